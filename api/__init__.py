@@ -1,0 +1,1 @@
+"""sohoa api (being built)."""

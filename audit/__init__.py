@@ -1,0 +1,1 @@
+"""sohoa audit (being built)."""

@@ -1,0 +1,1 @@
+"""sohoa extract (being built)."""

@@ -1,0 +1,1 @@
+"""sohoa ingest (being built)."""

@@ -1,0 +1,66 @@
+"""Plain data passed between the OCR stages (picklable: page jobs run in worker processes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class OcrInputError(Exception):
+    """The input cannot be turned into pages (corrupt, encrypted, too large…).
+
+    ``code`` is a stable English identifier for scripts and the API; ``message`` is
+    the Vietnamese explanation shown to officers.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    confidence: float  # 0–100, as tesseract reports it
+    bbox: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels of the upright page image
+    line: tuple[int, int, int]  # (block, paragraph, line) numbers within the page
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One page to make archival. ``source_path`` is a file every worker can read."""
+
+    source_path: str
+    media_type: str
+    index: int  # 0-based page (or TIFF frame) index
+    languages: str = "vie"
+    max_pixels: int = 200_000_000
+
+
+@dataclass
+class PageResult:
+    number: int  # 1-based
+    text: str
+    words: list[Word]
+    width_px: int
+    height_px: int
+    dpi: int | None
+    dpi_assumed: bool
+    rotated: int  # degrees clockwise applied to make the page upright: 0/90/180/270
+    deskew: float  # degrees of skew corrected
+    mean_confidence: float | None
+    blank: bool
+    had_text: bool  # the PDF page already carried text: not OCR'd again
+    pdf_page: bytes  # a one-page PDF: the upright image and its invisible text layer
+
+
+@dataclass
+class OcrResult:
+    pages: list[PageResult]
+    pdf: bytes  # the assembled PDF/A-2b, unsigned
+    engine: str
+    languages: str
+    text: str = ""
+    mean_confidence: float | None = None
+    pdfa: bool = True
+    notes: list[str] = field(default_factory=list)

@@ -1,0 +1,42 @@
+"""The record model shared by every sohoa package, and the catalogs it refers to.
+
+Offers:
+- ``Record`` and its parts (``Source``, ``Subject``, ``OcrInfo``, ``OcrPage``,
+  ``SignatureInfo``, ``Files``, ``Review``, ``Correction``, ``StageEvent``), ``Status``;
+- ``record_id_for(agency, sha256)``: the deterministic record id;
+- ``utc_now()``: the timestamp format used on records.
+"""
+
+from records.model import (
+    SCHEMA_VERSION,
+    Correction,
+    Files,
+    OcrInfo,
+    OcrPage,
+    Record,
+    Review,
+    SignatureInfo,
+    Source,
+    StageEvent,
+    Status,
+    Subject,
+    record_id_for,
+    utc_now,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Correction",
+    "Files",
+    "OcrInfo",
+    "OcrPage",
+    "Record",
+    "Review",
+    "SignatureInfo",
+    "Source",
+    "StageEvent",
+    "Status",
+    "Subject",
+    "record_id_for",
+    "utc_now",
+]

@@ -1,0 +1,185 @@
+"""The record: everything sohoa knows about one digitized paper.
+
+A record is plain data. Its JSON form (``Record.to_dict``) is what storage keeps as
+the system of record and what the CLI and API print; every index is rebuilt from it.
+Unknown values are ``None``, never guessed. Dates are ISO 8601 strings
+(``YYYY-MM-DD`` for calendar dates, full timestamps with offset for instants).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+class Status(StrEnum):
+    READY = "ready"
+    NEEDS_REVIEW = "needs_review"
+    FAILED = "failed"
+
+
+def utc_now() -> str:
+    """The current instant as ISO 8601 with offset, second precision."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def record_id_for(agency: str, source_sha256: str) -> str:
+    """Deterministic record id: the same file digitized for the same agency is one record.
+
+    Deriving the id from content makes every stage idempotent (a retried or duplicated
+    task writes the same objects) and lets ingest skip a file already stored.
+    """
+    digest = hashlib.sha256(f"{agency}\n{source_sha256}".encode()).hexdigest()
+    return digest[:24]
+
+
+@dataclass
+class Source:
+    filename: str
+    sha256: str
+    media_type: str
+    size: int
+    pages: int | None = None
+
+
+@dataclass
+class Subject:
+    """A person or business a paper is about."""
+
+    name: str | None = None
+    id_number: str | None = None
+    birth_date: str | None = None
+    role: str | None = None
+    sex: str | None = None
+
+
+@dataclass
+class OcrPage:
+    number: int
+    mean_confidence: float | None = None
+    rotated: int = 0
+    deskew: float = 0.0
+    dpi: int | None = None
+    dpi_assumed: bool = False
+    blank: bool = False
+    had_text: bool = False
+    words: int = 0
+
+
+@dataclass
+class OcrInfo:
+    engine: str | None = None
+    languages: str | None = None
+    mean_confidence: float | None = None
+    pages: list[OcrPage] = field(default_factory=list)
+
+
+@dataclass
+class SignatureInfo:
+    level: str | None = None
+    signer: str | None = None
+    signed_at: str | None = None
+    field_name: str | None = None
+    development_only: bool = False
+    prior_signatures: int = 0
+
+
+@dataclass
+class Files:
+    """Object-store keys of the record's files."""
+
+    original: str | None = None
+    archival_pdf: str | None = None
+    text: str | None = None
+
+
+@dataclass
+class Correction:
+    field: str
+    old: Any
+    new: Any
+    by: str
+    at: str
+
+
+@dataclass
+class Review:
+    reasons: list[str] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    approved_by: str | None = None
+    approved_at: str | None = None
+
+
+@dataclass
+class StageEvent:
+    """What one pipeline stage did, in order: the record's own processing history."""
+
+    stage: str
+    at: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Record:
+    id: str
+    agency: str
+    source: Source
+    status: Status = Status.READY
+    doc_type: str | None = None
+    doc_type_confidence: float | None = None
+    title: str | None = None
+    document_number: str | None = None
+    issuer: str | None = None
+    issued_on: str | None = None
+    valid_until: str | None = None
+    subjects: list[Subject] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)
+    given: list[str] = field(default_factory=list)
+    text: str = ""
+    ocr: OcrInfo = field(default_factory=OcrInfo)
+    signature: SignatureInfo = field(default_factory=SignatureInfo)
+    files: Files = field(default_factory=Files)
+    review: Review = field(default_factory=Review)
+    shared: bool = False
+    version: int = 1
+    created_at: str = field(default_factory=utc_now)
+    updated_at: str | None = None
+    stages: list[StageEvent] = field(default_factory=list)
+    error: str | None = None
+    schema: int = SCHEMA_VERSION
+
+    def note(self, stage: str, **detail: Any) -> None:
+        """Record that a pipeline stage ran and what it decided."""
+        self.stages.append(StageEvent(stage=stage, at=utc_now(), detail=detail))
+
+    def subject_ids(self) -> list[str]:
+        return [s.id_number for s in self.subjects if s.id_number]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["status"] = str(self.status)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Record:
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["source"] = Source(**data["source"])
+        values["status"] = Status(data.get("status", Status.READY))
+        values["subjects"] = [Subject(**s) for s in data.get("subjects") or []]
+        ocr = dict(data.get("ocr") or {})
+        ocr["pages"] = [OcrPage(**p) for p in ocr.get("pages") or []]
+        values["ocr"] = OcrInfo(**ocr)
+        values["signature"] = SignatureInfo(**(data.get("signature") or {}))
+        values["files"] = Files(**(data.get("files") or {}))
+        review = dict(data.get("review") or {})
+        review["corrections"] = [Correction(**c) for c in review.get("corrections") or []]
+        values["review"] = Review(**review)
+        values["stages"] = [StageEvent(**e) for e in data.get("stages") or []]
+        return cls(**values)

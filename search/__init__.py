@@ -1,0 +1,1 @@
+"""sohoa search (being built)."""

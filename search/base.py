@@ -1,0 +1,85 @@
+"""The index contract every search backend fulfils.
+
+The index is derived data: everything in it comes from records in storage, and
+``sohoa reindex`` can always rebuild it from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from records import Record
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    doc_type: str | None = None
+    issuer: str | None = None
+    agency: str | None = None
+    agencies: list[str] | None = None  # restrict to these agencies (access control) ...
+    include_shared: bool = True  # ... plus records marked shared
+    subject_id: str | None = None
+    status: str | None = None
+    issued_from: str | None = None
+    issued_to: str | None = None
+    fuzzy: bool = False
+    limit: int = 10
+    offset: int = 0
+
+
+@dataclass
+class SearchHit:
+    id: str
+    score: float
+    record: dict[str, Any]  # the record's JSON without its full text
+    snippet: str | None = None  # highlighted with <mark>…</mark>
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Index(Protocol):
+    url: str
+
+    def upsert(self, record: Record) -> None:
+        """Add or replace a record (by id)."""
+        ...
+
+    def upsert_many(self, records: Iterable[Record]) -> int:
+        """Bulk add/replace; returns how many were written."""
+        ...
+
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        """The indexed record JSON, or None."""
+        ...
+
+    def delete(self, record_id: str) -> None: ...
+
+    def clear(self) -> None:
+        """Drop every record (before a rebuild)."""
+        ...
+
+    def count(self) -> int: ...
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def records_for_subject(
+        self,
+        *,
+        id_number: str | None = None,
+        name: str | None = None,
+        birth_date: str | None = None,
+        doc_types: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Records naming this subject, by ID number, or by folded name + birth date."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""sohoa storage (being built)."""
