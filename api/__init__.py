@@ -1,1 +1,1 @@
-"""sohoa api (being built)."""
+"""The HTTP service (``api.app.create_app``) and the command line (``api.cli.main``)."""

@@ -1,1 +1,30 @@
-"""sohoa ingest (being built)."""
+"""Receiving files and driving each document through the pipeline.
+
+Offers:
+- ``Settings`` (configuration from the environment) and ``Runtime`` (store, index and
+  signer built from it);
+- ``discover(paths)``: the input files under the paths given, with manifest values;
+- ``run_batch(files, runtime, ...)``: digitize a batch in-process, one ``Outcome`` per file;
+- the pipeline stages (``receive``, ``plan``, ``finish``) for other drivers (Celery).
+"""
+
+from ingest.batch import InputFile, discover, new_batch_id, run_batch
+from ingest.errors import IngestError
+from ingest.pipeline import Outcome, Received, finish, plan, receive
+from ingest.runtime import Runtime
+from ingest.settings import Settings
+
+__all__ = [
+    "IngestError",
+    "InputFile",
+    "Outcome",
+    "Received",
+    "Runtime",
+    "Settings",
+    "discover",
+    "finish",
+    "new_batch_id",
+    "plan",
+    "receive",
+    "run_batch",
+]

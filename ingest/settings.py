@@ -17,6 +17,10 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -41,6 +45,8 @@ class Settings:
     verify_url: str | None = None
     max_upload_bytes: int = 50 * 1024 * 1024
     max_pixels: int = 200_000_000
+    broker_visibility_timeout: int = 3600
+    fixity_interval_seconds: int = 24 * 3600
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -66,7 +72,7 @@ class Settings:
             s3_access_key=e.get("SOHOA_S3_ACCESS_KEY"),
             s3_secret_key=e.get("SOHOA_S3_SECRET_KEY"),
             s3_secure=_flag(e.get("SOHOA_S3_SECURE"), True),
-            signing_pkcs12=Path(e["SOHOA_SIGNING_PKCS12"]) if e.get("SOHOA_SIGNING_PKCS12") else None,
+            signing_pkcs12=_path(e.get("SOHOA_SIGNING_PKCS12")),
             signing_pkcs12_password=password,
             signing_pkcs11_module=e.get("SOHOA_PKCS11_MODULE"),
             signing_pkcs11_token=e.get("SOHOA_PKCS11_TOKEN"),
@@ -78,6 +84,8 @@ class Settings:
             verify_url=e.get("SOHOA_VERIFY_URL") or None,
             max_upload_bytes=int(e.get("SOHOA_MAX_UPLOAD_BYTES") or 50 * 1024 * 1024),
             max_pixels=int(e.get("SOHOA_MAX_PIXELS") or 200_000_000),
+            broker_visibility_timeout=int(e.get("SOHOA_BROKER_VISIBILITY_TIMEOUT") or 3600),
+            fixity_interval_seconds=int(e.get("SOHOA_FIXITY_INTERVAL") or 24 * 3600),
         )
 
     def redacted(self) -> dict[str, object]:

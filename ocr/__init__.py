@@ -1,1 +1,32 @@
-"""sohoa ocr (being built)."""
+"""Archival OCR for Vietnamese scans.
+
+Turns a PDF, TIFF, JPEG or PNG into upright, deskewed page images read by tesseract
+(``vie``), and an archival PDF/A-2b with an invisible text layer aligned to the words.
+
+Public surface:
+
+- ``plan_pages(path, media_type, *, languages, max_pixels) -> list[PageJob]`` — cheap,
+  in the calling process; raises ``OcrInputError`` for unusable input.
+- ``run_page(job) -> PageResult`` — one page, pure, for a worker process.
+- ``assemble_pdf(pages, *, title, language) -> bytes`` — the PDF/A-2b.
+- ``digitize(path, media_type, *, languages, executor) -> OcrResult`` — all of it.
+"""
+
+from ocr.assemble import assemble_pdf, build_archival
+from ocr.base import OcrInputError, OcrResult, PageJob, PageResult, Word
+from ocr.pipeline import digitize, record_confidence, run_page
+from ocr.plan import plan_pages
+
+__all__ = [
+    "OcrInputError",
+    "OcrResult",
+    "PageJob",
+    "PageResult",
+    "Word",
+    "assemble_pdf",
+    "build_archival",
+    "digitize",
+    "plan_pages",
+    "record_confidence",
+    "run_page",
+]

@@ -1,1 +1,34 @@
-"""sohoa signing (being built)."""
+"""sohoa signing: PAdES signatures an auditor can check, and their verification.
+
+Offers:
+- ``ensure_dev_identity(directory, agency)``: a self-made "DEVELOPMENT ONLY" CA and
+  signing certificate, so a fresh install signs out of the box.
+- ``load_signer(...) -> Signer``: built once per batch from a PKCS#12 file, a PKCS#11
+  token or the dev identity; ``Signer.sign(pdf, record_id=..., signed_at=...)``
+  returns a ``SignedPdf`` (PAdES-B-B, B-T with a TSA, B-LT when revocation data is
+  reachable), with a visible Vietnamese stamp on page 1 unless ``visible=False``.
+- ``verify_pdf(data, trust_roots=..., allow_fetching=False) -> VerificationReport``.
+"""
+
+from .errors import SigningConfigError, SigningError
+from .identity import DevIdentity, ensure_dev_identity
+from .signer import LEVEL_B, LEVEL_LT, LEVEL_T, SignedPdf, Signer, load_signer, load_trust_roots
+from .verify import SignatureReport, TimestampReport, VerificationReport, verify_pdf
+
+__all__ = [
+    "LEVEL_B",
+    "LEVEL_LT",
+    "LEVEL_T",
+    "DevIdentity",
+    "SignatureReport",
+    "SignedPdf",
+    "Signer",
+    "SigningConfigError",
+    "SigningError",
+    "TimestampReport",
+    "VerificationReport",
+    "ensure_dev_identity",
+    "load_signer",
+    "load_trust_roots",
+    "verify_pdf",
+]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -34,6 +36,78 @@ class IntegrityError(StorageError):
         self.key = key
         self.expected = expected
         self.actual = actual
+
+
+class StorageUnavailable(StorageError):
+    """The backend could not be reached within the configured retry budget. Nothing was
+    written by the failed call (an S3 PUT is all-or-nothing)."""
+
+    def __init__(self, operation: str, key: str, attempts: int, waited: float, cause: str) -> None:
+        super().__init__(
+            f"storage unavailable: {operation} {key!r} failed after {attempts} attempts "
+            f"over {waited:.1f}s: {cause}"
+        )
+        self.operation = operation
+        self.key = key
+        self.attempts = attempts
+
+
+class InvalidKey(StorageError, ValueError):
+    """A key that is not a relative ``/``-separated path of safe segments."""
+
+    def __init__(self, key: str, why: str) -> None:
+        super().__init__(f"invalid object key {key!r}: {why}")
+        self.key = key
+
+
+_RESERVED_FIRST_SEGMENT = ".sohoa"
+_METADATA_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def check_key(key: str) -> str:
+    """Return ``key`` if it is a valid object key, else raise ``InvalidKey``.
+
+    The same rules hold on every backend so that a key valid on the filesystem is valid
+    on S3 and an archive moves between them: no leading or trailing ``/``, no empty,
+    ``.`` or ``..`` segment, no backslash or control character, valid UTF-8, at most
+    250 bytes per segment (the filesystem adds a suffix to sidecar names) and 1024 in
+    all (the S3 limit), and ``.sohoa`` is reserved at the top
+    (the filesystem backend keeps its bookkeeping there).
+    """
+    if not key:
+        raise InvalidKey(key, "empty")
+    try:
+        encoded = key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidKey(key, "not valid UTF-8") from None
+    if len(encoded) > 1024:
+        raise InvalidKey(key, "longer than 1024 bytes")
+    if any(ord(c) < 32 or ord(c) == 127 for c in key) or "\\" in key:
+        raise InvalidKey(key, "control character or backslash")
+    segments = key.split("/")
+    for segment in segments:
+        if segment in ("", ".", ".."):
+            raise InvalidKey(key, "empty, '.' or '..' segment")
+        if len(segment.encode("utf-8")) > 250:
+            raise InvalidKey(key, "segment longer than 250 bytes")
+    if segments[0] == _RESERVED_FIRST_SEGMENT:
+        raise InvalidKey(key, f"{_RESERVED_FIRST_SEGMENT!r} is reserved")
+    return key
+
+
+def check_metadata(metadata: dict[str, str] | None) -> dict[str, str]:
+    """User metadata names are lowercase tokens (they become ``x-amz-meta-*`` headers);
+    ``sha256`` is reserved for the checksum the store sets itself."""
+    out: dict[str, str] = {}
+    for name, value in (metadata or {}).items():
+        if not _METADATA_NAME.match(name) or name == "sha256":
+            raise ValueError(f"invalid metadata name {name!r}")
+        out[name] = str(value)
+    return out
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -83,3 +157,19 @@ class Store(Protocol):
     def delete(self, key: str) -> None:
         """Remove an object. Only the audited admin deletion calls this."""
         ...
+
+
+def same_or_conflict(existing: ObjectInfo, key: str, sha256: str) -> ObjectInfo:
+    """Idempotent put: identical bytes return the stored object, other bytes refuse."""
+    if existing.sha256 == sha256:
+        return existing
+    raise ObjectExists(key)
+
+
+@dataclass(frozen=True)
+class LockStatus:
+    """Whether write-once retention (S3 Object Lock) protects new objects."""
+
+    requested_days: int | None
+    active: bool
+    detail: str

@@ -1,0 +1,95 @@
+"""Building the FastAPI application from Settings.
+
+``create_app(settings)`` is what ``sohoa serve`` runs; ``app_from_env()`` is the
+factory for ``uvicorn --factory api.app:app_from_env`` (several workers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from api import routes_api, web
+from api.batches import BatchRunner, MemoryBatches
+from api.errors import install_handlers
+from api.metrics import Metrics, MetricsMiddleware
+from api.state import AppState, Limits
+from api.tokens import TokenCache
+from ingest.settings import Settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
+    from audit import AuditLog
+    from ingest.runtime import Runtime
+
+    runtime = Runtime.open(settings)
+    metrics = Metrics()
+    batches = MemoryBatches()
+    runner = BatchRunner(
+        settings, batches,
+        on_file=metrics.file_done,
+        on_batch=lambda b: metrics.batches.labels(b.status).inc(),
+    )
+    upload_dir = settings.data_dir / "uploads"
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    return AppState(
+        settings=settings,
+        limits=limits or Limits.from_settings(settings),
+        runtime=runtime,
+        tokens=TokenCache(runtime.store),
+        audit=AuditLog(runtime.store),
+        batches=batches,
+        runner=runner,
+        metrics=metrics,
+        upload_dir=upload_dir,
+        page_cache_dir=settings.data_dir / "cache" / "pages",
+        trust_roots=runtime.trust_roots(),
+    )
+
+
+def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
+    state = build_state(settings, limits)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            state.runner.shutdown()
+            state.runtime.close()
+
+    app = FastAPI(
+        title="sohoa",
+        version="1",
+        description="Digitized results of Vietnamese administrative procedures: upload, "
+        "search, records, reuse lookup for the citizen portal, signature verification.",
+        lifespan=lifespan,
+        max_body_size=state.limits.max_request_bytes,
+    )
+    app.state.sohoa = state
+    install_handlers(app, html=web.error_page)
+    app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/metrics", tags=["ops"], response_class=Response)
+    def metrics() -> Response:
+        return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    app.include_router(routes_api.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def app_from_env() -> FastAPI:
+    return create_app(Settings.from_env())

@@ -1,0 +1,363 @@
+"""The ``sohoa`` command line.
+
+Help and messages are in Vietnamese for the officers and archivists who run it; with
+``--json`` every command prints one JSON object per line for scripts. Exit codes: 0
+success, 1 when something the command checked is wrong (a failed file, an invalid
+signature, a fixity problem), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from api.output import emit_json
+from ingest.settings import Settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+class Progress:
+    """A one-line progress display on a terminal; silent when stderr is not one."""
+
+    def __init__(self, total: int | None, enabled: bool) -> None:
+        self.total = total
+        self.done = 0
+        self.enabled = enabled and sys.stderr.isatty()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if self.enabled:
+            total = f"/{self.total}" if self.total else ""
+            sys.stderr.write(f"\r\x1b[K[{self.done}{total}] {label[:70]}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.done:
+            sys.stderr.write("\r\x1b[K")
+
+
+def _runtime(settings: Settings) -> Any:
+    from ingest.runtime import Runtime
+
+    return Runtime.open(settings)
+
+
+# --- ingest ---------------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest import discover, new_batch_id, run_batch
+
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        print(f"Không tìm thấy: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    runtime = _runtime(settings)
+    if runtime.uses_dev_identity and not args.json:
+        print(
+            "Chú ý: đang ký bằng chứng thư PHÁT TRIỂN (development only) — "
+            "không dùng cho văn bản thật.",
+            file=sys.stderr,
+        )
+    files = list(discover(Path(p) for p in args.paths))
+    agency = args.agency or settings.agency
+    tally = Tally(args.json, Progress(len(files), enabled=not args.json))
+    try:
+        if settings.broker_url:
+            from ingest.distributed import Ledger, follow, make_celery, submit_batch
+
+            batch_id = new_batch_id()
+            submit_batch(files, runtime, make_celery(settings), batch_id=batch_id,
+                         agency=agency)
+            if args.no_wait:
+                emit_json({"batch_id": batch_id}) if args.json else print(batch_id)
+                return 0
+            if not args.json:
+                print(f"Lô {batch_id}: đã đưa {len(files)} tệp vào hàng đợi", file=sys.stderr)
+            for outcome in follow(Ledger(settings.broker_url), batch_id):
+                tally.add_dict(outcome)
+        else:
+            run_batch(files, runtime, agency=agency, on_outcome=lambda o: tally.add_dict(
+                o.to_dict(), o.status))
+    finally:
+        tally.progress.close()
+        runtime.close()
+    if not args.json:
+        print(tally.summary())
+    return 1 if tally.counts["failed"] else 0
+
+
+class Tally:
+    """Counts outcomes and prints them as they come (JSON lines or a progress bar)."""
+
+    def __init__(self, as_json: bool, progress: Progress) -> None:
+        self.as_json = as_json
+        self.progress = progress
+        self.counts = {"ingested": 0, "skipped": 0, "failed": 0}
+        self.failures: list[str] = []
+
+    def add_dict(self, outcome: dict[str, Any], status: str | None = None) -> None:
+        status = status or outcome.get("status", "failed")
+        if status not in ("skipped", "failed"):
+            status = "ingested"
+        self.counts[status] += 1
+        name = (outcome.get("source") or {}).get("filename", "?")
+        if self.as_json:
+            emit_json(outcome)
+        elif status == "failed":
+            self.failures.append(f"  ✗ {name}: {outcome.get('reason')}")
+        self.progress.step(f"{status} {name}")
+
+    def summary(self) -> str:
+        lines = [
+            f"Đã số hóa: {self.counts['ingested']} · Bỏ qua (đã lưu, cùng SHA-256): "
+            f"{self.counts['skipped']} · Lỗi: {self.counts['failed']}",
+            *self.failures,
+        ]
+        return "\n".join(lines)
+
+
+# --- show / search -----------------------------------------------------------------------
+
+
+def format_record(record: dict[str, Any]) -> str:
+    subjects = "; ".join(
+        ", ".join(
+            str(v) for v in (s.get("name"), s.get("id_number"), s.get("birth_date"), s.get("role"))
+            if v
+        )
+        for s in record.get("subjects") or []
+    )
+    sig = record.get("signature") or {}
+    rows = [
+        ("Mã hồ sơ số", record.get("id")),
+        ("Trạng thái", record.get("status")),
+        ("Loại giấy tờ", record.get("doc_type")),
+        ("Tiêu đề", record.get("title")),
+        ("Số", record.get("document_number")),
+        ("Cơ quan cấp", record.get("issuer")),
+        ("Ngày cấp", record.get("issued_on")),
+        ("Hiệu lực đến", record.get("valid_until")),
+        ("Chủ thể", subjects or None),
+        ("Tệp gốc", (record.get("source") or {}).get("filename")),
+        ("Số trang", (record.get("source") or {}).get("pages")),
+        ("Độ tin cậy OCR", (record.get("ocr") or {}).get("mean_confidence")),
+        ("Chữ ký", f"{sig.get('level')} · {sig.get('signer')} · {sig.get('signed_at')}"
+         if sig.get("level") else None),
+        ("Lý do cần rà soát", ", ".join((record.get("review") or {}).get("reasons") or []) or None),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k.ljust(width)} : {'—' if v is None else v}" for k, v in rows)
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.operations import find_record
+
+    runtime = _runtime(settings)
+    try:
+        record = find_record(runtime, args.id)
+    except KeyError:
+        print(f"Không tìm thấy hồ sơ {args.id}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
+    data = record.to_dict()
+    if args.json:
+        emit_json(data)
+    else:
+        print(format_record(data))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from search import SearchQuery
+
+    query = SearchQuery(
+        text=args.text,
+        doc_type=args.type,
+        subject_id=args.subject,
+        issued_from=args.date_from,
+        issued_to=args.date_to,
+        fuzzy=args.fuzzy,
+        limit=args.limit,
+        offset=args.offset,
+    )
+    runtime = _runtime(settings)
+    try:
+        result = runtime.index.search(query)
+    finally:
+        runtime.close()
+    if args.json:
+        for hit in result.hits:
+            emit_json({"id": hit.id, "score": hit.score, "snippet": hit.snippet, **hit.record})
+        return 0
+    print(f"Tìm thấy {result.total} kết quả cho «{args.text}»")
+    for hit in result.hits:
+        r = hit.record
+        print(f"- {hit.id}  {r.get('doc_type') or '?'}  {r.get('title') or ''}  "
+              f"{r.get('issued_on') or ''}  [{r.get('status')}]")
+        if hit.snippet:
+            print("    " + hit.snippet.replace("<mark>", "«").replace("</mark>", "»"))
+    return 0
+
+
+# --- verify --------------------------------------------------------------------------------
+
+
+def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from signing import verify_pdf
+
+    runtime = _runtime(settings)
+    try:
+        target = Path(args.target)
+        if target.is_file():
+            data = target.read_bytes()
+        else:
+            from ingest.operations import find_record
+
+            record = find_record(runtime, args.target)
+            data = runtime.store.get(record.files.archival_pdf)
+        report = verify_pdf(data, trust_roots=runtime.trust_roots())
+    except Exception as exc:
+        if args.json:
+            emit_json({"valid": False, "reasons": [f"unreadable: {exc}"]})
+        else:
+            print(f"KHÔNG HỢP LỆ: không đọc được {args.target}: {exc}")
+        return 1
+    finally:
+        runtime.close()
+    if args.json:
+        emit_json(report.to_dict())
+    else:
+        print(report.summary())
+    return 0 if report.valid else 1
+
+
+# --- reindex -----------------------------------------------------------------------------
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.operations import reindex
+
+    runtime = _runtime(settings)
+    try:
+        total = reindex(runtime, agency=args.agency)
+    finally:
+        runtime.close()
+    if args.json:
+        emit_json({"reindexed": total})
+    else:
+        print(f"Đã lập lại chỉ mục: {total} hồ sơ")
+    return 0
+
+
+# --- serve -------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+# --- parser ------------------------------------------------------------------------------
+
+
+def _iso_date(value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ (cần YYYY-MM-DD): {value}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sohoa",
+        description="Số hóa kết quả giải quyết thủ tục hành chính và tái sử dụng chúng.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
+
+    def command(name: str, help_text: str, handler: Handler) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("ingest", "số hóa tệp hoặc thư mục (PDF, TIFF, JPEG, PNG)", cmd_ingest)
+    p.add_argument("paths", nargs="+", metavar="ĐƯỜNG_DẪN")
+    p.add_argument("--agency", help="cơ quan số hóa (mặc định: SOHOA_AGENCY)")
+    p.add_argument("--json", action="store_true", help="mỗi tệp một dòng JSON")
+    p.add_argument("--no-wait", action="store_true",
+                   help="(chế độ phân tán) chỉ in mã lô rồi thoát, không chờ xử lý xong")
+
+    p = command("show", "xem một hồ sơ", cmd_show)
+    p.add_argument("id", metavar="MÃ")
+    p.add_argument("--json", action="store_true")
+
+    p = command("search", "tìm kiếm hồ sơ (có hoặc không dấu)", cmd_search)
+    p.add_argument("text", metavar="TỪ_KHÓA", nargs="?", default="")
+    p.add_argument("--type", help="loại giấy tờ, ví dụ birth_certificate")
+    p.add_argument("--subject", help="số định danh cá nhân (CCCD/CMND)")
+    p.add_argument("--from", dest="date_from", type=_iso_date, help="cấp từ ngày YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=_iso_date, help="cấp đến ngày YYYY-MM-DD")
+    p.add_argument("--fuzzy", action="store_true", help="chấp nhận lỗi nhận dạng nhỏ")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+
+    p = command("verify", "kiểm tra chữ ký số của tệp PDF hoặc hồ sơ", cmd_verify)
+    p.add_argument("target", metavar="TỆP_HOẶC_MÃ")
+    p.add_argument("--json", action="store_true")
+
+    p = command("reindex", "lập lại chỉ mục từ kho lưu trữ", cmd_reindex)
+    p.add_argument("--agency", help="chỉ một cơ quan")
+    p.add_argument("--json", action="store_true")
+
+    p = command("serve", "chạy dịch vụ HTTP", cmd_serve)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+    for extra in _extra_commands():
+        extra(command)
+    return parser
+
+
+def _extra_commands() -> list[Callable[[Callable[..., argparse.ArgumentParser]], None]]:
+    """Commands contributed by other modules (review, reuse, fixity, …)."""
+    from api import commands
+
+    return commands.REGISTRY
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = Settings.from_env()
+    except (ValueError, OSError) as exc:
+        print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
+        return 2
+    handler: Handler = args.handler
+    try:
+        return handler(args, settings)
+    except KeyboardInterrupt:
+        print("\nĐã dừng.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

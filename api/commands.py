@@ -1,0 +1,290 @@
+"""Further ``sohoa`` subcommands: review, reuse, fixity, archive, audit, distributed work.
+
+Each ``register_*`` function adds its parsers through the ``command(name, help,
+handler)`` function that ``api.cli.build_parser`` hands it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from api.output import emit_json
+from ingest.settings import Settings
+
+Command = Callable[..., argparse.ArgumentParser]
+Register = Callable[[Command], None]
+
+
+def _runtime(settings: Settings) -> Any:
+    from ingest.runtime import Runtime
+
+    return Runtime.open(settings)
+
+
+# --- review --------------------------------------------------------------------------
+
+
+def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.operations import apply_review, review_queue
+
+    runtime = _runtime(settings)
+    try:
+        if not args.id:
+            queue = review_queue(runtime, agency=args.agency)
+            for item in queue:
+                if args.json:
+                    emit_json(item)
+                else:
+                    print(f"- {item['id']}  {item.get('doc_type') or '?'}  "
+                          f"{item.get('source', {}).get('filename')}: "
+                          f"{', '.join(item.get('reasons') or [])}")
+            if not args.json:
+                print(f"{len(queue)} hồ sơ cần rà soát")
+            return 0
+        changes = dict(_split_assignment(a) for a in args.set or [])
+        try:
+            record = apply_review(runtime, args.id, changes, approve=args.approve,
+                                  actor=args.by)
+        except (ValueError, KeyError) as exc:
+            print(f"Không sửa được: {exc}", file=sys.stderr)
+            return 1
+    finally:
+        runtime.close()
+    if args.json:
+        emit_json(record.to_dict())
+    else:
+        print(f"Hồ sơ {record.id}: phiên bản {record.version}, trạng thái {record.status}")
+    return 0
+
+
+def _split_assignment(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise SystemExit(f"--set cần dạng TRƯỜNG=GIÁ_TRỊ, nhận được: {text}")
+    key, value = text.split("=", 1)
+    return key.strip(), value.strip()
+
+
+def register_review(command: Command) -> None:
+    p = command("review", "danh sách hồ sơ cần rà soát; sửa và duyệt một hồ sơ", cmd_review)
+    p.add_argument("id", nargs="?", metavar="MÃ")
+    p.add_argument("--set", action="append", metavar="TRƯỜNG=GIÁ_TRỊ",
+                   help="sửa một trường, ví dụ subjects[0].id_number=001090012345")
+    p.add_argument("--approve", action="store_true", help="duyệt hồ sơ")
+    p.add_argument("--by", default="cli", help="người rà soát (ghi vào lịch sử)")
+    p.add_argument("--agency")
+    p.add_argument("--json", action="store_true")
+
+
+# --- reuse -----------------------------------------------------------------------------
+
+
+def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
+    from audit import AuditLog
+    from reuse import format_result, lookup
+
+    if not args.subject and not (args.name and args.birth_date):
+        print("Cần --subject, hoặc --name cùng --birth-date", file=sys.stderr)
+        return 2
+    runtime = _runtime(settings)
+    try:
+        result = lookup(
+            runtime.index,
+            subject_id=args.subject,
+            name=args.name,
+            birth_date=args.birth_date,
+            procedure_code=args.procedure,
+            as_of=date.fromisoformat(args.as_of) if args.as_of else None,
+        )
+        AuditLog(runtime.store).append(
+            "reuse.lookup", args.actor, procedure=args.procedure, subject=args.subject,
+            name=args.name, returned=[c["id"] for c in _candidates(result.to_dict())],
+        )
+    except KeyError as exc:
+        print(f"Không có thủ tục {exc}", file=sys.stderr)
+        return 2
+    finally:
+        runtime.close()
+    if args.json:
+        emit_json(result.to_dict())
+    else:
+        print(format_result(result))
+    return 0
+
+
+def _candidates(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for comp in result.get("components", []) for c in comp.get("candidates", [])]
+
+
+def register_reuse(command: Command) -> None:
+    p = command("reuse", "tra cứu giấy tờ đã có để tái sử dụng cho một thủ tục", cmd_reuse)
+    p.add_argument("--subject", help="số định danh cá nhân")
+    p.add_argument("--name", help="họ tên (khi giấy tờ cũ không có số định danh)")
+    p.add_argument("--birth-date", help="ngày sinh YYYY-MM-DD")
+    p.add_argument("--procedure", required=True, help="mã thủ tục, ví dụ 1.000894")
+    p.add_argument("--as-of", help="ngày xét hiệu lực (mặc định hôm nay)")
+    p.add_argument("--actor", default="cli", help="người tra cứu (ghi nhật ký)")
+    p.add_argument("--json", action="store_true")
+
+
+# --- fixity, archive export / import, audit ---------------------------------------------
+
+
+def cmd_fixity(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.operations import run_fixity
+
+    runtime = _runtime(settings)
+    try:
+        report = run_fixity(runtime, agency=args.agency,
+                            on_problem=emit_json if args.json else None)
+    finally:
+        runtime.close()
+    if args.json:
+        emit_json({"summary": report})
+    else:
+        for problem in report["problems"]:
+            print(f"  ✗ {problem['kind']}: {problem['key']} {problem.get('detail') or ''}")
+        print(f"Đã kiểm tra {report['objects']} đối tượng: {len(report['problems'])} vấn đề")
+    return 1 if report["problems"] else 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.bagit import export_archive
+
+    runtime = _runtime(settings)
+    try:
+        result = export_archive(runtime.store, args.agency or settings.agency, Path(args.dest))
+    finally:
+        runtime.close()
+    emit_json({"exported": str(args.dest), "result": result}) if args.json else print(
+        f"Đã xuất kho lưu trữ ra {args.dest}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.bagit import import_archive
+
+    runtime = _runtime(settings)
+    try:
+        result = import_archive(runtime.store, Path(args.src))
+    except ValueError as exc:
+        print(f"Không nhập được: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
+    emit_json({"imported": str(args.src), "result": result}) if args.json else print(
+        f"Đã nhập {args.src}; chạy `sohoa reindex` để lập chỉ mục")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from audit import AuditLog
+
+    runtime = _runtime(settings)
+    try:
+        result = AuditLog(runtime.store).verify()
+    finally:
+        runtime.close()
+    if args.json:
+        emit_json({"ok": result.ok, "problems": result.problems})
+    else:
+        print("Nhật ký kiểm toán toàn vẹn" if result.ok else "Nhật ký kiểm toán BỊ SỬA ĐỔI:")
+        for problem in result.problems:
+            print(f"  ✗ {problem}")
+    return 0 if result.ok else 1
+
+
+def register_storage(command: Command) -> None:
+    p = command("fixity", "kiểm tra toàn vẹn mọi đối tượng và chữ ký trong kho", cmd_fixity)
+    p.add_argument("--agency")
+    p.add_argument("--json", action="store_true")
+    p = command("export", "xuất kho lưu trữ của một cơ quan thành gói BagIt", cmd_export)
+    p.add_argument("dest", metavar="THƯ_MỤC_ĐÍCH")
+    p.add_argument("--agency")
+    p.add_argument("--json", action="store_true")
+    p = command("import", "nhập một gói BagIt (kiểm tra mọi mã băm)", cmd_import)
+    p.add_argument("src", metavar="GÓI_BAGIT")
+    p.add_argument("--json", action="store_true")
+    p = command("audit", "nhật ký kiểm toán", cmd_audit_verify)
+    p.add_argument("action", choices=["verify"], help="verify: kiểm tra chuỗi băm")
+    p.add_argument("--json", action="store_true")
+
+
+# --- distributed work ------------------------------------------------------------------
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.distributed import make_celery
+
+    if not settings.broker_url:
+        print("Cần đặt SOHOA_BROKER_URL (ví dụ redis://127.0.0.1:6379/0)", file=sys.stderr)
+        return 2
+    app = make_celery(settings)
+    argv = ["worker", "--loglevel", "INFO", "--queues", args.queues,
+            "--concurrency", str(args.concurrency or settings.workers)]
+    if args.beat:
+        argv.append("--beat")
+    app.worker_main(argv)
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.distributed import Ledger
+
+    if not settings.broker_url:
+        print("Cần đặt SOHOA_BROKER_URL", file=sys.stderr)
+        return 2
+    progress = Ledger(settings.broker_url).progress(args.id)
+    if progress is None:
+        print(f"Không có lô {args.id}", file=sys.stderr)
+        return 1
+    data = progress.to_dict()
+    if args.json:
+        emit_json(data)
+    else:
+        eta = data["eta_seconds"]
+        print(f"Lô {args.id}: xong {data['done']} · lỗi {data['failed']} · bỏ qua "
+              f"{data['skipped']} · đang chờ {data['pending']} / {data['total']} · "
+              f"{data['pages_per_minute']} trang/phút"
+              + (f" · còn khoảng {eta} giây" if eta else ""))
+    return 0
+
+
+def cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.distributed import make_celery, retry_failed
+
+    if not settings.broker_url:
+        print("Cần đặt SOHOA_BROKER_URL", file=sys.stderr)
+        return 2
+    runtime = _runtime(settings)
+    try:
+        count = retry_failed(runtime, make_celery(settings), args.id)
+    finally:
+        runtime.close()
+    emit_json({"requeued": count}) if args.json else print(f"Đã đưa lại {count} tài liệu")
+    return 0
+
+
+def register_distributed(command: Command) -> None:
+    p = command("worker", "chạy worker Celery (chế độ phân tán)", cmd_worker)
+    p.add_argument("--queues", default="ocr,default")
+    p.add_argument("--concurrency", type=int)
+    p.add_argument("--beat", action="store_true", help="kèm lịch kiểm tra toàn vẹn định kỳ")
+    p = command("batch", "tiến độ một lô", cmd_batch)
+    p.add_argument("id", metavar="MÃ_LÔ")
+    p.add_argument("--json", action="store_true")
+    p = command("retry", "đưa lại các tài liệu lỗi của một lô vào hàng đợi", cmd_retry)
+    p.add_argument("id", metavar="MÃ_LÔ")
+    p.add_argument("--json", action="store_true")
+
+
+REGISTRY: list[Register] = [
+    register_review,
+    register_reuse,
+    register_storage,
+    register_distributed,
+]

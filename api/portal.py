@@ -1,0 +1,84 @@
+"""The citizen portal's calls: reuse lookup and release, over ``reuse``.
+
+Both look across all agencies (a citizen's papers may have been digitized anywhere)
+and both are audited by ``reuse`` itself with the portal token as actor.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from api.errors import ApiError
+from api.state import AppState
+from api.tokens import Principal
+
+
+@lru_cache(maxsize=1)
+def procedures() -> dict[str, Any]:
+    """The shipped procedure catalog, parsed once per process (not per request)."""
+    from records.procedures import load_procedures
+
+    return load_procedures()
+
+
+def _reuse_error(exc: Any) -> ApiError:
+    status = 404 if exc.code in ("unknown_procedure", "unknown_record") else 422
+    if exc.code in ("not_subject", "not_reusable", "no_archival_pdf", "archive_damaged"):
+        status = 409
+    return ApiError(status, exc.code, exc.code.replace("_", " "), exc.message)
+
+
+def lookup(
+    state: AppState,
+    principal: Principal,
+    *,
+    procedure: str,
+    subject_id: str | None,
+    name: str | None,
+    birth_date: date | None,
+    as_of: date | None,
+) -> dict[str, Any]:
+    from reuse import ReuseError
+    from reuse import lookup as reuse_lookup
+
+    try:
+        result = reuse_lookup(
+            state.index,
+            subject_id=subject_id,
+            name=name,
+            birth_date=birth_date,
+            procedure_code=procedure,
+            as_of=as_of,
+            procedures=procedures(),
+            audit_log=state.audit,
+            actor=principal.actor,
+        )
+    except ReuseError as exc:
+        raise _reuse_error(exc) from exc
+    out: dict[str, Any] = result.to_dict()
+    return out
+
+
+def release(state: AppState, principal: Principal, body: dict[str, Any]) -> Any:
+    from reuse import ReuseError
+    from reuse import release as reuse_release
+
+    try:
+        return reuse_release(
+            state.index,
+            state.store,
+            record_id=body["record_id"],
+            dossier_code=body["dossier_code"],
+            procedure_code=body["procedure"],
+            subject_id=body.get("subject"),
+            name=body.get("name"),
+            birth_date=body.get("birth_date"),
+            citizen_request=body["citizen_request"],
+            actor=principal.actor,
+            audit_log=state.audit,
+            procedures=procedures(),
+        )
+    except ReuseError as exc:
+        raise _reuse_error(exc) from exc

@@ -1,0 +1,300 @@
+"""The JSON API under ``/api/v1``: thin HTTP translation over ``api.service``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api import portal, service
+from api.access import Action
+from api.auth import allowed_to
+from api.batches import BatchState
+from api.state import AppState, app_state
+from api.tokens import Principal
+from ingest import new_batch_id
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    message_vi: str | None = None
+    details: dict[str, Any] | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {s: {"model": ErrorBody} for s in (401, 403, *statuses)}
+
+
+State = Annotated[AppState, Depends(app_state)]
+Reader = Annotated[Principal, Depends(allowed_to(Action.READ))]
+Uploader = Annotated[Principal, Depends(allowed_to(Action.UPLOAD))]
+Reviewer = Annotated[Principal, Depends(allowed_to(Action.REVIEW))]
+Verifier = Annotated[Principal, Depends(allowed_to(Action.VERIFY))]
+Portal = Annotated[Principal, Depends(allowed_to(Action.REUSE))]
+Auditor = Annotated[Principal, Depends(allowed_to(Action.AUDIT))]
+RecordId = Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")]
+
+router = APIRouter(prefix="/api/v1")
+
+
+def batch_body(batch: BatchState) -> dict[str, Any]:
+    body = batch.to_dict()
+    body["status_url"] = f"/api/v1/batches/{batch.id}"
+    return body
+
+
+@router.post(
+    "/documents",
+    status_code=202,
+    tags=["documents"],
+    summary="Upload one or many scans; digitized in the background",
+    responses=_errors(400, 413, 422),
+)
+async def upload_documents(
+    request: Request,
+    state: State,
+    principal: Uploader,
+    file: Annotated[list[UploadFile], File(description="PDF, TIFF, JPEG or PNG files")],
+) -> JSONResponse:
+    parts = [service.Part(service.safe_filename(f.filename), f.file) for f in file]
+    batch = await run_in_threadpool(
+        service.receive_upload, state, principal, parts, new_batch_id()
+    )
+    return JSONResponse(batch_body(batch), status_code=202,
+                        headers={"Location": f"/api/v1/batches/{batch.id}"})
+
+
+@router.get("/batches/{batch_id}", tags=["documents"], responses=_errors(404))
+def get_batch(batch_id: str, state: State, principal: Reader) -> dict[str, Any]:
+    return batch_body(service.batch_progress(state, principal, batch_id))
+
+
+@router.get("/records/{record_id}", tags=["records"], responses=_errors(404))
+def get_record(
+    record_id: str,
+    state: State,
+    principal: Reader,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+) -> dict[str, Any]:
+    return service.record_json(state, principal, record_id, version)
+
+
+def _file_response(body: service.FileBody) -> Response:
+    from urllib.parse import quote
+
+    disposition = f"inline; filename*=UTF-8''{quote(body.filename)}"
+    return Response(
+        body.data,
+        media_type=body.media_type,
+        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+    )
+
+
+@router.get(
+    "/records/{record_id}/original",
+    tags=["records"],
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}, **_errors(404)},
+)
+def get_original(record_id: str, state: State, principal: Reader) -> Response:
+    return _file_response(service.record_file(state, principal, record_id, "original"))
+
+
+@router.get(
+    "/records/{record_id}/archival.pdf",
+    tags=["records"],
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **_errors(404)},
+)
+def get_archival_pdf(record_id: str, state: State, principal: Reader) -> Response:
+    return _file_response(service.record_file(state, principal, record_id, "archival.pdf"))
+
+
+@router.get(
+    "/records/{record_id}/text",
+    tags=["records"],
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}, **_errors(404)},
+)
+def get_text(record_id: str, state: State, principal: Reader) -> Response:
+    return _file_response(service.record_file(state, principal, record_id, "text"))
+
+
+@router.get(
+    "/records/{record_id}/page1.png",
+    tags=["records"],
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}, **_errors(404, 422)},
+)
+def get_page_image(record_id: str, state: State, principal: Reader) -> Response:
+    data = service.page_image(state, principal, record_id)
+    return Response(data, media_type="image/png", headers={"Cache-Control": "private, max-age=60"})
+
+
+@router.get("/records/{record_id}/signature", tags=["records"], responses=_errors(404, 422))
+def get_signature_status(record_id: str, state: State, principal: Reader) -> dict[str, Any]:
+    """Verify the stored archival PDF's signatures now."""
+    return service.verify_record(state, principal, record_id)
+
+
+@router.get("/search", tags=["search"], responses=_errors(422))
+def search(
+    state: State,
+    principal: Reader,
+    q: Annotated[str, Query(max_length=500)] = "",
+    type: Annotated[str | None, Query(max_length=100)] = None,
+    issuer: Annotated[str | None, Query(max_length=300)] = None,
+    subject: Annotated[str | None, Query(max_length=20, description="ID number")] = None,
+    status: Literal["ready", "needs_review", "failed"] | None = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+    fuzzy: bool = False,
+    agency: Annotated[str | None, Query(max_length=100, description="admins only")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> dict[str, Any]:
+    from search import SearchQuery
+
+    query = SearchQuery(
+        text=q, doc_type=type, issuer=issuer, agency=agency, subject_id=subject, status=status,
+        issued_from=from_.isoformat() if from_ else None,
+        issued_to=to.isoformat() if to else None,
+        fuzzy=fuzzy, limit=limit, offset=offset,
+    )
+    result = service.search(state, principal, query)
+    return {
+        "total": result.total,
+        "limit": limit,
+        "offset": offset,
+        "hits": [
+            {"id": h.id, "score": h.score, "snippet": h.snippet, "record": h.record}
+            for h in result.hits
+        ],
+        "facets": result.facets,
+    }
+
+
+@router.get("/review", tags=["review"], responses=_errors())
+def review_queue(
+    state: State,
+    principal: Reviewer,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> dict[str, Any]:
+    total, items = service.review_queue(state, principal, limit, offset)
+    return {"total": total, "items": items}
+
+
+class CorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    set: dict[str, str | None] = Field(
+        default_factory=dict,
+        description='Field paths to new values, e.g. {"subjects[0].id_number": "001…"}',
+        max_length=50,
+    )
+    approve: bool = False
+
+
+@router.post("/records/{record_id}/corrections", tags=["review"], responses=_errors(400, 404, 422))
+def post_corrections(
+    record_id: str, body: CorrectionIn, state: State, principal: Reviewer
+) -> dict[str, Any]:
+    new = service.correct(state, principal, record_id, body.set, body.approve)
+    return new.to_dict()
+
+
+@router.get("/reuse/lookup", tags=["reuse"], responses=_errors(400, 404, 422))
+def reuse_lookup(
+    state: State,
+    principal: Portal,
+    procedure: Annotated[str, Query(min_length=1, max_length=100)],
+    subject: Annotated[str | None, Query(max_length=20, description="ID number")] = None,
+    name: Annotated[str | None, Query(max_length=200)] = None,
+    birth_date: date | None = None,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    return portal.lookup(
+        state, principal, procedure=procedure, subject_id=subject, name=name,
+        birth_date=birth_date, as_of=as_of,
+    )
+
+
+class ReleaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    record_id: RecordId
+    dossier_code: Annotated[str, Field(min_length=1, max_length=100)]
+    procedure: Annotated[str, Field(min_length=1, max_length=100)]
+    subject: Annotated[str | None, Field(max_length=20, description="ID number")] = None
+    name: Annotated[str | None, Field(max_length=200)] = None
+    birth_date: date | None = None
+    citizen_request: bool
+
+
+@router.post(
+    "/reuse/release",
+    tags=["reuse"],
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **_errors(400, 404, 409, 422)},
+)
+def reuse_release(body: ReleaseIn, state: State, principal: Portal) -> Response:
+    released = portal.release(state, principal, body.model_dump())
+    from urllib.parse import quote
+
+    return Response(
+        released.data,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(released.filename)}",
+            "X-Sohoa-Record-Id": released.record_id,
+            "X-Sohoa-Sha256": released.sha256,
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/verify", tags=["verify"], responses=_errors(413, 415, 422))
+async def verify(
+    state: State,
+    principal: Verifier,
+    file: Annotated[UploadFile, File(description="A PDF to check")],
+) -> dict[str, Any]:
+    limit = state.limits.max_file_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        from api.errors import ApiError
+
+        raise ApiError(413, "file_too_large", f"At most {limit} bytes.",
+                       f"Tệp vượt quá dung lượng cho phép ({limit} byte).")
+    return await run_in_threadpool(service.verify_bytes, state, data)
+
+
+@router.get("/audit", tags=["audit"], responses=_errors())
+def audit_entries(
+    state: State,
+    principal: Auditor,
+    since: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    entries = []
+    for entry in state.audit.entries(since=since):
+        entries.append(entry.to_dict())
+        if len(entries) >= limit:
+            break
+    return {"entries": entries, "next": entries[-1]["seq"] + 1 if entries else since}
+
+
+@router.get("/audit/verify", tags=["audit"], responses=_errors())
+def audit_verify(state: State, principal: Auditor) -> dict[str, Any]:
+    result: dict[str, Any] = state.audit.verify().to_dict()
+    return result

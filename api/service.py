@@ -1,0 +1,343 @@
+"""What the API and the screens do, once, over plain data.
+
+Route modules translate HTTP to these calls; every visibility rule and every audit
+entry lives here so the JSON API and the screens cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from api.access import Action, agency_scope, can_change, can_see, require
+from api.batches import BatchState, FileProgress, load_report
+from api.errors import ApiError, bad_request, not_found
+from api.state import AppState
+from api.tokens import Principal, Role
+from ingest.errors import EMPTY_FILE, TOO_LARGE, UNSUPPORTED_TYPE
+from ingest.sniff import sniff_media_type
+from records import Record
+
+log = logging.getLogger("sohoa.api")
+
+RECORD_ID_RE = re.compile(r"^[0-9a-f]{24}$")
+FILE_KINDS = {"original", "archival.pdf", "text"}
+
+
+# --- audit -------------------------------------------------------------------------------
+
+
+def audit(state: AppState, principal: Principal, action: str, **details: Any) -> None:
+    state.audit.append(action, principal.actor, **details)
+
+
+# --- records -----------------------------------------------------------------------------
+
+
+def indexed_visible(state: AppState, principal: Principal, record_id: str) -> dict[str, Any]:
+    """The indexed JSON of a record the caller may see, else 404 (existence not leaked)."""
+    if not RECORD_ID_RE.match(record_id):
+        raise not_found()
+    indexed = state.index.get(record_id)
+    if indexed is None or not can_see(principal, indexed):
+        raise not_found()
+    return dict(indexed)
+
+
+def load_visible(
+    state: AppState, principal: Principal, record_id: str, version: int | None = None
+) -> Record:
+    from storage import load_record
+    from storage.base import ObjectNotFound
+
+    indexed = indexed_visible(state, principal, record_id)
+    try:
+        record: Record = load_record(state.store, indexed["agency"], record_id, version=version)
+    except (ObjectNotFound, FileNotFoundError, KeyError) as exc:
+        raise not_found("record version" if version else "record") from exc
+    return record
+
+
+def record_json(
+    state: AppState, principal: Principal, record_id: str, version: int | None = None
+) -> dict[str, Any]:
+    record = load_visible(state, principal, record_id, version)
+    audit(state, principal, "record.view", record_id=record.id, version=record.version)
+    return record.to_dict()
+
+
+@dataclass(frozen=True)
+class FileBody:
+    data: bytes
+    media_type: str
+    filename: str
+
+
+def record_file(state: AppState, principal: Principal, record_id: str, kind: str) -> FileBody:
+    record = load_visible(state, principal, record_id)
+    key, media_type, filename = _file_key(record, kind)
+    if key is None:
+        raise not_found("file")
+    from storage.base import ObjectNotFound
+
+    try:
+        data = state.store.get(key)
+    except ObjectNotFound as exc:
+        raise not_found("file") from exc
+    audit(state, principal, "record.file", record_id=record.id, file=kind, version=record.version)
+    return FileBody(data, media_type, filename)
+
+
+def _file_key(record: Record, kind: str) -> tuple[str | None, str, str]:
+    stem = Path(record.source.filename).stem or record.id
+    if kind == "original":
+        return record.files.original, record.source.media_type, record.source.filename
+    if kind == "archival.pdf":
+        return record.files.archival_pdf, "application/pdf", f"{stem}.pdf"
+    if kind == "text":
+        return record.files.text, "text/plain; charset=utf-8", f"{stem}.txt"
+    raise not_found("file")
+
+
+def page_image(state: AppState, principal: Principal, record_id: str) -> bytes:
+    """Page 1 of the archival PDF as PNG at 100 dpi, rendered once per record version."""
+    record = load_visible(state, principal, record_id)
+    target = state.page_cache_dir / f"{record.id}-v{record.version}.png"
+    if not target.exists():
+        pdf = record_file(state, principal, record_id, "archival.pdf").data
+        render_first_page(pdf, target)
+    else:
+        audit(state, principal, "record.file", record_id=record.id, file="page1.png")
+    return target.read_bytes()
+
+
+def render_first_page(pdf: bytes, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = target.with_suffix(".work")
+    work.mkdir(exist_ok=True)
+    try:
+        source = work / "in.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            ["pdftoppm", "-r", "100", "-f", "1", "-l", "1", "-png", "-singlefile",
+             str(source), str(work / "page")],
+            check=True, capture_output=True, timeout=60,
+        )
+        # Rename into place: a concurrent reader never sees half a PNG.
+        (work / "page.png").replace(target)
+    except (subprocess.SubprocessError, OSError) as exc:
+        log.warning("rendering page 1 failed: %s", exc)
+        raise ApiError(
+            422, "render_failed", "Page 1 could not be rendered.", "Không hiển thị được trang 1."
+        ) from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def verify_record(state: AppState, principal: Principal, record_id: str) -> dict[str, Any]:
+    pdf = record_file(state, principal, record_id, "archival.pdf").data
+    return verify_bytes(state, pdf)
+
+
+def verify_bytes(state: AppState, data: bytes) -> dict[str, Any]:
+    from signing import verify_pdf
+
+    if sniff_media_type(data[:1024]) != "application/pdf":
+        raise ApiError(
+            415, "not_a_pdf", "The file is not a PDF.", "Tệp không phải PDF."
+        )
+    try:
+        report = verify_pdf(data, trust_roots=state.trust_roots)
+    except Exception as exc:
+        log.info("verify: unreadable PDF: %s", exc)
+        raise ApiError(
+            422,
+            "unreadable_pdf",
+            f"The PDF could not be read: {type(exc).__name__}.",
+            "Không đọc được tệp PDF (hỏng hoặc có mật khẩu).",
+        ) from exc
+    result: dict[str, Any] = report.to_dict()
+    return result
+
+
+# --- search and review ---------------------------------------------------------------------
+
+
+def search(state: AppState, principal: Principal, query: Any) -> Any:
+    """Run ``query`` (a ``search.SearchQuery``) within the caller's reach."""
+    require(principal, Action.READ)
+    query.agencies, query.include_shared = agency_scope(principal, query.agency)
+    query.agency = None
+    result = state.index.search(query)
+    audit(
+        state, principal, "search",
+        text=query.text, hits=[h.id for h in result.hits], total=result.total,
+    )
+    return result
+
+
+def review_queue(
+    state: AppState, principal: Principal, limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
+    from extract.review import needs_review
+    from search import SearchQuery
+
+    query = SearchQuery(status="needs_review", limit=limit, offset=offset)
+    query.agencies, query.include_shared = agency_scope(principal, None)
+    # Only the owning agency reviews: shared records of others are not queued here.
+    query.include_shared = principal.role is Role.ADMIN
+    result = state.index.search(query)
+    return result.total, needs_review(h.record for h in result.hits)
+
+
+def correct(
+    state: AppState,
+    principal: Principal,
+    record_id: str,
+    changes: dict[str, str | None],
+    approve: bool,
+) -> Record:
+    from extract.review import ReviewError
+    from extract.review import approve as approve_record
+    from extract.review import correct as correct_record
+    from storage import save_record
+
+    record = load_visible(state, principal, record_id)
+    if not can_change(principal, record.to_dict()):
+        raise ApiError(
+            403, "forbidden", "Only the owning agency corrects a record.",
+            "Chỉ cơ quan sở hữu hồ sơ mới được sửa.",
+        )
+    clean = {str(k): "" if v is None else str(v) for k, v in changes.items()}
+    try:
+        if clean:
+            new = correct_record(record, clean, by=principal.actor, approve=approve)
+        elif approve:
+            new = approve_record(record, by=principal.actor)
+        else:
+            raise bad_request(
+                "nothing_to_do", "Give corrections in 'set' or approve: true.",
+                "Không có thay đổi nào.",
+            )
+    except ReviewError as exc:
+        raise ApiError(
+            422, "invalid_correction", f"{exc.field}: invalid value", f"{exc.field}: {exc.message}",
+            details={"field": exc.field},
+        ) from exc
+    save_record(state.store, new)
+    state.index.upsert(new)
+    audit(
+        state, principal, "record.correct",
+        record_id=new.id, version=new.version, fields=sorted(clean), approved=approve,
+    )
+    return new
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+def safe_filename(name: str | None) -> str:
+    """The client's file name reduced to a plain base name (Vietnamese letters kept)."""
+    base = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
+    base = _UNSAFE.sub("_", base).strip(" .")
+    return base[:150] or "upload"
+
+
+@dataclass
+class Part:
+    filename: str
+    stream: IO[bytes]
+
+
+def _save_part(part: Part, dest: Path, max_bytes: int) -> FileProgress:
+    """Copy one uploaded part to ``dest``, checking size and type as it goes."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    head = b""
+    with dest.open("wb") as out:
+        while chunk := part.stream.read(1 << 20):
+            size += len(chunk)
+            if size > max_bytes:
+                break
+            if len(head) < 1024:
+                head += chunk[: 1024 - len(head)]
+            out.write(chunk)
+    code, message = None, None
+    media_type = sniff_media_type(head) if size else None
+    if size == 0:
+        code, message = EMPTY_FILE
+    elif size > max_bytes:
+        code, message = TOO_LARGE[0], f"{TOO_LARGE[1]} (tối đa {max_bytes} byte)"
+    elif media_type is None:
+        code, message = UNSUPPORTED_TYPE
+    accepted = code is None
+    if not accepted:
+        dest.unlink(missing_ok=True)
+    return FileProgress(
+        filename=part.filename, accepted=accepted, status="pending" if accepted else "rejected",
+        size=size, media_type=media_type, code=code, message=message,
+    )
+
+
+def receive_upload(
+    state: AppState, principal: Principal, parts: list[Part], batch_id: str
+) -> BatchState:
+    """Check and stage every part; queue the accepted ones as one batch.
+
+    Staging goes to ``uploads/{batch}/{n}/{name}`` in the data dir (one folder per part
+    keeps the client's file name, which becomes the record's source name). If anything
+    goes wrong before the batch is queued, the staged files are removed: nothing of a
+    failed request stays behind.
+    """
+    require(principal, Action.UPLOAD)
+    if not parts:
+        raise bad_request("no_files", "Send one or more files in the 'file' field.",
+                          "Chưa chọn tệp nào.")
+    if len(parts) > state.limits.max_files:
+        raise ApiError(
+            413, "too_many_files", f"At most {state.limits.max_files} files per request.",
+            f"Tối đa {state.limits.max_files} tệp mỗi lần tải lên.",
+        )
+    folder = state.upload_dir / batch_id
+    try:
+        staged = [
+            _save_part(p, folder / f"{n:04d}" / p.filename, state.limits.max_file_bytes)
+            for n, p in enumerate(parts)
+        ]
+        inputs = [
+            folder / f"{n:04d}" / f.filename for n, f in enumerate(staged) if f.accepted
+        ]
+        batch = BatchState(id=batch_id, agency=principal.agency, actor=principal.actor,
+                           files=staged)
+        if not inputs:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise ApiError(
+                422, "no_acceptable_files", "None of the files can be digitized.",
+                "Không có tệp nào hợp lệ để số hóa.",
+                details={"files": [f.__dict__ for f in staged]},
+            )
+        audit(state, principal, "batch.upload", batch_id=batch_id,
+              files=[f.filename for f in staged], accepted=len(inputs))
+        state.runner.submit(batch, folder, inputs)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return batch
+
+
+def batch_progress(state: AppState, principal: Principal, batch_id: str) -> BatchState:
+    require(principal, Action.READ)
+    if not re.fullmatch(r"[0-9a-f]{16}", batch_id):
+        raise not_found("batch")
+    batch = state.batches.get(batch_id) or load_report(state.store, principal.agency, batch_id)
+    if batch is None or (principal.role is not Role.ADMIN and batch.agency != principal.agency):
+        raise not_found("batch")
+    return batch

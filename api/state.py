@@ -1,0 +1,58 @@
+"""What every request handler shares: built once per process by ``create_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+
+from api.batches import BatchRunner, BatchTracker
+from api.metrics import Metrics
+from api.tokens import TokenCache
+from ingest.settings import Settings
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input limits. ``max_file_bytes`` is per uploaded file, the others per request."""
+
+    max_file_bytes: int
+    max_request_bytes: int
+    max_files: int = 100
+    max_json_bytes: int = 256 * 1024
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        # A request may carry a few files at the per-file limit, plus multipart overhead.
+        per_file = settings.max_upload_bytes
+        return cls(max_file_bytes=per_file, max_request_bytes=4 * per_file + 64 * 1024)
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    limits: Limits
+    runtime: Any  # ingest.Runtime: store, index, trust roots
+    tokens: TokenCache
+    audit: Any  # audit.AuditLog
+    batches: BatchTracker
+    runner: BatchRunner
+    metrics: Metrics
+    upload_dir: Path
+    page_cache_dir: Path
+    trust_roots: list[Path]
+
+    @property
+    def store(self) -> Any:
+        return self.runtime.store
+
+    @property
+    def index(self) -> Any:
+        return self.runtime.index
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.sohoa
+    return state

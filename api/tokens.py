@@ -1,0 +1,149 @@
+"""Bearer tokens: created once, kept only as a hash, looked up through a small cache.
+
+A token is 32 random bytes (256 bits) from ``secrets``. At rest we keep only its
+SHA-256, as ``_system/tokens/{sha256}.json`` in the object store, so every API replica
+sees the same tokens and a copy of the store holds nothing that signs a request in.
+A plain hash is enough here, unlike for passwords: slow, salted hashes (bcrypt,
+argon2) exist to slow down guessing low-entropy secrets, but nobody can enumerate
+2^256 candidates, so one fast hash is as safe and lets a request find its token by
+key in O(1) without a comparison loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+import time
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+from records import utc_now
+from storage.base import ObjectNotFound, Store
+
+TOKEN_PREFIX = "sohoa_"
+TOKENS_PREFIX = "_system/tokens/"
+
+
+class Role(StrEnum):
+    ARCHIVIST = "archivist"
+    OFFICER = "officer"
+    PORTAL = "portal"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's role and agency, and a short id for audit trails."""
+
+    role: Role
+    agency: str
+    token_id: str
+    label: str | None = None
+    created_at: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """The name audit entries carry: role, agency and the token's public id."""
+        return f"{self.role}:{self.agency}:{self.token_id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["role"] = str(self.role)
+        return data
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_key(token_hash: str) -> str:
+    return f"{TOKENS_PREFIX}{token_hash}.json"
+
+
+def create_token(store: Store, *, role: Role, agency: str, label: str | None = None) -> str:
+    """Make a token, store its hash, and return the token: the only time it exists."""
+    if not agency or "/" in agency:
+        raise ValueError(f"invalid agency: {agency!r}")
+    token = new_token()
+    token_hash = hash_token(token)
+    entry = {
+        "role": str(role),
+        "agency": agency,
+        "token_id": token_hash[:12],
+        "label": label,
+        "created_at": utc_now(),
+    }
+    store.put(
+        token_key(token_hash),
+        json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8"),
+        content_type="application/json",
+    )
+    return token
+
+
+def revoke_token(store: Store, token_hash: str) -> None:
+    store.delete(token_key(token_hash))
+
+
+def _principal(entry: dict[str, Any]) -> Principal:
+    return Principal(
+        role=Role(entry["role"]),
+        agency=str(entry["agency"]),
+        token_id=str(entry["token_id"]),
+        label=entry.get("label"),
+        created_at=entry.get("created_at"),
+    )
+
+
+class TokenCache:
+    """Token hash → principal, read from the store at most once per ``ttl`` seconds.
+
+    Negative answers are cached too (briefly) so a client hammering with a bad token
+    does not turn into store reads. A revoked token stops working within ``ttl``.
+    """
+
+    def __init__(
+        self, store: Store, *, ttl: float = 30.0, negative_ttl: float = 5.0, size: int = 10_000
+    ) -> None:
+        self._store = store
+        self._ttl = ttl
+        self._negative_ttl = negative_ttl
+        self._size = size
+        self._entries: dict[str, tuple[float, Principal | None]] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, token: str) -> Principal | None:
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            return None
+        token_hash = hash_token(token)
+        now = time.monotonic()
+        with self._lock:
+            cached = self._entries.get(token_hash)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        principal = self._read(token_hash)
+        expires = now + (self._ttl if principal is not None else self._negative_ttl)
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._evict(now)
+            self._entries[token_hash] = (expires, principal)
+        return principal
+
+    def _read(self, token_hash: str) -> Principal | None:
+        try:
+            entry = json.loads(self._store.get(token_key(token_hash)))
+        except ObjectNotFound:
+            return None
+        return _principal(entry)
+
+    def _evict(self, now: float) -> None:
+        expired = [k for k, (exp, _) in self._entries.items() if exp <= now]
+        for key in expired or list(self._entries)[: self._size // 10 or 1]:
+            del self._entries[key]

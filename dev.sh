@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Set-up and everyday commands for sohoa on Debian/Ubuntu.
+#
+#   ./dev.sh demo    install what is missing, digitize a sample batch, search it, show a record
+#   ./dev.sh test    install what is missing, run ruff, mypy and the whole test suite
+#   ./dev.sh bench   install what is missing (plus OCRmyPDF for comparison), list benchmarks
+#   ./dev.sh setup   only install
+#
+# Installs are idempotent: apt packages only when one is missing, the virtualenv only
+# when pyproject.toml changed since the last install.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+
+APT_PACKAGES=(
+  python3 python3-venv python3-dev gcc
+  tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
+  poppler-utils qpdf ghostscript
+  fonts-noto-core fonts-dejavu-core
+  redis-server softhsm2 chromium
+)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+setup_system() {
+  local missing=()
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "Installing system packages: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+}
+
+setup_venv() {
+  local extras="$1" stamp="$VENV/.sohoa-installed-$1"
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "Creating virtualenv in .venv"
+    python3 -m venv "$VENV"
+  fi
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    say "Installing Python dependencies ($extras)"
+    "$VENV/bin/pip" install -q --upgrade pip
+    "$VENV/bin/pip" install -q -e ".[$extras]"
+    touch "$stamp"
+  fi
+}
+
+demo() {
+  setup_system
+  setup_venv test
+  export SOHOA_DATA="${SOHOA_DATA:-$ROOT/sohoa-data}"
+  export OMP_THREAD_LIMIT=1
+  local batch="$SOHOA_DATA/sample-batch"
+  if [ ! -d "$batch" ]; then
+    say "Generating a sample batch of Vietnamese scans in $batch"
+    "$VENV/bin/python" -m specimens "$batch" --count 6 --seed 2024 --degraded >/dev/null
+  fi
+  say "sohoa ingest $batch"
+  "$VENV/bin/sohoa" ingest "$batch"
+  local name
+  # A name from the batch's ground truth, typed without diacritics as officers often do.
+  name=$("$VENV/bin/python" - "$batch" <<'PY'
+import sys
+from search import fold
+from specimens import load_ground_truth
+_, spec, _ = load_ground_truth(sys.argv[1])[0]
+print(fold(spec.subjects[0]["name"]))
+PY
+)
+  say "sohoa search \"$name\"   (no diacritics: found with them)"
+  "$VENV/bin/sohoa" search "$name" --limit 3
+  local id
+  id=$("$VENV/bin/sohoa" search "$name" --limit 1 --json | "$VENV/bin/python" -c \
+    'import json,sys; print(json.loads(sys.stdin.readline())["id"])')
+  say "sohoa show $id"
+  "$VENV/bin/sohoa" show "$id"
+  say "sohoa verify $id"
+  "$VENV/bin/sohoa" verify "$id"
+}
+
+run_tests() {
+  setup_system
+  setup_venv test
+  export OMP_THREAD_LIMIT=1
+  say "ruff"
+  "$VENV/bin/ruff" check .
+  say "mypy"
+  "$VENV/bin/mypy" records ingest ocr signing storage search api extract reuse audit specimens
+  say "pytest"
+  "$VENV/bin/pytest" "$@"
+}
+
+case "${1:-}" in
+  demo) demo ;;
+  test) shift; run_tests "$@" ;;
+  bench) setup_system; setup_venv "test,bench"; ls bench/*.py ;;
+  setup) setup_system; setup_venv test ;;
+  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

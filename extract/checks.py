@@ -1,0 +1,97 @@
+"""Cross-checks that catch OCR errors before they reach the archive.
+
+Every check yields English reason codes ``problem:where`` for ``review.reasons``. An ID
+number that fails its checks is removed from the subject (kept in
+``fields["unverified_id_numbers"]``): a wrong ID would hand one citizen's papers to
+another, a missing one only costs an officer a look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from extract.fields import Reading, SubjectRead, Value
+from extract.ids import id_problems
+
+# Word confidence (tesseract, 0–100) under which a value goes to an officer.
+DEFAULT_THRESHOLDS: dict[str, float] = {
+    "id_number": 80.0,
+    "birth_date": 60.0,
+    "name": 50.0,
+    "document_number": 55.0,
+    "issued_on": 55.0,
+    "issuer": 30.0,
+}
+
+
+@dataclass
+class CheckResult:
+    reasons: list[str]
+    unverified_ids: list[str]
+
+
+def _iso(value: Value | None) -> date | None:
+    return date.fromisoformat(value.value) if value else None
+
+
+def check_subject_id(subject: SubjectRead, where: str) -> list[str]:
+    """Reasons why the subject's ID cannot be trusted (empty when it can or is absent)."""
+    if subject.id_number is None:
+        return []
+    birth = _iso(subject.birth_date)
+    sex = subject.sex.value if subject.sex else None
+    return [f"{p}:{where}" for p in id_problems(subject.id_number.value, birth.year if birth else None, sex)]
+
+
+def check_dates(reading: Reading, today: date) -> list[str]:
+    """Dates exist and are ordered: birth ≤ issue ≤ today, death between birth and issue."""
+    reasons = [f"invalid_date:{where}" for where in reading.invalid_dates]
+    issued = _iso(reading.issued_on)
+    if issued and issued > today:
+        reasons.append("date_in_future:issued_on")
+    for index, subject in enumerate(reading.subjects):
+        birth = _iso(subject.birth_date)
+        if birth is None:
+            continue
+        if birth > today:
+            reasons.append(f"date_in_future:subjects[{index}].birth_date")
+        if issued and birth > issued:
+            reasons.append(f"date_order:subjects[{index}].birth_date")
+    death = reading.fields.get("death_date")
+    if death and issued and _iso(death) and date.fromisoformat(death.value) > issued:
+        reasons.append("date_order:fields.death_date")
+    return reasons
+
+
+def low_confidence(reading: Reading, thresholds: dict[str, float]) -> list[str]:
+    """``low_confidence:<path>`` for every value read below its threshold."""
+    values: list[tuple[str, str, Value | None]] = [
+        ("document_number", "document_number", reading.document_number),
+        ("issued_on", "issued_on", reading.issued_on),
+        ("issuer", "issuer", reading.issuer),
+    ]
+    for index, subject in enumerate(reading.subjects):
+        for attr in ("name", "id_number", "birth_date"):
+            values.append((attr, f"subjects[{index}].{attr}", getattr(subject, attr)))
+    reasons = []
+    for kind, path, value in values:
+        threshold = thresholds.get(kind)
+        if value and value.confidence is not None and threshold and value.confidence < threshold:
+            reasons.append(f"low_confidence:{path}")
+    return reasons
+
+
+def cross_check(reading: Reading, today: date, thresholds: dict[str, float] | None = None) -> CheckResult:
+    """Run every check; drop IDs that fail theirs from the subjects (mutates ``reading``)."""
+    limits = DEFAULT_THRESHOLDS if thresholds is None else thresholds
+    reasons = check_dates(reading, today)
+    unverified: list[str] = []
+    for index, subject in enumerate(reading.subjects):
+        problems = check_subject_id(subject, f"subjects[{index}]")
+        if problems and subject.id_number is not None:
+            unverified.append(subject.id_number.raw or subject.id_number.value)
+            subject.id_number = None
+            reasons += problems
+    reasons += low_confidence(reading, limits)
+    return CheckResult(reasons=reasons, unverified_ids=unverified)

@@ -1,0 +1,373 @@
+"""Reading the fields of a paper from its lines.
+
+Vietnamese administrative papers are label: value forms under a fixed header (the
+issuing agency top left, the national motto top right, "Số: …" and the dateline under
+them, then the title). Labels are found on folded text so a dropped diacritic or a
+lower-cased letter does not hide them; values keep their diacritics. Every value
+carries the confidence of the words it was read from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from extract.ids import normalize_sex
+from extract.lines import Line
+from extract.text import clean_digits, find_date, fix_digit_runs, fold_keep_length, title_case
+from records.result_types import FieldSpec, ResultType, fold
+
+
+@dataclass
+class Value:
+    """One value read from the paper, with the lowest word confidence behind it."""
+
+    value: str
+    confidence: float | None = None
+    raw: str | None = None  # as printed, when ``value`` was normalised
+
+
+@dataclass
+class SubjectRead:
+    role: str | None = None
+    name: Value | None = None
+    id_number: Value | None = None
+    birth_date: Value | None = None
+    sex: Value | None = None
+
+    def empty(self) -> bool:
+        return not (self.name or self.id_number or self.birth_date)
+
+
+@dataclass
+class Reading:
+    """Everything read from a paper before cross-checks."""
+
+    document_number: Value | None = None
+    issuer: Value | None = None
+    issued_on: Value | None = None
+    stated_term: date | int | None = None
+    subjects: list[SubjectRead] = field(default_factory=list)
+    fields: dict[str, Value] = field(default_factory=dict)
+    invalid_dates: list[str] = field(default_factory=list)  # where a non-existent date was read
+
+
+# Labels every type shares (folded). Longer labels are tried first.
+NAME_LABELS = (
+    "ho, chu dem, ten", "ho, chu dem va ten", "ho chu dem ten", "ho va ten", "ho ten",
+    "ong", "ba", "ong/ba", "va vo ba", "va chong ong", "va vo", "va chong",
+)
+HONORIFICS = ("ong/ba", "ong", "ba")
+BIRTH_LABELS = ("ngay, thang, nam sinh", "ngay thang nam sinh", "ngay sinh", "sinh ngay")
+ID_LABELS = (
+    "so dinh danh ca nhan", "so can cuoc cong dan", "so can cuoc", "so cccd/cmnd", "so cccd",
+    "so cmnd", "so chung minh nhan dan", "so giay to tuy than", "giay to tuy than",
+    "so giay to nhan than", "can cuoc cong dan so", "chung minh nhan dan so", "cccd so",
+    "cmnd so", "so giay to phap ly cua ca nhan", "cccd", "cmnd",
+)
+SEX_LABELS = ("gioi tinh",)
+ISSUE_LABELS = ("ngay cap", "cap ngay", "ngay dang ky", "dang ky ngay")
+MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "doc lap tu do hanh phuc")
+
+_LABEL_END = re.compile(r"\s*[:;.]?\s*")
+_NUMBERING = " -+*•.0123456789)(ivxabcdeghđ"
+_DATELINE = re.compile(r"^\s*[^\d:]{2,60}?,\s*ngay\s*\S{1,3}\s*thang\s*\S{1,3}\s*nam\s*\S{4}")
+_DOC_NUMBER = re.compile(r"^\s*s[o0]\s*[:.]\s*(.+)$")
+_TERM_MONTHS = re.compile(r"(?:trong\s+)?thoi\s+han\s+(\d{1,3})\s+thang")
+_TERM_DATE = re.compile(r"(?:co\s+gia\s+tri|co\s+hieu\s+luc)\s+(?:den|toi)\s+(?:het\s+)?ngay")
+_NUMBER_TOKEN = re.compile(r"[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*)*")
+
+
+@dataclass(frozen=True)
+class _Hit:
+    kind: str  # name/birth/id/sex/issue/field/role
+    start: int  # label start in the line
+    value_start: int
+    target: str | None = None  # field name or role
+
+
+def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int]]:
+    """Where ``label`` stands in ``folded`` as a label, with where its value starts.
+
+    A label counts at the start of a line (after any numbering such as "3.", "a)",
+    "II."), or anywhere when a colon follows it: values (addresses, purposes) contain
+    label words too. Numbered fields ("thửa đất số 12") also count before a digit.
+    A label followed by more words and then a colon is the start of a longer label
+    this table does not know ("Địa chỉ thường trú:" is not "Địa chỉ"), so it does not count.
+    """
+    out = []
+    for match in re.finditer(r"(?<![a-z0-9])" + re.escape(label) + r"(?![a-z0-9])", folded):
+        end = _LABEL_END.match(folded, match.end())
+        value_start = end.end() if end else match.end()
+        colon = ":" in folded[match.end() : value_start]
+        at_start = not folded[: match.start()].strip(_NUMBERING)
+        digit_next = kind == "code" and folded[value_start : value_start + 1].isdigit()
+        if not colon and not digit_next:
+            ahead = folded[value_start : value_start + 40]
+            if ":" in ahead and not re.search(r"\d", ahead.split(":", 1)[0]):
+                continue
+        if at_start or colon or digit_next:
+            out.append((match.start(), value_start))
+    return out
+
+
+def _labels(result_type: ResultType | None) -> list[tuple[str, str, str | None]]:
+    """(folded label, kind, target) for a type, longest first."""
+    table: list[tuple[str, str, str | None]] = []
+    if result_type:
+        # The type's own labels first: on a tie in length they win over the shared ones.
+        for spec in result_type.fields:
+            table += [(label, f"field:{spec.kind}", spec.name) for label in spec.labels]
+        table += [(marker, "role", role) for marker, role in result_type.roles.items()]
+    table += [(label, "name", None) for label in NAME_LABELS]
+    table += [(label, "birth", None) for label in BIRTH_LABELS]
+    table += [(label, "id", None) for label in ID_LABELS]
+    table += [(label, "sex", None) for label in SEX_LABELS]
+    table += [(label, "issue", None) for label in ISSUE_LABELS]
+    return sorted(table, key=lambda item: len(item[0]), reverse=True)
+
+
+# How a label's value is shaped, for the label rules above.
+_KIND_OF = {f"field:{kind}": kind for kind in ("text", "name", "date", "code", "number", "id")}
+
+
+def _hits(folded: str, table: list[tuple[str, str, str | None]]) -> list[_Hit]:
+    taken: list[tuple[int, int]] = []
+    hits: list[_Hit] = []
+    for label, kind, target in table:
+        for start, value_start in _label_positions(folded, label, _KIND_OF.get(kind, kind)):
+            end = start + len(label)
+            if any(start < t_end and end > t_start for t_start, t_end in taken):
+                continue
+            taken.append((start, end))
+            hits.append(_Hit(kind, start, value_start, target))
+    return sorted(hits, key=lambda h: h.start)
+
+
+def _cell(line: Line, start: int, end: int) -> Value | None:
+    text = line.text[start:end].strip(" ;,:.-")
+    if not text:
+        return None
+    offset = line.text.index(text, start)
+    return Value(text, line.confidence(offset, offset + len(text)))
+
+
+def _date_value(line: Line, start: int, end: int) -> tuple[Value | None, bool]:
+    found, span, invalid = find_date(line.text[start:end])
+    if found is None or span is None:
+        return None, invalid
+    confidence = line.confidence(start + span[0], start + span[1])
+    return Value(found.isoformat(), confidence, line.text[start + span[0] : start + span[1]]), False
+
+
+def _id_value(cell: Value) -> Value | None:
+    # The number is the first digit-like run; text after it (a place of issue) is not.
+    match = re.search(r"[0-9OoQDlI|!\]][0-9OoQDlI|!\]\s.]{7,20}", cell.value)
+    if not match:
+        return None
+    digits = clean_digits(match.group(0))
+    if not digits.isdigit():
+        return None
+    return Value(digits, cell.confidence, match.group(0).strip())
+
+
+def _name_value(cell: Value) -> Value | None:
+    text = cell.value.rsplit(":", 1)[-1]  # "đại diện hộ kinh doanh: NAME" → NAME
+    # A name is letters only; OCR noise, numbering and punctuation are dropped.
+    words = re.sub(r"[^\w\s/]|\d|_", " ", text).split()
+    if words and fold(words[0]) in HONORIFICS:
+        words = words[1:]
+    name = " ".join(w for w in words if "/" not in w)
+    return Value(title_case(name), cell.confidence, cell.value) if name else None
+
+
+def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Value | None, bool]:
+    if spec_kind == "date":
+        return _date_value(line, start, end)
+    cell = _cell(line, start, end)
+    if cell is None:
+        return None, False
+    if spec_kind == "name":
+        return _name_value(cell), False
+    if spec_kind in ("code", "number"):
+        token = re.match(r"\S+(?:\s+\d+)*", fix_digit_runs(cell.value))
+        code = re.sub(r"\s+", "", token.group(0)) if token else cell.value
+        return Value(code.strip(".,;"), cell.confidence, cell.value), False
+    if spec_kind == "id":
+        return _id_value(cell), False
+    return cell, False
+
+
+class _Reader:
+    """Walks the lines once, keeping which person the current labels describe."""
+
+    def __init__(self, result_type: ResultType | None) -> None:
+        self.result_type = result_type
+        self.table = _labels(result_type)
+        self.specs: dict[str, FieldSpec] = {s.name: s for s in result_type.fields} if result_type else {}
+        self.reading = Reading()
+        self.section: str | None = None  # a field prefix (mother_, father_) or None for a subject
+        self.role: str | None = result_type.default_role if result_type else None
+
+    def subject(self) -> SubjectRead:
+        if not self.reading.subjects:
+            self.reading.subjects.append(SubjectRead(role=self.role))
+        return self.reading.subjects[-1]
+
+    def start_subject(self, role: str | None) -> None:
+        self.section = None
+        self.role = role
+        current = self.reading.subjects[-1] if self.reading.subjects else None
+        if current is not None and current.empty():
+            current.role = role
+        else:
+            self.reading.subjects.append(SubjectRead(role=role))
+
+    def put(self, attr: str, value: Value | None) -> None:
+        if value is None:
+            return
+        if self.section:
+            self.reading.fields.setdefault(f"{self.section}_{attr}", value)
+            return
+        if attr == "name" and self.subject().name is not None:
+            self.start_subject(self.role)
+        subject = self.subject()
+        if getattr(subject, attr) is None:
+            setattr(subject, attr, value)
+
+    def read_line(self, line: Line) -> None:
+        folded = fold_keep_length(line.text)
+        hits = _hits(folded, self.table)
+        for index, hit in enumerate(hits):
+            end = hits[index + 1].start if index + 1 < len(hits) else len(line.text)
+            self.read_hit(hit, line, end)
+
+    def read_hit(self, hit: _Hit, line: Line, end: int) -> None:
+        start = hit.value_start
+        if hit.kind == "role":
+            self.start_subject(hit.target)
+            cell = _cell(line, start, end)
+            if cell is not None:
+                # "Cấp cho: Ông NAME", "Họ, chữ đệm, tên chồng: NAME": the role label carries a name.
+                self.put("name", _name_value(cell))
+            return
+        if hit.kind == "name":
+            cell = _cell(line, start, end)
+            self.put("name", _name_value(cell) if cell else None)
+        elif hit.kind in ("birth", "issue"):
+            value, invalid = _date_value(line, start, end)
+            if invalid:
+                self.reading.invalid_dates.append(hit.kind)
+            if hit.kind == "birth":
+                self.put("birth_date", value)
+            elif self.reading.issued_on is None and value is not None:
+                self.reading.fields.setdefault("issue_date_label", value)
+        elif hit.kind == "id":
+            cell = _cell(line, start, end)
+            self.put("id_number", _id_value(cell) if cell else None)
+        elif hit.kind == "sex":
+            cell = _cell(line, start, end)
+            sex = normalize_sex(cell.value) if cell else None
+            self.put("sex", Value(sex, cell.confidence) if cell and sex else None)
+        elif hit.kind.startswith("field") and hit.target:
+            self.read_field(self.specs[hit.target], line, start, end)
+
+    def read_field(self, spec: FieldSpec, line: Line, start: int, end: int) -> None:
+        value, invalid = _field_value(spec.kind, line, start, end)
+        if invalid:
+            self.reading.invalid_dates.append(spec.name)
+        if spec.kind == "name" and spec.name.endswith("_name"):
+            # A parent's name opens their block: the birth date and ID that follow are theirs.
+            self.section = spec.name[: -len("_name")]
+        if value is not None:
+            self.reading.fields.setdefault(spec.name, value)
+
+
+def _document_number(lines: list[Line]) -> Value | None:
+    for line in lines[:25]:
+        folded = fold_keep_length(line.text)
+        match = _DOC_NUMBER.match(folded)
+        if not match:
+            continue
+        start = match.start(1)
+        token = _NUMBER_TOKEN.match(line.text, start)
+        if not token or not re.search(r"[0-9OoQlI]", token.group(0)):
+            continue
+        raw = token.group(0)
+        value = fix_digit_runs(re.sub(r"\s+", "", raw)).strip(".-")
+        return Value(value, line.confidence(token.start(), token.end()), raw)
+    return None
+
+
+def _dateline(lines: list[Line]) -> tuple[Value | None, bool]:
+    for line in lines:
+        folded = fold_keep_length(line.text)
+        match = _DATELINE.match(folded)
+        if match and "sinh" not in folded[: match.end()]:
+            return _date_value(line, 0, len(line.text))
+    return None, False
+
+
+def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
+    """The agency in the header: left-column lines above the title, without the motto."""
+    header = lines[: title_index if title_index is not None else 8]
+    motto_x = [ln.x0 for ln in header if fold(ln.text).startswith(MOTTO) and ln.x0 is not None]
+    parts: list[Line] = []
+    for line in header:
+        folded = fold(line.text)
+        if not folded or folded.startswith(MOTTO) or _DOC_NUMBER.match(folded):
+            continue
+        if _DATELINE.match(folded) or not re.search(r"[a-z]", folded) or "ngay" in folded:
+            continue
+        if motto_x and line.x0 is not None and line.x0 >= min(motto_x):
+            continue
+        parts.append(line)
+    if not parts:
+        return None
+    text = " ".join(" ".join(p.text.split()) for p in parts).strip(" -_")
+    confidences = [c for p in parts if (c := p.confidence(0, len(p.text))) is not None]
+    return Value(text, min(confidences) if confidences else None)
+
+
+def _stated_term(lines: list[Line]) -> date | int | None:
+    for line in lines:
+        folded = fix_digit_runs(fold_keep_length(line.text))
+        months = _TERM_MONTHS.search(folded)
+        if months:
+            return int(months.group(1))
+        until = _TERM_DATE.search(folded)
+        if until:
+            found, _, _ = find_date(line.text[until.start() :])
+            if found:
+                return found
+    return None
+
+
+def read_fields(
+    lines: list[Line], result_type: ResultType | None, title_lines: tuple[int, int] | None
+) -> Reading:
+    """Read the header fields, the subjects and the type's own fields.
+
+    ``title_lines`` ([start, end) of the title) separates the header from the body.
+    """
+    reader = _Reader(result_type)
+    body = lines[title_lines[1] :] if title_lines else lines
+    title_index = title_lines[0] if title_lines else None
+    for line in body:
+        reader.read_line(line)
+    reading = reader.reading
+    reading.subjects = [s for s in reading.subjects if not s.empty()]
+    reading.document_number = _document_number(lines)
+    reading.issuer = _issuer(lines, title_index)
+    dateline, invalid = _dateline(lines)
+    if invalid:
+        reading.invalid_dates.append("issued_on")
+    reading.issued_on = dateline or reading.fields.pop("issue_date_label", None)
+    reading.fields.pop("issue_date_label", None)
+    if reading.issued_on is None:
+        registration = reading.fields.get("registration_date")
+        reading.issued_on = registration
+    if result_type and result_type.validity.rule == "stated_term":
+        reading.stated_term = _stated_term(lines)
+    return reading

@@ -1,0 +1,207 @@
+"""Officers review what extraction was unsure of: list, correct, approve.
+
+Records are never edited in place: ``correct`` and ``approve`` return a new record with
+``version`` + 1, which storage writes as a new version (old ones stay readable). Every
+change is kept in ``review.corrections`` (who, when, old → new).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from extract.values import ValueProblem, normalize_id, normalize_value
+from records.model import Correction, Record, Status, Subject, utc_now
+from records.result_types import ResultType, load_result_types
+
+TOP_LEVEL_FIELDS = ("doc_type", "title", "document_number", "issuer", "issued_on", "valid_until")
+SUBJECT_FIELDS = ("name", "id_number", "birth_date", "role", "sex")
+_SUBJECT_PATH = re.compile(r"subjects\[(\d+)\]\.(\w+)")
+_FIELD_PATH = re.compile(r"fields\.(\w+)")
+
+_REASONS_VI = {
+    "doc_type_unsure": "không chắc loại giấy tờ",
+    "missing": "không đọc được",
+    "low_confidence": "độ tin cậy OCR thấp",
+    "invalid_date": "ngày không tồn tại",
+    "date_order": "thứ tự ngày không hợp lý",
+    "date_in_future": "ngày ở tương lai",
+    "id_format": "số định danh sai định dạng",
+    "id_province": "mã tỉnh trong số CCCD không hợp lệ",
+    "id_birth_year_mismatch": "năm sinh trong số CCCD không khớp ngày sinh",
+    "id_sex_mismatch": "giới tính trong số CCCD không khớp",
+    "id_century": "chữ số thế kỷ trong số CCCD không hợp lệ",
+}
+
+
+class ReviewError(ValueError):
+    """A correction cannot be applied; ``message`` is Vietnamese, for the officer."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def describe_reason(reason: str) -> str:
+    """A review reason (``low_confidence:subjects[0].id_number``) in Vietnamese."""
+    code, _, where = reason.partition(":")
+    text = _REASONS_VI.get(code, code)
+    return f"{text} ({where})" if where else text
+
+
+def _copy(record: Record) -> Record:
+    return Record.from_dict(record.to_dict())
+
+
+def _get(record: Record, path: str) -> Any:
+    if path in TOP_LEVEL_FIELDS:
+        return getattr(record, path)
+    if match := _SUBJECT_PATH.fullmatch(path):
+        index = int(match.group(1))
+        return getattr(record.subjects[index], match.group(2)) if index < len(record.subjects) else None
+    if match := _FIELD_PATH.fullmatch(path):
+        return record.fields.get(match.group(1))
+    raise ReviewError(path, "không có trường này (dùng ví dụ: issued_on, subjects[0].id_number, fields.archive_box)")
+
+
+def _set(record: Record, path: str, value: Any) -> None:
+    if path in TOP_LEVEL_FIELDS:
+        setattr(record, path, value)
+    elif match := _SUBJECT_PATH.fullmatch(path):
+        index, attr = int(match.group(1)), match.group(2)
+        if attr not in SUBJECT_FIELDS:
+            raise ReviewError(path, f"người chỉ có các trường {', '.join(SUBJECT_FIELDS)}")
+        if index > len(record.subjects):
+            raise ReviewError(path, f"chỉ số người phải ≤ {len(record.subjects)}")
+        if index == len(record.subjects):
+            record.subjects.append(Subject())
+        setattr(record.subjects[index], attr, value)
+    elif match := _FIELD_PATH.fullmatch(path):
+        if value is None:
+            record.fields.pop(match.group(1), None)
+        else:
+            record.fields[match.group(1)] = value
+    else:
+        _get(record, path)  # raises the "no such field" error
+
+
+def _normalized(path: str, raw: str, catalog: dict[str, ResultType]) -> str | None:
+    if raw.strip() == "":
+        return None  # an empty value clears the field
+    key = path.rsplit(".", 1)[-1]
+    try:
+        return normalize_value(key, raw, catalog)
+    except ValueProblem as exc:
+        raise ReviewError(path, exc.message) from exc
+
+
+def _check_ids(record: Record) -> None:
+    for index, subject in enumerate(record.subjects):
+        if subject.id_number is None:
+            continue
+        try:
+            normalize_id(subject.id_number, subject.birth_date, subject.sex)
+        except ValueProblem as exc:
+            raise ReviewError(f"subjects[{index}].id_number", exc.message) from exc
+
+
+def _check_dates(record: Record, today: date) -> None:
+    issued = date.fromisoformat(record.issued_on) if record.issued_on else None
+    if issued and issued > today:
+        raise ReviewError("issued_on", "ngày cấp ở tương lai")
+    for index, subject in enumerate(record.subjects):
+        birth = date.fromisoformat(subject.birth_date) if subject.birth_date else None
+        if birth and issued and birth > issued:
+            raise ReviewError(f"subjects[{index}].birth_date", "ngày sinh sau ngày cấp")
+
+
+def _refresh_validity(record: Record, catalog: dict[str, ResultType], changed: set[str]) -> None:
+    """Keep ``valid_until`` following the catalog rule when the type or issue date changes."""
+    if "valid_until" in changed or not ({"doc_type", "issued_on"} & changed):
+        return
+    result_type = catalog.get(record.doc_type or "")
+    if result_type is None or record.issued_on is None:
+        return
+    until = result_type.valid_until(date.fromisoformat(record.issued_on))
+    record.valid_until = until.isoformat() if until else None
+
+
+def _stamp(record: Record, by: str, at: str) -> None:
+    record.review.approved_by = by
+    record.review.approved_at = at
+    record.review.reasons = []
+    record.status = Status.READY
+
+
+def correct(
+    record: Record,
+    changes: dict[str, str],
+    *,
+    by: str,
+    approve: bool = False,
+    result_types: dict[str, ResultType] | None = None,
+    today: date | None = None,
+) -> Record:
+    """A new version of ``record`` with ``changes`` (``{"subjects[0].id_number": "0012…"}``).
+
+    Values are checked as officers' values are (dates exist and are ordered, IDs agree
+    with birth year and sex); the first problem raises ``ReviewError``. Reasons about a
+    corrected field are resolved; ``approve=True`` also approves, in the same version.
+    """
+    if not changes:
+        raise ReviewError("-", "không có thay đổi nào")
+    catalog = result_types if result_types is not None else load_result_types()
+    new = _copy(record)
+    at = utc_now()
+    for path, raw in changes.items():
+        old = _get(new, path)
+        value = _normalized(path, raw, catalog)
+        _set(new, path, value)
+        new.review.corrections.append(Correction(field=path, old=old, new=value, by=by, at=at))
+        new.review.reasons = [r for r in new.review.reasons if not r.endswith(":" + path)]
+        if path == "doc_type":
+            new.review.reasons = [r for r in new.review.reasons if r != "doc_type_unsure"]
+    _check_ids(new)
+    _check_dates(new, today or date.today())
+    _refresh_validity(new, catalog, set(changes))
+    new.version = record.version + 1
+    new.updated_at = at
+    if approve:
+        _stamp(new, by, at)
+    elif not new.review.reasons and new.status == Status.NEEDS_REVIEW:
+        new.status = Status.READY
+    new.note("review", by=by, corrected=sorted(changes), approved=approve)
+    return new
+
+
+def approve(record: Record, *, by: str) -> Record:
+    """A new version of ``record`` approved by ``by``: status ``ready``, reasons resolved."""
+    new = _copy(record)
+    at = utc_now()
+    resolved = list(new.review.reasons)
+    _stamp(new, by, at)
+    new.version = record.version + 1
+    new.updated_at = at
+    new.note("review", by=by, approved=True, resolved=resolved)
+    return new
+
+
+def needs_review(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records (as JSON dicts) waiting for an officer, oldest first, with their reasons."""
+    waiting = [r for r in records if r.get("status") == Status.NEEDS_REVIEW]
+    waiting.sort(key=lambda r: (r.get("created_at") or "", r.get("id") or ""))
+    return [
+        {
+            "id": r.get("id"),
+            "filename": (r.get("source") or {}).get("filename"),
+            "doc_type": r.get("doc_type"),
+            "version": r.get("version"),
+            "reasons": list((r.get("review") or {}).get("reasons") or []),
+            "reasons_vi": [describe_reason(x) for x in (r.get("review") or {}).get("reasons") or []],
+            "created_at": r.get("created_at"),
+        }
+        for r in waiting
+    ]

@@ -1,0 +1,81 @@
+"""Text helpers: folding, Vietnamese title case, numbers and dates as OCR reads them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from records.result_types import fold
+
+__all__ = ["clean_digits", "fold", "parse_date", "title_case"]
+
+# Letters tesseract reads in place of digits inside numbers.
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "l": "1", "I": "1",
+                                   "i": "1", "|": "1", "!": "1", "]": "1"})
+
+_NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
+_WORDED_DATE = re.compile(r"ngay\s*(\d{1,2})\s*,?\s*thang\s*(\d{1,2})\s*,?\s*nam\s*(\d{4})")
+# A digit-like run: digits with look-alike letters and stray spaces/dots OCR puts inside.
+_DIGITISH = r"[0-9OoQDlIi|!\]]"
+
+
+def title_case(name: str) -> str:
+    """``NGUYỄN VĂN HÙNG`` → ``Nguyễn Văn Hùng`` (NFC, single spaces)."""
+    words = unicodedata.normalize("NFC", name).split()
+    return " ".join(w[:1].upper() + w[1:].lower() for w in words)
+
+
+def clean_digits(raw: str) -> str:
+    """Digits of a number as OCR read it: look-alike letters mapped, spaces and dots dropped."""
+    return re.sub(r"[\s.,\-]", "", raw.translate(_DIGIT_LOOKALIKES))
+
+
+def fix_digit_runs(text: str) -> str:
+    """Map look-alike letters to digits where they sit between digits (``2O2l`` → ``2021``)."""
+    pattern = re.compile(rf"(?<![A-Za-z]){_DIGITISH}*\d{_DIGITISH}*(?![A-Za-z])")
+    return pattern.sub(lambda m: m.group(0).translate(_DIGIT_LOOKALIKES), text)
+
+
+def _make_date(day: str, month: str, year: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> tuple[date | None, tuple[int, int] | None, bool]:
+    """The first date in ``text`` (folded or not): ``(date, span, found_but_invalid)``.
+
+    Understands ``12/03/2020``, ``12-03-2020``, ``12.03.2020`` and
+    ``ngày 12 tháng 3 năm 2020``. A date-shaped value that does not exist (31/02) is
+    reported as invalid rather than skipped, so the caller can flag it.
+    """
+    folded = fix_digit_runs(fold_keep_length(text))
+    matches = [m for m in (_WORDED_DATE.search(folded), _NUMERIC_DATE.search(folded)) if m]
+    if not matches:
+        return None, None, False
+    match = min(matches, key=lambda m: m.start())
+    value = _make_date(*match.groups())
+    return value, match.span(), value is None
+
+
+def parse_date(text: str) -> date | None:
+    """A date written on a paper or typed by an officer (also ISO ``2020-03-12``)."""
+    text = text.strip()
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if iso:
+        return _make_date(iso.group(3), iso.group(2), iso.group(1))
+    return find_date(text)[0]
+
+
+def fold_keep_length(text: str) -> str:
+    """Like ``fold`` but one output character per input character, so spans line up."""
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        if char in "đĐ":
+            out.append("d")
+            continue
+        base = unicodedata.normalize("NFD", char)[0]
+        out.append(base.lower() if len(base.lower()) == 1 else char)
+    return "".join(out)

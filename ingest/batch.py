@@ -1,0 +1,188 @@
+"""The in-process batch driver: OCR pages on a process pool, finish documents here.
+
+Pages of all documents are spread over one worker process per core (one tesseract
+thread each, which on this hardware beats tesseract's own OpenMP threads several
+times over). The driver process assembles, signs, stores and indexes each document as
+soon as its last page is back, so signing and storage overlap with OCR. A bounded
+window of pages in flight keeps memory flat on a backlog of any size.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import IngestError
+from ingest.pipeline import Outcome, Received, finish, plan, receive
+from ingest.runtime import Runtime
+from ocr import PageResult, engine_version, run_page
+
+log = logging.getLogger("sohoa.ingest")
+
+SUPPORTED_SUFFIXES = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png"}
+
+
+@dataclass
+class InputFile:
+    path: Path
+    given: dict[str, str] = field(default_factory=dict)
+
+
+def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
+    """Files named, and files under folders named (recursively, sorted).
+
+    Inside folders, only files whose names look like scans are taken (the type is
+    still checked from the bytes); a file named explicitly is always tried. A
+    ``manifest.csv`` in a folder gives known values for the files beside it.
+    """
+    for path in paths:
+        if path.is_dir():
+            manifests: dict[Path, dict[str, dict[str, str]]] = {}
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    continue
+                manifest = manifests.setdefault(file.parent, _manifest_for(file.parent))
+                yield InputFile(file, manifest.get(file.name, {}))
+        else:
+            yield InputFile(path, _manifest_for(path.parent).get(path.name, {}))
+
+
+def _manifest_for(folder: Path) -> dict[str, dict[str, str]]:
+    candidate = folder / "manifest.csv"
+    if not candidate.is_file():
+        return {}
+    from extract.manifest import load_manifest
+
+    return load_manifest(candidate)
+
+
+@dataclass
+class _Pending:
+    received: Received
+    results: dict[int, PageResult] = field(default_factory=dict)
+    expected: int = 0
+    error: str | None = None
+    code: str | None = None
+
+
+ProgressCallback = Callable[[Outcome], None]
+
+
+def new_batch_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def run_batch(
+    files: Iterable[InputFile],
+    runtime: Runtime,
+    *,
+    agency: str | None = None,
+    on_outcome: ProgressCallback | None = None,
+    executor: Executor | None = None,
+) -> list[Outcome]:
+    """Digitize files; one bad file fails alone and the batch goes on."""
+    settings = runtime.settings
+    agency = agency or settings.agency
+    outcomes: list[Outcome] = []
+    own_executor = executor is None
+    pool: Executor = executor or ProcessPoolExecutor(max_workers=max(1, settings.workers))
+    window = max(2, settings.workers * 3)
+    in_flight: dict[Future[PageResult], tuple[_Pending, int]] = {}
+    engine = engine_version()
+
+    def emit(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    def complete(pending: _Pending) -> None:
+        received = pending.received
+        name = received.source.filename
+        if pending.error is not None:
+            emit(Outcome(name, "failed", reason=pending.error, code=pending.code))
+            return
+        pages = [pending.results[i] for i in sorted(pending.results)]
+        try:
+            record = finish(
+                received,
+                pages,
+                store=runtime.store,
+                index=runtime.index,
+                signer=runtime.signer(),
+                engine=engine,
+                languages=settings.languages,
+            )
+        except IngestError as exc:
+            emit(Outcome(name, "failed", reason=exc.reason, code=exc.code, pages=len(pages)))
+        except Exception as exc:
+            log.exception("finishing %s failed", name)
+            emit(Outcome(name, "failed", reason=f"internal_error: {exc}", code="internal_error"))
+        else:
+            emit(Outcome(name, "ingested", record=record, pages=len(pages)))
+
+    def drain(block_until_below: int) -> None:
+        while len(in_flight) > block_until_below:
+            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            for future in done:
+                pending, index = in_flight.pop(future)
+                try:
+                    pending.results[index] = future.result()
+                except Exception as exc:
+                    log.warning("page %d of %s failed: %s", index + 1, pending.received.path, exc)
+                    pending.error = pending.error or f"ocr_failed: trang {index + 1}: {exc}"
+                    pending.code = "ocr_failed"
+                    pending.results[index] = _placeholder(index)
+                if len(pending.results) == pending.expected:
+                    complete(pending)
+
+    try:
+        for item in files:
+            name = item.path.name
+            try:
+                received = receive(
+                    item.path,
+                    agency=agency,
+                    max_bytes=settings.max_upload_bytes,
+                    given=item.given,
+                )
+                from storage import record_exists
+
+                if record_exists(runtime.store, agency, received.record_id):
+                    emit(
+                        Outcome(
+                            name,
+                            "skipped",
+                            reason="already_stored: cùng SHA-256 đã được lưu",
+                            code="already_stored",
+                        )
+                    )
+                    continue
+                jobs = plan(received, languages=settings.languages, max_pixels=settings.max_pixels)
+            except IngestError as exc:
+                emit(Outcome(name, "failed", reason=exc.reason, code=exc.code))
+                continue
+            except OSError as exc:
+                emit(Outcome(name, "failed", reason=f"unreadable: {exc}", code="unreadable"))
+                continue
+            pending = _Pending(received=received, expected=len(jobs))
+            for job in jobs:
+                drain(window - 1)
+                in_flight[pool.submit(run_page, job)] = (pending, job.index)
+        drain(0)
+    finally:
+        if own_executor:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return outcomes
+
+
+def _placeholder(index: int) -> PageResult:
+    return PageResult(
+        number=index + 1, text="", words=[], width_px=0, height_px=0, dpi=None,
+        dpi_assumed=False, rotated=0, deskew=0.0, mean_confidence=None, blank=True,
+        had_text=False, pdf_page=b"",
+    )
+

@@ -1,0 +1,348 @@
+"""The pipeline on Celery workers, with Redis as broker and batch ledger.
+
+Granularity: one task per document on the ``ocr`` queue. A document's pages are
+OCR'd in the worker that holds it (one tesseract thread per worker process, so N
+processes keep N cores busy), then the same task finishes it (PDF/A, fields,
+signature, storage, index): finishing is a few percent of a document's time, and
+keeping it in the task spares shipping page images through the broker.
+
+Exactly once, with late acknowledgement:
+- the record id is derived from the source SHA-256 and the agency, so every stage
+  writes the same keys; storage commits a record by writing its JSON last and
+  discards an unfinished attempt's leftovers before trying again;
+- a task is acknowledged only after it returns; a worker process killed mid-task
+  (SIGKILL) leaves its message unacknowledged and the broker hands it out again;
+- the batch ledger records one outcome per file name (a Redis hash), so a task that
+  runs twice counts once.
+
+The original is staged in the object store (``_staging/<agency>/<sha256>``) so that
+workers on any machine can read it; the staging object is removed once the record
+is committed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from celery import Celery
+from celery.exceptions import MaxRetriesExceededError
+
+from ingest.batch import InputFile
+from ingest.errors import IngestError
+from ingest.pipeline import Outcome, Received, finish, plan, receive
+from ingest.runtime import Runtime
+from ingest.settings import Settings
+from ocr import engine_version, run_page
+
+log = logging.getLogger("sohoa.distributed")
+
+OCR_QUEUE = "ocr"
+DEFAULT_QUEUE = "default"
+MAX_ATTEMPTS = 3
+LEDGER_TTL_SECONDS = 30 * 24 * 3600
+
+
+def staging_key(agency: str, sha256: str) -> str:
+    return f"_staging/{agency}/{sha256}"
+
+
+def make_celery(settings: Settings) -> Celery:
+    if not settings.broker_url:
+        raise ValueError("SOHOA_BROKER_URL is not set")
+    app = Celery("sohoa", broker=settings.broker_url, backend=settings.broker_url)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=DEFAULT_QUEUE,
+        task_routes={"sohoa.digitize": {"queue": OCR_QUEUE}},
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        # An unacknowledged task of a worker that vanished whole is handed out again
+        # after this long; it must exceed the longest document's processing time.
+        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout},
+        beat_schedule={
+            "fixity": {
+                "task": "sohoa.fixity",
+                "schedule": settings.fixity_interval_seconds,
+                "options": {"queue": DEFAULT_QUEUE},
+            }
+        },
+    )
+    _register_tasks(app, settings)
+    return app
+
+
+# --- the batch ledger (Redis) ------------------------------------------------------
+
+
+@dataclass
+class BatchProgress:
+    batch_id: str
+    total: int
+    done: int
+    failed: int
+    skipped: int
+    pages: int
+    started_at: float
+    updated_at: float
+
+    @property
+    def pending(self) -> int:
+        return max(0, self.total - self.done - self.failed - self.skipped)
+
+    @property
+    def pages_per_minute(self) -> float:
+        elapsed = max(self.updated_at - self.started_at, 1e-6)
+        return self.pages / elapsed * 60
+
+    @property
+    def eta_seconds(self) -> float | None:
+        finished = self.done + self.failed + self.skipped
+        if not finished or not self.pending:
+            return None if self.pending else 0.0
+        return (self.updated_at - self.started_at) / finished * self.pending
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "total": self.total,
+            "done": self.done,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "pending": self.pending,
+            "pages": self.pages,
+            "pages_per_minute": round(self.pages_per_minute, 1),
+            "eta_seconds": None if self.eta_seconds is None else round(self.eta_seconds),
+        }
+
+
+class Ledger:
+    """Per-batch state in Redis: what was submitted, and one outcome per file."""
+
+    def __init__(self, redis_url: str) -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(redis_url)
+
+    def _key(self, batch_id: str, part: str) -> str:
+        return f"sohoa:batch:{batch_id}:{part}"
+
+    def start(self, batch_id: str, files: list[dict[str, Any]]) -> None:
+        pipe = self.redis.pipeline()
+        meta = self._key(batch_id, "meta")
+        pipe.hsetnx(meta, "started_at", time.time())
+        pipe.hset(meta, "total", len(files))
+        for spec in files:
+            pipe.hset(self._key(batch_id, "files"), spec["filename"], json.dumps(spec))
+        for part in ("meta", "files"):
+            pipe.expire(self._key(batch_id, part), LEDGER_TTL_SECONDS)
+        pipe.execute()
+
+    def record(self, batch_id: str, filename: str, outcome: dict[str, Any], pages: int) -> None:
+        """Store a file's outcome; a repeated delivery overwrites the same entry."""
+        key = self._key(batch_id, "outcomes")
+        pipe = self.redis.pipeline()
+        pipe.hset(key, filename, json.dumps({"outcome": outcome, "pages": pages},
+                                            ensure_ascii=False))
+        pipe.hset(self._key(batch_id, "meta"), "updated_at", time.time())
+        pipe.expire(key, LEDGER_TTL_SECONDS)
+        pipe.execute()
+
+    def forget(self, batch_id: str, filename: str) -> None:
+        self.redis.hdel(self._key(batch_id, "outcomes"), filename)
+
+    def submitted(self, batch_id: str) -> dict[str, dict[str, Any]]:
+        raw = self.redis.hgetall(self._key(batch_id, "files"))
+        return {k.decode(): json.loads(v) for k, v in raw.items()}
+
+    def outcomes(self, batch_id: str) -> dict[str, dict[str, Any]]:
+        raw = self.redis.hgetall(self._key(batch_id, "outcomes"))
+        return {k.decode(): json.loads(v) for k, v in raw.items()}
+
+    def progress(self, batch_id: str) -> BatchProgress | None:
+        meta = {k.decode(): v.decode() for k, v in
+                self.redis.hgetall(self._key(batch_id, "meta")).items()}
+        if not meta:
+            return None
+        counts = {"ingested": 0, "failed": 0, "skipped": 0}
+        pages = 0
+        for entry in self.outcomes(batch_id).values():
+            status = entry["outcome"].get("status")
+            counts["ingested" if status not in counts else status] += 1
+            pages += int(entry.get("pages") or 0)
+        started = float(meta.get("started_at", time.time()))
+        return BatchProgress(
+            batch_id=batch_id,
+            total=int(meta.get("total", 0)),
+            done=counts["ingested"],
+            failed=counts["failed"],
+            skipped=counts["skipped"],
+            pages=pages,
+            started_at=started,
+            updated_at=float(meta.get("updated_at", started)),
+        )
+
+
+# --- the tasks ---------------------------------------------------------------------
+
+
+class _WorkerState:
+    """What a worker process builds once and reuses across tasks (one signer per
+    process, as the signing issue asks for a batch)."""
+
+    runtime: Runtime | None = None
+    ledger: Ledger | None = None
+
+
+def _register_tasks(app: Celery, settings: Settings) -> None:
+    state = _WorkerState()
+
+    def runtime() -> Runtime:
+        if state.runtime is None:
+            state.runtime = Runtime.open(settings)
+        return state.runtime
+
+    def ledger() -> Ledger:
+        if state.ledger is None:
+            assert settings.broker_url
+            state.ledger = Ledger(settings.broker_url)
+        return state.ledger
+
+    @app.task(name="sohoa.digitize", bind=True, max_retries=MAX_ATTEMPTS - 1)
+    def digitize(self: Any, batch_id: str, spec: dict[str, Any]) -> None:
+        rt = runtime()
+        try:
+            outcome = digitize_staged(rt, spec)
+        except IngestError as exc:  # the file itself is bad: retrying cannot help
+            outcome = Outcome(spec["filename"], "failed", reason=exc.reason, code=exc.code)
+        except Exception as exc:
+            log.warning("digitizing %s failed (attempt %d): %s",
+                        spec["filename"], self.request.retries + 1, exc)
+            try:
+                raise self.retry(exc=exc, countdown=min(2 ** self.request.retries, 30))
+            except MaxRetriesExceededError:
+                outcome = Outcome(spec["filename"], "failed",
+                                  reason=f"failed_after_retries: {exc}", code="internal_error")
+        ledger().record(batch_id, spec["filename"], outcome.to_dict(), outcome.pages)
+
+    @app.task(name="sohoa.fixity")
+    def fixity() -> dict[str, Any]:
+        from ingest.operations import run_fixity
+
+        return run_fixity(runtime())
+
+
+def digitize_staged(runtime: Runtime, spec: dict[str, Any]) -> Outcome:
+    """Digitize one staged original; idempotent."""
+    from storage import record_exists
+
+    agency, sha = spec["agency"], spec["sha256"]
+    store = runtime.store
+    with tempfile.TemporaryDirectory(prefix="sohoa-task-") as tmp:
+        path = Path(tmp) / Path(spec["filename"]).name
+        path.write_bytes(store.get(staging_key(agency, sha)))
+        received: Received = receive(
+            path, agency=agency, max_bytes=runtime.settings.max_upload_bytes,
+            filename=spec["filename"], given=spec.get("given") or {},
+        )
+        if record_exists(store, agency, received.record_id):
+            # A delivery after the record was committed: done already, report it.
+            from storage import load_record
+
+            record = load_record(store, agency, received.record_id)
+            return Outcome(spec["filename"], "ingested", record=record,
+                           pages=record.source.pages or 0)
+        jobs = plan(received, languages=runtime.settings.languages,
+                    max_pixels=runtime.settings.max_pixels)
+        pages = [run_page(job) for job in jobs]
+        record = finish(received, pages, store=store, index=runtime.index,
+                        signer=runtime.signer(), engine=engine_version(),
+                        languages=runtime.settings.languages)
+    store.delete(staging_key(agency, sha))
+    return Outcome(spec["filename"], "ingested", record=record, pages=len(pages))
+
+
+# --- the submitting side -----------------------------------------------------------
+
+
+def submit_batch(
+    files: Iterable[InputFile], runtime: Runtime, app: Celery, *, batch_id: str, agency: str
+) -> list[Outcome]:
+    """Stage and enqueue a batch; returns the outcomes decided before enqueueing
+    (bad files, files already stored), which are written to the ledger too."""
+    from storage import record_exists
+
+    ledger = Ledger(runtime.settings.broker_url or "")
+    early: list[Outcome] = []
+    specs: list[dict[str, Any]] = []
+    for item in files:
+        name = item.path.name
+        try:
+            received = receive(item.path, agency=agency,
+                               max_bytes=runtime.settings.max_upload_bytes, given=item.given)
+        except IngestError as exc:
+            early.append(Outcome(name, "failed", reason=exc.reason, code=exc.code))
+            specs.append({"filename": name})
+            continue
+        if record_exists(runtime.store, agency, received.record_id):
+            early.append(Outcome(name, "skipped", code="already_stored",
+                                 reason="already_stored: cùng SHA-256 đã được lưu"))
+            specs.append({"filename": name})
+            continue
+        runtime.store.put(staging_key(agency, received.source.sha256), item.path.read_bytes(),
+                          content_type=received.source.media_type)
+        specs.append({"filename": name, "agency": agency, "sha256": received.source.sha256,
+                      "given": item.given, "queued": True})
+    ledger.start(batch_id, specs)
+    for outcome in early:
+        ledger.record(batch_id, outcome.filename, outcome.to_dict(), 0)
+    for spec in specs:
+        if spec.get("queued"):
+            app.send_task("sohoa.digitize", args=[batch_id, spec], queue=OCR_QUEUE)
+    return early
+
+
+def retry_failed(runtime: Runtime, app: Celery, batch_id: str) -> int:
+    """Re-queue the batch's failed documents whose originals are still staged."""
+    ledger = Ledger(runtime.settings.broker_url or "")
+    submitted = ledger.submitted(batch_id)
+    count = 0
+    for name, entry in ledger.outcomes(batch_id).items():
+        spec = submitted.get(name) or {}
+        if entry["outcome"].get("status") != "failed" or not spec.get("queued"):
+            continue
+        if runtime.store.head(staging_key(spec["agency"], spec["sha256"])) is None:
+            continue
+        ledger.forget(batch_id, name)
+        app.send_task("sohoa.digitize", args=[batch_id, spec], queue=OCR_QUEUE)
+        count += 1
+    return count
+
+
+def follow(ledger: Ledger, batch_id: str, *, poll_seconds: float = 0.5,
+           timeout: float | None = None) -> Iterator[dict[str, Any]]:
+    """Yield each file's outcome as it lands, until the batch is complete."""
+    seen: set[str] = set()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        for name, entry in ledger.outcomes(batch_id).items():
+            if name not in seen:
+                seen.add(name)
+                yield entry["outcome"]
+        progress = ledger.progress(batch_id)
+        if progress is not None and progress.pending == 0 and len(seen) >= progress.total:
+            return
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError(f"batch {batch_id} not complete after {timeout} s")
+        time.sleep(poll_seconds)

@@ -1,0 +1,303 @@
+"""The per-document pipeline, as small stages over plain data.
+
+receive → plan pages → OCR pages (worker processes) → assemble archival PDF →
+extract fields → sign → store (record JSON last: it commits the record) → index.
+
+Each stage writes what it did onto the record (``Record.note``). The stages are plain
+functions so the in-process driver (``ingest.batch``) and the Celery tasks run the
+very same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pikepdf
+
+from ingest.errors import EMPTY_FILE, TOO_LARGE, UNSUPPORTED_TYPE, IngestError
+from ingest.sniff import EXTENSIONS, PDF, sniff_media_type
+from ocr import OcrInputError, PageJob, PageResult, assemble_pdf, plan_pages
+from records import OcrInfo, OcrPage, Record, SignatureInfo, Source, record_id_for
+
+log = logging.getLogger("sohoa.ingest")
+
+OutcomeStatus = Literal["ingested", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class Received:
+    """A file accepted for digitization: its identity is its content."""
+
+    path: Path
+    source: Source
+    agency: str
+    record_id: str
+    given: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS.get(self.source.media_type, ".bin")
+
+
+@dataclass
+class Outcome:
+    """What became of one input file."""
+
+    filename: str
+    status: OutcomeStatus
+    record: Record | None = None
+    reason: str | None = None
+    code: str | None = None
+    pages: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.status == "ingested" and self.record is not None:
+            return self.record.to_dict()
+        out: dict[str, Any] = {
+            "source": {"filename": self.filename},
+            "status": self.status,
+            "reason": self.reason,
+        }
+        if self.code:
+            out["code"] = self.code
+        if self.record is not None:
+            out["id"] = self.record.id
+        return out
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def receive(
+    path: Path,
+    *,
+    agency: str,
+    max_bytes: int,
+    filename: str | None = None,
+    given: dict[str, str] | None = None,
+) -> Received:
+    """Identify a file by content (SHA-256) and type (sniffed from its bytes)."""
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError(*EMPTY_FILE)
+    if size > max_bytes:
+        raise IngestError(TOO_LARGE[0], f"{TOO_LARGE[1]} ({size} > {max_bytes} byte)")
+    with path.open("rb") as fh:
+        media_type = sniff_media_type(fh.read(1024))
+    if media_type is None:
+        raise IngestError(*UNSUPPORTED_TYPE)
+    sha, size = sha256_file(path)
+    source = Source(filename=filename or path.name, sha256=sha, media_type=media_type, size=size)
+    return Received(
+        path=path,
+        source=source,
+        agency=agency,
+        record_id=record_id_for(agency, sha),
+        given=dict(given or {}),
+    )
+
+
+def plan(received: Received, *, languages: str, max_pixels: int) -> list[PageJob]:
+    """The OCR jobs for a file's pages; a file that cannot be paged fails here."""
+    try:
+        jobs = plan_pages(
+            str(received.path),
+            received.source.media_type,
+            languages=languages,
+            max_pixels=max_pixels,
+        )
+    except OcrInputError as exc:
+        raise IngestError(exc.code, exc.message) from exc
+    if not jobs:
+        raise IngestError("empty_document", "Tài liệu không có trang nào.")
+    return jobs
+
+
+def count_signatures(pdf: bytes) -> int:
+    """How many filled signature fields a PDF already carries."""
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            acroform = doc.Root.get("/AcroForm")
+            if acroform is None:
+                return 0
+            return sum(
+                1
+                for f in acroform.get("/Fields", [])
+                if f.get("/FT") == "/Sig" and f.get("/V") is not None
+            )
+    except pikepdf.PdfError:
+        return 0
+
+
+def new_record(received: Received, pages: list[PageResult], engine: str, languages: str) -> Record:
+    """The record as OCR leaves it: source, text and per-page facts."""
+    source = Source(**{**received.source.__dict__, "pages": len(pages)})
+    record = Record(id=received.record_id, agency=received.agency, source=source)
+    record.note("receive", media_type=source.media_type, size=source.size, sha256=source.sha256)
+    record.text = "\f".join(p.text for p in pages)
+    confidences = [
+        (p.mean_confidence, len(p.words)) for p in pages if p.mean_confidence is not None
+    ]
+    weight = sum(n for _, n in confidences)
+    mean = round(sum(c * n for c, n in confidences) / weight, 2) if weight else None
+    record.ocr = OcrInfo(
+        engine=engine,
+        languages=languages,
+        mean_confidence=mean,
+        pages=[
+            OcrPage(
+                number=p.number,
+                mean_confidence=p.mean_confidence,
+                rotated=p.rotated,
+                deskew=p.deskew,
+                dpi=p.dpi,
+                dpi_assumed=p.dpi_assumed,
+                blank=p.blank,
+                had_text=p.had_text,
+                words=len(p.words),
+            )
+            for p in pages
+        ],
+    )
+    record.note(
+        "ocr",
+        pages=len(pages),
+        ocr_pages=sum(1 for p in pages if not p.had_text and not p.blank),
+        blank_pages=[p.number for p in pages if p.blank],
+        rotated={p.number: p.rotated for p in pages if p.rotated},
+        mean_confidence=mean,
+    )
+    return record
+
+
+def archival_pdf(
+    received: Received, original: bytes, pages: list[PageResult]
+) -> tuple[bytes, bool]:
+    """The PDF to sign, and whether it is PDF/A.
+
+    A PDF that already carries a signature is kept as it is and signed in a new
+    incremental revision: rebuilding it as PDF/A would break the earlier signature.
+    """
+    if received.source.media_type == PDF and count_signatures(original):
+        return original, False
+    title = received.source.filename
+    return assemble_pdf(pages, title=title), True
+
+
+def extract_fields(record: Record, pages: list[PageResult], given: dict[str, str]) -> None:
+    """Classify the paper and read its fields; unsure results go to review.
+
+    Values given by the batch manifest win over what is read from the page.
+    """
+    from extract import analyze, apply
+
+    extraction = analyze([p.text for p in pages], [p.words for p in pages], given=given)
+    apply(record, extraction)
+    record.note(
+        "extract",
+        doc_type=record.doc_type,
+        confidence=record.doc_type_confidence,
+        subjects=len(record.subjects),
+        review_reasons=list(record.review.reasons),
+    )
+
+
+def sign(record: Record, pdf: bytes, signer: Any, prior_signatures: int) -> bytes:
+    signed = signer.sign(pdf, record_id=record.id)
+    record.signature = SignatureInfo(
+        level=signed.level,
+        signer=signed.signer,
+        signed_at=signed.signed_at,
+        field_name=signed.field_name,
+        development_only=signed.development_only,
+        prior_signatures=prior_signatures,
+    )
+    record.note("sign", level=signed.level, signer=signed.signer, prior_signatures=prior_signatures)
+    data: bytes = signed.data
+    return data
+
+
+def store_record(
+    store: Any, record: Record, received: Received, original: bytes, signed_pdf: bytes
+) -> None:
+    """Write the record's objects, its JSON last: the JSON's presence commits the record.
+
+    Objects left by an earlier attempt that died before committing are discarded
+    first, so a retry never trips over its own half-written past.
+    """
+    from storage import archival_key, original_key, save_record, text_key
+
+    discard_uncommitted(store, received.agency, received.record_id)
+    record.files.original = original_key(received.agency, record.id, received.extension)
+    record.files.archival_pdf = archival_key(received.agency, record.id)
+    record.files.text = text_key(received.agency, record.id)
+    written: list[str] = []
+    try:
+        for key, data, ctype in (
+            (record.files.original, original, received.source.media_type),
+            (record.files.archival_pdf, signed_pdf, PDF),
+            (record.files.text, record.text.encode("utf-8"), "text/plain; charset=utf-8"),
+        ):
+            store.put(key, data, content_type=ctype, metadata={"record-id": record.id})
+            written.append(key)
+        record.note("store", objects=[*written])
+        save_record(store, record)
+    except Exception:
+        for key in written:
+            _delete_quietly(store, key)
+        raise
+
+
+def discard_uncommitted(store: Any, agency: str, record_id: str) -> None:
+    from storage import record_exists, record_prefix
+
+    if record_exists(store, agency, record_id):
+        return
+    for info in store.list(record_prefix(agency, record_id)):
+        log.warning("discarding object left by an unfinished attempt: %s", info.key)
+        _delete_quietly(store, info.key)
+
+
+def _delete_quietly(store: Any, key: str) -> None:
+    try:
+        store.delete(key)
+    except Exception:
+        log.exception("could not remove %s", key)
+
+
+def finish(
+    received: Received,
+    pages: list[PageResult],
+    *,
+    store: Any,
+    index: Any,
+    signer: Any,
+    engine: str,
+    languages: str,
+) -> Record:
+    """Everything after OCR, for one document: archival PDF, fields, signature, storage,
+    index. Runs where the signer lives (the driver process, or a Celery finish task)."""
+    original = received.path.read_bytes()
+    if hashlib.sha256(original).hexdigest() != received.source.sha256:
+        raise IngestError("source_changed", "Tệp đã thay đổi trong khi đang xử lý.")
+    record = new_record(received, pages, engine, languages)
+    pdf, is_pdfa = archival_pdf(received, original, pages)
+    prior = count_signatures(original) if received.source.media_type == PDF else 0
+    record.note("archive", pdfa=is_pdfa, size=len(pdf), kept_original_pdf=not is_pdfa)
+    extract_fields(record, pages, received.given)
+    signed_pdf = sign(record, pdf, signer, prior)
+    store_record(store, record, received, original, signed_pdf)
+    index.upsert(record)
+    return record

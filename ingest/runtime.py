@@ -1,0 +1,90 @@
+"""The composition root: the objects a pipeline run needs, built from Settings.
+
+Everything that talks to the outside (store, index, signer) is created here once and
+passed down; stages never reach for configuration themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ingest.settings import Settings
+
+if TYPE_CHECKING:
+    from search.base import Index
+    from signing import DevIdentity, Signer
+    from storage.base import Store
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    index: Index
+    _signer: Signer | None = field(default=None, repr=False)
+    _dev_identity: DevIdentity | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Runtime:
+        from search import open_index
+        from storage import open_store
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = open_store(
+            settings.storage_url,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            secure=settings.s3_secure,
+        )
+        index = open_index(settings.index_url)
+        return cls(settings=settings, store=store, index=index)
+
+    @property
+    def uses_dev_identity(self) -> bool:
+        s = self.settings
+        return not (s.signing_pkcs12 or s.signing_pkcs11_module)
+
+    def dev_identity(self) -> DevIdentity:
+        from signing import ensure_dev_identity
+
+        if self._dev_identity is None:
+            self._dev_identity = ensure_dev_identity(
+                self.settings.data_dir / "signing", self.settings.agency
+            )
+        return self._dev_identity
+
+    def signer(self) -> Signer:
+        """The batch's one signer (and timestamper), created on first use."""
+        from signing import load_signer
+
+        if self._signer is None:
+            s = self.settings
+            self._signer = load_signer(
+                pkcs12_path=s.signing_pkcs12,
+                pkcs12_password=s.signing_pkcs12_password,
+                pkcs11_module=s.signing_pkcs11_module,
+                pkcs11_token=s.signing_pkcs11_token,
+                pkcs11_key_label=s.signing_pkcs11_key,
+                pkcs11_pin=s.signing_pkcs11_pin,
+                dev_identity=self.dev_identity() if self.uses_dev_identity else None,
+                tsa_url=s.tsa_url,
+                visible=s.visible_signature,
+                verify_url=s.verify_url,
+                agency_name=s.agency,
+            )
+        return self._signer
+
+    def trust_roots(self) -> list[Path]:
+        """Configured roots; in embedded mode the development CA is trusted too."""
+        roots = list(self.settings.trust_roots)
+        if self.uses_dev_identity:
+            roots.append(self.dev_identity().ca_cert_path)
+        return roots
+
+    def close(self) -> None:
+        if self._signer is not None:
+            self._signer.close()
+            self._signer = None
+        self.index.close()

@@ -1,0 +1,82 @@
+"""Merging one-page PDFs into the archival PDF/A-2b, with pikepdf alone.
+
+This is OCRmyPDF's "speculative PDF/A" path without Ghostscript: our pages are built
+to be PDF/A already (device colour images under an sRGB output intent, tesseract's
+embedded GlyphLessFont, no transparency), so the document only needs the formal
+parts — XMP with pdfaid part 2 / conformance B, an sRGB OutputIntent with its ICC
+profile, a document ID — which ``pikepdf.pdfa.save`` adds and then validates on the
+bytes it wrote. Pages copied from a PDF that already had text may bring fonts or
+features PDF/A forbids; then the document is saved as plain PDF and says so.
+"""
+
+from __future__ import annotations
+
+import io
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+
+import pikepdf
+from pikepdf import Name
+
+from ocr.base import PageResult
+
+PRODUCER = "sohoa ocr"
+
+
+@dataclass
+class Archival:
+    pdf: bytes
+    pdfa: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def _merge(pages: list[PageResult], stack: ExitStack) -> pikepdf.Pdf:
+    merged = pikepdf.new()
+    for result in pages:
+        # The source stays open until the merged document is written: pikepdf copies
+        # foreign stream data lazily.
+        source = stack.enter_context(pikepdf.open(io.BytesIO(result.pdf_page)))
+        merged.pages.extend(source.pages)
+    return merged
+
+
+def _describe(merged: pikepdf.Pdf, title: str | None, language: str) -> None:
+    merged.Root.Lang = pikepdf.String(language)
+    merged.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    with merged.open_metadata(set_pikepdf_as_editor=False) as meta:
+        if title:
+            meta["dc:title"] = title
+        meta["dc:language"] = [language]
+        meta["pdf:Producer"] = PRODUCER
+        meta["xmp:CreatorTool"] = PRODUCER
+    if title:
+        merged.docinfo[Name.Title] = title
+
+
+def _save_plain(merged: pikepdf.Pdf) -> bytes:
+    buffer = io.BytesIO()
+    merged.save(buffer, compress_streams=True,
+                object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
+
+
+def build_archival(pages: list[PageResult], *, title: str | None,
+                   language: str = "vi") -> Archival:
+    from pikepdf.pdfa import PdfaError, save
+
+    with ExitStack() as stack:
+        merged = stack.enter_context(_merge(pages, stack))
+        _describe(merged, title, language)
+        buffer = io.BytesIO()
+        try:
+            save(merged, buffer, "2b", output_intent="sRGB")
+        except PdfaError as exc:
+            reasons = "; ".join(str(f) for f in exc.report.findings[:5]) if exc.report else ""
+            return Archival(pdf=_save_plain(merged), pdfa=False,
+                            notes=[f"not PDF/A-2b: {reasons or exc}"])
+        return Archival(pdf=buffer.getvalue(), pdfa=True)
+
+
+def assemble_pdf(pages: list[PageResult], *, title: str | None, language: str = "vi") -> bytes:
+    """The archival PDF of ``pages`` in order: PDF/A-2b whenever the pages allow it."""
+    return build_archival(pages, title=title, language=language).pdf

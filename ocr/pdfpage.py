@@ -1,0 +1,153 @@
+"""One-page PDFs: the page image under tesseract's invisible text layer.
+
+Like OCRmyPDF's sandwich renderer, the text layer is tesseract's own text-only PDF
+(its GlyphLessFont is embedded and its word placement is exact); the image is added
+underneath by us, so the archival image is the real paper (seals included) while
+tesseract read a cleaned copy. Images are stored without avoidable loss: a JPEG
+that needed no rotation is passed through byte for byte, bilevel pages are CCITT G4,
+everything else is Flate with PNG predictors.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+
+import pikepdf
+from pikepdf import Dictionary, Name
+from PIL import Image, TiffImagePlugin
+
+IMAGE_NAME = "/ImSohoa0"
+
+
+def _png_idat(image: Image.Image) -> bytes:
+    """The zlib stream of a PNG encoding: Flate data with PNG predictors, as PDF reads it."""
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=3)
+    data = out.getvalue()
+    pos, idat = 8, bytearray()
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        if kind == b"IDAT":
+            idat += data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+    return bytes(idat)
+
+
+def _g4(image: Image.Image) -> bytes:
+    """CCITT Group 4 data of a bilevel image, in one strip."""
+    out = io.BytesIO()
+    image.save(out, format="TIFF", compression="group4", strip_size=2**31 - 1)
+    out.seek(0)
+    with TiffImagePlugin.TiffImageFile(out) as tiff:
+        offsets = tiff.tag_v2[273]
+        counts = tiff.tag_v2[279]
+        photometric = tiff.tag_v2.get(262, 0)
+    if len(offsets) != 1:
+        raise RuntimeError("G4 encoder wrote more than one strip")
+    raw = out.getvalue()[offsets[0] : offsets[0] + counts[0]]
+    if photometric != 1:
+        raise RuntimeError(f"unexpected TIFF photometric {photometric} for G4 data")
+    return raw
+
+
+def image_xobject(pdf: pikepdf.Pdf, image: Image.Image, jpeg: bytes | None) -> pikepdf.Stream:
+    """An image XObject for ``image``; ``jpeg`` is its original JPEG file, passed through."""
+    width, height = image.size
+    entries: dict[str, object] = {
+        "/Type": Name.XObject, "/Subtype": Name.Image, "/Width": width, "/Height": height,
+        "/BitsPerComponent": 8,
+    }
+    if jpeg is not None and image.mode in ("L", "RGB"):
+        entries["/ColorSpace"] = Name.DeviceGray if image.mode == "L" else Name.DeviceRGB
+        entries["/Filter"] = Name.DCTDecode
+        data = jpeg
+    elif image.mode == "1":
+        # Pillow writes G4 with BlackIsZero photometric: set bits are white.
+        entries.update({
+            "/ColorSpace": Name.DeviceGray, "/BitsPerComponent": 1,
+            "/Filter": Name.CCITTFaxDecode,
+            "/DecodeParms": Dictionary(K=-1, Columns=width, Rows=height, BlackIs1=True),
+        })
+        data = _g4(image)
+    else:
+        if image.mode not in ("L", "RGB"):
+            image = image.convert("RGB")
+        colors = 1 if image.mode == "L" else 3
+        entries.update({
+            "/ColorSpace": Name.DeviceGray if colors == 1 else Name.DeviceRGB,
+            "/Filter": Name.FlateDecode,
+            "/DecodeParms": Dictionary(Predictor=15, Colors=colors, BitsPerComponent=8,
+                                       Columns=width),
+        })
+        data = _png_idat(image)
+    return pikepdf.Stream(pdf, data, Dictionary(entries))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def image_page(image: Image.Image, dpi: int, text_pdf: bytes | None,
+               jpeg: bytes | None = None) -> bytes:
+    """A one-page PDF: ``image`` filling a page of its physical size, text layer on top."""
+    if text_pdf is not None:
+        pdf = pikepdf.open(io.BytesIO(text_pdf))
+        page = pdf.pages[0]
+        box = [float(v) for v in page.mediabox]
+        width_pt, height_pt = box[2] - box[0], box[3] - box[1]
+    else:
+        pdf = pikepdf.new()
+        width_pt, height_pt = image.width * 72 / dpi, image.height * 72 / dpi
+        pdf.add_blank_page(page_size=(width_pt, height_pt))
+        page = pdf.pages[0]
+    xobject = image_xobject(pdf, image, jpeg)
+    resources = page.obj.get(Name.Resources)
+    if not isinstance(resources, Dictionary):
+        resources = page.obj.Resources = Dictionary()
+    if Name.XObject not in resources:
+        resources.XObject = Dictionary()
+    resources.XObject[IMAGE_NAME] = xobject
+    draw = f"q {_fmt(width_pt)} 0 0 {_fmt(height_pt)} 0 0 cm {IMAGE_NAME} Do Q\n".encode()
+    page.contents_add(pikepdf.Stream(pdf, draw), prepend=True)
+    return _save(pdf)
+
+
+def graft_text(original: pikepdf.Pdf, index: int, text_pdf: bytes) -> bytes:
+    """The original page kept as it is, with the text layer laid over its crop box.
+
+    The text layer was made from a render of the crop box at the page's own
+    orientation (no /Rotate), so scaling it onto the crop box aligns it.
+    """
+    out = pikepdf.new()
+    out.pages.append(original.pages[index])
+    page = out.pages[0]
+    text = pikepdf.open(io.BytesIO(text_pdf))
+    out.pages.append(text.pages[0])
+    text_page = out.pages[1]
+    form = text_page.as_form_xobject()
+    tx0, ty0, tx1, ty1 = (float(v) for v in text_page.mediabox)
+    cx0, cy0, cx1, cy1 = (float(v) for v in page.cropbox)
+    sx, sy = (cx1 - cx0) / (tx1 - tx0), (cy1 - cy0) / (ty1 - ty0)
+    name = page.add_resource(form, Name.XObject, prefix="SohoaText")
+    del out.pages[1]
+    # Isolate the original content's graphics state so the layer starts from identity.
+    page.contents_coalesce()
+    page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
+    matrix = " ".join(_fmt(v) for v in (sx, 0, 0, sy, cx0 - tx0 * sx, cy0 - ty0 * sy))
+    page.contents_add(pikepdf.Stream(out, f"\nQ q {matrix} cm {name} Do Q\n".encode()))
+    return _save(out)
+
+
+def copy_page(original: pikepdf.Pdf, index: int) -> bytes:
+    out = pikepdf.new()
+    out.pages.append(original.pages[index])
+    return _save(out)
+
+
+def _save(pdf: pikepdf.Pdf) -> bytes:
+    buffer = io.BytesIO()
+    pdf.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
+

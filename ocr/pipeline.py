@@ -1,0 +1,357 @@
+"""One page from source to archival one-page PDF (``run_page``), and a whole document."""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import subprocess
+import tempfile
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+
+import numpy as np
+import pikepdf
+from PIL import Image, ImageFilter, ImageOps
+
+from ocr import engine, pdfpage, prepare
+from ocr.assemble import build_archival
+from ocr.base import OcrInputError, OcrResult, PageJob, PageResult, Word
+from ocr.plan import check_pixels, input_error, is_pdf, open_pdf, pixel_limit, plan_pages
+
+DEFAULT_DPI = 300
+STANDARD_DPIS = (150, 200, 240, 300, 400, 600)
+A4_SHORT_INCHES = 8.27
+# Fewer visible characters than this is a stamp or a "scanned by" line, not a text layer.
+MIN_TEXT_CHARS = 20
+# Pixels of salt-and-pepper per analysis pixel above which OCR input is median-filtered.
+SPECKLE_FRACTION = 0.002
+
+
+@dataclass
+class Loaded:
+    image: Image.Image  # mode 1, L or RGB
+    dpi: int
+    dpi_assumed: bool
+    jpeg: bytes | None  # the source JPEG, passable through unchanged
+
+
+@dataclass
+class Prepared:
+    archival: Image.Image
+    ocr_input: Image.Image
+    rotated: int
+    deskew: float
+    blank: bool
+    changed: bool  # pixels differ from the source (rotation or deskew applied)
+
+
+# ---------------------------------------------------------------- loading images
+
+
+def _plausible_dpi(size: tuple[int, int], dpi: float | None) -> bool:
+    """Metadata DPI is believed when it makes a paper between A7 and A0 in size."""
+    if not dpi or dpi < 50 or dpi > 2400:
+        return False
+    long_inches = max(size) / dpi
+    return 3.5 <= long_inches <= 47
+
+
+def assumed_dpi(size: tuple[int, int]) -> int:
+    """Without usable metadata: the standard DPI at which the paper is A4, else 300."""
+    estimate = min(size) / A4_SHORT_INCHES
+    nearest = min(STANDARD_DPIS, key=lambda d: abs(d - estimate))
+    return nearest if abs(nearest - estimate) <= 0.15 * nearest else DEFAULT_DPI
+
+
+def _metadata_dpi(image: Image.Image) -> float | None:
+    dpi = image.info.get("dpi")
+    if isinstance(dpi, tuple) and dpi:
+        try:
+            return float(dpi[0])
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _normalise_mode(image: Image.Image) -> Image.Image:
+    """Mode 1, L or RGB; transparency composited over white paper."""
+    if image.mode in ("1", "L", "RGB"):
+        return image
+    if image.mode == "P" and "transparency" not in image.info:
+        return image.convert("RGB")
+    if image.mode in ("RGBA", "LA", "PA", "P", "La", "RGBa"):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(paper, rgba).convert("RGB")
+    if image.mode.startswith("I") or image.mode == "F":
+        pixels = np.asarray(image, dtype=np.float64)
+        top = pixels.max() or 1.0
+        return Image.fromarray((pixels * (255.0 / top)).astype(np.uint8), mode="L")
+    return image.convert("RGB")
+
+
+def load_image(path: Path, index: int, *, known_dpi: int | None = None) -> Loaded:
+    with Image.open(path) as source:
+        source.seek(index)
+        check_pixels(source.size, Image.MAX_IMAGE_PIXELS or 0)
+        is_jpeg = source.format == "JPEG"
+        orientation = source.getexif().get(0x0112, 1) if is_jpeg else 1
+        meta_dpi = _metadata_dpi(source)
+        source.load()
+        image = ImageOps.exif_transpose(source) if orientation != 1 else source.copy()
+    image = _normalise_mode(image)
+    if known_dpi is not None:
+        dpi, assumed = known_dpi, False
+    elif _plausible_dpi(image.size, meta_dpi):
+        dpi, assumed = round(meta_dpi or DEFAULT_DPI), False
+    else:
+        dpi, assumed = assumed_dpi(image.size), True
+    passable = is_jpeg and orientation == 1 and image.mode in ("L", "RGB")
+    jpeg = path.read_bytes() if passable else None
+    return Loaded(image=image, dpi=dpi, dpi_assumed=assumed, jpeg=jpeg)
+
+
+# ---------------------------------------------------------------- preparing
+
+
+def _speckled(gray: Image.Image) -> bool:
+    """Salt-and-pepper noise: many dark specks that a 3×3 median removes.
+
+    Judged on the central ninth of the page at full resolution (specks vanish when
+    downscaled), which is where text is and costs a ninth of a full filter.
+    """
+    w, h = gray.size
+    centre = gray.crop((w // 3, h // 3, 2 * w // 3, 2 * h // 3))
+    raw = np.asarray(centre) < 128
+    cleaned = np.asarray(centre.filter(ImageFilter.MedianFilter(3))) < 128
+    return float((raw & ~cleaned).mean()) > SPECKLE_FRACTION
+
+
+def _crop_band(gray: Image.Image) -> Image.Image:
+    """A horizontal band around the inkiest rows: where the OCR vote has most to read."""
+    small = np.asarray(gray.reduce(4)) < 128
+    rows = np.convolve(small.sum(axis=1), np.ones(max(1, small.shape[0] // 5)), "same")
+    centre = int(np.argmax(rows)) * 4
+    half = gray.height // 10
+    top = max(0, min(centre - half, gray.height - 2 * half))
+    return gray.crop((0, top, gray.width, top + 2 * half))
+
+
+def _vote_upside_down(gray: Image.Image, dpi: int, languages: str, workdir: Path) -> bool:
+    """Settle upright vs upside down by OCR confidence on a band of the page."""
+    band = _crop_band(gray)
+    scores = []
+    for candidate in (band, band.transpose(Image.Transpose.ROTATE_180)):
+        found = engine.recognize(candidate, workdir, dpi=dpi, languages=languages,
+                                 want_pdf=False, psm=6)
+        confident = [w for w in found.words if w.confidence > 60 and len(w.text) > 1]
+        scores.append(sum(len(w.text) for w in confident))
+    return scores[1] > scores[0]
+
+
+def prepare_page(loaded: Loaded, languages: str, workdir: Path) -> Prepared:
+    gray = prepare.dropout_gray(loaded.image)
+    found = prepare.analyse(prepare.analysis_copy(gray, loaded.dpi))
+    if found.blank:
+        return Prepared(archival=loaded.image, ocr_input=gray, rotated=0, deskew=0.0,
+                        blank=True, changed=False)
+    quarter = prepare.clockwise_turn(found, upside_down=False)
+    upside_down = found.upside_down
+    if upside_down is None:
+        straight = prepare.straighten(prepare.turn(gray, quarter), found.deskew)
+        upside_down = _vote_upside_down(straight, loaded.dpi, languages, workdir)
+    rotated = prepare.clockwise_turn(found, upside_down)
+    deskew = found.deskew if abs(found.deskew) >= prepare.MIN_SKEW else 0.0
+    ocr_input = prepare.straighten(prepare.turn(gray, rotated), deskew)
+    if _speckled(ocr_input):
+        ocr_input = ocr_input.filter(ImageFilter.MedianFilter(3))
+    archival = prepare.straighten(prepare.turn(loaded.image, rotated), deskew)
+    return Prepared(archival=archival, ocr_input=ocr_input, rotated=rotated,
+                    deskew=round(deskew, 2), blank=False, changed=bool(rotated or deskew))
+
+
+# ---------------------------------------------------------------- one page
+
+
+def _result(number: int, prepared: Prepared, loaded: Loaded, words: list[Word], text: str,
+            pdf_page: bytes) -> PageResult:
+    return PageResult(
+        number=number, text=text, words=words,
+        width_px=prepared.archival.width, height_px=prepared.archival.height,
+        dpi=loaded.dpi, dpi_assumed=loaded.dpi_assumed, rotated=prepared.rotated,
+        deskew=prepared.deskew, mean_confidence=engine.mean_confidence(words),
+        blank=prepared.blank, had_text=False, pdf_page=pdf_page,
+    )
+
+
+def _ocr_image_page(job: PageJob, loaded: Loaded, workdir: Path) -> PageResult:
+    prepared = prepare_page(loaded, job.languages, workdir)
+    jpeg = None if prepared.changed else loaded.jpeg
+    if prepared.blank:
+        page = pdfpage.image_page(prepared.archival, loaded.dpi, None, jpeg)
+        return _result(job.index + 1, prepared, loaded, [], "", page)
+    found = engine.recognize(prepared.ocr_input, workdir, dpi=loaded.dpi,
+                             languages=job.languages)
+    assert found.text_pdf is not None
+    page = pdfpage.image_page(prepared.archival, loaded.dpi, found.text_pdf, jpeg)
+    return _result(job.index + 1, prepared, loaded, found.words, found.text, page)
+
+
+def _pdftotext(path: Path, number: int, *extra: str) -> str:
+    done = subprocess.run(
+        ["pdftotext", "-q", "-enc", "UTF-8", *extra, "-f", str(number), "-l", str(number),
+         str(path), "-"],
+        capture_output=True, timeout=120,
+    )
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+_BBOX_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+)
+
+
+def _text_layer_words(path: Path, number: int, scale: float) -> list[Word]:
+    """Words of an existing text layer, in pixels at DEFAULT_DPI of the displayed page."""
+    words = []
+    for line, match in enumerate(_BBOX_WORD.finditer(_pdftotext(path, number, "-bbox"))):
+        x0, y0, x1, y1 = (round(float(v) * scale) for v in match.groups()[:4])
+        words.append(Word(text=unescape(match.group(5)), confidence=100.0,
+                          bbox=(x0, y0, x1, y1), line=(0, 0, line)))
+    return words
+
+
+def _display_size(page: pikepdf.Page) -> tuple[float, float]:
+    x0, y0, x1, y1 = (float(v) for v in page.cropbox)
+    width, height = abs(x1 - x0), abs(y1 - y0)
+    if int(page.obj.get("/Rotate", 0)) % 180:
+        return height, width
+    return width, height
+
+
+def _render_dpi(page: pikepdf.Page, max_pixels: int) -> int:
+    """The page's own scan resolution (its largest image), within 200–600 and the limit."""
+    width_pt, height_pt = _display_size(page)
+    best = 0.0
+    for image in page.images.values():
+        try:
+            best = max(best, int(image.Width) * 72 / max(width_pt, height_pt, 1.0),
+                       int(image.Height) * 72 / max(width_pt, height_pt, 1.0))
+        except (AttributeError, TypeError, ValueError):
+            continue
+    dpi = min(600, max(200, round(best))) if best else DEFAULT_DPI
+    area_in = max(width_pt * height_pt / 72 / 72, 1e-6)
+    return max(50, min(dpi, int(math.sqrt(max_pixels / area_in))))
+
+
+def _render_mode(page: pikepdf.Page) -> str:
+    """pdftoppm colour option matching the page's images: bilevel stays bilevel."""
+    depths, gray = set(), True
+    for image in page.images.values():
+        depths.add(int(image.get("/BitsPerComponent", 8)))
+        gray = gray and image.get("/ColorSpace") in (pikepdf.Name.DeviceGray, None)
+        if image.get("/ImageMask"):
+            depths.add(1)
+    if depths == {1}:
+        return "-mono"
+    return "-gray" if depths and gray else ""
+
+
+def _run_pdf_page(job: PageJob, workdir: Path) -> PageResult:
+    path = Path(job.source_path)
+    number = job.index + 1
+    with open_pdf(path) as pdf:
+        page = pdf.pages[job.index]
+        width_pt, height_pt = _display_size(page)
+        text = _pdftotext(path, number)
+        if len("".join(text.split())) >= MIN_TEXT_CHARS:
+            scale = DEFAULT_DPI / 72
+            words = _text_layer_words(path, number, scale)
+            return PageResult(
+                number=number, text=text.strip(), words=words,
+                width_px=round(width_pt * scale), height_px=round(height_pt * scale),
+                dpi=DEFAULT_DPI, dpi_assumed=False, rotated=0, deskew=0.0,
+                mean_confidence=None, blank=False, had_text=True,
+                pdf_page=pdfpage.copy_page(pdf, job.index),
+            )
+        dpi = _render_dpi(page, job.max_pixels)
+        out = workdir / "render"
+        mode = _render_mode(page)
+        cmd = ["pdftoppm", "-r", str(dpi), "-f", str(number), "-l", str(number),
+               "-singlefile", *([mode] if mode else []), str(path), str(out)]
+        done = subprocess.run(cmd, capture_output=True, timeout=600)
+        rendered = next(workdir.glob("render.p?m"), None)
+        if done.returncode != 0 or rendered is None:
+            raise input_error("pdf_corrupt")
+        loaded = load_image(rendered, 0, known_dpi=dpi)
+        prepared = prepare_page(loaded, job.languages, workdir)
+        keep_original = not prepared.changed and int(page.obj.get("/Rotate", 0)) % 360 == 0
+        if prepared.blank:
+            return _result(number, prepared, loaded, [], "", pdfpage.copy_page(pdf, job.index))
+        found = engine.recognize(prepared.ocr_input, workdir, dpi=dpi, languages=job.languages)
+        assert found.text_pdf is not None
+        if keep_original:
+            # The page's own content (original image encoding, vectors) stays untouched.
+            pdf_bytes = pdfpage.graft_text(pdf, job.index, found.text_pdf)
+        else:
+            pdf_bytes = pdfpage.image_page(prepared.archival, dpi, found.text_pdf)
+        return _result(number, prepared, loaded, found.words, found.text, pdf_bytes)
+
+
+def run_page(job: PageJob) -> PageResult:
+    """Prepare, OCR and lay out one page. Pure: runs in any worker process."""
+    with pixel_limit(job.max_pixels), tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
+        workdir = Path(tmp)
+        if is_pdf(job.media_type):
+            return _run_pdf_page(job, workdir)
+        try:
+            loaded = load_image(Path(job.source_path), job.index)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise input_error("image_too_large", pixels=f"> {job.max_pixels:,}",
+                              limit=f"{job.max_pixels:,}") from exc
+        except (OSError, SyntaxError, EOFError, ValueError) as exc:
+            if isinstance(exc, OcrInputError):
+                raise
+            raise input_error("image_corrupt") from exc
+        return _ocr_image_page(job, loaded, workdir)
+
+
+# ---------------------------------------------------------------- a document
+
+
+@functools.cache
+def engine_name() -> str:
+    return engine.version()
+
+
+def record_confidence(pages: list[PageResult]) -> float | None:
+    """Mean word confidence over every OCR'd word of the document."""
+    words = [w for p in pages if not p.had_text for w in p.words]
+    return engine.mean_confidence(words)
+
+
+def digitize(
+    source_path: str,
+    media_type: str,
+    *,
+    languages: str = "vie",
+    executor: Executor | None = None,
+    title: str | None = None,
+    max_pixels: int = 200_000_000,
+) -> OcrResult:
+    """Plan, run every page (on ``executor`` when given, in page order) and assemble."""
+    jobs = plan_pages(source_path, media_type, languages=languages, max_pixels=max_pixels)
+    pages = list(executor.map(run_page, jobs)) if executor else [run_page(j) for j in jobs]
+    archival = build_archival(pages, title=title)
+    notes = list(archival.notes)
+    notes += [f"page {p.number}: blank" for p in pages if p.blank]
+    notes += [f"page {p.number}: DPI assumed {p.dpi}" for p in pages if p.dpi_assumed]
+    return OcrResult(
+        pages=pages, pdf=archival.pdf, engine=engine_name(), languages=languages,
+        text="\f".join(p.text for p in pages), mean_confidence=record_confidence(pages),
+        pdfa=archival.pdfa, notes=notes,
+    )
+

@@ -1,0 +1,142 @@
+"""Counting pages and refusing bad input, cheaply, in the calling process."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pikepdf
+from PIL import Image, UnidentifiedImageError
+
+from ocr.base import OcrInputError, PageJob
+
+PDF = "application/pdf"
+IMAGE_TYPES = {
+    "image/tiff": "TIFF",
+    "image/jpeg": "JPEG",
+    "image/jpg": "JPEG",
+    "image/pjpeg": "JPEG",
+    "image/png": "PNG",
+}
+
+MESSAGES = {
+    "pdf_encrypted": "Tệp PDF được bảo vệ bằng mật khẩu; hãy gỡ mật khẩu rồi số hóa lại.",
+    "pdf_corrupt": "Tệp PDF bị hỏng hoặc không đầy đủ (có thể bị cắt cụt khi sao chép); "
+    "hãy quét hoặc sao chép lại tệp.",
+    "image_corrupt": "Tệp ảnh bị hỏng hoặc không đọc được; hãy quét lại.",
+    "image_too_large": "Ảnh quá lớn ({pixels} điểm ảnh, tối đa {limit}); "
+    "hãy quét lại ở độ phân giải 300 dpi.",
+    "unsupported_type": "Định dạng tệp không được hỗ trợ ({media_type}); "
+    "chỉ nhận PDF, TIFF, JPEG và PNG.",
+    "empty_document": "Tài liệu không có trang nào (tệp rỗng).",
+}
+
+
+def input_error(code: str, **details: object) -> OcrInputError:
+    return OcrInputError(code, MESSAGES[code].format(**details))
+
+
+def normalise_media_type(media_type: str) -> str:
+    return media_type.split(";", 1)[0].strip().lower()
+
+
+def is_pdf(media_type: str) -> bool:
+    return normalise_media_type(media_type) == PDF
+
+
+@contextmanager
+def pixel_limit(max_pixels: int) -> Iterator[None]:
+    """Make Pillow refuse images over ``max_pixels`` before decoding any pixel.
+
+    Pillow only warns between 1× and 2× its limit; the warning is turned into the
+    error so a bomb is refused at header-reading time.
+    """
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        yield
+
+
+def open_pdf(path: Path) -> pikepdf.Pdf:
+    """Open a PDF for reading, mapping every failure to a clear input error."""
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 2048))
+        tail = handle.read()
+    # qpdf silently reconstructs truncated files; a missing %%EOF is the sign that the
+    # copy was cut short, and pages recovered from it may be missing or partial.
+    if b"%PDF-" not in head or b"%%EOF" not in tail:
+        raise input_error("pdf_corrupt")
+    try:
+        return pikepdf.open(path)
+    except pikepdf.PasswordError as exc:
+        raise input_error("pdf_encrypted") from exc
+    except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
+        raise input_error("pdf_corrupt") from exc
+
+
+def pdf_page_count(path: Path) -> int:
+    with open_pdf(path) as pdf:
+        try:
+            return len(pdf.pages)
+        except (pikepdf.PdfError, RuntimeError) as exc:
+            raise input_error("pdf_corrupt") from exc
+
+
+def image_frames(path: Path, max_pixels: int) -> int:
+    """Frames of an image file, each checked against the pixel limit from its header."""
+    with pixel_limit(max_pixels):
+        try:
+            with Image.open(path) as image:
+                count = getattr(image, "n_frames", 1)
+                for index in range(count):
+                    image.seek(index)
+                    check_pixels(image.size, max_pixels)
+                return count
+        except Image.DecompressionBombError as exc:
+            raise input_error("image_too_large", pixels="> " + f"{max_pixels:,}",
+                              limit=f"{max_pixels:,}") from exc
+        except Image.DecompressionBombWarning as exc:
+            raise input_error("image_too_large", pixels="> " + f"{max_pixels:,}",
+                              limit=f"{max_pixels:,}") from exc
+        except (UnidentifiedImageError, OSError, SyntaxError, EOFError) as exc:
+            raise input_error("image_corrupt") from exc
+
+
+def check_pixels(size: tuple[int, int], max_pixels: int) -> None:
+    width, height = size
+    if width * height > max_pixels:
+        raise input_error("image_too_large", pixels=f"{width}×{height}", limit=f"{max_pixels:,}")
+    if width == 0 or height == 0:
+        raise input_error("image_corrupt")
+
+
+def plan_pages(
+    source_path: str,
+    media_type: str,
+    *,
+    languages: str = "vie",
+    max_pixels: int = 200_000_000,
+) -> list[PageJob]:
+    """One job per page (or TIFF frame); raises ``OcrInputError`` for unusable input."""
+    path = Path(source_path)
+    if path.stat().st_size == 0:
+        raise input_error("empty_document")
+    kind = normalise_media_type(media_type)
+    if kind == PDF:
+        count = pdf_page_count(path)
+    elif kind in IMAGE_TYPES:
+        count = image_frames(path, max_pixels)
+    else:
+        raise input_error("unsupported_type", media_type=media_type or "không rõ")
+    if count == 0:
+        raise input_error("empty_document")
+    return [
+        PageJob(source_path=source_path, media_type=kind, index=i, languages=languages,
+                max_pixels=max_pixels)
+        for i in range(count)
+    ]

@@ -1,0 +1,221 @@
+"""Page preparation: ink dropout, blank detection, orientation and skew, on plain images.
+
+Everything here works on a downscaled bilevel copy with numpy, so the decisions cost
+tens of milliseconds per page; only the final rotation touches the full-size image.
+
+Orientation is decided in two steps. Which axis the text lines run along comes from
+projection profiles (text lines make the profile across them sharply periodic), found
+together with the skew angle. Upright versus upside down then comes from the shape of
+the lines: Latin script, and Vietnamese even more with its marks above vowels, carries
+more ink above the x-height band than below the baseline. When that signal is weak
+the caller settles it by OCR confidence on a crop (see ``ocr.pipeline``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+# The analysis copy is reduced to about this resolution: enough to resolve the
+# x-height of 9–10 pt type, small enough that profiles cost nothing.
+ANALYSIS_DPI = 100
+MAX_SKEW = 5.0
+# Below this, rotating the full image would only blur it.
+MIN_SKEW = 0.15
+BLANK_INK_FRACTION = 0.0006
+# |asymmetry| below this leaves upright/upside-down undecided.
+UPDOWN_MARGIN = 0.12
+
+
+@dataclass(frozen=True)
+class Analysis:
+    blank: bool
+    quarter_turn: bool  # lines run vertically: the page lies on its side
+    deskew: float  # degrees counter-clockwise that straighten the lines
+    upside_down: bool | None  # None: the line-shape signal is too weak to decide
+    asymmetry: float
+    axis_ratio: float = 1.0  # profile sharpness along the chosen axis / the other axis
+
+
+def dropout_gray(image: Image.Image) -> Image.Image:
+    """Gray OCR input with coloured ink (red seals, red/blue signatures) turned to paper.
+
+    Black print under a seal stays dark because every channel is low there; only
+    pixels that are both bright in one channel and strongly saturated towards red or
+    blue are dropped. Dark navy or dark red print is kept (its brightest channel stays
+    low), and yellowed paper is untouched (red and green are equal there).
+    """
+    if image.mode in ("1", "L"):
+        return image.convert("L")
+    rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    gray = (r * 299 + g * 587 + b * 114) // 1000
+    red = (r - np.maximum(g, b) > 60) & (r > 120)
+    blue = (b - np.maximum(r, g) > 50) & (b > 110)
+    gray[red | blue] = 255
+    return Image.fromarray(gray.astype(np.uint8), mode="L")
+
+
+def has_coloured_ink(image: Image.Image) -> bool:
+    return image.mode not in ("1", "L")
+
+
+def analysis_copy(gray: Image.Image, dpi: int) -> np.ndarray:
+    """A boolean ink mask at about ANALYSIS_DPI, with isolated specks removed."""
+    factor = max(1, round(dpi / ANALYSIS_DPI))
+    small = gray.reduce(factor) if factor > 1 else gray
+    small = small.filter(ImageFilter.MedianFilter(3))
+    pixels = np.asarray(small, dtype=np.uint8)
+    return pixels < _otsu_threshold(pixels)
+
+
+def _otsu_threshold(pixels: np.ndarray) -> int:
+    hist = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
+    total = hist.sum()
+    levels = np.arange(256)
+    weight = np.cumsum(hist)
+    mean = np.cumsum(hist * levels)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mean[-1] * weight / total - mean) ** 2 / (weight * (total - weight))
+    between = np.nan_to_num(between)
+    threshold = int(np.argmax(between))
+    # A page of paper only (no ink) has no meaningful split: keep clearly dark pixels.
+    return min(max(threshold, 40), 200)
+
+
+def _inner(mask: np.ndarray) -> np.ndarray:
+    """The mask without a 4% border, where scanner edges and punch holes live."""
+    h, w = mask.shape
+    my, mx = max(1, h // 25), max(1, w // 25)
+    return mask[my : h - my, mx : w - mx]
+
+
+def _profile_score(ys: np.ndarray, xs: np.ndarray, angle: float, size: int) -> float:
+    """Sharpness of the row profile after rotating the points by ``angle`` (CCW)."""
+    a = np.deg2rad(angle)
+    proj = ys * np.cos(a) - xs * np.sin(a)
+    hist = np.bincount((proj - proj.min()).astype(np.int64), minlength=size)
+    return float(np.sum(np.diff(hist.astype(np.float64)) ** 2))
+
+
+def _best_angle(ys: np.ndarray, xs: np.ndarray, size: int) -> tuple[float, float]:
+    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5)
+    scores = [_profile_score(ys, xs, a, size) for a in coarse]
+    best = float(coarse[int(np.argmax(scores))])
+    fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05)
+    fine_scores = [_profile_score(ys, xs, a, size) for a in fine]
+    i = int(np.argmax(fine_scores))
+    return float(fine[i]), float(fine_scores[i])
+
+
+def _sample(ys: np.ndarray, xs: np.ndarray, limit: int = 60_000) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``limit`` ink points, drawn at random (a fixed seed keeps runs repeatable).
+
+    A regular stride would not do: over raster-ordered points it keeps every n-th
+    column of solid areas and fakes a periodic column profile.
+    """
+    if ys.size <= limit:
+        return ys, xs
+    keep = np.random.default_rng(0).choice(ys.size, size=limit, replace=False)
+    return ys[keep], xs[keep]
+
+
+def line_asymmetry(mask: np.ndarray) -> float:
+    """(ink above the x-height band − ink below the baseline) / both, over all lines.
+
+    Positive for upright Latin/Vietnamese text, negative when upside down.
+    """
+    rows = mask.sum(axis=1).astype(np.float64)
+    if rows.max() <= 0:
+        return 0.0
+    in_line = rows > 0.02 * rows.max()
+    above = below = 0.0
+    y, n = 0, rows.size
+    while y < n:
+        if not in_line[y]:
+            y += 1
+            continue
+        start = y
+        while y < n and in_line[y]:
+            y += 1
+        band = rows[start:y]
+        if band.size < 4:
+            continue
+        core = np.nonzero(band >= 0.5 * band.max())[0]
+        top, bottom = int(core[0]), int(core[-1])
+        above += float(band[:top].sum())
+        below += float(band[bottom + 1 :].sum())
+    total = above + below
+    return 0.0 if total == 0 else (above - below) / total
+
+
+def rotate_mask(mask: np.ndarray, angle: float) -> np.ndarray:
+    """The mask rotated ``angle`` degrees counter-clockwise (small copy only)."""
+    img = Image.fromarray((mask * 255).astype(np.uint8), mode="L")
+    turned = img.rotate(angle, resample=Image.Resampling.NEAREST, expand=True, fillcolor=0)
+    return np.asarray(turned) > 127
+
+
+def analyse(mask: np.ndarray) -> Analysis:
+    """Blankness, axis, skew and up/down of a page from its small ink mask."""
+    inner = _inner(mask)
+    if inner.size == 0 or inner.mean() < BLANK_INK_FRACTION:
+        return Analysis(blank=True, quarter_turn=False, deskew=0.0, upside_down=False,
+                        asymmetry=0.0, axis_ratio=1.0)
+    ys, xs = np.nonzero(inner)
+    ys, xs = _sample(ys.astype(np.float64), xs.astype(np.float64))
+    h, w = inner.shape
+    size = int(np.hypot(h, w)) + 2
+    angle_h, score_h = _best_angle(ys, xs, size)
+    # The same search in the frame of the page turned 90° CCW (rows = −x, columns = y):
+    # lines that run top to bottom become rows there.
+    angle_v, score_v = _best_angle(-xs, ys, size)
+    quarter_turn = score_v > score_h
+    skew = angle_v if quarter_turn else angle_h
+    # Straighten and, for a page on its side, lay the lines horizontal (90° CCW);
+    # whether that leaves it upside down is decided by the line shape like any page.
+    upright_mask = rotate_mask(inner, skew + (90.0 if quarter_turn else 0.0))
+    asym = line_asymmetry(upright_mask)
+    upside_down: bool | None = None
+    if abs(asym) >= UPDOWN_MARGIN:
+        upside_down = asym < 0
+    ratio = max(score_h, score_v) / max(min(score_h, score_v), 1e-9)
+    return Analysis(blank=False, quarter_turn=quarter_turn, deskew=skew,
+                    upside_down=upside_down, asymmetry=asym, axis_ratio=ratio)
+
+
+def clockwise_turn(analysis: Analysis, upside_down: bool) -> int:
+    """Degrees clockwise (0/90/180/270) that make the page upright."""
+    # Rotating 90° CCW is a 270° clockwise turn.
+    base = 270 if analysis.quarter_turn else 0
+    return (base + (180 if upside_down else 0)) % 360
+
+
+_TRANSPOSE = {
+    90: Image.Transpose.ROTATE_270,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+
+
+def turn(image: Image.Image, clockwise: int) -> Image.Image:
+    """Exact quarter turns (no resampling)."""
+    return image if clockwise == 0 else image.transpose(_TRANSPOSE[clockwise])
+
+
+def straighten(image: Image.Image, deskew: float) -> Image.Image:
+    """Rotate by ``deskew`` degrees CCW around the centre, same size, paper-coloured fill.
+
+    Bilevel images are rotated in gray and thresholded back so strokes stay smooth.
+    """
+    if abs(deskew) < MIN_SKEW:
+        return image
+    bilevel = image.mode == "1"
+    work = image.convert("L") if bilevel else image
+    fill: int | tuple[int, ...] = 255 if work.mode == "L" else (255,) * len(work.getbands())
+    out = work.rotate(deskew, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=fill)
+    if bilevel:
+        return out.point(lambda v: 255 if v > 127 else 0).convert("1")
+    return out

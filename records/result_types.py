@@ -1,0 +1,164 @@
+"""The catalog of result types: which kinds of paper sohoa knows, as data.
+
+The catalog lives in ``records/catalogs/result_types.json``. An agency extends or
+replaces it without code by pointing ``SOHOA_RESULT_TYPES`` at its own file (read at
+the edge and passed here as ``path``). Each entry says how to recognise the paper
+(title phrases and weighted keywords, compared on folded text: lower case, no
+diacritics, đ → d), which fields it carries (with the labels that introduce them on the
+paper) and how long it stays valid.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CATALOG = Path(__file__).parent / "catalogs" / "result_types.json"
+
+VALIDITY_RULES = ("none", "months_from_issue", "stated_term")
+FIELD_KINDS = ("text", "name", "date", "code", "number", "id")
+
+
+class CatalogError(ValueError):
+    """The catalog file is malformed; the message names the entry and the problem."""
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, đ → d, single spaces: the form labels are matched on.
+
+    OCR often drops or changes Vietnamese diacritics in labels, so recognition never
+    depends on them.
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", stripped.lower()).strip()
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` plus whole months, clamped to the end of a shorter month (31 Aug + 6 → 28/29 Feb)."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A type-specific field: its key in ``record.fields``, the labels before it, its kind."""
+
+    name: str
+    labels: tuple[str, ...]
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Validity:
+    rule: str = "none"
+    months: int | None = None  # for months_from_issue; the fallback for stated_term
+
+
+@dataclass(frozen=True)
+class ResultType:
+    code: str
+    name: str
+    titles: tuple[str, ...]
+    keywords: dict[str, float] = field(default_factory=dict)
+    fields: tuple[FieldSpec, ...] = ()
+    roles: dict[str, str] = field(default_factory=dict)  # folded section marker → role
+    default_role: str | None = None
+    validity: Validity = field(default_factory=Validity)
+
+    def valid_until(self, issued_on: date, stated_term: date | int | None = None) -> date | None:
+        """Last day the paper is valid, or ``None`` when it does not expire.
+
+        ``stated_term`` is what the paper itself says: an end date, or a number of
+        months from issue. It only counts for types whose rule is ``stated_term``.
+        """
+        rule = self.validity
+        if rule.rule == "months_from_issue" and rule.months is not None:
+            return add_months(issued_on, rule.months)
+        if rule.rule == "stated_term":
+            if isinstance(stated_term, date):
+                return stated_term
+            months = stated_term if isinstance(stated_term, int) else rule.months
+            return add_months(issued_on, months) if months is not None else None
+        return None
+
+
+def _validity(code: str, raw: Any) -> Validity:
+    if raw is None or raw == "none":
+        return Validity()
+    if isinstance(raw, str):
+        raw = {"rule": raw}
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{code}: validity must be a string or an object")
+    rule = raw.get("rule")
+    if rule is None and "months_from_issue" in raw:
+        rule, raw = "months_from_issue", {"months": raw["months_from_issue"]}
+    if rule not in VALIDITY_RULES:
+        raise CatalogError(f"{code}: unknown validity rule {rule!r}; use one of {VALIDITY_RULES}")
+    months = raw.get("months")
+    if months is not None and (not isinstance(months, int) or months <= 0):
+        raise CatalogError(f"{code}: validity months must be a positive integer")
+    if rule == "months_from_issue" and months is None:
+        raise CatalogError(f"{code}: months_from_issue needs 'months'")
+    return Validity(rule=rule, months=months)
+
+
+def _field_spec(code: str, raw: Any) -> FieldSpec:
+    if isinstance(raw, str):
+        return FieldSpec(name=raw, labels=())
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+        raise CatalogError(f"{code}: each field needs a 'name'")
+    kind = raw.get("kind", "text")
+    if kind not in FIELD_KINDS:
+        raise CatalogError(f"{code}: field {raw['name']}: unknown kind {kind!r}")
+    labels = tuple(fold(label) for label in raw.get("labels", []))
+    return FieldSpec(name=raw["name"], labels=labels, kind=kind)
+
+
+def _result_type(raw: Any) -> ResultType:
+    if not isinstance(raw, dict) or not isinstance(raw.get("code"), str):
+        raise CatalogError("every result type needs a 'code'")
+    code = raw["code"]
+    if not isinstance(raw.get("name"), str) or not raw.get("titles"):
+        raise CatalogError(f"{code}: needs 'name' and at least one title in 'titles'")
+    return ResultType(
+        code=code,
+        name=raw["name"],
+        titles=tuple(fold(t) for t in raw["titles"]),
+        keywords={fold(k): float(w) for k, w in (raw.get("keywords") or {}).items()},
+        fields=tuple(_field_spec(code, f) for f in raw.get("fields") or []),
+        roles={fold(marker): role for marker, role in (raw.get("roles") or {}).items()},
+        default_role=raw.get("default_role"),
+        validity=_validity(code, raw.get("validity")),
+    )
+
+
+def parse_result_types(data: Any) -> dict[str, ResultType]:
+    """Build the catalog from its JSON form (``{"result_types": [...]}`` or a bare list)."""
+    entries = data.get("result_types") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        raise CatalogError("the catalog must hold a list 'result_types'")
+    catalog: dict[str, ResultType] = {}
+    for raw in entries:
+        result_type = _result_type(raw)
+        if result_type.code in catalog:
+            raise CatalogError(f"{result_type.code}: defined twice")
+        catalog[result_type.code] = result_type
+    return catalog
+
+
+def load_result_types(path: str | Path | None = None) -> dict[str, ResultType]:
+    """The catalog from ``path``, or the one shipped with sohoa."""
+    source = Path(path) if path else DEFAULT_CATALOG
+    try:
+        data = json.loads(source.read_text(encoding="utf-8-sig"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CatalogError(f"cannot read result types from {source}: {exc}") from exc
+    return parse_result_types(data)

@@ -1,0 +1,312 @@
+"""Which archived results can fill a dossier, and the checks every offer must pass.
+
+A record is offered for a component only when all of these hold:
+- it names the citizen: the paper carries the citizen's ID number (``exact``), or it
+  carries no ID and the citizen's folded name and birth date (``probable``). A probable
+  match is withheld when the archive shows that name and birth date under an ID other
+  than the citizen's: another person shares them, so a paper without ID cannot be
+  attributed. A paper naming a different ID is never offered;
+- the citizen holds one of the component's roles on it (the person born, not a parent);
+- it is of a result type the component accepts, ``ready``, signed
+  (``signature.level``) and passes the caller's ``verify``;
+- it is valid on ``as_of``: issued on or before, ``valid_until`` empty or not passed,
+  and within the component's ``max_age_months`` from ``issued_on``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from audit import AuditLog
+from records.procedures import Component, Procedure, load_procedures
+from records.result_types import add_months
+from reuse.model import Candidate, ComponentResult, Match, ReuseError, ReuseResult
+from search import Index, fold_name
+from search.document import normalize_id
+
+Verify = Callable[[dict[str, Any]], bool]
+
+# Mã hồ sơ on the national portal: the receiving unit's code (dot-separated groups, as
+# in QCVN 102:2016/BTTTT), the receiving date as yymmdd, and a running number.
+DOSSIER_CODE_RE = re.compile(r"^([0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){0,5})-(\d{6})-(\d{4,6})$")
+
+
+@dataclass(frozen=True)
+class SubjectQuery:
+    """Who the citizen is, as given: an ID number and/or name and birth date."""
+
+    id_number: str | None
+    name: str | None
+    folded_name: str | None
+    birth_date: str | None
+
+    def describe(self) -> dict[str, str | None]:
+        return {"id_number": self.id_number, "name": self.name, "birth_date": self.birth_date}
+
+
+def parse_day(value: str | date) -> date:
+    """A calendar date typed as ISO (2024-03-15) or as officers write it (15/03/2024)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = value.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ReuseError(
+        "bad_date", f"Ngày '{value}' không hợp lệ (dùng dạng 2024-03-15 hoặc 15/03/2024)."
+    )
+
+
+def subject_query(
+    subject_id: str | None, name: str | None, birth_date: str | date | None
+) -> SubjectQuery:
+    id_number = normalize_id(subject_id)
+    folded = fold_name(name) if name else None
+    born = parse_day(birth_date).isoformat() if birth_date else None
+    if id_number is None and not (folded and born):
+        raise ReuseError(
+            "no_subject",
+            "Cần số định danh cá nhân, hoặc họ tên và ngày sinh của công dân.",
+        )
+    return SubjectQuery(id_number=id_number, name=name, folded_name=folded or None, birth_date=born)
+
+
+def check_dossier_code(code: str) -> str:
+    """The dossier code (mã hồ sơ) if well formed, e.g. ``H29.01-240315-0001``."""
+    match = DOSSIER_CODE_RE.match(code.strip()) if isinstance(code, str) else None
+    valid = False
+    if match:
+        try:
+            datetime.strptime(match.group(2), "%y%m%d")
+            valid = True
+        except ValueError:
+            valid = False
+    if not valid:
+        raise ReuseError(
+            "bad_dossier_code",
+            f"Mã hồ sơ '{code}' không đúng định dạng "
+            "(mã đơn vị-ngày tiếp nhận yymmdd-số thứ tự, ví dụ H29.01-240315-0001).",
+        )
+    return code.strip()
+
+
+def find_procedure(procedures: dict[str, Procedure] | None, code: str) -> Procedure:
+    catalog = procedures if procedures is not None else load_procedures()
+    procedure = catalog.get(code)
+    if procedure is None:
+        raise ReuseError("unknown_procedure", f"Không có thủ tục mã {code} trong danh mục.")
+    return procedure
+
+
+def _iso_day(value: Any) -> date | None:
+    """A record date, or None when absent. Malformed dates raise ValueError."""
+    if value is None or value == "":
+        return None
+    return date.fromisoformat(str(value))
+
+
+def _same_person_by_name(subject: dict[str, Any], who: SubjectQuery) -> bool:
+    name = subject.get("name")
+    return bool(
+        who.folded_name
+        and who.birth_date
+        and name
+        and fold_name(name) == who.folded_name
+        and subject.get("birth_date") == who.birth_date
+    )
+
+
+def match_record(
+    record: dict[str, Any], who: SubjectQuery, *, allow_probable: bool = True
+) -> tuple[Match, frozenset[str | None]] | None:
+    """How ``record`` names the citizen and in which roles, or None when it does not."""
+    exact: set[str | None] = set()
+    probable: set[str | None] = set()
+    conflict = False
+    for subject in record.get("subjects") or []:
+        sid = normalize_id(subject.get("id_number"))
+        if who.id_number is not None and sid == who.id_number:
+            exact.add(subject.get("role"))
+        elif _same_person_by_name(subject, who):
+            if sid is None:
+                probable.add(subject.get("role"))
+            else:
+                conflict = True
+    if exact:
+        return Match.EXACT, frozenset(exact)
+    if probable and allow_probable and not conflict:
+        return Match.PROBABLE, frozenset(probable)
+    return None
+
+
+def record_usable(record: dict[str, Any], as_of: date) -> bool:
+    """Ready, signed and valid on ``as_of`` (the checks that do not depend on the component)."""
+    if record.get("status") != "ready":
+        return False
+    if not (record.get("signature") or {}).get("level"):
+        return False
+    try:
+        issued = _iso_day(record.get("issued_on"))
+        valid_until = _iso_day(record.get("valid_until"))
+    except ValueError:
+        return False
+    if issued is not None and issued > as_of:
+        return False
+    return valid_until is None or valid_until >= as_of
+
+
+def fits_component(
+    component: Component, record: dict[str, Any], roles: frozenset[str | None], as_of: date
+) -> bool:
+    if record.get("doc_type") not in component.result_types:
+        return False
+    if component.subject_roles is not None and not roles.intersection(component.subject_roles):
+        return False
+    if component.max_age_months is None:
+        return True
+    issued = _iso_day(record.get("issued_on"))
+    return issued is not None and add_months(issued, component.max_age_months) >= as_of
+
+
+def _candidate(record: dict[str, Any], match: Match) -> Candidate:
+    return Candidate(
+        id=str(record["id"]),
+        doc_type=str(record.get("doc_type")),
+        title=record.get("title"),
+        document_number=record.get("document_number"),
+        issuer=record.get("issuer"),
+        issued_on=record.get("issued_on"),
+        valid_until=record.get("valid_until"),
+        agency=str(record.get("agency")),
+        match=match,
+    )
+
+
+def _order(candidate: Candidate) -> tuple[int, int, str]:
+    """Exact before probable, newest first, then by id so equal papers keep one order."""
+    issued = _iso_day(candidate.issued_on)
+    newest = -issued.toordinal() if issued is not None else 1
+    return (0 if candidate.match is Match.EXACT else 1, newest, candidate.id)
+
+
+def _ambiguous(records: Iterable[dict[str, Any]], who: SubjectQuery) -> bool:
+    """Whether the archive shows the citizen's name and birth date under another ID."""
+    for record in records:
+        for subject in record.get("subjects") or []:
+            sid = normalize_id(subject.get("id_number"))
+            if sid is not None and sid != who.id_number and _same_person_by_name(subject, who):
+                return True
+    return False
+
+
+def _gather(
+    index: Index, who: SubjectQuery, doc_types: list[str]
+) -> tuple[list[dict[str, Any]], bool]:
+    """The records that may name the citizen, and whether name + birth date is ambiguous."""
+    found: dict[str, dict[str, Any]] = {}
+    if who.id_number is not None:
+        for record in index.records_for_subject(id_number=who.id_number, doc_types=doc_types):
+            found[str(record["id"])] = record
+    ambiguous = False
+    if who.name and who.birth_date:
+        # Asked without the ID and without a type filter, so that papers naming the
+        # same name and birth date under another ID show up and reveal the ambiguity.
+        by_name = index.records_for_subject(name=who.name, birth_date=who.birth_date)
+        ambiguous = _ambiguous(by_name, who)
+        for record in by_name:
+            if record.get("doc_type") in doc_types:
+                found.setdefault(str(record["id"]), record)
+    return list(found.values()), ambiguous
+
+
+def evaluate(
+    index: Index,
+    who: SubjectQuery,
+    procedure: Procedure,
+    as_of: date,
+    verify: Verify | None = None,
+) -> ReuseResult:
+    """The lookup itself, without logging: every check, fresh from the index."""
+    records, ambiguous = _gather(index, who, procedure.result_types())
+    offers: dict[str, list[Candidate]] = {c.code: [] for c in procedure.components}
+    for record in records:
+        matched = match_record(record, who, allow_probable=not ambiguous)
+        if matched is None or not record_usable(record, as_of):
+            continue
+        match, roles = matched
+        fitting = [c for c in procedure.components if fits_component(c, record, roles, as_of)]
+        # The caller's check may be costly (a full signature validation): run it last,
+        # once per record.
+        if not fitting or (verify is not None and not verify(record)):
+            continue
+        for component in fitting:
+            offers[component.code].append(_candidate(record, match))
+    components = tuple(
+        ComponentResult(
+            code=c.code,
+            name=c.name,
+            required=c.required,
+            result_types=c.result_types,
+            max_age_months=c.max_age_months,
+            candidates=tuple(sorted(offers[c.code], key=_order)),
+        )
+        for c in procedure.components
+    )
+    return ReuseResult(
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        as_of=as_of,
+        subject_id=who.id_number,
+        name=who.name,
+        birth_date=who.birth_date,
+        components=components,
+        withheld_probable=ambiguous,
+    )
+
+
+def lookup(
+    index: Index,
+    *,
+    subject_id: str | None = None,
+    name: str | None = None,
+    birth_date: str | date | None = None,
+    procedure_code: str,
+    as_of: date | None = None,
+    procedures: dict[str, Procedure] | None = None,
+    verify: Verify | None = None,
+    audit_log: AuditLog | None = None,
+    actor: str | None = None,
+    dossier_code: str | None = None,
+) -> ReuseResult:
+    """The archived results of this citizen that can fill each component of the dossier.
+
+    With ``audit_log`` the lookup is logged (who asked, for which dossier and procedure,
+    about whom, which records were offered); ``actor`` is then required.
+    """
+    if audit_log is not None and not actor:
+        raise ValueError("an audited lookup needs the actor")
+    who = subject_query(subject_id, name, birth_date)
+    procedure = find_procedure(procedures, procedure_code)
+    dossier = check_dossier_code(dossier_code) if dossier_code is not None else None
+    result = evaluate(index, who, procedure, as_of or date.today(), verify)
+    if audit_log is not None and actor:
+        audit_log.append(
+            "reuse.lookup",
+            actor,
+            dossier_code=dossier,
+            procedure_code=procedure.code,
+            as_of=result.as_of,
+            subject=who.describe(),
+            offered={c.code: [x.id for x in c.candidates] for c in result.components},
+            satisfied=result.satisfied,
+            total=len(result.components),
+        )
+    return result

@@ -1,0 +1,165 @@
+"""The plain data the reuse lookup and release return, and their refusals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class Match(StrEnum):
+    EXACT = "exact"  # the paper carries the citizen's ID number
+    PROBABLE = "probable"  # the paper carries no ID; same folded name and birth date
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A record offered for one component: metadata only, never file bytes or text."""
+
+    id: str
+    doc_type: str
+    title: str | None
+    document_number: str | None
+    issuer: str | None
+    issued_on: str | None
+    valid_until: str | None
+    agency: str
+    match: Match
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "doc_type": self.doc_type,
+            "title": self.title,
+            "document_number": self.document_number,
+            "issuer": self.issuer,
+            "issued_on": self.issued_on,
+            "valid_until": self.valid_until,
+            "agency": self.agency,
+            "match": str(self.match),
+        }
+
+
+@dataclass(frozen=True)
+class ComponentResult:
+    code: str
+    name: str
+    required: bool
+    result_types: tuple[str, ...]
+    max_age_months: int | None
+    candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def reusable(self) -> bool:
+        """Whether the archive could ever serve this component (it names result types)."""
+        return bool(self.result_types)
+
+    @property
+    def satisfied(self) -> bool:
+        return bool(self.candidates)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "required": self.required,
+            "result_types": list(self.result_types),
+            "max_age_months": self.max_age_months,
+            "reusable": self.reusable,
+            "satisfied": self.satisfied,
+            "candidates": [c.to_dict() for c in self.candidates],
+        }
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+@dataclass(frozen=True)
+class ReuseResult:
+    procedure_code: str
+    procedure_name: str
+    as_of: date
+    subject_id: str | None
+    name: str | None
+    birth_date: str | None
+    components: tuple[ComponentResult, ...]
+    withheld_probable: bool = False  # name + birth date is shared by another ID holder
+
+    @property
+    def satisfied(self) -> int:
+        return sum(1 for c in self.components if c.satisfied)
+
+    @property
+    def share_satisfied(self) -> float:
+        """Satisfied components over all components of the dossier."""
+        return _share(self.satisfied, len(self.components))
+
+    @property
+    def required_satisfied(self) -> int:
+        return sum(1 for c in self.components if c.required and c.satisfied)
+
+    @property
+    def required_total(self) -> int:
+        return sum(1 for c in self.components if c.required)
+
+    @property
+    def share_required_satisfied(self) -> float:
+        """Satisfied required components over required components."""
+        return _share(self.required_satisfied, self.required_total)
+
+    def record_ids(self) -> list[str]:
+        """Every offered record id, once, in result order."""
+        return list(dict.fromkeys(c.id for comp in self.components for c in comp.candidates))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "procedure_code": self.procedure_code,
+            "procedure_name": self.procedure_name,
+            "as_of": self.as_of.isoformat(),
+            "subject": {
+                "id_number": self.subject_id,
+                "name": self.name,
+                "birth_date": self.birth_date,
+            },
+            "components": [c.to_dict() for c in self.components],
+            "satisfied": self.satisfied,
+            "total": len(self.components),
+            "share_satisfied": self.share_satisfied,
+            "required_satisfied": self.required_satisfied,
+            "required_total": self.required_total,
+            "share_required_satisfied": self.share_required_satisfied,
+            "withheld_probable": self.withheld_probable,
+        }
+
+
+@dataclass(frozen=True)
+class ReleasedDocument:
+    record_id: str
+    filename: str
+    data: bytes = field(repr=False)
+    sha256: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Metadata of the release (the bytes go out separately)."""
+        return {
+            "record_id": self.record_id,
+            "filename": self.filename,
+            "size": len(self.data),
+            "sha256": self.sha256,
+        }
+
+
+class ReuseError(Exception):
+    """A lookup or release that cannot be done; ``code`` is stable, ``message`` is the
+    Vietnamese text shown to the officer."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class ReleaseRefused(ReuseError):
+    """A release refused: the document is not handed over."""

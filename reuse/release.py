@@ -1,0 +1,159 @@
+"""Handing one archived, signed PDF over to a dossier, on the citizen's explicit request.
+
+The release trusts nothing from an earlier lookup: it runs the whole lookup again for
+this citizen, procedure and date, and hands over the record only if that fresh lookup
+offers it. Every release and every refusal is written to the audit log before the
+caller sees the outcome; when the log cannot be written, nothing is released.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+from audit import AuditLog
+from records.procedures import Procedure
+from reuse.lookup import (
+    SubjectQuery,
+    Verify,
+    check_dossier_code,
+    evaluate,
+    find_procedure,
+    match_record,
+    subject_query,
+)
+from reuse.model import ReleasedDocument, ReleaseRefused, ReuseError
+from search import Index
+from storage.base import IntegrityError, ObjectNotFound, Store
+
+
+def _refuse(
+    audit_log: AuditLog, actor: str, error: ReuseError, context: dict[str, Any]
+) -> ReleaseRefused:
+    audit_log.append("reuse.release_refused", actor, reason=error.code, **context)
+    return ReleaseRefused(error.code, error.message)
+
+
+def _not_offered(record: dict[str, Any] | None, record_id: str, who: SubjectQuery) -> ReuseError:
+    """Why a record the fresh lookup did not offer is refused."""
+    if record is None:
+        return ReuseError("unknown_record", f"Không tìm thấy giấy tờ số hóa mã {record_id}.")
+    if match_record(record, who) is None:
+        return ReuseError("not_subject", f"Giấy tờ {record_id} không thuộc về công dân này.")
+    return ReuseError(
+        "not_reusable",
+        f"Giấy tờ {record_id} không dùng lại được cho thủ tục này vào ngày xét "
+        "(hết hạn, chưa ký số, chưa sẵn sàng, trùng thông tin với người khác "
+        "hoặc không đúng loại giấy tờ).",
+    )
+
+
+def _archival_pdf(store: Store, record: dict[str, Any], record_id: str) -> bytes:
+    key = (record.get("files") or {}).get("archival_pdf")
+    missing = ReuseError("no_archival_pdf", f"Giấy tờ {record_id} chưa có bản PDF lưu trữ đã ký.")
+    if not key:
+        raise missing
+    try:
+        data = store.get(key)
+    except ObjectNotFound:
+        raise missing from None
+    except IntegrityError:
+        raise ReuseError(
+            "archive_damaged",
+            f"Bản PDF lưu trữ của giấy tờ {record_id} bị sai lệch so với mã băm; không cung cấp.",
+        ) from None
+    if not data.startswith(b"%PDF-"):
+        raise ReuseError("archive_damaged", f"Bản lưu trữ của giấy tờ {record_id} không phải PDF.")
+    return data
+
+
+def _checked_release(
+    index: Index,
+    store: Store,
+    record_id: str,
+    who: SubjectQuery,
+    procedure: Procedure,
+    as_of: date,
+    verify: Verify | None,
+) -> tuple[ReleasedDocument, list[str], str]:
+    result = evaluate(index, who, procedure, as_of, verify)
+    offered = [
+        (component.code, candidate.match)
+        for component in result.components
+        for candidate in component.candidates
+        if candidate.id == record_id
+    ]
+    record = index.get(record_id)
+    if not offered or record is None:
+        raise _not_offered(record, record_id, who)
+    data = _archival_pdf(store, record, record_id)
+    document = ReleasedDocument(
+        record_id=record_id,
+        filename=f"{record.get('doc_type') or 'giay-to'}-{record_id}.pdf",
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    return document, [code for code, _ in offered], str(offered[0][1])
+
+
+def release(
+    index: Index,
+    store: Store,
+    *,
+    record_id: str,
+    dossier_code: str,
+    procedure_code: str,
+    subject_id: str | None = None,
+    name: str | None = None,
+    birth_date: str | date | None = None,
+    citizen_request: bool,
+    actor: str,
+    audit_log: AuditLog,
+    as_of: date | None = None,
+    procedures: dict[str, Procedure] | None = None,
+    verify: Verify | None = None,
+) -> ReleasedDocument:
+    """The signed archival PDF of ``record_id`` for dossier ``dossier_code``.
+
+    Raises ``ReleaseRefused`` (``code`` and Vietnamese ``message``) unless the citizen
+    explicitly asked for it, the dossier code is well formed, and a fresh lookup for
+    this citizen, procedure and date offers this record.
+    """
+    if not actor:
+        raise ValueError("a release needs the actor")
+    day = as_of or date.today()
+    context: dict[str, Any] = {
+        "dossier_code": dossier_code,
+        "procedure_code": procedure_code,
+        "record_id": record_id,
+        "as_of": day,
+        "subject": {"id_number": subject_id, "name": name, "birth_date": birth_date},
+        "citizen_request": citizen_request,
+    }
+    try:
+        if citizen_request is not True:
+            raise ReuseError(
+                "no_citizen_request",
+                "Chưa có yêu cầu rõ ràng của công dân về việc sử dụng lại giấy tờ đã số hóa; "
+                "không cung cấp.",
+            )
+        check_dossier_code(dossier_code)
+        who = subject_query(subject_id, name, birth_date)
+        context["subject"] = who.describe()
+        procedure = find_procedure(procedures, procedure_code)
+        document, components, match = _checked_release(
+            index, store, record_id, who, procedure, day, verify
+        )
+    except ReuseError as error:
+        raise _refuse(audit_log, actor, error, context) from None
+    audit_log.append(
+        "reuse.release",
+        actor,
+        **context,
+        components=components,
+        match=match,
+        sha256=document.sha256,
+        size=len(document.data),
+    )
+    return document

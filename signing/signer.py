@@ -1,0 +1,427 @@
+"""PAdES signing of archival PDFs with pyHanko, one Signer per batch.
+
+The Signer owns everything that is costly to set up and safe to reuse: the key
+(a PKCS#12 file or a PKCS#11 token session), the timestamp client and its HTTP
+session, the validation context (which caches OCSP/CRL answers for B-LT) and the
+event loop they are bound to. A Signer is not thread-safe: use one per worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
+
+from . import stamp
+from .errors import SigningConfigError, SigningError
+from .identity import DEV_MARK, DevIdentity
+
+log = logging.getLogger(__name__)
+
+LEVEL_B = "PAdES-B-B"
+LEVEL_T = "PAdES-B-T"
+LEVEL_LT = "PAdES-B-LT"
+FIELD_PREFIX = "SohoaSignature"
+SIGN_REASON = "Số hóa kết quả giải quyết thủ tục hành chính"
+TrustRoot = x509.Certificate | asn1_x509.Certificate | str | Path
+
+
+@dataclass(frozen=True)
+class SignedPdf:
+    data: bytes
+    level: str
+    signer: str
+    signed_at: str
+    field_name: str
+    development_only: bool
+
+
+def load_trust_roots(roots: Iterable[TrustRoot]) -> list[asn1_x509.Certificate]:
+    """Certificates (cryptography or asn1crypto objects, or PEM/DER file paths) as asn1crypto."""
+    out: list[asn1_x509.Certificate] = []
+    for root in roots:
+        if isinstance(root, asn1_x509.Certificate):
+            out.append(root)
+        elif isinstance(root, x509.Certificate):
+            out.append(asn1_x509.Certificate.load(root.public_bytes(Encoding.DER)))
+        else:
+            data = Path(root).read_bytes()
+            certs = (
+                x509.load_pem_x509_certificates(data)
+                if b"-----BEGIN" in data
+                else [x509.load_der_x509_certificate(data)]
+            )
+            out.extend(asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in certs)
+    return out
+
+
+def _common_name(cert: asn1_x509.Certificate) -> str:
+    name = cert.subject.native
+    return str(name.get("common_name") or name.get("organization_name") or cert.subject.human_friendly)
+
+
+def _is_dev_cert(cert: asn1_x509.Certificate) -> bool:
+    return DEV_MARK in cert.subject.human_friendly
+
+
+def _has_revocation_pointers(cert: asn1_x509.Certificate) -> bool:
+    return bool(cert.crl_distribution_points or cert.ocsp_urls)
+
+
+def _check_current(cert: asn1_x509.Certificate, now: datetime) -> None:
+    validity = cert["tbs_certificate"]["validity"]
+    not_before, not_after = validity["not_before"].native, validity["not_after"].native
+    if not not_before <= now <= not_after:
+        raise SigningConfigError(
+            f"signing certificate {_common_name(cert)!r} is not valid now "
+            f"(valid {not_before.isoformat()} .. {not_after.isoformat()})"
+        )
+
+
+def _free_field_name(existing: Iterable[str]) -> str:
+    taken = set(existing)
+    n = 1
+    while f"{FIELD_PREFIX}{n}" in taken:
+        n += 1
+    return f"{FIELD_PREFIX}{n}"
+
+
+def _first_page(writer: IncrementalPdfFileWriter) -> Any:
+    page_ref, _ = writer.prev.find_page_for_modification(0)
+    return page_ref.get_object()
+
+
+def _page_box(page: Any) -> list[float]:
+    box = page.get("/CropBox") or _inherited(page, "/MediaBox")
+    return [float(v) for v in box]
+
+
+def _signature_rects(page: Any) -> list[stamp.Rect]:
+    rects: list[stamp.Rect] = []
+    for annot_ref in page.get("/Annots") or []:
+        annot = annot_ref.get_object()
+        is_sig = annot.get("/FT") == "/Sig" or (
+            "/Parent" in annot and annot["/Parent"].get_object().get("/FT") == "/Sig"
+        )
+        if is_sig and "/Rect" in annot:
+            a, b, c, d = (float(v) for v in annot["/Rect"])
+            rects.append((min(a, c), min(b, d), max(a, c), max(b, d)))
+    return rects
+
+
+def _inherited(page: Any, key: str) -> Any:
+    node = page
+    while node is not None:
+        if key in node:
+            return node[key]
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    raise SigningError(f"page 1 has no {key}")
+
+
+class Signer:
+    """Signs PDFs for one agency; build with :func:`load_signer`, ``close()`` when done."""
+
+    def __init__(
+        self,
+        *,
+        cms_signer: signers.Signer,
+        agency_name: str,
+        timestamper: TimeStamper | None = None,
+        validation_context: ValidationContext | None = None,
+        level: str = LEVEL_B,
+        visible: bool = True,
+        verify_url: str | None = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+        http: LazySession | None = None,
+        on_close: Sequence[Any] = (),
+    ) -> None:
+        cert = cms_signer.signing_cert
+        if cert is None:
+            raise SigningConfigError("the signing key has no certificate")
+        self.cms_signer = cms_signer
+        self.agency_name = agency_name
+        self.timestamper = timestamper
+        self.validation_context = validation_context
+        self.level = level
+        self.verify_url = verify_url
+        self.signer_name = _common_name(cert)
+        self.development_only = _is_dev_cert(cert)
+        self._cert = cert
+        self._font_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._plan = self._stamp_plan(verify_url is not None) if visible else None
+        self._loop = loop or asyncio.new_event_loop()
+        self._http = http
+        self._on_close = list(on_close)
+
+    def _stamp_plan(self, with_qr: bool) -> stamp.StampPlan:
+        self._font_dir = tempfile.TemporaryDirectory(prefix="sohoa-stamp-font-")
+        font = Path(self._font_dir.name) / "stamp.ttf"
+        font.write_bytes(stamp.stamp_font(stamp.find_font(), self.agency_name))
+        return stamp.stamp_plan(font, with_qr)
+
+    def sign(
+        self, pdf: bytes, *, record_id: str | None = None, signed_at: datetime | None = None
+    ) -> SignedPdf:
+        """Append a PAdES signature to ``pdf`` as a new incremental revision."""
+        moment = (signed_at or datetime.now(UTC)).replace(microsecond=0)
+        if moment.tzinfo is None:
+            raise SigningError("signed_at must carry a timezone")
+        _check_current(self._cert, moment)
+        try:
+            writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+        except Exception as exc:
+            raise SigningError(f"not a readable PDF: {exc}") from exc
+        field_name = _free_field_name(
+            name for name, _, _ in fields.enumerate_sig_fields(writer.prev, filled_status=None)
+        )
+        pdf_signer = self._pdf_signer(writer, field_name)
+        params = {"agency": unicodedata.normalize("NFC", self.agency_name), "signed_vn": stamp.vietnam_time(moment)}
+        if self._plan is not None and self._plan.with_qr and self.verify_url is not None:
+            params["url"] = stamp.qr_target(self.verify_url, record_id)
+        data = self._loop.run_until_complete(_sign(pdf_signer, writer, moment, params))
+        return SignedPdf(
+            data=data,
+            level=self.level,
+            signer=self.signer_name,
+            signed_at=moment.astimezone(stamp.VN_TZ).isoformat(),
+            field_name=field_name,
+            development_only=self.development_only,
+        )
+
+    def _pdf_signer(self, writer: IncrementalPdfFileWriter, field_name: str) -> signers.PdfSigner:
+        meta = signers.PdfSignatureMetadata(
+            field_name=field_name,
+            md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            reason=SIGN_REASON,
+            embed_validation_info=self.level == LEVEL_LT,
+            validation_context=self.validation_context if self.level == LEVEL_LT else None,
+        )
+        if self._plan is None:
+            spec = fields.SigFieldSpec(sig_field_name=field_name)
+            return signers.PdfSigner(meta, self.cms_signer, timestamper=self.timestamper,
+                                     new_field_spec=spec)
+        page = _first_page(writer)
+        box = stamp.top_left_box(
+            _page_box(page), self._plan.width, self._plan.height, _signature_rects(page)
+        )
+        spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=0, box=box)
+        return signers.PdfSigner(
+            meta,
+            self.cms_signer,
+            timestamper=self.timestamper,
+            stamp_style=self._plan.style,
+            new_field_spec=spec,
+        )
+
+    def close(self) -> None:
+        """Release the token session, HTTP sessions and event loop."""
+        if self._loop.is_closed():
+            return
+        if self.validation_context is not None:
+            self._loop.run_until_complete(self.validation_context.aclose())
+        if self._http is not None:
+            self._loop.run_until_complete(self._http.close())
+        self._loop.close()
+        if self._font_dir is not None:
+            self._font_dir.cleanup()
+        for resource in self._on_close:
+            resource.close()
+
+    def __enter__(self) -> Signer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+async def _sign(
+    pdf_signer: signers.PdfSigner,
+    writer: IncrementalPdfFileWriter,
+    moment: datetime,
+    text_params: dict[str, str],
+) -> bytes:
+    # pyHanko's interrupted-signing steps, so that the CMS signing time, the /M
+    # entry and the visible stamp all carry the same instant.
+    session = pdf_signer.init_signing_session(writer)
+    session.system_time = moment
+    validation_info = await session.perform_presign_validation(writer)
+    reserved = await session.estimate_signature_container_size(validation_info, tight=False)
+    tbs = session.prepare_tbs_document(
+        validation_info=validation_info,
+        bytes_reserved=reserved,
+        appearance_text_params=text_params,
+    )
+    prepared, output = tbs.digest_tbs_document(output=BytesIO())
+    post = await tbs.perform_signature(
+        document_digest=prepared.document_digest,
+        pdf_cms_signed_attrs=PdfCMSSignedAttributes(
+            signing_time=moment,
+            adobe_revinfo_attr=(
+                None if validation_info is None else validation_info.adobe_revinfo_attr
+            ),
+        ),
+    )
+    await post.post_signature_processing(output)
+    return bytes(output.getbuffer())
+
+
+def _load_cms_signer(
+    *,
+    pkcs12_path: str | Path | None,
+    pkcs12_password: str | bytes | None,
+    pkcs11_module: str | None,
+    pkcs11_token: str | None,
+    pkcs11_key_label: str | None,
+    pkcs11_pin: str | None,
+    dev_identity: DevIdentity | None,
+) -> tuple[signers.Signer, list[Any]]:
+    if pkcs11_module:
+        return _load_pkcs11(pkcs11_module, pkcs11_token, pkcs11_key_label, pkcs11_pin)
+    if pkcs12_path is not None:
+        password = pkcs12_password.encode() if isinstance(pkcs12_password, str) else pkcs12_password
+        try:
+            loaded = signers.SimpleSigner.load_pkcs12(str(pkcs12_path), passphrase=password)
+        except Exception as exc:
+            raise SigningConfigError(f"cannot open PKCS#12 file {pkcs12_path}: {exc}") from exc
+        if loaded is None:
+            raise SigningConfigError(f"cannot open PKCS#12 file {pkcs12_path} (wrong password?)")
+        return loaded, []
+    if dev_identity is not None:
+        loaded = signers.SimpleSigner.load(
+            str(dev_identity.key_path),
+            str(dev_identity.cert_path),
+            ca_chain_files=(str(dev_identity.ca_cert_path),),
+        )
+        if loaded is None:
+            raise SigningConfigError(f"cannot load the development identity in {dev_identity.directory}")
+        return loaded, []
+    raise SigningConfigError("no signing key configured (PKCS#12, PKCS#11 or dev identity)")
+
+
+def _load_pkcs11(
+    module: str, token: str | None, key_label: str | None, pin: str | None
+) -> tuple[signers.Signer, list[Any]]:
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11
+
+    try:
+        session = pkcs11.open_pkcs11_session(
+            module,
+            token_criteria=TokenCriteria(label=token) if token else None,
+            user_pin=pin,
+        )
+    except Exception as exc:
+        raise SigningConfigError(f"cannot open PKCS#11 token {token!r} via {module}: {exc}") from exc
+    # The certificate lives next to the key under the same label, as usual on tokens.
+    signer = pkcs11.PKCS11Signer(session, cert_label=key_label, key_label=key_label)
+    return signer, [session]
+
+
+def _probe_lt(
+    loop: asyncio.AbstractEventLoop,
+    cms_signer: signers.Signer,
+    timestamper: TimeStamper,
+    vc: ValidationContext,
+) -> bool:
+    """Whether revocation data for the signer and TSA chains can be fetched right now."""
+    cert = cms_signer.signing_cert
+    if cert is None or not _has_revocation_pointers(cert):
+        return False
+
+    async def probe() -> None:
+        validator = CertificateValidator(
+            cert, intermediate_certs=list(cms_signer.cert_registry), validation_context=vc
+        )
+        await validator.async_validate_usage(set())
+        async for _ in timestamper.validation_paths(vc):
+            pass
+
+    try:
+        loop.run_until_complete(probe())
+    except Exception as exc:
+        log.warning("revocation data unreachable, signing at PAdES-B-T instead of B-LT: %s", exc)
+        return False
+    return True
+
+
+def load_signer(
+    *,
+    pkcs12_path: str | Path | None = None,
+    pkcs12_password: str | bytes | None = None,
+    pkcs11_module: str | None = None,
+    pkcs11_token: str | None = None,
+    pkcs11_key_label: str | None = None,
+    pkcs11_pin: str | None = None,
+    dev_identity: DevIdentity | None = None,
+    tsa_url: str | None = None,
+    visible: bool = True,
+    verify_url: str | None = None,
+    agency_name: str,
+    trust_roots: Sequence[TrustRoot] = (),
+    tsa_timeout: float = 10.0,
+) -> Signer:
+    """Build the batch's Signer from whichever key source is configured.
+
+    Precedence: PKCS#11, then PKCS#12, then the dev identity. Level: B-B without a
+    TSA; with a TSA, B-LT when the certificates name revocation services that answer
+    now, else B-T. ``trust_roots`` (beyond the key's own chain) anchor the TSA chain
+    when B-LT validation data is collected.
+    """
+    cms_signer, resources = _load_cms_signer(
+        pkcs12_path=pkcs12_path,
+        pkcs12_password=pkcs12_password,
+        pkcs11_module=pkcs11_module,
+        pkcs11_token=pkcs11_token,
+        pkcs11_key_label=pkcs11_key_label,
+        pkcs11_pin=pkcs11_pin,
+        dev_identity=dev_identity,
+    )
+    loop = asyncio.new_event_loop()
+    if tsa_url is None:
+        return Signer(cms_signer=cms_signer, agency_name=agency_name, visible=visible,
+                      verify_url=verify_url, loop=loop, on_close=resources)
+    http = LazySession()
+    timestamper = HTTPTimeStamper(tsa_url, timeout=tsa_timeout, session=http)
+    roots = load_trust_roots(trust_roots) + [
+        c for c in cms_signer.cert_registry if c.self_signed == "maybe" or c.self_signed == "yes"
+    ]
+    vc = ValidationContext(
+        trust_roots=roots,
+        other_certs=list(cms_signer.cert_registry),
+        allow_fetching=True,
+        revocation_mode="hard-fail",
+    )
+    level = LEVEL_LT if _probe_lt(loop, cms_signer, timestamper, vc) else LEVEL_T
+    if level != LEVEL_LT:
+        loop.run_until_complete(vc.aclose())
+    return Signer(
+        cms_signer=cms_signer,
+        agency_name=agency_name,
+        timestamper=timestamper,
+        validation_context=vc if level == LEVEL_LT else None,
+        level=level,
+        visible=visible,
+        verify_url=verify_url,
+        loop=loop,
+        http=http,
+        on_close=resources,
+    )

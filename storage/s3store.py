@@ -1,0 +1,323 @@
+"""The S3 backend (MinIO in production, any S3-compatible server) through ``minio``.
+
+Integrity: every object carries ``x-amz-meta-sha256``; the PUT also sends
+``x-amz-checksum-sha256`` so the server checks the bytes it received and echoes the
+checksum back (servers without that feature still check the signed payload hash on
+HTTP or Content-MD5 on HTTPS); a GET is verified against the metadata returned with it.
+
+Immutability: a PUT first looks at the key (identical bytes: no-op, other bytes:
+``ObjectExists``) and is sent with ``If-None-Match: *`` so two racing writers cannot
+overwrite each other on servers that honour conditional writes.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote, unquote
+
+import certifi
+import urllib3
+from minio import Minio
+from minio.commonconfig import GOVERNANCE
+from minio.error import InvalidResponseError, S3Error, ServerError
+from minio.helpers import genheaders
+from minio.objectlockconfig import DAYS, ObjectLockConfig
+
+from storage.base import (
+    IntegrityError,
+    LockStatus,
+    ObjectExists,
+    ObjectInfo,
+    ObjectNotFound,
+    StorageError,
+    check_key,
+    check_metadata,
+    same_or_conflict,
+    sha256_hex,
+)
+from storage.retry import RetryPolicy, call_with_retry
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_META_PREFIX = "x-amz-meta-"
+_TRANSIENT_CODES = frozenset(
+    {
+        "SlowDown",
+        "InternalError",
+        "ServiceUnavailable",
+        "RequestTimeout",
+        "RequestTimeTooSkewed",
+        "OperationAborted",
+        "XMinioServerNotInitialized",
+        "XMinioStorageFull",
+    }
+)
+_NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchObject", "ResponseNotFound", "NoSuchVersion"})
+_UNSUPPORTED_CODES = frozenset(
+    {"NotImplemented", "InvalidRequest", "ObjectLockConfigurationNotFoundError", "InvalidBucketState"}
+)
+# Metadata values travel as HTTP headers (ASCII only): anything else is %-escaped,
+# and '%' itself too, so decoding is exact.
+_SAFE_META = " !#$&'()*+,-./:;=?@[]^_`{|}~"
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Connection failures, 5xx answers and throttling are worth retrying."""
+    if isinstance(exc, S3Error):
+        status = getattr(exc.response, "status", 0) or 0
+        return exc.code in _TRANSIENT_CODES or status >= 500
+    if isinstance(exc, ServerError):
+        return exc.status_code >= 500
+    if isinstance(exc, InvalidResponseError):
+        return "Response code: 5" in str(exc)
+    return isinstance(exc, urllib3.exceptions.HTTPError | ConnectionError | TimeoutError)
+
+
+class S3Store:
+    """One bucket on an S3 server. Credentials stay inside the ``minio`` client and are
+    never part of ``url``, ``repr`` or any message."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        bucket: str,
+        *,
+        access_key: str,
+        secret_key: str,
+        secure: bool = True,
+        object_lock_days: int | None = None,
+        retry: RetryPolicy | None = None,
+        ca_file: str | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 60.0,
+    ) -> None:
+        self.endpoint = endpoint
+        self.bucket = bucket
+        self.url = f"s3://{endpoint}/{bucket}"
+        self.retry = retry or RetryPolicy()
+        # Our own retry loop decides; urllib3's would hide attempts and ignore the budget.
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
+            retries=False,
+            maxsize=16,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=ca_file or certifi.where(),
+        )
+        self._client = Minio(
+            endpoint, access_key=access_key, secret_key=secret_key, secure=secure, http_client=http
+        )
+        self.object_lock = self._ensure_bucket(object_lock_days)
+
+    def __repr__(self) -> str:
+        return f"S3Store({self.url!r})"
+
+    @property
+    def client(self) -> Minio:
+        """The underlying client, for admin tooling (never logged)."""
+        return self._client
+
+    # -- protocol --------------------------------------------------------------------
+
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        *,
+        content_type: str = "application/octet-stream",
+        metadata: dict[str, str] | None = None,
+    ) -> ObjectInfo:
+        check_key(key)
+        meta = check_metadata(metadata)
+        digest = sha256_hex(data)
+        headers = genheaders(
+            {
+                **{k: quote(v, safe=_SAFE_META) for k, v in meta.items()},
+                "sha256": digest,
+                "x-amz-checksum-sha256": base64.b64encode(bytes.fromhex(digest)).decode(),
+            },
+            None,
+            None,
+            None,
+            False,
+        )
+        headers["Content-Type"] = content_type
+        headers["If-None-Match"] = "*"
+        info = ObjectInfo(key, len(data), digest, content_type, meta)
+
+        def attempt() -> ObjectInfo:
+            existing = self._stat(key)
+            if existing is not None:
+                return same_or_conflict(existing, key, digest)
+            try:
+                # minio's public put_object cannot send If-None-Match; _put_object is the
+                # single-request PUT it uses itself (and never goes multipart).
+                result = self._client._put_object(self.bucket, key, data, dict(headers))
+            except S3Error as exc:
+                if exc.code in ("PreconditionFailed", "ConditionalRequestConflict"):
+                    raced = self._stat(key)
+                    if raced is None:
+                        raise
+                    return same_or_conflict(raced, key, digest)
+                raise
+            echoed = result.http_headers.get("x-amz-checksum-sha256")
+            if echoed is not None and echoed != headers["x-amz-checksum-sha256"]:
+                raise IntegrityError(key, digest, base64.b64decode(echoed).hex())
+            return info
+
+        return self._retry("put", key, attempt)
+
+    def get(self, key: str) -> bytes:
+        check_key(key)
+
+        def attempt() -> bytes:
+            try:
+                response = self._client.get_object(self.bucket, key)
+            except S3Error as exc:
+                if exc.code in _NOT_FOUND_CODES:
+                    raise ObjectNotFound(key) from None
+                raise
+            try:
+                data = response.read(decode_content=True)
+                expected = response.headers.get(_META_PREFIX + "sha256")
+            finally:
+                response.close()
+                response.release_conn()
+            actual = sha256_hex(data)
+            if expected != actual:
+                raise IntegrityError(key, expected or "(no checksum)", actual)
+            return data
+
+        return self._retry("get", key, attempt)
+
+    def head(self, key: str) -> ObjectInfo | None:
+        check_key(key)
+        return self._retry("head", key, lambda: self._stat(key))
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        last: str | None = None
+        while True:
+            page = self._retry("list", prefix, lambda: self._list_page(prefix, last))
+            for info in page:
+                yield info
+                last = info.key
+            if len(page) < _LIST_PAGE:
+                return
+
+    def delete(self, key: str) -> None:
+        check_key(key)
+        self._retry("delete", key, lambda: self._client.remove_object(self.bucket, key))
+
+    # -- internals -------------------------------------------------------------------
+
+    def _retry(self, operation: str, key: str, fn: Callable[[], T]) -> T:
+        return call_with_retry(fn, policy=self.retry, is_transient=is_transient, operation=operation, key=key)
+
+    def _stat(self, key: str) -> ObjectInfo | None:
+        try:
+            obj = self._client.stat_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code in _NOT_FOUND_CODES:
+                return None
+            raise
+        meta = _user_metadata(obj.metadata or {})
+        digest = meta.pop("sha256", None)
+        return ObjectInfo(
+            key=key,
+            size=int(obj.size or 0),
+            sha256=digest,
+            content_type=obj.content_type or "application/octet-stream",
+            metadata=meta,
+        )
+
+    def _list_page(self, prefix: str, after: str | None) -> list[ObjectInfo]:
+        """Up to one page of keys after ``after``: a failed page is retried from the last
+        key handed out, so an outage mid-listing neither repeats nor skips keys."""
+        page: list[ObjectInfo] = []
+        objects = self._client.list_objects(
+            self.bucket, prefix=prefix or None, recursive=True, start_after=after or None
+        )
+        for obj in objects:
+            name = obj.object_name or ""
+            if not name or name.endswith("/") or obj.is_dir:
+                continue
+            page.append(ObjectInfo(key=name, size=int(obj.size or 0), sha256=None))
+            if len(page) == _LIST_PAGE:
+                break
+        return page
+
+    def _ensure_bucket(self, lock_days: int | None) -> LockStatus:
+        exists = self._retry("bucket_exists", self.bucket, lambda: self._client.bucket_exists(self.bucket))
+        if not exists:
+            self._make_bucket(lock_days)
+        if not lock_days:
+            return LockStatus(None, False, "object lock not requested")
+        return self._apply_lock(lock_days)
+
+    def _make_bucket(self, lock_days: int | None) -> None:
+        if lock_days:
+            try:
+                self._retry(
+                    "make_bucket", self.bucket, lambda: self._client.make_bucket(self.bucket, object_lock=True)
+                )
+                return
+            except S3Error as exc:
+                if exc.code in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                    return
+                log.warning("bucket %s: object lock refused at creation (%s); creating without", self.bucket, exc.code)
+        try:
+            self._retry("make_bucket", self.bucket, lambda: self._client.make_bucket(self.bucket))
+        except S3Error as exc:
+            if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise
+
+    def _apply_lock(self, days: int) -> LockStatus:
+        wanted = ObjectLockConfig(GOVERNANCE, days, DAYS)
+        try:
+            current = self._retry(
+                "get_object_lock_config", self.bucket, lambda: self._client.get_object_lock_config(self.bucket)
+            )
+            if (current.mode, current.duration) != (wanted.mode, wanted.duration):
+                self._retry(
+                    "set_object_lock_config",
+                    self.bucket,
+                    lambda: self._client.set_object_lock_config(self.bucket, wanted),
+                )
+        except S3Error as exc:
+            if exc.code not in _UNSUPPORTED_CODES and not str(exc.code).startswith("ObjectLock"):
+                raise
+            detail = f"object lock unsupported or not enabled on bucket {self.bucket}: {exc.code}"
+            log.warning("%s; objects are NOT write-once protected", detail)
+            return LockStatus(days, False, detail)
+        return LockStatus(days, True, f"GOVERNANCE retention, {days} days, default on bucket {self.bucket}")
+
+
+_LIST_PAGE = 1000
+
+
+def _user_metadata(headers: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        lower = str(name).lower()
+        if lower.startswith(_META_PREFIX):
+            out[lower[len(_META_PREFIX) :]] = unquote(str(value))
+    return out
+
+
+def retention_of(store: S3Store, key: str) -> tuple[str | None, datetime | None]:
+    """The object's retention (mode, retain-until), for checks and reports."""
+    try:
+        retention = store.client.get_object_retention(store.bucket, key)
+    except S3Error as exc:
+        if exc.code in _UNSUPPORTED_CODES or str(exc.code).startswith("NoSuchObjectLock"):
+            return None, None
+        raise
+    if retention is None:
+        return None, None
+    until = retention.retain_until_date
+    return retention.mode, until.astimezone(UTC) if until else None

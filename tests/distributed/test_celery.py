@@ -1,0 +1,175 @@
+"""Crash-safe batches on real Celery workers, real Redis and a real S3 server.
+
+Workers run as subprocesses (``sohoa worker``) and are killed with SIGKILL at random
+moments while a batch runs; the batch must still end with exactly one record per
+document, every signature valid, and the index matching storage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest import Runtime, Settings
+from ingest.distributed import Ledger, staging_key
+from signing import ensure_dev_identity, verify_pdf
+from specimens import generate, render_page
+from storage import iter_latest_records
+from tests.support.redis_server import RedisServer
+from tests.support.seaweed import SeaweedServer
+
+SOHOA = str(Path(sys.executable).with_name("sohoa"))
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
+    server = SeaweedServer(tmp_path_factory.mktemp("weed"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def distributed_env(
+    sohoa_env: dict[str, str], redis_server: RedisServer, seaweed: SeaweedServer,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> dict[str, str]:
+    bucket = f"sohoa-{tmp_path.name[-8:].lower().replace('_', '-')}"
+    env = {
+        **sohoa_env,
+        "SOHOA_STORAGE_URL": seaweed.url(bucket),
+        "SOHOA_S3_ACCESS_KEY": seaweed.access_key,
+        "SOHOA_S3_SECRET_KEY": seaweed.secret_key,
+        "SOHOA_S3_SECURE": "false",
+        "SOHOA_BROKER_URL": redis_server.url,
+        # Short, so that the task of a worker killed whole is handed out again soon.
+        "SOHOA_BROKER_VISIBILITY_TIMEOUT": "20",
+        "SOHOA_WORKERS": "1",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    redis_server_flush(redis_server)
+    return env
+
+
+def redis_server_flush(server: RedisServer) -> None:
+    import redis
+
+    redis.Redis.from_url(server.url).flushdb()
+
+
+def _make_batch(folder: Path, count: int) -> None:
+    folder.mkdir()
+    types = ["birth_certificate", "marital_status_certificate", "criminal_record_certificate"]
+    for i in range(count):
+        spec = generate(types[i % len(types)], seed=1000 + i)
+        # Small pages keep 50 documents of OCR within a couple of minutes on 2 cores.
+        render_page(spec, dpi=110).convert("L").save(folder / f"doc-{i:03d}.png", dpi=(110, 110))
+
+
+class Workers:
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        self.env = {**os.environ, **env, "OMP_THREAD_LIMIT": "1"}
+        self.log_dir = log_dir
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.started = 0
+
+    def start(self) -> None:
+        self.started += 1
+        log = (self.log_dir / f"worker-{self.started}.log").open("wb")
+        self.procs.append(subprocess.Popen(
+            [SOHOA, "worker", "--queues", "ocr,default", "--concurrency", "1"],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        ))
+
+    def kill_one(self, rng: random.Random) -> None:
+        alive = [p for p in self.procs if p.poll() is None]
+        victim = rng.choice(alive)
+        os.killpg(victim.pid, signal.SIGKILL)  # the worker and its pool child, mid-task
+        victim.wait()
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+@pytest.mark.slow
+def test_batch_survives_killed_workers(distributed_env: dict[str, str], tmp_path: Path) -> None:
+    count = 50
+    batch = tmp_path / "batch"
+    _make_batch(batch, count)
+    settings = Settings.from_env()
+    # The development identity is made once, before workers race to create it.
+    ensure_dev_identity(settings.data_dir / "signing", settings.agency)
+
+    workers = Workers(distributed_env, tmp_path)
+    workers.start()
+    workers.start()
+    try:
+        submitted = subprocess.run(
+            [SOHOA, "ingest", str(batch), "--no-wait", "--json"],
+            env={**os.environ, **distributed_env}, capture_output=True, text=True, check=True,
+        )
+        batch_id = json.loads(submitted.stdout.splitlines()[-1])["batch_id"]
+        ledger = Ledger(settings.broker_url or "")
+        rng = random.Random(20261123)
+        kills = 0
+        deadline = time.monotonic() + 900
+        while True:
+            progress = ledger.progress(batch_id)
+            assert progress is not None
+            if progress.pending == 0:
+                break
+            assert time.monotonic() < deadline, f"batch stuck: {progress.to_dict()}"
+            # A chaos schedule, not synchronization: kill a worker now and then while
+            # work is under way, and start a fresh one in its place.
+            if kills < 4 and progress.done >= (kills + 1) * 8:
+                workers.kill_one(rng)
+                workers.start()
+                kills += 1
+            time.sleep(rng.uniform(0.2, 1.0))
+        assert kills == 4
+    finally:
+        workers.stop()
+
+    outcomes = ledger.outcomes(batch_id)
+    assert len(outcomes) == count
+    statuses = {name: e["outcome"]["status"] for name, e in outcomes.items()}
+    assert set(statuses.values()) <= {"ready", "needs_review"}, statuses
+
+    runtime = Runtime.open(settings)
+    try:
+        records = list(iter_latest_records(runtime.store))
+        assert len(records) == count
+        assert len({r.id for r in records}) == count
+        assert sorted(r.source.filename for r in records) == sorted(outcomes)
+        roots = runtime.trust_roots()
+        for record in records:
+            signed = runtime.store.get(record.files.archival_pdf)
+            report = verify_pdf(signed, trust_roots=roots)
+            assert report.valid, (record.source.filename, report.reasons)
+            assert runtime.store.head(staging_key(record.agency, record.source.sha256)) is None
+        assert runtime.index.count() == count
+        for record in records:
+            assert runtime.index.get(record.id) is not None
+    finally:
+        runtime.close()

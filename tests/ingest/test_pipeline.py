@@ -1,0 +1,194 @@
+"""The whole pipeline on generated Vietnamese scans: content, signature, dedup, rebuild."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from api.cli import main
+from ingest import Runtime, Settings, discover, run_batch
+from search import SearchQuery, fold
+from signing import verify_pdf
+from specimens import generate
+from specimens.degrade import degrade
+from specimens.render import render_page
+from storage import iter_latest_records, load_record
+
+
+def _scan(spec_seed: int, path: Path, *, skew: float = 0.0, fmt: str = "PNG") -> dict:
+    spec = generate("marriage_certificate", seed=spec_seed)
+    image = render_page(spec, dpi=200)
+    if skew:
+        image = degrade(image, seed=spec_seed, skew=skew, noise=0.002, mode="gray")
+    image.save(path, fmt, dpi=(200, 200))
+    return {"spec": spec, "path": path}
+
+
+@pytest.fixture
+def runtime(sohoa_env: dict[str, str]) -> Runtime:
+    rt = Runtime.open(Settings.from_env())
+    yield rt
+    rt.close()
+
+
+def _objects(runtime: Runtime) -> list[str]:
+    return [info.key for info in runtime.store.list("")]
+
+
+@pytest.mark.slow
+def test_batch_end_to_end(runtime: Runtime, tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    first = _scan(11, batch / "ket-hon-1.png")
+    second = _scan(12, batch / "ket-hon-2.jpg", skew=1.5, fmt="JPEG")
+
+    outcomes = run_batch(discover([batch]), runtime)
+
+    assert [o.status for o in outcomes] == ["ingested", "ingested"], [o.reason for o in outcomes]
+    for outcome, made in zip(outcomes, (first, second), strict=True):
+        record = outcome.record
+        assert record is not None
+        husband = made["spec"].subjects[0]["name"]
+        stored = load_record(runtime.store, record.agency, record.id)
+        # The stored text keeps the Vietnamese diacritics of the names.
+        assert fold(husband) in fold(stored.text)
+        assert husband.split()[-1] in stored.text.upper() or husband.split()[-1].title() in stored.text
+        assert stored.source.sha256 == outcome.record.source.sha256
+        assert stored.ocr.engine and stored.ocr.mean_confidence
+        assert [e.stage for e in stored.stages][:2] == ["receive", "ocr"]
+        # The original is kept byte for byte; the archival PDF is signed and valid.
+        assert runtime.store.get(stored.files.original) == made["path"].read_bytes()
+        signed = runtime.store.get(stored.files.archival_pdf)
+        report = verify_pdf(signed, trust_roots=runtime.trust_roots())
+        assert report.valid, report.reasons
+        with pikepdf.open(io.BytesIO(signed)) as pdf:
+            assert len(pdf.pages) == 1
+            assert "pdfaid" in str(pdf.open_metadata())
+
+    # A second ingest of the same files is skipped, and stores nothing new.
+    before = _objects(runtime)
+    again = run_batch(discover([batch]), runtime)
+    assert [o.status for o in again] == ["skipped", "skipped"]
+    assert _objects(runtime) == before
+
+    # Search without diacritics finds the names; a rebuilt index answers the same.
+    name = first["spec"].subjects[0]["name"]
+    query = SearchQuery(text=fold(name), limit=5)
+    hits = [h.id for h in runtime.index.search(query).hits]
+    assert outcomes[0].record.id in hits
+    runtime.index.clear()
+    assert runtime.index.search(query).total == 0
+    runtime.index.upsert_many(iter_latest_records(runtime.store))
+    assert [h.id for h in runtime.index.search(query).hits] == hits
+
+
+def _encrypted_pdf(path: Path) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(path, encryption=pikepdf.Encryption(owner="chu", user="mat-khau"))
+
+
+@pytest.mark.slow
+def test_bad_files_fail_alone(runtime: Runtime, tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "rong.pdf").write_bytes(b"")
+    (batch / "van-ban.pdf").write_text("đây không phải PDF\n", encoding="utf-8")
+    good = _scan(21, batch / "tot.png")
+    truncated = good["path"].read_bytes()
+    pdf = Image.open(good["path"]).convert("RGB")
+    pdf.save(batch / "full.pdf", "PDF", resolution=200)
+    (batch / "cut.pdf").write_bytes((batch / "full.pdf").read_bytes()[:600])
+    (batch / "full.pdf").unlink()
+    _encrypted_pdf(batch / "mat-khau.pdf")
+    Image.new("1", (20_000, 20_000), 1).save(batch / "bom.png")
+    assert truncated
+
+    settings = Settings.from_env()
+    runtime.settings = Settings(**{**settings.__dict__, "max_pixels": 100_000_000})
+    outcomes = {o.filename: o for o in run_batch(discover([batch]), runtime)}
+
+    assert outcomes["tot.png"].status == "ingested"
+    expected = {
+        "rong.pdf": "empty_file",
+        "van-ban.pdf": "unsupported_type",
+        "cut.pdf": "pdf_corrupt",
+        "mat-khau.pdf": "pdf_encrypted",
+        "bom.png": "image_too_large",
+    }
+    for name, code in expected.items():
+        assert outcomes[name].status == "failed", name
+        assert outcomes[name].code == code, (name, outcomes[name].reason)
+        assert outcomes[name].reason
+    # Only the good file's objects are in storage; the index holds only it.
+    record = outcomes["tot.png"].record
+    assert record is not None
+    assert all(f"/{record.id}/" in key for key in _objects(runtime))
+    assert runtime.index.count() == 1
+
+
+@pytest.mark.slow
+def test_presigned_pdf_is_kept_and_signed_again(runtime: Runtime, tmp_path: Path) -> None:
+    made = _scan(31, tmp_path / "scan.png")
+    Image.open(made["path"]).convert("RGB").save(tmp_path / "scan.pdf", "PDF", resolution=200)
+    presigned = runtime.signer().sign((tmp_path / "scan.pdf").read_bytes()).data
+    batch = tmp_path / "in"
+    batch.mkdir()
+    (batch / "da-ky.pdf").write_bytes(presigned)
+
+    [outcome] = run_batch(discover([batch]), runtime)
+
+    assert outcome.status == "ingested", outcome.reason
+    record = outcome.record
+    assert record is not None
+    assert record.signature.prior_signatures == 1
+    assert runtime.store.get(record.files.original) == presigned
+    signed = runtime.store.get(record.files.archival_pdf)
+    assert signed.startswith(presigned)  # an incremental revision: the first signature intact
+    report = verify_pdf(signed, trust_roots=runtime.trust_roots())
+    assert report.valid, report.reasons
+    assert len(report.signatures) == 2
+
+
+@pytest.mark.slow
+def test_cli_json_verify_and_tamper(
+    sohoa_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    _scan(41, batch / "a.png")
+    (batch / "b.pdf").write_bytes(b"not a pdf at all")
+
+    code = main(["ingest", str(batch), "--json"])
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1  # one file failed
+    by_name = {line["source"]["filename"]: line for line in lines}
+    assert by_name["b.pdf"] == {
+        "source": {"filename": "b.pdf"},
+        "status": "failed",
+        "reason": by_name["b.pdf"]["reason"],
+        "code": "unsupported_type",
+    }
+    record = by_name["a.png"]
+    assert record["status"] in {"ready", "needs_review"}
+    assert record["signature"]["level"].startswith("PAdES")
+
+    assert main(["verify", record["id"]]) == 0
+    capsys.readouterr()
+    assert main(["show", record["id"], "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == record["id"]
+
+    data = Path(sohoa_env["SOHOA_DATA"]) / "objects" / record["files"]["archival_pdf"]
+    signed = bytearray(data.read_bytes())
+    position = signed.index(b"stream") + 40  # inside the page content: within the signed range
+    signed[position] ^= 0x01
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(bytes(signed))
+    assert main(["verify", str(tampered)]) == 1
+    assert main(["verify", str(data)]) == 0

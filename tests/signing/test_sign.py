@@ -1,0 +1,297 @@
+"""Signing with real keys (PKCS#12, SoftHSM2 token, dev identity), checked by pdfsig too."""
+
+from __future__ import annotations
+
+import io
+import stat
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pikepdf
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa
+from PIL import Image
+
+import signing
+from tests.support.pki import LoopbackPki, pdfsig_check
+
+AGENCY = "UBND Phường Bến Nghé"
+
+
+def _pdfsig_valid(tmp_path: Path, data: bytes) -> list[dict[str, str]]:
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(data)
+    sigs = pdfsig_check(path)
+    assert sigs, "pdfsig saw no signature"
+    for sig in sigs:
+        assert sig["Signature Validation"] == "Signature is Valid.", sig
+    return sigs
+
+
+def _p12_signer(pki: LoopbackPki, password: str, **kwargs: object) -> signing.Signer:
+    return signing.load_signer(
+        pkcs12_path=pki.pkcs12("signer", password.encode()),
+        pkcs12_password=password,
+        agency_name=AGENCY,
+        trust_roots=[pki.root_pem],
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_dev_identity_is_marked_private_and_reused(tmp_path: Path) -> None:
+    first = signing.ensure_dev_identity(tmp_path / "signing", AGENCY)
+    assert stat.S_IMODE(first.key_path.stat().st_mode) == 0o600
+    cert = x509.load_pem_x509_certificate(first.cert_path.read_bytes())
+    assert "DEVELOPMENT ONLY" in cert.subject.rfc4514_string()
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.content_commitment
+    before = first.cert_path.read_bytes()
+    again = signing.ensure_dev_identity(tmp_path / "signing", AGENCY)
+    assert again.cert_path.read_bytes() == before
+
+
+def test_pades_b_b_valid(tmp_path: Path, pki: LoopbackPki, pdfa: bytes, p12_password: str) -> None:
+    with _p12_signer(pki, p12_password) as signer:
+        signed = signer.sign(pdfa, record_id="rec-1")
+    assert signed.level == "PAdES-B-B"
+    assert signed.signer == AGENCY
+    assert signed.signed_at.endswith("+07:00")
+    assert not signed.development_only
+    assert signed.data.startswith(pdfa), "signature must be an incremental update"
+    assert b"/ETSI.CAdES.detached" in signed.data
+    report = signing.verify_pdf(signed.data, trust_roots=[pki.root_pem])
+    assert report.valid, report.reasons
+    sig = report.signatures[0]
+    assert sig.pades_level == "PAdES-B-B" and sig.intact and sig.trusted and sig.key_usage_ok
+    assert sig.field_name == signed.field_name
+    assert sig.coverage == "ENTIRE_FILE" and not sig.modified_after_signing
+    assert _pdfsig_valid(tmp_path, signed.data)[0]["Signature Type"] == "ETSI.CAdES.detached"
+
+
+def test_pades_b_t_with_loopback_tsa(tmp_path: Path, pki: LoopbackPki, pdfa: bytes) -> None:
+    # The dev identity names no revocation service, so a TSA gives B-T (not B-LT).
+    ident = signing.ensure_dev_identity(tmp_path / "dev", AGENCY)
+    with signing.load_signer(dev_identity=ident, tsa_url=pki.tsa_url, agency_name=AGENCY) as s:
+        first = s.sign(pdfa)
+        second = s.sign(pdfa)  # the timestamper is reused across the batch
+    assert first.level == second.level == "PAdES-B-T"
+    assert first.development_only
+    report = signing.verify_pdf(first.data, trust_roots=[ident.ca_cert_path, pki.root_pem])
+    assert report.valid, report.reasons
+    ts = report.signatures[0].timestamp
+    assert ts is not None and ts.trusted and "Sohoa Test TSA" in ts.tsa
+    assert report.signatures[0].pades_level == "PAdES-B-T"
+    assert any("DEVELOPMENT ONLY" in r for r in report.reasons)
+    _pdfsig_valid(tmp_path, first.data)
+
+
+def test_pades_b_lt_embeds_revocation_data(
+    tmp_path: Path, pki: LoopbackPki, pdfa: bytes, p12_password: str
+) -> None:
+    with _p12_signer(pki, p12_password, tsa_url=pki.tsa_url) as signer:
+        signed = signer.sign(pdfa)
+    assert signed.level == "PAdES-B-LT"
+    with pikepdf.open(io.BytesIO(signed.data)) as pdf:
+        dss = pdf.Root.DSS
+        assert len(dss.Certs) >= 2
+        assert len(dss.get("/OCSPs", [])) + len(dss.get("/CRLs", [])) >= 1
+    # Offline verification succeeds on the embedded data alone.
+    report = signing.verify_pdf(signed.data, trust_roots=[pki.root_pem], allow_fetching=False)
+    assert report.valid, report.reasons
+    sig = report.signatures[0]
+    assert sig.pades_level == "PAdES-B-LT" and sig.revocation_checked
+    assert sig.modification_level == "LTA_UPDATES"
+    _pdfsig_valid(tmp_path, signed.data)
+
+
+def test_sign_again_keeps_existing_signature(
+    tmp_path: Path, pki: LoopbackPki, pdfa: bytes, p12_password: str
+) -> None:
+    # A PDF signed elsewhere (pyHanko directly, foreign field name) before ingest.
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    foreign = signers.SimpleSigner.load_pkcs12(
+        str(pki.pkcs12("signer", b"x")), passphrase=b"x"
+    )
+    assert foreign is not None
+    out = signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdfa)),
+        signers.PdfSignatureMetadata(field_name="Citizen"),
+        signer=foreign,
+    )
+    pre_signed = out.getvalue()
+    with _p12_signer(pki, p12_password) as signer:
+        signed = signer.sign(pre_signed)
+    assert signed.data.startswith(pre_signed)
+    report = signing.verify_pdf(signed.data, trust_roots=[pki.root_pem])
+    assert report.valid, report.reasons
+    assert [s.field_name for s in report.signatures] == ["Citizen", signed.field_name]
+    assert report.signatures[0].modification_level == "FORM_FILLING"
+    assert report.signatures[0].pades_level.startswith("CMS (adbe.pkcs7.detached)")
+    assert len(_pdfsig_valid(tmp_path, signed.data)) == 2
+
+
+def test_visible_stamp_top_left_with_embedded_font(
+    tmp_path: Path, pki: LoopbackPki, pdfa: bytes, p12_password: str
+) -> None:
+    with _p12_signer(pki, p12_password, verify_url="https://sohoa.example/verify") as signer:
+        signed = signer.sign(pdfa, record_id="rec-42")
+    with pikepdf.open(io.BytesIO(signed.data)) as pdf:
+        page = pdf.pages[0]
+        _, _, page_w, page_h = (float(v) for v in page.mediabox)
+        widgets = [a for a in page.get("/Annots", []) if a.get("/FT") == "/Sig"]
+        assert len(widgets) == 1
+        x1, y1, x2, y2 = (float(v) for v in widgets[0].Rect)
+        assert x1 < 60 and y2 > page_h - 60 and x2 < page_w / 2 + 60
+        assert int(widgets[0].F) & 4, "print flag required by PDF/A"
+        appearance = widgets[0].AP.N
+        fonts = _fonts_in(appearance)
+        assert fonts, "stamp has no font"
+        for font in fonts:
+            descendant = font.DescendantFonts[0]
+            assert "/FontFile2" in descendant.FontDescriptor, "stamp font not embedded"
+            assert any(n in str(font.BaseFont) for n in ("Noto", "DejaVu"))
+        assert "/QR" in _xobject_names(appearance)
+    png = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-gray", "-png", "-",
+                    str(png)], input=signed.data, check=True, timeout=60)
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    w, h = image.size
+    top_left = image.crop((0, 0, w // 2, h // 8))
+    dark = sum(1 for px in top_left.getdata() if px < 100)
+    assert dark > 200, "nothing drawn in the top-left corner"
+    unsigned = Image.open(io.BytesIO(_render_unsigned(pdfa, tmp_path))).convert("L")
+    unsigned = unsigned.crop((0, 0, w // 2, h // 8))
+    assert sum(1 for px in unsigned.getdata() if px < 100) < dark / 10
+
+
+def _render_unsigned(pdf: bytes, tmp_path: Path) -> bytes:
+    out = tmp_path / "unsigned"
+    subprocess.run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-gray", "-png", "-",
+                    str(out)], input=pdf, check=True, timeout=60)
+    return next(tmp_path.glob("unsigned*.png")).read_bytes()
+
+
+def _fonts_in(xobject: pikepdf.Object) -> list[pikepdf.Object]:
+    found = []
+    resources = xobject.get("/Resources", pikepdf.Dictionary())
+    for font in resources.get("/Font", pikepdf.Dictionary()).values():
+        found.append(font)
+    for child in resources.get("/XObject", pikepdf.Dictionary()).values():
+        found.extend(_fonts_in(child))
+    return found
+
+
+def _xobject_names(xobject: pikepdf.Object) -> set[str]:
+    names: set[str] = set()
+    resources = xobject.get("/Resources", pikepdf.Dictionary())
+    for name, child in resources.get("/XObject", pikepdf.Dictionary()).items():
+        names.add(name)
+        names |= _xobject_names(child)
+    return names
+
+
+def test_invisible_signature_has_no_stamp(pki: LoopbackPki, pdfa: bytes, p12_password: str) -> None:
+    with _p12_signer(pki, p12_password, visible=False) as signer:
+        signed = signer.sign(pdfa)
+    with pikepdf.open(io.BytesIO(signed.data)) as pdf:
+        widget = next(a for a in pdf.pages[0].get("/Annots", []) if a.get("/FT") == "/Sig")
+        assert [float(v) for v in widget.Rect] == [0.0, 0.0, 0.0, 0.0]
+    assert signing.verify_pdf(signed.data, trust_roots=[pki.root_pem]).valid
+
+
+def test_pdfa_structure_survives_signing(pki: LoopbackPki, pdfa: bytes, p12_password: str) -> None:
+    with _p12_signer(pki, p12_password, tsa_url=pki.tsa_url) as signer:
+        signed = signer.sign(pdfa)
+    with pikepdf.open(io.BytesIO(pdfa)) as before, pikepdf.open(io.BytesIO(signed.data)) as after:
+        assert "/OutputIntents" in after.Root
+        assert before.Root.OutputIntents[0].DestOutputProfile.read_bytes() == (
+            after.Root.OutputIntents[0].DestOutputProfile.read_bytes()
+        )
+        meta = after.open_metadata()
+        assert meta["pdfaid:part"] == "2" and meta["pdfaid:conformance"] == "B"
+        assert meta["dc:title"] == before.open_metadata()["dc:title"]
+        # An incremental update cannot rewrite the header; PAdES needs 1.7, set in /Version.
+        assert str(after.Root.get("/Version", "/" + after.pdf_version)) >= "/1.7"
+        for page in after.pages:
+            for annot in page.get("/Annots", []):
+                assert int(annot.get("/F", 0)) & 4, "annotation without print flag"
+                assert "/AP" in annot
+
+
+def test_expired_certificate_refuses_to_sign(pki: LoopbackPki, pdfa: bytes) -> None:
+    with signing.load_signer(
+        pkcs12_path=pki.pkcs12("signer-expired", b"pw"), pkcs12_password="pw", agency_name=AGENCY
+    ) as signer, pytest.raises(signing.SigningConfigError, match="not valid now"):
+        signer.sign(pdfa)
+
+
+def test_wrong_pkcs12_password_is_a_config_error(pki: LoopbackPki) -> None:
+    with pytest.raises(signing.SigningConfigError):
+        signing.load_signer(pkcs12_path=pki.pkcs12("signer", b"right"), pkcs12_password="wrong",
+                            agency_name=AGENCY)
+
+
+def test_pkcs11_key_never_leaves_softhsm(
+    tmp_path: Path, pki: LoopbackPki, pdfa: bytes, softhsm_token: dict[str, str]
+) -> None:
+    import pkcs11
+    from pkcs11 import Attribute, KeyType, ObjectClass
+
+    lib = pkcs11.lib(softhsm_token["module"])
+    token = lib.get_token(token_label=softhsm_token["label"])
+    with token.open(rw=True, user_pin=softhsm_token["pin"]) as session:
+        public, private = session.generate_keypair(
+            KeyType.RSA, 2048, label="agency-key", id=b"\x01", store=True,
+            private_template={Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False},
+        )
+        assert private[Attribute.EXTRACTABLE] is False and private[Attribute.SENSITIVE] is True
+        numbers = rsa.RSAPublicNumbers(
+            int.from_bytes(public[Attribute.PUBLIC_EXPONENT], "big"),
+            int.from_bytes(public[Attribute.MODULUS], "big"),
+        )
+        cert = _issue_from_test_root(pki, numbers.public_key())
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        session.create_object({
+            Attribute.CLASS: ObjectClass.CERTIFICATE,
+            Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509,
+            Attribute.TOKEN: True,
+            Attribute.LABEL: "agency-key",
+            Attribute.ID: b"\x01",
+            Attribute.VALUE: cert.public_bytes(Encoding.DER),
+        })
+    signer = signing.load_signer(
+        pkcs11_module=softhsm_token["module"], pkcs11_token=softhsm_token["label"],
+        pkcs11_key_label="agency-key", pkcs11_pin=softhsm_token["pin"], agency_name=AGENCY,
+    )
+    with signer:
+        signed = [signer.sign(pdfa) for _ in range(2)]  # one token session, reused
+    report = signing.verify_pdf(signed[1].data, trust_roots=[pki.root_pem])
+    assert report.valid, report.reasons
+    assert report.signatures[0].signer_common_name == "Cán bộ ký số (HSM)"
+    _pdfsig_valid(tmp_path, signed[1].data)
+
+
+def _issue_from_test_root(pki: LoopbackPki, public_key: rsa.RSAPublicKey) -> x509.Certificate:
+    root = x509.load_pem_x509_certificate(pki.root_pem.read_bytes())
+    now = datetime.now(UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME,
+                                                    "Cán bộ ký số (HSM)")]))
+        .issuer_name(root.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(x509.KeyUsage(
+            digital_signature=True, content_commitment=True, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+            encipher_only=False, decipher_only=False), critical=True)
+        .sign(pki.root_private_key(), hashes.SHA256())
+    )

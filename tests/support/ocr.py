@@ -1,0 +1,99 @@
+"""Quick Vietnamese page renders for the OCR tests (independent of ``specimens``)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+FONT = "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf"
+FONT_BOLD = "/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf"
+FONT_SYMBOLS = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+LINES = [
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "GIẤY KHAI SINH",
+    "Số: 127/2023",
+    "Họ, chữ đệm, tên: Nguyễn Thị Hương",
+    "Ngày, tháng, năm sinh: 14/02/2023",
+    "Giới tính: Nữ     Dân tộc: Kinh",
+    "Quốc tịch: Việt Nam",
+    "Nơi sinh: Bệnh viện Phụ sản Hà Nội",
+    "Quê quán: xã Phù Đổng, huyện Gia Lâm",
+    "Họ, chữ đệm, tên người mẹ: Trần Thị Lụa",
+    "Họ, chữ đệm, tên người cha: Nguyễn Văn Đức",
+    "Nơi cư trú: phường Láng Thượng, quận Đống Đa",
+    "Nơi đăng ký khai sinh: Ủy ban nhân dân phường Láng Thượng",
+    "Hà Nội, ngày 20 tháng 02 năm 2023",
+    "NGƯỜI KÝ GIẤY KHAI SINH",
+    "Phạm Quang Vinh",
+]
+
+
+def text_of(lines: list[str] = LINES) -> str:
+    return "\n".join(lines)
+
+
+def render_page(
+    lines: list[str] = LINES,
+    *,
+    dpi: int = 300,
+    mode: str = "L",
+    font_path: str = FONT,
+    size_pt: float = 12.0,
+    paper: tuple[int, int, int] = (255, 255, 255),
+) -> Image.Image:
+    """An A4 portrait page with the lines set at the given size, in mode L, RGB or 1."""
+    width, height = round(8.27 * dpi), round(11.69 * dpi)
+    page = Image.new("RGB", (width, height), paper)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(font_path, round(size_pt * dpi / 72))
+    x, y = round(0.9 * dpi), round(0.9 * dpi)
+    step = round(size_pt * 2.0 * dpi / 72)
+    for line in lines:
+        draw.text((x, y), line, font=font, fill=(0, 0, 0))
+        y += step
+    if mode == "1":
+        return page.convert("L").point(lambda v: 255 if v > 128 else 0).convert("1")
+    return page.convert(mode)
+
+
+def line_box(index: int, *, dpi: int = 300, size_pt: float = 12.0) -> tuple[int, int, int, int]:
+    """The band (x0, y0, x1, y1) occupied by line ``index`` of ``render_page``."""
+    step = round(size_pt * 2.0 * dpi / 72)
+    y0 = round(0.9 * dpi) + index * step
+    return round(0.9 * dpi), y0, round(7.5 * dpi), y0 + step
+
+
+def add_seal(page: Image.Image, centre: tuple[int, int], radius: int) -> Image.Image:
+    """A red round seal (con dấu) multiplied over the page, as ink over print."""
+    rgb = page.convert("RGB")
+    layer = Image.new("RGB", rgb.size, (255, 255, 255))
+    draw = ImageDraw.Draw(layer)
+    cx, cy = centre
+    red = (215, 30, 40)
+    for r, w in ((radius, max(6, radius // 18)), (round(radius * 0.8), max(3, radius // 40))):
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=red, width=w)
+    star = ImageFont.truetype(FONT_SYMBOLS, round(radius * 0.5))
+    draw.text((cx, cy), "★", font=star, fill=red, anchor="mm")
+    band = ImageFont.truetype(FONT_BOLD, round(radius * 0.16))
+    draw.text((cx, cy - radius * 0.55), "ỦY BAN NHÂN DÂN", font=band, fill=red, anchor="mm")
+    draw.text((cx, cy + radius * 0.55), "PHƯỜNG LÁNG THƯỢNG", font=band, fill=red, anchor="mm")
+    return ImageChops.multiply(rgb, layer)
+
+
+def save_image(page: Image.Image, path: Path, *, dpi: int | None = 300, **kwargs: object) -> Path:
+    params: dict[str, object] = dict(kwargs)
+    if dpi is not None:
+        params["dpi"] = (dpi, dpi)
+    page.save(path, **params)
+    return path
+
+
+def image_pdf(page: Image.Image, *, dpi: int = 300) -> bytes:
+    """A one-page image-only PDF (as a scanner would write it)."""
+    out = io.BytesIO()
+    page.save(out, format="PDF", resolution=float(dpi))
+    return out.getvalue()

@@ -1,0 +1,122 @@
+"""Builders for reuse and audit tests: records as the pipeline would leave them, an index
+and a store they live in, and a small real PDF standing in for the signed archival copy."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import count
+from typing import Any
+
+import pikepdf
+
+from records import Files, Record, SignatureInfo, Source, Status, Subject, record_id_for
+from records.result_types import add_months
+from search import Index
+from storage.base import Store
+from storage.layout import archival_key
+
+AGENCY = "ubnd-phuong-test"
+_serial = count(1)
+
+DEFAULT_ROLES = {
+    "birth_certificate": "người được khai sinh",
+    "marriage_certificate": "chồng",
+    "marital_status_certificate": "người được cấp",
+    "criminal_record_certificate": "người được cấp",
+    "household_business_registration": "chủ hộ",
+    "construction_permit": "người được cấp",
+    "death_extract": "người yêu cầu",
+    "land_use_certificate": "người được cấp",
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    birth_date: str
+    id_number: str | None = None
+
+    def subject(self, role: str | None, *, with_id: bool = True) -> Subject:
+        return Subject(
+            name=self.name,
+            birth_date=self.birth_date,
+            id_number=self.id_number if with_id else None,
+            role=role,
+        )
+
+
+def months_before(day: date, months: int) -> date:
+    return add_months(day, -months)
+
+
+def make_record(
+    doc_type: str,
+    people: list[Person] | Person,
+    *,
+    issued_on: date | str | None,
+    valid_until: date | str | None = None,
+    status: Status = Status.READY,
+    signed: bool = True,
+    with_id: bool = True,
+    role: str | None = None,
+    agency: str = AGENCY,
+    seed: str | None = None,
+) -> Record:
+    """A record of ``doc_type`` naming ``people`` (all in ``role``, by default the type's
+    main role), with a unique deterministic id."""
+    people = people if isinstance(people, list) else [people]
+    serial = seed or str(next(_serial))
+    sha = hashlib.sha256(f"{doc_type}:{serial}".encode()).hexdigest()
+    record_id = record_id_for(agency, sha)
+    subject_role = role or DEFAULT_ROLES[doc_type]
+    return Record(
+        id=record_id,
+        agency=agency,
+        source=Source(filename=f"{serial}.tif", sha256=sha, media_type="image/tiff", size=1),
+        status=status,
+        doc_type=doc_type,
+        title=doc_type.replace("_", " ").capitalize(),
+        document_number=f"{serial}/TEST",
+        issuer="UBND phường Thử Nghiệm",
+        issued_on=str(issued_on) if issued_on is not None else None,
+        valid_until=str(valid_until) if valid_until is not None else None,
+        subjects=[p.subject(subject_role, with_id=with_id) for p in people],
+        text="nội dung đầy đủ không được trả về",
+        signature=SignatureInfo(level="PAdES-B-LT", signer="Test CA") if signed else SignatureInfo(),
+        files=Files(archival_pdf=archival_key(agency, record_id)),
+    )
+
+
+def small_pdf(label: str) -> bytes:
+    """A real one-page PDF whose bytes differ per label."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.docinfo["/Title"] = label
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+@dataclass
+class Archive:
+    """An index and a store holding records, as the pipeline would leave them."""
+
+    index: Index
+    store: Store
+    pdfs: dict[str, bytes] = field(default_factory=dict)
+
+    def add(self, *records: Record) -> list[Record]:
+        for record in records:
+            if record.files.archival_pdf:
+                data = small_pdf(record.id)
+                self.store.put(record.files.archival_pdf, data, content_type="application/pdf")
+                self.pdfs[record.id] = data
+        self.index.upsert_many(records)
+        return list(records)
+
+
+def offered_ids(result: Any) -> set[str]:
+    return {c.id for comp in result.components for c in comp.candidates}
