@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import routes_api, web
 from api.batches import BatchRunner, MemoryBatches
-from api.errors import install_handlers
+from api.errors import BodyLimitMiddleware, install_handlers
 from api.metrics import Metrics, MetricsMiddleware
 from api.state import AppState, Limits
 from api.tokens import TokenCache
@@ -71,10 +71,10 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         description="Digitized results of Vietnamese administrative procedures: upload, "
         "search, records, reuse lookup for the citizen portal, signature verification.",
         lifespan=lifespan,
-        max_body_size=state.limits.max_request_bytes,
     )
     app.state.sohoa = state
     install_handlers(app, html=web.error_page)
+    app.add_middleware(BodyLimitMiddleware, limit=state.limits.max_request_bytes)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
 
     @app.get("/healthz", tags=["ops"])

@@ -235,8 +235,31 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json(report.to_dict())
     else:
-        print(report.summary())
+        print(format_verification(report.to_dict()))
     return 0 if report.valid else 1
+
+
+def format_verification(report: dict[str, Any]) -> str:
+    """The verdict first, then each signature and every reason, in Vietnamese."""
+    lines = ["HỢP LỆ" if report["valid"] else "KHÔNG HỢP LỆ"]
+    if report.get("unsigned"):
+        lines.append("  Tệp không có chữ ký số.")
+    for sig in report.get("signatures", []):
+        ts = sig.get("timestamp") or {}
+        lines += [
+            f"  Chữ ký {sig['field_name']}: {'hợp lệ' if sig['valid'] else 'không hợp lệ'}"
+            f" ({sig.get('pades_level')})",
+            f"    Người ký       : {sig.get('signer_common_name')}"
+            + (" (chứng thư PHÁT TRIỂN)" if sig.get("development_only") else ""),
+            f"    Thời gian ký   : {sig.get('signing_time') or '—'}",
+            f"    Dấu thời gian  : {ts.get('time') or '—'}",
+            f"    Toàn vẹn       : {'có' if sig.get('intact') else 'KHÔNG'}",
+            f"    Chuỗi tin cậy  : {'có' if sig.get('trusted') else 'KHÔNG'}",
+            f"    Sửa sau khi ký : {'CÓ' if sig.get('modified_after_signing') else 'không'}",
+        ]
+        lines += [f"    - {reason}" for reason in sig.get("reasons") or []]
+    lines += [f"  - {reason}" for reason in report.get("reasons") or []]
+    return "\n".join(lines)
 
 
 # --- reindex -----------------------------------------------------------------------------

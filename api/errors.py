@@ -15,8 +15,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("sohoa.api")
 
@@ -153,3 +155,44 @@ def install_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> None:
             request,
             ApiError(500, "internal_error", "Internal server error.", "Lỗi hệ thống, xin thử lại."),
         )
+
+
+class RequestTooLarge(StarletteHTTPException):
+    """Raised while the body streams in: FastAPI lets HTTP exceptions through unchanged."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body exceeds {limit} bytes.")
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over ``limit`` bytes, before or while they stream in, with
+    the API's JSON error (Starlette's own limiter answers plain text)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            response = error_response(ApiError(
+                413, "request_too_large", f"The request body exceeds {self.limit} bytes.",
+                "Yêu cầu vượt quá dung lượng cho phép.",
+            ))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise RequestTooLarge(self.limit)
+            return message
+
+        await self.app(scope, counting_receive, send)

@@ -231,9 +231,7 @@ class AuditLog:
                 )
                 entry = dataclasses.replace(unsigned, hash=unsigned.computed_hash())
                 try:
-                    self.store.put(
-                        self.key(seq), entry.to_bytes(), content_type="application/json"
-                    )
+                    self.store.put(self.key(seq), entry.to_bytes(), content_type="application/json")
                 except ObjectExists:
                     # Another writer took this number: back off a little to spread the
                     # retries, then chain to whatever it wrote.

@@ -18,7 +18,7 @@ TITLE_WEIGHT = 10.0
 MIN_TITLE_SIMILARITY = 0.7  # below this a line says nothing about the title
 MIN_CONFIDENCE = 0.5
 MIN_SEPARATION = 0.25  # (best - second) / best below this: two types too close to call
-TITLE_SEARCH_LINES = 40
+TITLE_SEARCH_LINES = 14  # the title sits under the header; lower down, papers cite other papers
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,8 @@ def _title_score(
     best, where = 0.0, None
     for start, end, text in windows:
         for title in result_type.titles:
-            sim = _similarity(title, text)
+            # Slightly prefer higher lines, so a cited paper never outranks the title.
+            sim = _similarity(title, text) - 0.002 * start
             # On a tie the shorter window wins: it is the title without its neighbours.
             if sim > best + 1e-9:
                 best, where = sim, (start, end)

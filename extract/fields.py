@@ -15,6 +15,7 @@ from datetime import date
 
 from extract.ids import normalize_sex
 from extract.lines import Line
+from extract.names import restore_name
 from extract.text import clean_digits, find_date, fix_digit_runs, fold_keep_length, title_case
 from records.result_types import FieldSpec, ResultType, fold
 
@@ -72,8 +73,10 @@ MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "d
 
 _LABEL_END = re.compile(r"\s*[:;.]?\s*")
 _NUMBERING = " -+*•.0123456789)(ivxabcdeghđ"
-_DATELINE = re.compile(r"^\s*[^\d:]{2,60}?,\s*ngay\s*\S{1,3}\s*thang\s*\S{1,3}\s*nam\s*\S{4}")
-_DOC_NUMBER = re.compile(r"^\s*s[o0]\s*[:.]\s*(.+)$")
+_DATELINE = re.compile(r"^\s*[^\d:]{2,60}?[,.]\s*ng\w{1,3}\s*\S{1,3}\s*t\w{3,5}\s*\S{1,3}\s*n\w{1,3}\s*\S{4}")
+_DOC_NUMBER = re.compile(r"^\s*[s§$5][o0]\s*(?:[:.]\s*|(?=\d))(.+)$")
+# Number/year/symbol (Decree 30/2020): a slash OCR lost before the symbol is put back.
+_LOST_SLASH = re.compile(r"^(\d+/\d{4})(?=[A-ZĐ])")
 _TERM_MONTHS = re.compile(r"(?:trong\s+)?thoi\s+han\s+(\d{1,3})\s+thang")
 _TERM_DATE = re.compile(r"(?:co\s+gia\s+tri|co\s+hieu\s+luc)\s+(?:den|toi)\s+(?:het\s+)?ngay")
 _NUMBER_TOKEN = re.compile(r"[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*)*")
@@ -85,9 +88,10 @@ class _Hit:
     start: int  # label start in the line
     value_start: int
     target: str | None = None  # field name or role
+    colon: bool = False
 
 
-def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int]]:
+def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int, bool]]:
     """Where ``label`` stands in ``folded`` as a label, with where its value starts.
 
     A label counts at the start of a line (after any numbering such as "3.", "a)",
@@ -102,13 +106,13 @@ def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int]
         value_start = end.end() if end else match.end()
         colon = ":" in folded[match.end() : value_start]
         at_start = not folded[: match.start()].strip(_NUMBERING)
-        digit_next = kind == "code" and folded[value_start : value_start + 1].isdigit()
+        digit_next = kind in ("code", "id", "date") and folded[value_start : value_start + 1].isdigit()
         if not colon and not digit_next:
             ahead = folded[value_start : value_start + 40]
             if ":" in ahead and not re.search(r"\d", ahead.split(":", 1)[0]):
                 continue
         if at_start or colon or digit_next:
-            out.append((match.start(), value_start))
+            out.append((match.start(), value_start, colon))
     return out
 
 
@@ -129,19 +133,23 @@ def _labels(result_type: ResultType | None) -> list[tuple[str, str, str | None]]
 
 
 # How a label's value is shaped, for the label rules above.
-_KIND_OF = {f"field:{kind}": kind for kind in ("text", "name", "date", "code", "number", "id")}
+_KIND_OF = {
+    **{f"field:{kind}": kind for kind in ("text", "name", "date", "code", "number", "id")},
+    "birth": "date",
+    "issue": "date",
+}
 
 
 def _hits(folded: str, table: list[tuple[str, str, str | None]]) -> list[_Hit]:
     taken: list[tuple[int, int]] = []
     hits: list[_Hit] = []
     for label, kind, target in table:
-        for start, value_start in _label_positions(folded, label, _KIND_OF.get(kind, kind)):
+        for start, value_start, colon in _label_positions(folded, label, _KIND_OF.get(kind, kind)):
             end = start + len(label)
             if any(start < t_end and end > t_start for t_start, t_end in taken):
                 continue
             taken.append((start, end))
-            hits.append(_Hit(kind, start, value_start, target))
+            hits.append(_Hit(kind, start, value_start, target, colon))
     return sorted(hits, key=lambda h: h.start)
 
 
@@ -173,13 +181,16 @@ def _id_value(cell: Value) -> Value | None:
 
 
 def _name_value(cell: Value) -> Value | None:
-    text = cell.value.rsplit(":", 1)[-1]  # "đại diện hộ kinh doanh: NAME" → NAME
+    # OCR sometimes reads a stray colon after a name ("NGUYỄN THỊ DUYÊN: 2."); names are
+    # printed in capitals, so the most capitalised piece is the name.
+    pieces = [p for p in cell.value.split(":") if re.search(r"\w", p)] or [""]
+    text = max(pieces, key=lambda p: sum(c.isupper() for c in p) / max(1, len(p.replace(" ", ""))))
     # A name is letters only; OCR noise, numbering and punctuation are dropped.
     words = re.sub(r"[^\w\s/]|\d|_", " ", text).split()
     if words and fold(words[0]) in HONORIFICS:
         words = words[1:]
     name = " ".join(w for w in words if "/" not in w)
-    return Value(title_case(name), cell.confidence, cell.value) if name else None
+    return Value(restore_name(title_case(name)), cell.confidence, cell.value) if name else None
 
 
 def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Value | None, bool]:
@@ -248,7 +259,7 @@ class _Reader:
         if hit.kind == "role":
             self.start_subject(hit.target)
             cell = _cell(line, start, end)
-            if cell is not None:
+            if cell is not None and hit.colon:
                 # "Cấp cho: Ông NAME", "Họ, chữ đệm, tên chồng: NAME": the role label carries a name.
                 self.put("name", _name_value(cell))
             return
@@ -295,7 +306,7 @@ def _document_number(lines: list[Line]) -> Value | None:
         if not token or not re.search(r"[0-9OoQlI]", token.group(0)):
             continue
         raw = token.group(0)
-        value = fix_digit_runs(re.sub(r"\s+", "", raw)).strip(".-")
+        value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(re.sub(r"\s+", "", raw)).strip(".-"))
         return Value(value, line.confidence(token.start(), token.end()), raw)
     return None
 
@@ -309,6 +320,13 @@ def _dateline(lines: list[Line]) -> tuple[Value | None, bool]:
     return None, False
 
 
+def _before_motto(text: str) -> str:
+    """The left column of a header line tesseract read together with the motto."""
+    folded = fold_keep_length(text)
+    cut = min((i for m in MOTTO if (i := folded.find(m[:15])) >= 0), default=len(text))
+    return " ".join(text[:cut].split())
+
+
 def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     """The agency in the header: left-column lines above the title, without the motto."""
     header = lines[: title_index if title_index is not None else 8]
@@ -316,7 +334,7 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     parts: list[Line] = []
     for line in header:
         folded = fold(line.text)
-        if not folded or folded.startswith(MOTTO) or _DOC_NUMBER.match(folded):
+        if not _before_motto(line.text) or _DOC_NUMBER.match(folded):
             continue
         if _DATELINE.match(folded) or not re.search(r"[a-z]", folded) or "ngay" in folded:
             continue
@@ -325,7 +343,7 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         parts.append(line)
     if not parts:
         return None
-    text = " ".join(" ".join(p.text.split()) for p in parts).strip(" -_")
+    text = " ".join(_before_motto(p.text) for p in parts).strip(" -_,.")
     confidences = [c for p in parts if (c := p.confidence(0, len(p.text))) is not None]
     return Value(text, min(confidences) if confidences else None)
 

@@ -15,7 +15,10 @@ _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "l": 
                                    "i": "1", "|": "1", "!": "1", "]": "1"})
 
 _NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
-_WORDED_DATE = re.compile(r"ngay\s*(\d{1,2})\s*,?\s*thang\s*(\d{1,2})\s*,?\s*nam\s*(\d{4})")
+# "ngày 7 tháng 9 năm 2022", tolerant of one misread letter in the words ("thúng", "nãm").
+_WORDED_DATE = re.compile(
+    r"ng\w{1,3}\s*(\d{1,2})\s*,?\s*t\w{3,5}\s*(\d{1,2})\s*,?\s*n\w{1,3}\s*(\d{4})"
+)
 # A digit-like run: digits with look-alike letters and stray spaces/dots OCR puts inside.
 _DIGITISH = r"[0-9OoQDlIi|!\]]"
 

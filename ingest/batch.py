@@ -19,7 +19,8 @@ from pathlib import Path
 from ingest.errors import IngestError
 from ingest.pipeline import Outcome, Received, finish, plan, receive
 from ingest.runtime import Runtime
-from ocr import PageResult, engine_version, run_page
+from ocr import PageResult, run_page
+from ocr.pipeline import engine_name
 
 log = logging.getLogger("sohoa.ingest")
 
@@ -92,7 +93,7 @@ def run_batch(
     pool: Executor = executor or ProcessPoolExecutor(max_workers=max(1, settings.workers))
     window = max(2, settings.workers * 3)
     in_flight: dict[Future[PageResult], tuple[_Pending, int]] = {}
-    engine = engine_version()
+    engine = engine_name()
 
     def emit(outcome: Outcome) -> None:
         outcomes.append(outcome)

@@ -39,7 +39,8 @@ from ingest.errors import IngestError
 from ingest.pipeline import Outcome, Received, finish, plan, receive
 from ingest.runtime import Runtime
 from ingest.settings import Settings
-from ocr import engine_version, run_page
+from ocr import run_page
+from ocr.pipeline import engine_name
 
 log = logging.getLogger("sohoa.distributed")
 
@@ -133,7 +134,7 @@ class Ledger:
     def __init__(self, redis_url: str) -> None:
         import redis
 
-        self.redis = redis.Redis.from_url(redis_url)
+        self.redis = redis.Redis.from_url(redis_url, decode_responses=True)
 
     def _key(self, batch_id: str, part: str) -> str:
         return f"sohoa:batch:{batch_id}:{part}"
@@ -163,16 +164,15 @@ class Ledger:
         self.redis.hdel(self._key(batch_id, "outcomes"), filename)
 
     def submitted(self, batch_id: str) -> dict[str, dict[str, Any]]:
-        raw = self.redis.hgetall(self._key(batch_id, "files"))
-        return {k.decode(): json.loads(v) for k, v in raw.items()}
+        raw: dict[str, str] = self.redis.hgetall(self._key(batch_id, "files"))  # type: ignore[assignment]
+        return {k: json.loads(v) for k, v in raw.items()}
 
     def outcomes(self, batch_id: str) -> dict[str, dict[str, Any]]:
-        raw = self.redis.hgetall(self._key(batch_id, "outcomes"))
-        return {k.decode(): json.loads(v) for k, v in raw.items()}
+        raw: dict[str, str] = self.redis.hgetall(self._key(batch_id, "outcomes"))  # type: ignore[assignment]
+        return {k: json.loads(v) for k, v in raw.items()}
 
     def progress(self, batch_id: str) -> BatchProgress | None:
-        meta = {k.decode(): v.decode() for k, v in
-                self.redis.hgetall(self._key(batch_id, "meta")).items()}
+        meta: dict[str, str] = self.redis.hgetall(self._key(batch_id, "meta"))  # type: ignore[assignment]
         if not meta:
             return None
         counts = {"ingested": 0, "failed": 0, "skipped": 0}
@@ -267,7 +267,7 @@ def digitize_staged(runtime: Runtime, spec: dict[str, Any]) -> Outcome:
                     max_pixels=runtime.settings.max_pixels)
         pages = [run_page(job) for job in jobs]
         record = finish(received, pages, store=store, index=runtime.index,
-                        signer=runtime.signer(), engine=engine_version(),
+                        signer=runtime.signer(), engine=engine_name(),
                         languages=runtime.settings.languages)
     store.delete(staging_key(agency, sha))
     return Outcome(spec["filename"], "ingested", record=record, pages=len(pages))

@@ -73,6 +73,7 @@ class Runtime:
                 visible=s.visible_signature,
                 verify_url=s.verify_url,
                 agency_name=s.agency,
+                trust_roots=s.trust_roots,
             )
         return self._signer
 

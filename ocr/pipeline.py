@@ -140,16 +140,49 @@ def _crop_band(gray: Image.Image) -> Image.Image:
     return gray.crop((0, top, gray.width, top + 2 * half))
 
 
-def _vote_upside_down(gray: Image.Image, dpi: int, languages: str, workdir: Path) -> bool:
-    """Settle upright vs upside down by OCR confidence on a band of the page."""
-    band = _crop_band(gray)
-    scores = []
-    for candidate in (band, band.transpose(Image.Transpose.ROTATE_180)):
-        found = engine.recognize(candidate, workdir, dpi=dpi, languages=languages,
-                                 want_pdf=False, psm=6)
-        confident = [w for w in found.words if w.confidence > 60 and len(w.text) > 1]
-        scores.append(sum(len(w.text) for w in confident))
-    return scores[1] > scores[0]
+def _confident_chars(band: Image.Image, dpi: int, languages: str, workdir: Path) -> int:
+    found = engine.recognize(band, workdir, dpi=dpi, languages=languages, want_pdf=False, psm=6)
+    return sum(len(w.text) for w in found.words if w.confidence > 60 and len(w.text) > 1)
+
+
+def _vote(gray: Image.Image, candidates: list[int], dpi: int, languages: str,
+          workdir: Path) -> int:
+    """The clockwise turn among ``candidates`` under which a band of text reads best.
+
+    The band is cut from the page as the first candidate shows it; ties (nothing
+    readable, e.g. a photograph) go to the first candidate, which is the one that
+    turns least.
+    """
+    band = _crop_band(prepare.turn(gray, candidates[0]))
+    scores = [
+        _confident_chars(prepare.turn(band, (turn - candidates[0]) % 360), dpi, languages,
+                         workdir)
+        for turn in candidates
+    ]
+    return candidates[int(np.argmax(scores))]
+
+
+def _orientation(found: prepare.Analysis, gray: Image.Image, dpi: int, languages: str,
+                 workdir: Path) -> int:
+    """Clockwise degrees making the page upright.
+
+    Line shape alone accepts the common case, an upright page, for free. A turn is
+    only made after OCR on a band of the page confirms it: charts, photographs and
+    odd typefaces can mislead the line-shape measure, and a wrongly turned page is
+    worse than an unturned one.
+    """
+    upside_down = found.upside_down
+    proposed = prepare.clockwise_turn(found, bool(upside_down))
+    axis_sure = found.axis_ratio >= prepare.CONFIDENT_AXIS_RATIO
+    if proposed == 0 and upside_down is not None:
+        return 0
+    straight = prepare.straighten(gray, found.deskew)
+    if axis_sure:
+        quarter = prepare.clockwise_turn(found, False)
+        candidates = [quarter, (quarter + 180) % 360]
+    else:
+        candidates = [0, 180, 90, 270]
+    return _vote(straight, candidates, dpi, languages, workdir)
 
 
 def prepare_page(loaded: Loaded, languages: str, workdir: Path) -> Prepared:
@@ -158,12 +191,7 @@ def prepare_page(loaded: Loaded, languages: str, workdir: Path) -> Prepared:
     if found.blank:
         return Prepared(archival=loaded.image, ocr_input=gray, rotated=0, deskew=0.0,
                         blank=True, changed=False)
-    quarter = prepare.clockwise_turn(found, upside_down=False)
-    upside_down = found.upside_down
-    if upside_down is None:
-        straight = prepare.straighten(prepare.turn(gray, quarter), found.deskew)
-        upside_down = _vote_upside_down(straight, loaded.dpi, languages, workdir)
-    rotated = prepare.clockwise_turn(found, upside_down)
+    rotated = _orientation(found, gray, loaded.dpi, languages, workdir)
     deskew = found.deskew if abs(found.deskew) >= prepare.MIN_SKEW else 0.0
     ocr_input = prepare.straighten(prepare.turn(gray, rotated), deskew)
     if _speckled(ocr_input):

@@ -27,6 +27,7 @@ MIN_SKEW = 0.15
 BLANK_INK_FRACTION = 0.0006
 # |asymmetry| below this leaves upright/upside-down undecided.
 UPDOWN_MARGIN = 0.12
+CONFIDENT_AXIS_RATIO = 1.5
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ def has_coloured_ink(image: Image.Image) -> bool:
 
 def analysis_copy(gray: Image.Image, dpi: int) -> np.ndarray:
     """A boolean ink mask at about ANALYSIS_DPI, with isolated specks removed."""
-    factor = max(1, round(dpi / ANALYSIS_DPI))
+    # Small pages (receipts, crops) keep more resolution: line shapes need a few
+    # pixels of x-height to be told apart.
+    factor = max(1, min(round(dpi / ANALYSIS_DPI), max(gray.size) // 1000))
     small = gray.reduce(factor) if factor > 1 else gray
     small = small.filter(ImageFilter.MedianFilter(3))
     pixels = np.asarray(small, dtype=np.uint8)

@@ -151,8 +151,7 @@ def _procedure(where: str, raw: Any, known_types: frozenset[str]) -> Procedure:
     if not isinstance(components_raw, list) or not components_raw:
         raise CatalogError(f"{where}: 'components' must be a non-empty list")
     components = tuple(
-        _component(f"{where}.components[{i}]", c, known_types)
-        for i, c in enumerate(components_raw)
+        _component(f"{where}.components[{i}]", c, known_types) for i, c in enumerate(components_raw)
     )
     seen: set[str] = set()
     for component in components:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,9 +32,42 @@ class IndexedDoc:
     subjects: tuple[SubjectRow, ...]
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    if cls not in _FIELD_NAMES:
+        is_dataclass = dataclasses.is_dataclass(cls)
+        _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls)) if is_dataclass else None
+    return _FIELD_NAMES[cls]
+
+
+def _plain(value: Any) -> Any:
+    """``dataclasses.asdict`` without its deep copies of leaf values, which made it most
+    of the cost of a reindex. Records hold only JSON values, so nothing is shared."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list:
+        return [_plain(v) for v in value]
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
 def record_json(record: Record) -> dict[str, Any]:
-    """The record's JSON without its full text (the text lives only in the text index)."""
-    data = record.to_dict()
+    """The record's JSON (as ``Record.to_dict``) without its full text, which lives only
+    in the text index."""
+    data: dict[str, Any] = _plain(record)
+    data["status"] = str(record.status)
     data.pop("text", None)
     return data
 

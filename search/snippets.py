@@ -16,8 +16,8 @@ SNIPPET_CHARS = 180
 _LEAD_CHARS = 40
 
 
-def _pattern(phrases: Sequence[Sequence[str]]) -> re.Pattern[str] | None:
-    """One regex matching any of the phrases (lists of folded tokens) as whole words."""
+def phrase_pattern(phrases: Sequence[Sequence[str]]) -> re.Pattern[str] | None:
+    """One regex matching any of the phrases (lists of tokens) as whole words."""
     alternatives = sorted(
         {r"[\W_]+".join(re.escape(t) for t in phrase) for phrase in phrases if phrase},
         key=len,
@@ -52,7 +52,7 @@ def _widen_to_words(text: str, begin: int, end: int) -> tuple[int, int]:
 def highlight(text: str, phrases: Sequence[Sequence[str]]) -> str | None:
     """An escaped excerpt of ``text`` with the phrases marked, or None if none occurs."""
     original = " ".join(nfc(text).split())
-    pattern = _pattern(phrases)
+    pattern = phrase_pattern(phrases)
     if pattern is None or not original:
         return None
     spans = [m.span() for m in pattern.finditer(fold_aligned(original))]

@@ -7,6 +7,7 @@ deployments configure a key issued by a recognised CA (see docs/signing.md).
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 from dataclasses import dataclass
@@ -88,9 +89,15 @@ def _issue(agency: str) -> tuple[x509.Certificate, x509.Certificate, ec.Elliptic
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=False, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False,
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -109,9 +116,15 @@ def _issue(agency: str) -> tuple[x509.Certificate, x509.Certificate, ec.Elliptic
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=True, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                crl_sign=False, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -137,9 +150,23 @@ def ensure_dev_identity(directory: Path, agency: str) -> DevIdentity:
     protection comes from the file mode, as for any local dev secret).
     """
     ident = _paths(Path(directory), agency)
-    if ident.ca_cert_path.exists() and ident.cert_path.exists() and ident.key_path.exists():
+    if _complete(ident):
         return ident
     ident.directory.mkdir(parents=True, exist_ok=True)
+    # Several worker processes may start at once on a fresh data directory: only one
+    # may create the identity, or signatures would chain to a CA that was replaced.
+    with (ident.directory / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _complete(ident):
+            _create(ident, agency)
+    return ident
+
+
+def _complete(ident: DevIdentity) -> bool:
+    return ident.ca_cert_path.exists() and ident.cert_path.exists() and ident.key_path.exists()
+
+
+def _create(ident: DevIdentity, agency: str) -> None:
     log.warning(
         "creating a DEVELOPMENT ONLY signing identity for %r in %s; "
         "its signatures are not trusted by anyone else",
@@ -158,4 +185,3 @@ def ensure_dev_identity(directory: Path, agency: str) -> DevIdentity:
     ident.cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     # The CA file is written last: its presence marks a complete identity.
     ident.ca_cert_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    return ident

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -40,7 +40,7 @@ LEVEL_T = "PAdES-B-T"
 LEVEL_LT = "PAdES-B-LT"
 FIELD_PREFIX = "SohoaSignature"
 SIGN_REASON = "Số hóa kết quả giải quyết thủ tục hành chính"
-TrustRoot = x509.Certificate | asn1_x509.Certificate | str | Path
+TrustRoot: TypeAlias = x509.Certificate | asn1_x509.Certificate | str | Path
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,9 @@ def load_trust_roots(roots: Iterable[TrustRoot]) -> list[asn1_x509.Certificate]:
 
 def _common_name(cert: asn1_x509.Certificate) -> str:
     name = cert.subject.native
-    return str(name.get("common_name") or name.get("organization_name") or cert.subject.human_friendly)
+    return str(
+        name.get("common_name") or name.get("organization_name") or cert.subject.human_friendly
+    )
 
 
 def _is_dev_cert(cert: asn1_x509.Certificate) -> bool:
@@ -193,7 +195,10 @@ class Signer:
             name for name, _, _ in fields.enumerate_sig_fields(writer.prev, filled_status=None)
         )
         pdf_signer = self._pdf_signer(writer, field_name)
-        params = {"agency": unicodedata.normalize("NFC", self.agency_name), "signed_vn": stamp.vietnam_time(moment)}
+        params = {
+            "agency": unicodedata.normalize("NFC", self.agency_name),
+            "signed_vn": stamp.vietnam_time(moment),
+        }
         if self._plan is not None and self._plan.with_qr and self.verify_url is not None:
             params["url"] = stamp.qr_target(self.verify_url, record_id)
         data = self._loop.run_until_complete(_sign(pdf_signer, writer, moment, params))
@@ -217,13 +222,15 @@ class Signer:
         )
         if self._plan is None:
             spec = fields.SigFieldSpec(sig_field_name=field_name)
-            return signers.PdfSigner(meta, self.cms_signer, timestamper=self.timestamper,
-                                     new_field_spec=spec)
+            return signers.PdfSigner(
+                meta, self.cms_signer, timestamper=self.timestamper, new_field_spec=spec
+            )
         page = _first_page(writer)
         box = stamp.top_left_box(
             _page_box(page), self._plan.width, self._plan.height, _signature_rects(page)
         )
-        spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=0, box=box)
+        x1, y1, x2, y2 = (round(v) for v in box)
+        spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=0, box=(x1, y1, x2, y2))
         return signers.PdfSigner(
             meta,
             self.cms_signer,
@@ -270,7 +277,8 @@ async def _sign(
         bytes_reserved=reserved,
         appearance_text_params=text_params,
     )
-    prepared, output = tbs.digest_tbs_document(output=BytesIO())
+    buffer = BytesIO()
+    prepared, output = tbs.digest_tbs_document(output=buffer)
     post = await tbs.perform_signature(
         document_digest=prepared.document_digest,
         pdf_cms_signed_attrs=PdfCMSSignedAttributes(
@@ -281,7 +289,7 @@ async def _sign(
         ),
     )
     await post.post_signature_processing(output)
-    return bytes(output.getbuffer())
+    return buffer.getvalue()
 
 
 def _load_cms_signer(
@@ -312,7 +320,9 @@ def _load_cms_signer(
             ca_chain_files=(str(dev_identity.ca_cert_path),),
         )
         if loaded is None:
-            raise SigningConfigError(f"cannot load the development identity in {dev_identity.directory}")
+            raise SigningConfigError(
+                f"cannot load the development identity in {dev_identity.directory}"
+            )
         return loaded, []
     raise SigningConfigError("no signing key configured (PKCS#12, PKCS#11 or dev identity)")
 
@@ -330,7 +340,9 @@ def _load_pkcs11(
             user_pin=pin,
         )
     except Exception as exc:
-        raise SigningConfigError(f"cannot open PKCS#11 token {token!r} via {module}: {exc}") from exc
+        raise SigningConfigError(
+            f"cannot open PKCS#11 token {token!r} via {module}: {exc}"
+        ) from exc
     # The certificate lives next to the key under the same label, as usual on tokens.
     signer = pkcs11.PKCS11Signer(session, cert_label=key_label, key_label=key_label)
     return signer, [session]
@@ -397,8 +409,14 @@ def load_signer(
     )
     loop = asyncio.new_event_loop()
     if tsa_url is None:
-        return Signer(cms_signer=cms_signer, agency_name=agency_name, visible=visible,
-                      verify_url=verify_url, loop=loop, on_close=resources)
+        return Signer(
+            cms_signer=cms_signer,
+            agency_name=agency_name,
+            visible=visible,
+            verify_url=verify_url,
+            loop=loop,
+            on_close=resources,
+        )
     http = LazySession()
     timestamper = HTTPTimeStamper(tsa_url, timeout=tsa_timeout, session=http)
     roots = load_trust_roots(trust_roots) + [

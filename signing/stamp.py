@@ -141,8 +141,12 @@ def top_left_box(
     x0, y0, x1, y1 = (float(v) for v in media_box)
     left, top, bottom = min(x0, x1), max(y0, y1), min(y0, y1)
     w = min(width, abs(x1 - x0) - 2 * STAMP_MARGIN)
-    box = (left + STAMP_MARGIN, top - STAMP_MARGIN - height, left + STAMP_MARGIN + w,
-           top - STAMP_MARGIN)
+    box = (
+        left + STAMP_MARGIN,
+        top - STAMP_MARGIN - height,
+        left + STAMP_MARGIN + w,
+        top - STAMP_MARGIN,
+    )
     while any(_overlaps(box, other) for other in avoid) and box[1] - height > bottom:
         lowest = min(other[1] for other in avoid if _overlaps(box, other))
         box = (box[0], lowest - 4 - height, box[2], lowest - 4)

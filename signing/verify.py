@@ -17,7 +17,7 @@ from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESIndeterminate
+from pyhanko.sign.ades.report import AdESIndeterminate, AdESSubIndic
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import (
     DocumentSecurityStore,
@@ -44,9 +44,13 @@ _TIME_DEPENDENT = frozenset(
         AdESIndeterminate.REVOKED_NO_POE,
     }
 )
-_TRUST_REASONS: dict[AdESIndeterminate, str] = {
-    AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND: "certificate chain does not lead to a trusted root",
-    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE: "signer certificate expired or not yet valid at validation time",
+_TRUST_REASONS: dict[AdESSubIndic, str] = {
+    AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND: (
+        "certificate chain does not lead to a trusted root"
+    ),
+    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE: (
+        "signer certificate expired or not yet valid at validation time"
+    ),
     AdESIndeterminate.REVOKED_NO_POE: "signer certificate is revoked",
     AdESIndeterminate.REVOKED_CA_NO_POE: "a CA certificate in the chain is revoked",
     AdESIndeterminate.TRY_LATER: "revocation information is not fresh enough",
@@ -108,8 +112,9 @@ def _key_usage_ok(cert: asn1_x509.Certificate) -> bool:
     return usage is None or bool(ACCEPTED_KEY_USAGE & set(usage.native))
 
 
-def _pades_level(sig: EmbeddedPdfSignature, status: PdfSignatureStatus, has_revinfo: bool,
-                 has_doc_ts: bool) -> str:
+def _pades_level(
+    sig: EmbeddedPdfSignature, status: PdfSignatureStatus, has_revinfo: bool, has_doc_ts: bool
+) -> str:
     subfilter = str(sig.sig_object.get("/SubFilter", ""))
     if subfilter != "/ETSI.CAdES.detached":
         return f"CMS ({subfilter.lstrip('/') or 'unknown'}), not PAdES"
@@ -159,8 +164,10 @@ def _modification(status: PdfSignatureStatus) -> tuple[str, str | None, bool, li
         level is None or level > ModificationLevel.LTA_UPDATES
     )
     reasons = []
-    if status.coverage not in (SignatureCoverageLevel.ENTIRE_FILE,
-                               SignatureCoverageLevel.ENTIRE_REVISION):
+    if status.coverage not in (
+        SignatureCoverageLevel.ENTIRE_FILE,
+        SignatureCoverageLevel.ENTIRE_REVISION,
+    ):
         reasons.append("signature does not cover a whole revision of the file")
     if status.docmdp_ok is False:
         reasons.append(
@@ -204,14 +211,19 @@ async def _verify_one(
     trusted = bool(chain_status.trusted)
     if not trusted:
         indic = chain_status.trust_problem_indic
-        reasons.append(_TRUST_REASONS.get(indic, f"certificate validation failed ({indic})")
-                       if indic is not None else "certificate chain not trusted")
+        reasons.append(
+            _TRUST_REASONS.get(indic, f"certificate validation failed ({indic})")
+            if indic is not None
+            else "certificate chain not trusted"
+        )
     elif chain_status is not status:
         reasons.append("certificate checked at the trusted timestamp time")
     revoked = status.revocation_details is not None or chain_status.revoked
     key_usage_ok = _key_usage_ok(cert)
     if not key_usage_ok:
-        reasons.append("signer certificate key usage allows neither digitalSignature nor nonRepudiation")
+        reasons.append(
+            "signer certificate key usage allows neither digitalSignature nor nonRepudiation"
+        )
     if ts is not None and not (ts.valid and ts.trusted):
         reasons.append("signature timestamp is invalid or its TSA is not trusted")
     coverage, level, modified, mod_reasons = _modification(status)
@@ -222,9 +234,13 @@ async def _verify_one(
     if development_only:
         reasons.append("signed with a DEVELOPMENT ONLY identity")
     valid = (
-        intact and signature_valid and trusted and key_usage_ok and status.docmdp_ok is not False
-        and status.coverage in (SignatureCoverageLevel.ENTIRE_FILE,
-                                SignatureCoverageLevel.ENTIRE_REVISION)
+        intact
+        and signature_valid
+        and trusted
+        and key_usage_ok
+        and status.docmdp_ok is not False
+        and status.coverage
+        in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
         and (ts is None or (ts.valid and ts.trusted))
     )
     return SignatureReport(
@@ -244,16 +260,20 @@ async def _verify_one(
         modification_level=level,
         docmdp_ok=status.docmdp_ok,
         modified_after_signing=modified,
-        pades_level=_pades_level(sig, status, dss is not None and bool(dss.ocsps or dss.crls),
-                                 has_doc_ts),
+        pades_level=_pades_level(
+            sig, status, dss is not None and bool(dss.ocsps or dss.crls), has_doc_ts
+        ),
         development_only=development_only,
         valid=valid,
         reasons=reasons,
     )
 
 
-async def _verify(data: bytes, roots: list[asn1_x509.Certificate], allow_fetching: bool,
-                  ) -> VerificationReport:
+async def _verify(
+    data: bytes,
+    roots: list[asn1_x509.Certificate],
+    allow_fetching: bool,
+) -> VerificationReport:
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         sigs = list(reader.embedded_regular_signatures)
@@ -274,8 +294,9 @@ async def _verify(data: bytes, roots: list[asn1_x509.Certificate], allow_fetchin
     reports = []
     for sig in sigs:
         embedded_revinfo = dss is not None and bool(dss.ocsps or dss.crls)
-        reports.append(await _verify_one(sig, kwargs, dss, has_doc_ts,
-                                         allow_fetching or embedded_revinfo))
+        reports.append(
+            await _verify_one(sig, kwargs, dss, has_doc_ts, allow_fetching or embedded_revinfo)
+        )
     reasons = [f"{r.field_name}: {reason}" for r in reports for reason in r.reasons]
     return VerificationReport(
         valid=all(r.valid for r in reports), unsigned=False, reasons=reasons, signatures=reports

@@ -145,10 +145,31 @@ def degradation_profile(seed: int) -> dict[str, Any]:
         "font": rng.choice(FONTS),
         "format": fmt,
         "dpi_metadata": rng.random() > 0.05,
+        # Duplex scanners also capture the blank back of the sheet.
+        "back_page": fmt in ("tiff", "pdf") and rng.random() < 0.15,
     }
 
 
+def back_side(front: Image.Image, *, seed: int, **damage: Any) -> Image.Image:
+    """The blank back of a sheet: the front's text showing through faintly, mirrored,
+    then the same scan damage (no seal)."""
+    mirrored = front.convert("L").transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    faint = mirrored.point(lambda v: 255 - (255 - v) // 14).convert("RGB")
+    faint.info = {"dpi": front.info.get("dpi")} if front.info.get("dpi") else {}
+    return degrade(faint, seed=seed + 1, **{**damage, "seal": False})
+
+
+def degraded_pages(specimen: Specimen, profile: dict[str, Any], seed: int) -> list[Image.Image]:
+    """Render ``specimen`` at the profile's dpi and font and degrade it: one page, or two
+    when the profile scans the back side too."""
+    clean = render_page(specimen, dpi=profile["dpi"], font=profile["font"])
+    damage = {key: profile[key] for key in DEGRADE_KEYS}
+    pages = [degrade(clean, seed=seed, **damage)]
+    if profile.get("back_page"):
+        pages.append(back_side(clean, seed=seed, **damage))
+    return pages
+
+
 def degraded_page(specimen: Specimen, profile: dict[str, Any], seed: int) -> Image.Image:
-    """Render ``specimen`` at the profile's dpi and font, then degrade it."""
-    image = render_page(specimen, dpi=profile["dpi"], font=profile["font"])
-    return degrade(image, seed=seed, **{key: profile[key] for key in DEGRADE_KEYS})
+    """The front page of ``degraded_pages``."""
+    return degraded_pages(specimen, {**profile, "back_page": False}, seed)[0]

@@ -19,6 +19,7 @@ from typing import Any
 
 from specimens import pools
 from specimens.idnumbers import make_cccd, make_cmnd
+from specimens.numbers import date_words, money_words
 from specimens.pools import District, Province
 
 REGIONS = ("agency", "number", "motto", "title", "subtitle", "body", "dateline", "signer")
@@ -184,9 +185,9 @@ def _address(rng: random.Random, province: Province, district: District | None =
             f"{_unit(province.kind, province.name)}")
 
 
-def _place_of(paper: _Paper) -> str:
-    """Where the paper is dated: the provincial city or the district-level city."""
-    if paper.district.kind == "thành phố":
+def _place_of(paper: _Paper, agency_kind: str) -> str:
+    """Where the paper is dated: the province for its departments, else the town."""
+    if paper.district.kind == "thành phố" and agency_kind != "department":
         return paper.district.name
     return paper.province.name
 
@@ -205,7 +206,8 @@ def _justice_agency(paper: _Paper) -> str:
 
 def _seal_text(issuer: str, paper: _Paper) -> str:
     full = issuer.replace("UBND ", "ỦY BAN NHÂN DÂN ", 1)
-    return f"{full} * {paper.province.name.upper()} *"
+    province = paper.province.name.upper()
+    return f"{full} *" if full.endswith(province) else f"{full} * {province} *"
 
 
 def _ward_phrase(paper: _Paper) -> str:
@@ -276,7 +278,7 @@ def _header(paper: _Paper, issuer: str, number: str, title: list[str]) -> None:
 def _footer(paper: _Paper, agency_kind: str) -> tuple[list[str], str]:
     """Dateline and signature block; returns the signer's title lines and name."""
     rng = paper.rng
-    paper.add("dateline", _dateline(rng, _place_of(paper), paper.issued_on), "italic")
+    paper.add("dateline", _dateline(rng, _place_of(paper, agency_kind), paper.issued_on), "italic")
     head, deputy = (("GIÁM ĐỐC", "PHÓ GIÁM ĐỐC") if agency_kind == "department"
                     else ("CHỦ TỊCH", "PHÓ CHỦ TỊCH"))
     titles = [] if agency_kind == "department" else ["TM. ỦY BAN NHÂN DÂN"]
@@ -351,6 +353,7 @@ def birth_certificate(rng: random.Random, seed: int) -> Specimen:
         paper.add("subtitle", "(BẢN CHÍNH)", "italic")
     paper.body(f"Họ, chữ đệm, tên: {child.name}")
     paper.body(f"Ngày, tháng, năm sinh: {_dmy(birth)}")
+    paper.body(f"Ghi bằng chữ: {date_words(birth)}")
     paper.body(f"Giới tính: {_sex_label(sex)}   Dân tộc: {child.ethnicity}   "
                "Quốc tịch: Việt Nam")
     paper.body(f"Nơi sinh: {birth_place}")
@@ -486,7 +489,7 @@ def household_business_registration(rng: random.Random, seed: int) -> Specimen:
     paper.body(f"2. Địa điểm kinh doanh: {address}")
     paper.body(f"Điện thoại: 09{rng.randrange(10**8):08d}")
     paper.body(f"3. Ngành, nghề kinh doanh: {line_of_business}")
-    paper.body(f"4. Vốn kinh doanh: {_money(capital)} đồng")
+    paper.body(f"4. Vốn kinh doanh: {_money(capital)} đồng ({money_words(capital)})")
     paper.body(f"5. Số lượng lao động: {rng.randint(1, 9)} người")
     paper.body(f"6. Họ và tên đại diện hộ kinh doanh: {owner.name}")
     paper.body(f"Giới tính: {_sex_label(owner.sex)}   Sinh ngày: {_dmy(owner.birth)}   "

@@ -125,12 +125,13 @@ class _Pen:
 
     def text(self, line: Line, size_pt: float, y: int, x0: int, x1: int,
              align: str) -> tuple[int, int]:
-        """Draw one line between x0 and x1; returns its left x and width in pixels."""
+        """Draw one line between x0 and x1; returns its width and the y of its ink bottom."""
         font = self.fitting_font(line.text, line.style, size_pt, x1 - x0)
         width = round(self.draw.textlength(line.text, font=font))
         x = x0 if align == "left" else (x0 + x1 - width) // 2
         self.draw.text((x, y), line.text, fill=(0, 0, 0), font=font, anchor="la")
-        return x, width
+        bottom = round(self.draw.textbbox((x, y), line.text, font=font, anchor="la")[3])
+        return width, bottom
 
     def rule(self, x_center: int, y: int, width: int) -> None:
         thickness = max(1, self.geo.dpi // 150)
@@ -148,42 +149,46 @@ def _draw_header(pen: _Pen, specimen: Specimen) -> int:
     split = geo.left + round(geo.text_width * 0.42)
     left_center, right_center = (geo.left + split) // 2, (split + geo.right) // 2
     pitch = geo.px(12 * 1.35)
-    y = geo.top
+    y = y_rule = geo.top
+    agency_width = 0
     for line in _by_region(specimen, "agency"):
-        pen.text(line, 12, y, geo.left - geo.px(18), split, "center")
+        agency_width, y_rule = pen.text(line, 12, y, geo.left - geo.px(18), split, "center")
         y += pitch
-    pen.rule(left_center, y + geo.px(1), geo.px(60))
-    y_left = y + geo.px(10)
+    # The short rule under the agency is about a third of its name, as on real papers.
+    pen.rule(left_center, y_rule + geo.px(4), max(geo.px(40), agency_width // 3))
+    y_left = max(y, y_rule + geo.px(10))
     for line in _by_region(specimen, "number"):
         pen.text(line, 13, y_left, geo.left - geo.px(18), split, "center")
         y_left += pitch
-    y = geo.top
-    underline_width = 0
+    y = y_rule = geo.top
+    motto_width = 0
     for line in _by_region(specimen, "motto"):
-        _, underline_width = pen.text(line, 12.5, y, split, geo.right + geo.px(12), "center")
+        motto_width, y_rule = pen.text(line, 12.5, y, split, geo.right + geo.px(12), "center")
         y += pitch
-    pen.rule(right_center, y + geo.px(1), underline_width)
+    pen.rule(right_center, y_rule + geo.px(3), motto_width)
     return max(y_left, y) + geo.px(30)
 
 
 def _draw_signature(pen: _Pen, seed: int, x0: int, y0: int, x1: int, y1: int) -> None:
-    """A scribbled signature: a few joined loops in ballpoint ink."""
+    """A scribbled signature: cursive loops (a prolate cycloid) and a closing flourish."""
     rng = random.Random(seed)
-    thickness = max(2, pen.geo.dpi // 100)
+    thickness = max(2, pen.geo.dpi // 110)
+    width, middle = x1 - x0, (y0 + y1) / 2
+    loops = rng.randint(3, 6)
+    loop_w, loop_h = width / loops * rng.uniform(0.35, 0.6), (y1 - y0) * rng.uniform(0.3, 0.45)
+    slant = rng.uniform(0.1, 0.35)
     points = []
-    steps = 60
-    amplitude = (y1 - y0) / 2.5
-    loops = rng.uniform(3, 6)
-    for i in range(steps + 1):
-        t = i / steps
-        x = x0 + (x1 - x0) * t + math.sin(t * math.tau * loops) * (x1 - x0) * 0.04
-        y = (y0 + y1) / 2 + math.cos(t * math.tau * loops + rng.uniform(-0.3, 0.3)) \
-            * amplitude * (1 - 0.6 * t)
-        points.append((x, y))
+    for i in range(loops * 24 + 1):
+        t = i / (loops * 24)
+        phase = math.tau * loops * t
+        lift = loop_h * (1 - 0.5 * t) * math.cos(phase)
+        x = x0 + width * 0.85 * t - loop_w * math.sin(phase) + slant * lift
+        points.append((x, middle - lift))
     pen.draw.line(points, fill=SIGNATURE_INK, width=thickness, joint="curve")
-    tail_y = (y0 + y1) / 2 + amplitude * 0.8
-    pen.draw.line([(x0 + (x1 - x0) * 0.1, tail_y), (x1, tail_y - amplitude * 0.5)],
-                  fill=SIGNATURE_INK, width=thickness)
+    flourish = [(x0 + width * (0.05 + 0.95 * t),
+                 middle + loop_h * (0.9 - 0.6 * t) - loop_h * 0.5 * math.sin(math.pi * t))
+                for t in (i / 30 for i in range(31))]
+    pen.draw.line(flourish, fill=SIGNATURE_INK, width=thickness, joint="curve")
 
 
 def render_page(specimen: Specimen, *, dpi: int = 300, font: str | None = None,

@@ -17,7 +17,7 @@ from typing import Any
 
 from PIL import Image
 
-from specimens.degrade import degradation_profile, degraded_page
+from specimens.degrade import degradation_profile, degraded_pages
 from specimens.documents import Specimen, generate_set
 from specimens.render import render_page
 
@@ -132,23 +132,25 @@ def make_batch(out_dir: str | Path, n: int, seed: int, degraded: bool = False
                 if profile["format"] == "jpeg":
                     # The file's own compression is the JPEG damage; avoid doing it twice.
                     quality = profile["jpeg_quality"] or quality
-                    image = degraded_page(specimen, {**profile, "jpeg_quality": None},
-                                          page_seed)
+                    pages = degraded_pages(specimen, {**profile, "jpeg_quality": None},
+                                           page_seed)
                 else:
-                    image = degraded_page(specimen, profile, page_seed)
+                    pages = degraded_pages(specimen, profile, page_seed)
                 fmt, with_dpi = profile["format"], profile["dpi_metadata"]
             else:
-                image, fmt, with_dpi = render_page(specimen), "png", True
+                pages, fmt, with_dpi = [render_page(specimen)], "png", True
             name = f"{index:04d}_{specimen.doc_type}{EXTENSIONS[fmt]}"
-            path = save(image, out / name, fmt, dpi_metadata=with_dpi, jpeg_quality=quality)
-            record = {"filename": name, "degradation": profile, **specimen.to_dict()}
+            path = save(pages, out / name, fmt, dpi_metadata=with_dpi, jpeg_quality=quality)
+            record = {"filename": name, "degradation": profile, **specimen.to_dict(),
+                      "pages": len(pages)}
             truth.write(json.dumps(record, ensure_ascii=False) + "\n")
             written.append((path, specimen))
     return written
 
 
 def load_ground_truth(out_dir: str | Path) -> list[tuple[Path, Specimen, dict[str, Any] | None]]:
-    """Read back a batch: each file's path, its ``Specimen`` and its degradation profile."""
+    """Read back a batch: each file's path, its ``Specimen`` and its degradation profile
+    (``None`` for clean batches; its ``back_page`` says whether page 2 is a blank back)."""
     out = Path(out_dir)
     rows = []
     for line in (out / GROUND_TRUTH).read_text(encoding="utf-8").splitlines():

@@ -41,7 +41,7 @@ def delete_record(
     if not keys:
         raise ObjectNotFound(prefix)
     record_dir = layout.versions_prefix(agency, record_id)
-    ordered = [k for k in keys if not k.startswith(record_dir)] + [k for k in keys if k.startswith(record_dir)]
+    ordered = sorted(keys, key=lambda k: k.startswith(record_dir))  # stable: files first
     audit(
         {
             "action": "storage.delete_record",

@@ -18,14 +18,13 @@ import hashlib
 import json
 import mimetypes
 import os
-import shutil
+import re
 import tarfile
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 from storage import layout
 from storage.base import InvalidKey, StorageError, Store, check_key
@@ -33,14 +32,16 @@ from storage.base import InvalidKey, StorageError, Store, check_key
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 OBJECTS_TAG = "sohoa-objects.jsonl"
 _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz")
-_CHUNK = 1 << 20
+_ESCAPE = re.compile(r"%(25|0[AaDd])")
 
 
 class BagError(StorageError):
     """A bag that is malformed or whose contents do not match its manifests."""
 
     def __init__(self, problems: list[str]) -> None:
-        shown = "; ".join(problems[:20]) + (f"; … and {len(problems) - 20} more" if len(problems) > 20 else "")
+        shown = "; ".join(problems[:20]) + (
+            f"; … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        )
         super().__init__(f"bag refused ({len(problems)} problem(s)): {shown}")
         self.problems = problems
 
@@ -66,8 +67,12 @@ def export_archive(store: Store, agency: str, dest: str | Path) -> BagResult:
             name = dest.name.removesuffix(".gz").removesuffix(".tar").removesuffix(".tgz")
             result = _write_bag(store, agency, Path(tmp) / name)
             partial = dest.with_name(dest.name + ".partial")
-            mode = "w:gz" if dest.name.endswith((".gz", ".tgz")) else "w"
-            with tarfile.open(partial, mode, format=tarfile.PAX_FORMAT) as tar:
+            gz = dest.name.endswith((".gz", ".tgz"))
+            with (
+                tarfile.open(partial, "w:gz", format=tarfile.PAX_FORMAT)
+                if gz
+                else tarfile.open(partial, "w", format=tarfile.PAX_FORMAT)
+            ) as tar:
                 tar.add(Path(tmp) / name, arcname=name)
             os.replace(partial, dest)
         return BagResult(dest, result.objects, result.bytes)
@@ -229,7 +234,7 @@ def _manifest_lines(path: Path, problems: list[str]) -> Iterator[tuple[str, str]
             if len(parts) != 2 or len(parts[0]) != 64:
                 problems.append(f"{path.name}:{number}: malformed line")
                 continue
-            yield parts[0].lower(), _decode_path(parts[1].strip())
+            yield parts[0].lower(), _decode_path(parts[1])
 
 
 def _payload_key(rel: str, problems: list[str]) -> str | None:
@@ -272,7 +277,10 @@ def _object_types(bag: Path) -> dict[str, tuple[str, dict[str, str]]]:
             if line.strip():
                 entry = json.loads(line)
                 key = str(entry["path"]).removeprefix("data/")
-                out[key] = (str(entry.get("content_type") or _guess_type(key)), dict(entry.get("metadata") or {}))
+                out[key] = (
+                    str(entry.get("content_type") or _guess_type(key)),
+                    dict(entry.get("metadata") or {}),
+                )
     return out
 
 
@@ -297,25 +305,16 @@ def _encode_path(rel: str) -> str:
 
 
 def _decode_path(rel: str) -> str:
-    return rel.replace("%0A", "\n").replace("%0a", "\n").replace("%0D", "\r").replace("%0d", "\r").replace(
-        "%25", "%"
-    )
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), rel)
 
 
 def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        _copy_into(handle, digest)
-    return digest.hexdigest()
-
-
-def _copy_into(handle: IO[bytes], digest: hashlib._Hash) -> None:
-    while chunk := handle.read(_CHUNK):
-        digest.update(chunk)
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _rel(bag: Path, path: Path) -> str:
     return path.relative_to(bag).as_posix()
 
 
-__all__ = ["BagError", "BagResult", "export_archive", "import_archive", "shutil", "validate_bag"]
+__all__ = ["BagError", "BagResult", "export_archive", "import_archive", "validate_bag"]

@@ -151,7 +151,13 @@ class Store(Protocol):
         ...
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        """Objects under ``prefix`` in key order, streamed (never all in memory)."""
+        """Objects under ``prefix``, streamed (never all in memory), in key order.
+
+        "Key order" is S3's byte order on the filesystem, AWS and MinIO; SeaweedFS lists
+        each ``/``-separated level as a block (the order of ``key.split("/")``). What
+        callers may rely on holds for both: sibling names come in order, and all keys
+        sharing a prefix that ends in ``/`` come out together (so a record's objects
+        are consecutive). ``sha256`` may be ``None`` in listed infos (use ``head``)."""
         ...
 
     def delete(self, key: str) -> None:

@@ -44,7 +44,9 @@ def open_store(
         return store
     if parts.scheme == "s3":
         return _open_s3(url, access_key, secret_key, secure, object_lock_days, retry, ca_file)
-    raise StorageError(f"unsupported storage URL (use file:///path or s3://host:port/bucket): {url}")
+    raise StorageError(
+        f"unsupported storage URL (use file:///path or s3://host:port/bucket): {url}"
+    )
 
 
 def _open_s3(
@@ -60,7 +62,8 @@ def _open_s3(
     # Reading .username would be fine, but echoing the URL back would leak a password.
     if "@" in parts.netloc:
         raise StorageError(
-            "S3 credentials do not belong in the storage URL; set SOHOA_S3_ACCESS_KEY and SOHOA_S3_SECRET_KEY"
+            "S3 credentials do not belong in the storage URL; "
+            "set SOHOA_S3_ACCESS_KEY and SOHOA_S3_SECRET_KEY"
         )
     bucket = unquote(parts.path.strip("/"))
     if not parts.hostname or not bucket or "/" in bucket:

@@ -22,6 +22,7 @@ leave a temporary file (ignored: ``.sohoa`` is never listed, cleaned by
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import errno
 import fcntl
@@ -75,7 +76,9 @@ class FileStore:
         self.object_lock = LockStatus(
             object_lock_days,
             False,
-            "the filesystem store cannot enforce object lock" if object_lock_days else "object lock not requested",
+            "the filesystem store cannot enforce object lock"
+            if object_lock_days
+            else "object lock not requested",
         )
         for sub in ("meta", "tmp", "locks"):
             (self.root / _INTERNAL / sub).mkdir(parents=True, exist_ok=True)
@@ -112,7 +115,12 @@ class FileStore:
         existing = self.head(key)
         if existing is not None:
             return same_or_conflict(existing, key, digest)
-        sidecar = {"sha256": digest, "size": len(data), "content_type": content_type, "metadata": meta}
+        sidecar = {
+            "sha256": digest,
+            "size": len(data),
+            "content_type": content_type,
+            "metadata": meta,
+        }
         tmp_data = self._write_temp(data, verify_sha256=digest)
         tmp_meta: Path | None = None
         try:
@@ -182,10 +190,10 @@ class FileStore:
 
     # -- maintenance -----------------------------------------------------------------
 
-    def clean_temp(self, older_than: float = _DEFAULT_TEMP_AGE) -> list[str]:
+    def clean_temp(self, older_than: float = _DEFAULT_TEMP_AGE) -> builtins.list[str]:
         """Remove temporary files left by crashed writers, older than ``older_than``
         seconds (younger ones may belong to a write in progress). Returns their names."""
-        removed: list[str] = []
+        removed: builtins.list[str] = []
         cutoff = time.time() - older_than
         with os.scandir(self._tmp_dir) as entries:
             for entry in entries:
@@ -201,7 +209,9 @@ class FileStore:
 
     # -- internals -------------------------------------------------------------------
 
-    def _walk(self, directory: Path, key_prefix: str, start: str, *, top: bool) -> Iterator[ObjectInfo]:
+    def _walk(
+        self, directory: Path, key_prefix: str, start: str, *, top: bool
+    ) -> Iterator[ObjectInfo]:
         try:
             scan = os.scandir(directory)
         except (FileNotFoundError, NotADirectoryError):
@@ -263,7 +273,9 @@ class FileStore:
                     raise
                 continue
             except (IsADirectoryError, NotADirectoryError) as exc:
-                raise StorageError(f"key conflicts with an existing prefix on disk: {dest}") from exc
+                raise StorageError(
+                    f"key conflicts with an existing prefix on disk: {dest}"
+                ) from exc
             self._sync_dir(dest.parent)
             return
         raise StorageError(f"could not commit {dest}: its directory keeps disappearing")
@@ -279,7 +291,9 @@ class FileStore:
                 path.mkdir()
             except FileExistsError:
                 if not path.is_dir():
-                    raise StorageError(f"key conflicts with an existing object on disk: {path}") from None
+                    raise StorageError(
+                        f"key conflicts with an existing object on disk: {path}"
+                    ) from None
             self._sync_dir(path.parent)
 
     def _sync_dir(self, directory: Path) -> None:

@@ -97,7 +97,9 @@ def summarize(findings: Iterable[FixityFinding]) -> FixitySummary:
     return summary
 
 
-def run(store: Store, *, verify_pdf: PdfVerifier | None = None, agency: str | None = None) -> FixitySummary:
+def run(
+    store: Store, *, verify_pdf: PdfVerifier | None = None, agency: str | None = None
+) -> FixitySummary:
     """``check`` consumed into a summary: what ``sohoa fixity`` prints."""
     return summarize(check(store, verify_pdf=verify_pdf, agency=agency))
 
@@ -143,7 +145,9 @@ def _check_record(
                 refs, error = _references(data)
                 referenced |= refs
                 if error:
-                    finding = FixityFinding("corrupt", info.key, error, agency, record_id, info.size)
+                    finding = FixityFinding(
+                        "corrupt", info.key, error, agency, record_id, info.size
+                    )
         if finding.ok and data is not None and verify_pdf is not None and _is_archival(parsed):
             finding = _verify_signature(info, data, verify_pdf, ident)
         yield finding
@@ -154,7 +158,9 @@ def _check_record(
             )
     for key in sorted(referenced - present):
         if store.head(key) is None:
-            yield FixityFinding("missing", key, "referenced by the record but absent", agency, record_id)
+            yield FixityFinding(
+                "missing", key, "referenced by the record but absent", agency, record_id
+            )
 
 
 def _check_object(
@@ -175,7 +181,9 @@ def _read(
     except IntegrityError as exc:
         return FixityFinding("corrupt", info.key, str(exc), agency, record_id, info.size), None
     except ObjectNotFound:
-        return FixityFinding("missing", info.key, "vanished while checking", agency, record_id), None
+        return FixityFinding(
+            "missing", info.key, "vanished while checking", agency, record_id
+        ), None
     return FixityFinding("ok", info.key, "", agency, record_id, len(data)), data
 
 

@@ -13,6 +13,8 @@ overwrite each other on servers that honour conditional writes.
 from __future__ import annotations
 
 import base64
+import builtins
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -23,14 +25,13 @@ import certifi
 import urllib3
 from minio import Minio
 from minio.commonconfig import GOVERNANCE
-from minio.error import InvalidResponseError, S3Error, ServerError
+from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
 from minio.helpers import genheaders
 from minio.objectlockconfig import DAYS, ObjectLockConfig
 
 from storage.base import (
     IntegrityError,
     LockStatus,
-    ObjectExists,
     ObjectInfo,
     ObjectNotFound,
     StorageError,
@@ -60,7 +61,12 @@ _TRANSIENT_CODES = frozenset(
 )
 _NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchObject", "ResponseNotFound", "NoSuchVersion"})
 _UNSUPPORTED_CODES = frozenset(
-    {"NotImplemented", "InvalidRequest", "ObjectLockConfigurationNotFoundError", "InvalidBucketState"}
+    {
+        "NotImplemented",
+        "InvalidRequest",
+        "ObjectLockConfigurationNotFoundError",
+        "InvalidBucketState",
+    }
 )
 # Metadata values travel as HTTP headers (ASCII only): anything else is %-escaped,
 # and '%' itself too, so decoding is exact.
@@ -202,7 +208,7 @@ class S3Store:
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
         last: str | None = None
         while True:
-            page = self._retry("list", prefix, lambda: self._list_page(prefix, last))
+            page = self._retry("list", prefix, functools.partial(self._list_page, prefix, last))
             for info in page:
                 yield info
                 last = info.key
@@ -216,7 +222,16 @@ class S3Store:
     # -- internals -------------------------------------------------------------------
 
     def _retry(self, operation: str, key: str, fn: Callable[[], T]) -> T:
-        return call_with_retry(fn, policy=self.retry, is_transient=is_transient, operation=operation, key=key)
+        try:
+            return self._retry_raw(operation, key, fn)
+        except MinioException as exc:
+            # Callers handle StorageError; minio's own types stay an implementation detail.
+            raise StorageError(f"S3 {operation} {key!r} on {self.url} failed: {exc}") from exc
+
+    def _retry_raw(self, operation: str, key: str, fn: Callable[[], T]) -> T:
+        return call_with_retry(
+            fn, policy=self.retry, is_transient=is_transient, operation=operation, key=key
+        )
 
     def _stat(self, key: str) -> ObjectInfo | None:
         try:
@@ -235,10 +250,10 @@ class S3Store:
             metadata=meta,
         )
 
-    def _list_page(self, prefix: str, after: str | None) -> list[ObjectInfo]:
+    def _list_page(self, prefix: str, after: str | None) -> builtins.list[ObjectInfo]:
         """Up to one page of keys after ``after``: a failed page is retried from the last
         key handed out, so an outage mid-listing neither repeats nor skips keys."""
-        page: list[ObjectInfo] = []
+        page: builtins.list[ObjectInfo] = []
         objects = self._client.list_objects(
             self.bucket, prefix=prefix or None, recursive=True, start_after=after or None
         )
@@ -252,7 +267,15 @@ class S3Store:
         return page
 
     def _ensure_bucket(self, lock_days: int | None) -> LockStatus:
-        exists = self._retry("bucket_exists", self.bucket, lambda: self._client.bucket_exists(self.bucket))
+        try:
+            return self._prepare_bucket(lock_days)
+        except MinioException as exc:
+            raise StorageError(f"S3 bucket {self.bucket!r} on {self.endpoint}: {exc}") from exc
+
+    def _prepare_bucket(self, lock_days: int | None) -> LockStatus:
+        exists = self._retry_raw(
+            "bucket_exists", self.bucket, lambda: self._client.bucket_exists(self.bucket)
+        )
         if not exists:
             self._make_bucket(lock_days)
         if not lock_days:
@@ -262,16 +285,24 @@ class S3Store:
     def _make_bucket(self, lock_days: int | None) -> None:
         if lock_days:
             try:
-                self._retry(
-                    "make_bucket", self.bucket, lambda: self._client.make_bucket(self.bucket, object_lock=True)
+                self._retry_raw(
+                    "make_bucket",
+                    self.bucket,
+                    lambda: self._client.make_bucket(self.bucket, object_lock=True),
                 )
                 return
             except S3Error as exc:
                 if exc.code in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                     return
-                log.warning("bucket %s: object lock refused at creation (%s); creating without", self.bucket, exc.code)
+                log.warning(
+                    "bucket %s: object lock refused at creation (%s); creating without",
+                    self.bucket,
+                    exc.code,
+                )
         try:
-            self._retry("make_bucket", self.bucket, lambda: self._client.make_bucket(self.bucket))
+            self._retry_raw(
+                "make_bucket", self.bucket, lambda: self._client.make_bucket(self.bucket)
+            )
         except S3Error as exc:
             if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                 raise
@@ -279,11 +310,13 @@ class S3Store:
     def _apply_lock(self, days: int) -> LockStatus:
         wanted = ObjectLockConfig(GOVERNANCE, days, DAYS)
         try:
-            current = self._retry(
-                "get_object_lock_config", self.bucket, lambda: self._client.get_object_lock_config(self.bucket)
+            current = self._retry_raw(
+                "get_object_lock_config",
+                self.bucket,
+                lambda: self._client.get_object_lock_config(self.bucket),
             )
             if (current.mode, current.duration) != (wanted.mode, wanted.duration):
-                self._retry(
+                self._retry_raw(
                     "set_object_lock_config",
                     self.bucket,
                     lambda: self._client.set_object_lock_config(self.bucket, wanted),
@@ -294,7 +327,9 @@ class S3Store:
             detail = f"object lock unsupported or not enabled on bucket {self.bucket}: {exc.code}"
             log.warning("%s; objects are NOT write-once protected", detail)
             return LockStatus(days, False, detail)
-        return LockStatus(days, True, f"GOVERNANCE retention, {days} days, default on bucket {self.bucket}")
+        return LockStatus(
+            days, True, f"GOVERNANCE retention, {days} days, default on bucket {self.bucket}"
+        )
 
 
 _LIST_PAGE = 1000

@@ -19,7 +19,12 @@ def _write(tmp_path: Path, data: Any) -> Path:
 
 
 def _procedure(code: str = "1.999001", **component: Any) -> dict[str, Any]:
-    base = {"code": "GT", "name": "Giấy tờ", "required": True, "result_types": ["birth_certificate"]}
+    base = {
+        "code": "GT",
+        "name": "Giấy tờ",
+        "required": True,
+        "result_types": ["birth_certificate"],
+    }
     return {"code": code, "name": "Thủ tục thử", "components": [{**base, **component}]}
 
 
@@ -63,7 +68,10 @@ def test_agency_file_can_replace_the_whole_catalog(tmp_path: Path) -> None:
         (_procedure(required="yes"), "required"),
         (_procedure(subject_roles=[]), "subject_roles"),
         ({"code": "1.999001", "name": "Thủ tục", "components": []}, "components"),
-        ({"code": "1.999001", "components": [{"code": "A", "name": "A", "required": True}]}, "name"),
+        (
+            {"code": "1.999001", "components": [{"code": "A", "name": "A", "required": True}]},
+            "name",
+        ),
     ],
 )
 def test_malformed_entries_are_refused_with_their_place(

@@ -43,9 +43,20 @@ def softhsm_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     os.environ["SOFTHSM2_CONF"] = str(conf)
     token = {"module": SOFTHSM_MODULE, "label": "sohoa-test", "pin": "246810", "so_pin": "135790"}
     subprocess.run(
-        ["softhsm2-util", "--init-token", "--free", "--label", token["label"],
-         "--pin", token["pin"], "--so-pin", token["so_pin"]],
-        check=True, capture_output=True, timeout=60,
+        [
+            "softhsm2-util",
+            "--init-token",
+            "--free",
+            "--label",
+            token["label"],
+            "--pin",
+            token["pin"],
+            "--so-pin",
+            token["so_pin"],
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     yield token
     if previous is None:

@@ -21,12 +21,18 @@ from typing import Any
 import pikepdf
 from asn1crypto import x509 as asn1_x509
 from certomancer.integrations.animator import Animator, AnimatorArchStore
-from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig, PKIArchitecture
+from certomancer.registry import (
+    ArchLabel,
+    CertLabel,
+    CertomancerConfig,
+    KeyLabel,
+    PKIArchitecture,
+)
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from PIL import Image, ImageCms, ImageDraw
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 ARCH = "sohoa-test"
 KEY_NAMES = ("root", "tsa", "ocsp", "signer", "other-root", "other-signer")
@@ -43,12 +49,22 @@ def _signer_cert(issuer: str, valid_from: datetime, valid_to: datetime) -> dict[
         "issuer": issuer,
         "validity": {"valid-from": _dt(valid_from), "valid-to": _dt(valid_to)},
         "extensions": [
-            {"id": "key_usage", "critical": True, "smart-value": {
-                "schema": "key-usage", "params": ["digital_signature", "non_repudiation"]}},
-            {"id": "crl_distribution_points", "smart-value": {
-                "schema": "crl-dist-url", "params": {"crl-repo-names": [issuer]}}},
-            {"id": "authority_information_access", "smart-value": {
-                "schema": "aia-urls", "params": {"ocsp-responder-names": [issuer]}}},
+            {
+                "id": "key_usage",
+                "critical": True,
+                "smart-value": {
+                    "schema": "key-usage",
+                    "params": ["digital_signature", "non_repudiation"],
+                },
+            },
+            {
+                "id": "crl_distribution_points",
+                "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": [issuer]}},
+            },
+            {
+                "id": "authority_information_access",
+                "smart-value": {"schema": "aia-urls", "params": {"ocsp-responder-names": [issuer]}},
+            },
         ],
     }
 
@@ -59,80 +75,137 @@ def _ca_cert(label: str, now: datetime) -> dict[str, Any]:
         "subject-key": label,
         "issuer": label,
         "authority-key": label,
-        "validity": {"valid-from": _dt(now - timedelta(days=3650)),
-                     "valid-to": _dt(now + timedelta(days=3650))},
+        "validity": {
+            "valid-from": _dt(now - timedelta(days=3650)),
+            "valid-to": _dt(now + timedelta(days=3650)),
+        },
         "extensions": [
             {"id": "basic_constraints", "critical": True, "value": {"ca": True}},
-            {"id": "key_usage", "critical": True, "smart-value": {
-                "schema": "key-usage", "params": ["digital_signature", "key_cert_sign", "crl_sign"]}},
+            {
+                "id": "key_usage",
+                "critical": True,
+                "smart-value": {
+                    "schema": "key-usage",
+                    "params": ["digital_signature", "key_cert_sign", "crl_sign"],
+                },
+            },
         ],
     }
 
 
 def certomancer_config(key_dir: Path, url_prefix: str, now: datetime) -> dict[str, Any]:
     signer = _signer_cert("root", now - timedelta(days=30), now + timedelta(days=365))
-    revoked = {**_signer_cert("root", now - timedelta(days=30), now + timedelta(days=365)),
-               "revocation": {"revoked-since": _dt(now - timedelta(days=1)),
-                              "reason": "key_compromise"}}
+    revoked = {
+        **_signer_cert("root", now - timedelta(days=30), now + timedelta(days=365)),
+        "revocation": {"revoked-since": _dt(now - timedelta(days=1)), "reason": "key_compromise"},
+    }
     expired = _signer_cert("root", now - timedelta(days=400), now - timedelta(days=35))
     # The untrusted chain has no revocation services: only its root differs in the test.
-    other = {**_signer_cert("other-root", now - timedelta(days=30), now + timedelta(days=365)),
-             "subject": "other-signer", "subject-key": "other-signer"}
+    other = {
+        **_signer_cert("other-root", now - timedelta(days=30), now + timedelta(days=365)),
+        "subject": "other-signer",
+        "subject-key": "other-signer",
+    }
     other["extensions"] = other["extensions"][:1]
     return {
         "external-url-prefix": url_prefix,
-        "keysets": {ARCH: {"path-prefix": str(key_dir),
-                           "keys": {name: {"path": f"{name}.key.pem"} for name in KEY_NAMES}}},
-        "pki-architectures": {ARCH: {
-            "keyset": ARCH,
-            "entity-defaults": {"country-name": "VN", "organization-name": "Sohoa Test PKI"},
-            "entities": {
-                "root": {"common-name": "Sohoa Test Root CA"},
-                "other-root": {"common-name": "Untrusted Root CA"},
-                "tsa": {"common-name": "Sohoa Test TSA"},
-                "ocsp": {"common-name": "Sohoa Test OCSP"},
-                "signer": {"common-name": "UBND Phường Bến Nghé"},
-                "other-signer": {"common-name": "Somebody Else"},
-            },
-            "certs": {
-                "root": _ca_cert("root", now),
-                "other-root": _ca_cert("other-root", now),
-                "tsa": {
-                    "issuer": "root",
-                    "validity": {"valid-from": _dt(now - timedelta(days=30)),
-                                 "valid-to": _dt(now + timedelta(days=3650))},
-                    "extensions": [
-                        {"id": "key_usage", "critical": True, "smart-value": {
-                            "schema": "key-usage", "params": ["digital_signature"]}},
-                        {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
-                        {"id": "crl_distribution_points", "smart-value": {
-                            "schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]}}},
-                    ],
+        "keysets": {
+            ARCH: {
+                "path-prefix": str(key_dir),
+                "keys": {name: {"path": f"{name}.key.pem"} for name in KEY_NAMES},
+            }
+        },
+        "pki-architectures": {
+            ARCH: {
+                "keyset": ARCH,
+                "entity-defaults": {"country-name": "VN", "organization-name": "Sohoa Test PKI"},
+                "entities": {
+                    "root": {"common-name": "Sohoa Test Root CA"},
+                    "other-root": {"common-name": "Untrusted Root CA"},
+                    "tsa": {"common-name": "Sohoa Test TSA"},
+                    "ocsp": {"common-name": "Sohoa Test OCSP"},
+                    "signer": {"common-name": "UBND Phường Bến Nghé"},
+                    "other-signer": {"common-name": "Somebody Else"},
                 },
-                "ocsp": {
-                    "issuer": "root",
-                    "validity": {"valid-from": _dt(now - timedelta(days=30)),
-                                 "valid-to": _dt(now + timedelta(days=3650))},
-                    "extensions": [
-                        {"id": "key_usage", "critical": True, "smart-value": {
-                            "schema": "key-usage", "params": ["digital_signature"]}},
-                        {"id": "extended_key_usage", "critical": True, "value": ["ocsp_signing"]},
-                        {"id": "ocsp_no_check"},
-                    ],
+                "certs": {
+                    "root": _ca_cert("root", now),
+                    "other-root": _ca_cert("other-root", now),
+                    "tsa": {
+                        "issuer": "root",
+                        "validity": {
+                            "valid-from": _dt(now - timedelta(days=30)),
+                            "valid-to": _dt(now + timedelta(days=3650)),
+                        },
+                        "extensions": [
+                            {
+                                "id": "key_usage",
+                                "critical": True,
+                                "smart-value": {
+                                    "schema": "key-usage",
+                                    "params": ["digital_signature"],
+                                },
+                            },
+                            {
+                                "id": "extended_key_usage",
+                                "critical": True,
+                                "value": ["time_stamping"],
+                            },
+                            {
+                                "id": "crl_distribution_points",
+                                "smart-value": {
+                                    "schema": "crl-dist-url",
+                                    "params": {"crl-repo-names": ["root"]},
+                                },
+                            },
+                        ],
+                    },
+                    "ocsp": {
+                        "issuer": "root",
+                        "validity": {
+                            "valid-from": _dt(now - timedelta(days=30)),
+                            "valid-to": _dt(now + timedelta(days=3650)),
+                        },
+                        "extensions": [
+                            {
+                                "id": "key_usage",
+                                "critical": True,
+                                "smart-value": {
+                                    "schema": "key-usage",
+                                    "params": ["digital_signature"],
+                                },
+                            },
+                            {
+                                "id": "extended_key_usage",
+                                "critical": True,
+                                "value": ["ocsp_signing"],
+                            },
+                            {"id": "ocsp_no_check"},
+                        ],
+                    },
+                    "signer": signer,
+                    "signer-revoked": revoked,
+                    "signer-expired": expired,
+                    "other-signer": other,
                 },
-                "signer": signer,
-                "signer-revoked": revoked,
-                "signer-expired": expired,
-                "other-signer": other,
-            },
-            "services": {
-                "ocsp": {"root": {"for-issuer": "root", "responder-cert": "ocsp",
-                                  "signing-key": "ocsp"}},
-                "crl-repo": {"root": {"for-issuer": "root", "signing-key": "root",
-                                      "simulated-update-schedule": "P7D"}},
-                "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
-            },
-        }},
+                "services": {
+                    "ocsp": {
+                        "root": {
+                            "for-issuer": "root",
+                            "responder-cert": "ocsp",
+                            "signing-key": "ocsp",
+                        }
+                    },
+                    "crl-repo": {
+                        "root": {
+                            "for-issuer": "root",
+                            "signing-key": "root",
+                            "simulated-update-schedule": "P7D",
+                        }
+                    },
+                    "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
+                },
+            }
+        },
     }
 
 
@@ -165,7 +238,9 @@ class LoopbackPki:
         key = "other-signer" if cert_label == "other-signer" else "signer"
         issuer = "other-root" if cert_label == "other-signer" else "root"
         data = self.arch.package_pkcs12(
-            CertLabel(cert_label), key_label=key, certs_to_embed=[CertLabel(issuer)],
+            CertLabel(cert_label),
+            key_label=KeyLabel(key),
+            certs_to_embed=[CertLabel(issuer)],
             password=password,
         )
         path = self.directory / f"{cert_label}.p12"
@@ -182,9 +257,18 @@ def _write_keys(key_dir: Path) -> None:
     key_dir.mkdir(parents=True, exist_ok=True)
     for name in KEY_NAMES:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        (key_dir / f"{name}.key.pem").write_bytes(key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
+        (key_dir / f"{name}.key.pem").write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Access lines would drown test and benchmark output."""
 
 
 class _Dispatch:
@@ -203,7 +287,9 @@ def serve_test_pki(directory: Path) -> Iterator[LoopbackPki]:
     key_dir = directory / "keys"
     _write_keys(key_dir)
     dispatch = _Dispatch()
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, dispatch, threaded=True)
+    server: BaseWSGIServer = make_server(
+        "127.0.0.1", 0, dispatch, threaded=True, request_handler=_QuietHandler
+    )
     base_url = f"http://127.0.0.1:{server.server_port}"
     now = datetime.now(UTC).replace(microsecond=0)
     cfg = CertomancerConfig(certomancer_config(key_dir, base_url, now), key_search_dir=str(key_dir))
@@ -237,9 +323,16 @@ def make_pdfa(pages: int = 1, title: str = "Giấy khai sinh") -> bytes:
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     profile = pdf.make_stream(icc)
     profile["/N"] = 3
-    pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
-        Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1,
-        OutputConditionIdentifier="sRGB IEC61966-2.1", DestOutputProfile=profile)])
+    pdf.Root.OutputIntents = pikepdf.Array(
+        [
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.OutputIntent,
+                S=pikepdf.Name.GTS_PDFA1,
+                OutputConditionIdentifier="sRGB IEC61966-2.1",
+                DestOutputProfile=profile,
+            )
+        ]
+    )
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
@@ -247,8 +340,9 @@ def make_pdfa(pages: int = 1, title: str = "Giấy khai sinh") -> bytes:
 
 def pdfsig_check(path: Path) -> list[dict[str, str]]:
     """poppler's view of each signature (it exits 0 even for invalid ones, so parse)."""
-    proc = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, timeout=60,
-                          check=False)
+    proc = subprocess.run(
+        ["pdfsig", str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
     sigs: list[dict[str, str]] = []
     for line in proc.stdout.splitlines():
         if re.match(r"^Signature #\d+:", line):

@@ -85,7 +85,9 @@ def make_record(
         valid_until=str(valid_until) if valid_until is not None else None,
         subjects=[p.subject(subject_role, with_id=with_id) for p in people],
         text="nội dung đầy đủ không được trả về",
-        signature=SignatureInfo(level="PAdES-B-LT", signer="Test CA") if signed else SignatureInfo(),
+        signature=SignatureInfo(level="PAdES-B-LT", signer="Test CA")
+        if signed
+        else SignatureInfo(),
         files=Files(archival_pdf=archival_key(agency, record_id)),
     )
 

@@ -80,7 +80,9 @@ class SeaweedServer:
         if not self.ports:
             numbers = free_ports(2 * len(_ROLES))
             self.ports = {role: numbers[i] for i, role in enumerate(_ROLES)}
-            self.ports |= {f"{role}.grpc": numbers[len(_ROLES) + i] for i, role in enumerate(_ROLES)}
+            self.ports |= {
+                f"{role}.grpc": numbers[len(_ROLES) + i] for i, role in enumerate(_ROLES)
+            }
 
     @property
     def endpoint(self) -> str:
@@ -185,7 +187,9 @@ class SeaweedServer:
             time.sleep(delay)
             delay = min(delay * 1.5, 0.5)
         self.stop()
-        raise TimeoutError(f"weed not ready after {timeout}s ({last_error}); log:\n{self._log_tail()}")
+        raise TimeoutError(
+            f"weed not ready after {timeout}s ({last_error}); log:\n{self._log_tail()}"
+        )
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop the server (SIGTERM, then SIGKILL past ``timeout``)."""

@@ -6,6 +6,7 @@ import io
 import os
 import re
 import subprocess
+import unicodedata
 
 import numpy as np
 from PIL import Image
@@ -33,3 +34,9 @@ def tesseract_text(image: Image.Image, languages: str = "vie") -> str:
         env={**os.environ, "OMP_THREAD_LIMIT": "1"},
     )
     return re.sub(r"\s+", " ", done.stdout.decode("utf-8"))
+
+
+def without_marks(text: str) -> str:
+    """Text with Vietnamese diacritics removed (đ → d), for lenient comparisons."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

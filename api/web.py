@@ -1,0 +1,301 @@
+"""The officers' screens, in Vietnamese, rendered on the server (Jinja2).
+
+They call the same ``api.service`` functions as the JSON API, with the caller taken
+from the session cookie set at sign-in. The only script is ``static/upload.js`` (upload
+with live progress); everything else is plain HTML forms and links.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from api import service
+from api.access import ACTION_VI, MATRIX, Action, allowed, require
+from api.auth import COOKIE_NAME, principal_of
+from api.errors import ApiError
+from api.state import AppState, app_state
+from api.tokens import Principal, Role
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+ROLE_VI = {
+    Role.ARCHIVIST: "Lưu trữ viên",
+    Role.OFFICER: "Cán bộ nghiệp vụ",
+    Role.PORTAL: "Cổng dịch vụ công",
+    Role.ADMIN: "Quản trị",
+}
+STATUS_VI = {"ready": "Sẵn sàng", "needs_review": "Cần rà soát", "failed": "Lỗi"}
+FIELD_VI = {
+    "doc_type": "Loại giấy tờ",
+    "title": "Tiêu đề",
+    "document_number": "Số",
+    "issuer": "Cơ quan cấp",
+    "issued_on": "Ngày cấp",
+    "valid_until": "Hiệu lực đến",
+    "name": "Họ và tên",
+    "id_number": "Số định danh",
+    "birth_date": "Ngày sinh",
+    "role": "Vai trò",
+    "sex": "Giới tính",
+}
+
+
+def _doc_types() -> dict[str, str]:
+    from records.result_types import load_result_types
+
+    return {code: t.name for code, t in load_result_types().items()}
+
+
+def _mark(snippet: str | None) -> Markup:
+    """The index's snippet is escaped with ``<mark>`` around hits: keep only those tags."""
+    return Markup(re.sub(r"<(?!/?mark>)", "&lt;", snippet or ""))
+
+
+TEMPLATES.env.filters["mark"] = _mark
+TEMPLATES.env.globals.update(
+    ROLE_VI=ROLE_VI, STATUS_VI=STATUS_VI, FIELD_VI=FIELD_VI, Action=Action, allowed=allowed
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+class LoginRequired(ApiError):
+    def __init__(self) -> None:
+        super().__init__(401, "unauthorized", "Sign in first.", "Vui lòng đăng nhập.")
+
+
+def web_principal(request: Request) -> Principal:
+    principal = principal_of(request, request.cookies.get(COOKIE_NAME))
+    if principal is None:
+        raise LoginRequired()
+    return principal
+
+
+State = Annotated[AppState, Depends(app_state)]
+Caller = Annotated[Principal, Depends(web_principal)]
+
+
+def render(
+    request: Request, name: str, principal: Principal | None, status: int = 200, **ctx: Any
+) -> HTMLResponse:
+    ctx.update(request=request, me=principal, doc_types=_doc_types())
+    return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status)
+
+
+def error_page(request: Request, exc: ApiError) -> Response:
+    if exc.status == 401:
+        target = quote(request.url.path, safe="/")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    principal = principal_of(request, request.cookies.get(COOKIE_NAME))
+    return render(request, "error.html", principal, status=exc.status, error=exc)
+
+
+def _home(principal: Principal) -> str:
+    if allowed(principal, Action.READ):
+        return "/search"
+    return "/help"
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only local paths: an open redirect would let a link sign a user in somewhere else.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+# --- sign-in ------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request) -> Response:
+    principal = principal_of(request, request.cookies.get(COOKIE_NAME))
+    return RedirectResponse(_home(principal) if principal else "/login", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
+    return render(request, "login.html", None, next=_safe_next(next))
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str | None, Form(max_length=500)] = None,
+) -> Response:
+    token = token.strip()
+    principal = principal_of(request, token)
+    if principal is None:
+        return render(
+            request, "login.html", None, status=401, next=_safe_next(next),
+            message="Mã truy cập không đúng hoặc đã bị thu hồi.",
+        )
+    response = RedirectResponse(_safe_next(next) or _home(principal), status_code=303)
+    response.set_cookie(
+        COOKIE_NAME, token, httponly=True, samesite="strict",
+        secure=request.url.scheme == "https", max_age=12 * 3600, path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE_NAME, path="/")
+    return response
+
+
+@router.get("/help", response_class=HTMLResponse)
+def help_page(request: Request, me: Caller) -> HTMLResponse:
+    rights = [ACTION_VI[a] for a in Action if a in MATRIX[me.role]]
+    return render(request, "help.html", me, rights=rights)
+
+
+# --- search and records ------------------------------------------------------------------
+
+
+def _iso(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise ApiError(400, "invalid_date", "Invalid date.",
+                       f"Ngày không hợp lệ: {value} (cần dạng YYYY-MM-DD).") from exc
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    state: State,
+    me: Caller,
+    q: Annotated[str, Query(max_length=500)] = "",
+    type: Annotated[str, Query(max_length=100)] = "",
+    issuer: Annotated[str, Query(max_length=300)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+    from_: Annotated[str, Query(alias="from", max_length=10)] = "",
+    to: Annotated[str, Query(max_length=10)] = "",
+    fuzzy: Annotated[str, Query(max_length=5)] = "",
+    page: Annotated[int, Query(ge=1, le=500)] = 1,
+) -> HTMLResponse:
+    from search import SearchQuery
+
+    require(me, Action.READ)
+    per_page = 10
+    filters = {"q": q, "type": type, "issuer": issuer, "status": status, "from": from_,
+               "to": to, "fuzzy": fuzzy}
+    query = SearchQuery(
+        text=q, doc_type=type or None, issuer=issuer or None,
+        status=status if status in STATUS_VI else None,
+        issued_from=_iso(from_), issued_to=_iso(to), fuzzy=bool(fuzzy),
+        limit=per_page, offset=(page - 1) * per_page,
+    )
+    result = service.search(state, me, query)
+    pages = max(1, -(-result.total // per_page))
+
+    def link(**changes: Any) -> str:
+        params = {k: v for k, v in {**filters, "page": page, **changes}.items() if v}
+        return "/search?" + urlencode(params)
+
+    return render(request, "search.html", me, result=result, filters=filters, page=page,
+                  pages=pages, link=link)
+
+
+@router.get("/records/{record_id}", response_class=HTMLResponse)
+def record_page(request: Request, record_id: str, state: State, me: Caller) -> HTMLResponse:
+    require(me, Action.READ)
+    record = service.record_json(state, me, record_id)
+    signature: dict[str, Any] | None = None
+    signature_error: str | None = None
+    if record["files"].get("archival_pdf"):
+        try:
+            signature = service.verify_record(state, me, record_id)
+        except ApiError as exc:
+            signature_error = exc.message_vi
+    return render(request, "record.html", me, record=record, signature=signature,
+                  signature_error=signature_error)
+
+
+# --- review ------------------------------------------------------------------------------
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_list(
+    request: Request, state: State, me: Caller,
+    page: Annotated[int, Query(ge=1, le=500)] = 1,
+) -> HTMLResponse:
+    require(me, Action.REVIEW)
+    total, items = service.review_queue(state, me, 20, (page - 1) * 20)
+    return render(request, "review_list.html", me, total=total, items=items, page=page)
+
+
+def _review_fields(record: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """(path, label, value) of every correctable field, one row each."""
+    rows: list[tuple[str, str, Any]] = [
+        (k, FIELD_VI[k], record.get(k))
+        for k in ("doc_type", "title", "document_number", "issuer", "issued_on", "valid_until")
+    ]
+    for i, subject in enumerate(record.get("subjects") or []):
+        for k in ("name", "id_number", "birth_date", "sex"):
+            rows.append((f"subjects[{i}].{k}", f"Người {i + 1}: {FIELD_VI[k]}", subject.get(k)))
+    return rows
+
+
+@router.get("/review/{record_id}", response_class=HTMLResponse)
+def review_record(
+    request: Request, record_id: str, state: State, me: Caller,
+    message: str | None = None, error: str | None = None,
+) -> HTMLResponse:
+    from extract.review import describe_reason
+
+    require(me, Action.REVIEW)
+    record = service.record_json(state, me, record_id)
+    reasons = [describe_reason(r) for r in (record.get("review") or {}).get("reasons") or []]
+    return render(request, "review.html", me, record=record, rows=_review_fields(record),
+                  reasons=reasons, message=message, error=error)
+
+
+@router.post("/review/{record_id}", response_class=HTMLResponse)
+async def review_submit(request: Request, record_id: str, state: State, me: Caller) -> Response:
+    from fastapi.concurrency import run_in_threadpool
+
+    require(me, Action.REVIEW)
+    form = await request.form(max_files=0, max_fields=200)
+    current = await run_in_threadpool(service.record_json, state, me, record_id)
+    known = {path: value for path, _, value in _review_fields(current)}
+    changes: dict[str, str | None] = {}
+    for path, old in known.items():
+        new = form.get(path)
+        if isinstance(new, str) and new.strip() != ("" if old is None else str(old)):
+            changes[path] = new.strip()
+    approve = form.get("approve") == "1"
+    try:
+        await run_in_threadpool(service.correct, state, me, record_id, changes, approve)
+    except ApiError as exc:
+        if exc.status not in (400, 422):
+            raise
+        return RedirectResponse(
+            f"/review/{record_id}?" + urlencode({"error": exc.message_vi}), status_code=303
+        )
+    done = "Đã duyệt hồ sơ." if approve else "Đã lưu chỉnh sửa."
+    return RedirectResponse(f"/review/{record_id}?" + urlencode({"message": done}),
+                            status_code=303)
+
+
+# --- upload --------------------------------------------------------------------------------
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_page(request: Request, state: State, me: Caller) -> HTMLResponse:
+    require(me, Action.UPLOAD)
+    return render(request, "upload.html", me, max_bytes=state.limits.max_file_bytes,
+                  max_files=state.limits.max_files)

@@ -1,0 +1,264 @@
+"""Reuse lookup benchmark: latency over a large index, and effectiveness over a population.
+
+    .venv/bin/python bench/reuse_bench.py                      # 100k records, 10k people
+    .venv/bin/python bench/reuse_bench.py --records 1000000    # the 1M latency target
+
+Latency: synthetic records written straight into the SQLite index (no OCR); p50/p99 of
+``reuse.lookup`` (ID + name + birth date, the portal's case, and ID only) beside the
+reference measured in the same run: the bare index query
+``records_for_subject(id_number=...)`` that any lookup pays at least once.
+
+Effectiveness: a simulated population and intakes across the catalog's procedures; the
+share of required components served from the archive against the theoretical maximum
+(what the archive holds for that person that is valid), and every offer checked against
+the generator's ground truth (wrong person, invalid on the day).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import reuse
+from bench.reuse_population import AS_OF, Population, generate, iter_people_for
+from records import Record, Status
+from records.procedures import Component, Procedure, load_procedures
+from records.result_types import add_months
+from reuse import Match
+from search import Index, open_index
+
+CATALOG = load_procedures()
+
+
+def _percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _timed(calls: list[Callable[[], object]]) -> list[float]:
+    """Milliseconds per call."""
+    out = []
+    for call in calls:
+        start = time.perf_counter()
+        call()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def _row(label: str, ms: list[float], target: str = "") -> str:
+    p50, p99 = _percentile(ms, 0.50), _percentile(ms, 0.99)
+    rate = 1000 / statistics.fmean(ms)
+    return f"  {label:<44} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  {rate:8.0f}/s  {target}"
+
+
+def latency(records: int, lookups: int, workdir: Path) -> None:
+    index = open_index(f"sqlite:///{workdir / 'latency.sqlite3'}")
+    rng = random.Random(11)
+    sample: list[tuple[str, str, str]] = []
+    start = time.perf_counter()
+    written = 0
+    for population in iter_people_for(records):
+        written += index.upsert_many(population.records)
+        picks = rng.sample(population.people, min(len(population.people), lookups))
+        sample += [(p.id_number, p.name, p.birth_date.isoformat()) for p in picks]
+    build = time.perf_counter() - start
+    print(
+        f"latency: {written:,} records indexed in {build:.1f}s ({written / build:,.0f} records/s)"
+    )
+    sample = rng.sample(sample, min(len(sample), lookups))
+    codes = sorted(CATALOG)
+    plan = [(who, rng.choice(codes)) for who in sample]
+
+    def full(who: tuple[str, str, str], code: str) -> Callable[[], object]:
+        return lambda: reuse.lookup(
+            index,
+            subject_id=who[0],
+            name=who[1],
+            birth_date=who[2],
+            procedure_code=code,
+            as_of=AS_OF,
+            procedures=CATALOG,
+        )
+
+    def by_id(who: tuple[str, str, str], code: str) -> Callable[[], object]:
+        return lambda: reuse.lookup(
+            index, subject_id=who[0], procedure_code=code, as_of=AS_OF, procedures=CATALOG
+        )
+
+    def reference(who: tuple[str, str, str], code: str) -> Callable[[], object]:
+        types = CATALOG[code].result_types()
+        return lambda: index.records_for_subject(id_number=who[0], doc_types=types)
+
+    _timed([full(w, c) for w, c in plan[:200]])  # warm the page cache
+    print(_row("reference: records_for_subject(id)", _timed([reference(w, c) for w, c in plan])))
+    print(
+        _row(
+            "reuse.lookup(ID only)", _timed([by_id(w, c) for w, c in plan]), "(target p99 <= 10 ms)"
+        )
+    )
+    print(
+        _row(
+            "reuse.lookup(ID + name + birth date)",
+            _timed([full(w, c) for w, c in plan]),
+            "(target p99 <= 10 ms)",
+        )
+    )
+    index.close()
+
+
+def _valid(record: Record, component: Component) -> bool:
+    """The oracle: the rules restated on the generator's own objects."""
+    issued = date.fromisoformat(str(record.issued_on))
+    if record.status is not Status.READY or not record.signature.level or issued > AS_OF:
+        return False
+    if record.valid_until and date.fromisoformat(record.valid_until) < AS_OF:
+        return False
+    age_ok = (
+        component.max_age_months is None or add_months(issued, component.max_age_months) >= AS_OF
+    )
+    return age_ok and record.doc_type in component.result_types
+
+
+def _holds(record: Record, person_id: int, population: Population, component: Component) -> bool:
+    person = population.people[person_id]
+    roles = {
+        s.role
+        for s in record.subjects
+        if s.name == person.name and s.birth_date == person.birth_date.isoformat()
+    }
+    return component.subject_roles is None or bool(roles & set(component.subject_roles))
+
+
+@dataclass
+class Tally:
+    required: int = 0
+    required_reusable: int = 0
+    required_max: int = 0
+    required_served: int = 0
+    reusable: int = 0
+    reusable_max: int = 0
+    reusable_served: int = 0
+    offers: int = 0
+    probable_offers: int = 0
+    wrong_exact: int = 0
+    wrong_probable: int = 0
+    invalid: int = 0
+    withheld: int = 0
+
+
+def _score(
+    tally: Tally,
+    result: reuse.ReuseResult,
+    procedure: Procedure,
+    who: int,
+    population: Population,
+    papers: list[Record],
+    by_id: dict[str, Record],
+) -> None:
+    tally.withheld += result.withheld_probable
+    for component, got in zip(procedure.components, result.components, strict=True):
+        possible = component.reusable and any(
+            _valid(r, component) and _holds(r, who, population, component) for r in papers
+        )
+        served = any(who in population.owners[c.id] for c in got.candidates)
+        tally.required += component.required
+        if component.reusable:
+            tally.reusable += 1
+            tally.reusable_max += possible
+            tally.reusable_served += served
+            if component.required:
+                tally.required_reusable += 1
+                tally.required_max += possible
+                tally.required_served += served
+        for candidate in got.candidates:
+            tally.offers += 1
+            tally.probable_offers += candidate.match is Match.PROBABLE
+            if who not in population.owners[candidate.id]:
+                if candidate.match is Match.EXACT:
+                    tally.wrong_exact += 1
+                else:
+                    tally.wrong_probable += 1
+            if not _valid(by_id[candidate.id], component):
+                tally.invalid += 1
+
+
+def effectiveness(people: int, intakes: int, workdir: Path) -> None:
+    population = generate(people, seed=3)
+    index: Index = open_index(f"sqlite:///{workdir / 'population.sqlite3'}")
+    index.upsert_many(population.records)
+    by_id = {r.id: r for r in population.records}
+    papers: dict[int, list[Record]] = {}
+    for record in population.records:
+        for owner in population.owners[record.id]:
+            papers.setdefault(owner, []).append(record)
+    rng = random.Random(5)
+    codes = sorted(CATALOG)
+    tally = Tally()
+    for _ in range(intakes):
+        who = rng.randrange(people)
+        person = population.people[who]
+        code = rng.choice(codes)
+        result = reuse.lookup(
+            index,
+            subject_id=person.id_number,
+            name=person.name,
+            birth_date=person.birth_date.isoformat(),
+            procedure_code=code,
+            as_of=AS_OF,
+            procedures=CATALOG,
+        )
+        _score(tally, result, CATALOG[code], who, population, papers.get(who, []), by_id)
+    index.close()
+
+    def share(a: int, b: int) -> str:
+        return f"{a:6d}/{b:<6d} = {a / b:6.1%}" if b else "n/a"
+
+    t = tally
+    rows = [
+        ("required components served from the archive", share(t.required_served, t.required)),
+        ("theoretical maximum (valid papers held)", share(t.required_max, t.required)),
+        ("required reusable components served", share(t.required_served, t.required_reusable)),
+        ("... against the theoretical maximum", share(t.required_served, t.required_max)),
+        ("all reusable components served vs maximum", share(t.reusable_served, t.reusable_max)),
+        ("offers (of which probable)", f"{t.offers:,} ({t.probable_offers:,})"),
+        ("intakes with probable matches withheld", f"{t.withheld} (namesake holds another ID)"),
+        ("wrong-person offers, exact match", f"{t.wrong_exact}   (must be 0)"),
+        ("expired / invalid offers", f"{t.invalid}   (must be 0)"),
+        ("namesake's paper without ID offered (probable)", f"{t.wrong_probable}"),
+    ]
+    print(
+        f"effectiveness: {people:,} people, {len(population.records):,} records, "
+        f"{intakes:,} intakes over {len(codes)} procedures"
+    )
+    for label, value in rows:
+        print(f"  {label:<48} {value}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--lookups", type=int, default=2_000)
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--intakes", type=int, default=2_000)
+    parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-effectiveness", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="reuse-bench-") as tmp:
+        if not args.skip_latency:
+            latency(args.records, args.lookups, Path(tmp))
+        if not args.skip_effectiveness:
+            effectiveness(args.people, args.intakes, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

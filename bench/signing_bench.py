@@ -1,0 +1,93 @@
+"""Signatures per second: sohoa's Signer next to pyHanko called directly, same run.
+
+Both sides use the same key (the dev identity, P-256), PAdES subfilter, SHA-256,
+the same visible stamp style and font, and for B-T the same loopback TSA
+(certomancer's RFC 3161 responder). Usage:
+
+    .venv/bin/python bench/signing_bench.py [--n 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import HTTPTimeStamper
+
+import signing
+from signing import stamp
+from tests.support.pki import make_pdfa, serve_test_pki
+
+AGENCY = "UBND Phường Bến Nghé"
+
+
+def _direct(
+    ident: signing.DevIdentity, tsa_url: str | None, font: Path
+) -> Callable[[bytes], bytes]:
+    key = signers.SimpleSigner.load(
+        str(ident.key_path), str(ident.cert_path), ca_chain_files=(str(ident.ca_cert_path),)
+    )
+    assert key is not None
+    timestamper = HTTPTimeStamper(tsa_url) if tsa_url else None
+    plan = stamp.stamp_plan(font, with_qr=False)
+
+    def sign(pdf: bytes) -> bytes:
+        moment = datetime.now(UTC)
+        spec = fields.SigFieldSpec(sig_field_name="Sig1", on_page=0, box=(18, 730, 268, 774))
+        meta = signers.PdfSignatureMetadata(
+            field_name="Sig1", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
+        )
+        pdf_signer = signers.PdfSigner(
+            meta, key, timestamper=timestamper, stamp_style=plan.style, new_field_spec=spec
+        )
+        out = pdf_signer.sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False),
+            appearance_text_params={"agency": AGENCY, "signed_vn": stamp.vietnam_time(moment)},
+        )
+        return bytes(out.getvalue())
+
+    return sign
+
+
+def _rate(sign: Callable[[bytes], object], pdfs: list[bytes]) -> float:
+    sign(pdfs[0])  # warm-up: font load, TSA connection, dummy size estimate
+    start = time.perf_counter()
+    for pdf in pdfs:
+        sign(pdf)
+    return len(pdfs) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=200)
+    args = parser.parse_args()
+    pdfs = [make_pdfa(pages=1 + i % 3) for i in range(args.n)]
+    print(f"{args.n} PDF/A-2b inputs, 1-3 pages, mean {sum(map(len, pdfs)) // len(pdfs)} bytes")
+    with tempfile.TemporaryDirectory() as tmp, serve_test_pki(Path(tmp) / "pki") as pki:
+        ident = signing.ensure_dev_identity(Path(tmp) / "dev", AGENCY)
+        font = Path(tmp) / "stamp.ttf"
+        font.write_bytes(stamp.stamp_font(stamp.find_font(), AGENCY))
+        print(f"{'level':<10} {'sohoa sig/s':>12} {'pyHanko sig/s':>14} {'overhead':>9}")
+        for label, tsa in (("PAdES-B-B", None), ("PAdES-B-T", pki.tsa_url)):
+            with signing.load_signer(dev_identity=ident, tsa_url=tsa, agency_name=AGENCY) as s:
+                assert s.level == label, s.level
+                ours = _rate(s.sign, pdfs)
+            theirs = _rate(_direct(ident, tsa, font), pdfs)
+            overhead = (theirs / ours - 1) * 100
+            print(f"{label:<10} {ours:>12.1f} {theirs:>14.1f} {overhead:>8.1f}%")
+    asyncio.set_event_loop(None)
+
+
+if __name__ == "__main__":
+    main()

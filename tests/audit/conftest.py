@@ -1,0 +1,21 @@
+"""Fixtures for the audit tests: a real filesystem store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audit import AuditLog
+from storage.base import Store
+from storage.factory import open_store  # TODO: storage.open_store once exported
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return open_store((tmp_path / "objects").as_uri())
+
+
+@pytest.fixture
+def log(store: Store) -> AuditLog:
+    return AuditLog(store)

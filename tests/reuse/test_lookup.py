@@ -1,0 +1,249 @@
+"""The reuse lookup over a real SQLite index: who is offered what, and what never is."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+import reuse
+from audit import AuditLog
+from records import Status
+from records.procedures import Procedure
+from reuse import Match, ReuseError
+from tests.support.reuse import Archive, Person, make_record, months_before, offered_ids
+
+AS_OF = date(2025, 6, 15)
+AN = Person("Nguyễn Văn An", "1990-05-01", "001090012345")
+AN_NAMESAKE = Person("Nguyễn Văn An", "1990-05-01", "001090099999")
+BINH = Person("Trần Thị Bình", "1985-02-10", "001185000111")
+MARRIAGE = "1.000894"
+ADOPTION = "1.003005"
+CRIMINAL_RECORD = "2.000488"
+
+
+def _lookup(archive: Archive, who: Person, procedure: str, **kwargs: Any) -> reuse.ReuseResult:
+    return reuse.lookup(
+        archive.index,
+        subject_id=who.id_number,
+        name=who.name,
+        birth_date=who.birth_date,
+        procedure_code=procedure,
+        as_of=AS_OF,
+        **kwargs,
+    )
+
+
+def _component(result: reuse.ReuseResult, code: str) -> reuse.ComponentResult:
+    return next(c for c in result.components if c.code == code)
+
+
+def test_exact_match_is_offered_with_metadata_only(archive: Archive) -> None:
+    (record,) = archive.add(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
+    )
+    result = reuse.lookup(
+        archive.index, subject_id=AN.id_number, procedure_code=MARRIAGE, as_of=AS_OF
+    )
+    (candidate,) = _component(result, "XN_TTHN").candidates
+    assert candidate.id == record.id and candidate.match is Match.EXACT
+    assert set(candidate.to_dict()) == {
+        "id",
+        "doc_type",
+        "title",
+        "document_number",
+        "issuer",
+        "issued_on",
+        "valid_until",
+        "agency",
+        "match",
+    }
+    assert "nội dung" not in str(result.to_dict())
+
+
+def test_a_namesake_with_another_id_is_never_offered(archive: Archive) -> None:
+    archive.add(
+        make_record("marital_status_certificate", AN_NAMESAKE, issued_on=months_before(AS_OF, 1)),
+        make_record("criminal_record_certificate", AN_NAMESAKE, issued_on=months_before(AS_OF, 1)),
+    )
+    assert offered_ids(_lookup(archive, AN, MARRIAGE)) == set()
+    assert offered_ids(_lookup(archive, AN, ADOPTION)) == set()
+    by_name_only = reuse.lookup(
+        archive.index,
+        subject_id=None,
+        name=AN.name,
+        birth_date=AN.birth_date,
+        procedure_code=MARRIAGE,
+        as_of=AS_OF,
+    )
+    assert offered_ids(by_name_only) == set()
+
+
+def test_paper_without_id_is_a_probable_match_by_folded_name_and_birth_date(
+    archive: Archive,
+) -> None:
+    old, modern = archive.add(
+        make_record("birth_certificate", BINH, issued_on="1985-03-01", with_id=False),
+        make_record("criminal_record_certificate", BINH, issued_on=months_before(AS_OF, 1)),
+    )
+    typed_without_marks = reuse.lookup(
+        archive.index,
+        subject_id=BINH.id_number,
+        name="tran thi  BINH",
+        birth_date="10/02/1985",
+        procedure_code=CRIMINAL_RECORD,
+        as_of=AS_OF,
+    )
+    (birth,) = _component(typed_without_marks, "GKS").candidates
+    assert (birth.id, birth.match) == (old.id, Match.PROBABLE)
+    (previous,) = _component(typed_without_marks, "LLTP_CU").candidates
+    assert (previous.id, previous.match) == (modern.id, Match.EXACT)
+    other_birthday = reuse.lookup(
+        archive.index,
+        subject_id=BINH.id_number,
+        name=BINH.name,
+        birth_date="1985-02-11",
+        procedure_code=CRIMINAL_RECORD,
+        as_of=AS_OF,
+    )
+    assert old.id not in offered_ids(other_birthday)
+
+
+def test_probable_matches_are_withheld_when_a_namesake_holds_another_id(
+    archive: Archive,
+) -> None:
+    (paper,) = archive.add(
+        make_record("birth_certificate", AN, issued_on="1990-06-01", with_id=False),
+        make_record("land_use_certificate", AN_NAMESAKE, issued_on="2015-01-01"),
+    )[:1]
+    result = _lookup(archive, AN, CRIMINAL_RECORD)
+    assert result.withheld_probable
+    assert paper.id not in offered_ids(result)
+
+
+def test_marital_status_certificate_freshness(archive: Archive) -> None:
+    stale, fresh = archive.add(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 7)),
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 5)),
+    )
+    assert [c.id for c in _component(_lookup(archive, AN, MARRIAGE), "XN_TTHN").candidates] == [
+        fresh.id
+    ]
+    last_day = archive.add(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 6))
+    )[0]
+    assert last_day.id in offered_ids(_lookup(archive, AN, MARRIAGE))
+    assert stale.id not in offered_ids(_lookup(archive, AN, MARRIAGE))
+
+
+@pytest.mark.parametrize("status", [Status.FAILED, Status.NEEDS_REVIEW])
+def test_records_not_ready_are_never_offered(archive: Archive, status: Status) -> None:
+    archive.add(
+        make_record(
+            "marital_status_certificate", AN, issued_on=months_before(AS_OF, 1), status=status
+        )
+    )
+    assert offered_ids(_lookup(archive, AN, MARRIAGE)) == set()
+
+
+def test_unsigned_records_and_failed_verification_are_never_offered(archive: Archive) -> None:
+    _unsigned, signed = archive.add(
+        make_record(
+            "marital_status_certificate", AN, issued_on=months_before(AS_OF, 1), signed=False
+        ),
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2)),
+    )
+    assert offered_ids(_lookup(archive, AN, MARRIAGE)) == {signed.id}
+    seen: list[str] = []
+
+    def refuse_all(record: dict[str, Any]) -> bool:
+        seen.append(record["id"])
+        return False
+
+    assert offered_ids(_lookup(archive, AN, MARRIAGE, verify=refuse_all)) == set()
+    assert seen == [signed.id]
+
+
+def test_expired_and_not_yet_issued_records_are_never_offered(archive: Archive) -> None:
+    archive.add(
+        make_record("construction_permit", AN, issued_on="2024-01-01", valid_until="2025-06-14"),
+        make_record("land_use_certificate", AN, issued_on="2025-06-16"),
+    )
+    valid_today = archive.add(
+        make_record("construction_permit", AN, issued_on="2024-01-01", valid_until="2025-06-15")
+    )[0]
+    assert offered_ids(_lookup(archive, AN, "1.004222")) == {valid_today.id}
+
+
+def test_a_parent_named_on_a_birth_certificate_is_not_its_holder(archive: Archive) -> None:
+    archive.add(make_record("birth_certificate", AN, issued_on="2020-01-01", role="cha"))
+    assert offered_ids(_lookup(archive, AN, CRIMINAL_RECORD)) == set()
+
+
+def test_share_of_components_satisfied(archive: Archive, procedures: dict[str, Procedure]) -> None:
+    archive.add(
+        make_record("criminal_record_certificate", AN, issued_on=months_before(AS_OF, 1)),
+        make_record("birth_certificate", AN, issued_on="1990-05-20"),
+    )
+    result = _lookup(archive, AN, ADOPTION)
+    adoption = procedures[ADOPTION]
+    assert len(result.components) == len(adoption.components) == 5
+    assert (result.satisfied, result.share_satisfied) == (2, 2 / 5)
+    assert (result.required_satisfied, result.required_total) == (1, 4)
+    assert result.share_required_satisfied == 1 / 4
+    assert result.to_dict()["share_satisfied"] == 2 / 5
+
+
+def test_order_is_exact_first_then_newest(archive: Archive) -> None:
+    older, newer, probable = archive.add(
+        make_record("land_use_certificate", AN, issued_on="2010-01-01"),
+        make_record("land_use_certificate", AN, issued_on="2018-01-01"),
+        make_record("land_use_certificate", AN, issued_on="2024-01-01", with_id=False),
+    )
+    candidates = _component(_lookup(archive, AN, "1.004222"), "CM_CHO_O").candidates
+    assert [c.id for c in candidates] == [newer.id, older.id, probable.id]
+    assert [c.match for c in candidates] == [Match.EXACT, Match.EXACT, Match.PROBABLE]
+
+
+def test_lookup_is_audited(archive: Archive, audit_log: AuditLog) -> None:
+    (record,) = archive.add(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 1))
+    )
+    _lookup(
+        archive,
+        AN,
+        MARRIAGE,
+        audit_log=audit_log,
+        actor="can-bo-01",
+        dossier_code="H29.01-250615-0001",
+    )
+    (entry,) = list(audit_log.entries())
+    assert (entry.action, entry.actor) == ("reuse.lookup", "can-bo-01")
+    assert entry.details["dossier_code"] == "H29.01-250615-0001"
+    assert entry.details["procedure_code"] == MARRIAGE
+    assert entry.details["subject"]["id_number"] == AN.id_number
+    assert entry.details["offered"]["XN_TTHN"] == [record.id]
+
+
+def test_bad_requests_raise_clear_errors(archive: Archive) -> None:
+    with pytest.raises(ReuseError) as unknown:
+        reuse.lookup(archive.index, subject_id=AN.id_number, procedure_code="9.999999")
+    assert unknown.value.code == "unknown_procedure"
+    with pytest.raises(ReuseError) as nobody:
+        reuse.lookup(archive.index, subject_id=None, name=AN.name, procedure_code=MARRIAGE)
+    assert nobody.value.code == "no_subject"
+    with pytest.raises(ReuseError) as dossier:
+        _lookup(archive, AN, MARRIAGE, dossier_code="HS-1", audit_log=None)
+    assert dossier.value.code == "bad_dossier_code"
+
+
+def test_format_result_is_vietnamese_and_lists_offers(archive: Archive) -> None:
+    (record,) = archive.add(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 1))
+    )
+    text = reuse.format_result(_lookup(archive, AN, MARRIAGE))
+    assert "Thủ tục 1.000894 – Đăng ký kết hôn" in text
+    assert "Lấy được từ kho số hóa: 1/3 thành phần" in text
+    assert f"mã {record.id}" in text and "khớp số định danh" in text
+    assert "công dân nộp trực tiếp" in text

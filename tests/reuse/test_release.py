@@ -1,0 +1,130 @@
+"""Releasing an archived signed PDF into a dossier: every check is re-done, every
+outcome audited."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+import pytest
+
+import reuse
+from audit import AuditLog
+from records import Status
+from reuse import ReleaseRefused
+from tests.support.reuse import Archive, Person, make_record, months_before
+
+AS_OF = date(2025, 6, 15)
+AN = Person("Nguyễn Văn An", "1990-05-01", "001090012345")
+AN_NAMESAKE = Person("Nguyễn Văn An", "1990-05-01", "001090099999")
+MARRIAGE = "1.000894"
+DOSSIER = "000.00.21.H29-250615-0042"
+
+
+def _release(
+    archive: Archive, audit_log: AuditLog, record_id: str, **overrides: Any
+) -> reuse.ReleasedDocument:
+    kwargs: dict[str, Any] = {
+        "record_id": record_id,
+        "dossier_code": DOSSIER,
+        "procedure_code": MARRIAGE,
+        "subject_id": AN.id_number,
+        "citizen_request": True,
+        "actor": "can-bo-07",
+        "audit_log": audit_log,
+        "as_of": AS_OF,
+        **overrides,
+    }
+    return reuse.release(archive.index, archive.store, **kwargs)
+
+
+def _refusal(archive: Archive, audit_log: AuditLog, record_id: str, **overrides: Any) -> str:
+    with pytest.raises(ReleaseRefused) as caught:
+        _release(archive, audit_log, record_id, **overrides)
+    entries = list(audit_log.entries())
+    assert entries[-1].action == "reuse.release_refused"
+    assert entries[-1].details["reason"] == caught.value.code
+    assert caught.value.message  # the Vietnamese text shown to the officer
+    return caught.value.code
+
+
+def test_release_returns_the_signed_pdf_and_audits_it(
+    archive: Archive, audit_log: AuditLog
+) -> None:
+    (record,) = archive.add(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
+    )
+    document = _release(archive, audit_log, record.id)
+    assert document.data == archive.pdfs[record.id] and document.data.startswith(b"%PDF-")
+    assert document.sha256 == hashlib.sha256(document.data).hexdigest()
+    assert document.record_id == record.id and document.filename.endswith(".pdf")
+    (entry,) = list(audit_log.entries())
+    assert (entry.action, entry.actor) == ("reuse.release", "can-bo-07")
+    assert entry.details["record_id"] == record.id
+    assert entry.details["dossier_code"] == DOSSIER
+    assert entry.details["procedure_code"] == MARRIAGE
+    assert entry.details["subject"]["id_number"] == AN.id_number
+    assert entry.details["components"] == ["XN_TTHN"]
+    assert entry.details["sha256"] == document.sha256
+    assert audit_log.verify().ok
+
+
+def test_refused_without_an_explicit_citizen_request(archive: Archive, audit_log: AuditLog) -> None:
+    (record,) = archive.add(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
+    )
+    assert _refusal(archive, audit_log, record.id, citizen_request=False) == "no_citizen_request"
+
+
+def test_refused_for_another_persons_record(archive: Archive, audit_log: AuditLog) -> None:
+    (theirs,) = archive.add(
+        make_record("marital_status_certificate", AN_NAMESAKE, issued_on=months_before(AS_OF, 2))
+    )
+    assert _refusal(archive, audit_log, theirs.id) == "not_subject"
+    by_name = _refusal(
+        archive, audit_log, theirs.id, subject_id=None, name=AN.name, birth_date=AN.birth_date
+    )
+    assert by_name == "not_subject"
+
+
+def test_refused_for_malformed_dossier_codes(archive: Archive, audit_log: AuditLog) -> None:
+    (record,) = archive.add(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
+    )
+    for bad in ("", "HS 123", "H29.01-251315-0001", "H29.01-250615-1", "h29-250615-0001"):
+        assert _refusal(archive, audit_log, record.id, dossier_code=bad) == "bad_dossier_code"
+    assert reuse.check_dossier_code("H29.01-250615-0001") == "H29.01-250615-0001"
+
+
+def test_refused_when_not_reusable_for_that_procedure_on_that_day(
+    archive: Archive, audit_log: AuditLog
+) -> None:
+    stale, land = archive.add(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 7)),
+        make_record("land_use_certificate", AN, issued_on="2015-01-01"),
+    )
+    assert _refusal(archive, audit_log, stale.id) == "not_reusable"
+    assert _refusal(archive, audit_log, land.id) == "not_reusable"  # not accepted by 1.000894
+    assert _refusal(archive, audit_log, "0" * 24) == "unknown_record"
+
+
+def test_release_rechecks_instead_of_trusting_the_lookup(
+    archive: Archive, audit_log: AuditLog
+) -> None:
+    (record,) = archive.add(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
+    )
+    looked_up = reuse.lookup(
+        archive.index, subject_id=AN.id_number, procedure_code=MARRIAGE, as_of=AS_OF
+    )
+    assert looked_up.record_ids() == [record.id]
+    record.status = Status.NEEDS_REVIEW  # a correction reopened it after the lookup
+    archive.index.upsert(record)
+    assert _refusal(archive, audit_log, record.id) == "not_reusable"
+
+
+def test_refused_when_the_archived_pdf_is_missing(archive: Archive, audit_log: AuditLog) -> None:
+    record = make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
+    archive.index.upsert(record)  # indexed, but its PDF never reached the store
+    assert _refusal(archive, audit_log, record.id) == "no_archival_pdf"

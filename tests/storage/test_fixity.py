@@ -1,0 +1,90 @@
+"""Fixity and audited deletion, on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from storage import ObjectNotFound, archival_key, original_key, record_key, text_key
+from storage.admin import delete_record
+from storage.base import Store
+from storage.fixity import check, run
+from tests.storage.helpers import store_full_record
+
+
+def test_clean_store_is_ok(store: Store) -> None:
+    store_full_record(store, "a", "r1")
+    store_full_record(store, "a", "r2")
+    summary = run(store, verify_pdf=lambda data: data.startswith(b"%PDF-1.7 signed"))
+    assert summary.ok, summary.problems
+    assert summary.checked == 8
+    assert summary.bytes_checked > 0
+
+
+def test_finds_missing_corrupt_and_orphaned(
+    store: Store, tamper: Callable[[Store, str, bytes], None]
+) -> None:
+    for rid in ("r1", "r2", "r3", "r4"):
+        store_full_record(store, "a", rid)
+    store.delete(text_key("a", "r1"))  # missing
+    tamper(store, original_key("a", "r2", ".jpg"), b"JPEG flipped")  # corrupt checksum
+    store.put("a/records/r3/stray.bin", b"left over")  # orphaned
+    store.put("a/records/r9/original.png", b"no record at all")  # orphaned
+    signature_ok = {archival_key("a", r) for r in ("r1", "r2", "r3")}
+    findings = list(check(store, verify_pdf=lambda data: not data.endswith(b"r4")))
+    problems = {(f.status, f.key) for f in findings if not f.ok}
+    assert problems == {
+        ("missing", text_key("a", "r1")),
+        ("corrupt", original_key("a", "r2", ".jpg")),
+        ("orphaned", "a/records/r3/stray.bin"),
+        ("orphaned", "a/records/r9/original.png"),
+        ("corrupt", archival_key("a", "r4")),  # signature callback said no
+    }
+    assert signature_ok <= {f.key for f in findings if f.ok}
+    summary = run(store, agency="a")
+    assert not summary.ok
+    assert (summary.missing, summary.corrupt, summary.orphaned) == (1, 1, 2)
+    assert summary.to_dict()["problems"][0]["key"]
+    assert "thiếu tệp" in next(p for p in summary.problems if p.status == "missing").message_vi()
+
+
+def test_verifier_crash_is_a_finding(store: Store) -> None:
+    store_full_record(store, "a", "r1")
+
+    def broken(_: bytes) -> bool:
+        raise RuntimeError("cannot parse PDF")
+
+    summary = run(store, verify_pdf=broken)
+    assert [(p.status, p.key) for p in summary.problems] == [("corrupt", archival_key("a", "r1"))]
+    assert "cannot parse PDF" in summary.problems[0].detail
+
+
+def test_delete_record_audits_first(store: Store) -> None:
+    store_full_record(store, "a", "r1")
+    store_full_record(store, "a", "r2")
+    entries: list[dict[str, Any]] = []
+    deleted = delete_record(
+        store, "a", "r1", actor="can-bo-01", reason="trùng hồ sơ", audit=entries.append
+    )
+    assert len(entries) == 1 and entries[0]["keys"] == deleted
+    assert entries[0]["actor"] == "can-bo-01" and entries[0]["reason"] == "trùng hồ sơ"
+    assert deleted[-1] == record_key("a", "r1", 1)  # the record JSON goes last
+    assert list(store.list("a/records/r1/")) == []
+    assert run(store).ok
+    with pytest.raises(ObjectNotFound):
+        delete_record(store, "a", "r1", actor="x", reason="y", audit=entries.append)
+
+
+def test_delete_record_does_nothing_when_audit_fails(store: Store) -> None:
+    store_full_record(store, "a", "r1")
+
+    def failing(_: dict[str, Any]) -> None:
+        raise OSError("audit log unavailable")
+
+    with pytest.raises(OSError):
+        delete_record(store, "a", "r1", actor="x", reason="y", audit=failing)
+    assert len(list(store.list("a/records/r1/"))) == 4
+    with pytest.raises(ValueError):
+        delete_record(store, "a", "r1", actor=" ", reason="y", audit=lambda e: None)
