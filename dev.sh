@@ -49,8 +49,12 @@ setup_venv() {
   fi
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     say "Installing Python dependencies ($extras)"
-    "$VENV/bin/pip" install -q --upgrade pip
-    "$VENV/bin/pip" install -q -e ".[$extras]"
+    # pip is chatty even with -q (setuptools warnings): keep its log, show it on failure.
+    if ! { "$VENV/bin/pip" install -q --upgrade pip \
+           && "$VENV/bin/pip" install -q -e ".[$extras]"; } >"$VENV/pip.log" 2>&1; then
+      cat "$VENV/pip.log" >&2
+      exit 1
+    fi
     touch "$stamp"
   fi
 }

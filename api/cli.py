@@ -258,7 +258,8 @@ def format_verification(report: dict[str, Any]) -> str:
             f"    Sửa sau khi ký : {'CÓ' if sig.get('modified_after_signing') else 'không'}",
         ]
         lines += [f"    - {reason}" for reason in sig.get("reasons") or []]
-    lines += [f"  - {reason}" for reason in report.get("reasons") or []]
+    if not report.get("signatures"):
+        lines += [f"  - {reason}" for reason in report.get("reasons") or []]
     return "\n".join(lines)
 
 

@@ -39,6 +39,7 @@ def lookup(
     name: str | None,
     birth_date: date | None,
     as_of: date | None,
+    dossier_code: str | None = None,
 ) -> dict[str, Any]:
     from reuse import ReuseError
     from reuse import lookup as reuse_lookup
@@ -54,6 +55,7 @@ def lookup(
             procedures=procedures(),
             audit_log=state.audit,
             actor=principal.actor,
+            dossier_code=dossier_code,
         )
     except ReuseError as exc:
         raise _reuse_error(exc) from exc

@@ -222,10 +222,11 @@ def reuse_lookup(
     name: Annotated[str | None, Query(max_length=200)] = None,
     birth_date: date | None = None,
     as_of: date | None = None,
+    dossier_code: Annotated[str | None, Query(max_length=100)] = None,
 ) -> dict[str, Any]:
     return portal.lookup(
         state, principal, procedure=procedure, subject_id=subject, name=name,
-        birth_date=birth_date, as_of=as_of,
+        birth_date=birth_date, as_of=as_of, dossier_code=dossier_code,
     )
 
 

@@ -211,19 +211,21 @@ def _gather(
     index: Index, who: SubjectQuery, doc_types: list[str]
 ) -> tuple[list[dict[str, Any]], bool]:
     """The records that may name the citizen, and whether name + birth date is ambiguous."""
+    # The type filter is applied here rather than in the index: one person has few
+    # records, and SQLite answers "this person AND these types" by scanning every record
+    # of these types (its doc_type index wins over the subject subquery).
     found: dict[str, dict[str, Any]] = {}
-    if who.id_number is not None:
-        for record in index.records_for_subject(id_number=who.id_number, doc_types=doc_types):
-            found[str(record["id"])] = record
+    by_id = index.records_for_subject(id_number=who.id_number) if who.id_number is not None else []
     ambiguous = False
+    by_name: list[dict[str, Any]] = []
     if who.name and who.birth_date:
-        # Asked without the ID and without a type filter, so that papers naming the
-        # same name and birth date under another ID show up and reveal the ambiguity.
+        # Asked without the ID, so that papers naming the same name and birth date under
+        # another ID show up and reveal the ambiguity.
         by_name = index.records_for_subject(name=who.name, birth_date=who.birth_date)
         ambiguous = _ambiguous(by_name, who)
-        for record in by_name:
-            if record.get("doc_type") in doc_types:
-                found.setdefault(str(record["id"]), record)
+    for record in [*by_id, *by_name]:
+        if record.get("doc_type") in doc_types:
+            found.setdefault(str(record["id"]), record)
     return list(found.values()), ambiguous
 
 

@@ -1,9 +1,11 @@
 """Handing one archived, signed PDF over to a dossier, on the citizen's explicit request.
 
 The release trusts nothing from an earlier lookup: it runs the whole lookup again for
-this citizen, procedure and date, and hands over the record only if that fresh lookup
-offers it. Every release and every refusal is written to the audit log before the
-caller sees the outcome; when the log cannot be written, nothing is released.
+this citizen, procedure and date, hands over the record only if that fresh lookup
+offers it, and checks once more against the latest version in storage (the system of
+record, which the index may not reflect yet). Every release and every refusal is
+written to the audit log before the caller sees the outcome; when the log cannot be
+written, nothing is released.
 """
 
 from __future__ import annotations
@@ -13,19 +15,21 @@ from datetime import date
 from typing import Any
 
 from audit import AuditLog
-from records.procedures import Procedure
+from records.procedures import Component, Procedure
 from reuse.lookup import (
     SubjectQuery,
     Verify,
     check_dossier_code,
     evaluate,
     find_procedure,
+    fits_component,
     match_record,
+    record_usable,
     subject_query,
 )
 from reuse.model import ReleasedDocument, ReleaseRefused, ReuseError
 from search import Index
-from storage.base import IntegrityError, ObjectNotFound, Store
+from storage import IntegrityError, ObjectNotFound, Store, load_record
 
 
 def _refuse(
@@ -68,6 +72,33 @@ def _archival_pdf(store: Store, record: dict[str, Any], record_id: str) -> bytes
     return data
 
 
+def _stored_record(store: Store, indexed: dict[str, Any], record_id: str) -> dict[str, Any]:
+    """The latest version of the record in storage: the system of record, which the
+    index (derived, possibly lagging) may not reflect yet."""
+    try:
+        return load_record(store, str(indexed.get("agency")), record_id).to_dict()
+    except ObjectNotFound:
+        raise ReuseError(
+            "unknown_record",
+            f"Không tìm thấy bản ghi gốc của giấy tờ {record_id} trong kho lưu trữ.",
+        ) from None
+
+
+def _still_reusable(
+    stored: dict[str, Any],
+    who: SubjectQuery,
+    components: list[Component],
+    as_of: date,
+    allow_probable: bool,
+) -> bool:
+    matched = match_record(stored, who, allow_probable=allow_probable)
+    return (
+        matched is not None
+        and record_usable(stored, as_of)
+        and any(fits_component(c, stored, matched[1], as_of) for c in components)
+    )
+
+
 def _checked_release(
     index: Index,
     store: Store,
@@ -84,17 +115,22 @@ def _checked_release(
         for candidate in component.candidates
         if candidate.id == record_id
     ]
-    record = index.get(record_id)
-    if not offered or record is None:
-        raise _not_offered(record, record_id, who)
-    data = _archival_pdf(store, record, record_id)
+    indexed = index.get(record_id)
+    if not offered or indexed is None:
+        raise _not_offered(indexed, record_id, who)
+    stored = _stored_record(store, indexed, record_id)
+    codes = [code for code, _ in offered]
+    components = [c for c in procedure.components if c.code in codes]
+    if not _still_reusable(stored, who, components, as_of, not result.withheld_probable):
+        raise _not_offered(stored, record_id, who)
+    data = _archival_pdf(store, stored, record_id)
     document = ReleasedDocument(
         record_id=record_id,
-        filename=f"{record.get('doc_type') or 'giay-to'}-{record_id}.pdf",
+        filename=f"{stored.get('doc_type') or 'giay-to'}-{record_id}.pdf",
         data=data,
         sha256=hashlib.sha256(data).hexdigest(),
     )
-    return document, [code for code, _ in offered], str(offered[0][1])
+    return document, codes, str(offered[0][1])
 
 
 def release(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from audit import AuditLog
+from storage import open_store
 from storage.base import Store
-from storage.factory import open_store  # TODO: storage.open_store once exported
 
 
 @pytest.fixture

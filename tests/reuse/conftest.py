@@ -11,7 +11,7 @@ import pytest
 from audit import AuditLog
 from records.procedures import Procedure, load_procedures
 from search import open_index
-from storage.factory import open_store  # TODO: storage.open_store once exported
+from storage import open_store
 from tests.support.reuse import Archive
 
 

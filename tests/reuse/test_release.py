@@ -13,6 +13,7 @@ import reuse
 from audit import AuditLog
 from records import Status
 from reuse import ReleaseRefused
+from storage import save_record
 from tests.support.reuse import Archive, Person, make_record, months_before
 
 AS_OF = date(2025, 6, 15)
@@ -126,5 +127,21 @@ def test_release_rechecks_instead_of_trusting_the_lookup(
 
 def test_refused_when_the_archived_pdf_is_missing(archive: Archive, audit_log: AuditLog) -> None:
     record = make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
-    archive.index.upsert(record)  # indexed, but its PDF never reached the store
+    save_record(archive.store, record)
+    archive.index.upsert(record)  # indexed and stored, but its PDF never reached the store
     assert _refusal(archive, audit_log, record.id) == "no_archival_pdf"
+
+
+def test_the_stored_record_wins_over_a_lagging_index(archive: Archive, audit_log: AuditLog) -> None:
+    (record,) = archive.add(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
+    )
+    record.version, record.status = 2, Status.NEEDS_REVIEW  # reopened; not reindexed yet
+    save_record(archive.store, record)
+    assert (
+        record.id
+        in reuse.lookup(
+            archive.index, subject_id=AN.id_number, procedure_code=MARRIAGE, as_of=AS_OF
+        ).record_ids()
+    )
+    assert _refusal(archive, audit_log, record.id) == "not_reusable"

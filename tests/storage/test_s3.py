@@ -43,7 +43,7 @@ def test_secrets_stay_out_of_reprs_messages_and_logs(
 
 def test_wrong_credentials_fail_fast_without_retry(seaweed: SeaweedServer) -> None:
     start = time.monotonic()
-    with pytest.raises(StorageError, match="SignatureDoesNotMatch|InvalidAccessKeyId|AccessDenied"):
+    with pytest.raises(StorageError, match=r"SignatureDoesNotMatch|InvalidAccessKeyId|AccessDenied"):
         open_store(
             seaweed.url(new_bucket()),
             access_key=seaweed.access_key,

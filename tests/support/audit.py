@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from audit import AuditLog
-from storage.factory import open_store
+from storage import open_store
 
 
 def main(argv: list[str]) -> int:

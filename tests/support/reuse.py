@@ -15,8 +15,7 @@ import pikepdf
 from records import Files, Record, SignatureInfo, Source, Status, Subject, record_id_for
 from records.result_types import add_months
 from search import Index
-from storage.base import Store
-from storage.layout import archival_key
+from storage import Store, archival_key, save_record
 
 AGENCY = "ubnd-phuong-test"
 _serial = count(1)
@@ -112,6 +111,7 @@ class Archive:
 
     def add(self, *records: Record) -> list[Record]:
         for record in records:
+            save_record(self.store, record)
             if record.files.archival_pdf:
                 data = small_pdf(record.id)
                 self.store.put(record.files.archival_pdf, data, content_type="application/pdf")
