@@ -3,6 +3,7 @@
 Offers:
 - ``AuditLog(store)``: ``append(action, actor, **details) -> AuditEntry``,
   ``entries(since=None)``, ``head()``, ``verify(anchor=None) -> AuditVerification``;
+- ``format_verification(check) -> str``: what ``sohoa audit verify`` prints;
 - ``AuditEntry``, ``AuditAnchor``, ``AuditVerification``, ``AuditError``.
 
 Every lookup and release of a reusable record, and every access to a record's content
@@ -10,6 +11,20 @@ through the API, is logged here: who, for which dossier and procedure, about who
 what was returned.
 """
 
-from audit.log import AuditAnchor, AuditEntry, AuditError, AuditLog, AuditVerification
+from audit.log import (
+    AuditAnchor,
+    AuditEntry,
+    AuditError,
+    AuditLog,
+    AuditVerification,
+    format_verification,
+)
 
-__all__ = ["AuditAnchor", "AuditEntry", "AuditError", "AuditLog", "AuditVerification"]
+__all__ = [
+    "AuditAnchor",
+    "AuditEntry",
+    "AuditError",
+    "AuditLog",
+    "AuditVerification",
+    "format_verification",
+]

@@ -291,3 +291,22 @@ class AuditLog:
         if known is not None and (head is None or head.seq < known.seq):
             problems.append(f"entry {known.seq} written by this process is missing (truncated?)")
         return AuditVerification(ok=not problems, problems=problems, entries=count, head=head)
+
+
+def format_verification(check: AuditVerification) -> str:
+    """What ``sohoa audit verify`` prints (Vietnamese for officers)."""
+    head = (
+        "nhật ký trống"
+        if check.head is None
+        else f"mục cuối số {check.head.seq}, mã băm {check.head.hash}"
+    )
+    lines = [
+        f"Nhật ký kiểm toán: {check.entries} mục; {head}",
+        "Kết quả: toàn vẹn" if check.ok else f"Kết quả: PHÁT HIỆN {len(check.problems)} vấn đề",
+    ]
+    lines += [f"  - {problem}" for problem in check.problems]
+    if check.head is not None:
+        lines.append(
+            "Lưu lại mốc (số mục, mã băm) ở nơi khác để lần kiểm tra sau phát hiện việc cắt bớt."
+        )
+    return "\n".join(lines)

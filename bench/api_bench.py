@@ -106,7 +106,7 @@ def run_wrk(url: str, script: Path, connections: int, duration: int) -> dict[str
         capture_output=True, text=True, check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    lat = {p: _ms(v) for p, v in re.findall(r"\s(50|99)\.000%\s+([\d.]+\w+)", out)}
+    lat = {p: _ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": rps, "p50_ms": lat["50"], "p99_ms": lat["99"],
             "non2xx": float(errors.group(1)) if errors else 0.0}
@@ -124,12 +124,14 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", type=Path, help="reuse a seeded data dir")
+    parser.add_argument("--tmp-root", type=Path, default=None,
+                        help="where the throwaway data dir goes (e.g. /dev/shm: no fsync cost)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
         return 2
     own = args.data is None
-    data_dir = args.data or Path(tempfile.mkdtemp(prefix="sohoa-api-bench-"))
+    data_dir = args.data or Path(tempfile.mkdtemp(prefix="sohoa-api-bench-", dir=args.tmp_root))
     token_file = data_dir / "bench-token.json"
     if token_file.exists():
         saved = json.loads(token_file.read_text())
@@ -163,7 +165,8 @@ def main() -> int:
         if own:
             shutil.rmtree(data_dir, ignore_errors=True)
     print(f"\nreuse lookup, {total} records indexed, {args.connections} connections, "
-          f"{args.workers} uvicorn workers, {args.duration}s, wrk on loopback")
+          f"{args.workers} uvicorn workers, {args.duration}s, wrk on loopback, "
+          f"data dir on {data_dir.parent}")
     print(f"{'endpoint':28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     for name, r in (("GET /api/v1/reuse/lookup", lookup), ("GET /healthz (reference)", health)):
         print(f"{name:28} {r['rps']:9.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} "

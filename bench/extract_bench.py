@@ -170,7 +170,7 @@ def main() -> None:
         score(specimen, extraction, path.name, scores)
         if extraction.review_reasons:
             reviewed.append(path.name)
-            reasons.update(r.split("[")[0] for r in extraction.review_reasons)
+            reasons.update(r.split("[")[0].split(".")[0] + ("." + r.split(".")[-1] if "subjects" in r else "") for r in extraction.review_reasons)
     extract_seconds = time.perf_counter() - started
 
     old = sum(1 for _, s, _ in batch if s.old)

@@ -235,10 +235,13 @@ def effectiveness(people: int, intakes: int, workdir: Path) -> None:
         ("... against the theoretical maximum", share(t.required_served, t.required_max)),
         ("all reusable components served vs maximum", share(t.reusable_served, t.reusable_max)),
         ("offers (of which probable)", f"{t.offers:,} ({t.probable_offers:,})"),
-        ("intakes with probable matches withheld", f"{t.withheld} (namesake holds another ID)"),
+        ("intakes with probable matches withheld", f"{t.withheld} (name + birth date shared)"),
         ("wrong-person offers, exact match", f"{t.wrong_exact}   (must be 0)"),
         ("expired / invalid offers", f"{t.invalid}   (must be 0)"),
-        ("namesake's paper without ID offered (probable)", f"{t.wrong_probable}"),
+        (
+            "namesake's paper without ID offered (probable)",
+            f"{t.wrong_probable} (release: confirm)",
+        ),
     ]
     print(
         f"effectiveness: {people:,} people, {len(population.records):,} records, "

@@ -189,10 +189,17 @@ def _history(writer: _Writer, person: Person, spouse: Person | None) -> None:
         writer.paper("death_extract", [(person, ROLE["death_extract"])], _months_ago(rng, 0, 240))
 
 
-def generate(people: int, seed: int = 7) -> Population:
-    """``people`` persons and their papers, reproducible from ``seed``."""
+def generate(people: int, seed: int = 7, namesakes: float = 0.01) -> Population:
+    """``people`` persons and their papers, reproducible from ``seed``; a share
+    ``namesakes`` of them share name and birth date with someone else."""
     rng = random.Random(seed)
-    population = Population([make_person(rng, i) for i in range(people)])
+    persons = [make_person(rng, i) for i in range(people)]
+    # Namesakes: same full name and birth date, another person (another CCCD). Rare in
+    # life, but a city archive holds some, and they are what the matching rules guard.
+    for i in rng.sample(range(people), int(people * namesakes)):
+        twin = persons[rng.randrange(people)]
+        persons[i] = Person(i, twin.name, twin.birth_date, twin.sex, persons[i].id_number)
+    population = Population(persons)
     writer = _Writer(rng, population, tag=str(seed))
     partners = list(range(people))
     rng.shuffle(partners)

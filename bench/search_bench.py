@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -152,22 +154,22 @@ def main() -> int:
         p = rng.choice(people)
         roll = rng.random()
         if roll < 0.5 and p.id_number:
-            lookups.append(lambda p=p: index.records_for_subject(id_number=p.id_number))
+            lookups.append(partial(index.records_for_subject, id_number=p.id_number))
         elif roll < 0.85:
             lookups.append(
-                lambda p=p: index.records_for_subject(name=fold(p.name), birth_date=p.birth_date)
+                partial(index.records_for_subject, name=fold(p.name), birth_date=p.birth_date)
             )
         else:
-            lookups.append(lambda: index.records_for_subject(id_number="099999000000"))
+            lookups.append(partial(index.records_for_subject, id_number="099999000000"))
     subject_ms = timed(lookups)
     found = [len(call()) for call in lookups[:200]]
     ids = [f"{rng.randrange(args.records):024x}" for _ in range(args.lookups)]
-    get_ms = timed([lambda i=i: index.get(i) for i in ids])
+    get_ms = timed([partial(index.get, i) for i in ids])
 
     mix = search_mix(people, rng)
     per_kind: dict[str, list[float]] = {}
     for kind, queries in mix.items():
-        per_kind[kind] = timed([lambda q=q: index.search(q) for q in queries])
+        per_kind[kind] = timed([partial(index.search, q) for q in queries])
     all_search = [ms for values in per_kind.values() for ms in values]
     totals = {
         kind: statistics.median(index.search(q).total for q in qs[:10]) for kind, qs in mix.items()
@@ -205,7 +207,10 @@ def main() -> int:
     print(f"\n{'metric':<{width}}  {'measured':<44}  target")
     for name, value, target in rows:
         print(f"{name:<{width}}  {value:<44}  {target}")
-    print(f"\nindex kept at {path}" if args.dir else "")
+    if args.dir:
+        print(f"\nindex kept at {path}")
+    else:
+        shutil.rmtree(workdir)
     return 0
 
 

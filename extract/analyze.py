@@ -139,6 +139,8 @@ def analyze(
     fields: dict[str, Any] = {name: v.value for name, v in reading.fields.items()}
     if checked.unverified_ids:
         fields["unverified_id_numbers"] = checked.unverified_ids
+    if checked.unverified_birth_dates:
+        fields["unverified_birth_dates"] = checked.unverified_birth_dates
     extraction = Extraction(
         doc_type=classification.doc_type,
         doc_type_confidence=classification.confidence,

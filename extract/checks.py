@@ -25,10 +25,32 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 }
 
 
+# Without corroboration (a CCCD agreeing with the birth year), an ID or a birth date
+# read with less confidence than this is not kept: a wrong one is worse than none.
+UNCORROBORATED_MIN: dict[str, float] = {"id_number": 85.0, "birth_date": 85.0}
+# Even corroborated, a value read this badly is not kept.
+CORROBORATED_MIN = 40.0
+
+
 @dataclass
 class CheckResult:
     reasons: list[str]
     unverified_ids: list[str]
+    unverified_birth_dates: list[str]
+
+
+def _corroborated(subject: SubjectRead) -> bool:
+    """The CCCD encodes the birth year (and sex) that were read separately: both agree."""
+    if subject.id_number is None or subject.birth_date is None:
+        return False
+    return len(subject.id_number.value) == 12 and not check_subject_id(subject, "-")
+
+
+def _too_unsure(value: Value | None, kind: str, corroborated: bool) -> bool:
+    if value is None or value.confidence is None:
+        return False
+    floor = CORROBORATED_MIN if corroborated else UNCORROBORATED_MIN[kind]
+    return value.confidence < floor
 
 
 def _iso(value: Value | None) -> date | None:
@@ -86,12 +108,20 @@ def cross_check(reading: Reading, today: date, thresholds: dict[str, float] | No
     """Run every check; drop IDs that fail theirs from the subjects (mutates ``reading``)."""
     limits = DEFAULT_THRESHOLDS if thresholds is None else thresholds
     reasons = check_dates(reading, today)
-    unverified: list[str] = []
+    result = CheckResult(reasons=reasons, unverified_ids=[], unverified_birth_dates=[])
     for index, subject in enumerate(reading.subjects):
-        problems = check_subject_id(subject, f"subjects[{index}]")
-        if problems and subject.id_number is not None:
-            unverified.append(subject.id_number.raw or subject.id_number.value)
+        where = f"subjects[{index}]"
+        problems = check_subject_id(subject, where)
+        corroborated = _corroborated(subject)
+        if subject.id_number is not None and (
+            problems or _too_unsure(subject.id_number, "id_number", corroborated)
+        ):
+            result.unverified_ids.append(subject.id_number.raw or subject.id_number.value)
             subject.id_number = None
-            reasons += problems
+            reasons += problems or [f"unverified:{where}.id_number"]
+        if _too_unsure(subject.birth_date, "birth_date", corroborated) and subject.birth_date:
+            result.unverified_birth_dates.append(subject.birth_date.value)
+            subject.birth_date = None
+            reasons.append(f"unverified:{where}.birth_date")
     reasons += low_confidence(reading, limits)
-    return CheckResult(reasons=reasons, unverified_ids=unverified)
+    return result

@@ -30,16 +30,22 @@ class Classification:
     scores: dict[str, float]
 
 
+def _ratio(matcher: SequenceMatcher[str], text: str) -> float:
+    matcher.set_seq1(text)
+    # The cheap upper bounds skip most windows that cannot reach the threshold.
+    if matcher.real_quick_ratio() < MIN_TITLE_SIMILARITY or matcher.quick_ratio() < MIN_TITLE_SIMILARITY:
+        return 0.0
+    return matcher.ratio()
+
+
 def _similarity(phrase: str, line: str) -> float:
     """Best similarity of ``phrase`` to a window of ``line`` of about the same length."""
+    matcher: SequenceMatcher[str] = SequenceMatcher(None, "", phrase)
     words = line.split()
     size = len(phrase.split())
     if len(words) <= size:
-        return SequenceMatcher(None, phrase, line).ratio()
-    return max(
-        SequenceMatcher(None, phrase, " ".join(words[i : i + size])).ratio()
-        for i in range(len(words) - size + 1)
-    )
+        return _ratio(matcher, line)
+    return max(_ratio(matcher, " ".join(words[i : i + size])) for i in range(len(words) - size + 1))
 
 
 def _windows(folded_lines: list[str]) -> list[tuple[int, int, str]]:

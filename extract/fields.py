@@ -73,7 +73,7 @@ MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "d
 
 _LABEL_END = re.compile(r"\s*[:;.]?\s*")
 _NUMBERING = " -+*•.0123456789)(ivxabcdeghđ"
-_DATELINE = re.compile(r"^\s*[^\d:]{2,60}?[,.]\s*ng\w{1,3}\s*\S{1,3}\s*t\w{3,5}\s*\S{1,3}\s*n\w{1,3}\s*\S{4}")
+_DATELINE = re.compile(r"^\s*[^\d:]{2,60}?[,.]\s*ng\w{1,3}\s")
 _DOC_NUMBER = re.compile(r"^\s*[s§$5][o0]\s*(?:[:.]\s*|(?=\d))(.+)$")
 # Number/year/symbol (Decree 30/2020): a slash OCR lost before the symbol is put back.
 _LOST_SLASH = re.compile(r"^(\d+/\d{4})(?=[A-ZĐ])")
@@ -316,7 +316,9 @@ def _dateline(lines: list[Line]) -> tuple[Value | None, bool]:
         folded = fold_keep_length(line.text)
         match = _DATELINE.match(folded)
         if match and "sinh" not in folded[: match.end()]:
-            return _date_value(line, 0, len(line.text))
+            value, invalid = _date_value(line, match.start(), len(line.text))
+            if value is not None or invalid:
+                return value, invalid
     return None, False
 
 
@@ -383,9 +385,10 @@ def read_fields(
         reading.invalid_dates.append("issued_on")
     reading.issued_on = dateline or reading.fields.pop("issue_date_label", None)
     reading.fields.pop("issue_date_label", None)
-    if reading.issued_on is None:
-        registration = reading.fields.get("registration_date")
-        reading.issued_on = registration
+    fallbacks = result_type.issued_on_fallback if result_type else ()
+    for name in fallbacks:
+        if reading.issued_on is None:
+            reading.issued_on = reading.fields.get(name)
     if result_type and result_type.validity.rule == "stated_term":
         reading.stated_term = _stated_term(lines)
     return reading

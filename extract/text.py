@@ -15,9 +15,11 @@ _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "l": 
                                    "i": "1", "|": "1", "!": "1", "]": "1"})
 
 _NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
-# "ngày 7 tháng 9 năm 2022", tolerant of one misread letter in the words ("thúng", "nãm").
+# "ngày 7 tháng 9 năm 2022", tolerant of a misread letter in the words ("thúng", "nãm")
+# and of specks OCR reads between them ("ngày 13 ' tháng - 12").
+_JUNK = r"[\s,'\"`.\-_~]*"
 _WORDED_DATE = re.compile(
-    r"ng\w{1,3}\s*(\d{1,2})\s*,?\s*t\w{3,5}\s*(\d{1,2})\s*,?\s*n\w{1,3}\s*(\d{4})"
+    rf"ng\w{{1,3}}{_JUNK}(\d{{1,2}}){_JUNK}t\w{{3,5}}{_JUNK}(\d{{1,2}}){_JUNK}n\w{{1,3}}{_JUNK}(\d{{4}})"
 )
 # A digit-like run: digits with look-alike letters and stray spaces/dots OCR puts inside.
 _DIGITISH = r"[0-9OoQDlIi|!\]]"

@@ -107,4 +107,5 @@ def reindex(runtime: Runtime, *, agency: str | None = None) -> int:
             total += runtime.index.upsert_many(chunk)
             chunk.clear()
     total += runtime.index.upsert_many(chunk)
+    runtime.index.optimize()
     return total

@@ -3,14 +3,18 @@
 Like OCRmyPDF's sandwich renderer, the text layer is tesseract's own text-only PDF
 (its GlyphLessFont is embedded and its word placement is exact); the image is added
 underneath by us, so the archival image is the real paper (seals included) while
-tesseract read a cleaned copy. Images are stored without avoidable loss: a JPEG
-that needed no rotation is passed through byte for byte, bilevel pages are CCITT G4,
-everything else is Flate with PNG predictors.
+tesseract read a cleaned copy.
+
+The scanned image is never resampled: turning and deskewing are done by the page's
+drawing matrix, exactly as they were done to the OCR input. A JPEG is passed through
+byte for byte, bilevel pages are CCITT G4, everything else is Flate with PNG
+predictors (lossless) — and no page pays for a full-size rotation.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import struct
 
 import pikepdf
@@ -89,18 +93,35 @@ def _fmt(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
+def placement(width_px: int, height_px: int, dpi: int, turn: int,
+              deskew: float) -> tuple[float, float, list[float]]:
+    """Page size (pt) and the matrix that shows the source image upright and straight.
+
+    The stored image keeps its scanned orientation and bytes; the page turns it by
+    ``turn`` degrees clockwise and ``deskew`` counter-clockwise about its centre, the
+    same transformation the OCR input went through, so the text layer lines up.
+    """
+    w_pt, h_pt = width_px * 72 / dpi, height_px * 72 / dpi
+    page_w, page_h = (h_pt, w_pt) if turn in (90, 270) else (w_pt, h_pt)
+    theta = math.radians(deskew - turn)
+    cos, sin = math.cos(theta), math.sin(theta)
+    # unit square -> image size, centred at the origin, rotated, moved to the page centre
+    a, b, c, d = w_pt * cos, w_pt * sin, -h_pt * sin, h_pt * cos
+    e = -(a + c) / 2 + page_w / 2
+    f = -(b + d) / 2 + page_h / 2
+    return page_w, page_h, [a, b, c, d, e, f]
+
+
 def image_page(image: Image.Image, dpi: int, text_pdf: bytes | None,
-               jpeg: bytes | None = None) -> bytes:
-    """A one-page PDF: ``image`` filling a page of its physical size, text layer on top."""
+               jpeg: bytes | None = None, *, turn: int = 0, deskew: float = 0.0) -> bytes:
+    """A one-page PDF: the scanned ``image`` shown upright, the text layer on top."""
+    page_w, page_h, matrix = placement(image.width, image.height, dpi, turn, deskew)
     if text_pdf is not None:
         pdf = pikepdf.open(io.BytesIO(text_pdf))
         page = pdf.pages[0]
-        box = [float(v) for v in page.mediabox]
-        width_pt, height_pt = box[2] - box[0], box[3] - box[1]
     else:
         pdf = pikepdf.new()
-        width_pt, height_pt = image.width * 72 / dpi, image.height * 72 / dpi
-        pdf.add_blank_page(page_size=(width_pt, height_pt))
+        pdf.add_blank_page(page_size=(page_w, page_h))
         page = pdf.pages[0]
     xobject = image_xobject(pdf, image, jpeg)
     resources = page.obj.get(Name.Resources)
@@ -109,7 +130,8 @@ def image_page(image: Image.Image, dpi: int, text_pdf: bytes | None,
     if Name.XObject not in resources:
         resources.XObject = Dictionary()
     resources.XObject[IMAGE_NAME] = xobject
-    draw = f"q {_fmt(width_pt)} 0 0 {_fmt(height_pt)} 0 0 cm {IMAGE_NAME} Do Q\n".encode()
+    cm = " ".join(_fmt(v) for v in matrix)
+    draw = f"q {cm} cm {IMAGE_NAME} Do Q\n".encode()
     page.contents_add(pikepdf.Stream(pdf, draw), prepend=True)
     return _save(pdf)
 

@@ -40,12 +40,11 @@ class Loaded:
 
 @dataclass
 class Prepared:
-    archival: Image.Image
-    ocr_input: Image.Image
+    ocr_input: Image.Image  # upright, straight, coloured ink dropped
     rotated: int
     deskew: float
     blank: bool
-    changed: bool  # pixels differ from the source (rotation or deskew applied)
+    changed: bool  # turned or deskewed
 
 
 # ---------------------------------------------------------------- loading images
@@ -130,75 +129,69 @@ def _speckled(gray: Image.Image) -> bool:
     return float((raw & ~cleaned).mean()) > SPECKLE_FRACTION
 
 
-def _crop_band(gray: Image.Image) -> Image.Image:
-    """A horizontal band around the inkiest rows: where the OCR vote has most to read."""
-    small = np.asarray(gray.reduce(4)) < 128
-    rows = np.convolve(small.sum(axis=1), np.ones(max(1, small.shape[0] // 5)), "same")
-    centre = int(np.argmax(rows)) * 4
-    half = gray.height // 10
-    top = max(0, min(centre - half, gray.height - 2 * half))
-    return gray.crop((0, top, gray.width, top + 2 * half))
+def orientation_plan(found: prepare.Analysis) -> list[int]:
+    """Clockwise turns to try, best guess first; more than one when the guess is unsure.
 
-
-def _confident_chars(band: Image.Image, dpi: int, languages: str, workdir: Path) -> int:
-    found = engine.recognize(band, workdir, dpi=dpi, languages=languages, want_pdf=False, psm=6)
-    return sum(len(w.text) for w in found.words if w.confidence > 60 and len(w.text) > 1)
-
-
-def _vote(gray: Image.Image, candidates: list[int], dpi: int, languages: str,
-          workdir: Path) -> int:
-    """The clockwise turn among ``candidates`` under which a band of text reads best.
-
-    The band is cut from the page as the first candidate shows it; ties (nothing
-    readable, e.g. a photograph) go to the first candidate, which is the one that
-    turns least.
-    """
-    band = _crop_band(prepare.turn(gray, candidates[0]))
-    scores = [
-        _confident_chars(prepare.turn(band, (turn - candidates[0]) % 360), dpi, languages,
-                         workdir)
-        for turn in candidates
-    ]
-    return candidates[int(np.argmax(scores))]
-
-
-def _orientation(found: prepare.Analysis, gray: Image.Image, dpi: int, languages: str,
-                 workdir: Path) -> int:
-    """Clockwise degrees making the page upright.
-
-    Line shape alone accepts the common case, an upright page, for free. A turn is
-    only made after OCR on a band of the page confirms it: charts, photographs and
-    odd typefaces can mislead the line-shape measure, and a wrongly turned page is
-    worse than an unturned one.
+    Line shape settles the common case, a page whose orientation it reads clearly, for
+    free. Otherwise the page is OCR'd at the best guess and only if that reads poorly
+    (see ``READS_WELL``) at the alternatives: charts, photographs, all-capitals or odd
+    typefaces can mislead the line-shape measure, and a wrongly turned page is worse
+    than an extra OCR pass.
     """
     upside_down = found.upside_down
     proposed = prepare.clockwise_turn(found, bool(upside_down))
-    axis_sure = found.axis_ratio >= prepare.CONFIDENT_AXIS_RATIO
-    if proposed == 0 and upside_down is not None:
-        return 0
-    straight = prepare.straighten(gray, found.deskew)
-    if axis_sure:
-        quarter = prepare.clockwise_turn(found, False)
-        candidates = [quarter, (quarter + 180) % 360]
-    else:
-        candidates = [0, 180, 90, 270]
-    return _vote(straight, candidates, dpi, languages, workdir)
+    if found.axis_ratio < prepare.CONFIDENT_AXIS_RATIO:
+        return [proposed] + [t for t in (0, 180, 90, 270) if t != proposed]
+    if upside_down is not None and proposed == 0:
+        return [0]
+    return [proposed, (proposed + 180) % 360]
 
 
-def prepare_page(loaded: Loaded, languages: str, workdir: Path) -> Prepared:
+# A first OCR pass reading this well is not second-guessed.
+READS_WELL_CONFIDENCE = 70.0
+READS_WELL_WORDS = 8
+
+
+def _reads_well(words: list[Word]) -> bool:
+    confidence = engine.mean_confidence(words) or 0.0
+    return len(words) >= READS_WELL_WORDS and confidence >= READS_WELL_CONFIDENCE
+
+
+def _score(words: list[Word]) -> int:
+    return sum(len(w.text) for w in words if w.confidence > 60 and len(w.text) > 1)
+
+
+def _prepared_at(loaded: Loaded, gray: Image.Image, turn: int, deskew: float,
+                 speckled: bool) -> Prepared:
+    ocr_input = prepare.straighten(prepare.turn(gray, turn), deskew)
+    if speckled:
+        ocr_input = ocr_input.filter(ImageFilter.MedianFilter(3))
+    return Prepared(ocr_input=ocr_input, rotated=turn,
+                    deskew=round(deskew, 2), blank=False, changed=bool(turn or deskew))
+
+
+def prepare_and_read(loaded: Loaded, languages: str,
+                     workdir: Path) -> tuple[Prepared, engine.Recognition | None]:
+    """The upright page and tesseract's reading of it (None for a blank page)."""
     gray = prepare.dropout_gray(loaded.image)
     found = prepare.analyse(prepare.analysis_copy(gray, loaded.dpi))
     if found.blank:
-        return Prepared(archival=loaded.image, ocr_input=gray, rotated=0, deskew=0.0,
-                        blank=True, changed=False)
-    rotated = _orientation(found, gray, loaded.dpi, languages, workdir)
+        blank = Prepared(ocr_input=gray, rotated=0, deskew=0.0,
+                         blank=True, changed=False)
+        return blank, None
     deskew = found.deskew if abs(found.deskew) >= prepare.MIN_SKEW else 0.0
-    ocr_input = prepare.straighten(prepare.turn(gray, rotated), deskew)
-    if _speckled(ocr_input):
-        ocr_input = ocr_input.filter(ImageFilter.MedianFilter(3))
-    archival = prepare.straighten(prepare.turn(loaded.image, rotated), deskew)
-    return Prepared(archival=archival, ocr_input=ocr_input, rotated=rotated,
-                    deskew=round(deskew, 2), blank=False, changed=bool(rotated or deskew))
+    speckled = _speckled(gray)
+    best: tuple[Prepared, engine.Recognition] | None = None
+    for turn in orientation_plan(found):
+        prepared = _prepared_at(loaded, gray, turn, deskew, speckled)
+        reading = engine.recognize(prepared.ocr_input, workdir, dpi=loaded.dpi,
+                                   languages=languages)
+        if best is None or _score(reading.words) > _score(best[1].words):
+            best = (prepared, reading)
+        if _reads_well(reading.words):
+            break
+    assert best is not None
+    return best
 
 
 # ---------------------------------------------------------------- one page
@@ -208,24 +201,25 @@ def _result(number: int, prepared: Prepared, loaded: Loaded, words: list[Word], 
             pdf_page: bytes) -> PageResult:
     return PageResult(
         number=number, text=text, words=words,
-        width_px=prepared.archival.width, height_px=prepared.archival.height,
+        width_px=prepared.ocr_input.width, height_px=prepared.ocr_input.height,
         dpi=loaded.dpi, dpi_assumed=loaded.dpi_assumed, rotated=prepared.rotated,
         deskew=prepared.deskew, mean_confidence=engine.mean_confidence(words),
         blank=prepared.blank, had_text=False, pdf_page=pdf_page,
     )
 
 
+def _archival_page(loaded: Loaded, prepared: Prepared, text_pdf: bytes | None) -> bytes:
+    return pdfpage.image_page(loaded.image, loaded.dpi, text_pdf, loaded.jpeg,
+                              turn=prepared.rotated, deskew=prepared.deskew)
+
+
 def _ocr_image_page(job: PageJob, loaded: Loaded, workdir: Path) -> PageResult:
-    prepared = prepare_page(loaded, job.languages, workdir)
-    jpeg = None if prepared.changed else loaded.jpeg
-    if prepared.blank:
-        page = pdfpage.image_page(prepared.archival, loaded.dpi, None, jpeg)
-        return _result(job.index + 1, prepared, loaded, [], "", page)
-    found = engine.recognize(prepared.ocr_input, workdir, dpi=loaded.dpi,
-                             languages=job.languages)
-    assert found.text_pdf is not None
-    page = pdfpage.image_page(prepared.archival, loaded.dpi, found.text_pdf, jpeg)
-    return _result(job.index + 1, prepared, loaded, found.words, found.text, page)
+    prepared, reading = prepare_and_read(loaded, job.languages, workdir)
+    if reading is None:
+        return _result(job.index + 1, prepared, loaded, [], "",
+                       _archival_page(loaded, prepared, None))
+    page = _archival_page(loaded, prepared, reading.text_pdf)
+    return _result(job.index + 1, prepared, loaded, reading.words, reading.text, page)
 
 
 def _pdftotext(path: Path, number: int, *extra: str) -> str:
@@ -315,18 +309,16 @@ def _run_pdf_page(job: PageJob, workdir: Path) -> PageResult:
         if done.returncode != 0 or rendered is None:
             raise input_error("pdf_corrupt")
         loaded = load_image(rendered, 0, known_dpi=dpi)
-        prepared = prepare_page(loaded, job.languages, workdir)
-        keep_original = not prepared.changed and int(page.obj.get("/Rotate", 0)) % 360 == 0
-        if prepared.blank:
+        prepared, reading = prepare_and_read(loaded, job.languages, workdir)
+        if reading is None:
             return _result(number, prepared, loaded, [], "", pdfpage.copy_page(pdf, job.index))
-        found = engine.recognize(prepared.ocr_input, workdir, dpi=dpi, languages=job.languages)
-        assert found.text_pdf is not None
-        if keep_original:
+        assert reading.text_pdf is not None
+        if not prepared.changed and int(page.obj.get("/Rotate", 0)) % 360 == 0:
             # The page's own content (original image encoding, vectors) stays untouched.
-            pdf_bytes = pdfpage.graft_text(pdf, job.index, found.text_pdf)
+            pdf_bytes = pdfpage.graft_text(pdf, job.index, reading.text_pdf)
         else:
-            pdf_bytes = pdfpage.image_page(prepared.archival, dpi, found.text_pdf)
-        return _result(number, prepared, loaded, found.words, found.text, pdf_bytes)
+            pdf_bytes = _archival_page(loaded, prepared, reading.text_pdf)
+        return _result(number, prepared, loaded, reading.words, reading.text, pdf_bytes)
 
 
 def run_page(job: PageJob) -> PageResult:

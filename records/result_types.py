@@ -72,6 +72,8 @@ class ResultType:
     roles: dict[str, str] = field(default_factory=dict)  # folded section marker → role
     default_role: str | None = None
     validity: Validity = field(default_factory=Validity)
+    # Fields that give the issue date when the dateline cannot be read (registration date).
+    issued_on_fallback: tuple[str, ...] = ()
 
     def valid_until(self, issued_on: date, stated_term: date | int | None = None) -> date | None:
         """Last day the paper is valid, or ``None`` when it does not expire.
@@ -137,6 +139,7 @@ def _result_type(raw: Any) -> ResultType:
         roles={fold(marker): role for marker, role in (raw.get("roles") or {}).items()},
         default_role=raw.get("default_role"),
         validity=_validity(code, raw.get("validity")),
+        issued_on_fallback=tuple(raw.get("issued_on_fallback") or ()),
     )
 
 

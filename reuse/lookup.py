@@ -2,10 +2,11 @@
 
 A record is offered for a component only when all of these hold:
 - it names the citizen: the paper carries the citizen's ID number (``exact``), or it
-  carries no ID and the citizen's folded name and birth date (``probable``). A probable
-  match is withheld when the archive shows that name and birth date under an ID other
-  than the citizen's: another person shares them, so a paper without ID cannot be
-  attributed. A paper naming a different ID is never offered;
+  carries no ID and the citizen's folded name and birth date (``probable``). Probable
+  matches are withheld when the archive shows that name and birth date belong to
+  someone else too (under an ID other than the citizen's, or as the holder of two
+  different birth certificates): a paper without ID cannot then be attributed. A paper
+  naming a different ID is never offered;
 - the citizen holds one of the component's roles on it (the person born, not a parent);
 - it is of a result type the component accepts, ``ready``, signed
   (``signature.level``) and passes the caller's ``verify``;
@@ -197,14 +198,33 @@ def _order(candidate: Candidate) -> tuple[int, int, str]:
     return (0 if candidate.match is Match.EXACT else 1, newest, candidate.id)
 
 
+# Papers a person holds one of, in the role that makes them theirs: two different ones
+# naming the same name and birth date in that role are two people.
+ONE_PER_PERSON = {"birth_certificate": "người được khai sinh"}
+
+
 def _ambiguous(records: Iterable[dict[str, Any]], who: SubjectQuery) -> bool:
-    """Whether the archive shows the citizen's name and birth date under another ID."""
+    """Whether the archive shows that the citizen's name and birth date belong to more
+    than one person: under another ID, or on two different one-per-person papers."""
+    unique_papers: set[tuple[Any, ...]] = set()
     for record in records:
+        unique_role = ONE_PER_PERSON.get(str(record.get("doc_type")))
         for subject in record.get("subjects") or []:
+            if not _same_person_by_name(subject, who):
+                continue
             sid = normalize_id(subject.get("id_number"))
-            if sid is not None and sid != who.id_number and _same_person_by_name(subject, who):
+            if sid is not None and sid != who.id_number:
                 return True
-    return False
+            if unique_role is not None and subject.get("role") == unique_role:
+                # The same paper scanned twice is one paper; a copy or extract with its
+                # own number counts as another, which errs on the safe side.
+                unique_papers.add(
+                    tuple(
+                        record.get(k)
+                        for k in ("doc_type", "document_number", "issuer", "issued_on")
+                    )
+                )
+    return len(unique_papers) > 1
 
 
 def _gather(

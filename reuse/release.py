@@ -27,7 +27,7 @@ from reuse.lookup import (
     record_usable,
     subject_query,
 )
-from reuse.model import ReleasedDocument, ReleaseRefused, ReuseError
+from reuse.model import Match, ReleasedDocument, ReleaseRefused, ReuseError
 from search import Index
 from storage import IntegrityError, ObjectNotFound, Store, load_record
 
@@ -107,6 +107,7 @@ def _checked_release(
     procedure: Procedure,
     as_of: date,
     verify: Verify | None,
+    confirmed: bool,
 ) -> tuple[ReleasedDocument, list[str], str]:
     result = evaluate(index, who, procedure, as_of, verify)
     offered = [
@@ -118,6 +119,12 @@ def _checked_release(
     indexed = index.get(record_id)
     if not offered or indexed is None:
         raise _not_offered(indexed, record_id, who)
+    if offered[0][1] is Match.PROBABLE and not confirmed:
+        raise ReuseError(
+            "needs_confirmation",
+            f"Giấy tờ {record_id} không ghi số định danh, chỉ khớp họ tên và ngày sinh: cán bộ "
+            "đối chiếu số, nơi cấp, ngày cấp với công dân rồi xác nhận trước khi cung cấp.",
+        )
     stored = _stored_record(store, indexed, record_id)
     codes = [code for code, _ in offered]
     components = [c for c in procedure.components if c.code in codes]
@@ -149,12 +156,15 @@ def release(
     as_of: date | None = None,
     procedures: dict[str, Procedure] | None = None,
     verify: Verify | None = None,
+    confirmed_probable: bool = False,
 ) -> ReleasedDocument:
     """The signed archival PDF of ``record_id`` for dossier ``dossier_code``.
 
     Raises ``ReleaseRefused`` (``code`` and Vietnamese ``message``) unless the citizen
     explicitly asked for it, the dossier code is well formed, and a fresh lookup for
-    this citizen, procedure and date offers this record.
+    this citizen, procedure and date offers this record. A paper matched only by name
+    and birth date (``probable``) also needs ``confirmed_probable``: the officer has
+    checked its number, issuer and date with the citizen.
     """
     if not actor:
         raise ValueError("a release needs the actor")
@@ -166,6 +176,7 @@ def release(
         "as_of": day,
         "subject": {"id_number": subject_id, "name": name, "birth_date": birth_date},
         "citizen_request": citizen_request,
+        "confirmed_probable": confirmed_probable,
     }
     try:
         if citizen_request is not True:
@@ -179,7 +190,7 @@ def release(
         context["subject"] = who.describe()
         procedure = find_procedure(procedures, procedure_code)
         document, components, match = _checked_release(
-            index, store, record_id, who, procedure, day, verify
+            index, store, record_id, who, procedure, day, verify, confirmed_probable
         )
     except ReuseError as error:
         raise _refuse(audit_log, actor, error, context) from None

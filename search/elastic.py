@@ -375,6 +375,11 @@ class ElasticIndex:
     def count(self) -> int:
         return int(self._client.count(index=self.name)["count"])
 
+    def optimize(self) -> None:
+        """After a bulk load: make everything searchable and merge segments."""
+        self._client.indices.refresh(index=self.name)
+        self._client.indices.forcemerge(index=self.name, max_num_segments=1)
+
     def search(self, query: SearchQuery) -> SearchResult:
         if not 0 <= query.limit <= MAX_LIMIT or query.offset < 0:
             raise ValueError(f"limit must be 0..{MAX_LIMIT} and offset >= 0")

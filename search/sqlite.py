@@ -69,8 +69,10 @@ CREATE TABLE IF NOT EXISTS records (
     created_at TEXT,
     document_number TEXT
 );
-CREATE INDEX IF NOT EXISTS records_facets ON records (doc_type, issuer, status, agency, shared);
-CREATE INDEX IF NOT EXISTS records_agency ON records (agency, shared);
+CREATE INDEX IF NOT EXISTS records_type
+    ON records (doc_type, agency, status, issued_on, issuer, shared);
+CREATE INDEX IF NOT EXISTS records_agency
+    ON records (agency, shared, doc_type, status, issued_on, issuer);
 CREATE INDEX IF NOT EXISTS records_issued ON records (issued_on);
 CREATE TABLE IF NOT EXISTS subjects (
     record_n INTEGER NOT NULL,
@@ -591,16 +593,18 @@ def _where_sql(where: list[str]) -> str:
 def _facet_counts(
     conn: sqlite3.Connection, source: str, where: list[str], params: list[Any]
 ) -> tuple[dict[str, dict[str, int]], int]:
-    """Counts per value of each facet, and the total, in one grouped pass."""
-    facets: dict[str, dict[str, int]] = {name: {} for name in _FACETS}
-    total = 0
+    """Counts per value of each facet, and the total: the matches are gathered once,
+    then counted per facet inside SQLite."""
     columns = ", ".join(f"r.{name}" for name in _FACETS)
-    sql = f"SELECT {columns}, count(*) FROM {source} {_where_sql(where)} GROUP BY {columns}"
-    for row in conn.execute(sql, params):
-        total += row[-1]
-        for name, value in zip(_FACETS, row[:-1], strict=False):
-            if value is not None:
-                facets[name][value] = facets[name].get(value, 0) + row[-1]
+    per_facet = " UNION ALL ".join(
+        f"SELECT '{name}', {name}, count(*) FROM m GROUP BY {name}" for name in _FACETS
+    )
+    sql = f"WITH m AS MATERIALIZED (SELECT {columns} FROM {source} {_where_sql(where)}) {per_facet}"
+    facets: dict[str, dict[str, int]] = {name: {} for name in _FACETS}
+    for name, value, count in conn.execute(sql, params):
+        if value is not None:
+            facets[name][value] = count
+    total = sum(facets[_FACETS[-1]].values())  # agency is never NULL
     ordered = {
         name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         for name, counts in facets.items()

@@ -7,7 +7,7 @@ import itertools
 import json
 from datetime import date
 
-from audit import AuditAnchor, AuditEntry, AuditLog
+from audit import AuditAnchor, AuditEntry, AuditLog, format_verification
 from audit.log import GENESIS_HASH
 from storage.base import Store
 
@@ -120,3 +120,12 @@ def test_stray_objects_under_the_prefix_are_reported(log: AuditLog, store: Store
     store.put("audit/entries/00000000/note.txt", b"hello")
     check = log.verify()
     assert not check.ok and any("unexpected object" in p for p in check.problems)
+
+
+def test_format_verification_reports_state_and_problems(log: AuditLog, store: Store) -> None:
+    _fill(log, 3)
+    text = format_verification(log.verify())
+    assert "3 mục" in text and "toàn vẹn" in text and "mục cuối số 2" in text
+    store.delete(log.key(1))
+    broken = format_verification(AuditLog(store).verify())
+    assert "PHÁT HIỆN" in broken and "entries 1 missing" in broken

@@ -247,3 +247,19 @@ def test_format_result_is_vietnamese_and_lists_offers(archive: Archive) -> None:
     assert "Lấy được từ kho số hóa: 1/3 thành phần" in text
     assert f"mã {record.id}" in text and "khớp số định danh" in text
     assert "công dân nộp trực tiếp" in text
+
+
+def test_two_different_birth_certificates_reveal_a_namesake(archive: Archive) -> None:
+    mine, theirs, land = archive.add(
+        make_record("birth_certificate", AN, issued_on="1990-05-20", with_id=False),
+        make_record("birth_certificate", AN, issued_on="1990-07-02", with_id=False),
+        make_record("land_use_certificate", AN, issued_on="2010-01-01", with_id=False),
+    )
+    result = _lookup(archive, AN, "1.004222")
+    assert result.withheld_probable
+    assert not {mine.id, theirs.id, land.id} & offered_ids(result)
+    rescanned = make_record("birth_certificate", AN, issued_on="1990-05-20", with_id=False)
+    rescanned.document_number = mine.document_number  # the same paper scanned twice
+    archive.index.delete(theirs.id)
+    archive.add(rescanned)
+    assert not _lookup(archive, AN, "1.004222").withheld_probable

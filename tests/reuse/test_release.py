@@ -145,3 +145,16 @@ def test_the_stored_record_wins_over_a_lagging_index(archive: Archive, audit_log
         ).record_ids()
     )
     assert _refusal(archive, audit_log, record.id) == "not_reusable"
+
+
+def test_a_probable_match_needs_the_officers_confirmation(
+    archive: Archive, audit_log: AuditLog
+) -> None:
+    (paper,) = archive.add(
+        make_record("land_use_certificate", AN, issued_on="2012-03-01", with_id=False)
+    )
+    by_name = {"procedure_code": "1.004222", "name": AN.name, "birth_date": AN.birth_date}
+    assert _refusal(archive, audit_log, paper.id, **by_name) == "needs_confirmation"
+    document = _release(archive, audit_log, paper.id, **by_name, confirmed_probable=True)
+    assert document.data == archive.pdfs[paper.id]
+    assert list(audit_log.entries())[-1].details["match"] == "probable"

@@ -105,7 +105,7 @@ def test_outage_pauses_a_put_which_completes_after_restart(
     try:
         store = s3_store(server, retry=RetryPolicy(max_wait=120, first_delay=0.1, max_delay=1))
         store.put("batch/0001", b"before the outage")
-        server.stop()
+        server.kill()
 
         # Bounded failure first: nothing is left behind by a put that gave up.
         store.retry = RetryPolicy(max_wait=1.0, first_delay=0.1, max_delay=0.3)

@@ -125,6 +125,8 @@ class SeaweedServer:
             f"-master.port={p['master']}",
             f"-master.port.grpc={p['master.grpc']}",
             "-master.volumeSizeLimitMB=64",
+            # A single master still holds an election on restart: keep it short.
+            "-master.electionTimeout=1s",
             f"-volume.port={p['volume']}",
             f"-volume.port.grpc={p['volume.grpc']}",
             "-volume.max=0",
@@ -191,17 +193,25 @@ class SeaweedServer:
             f"weed not ready after {timeout}s ({last_error}); log:\n{self._log_tail()}"
         )
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop the server (SIGTERM, then SIGKILL past ``timeout``)."""
+    def stop(self, grace: float = 3.0) -> None:
+        """Stop the server: SIGTERM, then SIGKILL after ``grace`` seconds (weed's own
+        graceful shutdown can take 15-30 s, too long for a test run)."""
         proc, self.process = self.process, None
         if proc is None or proc.poll() is not None:
             return
         os.killpg(proc.pid, signal.SIGTERM)
         try:
-            proc.wait(timeout)
+            proc.wait(grace)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout)
+            proc.wait(30)
+
+    def kill(self) -> None:
+        """Crash the server (SIGKILL): an outage without any goodbye."""
+        proc, self.process = self.process, None
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(30)
 
     def _log_tail(self, lines: int = 40) -> str:
         try:
