@@ -107,7 +107,7 @@ run_tests() {
 case "${1:-}" in
   demo) demo ;;
   test) shift; run_tests "$@" ;;
-  bench) setup_system; setup_venv "test,bench"; ls bench/*.py ;;
+  bench) APT_PACKAGES+=(wrk); setup_system; setup_venv "test,bench"; ls bench/*.py ;;
   setup) setup_system; setup_venv test ;;
   *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from api import cli_tokens
 from api.output import emit_json
 from ingest.settings import Settings
 
@@ -92,6 +93,11 @@ def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     runtime = _runtime(settings)
     try:
+        procedures = runtime.procedures()
+        if args.procedure not in procedures:
+            print(f"Không có thủ tục {args.procedure} trong danh mục", file=sys.stderr)
+            return 2
+        # The lookup writes its own audit entry: who asked, about whom, what was offered.
         result = lookup(
             runtime.index,
             subject_id=args.subject,
@@ -99,14 +105,11 @@ def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
             birth_date=args.birth_date,
             procedure_code=args.procedure,
             as_of=date.fromisoformat(args.as_of) if args.as_of else None,
+            procedures=procedures,
+            audit_log=AuditLog(runtime.store),
+            actor=args.actor,
+            dossier_code=args.dossier,
         )
-        AuditLog(runtime.store).append(
-            "reuse.lookup", args.actor, procedure=args.procedure, subject=args.subject,
-            name=args.name, returned=[c["id"] for c in _candidates(result.to_dict())],
-        )
-    except KeyError as exc:
-        print(f"Không có thủ tục {exc}", file=sys.stderr)
-        return 2
     finally:
         runtime.close()
     if args.json:
@@ -116,10 +119,6 @@ def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _candidates(result: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for comp in result.get("components", []) for c in comp.get("candidates", [])]
-
-
 def register_reuse(command: Command) -> None:
     p = command("reuse", "tra cứu giấy tờ đã có để tái sử dụng cho một thủ tục", cmd_reuse)
     p.add_argument("--subject", help="số định danh cá nhân")
@@ -127,6 +126,7 @@ def register_reuse(command: Command) -> None:
     p.add_argument("--birth-date", help="ngày sinh YYYY-MM-DD")
     p.add_argument("--procedure", required=True, help="mã thủ tục, ví dụ 1.000894")
     p.add_argument("--as-of", help="ngày xét hiệu lực (mặc định hôm nay)")
+    p.add_argument("--dossier", help="mã hồ sơ đang tiếp nhận (ghi nhật ký)")
     p.add_argument("--actor", default="cli", help="người tra cứu (ghi nhật ký)")
     p.add_argument("--json", action="store_true")
 
@@ -160,42 +160,46 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         result = export_archive(runtime.store, args.agency or settings.agency, Path(args.dest))
     finally:
         runtime.close()
-    emit_json({"exported": str(args.dest), "result": result}) if args.json else print(
-        f"Đã xuất kho lưu trữ ra {args.dest}")
+    if args.json:
+        emit_json({"exported": str(result.path), "objects": result.objects,
+                   "bytes": result.bytes})
+    else:
+        print(f"Đã xuất {result.objects} đối tượng ({result.bytes} byte) ra {result.path}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.bagit import import_archive
+    from storage.bagit import BagError, import_archive
 
     runtime = _runtime(settings)
     try:
         result = import_archive(runtime.store, Path(args.src))
-    except ValueError as exc:
-        print(f"Không nhập được: {exc}", file=sys.stderr)
+    except BagError as exc:
+        print(f"Không nhập được (không ghi gì vào kho): {exc}", file=sys.stderr)
         return 1
     finally:
         runtime.close()
-    emit_json({"imported": str(args.src), "result": result}) if args.json else print(
-        f"Đã nhập {args.src}; chạy `sohoa reindex` để lập chỉ mục")
+    if args.json:
+        emit_json({"imported": str(args.src), "objects": result.objects, "bytes": result.bytes})
+    else:
+        print(f"Đã nhập {result.objects} đối tượng từ {args.src}; "
+              "chạy `sohoa reindex` để lập chỉ mục")
     return 0
 
 
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from audit import AuditLog
+    from audit import AuditLog, format_verification
 
     runtime = _runtime(settings)
     try:
-        result = AuditLog(runtime.store).verify()
+        check = AuditLog(runtime.store).verify()
     finally:
         runtime.close()
     if args.json:
-        emit_json({"ok": result.ok, "problems": result.problems})
+        emit_json(check.to_dict())
     else:
-        print("Nhật ký kiểm toán toàn vẹn" if result.ok else "Nhật ký kiểm toán BỊ SỬA ĐỔI:")
-        for problem in result.problems:
-            print(f"  ✗ {problem}")
-    return 0 if result.ok else 1
+        print(format_verification(check))
+    return 0 if check.ok else 1
 
 
 def register_storage(command: Command) -> None:
@@ -283,6 +287,7 @@ def register_distributed(command: Command) -> None:
 
 
 REGISTRY: list[Register] = [
+    cli_tokens.register,
     register_review,
     register_reuse,
     register_storage,

@@ -24,7 +24,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from specimens.write import make_batch  # noqa: E402
+from specimens import degradation_profile, degraded_page, generate_set, save  # noqa: E402
+
+IMAGE_FORMATS = ("png", "jpeg", "tiff")
+
+
+def make_pages(folder: Path, count: int, seed: int) -> list[Path]:
+    """Degraded scans as images (bare tesseract reads no PDF), one page per file."""
+    folder.mkdir(parents=True)
+    paths = []
+    for i, spec in enumerate(generate_set(count, seed)):
+        profile = degradation_profile(seed * 1000 + i)
+        fmt = IMAGE_FORMATS[i % len(IMAGE_FORMATS)]
+        path = folder / f"page-{i:04d}.{fmt}"
+        save(degraded_page(spec, profile, seed * 1000 + i), path, fmt, dpi=profile["dpi"])
+        paths.append(path)
+    return paths
 
 
 def bare_tesseract(files: list[Path], out: Path, workers: int) -> float:
@@ -64,8 +79,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="sohoa-bench-"))
     try:
         batch = work / "batch"
-        made = make_batch(batch, args.pages, args.seed, degraded=True, formats=("png", "jpeg", "tiff"))
-        files = [Path(p) for p, _ in made]
+        files = make_pages(batch, args.pages, args.seed)
         (work / "tess").mkdir()
         # Warm the page cache and tesseract's model load once, for both contenders alike.
         subprocess.run(["tesseract", str(files[0]), "-", "-l", "vie"], capture_output=True,

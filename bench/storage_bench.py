@@ -15,6 +15,8 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import functools
+import hashlib
 import io
 import os
 import statistics
@@ -27,19 +29,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from minio import Minio  # noqa: E402
+from minio import Minio
 
-from records.model import Files, Record, Source, Subject  # noqa: E402
-from storage import RetryPolicy, archival_key, iter_latest_records, open_store  # noqa: E402
-from storage import original_key, save_record, text_key  # noqa: E402
-from storage.filestore import FileStore  # noqa: E402
-from storage.s3store import S3Store  # noqa: E402
-from tests.support.seaweed import SeaweedServer, running_seaweed  # noqa: E402
+from records.model import Files, Record, Source, Subject
+from storage import (
+    RetryPolicy,
+    archival_key,
+    iter_latest_records,
+    open_store,
+    original_key,
+    save_record,
+    text_key,
+)
+from storage.filestore import FileStore
+from storage.s3store import S3Store
+from tests.support.seaweed import SeaweedServer, running_seaweed
 
 SIZES = [(100 * 1024, 40), (1024 * 1024, 16), (5 * 1024 * 1024, 6)]
 
 
-def _timed(fn: Callable[[], None]) -> float:
+def _timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
@@ -98,18 +107,15 @@ def bench_s3(server: SeaweedServer, scale: float, rounds: int) -> list[dict[str,
             keys = [f"s{size}/r{r}/obj-{i:05d}" for i in range(count)]
             # Alternate who goes first so cache warm-up does not favour one side.
             order = ["raw", "sohoa"] if r % 2 == 0 else ["sohoa", "raw"]
-            for who in order:
-                if who == "raw":
-                    times["raw_put"].append(
-                        _timed(lambda: _raw_put(client, "bench-raw", keys, data))
-                    )
-                else:
-                    times["sohoa_put"].append(_timed(lambda: _sohoa_put(store, keys, data)))
-            for who in order:
-                if who == "raw":
-                    times["raw_get"].append(_timed(lambda: _raw_get(client, "bench-raw", keys)))
-                else:
-                    times["sohoa_get"].append(_timed(lambda: _sohoa_get(store, keys)))
+            steps = {
+                "raw_put": functools.partial(_raw_put, client, "bench-raw", keys, data),
+                "sohoa_put": functools.partial(_sohoa_put, store, keys, data),
+                "raw_get": functools.partial(_raw_get, client, "bench-raw", keys),
+                "sohoa_get": functools.partial(_sohoa_get, store, keys),
+            }
+            for phase in ("put", "get"):
+                for who in order:
+                    times[f"{who}_{phase}"].append(_timed(steps[f"{who}_{phase}"]))
         row: dict[str, float] = {"size": size, "count": count}
         for name, values in times.items():
             seconds = statistics.median(values)
@@ -157,19 +163,28 @@ def seed_records(root: Path, count: int) -> FileStore:
     return store
 
 
+def _count_latest(store: FileStore) -> int:
+    return sum(1 for _ in iter_latest_records(store, "ubnd-ben-nghe"))
+
+
+def sha256_rate(size: int = 5 * 1024 * 1024, repeat: int = 8) -> float:
+    """Plain hashlib SHA-256 speed on this CPU: the floor of the read verification."""
+    data = os.urandom(size)
+    start = time.perf_counter()
+    for _ in range(repeat):
+        hashlib.sha256(data).digest()
+    return size * repeat / (time.perf_counter() - start) / 1e6
+
+
 def bench_reindex(counts: list[int], workdir: Path) -> list[dict[str, float]]:
     rows = []
     for count in counts:
         root = workdir / f"records-{count}"
-        seed_seconds = _timed(lambda: seed_records(root, count))
-        store = FileStore(root)
-        seen = 0
-
-        def consume() -> None:
-            nonlocal seen
-            seen = sum(1 for _ in iter_latest_records(store, "ubnd-ben-nghe"))
-
-        seconds = _timed(consume)
+        seed_seconds = _timed(functools.partial(seed_records, root, count))
+        consume = functools.partial(_count_latest, FileStore(root))
+        start = time.perf_counter()
+        seen = consume()
+        seconds = time.perf_counter() - start
         assert seen == count, (seen, count)
         tracemalloc.start()
         consume()
@@ -207,6 +222,7 @@ def main() -> None:
             with running_seaweed(Path(tmp) / "weed") as server:
                 rows = bench_s3(server, args.scale, args.rounds)
             print("\nS3 (SeaweedFS on loopback), median of", args.rounds, "rounds")
+            print(f"(SHA-256 alone on this CPU: {sha256_rate():.0f} MB/s)")
             print(
                 f"{'size':>8} {'n':>4} | {'put raw':>16} {'put sohoa':>16} {'ovh':>6} | "
                 f"{'get raw':>16} {'get sohoa':>16} {'ovh':>6}"
@@ -226,7 +242,8 @@ def main() -> None:
             rows = bench_reindex(counts, Path(tmp))
             print("\niter_latest_records on the filesystem store (10% of records have 2 versions)")
             print(
-                f"{'records':>8} | {'time':>8} {'records/s':>10} | {'peak py mem':>12} | {'seed':>8}"
+                f"{'records':>8} | {'time':>8} {'records/s':>10} | "
+                f"{'peak py mem':>12} | {'seed':>8}"
             )
             for r in rows:
                 print(

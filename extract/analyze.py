@@ -54,8 +54,11 @@ def _subject(read: SubjectRead) -> Subject:
 
 def _confidences(reading: Reading) -> dict[str, float]:
     out: dict[str, float] = {}
-    for path, value in (("document_number", reading.document_number),
-                        ("issuer", reading.issuer), ("issued_on", reading.issued_on)):
+    for path, value in (
+        ("document_number", reading.document_number),
+        ("issuer", reading.issuer),
+        ("issued_on", reading.issued_on),
+    ):
         if value and value.confidence is not None:
             out[path] = value.confidence
     for index, subject in enumerate(reading.subjects):
@@ -69,11 +72,19 @@ def _confidences(reading: Reading) -> dict[str, float]:
     return out
 
 
-def _valid_until(result_type: ResultType | None, reading: Reading) -> str | None:
-    if result_type is None or reading.issued_on is None:
+def _valid_until(
+    result_type: ResultType | None, issued_on: str | None, stated_term: date | int | None
+) -> str | None:
+    if result_type is None or issued_on is None:
         return None
-    until = result_type.valid_until(date.fromisoformat(reading.issued_on.value), reading.stated_term)
+    until = result_type.valid_until(date.fromisoformat(issued_on), stated_term)
     return until.isoformat() if until else None
+
+
+def resolves(path: str, reason: str) -> bool:
+    """Whether a value set at ``path`` answers ``reason`` (same place, or inside it)."""
+    where = reason.partition(":")[2]
+    return bool(where) and (path == where or path.startswith(where + "."))
 
 
 def _apply_given(extraction: Extraction, given: dict[str, str]) -> None:
@@ -94,7 +105,7 @@ def _apply_given(extraction: Extraction, given: dict[str, str]) -> None:
             path = f"fields.{key}"
         extraction.given.append(path)
         # An officer's value needs no review for having been misread.
-        extraction.review_reasons = [r for r in extraction.review_reasons if not r.endswith(":" + path)]
+        extraction.review_reasons = [r for r in extraction.review_reasons if not resolves(path, r)]
         extraction.confidence[path] = 100.0
     if "doc_type" in given:
         extraction.doc_type_confidence = 1.0
@@ -156,7 +167,8 @@ def analyze(
     extraction.review_reasons = _missing(extraction) + extraction.review_reasons
     _apply_given(extraction, given)
     if extraction.valid_until is None:
-        extraction.valid_until = _valid_until(result_type, reading)
+        final_type = catalog.get(extraction.doc_type or "")
+        extraction.valid_until = _valid_until(final_type, extraction.issued_on, reading.stated_term)
     extraction.review_reasons = list(dict.fromkeys(extraction.review_reasons))
     return extraction
 

@@ -33,7 +33,10 @@ class Classification:
 def _ratio(matcher: SequenceMatcher[str], text: str) -> float:
     matcher.set_seq1(text)
     # The cheap upper bounds skip most windows that cannot reach the threshold.
-    if matcher.real_quick_ratio() < MIN_TITLE_SIMILARITY or matcher.quick_ratio() < MIN_TITLE_SIMILARITY:
+    if (
+        matcher.real_quick_ratio() < MIN_TITLE_SIMILARITY
+        or matcher.quick_ratio() < MIN_TITLE_SIMILARITY
+    ):
         return 0.0
     return matcher.ratio()
 

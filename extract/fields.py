@@ -56,20 +56,47 @@ class Reading:
 
 # Labels every type shares (folded). Longer labels are tried first.
 NAME_LABELS = (
-    "ho, chu dem, ten", "ho, chu dem va ten", "ho chu dem ten", "ho va ten", "ho ten",
-    "ong", "ba", "ong/ba", "va vo ba", "va chong ong", "va vo", "va chong",
+    "ho, chu dem, ten",
+    "ho, chu dem va ten",
+    "ho chu dem ten",
+    "ho va ten",
+    "ho ten",
+    "ong",
+    "ba",
+    "ong/ba",
+    "va vo ba",
+    "va chong ong",
+    "va vo",
+    "va chong",
 )
 HONORIFICS = ("ong/ba", "ong", "ba")
 BIRTH_LABELS = ("ngay, thang, nam sinh", "ngay thang nam sinh", "ngay sinh", "sinh ngay")
 ID_LABELS = (
-    "so dinh danh ca nhan", "so can cuoc cong dan", "so can cuoc", "so cccd/cmnd", "so cccd",
-    "so cmnd", "so chung minh nhan dan", "so giay to tuy than", "giay to tuy than",
-    "so giay to nhan than", "can cuoc cong dan so", "chung minh nhan dan so", "cccd so",
-    "cmnd so", "so giay to phap ly cua ca nhan", "cccd", "cmnd",
+    "so dinh danh ca nhan",
+    "so can cuoc cong dan",
+    "so can cuoc",
+    "so cccd/cmnd",
+    "so cccd",
+    "so cmnd",
+    "so chung minh nhan dan",
+    "so giay to tuy than",
+    "giay to tuy than",
+    "so giay to nhan than",
+    "can cuoc cong dan so",
+    "chung minh nhan dan so",
+    "cccd so",
+    "cmnd so",
+    "so giay to phap ly cua ca nhan",
+    "cccd",
+    "cmnd",
 )
 SEX_LABELS = ("gioi tinh",)
 ISSUE_LABELS = ("ngay cap", "cap ngay", "ngay dang ky", "dang ky ngay")
-MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "doc lap tu do hanh phuc")
+MOTTO = (
+    "cong hoa xa hoi chu nghia viet nam",
+    "doc lap - tu do - hanh phuc",
+    "doc lap tu do hanh phuc",
+)
 
 _LABEL_END = re.compile(r"\s*[:;.]?\s*")
 _NUMBERING = " -+*•.0123456789)(ivxabcdeghđ"
@@ -79,7 +106,9 @@ _DOC_NUMBER = re.compile(r"^\s*[s§$5][o0]\s*(?:[:.]\s*|(?=\d))(.+)$")
 _LOST_SLASH = re.compile(r"^(\d+/\d{4})(?=[A-ZĐ])")
 _TERM_MONTHS = re.compile(r"(?:trong\s+)?thoi\s+han\s+(\d{1,3})\s+thang")
 _TERM_DATE = re.compile(r"(?:co\s+gia\s+tri|co\s+hieu\s+luc)\s+(?:den|toi)\s+(?:het\s+)?ngay")
-_NUMBER_TOKEN = re.compile(r"[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*)*")
+_NUMBER_TOKEN = re.compile(
+    r"[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*)*"
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +135,9 @@ def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int,
         value_start = end.end() if end else match.end()
         colon = ":" in folded[match.end() : value_start]
         at_start = not folded[: match.start()].strip(_NUMBERING)
-        digit_next = kind in ("code", "id", "date") and folded[value_start : value_start + 1].isdigit()
+        digit_next = (
+            kind in ("code", "id", "date") and folded[value_start : value_start + 1].isdigit()
+        )
         if not colon and not digit_next:
             ahead = folded[value_start : value_start + 40]
             if ":" in ahead and not re.search(r"\d", ahead.split(":", 1)[0]):
@@ -216,7 +247,9 @@ class _Reader:
     def __init__(self, result_type: ResultType | None) -> None:
         self.result_type = result_type
         self.table = _labels(result_type)
-        self.specs: dict[str, FieldSpec] = {s.name: s for s in result_type.fields} if result_type else {}
+        self.specs: dict[str, FieldSpec] = (
+            {s.name: s for s in result_type.fields} if result_type else {}
+        )
         self.reading = Reading()
         self.section: str | None = None  # a field prefix (mother_, father_) or None for a subject
         self.role: str | None = result_type.default_role if result_type else None
@@ -260,7 +293,7 @@ class _Reader:
             self.start_subject(hit.target)
             cell = _cell(line, start, end)
             if cell is not None and hit.colon:
-                # "Cấp cho: Ông NAME", "Họ, chữ đệm, tên chồng: NAME": the role label carries a name.
+                # "Cấp cho: Ông NAME", "Họ, chữ đệm, tên chồng: NAME": the label carries a name.
                 self.put("name", _name_value(cell))
             return
         if hit.kind == "name":

@@ -9,6 +9,7 @@ when only text is known (a PDF that already carried text), from the text itself.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 import unicodedata
@@ -68,7 +69,7 @@ def _split_columns(words: list[Word]) -> list[list[Word]]:
     heights = [w.bbox[3] - w.bbox[1] for w in words if w.bbox[3] > w.bbox[1]]
     height = statistics.median(heights) if heights else 0
     groups: list[list[Word]] = [[words[0]]]
-    for prev, word in zip(words, words[1:], strict=False):
+    for prev, word in itertools.pairwise(words):
         if height and word.bbox[0] - prev.bbox[2] > COLUMN_GAP_HEIGHTS * height:
             groups.append([word])
         else:

@@ -40,20 +40,28 @@ def _read_rows(path: Path) -> list[list[str]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError(path, 0, f"không đọc được tệp (cần UTF-8): {exc}") from exc
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], ",;\t")
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text.split("\n", 1)[0], ",;\t"
+        )
     except csv.Error:
         dialect = csv.excel
     return [row for row in csv.reader(text.splitlines(), dialect) if any(c.strip() for c in row)]
 
 
 def _normalize_row(values: dict[str, str], catalog: dict[str, ResultType]) -> dict[str, str]:
-    out = {key: normalize_value(key, value, catalog) for key, value in values.items() if key != "id_number"}
+    out = {
+        key: normalize_value(key, value, catalog)
+        for key, value in values.items()
+        if key != "id_number"
+    }
     if "id_number" in values:
         out["id_number"] = normalize_id(values["id_number"], out.get("birth_date"), out.get("sex"))
     return out
 
 
-def load_manifest(path: Path, result_types: dict[str, ResultType] | None = None) -> dict[str, dict[str, str]]:
+def load_manifest(
+    path: Path, result_types: dict[str, ResultType] | None = None
+) -> dict[str, dict[str, str]]:
     """``{filename: {column: value}}`` with empty cells left out and values normalised.
 
     Filenames are as written, relative to the manifest's folder (``/`` separators).
@@ -71,7 +79,9 @@ def load_manifest(path: Path, result_types: dict[str, ResultType] | None = None)
     manifest: dict[str, dict[str, str]] = {}
     for number, row in enumerate(rows[1:], start=2):
         if len(row) > len(header):
-            raise ManifestError(path, number, f"có {len(row)} ô nhưng tiêu đề chỉ có {len(header)} cột")
+            raise ManifestError(
+                path, number, f"có {len(row)} ô nhưng tiêu đề chỉ có {len(header)} cột"
+            )
         cells = {h: c.strip() for h, c in zip(header, row, strict=False) if c.strip()}
         filename = cells.pop("filename", "")
         if not filename:

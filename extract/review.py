@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from extract.analyze import resolves
 from extract.values import ValueProblem, normalize_id, normalize_value
 from records.model import Correction, Record, Status, Subject, utc_now
 from records.result_types import ResultType, load_result_types
@@ -61,10 +62,17 @@ def _get(record: Record, path: str) -> Any:
         return getattr(record, path)
     if match := _SUBJECT_PATH.fullmatch(path):
         index = int(match.group(1))
-        return getattr(record.subjects[index], match.group(2)) if index < len(record.subjects) else None
+        return (
+            getattr(record.subjects[index], match.group(2))
+            if index < len(record.subjects)
+            else None
+        )
     if match := _FIELD_PATH.fullmatch(path):
         return record.fields.get(match.group(1))
-    raise ReviewError(path, "không có trường này (dùng ví dụ: issued_on, subjects[0].id_number, fields.archive_box)")
+    raise ReviewError(
+        path,
+        "không có trường này (dùng ví dụ: issued_on, subjects[0].id_number, fields.archive_box)",
+    )
 
 
 def _set(record: Record, path: str, value: Any) -> None:
@@ -161,7 +169,7 @@ def correct(
         value = _normalized(path, raw, catalog)
         _set(new, path, value)
         new.review.corrections.append(Correction(field=path, old=old, new=value, by=by, at=at))
-        new.review.reasons = [r for r in new.review.reasons if not r.endswith(":" + path)]
+        new.review.reasons = [r for r in new.review.reasons if not resolves(path, r)]
         if path == "doc_type":
             new.review.reasons = [r for r in new.review.reasons if r != "doc_type_unsure"]
     _check_ids(new)
@@ -200,7 +208,9 @@ def needs_review(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             "doc_type": r.get("doc_type"),
             "version": r.get("version"),
             "reasons": list((r.get("review") or {}).get("reasons") or []),
-            "reasons_vi": [describe_reason(x) for x in (r.get("review") or {}).get("reasons") or []],
+            "reasons_vi": [
+                describe_reason(x) for x in (r.get("review") or {}).get("reasons") or []
+            ],
             "created_at": r.get("created_at"),
         }
         for r in waiting

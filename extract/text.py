@@ -11,8 +11,20 @@ from records.result_types import fold
 __all__ = ["clean_digits", "fold", "parse_date", "title_case"]
 
 # Letters tesseract reads in place of digits inside numbers.
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "l": "1", "I": "1",
-                                   "i": "1", "|": "1", "!": "1", "]": "1"})
+_DIGIT_LOOKALIKES = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "Q": "0",
+        "D": "0",
+        "l": "1",
+        "I": "1",
+        "i": "1",
+        "|": "1",
+        "!": "1",
+        "]": "1",
+    }
+)
 
 _NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 # "ngày 7 tháng 9 năm 2022", tolerant of a misread letter in the words ("thúng", "nãm")

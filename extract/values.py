@@ -44,7 +44,9 @@ def normalize_id(value: str, birth_date: str | None = None, sex: str | None = No
     birth_year = date.fromisoformat(birth_date).year if birth_date else None
     problems = id_problems(digits, birth_year, normalize_sex(sex))
     if problems:
-        raise ValueProblem(f"số định danh {value!r} không hợp lệ: " + "; ".join(_ID_MESSAGES[p] for p in problems))
+        raise ValueProblem(
+            f"số định danh {value!r} không hợp lệ: " + "; ".join(_ID_MESSAGES[p] for p in problems)
+        )
     return digits
 
 
@@ -55,7 +57,9 @@ def normalize_value(key: str, value: str, catalog: dict[str, ResultType]) -> str
         return normalize_date(value)
     if key == "doc_type":
         if value not in catalog:
-            raise ValueProblem(f"loại giấy tờ không có trong danh mục: {value!r} (có: {', '.join(catalog)})")
+            raise ValueProblem(
+                f"loại giấy tờ không có trong danh mục: {value!r} (có: {', '.join(catalog)})"
+            )
         return value
     if key == "id_number":
         return normalize_id(value)

@@ -15,12 +15,14 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ingest.errors import IngestError
-from ingest.pipeline import Outcome, Received, finish, plan, receive
+from ingest.pipeline import Outcome, Received, commit, compose, plan, receive
 from ingest.runtime import Runtime
 from ocr import PageResult, run_page
 from ocr.pipeline import engine_name
+from storage import record_exists
 
 log = logging.getLogger("sohoa.ingest")
 
@@ -85,14 +87,20 @@ def run_batch(
     on_outcome: ProgressCallback | None = None,
     executor: Executor | None = None,
 ) -> list[Outcome]:
-    """Digitize files; one bad file fails alone and the batch goes on."""
+    """Digitize files; one bad file fails alone and the batch goes on.
+
+    Worker processes OCR the pages and compose each document (archival PDF, fields);
+    this process only signs, stores and indexes, so it never competes with the OCR
+    for a core for long.
+    """
     settings = runtime.settings
     agency = agency or settings.agency
     outcomes: list[Outcome] = []
     own_executor = executor is None
     pool: Executor = executor or ProcessPoolExecutor(max_workers=max(1, settings.workers))
     window = max(2, settings.workers * 3)
-    in_flight: dict[Future[PageResult], tuple[_Pending, int]] = {}
+    # Each future in flight with what to do once it is done.
+    in_flight: dict[Future[Any], Callable[[Future[Any]], None]] = {}
     engine = engine_name()
 
     def emit(outcome: Outcome) -> None:
@@ -100,45 +108,55 @@ def run_batch(
         if on_outcome is not None:
             on_outcome(outcome)
 
-    def complete(pending: _Pending) -> None:
-        received = pending.received
-        name = received.source.filename
+    def failed(name: str, exc: BaseException, pages: int = 0) -> Outcome:
+        if isinstance(exc, IngestError):
+            return Outcome(name, "failed", reason=exc.reason, code=exc.code, pages=pages)
+        log.error("digitizing %s failed", name, exc_info=exc)
+        return Outcome(name, "failed", reason=f"internal_error: {exc}", code="internal_error")
+
+    def page_done(pending: _Pending, index: int) -> Callable[[Future[Any]], None]:
+        def done(future: Future[Any]) -> None:
+            try:
+                pending.results[index] = future.result()
+            except Exception as exc:
+                log.warning("page %d of %s failed: %s", index + 1, pending.received.path, exc)
+                pending.error = pending.error or f"ocr_failed: trang {index + 1}: {exc}"
+                pending.code = "ocr_failed"
+                pending.results[index] = _placeholder(index)
+            if len(pending.results) == pending.expected:
+                all_pages_done(pending)
+
+        return done
+
+    def all_pages_done(pending: _Pending) -> None:
+        name = pending.received.source.filename
         if pending.error is not None:
             emit(Outcome(name, "failed", reason=pending.error, code=pending.code))
             return
         pages = [pending.results[i] for i in sorted(pending.results)]
-        try:
-            record = finish(
-                received,
-                pages,
-                store=runtime.store,
-                index=runtime.index,
-                signer=runtime.signer(),
-                engine=engine,
-                languages=settings.languages,
-            )
-        except IngestError as exc:
-            emit(Outcome(name, "failed", reason=exc.reason, code=exc.code, pages=len(pages)))
-        except Exception as exc:
-            log.exception("finishing %s failed", name)
-            emit(Outcome(name, "failed", reason=f"internal_error: {exc}", code="internal_error"))
-        else:
-            emit(Outcome(name, "ingested", record=record, pages=len(pages)))
+        future = pool.submit(compose, pending.received, pages, engine=engine,
+                             languages=settings.languages,
+                             result_types=settings.result_types_path)
+        in_flight[future] = composed_done(pending.received, len(pages))
+
+    def composed_done(received: Received, pages: int) -> Callable[[Future[Any]], None]:
+        def done(future: Future[Any]) -> None:
+            name = received.source.filename
+            try:
+                record = commit(received, future.result(), store=runtime.store,
+                                index=runtime.index, signer=runtime.signer())
+            except Exception as exc:
+                emit(failed(name, exc, pages))
+            else:
+                emit(Outcome(name, "ingested", record=record, pages=pages))
+
+        return done
 
     def drain(block_until_below: int) -> None:
         while len(in_flight) > block_until_below:
             done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
             for future in done:
-                pending, index = in_flight.pop(future)
-                try:
-                    pending.results[index] = future.result()
-                except Exception as exc:
-                    log.warning("page %d of %s failed: %s", index + 1, pending.received.path, exc)
-                    pending.error = pending.error or f"ocr_failed: trang {index + 1}: {exc}"
-                    pending.code = "ocr_failed"
-                    pending.results[index] = _placeholder(index)
-                if len(pending.results) == pending.expected:
-                    complete(pending)
+                in_flight.pop(future)(future)
 
     try:
         for item in files:
@@ -150,8 +168,6 @@ def run_batch(
                     max_bytes=settings.max_upload_bytes,
                     given=item.given,
                 )
-                from storage import record_exists
-
                 if record_exists(runtime.store, agency, received.record_id):
                     emit(
                         Outcome(
@@ -172,7 +188,7 @@ def run_batch(
             pending = _Pending(received=received, expected=len(jobs))
             for job in jobs:
                 drain(window - 1)
-                in_flight[pool.submit(run_page, job)] = (pending, job.index)
+                in_flight[pool.submit(run_page, job)] = page_done(pending, job.index)
         drain(0)
     finally:
         if own_executor:

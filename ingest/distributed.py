@@ -268,7 +268,8 @@ def digitize_staged(runtime: Runtime, spec: dict[str, Any]) -> Outcome:
         pages = [run_page(job) for job in jobs]
         record = finish(received, pages, store=store, index=runtime.index,
                         signer=runtime.signer(), engine=engine_name(),
-                        languages=runtime.settings.languages)
+                        languages=runtime.settings.languages,
+                        result_types=runtime.settings.result_types_path)
     store.delete(staging_key(agency, sha))
     return Outcome(spec["filename"], "ingested", record=record, pages=len(pages))
 

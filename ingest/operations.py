@@ -49,20 +49,20 @@ def apply_review(
     """Correct and/or approve a record: a new version in storage, then the index."""
     from extract.review import approve as approve_record
     from extract.review import correct
+    from records.result_types import cached_result_types
     from storage import save_record
 
     record = find_record(runtime, record_id)
-    steps: list[Callable[[Record], Record]] = []
+    result_types = cached_result_types(runtime.settings.result_types_path)
     if changes:
-        steps.append(lambda r: correct(r, changes, by=actor))
-    if approve:
-        steps.append(lambda r: approve_record(r, by=actor))
-    # Each step is its own version, so the history reads as it happened.
-    for step in steps:
-        record = step(record)
-        save_record(runtime.store, record)
-    if steps:
-        runtime.index.upsert(record)
+        # Corrections and approval in one new version, the history kept on the record.
+        record = correct(record, changes, by=actor, approve=approve, result_types=result_types)
+    elif approve:
+        record = approve_record(record, by=actor)
+    else:
+        return record
+    save_record(runtime.store, record)
+    runtime.index.upsert(record)
     return record
 
 

@@ -196,14 +196,22 @@ def archival_pdf(
     return assemble_pdf(pages, title=title), True
 
 
-def extract_fields(record: Record, pages: list[PageResult], given: dict[str, str]) -> None:
+def extract_fields(
+    record: Record, pages: list[PageResult], given: dict[str, str], result_types: str | None
+) -> None:
     """Classify the paper and read its fields; unsure results go to review.
 
     Values given by the batch manifest win over what is read from the page.
     """
     from extract import analyze, apply
+    from records.result_types import cached_result_types
 
-    extraction = analyze([p.text for p in pages], [p.words for p in pages], given=given)
+    extraction = analyze(
+        [p.text for p in pages],
+        [p.words for p in pages],
+        given=given,
+        result_types=cached_result_types(result_types),
+    )
     apply(record, extraction)
     record.note(
         "extract",
@@ -277,6 +285,40 @@ def _delete_quietly(store: Any, key: str) -> None:
         log.exception("could not remove %s", key)
 
 
+@dataclass
+class Composed:
+    """A document ready to sign: its record and unsigned archival PDF (picklable, so the
+    CPU-heavy composing runs in a worker process)."""
+
+    record: Record
+    pdf: bytes
+    prior_signatures: int
+
+
+def compose(received: Received, pages: list[PageResult], *, engine: str,
+            languages: str, result_types: str | None = None) -> Composed:
+    """The CPU-bound part after OCR: archival PDF and fields. Pure: no store, no key."""
+    original = received.path.read_bytes()
+    if hashlib.sha256(original).hexdigest() != received.source.sha256:
+        raise IngestError("source_changed", "Tệp đã thay đổi trong khi đang xử lý.")
+    record = new_record(received, pages, engine, languages)
+    pdf, is_pdfa = archival_pdf(received, original, pages)
+    prior = count_signatures(original) if received.source.media_type == PDF else 0
+    record.note("archive", pdfa=is_pdfa, size=len(pdf), kept_original_pdf=not is_pdfa)
+    extract_fields(record, pages, received.given, result_types)
+    return Composed(record=record, pdf=pdf, prior_signatures=prior)
+
+
+def commit(received: Received, composed: Composed, *, store: Any, index: Any,
+           signer: Any) -> Record:
+    """Sign, store (the record JSON last) and index. Runs where the signer lives."""
+    record = composed.record
+    signed_pdf = sign(record, composed.pdf, signer, composed.prior_signatures)
+    store_record(store, record, received, received.path.read_bytes(), signed_pdf)
+    index.upsert(record)
+    return record
+
+
 def finish(
     received: Received,
     pages: list[PageResult],
@@ -286,18 +328,9 @@ def finish(
     signer: Any,
     engine: str,
     languages: str,
+    result_types: str | None = None,
 ) -> Record:
-    """Everything after OCR, for one document: archival PDF, fields, signature, storage,
-    index. Runs where the signer lives (the driver process, or a Celery finish task)."""
-    original = received.path.read_bytes()
-    if hashlib.sha256(original).hexdigest() != received.source.sha256:
-        raise IngestError("source_changed", "Tệp đã thay đổi trong khi đang xử lý.")
-    record = new_record(received, pages, engine, languages)
-    pdf, is_pdfa = archival_pdf(received, original, pages)
-    prior = count_signatures(original) if received.source.media_type == PDF else 0
-    record.note("archive", pdfa=is_pdfa, size=len(pdf), kept_original_pdf=not is_pdfa)
-    extract_fields(record, pages, received.given)
-    signed_pdf = sign(record, pdf, signer, prior)
-    store_record(store, record, received, original, signed_pdf)
-    index.upsert(record)
-    return record
+    """Everything after OCR for one document, in one process (the Celery task)."""
+    composed = compose(received, pages, engine=engine, languages=languages,
+                       result_types=result_types)
+    return commit(received, composed, store=store, index=index, signer=signer)

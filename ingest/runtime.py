@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ingest.settings import Settings
 
 if TYPE_CHECKING:
+    from records.procedures import Procedure
     from search.base import Index
     from signing import DevIdentity, Signer
     from storage.base import Store
@@ -25,6 +26,7 @@ class Runtime:
     index: Index
     _signer: Signer | None = field(default=None, repr=False)
     _dev_identity: DevIdentity | None = field(default=None, repr=False)
+    _procedures: dict[str, Procedure] | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -76,6 +78,14 @@ class Runtime:
                 trust_roots=s.trust_roots,
             )
         return self._signer
+
+    def procedures(self) -> dict[str, Procedure]:
+        """The procedure catalog (shipped, extended by ``SOHOA_PROCEDURES``), read once."""
+        from records.procedures import load_procedures
+
+        if self._procedures is None:
+            self._procedures = load_procedures(self.settings.procedures_path)
+        return self._procedures
 
     def trust_roots(self) -> list[Path]:
         """Configured roots; in embedded mode the development CA is trusted too."""

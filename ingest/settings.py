@@ -45,6 +45,8 @@ class Settings:
     verify_url: str | None = None
     max_upload_bytes: int = 50 * 1024 * 1024
     max_pixels: int = 200_000_000
+    result_types_path: str | None = None
+    procedures_path: str | None = None
     broker_visibility_timeout: int = 3600
     fixity_interval_seconds: int = 24 * 3600
 
@@ -84,6 +86,8 @@ class Settings:
             verify_url=e.get("SOHOA_VERIFY_URL") or None,
             max_upload_bytes=int(e.get("SOHOA_MAX_UPLOAD_BYTES") or 50 * 1024 * 1024),
             max_pixels=int(e.get("SOHOA_MAX_PIXELS") or 200_000_000),
+            result_types_path=e.get("SOHOA_RESULT_TYPES") or None,
+            procedures_path=e.get("SOHOA_PROCEDURES") or None,
             broker_visibility_timeout=int(e.get("SOHOA_BROKER_VISIBILITY_TIMEOUT") or 3600),
             fixity_interval_seconds=int(e.get("SOHOA_FIXITY_INTERVAL") or 24 * 3600),
         )

@@ -11,6 +11,7 @@ paper) and how long it stays valid.
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import re
 import unicodedata
@@ -41,7 +42,7 @@ def fold(text: str) -> str:
 
 
 def add_months(start: date, months: int) -> date:
-    """``start`` plus whole months, clamped to the end of a shorter month (31 Aug + 6 → 28/29 Feb)."""
+    """``start`` plus whole months, clamped to the end of a shorter month (31 Aug + 6 → 28 Feb)."""
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
@@ -155,6 +156,13 @@ def parse_result_types(data: Any) -> dict[str, ResultType]:
             raise CatalogError(f"{result_type.code}: defined twice")
         catalog[result_type.code] = result_type
     return catalog
+
+
+@functools.lru_cache(maxsize=8)
+def cached_result_types(path: str | None = None) -> dict[str, ResultType]:
+    """``load_result_types`` read once per process and path (worker processes classify
+    thousands of documents against the same catalog). Treat the result as read-only."""
+    return load_result_types(path)
 
 
 def load_result_types(path: str | Path | None = None) -> dict[str, ResultType]:

@@ -43,6 +43,10 @@ class SearchResult:
     total: int
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # True when the query matched more records than the backend counts exactly
+    # (SQLite ``TOTAL_CAP``, Elasticsearch ``track_total_hits``): ``total`` and, on
+    # SQLite, the facet counts are then lower bounds.
+    total_is_estimate: bool = False
 
 
 @runtime_checkable

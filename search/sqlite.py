@@ -26,8 +26,10 @@ import logging
 import re
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -42,16 +44,22 @@ from search.snippets import excerpt, highlight, phrase_pattern
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _LAYOUT = f"schema={SCHEMA_VERSION};fold={FOLD_VERSION}"
 
 _FTS_COLUMNS = ("title", "issuer", "names", "ids", "body")
-# bm25 column weights, in _FTS_COLUMNS order: a hit on a name or an ID says more about
-# what the user wants than the same word somewhere in the body.
-_WEIGHTS = "2.0, 1.0, 4.0, 5.0, 1.0"
+_KEY_COLUMNS = _FTS_COLUMNS[:-1]
+# bm25 column weights, in _KEY_COLUMNS order: a hit on a name or an ID says more about
+# what the user wants than the same word in the title or issuer.
+_WEIGHTS = "2.0, 1.0, 4.0, 5.0"
 RESCORE_WINDOW = 200
+# Ranking unit of a tier (see ``_ranked``): bm25 for this many matches costs a few ms.
+RANK_BLOCK = 2000
+# Matches counted exactly for the total and facets; beyond it they are lower bounds.
+TOTAL_CAP = 5_000
 _CHUNK = 1000
 _FACETS = ("doc_type", "issuer", "status", "agency")
+_FACET_COLUMNS = ", ".join(f"r.{name}" for name in _FACETS)
 MAX_LIMIT = 1000
 
 _SCHEMA = f"""
@@ -90,12 +98,15 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_folded USING fts5(
     {", ".join(_FTS_COLUMNS)}, content = '', tokenize = 'unicode61 remove_diacritics 0'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_keys USING fts5(
+    {", ".join(_KEY_COLUMNS)}, content = '', tokenize = 'unicode61 remove_diacritics 0'
+);
 CREATE TABLE IF NOT EXISTS vocab_keys (
     key TEXT NOT NULL, term TEXT NOT NULL, PRIMARY KEY (key, term)
 ) WITHOUT ROWID;
 """
 _SCHEMA_STATEMENTS = [s.strip() for s in _SCHEMA.split(";") if s.strip()]
-_TABLES = ("meta", "records", "documents", "subjects", "fts_folded", "vocab_keys")
+_TABLES = ("meta", "records", "documents", "subjects", "fts_folded", "fts_keys", "vocab_keys")
 
 
 class IndexLayoutError(RuntimeError):
@@ -134,8 +145,11 @@ class SqliteIndex:
     thread reads through its own connection; writes are serialized by a lock here and by
     SQLite's own lock across processes."""
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 30_000) -> None:
+    def __init__(
+        self, url: str, *, busy_timeout_ms: int = 30_000, total_cap: int = TOTAL_CAP
+    ) -> None:
         self.url = url
+        self.total_cap = total_cap
         self.path = path_from_url(url)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._busy_timeout_ms = busy_timeout_ms
@@ -241,7 +255,8 @@ class SqliteIndex:
     def optimize(self) -> None:
         """Merge the FTS segments and refresh planner statistics; run after a reindex."""
         with self._writing() as conn:
-            conn.execute("INSERT INTO fts_folded (fts_folded) VALUES ('optimize')")
+            for table in ("fts_folded", "fts_keys"):
+                conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
             conn.execute("ANALYZE")
 
     def _remove(self, conn: sqlite3.Connection, ns: Sequence[int]) -> None:
@@ -250,10 +265,16 @@ class SqliteIndex:
         marks = _placeholders(len(ns))
         cols = ", ".join(_FTS_COLUMNS)
         old = conn.execute(f"SELECT n, {cols} FROM documents WHERE n IN ({marks})", ns)
+        folded = [(row[0], *_folded_values(row[1:])) for row in old.fetchall()]
         conn.executemany(
             f"INSERT INTO fts_folded (fts_folded, rowid, {cols}) "
             f"VALUES ('delete', ?, {_placeholders(len(_FTS_COLUMNS))})",
-            [(row[0], *_folded_values(row[1:])) for row in old.fetchall()],
+            folded,
+        )
+        conn.executemany(
+            f"INSERT INTO fts_keys (fts_keys, rowid, {', '.join(_KEY_COLUMNS)}) "
+            f"VALUES ('delete', ?, {_placeholders(len(_KEY_COLUMNS))})",
+            [row[: len(_KEY_COLUMNS) + 1] for row in folded],
         )
         conn.execute(f"DELETE FROM subjects WHERE record_n IN ({marks})", ns)
 
@@ -296,6 +317,11 @@ class SqliteIndex:
             f"INSERT OR REPLACE INTO documents (n, json, {cols}) VALUES (?, {values})", documents
         )
         conn.executemany(f"INSERT INTO fts_folded (rowid, {cols}) VALUES ({values})", folded)
+        conn.executemany(
+            f"INSERT INTO fts_keys (rowid, {', '.join(_KEY_COLUMNS)})"
+            f" VALUES ({_placeholders(len(_KEY_COLUMNS) + 1)})",
+            [row[: len(_KEY_COLUMNS) + 1] for row in folded],
+        )
         conn.executemany(
             "INSERT INTO subjects (record_n, id_number, name_folded, birth_date, role)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -378,24 +404,24 @@ class SqliteIndex:
         if not 0 <= query.limit <= MAX_LIMIT or query.offset < 0:
             raise ValueError(f"limit must be 0..{MAX_LIMIT} and offset >= 0")
         conn = self._ready()
-        where, params = _filters(query)
         if not query.text.strip():
-            return self._browse(conn, query, where, params)
+            return self._browse(conn, query)
         clauses = parse_text(query.text)
         if not clauses:
             return SearchResult(total=0, hits=[], facets={f: {} for f in _FACETS})
         expansions = self._expansions(conn, clauses) if query.fuzzy else {}
-        folded_match = " AND ".join(_folded_expression(c, expansions) for c in clauses)
-        facets, total = _facet_counts(
+        plain = _match_expression(clauses, {})
+        fuzzy = _match_expression(clauses, expansions) if expansions else None
+        where, params = _filters(query, key="m.n")
+        joined = " AND ".join(["r.n = m.n", *where])
+        facets, total, estimate = _facet_counts(
             conn,
-            "fts_folded JOIN records r ON r.n = fts_folded.rowid",
-            ["fts_folded MATCH ?", *where],
-            [folded_match, *params],
+            f"SELECT r.n IS NOT NULL, {_FACET_COLUMNS} FROM (SELECT rowid AS n FROM fts_folded"
+            f" WHERE fts_folded MATCH ? LIMIT ?) AS m LEFT JOIN records r ON {joined}",
+            [fuzzy or plain, self.total_cap + 1, *params],
+            self.total_cap,
         )
-        plain_match = " AND ".join(_folded_expression(c, {}) for c in clauses)
-        ranked = _ranked(
-            conn, folded_match, plain_match if expansions else "", where, params, query, clauses
-        )
+        ranked = _ranked(conn, _tiers(plain, fuzzy), query, clauses)
         phrases = [c.folded_tokens for c in clauses]
         phrases += [[w] for words in expansions.values() for w in words]
         documents = _documents(conn, [n for n, _ in ranked])
@@ -409,13 +435,21 @@ class SqliteIndex:
             for n, score in ranked
             for data in [json.loads(documents[n][0])]
         ]
-        return SearchResult(total=total, hits=hits, facets=facets)
+        return SearchResult(total=total, hits=hits, facets=facets, total_is_estimate=estimate)
 
-    def _browse(
-        self, conn: sqlite3.Connection, query: SearchQuery, where: list[str], params: list[Any]
-    ) -> SearchResult:
+    def _browse(self, conn: sqlite3.Connection, query: SearchQuery) -> SearchResult:
         """Filters only: newest papers first, no scores, no snippets."""
-        facets, total = _facet_counts(conn, "records r", where, params)
+        where, params = _filters(query, key="r.n")
+        if query.doc_type or query.agency or query.agencies:
+            # Without range statistics SQLite takes a date range for the most selective
+            # condition and walks every record in it; an equality index is narrower.
+            where = [w.replace("r.issued_on", "+r.issued_on") for w in where]
+        facets, total, estimate = _facet_counts(
+            conn,
+            f"SELECT 1, {_FACET_COLUMNS} FROM records r {_where_sql(where)} LIMIT ?",
+            [*params, self.total_cap + 1],
+            self.total_cap,
+        )
         rows = conn.execute(
             f"SELECT d.json FROM records r JOIN documents d ON d.n = r.n {_where_sql(where)}"
             " ORDER BY r.issued_on DESC, r.n DESC LIMIT ? OFFSET ?",
@@ -425,7 +459,7 @@ class SqliteIndex:
             SearchHit(id=data["id"], score=0.0, record=data)
             for data in (json.loads(row[0]) for row in rows)
         ]
-        return SearchResult(total=total, hits=hits, facets=facets)
+        return SearchResult(total=total, hits=hits, facets=facets, total_is_estimate=estimate)
 
     def _expansions(self, conn: sqlite3.Connection, clauses: list[Clause]) -> dict[str, list[str]]:
         """Indexed words within one edit of each single query word that is long enough."""
@@ -465,58 +499,126 @@ def _record_row(n: int, record: Record) -> tuple[Any, ...]:
     )
 
 
+@dataclass(frozen=True)
+class _Tier:
+    """A slice of the matches, disjoint from the tiers before it."""
+
+    table: str  # fts_keys (names, IDs, title, issuer) or fts_folded (all texts)
+    expression: str
+    by_relevance: bool  # bm25, else newest indexed first
+
+    @property
+    def block(self) -> int:
+        return RANK_BLOCK if self.by_relevance else RESCORE_WINDOW
+
+
+def _match_expression(clauses: list[Clause], expansions: dict[str, list[str]]) -> str:
+    return " AND ".join(_folded_expression(c, expansions) for c in clauses)
+
+
+def _in_key_columns(expression: str) -> str:
+    return "{" + " ".join(_KEY_COLUMNS) + "} : (" + expression + ")"
+
+
+def _tiers(plain: str, fuzzy: str | None) -> list[_Tier]:
+    """Best first: every word in names, IDs, title or issuer; every word somewhere; then
+    the same two with fuzzy expansions."""
+    tiers = [
+        _Tier("fts_keys", plain, by_relevance=True),
+        _Tier("fts_folded", f"({plain}) NOT ({_in_key_columns(plain)})", by_relevance=False),
+    ]
+    if fuzzy is not None:
+        keys = _in_key_columns(fuzzy)
+        tiers += [
+            _Tier("fts_folded", f"({keys}) NOT ({plain})", by_relevance=False),
+            _Tier("fts_folded", f"({fuzzy}) NOT (({plain}) OR ({keys}))", by_relevance=False),
+        ]
+    return tiers
+
+
+def _matching(
+    table: str, expression: str, query: SearchQuery
+) -> tuple[str, list[str], list[Any]]:
+    """FROM, WHERE conditions and parameters for the filtered matches of ``expression``."""
+    where, params = _filters(query, key=f"{table}.rowid")
+    source = f"{table} JOIN records r ON r.n = {table}.rowid"
+    return source, [f"{table} MATCH ?", *where], [expression, *params]
+
+
 def _ranked(
-    conn: sqlite3.Connection,
-    folded_match: str,
-    plain_match: str,
-    where: list[str],
-    params: list[Any],
-    query: SearchQuery,
-    clauses: list[Clause],
+    conn: sqlite3.Connection, tiers: list[_Tier], query: SearchQuery, clauses: list[Clause]
 ) -> list[tuple[int, float]]:
     """The page of hits as (n, score), best first.
 
-    bm25 alone cannot promise the order users expect: the rare OCR slip a fuzzy
-    expansion finds outweighs a common correct word, and it knows nothing of diacritics.
-    So hits are ordered by tiers: matched without fuzzy expansion first; then, within
-    the top ``RESCORE_WINDOW``, by how many words typed with diacritics occur exactly as
-    typed; then by bm25. The score says the same as one number: tier points plus
-    relevance squashed into [0, 1). The window does not depend on the page asked for,
-    so pages never overlap.
+    bm25 over everything cannot promise the order users expect: a name that folds like
+    form wording ("Đình"/"định danh", "Nghĩa"/"CHỦ NGHĨA") matches nearly every record's
+    full text, the rare OCR slip a fuzzy expansion finds outweighs a common correct
+    word, and bm25 knows nothing of diacritics. Its cost also grows with the corpus
+    (it counts every record holding each word). So hits come by tiers (see ``_tiers``),
+    each cut into blocks, newest indexed first, so a query matching most of the corpus
+    costs one block, not the corpus. The first tier's blocks of ``RANK_BLOCK`` (usually
+    the whole tier) are ranked by bm25 with names and IDs weighted up; the other tiers'
+    blocks are ``RESCORE_WINDOW`` long. In each block the top ``RESCORE_WINDOW`` are
+    re-ranked by how many words typed with diacritics occur exactly as typed. The
+    score says the same as one number. The order does not depend on the page asked
+    for, so pages never overlap.
     """
-    marked = [c for c in clauses if c.marked]
-    ctes = [
-        f"f AS (SELECT rowid AS n, -bm25(fts_folded, {_WEIGHTS}) AS rel"
-        " FROM fts_folded WHERE fts_folded MATCH ?)"
-    ]
-    cte_params: list[Any] = [folded_match]
-    plain, join = "1", ""
-    if plain_match:
-        ctes.append("p AS (SELECT rowid AS n FROM fts_folded WHERE fts_folded MATCH ?)")
-        cte_params.append(plain_match)
-        plain, join = "(p.n IS NOT NULL)", " LEFT JOIN p ON p.n = f.n"
-    rescore = bool(marked) and query.offset < RESCORE_WINDOW
-    end = query.offset + query.limit
-    limit, offset = (max(end, RESCORE_WINDOW), 0) if rescore else (query.limit, query.offset)
+    patterns = [phrase_pattern([c.exact_tokens]) for c in clauses if c.marked]
+    per_tier = len(patterns) + 1  # a better tier outranks any count of exact words
+    skip, need = query.offset, query.limit
+    page: list[tuple[int, float]] = []
+    for i, tier in enumerate(tiers):
+        if need <= 0:
+            break
+        if skip:
+            size = _count_upto(conn, tier, query, skip)
+            if size < skip:
+                skip -= size
+                continue
+        points = (len(tiers) - 1 - i) * per_tier
+        block_no, within = divmod(skip, tier.block)
+        skip = 0
+        while need > 0:
+            block = _ranked_block(conn, tier, query, block_no, patterns)
+            taken = block[within : within + need]
+            page += [(n, points + score) for n, score in taken]
+            need -= len(taken)
+            within, block_no = 0, block_no + 1
+            if len(block) < tier.block:
+                break
+    return page
+
+
+def _count_upto(conn: sqlite3.Connection, tier: _Tier, query: SearchQuery, cap: int) -> int:
+    source, where, params = _matching(tier.table, tier.expression, query)
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} {_where_sql(where)} LIMIT ?)"
+    return int(conn.execute(sql, [*params, cap]).fetchone()[0])
+
+
+def _ranked_block(
+    conn: sqlite3.Connection,
+    tier: _Tier,
+    query: SearchQuery,
+    block_no: int,
+    patterns: list[re.Pattern[str] | None],
+) -> list[tuple[int, float]]:
+    """One block of a tier's matches as (n, score within the tier), best first."""
+    source, where, params = _matching(tier.table, tier.expression, query)
+    relevance = f"-bm25({tier.table}, {_WEIGHTS})" if tier.by_relevance else "0.0"
     sql = (
-        f"WITH {', '.join(ctes)} SELECT f.n, {plain} AS plain, f.rel"
-        f" FROM f JOIN records r ON r.n = f.n{join} {_where_sql(where)}"
-        " ORDER BY plain DESC, f.rel DESC, f.n LIMIT ? OFFSET ?"
+        f"SELECT {tier.table}.rowid, {relevance} FROM {source} {_where_sql(where)}"
+        f" ORDER BY {tier.table}.rowid DESC LIMIT ? OFFSET ?"
     )
-    rows = conn.execute(sql, [*cte_params, *params, limit, offset]).fetchall()
-    tier = len(marked) + 1  # a plain match outranks any count of exact words
-    if not rescore:
-        return [(n, p * tier + rel / (1.0 + rel)) for n, p, rel in rows]
-    window = rows[:RESCORE_WINDOW]
-    texts = _documents(conn, [n for n, _, _ in window])
-    patterns = [phrase_pattern([c.exact_tokens]) for c in marked]
-    scored = [
-        (n, p * tier + _exact_count(texts[n][1:], patterns) + rel / (1.0 + rel))
-        for n, p, rel in window
-    ]
-    scored.sort(key=lambda item: -item[1])
-    scored += [(n, p * tier + rel / (1.0 + rel)) for n, p, rel in rows[RESCORE_WINDOW:]]
-    return scored[query.offset : end]
+    rows = conn.execute(sql, [*params, tier.block, block_no * tier.block]).fetchall()
+    rows.sort(key=lambda row: (-row[1], -row[0]))
+    scored = [(n, rel / (1.0 + rel)) for n, rel in rows]
+    if not patterns:
+        return scored
+    window = scored[:RESCORE_WINDOW]
+    texts = _documents(conn, [n for n, _ in window])
+    rescored = [(n, _exact_count(texts[n][1:], patterns) + score) for n, score in window]
+    rescored.sort(key=lambda item: -item[1])
+    return rescored + scored[RESCORE_WINDOW:]
 
 
 def _exact_count(texts: Sequence[str], patterns: list[re.Pattern[str] | None]) -> int:
@@ -552,8 +654,10 @@ def _folded_expression(clause: Clause, expansions: dict[str, list[str]]) -> str:
     return "(" + " OR ".join([quoted, *(_quote([v]) for v in variants)]) + ")"
 
 
-def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
-    """SQL conditions on ``records r`` for the query's filters."""
+def _filters(query: SearchQuery, *, key: str) -> tuple[list[str], list[Any]]:
+    """SQL conditions on ``records r`` for the query's filters; ``key`` names the
+    record number in the query (the FTS rowid lets a subject filter seek the FTS index
+    instead of scanning every match)."""
     where: list[str] = []
     params: list[Any] = []
     for column, value in (
@@ -581,7 +685,7 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
         params.append(query.issued_to)
     subject_id = normalize_id(query.subject_id)
     if subject_id is not None:
-        where.append("r.n IN (SELECT record_n FROM subjects WHERE id_number = ?)")
+        where.append(f"{key} IN (SELECT record_n FROM subjects WHERE id_number = ?)")
         params.append(subject_id)
     return where, params
 
@@ -591,22 +695,22 @@ def _where_sql(where: list[str]) -> str:
 
 
 def _facet_counts(
-    conn: sqlite3.Connection, source: str, where: list[str], params: list[Any]
-) -> tuple[dict[str, dict[str, int]], int]:
-    """Counts per value of each facet, and the total: the matches are gathered once,
-    then counted per facet inside SQLite."""
-    columns = ", ".join(f"r.{name}" for name in _FACETS)
-    per_facet = " UNION ALL ".join(
-        f"SELECT '{name}', {name}, count(*) FROM m GROUP BY {name}" for name in _FACETS
-    )
-    sql = f"WITH m AS MATERIALIZED (SELECT {columns} FROM {source} {_where_sql(where)}) {per_facet}"
-    facets: dict[str, dict[str, int]] = {name: {} for name in _FACETS}
-    for name, value, count in conn.execute(sql, params):
-        if value is not None:
-            facets[name][value] = count
-    total = sum(facets[_FACETS[-1]].values())  # agency is never NULL
-    ordered = {
-        name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-        for name, counts in facets.items()
-    }
-    return ordered, total
+    conn: sqlite3.Connection, sql: str, params: list[Any], cap: int
+) -> tuple[dict[str, dict[str, int]], int, bool]:
+    """Counts per value of each facet, the total, and whether they are lower bounds.
+
+    ``sql`` yields (passes the filters, *facet columns) for at most ``cap`` + 1 matches
+    of the text (or records, without text), filtered or not: past ``cap`` only the
+    first ``cap`` are counted, as Elasticsearch's ``track_total_hits`` does, so a query
+    matching most of the corpus, or a narrow filter on a broad text, costs no more than
+    ``cap`` matches.
+    """
+    rows = conn.execute(sql, params).fetchall()
+    estimate = len(rows) > cap
+    kept = [row[1:] for row in rows[:cap] if row[0]]
+    facets: dict[str, dict[str, int]] = {}
+    by_facet: list[tuple[Any, ...]] = list(zip(*kept, strict=True)) or [() for _ in _FACETS]
+    for name, values in zip(_FACETS, by_facet, strict=True):
+        counts = Counter(v for v in values if v is not None)
+        facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return facets, len(kept), estimate

@@ -22,10 +22,10 @@ from storage import iter_latest_records, load_record
 
 def _scan(spec_seed: int, path: Path, *, skew: float = 0.0, fmt: str = "PNG") -> dict:
     spec = generate("marriage_certificate", seed=spec_seed)
-    image = render_page(spec, dpi=200)
+    image = render_page(spec, dpi=300)
     if skew:
         image = degrade(image, seed=spec_seed, skew=skew, noise=0.002, mode="gray")
-    image.save(path, fmt, dpi=(200, 200))
+    image.save(path, fmt, dpi=(300, 300))
     return {"spec": spec, "path": path}
 
 
@@ -57,7 +57,7 @@ def test_batch_end_to_end(runtime: Runtime, tmp_path: Path) -> None:
         stored = load_record(runtime.store, record.agency, record.id)
         # The stored text keeps the Vietnamese diacritics of the names.
         assert fold(husband) in fold(stored.text)
-        assert husband.split()[-1] in stored.text.upper() or husband.split()[-1].title() in stored.text
+        assert husband.upper() in stored.text  # printed in capitals, diacritics intact
         assert stored.source.sha256 == outcome.record.source.sha256
         assert stored.ocr.engine and stored.ocr.mean_confidence
         assert [e.stage for e in stored.stages][:2] == ["receive", "ocr"]

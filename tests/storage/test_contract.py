@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -135,3 +136,23 @@ def test_metadata_names_are_checked(store: Store) -> None:
     with pytest.raises(ValueError):
         store.put("m/x", b"x", metadata={"sha256": "forged"})
     assert store.head("m/x") is None
+
+
+def test_racing_writers_cannot_overwrite_each_other(store: Store) -> None:
+    payloads = [f"writer {n}".encode() for n in range(6)]
+    outcomes: list[str] = []
+
+    def write(data: bytes) -> None:
+        try:
+            store.put("race/original.pdf", data)
+            outcomes.append("stored")
+        except ObjectExists:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=write, args=(p,)) for p in payloads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["refused"] * 5 + ["stored"]
+    assert store.get("race/original.pdf") in payloads

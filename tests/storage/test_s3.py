@@ -21,7 +21,9 @@ def test_secrets_stay_out_of_reprs_messages_and_logs(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     store = s3_store(seaweed)
+    assert store.conditional_writes  # SeaweedFS honours If-None-Match
     store.put("k", b"v")
+    assert [i.key for i in store.list()] == ["k"]  # the probe object is never listed
     assert seaweed.secret_key not in repr(store) + store.url + str(vars(store))
     with pytest.raises(StorageError) as caught:
         open_store(
@@ -43,7 +45,9 @@ def test_secrets_stay_out_of_reprs_messages_and_logs(
 
 def test_wrong_credentials_fail_fast_without_retry(seaweed: SeaweedServer) -> None:
     start = time.monotonic()
-    with pytest.raises(StorageError, match=r"SignatureDoesNotMatch|InvalidAccessKeyId|AccessDenied"):
+    with pytest.raises(
+        StorageError, match=r"SignatureDoesNotMatch|InvalidAccessKeyId|AccessDenied"
+    ):
         open_store(
             seaweed.url(new_bucket()),
             access_key=seaweed.access_key,

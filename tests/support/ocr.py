@@ -97,3 +97,37 @@ def image_pdf(page: Image.Image, *, dpi: int = 300) -> bytes:
     out = io.BytesIO()
     page.save(out, format="PDF", resolution=float(dpi))
     return out.getvalue()
+
+
+def text_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with real (visible, ASCII, Helvetica) text, as an office program
+    would write it."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    page = pdf.pages[0]
+    font = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    ops = ["BT /F1 12 Tf 72 770 Td 16 TL"]
+    ops += [f"({line}) Tj T*" for line in lines]
+    ops.append("ET")
+    page.obj.Contents = pdf.make_stream("\n".join(ops).encode("ascii"))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims ``width``×``height`` pixels: a decompression bomb's header."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" + b"\xff" * ((width + 7) // 8))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")

@@ -1,0 +1,129 @@
+"""PDF inputs (text layers kept, mixed documents) and refused inputs."""
+
+from __future__ import annotations
+
+import io
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image
+
+import ocr
+from ocr.base import OcrInputError
+from tests.support.ocr import image_pdf, png_header_only, text_pdf
+
+TEXT_LINES = ["GIAY CHUNG NHAN KET HON", "Ho ten chong: Tran Van Binh", "So: 45/2019"]
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_pdf_with_text_layer_is_not_ocred_again(tmp_path: Path) -> None:
+    source = _write(tmp_path / "text.pdf", text_pdf(TEXT_LINES))
+    result = ocr.digitize(str(source), "application/pdf")
+    page = result.pages[0]
+    assert page.had_text and page.mean_confidence is None
+    assert "Ho ten chong: Tran Van Binh" in page.text
+    assert any(w.text == "Binh" for w in page.words)
+    with pikepdf.open(source) as original, pikepdf.open(io.BytesIO(result.pdf)) as out:
+        assert out.pages[0].Contents.read_bytes() == original.pages[0].Contents.read_bytes()
+
+
+def test_mixed_pdf_gets_ocr_only_where_text_is_missing(page: Image.Image, tmp_path: Path) -> None:
+    merged = pikepdf.new()
+    text_doc = pikepdf.open(io.BytesIO(text_pdf(TEXT_LINES)))
+    scan_doc = pikepdf.open(io.BytesIO(image_pdf(page)))
+    merged.pages.extend(text_doc.pages)
+    merged.pages.extend(scan_doc.pages)
+    source = tmp_path / "mixed.pdf"
+    merged.save(source)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        result = ocr.digitize(str(source), "application/pdf", executor=pool)
+    first, second = result.pages
+    assert first.had_text and not second.had_text
+    assert "Tran Van Binh" in first.text
+    assert "Nguyễn Thị Hương" in second.text
+    assert second.mean_confidence is not None
+    assert [p.number for p in result.pages] == [1, 2]
+    with pikepdf.open(io.BytesIO(result.pdf)) as out:
+        assert len(out.pages) == 2
+
+
+def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
+    pdf = pikepdf.open(io.BytesIO(text_pdf(TEXT_LINES)))
+    source = tmp_path / "locked.pdf"
+    pdf.save(source, encryption=pikepdf.Encryption(user="secret", owner="secret"))
+    with pytest.raises(OcrInputError) as error:
+        ocr.plan_pages(str(source), "application/pdf")
+    assert error.value.code == "pdf_encrypted"
+    assert "mật khẩu" in error.value.message
+
+
+def test_truncated_pdf_is_refused(page: Image.Image, tmp_path: Path) -> None:
+    data = image_pdf(page)
+    source = _write(tmp_path / "cut.pdf", data[: len(data) // 2])
+    with pytest.raises(OcrInputError) as error:
+        ocr.plan_pages(str(source), "application/pdf")
+    assert error.value.code == "pdf_corrupt"
+
+
+def test_zero_byte_file_is_refused(tmp_path: Path) -> None:
+    source = _write(tmp_path / "empty.pdf", b"")
+    with pytest.raises(OcrInputError) as error:
+        ocr.plan_pages(str(source), "application/pdf")
+    assert error.value.code == "empty_document"
+
+
+def test_decompression_bomb_is_refused_from_its_header(tmp_path: Path) -> None:
+    source = _write(tmp_path / "bomb.png", png_header_only(20_000, 20_000))
+    with pytest.raises(OcrInputError) as error:
+        ocr.plan_pages(str(source), "image/png")
+    assert error.value.code == "image_too_large"
+    job = ocr.PageJob(source_path=str(source), media_type="image/png", index=0)
+    with pytest.raises(OcrInputError) as error:
+        ocr.run_page(job)
+    assert error.value.code == "image_too_large"
+
+
+def test_unsupported_type_is_refused(tmp_path: Path) -> None:
+    source = _write(tmp_path / "notes.txt", "không phải ảnh".encode())
+    with pytest.raises(OcrInputError) as error:
+        ocr.plan_pages(str(source), "text/plain")
+    assert error.value.code == "unsupported_type"
+
+
+MEDIA_TYPES = {".pdf": "application/pdf", ".png": "image/png"}
+
+
+def _outcome(path: Path) -> list[ocr.PageResult] | OcrInputError:
+    try:
+        jobs = ocr.plan_pages(str(path), MEDIA_TYPES[path.suffix])
+        # Two pages per file keep the run short; every page goes the same way.
+        return [ocr.run_page(job) for job in jobs[:2]]
+    except OcrInputError as error:
+        return error
+
+
+@pytest.mark.slow
+def test_every_corpus_file_ends_as_pages_or_a_clear_error(corpus_dir: Path) -> None:
+    files = sorted(p for p in corpus_dir.iterdir() if p.suffix in MEDIA_TYPES)
+    assert files
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        outcomes = dict(zip(files, pool.map(_outcome, files), strict=True))
+    for path, outcome in outcomes.items():
+        if isinstance(outcome, OcrInputError):
+            assert outcome.code in {"pdf_corrupt", "pdf_encrypted", "image_too_large",
+                                    "image_corrupt", "unsupported_type", "empty_document"}
+            assert outcome.message, path.name
+            continue
+        assert outcome, path.name
+        pdf = ocr.assemble_pdf(outcome, title=path.name)
+        with pikepdf.open(io.BytesIO(pdf)) as out:
+            assert len(out.pages) == len(outcome), path.name
+    assert isinstance(outcomes[corpus_dir / "invalid.pdf"], OcrInputError)
+    graph = outcomes[corpus_dir / "graph_ocred.pdf"]
+    assert isinstance(graph, list) and graph[0].had_text
