@@ -9,10 +9,12 @@ window of pages in flight keeps memory flat on a backlog of any size.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from typing import Any
 from ingest.errors import IngestError
 from ingest.pipeline import Outcome, Received, commit, compose, plan, receive
 from ingest.runtime import Runtime
-from ocr import PageResult, run_page
+from ocr import PageJob, PageResult, run_page
 from ocr.pipeline import engine_name
 from storage import record_exists
 
@@ -96,8 +98,7 @@ def run_batch(
     settings = runtime.settings
     agency = agency or settings.agency
     outcomes: list[Outcome] = []
-    own_executor = executor is None
-    pool: Executor = executor or ProcessPoolExecutor(max_workers=max(1, settings.workers))
+    workers = _Workers(max(1, settings.workers), executor)
     window = max(2, settings.workers * 3)
     # Each future in flight with what to do once it is done.
     in_flight: dict[Future[Any], Callable[[Future[Any]], None]] = {}
@@ -114,14 +115,20 @@ def run_batch(
         log.error("digitizing %s failed", name, exc_info=exc)
         return Outcome(name, "failed", reason=f"internal_error: {exc}", code="internal_error")
 
-    def page_done(pending: _Pending, index: int) -> Callable[[Future[Any]], None]:
+    def page_done(pending: _Pending, job: PageJob) -> Callable[[Future[Any]], None]:
+        index = job.index
+
         def done(future: Future[Any]) -> None:
             try:
-                pending.results[index] = future.result()
+                pending.results[index] = workers.result(future, run_page, job)
             except Exception as exc:
                 log.warning("page %d of %s failed: %s", index + 1, pending.received.path, exc)
-                pending.error = pending.error or f"ocr_failed: trang {index + 1}: {exc}"
-                pending.code = "ocr_failed"
+                if pending.error is None:
+                    if isinstance(exc, IngestError):
+                        pending.error, pending.code = exc.reason, exc.code
+                    else:
+                        pending.error = f"ocr_failed: trang {index + 1}: {exc}"
+                        pending.code = "ocr_failed"
                 pending.results[index] = _placeholder(index)
             if len(pending.results) == pending.expected:
                 all_pages_done(pending)
@@ -134,16 +141,19 @@ def run_batch(
             emit(Outcome(name, "failed", reason=pending.error, code=pending.code))
             return
         pages = [pending.results[i] for i in sorted(pending.results)]
-        future = pool.submit(compose, pending.received, pages, engine=engine,
-                             languages=settings.languages,
-                             result_types=settings.result_types_path)
-        in_flight[future] = composed_done(pending.received, len(pages))
+        task = functools.partial(compose, pending.received, pages, engine=engine,
+                                 languages=settings.languages,
+                                 result_types=settings.result_types_path)
+        in_flight[workers.submit(task)] = composed_done(pending.received, len(pages), task)
 
-    def composed_done(received: Received, pages: int) -> Callable[[Future[Any]], None]:
+    def composed_done(
+        received: Received, pages: int, task: Callable[[], Any]
+    ) -> Callable[[Future[Any]], None]:
         def done(future: Future[Any]) -> None:
             name = received.source.filename
             try:
-                record = commit(received, future.result(), store=runtime.store,
+                composed = workers.result(future, task)
+                record = commit(received, composed, store=runtime.store,
                                 index=runtime.index, signer=runtime.signer())
             except Exception as exc:
                 emit(failed(name, exc, pages))
@@ -188,12 +198,66 @@ def run_batch(
             pending = _Pending(received=received, expected=len(jobs))
             for job in jobs:
                 drain(window - 1)
-                in_flight[pool.submit(run_page, job)] = page_done(pending, job.index)
+                in_flight[workers.submit(run_page, job)] = page_done(pending, job)
         drain(0)
     finally:
-        if own_executor:
-            pool.shutdown(wait=True, cancel_futures=True)
+        workers.shutdown()
     return outcomes
+
+
+class _Workers:
+    """The process pool, made robust to a worker dying (a page that crashes tesseract
+    or exhausts memory): the pool is replaced, and each job that was in it is run
+    again alone, so only the job that kills its process fails."""
+
+    def __init__(self, size: int, executor: Executor | None) -> None:
+        self.size = size
+        self.own = executor is None
+        self.pool: Executor = executor or ProcessPoolExecutor(max_workers=size)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        try:
+            return self.pool.submit(fn, *args)
+        except BrokenProcessPool:
+            self._renew()
+            return self.pool.submit(fn, *args)
+
+    def result(self, future: Future[Any], fn: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            log.warning("a worker process died; running %s again on its own", _name(fn, args))
+            self._renew()
+            with ProcessPoolExecutor(max_workers=1) as alone:
+                try:
+                    return alone.submit(fn, *args).result()
+                except BrokenProcessPool as exc:
+                    raise IngestError(
+                        "worker_crashed",
+                        "Tiến trình xử lý bị dừng đột ngột khi xử lý tệp này "
+                        "(tệp hỏng hoặc quá lớn).",
+                    ) from exc
+
+    def _renew(self) -> None:
+        if not self.own:
+            raise IngestError("worker_crashed", "Tiến trình xử lý bị dừng đột ngột.")
+        try:
+            self.pool.submit(int).result()
+            return  # already replaced since this future's pool broke
+        except BrokenProcessPool:
+            pass
+        self.pool.shutdown(wait=False, cancel_futures=False)
+        self.pool = ProcessPoolExecutor(max_workers=self.size)
+
+    def shutdown(self) -> None:
+        if self.own:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _name(fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
+    if args and isinstance(args[0], PageJob):
+        return f"page {args[0].index + 1} of {args[0].source_path}"
+    return getattr(fn, "__name__", "a task")
 
 
 def _placeholder(index: int) -> PageResult:

@@ -11,6 +11,11 @@ class IngestError(Exception):
         self.code = code
         self.message = message
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # Raised in worker processes: must survive pickling back to the driver, or the
+        # process pool breaks and takes the whole batch with it.
+        return (type(self), (self.code, self.message))
+
     @property
     def reason(self) -> str:
         return f"{self.code}: {self.message}"

@@ -17,6 +17,11 @@ class OcrInputError(Exception):
         self.code = code
         self.message = message
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # Raised in worker processes: must survive pickling back to the driver, or the
+        # process pool breaks and takes the whole batch with it.
+        return (type(self), (self.code, self.message))
+
 
 @dataclass(frozen=True)
 class Word:

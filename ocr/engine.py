@@ -92,7 +92,12 @@ def parse_tsv(tsv: str) -> list[Word]:
 
 
 # A gap wider than this many text heights inside a tesseract line separates columns.
-COLUMN_GAP_HEIGHTS = 4.0
+COLUMN_GAP_HEIGHTS = 1.6
+# Lines read with a median confidence below NOISE_LINE_CONFIDENCE, or without a single
+# word above NOISE_LINE_BEST, are seal, signature or rule remnants, not text: they stay
+# in ``words`` (with their confidences) but not in the page text.
+NOISE_LINE_CONFIDENCE = 55.0
+NOISE_LINE_BEST = 70.0
 
 
 def _lines(words: list[Word]) -> list[list[Word]]:
@@ -103,6 +108,12 @@ def _lines(words: list[Word]) -> list[list[Word]]:
         else:
             lines.append([word])
     return lines
+
+
+def _is_noise(line: list[Word]) -> bool:
+    confidences = sorted(w.confidence for w in line)
+    median = confidences[len(confidences) // 2]
+    return median < NOISE_LINE_CONFIDENCE or confidences[-1] < NOISE_LINE_BEST
 
 
 def _height(words: list[Word]) -> int:
@@ -153,7 +164,7 @@ def _column_run(lines: list[list[Word]], start: int) -> tuple[list[list[Word]], 
 def words_to_text(words: list[Word]) -> str:
     """Lines joined by newlines, paragraphs by a blank line, side-by-side blocks in
     reading order (left block before right block)."""
-    lines = _lines(words)
+    lines = [line for line in _lines(words) if not _is_noise(line)]
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
     index = 0

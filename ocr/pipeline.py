@@ -18,15 +18,23 @@ from PIL import Image, ImageFilter, ImageOps
 
 from ocr import engine, pdfpage, prepare
 from ocr.assemble import build_archival
-from ocr.base import OcrInputError, OcrResult, PageJob, PageResult, Word
-from ocr.plan import check_pixels, input_error, is_pdf, open_pdf, pixel_limit, plan_pages
+from ocr.base import OcrResult, PageJob, PageResult, Word
+from ocr.plan import (
+    check_pixels,
+    input_error,
+    is_pdf,
+    open_pdf,
+    pixel_limit,
+    plan_pages,
+    too_large,
+)
 
 DEFAULT_DPI = 300
 STANDARD_DPIS = (150, 200, 240, 300, 400, 600)
 A4_SHORT_INCHES = 8.27
 # Fewer visible characters than this is a stamp or a "scanned by" line, not a text layer.
 MIN_TEXT_CHARS = 20
-# Pixels of salt-and-pepper per analysis pixel above which OCR input is median-filtered.
+# Share of pixels that are isolated specks above which the OCR input is median-filtered.
 SPECKLE_FRACTION = 0.002
 
 
@@ -92,12 +100,15 @@ def _normalise_mode(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def load_image(path: Path, index: int, *, known_dpi: int | None = None) -> Loaded:
+def load_image(path: Path, index: int, *, max_pixels: int,
+               known_dpi: int | None = None) -> Loaded:
     with Image.open(path) as source:
         source.seek(index)
-        check_pixels(source.size, Image.MAX_IMAGE_PIXELS or 0)
+        check_pixels(source.size, max_pixels)
         is_jpeg = source.format == "JPEG"
         orientation = source.getexif().get(0x0112, 1) if is_jpeg else 1
+        # Only gray and RGB JPEGs are passed through: CMYK/YCCK ones need converting.
+        passable = is_jpeg and orientation == 1 and source.mode in ("L", "RGB")
         meta_dpi = _metadata_dpi(source)
         source.load()
         image = ImageOps.exif_transpose(source) if orientation != 1 else source.copy()
@@ -108,7 +119,6 @@ def load_image(path: Path, index: int, *, known_dpi: int | None = None) -> Loade
         dpi, assumed = round(meta_dpi or DEFAULT_DPI), False
     else:
         dpi, assumed = assumed_dpi(image.size), True
-    passable = is_jpeg and orientation == 1 and image.mode in ("L", "RGB")
     jpeg = path.read_bytes() if passable else None
     return Loaded(image=image, dpi=dpi, dpi_assumed=assumed, jpeg=jpeg)
 
@@ -308,7 +318,7 @@ def _run_pdf_page(job: PageJob, workdir: Path) -> PageResult:
         rendered = next(workdir.glob("render.p?m"), None)
         if done.returncode != 0 or rendered is None:
             raise input_error("pdf_corrupt")
-        loaded = load_image(rendered, 0, known_dpi=dpi)
+        loaded = load_image(rendered, 0, max_pixels=job.max_pixels, known_dpi=dpi)
         prepared, reading = prepare_and_read(loaded, job.languages, workdir)
         if reading is None:
             return _result(number, prepared, loaded, [], "", pdfpage.copy_page(pdf, job.index))
@@ -328,13 +338,10 @@ def run_page(job: PageJob) -> PageResult:
         if is_pdf(job.media_type):
             return _run_pdf_page(job, workdir)
         try:
-            loaded = load_image(Path(job.source_path), job.index)
+            loaded = load_image(Path(job.source_path), job.index, max_pixels=job.max_pixels)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise input_error("image_too_large", pixels=f"> {job.max_pixels:,}",
-                              limit=f"{job.max_pixels:,}") from exc
+            raise too_large(job.max_pixels) from exc
         except (OSError, SyntaxError, EOFError, ValueError) as exc:
-            if isinstance(exc, OcrInputError):
-                raise
             raise input_error("image_corrupt") from exc
         return _ocr_image_page(job, loaded, workdir)
 

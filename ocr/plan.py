@@ -38,6 +38,10 @@ def input_error(code: str, **details: object) -> OcrInputError:
     return OcrInputError(code, MESSAGES[code].format(**details))
 
 
+def too_large(max_pixels: int) -> OcrInputError:
+    return input_error("image_too_large", pixels=f"> {max_pixels:,}", limit=f"{max_pixels:,}")
+
+
 def normalise_media_type(media_type: str) -> str:
     return media_type.split(";", 1)[0].strip().lower()
 
@@ -53,10 +57,14 @@ def pixel_limit(max_pixels: int) -> Iterator[None]:
     Pillow only warns between 1× and 2× its limit; the warning is turned into the
     error so a bomb is refused at header-reading time.
     """
+    previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = max_pixels
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        yield
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
 
 
 def open_pdf(path: Path) -> pikepdf.Pdf:
@@ -97,12 +105,8 @@ def image_frames(path: Path, max_pixels: int) -> int:
                     image.seek(index)
                     check_pixels(image.size, max_pixels)
                 return count
-        except Image.DecompressionBombError as exc:
-            raise input_error("image_too_large", pixels="> " + f"{max_pixels:,}",
-                              limit=f"{max_pixels:,}") from exc
-        except Image.DecompressionBombWarning as exc:
-            raise input_error("image_too_large", pixels="> " + f"{max_pixels:,}",
-                              limit=f"{max_pixels:,}") from exc
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise too_large(max_pixels) from exc
         except (UnidentifiedImageError, OSError, SyntaxError, EOFError) as exc:
             raise input_error("image_corrupt") from exc
 

@@ -48,8 +48,13 @@ def dropout_gray(image: Image.Image) -> Image.Image:
     blue are dropped. Dark navy or dark red print is kept (its brightest channel stays
     low), and yellowed paper is untouched (red and green are equal there).
     """
-    if image.mode in ("1", "L"):
+    if image.mode == "1":
         return image.convert("L")
+    if image.mode == "L":
+        # A gray scan has lost the seal's colour, but not its lightness: red ink scans
+        # at mid-gray (luma ~90-110) where print is near black, so lifting everything
+        # lighter than GRAY_PAPER to paper removes most of a seal (and yellowing).
+        return image.point(_GRAY_LIFT)
     rgb = image.convert("RGB")
     r, g, b = rgb.split()
     # Pillow's saturating channel arithmetic keeps this in C: a few ms per band.
@@ -64,6 +69,10 @@ def dropout_gray(image: Image.Image) -> Image.Image:
     gray = rgb.convert("L")
     gray.paste(255, mask=ImageChops.lighter(red, blue))
     return gray
+
+
+GRAY_PAPER = 110
+_GRAY_LIFT = [255 if v > GRAY_PAPER else v for v in range(256)]
 
 
 def _above(level: int) -> list[int]:

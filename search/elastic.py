@@ -25,6 +25,9 @@ from search.query import Clause, parse_text
 
 DEFAULT_INDEX = "sohoa-records"
 MAX_LIMIT = 1000
+# Hits counted exactly (Elasticsearch's own default); past it ``total`` is a lower bound
+# and ``total_is_estimate`` is set. Facet counts stay exact: aggregations see every hit.
+TOTAL_CAP = 10_000
 SNIPPET_CHARS = 180
 _EXACT_BOOST = 3.0
 # Same weights as the SQLite backend: names and IDs say more than the body.
@@ -202,7 +205,7 @@ def build_query(q: SearchQuery) -> dict[str, Any]:
     body: dict[str, Any] = {
         "from": q.offset,
         "size": q.limit,
-        "track_total_hits": True,
+        "track_total_hits": TOTAL_CAP,
         "_source": ["record"],
         "aggs": {
             name: {"terms": {"field": field, "size": 100}} for name, field in _FACET_FIELDS.items()
@@ -309,6 +312,26 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:
     }
 
 
+def parse_response(response: dict[str, Any]) -> SearchResult:
+    """The ``SearchResult`` for a search response to a ``build_query`` body."""
+    hits = [
+        SearchHit(
+            id=str(hit["_id"]),
+            score=float(hit.get("_score") or 0.0),
+            record=dict(hit["_source"]["record"]),
+            snippet=_snippet(hit),
+        )
+        for hit in response["hits"]["hits"]
+    ]
+    total = response["hits"]["total"]
+    return SearchResult(
+        total=int(total["value"]),
+        hits=hits,
+        facets=_facets(response.get("aggregations") or {}),
+        total_is_estimate=total.get("relation") == "gte",
+    )
+
+
 def _snippet(hit: dict[str, Any]) -> str | None:
     highlights = hit.get("highlight") or {}
     for name in ("body", "names", "title"):
@@ -384,20 +407,7 @@ class ElasticIndex:
         if not 0 <= query.limit <= MAX_LIMIT or query.offset < 0:
             raise ValueError(f"limit must be 0..{MAX_LIMIT} and offset >= 0")
         response = self._client.search(index=self.name, body=build_query(query))
-        hits = [
-            SearchHit(
-                id=str(hit["_id"]),
-                score=float(hit.get("_score") or 0.0),
-                record=dict(hit["_source"]["record"]),
-                snippet=_snippet(hit),
-            )
-            for hit in response["hits"]["hits"]
-        ]
-        return SearchResult(
-            total=int(response["hits"]["total"]["value"]),
-            hits=hits,
-            facets=_facets(response.get("aggregations") or {}),
-        )
+        return parse_response(response.body)
 
     def records_for_subject(
         self,

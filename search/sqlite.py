@@ -11,12 +11,18 @@ Layout:
 - ``fts_folded``: FTS5 over the same texts folded with ``search.fold``; contentless,
   because its content is always ``fold`` of ``documents``' (which is how rows are
   deleted).
+- ``fts_keys``: FTS5 over the folded title, issuer, names and IDs only. Its word lists
+  are short, so ranking name matches with bm25 (which counts every record holding each
+  query word) does not scan the full texts' lists, where form wording makes "dinh",
+  "nghia", "thang", "nam" occur in every record.
 - ``vocab_keys``: folded words under their one-deletion keys, for fuzzy matching.
 
-Every match comes from ``fts_folded``, ranked by bm25. When some query words carry
-diacritics, the top ``RESCORE_WINDOW`` hits are re-ranked so that records spelling them
-exactly come first. (An exact FTS index matched with OR was measured at 150-200 ms a
-query on only 20k records: common words like "nguyễn" are in most records.)
+Matches come from ``fts_folded`` (the total and facets) and by tiers from both tables
+(the hits, see ``_ranked``): cost is bounded by ``TOTAL_CAP`` and one ranking block, not
+by how much of the corpus a query matches. When some query words carry diacritics, the
+top ``RESCORE_WINDOW`` of a block are re-ranked so that records spelling them exactly
+come first. (An exact FTS index matched with OR was measured at 150-200 ms a query on
+only 20k records: common words like "nguyễn" are in most records.)
 """
 
 from __future__ import annotations

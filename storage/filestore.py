@@ -26,6 +26,7 @@ import builtins
 import contextlib
 import errno
 import fcntl
+import heapq
 import json
 import logging
 import os
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 _INTERNAL = ".sohoa"
 _LOCK_STRIPES = 64
 _DEFAULT_TEMP_AGE = 3600.0
+_SORT_BATCH = 16384
 
 
 class FileStore:
@@ -212,18 +214,7 @@ class FileStore:
     def _walk(
         self, directory: Path, key_prefix: str, start: str, *, top: bool
     ) -> Iterator[ObjectInfo]:
-        try:
-            scan = os.scandir(directory)
-        except (FileNotFoundError, NotADirectoryError):
-            return
-        # Sorting a directory as "name/" for subdirectories makes the depth-first walk
-        # yield keys in plain string order, which is S3's (UTF-8 byte) order.
-        with scan:
-            names = sorted(
-                e.name + "/" if e.is_dir(follow_symlinks=False) else e.name
-                for e in scan
-                if e.name.startswith(start) and not (top and e.name == _INTERNAL)
-            )
+        names = _sorted_names(directory, start, skip=_INTERNAL if top else None)
         for name in names:
             if name.endswith("/"):
                 yield from self._walk(directory / name[:-1], key_prefix + name, "", top=False)
@@ -330,3 +321,33 @@ class FileStore:
 
 def _encode_sidecar(sidecar: dict[str, Any]) -> bytes:
     return json.dumps(sidecar, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def _sorted_names(directory: Path, start: str, skip: str | None) -> Iterator[str]:
+    """A directory's entries in key order, ``name/`` for subdirectories (so that the
+    depth-first walk yields keys in S3's byte order), in bounded memory.
+
+    A records directory holds one entry per record; sorting it whole would make memory
+    grow with the archive. Instead each pass re-scans the directory and keeps only the
+    next ``_SORT_BATCH`` names after the last one handed out: one pass for ordinary
+    directories, a few cheap ``scandir`` passes for huge ones.
+    """
+    after: str | None = None
+    while True:
+        try:
+            scan = os.scandir(directory)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        with scan:
+            candidates = (
+                e.name + "/" if e.is_dir(follow_symlinks=False) else e.name
+                for e in scan
+                if e.name.startswith(start) and e.name != skip
+            )
+            batch = heapq.nsmallest(
+                _SORT_BATCH, (n for n in candidates if after is None or n > after)
+            )
+        yield from batch
+        if len(batch) < _SORT_BATCH:
+            return
+        after = batch[-1]

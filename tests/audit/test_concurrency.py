@@ -5,11 +5,15 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from audit import AuditLog
+from audit.log import decode_segment
 from storage.base import Store
+from tests.support.audit import GatedStore
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -57,6 +61,39 @@ def test_threads_sharing_one_log(store: Store) -> None:
     for thread in threads:
         thread.join(timeout=60)
     _assert_one_chain(store, Counter({f"s{n}": 20 for n in range(4)}))
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.005)
+
+
+def test_appends_waiting_behind_a_write_share_one_segment(store: Store) -> None:
+    gated = GatedStore(store)
+    log = AuditLog(gated)
+    results: dict[str, int] = {}
+
+    def append(label: str) -> None:
+        results[label] = log.append("reuse.lookup", label).seq
+
+    first = threading.Thread(target=append, args=("first",))
+    first.start()
+    assert gated.entered.wait(timeout=30)  # "first" is writing, held at the store
+    others = [threading.Thread(target=append, args=(f"c{i}",)) for i in range(9)]
+    for thread in others:
+        thread.start()
+    _wait_until(lambda: len(log._pending) == 9)
+    assert results == {}  # nobody is acknowledged before their entry is durable
+    gated.release.set()
+    for thread in [first, *others]:
+        thread.join(timeout=60)
+    assert results["first"] == 0 and sorted(results.values()) == list(range(10))
+    assert gated.puts == 2  # ten entries, two durable writes
+    segments = [decode_segment(store.get(info.key)) for info in store.list(log.prefix)]
+    assert [len(s) for s in segments] == [1, 9]
+    _assert_one_chain(store, Counter({"first": 1, **{f"c{i}": 1 for i in range(9)}}))
 
 
 def test_two_processes_keep_one_chain(store: Store, tmp_path: Path) -> None:

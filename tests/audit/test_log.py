@@ -8,7 +8,7 @@ import json
 from datetime import date
 
 from audit import AuditAnchor, AuditEntry, AuditLog, format_verification
-from audit.log import GENESIS_HASH
+from audit.log import GENESIS_HASH, decode_segment, encode_segment
 from storage.base import Store
 
 
@@ -19,10 +19,19 @@ def _fill(log: AuditLog, n: int) -> list[AuditEntry]:
     ]
 
 
-def _rewrite(store: Store, key: str, entry: AuditEntry) -> None:
+def _rewrite(store: Store, key: str, *entries: AuditEntry) -> None:
     """What an intruder with delete rights on the bucket would do."""
     store.delete(key)
-    store.put(key, entry.to_bytes(), content_type="application/json")
+    store.put(key, encode_segment(list(entries)), content_type="application/json")
+
+
+def _merge(log: AuditLog, store: Store) -> list[AuditEntry]:
+    """Rewrite the whole log as one segment (as group commit writes under load)."""
+    entries = list(log.entries())
+    for info in list(store.list(log.prefix)):
+        store.delete(info.key)
+    store.put(log.key(0), encode_segment(entries))
+    return entries
 
 
 def test_entries_are_chained_and_read_back(log: AuditLog) -> None:
@@ -39,13 +48,14 @@ def test_entries_are_chained_and_read_back(log: AuditLog) -> None:
     assert check.head == AuditAnchor(4, written[-1].hash)
 
 
-def test_each_entry_is_its_own_object_and_details_keep_their_values(
+def test_a_lone_append_is_its_own_segment_and_details_keep_their_values(
     log: AuditLog, store: Store
 ) -> None:
     entry = log.append("reuse.release", "can-bo-1", as_of=date(2025, 6, 15), record_ids=("a", "b"))
-    raw = json.loads(store.get(log.key(0)))
+    (raw,) = json.loads(store.get(log.key(0)))["entries"]
     assert raw["details"] == {"as_of": "2025-06-15", "record_ids": ["a", "b"]}
     assert raw["hash"] == entry.hash
+    assert decode_segment(store.get(log.key(0))) == [entry]
     assert [info.key for info in store.list("audit/")] == [log.key(0)]
 
 
@@ -90,16 +100,17 @@ def test_verify_detects_an_inserted_entry(log: AuditLog, store: Store) -> None:
     # Insert after entry 2: shift 3 and 4 up by one and put a well-formed entry at 3.
     for old in reversed(entries[3:]):
         store.delete(log.key(old.seq))
-        store.put(log.key(old.seq + 1), old.to_bytes())
+        store.put(log.key(old.seq + 1), encode_segment([old]))
     inserted = dataclasses.replace(
         entries[3], seq=3, actor="ke-gian", nonce="0" * 32, prev_hash=entries[2].hash
     )
     inserted = dataclasses.replace(inserted, hash=inserted.computed_hash())
-    store.put(log.key(3), inserted.to_bytes())
+    store.put(log.key(3), encode_segment([inserted]))
     check = AuditLog(store).verify()
     assert not check.ok
-    assert any("stored as 4 says it is 3" in p for p in check.problems)
-    assert any("entry 4 does not chain" in p for p in check.problems)
+    assert any("stored as 4 says it starts at 3" in p for p in check.problems)
+    assert any("entry 3 found after entry 3" in p for p in check.problems)
+    assert any("entry 3 does not chain" in p for p in check.problems)
 
 
 def test_verify_detects_truncation_and_rewrites_against_an_anchor(
@@ -117,9 +128,61 @@ def test_verify_detects_truncation_and_rewrites_against_an_anchor(
 
 def test_stray_objects_under_the_prefix_are_reported(log: AuditLog, store: Store) -> None:
     _fill(log, 2)
-    store.put("audit/entries/00000000/note.txt", b"hello")
+    store.put(f"{log.prefix}00000000/note.txt", b"hello")
     check = log.verify()
     assert not check.ok and any("unexpected object" in p for p in check.problems)
+
+
+def test_a_segment_of_several_entries_reads_back_and_verifies(
+    log: AuditLog, store: Store
+) -> None:
+    _fill(log, 6)
+    entries = _merge(log, store)
+    fresh = AuditLog(store)
+    assert list(fresh.entries()) == entries
+    assert [e.seq for e in fresh.entries(since=4)] == [4, 5]
+    assert fresh.head() == AuditAnchor(5, entries[-1].hash)
+    assert fresh.append("x", "y").seq == 6
+    check = fresh.verify()
+    assert check.ok and check.entries == 7, check.problems
+
+
+def test_verify_detects_tampering_inside_a_segment(log: AuditLog, store: Store) -> None:
+    _fill(log, 6)
+    entries = _merge(log, store)
+    edited = dataclasses.replace(entries[2], actor="nguoi-khac")
+    _rewrite(store, log.key(0), *entries[:2], edited, *entries[3:])
+    assert any("entry 2 edited" in p for p in AuditLog(store).verify().problems)
+    _rewrite(store, log.key(0), *entries[:2], *entries[3:])  # entry 2 dropped
+    problems = AuditLog(store).verify().problems
+    assert any("entries 2 missing" in p for p in problems)
+    assert any("entry 3 does not chain" in p for p in problems)
+    _rewrite(store, log.key(0), *entries[:3], entries[2], *entries[3:])  # entry 2 twice
+    problems = AuditLog(store).verify().problems
+    assert any("entry 2 found after entry 2" in p for p in problems)
+
+
+def test_a_segment_of_several_entries_deleted_is_a_gap(log: AuditLog, store: Store) -> None:
+    entries = _fill(log, 7)  # one segment each
+    _rewrite(store, log.key(3), *entries[3:5])  # entries 3 and 4 as one segment ...
+    store.delete(log.key(4))
+    store.delete(log.key(3))  # ... deleted whole
+    check = AuditLog(store).verify()
+    assert not check.ok and any("entries 3-4 missing" in p for p in check.problems)
+    assert any("entry 5 does not chain" in p for p in check.problems)
+    assert check.head == AuditAnchor(6, entries[-1].hash)
+
+
+def test_an_unreadable_segment_is_reported(log: AuditLog, store: Store) -> None:
+    _fill(log, 3)
+    _rewrite_raw(store, log.key(1), b"not json")
+    check = AuditLog(store).verify()
+    assert not check.ok and any("segment 1 unreadable" in p for p in check.problems)
+
+
+def _rewrite_raw(store: Store, key: str, data: bytes) -> None:
+    store.delete(key)
+    store.put(key, data)
 
 
 def test_format_verification_reports_state_and_problems(log: AuditLog, store: Store) -> None:

@@ -12,6 +12,7 @@ from PIL import Image
 
 from api.cli import main
 from ingest import Runtime, Settings, discover, run_batch
+from ocr import PageJob, PageResult
 from search import SearchQuery, fold
 from signing import verify_pdf
 from specimens import generate
@@ -192,3 +193,36 @@ def test_cli_json_verify_and_tamper(
     tampered.write_bytes(bytes(signed))
     assert main(["verify", str(tampered)]) == 1
     assert main(["verify", str(data)]) == 0
+
+
+@pytest.mark.slow
+def test_a_dying_worker_fails_only_its_file(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ingest.batch
+
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    _scan(51, batch / "a.png")
+    _scan(52, batch / "b-kills-its-worker.png")
+    _scan(53, batch / "c.png")
+    # The driver submits ingest.batch.run_page to its pool; this stand-in kills its own
+    # worker process outright (as the kernel's OOM killer would) on one file.
+    monkeypatch.setattr(ingest.batch, "run_page", _run_page_or_die)
+
+    outcomes = {o.filename: o for o in run_batch(discover([batch]), runtime)}
+
+    assert outcomes["b-kills-its-worker.png"].status == "failed"
+    assert outcomes["b-kills-its-worker.png"].code == "worker_crashed"
+    assert outcomes["a.png"].status == "ingested"
+    assert outcomes["c.png"].status == "ingested"
+
+
+def _run_page_or_die(job: PageJob) -> PageResult:
+    import os
+
+    from ocr import run_page
+
+    if "kills-its-worker" in job.source_path:
+        os._exit(3)
+    return run_page(job)

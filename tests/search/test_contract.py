@@ -73,6 +73,39 @@ def test_query_with_diacritics_ranks_exact_spelling_first(index: Index) -> None:
     assert set(ids_of(index, text="hung")) == set(found)
 
 
+BOILERPLATE = (
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc "
+    "Họ, chữ đệm, tên: {name} Số định danh cá nhân: 001090012345 Người ký: NGUYỄN VĂN AN"
+)
+
+
+def test_name_ranks_its_person_first_when_its_words_are_form_wording(index: Index) -> None:
+    # "Đình"/"định danh"/"Ba Đình" and "Nghĩa"/"CHỦ NGHĨA" fold alike: every form holds
+    # all three words of the name; these forms also name a "Nguyễn ... Nghĩa" and their
+    # issuer is in Ba Đình. Many of them, newer than the person's record.
+    index.upsert(
+        make_record(
+            "person",
+            name="NGUYỄN ĐÌNH NGHĨA",
+            issuer="UBND phường Bến Nghé, Quận 1",
+            text=BOILERPLATE.format(name="NGUYỄN ĐÌNH NGHĨA") + " Ghi chú: bản sao." * 20,
+        )
+    )
+    index.upsert_many(
+        make_record(
+            f"form{i}",
+            name="NGUYỄN VĂN NGHĨA",
+            issuer="UBND phường Phúc Xá, Quận Ba Đình",
+            text=BOILERPLATE.format(name="NGUYỄN VĂN NGHĨA"),
+        )
+        for i in range(250)
+    )
+    for text in ("nguyen dinh nghia", "Nguyễn Đình Nghĩa", "NGHIA NGUYEN dinh"):
+        result = index.search(SearchQuery(text=text, limit=5))
+        assert result.total == 251
+        assert result.hits[0].id == "person", text
+
+
 def test_id_number_matches_exactly(index: Index) -> None:
     index.upsert_many(
         [
@@ -194,6 +227,7 @@ def test_facets_count_the_filtered_query(index: Index) -> None:
     _filter_corpus(index)
     result = index.search(SearchQuery(text="le van an", issued_from="2022-01-01", limit=1))
     assert result.total == 2
+    assert not result.total_is_estimate
     assert len(result.hits) == 1
     assert result.facets["doc_type"] == {
         "giay_chung_nhan_ket_hon": 1,

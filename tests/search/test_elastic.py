@@ -11,10 +11,12 @@ from records import Subject
 from search import SearchQuery
 from search.elastic import (
     DEFAULT_INDEX,
+    TOTAL_CAP,
     build_document,
     build_mapping,
     build_query,
     build_subject_query,
+    parse_response,
     parse_url,
 )
 from tests.support.search import make_record
@@ -127,7 +129,7 @@ def test_filters_and_facets() -> None:
             "minimum_should_match": 1,
         }
     } in filters
-    assert (body["from"], body["size"], body["track_total_hits"]) == (40, 20, True)
+    assert (body["from"], body["size"], body["track_total_hits"]) == (40, 20, TOTAL_CAP)
     assert body["aggs"]["issuer"] == {"terms": {"field": "issuer.keyword", "size": 100}}
     assert set(body["aggs"]) == {"doc_type", "issuer", "status", "agency"}
 
@@ -194,3 +196,34 @@ def test_document_for_record_without_subjects() -> None:
     doc = build_document(make_record("r2", subjects=[Subject(name=None, role="owner")]))
     assert doc["names"] == ""
     assert doc["subjects"][0]["name_folded"] is None
+
+
+def _response(total: dict[str, Any]) -> dict[str, Any]:
+    hit = {
+        "_id": "r1",
+        "_score": 2.5,
+        "_source": {"record": {"id": "r1"}},
+        "highlight": {"names.folded": ["<mark>HÙNG</mark>"]},
+    }
+    buckets = {"buckets": [{"key": "giay_khai_sinh", "doc_count": 7}]}
+    return {"hits": {"total": total, "hits": [hit]}, "aggregations": {"doc_type": buckets}}
+
+
+def test_response_counted_exactly() -> None:
+    result = parse_response(_response({"value": 7, "relation": "eq"}))
+    assert (result.total, result.total_is_estimate) == (7, False)
+    (hit,) = result.hits
+    assert (hit.id, hit.score, hit.record, hit.snippet) == (
+        "r1",
+        2.5,
+        {"id": "r1"},
+        "<mark>HÙNG</mark>",
+    )
+    assert result.facets["doc_type"] == {"giay_khai_sinh": 7}
+    assert result.facets["agency"] == {}
+
+
+def test_total_past_the_cap_is_a_flagged_lower_bound() -> None:
+    # track_total_hits stops counting at the cap and says so with relation "gte".
+    result = parse_response(_response({"value": TOTAL_CAP, "relation": "gte"}))
+    assert (result.total, result.total_is_estimate) == (TOTAL_CAP, True)

@@ -12,7 +12,7 @@ import pytest
 
 from records import Record
 from search import SearchQuery, open_index
-from search.sqlite import IndexLayoutError, SqliteIndex, path_from_url
+from search.sqlite import RESCORE_WINDOW, IndexLayoutError, SqliteIndex, path_from_url
 from tests.support.search import make_record
 
 
@@ -123,4 +123,50 @@ def test_threads_share_one_index(tmp_path: Path) -> None:
     assert errors == []
     assert set(totals) == {50}
     assert index.search(SearchQuery(text="ket hon", limit=0)).total == 60
+    index.close()
+
+
+def test_totals_past_the_cap_are_flagged_lower_bounds(tmp_path: Path) -> None:
+    index = SqliteIndex(f"sqlite:///{tmp_path / 'index.sqlite3'}", total_cap=5)
+    index.upsert_many(
+        make_record(f"r{i:02d}", agency=f"a{i % 2}", text=f"giấy khai sinh số {i}")
+        for i in range(12)
+    )
+    broad = index.search(SearchQuery(text="khai sinh", limit=20))
+    assert (broad.total, broad.total_is_estimate) == (5, True)
+    assert sum(broad.facets["agency"].values()) == 5  # counted over the same 5 matches
+    assert len(broad.hits) == 12  # only counting stops early, never the hits
+    narrow = index.search(SearchQuery(text="khai sinh 7"))
+    assert (narrow.total, narrow.total_is_estimate, [h.id for h in narrow.hits]) == (
+        1,
+        False,
+        ["r07"],
+    )
+    # A filter on a broad text counts among the first matches of the text only.
+    filtered = index.search(SearchQuery(text="khai sinh", agency="a1", limit=20))
+    assert filtered.total_is_estimate
+    assert 0 < filtered.total <= 5
+    assert len(filtered.hits) == 6
+    browse = index.search(SearchQuery(agency="a0"))
+    assert (browse.total, browse.total_is_estimate) == (5, True)
+    index.close()
+
+
+def test_names_and_ids_rank_before_full_text_and_pages_never_overlap(tmp_path: Path) -> None:
+    index = SqliteIndex(f"sqlite:///{tmp_path / 'index.sqlite3'}")
+    mentions = RESCORE_WINDOW + 30  # more than one block of the full-text tier
+    index.upsert_many(
+        make_record(f"m{i:03d}", name="LÊ VĂN AN", text="người làm chứng: Phạm Hùng")
+        for i in range(mentions)
+    )
+    index.upsert_many(make_record(f"n{i}", name="PHẠM HÙNG") for i in range(3))
+    seen: list[str] = []
+    for offset in range(0, mentions + 3, 7):
+        result = index.search(SearchQuery(text="pham hung", limit=7, offset=offset))
+        assert result.total == mentions + 3
+        seen += [hit.id for hit in result.hits]
+    assert sorted(seen[:3]) == ["n0", "n1", "n2"]
+    assert len(seen) == len(set(seen)) == mentions + 3
+    # Full-text mentions come newest indexed first.
+    assert seen[3:6] == [f"m{i:03d}" for i in range(mentions - 1, mentions - 4, -1)]
     index.close()

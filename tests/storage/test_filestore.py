@@ -127,3 +127,17 @@ def test_file_urls(tmp_path: Path) -> None:
     for bad in ("file://otherhost/x", "ftp://x/y", "file:relative"):
         with pytest.raises(StorageError):
             open_store(bad)
+
+
+def test_huge_directories_list_in_order_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.filestore
+
+    monkeypatch.setattr(storage.filestore, "_SORT_BATCH", 3)
+    store = FileStore(tmp_path / "objects", fsync=False)
+    keys = [f"a/records/r{n:02d}/text.txt" for n in range(20)] + ["a/records/r05-x", "a/z"]
+    for key in reversed(keys):
+        store.put(key, b"t")
+    assert [i.key for i in store.list()] == sorted(keys)
+    assert [i.key for i in store.list("a/records/r1")] == sorted(k for k in keys if "/r1" in k)

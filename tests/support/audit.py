@@ -1,18 +1,56 @@
-"""A separate writer process for the audit concurrency test.
+"""Helpers for the audit tests.
 
-``python -m tests.support.audit STORE_URL COUNT LABEL GO_FILE`` waits (bounded) for
-GO_FILE to exist, so that several writers start together, then appends COUNT entries
-tagged with LABEL through its own ``AuditLog`` and prints how many appends had to retry.
+``python -m tests.support.audit STORE_URL COUNT LABEL GO_FILE`` is a separate writer
+process: it waits (bounded) for GO_FILE to exist, so that several writers start
+together, then appends COUNT entries tagged with LABEL through its own ``AuditLog``.
+
+``GatedStore`` wraps a real store and holds the first write until the test releases
+it, so a test can line up callers behind a writer deterministically.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from audit import AuditLog
 from storage import open_store
+from storage.base import ObjectInfo, Store
+
+
+class GatedStore:
+    """A real store whose first ``put`` waits for ``release`` (after setting ``entered``)."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.url = inner.url
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.puts = 0
+
+    def put(self, key: str, data: bytes, *, content_type: str = "application/octet-stream",
+            metadata: dict[str, str] | None = None) -> ObjectInfo:
+        self.puts += 1
+        if not self.entered.is_set():
+            self.entered.set()
+            if not self.release.wait(timeout=60):
+                raise TimeoutError("the test never released the gated write")
+        return self.inner.put(key, data, content_type=content_type, metadata=metadata)
+
+    def get(self, key: str) -> bytes:
+        return self.inner.get(key)
+
+    def head(self, key: str) -> ObjectInfo | None:
+        return self.inner.head(key)
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        return self.inner.list(prefix)
+
+    def delete(self, key: str) -> None:
+        self.inner.delete(key)
 
 
 def main(argv: list[str]) -> int:
