@@ -15,7 +15,14 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api import routes_api, web
-from api.batches import BatchRunner, MemoryBatches
+from api.batches import (
+    BatchRunner,
+    BatchTracker,
+    CeleryRunner,
+    LedgerBatches,
+    MemoryBatches,
+    Runner,
+)
 from api.errors import BodyLimitMiddleware, install_handlers
 from api.metrics import Metrics, MetricsMiddleware
 from api.state import AppState, Limits
@@ -31,12 +38,19 @@ def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
 
     runtime = Runtime.open(settings)
     metrics = Metrics()
-    batches = MemoryBatches()
-    runner = BatchRunner(
-        settings, batches,
-        on_file=metrics.file_done,
-        on_batch=lambda b: metrics.batches.labels(b.status).inc(),
-    )
+    batches: BatchTracker
+    runner: Runner
+    if settings.broker_url:
+        # Workers digitize; every replica reads progress from the Redis ledger.
+        batches = ledger = LedgerBatches(settings.broker_url, runtime.store)
+        runner = CeleryRunner(runtime, ledger)
+    else:
+        batches = memory = MemoryBatches()
+        runner = BatchRunner(
+            settings, memory,
+            on_file=metrics.file_done,
+            on_batch=lambda b: metrics.batches.labels(b.status).inc(),
+        )
     upload_dir = settings.data_dir / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
     return AppState(

@@ -7,10 +7,11 @@ is what keeps form posts safe from cross-site forgery).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.access import Action, require
@@ -35,20 +36,35 @@ def principal_of(request: Request, token: str | None) -> Principal | None:
     return app_state(request).tokens.lookup(token)
 
 
-def current_principal(
+async def principal_async(request: Request, token: str | None) -> Principal | None:
+    """``principal_of`` for the event loop: a cached token costs no thread hop; only a
+    cache miss reads the store, on the thread pool."""
+    if not token:
+        return None
+    tokens = app_state(request).tokens
+    known, principal = tokens.cached(token)
+    if known:
+        return principal
+    found: Principal | None = await run_in_threadpool(tokens.lookup, token)
+    return found
+
+
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
-    principal = principal_of(request, token_from(request, credentials))
+    principal = await principal_async(request, token_from(request, credentials))
     if principal is None:
         raise unauthorized()
     return principal
 
 
-def allowed_to(action: Action) -> Callable[..., Principal]:
+def allowed_to(action: Action) -> Callable[..., Awaitable[Principal]]:
     """A dependency: the caller, who must hold ``action`` (401 without token, else 403)."""
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(
+        principal: Annotated[Principal, Depends(current_principal)],
+    ) -> Principal:
         require(principal, action)
         return principal
 

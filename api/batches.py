@@ -1,10 +1,17 @@
 """Upload batches: their progress while they run, and their report once done.
 
-``BatchTracker`` is the protocol the API talks to; ``MemoryBatches`` keeps progress
-in this process (enough for one API process; a Redis-backed tracker can replace it
-for several replicas). ``BatchRunner`` digitizes accepted uploads one batch at a time
-on a background thread, so a burst of uploads queues instead of starting one process
-pool each, and writes the final report to ``{agency}/batches/{batch_id}.json``.
+``BatchTracker`` is the protocol the API reads progress from, ``Runner`` the one it
+hands accepted uploads to. Two pairs:
+
+- embedded (no broker): ``MemoryBatches`` keeps progress in this process and
+  ``BatchRunner`` digitizes accepted uploads one batch at a time on a background
+  thread, so a burst of uploads queues instead of starting one process pool each;
+- distributed (``SOHOA_BROKER_URL`` set): ``CeleryRunner`` stages the uploads in the
+  object store and queues them for the Celery workers (``ingest.distributed.
+  submit_batch``), and ``LedgerBatches`` reads progress from the Redis batch ledger, so
+  every API replica shows the same progress as ``sohoa batch ID``.
+
+Either way the final report is written to ``{agency}/batches/{batch_id}.json``.
 """
 
 from __future__ import annotations
@@ -52,6 +59,9 @@ class BatchState:
     status: BatchStatus = "queued"
     created_at: str = field(default_factory=utc_now)
     finished_at: str | None = None
+    # The ledger's view in distributed mode (``BatchProgress.to_dict()``: pages per
+    # minute, ETA); ``None`` for embedded batches.
+    progress: dict[str, Any] | None = None
 
     def counts(self) -> dict[str, int]:
         out = {"total": len(self.files), "done": 0}
@@ -162,6 +172,14 @@ def outcome_summary(outcome: Any) -> dict[str, Any]:
 OutcomeListener = Callable[[dict[str, Any]], None]
 
 
+class Runner(Protocol):
+    def submit(self, batch: BatchState, folder: Path, inputs: list[Path]) -> None:
+        """Take over the accepted files staged under ``folder`` (removed when done)."""
+        ...
+
+    def shutdown(self) -> None: ...
+
+
 class BatchRunner:
     """Runs accepted batches one after another on a background thread."""
 
@@ -238,14 +256,23 @@ class BatchRunner:
             self._on_batch(batch)
         if runtime is None:
             return
-        try:
-            runtime.store.put(
-                report_key(agency, batch_id),
-                json.dumps(batch.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8"),
-                content_type="application/json",
-            )
-        except Exception:
-            log.exception("could not store the report of batch %s", batch_id)
+        save_report(runtime.store, batch)
+
+
+def save_report(store: Any, batch: BatchState) -> None:
+    """Store the finished batch's report; an identical report already there is fine."""
+    from storage.base import ObjectExists
+
+    try:
+        store.put(
+            report_key(batch.agency, batch.id),
+            json.dumps(batch.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8"),
+            content_type="application/json",
+        )
+    except ObjectExists:
+        log.info("batch %s: another replica stored a different report first", batch.id)
+    except Exception:
+        log.exception("could not store the report of batch %s", batch.id)
 
 
 def load_report(store: Any, agency: str, batch_id: str) -> BatchState | None:
@@ -253,9 +280,148 @@ def load_report(store: Any, agency: str, batch_id: str) -> BatchState | None:
     from storage.base import ObjectNotFound
 
     try:
-        data = json.loads(store.get(report_key(agency, batch_id)))
+        return batch_from_dict(json.loads(store.get(report_key(agency, batch_id))))
     except ObjectNotFound:
         return None
+
+
+# --- distributed: Celery workers, Redis ledger ---------------------------------------
+
+
+def _descriptor_key(batch_id: str) -> str:
+    return f"sohoa:batch:{batch_id}:api"
+
+
+class LedgerBatches:
+    """Progress from the Redis batch ledger, the same one ``sohoa batch ID`` reads.
+
+    What only the API knows (agency, actor, rejected files, creation time) is kept
+    beside the ledger as one JSON value; the per-file outcomes come from the ledger,
+    written by whichever worker digitized the file. Any replica answers the same.
+    """
+
+    def __init__(self, redis_url: str, store: Any = None) -> None:
+        from ingest.distributed import Ledger
+
+        self.ledger = Ledger(redis_url)
+        self._store = store
+
+    def add(self, batch: BatchState) -> None:
+        from ingest.distributed import LEDGER_TTL_SECONDS
+
+        data = json.dumps(batch.to_dict(), ensure_ascii=False)
+        self.ledger.redis.set(_descriptor_key(batch.id), data, ex=LEDGER_TTL_SECONDS)
+
+    def set_status(self, batch_id: str, status: BatchStatus) -> None:
+        batch = self._descriptor(batch_id)
+        if batch is not None:
+            batch.status = status
+            self.add(batch)
+
+    def file_done(self, batch_id: str, outcome: dict[str, Any]) -> None:
+        self.ledger.record(batch_id, outcome["filename"], outcome, int(outcome.get("pages") or 0))
+
+    def _descriptor(self, batch_id: str) -> BatchState | None:
+        raw = self.ledger.redis.get(_descriptor_key(batch_id))
+        return None if raw is None else batch_from_dict(json.loads(str(raw)))
+
+    def get(self, batch_id: str) -> BatchState | None:
+        batch = self._descriptor(batch_id)
+        if batch is None:
+            return None
+        for name, entry in sorted(self.ledger.outcomes(batch_id).items()):
+            apply_outcome(batch, ledger_outcome(name, entry))
+        progress = self.ledger.progress(batch_id)
+        batch.progress = None if progress is None else progress.to_dict()
+        accepted = [f for f in batch.files if f.accepted]
+        if batch.status != "failed":
+            if all(f.status != "pending" for f in accepted):
+                batch.status = "done"
+            elif any(f.status != "pending" for f in accepted):
+                batch.status = "running"
+        if batch.status in ("done", "failed") and progress is not None:
+            # From the ledger, not the clock: every replica writes the same report.
+            batch.finished_at = _iso(progress.updated_at)
+            if self._store is not None:
+                self._store_report_once(batch)
+        return batch
+
+    def _store_report_once(self, batch: BatchState) -> None:
+        if self._store.head(report_key(batch.agency, batch.id)) is None:
+            save_report(self._store, batch)
+
+
+def _iso(timestamp: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
+def ledger_outcome(filename: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """A ledger entry (``{"outcome": Outcome.to_dict(), "pages": n}``) in the shape
+    ``apply_outcome`` takes. An ingested file's outcome is its record's JSON."""
+    outcome = entry.get("outcome") or {}
+    summary: dict[str, Any] = {"filename": filename, "pages": int(entry.get("pages") or 0)}
+    if "agency" in outcome and "id" in outcome:
+        summary.update(status="ingested", id=outcome["id"], record_status=outcome.get("status"))
+    else:
+        summary.update(
+            status=outcome.get("status") or "failed", code=outcome.get("code"),
+            reason=outcome.get("reason"), id=outcome.get("id"),
+        )
+    return summary
+
+
+def batch_from_dict(data: dict[str, Any]) -> BatchState:
+    data = dict(data)
     data.pop("counts", None)
     data["files"] = [FileProgress(**f) for f in data.get("files") or []]
     return BatchState(**data)
+
+
+def unique_names(batch: BatchState, inputs: list[Path]) -> list[Path]:
+    """Rename accepted files whose name repeats within the batch (``a.pdf``, ``a (2).pdf``):
+    the ledger keeps one outcome per file name."""
+    seen: set[str] = set()
+    renamed: list[Path] = []
+    accepted = iter(f for f in batch.files if f.accepted)
+    for path in inputs:
+        progress = next(accepted)
+        name, n = path.name, 1
+        while name in seen:
+            n += 1
+            name = f"{path.stem} ({n}){path.suffix}"
+        seen.add(name)
+        if name != path.name:
+            path = path.rename(path.with_name(name))
+            progress.filename = name
+        renamed.append(path)
+    return renamed
+
+
+class CeleryRunner:
+    """Stages accepted uploads in the object store and queues them on the Celery
+    workers, in the request (so the upload is answered only once every replica and
+    worker can see the batch). Workers record outcomes in the ledger."""
+
+    def __init__(self, runtime: Any, tracker: LedgerBatches) -> None:
+        from ingest.distributed import make_celery
+
+        self._runtime = runtime
+        self._tracker = tracker
+        self._celery = make_celery(runtime.settings)
+
+    def submit(self, batch: BatchState, folder: Path, inputs: list[Path]) -> None:
+        from ingest import InputFile
+        from ingest.distributed import submit_batch
+
+        try:
+            files = unique_names(batch, inputs)
+            self._tracker.add(batch)
+            submit_batch([InputFile(p) for p in files], self._runtime, self._celery,
+                         batch_id=batch.id, agency=batch.agency)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def shutdown(self) -> None:
+        self._celery.close()

@@ -197,7 +197,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         for hit in result.hits:
             emit_json({"id": hit.id, "score": hit.score, "snippet": hit.snippet, **hit.record})
         return 0
-    print(f"Tìm thấy {result.total} kết quả cho «{args.text}»")
+    more = "hơn " if result.total_is_estimate else ""
+    print(f"Tìm thấy {more}{result.total} kết quả cho «{args.text}»")
     for hit in result.hits:
         r = hit.record
         print(f"- {hit.id}  {r.get('doc_type') or '?'}  {r.get('title') or ''}  "

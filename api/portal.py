@@ -2,13 +2,19 @@
 
 Both look across all agencies (a citizen's papers may have been digitized anywhere)
 and both are audited by ``reuse`` itself with the portal token as actor.
+
+The lookup is the portal's hot path: its audit entry is queued on the log's group
+commit (``AuditLog.submit``) and the route awaits it on the event loop, so a request
+waiting for its entry to become durable holds no worker thread.
 """
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import Future
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from api.errors import ApiError
 from api.state import AppState
@@ -30,6 +36,23 @@ def _reuse_error(exc: Any) -> ApiError:
     return ApiError(status, exc.code, exc.code.replace("_", " "), exc.message)
 
 
+class QueuedAudit:
+    """Handed to ``reuse`` as its audit log: each ``append`` is queued on the real log
+    and its future kept for the caller to await before answering. ``reuse`` ignores
+    what ``append`` returns, so nothing is lost by not waiting there."""
+
+    def __init__(self, log: Any) -> None:
+        self._log = log
+        self.pending: list[Future[Any]] = []
+
+    def append(self, action: str, actor: str, **details: Any) -> None:
+        self.pending.append(self._log.submit(action, actor, **details))
+
+    async def durable(self) -> None:
+        """Return once every queued entry is durable; raise the write's error if not."""
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in self.pending))
+
+
 def lookup(
     state: AppState,
     principal: Principal,
@@ -40,7 +63,11 @@ def lookup(
     birth_date: date | None,
     as_of: date | None,
     dossier_code: str | None = None,
+    audit_log: Any = None,
 ) -> dict[str, Any]:
+    """The lookup's JSON; audited on ``audit_log`` (default: the app's log, waited for
+    here; a ``QueuedAudit`` leaves the waiting to the caller)."""
+    from audit import AuditLog
     from reuse import ReuseError
     from reuse import lookup as reuse_lookup
 
@@ -53,7 +80,7 @@ def lookup(
             procedure_code=procedure,
             as_of=as_of,
             procedures=procedures(),
-            audit_log=state.audit,
+            audit_log=cast(AuditLog, audit_log or state.audit),
             actor=principal.actor,
             dossier_code=dossier_code,
         )

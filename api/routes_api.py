@@ -14,7 +14,7 @@ from api import portal, service
 from api.access import Action
 from api.auth import allowed_to
 from api.batches import BatchState
-from api.state import AppState, app_state
+from api.state import AppState, state_dependency
 from api.tokens import Principal
 from ingest import new_batch_id
 
@@ -34,7 +34,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody} for s in (401, 403, *statuses)}
 
 
-State = Annotated[AppState, Depends(app_state)]
+State = Annotated[AppState, Depends(state_dependency)]
 Reader = Annotated[Principal, Depends(allowed_to(Action.READ))]
 Uploader = Annotated[Principal, Depends(allowed_to(Action.UPLOAD))]
 Reviewer = Annotated[Principal, Depends(allowed_to(Action.REVIEW))]
@@ -214,7 +214,7 @@ def post_corrections(
 
 
 @router.get("/reuse/lookup", tags=["reuse"], responses=_errors(400, 404, 422))
-def reuse_lookup(
+async def reuse_lookup(
     state: State,
     principal: Portal,
     procedure: Annotated[str, Query(min_length=1, max_length=100)],
@@ -223,11 +223,14 @@ def reuse_lookup(
     birth_date: date | None = None,
     as_of: date | None = None,
     dossier_code: Annotated[str | None, Query(max_length=100)] = None,
-) -> dict[str, Any]:
-    return portal.lookup(
-        state, principal, procedure=procedure, subject_id=subject, name=name,
-        birth_date=birth_date, as_of=as_of, dossier_code=dossier_code,
+) -> JSONResponse:
+    audit = portal.QueuedAudit(state.audit)
+    body = await run_in_threadpool(
+        portal.lookup, state, principal, procedure=procedure, subject_id=subject, name=name,
+        birth_date=birth_date, as_of=as_of, dossier_code=dossier_code, audit_log=audit,
     )
+    await audit.durable()  # the answer leaves only once its audit entry is durable
+    return JSONResponse(body)
 
 
 class ReleaseIn(BaseModel):

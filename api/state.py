@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request
 
-from api.batches import BatchRunner, BatchTracker
+from api.batches import BatchTracker, Runner
 from api.metrics import Metrics
 from api.tokens import TokenCache
 from ingest.settings import Settings
@@ -38,7 +38,7 @@ class AppState:
     tokens: TokenCache
     audit: Any  # audit.AuditLog
     batches: BatchTracker
-    runner: BatchRunner
+    runner: Runner
     metrics: Metrics
     upload_dir: Path
     page_cache_dir: Path
@@ -56,3 +56,9 @@ class AppState:
 def app_state(request: Request) -> AppState:
     state: AppState = request.app.state.sohoa
     return state
+
+
+async def state_dependency(request: Request) -> AppState:
+    """``app_state`` as a FastAPI dependency: async, so FastAPI runs it on the event
+    loop instead of handing it to the thread pool (a hop per request otherwise)."""
+    return app_state(request)

@@ -119,15 +119,24 @@ class TokenCache:
         self._entries: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
 
-    def lookup(self, token: str) -> Principal | None:
+    def cached(self, token: str) -> tuple[bool, Principal | None]:
+        """``(True, principal-or-None)`` when the answer is known without the store (a
+        malformed token, or a fresh cache entry); ``(False, None)`` when ``lookup``
+        would read the store. Lets an async caller skip the thread hop on a hit."""
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-            return None
+            return True, None
+        with self._lock:
+            cached = self._entries.get(hash_token(token))
+        if cached is not None and cached[0] > time.monotonic():
+            return True, cached[1]
+        return False, None
+
+    def lookup(self, token: str) -> Principal | None:
+        known, principal = self.cached(token)
+        if known:
+            return principal
         token_hash = hash_token(token)
         now = time.monotonic()
-        with self._lock:
-            cached = self._entries.get(token_hash)
-        if cached is not None and cached[0] > now:
-            return cached[1]
         principal = self._read(token_hash)
         expires = now + (self._ttl if principal is not None else self._negative_ttl)
         with self._lock:

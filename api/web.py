@@ -20,9 +20,9 @@ from markupsafe import Markup
 
 from api import service
 from api.access import ACTION_VI, MATRIX, Action, allowed, require
-from api.auth import COOKIE_NAME, principal_of
+from api.auth import COOKIE_NAME, principal_async, principal_of
 from api.errors import ApiError
-from api.state import AppState, app_state
+from api.state import AppState, state_dependency
 from api.tokens import Principal, Role
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -73,14 +73,14 @@ class LoginRequired(ApiError):
         super().__init__(401, "unauthorized", "Sign in first.", "Vui lòng đăng nhập.")
 
 
-def web_principal(request: Request) -> Principal:
-    principal = principal_of(request, request.cookies.get(COOKIE_NAME))
+async def web_principal(request: Request) -> Principal:
+    principal = await principal_async(request, request.cookies.get(COOKIE_NAME))
     if principal is None:
         raise LoginRequired()
     return principal
 
 
-State = Annotated[AppState, Depends(app_state)]
+State = Annotated[AppState, Depends(state_dependency)]
 Caller = Annotated[Principal, Depends(web_principal)]
 
 

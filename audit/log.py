@@ -26,12 +26,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import random
 import re
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +47,8 @@ _KEY_RE = re.compile(r"^(\d{8})/(\d{12})\.json$")
 _MAX_ATTEMPTS = 10_000
 # Bounds a segment object (a few hundred KiB at most) and one commit's latency.
 MAX_SEGMENT_ENTRIES = 256
+# A writer thread with nothing to write for this long ends; the next entry starts one.
+IDLE_SECONDS = 2.0
 
 
 class AuditError(Exception):
@@ -186,7 +190,7 @@ def decode_segment(raw: bytes) -> list[AuditEntry]:
 
 @dataclass
 class _Pending:
-    """One ``append`` call waiting for its entry to be durable."""
+    """One appended entry waiting to be written; its future resolves once it is durable."""
 
     action: str
     actor: str
@@ -195,12 +199,7 @@ class _Pending:
     # Two racers with identical content would otherwise write identical bytes, which
     # the store accepts twice as one idempotent write.
     nonce: str = field(default_factory=lambda: uuid.uuid4().hex)
-    entry: AuditEntry | None = None
-    error: BaseException | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.entry is not None or self.error is not None
+    future: Future[AuditEntry] = field(default_factory=Future)
 
 
 def chain(pending: list[_Pending], head: AuditAnchor | None) -> list[AuditEntry]:
@@ -231,11 +230,11 @@ class AuditLog:
     """The audit log over ``store``. Safe to share between threads; several processes
     (or machines) may append to the same store at once.
 
-    Group commit without a background thread: the first ``append`` that finds nobody
-    writing becomes the writer, takes every entry pending at that moment (its own
-    included) and writes them as one segment; calls arriving meanwhile wait, and the
-    next of them to wake writes the next segment. Every caller returns only once its
-    own entry is durable (or raises the write's error).
+    Group commit: ``submit`` queues an entry and returns a future; one writer thread
+    per log (started on demand, gone after ``IDLE_SECONDS`` without work) takes every
+    entry queued at that moment and writes them as one segment, while the next ones
+    queue up behind that write. A future resolves only once its entry is durable (or
+    with the write's error). ``append`` is ``submit(...).result()``.
     """
 
     def __init__(
@@ -251,7 +250,9 @@ class AuditLog:
         self.max_segment_entries = max_segment_entries
         self._changed = threading.Condition()
         self._pending: list[_Pending] = []
-        self._writing = False
+        # The process whose writer thread is running, if any: a forked child inherits
+        # the flag but not the thread, and starts its own.
+        self._writer_pid: int | None = None
         # The last tail this process saw: a hint that spares a full listing. Correctness
         # comes from storage (put-if-absent, probing forward from the hint).
         self._tail: _Tail | None = None
@@ -302,34 +303,45 @@ class AuditLog:
 
     def append(self, action: str, actor: str, **details: Any) -> AuditEntry:
         """Add an entry chained to the current head; return it once it is durable."""
+        return self.submit(action, actor, **details).result()
+
+    def submit(self, action: str, actor: str, **details: Any) -> Future[AuditEntry]:
+        """Queue an entry; the future gives it once durable. An async caller awaits
+        ``asyncio.wrap_future(...)`` instead of holding a thread while it waits."""
         if not action or not actor:
             raise ValueError("an audit entry needs an action and an actor")
         request = _Pending(action, actor, _plain(details))
         with self._changed:
             self._pending.append(request)
+            if self._writer_pid != os.getpid():
+                self._writer_pid = os.getpid()
+                threading.Thread(target=self._write_loop, name="sohoa-audit", daemon=True).start()
+            else:
+                self._changed.notify()
+        return request.future
+
+    def _write_loop(self) -> None:
         while True:
             with self._changed:
-                while self._writing and not request.finished:
-                    self._changed.wait()
-                if request.finished:
-                    break
-                self._writing = True
+                if not self._pending:
+                    self._changed.wait(timeout=IDLE_SECONDS)
+                if not self._pending:
+                    self._writer_pid = None
+                    return
                 batch = self._pending[: self.max_segment_entries]
                 del self._pending[: len(batch)]
             try:
-                self._commit(batch)
-            except BaseException as exc:
+                entries = self._commit(batch)
+            except BaseException as exc:  # handed to every waiting caller
+                failure = AuditError(f"audit entry not written: {type(exc).__name__}: {exc}")
+                failure.__cause__ = exc
                 for item in batch:
-                    item.error = exc
-            finally:
-                with self._changed:
-                    self._writing = False
-                    self._changed.notify_all()
-        if request.entry is None:
-            raise AuditError(f"audit entry not written: {request.error}") from request.error
-        return request.entry
+                    item.future.set_exception(failure)
+                continue
+            for item, entry in zip(batch, entries, strict=True):
+                item.future.set_result(entry)
 
-    def _commit(self, batch: list[_Pending]) -> None:
+    def _commit(self, batch: list[_Pending]) -> list[AuditEntry]:
         """Write ``batch`` as one segment after the head, re-chaining it after whatever
         another writer stored first."""
         for _ in range(_MAX_ATTEMPTS):
@@ -345,9 +357,7 @@ class AuditLog:
                 time.sleep(random.uniform(0, 0.002))
                 continue
             self._tail = self._tail_of(entries)
-            for item, entry in zip(batch, entries, strict=True):
-                item.entry = entry
-            return
+            return entries
         raise AuditError(f"could not append to the audit log after {_MAX_ATTEMPTS} attempts")
 
     def entries(self, since: int | None = None) -> Iterator[AuditEntry]:

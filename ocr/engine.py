@@ -64,7 +64,7 @@ def recognize(
         raise RuntimeError(
             f"tesseract failed ({done.returncode}): {done.stderr.decode(errors='replace')[-500:]}"
         )
-    words = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
+    words = drop_duplicates(parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8")))
     text_pdf = base.with_suffix(".pdf").read_bytes() if want_pdf else None
     return Recognition(words=words, text=words_to_text(words), text_pdf=text_pdf)
 
@@ -121,11 +121,22 @@ def _height(words: list[Word]) -> int:
     return max(1, heights[len(heights) // 2])
 
 
+def _starts_national_motto(line: list[Word], index: int) -> bool:
+    """"CỘNG HÒA XÃ HỘI…" (quốc hiệu) heads the right-hand block of every Vietnamese
+    administrative paper (Decree 30/2020/NĐ-CP); a long agency name on the left can
+    leave almost no gap before it, so the split does not wait for a wide one."""
+    if index == 0 or index + 1 >= len(line):
+        return False
+    return line[index].text.upper() == "CỘNG" and line[index + 1].text.upper() == "HÒA"
+
+
 def _segments(line: list[Word]) -> list[list[Word]]:
-    gap = COLUMN_GAP_HEIGHTS * _height(line)
+    height = _height(line)
     segments = [[line[0]]]
-    for previous, word in itertools.pairwise(line):
-        if word.bbox[0] - previous.bbox[2] > gap:
+    for index, (previous, word) in enumerate(itertools.pairwise(line), start=1):
+        gap = word.bbox[0] - previous.bbox[2]
+        motto = _starts_national_motto(line, index)
+        if gap > COLUMN_GAP_HEIGHTS * height or motto:
             segments.append([word])
         else:
             segments[-1].append(word)
@@ -159,6 +170,36 @@ def _column_run(lines: list[list[Word]], start: int) -> tuple[list[list[Word]], 
         bottom = max(w.bbox[3] for w in line)
         end += 1
     return left + right, end
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection area over the smaller box's area."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width * height / max(1, smaller)
+
+
+def drop_duplicates(words: list[Word]) -> list[Word]:
+    """Words read twice: keep the more confident of two boxes covering the same ink.
+
+    When two text lines sit a few pixels apart (a header block beside the national
+    motto) tesseract sometimes builds two overlapping lines and reads the same
+    letters in both.
+    """
+    order = sorted(range(len(words)), key=lambda i: words[i].bbox[1])
+    dropped: set[int] = set()
+    for position, i in enumerate(order):
+        a = words[i]
+        for j in order[position + 1 :]:
+            b = words[j]
+            if b.bbox[1] >= a.bbox[3]:
+                break
+            if a.line != b.line and _overlap(a.bbox, b.bbox) > 0.4:
+                dropped.add(i if a.confidence < b.confidence else j)
+    return [w for k, w in enumerate(words) if k not in dropped]
 
 
 def words_to_text(words: list[Word]) -> str:

@@ -30,7 +30,7 @@ MAX_LIMIT = 1000
 TOTAL_CAP = 10_000
 SNIPPET_CHARS = 180
 _EXACT_BOOST = 3.0
-# Same weights as the SQLite backend: names and IDs say more than the body.
+# Names and IDs say more than the body (SQLite ranks those fields first as tiers instead).
 _FIELD_WEIGHTS = {"title": 2, "issuer": 1, "names": 4, "ids": 5, "body": 1}
 _FACET_FIELDS = {
     "doc_type": "doc_type",

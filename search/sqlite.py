@@ -55,14 +55,16 @@ _LAYOUT = f"schema={SCHEMA_VERSION};fold={FOLD_VERSION}"
 
 _FTS_COLUMNS = ("title", "issuer", "names", "ids", "body")
 _KEY_COLUMNS = _FTS_COLUMNS[:-1]
-# bm25 column weights, in _KEY_COLUMNS order: a hit on a name or an ID says more about
-# what the user wants than the same word in the title or issuer.
-_WEIGHTS = "2.0, 1.0, 4.0, 5.0"
+_PERSON_COLUMNS = ("names", "ids")
+# Ranking unit of a tier (see ``_ranked``).
 RESCORE_WINDOW = 200
-# Ranking unit of a tier (see ``_ranked``): bm25 for this many matches costs a few ms.
-RANK_BLOCK = 2000
 # Matches counted exactly for the total and facets; beyond it they are lower bounds.
-TOTAL_CAP = 5_000
+TOTAL_CAP = 2_000
+# When every query word is form wording (in nearly all of the newest COMMON_SAMPLE
+# records), the total counts only the newest COUNT_WINDOW records: see _count_floor.
+COUNT_WINDOW = 100_000
+COMMON_SAMPLE = 1000
+COMMON_SHARE = 0.9
 _CHUNK = 1000
 _FACETS = ("doc_type", "issuer", "status", "agency")
 _FACET_COLUMNS = ", ".join(f"r.{name}" for name in _FACETS)
@@ -152,10 +154,16 @@ class SqliteIndex:
     SQLite's own lock across processes."""
 
     def __init__(
-        self, url: str, *, busy_timeout_ms: int = 30_000, total_cap: int = TOTAL_CAP
+        self,
+        url: str,
+        *,
+        busy_timeout_ms: int = 30_000,
+        total_cap: int = TOTAL_CAP,
+        count_window: int = COUNT_WINDOW,
     ) -> None:
         self.url = url
         self.total_cap = total_cap
+        self.count_window = count_window
         self.path = path_from_url(url)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._busy_timeout_ms = busy_timeout_ms
@@ -420,14 +428,18 @@ class SqliteIndex:
         fuzzy = _match_expression(clauses, expansions) if expansions else None
         where, params = _filters(query, key="m.n")
         joined = " AND ".join(["r.n = m.n", *where])
+        floor = _count_floor(conn, clauses, self.count_window)
         facets, total, estimate = _facet_counts(
             conn,
             f"SELECT r.n IS NOT NULL, {_FACET_COLUMNS} FROM (SELECT rowid AS n FROM fts_folded"
-            f" WHERE fts_folded MATCH ? LIMIT ?) AS m LEFT JOIN records r ON {joined}",
-            [fuzzy or plain, self.total_cap + 1, *params],
+            " WHERE fts_folded MATCH ? AND rowid > ? LIMIT ?) AS m"
+            f" LEFT JOIN records r ON {joined}",
+            [fuzzy or plain, floor, self.total_cap + 1, *params],
             self.total_cap,
         )
         ranked = _ranked(conn, _tiers(plain, fuzzy), query, clauses)
+        if floor:  # the hits may come from older records than those counted
+            total, estimate = max(total, query.offset + len(ranked)), True
         phrases = [c.folded_tokens for c in clauses]
         phrases += [[w] for words in expansions.values() for w in words]
         documents = _documents(conn, [n for n, _ in ranked])
@@ -456,14 +468,19 @@ class SqliteIndex:
             [*params, self.total_cap + 1],
             self.total_cap,
         )
-        rows = conn.execute(
-            f"SELECT d.json FROM records r JOIN documents d ON d.n = r.n {_where_sql(where)}"
-            " ORDER BY r.issued_on DESC, r.n DESC LIMIT ? OFFSET ?",
-            [*params, query.limit, query.offset],
-        ).fetchall()
+        # Newest first by the narrow records rows alone; only the page's JSON is read.
+        ns = [
+            row[0]
+            for row in conn.execute(
+                f"SELECT r.n FROM records r {_where_sql(where)}"
+                " ORDER BY r.issued_on DESC, r.n DESC LIMIT ? OFFSET ?",
+                [*params, query.limit, query.offset],
+            )
+        ]
+        documents = _documents(conn, ns)
         hits = [
             SearchHit(id=data["id"], score=0.0, record=data)
-            for data in (json.loads(row[0]) for row in rows)
+            for data in (json.loads(documents[n][0]) for n in ns)
         ]
         return SearchResult(total=total, hits=hits, facets=facets, total_is_estimate=estimate)
 
@@ -511,40 +528,56 @@ class _Tier:
 
     table: str  # fts_keys (names, IDs, title, issuer) or fts_folded (all texts)
     expression: str
-    by_relevance: bool  # bm25, else newest indexed first
-
-    @property
-    def block(self) -> int:
-        return RANK_BLOCK if self.by_relevance else RESCORE_WINDOW
 
 
 def _match_expression(clauses: list[Clause], expansions: dict[str, list[str]]) -> str:
     return " AND ".join(_folded_expression(c, expansions) for c in clauses)
 
 
-def _in_key_columns(expression: str) -> str:
-    return "{" + " ".join(_KEY_COLUMNS) + "} : (" + expression + ")"
+def _in_columns(columns: Sequence[str], expression: str) -> str:
+    return "{" + " ".join(columns) + "} : (" + expression + ")"
 
 
 def _tiers(plain: str, fuzzy: str | None) -> list[_Tier]:
-    """Best first: every word in names, IDs, title or issuer; every word somewhere; then
-    the same two with fuzzy expansions."""
+    """Best first: every word in the subjects' names and IDs (or document number); in
+    those, the title or the issuer; somewhere; then the last two with fuzzy expansions."""
+    people = _in_columns(_PERSON_COLUMNS, plain)
+    keys = _in_columns(_KEY_COLUMNS, plain)
     tiers = [
-        _Tier("fts_keys", plain, by_relevance=True),
-        _Tier("fts_folded", f"({plain}) NOT ({_in_key_columns(plain)})", by_relevance=False),
+        _Tier("fts_keys", people),
+        _Tier("fts_keys", f"({plain}) NOT ({people})"),
+        _Tier("fts_folded", f"({plain}) NOT ({keys})"),
     ]
     if fuzzy is not None:
-        keys = _in_key_columns(fuzzy)
+        fuzzy_keys = _in_columns(_KEY_COLUMNS, fuzzy)
         tiers += [
-            _Tier("fts_folded", f"({keys}) NOT ({plain})", by_relevance=False),
-            _Tier("fts_folded", f"({fuzzy}) NOT (({plain}) OR ({keys}))", by_relevance=False),
+            _Tier("fts_folded", f"({fuzzy_keys}) NOT ({plain})"),
+            _Tier("fts_folded", f"({fuzzy}) NOT (({plain}) OR ({fuzzy_keys}))"),
         ]
     return tiers
 
 
-def _matching(
-    table: str, expression: str, query: SearchQuery
-) -> tuple[str, list[str], list[Any]]:
+def _count_floor(conn: sqlite3.Connection, clauses: list[Clause], window: int) -> int:
+    """The record number above which the total is counted: 0 (all records), unless
+    every query word is form wording ("cộng hòa", "định danh", "tháng"), in nearly every
+    record. Then matching the words means reading the whole corpus' word lists and
+    positions however few records match together, so only the newest ``window``
+    records are counted (and the total is flagged as a lower bound)."""
+    top = int(conn.execute("SELECT coalesce(max(n), 0) FROM records").fetchone()[0])
+    if top <= window:
+        return 0
+    sample = min(COMMON_SAMPLE, window)
+    for word in sorted({t for c in clauses for t in c.folded_tokens}):
+        found = conn.execute(
+            "SELECT count(*) FROM fts_folded WHERE fts_folded MATCH ? AND rowid > ?",
+            (_quote([word]), top - sample),
+        ).fetchone()[0]
+        if found < COMMON_SHARE * sample:
+            return 0
+    return top - window
+
+
+def _matching(table: str, expression: str, query: SearchQuery) -> tuple[str, list[str], list[Any]]:
     """FROM, WHERE conditions and parameters for the filtered matches of ``expression``."""
     where, params = _filters(query, key=f"{table}.rowid")
     source = f"{table} JOIN records r ON r.n = {table}.rowid"
@@ -556,21 +589,21 @@ def _ranked(
 ) -> list[tuple[int, float]]:
     """The page of hits as (n, score), best first.
 
-    bm25 over everything cannot promise the order users expect: a name that folds like
-    form wording ("Đình"/"định danh", "Nghĩa"/"CHỦ NGHĨA") matches nearly every record's
-    full text, the rare OCR slip a fuzzy expansion finds outweighs a common correct
-    word, and bm25 knows nothing of diacritics. Its cost also grows with the corpus
-    (it counts every record holding each word). So hits come by tiers (see ``_tiers``),
-    each cut into blocks, newest indexed first, so a query matching most of the corpus
-    costs one block, not the corpus. The first tier's blocks of ``RANK_BLOCK`` (usually
-    the whole tier) are ranked by bm25 with names and IDs weighted up; the other tiers'
-    blocks are ``RESCORE_WINDOW`` long. In each block the top ``RESCORE_WINDOW`` are
-    re-ranked by how many words typed with diacritics occur exactly as typed. The
-    score says the same as one number. The order does not depend on the page asked
-    for, so pages never overlap.
+    bm25 cannot promise the order users expect: a name that folds like form wording
+    ("Đình"/"định danh", "Nghĩa"/"CHỦ NGHĨA") matches nearly every record's full text,
+    the rare OCR slip a fuzzy expansion finds outweighs a common correct word, and bm25
+    knows nothing of diacritics. Its cost also grows with the corpus: it first counts
+    every record holding each query word (25-50 ms a name query at 1M records). So hits
+    come by tiers (see ``_tiers``), each cut into blocks of ``RESCORE_WINDOW`` matches,
+    newest indexed first: a query matching most of the corpus costs one block, not the
+    corpus. In a block, records spelling more of the words typed with diacritics
+    exactly as typed come first. The score is tier points plus that count. The order
+    does not depend on the page asked for, so pages never overlap.
     """
     patterns = [phrase_pattern([c.exact_tokens]) for c in clauses if c.marked]
     per_tier = len(patterns) + 1  # a better tier outranks any count of exact words
+    # Without re-ranking a tier is in plain newest-first order: read just the page.
+    size = RESCORE_WINDOW if patterns else max(query.limit, 1)
     skip, need = query.offset, query.limit
     page: list[tuple[int, float]] = []
     for i, tier in enumerate(tiers):
@@ -582,15 +615,15 @@ def _ranked(
                 skip -= size
                 continue
         points = (len(tiers) - 1 - i) * per_tier
-        block_no, within = divmod(skip, tier.block)
+        block_no, within = divmod(skip, size)
         skip = 0
         while need > 0:
-            block = _ranked_block(conn, tier, query, block_no, patterns)
+            block = _ranked_block(conn, tier, query, block_no * size, size, patterns)
             taken = block[within : within + need]
             page += [(n, points + score) for n, score in taken]
             need -= len(taken)
             within, block_no = 0, block_no + 1
-            if len(block) < tier.block:
+            if len(block) < size:
                 break
     return page
 
@@ -605,26 +638,23 @@ def _ranked_block(
     conn: sqlite3.Connection,
     tier: _Tier,
     query: SearchQuery,
-    block_no: int,
+    start: int,
+    size: int,
     patterns: list[re.Pattern[str] | None],
 ) -> list[tuple[int, float]]:
     """One block of a tier's matches as (n, score within the tier), best first."""
     source, where, params = _matching(tier.table, tier.expression, query)
-    relevance = f"-bm25({tier.table}, {_WEIGHTS})" if tier.by_relevance else "0.0"
     sql = (
-        f"SELECT {tier.table}.rowid, {relevance} FROM {source} {_where_sql(where)}"
+        f"SELECT {tier.table}.rowid FROM {source} {_where_sql(where)}"
         f" ORDER BY {tier.table}.rowid DESC LIMIT ? OFFSET ?"
     )
-    rows = conn.execute(sql, [*params, tier.block, block_no * tier.block]).fetchall()
-    rows.sort(key=lambda row: (-row[1], -row[0]))
-    scored = [(n, rel / (1.0 + rel)) for n, rel in rows]
+    ns = [row[0] for row in conn.execute(sql, [*params, size, start])]
     if not patterns:
-        return scored
-    window = scored[:RESCORE_WINDOW]
-    texts = _documents(conn, [n for n, _ in window])
-    rescored = [(n, _exact_count(texts[n][1:], patterns) + score) for n, score in window]
-    rescored.sort(key=lambda item: -item[1])
-    return rescored + scored[RESCORE_WINDOW:]
+        return [(n, 0.0) for n in ns]
+    texts = _documents(conn, ns)
+    scored = [(n, float(_exact_count(texts[n][1:], patterns))) for n in ns]
+    scored.sort(key=lambda item: -item[1])  # stable: newest first among equals
+    return scored
 
 
 def _exact_count(texts: Sequence[str], patterns: list[re.Pattern[str] | None]) -> int:

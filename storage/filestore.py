@@ -175,7 +175,7 @@ class FileStore:
         key_prefix = f"{directory}/" if directory else ""
         if directory and (directory.startswith(_INTERNAL) or ".." in directory.split("/")):
             return
-        yield from self._walk(base, key_prefix, start, top=not directory)
+        yield from self._walk(str(base), key_prefix, start, top=not directory)
 
     def delete(self, key: str) -> None:
         path = self._data_path(key)
@@ -212,15 +212,16 @@ class FileStore:
     # -- internals -------------------------------------------------------------------
 
     def _walk(
-        self, directory: Path, key_prefix: str, start: str, *, top: bool
+        self, directory: str, key_prefix: str, start: str, *, top: bool
     ) -> Iterator[ObjectInfo]:
-        names = _sorted_names(directory, start, skip=_INTERNAL if top else None)
-        for name in names:
+        # Plain strings, not Path: this runs once per stored object during a reindex.
+        for name in _sorted_names(directory, start, skip=_INTERNAL if top else None):
             if name.endswith("/"):
-                yield from self._walk(directory / name[:-1], key_prefix + name, "", top=False)
+                child = os.path.join(directory, name[:-1])
+                yield from self._walk(child, key_prefix + name, "", top=False)
                 continue
             try:
-                size = (directory / name).stat().st_size
+                size = os.stat(os.path.join(directory, name)).st_size
             except FileNotFoundError:  # deleted while listing
                 continue
             yield ObjectInfo(key=key_prefix + name, size=size, sha256=None)
@@ -323,13 +324,13 @@ def _encode_sidecar(sidecar: dict[str, Any]) -> bytes:
     return json.dumps(sidecar, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def _sorted_names(directory: Path, start: str, skip: str | None) -> Iterator[str]:
+def _sorted_names(directory: str, start: str, skip: str | None) -> Iterator[str]:
     """A directory's entries in key order, ``name/`` for subdirectories (so that the
     depth-first walk yields keys in S3's byte order), in bounded memory.
 
     A records directory holds one entry per record; sorting it whole would make memory
-    grow with the archive. Instead each pass re-scans the directory and keeps only the
-    next ``_SORT_BATCH`` names after the last one handed out: one pass for ordinary
+    grow with the archive. Each pass scans the directory and keeps only the next
+    ``_SORT_BATCH`` names after the last one handed out: one pass for ordinary
     directories, a few cheap ``scandir`` passes for huge ones.
     """
     after: str | None = None
@@ -338,16 +339,21 @@ def _sorted_names(directory: Path, start: str, skip: str | None) -> Iterator[str
             scan = os.scandir(directory)
         except (FileNotFoundError, NotADirectoryError):
             return
+        names: builtins.list[str] = []
+        remaining = 0  # names after ``after``, including those pruned below
         with scan:
-            candidates = (
-                e.name + "/" if e.is_dir(follow_symlinks=False) else e.name
-                for e in scan
-                if e.name.startswith(start) and e.name != skip
-            )
-            batch = heapq.nsmallest(
-                _SORT_BATCH, (n for n in candidates if after is None or n > after)
-            )
-        yield from batch
-        if len(batch) < _SORT_BATCH:
+            for entry in scan:
+                if not entry.name.startswith(start) or entry.name == skip:
+                    continue
+                name = entry.name + "/" if entry.is_dir(follow_symlinks=False) else entry.name
+                if after is not None and name <= after:
+                    continue
+                names.append(name)
+                remaining += 1
+                if len(names) >= 2 * _SORT_BATCH:
+                    names = heapq.nsmallest(_SORT_BATCH, names)
+        names.sort()
+        yield from names[:_SORT_BATCH]
+        if remaining <= _SORT_BATCH:
             return
-        after = batch[-1]
+        after = names[_SORT_BATCH - 1]

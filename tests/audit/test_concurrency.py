@@ -10,7 +10,9 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from audit import AuditLog
+import pytest
+
+from audit import AuditError, AuditLog
 from audit.log import decode_segment
 from storage.base import Store
 from tests.support.audit import GatedStore
@@ -94,6 +96,20 @@ def test_appends_waiting_behind_a_write_share_one_segment(store: Store) -> None:
     segments = [decode_segment(store.get(info.key)) for info in store.list(log.prefix)]
     assert [len(s) for s in segments] == [1, 9]
     _assert_one_chain(store, Counter({"first": 1, **{f"c{i}": 1 for i in range(9)}}))
+
+
+def test_a_failed_write_fails_its_callers_and_the_log_goes_on(store: Store) -> None:
+    gated = GatedStore(store)
+    log = AuditLog(gated)
+    held = log.submit("reuse.lookup", "first")
+    assert gated.entered.wait(timeout=30)
+    queued = [log.submit("reuse.lookup", f"c{i}") for i in range(3)]
+    gated.fail_with = OSError("disk full")
+    gated.release.set()
+    with pytest.raises(AuditError, match="disk full"):
+        held.result(timeout=30)
+    assert [f.result(timeout=30).seq for f in queued] == [0, 1, 2]  # no number lost
+    _assert_one_chain(store, Counter({f"c{i}": 1 for i in range(3)}))
 
 
 def test_two_processes_keep_one_chain(store: Store, tmp_path: Path) -> None:

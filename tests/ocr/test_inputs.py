@@ -116,10 +116,10 @@ def test_every_corpus_file_ends_as_pages_or_a_clear_error(corpus_dir: Path) -> N
         for job, result in zip(jobs, pool.map(ocr.run_page, jobs), strict=True):
             pages.setdefault(Path(job.source_path), []).append(result)
     assert set(errors) | set(pages) == set(files)
-    for path, error in errors.items():
-        assert error.code in {"pdf_corrupt", "pdf_encrypted", "image_too_large",
-                              "image_corrupt", "unsupported_type", "empty_document"}
-        assert error.message, path.name
+    for path, refused in errors.items():
+        assert refused.code in {"pdf_corrupt", "pdf_encrypted", "image_too_large",
+                                "image_corrupt", "unsupported_type", "empty_document"}
+        assert refused.message, path.name
     for path, results in pages.items():
         pdf = ocr.assemble_pdf(results, title=path.name)
         with pikepdf.open(io.BytesIO(pdf)) as out:

@@ -130,7 +130,9 @@ def test_red_seal_over_text_does_not_destroy_it(tmp_path: Path) -> None:
     assert len(found_with) >= len(expected) - 1
     # The archival image keeps the seal: red pixels remain in the stored page.
     with pikepdf.open(io.BytesIO(result.pdf)) as pdf:
-        image = pikepdf.PdfImage(next(iter(pdf.pages[0].images.values()))).as_pil_image()
+        stream = next(iter(pdf.pages[0].images.values()))
+        assert isinstance(stream, pikepdf.Stream)
+        image = pikepdf.PdfImage(stream).as_pil_image()
     pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
     red = (pixels[..., 0] - pixels[..., 1] > 100).sum()
     assert red > 1000

@@ -22,7 +22,9 @@ from storage.base import ObjectInfo, Store
 
 
 class GatedStore:
-    """A real store whose first ``put`` waits for ``release`` (after setting ``entered``)."""
+    """A real store whose first ``put`` waits for ``release`` (after setting ``entered``),
+    then raises ``fail_with`` instead of writing if the test set it (a disk or network
+    failure at the worst moment)."""
 
     def __init__(self, inner: Store) -> None:
         self.inner = inner
@@ -30,6 +32,7 @@ class GatedStore:
         self.entered = threading.Event()
         self.release = threading.Event()
         self.puts = 0
+        self.fail_with: Exception | None = None
 
     def put(self, key: str, data: bytes, *, content_type: str = "application/octet-stream",
             metadata: dict[str, str] | None = None) -> ObjectInfo:
@@ -38,6 +41,8 @@ class GatedStore:
             self.entered.set()
             if not self.release.wait(timeout=60):
                 raise TimeoutError("the test never released the gated write")
+            if self.fail_with is not None:
+                raise self.fail_with
         return self.inner.put(key, data, content_type=content_type, metadata=metadata)
 
     def get(self, key: str) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
@@ -84,8 +85,8 @@ def add_seal(page: Image.Image, centre: tuple[int, int], radius: int) -> Image.I
     return ImageChops.multiply(rgb, layer)
 
 
-def save_image(page: Image.Image, path: Path, *, dpi: int | None = 300, **kwargs: object) -> Path:
-    params: dict[str, object] = dict(kwargs)
+def save_image(page: Image.Image, path: Path, *, dpi: int | None = 300, **kwargs: Any) -> Path:
+    params: dict[str, Any] = dict(kwargs)
     if dpi is not None:
         params["dpi"] = (dpi, dpi)
     page.save(path, **params)
