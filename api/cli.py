@@ -288,6 +288,11 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    if args.workers > 1:
+        # Each worker process builds its own app from the same environment.
+        uvicorn.run("api.app:app_from_env", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level="info")
+        return 0
     from api.app import create_app
 
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
@@ -350,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("serve", "chạy dịch vụ HTTP", cmd_serve)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="số tiến trình phục vụ (uvicorn workers)")
 
     for extra in _extra_commands():
         extra(command)

@@ -1,8 +1,10 @@
 """sohoa audit: the append-only, hash-chained audit log kept in object storage.
 
 Offers:
-- ``AuditLog(store)``: ``append(action, actor, **details) -> AuditEntry``,
-  ``entries(since=None)``, ``head()``, ``verify(anchor=None) -> AuditVerification``;
+- ``AuditLog(store)``: ``append(action, actor, **details) -> AuditEntry`` (returns once
+  durable), ``submit(...) -> Future[AuditEntry]`` (the same, to await), ``entries(since=None)``,
+  ``head()``, ``verify(anchor=None) -> AuditVerification``; concurrent appends share one
+  durable write (group commit: one segment object per write);
 - ``format_verification(check) -> str``: what ``sohoa audit verify`` prints;
 - ``AuditEntry``, ``AuditAnchor``, ``AuditVerification``, ``AuditError``.
 
