@@ -21,7 +21,7 @@ import pikepdf
 
 from ingest.errors import EMPTY_FILE, TOO_LARGE, UNSUPPORTED_TYPE, IngestError
 from ingest.sniff import EXTENSIONS, PDF, sniff_media_type
-from ocr import OcrInputError, PageJob, PageResult, assemble_pdf, plan_pages
+from ocr import OcrInputError, PageJob, PageResult, build_archival, plan_pages
 from records import OcrInfo, OcrPage, Record, SignatureInfo, Source, record_id_for
 
 log = logging.getLogger("sohoa.ingest")
@@ -184,16 +184,16 @@ def new_record(received: Received, pages: list[PageResult], engine: str, languag
 
 def archival_pdf(
     received: Received, original: bytes, pages: list[PageResult]
-) -> tuple[bytes, bool]:
-    """The PDF to sign, and whether it is PDF/A.
+) -> tuple[bytes, bool, list[str]]:
+    """The PDF to sign, whether it is PDF/A, and why not when it is not.
 
     A PDF that already carries a signature is kept as it is and signed in a new
     incremental revision: rebuilding it as PDF/A would break the earlier signature.
     """
     if received.source.media_type == PDF and count_signatures(original):
-        return original, False
-    title = received.source.filename
-    return assemble_pdf(pages, title=title), True
+        return original, False, ["kept_signed_original"]
+    archival = build_archival(pages, title=received.source.filename)
+    return archival.pdf, archival.pdfa, list(archival.notes)
 
 
 def extract_fields(
@@ -302,9 +302,9 @@ def compose(received: Received, pages: list[PageResult], *, engine: str,
     if hashlib.sha256(original).hexdigest() != received.source.sha256:
         raise IngestError("source_changed", "Tệp đã thay đổi trong khi đang xử lý.")
     record = new_record(received, pages, engine, languages)
-    pdf, is_pdfa = archival_pdf(received, original, pages)
+    pdf, is_pdfa, notes = archival_pdf(received, original, pages)
     prior = count_signatures(original) if received.source.media_type == PDF else 0
-    record.note("archive", pdfa=is_pdfa, size=len(pdf), kept_original_pdf=not is_pdfa)
+    record.note("archive", pdfa=is_pdfa, size=len(pdf), notes=notes)
     extract_fields(record, pages, received.given, result_types)
     return Composed(record=record, pdf=pdf, prior_signatures=prior)
 
