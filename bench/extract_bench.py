@@ -98,7 +98,8 @@ def _ocr_tesseract(path: Path, turn: int) -> dict[str, Any]:
 
 def ocr_cached(job: tuple[Path, int]) -> Path:
     path, turn = job
-    cache = OUT / "ocr" / (path.name + ".json")
+    # One folder per batch: every batch names its files 0000_<type>.<ext> alike.
+    cache = OUT / "ocr" / path.parent.name / (path.name + ".json")
     if not cache.exists():
         try:
             data = _ocr_sohoa(path)

@@ -14,6 +14,8 @@ from datetime import date
 
 from extract.fields import Reading, SubjectRead, Value
 from extract.ids import id_problems
+from extract.names import is_family_name
+from extract.text import fold
 
 # Word confidence (tesseract, 0–100) under which a value goes to an officer.
 DEFAULT_THRESHOLDS: dict[str, float] = {
@@ -26,11 +28,22 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 }
 
 
-# Without corroboration (a CCCD agreeing with the birth year), an ID or a birth date
-# read with less confidence than this is not kept: a wrong one is worse than none.
+# Tesseract's word confidence separates right from wrong reads poorly on these scans
+# (a clean "20/11/1992" can score 7), so IDs and birth dates are judged on agreement
+# between independent evidence first, and on word confidence only when there is none.
+# Without corroboration, an ID or a birth date read with less confidence than this is
+# not kept: a wrong one is worse than none.
 UNCORROBORATED_MIN: dict[str, float] = {"id_number": 85.0, "birth_date": 85.0}
-# Even corroborated, a value read this badly is not kept.
+# Corroborated (a CCCD agreeing with the birth year and sex read separately) and read in
+# its printed shape (12 plain digits, dd/mm/yyyy) a value is kept down to this; a
+# corroborated value OCR had to repair (O→0, spaces) must reach CORROBORATED_MIN.
+CLEAN_CORROBORATED_MIN = 5.0
 CORROBORATED_MIN = 40.0
+
+_CLEAN_RAW = {
+    "id_number": re.compile(r"\d{9}|\d{12}"),
+    "birth_date": re.compile(r"\d{2}/\d{2}/\d{4}"),
+}
 
 
 @dataclass
@@ -47,11 +60,23 @@ def _corroborated(subject: SubjectRead) -> bool:
     return len(subject.id_number.value) == 12 and not check_subject_id(subject, "-")
 
 
-def _too_unsure(value: Value | None, kind: str, corroborated: bool) -> bool:
+def _trusted(value: Value | None, kind: str, corroborated: bool) -> bool:
+    """Whether an ID or birth date may be kept, given the evidence behind it."""
     if value is None or value.confidence is None:
+        return True
+    if value.confidence >= UNCORROBORATED_MIN[kind]:
+        return True
+    if not corroborated:
         return False
-    floor = CORROBORATED_MIN if corroborated else UNCORROBORATED_MIN[kind]
-    return value.confidence < floor
+    clean = _CLEAN_RAW[kind].fullmatch((value.raw or value.value).strip()) is not None
+    return value.confidence >= (CLEAN_CORROBORATED_MIN if clean else CORROBORATED_MIN)
+
+
+def _words_agree(subject: SubjectRead) -> bool | None:
+    """Whether the birth date in figures and in words agree; ``None`` without both."""
+    if subject.birth_date is None or subject.birth_words is None:
+        return None
+    return subject.birth_date.value == subject.birth_words.value
 
 
 def _iso(value: Value | None) -> date | None:
@@ -115,22 +140,57 @@ def header_agreement(reading: Reading) -> tuple[set[str], list[str]]:
     return confirmed, []
 
 
+def _recurs(word: str, page: str) -> bool:
+    """The word (folded) stands at least twice on the page: read right in another place."""
+    folded = fold(word).strip(" .,:;-_")
+    return (
+        bool(folded)
+        and len(re.findall(rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])", page)) >= 2
+    )
+
+
+def _weakest(value: Value, kind: str, page: str) -> float | None:
+    """The value's lowest word confidence, leaving out words other evidence confirms.
+
+    A name printed twice on the page ("Xét đề nghị của bà X" and "Họ và tên: X") was read
+    right where it was read alike; a family name's spelling comes from the known list; an
+    agency word that recurs in the body (the ward named in "Nơi đăng ký") is confirmed.
+    """
+    if not value.words:
+        return value.confidence
+    if kind == "name" and _recurs(value.value, page):
+        return None
+    weak = [
+        confidence
+        for position, (word, confidence) in enumerate(value.words)
+        if not (kind == "name" and position == 0 and is_family_name(word))
+        and not (kind == "issuer" and _recurs(word, page))
+    ]
+    return min(weak) if weak else None
+
+
 def low_confidence(
     reading: Reading, thresholds: dict[str, float], confirmed: set[str] | None = None
 ) -> list[str]:
-    """``low_confidence:<path>`` for every value read below its threshold (and not confirmed)."""
+    """``low_confidence:<path>`` for every value read below its threshold and not confirmed.
+
+    IDs and birth dates are not listed: those kept passed ``_trusted``, the others were
+    removed and flagged ``unverified``.
+    """
     values: list[tuple[str, str, Value | None]] = [
         (kind, kind, getattr(reading, kind))
         for kind in ("document_number", "issued_on", "issuer")
         if kind not in (confirmed or set())
     ]
     for index, subject in enumerate(reading.subjects):
-        for attr in ("name", "id_number", "birth_date"):
-            values.append((attr, f"subjects[{index}].{attr}", getattr(subject, attr)))
+        values.append(("name", f"subjects[{index}].name", subject.name))
     reasons = []
     for kind, path, value in values:
         threshold = thresholds.get(kind)
-        if value and value.confidence is not None and threshold and value.confidence < threshold:
+        if value is None or not threshold:
+            continue
+        weakest = _weakest(value, kind, reading.page)
+        if weakest is not None and weakest < threshold:
             reasons.append(f"low_confidence:{path}")
     return reasons
 
@@ -145,14 +205,22 @@ def cross_check(
     for index, subject in enumerate(reading.subjects):
         where = f"subjects[{index}]"
         problems = check_subject_id(subject, where)
+        words_agree = _words_agree(subject)
+        if words_agree is False and subject.birth_date:
+            result.unverified_birth_dates.append(subject.birth_date.value)
+            subject.birth_date = None
+            reasons.append(f"date_words_mismatch:{where}.birth_date")
         corroborated = _corroborated(subject)
         if subject.id_number is not None and (
-            problems or _too_unsure(subject.id_number, "id_number", corroborated)
+            problems or not _trusted(subject.id_number, "id_number", corroborated)
         ):
             result.unverified_ids.append(subject.id_number.raw or subject.id_number.value)
             subject.id_number = None
             reasons += problems or [f"unverified:{where}.id_number"]
-        if _too_unsure(subject.birth_date, "birth_date", corroborated) and subject.birth_date:
+        # The date repeated in words confirms the whole date, not just the year.
+        if subject.birth_date and not (
+            words_agree or _trusted(subject.birth_date, "birth_date", corroborated)
+        ):
             result.unverified_birth_dates.append(subject.birth_date.value)
             subject.birth_date = None
             reasons.append(f"unverified:{where}.birth_date")

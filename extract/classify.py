@@ -1,24 +1,41 @@
-"""Which result type a paper is: its title read fuzzily, then weighted keywords.
+"""Which result type a paper is: weighted evidence from the whole page, read fuzzily.
 
-Titles are printed large near the top and usually survive OCR, but a slip or two is
-common, so they are compared by similarity on folded text rather than equality.
-Keywords break ties between close titles and carry pages whose title is unreadable.
+A page is folded (lower case, no diacritics) and cut into word tokens. Each catalog
+phrase — the type's titles and its keywords — is looked for as a run of tokens where
+every longer word may carry one OCR slip (a letter dropped, added or changed). Titles count
+most when found near the top, where they are printed; lower down papers cite other
+papers ("Giấy chứng nhận quyền sử dụng đất số …" on a building permit). Title words
+shared by many types ("giấy", "chứng", "nhận") weigh less than the words that tell
+them apart, so a half-read title cannot pass for another type's. Keywords anywhere on
+the page add their weight, so a paper whose title line was lost is still recognised.
+
+Token lookups go through indexes of one-deletion variants (symmetric delete): a few
+dictionary probes per phrase word instead of a string similarity against every line.
+Short words are compared exactly after folding and merging look-alike shapes (l/1/i,
+0/o): one slip in a four-letter word often makes another real word.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from extract.lines import Line
 from extract.text import fold
 from records.result_types import ResultType
 
 TITLE_WEIGHT = 10.0
-MIN_TITLE_SIMILARITY = 0.7  # below this a line says nothing about the title
+MIN_TITLE_QUALITY = 0.7  # weighted share of a title's words found in order; below, no title
+MIN_TITLE_SHARE = 0.6  # and this share of its words, however common
 MIN_CONFIDENCE = 0.5
 MIN_SEPARATION = 0.25  # (best - second) / best below this: two types too close to call
 TITLE_SEARCH_LINES = 14  # the title sits under the header; lower down, papers cite other papers
+MIN_FUZZY_LENGTH = 5  # shorter words must be read exactly (folded, shapes merged):
+# one slip turns "sinh" into "tinh", "khai" into "khoa"
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -30,63 +47,167 @@ class Classification:
     scores: dict[str, float]
 
 
-def _ratio(matcher: SequenceMatcher[str], text: str) -> float:
-    matcher.set_seq1(text)
-    # The cheap upper bounds skip most windows that cannot reach the threshold.
-    if (
-        matcher.real_quick_ratio() < MIN_TITLE_SIMILARITY
-        or matcher.quick_ratio() < MIN_TITLE_SIMILARITY
-    ):
-        return 0.0
-    return matcher.ratio()
+# Characters tesseract confuses in print, mapped to one shape on both sides.
+_SHAPES = str.maketrans({"l": "i", "1": "i", "j": "i", "0": "o"})
 
 
-def _similarity(phrase: str, line: str) -> float:
-    """Best similarity of ``phrase`` to a window of ``line`` of about the same length."""
-    matcher: SequenceMatcher[str] = SequenceMatcher(None, "", phrase)
-    words = line.split()
-    size = len(phrase.split())
-    if len(words) <= size:
-        return _ratio(matcher, line)
-    return max(_ratio(matcher, " ".join(words[i : i + size])) for i in range(len(words) - size + 1))
+def _shape(token: str) -> str:
+    return token.translate(_SHAPES)
 
 
-def _windows(folded_lines: list[str]) -> list[tuple[int, int, str]]:
-    """Single lines and runs of two or three: long titles are printed over several lines."""
-    return [
-        (start, start + size, " ".join(folded_lines[start : start + size]))
-        for size in (1, 2, 3)
-        for start in range(len(folded_lines) - size + 1)
+def _deletions(token: str) -> list[tuple[int, str]]:
+    return [(i, token[:i] + token[i + 1 :]) for i in range(len(token))]
+
+
+@dataclass(frozen=True)
+class _Page:
+    """Folded tokens of a page, the line each stands on, and fuzzy lookup indexes."""
+
+    lines: tuple[int, ...]  # token index → line index
+    first: dict[int, int]  # line index → its first token index
+    exact: dict[str, list[int]]  # shape-folded token → positions
+    changed: dict[tuple[int, str], list[int]]  # (i, token without letter i) → positions
+    shorter: dict[str, list[int]]  # token without one letter → positions
+
+    def positions(self, word: str) -> set[int]:
+        """Token indexes where ``word`` was read, allowing one slip in long words."""
+        word = _shape(word)
+        found = set(self.exact.get(word, ()))
+        if len(word) < MIN_FUZZY_LENGTH:
+            return found
+        found.update(self.shorter.get(word, ()))  # a letter too many on the page
+        for key in _deletions(word):
+            found.update(self.changed.get(key, ()))  # one letter read as another
+            found.update(self.exact.get(key[1], ()))  # a letter lost on the page
+        return found
+
+
+def _page(lines: list[Line]) -> _Page:
+    line_of: list[int] = []
+    exact: dict[str, list[int]] = {}
+    changed: dict[tuple[int, str], list[int]] = {}
+    shorter: dict[str, list[int]] = {}
+    for line_index, line in enumerate(lines):
+        for token in _TOKEN.findall(fold(line.text)):
+            position = len(line_of)
+            line_of.append(line_index)
+            token = _shape(token)
+            exact.setdefault(token, []).append(position)
+            if len(token) >= MIN_FUZZY_LENGTH:
+                for key in _deletions(token):
+                    changed.setdefault(key, []).append(position)
+                    shorter.setdefault(key[1], []).append(position)
+    first: dict[int, int] = {}
+    for position, line_index in enumerate(line_of):
+        first.setdefault(line_index, position)
+    return _Page(tuple(line_of), first, exact, changed, shorter)
+
+
+@dataclass(frozen=True)
+class _Match:
+    quality: float  # weighted share of the phrase's words found in order
+    share: float  # unweighted share of the phrase's words found in order
+    start: int  # token index of the phrase's first word
+    end: int  # token index after its last word
+
+
+def _find(page: _Page, words: tuple[str, ...], weights: tuple[float, ...]) -> list[_Match]:
+    """Every placement of ``words`` with at least one word read, best quality first."""
+    total = sum(weights)
+    gained: Counter[int] = Counter()
+    found: Counter[int] = Counter()
+    for offset, (word, weight) in enumerate(zip(words, weights, strict=True)):
+        for position in page.positions(word):
+            if position >= offset:
+                gained[position - offset] += weight
+                found[position - offset] += 1
+    matches = [
+        _Match(
+            gain / total, found[start] / len(words), start, min(start + len(words), len(page.lines))
+        )
+        for start, gain in gained.items()
     ]
+    return sorted(matches, key=lambda m: (-m.quality, m.start))
 
 
-def _title_score(
-    result_type: ResultType, windows: list[tuple[int, int, str]]
+@dataclass(frozen=True)
+class _Phrases:
+    """A catalog's phrases folded into words, with title-word weights, computed once."""
+
+    titles: dict[str, list[tuple[tuple[str, ...], tuple[float, ...]]]]
+    keywords: dict[str, list[tuple[tuple[str, ...], float]]]
+
+
+def _words(phrase: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(fold(phrase)))
+
+
+def _phrases(catalog: dict[str, ResultType]) -> _Phrases:
+    title_words = {code: [_words(t) for t in rt.titles] for code, rt in catalog.items()}
+    # A title word found in many types' titles says little about which type this is.
+    spread = Counter(w for titles in title_words.values() for w in {w for t in titles for w in t})
+    titles = {
+        code: [(words, tuple(1.0 / spread[w] for w in words)) for words in titles if words]
+        for code, titles in title_words.items()
+    }
+    keywords = {
+        code: [(_words(k), weight) for k, weight in rt.keywords.items() if _words(k)]
+        for code, rt in catalog.items()
+    }
+    return _Phrases(titles, keywords)
+
+
+def _title(
+    page: _Page, titles: list[tuple[tuple[str, ...], tuple[float, ...]]]
 ) -> tuple[float, tuple[int, int] | None]:
-    best, where = 0.0, None
-    for start, end, text in windows:
-        for title in result_type.titles:
-            # Slightly prefer higher lines, so a cited paper never outranks the title.
-            sim = _similarity(title, text) - 0.002 * start
-            # On a tie the shorter window wins: it is the title without its neighbours.
-            if sim > best + 1e-9:
-                best, where = sim, (start, end)
-    if best < MIN_TITLE_SIMILARITY:
+    """The best title placement in the title area: its score and [start, end) tokens."""
+    best: tuple[float, int, int] | None = None
+    for words, weights in titles:
+        for match in _find(page, words, weights):
+            if match.quality < MIN_TITLE_QUALITY:
+                break
+            line = page.lines[match.start]
+            # A title is printed on its own lines, mostly read: not a few of its words
+            # inside a body line ("… BÁ KHẢI. Sinh ngày" is not "Giấy khai sinh").
+            if (
+                line >= TITLE_SEARCH_LINES
+                or match.share < MIN_TITLE_SHARE
+                or match.start - page.first[line] > 1
+            ):
+                continue
+            # Slightly prefer higher placements, so a cited paper never outranks the title.
+            quality = match.quality - 0.002 * line
+            if best is None or quality > best[0] + 1e-9:
+                best = (quality, match.start, match.end)
+            break
+    if best is None:
         return 0.0, None
-    return TITLE_WEIGHT * (best - MIN_TITLE_SIMILARITY) / (1 - MIN_TITLE_SIMILARITY), where
+    quality, start, end = best
+    score = TITLE_WEIGHT * (quality - MIN_TITLE_QUALITY) / (1 - MIN_TITLE_QUALITY)
+    return max(score, 0.0), (start, end)
+
+
+def _keywords(page: _Page, keywords: list[tuple[tuple[str, ...], float]]) -> float:
+    score = 0.0
+    for words, weight in keywords:
+        matches = _find(page, words, tuple(1.0 for _ in words))
+        # Every word must be there (each may carry one slip): a keyword that is only
+        # partly present is often another type's ("người đi khai tử" / "khai sinh").
+        if matches and matches[0].quality >= 1.0 - 1e-9:
+            score += weight
+    return score
 
 
 def classify(lines: list[Line], catalog: dict[str, ResultType]) -> Classification:
     """The most likely type with a confidence in [0, 1]; ``doc_type`` ``None`` when unsure."""
-    windows = _windows([fold(line.text) for line in lines[:TITLE_SEARCH_LINES]])
-    everything = " ".join(fold(line.text) for line in lines)
+    page = _page(lines)
+    phrases = _phrases(catalog)  # cheap next to the page: not worth a cache
     scores: dict[str, float] = {}
-    title_lines: dict[str, tuple[int, int] | None] = {}
-    for code, result_type in catalog.items():
-        title_score, where = _title_score(result_type, windows)
-        keyword_score = sum(w for k, w in result_type.keywords.items() if k in everything)
-        scores[code] = round(title_score + keyword_score, 3)
-        title_lines[code] = where
+    title_tokens: dict[str, tuple[int, int] | None] = {}
+    for code in catalog:
+        title_score, where = _title(page, phrases.titles[code])
+        scores[code] = round(title_score + _keywords(page, phrases.keywords[code]), 3)
+        title_tokens[code] = where
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     if not ranked or ranked[0][1] <= 0:
         return Classification(None, 0.0, None, None, scores)
@@ -94,7 +215,8 @@ def classify(lines: list[Line], catalog: dict[str, ResultType]) -> Classificatio
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     separation = (best - second) / best
     confidence = round(min(1.0, best / TITLE_WEIGHT) * (0.5 + 0.5 * separation), 3)
-    where = title_lines[best_code]
+    tokens = title_tokens[best_code]
+    where = (page.lines[tokens[0]], page.lines[tokens[1] - 1] + 1) if tokens else None
     title = " ".join(ln.text for ln in lines[where[0] : where[1]]) if where else None
     if confidence < MIN_CONFIDENCE or separation < MIN_SEPARATION:
         return Classification(None, confidence, title, where, scores)

@@ -10,13 +10,21 @@ carries the confidence of the words it was read from.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
 from extract.ids import normalize_sex
 from extract.lines import Line
 from extract.names import restore_name
-from extract.text import clean_digits, find_date, fix_digit_runs, fold_keep_length, title_case
+from extract.text import (
+    clean_digits,
+    date_from_words,
+    find_date,
+    fix_digit_runs,
+    fold_keep_length,
+    title_case,
+)
 from records.result_types import FieldSpec, ResultType, fold
 
 
@@ -27,6 +35,9 @@ class Value:
     value: str
     confidence: float | None = None
     raw: str | None = None  # as printed, when ``value`` was normalised
+    # The OCR words behind the value with their confidences, so a check can excuse the
+    # weak ones that other evidence confirms (a name printed twice, a known family name).
+    words: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass
@@ -36,6 +47,7 @@ class SubjectRead:
     id_number: Value | None = None
     birth_date: Value | None = None
     sex: Value | None = None
+    birth_words: Value | None = None  # the birth date repeated in words ("Ghi bằng chữ")
 
     def empty(self) -> bool:
         return not (self.name or self.id_number or self.birth_date)
@@ -52,6 +64,7 @@ class Reading:
     subjects: list[SubjectRead] = field(default_factory=list)
     fields: dict[str, Value] = field(default_factory=dict)
     invalid_dates: list[str] = field(default_factory=list)  # where a non-existent date was read
+    page: str = ""  # the whole page folded, one line per line: where values can recur
 
 
 # Labels every type shares (folded). Longer labels are tried first.
@@ -91,6 +104,7 @@ ID_LABELS = (
     "cmnd",
 )
 SEX_LABELS = ("gioi tinh",)
+WORDS_LABELS = ("ghi bang chu",)
 ISSUE_LABELS = ("ngay cap", "cap ngay", "ngay dang ky", "dang ky ngay")
 MOTTO = (
     "cong hoa xa hoi chu nghia viet nam",
@@ -159,6 +173,7 @@ def _labels(result_type: ResultType | None) -> list[tuple[str, str, str | None]]
     table += [(label, "birth", None) for label in BIRTH_LABELS]
     table += [(label, "id", None) for label in ID_LABELS]
     table += [(label, "sex", None) for label in SEX_LABELS]
+    table += [(label, "words", None) for label in WORDS_LABELS]
     table += [(label, "issue", None) for label in ISSUE_LABELS]
     return sorted(table, key=lambda item: len(item[0]), reverse=True)
 
@@ -211,17 +226,38 @@ def _id_value(cell: Value) -> Value | None:
     return Value(digits, cell.confidence, match.group(0).strip())
 
 
-def _name_value(cell: Value) -> Value | None:
+def _name_value(line: Line, start: int, end: int) -> Value | None:
+    """A person's name from ``line.text[start:end]``, its confidence over the kept words."""
+    text = line.text[start:end]
     # OCR sometimes reads a stray colon after a name ("NGUYỄN THỊ DUYÊN: 2."); names are
     # printed in capitals, so the most capitalised piece is the name.
-    pieces = [p for p in cell.value.split(":") if re.search(r"\w", p)] or [""]
-    text = max(pieces, key=lambda p: sum(c.isupper() for c in p) / max(1, len(p.replace(" ", ""))))
+    pieces = [m for m in re.finditer(r"[^:]+", text) if re.search(r"\w", m.group(0))]
+    if not pieces:
+        return None
+    piece = max(
+        pieces,
+        key=lambda m: (
+            sum(c.isupper() for c in m.group(0)) / max(1, len(m.group(0).replace(" ", "")))
+        ),
+    )
     # A name is letters only; OCR noise, numbering and punctuation are dropped.
-    words = re.sub(r"[^\w\s/]|\d|_", " ", text).split()
-    if words and fold(words[0]) in HONORIFICS:
-        words = words[1:]
-    name = " ".join(w for w in words if "/" not in w)
-    return Value(restore_name(title_case(name)), cell.confidence, cell.value) if name else None
+    kept = [
+        m for m in re.finditer(r"[^\W\d_]+(?:/[^\W\d_]+)*", piece.group(0)) if "/" not in m.group(0)
+    ]
+    if kept and fold(kept[0].group(0)) in HONORIFICS:
+        kept = kept[1:]
+    if not kept:
+        return None
+    offset = start + piece.start()
+    words = tuple(w for m in kept for w in line.words(offset + m.start(), offset + m.end()))
+    name = " ".join(m.group(0) for m in kept)
+    confidences = [c for _, c in words]
+    return Value(
+        restore_name(title_case(name)),
+        min(confidences) if confidences else None,
+        text.strip(),
+        words,
+    )
 
 
 def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Value | None, bool]:
@@ -231,7 +267,7 @@ def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Valu
     if cell is None:
         return None, False
     if spec_kind == "name":
-        return _name_value(cell), False
+        return _name_value(line, start, end), False
     if spec_kind in ("code", "number"):
         token = re.match(r"\S+(?:\s+\d+)*", fix_digit_runs(cell.value))
         code = re.sub(r"\s+", "", token.group(0)) if token else cell.value
@@ -253,6 +289,8 @@ class _Reader:
         self.reading = Reading()
         self.section: str | None = None  # a field prefix (mother_, father_) or None for a subject
         self.role: str | None = result_type.default_role if result_type else None
+        # A date in words often wraps onto the next line: held until that line is seen.
+        self.words_pending: str | None = None
 
     def subject(self) -> SubjectRead:
         if not self.reading.subjects:
@@ -280,9 +318,20 @@ class _Reader:
         if getattr(subject, attr) is None:
             setattr(subject, attr, value)
 
+    def finish_words(self, continuation: str = "") -> None:
+        if self.words_pending is None:
+            return
+        text = f"{self.words_pending} {continuation}".strip()
+        self.words_pending = None
+        worded = date_from_words(text)
+        if worded:
+            self.put("birth_words", Value(worded.isoformat(), None, text))
+
     def read_line(self, line: Line) -> None:
         folded = fold_keep_length(line.text)
         hits = _hits(folded, self.table)
+        if self.words_pending is not None:
+            self.finish_words(line.text[: hits[0].start] if hits else line.text)
         for index, hit in enumerate(hits):
             end = hits[index + 1].start if index + 1 < len(hits) else len(line.text)
             self.read_hit(hit, line, end)
@@ -291,14 +340,14 @@ class _Reader:
         start = hit.value_start
         if hit.kind == "role":
             self.start_subject(hit.target)
-            cell = _cell(line, start, end)
-            if cell is not None and hit.colon:
+            if hit.colon:
                 # "Cấp cho: Ông NAME", "Họ, chữ đệm, tên chồng: NAME": the label carries a name.
-                self.put("name", _name_value(cell))
+                self.put("name", _name_value(line, start, end))
             return
         if hit.kind == "name":
-            cell = _cell(line, start, end)
-            self.put("name", _name_value(cell) if cell else None)
+            self.put("name", _name_value(line, start, end))
+        elif hit.kind == "words":
+            self.words_pending = line.text[start:end]
         elif hit.kind in ("birth", "issue"):
             value, invalid = _date_value(line, start, end)
             if invalid:
@@ -362,11 +411,32 @@ def _before_motto(text: str) -> str:
     return " ".join(text[:cut].split())
 
 
+def _agency_words(line: Line) -> tuple[str, tuple[tuple[str, float], ...]]:
+    """The agency's words at the start of a header line, up to the first that is not one.
+
+    Agency names are printed in capitals ("UBND PHƯỜNG 25", "UBND HUYỆN DIỄN CHÂU"); what
+    OCR reads after them on the same baseline (a speck of the motto, a seal's edge,
+    "‹ va", "Độc") is not.
+    """
+    text = _before_motto(line.text)
+    kept = []
+    for match in re.finditer(r"\S+", text):
+        word = match.group(0).strip(",._")
+        if not word or not all(unicodedata.category(c) in ("Lu", "Nd") or c in "-." for c in word):
+            break
+        kept.append(match)
+    if not kept:
+        return "", ()
+    end = kept[-1].end()
+    return text[:end].strip(" -_,."), line.words(0, end)
+
+
 def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     """The agency in the header: left-column lines above the title, without the motto."""
     header = lines[: title_index if title_index is not None else 8]
     motto_x = [ln.x0 for ln in header if fold(ln.text).startswith(MOTTO) and ln.x0 is not None]
-    parts: list[Line] = []
+    texts: list[str] = []
+    words: list[tuple[str, float]] = []
     for line in header:
         folded = fold(line.text)
         if not _before_motto(line.text) or _DOC_NUMBER.match(folded):
@@ -375,12 +445,14 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
             continue
         if motto_x and line.x0 is not None and line.x0 >= min(motto_x):
             continue
-        parts.append(line)
-    if not parts:
+        text, line_words = _agency_words(line)
+        if text:
+            texts.append(text)
+            words.extend(line_words)
+    if not texts:
         return None
-    text = " ".join(_before_motto(p.text) for p in parts).strip(" -_,.")
-    confidences = [c for p in parts if (c := p.confidence(0, len(p.text))) is not None]
-    return Value(text, min(confidences) if confidences else None)
+    confidences = [c for _, c in words]
+    return Value(" ".join(texts), min(confidences) if confidences else None, words=tuple(words))
 
 
 def _stated_term(lines: list[Line]) -> date | int | None:
@@ -409,7 +481,9 @@ def read_fields(
     title_index = title_lines[0] if title_lines else None
     for line in body:
         reader.read_line(line)
+    reader.finish_words()
     reading = reader.reading
+    reading.page = "\n".join(fold(line.text) for line in lines)
     reading.subjects = [s for s in reading.subjects if not s.empty()]
     reading.document_number = _document_number(lines)
     reading.issuer = _issuer(lines, title_index)

@@ -40,6 +40,14 @@ class Line:
         hits = [s.confidence for s in self.spans if s.start < end and s.end > start]
         return min(hits) if hits else None
 
+    def words(self, start: int, end: int) -> tuple[tuple[str, float], ...]:
+        """The OCR words over ``text[start:end]`` with their confidences (empty when text-only)."""
+        return tuple(
+            (self.text[s.start : s.end], s.confidence)
+            for s in self.spans
+            if s.start < end and s.end > start
+        )
+
     @property
     def x0(self) -> int | None:
         boxes = [s.bbox for s in self.spans if s.bbox]

@@ -59,3 +59,8 @@ def restore_name(name: str) -> str:
     if len(words) > 2:
         words[1] = _MIDDLE.get(fold(words[1]), words[1])
     return " ".join(words)
+
+
+def is_family_name(word: str) -> bool:
+    """Whether ``word`` (as read, any case or diacritics) folds to a common family name."""
+    return fold(word).strip(" .,:;-_") in _FAMILY

@@ -34,6 +34,9 @@ _REASONS_VI = {
     "id_birth_year_mismatch": "năm sinh trong số CCCD không khớp ngày sinh",
     "id_sex_mismatch": "giới tính trong số CCCD không khớp",
     "id_century": "chữ số thế kỷ trong số CCCD không hợp lệ",
+    "unverified": "đọc chưa chắc chắn, không có thông tin khác để đối chiếu",
+    "number_year_mismatch": "năm trong số văn bản khác năm cấp",
+    "date_words_mismatch": "ngày sinh ghi bằng số và ghi bằng chữ không khớp",
 }
 
 

@@ -96,3 +96,58 @@ def fold_keep_length(text: str) -> str:
         base = unicodedata.normalize("NFD", char)[0]
         out.append(base.lower() if len(base.lower()) == 1 else char)
     return "".join(out)
+
+
+# Vietnamese number words, folded ("mươi"/"mười" and "mốt"/"một" fold alike).
+_UNIT_WORDS = {
+    "khong": 0,
+    "mot": 1,
+    "hai": 2,
+    "ba": 3,
+    "bon": 4,
+    "tu": 4,
+    "nam": 5,
+    "lam": 5,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+}
+_SKIPPED_WORDS = {"linh", "le"}  # "một trăm linh năm": a zero ten, no value of its own
+_WORDED_PARTS = re.compile(r"ngay\s+(.+?)\s*,?\s*thang\s+(.+?)\s*,?\s*nam\s+(.+)")
+
+
+def number_from_words(text: str) -> int | None:
+    """``hai nghìn không trăm mười chín`` → 2019; ``None`` when a word is not a number word."""
+    total, group, digit = 0, 0, None
+    for word in re.findall(r"[a-z]+", fold(text)):
+        if word in _UNIT_WORDS:
+            if digit is not None:
+                return None
+            digit = _UNIT_WORDS[word]
+        elif word == "muoi":  # "mười" alone is ten, "hai mươi" twenty
+            group += (1 if digit is None else digit) * 10
+            digit = None
+        elif word == "tram" and digit is not None:
+            group += digit * 100
+            digit = None
+        elif word in ("nghin", "ngan"):
+            total += (group + (digit or 0)) * 1000
+            group, digit = 0, None
+        elif word not in _SKIPPED_WORDS:
+            return None
+    value = total + group + (digit or 0)
+    return value if value or digit == 0 else None
+
+
+def date_from_words(text: str) -> date | None:
+    """The date a civil status paper repeats in words ("Ghi bằng chữ: Ngày mười hai,
+    tháng năm, năm hai nghìn không trăm mười chín"); ``None`` unless every part reads."""
+    match = _WORDED_PARTS.search(fold(text))
+    if not match:
+        return None
+    parts = [number_from_words(part) for part in match.groups()]
+    if any(p is None for p in parts):
+        return None
+    day, month, year = (p or 0 for p in parts)
+    return _make_date(str(day), str(month), str(year))

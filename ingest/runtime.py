@@ -31,7 +31,7 @@ class Runtime:
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
         from search import open_index
-        from storage import open_store
+        from storage import RetryPolicy, open_store
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = open_store(
@@ -39,6 +39,9 @@ class Runtime:
             access_key=settings.s3_access_key,
             secret_key=settings.s3_secret_key,
             secure=settings.s3_secure,
+            object_lock_days=settings.s3_object_lock_days,
+            # An S3 outage pauses the batch this long (with backoff) before files fail.
+            retry=RetryPolicy(max_wait=settings.storage_retry_seconds),
         )
         index = open_index(settings.index_url)
         return cls(settings=settings, store=store, index=index)

@@ -33,6 +33,8 @@ class Settings:
     s3_access_key: str | None = None
     s3_secret_key: str | None = None
     s3_secure: bool = True
+    s3_object_lock_days: int | None = None
+    storage_retry_seconds: float = 300.0
     signing_pkcs12: Path | None = None
     signing_pkcs12_password: str | None = None
     signing_pkcs11_module: str | None = None
@@ -74,6 +76,9 @@ class Settings:
             s3_access_key=e.get("SOHOA_S3_ACCESS_KEY"),
             s3_secret_key=e.get("SOHOA_S3_SECRET_KEY"),
             s3_secure=_flag(e.get("SOHOA_S3_SECURE"), True),
+            s3_object_lock_days=int(e["SOHOA_S3_OBJECT_LOCK_DAYS"])
+            if e.get("SOHOA_S3_OBJECT_LOCK_DAYS") else None,
+            storage_retry_seconds=float(e.get("SOHOA_STORAGE_RETRY_SECONDS") or 300),
             signing_pkcs12=_path(e.get("SOHOA_SIGNING_PKCS12")),
             signing_pkcs12_password=password,
             signing_pkcs11_module=e.get("SOHOA_PKCS11_MODULE"),

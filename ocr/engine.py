@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import itertools
 import os
@@ -59,14 +60,103 @@ def recognize(
     if want_pdf:
         cmd += ["-c", "textonly_pdf=1", "pdf"]
     cmd += ["tsv"]
+    _run(cmd)
+    words = drop_duplicates(parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8")))
+    pieces = header_noise(words, image.height)
+    if pieces:
+        words = drop_duplicates(splice(words, pieces, reread(image, pieces, workdir, dpi=dpi,
+                                                             languages=languages)))
+    text_pdf = base.with_suffix(".pdf").read_bytes() if want_pdf else None
+    return Recognition(words=words, text=words_to_text(words), text_pdf=text_pdf)
+
+
+def _run(cmd: list[str]) -> None:
     done = subprocess.run(cmd, capture_output=True, env=tesseract_env(), timeout=600)
     if done.returncode != 0:
         raise RuntimeError(
             f"tesseract failed ({done.returncode}): {done.stderr.decode(errors='replace')[-500:]}"
         )
-    words = drop_duplicates(parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8")))
-    text_pdf = base.with_suffix(".pdf").read_bytes() if want_pdf else None
-    return Recognition(words=words, text=words_to_text(words), text_pdf=text_pdf)
+
+
+# Misread pieces this high on the page are the header's two blocks (agency | national
+# motto) sitting at slightly different heights, which tesseract's layout joins into
+# one line and then misreads: they are worth reading again on their own.
+HEADER_FRACTION = 0.2
+REREAD_MARGIN = 0.3  # of the piece's height, above and below
+
+
+def header_noise(words: list[Word], page_height: int) -> list[list[Word]]:
+    """Noise pieces (see ``_is_noise``) starting in the top HEADER_FRACTION of the page."""
+    limit = HEADER_FRACTION * page_height
+    return [piece for line in _lines(words) for piece in _segments(line)
+            if _is_noise(piece) and piece[0].bbox[1] < limit]
+
+
+def _box(piece: list[Word]) -> tuple[int, int, int, int]:
+    return (min(w.bbox[0] for w in piece), min(w.bbox[1] for w in piece),
+            max(w.bbox[2] for w in piece), max(w.bbox[3] for w in piece))
+
+
+def reread(image: Image.Image, pieces: list[list[Word]], workdir: Path, *, dpi: int,
+           languages: str) -> list[list[Word]]:
+    """Each piece's area read again as a single text line (``--psm 7``), all in one
+    tesseract call on the crops stacked with blank space between them.
+
+    Returns, per piece, the words read there (page coordinates, the piece's line key);
+    an empty list where the new reading is noise too.
+    """
+    gray = image.convert("L")
+    crops: list[tuple[Image.Image, tuple[int, int]]] = []
+    for piece in pieces:
+        x0, y0, x1, y1 = _box(piece)
+        margin = round(REREAD_MARGIN * (y1 - y0))
+        left, top = max(0, x0 - margin), max(0, y0 - margin)
+        crops.append((gray.crop((left, top, min(gray.width, x1 + margin),
+                                 min(gray.height, y1 + margin))), (left, top)))
+    gap = max(c.height for c, _ in crops)
+    width = max(c.width for c, _ in crops) + 2 * gap
+    sheet = Image.new("L", (width, sum(c.height + gap for c, _ in crops) + gap), 255)
+    starts: list[int] = []
+    y = gap
+    for crop, _ in crops:
+        sheet.paste(crop, (gap, y))
+        starts.append(y)
+        y += crop.height + gap
+    source, base = workdir / "reread.pgm", workdir / "reread"
+    sheet.save(source)
+    _run([TESSERACT, str(source), str(base), "-l", languages, "--dpi", str(dpi),
+          "--psm", "6", "tsv"])
+    found = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
+    out: list[list[Word]] = [[] for _ in pieces]
+    for word in found:
+        middle = (word.bbox[1] + word.bbox[3]) // 2
+        # The crop whose band (itself plus half the blank space around it) holds the word.
+        k = max(0, bisect.bisect_right(starts, middle + gap // 2) - 1)
+        (left, top), start = crops[k][1], starts[k]
+        dx, dy = left - gap, top - start
+        x0, y0, x1, y1 = word.bbox
+        out[k].append(Word(text=word.text, confidence=word.confidence,
+                           bbox=(x0 + dx, y0 + dy, x1 + dx, y1 + dy), line=pieces[k][0].line))
+    return [[] if not got or _is_noise(got) else got for got in out]
+
+
+def splice(words: list[Word], pieces: list[list[Word]],
+           readings: list[list[Word]]) -> list[Word]:
+    """``words`` with each piece replaced, in place, by its new reading (when it has one)."""
+    replace = {id(piece[0]): (piece, new) for piece, new in zip(pieces, readings, strict=True)
+               if new}
+    skip: set[int] = set()
+    out: list[Word] = []
+    for word in words:
+        if id(word) in skip:
+            continue
+        if id(word) in replace:
+            piece, new = replace[id(word)]
+            skip.update(id(w) for w in piece)
+            out.extend(new)
+            continue
+        out.append(word)
+    return out
 
 
 def parse_tsv(tsv: str) -> list[Word]:
@@ -108,6 +198,12 @@ def _lines(words: list[Word]) -> list[list[Word]]:
         else:
             lines.append([word])
     return lines
+
+
+def _without_noise(line: list[Word]) -> list[Word]:
+    """The line without its noise pieces, judged piece by piece (split at column gaps):
+    a header line that tesseract joined with a misread neighbour keeps its good half."""
+    return [w for piece in _segments(line) if not _is_noise(piece) for w in piece]
 
 
 def _is_noise(line: list[Word]) -> bool:
@@ -205,7 +301,7 @@ def drop_duplicates(words: list[Word]) -> list[Word]:
 def words_to_text(words: list[Word]) -> str:
     """Lines joined by newlines, paragraphs by a blank line, side-by-side blocks in
     reading order (left block before right block)."""
-    lines = [line for line in _lines(words) if not _is_noise(line)]
+    lines = [kept for line in _lines(words) if (kept := _without_noise(line))]
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
     index = 0

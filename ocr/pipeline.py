@@ -184,6 +184,9 @@ def prepare_and_read(loaded: Loaded, languages: str,
                      workdir: Path) -> tuple[Prepared, engine.Recognition | None]:
     """The upright page and tesseract's reading of it (None for a blank page)."""
     gray = prepare.dropout_gray(loaded.image)
+    if loaded.image.mode == "1":
+        # The scanner's threshold printed the red seal black: no colour left to drop.
+        gray = prepare.drop_black_seal(gray, loaded.dpi)
     found = prepare.analyse(prepare.analysis_copy(gray, loaded.dpi))
     if found.blank:
         blank = Prepared(ocr_input=gray, rotated=0, deskew=0.0,

@@ -132,3 +132,8 @@ def png_header_only(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" + b"\xff" * ((width + 7) // 8))
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def cheap_bilevel(page: Image.Image) -> Image.Image:
+    """A bilevel scan with a cheap scanner's fixed threshold: a red seal comes out black."""
+    return page.convert("L").point(lambda v: 255 if v > 165 else 0).convert("1")
