@@ -37,7 +37,7 @@ UNCORROBORATED_MIN: dict[str, float] = {"id_number": 85.0, "birth_date": 85.0}
 # Corroborated (a CCCD agreeing with the birth year and sex read separately) and read in
 # its printed shape (12 plain digits, dd/mm/yyyy) a value is kept down to this; a
 # corroborated value OCR had to repair (O→0, spaces) must reach CORROBORATED_MIN.
-CLEAN_CORROBORATED_MIN = 5.0
+CLEAN_CORROBORATED_MIN = 30.0
 CORROBORATED_MIN = 40.0
 
 _CLEAN_RAW = {

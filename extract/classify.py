@@ -114,12 +114,12 @@ class _Match:
 def _find(page: _Page, words: tuple[str, ...], weights: tuple[float, ...]) -> list[_Match]:
     """Every placement of ``words`` with at least one word read, best quality first."""
     total = sum(weights)
-    gained: Counter[int] = Counter()
+    gained: dict[int, float] = {}
     found: Counter[int] = Counter()
     for offset, (word, weight) in enumerate(zip(words, weights, strict=True)):
         for position in page.positions(word):
             if position >= offset:
-                gained[position - offset] += weight
+                gained[position - offset] = gained.get(position - offset, 0.0) + weight
                 found[position - offset] += 1
     matches = [
         _Match(

@@ -435,6 +435,9 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     """The agency in the header: left-column lines above the title, without the motto."""
     header = lines[: title_index if title_index is not None else 8]
     motto_x = [ln.x0 for ln in header if fold(ln.text).startswith(MOTTO) and ln.x0 is not None]
+    left = min((ln.x0 for ln in header if ln.x0 is not None), default=None)
+    if left is not None and motto_x and min(motto_x) <= left:
+        motto_x = []  # the motto is not in a right-hand column: x says nothing here
     texts: list[str] = []
     words: list[tuple[str, float]] = []
     for line in header:
