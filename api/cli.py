@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from api.output import emit_json
+from ingest.runtime import Runtime
 from ingest.settings import Settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -42,11 +43,6 @@ class Progress:
             sys.stderr.write("\r\x1b[K")
 
 
-def _runtime(settings: Settings) -> Any:
-    from ingest.runtime import Runtime
-
-    return Runtime.open(settings)
-
 
 # --- ingest ---------------------------------------------------------------------------
 
@@ -58,7 +54,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if missing:
         print(f"Không tìm thấy: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    runtime = _runtime(settings)
+    runtime = Runtime.open(settings)
     if runtime.uses_dev_identity and not args.json:
         print(
             "Chú ý: đang ký bằng chứng thư PHÁT TRIỂN (development only) — "
@@ -159,7 +155,7 @@ def format_record(record: dict[str, Any]) -> str:
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.operations import find_record
 
-    runtime = _runtime(settings)
+    runtime = Runtime.open(settings)
     try:
         record = find_record(runtime, args.id)
     except KeyError:
@@ -188,7 +184,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         limit=args.limit,
         offset=args.offset,
     )
-    runtime = _runtime(settings)
+    runtime = Runtime.open(settings)
     try:
         result = runtime.index.search(query)
     finally:
@@ -214,7 +210,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
     from signing import verify_pdf
 
-    runtime = _runtime(settings)
+    runtime = Runtime.open(settings)
     try:
         target = Path(args.target)
         if target.is_file():
@@ -223,6 +219,8 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
             from ingest.operations import find_record
 
             record = find_record(runtime, args.target)
+            if record.files.archival_pdf is None:
+                raise KeyError(f"{args.target} has no archival PDF")
             data = runtime.store.get(record.files.archival_pdf)
         report = verify_pdf(data, trust_roots=runtime.trust_roots())
     except Exception as exc:
@@ -270,7 +268,7 @@ def format_verification(report: dict[str, Any]) -> str:
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.operations import reindex
 
-    runtime = _runtime(settings)
+    runtime = Runtime.open(settings)
     try:
         total = reindex(runtime, agency=args.agency)
     finally:

@@ -11,20 +11,15 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from api import cli_tokens
 from api.output import emit_json
+from ingest.runtime import Runtime
 from ingest.settings import Settings
 
 Command = Callable[..., argparse.ArgumentParser]
 Register = Callable[[Command], None]
 
-
-def _runtime(settings: Settings) -> Any:
-    from ingest.runtime import Runtime
-
-    return Runtime.open(settings)
 
 
 # --- review --------------------------------------------------------------------------
@@ -33,7 +28,7 @@ def _runtime(settings: Settings) -> Any:
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.operations import apply_review, review_queue
 
-    runtime = _runtime(settings)
+    runtime = Runtime.open(settings)
     try:
         if not args.id:
             queue = review_queue(runtime, agency=args.agency)
@@ -91,7 +86,7 @@ def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
     if not args.subject and not (args.name and args.birth_date):
         print("Cần --subject, hoặc --name cùng --birth-date", file=sys.stderr)
         return 2
-    runtime = _runtime(settings)
+    runtime = Runtime.open(settings)
     try:
         procedures = runtime.procedures()
         if args.procedure not in procedures:
@@ -137,7 +132,7 @@ def register_reuse(command: Command) -> None:
 def cmd_fixity(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.operations import run_fixity
 
-    runtime = _runtime(settings)
+    runtime = Runtime.open(settings)
     try:
         report = run_fixity(runtime, agency=args.agency,
                             on_problem=emit_json if args.json else None)
@@ -155,7 +150,7 @@ def cmd_fixity(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from storage.bagit import export_archive
 
-    runtime = _runtime(settings)
+    runtime = Runtime.open(settings)
     try:
         result = export_archive(runtime.store, args.agency or settings.agency, Path(args.dest))
     finally:
@@ -171,7 +166,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from storage.bagit import BagError, import_archive
 
-    runtime = _runtime(settings)
+    runtime = Runtime.open(settings)
     try:
         result = import_archive(runtime.store, Path(args.src))
     except BagError as exc:
@@ -190,7 +185,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     from audit import AuditLog, format_verification
 
-    runtime = _runtime(settings)
+    runtime = Runtime.open(settings)
     try:
         check = AuditLog(runtime.store).verify()
     finally:
@@ -264,7 +259,7 @@ def cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.broker_url:
         print("Cần đặt SOHOA_BROKER_URL", file=sys.stderr)
         return 2
-    runtime = _runtime(settings)
+    runtime = Runtime.open(settings)
     try:
         count = retry_failed(runtime, make_celery(settings), args.id)
     finally:
