@@ -197,6 +197,24 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if check.ok else 1
 
 
+def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.operations import delete_record
+
+    runtime = Runtime.open(settings)
+    try:
+        keys = delete_record(runtime, args.id, actor=args.actor, reason=args.reason)
+    except KeyError:
+        print(f"Không tìm thấy hồ sơ {args.id}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
+    if args.json:
+        emit_json({"deleted": args.id, "objects": keys})
+    else:
+        print(f"Đã xóa hồ sơ {args.id} ({len(keys)} đối tượng); đã ghi nhật ký kiểm toán")
+    return 0
+
+
 def register_storage(command: Command) -> None:
     p = command("fixity", "kiểm tra toàn vẹn mọi đối tượng và chữ ký trong kho", cmd_fixity)
     p.add_argument("--agency")
@@ -207,6 +225,11 @@ def register_storage(command: Command) -> None:
     p.add_argument("--json", action="store_true")
     p = command("import", "nhập một gói BagIt (kiểm tra mọi mã băm)", cmd_import)
     p.add_argument("src", metavar="GÓI_BAGIT")
+    p.add_argument("--json", action="store_true")
+    p = command("delete", "(quản trị) xóa hẳn một hồ sơ, có ghi nhật ký kiểm toán", cmd_delete)
+    p.add_argument("id", metavar="MÃ")
+    p.add_argument("--actor", required=True, help="người quyết định xóa")
+    p.add_argument("--reason", required=True, help="lý do (ví dụ số quyết định)")
     p.add_argument("--json", action="store_true")
     p = command("audit", "nhật ký kiểm toán", cmd_audit_verify)
     p.add_argument("action", choices=["verify"], help="verify: kiểm tra chuỗi băm")

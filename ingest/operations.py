@@ -109,3 +109,22 @@ def reindex(runtime: Runtime, *, agency: str | None = None) -> int:
     total += runtime.index.upsert_many(chunk)
     runtime.index.optimize()
     return total
+
+
+def delete_record(runtime: Runtime, record_id: str, *, actor: str, reason: str) -> list[str]:
+    """The audited admin deletion: the audit entry is durable before anything goes,
+    then the objects, then the index entry."""
+    from audit import AuditLog
+    from storage.admin import delete_record as delete_objects
+
+    record = find_record(runtime, record_id)
+    log = AuditLog(runtime.store)
+
+    def audit(entry: dict[str, Any]) -> None:
+        details = {k: v for k, v in entry.items() if k not in ("action", "actor")}
+        log.append(entry["action"], entry["actor"], **details)
+
+    keys = delete_objects(runtime.store, record.agency, record_id, actor=actor, reason=reason,
+                          audit=audit)
+    runtime.index.delete(record_id)
+    return keys

@@ -84,3 +84,16 @@ def test_operator_commands(
     code, [shown] = _run(capsys, "show", rid, "--json")
     assert shown["version"] == 2 and shown["issuer"] == "UBND Phường Thạc Gián"
     assert main(["verify", rid]) != 0  # the other data dir has its own dev CA: untrusted
+    capsys.readouterr()
+
+    # Deletion is an audited admin act: the entry first, then the objects and the index.
+    code, [deleted] = _run(capsys, "delete", rid, "--actor", "admin-b",
+                           "--reason", "QĐ 12/2026", "--json")
+    assert code == 0 and len(deleted["objects"]) == exported["objects"]
+    assert main(["show", rid]) == 1
+    from audit import AuditLog
+
+    other = open_store((tmp_path / "other" / "objects").as_uri())
+    [entry] = [e for e in AuditLog(other).entries() if e.action == "storage.delete_record"]
+    assert entry.actor == "admin-b"
+    assert AuditLog(other).verify().ok
