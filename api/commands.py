@@ -81,7 +81,7 @@ def register_review(command: Command) -> None:
 
 def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
     from audit import AuditLog
-    from reuse import format_result, lookup
+    from reuse import Facts, format_result, lookup
 
     if not args.subject and not (args.name and args.birth_date):
         print("Cần --subject, hoặc --name cùng --birth-date", file=sys.stderr)
@@ -98,6 +98,14 @@ def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
             subject_id=args.subject,
             name=args.name,
             birth_date=args.birth_date,
+            facts=Facts(
+                father_name=args.father_name,
+                mother_name=args.mother_name,
+                spouse_name=args.spouse_name,
+                spouse_birth_date=args.spouse_birth_date,
+                birth_place=args.birth_place,
+                residence=args.residence,
+            ),
             procedure_code=args.procedure,
             as_of=date.fromisoformat(args.as_of) if args.as_of else None,
             procedures=procedures,
@@ -119,6 +127,14 @@ def register_reuse(command: Command) -> None:
     p.add_argument("--subject", help="số định danh cá nhân")
     p.add_argument("--name", help="họ tên (khi giấy tờ cũ không có số định danh)")
     p.add_argument("--birth-date", help="ngày sinh YYYY-MM-DD")
+    # What the population database knows: a paper without ID is offered only when one
+    # of these, printed on it, agrees and none disagrees.
+    p.add_argument("--father-name", help="họ tên cha (đối chiếu giấy tờ không có số định danh)")
+    p.add_argument("--mother-name", help="họ tên mẹ")
+    p.add_argument("--spouse-name", help="họ tên vợ/chồng")
+    p.add_argument("--spouse-birth-date", help="ngày sinh vợ/chồng")
+    p.add_argument("--birth-place", help="nơi sinh")
+    p.add_argument("--residence", help="nơi thường trú")
     p.add_argument("--procedure", required=True, help="mã thủ tục, ví dụ 1.000894")
     p.add_argument("--as-of", help="ngày xét hiệu lực (mặc định hôm nay)")
     p.add_argument("--dossier", help="mã hồ sơ đang tiếp nhận (ghi nhật ký)")

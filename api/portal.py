@@ -64,11 +64,13 @@ def lookup(
     as_of: date | None,
     dossier_code: str | None = None,
     audit_log: Any = None,
+    facts: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """The lookup's JSON; audited on ``audit_log`` (default: the app's log, waited for
-    here; a ``QueuedAudit`` leaves the waiting to the caller)."""
+    here; a ``QueuedAudit`` leaves the waiting to the caller). ``facts``: the keyword
+    arguments of ``reuse.Facts``."""
     from audit import AuditLog
-    from reuse import ReuseError
+    from reuse import Facts, ReuseError
     from reuse import lookup as reuse_lookup
 
     try:
@@ -77,6 +79,7 @@ def lookup(
             subject_id=subject_id,
             name=name,
             birth_date=birth_date,
+            facts=Facts(**(facts or {})),
             procedure_code=procedure,
             as_of=as_of,
             procedures=procedures(),

@@ -223,11 +223,25 @@ async def reuse_lookup(
     birth_date: date | None = None,
     as_of: date | None = None,
     dossier_code: Annotated[str | None, Query(max_length=100)] = None,
+    father_name: Annotated[str | None, Query(max_length=200)] = None,
+    mother_name: Annotated[str | None, Query(max_length=200)] = None,
+    spouse_name: Annotated[str | None, Query(max_length=200)] = None,
+    spouse_birth_date: date | None = None,
+    birth_place: Annotated[str | None, Query(max_length=300)] = None,
+    residence: Annotated[str | None, Query(max_length=300)] = None,
 ) -> JSONResponse:
+    """Facts from the population database (parents, spouse, place of birth, residence)
+    let a paper without ID be offered: one printed on it must agree and none differ."""
     audit = portal.QueuedAudit(state.audit)
+    facts = {
+        "father_name": father_name, "mother_name": mother_name, "spouse_name": spouse_name,
+        "spouse_birth_date": spouse_birth_date.isoformat() if spouse_birth_date else None,
+        "birth_place": birth_place, "residence": residence,
+    }
     body = await run_in_threadpool(
         portal.lookup, state, principal, procedure=procedure, subject_id=subject, name=name,
         birth_date=birth_date, as_of=as_of, dossier_code=dossier_code, audit_log=audit,
+        facts=facts,
     )
     await audit.durable()  # the answer leaves only once its audit entry is durable
     return JSONResponse(body)

@@ -88,8 +88,14 @@ def bench_s3(server: SeaweedServer, scale: float, rounds: int) -> list[dict[str,
         retry=RetryPolicy(max_wait=30),
     )
     assert isinstance(store, S3Store)
+    # Like with like: the raw client gets the same urllib3 pool (size, retries, timeouts)
+    # as the store, only the sohoa layer differs.
     client = Minio(
-        server.endpoint, access_key=server.access_key, secret_key=server.secret_key, secure=False
+        server.endpoint,
+        access_key=server.access_key,
+        secret_key=server.secret_key,
+        secure=False,
+        http_client=store.client._http,
     )
     if not client.bucket_exists("bench-raw"):
         client.make_bucket("bench-raw")
@@ -116,7 +122,7 @@ def bench_s3(server: SeaweedServer, scale: float, rounds: int) -> list[dict[str,
             for phase in ("put", "get"):
                 for who in order:
                     times[f"{who}_{phase}"].append(_timed(steps[f"{who}_{phase}"]))
-        row: dict[str, float] = {"size": size, "count": count}
+        row: dict[str, float] = {"size": size, "count": count, "sha_ms": sha256_ms(data)}
         for name, values in times.items():
             seconds = statistics.median(values)
             row[f"{name}_mbs"] = count * size / seconds / 1e6
@@ -176,6 +182,12 @@ def sha256_rate(size: int = 5 * 1024 * 1024, repeat: int = 8) -> float:
     return size * repeat / (time.perf_counter() - start) / 1e6
 
 
+def sha256_ms(data: bytes, repeat: int = 5) -> float:
+    """Median milliseconds of one SHA-256 pass over ``data``: what verification adds."""
+    times = [_timed(functools.partial(hashlib.sha256, data)) for _ in range(repeat)]
+    return statistics.median(times) * 1000
+
+
 def bench_reindex(counts: list[int], workdir: Path) -> list[dict[str, float]]:
     rows = []
     for count in counts:
@@ -219,13 +231,16 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="sohoa-bench-") as tmp:
         if not args.skip_s3:
+            load_before = _load()
             with running_seaweed(Path(tmp) / "weed") as server:
                 rows = bench_s3(server, args.scale, args.rounds)
+            print(f"\nload average (1/5/15 min) before: {load_before}, after: {_load()}")
             print("\nS3 (SeaweedFS on loopback), median of", args.rounds, "rounds")
             print(f"(SHA-256 alone on this CPU: {sha256_rate():.0f} MB/s)")
             print(
                 f"{'size':>8} {'n':>4} | {'put raw':>16} {'put sohoa':>16} {'ovh':>6} | "
-                f"{'get raw':>16} {'get sohoa':>16} {'ovh':>6}"
+                f"{'get raw':>16} {'get sohoa':>16} {'ovh':>6} | "
+                f"{'ms/get raw':>10} {'sohoa':>6} {'sha256':>6}"
             )
             for r in rows:
                 put_ovh = 1 - r["sohoa_put_mbs"] / r["raw_put_mbs"]
@@ -235,7 +250,9 @@ def main() -> None:
                     f"{r['raw_put_mbs']:6.1f} MB/s {r['raw_put_ops']:5.0f}/s "
                     f"{r['sohoa_put_mbs']:6.1f} MB/s {r['sohoa_put_ops']:5.0f}/s {put_ovh:6.1%} | "
                     f"{r['raw_get_mbs']:6.1f} MB/s {r['raw_get_ops']:5.0f}/s "
-                    f"{r['sohoa_get_mbs']:6.1f} MB/s {r['sohoa_get_ops']:5.0f}/s {get_ovh:6.1%}"
+                    f"{r['sohoa_get_mbs']:6.1f} MB/s {r['sohoa_get_ops']:5.0f}/s {get_ovh:6.1%} | "
+                    f"{1000 / r['raw_get_ops']:10.2f} {1000 / r['sohoa_get_ops']:6.2f} "
+                    f"{r['sha_ms']:6.2f}"
                 )
         if not args.skip_reindex:
             counts = [int(c) for c in args.records.split(",") if c]
@@ -250,6 +267,10 @@ def main() -> None:
                     f"{int(r['count']):>8} | {r['seconds']:7.2f}s {r['per_s']:10.0f} | "
                     f"{r['peak_mb']:9.2f} MB | {r['seed_s']:7.1f}s"
                 )
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _size(n: float) -> str:

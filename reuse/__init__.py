@@ -1,18 +1,20 @@
 """sohoa reuse: fill a dossier from the archive (the "once-only" lookup) and release papers.
 
 Offers:
-- ``lookup(index, *, subject_id, name=None, birth_date=None, procedure_code, as_of=None,
-  procedures=None, verify=None, audit_log=None, actor=None, dossier_code=None)
-  -> ReuseResult``: per dossier component, the archived results of this citizen that
-  satisfy it (metadata only), and the share of components satisfied;
+- ``lookup(index, *, subject_id, name=None, birth_date=None, facts=None, procedure_code,
+  as_of=None, procedures=None, verify=None, audit_log=None, actor=None,
+  dossier_code=None) -> ReuseResult``: per dossier component, the archived results of
+  this citizen that satisfy it (metadata only), the share of components satisfied, and
+  the papers without ID withheld for lack of corroboration (``Facts``);
 - ``release(index, store, *, record_id, dossier_code, procedure_code, subject_id | name +
-  birth_date, citizen_request, actor, audit_log, as_of=None, procedures=None,
-  verify=None) -> ReleasedDocument``: the signed archival PDF, after re-checking
-  everything; raises ``ReleaseRefused`` (``code``, Vietnamese ``message``);
+  birth_date, facts=None, citizen_request, actor, audit_log, as_of=None,
+  procedures=None, verify=None, confirmed_probable=False) -> ReleasedDocument``: the
+  signed archival PDF, after re-checking everything; raises ``ReleaseRefused``
+  (``code``, Vietnamese ``message``);
 - ``format_result(result) -> str``: the Vietnamese text the CLI prints;
-- ``check_dossier_code(code)``, the result types ``ReuseResult``, ``ComponentResult``,
-  ``Candidate``, ``Match``, ``ReleasedDocument`` and the errors ``ReuseError``,
-  ``ReleaseRefused``.
+- ``check_dossier_code(code)``, the input ``Facts``, the result types ``ReuseResult``,
+  ``ComponentResult``, ``Candidate``, ``Match``, ``Withheld``, ``WithheldReason``,
+  ``ReleasedDocument`` and the errors ``ReuseError``, ``ReleaseRefused``.
 
 The procedure catalog it works from is ``records.procedures.load_procedures``.
 """
@@ -22,22 +24,28 @@ from reuse.lookup import check_dossier_code, lookup
 from reuse.model import (
     Candidate,
     ComponentResult,
+    Facts,
     Match,
     ReleasedDocument,
     ReleaseRefused,
     ReuseError,
     ReuseResult,
+    Withheld,
+    WithheldReason,
 )
 from reuse.release import release
 
 __all__ = [
     "Candidate",
     "ComponentResult",
+    "Facts",
     "Match",
     "ReleaseRefused",
     "ReleasedDocument",
     "ReuseError",
     "ReuseResult",
+    "Withheld",
+    "WithheldReason",
     "check_dossier_code",
     "format_result",
     "lookup",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from reuse.model import Candidate, ComponentResult, Match, ReuseResult
+from reuse.model import Candidate, ComponentResult, Match, ReuseResult, Withheld, WithheldReason
 
 
 def _day(value: str | date | None) -> str:
@@ -33,7 +33,7 @@ def _candidate_line(number: int, candidate: Candidate) -> str:
     match = (
         "khớp số định danh"
         if candidate.match is Match.EXACT
-        else "khớp họ tên + ngày sinh (cần đối chiếu)"
+        else "khớp họ tên + ngày sinh + thông tin đối chiếu (cần xác nhận)"
     )
     fields = [
         candidate.title or candidate.doc_type,
@@ -61,6 +61,31 @@ def _component_lines(component: ComponentResult) -> list[str]:
     return lines
 
 
+FACT_LABELS = {
+    "father_name": "họ tên cha",
+    "mother_name": "họ tên mẹ",
+    "spouse_name": "họ tên vợ/chồng",
+    "spouse_birth_date": "ngày sinh vợ/chồng",
+    "birth_place": "nơi sinh",
+    "residence": "nơi thường trú",
+}
+WITHHELD_TEXT = {
+    WithheldReason.NAMESAKE: "họ tên và ngày sinh này trùng với người khác trong kho",
+    WithheldReason.NO_QUERY_FACTS: "chưa có thông tin đối chiếu (cha, mẹ, vợ/chồng, nơi sinh, "
+    "nơi thường trú) của công dân",
+    WithheldReason.NO_PAPER_FACTS: "giấy tờ không ghi thông tin nào để đối chiếu",
+    WithheldReason.NO_COMMON_FACT: "thông tin đối chiếu đã có không được ghi trên giấy tờ",
+    WithheldReason.FACT_DISAGREES: "thông tin trên giấy tờ khác với công dân",
+}
+
+
+def _withheld_line(item: Withheld) -> str:
+    reason = WITHHELD_TEXT[item.reason]
+    if item.facts:
+        reason += ": " + ", ".join(FACT_LABELS.get(f, f) for f in item.facts)
+    return f"  - {item.doc_type} ({', '.join(item.components)}): {reason}"
+
+
 def format_result(result: ReuseResult) -> str:
     """A table-like summary: each component, whether the archive fills it, and the offers."""
     lines = [
@@ -75,9 +100,10 @@ def format_result(result: ReuseResult) -> str:
     ]
     if result.withheld_probable:
         lines.append(
-            "Lưu ý: họ tên và ngày sinh này trùng với người có số định danh khác; "
-            "giấy tờ không ghi số định danh không được đề xuất."
+            "Lưu ý: kho có giấy tờ không ghi số định danh mang họ tên và ngày sinh này, "
+            "chưa đề xuất vì:"
         )
+        lines += [_withheld_line(w) for w in result.withheld_probable]
     lines.append("")
     for component in result.components:
         lines += _component_lines(component)

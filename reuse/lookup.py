@@ -2,11 +2,15 @@
 
 A record is offered for a component only when all of these hold:
 - it names the citizen: the paper carries the citizen's ID number (``exact``), or it
-  carries no ID and the citizen's folded name and birth date (``probable``). Probable
-  matches are withheld when the archive shows that name and birth date belong to
-  someone else too (under an ID other than the citizen's, or as the holder of two
-  different birth certificates): a paper without ID cannot then be attributed. A paper
-  naming a different ID is never offered;
+  carries no ID and the citizen's folded name and birth date, and is corroborated
+  (``probable``): at least one other fact the paper carries about its holder (parents'
+  names, place of birth, residence, the spouse on a marriage certificate) agrees with
+  the facts given for the citizen, and none disagrees. Name and birth date alone are
+  not enough: namesakes exist, and a namesake who never had a paper with an ID leaves
+  no other trace. Probable matches are also withheld when the archive shows the name
+  and birth date belong to someone else too (under an ID other than the citizen's, or
+  as the holder of two different birth certificates). Every withheld paper is reported
+  with its reason. A paper naming a different ID is never offered;
 - the citizen holds one of the component's roles on it (the person born, not a parent);
 - it is of a result type the component accepts, ``ready``, signed
   (``signature.level``) and passes the caller's ``verify``;
@@ -16,16 +20,26 @@ A record is offered for a component only when all of these hold:
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from audit import AuditLog
 from records.procedures import Component, Procedure, load_procedures
 from records.result_types import add_months
-from reuse.model import Candidate, ComponentResult, Match, ReuseError, ReuseResult
+from reuse.model import (
+    Candidate,
+    ComponentResult,
+    Facts,
+    Match,
+    ReuseError,
+    ReuseResult,
+    Withheld,
+    WithheldReason,
+)
 from search import Index, fold_name
 from search.document import normalize_id
 
@@ -38,15 +52,24 @@ DOSSIER_CODE_RE = re.compile(r"^([0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){0,5})-(\d{6})-
 
 @dataclass(frozen=True)
 class SubjectQuery:
-    """Who the citizen is, as given: an ID number and/or name and birth date."""
+    """Who the citizen is, as given: an ID number and/or name and birth date, and the
+    corroborating facts, folded for comparison (``fact name -> folded value``)."""
 
     id_number: str | None
     name: str | None
     folded_name: str | None
     birth_date: str | None
+    facts: dict[str, str] = field(default_factory=dict)
 
-    def describe(self) -> dict[str, str | None]:
-        return {"id_number": self.id_number, "name": self.name, "birth_date": self.birth_date}
+    def describe(self) -> dict[str, Any]:
+        """Who was asked about, for the audit log: the facts by name only (their values
+        are personal data the population database already holds)."""
+        return {
+            "id_number": self.id_number,
+            "name": self.name,
+            "birth_date": self.birth_date,
+            "facts": sorted(self.facts),
+        }
 
 
 def parse_day(value: str | date) -> date:
@@ -66,8 +89,19 @@ def parse_day(value: str | date) -> date:
     )
 
 
+# Facts compared as dates; every other fact (names, places) is compared folded.
+DATE_FACTS = frozenset({"spouse_birth_date"})
+
+
+def fold_fact(fact: str, value: str) -> str:
+    return parse_day(value).isoformat() if fact in DATE_FACTS else fold_name(value)
+
+
 def subject_query(
-    subject_id: str | None, name: str | None, birth_date: str | date | None
+    subject_id: str | None,
+    name: str | None,
+    birth_date: str | date | None,
+    facts: Facts | None = None,
 ) -> SubjectQuery:
     id_number = normalize_id(subject_id)
     folded = fold_name(name) if name else None
@@ -77,7 +111,14 @@ def subject_query(
             "no_subject",
             "Cần số định danh cá nhân, hoặc họ tên và ngày sinh của công dân.",
         )
-    return SubjectQuery(id_number=id_number, name=name, folded_name=folded or None, birth_date=born)
+    given = {k: fold_fact(k, v) for k, v in (facts or Facts()).given().items()}
+    return SubjectQuery(
+        id_number=id_number,
+        name=name,
+        folded_name=folded or None,
+        birth_date=born,
+        facts={k: v for k, v in given.items() if v},
+    )
 
 
 def check_dossier_code(code: str) -> str:
@@ -126,9 +167,10 @@ def _same_person_by_name(subject: dict[str, Any], who: SubjectQuery) -> bool:
 
 
 def match_record(
-    record: dict[str, Any], who: SubjectQuery, *, allow_probable: bool = True
+    record: dict[str, Any], who: SubjectQuery
 ) -> tuple[Match, frozenset[str | None]] | None:
-    """How ``record`` names the citizen and in which roles, or None when it does not."""
+    """How ``record`` names the citizen and in which roles, or None when it does not.
+    A ``PROBABLE`` match still has to be corroborated (``withheld_reason``)."""
     exact: set[str | None] = set()
     probable: set[str | None] = set()
     conflict = False
@@ -143,9 +185,69 @@ def match_record(
                 conflict = True
     if exact:
         return Match.EXACT, frozenset(exact)
-    if probable and allow_probable and not conflict:
+    if probable and not conflict:
         return Match.PROBABLE, frozenset(probable)
     return None
+
+
+# Whose facts a paper's ``fields`` are, by result type: the roles of its principal. The
+# parents' names on a birth certificate are those of the person born, the residence on
+# a death extract that of the deceased (not of whoever declared the death).
+FIELDS_DESCRIBE: dict[str, frozenset[str]] = {
+    "birth_certificate": frozenset({"người được khai sinh"}),
+    "criminal_record_certificate": frozenset({"người được cấp phiếu", "người được cấp"}),
+    "marital_status_certificate": frozenset({"người được xác nhận", "người được cấp"}),
+    "household_business_registration": frozenset({"chủ hộ"}),
+    "construction_permit": frozenset({"chủ đầu tư", "người được cấp"}),
+    "land_use_certificate": frozenset({"người sử dụng đất", "người được cấp"}),
+    "death_extract": frozenset({"người chết"}),
+}
+# Facts read from ``fields`` (the extraction's field names, result_types.json).
+FIELD_FACTS = ("father_name", "mother_name", "birth_place", "residence")
+# On a paper naming a couple, the other spouse's subject gives the spouse facts.
+PARTNER_ROLE = {"chồng": "vợ", "vợ": "chồng"}
+
+
+def paper_facts(record: dict[str, Any], roles: frozenset[str | None]) -> dict[str, str]:
+    """The facts ``record`` carries about its holder in ``roles``, folded."""
+    out: dict[str, str] = {}
+    if roles & FIELDS_DESCRIBE.get(str(record.get("doc_type")), frozenset()):
+        fields = record.get("fields") or {}
+        for fact in FIELD_FACTS:
+            value = fields.get(fact)
+            if isinstance(value, str) and fold_name(value):
+                out[fact] = fold_name(value)
+    partners = {PARTNER_ROLE[r] for r in roles if r in PARTNER_ROLE}
+    spouses = [s for s in record.get("subjects") or [] if s.get("role") in partners]
+    # Two people in the partner role is not a couple: no spouse fact to read.
+    if len(spouses) == 1:
+        name, born = spouses[0].get("name"), spouses[0].get("birth_date")
+        if name and fold_name(name):
+            out["spouse_name"] = fold_name(name)
+        if born:
+            # An unreadable date is a fact the paper does not carry.
+            with contextlib.suppress(ReuseError):
+                out["spouse_birth_date"] = fold_fact("spouse_birth_date", str(born))
+    return out
+
+
+def withheld_reason(
+    record: dict[str, Any], roles: frozenset[str | None], who: SubjectQuery, ambiguous: bool
+) -> tuple[WithheldReason, tuple[str, ...]] | None:
+    """Why a ``PROBABLE`` match must not be offered (and the facts that disagree), or
+    None when it is corroborated: a fact it carries agrees and none disagrees."""
+    if ambiguous:
+        return WithheldReason.NAMESAKE, ()
+    if not who.facts:
+        return WithheldReason.NO_QUERY_FACTS, ()
+    carried = paper_facts(record, roles)
+    if not carried:
+        return WithheldReason.NO_PAPER_FACTS, ()
+    common = [fact for fact in carried if fact in who.facts]
+    if not common:
+        return WithheldReason.NO_COMMON_FACT, ()
+    differ = tuple(sorted(f for f in common if carried[f] != who.facts[f]))
+    return (WithheldReason.FACT_DISAGREES, differ) if differ else None
 
 
 def record_usable(record: dict[str, Any], as_of: date) -> bool:
@@ -255,19 +357,35 @@ def evaluate(
     procedure: Procedure,
     as_of: date,
     verify: Verify | None = None,
-) -> ReuseResult:
-    """The lookup itself, without logging: every check, fresh from the index."""
+) -> tuple[ReuseResult, bool]:
+    """The lookup itself, without logging: every check, fresh from the index; and
+    whether the archive shows the citizen's name and birth date on someone else."""
     records, ambiguous = _gather(index, who, procedure.result_types())
     offers: dict[str, list[Candidate]] = {c.code: [] for c in procedure.components}
+    withheld: list[Withheld] = []
     for record in records:
-        matched = match_record(record, who, allow_probable=not ambiguous)
+        matched = match_record(record, who)
         if matched is None or not record_usable(record, as_of):
             continue
         match, roles = matched
         fitting = [c for c in procedure.components if fits_component(c, record, roles, as_of)]
+        if not fitting:
+            continue
+        why = withheld_reason(record, roles, who, ambiguous) if match is Match.PROBABLE else None
+        if why is not None:
+            withheld.append(
+                Withheld(
+                    record_id=str(record["id"]),
+                    doc_type=str(record.get("doc_type")),
+                    components=tuple(c.code for c in fitting),
+                    reason=why[0],
+                    facts=why[1],
+                )
+            )
+            continue
         # The caller's check may be costly (a full signature validation): run it last,
         # once per record.
-        if not fitting or (verify is not None and not verify(record)):
+        if verify is not None and not verify(record):
             continue
         for component in fitting:
             offers[component.code].append(_candidate(record, match))
@@ -282,7 +400,7 @@ def evaluate(
         )
         for c in procedure.components
     )
-    return ReuseResult(
+    result = ReuseResult(
         procedure_code=procedure.code,
         procedure_name=procedure.name,
         as_of=as_of,
@@ -290,8 +408,9 @@ def evaluate(
         name=who.name,
         birth_date=who.birth_date,
         components=components,
-        withheld_probable=ambiguous,
+        withheld_probable=tuple(sorted(withheld, key=lambda w: (w.doc_type, w.record_id))),
     )
+    return result, ambiguous
 
 
 def lookup(
@@ -300,6 +419,7 @@ def lookup(
     subject_id: str | None = None,
     name: str | None = None,
     birth_date: str | date | None = None,
+    facts: Facts | None = None,
     procedure_code: str,
     as_of: date | None = None,
     procedures: dict[str, Procedure] | None = None,
@@ -310,15 +430,18 @@ def lookup(
 ) -> ReuseResult:
     """The archived results of this citizen that can fill each component of the dossier.
 
-    With ``audit_log`` the lookup is logged (who asked, for which dossier and procedure,
-    about whom, which records were offered); ``actor`` is then required.
+    ``facts`` (parents, spouse, place of birth, residence, as the population database
+    knows them) are what a paper without ID is checked against: without them, such
+    papers are only reported in ``withheld_probable``. With ``audit_log`` the lookup is
+    logged (who asked, for which dossier and procedure, about whom, which records were
+    offered and which withheld); ``actor`` is then required.
     """
     if audit_log is not None and not actor:
         raise ValueError("an audited lookup needs the actor")
-    who = subject_query(subject_id, name, birth_date)
+    who = subject_query(subject_id, name, birth_date, facts)
     procedure = find_procedure(procedures, procedure_code)
     dossier = check_dossier_code(dossier_code) if dossier_code is not None else None
-    result = evaluate(index, who, procedure, as_of or date.today(), verify)
+    result, _ = evaluate(index, who, procedure, as_of or date.today(), verify)
     if audit_log is not None and actor:
         audit_log.append(
             "reuse.lookup",
@@ -328,6 +451,10 @@ def lookup(
             as_of=result.as_of,
             subject=who.describe(),
             offered={c.code: [x.id for x in c.candidates] for c in result.components},
+            withheld=[
+                {"record_id": w.record_id, "reason": str(w.reason)}
+                for w in result.withheld_probable
+            ],
             satisfied=result.satisfied,
             total=len(result.components),
         )

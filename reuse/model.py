@@ -10,7 +10,58 @@ from typing import Any
 
 class Match(StrEnum):
     EXACT = "exact"  # the paper carries the citizen's ID number
-    PROBABLE = "probable"  # the paper carries no ID; same folded name and birth date
+    # The paper carries no ID: same folded name and birth date, and at least one other
+    # fact it carries (parents, spouse, place of birth, residence) agrees, none disagrees.
+    PROBABLE = "probable"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the portal knows about the citizen from the national population database,
+    to tell a paper without ID from a namesake's. Every field is optional; names and
+    places are compared folded (case, diacritics, đ, punctuation and spacing ignored)."""
+
+    father_name: str | None = None
+    mother_name: str | None = None
+    spouse_name: str | None = None
+    spouse_birth_date: str | None = None  # ISO or dd/mm/yyyy
+    birth_place: str | None = None
+    residence: str | None = None  # permanent residence (nơi thường trú)
+
+    def given(self) -> dict[str, str]:
+        """The facts actually given, by name."""
+        return {k: v for k, v in vars(self).items() if v is not None and str(v).strip()}
+
+
+class WithheldReason(StrEnum):
+    """Why a paper without ID that carries the citizen's name and birth date is not offered."""
+
+    NAMESAKE = "namesake"  # the archive shows the name + birth date on another person
+    NO_QUERY_FACTS = "no_query_facts"  # the request gives no fact to check the paper with
+    NO_PAPER_FACTS = "no_paper_facts"  # the paper carries no fact to check
+    NO_COMMON_FACT = "no_common_fact"  # none of the facts the paper carries was given
+    FACT_DISAGREES = "fact_disagrees"  # a fact on the paper differs from the citizen's
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A paper without ID that would fill ``components`` if it were the citizen's, not
+    offered for ``reason``. The record id goes to the audit log only: it may be a
+    namesake's paper."""
+
+    record_id: str
+    doc_type: str
+    components: tuple[str, ...]
+    reason: WithheldReason
+    facts: tuple[str, ...] = ()  # the facts that disagree (FACT_DISAGREES)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_type": self.doc_type,
+            "components": list(self.components),
+            "reason": str(self.reason),
+            "facts": list(self.facts),
+        }
 
 
 @dataclass(frozen=True)
@@ -85,7 +136,8 @@ class ReuseResult:
     name: str | None
     birth_date: str | None
     components: tuple[ComponentResult, ...]
-    withheld_probable: bool = False  # name + birth date is shared by another ID holder
+    # Papers without ID carrying the citizen's name and birth date that are not offered.
+    withheld_probable: tuple[Withheld, ...] = ()
 
     @property
     def satisfied(self) -> int:
@@ -130,7 +182,7 @@ class ReuseResult:
             "required_satisfied": self.required_satisfied,
             "required_total": self.required_total,
             "share_required_satisfied": self.share_required_satisfied,
-            "withheld_probable": self.withheld_probable,
+            "withheld_probable": [w.to_dict() for w in self.withheld_probable],
         }
 
 

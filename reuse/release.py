@@ -26,8 +26,16 @@ from reuse.lookup import (
     match_record,
     record_usable,
     subject_query,
+    withheld_reason,
 )
-from reuse.model import Match, ReleasedDocument, ReleaseRefused, ReuseError
+from reuse.model import (
+    Facts,
+    Match,
+    ReleasedDocument,
+    ReleaseRefused,
+    ReuseError,
+    WithheldReason,
+)
 from search import Index
 from storage import IntegrityError, ObjectNotFound, Store, load_record
 
@@ -39,12 +47,24 @@ def _refuse(
     return ReleaseRefused(error.code, error.message)
 
 
-def _not_offered(record: dict[str, Any] | None, record_id: str, who: SubjectQuery) -> ReuseError:
+def _not_offered(
+    record: dict[str, Any] | None, record_id: str, who: SubjectQuery, ambiguous: bool
+) -> ReuseError:
     """Why a record the fresh lookup did not offer is refused."""
     if record is None:
         return ReuseError("unknown_record", f"Không tìm thấy giấy tờ số hóa mã {record_id}.")
-    if match_record(record, who) is None:
+    matched = match_record(record, who)
+    if matched is None:
         return ReuseError("not_subject", f"Giấy tờ {record_id} không thuộc về công dân này.")
+    probable = matched[0] is Match.PROBABLE
+    why = withheld_reason(record, matched[1], who, ambiguous) if probable else None
+    if why is not None and why[0] is not WithheldReason.NAMESAKE:
+        return ReuseError(
+            "not_corroborated",
+            f"Giấy tờ {record_id} không ghi số định danh; cần thông tin đối chiếu của công dân "
+            "(họ tên cha, mẹ, vợ/chồng, nơi sinh, nơi thường trú) khớp với giấy tờ "
+            "và không có thông tin nào khác biệt.",
+        )
     return ReuseError(
         "not_reusable",
         f"Giấy tờ {record_id} không dùng lại được cho thủ tục này vào ngày xét "
@@ -89,13 +109,16 @@ def _still_reusable(
     who: SubjectQuery,
     components: list[Component],
     as_of: date,
-    allow_probable: bool,
+    ambiguous: bool,
 ) -> bool:
-    matched = match_record(stored, who, allow_probable=allow_probable)
+    matched = match_record(stored, who)
+    if matched is None:
+        return False
+    match, roles = matched
     return (
-        matched is not None
+        (match is Match.EXACT or withheld_reason(stored, roles, who, ambiguous) is None)
         and record_usable(stored, as_of)
-        and any(fits_component(c, stored, matched[1], as_of) for c in components)
+        and any(fits_component(c, stored, roles, as_of) for c in components)
     )
 
 
@@ -109,7 +132,7 @@ def _checked_release(
     verify: Verify | None,
     confirmed: bool,
 ) -> tuple[ReleasedDocument, list[str], str]:
-    result = evaluate(index, who, procedure, as_of, verify)
+    result, ambiguous = evaluate(index, who, procedure, as_of, verify)
     offered = [
         (component.code, candidate.match)
         for component in result.components
@@ -118,7 +141,7 @@ def _checked_release(
     ]
     indexed = index.get(record_id)
     if not offered or indexed is None:
-        raise _not_offered(indexed, record_id, who)
+        raise _not_offered(indexed, record_id, who, ambiguous)
     if offered[0][1] is Match.PROBABLE and not confirmed:
         raise ReuseError(
             "needs_confirmation",
@@ -128,8 +151,8 @@ def _checked_release(
     stored = _stored_record(store, indexed, record_id)
     codes = [code for code, _ in offered]
     components = [c for c in procedure.components if c.code in codes]
-    if not _still_reusable(stored, who, components, as_of, not result.withheld_probable):
-        raise _not_offered(stored, record_id, who)
+    if not _still_reusable(stored, who, components, as_of, ambiguous):
+        raise _not_offered(stored, record_id, who, ambiguous)
     data = _archival_pdf(store, stored, record_id)
     document = ReleasedDocument(
         record_id=record_id,
@@ -150,6 +173,7 @@ def release(
     subject_id: str | None = None,
     name: str | None = None,
     birth_date: str | date | None = None,
+    facts: Facts | None = None,
     citizen_request: bool,
     actor: str,
     audit_log: AuditLog,
@@ -163,8 +187,9 @@ def release(
     Raises ``ReleaseRefused`` (``code`` and Vietnamese ``message``) unless the citizen
     explicitly asked for it, the dossier code is well formed, and a fresh lookup for
     this citizen, procedure and date offers this record. A paper matched only by name
-    and birth date (``probable``) also needs ``confirmed_probable``: the officer has
-    checked its number, issuer and date with the citizen.
+    and birth date (``probable``) must be corroborated by ``facts``, as in the lookup,
+    and also needs ``confirmed_probable``: the officer has checked its number, issuer
+    and date with the citizen.
     """
     if not actor:
         raise ValueError("a release needs the actor")
@@ -174,7 +199,12 @@ def release(
         "procedure_code": procedure_code,
         "record_id": record_id,
         "as_of": day,
-        "subject": {"id_number": subject_id, "name": name, "birth_date": birth_date},
+        "subject": {
+            "id_number": subject_id,
+            "name": name,
+            "birth_date": birth_date,
+            "facts": sorted((facts or Facts()).given()),
+        },
         "citizen_request": citizen_request,
         "confirmed_probable": confirmed_probable,
     }
@@ -186,7 +216,7 @@ def release(
                 "không cung cấp.",
             )
         check_dossier_code(dossier_code)
-        who = subject_query(subject_id, name, birth_date)
+        who = subject_query(subject_id, name, birth_date, facts)
         context["subject"] = who.describe()
         procedure = find_procedure(procedures, procedure_code)
         document, components, match = _checked_release(

@@ -2,12 +2,15 @@
 
 Integrity: every object carries ``x-amz-meta-sha256``; the PUT also sends
 ``x-amz-checksum-sha256`` so the server checks the bytes it received and echoes the
-checksum back (servers without that feature still check the signed payload hash on
-HTTP or Content-MD5 on HTTPS); a GET is verified against the metadata returned with it.
+checksum back; the payload is also signed with the same SHA-256 (servers that check
+SigV4 payload hashes, as AWS and MinIO do, verify it too; SeaweedFS 4.48 does not, so
+the checksum header is what protects uploads there). A GET is verified against the
+metadata returned with it.
 
-Immutability: a PUT first looks at the key (identical bytes: no-op, other bytes:
-``ObjectExists``) and is sent with ``If-None-Match: *`` so two racing writers cannot
-overwrite each other on servers that honour conditional writes.
+Immutability: a PUT is sent with ``If-None-Match: *``, so two racing writers cannot
+overwrite each other; when the server refuses it the key is looked at (identical bytes:
+no-op, other bytes: ``ObjectExists``). On servers that ignore conditional writes
+(probed once at open) the key is looked at before every PUT instead.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import base64
 import builtins
 import functools
+import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -25,8 +29,9 @@ import certifi
 import urllib3
 from minio import Minio
 from minio.commonconfig import GOVERNANCE
+from minio.credentials import Credentials
 from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
-from minio.helpers import ObjectWriteResult, genheaders
+from minio.helpers import DictType, ObjectWriteResult, genheaders
 from minio.objectlockconfig import DAYS, ObjectLockConfig
 
 from storage.base import (
@@ -116,7 +121,7 @@ class S3Store:
             cert_reqs="CERT_REQUIRED",
             ca_certs=ca_file or certifi.where(),
         )
-        self._client = Minio(
+        self._client = _Client(
             endpoint, access_key=access_key, secret_key=secret_key, secure=secure, http_client=http
         )
         self.conditional_writes = False
@@ -142,19 +147,7 @@ class S3Store:
     ) -> ObjectInfo:
         check_key(key)
         meta = check_metadata(metadata)
-        digest = sha256_hex(data)
-        headers = genheaders(
-            {
-                **{k: quote(v, safe=_SAFE_META) for k, v in meta.items()},
-                "sha256": digest,
-                "x-amz-checksum-sha256": base64.b64encode(bytes.fromhex(digest)).decode(),
-            },
-            None,
-            None,
-            None,
-            False,
-        )
-        headers["Content-Type"] = content_type
+        digest, headers = put_headers(data, content_type, meta)
         info = ObjectInfo(key, len(data), digest, content_type, meta)
 
         def attempt() -> ObjectInfo:
@@ -360,6 +353,55 @@ class S3Store:
 
 _LIST_PAGE = 1000
 _PROBE_KEY = ".sohoa/conditional-write-probe"
+_PAYLOAD_SHA256 = "x-amz-content-sha256"
+
+
+class _Client(Minio):
+    """``Minio`` that signs a PUT with the payload SHA-256 the caller already computed.
+
+    minio hashes every body again to sign it (SHA-256 on HTTP) or computes an MD5 (on
+    HTTPS, where it signs ``UNSIGNED-PAYLOAD``): a second pass over each object, about
+    as costly as the rest of the client work on loopback. With the digest given, the
+    payload is signed on HTTP and HTTPS alike, so every SigV4 server verifies the body
+    against it too."""
+
+    def _build_headers(
+        self,
+        host: str,
+        headers: DictType | None = None,
+        body: bytes | None = None,
+        creds: Credentials | None = None,
+    ) -> tuple[DictType, datetime]:
+        digest = (headers or {}).get(_PAYLOAD_SHA256)
+        if not isinstance(digest, str) or body is None or creds is None:
+            return super()._build_headers(host, headers, body, creds)
+        # Without a body minio neither hashes nor sets a length: both come from us.
+        built, date = super()._build_headers(host, headers, None, creds)
+        built["Content-Length"] = str(len(body))
+        built[_PAYLOAD_SHA256] = digest
+        return built, date
+
+
+def put_headers(data: bytes, content_type: str, meta: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """The SHA-256 (hex) of ``data`` and the headers of its PUT. One hash pass serves as
+    the stored metadata, as ``x-amz-checksum-sha256`` (which the server verifies: a body
+    damaged on the way is refused with ``BadDigest``) and as the signed payload hash."""
+    raw_digest = hashlib.sha256(data).digest()
+    digest = raw_digest.hex()
+    headers = genheaders(
+        {
+            **{k: quote(v, safe=_SAFE_META) for k, v in meta.items()},
+            "sha256": digest,
+            "x-amz-checksum-sha256": base64.b64encode(raw_digest).decode(),
+        },
+        None,
+        None,
+        None,
+        False,
+    )
+    headers["Content-Type"] = content_type
+    headers[_PAYLOAD_SHA256] = digest
+    return digest, headers
 
 
 def _conditional_put(

@@ -9,15 +9,19 @@ import pytest
 
 import reuse
 from audit import AuditLog
-from records import Status
+from records import Status, Subject
 from records.procedures import Procedure
-from reuse import Match, ReuseError
+from reuse import Facts, Match, ReuseError, WithheldReason
 from tests.support.reuse import Archive, Person, make_record, months_before, offered_ids
 
 AS_OF = date(2025, 6, 15)
 AN = Person("Nguyễn Văn An", "1990-05-01", "001090012345")
 AN_NAMESAKE = Person("Nguyễn Văn An", "1990-05-01", "001090099999")
 BINH = Person("Trần Thị Bình", "1985-02-10", "001185000111")
+AN_PARENTS = {"father_name": "NGUYỄN VĂN BA", "mother_name": "LÊ THỊ TƯ"}
+AN_FACTS = Facts(
+    father_name="Nguyễn Văn Ba", mother_name="Lê Thị Tư", residence="Số 5 phố Huế, Hà Nội"
+)
 MARRIAGE = "1.000894"
 ADOPTION = "1.003005"
 CRIMINAL_RECORD = "2.000488"
@@ -84,7 +88,13 @@ def test_paper_without_id_is_a_probable_match_by_folded_name_and_birth_date(
     archive: Archive,
 ) -> None:
     old, modern = archive.add(
-        make_record("birth_certificate", BINH, issued_on="1985-03-01", with_id=False),
+        make_record(
+            "birth_certificate",
+            BINH,
+            issued_on="1985-03-01",
+            with_id=False,
+            fields={"mother_name": "HOÀNG THỊ MAI", "birth_place": "Hà Nội"},
+        ),
         make_record("criminal_record_certificate", BINH, issued_on=months_before(AS_OF, 1)),
     )
     typed_without_marks = reuse.lookup(
@@ -92,6 +102,7 @@ def test_paper_without_id_is_a_probable_match_by_folded_name_and_birth_date(
         subject_id=BINH.id_number,
         name="tran thi  BINH",
         birth_date="10/02/1985",
+        facts=Facts(mother_name="hoang thi  mai"),
         procedure_code=CRIMINAL_RECORD,
         as_of=AS_OF,
     )
@@ -117,8 +128,8 @@ def test_probable_matches_are_withheld_when_a_namesake_holds_another_id(
         make_record("birth_certificate", AN, issued_on="1990-06-01", with_id=False),
         make_record("land_use_certificate", AN_NAMESAKE, issued_on="2015-01-01"),
     )[:1]
-    result = _lookup(archive, AN, CRIMINAL_RECORD)
-    assert result.withheld_probable
+    result = _lookup(archive, AN, CRIMINAL_RECORD, facts=AN_FACTS)
+    assert [w.reason for w in result.withheld_probable] == [WithheldReason.NAMESAKE]
     assert paper.id not in offered_ids(result)
 
 
@@ -199,9 +210,15 @@ def test_order_is_exact_first_then_newest(archive: Archive) -> None:
     older, newer, probable = archive.add(
         make_record("land_use_certificate", AN, issued_on="2010-01-01"),
         make_record("land_use_certificate", AN, issued_on="2018-01-01"),
-        make_record("land_use_certificate", AN, issued_on="2024-01-01", with_id=False),
+        make_record(
+            "land_use_certificate",
+            AN,
+            issued_on="2024-01-01",
+            with_id=False,
+            fields={"residence": "số 5, phố Huế, Hà Nội"},
+        ),
     )
-    candidates = _component(_lookup(archive, AN, "1.004222"), "CM_CHO_O").candidates
+    candidates = _component(_lookup(archive, AN, "1.004222", facts=AN_FACTS), "CM_CHO_O").candidates
     assert [c.id for c in candidates] == [newer.id, older.id, probable.id]
     assert [c.match for c in candidates] == [Match.EXACT, Match.EXACT, Match.PROBABLE]
 
@@ -255,11 +272,129 @@ def test_two_different_birth_certificates_reveal_a_namesake(archive: Archive) ->
         make_record("birth_certificate", AN, issued_on="1990-07-02", with_id=False),
         make_record("land_use_certificate", AN, issued_on="2010-01-01", with_id=False),
     )
-    result = _lookup(archive, AN, "1.004222")
-    assert result.withheld_probable
+    result = _lookup(archive, AN, "1.004222", facts=AN_FACTS)
+    assert {w.reason for w in result.withheld_probable} == {WithheldReason.NAMESAKE}
     assert not {mine.id, theirs.id, land.id} & offered_ids(result)
     rescanned = make_record("birth_certificate", AN, issued_on="1990-05-20", with_id=False)
     rescanned.document_number = mine.document_number  # the same paper scanned twice
     archive.index.delete(theirs.id)
     archive.add(rescanned)
-    assert not _lookup(archive, AN, "1.004222").withheld_probable
+    again = _lookup(archive, AN, "1.004222", facts=AN_FACTS)
+    assert WithheldReason.NAMESAKE not in {w.reason for w in again.withheld_probable}
+
+
+def _withheld(result: reuse.ReuseResult) -> dict[str, tuple[WithheldReason, tuple[str, ...]]]:
+    return {w.record_id: (w.reason, w.facts) for w in result.withheld_probable}
+
+
+def test_a_namesakes_paper_without_id_is_told_apart_by_the_facts_it_carries(
+    archive: Archive,
+) -> None:
+    # The namesake never had a paper with an ID nor a birth certificate in this archive:
+    # name + birth date alone cannot tell the two land-use certificates apart.
+    mine, theirs = archive.add(
+        make_record(
+            "land_use_certificate",
+            AN,
+            issued_on="2010-01-01",
+            with_id=False,
+            fields={"residence": "Số 5 phố Huế, Hà Nội"},
+        ),
+        make_record(
+            "land_use_certificate",
+            AN_NAMESAKE,
+            issued_on="2012-01-01",
+            with_id=False,
+            fields={"residence": "Thôn Đông, xã Yên Sở, Hà Nội"},
+        ),
+    )
+    result = _lookup(archive, AN, "1.004222", facts=AN_FACTS)
+    assert offered_ids(result) == {mine.id}
+    assert _withheld(result) == {theirs.id: (WithheldReason.FACT_DISAGREES, ("residence",))}
+    namesake = _lookup(
+        archive, AN_NAMESAKE, "1.004222", facts=Facts(residence="thon dong xa yen so ha noi")
+    )
+    assert offered_ids(namesake) == {theirs.id}
+
+
+def test_a_paper_without_id_needs_a_fact_it_carries_to_agree_and_none_to_differ(
+    archive: Archive,
+) -> None:
+    bare, parents, wrong_mother = (
+        make_record("birth_certificate", AN, issued_on="1990-05-20", with_id=False, fields=f)
+        for f in ({}, AN_PARENTS, {**AN_PARENTS, "mother_name": "LÊ THỊ NĂM"})
+    )
+    for paper in (parents, wrong_mother):  # same number, issuer, date: rescans of one
+        paper.document_number = bare.document_number
+    archive.add(bare, parents, wrong_mother)
+    no_facts = _lookup(archive, AN, CRIMINAL_RECORD)
+    assert offered_ids(no_facts) == set()
+    assert {r for r, _ in _withheld(no_facts).values()} == {WithheldReason.NO_QUERY_FACTS}
+    result = _lookup(archive, AN, CRIMINAL_RECORD, facts=AN_FACTS)
+    assert offered_ids(result) == {parents.id}
+    assert _withheld(result) == {
+        bare.id: (WithheldReason.NO_PAPER_FACTS, ()),
+        wrong_mother.id: (WithheldReason.FACT_DISAGREES, ("mother_name",)),
+    }
+    only_spouse = _lookup(archive, AN, CRIMINAL_RECORD, facts=Facts(spouse_name="Lê Thị Hoa"))
+    assert {r for r, _ in _withheld(only_spouse).values()} == {
+        WithheldReason.NO_PAPER_FACTS,
+        WithheldReason.NO_COMMON_FACT,
+    }
+    # The officer learns the archive may hold something, never whose paper it is.
+    text = reuse.format_result(no_facts)
+    assert "chưa có thông tin đối chiếu" in text and bare.id not in text
+    assert bare.id not in str(no_facts.to_dict())
+
+
+def test_the_spouse_on_a_marriage_certificate_corroborates_it(archive: Archive) -> None:
+    hoa = Subject(name="Lê Thị Hoa", birth_date="1992-03-04", role="vợ")
+    (paper,) = archive.add(
+        make_record("marriage_certificate", AN, issued_on="2015-06-01", with_id=False, others=[hoa])
+    )
+    birth_registration = "1.001193"
+    spouse = Facts(spouse_name="LE THI HOA", spouse_birth_date="04/03/1992")
+    assert paper.id in offered_ids(_lookup(archive, AN, birth_registration, facts=spouse))
+    other_wife = Facts(spouse_name="Lê Thị Hoa", spouse_birth_date="1993-03-04")
+    result = _lookup(archive, AN, birth_registration, facts=other_wife)
+    assert paper.id not in offered_ids(result)
+    assert _withheld(result)[paper.id] == (WithheldReason.FACT_DISAGREES, ("spouse_birth_date",))
+
+
+def test_facts_about_someone_else_on_the_paper_do_not_corroborate(archive: Archive) -> None:
+    # The residence on a death extract is the deceased's, not the requester's.
+    (paper,) = archive.add(
+        make_record(
+            "death_extract",
+            AN,
+            issued_on="2010-01-01",
+            with_id=False,
+            fields={"residence": "Số 5 phố Huế, Hà Nội"},
+        )
+    )
+    result = _lookup(archive, AN, "1.004873", facts=AN_FACTS)
+    assert paper.id not in offered_ids(result)
+    assert _withheld(result)[paper.id][0] is WithheldReason.NO_PAPER_FACTS
+
+
+def test_id_matches_ignore_the_facts(archive: Archive) -> None:
+    (paper,) = archive.add(
+        make_record(
+            "birth_certificate", AN, issued_on="2017-01-01", fields={"mother_name": "Ai Khác"}
+        )
+    )
+    result = _lookup(archive, AN, CRIMINAL_RECORD, facts=AN_FACTS)
+    assert [(c.id, c.match) for c in _component(result, "GKS").candidates] == [
+        (paper.id, Match.EXACT)
+    ]
+    assert result.withheld_probable == ()
+
+
+def test_withheld_papers_are_audited_with_their_ids(archive: Archive, audit_log: AuditLog) -> None:
+    (paper,) = archive.add(
+        make_record("land_use_certificate", AN, issued_on="2010-01-01", with_id=False)
+    )
+    _lookup(archive, AN, "1.004222", audit_log=audit_log, actor="can-bo-01", facts=AN_FACTS)
+    (entry,) = list(audit_log.entries())
+    assert entry.details["withheld"] == [{"record_id": paper.id, "reason": "no_paper_facts"}]
+    assert entry.details["subject"]["facts"] == ["father_name", "mother_name", "residence"]

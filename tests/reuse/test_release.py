@@ -12,7 +12,7 @@ import pytest
 import reuse
 from audit import AuditLog
 from records import Status
-from reuse import ReleaseRefused
+from reuse import Facts, ReleaseRefused
 from storage import save_record
 from tests.support.reuse import Archive, Person, make_record, months_before
 
@@ -147,14 +147,30 @@ def test_the_stored_record_wins_over_a_lagging_index(archive: Archive, audit_log
     assert _refusal(archive, audit_log, record.id) == "not_reusable"
 
 
-def test_a_probable_match_needs_the_officers_confirmation(
+def test_a_probable_match_needs_corroboration_and_the_officers_confirmation(
     archive: Archive, audit_log: AuditLog
 ) -> None:
     (paper,) = archive.add(
-        make_record("land_use_certificate", AN, issued_on="2012-03-01", with_id=False)
+        make_record(
+            "land_use_certificate",
+            AN,
+            issued_on="2012-03-01",
+            with_id=False,
+            fields={"residence": "Số 5 phố Huế, Hà Nội"},
+        )
     )
     by_name = {"procedure_code": "1.004222", "name": AN.name, "birth_date": AN.birth_date}
-    assert _refusal(archive, audit_log, paper.id, **by_name) == "needs_confirmation"
-    document = _release(archive, audit_log, paper.id, **by_name, confirmed_probable=True)
+    assert _refusal(archive, audit_log, paper.id, **by_name) == "not_corroborated"
+    elsewhere = Facts(residence="Thôn Đông, Yên Sở, Hà Nội")
+    assert _refusal(archive, audit_log, paper.id, **by_name, facts=elsewhere) == (
+        "not_corroborated"
+    )
+    here = Facts(residence="so 5 pho hue ha noi")
+    assert _refusal(archive, audit_log, paper.id, **by_name, facts=here) == "needs_confirmation"
+    document = _release(
+        archive, audit_log, paper.id, **by_name, facts=here, confirmed_probable=True
+    )
     assert document.data == archive.pdfs[paper.id]
-    assert list(audit_log.entries())[-1].details["match"] == "probable"
+    last = list(audit_log.entries())[-1]
+    assert last.details["match"] == "probable"
+    assert last.details["subject"]["facts"] == ["residence"]

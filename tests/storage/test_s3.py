@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -9,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from minio.error import S3Error
 
 from storage import RetryPolicy, StorageError, StorageUnavailable, lock_status, open_store
-from storage.s3store import retention_of
+from storage.s3store import _conditional_put, put_headers, retention_of
 from tests.storage.conftest import new_bucket, s3_store
 from tests.support.seaweed import SeaweedServer, free_ports
 
@@ -141,3 +143,23 @@ def test_outage_pauses_a_put_which_completes_after_restart(
         assert store.head("batch/gave-up") is None
     finally:
         server.stop()
+
+
+def test_upload_damaged_after_hashing_is_refused_and_nothing_stored(
+    seaweed: SeaweedServer,
+) -> None:
+    """Bytes that change between hashing and the server (bad RAM, a NIC, a bug) must not
+    be stored: the server checks the x-amz-checksum-sha256 that ``put`` sends."""
+    store = s3_store(seaweed)
+    good = b"%PDF-1.7 " + bytes(range(256)) * 64
+    digest, headers = put_headers(good, "application/pdf", {})
+    assert digest == hashlib.sha256(good).hexdigest()
+    damaged = good[:-1] + b"X"
+    with pytest.raises(S3Error) as caught:
+        _conditional_put(store.client, store.bucket, "x/archival.pdf", damaged, headers)
+    assert caught.value.code in ("BadDigest", "XAmzContentChecksumMismatch", "InvalidDigest")
+    assert store.head("x/archival.pdf") is None
+    # The same headers with the bytes they were computed from go through (signed with
+    # the precomputed digest, not a second hash).
+    _conditional_put(store.client, store.bucket, "x/archival.pdf", good, headers)
+    assert store.get("x/archival.pdf") == good

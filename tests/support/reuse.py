@@ -63,9 +63,12 @@ def make_record(
     role: str | None = None,
     agency: str = AGENCY,
     seed: str | None = None,
+    fields: dict[str, Any] | None = None,
+    others: list[Subject] | None = None,
 ) -> Record:
     """A record of ``doc_type`` naming ``people`` (all in ``role``, by default the type's
-    main role), with a unique deterministic id."""
+    main role) and then ``others`` (e.g. the spouse), with ``fields`` as extraction
+    would leave them, and a unique deterministic id."""
     people = people if isinstance(people, list) else [people]
     serial = seed or str(next(_serial))
     sha = hashlib.sha256(f"{doc_type}:{serial}".encode()).hexdigest()
@@ -82,7 +85,8 @@ def make_record(
         issuer="UBND phường Thử Nghiệm",
         issued_on=str(issued_on) if issued_on is not None else None,
         valid_until=str(valid_until) if valid_until is not None else None,
-        subjects=[p.subject(subject_role, with_id=with_id) for p in people],
+        subjects=[*(p.subject(subject_role, with_id=with_id) for p in people), *(others or [])],
+        fields=dict(fields or {}),
         text="nội dung đầy đủ không được trả về",
         signature=SignatureInfo(level="PAdES-B-LT", signer="Test CA")
         if signed
