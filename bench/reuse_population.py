@@ -6,9 +6,20 @@ a land-use certificate, some a marriage certificate shared with their spouse, ma
 status certificates and criminal-record certificates of various ages (many past their
 6 months), a few household business registrations, construction permits with a
 12-month term, and death extracts they declared. Papers issued before 2016 carry no ID
-(matched by name + birth date only). A few records are not ready or not signed.
+(matched by name + birth date, corroborated by other facts). A few records are not
+ready or not signed.
 
-The generator knows who each paper belongs to (``Population.owner``): the oracle the
+People have parents, a place of birth, a residence (a third of them moved once: papers
+issued before the move print the old address) and, for about half, a spouse. Papers
+carry what the real ones print, as extraction leaves it in ``fields`` (the names in
+``records/catalogs/result_types.json``): parents' names and place of birth on birth
+certificates (and on some criminal-record certificates), the residence on marital
+status, criminal-record, household-business, construction and land-use papers, the
+spouse as the other subject of a marriage certificate; each field is missed by
+extraction 10 % of the time. ``Person.facts()`` is what the portal knows of the citizen
+from the population database (each fact missing 10 % of the time there).
+
+The generator knows who each paper belongs to (``Population.owners``): the oracle the
 benchmark checks every offer against.
 """
 
@@ -17,11 +28,12 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from records import Files, Record, SignatureInfo, Source, Status, Subject, record_id_for
 from records.result_types import add_months
+from reuse import Facts
 from specimens.idnumbers import make_cccd
 from specimens.pools import (
     FAMILY_NAMES,
@@ -29,7 +41,9 @@ from specimens.pools import (
     FEMALE_MIDDLE,
     MALE_GIVEN,
     MALE_MIDDLE,
+    STREETS,
 )
+from specimens.pools import PROVINCES as ADMIN
 
 AS_OF = date(2025, 6, 15)
 ID_ON_PAPERS_SINCE = date(2016, 1, 1)
@@ -46,6 +60,10 @@ ROLE = {
 }
 
 
+FIELD_MISSED = 0.10  # extraction leaves a printed field empty
+FACT_UNKNOWN = 0.10  # the population database lacks a fact
+
+
 @dataclass(frozen=True)
 class Person:
     index: int
@@ -53,6 +71,30 @@ class Person:
     birth_date: date
     sex: str
     id_number: str
+    father_name: str | None  # None: father unknown (not printed on the birth certificate)
+    mother_name: str
+    birth_place: str
+    residence: str
+    old_residence: str | None = None  # where they lived before ``moved_on``
+    moved_on: date | None = None
+    known: frozenset[str] = frozenset()  # the facts the population database holds
+
+    def residence_on(self, day: date) -> str:
+        if self.old_residence is not None and self.moved_on is not None and day < self.moved_on:
+            return self.old_residence
+        return self.residence
+
+    def facts(self, spouse: Person | None) -> Facts:
+        """What the portal knows of this citizen (and of their spouse) today."""
+        values = {
+            "father_name": self.father_name,
+            "mother_name": self.mother_name,
+            "birth_place": self.birth_place,
+            "residence": self.residence,
+            "spouse_name": spouse.name if spouse else None,
+            "spouse_birth_date": spouse.birth_date.isoformat() if spouse else None,
+        }
+        return Facts(**{k: v for k, v in values.items() if k in self.known})
 
 
 @dataclass
@@ -60,6 +102,11 @@ class Population:
     people: list[Person]
     records: list[Record] = field(default_factory=list)
     owners: dict[str, set[int]] = field(default_factory=dict)  # record id -> people on it
+    spouse_of: dict[int, int] = field(default_factory=dict)  # both ways
+
+    def spouse(self, person: Person) -> Person | None:
+        other = self.spouse_of.get(person.index)
+        return self.people[other] if other is not None else None
 
 
 def _weighted_family(rng: random.Random) -> str:
@@ -67,12 +114,59 @@ def _weighted_family(rng: random.Random) -> str:
     return rng.choices(names, weights=weights)[0]
 
 
+def _full_name(rng: random.Random, sex: str, family: str | None = None) -> str:
+    middle, given = (MALE_MIDDLE, MALE_GIVEN) if sex == "nam" else (FEMALE_MIDDLE, FEMALE_GIVEN)
+    return f"{family or _weighted_family(rng)} {rng.choice(middle)} {rng.choice(given)}"
+
+
+def _place(rng: random.Random) -> tuple[str, str, str]:
+    province = rng.choice(ADMIN)
+    district = rng.choice(province.districts)
+    ward = rng.choice(district.wards)
+    return (
+        f"{ward[0]} {ward[1]}",
+        f"{district.kind} {district.name}",
+        f"{province.kind} {province.name}",
+    )
+
+
+def _address(rng: random.Random) -> str:
+    ward, district, province = _place(rng)
+    return f"Số {rng.randint(1, 300)} {rng.choice(STREETS)}, {ward}, {district}, {province}"
+
+
 def make_person(rng: random.Random, index: int) -> Person:
     sex = rng.choice(("nam", "nữ"))
+    family = _weighted_family(rng)
     middle, given = (MALE_MIDDLE, MALE_GIVEN) if sex == "nam" else (FEMALE_MIDDLE, FEMALE_GIVEN)
-    name = f"{_weighted_family(rng)} {rng.choice(middle)} {rng.choice(given)}"
+    name = f"{family} {rng.choice(middle)} {rng.choice(given)}"
     born = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 55))
-    return Person(index, name, born, sex, make_cccd(rng, rng.choice(PROVINCES), born, sex))
+    moved = rng.random() < 0.33
+    return Person(
+        index,
+        name,
+        born,
+        sex,
+        make_cccd(rng, rng.choice(PROVINCES), born, sex),
+        father_name=_full_name(rng, "nam", family) if rng.random() > 0.05 else None,
+        mother_name=_full_name(rng, "nữ"),
+        birth_place=", ".join(_place(rng)[1:]),
+        residence=_address(rng),
+        old_residence=_address(rng) if moved else None,
+        moved_on=AS_OF - timedelta(days=rng.randrange(1, 365 * 20)) if moved else None,
+        known=frozenset(
+            f
+            for f in (
+                "father_name",
+                "mother_name",
+                "birth_place",
+                "residence",
+                "spouse_name",
+                "spouse_birth_date",
+            )
+            if rng.random() > FACT_UNKNOWN
+        ),
+    )
 
 
 def _months_ago(rng: random.Random, low: int, high: int) -> date:
@@ -91,8 +185,10 @@ class _Writer:
         holders: list[tuple[Person, str]],
         issued: date,
         valid_until: date | None = None,
+        printed: dict[str, str | None] | None = None,
     ) -> None:
-        """Add one paper; ``holders`` are (person, role) pairs named on it."""
+        """Add one paper; ``holders`` are (person, role) pairs named on it, ``printed``
+        the fields it prints (extraction misses some)."""
         serial = len(self.population.records)
         sha = hashlib.sha256(f"bench:{self.tag}:{serial}".encode()).hexdigest()
         record_id = record_id_for(AGENCY, sha)
@@ -126,6 +222,11 @@ class _Writer:
                     )
                     for p, role in holders
                 ],
+                fields={
+                    k: v
+                    for k, v in (printed or {}).items()
+                    if v is not None and self.rng.random() > FIELD_MISSED
+                },
                 signature=SignatureInfo(level="PAdES-B-LT" if signed else None),
                 files=Files(archival_pdf=f"{AGENCY}/records/{record_id}/archival.pdf"),
             )
@@ -133,15 +234,25 @@ class _Writer:
         self.population.owners[record_id] = {p.index for p, _ in holders}
 
 
-def _history(writer: _Writer, person: Person, spouse: Person | None) -> None:
+def _upper(name: str | None) -> str | None:
+    """Names as papers print them (upper case); folding makes it irrelevant."""
+    return name.upper() if name else None
+
+
+def _history(writer: _Writer, person: Person, spouse: Person | None, marry: bool) -> None:
     rng = writer.rng
     if rng.random() < 0.9:
         writer.paper(
             "birth_certificate",
             [(person, ROLE["birth_certificate"])],
             person.birth_date + timedelta(days=rng.randrange(5, 60)),
+            printed={
+                "father_name": _upper(person.father_name),
+                "mother_name": _upper(person.mother_name),
+                "birth_place": person.birth_place,
+            },
         )
-    if spouse is not None:
+    if spouse is not None and marry:
         issued = max(person.birth_date, spouse.birth_date).replace(day=1) + timedelta(
             days=365 * rng.randint(20, 30)
         )
@@ -153,23 +264,38 @@ def _history(writer: _Writer, person: Person, spouse: Person | None) -> None:
             ],
             min(issued, AS_OF - timedelta(days=30)),
         )
+
+    def residence(issued: date) -> dict[str, str | None]:
+        return {"residence": person.residence_on(issued)}
+
     for _ in range(rng.choices((0, 1, 2), weights=(70, 22, 8))[0]):
+        issued = _months_ago(rng, 0, 30)
         writer.paper(
             "marital_status_certificate",
             [(person, ROLE["marital_status_certificate"])],
-            _months_ago(rng, 0, 30),
+            issued,
+            printed=residence(issued),
         )
     if rng.random() < 0.18:
+        issued = _months_ago(rng, 0, 30)
+        parents = (
+            {"father_name": _upper(person.father_name), "mother_name": _upper(person.mother_name)}
+            if rng.random() < 0.5
+            else {}
+        )
         writer.paper(
             "criminal_record_certificate",
             [(person, ROLE["criminal_record_certificate"])],
-            _months_ago(rng, 0, 30),
+            issued,
+            printed={**residence(issued), "birth_place": person.birth_place, **parents},
         )
     if rng.random() < 0.08:
+        issued = _months_ago(rng, 1, 120)
         writer.paper(
             "household_business_registration",
             [(person, ROLE["household_business_registration"])],
-            _months_ago(rng, 1, 120),
+            issued,
+            printed=residence(issued),
         )
     if rng.random() < 0.10:
         issued = _months_ago(rng, 0, 36)
@@ -178,15 +304,24 @@ def _history(writer: _Writer, person: Person, spouse: Person | None) -> None:
             [(person, ROLE["construction_permit"])],
             issued,
             add_months(issued, 12),
+            printed=residence(issued),
         )
     if rng.random() < 0.45:
+        issued = _months_ago(rng, 1, 360)
         writer.paper(
             "land_use_certificate",
             [(person, ROLE["land_use_certificate"])],
-            _months_ago(rng, 1, 360),
+            issued,
+            printed=residence(issued),
         )
     if rng.random() < 0.06:
-        writer.paper("death_extract", [(person, ROLE["death_extract"])], _months_ago(rng, 0, 240))
+        # The residence printed is the deceased's, not the requester's.
+        writer.paper(
+            "death_extract",
+            [(person, ROLE["death_extract"])],
+            _months_ago(rng, 0, 240),
+            printed={"residence": _address(rng)},
+        )
 
 
 def generate(people: int, seed: int = 7, namesakes: float = 0.01) -> Population:
@@ -198,18 +333,24 @@ def generate(people: int, seed: int = 7, namesakes: float = 0.01) -> Population:
     # life, but a city archive holds some, and they are what the matching rules guard.
     for i in rng.sample(range(people), int(people * namesakes)):
         twin = persons[rng.randrange(people)]
-        persons[i] = Person(i, twin.name, twin.birth_date, twin.sex, persons[i].id_number)
+        # Same name and birth date, everything else their own (parents, address...).
+        persons[i] = replace(persons[i], name=twin.name, birth_date=twin.birth_date, sex=twin.sex)
     population = Population(persons)
     writer = _Writer(rng, population, tag=str(seed))
-    partners = list(range(people))
-    rng.shuffle(partners)
-    spouse_of: dict[int, int] = {}
-    for a, b in zip(partners[0::2], partners[1::2], strict=False):
+    # Marriages as the law of the period of these papers registers them: a man and a woman.
+    men = [p.index for p in persons if p.sex == "nam"]
+    women = [p.index for p in persons if p.sex != "nam"]
+    rng.shuffle(men)
+    rng.shuffle(women)
+    for a, b in zip(men, women, strict=False):
         if rng.random() < 0.55:
-            spouse_of[a] = b
+            population.spouse_of[a] = b
+            population.spouse_of[b] = a
     for person in population.people:
-        spouse = spouse_of.get(person.index)
-        _history(writer, person, population.people[spouse] if spouse is not None else None)
+        spouse = population.spouse(person)
+        # One marriage certificate per couple, written with the first spouse's history.
+        marry = spouse is not None and person.index < spouse.index
+        _history(writer, person, spouse, marry)
     return population
 
 
