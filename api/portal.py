@@ -93,8 +93,17 @@ def lookup(
     return out
 
 
+FACT_FIELDS = (
+    "father_name", "mother_name", "spouse_name", "spouse_birth_date", "birth_place", "residence",
+)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def release(state: AppState, principal: Principal, body: dict[str, Any]) -> Any:
-    from reuse import ReuseError
+    from reuse import Facts, ReuseError
     from reuse import release as reuse_release
 
     try:
@@ -111,6 +120,8 @@ def release(state: AppState, principal: Principal, body: dict[str, Any]) -> Any:
             actor=principal.actor,
             audit_log=state.audit,
             procedures=procedures(),
+            facts=Facts(**{k: _text(body.get(k)) for k in FACT_FIELDS}),
+            confirmed_probable=bool(body.get("confirmed_probable")),
         )
     except ReuseError as exc:
         raise _reuse_error(exc) from exc

@@ -256,6 +256,15 @@ class ReleaseIn(BaseModel):
     subject: Annotated[str | None, Field(max_length=20, description="ID number")] = None
     name: Annotated[str | None, Field(max_length=200)] = None
     birth_date: date | None = None
+    father_name: Annotated[str | None, Field(max_length=200)] = None
+    mother_name: Annotated[str | None, Field(max_length=200)] = None
+    spouse_name: Annotated[str | None, Field(max_length=200)] = None
+    spouse_birth_date: date | None = None
+    birth_place: Annotated[str | None, Field(max_length=300)] = None
+    residence: Annotated[str | None, Field(max_length=300)] = None
+    confirmed_probable: Annotated[
+        bool, Field(description="the officer checked a no-ID paper's number, issuer and date")
+    ] = False
     citizen_request: bool
 
 

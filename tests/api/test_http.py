@@ -192,3 +192,41 @@ def test_review_queue_and_correction_make_a_new_version(live: LiveServer) -> Non
         assert first["document_number"] == record.document_number
         queue = client.get("/api/v1/review", params={"limit": 100}).json()
         assert record.id not in {item["id"] for item in queue["items"]}
+
+
+def test_a_paper_without_id_is_offered_and_released_only_when_facts_agree(
+    live: LiveServer,
+) -> None:
+    from tests.support.reuse import Person
+
+    citizen = Person(name="Lê Thị Hoa", birth_date="1991-04-02", id_number="001191004455")
+    (old,) = live.seed(make_record(
+        "birth_certificate", citizen, issued_on="1991-04-20", with_id=False,
+        agency="ubnd-a", seed="old-birth-no-id",
+        fields={"mother_name": "Phạm Thị Lan", "father_name": "Lê Văn Tám"},
+    ))
+    ask = {"subject": citizen.id_number, "name": citizen.name,
+           "birth_date": citizen.birth_date, "procedure": "2.000488"}
+    release = {"record_id": old.id, "dossier_code": "000.00.24.H26-260101-0001",
+               "procedure": "2.000488", "subject": citizen.id_number, "name": citizen.name,
+               "birth_date": citizen.birth_date, "citizen_request": True}
+
+    def offered(params: dict[str, str]) -> list[str]:
+        body = client.get("/api/v1/reuse/lookup", params=params).json()
+        return [c["id"] for comp in body["components"] for c in comp["candidates"]]
+
+    with live.client(Role.PORTAL) as client:
+        assert offered(ask) == []  # name and birth date alone are not enough
+        assert offered({**ask, "mother_name": "Nguyễn Thị Mai"}) == []  # a namesake's paper
+        assert offered({**ask, "mother_name": "pham thi lan"}) == [old.id]
+        refused = client.post("/api/v1/reuse/release", json=release)
+        assert refused.status_code in (409, 422)
+        assert _error(refused)["code"] == "not_corroborated"
+        unconfirmed = client.post("/api/v1/reuse/release",
+                                  json={**release, "mother_name": "Phạm Thị Lan"})
+        assert _error(unconfirmed)["code"] == "needs_confirmation"
+        given = client.post("/api/v1/reuse/release", json={
+            **release, "mother_name": "Phạm Thị Lan", "confirmed_probable": True})
+        assert given.status_code == 200, given.text
+        assert given.headers["content-type"] == "application/pdf"
+        assert given.content.startswith(b"%PDF")
