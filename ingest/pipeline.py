@@ -15,7 +15,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pikepdf
 
@@ -23,6 +23,11 @@ from ingest.errors import EMPTY_FILE, TOO_LARGE, UNSUPPORTED_TYPE, IngestError
 from ingest.sniff import EXTENSIONS, PDF, sniff_media_type
 from ocr import OcrInputError, PageJob, PageResult, build_archival, plan_pages
 from records import OcrInfo, OcrPage, Record, SignatureInfo, Source, record_id_for
+
+if TYPE_CHECKING:
+    from search import Index
+    from signing import Signer
+    from storage import Store
 
 log = logging.getLogger("sohoa.ingest")
 
@@ -222,7 +227,7 @@ def extract_fields(
     )
 
 
-def sign(record: Record, pdf: bytes, signer: Any, prior_signatures: int) -> bytes:
+def sign(record: Record, pdf: bytes, signer: Signer, prior_signatures: int) -> bytes:
     signed = signer.sign(pdf, record_id=record.id)
     record.signature = SignatureInfo(
         level=signed.level,
@@ -233,12 +238,11 @@ def sign(record: Record, pdf: bytes, signer: Any, prior_signatures: int) -> byte
         prior_signatures=prior_signatures,
     )
     record.note("sign", level=signed.level, signer=signed.signer, prior_signatures=prior_signatures)
-    data: bytes = signed.data
-    return data
+    return signed.data
 
 
 def store_record(
-    store: Any, record: Record, received: Received, original: bytes, signed_pdf: bytes
+    store: Store, record: Record, received: Received, original: bytes, signed_pdf: bytes
 ) -> None:
     """Write the record's objects, its JSON last: the JSON's presence commits the record.
 
@@ -268,7 +272,7 @@ def store_record(
         raise
 
 
-def discard_uncommitted(store: Any, agency: str, record_id: str) -> None:
+def discard_uncommitted(store: Store, agency: str, record_id: str) -> None:
     from storage import record_exists, record_prefix
 
     if record_exists(store, agency, record_id):
@@ -278,7 +282,7 @@ def discard_uncommitted(store: Any, agency: str, record_id: str) -> None:
         _delete_quietly(store, info.key)
 
 
-def _delete_quietly(store: Any, key: str) -> None:
+def _delete_quietly(store: Store, key: str) -> None:
     try:
         store.delete(key)
     except Exception:
@@ -309,8 +313,8 @@ def compose(received: Received, pages: list[PageResult], *, engine: str,
     return Composed(record=record, pdf=pdf, prior_signatures=prior)
 
 
-def commit(received: Received, composed: Composed, *, store: Any, index: Any,
-           signer: Any) -> Record:
+def commit(received: Received, composed: Composed, *, store: Store, index: Index,
+           signer: Signer) -> Record:
     """Sign, store (the record JSON last) and index. Runs where the signer lives."""
     record = composed.record
     signed_pdf = sign(record, composed.pdf, signer, composed.prior_signatures)
@@ -323,9 +327,9 @@ def finish(
     received: Received,
     pages: list[PageResult],
     *,
-    store: Any,
-    index: Any,
-    signer: Any,
+    store: Store,
+    index: Index,
+    signer: Signer,
     engine: str,
     languages: str,
     result_types: str | None = None,
