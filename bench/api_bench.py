@@ -98,6 +98,14 @@ request = function()
 end
 """
 
+# Paced clients: each connection thinks this many ms between requests (wrk's delay()),
+# so 50 clients together offer about the target rate instead of saturating the server.
+PACED = """
+delay = function()
+  return %(delay_ms)d
+end
+"""
+
 
 def run_wrk(url: str, script: Path, connections: int, duration: int) -> dict[str, float]:
     out = subprocess.run(
@@ -124,6 +132,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", type=Path, help="reuse a seeded data dir")
+    parser.add_argument("--rate", type=int, default=550,
+                        help="offered load (req/s) of the paced run: the clients' think time "
+                             "is connections / rate")
     parser.add_argument("--tmp-root", type=Path, default=None,
                         help="where the throwaway data dir goes (e.g. /dev/shm: no fsync cost)")
     args = parser.parse_args()
@@ -146,6 +157,10 @@ def main() -> int:
     ))
     script = data_dir / "lookup.lua"
     script.write_text(LUA % {"token": token, "paths": paths})
+    paced_script = data_dir / "lookup-paced.lua"
+    delay_ms = round(args.connections / args.rate * 1000)
+    paced_script.write_text(LUA % {"token": token, "paths": paths}
+                            + PACED % {"delay_ms": delay_ms})
     floor = data_dir / "healthz.lua"
     floor.write_text(LUA % {"token": token, "paths": data_dir / "healthz.txt"})
     (data_dir / "healthz.txt").write_text("/healthz\n")
@@ -160,6 +175,7 @@ def main() -> int:
             assert offered >= 1, probe
             run_wrk(server.base_url, script, args.connections, 3)  # warm-up
             lookup = run_wrk(server.base_url, script, args.connections, args.duration)
+            paced = run_wrk(server.base_url, paced_script, args.connections, args.duration)
             health = run_wrk(server.base_url, floor, args.connections, args.duration)
     finally:
         if own:
@@ -167,12 +183,18 @@ def main() -> int:
     print(f"\nreuse lookup, {total} records indexed, {args.connections} connections, "
           f"{args.workers} uvicorn workers, {args.duration}s, wrk on loopback, "
           f"data dir on {data_dir.parent}")
-    print(f"{'endpoint':28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
-    for name, r in (("GET /api/v1/reuse/lookup", lookup), ("GET /healthz (reference)", health)):
-        print(f"{name:28} {r['rps']:9.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} "
+    rows = (
+        ("lookup, saturating (no think time)", lookup),
+        (f"lookup, paced ({delay_ms} ms think time)", paced),
+        ("/healthz, saturating (reference)", health),
+    )
+    print(f"{'GET':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    for name, r in rows:
+        print(f"{name:40} {r['rps']:9.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} "
               f"{r['non2xx']:8.0f}")
-    met = lookup["rps"] >= 500 and lookup["p99_ms"] <= 50
-    print(f"target ≥ 500 req/s with p99 ≤ 50 ms: {'met' if met else 'NOT met'}")
+    met = paced["rps"] >= 500 and paced["p99_ms"] <= 50
+    print(f"target ≥ 500 req/s with p99 ≤ 50 ms (paced run): {'met' if met else 'NOT met'}; "
+          f"saturation throughput {lookup['rps']:.0f} req/s")
     return 0
 
 
