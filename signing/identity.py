@@ -25,6 +25,19 @@ DEV_MARK = "(DEVELOPMENT ONLY)"
 # RFC 9336 id-kp-documentSigning; emailProtection is kept too because NSS-based
 # verifiers (poppler, Firefox) check for it when an EKU extension is present.
 DOCUMENT_SIGNING_EKU = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+# What a document signer's certificate may do: sign, with non-repudiation (PAdES
+# validators check both), and nothing else.
+SIGNER_KEY_USAGE = x509.KeyUsage(
+    digital_signature=True,
+    content_commitment=True,
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    key_cert_sign=False,
+    crl_sign=False,
+    encipher_only=False,
+    decipher_only=False,
+)
 # P-256: approved for qualified signatures (ETSI TS 119 312) and, unlike RSA, cheap
 # for pyHanko, which re-parses the private key on every signature.
 _CURVE = ec.SECP256R1()
@@ -114,20 +127,7 @@ def _issue(agency: str) -> tuple[x509.Certificate, x509.Certificate, ec.Elliptic
         .not_valid_before(now)
         .not_valid_after(now + timedelta(days=365 * _SIGNER_YEARS))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(SIGNER_KEY_USAGE, critical=True)
         .add_extension(
             x509.ExtendedKeyUsage([DOCUMENT_SIGNING_EKU, ExtendedKeyUsageOID.EMAIL_PROTECTION]),
             critical=False,

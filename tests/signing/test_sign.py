@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from PIL import Image
 
 import signing
+from signing.identity import SIGNER_KEY_USAGE
 from tests.support.pki import LoopbackPki, pdfsig_check
 
 AGENCY = "UBND Phường Bến Nghé"
@@ -313,19 +314,6 @@ def _issue_from_test_root(pki: LoopbackPki, public_key: rsa.RSAPublicKey) -> x50
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=365))
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(SIGNER_KEY_USAGE, critical=True)
         .sign(pki.root_private_key(), hashes.SHA256())
     )
