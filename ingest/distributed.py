@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
-from celery.exceptions import MaxRetriesExceededError
 
 from ingest.batch import InputFile
 from ingest.errors import IngestError
@@ -227,13 +226,17 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
         except IngestError as exc:  # the file itself is bad: retrying cannot help
             outcome = Outcome(spec["filename"], "failed", reason=exc.reason, code=exc.code)
         except Exception as exc:
-            log.warning("digitizing %s failed (attempt %d): %s",
-                        spec["filename"], self.request.retries + 1, exc)
-            try:
-                raise self.retry(exc=exc, countdown=min(2 ** self.request.retries, 30))
-            except MaxRetriesExceededError:
-                outcome = Outcome(spec["filename"], "failed",
-                                  reason=f"failed_after_retries: {exc}", code="internal_error")
+            attempt = self.request.retries + 1
+            log.warning("digitizing %s failed (attempt %d of %d): %s",
+                        spec["filename"], attempt, MAX_ATTEMPTS, exc)
+            if attempt < MAX_ATTEMPTS:
+                # Celery re-raises ``exc`` itself once retries are exhausted, so the last
+                # attempt is decided here: the ledger must get an outcome either way.
+                raise self.retry(exc=exc, countdown=min(2 ** self.request.retries, 30)) from exc
+            outcome = Outcome(
+                spec["filename"], "failed", code="failed_after_retries",
+                reason=f"failed_after_retries: {MAX_ATTEMPTS} lần thử đều lỗi: {exc}",
+            )
         ledger().record(batch_id, spec["filename"], outcome.to_dict(), outcome.pages)
 
     @app.task(name="sohoa.fixity")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ingest import Runtime, Settings
-from ingest.distributed import Ledger, staging_key
+from ingest.distributed import BatchProgress, Ledger, staging_key
 from signing import ensure_dev_identity, verify_pdf
 from specimens import generate, render_page
 from storage import iter_latest_records
@@ -173,3 +173,59 @@ def test_batch_survives_killed_workers(distributed_env: dict[str, str], tmp_path
             assert runtime.index.get(record.id) is not None
     finally:
         runtime.close()
+
+
+@pytest.mark.slow
+def test_failed_after_retries_is_reported_and_retry_requeues(
+    distributed_env: dict[str, str], tmp_path: Path
+) -> None:
+    batch = tmp_path / "batch"
+    _make_batch(batch, 2)
+    settings = Settings.from_env()
+    ensure_dev_identity(settings.data_dir / "signing", settings.agency)
+    env = {**os.environ, **distributed_env}
+    # Submitted with no worker running, so the staged original can be taken away first:
+    # every attempt then fails the same way (as when the object store lost it).
+    submitted = subprocess.run([SOHOA, "ingest", str(batch), "--no-wait", "--json"],
+                               env=env, capture_output=True, text=True, check=True)
+    batch_id = json.loads(submitted.stdout.splitlines()[-1])["batch_id"]
+    runtime = Runtime.open(settings)
+    ledger = Ledger(settings.broker_url or "")
+    try:
+        lost = ledger.submitted(batch_id)["doc-001.png"]
+        staged = runtime.store.get(staging_key(lost["agency"], lost["sha256"]))
+        runtime.store.delete(staging_key(lost["agency"], lost["sha256"]))
+
+        workers = Workers(distributed_env, tmp_path)
+        workers.start()
+        try:
+            progress = _wait_complete(ledger, batch_id)
+            assert (progress.done, progress.failed) == (1, 1)
+            failed = ledger.outcomes(batch_id)["doc-001.png"]["outcome"]
+            assert failed["status"] == "failed"
+            assert failed["code"] == "failed_after_retries"
+            assert "3 lần thử" in failed["reason"]
+
+            # Once the original is back, `sohoa retry` re-queues just that document.
+            runtime.store.put(staging_key(lost["agency"], lost["sha256"]), staged)
+            retried = subprocess.run([SOHOA, "retry", batch_id, "--json"], env=env,
+                                     capture_output=True, text=True, check=True)
+            assert json.loads(retried.stdout) == {"requeued": 1}
+            progress = _wait_complete(ledger, batch_id)
+            assert (progress.done, progress.failed) == (2, 0)
+        finally:
+            workers.stop()
+        assert len(list(iter_latest_records(runtime.store))) == 2
+    finally:
+        runtime.close()
+
+
+def _wait_complete(ledger: Ledger, batch_id: str, timeout: float = 300) -> BatchProgress:
+    deadline = time.monotonic() + timeout
+    while True:
+        progress = ledger.progress(batch_id)
+        assert progress is not None
+        if progress.pending == 0:
+            return progress
+        assert time.monotonic() < deadline, f"batch stuck: {progress.to_dict()}"
+        time.sleep(0.2)
