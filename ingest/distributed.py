@@ -40,6 +40,8 @@ from ingest.runtime import Runtime
 from ingest.settings import Settings
 from ocr import run_page
 from ocr.pipeline import engine_name
+from records import record_id_for
+from storage import Store
 
 log = logging.getLogger("sohoa.distributed")
 
@@ -247,11 +249,22 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
 
 
 def digitize_staged(runtime: Runtime, spec: dict[str, Any]) -> Outcome:
-    """Digitize one staged original; idempotent."""
-    from storage import record_exists
+    """Digitize one staged original; idempotent.
+
+    A delivery may come after an earlier one committed the record (the worker died
+    before acknowledging), even after it removed the staged original: the committed
+    record is checked first, by the id the content gives.
+    """
+    from storage import load_record, record_exists
 
     agency, sha = spec["agency"], spec["sha256"]
     store = runtime.store
+    record_id = record_id_for(agency, sha)
+    if record_exists(store, agency, record_id):
+        record = load_record(store, agency, record_id)
+        _discard_staged(store, agency, sha)
+        return Outcome(spec["filename"], "ingested", record=record,
+                       pages=record.source.pages or 0)
     with tempfile.TemporaryDirectory(prefix="sohoa-task-") as tmp:
         path = Path(tmp) / Path(spec["filename"]).name
         path.write_bytes(store.get(staging_key(agency, sha)))
@@ -259,13 +272,6 @@ def digitize_staged(runtime: Runtime, spec: dict[str, Any]) -> Outcome:
             path, agency=agency, max_bytes=runtime.settings.max_upload_bytes,
             filename=spec["filename"], given=spec.get("given") or {},
         )
-        if record_exists(store, agency, received.record_id):
-            # A delivery after the record was committed: done already, report it.
-            from storage import load_record
-
-            record = load_record(store, agency, received.record_id)
-            return Outcome(spec["filename"], "ingested", record=record,
-                           pages=record.source.pages or 0)
         jobs = plan(received, languages=runtime.settings.languages,
                     max_pixels=runtime.settings.max_pixels)
         pages = [run_page(job) for job in jobs]
@@ -273,8 +279,13 @@ def digitize_staged(runtime: Runtime, spec: dict[str, Any]) -> Outcome:
                         signer=runtime.signer(), engine=engine_name(),
                         languages=runtime.settings.languages,
                         result_types=runtime.settings.result_types_path)
-    store.delete(staging_key(agency, sha))
+    _discard_staged(store, agency, sha)
     return Outcome(spec["filename"], "ingested", record=record, pages=len(pages))
+
+
+def _discard_staged(store: Store, agency: str, sha256: str) -> None:
+    if store.head(staging_key(agency, sha256)) is not None:
+        store.delete(staging_key(agency, sha256))
 
 
 # --- the submitting side -----------------------------------------------------------

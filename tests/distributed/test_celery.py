@@ -229,3 +229,34 @@ def _wait_complete(ledger: Ledger, batch_id: str, timeout: float = 300) -> Batch
             return progress
         assert time.monotonic() < deadline, f"batch stuck: {progress.to_dict()}"
         time.sleep(0.2)
+
+
+def test_a_redelivered_task_after_commit_reports_the_record(
+    sohoa_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A worker that died after committing (and after removing the staged original) but
+    before acknowledging gets its task delivered again: same record, nothing new."""
+    from ingest.distributed import digitize_staged
+
+    batch = tmp_path / "batch"
+    _make_batch(batch, 1)
+    path = batch / "doc-000.png"
+    runtime = Runtime.open(Settings.from_env())
+    try:
+        import hashlib
+
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        spec = {"filename": path.name, "agency": runtime.settings.agency, "sha256": sha}
+        runtime.store.put(staging_key(spec["agency"], sha), path.read_bytes())
+        first = digitize_staged(runtime, spec)
+        assert first.status == "ingested" and first.record is not None
+        assert runtime.store.head(staging_key(spec["agency"], sha)) is None
+        objects = sorted(info.key for info in runtime.store.list(""))
+
+        again = digitize_staged(runtime, spec)
+
+        assert again.status == "ingested" and again.record is not None
+        assert again.record.id == first.record.id
+        assert sorted(info.key for info in runtime.store.list("")) == objects
+    finally:
+        runtime.close()
