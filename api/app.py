@@ -33,7 +33,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
-    from audit import AuditLog
     from ingest.runtime import Runtime
 
     runtime = Runtime.open(settings)
@@ -58,7 +57,7 @@ def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
         limits=limits or Limits.from_settings(settings),
         runtime=runtime,
         tokens=TokenCache(runtime.store),
-        audit=AuditLog(runtime.store),
+        audit=runtime.audit(),
         batches=batches,
         runner=runner,
         metrics=metrics,

@@ -80,7 +80,6 @@ def register_review(command: Command) -> None:
 
 
 def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
-    from audit import AuditLog
     from reuse import Facts, format_result, lookup
 
     if not args.subject and not (args.name and args.birth_date):
@@ -109,7 +108,7 @@ def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
             procedure_code=args.procedure,
             as_of=date.fromisoformat(args.as_of) if args.as_of else None,
             procedures=procedures,
-            audit_log=AuditLog(runtime.store),
+            audit_log=runtime.audit(),
             actor=args.actor,
             dossier_code=args.dossier,
         )
@@ -199,11 +198,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from audit import AuditLog, format_verification
+    from audit import format_verification
 
     runtime = Runtime.open(settings)
     try:
-        check = AuditLog(runtime.store).verify()
+        check = runtime.audit().verify()
     finally:
         runtime.close()
     if args.json:

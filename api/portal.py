@@ -3,22 +3,22 @@
 Both look across all agencies (a citizen's papers may have been digitized anywhere)
 and both are audited by ``reuse`` itself with the portal token as actor.
 
-The lookup is the portal's hot path: its audit entry is queued on the log's group
-commit (``AuditLog.submit``) and the route awaits it on the event loop, so a request
-waiting for its entry to become durable holds no worker thread.
+The lookup is the portal's hot path, run on the event loop with no thread hop: the
+route drafts its audit entry and makes it durable in the local audit journal (one
+SQLite commit, about half a millisecond) before answering; the journal ships it into
+the hash chain in storage in the background (see ``audit.journal``).
 """
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import Future
 from datetime import date
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from api.errors import ApiError
 from api.state import AppState
 from api.tokens import Principal
+from audit import AuditDraft
 
 
 @lru_cache(maxsize=1)
@@ -36,21 +36,16 @@ def _reuse_error(exc: Any) -> ApiError:
     return ApiError(status, exc.code, exc.code.replace("_", " "), exc.message)
 
 
-class QueuedAudit:
-    """Handed to ``reuse`` as its audit log: each ``append`` is queued on the real log
-    and its future kept for the caller to await before answering. ``reuse`` ignores
-    what ``append`` returns, so nothing is lost by not waiting there."""
+class DeferredAudit:
+    """Handed to ``reuse`` as its audit log: each ``append`` only drafts the entry, and
+    the caller makes the drafts durable (``AuditJournal.write``) before answering.
+    ``reuse`` ignores what ``append`` returns, so nothing is lost by not writing there."""
 
-    def __init__(self, log: Any) -> None:
-        self._log = log
-        self.pending: list[Future[Any]] = []
+    def __init__(self) -> None:
+        self.drafts: list[AuditDraft] = []
 
     def append(self, action: str, actor: str, **details: Any) -> None:
-        self.pending.append(self._log.submit(action, actor, **details))
-
-    async def durable(self) -> None:
-        """Return once every queued entry is durable; raise the write's error if not."""
-        await asyncio.gather(*(asyncio.wrap_future(f) for f in self.pending))
+        self.drafts.append(AuditDraft.new(action, actor, details))
 
 
 def lookup(
@@ -67,9 +62,8 @@ def lookup(
     facts: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """The lookup's JSON; audited on ``audit_log`` (default: the app's log, waited for
-    here; a ``QueuedAudit`` leaves the waiting to the caller). ``facts``: the keyword
+    here; a ``DeferredAudit`` leaves the writing to the caller). ``facts``: the keyword
     arguments of ``reuse.Facts``."""
-    from audit import AuditLog
     from reuse import Facts, ReuseError
     from reuse import lookup as reuse_lookup
 
@@ -83,7 +77,7 @@ def lookup(
             procedure_code=procedure,
             as_of=as_of,
             procedures=procedures(),
-            audit_log=cast(AuditLog, audit_log or state.audit),
+            audit_log=audit_log or state.audit,
             actor=principal.actor,
             dossier_code=dossier_code,
         )

@@ -36,7 +36,7 @@ class AppState:
     limits: Limits
     runtime: Any  # ingest.Runtime: store, index, trust roots
     tokens: TokenCache
-    audit: Any  # audit.AuditLog
+    audit: Any  # audit.AuditJournal
     batches: BatchTracker
     runner: Runner
     metrics: Metrics

@@ -5,28 +5,39 @@ Offers:
   durable), ``submit(...) -> Future[AuditEntry]`` (the same, to await), ``entries(since=None)``,
   ``head()``, ``verify(anchor=None) -> AuditVerification``; concurrent appends share one
   durable write (group commit: one segment object per write);
+- ``AuditJournal(log, path)``: the same ``append``/``submit`` returning once the entry
+  is durable in a local SQLite journal (sub-millisecond), shipped into ``log``'s chain
+  within ``ship_seconds``; ``flush()``, and ``entries``/``head``/``verify`` after a flush.
+  What the API and the CLI use (``Runtime.audit()``);
 - ``format_verification(check) -> str``: what ``sohoa audit verify`` prints;
-- ``AuditEntry``, ``AuditAnchor``, ``AuditVerification``, ``AuditError``.
+- ``AuditSink``: the protocol ``reuse`` and ``storage.admin`` write through;
+- ``AuditEntry``, ``AuditDraft``, ``AuditAnchor``, ``AuditVerification``, ``AuditError``.
 
 Every lookup and release of a reusable record, and every access to a record's content
 through the API, is logged here: who, for which dossier and procedure, about whom, and
 what was returned.
 """
 
+from audit.errors import AuditError
+from audit.journal import AuditJournal
 from audit.log import (
     AuditAnchor,
+    AuditDraft,
     AuditEntry,
-    AuditError,
     AuditLog,
+    AuditSink,
     AuditVerification,
     format_verification,
 )
 
 __all__ = [
     "AuditAnchor",
+    "AuditDraft",
     "AuditEntry",
     "AuditError",
+    "AuditJournal",
     "AuditLog",
+    "AuditSink",
     "AuditVerification",
     "format_verification",
 ]

@@ -26,18 +26,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import random
 import re
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
+from audit.errors import AuditError
+from audit.group import GroupCommit
 from storage.base import IntegrityError, ObjectExists, ObjectNotFound, Store
 
 GENESIS_HASH = "0" * 64
@@ -47,12 +47,6 @@ _KEY_RE = re.compile(r"^(\d{8})/(\d{12})\.json$")
 _MAX_ATTEMPTS = 10_000
 # Bounds a segment object (a few hundred KiB at most) and one commit's latency.
 MAX_SEGMENT_ENTRIES = 256
-# A writer thread with nothing to write for this long ends; the next entry starts one.
-IDLE_SECONDS = 2.0
-
-
-class AuditError(Exception):
-    """The log could not be read or written."""
 
 
 def canonical_json(value: Any) -> bytes:
@@ -188,26 +182,32 @@ def decode_segment(raw: bytes) -> list[AuditEntry]:
     return [AuditEntry.from_dict(item) for item in items]
 
 
-@dataclass
-class _Pending:
-    """One appended entry waiting to be written; its future resolves once it is durable."""
+@dataclass(frozen=True)
+class AuditDraft:
+    """An entry accepted but not yet numbered and chained: what a journal keeps."""
 
     action: str
     actor: str
     details: dict[str, Any]
-    at: str = field(default_factory=_now)
+    at: str
     # Two racers with identical content would otherwise write identical bytes, which
-    # the store accepts twice as one idempotent write.
-    nonce: str = field(default_factory=lambda: uuid.uuid4().hex)
-    future: Future[AuditEntry] = field(default_factory=Future)
+    # the store accepts twice as one idempotent write; it also lets a journal find
+    # its drafts in the chain after a crash.
+    nonce: str
+
+    @classmethod
+    def new(cls, action: str, actor: str, details: dict[str, Any]) -> AuditDraft:
+        if not action or not actor:
+            raise ValueError("an audit entry needs an action and an actor")
+        return cls(action, actor, _plain(details), _now(), uuid.uuid4().hex)
 
 
-def chain(pending: list[_Pending], head: AuditAnchor | None) -> list[AuditEntry]:
-    """The pending entries numbered and hash-chained after ``head``."""
+def chain(drafts: list[AuditDraft], head: AuditAnchor | None) -> list[AuditEntry]:
+    """The drafts numbered and hash-chained after ``head``."""
     seq = 0 if head is None else head.seq + 1
     prev_hash = GENESIS_HASH if head is None else head.hash
     entries: list[AuditEntry] = []
-    for offset, item in enumerate(pending):
+    for offset, item in enumerate(drafts):
         unsigned = AuditEntry(
             seq=seq + offset, at=item.at, action=item.action, actor=item.actor,
             details=item.details, prev_hash=prev_hash, nonce=item.nonce, hash="",
@@ -216,6 +216,13 @@ def chain(pending: list[_Pending], head: AuditAnchor | None) -> list[AuditEntry]
         entries.append(entry)
         prev_hash = entry.hash
     return entries
+
+
+class AuditSink(Protocol):
+    """Whatever records an audit entry durably before ``append`` returns: ``AuditLog``,
+    ``AuditJournal``, or a caller's wrapper that defers the wait (the API's lookup)."""
+
+    def append(self, action: str, actor: str, **details: Any) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -231,10 +238,10 @@ class AuditLog:
     (or machines) may append to the same store at once.
 
     Group commit: ``submit`` queues an entry and returns a future; one writer thread
-    per log (started on demand, gone after ``IDLE_SECONDS`` without work) takes every
-    entry queued at that moment and writes them as one segment, while the next ones
-    queue up behind that write. A future resolves only once its entry is durable (or
-    with the write's error). ``append`` is ``submit(...).result()``.
+    per log takes every entry queued at that moment and writes them as one segment,
+    while the next ones queue up behind that write. A future resolves only once its
+    entry is durable (or with the write's error). ``append`` is ``submit(...).result()``.
+    ``write(drafts)`` chains and stores drafts accepted elsewhere (a journal's).
     """
 
     def __init__(
@@ -243,19 +250,22 @@ class AuditLog:
     ) -> None:
         if not prefix.endswith("/"):
             raise ValueError("prefix must end with '/'")
-        if max_segment_entries < 1:
-            raise ValueError("max_segment_entries must be at least 1")
         self.store = store
         self.prefix = prefix
-        self.max_segment_entries = max_segment_entries
-        self._changed = threading.Condition()
-        self._pending: list[_Pending] = []
-        # The process whose writer thread is running, if any: a forked child inherits
-        # the flag but not the thread, and starts its own.
-        self._writer_pid: int | None = None
+        self._group: GroupCommit[AuditDraft, AuditEntry] = GroupCommit(
+            self.write, max_batch=max_segment_entries, name="sohoa-audit"
+        )
         # The last tail this process saw: a hint that spares a full listing. Correctness
         # comes from storage (put-if-absent, probing forward from the hint).
         self._tail: _Tail | None = None
+
+    @property
+    def max_segment_entries(self) -> int:
+        return self._group.max_batch
+
+    def queued(self) -> int:
+        """Entries waiting for a write that has not started yet."""
+        return self._group.queued()
 
     def key(self, first: int) -> str:
         """The key of the segment whose first entry is number ``first``."""
@@ -308,44 +318,13 @@ class AuditLog:
     def submit(self, action: str, actor: str, **details: Any) -> Future[AuditEntry]:
         """Queue an entry; the future gives it once durable. An async caller awaits
         ``asyncio.wrap_future(...)`` instead of holding a thread while it waits."""
-        if not action or not actor:
-            raise ValueError("an audit entry needs an action and an actor")
-        request = _Pending(action, actor, _plain(details))
-        with self._changed:
-            self._pending.append(request)
-            if self._writer_pid != os.getpid():
-                self._writer_pid = os.getpid()
-                threading.Thread(target=self._write_loop, name="sohoa-audit", daemon=True).start()
-            else:
-                self._changed.notify()
-        return request.future
+        return self._group.submit(AuditDraft.new(action, actor, details))
 
-    def _write_loop(self) -> None:
-        while True:
-            with self._changed:
-                if not self._pending:
-                    self._changed.wait(timeout=IDLE_SECONDS)
-                if not self._pending:
-                    self._writer_pid = None
-                    return
-                batch = self._pending[: self.max_segment_entries]
-                del self._pending[: len(batch)]
-            try:
-                entries = self._commit(batch)
-            except BaseException as exc:  # handed to every waiting caller
-                failure = AuditError(f"audit entry not written: {type(exc).__name__}: {exc}")
-                failure.__cause__ = exc
-                for item in batch:
-                    item.future.set_exception(failure)
-                continue
-            for item, entry in zip(batch, entries, strict=True):
-                item.future.set_result(entry)
-
-    def _commit(self, batch: list[_Pending]) -> list[AuditEntry]:
-        """Write ``batch`` as one segment after the head, re-chaining it after whatever
-        another writer stored first."""
+    def write(self, drafts: list[AuditDraft]) -> list[AuditEntry]:
+        """Write ``drafts`` as one segment after the head, re-chaining them after
+        whatever another writer stored first; return them as chained, once durable."""
         for _ in range(_MAX_ATTEMPTS):
-            entries = chain(batch, self.head())
+            entries = chain(drafts, self.head())
             try:
                 self.store.put(
                     self.key(entries[0].seq), encode_segment(entries),

@@ -114,11 +114,10 @@ def reindex(runtime: Runtime, *, agency: str | None = None) -> int:
 def delete_record(runtime: Runtime, record_id: str, *, actor: str, reason: str) -> list[str]:
     """The audited admin deletion: the audit entry is durable before anything goes,
     then the objects, then the index entry."""
-    from audit import AuditLog
     from storage.admin import delete_record as delete_objects
 
     record = find_record(runtime, record_id)
-    log = AuditLog(runtime.store)
+    log = runtime.audit()
 
     def audit(entry: dict[str, Any]) -> None:
         details = {k: v for k, v in entry.items() if k not in ("action", "actor")}

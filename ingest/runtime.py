@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ingest.settings import Settings
 
 if TYPE_CHECKING:
+    from audit import AuditJournal
     from records.procedures import Procedure
     from search.base import Index
     from signing import DevIdentity, Signer
@@ -27,6 +28,7 @@ class Runtime:
     _signer: Signer | None = field(default=None, repr=False)
     _dev_identity: DevIdentity | None = field(default=None, repr=False)
     _procedures: dict[str, Procedure] | None = field(default=None, repr=False)
+    _audit: AuditJournal | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -97,7 +99,19 @@ class Runtime:
             roots.append(self.dev_identity().ca_cert_path)
         return roots
 
+    def audit(self) -> AuditJournal:
+        """The audit log, through this host's journal: entries are durable once
+        journaled and reach the hash chain in storage shortly after (or at ``close``)."""
+        from audit import AuditJournal, AuditLog
+
+        if self._audit is None:
+            self._audit = AuditJournal(AuditLog(self.store), self.settings.audit_journal_dir)
+        return self._audit
+
     def close(self) -> None:
+        if self._audit is not None:
+            self._audit.close()
+            self._audit = None
         if self._signer is not None:
             self._signer.close()
             self._signer = None

@@ -51,6 +51,7 @@ class Settings:
     procedures_path: str | None = None
     broker_visibility_timeout: int = 3600
     fixity_interval_seconds: int = 24 * 3600
+    audit_journal: Path | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -95,7 +96,13 @@ class Settings:
             procedures_path=e.get("SOHOA_PROCEDURES") or None,
             broker_visibility_timeout=int(e.get("SOHOA_BROKER_VISIBILITY_TIMEOUT") or 3600),
             fixity_interval_seconds=int(e.get("SOHOA_FIXITY_INTERVAL") or 24 * 3600),
+            audit_journal=_path(e.get("SOHOA_AUDIT_JOURNAL")),
         )
+
+    @property
+    def audit_journal_dir(self) -> Path:
+        """Where this host's audit journals live: its own disk, kept across restarts."""
+        return self.audit_journal or self.data_dir / "audit-journal"
 
     def redacted(self) -> dict[str, object]:
         """Settings safe to log or print: secrets replaced."""

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from audit import AuditLog
+from audit import AuditSink
 from records.procedures import Component, Procedure, load_procedures
 from records.result_types import add_months
 from reuse.model import (
@@ -424,7 +424,7 @@ def lookup(
     as_of: date | None = None,
     procedures: dict[str, Procedure] | None = None,
     verify: Verify | None = None,
-    audit_log: AuditLog | None = None,
+    audit_log: AuditSink | None = None,
     actor: str | None = None,
     dossier_code: str | None = None,
 ) -> ReuseResult:

@@ -14,7 +14,7 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from audit import AuditLog
+from audit import AuditSink
 from records.procedures import Component, Procedure
 from reuse.lookup import (
     SubjectQuery,
@@ -41,7 +41,7 @@ from storage import IntegrityError, ObjectNotFound, Store, load_record
 
 
 def _refuse(
-    audit_log: AuditLog, actor: str, error: ReuseError, context: dict[str, Any]
+    audit_log: AuditSink, actor: str, error: ReuseError, context: dict[str, Any]
 ) -> ReleaseRefused:
     audit_log.append("reuse.release_refused", actor, reason=error.code, **context)
     return ReleaseRefused(error.code, error.message)
@@ -176,7 +176,7 @@ def release(
     facts: Facts | None = None,
     citizen_request: bool,
     actor: str,
-    audit_log: AuditLog,
+    audit_log: AuditSink,
     as_of: date | None = None,
     procedures: dict[str, Procedure] | None = None,
     verify: Verify | None = None,

@@ -52,6 +52,10 @@ class SearchResult:
 @runtime_checkable
 class Index(Protocol):
     url: str
+    # True when a query reads local files in this process (SQLite: a lookup takes a
+    # fraction of a millisecond, cheap enough to run on an event loop); False when it
+    # waits on the network (Elasticsearch), which must not block a loop.
+    in_process: bool
 
     def upsert(self, record: Record) -> None:
         """Add or replace a record (by id)."""

@@ -344,6 +344,8 @@ def _snippet(hit: dict[str, Any]) -> str | None:
 class ElasticIndex:
     """``search.base.Index`` on one Elasticsearch index (created on first use)."""
 
+    in_process = False
+
     def __init__(self, url: str, *, request_timeout: float = 30.0) -> None:
         self.url = url
         server, self.name = parse_url(url)

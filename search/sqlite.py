@@ -153,6 +153,8 @@ class SqliteIndex:
     thread reads through its own connection; writes are serialized by a lock here and by
     SQLite's own lock across processes."""
 
+    in_process = True
+
     def __init__(
         self,
         url: str,

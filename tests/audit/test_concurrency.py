@@ -86,7 +86,7 @@ def test_appends_waiting_behind_a_write_share_one_segment(store: Store) -> None:
     others = [threading.Thread(target=append, args=(f"c{i}",)) for i in range(9)]
     for thread in others:
         thread.start()
-    _wait_until(lambda: len(log._pending) == 9)
+    _wait_until(lambda: log.queued() == 9)
     assert results == {}  # nobody is acknowledged before their entry is durable
     gated.release.set()
     for thread in [first, *others]:
