@@ -199,6 +199,19 @@ class JournalFile:
         self.path.with_suffix(_LOCK_SUFFIX).unlink(missing_ok=True)
 
 
+# The journals this process owns, by process id. POSIX locks belong to a process, so
+# ``lockf`` always "succeeds" on a lock the same process holds: without this record, a
+# second AuditJournal in one process (a test, a CLI command run in-process) would adopt
+# and remove a journal still in use. Keyed by pid: a forked child owns none of these.
+_OWNED: set[tuple[int, Path]] = set()
+_OWNED_LOCK = threading.Lock()
+
+
+def _owned_here(lock_path: Path) -> bool:
+    with _OWNED_LOCK:
+        return (os.getpid(), lock_path) in _OWNED
+
+
 def _try_lock(path: Path) -> int | None:
     """An fd holding an exclusive POSIX lock on ``path``, or None if a live process
     holds it (or the file is gone). POSIX locks, unlike flock, are not inherited by a
@@ -283,6 +296,8 @@ class AuditJournal:
         staging = self.directory / f".{name}{_LOCK_SUFFIX}"
         fd = os.open(staging, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with _OWNED_LOCK:
+            _OWNED.add((os.getpid(), lock_path))
         os.rename(staging, lock_path)
         return JournalFile(self.directory / f"{name}{_SUFFIX}", create=True), fd
 
@@ -333,6 +348,8 @@ class AuditJournal:
                 own.remove()
             own.close()
             os.close(fd)  # releases the lock: what is left is adopted later
+            with _OWNED_LOCK:
+                _OWNED.discard((os.getpid(), own.path.with_suffix(_LOCK_SUFFIX)))
 
     def _ship(self, *, wait: bool) -> int:
         if not self._shipping.acquire(blocking=wait):
@@ -345,9 +362,9 @@ class AuditJournal:
             self._shipping.release()
 
     def _orphans(self) -> list[Path]:
-        own = None if self._own is None else self._own.path.with_suffix(_LOCK_SUFFIX)
+        """Lock files of journals this process does not own (their owners may be alive)."""
         return sorted(p for p in self.directory.glob(f"*{_LOCK_SUFFIX}")
-                      if not p.name.startswith(".") and p != own)
+                      if not p.name.startswith(".") and not _owned_here(p))
 
     def _ship_orphans(self) -> int:
         shipped = 0
