@@ -50,6 +50,8 @@ def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
             on_file=metrics.file_done,
             on_batch=lambda b: metrics.batches.labels(b.status).inc(),
         )
+    audit = runtime.audit()
+    metrics.audit_pending.set_function(audit.pending)
     upload_dir = settings.data_dir / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
     return AppState(
@@ -57,7 +59,7 @@ def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
         limits=limits or Limits.from_settings(settings),
         runtime=runtime,
         tokens=TokenCache(runtime.store),
-        audit=runtime.audit(),
+        audit=audit,
         batches=batches,
         runner=runner,
         metrics=metrics,

@@ -197,14 +197,27 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from audit import format_verification
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from audit import AuditError, format_verification
 
     runtime = Runtime.open(settings)
     try:
-        check = runtime.audit().verify()
+        if args.action == "flush":
+            try:
+                shipped = runtime.audit().flush()
+            except AuditError as exc:
+                print(f"Chưa chuyển được nhật ký vào kho: {exc}", file=sys.stderr)
+                return 1
+        else:
+            check = runtime.audit().verify()
     finally:
         runtime.close()
+    if args.action == "flush":
+        if args.json:
+            emit_json({"shipped": shipped})
+        else:
+            print(f"Đã chuyển {shipped} mục nhật ký từ {settings.audit_journal_dir} vào chuỗi băm")
+        return 0
     if args.json:
         emit_json(check.to_dict())
     else:
@@ -246,8 +259,11 @@ def register_storage(command: Command) -> None:
     p.add_argument("--actor", required=True, help="người quyết định xóa")
     p.add_argument("--reason", required=True, help="lý do (ví dụ số quyết định)")
     p.add_argument("--json", action="store_true")
-    p = command("audit", "nhật ký kiểm toán", cmd_audit_verify)
-    p.add_argument("action", choices=["verify"], help="verify: kiểm tra chuỗi băm")
+    p = command("audit", "nhật ký kiểm toán", cmd_audit)
+    p.add_argument("action", choices=["verify", "flush"],
+                   help="verify: kiểm tra chuỗi băm (sau khi chuyển hết nhật ký tạm); "
+                   "flush: chuyển nhật ký tạm trên máy này (kể cả của tiến trình đã dừng) "
+                   "vào chuỗi băm")
     p.add_argument("--json", action="store_true")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -41,6 +41,12 @@ class Metrics:
         )
         self.pages = Counter(
             "sohoa_pages", "Pages digitized through the API", registry=self.registry
+        )
+        # Set to the journal's count by build_state; growing means shipping is failing.
+        self.audit_pending = Gauge(
+            "sohoa_audit_journal_pending",
+            "Audit entries durable in this process's journal, not yet in the hash chain",
+            registry=self.registry,
         )
 
     def file_done(self, summary: dict[str, Any]) -> None:

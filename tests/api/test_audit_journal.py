@@ -45,6 +45,8 @@ def test_each_answered_lookup_is_durable_and_reaches_the_chain_once(tmp_path: Pa
                 # Answered, so durable: in a journal on disk, or already shipped.
                 on_disk = _journaled_dossiers(journal_dir) + _chained_dossiers(chain)
                 assert dossier in on_disk
+            metrics = client.get("/metrics").text
+            assert "sohoa_audit_journal_pending" in metrics  # operators see a backlog
     # A graceful stop ships every journal and removes it.
     assert sorted(_chained_dossiers(chain)) == sorted(dossiers)
     assert list(journal_dir.glob("*.sqlite3")) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -220,3 +221,23 @@ def test_a_second_journal_in_this_process_leaves_the_first_one_alone(
     other.close()
     journal.flush()
     assert _chain(store) == [("first", 0), ("first", 1)]
+
+
+def test_sohoa_audit_flush_ships_what_a_dead_server_left(
+    sohoa_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from api.cli import main
+    from ingest.settings import Settings
+    from storage import open_store
+
+    settings = Settings.from_env(sohoa_env)
+    store = open_store(settings.storage_url)
+    proc = _writer("hold", store, settings.audit_journal_dir, 4, "server")
+    proc.kill()
+    proc.wait(timeout=30)
+    assert main(["audit", "flush", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"shipped": 4}
+    assert main(["audit", "verify", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and report["entries"] == 4
+    assert _journal_rows(settings.audit_journal_dir) == 0
