@@ -136,16 +136,19 @@ class JournalFile:
                     for _, at, action, actor, details, nonce in rows
                 ]
                 head = chain.head()
-                last_id = rows[-1][0]
-                with self._transaction() as db:
-                    db.execute(
-                        "INSERT OR REPLACE INTO shipping (one, after_seq, last_id) "
-                        "VALUES (1, ?, ?)", (-1 if head is None else head.seq, last_id),
-                    )
+                last_id = int(rows[-1][0])
+                # Each transaction is one call into SQLite (one statement in autocommit
+                # mode, or one script): the journal's write lock is never held while
+                # this thread waits for the GIL, so a request's commit never waits long.
+                self._db().execute(
+                    "INSERT OR REPLACE INTO shipping (one, after_seq, last_id) VALUES (1, ?, ?)",
+                    (-1 if head is None else head.seq, last_id),
+                )
                 chain.write(drafts)
-                with self._transaction() as db:
-                    db.execute("DELETE FROM drafts WHERE id <= ?", (last_id,))
-                    db.execute("DELETE FROM shipping")
+                self._db().executescript(
+                    f"BEGIN IMMEDIATE; DELETE FROM drafts WHERE id <= {last_id}; "
+                    "DELETE FROM shipping; COMMIT;"
+                )
                 shipped += len(rows)
         finally:
             # Even when the chain cannot be written, the WAL must not grow forever.
