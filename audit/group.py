@@ -1,8 +1,10 @@
 """Group commit: callers queue items, one writer thread writes whatever has queued as one
 durable write, and each caller's future resolves once its own item is durable.
 
-Shared by the audit log (one segment object per write) and its journal (one SQLite
-transaction per write): N concurrent callers pay one durable write instead of N.
+Used by ``AuditLog`` written directly (one segment object per write): N concurrent
+callers pay one durable write instead of N. Not used on the API's hot path: there, the
+GIL handoffs between an event loop and a writer thread cost more than the write
+itself (see ``audit.journal``).
 """
 
 from __future__ import annotations

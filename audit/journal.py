@@ -41,6 +41,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from audit.errors import AuditError
 from audit.group import IDLE_SECONDS
@@ -58,6 +59,8 @@ log = logging.getLogger(__name__)
 SHIP_SECONDS = 0.5
 # After a failed shipment (object store down), wait this long at most between tries.
 MAX_SHIP_BACKOFF_SECONDS = 30.0
+# Five parameters per row; SQLite allows 32766 parameters per statement (since 3.32).
+_ROWS_PER_STATEMENT = 1000
 _SUFFIX = ".sqlite3"
 _LOCK_SUFFIX = ".lock"
 
@@ -94,8 +97,8 @@ class JournalFile:
         if getattr(local, "pid", None) != os.getpid():
             # mode=rw: adopting a dead process's journal must never create an empty one.
             mode = "rwc" if self._create else "rw"
-            db = sqlite3.connect(f"file:{self.path}?mode={mode}", uri=True, timeout=30,
-                                 isolation_level=None)
+            db = sqlite3.connect(f"file:{quote(str(self.path))}?mode={mode}", uri=True,
+                                 timeout=30, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             # FULL: the WAL is fsync'd at every commit, so an accepted entry survives a
             # power cut (NORMAL would only survive a process crash).
@@ -108,12 +111,20 @@ class JournalFile:
         return connection
 
     def insert(self, drafts: list[AuditDraft]) -> None:
+        rows = [(d.at, d.action, d.actor, json.dumps(d.details, ensure_ascii=False), d.nonce)
+                for d in drafts]
+        if len(rows) > _ROWS_PER_STATEMENT:  # beyond SQLite's limit on parameters
+            with self._transaction() as db:
+                db.executemany(
+                    "INSERT INTO drafts (at, action, actor, details, nonce) "
+                    "VALUES (?, ?, ?, ?, ?)", rows,
+                )
+            return
         # One statement in autocommit mode: one call into SQLite, one fsync.
-        values = ", ".join(["(?, ?, ?, ?, ?)"] * len(drafts))
+        values = ", ".join(["(?, ?, ?, ?, ?)"] * len(rows))
         self._db().execute(
             f"INSERT INTO drafts (at, action, actor, details, nonce) VALUES {values}",
-            [field for d in drafts for field in (
-                d.at, d.action, d.actor, json.dumps(d.details, ensure_ascii=False), d.nonce)],
+            [field for row in rows for field in row],
         )
 
     def count(self) -> int:

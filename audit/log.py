@@ -220,7 +220,8 @@ def chain(drafts: list[AuditDraft], head: AuditAnchor | None) -> list[AuditEntry
 
 class AuditSink(Protocol):
     """Whatever records an audit entry durably before ``append`` returns: ``AuditLog``,
-    ``AuditJournal``, or a caller's wrapper that defers the wait (the API's lookup)."""
+    ``AuditJournal``, or a caller's wrapper that only drafts the entry and makes it
+    durable itself before answering (the API's ``DeferredAudit``)."""
 
     def append(self, action: str, actor: str, **details: Any) -> object: ...
 
