@@ -1,40 +1,86 @@
-"""``sohoa token create --role ROLE --agency AGENCY``: issue an API access token.
+"""``sohoa token create|list|revoke``: API access tokens.
 
-The token is printed once, on the last line of output; only its SHA-256 is stored.
+``create`` prints the token once, on the last line of output; only its SHA-256 is
+stored. ``list`` shows the public side of every token (never a secret); ``revoke``
+deletes one by its public id (the id audit entries carry). Creating and revoking are
+audited.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 from collections.abc import Callable
 
-from api.tokens import Role, create_token
+from api.output import emit_json
+from api.tokens import Role, create_token, list_tokens, revoke_token, token_id_of
+from ingest.runtime import Runtime
 from ingest.settings import Settings
 
 
-def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
-    from storage import open_store
+def _operator(args: argparse.Namespace) -> str:
+    return str(args.actor or f"cli:{getpass.getuser()}")
 
-    store = open_store(
-        settings.storage_url,
-        access_key=settings.s3_access_key,
-        secret_key=settings.s3_secret_key,
-        secure=settings.s3_secure,
-    )
+
+def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = Runtime.open(settings)
     agency = args.agency or settings.agency
     try:
-        token = create_token(store, role=Role(args.role), agency=agency, label=args.label)
-    except ValueError as exc:
-        print(f"Không tạo được mã truy cập: {exc}")
-        return 2
+        try:
+            token = create_token(runtime.store, role=Role(args.role), agency=agency,
+                                 label=args.label)
+        except ValueError as exc:
+            print(f"Không tạo được mã truy cập: {exc}")
+            return 2
+        runtime.audit().append("token.create", _operator(args), role=args.role,
+                               agency=agency, token_id=token_id_of(token), label=args.label)
+    finally:
+        runtime.close()
     print(f"Đã tạo mã truy cập vai trò {args.role} cho cơ quan {agency}.")
     print("Lưu mã này ngay: hệ thống chỉ giữ mã băm, không hiển thị lại.")
     print(token)
     return 0
 
 
+def cmd_token_list(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = Runtime.open(settings)
+    try:
+        tokens = list_tokens(runtime.store)
+    finally:
+        runtime.close()
+    if args.json:
+        for principal in tokens:
+            emit_json(principal.to_dict())
+        return 0
+    for p in tokens:
+        print(f"{p.token_id}  {p.role:<9}  {p.agency:<20}  {p.created_at or '':<25}  "
+              f"{p.label or ''}")
+    print(f"{len(tokens)} mã truy cập")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = Runtime.open(settings)
+    try:
+        try:
+            revoked = revoke_token(runtime.store, args.token_id)
+        except KeyError:
+            print(f"Không có mã truy cập {args.token_id}", file=sys.stderr)
+            return 1
+        runtime.audit().append("token.revoke", _operator(args), **revoked.to_dict())
+    finally:
+        runtime.close()
+    if args.json:
+        emit_json({"revoked": revoked.to_dict()})
+    else:
+        print(f"Đã thu hồi mã {revoked.token_id} ({revoked.role}, {revoked.agency}); "
+              "máy chủ API ngừng chấp nhận mã này trong vòng 30 giây.")
+    return 0
+
+
 def cmd_token_help(args: argparse.Namespace, settings: Settings) -> int:
-    print("Dùng: sohoa token create --role ROLE --agency AGENCY")
+    print("Dùng: sohoa token create --role ROLE --agency AGENCY | list | revoke MÃ")
     return 2
 
 
@@ -46,4 +92,14 @@ def register(command: Callable[..., argparse.ArgumentParser]) -> None:
                         help="archivist, officer, portal hoặc admin")
     create.add_argument("--agency", help="cơ quan (mặc định: SOHOA_AGENCY)")
     create.add_argument("--label", help="ghi chú: người hoặc hệ thống dùng mã này")
+    create.add_argument("--actor", help="người cấp mã (ghi vào nhật ký kiểm toán)")
     create.set_defaults(handler=cmd_token_create)
+    listing = sub.add_parser("list", help="liệt kê các mã truy cập (không hiện mã bí mật)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_token_list)
+    revoke = sub.add_parser("revoke", help="thu hồi một mã truy cập")
+    revoke.add_argument("token_id", metavar="MÃ",
+                        help="mã công khai 12 ký tự (như trong nhật ký kiểm toán) hoặc mã đầy đủ")
+    revoke.add_argument("--actor", help="người thu hồi (ghi vào nhật ký kiểm toán)")
+    revoke.add_argument("--json", action="store_true")
+    revoke.set_defaults(handler=cmd_token_revoke)

@@ -63,6 +63,11 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+def token_id_of(token: str) -> str:
+    """A token's public id: the start of its hash, safe to print and to log."""
+    return hash_token(token)[:12]
+
+
 def token_key(token_hash: str) -> str:
     return f"{TOKENS_PREFIX}{token_hash}.json"
 
@@ -76,7 +81,7 @@ def create_token(store: Store, *, role: Role, agency: str, label: str | None = N
     entry = {
         "role": str(role),
         "agency": agency,
-        "token_id": token_hash[:12],
+        "token_id": token_id_of(token),
         "label": label,
         "created_at": utc_now(),
     }
@@ -88,8 +93,31 @@ def create_token(store: Store, *, role: Role, agency: str, label: str | None = N
     return token
 
 
-def revoke_token(store: Store, token_hash: str) -> None:
-    store.delete(token_key(token_hash))
+def list_tokens(store: Store) -> list[Principal]:
+    """Every token's public side (role, agency, id, label, date), oldest first."""
+    found: list[Principal] = []
+    for info in store.list(TOKENS_PREFIX):
+        if not info.key.endswith(".json"):
+            continue
+        try:
+            found.append(_principal(json.loads(store.get(info.key))))
+        except ObjectNotFound:  # revoked while listing
+            continue
+    return sorted(found, key=lambda p: (p.created_at or "", p.token_id))
+
+
+def revoke_token(store: Store, token_id: str) -> Principal:
+    """Delete the token whose public id (``token_id``, as in audit actors) or full
+    token is given; return what it was. Raises ``KeyError`` if none matches.
+    API processes stop accepting it within their cache's ``ttl`` (30 s)."""
+    wanted = token_id_of(token_id) if token_id.startswith(TOKEN_PREFIX) else token_id
+    if len(wanted) != 12:
+        raise KeyError(token_id)
+    for info in store.list(f"{TOKENS_PREFIX}{wanted}"):
+        principal = _principal(json.loads(store.get(info.key)))
+        store.delete(info.key)
+        return principal
+    raise KeyError(token_id)
 
 
 def _principal(entry: dict[str, Any]) -> Principal:
