@@ -89,8 +89,9 @@ class JournalFile:
         self.path = path
         self._create = create
         self._local = threading.local()
-        if create:
-            self._db().executescript(_SCHEMA)
+        # Also for an adopted journal: one whose process died before creating the
+        # tables then holds none, and ships as empty.
+        self._db().executescript(_SCHEMA)
 
     def _db(self) -> sqlite3.Connection:
         local = self._local
@@ -389,21 +390,35 @@ class AuditJournal:
             try:
                 journal_path = lock_path.with_suffix(_SUFFIX)
                 if journal_path.exists():
-                    orphan = JournalFile(journal_path, create=False)
-                    try:
-                        count = orphan.ship_into(self.log, self.max_segment_entries)
-                    finally:
-                        orphan.close()
-                    if count:
-                        log.info("audit journal %s: shipped %d entries a dead process "
-                                 "left", journal_path.name, count)
-                    shipped += count
-                    orphan.remove()
+                    shipped += self._adopt(journal_path)
                 else:
                     lock_path.unlink(missing_ok=True)
             finally:
                 os.close(fd)
         return shipped
+
+    def _adopt(self, journal_path: Path) -> int:
+        """Ship a dead process's journal and remove it. One SQLite cannot read is set
+        aside as ``*.damaged`` for a person to look at, rather than blocking every
+        shipment after it; an unreachable chain still raises."""
+        try:
+            orphan = JournalFile(journal_path, create=False)
+        except sqlite3.DatabaseError:
+            damaged = journal_path.with_name(journal_path.name + ".damaged")
+            log.error("audit journal %s is unreadable; moved to %s for inspection",
+                      journal_path, damaged.name, exc_info=True)
+            journal_path.rename(damaged)
+            journal_path.with_suffix(_LOCK_SUFFIX).unlink(missing_ok=True)
+            return 0
+        try:
+            count = orphan.ship_into(self.log, self.max_segment_entries)
+        finally:
+            orphan.close()
+        if count:
+            log.info("audit journal %s: shipped %d entries a dead process left",
+                     journal_path.name, count)
+        orphan.remove()
+        return count
 
     def _wake_shipper(self) -> None:
         with self._ship_changed:

@@ -241,3 +241,19 @@ def test_sohoa_audit_flush_ships_what_a_dead_server_left(
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] and report["entries"] == 4
     assert _journal_rows(settings.audit_journal_dir) == 0
+
+
+def test_an_unreadable_journal_is_set_aside_and_does_not_block_the_others(
+    store: Store, journal_dir: Path, journal: AuditJournal
+) -> None:
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    (journal_dir / "host-1-dead.lock").touch()
+    (journal_dir / "host-1-dead.sqlite3").write_bytes(b"not a database at all" * 100)
+    (journal_dir / "host-2-dead.lock").touch()  # died before creating its journal
+    journal.append("reuse.lookup", "here", i=0)
+    assert journal.flush() == 1
+    assert _chain(store) == [("here", 0)]
+    left = sorted(p.name for p in journal_dir.iterdir())
+    assert "host-1-dead.sqlite3.damaged" in left
+    assert not any(name.startswith("host-2-dead") for name in left)
+    assert "host-1-dead.lock" not in left
