@@ -20,6 +20,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from audit import AuditError
+
 log = logging.getLogger("sohoa.api")
 
 
@@ -147,6 +149,18 @@ def install_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> None:
         message = exc.detail if isinstance(exc.detail, str) else code
         headers = getattr(exc, "headers", None)
         return respond(request, ApiError(exc.status_code, code, message, vi, headers=headers))
+
+    @app.exception_handler(AuditError)
+    async def _audit(request: Request, exc: AuditError) -> Response:
+        # Fail closed: an answer that cannot be audited is not given.
+        log.error("audit unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return respond(request, ApiError(
+            503, "audit_unavailable",
+            "The access could not be recorded in the audit log; nothing was returned. "
+            "Retry later.",
+            "Không ghi được nhật ký kiểm toán nên chưa thể trả kết quả; xin thử lại sau.",
+            headers={"Retry-After": "5"},
+        ))
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:

@@ -287,7 +287,12 @@ class AuditJournal:
         if self._closed:
             raise AuditError("the audit journal is closed")
         if drafts:
-            self._journal().insert(drafts)
+            try:
+                self._journal().insert(drafts)
+            except (OSError, sqlite3.Error) as exc:  # disk full, journal unwritable
+                raise AuditError(
+                    f"audit entry not journaled: {type(exc).__name__}: {exc}"
+                ) from exc
             self._wake_shipper()
         return drafts
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from api.tokens import Role
 from audit import AuditLog
@@ -51,3 +54,23 @@ def test_each_answered_lookup_is_durable_and_reaches_the_chain_once(tmp_path: Pa
     assert sorted(_chained_dossiers(chain)) == sorted(dossiers)
     assert list(journal_dir.glob("*.sqlite3")) == []
     assert chain.verify().ok
+
+
+def test_a_lookup_that_cannot_be_audited_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with running_server(data) as server:
+        journal_dir = server.settings.audit_journal_dir
+        # Root ignores permissions but not the immutable flag: no file can be created.
+        if subprocess.run(["chattr", "+i", str(journal_dir)], capture_output=True).returncode:
+            pytest.skip("chattr +i unsupported on this filesystem: cannot make the journal fail")
+        try:
+            with server.client(Role.PORTAL) as client:
+                params = {"procedure": MARITAL, "subject": CHI.id_number}
+                refused = client.get("/api/v1/reuse/lookup", params=params)
+                assert refused.status_code == 503
+                assert refused.json()["error"]["code"] == "audit_unavailable"
+                assert "components" not in refused.text  # nothing of the answer leaks
+        finally:
+            subprocess.run(["chattr", "-i", str(journal_dir)], check=True)
+        with server.client(Role.PORTAL) as client:
+            assert client.get("/api/v1/reuse/lookup", params=params).status_code == 200
