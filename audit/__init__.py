@@ -5,12 +5,13 @@ Offers:
   durable), ``submit(...) -> Future[AuditEntry]`` (the same, to await), ``entries(since=None)``,
   ``head()``, ``verify(anchor=None) -> AuditVerification``; concurrent appends share one
   durable write (group commit: one segment object per write);
-- ``AuditJournal(log, path)``: the same ``append``/``submit`` returning once the entry
-  is durable in a local SQLite journal (sub-millisecond), shipped into ``log``'s chain
-  within ``ship_seconds``; ``flush()``, and ``entries``/``head``/``verify`` after a flush.
-  What the API and the CLI use (``Runtime.audit()``);
+- ``AuditJournal(log, directory)``: ``append(...)`` / ``write(drafts)`` returning once
+  the entries are durable in this process's SQLite journal (sub-millisecond), shipped
+  into ``log``'s chain within ``ship_seconds``; journals of dead processes are adopted;
+  ``flush()``, ``pending()``, and ``entries``/``head``/``verify`` after a flush. What
+  the API and the CLI use (``Runtime.audit()``);
 - ``format_verification(check) -> str``: what ``sohoa audit verify`` prints;
-- ``AuditSink``: the protocol ``reuse`` and ``storage.admin`` write through;
+- ``AuditSink``: the protocol ``reuse`` writes through;
 - ``AuditEntry``, ``AuditDraft``, ``AuditAnchor``, ``AuditVerification``, ``AuditError``.
 
 Every lookup and release of a reusable record, and every access to a record's content
