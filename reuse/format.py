@@ -47,17 +47,18 @@ def _candidate_line(number: int, candidate: Candidate) -> str:
     return f"      {number}. " + " · ".join(f for f in fields if f)
 
 
-def _component_lines(component: ComponentResult) -> list[str]:
-    mark = "[x]" if component.satisfied else "[ ]"
+def _component_lines(item: ComponentResult) -> list[str]:
+    component = item.component
+    mark = "[x]" if item.satisfied else "[ ]"
     notes = ["bắt buộc" if component.required else "không bắt buộc"]
     if component.max_age_months:
         notes.append(f"cấp trong vòng {component.max_age_months} tháng")
     lines = [f"  {mark} {component.code:<10} {component.name} ({', '.join(notes)})"]
     if not component.reusable:
         lines.append("      — công dân nộp trực tiếp (không lấy từ kho số hóa)")
-    elif not component.satisfied:
+    elif not item.satisfied:
         lines.append("      — kho số hóa không có giấy tờ còn hiệu lực")
-    lines += [_candidate_line(i, c) for i, c in enumerate(component.candidates, 1)]
+    lines += [_candidate_line(i, c) for i, c in enumerate(item.candidates, 1)]
     return lines
 
 

@@ -390,14 +390,7 @@ def evaluate(
         for component in fitting:
             offers[component.code].append(_candidate(record, match))
     components = tuple(
-        ComponentResult(
-            code=c.code,
-            name=c.name,
-            required=c.required,
-            result_types=c.result_types,
-            max_age_months=c.max_age_months,
-            candidates=tuple(sorted(offers[c.code], key=_order)),
-        )
+        ComponentResult(c, tuple(sorted(offers[c.code], key=_order)))
         for c in procedure.components
     )
     result = ReuseResult(

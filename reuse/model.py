@@ -7,6 +7,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from records.procedures import Component
+
 
 class Match(StrEnum):
     EXACT = "exact"  # the paper carries the citizen's ID number
@@ -94,17 +96,15 @@ class Candidate:
 
 @dataclass(frozen=True)
 class ComponentResult:
-    code: str
-    name: str
-    required: bool
-    result_types: tuple[str, ...]
-    max_age_months: int | None
+    """A dossier component, as the catalog defines it, and the archived results that
+    can fill it."""
+
+    component: Component
     candidates: tuple[Candidate, ...] = ()
 
     @property
-    def reusable(self) -> bool:
-        """Whether the archive could ever serve this component (it names result types)."""
-        return bool(self.result_types)
+    def code(self) -> str:
+        return self.component.code
 
     @property
     def satisfied(self) -> bool:
@@ -112,12 +112,8 @@ class ComponentResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "code": self.code,
-            "name": self.name,
-            "required": self.required,
-            "result_types": list(self.result_types),
-            "max_age_months": self.max_age_months,
-            "reusable": self.reusable,
+            **self.component.to_dict(),
+            "reusable": self.component.reusable,
             "satisfied": self.satisfied,
             "candidates": [c.to_dict() for c in self.candidates],
         }
@@ -150,11 +146,11 @@ class ReuseResult:
 
     @property
     def required_satisfied(self) -> int:
-        return sum(1 for c in self.components if c.required and c.satisfied)
+        return sum(1 for c in self.components if c.component.required and c.satisfied)
 
     @property
     def required_total(self) -> int:
-        return sum(1 for c in self.components if c.required)
+        return sum(1 for c in self.components if c.component.required)
 
     @property
     def share_required_satisfied(self) -> float:
