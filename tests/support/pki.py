@@ -69,6 +69,29 @@ def _signer_cert(issuer: str, valid_from: datetime, valid_to: datetime) -> dict[
     }
 
 
+def _service_cert(
+    purpose: str, now: datetime, *extra: dict[str, Any]
+) -> dict[str, Any]:
+    """A root-issued certificate for one service (timestamps, OCSP) with the extended
+    key usage ``purpose``, plus ``extra`` extensions."""
+    return {
+        "issuer": "root",
+        "validity": {
+            "valid-from": _dt(now - timedelta(days=30)),
+            "valid-to": _dt(now + timedelta(days=3650)),
+        },
+        "extensions": [
+            {
+                "id": "key_usage",
+                "critical": True,
+                "smart-value": {"schema": "key-usage", "params": ["digital_signature"]},
+            },
+            {"id": "extended_key_usage", "critical": True, "value": [purpose]},
+            *extra,
+        ],
+    }
+
+
 def _ca_cert(label: str, now: datetime) -> dict[str, Any]:
     return {
         "subject": label,
@@ -130,58 +153,13 @@ def certomancer_config(key_dir: Path, url_prefix: str, now: datetime) -> dict[st
                 "certs": {
                     "root": _ca_cert("root", now),
                     "other-root": _ca_cert("other-root", now),
-                    "tsa": {
-                        "issuer": "root",
-                        "validity": {
-                            "valid-from": _dt(now - timedelta(days=30)),
-                            "valid-to": _dt(now + timedelta(days=3650)),
+                    "tsa": _service_cert("time_stamping", now, {
+                        "id": "crl_distribution_points",
+                        "smart-value": {
+                            "schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]},
                         },
-                        "extensions": [
-                            {
-                                "id": "key_usage",
-                                "critical": True,
-                                "smart-value": {
-                                    "schema": "key-usage",
-                                    "params": ["digital_signature"],
-                                },
-                            },
-                            {
-                                "id": "extended_key_usage",
-                                "critical": True,
-                                "value": ["time_stamping"],
-                            },
-                            {
-                                "id": "crl_distribution_points",
-                                "smart-value": {
-                                    "schema": "crl-dist-url",
-                                    "params": {"crl-repo-names": ["root"]},
-                                },
-                            },
-                        ],
-                    },
-                    "ocsp": {
-                        "issuer": "root",
-                        "validity": {
-                            "valid-from": _dt(now - timedelta(days=30)),
-                            "valid-to": _dt(now + timedelta(days=3650)),
-                        },
-                        "extensions": [
-                            {
-                                "id": "key_usage",
-                                "critical": True,
-                                "smart-value": {
-                                    "schema": "key-usage",
-                                    "params": ["digital_signature"],
-                                },
-                            },
-                            {
-                                "id": "extended_key_usage",
-                                "critical": True,
-                                "value": ["ocsp_signing"],
-                            },
-                            {"id": "ocsp_no_check"},
-                        ],
-                    },
+                    }),
+                    "ocsp": _service_cert("ocsp_signing", now, {"id": "ocsp_no_check"}),
                     "signer": signer,
                     "signer-revoked": revoked,
                     "signer-expired": expired,
