@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
+from records.errors import CodedError
 
-class IngestError(Exception):
+
+class IngestError(CodedError):
     """A per-file failure. ``code`` is English and stable; ``message`` is Vietnamese."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-    def __reduce__(self) -> tuple[type, tuple[str, str]]:
-        # Raised in worker processes: must survive pickling back to the driver, or the
-        # process pool breaks and takes the whole batch with it.
-        return (type(self), (self.code, self.message))
 
     @property
     def reason(self) -> str:

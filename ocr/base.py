@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from records.errors import CodedError
 
-class OcrInputError(Exception):
+
+class OcrInputError(CodedError):
     """The input cannot be turned into pages (corrupt, encrypted, too large…).
 
     ``code`` is a stable English identifier for scripts and the API; ``message`` is
     the Vietnamese explanation shown to officers.
     """
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-    def __reduce__(self) -> tuple[type, tuple[str, str]]:
-        # Raised in worker processes: must survive pickling back to the driver, or the
-        # process pool breaks and takes the whole batch with it.
-        return (type(self), (self.code, self.message))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Offers:
 - ``Record`` and its parts (``Source``, ``Subject``, ``OcrInfo``, ``OcrPage``,
   ``SignatureInfo``, ``Files``, ``Review``, ``Correction``, ``StageEvent``), ``Status``;
 - ``record_id_for(agency, sha256)``: the deterministic record id;
-- ``utc_now()``: the timestamp format used on records.
+- ``utc_now()``: the timestamp format used on records;
+- ``records.errors.CodedError``: a per-file failure (English code, Vietnamese message).
 """
 
 from records.model import (
