@@ -20,11 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import IngestError
-from ingest.pipeline import Outcome, Received, commit, compose, plan, receive
+from ingest.pipeline import (
+    Outcome,
+    Received,
+    commit,
+    committed_record,
+    compose,
+    plan,
+    receive,
+)
 from ingest.runtime import Runtime
 from ocr import PageJob, PageResult, run_page
 from ocr.pipeline import engine_name
-from storage import record_exists
 
 log = logging.getLogger("sohoa.ingest")
 
@@ -178,7 +185,7 @@ def run_batch(
                     max_bytes=settings.max_upload_bytes,
                     given=item.given,
                 )
-                if record_exists(runtime.store, agency, received.record_id):
+                if committed_record(runtime.store, runtime.index, agency, received.record_id):
                     emit(
                         Outcome(
                             name,

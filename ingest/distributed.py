@@ -35,7 +35,7 @@ from celery import Celery
 
 from ingest.batch import InputFile
 from ingest.errors import IngestError
-from ingest.pipeline import Outcome, Received, finish, plan, receive
+from ingest.pipeline import Outcome, Received, committed_record, finish, plan, receive
 from ingest.runtime import Runtime
 from ingest.settings import Settings
 from ocr import run_page
@@ -255,13 +255,10 @@ def digitize_staged(runtime: Runtime, spec: dict[str, Any]) -> Outcome:
     before acknowledging), even after it removed the staged original: the committed
     record is checked first, by the id the content gives.
     """
-    from storage import load_record, record_exists
-
     agency, sha = spec["agency"], spec["sha256"]
     store = runtime.store
-    record_id = record_id_for(agency, sha)
-    if record_exists(store, agency, record_id):
-        record = load_record(store, agency, record_id)
+    record = committed_record(store, runtime.index, agency, record_id_for(agency, sha))
+    if record is not None:
         _discard_staged(store, agency, sha)
         return Outcome(spec["filename"], "ingested", record=record,
                        pages=record.source.pages or 0)
@@ -296,8 +293,6 @@ def submit_batch(
 ) -> list[Outcome]:
     """Stage and enqueue a batch; returns the outcomes decided before enqueueing
     (bad files, files already stored), which are written to the ledger too."""
-    from storage import record_exists
-
     ledger = Ledger(runtime.settings.broker_url or "")
     early: list[Outcome] = []
     specs: list[dict[str, Any]] = []
@@ -310,7 +305,7 @@ def submit_batch(
             early.append(Outcome(name, "failed", reason=exc.reason, code=exc.code))
             specs.append({"filename": name})
             continue
-        if record_exists(runtime.store, agency, received.record_id):
+        if committed_record(runtime.store, runtime.index, agency, received.record_id):
             early.append(Outcome(name, "skipped", code="already_stored",
                                  reason="already_stored: cùng SHA-256 đã được lưu"))
             specs.append({"filename": name})

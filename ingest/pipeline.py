@@ -323,6 +323,29 @@ def commit(received: Received, composed: Composed, *, store: Store, index: Index
     return record
 
 
+def committed_record(store: Store, index: Index, agency: str, record_id: str) -> Record | None:
+    """The committed record ``record_id`` (None when there is none), made sure to be in
+    the index as stored.
+
+    A process can die between committing a record (its JSON in storage) and indexing
+    it. Whoever next meets the committed record (a redelivered task, a re-run of the
+    batch) finishes that step, so a record in storage never stays missing from search
+    and reuse until someone thinks of a reindex.
+    """
+    from storage import ObjectNotFound, load_record
+
+    try:
+        record = load_record(store, agency, record_id)
+    except ObjectNotFound:
+        return None
+    indexed = index.get(record.id)
+    if indexed is None or indexed.get("version") != record.version:
+        log.warning("indexing committed record %s (v%d) that the index lacked",
+                    record.id, record.version)
+        index.upsert(record)
+    return record
+
+
 def finish(
     received: Received,
     pages: list[PageResult],

@@ -235,7 +235,8 @@ def test_a_redelivered_task_after_commit_reports_the_record(
     sohoa_env: dict[str, str], tmp_path: Path
 ) -> None:
     """A worker that died after committing (and after removing the staged original) but
-    before acknowledging gets its task delivered again: same record, nothing new."""
+    before indexing or acknowledging gets its task delivered again: same record, nothing
+    new in storage, and the record indexed."""
     from ingest.distributed import digitize_staged
 
     batch = tmp_path / "batch"
@@ -252,11 +253,14 @@ def test_a_redelivered_task_after_commit_reports_the_record(
         assert first.status == "ingested" and first.record is not None
         assert runtime.store.head(staging_key(spec["agency"], sha)) is None
         objects = sorted(info.key for info in runtime.store.list(""))
+        # The worst moment to die: the record committed in storage, not yet indexed.
+        runtime.index.delete(first.record.id)
 
         again = digitize_staged(runtime, spec)
 
         assert again.status == "ingested" and again.record is not None
         assert again.record.id == first.record.id
         assert sorted(info.key for info in runtime.store.list("")) == objects
+        assert (runtime.index.get(first.record.id) or {}).get("version") == first.record.version
     finally:
         runtime.close()

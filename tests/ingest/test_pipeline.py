@@ -74,11 +74,16 @@ def test_batch_end_to_end(runtime: Runtime, tmp_path: Path) -> None:
             assert len(pdf.pages) == 1
             assert "pdfaid" in str(pdf.open_metadata())
 
-    # A second ingest of the same files is skipped, and stores nothing new.
+    # A second ingest of the same files is skipped, and stores nothing new; a record
+    # the index lacks (its process died between commit and index) is indexed again.
     before = _objects(runtime)
+    unindexed = outcomes[1].record.id
+    runtime.index.delete(unindexed)
+    assert runtime.index.get(unindexed) is None
     again = run_batch(discover([batch]), runtime)
     assert [o.status for o in again] == ["skipped", "skipped"]
     assert _objects(runtime) == before
+    assert (runtime.index.get(unindexed) or {}).get("id") == unindexed
 
     # Search without diacritics finds the names; a rebuilt index answers the same.
     name = first["spec"].subjects[0]["name"]
