@@ -301,11 +301,12 @@ def submit_batch(
         try:
             received = receive(item.path, agency=agency,
                                max_bytes=runtime.settings.max_upload_bytes, given=item.given)
+            stored = committed_record(runtime.store, runtime.index, agency, received.record_id)
         except IngestError as exc:
             early.append(Outcome(name, "failed", reason=exc.reason, code=exc.code))
             specs.append({"filename": name})
             continue
-        if committed_record(runtime.store, runtime.index, agency, received.record_id):
+        if stored is not None:
             early.append(Outcome(name, "skipped", code="already_stored",
                                  reason="already_stored: cùng SHA-256 đã được lưu"))
             specs.append({"filename": name})

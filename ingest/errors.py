@@ -19,3 +19,8 @@ UNSUPPORTED_TYPE = (
     "Định dạng không được hỗ trợ: chỉ nhận PDF, TIFF, JPEG, PNG (nhận diện theo nội dung tệp).",
 )
 TOO_LARGE = ("file_too_large", "Tệp vượt quá dung lượng cho phép.")
+STORED_RECORD_DAMAGED = (
+    "stored_record_damaged",
+    "Bản ghi đã lưu của tệp này bị hỏng (sai mã kiểm tra): chạy `sohoa fixity` và khôi phục "
+    "từ bản sao lưu trước khi số hóa lại.",
+)

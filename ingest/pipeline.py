@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pikepdf
 
-from ingest.errors import EMPTY_FILE, TOO_LARGE, UNSUPPORTED_TYPE, IngestError
+from ingest.errors import (
+    EMPTY_FILE,
+    STORED_RECORD_DAMAGED,
+    TOO_LARGE,
+    UNSUPPORTED_TYPE,
+    IngestError,
+)
 from ingest.sniff import EXTENSIONS, PDF, sniff_media_type
 from ocr import OcrInputError, PageJob, PageResult, build_archival, plan_pages
 from records import OcrInfo, OcrPage, Record, SignatureInfo, Source, record_id_for
@@ -331,13 +337,19 @@ def committed_record(store: Store, index: Index, agency: str, record_id: str) ->
     it. Whoever next meets the committed record (a redelivered task, a re-run of the
     batch) finishes that step, so a record in storage never stays missing from search
     and reuse until someone thinks of a reindex.
+
+    A stored record whose bytes are damaged fails this file alone
+    (``stored_record_damaged``): digitizing it again would shadow the damage.
     """
-    from storage import ObjectNotFound, load_record
+    from storage import IntegrityError, ObjectNotFound, load_record
 
     try:
         record = load_record(store, agency, record_id)
     except ObjectNotFound:
         return None
+    except IntegrityError as exc:
+        log.error("stored record %s is damaged: %s", record_id, exc)
+        raise IngestError(*STORED_RECORD_DAMAGED) from exc
     indexed = index.get(record.id)
     if indexed is None or indexed.get("version") != record.version:
         log.warning("indexing committed record %s (v%d) that the index lacked",

@@ -18,7 +18,8 @@ from signing import verify_pdf
 from specimens import generate
 from specimens.degrade import degrade
 from specimens.render import render_page
-from storage import iter_latest_records, load_record
+from storage import iter_latest_records, load_record, record_key
+from storage.filestore import FileStore
 
 
 def _scan(spec_seed: int, path: Path, *, skew: float = 0.0, fmt: str = "PNG") -> dict:
@@ -94,6 +95,17 @@ def test_batch_end_to_end(runtime: Runtime, tmp_path: Path) -> None:
     assert runtime.index.search(query).total == 0
     runtime.index.upsert_many(iter_latest_records(runtime.store))
     assert [h.id for h in runtime.index.search(query).hits] == hits
+
+    # A stored record whose bytes were damaged fails its file alone, with the reason.
+    damaged = outcomes[0].record
+    assert isinstance(runtime.store, FileStore)
+    (runtime.store.root / record_key(damaged.agency, damaged.id, 1)).write_bytes(b"{}")
+    third = sorted(run_batch(discover([batch]), runtime), key=lambda o: o.filename)
+    assert [(o.status, o.code) for o in third] == [
+        ("failed", "stored_record_damaged"), ("skipped", "already_stored")
+    ]
+    assert "sohoa fixity" in third[0].reason
+    assert _objects(runtime) == before
 
 
 def _encrypted_pdf(path: Path) -> None:
