@@ -363,8 +363,11 @@ class ElasticIndex:
                 raise
 
     def upsert(self, record: Record) -> None:
+        # "wait_for", not True: the call still returns once the record is searchable,
+        # but rides the index's next periodic refresh instead of forcing one per
+        # document, which many workers indexing at once would turn into the bottleneck.
         self._client.index(
-            index=self.name, id=record.id, document=build_document(record), refresh=True
+            index=self.name, id=record.id, document=build_document(record), refresh="wait_for"
         )
 
     def upsert_many(self, records: Iterable[Record]) -> int:
@@ -385,7 +388,7 @@ class ElasticIndex:
 
     def delete(self, record_id: str) -> None:
         try:
-            self._client.delete(index=self.name, id=record_id, refresh=True)
+            self._client.delete(index=self.name, id=record_id, refresh="wait_for")
         except NotFoundError:
             return
 
