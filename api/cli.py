@@ -266,18 +266,25 @@ def format_verification(report: dict[str, Any]) -> str:
 
 
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.operations import reindex
+    from ingest.operations import reindex, repair_index
 
     runtime = Runtime.open(settings)
     try:
-        total = reindex(runtime, agency=args.agency)
+        if args.repair:
+            repair = repair_index(runtime, agency=args.agency)
+        else:
+            repair = reindex(runtime, agency=args.agency)
     finally:
         runtime.close()
     if args.json:
-        emit_json({"reindexed": total})
+        emit_json(repair.to_dict())
     else:
-        print(f"Đã lập lại chỉ mục: {total} hồ sơ")
-    return 0
+        print(f"Đã đọc {repair.checked} hồ sơ trong kho; ghi vào chỉ mục: {repair.written} "
+              f"(thêm {repair.added}, cập nhật {repair.updated}); bỏ khỏi chỉ mục: "
+              f"{repair.removed}")
+        for key in repair.unreadable:
+            print(f"Không đọc được (chạy sohoa fixity): {key}")
+    return 1 if repair.unreadable else 0
 
 
 # --- serve -------------------------------------------------------------------------------
@@ -347,7 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = command("reindex", "lập lại chỉ mục từ kho lưu trữ", cmd_reindex)
-    p.add_argument("--agency", help="chỉ một cơ quan")
+    p.add_argument("--agency", help="chỉ một cơ quan (chỉ mục của các cơ quan khác giữ nguyên)")
+    p.add_argument("--repair", action="store_true",
+                   help="chỉ sửa chỗ lệch (thêm hồ sơ thiếu, cập nhật bản cũ, bỏ hồ sơ không "
+                        "còn trong kho) mà không xóa chỉ mục: tìm kiếm vẫn chạy trong lúc sửa")
     p.add_argument("--json", action="store_true")
 
     p = command("serve", "chạy dịch vụ HTTP", cmd_serve)

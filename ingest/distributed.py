@@ -78,7 +78,12 @@ def make_celery(settings: Settings) -> Celery:
                 "task": "sohoa.fixity",
                 "schedule": settings.fixity_interval_seconds,
                 "options": {"queue": DEFAULT_QUEUE},
-            }
+            },
+            "repair-index": {
+                "task": "sohoa.repair_index",
+                "schedule": settings.index_repair_interval_seconds,
+                "options": {"queue": DEFAULT_QUEUE},
+            },
         },
     )
     _register_tasks(app, settings)
@@ -246,6 +251,12 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
         from ingest.operations import run_fixity
 
         return run_fixity(runtime())
+
+    @app.task(name="sohoa.repair_index")
+    def repair() -> dict[str, Any]:
+        from ingest.operations import repair_index
+
+        return repair_index(runtime()).to_dict()
 
 
 def digitize_staged(runtime: Runtime, spec: dict[str, Any]) -> Outcome:

@@ -6,13 +6,17 @@ Each writes to storage first (the system of record), then updates the index.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ingest.runtime import Runtime
 from records import Record, Status
 
 REINDEX_CHUNK = 500
+
+log = logging.getLogger("sohoa.ingest")
 
 
 def find_record(runtime: Runtime, record_id: str) -> Record:
@@ -94,21 +98,102 @@ def run_fixity(
     return report
 
 
-def reindex(runtime: Runtime, *, agency: str | None = None) -> int:
-    """Rebuild the index from storage alone, streaming in chunks (memory stays flat)."""
-    from storage import iter_latest_records
+@dataclass
+class IndexRepair:
+    """What a reindex or an index repair found and did."""
 
+    checked: int = 0  # records read from storage
+    written: int = 0  # upserts made
+    added: int = 0  # in storage, missing from the index
+    updated: int = 0  # indexed at another version than the stored latest
+    removed: int = 0  # indexed, but no longer in storage
+    unreadable: list[str] = field(default_factory=list)  # record keys that failed to load
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def reindex(runtime: Runtime, *, agency: str | None = None) -> IndexRepair:
+    """Rebuild the index from storage alone, streaming in chunks (memory stays flat).
+
+    The whole index is dropped and reloaded; for one agency, only that agency's entries
+    are rewritten (and its entries without a record removed): the others stay. A
+    record that cannot be read is reported and skipped, never the end of the rebuild.
+    """
+    if agency is not None:
+        return repair_index(runtime, agency=agency, rewrite=True)
     runtime.index.clear()
-    total = 0
+    repair = IndexRepair()
+    repair.written = sum(_upsert_chunks(runtime, _stored_records(runtime, repair, None)))
+    repair.added = repair.written
+    runtime.index.optimize()
+    return repair
+
+
+def repair_index(runtime: Runtime, *, agency: str | None = None,
+                 rewrite: bool = False) -> IndexRepair:
+    """Bring the index in line with storage without dropping it, so search and reuse
+    stay up meanwhile: add what is missing, update what is stale, remove what storage
+    no longer holds (``rewrite`` rewrites every record, as after an indexing change).
+
+    Heals what a process that died between writing storage and the index left behind
+    (a correction not indexed, a deletion half done) without a full reindex. Safe to
+    run while ingesting: the index's versions are read before storage is listed, so a
+    record committed meanwhile is at worst written twice, never rolled back. A record
+    that cannot be read keeps its index entry as it is (and is reported).
+    """
+    indexed = dict(runtime.index.versions(agency))
+    repair = IndexRepair()
+
+    def to_write() -> Iterator[Record]:
+        for record in _stored_records(runtime, repair, agency, keep=indexed):
+            version = indexed.pop(record.id, None)
+            if version is None:
+                repair.added += 1
+            elif version != record.version:
+                repair.updated += 1
+            elif not rewrite:
+                continue
+            yield record
+
+    repair.written = sum(_upsert_chunks(runtime, to_write()))
+    for record_id in indexed:  # what storage no longer holds
+        runtime.index.delete(record_id)
+        repair.removed += 1
+    if repair.added or repair.updated or repair.removed:
+        log.warning("index repaired: added %d, updated %d, removed %d",
+                    repair.added, repair.updated, repair.removed)
+    return repair
+
+
+def _stored_records(runtime: Runtime, repair: IndexRepair, agency: str | None,
+                    keep: dict[str, int] | None = None) -> Iterator[Record]:
+    """The latest records in storage, counted in ``repair``; an unreadable one is
+    logged and listed there (and dropped from ``keep``, so its entry is not removed)."""
+    from storage import iter_latest_records
+    from storage.layout import split_record_key
+
+    def unreadable(key: str, exc: Exception) -> None:
+        log.error("record %s cannot be read, left out of the index: %s", key, exc)
+        repair.unreadable.append(key)
+        split = split_record_key(key)
+        if keep is not None and split is not None:
+            keep.pop(split[1], None)
+
+    for record in iter_latest_records(runtime.store, agency, on_error=unreadable):
+        repair.checked += 1
+        yield record
+
+
+def _upsert_chunks(runtime: Runtime, records: Iterable[Record]) -> Iterator[int]:
     chunk: list[Record] = []
-    for record in iter_latest_records(runtime.store, agency):
+    for record in records:
         chunk.append(record)
         if len(chunk) >= REINDEX_CHUNK:
-            total += runtime.index.upsert_many(chunk)
+            yield runtime.index.upsert_many(chunk)
             chunk.clear()
-    total += runtime.index.upsert_many(chunk)
-    runtime.index.optimize()
-    return total
+    if chunk:
+        yield runtime.index.upsert_many(chunk)
 
 
 def delete_record(runtime: Runtime, record_id: str, *, actor: str, reason: str) -> list[str]:

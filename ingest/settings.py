@@ -51,6 +51,7 @@ class Settings:
     procedures_path: str | None = None
     broker_visibility_timeout: int = 3600
     fixity_interval_seconds: int = 24 * 3600
+    index_repair_interval_seconds: int = 24 * 3600
     audit_journal: Path | None = None
 
     @classmethod
@@ -96,6 +97,9 @@ class Settings:
             procedures_path=e.get("SOHOA_PROCEDURES") or None,
             broker_visibility_timeout=int(e.get("SOHOA_BROKER_VISIBILITY_TIMEOUT") or 3600),
             fixity_interval_seconds=int(e.get("SOHOA_FIXITY_INTERVAL") or 24 * 3600),
+            index_repair_interval_seconds=int(
+                e.get("SOHOA_INDEX_REPAIR_INTERVAL") or 24 * 3600
+            ),
             audit_journal=_path(e.get("SOHOA_AUDIT_JOURNAL")),
         )
 

@@ -6,7 +6,7 @@ The index is derived data: everything in it comes from records in storage, and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -76,6 +76,11 @@ class Index(Protocol):
         ...
 
     def count(self) -> int: ...
+
+    def versions(self, agency: str | None = None) -> Iterator[tuple[str, int]]:
+        """Every indexed record's id and version (of ``agency``, or all), in no
+        particular order: what a repair compares against storage."""
+        ...
 
     def search(self, query: SearchQuery) -> SearchResult: ...
 

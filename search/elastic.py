@@ -403,6 +403,12 @@ class ElasticIndex:
     def count(self) -> int:
         return int(self._client.count(index=self.name)["count"])
 
+    def versions(self, agency: str | None = None) -> Iterator[tuple[str, int]]:
+        query = {"term": {"agency": agency}} if agency else {"match_all": {}}
+        body = {"query": query, "_source": ["record.version"]}
+        for hit in helpers.scan(self._client, index=self.name, query=body, size=1000):
+            yield str(hit["_id"]), int(hit["_source"]["record"]["version"])
+
     def optimize(self) -> None:
         """After a bulk load: make everything searchable and merge segments."""
         self._client.indices.refresh(index=self.name)

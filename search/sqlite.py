@@ -377,6 +377,14 @@ class SqliteIndex:
     def count(self) -> int:
         return int(self._ready().execute("SELECT count(*) FROM records").fetchone()[0])
 
+    def versions(self, agency: str | None = None) -> Iterator[tuple[str, int]]:
+        sql = ("SELECT r.id, json_extract(d.json, '$.version') "
+               "FROM records r JOIN documents d ON d.n = r.n")
+        rows = (self._ready().execute(f"{sql} WHERE r.agency = ?", (agency,)) if agency
+                else self._ready().execute(sql))
+        for record_id, version in rows:
+            yield str(record_id), int(version)
+
     def records_for_subject(
         self,
         *,

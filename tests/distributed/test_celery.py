@@ -264,3 +264,36 @@ def test_a_redelivered_task_after_commit_reports_the_record(
         assert (runtime.index.get(first.record.id) or {}).get("version") == first.record.version
     finally:
         runtime.close()
+
+
+def test_the_scheduled_index_repair_runs_on_a_worker(
+    distributed_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler's index repair, sent the way beat sends it, heals a record that
+    reached storage but not the index."""
+    from ingest.distributed import DEFAULT_QUEUE, make_celery
+    from storage import save_record
+    from tests.support.search import make_record
+
+    monkeypatch.setenv("SOHOA_INDEX_REPAIR_INTERVAL", "600")
+    settings = Settings.from_env()
+    app = make_celery(settings)
+    entry = app.conf.beat_schedule["repair-index"]
+    assert (entry["task"], entry["schedule"]) == ("sohoa.repair_index", 600)
+
+    runtime = Runtime.open(settings)
+    try:
+        save_record(runtime.store, make_record("chi-trong-kho", agency=settings.agency))
+        assert runtime.index.get("chi-trong-kho") is None
+        workers = Workers(distributed_env, tmp_path)
+        workers.start()
+        try:
+            app.send_task(entry["task"], queue=DEFAULT_QUEUE)
+            deadline = time.monotonic() + 60
+            while runtime.index.get("chi-trong-kho") is None:
+                assert time.monotonic() < deadline, "the repair task did not run"
+                time.sleep(0.2)
+        finally:
+            workers.stop()
+    finally:
+        runtime.close()

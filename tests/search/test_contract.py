@@ -42,6 +42,16 @@ def test_upsert_replaces_without_duplicates(index: Index) -> None:
     assert ids_of(index, text="nhất") == ["r1"]
 
 
+def test_versions_lists_every_indexed_id_with_its_version(index: Index) -> None:
+    corrected = make_record("r1", agency="a")
+    corrected.version = 3
+    index.upsert_many([corrected, make_record("r2", agency="a"), make_record("r3", agency="b")])
+    index.upsert(make_record("r2", agency="a"))  # replacing keeps one entry
+    assert sorted(index.versions()) == [("r1", 3), ("r2", 1), ("r3", 1)]
+    assert sorted(index.versions("a")) == [("r1", 3), ("r2", 1)]
+    assert list(index.versions("nobody")) == []
+
+
 def test_folded_query_finds_text_with_diacritics(index: Index) -> None:
     index.upsert_many(
         [
