@@ -12,21 +12,12 @@ the hash chain in storage in the background (see ``audit.journal``).
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from api.errors import ApiError
 from api.state import AppState
 from api.tokens import Principal
 from audit import AuditDraft
-
-
-@lru_cache(maxsize=1)
-def procedures() -> dict[str, Any]:
-    """The shipped procedure catalog, parsed once per process (not per request)."""
-    from records.procedures import load_procedures
-
-    return load_procedures()
 
 
 def _reuse_error(exc: Any) -> ApiError:
@@ -76,7 +67,7 @@ def lookup(
             facts=Facts(**(facts or {})),
             procedure_code=procedure,
             as_of=as_of,
-            procedures=procedures(),
+            procedures=state.runtime.procedures(),
             audit_log=audit_log or state.audit,
             actor=principal.actor,
             dossier_code=dossier_code,
@@ -113,7 +104,7 @@ def release(state: AppState, principal: Principal, body: dict[str, Any]) -> Any:
             citizen_request=body["citizen_request"],
             actor=principal.actor,
             audit_log=state.audit,
-            procedures=procedures(),
+            procedures=state.runtime.procedures(),
             facts=Facts(**{k: _text(body.get(k)) for k in FACT_FIELDS}),
             confirmed_probable=bool(body.get("confirmed_probable")),
         )

@@ -204,9 +204,7 @@ def correct(
     approve: bool,
 ) -> Record:
     from extract.review import ReviewError
-    from extract.review import approve as approve_record
-    from extract.review import correct as correct_record
-    from storage import save_record
+    from ingest.operations import publish_revision, review_revision
 
     record = load_visible(state, principal, record_id)
     if not can_change(principal, record.to_dict()):
@@ -216,22 +214,19 @@ def correct(
         )
     clean = {str(k): "" if v is None else str(v) for k, v in changes.items()}
     try:
-        if clean:
-            new = correct_record(record, clean, by=principal.actor, approve=approve)
-        elif approve:
-            new = approve_record(record, by=principal.actor)
-        else:
-            raise bad_request(
-                "nothing_to_do", "Give corrections in 'set' or approve: true.",
-                "Không có thay đổi nào.",
-            )
+        new = review_revision(state.runtime, record, clean, approve=approve,
+                              actor=principal.actor)
     except ReviewError as exc:
         raise ApiError(
             422, "invalid_correction", f"{exc.field}: invalid value", f"{exc.field}: {exc.message}",
             details={"field": exc.field},
         ) from exc
-    save_record(state.store, new)
-    state.index.upsert(new)
+    if new is None:
+        raise bad_request(
+            "nothing_to_do", "Give corrections in 'set' or approve: true.",
+            "Không có thay đổi nào.",
+        )
+    publish_revision(state.runtime, new)
     audit(
         state, principal, "record.correct",
         record_id=new.id, version=new.version, fields=sorted(clean), approved=approve,

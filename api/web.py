@@ -22,7 +22,7 @@ from api import service
 from api.access import ACTION_VI, MATRIX, Action, allowed, require
 from api.auth import COOKIE_NAME, principal_async, principal_of
 from api.errors import ApiError
-from api.state import AppState, state_dependency
+from api.state import AppState, app_state, state_dependency
 from api.tokens import Principal, Role
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -49,10 +49,12 @@ FIELD_VI = {
 }
 
 
-def _doc_types() -> dict[str, str]:
-    from records.result_types import load_result_types
+def _doc_types(request: Request) -> dict[str, str]:
+    """The names of this deployment's result types (``SOHOA_RESULT_TYPES``), by code."""
+    from records.result_types import cached_result_types
 
-    return {code: t.name for code, t in load_result_types().items()}
+    path = app_state(request).settings.result_types_path
+    return {code: t.name for code, t in cached_result_types(path).items()}
 
 
 def _mark(snippet: str | None) -> Markup:
@@ -87,7 +89,7 @@ Caller = Annotated[Principal, Depends(web_principal)]
 def render(
     request: Request, name: str, principal: Principal | None, status: int = 200, **ctx: Any
 ) -> HTMLResponse:
-    ctx.update(request=request, me=principal, doc_types=_doc_types())
+    ctx.update(request=request, me=principal, doc_types=_doc_types(request))
     return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status)
 
 

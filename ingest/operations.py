@@ -47,27 +47,43 @@ def review_queue(runtime: Runtime, *, agency: str | None = None,
     ]
 
 
+def review_revision(
+    runtime: Runtime, record: Record, changes: dict[str, str], *, approve: bool, actor: str
+) -> Record | None:
+    """The new version a review makes of ``record`` (None when it changes nothing):
+    corrections and approval in one version, the history kept on the record, values
+    checked against this deployment's result-type catalog. Raises
+    ``extract.review.ReviewError`` for a value an officer could not have meant."""
+    from extract.review import approve as approve_record
+    from extract.review import correct
+    from records.result_types import cached_result_types
+
+    if changes:
+        result_types = cached_result_types(runtime.settings.result_types_path)
+        return correct(record, changes, by=actor, approve=approve, result_types=result_types)
+    if approve:
+        return approve_record(record, by=actor)
+    return None
+
+
+def publish_revision(runtime: Runtime, record: Record) -> None:
+    """A new version into storage (which commits it), then into the index."""
+    from storage import save_record
+
+    save_record(runtime.store, record)
+    runtime.index.upsert(record)
+
+
 def apply_review(
     runtime: Runtime, record_id: str, changes: dict[str, str], *, approve: bool, actor: str
 ) -> Record:
     """Correct and/or approve a record: a new version in storage, then the index."""
-    from extract.review import approve as approve_record
-    from extract.review import correct
-    from records.result_types import cached_result_types
-    from storage import save_record
-
     record = find_record(runtime, record_id)
-    result_types = cached_result_types(runtime.settings.result_types_path)
-    if changes:
-        # Corrections and approval in one new version, the history kept on the record.
-        record = correct(record, changes, by=actor, approve=approve, result_types=result_types)
-    elif approve:
-        record = approve_record(record, by=actor)
-    else:
+    revised = review_revision(runtime, record, changes, approve=approve, actor=actor)
+    if revised is None:
         return record
-    save_record(runtime.store, record)
-    runtime.index.upsert(record)
-    return record
+    publish_revision(runtime, revised)
+    return revised
 
 
 def run_fixity(

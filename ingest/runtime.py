@@ -85,11 +85,16 @@ class Runtime:
         return self._signer
 
     def procedures(self) -> dict[str, Procedure]:
-        """The procedure catalog (shipped, extended by ``SOHOA_PROCEDURES``), read once."""
+        """The procedure catalog (shipped, extended by ``SOHOA_PROCEDURES``), read once;
+        its components may name this deployment's own result types."""
         from records.procedures import load_procedures
+        from records.result_types import cached_result_types
 
         if self._procedures is None:
-            self._procedures = load_procedures(self.settings.procedures_path)
+            self._procedures = load_procedures(
+                self.settings.procedures_path,
+                result_types=cached_result_types(self.settings.result_types_path),
+            )
         return self._procedures
 
     def trust_roots(self) -> list[Path]:
