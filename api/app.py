@@ -25,6 +25,7 @@ from api.batches import (
 )
 from api.errors import BodyLimitMiddleware, install_handlers
 from api.metrics import Metrics, MetricsMiddleware
+from api.sessions import Sessions
 from api.state import AppState, Limits
 from api.tokens import TokenCache
 from ingest.settings import Settings
@@ -54,11 +55,13 @@ def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
     metrics.audit_pending.set_function(audit.pending)
     upload_dir = settings.data_dir / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
+    tokens = TokenCache(runtime.store)
     return AppState(
         settings=settings,
         limits=limits or Limits.from_settings(settings),
         runtime=runtime,
-        tokens=TokenCache(runtime.store),
+        tokens=tokens,
+        sessions=Sessions(runtime.store, tokens),
         audit=audit,
         batches=batches,
         runner=runner,

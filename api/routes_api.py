@@ -96,7 +96,11 @@ def _file_response(body: service.FileBody) -> Response:
     return Response(
         body.data,
         media_type=body.media_type,
-        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+        # nosniff: a stored file is served as the type recorded for it, never as
+        # whatever a browser might guess from its bytes (an "original" that looks
+        # like HTML must not run as a page of this site).
+        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store",
+                 "X-Content-Type-Options": "nosniff"},
     )
 
 

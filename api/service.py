@@ -81,16 +81,22 @@ class FileBody:
 
 def record_file(state: AppState, principal: Principal, record_id: str, kind: str) -> FileBody:
     record = load_visible(state, principal, record_id)
+    body = _read_file(state, record, kind)
+    audit(state, principal, "record.file", record_id=record.id, file=kind, version=record.version)
+    return body
+
+
+def _read_file(state: AppState, record: Record, kind: str) -> FileBody:
+    """One of a record's files, unaudited: the caller audits what it hands out."""
+    from storage.base import ObjectNotFound
+
     key, media_type, filename = _file_key(record, kind)
     if key is None:
         raise not_found("file")
-    from storage.base import ObjectNotFound
-
     try:
         data = state.store.get(key)
     except ObjectNotFound as exc:
         raise not_found("file") from exc
-    audit(state, principal, "record.file", record_id=record.id, file=kind, version=record.version)
     return FileBody(data, media_type, filename)
 
 
@@ -110,10 +116,9 @@ def page_image(state: AppState, principal: Principal, record_id: str) -> bytes:
     record = load_visible(state, principal, record_id)
     target = state.page_cache_dir / f"{record.id}-v{record.version}.png"
     if not target.exists():
-        pdf = record_file(state, principal, record_id, "archival.pdf").data
-        render_first_page(pdf, target)
-    else:
-        audit(state, principal, "record.file", record_id=record.id, file="page1.png")
+        render_first_page(_read_file(state, record, "archival.pdf").data, target)
+    audit(state, principal, "record.file", record_id=record.id, file="page1.png",
+          version=record.version)
     return target.read_bytes()
 
 
@@ -141,8 +146,13 @@ def render_first_page(pdf: bytes, target: Path) -> None:
 
 
 def verify_record(state: AppState, principal: Principal, record_id: str) -> dict[str, Any]:
-    pdf = record_file(state, principal, record_id, "archival.pdf").data
-    return verify_bytes(state, pdf)
+    """The signature report of a record's archival PDF. Audited as a verification: the
+    PDF itself is read here, not handed out."""
+    record = load_visible(state, principal, record_id)
+    report = verify_bytes(state, _read_file(state, record, "archival.pdf").data)
+    audit(state, principal, "record.verify", record_id=record.id, version=record.version,
+          valid=report.get("valid"))
+    return report
 
 
 def verify_bytes(state: AppState, data: bytes) -> dict[str, Any]:
@@ -193,6 +203,9 @@ def review_queue(
     # Only the owning agency reviews: shared records of others are not queued here.
     query.include_shared = principal.role is Role.ADMIN
     result = state.index.search(query)
+    # The queue shows records' file names, types and reasons: an access like a search.
+    audit(state, principal, "review.list", hits=[h.id for h in result.hits],
+          total=result.total)
     return result.total, needs_review(h.record for h in result.hits)
 
 

@@ -10,6 +10,7 @@ from fastapi import Request
 
 from api.batches import BatchTracker, Runner
 from api.metrics import Metrics
+from api.sessions import Sessions
 from api.tokens import TokenCache
 from ingest.settings import Settings
 
@@ -36,6 +37,7 @@ class AppState:
     limits: Limits
     runtime: Any  # ingest.Runtime: store, index, trust roots
     tokens: TokenCache
+    sessions: Sessions
     audit: Any  # audit.AuditJournal
     batches: BatchTracker
     runner: Runner

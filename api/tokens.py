@@ -130,6 +130,39 @@ def _principal(entry: dict[str, Any]) -> Principal:
     )
 
 
+class ExpiringCache:
+    """A small thread-safe map of hash → answer, each answer kept until its deadline:
+    what lets a request find its caller without a store read."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._entries: dict[str, tuple[float, Principal | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bool, Principal | None]:
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and entry[0] > time.monotonic():
+            return True, entry[1]
+        return False, None
+
+    def put(self, key: str, value: Principal | None, seconds: float) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._evict(now)
+            self._entries[key] = (now + seconds, value)
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+    def _evict(self, now: float) -> None:
+        expired = [k for k, (exp, _) in self._entries.items() if exp <= now]
+        for key in expired or list(self._entries)[: self._size // 10 or 1]:
+            del self._entries[key]
+
+
 class TokenCache:
     """Token hash → principal, read from the store at most once per ``ttl`` seconds.
 
@@ -143,9 +176,7 @@ class TokenCache:
         self._store = store
         self._ttl = ttl
         self._negative_ttl = negative_ttl
-        self._size = size
-        self._entries: dict[str, tuple[float, Principal | None]] = {}
-        self._lock = threading.Lock()
+        self._entries = ExpiringCache(size)
 
     def cached(self, token: str) -> tuple[bool, Principal | None]:
         """``(True, principal-or-None)`` when the answer is known without the store (a
@@ -153,24 +184,23 @@ class TokenCache:
         would read the store. Lets an async caller skip the thread hop on a hit."""
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return True, None
-        with self._lock:
-            cached = self._entries.get(hash_token(token))
-        if cached is not None and cached[0] > time.monotonic():
-            return True, cached[1]
-        return False, None
+        return self._entries.get(hash_token(token))
 
     def lookup(self, token: str) -> Principal | None:
         known, principal = self.cached(token)
         if known:
             return principal
-        token_hash = hash_token(token)
-        now = time.monotonic()
+        return self.lookup_hash(hash_token(token))
+
+    def lookup_hash(self, token_hash: str) -> Principal | None:
+        """The principal of the token whose hash is ``token_hash`` (a session knows
+        only that), through the same cache."""
+        known, principal = self._entries.get(token_hash)
+        if known:
+            return principal
         principal = self._read(token_hash)
-        expires = now + (self._ttl if principal is not None else self._negative_ttl)
-        with self._lock:
-            if len(self._entries) >= self._size:
-                self._evict(now)
-            self._entries[token_hash] = (expires, principal)
+        self._entries.put(token_hash, principal,
+                          self._ttl if principal is not None else self._negative_ttl)
         return principal
 
     def _read(self, token_hash: str) -> Principal | None:
@@ -179,8 +209,3 @@ class TokenCache:
         except ObjectNotFound:
             return None
         return _principal(entry)
-
-    def _evict(self, now: float) -> None:
-        expired = [k for k, (exp, _) in self._entries.items() if exp <= now]
-        for key in expired or list(self._entries)[: self._size // 10 or 1]:
-            del self._entries[key]

@@ -7,6 +7,7 @@ with live progress); everything else is plain HTML forms and links.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from pathlib import Path
@@ -20,8 +21,15 @@ from markupsafe import Markup
 
 from api import service
 from api.access import ACTION_VI, MATRIX, Action, allowed, require
-from api.auth import COOKIE_NAME, principal_async, principal_of
+from api.auth import (
+    COOKIE_NAME,
+    principal_async,
+    principal_of,
+    require_same_origin,
+    session_principal,
+)
 from api.errors import ApiError
+from api.sessions import SESSION_SECONDS
 from api.state import AppState, app_state, state_dependency
 from api.tokens import Principal, Role
 
@@ -76,9 +84,10 @@ class LoginRequired(ApiError):
 
 
 async def web_principal(request: Request) -> Principal:
-    principal = await principal_async(request, request.cookies.get(COOKIE_NAME))
+    principal = await principal_async(request)
     if principal is None:
         raise LoginRequired()
+    require_same_origin(request)
     return principal
 
 
@@ -97,7 +106,7 @@ def error_page(request: Request, exc: ApiError) -> Response:
     if exc.status == 401:
         target = quote(request.url.path, safe="/")
         return RedirectResponse(f"/login?next={target}", status_code=303)
-    principal = principal_of(request, request.cookies.get(COOKIE_NAME))
+    principal = session_principal(request)
     return render(request, "error.html", principal, status=exc.status, error=exc)
 
 
@@ -119,7 +128,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> Response:
-    principal = principal_of(request, request.cookies.get(COOKIE_NAME))
+    principal = session_principal(request)
     return RedirectResponse(_home(principal) if principal else "/login", status_code=303)
 
 
@@ -134,6 +143,7 @@ def login(
     token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
+    require_same_origin(request)
     token = token.strip()
     principal = principal_of(request, token)
     if principal is None:
@@ -142,15 +152,18 @@ def login(
             message="Mã truy cập không đúng hoặc đã bị thu hồi.",
         )
     response = RedirectResponse(_safe_next(next) or _home(principal), status_code=303)
+    session = app_state(request).sessions.open(token)
     response.set_cookie(
-        COOKIE_NAME, token, httponly=True, samesite="strict",
-        secure=request.url.scheme == "https", max_age=12 * 3600, path="/",
+        COOKIE_NAME, session, httponly=True, samesite="strict",
+        secure=request.url.scheme == "https", max_age=SESSION_SECONDS, path="/",
     )
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    require_same_origin(request)
+    app_state(request).sessions.close(request.cookies.get(COOKIE_NAME))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/")
     return response
@@ -252,18 +265,28 @@ def _review_fields(record: dict[str, Any]) -> list[tuple[str, str, Any]]:
     return rows
 
 
+# What the review screen says after a save: fixed texts chosen by code, so a link
+# cannot make the screen display words of its author's choosing.
+REVIEW_DONE = {"saved": "Đã lưu chỉnh sửa.", "approved": "Đã duyệt hồ sơ."}
+
+
 @router.get("/review/{record_id}", response_class=HTMLResponse)
 def review_record(
-    request: Request, record_id: str, state: State, me: Caller,
-    message: str | None = None, error: str | None = None,
+    request: Request, record_id: str, state: State, me: Caller, done: str | None = None,
 ) -> HTMLResponse:
+    require(me, Action.REVIEW)
+    return _review_page(request, state, me, record_id, message=REVIEW_DONE.get(done or ""))
+
+
+def _review_page(request: Request, state: AppState, me: Principal, record_id: str, *,
+                 message: str | None = None, error: str | None = None,
+                 status: int = 200) -> HTMLResponse:
     from extract.review import describe_reason
 
-    require(me, Action.REVIEW)
     record = service.record_json(state, me, record_id)
     reasons = [describe_reason(r) for r in (record.get("review") or {}).get("reasons") or []]
-    return render(request, "review.html", me, record=record, rows=_review_fields(record),
-                  reasons=reasons, message=message, error=error)
+    return render(request, "review.html", me, status=status, record=record,
+                  rows=_review_fields(record), reasons=reasons, message=message, error=error)
 
 
 @router.post("/review/{record_id}", response_class=HTMLResponse)
@@ -285,12 +308,12 @@ async def review_submit(request: Request, record_id: str, state: State, me: Call
     except ApiError as exc:
         if exc.status not in (400, 422):
             raise
-        return RedirectResponse(
-            f"/review/{record_id}?" + urlencode({"error": exc.message_vi}), status_code=303
+        return await run_in_threadpool(
+            functools.partial(_review_page, request, state, me, record_id,
+                              error=exc.message_vi, status=exc.status)
         )
-    done = "Đã duyệt hồ sơ." if approve else "Đã lưu chỉnh sửa."
-    return RedirectResponse(f"/review/{record_id}?" + urlencode({"message": done}),
-                            status_code=303)
+    done = "approved" if approve else "saved"
+    return RedirectResponse(f"/review/{record_id}?done={done}", status_code=303)
 
 
 # --- upload --------------------------------------------------------------------------------

@@ -161,7 +161,8 @@ class Store(Protocol):
         ...
 
     def delete(self, key: str) -> None:
-        """Remove an object. Only the audited admin deletion calls this."""
+        """Remove an object (absent: nothing to do). A record's objects are removed only
+        by the audited admin deletion; tokens and screen sessions by their modules."""
         ...
 
 

@@ -100,8 +100,9 @@ def test_screens_name_the_agencys_own_result_type(live: LiveServer) -> None:
         LOCAL_TYPE, BINH, issued_on=months_before(date.today(), 3), role=ROLE,
         agency="ubnd-a", seed="local-screen",
     ))
-    with httpx.Client(base_url=live.base_url, cookies={COOKIE_NAME: live.token(Role.OFFICER)},
-                      timeout=60) as browser:
+    with httpx.Client(base_url=live.base_url, timeout=60) as browser:
+        browser.post("/login", data={"token": live.token(Role.OFFICER)})
+        assert COOKIE_NAME in browser.cookies
         page = browser.get("/search", params={"doc_type": LOCAL_TYPE})
 
     assert page.status_code == 200

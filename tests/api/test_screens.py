@@ -49,6 +49,7 @@ def test_screens_from_sign_in_to_review(live: LiveServer, out_dir: Path, tmp_pat
         page.wait_for_url(re.compile(r".*/search$"))
         cookie = next(c for c in page.context.cookies() if c["name"] == "sohoa_session")
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert cookie["value"].startswith("phien_")  # a session, never the token itself
 
         page.goto("/upload")
         page.set_input_files("#files", str(scan))
@@ -86,7 +87,7 @@ def test_screens_from_sign_in_to_review(live: LiveServer, out_dir: Path, tmp_pat
         page.screenshot(path=str(out_dir / "screen-review.png"))
         page.fill("input[name=document_number]", "99/2024")
         page.click("button[value='1']")
-        page.wait_for_url(re.compile(r".*/review/[0-9a-f]{24}\?message=.*"))
+        page.wait_for_url(re.compile(r".*/review/[0-9a-f]{24}\?done=approved$"))
         assert "Đã duyệt hồ sơ." in page.inner_text("main")
 
     with live.client(Role.OFFICER) as officer:
