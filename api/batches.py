@@ -382,16 +382,14 @@ def batch_from_dict(data: dict[str, Any]) -> BatchState:
 def unique_names(batch: BatchState, inputs: list[Path]) -> list[Path]:
     """Rename accepted files whose name repeats within the batch (``a.pdf``, ``a (2).pdf``):
     the ledger keeps one outcome per file name."""
+    from ingest.pipeline import distinct_name
+
     seen: set[str] = set()
     renamed: list[Path] = []
     accepted = iter(f for f in batch.files if f.accepted)
     for path in inputs:
         progress = next(accepted)
-        name, n = path.name, 1
-        while name in seen:
-            n += 1
-            name = f"{path.stem} ({n}){path.suffix}"
-        seen.add(name)
+        name = distinct_name(path.name, seen)
         if name != path.name:
             path = path.rename(path.with_name(name))
             progress.filename = name

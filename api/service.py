@@ -256,7 +256,25 @@ def safe_filename(name: str | None) -> str:
     """The client's file name reduced to a plain base name (Vietnamese letters kept)."""
     base = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
     base = _UNSAFE.sub("_", base).strip(" .")
-    return base[:150] or "upload"
+    return _fit_bytes(base, MAX_NAME_BYTES) or "upload"
+
+
+# File systems limit a name to 255 bytes, not characters: a Vietnamese letter with its
+# marks takes 2-3 bytes in UTF-8. Room is left for the " (2)" a repeated name gets.
+MAX_NAME_BYTES = 200
+
+
+def _fit_bytes(name: str, limit: int) -> str:
+    """``name`` shortened to ``limit`` UTF-8 bytes, keeping its extension."""
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 10:
+        stem, ext = name, ""
+    suffix = f".{ext}" if ext else ""
+    room = limit - len(suffix.encode("utf-8"))
+    cut = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip(" .")
+    return cut + suffix
 
 
 @dataclass

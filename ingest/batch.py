@@ -19,15 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import IngestError
+from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH, IngestError
 from ingest.pipeline import (
     Outcome,
     Received,
-    commit,
+    commit_once,
     committed_record,
     compose,
     plan,
     receive,
+    skipped,
 )
 from ingest.runtime import Runtime
 from ocr import PageJob, PageResult, run_page
@@ -160,12 +161,14 @@ def run_batch(
             name = received.source.filename
             try:
                 composed = workers.result(future, task)
-                record = commit(received, composed, store=runtime.store,
-                                index=runtime.index, signer=runtime.signer())
+                record = commit_once(received, composed, store=runtime.store,
+                                     index=runtime.index, signer=runtime.signer(),
+                                     lock=runtime.record_lock(received.record_id))
             except Exception as exc:
                 emit(failed(name, exc, pages))
             else:
-                emit(Outcome(name, "ingested", record=record, pages=pages))
+                emit(skipped(name, ALREADY_STORED) if record is None
+                     else Outcome(name, "ingested", record=record, pages=pages))
 
         return done
 
@@ -175,6 +178,7 @@ def run_batch(
             for future in done:
                 in_flight.pop(future)(future)
 
+    batch_ids: set[str] = set()  # the records this batch digitizes
     try:
         for item in files:
             name = item.path.name
@@ -186,21 +190,21 @@ def run_batch(
                     given=item.given,
                 )
                 if committed_record(runtime.store, runtime.index, agency, received.record_id):
-                    emit(
-                        Outcome(
-                            name,
-                            "skipped",
-                            reason="already_stored: cùng SHA-256 đã được lưu",
-                            code="already_stored",
-                        )
-                    )
+                    emit(skipped(name, ALREADY_STORED))
                     continue
+                if received.record_id in batch_ids:
+                    emit(skipped(name, DUPLICATE_IN_BATCH))
+                    continue
+                batch_ids.add(received.record_id)
                 jobs = plan(received, languages=settings.languages, max_pixels=settings.max_pixels)
             except IngestError as exc:
                 emit(Outcome(name, "failed", reason=exc.reason, code=exc.code))
                 continue
             except OSError as exc:
                 emit(Outcome(name, "failed", reason=f"unreadable: {exc}", code="unreadable"))
+                continue
+            except Exception as exc:  # a bug or an input nobody foresaw: this file only
+                emit(failed(name, exc))
                 continue
             pending = _Pending(received=received, expected=len(jobs))
             for job in jobs:

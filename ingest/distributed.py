@@ -34,8 +34,17 @@ from typing import Any
 from celery import Celery
 
 from ingest.batch import InputFile
-from ingest.errors import IngestError
-from ingest.pipeline import Outcome, Received, committed_record, finish, plan, receive
+from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH, IngestError
+from ingest.pipeline import (
+    Outcome,
+    Received,
+    committed_record,
+    distinct_name,
+    finish,
+    plan,
+    receive,
+    skipped,
+)
 from ingest.runtime import Runtime
 from ingest.settings import Settings
 from ocr import run_page
@@ -232,6 +241,8 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
             outcome = digitize_staged(rt, spec)
         except IngestError as exc:  # the file itself is bad: retrying cannot help
             outcome = Outcome(spec["filename"], "failed", reason=exc.reason, code=exc.code)
+            # Nor can `sohoa retry`: the staged original would only wait for ever.
+            _discard_staged(rt.store, spec["agency"], spec["sha256"])
         except Exception as exc:
             attempt = self.request.retries + 1
             log.warning("digitizing %s failed (attempt %d of %d): %s",
@@ -284,10 +295,12 @@ def digitize_staged(runtime: Runtime, spec: dict[str, Any]) -> Outcome:
                     max_pixels=runtime.settings.max_pixels)
         pages = [run_page(job) for job in jobs]
         record = finish(received, pages, store=store, index=runtime.index,
-                        signer=runtime.signer(), engine=engine_name(),
-                        languages=runtime.settings.languages,
+                        signer=runtime.signer(), lock=runtime.record_lock(received.record_id),
+                        engine=engine_name(), languages=runtime.settings.languages,
                         result_types=runtime.settings.result_types_path)
     _discard_staged(store, agency, sha)
+    if record is None:  # the same document, committed meanwhile by another task
+        return skipped(spec["filename"], ALREADY_STORED)
     return Outcome(spec["filename"], "ingested", record=record, pages=len(pages))
 
 
@@ -307,19 +320,25 @@ def submit_batch(
     ledger = Ledger(runtime.settings.broker_url or "")
     early: list[Outcome] = []
     specs: list[dict[str, Any]] = []
+    names: set[str] = set()
+    batch_ids: set[str] = set()
     for item in files:
-        name = item.path.name
+        # The ledger keeps one outcome per name: two files named alike in different
+        # folders get "a.pdf" and "a (2).pdf", or the batch would wait for ever.
+        name = distinct_name(item.path.name, names)
         try:
-            received = receive(item.path, agency=agency,
+            received = receive(item.path, agency=agency, filename=name,
                                max_bytes=runtime.settings.max_upload_bytes, given=item.given)
             stored = committed_record(runtime.store, runtime.index, agency, received.record_id)
         except IngestError as exc:
             early.append(Outcome(name, "failed", reason=exc.reason, code=exc.code))
             specs.append({"filename": name})
             continue
-        if stored is not None:
-            early.append(Outcome(name, "skipped", code="already_stored",
-                                 reason="already_stored: cùng SHA-256 đã được lưu"))
+        why = (ALREADY_STORED if stored is not None
+               else DUPLICATE_IN_BATCH if received.record_id in batch_ids else None)
+        batch_ids.add(received.record_id)
+        if why is not None:
+            early.append(skipped(name, why))
             specs.append({"filename": name})
             continue
         runtime.store.put(staging_key(agency, received.source.sha256), item.path.read_bytes(),

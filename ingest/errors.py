@@ -24,3 +24,5 @@ STORED_RECORD_DAMAGED = (
     "Bản ghi đã lưu của tệp này bị hỏng (sai mã kiểm tra): chạy `sohoa fixity` và khôi phục "
     "từ bản sao lưu trước khi số hóa lại.",
 )
+ALREADY_STORED = ("already_stored", "Cùng nội dung (SHA-256) đã được số hóa và lưu trước đó.")
+DUPLICATE_IN_BATCH = ("duplicate_in_batch", "Trùng nội dung (SHA-256) với một tệp khác trong lô.")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -305,12 +306,19 @@ class Composed:
     prior_signatures: int
 
 
-def compose(received: Received, pages: list[PageResult], *, engine: str,
-            languages: str, result_types: str | None = None) -> Composed:
-    """The CPU-bound part after OCR: archival PDF and fields. Pure: no store, no key."""
+def read_verified(received: Received) -> bytes:
+    """The file's bytes, which must still be those received: the record's checksum is
+    what fixity, deduplication and release all trust."""
     original = received.path.read_bytes()
     if hashlib.sha256(original).hexdigest() != received.source.sha256:
         raise IngestError("source_changed", "Tệp đã thay đổi trong khi đang xử lý.")
+    return original
+
+
+def compose(received: Received, pages: list[PageResult], *, engine: str,
+            languages: str, result_types: str | None = None) -> Composed:
+    """The CPU-bound part after OCR: archival PDF and fields. Pure: no store, no key."""
+    original = read_verified(received)
     record = new_record(received, pages, engine, languages)
     pdf, is_pdfa, notes = archival_pdf(received, original, pages)
     prior = count_signatures(original) if received.source.media_type == PDF else 0
@@ -324,9 +332,37 @@ def commit(received: Received, composed: Composed, *, store: Store, index: Index
     """Sign, store (the record JSON last) and index. Runs where the signer lives."""
     record = composed.record
     signed_pdf = sign(record, composed.pdf, signer, composed.prior_signatures)
-    store_record(store, record, received, received.path.read_bytes(), signed_pdf)
+    store_record(store, record, received, read_verified(received), signed_pdf)
     index.upsert(record)
     return record
+
+
+def commit_once(received: Received, composed: Composed, *, store: Store, index: Index,
+                signer: Signer, lock: AbstractContextManager[None]) -> Record | None:
+    """``commit`` under the record's lock (``Runtime.record_lock``), unless another
+    attempt committed the same document first: then None, and nothing is written."""
+    with lock:
+        if committed_record(store, index, received.agency, received.record_id) is not None:
+            return None
+        return commit(received, composed, store=store, index=index, signer=signer)
+
+
+def distinct_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``stem (2).ext``, ``stem (3).ext``… if already in ``taken`` (which
+    gains the answer): one outcome per name in a batch's progress."""
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        stem, dot, ext = name.rpartition(".")
+        candidate = f"{stem} ({n}).{ext}" if dot and stem else f"{name} ({n})"
+    taken.add(candidate)
+    return candidate
+
+
+def skipped(filename: str, why: tuple[str, str]) -> Outcome:
+    """A file not digitized because it need not be (``ALREADY_STORED``, …)."""
+    code, message = why
+    return Outcome(filename, "skipped", reason=f"{code}: {message}", code=code)
 
 
 def committed_record(store: Store, index: Index, agency: str, record_id: str) -> Record | None:
@@ -365,11 +401,14 @@ def finish(
     store: Store,
     index: Index,
     signer: Signer,
+    lock: AbstractContextManager[None],
     engine: str,
     languages: str,
     result_types: str | None = None,
-) -> Record:
-    """Everything after OCR for one document, in one process (the Celery task)."""
+) -> Record | None:
+    """Everything after OCR for one document, in one process (the Celery task); None
+    when another attempt committed the same document first (``commit_once``)."""
     composed = compose(received, pages, engine=engine, languages=languages,
                        result_types=result_types)
-    return commit(received, composed, store=store, index=index, signer=signer)
+    return commit_once(received, composed, store=store, index=index, signer=signer,
+                       lock=lock)

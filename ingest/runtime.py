@@ -6,9 +6,10 @@ passed down; stages never reach for configuration themselves.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ingest.settings import Settings
 
@@ -29,6 +30,7 @@ class Runtime:
     _dev_identity: DevIdentity | None = field(default=None, repr=False)
     _procedures: dict[str, Procedure] | None = field(default=None, repr=False)
     _audit: AuditJournal | None = field(default=None, repr=False)
+    _redis: Any = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -104,6 +106,19 @@ class Runtime:
             roots.append(self.dev_identity().ca_cert_path)
         return roots
 
+    def record_lock(self, record_id: str) -> AbstractContextManager[None]:
+        """Held while committing ``record_id`` (see ``ingest.locks``): on the broker when
+        there is one, which every machine shares, else on this machine's data dir."""
+        from ingest.locks import file_lock, redis_lock
+
+        if not self.settings.broker_url:
+            return file_lock(self.settings.data_dir / "locks", record_id)
+        if self._redis is None:
+            import redis
+
+            self._redis = redis.Redis.from_url(self.settings.broker_url)
+        return redis_lock(self._redis, record_id)
+
     def audit(self) -> AuditJournal:
         """The audit log, through this host's journal: entries are durable once
         journaled and reach the hash chain in storage shortly after (or at ``close``)."""
@@ -114,6 +129,9 @@ class Runtime:
         return self._audit
 
     def close(self) -> None:
+        if self._redis is not None:
+            self._redis.close()
+            self._redis = None
         if self._audit is not None:
             self._audit.close()
             self._audit = None

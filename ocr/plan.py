@@ -107,7 +107,10 @@ def image_frames(path: Path, max_pixels: int) -> int:
                 return count
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise too_large(max_pixels) from exc
-        except (UnidentifiedImageError, OSError, SyntaxError, EOFError) as exc:
+        # Pillow reports a malformed header in many ways (a TIFF without ImageWidth is a
+        # TypeError, a truncated IHDR a ValueError): all mean the same to the archivist.
+        except (UnidentifiedImageError, OSError, SyntaxError, EOFError, TypeError,
+                ValueError) as exc:
             raise input_error("image_corrupt") from exc
 
 

@@ -297,3 +297,53 @@ def test_the_scheduled_index_repair_runs_on_a_worker(
             workers.stop()
     finally:
         runtime.close()
+
+
+@pytest.mark.slow
+def test_names_repeated_across_folders_and_repeated_documents_finish_the_batch(
+    distributed_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Two files named alike in different folders each get an outcome (the batch once
+    waited for ever); a second copy of a document is skipped before any work; a file
+    that fails for good leaves no staged original behind."""
+    batch = tmp_path / "batch"
+    _make_batch(batch, 2)
+    (batch / "s1").mkdir()
+    (batch / "s2").mkdir()
+    (batch / "doc-000.png").rename(batch / "s1" / "001.png")
+    (batch / "doc-001.png").rename(batch / "s2" / "001.png")
+    (batch / "z-copy.png").write_bytes((batch / "s1" / "001.png").read_bytes())
+    png = (batch / "s2" / "001.png").read_bytes()
+    (batch / "broken.png").write_bytes(png[:8] + b"\x00\x00\x00\x09" + png[12:])
+    settings = Settings.from_env()
+    ensure_dev_identity(settings.data_dir / "signing", settings.agency)
+    workers = Workers(distributed_env, tmp_path)
+    workers.start()
+    runtime = Runtime.open(settings)
+    try:
+        submitted = subprocess.run(
+            [SOHOA, "ingest", str(batch), "--no-wait", "--json"],
+            env={**os.environ, **distributed_env}, capture_output=True, text=True, check=True,
+        )
+        batch_id = json.loads(submitted.stdout.splitlines()[-1])["batch_id"]
+        ledger = Ledger(settings.broker_url or "")
+        _wait_complete(ledger, batch_id)
+        outcomes = {name: (_kind(e["outcome"]["status"]), e["outcome"].get("code"))
+                    for name, e in ledger.outcomes(batch_id).items()}
+        staged = [info.key for info in runtime.store.list("_staging/")]
+    finally:
+        workers.stop()
+        runtime.close()
+
+    assert outcomes == {
+        "001.png": ("ingested", None),
+        "001 (2).png": ("ingested", None),
+        "z-copy.png": ("skipped", "duplicate_in_batch"),
+        "broken.png": ("failed", "image_corrupt"),
+    }
+    assert staged == []
+
+
+def _kind(status: str) -> str:
+    """An ingested document's outcome carries its record's status."""
+    return "ingested" if status in ("ready", "needs_review") else status

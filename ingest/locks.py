@@ -1,0 +1,56 @@
+"""One attempt at a time per record: the lock around committing a document.
+
+Two attempts at the same document (the same file twice in a batch, two batches or
+processes given it at once, a task redelivered while its first worker still runs) must
+not interleave: each clears what it takes for an unfinished attempt's leftovers, and
+the second one's archival PDF differs from the first (another signing time). Under the
+lock an attempt first looks for a committed record and stops there if one exists.
+
+- Embedded (one machine): ``fcntl`` locks on files under ``$SOHOA_DATA/locks``, 256
+  of them chosen by the record id's first two hex digits, so the files stay few and an
+  unrelated record waits at most for one commit (a second or two).
+- Distributed: a Redis lock on the broker, with an expiry, so a worker that dies
+  holding it does not hold it for ever.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+# A commit signs (with a time stamp over the network when configured) and writes a few
+# objects: well under this; the expiry only matters for a holder that died.
+REDIS_LOCK_SECONDS = 600
+WAIT_SECONDS = 300
+
+
+@contextmanager
+def file_lock(directory: Path, record_id: str) -> Iterator[None]:
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / f"{record_id[:2]}.lock").open("a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def redis_lock(client: Any, record_id: str) -> Iterator[None]:
+    lock = client.lock(f"sohoa:commit:{record_id}", timeout=REDIS_LOCK_SECONDS,
+                       blocking_timeout=WAIT_SECONDS)
+    if not lock.acquire():
+        # Not the file's fault: the Celery task retries it.
+        raise TimeoutError(f"record {record_id} stayed locked for {WAIT_SECONDS} s")
+    try:
+        yield
+    finally:
+        from redis.exceptions import LockError
+
+        # Expired and taken by another meanwhile: nothing of ours left to release.
+        with contextlib.suppress(LockError):
+            lock.release()

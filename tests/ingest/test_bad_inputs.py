@@ -1,0 +1,162 @@
+"""Inputs that once stopped a batch or damaged the archive: malformed image headers,
+the same document twice at once, a file changed while it was being digitized."""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+import struct
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from ingest import Runtime, Settings, discover, run_batch
+from ingest.errors import IngestError
+from ingest.operations import run_fixity
+from ingest.pipeline import Composed, Received, commit_once, compose, plan, receive
+from ocr import OcrInputError, plan_pages, run_page
+from ocr.pipeline import engine_name
+from records import Record
+from tests.support.ocr import render_page, save_image
+
+SMALL_DPI = 150
+
+
+@pytest.fixture
+def runtime(sohoa_env: dict[str, str]) -> Iterator[Runtime]:
+    rt = Runtime.open(Settings.from_env())
+    yield rt
+    rt.close()
+
+
+def _encoded(image: Image.Image, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def _png_with_truncated_ihdr() -> bytes:
+    """IHDR declaring 9 data bytes instead of 13: Pillow raises ValueError, which once
+    escaped the batch loop and stopped every file after it."""
+    png = bytearray(_encoded(Image.new("L", (64, 48), 255), "PNG"))
+    png[8:12] = struct.pack(">I", 9)
+    return bytes(png)
+
+
+def _tiff_without_width() -> bytes:
+    data = bytearray(_encoded(Image.new("L", (64, 48), 255), "TIFF"))
+    # Rename tag 256 (ImageWidth) in the first directory to an unknown private tag.
+    offset = struct.unpack("<I", data[4:8])[0]
+    entries = struct.unpack("<H", data[offset:offset + 2])[0]
+    for i in range(entries):
+        at = offset + 2 + 12 * i
+        if struct.unpack("<H", data[at:at + 2])[0] == 256:
+            data[at:at + 2] = struct.pack("<H", 65000)
+    return bytes(data)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_mangled_image_headers_only_ever_fail_as_bad_input(tmp_path: Path) -> None:
+    """Byte flips in the header of each image type: planning either works or says the
+    file is unusable; no other exception may escape into the batch."""
+    rng = random.Random(20261123)
+    page = Image.new("L", (64, 48), 255)
+    seeds = {"image/png": _encoded(page, "PNG"), "image/jpeg": _encoded(page, "JPEG"),
+             "image/tiff": _encoded(page, "TIFF")}
+    target = tmp_path / "mangled"
+    escaped: list[str] = []
+    for _ in range(600):
+        media_type = rng.choice(list(seeds))
+        data = bytearray(seeds[media_type])
+        for _ in range(rng.randint(1, 6)):
+            data[rng.randrange(4, min(len(data), 300))] = rng.randrange(256)
+        target.write_bytes(bytes(data))
+        try:
+            plan_pages(str(target), media_type)
+        except OcrInputError:
+            pass
+        except Exception as exc:
+            escaped.append(f"{media_type}: {type(exc).__name__}: {exc}")
+    assert escaped == []
+
+
+@pytest.mark.slow
+def test_malformed_files_fail_alone_and_a_repeat_is_digitized_once(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "ihdr-cut.png").write_bytes(_png_with_truncated_ihdr())
+    (batch / "no-width.tif").write_bytes(_tiff_without_width())
+    save_image(render_page(dpi=SMALL_DPI), batch / "a.png", dpi=SMALL_DPI)
+    shutil.copy(batch / "a.png", batch / "b-same-as-a.png")
+
+    outcomes = {o.filename: o for o in run_batch(discover([batch]), runtime)}
+
+    assert {name: (o.status, o.code) for name, o in outcomes.items()} == {
+        "ihdr-cut.png": ("failed", "image_corrupt"),
+        "no-width.tif": ("failed", "image_corrupt"),
+        "a.png": ("ingested", None),
+        "b-same-as-a.png": ("skipped", "duplicate_in_batch"),
+    }
+    report = run_fixity(runtime)
+    assert report["problems"] == [], report
+
+
+def _composed_twice(runtime: Runtime, path: Path) -> tuple[Received, Composed, Composed]:
+    settings = runtime.settings
+    received = receive(path, agency=settings.agency, max_bytes=settings.max_upload_bytes)
+    pages = [run_page(job) for job in plan(received, languages=settings.languages,
+                                           max_pixels=settings.max_pixels)]
+    first, second = (compose(received, pages, engine=engine_name(),
+                             languages=settings.languages) for _ in range(2))
+    return received, first, second
+
+
+@pytest.mark.slow
+def test_two_attempts_at_once_commit_the_document_once(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """Two batches given the same scan at the same moment: one commits, the other finds
+    the record under the lock and stops, and the committed objects stay whole."""
+    path = save_image(render_page(dpi=SMALL_DPI), tmp_path / "scan.png", dpi=SMALL_DPI)
+    received, first, second = _composed_twice(runtime, path)
+    start = threading.Barrier(2)
+    results: list[Record | None] = []
+
+    def attempt(composed: Composed) -> None:
+        start.wait()
+        results.append(commit_once(
+            received, composed, store=runtime.store, index=runtime.index,
+            signer=runtime.signer(), lock=runtime.record_lock(received.record_id),
+        ))
+
+    threads = [threading.Thread(target=attempt, args=(c,)) for c in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(r is None for r in results) == [False, True]
+    assert run_fixity(runtime)["problems"] == []
+    assert runtime.index.count() == 1
+
+
+@pytest.mark.slow
+def test_a_file_changed_after_composing_is_not_stored(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    path = save_image(render_page(dpi=SMALL_DPI), tmp_path / "scan.png", dpi=SMALL_DPI)
+    received, composed, _ = _composed_twice(runtime, path)
+    path.write_bytes(path.read_bytes() + b"appended later")
+
+    with pytest.raises(IngestError) as failure:
+        commit_once(received, composed, store=runtime.store, index=runtime.index,
+                    signer=runtime.signer(), lock=runtime.record_lock(received.record_id))
+
+    assert failure.value.code == "source_changed"
+    assert [info.key for info in runtime.store.list("")] == []
