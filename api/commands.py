@@ -108,6 +108,7 @@ def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
             procedure_code=args.procedure,
             as_of=date.fromisoformat(args.as_of) if args.as_of else None,
             procedures=procedures,
+            accept_development_signatures=runtime.uses_dev_identity,
             audit_log=runtime.audit(),
             actor=args.actor,
             dossier_code=args.dossier,

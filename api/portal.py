@@ -22,7 +22,8 @@ from audit import AuditDraft
 
 def _reuse_error(exc: Any) -> ApiError:
     status = 404 if exc.code in ("unknown_procedure", "unknown_record") else 422
-    if exc.code in ("not_subject", "not_reusable", "no_archival_pdf", "archive_damaged"):
+    if exc.code in ("not_subject", "not_reusable", "no_archival_pdf", "archive_damaged",
+                    "id_conflict", "undated"):
         status = 409
     return ApiError(status, exc.code, exc.code.replace("_", " "), exc.message)
 
@@ -68,6 +69,9 @@ def lookup(
             procedure_code=procedure,
             as_of=as_of,
             procedures=state.runtime.procedures(),
+            # Papers signed with a development identity prove nothing, except to a
+            # deployment that signs with one itself (the embedded demo).
+            accept_development_signatures=state.runtime.uses_dev_identity,
             audit_log=audit_log or state.audit,
             actor=principal.actor,
             dossier_code=dossier_code,
@@ -105,6 +109,9 @@ def release(state: AppState, principal: Principal, body: dict[str, Any]) -> Any:
             actor=principal.actor,
             audit_log=state.audit,
             procedures=state.runtime.procedures(),
+            # Papers signed with a development identity prove nothing, except to a
+            # deployment that signs with one itself (the embedded demo).
+            accept_development_signatures=state.runtime.uses_dev_identity,
             facts=Facts(**{k: _text(body.get(k)) for k in FACT_FIELDS}),
             confirmed_probable=bool(body.get("confirmed_probable")),
         )

@@ -97,12 +97,14 @@ def latency(records: int, lookups: int, workdir: Path) -> None:
             facts=who[3],
             procedure_code=code,
             as_of=AS_OF,
+            today=AS_OF,  # the population is dated as of AS_OF
             procedures=CATALOG,
         )
 
     def by_id(who: tuple[str, str, str, Facts], code: str) -> Callable[[], object]:
         return lambda: reuse.lookup(
-            index, subject_id=who[0], procedure_code=code, as_of=AS_OF, procedures=CATALOG
+            index, subject_id=who[0], procedure_code=code, as_of=AS_OF, today=AS_OF,
+            procedures=CATALOG,
         )
 
     def reference(who: tuple[str, str, str, Facts], code: str) -> Callable[[], object]:
@@ -258,6 +260,7 @@ def effectiveness(people: int, intakes: int, workdir: Path) -> None:
             facts=facts,
             procedure_code=code,
             as_of=AS_OF,
+            today=AS_OF,  # the population is dated as of AS_OF
             procedures=CATALOG,
         )
         _score(tally, result, CATALOG[code], who, population, papers.get(who, []), by_id, facts)

@@ -7,7 +7,9 @@ status certificates and criminal-record certificates of various ages (many past 
 6 months), a few household business registrations, construction permits with a
 12-month term, and death extracts they declared. Papers issued before 2016 carry no ID
 (matched by name + birth date, corroborated by other facts). A few records are not
-ready or not signed.
+ready or not signed. Holders carry the role extraction gives them (the result type's
+``default_role``), and papers of a type with a term carry the ``valid_until`` extraction
+derives from it, so that the benchmark reads papers as real ones are read.
 
 People have parents, a place of birth, a residence (a third of them moved once: papers
 issued before the move print the old address) and, for about half, a spouse. Papers
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from records import Files, Record, SignatureInfo, Source, Status, Subject, record_id_for
-from records.result_types import add_months
+from records.result_types import add_months, load_result_types
 from reuse import Facts
 from specimens.idnumbers import make_cccd
 from specimens.pools import (
@@ -49,15 +51,15 @@ AS_OF = date(2025, 6, 15)
 ID_ON_PAPERS_SINCE = date(2016, 1, 1)
 AGENCY = "ubnd-quan-bench"
 PROVINCES = ("001", "031", "079", "048", "092")
+RESULT_TYPES = load_result_types()
+# The holder's role as extraction writes it (result_types.json ``default_role``). A death
+# extract's default role is the deceased; the people here are alive and asked for one
+# (a relative's): on the paper they are "người yêu cầu", a role extraction also writes.
 ROLE = {
-    "birth_certificate": "người được khai sinh",
-    "marital_status_certificate": "người được cấp",
-    "criminal_record_certificate": "người được cấp",
-    "household_business_registration": "chủ hộ",
-    "construction_permit": "người được cấp",
-    "death_extract": "người yêu cầu",
-    "land_use_certificate": "người được cấp",
-}
+    code: result_type.default_role
+    for code, result_type in RESULT_TYPES.items()
+    if result_type.default_role
+} | {"death_extract": "người yêu cầu"}
 
 
 FIELD_MISSED = 0.10  # extraction leaves a printed field empty
@@ -190,6 +192,9 @@ class _Writer:
         """Add one paper; ``holders`` are (person, role) pairs named on it, ``printed``
         the fields it prints (extraction misses some)."""
         serial = len(self.population.records)
+        if valid_until is None:
+            # As extraction leaves it: the term of the type, counted from the issue date.
+            valid_until = RESULT_TYPES[doc_type].valid_until(issued)
         sha = hashlib.sha256(f"bench:{self.tag}:{serial}".encode()).hexdigest()
         record_id = record_id_for(AGENCY, sha)
         with_id = issued >= ID_ON_PAPERS_SINCE

@@ -6,7 +6,10 @@ components of the dossier (thành phần hồ sơ), and for each component the r
 that satisfy it, an optional freshness rule (``max_age_months`` counted from the
 paper's ``issued_on``) and optionally the roles the person must hold on the paper
 (a birth certificate satisfies "giấy khai sinh của người yêu cầu" only when the person
-is the one born, not a parent named on it).
+is the one born, not a parent named on it). Those roles are checked on load against the
+roles extraction writes on each accepted result type (its ``default_role`` and its
+section ``roles``): a component asking for a role no paper of that type ever carries
+would never be filled, silently.
 
 An agency extends the catalog without code by pointing ``SOHOA_PROCEDURES`` at its own
 file (read at the edge and passed here as ``path``): its procedures are added to the
@@ -18,12 +21,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from records.result_types import CatalogError, load_result_types
+from records.result_types import CatalogError, ResultType, load_result_types
 
 DEFAULT_CATALOG = Path(__file__).parent / "catalogs" / "procedures.json"
 
@@ -43,11 +46,18 @@ class Component:
     max_age_months: int | None = None
     subject_roles: tuple[str, ...] | None = None  # None: any role on the paper
     note: str | None = None
+    # The accepted result types as the catalog they were checked against defines them
+    # (how long each stays valid). A type named by a bare code has no entry.
+    type_details: dict[str, ResultType] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def reusable(self) -> bool:
         """Whether an archived result can stand in for this component at all."""
         return bool(self.result_types)
+
+    def result_type(self, code: str) -> ResultType | None:
+        """The accepted result type ``code``, or None when only its code is known."""
+        return self.type_details.get(code)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,7 +106,35 @@ def _strings(where: str, value: Any, key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def _component(where: str, raw: Any, known_types: frozenset[str]) -> Component:
+# The result types components may name: by code, with their definition when known
+# (None: a code given bare, whose roles and validity are unknown here).
+KnownTypes = Mapping[str, ResultType | None]
+
+
+def roles_written(result_type: ResultType) -> frozenset[str]:
+    """The roles extraction can give a person on a paper of this type."""
+    return frozenset(r for r in (result_type.default_role, *result_type.roles.values()) if r)
+
+
+def _check_roles(
+    where: str, roles: tuple[str, ...] | None, result_types: tuple[str, ...], known: KnownTypes
+) -> None:
+    """Refuse ``subject_roles`` that no paper of an accepted type can carry."""
+    if roles is None:
+        return
+    for code in result_types:
+        result_type = known.get(code)
+        if result_type is None:
+            continue
+        written = roles_written(result_type)
+        if not written.intersection(roles):
+            raise CatalogError(
+                f"{where}: subject_roles {list(roles)} include no role extraction writes on "
+                f"{code} ({sorted(written) or 'none: use null'})"
+            )
+
+
+def _component(where: str, raw: Any, known_types: KnownTypes) -> Component:
     if not isinstance(raw, dict):
         raise CatalogError(f"{where}: a component must be an object")
     code = _text(where, raw, "code")
@@ -125,7 +163,9 @@ def _component(where: str, raw: Any, known_types: frozenset[str]) -> Component:
     roles = None if roles_raw is None else _strings(where, roles_raw, "subject_roles")
     if roles is not None and not roles:
         raise CatalogError(f"{where}: 'subject_roles' must be null (any role) or non-empty")
+    _check_roles(where, roles, result_types, known_types)
     assert name is not None
+    details = {t: d for t in result_types if (d := known_types.get(t)) is not None}
     return Component(
         code=code,
         name=name,
@@ -134,10 +174,11 @@ def _component(where: str, raw: Any, known_types: frozenset[str]) -> Component:
         max_age_months=max_age,
         subject_roles=roles,
         note=_text(where, raw, "note", optional=True),
+        type_details=details,
     )
 
 
-def _procedure(where: str, raw: Any, known_types: frozenset[str]) -> Procedure:
+def _procedure(where: str, raw: Any, known_types: KnownTypes) -> Procedure:
     if not isinstance(raw, dict):
         raise CatalogError(f"{where}: a procedure must be an object")
     code = _text(where, raw, "code")
@@ -166,14 +207,32 @@ def _procedure(where: str, raw: Any, known_types: frozenset[str]) -> Procedure:
     )
 
 
+def _type_catalog(result_types: Mapping[str, ResultType] | Iterable[str] | None) -> KnownTypes:
+    """The result types components may name. A mapping (``load_result_types``) gives
+    their definitions; bare codes get those of the shipped catalog when it has them."""
+    shipped = load_result_types()
+    if result_types is None:
+        return dict(shipped)
+    if isinstance(result_types, Mapping):
+        return dict(result_types)
+    return {code: shipped.get(code) for code in result_types}
+
+
 def parse_procedures(
-    data: Any, known_types: Iterable[str], *, source: str = "catalog"
+    data: Any,
+    known_types: Mapping[str, ResultType | None] | Iterable[str],
+    *,
+    source: str = "catalog",
 ) -> dict[str, Procedure]:
-    """Build procedures from the catalog's JSON form (``{"procedures": [...]}``)."""
+    """Build procedures from the catalog's JSON form (``{"procedures": [...]}``).
+    ``known_types``: the result-type codes components may name, or a mapping from code
+    to its definition (or None), which also checks the components' roles."""
     entries = data.get("procedures") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise CatalogError(f"{source}: the catalog must be an object holding a list 'procedures'")
-    known = frozenset(known_types)
+    known: KnownTypes = (
+        known_types if isinstance(known_types, Mapping) else dict.fromkeys(known_types, None)
+    )
     catalog: dict[str, Procedure] = {}
     for i, raw in enumerate(entries):
         procedure = _procedure(f"{source}: procedures[{i}]", raw, known)
@@ -191,14 +250,17 @@ def _read(source: Path) -> Any:
 
 
 def load_procedures(
-    path: str | Path | None = None, *, result_types: Iterable[str] | None = None
+    path: str | Path | None = None,
+    *,
+    result_types: Mapping[str, ResultType] | Iterable[str] | None = None,
 ) -> dict[str, Procedure]:
     """The shipped catalog, extended (or replaced) by the agency file at ``path``.
 
-    ``result_types`` are the result-type codes components may name; by default those of
-    the shipped result-type catalog (pass the agency's when it extends that one too).
+    ``result_types`` are the result types components may name; by default those of the
+    shipped result-type catalog (pass the agency's, as ``load_result_types`` returns
+    it, when it extends that one too: then its roles and validity rules apply).
     """
-    known = frozenset(result_types if result_types is not None else load_result_types())
+    known = _type_catalog(result_types)
     catalog = parse_procedures(_read(DEFAULT_CATALOG), known, source=str(DEFAULT_CATALOG))
     if not path:
         return catalog

@@ -3,14 +3,16 @@
 Offers:
 - ``lookup(index, *, subject_id, name=None, birth_date=None, facts=None, procedure_code,
   as_of=None, procedures=None, verify=None, audit_log=None, actor=None,
-  dossier_code=None) -> ReuseResult``: per dossier component, the archived results of
-  this citizen that satisfy it (metadata only), the share of components satisfied, and
-  the papers without ID withheld for lack of corroboration (``Facts``);
+  dossier_code=None, today=None, accept_development_signatures=False) -> ReuseResult``:
+  per dossier component, the archived results of this citizen that satisfy it (metadata
+  only), the share of components satisfied, and the papers withheld with their reason
+  (not corroborated by ``Facts``, ID conflict, undated);
 - ``release(index, store, *, record_id, dossier_code, procedure_code, subject_id | name +
   birth_date, facts=None, citizen_request, actor, audit_log, as_of=None,
-  procedures=None, verify=None, confirmed_probable=False) -> ReleasedDocument``: the
-  signed archival PDF, after re-checking everything; raises ``ReleaseRefused``
-  (``code``, Vietnamese ``message``);
+  procedures=None, verify=None, confirmed_probable=False, today=None,
+  accept_development_signatures=False) -> ReleasedDocument``: the signed archival PDF,
+  after re-checking everything; raises ``ReleaseRefused`` (``code``, Vietnamese
+  ``message``);
 - ``format_result(result) -> str``: the Vietnamese text the CLI prints;
 - ``check_dossier_code(code)``, the input ``Facts``, the result types ``ReuseResult``,
   ``ComponentResult``, ``Candidate``, ``Match``, ``Withheld``, ``WithheldReason``,

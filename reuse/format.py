@@ -69,8 +69,13 @@ FACT_LABELS = {
     "spouse_birth_date": "ngày sinh vợ/chồng",
     "birth_place": "nơi sinh",
     "residence": "nơi thường trú",
+    "name": "họ tên",
+    "birth_date": "ngày sinh",
 }
 WITHHELD_TEXT = {
+    WithheldReason.ID_CONFLICT: "giấy tờ ghi số định danh của công dân cho người có thông tin khác",
+    WithheldReason.UNDATED: "giấy tờ thiếu ngày cấp hoặc thời hạn, không xác định được còn "
+    "hiệu lực",
     WithheldReason.NAMESAKE: "họ tên và ngày sinh này trùng với người khác trong kho",
     WithheldReason.NO_QUERY_FACTS: "chưa có thông tin đối chiếu (cha, mẹ, vợ/chồng, nơi sinh, "
     "nơi thường trú) của công dân",
@@ -101,8 +106,7 @@ def format_result(result: ReuseResult) -> str:
     ]
     if result.withheld_probable:
         lines.append(
-            "Lưu ý: kho có giấy tờ không ghi số định danh mang họ tên và ngày sinh này, "
-            "chưa đề xuất vì:"
+            "Lưu ý: kho có giấy tờ mang số định danh hoặc họ tên và ngày sinh này, chưa đề xuất vì:"
         )
         lines += [_withheld_line(w) for w in result.withheld_probable]
     lines.append("")

@@ -1,30 +1,40 @@
 """Which archived results can fill a dossier, and the checks every offer must pass.
 
 A record is offered for a component only when all of these hold:
-- it names the citizen: the paper carries the citizen's ID number (``exact``), or it
-  carries no ID and the citizen's folded name and birth date, and is corroborated
-  (``probable``): at least one other fact the paper carries about its holder (parents'
-  names, place of birth, residence, the spouse on a marriage certificate) agrees with
-  the facts given for the citizen, and none disagrees. Name and birth date alone are
-  not enough: namesakes exist, and a namesake who never had a paper with an ID leaves
-  no other trace. Probable matches are also withheld when the archive shows the name
-  and birth date belong to someone else too (under an ID other than the citizen's, or
-  as the holder of two different birth certificates). Every withheld paper is reported
-  with its reason. A paper naming a different ID is never offered;
+- it names the citizen: the paper carries the citizen's ID number (``exact``), on a
+  person whose name and birth date, when the request gives them, do not differ from the
+  citizen's (otherwise it is withheld as ``id_conflict``: the ID alone does not make a
+  child's birth certificate the father's); or it carries no ID and the citizen's name
+  and birth date, and is corroborated (``probable``): at least one other fact the paper
+  carries about its holder (parents' names, place of birth, residence, the spouse on a
+  marriage certificate) agrees with the facts given for the citizen, and none
+  disagrees. Names are compared with their tone marks (``reuse.names``): "Hà" is not
+  "Hạ"; a name written without marks is only alike, never more than ``probable``. Name
+  and birth date alone are not enough: namesakes exist, and a namesake who never had a
+  paper with an ID leaves no other trace. Probable matches are also withheld when the
+  archive shows the name and birth date belong to someone else too (under an ID other
+  than the citizen's, or as the holder of two different birth certificates). Every
+  withheld paper is reported with its reason. A paper naming a different ID is never
+  offered;
 - the citizen holds one of the component's roles on it (the person born, not a parent);
-- it is of a result type the component accepts, ``ready``, signed
-  (``signature.level``) and passes the caller's ``verify``;
-- it is valid on ``as_of``: issued on or before, ``valid_until`` empty or not passed,
-  and within the component's ``max_age_months`` from ``issued_on``.
+- it is of a result type the component accepts, ``ready``, signed (``signature.level``)
+  by an identity that proves something (not a development-only one, unless the caller
+  says the deployment itself signs with it) and passes the caller's ``verify``;
+- it is valid on ``as_of`` and on ``today``: issued on or before both, ``valid_until``
+  empty or passed on neither; and on ``as_of``, within the component's
+  ``max_age_months`` from ``issued_on`` and, when the record states no ``valid_until``,
+  within its result type's term. A paper lacking the dates such a rule needs is
+  withheld as ``undated``, never taken as valid forever.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from audit import AuditSink
@@ -40,6 +50,7 @@ from reuse.model import (
     Withheld,
     WithheldReason,
 )
+from reuse.names import NameMatch, compare_names
 from search import Index, fold_name
 from search.document import normalize_id
 
@@ -70,6 +81,27 @@ class SubjectQuery:
             "birth_date": self.birth_date,
             "facts": sorted(self.facts),
         }
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """The days a paper must be valid on, and which signatures count."""
+
+    as_of: date  # the day of the procedure
+    today: date  # a paper expired since ``as_of`` is not handed over now
+    accept_development_signatures: bool = False
+
+    @property
+    def days(self) -> tuple[date, date]:
+        return (self.as_of, self.today)
+
+
+def conditions_for(
+    as_of: date | None, today: date | None, accept_development_signatures: bool
+) -> Conditions:
+    """``today`` defaults to the real today (tests pass one), ``as_of`` to ``today``."""
+    now = today or date.today()
+    return Conditions(as_of or now, now, accept_development_signatures)
 
 
 def parse_day(value: str | date) -> date:
@@ -155,7 +187,9 @@ def _iso_day(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def _same_person_by_name(subject: dict[str, Any], who: SubjectQuery) -> bool:
+def _folded_alike(subject: dict[str, Any], who: SubjectQuery) -> bool:
+    """Same folded name and birth date: perhaps the citizen, perhaps a namesake. Broad on
+    purpose, to see namesakes; whether it is the citizen's name is ``_same_name``'s call."""
     name = subject.get("name")
     return bool(
         who.folded_name
@@ -166,27 +200,63 @@ def _same_person_by_name(subject: dict[str, Any], who: SubjectQuery) -> bool:
     )
 
 
-def match_record(
-    record: dict[str, Any], who: SubjectQuery
-) -> tuple[Match, frozenset[str | None]] | None:
-    """How ``record`` names the citizen and in which roles, or None when it does not.
-    A ``PROBABLE`` match still has to be corroborated (``withheld_reason``)."""
+def _same_name(subject: dict[str, Any], who: SubjectQuery) -> bool:
+    """The name on the paper can be the citizen's (same, or alike where marks are missing)."""
+    name = subject.get("name")
+    if not (isinstance(name, str) and who.name):
+        return False
+    return compare_names(name, who.name) is not NameMatch.DIFFERENT
+
+
+# What an ID match is checked against, in the order reported.
+IDENTITY_FACTS = ("name", "birth_date")
+
+
+def _contradicted(subject: dict[str, Any], who: SubjectQuery) -> set[str]:
+    """What the request says of the citizen that the paper's person with the citizen's
+    ID has otherwise. A fact missing on either side contradicts nothing."""
+    out: set[str] = set()
+    if who.folded_name and subject.get("name") and not _same_name(subject, who):
+        out.add("name")
+    born = subject.get("birth_date")
+    if who.birth_date and born and born != who.birth_date:
+        out.add("birth_date")
+    return out
+
+
+@dataclass(frozen=True)
+class Matched:
+    """How a record names the citizen and the roles they hold on it; for an ID match,
+    what the paper says otherwise about the person bearing that ID."""
+
+    match: Match
+    roles: frozenset[str | None]
+    contradicted: tuple[str, ...] = ()
+
+
+def match_record(record: dict[str, Any], who: SubjectQuery) -> Matched | None:
+    """How ``record`` names the citizen, or None when it does not. An ``EXACT`` match
+    may be contradicted, a ``PROBABLE`` one still has to be corroborated: see
+    ``withheld_reason``."""
     exact: set[str | None] = set()
     probable: set[str | None] = set()
+    contradicted: set[str] = set()
     conflict = False
     for subject in record.get("subjects") or []:
         sid = normalize_id(subject.get("id_number"))
         if who.id_number is not None and sid == who.id_number:
             exact.add(subject.get("role"))
-        elif _same_person_by_name(subject, who):
-            if sid is None:
-                probable.add(subject.get("role"))
-            else:
+            contradicted |= _contradicted(subject, who)
+        elif _folded_alike(subject, who):
+            if sid is not None:
                 conflict = True
+            elif _same_name(subject, who):
+                probable.add(subject.get("role"))
     if exact:
-        return Match.EXACT, frozenset(exact)
+        ordered = tuple(f for f in IDENTITY_FACTS if f in contradicted)
+        return Matched(Match.EXACT, frozenset(exact), ordered)
     if probable and not conflict:
-        return Match.PROBABLE, frozenset(probable)
+        return Matched(Match.PROBABLE, frozenset(probable))
     return None
 
 
@@ -231,16 +301,22 @@ def paper_facts(record: dict[str, Any], roles: frozenset[str | None]) -> dict[st
     return out
 
 
+Why = tuple[WithheldReason, tuple[str, ...]]
+
+
 def withheld_reason(
-    record: dict[str, Any], roles: frozenset[str | None], who: SubjectQuery, ambiguous: bool
-) -> tuple[WithheldReason, tuple[str, ...]] | None:
-    """Why a ``PROBABLE`` match must not be offered (and the facts that disagree), or
-    None when it is corroborated: a fact it carries agrees and none disagrees."""
+    record: dict[str, Any], matched: Matched, who: SubjectQuery, ambiguous: bool
+) -> Why | None:
+    """Why the way ``record`` names the citizen does not allow offering it (and the
+    facts that disagree), or None. An ``EXACT`` match must not be contradicted; a
+    ``PROBABLE`` one must be corroborated: a fact it carries agrees and none disagrees."""
+    if matched.match is Match.EXACT:
+        return (WithheldReason.ID_CONFLICT, matched.contradicted) if matched.contradicted else None
     if ambiguous:
         return WithheldReason.NAMESAKE, ()
     if not who.facts:
         return WithheldReason.NO_QUERY_FACTS, ()
-    carried = paper_facts(record, roles)
+    carried = paper_facts(record, matched.roles)
     if not carried:
         return WithheldReason.NO_PAPER_FACTS, ()
     common = [fact for fact in carried if fact in who.facts]
@@ -250,33 +326,104 @@ def withheld_reason(
     return (WithheldReason.FACT_DISAGREES, differ) if differ else None
 
 
-def record_usable(record: dict[str, Any], as_of: date) -> bool:
-    """Ready, signed and valid on ``as_of`` (the checks that do not depend on the component)."""
+def signature_accepted(record: dict[str, Any], accept_development: bool) -> bool:
+    """Signed, and not only with a development identity: its certificate is made up on
+    the spot and proves nothing about who signed (docs/signing.md). A deployment that
+    signs with it itself may say so (``accept_development``)."""
+    signature = record.get("signature") or {}
+    if not signature.get("level"):
+        return False
+    return accept_development or not signature.get("development_only")
+
+
+def record_usable(record: dict[str, Any], conditions: Conditions) -> bool:
+    """Ready, signed, issued and not expired on both days of ``conditions`` (the checks
+    that do not depend on the component)."""
     if record.get("status") != "ready":
         return False
-    if not (record.get("signature") or {}).get("level"):
+    if not signature_accepted(record, conditions.accept_development_signatures):
         return False
     try:
         issued = _iso_day(record.get("issued_on"))
         valid_until = _iso_day(record.get("valid_until"))
     except ValueError:
         return False
-    if issued is not None and issued > as_of:
-        return False
-    return valid_until is None or valid_until >= as_of
+    return all(
+        (issued is None or issued <= day) and (valid_until is None or valid_until >= day)
+        for day in conditions.days
+    )
 
 
 def fits_component(
-    component: Component, record: dict[str, Any], roles: frozenset[str | None], as_of: date
+    component: Component, record: dict[str, Any], roles: frozenset[str | None]
 ) -> bool:
+    """Of a type the component accepts, naming the citizen in one of its roles."""
     if record.get("doc_type") not in component.result_types:
         return False
-    if component.subject_roles is not None and not roles.intersection(component.subject_roles):
-        return False
-    if component.max_age_months is None:
-        return True
+    return component.subject_roles is None or bool(roles.intersection(component.subject_roles))
+
+
+class Dating(Enum):
+    VALID = "valid"
+    STALE = "stale"  # too old for the component, or past its type's term
+    UNDATED = "undated"  # a rule applies and the paper lacks the date it needs
+
+
+def dating(component: Component, record: dict[str, Any], as_of: date) -> Dating:
+    """Whether the paper is recent enough for ``component`` on ``as_of``: within the
+    component's maximum age and, when the record states no ``valid_until``, within its
+    type's term. Dates are known well formed (``record_usable``)."""
     issued = _iso_day(record.get("issued_on"))
-    return issued is not None and add_months(issued, component.max_age_months) >= as_of
+    states_expiry = bool(record.get("valid_until"))
+    # A type known only by its code may expire: it needs a date as much as one that does.
+    result_type = component.result_type(str(record.get("doc_type")))
+    expires = not states_expiry and (result_type is None or result_type.validity.rule != "none")
+    if issued is None:
+        undated = component.max_age_months is not None or expires
+        return Dating.UNDATED if undated else Dating.VALID
+    max_age = component.max_age_months
+    if max_age is not None and add_months(issued, max_age) < as_of:
+        return Dating.STALE
+    if not expires or result_type is None:
+        return Dating.VALID
+    end = result_type.valid_until(issued)
+    if end is None:  # a term the paper itself states, not recorded
+        return Dating.UNDATED
+    return Dating.VALID if end >= as_of else Dating.STALE
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What a record does for a dossier: how it names the citizen, the components it
+    fills (or would), and why it is withheld when it is."""
+
+    match: Match
+    components: tuple[Component, ...]
+    withheld: Why | None = None
+
+
+def assess(
+    record: dict[str, Any],
+    who: SubjectQuery,
+    components: Sequence[Component],
+    conditions: Conditions,
+    ambiguous: bool,
+) -> Assessment | None:
+    """Every check but the caller's ``verify``; None when the record is not the
+    citizen's, not usable, or fills none of ``components`` (not even undated)."""
+    matched = match_record(record, who)
+    if matched is None or not record_usable(record, conditions):
+        return None
+    fitting = [c for c in components if fits_component(c, record, matched.roles)]
+    dated = {c.code: dating(c, record, conditions.as_of) for c in fitting}
+    valid = tuple(c for c in fitting if dated[c.code] is Dating.VALID)
+    undated = tuple(c for c in fitting if dated[c.code] is Dating.UNDATED)
+    if not (valid or undated):
+        return None
+    why = withheld_reason(record, matched, who, ambiguous)
+    if why is None and not valid:
+        why = (WithheldReason.UNDATED, ())
+    return Assessment(matched.match, valid or undated, why)
 
 
 def _candidate(record: dict[str, Any], match: Match) -> Candidate:
@@ -312,7 +459,7 @@ def _ambiguous(records: Iterable[dict[str, Any]], who: SubjectQuery) -> bool:
     for record in records:
         unique_role = ONE_PER_PERSON.get(str(record.get("doc_type")))
         for subject in record.get("subjects") or []:
-            if not _same_person_by_name(subject, who):
+            if not _folded_alike(subject, who):
                 continue
             sid = normalize_id(subject.get("id_number"))
             if sid is not None and sid != who.id_number:
@@ -355,7 +502,7 @@ def evaluate(
     index: Index,
     who: SubjectQuery,
     procedure: Procedure,
-    as_of: date,
+    conditions: Conditions,
     verify: Verify | None = None,
 ) -> tuple[ReuseResult, bool]:
     """The lookup itself, without logging: every check, fresh from the index; and
@@ -364,22 +511,17 @@ def evaluate(
     offers: dict[str, list[Candidate]] = {c.code: [] for c in procedure.components}
     withheld: list[Withheld] = []
     for record in records:
-        matched = match_record(record, who)
-        if matched is None or not record_usable(record, as_of):
+        assessed = assess(record, who, procedure.components, conditions, ambiguous)
+        if assessed is None:
             continue
-        match, roles = matched
-        fitting = [c for c in procedure.components if fits_component(c, record, roles, as_of)]
-        if not fitting:
-            continue
-        why = withheld_reason(record, roles, who, ambiguous) if match is Match.PROBABLE else None
-        if why is not None:
+        if assessed.withheld is not None:
             withheld.append(
                 Withheld(
                     record_id=str(record["id"]),
                     doc_type=str(record.get("doc_type")),
-                    components=tuple(c.code for c in fitting),
-                    reason=why[0],
-                    facts=why[1],
+                    components=tuple(c.code for c in assessed.components),
+                    reason=assessed.withheld[0],
+                    facts=assessed.withheld[1],
                 )
             )
             continue
@@ -387,8 +529,8 @@ def evaluate(
         # once per record.
         if verify is not None and not verify(record):
             continue
-        for component in fitting:
-            offers[component.code].append(_candidate(record, match))
+        for component in assessed.components:
+            offers[component.code].append(_candidate(record, assessed.match))
     components = tuple(
         ComponentResult(c, tuple(sorted(offers[c.code], key=_order)))
         for c in procedure.components
@@ -396,7 +538,7 @@ def evaluate(
     result = ReuseResult(
         procedure_code=procedure.code,
         procedure_name=procedure.name,
-        as_of=as_of,
+        as_of=conditions.as_of,
         subject_id=who.id_number,
         name=who.name,
         birth_date=who.birth_date,
@@ -420,6 +562,8 @@ def lookup(
     audit_log: AuditSink | None = None,
     actor: str | None = None,
     dossier_code: str | None = None,
+    today: date | None = None,
+    accept_development_signatures: bool = False,
 ) -> ReuseResult:
     """The archived results of this citizen that can fill each component of the dossier.
 
@@ -428,13 +572,18 @@ def lookup(
     papers are only reported in ``withheld_probable``. With ``audit_log`` the lookup is
     logged (who asked, for which dossier and procedure, about whom, which records were
     offered and which withheld); ``actor`` is then required.
+
+    A paper must be valid on ``as_of`` (the procedure's day) and on ``today`` (default:
+    the real today). ``accept_development_signatures``: count papers signed with a
+    development-only identity as signed; only for a deployment that signs with it.
     """
     if audit_log is not None and not actor:
         raise ValueError("an audited lookup needs the actor")
     who = subject_query(subject_id, name, birth_date, facts)
     procedure = find_procedure(procedures, procedure_code)
     dossier = check_dossier_code(dossier_code) if dossier_code is not None else None
-    result, _ = evaluate(index, who, procedure, as_of or date.today(), verify)
+    checks = conditions_for(as_of, today, accept_development_signatures)
+    result, _ = evaluate(index, who, procedure, checks, verify)
     if audit_log is not None and actor:
         audit_log.append(
             "reuse.lookup",

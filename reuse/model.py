@@ -36,8 +36,16 @@ class Facts:
 
 
 class WithheldReason(StrEnum):
-    """Why a paper without ID that carries the citizen's name and birth date is not offered."""
+    """Why a paper that names the citizen (by ID, or without ID by name and birth date)
+    and would fill a component is not offered."""
 
+    # The paper carries the citizen's ID on a person whose name or birth date differs
+    # from the citizen's (``facts`` names which): an ID written on the wrong line, a
+    # misread ID, or the citizen's data given wrongly. Never offered on the ID alone.
+    ID_CONFLICT = "id_conflict"
+    # A validity rule applies (the component's maximum age, or the type's term) and the
+    # paper lacks the issue date (and expiry) needed to apply it.
+    UNDATED = "undated"
     NAMESAKE = "namesake"  # the archive shows the name + birth date on another person
     NO_QUERY_FACTS = "no_query_facts"  # the request gives no fact to check the paper with
     NO_PAPER_FACTS = "no_paper_facts"  # the paper carries no fact to check
@@ -47,7 +55,7 @@ class WithheldReason(StrEnum):
 
 @dataclass(frozen=True)
 class Withheld:
-    """A paper without ID that would fill ``components`` if it were the citizen's, not
+    """A paper that would fill ``components`` if it were the citizen's and usable, not
     offered for ``reason``. The record id goes to the audit log only: it may be a
     namesake's paper."""
 
@@ -55,7 +63,8 @@ class Withheld:
     doc_type: str
     components: tuple[str, ...]
     reason: WithheldReason
-    facts: tuple[str, ...] = ()  # the facts that disagree (FACT_DISAGREES)
+    # The facts that disagree: FACT_DISAGREES; ID_CONFLICT ("name", "birth_date").
+    facts: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -132,7 +141,8 @@ class ReuseResult:
     name: str | None
     birth_date: str | None
     components: tuple[ComponentResult, ...]
-    # Papers without ID carrying the citizen's name and birth date that are not offered.
+    # Papers naming the citizen that would fill a component but are not offered: mostly
+    # papers without ID (name and birth date only), also ID conflicts and undated ones.
     withheld_probable: tuple[Withheld, ...] = ()
 
     @property

@@ -17,14 +17,15 @@ from typing import Any
 from audit import AuditSink
 from records.procedures import Component, Procedure
 from reuse.lookup import (
+    Conditions,
     SubjectQuery,
     Verify,
+    assess,
     check_dossier_code,
+    conditions_for,
     evaluate,
     find_procedure,
-    fits_component,
     match_record,
-    record_usable,
     subject_query,
     withheld_reason,
 )
@@ -47,18 +48,21 @@ def _refuse(
     return ReleaseRefused(error.code, error.message)
 
 
-def _not_offered(
-    record: dict[str, Any] | None, record_id: str, who: SubjectQuery, ambiguous: bool
-) -> ReuseError:
-    """Why a record the fresh lookup did not offer is refused."""
-    if record is None:
-        return ReuseError("unknown_record", f"Không tìm thấy giấy tờ số hóa mã {record_id}.")
-    matched = match_record(record, who)
-    if matched is None:
-        return ReuseError("not_subject", f"Giấy tờ {record_id} không thuộc về công dân này.")
-    probable = matched[0] is Match.PROBABLE
-    why = withheld_reason(record, matched[1], who, ambiguous) if probable else None
-    if why is not None and why[0] is not WithheldReason.NAMESAKE:
+def _refusal(reason: WithheldReason | None, record_id: str) -> ReuseError:
+    """The refusal for a paper withheld for ``reason`` (None: not usable at all)."""
+    if reason is WithheldReason.ID_CONFLICT:
+        return ReuseError(
+            "id_conflict",
+            f"Giấy tờ {record_id} ghi số định danh của công dân cho người có họ tên hoặc ngày "
+            "sinh khác với công dân; không cung cấp, cán bộ kiểm tra lại giấy tờ.",
+        )
+    if reason is WithheldReason.UNDATED:
+        return ReuseError(
+            "undated",
+            f"Giấy tờ {record_id} thiếu ngày cấp (hoặc thời hạn) nên không xác định được còn "
+            "hiệu lực; cần bổ sung ngày trên bản số hóa trước khi dùng lại.",
+        )
+    if reason is not None and reason is not WithheldReason.NAMESAKE:
         return ReuseError(
             "not_corroborated",
             f"Giấy tờ {record_id} không ghi số định danh; cần thông tin đối chiếu của công dân "
@@ -67,10 +71,32 @@ def _not_offered(
         )
     return ReuseError(
         "not_reusable",
-        f"Giấy tờ {record_id} không dùng lại được cho thủ tục này vào ngày xét "
-        "(hết hạn, chưa ký số, chưa sẵn sàng, trùng thông tin với người khác "
-        "hoặc không đúng loại giấy tờ).",
+        f"Giấy tờ {record_id} không dùng lại được cho thủ tục này vào ngày xét hoặc hôm nay "
+        "(hết hạn, chưa ký số hoặc chỉ ký bằng chứng thư dùng thử nghiệm, chưa sẵn sàng, "
+        "trùng thông tin với người khác hoặc không đúng loại giấy tờ).",
     )
+
+
+def _not_offered(
+    record: dict[str, Any] | None,
+    record_id: str,
+    who: SubjectQuery,
+    components: list[Component],
+    checks: Conditions,
+    ambiguous: bool,
+) -> ReuseError:
+    """Why a record the fresh lookup did not offer is refused: first whether it names
+    the citizen, then whether it is usable for ``components``."""
+    if record is None:
+        return ReuseError("unknown_record", f"Không tìm thấy giấy tờ số hóa mã {record_id}.")
+    matched = match_record(record, who)
+    if matched is None:
+        return ReuseError("not_subject", f"Giấy tờ {record_id} không thuộc về công dân này.")
+    why = withheld_reason(record, matched, who, ambiguous)
+    if why is None:
+        assessed = assess(record, who, components, checks, ambiguous)
+        why = assessed.withheld if assessed is not None else None
+    return _refusal(why[0] if why is not None else None, record_id)
 
 
 def _archival_pdf(store: Store, record: dict[str, Any], record_id: str) -> bytes:
@@ -108,18 +134,11 @@ def _still_reusable(
     stored: dict[str, Any],
     who: SubjectQuery,
     components: list[Component],
-    as_of: date,
+    checks: Conditions,
     ambiguous: bool,
 ) -> bool:
-    matched = match_record(stored, who)
-    if matched is None:
-        return False
-    match, roles = matched
-    return (
-        (match is Match.EXACT or withheld_reason(stored, roles, who, ambiguous) is None)
-        and record_usable(stored, as_of)
-        and any(fits_component(c, stored, roles, as_of) for c in components)
-    )
+    assessed = assess(stored, who, components, checks, ambiguous)
+    return assessed is not None and assessed.withheld is None
 
 
 def _checked_release(
@@ -128,11 +147,11 @@ def _checked_release(
     record_id: str,
     who: SubjectQuery,
     procedure: Procedure,
-    as_of: date,
+    checks: Conditions,
     verify: Verify | None,
     confirmed: bool,
 ) -> tuple[ReleasedDocument, list[str], str]:
-    result, ambiguous = evaluate(index, who, procedure, as_of, verify)
+    result, ambiguous = evaluate(index, who, procedure, checks, verify)
     offered = [
         (component.code, candidate.match)
         for component in result.components
@@ -141,7 +160,7 @@ def _checked_release(
     ]
     indexed = index.get(record_id)
     if not offered or indexed is None:
-        raise _not_offered(indexed, record_id, who, ambiguous)
+        raise _not_offered(indexed, record_id, who, list(procedure.components), checks, ambiguous)
     if offered[0][1] is Match.PROBABLE and not confirmed:
         raise ReuseError(
             "needs_confirmation",
@@ -151,8 +170,8 @@ def _checked_release(
     stored = _stored_record(store, indexed, record_id)
     codes = [code for code, _ in offered]
     components = [c for c in procedure.components if c.code in codes]
-    if not _still_reusable(stored, who, components, as_of, ambiguous):
-        raise _not_offered(stored, record_id, who, ambiguous)
+    if not _still_reusable(stored, who, components, checks, ambiguous):
+        raise _not_offered(stored, record_id, who, components, checks, ambiguous)
     data = _archival_pdf(store, stored, record_id)
     document = ReleasedDocument(
         record_id=record_id,
@@ -181,6 +200,8 @@ def release(
     procedures: dict[str, Procedure] | None = None,
     verify: Verify | None = None,
     confirmed_probable: bool = False,
+    today: date | None = None,
+    accept_development_signatures: bool = False,
 ) -> ReleasedDocument:
     """The signed archival PDF of ``record_id`` for dossier ``dossier_code``.
 
@@ -189,11 +210,14 @@ def release(
     this citizen, procedure and date offers this record. A paper matched only by name
     and birth date (``probable``) must be corroborated by ``facts``, as in the lookup,
     and also needs ``confirmed_probable``: the officer has checked its number, issuer
-    and date with the citizen.
+    and date with the citizen. ``today`` and ``accept_development_signatures`` as in
+    ``lookup``: the paper must be valid on ``as_of`` and on ``today``, and signed by more
+    than a development identity unless the deployment itself signs with one.
     """
     if not actor:
         raise ValueError("a release needs the actor")
-    day = as_of or date.today()
+    checks = conditions_for(as_of, today, accept_development_signatures)
+    day = checks.as_of
     context: dict[str, Any] = {
         "dossier_code": dossier_code,
         "procedure_code": procedure_code,
@@ -220,7 +244,7 @@ def release(
         context["subject"] = who.describe()
         procedure = find_procedure(procedures, procedure_code)
         document, components, match = _checked_release(
-            index, store, record_id, who, procedure, day, verify, confirmed_probable
+            index, store, record_id, who, procedure, checks, verify, confirmed_probable
         )
     except ReuseError as error:
         raise _refuse(audit_log, actor, error, context) from None

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from records.procedures import load_procedures
-from records.result_types import CatalogError, load_result_types
+from records.result_types import CatalogError, load_result_types, parse_result_types
 
 
 def _write(tmp_path: Path, data: Any) -> Path:
@@ -67,6 +67,10 @@ def test_agency_file_can_replace_the_whole_catalog(tmp_path: Path) -> None:
         (_procedure(max_age_months="6"), "max_age_months"),
         (_procedure(required="yes"), "required"),
         (_procedure(subject_roles=[]), "subject_roles"),
+        (
+            _procedure(result_types=["marital_status_certificate"], subject_roles=["chủ hộ"]),
+            "no role extraction writes on marital_status_certificate",
+        ),
         ({"code": "1.999001", "name": "Thủ tục", "components": []}, "components"),
         (
             {"code": "1.999001", "components": [{"code": "A", "name": "A", "required": True}]},
@@ -98,3 +102,39 @@ def test_agency_result_types_are_accepted_when_passed(tmp_path: Path) -> None:
     known = [*load_result_types(), "passport"]
     catalog = load_procedures(path, result_types=known)
     assert catalog["1.999001"].components[0].result_types == ("passport",)
+
+
+def test_every_component_asks_for_a_role_extraction_writes() -> None:
+    written = {
+        code: {t.default_role, *t.roles.values()} - {None}
+        for code, t in load_result_types().items()
+    }
+    unfillable = [
+        (p.code, c.code, t)
+        for p in load_procedures().values()
+        for c in p.components
+        if c.subject_roles is not None
+        for t in c.result_types
+        if not written[t] & set(c.subject_roles)
+    ]
+    assert unfillable == []
+
+
+def test_an_agency_type_writing_no_role_cannot_be_asked_for_in_a_role(tmp_path: Path) -> None:
+    catalog = json.loads((Path("records/catalogs/result_types.json")).read_text(encoding="utf-8"))
+    local = {"code": "giay_rieng", "name": "Giấy riêng", "titles": ["Giấy riêng"]}
+    types = parse_result_types([*catalog["result_types"], local])
+    asking = _write(tmp_path, {"procedures": [_procedure(result_types=["giay_rieng"])]})
+    assert load_procedures(asking, result_types=types)["1.999001"].components[0].reusable
+    in_a_role = _procedure(result_types=["giay_rieng"], subject_roles=["người được cấp"])
+    with pytest.raises(CatalogError, match="none: use null"):
+        load_procedures(_write(tmp_path, {"procedures": [in_a_role]}), result_types=types)
+
+
+def test_death_extracts_naming_someone_else_are_brought_by_the_citizen() -> None:
+    # The deceased is the spouse or the person leaving the estate, never the citizen:
+    # matching the citizen on the paper would take any death extract they requested.
+    catalog = load_procedures()
+    for procedure, component in (("1.004873", "TL_KT_VC"), ("1.004227", "TL_KT")):
+        found = next(c for c in catalog[procedure].components if c.code == component)
+        assert not found.reusable and found.note

@@ -9,7 +9,8 @@ import pytest
 
 import reuse
 from audit import AuditLog
-from records import Status, Subject
+from extract.review import approve
+from records import SignatureInfo, Status, Subject
 from records.procedures import Procedure
 from reuse import Facts, Match, ReuseError, WithheldReason
 from tests.support.reuse import Archive, Person, make_record, months_before, offered_ids
@@ -25,6 +26,7 @@ AN_FACTS = Facts(
 MARRIAGE = "1.000894"
 ADOPTION = "1.003005"
 CRIMINAL_RECORD = "2.000488"
+CIVIL_STATUS_COPY = "2.000635"
 
 
 def _lookup(archive: Archive, who: Person, procedure: str, **kwargs: Any) -> reuse.ReuseResult:
@@ -35,6 +37,7 @@ def _lookup(archive: Archive, who: Person, procedure: str, **kwargs: Any) -> reu
         birth_date=who.birth_date,
         procedure_code=procedure,
         as_of=AS_OF,
+        today=AS_OF,
         **kwargs,
     )
 
@@ -48,7 +51,7 @@ def test_exact_match_is_offered_with_metadata_only(archive: Archive) -> None:
         make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
     )
     result = reuse.lookup(
-        archive.index, subject_id=AN.id_number, procedure_code=MARRIAGE, as_of=AS_OF
+        archive.index, subject_id=AN.id_number, procedure_code=MARRIAGE, as_of=AS_OF, today=AS_OF
     )
     (candidate,) = _component(result, "XN_TTHN").candidates
     assert candidate.id == record.id and candidate.match is Match.EXACT
@@ -80,6 +83,7 @@ def test_a_namesake_with_another_id_is_never_offered(archive: Archive) -> None:
         birth_date=AN.birth_date,
         procedure_code=MARRIAGE,
         as_of=AS_OF,
+        today=AS_OF,
     )
     assert offered_ids(by_name_only) == set()
 
@@ -105,6 +109,7 @@ def test_paper_without_id_is_a_probable_match_by_folded_name_and_birth_date(
         facts=Facts(mother_name="hoang thi  mai"),
         procedure_code=CRIMINAL_RECORD,
         as_of=AS_OF,
+        today=AS_OF,
     )
     (birth,) = _component(typed_without_marks, "GKS").candidates
     assert (birth.id, birth.match) == (old.id, Match.PROBABLE)
@@ -117,6 +122,7 @@ def test_paper_without_id_is_a_probable_match_by_folded_name_and_birth_date(
         birth_date="1985-02-11",
         procedure_code=CRIMINAL_RECORD,
         as_of=AS_OF,
+        today=AS_OF,
     )
     assert old.id not in offered_ids(other_birthday)
 
@@ -367,12 +373,13 @@ def test_facts_about_someone_else_on_the_paper_do_not_corroborate(archive: Archi
         make_record(
             "death_extract",
             AN,
+            role="người yêu cầu",
             issued_on="2010-01-01",
             with_id=False,
             fields={"residence": "Số 5 phố Huế, Hà Nội"},
         )
     )
-    result = _lookup(archive, AN, "1.004873", facts=AN_FACTS)
+    result = _lookup(archive, AN, CIVIL_STATUS_COPY, facts=AN_FACTS)
     assert paper.id not in offered_ids(result)
     assert _withheld(result)[paper.id][0] is WithheldReason.NO_PAPER_FACTS
 
@@ -398,3 +405,156 @@ def test_withheld_papers_are_audited_with_their_ids(archive: Archive, audit_log:
     (entry,) = list(audit_log.entries())
     assert entry.details["withheld"] == [{"record_id": paper.id, "reason": "no_paper_facts"}]
     assert entry.details["subject"]["facts"] == ["father_name", "mother_name", "residence"]
+
+
+# The ID attached to the wrong person: a father's ID written on his child's line.
+FATHER = Person("Trần Văn Cường", "1970-03-03", "001070000111")
+CHILD_WITH_FATHERS_ID = Person("Trần Minh Khôi", "2015-09-09", FATHER.id_number)
+
+
+def test_an_id_on_a_person_with_another_name_and_birth_date_is_withheld(archive: Archive) -> None:
+    (child,) = archive.add(
+        make_record("birth_certificate", CHILD_WITH_FATHERS_ID, issued_on="2015-09-20")
+    )
+    result = _lookup(archive, FATHER, CRIMINAL_RECORD)
+    assert child.id not in offered_ids(result)
+    assert _withheld(result) == {child.id: (WithheldReason.ID_CONFLICT, ("name", "birth_date"))}
+    only_birth_date = reuse.lookup(
+        archive.index,
+        subject_id=FATHER.id_number,
+        birth_date="03/03/1970",
+        procedure_code=CRIMINAL_RECORD,
+        as_of=AS_OF,
+        today=AS_OF,
+    )
+    assert _withheld(only_birth_date) == {child.id: (WithheldReason.ID_CONFLICT, ("birth_date",))}
+    assert "số định danh của công dân cho người có thông tin khác" in reuse.format_result(result)
+
+
+def test_an_id_match_typed_without_marks_is_not_a_conflict(archive: Archive) -> None:
+    (own,) = archive.add(make_record("birth_certificate", FATHER, issued_on="1970-03-20"))
+    result = reuse.lookup(
+        archive.index,
+        subject_id=FATHER.id_number,
+        name="TRAN VAN  cuong",
+        birth_date=FATHER.birth_date,
+        procedure_code=CRIMINAL_RECORD,
+        as_of=AS_OF,
+        today=AS_OF,
+    )
+    assert [(c.id, c.match) for c in _component(result, "GKS").candidates] == [
+        (own.id, Match.EXACT)
+    ]
+
+
+# Twins: names differing by one tone mark, same birth date and parents.
+HA = Person("Nguyễn Thị Hà", "2000-01-01", "001300000123")
+HA_TWIN = Person("Nguyễn Thị Hạ", "2000-01-01")
+TWINS_FACTS = {"father_name": "Nguyễn Văn Ba", "mother_name": "Lê Thị Tư", "birth_place": "Hà Nội"}
+
+
+def test_a_name_differing_by_a_tone_mark_is_another_person(archive: Archive) -> None:
+    (twins,) = archive.add(
+        make_record(
+            "birth_certificate", HA_TWIN, issued_on="2000-01-10", with_id=False, fields=TWINS_FACTS
+        )
+    )
+    result = _lookup(archive, HA, CRIMINAL_RECORD, facts=Facts(**TWINS_FACTS))
+    assert offered_ids(result) == set() and result.withheld_probable == ()
+    # Typed without marks, the request cannot tell Hà from Hạ: at most a probable match,
+    # which the officer confirms against the paper before any release.
+    unmarked = reuse.lookup(
+        archive.index,
+        name="Nguyen Thi Ha",
+        birth_date=HA.birth_date,
+        facts=Facts(**TWINS_FACTS),
+        procedure_code=CRIMINAL_RECORD,
+        as_of=AS_OF,
+        today=AS_OF,
+    )
+    assert [(c.id, c.match) for c in _component(unmarked, "GKS").candidates] == [
+        (twins.id, Match.PROBABLE)
+    ]
+
+
+def test_someone_elses_death_extract_is_never_offered_as_the_spouses(archive: Archive) -> None:
+    # An requested his mother's death extract: he is "người yêu cầu" on it.
+    mother = Subject(name="Lê Thị Tư", birth_date="1935-01-01", role="người chết")
+    (extract,) = archive.add(
+        make_record(
+            "death_extract", AN, role="người yêu cầu", issued_on="2024-02-01", others=[mother]
+        )
+    )
+    for procedure, component in (("1.004873", "TL_KT_VC"), ("1.004227", "TL_KT")):
+        result = _lookup(archive, AN, procedure)
+        assert extract.id not in offered_ids(result)
+        assert not _component(result, component).component.reusable
+
+
+def test_a_development_only_signature_counts_only_where_the_deployment_signs_with_it(
+    archive: Archive,
+) -> None:
+    record = make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 1))
+    record.signature = SignatureInfo(
+        level="PAdES-B-B", signer="UBND (DEVELOPMENT ONLY)", development_only=True
+    )
+    archive.add(record)
+    assert offered_ids(_lookup(archive, AN, MARRIAGE)) == set()
+    embedded = _lookup(archive, AN, MARRIAGE, accept_development_signatures=True)
+    assert offered_ids(embedded) == {record.id}
+
+
+def test_a_paper_without_the_dates_its_validity_rule_needs_is_withheld(archive: Archive) -> None:
+    undated = make_record(
+        "criminal_record_certificate", AN, issued_on=None, status=Status.NEEDS_REVIEW
+    )
+    undated.review.reasons = ["missing:issued_on"]
+    undated = approve(undated, by="can-bo-01")  # approved without a date
+    # Dated and 6 years old, its expiry never recorded: past its type's 6-month term.
+    old = make_record("criminal_record_certificate", AN, issued_on="2019-01-10")
+    no_date_no_term = make_record("birth_certificate", AN, issued_on=None)
+    no_date_max_age = make_record("marital_status_certificate", AN, issued_on=None)
+    archive.add(undated, old, no_date_no_term, no_date_max_age)
+    result = _lookup(archive, AN, CRIMINAL_RECORD)
+    assert offered_ids(result) == {no_date_no_term.id}  # a birth certificate never expires
+    assert _withheld(result) == {undated.id: (WithheldReason.UNDATED, ())}
+    marriage = _lookup(archive, AN, MARRIAGE)
+    assert _withheld(marriage) == {no_date_max_age.id: (WithheldReason.UNDATED, ())}
+    assert "thiếu ngày cấp" in reuse.format_result(marriage)
+
+
+def test_a_paper_is_read_with_the_role_extraction_gives_its_holder(archive: Archive) -> None:
+    (record,) = archive.add(
+        make_record(
+            "marital_status_certificate",
+            AN,
+            role="người được xác nhận",
+            issued_on=months_before(AS_OF, 1),
+        )
+    )
+    assert offered_ids(_lookup(archive, AN, MARRIAGE)) == {record.id}
+
+
+def test_a_paper_must_still_be_valid_today_when_the_procedure_day_is_past(
+    archive: Archive,
+) -> None:
+    (record,) = archive.add(
+        make_record(
+            "marital_status_certificate", AN, issued_on="2024-01-10", valid_until="2024-07-10"
+        )
+    )
+
+    def offered(today: date) -> set[str]:
+        return offered_ids(
+            reuse.lookup(
+                archive.index,
+                subject_id=AN.id_number,
+                procedure_code=MARRIAGE,
+                as_of=date(2024, 3, 1),
+                today=today,
+            )
+        )
+
+    assert offered(date(2024, 7, 10)) == {record.id}
+    assert offered(date(2024, 7, 11)) == set()
+    assert offered(AS_OF) == set()

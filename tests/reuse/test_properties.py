@@ -160,6 +160,7 @@ def test_lookup_never_offers_another_persons_or_an_invalid_record(
                         facts=Facts(**{k: v for k, v in facts_of(who).items() if k in known}),
                         procedure_code=code,
                         as_of=AS_OF,
+                        today=AS_OF,
                     )
                     for component in result.components:
                         for candidate in component.candidates:

@@ -11,7 +11,7 @@ import pytest
 
 import reuse
 from audit import AuditLog
-from records import Status
+from records import SignatureInfo, Status
 from reuse import Facts, ReleaseRefused
 from storage import save_record
 from tests.support.reuse import Archive, Person, make_record, months_before
@@ -35,6 +35,7 @@ def _release(
         "actor": "can-bo-07",
         "audit_log": audit_log,
         "as_of": AS_OF,
+        "today": AS_OF,
         **overrides,
     }
     return reuse.release(archive.index, archive.store, **kwargs)
@@ -117,7 +118,7 @@ def test_release_rechecks_instead_of_trusting_the_lookup(
         make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
     )
     looked_up = reuse.lookup(
-        archive.index, subject_id=AN.id_number, procedure_code=MARRIAGE, as_of=AS_OF
+        archive.index, subject_id=AN.id_number, procedure_code=MARRIAGE, as_of=AS_OF, today=AS_OF
     )
     assert looked_up.record_ids() == [record.id]
     record.status = Status.NEEDS_REVIEW  # a correction reopened it after the lookup
@@ -141,7 +142,11 @@ def test_the_stored_record_wins_over_a_lagging_index(archive: Archive, audit_log
     assert (
         record.id
         in reuse.lookup(
-            archive.index, subject_id=AN.id_number, procedure_code=MARRIAGE, as_of=AS_OF
+            archive.index,
+            subject_id=AN.id_number,
+            procedure_code=MARRIAGE,
+            as_of=AS_OF,
+            today=AS_OF,
         ).record_ids()
     )
     assert _refusal(archive, audit_log, record.id) == "not_reusable"
@@ -174,3 +179,40 @@ def test_a_probable_match_needs_corroboration_and_the_officers_confirmation(
     last = list(audit_log.entries())[-1]
     assert last.details["match"] == "probable"
     assert last.details["subject"]["facts"] == ["residence"]
+
+
+def test_refused_when_the_id_is_on_a_person_with_another_name(
+    archive: Archive, audit_log: AuditLog
+) -> None:
+    wrong_line = Person("Nguyễn Văn Bảo", AN.birth_date, AN.id_number)
+    (record,) = archive.add(
+        make_record("marital_status_certificate", wrong_line, issued_on=months_before(AS_OF, 2))
+    )
+    by_identity = {"name": AN.name, "birth_date": AN.birth_date}
+    assert _refusal(archive, audit_log, record.id, **by_identity) == "id_conflict"
+
+
+def test_refused_when_undated_or_signed_with_a_development_identity(
+    archive: Archive, audit_log: AuditLog
+) -> None:
+    undated = make_record("marital_status_certificate", AN, issued_on=None)
+    dev_signed = make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
+    dev_signed.signature = SignatureInfo(level="PAdES-B-B", development_only=True)
+    archive.add(undated, dev_signed)
+    assert _refusal(archive, audit_log, undated.id) == "undated"
+    assert _refusal(archive, audit_log, dev_signed.id) == "not_reusable"
+    document = _release(archive, audit_log, dev_signed.id, accept_development_signatures=True)
+    assert document.data == archive.pdfs[dev_signed.id]
+
+
+def test_refused_when_expired_since_the_day_of_the_procedure(
+    archive: Archive, audit_log: AuditLog
+) -> None:
+    (record,) = archive.add(
+        make_record(
+            "marital_status_certificate", AN, issued_on="2024-01-10", valid_until="2024-07-10"
+        )
+    )
+    past = {"as_of": date(2024, 3, 1), "dossier_code": "000.00.21.H29-240301-0042"}
+    assert _release(archive, audit_log, record.id, **past, today=date(2024, 3, 2)).data
+    assert _refusal(archive, audit_log, record.id, **past) == "not_reusable"

@@ -13,23 +13,21 @@ from typing import Any
 import pikepdf
 
 from records import Files, Record, SignatureInfo, Source, Status, Subject, record_id_for
-from records.result_types import add_months
+from records.result_types import add_months, load_result_types
 from search import Index
 from storage import Store, archival_key, save_record
 
 AGENCY = "ubnd-phuong-test"
 _serial = count(1)
 
-DEFAULT_ROLES = {
-    "birth_certificate": "người được khai sinh",
-    "marriage_certificate": "chồng",
-    "marital_status_certificate": "người được cấp",
-    "criminal_record_certificate": "người được cấp",
-    "household_business_registration": "chủ hộ",
-    "construction_permit": "người được cấp",
-    "death_extract": "người yêu cầu",
-    "land_use_certificate": "người được cấp",
-}
+# The role extraction gives the holder of each type: its default_role (the catalog's,
+# so that tests build papers as real ones are read, never a role only tests write); a
+# marriage certificate has none, its people are read in their sections as chồng/vợ.
+DEFAULT_ROLES: dict[str, str] = {
+    code: result_type.default_role
+    for code, result_type in load_result_types().items()
+    if result_type.default_role
+} | {"marriage_certificate": "chồng"}
 
 
 @dataclass(frozen=True)
