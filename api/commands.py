@@ -164,19 +164,30 @@ def cmd_fixity(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import StorageError
     from storage.bagit import export_archive
 
     runtime = Runtime.open(settings)
     try:
         result = export_archive(runtime.store, args.agency or settings.agency, Path(args.dest))
+    except StorageError as exc:
+        print(f"Không xuất được (không tạo gói nào): {exc}", file=sys.stderr)
+        return 1
     finally:
         runtime.close()
     if args.json:
         emit_json({"exported": str(result.path), "objects": result.objects,
-                   "bytes": result.bytes})
+                   "bytes": result.bytes, "skipped_damaged": list(result.skipped)})
     else:
         print(f"Đã xuất {result.objects} đối tượng ({result.bytes} byte) ra {result.path}")
-    return 0
+        for key in result.skipped:
+            print(f"  ✗ không xuất (hỏng, sai SHA-256): {key}", file=sys.stderr)
+        if result.skipped:
+            print(f"Gói THIẾU {len(result.skipped)} đối tượng hỏng ở trên; "
+                  "chạy `sohoa fixity` rồi khôi phục chúng từ bản sao lưu (`sohoa import`)",
+                  file=sys.stderr)
+    # Non-zero: a scheduled backup must not pass for complete when it is not.
+    return 1 if result.skipped else 0
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -191,10 +202,16 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         runtime.close()
     if args.json:
-        emit_json({"imported": str(args.src), "objects": result.objects, "bytes": result.bytes})
+        emit_json({"imported": str(args.src), "objects": result.objects, "bytes": result.bytes,
+                   "already_present": result.already_present,
+                   "repaired": list(result.repaired)})
     else:
         print(f"Đã nhập {result.objects} đối tượng từ {args.src}; "
               "chạy `sohoa reindex` để lập chỉ mục")
+        if result.repaired:
+            print(f"Đã sửa {len(result.repaired)} đối tượng bị hỏng bằng bản trong gói:")
+        for key in result.repaired:
+            print(f"  ✓ {key}")
     return 0
 
 

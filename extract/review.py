@@ -37,6 +37,9 @@ _REASONS_VI = {
     "unverified": "đọc chưa chắc chắn, không có thông tin khác để đối chiếu",
     "number_year_mismatch": "năm trong số văn bản khác năm cấp",
     "date_words_mismatch": "ngày sinh ghi bằng số và ghi bằng chữ không khớp",
+    "not_pdfa": "bản lưu trữ không đạt chuẩn PDF/A (lý do ở ghi chú bước lưu trữ)",
+    "active_content": "bản gốc đã ký chứa mã chạy (JavaScript), lệnh mở chương trình hoặc tệp "
+    "đính kèm, giữ nguyên để không làm hỏng chữ ký: kiểm tra trước khi duyệt",
 }
 
 

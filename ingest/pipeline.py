@@ -29,7 +29,7 @@ from ingest.errors import (
 )
 from ingest.sniff import EXTENSIONS, PDF, sniff_media_type
 from ocr import OcrInputError, PageJob, PageResult, build_archival, plan_pages
-from records import OcrInfo, OcrPage, Record, SignatureInfo, Source, record_id_for
+from records import OcrInfo, OcrPage, Record, SignatureInfo, Source, Status, record_id_for
 
 if TYPE_CHECKING:
     from search import Index
@@ -324,7 +324,26 @@ def compose(received: Received, pages: list[PageResult], *, engine: str,
     prior = count_signatures(original) if received.source.media_type == PDF else 0
     record.note("archive", pdfa=is_pdfa, size=len(pdf), notes=notes)
     extract_fields(record, pages, received.given, result_types)
+    flag_archive(record, pdf, kept_original=pdf is original, is_pdfa=is_pdfa)
     return Composed(record=record, pdf=pdf, prior_signatures=prior)
+
+
+def flag_archive(record: Record, pdf: bytes, *, kept_original: bool, is_pdfa: bool) -> None:
+    """Send to review what the agency should not sign unseen: an archival PDF we built
+    that failed PDF/A (``not_pdfa``), or a signed original kept as it is that carries
+    scripts, launch actions or attachments we could not remove without breaking its
+    signature (``active_content``)."""
+    if kept_original:
+        from ocr.sanitize import active_content
+
+        reason = "active_content" if active_content(pdf) else None
+    else:
+        reason = None if is_pdfa else "not_pdfa"
+    if reason is None:
+        return
+    record.review.reasons.append(reason)
+    if record.status == Status.READY:
+        record.status = Status.NEEDS_REVIEW
 
 
 def commit(received: Received, composed: Composed, *, store: Store, index: Index,

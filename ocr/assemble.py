@@ -6,7 +6,9 @@ embedded GlyphLessFont, no transparency), so the document only needs the formal
 parts — XMP with pdfaid part 2 / conformance B, an sRGB OutputIntent with its ICC
 profile, a document ID — which ``pikepdf.pdfa.save`` adds and then validates on the
 bytes it wrote. Pages copied from a PDF that already had text may bring fonts or
-features PDF/A forbids; then the document is saved as plain PDF and says so.
+features PDF/A forbids; then the document is saved as plain PDF and says so. Active
+content those pages bring (scripts, launch and submit actions, attached files) is
+removed first, whatever the PDF/A outcome (``ocr.sanitize``), and noted.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pikepdf
 from pikepdf import Name
 
 from ocr.base import PageResult
+from ocr.sanitize import defang
 
 PRODUCER = "sohoa ocr"
 
@@ -66,6 +69,7 @@ def build_archival(pages: list[PageResult], *, title: str | None,
 
     with ExitStack() as stack:
         merged = stack.enter_context(_merge(pages, stack))
+        removed = defang(merged)
         _describe(merged, title, language)
         buffer = io.BytesIO()
         try:
@@ -73,8 +77,8 @@ def build_archival(pages: list[PageResult], *, title: str | None,
         except PdfaError as exc:
             reasons = "; ".join(str(f) for f in exc.report.findings[:5]) if exc.report else ""
             return Archival(pdf=_save_plain(merged), pdfa=False,
-                            notes=[f"not PDF/A-2b: {reasons or exc}"])
-        return Archival(pdf=buffer.getvalue(), pdfa=True)
+                            notes=[*removed, f"not PDF/A-2b: {reasons or exc}"])
+        return Archival(pdf=buffer.getvalue(), pdfa=True, notes=removed)
 
 
 def assemble_pdf(pages: list[PageResult], *, title: str | None, language: str = "vi") -> bytes:

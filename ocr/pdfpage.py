@@ -163,6 +163,8 @@ def graft_text(original: pikepdf.Pdf, index: int, text_pdf: bytes) -> bytes:
 
 
 def copy_page(original: pikepdf.Pdf, index: int) -> bytes:
+    """The page as it is. Its scripts and attachments are removed once, where every
+    page meets (``ocr.assemble`` through ``ocr.sanitize``), not page by page."""
     out = pikepdf.new()
     out.pages.append(original.pages[index])
     return _save(out)

@@ -6,16 +6,26 @@ A bag is a directory (or a ``.tar`` / ``.tar.gz`` of one)::
     sohoa-objects.jsonl       content type and metadata of each object (a tag file)
     data/{key}                one file per object, at its store key
 
+Export builds the bag in a hidden temporary sibling of its destination and renames it
+into place at the end, so an interrupted export leaves no half-written bag behind. An
+object whose bytes fail their checksum is left out of the bag (and of its manifest)
+and named in the result: the bag of everything else is still worth having.
+
 Import verifies the whole bag (tag manifest, every payload checksum, no unlisted or
 missing payload file, Payload-Oxum, no key that already holds other bytes) before it
-writes anything, and refuses the bag naming every bad file. Because both sides speak
-the ``Store`` protocol, a bag exported from the filesystem imports into S3 and back.
+writes anything, and refuses the bag naming every bad file. An object already stored
+is read back, not trusted on its recorded checksum: one whose bytes are damaged is
+repaired from the bag (``Store.repair``). Because both sides speak the ``Store``
+protocol, a bag exported from the filesystem imports into S3 and back.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import hashlib
 import json
+import logging
 import mimetypes
 import os
 import re
@@ -27,7 +37,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from storage import layout
-from storage.base import InvalidKey, StorageError, Store, check_key
+from storage.base import (
+    IntegrityError,
+    InvalidKey,
+    ObjectNotFound,
+    StorageError,
+    Store,
+    check_key,
+)
+
+log = logging.getLogger(__name__)
 
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 OBJECTS_TAG = "sohoa-objects.jsonl"
@@ -52,45 +71,84 @@ class BagResult:
     objects: int
     bytes: int
     already_present: int = 0
+    skipped: tuple[str, ...] = ()  # export: damaged objects left out of the bag
+    repaired: tuple[str, ...] = ()  # import: damaged objects restored from the bag
 
 
 # -- export ------------------------------------------------------------------------------
 
 
 def export_archive(store: Store, agency: str, dest: str | Path) -> BagResult:
-    """Write every object under ``agency/`` as a bag at ``dest``: a new directory, or a
-    ``.tar``/``.tar.gz`` file when ``dest`` has that suffix. Each object is read (and so
-    checksum-verified) once and streamed to disk."""
+    """Write every object under ``agency/`` as a bag at ``dest``: a new (or empty)
+    directory, or a ``.tar``/``.tar.gz`` file when ``dest`` has that suffix. Each object
+    is read (and so checksum-verified) once and streamed to disk; damaged ones are left
+    out and listed in ``skipped``. ``dest`` appears only once the bag is complete."""
     dest = Path(dest)
-    if dest.name.endswith(_TAR_SUFFIXES):
-        with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".bag-") as tmp:
-            name = dest.name.removesuffix(".gz").removesuffix(".tar").removesuffix(".tgz")
-            result = _write_bag(store, agency, Path(tmp) / name)
-            partial = dest.with_name(dest.name + ".partial")
-            gz = dest.name.endswith((".gz", ".tgz"))
-            with (
-                tarfile.open(partial, "w:gz", format=tarfile.PAX_FORMAT)
-                if gz
-                else tarfile.open(partial, "w", format=tarfile.PAX_FORMAT)
-            ) as tar:
-                tar.add(Path(tmp) / name, arcname=name)
-            os.replace(partial, dest)
-        return BagResult(dest, result.objects, result.bytes)
-    if dest.exists() and any(dest.iterdir()):
+    tarred = dest.name.endswith(_TAR_SUFFIXES)
+    if not tarred and dest.exists() and any(dest.iterdir()):
         raise StorageError(f"export destination is not empty: {dest}")
-    return _write_bag(store, agency, dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    # A sibling, so that the final rename stays on one filesystem.
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".bag-") as tmp:
+        staged = Path(tmp) / _bag_name(dest)
+        result = _write_bag(store, agency, staged)
+        if tarred:
+            _tar(staged, dest)
+        else:
+            os.replace(staged, dest)
+    return dataclasses.replace(result, path=dest)
+
+
+def _bag_name(dest: Path) -> str:
+    return dest.name.removesuffix(".gz").removesuffix(".tar").removesuffix(".tgz")
+
+
+def _tar(bag: Path, dest: Path) -> None:
+    partial = bag.with_name(bag.name + ".tar.partial")
+    gz = dest.name.endswith((".gz", ".tgz"))
+    with (
+        tarfile.open(partial, "w:gz", format=tarfile.PAX_FORMAT)
+        if gz
+        else tarfile.open(partial, "w", format=tarfile.PAX_FORMAT)
+    ) as tar:
+        tar.add(bag, arcname=bag.name)
+    os.replace(partial, dest)
 
 
 def _write_bag(store: Store, agency: str, bag: Path) -> BagResult:
+    count, total, skipped = _write_payload(store, agency, bag)
+    (bag / "bagit.txt").write_text(BAGIT_TXT, encoding="utf-8")
+    info_lines = [
+        "Bag-Software-Agent: sohoa",
+        f"Bagging-Date: {datetime.now(UTC).date().isoformat()}",
+        f"External-Identifier: {agency}",
+        f"External-Description: objects of agency {agency} exported from {store.url}",
+        f"Payload-Oxum: {total}.{count}",
+        # Whoever holds only the bag must know it is not the whole archive.
+        *(f"Sohoa-Damaged-Not-Exported: {key}" for key in skipped),
+    ]
+    (bag / "bag-info.txt").write_text("\n".join(info_lines) + "\n", encoding="utf-8")
+    tag_files = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", OBJECTS_TAG]
+    with (bag / "tagmanifest-sha256.txt").open("w", encoding="utf-8", newline="\n") as tags:
+        for name in tag_files:
+            tags.write(f"{_file_sha256(bag / name)}  {name}\n")
+    return BagResult(bag, count, total, skipped=tuple(skipped))
+
+
+def _write_payload(store: Store, agency: str, bag: Path) -> tuple[int, int, list[str]]:
+    """``data/``, its manifest and the objects tag file; (objects, bytes, skipped keys)."""
     data_dir = bag / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     count = total = 0
+    skipped: list[str] = []
     with (
         (bag / "manifest-sha256.txt").open("w", encoding="utf-8", newline="\n") as manifest,
         (bag / OBJECTS_TAG).open("w", encoding="utf-8", newline="\n") as objects,
     ):
         for listed in store.list(layout.agency_prefix(agency)):
-            data = store.get(listed.key)
+            data = _readable(store, listed.key, skipped)
+            if data is None:
+                continue
             info = store.head(listed.key)
             target = data_dir / listed.key
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -105,20 +163,20 @@ def _write_bag(store: Store, agency: str, bag: Path) -> BagResult:
             objects.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
             count += 1
             total += len(data)
-    (bag / "bagit.txt").write_text(BAGIT_TXT, encoding="utf-8")
-    info_lines = [
-        "Bag-Software-Agent: sohoa",
-        f"Bagging-Date: {datetime.now(UTC).date().isoformat()}",
-        f"External-Identifier: {agency}",
-        f"External-Description: objects of agency {agency} exported from {store.url}",
-        f"Payload-Oxum: {total}.{count}",
-    ]
-    (bag / "bag-info.txt").write_text("\n".join(info_lines) + "\n", encoding="utf-8")
-    tag_files = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", OBJECTS_TAG]
-    with (bag / "tagmanifest-sha256.txt").open("w", encoding="utf-8", newline="\n") as tags:
-        for name in tag_files:
-            tags.write(f"{_file_sha256(bag / name)}  {name}\n")
-    return BagResult(bag, count, total)
+    return count, total, skipped
+
+
+def _readable(store: Store, key: str, skipped: list[str]) -> bytes | None:
+    """The object's verified bytes; ``None`` (and ``key`` in ``skipped`` when damaged)
+    when there are none to export."""
+    try:
+        return store.get(key)
+    except IntegrityError as exc:
+        log.error("not exported: %s", exc)
+        skipped.append(key)
+    except ObjectNotFound:
+        log.warning("not exported: %s was deleted while exporting", key)
+    return None
 
 
 # -- import ------------------------------------------------------------------------------
@@ -134,7 +192,8 @@ class _Entry:
 def import_archive(store: Store, src: str | Path) -> BagResult:
     """Validate the bag at ``src`` (directory or tar) completely, then put every payload
     file at its key. Objects already stored with the same bytes are left alone, so an
-    interrupted import can simply be run again."""
+    interrupted import can simply be run again; stored objects whose bytes fail their
+    checksum are repaired from the bag and listed in ``repaired``."""
     src = Path(src)
     if src.is_file():
         with tempfile.TemporaryDirectory(prefix="sohoa-bag-") as tmp:
@@ -144,30 +203,65 @@ def import_archive(store: Store, src: str | Path) -> BagResult:
     return _import_dir(store, src, src)
 
 
+class _Stored(enum.Enum):
+    ABSENT = "absent"
+    INTACT = "intact"
+    DAMAGED = "damaged"
+    OTHER = "other"  # the key holds other bytes: the bag cannot go in
+
+
 def _import_dir(store: Store, bag: Path, shown_as: Path) -> BagResult:
     entries = validate_bag(bag)
     types = _object_types(bag)
-    conflicts = []
-    already = 0
-    for entry in entries:
-        existing = store.head(entry.key)
-        if existing is None:
-            continue
-        if existing.sha256 != entry.sha256:
-            conflicts.append(f"{entry.key}: already stored with other content")
-        else:
-            already += 1
+    states = [_stored(store, entry) for entry in entries]
+    conflicts = [
+        f"{entry.key}: already stored with other content"
+        for entry, state in zip(entries, states, strict=True)
+        if state is _Stored.OTHER
+    ]
     if conflicts:
         raise BagError(conflicts)
     total = 0
-    for entry in entries:
-        data = entry.path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != entry.sha256:  # changed since validation
-            raise BagError([f"{_rel(bag, entry.path)}: changed during import"])
-        content_type, metadata = types.get(entry.key, (_guess_type(entry.key), {}))
-        store.put(entry.key, data, content_type=content_type, metadata=metadata)
+    repaired: list[str] = []
+    for entry, state in zip(entries, states, strict=True):
+        if state is _Stored.INTACT:
+            continue
+        data = _payload(bag, entry)
+        if state is _Stored.DAMAGED:
+            if not store.repair(entry.key, data, entry.sha256):
+                continue  # repaired meanwhile by someone else
+            repaired.append(entry.key)
+        else:
+            content_type, metadata = types.get(entry.key, (_guess_type(entry.key), {}))
+            store.put(entry.key, data, content_type=content_type, metadata=metadata)
         total += len(data)
-    return BagResult(shown_as, len(entries), total, already)
+    written = states.count(_Stored.ABSENT) + len(repaired)
+    return BagResult(shown_as, len(entries), total, len(entries) - written,
+                     repaired=tuple(repaired))
+
+
+def _stored(store: Store, entry: _Entry) -> _Stored:
+    """What the store holds at the entry's key, judged by its bytes: a recorded checksum
+    that matches says nothing about bytes damaged since."""
+    existing = store.head(entry.key)
+    if existing is None:
+        return _Stored.ABSENT
+    if existing.sha256 != entry.sha256:
+        return _Stored.OTHER
+    try:
+        store.get(entry.key)
+    except IntegrityError:
+        return _Stored.DAMAGED
+    except ObjectNotFound:
+        return _Stored.ABSENT
+    return _Stored.INTACT
+
+
+def _payload(bag: Path, entry: _Entry) -> bytes:
+    data = entry.path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != entry.sha256:  # changed since validation
+        raise BagError([f"{_rel(bag, entry.path)}: changed during import"])
+    return data
 
 
 def validate_bag(bag: Path) -> list[_Entry]:

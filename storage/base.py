@@ -165,12 +165,35 @@ class Store(Protocol):
         by the audited admin deletion; tokens and screen sessions by their modules."""
         ...
 
+    def repair(self, key: str, data: bytes, sha256: str) -> bool:
+        """Put back the bytes of a damaged object: the one write to an existing key.
+
+        Write-once still holds: ``data`` must hash to ``sha256`` (else
+        ``IntegrityError``) and ``sha256`` must be the checksum recorded with the
+        object (``ObjectNotFound`` when absent, ``ObjectExists`` when it records other
+        bytes), so a repair can only restore what was stored. An object whose bytes
+        still match their checksum is left untouched (``False``); a damaged one is
+        replaced (``True``)."""
+        ...
+
 
 def same_or_conflict(existing: ObjectInfo, key: str, sha256: str) -> ObjectInfo:
     """Idempotent put: identical bytes return the stored object, other bytes refuse."""
     if existing.sha256 == sha256:
         return existing
     raise ObjectExists(key)
+
+
+def check_repair(existing: ObjectInfo | None, key: str, data: bytes, sha256: str) -> ObjectInfo:
+    """The conditions of ``Store.repair`` before it looks at the stored bytes."""
+    actual = sha256_hex(data)
+    if actual != sha256:
+        raise IntegrityError(key, sha256, actual)
+    if existing is None:
+        raise ObjectNotFound(key)
+    if existing.sha256 != sha256:
+        raise ObjectExists(key)
+    return existing
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from storage.base import (
     StorageError,
     check_key,
     check_metadata,
+    check_repair,
     same_or_conflict,
     sha256_hex,
 )
@@ -190,6 +191,23 @@ class FileStore:
         self._prune_empty_dirs(path.parent, self.root)
         self._prune_empty_dirs(self._meta_path(key).parent, self.root / _INTERNAL / "meta")
 
+    def repair(self, key: str, data: bytes, sha256: str) -> bool:
+        path = self._data_path(key)
+        # All under the key's lock (repairs are rare): nothing can delete or rewrite
+        # the object between finding it damaged and replacing it.
+        with self._lock(key):
+            check_repair(self.head(key), key, data, sha256)
+            if self._intact(key):
+                return False
+            tmp = self._write_temp(data, verify_sha256=sha256)
+            try:
+                # The sidecar already records these bytes: only the data is put back.
+                self._commit(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+        log.warning("repaired damaged object %s", key)
+        return True
+
     # -- maintenance -----------------------------------------------------------------
 
     def clean_temp(self, older_than: float = _DEFAULT_TEMP_AGE) -> builtins.list[str]:
@@ -225,6 +243,13 @@ class FileStore:
             except FileNotFoundError:  # deleted while listing
                 continue
             yield ObjectInfo(key=key_prefix + name, size=size, sha256=None)
+
+    def _intact(self, key: str) -> bool:
+        try:
+            self.get(key)
+        except IntegrityError:
+            return False
+        return True
 
     def _read_sidecar(self, key: str) -> dict[str, Any]:
         try:

@@ -42,6 +42,7 @@ from storage.base import (
     StorageError,
     check_key,
     check_metadata,
+    check_repair,
     same_or_conflict,
     sha256_hex,
 )
@@ -164,9 +165,7 @@ class S3Store:
                 if existing is None:  # deleted between the two calls: try again
                     raise
                 return same_or_conflict(existing, key, digest)
-            echoed = result.http_headers.get("x-amz-checksum-sha256")
-            if echoed is not None and echoed != headers["x-amz-checksum-sha256"]:
-                raise IntegrityError(key, digest, base64.b64decode(echoed).hex())
+            _check_echo(result, key, headers)
             return info
 
         return self._retry("put", key, attempt)
@@ -213,6 +212,27 @@ class S3Store:
     def delete(self, key: str) -> None:
         check_key(key)
         self._retry("delete", key, lambda: self._client.remove_object(self.bucket, key))
+
+    def repair(self, key: str, data: bytes, sha256: str) -> bool:
+        check_key(key)
+        existing = check_repair(self.head(key), key, data, sha256)
+        try:
+            self.get(key)
+            return False
+        except IntegrityError:
+            pass
+        _, headers = put_headers(data, existing.content_type, existing.metadata)
+
+        def attempt() -> None:
+            # Unconditional, unlike put: the key exists. A racing repair can only write
+            # these same bytes; on a versioned (object-lock) bucket this adds a version
+            # and the damaged one stays under its retention.
+            result = self._client._put_object(self.bucket, key, data, headers)
+            _check_echo(result, key, headers)
+
+        self._retry("repair", key, attempt)
+        log.warning("repaired damaged object %s", key)
+        return True
 
     # -- internals -------------------------------------------------------------------
 
@@ -402,6 +422,13 @@ def put_headers(data: bytes, content_type: str, meta: dict[str, str]) -> tuple[s
     headers["Content-Type"] = content_type
     headers[_PAYLOAD_SHA256] = digest
     return digest, headers
+
+
+def _check_echo(result: ObjectWriteResult, key: str, headers: dict[str, Any]) -> None:
+    """The server echoes the checksum it computed over the body it stored."""
+    echoed = result.http_headers.get("x-amz-checksum-sha256")
+    if echoed is not None and echoed != headers["x-amz-checksum-sha256"]:
+        raise IntegrityError(key, headers[_PAYLOAD_SHA256], base64.b64decode(echoed).hex())
 
 
 def _conditional_put(

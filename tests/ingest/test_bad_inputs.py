@@ -11,17 +11,27 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import pikepdf
 import pytest
 from PIL import Image
 
 from ingest import Runtime, Settings, discover, run_batch
 from ingest.errors import IngestError
 from ingest.operations import run_fixity
-from ingest.pipeline import Composed, Received, commit_once, compose, plan, receive
+from ingest.pipeline import (
+    Composed,
+    Received,
+    commit_once,
+    compose,
+    flag_archive,
+    plan,
+    receive,
+)
 from ocr import OcrInputError, plan_pages, run_page
 from ocr.pipeline import engine_name
-from records import Record
+from records import Record, Status
 from tests.support.ocr import render_page, save_image
+from tests.support.search import make_record
 
 SMALL_DPI = 150
 
@@ -160,3 +170,29 @@ def test_a_file_changed_after_composing_is_not_stored(
 
     assert failure.value.code == "source_changed"
     assert [info.key for info in runtime.store.list("")] == []
+
+
+def _pdf(*, script: bool) -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    if script:
+        pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript,
+                                                 JS=pikepdf.String("app.alert(1)"))
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("kept_original", "is_pdfa", "script", "reason"), [
+    (False, True, False, None),
+    (False, False, False, "not_pdfa"),
+    (True, False, False, None),  # a signed original kept as is: not PDF/A by design
+    (True, False, True, "active_content"),  # ... but its scripts could not be removed
+])
+def test_what_the_agency_should_not_sign_unseen_goes_to_review(
+    kept_original: bool, is_pdfa: bool, script: bool, reason: str | None
+) -> None:
+    record = make_record("r1")
+    flag_archive(record, _pdf(script=script), kept_original=kept_original, is_pdfa=is_pdfa)
+    assert record.review.reasons == ([reason] if reason else [])
+    assert record.status == (Status.NEEDS_REVIEW if reason else Status.READY)

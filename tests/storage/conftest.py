@@ -6,6 +6,7 @@ import io
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from minio import Minio
@@ -67,8 +68,9 @@ def file_store(tmp_path: Path) -> FileStore:
 
 @pytest.fixture
 def tamper(request: pytest.FixtureRequest) -> Callable[[Store, str, bytes], None]:
-    """Replace an object's bytes behind sohoa's back, keeping its recorded checksum:
-    on disk for the filesystem, through a raw minio client for S3."""
+    """Replace an object's bytes behind sohoa's back, keeping its recorded checksum,
+    content type and metadata (as bit rot would): on disk for the filesystem, through a
+    raw minio client for S3."""
 
     def replace(store: Store, key: str, data: bytes) -> None:
         if isinstance(store, FileStore):
@@ -83,7 +85,8 @@ def tamper(request: pytest.FixtureRequest) -> Callable[[Store, str, bytes], None
             key,
             io.BytesIO(data),
             len(data),
-            metadata={"sha256": info.sha256},
+            content_type=info.content_type,
+            metadata={"sha256": info.sha256, **{k: quote(v) for k, v in info.metadata.items()}},
         )
 
     return replace

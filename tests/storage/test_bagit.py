@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from storage import ObjectExists, load_record
-from storage.bagit import BagError, export_archive, import_archive
+from api.cli import main
+from storage import ObjectExists, Store, archival_key, load_record, record_key
+from storage.bagit import BagError, export_archive, import_archive, validate_bag
 from storage.filestore import FileStore
 from storage.fixity import run
 from tests.storage.conftest import s3_store
@@ -116,3 +119,97 @@ def test_tar_with_path_traversal_is_refused(tmp_path: Path) -> None:
     with pytest.raises((tarfile.TarError, BagError)):
         import_archive(FileStore(tmp_path / "target"), evil)
     assert not (tmp_path.parent / "escaped").exists()
+
+
+def _damage(store: Store, tamper: Callable[[Store, str, bytes], None], *keys: str) -> None:
+    """Flip one byte of each object, leaving its recorded checksum as it was."""
+    for key in keys:
+        data = bytearray(store.get(key))
+        data[len(data) // 2] ^= 1
+        tamper(store, key, bytes(data))
+
+
+def test_import_repairs_damaged_objects_from_a_good_bag(
+    store: Store, tamper: Callable[[Store, str, bytes], None], tmp_path: Path
+) -> None:
+    store_full_record(store, AGENCY, "r1")
+    store_full_record(store, AGENCY, "r2")
+    bag = export_archive(store, AGENCY, tmp_path / "backup.tar").path
+    damaged = [archival_key(AGENCY, "r1"), record_key(AGENCY, "r2", 1)]
+    _damage(store, tamper, *damaged)
+    assert run(store).corrupt == 2
+
+    result = import_archive(store, bag)
+    assert sorted(result.repaired) == sorted(damaged)
+    assert result.already_present == 8 - 2
+    assert run(store).corrupt == 0
+    assert load_record(store, AGENCY, "r2").title == "Giấy khai sinh"
+    assert import_archive(store, bag).repaired == ()
+
+
+def test_export_leaves_damaged_objects_out_and_names_them(
+    store: Store, tamper: Callable[[Store, str, bytes], None], tmp_path: Path
+) -> None:
+    store_full_record(store, AGENCY, "r1")
+    store_full_record(store, AGENCY, "r2")
+    damaged = archival_key(AGENCY, "r1")
+    _damage(store, tamper, damaged)
+
+    result = export_archive(store, AGENCY, tmp_path / "out" / "bag")
+    assert result.skipped == (damaged,)
+    assert result.objects == 7
+    assert sorted(e.key for e in validate_bag(result.path)) == sorted(
+        i.key for i in store.list(f"{AGENCY}/") if i.key != damaged)
+    assert f"Sohoa-Damaged-Not-Exported: {damaged}" in (
+        result.path / "bag-info.txt").read_text(encoding="utf-8")
+    assert [p.name for p in result.path.parent.iterdir()] == ["bag"]  # nothing staged left
+
+
+def test_interrupted_export_leaves_no_bag_and_can_be_run_again(tmp_path: Path) -> None:
+    source = _source(tmp_path)
+    # An unreadable object (a symlink loop) stops the export half-way through.
+    loop = source.root / AGENCY / "records" / "r1" / "zz-loop"
+    loop.symlink_to(loop.name)
+    dest = tmp_path / "exports" / "bag"
+    with pytest.raises(OSError):
+        export_archive(source, AGENCY, dest)
+    assert list(dest.parent.iterdir()) == []
+
+    loop.unlink()
+    assert export_archive(source, AGENCY, dest).objects == 9
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["bag"]
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, object]]:
+    code = main([*argv, "--json"])
+    lines = capsys.readouterr().out.splitlines()
+    return code, json.loads(lines[-1])
+
+
+def test_cli_export_and_import_report_damage(
+    sohoa_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    tamper: Callable[[Store, str, bytes], None],
+) -> None:
+    agency = sohoa_env["SOHOA_AGENCY"]
+    store = FileStore(Path(sohoa_env["SOHOA_DATA"]) / "objects")
+    store_full_record(store, agency, "r1")
+    code, exported = _cli(capsys, "export", str(tmp_path / "good.tar"))
+    assert code == 0 and exported["skipped_damaged"] == []
+
+    damaged = sorted([archival_key(agency, "r1"), record_key(agency, "r1", 1)])
+    _damage(store, tamper, *damaged)
+    code, partial = _cli(capsys, "export", str(tmp_path / "partial"))
+    assert code == 1
+    assert sorted(partial["skipped_damaged"]) == damaged  # type: ignore[arg-type]
+    assert partial["objects"] == 2
+
+    code, imported = _cli(capsys, "import", str(tmp_path / "good.tar"))
+    assert code == 0
+    assert sorted(imported["repaired"]) == damaged  # type: ignore[arg-type]
+    for key in damaged:
+        store.get(key)
+    assert main(["export", str(tmp_path / "partial")]) == 1  # a bag is never written over
+    assert "không tạo gói nào" in capsys.readouterr().err
+    code, fresh = _cli(capsys, "export", str(tmp_path / "fresh"))
+    assert code == 0 and fresh["objects"] == 4
+

@@ -156,3 +156,32 @@ def test_racing_writers_cannot_overwrite_each_other(store: Store) -> None:
         t.join(30)
     assert sorted(outcomes) == ["refused"] * 5 + ["stored"]
     assert store.get("race/original.pdf") in payloads
+
+
+def test_repair_restores_only_damaged_bytes_and_only_as_recorded(
+    store: Store, tamper: Callable[[Store, str, bytes], None]
+) -> None:
+    key, good = "x/archival.pdf", b"%PDF-1.7 signed bytes"
+    digest = hashlib.sha256(good).hexdigest()
+    store.put(key, good, content_type="application/pdf", metadata={"record-id": "r1"})
+    assert store.repair(key, good, digest) is False  # intact: nothing to do
+
+    tamper(store, key, b"%PDF-1.7 signed byteZ")
+    other = b"%PDF-1.7 forged"
+    with pytest.raises(IntegrityError):  # bytes that are not what the caller vouches for
+        store.repair(key, other, digest)
+    with pytest.raises(ObjectExists):  # bytes the object never recorded
+        store.repair(key, other, hashlib.sha256(other).hexdigest())
+    with pytest.raises(ObjectNotFound):  # repair never creates
+        store.repair("x/absent.pdf", good, digest)
+    with pytest.raises(IntegrityError):
+        store.get(key)
+
+    assert store.repair(key, good, digest) is True
+    assert store.get(key) == good
+    head = store.head(key)
+    assert head is not None and head.sha256 == digest
+    assert (head.content_type, head.metadata) == ("application/pdf", {"record-id": "r1"})
+    assert store.repair(key, good, digest) is False
+    with pytest.raises(ObjectExists):  # write-once otherwise unchanged
+        store.put(key, other)
