@@ -12,10 +12,10 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from api.cli_args import agency_arg, iso_date
 from api.output import emit_json
 from ingest.runtime import Runtime
 from ingest.settings import Settings
@@ -307,13 +307,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 # --- parser ------------------------------------------------------------------------------
 
 
-def _iso_date(value: str) -> str:
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"ngày không hợp lệ (cần YYYY-MM-DD): {value}") from exc
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sohoa",
@@ -329,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("ingest", "số hóa tệp hoặc thư mục (PDF, TIFF, JPEG, PNG)", cmd_ingest)
     p.add_argument("paths", nargs="+", metavar="ĐƯỜNG_DẪN")
-    p.add_argument("--agency", help="cơ quan số hóa (mặc định: SOHOA_AGENCY)")
+    p.add_argument("--agency", type=agency_arg, help="cơ quan số hóa (mặc định: SOHOA_AGENCY)")
     p.add_argument("--json", action="store_true", help="mỗi tệp một dòng JSON")
     p.add_argument("--no-wait", action="store_true",
                    help="(chế độ phân tán) chỉ in mã lô rồi thoát, không chờ xử lý xong")
@@ -342,8 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", metavar="TỪ_KHÓA", nargs="?", default="")
     p.add_argument("--type", help="loại giấy tờ, ví dụ birth_certificate")
     p.add_argument("--subject", help="số định danh cá nhân (CCCD/CMND)")
-    p.add_argument("--from", dest="date_from", type=_iso_date, help="cấp từ ngày YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=_iso_date, help="cấp đến ngày YYYY-MM-DD")
+    p.add_argument("--from", dest="date_from", type=iso_date, help="cấp từ ngày YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=iso_date, help="cấp đến ngày YYYY-MM-DD")
     p.add_argument("--fuzzy", action="store_true", help="chấp nhận lỗi nhận dạng nhỏ")
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--offset", type=int, default=0)
@@ -354,7 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = command("reindex", "lập lại chỉ mục từ kho lưu trữ", cmd_reindex)
-    p.add_argument("--agency", help="chỉ một cơ quan (chỉ mục của các cơ quan khác giữ nguyên)")
+    p.add_argument("--agency", type=agency_arg,
+                   help="chỉ một cơ quan (chỉ mục của các cơ quan khác giữ nguyên)")
     p.add_argument("--repair", action="store_true",
                    help="chỉ sửa chỗ lệch (thêm hồ sơ thiếu, cập nhật bản cũ, bỏ hồ sơ không "
                         "còn trong kho) mà không xóa chỉ mục: tìm kiếm vẫn chạy trong lúc sửa")

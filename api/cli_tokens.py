@@ -13,6 +13,7 @@ import getpass
 import sys
 from collections.abc import Callable
 
+from api.cli_args import agency_arg
 from api.output import emit_json
 from api.tokens import Role, create_token, list_tokens, revoke_token, token_id_of
 from ingest.runtime import Runtime
@@ -90,7 +91,7 @@ def register(command: Callable[..., argparse.ArgumentParser]) -> None:
     create = sub.add_parser("create", help="tạo mã truy cập mới (in ra một lần)")
     create.add_argument("--role", required=True, choices=[str(r) for r in Role],
                         help="archivist, officer, portal hoặc admin")
-    create.add_argument("--agency", help="cơ quan (mặc định: SOHOA_AGENCY)")
+    create.add_argument("--agency", type=agency_arg, help="cơ quan (mặc định: SOHOA_AGENCY)")
     create.add_argument("--label", help="ghi chú: người hoặc hệ thống dùng mã này")
     create.add_argument("--actor", help="người cấp mã (ghi vào nhật ký kiểm toán)")
     create.set_defaults(handler=cmd_token_create)

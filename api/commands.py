@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from api import cli_tokens
+from api.cli_args import agency_arg
 from api.output import emit_json
 from ingest.runtime import Runtime
 from ingest.settings import Settings
@@ -72,7 +73,7 @@ def register_review(command: Command) -> None:
                    help="sửa một trường, ví dụ subjects[0].id_number=001090012345")
     p.add_argument("--approve", action="store_true", help="duyệt hồ sơ")
     p.add_argument("--by", default="cli", help="người rà soát (ghi vào lịch sử)")
-    p.add_argument("--agency")
+    p.add_argument("--agency", type=agency_arg)
     p.add_argument("--json", action="store_true")
 
 
@@ -263,11 +264,11 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 def register_storage(command: Command) -> None:
     p = command("fixity", "kiểm tra toàn vẹn mọi đối tượng và chữ ký trong kho", cmd_fixity)
-    p.add_argument("--agency")
+    p.add_argument("--agency", type=agency_arg)
     p.add_argument("--json", action="store_true")
     p = command("export", "xuất kho lưu trữ của một cơ quan thành gói BagIt", cmd_export)
     p.add_argument("dest", metavar="THƯ_MỤC_ĐÍCH")
-    p.add_argument("--agency")
+    p.add_argument("--agency", type=agency_arg)
     p.add_argument("--json", action="store_true")
     p = command("import", "nhập một gói BagIt (kiểm tra mọi mã băm)", cmd_import)
     p.add_argument("src", metavar="GÓI_BAGIT")

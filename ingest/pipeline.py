@@ -101,6 +101,9 @@ def receive(
     given: dict[str, str] | None = None,
 ) -> Received:
     """Identify a file by content (SHA-256) and type (sniffed from its bytes)."""
+    from storage import normalize_agency
+
+    agency = normalize_agency(agency)  # one form of the name, or ids would differ
     size = path.stat().st_size
     if size == 0:
         raise IngestError(*EMPTY_FILE)

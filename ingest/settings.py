@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.layout import normalize_agency
+
 
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
@@ -72,7 +74,7 @@ class Settings:
             storage_url=e.get("SOHOA_STORAGE_URL") or (data_dir / "objects").as_uri(),
             index_url=e.get("SOHOA_INDEX_URL") or f"sqlite:///{data_dir / 'index.sqlite3'}",
             broker_url=e.get("SOHOA_BROKER_URL") or None,
-            agency=e.get("SOHOA_AGENCY") or "dev-agency",
+            agency=normalize_agency(e.get("SOHOA_AGENCY") or "dev-agency"),
             workers=int(e.get("SOHOA_WORKERS") or (os.cpu_count() or 1)),
             languages=e.get("SOHOA_OCR_LANGUAGES") or "vie",
             s3_access_key=e.get("SOHOA_S3_ACCESS_KEY"),

@@ -7,7 +7,7 @@ Offers:
   ``ObjectNotFound``, ``ObjectExists``, ``IntegrityError``, ``StorageUnavailable``,
   ``InvalidKey``), ``RetryPolicy`` and ``lock_status``;
 - the layout: ``original_key``, ``archival_key``, ``text_key``, ``record_key``,
-  ``record_prefix``, ``parse_key``;
+  ``record_prefix``, ``parse_key``, and ``normalize_agency`` (an agency's one form);
 - record JSON: ``save_record``, ``load_record``, ``record_versions``,
   ``record_exists``, ``iter_latest_records``.
 
@@ -32,6 +32,7 @@ from storage.factory import lock_status, open_store
 from storage.layout import (
     ParsedKey,
     archival_key,
+    normalize_agency,
     original_key,
     parse_key,
     record_key,
@@ -63,6 +64,7 @@ __all__ = [
     "iter_latest_records",
     "load_record",
     "lock_status",
+    "normalize_agency",
     "open_store",
     "original_key",
     "parse_key",

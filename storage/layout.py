@@ -47,6 +47,13 @@ def _segment(value: str, what: str) -> str:
     return value
 
 
+def normalize_agency(agency: str) -> str:
+    """An agency's one written form (NFC, as in every key), checked: the same name typed
+    with decomposed marks must not become a second agency, with its own record ids
+    and records its own tokens cannot see. ``ValueError`` for a name no key can hold."""
+    return _segment(agency, "agency")
+
+
 def normalize_ext(ext: str) -> str:
     """``".PDF"``, ``"pdf"`` -> ``".pdf"``; ``""`` stays empty (no extension)."""
     if not ext:
