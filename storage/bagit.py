@@ -308,6 +308,11 @@ def validate_bag(bag: Path) -> list[_Entry]:
 
 def _verify_file(bag: Path, rel: str, expected: str, problems: list[str]) -> bool:
     path = bag / rel
+    # A bag is files inside it: a manifest line naming ../ or a symbolic link would
+    # read (and import) a file of the machine running the import.
+    if path.is_symlink() or not path.resolve().is_relative_to(bag.resolve()):
+        problems.append(f"{rel}: outside the bag or a symbolic link")
+        return False
     if not path.is_file():
         problems.append(f"{rel}: listed in a manifest but missing")
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -64,12 +65,23 @@ _RESERVED_FIRST_SEGMENT = ".sohoa"
 _METADATA_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
+# Control, format (bidi overrides, zero-width spaces) and line/paragraph separators:
+# invisible or reordering in a listing, they make keys and agency names that look
+# alike but differ (a lookalike agency), and some tools cut names at them.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def has_invisible(text: str) -> bool:
+    """Whether ``text`` holds a control, format or separator character."""
+    return any(unicodedata.category(c) in _INVISIBLE for c in text)
+
+
 def check_key(key: str) -> str:
     """Return ``key`` if it is a valid object key, else raise ``InvalidKey``.
 
     The same rules hold on every backend so that a key valid on the filesystem is valid
     on S3 and an archive moves between them: no leading or trailing ``/``, no empty,
-    ``.`` or ``..`` segment, no backslash or control character, valid UTF-8, at most
+    ``.`` or ``..`` segment, no backslash, control or invisible format character, valid UTF-8, at most
     250 bytes per segment (the filesystem adds a suffix to sidecar names) and 1024 in
     all (the S3 limit), and ``.sohoa`` is reserved at the top
     (the filesystem backend keeps its bookkeeping there).
@@ -82,8 +94,8 @@ def check_key(key: str) -> str:
         raise InvalidKey(key, "not valid UTF-8") from None
     if len(encoded) > 1024:
         raise InvalidKey(key, "longer than 1024 bytes")
-    if any(ord(c) < 32 or ord(c) == 127 for c in key) or "\\" in key:
-        raise InvalidKey(key, "control character or backslash")
+    if has_invisible(key) or "\\" in key:
+        raise InvalidKey(key, "control, invisible or format character, or backslash")
     segments = key.split("/")
     for segment in segments:
         if segment in ("", ".", ".."):

@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from storage.base import has_invisible
+
 Kind = Literal["original", "archival", "text", "record"]
 
 RECORDS = "records"
@@ -40,7 +42,7 @@ def _segment(value: str, what: str) -> str:
         or value.startswith(".sohoa")
         or "/" in value
         or "\\" in value
-        or any(ord(c) < 32 or ord(c) == 127 for c in value)
+        or has_invisible(value)
         or value != value.strip()
     ):
         raise ValueError(f"invalid {what}: {value!r}")

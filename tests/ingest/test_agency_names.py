@@ -46,3 +46,11 @@ def test_an_impossible_agency_is_refused_in_vietnamese(
     assert refused.value.code == 2
     err = capsys.readouterr().err
     assert "tên cơ quan không hợp lệ" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("lookalike", ["ubnd\u200b-a", "ubnd-\u202ea", "ubnd-a\x85"])
+def test_an_agency_name_with_invisible_characters_is_refused(lookalike: str) -> None:
+    from storage import normalize_agency
+
+    with pytest.raises(ValueError, match="invalid agency"):
+        normalize_agency(lookalike)

@@ -121,6 +121,32 @@ def test_tar_with_path_traversal_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path.parent / "escaped").exists()
 
 
+def test_a_directory_bag_reads_nothing_outside_itself(tmp_path: Path) -> None:
+    """A payload file replaced by a symbolic link to a file of the importing machine,
+    with a manifest that hashes it correctly, is refused all the same."""
+    import hashlib
+
+    bag = export_archive(_source(tmp_path), AGENCY, tmp_path / "bag").path
+    secret = tmp_path / "host-secret.txt"
+    secret.write_bytes(b"a file of the machine running the import")
+    rel = f"data/{AGENCY}/records/r1/text.txt"
+    (bag / rel).unlink()
+    (bag / rel).symlink_to(secret)
+    manifest = bag / "manifest-sha256.txt"
+    digest = hashlib.sha256(secret.read_bytes()).hexdigest()
+    lines = [f"{digest}  {rel}" if line.endswith(rel) else line
+             for line in manifest.read_text(encoding="utf-8").splitlines()]
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tags = bag / "tagmanifest-sha256.txt"
+    tags.unlink()  # optional in BagIt: leaves the manifest as the only guard
+
+    target = FileStore(tmp_path / "target")
+    with pytest.raises(BagError) as caught:
+        import_archive(target, bag)
+    assert f"{rel}: outside the bag or a symbolic link" in caught.value.problems
+    assert list(target.list()) == []
+
+
 def _damage(store: Store, tamper: Callable[[Store, str, bytes], None], *keys: str) -> None:
     """Flip one byte of each object, leaving its recorded checksum as it was."""
     for key in keys:

@@ -111,7 +111,10 @@ def test_five_megabyte_object(store: Store) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["", "/abs", "a//b", "a/../b", "a/./b", "trailing/", ".sohoa/meta/x", "a\\b", "a\nb"]
+    "key",
+    ["", "/abs", "a//b", "a/../b", "a/./b", "trailing/", ".sohoa/meta/x", "a\\b", "a\nb",
+     # C1 control, right-to-left override, zero-width space: lookalike keys
+     "a\x85b", "ubnd-\u202ea/x", "ubnd\u200b-a/x"],
 )
 def test_invalid_keys_are_refused(store: Store, key: str) -> None:
     with pytest.raises(InvalidKey):
