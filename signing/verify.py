@@ -174,8 +174,6 @@ def _modification(status: PdfSignatureStatus) -> tuple[str, str | None, bool, li
             "document was modified after signing in a way the signature does not allow "
             f"(modification level {level.name if level is not None else 'unknown'})"
         )
-    elif modified and level is not None:
-        reasons.append(f"revisions were added after signing ({level.name}), judged harmless")
     return coverage, (level.name if level is not None else None), modified, reasons
 
 
@@ -185,6 +183,7 @@ async def _verify_one(
     dss: DocumentSecurityStore | None,
     has_doc_ts: bool,
     revocation_checked: bool,
+    is_newest: bool,
 ) -> SignatureReport:
     status = await _validate(sig, _vc(kwargs, dss), skip_diff=False)
     ts = _timestamp(status)
@@ -219,6 +218,10 @@ async def _verify_one(
     elif chain_status is not status:
         reasons.append("certificate checked at the trusted timestamp time")
     revoked = status.revocation_details is not None or chain_status.revoked
+    revoked_when_signed = revoked and not _signed_before_revocation(status, ts)
+    if revoked_when_signed and trusted:
+        reasons.append("signer certificate is revoked, and no trusted timestamp shows the "
+                       "signature was made before the revocation")
     key_usage_ok = _key_usage_ok(cert)
     if not key_usage_ok:
         reasons.append(
@@ -228,6 +231,18 @@ async def _verify_one(
         reasons.append("signature timestamp is invalid or its TSA is not trusted")
     coverage, level, modified, mod_reasons = _modification(status)
     reasons.extend(mod_reasons)
+    # What a viewer shows is the last revision. Changes after the newest signature are
+    # vouched for by no one, however pyHanko grades them: a new, unsigned "signature
+    # field" may paint anything over the page (FORM_FILLING). Only revocation data and
+    # document timestamps (LTA_UPDATES) may follow it. Changes after an older signature
+    # are covered by the newer one, checked in its turn.
+    unvouched = is_newest and modified
+    if unvouched:
+        reasons.append(f"content was added after the last signature ({level or 'unknown'}): "
+                       "what is shown is not what was signed")
+    elif modified:
+        reasons.append(f"revisions were added after signing ({level}), covered by a later "
+                       "signature")
     if not revocation_checked:
         reasons.append("revocation status not checked (no embedded revocation data, fetching off)")
     development_only = DEV_MARK in cert.subject.human_friendly
@@ -237,6 +252,8 @@ async def _verify_one(
         intact
         and signature_valid
         and trusted
+        and not revoked_when_signed
+        and not unvouched
         and key_usage_ok
         and status.docmdp_ok is not False
         and status.coverage
@@ -269,6 +286,33 @@ async def _verify_one(
     )
 
 
+def _signed_before_revocation(status: PdfSignatureStatus, ts: TimestampReport | None) -> bool:
+    """Whether a trusted timestamp proves the signature older than the revocation of
+    its certificate (then it stays valid: the key was good when it signed)."""
+    details = status.revocation_details
+    stamped = status.timestamp_validity
+    if details is None or stamped is None or ts is None or not (ts.valid and ts.trusted):
+        return False
+    return bool(stamped.timestamp < details.revocation_date)
+
+
+async def _verify_or_report(
+    sig: EmbeddedPdfSignature,
+    kwargs: dict[str, Any],
+    dss: DocumentSecurityStore | None,
+    has_doc_ts: bool,
+    revocation_checked: bool,
+    *,
+    is_newest: bool,
+) -> SignatureReport:
+    """``_verify_one``, or an invalid report naming the problem when the signature's
+    container cannot even be read: a broken signature is not an absent one."""
+    try:
+        return await _verify_one(sig, kwargs, dss, has_doc_ts, revocation_checked, is_newest)
+    except Exception as exc:
+        return _broken(sig, f"signature container is malformed: {type(exc).__name__}: {exc}")
+
+
 async def _verify(
     data: bytes,
     roots: list[asn1_x509.Certificate],
@@ -276,9 +320,18 @@ async def _verify(
 ) -> VerificationReport:
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
-        sigs = list(reader.embedded_regular_signatures)
     except Exception as exc:
         return VerificationReport(False, True, [f"not a readable PDF: {exc}"], [])
+    try:
+        sigs = list(reader.embedded_regular_signatures)
+    except Exception as exc:
+        # The fields are there but a signature in them cannot be parsed: a broken
+        # signature, to be reported as such, not as a document without any.
+        broken = [_broken_field(name, f"signature container is malformed: {exc}")
+                  for name in _filled_signature_fields(reader)]
+        if not broken:
+            return VerificationReport(False, True, [f"not a readable PDF: {exc}"], [])
+        return _document_report(broken)
     if not sigs:
         return VerificationReport(False, True, ["the document carries no signature"], [])
     try:
@@ -292,14 +345,45 @@ async def _verify(
         "revocation_mode": "soft-fail",
     }
     reports = []
+    newest = max(sig.signed_revision for sig in sigs)
     for sig in sigs:
         embedded_revinfo = dss is not None and bool(dss.ocsps or dss.crls)
-        reports.append(
-            await _verify_one(sig, kwargs, dss, has_doc_ts, allow_fetching or embedded_revinfo)
-        )
+        reports.append(await _verify_or_report(
+            sig, kwargs, dss, has_doc_ts, allow_fetching or embedded_revinfo,
+            is_newest=sig.signed_revision == newest,
+        ))
+    return _document_report(reports)
+
+
+def _document_report(reports: list[SignatureReport]) -> VerificationReport:
     reasons = [f"{r.field_name}: {reason}" for r in reports for reason in r.reasons]
     return VerificationReport(
         valid=all(r.valid for r in reports), unsigned=False, reasons=reasons, signatures=reports
+    )
+
+
+def _filled_signature_fields(reader: PdfFileReader) -> list[str]:
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    try:
+        return [str(name) for name, _, _ in enumerate_sig_fields(reader, filled_status=True)]
+    except Exception:  # no readable form at all: nothing to report but the error
+        return []
+
+
+def _broken(sig: EmbeddedPdfSignature, reason: str) -> SignatureReport:
+    return _broken_field(str(sig.field_name), reason)
+
+
+def _broken_field(field_name: str, reason: str) -> SignatureReport:
+    """The report of a signature that could not be examined: invalid, and why."""
+    return SignatureReport(
+        field_name=field_name, signer_subject="", signer_common_name="", signing_time=None,
+        timestamp=None, intact=False, signature_valid=False, trusted=False,
+        key_usage_ok=False, valid_at_signing_time=False, revoked=False,
+        revocation_checked=False, coverage="UNKNOWN", modification_level=None,
+        docmdp_ok=None, modified_after_signing=False, pades_level="unknown",
+        development_only=False, valid=False, reasons=[reason],
     )
 
 
