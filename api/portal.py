@@ -23,7 +23,7 @@ from audit import AuditDraft
 def _reuse_error(exc: Any) -> ApiError:
     status = 404 if exc.code in ("unknown_procedure", "unknown_record") else 422
     if exc.code in ("not_subject", "not_reusable", "no_archival_pdf", "archive_damaged",
-                    "id_conflict", "undated"):
+                    "id_conflict", "undated", "signature_invalid"):
         status = 409
     return ApiError(status, exc.code, exc.code.replace("_", " "), exc.message)
 
@@ -94,6 +94,7 @@ def _text(value: Any) -> str | None:
 def release(state: AppState, principal: Principal, body: dict[str, Any]) -> Any:
     from reuse import Facts, ReuseError
     from reuse import release as reuse_release
+    from signing import verify_pdf
 
     try:
         return reuse_release(
@@ -108,6 +109,8 @@ def release(state: AppState, principal: Principal, body: dict[str, Any]) -> Any:
             citizen_request=body["citizen_request"],
             actor=principal.actor,
             audit_log=state.audit,
+            # The bytes handed to the portal must verify, not only the metadata say so.
+            verify_signature=lambda data: verify_pdf(data, trust_roots=state.trust_roots).valid,
             procedures=state.runtime.procedures(),
             # Papers signed with a development identity prove nothing, except to a
             # deployment that signs with one itself (the embedded demo).

@@ -11,6 +11,7 @@ written, nothing is released.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -150,6 +151,7 @@ def _checked_release(
     checks: Conditions,
     verify: Verify | None,
     confirmed: bool,
+    verify_signature: Callable[[bytes], bool] | None,
 ) -> tuple[ReleasedDocument, list[str], str]:
     result, ambiguous = evaluate(index, who, procedure, checks, verify)
     offered = [
@@ -173,6 +175,13 @@ def _checked_release(
     if not _still_reusable(stored, who, components, checks, ambiguous):
         raise _not_offered(stored, record_id, who, components, checks, ambiguous)
     data = _archival_pdf(store, stored, record_id)
+    if verify_signature is not None and not verify_signature(data):
+        # The record's metadata says signed; the bytes handed over must say so too.
+        raise ReuseError(
+            "signature_invalid",
+            f"Chữ ký số trên bản PDF lưu trữ của giấy tờ {record_id} không hợp lệ; "
+            "không cung cấp.",
+        )
     document = ReleasedDocument(
         record_id=record_id,
         filename=f"{stored.get('doc_type') or 'giay-to'}-{record_id}.pdf",
@@ -202,6 +211,7 @@ def release(
     confirmed_probable: bool = False,
     today: date | None = None,
     accept_development_signatures: bool = False,
+    verify_signature: Callable[[bytes], bool] | None = None,
 ) -> ReleasedDocument:
     """The signed archival PDF of ``record_id`` for dossier ``dossier_code``.
 
@@ -213,6 +223,8 @@ def release(
     and date with the citizen. ``today`` and ``accept_development_signatures`` as in
     ``lookup``: the paper must be valid on ``as_of`` and on ``today``, and signed by more
     than a development identity unless the deployment itself signs with one.
+    ``verify_signature`` checks the PDF's bytes before they leave (e.g.
+    ``signing.verify_pdf(data, trust_roots=…).valid``): refused as ``signature_invalid``.
     """
     if not actor:
         raise ValueError("a release needs the actor")
@@ -244,7 +256,8 @@ def release(
         context["subject"] = who.describe()
         procedure = find_procedure(procedures, procedure_code)
         document, components, match = _checked_release(
-            index, store, record_id, who, procedure, checks, verify, confirmed_probable
+            index, store, record_id, who, procedure, checks, verify, confirmed_probable,
+            verify_signature,
         )
     except ReuseError as error:
         raise _refuse(audit_log, actor, error, context) from None

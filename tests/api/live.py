@@ -80,15 +80,25 @@ class LiveServer:
         store = open_store(settings.storage_url)
         index = open_index(settings.index_url)
         try:
-            for record in records:
-                if record.files.archival_pdf:
-                    store.put(record.files.archival_pdf, small_pdf(record.id),
-                              content_type="application/pdf")
-                save_record(store, record)
+            with self._signer() as signer:
+                for record in records:
+                    if record.files.archival_pdf:
+                        signed = signer.sign(small_pdf(record.id), record_id=record.id).data
+                        store.put(record.files.archival_pdf, signed,
+                                  content_type="application/pdf")
+                    save_record(store, record)
             index.upsert_many(records)
         finally:
             index.close()
         return list(records)
+
+    def _signer(self) -> Any:
+        """The server's own (development) identity: what it verifies releases against."""
+        from signing import ensure_dev_identity, load_signer
+
+        settings = self.settings
+        identity = ensure_dev_identity(settings.data_dir / "signing", settings.agency)
+        return load_signer(dev_identity=identity, agency_name=settings.agency, visible=False)
 
     def wait_batch(self, client: httpx.Client, batch_id: str, deadline_s: float = 300) -> Any:
         """Poll a batch until it is done (or the deadline passes)."""

@@ -216,3 +216,24 @@ def test_refused_when_expired_since_the_day_of_the_procedure(
     past = {"as_of": date(2024, 3, 1), "dossier_code": "000.00.21.H29-240301-0042"}
     assert _release(archive, audit_log, record.id, **past, today=date(2024, 3, 2)).data
     assert _refusal(archive, audit_log, record.id, **past) == "not_reusable"
+
+
+def test_refused_when_the_pdf_handed_over_does_not_verify(
+    archive: Archive, audit_log: AuditLog, tmp_path: Any
+) -> None:
+    """The record says signed; the bytes that would leave must verify too."""
+    from signing import ensure_dev_identity, load_signer, verify_pdf
+
+    identity = ensure_dev_identity(tmp_path / "signing", "ubnd-test")
+    (record,) = archive.add(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
+    )
+    stored = archive.pdfs[record.id]  # unsigned bytes under a record that says signed
+
+    def verifies(data: bytes) -> bool:
+        return verify_pdf(data, trust_roots=[identity.ca_cert_path]).valid
+
+    assert _refusal(archive, audit_log, record.id, verify_signature=verifies) == (
+        "signature_invalid")
+    with load_signer(dev_identity=identity, agency_name="ubnd-test", visible=False) as signer:
+        assert verifies(signer.sign(stored, record_id=record.id).data)
