@@ -189,7 +189,8 @@ def run_batch(
                     max_bytes=settings.max_upload_bytes,
                     given=item.given,
                 )
-                if committed_record(runtime.store, runtime.index, agency, received.record_id):
+                if committed_record(runtime.store, runtime.index, received.agency,
+                                    received.record_id):
                     emit(skipped(name, ALREADY_STORED))
                     continue
                 if received.record_id in batch_ids:

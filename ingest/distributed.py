@@ -329,7 +329,8 @@ def submit_batch(
         try:
             received = receive(item.path, agency=agency, filename=name,
                                max_bytes=runtime.settings.max_upload_bytes, given=item.given)
-            stored = committed_record(runtime.store, runtime.index, agency, received.record_id)
+            stored = committed_record(runtime.store, runtime.index, received.agency,
+                                      received.record_id)
         except IngestError as exc:
             early.append(Outcome(name, "failed", reason=exc.reason, code=exc.code))
             specs.append({"filename": name})
@@ -341,9 +342,11 @@ def submit_batch(
             early.append(skipped(name, why))
             specs.append({"filename": name})
             continue
-        runtime.store.put(staging_key(agency, received.source.sha256), item.path.read_bytes(),
+        runtime.store.put(staging_key(received.agency, received.source.sha256),
+                          item.path.read_bytes(),
                           content_type=received.source.media_type)
-        specs.append({"filename": name, "agency": agency, "sha256": received.source.sha256,
+        specs.append({"filename": name, "agency": received.agency,
+                      "sha256": received.source.sha256,
                       "given": item.given, "queued": True})
     ledger.start(batch_id, specs)
     for outcome in early:
