@@ -81,10 +81,10 @@ def check_key(key: str) -> str:
 
     The same rules hold on every backend so that a key valid on the filesystem is valid
     on S3 and an archive moves between them: no leading or trailing ``/``, no empty,
-    ``.`` or ``..`` segment, no backslash, control or invisible format character, valid UTF-8, at most
-    250 bytes per segment (the filesystem adds a suffix to sidecar names) and 1024 in
-    all (the S3 limit), and ``.sohoa`` is reserved at the top
-    (the filesystem backend keeps its bookkeeping there).
+    ``.`` or ``..`` segment, no backslash, control or invisible format character
+    (``has_invisible``), valid UTF-8, at most 250 bytes per segment (the filesystem adds
+    a suffix to sidecar names) and 1024 in all (the S3 limit), and ``.sohoa`` is
+    reserved at the top (the filesystem backend keeps its bookkeeping there).
     """
     if not key:
         raise InvalidKey(key, "empty")
