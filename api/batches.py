@@ -29,8 +29,17 @@ from typing import Any, Literal, Protocol
 
 from ingest.settings import Settings
 from records import utc_now
+from signing import SigningConfigError
 
 log = logging.getLogger("sohoa.api.batches")
+
+# Why the files a batch never reached failed, as its progress shows them.
+INTERNAL_ERROR = ("internal_error", "Lỗi hệ thống khi xử lý tệp.")
+SIGNING_UNAVAILABLE = (
+    "signing_unavailable",
+    "Không ký số được (chứng thư số bị thu hồi, sai mật khẩu hoặc thiếu thiết bị ký); "
+    "báo quản trị rồi tải lên lại.",
+)
 
 BatchStatus = Literal["queued", "running", "done", "failed"]
 FileStatus = Literal["pending", "ingested", "skipped", "failed", "rejected"]
@@ -210,6 +219,7 @@ class BatchRunner:
 
         self._tracker.set_status(batch_id, "running")
         status: BatchStatus = "done"
+        why = INTERNAL_ERROR
         runtime = None
         try:
             runtime = Runtime.open(self._settings)
@@ -223,29 +233,29 @@ class BatchRunner:
             run_batch(
                 [InputFile(p) for p in inputs], runtime, agency=agency, on_outcome=on_outcome
             )
+        except SigningConfigError as exc:
+            log.error("batch %s not started: the key cannot sign: %s", batch_id, exc)
+            status, why = "failed", SIGNING_UNAVAILABLE
         except Exception:
             log.exception("batch %s crashed", batch_id)
             status = "failed"
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-            self._fail_pending(batch_id)
+            self._fail_pending(batch_id, why)
             self._tracker.set_status(batch_id, status)
             self._save_report(runtime, batch_id, agency)
             if runtime is not None:
                 runtime.close()
 
-    def _fail_pending(self, batch_id: str) -> None:
+    def _fail_pending(self, batch_id: str, why: tuple[str, str]) -> None:
+        code, message = why
         batch = self._tracker.get(batch_id)
         for f in batch.files if batch is not None else []:
             if f.status == "pending":
                 self._tracker.file_done(
                     batch_id,
-                    {
-                        "filename": f.filename,
-                        "status": "failed",
-                        "code": "internal_error",
-                        "reason": "internal_error: Lỗi hệ thống khi xử lý tệp.",
-                    },
+                    {"filename": f.filename, "status": "failed", "code": code,
+                     "reason": f"{code}: {message}"},
                 )
 
     def _save_report(self, runtime: Any, batch_id: str, agency: str) -> None:

@@ -385,8 +385,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
         return 2
     handler: Handler = args.handler
+    from signing import SigningConfigError
+
     try:
         return handler(args, settings)
+    except SigningConfigError as exc:
+        print(f"Không ký số được, chưa xử lý gì (báo quản trị): {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\nĐã dừng.", file=sys.stderr)
         return 130

@@ -105,6 +105,9 @@ def run_batch(
     """
     settings = runtime.settings
     agency = agency or settings.agency
+    # Before any OCR: a key that cannot sign (revoked, wrong password, token absent) is
+    # the batch's problem, not each file's (signing.SigningConfigError).
+    signer = runtime.signer()
     outcomes: list[Outcome] = []
     workers = _Workers(max(1, settings.workers), executor)
     window = max(2, settings.workers * 3)
@@ -162,7 +165,7 @@ def run_batch(
             try:
                 composed = workers.result(future, task)
                 record = commit_once(received, composed, store=runtime.store,
-                                     index=runtime.index, signer=runtime.signer(),
+                                     index=runtime.index, signer=signer,
                                      lock=runtime.record_lock(received.record_id))
             except Exception as exc:
                 emit(failed(name, exc, pages))

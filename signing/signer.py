@@ -12,7 +12,7 @@ import asyncio
 import logging
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -26,7 +26,9 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko.stamp import BaseStampStyle
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import RevokedError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
 
 from . import stamp
@@ -110,9 +112,13 @@ def _first_page(writer: IncrementalPdfFileWriter) -> Any:
     return page_ref.get_object()
 
 
-def _page_box(page: Any) -> list[float]:
-    box = page.get("/CropBox") or _inherited(page, "/MediaBox")
-    return [float(v) for v in box]
+def _page_frame(page: Any) -> stamp.PageFrame:
+    # MediaBox, CropBox and Rotate are all inheritable from the page tree.
+    media = _inherited(page, "/MediaBox")
+    if media is None:
+        raise SigningError("page 1 has no /MediaBox")
+    box = stamp.visible_box(media, _inherited(page, "/CropBox"))
+    return stamp.PageFrame(box, stamp.normalized_rotation(_inherited(page, "/Rotate") or 0))
 
 
 def _signature_rects(page: Any) -> list[stamp.Rect]:
@@ -129,13 +135,14 @@ def _signature_rects(page: Any) -> list[stamp.Rect]:
 
 
 def _inherited(page: Any, key: str) -> Any:
+    """``key`` from the page or its nearest ancestor in the page tree, else None."""
     node = page
     while node is not None:
         if key in node:
             return node[key]
         parent = node.get("/Parent")
         node = parent.get_object() if parent is not None else None
-    raise SigningError(f"page 1 has no {key}")
+    return None
 
 
 class Signer:
@@ -226,16 +233,20 @@ class Signer:
                 meta, self.cms_signer, timestamper=self.timestamper, new_field_spec=spec
             )
         page = _first_page(writer)
-        box = stamp.top_left_box(
-            _page_box(page), self._plan.width, self._plan.height, _signature_rects(page)
+        frame = _page_frame(page)
+        box = stamp.displayed_top_left(
+            frame, self._plan.width, self._plan.height, _signature_rects(page)
         )
         x1, y1, x2, y2 = (round(v) for v in box)
         spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=0, box=(x1, y1, x2, y2))
+        style: BaseStampStyle = self._plan.style
+        if frame.rotate:
+            style = stamp.UprightStampStyle(inner=style, rotate=frame.rotate)
         return signers.PdfSigner(
             meta,
             self.cms_signer,
             timestamper=self.timestamper,
-            stamp_style=self._plan.style,
+            stamp_style=style,
             new_field_spec=spec,
         )
 
@@ -243,21 +254,31 @@ class Signer:
         """Release the token session, HTTP sessions and event loop."""
         if self._loop.is_closed():
             return
-        if self.validation_context is not None:
-            self._loop.run_until_complete(self.validation_context.aclose())
-        if self._http is not None:
-            self._loop.run_until_complete(self._http.close())
-        self._loop.close()
+        _release(self._loop, self.validation_context, self._http, self._on_close)
         if self._font_dir is not None:
             self._font_dir.cleanup()
-        for resource in self._on_close:
-            resource.close()
 
     def __enter__(self) -> Signer:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _release(
+    loop: asyncio.AbstractEventLoop,
+    vc: ValidationContext | None,
+    http: LazySession | None,
+    resources: Sequence[Any],
+) -> None:
+    # The sessions' close coroutines need the loop, so it closes after them.
+    if vc is not None:
+        loop.run_until_complete(vc.aclose())
+    if http is not None:
+        loop.run_until_complete(http.close())
+    loop.close()
+    for resource in resources:
+        resource.close()
 
 
 async def _sign(
@@ -348,31 +369,51 @@ def _load_pkcs11(
     return signer, [session]
 
 
+def _reachable(loop: asyncio.AbstractEventLoop, check: Awaitable[None], subject: str) -> bool:
+    """Run one revocation check: False when the services cannot tell (B-T will do),
+    SigningConfigError when they answer that ``subject`` is revoked.
+
+    A timestamp would make a revoked key's signature look sound for years, so a
+    revoked certificate is a reason to sign nothing, not to sign at a lower level.
+    """
+    try:
+        loop.run_until_complete(check)
+    except RevokedError as exc:
+        raise SigningConfigError(f"{subject} is revoked, refusing to sign: {exc}") from exc
+    except Exception as exc:
+        log.warning("revocation data unreachable, signing at PAdES-B-T instead of B-LT: %s", exc)
+        return False
+    return True
+
+
+async def _validate_signer(cms_signer: signers.Signer, vc: ValidationContext) -> None:
+    validator = CertificateValidator(
+        cms_signer.signing_cert,
+        intermediate_certs=list(cms_signer.cert_registry),
+        validation_context=vc,
+    )
+    await validator.async_validate_usage(set())
+
+
+async def _validate_tsa(timestamper: TimeStamper, vc: ValidationContext) -> None:
+    async for _ in timestamper.validation_paths(vc):
+        pass
+
+
 def _probe_lt(
     loop: asyncio.AbstractEventLoop,
     cms_signer: signers.Signer,
     timestamper: TimeStamper,
     vc: ValidationContext,
 ) -> bool:
-    """Whether revocation data for the signer and TSA chains can be fetched right now."""
+    """Whether revocation data for the signer and TSA chains can be fetched right now;
+    SigningConfigError if it says one of those certificates is revoked."""
     cert = cms_signer.signing_cert
     if cert is None or not _has_revocation_pointers(cert):
         return False
-
-    async def probe() -> None:
-        validator = CertificateValidator(
-            cert, intermediate_certs=list(cms_signer.cert_registry), validation_context=vc
-        )
-        await validator.async_validate_usage(set())
-        async for _ in timestamper.validation_paths(vc):
-            pass
-
-    try:
-        loop.run_until_complete(probe())
-    except Exception as exc:
-        log.warning("revocation data unreachable, signing at PAdES-B-T instead of B-LT: %s", exc)
-        return False
-    return True
+    return _reachable(
+        loop, _validate_signer(cms_signer, vc), f"signing certificate {_common_name(cert)!r}"
+    ) and _reachable(loop, _validate_tsa(timestamper, vc), "the timestamp authority's certificate")
 
 
 def load_signer(
@@ -428,7 +469,11 @@ def load_signer(
         allow_fetching=True,
         revocation_mode="hard-fail",
     )
-    level = LEVEL_LT if _probe_lt(loop, cms_signer, timestamper, vc) else LEVEL_T
+    try:
+        level = LEVEL_LT if _probe_lt(loop, cms_signer, timestamper, vc) else LEVEL_T
+    except SigningConfigError:
+        _release(loop, vc, http, resources)
+        raise
     if level != LEVEL_LT:
         loop.run_until_complete(vc.aclose())
     return Signer(

@@ -196,3 +196,25 @@ def test_what_the_agency_should_not_sign_unseen_goes_to_review(
     flag_archive(record, _pdf(script=script), kept_original=kept_original, is_pdfa=is_pdfa)
     assert record.review.reasons == ([reason] if reason else [])
     assert record.status == (Status.NEEDS_REVIEW if reason else Status.READY)
+
+
+def test_a_key_that_cannot_sign_stops_the_batch_before_any_work(
+    sohoa_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Not one failure per file after each was OCRed: one clear message, nothing done."""
+    from api.cli import main
+
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    save_image(render_page(dpi=SMALL_DPI), batch / "a.png", dpi=SMALL_DPI)
+    monkeypatch.setenv("SOHOA_SIGNING_PKCS12", str(tmp_path / "missing-key.p12"))
+
+    assert main(["ingest", str(batch), "--json"]) == 2
+
+    captured = capsys.readouterr()
+    assert "Không ký số được" in captured.err and "missing-key.p12" in captured.err
+    assert captured.out == ""
+    objects = Path(sohoa_env["SOHOA_DATA"]) / "objects"
+    assert not objects.exists() or not any(p.is_file() for p in objects.rglob("*")
+                                           if ".sohoa" not in p.parts)

@@ -82,16 +82,21 @@ def test_revoked_signer(tmp_path: Path, pki: LoopbackPki, pdfa: bytes) -> None:
     assert _pdfsig_line(tmp_path, data) == ["Signature is Valid."]  # crypto is fine
 
 
-def test_revoked_signer_cannot_sign_b_lt(pki: LoopbackPki, pdfa: bytes) -> None:
-    # The B-LT probe validates the signer first: a revoked key drops to B-T, never silently LT.
-    with signing.load_signer(
-        pkcs12_path=pki.pkcs12("signer-revoked", b"pw"),
-        pkcs12_password="pw",
-        agency_name=AGENCY,
-        tsa_url=pki.tsa_url,
-        trust_roots=[pki.root_pem],
-    ) as signer:
-        assert signer.level == "PAdES-B-T"
+def test_revoked_signer_is_refused_not_downgraded(
+    pki: LoopbackPki, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Key revoked (keyCompromise) the day before; the OCSP responder says so. Signing at
+    # B-T instead would give the signature a trusted timestamp and make it look sound.
+    with pytest.raises(signing.SigningConfigError, match=r"revoked.*compromised key") as raised:
+        signing.load_signer(
+            pkcs12_path=pki.pkcs12("signer-revoked", b"pw"),
+            pkcs12_password="pw",
+            agency_name=AGENCY,
+            tsa_url=pki.tsa_url,
+            trust_roots=[pki.root_pem],
+        )
+    assert "refusing to sign" in str(raised.value)
+    assert "PAdES-B-T" not in caplog.text, "a revoked key must not fall back to B-T"
 
 
 def test_expired_signer_signed_elsewhere(tmp_path: Path, pki: LoopbackPki, pdfa: bytes) -> None:
