@@ -125,11 +125,7 @@ def test_batch_survives_killed_workers(distributed_env: dict[str, str], tmp_path
     workers.start()
     workers.start()
     try:
-        submitted = subprocess.run(
-            [SOHOA, "ingest", str(batch), "--no-wait", "--json"],
-            env={**os.environ, **distributed_env}, capture_output=True, text=True, check=True,
-        )
-        batch_id = json.loads(submitted.stdout.splitlines()[-1])["batch_id"]
+        batch_id = _submit(batch, distributed_env)
         ledger = Ledger(settings.broker_url or "")
         rng = random.Random(20261123)
         kills = 0
@@ -186,9 +182,7 @@ def test_failed_after_retries_is_reported_and_retry_requeues(
     env = {**os.environ, **distributed_env}
     # Submitted with no worker running, so the staged original can be taken away first:
     # every attempt then fails the same way (as when the object store lost it).
-    submitted = subprocess.run([SOHOA, "ingest", str(batch), "--no-wait", "--json"],
-                               env=env, capture_output=True, text=True, check=True)
-    batch_id = json.loads(submitted.stdout.splitlines()[-1])["batch_id"]
+    batch_id = _submit(batch, distributed_env)
     runtime = Runtime.open(settings)
     ledger = Ledger(settings.broker_url or "")
     try:
@@ -218,6 +212,15 @@ def test_failed_after_retries_is_reported_and_retry_requeues(
         assert len(list(iter_latest_records(runtime.store))) == 2
     finally:
         runtime.close()
+
+
+def _submit(batch: Path, env: dict[str, str]) -> str:
+    """``sohoa ingest --no-wait`` as an archivist runs it; the batch id it prints."""
+    submitted = subprocess.run(
+        [SOHOA, "ingest", str(batch), "--no-wait", "--json"],
+        env={**os.environ, **env}, capture_output=True, text=True, check=True,
+    )
+    return str(json.loads(submitted.stdout.splitlines()[-1])["batch_id"])
 
 
 def _wait_complete(ledger: Ledger, batch_id: str, timeout: float = 300) -> BatchProgress:
@@ -321,11 +324,7 @@ def test_names_repeated_across_folders_and_repeated_documents_finish_the_batch(
     workers.start()
     runtime = Runtime.open(settings)
     try:
-        submitted = subprocess.run(
-            [SOHOA, "ingest", str(batch), "--no-wait", "--json"],
-            env={**os.environ, **distributed_env}, capture_output=True, text=True, check=True,
-        )
-        batch_id = json.loads(submitted.stdout.splitlines()[-1])["batch_id"]
+        batch_id = _submit(batch, distributed_env)
         ledger = Ledger(settings.broker_url or "")
         _wait_complete(ledger, batch_id)
         outcomes = {name: (_kind(e["outcome"]["status"]), e["outcome"].get("code"))
