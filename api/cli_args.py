@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from audit import AuditAnchor
 from storage.layout import normalize_agency
 
 
@@ -14,6 +15,16 @@ def iso_date(value: str) -> str:
         return date.fromisoformat(value).isoformat()
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"ngày không hợp lệ (cần YYYY-MM-DD): {value}") from exc
+
+
+def anchor_arg(value: str) -> AuditAnchor:
+    """``--anchor SEQ:HASH``: a point of the audit chain kept elsewhere."""
+    try:
+        return AuditAnchor.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"mốc không hợp lệ (cần SỐ:MÃ_BĂM như sohoa audit verify in ra): {value}"
+        ) from exc
 
 
 def agency_arg(value: str) -> str:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from api import cli_tokens
-from api.cli_args import agency_arg
+from api.cli_args import agency_arg, anchor_arg
 from api.output import emit_json
 from ingest.runtime import Runtime
 from ingest.settings import Settings
@@ -228,7 +228,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"Chưa chuyển được nhật ký vào kho: {exc}", file=sys.stderr)
                 return 1
         else:
-            check = runtime.audit().verify()
+            check = runtime.audit().verify(args.anchor)
     finally:
         runtime.close()
     if args.action == "flush":
@@ -283,6 +283,9 @@ def register_storage(command: Command) -> None:
                    help="verify: kiểm tra chuỗi băm (sau khi chuyển hết nhật ký tạm); "
                    "flush: chuyển nhật ký tạm trên máy này (kể cả của tiến trình đã dừng) "
                    "vào chuỗi băm")
+    p.add_argument("--anchor", type=anchor_arg, metavar="SỐ:MÃ_BĂM",
+                   help="verify: mốc đã lưu ở nơi khác (sohoa audit verify in ra); phát hiện "
+                   "việc cắt bớt hay viết lại phần cuối nhật ký")
     p.add_argument("--json", action="store_true")
 
 

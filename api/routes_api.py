@@ -339,6 +339,17 @@ def audit_entries(
 
 
 @router.get("/audit/verify", tags=["audit"], responses=_errors())
-def audit_verify(state: State, principal: Auditor) -> dict[str, Any]:
-    result: dict[str, Any] = state.audit.verify().to_dict()
+def audit_verify(
+    state: State,
+    principal: Auditor,
+    anchor: Annotated[str | None, Query(
+        pattern=r"^\d+:[0-9a-f]{64}$",
+        description="SEQ:HASH kept elsewhere from an earlier check: a chain that no longer "
+        "holds it, or holds another entry there, fails",
+    )] = None,
+) -> dict[str, Any]:
+    from audit import AuditAnchor
+
+    kept = AuditAnchor.parse(anchor) if anchor else None
+    result: dict[str, Any] = state.audit.verify(kept).to_dict()
     return result

@@ -62,6 +62,8 @@ MAX_SHIP_BACKOFF_SECONDS = 30.0
 # Five parameters per row; SQLite allows 32766 parameters per statement (since 3.32).
 _ROWS_PER_STATEMENT = 1000
 _SUFFIX = ".sqlite3"
+# The highest chain entry this host has seen written (see AuditJournal._remember_head).
+HIGH_WATER_NAME = "chain-seen-up-to"
 _LOCK_SUFFIX = ".lock"
 
 _SCHEMA = """
@@ -89,6 +91,10 @@ class JournalFile:
         self.path = path
         self._create = create
         self._local = threading.local()
+        if create:
+            # Entries name citizens (ID numbers, names, birth dates): owner-only, and
+            # SQLite gives the -wal and -shm files the database file's permissions.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         # Also for an adopted journal: one whose process died before creating the
         # tables then holds none, and ships as empty.
         self._db().executescript(_SCHEMA)
@@ -243,6 +249,20 @@ def _try_lock(path: Path) -> int | None:
     return fd
 
 
+def _set_aside(journal_path: Path) -> None:
+    """Move a journal SQLite cannot read, with its -wal and -shm (which hold whatever
+    it had not checkpointed), out of the way as ``*.damaged*`` for a person to inspect."""
+    damaged = journal_path.with_name(journal_path.name + ".damaged")
+    log.error("audit journal %s is unreadable; moved to %s for inspection",
+              journal_path, damaged.name, exc_info=True)
+    for suffix in ("-wal", "-shm"):
+        side = journal_path.with_name(journal_path.name + suffix)
+        if side.exists():
+            side.rename(damaged.with_name(damaged.name + suffix))
+    journal_path.rename(damaged)
+    journal_path.with_suffix(_LOCK_SUFFIX).unlink(missing_ok=True)
+
+
 class AuditJournal:
     """The audit log as the API and the CLI use it: ``append``/``write`` return once
     the entries are durable in this process's journal; ``flush`` ships every journaled
@@ -269,7 +289,7 @@ class AuditJournal:
         self._ship_due = False
         self._shipper_pid: int | None = None
         self._closed = False
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self._orphans():  # left by processes that died before shipping
             self._wake_shipper()
 
@@ -332,8 +352,19 @@ class AuditJournal:
         return self.log.head()
 
     def verify(self, anchor: AuditAnchor | None = None) -> AuditVerification:
-        self.flush()
-        return self.log.verify(anchor)
+        """The chain's check, plus this host's memory of it: a chain that ends before
+        an entry this host saw written was truncated, however consistent the rest."""
+        try:
+            self.flush()
+        except AuditError as exc:
+            log.warning("verifying without shipping this host's journals: %s", exc)
+        check = self.log.verify(anchor)
+        seen = self.seen_up_to()
+        if seen is not None and (check.head is None or check.head.seq < seen):
+            check.ok = False
+            check.problems.append(f"entry {seen}, seen written by this host, is missing "
+                                  "(log truncated)")
+        return check
 
     # -- shipping ----------------------------------------------------------------------
 
@@ -375,11 +406,62 @@ class AuditJournal:
         if not self._shipping.acquire(blocking=wait):
             return 0  # this process's other shipper is at it
         try:
+            self._refuse_truncated_chain()
             own = self._own if self._own_pid == os.getpid() else None
             shipped = 0 if own is None else own.ship_into(self.log, self.max_segment_entries)
-            return shipped + self._ship_orphans()
+            shipped += self._ship_orphans()
+            if shipped:
+                self._remember_head()
+            return shipped
         finally:
             self._shipping.release()
+
+    # -- the host's memory of the chain ------------------------------------------------
+    #
+    # A hash chain cannot show that its newest entries were cut off: what is left is a
+    # consistent chain. Each host therefore remembers the highest entry it has seen
+    # written, outside the store; a chain that ends before it was truncated, and
+    # writing on would reuse the numbers of the entries that were cut.
+
+    @property
+    def _high_water_path(self) -> Path:
+        return self.directory / HIGH_WATER_NAME
+
+    def seen_up_to(self) -> int | None:
+        """The highest entry number this host has seen in the chain (None: none yet)."""
+        try:
+            return int(self._high_water_path.read_text(encoding="ascii").strip())
+        except FileNotFoundError:
+            return None
+        except ValueError:
+            log.error("%s is unreadable; the truncation check is off until the next "
+                      "shipment rewrites it", self._high_water_path)
+            return None
+
+    def _refuse_truncated_chain(self) -> None:
+        seen = self.seen_up_to()
+        if seen is None:
+            return
+        head = self.log.head()
+        if head is None or head.seq < seen:
+            ends = "is empty" if head is None else f"ends at entry {head.seq}"
+            raise AuditError(
+                f"the audit chain {ends} but this host saw entry {seen} in it: it was "
+                "truncated; nothing more is written until an administrator has checked it "
+                "(sohoa audit verify)"
+            )
+
+    def _remember_head(self) -> None:
+        head = self.log.head()
+        seen = self.seen_up_to()
+        if head is None or (seen is not None and head.seq <= seen):
+            return
+        tmp = self._high_water_path.with_name(f".{HIGH_WATER_NAME}.{os.getpid()}")
+        with open(tmp, "w", encoding="ascii") as handle:
+            handle.write(f"{head.seq}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self._high_water_path)
 
     def _orphans(self) -> list[Path]:
         """Lock files of journals this process does not own (their owners may be alive)."""
@@ -408,12 +490,12 @@ class AuditJournal:
         shipment after it; an unreachable chain still raises."""
         try:
             orphan = JournalFile(journal_path, create=False)
-        except sqlite3.DatabaseError:
-            damaged = journal_path.with_name(journal_path.name + ".damaged")
-            log.error("audit journal %s is unreadable; moved to %s for inspection",
-                      journal_path, damaged.name, exc_info=True)
-            journal_path.rename(damaged)
-            journal_path.with_suffix(_LOCK_SUFFIX).unlink(missing_ok=True)
+        except sqlite3.OperationalError:
+            # Disk full, I/O error, locked: the journal may be fine and its unshipped
+            # entries sit in its -wal file. Leave all of it for the next attempt.
+            raise
+        except sqlite3.DatabaseError:  # not a database at all
+            _set_aside(journal_path)
             return 0
         try:
             count = orphan.ship_into(self.log, self.max_segment_entries)

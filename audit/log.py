@@ -143,6 +143,17 @@ class AuditAnchor:
     seq: int
     hash: str
 
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> AuditAnchor:
+        """``SEQ:HASH`` as ``sohoa audit verify`` prints it; ``ValueError`` otherwise."""
+        seq, sep, digest = text.strip().partition(":")
+        if not (sep and seq.isdigit() and re.fullmatch(r"[0-9a-f]{64}", digest)):
+            raise ValueError(f"not an anchor (SEQ:SHA-256 hex): {text!r}")
+        return cls(int(seq), digest)
+
 
 @dataclass
 class AuditVerification:
@@ -449,6 +460,7 @@ def format_verification(check: AuditVerification) -> str:
     lines += [f"  - {problem}" for problem in check.problems]
     if check.head is not None:
         lines.append(
-            "Lưu lại mốc (số mục, mã băm) ở nơi khác để lần kiểm tra sau phát hiện việc cắt bớt."
+            f"Mốc: {check.head} — lưu ở nơi khác, lần sau kiểm tra với --anchor {check.head} "
+            "để phát hiện việc cắt bớt hoặc viết lại."
         )
     return "\n".join(lines)

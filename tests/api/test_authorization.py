@@ -148,6 +148,15 @@ def test_record_content_access_is_audited(live: LiveServer, seeded: Seeded) -> N
     assert reads, "reading a record's text left no audit entry"
     assert token not in json.dumps(entries), "the token itself must never be logged"
     assert chain["ok"] is True, chain
+    head = chain["head"]
+    with live.client(Role.ADMIN) as admin:
+        anchored = admin.get("/api/v1/audit/verify",
+                             params={"anchor": f"{head['seq']}:{head['hash']}"})
+        forged = admin.get("/api/v1/audit/verify", params={"anchor": f"{head['seq']}:{'0' * 64}"})
+        malformed = admin.get("/api/v1/audit/verify", params={"anchor": "1:xyz"})
+    assert anchored.json()["ok"] is True
+    assert forged.json()["ok"] is False  # another hash at that entry: history rewritten
+    assert malformed.status_code == 422
 
 
 def test_audit_entries_name_what_was_handed_out(live: LiveServer, seeded: Seeded) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from audit import AuditError, AuditJournal, AuditLog
+from audit.journal import HIGH_WATER_NAME
 from storage.base import ObjectInfo, Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,7 +73,8 @@ def test_close_ships_what_is_left_and_removes_the_journal(
     assert len(list(journal_dir.glob("*.sqlite3"))) == 1
     journal.close()
     assert _chain(store) == [("cong-thong-tin", 0)]
-    assert [p.name for p in journal_dir.iterdir()] == []
+    # No journal is left; only the host's memory of the chain (the truncation check).
+    assert [p.name for p in journal_dir.iterdir()] == [HIGH_WATER_NAME]
     with pytest.raises(AuditError, match="closed"):
         journal.append("reuse.release", "cong-thong-tin")
 
@@ -224,7 +226,8 @@ def test_a_second_journal_in_this_process_leaves_the_first_one_alone(
 
 
 def test_sohoa_audit_flush_ships_what_a_dead_server_left(
-    sohoa_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+    sohoa_env: dict[str, str], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
     from api.cli import main
     from ingest.settings import Settings
@@ -241,6 +244,20 @@ def test_sohoa_audit_flush_ships_what_a_dead_server_left(
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] and report["entries"] == 4
     assert _journal_rows(settings.audit_journal_dir) == 0
+    anchor = f"{report['head']['seq']}:{report['head']['hash']}"
+
+    # Cut the newest segment, and check from a host that never saw it written: only
+    # the anchor kept elsewhere can tell.
+    log = AuditLog(store)
+    store.delete(max(info.key for info in store.list(log.prefix)))
+    monkeypatch.setenv("SOHOA_AUDIT_JOURNAL", str(tmp_path / "another-host"))
+    assert main(["audit", "verify", "--json"]) == 0  # consistent, as far as it goes
+    capsys.readouterr()
+    assert main(["audit", "verify", "--anchor", anchor, "--json"]) == 1
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert any("missing (log truncated?)" in p for p in problems), problems
+    with pytest.raises(SystemExit):
+        main(["audit", "verify", "--anchor", "12:not-a-hash"])
 
 
 def test_an_unreadable_journal_is_set_aside_and_does_not_block_the_others(
@@ -249,11 +266,49 @@ def test_an_unreadable_journal_is_set_aside_and_does_not_block_the_others(
     journal_dir.mkdir(parents=True, exist_ok=True)
     (journal_dir / "host-1-dead.lock").touch()
     (journal_dir / "host-1-dead.sqlite3").write_bytes(b"not a database at all" * 100)
+    (journal_dir / "host-1-dead.sqlite3-wal").write_bytes(b"what it had not checkpointed")
     (journal_dir / "host-2-dead.lock").touch()  # died before creating its journal
     journal.append("reuse.lookup", "here", i=0)
     assert journal.flush() == 1
     assert _chain(store) == [("here", 0)]
     left = sorted(p.name for p in journal_dir.iterdir())
     assert "host-1-dead.sqlite3.damaged" in left
+    assert "host-1-dead.sqlite3.damaged-wal" in left  # set aside together, not orphaned
+    assert "host-1-dead.sqlite3-wal" not in left
     assert not any(name.startswith("host-2-dead") for name in left)
     assert "host-1-dead.lock" not in left
+
+
+def test_a_truncated_chain_is_reported_and_not_written_over(
+    store: Store, journal_dir: Path, journal: AuditJournal
+) -> None:
+    """A hash chain whose newest segments were deleted is still consistent: the host's
+    memory of what it saw written is what shows the cut, and stops new entries from
+    taking the deleted numbers."""
+    for i in range(2):
+        journal.append("reuse.lookup", "here", i=i)
+        journal.flush()  # one segment each
+    log = AuditLog(store)
+    assert log.head() is not None and log.head().seq == 1  # type: ignore[union-attr]
+    last = max(info.key for info in store.list(log.prefix))
+    store.delete(last)
+    assert AuditLog(store).verify().ok, "the rest of the chain is consistent"
+
+    check = journal.verify()
+    assert not check.ok
+    assert any("entry 1, seen written by this host, is missing" in p for p in check.problems)
+    journal.append("reuse.lookup", "here", i=2)
+    with pytest.raises(AuditError, match="truncated"):
+        journal.flush()
+    assert journal.pending() == 1  # kept in the journal, not written over entry 1
+
+
+def test_journal_files_are_readable_by_their_owner_only(
+    journal: AuditJournal, journal_dir: Path
+) -> None:
+    journal.append("reuse.lookup", "here", subject={"id_number": "001090012345"})
+    assert journal_dir.stat().st_mode & 0o077 == 0
+    files = [p for p in journal_dir.iterdir() if p.name.endswith((".sqlite3", "-wal", "-shm"))]
+    assert files
+    assert {p.name: oct(p.stat().st_mode & 0o077) for p in files} == {
+        p.name: "0o0" for p in files}
