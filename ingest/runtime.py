@@ -37,7 +37,8 @@ class Runtime:
         from search import open_index
         from storage import RetryPolicy, open_store
 
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # Everything below names citizens or holds keys: the service's account only.
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         store = open_store(
             settings.storage_url,
             access_key=settings.s3_access_key,

@@ -83,8 +83,10 @@ class FileStore:
             if object_lock_days
             else "object lock not requested",
         )
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (self.root / _INTERNAL).mkdir(mode=0o700, exist_ok=True)
         for sub in ("meta", "tmp", "locks"):
-            (self.root / _INTERNAL / sub).mkdir(parents=True, exist_ok=True)
+            (self.root / _INTERNAL / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
         self.clean_temp(older_than=clean_temp_older_than)
 
     def __repr__(self) -> str:
@@ -260,7 +262,8 @@ class FileStore:
 
     def _write_temp(self, data: bytes, *, verify_sha256: str | None = None) -> Path:
         path = self._tmp_dir / f"{os.getpid()}-{secrets.token_hex(8)}.tmp"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        # Citizens' papers: the service's account only, whatever the umask.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             view = memoryview(data)
             while view:
@@ -305,7 +308,7 @@ class FileStore:
             current = current.parent
         for path in reversed(missing):
             try:
-                path.mkdir()
+                path.mkdir(mode=0o700)
             except FileExistsError:
                 if not path.is_dir():
                     raise StorageError(
@@ -326,7 +329,7 @@ class FileStore:
     def _lock(self, key: str) -> Iterator[None]:
         stripe = zlib.crc32(key.encode("utf-8")) % _LOCK_STRIPES
         path = self.root / _INTERNAL / "locks" / f"{stripe:02d}.lock"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield

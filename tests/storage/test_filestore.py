@@ -141,3 +141,19 @@ def test_huge_directories_list_in_order_in_batches(
         store.put(key, b"t")
     assert [i.key for i in store.list()] == sorted(keys)
     assert [i.key for i in store.list("a/records/r1")] == sorted(k for k in keys if "/r1" in k)
+
+
+def test_objects_are_readable_by_the_service_account_only(tmp_path: Path) -> None:
+    """Citizens' papers on a shared machine: no other local user may read them, whatever
+    the umask the service was started with."""
+    previous = os.umask(0o022)
+    try:
+        store = FileStore(tmp_path / "objects")
+        store.put("ubnd-a/records/r1/original.png", b"scan of a birth certificate")
+    finally:
+        os.umask(previous)
+    paths = [p for p in (tmp_path / "objects").rglob("*")]
+    assert any(p.name == "original.png" for p in paths)
+    exposed = {str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o077)
+               for p in [tmp_path / "objects", *paths] if p.stat().st_mode & 0o077}
+    assert exposed == {}
