@@ -9,6 +9,7 @@ from typing import Any
 from extract.checks import DEFAULT_THRESHOLDS, cross_check
 from extract.classify import classify
 from extract.fields import Reading, SubjectRead, Value, read_fields
+from extract.ids import ID_PROBLEMS, id_problems
 from extract.lines import Line, lines_from_text, lines_from_words
 from ocr.base import Word
 from records.model import Record, Status, Subject
@@ -72,18 +73,45 @@ def _confidences(reading: Reading) -> dict[str, float]:
     return out
 
 
-def _valid_until(
-    result_type: ResultType | None, issued_on: str | None, stated_term: date | int | None
+# Where a record keeps the validity term its paper states (months, or an ISO end date), so
+# that correcting the issue date later recomputes the paper's own term, not the default.
+STATED_TERM = "stated_term"
+
+
+def stored_term(term: date | int | None) -> int | str | None:
+    """The stated term as JSON keeps it in ``record.fields``."""
+    return term.isoformat() if isinstance(term, date) else term
+
+
+def stated_term(fields: dict[str, Any]) -> date | int | None:
+    """The stated term kept in ``fields`` (as extraction stored it, or as an officer typed it)."""
+    term = fields.get(STATED_TERM)
+    if isinstance(term, int) or term is None:
+        return term
+    text = str(term).strip()
+    return int(text) if text.isdigit() else date.fromisoformat(text)
+
+
+def valid_until(
+    result_type: ResultType | None, issued_on: str | None, term: date | int | None
 ) -> str | None:
     if result_type is None or issued_on is None:
         return None
-    until = result_type.valid_until(date.fromisoformat(issued_on), stated_term)
+    until = result_type.valid_until(date.fromisoformat(issued_on), term)
     return until.isoformat() if until else None
+
+
+# Reasons about whether a person's ID agrees with their birth year and sex. They point at
+# the person, but only the values the ID is checked against answer them: a corrected name
+# says nothing about a dropped ID.
+ID_EVIDENCE = ("id_number", "birth_date", "sex")
 
 
 def resolves(path: str, reason: str) -> bool:
     """Whether a value set at ``path`` answers ``reason`` (same place, or inside it)."""
-    where = reason.partition(":")[2]
+    code, _, where = reason.partition(":")
+    if code in ID_PROBLEMS:
+        return path in {f"{where}.{attr}" for attr in ID_EVIDENCE}
     return bool(where) and (path == where or path.startswith(where + "."))
 
 
@@ -110,6 +138,32 @@ def _apply_given(extraction: Extraction, given: dict[str, str]) -> None:
     if "doc_type" in given:
         extraction.doc_type_confidence = 1.0
         extraction.review_reasons = [r for r in extraction.review_reasons if r != "doc_type_unsure"]
+
+
+def _given_evidence(extraction: Extraction, where: str) -> bool:
+    return any(f"{where}.{attr}" in extraction.given for attr in ID_EVIDENCE)
+
+
+def _recheck_ids(extraction: Extraction) -> None:
+    """Hold a person's ID to the values the manifest gave, as extraction held it to the read ones.
+
+    A given birth date or sex can contradict the ID that OCR kept (or a given ID the birth
+    date that was read): the ID is then dropped and flagged, the same policy as
+    ``checks.cross_check`` — which of the two is wrong is for an officer to say.
+    """
+    for index, subject in enumerate(extraction.subjects):
+        where = f"subjects[{index}]"
+        if subject.id_number is None or not _given_evidence(extraction, where):
+            continue
+        birth_year = date.fromisoformat(subject.birth_date).year if subject.birth_date else None
+        problems = id_problems(subject.id_number, birth_year, subject.sex)
+        if not problems:
+            continue
+        unverified = extraction.fields.setdefault("unverified_id_numbers", [])
+        unverified.append(subject.id_number)
+        subject.id_number = None
+        extraction.given = [p for p in extraction.given if p != f"{where}.id_number"]
+        extraction.review_reasons += [f"{problem}:{where}" for problem in problems]
 
 
 def _missing(extraction: Extraction) -> list[str]:
@@ -152,6 +206,8 @@ def analyze(
         fields["unverified_id_numbers"] = checked.unverified_ids
     if checked.unverified_birth_dates:
         fields["unverified_birth_dates"] = checked.unverified_birth_dates
+    if reading.stated_term is not None:
+        fields[STATED_TERM] = stored_term(reading.stated_term)
     extraction = Extraction(
         doc_type=classification.doc_type,
         doc_type_confidence=classification.confidence,
@@ -166,9 +222,10 @@ def analyze(
     )
     extraction.review_reasons = _missing(extraction) + extraction.review_reasons
     _apply_given(extraction, given)
-    if extraction.valid_until is None:
+    _recheck_ids(extraction)
+    if extraction.valid_until is None and not reading.term_unreadable:
         final_type = catalog.get(extraction.doc_type or "")
-        extraction.valid_until = _valid_until(final_type, extraction.issued_on, reading.stated_term)
+        extraction.valid_until = valid_until(final_type, extraction.issued_on, reading.stated_term)
     extraction.review_reasons = list(dict.fromkeys(extraction.review_reasons))
     return extraction
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from extract.fields import Reading, SubjectRead, Value
-from extract.ids import id_problems
+from extract.ids import cmnd_label, id_problems
 from extract.names import is_family_name
 from extract.text import fold
 
@@ -89,10 +89,11 @@ def check_subject_id(subject: SubjectRead, where: str) -> list[str]:
         return []
     birth = _iso(subject.birth_date)
     sex = subject.sex.value if subject.sex else None
-    return [
-        f"{p}:{where}"
-        for p in id_problems(subject.id_number.value, birth.year if birth else None, sex)
-    ]
+    cmnd_allowed = cmnd_label(subject.id_number.label)
+    problems = id_problems(
+        subject.id_number.value, birth.year if birth else None, sex, cmnd_allowed=cmnd_allowed
+    )
+    return [f"{p}:{where}" for p in problems]
 
 
 def check_dates(reading: Reading, today: date) -> list[str]:
@@ -195,6 +196,13 @@ def low_confidence(
     return reasons
 
 
+def guessed_names(reading: Reading) -> list[str]:
+    """``name_guessed:<path>`` for every name whose diacritics ``restore_name`` supplied."""
+    names = [(f"subjects[{i}].name", s.name) for i, s in enumerate(reading.subjects)]
+    names += [(f"fields.{key}", value) for key, value in reading.fields.items()]
+    return [f"name_guessed:{path}" for path, value in names if value and value.guessed]
+
+
 def cross_check(
     reading: Reading, today: date, thresholds: dict[str, float] | None = None
 ) -> CheckResult:
@@ -227,4 +235,9 @@ def cross_check(
     confirmed, contradictions = header_agreement(reading)
     reasons += contradictions
     reasons += low_confidence(reading, limits, confirmed)
+    reasons += guessed_names(reading)
+    if reading.term_unreadable:
+        reasons.append("missing:valid_until")
+    if reading.dateline_conflict:
+        reasons.append("dateline_conflict:issued_on")
     return result

@@ -23,6 +23,7 @@ from extract.text import (
     find_date,
     fix_digit_runs,
     fold_keep_length,
+    number_from_words,
     title_case,
 )
 from records.result_types import FieldSpec, ResultType, fold
@@ -38,6 +39,11 @@ class Value:
     # The OCR words behind the value with their confidences, so a check can excuse the
     # weak ones that other evidence confirms (a name printed twice, a known family name).
     words: tuple[tuple[str, float], ...] = ()
+    # Diacritics were supplied (a middle name restored) where another reading was as likely.
+    guessed: bool = False
+    # The folded label printed before the value, where it tells what kind of value it is
+    # (an ID under "Số định danh cá nhân" cannot be a 9-digit CMND).
+    label: str | None = None
 
 
 @dataclass
@@ -61,6 +67,8 @@ class Reading:
     issuer: Value | None = None
     issued_on: Value | None = None
     stated_term: date | int | None = None
+    dateline_conflict: bool = False  # two "<place>, ngày …" lines give different dates
+    term_unreadable: bool = False  # a term is printed but its number or date could not be read
     subjects: list[SubjectRead] = field(default_factory=list)
     fields: dict[str, Value] = field(default_factory=dict)
     invalid_dates: list[str] = field(default_factory=list)  # where a non-existent date was read
@@ -119,6 +127,9 @@ _DOC_NUMBER = re.compile(r"^\s*[s§$5][o0]\s*(?:[:.]\s*|(?=\d))(.+)$")
 # Number/year/symbol (Decree 30/2020): a slash OCR lost before the symbol is put back.
 _LOST_SLASH = re.compile(r"^(\d+/\d{4})(?=[A-ZĐ])")
 _TERM_MONTHS = re.compile(r"(?:trong\s+)?thoi\s+han\s+(\d{1,3})\s+thang")
+_TERM_MONTH_WORDS = re.compile(r"thoi\s+han\s+([a-z ]{2,40}?)\s+thang")
+# The phrase that states a term; seen without a readable number, the term is unknown.
+_TERM_PHRASE = re.compile(r"trong\s+thoi\s+han")
 _TERM_DATE = re.compile(r"(?:co\s+gia\s+tri|co\s+hieu\s+luc)\s+(?:den|toi)\s+(?:het\s+)?ngay")
 _NUMBER_TOKEN = re.compile(
     r"[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*)*"
@@ -132,6 +143,7 @@ class _Hit:
     value_start: int
     target: str | None = None  # field name or role
     colon: bool = False
+    label: str = ""
 
 
 def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int, bool]]:
@@ -195,7 +207,7 @@ def _hits(folded: str, table: list[tuple[str, str, str | None]]) -> list[_Hit]:
             if any(start < t_end and end > t_start for t_start, t_end in taken):
                 continue
             taken.append((start, end))
-            hits.append(_Hit(kind, start, value_start, target, colon))
+            hits.append(_Hit(kind, start, value_start, target, colon, label))
     return sorted(hits, key=lambda h: h.start)
 
 
@@ -215,7 +227,7 @@ def _date_value(line: Line, start: int, end: int) -> tuple[Value | None, bool]:
     return Value(found.isoformat(), confidence, line.text[start + span[0] : start + span[1]]), False
 
 
-def _id_value(cell: Value) -> Value | None:
+def _id_value(cell: Value, label: str | None = None) -> Value | None:
     # The number is the first digit-like run; text after it (a place of issue) is not.
     match = re.search(r"[0-9OoQDlI|!\]][0-9OoQDlI|!\]\s.]{7,20}", cell.value)
     if not match:
@@ -223,7 +235,7 @@ def _id_value(cell: Value) -> Value | None:
     digits = clean_digits(match.group(0))
     if not digits.isdigit():
         return None
-    return Value(digits, cell.confidence, match.group(0).strip())
+    return Value(digits, cell.confidence, match.group(0).strip(), label=label)
 
 
 def _name_value(line: Line, start: int, end: int) -> Value | None:
@@ -252,12 +264,8 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
     words = tuple(w for m in kept for w in line.words(offset + m.start(), offset + m.end()))
     name = " ".join(m.group(0) for m in kept)
     confidences = [c for _, c in words]
-    return Value(
-        restore_name(title_case(name)),
-        min(confidences) if confidences else None,
-        text.strip(),
-        words,
-    )
+    restored, guessed = restore_name(title_case(name))
+    return Value(restored, min(confidences) if confidences else None, text.strip(), words, guessed)
 
 
 def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Value | None, bool]:
@@ -358,7 +366,7 @@ class _Reader:
                 self.reading.fields.setdefault("issue_date_label", value)
         elif hit.kind == "id":
             cell = _cell(line, start, end)
-            self.put("id_number", _id_value(cell) if cell else None)
+            self.put("id_number", _id_value(cell, hit.label) if cell else None)
         elif hit.kind == "sex":
             cell = _cell(line, start, end)
             sex = normalize_sex(cell.value) if cell else None
@@ -393,15 +401,31 @@ def _document_number(lines: list[Line]) -> Value | None:
     return None
 
 
-def _dateline(lines: list[Line]) -> tuple[Value | None, bool]:
+@dataclass
+class _Dateline:
+    value: Value | None = None
+    invalid: bool = False
+    conflict: bool = False  # another "<place>, ngày …" line gives a different date
+
+
+def _dateline(lines: list[Line]) -> _Dateline:
+    """The last "<place>, ngày … tháng … năm …" line: the body can quote a dated request
+    in the same form ("Xét đơn … của bà X, ngày 12 tháng 5 năm 2021") before the
+    signature's dateline. Candidates that disagree are reported, not settled silently.
+    """
+    candidates: list[tuple[Value | None, bool]] = []
     for line in lines:
         folded = fold_keep_length(line.text)
         match = _DATELINE.match(folded)
         if match and "sinh" not in folded[: match.end()]:
             value, invalid = _date_value(line, match.start(), len(line.text))
             if value is not None or invalid:
-                return value, invalid
-    return None, False
+                candidates.append((value, invalid))
+    if not candidates:
+        return _Dateline()
+    value, invalid = candidates[-1]
+    dates = {v.value for v, _ in candidates if v is not None}
+    return _Dateline(value, invalid, len(dates) > 1)
 
 
 def _before_motto(text: str) -> str:
@@ -458,18 +482,32 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     return Value(" ".join(texts), min(confidences) if confidences else None, words=tuple(words))
 
 
-def _stated_term(lines: list[Line]) -> date | int | None:
-    for line in lines:
-        folded = fix_digit_runs(fold_keep_length(line.text))
-        months = _TERM_MONTHS.search(folded)
-        if months:
-            return int(months.group(1))
-        until = _TERM_DATE.search(folded)
-        if until:
-            found, _, _ = find_date(line.text[until.start() :])
-            if found:
-                return found
-    return None
+def _term_months(folded: str) -> int | None:
+    """Months of "trong thời hạn 12 tháng", in figures or in words ("sáu tháng")."""
+    months = _TERM_MONTHS.search(folded)
+    if months:
+        return int(months.group(1))
+    worded = _TERM_MONTH_WORDS.search(folded)
+    return number_from_words(worded.group(1)) if worded else None
+
+
+def _stated_term(lines: list[Line]) -> tuple[date | int | None, bool]:
+    """The term the paper states, and whether it states one that could not be read.
+
+    Read on the page's lines joined: printed terms wrap ("trong thời hạn 12 / tháng").
+    Folding and digit repair keep lengths, so a match indexes the printed text too.
+    """
+    text = " ".join(line.text for line in lines)
+    folded = fix_digit_runs(fold_keep_length(text))
+    months = _term_months(folded)
+    if months:
+        return months, False
+    until = _TERM_DATE.search(folded)
+    if until:
+        # Only the words right after the phrase: further on stands the dateline.
+        found, _, _ = find_date(text[until.start() : until.end() + 40])
+        return found, found is None
+    return None, _TERM_PHRASE.search(folded) is not None
 
 
 def read_fields(
@@ -490,15 +528,16 @@ def read_fields(
     reading.subjects = [s for s in reading.subjects if not s.empty()]
     reading.document_number = _document_number(lines)
     reading.issuer = _issuer(lines, title_index)
-    dateline, invalid = _dateline(lines)
-    if invalid:
+    dateline = _dateline(lines)
+    if dateline.invalid:
         reading.invalid_dates.append("issued_on")
-    reading.issued_on = dateline or reading.fields.pop("issue_date_label", None)
+    reading.dateline_conflict = dateline.conflict
+    reading.issued_on = dateline.value or reading.fields.pop("issue_date_label", None)
     reading.fields.pop("issue_date_label", None)
     fallbacks = result_type.issued_on_fallback if result_type else ()
     for name in fallbacks:
         if reading.issued_on is None:
             reading.issued_on = reading.fields.get(name)
     if result_type and result_type.validity.rule == "stated_term":
-        reading.stated_term = _stated_term(lines)
+        reading.stated_term, reading.term_unreadable = _stated_term(lines)
     return reading

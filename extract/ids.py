@@ -81,6 +81,24 @@ PROVINCE_CODES: dict[str, str] = {
 
 MALE, FEMALE = "nam", "nữ"
 
+# Every code ``id_problems`` can return: why a number cannot be this person's ID.
+ID_PROBLEMS = (
+    "id_format",
+    "id_province",
+    "id_century",
+    "id_birth_year_mismatch",
+    "id_sex_mismatch",
+    "id_not_cmnd",
+    "id_cmnd_age",
+)
+
+# CMND were issued until 2021, from the age of 14: someone born in 2007 or later cannot
+# hold one (the 2007 cohort only in the last months; left out to be safe). Nine digits
+# for them are a 12-digit number OCR cut short.
+LAST_CMND_BIRTH_YEAR = 2006
+# Labels that name only the 12-digit number: nine digits under them are a cut-short read.
+_CCCD_ONLY = ("dinh danh", "can cuoc", "cccd")
+
 
 @dataclass(frozen=True)
 class CccdParts:
@@ -100,13 +118,35 @@ def decode_cccd(number: str) -> CccdParts | None:
     return CccdParts(number[:3], century_start, sex, century_start + int(number[4:6]))
 
 
-def id_problems(number: str, birth_year: int | None, sex: str | None) -> list[str]:
+def cmnd_label(label: str | None) -> bool:
+    """Whether a number printed under ``label`` (folded) may be a 9-digit CMND.
+
+    Labels naming both or neither ("Số CCCD/CMND", "Giấy tờ tùy thân") may; a label
+    naming only the CCCD or số định danh may not. No label known: may.
+    """
+    if label is None or "cmnd" in label:
+        return True
+    return not any(word in label for word in _CCCD_ONLY)
+
+
+def _cmnd_problems(birth_year: int | None, cmnd_allowed: bool) -> list[str]:
+    if not cmnd_allowed:
+        return ["id_not_cmnd"]
+    if birth_year is not None and birth_year > LAST_CMND_BIRTH_YEAR:
+        return ["id_cmnd_age"]
+    return []
+
+
+def id_problems(
+    number: str, birth_year: int | None, sex: str | None, *, cmnd_allowed: bool = True
+) -> list[str]:
     """Why ``number`` cannot be this person's ID (English codes); empty when it can.
 
-    9 digits is an old CMND, accepted as is (it encodes nothing checkable).
+    9 digits is an old CMND: it encodes nothing checkable, but only someone old enough
+    can hold one, and only where the label allows one (``cmnd_allowed``).
     """
     if len(number) == 9 and number.isdigit():
-        return []
+        return _cmnd_problems(birth_year, cmnd_allowed)
     parts = decode_cccd(number)
     if parts is None:
         return ["id_format"]

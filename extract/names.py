@@ -2,10 +2,14 @@
 
 Only where the folded form is unambiguous in practice: the common family names
 (Nguyen → Nguyễn; "Nguyên" as a family name is vanishingly rare, while tesseract
-confuses Ê/Ễ all the time) and the two dominant middle names Văn and Thị.
+confuses Ê/Ễ all the time) and the two dominant middle names Văn and Thị. An Đ read
+is never turned into D; middle names only gain marks (Vân and Thi are real names too);
+a restoration that is a guess is reported, so the name goes to review.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 from extract.text import fold
 
@@ -50,15 +54,60 @@ _FAMILY = {fold(name): name for name in FAMILY_NAMES}
 _MIDDLE = {fold(name): name for name in MIDDLE_NAMES}
 
 
-def restore_name(name: str) -> str:
-    """``Nguyên Văn Hùng`` → ``Nguyễn Văn Hùng``; other words are left as read."""
+def _marks(char: str) -> set[str]:
+    return set(unicodedata.normalize("NFD", char)[1:])
+
+
+def _keeps_stroke(read: str, known: str) -> bool:
+    """An Đ OCR read stays: it does not come from a D ("Đường" is not "Dương")."""
+    return all(r != "đ" or k == "đ" for r, k in zip(read.lower(), known.lower(), strict=True))
+
+
+def _only_adds_marks(read: str, known: str) -> bool:
+    """``known`` is ``read`` with diacritics added, none changed or taken away."""
+    return _keeps_stroke(read, known) and all(
+        _marks(r) <= _marks(k) for r, k in zip(read.lower(), known.lower(), strict=True)
+    )
+
+
+def _restore_family(word: str) -> tuple[str, bool]:
+    """The listed family name ``word`` folds to, and whether that changed a mark OCR read.
+
+    Tesseract swaps tones on capitals (TRẤN, HƯỲNH for TRẦN, HUỲNH), so a changed mark is
+    still restored, but reported: rare family names fold alike too (Lường, Lương).
+    """
+    known = _FAMILY.get(fold(word))
+    if known is None or len(known) != len(word) or not _keeps_stroke(word, known):
+        return word, False
+    return known, not _only_adds_marks(word, known)
+
+
+def _restore_middle(word: str) -> tuple[str, bool]:
+    """Văn/Thị for a middle name read without their marks, and whether one was added.
+
+    Only added: "Vân" is not a misread "Văn". An added one is a guess ("Van" may be Vân,
+    "Thi" may be Thi), reported for an officer to confirm.
+    """
+    known = _MIDDLE.get(fold(word))
+    if known is None or len(known) != len(word) or not _only_adds_marks(word, known):
+        return word, False
+    return known, known != word
+
+
+def restore_name(name: str) -> tuple[str, bool]:
+    """``Nguyên Văn Hùng`` → ``Nguyễn Văn Hùng``; other words are left as read.
+
+    Also says whether the restoration was a guess an officer should confirm (see
+    ``_restore_family`` and ``_restore_middle``).
+    """
     words = name.split()
     if not words:
-        return name
-    words[0] = _FAMILY.get(fold(words[0]), words[0])
+        return name, False
+    words[0], guessed = _restore_family(words[0])
     if len(words) > 2:
-        words[1] = _MIDDLE.get(fold(words[1]), words[1])
-    return " ".join(words)
+        words[1], middle_guessed = _restore_middle(words[1])
+        guessed = guessed or middle_guessed
+    return " ".join(words), guessed
 
 
 def is_family_name(word: str) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from extract.analyze import resolves
+from extract.analyze import STATED_TERM, resolves, stated_term, valid_until
 from extract.values import ValueProblem, normalize_id, normalize_value
 from records.model import Correction, Record, Status, Subject, utc_now
 from records.result_types import ResultType, load_result_types
@@ -34,9 +34,14 @@ _REASONS_VI = {
     "id_birth_year_mismatch": "năm sinh trong số CCCD không khớp ngày sinh",
     "id_sex_mismatch": "giới tính trong số CCCD không khớp",
     "id_century": "chữ số thế kỷ trong số CCCD không hợp lệ",
+    "id_not_cmnd": "nhãn ghi CCCD/số định danh (12 chữ số) nhưng chỉ đọc được 9 chữ số",
+    "id_cmnd_age": "số 9 chữ số (CMND) của người sinh từ năm 2007, không thể có CMND",
     "unverified": "đọc chưa chắc chắn, không có thông tin khác để đối chiếu",
     "number_year_mismatch": "năm trong số văn bản khác năm cấp",
     "date_words_mismatch": "ngày sinh ghi bằng số và ghi bằng chữ không khớp",
+    "dateline_conflict": "trang có nhiều dòng “…, ngày … tháng … năm …” khác nhau, "
+    "đã lấy dòng cuối: cần kiểm tra ngày cấp",
+    "name_guessed": "dấu của họ hoặc tên đệm (Văn/Thị) do máy tự sửa, cần kiểm tra",
     "not_pdfa": "bản lưu trữ không đạt chuẩn PDF/A (lý do ở ghi chú bước lưu trữ)",
     "active_content": "bản gốc đã ký chứa mã chạy (JavaScript), lệnh mở chương trình hoặc tệp "
     "đính kèm, giữ nguyên để không làm hỏng chữ ký: kiểm tra trước khi duyệt",
@@ -133,14 +138,24 @@ def _check_dates(record: Record, today: date) -> None:
 
 
 def _refresh_validity(record: Record, catalog: dict[str, ResultType], changed: set[str]) -> None:
-    """Keep ``valid_until`` following the catalog rule when the type or issue date changes."""
-    if "valid_until" in changed or not ({"doc_type", "issued_on"} & changed):
+    """Keep ``valid_until`` following the catalog rule when the type, issue date or term changes.
+
+    The term the paper states (``fields.stated_term``, as extraction read it) is applied
+    again, so a 6-month permit stays a 6-month permit when its issue date is corrected.
+    """
+    triggers = {"doc_type", "issued_on", f"fields.{STATED_TERM}"}
+    if "valid_until" in changed or not (triggers & changed):
         return
     result_type = catalog.get(record.doc_type or "")
     if result_type is None or record.issued_on is None:
         return
-    until = result_type.valid_until(date.fromisoformat(record.issued_on))
-    record.valid_until = until.isoformat() if until else None
+    try:
+        term = stated_term(record.fields)
+    except ValueError as exc:
+        raise ReviewError(
+            f"fields.{STATED_TERM}", "thời hạn phải là số tháng hoặc một ngày (YYYY-MM-DD)"
+        ) from exc
+    record.valid_until = valid_until(result_type, record.issued_on, term)
 
 
 def _stamp(record: Record, by: str, at: str) -> None:

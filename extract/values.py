@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from extract.ids import PROVINCE_CODES, id_problems, normalize_sex
+from extract.ids import LAST_CMND_BIRTH_YEAR, PROVINCE_CODES, id_problems, normalize_sex
 from extract.text import parse_date, title_case
 from records.result_types import ResultType
 
@@ -21,6 +21,8 @@ _ID_MESSAGES = {
     "id_birth_year_mismatch": "năm sinh mã hóa trong số CCCD không khớp ngày sinh",
     "id_sex_mismatch": "giới tính mã hóa trong số CCCD không khớp giới tính",
     "id_century": "chữ số thế kỷ/giới tính trong số CCCD không hợp lệ",
+    "id_not_cmnd": "số CCCD/số định danh cá nhân phải có 12 chữ số",
+    "id_cmnd_age": f"người sinh sau năm {LAST_CMND_BIRTH_YEAR} không thể có CMND 9 chữ số",
 }
 
 
