@@ -17,7 +17,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-dev gcc
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
   poppler-utils qpdf ghostscript
-  fonts-noto-core fonts-dejavu-core
+  fonts-noto-core fonts-dejavu-core fonts-dejavu-extra
   redis-server softhsm2 chromium
 )
 
@@ -67,7 +67,11 @@ demo() {
   local batch="$SOHOA_DATA/sample-batch"
   if [ ! -d "$batch" ]; then
     say "Generating a sample batch of Vietnamese scans in $batch"
-    "$VENV/bin/python" -m specimens "$batch" --count 6 --seed 2024 --degraded >/dev/null
+    # Into a sibling first: an interrupted run must not leave a half batch that the
+    # next run would take for the finished one.
+    rm -rf "$batch.partial"
+    "$VENV/bin/python" -m specimens "$batch.partial" --count 6 --seed 2024 --degraded >/dev/null
+    mv "$batch.partial" "$batch"
   fi
   say "sohoa ingest $batch"
   "$VENV/bin/sohoa" ingest "$batch"

@@ -41,10 +41,11 @@ _FONT_FILES: dict[str, tuple[str, dict[str, str]]] = {
     "NotoSans": ("fonts-noto-core", {"regular": "NotoSans-Regular.ttf",
                                      "bold": "NotoSans-Bold.ttf",
                                      "italic": "NotoSans-Italic.ttf"}),
-    "DejaVuSerif": ("fonts-dejavu-core", {"regular": "DejaVuSerif.ttf",
+    # The regular faces are in -core; the italic and oblique ones only in -extra.
+    "DejaVuSerif": ("fonts-dejavu-core fonts-dejavu-extra", {"regular": "DejaVuSerif.ttf",
                                           "bold": "DejaVuSerif-Bold.ttf",
                                           "italic": "DejaVuSerif-Italic.ttf"}),
-    "DejaVuSans": ("fonts-dejavu-core", {"regular": "DejaVuSans.ttf",
+    "DejaVuSans": ("fonts-dejavu-core fonts-dejavu-extra", {"regular": "DejaVuSans.ttf",
                                          "bold": "DejaVuSans-Bold.ttf",
                                          "italic": "DejaVuSans-Oblique.ttf"}),
 }
@@ -69,7 +70,7 @@ def font_path(family: str, style: str = "regular",
             return candidate
     raise FontMissingError(
         f"font file {filename} not found in {', '.join(search_dirs)}; "
-        f"install the Debian package {package} (apt-get install {package})")
+        f"install it with: apt-get install {package}")
 
 
 @lru_cache(maxsize=256)
@@ -196,7 +197,8 @@ def render_page(specimen: Specimen, *, dpi: int = 300, font: str | None = None,
     """The paper as a clean RGB A4 image; ``image.info`` carries ``dpi`` and the place
     and text for a seal (``sohoa_seal``) that ``degrade`` stamps over the signature."""
     family = font or DEFAULT_FONT
-    font_path(family)  # fail early, with the package name, if the fonts are missing
+    for style in ("regular", "bold", "italic"):
+        font_path(family, style)  # fail early, naming the package, if one face is missing
     geo = _geometry(dpi)
     image = Image.new("RGB", (geo.width, geo.height), "white")
     pen = _Pen(image, family, geo)

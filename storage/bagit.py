@@ -198,9 +198,32 @@ def import_archive(store: Store, src: str | Path) -> BagResult:
     if src.is_file():
         with tempfile.TemporaryDirectory(prefix="sohoa-bag-") as tmp:
             with tarfile.open(src) as tar:
-                tar.extractall(tmp, filter="data")
+                extract_safely(tar, Path(tmp))
             return _import_dir(store, _bag_root(Path(tmp)), src)
     return _import_dir(store, src, src)
+
+
+def extract_safely(tar: tarfile.TarFile, dest: Path, *,
+                   data_filter: bool = hasattr(tarfile, "data_filter")) -> None:
+    """Unpack a bag's tar into ``dest`` and nowhere else.
+
+    ``extractall(filter="data")`` where Python has it (3.12, 3.11.4+). Debian 12's
+    Python is 3.11.2, without it: there the same rule is applied by hand, refusing the
+    whole tar if one member is not a plain file or directory inside ``dest`` (links,
+    devices, absolute or ``..`` paths).
+    """
+    if data_filter:
+        tar.extractall(dest, filter="data")
+        return
+    root = dest.resolve()
+    members = tar.getmembers()
+    unsafe = [m.name for m in members
+              if not (m.isfile() or m.isdir())
+              or not (root / m.name).resolve().is_relative_to(root)]
+    if unsafe:
+        raise BagError([f"{name}: not a plain file or directory inside the bag"
+                        for name in unsafe])
+    tar.extractall(dest, members=members)  # every member checked above
 
 
 class _Stored(enum.Enum):

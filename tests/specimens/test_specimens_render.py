@@ -41,6 +41,9 @@ def test_missing_fonts_name_the_debian_package(tmp_path: Path) -> None:
         font_path("NotoSerif", "bold", search_dirs=[str(tmp_path)])
     with pytest.raises(FontMissingError, match="fonts-dejavu-core"):
         font_path("DejaVuSans", search_dirs=[str(tmp_path)])
+    # The italic and oblique faces come in another package than the regular ones.
+    with pytest.raises(FontMissingError, match="fonts-dejavu-extra"):
+        font_path("DejaVuSerif", "italic", search_dirs=[str(tmp_path)])
     with pytest.raises(ValueError, match="unknown font"):
         font_path("Arial")
 

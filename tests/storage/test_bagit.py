@@ -11,7 +11,13 @@ import pytest
 
 from api.cli import main
 from storage import ObjectExists, Store, archival_key, load_record, record_key
-from storage.bagit import BagError, export_archive, import_archive, validate_bag
+from storage.bagit import (
+    BagError,
+    export_archive,
+    extract_safely,
+    import_archive,
+    validate_bag,
+)
 from storage.filestore import FileStore
 from storage.fixity import run
 from tests.storage.conftest import s3_store
@@ -119,6 +125,40 @@ def test_tar_with_path_traversal_is_refused(tmp_path: Path) -> None:
     with pytest.raises((tarfile.TarError, BagError)):
         import_archive(FileStore(tmp_path / "target"), evil)
     assert not (tmp_path.parent / "escaped").exists()
+
+
+@pytest.mark.parametrize("data_filter", [True, False], ids=["tarfile-filter", "by-hand"])
+def test_unpacking_a_tar_keeps_everything_inside(tmp_path: Path, data_filter: bool) -> None:
+    """Both paths of extract_safely: Python's data filter, and the check by hand that
+    Debian 12's Python 3.11.2 (no ``filter=``) relies on."""
+    if data_filter and not hasattr(tarfile, "data_filter"):
+        pytest.skip("this Python has no tarfile data filter: the by-hand case covers it")
+    good = tmp_path / "good.tar"
+    export_archive(_source(tmp_path), AGENCY, good)
+    unpacked = tmp_path / "unpacked"
+    unpacked.mkdir()
+    with tarfile.open(good) as tar:
+        extract_safely(tar, unpacked, data_filter=data_filter)
+    assert validate_bag(next(unpacked.iterdir()))
+
+    payload = tmp_path / "payload"
+    payload.write_bytes(b"x")
+    for name, kind in (("../escaped", tarfile.REGTYPE), ("bag/link", tarfile.SYMTYPE)):
+        evil = tmp_path / f"evil-{kind!r}.tar"
+        with tarfile.open(evil, "w") as tar:
+            info = tar.gettarinfo(payload, arcname=name)
+            if kind == tarfile.SYMTYPE:
+                info.type, info.linkname, info.size = tarfile.SYMTYPE, "/etc/passwd", 0
+                tar.addfile(info)
+            else:
+                with payload.open("rb") as data:
+                    tar.addfile(info, data)
+        target = tmp_path / f"out-{kind!r}"
+        target.mkdir()
+        with tarfile.open(evil) as tar, pytest.raises((tarfile.TarError, BagError)):
+            extract_safely(tar, target, data_filter=data_filter)
+        assert not (tmp_path / "escaped").exists()
+        assert not (target / "bag" / "link").is_symlink()
 
 
 def test_a_directory_bag_reads_nothing_outside_itself(tmp_path: Path) -> None:

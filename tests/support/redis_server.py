@@ -48,6 +48,7 @@ class RedisServer:
                     return
             except redis.ConnectionError:
                 time.sleep(0.05)
+        self.stop()  # not left running for the rest of the session (or a chroot's umount)
         raise TimeoutError("redis-server did not answer PING")
 
     def stop(self) -> None:
