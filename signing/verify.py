@@ -296,23 +296,6 @@ def _signed_before_revocation(status: PdfSignatureStatus, ts: TimestampReport | 
     return bool(stamped.timestamp < details.revocation_date)
 
 
-async def _verify_or_report(
-    sig: EmbeddedPdfSignature,
-    kwargs: dict[str, Any],
-    dss: DocumentSecurityStore | None,
-    has_doc_ts: bool,
-    revocation_checked: bool,
-    *,
-    is_newest: bool,
-) -> SignatureReport:
-    """``_verify_one``, or an invalid report naming the problem when the signature's
-    container cannot even be read: a broken signature is not an absent one."""
-    try:
-        return await _verify_one(sig, kwargs, dss, has_doc_ts, revocation_checked, is_newest)
-    except Exception as exc:
-        return _broken(sig, f"signature container is malformed: {type(exc).__name__}: {exc}")
-
-
 async def _verify(
     data: bytes,
     roots: list[asn1_x509.Certificate],
@@ -348,10 +331,14 @@ async def _verify(
     newest = max(sig.signed_revision for sig in sigs)
     for sig in sigs:
         embedded_revinfo = dss is not None and bool(dss.ocsps or dss.crls)
-        reports.append(await _verify_or_report(
-            sig, kwargs, dss, has_doc_ts, allow_fetching or embedded_revinfo,
-            is_newest=sig.signed_revision == newest,
-        ))
+        try:
+            report = await _verify_one(sig, kwargs, dss, has_doc_ts,
+                                       allow_fetching or embedded_revinfo,
+                                       sig.signed_revision == newest)
+        except Exception as exc:  # a broken signature is not an absent one
+            report = _broken(sig, f"signature container is malformed: "
+                                  f"{type(exc).__name__}: {exc}")
+        reports.append(report)
     return _document_report(reports)
 
 
