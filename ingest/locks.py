@@ -9,8 +9,8 @@ lock an attempt first looks for a committed record and stops there if one exists
 - Embedded (one machine): ``fcntl`` locks on files under ``$SOHOA_DATA/locks``, 256
   of them chosen by the record id's first two hex digits, so the files stay few and an
   unrelated record waits at most for one commit (a second or two).
-- Distributed: a Redis lock on the broker, with an expiry, so a worker that dies
-  holding it does not hold it for ever.
+- Distributed: a Redis lock on the broker that expires with the broker's visibility
+  timeout, so a worker that dies holding it does not hold up the task handed out again.
 """
 
 from __future__ import annotations
@@ -21,11 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-# A commit signs (with a time stamp over the network when configured) and writes a few
-# objects: well under this; the expiry only matters for a holder that died.
-REDIS_LOCK_SECONDS = 600
-WAIT_SECONDS = 300
 
 
 @contextmanager
@@ -40,12 +35,16 @@ def file_lock(directory: Path, record_id: str) -> Iterator[None]:
 
 
 @contextmanager
-def redis_lock(client: Any, record_id: str) -> Iterator[None]:
-    lock = client.lock(f"sohoa:commit:{record_id}", timeout=REDIS_LOCK_SECONDS,
-                       blocking_timeout=WAIT_SECONDS)
+def redis_lock(client: Any, record_id: str, expiry_seconds: int) -> Iterator[None]:
+    """``expiry_seconds`` is the broker's visibility timeout: the time after which a
+    worker that went silent is taken for dead and its task handed out again. Its lock
+    must not outlive that, or the redelivered task would wait on a dead holder (a
+    commit itself takes seconds)."""
+    lock = client.lock(f"sohoa:commit:{record_id}", timeout=expiry_seconds,
+                       blocking_timeout=expiry_seconds + 5)
     if not lock.acquire():
         # Not the file's fault: the Celery task retries it.
-        raise TimeoutError(f"record {record_id} stayed locked for {WAIT_SECONDS} s")
+        raise TimeoutError(f"record {record_id} stayed locked for {expiry_seconds} s")
     try:
         yield
     finally:

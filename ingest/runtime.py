@@ -118,7 +118,7 @@ class Runtime:
             import redis
 
             self._redis = redis.Redis.from_url(self.settings.broker_url)
-        return redis_lock(self._redis, record_id)
+        return redis_lock(self._redis, record_id, self.settings.broker_visibility_timeout)
 
     def audit(self) -> AuditJournal:
         """The audit log, through this host's journal: entries are durable once

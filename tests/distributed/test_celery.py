@@ -346,3 +346,23 @@ def test_names_repeated_across_folders_and_repeated_documents_finish_the_batch(
 def _kind(status: str) -> str:
     """An ingested document's outcome carries its record's status."""
     return "ingested" if status in ("ready", "needs_review") else status
+
+
+def test_a_dead_holders_commit_lock_lasts_no_longer_than_the_visibility_timeout(
+    redis_server: RedisServer,
+) -> None:
+    """A worker killed while committing leaves its lock behind; the task handed out
+    again after the visibility timeout must get it then, not minutes later (a 600 s
+    expiry once stalled the killed-workers batch past its deadline)."""
+    import redis
+
+    from ingest.locks import redis_lock
+
+    client = redis.Redis.from_url(redis_server.url)
+    killed = redis_lock(client, "r-dead-holder", expiry_seconds=2)
+    killed.__enter__()  # ... and never left: its worker was killed mid-commit
+    start = time.monotonic()
+    with redis_lock(client, "r-dead-holder", expiry_seconds=2):
+        waited = time.monotonic() - start
+    assert waited < 5, waited
+    client.close()
