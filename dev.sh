@@ -18,6 +18,7 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
   poppler-utils qpdf ghostscript
   fonts-noto-core fonts-dejavu-core fonts-dejavu-extra
+  fonts-liberation2 fonts-freefont-ttf libgl1 libglib2.0-0
   redis-server softhsm2 chromium
 )
 
@@ -103,7 +104,7 @@ run_tests() {
   say "ruff"
   "$VENV/bin/ruff" check .
   say "mypy"
-  "$VENV/bin/mypy" records ingest ocr signing storage search api extract reuse audit specimens
+  "$VENV/bin/mypy" records ingest ocr signing storage search api extract reuse audit specimens evalset
   say "pytest"
   "$VENV/bin/pytest" "$@"
 }
