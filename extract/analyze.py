@@ -11,6 +11,7 @@ from extract.classify import classify
 from extract.fields import Reading, SubjectRead, Value, read_fields
 from extract.ids import ID_PROBLEMS, id_problems
 from extract.lines import Line, lines_from_text, lines_from_words
+from extract.places import match_issuer
 from ocr.base import Word
 from records.model import Record, Status, Subject
 from records.result_types import ResultType, load_result_types
@@ -166,6 +167,53 @@ def _recheck_ids(extraction: Extraction) -> None:
         extraction.review_reasons += [f"{problem}:{where}" for problem in problems]
 
 
+# Where a record keeps the issuer as printed and the codes of the official unit it names.
+ISSUER_PRINTED = "issuer_printed"
+ISSUER_CODES = ("issuer_ward_code", "issuer_district_code", "issuer_province_code", "issuer_era")
+
+
+def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
+    """The issuer in its official form, with the unit's codes; review when there is none.
+
+    What was printed stays in ``fields["issuer_printed"]``. A block that names no unit of
+    the official list (as it stood on the issue date), or two equally, leaves ``issuer``
+    empty with ``issuer_unmatched``/``issuer_ambiguous``: a garbled agency name on a ready
+    record would become its own entry in every filter by issuing agency.
+    """
+    printed = extraction.issuer
+    if printed is None:
+        return
+    extraction.fields[ISSUER_PRINTED] = printed
+    match = match_issuer(printed, extraction.issued_on, page_lines)
+    if match.official is None:
+        extraction.issuer = None
+        extraction.review_reasons.append(f"{match.reason}:issuer")
+        if match.candidates:
+            extraction.fields["issuer_candidates"] = match.candidates
+        return
+    extraction.issuer = match.official
+    _set_issuer_codes(extraction.fields, match)
+
+
+def _set_issuer_codes(fields: dict[str, Any], match: Any) -> None:
+    codes = match.codes()
+    fields["issuer_ward_code"] = codes.get("ward_code")
+    fields["issuer_district_code"] = codes.get("district_code")
+    fields["issuer_province_code"] = codes.get("province_code")
+    fields["issuer_era"] = match.era
+
+
+def _given_issuer(extraction: Extraction, page_lines: list[str]) -> None:
+    """An officer's issuer is kept as typed; it carries the unit's codes when it names one."""
+    if "issuer" not in extraction.given or not extraction.issuer:
+        return
+    for key in (*ISSUER_CODES, "issuer_candidates"):
+        extraction.fields.pop(key, None)
+    match = match_issuer(extraction.issuer, extraction.issued_on, page_lines)
+    if match.official is not None:
+        _set_issuer_codes(extraction.fields, match)
+
+
 def _missing(extraction: Extraction) -> list[str]:
     reasons = []
     if extraction.doc_type is None:
@@ -221,7 +269,10 @@ def analyze(
         confidence=_confidences(reading),
     )
     extraction.review_reasons = _missing(extraction) + extraction.review_reasons
+    page_lines = [line.text for line in lines]
+    _official_issuer(extraction, page_lines)
     _apply_given(extraction, given)
+    _given_issuer(extraction, page_lines)
     _recheck_ids(extraction)
     if extraction.valid_until is None and not reading.term_unreadable:
         final_type = catalog.get(extraction.doc_type or "")

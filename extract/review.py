@@ -42,6 +42,9 @@ _REASONS_VI = {
     "dateline_conflict": "trang có nhiều dòng “…, ngày … tháng … năm …” khác nhau, "
     "đã lấy dòng cuối: cần kiểm tra ngày cấp",
     "name_guessed": "dấu của họ hoặc tên đệm (Văn/Thị) do máy tự sửa, cần kiểm tra",
+    "issuer_unmatched": "cơ quan cấp không khớp đơn vị hành chính nào trong danh mục chính thức "
+    "(tại ngày cấp): cần nhập tên cơ quan cấp",
+    "issuer_ambiguous": "cơ quan cấp khớp nhiều đơn vị hành chính như nhau: cần chọn đúng đơn vị",
     "not_pdfa": "bản lưu trữ không đạt chuẩn PDF/A (lý do ở ghi chú bước lưu trữ)",
     "active_content": "bản gốc đã ký chứa mã chạy (JavaScript), lệnh mở chương trình hoặc tệp "
     "đính kèm, giữ nguyên để không làm hỏng chữ ký: kiểm tra trước khi duyệt",

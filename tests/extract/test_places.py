@@ -1,0 +1,188 @@
+"""Issuers matched to the official administrative units, before and after 2025 (issue 14)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extract import analyze, apply, describe_reason
+from extract.places import AMBIGUOUS, UNMATCHED, match_issuer, parse_block
+from records.model import Record, Source, Status
+
+MAY_CHAI = "Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng"
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "ỦY BAN NHÂN DÂN PHƯỜNG MÁY CHAI",
+        "ỦY BẠN NHÂN DÂN PHƯỜNG MÁY CHẠAI",  # the issue's garbled reading
+        "UBND PHƯỜNG MÁY CHAI CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",  # motto read on the line
+        "UBND QUẬN NGÔ QUYỀN UBND PHƯỜNG MÁY CHAI",
+    ],
+)
+def test_garbled_ward_issuer_resolves_to_its_unit(printed: str) -> None:
+    match = match_issuer(printed, "2020-05-04", ["Hải Phòng, ngày 4 tháng 5 năm 2020"])
+    assert match.official == MAY_CHAI
+    assert match.codes() == {"ward_code": "11329", "district_code": "304", "province_code": "31"}
+    assert match.era == "legacy"
+
+
+def test_multi_line_blocks() -> None:
+    hanoi = match_issuer("THÀNH PHỐ HÀ NỘI QUẬN HOÀN KIẾM UBND PHƯỜNG TRÀNG TIỀN", "2019-03-01")
+    assert hanoi.official == ("Ủy ban nhân dân phường Tràng Tiền, quận Hoàn Kiếm, thành phố Hà Nội")
+    assert hanoi.codes()["ward_code"] == "00079"
+    justice = match_issuer("UBND TỈNH BẮC NINH SỞ TƯ PHÁP", "2019-03-01")
+    assert justice.official == "Sở Tư pháp tỉnh Bắc Ninh"
+    assert justice.codes() == {"ward_code": None, "district_code": None, "province_code": "27"}
+
+
+def test_higher_units_in_the_block_must_agree() -> None:
+    # Máy Chai is in Ngô Quyền, not in Lê Chân: the block contradicts itself.
+    match = match_issuer("QUẬN LÊ CHÂN UBND PHƯỜNG MÁY CHAI", "2020-05-04")
+    assert match.official is None and match.reason == UNMATCHED
+
+
+def test_ward_number_needs_the_page_context() -> None:
+    alone = match_issuer("UBND PHƯỜNG4", "2020-03-02")
+    assert alone.official is None and alone.reason == AMBIGUOUS
+    assert len(alone.candidates) > 1
+    dated = match_issuer("UBND PHƯỜNG4", "2020-03-02", ["Mỹ Tho, ngày 2 tháng 3 năm 2020"])
+    assert dated.official == "Ủy ban nhân dân phường 4, thành phố Mỹ Tho, tỉnh Tiền Giang"
+    # An address naming the ward with its district tells the duplicates apart too.
+    addressed = match_issuer(
+        "UBND PHƯỜNG4",
+        "2020-03-02",
+        ["Nơi cư trú: 12 Nguyễn Trãi, Phường 4, Quận 5, TP. Hồ Chí Minh"],
+    )
+    assert addressed.official == "Ủy ban nhân dân phường 4, quận 5, thành phố Hồ Chí Minh"
+
+
+def test_motto_glued_onto_the_name() -> None:
+    block = "UBND THÀNH PHỐ MỸ THUỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    _, _, segments, _ = parse_block(block)
+    assert [s.kind for s in segments] == ["thanhpho"] and segments[0].glued
+    # "THO" + "CỘNG" read as one word: the dateline's place confirms the town.
+    dated = match_issuer(block, "2020-03-02", ["Mỹ Tho, ngày 2 tháng 3 năm 2020"])
+    assert dated.official == "Ủy ban nhân dân thành phố Mỹ Tho, tỉnh Tiền Giang"
+    # Without that, or for a ward no list has under that reading: review, not a guess.
+    ward_block = "UBND PHƯỜNG MỸ THUỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    ward = match_issuer(ward_block, "2020-03-02")
+    assert ward.official is None and ward.reason == UNMATCHED
+    # On a paper of the new era it is Huế's ward Mỹ Thượng ("THƯỢNG" + a lost "CỘNG").
+    new = match_issuer(ward_block, "2025-09-02", ["Huế, ngày 2 tháng 9 năm 2025"])
+    assert new.official == "Ủy ban nhân dân phường Mỹ Thượng, thành phố Huế"
+    assert new.era == "2025"
+
+
+def test_abolished_district_on_a_2010_paper_resolves_to_its_unit_of_that_time() -> None:
+    hcmc = ["TP. Hồ Chí Minh, ngày 15 tháng 3 năm 2010"]
+    then = match_issuer("UBND QUẬN 2", "2010-03-15", hcmc)
+    assert then.official == "Ủy ban nhân dân quận 2, thành phố Hồ Chí Minh"
+    assert then.era == "historical"
+    assert then.codes() == {"ward_code": None, "district_code": "769", "province_code": "79"}
+    ward = match_issuer("UBND PHƯỜNG THẢO ĐIỀN", "2010-03-15", hcmc)
+    assert ward.official == "Ủy ban nhân dân phường Thảo Điền, quận 2, thành phố Hồ Chí Minh"
+    # Quận 2 ceased on 2021-01-01; its wards are Thủ Đức's since.
+    assert match_issuer("UBND QUẬN 2", "2022-03-15", hcmc).reason == UNMATCHED
+    later = match_issuer("UBND PHƯỜNG THẢO ĐIỀN", "2022-03-15", hcmc)
+    assert later.official == (
+        "Ủy ban nhân dân phường Thảo Điền, thành phố Thủ Đức, thành phố Hồ Chí Minh"
+    )
+    assert match_issuer("UBND THÀNH PHỐ THỦ ĐỨC", "2010-03-15", hcmc).reason == UNMATCHED
+
+
+def test_abolished_province() -> None:
+    district = match_issuer("UBND HUYỆN HOÀI ĐỨC", "2007-05-01")
+    assert district.official == "Ủy ban nhân dân huyện Hoài Đức, tỉnh Hà Tây"
+    assert district.codes()["province_code"] == "28"
+    assert match_issuer("UBND TỈNH HÀ TÂY", "2007-05-01").official == (
+        "Ủy ban nhân dân tỉnh Hà Tây"
+    )
+    assert match_issuer("UBND TỈNH HÀ TÂY", "2010-05-01").reason == UNMATCHED
+    assert match_issuer("UBND HUYỆN HOÀI ĐỨC", "2010-05-01").official == (
+        "Ủy ban nhân dân huyện Hoài Đức, thành phố Hà Nội"
+    )
+
+
+def test_units_after_the_2025_reorganisation() -> None:
+    new = match_issuer("UBND PHƯỜNG HOÀN KIẾM", "2025-08-01", ["Hà Nội, ngày 1 tháng 8 năm 2025"])
+    assert new.official == "Ủy ban nhân dân phường Hoàn Kiếm, thành phố Hà Nội"
+    assert new.era == "2025" and new.codes()["district_code"] is None
+    # Before the reorganisation Hoàn Kiếm was a district, not a ward.
+    assert match_issuer("UBND PHƯỜNG HOÀN KIẾM", "2024-08-01").reason == UNMATCHED
+    # After it, there are no districts.
+    assert match_issuer("UBND QUẬN HOÀN KIẾM", "2025-08-01").reason == UNMATCHED
+
+
+def test_unknown_agency_or_place_is_unmatched() -> None:
+    assert match_issuer("CÔNG TY TNHH MINH ANH", "2020-01-01").reason == UNMATCHED
+    assert match_issuer("UBND PHƯỜNG KHÔNG CÓ THẬT", "2020-01-01").reason == UNMATCHED
+    assert match_issuer("UBND HUYỆN QUAN HÓA", "2020-01-01").official == (
+        "Ủy ban nhân dân huyện Quan Hóa, tỉnh Thanh Hóa"
+    )
+
+
+PAPER = """{issuer}
+Số: 12/2020/KS
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+GIẤY KHAI SINH
+Họ, chữ đệm, tên: NGUYỄN THỊ LAN
+Ngày, tháng, năm sinh: 02/03/2020
+Giới tính: Nữ   Dân tộc: Kinh   Quốc tịch: Việt Nam
+Hải Phòng, ngày 9 tháng 3 năm 2020
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+"""
+
+
+def test_extraction_writes_the_official_issuer_and_keeps_the_printed_one(today: date) -> None:
+    got = analyze([PAPER.format(issuer="ỦY BẠN NHÂN DÂN PHƯỜNG MÁY CHẠAI")], None, today=today)
+    assert got.issuer == MAY_CHAI
+    assert got.fields["issuer_printed"] == "ỦY BẠN NHÂN DÂN PHƯỜNG MÁY CHẠAI"
+    assert got.fields["issuer_ward_code"] == "11329"
+    assert got.fields["issuer_district_code"] == "304"
+    assert got.fields["issuer_province_code"] == "31"
+    assert got.fields["issuer_era"] == "legacy"
+    assert got.review_reasons == []
+
+
+@pytest.mark.parametrize(
+    ("printed", "reason"),
+    [
+        ("UBND PHƯỜNG MỸ THUỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "issuer_unmatched:issuer"),
+        ("UBND PHƯỜNG4", "issuer_ambiguous:issuer"),
+    ],
+)
+def test_an_issuer_that_is_no_official_unit_sends_the_record_to_review(
+    printed: str, reason: str, today: date
+) -> None:
+    got = analyze([PAPER.format(issuer=printed)], None, today=today)
+    assert got.issuer is None
+    assert got.fields["issuer_printed"] == printed
+    assert reason in got.review_reasons
+    record = Record(id="r", agency="a", source=Source("a.png", "0" * 64, "image/png", 1))
+    apply(record, got)
+    assert record.status == Status.NEEDS_REVIEW
+    assert describe_reason(reason).startswith("cơ quan cấp")
+
+
+def test_an_officer_issuer_resolves_the_reason_and_gets_codes(today: date) -> None:
+    text = PAPER.format(issuer="UBND PHƯỜNG KHÔNG CÓ THẬT")
+    got = analyze([text], None, given={"issuer": MAY_CHAI}, today=today)
+    assert got.issuer == MAY_CHAI
+    assert not any(r.startswith("issuer_") for r in got.review_reasons)
+    assert got.fields["issuer_ward_code"] == "11329"
+
+
+def test_matching_is_fast_once_loaded() -> None:
+    import time
+
+    match_issuer("UBND PHƯỜNG MÁY CHAI", "2020-01-01")  # load
+    start = time.perf_counter()
+    for _ in range(20):
+        match_issuer("ỦY BẠN NHÂN DÂN PHƯỜNG MÁY CHẠAI", "2020-01-01")
+        match_issuer("THÀNH PHỐ HÀ NỘI QUẬN HOÀN KIẾM UBND PHƯỜNG TRÀNG TIỀN", "2019-01-01")
+    assert (time.perf_counter() - start) / 40 < 0.02
