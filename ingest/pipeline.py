@@ -193,6 +193,9 @@ def new_record(received: Received, pages: list[PageResult], engine: str, languag
         blank_pages=[p.number for p in pages if p.blank],
         rotated={p.number: p.rotated for p in pages if p.rotated},
         mean_confidence=mean,
+        # A step that failed and was skipped, or a plain reading kept over the
+        # prepared one: the page was still read, and the record says how.
+        notes=[f"page {p.number}: {note}" for p in pages for note in p.notes],
     )
     return record
 

@@ -49,6 +49,9 @@ class PageResult:
     blank: bool
     had_text: bool  # the PDF page already carried text: not OCR'd again
     pdf_page: bytes  # a one-page PDF: the upright image and its invisible text layer
+    # What went differently from the usual path and the record should say (English, for
+    # operators): a step that failed and was skipped, the plain reading kept…
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

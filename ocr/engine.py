@@ -22,6 +22,7 @@ class Recognition:
     words: list[Word]
     text: str
     text_pdf: bytes | None  # tesseract's one-page text-only PDF (None when not asked for)
+    notes: tuple[str, ...] = ()  # a step skipped or failed on the way (the reading stands)
 
 
 def tesseract_env() -> dict[str, str]:
@@ -62,12 +63,28 @@ def recognize(
     cmd += ["tsv"]
     _run(cmd)
     words = drop_duplicates(parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8")))
-    pieces = header_noise(words, image.height)
-    if pieces:
-        words = drop_duplicates(splice(words, pieces, reread(image, pieces, workdir, dpi=dpi,
-                                                             languages=languages)))
+    words, notes = reread_header(image, words, workdir, dpi=dpi, languages=languages)
     text_pdf = base.with_suffix(".pdf").read_bytes() if want_pdf else None
-    return Recognition(words=words, text=words_to_text(words), text_pdf=text_pdf)
+    return Recognition(words=words, text=words_to_text(words), text_pdf=text_pdf, notes=notes)
+
+
+def reread_header(image: Image.Image, words: list[Word], workdir: Path, *, dpi: int,
+                  languages: str) -> tuple[list[Word], tuple[str, ...]]:
+    """``words`` with misread header pieces read again (see ``reread``), and a note when
+    that step was skipped or failed. It is an improvement, never a condition: whatever
+    happens to it, the first reading stands."""
+    pieces = header_noise(words, image.height)
+    if not pieces:
+        return words, ()
+    if len(pieces) > MAX_REREAD_PIECES:
+        # Two header blocks make one or two misread pieces; dozens are a noisy page
+        # (speckle, a photocopier's dirty drum), which re-reading would not mend.
+        return words, (f"header re-read skipped: {len(pieces)} noise pieces",)
+    try:
+        readings = reread(image, pieces, workdir, dpi=dpi, languages=languages)
+    except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
+        return words, (f"header re-read failed, first reading kept: {str(exc)[:160]}",)
+    return drop_duplicates(splice(words, pieces, readings)), ()
 
 
 def _run(cmd: list[str]) -> None:
@@ -83,13 +100,19 @@ def _run(cmd: list[str]) -> None:
 # one line and then misreads: they are worth reading again on their own.
 HEADER_FRACTION = 0.2
 REREAD_MARGIN = 0.3  # of the piece's height, above and below
+MAX_REREAD_PIECES = 6
+# A piece taller than this many median word heights is a blot, a fold or a seal, not a
+# line of the header: stacking such pieces made sheets tesseract refused.
+MAX_PIECE_HEIGHTS = 3.0
 
 
 def header_noise(words: list[Word], page_height: int) -> list[list[Word]]:
     """Noise pieces (see ``_is_noise``) starting in the top HEADER_FRACTION of the page."""
     limit = HEADER_FRACTION * page_height
+    tallest = MAX_PIECE_HEIGHTS * _height(words) if words else 0
     return [piece for line in _lines(words) for piece in _segments(line)
-            if _is_noise(piece) and piece[0].bbox[1] < limit]
+            if _is_noise(piece) and piece[0].bbox[1] < limit
+            and _box(piece)[3] - _box(piece)[1] <= tallest]
 
 
 def _box(piece: list[Word]) -> tuple[int, int, int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -53,6 +54,7 @@ class Prepared:
     deskew: float
     blank: bool
     changed: bool  # turned or deskewed
+    steps: tuple[str, ...] = ()  # what changed the pixels beyond turning and deskewing
 
 
 # ---------------------------------------------------------------- loading images
@@ -171,32 +173,104 @@ def _score(words: list[Word]) -> int:
     return sum(len(w.text) for w in words if w.confidence > 60 and len(w.text) > 1)
 
 
-def _prepared_at(loaded: Loaded, gray: Image.Image, turn: int, deskew: float,
-                 speckled: bool) -> Prepared:
+def _prepared_at(gray: Image.Image, turn: int, deskew: float,
+                 steps: tuple[str, ...]) -> Prepared:
     ocr_input = prepare.straighten(prepare.turn(gray, turn), deskew)
-    if speckled:
+    if "median" in steps:
         ocr_input = ocr_input.filter(ImageFilter.MedianFilter(3))
-    return Prepared(ocr_input=ocr_input, rotated=turn,
-                    deskew=round(deskew, 2), blank=False, changed=bool(turn or deskew))
+    return Prepared(ocr_input=ocr_input, rotated=turn, deskew=round(deskew, 2),
+                    blank=False, changed=bool(turn or deskew), steps=steps)
+
+
+def clean(loaded: Loaded) -> tuple[Image.Image, tuple[str, ...]]:
+    """The gray OCR copy and the names of the steps that changed its pixels.
+
+    Each step is decided from what this page measures (``prepare.measure``), so that a
+    page that does not need it is left as the scanner made it: colour ink dropped only
+    where there is colour; a seal lifted only where its ring is found; the background
+    flattened only where it varies across the page.
+    """
+    steps: list[str] = []
+    gray = prepare.dropout_gray(loaded.image)
+    if prepare.has_coloured_ink(loaded.image):
+        steps.append("colour-dropout")
+    if loaded.image.mode == "1":
+        # The scanner's threshold printed the red seal black: no colour left to drop.
+        dropped = prepare.drop_black_seal(gray, loaded.dpi)
+        steps += ["seal"] if dropped is not gray else []
+        return dropped, tuple(steps)
+    levels = prepare.measure(gray, loaded.dpi)
+    if levels.unevenness > prepare.UNEVEN_LEVELS:
+        gray = prepare.flatten(gray, loaded.dpi)
+        steps.append("flatten")
+        levels = prepare.measure(gray, loaded.dpi)
+    if loaded.image.mode == "L":
+        dropped = prepare.drop_gray_seal(gray, loaded.dpi, levels)
+        steps += ["seal"] if dropped is not gray else []
+        gray = dropped
+    return gray, tuple(steps)
+
+
+def plain_input(loaded: Loaded, prepared: Prepared) -> Image.Image:
+    """The page as the scanner made it, only turned and straightened like ``prepared``:
+    what bare tesseract would read, in the same geometry (the text layer and word
+    boxes of either reading fit the same archival page)."""
+    return prepare.straighten(prepare.turn(loaded.image.convert("L"), prepared.rotated),
+                              prepared.deskew)
+
+
+# A prepared reading at least this confident (mean word confidence) and this long is
+# not second-guessed by the plain one: the guard's extra OCR pass is for pages the
+# preparation may have hurt, and a page that reads this well was not hurt.
+GUARD_CONFIDENCE = 85.0
+GUARD_WORDS = 20
+# The plain reading replaces the prepared one only when it is clearly better: this many
+# times the confidently read characters.
+GUARD_MARGIN = 1.05
+
+
+def _confident_chars(words: list[Word]) -> float:
+    """Characters read with some confidence, weighted by it: noise adds little."""
+    return sum(len(w.text) * max(0.0, w.confidence - 50.0) / 50.0 for w in words)
+
+
+def guarded(loaded: Loaded, prepared: Prepared, reading: engine.Recognition,
+            languages: str, workdir: Path) -> tuple[Prepared, engine.Recognition]:
+    """Keep the better of the prepared and the plain reading of a page.
+
+    Preparation rescues some pages and can ruin others (a step tuned on one kind of
+    page misjudging another). Where it changed pixels and the page reads less than
+    well, the unprepared page is read too, and the reading with more confidently read
+    text wins; the record says which (``PageResult.notes``).
+    """
+    confidence = engine.mean_confidence(reading.words) or 0.0
+    if not prepared.steps or (confidence >= GUARD_CONFIDENCE
+                              and len(reading.words) >= GUARD_WORDS):
+        return prepared, reading
+    plain = engine.recognize(plain_input(loaded, prepared), workdir, dpi=loaded.dpi,
+                             languages=languages)
+    if _confident_chars(plain.words) > GUARD_MARGIN * _confident_chars(reading.words):
+        kept = "preparation (" + ", ".join(prepared.steps) + ") read worse: plain reading kept"
+        return (dataclasses.replace(prepared, steps=()),
+                dataclasses.replace(plain, notes=(*plain.notes, kept)))
+    return prepared, reading
 
 
 def prepare_and_read(loaded: Loaded, languages: str,
                      workdir: Path) -> tuple[Prepared, engine.Recognition | None]:
     """The upright page and tesseract's reading of it (None for a blank page)."""
-    gray = prepare.dropout_gray(loaded.image)
-    if loaded.image.mode == "1":
-        # The scanner's threshold printed the red seal black: no colour left to drop.
-        gray = prepare.drop_black_seal(gray, loaded.dpi)
+    gray, steps = clean(loaded)
     found = prepare.analyse(prepare.analysis_copy(gray, loaded.dpi))
     if found.blank:
         blank = Prepared(ocr_input=gray, rotated=0, deskew=0.0,
                          blank=True, changed=False)
         return blank, None
     deskew = found.deskew if abs(found.deskew) >= prepare.MIN_SKEW else 0.0
-    speckled = _speckled(gray)
+    if _speckled(gray):
+        steps += ("median",)
     best: tuple[Prepared, engine.Recognition] | None = None
     for turn in orientation_plan(found):
-        prepared = _prepared_at(loaded, gray, turn, deskew, speckled)
+        prepared = _prepared_at(gray, turn, deskew, steps)
         reading = engine.recognize(prepared.ocr_input, workdir, dpi=loaded.dpi,
                                    languages=languages)
         if best is None or _score(reading.words) > _score(best[1].words):
@@ -204,20 +278,22 @@ def prepare_and_read(loaded: Loaded, languages: str,
         if _reads_well(reading.words):
             break
     assert best is not None
-    return best
+    return guarded(loaded, *best, languages, workdir)
 
 
 # ---------------------------------------------------------------- one page
 
 
-def _result(number: int, prepared: Prepared, loaded: Loaded, words: list[Word], text: str,
-            pdf_page: bytes) -> PageResult:
+def _result(number: int, prepared: Prepared, loaded: Loaded,
+            reading: engine.Recognition | None, pdf_page: bytes) -> PageResult:
+    words = reading.words if reading else []
     return PageResult(
-        number=number, text=text, words=words,
+        number=number, text=reading.text if reading else "", words=words,
         width_px=prepared.ocr_input.width, height_px=prepared.ocr_input.height,
         dpi=loaded.dpi, dpi_assumed=loaded.dpi_assumed, rotated=prepared.rotated,
         deskew=prepared.deskew, mean_confidence=engine.mean_confidence(words),
         blank=prepared.blank, had_text=False, pdf_page=pdf_page,
+        notes=list(reading.notes) if reading else [],
     )
 
 
@@ -229,10 +305,10 @@ def _archival_page(loaded: Loaded, prepared: Prepared, text_pdf: bytes | None) -
 def _ocr_image_page(job: PageJob, loaded: Loaded, workdir: Path) -> PageResult:
     prepared, reading = prepare_and_read(loaded, job.languages, workdir)
     if reading is None:
-        return _result(job.index + 1, prepared, loaded, [], "",
+        return _result(job.index + 1, prepared, loaded, None,
                        _archival_page(loaded, prepared, None))
     page = _archival_page(loaded, prepared, reading.text_pdf)
-    return _result(job.index + 1, prepared, loaded, reading.words, reading.text, page)
+    return _result(job.index + 1, prepared, loaded, reading, page)
 
 
 def _pdftotext(path: Path, number: int, *extra: str) -> str:
@@ -324,14 +400,14 @@ def _run_pdf_page(job: PageJob, workdir: Path) -> PageResult:
         loaded = load_image(rendered, 0, max_pixels=job.max_pixels, known_dpi=dpi)
         prepared, reading = prepare_and_read(loaded, job.languages, workdir)
         if reading is None:
-            return _result(number, prepared, loaded, [], "", pdfpage.copy_page(pdf, job.index))
+            return _result(number, prepared, loaded, None, pdfpage.copy_page(pdf, job.index))
         assert reading.text_pdf is not None
         if not prepared.changed and int(page.obj.get("/Rotate", 0)) % 360 == 0:
             # The page's own content (original image encoding, vectors) stays untouched.
             pdf_bytes = pdfpage.graft_text(pdf, job.index, reading.text_pdf)
         else:
             pdf_bytes = _archival_page(loaded, prepared, reading.text_pdf)
-        return _result(number, prepared, loaded, reading.words, reading.text, pdf_bytes)
+        return _result(number, prepared, loaded, reading, pdf_bytes)
 
 
 def run_page(job: PageJob) -> PageResult:
@@ -379,6 +455,7 @@ def digitize(
     notes = list(archival.notes)
     notes += [f"page {p.number}: blank" for p in pages if p.blank]
     notes += [f"page {p.number}: DPI assumed {p.dpi}" for p in pages if p.dpi_assumed]
+    notes += [f"page {p.number}: {note}" for p in pages for note in p.notes]
     return OcrResult(
         pages=pages, pdf=archival.pdf, engine=engine_name(), languages=languages,
         text="\f".join(p.text for p in pages), mean_confidence=record_confidence(pages),

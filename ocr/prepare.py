@@ -46,16 +46,18 @@ def dropout_gray(image: Image.Image) -> Image.Image:
     Black print under a seal stays dark because every channel is low there; only
     pixels that are both bright in one channel and strongly saturated towards red or
     blue are dropped. Dark navy or dark red print is kept (its brightest channel stays
-    low), and yellowed paper is untouched (red and green are equal there).
+    low). The paper's own tint (yellowed paper, a phone photo's warm light) is first
+    balanced out, measured from the page, so that it is never taken for coloured ink.
+
+    Gray and bilevel scans are returned as gray, untouched: they have lost the colour
+    that tells a seal from print, and a fixed lightness cut (everything lighter than
+    some level turned to paper) erases thin, blurred or light print along with the
+    seal. Seals on those are found by their shape instead (``drop_gray_seal``,
+    ``drop_black_seal``).
     """
-    if image.mode == "1":
+    if image.mode in ("1", "L"):
         return image.convert("L")
-    if image.mode == "L":
-        # A gray scan has lost the seal's colour, but not its lightness: red ink scans
-        # at mid-gray (luma ~90-110) where print is near black, so lifting everything
-        # lighter than GRAY_PAPER to paper removes most of a seal (and yellowing).
-        return image.point(_GRAY_LIFT)
-    rgb = image.convert("RGB")
+    rgb = white_balance(image.convert("RGB"))
     r, g, b = rgb.split()
     # Pillow's saturating channel arithmetic keeps this in C: a few ms per band.
     red = ImageChops.multiply(
@@ -71,13 +73,29 @@ def dropout_gray(image: Image.Image) -> Image.Image:
     return gray
 
 
-GRAY_PAPER = 110
-_GRAY_LIFT = [255 if v > GRAY_PAPER else v for v in range(256)]
-
-
 def _above(level: int) -> list[int]:
     """A point() lookup table: 255 above ``level``, else 0."""
     return [255 if v > level else 0 for v in range(256)]
+
+
+# A paper tint weaker than this (levels between the brightest and dimmest channel of
+# the paper) is left alone: balancing it would only cost time.
+TINT_LEVELS = 12
+
+
+def white_balance(rgb: Image.Image) -> Image.Image:
+    """``rgb`` with its paper made neutral: each channel scaled so that the paper's
+    level (a high percentile of a small copy, where paper dominates) becomes white."""
+    small = np.asarray(rgb.reduce(max(1, min(rgb.size) // 400)))
+    paper = np.percentile(small.reshape(-1, 3), 90, axis=0)
+    if paper.max() - paper.min() < TINT_LEVELS or paper.min() < 64:
+        # Neutral already, or no paper to speak of (a dark photo): nothing to balance.
+        return rgb
+    tables: list[int] = []
+    for level in paper:
+        scale = 255.0 / max(float(level), 1.0)
+        tables += [min(255, round(v * scale)) for v in range(256)]
+    return rgb.point(tables)
 
 
 def has_coloured_ink(image: Image.Image) -> bool:
@@ -93,6 +111,68 @@ def analysis_copy(gray: Image.Image, dpi: int) -> np.ndarray:
     small = small.filter(ImageFilter.MedianFilter(3))
     pixels = np.asarray(small, dtype=np.uint8)
     return pixels < _otsu_threshold(pixels)
+
+
+@dataclass(frozen=True)
+class Levels:
+    """What a page's gray copy measures, on which preparation decides (no fixed levels).
+
+    ``paper`` and ``ink`` are the medians of the two classes an Otsu split of a
+    ~100 dpi copy makes; ``unevenness`` is how much the paper's own lightness varies
+    across the page (shadows, a phone photo's light falling off, a fold): the spread
+    between the 5th and 95th percentile of the local background, in gray levels.
+    """
+
+    paper: float
+    ink: float
+    threshold: int
+    unevenness: float
+
+    @property
+    def contrast(self) -> float:
+        return self.paper - self.ink
+
+
+# The local background is estimated at about this resolution: a few cells per text
+# line, so that the brightest cell around any point is paper between the lines.
+BACKGROUND_DPI = 20
+BACKGROUND_WINDOW = 5  # cells: 1/4 inch at 20 dpi, more than a line of 14 pt type
+
+
+def background(gray: Image.Image, dpi: int) -> Image.Image:
+    """The paper's local lightness, small (about BACKGROUND_DPI): the brightest cell in
+    a window, smoothed. Print is darker than the paper around it, so it drops out."""
+    factor = max(1, round(dpi / BACKGROUND_DPI))
+    small = gray.reduce(factor) if factor > 1 else gray
+    return small.filter(ImageFilter.MaxFilter(BACKGROUND_WINDOW)).filter(
+        ImageFilter.GaussianBlur(2))
+
+
+def measure(gray: Image.Image, dpi: int) -> Levels:
+    factor = max(1, min(round(dpi / ANALYSIS_DPI), max(gray.size) // 1000))
+    small = np.asarray(gray.reduce(factor) if factor > 1 else gray, dtype=np.uint8)
+    threshold = _otsu_threshold(small)
+    dark, light = small[small < threshold], small[small >= threshold]
+    ink = float(np.median(dark)) if dark.size else 0.0
+    paper = float(np.median(light)) if light.size else 255.0
+    inner = _inner(np.asarray(background(gray, dpi), dtype=np.uint8))
+    spread = float(np.percentile(inner, 95) - np.percentile(inner, 5)) if inner.size else 0.0
+    return Levels(paper=paper, ink=ink, threshold=threshold, unevenness=spread)
+
+
+# Background spread (gray levels) above which the page is flattened before OCR:
+# tesseract binarizes with one global threshold, which on a page that is much darker
+# at one edge turns that edge black or its print white.
+UNEVEN_LEVELS = 40
+
+
+def flatten(gray: Image.Image, dpi: int) -> Image.Image:
+    """``gray`` divided by its local background: paper becomes white everywhere, and
+    print keeps its contrast to the paper around it."""
+    bg = background(gray, dpi).resize(gray.size, Image.Resampling.BILINEAR)
+    pixels = np.asarray(gray, dtype=np.float32)
+    base = np.maximum(np.asarray(bg, dtype=np.float32), 1.0)
+    return Image.fromarray(np.clip(pixels * (255.0 / base), 0, 255).astype(np.uint8), mode="L")
 
 
 def _otsu_threshold(pixels: np.ndarray) -> int:
@@ -377,3 +457,46 @@ def drop_black_seal(gray: Image.Image, dpi: int) -> Image.Image:
     """``gray`` with a black-printed seal's ring erased, or unchanged when none is found."""
     ring = find_seal_ring(gray, dpi)
     return gray if ring is None else erase_seal(gray, ring)
+
+
+# A seal printed on a gray scan at least this share of the page's contrast lighter than
+# the print is lifted by lightness inside its disc; a darker one only by its ring band.
+SEAL_LIGHTER_SHARE = 0.25
+
+
+def drop_gray_seal(gray: Image.Image, dpi: int, levels: Levels) -> Image.Image:
+    """``gray`` with a seal found by its ring (on the page's own Otsu split) made paper.
+
+    A gray scan keeps the red seal's lightness: its ink is lighter than the print. The
+    seal's level is measured on its ring, and inside the seal's disc everything lighter
+    than halfway between print and seal turns to paper; print under the seal, darker,
+    stays. Only inside the disc: elsewhere light print is print.
+    """
+    split = [0 if v < levels.threshold else 255 for v in range(256)]
+    ring = find_seal_ring(gray.point(split), dpi)
+    if ring is None:
+        return gray
+    pixels = np.array(gray)
+    radii = np.arange(ring.radius - 1, ring.radius + 2)
+    on_ring = _circle_samples(pixels, ring.cx, ring.cy, radii)
+    seal = float(np.median(on_ring[on_ring < levels.threshold])) if (
+        on_ring < levels.threshold).any() else levels.ink
+    if seal - levels.ink < SEAL_LIGHTER_SHARE * levels.contrast:
+        return erase_seal(gray, ring)
+    cut = (seal + levels.ink) / 2
+    outer = ring.outer + 4
+    h, w = pixels.shape
+    y0, y1 = max(0, ring.cy - outer), min(h, ring.cy + outer + 1)
+    x0, x1 = max(0, ring.cx - outer), min(w, ring.cx + outer + 1)
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    window = pixels[y0:y1, x0:x1]
+    window[(np.hypot(yy - ring.cy, xx - ring.cx) <= outer) & (window > cut)] = 255
+    return Image.fromarray(pixels, mode="L")
+
+
+def _circle_samples(pixels: np.ndarray, cx: int, cy: int, radii: np.ndarray) -> np.ndarray:
+    xs = np.rint(cx + radii[:, None] * np.cos(_ANGLES)).astype(np.int64)
+    ys = np.rint(cy + radii[:, None] * np.sin(_ANGLES)).astype(np.int64)
+    xs = np.clip(xs, 0, pixels.shape[1] - 1)
+    ys = np.clip(ys, 0, pixels.shape[0] - 1)
+    return pixels[ys, xs].ravel()
