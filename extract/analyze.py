@@ -254,6 +254,8 @@ def analyze(
         fields["unverified_id_numbers"] = checked.unverified_ids
     if checked.unverified_birth_dates:
         fields["unverified_birth_dates"] = checked.unverified_birth_dates
+    if checked.name_readings:
+        fields["name_readings"] = checked.name_readings
     if reading.stated_term is not None:
         fields[STATED_TERM] = stored_term(reading.stated_term)
     extraction = Extraction(

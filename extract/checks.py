@@ -9,12 +9,13 @@ another, a missing one only costs an officer a look.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from extract.fields import Reading, SubjectRead, Value
 from extract.ids import cmnd_label, id_problems
-from extract.names import is_family_name
+from extract.names import is_family_name, name_readings, page_words
+from extract.syllables import invalid_words
 from extract.text import fold
 
 # Word confidence (tesseract, 0–100) under which a value goes to an officer.
@@ -51,6 +52,8 @@ class CheckResult:
     reasons: list[str]
     unverified_ids: list[str]
     unverified_birth_dates: list[str]
+    # path → the differing readings of a name printed more than once
+    name_readings: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _corroborated(subject: SubjectRead) -> bool:
@@ -117,6 +120,8 @@ def check_dates(reading: Reading, today: date) -> list[str]:
 
 
 _NUMBER_YEAR = re.compile(r"^\d+/(\d{4})/")
+# Number, optional year, symbols (Decree 30/2020): "12/2021/KS", "45/QĐ-UBND", "105".
+_NUMBER_SHAPE = re.compile(r"\d{1,7}(?:/\d{4})?(?:/[A-ZĐ][A-ZĐ0-9.\-]*)*")
 
 
 def header_agreement(reading: Reading) -> tuple[set[str], list[str]]:
@@ -203,6 +208,48 @@ def guessed_names(reading: Reading) -> list[str]:
     return [f"name_guessed:{path}" for path, value in names if value and value.guessed]
 
 
+def _names(reading: Reading) -> list[tuple[str, Value]]:
+    names = [(f"subjects[{i}].name", s.name) for i, s in enumerate(reading.subjects) if s.name]
+    names += [
+        (f"fields.{key}", value)
+        for key, value in reading.fields.items()
+        if key in reading.person_fields and value.value
+    ]
+    return names
+
+
+def name_checks(reading: Reading) -> tuple[list[str], dict[str, list[str]]]:
+    """Names against the page and against Vietnamese spelling.
+
+    - ``name_mismatch:<path>``: the name is printed more than once and the readings
+      differ in their marks ("LÝ HÔNG NHUNG" / "Lý Hồng Nhung"): one is an OCR slip into
+      another real syllable, and only an officer can tell which;
+    - ``name_invalid:<path>``: a word of the name is no Vietnamese syllable ("Nhungg").
+    Agreeing readings need no more (they also excuse weak OCR words, see ``_weakest``).
+    """
+    words = page_words(reading.lines)
+    reasons: list[str] = []
+    readings: dict[str, list[str]] = {}
+    for path, value in _names(reading):
+        seen = name_readings(value.value, words)
+        if len(seen) > 1:
+            reasons.append(f"name_mismatch:{path}")
+            readings[path] = seen
+        if invalid_words(value.value):
+            reasons.append(f"name_invalid:{path}")
+    return reasons, readings
+
+
+def number_format(reading: Reading) -> list[str]:
+    """``number_format:document_number``: not number[/year]/symbol, or a slash was guessed."""
+    number = reading.document_number
+    if number is None:
+        return []
+    if number.guessed or not _NUMBER_SHAPE.fullmatch(number.value):
+        return ["number_format:document_number"]
+    return []
+
+
 def cross_check(
     reading: Reading, today: date, thresholds: dict[str, float] | None = None
 ) -> CheckResult:
@@ -236,6 +283,9 @@ def cross_check(
     reasons += contradictions
     reasons += low_confidence(reading, limits, confirmed)
     reasons += guessed_names(reading)
+    name_reasons, result.name_readings = name_checks(reading)
+    reasons += name_reasons
+    reasons += number_format(reading)
     if reading.term_unreadable:
         reasons.append("missing:valid_until")
     if reading.dateline_conflict:

@@ -73,6 +73,8 @@ class Reading:
     fields: dict[str, Value] = field(default_factory=dict)
     invalid_dates: list[str] = field(default_factory=list)  # where a non-existent date was read
     page: str = ""  # the whole page folded, one line per line: where values can recur
+    lines: list[str] = field(default_factory=list)  # the page's lines as printed
+    person_fields: set[str] = field(default_factory=set)  # fields holding a person's name
 
 
 # Labels every type shares (folded). Longer labels are tried first.
@@ -126,6 +128,8 @@ _DATELINE = re.compile(r"^\s*[^\d:]{2,60}?[,.]\s*ng\w{1,3}\s")
 _DOC_NUMBER = re.compile(r"^\s*[s§$5][o0]\s*(?:[:.]\s*|(?=\d))(.+)$")
 # Number/year/symbol (Decree 30/2020): a slash OCR lost before the symbol is put back.
 _LOST_SLASH = re.compile(r"^(\d+/\d{4})(?=[A-ZĐ])")
+# A slash OCR read as a letter I/l/| before the symbol ("2043IGPXD" for "2043/GPXD").
+_SLASH_AS_LETTER = re.compile(r"^(\d+(?:/\d{4})?)[Il|!](?=[A-ZĐ]{2})")
 _TERM_MONTHS = re.compile(r"(?:trong\s+)?thoi\s+han\s+(\d{1,3})\s+thang")
 _TERM_MONTH_WORDS = re.compile(r"thoi\s+han\s+([a-z ]{2,40}?)\s+thang")
 # The phrase that states a term; seen without a readable number, the term is unknown.
@@ -378,11 +382,62 @@ class _Reader:
         value, invalid = _field_value(spec.kind, line, start, end)
         if invalid:
             self.reading.invalid_dates.append(spec.name)
+        if spec.kind == "name":
+            self.reading.person_fields.add(spec.name)
         if spec.kind == "name" and spec.name.endswith("_name"):
             # A parent's name opens their block: the birth date and ID that follow are theirs.
             self.section = spec.name[: -len("_name")]
         if value is not None:
             self.reading.fields.setdefault(spec.name, value)
+
+
+def _has_data(subject: SubjectRead) -> bool:
+    return subject.id_number is not None or subject.birth_date is not None
+
+
+def _conflict(a: SubjectRead, b: SubjectRead) -> bool:
+    """Both read a value for the same attribute and the values differ."""
+    return any(
+        getattr(a, attr) is not None
+        and getattr(b, attr) is not None
+        and getattr(a, attr).value != getattr(b, attr).value
+        for attr in ("id_number", "birth_date", "sex")
+    )
+
+
+def merge_same_person(subjects: list[SubjectRead]) -> list[SubjectRead]:
+    """One person named twice ("Xét đề nghị của ông/bà: X" and "Họ và tên: X") is one subject.
+
+    Two readings of one name (folded alike) where at most one carries an ID or a birth
+    date are the same person: the one with them is kept and takes what only the other
+    read (sex). Two people who both carry an ID or a birth date stay two (a father and a
+    son can share a name). Whether the two readings agree on the marks is checked later
+    (``checks.name_checks``).
+    """
+    out: list[SubjectRead] = []
+    for subject in subjects:
+        key = fold(subject.name.value) if subject.name else None
+        twin = next(
+            (
+                o
+                for o in out
+                if key
+                and o.name
+                and fold(o.name.value) == key
+                and not (_has_data(o) and _has_data(subject))
+                and not _conflict(o, subject)
+            ),
+            None,
+        )
+        if twin is None:
+            out.append(subject)
+            continue
+        keep, other = (subject, twin) if _has_data(subject) else (twin, subject)
+        for attr in ("id_number", "birth_date", "sex", "birth_words"):
+            if getattr(keep, attr) is None:
+                setattr(keep, attr, getattr(other, attr))
+        out[out.index(twin)] = keep
+    return out
 
 
 def _document_number(lines: list[Line]) -> Value | None:
@@ -396,8 +451,13 @@ def _document_number(lines: list[Line]) -> Value | None:
         if not token or not re.search(r"[0-9OoQlI]", token.group(0)):
             continue
         raw = token.group(0)
-        value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(re.sub(r"\s+", "", raw)).strip(".-"))
-        return Value(value, line.confidence(token.start(), token.end()), raw)
+        compact = re.sub(r"\s+", "", raw)
+        # Before the look-alike digits are mapped: "2043IGPXD" is a slash, not "20431".
+        slash, repaired = _SLASH_AS_LETTER.subn(r"\1/", compact)
+        value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
+        confidence = line.confidence(token.start(), token.end())
+        # A repaired slash is a guess an officer confirms (``number_format``).
+        return Value(value, confidence, raw, guessed=bool(repaired))
     return None
 
 
@@ -525,7 +585,8 @@ def read_fields(
     reader.finish_words()
     reading = reader.reading
     reading.page = "\n".join(fold(line.text) for line in lines)
-    reading.subjects = [s for s in reading.subjects if not s.empty()]
+    reading.subjects = merge_same_person([s for s in reading.subjects if not s.empty()])
+    reading.lines = [line.text for line in lines]
     reading.document_number = _document_number(lines)
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)

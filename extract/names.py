@@ -9,9 +9,11 @@ a restoration that is a guess is reported, so the name goes to review.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
 
-from extract.text import fold
+from extract.text import fold, title_case
 
 FAMILY_NAMES = (
     "Nguyễn",
@@ -113,3 +115,42 @@ def restore_name(name: str) -> tuple[str, bool]:
 def is_family_name(word: str) -> bool:
     """Whether ``word`` (as read, any case or diacritics) folds to a common family name."""
     return fold(word).strip(" .,:;-_") in _FAMILY
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def page_words(lines: Sequence[str]) -> list[list[tuple[str, str]]]:
+    """Each line's words as printed with their folded form, for ``name_mentions``."""
+    return [[(m.group(0), fold(m.group(0))) for m in _WORD.finditer(line)] for line in lines]
+
+
+def name_mentions(name: str, words: list[list[tuple[str, str]]]) -> list[str]:
+    """Every run of words on the page that folds to ``name``, as printed.
+
+    A holder's name is usually printed twice: in capitals under "Họ và tên" and in mixed
+    case in "Xét đề nghị của bà …" (or on a second page). Folding finds both however OCR
+    read their marks; the marks are then compared.
+    """
+    target = [fold(w) for w in name.split()]
+    if not target:
+        return []
+    found = []
+    for line in words:
+        folded = [f for _, f in line]
+        for start in range(len(line) - len(target) + 1):
+            if folded[start : start + len(target)] == target:
+                found.append(" ".join(w for w, _ in line[start : start + len(target)]))
+    return found
+
+
+def name_readings(name: str, words: list[list[tuple[str, str]]]) -> list[str]:
+    """The distinct readings of ``name`` on the page (case folded, diacritics kept).
+
+    Family names and Văn/Thị are compared as ``restore_name`` writes them, so "NGUYÊN"
+    and "Nguyễn" agree; any other mark that differs ("HÔNG" / "Hồng") is a disagreement
+    only an officer can settle.
+    """
+    readings = {restore_name(title_case(m))[0] for m in name_mentions(name, words)}
+    readings.add(name)
+    return sorted(readings)

@@ -42,6 +42,10 @@ _REASONS_VI = {
     "dateline_conflict": "trang có nhiều dòng “…, ngày … tháng … năm …” khác nhau, "
     "đã lấy dòng cuối: cần kiểm tra ngày cấp",
     "name_guessed": "dấu của họ hoặc tên đệm (Văn/Thị) do máy tự sửa, cần kiểm tra",
+    "name_mismatch": "họ tên in ở nhiều chỗ trên giấy nhưng đọc khác dấu nhau (xem "
+    "fields.name_readings): cần chọn cách viết đúng",
+    "name_invalid": "họ tên có chữ không phải âm tiết tiếng Việt (lỗi OCR?)",
+    "number_format": "số văn bản không đúng dạng số/năm/ký hiệu hoặc dấu “/” do máy đoán",
     "issuer_unmatched": "cơ quan cấp không khớp đơn vị hành chính nào trong danh mục chính thức "
     "(tại ngày cấp): cần nhập tên cơ quan cấp",
     "issuer_ambiguous": "cơ quan cấp khớp nhiều đơn vị hành chính như nhau: cần chọn đúng đơn vị",

@@ -1,0 +1,161 @@
+"""Names checked against the page and Vietnamese spelling; one person, one subject (issue 14)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extract import analyze, apply, describe_reason
+from extract.names import name_readings, page_words
+from extract.syllables import invalid_words, is_syllable
+from records.model import Record, Source, Status
+
+CRIMINAL = """SỞ TƯ PHÁP TỈNH BẮC NINH
+Số: 512/2021/LLTP
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+PHIẾU LÝ LỊCH TƯ PHÁP SỐ 1
+Căn cứ Luật Lý lịch tư pháp ngày 17 tháng 6 năm 2009;
+Xét đề nghị của ông/bà: {requester}
+1. Họ và tên: {holder}   2. Giới tính: Nữ
+3. Ngày, tháng, năm sinh: 21/10/1986
+4. Nơi sinh: Bắc Ninh
+7. Nơi cư trú: Số 12 đường Lý Thái Tổ, phường Suối Hoa, thành phố Bắc Ninh, tỉnh Bắc Ninh
+8. Căn cước công dân số: 027186012345
+TÌNH TRẠNG ÁN TÍCH: Không có án tích
+Bắc Ninh, ngày 14 tháng 11 năm 2021
+GIÁM ĐỐC
+"""
+
+
+def _record(text: str, today: date) -> tuple[Record, list[str]]:
+    got = analyze([text], None, today=today)
+    record = Record(id="r", agency="a", source=Source("a.png", "0" * 64, "image/png", 1))
+    apply(record, got)
+    return record, got.review_reasons
+
+
+def test_requester_and_holder_are_one_subject(today: date) -> None:
+    text = CRIMINAL.format(requester="LÝ HỒNG NHUNG", holder="LÝ HỒNG NHUNG")
+    record, reasons = _record(text, today)
+    assert len(record.subjects) == 1
+    subject = record.subjects[0]
+    assert (subject.name, subject.id_number, subject.birth_date, subject.sex) == (
+        "Lý Hồng Nhung",
+        "027186012345",
+        "1986-10-21",
+        "nữ",
+    )
+    assert reasons == []
+    assert record.status == Status.READY
+
+
+def test_a_wrong_but_plausible_reading_on_one_mention_sends_to_review(today: date) -> None:
+    # "Hông" is a real syllable: only the other mention shows it is a slip for "Hồng".
+    text = CRIMINAL.format(requester="Lý Hồng Nhung", holder="LÝ HÔNG NHUNG")
+    record, reasons = _record(text, today)
+    assert len(record.subjects) == 1
+    assert "name_mismatch:subjects[0].name" in reasons
+    assert record.status == Status.NEEDS_REVIEW
+    assert record.fields["name_readings"]["subjects[0].name"] == ["Lý Hông Nhung", "Lý Hồng Nhung"]
+    assert describe_reason("name_mismatch:subjects[0].name").startswith("họ tên")
+
+
+def test_the_requester_line_in_prose_is_a_second_mention_too(today: date) -> None:
+    text = CRIMINAL.replace(
+        "Xét đề nghị của ông/bà: {requester}", "Xét đề nghị của bà {requester},"
+    )
+    assert _record(text.format(requester="Lý Hồng Nhung", holder="LÝ HỒNG NHUNG"), today)[1] == []
+    _, reasons = _record(text.format(requester="Lý Hồng Nhung", holder="LÝ HÔNG NHUNG"), today)
+    assert "name_mismatch:subjects[0].name" in reasons
+
+
+def test_family_name_restoration_is_not_a_disagreement(today: date) -> None:
+    # Tesseract's usual Ễ → Ê on capitals: both readings are Nguyễn once restored.
+    text = CRIMINAL.format(requester="Nguyễn Thị Duyên", holder="NGUYÊN THỊ DUYÊN")
+    record, reasons = _record(text, today)
+    assert record.subjects[0].name == "Nguyễn Thị Duyên"
+    assert not any(r.startswith("name_mismatch") for r in reasons)
+
+
+def test_a_name_with_an_invalid_syllable_goes_to_review(today: date) -> None:
+    text = CRIMINAL.format(requester="LÝ HỒNG NHUNGG", holder="LÝ HỒNG NHUNGG")
+    record, reasons = _record(text, today)
+    assert "name_invalid:subjects[0].name" in reasons
+    assert record.status == Status.NEEDS_REVIEW
+
+
+def test_two_people_of_one_name_with_their_own_ids_stay_two() -> None:
+    from extract.fields import SubjectRead, Value, merge_same_person
+
+    father = SubjectRead(name=Value("Nguyễn Văn An"), id_number=Value("001080012345"))
+    son = SubjectRead(name=Value("Nguyễn Văn An"), id_number=Value("001205012345"))
+    assert len(merge_same_person([father, son])) == 2
+    requester = SubjectRead(name=Value("Nguyễn Văn An"))
+    assert merge_same_person([requester, son]) == [son]
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "Nguyễn",
+        "Hồng",
+        "Hông",
+        "Quỳnh",
+        "Quách",
+        "Gì",
+        "Giang",
+        "Nghiêm",
+        "Khuyên",
+        "Thuyền",
+        "Oanh",
+        "Huệ",
+        "Ước",
+        "Ích",
+        "Bích",
+        "Thạch",
+        "Nguyệt",
+        "Khoa",
+        "Yến",
+        "Uyên",
+    ],
+)
+def test_real_syllables(word: str) -> None:
+    assert is_syllable(word)
+    assert is_syllable(word.upper())
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["Nhungg", "Hồnq", "Nghạ", "Kan", "Cinh", "Ghà", "Thàt", "Hoànng", "Ng1", "Ca\u0301\u0300"],
+)
+def test_ocr_slips_that_are_no_syllable(word: str) -> None:
+    assert not is_syllable(word)
+
+
+def test_readings_of_a_name_on_the_page() -> None:
+    lines = ["Xét đề nghị của bà Lý Hồng Nhung,", "1. Họ và tên: LÝ HÔNG NHUNG"]
+    assert name_readings("Lý Hông Nhung", page_words(lines)) == ["Lý Hông Nhung", "Lý Hồng Nhung"]
+    assert invalid_words("Lý Hồng Nhungg") == ["Nhungg"]
+
+
+PERMIT = """UBND QUẬN NGÔ QUYỀN
+Số: {number}
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+GIẤY PHÉP XÂY DỰNG
+Cấp cho: Ông TRẦN VĂN HÙNG
+Căn cước công dân số: 031080012345
+Ngày, tháng, năm sinh: 02/03/1980
+Hải Phòng, ngày 9 tháng 3 năm 2021
+"""
+
+
+def test_a_slash_read_as_i_is_not_marked_ready(today: date) -> None:
+    got = analyze([PERMIT.format(number="2043IGPXD")], None, today=today)
+    assert got.document_number == "2043/GPXD"
+    assert "number_format:document_number" in got.review_reasons
+    clean = analyze([PERMIT.format(number="2043/GPXD")], None, today=today)
+    assert clean.document_number == "2043/GPXD"
+    assert "number_format:document_number" not in clean.review_reasons
