@@ -7,6 +7,7 @@ import csv
 import itertools
 import os
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -240,13 +241,20 @@ def _height(words: list[Word]) -> int:
     return max(1, heights[len(heights) // 2])
 
 
+def _fold(text: str) -> str:
+    """Upper case without marks: "CÔNG", "CỘNG" and "Cộng" all fold to "CONG"."""
+    decomposed = unicodedata.normalize("NFD", text.upper().replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _starts_national_motto(line: list[Word], index: int) -> bool:
     """"CỘNG HÒA XÃ HỘI…" (quốc hiệu) heads the right-hand block of every Vietnamese
     administrative paper (Decree 30/2020/NĐ-CP); a long agency name on the left can
-    leave almost no gap before it, so the split does not wait for a wide one."""
+    leave almost no gap before it, so the split does not wait for a wide one. Compared
+    without marks: tesseract often reads "CÔNG" for "CỘNG"."""
     if index == 0 or index + 1 >= len(line):
         return False
-    return line[index].text.upper() == "CỘNG" and line[index + 1].text.upper() == "HÒA"
+    return _fold(line[index].text) == "CONG" and _fold(line[index + 1].text).startswith("HOA")
 
 
 def _segments(line: list[Word]) -> list[list[Word]]:
@@ -262,15 +270,24 @@ def _segments(line: list[Word]) -> list[list[Word]]:
     return segments
 
 
+# Lines this close to the top of the page's text (counted in lines) may start the
+# header's two-block run even when the motto on the right was misread.
+HEADER_LINES = 3
+
+
 def _column_run(lines: list[list[Word]], start: int) -> tuple[list[list[Word]], int]:
     """Side-by-side blocks (the agency | national motto header) read column by column.
 
     Tesseract often joins the two header blocks of a Vietnamese administrative paper
     into one line; a reader (and the extractor) wants the left block, then the right.
+    Only the header: further down, two pieces on one line are a label and its value
+    (a boxed table, "Họ và tên     NGUYỄN VĂN AN"), which are read across.
     Returns the reordered pieces and the index of the first line after the run.
     """
     first = _segments(lines[start])
-    if len(first) != 2:
+    header = start < HEADER_LINES or any(
+        _starts_national_motto(lines[start], i) for i in range(1, len(lines[start])))
+    if len(first) != 2 or not header:
         return [lines[start]], start + 1
     split = first[1][0].bbox[0]
     left, right = [first[0]], [first[1]]
@@ -321,10 +338,76 @@ def drop_duplicates(words: list[Word]) -> list[Word]:
     return [w for k, w in enumerate(words) if k not in dropped]
 
 
+def _span(lines: list[list[Word]], axis: int) -> tuple[int, int]:
+    return (min(w.bbox[axis] for line in lines for w in line),
+            max(w.bbox[axis + 2] for line in lines for w in line))
+
+
+def _centre(line: list[Word]) -> float:
+    return sum(w.bbox[1] + w.bbox[3] for w in line) / (2 * len(line))
+
+
+# Side-by-side blocks whose lines pair up row by row (at least this share of the
+# longer block, and at least two rows) are the columns of one table.
+ROW_PAIRED_SHARE = 0.75
+
+
+def _rows_of(left: list[list[Word]], right: list[list[Word]]) -> list[list[Word]] | None:
+    """The rows of two side-by-side blocks that are columns of one table, or None.
+
+    Tesseract lays out a boxed table ("Họ và tên | NGUYỄN VĂN AN", "Giới tính | Nam")
+    as one block per column, so a label and its value end up lines apart. When the
+    blocks do not overlap across and their lines sit at the same heights, they are
+    read as rows: each label beside its value. The header's two blocks (agency |
+    national motto) also pair up, but are read column by column (``_column_run``).
+    """
+    (ax0, ax1), (bx0, bx1) = _span(left, 0), _span(right, 0)
+    if ax1 > bx0 and bx1 > ax0:
+        return None  # overlapping across: one above the other, not side by side
+    if any(_starts_national_motto(line, i) or (i == 0 and _fold(line[0].text) == "CONG")
+           for line in left + right for i in range(len(line))):
+        return None
+    height = max(_height([w for line in left + right for w in line]), 1)
+    shorter, longer = sorted((left, right), key=len)
+    paired = sum(1 for line in shorter
+                 if any(abs(_centre(line) - _centre(other)) < 0.5 * height for other in longer))
+    if paired < max(2, ROW_PAIRED_SHARE * len(longer)):
+        return None
+    ordered = sorted(left + right, key=_centre)
+    rows: list[list[Word]] = []
+    for line in ordered:
+        if rows and abs(_centre(line) - _centre(rows[-1])) < 0.5 * height:
+            rows[-1] = sorted(rows[-1] + line, key=lambda w: w.bbox[0])
+        else:
+            rows.append(list(line))
+    return rows
+
+
+def _table_rows(lines: list[list[Word]]) -> list[list[Word]]:
+    """``lines`` with side-by-side table columns (consecutive blocks) merged into rows."""
+    blocks: list[list[list[Word]]] = []
+    for line in lines:
+        if blocks and blocks[-1][-1][0].line[0] == line[0].line[0]:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    out: list[list[Word]] = []
+    current = blocks[0] if blocks else []
+    for block in blocks[1:]:
+        rows = _rows_of(current, block)
+        if rows is None:
+            out += current
+            current = block
+        else:
+            current = rows
+    return out + current
+
+
 def words_to_text(words: list[Word]) -> str:
     """Lines joined by newlines, paragraphs by a blank line, side-by-side blocks in
-    reading order (left block before right block)."""
-    lines = [kept for line in _lines(words) if (kept := _without_noise(line))]
+    reading order (the header's left block before its right block; a table's columns
+    read across, row by row)."""
+    lines = _table_rows([kept for line in _lines(words) if (kept := _without_noise(line))])
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
     index = 0

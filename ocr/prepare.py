@@ -482,6 +482,9 @@ def drop_gray_seal(gray: Image.Image, dpi: int, levels: Levels) -> Image.Image:
     seal = float(np.median(on_ring[on_ring < levels.threshold])) if (
         on_ring < levels.threshold).any() else levels.ink
     if seal - levels.ink < SEAL_LIGHTER_SHARE * levels.contrast:
+        # As dark as the print (a blurred scan makes print as light as the seal):
+        # lightness cannot tell them apart, and left alone the ring makes tesseract take
+        # the signature block for a picture. Erase the ring band as on bilevel scans.
         return erase_seal(gray, ring)
     cut = (seal + levels.ink) / 2
     outer = ring.outer + 4
