@@ -226,12 +226,21 @@ def name_checks(reading: Reading) -> tuple[list[str], dict[str, list[str]]]:
       another real syllable, and only an officer can tell which;
     - ``name_invalid:<path>``: a word of the name is no Vietnamese syllable ("Nhungg").
     Agreeing readings need no more (they also excuse weak OCR words, see ``_weakest``).
+    A name kept with an impossible spelling takes the one other mention that spells it
+    (mutates ``reading``).
     """
     words = page_words(reading.lines)
     reasons: list[str] = []
     readings: dict[str, list[str]] = {}
     for path, value in _names(reading):
         seen = name_readings(value.value, words)
+        # A reading no Vietnamese spelling allows ("Nguyet", marks lost) is no evidence;
+        # when it is the one kept and another mention spells the name, that one is used.
+        spelled = [r for r in seen if not invalid_words(r)]
+        if spelled and len(spelled) < len(seen):
+            if len(spelled) == 1 and invalid_words(value.value):
+                value.value = spelled[0]
+            seen = spelled
         if len(seen) > 1:
             reasons.append(f"name_mismatch:{path}")
             readings[path] = seen

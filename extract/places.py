@@ -34,6 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from extract.syllables import is_syllable
 from extract.text import fold
 
 # Papers issued from this day name the units of the 2025 reorganisation.
@@ -452,9 +453,14 @@ def _legacy_units() -> list[Unit]:
             same = unit.level == "district" and unit.code == entry["district_code"]
             if same and unit.name == entry["name"]:
                 added[i] = replace(unit, valid_from=start)
+        level = entry.get("level", "district")
         for unit in units:
-            if unit.level == "district" and unit.code == entry["district_code"]:
+            if unit.level != level:
+                continue
+            if level == "district" and unit.code == entry["district_code"]:
                 since[unit] = start
+            elif unit.district_code == entry["district_code"] and unit.name == entry["name"]:
+                since[unit] = start  # a ward made by a merger, under a new name
     historic_districts = {u.code: u for u in added if u.level == "district"}
     for entry in data.get("wards", []):
         until = date.fromisoformat(entry["valid_until"])
@@ -541,6 +547,19 @@ class _Segment:
     kind: str
     words: list[str]  # folded
     glued: bool = False  # the motto was glued onto its last word
+    printed: list[str] = field(default_factory=list)  # the words as read (lower case)
+
+    @property
+    def garbled(self) -> bool:
+        """Whether OCR left a mark of a slip: a word no Vietnamese syllable, a glued motto.
+
+        Only then is a name looked up within edits. A reading made of real syllables
+        ("NGHI PHÚ") that names no unit is a unit the list lacks, not a slip for a
+        neighbour ("Nghĩa Phú" in another province).
+        """
+        return self.glued or any(
+            not (w.isdigit() or w in _ROMAN or is_syllable(w)) for w in self.printed
+        )
 
     def variants(self) -> list[tuple[str, int]]:
         """Folded name variants with their extra cost; a glued tail may be cut away."""
@@ -593,6 +612,7 @@ def _cut_motto(tokens: list[str]) -> tuple[int, bool]:
     return len(tokens), False
 
 
+_ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 _KIND_RAW = {"tinh": ("tỉnh", "tinh"), "quan": ("quận", "quan"), "xa": ("xã", "xa")}
 
 
@@ -654,6 +674,7 @@ def parse_block(text: str) -> tuple[str | None, str | None, list[_Segment], bool
             unknown = True
         else:
             current.words.append(tokens[i])
+            current.printed.append(raw[i])
         i += 1
     if glued and segments:
         segments[-1].glued = True
@@ -683,14 +704,17 @@ def dateline_places(lines: Iterable[str]) -> list[str]:
     return out
 
 
-def _near(read: str, key: str | None) -> bool:
-    if not key:
-        return False
-    return distance(read, key, limit_for(key)) <= limit_for(key)
-
-
-def _in_place(unit: Unit, places: Sequence[str]) -> bool:
-    return any(_near(p, unit.province_key) or _near(p, unit.district_key) for p in places)
+def _place_distance(unit: Unit, places: Sequence[str]) -> int | None:
+    """Edits between the dateline's place and the unit's province or town (``None``: far)."""
+    best: int | None = None
+    for place in places:
+        for key in (unit.province_key, unit.district_key):
+            if not key:
+                continue
+            d = distance(place, key, limit_for(key))
+            if d <= limit_for(key) and (best is None or d < best):
+                best = d
+    return best
 
 
 def _in_addresses(unit: Unit, page: str) -> bool:
@@ -726,7 +750,7 @@ def _segment_cost(segment: _Segment, unit: Unit) -> int | None:
         if target is None:
             continue
         for key, extra in segment.variants():
-            allowed = min(limit_for(target), max(limit_for(key), 0))
+            allowed = min(limit_for(target), limit_for(key)) if segment.garbled else 0
             d = distance(key, target, allowed)
             if d <= allowed and (best is None or d + extra < best):
                 best = d + extra
@@ -782,6 +806,8 @@ def _match_in(
                     target.kind == "thanhpho" and unit.kind in ("thanhpho", "tinh")
                 ):
                     continue
+                if d and not target.garbled:
+                    continue  # a clean reading names its unit exactly (folded) or none
                 cost = d + extra
                 for other in others:
                     more = _segment_cost(other, unit)
@@ -795,7 +821,13 @@ def _match_in(
         return None, None, UNMATCHED, []
     # The dateline's place (a province or a town) narrows the candidates when it can, and
     # a unit it agrees with may carry one edit more: two readings name it.
-    placed = [(u, c) for u, c in scored.items() if _in_place(u, places)]
+    # Only the units the place names best: "Tiền Giang" is not "Kiên Giang".
+    distances = {u: _place_distance(u, places) for u in scored}
+    nearest = min((d for d in distances.values() if d is not None), default=None)
+    placed = [(u, c) for u, c in scored.items() if nearest is not None and distances[u] == nearest]
+    known = [p for p in places if any((lv, p) in index.by_key for lv in ("province", "district"))]
+    if known and not placed:
+        return None, None, UNMATCHED, []  # the dateline names another province or town
     if placed:
         candidates = [(u, c) for u, c in placed if c <= limit_for(u.key) + 1]
     else:

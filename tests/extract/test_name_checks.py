@@ -159,3 +159,20 @@ def test_a_slash_read_as_i_is_not_marked_ready(today: date) -> None:
     clean = analyze([PERMIT.format(number="2043/GPXD")], None, today=today)
     assert clean.document_number == "2043/GPXD"
     assert "number_format:document_number" not in clean.review_reasons
+
+
+def test_a_mention_with_lost_marks_takes_the_spelled_reading(today: date) -> None:
+    # "NGUYET" is no syllable (the rhyme needs ê): the other mention spells the name.
+    text = CRIMINAL.format(requester="Phan Ngọc Nguyệt", holder="PHAN NGỌC NGUYET")
+    record, reasons = _record(text, today)
+    assert record.subjects[0].name == "Phan Ngọc Nguyệt"
+    assert not any(r.startswith(("name_mismatch", "name_invalid")) for r in reasons)
+
+
+def test_same_name_in_two_provinces_told_apart_by_the_dateline() -> None:
+    from extract.places import match_issuer
+
+    got = match_issuer(
+        "UBND HUYỆN CHÂU THÀNH", "2018-12-25", ["Tiền Giang, ngày 25 tháng 12 năm 2018"]
+    )
+    assert got.official == "Ủy ban nhân dân huyện Châu Thành, tỉnh Tiền Giang"

@@ -116,6 +116,21 @@ def test_units_after_the_2025_reorganisation() -> None:
     assert match_issuer("UBND QUẬN HOÀN KIẾM", "2025-08-01").reason == UNMATCHED
 
 
+def test_a_clean_reading_is_not_corrected_into_a_neighbour() -> None:
+    # "NGHI PHÚ" is spelled right: a unit the list lacks, not a slip for Nghĩa Phú.
+    assert match_issuer("UBND XÃ NGHI PHÚ", "2025-03-01").reason == UNMATCHED
+    # Before 2025 it was a commune of Vinh (the historical file).
+    assert match_issuer("UBND XÃ NGHI PHÚ", "2019-03-01").official == (
+        "Ủy ban nhân dân xã Nghi Phú, thành phố Vinh, tỉnh Nghệ An"
+    )
+    # Phường Hải Châu was made from Hải Châu I and II in 2025: not on a 2019 paper.
+    danang = ["Đà Nẵng, ngày 13 tháng 04 năm 2019"]
+    assert match_issuer("UBND PHƯỜNG HẢI CHÂU", "2019-04-13", danang).reason == UNMATCHED
+    assert match_issuer("UBND PHƯỜNG HẢI CHÂU I", "2019-04-13", danang).official == (
+        "Ủy ban nhân dân phường Hải Châu I, quận Hải Châu, thành phố Đà Nẵng"
+    )
+
+
 def test_unknown_agency_or_place_is_unmatched() -> None:
     assert match_issuer("CÔNG TY TNHH MINH ANH", "2020-01-01").reason == UNMATCHED
     assert match_issuer("UBND PHƯỜNG KHÔNG CÓ THẬT", "2020-01-01").reason == UNMATCHED
@@ -150,16 +165,20 @@ def test_extraction_writes_the_official_issuer_and_keeps_the_printed_one(today: 
 
 
 @pytest.mark.parametrize(
-    ("printed", "reason"),
+    ("printed", "place", "reason"),
     [
-        ("UBND PHƯỜNG MỸ THUỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "issuer_unmatched:issuer"),
-        ("UBND PHƯỜNG4", "issuer_ambiguous:issuer"),
+        ("UBND PHƯỜNG MỸ THUỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Hải Phòng", "issuer_unmatched"),
+        ("UBND PHƯỜNG4", "TP. Hồ Chí Minh", "issuer_ambiguous"),  # Quận 3, 4, 5, 6, 8…
+        ("UBND PHƯỜNG4", "Hải Phòng", "issuer_unmatched"),  # Hải Phòng has no Phường 4
+        ("UBND XÃ NGHĨA PHÚ", "Hải Phòng", "issuer_unmatched"),  # it is in Nam Định
     ],
 )
 def test_an_issuer_that_is_no_official_unit_sends_the_record_to_review(
-    printed: str, reason: str, today: date
+    printed: str, place: str, reason: str, today: date
 ) -> None:
-    got = analyze([PAPER.format(issuer=printed)], None, today=today)
+    text = PAPER.format(issuer=printed).replace("Hải Phòng, ngày", f"{place}, ngày")
+    got = analyze([text], None, today=today)
+    reason = f"{reason}:issuer"
     assert got.issuer is None
     assert got.fields["issuer_printed"] == printed
     assert reason in got.review_reasons
