@@ -120,8 +120,9 @@ def check_dates(reading: Reading, today: date) -> list[str]:
 
 
 _NUMBER_YEAR = re.compile(r"^\d+/(\d{4})/")
-# Number, optional year, symbols (Decree 30/2020): "12/2021/KS", "45/QĐ-UBND", "105".
-_NUMBER_SHAPE = re.compile(r"\d{1,7}(?:/\d{4})?(?:/[A-ZĐ][A-ZĐ0-9.\-]*)*")
+# Number, optional year, symbols (Decree 30/2020): "12/2021/KS", "45/QĐ-UBND", "105"; or a
+# household business code: province, a letter, the number ("30E34468104").
+_NUMBER_SHAPE = re.compile(r"\d{1,7}(?:/\d{4})?(?:/[A-ZĐ][A-ZĐ0-9.\-]*)*|\d{2}[A-Z]\d{7,8}")
 
 
 def header_agreement(reading: Reading) -> tuple[set[str], list[str]]:

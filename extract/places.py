@@ -56,6 +56,7 @@ _LEVEL_OF = {
     "xa": ("ward",),
     "thitran": ("ward",),
     "dackhu": ("ward",),
+    "bare": ("province",),  # a name without its type word, after an agency
 }
 _RANK = {"ward": 0, "district": 1, "province": 2}
 
@@ -86,6 +87,20 @@ _AGENCIES: tuple[tuple[tuple[str, ...], str, str | None], ...] = (
     (("so", "xay", "dung"), "Sở Xây dựng", "province"),
     (("so", "tai", "nguyen", "va", "moi", "truong"), "Sở Tài nguyên và Môi trường", "province"),
     (("so", "ke", "hoach", "va", "dau", "tu"), "Sở Kế hoạch và Đầu tư", "province"),
+    (("so", "nong", "nghiep", "va", "moi", "truong"), "Sở Nông nghiệp và Môi trường", "province"),
+    (
+        ("so", "nong", "nghiep", "va", "phat", "trien", "nong", "thon"),
+        "Sở Nông nghiệp và Phát triển nông thôn",
+        "province",
+    ),
+    (("so", "tai", "chinh"), "Sở Tài chính", "province"),
+    (("so", "noi", "vu"), "Sở Nội vụ", "province"),
+    (("so", "y", "te"), "Sở Y tế", "province"),
+    (
+        ("chi", "nhanh", "van", "phong", "dang", "ky", "dat", "dai"),
+        "Chi nhánh Văn phòng Đăng ký đất đai",
+        "district",
+    ),
     (("van", "phong", "dang", "ky", "dat", "dai"), "Văn phòng Đăng ký đất đai", "province"),
     (("phong", "tu", "phap"), "Phòng Tư pháp", "district"),
     (
@@ -659,6 +674,10 @@ def parse_block(text: str) -> tuple[str | None, str | None, list[_Segment], bool
         numbered = i + 1 < len(tokens) and tokens[i + 1].isdigit()
         if kind is None and tokens[i] in _NUMBER_KINDS and numbered:
             kind, width = _NUMBER_KINDS[tokens[i]], 1
+        if kind is not None and i + width >= len(tokens):
+            kind = None  # a type word names what follows it: last, it is a name ("ĐIỆN QUAN")
+        if kind is not None and width == 1 and raw[i] not in _KIND_RAW.get(kind, (raw[i],)):
+            kind = None  # marks of another word: "Quán", "Tịnh", "Xá"
         if kind is not None and current is not None and not current.words:
             # "HUYỆN QUAN HÓA", "XÃ TỊNH HÀ", "PHƯỜNG XÃ ĐÀN": a type word right after
             # another is part of the name, unless printed with the type's own marks.
@@ -670,6 +689,10 @@ def parse_block(text: str) -> tuple[str | None, str | None, list[_Segment], bool
             segments.append(current)
             i += width
             continue
+        if current is None and agency is not None:
+            # "ỦY BAN NHÂN DÂN ĐẮK LẮK": a province named without its type word.
+            current = _Segment("bare", [])
+            segments.append(current)
         if current is None:
             unknown = True
         else:
@@ -705,16 +728,12 @@ def dateline_places(lines: Iterable[str]) -> list[str]:
 
 
 def _place_distance(unit: Unit, places: Sequence[str]) -> int | None:
-    """Edits between the dateline's place and the unit's province or town (``None``: far)."""
-    best: int | None = None
-    for place in places:
-        for key in (unit.province_key, unit.district_key):
-            if not key:
-                continue
-            d = distance(place, key, limit_for(key))
-            if d <= limit_for(key) and (best is None or d < best):
-                best = d
-    return best
+    """0 when the dateline's place is the unit's province, town or (a commune's) own name.
+
+    Folded names must be equal: "Tiến Thắng" is two edits from "Tiên Lãng".
+    """
+    own = (unit.province_key, unit.district_key, unit.key if unit.level == "ward" else None)
+    return 0 if any(place in own for place in places) else None
 
 
 def _in_addresses(unit: Unit, page: str) -> bool:
@@ -798,13 +817,11 @@ def _match_in(
     for level in _LEVEL_OF[target.kind]:
         if era == "2025" and level == "district":
             continue
-        if agency_level and _RANK[level] < _RANK[agency_level]:
-            continue
+        if agency_level and level != agency_level:
+            continue  # a Sở belongs to a province, a Phòng to a district
         for key, extra in target.variants():
             for unit, d in index.near(level, key, on if era != "2025" else None):
-                if unit.kind != target.kind and not (
-                    target.kind == "thanhpho" and unit.kind in ("thanhpho", "tinh")
-                ):
+                if unit.kind != target.kind and target.kind != "bare":
                     continue
                 if d and not target.garbled:
                     continue  # a clean reading names its unit exactly (folded) or none

@@ -205,3 +205,32 @@ def test_matching_is_fast_once_loaded() -> None:
         match_issuer("ỦY BẠN NHÂN DÂN PHƯỜNG MÁY CHẠAI", "2020-01-01")
         match_issuer("THÀNH PHỐ HÀ NỘI QUẬN HOÀN KIẾM UBND PHƯỜNG TRÀNG TIỀN", "2019-01-01")
     assert (time.perf_counter() - start) / 40 < 0.02
+
+
+def test_wording_variants_of_real_headers() -> None:
+    # A province named without "TỈNH" under the committee, then its department.
+    land = match_issuer("ỦY BAN NHÂN DÂN ĐẮK LẮK SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG", "2022-08-28")
+    assert land.official == "Sở Tài nguyên và Môi trường tỉnh Đắk Lắk"
+    # A district's office: the city, not the province of the same name.
+    office = match_issuer(
+        "ỦY BAN NHÂN DÂN THÀNH PHỐ QUẢNG NGÃI PHÒNG TÀI CHÍNH - KẾ HOẠCH", "2020-01-02"
+    )
+    assert office.official == ("Phòng Tài chính - Kế hoạch thành phố Quảng Ngãi, tỉnh Quảng Ngãi")
+    # "QUAN" ending a commune's name is no district ("Điện Quan", Bảo Yên, Lào Cai).
+    commune = match_issuer("UBND HUYỆN BẢO YÊN UBND XÃ ĐIỆN QUAN", "2017-02-04")
+    assert commune.official == "Ủy ban nhân dân xã Điện Quan, huyện Bảo Yên, tỉnh Lào Cai"
+
+
+def test_the_dateline_must_name_the_place_exactly() -> None:
+    # "Tiến Thắng" (the commune's own name) is not "Tiên Lãng": five communes fold alike.
+    got = match_issuer(
+        "ỦY BAN NHÂN DÂN XÃ TIẾN THẮNG", "2019-06-11", ["Tiến Thắng, ngày 11 tháng 6 năm 2019"]
+    )
+    assert got.reason == AMBIGUOUS
+    # The address under it tells which.
+    addressed = match_issuer(
+        "ỦY BAN NHÂN DÂN XÃ TIẾN THẮNG",
+        "2019-06-11",
+        ["Nơi cư trú: Thôn 3, xã Tiến Thắng, huyện Gia Viễn, tỉnh Ninh Bình"],
+    )
+    assert addressed.official == "Ủy ban nhân dân xã Tiến Thắng, huyện Gia Viễn, tỉnh Ninh Bình"
