@@ -131,6 +131,18 @@ def lower_kind(unit: str) -> str:
     return _lower_kind(unit)
 
 
+_KIND_FIXES = {"Thành Phố ": "Thành phố ", "Thị Xã ": "Thị xã ", "Thị Trấn ": "Thị trấn "}
+
+
+def _fix_kind(value: str | None) -> str | None:
+    """A few rows spell the unit kind in title case ('Thị Xã Buôn Hồ'); forms do not."""
+    if value:
+        for wrong, right in _KIND_FIXES.items():
+            if value.startswith(wrong):
+                return right + value[len(wrong):]
+    return value
+
+
 @functools.cache
 def _db_rows(era: str) -> tuple[tuple[str | None, ...], ...]:
     path = importlib.resources.files("vietnamadminunits") / "data" / "dataset.db"
@@ -149,7 +161,7 @@ def _db_rows(era: str) -> tuple[tuple[str | None, ...], ...]:
                     " wardShort, wardCode FROM admin_units WHERE wardType IN ('Phường', 'Xã')"
                     " ORDER BY wardCode"
                 )
-            return tuple(tuple(r) for r in con.execute(sql))
+            return tuple(tuple(_fix_kind(x) for x in r) for r in con.execute(sql))
         finally:
             con.close()
 

@@ -232,10 +232,9 @@ def hard_ink_bleed(im: Image.Image, rng: random.Random) -> Scan:
     import augraphy as A
 
     a = _hard_base(im)
-    a = _aug(rng, A.InkBleed(intensity_range=(0.5, 0.8), kernel_size=(5, 5),
-                             severity=(0.4, 0.6)), a)
-    a = _aug(rng, A.InkMottling(ink_mottling_alpha_range=(0.2, 0.35)), a) \
-        if hasattr(A, "InkMottling") else a
+    a = _aug(rng, A.InkBleed(intensity_range=(0.7, 0.9), kernel_size=(7, 7),
+                             severity=(0.5, 0.7)), a)
+    a = _aug(rng, A.InkMottling(ink_mottling_alpha_range=(0.2, 0.35)), a)
     page = _gray_out(a).filter(ImageFilter.GaussianBlur(0.5))
     return Scan([page], 200, "gray", "ink_bleed", rng.choice(("png", "pdf")),
                 jpeg_quality=80)
@@ -260,17 +259,19 @@ def hard_dirty_drum(im: Image.Image, rng: random.Random) -> Scan:
     import augraphy as A
 
     a = _hard_base(im)
-    a = _aug(rng, A.DirtyDrum(line_width_range=(2, 5), line_concentration=rng.uniform(0.1, 0.25),
-                              direction=rng.choice((0, 1, 2)), noise_intensity=0.5,
-                              noise_value=(0, 40), ksize=(3, 3), sigmaX=0), a)
+    # Light enough that every line stays legible to a person (augraphy's defaults
+    # black out whole lines).
+    a = _aug(rng, A.DirtyDrum(line_width_range=(1, 4), line_concentration=rng.uniform(0.04, 0.1),
+                              direction=rng.choice((0, 1, 2)), noise_intensity=0.35,
+                              noise_value=(60, 130), ksize=(3, 3), sigmaX=0), a)
     return Scan([_gray_out(a)], 200, "gray", "dirty_drum", rng.choice(("png", "pdf")),
                 jpeg_quality=80)
 
 
-def _photocopy(rng: random.Random, a: np.ndarray) -> np.ndarray:
+def _photocopy(rng: random.Random, a: np.ndarray, noise_types: tuple[int, ...]) -> np.ndarray:
     import augraphy as A
 
-    return _aug(rng, A.BadPhotoCopy(noise_type=rng.choice((1, 2, 3, 4, 5)),
+    return _aug(rng, A.BadPhotoCopy(noise_type=rng.choice(noise_types),
                                     noise_side="random", noise_iteration=(1, 2),
                                     noise_size=(1, 3), noise_value=(40, 110),
                                     noise_sparsity=(0.4, 0.7), noise_concentration=(0.2, 0.5),
@@ -278,7 +279,8 @@ def _photocopy(rng: random.Random, a: np.ndarray) -> np.ndarray:
 
 
 def hard_photocopy(im: Image.Image, rng: random.Random) -> Scan:
-    a = _photocopy(rng, _hard_base(im))
+    # Types 3 and 4 darken half the page in a gradient; the rest leave it legible.
+    a = _photocopy(rng, _hard_base(im), (1, 2, 3, 5, 6, 7, 8))
     g = _gray_out(a)
     g = noisy(g, rng, 6)
     angle = rng.uniform(-1.5, 1.5)
@@ -288,7 +290,8 @@ def hard_photocopy(im: Image.Image, rng: random.Random) -> Scan:
 
 def hard_photocopy_noisy_top(im: Image.Image, rng: random.Random) -> Scan:
     """Speckled copy whose top fifth is full of toner noise (the agency header sits there)."""
-    a = _photocopy(rng, _hard_base(im))
+    # Speckles only below (type 1); the damage is meant to sit in the top band.
+    a = _photocopy(rng, _hard_base(im), (1,))
     g = np.asarray(_gray_out(a), dtype=np.float32)
     n = np.random.default_rng(rng.randrange(2**32))
     h = g.shape[0]
@@ -310,8 +313,10 @@ def hard_folds(im: Image.Image, rng: random.Random) -> Scan:
     import augraphy as A
 
     a = _hard_base(im)
-    a = _aug(rng, A.Folding(fold_count=rng.randrange(2, 5), fold_noise=0.02,
-                            fold_angle_range=(-5, 5), gradient_width=(0.1, 0.2),
+    # fold_noise stays 0: augraphy draws that noise inside a parallel numba loop whose
+    # random state Python cannot seed, so it differs from run to run.
+    a = _aug(rng, A.Folding(fold_count=rng.randrange(2, 5), fold_noise=0.0,
+                            fold_angle_range=(0, 0), gradient_width=(0.1, 0.2),
                             gradient_height=(0.008, 0.015), backdrop_color=(0, 0, 0)), a)
     colour = rng.random() < 0.5
     page = _pil(a) if colour else _gray_out(a)
@@ -338,7 +343,10 @@ def hard_old_paper(im: Image.Image, rng: random.Random) -> Scan:
     a = _hard_base(im)
     a = _aug(rng, A.ColorPaper(hue_range=(20, 35), saturation_range=(30, 70)), a)
     a = _aug(rng, A.NoiseTexturize(sigma_range=(4, 9), turbulence_range=(2, 4)), a)
-    a = _aug(rng, A.Stains(), a) if hasattr(A, "Stains") else a
+    a = _aug(rng, A.Stains(), a)
+    # The back side's print showing through thin, aged paper.
+    a = _aug(rng, A.BleedThrough(intensity_range=(0.1, 0.3), color_range=(0, 224), ksize=(17, 17),
+                                 sigmaX=1, alpha=rng.uniform(0.1, 0.2), offsets=(20, 20)), a)
     # Faded ink: pull the text towards brown-grey.
     f = np.asarray(a, dtype=np.float32)
     f = 255 - (255 - f) * rng.uniform(0.7, 0.85)
@@ -445,6 +453,8 @@ def save(scan: Scan, path: Path) -> None:
     else:
         # Pillow stores grey and colour pages as JPEG (DCTDecode) and bilevel ones as
         # CCITT G4: an image-only PDF, as scanners write them.
+        # (Pillow writes bilevel pages through its TIFF encoder, which refuses `quality`.)
+        quality = {} if scan.mode == "bilevel" else {"quality": scan.jpeg_quality or 85}
         first.save(path, "PDF", save_all=bool(rest), append_images=rest,
-                   resolution=float(scan.dpi), quality=scan.jpeg_quality or 85,
-                   creationDate=_PDF_DATE, modDate=_PDF_DATE, title=path.stem)
+                   resolution=float(scan.dpi), creationDate=_PDF_DATE, modDate=_PDF_DATE,
+                   title=path.stem, **quality)

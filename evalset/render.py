@@ -76,6 +76,9 @@ def available_fonts() -> list[str]:
     return out
 
 
+Word = tuple[Span, ...]
+
+
 @dataclass
 class TextOp:
     x: float
@@ -137,7 +140,8 @@ class _Layouter:
                  h.right_raise_mm))
         bottoms = []
         for x0, x1, lines, rule_after, delta, raise_mm in cols:
-            size_px = self.fit_size(lines, x1 - x0, self.size_px(delta))
+            # Keep a clear gutter between agency and motto, as on the real forms.
+            size_px = self.fit_size(lines, x1 - x0 - mm(8), self.size_px(delta))
             y = self.y - mm(raise_mm)
             for i, spans in enumerate(lines):
                 y += self.line_h(size_px) * (1.0 if i == 0 else 0.92)
@@ -155,23 +159,33 @@ class _Layouter:
         self.lines += ["".join(s.text for s in sp) for sp in h.right]
         self.y = max(bottoms) + self.line_h(self.size_px(0)) * 0.3
 
-    def words(self, spans: list[Span]) -> list[Span]:
-        out: list[Span] = []
+    def words(self, spans: list[Span]) -> list[Word]:
+        """Split spans into words; a word may change style mid-way ("HẰNG" bold glued to
+        the "," after it), so a word is a tuple of styled pieces."""
+        out: list[Word] = []
+        glue = False  # the previous span ended inside a word
         for s in spans:
-            for i, w in enumerate(s.text.split(" ")):
-                if w:
-                    out.append(Span(w, s.style))
-                elif i and out:
+            parts = s.text.split(" ")
+            for i, w in enumerate(parts):
+                if not w:
                     continue
+                if i == 0 and glue and out:
+                    out[-1] = (*out[-1], Span(w, s.style))
+                else:
+                    out.append((Span(w, s.style),))
+            glue = bool(s.text) and not s.text.endswith(" ")
         return out
 
+    def word_len(self, word: Word, size_px: int) -> float:
+        return sum(font(self.family, p.style, size_px).getlength(p.text) for p in word)
+
     def wrap(self, spans: list[Span], first_w: float, rest_w: float, size_px: int
-             ) -> list[list[Span]]:
-        lines: list[list[Span]] = [[]]
+             ) -> list[list[Word]]:
+        lines: list[list[Word]] = [[]]
         width = 0.0
         space = font(self.family, "r", size_px).getlength(" ")
         for w in self.words(spans):
-            ww = font(self.family, w.style, size_px).getlength(w.text)
+            ww = self.word_len(w, size_px)
             limit = first_w if len(lines) == 1 else rest_w
             if lines[-1] and width + space + ww > limit:
                 lines.append([])
@@ -180,15 +194,20 @@ class _Layouter:
             lines[-1].append(w)
         return [ln for ln in lines if ln]
 
-    def line_spans(self, words: list[Span]) -> list[Span]:
+    @staticmethod
+    def line_text(words: list[Word]) -> str:
+        return " ".join("".join(p.text for p in w) for w in words)
+
+    def line_spans(self, words: list[Word]) -> list[Span]:
         """Merge a wrapped line's words back into runs of one style, spaces included."""
         out: list[Span] = []
         for i, w in enumerate(words):
-            text = (" " if i else "") + w.text
-            if out and out[-1].style == w.style:
-                out[-1] = Span(out[-1].text + text, w.style)
-            else:
-                out.append(Span(text, w.style))
+            for k, piece in enumerate(w):
+                text = (" " if i and k == 0 else "") + piece.text
+                if out and out[-1].style == piece.style:
+                    out[-1] = Span(out[-1].text + text, piece.style)
+                else:
+                    out.append(Span(text, piece.style))
         return out
 
     def para(self, p: Para) -> None:
@@ -220,7 +239,7 @@ class _Layouter:
             else:
                 x = self.left + (indent if i == 0 else hang)
             self.put(spans, x, self.y, size_px)
-            self.lines.append(" ".join(s.text for s in words))
+            self.lines.append(self.line_text(words))
 
     def table(self, t: Table) -> None:
         size_px = self.size_px(-0.5)
@@ -248,7 +267,7 @@ class _Layouter:
             self.y += n * self.line_h(size_px) + pad * 1.6
             self.rules.append((x_edges[0], self.y, x_edges[-1], self.y, 3 if r < t.header_rows
                                else 2))
-            self.lines.append(" ".join(" ".join(w.text for w in self.words(c)) for c in row))
+            self.lines.append(" ".join(self.line_text(self.words(c)) for c in row))
         for x in x_edges:
             self.rules.append((x, top, x, self.y, 2))
 
@@ -448,8 +467,8 @@ def render(page: Page, rng: random.Random, family: str) -> Rendered:
                          int(cy - sig.height / 2)), pen, 0.95)
     seal = seal_image(page.seal_ring, page.seal_center, rng)
     # The seal sits on the left third of the signature, over part of the titles.
-    sx = cx - mm(rng.uniform(14, 24))
-    sy = cy - mm(rng.uniform(0, 6))
+    sx = cx - mm(rng.uniform(16, 26))
+    sy = cy + mm(rng.uniform(-2, 4))
     _blend(canvas, seal, (int(sx - seal.width / 2), int(sy - seal.height / 2)),
            (215, 35, 45), rng.uniform(0.75, 0.92))
     return Rendered(Image.fromarray(canvas), lay.lines, family)
