@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from ocr.base import Word
@@ -65,6 +66,8 @@ def recognize(
     _run(cmd)
     words = drop_duplicates(parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8")))
     words, notes = reread_header(image, words, workdir, dpi=dpi, languages=languages)
+    words, more = read_unread_ink(image, words, workdir, dpi=dpi, languages=languages)
+    notes += more
     text_pdf = base.with_suffix(".pdf").read_bytes() if want_pdf else None
     return Recognition(words=words, text=words_to_text(words), text_pdf=text_pdf, notes=notes)
 
@@ -164,6 +167,152 @@ def reread(image: Image.Image, pieces: list[list[Word]], workdir: Path, *, dpi: 
     return [[] if not got or _is_noise(got) else got for got in out]
 
 
+# ---------------------------------------------------------------- ink tesseract skipped
+
+# Tesseract's layout analysis takes a block it judges to be a picture (the signature
+# block under a seal and a pen signature, a stamp beside text) out of the text and reads
+# nothing there. Such ink, with no confidently read word on it, is cut out and read on
+# its own as a block of text (``--psm 6``); only lines that read as text are kept.
+UNREAD_CELL_DPI = 10  # grid on which ink and words are compared
+UNREAD_MIN_CELLS = 12  # smaller patches are specks, rules or a lone mark
+UNREAD_MAX_REGIONS = 3
+
+
+def _cells(mask: np.ndarray, factor: int) -> np.ndarray:
+    """OR-reduce a boolean mask by ``factor`` in both directions."""
+    h, w = (mask.shape[0] // factor) * factor, (mask.shape[1] // factor) * factor
+    blocks = mask[:h, :w].reshape(h // factor, factor, w // factor, factor)
+    return np.asarray(blocks.any(axis=(1, 3)), dtype=bool)
+
+
+def _regions(cells: np.ndarray) -> list[tuple[int, int, int, int, int]]:
+    """Connected patches of a small boolean grid: (x0, y0, x1, y1, cells), largest first."""
+    seen = np.zeros_like(cells, dtype=bool)
+    found = []
+    for y, x in zip(*np.nonzero(cells), strict=True):
+        if seen[y, x]:
+            continue
+        stack, members = [(int(y), int(x))], []
+        seen[y, x] = True
+        while stack:
+            cy, cx = stack.pop()
+            members.append((cy, cx))
+            for ny in range(max(0, cy - 1), min(cells.shape[0], cy + 2)):
+                for nx in range(max(0, cx - 1), min(cells.shape[1], cx + 2)):
+                    if cells[ny, nx] and not seen[ny, nx]:
+                        seen[ny, nx] = True
+                        stack.append((ny, nx))
+        ys, xs = [m[0] for m in members], [m[1] for m in members]
+        found.append((min(xs), min(ys), max(xs) + 1, max(ys) + 1, len(members)))
+    return sorted(found, key=lambda r: -r[4])
+
+
+def unread_ink(image: Image.Image, words: list[Word], dpi: int) -> list[tuple[int, int, int, int]]:
+    """Boxes (page pixels) of ink patches that no confidently read word covers."""
+    gray = image.convert("L")
+    factor = max(1, round(dpi / UNREAD_CELL_DPI))
+    pixels = np.asarray(gray, dtype=np.uint8)
+    ink = pixels < _ink_level(pixels)
+    covered = np.zeros_like(ink)
+    height = _height(words) if words else factor
+    pad = height // 2
+    for piece in (p for line in _lines(words) for p in _segments(line)):
+        if _is_noise(piece):
+            continue
+        x0, y0, x1, y1 = _box(piece)
+        covered[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = True
+    cells = _cells(ink & ~covered, factor)
+    # The page's edges (scanner shadow, punch holes, a photo's background) are not text.
+    my, mx = max(1, cells.shape[0] // 25), max(1, cells.shape[1] // 25)
+    cells[:my], cells[-my:], cells[:, :mx], cells[:, -mx:] = False, False, False, False
+    # Grown by a cell, so that the words of one block (a title over a signature over a
+    # name) make one patch, cut out whole with a cell of margin.
+    grown = cells.copy()
+    grown[1:] |= cells[:-1]
+    grown[:-1] |= cells[1:]
+    grown[:, 1:] |= grown[:, :-1].copy()
+    grown[:, :-1] |= grown[:, 1:].copy()
+    boxes = []
+    for x0, y0, x1, y1, _count in _regions(grown)[:UNREAD_MAX_REGIONS]:
+        if int(cells[y0:y1, x0:x1].sum()) < UNREAD_MIN_CELLS:
+            continue
+        boxes.append((x0 * factor, y0 * factor, min(ink.shape[1], x1 * factor),
+                      min(ink.shape[0], y1 * factor)))
+    return boxes
+
+
+def _ink_level(pixels: np.ndarray) -> int:
+    """Otsu's split of a subsample of the page: ink is darker than this."""
+    sample = pixels[::4, ::4]
+    hist = np.bincount(sample.ravel(), minlength=256).astype(np.float64)
+    levels = np.arange(256)
+    weight, mean = np.cumsum(hist), np.cumsum(hist * levels)
+    total = weight[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = np.nan_to_num((mean[-1] * weight / total - mean) ** 2
+                                / (weight * (total - weight)))
+    return int(np.argmax(between))
+
+
+def read_unread_ink(image: Image.Image, words: list[Word], workdir: Path, *, dpi: int,
+                    languages: str) -> tuple[list[Word], tuple[str, ...]]:
+    """``words`` plus the text lines found in ink patches tesseract's layout skipped."""
+    boxes = unread_ink(image, words, dpi) if words else []
+    if not boxes:
+        return words, ()
+    gray = image.convert("L")
+    added: list[list[Word]] = []
+    try:
+        for k, (x0, y0, x1, y1) in enumerate(boxes):
+            source, base = workdir / f"unread-{k}.pgm", workdir / f"unread-{k}"
+            gray.crop((x0, y0, x1, y1)).save(source)
+            _run([TESSERACT, str(source), str(base), "-l", languages, "--dpi", str(dpi),
+                  "--psm", "6", "tsv"])
+            found = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
+            for line in _lines(found):
+                # The patch's margin can take in words already read: those stay theirs.
+                kept = [w for piece in _segments(line) if not _is_noise(piece) for w in piece
+                        if any(c.isalnum() for c in w.text)
+                        and w.confidence >= NOISE_LINE_CONFIDENCE
+                        and not _already_read(w, (x0, y0), words)]
+                if _looks_like_text(kept):
+                    # Own line keys, past tesseract's: each is its own line of text.
+                    key = (10_000 + k, line[0].line[1], line[0].line[2])
+                    added.append([Word(text=w.text, confidence=w.confidence,
+                                       bbox=(w.bbox[0] + x0, w.bbox[1] + y0,
+                                             w.bbox[2] + x0, w.bbox[3] + y0), line=key)
+                                  for w in kept])
+    except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
+        return words, (f"re-reading skipped ink failed, first reading kept: {str(exc)[:160]}",)
+    if not added:
+        return words, ()
+    return _insert_lines(words, added), (f"read {len(added)} line(s) in ink the layout skipped",)
+
+
+def _already_read(word: Word, offset: tuple[int, int], words: list[Word]) -> bool:
+    dx, dy = offset
+    box = (word.bbox[0] + dx, word.bbox[1] + dy, word.bbox[2] + dx, word.bbox[3] + dy)
+    return any(_overlap(box, other.bbox) > 0.4 for other in words)
+
+
+def _looks_like_text(line: list[Word]) -> bool:
+    """A line worth adding: some word of three letters or more, not a scatter of
+    single letters (what a pen signature reads as)."""
+    letters = [sum(c.isalnum() for c in w.text) for w in line]
+    return bool(letters) and max(letters) >= 3 and sum(letters) >= 4
+
+
+def _insert_lines(words: list[Word], added: list[list[Word]]) -> list[Word]:
+    """``words`` with each added line placed before the first line that starts below it."""
+    lines = _lines(words)
+    for new in sorted(added, key=lambda line: min(w.bbox[1] for w in line)):
+        top = min(w.bbox[1] for w in new)
+        at = next((i for i, line in enumerate(lines) if min(w.bbox[1] for w in line) > top),
+                  len(lines))
+        lines.insert(at, new)
+    return [w for line in lines for w in line]
+
+
 def splice(words: list[Word], pieces: list[list[Word]],
            readings: list[list[Word]]) -> list[Word]:
     """``words`` with each piece replaced, in place, by its new reading (when it has one)."""
@@ -247,6 +396,20 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _motto_x(lines: list[list[Word]]) -> int | None:
+    """Where the national motto starts across the page, if the first lines have it."""
+    for line in lines[:HEADER_SEARCH_LINES]:
+        for index in range(len(line) - 1):
+            if _fold(line[index].text) == "CONG" and _fold(line[index + 1].text).startswith(
+                    "HOA"):
+                return line[index].bbox[0]
+    return None
+
+
+# The header sits within the page's first lines of text.
+HEADER_SEARCH_LINES = 8
+
+
 def _starts_national_motto(line: list[Word], index: int) -> bool:
     """"CỘNG HÒA XÃ HỘI…" (quốc hiệu) heads the right-hand block of every Vietnamese
     administrative paper (Decree 30/2020/NĐ-CP); a long agency name on the left can
@@ -270,41 +433,42 @@ def _segments(line: list[Word]) -> list[list[Word]]:
     return segments
 
 
-# Lines this close to the top of the page's text (counted in lines) may start the
-# header's two-block run even when the motto on the right was misread.
-HEADER_LINES = 3
-
-
-def _column_run(lines: list[list[Word]], start: int) -> tuple[list[list[Word]], int]:
+def _column_run(lines: list[list[Word]], start: int,
+                middle: float) -> tuple[list[list[Word]], int]:
     """Side-by-side blocks (the agency | national motto header) read column by column.
 
     Tesseract often joins the two header blocks of a Vietnamese administrative paper
-    into one line; a reader (and the extractor) wants the left block, then the right.
-    Only the header: further down, two pieces on one line are a label and its value
-    (a boxed table, "Họ và tên     NGUYỄN VĂN AN"), which are read across.
+    into one line, or gives the motto's line first because it sits a little higher; a
+    reader (and the extractor) wants the left block, then the right. The run is the
+    page's first lines, or a line that joins a piece with the motto, down to the first
+    line that spans the middle of the text (the centred title). Further down, two
+    pieces on one line are a label and its value (a boxed table, "Họ và tên  NGUYỄN
+    VĂN AN"), which are read across.
     Returns the reordered pieces and the index of the first line after the run.
     """
     first = _segments(lines[start])
-    header = start < HEADER_LINES or any(
-        _starts_national_motto(lines[start], i) for i in range(1, len(lines[start])))
-    if len(first) != 2 or not header:
+    motto = any(_starts_national_motto(lines[start], i) for i in range(1, len(lines[start])))
+    if not (start == 0 or (motto and len(first) == 2)):
         return [lines[start]], start + 1
-    split = first[1][0].bbox[0]
-    left, right = [first[0]], [first[1]]
-    bottom, height = max(w.bbox[3] for w in lines[start]), _height(lines[start])
-    end = start + 1
+    left: list[list[Word]] = []
+    right: list[list[Word]] = []
+    bottom: int | None = None
+    height = _height(lines[start])
+    end = start
     while end < len(lines):
         line = lines[end]
         top = min(w.bbox[1] for w in line)
-        if top - bottom > 1.5 * height:
+        if bottom is not None and top - bottom > 1.5 * height:
             break
         pieces = _segments(line)
-        if any(p[0].bbox[0] < split < p[-1].bbox[2] for p in pieces):
+        if any(p[0].bbox[0] < middle < p[-1].bbox[2] for p in pieces):
             break  # spans both columns: the run is over
         for piece in pieces:
-            (right if piece[0].bbox[0] >= split else left).append(piece)
-        bottom = max(w.bbox[3] for w in line)
+            (right if piece[0].bbox[0] >= middle else left).append(piece)
+        bottom = max(bottom or 0, max(w.bbox[3] for w in line))
         end += 1
+    if end == start:
+        return [lines[start]], start + 1
     return left + right, end
 
 
@@ -411,8 +575,12 @@ def words_to_text(words: list[Word]) -> str:
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
     index = 0
+    # The header's right block starts where the motto does (often left of the page's
+    # centre: the motto is long); without a motto, at the centre of the text.
+    motto_x = _motto_x(lines)
+    middle = motto_x - 1 if motto_x is not None else (sum(_span(lines, 0)) / 2 if lines else 0)
     while index < len(lines):
-        pieces, index = _column_run(lines, index)
+        pieces, index = _column_run(lines, index, middle)
         for piece in pieces:
             key = piece[0].line
             if previous is not None:

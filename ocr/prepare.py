@@ -336,6 +336,10 @@ SEAL_SEARCH_DPI = 50
 SEAL_RING_COVERAGE = 0.92
 # The agency's name runs between the outer ring and the inner ring at about 0.68 R.
 SEAL_INNER_FRACTION = 0.6
+# An inner ring lies at about 0.7 R of the outer one; a concentric ring this much wider,
+# this complete, is the outer ring.
+SEAL_OUTER_RATIO = 1.6
+SEAL_OUTER_COVERAGE = 0.75
 
 
 @dataclass(frozen=True)
@@ -425,6 +429,14 @@ def find_seal_ring(gray: Image.Image, dpi: int) -> SealRing | None:
     scores = _circle_coverage(ink, cx + dx, cy + dy, radius + dr)
     i = np.unravel_index(int(np.argmax(scores)), scores.shape)
     cx, cy, radius = int(cx + dx[i]), int(cy + dy[i]), int(radius + dr[i])
+    # The most complete circle can be the seal's inner ring (the outer one printed
+    # thinner or fainter): an outer ring round the same centre, if there is one, is it.
+    wider = np.arange(int(radius * 1.15), int(radius * SEAL_OUTER_RATIO) + 1)
+    if wider.size:
+        found = _circle_coverage(ink, np.full(wider.shape, cx), np.full(wider.shape, cy),
+                                 wider)
+        if found.max() >= SEAL_OUTER_COVERAGE:
+            radius = int(wider[int(np.argmax(found))])
     radii = np.arange(radius - 3 * factor, radius + 3 * factor + 1)
     on_ring = radii[_circle_coverage(ink, np.full(radii.shape, cx),
                                      np.full(radii.shape, cy), radii) > 0.5]
@@ -432,7 +444,7 @@ def find_seal_ring(gray: Image.Image, dpi: int) -> SealRing | None:
     return SealRing(cx=cx, cy=cy, radius=radius, outer=outer)
 
 
-def erase_seal(gray: Image.Image, ring: SealRing) -> Image.Image:
+def erase_seal(gray: Image.Image, ring: SealRing, *, paper: int = 255) -> Image.Image:
     """The OCR copy with the seal's outer ring and the lettering round it turned to paper.
 
     The band from the inner ring outwards is what makes tesseract take the signature
@@ -449,7 +461,7 @@ def erase_seal(gray: Image.Image, ring: SealRing) -> Image.Image:
     yy, xx = np.mgrid[y0:y1, x0:x1]
     distance = np.hypot(yy - ring.cy, xx - ring.cx)
     window = pixels[y0:y1, x0:x1]
-    window[(distance >= inner) & (distance <= outer)] = 255
+    window[(distance >= inner) & (distance <= outer)] = paper
     return Image.fromarray(pixels, mode="L")
 
 
@@ -472,20 +484,21 @@ def drop_gray_seal(gray: Image.Image, dpi: int, levels: Levels) -> Image.Image:
     than halfway between print and seal turns to paper; print under the seal, darker,
     stays. Only inside the disc: elsewhere light print is print.
     """
-    split = [0 if v < levels.threshold else 255 for v in range(256)]
+    # Faint ink counts here: a seal often prints lighter than Otsu's split of the page.
+    faint = (levels.threshold + levels.paper) / 2
+    split = [0 if v < faint else 255 for v in range(256)]
     ring = find_seal_ring(gray.point(split), dpi)
     if ring is None:
         return gray
     pixels = np.array(gray)
     radii = np.arange(ring.radius - 1, ring.radius + 2)
     on_ring = _circle_samples(pixels, ring.cx, ring.cy, radii)
-    seal = float(np.median(on_ring[on_ring < levels.threshold])) if (
-        on_ring < levels.threshold).any() else levels.ink
+    seal = float(np.median(on_ring[on_ring < faint])) if (on_ring < faint).any() else levels.ink
     if seal - levels.ink < SEAL_LIGHTER_SHARE * levels.contrast:
         # As dark as the print (a blurred scan makes print as light as the seal):
         # lightness cannot tell them apart, and left alone the ring makes tesseract take
         # the signature block for a picture. Erase the ring band as on bilevel scans.
-        return erase_seal(gray, ring)
+        return erase_seal(gray, ring, paper=round(levels.paper))
     cut = (seal + levels.ink) / 2
     outer = ring.outer + 4
     h, w = pixels.shape
@@ -493,7 +506,10 @@ def drop_gray_seal(gray: Image.Image, dpi: int, levels: Levels) -> Image.Image:
     x0, x1 = max(0, ring.cx - outer), min(w, ring.cx + outer + 1)
     yy, xx = np.mgrid[y0:y1, x0:x1]
     window = pixels[y0:y1, x0:x1]
-    window[(np.hypot(yy - ring.cy, xx - ring.cx) <= outer) & (window > cut)] = 255
+    # To the paper's own level, not white: a white disc on gray paper has an edge that
+    # cuts the print crossing it.
+    window[(np.hypot(yy - ring.cy, xx - ring.cx) <= outer) & (window > cut)] = round(
+        levels.paper)
     return Image.fromarray(pixels, mode="L")
 
 
