@@ -54,6 +54,7 @@ class SubjectRead:
     birth_date: Value | None = None
     sex: Value | None = None
     birth_words: Value | None = None  # the birth date repeated in words ("Ghi bằng chữ")
+    requester: bool = False  # named in "Xét đề nghị của ông/bà: …" (who asked for the paper)
 
     def empty(self) -> bool:
         return not (self.name or self.id_number or self.birth_date)
@@ -262,6 +263,15 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
     ]
     if kept and fold(kept[0].group(0)) in HONORIFICS:
         kept = kept[1:]
+    # A name ends at a comma or at a word in lower case: "TỪ THỊ UYÊN, về việc cấp …",
+    # "Xét đơn của bà Từ Thị Uyên về việc …".
+    ended: list[re.Match[str]] = []
+    for match in kept:
+        gap = piece.group(0)[ended[-1].end() : match.start()] if ended else ""
+        if ended and ("," in gap or (len(ended) >= 2 and match.group(0)[:1].islower())):
+            break
+        ended.append(match)
+    kept = ended
     if not kept:
         return None
     offset = start + piece.start()
@@ -358,6 +368,9 @@ class _Reader:
             return
         if hit.kind == "name":
             self.put("name", _name_value(line, start, end))
+            before = fold_keep_length(line.text[: hit.start])
+            if self.reading.subjects and re.search(r"de\s*nghi|yeu\s*cau", before):
+                self.subject().requester = True
         elif hit.kind == "words":
             self.words_pending = line.text[start:end]
         elif hit.kind in ("birth", "issue"):
@@ -433,11 +446,26 @@ def merge_same_person(subjects: list[SubjectRead]) -> list[SubjectRead]:
             out.append(subject)
             continue
         keep, other = (subject, twin) if _has_data(subject) else (twin, subject)
+        if not _has_data(keep) and keep.requester:
+            keep, other = other, keep  # the holder's reading, not the requester line's
+        keep.requester = False
         for attr in ("id_number", "birth_date", "sex", "birth_words"):
             if getattr(keep, attr) is None:
                 setattr(keep, attr, getattr(other, attr))
         out[out.index(twin)] = keep
     return out
+
+
+def _set_requester_apart(reading: Reading) -> None:
+    """Someone who asked for another's paper ("Xét đề nghị của bà X" on Y's certificate) is
+    not a person the paper is about: kept as ``fields.requester_name``, not a subject."""
+    others = [s for s in reading.subjects if not s.requester]
+    if not others:
+        return
+    for subject in reading.subjects:
+        if subject.requester and subject.name and not _has_data(subject):
+            reading.fields.setdefault("requester_name", subject.name)
+    reading.subjects = [s for s in reading.subjects if not (s.requester and not _has_data(s))]
 
 
 def _document_number(lines: list[Line]) -> Value | None:
@@ -586,6 +614,7 @@ def read_fields(
     reading = reader.reading
     reading.page = "\n".join(fold(line.text) for line in lines)
     reading.subjects = merge_same_person([s for s in reading.subjects if not s.empty()])
+    _set_requester_apart(reading)
     reading.lines = [line.text for line in lines]
     reading.document_number = _document_number(lines)
     reading.issuer = _issuer(lines, title_index)

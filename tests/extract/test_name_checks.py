@@ -176,3 +176,20 @@ def test_same_name_in_two_provinces_told_apart_by_the_dateline() -> None:
         "UBND HUYỆN CHÂU THÀNH", "2018-12-25", ["Tiền Giang, ngày 25 tháng 12 năm 2018"]
     )
     assert got.official == "Ủy ban nhân dân huyện Châu Thành, tỉnh Tiền Giang"
+
+
+def test_requester_line_with_its_purpose_is_still_one_subject(today: date) -> None:
+    text = CRIMINAL.format(
+        requester="LÝ HỒNG NHUNG, về việc cấp Phiếu lý lịch tư pháp", holder="LÝ HỒNG NHUNG"
+    )
+    record, reasons = _record(text, today)
+    assert [s.name for s in record.subjects] == ["Lý Hồng Nhung"]
+    assert record.subjects[0].id_number == "027186012345"
+    assert reasons == []
+
+
+def test_someone_asking_for_another_persons_paper_is_not_a_subject(today: date) -> None:
+    text = CRIMINAL.format(requester="NGUYỄN HỒNG NGỌC, về việc cấp Phiếu", holder="LÝ HỒNG NHUNG")
+    record, _ = _record(text, today)
+    assert [s.name for s in record.subjects] == ["Lý Hồng Nhung"]
+    assert record.fields["requester_name"] == "Nguyễn Hồng Ngọc"
