@@ -186,6 +186,7 @@ class IssuerMatch:
 # ---------------------------------------------------------------- folding and distance
 
 
+@functools.lru_cache(maxsize=32768)
 def key_of(text: str) -> str:
     """A name folded for matching: no diacritics, no spaces or punctuation, no leading zeros."""
     folded = re.sub(r"[^a-z0-9]", "", fold(text))
@@ -300,23 +301,23 @@ def historical() -> dict[str, Any]:
 
 def _province_unit(era: str, name: str, code: str, key: str | None = None) -> Unit:
     type_name = _province_type(name)
-    short_key = key or key_of(_strip_type(name, type_name))
+    short_key = key_of(_strip_type(name, type_name))
     return Unit(era, "province", key_of(type_name), name, short_key, code, name, code, short_key)
 
 
-def _short_key(db_key: str | None, name: str, type_name: str | None) -> str:
-    """The folded name without its type: the dataset's short key, "4" for "Phường 4"."""
-    short = _strip_type(name, type_name or _type_prefix(name))
-    if short.isdigit() or not db_key:
-        return key_of(short)
-    return db_key
+def _short_key(name: str, type_name: str | None) -> str:
+    """The folded name without its type: "maychai", "4" for "Phường 4".
+
+    Folded here: the dataset's own key columns are not always folded ("tràdơn").
+    """
+    return key_of(_strip_type(name, type_name or _type_prefix(name)))
 
 
 def _district_unit(
     era: str, name: str, type_name: str | None, code: str, prov: Unit, key: str | None = None
 ) -> Unit:
     type_name = type_name or _type_prefix(name)
-    short_key = _short_key(key, name, type_name)
+    short_key = _short_key(name, type_name)
     return Unit(
         era,
         "district",
@@ -343,7 +344,7 @@ def _ward_unit(
         "ward",
         _kind_of(type_name, name),
         name,
-        _short_key(key, name, type_name),
+        _short_key(name, type_name),
         code,
         up.province,
         up.province_code,
@@ -628,7 +629,14 @@ def _cut_motto(tokens: list[str]) -> tuple[int, bool]:
 
 
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
-_KIND_RAW = {"tinh": ("tỉnh", "tinh"), "quan": ("quận", "quan"), "xa": ("xã", "xa")}
+# Type words as printed: another word's marks make it a name ("Quán", "Tịnh", "Phượng").
+_KIND_RAW = {
+    "tinh": ("tỉnh", "tinh"),
+    "quan": ("quận", "quan"),
+    "xa": ("xã", "xa"),
+    "phuong": ("phường", "phuong"),
+    "huyen": ("huyện", "huyen"),
+}
 
 
 def parse_block(text: str) -> tuple[str | None, str | None, list[_Segment], bool]:
@@ -676,8 +684,8 @@ def parse_block(text: str) -> tuple[str | None, str | None, list[_Segment], bool
             kind, width = _NUMBER_KINDS[tokens[i]], 1
         if kind is not None and i + width >= len(tokens):
             kind = None  # a type word names what follows it: last, it is a name ("ĐIỆN QUAN")
-        if kind is not None and width == 1 and raw[i] not in _KIND_RAW.get(kind, (raw[i],)):
-            kind = None  # marks of another word: "Quán", "Tịnh", "Xá"
+        if kind is not None and width == 1 and raw[i] not in _KIND_RAW.get(tokens[i], (raw[i],)):
+            kind = None  # marks of another word: "Quán", "Tịnh", "Phượng"
         if kind is not None and current is not None and not current.words:
             # "HUYỆN QUAN HÓA", "XÃ TỊNH HÀ", "PHƯỜNG XÃ ĐÀN": a type word right after
             # another is part of the name, unless printed with the type's own marks.
@@ -737,13 +745,13 @@ def _place_distance(unit: Unit, places: Sequence[str]) -> int | None:
 
 
 def _in_addresses(unit: Unit, page: str) -> bool:
-    """The page names the unit with its district ("Phường 4, Quận 5"): an address under it."""
-    if unit.district_key is None:
-        return False
+    """The page names the ward with its parent ("Phường 4, Quận 5", after 2025 "xã Tân Hưng,
+    tỉnh Đồng Nai"): an address or a place of registration under that unit."""
+    parent = unit.district_key or unit.province_key
     compact = re.sub(r"[^a-z0-9,]", "", page)
     for match in re.finditer(re.escape(unit.kind + unit.key) + r"(?![0-9])", compact):
         after = compact[match.end() : match.end() + 60]
-        if re.match(r",?(?:quan|huyen|thixa|thanhpho|tp)?" + re.escape(unit.district_key), after):
+        if re.match(r",?(?:quan|huyen|thixa|thanhpho|tp|tinh)?" + re.escape(parent), after):
             return True
     return False
 

@@ -234,3 +234,16 @@ def test_the_dateline_must_name_the_place_exactly() -> None:
         ["Nơi cư trú: Thôn 3, xã Tiến Thắng, huyện Gia Viễn, tỉnh Ninh Bình"],
     )
     assert addressed.official == "Ủy ban nhân dân xã Tiến Thắng, huyện Gia Viễn, tỉnh Ninh Bình"
+
+
+def test_type_words_inside_names_and_new_era_addresses() -> None:
+    # "PHƯỢNG" folds to "phuong" but is no "PHƯỜNG".
+    got = match_issuer("UBND HUYỆN ĐAN PHƯỢNG UBND THỊ TRẤN PHÙNG", "2023-08-08")
+    assert got.official == "Ủy ban nhân dân thị trấn Phùng, huyện Đan Phượng, thành phố Hà Nội"
+    # After 2025 an address names the commune with its province.
+    lines = ["Tân Hưng, ngày 3 tháng 11 năm 2025", "Nơi cư trú: Thôn 6, xã Tân Hưng, tỉnh Đồng Nai"]
+    assert match_issuer("ỦY BAN NHÂN DÂN XÃ TÂN HƯNG", "2025-11-03", lines).official == (
+        "Ủy ban nhân dân xã Tân Hưng, tỉnh Đồng Nai"
+    )
+    # Trà Don and Trà Dơn, both in Nam Trà My: marks OCR may slip cannot tell them apart.
+    assert match_issuer("ỦY BAN NHÂN DÂN XÃ TRÀ DON", "2019-02-05").reason == AMBIGUOUS
