@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from ocr.base import Word
+from ocr.prepare import regions_of
 
 TESSERACT = "tesseract"
 
@@ -185,28 +186,6 @@ def _cells(mask: np.ndarray, factor: int) -> np.ndarray:
     return np.asarray(blocks.any(axis=(1, 3)), dtype=bool)
 
 
-def _regions(cells: np.ndarray) -> list[tuple[int, int, int, int, int]]:
-    """Connected patches of a small boolean grid: (x0, y0, x1, y1, cells), largest first."""
-    seen = np.zeros_like(cells, dtype=bool)
-    found = []
-    for y, x in zip(*np.nonzero(cells), strict=True):
-        if seen[y, x]:
-            continue
-        stack, members = [(int(y), int(x))], []
-        seen[y, x] = True
-        while stack:
-            cy, cx = stack.pop()
-            members.append((cy, cx))
-            for ny in range(max(0, cy - 1), min(cells.shape[0], cy + 2)):
-                for nx in range(max(0, cx - 1), min(cells.shape[1], cx + 2)):
-                    if cells[ny, nx] and not seen[ny, nx]:
-                        seen[ny, nx] = True
-                        stack.append((ny, nx))
-        ys, xs = [m[0] for m in members], [m[1] for m in members]
-        found.append((min(xs), min(ys), max(xs) + 1, max(ys) + 1, len(members)))
-    return sorted(found, key=lambda r: -r[4])
-
-
 def unread_ink(image: Image.Image, words: list[Word], dpi: int) -> list[tuple[int, int, int, int]]:
     """Boxes (page pixels) of ink patches that no confidently read word covers."""
     gray = image.convert("L")
@@ -233,7 +212,7 @@ def unread_ink(image: Image.Image, words: list[Word], dpi: int) -> list[tuple[in
     grown[:, 1:] |= grown[:, :-1].copy()
     grown[:, :-1] |= grown[:, 1:].copy()
     boxes = []
-    for x0, y0, x1, y1, _count in _regions(grown)[:UNREAD_MAX_REGIONS]:
+    for x0, y0, x1, y1, _count, _own in regions_of(grown)[:UNREAD_MAX_REGIONS]:
         if int(cells[y0:y1, x0:x1].sum()) < UNREAD_MIN_CELLS:
             continue
         boxes.append((x0 * factor, y0 * factor, min(ink.shape[1], x1 * factor),

@@ -166,10 +166,28 @@ READS_WELL_WORDS = 8
 
 def _reads_well(words: list[Word]) -> bool:
     confidence = engine.mean_confidence(words) or 0.0
-    return len(words) >= READS_WELL_WORDS and confidence >= READS_WELL_CONFIDENCE
+    return (len(words) >= READS_WELL_WORDS and confidence >= READS_WELL_CONFIDENCE
+            and _upright_words(words))
+
+
+# Share of longer words that must be wider than tall for a reading to count as upright.
+UPRIGHT_WORDS = 0.7
+
+
+def _upright_words(words: list[Word]) -> bool:
+    """Tesseract reads a page lying on its side too (it finds vertical text lines), with
+    good confidence and every word box taller than wide: such a reading does not
+    confirm the turn it was made at."""
+    longer = [w for w in words if len(w.text) >= 3]
+    if not longer:
+        return True
+    wide = sum(1 for w in longer if w.bbox[2] - w.bbox[0] > w.bbox[3] - w.bbox[1])
+    return wide >= UPRIGHT_WORDS * len(longer)
 
 
 def _score(words: list[Word]) -> int:
+    if not _upright_words(words):
+        return 0
     return sum(len(w.text) for w in words if w.confidence > 60 and len(w.text) > 1)
 
 
@@ -199,6 +217,10 @@ def clean(loaded: Loaded) -> tuple[Image.Image, tuple[str, ...]]:
         dropped = prepare.drop_black_seal(gray, loaded.dpi)
         steps += ["seal"] if dropped is not gray else []
         return dropped, tuple(steps)
+    outside = prepare.outside_page(gray, loaded.dpi)
+    if outside is not None:
+        gray = prepare.paint_outside(gray, outside)
+        steps.append("background")
     levels = prepare.measure(gray, loaded.dpi)
     if levels.unevenness > prepare.UNEVEN_LEVELS:
         gray = prepare.flatten(gray, loaded.dpi)

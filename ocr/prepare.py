@@ -160,6 +160,92 @@ def measure(gray: Image.Image, dpi: int) -> Levels:
     return Levels(paper=paper, ink=ink, threshold=threshold, unevenness=spread)
 
 
+# A photographed page (or a scan with the lid open) shows what lies around the paper:
+# a table, a dark scanner lid. That area misleads orientation and skew and reads as
+# noise; it is painted paper in the OCR copy (the archive keeps the whole image).
+PAGE_MIN_SHARE = 0.3  # smaller than this share of the image: not a page found
+PAGE_MAX_SHARE = 0.93  # larger: the paper fills the image, nothing to paint
+PAGE_EDGE_CELLS = 3  # cells of BACKGROUND_DPI: about 4 mm
+
+
+def outside_page(gray: Image.Image, dpi: int) -> np.ndarray | None:
+    """A small mask (BACKGROUND_DPI) of what lies outside the paper, or None.
+
+    The paper is the largest bright patch of the page's local background (print removed
+    by the max filter); each row of it is filled from its first to its last cell, so a
+    tilted or perspective-warped sheet is covered whole.
+    """
+    bg = np.asarray(background(gray, dpi), dtype=np.uint8)
+    if bg.size == 0:
+        return None
+    bright = bg >= _otsu_threshold(bg)
+    if bright.mean() > PAGE_MAX_SHARE or bright.mean() < PAGE_MIN_SHARE:
+        return None
+    regions = regions_of(bright)
+    if not regions:
+        return None
+    x0, y0, _x1, y1, _count, members = regions[0]
+    page = np.zeros_like(bright)
+    for row in range(y0, y1):
+        cols = np.nonzero(members[row - y0])[0]
+        if cols.size:
+            page[row, x0 + cols.min(): x0 + cols.max() + 1] = True
+    share = float(page.mean())
+    if not PAGE_MIN_SHARE <= share <= PAGE_MAX_SHARE:
+        return None
+    # The sheet's own edge (its shadow, the cut) is a long straight dark line that
+    # orientation would take for the text's axis: painted too, a few millimetres in;
+    # official papers keep 15–30 mm margins.
+    for _ in range(PAGE_EDGE_CELLS):
+        inner = page.copy()
+        inner[1:] &= page[:-1]
+        inner[:-1] &= page[1:]
+        inner[:, 1:] &= page[:, :-1]
+        inner[:, :-1] &= page[:, 1:]
+        page = inner
+    return ~page
+
+
+def paint_outside(gray: Image.Image, outside: np.ndarray) -> Image.Image:
+    """``gray`` with the area outside the paper set to the paper's median lightness."""
+    small = Image.fromarray((outside * 255).astype(np.uint8), mode="L")
+    mask = small.resize(gray.size, Image.Resampling.NEAREST)
+    pixels = np.asarray(gray)
+    inside = ~np.asarray(mask, dtype=bool)
+    paper = int(np.percentile(pixels[inside], 75)) if inside.any() else 255
+    out = gray.copy()
+    out.paste(paper, mask=mask)
+    return out
+
+
+def regions_of(cells: np.ndarray) -> list[tuple[int, int, int, int, int, np.ndarray]]:
+    """Connected patches (8-neighbours) of a small boolean grid, largest first:
+    (x0, y0, x1, y1, cells, the patch's own mask within its box)."""
+    seen = np.zeros_like(cells, dtype=bool)
+    found = []
+    height, width = cells.shape
+    for y, x in zip(*np.nonzero(cells), strict=True):
+        if seen[y, x]:
+            continue
+        stack, members = [(int(y), int(x))], []
+        seen[y, x] = True
+        while stack:
+            cy, cx = stack.pop()
+            members.append((cy, cx))
+            for ny in range(max(0, cy - 1), min(height, cy + 2)):
+                for nx in range(max(0, cx - 1), min(width, cx + 2)):
+                    if cells[ny, nx] and not seen[ny, nx]:
+                        seen[ny, nx] = True
+                        stack.append((ny, nx))
+        ys = np.array([m[0] for m in members])
+        xs = np.array([m[1] for m in members])
+        x0, y0, x1, y1 = int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+        own = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+        own[ys - y0, xs - x0] = True
+        found.append((x0, y0, x1, y1, len(members), own))
+    return sorted(found, key=lambda r: -r[4])
+
+
 # Background spread (gray levels) above which the page is flattened before OCR:
 # tesseract binarizes with one global threshold, which on a page that is much darker
 # at one edge turns that edge black or its print white.

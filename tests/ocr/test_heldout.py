@@ -1,0 +1,132 @@
+"""Pages made by the held-out generator (``evalset``), not by ``specimens``: the classes
+the OCR issue named, each read by sohoa and by bare tesseract in the same test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageFilter
+
+import evalset
+import ocr
+from evalset.score import cer
+from ocr import engine, pipeline
+from ocr.plan import plan_pages
+
+MEDIA_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png",
+               ".tif": "image/tiff", ".tiff": "image/tiff"}
+
+
+def _page(tmp_path: Path, degradation: str, seed: int) -> tuple[Path, evalset.Truth]:
+    truth = evalset.make_page(tmp_path, degradation, seed=seed)
+    return tmp_path / truth.file, truth
+
+
+def _read(path: Path) -> ocr.PageResult:
+    jobs = plan_pages(str(path), MEDIA_TYPES[path.suffix.lower()])
+    return ocr.run_page(jobs[0])
+
+
+def _bare_tesseract(path: Path, tmp_path: Path) -> str:
+    """What plain ``tesseract -l vie`` reads on the page (PDFs rasterised first)."""
+    source = path
+    if path.suffix == ".pdf":
+        subprocess.run(["pdftoppm", "-r", "300", "-gray", "-singlefile", "-f", "1", "-l", "1",
+                        str(path), str(tmp_path / "bare")], check=True)
+        source = tmp_path / "bare.pgm"
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    return subprocess.run(["tesseract", str(source), "-", "-l", "vie"], capture_output=True,
+                          text=True, env=env, check=True).stdout
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_blurred_yellowish_gray_200dpi_page_reads_well(tmp_path: Path, seed: int) -> None:
+    """The class that came out as noise: 200-dpi gray JPEG in a PDF, blurred, yellowish,
+    skewed about 2°. A fixed gray level lifted its light, blurred print to paper."""
+    path, truth = _page(tmp_path, "blur_yellow_skew", seed)
+    assert truth.klass["dpi"] == 200 and truth.klass["mode"] == "gray"
+    result = _read(path)
+    assert cer(truth.pages[0], result.text) <= 0.03
+
+
+def test_noisy_photocopy_header_is_read_not_failed(tmp_path: Path) -> None:
+    """Toner noise over the top fifth made the header re-read stack dozens of noise
+    pieces into one image tesseract refused, failing the whole document."""
+    path, truth = _page(tmp_path, "photocopy_noisy_top", 5)
+    result = _read(path)
+    assert result.words
+    assert cer(truth.pages[0], result.text) <= cer(truth.pages[0], _bare_tesseract(
+        path, tmp_path)) + 0.005
+
+
+@pytest.mark.parametrize("degradation", ["photo", "fax"])
+def test_photo_and_fax_read_no_worse_than_bare_tesseract(tmp_path: Path,
+                                                         degradation: str) -> None:
+    path, truth = _page(tmp_path, degradation, 6)
+    result = _read(path)
+    ours = cer(truth.pages[0], result.text)
+    bare = cer(truth.pages[0], _bare_tesseract(path, tmp_path))
+    assert ours <= bare + 0.005, (ours, bare)
+
+
+def test_preparation_that_hurts_falls_back_to_the_plain_reading(tmp_path: Path) -> None:
+    """A preparation step that ruins the page (here: one that blurs the print away) is
+    caught by the guard: the plain page is read too, kept, and the record says so."""
+    path, truth = _page(tmp_path, "clean", 7)
+    loaded = pipeline.load_image(path, 0, max_pixels=200_000_000)
+    ruined = loaded.image.convert("L").filter(ImageFilter.GaussianBlur(6)).point(
+        lambda v: 255 if v > 120 else v)
+    prepared = pipeline.Prepared(ocr_input=ruined, rotated=0, deskew=0.0, blank=False,
+                                 changed=False, steps=("ruinous",))
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    reading = engine.recognize(ruined, workdir, dpi=loaded.dpi, languages="vie")
+    kept, final = pipeline.guarded(loaded, prepared, reading, "vie", workdir)
+    assert kept.steps == ()
+    assert any("plain reading kept" in note for note in final.notes)
+    assert cer(truth.pages[0], final.text) < 0.05 < cer(truth.pages[0], reading.text)
+
+
+def test_preparation_that_helps_is_kept(tmp_path: Path) -> None:
+    """The guard does not throw away a reading the preparation made good."""
+    path, _truth = _page(tmp_path, "clean", 7)
+    loaded = pipeline.load_image(path, 0, max_pixels=200_000_000)
+    gray = loaded.image.convert("L")
+    prepared = pipeline.Prepared(ocr_input=gray, rotated=0, deskew=0.0, blank=False,
+                                 changed=False, steps=("harmless",))
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    reading = engine.recognize(gray, workdir, dpi=loaded.dpi, languages="vie")
+    kept, final = pipeline.guarded(loaded, prepared, reading, "vie", workdir)
+    assert kept.steps == ("harmless",) and final is reading
+
+
+def test_a_failing_header_reread_keeps_the_first_reading(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One failing step never fails the document: the re-read's tesseract error is
+    noted and the first reading stands."""
+
+    def refuse(*_args: object, **_kwargs: object) -> list[list[ocr.Word]]:
+        raise RuntimeError("tesseract failed (1): pixReadStreamPnm: header read failed")
+
+    monkeypatch.setattr(engine, "reread", refuse)
+    page = Image.new("L", (2480, 3508), 255)
+    words = [ocr.Word(text="#@", confidence=10.0, bbox=(100, 50, 400, 90), line=(1, 1, 1)),
+             ocr.Word(text="~~", confidence=12.0, bbox=(420, 50, 600, 90), line=(1, 1, 1))]
+    kept, notes = engine.reread_header(page, words, tmp_path, dpi=300, languages="vie")
+    assert kept == words
+    assert notes and "header re-read failed" in notes[0]
+
+
+def test_dozens_of_noise_pieces_are_not_stacked_for_a_reread(tmp_path: Path) -> None:
+    """A speckled header makes many noise pieces: re-reading them is skipped (and noted)
+    instead of stacking them into one sheet tesseract refuses."""
+    page = Image.new("L", (2480, 3508), 255)
+    words = [ocr.Word(text="~", confidence=5.0, bbox=(40 + 60 * i, 50, 80 + 60 * i, 90),
+                      line=(1, 1, i)) for i in range(30)]
+    kept, notes = engine.reread_header(page, words, tmp_path, dpi=300, languages="vie")
+    assert kept == words
+    assert notes and "skipped" in notes[0]
