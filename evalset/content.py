@@ -437,7 +437,7 @@ def marital_status_certificate(rng: random.Random) -> Doc:
     home = street_address(rng, place)
     number = rng.choice([f"{rng.randrange(1, 900)}/XNTTHN", f"{rng.randrange(1, 900)}/UBND-TP",
                          str(rng.randrange(1, 900))])
-    since = random_date(rng, p.birth_date.replace(year=p.birth_date.year + 18), on)
+    since = random_date(rng, _add_months(p.birth_date, 18 * 12), on)  # (safe on 29 Feb)
     status = rng.choice(["Chưa đăng ký kết hôn với ai.",
                          "Đã đăng ký kết hôn, nhưng đã ly hôn theo Bản án số "
                          f"{rng.randrange(10, 300)}/{since.year}/HNGĐ-ST.",

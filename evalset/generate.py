@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import random
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -115,10 +114,10 @@ def make_page(workdir: Path, degradation: str, *, seed: int, doc_type: str | Non
 
 
 def generate(out: Path, count: int, seed: int, profile: str = "both",
-             progress: Callable[[str], None] | None = None) -> list[Truth]:
+             on_document: Callable[[Truth, float, float], None] | None = None) -> list[Truth]:
     """Write `count` files and `truth.jsonl` into `out` (replaced as a whole: the files are
     made in `out.partial` and renamed at the end, so a crash never leaves a half set that
-    looks whole)."""
+    looks whole). `on_document(truth, wall_seconds, cpu_seconds)` is called per file."""
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}")
     out = Path(out)
@@ -130,13 +129,12 @@ def generate(out: Path, count: int, seed: int, profile: str = "both",
     for i in range(count):
         _prof, degradation, doc_type = plan(seed, i, profile)
         doc_id = f"e{i:04d}"
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         truth = make_document(partial, doc_id, doc_seed(seed, i), degradation, doc_type,
                               split_of(seed, doc_id))
         truths.append(truth)
-        if progress:
-            progress(f"[{i + 1}/{count}] {truth.file} {truth.class_key} {truth.doc_type} "
-                     f"{truth.split} {time.perf_counter() - t0:.2f}s")
+        if on_document:
+            on_document(truth, time.perf_counter() - t0, time.process_time() - c0)
     write_truth(partial, truths)
     if out.exists():
         old = out.with_name(out.name + ".old")
@@ -150,5 +148,3 @@ def generate(out: Path, count: int, seed: int, profile: str = "both",
     return truths
 
 
-def stderr_progress(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
