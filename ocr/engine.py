@@ -481,6 +481,14 @@ def drop_duplicates(words: list[Word]) -> list[Word]:
     return [w for k, w in enumerate(words) if k not in dropped]
 
 
+# What a table's ruled borders read as: not text.
+RULE_CHARACTERS = frozenset("|¦│┃[]")
+
+
+def _is_rule(word: Word) -> bool:
+    return all(c in RULE_CHARACTERS for c in word.text)
+
+
 def _span(lines: list[list[Word]], axis: int) -> tuple[int, int]:
     return (min(w.bbox[axis] for line in lines for w in line),
             max(w.bbox[axis + 2] for line in lines for w in line))
@@ -550,7 +558,8 @@ def words_to_text(words: list[Word]) -> str:
     """Lines joined by newlines, paragraphs by a blank line, side-by-side blocks in
     reading order (the header's left block before its right block; a table's columns
     read across, row by row)."""
-    lines = _table_rows([kept for line in _lines(words) if (kept := _without_noise(line))])
+    lines = _table_rows([kept for line in _lines(words)
+                         if (kept := [w for w in _without_noise(line) if not _is_rule(w)])])
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
     index = 0

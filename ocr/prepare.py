@@ -184,7 +184,14 @@ def outside_page(gray: Image.Image, dpi: int) -> np.ndarray | None:
     regions = regions_of(bright)
     if not regions:
         return None
-    x0, y0, _x1, y1, _count, members = regions[0]
+    x0, y0, x1, y1, _count, members = regions[0]
+    # A sheet lying on something shows it on three or four sides; a shadow or a fold
+    # darkens one side of a sheet that reaches the image's edges elsewhere, and what it
+    # darkens is print, not background.
+    height, width = bright.shape
+    framed = sum((x0 > 0, y0 > 0, x1 < width, y1 < height))
+    if framed < 3:
+        return None
     page = np.zeros_like(bright)
     for row in range(y0, y1):
         cols = np.nonzero(members[row - y0])[0]
