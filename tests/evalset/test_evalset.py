@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
+import json
 import os
 import re
 import shutil
@@ -140,15 +141,32 @@ def test_truth_has_the_agreed_keys_and_round_trips(sets: tuple[Path, Path, Path]
         assert line.startswith('{"id": ')
 
 
-def test_every_doc_type_and_class_appears_in_a_40_document_set() -> None:
-    planned = [plan(13, i, "both") for i in range(40)]
-    assert {p for p, _, _ in planned} == {"easy", "hard"}
+@pytest.mark.parametrize("seed", [1, 13, 2024])
+def test_every_doc_type_and_class_appears_in_a_40_document_set(seed: int) -> None:
+    planned = [plan(seed, i, "both") for i in range(40)]
+    assert Counter(p for p, _, _ in planned) == {"easy": 20, "hard": 20}
     assert {d for _, d, _ in planned} == set(EASY_CLASSES) | set(HARD_CLASSES)
     assert {t for _, _, t in planned} == set(DOC_TYPES)
     for prof, deg, _ in planned:
         assert deg in (EASY_CLASSES if prof == "easy" else HARD_CLASSES)
     # The class our OCR failed worst on is over-represented in the easy half.
-    assert Counter(d for _, d, _ in planned)["blur_yellow_skew"] >= 4
+    assert Counter(d for _, d, _ in planned)["blur_yellow_skew"] >= 5
+    # Single-profile sets cover their classes too.
+    assert {plan(seed, i, "hard")[1] for i in range(10)} == set(HARD_CLASSES)
+    assert {plan(seed, i, "easy")[1] for i in range(7)} == set(EASY_CLASSES)
+
+
+def test_command_line_writes_the_set_and_a_summary(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from evalset.__main__ import main
+
+    assert main([str(tmp_path / "out"), "--count", "2", "--seed", "4", "--profile", "easy",
+                 "--json"]) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["count"] == 2 and summary["profiles"] == {"easy": 2}
+    assert captured.err.count("\n") == 2 and "[2/2]" in captured.err
+    assert len(evalset.load_truth(tmp_path / "out")) == 2
 
 
 def test_clean_page_text_matches_the_truth(tmp_path: Path) -> None:
