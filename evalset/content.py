@@ -15,10 +15,9 @@ from typing import Any
 
 from evalset.data import (
     HOSPITAL_KINDS,
-    SHOP_KINDS,
     SHOP_NAMES,
+    SHOP_TRADES,
     STREETS,
-    TRADES,
     Person,
     Place,
     date_words,
@@ -539,9 +538,9 @@ def household_business_registration(rng: random.Random) -> Doc:
     owner = _adult(rng, on, None, 22, 60)
     kind, num = id_for(rng, owner, on)
     code = f"{place.province_code}{rng.choice('ABCDEH')}{rng.randrange(10**7, 10**8)}"
-    shop = f"HỘ KINH DOANH {rng.choice(SHOP_KINDS)} {up(rng.choice(SHOP_NAMES))}"
+    kind_name, trade = rng.choice(SHOP_TRADES)
+    shop = f"HỘ KINH DOANH {kind_name} {up(rng.choice(SHOP_NAMES))}"
     addr = street_address(rng, place)
-    trade = rng.choice(TRADES)
     capital = rng.choice([30, 50, 80, 100, 150, 200, 300, 500]) * 1_000_000
     first = random_date(rng, dt.date(on.year - 8, 1, 1), on) if rng.random() < 0.3 else on
     home = street_address(rng, place)

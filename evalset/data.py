@@ -61,16 +61,18 @@ STREETS = (
     "Phan Đình Phùng", "Điện Biên Phủ", "Hùng Vương", "Lê Duẩn", "Nguyễn Huệ", "Bà Triệu",
     "Trần Phú", "Võ Thị Sáu", "Ngô Quyền", "Phạm Ngũ Lão", "Hoàng Diệu", "Chu Văn An",
 )
-TRADES = (
-    "Bán lẻ hàng tạp hóa", "Dịch vụ ăn uống", "Sửa chữa xe máy", "Bán lẻ quần áo, giày dép",
-    "Cắt tóc, gội đầu", "Bán lẻ thuốc tân dược", "Kinh doanh văn phòng phẩm",
-    "Bán buôn vật liệu xây dựng", "Dịch vụ photocopy, in ấn", "Bán lẻ điện thoại di động",
-)
 SHOP_NAMES = (
     "Minh Anh", "Phúc Lộc", "Hương Giang", "Thành Đạt", "An Khang", "Hoàng Long",
     "Bảo Ngọc", "Tân Phát", "Kim Ngân", "Đức Thịnh", "Hồng Nhung", "Việt Hưng",
 )
-SHOP_KINDS = ("TẠP HÓA", "QUÁN ĂN", "SỬA XE", "THỜI TRANG", "NHÀ THUỐC", "VĂN PHÒNG PHẨM")
+# Kind of shop (in the business name) and the trade registered for it.
+SHOP_TRADES: tuple[tuple[str, str], ...] = (
+    ("TẠP HÓA", "Bán lẻ hàng tạp hóa"), ("QUÁN ĂN", "Dịch vụ ăn uống"),
+    ("SỬA XE", "Sửa chữa xe máy"), ("THỜI TRANG", "Bán lẻ quần áo, giày dép"),
+    ("NHÀ THUỐC", "Bán lẻ thuốc tân dược"), ("VĂN PHÒNG PHẨM", "Kinh doanh văn phòng phẩm"),
+    ("TÓC", "Cắt tóc, gội đầu"), ("VẬT LIỆU XÂY DỰNG", "Bán buôn vật liệu xây dựng"),
+    ("PHOTOCOPY", "Dịch vụ photocopy, in ấn"), ("ĐIỆN THOẠI", "Bán lẻ điện thoại di động"),
+)
 
 
 @dataclass(frozen=True)
