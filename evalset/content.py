@@ -99,22 +99,6 @@ def long_date(d: dt.date, pad: bool = True) -> str:
     return f"ngày {day} tháng {month} năm {d.year}"
 
 
-def province_kind(province: str) -> str:
-    return province.split(" ")[0] + (" phố" if province.startswith("Thành phố") else "")
-
-
-def unit_upper(unit: str) -> str:
-    return unit.upper()
-
-
-def _unit_word(unit: str) -> str:
-    """'Quận Hoàn Kiếm' -> 'Quận' (and 'Thành phố', 'Thị xã', 'Thị trấn')."""
-    for kind in ("Thành phố", "Thị xã", "Thị trấn", "Đặc khu"):
-        if unit.startswith(kind):
-            return kind
-    return unit.split(" ")[0]
-
-
 def sp(text: str, style: str = "r") -> Span:
     return Span(text, style)  # type: ignore[arg-type]
 

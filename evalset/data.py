@@ -178,14 +178,6 @@ def random_place(rng: random.Random, era: str, *, province_code: str | None = No
                  str(r[7]), str(r[8]))
 
 
-def official_names(era: str) -> frozenset[str]:
-    """Every unit name of an era (provinces, districts, wards) — tests check issuers."""
-    names: set[str] = set()
-    for r in _db_rows(era):
-        names.update(str(x) for x in (r[0], r[3], r[6]) if x)
-    return frozenset(names)
-
-
 def weighted(rng: random.Random, pool: tuple[tuple[str, int], ...]) -> str:
     return rng.choices([p for p, _ in pool], weights=[w for _, w in pool])[0]
 
