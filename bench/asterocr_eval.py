@@ -40,7 +40,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +54,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evalset.score import levenshtein, normalise  # noqa: E402
+
 VARIANTS = ("pm1", "01")
 BUCKETS = ((0.0, 50.0, "<50"), (50.0, 70.0, "50–70"), (70.0, 85.0, "70–85"),
            (85.0, 101.0, ">85"))
@@ -62,28 +63,6 @@ THRESHOLDS = (30, 40, 50, 60, 65, 70, 75, 80, 85, 90, 95, 101)
 
 
 # ------------------------------------------------------------------ text
-
-
-def normalise(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def levenshtein(a: str, b: str) -> int:
-    """Edit distance, row by row with numpy (insertions folded in by a running minimum)."""
-    if not a:
-        return len(b)
-    if not b:
-        return len(a)
-    codes_b = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
-    index = np.arange(len(b) + 1)
-    row = index.copy()
-    for i, char in enumerate(a, start=1):
-        cost = (codes_b != ord(char)).astype(np.int64)
-        best = np.empty_like(row)
-        best[0] = i
-        best[1:] = np.minimum(row[1:] + 1, row[:-1] + cost)
-        row = np.minimum.accumulate(best - index) + index
-    return int(row[-1])
 
 
 def closest(text: str, truth: list[str]) -> str:

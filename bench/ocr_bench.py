@@ -52,7 +52,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -62,6 +61,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pikepdf
+
+from evalset.score import levenshtein, normalise
 
 if TYPE_CHECKING:
     from ocr import PageJob, PageResult
@@ -104,28 +105,6 @@ class Outcome:
 
 
 # ------------------------------------------------------------------ scoring
-
-
-def normalise(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def levenshtein(a: str, b: str) -> int:
-    """Edit distance, row by row with numpy (insertions folded in by a running minimum)."""
-    if not a:
-        return len(b)
-    if not b:
-        return len(a)
-    codes_b = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
-    index = np.arange(len(b) + 1)
-    row = index.copy()
-    for i, char in enumerate(a, start=1):
-        cost = (codes_b != ord(char)).astype(np.int64)
-        best = np.empty_like(row)
-        best[0] = i
-        best[1:] = np.minimum(row[1:] + 1, row[:-1] + cost)
-        row = np.minimum.accumulate(best - index) + index
-    return int(row[-1])
 
 
 def page_texts(outcome: Outcome, doc: Doc) -> list[str]:

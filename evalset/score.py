@@ -16,22 +16,28 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def levenshtein(a: str, b: str) -> int:
-    """Edit distance, row by row with numpy (insertions folded in by a running minimum)."""
-    if not a:
-        return len(b)
-    if not b:
-        return len(a)
-    codes_b = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
-    index = np.arange(len(b) + 1)
-    row = index.copy()
-    for i, char in enumerate(a, start=1):
-        cost = (codes_b != ord(char)).astype(np.int64)
+def edit_row(pattern: str, text: str, *, free_start: bool = False) -> np.ndarray:
+    """Last row of the edit-distance table of ``pattern`` against the prefixes of
+    ``text``: entry j is the distance to ``text[:j]``. With ``free_start`` the match may
+    begin anywhere in ``text`` (semi-global alignment: where does a line stand best?)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    index = np.arange(len(text) + 1)
+    row = np.zeros(len(text) + 1, dtype=np.int64) if free_start else index.copy()
+    for i, char in enumerate(pattern, start=1):
+        cost = (codes != ord(char)).astype(np.int64)
         best = np.empty_like(row)
         best[0] = i
         best[1:] = np.minimum(row[1:] + 1, row[:-1] + cost)
+        # Insertions along the row: a running minimum of (value - position).
         row = np.minimum.accumulate(best - index) + index
-    return int(row[-1])
+    return row
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Edit distance, row by row with numpy."""
+    if not a or not b:
+        return len(a) + len(b)
+    return int(edit_row(a, b)[-1])
 
 
 def cer(truth: str, text: str) -> float:

@@ -10,7 +10,6 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import evalset
 from evalset.content import DOC_TYPES, build
 from evalset.degrade import EASY_CLASSES, HARD_CLASSES
 from evalset.generate import make_document, plan, split_of
+from evalset.score import cer, edit_row, normalise
 from evalset.truth import Truth
 
 TRUTH_KEYS = ["id", "file", "split", "profile", "class", "class_key", "pages", "doc_type",
@@ -30,44 +30,13 @@ TRUTH_KEYS = ["id", "file", "split", "profile", "class", "class_key", "pages", "
 CLASS_KEYS = {"dpi", "mode", "degradation", "format", "turn", "skew", "jpeg_quality", "font"}
 
 
-def normalise(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def _edit_row(pattern: str, text: str, free_start: bool) -> np.ndarray:
-    """Last DP row of the edit distance of `pattern` against prefixes of `text`; with
-    `free_start` the match may begin anywhere in `text` (semi-global alignment)."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    index = np.arange(len(text) + 1)
-    row = np.zeros(len(text) + 1, dtype=np.int64) if free_start else index.copy()
-    for i, char in enumerate(pattern, start=1):
-        cost = (codes != ord(char)).astype(np.int64)
-        best = np.empty_like(row)
-        best[0] = i
-        best[1:] = np.minimum(row[1:] + 1, row[:-1] + cost)
-        # Insertions along the row: a running minimum of (value - position).
-        row = np.minimum.accumulate(best - index) + index
-    return row
-
-
-def levenshtein(a: str, b: str) -> int:
-    if not a or not b:
-        return len(a) + len(b)
-    return int(_edit_row(a, b, free_start=False)[-1])
-
-
-def cer(truth: str, got: str) -> float:
-    t = normalise(truth)
-    return levenshtein(t, normalise(got)) / max(1, len(t))
-
-
 def line_cer(truth: str, got: str) -> float:
     """Errors of each truth line at its best place in the OCR text, over the truth length:
     insensitive to the order in which tesseract emits blocks (it often reads the motto
     before the agency, or interleaves their lines)."""
     text = normalise(got)
     lines = [normalise(x) for x in truth.splitlines() if x.strip()]
-    errors = sum(int(_edit_row(line, text, free_start=True).min()) for line in lines)
+    errors = sum(int(edit_row(line, text, free_start=True).min()) for line in lines)
     return errors / max(1, sum(len(x) for x in lines))
 
 
