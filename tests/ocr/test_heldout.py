@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -72,19 +73,28 @@ def test_photo_and_fax_read_no_worse_than_bare_tesseract(tmp_path: Path,
     assert ours <= bare + 0.005, (ours, bare)
 
 
+def _guard(tmp_path: Path, prepare_page: Callable[[Image.Image], Image.Image], step: str
+           ) -> tuple[evalset.Truth, engine.Recognition, pipeline.Prepared, engine.Recognition]:
+    """A clean held-out page "prepared" by ``prepare_page``, read, and passed through the
+    guard: (truth, the prepared reading, what the guard kept, its reading)."""
+    path, truth = _page(tmp_path, "clean", 7)
+    loaded = pipeline.load_image(path, 0, max_pixels=200_000_000)
+    image = prepare_page(loaded.image.convert("L"))
+    prepared = pipeline.Prepared(ocr_input=image, rotated=0, deskew=0.0, blank=False,
+                                 changed=False, steps=(step,))
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    reading = engine.recognize(image, workdir, dpi=loaded.dpi, languages="vie")
+    kept, final = pipeline.guarded(loaded, prepared, reading, "vie", workdir)
+    return truth, reading, kept, final
+
+
 def test_preparation_that_hurts_falls_back_to_the_plain_reading(tmp_path: Path) -> None:
     """A preparation step that ruins the page (here: one that blurs the print away) is
     caught by the guard: the plain page is read too, kept, and the record says so."""
-    path, truth = _page(tmp_path, "clean", 7)
-    loaded = pipeline.load_image(path, 0, max_pixels=200_000_000)
-    ruined = loaded.image.convert("L").filter(ImageFilter.GaussianBlur(6)).point(
-        lambda v: 255 if v > 120 else v)
-    prepared = pipeline.Prepared(ocr_input=ruined, rotated=0, deskew=0.0, blank=False,
-                                 changed=False, steps=("ruinous",))
-    workdir = tmp_path / "work"
-    workdir.mkdir()
-    reading = engine.recognize(ruined, workdir, dpi=loaded.dpi, languages="vie")
-    kept, final = pipeline.guarded(loaded, prepared, reading, "vie", workdir)
+    truth, reading, kept, final = _guard(
+        tmp_path, lambda gray: gray.filter(ImageFilter.GaussianBlur(6)).point(
+            lambda v: 255 if v > 120 else v), "ruinous")
     assert kept.steps == ()
     assert any("plain reading kept" in note for note in final.notes)
     assert cer(truth.pages[0], final.text) < 0.05 < cer(truth.pages[0], reading.text)
@@ -92,15 +102,7 @@ def test_preparation_that_hurts_falls_back_to_the_plain_reading(tmp_path: Path) 
 
 def test_preparation_that_helps_is_kept(tmp_path: Path) -> None:
     """The guard does not throw away a reading the preparation made good."""
-    path, _truth = _page(tmp_path, "clean", 7)
-    loaded = pipeline.load_image(path, 0, max_pixels=200_000_000)
-    gray = loaded.image.convert("L")
-    prepared = pipeline.Prepared(ocr_input=gray, rotated=0, deskew=0.0, blank=False,
-                                 changed=False, steps=("harmless",))
-    workdir = tmp_path / "work"
-    workdir.mkdir()
-    reading = engine.recognize(gray, workdir, dpi=loaded.dpi, languages="vie")
-    kept, final = pipeline.guarded(loaded, prepared, reading, "vie", workdir)
+    _truth, reading, kept, final = _guard(tmp_path, lambda gray: gray, "harmless")
     assert kept.steps == ("harmless",) and final is reading
 
 
