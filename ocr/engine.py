@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import bisect
 import csv
+import dataclasses
 import itertools
 import os
 import subprocess
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,30 +68,56 @@ def recognize(
     cmd += ["tsv"]
     _run(cmd)
     words = drop_duplicates(parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8")))
-    words, notes = reread_header(image, words, workdir, dpi=dpi, languages=languages)
-    words, more = read_unread_ink(image, words, workdir, dpi=dpi, languages=languages)
-    notes += more
+    words, notes = second_look(image, words, workdir, dpi=dpi, languages=languages)
     text_pdf = base.with_suffix(".pdf").read_bytes() if want_pdf else None
     return Recognition(words=words, text=words_to_text(words), text_pdf=text_pdf, notes=notes)
 
 
-def reread_header(image: Image.Image, words: list[Word], workdir: Path, *, dpi: int,
-                  languages: str) -> tuple[list[Word], tuple[str, ...]]:
-    """``words`` with misread header pieces read again (see ``reread``), and a note when
-    that step was skipped or failed. It is an improvement, never a condition: whatever
-    happens to it, the first reading stands."""
+def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: int,
+                languages: str) -> tuple[list[Word], tuple[str, ...]]:
+    """``words`` after one more look at what the first pass got wrong or skipped, and
+    notes on what happened.
+
+    Two kinds of places are read again, all in ONE extra tesseract call (starting
+    tesseract with the Vietnamese model costs about as much as reading a small crop):
+    misread header pieces (``header_noise``, replaced by their new reading when it is
+    text) and ink the layout skipped (``unread_ink``, whose text lines are added). It
+    is an improvement, never a condition: whatever happens to it, the first reading
+    stands.
+    """
+    notes: tuple[str, ...] = ()
     pieces = header_noise(words, image.height)
-    if not pieces:
-        return words, ()
     if len(pieces) > MAX_REREAD_PIECES:
         # Two header blocks make one or two misread pieces; dozens are a noisy page
         # (speckle, a photocopier's dirty drum), which re-reading would not mend.
-        return words, (f"header re-read skipped: {len(pieces)} noise pieces",)
+        notes += (f"header re-read skipped: {len(pieces)} noise pieces",)
+        pieces = []
+    piece_boxes = [_padded(_box(piece), image) for piece in pieces]
+    skipped = unread_ink(image, words, dpi, also_covered=piece_boxes) if words else []
+    if not piece_boxes and not skipped:
+        return words, notes
     try:
-        readings = reread(image, pieces, workdir, dpi=dpi, languages=languages)
+        readings = read_crops(image, piece_boxes + skipped, workdir, dpi=dpi,
+                              languages=languages)
     except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
-        return words, (f"header re-read failed, first reading kept: {str(exc)[:160]}",)
-    return drop_duplicates(splice(words, pieces, readings)), ()
+        return words, (*notes, f"second look failed, first reading kept: {str(exc)[:160]}")
+    header = [[] if not got or _is_noise(got) else
+              [dataclasses.replace(w, line=piece[0].line) for w in got]
+              for piece, got in zip(pieces, readings, strict=False)]
+    words = drop_duplicates(splice(words, pieces, header))
+    added = [line for k, got in enumerate(readings[len(pieces):])
+             for line in _new_lines(got, words, key=10_000 + k)]
+    if added:
+        words = _insert_lines(words, added)
+        notes += (f"read {len(added)} line(s) in ink the layout skipped",)
+    return words, notes
+
+
+def _padded(box: tuple[int, int, int, int], image: Image.Image) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = box
+    margin = round(REREAD_MARGIN * (y1 - y0))
+    return (max(0, x0 - margin), max(0, y0 - margin), min(image.width, x1 + margin),
+            min(image.height, y1 + margin))
 
 
 def _run(cmd: list[str]) -> None:
@@ -125,23 +153,17 @@ def _box(piece: list[Word]) -> tuple[int, int, int, int]:
             max(w.bbox[2] for w in piece), max(w.bbox[3] for w in piece))
 
 
-def reread(image: Image.Image, pieces: list[list[Word]], workdir: Path, *, dpi: int,
-           languages: str) -> list[list[Word]]:
-    """Each piece's area read again as a single text line (``--psm 7``), all in one
-    tesseract call on the crops stacked with blank space between them.
+def read_crops(image: Image.Image, boxes: list[tuple[int, int, int, int]], workdir: Path, *,
+               dpi: int, languages: str) -> list[list[Word]]:
+    """The words in each box (page coordinates), read in one tesseract call (``--psm 6``)
+    on the crops stacked with blank space between them.
 
-    Returns, per piece, the words read there (page coordinates, the piece's line key);
-    an empty list where the new reading is noise too.
+    The space is a few text heights, not the tallest crop's height: stacking many tall
+    crops that far apart made sheets tesseract refused ("Image too large").
     """
     gray = image.convert("L")
-    crops: list[tuple[Image.Image, tuple[int, int]]] = []
-    for piece in pieces:
-        x0, y0, x1, y1 = _box(piece)
-        margin = round(REREAD_MARGIN * (y1 - y0))
-        left, top = max(0, x0 - margin), max(0, y0 - margin)
-        crops.append((gray.crop((left, top, min(gray.width, x1 + margin),
-                                 min(gray.height, y1 + margin))), (left, top)))
-    gap = max(c.height for c, _ in crops)
+    crops = [(gray.crop(box), (box[0], box[1])) for box in boxes]
+    gap = max(CROP_GAP_MIN, min(c.height for c, _ in crops))
     width = max(c.width for c, _ in crops) + 2 * gap
     sheet = Image.new("L", (width, sum(c.height + gap for c, _ in crops) + gap), 255)
     starts: list[int] = []
@@ -150,12 +172,12 @@ def reread(image: Image.Image, pieces: list[list[Word]], workdir: Path, *, dpi: 
         sheet.paste(crop, (gap, y))
         starts.append(y)
         y += crop.height + gap
-    source, base = workdir / "reread.pgm", workdir / "reread"
+    source, base = workdir / "second-look.pgm", workdir / "second-look"
     sheet.save(source)
     _run([TESSERACT, str(source), str(base), "-l", languages, "--dpi", str(dpi),
           "--psm", "6", "tsv"])
     found = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
-    out: list[list[Word]] = [[] for _ in pieces]
+    out: list[list[Word]] = [[] for _ in boxes]
     for word in found:
         middle = (word.bbox[1] + word.bbox[3]) // 2
         # The crop whose band (itself plus half the blank space around it) holds the word.
@@ -164,8 +186,11 @@ def reread(image: Image.Image, pieces: list[list[Word]], workdir: Path, *, dpi: 
         dx, dy = left - gap, top - start
         x0, y0, x1, y1 = word.bbox
         out[k].append(Word(text=word.text, confidence=word.confidence,
-                           bbox=(x0 + dx, y0 + dy, x1 + dx, y1 + dy), line=pieces[k][0].line))
-    return [[] if not got or _is_noise(got) else got for got in out]
+                           bbox=(x0 + dx, y0 + dy, x1 + dx, y1 + dy), line=word.line))
+    return out
+
+
+CROP_GAP_MIN = 40  # pixels of blank paper between stacked crops, at least
 
 
 # ---------------------------------------------------------------- ink tesseract skipped
@@ -177,6 +202,7 @@ def reread(image: Image.Image, pieces: list[list[Word]], workdir: Path, *, dpi: 
 UNREAD_CELL_DPI = 10  # grid on which ink and words are compared
 UNREAD_MIN_CELLS = 12  # smaller patches are specks, rules or a lone mark
 UNREAD_MAX_REGIONS = 3
+UNREAD_MAX_HEIGHT = 0.25  # of the page
 
 
 def _cells(mask: np.ndarray, factor: int) -> np.ndarray:
@@ -186,8 +212,11 @@ def _cells(mask: np.ndarray, factor: int) -> np.ndarray:
     return np.asarray(blocks.any(axis=(1, 3)), dtype=bool)
 
 
-def unread_ink(image: Image.Image, words: list[Word], dpi: int) -> list[tuple[int, int, int, int]]:
-    """Boxes (page pixels) of ink patches that no confidently read word covers."""
+def unread_ink(image: Image.Image, words: list[Word], dpi: int, *,
+               also_covered: Sequence[tuple[int, int, int, int]] = ()
+               ) -> list[tuple[int, int, int, int]]:
+    """Boxes (page pixels) of ink patches that no confidently read word covers (nor
+    ``also_covered``, places read again anyway)."""
     gray = image.convert("L")
     factor = max(1, round(dpi / UNREAD_CELL_DPI))
     pixels = np.asarray(gray, dtype=np.uint8)
@@ -200,6 +229,8 @@ def unread_ink(image: Image.Image, words: list[Word], dpi: int) -> list[tuple[in
             continue
         x0, y0, x1, y1 = _box(piece)
         covered[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = True
+    for x0, y0, x1, y1 in also_covered:
+        covered[y0:y1, x0:x1] = True
     cells = _cells(ink & ~covered, factor)
     # The page's edges (scanner shadow, punch holes, a photo's background) are not text.
     my, mx = max(1, cells.shape[0] // 25), max(1, cells.shape[1] // 25)
@@ -215,6 +246,8 @@ def unread_ink(image: Image.Image, words: list[Word], dpi: int) -> list[tuple[in
     for x0, y0, x1, y1, _count, _own in regions_of(grown)[:UNREAD_MAX_REGIONS]:
         if int(cells[y0:y1, x0:x1].sum()) < UNREAD_MIN_CELLS:
             continue
+        if (y1 - y0) > UNREAD_MAX_HEIGHT * cells.shape[0]:
+            continue  # a blot, a fold or a noisy stretch of page, not a block of text
         boxes.append((x0 * factor, y0 * factor, min(ink.shape[1], x1 * factor),
                       min(ink.shape[0], y1 * factor)))
     return boxes
@@ -233,45 +266,22 @@ def _ink_level(pixels: np.ndarray) -> int:
     return int(np.argmax(between))
 
 
-def read_unread_ink(image: Image.Image, words: list[Word], workdir: Path, *, dpi: int,
-                    languages: str) -> tuple[list[Word], tuple[str, ...]]:
-    """``words`` plus the text lines found in ink patches tesseract's layout skipped."""
-    boxes = unread_ink(image, words, dpi) if words else []
-    if not boxes:
-        return words, ()
-    gray = image.convert("L")
-    added: list[list[Word]] = []
-    try:
-        for k, (x0, y0, x1, y1) in enumerate(boxes):
-            source, base = workdir / f"unread-{k}.pgm", workdir / f"unread-{k}"
-            gray.crop((x0, y0, x1, y1)).save(source)
-            _run([TESSERACT, str(source), str(base), "-l", languages, "--dpi", str(dpi),
-                  "--psm", "6", "tsv"])
-            found = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
-            for line in _lines(found):
-                # The patch's margin can take in words already read: those stay theirs.
-                kept = [w for piece in _segments(line) if not _is_noise(piece) for w in piece
-                        if any(c.isalnum() for c in w.text)
-                        and w.confidence >= NOISE_LINE_CONFIDENCE
-                        and not _already_read(w, (x0, y0), words)]
-                if _looks_like_text(kept):
-                    # Own line keys, past tesseract's: each is its own line of text.
-                    key = (10_000 + k, line[0].line[1], line[0].line[2])
-                    added.append([Word(text=w.text, confidence=w.confidence,
-                                       bbox=(w.bbox[0] + x0, w.bbox[1] + y0,
-                                             w.bbox[2] + x0, w.bbox[3] + y0), line=key)
-                                  for w in kept])
-    except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
-        return words, (f"re-reading skipped ink failed, first reading kept: {str(exc)[:160]}",)
-    if not added:
-        return words, ()
-    return _insert_lines(words, added), (f"read {len(added)} line(s) in ink the layout skipped",)
+def _new_lines(found: list[Word], words: list[Word], *, key: int) -> list[list[Word]]:
+    """The text lines among words read in a skipped patch: not noise, letters rather
+    than a pen signature's strokes, not already read by the first pass. Each gets its
+    own line key (past tesseract's), so it stays its own line of text."""
+    lines = []
+    for line in _lines(found):
+        kept = [w for piece in _segments(line) if not _is_noise(piece) for w in piece
+                if any(c.isalnum() for c in w.text) and w.confidence >= NOISE_LINE_CONFIDENCE
+                and not _already_read(w, words)]
+        if _looks_like_text(kept):
+            lines.append([dataclasses.replace(w, line=(key, *w.line[1:])) for w in kept])
+    return lines
 
 
-def _already_read(word: Word, offset: tuple[int, int], words: list[Word]) -> bool:
-    dx, dy = offset
-    box = (word.bbox[0] + dx, word.bbox[1] + dy, word.bbox[2] + dx, word.bbox[3] + dy)
-    return any(_overlap(box, other.bbox) > 0.4 for other in words)
+def _already_read(word: Word, words: list[Word]) -> bool:
+    return any(_overlap(word.bbox, other.bbox) > 0.4 for other in words)
 
 
 def _looks_like_text(line: list[Word]) -> bool:

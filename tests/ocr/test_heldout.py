@@ -13,7 +13,7 @@ from PIL import Image, ImageFilter
 
 import evalset
 import ocr
-from evalset.score import cer
+from evalset.score import cer, normalise
 from ocr import engine, pipeline
 from ocr.plan import plan_pages
 
@@ -53,23 +53,33 @@ def test_blurred_yellowish_gray_200dpi_page_reads_well(tmp_path: Path, seed: int
     assert cer(truth.pages[0], result.text) <= 0.03
 
 
+def _class_cer(tmp_path: Path, degradation: str, seeds: tuple[int, ...]) -> tuple[float, float]:
+    """(sohoa, bare tesseract) CER over pages of one class: the issue's target is per
+    class of page, and one page's reading order can swing a point either way."""
+    errors = {"sohoa": 0.0, "bare": 0.0}
+    length = 0
+    for seed in seeds:
+        path, truth = _page(tmp_path / str(seed), degradation, seed)
+        result = _read(path)
+        assert result.words, f"{degradation} seed {seed} read nothing"
+        size = len(normalise(truth.pages[0]))
+        errors["sohoa"] += cer(truth.pages[0], result.text) * size
+        errors["bare"] += cer(truth.pages[0], _bare_tesseract(path, tmp_path / str(seed))) * size
+        length += size
+    return errors["sohoa"] / length, errors["bare"] / length
+
+
 def test_noisy_photocopy_header_is_read_not_failed(tmp_path: Path) -> None:
     """Toner noise over the top fifth made the header re-read stack dozens of noise
     pieces into one image tesseract refused, failing the whole document."""
-    path, truth = _page(tmp_path, "photocopy_noisy_top", 5)
-    result = _read(path)
-    assert result.words
-    assert cer(truth.pages[0], result.text) <= cer(truth.pages[0], _bare_tesseract(
-        path, tmp_path)) + 0.005
+    ours, bare = _class_cer(tmp_path, "photocopy_noisy_top", (5, 9))
+    assert ours <= bare + 0.005, (ours, bare)
 
 
 @pytest.mark.parametrize("degradation", ["photo", "fax"])
 def test_photo_and_fax_read_no_worse_than_bare_tesseract(tmp_path: Path,
                                                          degradation: str) -> None:
-    path, truth = _page(tmp_path, degradation, 6)
-    result = _read(path)
-    ours = cer(truth.pages[0], result.text)
-    bare = cer(truth.pages[0], _bare_tesseract(path, tmp_path))
+    ours, bare = _class_cer(tmp_path, degradation, (6, 9))
     assert ours <= bare + 0.005, (ours, bare)
 
 
@@ -114,13 +124,13 @@ def test_a_failing_header_reread_keeps_the_first_reading(
     def refuse(*_args: object, **_kwargs: object) -> list[list[ocr.Word]]:
         raise RuntimeError("tesseract failed (1): pixReadStreamPnm: header read failed")
 
-    monkeypatch.setattr(engine, "reread", refuse)
+    monkeypatch.setattr(engine, "read_crops", refuse)
     page = Image.new("L", (2480, 3508), 255)
     words = [ocr.Word(text="#@", confidence=10.0, bbox=(100, 50, 400, 90), line=(1, 1, 1)),
              ocr.Word(text="~~", confidence=12.0, bbox=(420, 50, 600, 90), line=(1, 1, 1))]
-    kept, notes = engine.reread_header(page, words, tmp_path, dpi=300, languages="vie")
+    kept, notes = engine.second_look(page, words, tmp_path, dpi=300, languages="vie")
     assert kept == words
-    assert notes and "header re-read failed" in notes[0]
+    assert notes and "second look failed, first reading kept" in notes[-1]
 
 
 def test_dozens_of_noise_pieces_are_not_stacked_for_a_reread(tmp_path: Path) -> None:
@@ -129,6 +139,6 @@ def test_dozens_of_noise_pieces_are_not_stacked_for_a_reread(tmp_path: Path) -> 
     page = Image.new("L", (2480, 3508), 255)
     words = [ocr.Word(text="~", confidence=5.0, bbox=(40 + 60 * i, 50, 80 + 60 * i, 90),
                       line=(1, 1, i)) for i in range(30)]
-    kept, notes = engine.reread_header(page, words, tmp_path, dpi=300, languages="vie")
+    kept, notes = engine.second_look(page, words, tmp_path, dpi=300, languages="vie")
     assert kept == words
-    assert notes and "skipped" in notes[0]
+    assert notes and "header re-read skipped" in notes[0]

@@ -83,17 +83,17 @@ def test_noise_is_judged_piece_by_piece_within_a_line() -> None:
 
 def test_misread_header_piece_is_read_again_on_its_own(tmp_path: Path) -> None:
     motto = "Độc lập - Tự do - Hạnh phúc"
-    sheet = Image.new("L", (2480, 400), 255)
+    sheet = Image.new("L", (2480, 3508), 255)
     font = ImageFont.truetype(FONT, 50)
     ImageDraw.Draw(sheet).text((1200, 150), motto, font=font, fill=0)
     # What tesseract's layout gave back for it: garbage boxes over the motto.
-    garbage = [Word(text=t, confidence=c, bbox=(x, 150, x + 150, 215), line=(2, 1, 1))
-               for t, c, x in (("ĐÓ", 7, 1200), ("0000p", 15, 1500), ("0Ú", 4, 1800))]
     x1 = 1200 + round(font.getlength(motto))
-    garbage[-1] = Word(text="0Ú", confidence=4, bbox=(1800, 150, x1, 215), line=(2, 1, 1))
-    readings = engine.reread(sheet, [garbage], tmp_path, dpi=300, languages="vie")
-    assert " ".join(w.text for w in readings[0]) == motto
-    assert all(w.line == (2, 1, 1) for w in readings[0])
-    assert all(w.bbox[0] >= 1150 and w.bbox[2] <= x1 + 50 for w in readings[0])
-    spliced = engine.splice([_word("Số:", 93, 100, line=1), *garbage], [garbage], readings)
-    assert [w.text for w in spliced][1:] == [w.text for w in readings[0]]
+    garbage = [Word(text=t, confidence=c, bbox=(x, 150, right, 215), line=(2, 1, 1))
+               for t, c, x, right in (("ĐÓ", 7, 1200, 1400), ("0000p", 15, 1410, 1700),
+                                      ("0Ú", 4, 1710, x1))]
+    first = [_word("Số:", 93, 100, line=1), *garbage]
+    words, _notes = engine.second_look(sheet, first, tmp_path, dpi=300, languages="vie")
+    again = [w for w in words if w.line == (2, 1, 1)]
+    assert " ".join(w.text for w in again) == motto
+    assert all(w.bbox[0] >= 1150 and w.bbox[2] <= x1 + 50 for w in again)
+    assert words[0].text == "Số:" and not any(w in words for w in garbage)
