@@ -32,17 +32,6 @@ from evalset.data import (
 )
 from evalset.layout import Block, Header, Page, Para, SignBlock, Span, Table
 
-DOC_TYPES: tuple[str, ...] = (
-    "birth_certificate",
-    "marriage_certificate",
-    "marital_status_certificate",
-    "criminal_record_certificate",
-    "household_business_registration",
-    "construction_permit",
-    "death_extract",
-    "land_use_certificate",
-)
-
 REFORM = dt.date(2025, 7, 1)  # districts abolished, provinces merged
 TODAY = dt.date(2026, 11, 30)  # the latest issue date the set uses (fixed: reproducible)
 
@@ -765,6 +754,7 @@ BUILDERS: dict[str, Callable[[random.Random], Doc]] = {
     "death_extract": death_extract,
     "land_use_certificate": land_use_certificate,
 }
+DOC_TYPES: tuple[str, ...] = tuple(BUILDERS)
 
 
 def build(rng: random.Random, doc_type: str) -> Doc:

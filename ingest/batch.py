@@ -220,6 +220,14 @@ def run_batch(
     return outcomes
 
 
+
+def _pool(size: int) -> ProcessPoolExecutor:
+    """Worker processes that build the official-unit indexes when they start (about
+    0.6 s each), not inside the first paper's extraction."""
+    from extract.places import warm
+
+    return ProcessPoolExecutor(max_workers=size, initializer=warm)
+
 class _Workers:
     """The process pool, made robust to a worker dying (a page that crashes tesseract
     or exhausts memory): the pool is replaced, and each job that was in it is run
@@ -228,7 +236,7 @@ class _Workers:
     def __init__(self, size: int, executor: Executor | None) -> None:
         self.size = size
         self.own = executor is None
-        self.pool: Executor = executor or ProcessPoolExecutor(max_workers=size)
+        self.pool: Executor = executor or _pool(size)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         try:
@@ -262,7 +270,7 @@ class _Workers:
         except BrokenProcessPool:
             pass
         self.pool.shutdown(wait=False, cancel_futures=False)
-        self.pool = ProcessPoolExecutor(max_workers=self.size)
+        self.pool = _pool(self.size)
 
     def shutdown(self) -> None:
         if self.own:

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from ocr.base import Word
-from ocr.prepare import regions_of
+from ocr.prepare import otsu_threshold, regions_of
 
 TESSERACT = "tesseract"
 
@@ -220,7 +220,8 @@ def unread_ink(image: Image.Image, words: list[Word], dpi: int, *,
     gray = image.convert("L")
     factor = max(1, round(dpi / UNREAD_CELL_DPI))
     pixels = np.asarray(gray, dtype=np.uint8)
-    ink = pixels < _ink_level(pixels)
+    # Otsu on a subsample: the split between paper and ink, at a sixteenth of the cost.
+    ink = pixels < otsu_threshold(pixels[::4, ::4])
     covered = np.zeros_like(ink)
     height = _height(words) if words else factor
     pad = height // 2
@@ -251,19 +252,6 @@ def unread_ink(image: Image.Image, words: list[Word], dpi: int, *,
         boxes.append((x0 * factor, y0 * factor, min(ink.shape[1], x1 * factor),
                       min(ink.shape[0], y1 * factor)))
     return boxes
-
-
-def _ink_level(pixels: np.ndarray) -> int:
-    """Otsu's split of a subsample of the page: ink is darker than this."""
-    sample = pixels[::4, ::4]
-    hist = np.bincount(sample.ravel(), minlength=256).astype(np.float64)
-    levels = np.arange(256)
-    weight, mean = np.cumsum(hist), np.cumsum(hist * levels)
-    total = weight[-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        between = np.nan_to_num((mean[-1] * weight / total - mean) ** 2
-                                / (weight * (total - weight)))
-    return int(np.argmax(between))
 
 
 def _new_lines(found: list[Word], words: list[Word], *, key: int) -> list[list[Word]]:

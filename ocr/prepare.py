@@ -110,7 +110,7 @@ def analysis_copy(gray: Image.Image, dpi: int) -> np.ndarray:
     small = gray.reduce(factor) if factor > 1 else gray
     small = small.filter(ImageFilter.MedianFilter(3))
     pixels = np.asarray(small, dtype=np.uint8)
-    return pixels < _otsu_threshold(pixels)
+    return pixels < otsu_threshold(pixels)
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def background(gray: Image.Image, dpi: int) -> Image.Image:
 def measure(gray: Image.Image, dpi: int) -> Levels:
     factor = max(1, min(round(dpi / ANALYSIS_DPI), max(gray.size) // 1000))
     small = np.asarray(gray.reduce(factor) if factor > 1 else gray, dtype=np.uint8)
-    threshold = _otsu_threshold(small)
+    threshold = otsu_threshold(small)
     dark, light = small[small < threshold], small[small >= threshold]
     ink = float(np.median(dark)) if dark.size else 0.0
     paper = float(np.median(light)) if light.size else 255.0
@@ -178,7 +178,7 @@ def outside_page(gray: Image.Image, dpi: int) -> np.ndarray | None:
     bg = np.asarray(background(gray, dpi), dtype=np.uint8)
     if bg.size == 0:
         return None
-    bright = bg >= _otsu_threshold(bg)
+    bright = bg >= otsu_threshold(bg)
     if bright.mean() > PAGE_MAX_SHARE or bright.mean() < PAGE_MIN_SHARE:
         return None
     regions = regions_of(bright)
@@ -268,7 +268,7 @@ def flatten(gray: Image.Image, dpi: int) -> Image.Image:
     return Image.fromarray(np.clip(pixels * (255.0 / base), 0, 255).astype(np.uint8), mode="L")
 
 
-def _otsu_threshold(pixels: np.ndarray) -> int:
+def otsu_threshold(pixels: np.ndarray) -> int:
     hist = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
     total = hist.sum()
     levels = np.arange(256)
