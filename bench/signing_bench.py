@@ -33,7 +33,7 @@ AGENCY = "UBND Phường Bến Nghé"
 
 
 def _direct(
-    ident: signing.DevIdentity, tsa_url: str | None, font: Path
+    ident: signing.DevIdentity, tsa_url: str | None, font: bytes
 ) -> Callable[[bytes], bytes]:
     key = signers.SimpleSigner.load(
         str(ident.key_path), str(ident.cert_path), ca_chain_files=(str(ident.ca_cert_path),)
@@ -76,8 +76,7 @@ def main() -> None:
     print(f"{args.n} PDF/A-2b inputs, 1-3 pages, mean {sum(map(len, pdfs)) // len(pdfs)} bytes")
     with tempfile.TemporaryDirectory() as tmp, serve_test_pki(Path(tmp) / "pki") as pki:
         ident = signing.ensure_dev_identity(Path(tmp) / "dev", AGENCY)
-        font = Path(tmp) / "stamp.ttf"
-        font.write_bytes(stamp.stamp_font(stamp.find_font(), AGENCY))
+        font = stamp.stamp_font(stamp.find_font(), AGENCY)
         print(f"{'level':<10} {'sohoa sig/s':>12} {'pyHanko sig/s':>14} {'overhead':>9}")
         for label, tsa in (("PAdES-B-B", None), ("PAdES-B-T", pki.tsa_url)):
             with signing.load_signer(dev_identity=ident, tsa_url=tsa, agency_name=AGENCY) as s:

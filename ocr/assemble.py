@@ -13,6 +13,7 @@ removed first, whatever the PDF/A outcome (``ocr.sanitize``), and noted.
 
 from __future__ import annotations
 
+import gc
 import io
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -72,6 +73,11 @@ def build_archival(pages: list[PageResult], *, title: str | None,
         removed = defang(merged)
         _describe(merged, title, language)
         buffer = io.BytesIO()
+        # pikepdf's PDF/A check records any warning raised while it walks a content
+        # stream as a finding, including a ResourceWarning from an unrelated object
+        # that the cyclic collector happens to finalise at that moment. Collecting
+        # first keeps other code's leftovers from failing this document's PDF/A.
+        gc.collect()
         try:
             save(merged, buffer, "2b", output_intent="sRGB")
         except PdfaError as exc:

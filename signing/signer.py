@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import tempfile
 import unicodedata
+import weakref
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -174,17 +174,19 @@ class Signer:
         self.signer_name = _common_name(cert)
         self.development_only = _is_dev_cert(cert)
         self._cert = cert
-        self._font_dir: tempfile.TemporaryDirectory[str] | None = None
         self._plan = self._stamp_plan(verify_url is not None) if visible else None
         self._loop = loop or asyncio.new_event_loop()
         self._http = http
         self._on_close = list(on_close)
+        # A signer dropped without close() must not leave its loop for the garbage
+        # collector: the loop's "unclosed" ResourceWarning fires wherever collection
+        # happens to run, and pikepdf's PDF/A check turns any warning raised while it
+        # walks a content stream into a finding (CI lost a PDF/A that way). Closing
+        # the loop and the token sessions needs no running loop, so it is safe here.
+        weakref.finalize(self, _drop, self._loop, self._on_close)
 
     def _stamp_plan(self, with_qr: bool) -> stamp.StampPlan:
-        self._font_dir = tempfile.TemporaryDirectory(prefix="sohoa-stamp-font-")
-        font = Path(self._font_dir.name) / "stamp.ttf"
-        font.write_bytes(stamp.stamp_font(stamp.find_font(), self.agency_name))
-        return stamp.stamp_plan(font, with_qr)
+        return stamp.stamp_plan(stamp.stamp_font(stamp.find_font(), self.agency_name), with_qr)
 
     def sign(
         self, pdf: bytes, *, record_id: str | None = None, signed_at: datetime | None = None
@@ -255,14 +257,20 @@ class Signer:
         if self._loop.is_closed():
             return
         _release(self._loop, self.validation_context, self._http, self._on_close)
-        if self._font_dir is not None:
-            self._font_dir.cleanup()
 
     def __enter__(self) -> Signer:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _drop(loop: asyncio.AbstractEventLoop, resources: Sequence[Any]) -> None:
+    if loop.is_closed():
+        return
+    loop.close()
+    for resource in resources:
+        resource.close()
 
 
 def _release(

@@ -7,7 +7,7 @@ and the PDF/A copy keeps every font embedded.
 
 from __future__ import annotations
 
-import tempfile
+import io
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fontTools import subset
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.generic import ArrayObject, FloatObject
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -89,13 +89,30 @@ def stamp_font(source: Path, extra_text: str) -> bytes:
     options.notdef_outline = True
     options.name_IDs = ["*"]
     font = subset.load_font(str(source), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=unicodes)
-    subsetter.subset(font)
-    with tempfile.SpooledTemporaryFile() as out:
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=unicodes)
+        subsetter.subset(font)
+        out = io.BytesIO()
         subset.save_font(font, out, options)
-        out.seek(0)
-        return out.read()
+        return out.getvalue()
+    finally:
+        font.close()
+
+
+@dataclass(frozen=True)
+class _FontInMemory(GlyphAccumulatorFactory):
+    # pyHanko's factory opens the font file for every stamp and never closes it;
+    # the stamp font is small and already in memory, so each engine reads a copy.
+    font_bytes: bytes = b""
+
+    def create_font_engine(
+        self, writer: BasePdfFileWriter, obj_stream: Any = None
+    ) -> GlyphAccumulator:
+        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(writer=writer, font_handle=io.BytesIO(self.font_bytes),
+                                font_size=self.font_size, obj_stream=obj_stream)
 
 
 @dataclass(frozen=True)
@@ -104,12 +121,12 @@ class StampPlan:
     width: float
     height: float
     with_qr: bool
-    font_file: Path
 
 
-def stamp_plan(font: Path, with_qr: bool) -> StampPlan:
+def stamp_plan(font: bytes, with_qr: bool) -> StampPlan:
     """Stamp style built once per batch; ``font`` should come from :func:`stamp_font`."""
-    text_style = TextBoxStyle(font=GlyphAccumulatorFactory(str(font), font_size=FONT_SIZE))
+    text_style = TextBoxStyle(
+        font=_FontInMemory(font_file="", font_size=FONT_SIZE, font_bytes=font))
     # No background: pyHanko's default art would add a soft-masked graphics state,
     # which PDF/A validators flag needlessly.
     if with_qr:
@@ -120,11 +137,11 @@ def stamp_plan(font: Path, with_qr: bool) -> StampPlan:
             background=None,
             qr_position=QRPosition.LEFT_OF_TEXT,
         )
-        return StampPlan(style, STAMP_WIDTH, QR_STAMP_HEIGHT, True, font)
+        return StampPlan(style, STAMP_WIDTH, QR_STAMP_HEIGHT, True)
     style = TextStampStyle(
         stamp_text=STAMP_TEXT, text_box_style=text_style, border_width=1, background=None
     )
-    return StampPlan(style, STAMP_WIDTH, STAMP_HEIGHT, False, font)
+    return StampPlan(style, STAMP_WIDTH, STAMP_HEIGHT, False)
 
 
 Rect = tuple[float, float, float, float]
