@@ -459,6 +459,37 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> floa
     return width * height / max(1, smaller)
 
 
+def text_bands(*readings: list[Word]) -> list[tuple[int, int]]:
+    """Horizontal bands of the page (top, bottom pixel rows) holding text in any of
+    ``readings`` (same geometry): lines overlapping by more than a third of a line's
+    height fall in one band, so a header's two blocks, or a line two readings cut
+    differently, are one band."""
+    spans = sorted((min(w.bbox[1] for w in line), max(w.bbox[3] for w in line))
+                   for words in readings for line in _lines(words))
+    bands: list[list[int]] = []
+    for top, bottom in spans:
+        if bands and top < bands[-1][1] - (bottom - top) / 3:
+            bands[-1][1] = max(bands[-1][1], bottom)
+        else:
+            # Half-open and disjoint: a line's middle falls in exactly one band.
+            bands.append([max(top, bands[-1][1]) if bands else top, bottom])
+    return [(top, bottom) for top, bottom in bands]
+
+
+def lines_in(words: list[Word], band: tuple[int, int]) -> list[Word]:
+    """The words of the lines of ``words`` whose middle lies in ``band`` (half-open)."""
+    return [w for line in _lines(words)
+            if band[0] <= (min(w.bbox[1] for w in line) + max(w.bbox[3] for w in line)) / 2
+            < band[1] for w in line]
+
+
+def rekeyed(words: list[Word], block_offset: int) -> list[Word]:
+    """``words`` with their block numbers moved past another reading's, so that lines
+    from two readings never share a line key (``_lines`` groups by key)."""
+    return [dataclasses.replace(w, line=(w.line[0] + block_offset, *w.line[1:]))
+            for w in words]
+
+
 def drop_duplicates(words: list[Word]) -> list[Word]:
     """Words read twice: keep the more confident of two boxes covering the same ink.
 

@@ -110,6 +110,31 @@ def test_preparation_that_hurts_falls_back_to_the_plain_reading(tmp_path: Path) 
     assert cer(truth.pages[0], final.text) < 0.05 < cer(truth.pages[0], reading.text)
 
 
+def test_preparation_that_hurts_part_of_a_page_is_replaced_there_only(tmp_path: Path) -> None:
+    """A step that ruins only the top half of a page: the guard keeps the prepared
+    reading of the bottom half and takes the plain reading of the bands above."""
+
+    def ruin_top(gray: Image.Image) -> Image.Image:
+        top = gray.crop((0, 0, gray.width, gray.height // 2))
+        ruined = top.filter(ImageFilter.GaussianBlur(6)).point(lambda v: 255 if v > 120 else v)
+        out = gray.copy()
+        out.paste(ruined, (0, 0))
+        return out
+
+    truth, reading, kept, final = _guard(tmp_path, ruin_top, "half-ruinous")
+    assert kept.steps == ("half-ruinous",)
+    assert any("text bands worse: the plain reading kept there" in n for n in final.notes)
+    assert cer(truth.pages[0], final.text) < 0.05 < cer(truth.pages[0], reading.text)
+    # The top half is the plain reading's; the bottom half, read alike by both (tesseract's
+    # layout is page-wide, so a band may still differ), mostly the prepared reading's own.
+    middle = kept.ocr_input.height // 2
+    top = [w for w in final.words if w.bbox[3] < middle - 50]
+    bottom = [w for w in final.words if w.bbox[1] > middle + 50]
+    assert top and all(w.line[0] >= pipeline.PLAIN_BLOCKS for w in top)
+    own = sum(len(w.text) for w in bottom if w.line[0] < pipeline.PLAIN_BLOCKS)
+    assert own >= 0.8 * sum(len(w.text) for w in bottom)
+
+
 def test_preparation_that_helps_is_kept(tmp_path: Path) -> None:
     """The guard does not throw away a reading the preparation made good."""
     _truth, reading, kept, final = _guard(tmp_path, lambda gray: gray, "harmless")
