@@ -512,10 +512,21 @@ def drop_duplicates(words: list[Word]) -> list[Word]:
 
 # What a table's ruled borders read as: not text.
 RULE_CHARACTERS = frozenset("|¦│┃[]")
+# The punctuation these papers are typed with. A "word" of marks only, one of them
+# outside this set ("¡", "ˆ", "†", "⁄", "`{", "~"), is what tesseract makes of a rule's
+# end, a pen stroke's tail or a speck: not text.
+TYPED_PUNCTUATION = frozenset("-–—.,:;()/%+*\"'“”‘’…!?&=#")
+# Symbols tesseract puts for a misread letter or digit ("€)" for "c)", "§." for "5."):
+# they stand for text, so they stay (the misreading costs less than a gap).
+MISREAD_GLYPHS = frozenset("€§©®£¥@$")
 
 
 def _is_rule(word: Word) -> bool:
-    return all(c in RULE_CHARACTERS for c in word.text)
+    text = word.text
+    if all(c in RULE_CHARACTERS for c in text):
+        return True
+    return (not any(c.isalnum() or c in MISREAD_GLYPHS for c in text)
+            and any(c not in TYPED_PUNCTUATION for c in text))
 
 
 def _span(lines: list[list[Word]], axis: int) -> tuple[int, int]:
@@ -583,12 +594,69 @@ def _table_rows(lines: list[list[Word]]) -> list[list[Word]]:
     return out + current
 
 
+# A table row starts on a line read as a label and at least two values side by side.
+CELL_ROW_SEGMENTS = 3
+
+
+def _cell_flow(lines: list[list[Word]]) -> list[list[Word]]:
+    """``lines`` with the wrapped cells of a table's rows read cell by cell.
+
+    In a boxed table whose value cells wrap ("Nơi cư trú | Số 34 Võ Thị Sáu, xã Tiên
+    Lộc, | Tổ 33, xã Bình Phú, …"), tesseract reads across, so the two spouses'
+    addresses come out interleaved line by line. A row starts on a line with a label
+    and two or more values (split at column gaps, ``_segments``); the lines under it
+    with fewer pieces, each starting in one of its columns and none straddling two,
+    continue its cells. Each such row becomes one line: the label, then each column's text top to
+    bottom. Anything else (the header, a paragraph, a two-column label/value list,
+    where reading across is reading cell by cell) is left as it is.
+    """
+    out: list[list[Word]] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        pieces = _segments(line)
+        if len(pieces) < CELL_ROW_SEGMENTS or any(
+                _starts_national_motto(line, i) for i in range(len(line))):
+            out.append(line)
+            continue
+        starts = [piece[0].bbox[0] for piece in pieces]
+        height = _height(line)
+        columns: list[list[Word]] = [list(piece) for piece in pieces]
+        while index < len(lines):
+            below = _segments(lines[index])
+            slots = [_column_of(piece, starts, height) for piece in below]
+            # A label and two values start the next row; a label's wrapped tail alone
+            # (or beside value tails) continues this one.
+            if None in slots or len(below) >= CELL_ROW_SEGMENTS:
+                break
+            for piece, slot in zip(below, slots, strict=True):
+                columns[slot or 0] += piece
+            index += 1
+        out.append([w for column in columns for w in column])
+    return out
+
+
+def _column_of(piece: list[Word], starts: list[int], height: int) -> int | None:
+    """The column (index into ``starts``) a continuation piece sits in, or None when it
+    starts between columns or runs into the next one."""
+    tolerance = height
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else None
+        if abs(piece[0].bbox[0] - start) <= tolerance or (
+                start <= piece[0].bbox[0] and (end is None or piece[0].bbox[0] < end)):
+            if end is not None and piece[-1].bbox[2] > end - tolerance / 2:
+                return None
+            return k
+    return None
+
+
 def words_to_text(words: list[Word]) -> str:
     """Lines joined by newlines, paragraphs by a blank line, side-by-side blocks in
     reading order (the header's left block before its right block; a table's columns
     read across, row by row)."""
-    lines = _table_rows([kept for line in _lines(words)
-                         if (kept := [w for w in _without_noise(line) if not _is_rule(w)])])
+    lines = _cell_flow(_table_rows([kept for line in _lines(words) if (
+        kept := [w for w in _without_noise(line) if not _is_rule(w)])]))
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
     index = 0
