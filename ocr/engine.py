@@ -525,8 +525,13 @@ def _is_rule(word: Word) -> bool:
     text = word.text
     if all(c in RULE_CHARACTERS for c in text):
         return True
-    return (not any(c.isalnum() or c in MISREAD_GLYPHS for c in text)
+    return (not any(_is_text_char(c) or c in MISREAD_GLYPHS for c in text)
             and any(c not in TYPED_PUNCTUATION for c in text))
+
+
+def _is_text_char(char: str) -> bool:
+    # Modifier letters ("ˆ", "ˇ") count as letters to Python, not to a reader.
+    return char.isalnum() and unicodedata.category(char) != "Lm"
 
 
 def _span(lines: list[list[Word]], axis: int) -> tuple[int, int]:
@@ -626,9 +631,11 @@ def _cell_flow(lines: list[list[Word]]) -> list[list[Word]]:
         while index < len(lines):
             below = _segments(lines[index])
             slots = [_column_of(piece, starts, height) for piece in below]
-            # A label and two values start the next row; a label's wrapped tail alone
-            # (or beside value tails) continues this one.
-            if None in slots or len(below) >= CELL_ROW_SEGMENTS:
+            # A label and two values start the next row, unless the "label" is the
+            # wrapped tail of this row's (lower case: "Giấy tờ / tùy thân"); fewer
+            # pieces continue this row's cells.
+            if None in slots or (len(below) >= CELL_ROW_SEGMENTS
+                                 and not below[0][0].text[:1].islower()):
                 break
             for piece, slot in zip(below, slots, strict=True):
                 columns[slot or 0] += piece
