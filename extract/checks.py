@@ -142,7 +142,12 @@ def header_agreement(reading: Reading) -> tuple[set[str], list[str]]:
             return confirmed, ["number_year_mismatch:document_number"]
         confirmed |= {"document_number", "issued_on"}
     registered = reading.fields.get("registered_on")
-    if registered and issued and registered.value == issued:
+    if registered and issued:
+        if registered.value != issued:
+            # The paper registers and issues on one day; two readings that differ mean one
+            # is misread ("07 tháng 3" for "07 tháng 8"), and only an officer can say which.
+            # (A later copy of an old registration also lands here: worth a look too.)
+            return confirmed, ["date_mismatch:issued_on"]
         confirmed.add("issued_on")
     return confirmed, []
 

@@ -94,6 +94,7 @@ NAME_LABELS = (
     "va chong",
 )
 HONORIFICS = ("ong/ba", "ong", "ba")
+MIN_NAME_WORDS = 2
 BIRTH_LABELS = ("ngay, thang, nam sinh", "ngay thang nam sinh", "ngay sinh", "sinh ngay")
 ID_LABELS = (
     "so dinh danh ca nhan",
@@ -272,7 +273,10 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
             break
         ended.append(match)
     kept = ended
-    if not kept:
+    # Vietnamese full names have a family name and a given name at least, and are printed
+    # capitalised: one word ("ông Toàn" under a signature) or a lower-case start ("họ tên,
+    # đóng dấu)" in the signing instructions) is not a person's name.
+    if len(kept) < MIN_NAME_WORDS or not kept[0].group(0)[:1].isupper():
         return None
     offset = start + piece.start()
     words = tuple(w for m in kept for w in line.words(offset + m.start(), offset + m.end()))

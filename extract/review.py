@@ -38,6 +38,7 @@ _REASONS_VI = {
     "id_cmnd_age": "số 9 chữ số (CMND) của người sinh từ năm 2007, không thể có CMND",
     "unverified": "đọc chưa chắc chắn, không có thông tin khác để đối chiếu",
     "number_year_mismatch": "năm trong số văn bản khác năm cấp",
+    "date_mismatch": "ngày cấp ở dòng “…, ngày … tháng … năm …” khác ngày đăng ký in trên giấy",
     "date_words_mismatch": "ngày sinh ghi bằng số và ghi bằng chữ không khớp",
     "dateline_conflict": "trang có nhiều dòng “…, ngày … tháng … năm …” khác nhau, "
     "đã lấy dòng cuối: cần kiểm tra ngày cấp",
