@@ -9,6 +9,7 @@ carries the confidence of the words it was read from.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from datetime import date
 from extract.ids import normalize_sex
 from extract.lines import Line
 from extract.names import restore_name
+from extract.tables import join_table_rows
 from extract.text import (
     clean_digits,
     date_from_words,
@@ -152,6 +154,14 @@ class _Hit:
     label: str = ""
 
 
+@functools.lru_cache(maxsize=1024)
+def _label_pattern(label: str) -> re.Pattern[str]:
+    """A folded label, its words apart by any of the separators OCR reads between them:
+    "ngày, tháng. năm đăng ký" and "ngày tháng năm sinh" are the labels of the table."""
+    words = [re.escape(word.strip(",")) for word in label.split()]
+    return re.compile(r"(?<![a-z0-9])" + r"[,.;]?\s+".join(words) + r"(?![a-z0-9])")
+
+
 def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int, bool]]:
     """Where ``label`` stands in ``folded`` as a label, with where its value starts.
 
@@ -162,7 +172,7 @@ def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int,
     this table does not know ("Địa chỉ thường trú:" is not "Địa chỉ"), so it does not count.
     """
     out = []
-    for match in re.finditer(r"(?<![a-z0-9])" + re.escape(label) + r"(?![a-z0-9])", folded):
+    for match in _label_pattern(label).finditer(folded):
         end = _LABEL_END.match(folded, match.end())
         value_start = end.end() if end else match.end()
         colon = ":" in folded[match.end() : value_start]
@@ -317,6 +327,22 @@ class _Reader:
         self.role: str | None = result_type.default_role if result_type else None
         # A date in words often wraps onto the next line: held until that line is seen.
         self.words_pending: str | None = None
+
+    def is_label(self, text: str) -> bool:
+        """The text is one of the labels read here and nothing after it (a table's label cell)."""
+        folded = fold_keep_length(text)
+        hits = _hits(folded, self.table)
+        return (
+            bool(hits)
+            and not folded[: hits[0].start].strip(_NUMBERING)
+            and not folded[hits[-1].value_start :].strip(" :.-_|")
+        )
+
+    def role_of(self, text: str) -> str | None:
+        """The role a table's column head names ("Chồng", "Vợ"), or ``None``."""
+        roles = self.result_type.roles if self.result_type else {}
+        head = fold(text).strip(" :.-_|")
+        return next((role for marker, role in roles.items() if fold(marker) == head), None)
 
     def subject(self) -> SubjectRead:
         if not self.reading.subjects:
@@ -611,6 +637,7 @@ def read_fields(
     """
     reader = _Reader(result_type)
     body = lines[title_lines[1] :] if title_lines else lines
+    body = join_table_rows(body, reader.is_label, reader.role_of)
     title_index = title_lines[0] if title_lines else None
     for line in body:
         reader.read_line(line)

@@ -22,14 +22,15 @@ HEADER = [
 
 def placed(rows: list[list[tuple[int, str]]], top: int = 100, pitch: int = 60) -> list[Word]:
     """Words of cells placed at x (pixels) on rows ``pitch`` apart; each cell is its own
-    tesseract line, as tesseract reads the cells of a ruled table."""
+    tesseract line, as tesseract reads the cells of a ruled table, except a cell written
+    "| …", which tesseract glued to the cell before it, the rule between read as "|"."""
     words: list[Word] = []
     line = 0
     for number, row in enumerate(rows):
         y = top + pitch * number
         for x0, text in row:
-            line += 1
-            x = x0
+            line += 0 if text.startswith("| ") else 1
+            x = x0 - 40 if text.startswith("| ") else x0
             for token in text.split():
                 width = 22 * len(token)
                 words.append(Word(token, 96.0, (x, y, x + width, y + 40), (line, 1, 1)))
@@ -65,3 +66,77 @@ def test_registration_date_disagreeing_with_the_dateline_goes_to_review() -> Non
     agreeing = [line.replace("02/08/2023", "07/03/2023") for line in body]
     got = analyze(["\n".join(HEADER + agreeing)], None, today=date(2025, 6, 1))
     assert "date_mismatch:issued_on" not in got.review_reasons
+
+
+MARRIAGE_TABLE = [
+    [(500, "Thông tin"), (1170, "Chồng"), (1920, "Vợ")],
+    # Tesseract glues neighbouring cells with the rule read as "|".
+    [(350, "Họ, chữ đệm, tên"), (900, "NGUYỄN TUẤN LỰC"), (1620, "| TRẦN THỊ OANH")],
+    [(350, "Ngày, tháng, năm sinh"), (900, "01/12/1988"), (1620, "02/03/2000")],
+    [(350, "Dân tộc"), (900, "Kinh"), (1620, "Kinh")],
+    [(350, "Nơi cư trú"), (900, "Số 80 Nguyễn Huệ, xã Hợp Minh,"), (1620, "Thôn 1, xã Bình")],
+    [(900, "tỉnh Nghệ An"), (1620, "Trưng, tỉnh Đồng Tháp")],
+    [(350, "Giấy tờ tùy thân"), (900, "Căn cước công dân số"), (1620, "Căn cước công dân số")],
+    [(900, "034088764723"), (1620, "001300551173")],
+]
+
+
+def _page(rows: list[list[tuple[int, str]]], dateline: str) -> tuple[list[str], list[list[Word]]]:
+    head = placed([[(300, line)] for line in HEADER], top=100)
+    table = placed(rows, top=500)
+    tail = placed(
+        [[(350, "Nơi đăng ký: Ủy ban nhân dân phường Máy Chai")], [(1300, dateline)]],
+        top=500 + 60 * len(rows) + 40,
+    )
+    # Line numbers must not collide between the three parts: shift them apart.
+    words = head + [
+        Word(w.text, w.confidence, w.bbox, (w.line[0] + 100 * part, 1, 1))
+        for part, chunk in ((1, table), (2, tail))
+        for w in chunk
+    ]
+    text = "\n".join([*HEADER, *(" ".join(t for _, t in row) for row in rows), dateline])
+    return [text], [words]
+
+
+def test_a_table_with_one_column_per_spouse_gives_each_their_values() -> None:
+    pages, words = _page(MARRIAGE_TABLE, "Hải Phòng, ngày 19 tháng 9 năm 2024")
+    got = analyze(pages, words, today=date(2025, 6, 1))
+    people = [(s.role, s.name, s.birth_date, s.id_number) for s in got.subjects]
+    assert people == [
+        ("chồng", "Nguyễn Tuấn Lực", "1988-12-01", "034088764723"),
+        ("vợ", "Trần Thị Oanh", "2000-03-02", "001300551173"),
+    ]
+
+
+def test_label_and_value_cells_of_a_two_column_table_are_joined() -> None:
+    rows = [
+        [(380, "Họ và tên"), (1000, "TRẦN NGỌC HOÀNG")],
+        [(380, "Giới tính"), (1000, "Nam")],
+        [(380, "Sinh ngày"), (1000, "03/01/1982")],
+        [(380, "Loại giấy tờ pháp lý"), (1000, "Chứng minh nhân dân số 277198170")],
+    ]
+    pages, words = _page(rows, "Hải Phòng, ngày 19 tháng 9 năm 2004")
+    got = analyze(pages, words, today=date(2025, 6, 1))
+    assert [(s.name, s.birth_date, s.id_number) for s in got.subjects] == [
+        ("Trần Ngọc Hoàng", "1982-01-03", "277198170")
+    ]
+
+
+def test_one_label_beside_a_value_is_not_a_table() -> None:
+    """A signing block prints a role at the margin and the agency's title across from it."""
+    rows = [[(350, "Người đi khai tử"), (1300, "TM. ỦY BAN NHÂN DÂN")]]
+    pages, words = _page(rows, "Hải Phòng, ngày 19 tháng 9 năm 2024")
+    got = analyze(pages, words, today=date(2025, 6, 1))
+    assert not any(s.name and "Ban" in s.name for s in got.subjects)
+
+
+def test_labels_are_read_whatever_punctuation_ocr_put_between_their_words() -> None:
+    body = [
+        "Họ, chữ đệm, tên chồng: NGUYỄN VĂN AN",
+        "Họ, chữ đệm, tên vợ: TRẦN THỊ BÌNH",
+        "Ngày, tháng. năm đăng ký: 02/08/2023",
+        "Hải Phòng, ngày 07 tháng 3 năm 2023",
+    ]
+    got = analyze(["\n".join(HEADER + body)], None, today=date(2025, 6, 1))
+    assert got.fields["registered_on"] == "2023-08-02"
+    assert "date_mismatch:issued_on" in got.review_reasons
