@@ -247,3 +247,21 @@ def test_type_words_inside_names_and_new_era_addresses() -> None:
     )
     # Trà Don and Trà Dơn, both in Nam Trà My: marks OCR may slip cannot tell them apart.
     assert match_issuer("ỦY BAN NHÂN DÂN XÃ TRÀ DON", "2019-02-05").reason == AMBIGUOUS
+
+
+def test_slips_in_type_words_and_in_the_committee_words() -> None:
+    """A type word read with another word's marks, the committee's words garbled or out of
+    order: the block is read again leniently, the unit names as strictly as ever."""
+    justice = match_issuer("UBND TĨNH NAM ĐỊNH SỞ TƯ PHÁP", "2020-01-01")
+    assert justice.official == "Sở Tư pháp tỉnh Nam Định"
+    assert match_issuer("ỦY BAN NHÂN DÂN TÍNH ĐỒNG NAI SỞ TƯ PHÁP", "2020-01-01").official == (
+        "Sở Tư pháp tỉnh Đồng Nai"
+    )
+    ward = match_issuer("ỦY NHÂN BẠN PHƯỜNG MÁY CHAI", "2020-05-04", ["Hải Phòng, ngày 4"])
+    assert ward.official == ("Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng")
+    # Leniency finds no unit the strict reading would not: names still must exist.
+    assert match_issuer("ỦY NHÂN BẠN PHƯỜNG KHÔNG CÓ THẬT", "2020-01-01").reason == UNMATCHED
+    # A name that begins with a type word's letters is still read as a name first.
+    assert match_issuer("UBND PHƯỜNG QUÁN TOAN", "2020-01-01").official == (
+        "Ủy ban nhân dân phường Quán Toan, quận Hồng Bàng, thành phố Hải Phòng"
+    )
