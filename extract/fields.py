@@ -71,6 +71,7 @@ class Reading:
     issued_on: Value | None = None
     stated_term: date | int | None = None
     dateline_conflict: bool = False  # two "<place>, ngày …" lines give different dates
+    number_conflict: bool = False  # the header's "Số:" and the type's number field differ
     term_unreadable: bool = False  # a term is printed but its number or date could not be read
     subjects: list[SubjectRead] = field(default_factory=list)
     fields: dict[str, Value] = field(default_factory=dict)
@@ -305,8 +306,11 @@ def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Valu
     if spec_kind == "name":
         return _name_value(line, start, end), False
     if spec_kind in ("code", "number"):
+        printed = re.match(r"\S+(?:\s+\d+)*", cell.value)
         token = re.match(r"\S+(?:\s+\d+)*", fix_digit_runs(cell.value))
         code = re.sub(r"\s+", "", token.group(0)) if token else cell.value
+        if printed and is_number(re.sub(r"\s+", "", printed.group(0)).strip(".,;")):
+            code = re.sub(r"\s+", "", printed.group(0))  # "38D37261650": the D is a letter
         return Value(code.strip(".,;"), cell.confidence, cell.value), False
     if spec_kind == "id":
         return _id_value(cell), False
@@ -512,11 +516,61 @@ def _document_number(lines: list[Line]) -> Value | None:
         compact = re.sub(r"\s+", "", raw)
         # Before the look-alike digits are mapped: "2043IGPXD" is a slash, not "20431".
         slash, repaired = _SLASH_AS_LETTER.subn(r"\1/", compact)
-        value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
+        value = slash.strip(".-")
+        if not is_number(value):  # a well-formed code keeps its letters ("38D37261650")
+            value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
         confidence = line.confidence(token.start(), token.end())
         # A repaired slash is a guess an officer confirms (``number_format``).
         return Value(value, confidence, raw, guessed=bool(repaired))
     return None
+
+
+# The shapes of a paper's number: number, optional year, symbols (Decree 30/2020):
+# "12/2021/KS", "45/QĐ-UBND", "105"; a household business code: province, a letter, the
+# number ("30E34468104"); an entry in a land register: the book's letters and the number
+# ("CS01234").
+_NUMBER_SHAPES = {
+    "decree": re.compile(r"\d{1,7}(?:/\d{4})?(?:/[A-ZĐ][A-ZĐ0-9.\-]*)*"),
+    "business_code": re.compile(r"\d{2}[A-Z]\d{7,8}"),
+    "register": re.compile(r"[A-Z]{2,3}\d{4,7}"),
+}
+
+
+def number_shape(value: str) -> str | None:
+    """Which shape of a paper's number ``value`` has, or ``None``."""
+    return next((k for k, p in _NUMBER_SHAPES.items() if p.fullmatch(value)), None)
+
+
+def is_number(value: str) -> bool:
+    return number_shape(value) is not None
+
+
+# Type fields that hold the paper's own number when its header prints none: a land-use
+# certificate is known by its entry in the register ("Số vào sổ cấp GCN: CS01234"), a
+# household business by its code. (The catalog in records/ has no key for this yet; it
+# belongs there.)
+NUMBER_FIELDS = ("register_number", "household_business_code")
+
+
+def _number_from_field(reading: Reading) -> None:
+    """The paper's number from its type's number field, where the header's "Số:" is
+    missing or malformed; the two checked against each other when they have one shape.
+
+    Some papers print a number of their own in the header ("Số: 273/1995/ĐKHKD") beside
+    the code: that one is kept. Two readings of the same shape that differ are one
+    number misread (``number_mismatch``).
+    """
+    field_value = next((reading.fields[n] for n in NUMBER_FIELDS if n in reading.fields), None)
+    if field_value is None or not is_number(field_value.value):
+        return
+    header = reading.document_number
+    if header is not None and is_number(header.value):
+        if header.value != field_value.value and (
+            number_shape(header.value) == number_shape(field_value.value)
+        ):
+            reading.number_conflict = True
+        return
+    reading.document_number = Value(field_value.value, field_value.confidence, field_value.raw)
 
 
 @dataclass
@@ -648,6 +702,7 @@ def read_fields(
     _set_requester_apart(reading)
     reading.lines = [line.text for line in lines]
     reading.document_number = _document_number(lines)
+    _number_from_field(reading)
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)
     if dateline.invalid:

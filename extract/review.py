@@ -46,6 +46,8 @@ _REASONS_VI = {
     "name_mismatch": "họ tên in ở nhiều chỗ trên giấy nhưng đọc khác dấu nhau (xem "
     "fields.name_readings): cần chọn cách viết đúng",
     "name_invalid": "họ tên có chữ không phải âm tiết tiếng Việt (lỗi OCR?)",
+    "number_mismatch": "số ở đầu giấy (“Số: …”) khác số in trong nội dung (mã số hộ kinh "
+    "doanh, số vào sổ): cần kiểm tra",
     "number_format": "số văn bản không đúng dạng số/năm/ký hiệu hoặc dấu “/” do máy đoán",
     "issuer_unmatched": "cơ quan cấp không khớp đơn vị hành chính nào trong danh mục chính thức "
     "(tại ngày cấp): cần nhập tên cơ quan cấp",

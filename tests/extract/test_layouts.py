@@ -140,3 +140,66 @@ def test_labels_are_read_whatever_punctuation_ocr_put_between_their_words() -> N
     got = analyze(["\n".join(HEADER + body)], None, today=date(2025, 6, 1))
     assert got.fields["registered_on"] == "2023-08-02"
     assert "date_mismatch:issued_on" in got.review_reasons
+
+
+LAND = [
+    "ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA",
+    "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "GIẤY CHỨNG NHẬN",
+    "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT",
+    "I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất",
+    "Bà: BÙI TUYẾT CHI, năm sinh: 1969, Số CCCD: 035169535337",
+    "a) Thửa đất số: 419",
+    "b) Tờ bản đồ số: 17",
+    "Số vào sổ cấp GCN: CS20837",
+    "Khánh Hòa, ngày 01 tháng 02 năm 2026",
+]
+
+
+def test_a_land_use_certificate_is_known_by_its_register_entry() -> None:
+    got = analyze(["\n".join(LAND)], None, today=date(2026, 6, 1))
+    assert got.doc_type == "land_use_certificate"
+    assert got.document_number == "CS20837"
+    assert not any("document_number" in r for r in got.review_reasons)
+
+
+def _business(header_number: str, code: str) -> list[str]:
+    return [
+        "ỦY BAN NHÂN DÂN HUYỆN THỌ XUÂN",
+        "PHÒNG TÀI CHÍNH - KẾ HOẠCH",
+        f"Số: {header_number}",
+        "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
+        f"Mã số hộ kinh doanh: {code}",
+        "Họ và tên: NGUYỄN THU MỸ",
+        "Thanh Hóa, ngày 02 tháng 11 năm 2024",
+    ]
+
+
+def test_a_household_business_number_from_its_code() -> None:
+    today = date(2025, 6, 1)
+    # The header's number unreadable: the code printed in the body is the number, and a
+    # letter in the code's third place stays a letter.
+    got = analyze(["\n".join(_business("3SH67(174562", "38D37261650"))], None, today=today)
+    assert got.document_number == "38D37261650"
+    # A number of the paper's own beside the code ("273/2024/ĐKHKD") is the number.
+    own = analyze(["\n".join(_business("273/2024/ĐKHKD", "38D37261650"))], None, today=today)
+    assert own.document_number == "273/2024/ĐKHKD"
+    assert "number_mismatch:document_number" not in own.review_reasons
+    # Two readings of the code that differ: one is misread.
+    two = analyze(["\n".join(_business("38D37261658", "38D37261650"))], None, today=today)
+    assert "number_mismatch:document_number" in two.review_reasons
+
+
+def test_a_name_printed_once_with_a_doubtful_word_goes_to_review() -> None:
+    """'CHỊ' for 'CHI' is a real syllable: only the OCR's doubt about the word tells."""
+    words = placed([[(300, line)] for line in LAND])
+    doubtful = [
+        Word(w.text, 56.0, w.bbox, w.line) if w.text == "CHỊ," else w
+        for w in placed([[(300, line.replace("CHI,", "CHỊ,"))] for line in LAND])
+    ]
+    text = "\n".join(LAND)
+    assert analyze([text], [words], today=date(2026, 6, 1)).review_reasons == []
+    got = analyze([text.replace("CHI,", "CHỊ,")], [doubtful], today=date(2026, 6, 1))
+    assert "low_confidence:subjects[0].name" in got.review_reasons
