@@ -333,11 +333,16 @@ class _Reader:
         self.words_pending: str | None = None
 
     def is_label(self, text: str) -> bool:
-        """The text is one of the labels read here and nothing after it (a table's label cell)."""
+        """The text is one of the labels read here and nothing after it (a table's label cell).
+
+        Not a role ("Người đi khai tử"): a signing block prints one at the margin with the
+        agency's title across from it, and the two are no label and value.
+        """
         folded = fold_keep_length(text)
         hits = _hits(folded, self.table)
         return (
             bool(hits)
+            and hits[0].kind != "role"
             and not folded[: hits[0].start].strip(_NUMBERING)
             and not folded[hits[-1].value_start :].strip(" :.-_|")
         )
@@ -545,6 +550,10 @@ def is_number(value: str) -> bool:
     return number_shape(value) is not None
 
 
+# Type fields that date a paper printed without a dateline, after the catalog's own
+# (``issued_on_fallback``): a household business certificate is dated by its registration,
+# "Đăng ký lần đầu: ngày 02 tháng 11 năm 2024". (Belongs in the catalog too.)
+ISSUE_DATE_FIELDS = ("first_registered_on",)
 # Type fields that hold the paper's own number when its header prints none: a land-use
 # certificate is known by its entry in the register ("Số vào sổ cấp GCN: CS01234"), a
 # household business by its code. (The catalog in records/ has no key for this yet; it
@@ -710,7 +719,7 @@ def read_fields(
     reading.dateline_conflict = dateline.conflict
     reading.issued_on = dateline.value or reading.fields.pop("issue_date_label", None)
     reading.fields.pop("issue_date_label", None)
-    fallbacks = result_type.issued_on_fallback if result_type else ()
+    fallbacks = (*(result_type.issued_on_fallback if result_type else ()), *ISSUE_DATE_FIELDS)
     for name in fallbacks:
         if reading.issued_on is None:
             reading.issued_on = reading.fields.get(name)

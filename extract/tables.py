@@ -28,7 +28,6 @@ _RULE = re.compile(r"[|¡\[\]]+|[_—–]{2,}|[|¡][_—–|¡]+")
 # A border glued to the first letter of a cell ("|ĐẶNG", "'NGUYỄN"); not before a digit,
 # where "|" is often a misread 1.
 _LEADING_RULE = re.compile(r"^[|¡\[\]'‘`]+(?=[^\W\d_])")
-MIN_TABLE_ROWS = 2  # one label beside a value is a signature block as often as a table
 MAX_LABEL_WORDS = 7  # an unlisted label ("Dân tộc", "Loại giấy tờ pháp lý") is short
 WRAP_GAP_HEIGHTS = 2.2  # a wrapped cell row starts within this many line heights
 
@@ -216,7 +215,7 @@ def _page_tables(
 
     def close() -> None:
         nonlocal table
-        if table is not None and table.known >= MIN_TABLE_ROWS:
+        if table is not None and table.known:
             tables.append(table)
         table = None
 

@@ -203,3 +203,22 @@ def test_a_name_printed_once_with_a_doubtful_word_goes_to_review() -> None:
     assert analyze([text], [words], today=date(2026, 6, 1)).review_reasons == []
     got = analyze([text.replace("CHI,", "CHỊ,")], [doubtful], today=date(2026, 6, 1))
     assert "low_confidence:subjects[0].name" in got.review_reasons
+
+
+def test_a_household_business_without_a_dateline_is_dated_by_its_registration() -> None:
+    lines = [
+        line.replace(
+            "Thanh Hóa, ngày 02 tháng 11 năm 2024", "Đăng ký lần đầu: ngày 02 tháng 11 năm 2024"
+        )
+        for line in _business("38D37261650", "38D37261650")
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2025, 6, 1))
+    assert got.issued_on == "2024-11-02"
+    assert "missing:issued_on" not in got.review_reasons
+
+
+def test_a_label_alone_in_its_cell_beside_the_value_is_read() -> None:
+    rows = [[(220, "Họ vâ tên"), (640, "TỪ CÔNG ĐÔNG")], [(220, "Quốc tịch"), (640, "Việt Nam")]]
+    pages, words = _page(rows, "Hải Phòng, ngày 19 tháng 9 năm 2024")
+    got = analyze(pages, words, today=date(2025, 6, 1))
+    assert [s.name for s in got.subjects] == ["Từ Công Đông"]
