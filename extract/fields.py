@@ -121,6 +121,10 @@ ID_LABELS = (
 SEX_LABELS = ("gioi tinh",)
 WORDS_LABELS = ("ghi bang chu",)
 ISSUE_LABELS = ("ngay cap", "cap ngay", "ngay dang ky", "dang ky ngay")
+# "Đăng ký thay đổi lần thứ 2: ngày …": a registration paper reissued on a change is dated
+# by its latest change, not by its first registration.
+CHANGE_LABELS = ("dang ky thay doi",)
+CHANGED_ON = "changed_on"
 MOTTO = (
     "cong hoa xa hoi chu nghia viet nam",
     "doc lap - tu do - hanh phuc",
@@ -204,6 +208,7 @@ def _labels(result_type: ResultType | None) -> list[tuple[str, str, str | None]]
     table += [(label, "sex", None) for label in SEX_LABELS]
     table += [(label, "words", None) for label in WORDS_LABELS]
     table += [(label, "issue", None) for label in ISSUE_LABELS]
+    table += [(label, "change", None) for label in CHANGE_LABELS]
     return sorted(table, key=lambda item: len(item[0]), reverse=True)
 
 
@@ -212,6 +217,7 @@ _KIND_OF = {
     **{f"field:{kind}": kind for kind in ("text", "name", "date", "code", "number", "id")},
     "birth": "date",
     "issue": "date",
+    "change": "date",
 }
 
 
@@ -412,6 +418,11 @@ class _Reader:
                 self.subject().requester = True
         elif hit.kind == "words":
             self.words_pending = line.text[start:end]
+        elif hit.kind == "change":
+            value, _ = _date_value(line, start, end)
+            latest = self.reading.fields.get(CHANGED_ON)
+            if value is not None and (latest is None or value.value > latest.value):
+                self.reading.fields[CHANGED_ON] = value
         elif hit.kind in ("birth", "issue"):
             value, invalid = _date_value(line, start, end)
             if invalid:
@@ -717,9 +728,12 @@ def read_fields(
     if dateline.invalid:
         reading.invalid_dates.append("issued_on")
     reading.dateline_conflict = dateline.conflict
-    reading.issued_on = dateline.value or reading.fields.pop("issue_date_label", None)
-    reading.fields.pop("issue_date_label", None)
-    fallbacks = (*(result_type.issued_on_fallback if result_type else ()), *ISSUE_DATE_FIELDS)
+    labelled = reading.fields.pop("issue_date_label", None)
+    reading.issued_on = dateline.value or reading.fields.get(CHANGED_ON) or labelled
+    fallbacks: tuple[str, ...] = result_type.issued_on_fallback if result_type else ()
+    # A change printed but not read leaves the first registration's date wrong.
+    if not re.search(r"dang ky thay doi", reading.page):
+        fallbacks = (*fallbacks, *ISSUE_DATE_FIELDS)
     for name in fallbacks:
         if reading.issued_on is None:
             reading.issued_on = reading.fields.get(name)

@@ -937,6 +937,10 @@ def _match_block(
 ) -> IssuerMatch:
     result = IssuerMatch(printed=printed)
     agency, agency_level, segments, _unknown = parse_block(printed, relaxed=relaxed)
+    if agency is not None and agency_level == "province" and not segments:
+        # "SỞ TƯ PHÁP" with its province's line lost: a department dates its papers in its
+        # province ("Cao Bằng, ngày …"); only a place that is a province's name exactly counts.
+        segments = [_Segment("bare", [place]) for place in dateline_places(page_lines)[-1:]]
     if agency is None or not segments:
         result.reason = UNMATCHED
         return result

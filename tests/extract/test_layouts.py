@@ -222,3 +222,20 @@ def test_a_label_alone_in_its_cell_beside_the_value_is_read() -> None:
     pages, words = _page(rows, "Hải Phòng, ngày 19 tháng 9 năm 2024")
     got = analyze(pages, words, today=date(2025, 6, 1))
     assert [s.name for s in got.subjects] == ["Từ Công Đông"]
+
+
+def test_a_registration_changed_since_is_dated_by_its_latest_change() -> None:
+    first = "Đăng ký lần đầu: ngày 25 tháng 7 năm 2011"
+    lines = [
+        line for line in _business("10H33264233", "10H33264233") if not line.startswith("Thanh")
+    ]
+    changes = [
+        "Đăng ký thay đổi lần thứ 1: ngày 10 tháng 12 năm 2019",
+        "Đăng ký thay đổi lần thứ 2: ngày 03 tháng 02 năm 2021",
+    ]
+    got = analyze(["\n".join([*lines, first, *changes])], None, today=date(2025, 6, 1))
+    assert got.issued_on == "2021-02-03"
+    # The change printed but unreadable: the first registration does not stand in for it.
+    garbled = ["Đăng ký thay đổi lần thứ 1: ngày 1O thá"]
+    got = analyze(["\n".join([*lines, first, *garbled])], None, today=date(2025, 6, 1))
+    assert got.issued_on is None and "missing:issued_on" in got.review_reasons

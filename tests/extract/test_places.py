@@ -265,3 +265,34 @@ def test_slips_in_type_words_and_in_the_committee_words() -> None:
     assert match_issuer("UBND PHƯỜNG QUÁN TOAN", "2020-01-01").official == (
         "Ủy ban nhân dân phường Quán Toan, quận Hồng Bàng, thành phố Hải Phòng"
     )
+
+
+def test_a_department_whose_province_line_was_lost_is_placed_by_its_dateline() -> None:
+    lines = ["Cao Bằng, ngày 09 tháng 8 năm 2019"]
+    match = match_issuer("SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG", "2019-08-09", lines)
+    assert match.official == "Sở Tài nguyên và Môi trường tỉnh Cao Bằng"
+    assert match_issuer("SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG", "2019-08-09").reason == UNMATCHED
+    # A town in the dateline is no province: nothing is guessed.
+    town = ["Biên Hòa, ngày 09 tháng 8 năm 2019"]
+    assert match_issuer("SỞ TƯ PHÁP", "2019-08-09", town).reason == UNMATCHED
+
+
+def test_the_place_of_registration_names_the_issuer_when_the_header_is_lost(
+    today: date,
+) -> None:
+    lines = [
+        "CỘNG H",
+        "Số: 49",
+        "GIẤY KHAI SINH",
+        "Họ, chữ đệm, tên: NGUYỄN THỊ HÀ",
+        "Nơi đăng ký khai sinh: Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, "
+        "thành phố Hải Phòng",
+        "Ngày, tháng, năm đăng ký: 04/02/2020",
+    ]
+    got = analyze(["\n".join(lines)], None, today=today)
+    assert got.issuer == "Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng"
+    assert got.fields["issuer_from"] == "registration_place"
+    assert not any("issuer" in r for r in got.review_reasons)
+    garbled = [line.replace("Máy Chai", "Mấy Chải Chải") for line in lines]
+    got = analyze(["\n".join(garbled)], None, today=today)
+    assert got.issuer is None
