@@ -119,6 +119,7 @@ ID_LABELS = (
     "cmnd",
 )
 SEX_LABELS = ("gioi tinh",)
+WRAPPING_KINDS = ("id", "birth")  # values read from the next line when their line ends
 WORDS_LABELS = ("ghi bang chu",)
 ISSUE_LABELS = ("ngay cap", "cap ngay", "ngay dang ky", "dang ky ngay")
 # "Đăng ký thay đổi lần thứ 2: ngày …": a registration paper reissued on a change is dated
@@ -337,6 +338,8 @@ class _Reader:
         self.role: str | None = result_type.default_role if result_type else None
         # A date in words often wraps onto the next line: held until that line is seen.
         self.words_pending: str | None = None
+        # An ID or birth-date label ending its line ("…, Số CCCD:"): the value wrapped.
+        self.value_pending: _Hit | None = None
 
     def is_label(self, text: str) -> bool:
         """The text is one of the labels read here and nothing after it (a table's label cell).
@@ -399,9 +402,24 @@ class _Reader:
         hits = _hits(folded, self.table)
         if self.words_pending is not None:
             self.finish_words(line.text[: hits[0].start] if hits else line.text)
+        pending, self.value_pending = self.value_pending, None
+        if pending is not None and (not hits or hits[0].start > 0):
+            # The line opens with the value the last line's label announced.
+            self.read_hit(
+                _Hit(pending.kind, 0, 0, label=pending.label),
+                line,
+                hits[0].start if hits else len(line.text),
+            )
         for index, hit in enumerate(hits):
             end = hits[index + 1].start if index + 1 < len(hits) else len(line.text)
             self.read_hit(hit, line, end)
+        last = hits[-1] if hits else None
+        if (
+            last is not None
+            and last.kind in WRAPPING_KINDS
+            and not line.text[last.value_start :].strip(" :;,.-_|")
+        ):
+            self.value_pending = last
 
     def read_hit(self, hit: _Hit, line: Line, end: int) -> None:
         start = hit.value_start

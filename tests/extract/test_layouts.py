@@ -239,3 +239,19 @@ def test_a_registration_changed_since_is_dated_by_its_latest_change() -> None:
     garbled = ["Đăng ký thay đổi lần thứ 1: ngày 1O thá"]
     got = analyze(["\n".join([*lines, first, *garbled])], None, today=date(2025, 6, 1))
     assert got.issued_on is None and "missing:issued_on" in got.review_reasons
+
+
+def test_an_id_wrapped_onto_the_next_line_is_read() -> None:
+    lines = [
+        *LAND[:7],
+        "Bà: NGUYỄN THỊ LAN, năm sinh: 1962, Số CCCD: 068162462291",
+        "và vợ/chồng: Ông: NGUYỄN GIA LÂM, năm sinh: 1994, Số CCCD:",
+        "017094796965",
+        "Địa chỉ thường trú: Số 45 Điện Biên Phủ, xã Ia Ko, tỉnh Gia Lai",
+        *LAND[8:],
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert [(s.name, s.id_number) for s in got.subjects] == [
+        ("Nguyễn Thị Lan", "068162462291"),
+        ("Nguyễn Gia Lâm", "017094796965"),
+    ]
