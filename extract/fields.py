@@ -655,7 +655,7 @@ def _agency_words(line: Line) -> tuple[str, tuple[tuple[str, float], ...]]:
     text = _before_motto(line.text)
     kept = []
     for match in re.finditer(r"\S+", text):
-        word = match.group(0).strip(",._")
+        word = match.group(0).strip(",._:;")  # a speck read as punctuation ("NAM:")
         if not word or not all(unicodedata.category(c) in ("Lu", "Nd") or c in "-." for c in word):
             break
         kept.append(match)
