@@ -30,6 +30,7 @@ _RULE = re.compile(r"[|¡\[\]]+|[_—–]{2,}|[|¡][_—–|¡]+")
 _LEADING_RULE = re.compile(r"^[|¡\[\]'‘`]+(?=[^\W\d_])")
 MAX_LABEL_WORDS = 7  # an unlisted label ("Dân tộc", "Loại giấy tờ pháp lý") is short
 WRAP_GAP_HEIGHTS = 2.2  # a wrapped cell row starts within this many line heights
+LABEL_GAP_HEIGHTS = 8.0  # the next label row of a table, past rows OCR garbled
 
 
 @dataclass(frozen=True)
@@ -95,20 +96,25 @@ def _cells(line: Line) -> list[Line]:
     kept = [word for group in groups for word, _ in group]
     if len(groups) == 1 and kept == [line.text[s.start : s.end] for s in line.spans]:
         return [line]  # nothing cut, nothing stripped
-    cells = []
-    for group in groups:
-        if not group:
-            continue
-        text, spans, pos = "", [], 0
-        for word, span in group:
-            if text:
-                text += " "
-                pos += 1
-            spans.append(Span(pos, pos + len(word), span.confidence, span.bbox))
-            text += word
-            pos += len(word)
-        cells.append(Line(text=text, page=line.page, spans=spans))
-    return cells
+    return [_line_of(group, line.page) for group in groups if group]
+
+
+def _line_of(words: Sequence[tuple[str, Span]], page: int) -> Line:
+    """A line made of words, each keeping its confidence and box."""
+    text, spans = "", []
+    for word, span in words:
+        if text:
+            text += " "
+        spans.append(Span(len(text), len(text) + len(word), span.confidence, span.bbox))
+        text += word
+    return Line(text=text, page=page, spans=spans)
+
+
+def _label_line(label: Line) -> Line:
+    """A label cell without rule strokes OCR read inside it ("năm _ sinh") or after it."""
+    words = [(label.text[s.start : s.end], s) for s in label.spans]
+    kept = [(w.rstrip(":"), s) for w, s in words if not re.fullmatch(r"[_\-|¡:.]+", w)]
+    return _line_of([(w, s) for w, s in kept if w], label.page)
 
 
 @dataclass
@@ -143,7 +149,8 @@ def _rows(cells: list[tuple[int, Line, _Box]]) -> list[_Row]:
 @dataclass
 class _Entry:
     label: Line
-    values: dict[int, list[Line]] = field(default_factory=dict)  # column → cell lines
+    values: list[tuple[Line, _Box]] = field(default_factory=list)  # its row's and wrapped
+    own: int = 0  # how many of ``values`` stand on the label's own row
 
 
 @dataclass
@@ -158,29 +165,36 @@ class _Table:
     taken: set[int] = field(default_factory=set)  # ids of the cells taken into the table
     bottom: int = 0
 
-    def column(self, box: _Box) -> int:
-        if not self.columns:
-            return 0
-        return min(range(len(self.columns)), key=lambda i: abs(self.columns[i] - box.center_x))
-
     def put(self, entry: _Entry, row: Sequence[tuple[int, Line, _Box]]) -> None:
-        for _, cell, box in row:
-            entry.values.setdefault(self.column(box), []).append(cell)
-            self.taken.add(id(cell))
+        entry.values += [(cell, box) for _, cell, box in row]
+        self.taken |= {id(cell) for _, cell, _ in row}
+
+    def value_columns(self) -> list[float]:
+        """The x middles of the value columns: the header's, or, without one, those of the
+        row with the most value cells side by side (a table whose header OCR lost)."""
+        if self.columns:
+            return self.columns
+        widest = max(self.entries, key=lambda e: e.own)
+        return [box.center_x for _, box in widest.values[: widest.own]] if widest.own > 1 else []
 
     def lines(self, page: int) -> list[Line]:
-        """The table as labelled lines: one run per column under a header of roles."""
-        runs = range(len(self.header)) if self.header else [0]
+        """The table as labelled lines: one run per value column (after its role, under a
+        header of roles), so that two people side by side are read one after the other."""
+        columns = self.value_columns()
+
+        def column(box: _Box) -> int:
+            if not columns:
+                return 0
+            return min(range(len(columns)), key=lambda i: abs(columns[i] - box.center_x))
+
         out: list[Line] = []
-        for column in runs:
+        for index in range(max(1, len(columns))):
             if self.header:
-                out.append(self.header[column])
+                out.append(self.header[index])
             for entry in self.entries:
-                values = entry.values.get(column)
+                values = [cell for cell, box in entry.values if column(box) == index]
                 if values:
-                    label = entry.label.text.rstrip(" :.-")
-                    head = Line(label, page, [s for s in entry.label.spans if s.start < len(label)])
-                    out.append(join([head, ": ", *values], page))
+                    out.append(join([_label_line(entry.label), ": ", *values], page))
         return out
 
 
@@ -230,14 +244,22 @@ def _page_tables(
             table.taken |= {id(cell) for _, cell, _ in row.cells}
             continue
         known = is_label(first.text)
-        near = table is not None and row.top - table.bottom <= WRAP_GAP_HEIGHTS * height
-        if rest and (known or (table and near and _unlisted_label(first, box, table))):
-            if table is None or not near:
+        gap = row.top - table.bottom if table is not None else None
+        near = gap is not None and gap <= WRAP_GAP_HEIGHTS * height
+        # A label row in the table's label column continues it past rows OCR garbled.
+        aligned = (
+            table is not None
+            and gap is not None
+            and gap <= LABEL_GAP_HEIGHTS * height
+            and (not table.entries or _unlisted_label(first, box, table))
+        )
+        if rest and (known or aligned):
+            if table is None or not (near or aligned):
                 close()
                 table = _Table(box.x0, box.x1, height)
             elif not table.entries:  # under a header: the labels' column starts here
                 table.label_x, table.label_right = box.x0, box.x1
-            entry = _Entry(first)
+            entry = _Entry(first, own=len(rest))
             table.entries.append(entry)
             table.known += known
             table.taken.add(id(first))
@@ -245,10 +267,26 @@ def _page_tables(
             table.label_right = max(table.label_right, box.x1)
             table.bottom = row.bottom
             continue
+        if (
+            table
+            and near
+            and table.entries
+            and not rest
+            and first.text[:1].islower()
+            and _unlisted_label(first, box, table)
+        ):
+            # A label wrapped in its cell ("Ngày, tháng, năm" / "sinh").
+            entry = table.entries[-1]
+            entry.label = join([entry.label, first], first.page)
+            table.taken.add(id(first))
+            table.bottom = row.bottom
+            continue
         if table and near and table.entries and box.x0 > table.label_right:
             table.put(table.entries[-1], row.cells)  # a value wrapped onto the next row
             table.bottom = row.bottom
             continue
+        if table is not None and gap is not None and gap <= LABEL_GAP_HEIGHTS * height:
+            continue  # a garbled row inside the table: left as it is, the table goes on
         close()
     close()
     return tables

@@ -255,3 +255,34 @@ def test_an_id_wrapped_onto_the_next_line_is_read() -> None:
         ("Nguyễn Thị Lan", "068162462291"),
         ("Nguyễn Gia Lâm", "017094796965"),
     ]
+
+
+def test_a_spouse_table_whose_header_was_lost_still_gives_two_people() -> None:
+    """Without the header the columns come from the cells side by side: the two names are
+    two people, not one six-word name."""
+    pages, words = _page(MARRIAGE_TABLE[1:], "Hải Phòng, ngày 19 tháng 9 năm 2024")
+    got = analyze(pages, words, today=date(2025, 6, 1))
+    people = [(s.name, s.birth_date, s.id_number) for s in got.subjects]
+    assert people == [
+        ("Nguyễn Tuấn Lực", "1988-12-01", "034088764723"),
+        ("Trần Thị Oanh", "2000-03-02", "001300551173"),
+    ]
+
+
+def test_a_table_goes_on_past_a_garbled_row_and_a_wrapped_label() -> None:
+    rows = [
+        MARRIAGE_TABLE[0],
+        MARRIAGE_TABLE[1],
+        [(350, "Ngày, tháng, năm _"), (900, "01/12/1988"), (1620, "02/03/2000")],
+        [(360, "sinh")],
+        [(360, "Dântộc"), (600, "_"), (900, "KĂNH:.."), (1300, "53:"), (1500, "SỐ")],
+        [(350, ". ()L5RL: Mi EEStre")],
+        *MARRIAGE_TABLE[4:],
+    ]
+    pages, words = _page(rows, "Hải Phòng, ngày 19 tháng 9 năm 2024")
+    got = analyze(pages, words, today=date(2025, 6, 1))
+    people = [(s.role, s.name, s.birth_date, s.id_number) for s in got.subjects]
+    assert people == [
+        ("chồng", "Nguyễn Tuấn Lực", "1988-12-01", "034088764723"),
+        ("vợ", "Trần Thị Oanh", "2000-03-02", "001300551173"),
+    ]
