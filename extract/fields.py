@@ -410,9 +410,12 @@ class _Reader:
                 line,
                 hits[0].start if hits else len(line.text),
             )
+        # "CMND số … cấp ngày 01/02/2005 tại …" dates the ID card, not this paper.
+        id_line = any(hit.kind == "id" for hit in hits)
         for index, hit in enumerate(hits):
             end = hits[index + 1].start if index + 1 < len(hits) else len(line.text)
-            self.read_hit(hit, line, end)
+            if not (id_line and hit.kind == "issue"):
+                self.read_hit(hit, line, end)
         last = hits[-1] if hits else None
         if (
             last is not None

@@ -286,3 +286,16 @@ def test_a_table_goes_on_past_a_garbled_row_and_a_wrapped_label() -> None:
         ("chồng", "Nguyễn Tuấn Lực", "1988-12-01", "034088764723"),
         ("vợ", "Trần Thị Oanh", "2000-03-02", "001300551173"),
     ]
+
+
+def test_the_date_an_id_card_was_issued_does_not_date_the_paper() -> None:
+    lines = [
+        *LAND[:7],
+        "Bà: BÙI TUYẾT CHI, năm sinh: 1969, CMND số: 035169535 cấp ngày 12/03/2005",
+        *LAND[8:-1],
+        "Ngày cấp: 01/02/2012",
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issued_on == "2012-02-01"
+    no_date = analyze(["\n".join(lines[:-1])], None, today=date(2026, 6, 1))
+    assert no_date.issued_on is None and "missing:issued_on" in no_date.review_reasons
