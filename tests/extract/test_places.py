@@ -296,3 +296,16 @@ def test_the_place_of_registration_names_the_issuer_when_the_header_is_lost(
     garbled = [line.replace("Máy Chai", "Mấy Chải Chải") for line in lines]
     got = analyze(["\n".join(garbled)], None, today=today)
     assert got.issuer is None
+
+
+def test_a_speck_read_as_a_colon_does_not_cut_the_issuer_block(today: date) -> None:
+    lines = [
+        "SỞ TƯ PHÁP TỈNH QUẢNG NAM:",
+        "Số: 2923/2017/LLTP",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "PHIẾU LÝ LỊCH TƯ PHÁP SỐ 1",
+        "1. Họ và tên: HOÀNG KHÁNH LAN",
+        "Quảng Nam, ngày 31 tháng 5 năm 2017",
+    ]
+    got = analyze(["\n".join(lines)], None, today=today)
+    assert got.issuer == "Sở Tư pháp tỉnh Quảng Nam"
