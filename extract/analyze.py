@@ -11,7 +11,7 @@ from extract.classify import classify
 from extract.fields import Reading, SubjectRead, Value, read_fields
 from extract.ids import ID_PROBLEMS, id_problems
 from extract.lines import Line, lines_from_text, lines_from_words
-from extract.places import match_issuer
+from extract.places import UNMATCHED, IssuerMatch, match_issuer
 from ocr.base import Word
 from records.model import Record, Status, Subject
 from records.result_types import ResultType, load_result_types
@@ -181,10 +181,22 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
     record would become its own entry in every filter by issuing agency.
     """
     printed = extraction.issuer
-    if printed is None:
+    registered = extraction.fields.get(REGISTRATION_PLACE)
+    if printed is None and not registered:
         return
-    extraction.fields[ISSUER_PRINTED] = printed
-    match = match_issuer(printed, extraction.issued_on, page_lines)
+    if printed is not None:
+        extraction.fields[ISSUER_PRINTED] = printed
+        match = match_issuer(printed, extraction.issued_on, page_lines)
+    else:
+        match = IssuerMatch(printed="", reason=UNMATCHED)
+    if match.official is None and match.reason == UNMATCHED and registered:
+        # The header's agency unreadable: a civil-status paper names the committee that
+        # registered it in the body ("Nơi đăng ký: Ủy ban nhân dân xã …"), and that committee
+        # issued it. Matched as strictly as a header.
+        by_place = match_issuer(str(registered), extraction.issued_on, page_lines)
+        if by_place.official is not None:
+            match = by_place
+            extraction.fields[ISSUER_FROM] = REGISTRATION_PLACE
     if match.official is None:
         extraction.issuer = None
         extraction.review_reasons.append(f"{match.reason}:issuer")
@@ -193,6 +205,11 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         return
     extraction.issuer = match.official
     _set_issuer_codes(extraction.fields, match)
+
+
+# Where the issuer is read when the header's agency is not: the place of registration.
+REGISTRATION_PLACE = "registration_place"
+ISSUER_FROM = "issuer_from"
 
 
 def _set_issuer_codes(fields: dict[str, Any], match: Any) -> None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from extract.fields import Reading, SubjectRead, Value
+from extract.fields import Reading, SubjectRead, Value, is_number
 from extract.ids import cmnd_label, id_problems
 from extract.names import is_family_name, name_readings, page_words
 from extract.syllables import invalid_words
@@ -22,7 +22,7 @@ from extract.text import fold
 DEFAULT_THRESHOLDS: dict[str, float] = {
     "id_number": 80.0,
     "birth_date": 60.0,
-    "name": 20.0,
+    "name": 70.0,
     "document_number": 55.0,
     "issued_on": 55.0,
     "issuer": 30.0,
@@ -120,9 +120,6 @@ def check_dates(reading: Reading, today: date) -> list[str]:
 
 
 _NUMBER_YEAR = re.compile(r"^\d+/(\d{4})/")
-# Number, optional year, symbols (Decree 30/2020): "12/2021/KS", "45/QĐ-UBND", "105"; or a
-# household business code: province, a letter, the number ("30E34468104").
-_NUMBER_SHAPE = re.compile(r"\d{1,7}(?:/\d{4})?(?:/[A-ZĐ][A-ZĐ0-9.\-]*)*|\d{2}[A-Z]\d{7,8}")
 
 
 def header_agreement(reading: Reading) -> tuple[set[str], list[str]]:
@@ -142,7 +139,12 @@ def header_agreement(reading: Reading) -> tuple[set[str], list[str]]:
             return confirmed, ["number_year_mismatch:document_number"]
         confirmed |= {"document_number", "issued_on"}
     registered = reading.fields.get("registered_on")
-    if registered and issued and registered.value == issued:
+    if registered and issued:
+        if registered.value != issued:
+            # The paper registers and issues on one day; two readings that differ mean one
+            # is misread ("07 tháng 3" for "07 tháng 8"), and only an officer can say which.
+            # (A later copy of an old registration also lands here: worth a look too.)
+            return confirmed, ["date_mismatch:issued_on"]
         confirmed.add("issued_on")
     return confirmed, []
 
@@ -255,7 +257,7 @@ def number_format(reading: Reading) -> list[str]:
     number = reading.document_number
     if number is None:
         return []
-    if number.guessed or not _NUMBER_SHAPE.fullmatch(number.value):
+    if number.guessed or not is_number(number.value):
         return ["number_format:document_number"]
     return []
 
@@ -298,6 +300,8 @@ def cross_check(
     reasons += number_format(reading)
     if reading.term_unreadable:
         reasons.append("missing:valid_until")
+    if reading.number_conflict:
+        reasons.append("number_mismatch:document_number")
     if reading.dateline_conflict:
         reasons.append("dateline_conflict:issued_on")
     return result

@@ -9,6 +9,7 @@ carries the confidence of the words it was read from.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from datetime import date
 from extract.ids import normalize_sex
 from extract.lines import Line
 from extract.names import restore_name
+from extract.tables import join_table_rows
 from extract.text import (
     clean_digits,
     date_from_words,
@@ -69,6 +71,7 @@ class Reading:
     issued_on: Value | None = None
     stated_term: date | int | None = None
     dateline_conflict: bool = False  # two "<place>, ngày …" lines give different dates
+    number_conflict: bool = False  # the header's "Số:" and the type's number field differ
     term_unreadable: bool = False  # a term is printed but its number or date could not be read
     subjects: list[SubjectRead] = field(default_factory=list)
     fields: dict[str, Value] = field(default_factory=dict)
@@ -94,6 +97,7 @@ NAME_LABELS = (
     "va chong",
 )
 HONORIFICS = ("ong/ba", "ong", "ba")
+MIN_NAME_WORDS = 2
 BIRTH_LABELS = ("ngay, thang, nam sinh", "ngay thang nam sinh", "ngay sinh", "sinh ngay")
 ID_LABELS = (
     "so dinh danh ca nhan",
@@ -115,8 +119,13 @@ ID_LABELS = (
     "cmnd",
 )
 SEX_LABELS = ("gioi tinh",)
+WRAPPING_KINDS = ("id", "birth")  # values read from the next line when their line ends
 WORDS_LABELS = ("ghi bang chu",)
 ISSUE_LABELS = ("ngay cap", "cap ngay", "ngay dang ky", "dang ky ngay")
+# "Đăng ký thay đổi lần thứ 2: ngày …": a registration paper reissued on a change is dated
+# by its latest change, not by its first registration.
+CHANGE_LABELS = ("dang ky thay doi",)
+CHANGED_ON = "changed_on"
 MOTTO = (
     "cong hoa xa hoi chu nghia viet nam",
     "doc lap - tu do - hanh phuc",
@@ -151,6 +160,14 @@ class _Hit:
     label: str = ""
 
 
+@functools.lru_cache(maxsize=1024)
+def _label_pattern(label: str) -> re.Pattern[str]:
+    """A folded label, its words apart by any of the separators OCR reads between them:
+    "ngày, tháng. năm đăng ký" and "ngày tháng năm sinh" are the labels of the table."""
+    words = [re.escape(word.strip(",")) for word in label.split()]
+    return re.compile(r"(?<![a-z0-9])" + r"[,.;]?\s+".join(words) + r"(?![a-z0-9])")
+
+
 def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int, bool]]:
     """Where ``label`` stands in ``folded`` as a label, with where its value starts.
 
@@ -161,7 +178,7 @@ def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int,
     this table does not know ("Địa chỉ thường trú:" is not "Địa chỉ"), so it does not count.
     """
     out = []
-    for match in re.finditer(r"(?<![a-z0-9])" + re.escape(label) + r"(?![a-z0-9])", folded):
+    for match in _label_pattern(label).finditer(folded):
         end = _LABEL_END.match(folded, match.end())
         value_start = end.end() if end else match.end()
         colon = ":" in folded[match.end() : value_start]
@@ -192,6 +209,7 @@ def _labels(result_type: ResultType | None) -> list[tuple[str, str, str | None]]
     table += [(label, "sex", None) for label in SEX_LABELS]
     table += [(label, "words", None) for label in WORDS_LABELS]
     table += [(label, "issue", None) for label in ISSUE_LABELS]
+    table += [(label, "change", None) for label in CHANGE_LABELS]
     return sorted(table, key=lambda item: len(item[0]), reverse=True)
 
 
@@ -200,6 +218,7 @@ _KIND_OF = {
     **{f"field:{kind}": kind for kind in ("text", "name", "date", "code", "number", "id")},
     "birth": "date",
     "issue": "date",
+    "change": "date",
 }
 
 
@@ -272,7 +291,10 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
             break
         ended.append(match)
     kept = ended
-    if not kept:
+    # Vietnamese full names have a family name and a given name at least, and are printed
+    # capitalised: one word ("ông Toàn" under a signature) or a lower-case start ("họ tên,
+    # đóng dấu)" in the signing instructions) is not a person's name.
+    if len(kept) < MIN_NAME_WORDS or not kept[0].group(0)[:1].isupper():
         return None
     offset = start + piece.start()
     words = tuple(w for m in kept for w in line.words(offset + m.start(), offset + m.end()))
@@ -291,8 +313,11 @@ def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Valu
     if spec_kind == "name":
         return _name_value(line, start, end), False
     if spec_kind in ("code", "number"):
+        printed = re.match(r"\S+(?:\s+\d+)*", cell.value)
         token = re.match(r"\S+(?:\s+\d+)*", fix_digit_runs(cell.value))
         code = re.sub(r"\s+", "", token.group(0)) if token else cell.value
+        if printed and is_number(re.sub(r"\s+", "", printed.group(0)).strip(".,;")):
+            code = re.sub(r"\s+", "", printed.group(0))  # "38D37261650": the D is a letter
         return Value(code.strip(".,;"), cell.confidence, cell.value), False
     if spec_kind == "id":
         return _id_value(cell), False
@@ -313,6 +338,29 @@ class _Reader:
         self.role: str | None = result_type.default_role if result_type else None
         # A date in words often wraps onto the next line: held until that line is seen.
         self.words_pending: str | None = None
+        # An ID or birth-date label ending its line ("…, Số CCCD:"): the value wrapped.
+        self.value_pending: _Hit | None = None
+
+    def is_label(self, text: str) -> bool:
+        """The text is one of the labels read here and nothing after it (a table's label cell).
+
+        Not a role ("Người đi khai tử"): a signing block prints one at the margin with the
+        agency's title across from it, and the two are no label and value.
+        """
+        folded = fold_keep_length(text)
+        hits = _hits(folded, self.table)
+        return (
+            bool(hits)
+            and hits[0].kind != "role"
+            and not folded[: hits[0].start].strip(_NUMBERING)
+            and not folded[hits[-1].value_start :].strip(" :.-_|")
+        )
+
+    def role_of(self, text: str) -> str | None:
+        """The role a table's column head names ("Chồng", "Vợ"), or ``None``."""
+        roles = self.result_type.roles if self.result_type else {}
+        head = fold(text).strip(" :.-_|")
+        return next((role for marker, role in roles.items() if fold(marker) == head), None)
 
     def subject(self) -> SubjectRead:
         if not self.reading.subjects:
@@ -354,9 +402,27 @@ class _Reader:
         hits = _hits(folded, self.table)
         if self.words_pending is not None:
             self.finish_words(line.text[: hits[0].start] if hits else line.text)
+        pending, self.value_pending = self.value_pending, None
+        if pending is not None and (not hits or hits[0].start > 0):
+            # The line opens with the value the last line's label announced.
+            self.read_hit(
+                _Hit(pending.kind, 0, 0, label=pending.label),
+                line,
+                hits[0].start if hits else len(line.text),
+            )
+        # "CMND số … cấp ngày 01/02/2005 tại …" dates the ID card, not this paper.
+        id_line = any(hit.kind == "id" for hit in hits)
         for index, hit in enumerate(hits):
             end = hits[index + 1].start if index + 1 < len(hits) else len(line.text)
-            self.read_hit(hit, line, end)
+            if not (id_line and hit.kind == "issue"):
+                self.read_hit(hit, line, end)
+        last = hits[-1] if hits else None
+        if (
+            last is not None
+            and last.kind in WRAPPING_KINDS
+            and not line.text[last.value_start :].strip(" :;,.-_|")
+        ):
+            self.value_pending = last
 
     def read_hit(self, hit: _Hit, line: Line, end: int) -> None:
         start = hit.value_start
@@ -373,6 +439,11 @@ class _Reader:
                 self.subject().requester = True
         elif hit.kind == "words":
             self.words_pending = line.text[start:end]
+        elif hit.kind == "change":
+            value, _ = _date_value(line, start, end)
+            latest = self.reading.fields.get(CHANGED_ON)
+            if value is not None and (latest is None or value.value > latest.value):
+                self.reading.fields[CHANGED_ON] = value
         elif hit.kind in ("birth", "issue"):
             value, invalid = _date_value(line, start, end)
             if invalid:
@@ -482,11 +553,65 @@ def _document_number(lines: list[Line]) -> Value | None:
         compact = re.sub(r"\s+", "", raw)
         # Before the look-alike digits are mapped: "2043IGPXD" is a slash, not "20431".
         slash, repaired = _SLASH_AS_LETTER.subn(r"\1/", compact)
-        value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
+        value = slash.strip(".-")
+        if not is_number(value):  # a well-formed code keeps its letters ("38D37261650")
+            value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
         confidence = line.confidence(token.start(), token.end())
         # A repaired slash is a guess an officer confirms (``number_format``).
         return Value(value, confidence, raw, guessed=bool(repaired))
     return None
+
+
+# The shapes of a paper's number: number, optional year, symbols (Decree 30/2020):
+# "12/2021/KS", "45/QĐ-UBND", "105"; a household business code: province, a letter, the
+# number ("30E34468104"); an entry in a land register: the book's letters and the number
+# ("CS01234").
+_NUMBER_SHAPES = {
+    "decree": re.compile(r"\d{1,7}(?:/\d{4})?(?:/[A-ZĐ][A-ZĐ0-9.\-]*)*"),
+    "business_code": re.compile(r"\d{2}[A-Z]\d{7,8}"),
+    "register": re.compile(r"[A-Z]{2,3}\d{4,7}"),
+}
+
+
+def number_shape(value: str) -> str | None:
+    """Which shape of a paper's number ``value`` has, or ``None``."""
+    return next((k for k, p in _NUMBER_SHAPES.items() if p.fullmatch(value)), None)
+
+
+def is_number(value: str) -> bool:
+    return number_shape(value) is not None
+
+
+# Type fields that date a paper printed without a dateline, after the catalog's own
+# (``issued_on_fallback``): a household business certificate is dated by its registration,
+# "Đăng ký lần đầu: ngày 02 tháng 11 năm 2024". (Belongs in the catalog too.)
+ISSUE_DATE_FIELDS = ("first_registered_on",)
+# Type fields that hold the paper's own number when its header prints none: a land-use
+# certificate is known by its entry in the register ("Số vào sổ cấp GCN: CS01234"), a
+# household business by its code. (The catalog in records/ has no key for this yet; it
+# belongs there.)
+NUMBER_FIELDS = ("register_number", "household_business_code")
+
+
+def _number_from_field(reading: Reading) -> None:
+    """The paper's number from its type's number field, where the header's "Số:" is
+    missing or malformed; the two checked against each other when they have one shape.
+
+    Some papers print a number of their own in the header ("Số: 273/1995/ĐKHKD") beside
+    the code: that one is kept. Two readings of the same shape that differ are one
+    number misread (``number_mismatch``).
+    """
+    field_value = next((reading.fields[n] for n in NUMBER_FIELDS if n in reading.fields), None)
+    if field_value is None or not is_number(field_value.value):
+        return
+    header = reading.document_number
+    if header is not None and is_number(header.value):
+        if header.value != field_value.value and (
+            number_shape(header.value) == number_shape(field_value.value)
+        ):
+            reading.number_conflict = True
+        return
+    reading.document_number = Value(field_value.value, field_value.confidence, field_value.raw)
 
 
 @dataclass
@@ -533,7 +658,7 @@ def _agency_words(line: Line) -> tuple[str, tuple[tuple[str, float], ...]]:
     text = _before_motto(line.text)
     kept = []
     for match in re.finditer(r"\S+", text):
-        word = match.group(0).strip(",._")
+        word = match.group(0).strip(",._:;")  # a speck read as punctuation ("NAM:")
         if not word or not all(unicodedata.category(c) in ("Lu", "Nd") or c in "-." for c in word):
             break
         kept.append(match)
@@ -607,6 +732,7 @@ def read_fields(
     """
     reader = _Reader(result_type)
     body = lines[title_lines[1] :] if title_lines else lines
+    body = join_table_rows(body, reader.is_label, reader.role_of)
     title_index = title_lines[0] if title_lines else None
     for line in body:
         reader.read_line(line)
@@ -617,14 +743,18 @@ def read_fields(
     _set_requester_apart(reading)
     reading.lines = [line.text for line in lines]
     reading.document_number = _document_number(lines)
+    _number_from_field(reading)
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)
     if dateline.invalid:
         reading.invalid_dates.append("issued_on")
     reading.dateline_conflict = dateline.conflict
-    reading.issued_on = dateline.value or reading.fields.pop("issue_date_label", None)
-    reading.fields.pop("issue_date_label", None)
-    fallbacks = result_type.issued_on_fallback if result_type else ()
+    labelled = reading.fields.pop("issue_date_label", None)
+    reading.issued_on = dateline.value or reading.fields.get(CHANGED_ON) or labelled
+    fallbacks: tuple[str, ...] = result_type.issued_on_fallback if result_type else ()
+    # A change printed but not read leaves the first registration's date wrong.
+    if not re.search(r"dang ky thay doi", reading.page):
+        fallbacks = (*fallbacks, *ISSUE_DATE_FIELDS)
     for name in fallbacks:
         if reading.issued_on is None:
             reading.issued_on = reading.fields.get(name)

@@ -639,10 +639,37 @@ _KIND_RAW = {
 }
 
 
-def parse_block(text: str) -> tuple[str | None, str | None, list[_Segment], bool]:
+# The words of "Ủy ban nhân dân" after "Ủy", which OCR sometimes reads out of order or with
+# a slip ("ỦY NHÂN BẠN", "ỦY BẠN NHẬN BÂN").
+_COMMITTEE_WORDS = ("ban", "nhan", "dan")
+
+
+def _scrambled_committee(tokens: Sequence[str], at: int) -> int:
+    """How many tokens a garbled "Ủy ban nhân dân" takes at ``at`` (0: none)."""
+    if tokens[at] != "uy":
+        return 0
+    width = 1
+    while (
+        width < 4
+        and at + width < len(tokens)
+        and any(
+            _word_like(tokens[at + width], w) or tokens[at + width] == w for w in _COMMITTEE_WORDS
+        )
+    ):
+        width += 1
+    return width if width >= 3 else 0
+
+
+def parse_block(
+    text: str, *, relaxed: bool = False
+) -> tuple[str | None, str | None, list[_Segment], bool]:
     """The agency (official name, level) and the typed unit names of an issuer block.
 
     Also says whether words were left that are neither (an agency this table does not know).
+    ``relaxed``: for a block that named no unit read strictly, a type word read with
+    another word's marks ("TĨNH NAM ĐỊNH") is still the type word, and a garbled "Ủy ban
+    nhân dân" ("ỦY NHÂN BẠN") is still the committee; the unit names themselves are read
+    as strictly as ever.
     """
     tokens, raw = _tokens(text)
     end, glued = _cut_motto(tokens)
@@ -659,6 +686,12 @@ def parse_block(text: str) -> tuple[str | None, str | None, list[_Segment], bool
             agency, agency_level = hit[1], hit[2]
             current = None
             i += len(hit[0])
+            continue
+        scrambled = _scrambled_committee(tokens, i) if relaxed else 0
+        if scrambled and (current is None or current.words):
+            agency, agency_level = _AGENCIES[0][1], _AGENCIES[0][2]
+            current = None
+            i += scrambled
             continue
         kind = None
         width = 0
@@ -684,7 +717,12 @@ def parse_block(text: str) -> tuple[str | None, str | None, list[_Segment], bool
             kind, width = _NUMBER_KINDS[tokens[i]], 1
         if kind is not None and i + width >= len(tokens):
             kind = None  # a type word names what follows it: last, it is a name ("ĐIỆN QUAN")
-        if kind is not None and width == 1 and raw[i] not in _KIND_RAW.get(tokens[i], (raw[i],)):
+        if (
+            kind is not None
+            and width == 1
+            and not relaxed
+            and raw[i] not in _KIND_RAW.get(tokens[i], (raw[i],))
+        ):
             kind = None  # marks of another word: "Quán", "Tịnh", "Phượng"
         if kind is not None and current is not None and not current.words:
             # "HUYỆN QUAN HÓA", "XÃ TỊNH HÀ", "PHƯỜNG XÃ ĐÀN": a type word right after
@@ -883,9 +921,26 @@ def match_issuer(
     historical ones in force that day; from it: the 2025 units); ``page_lines`` give
     the dateline's place and addresses that tell apart units of the same name.
     """
-    result = IssuerMatch(printed=printed)
     on = date.fromisoformat(issued_on) if isinstance(issued_on, str) else issued_on
-    agency, agency_level, segments, _unknown = parse_block(printed)
+    result = _match_block(printed, on, page_lines, relaxed=False)
+    if result.official is None and result.reason == UNMATCHED:
+        # Read strictly, the block named no unit: a slip in a type word's marks or in the
+        # committee's words may be why. The unit names must still match as strictly.
+        second = _match_block(printed, on, page_lines, relaxed=True)
+        if second.official is not None or second.reason == AMBIGUOUS:
+            return second
+    return result
+
+
+def _match_block(
+    printed: str, on: date | None, page_lines: Sequence[str], *, relaxed: bool
+) -> IssuerMatch:
+    result = IssuerMatch(printed=printed)
+    agency, agency_level, segments, _unknown = parse_block(printed, relaxed=relaxed)
+    if agency is not None and agency_level == "province" and not segments:
+        # "SỞ TƯ PHÁP" with its province's line lost: a department dates its papers in its
+        # province ("Cao Bằng, ngày …"); only a place that is a province's name exactly counts.
+        segments = [_Segment("bare", [place]) for place in dateline_places(page_lines)[-1:]]
     if agency is None or not segments:
         result.reason = UNMATCHED
         return result

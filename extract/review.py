@@ -38,6 +38,7 @@ _REASONS_VI = {
     "id_cmnd_age": "số 9 chữ số (CMND) của người sinh từ năm 2007, không thể có CMND",
     "unverified": "đọc chưa chắc chắn, không có thông tin khác để đối chiếu",
     "number_year_mismatch": "năm trong số văn bản khác năm cấp",
+    "date_mismatch": "ngày cấp ở dòng “…, ngày … tháng … năm …” khác ngày đăng ký in trên giấy",
     "date_words_mismatch": "ngày sinh ghi bằng số và ghi bằng chữ không khớp",
     "dateline_conflict": "trang có nhiều dòng “…, ngày … tháng … năm …” khác nhau, "
     "đã lấy dòng cuối: cần kiểm tra ngày cấp",
@@ -45,6 +46,8 @@ _REASONS_VI = {
     "name_mismatch": "họ tên in ở nhiều chỗ trên giấy nhưng đọc khác dấu nhau (xem "
     "fields.name_readings): cần chọn cách viết đúng",
     "name_invalid": "họ tên có chữ không phải âm tiết tiếng Việt (lỗi OCR?)",
+    "number_mismatch": "số ở đầu giấy (“Số: …”) khác số in trong nội dung (mã số hộ kinh "
+    "doanh, số vào sổ): cần kiểm tra",
     "number_format": "số văn bản không đúng dạng số/năm/ký hiệu hoặc dấu “/” do máy đoán",
     "issuer_unmatched": "cơ quan cấp không khớp đơn vị hành chính nào trong danh mục chính thức "
     "(tại ngày cấp): cần nhập tên cơ quan cấp",

@@ -247,3 +247,65 @@ def test_type_words_inside_names_and_new_era_addresses() -> None:
     )
     # Trà Don and Trà Dơn, both in Nam Trà My: marks OCR may slip cannot tell them apart.
     assert match_issuer("ỦY BAN NHÂN DÂN XÃ TRÀ DON", "2019-02-05").reason == AMBIGUOUS
+
+
+def test_slips_in_type_words_and_in_the_committee_words() -> None:
+    """A type word read with another word's marks, the committee's words garbled or out of
+    order: the block is read again leniently, the unit names as strictly as ever."""
+    justice = match_issuer("UBND TĨNH NAM ĐỊNH SỞ TƯ PHÁP", "2020-01-01")
+    assert justice.official == "Sở Tư pháp tỉnh Nam Định"
+    assert match_issuer("ỦY BAN NHÂN DÂN TÍNH ĐỒNG NAI SỞ TƯ PHÁP", "2020-01-01").official == (
+        "Sở Tư pháp tỉnh Đồng Nai"
+    )
+    ward = match_issuer("ỦY NHÂN BẠN PHƯỜNG MÁY CHAI", "2020-05-04", ["Hải Phòng, ngày 4"])
+    assert ward.official == ("Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng")
+    # Leniency finds no unit the strict reading would not: names still must exist.
+    assert match_issuer("ỦY NHÂN BẠN PHƯỜNG KHÔNG CÓ THẬT", "2020-01-01").reason == UNMATCHED
+    # A name that begins with a type word's letters is still read as a name first.
+    assert match_issuer("UBND PHƯỜNG QUÁN TOAN", "2020-01-01").official == (
+        "Ủy ban nhân dân phường Quán Toan, quận Hồng Bàng, thành phố Hải Phòng"
+    )
+
+
+def test_a_department_whose_province_line_was_lost_is_placed_by_its_dateline() -> None:
+    lines = ["Cao Bằng, ngày 09 tháng 8 năm 2019"]
+    match = match_issuer("SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG", "2019-08-09", lines)
+    assert match.official == "Sở Tài nguyên và Môi trường tỉnh Cao Bằng"
+    assert match_issuer("SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG", "2019-08-09").reason == UNMATCHED
+    # A town in the dateline is no province: nothing is guessed.
+    town = ["Biên Hòa, ngày 09 tháng 8 năm 2019"]
+    assert match_issuer("SỞ TƯ PHÁP", "2019-08-09", town).reason == UNMATCHED
+
+
+def test_the_place_of_registration_names_the_issuer_when_the_header_is_lost(
+    today: date,
+) -> None:
+    lines = [
+        "CỘNG H",
+        "Số: 49",
+        "GIẤY KHAI SINH",
+        "Họ, chữ đệm, tên: NGUYỄN THỊ HÀ",
+        "Nơi đăng ký khai sinh: Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, "
+        "thành phố Hải Phòng",
+        "Ngày, tháng, năm đăng ký: 04/02/2020",
+    ]
+    got = analyze(["\n".join(lines)], None, today=today)
+    assert got.issuer == "Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng"
+    assert got.fields["issuer_from"] == "registration_place"
+    assert not any("issuer" in r for r in got.review_reasons)
+    garbled = [line.replace("Máy Chai", "Mấy Chải Chải") for line in lines]
+    got = analyze(["\n".join(garbled)], None, today=today)
+    assert got.issuer is None
+
+
+def test_a_speck_read_as_a_colon_does_not_cut_the_issuer_block(today: date) -> None:
+    lines = [
+        "SỞ TƯ PHÁP TỈNH QUẢNG NAM:",
+        "Số: 2923/2017/LLTP",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "PHIẾU LÝ LỊCH TƯ PHÁP SỐ 1",
+        "1. Họ và tên: HOÀNG KHÁNH LAN",
+        "Quảng Nam, ngày 31 tháng 5 năm 2017",
+    ]
+    got = analyze(["\n".join(lines)], None, today=today)
+    assert got.issuer == "Sở Tư pháp tỉnh Quảng Nam"

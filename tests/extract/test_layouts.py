@@ -1,0 +1,301 @@
+"""Layouts we did not write (issue 14): tables, wrapped values, signing blocks, numbers.
+
+Inputs are built from text or from words placed where a scan puts them; nothing here
+depends on a particular generator.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from extract import analyze
+from ocr.base import Word
+
+HEADER = [
+    "ỦY BAN NHÂN DÂN PHƯỜNG MÁY CHAI",
+    "Số: 45/KH",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "GIẤY CHỨNG NHẬN KẾT HÔN",
+]
+
+
+def placed(rows: list[list[tuple[int, str]]], top: int = 100, pitch: int = 60) -> list[Word]:
+    """Words of cells placed at x (pixels) on rows ``pitch`` apart; each cell is its own
+    tesseract line, as tesseract reads the cells of a ruled table, except a cell written
+    "| …", which tesseract glued to the cell before it, the rule between read as "|"."""
+    words: list[Word] = []
+    line = 0
+    for number, row in enumerate(rows):
+        y = top + pitch * number
+        for x0, text in row:
+            line += 0 if text.startswith("| ") else 1
+            x = x0 - 40 if text.startswith("| ") else x0
+            for token in text.split():
+                width = 22 * len(token)
+                words.append(Word(token, 96.0, (x, y, x + width, y + 40), (line, 1, 1)))
+                x += width + 18
+    return words
+
+
+def test_signing_instructions_and_a_lone_honorific_are_no_names() -> None:
+    lines = [
+        *HEADER,
+        "Nơi đăng ký: Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng",
+        "Hải Phòng, ngày 05 tháng 01 năm 2024",
+        "TM. ỦY BAN NHÂN DÂN",
+        "(Ký, ghi rõ họ tên, đóng dấu)",
+        "* họ tên, đóng đấu)",
+        "ong Toàn",
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2025, 6, 1))
+    assert got.subjects == []
+    assert "missing:subjects" in got.review_reasons
+
+
+def test_registration_date_disagreeing_with_the_dateline_goes_to_review() -> None:
+    body = [
+        "Họ, chữ đệm, tên chồng: NGUYỄN VĂN AN",
+        "Họ, chữ đệm, tên vợ: TRẦN THỊ BÌNH",
+        "Ngày, tháng, năm đăng ký: 02/08/2023",
+        "Hải Phòng, ngày 07 tháng 3 năm 2023",
+    ]
+    got = analyze(["\n".join(HEADER + body)], None, today=date(2025, 6, 1))
+    assert got.issued_on == "2023-03-07"
+    assert "date_mismatch:issued_on" in got.review_reasons
+    agreeing = [line.replace("02/08/2023", "07/03/2023") for line in body]
+    got = analyze(["\n".join(HEADER + agreeing)], None, today=date(2025, 6, 1))
+    assert "date_mismatch:issued_on" not in got.review_reasons
+
+
+MARRIAGE_TABLE = [
+    [(500, "Thông tin"), (1170, "Chồng"), (1920, "Vợ")],
+    # Tesseract glues neighbouring cells with the rule read as "|".
+    [(350, "Họ, chữ đệm, tên"), (900, "NGUYỄN TUẤN LỰC"), (1620, "| TRẦN THỊ OANH")],
+    [(350, "Ngày, tháng, năm sinh"), (900, "01/12/1988"), (1620, "02/03/2000")],
+    [(350, "Dân tộc"), (900, "Kinh"), (1620, "Kinh")],
+    [(350, "Nơi cư trú"), (900, "Số 80 Nguyễn Huệ, xã Hợp Minh,"), (1620, "Thôn 1, xã Bình")],
+    [(900, "tỉnh Nghệ An"), (1620, "Trưng, tỉnh Đồng Tháp")],
+    [(350, "Giấy tờ tùy thân"), (900, "Căn cước công dân số"), (1620, "Căn cước công dân số")],
+    [(900, "034088764723"), (1620, "001300551173")],
+]
+
+
+def _page(rows: list[list[tuple[int, str]]], dateline: str) -> tuple[list[str], list[list[Word]]]:
+    head = placed([[(300, line)] for line in HEADER], top=100)
+    table = placed(rows, top=500)
+    tail = placed(
+        [[(350, "Nơi đăng ký: Ủy ban nhân dân phường Máy Chai")], [(1300, dateline)]],
+        top=500 + 60 * len(rows) + 40,
+    )
+    # Line numbers must not collide between the three parts: shift them apart.
+    words = head + [
+        Word(w.text, w.confidence, w.bbox, (w.line[0] + 100 * part, 1, 1))
+        for part, chunk in ((1, table), (2, tail))
+        for w in chunk
+    ]
+    text = "\n".join([*HEADER, *(" ".join(t for _, t in row) for row in rows), dateline])
+    return [text], [words]
+
+
+def test_a_table_with_one_column_per_spouse_gives_each_their_values() -> None:
+    pages, words = _page(MARRIAGE_TABLE, "Hải Phòng, ngày 19 tháng 9 năm 2024")
+    got = analyze(pages, words, today=date(2025, 6, 1))
+    people = [(s.role, s.name, s.birth_date, s.id_number) for s in got.subjects]
+    assert people == [
+        ("chồng", "Nguyễn Tuấn Lực", "1988-12-01", "034088764723"),
+        ("vợ", "Trần Thị Oanh", "2000-03-02", "001300551173"),
+    ]
+
+
+def test_label_and_value_cells_of_a_two_column_table_are_joined() -> None:
+    rows = [
+        [(380, "Họ và tên"), (1000, "TRẦN NGỌC HOÀNG")],
+        [(380, "Giới tính"), (1000, "Nam")],
+        [(380, "Sinh ngày"), (1000, "03/01/1982")],
+        [(380, "Loại giấy tờ pháp lý"), (1000, "Chứng minh nhân dân số 277198170")],
+    ]
+    pages, words = _page(rows, "Hải Phòng, ngày 19 tháng 9 năm 2004")
+    got = analyze(pages, words, today=date(2025, 6, 1))
+    assert [(s.name, s.birth_date, s.id_number) for s in got.subjects] == [
+        ("Trần Ngọc Hoàng", "1982-01-03", "277198170")
+    ]
+
+
+def test_one_label_beside_a_value_is_not_a_table() -> None:
+    """A signing block prints a role at the margin and the agency's title across from it."""
+    rows = [[(350, "Người đi khai tử"), (1300, "TM. ỦY BAN NHÂN DÂN")]]
+    pages, words = _page(rows, "Hải Phòng, ngày 19 tháng 9 năm 2024")
+    got = analyze(pages, words, today=date(2025, 6, 1))
+    assert not any(s.name and "Ban" in s.name for s in got.subjects)
+
+
+def test_labels_are_read_whatever_punctuation_ocr_put_between_their_words() -> None:
+    body = [
+        "Họ, chữ đệm, tên chồng: NGUYỄN VĂN AN",
+        "Họ, chữ đệm, tên vợ: TRẦN THỊ BÌNH",
+        "Ngày, tháng. năm đăng ký: 02/08/2023",
+        "Hải Phòng, ngày 07 tháng 3 năm 2023",
+    ]
+    got = analyze(["\n".join(HEADER + body)], None, today=date(2025, 6, 1))
+    assert got.fields["registered_on"] == "2023-08-02"
+    assert "date_mismatch:issued_on" in got.review_reasons
+
+
+LAND = [
+    "ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA",
+    "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "GIẤY CHỨNG NHẬN",
+    "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT",
+    "I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất",
+    "Bà: BÙI TUYẾT CHI, năm sinh: 1969, Số CCCD: 035169535337",
+    "a) Thửa đất số: 419",
+    "b) Tờ bản đồ số: 17",
+    "Số vào sổ cấp GCN: CS20837",
+    "Khánh Hòa, ngày 01 tháng 02 năm 2026",
+]
+
+
+def test_a_land_use_certificate_is_known_by_its_register_entry() -> None:
+    got = analyze(["\n".join(LAND)], None, today=date(2026, 6, 1))
+    assert got.doc_type == "land_use_certificate"
+    assert got.document_number == "CS20837"
+    assert not any("document_number" in r for r in got.review_reasons)
+
+
+def _business(header_number: str, code: str) -> list[str]:
+    return [
+        "ỦY BAN NHÂN DÂN HUYỆN THỌ XUÂN",
+        "PHÒNG TÀI CHÍNH - KẾ HOẠCH",
+        f"Số: {header_number}",
+        "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
+        f"Mã số hộ kinh doanh: {code}",
+        "Họ và tên: NGUYỄN THU MỸ",
+        "Thanh Hóa, ngày 02 tháng 11 năm 2024",
+    ]
+
+
+def test_a_household_business_number_from_its_code() -> None:
+    today = date(2025, 6, 1)
+    # The header's number unreadable: the code printed in the body is the number, and a
+    # letter in the code's third place stays a letter.
+    got = analyze(["\n".join(_business("3SH67(174562", "38D37261650"))], None, today=today)
+    assert got.document_number == "38D37261650"
+    # A number of the paper's own beside the code ("273/2024/ĐKHKD") is the number.
+    own = analyze(["\n".join(_business("273/2024/ĐKHKD", "38D37261650"))], None, today=today)
+    assert own.document_number == "273/2024/ĐKHKD"
+    assert "number_mismatch:document_number" not in own.review_reasons
+    # Two readings of the code that differ: one is misread.
+    two = analyze(["\n".join(_business("38D37261658", "38D37261650"))], None, today=today)
+    assert "number_mismatch:document_number" in two.review_reasons
+
+
+def test_a_name_printed_once_with_a_doubtful_word_goes_to_review() -> None:
+    """'CHỊ' for 'CHI' is a real syllable: only the OCR's doubt about the word tells."""
+    words = placed([[(300, line)] for line in LAND])
+    doubtful = [
+        Word(w.text, 56.0, w.bbox, w.line) if w.text == "CHỊ," else w
+        for w in placed([[(300, line.replace("CHI,", "CHỊ,"))] for line in LAND])
+    ]
+    text = "\n".join(LAND)
+    assert analyze([text], [words], today=date(2026, 6, 1)).review_reasons == []
+    got = analyze([text.replace("CHI,", "CHỊ,")], [doubtful], today=date(2026, 6, 1))
+    assert "low_confidence:subjects[0].name" in got.review_reasons
+
+
+def test_a_household_business_without_a_dateline_is_dated_by_its_registration() -> None:
+    lines = [
+        line.replace(
+            "Thanh Hóa, ngày 02 tháng 11 năm 2024", "Đăng ký lần đầu: ngày 02 tháng 11 năm 2024"
+        )
+        for line in _business("38D37261650", "38D37261650")
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2025, 6, 1))
+    assert got.issued_on == "2024-11-02"
+    assert "missing:issued_on" not in got.review_reasons
+
+
+def test_a_label_alone_in_its_cell_beside_the_value_is_read() -> None:
+    rows = [[(220, "Họ vâ tên"), (640, "TỪ CÔNG ĐÔNG")], [(220, "Quốc tịch"), (640, "Việt Nam")]]
+    pages, words = _page(rows, "Hải Phòng, ngày 19 tháng 9 năm 2024")
+    got = analyze(pages, words, today=date(2025, 6, 1))
+    assert [s.name for s in got.subjects] == ["Từ Công Đông"]
+
+
+def test_a_registration_changed_since_is_dated_by_its_latest_change() -> None:
+    first = "Đăng ký lần đầu: ngày 25 tháng 7 năm 2011"
+    lines = [
+        line for line in _business("10H33264233", "10H33264233") if not line.startswith("Thanh")
+    ]
+    changes = [
+        "Đăng ký thay đổi lần thứ 1: ngày 10 tháng 12 năm 2019",
+        "Đăng ký thay đổi lần thứ 2: ngày 03 tháng 02 năm 2021",
+    ]
+    got = analyze(["\n".join([*lines, first, *changes])], None, today=date(2025, 6, 1))
+    assert got.issued_on == "2021-02-03"
+    # The change printed but unreadable: the first registration does not stand in for it.
+    garbled = ["Đăng ký thay đổi lần thứ 1: ngày 1O thá"]
+    got = analyze(["\n".join([*lines, first, *garbled])], None, today=date(2025, 6, 1))
+    assert got.issued_on is None and "missing:issued_on" in got.review_reasons
+
+
+def test_an_id_wrapped_onto_the_next_line_is_read() -> None:
+    lines = [
+        *LAND[:7],
+        "Bà: NGUYỄN THỊ LAN, năm sinh: 1962, Số CCCD: 068162462291",
+        "và vợ/chồng: Ông: NGUYỄN GIA LÂM, năm sinh: 1994, Số CCCD:",
+        "017094796965",
+        "Địa chỉ thường trú: Số 45 Điện Biên Phủ, xã Ia Ko, tỉnh Gia Lai",
+        *LAND[8:],
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert [(s.name, s.id_number) for s in got.subjects] == [
+        ("Nguyễn Thị Lan", "068162462291"),
+        ("Nguyễn Gia Lâm", "017094796965"),
+    ]
+
+
+def test_a_spouse_table_whose_header_was_lost_still_gives_two_people() -> None:
+    """Without the header the columns come from the cells side by side: the two names are
+    two people, not one six-word name."""
+    pages, words = _page(MARRIAGE_TABLE[1:], "Hải Phòng, ngày 19 tháng 9 năm 2024")
+    got = analyze(pages, words, today=date(2025, 6, 1))
+    people = [(s.name, s.birth_date, s.id_number) for s in got.subjects]
+    assert people == [
+        ("Nguyễn Tuấn Lực", "1988-12-01", "034088764723"),
+        ("Trần Thị Oanh", "2000-03-02", "001300551173"),
+    ]
+
+
+def test_a_table_goes_on_past_a_garbled_row_and_a_wrapped_label() -> None:
+    rows = [
+        MARRIAGE_TABLE[0],
+        MARRIAGE_TABLE[1],
+        [(350, "Ngày, tháng, năm _"), (900, "01/12/1988"), (1620, "02/03/2000")],
+        [(360, "sinh")],
+        [(360, "Dântộc"), (600, "_"), (900, "KĂNH:.."), (1300, "53:"), (1500, "SỐ")],
+        [(350, ". ()L5RL: Mi EEStre")],
+        *MARRIAGE_TABLE[4:],
+    ]
+    pages, words = _page(rows, "Hải Phòng, ngày 19 tháng 9 năm 2024")
+    got = analyze(pages, words, today=date(2025, 6, 1))
+    people = [(s.role, s.name, s.birth_date, s.id_number) for s in got.subjects]
+    assert people == [
+        ("chồng", "Nguyễn Tuấn Lực", "1988-12-01", "034088764723"),
+        ("vợ", "Trần Thị Oanh", "2000-03-02", "001300551173"),
+    ]
+
+
+def test_the_date_an_id_card_was_issued_does_not_date_the_paper() -> None:
+    lines = [
+        *LAND[:7],
+        "Bà: BÙI TUYẾT CHI, năm sinh: 1969, CMND số: 035169535 cấp ngày 12/03/2005",
+        *LAND[8:-1],
+        "Ngày cấp: 01/02/2012",
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issued_on == "2012-02-01"
+    no_date = analyze(["\n".join(lines[:-1])], None, today=date(2026, 6, 1))
+    assert no_date.issued_on is None and "missing:issued_on" in no_date.review_reasons
