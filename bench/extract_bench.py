@@ -125,14 +125,20 @@ def _ocr_tesseract(path: Path, turn: int) -> dict[str, Any]:
     }
 
 
+def _ocr_code() -> bytes:
+    """The OCR package's source: what the cached readings depend on besides the file."""
+    return b"".join(p.read_bytes() for p in sorted((ROOT / "ocr").glob("*.py")))
+
+
 def ocr_cached(job: tuple[Path, int, Path]) -> Path:
     """Read one file with sohoa's OCR once; later runs load the JSON written here.
 
-    The cache is named after the file's content, so a set regenerated into the same
-    folder (or a batch of another seed that names its files alike) is read afresh.
+    The cache is named after the file's content and the OCR code, so a set regenerated
+    into the same folder (or a batch of another seed that names its files alike), or a
+    change to ``ocr/``, is read afresh.
     """
     path, turn, folder = job
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(path.read_bytes() + _ocr_code()).hexdigest()[:16]
     cache = folder / f"{path.name}.{digest}.json"
     if not cache.exists():
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # 2 shared cores, 2 workers
