@@ -24,6 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.stamp import BaseStampStyle
@@ -145,6 +146,25 @@ def _inherited(page: Any, key: str) -> Any:
     return None
 
 
+class Pdf17Signer(signers.PdfSigner):
+    """A PdfSigner that keeps the document at PDF 1.7, the base of PDF/A-2.
+
+    pyHanko declares the ISO 32002 extension for ECDSA keys on the usual curves (and
+    ISO 32001 for SHA-3), which raises the catalog's /Version to 2.0: a PDF/A-2b file
+    whose header says 1.7 would then claim to be PDF 2.0, and validators reject it.
+    ECDSA and RSA signatures with SHA-2 are plain PAdES in PDF 1.7 (the ESIC extension,
+    ETSI EN 319 142-1), which is all this declares. We sign with SHA-256 only.
+    """
+
+    def register_extensions(self, pdf_out: Any, *, md_algorithm: str) -> None:
+        if md_algorithm.startswith("sha3_") or md_algorithm == "shake256":
+            raise SigningError(f"{md_algorithm} needs PDF 2.0; sign with SHA-2")
+        if self.signature_meta.subfilter == fields.SigSeedSubFilter.PADES:
+            # Adds no catalog /Version when the header already says 1.7 (ocr.assemble).
+            pdf_out.ensure_output_version(version=(1, 7))
+            pdf_out.register_extension(ESIC_EXTENSION_1)
+
+
 class Signer:
     """Signs PDFs for one agency; build with :func:`load_signer`, ``close()`` when done."""
 
@@ -231,7 +251,7 @@ class Signer:
         )
         if self._plan is None:
             spec = fields.SigFieldSpec(sig_field_name=field_name)
-            return signers.PdfSigner(
+            return Pdf17Signer(
                 meta, self.cms_signer, timestamper=self.timestamper, new_field_spec=spec
             )
         page = _first_page(writer)
@@ -244,7 +264,7 @@ class Signer:
         style: BaseStampStyle = self._plan.style
         if frame.rotate:
             style = stamp.UprightStampStyle(inner=style, rotate=frame.rotate)
-        return signers.PdfSigner(
+        return Pdf17Signer(
             meta,
             self.cms_signer,
             timestamper=self.timestamper,
