@@ -171,12 +171,20 @@ def render_first_page(pdf: bytes, dpi: int = RENDER_DPI) -> np.ndarray:
             return np.asarray(image.convert("L"))
 
 
-def page_marks(pdf: bytes, display_size: tuple[float, float],
-               words: Sequence[Rect] = ()) -> PageMarks:
-    """The marks of page 1 of ``pdf``, displayed ``display_size`` points, with the OCR
-    ``words`` (display points) when there are any."""
+def page_marks(pdf: bytes, words: Sequence[tuple[int, int, int, int]] = (),
+               image_size: tuple[int, int] | None = None) -> PageMarks:
+    """The marks of page 1 of ``pdf``, with its OCR ``words`` when there are any: boxes
+    (left, top, right, bottom) in pixels of an upright image of the displayed page
+    that is ``image_size`` (width, height) pixels, as OCR engines report them."""
     gray = render_first_page(pdf)
-    return marks_from_gray(gray, display_size[0], display_size[1], words)
+    width = gray.shape[1] * 72 / RENDER_DPI
+    height = gray.shape[0] * 72 / RENDER_DPI
+    boxes: list[Rect] = []
+    if words and image_size:
+        sx, sy = width / image_size[0], height / image_size[1]
+        boxes = [(x0 * sx, height - y1 * sy, x1 * sx, height - y0 * sy)
+                 for x0, y0, x1, y1 in words]
+    return marks_from_gray(gray, width, height, boxes)
 
 
 def _grid(marks: PageMarks, avoid: Sequence[Rect]) -> np.ndarray:

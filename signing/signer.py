@@ -313,7 +313,7 @@ class Signer:
                         marks.width, marks.height, *size)
             marks = None
         if marks is None:
-            marks = placement.page_marks(pdf, size)
+            marks = placement.page_marks(pdf)
         avoid = [frame.to_display(r) for r in _signature_rects(page)]
         choice = placement.place(marks, self._plan.dimensions, avoid)
         if choice.widen:
