@@ -105,14 +105,15 @@ def _cells(mask: np.ndarray, px_per_cell: float) -> np.ndarray:
 
 
 def _dilate(grid: np.ndarray, cells: int) -> np.ndarray:
+    """``grid`` grown by ``cells`` in every direction, diagonals included (a square)."""
     out = grid.copy()
     for _ in range(cells):
-        grown = out.copy()
-        grown[1:, :] |= out[:-1, :]
-        grown[:-1, :] |= out[1:, :]
-        grown[:, 1:] |= out[:, :-1]
-        grown[:, :-1] |= out[:, 1:]
-        out = grown
+        rows = out.copy()
+        rows[1:, :] |= out[:-1, :]
+        rows[:-1, :] |= out[1:, :]
+        out = rows.copy()
+        out[:, 1:] |= rows[:, :-1]
+        out[:, :-1] |= rows[:, 1:]
     return out
 
 
