@@ -103,7 +103,7 @@ def _check_current(cert: asn1_x509.Certificate, now: datetime) -> None:
     if not not_before <= now <= not_after:
         raise SigningConfigError(
             f"signing certificate {_common_name(cert)!r} is not valid now "
-            f"(valid {not_before.isoformat()} .. {not_after.isoformat()})"
+            f"(valid {vietnam_time(not_before)} .. {vietnam_time(not_after)} Vietnam time)"
         )
 
 
