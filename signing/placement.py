@@ -21,6 +21,7 @@ Display coordinates: points, origin at the displayed bottom left, y up (as
 
 from __future__ import annotations
 
+import io
 import math
 import subprocess
 import tempfile
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import pikepdf
 from PIL import Image
 
 from .errors import SigningError
@@ -51,8 +53,11 @@ CELL = 2.0
 # Rendering for the ink: two pixels per point, so thin strokes stay dark enough.
 RENDER_DPI = 144
 # A pixel is ink when it is this much darker than the paper (0-255 gray). The paper is
-# the page's bright level (95th percentile), so tinted or yellowed paper is not ink.
+# the bright level of the rendered top of the page (95th percentile), so tinted or
+# yellowed paper is not ink; never below PAPER_FLOOR, so that a top that is dark all
+# over (a scanner lid, a table under a photographed page) is all ink, not all paper.
 INK_CONTRAST = 40
+PAPER_FLOOR = 200
 
 Where = Literal["top-left", "top-band", "margin-strip"]
 
@@ -89,7 +94,7 @@ def _grow(rect: Rect, by: float) -> Rect:
 
 def ink_mask(gray: np.ndarray) -> np.ndarray:
     """Pixels noticeably darker than the paper."""
-    paper = float(np.percentile(gray, 95))
+    paper = max(float(np.percentile(gray, 95)), PAPER_FLOOR)
     return np.asarray(gray < paper - INK_CONTRAST)
 
 
@@ -141,13 +146,18 @@ def _boxes_from_grid(grid: np.ndarray, cell: float, height: float) -> list[Rect]
     return boxes
 
 
+def _depth(height: float) -> float:
+    """How far down from the top the marks must describe, in points."""
+    return height * TOP_DEPTH + CLEARANCE + CELL
+
+
 def marks_from_gray(gray: np.ndarray, width: float, height: float,
                     words: Sequence[Rect] = ()) -> PageMarks:
     """:class:`PageMarks` of a rendering ``gray`` (rows top down) of a page shown
-    ``width`` x ``height`` points, plus ``words`` (display points)."""
+    ``width`` x ``height`` points, or of its top part, plus ``words`` (display points)."""
     px_per_pt = gray.shape[1] / width
-    depth_px = math.ceil(gray.shape[0] * TOP_DEPTH + (CLEARANCE + CELL) * px_per_pt)
-    grid = _cells(ink_mask(gray)[:depth_px], CELL * px_per_pt)
+    depth_px = math.ceil(_depth(height) * px_per_pt)
+    grid = _cells(ink_mask(gray[:depth_px]), CELL * px_per_pt)
     grid = _dilate(grid, math.ceil(CLEARANCE / CELL))
     boxes = _boxes_from_grid(grid, CELL, height)
     floor = height * (1 - TOP_DEPTH) - CLEARANCE - CELL
@@ -155,12 +165,31 @@ def marks_from_gray(gray: np.ndarray, width: float, height: float,
     return PageMarks(width=width, height=height, boxes=tuple(boxes))
 
 
-def render_first_page(pdf: bytes, dpi: int = RENDER_DPI) -> np.ndarray:
-    """Page 1 as a reader shows it (CropBox, /Rotate, annotations), 8-bit gray."""
+def display_size(pdf: bytes) -> tuple[float, float]:
+    """Page 1's size as a reader shows it (CropBox within MediaBox, turned by /Rotate)."""
+    from .stamp import PageFrame, normalized_rotation, visible_box
+
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            page = doc.pages[0]
+            frame = PageFrame(visible_box([float(v) for v in page.mediabox],
+                                          [float(v) for v in page.cropbox]),
+                              normalized_rotation(page.obj.get("/Rotate", 0)))
+    except (pikepdf.PdfError, IndexError) as exc:
+        raise SigningError(f"cannot read page 1 to place the stamp: {exc}") from exc
+    return frame.display_size
+
+
+def render_first_page(pdf: bytes, dpi: int = RENDER_DPI,
+                      depth: float | None = None) -> np.ndarray:
+    """Page 1 as a reader shows it (CropBox, /Rotate, annotations), 8-bit gray; only
+    its top ``depth`` points when given (rendering the rest would be wasted)."""
+    crop = [] if depth is None else ["-x", "0", "-y", "0", "-W", "100000",
+                                     "-H", str(math.ceil(depth * dpi / 72))]
     with tempfile.TemporaryDirectory(prefix="sohoa-stamp-") as tmp:
         prefix = Path(tmp) / "page"
         done = subprocess.run(
-            ["pdftoppm", "-cropbox", "-r", str(dpi), "-f", "1", "-l", "1", "-gray",
+            ["pdftoppm", "-cropbox", "-r", str(dpi), "-f", "1", "-l", "1", "-gray", *crop,
              "-singlefile", "-", str(prefix)],
             input=pdf, capture_output=True, timeout=120, check=False,
         )
@@ -177,9 +206,8 @@ def page_marks(pdf: bytes, words: Sequence[tuple[int, int, int, int]] = (),
     """The marks of page 1 of ``pdf``, with its OCR ``words`` when there are any: boxes
     (left, top, right, bottom) in pixels of an upright image of the displayed page
     that is ``image_size`` (width, height) pixels, as OCR engines report them."""
-    gray = render_first_page(pdf)
-    width = gray.shape[1] * 72 / RENDER_DPI
-    height = gray.shape[0] * 72 / RENDER_DPI
+    width, height = display_size(pdf)
+    gray = render_first_page(pdf, depth=_depth(height))
     boxes: list[Rect] = []
     if words and image_size:
         sx, sy = width / image_size[0], height / image_size[1]
