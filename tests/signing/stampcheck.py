@@ -21,7 +21,9 @@ from PIL import Image
 
 from signing.stamp import PageFrame, normalized_rotation, visible_box
 
-DPI = 100
+# A multiple of 72: the strip added above a page is whole points, so the page keeps
+# its pixel phase in both renders and only the stamp differs.
+DPI = 144
 SCALE = DPI / 72
 # Ink for this check: clearly darker than the paper (production uses a wider margin).
 INK_CONTRAST = 64

@@ -160,8 +160,13 @@ def test_each_size_is_legible_with_separate_lines_on_white(
     plan = signer._plan
     assert plan is not None
     wanted = plan.sizes[size_index]
-    # A hole that fits this size and no larger one.
-    marks = _marks_leaving(wanted.width + 1, wanted.height + 1)
+    # A hole that fits this size (with the search grid's rounding) and no larger one.
+    marks = _marks_leaving(wanted.width + 2 * placement.CELL + 1,
+                           wanted.height + 2 * placement.CELL)
+    if size_index:
+        larger = plan.sizes[size_index - 1]
+        assert (larger.width > wanted.width + 2 * placement.CELL + 1
+                or larger.height > wanted.height + 2 * placement.CELL)
     signed = signer.sign(_blank_pdf(), record_id="rec-7", marks=marks)
     assert signed.stamp_font_size == wanted.font_size >= stamp.MIN_FONT_SIZE
     content, sizes = _stamp_stream(signed.data)
@@ -177,7 +182,7 @@ def test_each_size_is_legible_with_separate_lines_on_white(
                round(rect[2] * hi), round((height - rect[1]) * hi))
     if plan.with_qr:
         # The QR code is to the left of the text: look at the text only.
-        qr_px = round((stamp.QR_EM * wanted.font_size + 6) * hi)
+        qr_px = round((stamp.QR_EM * wanted.font_size + 2 * stamp.QR_GAP) * hi)
         rect_px = (rect_px[0] + qr_px, *rect_px[1:])
     bands = _text_bands(page, rect_px)
     assert len(bands) == 2, f"expected two separate lines of text, got rows {bands}"
