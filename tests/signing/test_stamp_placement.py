@@ -21,6 +21,7 @@ from PIL import Image
 
 import evalset
 import signing
+import specimens
 from ocr import PageJob, build_archival, pdfpage, run_page
 from signing import placement, stamp
 from signing.placement import EDGE_MARGIN, PageMarks, place
@@ -263,6 +264,9 @@ def fast_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     for seed, klass in enumerate(FAST_CLASSES):
         truth = evalset.make_page(out, klass, seed=100 + seed)
         pages[klass] = _scan_pdf(out / truth.file)
+    for doc_type in ("birth_certificate", "land_use_certificate"):
+        image = specimens.render_page(specimens.generate(doc_type, 3), dpi=150)
+        pages[f"specimen-{doc_type}"] = pdfpage.image_page(image.convert("L"), 150, None)
     pages["clean-rotate-90"] = _rotated(pages["clean"], 90)
     pages["jpeg-rotate-270"] = _rotated(pages["jpeg"], 270)
     pages["clean-cropped"] = _tight_crop(pages["clean"])
@@ -287,7 +291,7 @@ def test_stamp_never_covers_ink_on_varied_scans(
 
 @pytest.mark.slow
 def test_stamp_never_covers_ink_or_words_after_ocr(tmp_path: Path) -> None:
-    """36 pages through the ingest path: OCR, archival PDF/A, page-1 marks measured in
+    """40 pages through the ingest path: OCR, archival PDF/A, page-1 marks measured in
     compose, signing; 0 stamps over ink or words is the target."""
     from ingest.pipeline import first_page_marks
 
@@ -307,6 +311,12 @@ def test_stamp_never_covers_ink_or_words_after_ocr(tmp_path: Path) -> None:
             out = tmp_path / f"{name}-{variant}.pdf"
             out.write_bytes(make(_scan_pdf(path)))
             inputs.append((f"{name}-{variant}", out, "application/pdf"))
+    # Four degraded specimens (our own generator, other layouts and fonts).
+    media_of = {".png": "image/png", ".jpg": "image/jpeg", ".tif": "image/tiff",
+                ".pdf": "application/pdf"}
+    specimens.make_batch(tmp_path / "specimens", 4, 7, degraded=True)
+    for path, spec, _ in specimens.load_ground_truth(tmp_path / "specimens"):
+        inputs.append((f"specimen-{spec.doc_type}", path, media_of[path.suffix]))
     assert len(inputs) >= 30
     ident = signing.ensure_dev_identity(tmp_path / "dev", AGENCY)
     failures, placements = {}, {}
