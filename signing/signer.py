@@ -313,7 +313,13 @@ class Signer:
                         marks.width, marks.height, *size)
             marks = None
         if marks is None:
-            marks = placement.page_marks(pdf)
+            try:
+                marks = placement.page_marks(pdf)
+            except SigningError as exc:
+                # Not knowing where the ink is, no place is safe for the stamp; the
+                # signature itself does not need one.
+                log.warning("%s: signing without a visible stamp", exc)
+                return invisible, None, None
         avoid = [frame.to_display(r) for r in _signature_rects(page)]
         choice = placement.place(marks, self._plan.dimensions, avoid)
         if choice.widen:

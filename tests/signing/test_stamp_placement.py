@@ -338,3 +338,20 @@ def test_stamp_never_covers_ink_or_words_after_ocr(tmp_path: Path) -> None:
                 failures[name] = result
     print("placements:", placements)
     assert not failures, failures
+
+
+def test_a_page_that_cannot_be_rendered_gets_an_invisible_signature(
+    signer: signing.Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise signing.SigningError("cannot render page 1 to place the stamp: test")
+
+    monkeypatch.setattr(placement, "render_first_page", broken)
+    signed = signer.sign(_blank_pdf(), record_id="rec-9")
+    assert signed.stamp_where is None and signed.stamp_font_size is None
+    with pikepdf.open(io.BytesIO(signed.data)) as pdf:
+        widget = next(a for a in pdf.pages[0].Annots if a.get("/FT") == "/Sig")
+        x0, y0, x1, y1 = (float(v) for v in widget.Rect)
+        assert x0 == x1 and y0 == y1, "an invisible signature has an empty rect"
+    report = signing.verify_pdf(signed.data, trust_roots=[], allow_fetching=False)
+    assert report.signatures and report.signatures[0].intact
