@@ -285,8 +285,8 @@ def test_stamp_never_covers_ink_on_varied_scans(
     bad = {k: v for k, v in results.items()
            if v[2].ink_pixels_under or v[2].drawn_outside or not v[2].drawn_inside}
     assert not bad, bad
-    # The cropped pages have ink up to their edges: the stamp had to find another place.
-    assert results["clean-cropped"][0] != "top-left" or results["clean-cropped"][2].widened == 0
+    # Every way out was taken somewhere in this set, so each was measured.
+    assert {where for where, _, _ in results.values()} >= {"top-left", "margin-strip"}
 
 
 @pytest.mark.slow
