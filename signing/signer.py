@@ -266,7 +266,8 @@ class Signer:
         pdf_signer, where, font_size = self._pdf_signer(
             writer, field_name, pdf, marks, signed_before)
         params = {
-            "agency": unicodedata.normalize("NFC", self.agency_name),
+            "agency": (self._plan.agency if self._plan is not None
+                       else unicodedata.normalize("NFC", self.agency_name)),
             "signed_vn": vietnam_time(moment),
         }
         if self._plan is not None and self._plan.with_qr and self.verify_url is not None:

@@ -128,10 +128,17 @@ class _FontInMemory(GlyphAccumulatorFactory):
 class TextMetrics:
     """What the stamp's text needs, in units of the font size (em)."""
 
-    width: float  # the widest line
+    widths: tuple[float, ...]  # advance width of each line
     ascent: float  # highest glyph top above the baseline
     descent: float  # lowest glyph bottom below the baseline (positive)
-    lines: int
+
+    @property
+    def width(self) -> float:
+        return max(self.widths)
+
+    @property
+    def lines(self) -> int:
+        return len(self.widths)
 
 
 def text_metrics(font: bytes, lines: Sequence[str]) -> TextMetrics:
@@ -143,19 +150,36 @@ def text_metrics(font: bytes, lines: Sequence[str]) -> TextMetrics:
         glyphs = tt.getGlyphSet()
         hmtx = tt["hmtx"]
         top = bottom = 0.0
-        widest = 0.0
+        widths = []
         for line in lines:
             names = [cmap.get(ord(ch), ".notdef") for ch in unicodedata.normalize("NFC", line)]
-            widest = max(widest, sum(hmtx[n][0] for n in names) * scale)
+            widths.append(sum(hmtx[n][0] for n in names) * scale)
             for name in set(names):
                 pen = BoundsPen(glyphs)
                 glyphs[name].draw(pen)
                 if pen.bounds is not None:
                     top = max(top, pen.bounds[3] * scale)
                     bottom = min(bottom, pen.bounds[1] * scale)
-        return TextMetrics(width=widest, ascent=top, descent=-bottom, lines=len(lines))
+        return TextMetrics(widths=tuple(widths), ascent=top, descent=-bottom)
     finally:
         tt.close()
+
+
+def beside_qr(font: bytes, agency: str) -> str:
+    """``agency`` with a line break where it makes the "Ký bởi: …" line narrowest.
+
+    Beside the QR code the stamp is as tall as the code anyway, and three lines fit in
+    that height: breaking the agency's long name costs no height and a third of the
+    width, so the stamp fits in the top margin of more papers.
+    """
+    words = agency.split()
+    if len(words) < 2:
+        return agency
+    label = STAMP_TEXT.split("%(agency)s")[0]
+    splits = [(" ".join(words[:k]), " ".join(words[k:])) for k in range(1, len(words))]
+    widths = text_metrics(font, [line for a, b in splits for line in (label + a, b)]).widths
+    best = min(range(len(splits)), key=lambda i: max(widths[2 * i], widths[2 * i + 1]))
+    return "\n".join(splits[best])
 
 
 @dataclass(frozen=True)
@@ -175,6 +199,8 @@ class StampPlan:
 
     sizes: tuple[StampSize, ...]
     with_qr: bool
+    # The agency as the stamp writes it: NFC, broken in two beside the QR code.
+    agency: str = ""
 
     @property
     def dimensions(self) -> list[tuple[float, float]]:
@@ -245,12 +271,15 @@ def _size(font: bytes, metrics: TextMetrics, font_size: int, with_qr: bool) -> S
 def stamp_plan(font: bytes, agency: str, with_qr: bool) -> StampPlan:
     """The stamp for ``agency`` in every size of ``FONT_SIZES``; ``font`` should come
     from :func:`stamp_font`."""
-    lines = (STAMP_TEXT % {"agency": unicodedata.normalize("NFC", agency),
+    agency = unicodedata.normalize("NFC", agency)
+    if with_qr:
+        agency = beside_qr(font, agency)
+    lines = (STAMP_TEXT % {"agency": agency,
                            "signed_vn": TIME_SAMPLE.replace("0", _widest_digit(font))}
              ).split("\n")
     metrics = text_metrics(font, lines)
     return StampPlan(tuple(_size(font, metrics, size, with_qr) for size in FONT_SIZES),
-                     with_qr)
+                     with_qr, agency)
 
 
 Rect = tuple[float, float, float, float]
