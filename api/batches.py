@@ -29,6 +29,7 @@ from typing import Any, Literal, Protocol
 
 from ingest.settings import Settings
 from records import utc_now
+from records.errors import DependencyError
 from signing import SigningConfigError
 
 log = logging.getLogger("sohoa.api.batches")
@@ -40,6 +41,8 @@ SIGNING_UNAVAILABLE = (
     "Không ký số được (chứng thư số bị thu hồi, sai mật khẩu hoặc thiếu thiết bị ký); "
     "báo quản trị rồi tải lên lại.",
 )
+
+DEPENDENCY_UNAVAILABLE = "dependency_unavailable"
 
 BatchStatus = Literal["queued", "running", "done", "failed"]
 FileStatus = Literal["pending", "ingested", "skipped", "failed", "rejected"]
@@ -236,6 +239,9 @@ class BatchRunner:
         except SigningConfigError as exc:
             log.error("batch %s not started: the key cannot sign: %s", batch_id, exc)
             status, why = "failed", SIGNING_UNAVAILABLE
+        except DependencyError as exc:  # tesseract, a language, store or index (preflight)
+            log.error("batch %s not started: %s", batch_id, exc)
+            status, why = "failed", (DEPENDENCY_UNAVAILABLE, exc.user_message())
         except Exception:
             log.exception("batch %s crashed", batch_id)
             status = "failed"

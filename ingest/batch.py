@@ -30,6 +30,7 @@ from ingest.pipeline import (
     receive,
     skipped,
 )
+from ingest.preflight import check_for_ingest
 from ingest.runtime import Runtime
 from ocr import PageJob, PageResult, run_page
 from ocr.pipeline import engine_name
@@ -105,8 +106,9 @@ def run_batch(
     """
     settings = runtime.settings
     agency = agency or settings.agency
-    # Before any OCR: a key that cannot sign (revoked, wrong password, token absent) is
-    # the batch's problem, not each file's (signing.SigningConfigError).
+    # Before any OCR: tesseract and its languages, store, index and key are the batch's
+    # problem, not each file's (a ``records.errors.SohoaError`` from ``ingest.preflight``).
+    check_for_ingest(runtime)
     signer = runtime.signer()
     outcomes: list[Outcome] = []
     workers = _Workers(max(1, settings.workers), executor)

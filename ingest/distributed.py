@@ -45,6 +45,7 @@ from ingest.pipeline import (
     receive,
     skipped,
 )
+from ingest.preflight import check_for_ingest
 from ingest.runtime import Runtime
 from ingest.settings import Settings
 from ocr import run_page
@@ -317,6 +318,8 @@ def submit_batch(
 ) -> list[Outcome]:
     """Stage and enqueue a batch; returns the outcomes decided before enqueueing
     (bad files, files already stored), which are written to the ledger too."""
+    # The workers check OCR and key when they start; staging needs store and index.
+    check_for_ingest(runtime, ocr_here=False)
     ledger = Ledger(runtime.settings.broker_url or "")
     early: list[Outcome] = []
     specs: list[dict[str, Any]] = []
