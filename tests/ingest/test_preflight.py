@@ -180,3 +180,28 @@ def test_the_console_command_reports_a_missing_tesseract_without_traceback(
     assert "Traceback" not in done.stderr
     assert "tesseract cannot be run" in done.stderr  # the log line, English
     assert done.stderr.rstrip().splitlines()[-1].startswith("Chưa cài chương trình")
+
+
+def test_an_uploaded_batch_without_its_language_fails_each_file_with_one_reason(
+    sohoa_env: dict[str, str], batch: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The HTTP side: the batch is not started, and its progress says why."""
+    from api.batches import BatchRunner, BatchState, FileProgress, MemoryBatches
+    from ingest import Settings
+
+    monkeypatch.setenv("SOHOA_OCR_LANGUAGES", "xyz")
+    tracker = MemoryBatches()
+    runner = BatchRunner(Settings.from_env(), tracker)
+    state = BatchState(id="b" * 16, agency="ubnd-phuong-test", actor="test",
+                       files=[FileProgress(filename="a.png", accepted=True, status="pending")])
+    runner.submit(state, batch, [batch / "a.png"])
+    runner.shutdown()
+
+    done = tracker.get(state.id)
+    assert done is not None and done.status == "failed"
+    assert [(f.status, f.code) for f in done.files] == [("failed", "dependency_unavailable")]
+    assert "Tesseract chưa có ngôn ngữ xyz" in (done.files[0].message or "")
+    objects = Path(sohoa_env["SOHOA_DATA"]) / "objects"
+    stored = [p.relative_to(objects).parts for p in objects.rglob("*") if p.is_file()
+              and ".sohoa" not in p.parts]
+    assert all("batches" in parts for parts in stored)  # the batch's report, no record
