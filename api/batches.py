@@ -395,24 +395,6 @@ def batch_from_dict(data: dict[str, Any]) -> BatchState:
     return BatchState(**data)
 
 
-def unique_names(batch: BatchState, inputs: list[Path]) -> list[Path]:
-    """Rename accepted files whose name repeats within the batch (``a.pdf``, ``a (2).pdf``):
-    the ledger keeps one outcome per file name."""
-    from ingest.pipeline import distinct_name
-
-    seen: set[str] = set()
-    renamed: list[Path] = []
-    accepted = iter(f for f in batch.files if f.accepted)
-    for path in inputs:
-        progress = next(accepted)
-        name = distinct_name(path.name, seen)
-        if name != path.name:
-            path = path.rename(path.with_name(name))
-            progress.filename = name
-        renamed.append(path)
-    return renamed
-
-
 class CeleryRunner:
     """Stages accepted uploads in the object store and queues them on the Celery
     workers, in the request (so the upload is answered only once every replica and
@@ -430,9 +412,8 @@ class CeleryRunner:
         from ingest.distributed import submit_batch
 
         try:
-            files = unique_names(batch, inputs)
             self._tracker.add(batch)
-            submit_batch([InputFile(p) for p in files], self._runtime, self._celery,
+            submit_batch([InputFile(p) for p in inputs], self._runtime, self._celery,
                          batch_id=batch.id, agency=batch.agency)
         finally:
             shutil.rmtree(folder, ignore_errors=True)

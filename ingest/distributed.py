@@ -33,13 +33,12 @@ from typing import Any
 
 from celery import Celery
 
-from ingest.batch import InputFile
-from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH, IngestError
+from ingest.admission import Admission, InputFile
+from ingest.errors import ALREADY_STORED, IngestError
 from ingest.pipeline import (
     Outcome,
     Received,
     committed_record,
-    distinct_name,
     finish,
     plan,
     receive,
@@ -323,32 +322,20 @@ def submit_batch(
     ledger = Ledger(runtime.settings.broker_url or "")
     early: list[Outcome] = []
     specs: list[dict[str, Any]] = []
-    names: set[str] = set()
-    batch_ids: set[str] = set()
+    # The ledger keeps one outcome per name: admission names two files named alike in
+    # different folders "a.pdf" and "a (2).pdf", or the batch would wait for ever.
+    admission = Admission(runtime, agency)
     for item in files:
-        # The ledger keeps one outcome per name: two files named alike in different
-        # folders get "a.pdf" and "a (2).pdf", or the batch would wait for ever.
-        name = distinct_name(item.path.name, names)
-        try:
-            received = receive(item.path, agency=agency, filename=name,
-                               max_bytes=runtime.settings.max_upload_bytes, given=item.given)
-            stored = committed_record(runtime.store, runtime.index, received.agency,
-                                      received.record_id)
-        except IngestError as exc:
-            early.append(Outcome(name, "failed", reason=exc.reason, code=exc.code))
-            specs.append({"filename": name})
+        admitted = admission.admit(item)
+        if isinstance(admitted, Outcome):
+            early.append(admitted)
+            specs.append({"filename": admitted.filename})
             continue
-        why = (ALREADY_STORED if stored is not None
-               else DUPLICATE_IN_BATCH if received.record_id in batch_ids else None)
-        batch_ids.add(received.record_id)
-        if why is not None:
-            early.append(skipped(name, why))
-            specs.append({"filename": name})
-            continue
+        received = admitted
         runtime.store.put(staging_key(received.agency, received.source.sha256),
                           item.path.read_bytes(),
                           content_type=received.source.media_type)
-        specs.append({"filename": name, "agency": received.agency,
+        specs.append({"filename": received.source.filename, "agency": received.agency,
                       "sha256": received.source.sha256,
                       "given": item.given, "queued": True})
     ledger.start(batch_id, specs)

@@ -20,14 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pikepdf
 
-from ingest.errors import (
-    EMPTY_FILE,
-    STORED_RECORD_DAMAGED,
-    TOO_LARGE,
-    UNSUPPORTED_TYPE,
-    IngestError,
-)
-from ingest.sniff import EXTENSIONS, PDF, sniff_media_type
+from ingest.errors import STORED_RECORD_DAMAGED, IngestError
+from ingest.sniff import EXTENSIONS, HEAD_BYTES, PDF, check_content
 from ocr import OcrInputError, PageJob, PageResult, build_archival, plan_pages
 from records import OcrInfo, OcrPage, Record, SignatureInfo, Source, Status, record_id_for
 
@@ -104,15 +98,8 @@ def receive(
     from storage import normalize_agency
 
     agency = normalize_agency(agency)  # one form of the name, or ids would differ
-    size = path.stat().st_size
-    if size == 0:
-        raise IngestError(*EMPTY_FILE)
-    if size > max_bytes:
-        raise IngestError(TOO_LARGE[0], f"{TOO_LARGE[1]} ({size} > {max_bytes} byte)")
     with path.open("rb") as fh:
-        media_type = sniff_media_type(fh.read(1024))
-    if media_type is None:
-        raise IngestError(*UNSUPPORTED_TYPE)
+        media_type = check_content(path.stat().st_size, fh.read(HEAD_BYTES), max_bytes)
     sha, size = sha256_file(path)
     source = Source(filename=filename or path.name, sha256=sha, media_type=media_type, size=size)
     return Received(
@@ -370,18 +357,6 @@ def commit_once(received: Received, composed: Composed, *, store: Store, index: 
         if committed_record(store, index, received.agency, received.record_id) is not None:
             return None
         return commit(received, composed, store=store, index=index, signer=signer)
-
-
-def distinct_name(name: str, taken: set[str]) -> str:
-    """``name``, or ``stem (2).ext``, ``stem (3).ext``… if already in ``taken`` (which
-    gains the answer): one outcome per name in a batch's progress."""
-    candidate, n = name, 1
-    while candidate in taken:
-        n += 1
-        stem, dot, ext = name.rpartition(".")
-        candidate = f"{stem} ({n}).{ext}" if dot and stem else f"{name} ({n})"
-    taken.add(candidate)
-    return candidate
 
 
 def skipped(filename: str, why: tuple[str, str]) -> Outcome:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import subprocess
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from ocr.engine import TESSERACT
 from records.errors import MissingDependency, ServiceUnavailable, SohoaError
@@ -92,12 +93,40 @@ def index_unavailable(url: str, exc: BaseException) -> ServiceUnavailable:
     )
 
 
+def check_broker(url: str) -> None:
+    """The broker (Redis) answers: batches, their ledger and the record locks live there."""
+    import redis  # only where a broker is configured: the embedded mode never needs it
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        where = safe_url(url)
+        raise ServiceUnavailable(
+            f"broker {where} does not answer: {type(exc).__name__}: {exc}",
+            f"Không kết nối được hàng đợi ({where}): kiểm tra Redis và SOHOA_BROKER_URL rồi "
+            "chạy lại. Chưa xử lý gì.",
+        ) from exc
+    finally:
+        client.close()
+
+
+def safe_url(url: str) -> str:
+    """``url`` without its password (``redis://:secret@host`` → ``redis://***@host``)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=f"***@{parts.netloc.rsplit('@', 1)[1]}").geturl()
+
+
 def check_for_ingest(runtime: Runtime, *, ocr_here: bool = True) -> None:
     """Everything digitizing needs, before the first file is read. ``ocr_here`` is False
     on a machine that only hands files to Celery workers (they check OCR and key)."""
     if ocr_here:
         check_ocr(runtime.settings.languages)
     check_services(runtime)
+    if runtime.settings.broker_url:
+        check_broker(runtime.settings.broker_url)
     if ocr_here:
         # A key that cannot sign (revoked, wrong password, token absent) raises
         # ``signing.SigningConfigError`` here, not after each file's OCR.

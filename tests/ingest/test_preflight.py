@@ -205,3 +205,18 @@ def test_an_uploaded_batch_without_its_language_fails_each_file_with_one_reason(
     stored = [p.relative_to(objects).parts for p in objects.rglob("*") if p.is_file()
               and ".sohoa" not in p.parts]
     assert all("batches" in parts for parts in stored)  # the batch's report, no record
+
+
+def test_an_unreachable_broker_stops_a_distributed_batch_before_staging(
+    sohoa_env: dict[str, str], batch: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    port = _closed_port()
+    monkeypatch.setenv("SOHOA_BROKER_URL", f"redis://:hunter2@127.0.0.1:{port}/0")
+
+    assert main(["ingest", str(batch)]) == ExitCode.UNAVAILABLE
+
+    err = capsys.readouterr().err
+    assert f"Không kết nối được hàng đợi (redis://***@127.0.0.1:{port}/0)" in err
+    assert "hunter2" not in err
+    assert _nothing_stored(sohoa_env)  # no original staged for a batch nobody will run
