@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from ingest.outcome import FileOutcome
 from ingest.settings import Settings
 from records import utc_now
 from records.errors import DependencyError
@@ -98,8 +99,8 @@ class BatchTracker(Protocol):
 
     def set_status(self, batch_id: str, status: BatchStatus) -> None: ...
 
-    def file_done(self, batch_id: str, outcome: dict[str, Any]) -> None:
-        """Record one file's outcome (``Outcome.to_dict()`` shape, plus ``filename``)."""
+    def file_done(self, batch_id: str, outcome: FileOutcome) -> None:
+        """Record one file's outcome."""
         ...
 
     def get(self, batch_id: str) -> BatchState | None: ...
@@ -127,7 +128,7 @@ class MemoryBatches:
                 if status in ("done", "failed"):
                     batch.finished_at = utc_now()
 
-    def file_done(self, batch_id: str, outcome: dict[str, Any]) -> None:
+    def file_done(self, batch_id: str, outcome: FileOutcome) -> None:
         with self._lock:
             batch = self._batches.get(batch_id)
             if batch is not None:
@@ -145,43 +146,27 @@ def _copy(f: FileProgress) -> FileProgress:
     return FileProgress(**f.__dict__)
 
 
-def apply_outcome(batch: BatchState, outcome: dict[str, Any]) -> None:
+def apply_outcome(batch: BatchState, outcome: FileOutcome) -> None:
     """Fill the first pending file of that name with the outcome."""
-    name = outcome["filename"]
     for f in batch.files:
-        if f.status == "pending" and f.filename == name:
+        if f.status == "pending" and f.filename == outcome.filename:
             _fill(f, outcome)
             return
-    log.warning("batch %s: outcome for unknown file %r", batch.id, name)
+    log.warning("batch %s: outcome for unknown file %r", batch.id, outcome.filename)
 
 
-def _fill(f: FileProgress, outcome: dict[str, Any]) -> None:
-    f.status = outcome["status"]
-    f.code = outcome.get("code")
-    reason = outcome.get("reason")
-    if reason and f.code and reason.startswith(f"{f.code}: "):
-        reason = reason[len(f.code) + 2 :]
-    f.message = reason
-    f.record_id = outcome.get("id")
-    f.record_status = outcome.get("record_status")
-    f.pages = int(outcome.get("pages") or 0)
-
-
-def outcome_summary(outcome: Any) -> dict[str, Any]:
-    """The fields of an ``ingest.Outcome`` a batch report keeps (not the record's text)."""
+def _fill(f: FileProgress, outcome: FileOutcome) -> None:
+    """What a batch's progress keeps of an outcome (not the record's text)."""
     record = outcome.record
-    return {
-        "filename": outcome.filename,
-        "status": outcome.status,
-        "code": outcome.code,
-        "reason": outcome.reason,
-        "id": record.id if record is not None else None,
-        "record_status": str(record.status) if record is not None else None,
-        "pages": outcome.pages,
-    }
+    f.status = outcome.status.value
+    f.code = outcome.code
+    f.message = outcome.message
+    f.record_id = None if record is None else record.id
+    f.record_status = None if record is None else str(record.status)
+    f.pages = outcome.pages
 
 
-OutcomeListener = Callable[[dict[str, Any]], None]
+OutcomeListener = Callable[[FileOutcome], None]
 
 
 class Runner(Protocol):
@@ -227,11 +212,10 @@ class BatchRunner:
         try:
             runtime = Runtime.open(self._settings)
 
-            def on_outcome(outcome: Any) -> None:
-                summary = outcome_summary(outcome)
-                self._tracker.file_done(batch_id, summary)
+            def on_outcome(outcome: FileOutcome) -> None:
+                self._tracker.file_done(batch_id, outcome)
                 if self._on_file is not None:
-                    self._on_file(summary)
+                    self._on_file(outcome)
 
             run_batch(
                 [InputFile(p) for p in inputs], runtime, agency=agency, on_outcome=on_outcome
@@ -258,11 +242,7 @@ class BatchRunner:
         batch = self._tracker.get(batch_id)
         for f in batch.files if batch is not None else []:
             if f.status == "pending":
-                self._tracker.file_done(
-                    batch_id,
-                    {"filename": f.filename, "status": "failed", "code": code,
-                     "reason": f"{code}: {message}"},
-                )
+                self._tracker.file_done(batch_id, FileOutcome.failed(f.filename, code, message))
 
     def _save_report(self, runtime: Any, batch_id: str, agency: str) -> None:
         batch = self._tracker.get(batch_id)
@@ -334,8 +314,8 @@ class LedgerBatches:
             batch.status = status
             self.add(batch)
 
-    def file_done(self, batch_id: str, outcome: dict[str, Any]) -> None:
-        self.ledger.record(batch_id, outcome["filename"], outcome, int(outcome.get("pages") or 0))
+    def file_done(self, batch_id: str, outcome: FileOutcome) -> None:
+        self.ledger.record(batch_id, outcome)
 
     def _descriptor(self, batch_id: str) -> BatchState | None:
         raw = self.ledger.redis.get(_descriptor_key(batch_id))
@@ -345,8 +325,8 @@ class LedgerBatches:
         batch = self._descriptor(batch_id)
         if batch is None:
             return None
-        for name, entry in sorted(self.ledger.outcomes(batch_id).items()):
-            apply_outcome(batch, ledger_outcome(name, entry))
+        for _, outcome in sorted(self.ledger.file_outcomes(batch_id).items()):
+            apply_outcome(batch, outcome)
         progress = self.ledger.progress(batch_id)
         batch.progress = None if progress is None else progress.to_dict()
         accepted = [f for f in batch.files if f.accepted]
@@ -371,21 +351,6 @@ def _iso(timestamp: float) -> str:
     from datetime import UTC, datetime
 
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
-
-
-def ledger_outcome(filename: str, entry: dict[str, Any]) -> dict[str, Any]:
-    """A ledger entry (``{"outcome": Outcome.to_dict(), "pages": n}``) in the shape
-    ``apply_outcome`` takes. An ingested file's outcome is its record's JSON."""
-    outcome = entry.get("outcome") or {}
-    summary: dict[str, Any] = {"filename": filename, "pages": int(entry.get("pages") or 0)}
-    if "agency" in outcome and "id" in outcome:
-        summary.update(status="ingested", id=outcome["id"], record_status=outcome.get("status"))
-    else:
-        summary.update(
-            status=outcome.get("status") or "failed", code=outcome.get("code"),
-            reason=outcome.get("reason"), id=outcome.get("id"),
-        )
-    return summary
 
 
 def batch_from_dict(data: dict[str, Any]) -> BatchState:

@@ -19,6 +19,7 @@ from typing import Any
 
 from api.cli_args import agency_arg, iso_date
 from api.output import emit_json
+from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.runtime import Runtime
 from ingest.settings import Settings
 from records.errors import ConfigError, ExitCode, SohoaError, UsageError
@@ -81,16 +82,15 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             if not args.json:
                 print(f"Lô {batch_id}: đã đưa {len(files)} tệp vào hàng đợi", file=sys.stderr)
             for outcome in follow(Ledger(settings.broker_url), batch_id):
-                tally.add_dict(outcome)
+                tally.add(outcome)
         else:
-            run_batch(files, runtime, agency=agency, on_outcome=lambda o: tally.add_dict(
-                o.to_dict(), o.status))
+            run_batch(files, runtime, agency=agency, on_outcome=tally.add)
     finally:
         tally.progress.close()
         runtime.close()
     if not args.json:
         print(tally.summary())
-    return 1 if tally.counts["failed"] else 0
+    return ExitCode.FAILED if tally.failed else ExitCode.OK
 
 
 class Tally:
@@ -99,25 +99,25 @@ class Tally:
     def __init__(self, as_json: bool, progress: Progress) -> None:
         self.as_json = as_json
         self.progress = progress
-        self.counts = {"ingested": 0, "skipped": 0, "failed": 0}
+        self.counts = dict.fromkeys(OutcomeStatus, 0)
         self.failures: list[str] = []
 
-    def add_dict(self, outcome: dict[str, Any], status: str | None = None) -> None:
-        status = status or outcome.get("status", "failed")
-        if status not in ("skipped", "failed"):
-            status = "ingested"
-        self.counts[status] += 1
-        name = (outcome.get("source") or {}).get("filename", "?")
+    def add(self, outcome: FileOutcome) -> None:
+        self.counts[outcome.status] += 1
         if self.as_json:
-            emit_json(outcome)
-        elif status == "failed":
-            self.failures.append(f"  ✗ {name}: {outcome.get('reason')}")
-        self.progress.step(f"{status} {name}")
+            emit_json(outcome.to_json())
+        elif outcome.status is OutcomeStatus.FAILED:
+            self.failures.append(f"  ✗ {outcome.filename}: {outcome.reason}")
+        self.progress.step(f"{outcome.status} {outcome.filename}")
+
+    @property
+    def failed(self) -> int:
+        return self.counts[OutcomeStatus.FAILED]
 
     def summary(self) -> str:
         lines = [
-            f"Đã số hóa: {self.counts['ingested']} · Bỏ qua (đã lưu, cùng SHA-256): "
-            f"{self.counts['skipped']} · Lỗi: {self.counts['failed']}",
+            f"Đã số hóa: {self.counts[OutcomeStatus.INGESTED]} · Bỏ qua (đã lưu, cùng "
+            f"SHA-256): {self.counts[OutcomeStatus.SKIPPED]} · Lỗi: {self.failed}",
             *self.failures,
         ]
         return "\n".join(lines)

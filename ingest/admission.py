@@ -23,7 +23,8 @@ from pathlib import Path
 
 from extract.manifest import load_manifest
 from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH, IngestError
-from ingest.pipeline import Outcome, Received, committed_record, receive, skipped
+from ingest.outcome import FileOutcome
+from ingest.pipeline import Received, committed_record, receive
 from ingest.runtime import Runtime
 from ingest.sniff import check_content
 
@@ -86,21 +87,21 @@ def distinct_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def failure(name: str, exc: BaseException, pages: int = 0) -> Outcome:
+def failure(name: str, exc: BaseException, pages: int = 0) -> FileOutcome:
     """The outcome of a file whose digitizing raised ``exc``: the file's own fault
     (``IngestError``: its code and Vietnamese reason) or a bug, which is logged and
     fails this file alone."""
     if isinstance(exc, IngestError):
-        return Outcome(name, "failed", reason=exc.reason, code=exc.code, pages=pages)
+        return FileOutcome.failed(name, exc.code, exc.message, pages)
     log.error("digitizing %s failed", name, exc_info=exc)
-    return Outcome(name, "failed", reason=f"internal_error: {exc}", code="internal_error")
+    return FileOutcome.failed(name, "internal_error", str(exc))
 
 
-def reading_failure(name: str, exc: BaseException) -> Outcome:
+def reading_failure(name: str, exc: BaseException) -> FileOutcome:
     """``failure`` while the file itself is being read (identified, paged), where an
     ``OSError`` means the file cannot be read — later it would be our disk's fault."""
     if isinstance(exc, OSError):
-        return Outcome(name, "failed", reason=f"unreadable: {exc}", code="unreadable")
+        return FileOutcome.failed(name, "unreadable", str(exc))
     return failure(name, exc)
 
 
@@ -117,9 +118,9 @@ class Admission:
         """The name a file goes by in this batch (distinct from the others')."""
         return distinct_name(name, self.names)
 
-    def admit(self, item: InputFile) -> Received | Outcome:
+    def admit(self, item: InputFile) -> Received | FileOutcome:
         """The file identified and to be digitized (``Received``), or why it is not (a
-        failed or skipped ``Outcome``)."""
+        failed or skipped ``FileOutcome``)."""
         name = self.name(item.path.name)
         runtime = self.runtime
         try:
@@ -130,8 +131,8 @@ class Admission:
         except Exception as exc:  # this file only, whatever it was
             return reading_failure(name, exc)
         if stored is not None:
-            return skipped(name, ALREADY_STORED)
+            return FileOutcome.skipped(name, ALREADY_STORED)
         if received.record_id in self.record_ids:
-            return skipped(name, DUPLICATE_IN_BATCH)
+            return FileOutcome.skipped(name, DUPLICATE_IN_BATCH)
         self.record_ids.add(received.record_id)
         return received

@@ -21,7 +21,8 @@ from typing import Any
 from extract.places import warm
 from ingest.admission import Admission, InputFile, discover, failure, reading_failure
 from ingest.errors import ALREADY_STORED, IngestError
-from ingest.pipeline import Outcome, Received, commit_once, compose, plan, skipped
+from ingest.outcome import FileOutcome
+from ingest.pipeline import Received, commit_once, compose, plan
 from ingest.preflight import check_for_ingest
 from ingest.runtime import Runtime
 from ocr import PageJob, PageResult, run_page
@@ -32,7 +33,7 @@ __all__ = ["InputFile", "Scheduler", "discover", "new_batch_id", "run_batch"]
 
 log = logging.getLogger("sohoa.ingest")
 
-ProgressCallback = Callable[[Outcome], None]
+ProgressCallback = Callable[[FileOutcome], None]
 
 
 def new_batch_id() -> str:
@@ -46,7 +47,7 @@ def run_batch(
     agency: str | None = None,
     on_outcome: ProgressCallback | None = None,
     executor: Executor | None = None,
-) -> list[Outcome]:
+) -> list[FileOutcome]:
     """Digitize files; one bad file fails alone and the batch goes on.
 
     Three parts: the checks before any work (``ingest.preflight``), admission of each
@@ -56,9 +57,9 @@ def run_batch(
     # Before any OCR: tesseract and its languages, store, index and key are the batch's
     # problem, not each file's (a ``records.errors.SohoaError`` from ``ingest.preflight``).
     check_for_ingest(runtime)
-    outcomes: list[Outcome] = []
+    outcomes: list[FileOutcome] = []
 
-    def emit(outcome: Outcome) -> None:
+    def emit(outcome: FileOutcome) -> None:
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
@@ -68,7 +69,7 @@ def run_batch(
     try:
         for item in files:
             admitted = admission.admit(item)
-            if isinstance(admitted, Outcome):
+            if isinstance(admitted, FileOutcome):
                 emit(admitted)
             else:
                 scheduler.add(admitted)
@@ -176,8 +177,8 @@ class Scheduler:
         except Exception as exc:
             self.emit(failure(name, exc, pages))
         else:
-            self.emit(skipped(name, ALREADY_STORED) if record is None
-                      else Outcome(name, "ingested", record=record, pages=pages))
+            self.emit(FileOutcome.skipped(name, ALREADY_STORED) if record is None
+                      else FileOutcome.ingested(name, record, pages))
 
 
 def _pool(size: int) -> ProcessPoolExecutor:

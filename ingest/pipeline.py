@@ -16,14 +16,23 @@ import logging
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 import pikepdf
 
 from ingest.errors import STORED_RECORD_DAMAGED, IngestError
 from ingest.sniff import EXTENSIONS, HEAD_BYTES, PDF, check_content
 from ocr import OcrInputError, PageJob, PageResult, build_archival, plan_pages
-from records import OcrInfo, OcrPage, Record, SignatureInfo, Source, Status, record_id_for
+from records import (
+    OcrInfo,
+    OcrPage,
+    Record,
+    ReviewReason,
+    SignatureInfo,
+    Source,
+    Status,
+    record_id_for,
+)
 
 if TYPE_CHECKING:
     from search import Index
@@ -31,9 +40,6 @@ if TYPE_CHECKING:
     from storage import Store
 
 log = logging.getLogger("sohoa.ingest")
-
-OutcomeStatus = Literal["ingested", "skipped", "failed"]
-
 
 @dataclass(frozen=True)
 class Received:
@@ -48,32 +54,6 @@ class Received:
     @property
     def extension(self) -> str:
         return EXTENSIONS.get(self.source.media_type, ".bin")
-
-
-@dataclass
-class Outcome:
-    """What became of one input file."""
-
-    filename: str
-    status: OutcomeStatus
-    record: Record | None = None
-    reason: str | None = None
-    code: str | None = None
-    pages: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        if self.status == "ingested" and self.record is not None:
-            return self.record.to_dict()
-        out: dict[str, Any] = {
-            "source": {"filename": self.filename},
-            "status": self.status,
-            "reason": self.reason,
-        }
-        if self.code:
-            out["code"] = self.code
-        if self.record is not None:
-            out["id"] = self.record.id
-        return out
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
@@ -334,7 +314,7 @@ def flag_archive(record: Record, pdf: bytes, *, kept_original: bool, is_pdfa: bo
         reason = None if is_pdfa else "not_pdfa"
     if reason is None:
         return
-    record.review.reasons.append(reason)
+    record.review.reasons.append(ReviewReason(reason))
     if record.status == Status.READY:
         record.status = Status.NEEDS_REVIEW
 
@@ -357,12 +337,6 @@ def commit_once(received: Received, composed: Composed, *, store: Store, index: 
         if committed_record(store, index, received.agency, received.record_id) is not None:
             return None
         return commit(received, composed, store=store, index=index, signer=signer)
-
-
-def skipped(filename: str, why: tuple[str, str]) -> Outcome:
-    """A file not digitized because it need not be (``ALREADY_STORED``, …)."""
-    code, message = why
-    return Outcome(filename, "skipped", reason=f"{code}: {message}", code=code)
 
 
 def committed_record(store: Store, index: Index, agency: str, record_id: str) -> Record | None:

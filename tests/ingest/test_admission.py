@@ -13,7 +13,8 @@ import pytest
 
 from api.service import Part, _save_part
 from ingest import Admission, InputFile, Runtime, Settings
-from ingest.pipeline import Outcome, Received
+from ingest.outcome import FileOutcome as Outcome
+from ingest.pipeline import Received
 from tests.support.ocr import render_page, save_image
 
 MAX = 200_000
