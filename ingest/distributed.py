@@ -231,9 +231,9 @@ class Ledger:
             return None
         counts = dict.fromkeys(OutcomeStatus, 0)
         pages = 0
-        for outcome in self.file_outcomes(batch_id).values():
-            counts[outcome.status] += 1
-            pages += outcome.pages
+        for entry in self.outcomes(batch_id).values():
+            counts[FileOutcome.status_of_json(entry.get("outcome") or {})] += 1
+            pages += int(entry.get("pages") or 0)
         started = float(meta.get("started_at", time.time()))
         return BatchProgress(
             batch_id=batch_id,

@@ -67,10 +67,18 @@ class FileOutcome:
         """The outcome ``to_json`` gave (``pages`` is kept beside it). Also reads the
         ``{"status", "code", "reason"}`` entries earlier API replicas wrote to the
         ledger, which may still be there (it keeps a batch 30 days)."""
-        if "agency" in data and "id" in data:  # a record: only ingested files carry one
+        status = cls.status_of_json(data)
+        if status is OutcomeStatus.INGESTED:
             return cls.ingested(filename, Record.from_dict(data), pages)
         code = str(data.get("code") or "internal_error")
         reason = str(data.get("reason") or "")
-        message = reason.removeprefix(f"{code}: ")
-        return cls(filename, OutcomeStatus(data.get("status") or "failed"), code=code,
-                   message=message, pages=pages)
+        return cls(filename, status, code=code, message=reason.removeprefix(f"{code}: "),
+                   pages=pages)
+
+    @staticmethod
+    def status_of_json(data: dict[str, Any]) -> OutcomeStatus:
+        """The status of an outcome's JSON without building its record: progress counts
+        every entry of a batch on each poll."""
+        if "agency" in data and "id" in data:  # a record: only ingested files carry one
+            return OutcomeStatus.INGESTED
+        return OutcomeStatus(data.get("status") or "failed")

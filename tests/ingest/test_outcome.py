@@ -78,3 +78,11 @@ def test_a_task_spec_keeps_the_json_tasks_were_queued_with() -> None:
     assert queued.staged_key == f"_staging/ubnd-x/{'ab' * 32}"
     decided = TaskSpec("bad.pdf")
     assert decided.to_json() == {"filename": "bad.pdf"} and not decided.queued
+
+
+def test_progress_reads_the_status_without_the_record() -> None:
+    ingested = FileOutcome.ingested("c.png", make_record("r3"), pages=1)
+    assert FileOutcome.status_of_json(ingested.to_json()) is OutcomeStatus.INGESTED
+    assert FileOutcome.status_of_json(
+        FileOutcome.skipped("d.png", ALREADY_STORED).to_json()) is OutcomeStatus.SKIPPED
+    assert FileOutcome.status_of_json({}) is OutcomeStatus.FAILED
