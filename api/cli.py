@@ -23,6 +23,7 @@ from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.runtime import Runtime
 from ingest.settings import Settings
 from records.errors import ConfigError, ExitCode, SohoaError, UsageError
+from records.vntime import vietnam_date, vietnam_time
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -129,7 +130,8 @@ class Tally:
 def format_record(record: dict[str, Any]) -> str:
     subjects = "; ".join(
         ", ".join(
-            str(v) for v in (s.get("name"), s.get("id_number"), s.get("birth_date"), s.get("role"))
+            str(v) for v in (s.get("name"), s.get("id_number"),
+                             s.get("birth_date") and vietnam_date(s["birth_date"]), s.get("role"))
             if v
         )
         for s in record.get("subjects") or []
@@ -142,13 +144,14 @@ def format_record(record: dict[str, Any]) -> str:
         ("Tiêu đề", record.get("title")),
         ("Số", record.get("document_number")),
         ("Cơ quan cấp", record.get("issuer")),
-        ("Ngày cấp", record.get("issued_on")),
-        ("Hiệu lực đến", record.get("valid_until")),
+        ("Ngày cấp", record.get("issued_on") and vietnam_date(record["issued_on"])),
+        ("Hiệu lực đến", record.get("valid_until") and vietnam_date(record["valid_until"])),
         ("Chủ thể", subjects or None),
         ("Tệp gốc", (record.get("source") or {}).get("filename")),
         ("Số trang", (record.get("source") or {}).get("pages")),
         ("Độ tin cậy OCR", (record.get("ocr") or {}).get("mean_confidence")),
-        ("Chữ ký", f"{sig.get('level')} · {sig.get('signer')} · {sig.get('signed_at')}"
+        ("Chữ ký", f"{sig.get('level')} · {sig.get('signer')} · "
+                   f"{vietnam_time(sig.get('signed_at'))}"
          if sig.get("level") else None),
         ("Lý do cần rà soát", ", ".join((record.get("review") or {}).get("reasons") or []) or None),
     ]
@@ -201,8 +204,9 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Tìm thấy {more}{result.total} kết quả cho «{args.text}»")
     for hit in result.hits:
         r = hit.record
+        issued = vietnam_date(r["issued_on"]) if r.get("issued_on") else ""
         print(f"- {hit.id}  {r.get('doc_type') or '?'}  {r.get('title') or ''}  "
-              f"{r.get('issued_on') or ''}  [{r.get('status')}]")
+              f"{issued}  [{r.get('status')}]")
         if hit.snippet:
             print("    " + hit.snippet.replace("<mark>", "«").replace("</mark>", "»"))
     return 0
@@ -254,8 +258,8 @@ def format_verification(report: dict[str, Any]) -> str:
             f" ({sig.get('pades_level')})",
             f"    Người ký       : {sig.get('signer_common_name')}"
             + (" (chứng thư PHÁT TRIỂN)" if sig.get("development_only") else ""),
-            f"    Thời gian ký   : {sig.get('signing_time') or '—'}",
-            f"    Dấu thời gian  : {ts.get('time') or '—'}",
+            f"    Thời gian ký   : {vietnam_time(sig.get('signing_time'))}",
+            f"    Dấu thời gian  : {vietnam_time(ts.get('time'))}",
             f"    Toàn vẹn       : {'có' if sig.get('intact') else 'KHÔNG'}",
             f"    Chuỗi tin cậy  : {'có' if sig.get('trusted') else 'KHÔNG'}",
             f"    Sửa sau khi ký : {'CÓ' if sig.get('modified_after_signing') else 'không'}",

@@ -18,6 +18,7 @@ from api.output import emit_json
 from api.tokens import Role, create_token, list_tokens, revoke_token, token_id_of
 from ingest.runtime import Runtime
 from ingest.settings import Settings
+from records.vntime import vietnam_time
 
 
 def _operator(args: argparse.Namespace) -> str:
@@ -55,7 +56,8 @@ def cmd_token_list(args: argparse.Namespace, settings: Settings) -> int:
             emit_json(principal.to_dict())
         return 0
     for p in tokens:
-        print(f"{p.token_id}  {p.role:<9}  {p.agency:<20}  {p.created_at or '':<25}  "
+        created = vietnam_time(p.created_at) if p.created_at else ""
+        print(f"{p.token_id}  {p.role:<9}  {p.agency:<20}  {created:<16}  "
               f"{p.label or ''}")
     print(f"{len(tokens)} mã truy cập")
     return 0

@@ -32,6 +32,7 @@ from api.errors import ApiError
 from api.sessions import SESSION_SECONDS
 from api.state import AppState, app_state, state_dependency
 from api.tokens import Principal, Role
+from records.vntime import vietnam_date, vietnam_time
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -71,6 +72,9 @@ def _mark(snippet: str | None) -> Markup:
 
 
 TEMPLATES.env.filters["mark"] = _mark
+# People read Vietnam time, dd/mm/yyyy (HH:MM); the JSON API keeps ISO 8601.
+TEMPLATES.env.filters["vn_time"] = vietnam_time
+TEMPLATES.env.filters["vn_date"] = vietnam_date
 TEMPLATES.env.globals.update(
     ROLE_VI=ROLE_VI, STATUS_VI=STATUS_VI, FIELD_VI=FIELD_VI, Action=Action, allowed=allowed
 )

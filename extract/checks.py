@@ -258,9 +258,17 @@ def number_format(reading: Reading) -> list[ReviewReason]:
     number = reading.document_number
     if number is None:
         return []
-    if number.guessed or not is_number(number.value):
+    if number.guessed or not is_number(number.value) or _symbol_cut(number.value):
         return [ReviewReason("number_format", "document_number")]
     return []
+
+
+def _symbol_cut(value: str) -> bool:
+    """A number whose symbol ends in one lone letter ("51/2023/K"): papers' symbols are
+    abbreviations of two letters or more (KS, KH, GPXD, UBND-TP), so the last letter
+    was lost to a seal or the page's edge, and a shorter symbol names another paper."""
+    last = value.rsplit("/", 1)[-1] if "/" in value else ""
+    return len(last) == 1 and last.isalpha()
 
 
 def cross_check(

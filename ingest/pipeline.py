@@ -37,6 +37,7 @@ from records import (
 if TYPE_CHECKING:
     from search import Index
     from signing import Signer
+    from signing.placement import PageMarks
     from storage import Store
 
 log = logging.getLogger("sohoa.ingest")
@@ -207,8 +208,28 @@ def extract_fields(
     )
 
 
-def sign(record: Record, pdf: bytes, signer: Signer, prior_signatures: int) -> bytes:
-    signed = signer.sign(pdf, record_id=record.id)
+def first_page_marks(pdf: bytes, pages: list[PageResult]) -> PageMarks | None:
+    """Page 1's ink and OCR word boxes, for the signer to put its stamp in blank space.
+
+    Measured here, with the OCR in the worker, so the signing stage only does
+    arithmetic; None when page 1 cannot be rendered (the signer then tries itself).
+    """
+    from signing import SigningError
+    from signing.placement import page_marks
+
+    first = pages[0] if pages else None
+    try:
+        if first is None:
+            return page_marks(pdf)
+        return page_marks(pdf, [w.bbox for w in first.words], (first.width_px, first.height_px))
+    except SigningError as exc:
+        log.warning("cannot measure page 1 for the stamp: %s", exc)
+        return None
+
+
+def sign(record: Record, pdf: bytes, signer: Signer, prior_signatures: int,
+         marks: PageMarks | None = None) -> bytes:
+    signed = signer.sign(pdf, record_id=record.id, marks=marks)
     record.signature = SignatureInfo(
         level=signed.level,
         signer=signed.signer,
@@ -217,7 +238,8 @@ def sign(record: Record, pdf: bytes, signer: Signer, prior_signatures: int) -> b
         development_only=signed.development_only,
         prior_signatures=prior_signatures,
     )
-    record.note("sign", level=signed.level, signer=signed.signer, prior_signatures=prior_signatures)
+    record.note("sign", level=signed.level, signer=signed.signer, prior_signatures=prior_signatures,
+                stamp=signed.stamp_where, stamp_font_size=signed.stamp_font_size)
     return signed.data
 
 
@@ -277,6 +299,8 @@ class Composed:
     record: Record
     pdf: bytes
     prior_signatures: int
+    # Page 1's ink and words, where the signer must not put its stamp.
+    marks: PageMarks | None = None
 
 
 def read_verified(received: Received) -> bytes:
@@ -298,7 +322,8 @@ def compose(received: Received, pages: list[PageResult], *, engine: str,
     record.note("archive", pdfa=is_pdfa, size=len(pdf), notes=notes)
     extract_fields(record, pages, received.given, result_types)
     flag_archive(record, pdf, kept_original=pdf is original, is_pdfa=is_pdfa)
-    return Composed(record=record, pdf=pdf, prior_signatures=prior)
+    return Composed(record=record, pdf=pdf, prior_signatures=prior,
+                    marks=first_page_marks(pdf, pages))
 
 
 def flag_archive(record: Record, pdf: bytes, *, kept_original: bool, is_pdfa: bool) -> None:
@@ -323,7 +348,7 @@ def commit(received: Received, composed: Composed, *, store: Store, index: Index
            signer: Signer) -> Record:
     """Sign, store (the record JSON last) and index. Runs where the signer lives."""
     record = composed.record
-    signed_pdf = sign(record, composed.pdf, signer, composed.prior_signatures)
+    signed_pdf = sign(record, composed.pdf, signer, composed.prior_signatures, composed.marks)
     store_record(store, record, received, read_verified(received), signed_pdf)
     index.upsert(record)
     return record

@@ -57,9 +57,17 @@ def _describe(merged: pikepdf.Pdf, title: str | None, language: str) -> None:
         merged.docinfo[Name.Title] = title
 
 
+# PDF/A-2 is built on ISO 32000-1, i.e. PDF 1.7: the header says so, and the catalog
+# carries no /Version of its own. The header must already be 1.7, not lower: pyHanko's
+# incremental signing needs PDF 1.7 for PAdES and, finding a lower header, would add a
+# catalog /Version that disagrees with it (it also used to write /2.0 for ECDSA keys,
+# see signing.signer).
+PDF_VERSION = "1.7"
+
+
 def _save_plain(merged: pikepdf.Pdf) -> bytes:
     buffer = io.BytesIO()
-    merged.save(buffer, compress_streams=True,
+    merged.save(buffer, compress_streams=True, min_version=PDF_VERSION,
                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
 
@@ -79,7 +87,7 @@ def build_archival(pages: list[PageResult], *, title: str | None,
         # first keeps other code's leftovers from failing this document's PDF/A.
         gc.collect()
         try:
-            save(merged, buffer, "2b", output_intent="sRGB")
+            save(merged, buffer, "2b", output_intent="sRGB", force_version=PDF_VERSION)
         except PdfaError as exc:
             reasons = "; ".join(str(f) for f in exc.report.findings[:5]) if exc.report else ""
             return Archival(pdf=_save_plain(merged), pdfa=False,

@@ -268,6 +268,66 @@ def flatten(gray: Image.Image, dpi: int) -> Image.Image:
     return Image.fromarray(np.clip(pixels * (255.0 / base), 0, 255).astype(np.uint8), mode="L")
 
 
+# Gray below the paper level by more than this is ink or dirt, not paper grain.
+PAPER_MARGIN = 30
+# Loose gray (see ``drop_loose_gray``) must cover this share of the page to be dropped.
+LOOSE_GRAY_SHARE = 0.02
+
+
+def drop_loose_gray(gray: Image.Image, dpi: int) -> Image.Image:
+    """``gray`` with the gray ink that lies away from every dark stroke painted paper;
+    ``gray`` itself when there is little of it.
+
+    A photocopier's dirty drum lays stripes of gray specks down the page; tesseract's
+    layout takes them for columns and reads the page in pieces (CER 80 % on such a page
+    that a person reads at a glance). The print is darker than the specks: the split
+    between paper and anything darker (Otsu on the non-paper pixels), then the split
+    within the darker side, gives the darkness of the strokes' cores *on this page*.
+    Gray pixels farther than a stroke's blur (about 1/100 inch) from any core are
+    specks, not the edges of letters, and become paper.
+    """
+    pixels = np.asarray(gray)
+    paper = int(np.percentile(pixels, 90))
+    ink = pixels[pixels < paper - PAPER_MARGIN]
+    if ink.size == 0:
+        return gray
+    darker = ink[ink < otsu_threshold(ink)]
+    if darker.size == 0:
+        return gray
+    cores = pixels < otsu_threshold(darker)
+    reach = 2 * max(1, round(dpi / 100)) + 1
+    near = np.asarray(Image.fromarray(cores.astype(np.uint8) * 255).filter(
+        ImageFilter.MaxFilter(reach))) > 0
+    marked = pixels < paper - PAPER_MARGIN
+    # A table's gray rules are far from any letter too; broken into dashes they turned
+    # a table into scattered blocks for tesseract. They are long straight runs (half
+    # an inch and more), which specks never line up into.
+    rule = max(2, round(dpi / 2))
+    ruled = _in_runs(marked, rule, axis=0) | _in_runs(marked, rule, axis=1)
+    loose = ~cores & marked & ~near & ~ruled
+    if loose.mean() < LOOSE_GRAY_SHARE:
+        return gray
+    return Image.fromarray(np.where(loose, paper, pixels).astype(np.uint8), mode="L")
+
+
+def _in_runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """Pixels of ``mask`` inside a straight run of at least ``length`` set pixels along
+    ``axis`` (0: vertical, 1: horizontal)."""
+    m = np.moveaxis(mask, axis, 0).astype(np.int32)
+    n = m.shape[0]
+    if n < length:
+        return np.zeros_like(mask)
+    sums = np.concatenate([np.zeros((1, *m.shape[1:]), np.int32), np.cumsum(m, axis=0)])
+    full = (sums[length:] - sums[:-length]) == length  # runs starting at each row
+    starts = np.concatenate([np.zeros((1, *m.shape[1:]), np.int32),
+                             np.cumsum(full, axis=0, dtype=np.int32)])
+    rows = np.arange(n)
+    first = np.maximum(rows - length + 1, 0)
+    last = np.minimum(rows, n - length) + 1
+    covered = (starts[last] - starts[first]) > 0
+    return np.moveaxis(covered, 0, axis)
+
+
 def otsu_threshold(pixels: np.ndarray) -> int:
     hist = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
     total = hist.sum()

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from records.vntime import vietnam_date
 from reuse.model import Candidate, ComponentResult, Match, ReuseResult, Withheld, WithheldReason
 
 
 def _day(value: str | date | None) -> str:
     """dd/mm/yyyy, the way dates are written on Vietnamese papers."""
-    if value is None or value == "":
-        return "—"
-    try:
-        day = value if isinstance(value, date) else date.fromisoformat(value)
-    except ValueError:
-        return str(value)
-    return day.strftime("%d/%m/%Y")
+    return vietnam_date(value)
 
 
 def _subject(result: ReuseResult) -> str:

@@ -6,12 +6,15 @@ Offers:
 - ``load_signer(...) -> Signer``: built once per batch from a PKCS#12 file, a PKCS#11
   token or the dev identity; ``Signer.sign(pdf, record_id=..., signed_at=...)``
   returns a ``SignedPdf`` (PAdES-B-B, B-T with a TSA, B-LT when revocation data is
-  reachable), with a visible Vietnamese stamp on page 1 unless ``visible=False``.
+  reachable), with a visible Vietnamese stamp on page 1 unless ``visible=False``,
+  placed in blank space; pass ``marks=`` (``page_marks(pdf, words, image_size)``,
+  page 1's ink and OCR words) when they were measured beforehand.
 - ``verify_pdf(data, trust_roots=..., allow_fetching=False) -> VerificationReport``.
 """
 
 from .errors import SigningConfigError, SigningError
 from .identity import DevIdentity, ensure_dev_identity
+from .placement import PageMarks, page_marks
 from .signer import LEVEL_B, LEVEL_LT, LEVEL_T, SignedPdf, Signer, load_signer, load_trust_roots
 from .verify import SignatureReport, TimestampReport, VerificationReport, verify_pdf
 
@@ -20,6 +23,7 @@ __all__ = [
     "LEVEL_LT",
     "LEVEL_T",
     "DevIdentity",
+    "PageMarks",
     "SignatureReport",
     "SignedPdf",
     "Signer",
@@ -30,5 +34,6 @@ __all__ = [
     "ensure_dev_identity",
     "load_signer",
     "load_trust_roots",
+    "page_marks",
     "verify_pdf",
 ]

@@ -70,12 +70,25 @@ def _paths(directory: Path, agency: str) -> DevIdentity:
     )
 
 
+def _fit(text: str, suffix: str = "", limit: int = 64) -> str:
+    """``text`` + ``suffix`` within X.520's 64-byte limit (UTF-8 bytes: a Vietnamese
+    letter takes two or three), shortening ``text`` only, so the suffix (the DEV_MARK)
+    always survives."""
+    room = limit - len(suffix.encode())
+    while len(text.encode()) > room:
+        text = text[:-1]
+    return text.rstrip() + suffix
+
+
 def _name(common_name: str, agency: str) -> x509.Name:
+    mark = f" {DEV_MARK}"
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, f"{agency} {DEV_MARK}"[:64]),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _fit(agency, mark)),
+            x509.NameAttribute(NameOID.COMMON_NAME,
+                               _fit(common_name.removesuffix(mark), mark)
+                               if common_name.endswith(mark) else _fit(common_name)),
         ]
     )
 

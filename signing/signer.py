@@ -22,8 +22,10 @@ from typing import Any, TypeAlias
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.stamp import BaseStampStyle
@@ -31,7 +33,9 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import RevokedError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
 
-from . import stamp
+from records.vntime import VN_TZ, vietnam_time
+
+from . import placement, stamp
 from .errors import SigningConfigError, SigningError
 from .identity import DEV_MARK, DevIdentity
 
@@ -53,6 +57,10 @@ class SignedPdf:
     signed_at: str
     field_name: str
     development_only: bool
+    # Where the visible stamp went ("top-left", "top-band", "margin-strip") and its font
+    # size; None when the signature has no visible stamp.
+    stamp_where: str | None = None
+    stamp_font_size: int | None = None
 
 
 def load_trust_roots(roots: Iterable[TrustRoot]) -> list[asn1_x509.Certificate]:
@@ -95,7 +103,7 @@ def _check_current(cert: asn1_x509.Certificate, now: datetime) -> None:
     if not not_before <= now <= not_after:
         raise SigningConfigError(
             f"signing certificate {_common_name(cert)!r} is not valid now "
-            f"(valid {not_before.isoformat()} .. {not_after.isoformat()})"
+            f"(valid {vietnam_time(not_before)} .. {vietnam_time(not_after)} Vietnam time)"
         )
 
 
@@ -121,6 +129,27 @@ def _page_frame(page: Any) -> stamp.PageFrame:
     return stamp.PageFrame(box, stamp.normalized_rotation(_inherited(page, "/Rotate") or 0))
 
 
+def _union(a: stamp.Rect, b: stamp.Rect) -> stamp.Rect:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _widen(writer: IncrementalPdfFileWriter, page: Any, frame: stamp.PageFrame,
+           extra: float) -> stamp.PageFrame:
+    """Add a blank strip ``extra`` points tall above page 1 as displayed, for the stamp.
+
+    Only the page's boxes grow (in this same signed revision); its content, the scan,
+    is not touched and keeps its place in user space.
+    """
+    display_w, display_h = frame.display_size
+    strip = frame.from_display((0.0, display_h, display_w, display_h + extra))
+    visible = _union(frame.box, strip)
+    media = _union(stamp.visible_box(_inherited(page, "/MediaBox"), None), strip)
+    page["/MediaBox"] = generic.ArrayObject([generic.FloatObject(v) for v in media])
+    page["/CropBox"] = generic.ArrayObject([generic.FloatObject(v) for v in visible])
+    writer.update_container(page)
+    return stamp.PageFrame(visible, frame.rotate)
+
+
 def _signature_rects(page: Any) -> list[stamp.Rect]:
     rects: list[stamp.Rect] = []
     for annot_ref in page.get("/Annots") or []:
@@ -143,6 +172,25 @@ def _inherited(page: Any, key: str) -> Any:
         parent = node.get("/Parent")
         node = parent.get_object() if parent is not None else None
     return None
+
+
+class Pdf17Signer(signers.PdfSigner):
+    """A PdfSigner that keeps the document at PDF 1.7, the base of PDF/A-2.
+
+    pyHanko declares the ISO 32002 extension for ECDSA keys on the usual curves (and
+    ISO 32001 for SHA-3), which raises the catalog's /Version to 2.0: a PDF/A-2b file
+    whose header says 1.7 would then claim to be PDF 2.0, and validators reject it.
+    ECDSA and RSA signatures with SHA-2 are plain PAdES in PDF 1.7 (the ESIC extension,
+    ETSI EN 319 142-1), which is all this declares. We sign with SHA-256 only.
+    """
+
+    def register_extensions(self, pdf_out: Any, *, md_algorithm: str) -> None:
+        if md_algorithm.startswith("sha3_") or md_algorithm == "shake256":
+            raise SigningError(f"{md_algorithm} needs PDF 2.0; sign with SHA-2")
+        if self.signature_meta.subfilter == fields.SigSeedSubFilter.PADES:
+            # Adds no catalog /Version when the header already says 1.7 (ocr.assemble).
+            pdf_out.ensure_output_version(version=(1, 7))
+            pdf_out.register_extension(ESIC_EXTENSION_1)
 
 
 class Signer:
@@ -174,7 +222,11 @@ class Signer:
         self.signer_name = _common_name(cert)
         self.development_only = _is_dev_cert(cert)
         self._cert = cert
-        self._plan = self._stamp_plan(verify_url is not None) if visible else None
+        self._plan = (
+            stamp.stamp_plan(stamp.stamp_font(stamp.find_font(), agency_name), agency_name,
+                             verify_url is not None)
+            if visible else None
+        )
         self._loop = loop or asyncio.new_event_loop()
         self._http = http
         self._on_close = list(on_close)
@@ -185,13 +237,20 @@ class Signer:
         # the loop and the token sessions needs no running loop, so it is safe here.
         weakref.finalize(self, _drop, self._loop, self._on_close)
 
-    def _stamp_plan(self, with_qr: bool) -> stamp.StampPlan:
-        return stamp.stamp_plan(stamp.stamp_font(stamp.find_font(), self.agency_name), with_qr)
-
     def sign(
-        self, pdf: bytes, *, record_id: str | None = None, signed_at: datetime | None = None
+        self,
+        pdf: bytes,
+        *,
+        record_id: str | None = None,
+        signed_at: datetime | None = None,
+        marks: placement.PageMarks | None = None,
     ) -> SignedPdf:
-        """Append a PAdES signature to ``pdf`` as a new incremental revision."""
+        """Append a PAdES signature to ``pdf`` as a new incremental revision.
+
+        The visible stamp goes where page 1 is blank (``signing.placement``):
+        ``marks`` are page 1's ink and words when the caller has them already (ingest
+        computes them with the OCR); without them page 1 is rendered here.
+        """
         moment = (signed_at or datetime.now(UTC)).replace(microsecond=0)
         if moment.tzinfo is None:
             raise SigningError("signed_at must carry a timezone")
@@ -200,13 +259,16 @@ class Signer:
             writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
         except Exception as exc:
             raise SigningError(f"not a readable PDF: {exc}") from exc
-        field_name = _free_field_name(
-            name for name, _, _ in fields.enumerate_sig_fields(writer.prev, filled_status=None)
-        )
-        pdf_signer = self._pdf_signer(writer, field_name)
+        existing = list(fields.enumerate_sig_fields(writer.prev, filled_status=None))
+        field_name = _free_field_name(name for name, _, _ in existing)
+        # Earlier signatures forbid changing the page (widening it for the stamp).
+        signed_before = any(value is not None for _, value, _ in existing)
+        pdf_signer, where, font_size = self._pdf_signer(
+            writer, field_name, pdf, marks, signed_before)
         params = {
-            "agency": unicodedata.normalize("NFC", self.agency_name),
-            "signed_vn": stamp.vietnam_time(moment),
+            "agency": (self._plan.agency if self._plan is not None
+                       else unicodedata.normalize("NFC", self.agency_name)),
+            "signed_vn": vietnam_time(moment),
         }
         if self._plan is not None and self._plan.with_qr and self.verify_url is not None:
             params["url"] = stamp.qr_target(self.verify_url, record_id)
@@ -215,12 +277,21 @@ class Signer:
             data=data,
             level=self.level,
             signer=self.signer_name,
-            signed_at=moment.astimezone(stamp.VN_TZ).isoformat(),
+            signed_at=moment.astimezone(VN_TZ).isoformat(),
             field_name=field_name,
             development_only=self.development_only,
+            stamp_where=where,
+            stamp_font_size=font_size,
         )
 
-    def _pdf_signer(self, writer: IncrementalPdfFileWriter, field_name: str) -> signers.PdfSigner:
+    def _pdf_signer(
+        self,
+        writer: IncrementalPdfFileWriter,
+        field_name: str,
+        pdf: bytes,
+        marks: placement.PageMarks | None,
+        signed_before: bool,
+    ) -> tuple[signers.PdfSigner, str | None, int | None]:
         meta = signers.PdfSignatureMetadata(
             field_name=field_name,
             md_algorithm="sha256",
@@ -229,28 +300,55 @@ class Signer:
             embed_validation_info=self.level == LEVEL_LT,
             validation_context=self.validation_context if self.level == LEVEL_LT else None,
         )
+        invisible = Pdf17Signer(
+            meta, self.cms_signer, timestamper=self.timestamper,
+            new_field_spec=fields.SigFieldSpec(sig_field_name=field_name),
+        )
         if self._plan is None:
-            spec = fields.SigFieldSpec(sig_field_name=field_name)
-            return signers.PdfSigner(
-                meta, self.cms_signer, timestamper=self.timestamper, new_field_spec=spec
-            )
+            return invisible, None, None
         page = _first_page(writer)
         frame = _page_frame(page)
-        box = stamp.displayed_top_left(
-            frame, self._plan.width, self._plan.height, _signature_rects(page)
-        )
-        x1, y1, x2, y2 = (round(v) for v in box)
-        spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=0, box=(x1, y1, x2, y2))
-        style: BaseStampStyle = self._plan.style
+        size = frame.display_size
+        if marks is not None and not _same_size((marks.width, marks.height), size):
+            log.warning("page marks for a %.0fx%.0f page, page 1 is %.0fx%.0f: measuring again",
+                        marks.width, marks.height, *size)
+            marks = None
+        if marks is None:
+            try:
+                marks = placement.page_marks(pdf)
+            except SigningError as exc:
+                # Not knowing where the ink is, no place is safe for the stamp; the
+                # signature itself does not need one.
+                log.warning("%s: signing without a visible stamp", exc)
+                return invisible, None, None
+        avoid = [frame.to_display(r) for r in _signature_rects(page)]
+        choice = placement.place(marks, self._plan.dimensions, avoid)
+        if choice.widen:
+            if signed_before:
+                # Widening the page would invalidate the earlier signatures, and the
+                # stamp must not cover the paper: this signature stays invisible.
+                log.warning("no blank space for the stamp on page 1 of a signed PDF: "
+                            "signing without a visible stamp")
+                return invisible, None, None
+            frame = _widen(writer, page, frame, choice.widen)
+        chosen = self._plan.sizes[choice.size_index]
+        x0, y0, x1, y1 = frame.from_display(choice.rect)
+        # Whole points for pyHanko; the size is kept exact, the corner moves < 0.5 pt
+        # (within placement.CLEARANCE).
+        left, bottom = round(x0), round(y0)
+        box = (left, bottom, left + round(x1 - x0), bottom + round(y1 - y0))
+        spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=0, box=box)
+        style: BaseStampStyle = chosen.style
         if frame.rotate:
             style = stamp.UprightStampStyle(inner=style, rotate=frame.rotate)
-        return signers.PdfSigner(
+        pdf_signer = Pdf17Signer(
             meta,
             self.cms_signer,
             timestamper=self.timestamper,
             stamp_style=style,
             new_field_spec=spec,
         )
+        return pdf_signer, choice.where, chosen.font_size
 
     def close(self) -> None:
         """Release the token session, HTTP sessions and event loop."""
@@ -263,6 +361,10 @@ class Signer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _same_size(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return abs(a[0] - b[0]) <= 1 and abs(a[1] - b[1]) <= 1
 
 
 def _drop(loop: asyncio.AbstractEventLoop, resources: Sequence[Any]) -> None:

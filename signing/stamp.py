@@ -8,25 +8,31 @@ and the PDF/A copy keeps every font embedded.
 from __future__ import annotations
 
 import io
+import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from fontTools import subset
+from fontTools.pens.boundsPen import BoundsPen
+from fontTools.ttLib import TTFont
+from pyhanko.pdf_utils.content import RawContent
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.generic import ArrayObject, FloatObject
-from pyhanko.pdf_utils.layout import BoxConstraints
+from pyhanko.pdf_utils.layout import (
+    AxisAlignment,
+    BoxConstraints,
+    InnerScaling,
+    Margins,
+    SimpleBoxLayoutRule,
+)
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp import BaseStamp, BaseStampStyle, QRPosition, QRStampStyle, TextStampStyle
 
 from .errors import SigningConfigError
-
-# Vietnam has kept UTC+7 without daylight saving since 1975.
-VN_TZ = timezone(timedelta(hours=7))
 
 FONT_CANDIDATES: tuple[tuple[str, str], ...] = (
     ("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", "fonts-noto-core"),
@@ -36,11 +42,20 @@ FONT_CANDIDATES: tuple[tuple[str, str], ...] = (
 )
 
 STAMP_TEXT = "Ký bởi: %(agency)s\nThời gian ký: %(signed_vn)s"
-STAMP_WIDTH = 250.0
-STAMP_HEIGHT = 44.0
-QR_STAMP_HEIGHT = 64.0
-STAMP_MARGIN = 18.0
-FONT_SIZE = 8
+# What the time looks like on the stamp, for measuring it: every digit is drawn as
+# wide as the widest one.
+TIME_SAMPLE = "00/00/0000 00:00"
+# Font sizes offered to the placement, largest first; 6 pt is the legible minimum.
+FONT_SIZES = (8, 7, 6)
+MIN_FONT_SIZE = 6
+# Inner padding, and the QR code's side (quiet zone included), in units of the font
+# size: 40 pt (14 mm) at 8 pt, 30 pt (10.6 mm) at 6 pt, which phones still read for a
+# verify URL (QR version 4, modules of 0.26 mm). Larger would push the QR stamp out of
+# the top margin of most papers (about 50 pt free above the header).
+PADDING_EM = 0.5
+QR_EM = 5.0
+QR_GAP = 2
+BORDER_WIDTH = 1
 # Latin, Latin-1, Latin Extended A/B (ơ, ư), combining marks, Latin Extended
 # Additional (the Vietnamese tone letters), general punctuation.
 _STAMP_RANGES = ((0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x1E00, 0x1EFF), (0x2000, 0x206F))
@@ -58,12 +73,6 @@ def find_font(candidates: Sequence[tuple[str, str]] = FONT_CANDIDATES) -> Path:
         "no TrueType font with Vietnamese glyphs found for the visible signature; "
         f"install {packages} (e.g. apt-get install fonts-noto-core) or set visible=False"
     )
-
-
-def vietnam_time(moment: datetime) -> str:
-    """``dd/mm/yyyy HH:MM:SS +07:00``, the form officers read on paper."""
-    local = moment.astimezone(VN_TZ)
-    return local.strftime("%d/%m/%Y %H:%M:%S") + " +07:00"
 
 
 def qr_target(verify_url: str, record_id: str | None) -> str:
@@ -116,32 +125,161 @@ class _FontInMemory(GlyphAccumulatorFactory):
 
 
 @dataclass(frozen=True)
-class StampPlan:
-    style: TextStampStyle
+class TextMetrics:
+    """What the stamp's text needs, in units of the font size (em)."""
+
+    widths: tuple[float, ...]  # advance width of each line
+    ascent: float  # highest glyph top above the baseline
+    descent: float  # lowest glyph bottom below the baseline (positive)
+
+    @property
+    def width(self) -> float:
+        return max(self.widths)
+
+    @property
+    def lines(self) -> int:
+        return len(self.widths)
+
+
+def text_metrics(font: bytes, lines: Sequence[str]) -> TextMetrics:
+    """Advance widths and glyph extents of ``lines`` (NFC) in ``font``."""
+    tt = TTFont(io.BytesIO(font))
+    try:
+        scale = 1.0 / tt["head"].unitsPerEm
+        cmap = tt.getBestCmap()
+        glyphs = tt.getGlyphSet()
+        hmtx = tt["hmtx"]
+        top = bottom = 0.0
+        widths = []
+        for line in lines:
+            names = [cmap.get(ord(ch), ".notdef") for ch in unicodedata.normalize("NFC", line)]
+            widths.append(sum(hmtx[n][0] for n in names) * scale)
+            for name in set(names):
+                pen = BoundsPen(glyphs)
+                glyphs[name].draw(pen)
+                if pen.bounds is not None:
+                    top = max(top, pen.bounds[3] * scale)
+                    bottom = min(bottom, pen.bounds[1] * scale)
+        return TextMetrics(widths=tuple(widths), ascent=top, descent=-bottom)
+    finally:
+        tt.close()
+
+
+def beside_qr(font: bytes, agency: str) -> str:
+    """``agency`` with a line break where it makes the "Ký bởi: …" line narrowest.
+
+    Beside the QR code the stamp is as tall as the code anyway, and three lines fit in
+    that height: breaking the agency's long name costs no height and a third of the
+    width, so the stamp fits in the top margin of more papers.
+    """
+    words = agency.split()
+    if len(words) < 2:
+        return agency
+    label = STAMP_TEXT.split("%(agency)s")[0]
+    splits = [(" ".join(words[:k]), " ".join(words[k:])) for k in range(1, len(words))]
+    widths = text_metrics(font, [line for a, b in splits for line in (label + a, b)]).widths
+    best = min(range(len(splits)), key=lambda i: max(widths[2 * i], widths[2 * i + 1]))
+    return "\n".join(splits[best])
+
+
+@dataclass(frozen=True)
+class StampSize:
+    """One size of the stamp: its style and its exact box in points."""
+
+    font_size: int
+    leading: int
     width: float
     height: float
+    style: TextStampStyle
+
+
+@dataclass(frozen=True)
+class StampPlan:
+    """The stamp in every offered size, largest first; built once per batch."""
+
+    sizes: tuple[StampSize, ...]
     with_qr: bool
+    # The agency as the stamp writes it: NFC, broken in two beside the QR code.
+    agency: str = ""
+
+    @property
+    def dimensions(self) -> list[tuple[float, float]]:
+        return [(s.width, s.height) for s in self.sizes]
 
 
-def stamp_plan(font: bytes, with_qr: bool) -> StampPlan:
-    """Stamp style built once per batch; ``font`` should come from :func:`stamp_font`."""
+def _widest_digit(font: bytes) -> str:
+    tt = TTFont(io.BytesIO(font))
+    try:
+        cmap, hmtx = tt.getBestCmap(), tt["hmtx"]
+        return max("0123456789", key=lambda d: hmtx[cmap[ord(d)]][0])
+    finally:
+        tt.close()
+
+
+# The white ground under the text: opaque, so no transparency group or soft mask
+# (PDF/A-2 allows transparency, but an opaque fill needs no blending at all).
+_WHITE = RawContent(b"1 g 0 0 100 100 re f", box=BoxConstraints(100, 100))
+_FILL = SimpleBoxLayoutRule(x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MIN,
+                            margins=Margins.uniform(0),
+                            inner_content_scaling=InnerScaling.STRETCH_FILL)
+
+
+def _size(font: bytes, metrics: TextMetrics, font_size: int, with_qr: bool) -> StampSize:
+    # The leading keeps the lowest descender of one line clear of the highest mark
+    # (Vietnamese stacks two) of the next: lines never touch.
+    leading = math.ceil((metrics.ascent + metrics.descent) * font_size + 1)
+    pad = math.ceil(PADDING_EM * font_size) + BORDER_WIDTH
+    descent = math.ceil(metrics.descent * font_size)
+    text_w = math.ceil(metrics.width * font_size + 1)
+    text_h = metrics.lines * leading
     text_style = TextBoxStyle(
-        font=_FontInMemory(font_file="", font_size=FONT_SIZE, font_bytes=font))
-    # No background: pyHanko's default art would add a soft-masked graphics state,
-    # which PDF/A validators flag needlessly.
-    if with_qr:
-        style: TextStampStyle = QRStampStyle(
-            stamp_text=STAMP_TEXT,
-            text_box_style=text_style,
-            border_width=1,
-            background=None,
-            qr_position=QRPosition.LEFT_OF_TEXT,
-        )
-        return StampPlan(style, STAMP_WIDTH, QR_STAMP_HEIGHT, True)
-    style = TextStampStyle(
-        stamp_text=STAMP_TEXT, text_box_style=text_style, border_width=1, background=None
+        font=_FontInMemory(font_file="", font_size=font_size, font_bytes=font),
+        font_size=font_size,
+        leading=leading,
+        box_layout_rule=SimpleBoxLayoutRule(
+            x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MIN,
+            margins=Margins.uniform(0), inner_content_scaling=InnerScaling.NO_SCALING),
     )
-    return StampPlan(style, STAMP_WIDTH, STAMP_HEIGHT, False)
+    # pyHanko sets the first baseline one leading below the text box's top and the
+    # last on its bottom: the last line's descenders hang below it by ``descent``.
+    inner = SimpleBoxLayoutRule(
+        x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MID,
+        margins=Margins(left=pad, right=pad, top=pad, bottom=pad + descent),
+        inner_content_scaling=InnerScaling.NO_SCALING)
+    common: dict[str, Any] = dict(
+        stamp_text=STAMP_TEXT, text_box_style=text_style, border_width=BORDER_WIDTH,
+        background=_WHITE, background_layout=_FILL, background_opacity=1.0,
+        inner_content_layout=inner)
+    if with_qr:
+        qr = math.ceil(QR_EM * font_size)
+        inner_h = max(qr + 2 * QR_GAP, text_h + 2 * descent)
+        # The text is centred beside the QR code, its descenders inside the inner box.
+        common["inner_content_layout"] = SimpleBoxLayoutRule(
+            x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MID,
+            margins=Margins.uniform(pad), inner_content_scaling=InnerScaling.NO_SCALING)
+        style: TextStampStyle = QRStampStyle(
+            **common, qr_position=QRPosition.LEFT_OF_TEXT, qr_inner_size=qr, innsep=QR_GAP)
+        width = 2 * pad + qr + 2 * QR_GAP + text_w
+        height = 2 * pad + inner_h
+    else:
+        style = TextStampStyle(**common)
+        width = 2 * pad + text_w
+        height = 2 * pad + descent + text_h
+    return StampSize(font_size, leading, math.ceil(width), math.ceil(height), style)
+
+
+def stamp_plan(font: bytes, agency: str, with_qr: bool) -> StampPlan:
+    """The stamp for ``agency`` in every size of ``FONT_SIZES``; ``font`` should come
+    from :func:`stamp_font`."""
+    agency = unicodedata.normalize("NFC", agency)
+    if with_qr:
+        agency = beside_qr(font, agency)
+    lines = (STAMP_TEXT % {"agency": agency,
+                           "signed_vn": TIME_SAMPLE.replace("0", _widest_digit(font))}
+             ).split("\n")
+    metrics = text_metrics(font, lines)
+    return StampPlan(tuple(_size(font, metrics, size, with_qr) for size in FONT_SIZES),
+                     with_qr, agency)
 
 
 Rect = tuple[float, float, float, float]
@@ -252,37 +390,3 @@ class PageFrame:
         return _normalized(
             self._point_from_display(rect[0], rect[1]) + self._point_from_display(rect[2], rect[3])
         )
-
-
-def _overlaps(a: Rect, b: Rect) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def top_left_box(
-    box: Sequence[float], width: float, height: float, avoid: Sequence[Rect] = ()
-) -> Rect:
-    """Rect (x1, y1, x2, y2) in the top-left corner of ``box``, in the same unrotated
-    coordinates.
-
-    A stamp already there (a PDF signed again) pushes the new one down below it,
-    so every signer stays legible.
-    """
-    x0, y0, x1, y1 = _normalized(box)
-    w = min(width, x1 - x0 - 2 * STAMP_MARGIN)
-    rect = (x0 + STAMP_MARGIN, y1 - STAMP_MARGIN - height, x0 + STAMP_MARGIN + w, y1 - STAMP_MARGIN)
-    while any(_overlaps(rect, other) for other in avoid) and rect[1] - height > y0:
-        lowest = min(other[1] for other in avoid if _overlaps(rect, other))
-        rect = (rect[0], lowest - 4 - height, rect[2], lowest - 4)
-    return rect
-
-
-def displayed_top_left(
-    frame: PageFrame, width: float, height: float, avoid: Sequence[Rect] = ()
-) -> Rect:
-    """User-space rect of a ``width`` x ``height`` stamp shown at the top left of
-    ``frame`` as a reader displays it; ``avoid`` (user space) are earlier stamps."""
-    display_w, display_h = frame.display_size
-    rect = top_left_box(
-        (0, 0, display_w, display_h), width, height, [frame.to_display(r) for r in avoid]
-    )
-    return frame.from_display(rect)

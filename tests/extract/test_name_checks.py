@@ -161,6 +161,14 @@ def test_a_slash_read_as_i_is_not_marked_ready(today: date) -> None:
     assert "number_format:document_number" not in clean.review_reasons
 
 
+def test_a_number_whose_symbol_lost_its_last_letter_is_not_marked_ready(today: date) -> None:
+    """"51/2023/K" for "51/2023/KS": a symbol of one letter was cut by a seal or an edge."""
+    got = analyze([PERMIT.format(number="51/2023/K")], None, today=today)
+    assert "number_format:document_number" in got.review_reasons
+    whole = analyze([PERMIT.format(number="51/2023/KS")], None, today=today)
+    assert "number_format:document_number" not in whole.review_reasons
+
+
 def test_a_mention_with_lost_marks_takes_the_spelled_reading(today: date) -> None:
     # "NGUYET" is no syllable (the rhyme needs ê): the other mention spells the name.
     text = CRIMINAL.format(requester="Phan Ngọc Nguyệt", holder="PHAN NGỌC NGUYET")

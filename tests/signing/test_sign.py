@@ -17,6 +17,7 @@ from PIL import Image
 
 import signing
 from signing.identity import SIGNER_KEY_USAGE
+from tests.support import pdfa as pdfa_rules
 from tests.support.pki import LoopbackPki, pdfsig_check
 
 AGENCY = "UBND Phường Bến Nghé"
@@ -106,6 +107,9 @@ def test_pades_b_lt_embeds_revocation_data(
     assert sig.pades_level == "PAdES-B-LT" and sig.revocation_checked
     assert sig.modification_level == "LTA_UPDATES"
     _pdfsig_valid(tmp_path, signed.data)
+    # RSA key, timestamp and DSS revision: still PDF 1.7 and PDF/A-2b.
+    assert pdfa_rules.header_version(signed.data) == (1, 7)
+    assert pdfa_rules.problems(signed.data) == []
 
 
 def test_sign_again_keeps_existing_signature(

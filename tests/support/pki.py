@@ -312,7 +312,8 @@ def make_pdfa(pages: int = 1, title: str = "Giấy khai sinh") -> bytes:
         ]
     )
     out = io.BytesIO()
-    pdf.save(out)
+    # PDF 1.7, as ocr.assemble writes archival PDFs (PDF/A-2 is built on it).
+    pdf.save(out, min_version="1.7")
     return out.getvalue()
 
 
