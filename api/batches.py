@@ -27,8 +27,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from ingest.outcome import FileOutcome
 from ingest.settings import Settings
 from records import utc_now
+from records.errors import DependencyError
 from signing import SigningConfigError
 
 log = logging.getLogger("sohoa.api.batches")
@@ -40,6 +42,8 @@ SIGNING_UNAVAILABLE = (
     "Không ký số được (chứng thư số bị thu hồi, sai mật khẩu hoặc thiếu thiết bị ký); "
     "báo quản trị rồi tải lên lại.",
 )
+
+DEPENDENCY_UNAVAILABLE = "dependency_unavailable"
 
 BatchStatus = Literal["queued", "running", "done", "failed"]
 FileStatus = Literal["pending", "ingested", "skipped", "failed", "rejected"]
@@ -95,8 +99,8 @@ class BatchTracker(Protocol):
 
     def set_status(self, batch_id: str, status: BatchStatus) -> None: ...
 
-    def file_done(self, batch_id: str, outcome: dict[str, Any]) -> None:
-        """Record one file's outcome (``Outcome.to_dict()`` shape, plus ``filename``)."""
+    def file_done(self, batch_id: str, outcome: FileOutcome) -> None:
+        """Record one file's outcome."""
         ...
 
     def get(self, batch_id: str) -> BatchState | None: ...
@@ -124,7 +128,7 @@ class MemoryBatches:
                 if status in ("done", "failed"):
                     batch.finished_at = utc_now()
 
-    def file_done(self, batch_id: str, outcome: dict[str, Any]) -> None:
+    def file_done(self, batch_id: str, outcome: FileOutcome) -> None:
         with self._lock:
             batch = self._batches.get(batch_id)
             if batch is not None:
@@ -142,43 +146,27 @@ def _copy(f: FileProgress) -> FileProgress:
     return FileProgress(**f.__dict__)
 
 
-def apply_outcome(batch: BatchState, outcome: dict[str, Any]) -> None:
+def apply_outcome(batch: BatchState, outcome: FileOutcome) -> None:
     """Fill the first pending file of that name with the outcome."""
-    name = outcome["filename"]
     for f in batch.files:
-        if f.status == "pending" and f.filename == name:
+        if f.status == "pending" and f.filename == outcome.filename:
             _fill(f, outcome)
             return
-    log.warning("batch %s: outcome for unknown file %r", batch.id, name)
+    log.warning("batch %s: outcome for unknown file %r", batch.id, outcome.filename)
 
 
-def _fill(f: FileProgress, outcome: dict[str, Any]) -> None:
-    f.status = outcome["status"]
-    f.code = outcome.get("code")
-    reason = outcome.get("reason")
-    if reason and f.code and reason.startswith(f"{f.code}: "):
-        reason = reason[len(f.code) + 2 :]
-    f.message = reason
-    f.record_id = outcome.get("id")
-    f.record_status = outcome.get("record_status")
-    f.pages = int(outcome.get("pages") or 0)
-
-
-def outcome_summary(outcome: Any) -> dict[str, Any]:
-    """The fields of an ``ingest.Outcome`` a batch report keeps (not the record's text)."""
+def _fill(f: FileProgress, outcome: FileOutcome) -> None:
+    """What a batch's progress keeps of an outcome (not the record's text)."""
     record = outcome.record
-    return {
-        "filename": outcome.filename,
-        "status": outcome.status,
-        "code": outcome.code,
-        "reason": outcome.reason,
-        "id": record.id if record is not None else None,
-        "record_status": str(record.status) if record is not None else None,
-        "pages": outcome.pages,
-    }
+    f.status = outcome.status.value
+    f.code = outcome.code
+    f.message = outcome.message
+    f.record_id = None if record is None else record.id
+    f.record_status = None if record is None else str(record.status)
+    f.pages = outcome.pages
 
 
-OutcomeListener = Callable[[dict[str, Any]], None]
+OutcomeListener = Callable[[FileOutcome], None]
 
 
 class Runner(Protocol):
@@ -224,11 +212,10 @@ class BatchRunner:
         try:
             runtime = Runtime.open(self._settings)
 
-            def on_outcome(outcome: Any) -> None:
-                summary = outcome_summary(outcome)
-                self._tracker.file_done(batch_id, summary)
+            def on_outcome(outcome: FileOutcome) -> None:
+                self._tracker.file_done(batch_id, outcome)
                 if self._on_file is not None:
-                    self._on_file(summary)
+                    self._on_file(outcome)
 
             run_batch(
                 [InputFile(p) for p in inputs], runtime, agency=agency, on_outcome=on_outcome
@@ -236,6 +223,9 @@ class BatchRunner:
         except SigningConfigError as exc:
             log.error("batch %s not started: the key cannot sign: %s", batch_id, exc)
             status, why = "failed", SIGNING_UNAVAILABLE
+        except DependencyError as exc:  # tesseract, a language, store or index (preflight)
+            log.error("batch %s not started: %s", batch_id, exc)
+            status, why = "failed", (DEPENDENCY_UNAVAILABLE, exc.user_message())
         except Exception:
             log.exception("batch %s crashed", batch_id)
             status = "failed"
@@ -252,11 +242,7 @@ class BatchRunner:
         batch = self._tracker.get(batch_id)
         for f in batch.files if batch is not None else []:
             if f.status == "pending":
-                self._tracker.file_done(
-                    batch_id,
-                    {"filename": f.filename, "status": "failed", "code": code,
-                     "reason": f"{code}: {message}"},
-                )
+                self._tracker.file_done(batch_id, FileOutcome.failed(f.filename, code, message))
 
     def _save_report(self, runtime: Any, batch_id: str, agency: str) -> None:
         batch = self._tracker.get(batch_id)
@@ -328,8 +314,8 @@ class LedgerBatches:
             batch.status = status
             self.add(batch)
 
-    def file_done(self, batch_id: str, outcome: dict[str, Any]) -> None:
-        self.ledger.record(batch_id, outcome["filename"], outcome, int(outcome.get("pages") or 0))
+    def file_done(self, batch_id: str, outcome: FileOutcome) -> None:
+        self.ledger.record(batch_id, outcome)
 
     def _descriptor(self, batch_id: str) -> BatchState | None:
         raw = self.ledger.redis.get(_descriptor_key(batch_id))
@@ -339,8 +325,8 @@ class LedgerBatches:
         batch = self._descriptor(batch_id)
         if batch is None:
             return None
-        for name, entry in sorted(self.ledger.outcomes(batch_id).items()):
-            apply_outcome(batch, ledger_outcome(name, entry))
+        for _, outcome in sorted(self.ledger.file_outcomes(batch_id).items()):
+            apply_outcome(batch, outcome)
         progress = self.ledger.progress(batch_id)
         batch.progress = None if progress is None else progress.to_dict()
         accepted = [f for f in batch.files if f.accepted]
@@ -367,44 +353,11 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def ledger_outcome(filename: str, entry: dict[str, Any]) -> dict[str, Any]:
-    """A ledger entry (``{"outcome": Outcome.to_dict(), "pages": n}``) in the shape
-    ``apply_outcome`` takes. An ingested file's outcome is its record's JSON."""
-    outcome = entry.get("outcome") or {}
-    summary: dict[str, Any] = {"filename": filename, "pages": int(entry.get("pages") or 0)}
-    if "agency" in outcome and "id" in outcome:
-        summary.update(status="ingested", id=outcome["id"], record_status=outcome.get("status"))
-    else:
-        summary.update(
-            status=outcome.get("status") or "failed", code=outcome.get("code"),
-            reason=outcome.get("reason"), id=outcome.get("id"),
-        )
-    return summary
-
-
 def batch_from_dict(data: dict[str, Any]) -> BatchState:
     data = dict(data)
     data.pop("counts", None)
     data["files"] = [FileProgress(**f) for f in data.get("files") or []]
     return BatchState(**data)
-
-
-def unique_names(batch: BatchState, inputs: list[Path]) -> list[Path]:
-    """Rename accepted files whose name repeats within the batch (``a.pdf``, ``a (2).pdf``):
-    the ledger keeps one outcome per file name."""
-    from ingest.pipeline import distinct_name
-
-    seen: set[str] = set()
-    renamed: list[Path] = []
-    accepted = iter(f for f in batch.files if f.accepted)
-    for path in inputs:
-        progress = next(accepted)
-        name = distinct_name(path.name, seen)
-        if name != path.name:
-            path = path.rename(path.with_name(name))
-            progress.filename = name
-        renamed.append(path)
-    return renamed
 
 
 class CeleryRunner:
@@ -424,9 +377,8 @@ class CeleryRunner:
         from ingest.distributed import submit_batch
 
         try:
-            files = unique_names(batch, inputs)
             self._tracker.add(batch)
-            submit_batch([InputFile(p) for p in files], self._runtime, self._celery,
+            submit_batch([InputFile(p) for p in inputs], self._runtime, self._celery,
                          batch_id=batch.id, agency=batch.agency)
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -1,9 +1,11 @@
 """The ``sohoa`` command line.
 
 Help and messages are in Vietnamese for the officers and archivists who run it; with
-``--json`` every command prints one JSON object per line for scripts. Exit codes: 0
-success, 1 when something the command checked is wrong (a failed file, an invalid
-signature, a fixity problem), 2 for usage errors.
+``--json`` every command prints one JSON object per line for scripts. Exit codes are
+``records.errors.ExitCode``: 0 success, 1 when something the command checked is wrong
+(a failed file, an invalid signature, a fixity problem), 2 for usage and configuration
+errors, 3 when tesseract or a language is not installed, 4 when the store, index or
+broker does not answer, 15 for a bug. ``main`` is the one place errors become codes.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ from typing import Any
 
 from api.cli_args import agency_arg, iso_date
 from api.output import emit_json
+from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.runtime import Runtime
 from ingest.settings import Settings
+from records.errors import ConfigError, ExitCode, SohoaError, UsageError
 from records.vntime import vietnam_date, vietnam_time
 
 Handler = Callable[[argparse.Namespace, Settings], int]
+
+log = logging.getLogger("sohoa.cli")
 
 
 class Progress:
@@ -53,8 +59,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
-        print(f"Không tìm thấy: {', '.join(map(str, missing))}", file=sys.stderr)
-        return 2
+        raise UsageError(f"Không tìm thấy: {', '.join(map(str, missing))}")
     runtime = Runtime.open(settings)
     if runtime.uses_dev_identity and not args.json:
         print(
@@ -78,16 +83,15 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             if not args.json:
                 print(f"Lô {batch_id}: đã đưa {len(files)} tệp vào hàng đợi", file=sys.stderr)
             for outcome in follow(Ledger(settings.broker_url), batch_id):
-                tally.add_dict(outcome)
+                tally.add(outcome)
         else:
-            run_batch(files, runtime, agency=agency, on_outcome=lambda o: tally.add_dict(
-                o.to_dict(), o.status))
+            run_batch(files, runtime, agency=agency, on_outcome=tally.add)
     finally:
         tally.progress.close()
         runtime.close()
     if not args.json:
         print(tally.summary())
-    return 1 if tally.counts["failed"] else 0
+    return ExitCode.FAILED if tally.failed else ExitCode.OK
 
 
 class Tally:
@@ -96,25 +100,25 @@ class Tally:
     def __init__(self, as_json: bool, progress: Progress) -> None:
         self.as_json = as_json
         self.progress = progress
-        self.counts = {"ingested": 0, "skipped": 0, "failed": 0}
+        self.counts = dict.fromkeys(OutcomeStatus, 0)
         self.failures: list[str] = []
 
-    def add_dict(self, outcome: dict[str, Any], status: str | None = None) -> None:
-        status = status or outcome.get("status", "failed")
-        if status not in ("skipped", "failed"):
-            status = "ingested"
-        self.counts[status] += 1
-        name = (outcome.get("source") or {}).get("filename", "?")
+    def add(self, outcome: FileOutcome) -> None:
+        self.counts[outcome.status] += 1
         if self.as_json:
-            emit_json(outcome)
-        elif status == "failed":
-            self.failures.append(f"  ✗ {name}: {outcome.get('reason')}")
-        self.progress.step(f"{status} {name}")
+            emit_json(outcome.to_json())
+        elif outcome.status is OutcomeStatus.FAILED:
+            self.failures.append(f"  ✗ {outcome.filename}: {outcome.reason}")
+        self.progress.step(f"{outcome.status} {outcome.filename}")
+
+    @property
+    def failed(self) -> int:
+        return self.counts[OutcomeStatus.FAILED]
 
     def summary(self) -> str:
         lines = [
-            f"Đã số hóa: {self.counts['ingested']} · Bỏ qua (đã lưu, cùng SHA-256): "
-            f"{self.counts['skipped']} · Lỗi: {self.counts['failed']}",
+            f"Đã số hóa: {self.counts[OutcomeStatus.INGESTED]} · Bỏ qua (đã lưu, cùng "
+            f"SHA-256): {self.counts[OutcomeStatus.SKIPPED]} · Lỗi: {self.failed}",
             *self.failures,
         ]
         return "\n".join(lines)
@@ -375,30 +379,39 @@ def _extra_commands() -> list[Callable[[Callable[..., argparse.ArgumentParser]],
     return commands.REGISTRY
 
 
+def settings_from_env() -> Settings:
+    try:
+        return Settings.from_env()
+    except (ValueError, OSError) as exc:  # a number that is not one, an unreadable file
+        raise ConfigError(str(exc)) from exc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the one place an error becomes an exit code (as OCRmyPDF's
+    ``run``): a ``SohoaError`` carries its code, anything else is a bug."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # argparse refuses bad arguments itself, exit 2
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    try:
-        settings = Settings.from_env()
-    except (ValueError, OSError) as exc:
-        print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
-        return 2
     handler: Handler = args.handler
-    from signing import SigningConfigError
-
     try:
-        return handler(args, settings)
-    except SigningConfigError as exc:
-        print(f"Không ký số được, chưa xử lý gì (báo quản trị): {exc}", file=sys.stderr)
-        return 2
+        return int(handler(args, settings_from_env()))
+    except SohoaError as exc:
+        # English for the log, then the Vietnamese sentence the person acts on.
+        log.error("%s failed: %s: %s", args.command, type(exc).__name__, exc)
+        print(exc.user_message(), file=sys.stderr)
+        return int(exc.exit_code)
     except KeyboardInterrupt:
         print("\nĐã dừng.", file=sys.stderr)
-        return 130
+        return int(ExitCode.INTERRUPTED)
+    except Exception as exc:
+        log.critical("%s: unexpected error (a bug)", args.command, exc_info=exc)
+        print(f"Lỗi hệ thống không lường trước (báo quản trị, kèm nhật ký ở trên): "
+              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return int(ExitCode.INTERNAL)
 
 
 if __name__ == "__main__":

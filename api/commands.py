@@ -17,6 +17,7 @@ from api.cli_args import agency_arg, anchor_arg
 from api.output import emit_json
 from ingest.runtime import Runtime
 from ingest.settings import Settings
+from records.errors import UsageError
 
 Command = Callable[..., argparse.ArgumentParser]
 Register = Callable[[Command], None]
@@ -61,7 +62,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
 
 def _split_assignment(text: str) -> tuple[str, str]:
     if "=" not in text:
-        raise SystemExit(f"--set cần dạng TRƯỜNG=GIÁ_TRỊ, nhận được: {text}")
+        raise UsageError(f"--set cần dạng TRƯỜNG=GIÁ_TRỊ, nhận được: {text}")
     key, value = text.split("=", 1)
     return key.strip(), value.strip()
 
@@ -84,14 +85,12 @@ def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
     from reuse import Facts, format_result, lookup
 
     if not args.subject and not (args.name and args.birth_date):
-        print("Cần --subject, hoặc --name cùng --birth-date", file=sys.stderr)
-        return 2
+        raise UsageError("Cần --subject, hoặc --name cùng --birth-date")
     runtime = Runtime.open(settings)
     try:
         procedures = runtime.procedures()
         if args.procedure not in procedures:
-            print(f"Không có thủ tục {args.procedure} trong danh mục", file=sys.stderr)
-            return 2
+            raise UsageError(f"Không có thủ tục {args.procedure} trong danh mục")
         # The lookup writes its own audit entry: who asked, about whom, what was offered.
         result = lookup(
             runtime.index,
@@ -292,12 +291,24 @@ def register_storage(command: Command) -> None:
 # --- distributed work ------------------------------------------------------------------
 
 
+def _require_broker(settings: Settings) -> str:
+    if not settings.broker_url:
+        raise UsageError("Cần đặt SOHOA_BROKER_URL (ví dụ redis://127.0.0.1:6379/0)")
+    return settings.broker_url
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.distributed import make_celery
+    from ingest.preflight import check_for_ingest
 
-    if not settings.broker_url:
-        print("Cần đặt SOHOA_BROKER_URL (ví dụ redis://127.0.0.1:6379/0)", file=sys.stderr)
-        return 2
+    _require_broker(settings)
+    # A worker without tesseract, a language or a usable key would fail every document
+    # it takes (three times each): it refuses to start instead.
+    runtime = Runtime.open(settings)
+    try:
+        check_for_ingest(runtime)
+    finally:
+        runtime.close()
     app = make_celery(settings)
     argv = ["worker", "--loglevel", "INFO", "--queues", args.queues,
             "--concurrency", str(args.concurrency or settings.workers)]
@@ -310,10 +321,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.distributed import Ledger
 
-    if not settings.broker_url:
-        print("Cần đặt SOHOA_BROKER_URL", file=sys.stderr)
-        return 2
-    progress = Ledger(settings.broker_url).progress(args.id)
+    progress = Ledger(_require_broker(settings)).progress(args.id)
     if progress is None:
         print(f"Không có lô {args.id}", file=sys.stderr)
         return 1
@@ -332,9 +340,7 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.distributed import make_celery, retry_failed
 
-    if not settings.broker_url:
-        print("Cần đặt SOHOA_BROKER_URL", file=sys.stderr)
-        return 2
+    _require_broker(settings)
     runtime = Runtime.open(settings)
     try:
         count = retry_failed(runtime, make_celery(settings), args.id)

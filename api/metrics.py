@@ -8,10 +8,11 @@ with prometheus-client's multiprocess mode, which we do not configure here.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ingest.outcome import FileOutcome, OutcomeStatus
 
 _LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
@@ -49,10 +50,10 @@ class Metrics:
             registry=self.registry,
         )
 
-    def file_done(self, summary: dict[str, Any]) -> None:
-        self.files.labels(summary["status"]).inc()
-        if summary["status"] == "ingested":
-            self.pages.inc(int(summary.get("pages") or 0))
+    def file_done(self, outcome: FileOutcome) -> None:
+        self.files.labels(outcome.status.value).inc()
+        if outcome.status is OutcomeStatus.INGESTED:
+            self.pages.inc(outcome.pages)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -20,8 +20,9 @@ from api.batches import BatchState, FileProgress, load_report
 from api.errors import ApiError, bad_request, not_found
 from api.state import AppState
 from api.tokens import Principal, Role
-from ingest.errors import EMPTY_FILE, TOO_LARGE, UNSUPPORTED_TYPE
-from ingest.sniff import sniff_media_type
+from ingest.admission import distinct_name
+from ingest.errors import IngestError
+from ingest.sniff import HEAD_BYTES, check_content, sniff_media_type
 from records import Record
 
 log = logging.getLogger("sohoa.api")
@@ -284,7 +285,9 @@ class Part:
 
 
 def _save_part(part: Part, dest: Path, max_bytes: int) -> FileProgress:
-    """Copy one uploaded part to ``dest``, checking size and type as it goes."""
+    """Copy one uploaded part to ``dest``, checking size and type as it goes (the
+    admission's content check, ``ingest.sniff.check_content``: the same refusals and
+    messages as for a file on disk)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     size = 0
     head = b""
@@ -292,23 +295,20 @@ def _save_part(part: Part, dest: Path, max_bytes: int) -> FileProgress:
         while chunk := part.stream.read(1 << 20):
             size += len(chunk)
             if size > max_bytes:
-                break
-            if len(head) < 1024:
-                head += chunk[: 1024 - len(head)]
+                break  # refused whatever follows: the rest is not read
+            if len(head) < HEAD_BYTES:
+                head += chunk[: HEAD_BYTES - len(head)]
             out.write(chunk)
-    code, message = None, None
-    media_type = sniff_media_type(head) if size else None
-    if size == 0:
-        code, message = EMPTY_FILE
-    elif size > max_bytes:
-        code, message = TOO_LARGE[0], f"{TOO_LARGE[1]} (tối đa {max_bytes} byte)"
-    elif media_type is None:
-        code, message = UNSUPPORTED_TYPE
-    accepted = code is None
-    if not accepted:
+    try:
+        media_type: str | None = check_content(size, head, max_bytes)
+        code = message = None
+    except IngestError as exc:
+        media_type = sniff_media_type(head) if size else None
+        code, message = exc.code, exc.message
         dest.unlink(missing_ok=True)
+    accepted = code is None
     return FileProgress(
-        filename=part.filename, accepted=accepted, status="pending" if accepted else "rejected",
+        filename=dest.name, accepted=accepted, status="pending" if accepted else "rejected",
         size=size, media_type=media_type, code=code, message=message,
     )
 
@@ -333,9 +333,13 @@ def receive_upload(
             f"Tối đa {state.limits.max_files} tệp mỗi lần tải lên.",
         )
     folder = state.upload_dir / batch_id
+    # A name repeated in the batch becomes "a (2).pdf", as ``ingest.admission`` names it:
+    # progress keeps one entry per name, and the record keeps the name it was given.
+    names: set[str] = set()
     try:
         staged = [
-            _save_part(p, folder / f"{n:04d}" / p.filename, state.limits.max_file_bytes)
+            _save_part(p, folder / f"{n:04d}" / distinct_name(p.filename, names),
+                       state.limits.max_file_bytes)
             for n, p in enumerate(parts)
         ]
         inputs = [

@@ -1,5 +1,9 @@
 """The audit package's one error type."""
 
+from records.errors import SohoaError
 
-class AuditError(Exception):
+
+class AuditError(SohoaError):
     """The log could not be read or written."""
+
+    summary = "Nhật ký kiểm toán lỗi"

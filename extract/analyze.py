@@ -13,7 +13,7 @@ from extract.ids import ID_PROBLEMS, id_problems
 from extract.lines import Line, lines_from_text, lines_from_words
 from extract.places import UNMATCHED, IssuerMatch, match_issuer
 from ocr.base import Word
-from records.model import Record, Status, Subject
+from records.model import Record, ReviewReason, Status, Subject
 from records.result_types import ResultType, load_result_types
 
 # Manifest columns that describe the paper itself; every other column lands in fields.
@@ -34,7 +34,7 @@ class Extraction:
     subjects: list[Subject] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
     given: list[str] = field(default_factory=list)
-    review_reasons: list[str] = field(default_factory=list)
+    review_reasons: list[ReviewReason] = field(default_factory=list)
     confidence: dict[str, float] = field(default_factory=dict)  # path → lowest word confidence
 
 
@@ -109,11 +109,15 @@ ID_EVIDENCE = ("id_number", "birth_date", "sex")
 
 
 def resolves(path: str, reason: str) -> bool:
-    """Whether a value set at ``path`` answers ``reason`` (same place, or inside it)."""
-    code, _, where = reason.partition(":")
-    if code in ID_PROBLEMS:
+    """Whether a value set at ``path`` answers ``reason`` (a ``ReviewReason``, or its
+    stored text): same place, or inside it."""
+    parsed = ReviewReason.parse(reason)
+    where = parsed.path
+    if where is None:
+        return False
+    if parsed.code in ID_PROBLEMS:
         return path in {f"{where}.{attr}" for attr in ID_EVIDENCE}
-    return bool(where) and (path == where or path.startswith(where + "."))
+    return path == where or path.startswith(where + ".")
 
 
 def _apply_given(extraction: Extraction, given: dict[str, str]) -> None:
@@ -164,7 +168,7 @@ def _recheck_ids(extraction: Extraction) -> None:
         unverified.append(subject.id_number)
         subject.id_number = None
         extraction.given = [p for p in extraction.given if p != f"{where}.id_number"]
-        extraction.review_reasons += [f"{problem}:{where}" for problem in problems]
+        extraction.review_reasons += [ReviewReason(problem, where) for problem in problems]
 
 
 # Where a record keeps the issuer as printed and the codes of the official unit it names.
@@ -199,7 +203,7 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
             extraction.fields[ISSUER_FROM] = REGISTRATION_PLACE
     if match.official is None:
         extraction.issuer = None
-        extraction.review_reasons.append(f"{match.reason}:issuer")
+        extraction.review_reasons.append(ReviewReason(match.reason or UNMATCHED, "issuer"))
         if match.candidates:
             extraction.fields["issuer_candidates"] = match.candidates
         return
@@ -231,15 +235,15 @@ def _given_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         _set_issuer_codes(extraction.fields, match)
 
 
-def _missing(extraction: Extraction) -> list[str]:
+def _missing(extraction: Extraction) -> list[ReviewReason]:
     reasons = []
     if extraction.doc_type is None:
-        reasons.append("doc_type_unsure")
+        reasons.append(ReviewReason("doc_type_unsure"))
     for name in ("document_number", "issued_on"):
         if getattr(extraction, name) is None:
-            reasons.append(f"missing:{name}")
+            reasons.append(ReviewReason("missing", name))
     if not any(s.name for s in extraction.subjects):
-        reasons.append("missing:subjects")
+        reasons.append(ReviewReason("missing", "subjects"))
     return reasons
 
 

@@ -17,6 +17,7 @@ from extract.ids import cmnd_label, id_problems
 from extract.names import is_family_name, name_readings, page_words
 from extract.syllables import invalid_words
 from extract.text import fold
+from records.model import ReviewReason
 
 # Word confidence (tesseract, 0–100) under which a value goes to an officer.
 DEFAULT_THRESHOLDS: dict[str, float] = {
@@ -49,7 +50,7 @@ _CLEAN_RAW = {
 
 @dataclass
 class CheckResult:
-    reasons: list[str]
+    reasons: list[ReviewReason]
     unverified_ids: list[str]
     unverified_birth_dates: list[str]
     # path → the differing readings of a name printed more than once
@@ -86,7 +87,7 @@ def _iso(value: Value | None) -> date | None:
     return date.fromisoformat(value.value) if value else None
 
 
-def check_subject_id(subject: SubjectRead, where: str) -> list[str]:
+def check_subject_id(subject: SubjectRead, where: str) -> list[ReviewReason]:
     """Reasons why the subject's ID cannot be trusted (empty when it can or is absent)."""
     if subject.id_number is None:
         return []
@@ -96,33 +97,33 @@ def check_subject_id(subject: SubjectRead, where: str) -> list[str]:
     problems = id_problems(
         subject.id_number.value, birth.year if birth else None, sex, cmnd_allowed=cmnd_allowed
     )
-    return [f"{p}:{where}" for p in problems]
+    return [ReviewReason(p, where) for p in problems]
 
 
-def check_dates(reading: Reading, today: date) -> list[str]:
+def check_dates(reading: Reading, today: date) -> list[ReviewReason]:
     """Dates exist and are ordered: birth ≤ issue ≤ today, death between birth and issue."""
-    reasons = [f"invalid_date:{where}" for where in reading.invalid_dates]
+    reasons = [ReviewReason("invalid_date", where) for where in reading.invalid_dates]
     issued = _iso(reading.issued_on)
     if issued and issued > today:
-        reasons.append("date_in_future:issued_on")
+        reasons.append(ReviewReason("date_in_future", "issued_on"))
     for index, subject in enumerate(reading.subjects):
         birth = _iso(subject.birth_date)
         if birth is None:
             continue
         if birth > today:
-            reasons.append(f"date_in_future:subjects[{index}].birth_date")
+            reasons.append(ReviewReason("date_in_future", f"subjects[{index}].birth_date"))
         if issued and birth > issued:
-            reasons.append(f"date_order:subjects[{index}].birth_date")
+            reasons.append(ReviewReason("date_order", f"subjects[{index}].birth_date"))
     death = reading.fields.get("death_date")
     if death and issued and _iso(death) and date.fromisoformat(death.value) > issued:
-        reasons.append("date_order:fields.death_date")
+        reasons.append(ReviewReason("date_order", "fields.death_date"))
     return reasons
 
 
 _NUMBER_YEAR = re.compile(r"^\d+/(\d{4})/")
 
 
-def header_agreement(reading: Reading) -> tuple[set[str], list[str]]:
+def header_agreement(reading: Reading) -> tuple[set[str], list[ReviewReason]]:
     """Which header values confirm each other, and the reasons when they contradict.
 
     Numbers follow number/year/symbol (Decree 30/2020), so the year in the number must
@@ -136,7 +137,7 @@ def header_agreement(reading: Reading) -> tuple[set[str], list[str]]:
     match = _NUMBER_YEAR.match(number)
     if match and issued:
         if match.group(1) != issued[:4]:
-            return confirmed, ["number_year_mismatch:document_number"]
+            return confirmed, [ReviewReason("number_year_mismatch", "document_number")]
         confirmed |= {"document_number", "issued_on"}
     registered = reading.fields.get("registered_on")
     if registered and issued:
@@ -144,7 +145,7 @@ def header_agreement(reading: Reading) -> tuple[set[str], list[str]]:
             # The paper registers and issues on one day; two readings that differ mean one
             # is misread ("07 tháng 3" for "07 tháng 8"), and only an officer can say which.
             # (A later copy of an old registration also lands here: worth a look too.)
-            return confirmed, ["date_mismatch:issued_on"]
+            return confirmed, [ReviewReason("date_mismatch", "issued_on")]
         confirmed.add("issued_on")
     return confirmed, []
 
@@ -180,7 +181,7 @@ def _weakest(value: Value, kind: str, page: str) -> float | None:
 
 def low_confidence(
     reading: Reading, thresholds: dict[str, float], confirmed: set[str] | None = None
-) -> list[str]:
+) -> list[ReviewReason]:
     """``low_confidence:<path>`` for every value read below its threshold and not confirmed.
 
     IDs and birth dates are not listed: those kept passed ``_trusted``, the others were
@@ -200,15 +201,15 @@ def low_confidence(
             continue
         weakest = _weakest(value, kind, reading.page)
         if weakest is not None and weakest < threshold:
-            reasons.append(f"low_confidence:{path}")
+            reasons.append(ReviewReason("low_confidence", path))
     return reasons
 
 
-def guessed_names(reading: Reading) -> list[str]:
+def guessed_names(reading: Reading) -> list[ReviewReason]:
     """``name_guessed:<path>`` for every name whose diacritics ``restore_name`` supplied."""
     names = [(f"subjects[{i}].name", s.name) for i, s in enumerate(reading.subjects)]
     names += [(f"fields.{key}", value) for key, value in reading.fields.items()]
-    return [f"name_guessed:{path}" for path, value in names if value and value.guessed]
+    return [ReviewReason("name_guessed", path) for path, value in names if value and value.guessed]
 
 
 def _names(reading: Reading) -> list[tuple[str, Value]]:
@@ -221,7 +222,7 @@ def _names(reading: Reading) -> list[tuple[str, Value]]:
     return names
 
 
-def name_checks(reading: Reading) -> tuple[list[str], dict[str, list[str]]]:
+def name_checks(reading: Reading) -> tuple[list[ReviewReason], dict[str, list[str]]]:
     """Names against the page and against Vietnamese spelling.
 
     - ``name_mismatch:<path>``: the name is printed more than once and the readings
@@ -233,7 +234,7 @@ def name_checks(reading: Reading) -> tuple[list[str], dict[str, list[str]]]:
     (mutates ``reading``).
     """
     words = page_words(reading.lines)
-    reasons: list[str] = []
+    reasons: list[ReviewReason] = []
     readings: dict[str, list[str]] = {}
     for path, value in _names(reading):
         seen = name_readings(value.value, words)
@@ -245,20 +246,20 @@ def name_checks(reading: Reading) -> tuple[list[str], dict[str, list[str]]]:
                 value.value = spelled[0]
             seen = spelled
         if len(seen) > 1:
-            reasons.append(f"name_mismatch:{path}")
+            reasons.append(ReviewReason("name_mismatch", path))
             readings[path] = seen
         if invalid_words(value.value):
-            reasons.append(f"name_invalid:{path}")
+            reasons.append(ReviewReason("name_invalid", path))
     return reasons, readings
 
 
-def number_format(reading: Reading) -> list[str]:
+def number_format(reading: Reading) -> list[ReviewReason]:
     """``number_format:document_number``: not number[/year]/symbol, or a slash was guessed."""
     number = reading.document_number
     if number is None:
         return []
     if number.guessed or not is_number(number.value) or _symbol_cut(number.value):
-        return ["number_format:document_number"]
+        return [ReviewReason("number_format", "document_number")]
     return []
 
 
@@ -284,21 +285,21 @@ def cross_check(
         if words_agree is False and subject.birth_date:
             result.unverified_birth_dates.append(subject.birth_date.value)
             subject.birth_date = None
-            reasons.append(f"date_words_mismatch:{where}.birth_date")
+            reasons.append(ReviewReason("date_words_mismatch", f"{where}.birth_date"))
         corroborated = _corroborated(subject)
         if subject.id_number is not None and (
             problems or not _trusted(subject.id_number, "id_number", corroborated)
         ):
             result.unverified_ids.append(subject.id_number.raw or subject.id_number.value)
             subject.id_number = None
-            reasons += problems or [f"unverified:{where}.id_number"]
+            reasons += problems or [ReviewReason("unverified", f"{where}.id_number")]
         # The date repeated in words confirms the whole date, not just the year.
         if subject.birth_date and not (
             words_agree or _trusted(subject.birth_date, "birth_date", corroborated)
         ):
             result.unverified_birth_dates.append(subject.birth_date.value)
             subject.birth_date = None
-            reasons.append(f"unverified:{where}.birth_date")
+            reasons.append(ReviewReason("unverified", f"{where}.birth_date"))
     confirmed, contradictions = header_agreement(reading)
     reasons += contradictions
     reasons += low_confidence(reading, limits, confirmed)
@@ -307,9 +308,9 @@ def cross_check(
     reasons += name_reasons
     reasons += number_format(reading)
     if reading.term_unreadable:
-        reasons.append("missing:valid_until")
+        reasons.append(ReviewReason("missing", "valid_until"))
     if reading.number_conflict:
-        reasons.append("number_mismatch:document_number")
+        reasons.append(ReviewReason("number_mismatch", "document_number"))
     if reading.dateline_conflict:
-        reasons.append("dateline_conflict:issued_on")
+        reasons.append(ReviewReason("dateline_conflict", "issued_on"))
     return result

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from extract.analyze import SUBJECT_KEYS, TOP_LEVEL
 from extract.values import ValueProblem, normalize_id, normalize_value
+from records.errors import ExitCode, SohoaError
 from records.result_types import ResultType, load_result_types
 
 MANIFEST_NAME = "manifest.csv"
@@ -19,8 +20,13 @@ MANIFEST_NAME = "manifest.csv"
 ARCHIVE_KEYS = ("archive_box", "archive_file", "archive_shelf", "note")
 
 
-class ManifestError(ValueError):
-    """The manifest cannot be used; ``message`` is Vietnamese, ``line`` 1-based (0 = file)."""
+class ManifestError(SohoaError, ValueError):
+    """The manifest cannot be used; ``message`` is Vietnamese, ``line`` 1-based (0 = file).
+
+    Found while listing a batch's files, before any of them is digitized."""
+
+    exit_code = ExitCode.USAGE
+    summary = "Tệp manifest.csv không dùng được, chưa xử lý gì"
 
     def __init__(self, path: Path, line: int, message: str) -> None:
         where = f"{path.name}, dòng {line}" if line else path.name

@@ -14,7 +14,7 @@ from typing import Any
 
 from extract.analyze import STATED_TERM, resolves, stated_term, valid_until
 from extract.values import ValueProblem, normalize_id, normalize_value
-from records.model import Correction, Record, Status, Subject, utc_now
+from records.model import Correction, Record, ReviewReason, Status, Subject, utc_now
 from records.result_types import ResultType, load_result_types
 
 TOP_LEVEL_FIELDS = ("doc_type", "title", "document_number", "issuer", "issued_on", "valid_until")
@@ -68,10 +68,11 @@ class ReviewError(ValueError):
 
 
 def describe_reason(reason: str) -> str:
-    """A review reason (``low_confidence:subjects[0].id_number``) in Vietnamese."""
-    code, _, where = reason.partition(":")
-    text = _REASONS_VI.get(code, code)
-    return f"{text} ({where})" if where else text
+    """A review reason (``low_confidence:subjects[0].id_number``, as stored or typed) in
+    Vietnamese."""
+    parsed = ReviewReason.parse(reason)
+    text = _REASONS_VI.get(parsed.code, parsed.code)
+    return f"{text} ({parsed.path})" if parsed.path else text
 
 
 def _copy(record: Record) -> Record:

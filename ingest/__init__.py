@@ -4,20 +4,27 @@ Offers:
 - ``Settings`` (configuration from the environment) and ``Runtime`` (store, index and
   signer built from it);
 - ``discover(paths)``: the input files under the paths given, with manifest values;
-- ``run_batch(files, runtime, ...)``: digitize a batch in-process, one ``Outcome`` per file;
+- ``Admission``: one batch's admission of files (type, size, names, repeats), used by
+  every driver and by HTTP uploads;
+- ``run_batch(files, runtime, ...)``: digitize a batch in-process, one ``FileOutcome``
+  per file;
 - the pipeline stages (``receive``, ``plan``, ``finish``) for other drivers (Celery).
 """
 
-from ingest.batch import InputFile, discover, new_batch_id, run_batch
+from ingest.admission import Admission, InputFile, discover
+from ingest.batch import new_batch_id, run_batch
 from ingest.errors import IngestError
-from ingest.pipeline import Outcome, Received, finish, plan, receive
+from ingest.outcome import FileOutcome, OutcomeStatus
+from ingest.pipeline import Received, finish, plan, receive
 from ingest.runtime import Runtime
 from ingest.settings import Settings
 
 __all__ = [
+    "Admission",
+    "FileOutcome",
     "IngestError",
     "InputFile",
-    "Outcome",
+    "OutcomeStatus",
     "Received",
     "Runtime",
     "Settings",

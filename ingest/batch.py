@@ -12,77 +12,28 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH, IngestError
-from ingest.pipeline import (
-    Outcome,
-    Received,
-    commit_once,
-    committed_record,
-    compose,
-    plan,
-    receive,
-    skipped,
-)
+from extract.places import warm
+from ingest.admission import Admission, InputFile, discover, failure, reading_failure
+from ingest.errors import ALREADY_STORED, IngestError
+from ingest.outcome import FileOutcome
+from ingest.pipeline import Received, commit_once, compose, plan
+from ingest.preflight import check_for_ingest
 from ingest.runtime import Runtime
 from ocr import PageJob, PageResult, run_page
 from ocr.pipeline import engine_name
+from signing import Signer
+
+__all__ = ["InputFile", "Scheduler", "discover", "new_batch_id", "run_batch"]
 
 log = logging.getLogger("sohoa.ingest")
 
-SUPPORTED_SUFFIXES = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png"}
-
-
-@dataclass
-class InputFile:
-    path: Path
-    given: dict[str, str] = field(default_factory=dict)
-
-
-def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
-    """Files named, and files under folders named (recursively, sorted).
-
-    Inside folders, only files whose names look like scans are taken (the type is
-    still checked from the bytes); a file named explicitly is always tried. A
-    ``manifest.csv`` in a folder gives known values for the files beside it.
-    """
-    for path in paths:
-        if path.is_dir():
-            manifests: dict[Path, dict[str, dict[str, str]]] = {}
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                    continue
-                manifest = manifests.setdefault(file.parent, _manifest_for(file.parent))
-                yield InputFile(file, manifest.get(file.name, {}))
-        else:
-            yield InputFile(path, _manifest_for(path.parent).get(path.name, {}))
-
-
-def _manifest_for(folder: Path) -> dict[str, dict[str, str]]:
-    candidate = folder / "manifest.csv"
-    if not candidate.is_file():
-        return {}
-    from extract.manifest import load_manifest
-
-    return load_manifest(candidate)
-
-
-@dataclass
-class _Pending:
-    received: Received
-    results: dict[int, PageResult] = field(default_factory=dict)
-    expected: int = 0
-    error: str | None = None
-    code: str | None = None
-
-
-ProgressCallback = Callable[[Outcome], None]
+ProgressCallback = Callable[[FileOutcome], None]
 
 
 def new_batch_id() -> str:
@@ -96,136 +47,143 @@ def run_batch(
     agency: str | None = None,
     on_outcome: ProgressCallback | None = None,
     executor: Executor | None = None,
-) -> list[Outcome]:
+) -> list[FileOutcome]:
     """Digitize files; one bad file fails alone and the batch goes on.
 
-    Worker processes OCR the pages and compose each document (archival PDF, fields);
-    this process only signs, stores and indexes, so it never competes with the OCR
-    for a core for long.
+    Three parts: the checks before any work (``ingest.preflight``), admission of each
+    file (``ingest.admission``: refused, skipped or let in), and the ``Scheduler`` that
+    runs the admitted documents' pages and commits each document.
     """
-    settings = runtime.settings
-    agency = agency or settings.agency
-    # Before any OCR: a key that cannot sign (revoked, wrong password, token absent) is
-    # the batch's problem, not each file's (signing.SigningConfigError).
-    signer = runtime.signer()
-    outcomes: list[Outcome] = []
-    workers = _Workers(max(1, settings.workers), executor)
-    window = max(2, settings.workers * 3)
-    # Each future in flight with what to do once it is done.
-    in_flight: dict[Future[Any], Callable[[Future[Any]], None]] = {}
-    engine = engine_name()
+    # Before any OCR: tesseract and its languages, store, index and key are the batch's
+    # problem, not each file's (a ``records.errors.SohoaError`` from ``ingest.preflight``).
+    check_for_ingest(runtime)
+    outcomes: list[FileOutcome] = []
 
-    def emit(outcome: Outcome) -> None:
+    def emit(outcome: FileOutcome) -> None:
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
 
-    def failed(name: str, exc: BaseException, pages: int = 0) -> Outcome:
-        if isinstance(exc, IngestError):
-            return Outcome(name, "failed", reason=exc.reason, code=exc.code, pages=pages)
-        log.error("digitizing %s failed", name, exc_info=exc)
-        return Outcome(name, "failed", reason=f"internal_error: {exc}", code="internal_error")
-
-    def page_done(pending: _Pending, job: PageJob) -> Callable[[Future[Any]], None]:
-        index = job.index
-
-        def done(future: Future[Any]) -> None:
-            try:
-                pending.results[index] = workers.result(future, run_page, job)
-            except Exception as exc:
-                log.warning("page %d of %s failed: %s", index + 1, pending.received.path, exc)
-                if pending.error is None:
-                    if isinstance(exc, IngestError):
-                        pending.error, pending.code = exc.reason, exc.code
-                    else:
-                        pending.error = f"ocr_failed: trang {index + 1}: {exc}"
-                        pending.code = "ocr_failed"
-                pending.results[index] = _placeholder(index)
-            if len(pending.results) == pending.expected:
-                all_pages_done(pending)
-
-        return done
-
-    def all_pages_done(pending: _Pending) -> None:
-        name = pending.received.source.filename
-        if pending.error is not None:
-            emit(Outcome(name, "failed", reason=pending.error, code=pending.code))
-            return
-        pages = [pending.results[i] for i in sorted(pending.results)]
-        task = functools.partial(compose, pending.received, pages, engine=engine,
-                                 languages=settings.languages,
-                                 result_types=settings.result_types_path)
-        in_flight[workers.submit(task)] = composed_done(pending.received, len(pages), task)
-
-    def composed_done(
-        received: Received, pages: int, task: Callable[[], Any]
-    ) -> Callable[[Future[Any]], None]:
-        def done(future: Future[Any]) -> None:
-            name = received.source.filename
-            try:
-                composed = workers.result(future, task)
-                record = commit_once(received, composed, store=runtime.store,
-                                     index=runtime.index, signer=signer,
-                                     lock=runtime.record_lock(received.record_id))
-            except Exception as exc:
-                emit(failed(name, exc, pages))
-            else:
-                emit(skipped(name, ALREADY_STORED) if record is None
-                     else Outcome(name, "ingested", record=record, pages=pages))
-
-        return done
-
-    def drain(block_until_below: int) -> None:
-        while len(in_flight) > block_until_below:
-            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
-            for future in done:
-                in_flight.pop(future)(future)
-
-    batch_ids: set[str] = set()  # the records this batch digitizes
+    admission = Admission(runtime, agency or runtime.settings.agency)
+    scheduler = Scheduler(runtime, runtime.signer(), emit, executor)
     try:
         for item in files:
-            name = item.path.name
-            try:
-                received = receive(
-                    item.path,
-                    agency=agency,
-                    max_bytes=settings.max_upload_bytes,
-                    given=item.given,
-                )
-                if committed_record(runtime.store, runtime.index, received.agency,
-                                    received.record_id):
-                    emit(skipped(name, ALREADY_STORED))
-                    continue
-                if received.record_id in batch_ids:
-                    emit(skipped(name, DUPLICATE_IN_BATCH))
-                    continue
-                batch_ids.add(received.record_id)
-                jobs = plan(received, languages=settings.languages, max_pixels=settings.max_pixels)
-            except IngestError as exc:
-                emit(Outcome(name, "failed", reason=exc.reason, code=exc.code))
-                continue
-            except OSError as exc:
-                emit(Outcome(name, "failed", reason=f"unreadable: {exc}", code="unreadable"))
-                continue
-            except Exception as exc:  # a bug or an input nobody foresaw: this file only
-                emit(failed(name, exc))
-                continue
-            pending = _Pending(received=received, expected=len(jobs))
-            for job in jobs:
-                drain(window - 1)
-                in_flight[workers.submit(run_page, job)] = page_done(pending, job)
-        drain(0)
+            admitted = admission.admit(item)
+            if isinstance(admitted, FileOutcome):
+                emit(admitted)
+            else:
+                scheduler.add(admitted)
+        scheduler.drain(0)
     finally:
-        workers.shutdown()
+        scheduler.shutdown()
     return outcomes
 
+
+@dataclass
+class _Pending:
+    """A document whose pages are being read."""
+
+    received: Received
+    expected: int
+    results: dict[int, PageResult] = field(default_factory=dict)
+    error: IngestError | None = None  # the first page failure: the document's outcome
+
+
+def page_failure(index: int, exc: BaseException) -> IngestError:
+    """Why a page failed, as the failure of its document."""
+    if isinstance(exc, IngestError):
+        return exc
+    return IngestError("ocr_failed", f"trang {index + 1}: {exc}")
+
+
+class Scheduler:
+    """The admitted documents' pages on a process pool, then each document finished.
+
+    Worker processes OCR the pages and compose each document (archival PDF, fields)
+    as soon as its last page is back; this process only signs, stores and indexes, so
+    it never competes with the OCR for a core for long. A window of at most
+    ``3 × workers`` futures in flight keeps memory flat on a backlog of any size.
+    """
+
+    def __init__(self, runtime: Runtime, signer: Signer, emit: ProgressCallback,
+                 executor: Executor | None = None) -> None:
+        settings = runtime.settings
+        self.runtime = runtime
+        self.signer = signer
+        self.emit = emit
+        self.workers = _Workers(max(1, settings.workers), executor)
+        self.window = max(2, settings.workers * 3)
+        # Each future in flight with what to do once it is done.
+        self.in_flight: dict[Future[Any], Callable[[Future[Any]], None]] = {}
+        self.engine = engine_name()
+
+    def add(self, received: Received) -> None:
+        """Queue a document's pages (waiting while the window is full)."""
+        settings = self.runtime.settings
+        try:
+            jobs = plan(received, languages=settings.languages, max_pixels=settings.max_pixels)
+        except Exception as exc:  # a file that cannot be paged fails alone
+            self.emit(reading_failure(received.source.filename, exc))
+            return
+        pending = _Pending(received=received, expected=len(jobs))
+        for job in jobs:
+            self.drain(self.window - 1)
+            future = self.workers.submit(run_page, job)
+            self.in_flight[future] = functools.partial(self._page_done, pending, job)
+
+    def drain(self, block_until_below: int) -> None:
+        """Handle finished futures until fewer than ``block_until_below`` are in flight."""
+        while len(self.in_flight) > block_until_below:
+            done, _ = wait(list(self.in_flight), return_when=FIRST_COMPLETED)
+            for future in done:
+                self.in_flight.pop(future)(future)
+
+    def shutdown(self) -> None:
+        self.workers.shutdown()
+
+    def _page_done(self, pending: _Pending, job: PageJob, future: Future[Any]) -> None:
+        try:
+            pending.results[job.index] = self.workers.result(future, run_page, job)
+        except Exception as exc:
+            log.warning("page %d of %s failed: %s", job.index + 1, pending.received.path, exc)
+            pending.error = pending.error or page_failure(job.index, exc)
+            pending.results[job.index] = _placeholder(job.index)
+        if len(pending.results) == pending.expected:
+            self._all_pages_done(pending)
+
+    def _all_pages_done(self, pending: _Pending) -> None:
+        received = pending.received
+        if pending.error is not None:
+            self.emit(failure(received.source.filename, pending.error))
+            return
+        pages = [pending.results[i] for i in sorted(pending.results)]
+        settings = self.runtime.settings
+        task = functools.partial(compose, received, pages, engine=self.engine,
+                                 languages=settings.languages,
+                                 result_types=settings.result_types_path)
+        future = self.workers.submit(task)
+        self.in_flight[future] = functools.partial(self._composed_done, received, len(pages),
+                                                   task)
+
+    def _composed_done(self, received: Received, pages: int, task: Callable[[], Any],
+                       future: Future[Any]) -> None:
+        name = received.source.filename
+        runtime = self.runtime
+        try:
+            composed = self.workers.result(future, task)
+            record = commit_once(received, composed, store=runtime.store, index=runtime.index,
+                                 signer=self.signer,
+                                 lock=runtime.record_lock(received.record_id))
+        except Exception as exc:
+            self.emit(failure(name, exc, pages))
+        else:
+            self.emit(FileOutcome.skipped(name, ALREADY_STORED) if record is None
+                      else FileOutcome.ingested(name, record, pages))
 
 
 def _pool(size: int) -> ProcessPoolExecutor:
     """Worker processes that build the official-unit indexes when they start (about
     0.6 s each), not inside the first paper's extraction."""
-    from extract.places import warm
-
     return ProcessPoolExecutor(max_workers=size, initializer=warm)
 
 class _Workers:

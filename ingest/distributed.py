@@ -27,24 +27,17 @@ import logging
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from celery import Celery
 
-from ingest.batch import InputFile
-from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH, IngestError
-from ingest.pipeline import (
-    Outcome,
-    Received,
-    committed_record,
-    distinct_name,
-    finish,
-    plan,
-    receive,
-    skipped,
-)
+from ingest.admission import Admission, InputFile, failure
+from ingest.errors import ALREADY_STORED, IngestError
+from ingest.outcome import FileOutcome, OutcomeStatus
+from ingest.pipeline import Received, committed_record, finish, plan, receive
+from ingest.preflight import check_for_ingest
 from ingest.runtime import Runtime
 from ingest.settings import Settings
 from ocr import run_page
@@ -62,6 +55,42 @@ LEDGER_TTL_SECONDS = 30 * 24 * 3600
 
 def staging_key(agency: str, sha256: str) -> str:
     return f"_staging/{agency}/{sha256}"
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One file of a batch as the ledger lists it and a ``sohoa.digitize`` task takes it.
+
+    A file decided before queueing (refused, already stored) has only its name; a
+    queued one has the staged original's agency and SHA-256 and the manifest's values.
+    """
+
+    filename: str
+    agency: str | None = None
+    sha256: str | None = None
+    given: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def queued(self) -> bool:
+        return self.agency is not None and self.sha256 is not None
+
+    @property
+    def staged_key(self) -> str:
+        assert self.agency is not None and self.sha256 is not None, "not queued"
+        return staging_key(self.agency, self.sha256)
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON form (a Celery argument, a ledger entry); the keys tasks queued
+        before this type existed also carry, so either reads the other's."""
+        if not self.queued:
+            return {"filename": self.filename}
+        return {"filename": self.filename, "agency": self.agency, "sha256": self.sha256,
+                "given": dict(self.given), "queued": True}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TaskSpec:
+        return cls(filename=data["filename"], agency=data.get("agency"),
+                   sha256=data.get("sha256"), given=dict(data.get("given") or {}))
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -154,23 +183,23 @@ class Ledger:
     def _key(self, batch_id: str, part: str) -> str:
         return f"sohoa:batch:{batch_id}:{part}"
 
-    def start(self, batch_id: str, files: list[dict[str, Any]]) -> None:
+    def start(self, batch_id: str, files: list[TaskSpec]) -> None:
         pipe = self.redis.pipeline()
         meta = self._key(batch_id, "meta")
         pipe.hsetnx(meta, "started_at", time.time())
         pipe.hset(meta, "total", len(files))
         for spec in files:
-            pipe.hset(self._key(batch_id, "files"), spec["filename"], json.dumps(spec))
+            pipe.hset(self._key(batch_id, "files"), spec.filename, json.dumps(spec.to_json()))
         for part in ("meta", "files"):
             pipe.expire(self._key(batch_id, part), LEDGER_TTL_SECONDS)
         pipe.execute()
 
-    def record(self, batch_id: str, filename: str, outcome: dict[str, Any], pages: int) -> None:
+    def record(self, batch_id: str, outcome: FileOutcome) -> None:
         """Store a file's outcome; a repeated delivery overwrites the same entry."""
         key = self._key(batch_id, "outcomes")
         pipe = self.redis.pipeline()
-        pipe.hset(key, filename, json.dumps({"outcome": outcome, "pages": pages},
-                                            ensure_ascii=False))
+        entry = {"outcome": outcome.to_json(), "pages": outcome.pages}
+        pipe.hset(key, outcome.filename, json.dumps(entry, ensure_ascii=False))
         pipe.hset(self._key(batch_id, "meta"), "updated_at", time.time())
         pipe.expire(key, LEDGER_TTL_SECONDS)
         pipe.execute()
@@ -179,30 +208,39 @@ class Ledger:
         self.redis.hdel(self._key(batch_id, "outcomes"), filename)
 
     def submitted(self, batch_id: str) -> dict[str, dict[str, Any]]:
+        """The batch's files as stored (``TaskSpec.to_json``), by name."""
         raw: dict[str, str] = self.redis.hgetall(self._key(batch_id, "files"))  # type: ignore[assignment]
         return {k: json.loads(v) for k, v in raw.items()}
 
+    def task_specs(self, batch_id: str) -> dict[str, TaskSpec]:
+        return {k: TaskSpec.from_json(v) for k, v in self.submitted(batch_id).items()}
+
     def outcomes(self, batch_id: str) -> dict[str, dict[str, Any]]:
+        """The entries as stored, ``{"outcome": FileOutcome.to_json(), "pages": n}``."""
         raw: dict[str, str] = self.redis.hgetall(self._key(batch_id, "outcomes"))  # type: ignore[assignment]
         return {k: json.loads(v) for k, v in raw.items()}
+
+    def file_outcomes(self, batch_id: str) -> dict[str, FileOutcome]:
+        return {name: FileOutcome.from_json(name, entry.get("outcome") or {},
+                                            int(entry.get("pages") or 0))
+                for name, entry in self.outcomes(batch_id).items()}
 
     def progress(self, batch_id: str) -> BatchProgress | None:
         meta: dict[str, str] = self.redis.hgetall(self._key(batch_id, "meta"))  # type: ignore[assignment]
         if not meta:
             return None
-        counts = {"ingested": 0, "failed": 0, "skipped": 0}
+        counts = dict.fromkeys(OutcomeStatus, 0)
         pages = 0
         for entry in self.outcomes(batch_id).values():
-            status = entry["outcome"].get("status")
-            counts["ingested" if status not in counts else status] += 1
+            counts[FileOutcome.status_of_json(entry.get("outcome") or {})] += 1
             pages += int(entry.get("pages") or 0)
         started = float(meta.get("started_at", time.time()))
         return BatchProgress(
             batch_id=batch_id,
             total=int(meta.get("total", 0)),
-            done=counts["ingested"],
-            failed=counts["failed"],
-            skipped=counts["skipped"],
+            done=counts[OutcomeStatus.INGESTED],
+            failed=counts[OutcomeStatus.FAILED],
+            skipped=counts[OutcomeStatus.SKIPPED],
             pages=pages,
             started_at=started,
             updated_at=float(meta.get("updated_at", started)),
@@ -235,27 +273,26 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
         return state.ledger
 
     @app.task(name="sohoa.digitize", bind=True, max_retries=MAX_ATTEMPTS - 1)
-    def digitize(self: Any, batch_id: str, spec: dict[str, Any]) -> None:
+    def digitize(self: Any, batch_id: str, spec_json: dict[str, Any]) -> None:
+        spec = TaskSpec.from_json(spec_json)  # Celery's JSON serializer: typed from here
         rt = runtime()
         try:
             outcome = digitize_staged(rt, spec)
         except IngestError as exc:  # the file itself is bad: retrying cannot help
-            outcome = Outcome(spec["filename"], "failed", reason=exc.reason, code=exc.code)
+            outcome = failure(spec.filename, exc)
             # Nor can `sohoa retry`: the staged original would only wait for ever.
-            _discard_staged(rt.store, spec["agency"], spec["sha256"])
+            _discard_staged(rt.store, spec)
         except Exception as exc:
             attempt = self.request.retries + 1
             log.warning("digitizing %s failed (attempt %d of %d): %s",
-                        spec["filename"], attempt, MAX_ATTEMPTS, exc)
+                        spec.filename, attempt, MAX_ATTEMPTS, exc)
             if attempt < MAX_ATTEMPTS:
                 # Celery re-raises ``exc`` itself once retries are exhausted, so the last
                 # attempt is decided here: the ledger must get an outcome either way.
                 raise self.retry(exc=exc, countdown=min(2 ** self.request.retries, 30)) from exc
-            outcome = Outcome(
-                spec["filename"], "failed", code="failed_after_retries",
-                reason=f"failed_after_retries: {MAX_ATTEMPTS} lần thử đều lỗi: {exc}",
-            )
-        ledger().record(batch_id, spec["filename"], outcome.to_dict(), outcome.pages)
+            outcome = FileOutcome.failed(spec.filename, "failed_after_retries",
+                                         f"{MAX_ATTEMPTS} lần thử đều lỗi: {exc}")
+        ledger().record(batch_id, outcome)
 
     @app.task(name="sohoa.fixity")
     def fixity() -> dict[str, Any]:
@@ -270,26 +307,29 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
         return repair_index(runtime()).to_dict()
 
 
-def digitize_staged(runtime: Runtime, spec: dict[str, Any]) -> Outcome:
-    """Digitize one staged original; idempotent.
+def digitize_staged(runtime: Runtime, spec: TaskSpec | dict[str, Any]) -> FileOutcome:
+    """Digitize one staged original (its spec typed, or as the task received it);
+    idempotent.
 
     A delivery may come after an earlier one committed the record (the worker died
     before acknowledging), even after it removed the staged original: the committed
     record is checked first, by the id the content gives.
     """
-    agency, sha = spec["agency"], spec["sha256"]
+    if not isinstance(spec, TaskSpec):
+        spec = TaskSpec.from_json(spec)
+    agency, sha = spec.agency, spec.sha256
+    assert agency is not None and sha is not None, "only queued files become tasks"
     store = runtime.store
     record = committed_record(store, runtime.index, agency, record_id_for(agency, sha))
     if record is not None:
-        _discard_staged(store, agency, sha)
-        return Outcome(spec["filename"], "ingested", record=record,
-                       pages=record.source.pages or 0)
+        _discard_staged(store, spec)
+        return FileOutcome.ingested(spec.filename, record, record.source.pages or 0)
     with tempfile.TemporaryDirectory(prefix="sohoa-task-") as tmp:
-        path = Path(tmp) / Path(spec["filename"]).name
-        path.write_bytes(store.get(staging_key(agency, sha)))
+        path = Path(tmp) / Path(spec.filename).name
+        path.write_bytes(store.get(spec.staged_key))
         received: Received = receive(
             path, agency=agency, max_bytes=runtime.settings.max_upload_bytes,
-            filename=spec["filename"], given=spec.get("given") or {},
+            filename=spec.filename, given=spec.given,
         )
         jobs = plan(received, languages=runtime.settings.languages,
                     max_pixels=runtime.settings.max_pixels)
@@ -298,15 +338,15 @@ def digitize_staged(runtime: Runtime, spec: dict[str, Any]) -> Outcome:
                         signer=runtime.signer(), lock=runtime.record_lock(received.record_id),
                         engine=engine_name(), languages=runtime.settings.languages,
                         result_types=runtime.settings.result_types_path)
-    _discard_staged(store, agency, sha)
+    _discard_staged(store, spec)
     if record is None:  # the same document, committed meanwhile by another task
-        return skipped(spec["filename"], ALREADY_STORED)
-    return Outcome(spec["filename"], "ingested", record=record, pages=len(pages))
+        return FileOutcome.skipped(spec.filename, ALREADY_STORED)
+    return FileOutcome.ingested(spec.filename, record, len(pages))
 
 
-def _discard_staged(store: Store, agency: str, sha256: str) -> None:
-    if store.head(staging_key(agency, sha256)) is not None:
-        store.delete(staging_key(agency, sha256))
+def _discard_staged(store: Store, spec: TaskSpec) -> None:
+    if store.head(spec.staged_key) is not None:
+        store.delete(spec.staged_key)
 
 
 # --- the submitting side -----------------------------------------------------------
@@ -314,76 +354,64 @@ def _discard_staged(store: Store, agency: str, sha256: str) -> None:
 
 def submit_batch(
     files: Iterable[InputFile], runtime: Runtime, app: Celery, *, batch_id: str, agency: str
-) -> list[Outcome]:
+) -> list[FileOutcome]:
     """Stage and enqueue a batch; returns the outcomes decided before enqueueing
     (bad files, files already stored), which are written to the ledger too."""
+    # The workers check OCR and key when they start; staging needs store and index.
+    check_for_ingest(runtime, ocr_here=False)
     ledger = Ledger(runtime.settings.broker_url or "")
-    early: list[Outcome] = []
-    specs: list[dict[str, Any]] = []
-    names: set[str] = set()
-    batch_ids: set[str] = set()
+    early: list[FileOutcome] = []
+    specs: list[TaskSpec] = []
+    # The ledger keeps one outcome per name: admission names two files named alike in
+    # different folders "a.pdf" and "a (2).pdf", or the batch would wait for ever.
+    admission = Admission(runtime, agency)
     for item in files:
-        # The ledger keeps one outcome per name: two files named alike in different
-        # folders get "a.pdf" and "a (2).pdf", or the batch would wait for ever.
-        name = distinct_name(item.path.name, names)
-        try:
-            received = receive(item.path, agency=agency, filename=name,
-                               max_bytes=runtime.settings.max_upload_bytes, given=item.given)
-            stored = committed_record(runtime.store, runtime.index, received.agency,
-                                      received.record_id)
-        except IngestError as exc:
-            early.append(Outcome(name, "failed", reason=exc.reason, code=exc.code))
-            specs.append({"filename": name})
+        admitted = admission.admit(item)
+        if isinstance(admitted, FileOutcome):
+            early.append(admitted)
+            specs.append(TaskSpec(admitted.filename))
             continue
-        why = (ALREADY_STORED if stored is not None
-               else DUPLICATE_IN_BATCH if received.record_id in batch_ids else None)
-        batch_ids.add(received.record_id)
-        if why is not None:
-            early.append(skipped(name, why))
-            specs.append({"filename": name})
-            continue
-        runtime.store.put(staging_key(received.agency, received.source.sha256),
-                          item.path.read_bytes(),
-                          content_type=received.source.media_type)
-        specs.append({"filename": name, "agency": received.agency,
-                      "sha256": received.source.sha256,
-                      "given": item.given, "queued": True})
+        spec = TaskSpec(admitted.source.filename, agency=admitted.agency,
+                        sha256=admitted.source.sha256, given=dict(item.given))
+        runtime.store.put(spec.staged_key, item.path.read_bytes(),
+                          content_type=admitted.source.media_type)
+        specs.append(spec)
     ledger.start(batch_id, specs)
     for outcome in early:
-        ledger.record(batch_id, outcome.filename, outcome.to_dict(), 0)
+        ledger.record(batch_id, outcome)
     for spec in specs:
-        if spec.get("queued"):
-            app.send_task("sohoa.digitize", args=[batch_id, spec], queue=OCR_QUEUE)
+        if spec.queued:
+            app.send_task("sohoa.digitize", args=[batch_id, spec.to_json()], queue=OCR_QUEUE)
     return early
 
 
 def retry_failed(runtime: Runtime, app: Celery, batch_id: str) -> int:
     """Re-queue the batch's failed documents whose originals are still staged."""
     ledger = Ledger(runtime.settings.broker_url or "")
-    submitted = ledger.submitted(batch_id)
+    submitted = ledger.task_specs(batch_id)
     count = 0
-    for name, entry in ledger.outcomes(batch_id).items():
-        spec = submitted.get(name) or {}
-        if entry["outcome"].get("status") != "failed" or not spec.get("queued"):
+    for name, outcome in ledger.file_outcomes(batch_id).items():
+        spec = submitted.get(name)
+        if outcome.status is not OutcomeStatus.FAILED or spec is None or not spec.queued:
             continue
-        if runtime.store.head(staging_key(spec["agency"], spec["sha256"])) is None:
+        if runtime.store.head(spec.staged_key) is None:
             continue
         ledger.forget(batch_id, name)
-        app.send_task("sohoa.digitize", args=[batch_id, spec], queue=OCR_QUEUE)
+        app.send_task("sohoa.digitize", args=[batch_id, spec.to_json()], queue=OCR_QUEUE)
         count += 1
     return count
 
 
 def follow(ledger: Ledger, batch_id: str, *, poll_seconds: float = 0.5,
-           timeout: float | None = None) -> Iterator[dict[str, Any]]:
+           timeout: float | None = None) -> Iterator[FileOutcome]:
     """Yield each file's outcome as it lands, until the batch is complete."""
     seen: set[str] = set()
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
-        for name, entry in ledger.outcomes(batch_id).items():
+        for name, outcome in ledger.file_outcomes(batch_id).items():
             if name not in seen:
                 seen.add(name)
-                yield entry["outcome"]
+                yield outcome
         progress = ledger.progress(batch_id)
         if progress is not None and progress.pending == 0 and len(seen) >= progress.total:
             return

@@ -16,20 +16,23 @@ import logging
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 import pikepdf
 
-from ingest.errors import (
-    EMPTY_FILE,
-    STORED_RECORD_DAMAGED,
-    TOO_LARGE,
-    UNSUPPORTED_TYPE,
-    IngestError,
-)
-from ingest.sniff import EXTENSIONS, PDF, sniff_media_type
+from ingest.errors import STORED_RECORD_DAMAGED, IngestError
+from ingest.sniff import EXTENSIONS, HEAD_BYTES, PDF, check_content
 from ocr import OcrInputError, PageJob, PageResult, build_archival, plan_pages
-from records import OcrInfo, OcrPage, Record, SignatureInfo, Source, Status, record_id_for
+from records import (
+    OcrInfo,
+    OcrPage,
+    Record,
+    ReviewReason,
+    SignatureInfo,
+    Source,
+    Status,
+    record_id_for,
+)
 
 if TYPE_CHECKING:
     from search import Index
@@ -38,9 +41,6 @@ if TYPE_CHECKING:
     from storage import Store
 
 log = logging.getLogger("sohoa.ingest")
-
-OutcomeStatus = Literal["ingested", "skipped", "failed"]
-
 
 @dataclass(frozen=True)
 class Received:
@@ -55,32 +55,6 @@ class Received:
     @property
     def extension(self) -> str:
         return EXTENSIONS.get(self.source.media_type, ".bin")
-
-
-@dataclass
-class Outcome:
-    """What became of one input file."""
-
-    filename: str
-    status: OutcomeStatus
-    record: Record | None = None
-    reason: str | None = None
-    code: str | None = None
-    pages: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        if self.status == "ingested" and self.record is not None:
-            return self.record.to_dict()
-        out: dict[str, Any] = {
-            "source": {"filename": self.filename},
-            "status": self.status,
-            "reason": self.reason,
-        }
-        if self.code:
-            out["code"] = self.code
-        if self.record is not None:
-            out["id"] = self.record.id
-        return out
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
@@ -105,15 +79,8 @@ def receive(
     from storage import normalize_agency
 
     agency = normalize_agency(agency)  # one form of the name, or ids would differ
-    size = path.stat().st_size
-    if size == 0:
-        raise IngestError(*EMPTY_FILE)
-    if size > max_bytes:
-        raise IngestError(TOO_LARGE[0], f"{TOO_LARGE[1]} ({size} > {max_bytes} byte)")
     with path.open("rb") as fh:
-        media_type = sniff_media_type(fh.read(1024))
-    if media_type is None:
-        raise IngestError(*UNSUPPORTED_TYPE)
+        media_type = check_content(path.stat().st_size, fh.read(HEAD_BYTES), max_bytes)
     sha, size = sha256_file(path)
     source = Source(filename=filename or path.name, sha256=sha, media_type=media_type, size=size)
     return Received(
@@ -372,7 +339,7 @@ def flag_archive(record: Record, pdf: bytes, *, kept_original: bool, is_pdfa: bo
         reason = None if is_pdfa else "not_pdfa"
     if reason is None:
         return
-    record.review.reasons.append(reason)
+    record.review.reasons.append(ReviewReason(reason))
     if record.status == Status.READY:
         record.status = Status.NEEDS_REVIEW
 
@@ -395,24 +362,6 @@ def commit_once(received: Received, composed: Composed, *, store: Store, index: 
         if committed_record(store, index, received.agency, received.record_id) is not None:
             return None
         return commit(received, composed, store=store, index=index, signer=signer)
-
-
-def distinct_name(name: str, taken: set[str]) -> str:
-    """``name``, or ``stem (2).ext``, ``stem (3).ext``… if already in ``taken`` (which
-    gains the answer): one outcome per name in a batch's progress."""
-    candidate, n = name, 1
-    while candidate in taken:
-        n += 1
-        stem, dot, ext = name.rpartition(".")
-        candidate = f"{stem} ({n}).{ext}" if dot and stem else f"{name} ({n})"
-    taken.add(candidate)
-    return candidate
-
-
-def skipped(filename: str, why: tuple[str, str]) -> Outcome:
-    """A file not digitized because it need not be (``ALREADY_STORED``, …)."""
-    code, message = why
-    return Outcome(filename, "skipped", reason=f"{code}: {message}", code=code)
 
 
 def committed_record(store: Store, index: Index, agency: str, record_id: str) -> Record | None:

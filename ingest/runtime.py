@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ingest.preflight import index_unavailable, store_unavailable
 from ingest.settings import Settings
+from records.errors import ConfigError, SohoaError
 
 if TYPE_CHECKING:
     from audit import AuditJournal
@@ -35,20 +37,35 @@ class Runtime:
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
         from search import open_index
-        from storage import RetryPolicy, open_store
+        from storage import RetryPolicy, StorageError, StorageUnavailable, open_store
 
         # Everything below names citizens or holds keys: the service's account only.
-        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        store = open_store(
-            settings.storage_url,
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key,
-            secure=settings.s3_secure,
-            object_lock_days=settings.s3_object_lock_days,
-            # An S3 outage pauses the batch this long (with backoff) before files fail.
-            retry=RetryPolicy(max_wait=settings.storage_retry_seconds),
-        )
-        index = open_index(settings.index_url)
+        try:
+            settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"SOHOA_DATA={settings.data_dir}: {exc}") from exc
+        try:
+            store = open_store(
+                settings.storage_url,
+                access_key=settings.s3_access_key,
+                secret_key=settings.s3_secret_key,
+                secure=settings.s3_secure,
+                object_lock_days=settings.s3_object_lock_days,
+                # An S3 outage pauses the batch this long (with backoff) before files fail.
+                retry=RetryPolicy(max_wait=settings.storage_retry_seconds),
+            )
+        except StorageUnavailable as exc:
+            raise store_unavailable(settings.storage_url, exc) from exc
+        except (StorageError, ValueError, OSError) as exc:
+            raise ConfigError(f"SOHOA_STORAGE_URL={settings.storage_url}: {exc}") from exc
+        try:
+            index = open_index(settings.index_url)
+        except SohoaError:
+            raise
+        except ValueError as exc:
+            raise ConfigError(f"SOHOA_INDEX_URL={settings.index_url}: {exc}") from exc
+        except Exception as exc:  # each backend's client has its own connection errors
+            raise index_unavailable(settings.index_url, exc) from exc
         return cls(settings=settings, store=store, index=index)
 
     @property

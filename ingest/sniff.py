@@ -1,6 +1,12 @@
-"""Recognise a file's type from its bytes, never from its name."""
+"""Recognise a file's type from its bytes, never from its name, and refuse what we
+do not take — the one content check of admission (``ingest.admission``)."""
 
 from __future__ import annotations
+
+from ingest.errors import EMPTY_FILE, TOO_LARGE, UNSUPPORTED_TYPE, IngestError
+
+# Bytes a type is recognised from (PDF readers accept a header anywhere in the first KiB).
+HEAD_BYTES = 1024
 
 PDF = "application/pdf"
 TIFF = "image/tiff"
@@ -25,3 +31,17 @@ def sniff_media_type(head: bytes) -> str | None:
     if b"%PDF-" in head[:1024]:
         return PDF
     return None
+
+
+def check_content(size: int, head: bytes, max_bytes: int) -> str:
+    """The media type of a file of ``size`` bytes starting with ``head``, or the
+    ``IngestError`` that refuses it (empty, too large, a type we do not take)."""
+    if size == 0:
+        raise IngestError(*EMPTY_FILE)
+    if size > max_bytes:
+        code, message = TOO_LARGE
+        raise IngestError(code, f"{message.rstrip('.')} (tối đa {max_bytes} byte).")
+    media_type = sniff_media_type(head[:HEAD_BYTES])
+    if media_type is None:
+        raise IngestError(*UNSUPPORTED_TYPE)
+    return media_type

@@ -108,9 +108,43 @@ class Correction:
     at: str
 
 
+class ReviewReason(str):
+    """Why a record waits for an officer: a ``code`` (``low_confidence``) and, when the
+    reason is about one value, that value's ``path`` (``subjects[0].id_number``).
+
+    A ``str`` whose text is its JSON form, ``code:path`` (or ``code`` alone), as records
+    have always stored reasons and scripts read them: made from its parts by
+    ``ReviewReason(code, path)``, read back from the text by ``parse`` only, so no code
+    splits a reason's text itself.
+    """
+
+    code: str
+    path: str | None
+
+    def __new__(cls, code: str, path: str | None = None) -> ReviewReason:
+        if not code or ":" in code:
+            raise ValueError(f"a review reason code has no ':' and is not empty: {code!r}")
+        self = super().__new__(cls, f"{code}:{path}" if path else code)
+        self.code = code
+        self.path = path or None
+        return self
+
+    def __getnewargs__(self) -> tuple[str, str | None]:  # type: ignore[override]
+        # Records are pickled to and from worker processes: rebuild from the parts.
+        return (self.code, self.path)
+
+    @classmethod
+    def parse(cls, text: str) -> ReviewReason:
+        """The reason stored as ``text`` (``code:path`` or ``code``)."""
+        if isinstance(text, ReviewReason):
+            return text
+        code, _, path = text.partition(":")
+        return cls(code, path or None)
+
+
 @dataclass
 class Review:
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[ReviewReason] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     approved_by: str | None = None
     approved_at: str | None = None
@@ -180,6 +214,7 @@ class Record:
         values["files"] = Files(**(data.get("files") or {}))
         review = dict(data.get("review") or {})
         review["corrections"] = [Correction(**c) for c in review.get("corrections") or []]
+        review["reasons"] = [ReviewReason.parse(r) for r in review.get("reasons") or []]
         values["review"] = Review(**review)
         values["stages"] = [StageEvent(**e) for e in data.get("stages") or []]
         return cls(**values)

@@ -20,14 +20,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from records.errors import ExitCode, SohoaError
+
 DEFAULT_CATALOG = Path(__file__).parent / "catalogs" / "result_types.json"
 
 VALIDITY_RULES = ("none", "months_from_issue", "stated_term")
 FIELD_KINDS = ("text", "name", "date", "code", "number", "id")
 
 
-class CatalogError(ValueError):
+class CatalogError(SohoaError, ValueError):
     """The catalog file is malformed; the message names the entry and the problem."""
+
+    exit_code = ExitCode.USAGE
+    summary = "Danh mục không hợp lệ (SOHOA_RESULT_TYPES / SOHOA_PROCEDURES)"
 
 
 def fold(text: str) -> str:

@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from records.errors import CodedError
 from records.procedures import Component
 
 
@@ -209,14 +210,9 @@ class ReleasedDocument:
         }
 
 
-class ReuseError(Exception):
+class ReuseError(CodedError):
     """A lookup or release that cannot be done; ``code`` is stable, ``message`` is the
     Vietnamese text shown to the officer."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 class ReleaseRefused(ReuseError):

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from records import Record
+from records.errors import ExitCode, SohoaError
 from search.base import SearchHit, SearchQuery, SearchResult
 from search.document import IndexedDoc, indexed_doc, normalize_id
 from search.folding import FOLD_VERSION, fold, fold_name, tokens
@@ -117,8 +118,11 @@ _SCHEMA_STATEMENTS = [s.strip() for s in _SCHEMA.split(";") if s.strip()]
 _TABLES = ("meta", "records", "documents", "subjects", "fts_folded", "fts_keys", "vocab_keys")
 
 
-class IndexLayoutError(RuntimeError):
+class IndexLayoutError(SohoaError, RuntimeError):
     """The file was built by another version of the index layout or of ``fold``."""
+
+    exit_code = ExitCode.USAGE
+    summary = "Chỉ mục do phiên bản khác tạo (chạy sohoa reindex)"
 
 
 def path_from_url(url: str) -> Path:

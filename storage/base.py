@@ -9,9 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from records.errors import ExitCode, SohoaError
 
-class StorageError(Exception):
+
+class StorageError(SohoaError):
     """Base of the errors a store raises."""
+
+    summary = "Lỗi kho lưu trữ"
 
 
 class ObjectNotFound(StorageError):
@@ -42,6 +46,9 @@ class IntegrityError(StorageError):
 class StorageUnavailable(StorageError):
     """The backend could not be reached within the configured retry budget. Nothing was
     written by the failed call (an S3 PUT is all-or-nothing)."""
+
+    exit_code = ExitCode.UNAVAILABLE
+    summary = "Kho lưu trữ không trả lời (thử lại sau hoặc báo quản trị)"
 
     def __init__(self, operation: str, key: str, attempts: int, waited: float, cause: str) -> None:
         super().__init__(
