@@ -448,7 +448,7 @@ def _run_pdf_page(job: PageJob, workdir: Path) -> PageResult:
         out = workdir / "render"
         mode = _render_mode(page)
         # pdftoppm's -mono output differs from run to run (its dithering), and so did the
-        # OCR of the page (CER 10 % or 19 % on one held-out page): a bilevel page is
+        # OCR of the page (CER 8.7 % or 19 % on one dev page): a bilevel page is
         # rendered gray, which is repeatable, and thresholded here.
         bilevel = mode == "-mono"
         cmd = ["pdftoppm", "-r", str(dpi), "-f", str(number), "-l", str(number),

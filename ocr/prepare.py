@@ -284,7 +284,9 @@ def drop_loose_gray(gray: Image.Image, dpi: int) -> Image.Image:
     between paper and anything darker (Otsu on the non-paper pixels), then the split
     within the darker side, gives the darkness of the strokes' cores *on this page*.
     Gray pixels farther than a stroke's blur (about 1/100 inch) from any core are
-    specks, not the edges of letters, and become paper.
+    specks, not the edges of letters, and become paper — unless they lie on a long
+    straight run (a table's gray rule). Only done when such loose gray covers
+    ``LOOSE_GRAY_SHARE`` of the page or more.
     """
     pixels = np.asarray(gray)
     paper = int(np.percentile(pixels, 90))
