@@ -98,14 +98,19 @@ def _page(rows: list[list[tuple[int, str]]], dateline: str) -> tuple[list[str], 
     return [text], [words]
 
 
-def test_a_table_with_one_column_per_spouse_gives_each_their_values() -> None:
-    pages, words = _page(MARRIAGE_TABLE, "Hải Phòng, ngày 19 tháng 9 năm 2024")
+def _assert_the_spouses(pages: list[str], words: list[list[Word]]) -> None:
+    """The husband and the wife of ``MARRIAGE_TABLE``, each with their own values."""
     got = analyze(pages, words, today=date(2025, 6, 1))
     people = [(s.role, s.name, s.birth_date, s.id_number) for s in got.subjects]
     assert people == [
         ("chồng", "Nguyễn Tuấn Lực", "1988-12-01", "034088764723"),
         ("vợ", "Trần Thị Oanh", "2000-03-02", "001300551173"),
     ]
+
+
+def test_a_table_with_one_column_per_spouse_gives_each_their_values() -> None:
+    pages, words = _page(MARRIAGE_TABLE, "Hải Phòng, ngày 19 tháng 9 năm 2024")
+    _assert_the_spouses(pages, words)
 
 
 def test_label_and_value_cells_of_a_two_column_table_are_joined() -> None:
@@ -280,12 +285,7 @@ def test_a_table_goes_on_past_a_garbled_row_and_a_wrapped_label() -> None:
         *MARRIAGE_TABLE[4:],
     ]
     pages, words = _page(rows, "Hải Phòng, ngày 19 tháng 9 năm 2024")
-    got = analyze(pages, words, today=date(2025, 6, 1))
-    people = [(s.role, s.name, s.birth_date, s.id_number) for s in got.subjects]
-    assert people == [
-        ("chồng", "Nguyễn Tuấn Lực", "1988-12-01", "034088764723"),
-        ("vợ", "Trần Thị Oanh", "2000-03-02", "001300551173"),
-    ]
+    _assert_the_spouses(pages, words)
 
 
 def test_the_date_an_id_card_was_issued_does_not_date_the_paper() -> None:
