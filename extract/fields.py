@@ -582,26 +582,18 @@ def is_number(value: str) -> bool:
     return number_shape(value) is not None
 
 
-# Type fields that date a paper printed without a dateline, after the catalog's own
-# (``issued_on_fallback``): a household business certificate is dated by its registration,
-# "Đăng ký lần đầu: ngày 02 tháng 11 năm 2024". (Belongs in the catalog too.)
-ISSUE_DATE_FIELDS = ("first_registered_on",)
-# Type fields that hold the paper's own number when its header prints none: a land-use
-# certificate is known by its entry in the register ("Số vào sổ cấp GCN: CS01234"), a
-# household business by its code. (The catalog in records/ has no key for this yet; it
-# belongs there.)
-NUMBER_FIELDS = ("register_number", "household_business_code")
-
-
-def _number_from_field(reading: Reading) -> None:
-    """The paper's number from its type's number field, where the header's "Số:" is
+def _number_from_field(reading: Reading, result_type: ResultType | None) -> None:
+    """The paper's number from its type's number field (the catalog's
+    ``number_fallback``: a land-use certificate's "Số vào sổ cấp GCN: CS01234", a
+    household business code), where the header's "Số:" is
     missing or malformed; the two checked against each other when they have one shape.
 
     Some papers print a number of their own in the header ("Số: 273/1995/ĐKHKD") beside
     the code: that one is kept. Two readings of the same shape that differ are one
     number misread (``number_mismatch``).
     """
-    field_value = next((reading.fields[n] for n in NUMBER_FIELDS if n in reading.fields), None)
+    names = result_type.number_fallback if result_type else ()
+    field_value = next((reading.fields[n] for n in names if n in reading.fields), None)
     if field_value is None or not is_number(field_value.value):
         return
     header = reading.document_number
@@ -743,7 +735,7 @@ def read_fields(
     _set_requester_apart(reading)
     reading.lines = [line.text for line in lines]
     reading.document_number = _document_number(lines)
-    _number_from_field(reading)
+    _number_from_field(reading, result_type)
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)
     if dateline.invalid:
@@ -751,13 +743,9 @@ def read_fields(
     reading.dateline_conflict = dateline.conflict
     labelled = reading.fields.pop("issue_date_label", None)
     reading.issued_on = dateline.value or reading.fields.get(CHANGED_ON) or labelled
-    fallbacks: tuple[str, ...] = result_type.issued_on_fallback if result_type else ()
-    # A change printed but not read leaves the first registration's date wrong.
-    if not re.search(r"dang ky thay doi", reading.page):
-        fallbacks = (*fallbacks, *ISSUE_DATE_FIELDS)
-    for name in fallbacks:
-        if reading.issued_on is None:
-            reading.issued_on = reading.fields.get(name)
+    for fallback in result_type.issued_on_fallback if result_type else ():
+        if reading.issued_on is None and not (fallback.unless and fallback.unless in reading.page):
+            reading.issued_on = reading.fields.get(fallback.field)
     if result_type and result_type.validity.rule == "stated_term":
         reading.stated_term, reading.term_unreadable = _stated_term(lines)
     return reading
