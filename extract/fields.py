@@ -24,11 +24,11 @@ from extract.text import (
     date_from_words,
     find_date,
     fix_digit_runs,
-    fold_keep_length,
     number_from_words,
     title_case,
 )
-from records.result_types import FieldSpec, ResultType, fold
+from records.folding import fold_aligned, fold_phrase
+from records.result_types import FieldSpec, ResultType
 
 
 @dataclass
@@ -280,7 +280,7 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
     kept = [
         m for m in re.finditer(r"[^\W\d_]+(?:/[^\W\d_]+)*", piece.group(0)) if "/" not in m.group(0)
     ]
-    if kept and fold(kept[0].group(0)) in HONORIFICS:
+    if kept and fold_phrase(kept[0].group(0)) in HONORIFICS:
         kept = kept[1:]
     # A name ends at a comma or at a word in lower case: "TỪ THỊ UYÊN, về việc cấp …",
     # "Xét đơn của bà Từ Thị Uyên về việc …".
@@ -347,7 +347,7 @@ class _Reader:
         Not a role ("Người đi khai tử"): a signing block prints one at the margin with the
         agency's title across from it, and the two are no label and value.
         """
-        folded = fold_keep_length(text)
+        folded = fold_aligned(text)
         hits = _hits(folded, self.table)
         return (
             bool(hits)
@@ -359,8 +359,8 @@ class _Reader:
     def role_of(self, text: str) -> str | None:
         """The role a table's column head names ("Chồng", "Vợ"), or ``None``."""
         roles = self.result_type.roles if self.result_type else {}
-        head = fold(text).strip(" :.-_|")
-        return next((role for marker, role in roles.items() if fold(marker) == head), None)
+        head = fold_phrase(text).strip(" :.-_|")
+        return next((role for marker, role in roles.items() if fold_phrase(marker) == head), None)
 
     def subject(self) -> SubjectRead:
         if not self.reading.subjects:
@@ -398,7 +398,7 @@ class _Reader:
             self.put("birth_words", Value(worded.isoformat(), None, text))
 
     def read_line(self, line: Line) -> None:
-        folded = fold_keep_length(line.text)
+        folded = fold_aligned(line.text)
         hits = _hits(folded, self.table)
         if self.words_pending is not None:
             self.finish_words(line.text[: hits[0].start] if hits else line.text)
@@ -434,7 +434,7 @@ class _Reader:
             return
         if hit.kind == "name":
             self.put("name", _name_value(line, start, end))
-            before = fold_keep_length(line.text[: hit.start])
+            before = fold_aligned(line.text[: hit.start])
             if self.reading.subjects and re.search(r"de\s*nghi|yeu\s*cau", before):
                 self.subject().requester = True
         elif hit.kind == "words":
@@ -500,14 +500,14 @@ def merge_same_person(subjects: list[SubjectRead]) -> list[SubjectRead]:
     """
     out: list[SubjectRead] = []
     for subject in subjects:
-        key = fold(subject.name.value) if subject.name else None
+        key = fold_phrase(subject.name.value) if subject.name else None
         twin = next(
             (
                 o
                 for o in out
                 if key
                 and o.name
-                and fold(o.name.value) == key
+                and fold_phrase(o.name.value) == key
                 and not (_has_data(o) and _has_data(subject))
                 and not _conflict(o, subject)
             ),
@@ -541,7 +541,7 @@ def _set_requester_apart(reading: Reading) -> None:
 
 def _document_number(lines: list[Line]) -> Value | None:
     for line in lines[:25]:
-        folded = fold_keep_length(line.text)
+        folded = fold_aligned(line.text)
         match = _DOC_NUMBER.match(folded)
         if not match:
             continue
@@ -620,7 +620,7 @@ def _dateline(lines: list[Line]) -> _Dateline:
     """
     candidates: list[tuple[Value | None, bool]] = []
     for line in lines:
-        folded = fold_keep_length(line.text)
+        folded = fold_aligned(line.text)
         match = _DATELINE.match(folded)
         if match and "sinh" not in folded[: match.end()]:
             value, invalid = _date_value(line, match.start(), len(line.text))
@@ -635,7 +635,7 @@ def _dateline(lines: list[Line]) -> _Dateline:
 
 def _before_motto(text: str) -> str:
     """The left column of a header line tesseract read together with the motto."""
-    folded = fold_keep_length(text)
+    folded = fold_aligned(text)
     cut = min((i for m in MOTTO if (i := folded.find(m[:15])) >= 0), default=len(text))
     return " ".join(text[:cut].split())
 
@@ -663,14 +663,16 @@ def _agency_words(line: Line) -> tuple[str, tuple[tuple[str, float], ...]]:
 def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     """The agency in the header: left-column lines above the title, without the motto."""
     header = lines[: title_index if title_index is not None else 8]
-    motto_x = [ln.x0 for ln in header if fold(ln.text).startswith(MOTTO) and ln.x0 is not None]
+    motto_x = [
+        ln.x0 for ln in header if fold_phrase(ln.text).startswith(MOTTO) and ln.x0 is not None
+    ]
     left = min((ln.x0 for ln in header if ln.x0 is not None), default=None)
     if left is not None and motto_x and min(motto_x) <= left:
         motto_x = []  # the motto is not in a right-hand column: x says nothing here
     texts: list[str] = []
     words: list[tuple[str, float]] = []
     for line in header:
-        folded = fold(line.text)
+        folded = fold_phrase(line.text)
         if not _before_motto(line.text) or _DOC_NUMBER.match(folded):
             continue
         if _DATELINE.match(folded) or not re.search(r"[a-z]", folded) or "ngay" in folded:
@@ -703,7 +705,7 @@ def _stated_term(lines: list[Line]) -> tuple[date | int | None, bool]:
     Folding and digit repair keep lengths, so a match indexes the printed text too.
     """
     text = " ".join(line.text for line in lines)
-    folded = fix_digit_runs(fold_keep_length(text))
+    folded = fix_digit_runs(fold_aligned(text))
     months = _term_months(folded)
     if months:
         return months, False
@@ -730,7 +732,7 @@ def read_fields(
         reader.read_line(line)
     reader.finish_words()
     reading = reader.reading
-    reading.page = "\n".join(fold(line.text) for line in lines)
+    reading.page = "\n".join(fold_phrase(line.text) for line in lines)
     reading.subjects = merge_same_person([s for s in reading.subjects if not s.empty()])
     _set_requester_apart(reading)
     reading.lines = [line.text for line in lines]

@@ -13,14 +13,13 @@ from __future__ import annotations
 import calendar
 import functools
 import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from records.errors import ExitCode, SohoaError
+from records.folding import fold_phrase
 
 DEFAULT_CATALOG = Path(__file__).parent / "catalogs" / "result_types.json"
 
@@ -33,17 +32,6 @@ class CatalogError(SohoaError, ValueError):
 
     exit_code = ExitCode.USAGE
     summary = "Danh mục không hợp lệ (SOHOA_RESULT_TYPES / SOHOA_PROCEDURES)"
-
-
-def fold(text: str) -> str:
-    """Lower case, no diacritics, đ → d, single spaces: the form labels are matched on.
-
-    OCR often drops or changes Vietnamese diacritics in labels, so recognition never
-    depends on them.
-    """
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", stripped.lower()).strip()
 
 
 def add_months(start: date, months: int) -> date:
@@ -140,7 +128,7 @@ def _fallback(code: str, raw: Any) -> Fallback:
     unless = raw.get("unless")
     if unless is not None and not isinstance(unless, str):
         raise CatalogError(f"{code}: fallback {raw['field']}: 'unless' must be a phrase")
-    return Fallback(raw["field"], fold(unless) if unless else None)
+    return Fallback(raw["field"], fold_phrase(unless) if unless else None)
 
 
 def _names(code: str, key: str, raw: Any) -> tuple[str, ...]:
@@ -159,7 +147,7 @@ def _field_spec(code: str, raw: Any) -> FieldSpec:
     kind = raw.get("kind", "text")
     if kind not in FIELD_KINDS:
         raise CatalogError(f"{code}: field {raw['name']}: unknown kind {kind!r}")
-    labels = tuple(fold(label) for label in raw.get("labels", []))
+    labels = tuple(fold_phrase(label) for label in raw.get("labels", []))
     return FieldSpec(name=raw["name"], labels=labels, kind=kind)
 
 
@@ -172,10 +160,10 @@ def _result_type(raw: Any) -> ResultType:
     return ResultType(
         code=code,
         name=raw["name"],
-        titles=tuple(fold(t) for t in raw["titles"]),
-        keywords={fold(k): float(w) for k, w in (raw.get("keywords") or {}).items()},
+        titles=tuple(fold_phrase(t) for t in raw["titles"]),
+        keywords={fold_phrase(k): float(w) for k, w in (raw.get("keywords") or {}).items()},
         fields=tuple(_field_spec(code, f) for f in raw.get("fields") or []),
-        roles={fold(marker): role for marker, role in (raw.get("roles") or {}).items()},
+        roles={fold_phrase(marker): role for marker, role in (raw.get("roles") or {}).items()},
         default_role=raw.get("default_role"),
         validity=_validity(code, raw.get("validity")),
         issued_on_fallback=tuple(_fallback(code, f) for f in raw.get("issued_on_fallback") or ()),
