@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from audit import AuditError
+from storage.base import IntegrityError
 
 log = logging.getLogger("sohoa.api")
 
@@ -77,6 +78,20 @@ def forbidden(action: str) -> ApiError:
 
 def not_found(what: str = "record") -> ApiError:
     return ApiError(404, "not_found", f"No such {what}.", "Không tìm thấy.")
+
+
+def archive_damaged(exc: IntegrityError) -> ApiError:
+    """409 for a stored object that fails its checksum or a record JSON that does not
+    read: the request was fine, the archive is not. Logged for the operator (the key
+    says which object to restore); the client learns only that the record is damaged."""
+    log.error("damaged stored object: %s", exc)
+    return ApiError(
+        409, "archive_damaged",
+        "A stored object of this record is damaged (it fails its checksum); nothing was "
+        "returned. An administrator must restore it from a backup.",
+        "Dữ liệu lưu trữ của hồ sơ này bị hỏng (không khớp mã kiểm tra) nên không thể "
+        "cung cấp. Xin báo quản trị để khôi phục từ bản sao lưu.",
+    )
 
 
 def bad_request(code: str, message: str, message_vi: str) -> ApiError:
@@ -161,6 +176,10 @@ def install_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> None:
             "Không ghi được nhật ký kiểm toán nên chưa thể trả kết quả; xin thử lại sau.",
             headers={"Retry-After": "5"},
         ))
+
+    @app.exception_handler(IntegrityError)
+    async def _damaged(request: Request, exc: IntegrityError) -> Response:
+        return respond(request, archive_damaged(exc))
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:

@@ -258,7 +258,9 @@ async def reuse_lookup(
     # handoffs under load cost far more (bench/README_api.md). The one yield first lets
     # a saturated loop take in the other connections' requests between two answers;
     # without it, one worker at saturation answered 1-2 % of requests ~1 s late.
-    if state.index.in_process:
+    # The lookup reads the offered papers' PDFs once in a while (``IntactArchive``): on
+    # the loop only from local disk, never over the network to an S3 server.
+    if state.index.in_process and state.store.url.startswith("file:"):
         await asyncio.sleep(0)
         return JSONResponse(answer())
     return JSONResponse(await run_in_threadpool(answer))

@@ -28,11 +28,12 @@ from api.auth import (
     require_same_origin,
     session_principal,
 )
-from api.errors import ApiError
+from api.errors import ApiError, archive_damaged
 from api.sessions import SESSION_SECONDS
 from api.state import AppState, app_state, state_dependency
 from api.tokens import Principal, Role
 from records.vntime import vietnam_date, vietnam_time
+from storage.base import IntegrityError
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -235,13 +236,18 @@ def record_page(request: Request, record_id: str, state: State, me: Caller) -> H
     record = service.record_json(state, me, record_id)
     signature: dict[str, Any] | None = None
     signature_error: str | None = None
+    damaged: str | None = None
     if record["files"].get("archival_pdf"):
         try:
             signature = service.verify_record(state, me, record_id)
         except ApiError as exc:
             signature_error = exc.message_vi
+        except IntegrityError as exc:
+            # The record reads but its PDF is damaged: the screen says so (a note, and
+            # no viewer of a file that would not load) instead of failing whole.
+            damaged = signature_error = archive_damaged(exc).message_vi
     return render(request, "record.html", me, record=record, signature=signature,
-                  signature_error=signature_error)
+                  signature_error=signature_error, damaged=damaged)
 
 
 # --- review ------------------------------------------------------------------------------

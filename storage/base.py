@@ -36,11 +36,32 @@ class ObjectExists(StorageError):
 class IntegrityError(StorageError):
     """The bytes read (or just written) do not match the SHA-256 stored with them."""
 
+    summary = "Dữ liệu trong kho lưu trữ bị hỏng"
+
     def __init__(self, key: str, expected: str, actual: str) -> None:
         super().__init__(f"checksum mismatch for {key}: expected {expected}, got {actual}")
         self.key = key
         self.expected = expected
         self.actual = actual
+
+    def user_message(self) -> str:
+        return (f"{self.summary}: {self.key} (không khớp mã kiểm tra). Chạy sohoa fixity "
+                "và khôi phục đối tượng này từ bản sao lưu.")
+
+
+class DamagedRecord(IntegrityError):
+    """A record version whose JSON cannot be read back as a record (not UTF-8, not
+    JSON, not a record's shape). Damaged like an object failing its checksum, and
+    answered alike: whoever catches ``IntegrityError`` catches this too."""
+
+    def __init__(self, key: str, why: str) -> None:
+        StorageError.__init__(self, f"record JSON unreadable at {key}: {why}")
+        self.key = key
+        self.expected = self.actual = ""
+
+    def user_message(self) -> str:
+        return (f"{self.summary}: bản ghi {self.key} không đọc được. Chạy sohoa fixity "
+                "và khôi phục bản ghi này từ bản sao lưu.")
 
 
 class StorageUnavailable(StorageError):

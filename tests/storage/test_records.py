@@ -17,7 +17,7 @@ from storage import (
     record_versions,
     save_record,
 )
-from storage.base import Store
+from storage.base import DamagedRecord, Store
 from tests.storage.helpers import make_record
 
 
@@ -75,8 +75,9 @@ def test_iter_latest_records_streams_latest_per_record(store: Store) -> None:
 def test_iter_latest_records_reports_unreadable(store: Store) -> None:
     save_record(store, make_record("a", "good"))
     store.put(record_key("a", "bad", 1), b"{not json")
-    with pytest.raises(ValueError):
+    with pytest.raises(DamagedRecord, match="record JSON unreadable") as raised:
         list(iter_latest_records(store, "a"))
+    assert raised.value.key == record_key("a", "bad", 1)
     errors: list[str] = []
     records = list(iter_latest_records(store, "a", on_error=lambda key, exc: errors.append(key)))
     assert [r.id for r in records] == ["good"]
