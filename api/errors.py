@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from audit import AuditError
+from records.text import shown
 from storage.base import IntegrityError
 
 log = logging.getLogger("sohoa.api")
@@ -107,6 +108,7 @@ _STATUS_CODES = {
     406: ("not_acceptable", "Không thể trả về định dạng được yêu cầu."),
     413: ("request_too_large", "Yêu cầu vượt quá dung lượng cho phép."),
     415: ("unsupported_media_type", "Định dạng yêu cầu không được hỗ trợ."),
+    431: ("headers_too_large", "Yêu cầu có quá nhiều hoặc quá dài các trường tiêu đề (header)."),
 }
 
 
@@ -117,8 +119,10 @@ def error_response(exc: ApiError) -> JSONResponse:
 def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
     problems = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "request"
-        problems.append({"field": where, "problem": str(err.get("msg", "invalid"))})
+        # Echoed through ``shown``: a field name may be anything the client sent (a
+        # lone surrogate would make the answer itself unencodable, a 500).
+        where = ".".join(shown(str(p)) for p in err.get("loc", ()) if p != "body") or "request"
+        problems.append({"field": where, "problem": shown(str(err.get("msg", "invalid")), 200)})
     summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems[:5])
     return summary or "invalid request", problems
 

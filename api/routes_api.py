@@ -9,12 +9,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api import portal, service
 from api.access import Action
 from api.auth import allowed_to
 from api.batches import BatchState
+from api.inputs import PlainText, visible_filename
 from api.state import AppState, state_dependency
 from api.tokens import Principal
 from ingest import new_batch_id
@@ -66,7 +67,8 @@ async def upload_documents(
     principal: Uploader,
     file: Annotated[list[UploadFile], File(description="PDF, TIFF, JPEG or PNG files")],
 ) -> JSONResponse:
-    parts = [service.Part(service.safe_filename(f.filename), f.file) for f in file]
+    parts = [service.Part(service.safe_filename(visible_filename(f.filename)), f.file)
+             for f in file]
     batch = await run_in_threadpool(
         service.receive_upload, state, principal, parts, new_batch_id()
     )
@@ -202,12 +204,17 @@ def review_queue(
 class CorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    set: dict[str, str | None] = Field(
+    # Field names, invisible characters and per-field lengths are checked by
+    # ``extract.review`` (422 ``invalid_correction``), the one check the screen and
+    # ``sohoa review --set`` share; here only what bounds the request itself.
+    set: dict[Annotated[str, Field(max_length=200)], Annotated[str, Field(max_length=10_000)]
+              | None] = Field(
         default_factory=dict,
         description='Field paths to new values, e.g. {"subjects[0].id_number": "001…"}',
         max_length=50,
     )
-    approve: bool = False
+    # Only a JSON true approves: "yes", "true" or 1 are refused, not taken as consent.
+    approve: StrictBool = False
 
 
 @router.post("/records/{record_id}/corrections", tags=["review"], responses=_errors(400, 404, 422))
@@ -222,18 +229,18 @@ def post_corrections(
 async def reuse_lookup(
     state: State,
     principal: Portal,
-    procedure: Annotated[str, Query(min_length=1, max_length=100)],
-    subject: Annotated[str | None, Query(max_length=20, description="ID number")] = None,
-    name: Annotated[str | None, Query(max_length=200)] = None,
+    procedure: Annotated[PlainText, Query(min_length=1, max_length=100)],
+    subject: Annotated[PlainText | None, Query(max_length=20, description="ID number")] = None,
+    name: Annotated[PlainText | None, Query(max_length=200)] = None,
     birth_date: date | None = None,
     as_of: date | None = None,
-    dossier_code: Annotated[str | None, Query(max_length=100)] = None,
-    father_name: Annotated[str | None, Query(max_length=200)] = None,
-    mother_name: Annotated[str | None, Query(max_length=200)] = None,
-    spouse_name: Annotated[str | None, Query(max_length=200)] = None,
+    dossier_code: Annotated[PlainText | None, Query(max_length=100)] = None,
+    father_name: Annotated[PlainText | None, Query(max_length=200)] = None,
+    mother_name: Annotated[PlainText | None, Query(max_length=200)] = None,
+    spouse_name: Annotated[PlainText | None, Query(max_length=200)] = None,
     spouse_birth_date: date | None = None,
-    birth_place: Annotated[str | None, Query(max_length=300)] = None,
-    residence: Annotated[str | None, Query(max_length=300)] = None,
+    birth_place: Annotated[PlainText | None, Query(max_length=300)] = None,
+    residence: Annotated[PlainText | None, Query(max_length=300)] = None,
 ) -> JSONResponse:
     """Facts from the population database (parents, spouse, place of birth, residence)
     let a paper without ID be offered: one printed on it must agree and none differ."""
@@ -270,21 +277,24 @@ class ReleaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     record_id: RecordId
-    dossier_code: Annotated[str, Field(min_length=1, max_length=100)]
-    procedure: Annotated[str, Field(min_length=1, max_length=100)]
-    subject: Annotated[str | None, Field(max_length=20, description="ID number")] = None
-    name: Annotated[str | None, Field(max_length=200)] = None
+    dossier_code: Annotated[PlainText, Field(min_length=1, max_length=100)]
+    procedure: Annotated[PlainText, Field(min_length=1, max_length=100)]
+    subject: Annotated[PlainText | None, Field(max_length=20, description="ID number")] = None
+    name: Annotated[PlainText | None, Field(max_length=200)] = None
     birth_date: date | None = None
-    father_name: Annotated[str | None, Field(max_length=200)] = None
-    mother_name: Annotated[str | None, Field(max_length=200)] = None
-    spouse_name: Annotated[str | None, Field(max_length=200)] = None
+    father_name: Annotated[PlainText | None, Field(max_length=200)] = None
+    mother_name: Annotated[PlainText | None, Field(max_length=200)] = None
+    spouse_name: Annotated[PlainText | None, Field(max_length=200)] = None
     spouse_birth_date: date | None = None
-    birth_place: Annotated[str | None, Field(max_length=300)] = None
-    residence: Annotated[str | None, Field(max_length=300)] = None
+    birth_place: Annotated[PlainText | None, Field(max_length=300)] = None
+    residence: Annotated[PlainText | None, Field(max_length=300)] = None
+    # Consent and confirmation are JSON booleans only: "true", "yes" or 1 are refused
+    # (422), never read as the citizen's request.
     confirmed_probable: Annotated[
-        bool, Field(description="the officer checked a no-ID paper's number, issuer and date")
+        StrictBool,
+        Field(description="the officer checked a no-ID paper's number, issuer and date"),
     ] = False
-    citizen_request: bool
+    citizen_request: StrictBool
 
 
 @router.post(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from records.errors import ExitCode, SohoaError
+from records.text import has_invisible as has_invisible  # storage.layout imports it here
 
 
 class StorageError(SohoaError):
@@ -93,15 +93,10 @@ _RESERVED_FIRST_SEGMENT = ".sohoa"
 _METADATA_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-# Control, format (bidi overrides, zero-width spaces) and line/paragraph separators:
-# invisible or reordering in a listing, they make keys and agency names that look
-# alike but differ (a lookalike agency), and some tools cut names at them.
-_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
-
-
-def has_invisible(text: str) -> bool:
-    """Whether ``text`` holds a control, format or separator character."""
-    return any(unicodedata.category(c) in _INVISIBLE for c in text)
+# Keys hold no control, format (bidi overrides, zero-width spaces) or separator
+# character (``records.text.has_invisible``): invisible or reordering in a listing, they
+# make keys and agency names that look alike but differ (a lookalike agency), and some
+# tools cut names at them.
 
 
 def check_key(key: str) -> str:

@@ -8,8 +8,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import httpx
+import pytest
 
 from api.auth import COOKIE_NAME
 from api.tokens import Role
@@ -20,7 +22,7 @@ from tests.support.reuse import Person, make_record, months_before
 MARITAL = "1.000894"  # Đăng ký kết hôn: needs a marital status certificate
 
 
-def _error(response: httpx.Response, status: int, code: str) -> dict[str, str]:
+def _error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert error["code"] == code, error
@@ -145,3 +147,113 @@ def test_unparseable_record_json_is_damaged_not_missing(live: LiveServer) -> Non
     with live.client(Role.ARCHIVIST) as client:
         _error(client.get(f"/api/v1/records/{record.id}"), 409, "archive_damaged")
 
+
+
+# --- input that must be refused -------------------------------------------------------
+
+
+def _needs_review(live: LiveServer, seed: str) -> Record:
+    from records import Status
+
+    (record,) = live.seed(make_record(
+        "birth_certificate", Person("Đỗ Văn Đức", "1988-09-10", "001088012399"),
+        issued_on=months_before(date.today(), 6), agency="ubnd-a",
+        status=Status.NEEDS_REVIEW, seed=seed,
+    ))
+    return record
+
+
+# A lone surrogate is refused by the JSON model itself (pydantic: not a valid string);
+# everything else by the correction's own checks, which the screen and the CLI share.
+@pytest.mark.parametrize(("body", "code", "field"), [
+    (b'{"set": {"title": "B\\ud800n sao"}}', "invalid_request", "set.title"),
+    (b'{"set": {"\\udc80title": "x"}}', "invalid_request", None),
+    (b'{"set": {"issuer": "UBND\\u0000 x\\u001b[31m"}}', "invalid_correction", "issuer"),
+    (b'{"set": {"issuer": "UBND \\u202eanoH"}}', "invalid_correction", "issuer"),
+    (('{"set": {"title": "' + "a" * 100_000 + '"}}').encode(), "invalid_request", "set.title"),
+    (('{"set": {"title": "' + "a" * 301 + '"}}').encode(), "invalid_correction", "title"),
+    (b'{"set": {"subjects[0].role": "hacker"}}', "invalid_correction", "subjects[0].role"),
+    (b'{"set": {"owner": "me"}}', "invalid_correction", "owner"),
+    (b'{"set": {"fields.anything_at_all": "x"}}', "invalid_correction",
+     "fields.anything_at_all"),
+    (b'{"set": {"subjects[0].__class__": "x"}}', "invalid_correction",
+     "subjects[0].__class__"),
+])
+def test_corrections_refuse_what_no_officer_means(
+    live: LiveServer, body: bytes, code: str, field: str | None
+) -> None:
+    record = _needs_review(live, f"refuse-{hash(body) & 0xffff}")
+    with live.client(Role.ARCHIVIST) as client:
+        response = client.post(f"/api/v1/records/{record.id}/corrections", content=body,
+                               headers={"Content-Type": "application/json"})
+        error = _error(response, 422, code)
+        if code == "invalid_correction":
+            assert error["details"]["field"] == field
+        elif field is not None:
+            problems = error["details"]["problems"]
+            assert problems[0]["field"] == field
+        # Nothing was stored: still version 1.
+        assert client.get(f"/api/v1/records/{record.id}").json()["version"] == 1
+
+
+def test_a_known_role_and_an_archive_field_are_accepted(live: LiveServer) -> None:
+    record = _needs_review(live, "accept-role")
+    role = record.subjects[0].role
+    with live.client(Role.ARCHIVIST) as client:
+        response = client.post(f"/api/v1/records/{record.id}/corrections", json={
+            "set": {"subjects[0].role": role, "fields.archive_box": "H-3"}})
+    assert response.status_code == 200, response.text
+    assert response.json()["fields"]["archive_box"] == "H-3"
+
+
+@pytest.mark.parametrize("value", ["true", "yes", 1, "1"])
+def test_only_a_json_true_is_consent_or_approval(live: LiveServer, value: object) -> None:
+    person = Person("Lê Thị Cúc", "1992-07-08", "001192077775")
+    paper = _paper(live, person, f"consent-{value!r}")
+    with live.client(Role.PORTAL) as portal:
+        response = portal.post("/api/v1/reuse/release", json={
+            "record_id": paper.id, "dossier_code": "000.00.21.H29-250615-0042",
+            "procedure": MARITAL, "subject": person.id_number, "citizen_request": value})
+        error = _error(response, 422, "invalid_request")
+        assert error["details"]["problems"][0]["field"] == "citizen_request"
+    record = _needs_review(live, f"approve-{value!r}")
+    with live.client(Role.ARCHIVIST) as client:
+        response = client.post(f"/api/v1/records/{record.id}/corrections",
+                               json={"approve": value})
+        _error(response, 422, "invalid_request")
+        assert client.get(f"/api/v1/records/{record.id}").json()["version"] == 1
+
+
+def test_release_and_lookup_refuse_control_characters(live: LiveServer) -> None:
+    with live.client(Role.PORTAL) as portal:
+        lookup = portal.get("/api/v1/reuse/lookup", params={
+            "procedure": MARITAL, "name": "Lê\x00Thị", "birth_date": "1992-07-08"})
+        _error(lookup, 422, "invalid_request")
+        release = portal.post("/api/v1/reuse/release", json={
+            "record_id": "0" * 24, "dossier_code": "000.00.21.H29-250615-0042\u202e",
+            "procedure": MARITAL, "subject": "001192077775", "citizen_request": True})
+        _error(release, 422, "invalid_request")
+
+
+def test_upload_file_names_lose_bidi_and_control_characters(live: LiveServer) -> None:
+    from tests.support.reuse import small_pdf
+
+    with live.client(Role.ARCHIVIST) as client:
+        response = client.post("/api/v1/documents", files=[
+            ("file", ("evil\u202egnp.pdf", small_pdf("bidi-name"), "application/pdf")),
+            ("file", ("zero\u200bwidth\u2066.pdf", small_pdf("zw-name"), "application/pdf")),
+        ])
+        assert response.status_code == 202, response.text
+        names = [f["filename"] for f in response.json()["files"]]
+        live.wait_batch(client, response.json()["id"])
+    assert names == ["evilgnp.pdf", "zerowidth.pdf"]
+
+
+def test_too_many_or_too_large_headers_are_refused(live: LiveServer) -> None:
+    with live.client(Role.OFFICER) as client:
+        many = client.get("/healthz", headers={f"x-h{i}": "v" for i in range(200)})
+        _error(many, 431, "headers_too_large")
+        big = client.get("/healthz", headers={"x-big": "a" * (1 << 20)})
+        _error(big, 431, "headers_too_large")
+        # The server is still answering afterwards.
+        assert client.get("/healthz").status_code == 200
