@@ -91,10 +91,23 @@ def get_record(
     return service.record_json(state, principal, record_id, version)
 
 
-def _file_response(body: service.FileBody) -> Response:
+# What a stored file may do once a browser has it: nothing. ``sandbox`` gives the
+# document an opaque origin with scripts, forms and plugins off, so an original's
+# JavaScript (a PDF's, an SVG's, an HTML-looking file's) never runs as this site.
+SANDBOXED = "sandbox; default-src 'none'; frame-ancestors 'none'"
+# The archival PDF is shown in the record screen's frame by the browser's PDF viewer,
+# which a sandbox (or an ``object-src`` of 'none', which ``default-src`` implies) would
+# block; it was cleaned of active content before it was signed (``ocr.sanitize``), and
+# only this site's own pages may frame it.
+ARCHIVAL_PDF = "frame-ancestors 'self'"
+
+
+def _file_response(body: service.FileBody, *, attachment: bool = False,
+                   policy: str = SANDBOXED) -> Response:
     from urllib.parse import quote
 
-    disposition = f"inline; filename*=UTF-8''{quote(body.filename)}"
+    kind = "attachment" if attachment else "inline"
+    disposition = f"{kind}; filename*=UTF-8''{quote(body.filename)}"
     return Response(
         body.data,
         media_type=body.media_type,
@@ -102,7 +115,7 @@ def _file_response(body: service.FileBody) -> Response:
         # whatever a browser might guess from its bytes (an "original" that looks
         # like HTML must not run as a page of this site).
         headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store",
-                 "X-Content-Type-Options": "nosniff"},
+                 "X-Content-Type-Options": "nosniff", "Content-Security-Policy": policy},
     )
 
 
@@ -113,7 +126,10 @@ def _file_response(body: service.FileBody) -> Response:
     responses={200: {"content": {"application/octet-stream": {}}}, **_errors(404)},
 )
 def get_original(record_id: str, state: State, principal: Reader) -> Response:
-    return _file_response(service.record_file(state, principal, record_id, "original"))
+    # Downloaded, never shown in a page of this origin: the original is the citizen's
+    # file as received, scripts and attachments included.
+    return _file_response(service.record_file(state, principal, record_id, "original"),
+                          attachment=True)
 
 
 @router.get(
@@ -123,7 +139,8 @@ def get_original(record_id: str, state: State, principal: Reader) -> Response:
     responses={200: {"content": {"application/pdf": {}}}, **_errors(404)},
 )
 def get_archival_pdf(record_id: str, state: State, principal: Reader) -> Response:
-    return _file_response(service.record_file(state, principal, record_id, "archival.pdf"))
+    return _file_response(service.record_file(state, principal, record_id, "archival.pdf"),
+                          policy=ARCHIVAL_PDF)
 
 
 @router.get(

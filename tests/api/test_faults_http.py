@@ -257,3 +257,34 @@ def test_too_many_or_too_large_headers_are_refused(live: LiveServer) -> None:
         _error(big, 431, "headers_too_large")
         # The server is still answering afterwards.
         assert client.get("/healthz").status_code == 200
+
+
+# --- active content -------------------------------------------------------------------
+
+
+def test_originals_download_sandboxed_and_the_archival_pdf_stays_framable(
+    live: LiveServer,
+) -> None:
+    from storage import open_store
+    from storage.layout import original_key
+
+    person = Person("Lê Thị Cúc", "1992-07-08", "001192077776")
+    record = make_record("marital_status_certificate", person,
+                         issued_on=months_before(date.today(), 1), agency="ubnd-a",
+                         seed="hostile-original")
+    record.files.original = original_key(record.agency, record.id, ".pdf")
+    record.source.media_type = "application/pdf"
+    open_store(live.settings.storage_url).put(
+        record.files.original, b"%PDF-1.7 /OpenAction << /S /JavaScript /JS (app.alert(1)) >>",
+        content_type="application/pdf")
+    live.seed(record)
+    with live.client(Role.OFFICER) as client:
+        original = client.get(f"/api/v1/records/{record.id}/original")
+        archival = client.get(f"/api/v1/records/{record.id}/archival.pdf")
+    assert original.status_code == 200 and archival.status_code == 200
+    assert original.headers["content-disposition"].startswith("attachment;")
+    policy = original.headers["content-security-policy"]
+    assert policy.startswith("sandbox") and "frame-ancestors 'none'" in policy
+    assert original.headers["x-content-type-options"] == "nosniff"
+    assert archival.headers["content-disposition"].startswith("inline;")
+    assert archival.headers["content-security-policy"] == "frame-ancestors 'self'"
