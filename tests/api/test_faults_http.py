@@ -152,12 +152,17 @@ def test_unparseable_record_json_is_damaged_not_missing(live: LiveServer) -> Non
 # --- input that must be refused -------------------------------------------------------
 
 
+# Records to correct belong to an agency of their own: the other API tests share this
+# server and read ubnd-a's review queue.
+REVIEWING = "ubnd-c"
+
+
 def _needs_review(live: LiveServer, seed: str) -> Record:
     from records import Status
 
     (record,) = live.seed(make_record(
         "birth_certificate", Person("Đỗ Văn Đức", "1988-09-10", "001088012399"),
-        issued_on=months_before(date.today(), 6), agency="ubnd-a",
+        issued_on=months_before(date.today(), 6), agency=REVIEWING,
         status=Status.NEEDS_REVIEW, seed=seed,
     ))
     return record
@@ -183,7 +188,7 @@ def test_corrections_refuse_what_no_officer_means(
     live: LiveServer, body: bytes, code: str, field: str | None
 ) -> None:
     record = _needs_review(live, f"refuse-{hash(body) & 0xffff}")
-    with live.client(Role.ARCHIVIST) as client:
+    with live.client(Role.ARCHIVIST, REVIEWING) as client:
         response = client.post(f"/api/v1/records/{record.id}/corrections", content=body,
                                headers={"Content-Type": "application/json"})
         error = _error(response, 422, code)
@@ -199,7 +204,7 @@ def test_corrections_refuse_what_no_officer_means(
 def test_a_known_role_and_an_archive_field_are_accepted(live: LiveServer) -> None:
     record = _needs_review(live, "accept-role")
     role = record.subjects[0].role
-    with live.client(Role.ARCHIVIST) as client:
+    with live.client(Role.ARCHIVIST, REVIEWING) as client:
         response = client.post(f"/api/v1/records/{record.id}/corrections", json={
             "set": {"subjects[0].role": role, "fields.archive_box": "H-3"}})
     assert response.status_code == 200, response.text
@@ -217,7 +222,7 @@ def test_only_a_json_true_is_consent_or_approval(live: LiveServer, value: object
         error = _error(response, 422, "invalid_request")
         assert error["details"]["problems"][0]["field"] == "citizen_request"
     record = _needs_review(live, f"approve-{value!r}")
-    with live.client(Role.ARCHIVIST) as client:
+    with live.client(Role.ARCHIVIST, REVIEWING) as client:
         response = client.post(f"/api/v1/records/{record.id}/corrections",
                                json={"approve": value})
         _error(response, 422, "invalid_request")
@@ -238,7 +243,7 @@ def test_release_and_lookup_refuse_control_characters(live: LiveServer) -> None:
 def test_upload_file_names_lose_bidi_and_control_characters(live: LiveServer) -> None:
     from tests.support.reuse import small_pdf
 
-    with live.client(Role.ARCHIVIST) as client:
+    with live.client(Role.ARCHIVIST, REVIEWING) as client:
         response = client.post("/api/v1/documents", files=[
             ("file", ("evil\u202egnp.pdf", small_pdf("bidi-name"), "application/pdf")),
             ("file", ("zero\u200bwidth\u2066.pdf", small_pdf("zw-name"), "application/pdf")),
@@ -288,3 +293,45 @@ def test_originals_download_sandboxed_and_the_archival_pdf_stays_framable(
     assert original.headers["x-content-type-options"] == "nosniff"
     assert archival.headers["content-disposition"].startswith("inline;")
     assert archival.headers["content-security-policy"] == "frame-ancestors 'self'"
+
+
+# --- protective headers ---------------------------------------------------------------
+
+
+def test_screens_and_json_carry_the_protective_headers(live: LiveServer) -> None:
+    from api.headers import SCREEN_POLICY
+
+    person = Person("Lê Thị Cúc", "1992-07-08", "001192077777")
+    record = _paper(live, person, "headers")
+    with _browser(live) as browser:
+        screens = [browser.get(f"/records/{record.id}"), browser.get("/search"),
+                   browser.get("/login"), browser.get("/records/" + "f" * 24)]
+        css = browser.get("/static/app.css")
+    with live.client(Role.OFFICER) as client:
+        json = [client.get(f"/api/v1/records/{record.id}"),
+                client.get("/api/v1/search", params={"q": "Cúc"}),
+                client.get("/api/v1/records/" + "f" * 24)]
+    assert [r.status_code for r in screens + json] == [200, 200, 200, 404, 200, 200, 404]
+    for response in screens + json:
+        headers = response.headers
+        assert headers["content-security-policy"] == SCREEN_POLICY, response.url
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+        assert headers["cache-control"] == "no-store", response.url
+    assert css.headers["x-content-type-options"] == "nosniff"
+    assert "no-store" not in css.headers.get("cache-control", "")
+
+
+def test_the_same_origin_check_compares_the_scheme(live: LiveServer) -> None:
+    """http://host and https://host are different origins: a form posted from the other
+    scheme's page is refused, one from the site's own scheme goes through."""
+    other_scheme = live.base_url.replace("http://", "https://")
+    with httpx.Client(base_url=live.base_url, timeout=60) as browser:
+        refused = browser.post("/login", data={"token": live.token(Role.OFFICER)},
+                               headers={"Origin": other_scheme})
+        assert refused.status_code == 403 and COOKIE_NAME not in browser.cookies
+        assert "trang web khác" in refused.text  # the screen's Vietnamese refusal
+        own = browser.post("/login", data={"token": live.token(Role.OFFICER)},
+                           headers={"Origin": live.base_url})
+        assert own.status_code == 303 and COOKIE_NAME in browser.cookies
