@@ -335,3 +335,30 @@ def test_the_same_origin_check_compares_the_scheme(live: LiveServer) -> None:
         own = browser.post("/login", data={"token": live.token(Role.OFFICER)},
                            headers={"Origin": live.base_url})
         assert own.status_code == 303 and COOKIE_NAME in browser.cookies
+
+
+# --- audit ----------------------------------------------------------------------------
+
+
+def test_a_correction_from_the_cli_is_audited_like_one_over_http(live: LiveServer) -> None:
+    from tests.api.test_authorization import _every_audit_entry
+
+    by_cli, by_http = _needs_review(live, "audit-cli"), _needs_review(live, "audit-http")
+    done = subprocess.run(
+        [sys.executable, "-m", "api.cli", "review", by_cli.id, "--set", "title=Bản sao",
+         "--approve", "--by", "nguyen.van.a"],
+        env=live.env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    with live.client(Role.ARCHIVIST, REVIEWING) as client:
+        client.post(f"/api/v1/records/{by_http.id}/corrections",
+                    json={"set": {"title": "Bản sao"}, "approve": True}).raise_for_status()
+    with live.client(Role.ADMIN) as admin:
+        entries = _every_audit_entry(admin)
+    corrections = {e["details"]["record_id"]: e for e in entries
+                   if e["action"] == "record.correct"}
+    cli, http = corrections[by_cli.id], corrections[by_http.id]
+    assert cli["actor"] == "nguyen.van.a"
+    assert cli["details"] == {**http["details"], "record_id": by_cli.id}
+    assert cli["details"] == {"record_id": by_cli.id, "version": 2, "fields": ["title"],
+                              "approved": True}
