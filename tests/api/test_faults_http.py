@@ -211,6 +211,20 @@ def test_a_known_role_and_an_archive_field_are_accepted(live: LiveServer) -> Non
     assert response.json()["fields"]["archive_box"] == "H-3"
 
 
+def test_the_review_screen_refuses_a_control_character_in_vietnamese(
+    live: LiveServer,
+) -> None:
+    record = _needs_review(live, "screen-control")
+    with httpx.Client(base_url=live.base_url, timeout=60) as browser:
+        browser.post("/login", data={"token": live.token(Role.ARCHIVIST, REVIEWING)})
+        page = browser.post(f"/review/{record.id}",
+                            data={"issuer": "UBND\x1b[2J phường", "approve": "0"})
+    assert page.status_code == 422
+    assert "ký tự điều khiển" in page.text
+    with live.client(Role.ARCHIVIST, REVIEWING) as client:
+        assert client.get(f"/api/v1/records/{record.id}").json()["version"] == 1
+
+
 @pytest.mark.parametrize("value", ["true", "yes", 1, "1"])
 def test_only_a_json_true_is_consent_or_approval(live: LiveServer, value: object) -> None:
     person = Person("Lê Thị Cúc", "1992-07-08", "001192077775")
