@@ -48,6 +48,10 @@ class IntegrityError(StorageError):
         return (f"{self.summary}: {self.key} (không khớp mã kiểm tra). Chạy sohoa fixity "
                 "và khôi phục đối tượng này từ bản sao lưu.")
 
+    def __reduce__(self) -> tuple[type, tuple[str, ...]]:
+        # Raised in worker processes too: must survive pickling back to the driver.
+        return (type(self), (self.key, self.expected, self.actual))
+
 
 class DamagedRecord(IntegrityError):
     """A record version whose JSON cannot be read back as a record (not UTF-8, not
@@ -57,7 +61,11 @@ class DamagedRecord(IntegrityError):
     def __init__(self, key: str, why: str) -> None:
         StorageError.__init__(self, f"record JSON unreadable at {key}: {why}")
         self.key = key
+        self.why = why
         self.expected = self.actual = ""
+
+    def __reduce__(self) -> tuple[type, tuple[str, ...]]:
+        return (type(self), (self.key, self.why))
 
     def user_message(self) -> str:
         return (f"{self.summary}: bản ghi {self.key} không đọc được. Chạy sohoa fixity "

@@ -82,3 +82,15 @@ def test_iter_latest_records_reports_unreadable(store: Store) -> None:
     records = list(iter_latest_records(store, "a", on_error=lambda key, exc: errors.append(key)))
     assert [r.id for r in records] == ["good"]
     assert errors == [record_key("a", "bad", 1)]
+
+
+def test_damage_errors_survive_pickling() -> None:
+    """Raised in worker processes, they must reach the driver intact."""
+    import pickle
+
+    from storage.base import IntegrityError
+
+    for error in (IntegrityError("a/k", "00", "11"), DamagedRecord("a/r/v1.json", "bad")):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error) and str(copy) == str(error)
+        assert copy.key == error.key and copy.user_message() == error.user_message()
