@@ -117,8 +117,11 @@ def test_damaged_record_json_answers_409_everywhere(live: LiveServer) -> None:
         _error(client.get(f"/api/v1/records/{record.id}/original"), 409, "archive_damaged")
     with _browser(live) as browser:
         screen = browser.get(f"/records/{record.id}")
+    # The record screen still, with the note over the index's copy of the record.
     assert screen.status_code == 409
-    assert "bị hỏng" in screen.text and "Lỗi hệ thống" not in screen.text
+    assert 'id="archive-damaged"' in screen.text and "bị hỏng" in screen.text
+    assert record.document_number and record.document_number in screen.text
+    assert "Lỗi hệ thống" not in screen.text
     with live.client(Role.PORTAL) as portal:
         _error(_release(portal, person, record), 409, "archive_damaged")
 
