@@ -137,7 +137,12 @@ class IntactArchive:
     for ``ttl`` seconds by its key: keys are write-once (the bytes under a key never
     change except by damage), repeated lookups for one dossier cost nothing, and
     damage that happens within ``ttl`` is still refused by the release, which reads
-    the bytes again."""
+    the bytes again.
+
+    The record JSON is not read here: what the lookup offers comes from the index,
+    made from that JSON; a release reads the JSON first and refuses it damaged
+    (``archive_damaged``); reading it here would cost one more object read per paper
+    for what only the release hands over: the PDF."""
 
     def __init__(self, store: Store, *, ttl: float = 300.0, max_entries: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
