@@ -24,6 +24,8 @@ from api.batches import (
     Runner,
 )
 from api.errors import BodyLimitMiddleware, install_handlers
+from api.headers import SecurityHeadersMiddleware
+from api.inputs import HeaderLimitMiddleware
 from api.metrics import Metrics, MetricsMiddleware
 from api.sessions import Sessions
 from api.state import AppState, Limits
@@ -94,6 +96,8 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
     install_handlers(app, html=web.error_page)
     app.add_middleware(BodyLimitMiddleware, limit=state.limits.max_request_bytes)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    app.add_middleware(SecurityHeadersMiddleware)  # errors included
+    app.add_middleware(HeaderLimitMiddleware)  # outermost: refused before anything runs
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> JSONResponse:
