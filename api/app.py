@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api import routes_api, web
+from api import routes_api, routes_stats, web
 from api.batches import (
     BatchRunner,
     BatchTracker,
@@ -104,7 +104,9 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")
 
     app.include_router(routes_api.router)
+    app.include_router(routes_stats.api_router)
     app.include_router(web.router)
+    app.include_router(routes_stats.web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -107,7 +107,7 @@ def write_xlsx(report: StatsReport, type_names: Mapping[str, str],
     from openpyxl.styles import Font
 
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     made = made_at or datetime.now(VN_TZ)
     bold = Font(bold=True)
 

@@ -7,6 +7,7 @@ HTTP API); the workbook, the CSV and the screen read the same values.
 from __future__ import annotations
 
 import calendar
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -155,8 +156,10 @@ class MonthFigures:
         return share(self.required_served, self.required_total)
 
     @property
-    def digitized_target(self) -> float | None:
-        return None if self.issued is None else self.issued * DIGITIZED_TARGET
+    def digitized_target(self) -> int | None:
+        """Results the month should have digitized: the issued ones times the target
+        (rounded up: a target is met by whole results)."""
+        return None if self.issued is None else math.ceil(self.issued * DIGITIZED_TARGET)
 
     def to_dict(self) -> dict[str, Any]:
         return {

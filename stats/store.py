@@ -23,12 +23,12 @@ offices know and which a rebuild keeps.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -211,21 +211,10 @@ def actor_agency(actor: str, default: str) -> str:
     return ":".join(parts[1:-1]) if len(parts) >= 3 else default
 
 
-@dataclass(frozen=True)
-class ReuseDelta:
-    """What one audit entry adds to an agency's reuse counters on one day."""
-
-    agency: str
-    day: str
-    lookups: int = 0
-    lookups_served: int = 0
-    required_total: int = 0
-    required_served: int = 0
-    requested_again: int = 0
-    releases: int = 0
-
-    def counters(self) -> tuple[int, ...]:
-        return tuple(getattr(self, c) for c in _REUSE_COUNTERS)
+# What one audit entry adds to an agency's reuse counters on one day: (agency, day,
+# the counters in ``_REUSE_COUNTERS`` order).
+ReuseDelta = tuple[str, str, tuple[int, int, int, int, int, int]]
+_RELEASE = (0, 0, 0, 0, 0, 1)
 
 
 def reuse_delta(
@@ -237,30 +226,43 @@ def reuse_delta(
     the catalog no longer knows: every component the entry lists). A required
     component counts as *requested again although held* when the lookup offered
     nothing for it while it withheld a paper that would fill it (docs/stats.md)."""
-    if event.action not in ("reuse.lookup", "reuse.release"):
+    action = event.action
+    if action != "reuse.lookup" and action != "reuse.release":
         return None
-    day = vn_day(event.at)
+    day = _day_of(event.at)
     if day is None:
         return None
-    base = ReuseDelta(actor_agency(event.actor, default_agency), day)
-    if event.action == "reuse.release":
-        return replace(base, releases=1)
+    agency = actor_agency(event.actor, default_agency)
+    if action == "reuse.release":
+        return agency, day, _RELEASE
     details = event.details
     offered: dict[str, Any] = details.get("offered") or {}
     procedure = procedures.get(str(details.get("procedure_code")))
-    if procedure is not None:
-        required = [c.code for c in procedure.components if c.required]
-    else:
-        required = list(offered)
+    required = _required(procedure) if procedure is not None else tuple(offered)
     held: set[str] = set()
-    for paper in details.get("withheld") or []:
-        held.update(paper.get("components") or [])
-    served = [code for code in required if offered.get(code)]
-    again = [code for code in required if not offered.get(code) and code in held]
-    return replace(
-        base, lookups=1, lookups_served=int(bool(served)), required_total=len(required),
-        required_served=len(served), requested_again=len(again),
-    )
+    for paper in details.get("withheld") or ():
+        held.update(paper.get("components") or ())
+    served = sum(1 for code in required if offered.get(code))
+    again = sum(1 for code in required if not offered.get(code) and code in held)
+    return agency, day, (1, int(served > 0), len(required), served, again, 0)
+
+
+@functools.lru_cache(maxsize=256)
+def _required(procedure: Procedure) -> tuple[str, ...]:
+    return tuple(c.code for c in procedure.components if c.required)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_at(minute: str, offset: str) -> str | None:
+    return vn_day(f"{minute}{offset}")
+
+
+def _day_of(at: str) -> str | None:
+    """``vn_day`` of an audit time, remembered per minute and offset: a rebuild reads
+    millions of entries, and the day of an instant depends on nothing finer."""
+    if len(at) > 22 and at[-6] in "+-" and at[-3] == ":":
+        return _day_at(at[:16], at[-6:])
+    return vn_day(at)
 
 
 def _in(column: str, values: Sequence[str] | None) -> tuple[str, list[Any]]:
@@ -379,21 +381,26 @@ class StatsStore:
 
     def add_events(self, events: Iterable[AuditEvent]) -> int:
         """Count the reuse lookups and releases among ``events``; returns how many."""
-        totals: dict[tuple[str, str], Counter[str]] = {}
+        totals: dict[tuple[str, str], list[int]] = {}
         counted = 0
+        procedures, default = self.procedures, self.default_agency
         for event in events:
-            delta = reuse_delta(event, self.procedures, self.default_agency)
+            delta = reuse_delta(event, procedures, default)
             if delta is None:
                 continue
             counted += 1
-            counter = totals.setdefault((delta.agency, delta.day), Counter())
-            for name, value in zip(_REUSE_COUNTERS, delta.counters(), strict=True):
-                counter[name] += value
+            agency, day, values = delta
+            sums = totals.get((agency, day))
+            if sums is None:
+                totals[(agency, day)] = list(values)
+            else:
+                for i, value in enumerate(values):
+                    sums[i] += value
         if totals:
             with self._writing() as conn:
                 conn.executemany(
                     _ADD_REUSE,
-                    [(a, d, *(c[n] for n in _REUSE_COUNTERS)) for (a, d), c in totals.items()],
+                    [(a, d, *c) for (a, d), c in totals.items()],
                 )
         return counted
 
