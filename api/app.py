@@ -53,6 +53,7 @@ def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
         )
     audit = runtime.audit()
     metrics.audit_pending.set_function(audit.pending)
+    metrics.watch_stats(runtime.stats())
     upload_dir = settings.data_dir / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
     tokens = TokenCache(runtime.store)

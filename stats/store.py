@@ -434,6 +434,25 @@ class StatsStore:
         }
         return sorted(found)
 
+    def totals_by_agency(self) -> dict[str, dict[str, int]]:
+        """All-time counters per agency, and the review backlog now (for /metrics)."""
+        conn = self._conn()
+        out: dict[str, dict[str, int]] = {}
+        queries = (
+            (_RECORD_COUNTERS, "record_days"),
+            (_REUSE_COUNTERS, "reuse_days"),
+            (("backlog",), "review_days"),
+        )
+        for names, table in queries:
+            sums = ", ".join(f"sum({n})" for n in names) if table != "review_days" else (
+                "sum(entered) - sum(approved)"
+            )
+            for agency, *values in conn.execute(
+                f"SELECT agency, {sums} FROM {table} GROUP BY agency"
+            ):
+                out.setdefault(agency, {}).update(zip(names, values, strict=True))
+        return out
+
     def report(
         self, period: Period, agencies: Sequence[str] | None, *, now: datetime | None = None
     ) -> StatsReport:

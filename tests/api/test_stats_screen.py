@@ -125,3 +125,25 @@ def test_the_screen_draws_a_mark_per_month(live: LiveServer, stats: StatsStore,
     digitized = [row[1] for row in book["Số hóa"].iter_rows(
         min_row=7, max_row=6 + len(MONTHS), values_only=True)]
     assert digitized == [m.digitized for m in report.months]
+
+
+def test_a_portal_lookup_is_counted_and_on_metrics(live: LiveServer, stats: StatsStore) -> None:
+    from tests.api.conftest import AN, MARITAL
+
+    # An agency no other test uses: its counters are this test's alone.
+    with live.client(Role.PORTAL, "ubnd-z") as portal:
+        answer = portal.get("/api/v1/reuse/lookup", params={
+            "procedure": MARITAL, "subject": AN.id_number, "name": AN.name,
+            "birth_date": AN.birth_date,
+        })
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    today = stats.report(Period(date.today(), date.today()), ["ubnd-z"]).total
+    assert (today.lookups, today.required_total) == (1, body["required_total"])
+    assert today.required_served == body["required_satisfied"]
+    with live.client() as anyone:
+        metrics = anyone.get("/metrics").text
+    assert 'sohoa_stats_reuse_lookups{agency="ubnd-z"} 1.0' in metrics
+    lookups_a = stats.totals_by_agency()["ubnd-a"]["lookups"]
+    assert lookups_a >= sum(m.lookups for m in stats.report(PERIOD, ["ubnd-a"]).months) > 0
+    assert f'sohoa_stats_reuse_lookups{{agency="ubnd-a"}} {float(lookups_a)}' in metrics
