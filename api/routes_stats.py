@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -156,32 +156,21 @@ def stats_page(
     )
 
 
-def _download(report: StatsReport, data: bytes, extension: str, media_type: str) -> Response:
-    name = report_filename(report, extension)
+@web_router.get("/stats/report.{kind}")
+def stats_download(
+    request: Request, kind: Literal["xlsx", "csv"], state: State, me: Caller, asked: Asked,
+) -> Response:
+    require(me, Action.READ)
+    report = _report(state, me, asked)
+    names = _doc_types(request)
+    if kind == "xlsx":
+        data = write_xlsx(report, names)
+        media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        # With the byte-order mark Excel opens a UTF-8 CSV with its Vietnamese intact.
+        data = ("\ufeff" + write_csv(report, names)).encode("utf-8")
+        media_type = "text/csv; charset=utf-8"
+    name = report_filename(report, kind)
     return Response(data, media_type=media_type, headers={
         "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
     })
-
-
-@web_router.get("/stats/report.xlsx")
-def stats_xlsx(
-    request: Request, state: State, me: Caller,
-    asked: Asked,
-) -> Response:
-    require(me, Action.READ)
-    report = _report(state, me, asked)
-    data = write_xlsx(report, _doc_types(request))
-    return _download(report, data, "xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-@web_router.get("/stats/report.csv")
-def stats_csv(
-    request: Request, state: State, me: Caller,
-    asked: Asked,
-) -> Response:
-    require(me, Action.READ)
-    report = _report(state, me, asked)
-    # With the byte-order mark Excel opens a UTF-8 CSV with its Vietnamese intact.
-    data = ("\ufeff" + write_csv(report, _doc_types(request))).encode("utf-8")
-    return _download(report, data, "csv", "text/csv; charset=utf-8")

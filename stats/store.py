@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,6 +35,7 @@ from typing import Any, Protocol
 from records import Record, Status
 from records.procedures import Procedure
 from records.vntime import VN_TZ
+from search.sqlite import SqliteFile
 from stats.model import (
     Backlog,
     BatchRun,
@@ -287,13 +287,7 @@ class StatsStore:
         self.path = path
         self.default_agency = default_agency
         self._procedures = procedures
-        self._timeout = busy_timeout_ms / 1000
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.RLock()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = self._conn()
-        conn.execute("PRAGMA journal_mode = WAL")
+        self._file = SqliteFile(path, busy_timeout_ms=busy_timeout_ms)
         with self._writing() as conn:
             for statement in [s for s in _TABLES.split(";") if s.strip()] + _TRIGGERS:
                 conn.execute(statement)
@@ -310,38 +304,14 @@ class StatsStore:
             self._procedures = load_procedures()
         return self._procedures
 
-    # -- connections -------------------------------------------------------------------
-
     def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._timeout,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA cache_size = -32768")
-            conn.execute("PRAGMA temp_store = MEMORY")
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
+        return self._file.connection()
 
-    @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        with self._lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+    def _writing(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._file.transaction()
 
     def close(self) -> None:
-        with self._lock:
-            connections, self._all = self._all, []
-        for conn in connections:
-            conn.close()
+        self._file.close()
 
     # -- records -----------------------------------------------------------------------
 

@@ -120,6 +120,12 @@ def test_the_screen_draws_a_mark_per_month(live: LiveServer, stats: StatsStore,
             page.click("text=Excel (.xlsx)")
         saved = out_dir / "thong-ke.xlsx"
         info.value.save_as(saved)
+        assert info.value.suggested_filename == "thong-ke-ubnd-a-20250101-20260228.xlsx"
+        answer = page.request.get(f"/stats/report.csv?{QUERY}&agency=ubnd-b")
+        lines = answer.body().decode("utf-8").splitlines()
+    assert lines[0].startswith("\ufeffCơ quan,Tháng,Kết quả đã số hóa")
+    assert len(lines) == 1 + len(MONTHS) + 1
+    assert all(line.startswith("ubnd-a,") for line in lines[1:])  # own agency only
     book = load_workbook(saved)
     assert book["Số hóa"]["B2"].value == "ubnd-a"
     digitized = [row[1] for row in book["Số hóa"].iter_rows(
