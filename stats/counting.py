@@ -2,17 +2,29 @@
 
 Every write of a record goes through the index after storage (ingest's commit, review,
 deletion, reindex and repair): wrapping it here is the one place that sees them all,
-so no writer has to remember the statistics.
+so no writer has to remember the statistics. The statistics are derived data: a
+failure to count is logged, never the write's failure (``sohoa stats rebuild`` recounts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from records import Record
 from search.base import Index, SearchQuery, SearchResult
 from stats.store import StatsStore
+
+log = logging.getLogger(__name__)
+
+
+def _counted(update: Callable[[], None]) -> None:
+    try:
+        update()
+    except sqlite3.Error:
+        log.exception("statistics not updated (run sohoa stats rebuild)")
 
 
 class CountingIndex:
@@ -26,21 +38,21 @@ class CountingIndex:
 
     def upsert(self, record: Record) -> None:
         self.inner.upsert(record)
-        self.stats.put_records([record])
+        _counted(lambda: self.stats.put_records([record]))
 
     def upsert_many(self, records: Iterable[Record]) -> int:
         batch = list(records)
         written = self.inner.upsert_many(batch)
-        self.stats.put_records(batch)
+        _counted(lambda: self.stats.put_records(batch))
         return written
 
     def delete(self, record_id: str) -> None:
         self.inner.delete(record_id)
-        self.stats.delete_record(record_id)
+        _counted(lambda: self.stats.delete_record(record_id))
 
     def clear(self) -> None:
         self.inner.clear()
-        self.stats.clear_records()
+        _counted(self.stats.clear_records)
 
     def get(self, record_id: str) -> dict[str, Any] | None:
         return self.inner.get(record_id)
