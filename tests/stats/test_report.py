@@ -6,15 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from api.cli import main
-from stats import StatsStore
+from stats import Period, StatsStore
 from tests.stats.history import MONTHS, generate
 
 PERIOD = ["--from", "01/01/2025", "--to", "2026-02-28"]
+PERIOD_OBJ = Period(date(2025, 1, 1), date(2026, 2, 28))
 
 
 @pytest.fixture
@@ -99,3 +101,34 @@ def test_workbook_sheets_headings_and_dates(
                                             values_only=True)] == [
         m["backlog_end"] for m in report["months"]
     ]
+
+
+def test_journal_counts_as_it_writes_and_rebuild_recounts_from_storage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ingest.runtime import Runtime
+    from ingest.settings import Settings
+    from storage import save_record
+
+    monkeypatch.setenv("SOHOA_DATA", str(tmp_path / "data"))
+    monkeypatch.delenv("SOHOA_INDEX_URL", raising=False)
+    monkeypatch.delenv("SOHOA_STORAGE_URL", raising=False)
+    history = generate()
+    kept = [p.record for p in history.records[:5]]
+    runtime = Runtime.open(Settings.from_env())
+    try:
+        for record in kept:
+            save_record(runtime.store, record)  # in storage, not indexed: not counted yet
+        runtime.audit().append("reuse.release", "portal:ubnd-a:t1", record_id="x")
+        today = Period(date.today(), date.today())
+        assert runtime.stats().report(today, ["ubnd-a"]).total.releases == 1  # at once
+        assert runtime.stats().report(PERIOD_OBJ, None).total.digitized == 0
+    finally:
+        runtime.close()
+    assert main(["stats", "rebuild", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "records": len(kept), "reuse_events": 1, "unreadable": []
+    }
+    report = _json(capsys, *PERIOD)
+    assert report["total"]["digitized"] == len(kept)
+    assert report["total"]["pages"] == sum(r.source.pages or 0 for r in kept)
