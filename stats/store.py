@@ -28,6 +28,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -86,8 +87,10 @@ CREATE INDEX IF NOT EXISTS facts_waiting ON facts (agency, started_at)
     WHERE status = 'needs_review';
 CREATE INDEX IF NOT EXISTS facts_waiting_all ON facts (started_at)
     WHERE status = 'needs_review';
-CREATE INDEX IF NOT EXISTS facts_started ON facts (agency, started_at);
-CREATE INDEX IF NOT EXISTS facts_started_all ON facts (started_at);
+CREATE INDEX IF NOT EXISTS facts_started
+    ON facts (agency, started_at, processed_at, pages);
+CREATE INDEX IF NOT EXISTS facts_started_all
+    ON facts (started_at, agency, processed_at, pages);
 CREATE TABLE IF NOT EXISTS record_days (
     agency TEXT NOT NULL, day TEXT NOT NULL, doc_type TEXT NOT NULL,
     {", ".join(f"{c} INTEGER NOT NULL" for c in _RECORD_COUNTERS)},
@@ -199,7 +202,9 @@ def record_fact(record: Record) -> tuple[Any, ...] | None:
         record.id, record.agency, day, day[:7], record.doc_type or "",
         int(record.source.pages or len(record.ocr.pages) or 0), str(record.status),
         int(bool(record.signature.level)), int(needed_review), vn_day(approved_at),
-        _instant(started).isoformat(), _instant(processed).isoformat(), ready_seconds,
+        # In UTC: compared as text (ordered, batch runs).
+        _instant(started).astimezone(UTC).isoformat(),
+        _instant(processed).astimezone(UTC).isoformat(), ready_seconds,
     )
 
 
@@ -547,7 +552,12 @@ class StatsStore:
         self, conn: sqlite3.Connection, period: Period, agencies: Sequence[str] | None
     ) -> list[BatchRun]:
         """The ``RECENT_BATCHES`` latest runs before the end of the period: an agency's
-        records received with no pause over ``BATCH_GAP`` between them."""
+        records received with no pause over ``BATCH_GAP`` between them.
+
+        Records are read newest first, only until the answer is settled: once that many
+        runs are closed (a longer pause seen before their first record), a run still
+        open whose earliest record is older than the last of them cannot be among the
+        latest (it can only start earlier), nor can any run not reached yet."""
         where, params = _in("agency", agencies)
         until = datetime.combine(period.end + timedelta(days=1), datetime.min.time(), VN_TZ)
         since = until - BATCH_WINDOW
@@ -557,24 +567,48 @@ class StatsStore:
             " ORDER BY started_at DESC LIMIT ?",
             [since.astimezone(UTC).isoformat(), until.astimezone(UTC).isoformat(), *params,
              BATCH_ROWS],
-        ).fetchall()
-        runs: dict[str, list[list[Any]]] = {}
-        for agency, started, processed, pages in reversed(rows):
-            own = runs.setdefault(agency, [])
-            if own and _instant(started) - _instant(own[-1][1]) <= BATCH_GAP:
-                run = own[-1]
-                run[1] = max(run[1], processed)
-                run[2] += 1
-                run[3] += pages
-            else:
-                own.append([started, processed, 1, pages])
-        found = [
-            BatchRun(agency, start, finish, count, pages)
-            for agency, own in runs.items()
-            for start, finish, count, pages in own
-        ]
-        found.sort(key=lambda b: b.started_at, reverse=True)
-        return found[:RECENT_BATCHES]
+        )
+        open_runs: dict[str, _Run] = {}
+        closed: list[_Run] = []
+        while chunk := rows.fetchmany(1000):
+            for agency, started, processed, pages in chunk:
+                moment = _instant(started)
+                run = open_runs.get(agency)
+                if run is not None and run.first - moment <= BATCH_GAP:
+                    run.add(moment, started, processed, pages)
+                    continue
+                if run is not None:
+                    closed.append(run)
+                open_runs[agency] = _Run(agency, moment, started, processed, 1, pages)
+            if len(closed) >= RECENT_BATCHES:
+                closed.sort(key=lambda r: r.first, reverse=True)
+                last = closed[RECENT_BATCHES - 1].first
+                if all(r.first < last for r in open_runs.values()):
+                    break
+        found = sorted([*closed, *open_runs.values()], key=lambda r: r.first, reverse=True)
+        return [r.batch() for r in found[:RECENT_BATCHES]]
+
+
+@dataclass
+class _Run:
+    """A batch run while it is being read, newest record first."""
+
+    agency: str
+    first: datetime
+    started_at: str
+    finished_at: str
+    records: int
+    pages: int
+
+    def add(self, moment: datetime, started: str, processed: str, pages: int) -> None:
+        self.first, self.started_at = moment, started
+        self.finished_at = max(self.finished_at, processed)
+        self.records += 1
+        self.pages += pages
+
+    def batch(self) -> BatchRun:
+        return BatchRun(self.agency, self.started_at, self.finished_at, self.records,
+                        self.pages)
 
 
 def _month_figures(month: str, values: dict[str, Any]) -> MonthFigures:

@@ -151,3 +151,40 @@ def test_dates_typed_either_way() -> None:
     assert parse_day("15/03/2025") == parse_day("2025-03-15") == date(2025, 3, 15)
     with pytest.raises(StatsInputError):
         parse_day("2025/03/15")
+
+
+def test_batch_runs_are_split_at_pauses_and_the_latest_kept(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from records import Record, Source, StageEvent
+    from stats.store import RECENT_BATCHES
+
+    def received(agency: str, n: int, at: datetime, pages: int) -> Record:
+        record = Record(id=f"{agency}-{n}", agency=agency,
+                        source=Source(f"{n}.pdf", f"{n:064d}", "application/pdf", 1, pages))
+        record.stages = [StageEvent("receive", at.isoformat()),
+                         StageEvent("store", (at + timedelta(seconds=60)).isoformat())]
+        return record
+
+    start = datetime(2026, 2, 2, 1, 0, tzinfo=UTC)
+    records = []
+    # ubnd-a: 12 runs a day apart, each of 3 records 5 minutes apart (2 pages each);
+    # ubnd-b: one record in between, which must not join ubnd-a's runs.
+    for day in range(12):
+        for k in range(3):
+            records.append(received("ubnd-a", day * 10 + k,
+                                    start + timedelta(days=day, minutes=5 * k), 2))
+        records.append(received("ubnd-b", day, start + timedelta(days=day, minutes=7), 5))
+    store = StatsStore(tmp_path / "stats.sqlite3")
+    store.put_records(records)
+    report = store.report(Period(date(2026, 2, 1), date(2026, 2, 28)), ["ubnd-a"])
+    assert len(report.batches) == RECENT_BATCHES == 10
+    latest = report.batches[0]
+    assert latest.started_at == (start + timedelta(days=11)).isoformat()
+    assert (latest.records, latest.pages, latest.minutes) == (3, 6, 11.0)
+    assert [b.started_at for b in report.batches] == [
+        (start + timedelta(days=d)).isoformat() for d in range(11, 1, -1)
+    ]
+    assert report.pages_per_minute == pytest.approx(6 / 11)
+    both = store.report(Period(date(2026, 2, 1), date(2026, 2, 28)), None)
+    assert [b.agency for b in both.batches[:2]] == ["ubnd-b", "ubnd-a"]
