@@ -114,6 +114,9 @@ def test_the_screen_draws_a_mark_per_month(live: LiveServer, stats: StatsStore,
         assert not page.locator("form.stats-filter").is_visible()
         assert page.locator("#chart-digitized svg").is_visible()
         page.screenshot(path=str(out_dir / "screen-stats-print.png"), full_page=True)
+        # What "print" gives: A4 pages, kept for a person to look at.
+        printed = page.pdf(path=str(out_dir / "screen-stats-print.pdf"), format="A4")
+        assert printed.startswith(b"%PDF-")
         page.emulate_media(media="screen")
 
         with page.expect_download() as info:
