@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from api.cli_args import agency_arg
@@ -27,8 +26,9 @@ def type_names(settings: Settings) -> dict[str, str]:
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from stats import Period
     from stats.export import format_report, write_csv, write_xlsx
+    from stats.model import vn_today
 
-    period = Period.parse(args.date_from, args.date_to, date.today())
+    period = Period.parse(args.date_from, args.date_to, vn_today())
     runtime = Runtime.open(settings)
     try:
         report = runtime.stats().report(period, [args.agency] if args.agency else None)

@@ -1,4 +1,5 @@
-"""Prometheus metrics: requests by route template, batches and pages digitized.
+"""Prometheus metrics: requests by route template, batches and pages digitized, and the
+statistics per agency (``stats``, read from its store at each scrape).
 
 Each app has its own registry (tests build several apps in one process). Several
 uvicorn workers each expose their own counters; scrape them behind one address only

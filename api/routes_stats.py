@@ -8,7 +8,6 @@ for; everyone else sees their own agency's figures only, whatever they ask for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
@@ -31,6 +30,7 @@ from stats import (
     parse_month,
 )
 from stats.export import SHEETS, percent, report_filename, write_csv, write_xlsx
+from stats.model import vn_today
 
 State = Annotated[AppState, Depends(state_dependency)]
 Reader = Annotated[Principal, Depends(allowed_to(Action.READ))]
@@ -76,7 +76,7 @@ def _bad_input(exc: StatsInputError) -> ApiError:
 
 def _report(state: AppState, principal: Principal, asked: Filters) -> StatsReport:
     try:
-        period = StatsPeriod.parse(asked.start or None, asked.end or None, date.today())
+        period = StatsPeriod.parse(asked.start or None, asked.end or None, vn_today())
     except StatsInputError as exc:
         raise _bad_input(exc) from None
     stats = state.runtime.stats()

@@ -67,6 +67,11 @@ def vn_day(instant: str | None) -> str | None:
     return moment.astimezone(VN_TZ).date().isoformat()
 
 
+def vn_today() -> date:
+    """Today in Vietnam: what "this month" means to the people reading the figures."""
+    return datetime.now(VN_TZ).date()
+
+
 def month_label(month: str) -> str:
     """``2025-03`` as people read it: ``03/2025``."""
     return f"{month[5:7]}/{month[:4]}"
@@ -92,10 +97,11 @@ class Period:
 
     @classmethod
     def parse(cls, start: str | date | None, end: str | date | None, today: date) -> Period:
-        """Default: the twelve months up to ``today`` (from the 1st of the month a year
-        before), which is what a monthly report looks back on."""
+        """Default: the twelve months up to ``today`` (from the 1st of the month eleven
+        months before), which is what a monthly report looks back on."""
         last = parse_day(end) if end else today
-        first = parse_day(start) if start else date(last.year - 1, last.month, 1)
+        back = last.year * 12 + last.month - 1 - 11
+        first = parse_day(start) if start else date(back // 12, back % 12 + 1, 1)
         return cls(first, last)
 
     def months(self) -> list[str]:

@@ -188,3 +188,12 @@ def test_batch_runs_are_split_at_pauses_and_the_latest_kept(tmp_path: Path) -> N
     assert report.pages_per_minute == pytest.approx(6 / 11)
     both = store.report(Period(date(2026, 2, 1), date(2026, 2, 28)), None)
     assert [b.agency for b in both.batches[:2]] == ["ubnd-b", "ubnd-a"]
+
+
+def test_the_default_period_is_twelve_whole_months_to_today() -> None:
+    period = Period.parse(None, None, date(2026, 12, 4))
+    assert (period.start, period.end) == (date(2026, 1, 1), date(2026, 12, 4))
+    assert len(period.months()) == 12
+    assert Period.parse(None, "15/03/2026", date(2026, 12, 4)).start == date(2025, 4, 1)
+    with pytest.raises(StatsInputError):
+        Period.parse("2026-03-02", "01/03/2026", date(2026, 12, 4))
