@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from records.folding import fold
 from records.vntime import VN_TZ, vietnam_date, vietnam_time
-from search import fold
 from stats.model import MonthFigures, StatsReport, month_label
 
 
