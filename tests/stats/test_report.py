@@ -132,3 +132,14 @@ def test_journal_counts_as_it_writes_and_rebuild_recounts_from_storage(
     report = _json(capsys, *PERIOD)
     assert report["total"]["digitized"] == len(kept)
     assert report["total"]["pages"] == sum(r.source.pages or 0 for r in kept)
+
+
+def test_text_for_people(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = _json(capsys, *PERIOD, "--agency", "ubnd-a")
+    assert main(["stats", *PERIOD, "--agency", "ubnd-a"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("Thống kê ubnd-a, từ 01/01/2025 đến 28/02/2026\n")
+    june = report["months"][5]
+    assert f"06/2025: số hóa {june['digitized']} (ký số {june['signed']}, " in text
+    assert f"Cả kỳ: số hóa {report['total']['digitized']} " in text
+    assert f"Tồn rà soát hiện tại: {report['backlog']['count']} " in text
