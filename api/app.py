@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api import routes_api, web
+from api import routes_api, routes_stats, web
 from api.batches import (
     BatchRunner,
     BatchTracker,
@@ -55,6 +55,7 @@ def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
         )
     audit = runtime.audit()
     metrics.audit_pending.set_function(audit.pending)
+    metrics.watch_stats(runtime.stats())
     upload_dir = settings.data_dir / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
     tokens = TokenCache(runtime.store)
@@ -108,7 +109,9 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")
 
     app.include_router(routes_api.router)
+    app.include_router(routes_stats.api_router)
     app.include_router(web.router)
+    app.include_router(routes_stats.web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

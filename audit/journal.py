@@ -38,7 +38,7 @@ import secrets
 import socket
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -274,8 +274,12 @@ class AuditJournal:
     def __init__(
         self, log: AuditLog, directory: Path, *, ship_seconds: float = SHIP_SECONDS,
         max_segment_entries: int = MAX_SEGMENT_ENTRIES,
+        on_written: Callable[[list[AuditDraft]], object] | None = None,
     ) -> None:
         self.log = log
+        # Told of the entries once journaled (the statistics count reuse events as they
+        # happen); a failure there is logged, never the caller's: the entry is durable.
+        self.on_written = on_written
         self.directory = directory
         self.ship_seconds = ship_seconds
         self.max_segment_entries = max_segment_entries
@@ -315,6 +319,11 @@ class AuditJournal:
                     f"audit entry not journaled: {type(exc).__name__}: {exc}"
                 ) from exc
             self._wake_shipper()
+            if self.on_written is not None:
+                try:
+                    self.on_written(drafts)
+                except Exception:
+                    log.exception("audit entries journaled but not passed on")
         return drafts
 
     def pending(self) -> int:
