@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import routes_api, web
 from api.batches import (
+    BatchJournal,
     BatchRunner,
     BatchTracker,
     CeleryRunner,
@@ -38,6 +39,8 @@ def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
 
     runtime = Runtime.open(settings)
     metrics = Metrics()
+    upload_dir = settings.data_dir / "uploads"
+    upload_dir.mkdir(parents=True, exist_ok=True)
     batches: BatchTracker
     runner: Runner
     if settings.broker_url:
@@ -46,15 +49,16 @@ def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
         runner = CeleryRunner(runtime, ledger)
     else:
         batches = memory = MemoryBatches()
-        runner = BatchRunner(
-            settings, memory,
+        embedded = BatchRunner(
+            settings, memory, journal=BatchJournal(upload_dir),
             on_file=metrics.file_done,
             on_batch=lambda b: metrics.batches.labels(b.status).inc(),
         )
+        # One embedded server owns its data dir: what a killed one left is its own.
+        embedded.resume(runtime.store)
+        runner = embedded
     audit = runtime.audit()
     metrics.audit_pending.set_function(audit.pending)
-    upload_dir = settings.data_dir / "uploads"
-    upload_dir.mkdir(parents=True, exist_ok=True)
     tokens = TokenCache(runtime.store)
     return AppState(
         settings=settings,
