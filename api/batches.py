@@ -38,7 +38,7 @@ from typing import Any, Literal, Protocol
 from ingest.outcome import FileOutcome
 from ingest.settings import Settings
 from records import utc_now
-from records.errors import DependencyError
+from records.errors import DependencyError, StorageFull, disk_full_as_storage_full
 from signing import SigningConfigError
 
 log = logging.getLogger("sohoa.api.batches")
@@ -215,7 +215,7 @@ class BatchJournal:
         target = self.path(batch.id)
         data = json.dumps({"batch": batch.to_dict(), "resumes": resumes},
                           ensure_ascii=False).encode("utf-8")
-        with self._lock:
+        with self._lock, disk_full_as_storage_full(f"upload journal {target}"):
             work = target.with_suffix(".tmp")
             with work.open("wb") as out:
                 out.write(data)
@@ -337,6 +337,9 @@ class BatchRunner:
         except SigningConfigError as exc:
             log.error("batch %s not started: the key cannot sign: %s", batch_id, exc)
             status, why = "failed", SIGNING_UNAVAILABLE
+        except StorageFull as exc:  # stops the batch: every next file would fail alike
+            log.error("batch %s stopped: %s", batch_id, exc)
+            status, why = "failed", (exc.code, exc.user_message())
         except DependencyError as exc:  # tesseract, a language, store or index (preflight)
             log.error("batch %s not started: %s", batch_id, exc)
             status, why = "failed", (DEPENDENCY_UNAVAILABLE, exc.user_message())
@@ -364,7 +367,7 @@ class BatchRunner:
         entry = self._journal.read(batch_id)
         try:
             self._journal.write(batch, entry[1] if entry else 0)
-        except OSError as exc:  # the outcome is known; the next write or resume catches up
+        except (OSError, StorageFull) as exc:  # known here; the next write catches up
             log.warning("batch %s: journal not updated: %s", batch_id, exc)
 
     def _fail_pending(self, batch_id: str, why: tuple[str, str]) -> None:

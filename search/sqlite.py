@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from records import Record
-from records.errors import ExitCode, SohoaError
+from records.errors import ExitCode, SohoaError, disk_full_as_storage_full
 from search.base import SearchHit, SearchQuery, SearchResult
 from search.document import IndexedDoc, indexed_doc, normalize_id
 from search.folding import FOLD_VERSION, fold, fold_name, tokens
@@ -227,14 +227,16 @@ class SqliteIndex:
     @contextmanager
     def _writing(self, *, check_layout: bool = True) -> Iterator[sqlite3.Connection]:
         conn = self._ready() if check_layout else self._conn()
-        with self._write_lock:
+        # SQLITE_FULL rolls the transaction back: the index stays as it was.
+        with self._write_lock, disk_full_as_storage_full(f"index {self.path}"):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     def close(self) -> None:
         with self._all_lock:
