@@ -35,10 +35,14 @@ def pool_context() -> Any:
     return multiprocessing.get_context(method)
 
 
-def die_with_parent(driver_pid: int) -> None:
-    """In a pool child: end this process when its parent or ``driver_pid`` ends."""
+def die_with_parent(driver_pid: int, *, deathsig: bool = True) -> None:
+    """In a pool child: end this process when its parent or ``driver_pid`` ends.
+
+    ``deathsig=False`` where the child may have been started by a thread that ends
+    before its process does (Linux sends the signal when that *thread* exits): the
+    watchdog alone then."""
     parent = os.getppid()
-    if sys.platform.startswith("linux"):
+    if deathsig and sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
