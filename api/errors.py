@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from audit import AuditError
 from records.errors import StorageFull, is_disk_full
+from storage.base import StorageUnavailable
 
 log = logging.getLogger("sohoa.api")
 
@@ -166,6 +167,17 @@ def install_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> None:
     @app.exception_handler(StorageFull)
     async def _storage_full(request: Request, exc: StorageFull) -> Response:
         return respond(request, storage_full(request, exc))
+
+    @app.exception_handler(StorageUnavailable)
+    async def _storage_unavailable(request: Request, exc: StorageUnavailable) -> Response:
+        # The store did not answer within its retry budget (an S3 outage): try later.
+        log.error("store unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return respond(request, ApiError(
+            503, "storage_unavailable",
+            "The object store does not answer; nothing was changed. Retry later.",
+            "Kho lưu trữ đang không trả lời nên chưa thực hiện được; xin thử lại sau.",
+            headers={"Retry-After": "30"},
+        ))
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:

@@ -28,6 +28,7 @@ from ingest.pipeline import Received, committed_record, receive
 from ingest.runtime import Runtime
 from ingest.sniff import check_content
 from records.errors import StorageFull, is_disk_full
+from storage.base import StorageUnavailable
 
 __all__ = [
     "Admission",
@@ -99,6 +100,9 @@ def failure(name: str, exc: BaseException, pages: int = 0) -> FileOutcome:
         if isinstance(exc, StorageFull):
             raise exc
         raise StorageFull(f"while digitizing {name}") from exc
+    if isinstance(exc, StorageUnavailable):  # an outage: the file may be sent again
+        log.error("digitizing %s failed: %s", name, exc)
+        return FileOutcome.failed(name, "storage_unavailable", exc.summary, pages)
     log.error("digitizing %s failed", name, exc_info=exc)
     return FileOutcome.failed(name, "internal_error", str(exc))
 
