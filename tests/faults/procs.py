@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from specimens import DOC_TYPES, generate, render_page
-from tests.api.live import ROOT
+from tests.api.live import ROOT, LiveServer, wait_healthy
 
 T = TypeVar("T")
 
@@ -24,6 +24,15 @@ def sohoa(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[b
     with log.open("ab") as out:
         return subprocess.Popen([sys.executable, "-m", "api.cli", *args], env=env, cwd=ROOT,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def serve(data: Path, port: int, env: dict[str, str], log: Path | None = None) -> LiveServer:
+    """``sohoa serve`` on ``port``, once it answers (its log in ``data`` unless given)."""
+    process = sohoa(["serve", "--host", "127.0.0.1", "--port", str(port)], env,
+                    log or data / "server.log")
+    server = LiveServer(f"http://127.0.0.1:{port}", data, env, process)
+    wait_healthy(server.base_url, process, deadline_s=120)
+    return server
 
 
 def _stat(pid: int) -> tuple[str, int] | None:

@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,14 +26,6 @@ pytestmark = pytest.mark.slow
 
 VISIBILITY_S = 4
 RECEIVED = re.compile(r"Task sohoa\.digitize\[([0-9a-f-]+)\] received")
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
 
 
 def long_document(path: Path, seed: int, pages: int = 3) -> Path:

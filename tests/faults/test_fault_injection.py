@@ -32,9 +32,18 @@ from api.tokens import Role
 from ingest import Settings
 from ingest.distributed import Ledger
 from signing import ensure_dev_identity
-from tests.api.live import ROOT, LiveServer, free_port, server_env, wait_healthy
+from tests.api.live import ROOT, LiveServer, free_port, server_env
 from tests.faults.census import staged_left, take_census
-from tests.faults.procs import alive, command_line, descendants, kill_hard, poll, scan_pngs, sohoa
+from tests.faults.procs import (
+    alive,
+    command_line,
+    descendants,
+    kill_hard,
+    poll,
+    scan_pngs,
+    serve,
+    sohoa,
+)
 from tests.support.redis_server import RedisServer
 from tests.support.seaweed import SeaweedServer
 
@@ -144,14 +153,6 @@ def test_ingest_killed_at_random_points(tmp_path: Path) -> None:
 # --- sohoa serve ---------------------------------------------------------------------
 
 
-def _serve(data: Path, port: int, env: dict[str, str], log: Path | None = None) -> LiveServer:
-    process = sohoa(["serve", "--host", "127.0.0.1", "--port", str(port)], env,
-                    log or data / "server.log")
-    server = LiveServer(f"http://127.0.0.1:{port}", data, env, process)
-    wait_healthy(server.base_url, process, deadline_s=120)
-    return server
-
-
 def _stop(server: LiveServer) -> None:
     assert server.process is not None
     if server.process.poll() is None:
@@ -171,7 +172,7 @@ def test_serve_killed_at_random_points(tmp_path: Path) -> None:
     env = server_env(data, SOHOA_WORKERS="2")
     port = free_port()
     scans = scan_pngs(tmp_path / "scans", FILES, seed=SEED * 100 + 10)
-    server = _serve(data, port, env)
+    server = serve(data, port, env)
     with server.client(Role.ARCHIVIST) as client:
         answer = client.post("/api/v1/documents", files=[
             ("file", (p.name, p.read_bytes(), "image/png")) for p in scans])
@@ -183,7 +184,7 @@ def test_serve_killed_at_random_points(tmp_path: Path) -> None:
             time.sleep(rng.uniform(1.0, 10.0))  # the kill point: a seeded chaos schedule
             _assert_gone(kill_hard(server.process))  # type: ignore[arg-type]
             TALLY.faults["kill -9 sohoa serve"] += 1
-            server = _serve(data, port, env)  # the same port: nothing kept the socket
+            server = serve(data, port, env)  # the same port: nothing kept the socket
         with server.client(Role.ARCHIVIST) as client:
             body = server.wait_batch(client, batch_id, deadline_s=600)
     finally:
@@ -196,14 +197,6 @@ def test_serve_killed_at_random_points(tmp_path: Path) -> None:
 
 
 # --- sohoa worker --------------------------------------------------------------------
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_workers_killed_at_random_points(tmp_path: Path, redis_server: RedisServer) -> None:
@@ -301,7 +294,7 @@ def test_a_full_disk(tmp_path: Path, small_disk: Path) -> None:
     # The upload of a served batch is refused with 507, nothing staged.
     filler.unlink()
     port = free_port()
-    server = _serve(data, port, env, log=tmp_path / "server.log")
+    server = serve(data, port, env, log=tmp_path / "server.log")
     server.token(Role.ARCHIVIST)  # made while there is room
     filler = _fill(small_disk, leave=0)  # full while it runs
     try:
@@ -330,14 +323,6 @@ def _sha(path: Path) -> str:
 # --- the S3 server stopped mid-batch ----------------------------------------------------
 
 
-@pytest.fixture
-def seaweed(tmp_path: Path) -> Iterator[SeaweedServer]:
-    server = SeaweedServer(tmp_path / "weed")
-    server.start()
-    yield server
-    server.stop()
-
-
 def test_s3_stopped_mid_batch(tmp_path: Path, seaweed: SeaweedServer) -> None:
     """The store stops for longer than its retry budget while a served batch runs and
     the API is used: files then are reported failed (or finish once it is back), the
@@ -352,7 +337,7 @@ def test_s3_stopped_mid_batch(tmp_path: Path, seaweed: SeaweedServer) -> None:
     )
     scans = scan_pngs(tmp_path / "scans", FILES + 2, seed=SEED * 100 + 40)
     port = free_port()
-    server = _serve(data, port, env)
+    server = serve(data, port, env)
     server.token(Role.ARCHIVIST)
     stop = threading.Event()
 

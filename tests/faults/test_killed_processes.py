@@ -10,9 +10,18 @@ import pytest
 
 from api.tokens import Role
 from ingest.settings import Settings
-from tests.api.live import LiveServer, free_port, server_env, wait_healthy
+from tests.api.live import free_port, server_env
 from tests.faults.census import take_census
-from tests.faults.procs import alive, command_line, descendants, kill_hard, poll, scan_pngs, sohoa
+from tests.faults.procs import (
+    alive,
+    command_line,
+    descendants,
+    kill_hard,
+    poll,
+    scan_pngs,
+    serve,
+    sohoa,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -37,14 +46,6 @@ def _assert_all_gone(left: set[int]) -> None:
     poll(lambda: not any(alive(p) for p in left), PAGE_DEADLINE_S, "tools outlived the pool")
 
 
-def _serve(data: Path, port: int, env: dict[str, str]) -> LiveServer:
-    process = sohoa(["serve", "--host", "127.0.0.1", "--port", str(port)], env,
-                    data / "server.log")
-    server = LiveServer(f"http://127.0.0.1:{port}", data, env, process)
-    wait_healthy(server.base_url, process, deadline_s=120)
-    return server
-
-
 def test_killed_server_leaves_no_process_and_its_batch_is_finished_after_restart(
         tmp_path: Path) -> None:
     data = tmp_path / "data"
@@ -52,7 +53,7 @@ def test_killed_server_leaves_no_process_and_its_batch_is_finished_after_restart
     env = server_env(data, SOHOA_WORKERS="2")
     port = free_port()
     scans = scan_pngs(tmp_path / "scans", 6, seed=170)
-    server = _serve(data, port, env)
+    server = serve(data, port, env)
     try:
         with server.client(Role.ARCHIVIST) as client:
             answer = client.post("/api/v1/documents", files=[
@@ -67,7 +68,7 @@ def test_killed_server_leaves_no_process_and_its_batch_is_finished_after_restart
             server.process.kill()
     _assert_all_gone(left)
     # The port is free: no child kept the listening socket.
-    again = _serve(data, port, env)
+    again = serve(data, port, env)
     try:
         with again.client(Role.ARCHIVIST) as client:
             body = again.wait_batch(client, batch_id, deadline_s=600)
