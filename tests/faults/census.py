@@ -35,21 +35,20 @@ class Census:
 
 
 def take_census(settings: Settings) -> Census:
-    from search import open_index
-    from storage import iter_latest_records, open_store
+    from ingest import Runtime
+    from storage import iter_latest_records
 
-    store = open_store(settings.storage_url)
+    runtime = Runtime.open(settings)  # the store as configured (S3 keys included)
     unreadable: list[str] = []
     stored, versions = {}, {}
-    for record in iter_latest_records(store, None,
-                                      on_error=lambda key, exc: unreadable.append(key)):
-        stored[record.id] = record.source.sha256
-        versions[record.id] = record.version
-    index = open_index(settings.index_url)
     try:
-        indexed = dict(index.versions())
+        for record in iter_latest_records(runtime.store, None,
+                                          on_error=lambda key, exc: unreadable.append(key)):
+            stored[record.id] = record.source.sha256
+            versions[record.id] = record.version
+        indexed = dict(runtime.index.versions())
     finally:
-        index.close()
+        runtime.close()
     return Census(stored, indexed, versions, unreadable)
 
 

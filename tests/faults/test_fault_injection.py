@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from api.tokens import Role
-from ingest import Settings
+from api.tokens import Role, create_token
+from ingest import Runtime, Settings
 from ingest.distributed import Ledger
 from signing import ensure_dev_identity
 from tests.api.live import ROOT, LiveServer, free_port, server_env
@@ -338,7 +338,12 @@ def test_s3_stopped_mid_batch(tmp_path: Path, seaweed: SeaweedServer) -> None:
     scans = scan_pngs(tmp_path / "scans", FILES + 2, seed=SEED * 100 + 40)
     port = free_port()
     server = serve(data, port, env)
-    server.token(Role.ARCHIVIST)
+    runtime = Runtime.open(server.settings)  # the S3 keys: LiveServer.token has none
+    try:
+        server.tokens[f"{Role.ARCHIVIST}@ubnd-a"] = create_token(
+            runtime.store, role=Role.ARCHIVIST, agency="ubnd-a", label="faults")
+    finally:
+        runtime.close()
     stop = threading.Event()
 
     def use_the_api() -> None:
@@ -381,6 +386,11 @@ def test_s3_stopped_mid_batch(tmp_path: Path, seaweed: SeaweedServer) -> None:
             assert not officer.is_alive()
             batches = [server.wait_batch(client, b, deadline_s=600)
                        for b in [batch_id, *uploads]]
+        # A batch that ended in the outage kept its journal (its report could not be
+        # stored): the next start stores the report and removes the journal.
+        _stop(server)
+        server = serve(data, port, env)
+        poll(lambda: not staged_left(server.settings), 120, "reports of the outage stored")
     finally:
         stop.set()
         _stop(server)
