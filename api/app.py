@@ -6,6 +6,7 @@ factory for ``uvicorn --factory api.app:app_from_env`` (several workers).
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -114,4 +115,12 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        # A worker of ``uvicorn --workers N`` (``sohoa serve --workers N``): it ends with
+        # the supervisor, or a killed supervisor leaves workers holding the port.
+        from ingest.lifeline import die_with_parent
+
+        die_with_parent(os.getppid(), deathsig=False)
     return create_app(Settings.from_env())

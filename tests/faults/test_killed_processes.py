@@ -10,7 +10,7 @@ import pytest
 
 from api.tokens import Role
 from ingest.settings import Settings
-from tests.api.live import free_port, server_env
+from tests.api.live import LiveServer, free_port, server_env, wait_healthy
 from tests.faults.census import take_census
 from tests.faults.procs import (
     alive,
@@ -88,6 +88,12 @@ def test_killed_server_leaves_no_process_and_its_batch_is_finished_after_restart
         again.process.wait(timeout=30)
 
 
+def _stop_server(server: LiveServer) -> None:
+    assert server.process is not None
+    server.process.terminate()
+    server.process.wait(timeout=30)
+
+
 def test_killed_ingest_leaves_no_process(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = server_env(data, SOHOA_WORKERS="2")
@@ -106,3 +112,24 @@ def test_killed_ingest_leaves_no_process(tmp_path: Path) -> None:
     census = take_census(Settings.from_env(env))
     assert census.lost(scans, failed=set()) == [] and census.duplicated() == []
     assert census.index_matches_storage
+
+
+def test_killed_multiworker_server_leaves_no_process(tmp_path: Path) -> None:
+    """``sohoa serve --workers 2``: uvicorn's worker processes end with it."""
+    data = tmp_path / "data"
+    data.mkdir()
+    env = server_env(data)
+    port = free_port()
+    process = sohoa(["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+                    env, data / "server.log")
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process, deadline_s=120)
+        poll(lambda: len([p for p in descendants(process.pid)
+                          if "python" in command_line(p)]) >= 2, 60, "both workers up")
+        left = kill_hard(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    _assert_all_gone(left)
+    again = serve(data, port, env)  # the port is free again
+    _stop_server(again)
