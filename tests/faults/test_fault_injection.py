@@ -306,6 +306,12 @@ def test_a_full_disk(tmp_path: Path, small_disk: Path) -> None:
         assert answer.status_code == 507, answer.text
         assert answer.json()["error"]["code"] == "storage_full"
         assert not any((data / "uploads").iterdir())
+        # Signing in writes a session: the service is unavailable for now (503).
+        with server.client() as browser:
+            signed_in = browser.post("/login", data={"token": server.token(Role.ARCHIVIST)})
+        _count(signed_in.status_code)
+        assert signed_in.status_code == 503, signed_in.text
+        assert "Ổ đĩa lưu trữ đã đầy" in signed_in.text
     finally:
         _stop(server)
     filler.unlink()
