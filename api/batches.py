@@ -304,11 +304,12 @@ class BatchRunner:
             if f.status != "pending":
                 continue
             path = staged.get(f.filename)
-            why = INTERRUPTED if resumes >= MAX_RESUMES else None if path else UPLOAD_LOST
-            if why is None and path is not None:
+            if resumes >= MAX_RESUMES:
+                _fill(f, FileOutcome.failed(f.filename, *INTERRUPTED))
+            elif path is None:
+                _fill(f, FileOutcome.failed(f.filename, *UPLOAD_LOST))
+            else:
                 inputs.append(path)
-            elif why is not None:
-                _fill(f, FileOutcome.failed(f.filename, *why))
         return inputs
 
     def shutdown(self) -> None:
