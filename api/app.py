@@ -6,6 +6,7 @@ factory for ``uvicorn --factory api.app:app_from_env`` (several workers).
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import routes_api, routes_stats, web
 from api.batches import (
+    BatchJournal,
     BatchRunner,
     BatchTracker,
     CeleryRunner,
@@ -40,6 +42,8 @@ def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
 
     runtime = Runtime.open(settings)
     metrics = Metrics()
+    upload_dir = settings.data_dir / "uploads"
+    upload_dir.mkdir(parents=True, exist_ok=True)
     batches: BatchTracker
     runner: Runner
     if settings.broker_url:
@@ -48,16 +52,17 @@ def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
         runner = CeleryRunner(runtime, ledger)
     else:
         batches = memory = MemoryBatches()
-        runner = BatchRunner(
-            settings, memory,
+        embedded = BatchRunner(
+            settings, memory, journal=BatchJournal(upload_dir),
             on_file=metrics.file_done,
             on_batch=lambda b: metrics.batches.labels(b.status).inc(),
         )
+        # One embedded server owns its data dir: what a killed one left is its own.
+        embedded.resume(runtime.store)
+        runner = embedded
     audit = runtime.audit()
     metrics.audit_pending.set_function(audit.pending)
     metrics.watch_stats(runtime.stats())
-    upload_dir = settings.data_dir / "uploads"
-    upload_dir.mkdir(parents=True, exist_ok=True)
     tokens = TokenCache(runtime.store)
     return AppState(
         settings=settings,
@@ -117,4 +122,12 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        # A worker of ``uvicorn --workers N`` (``sohoa serve --workers N``): it ends with
+        # the supervisor, or a killed supervisor leaves workers holding the port.
+        from ingest.lifeline import die_with_parent
+
+        die_with_parent(os.getppid(), deathsig=False)
     return create_app(Settings.from_env())

@@ -12,12 +12,20 @@ hands accepted uploads to. Two pairs:
   every API replica shows the same progress as ``sohoa batch ID``.
 
 Either way the final report is written to ``{agency}/batches/{batch_id}.json``.
+
+Embedded batches are written down before the upload is answered (``BatchJournal``:
+``uploads/{batch}/batch.json`` beside the staged files, updated as each file ends).
+When ``sohoa serve`` starts, ``BatchRunner.resume`` takes up every batch a killed
+server left: its pending files are admitted again (one already stored is skipped by
+its SHA-256), a file whose staged copy is gone is marked failed with the reason, and a
+folder without a journal (an upload cut off before its answer) is removed.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import threading
 from collections import OrderedDict
@@ -30,7 +38,7 @@ from typing import Any, Literal, Protocol
 from ingest.outcome import FileOutcome
 from ingest.settings import Settings
 from records import utc_now
-from records.errors import DependencyError
+from records.errors import DependencyError, StorageFull, disk_full_as_storage_full
 from signing import SigningConfigError
 
 log = logging.getLogger("sohoa.api.batches")
@@ -44,6 +52,17 @@ SIGNING_UNAVAILABLE = (
 )
 
 DEPENDENCY_UNAVAILABLE = "dependency_unavailable"
+UPLOAD_LOST = (
+    "upload_lost",
+    "Bản tải lên của tệp này không còn sau khi dịch vụ khởi động lại; hãy tải lên lại.",
+)
+INTERRUPTED = (
+    "interrupted",
+    "Dịch vụ bị dừng đột ngột nhiều lần khi xử lý lô này; hãy tải lên lại tệp này.",
+)
+# A batch whose processing was cut off this many times (a file that kills the server?)
+# is not taken up again: its pending files fail with ``INTERRUPTED``.
+MAX_RESUMES = 3
 
 BatchStatus = Literal["queued", "running", "done", "failed"]
 FileStatus = Literal["pending", "ingested", "skipped", "failed", "rejected"]
@@ -177,6 +196,53 @@ class Runner(Protocol):
     def shutdown(self) -> None: ...
 
 
+JOURNAL_NAME = "batch.json"
+
+
+class BatchJournal:
+    """Accepted upload batches written down in the staging folder, so that a batch
+    answered 202 outlives a killed server (see the module's doc)."""
+
+    def __init__(self, upload_dir: Path) -> None:
+        self.upload_dir = upload_dir
+        self._lock = threading.Lock()
+
+    def path(self, batch_id: str) -> Path:
+        return self.upload_dir / batch_id / JOURNAL_NAME
+
+    def write(self, batch: BatchState, resumes: int = 0) -> None:
+        """Replace the batch's entry (write, flush to disk, rename: never half a file)."""
+        target = self.path(batch.id)
+        data = json.dumps({"batch": batch.to_dict(), "resumes": resumes},
+                          ensure_ascii=False).encode("utf-8")
+        with self._lock, disk_full_as_storage_full(f"upload journal {target}"):
+            work = target.with_suffix(".tmp")
+            with work.open("wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            work.replace(target)
+
+    def read(self, batch_id: str) -> tuple[BatchState, int] | None:
+        try:
+            data = json.loads(self.path(batch_id).read_bytes())
+            return batch_from_dict(data["batch"]), int(data.get("resumes") or 0)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def folders(self) -> list[Path]:
+        return sorted(p for p in self.upload_dir.iterdir() if p.is_dir())
+
+    def remove_inputs(self, batch_id: str) -> None:
+        """The staged files go; the journal stays (its report is not stored yet)."""
+        for part in (self.upload_dir / batch_id).iterdir():
+            if part.is_dir():
+                shutil.rmtree(part, ignore_errors=True)
+
+    def remove(self, batch_id: str) -> None:
+        shutil.rmtree(self.upload_dir / batch_id, ignore_errors=True)
+
+
 class BatchRunner:
     """Runs accepted batches one after another on a background thread."""
 
@@ -185,18 +251,66 @@ class BatchRunner:
         settings: Settings,
         tracker: BatchTracker,
         *,
+        journal: BatchJournal | None = None,
         on_file: OutcomeListener | None = None,
         on_batch: Callable[[BatchState], None] | None = None,
     ) -> None:
         self._settings = settings
         self._tracker = tracker
+        self._journal = journal
         self._on_file = on_file
         self._on_batch = on_batch
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sohoa-batch")
 
     def submit(self, batch: BatchState, folder: Path, inputs: list[Path]) -> None:
+        # Written down before the upload is answered: a 202 is a promise.
+        if self._journal is not None:
+            self._journal.write(batch)
         self._tracker.add(batch)
         self._executor.submit(self._run, batch.id, batch.agency, folder, inputs)
+
+    def resume(self, store: Any) -> list[str]:
+        """Take up the batches a killed server left in the staging folder; the ids of
+        those queued again."""
+        journal = self._journal
+        if journal is None:
+            return []
+        resumed = []
+        for folder in journal.folders():
+            entry = journal.read(folder.name)
+            if entry is None:  # an upload cut off before it was answered
+                log.info("removing the unanswered upload %s", folder.name)
+                journal.remove(folder.name)
+                continue
+            batch, resumes = entry
+            if store.head(report_key(batch.agency, batch.id)) is not None:
+                journal.remove(batch.id)  # finished; only the clean-up was cut off
+                continue
+            inputs = self._resumable(folder, batch, resumes)
+            batch.status, batch.finished_at = "queued", None
+            journal.write(batch, resumes + 1)
+            log.warning("batch %s: taken up again after a restart (%d file(s) pending)",
+                        batch.id, len(inputs))
+            self._tracker.add(batch)
+            self._executor.submit(self._run, batch.id, batch.agency, folder, inputs)
+            resumed.append(batch.id)
+        return resumed
+
+    def _resumable(self, folder: Path, batch: BatchState, resumes: int) -> list[Path]:
+        """The staged files of ``batch`` still pending; the others marked failed."""
+        staged = {p.name: p for p in folder.glob("[0-9]*/*") if p.is_file()}
+        inputs = []
+        for f in batch.files:
+            if f.status != "pending":
+                continue
+            path = staged.get(f.filename)
+            if resumes >= MAX_RESUMES:
+                _fill(f, FileOutcome.failed(f.filename, *INTERRUPTED))
+            elif path is None:
+                _fill(f, FileOutcome.failed(f.filename, *UPLOAD_LOST))
+            else:
+                inputs.append(path)
+        return inputs
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=False)
@@ -214,6 +328,7 @@ class BatchRunner:
 
             def on_outcome(outcome: FileOutcome) -> None:
                 self._tracker.file_done(batch_id, outcome)
+                self._write_down(batch_id)
                 if self._on_file is not None:
                     self._on_file(outcome)
 
@@ -223,6 +338,9 @@ class BatchRunner:
         except SigningConfigError as exc:
             log.error("batch %s not started: the key cannot sign: %s", batch_id, exc)
             status, why = "failed", SIGNING_UNAVAILABLE
+        except StorageFull as exc:  # stops the batch: every next file would fail alike
+            log.error("batch %s stopped: %s", batch_id, exc)
+            status, why = "failed", (exc.code, exc.user_message())
         except DependencyError as exc:  # tesseract, a language, store or index (preflight)
             log.error("batch %s not started: %s", batch_id, exc)
             status, why = "failed", (DEPENDENCY_UNAVAILABLE, exc.user_message())
@@ -230,12 +348,28 @@ class BatchRunner:
             log.exception("batch %s crashed", batch_id)
             status = "failed"
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
             self._fail_pending(batch_id, why)
             self._tracker.set_status(batch_id, status)
-            self._save_report(runtime, batch_id, agency)
+            saved = self._save_report(runtime, batch_id, agency)
+            # The journal goes once the report is stored, not before: a server killed
+            # in between finds the batch again, not a hole.
+            if self._journal is None or saved:
+                shutil.rmtree(folder, ignore_errors=True)
+            else:
+                self._write_down(batch_id)
+                self._journal.remove_inputs(batch_id)
             if runtime is not None:
                 runtime.close()
+
+    def _write_down(self, batch_id: str) -> None:
+        batch = self._tracker.get(batch_id)
+        if self._journal is None or batch is None:
+            return
+        entry = self._journal.read(batch_id)
+        try:
+            self._journal.write(batch, entry[1] if entry else 0)
+        except (OSError, StorageFull) as exc:  # known here; the next write catches up
+            log.warning("batch %s: journal not updated: %s", batch_id, exc)
 
     def _fail_pending(self, batch_id: str, why: tuple[str, str]) -> None:
         code, message = why
@@ -244,19 +378,21 @@ class BatchRunner:
             if f.status == "pending":
                 self._tracker.file_done(batch_id, FileOutcome.failed(f.filename, code, message))
 
-    def _save_report(self, runtime: Any, batch_id: str, agency: str) -> None:
+    def _save_report(self, runtime: Any, batch_id: str, agency: str) -> bool:
+        """Whether the report is stored."""
         batch = self._tracker.get(batch_id)
         if batch is None:
-            return
+            return False
         if self._on_batch is not None:
             self._on_batch(batch)
         if runtime is None:
-            return
-        save_report(runtime.store, batch)
+            return False
+        return save_report(runtime.store, batch)
 
 
-def save_report(store: Any, batch: BatchState) -> None:
-    """Store the finished batch's report; an identical report already there is fine."""
+def save_report(store: Any, batch: BatchState) -> bool:
+    """Store the finished batch's report; an identical report already there is fine.
+    Whether a report is stored."""
     from storage.base import ObjectExists
 
     try:
@@ -269,6 +405,8 @@ def save_report(store: Any, batch: BatchState) -> None:
         log.info("batch %s: another replica stored a different report first", batch.id)
     except Exception:
         log.exception("could not store the report of batch %s", batch.id)
+        return False
+    return True
 
 
 def load_report(store: Any, agency: str, batch_id: str) -> BatchState | None:

@@ -22,7 +22,14 @@ from api.output import emit_json
 from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.runtime import Runtime
 from ingest.settings import Settings
-from records.errors import ConfigError, ExitCode, SohoaError, UsageError
+from records.errors import (
+    ConfigError,
+    ExitCode,
+    SohoaError,
+    StorageFull,
+    UsageError,
+    is_disk_full,
+)
 from records.vntime import vietnam_date, vietnam_time
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -411,6 +418,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\nĐã dừng.", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:
+        if is_disk_full(exc):  # a write no layer named (a library's own): not a bug
+            log.error("%s failed: disk full: %s", args.command, exc)
+            print(StorageFull.message_vi, file=sys.stderr)
+            return int(StorageFull.exit_code)
         log.critical("%s: unexpected error (a bug)", args.command, exc_info=exc)
         print(f"Lỗi hệ thống không lường trước (báo quản trị, kèm nhật ký ở trên): "
               f"{type(exc).__name__}: {exc}", file=sys.stderr)

@@ -21,8 +21,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from audit import AuditError
+from records.errors import StorageFull, is_disk_full
 from records.text import shown
-from storage.base import IntegrityError
+from storage.base import IntegrityError, StorageUnavailable
 
 log = logging.getLogger("sohoa.api")
 
@@ -185,13 +186,45 @@ def install_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> None:
     async def _damaged(request: Request, exc: IntegrityError) -> Response:
         return respond(request, archive_damaged(exc))
 
+    @app.exception_handler(StorageFull)
+    async def _storage_full(request: Request, exc: StorageFull) -> Response:
+        return respond(request, storage_full(request, exc))
+
+    @app.exception_handler(StorageUnavailable)
+    async def _storage_unavailable(request: Request, exc: StorageUnavailable) -> Response:
+        # The store did not answer within its retry budget (an S3 outage): try later.
+        log.error("store unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return respond(request, ApiError(
+            503, "storage_unavailable",
+            "The object store does not answer; nothing was changed. Retry later.",
+            "Kho lưu trữ đang không trả lời nên chưa thực hiện được; xin thử lại sau.",
+            headers={"Retry-After": "30"},
+        ))
+
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:
+        if is_disk_full(exc):  # met where no layer named it (a library's own write)
+            return respond(request, storage_full(request, exc))
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return respond(
             request,
             ApiError(500, "internal_error", "Internal server error.", "Lỗi hệ thống, xin thử lại."),
         )
+
+
+# Where a full disk only stops a session from being written: the service is
+# unavailable for a while (503), not short of room for what the client sent (507).
+SESSION_PATHS = ("/login", "/logout")
+
+
+def storage_full(request: Request, exc: Exception) -> ApiError:
+    log.error("disk full on %s %s: %s", request.method, request.url.path, exc)
+    status = 503 if request.url.path in SESSION_PATHS else 507
+    return ApiError(
+        status, StorageFull.code,
+        "No space is left on the server's disk; nothing was stored. Retry later.",
+        StorageFull.message_vi, headers={"Retry-After": "60"},
+    )
 
 
 class RequestTooLarge(StarletteHTTPException):

@@ -24,6 +24,7 @@ from ingest.admission import distinct_name
 from ingest.errors import IngestError
 from ingest.sniff import HEAD_BYTES, check_content, sniff_media_type
 from records import Record
+from records.errors import disk_full_as_storage_full
 
 log = logging.getLogger("sohoa.api")
 
@@ -284,17 +285,18 @@ def _save_part(part: Part, dest: Path, max_bytes: int) -> FileProgress:
     """Copy one uploaded part to ``dest``, checking size and type as it goes (the
     admission's content check, ``ingest.sniff.check_content``: the same refusals and
     messages as for a file on disk)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
     size = 0
     head = b""
-    with dest.open("wb") as out:
-        while chunk := part.stream.read(1 << 20):
-            size += len(chunk)
-            if size > max_bytes:
-                break  # refused whatever follows: the rest is not read
-            if len(head) < HEAD_BYTES:
-                head += chunk[: HEAD_BYTES - len(head)]
-            out.write(chunk)
+    with disk_full_as_storage_full("upload staging"):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with dest.open("wb") as out:
+            while chunk := part.stream.read(1 << 20):
+                size += len(chunk)
+                if size > max_bytes:
+                    break  # refused whatever follows: the rest is not read
+                if len(head) < HEAD_BYTES:
+                    head += chunk[: HEAD_BYTES - len(head)]
+                out.write(chunk)
     try:
         media_type: str | None = check_content(size, head, max_bytes)
         code = message = None

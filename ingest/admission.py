@@ -27,6 +27,8 @@ from ingest.outcome import FileOutcome
 from ingest.pipeline import Received, committed_record, receive
 from ingest.runtime import Runtime
 from ingest.sniff import check_content
+from records.errors import StorageFull, is_disk_full
+from storage.base import StorageUnavailable
 
 __all__ = [
     "Admission",
@@ -90,9 +92,17 @@ def distinct_name(name: str, taken: set[str]) -> str:
 def failure(name: str, exc: BaseException, pages: int = 0) -> FileOutcome:
     """The outcome of a file whose digitizing raised ``exc``: the file's own fault
     (``IngestError``: its code and Vietnamese reason) or a bug, which is logged and
-    fails this file alone."""
+    fails this file alone. A full disk is raised as ``StorageFull``: it stops the batch."""
     if isinstance(exc, IngestError):
         return FileOutcome.failed(name, exc.code, exc.message, pages)
+    if is_disk_full(exc):
+        # The batch's problem, not the file's: every following file would fail alike.
+        if isinstance(exc, StorageFull):
+            raise exc
+        raise StorageFull(f"while digitizing {name}") from exc
+    if isinstance(exc, StorageUnavailable):  # an outage: the file may be sent again
+        log.error("digitizing %s failed: %s", name, exc)
+        return FileOutcome.failed(name, "storage_unavailable", exc.summary, pages)
     log.error("digitizing %s failed", name, exc_info=exc)
     return FileOutcome.failed(name, "internal_error", str(exc))
 

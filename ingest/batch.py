@@ -21,6 +21,7 @@ from typing import Any
 from extract.places import warm
 from ingest.admission import Admission, InputFile, discover, failure, reading_failure
 from ingest.errors import ALREADY_STORED, IngestError
+from ingest.lifeline import tethered_pool
 from ingest.outcome import FileOutcome
 from ingest.pipeline import Received, commit_once, compose, plan
 from ingest.preflight import check_for_ingest
@@ -182,9 +183,11 @@ class Scheduler:
 
 
 def _pool(size: int) -> ProcessPoolExecutor:
-    """Worker processes that build the official-unit indexes when they start (about
-    0.6 s each), not inside the first paper's extraction."""
-    return ProcessPoolExecutor(max_workers=size, initializer=warm)
+    """Worker processes that die with this one (``ingest.lifeline``) and build the
+    official-unit indexes when they start (about 0.6 s each), not inside the first
+    paper's extraction."""
+    return tethered_pool(size, initializer=warm)
+
 
 class _Workers:
     """The process pool, made robust to a worker dying (a page that crashes tesseract
@@ -209,7 +212,7 @@ class _Workers:
         except BrokenProcessPool:
             log.warning("a worker process died; running %s again on its own", _name(fn, args))
             self._renew()
-            with ProcessPoolExecutor(max_workers=1) as alone:
+            with _pool(1) as alone:
                 try:
                     return alone.submit(fn, *args).result()
                 except BrokenProcessPool as exc:

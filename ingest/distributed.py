@@ -11,7 +11,10 @@ Exactly once, with late acknowledgement:
   writes the same keys; storage commits a record by writing its JSON last and
   discards an unfinished attempt's leftovers before trying again;
 - a task is acknowledged only after it returns; a worker process killed mid-task
-  (SIGKILL) leaves its message unacknowledged and the broker hands it out again;
+  (SIGKILL) leaves its message unacknowledged and the broker hands it out again: at
+  once when only the pool child died, after the visibility timeout (two minutes by
+  default) when the whole worker did; while a task runs it renews its claim
+  (``ingest.heartbeat``), so a long document is not handed out a second time;
 - the batch ledger records one outcome per file name (a Redis hash), so a task that
   runs twice counts once.
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -32,9 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 from ingest.admission import Admission, InputFile, failure
 from ingest.errors import ALREADY_STORED, IngestError
+from ingest.heartbeat import claim_kept, restore_options
+from ingest.lifeline import die_with_parent
 from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.pipeline import Received, committed_record, finish, plan, receive
 from ingest.preflight import check_for_ingest
@@ -109,8 +116,9 @@ def make_celery(settings: Settings) -> Celery:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         # An unacknowledged task of a worker that vanished whole is handed out again
-        # after this long; it must exceed the longest document's processing time.
-        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout},
+        # after this long; a running task renews its claim (``ingest.heartbeat``), so
+        # the timeout need not exceed the longest document's processing time.
+        broker_transport_options=restore_options(settings.broker_visibility_timeout),
         beat_schedule={
             "fixity": {
                 "task": "sohoa.fixity",
@@ -125,7 +133,14 @@ def make_celery(settings: Settings) -> Celery:
         },
     )
     _register_tasks(app, settings)
+    worker_process_init.connect(_tether_to_worker, weak=False, dispatch_uid="sohoa-lifeline")
     return app
+
+
+def _tether_to_worker(**_: Any) -> None:
+    """A pool child of ``sohoa worker`` ends with it (``ingest.lifeline``), so a killed
+    worker leaves no process holding a task that the broker hands out again."""
+    die_with_parent(os.getppid(), deathsig=False)
 
 
 # --- the batch ledger (Redis) ------------------------------------------------------
@@ -277,7 +292,9 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
         spec = TaskSpec.from_json(spec_json)  # Celery's JSON serializer: typed from here
         rt = runtime()
         try:
-            outcome = digitize_staged(rt, spec)
+            with claim_kept(ledger().redis, app.conf.broker_transport_options,
+                            self.request.id, settings.broker_visibility_timeout):
+                outcome = digitize_staged(rt, spec)
         except IngestError as exc:  # the file itself is bad: retrying cannot help
             outcome = failure(spec.filename, exc)
             # Nor can `sohoa retry`: the staged original would only wait for ever.

@@ -350,7 +350,14 @@ def commit(received: Received, composed: Composed, *, store: Store, index: Index
     record = composed.record
     signed_pdf = sign(record, composed.pdf, signer, composed.prior_signatures, composed.marks)
     store_record(store, record, received, read_verified(received), signed_pdf)
-    index.upsert(record)
+    try:
+        index.upsert(record)
+    except Exception as exc:
+        # The record is committed (its JSON is in storage, the system of record): the
+        # file is ingested, not failed. The index is derived; the next attempt at this
+        # file (``committed_record``), ``sohoa reindex`` or the periodic repair adds it.
+        log.error("record %s stored but not indexed (index repair will add it): %s",
+                  record.id, exc)
     return record
 
 

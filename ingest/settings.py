@@ -51,7 +51,10 @@ class Settings:
     max_pixels: int = 200_000_000
     result_types_path: str | None = None
     procedures_path: str | None = None
-    broker_visibility_timeout: int = 3600
+    # Seconds of silence after which a task of a vanished worker is handed out again;
+    # a running task renews its claim every quarter of it (``ingest.heartbeat``), so a
+    # long document is never run twice however long it takes.
+    broker_visibility_timeout: int = 120
     fixity_interval_seconds: int = 24 * 3600
     index_repair_interval_seconds: int = 24 * 3600
     audit_journal: Path | None = None
@@ -97,7 +100,7 @@ class Settings:
             max_pixels=int(e.get("SOHOA_MAX_PIXELS") or 200_000_000),
             result_types_path=e.get("SOHOA_RESULT_TYPES") or None,
             procedures_path=e.get("SOHOA_PROCEDURES") or None,
-            broker_visibility_timeout=int(e.get("SOHOA_BROKER_VISIBILITY_TIMEOUT") or 3600),
+            broker_visibility_timeout=int(e.get("SOHOA_BROKER_VISIBILITY_TIMEOUT") or 120),
             fixity_interval_seconds=int(e.get("SOHOA_FIXITY_INTERVAL") or 24 * 3600),
             index_repair_interval_seconds=int(
                 e.get("SOHOA_INDEX_REPAIR_INTERVAL") or 24 * 3600

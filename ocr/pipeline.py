@@ -19,7 +19,10 @@ from PIL import Image, ImageFilter, ImageOps
 from ocr import engine, pdfpage, prepare
 from ocr.base import PageJob, PageResult, Word
 from ocr.plan import (
+    MIN_RENDER_DPI,
+    check_page_pixels,
     check_pixels,
+    display_size,
     input_error,
     is_pdf,
     open_pdf,
@@ -388,17 +391,9 @@ def _text_layer_words(path: Path, number: int, scale: float) -> list[Word]:
     return words
 
 
-def _display_size(page: pikepdf.Page) -> tuple[float, float]:
-    x0, y0, x1, y1 = (float(v) for v in page.cropbox)
-    width, height = abs(x1 - x0), abs(y1 - y0)
-    if int(page.obj.get("/Rotate", 0)) % 180:
-        return height, width
-    return width, height
-
-
 def _render_dpi(page: pikepdf.Page, max_pixels: int) -> int:
     """The page's own scan resolution (its largest image), within 200–600 and the limit."""
-    width_pt, height_pt = _display_size(page)
+    width_pt, height_pt = display_size(page)
     best = 0.0
     for image in page.images.values():
         try:
@@ -408,7 +403,7 @@ def _render_dpi(page: pikepdf.Page, max_pixels: int) -> int:
             continue
     dpi = min(600, max(200, round(best))) if best else DEFAULT_DPI
     area_in = max(width_pt * height_pt / 72 / 72, 1e-6)
-    return max(50, min(dpi, int(math.sqrt(max_pixels / area_in))))
+    return max(MIN_RENDER_DPI, min(dpi, int(math.sqrt(max_pixels / area_in))))
 
 
 def _render_mode(page: pikepdf.Page) -> str:
@@ -429,7 +424,7 @@ def _run_pdf_page(job: PageJob, workdir: Path) -> PageResult:
     number = job.index + 1
     with open_pdf(path) as pdf:
         page = pdf.pages[job.index]
-        width_pt, height_pt = _display_size(page)
+        width_pt, height_pt = display_size(page)
         text = _pdftotext(path, number)
         if len("".join(text.split())) >= MIN_TEXT_CHARS:
             scale = DEFAULT_DPI / 72
@@ -442,6 +437,7 @@ def _run_pdf_page(job: PageJob, workdir: Path) -> PageResult:
                 pdf_page=pdfpage.copy_page(pdf, job.index),
             )
         dpi = _render_dpi(page, job.max_pixels)
+        check_page_pixels(page, dpi, job.max_pixels)
         out = workdir / "render"
         mode = _render_mode(page)
         # pdftoppm's -mono output differs from run to run (its dithering), and so did the
@@ -455,7 +451,10 @@ def _run_pdf_page(job: PageJob, workdir: Path) -> PageResult:
         rendered = next(workdir.glob("render.p?m"), None)
         if done.returncode != 0 or rendered is None:
             raise input_error("pdf_corrupt")
-        loaded = load_image(rendered, 0, max_pixels=job.max_pixels, known_dpi=dpi)
+        try:
+            loaded = load_image(rendered, 0, max_pixels=job.max_pixels, known_dpi=dpi)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise too_large(job.max_pixels) from exc
         if bilevel:
             loaded = dataclasses.replace(
                 loaded, image=loaded.image.convert("1", dither=Image.Dither.NONE))

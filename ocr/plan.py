@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,9 @@ from PIL import Image, UnidentifiedImageError
 from ocr.base import OcrInputError, PageJob
 
 PDF = "application/pdf"
+# No page is rendered for OCR below this resolution (ocr.pipeline chooses 200–600 dpi
+# and lowers it only to stay under the pixel limit).
+MIN_RENDER_DPI = 50
 IMAGE_TYPES = {
     "image/tiff": "TIFF",
     "image/jpeg": "JPEG",
@@ -87,11 +91,36 @@ def open_pdf(path: Path) -> pikepdf.Pdf:
         raise input_error("pdf_corrupt") from exc
 
 
-def pdf_page_count(path: Path) -> int:
+def display_size(page: pikepdf.Page) -> tuple[float, float]:
+    """The page as shown (crop box, turned by /Rotate), in points."""
+    x0, y0, x1, y1 = (float(v) for v in page.cropbox)
+    width, height = abs(x1 - x0), abs(y1 - y0)
+    if int(page.obj.get("/Rotate", 0)) % 180:
+        return height, width
+    return width, height
+
+
+def check_page_pixels(page: pikepdf.Page, dpi: int, max_pixels: int) -> None:
+    """Refuse a page whose render at ``dpi`` would exceed the pixel limit.
+
+    Checked from the page's box, before pdftoppm runs: a 541-byte PDF with a
+    30000×30000 pt page otherwise costs gigabytes of memory and temporary files
+    before the decoded image is found too large.
+    """
+    width_pt, height_pt = display_size(page)
+    width, height = math.ceil(width_pt * dpi / 72), math.ceil(height_pt * dpi / 72)
+    if width * height > max_pixels:
+        raise input_error("image_too_large", pixels=f"{width}×{height}", limit=f"{max_pixels:,}")
+
+
+def pdf_page_count(path: Path, max_pixels: int) -> int:
+    """Pages of a PDF, each checked to fit the pixel limit at the lowest render DPI."""
     with open_pdf(path) as pdf:
         try:
+            for page in pdf.pages:
+                check_page_pixels(page, MIN_RENDER_DPI, max_pixels)
             return len(pdf.pages)
-        except (pikepdf.PdfError, RuntimeError) as exc:
+        except (pikepdf.PdfError, RuntimeError, TypeError, ValueError) as exc:
             raise input_error("pdf_corrupt") from exc
 
 
@@ -135,7 +164,7 @@ def plan_pages(
         raise input_error("empty_document")
     kind = normalise_media_type(media_type)
     if kind == PDF:
-        count = pdf_page_count(path)
+        count = pdf_page_count(path, max_pixels)
     elif kind in IMAGE_TYPES:
         count = image_frames(path, max_pixels)
     else:

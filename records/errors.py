@@ -11,6 +11,9 @@ it: the exception root must be importable from the lowest layer.
 
 from __future__ import annotations
 
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import IntEnum
 from typing import ClassVar
 
@@ -106,3 +109,61 @@ class ConfigError(SohoaError):
 
     exit_code = ExitCode.USAGE
     summary = "Cấu hình không hợp lệ"
+
+
+# errno values of a full disk or an exhausted quota; SQLite's SQLITE_FULL.
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_SQLITE_FULL = 13
+
+
+class StorageFull(SohoaError):
+    """A disk sohoa writes to is full (the store, the index, the upload staging).
+
+    Whatever was being written is not committed (the store writes a temporary file and
+    renames it; SQLite rolls back), so nothing is half-stored: free space, then retry.
+    The API answers 507 ``storage_full`` (503 where only a session was being written);
+    ``sohoa ingest`` stops the batch, since every following file would fail the same way.
+    """
+
+    exit_code = ExitCode.UNAVAILABLE
+    code = "storage_full"
+    message_vi = ("Ổ đĩa lưu trữ đã đầy nên chưa lưu được; "
+                  "báo quản trị giải phóng dung lượng rồi thử lại.")
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"no space left on the disk: {where}")
+        self.where = where
+
+    def user_message(self) -> str:
+        return self.message_vi
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return (type(self), (self.where,))
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it) is a full disk: ENOSPC/EDQUOT, SQLITE_FULL."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, StorageFull):
+            return True
+        if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:
+            return True
+        if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+@contextmanager
+def disk_full_as_storage_full(where: str) -> Iterator[None]:
+    """Turn a full disk met while writing ``where`` into ``StorageFull``."""
+    try:
+        yield
+    except StorageFull:
+        raise
+    except Exception as exc:
+        if is_disk_full(exc):
+            raise StorageFull(where) from exc
+        raise

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from records import Record
-from records.errors import ExitCode, SohoaError
+from records.errors import ExitCode, SohoaError, disk_full_as_storage_full
 from records.folding import FOLD_VERSION, fold, fold_name, tokens
 from search.base import SearchHit, SearchQuery, SearchResult
 from search.document import IndexedDoc, indexed_doc, normalize_id
@@ -199,14 +199,17 @@ class SqliteFile:
     def transaction(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
         """A write transaction on ``conn`` (default: this thread's), one at a time."""
         conn = conn or self.connection()
-        with self._write_lock:
+        # SQLITE_FULL (at a write or at COMMIT) rolls the transaction back: the file stays
+        # as it was, and the caller hears StorageFull rather than a bare OperationalError.
+        with self._write_lock, disk_full_as_storage_full(f"SQLite file {self.path}"):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     def close(self) -> None:
         with self._all_lock:

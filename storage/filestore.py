@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from records.errors import disk_full_as_storage_full
 from storage.base import (
     IntegrityError,
     LockStatus,
@@ -126,16 +127,19 @@ class FileStore:
             "content_type": content_type,
             "metadata": meta,
         }
-        tmp_data = self._write_temp(data, verify_sha256=digest)
+        tmp_data: Path | None = None
         tmp_meta: Path | None = None
         try:
-            tmp_meta = self._write_temp(_encode_sidecar(sidecar))
-            with self._lock(key):
-                existing = self.head(key)
-                if existing is not None:  # another writer committed while we wrote
-                    return same_or_conflict(existing, key, digest)
-                self._commit(tmp_meta, self._meta_path(key))
-                self._commit(tmp_data, path)
+            # A full disk leaves nothing committed: the temporary files go below.
+            with disk_full_as_storage_full(f"object store {self.root}"):
+                tmp_data = self._write_temp(data, verify_sha256=digest)
+                tmp_meta = self._write_temp(_encode_sidecar(sidecar))
+                with self._lock(key):
+                    existing = self.head(key)
+                    if existing is not None:  # another writer committed while we wrote
+                        return same_or_conflict(existing, key, digest)
+                    self._commit(tmp_meta, self._meta_path(key))
+                    self._commit(tmp_data, path)
         finally:
             for tmp in (tmp_data, tmp_meta):
                 if tmp is not None:
@@ -201,7 +205,8 @@ class FileStore:
             check_repair(self.head(key), key, data, sha256)
             if self._intact(key):
                 return False
-            tmp = self._write_temp(data, verify_sha256=sha256)
+            with disk_full_as_storage_full(f"object store {self.root}"):
+                tmp = self._write_temp(data, verify_sha256=sha256)
             try:
                 # The sidecar already records these bytes: only the data is put back.
                 self._commit(tmp, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -87,6 +88,39 @@ def test_decompression_bomb_is_refused_from_its_header(tmp_path: Path) -> None:
     with pytest.raises(OcrInputError) as error:
         ocr.run_page(job)
     assert error.value.code == "image_too_large"
+
+
+def _huge_page_pdf(path: Path) -> Path:
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page()
+    # Beyond PDF's own 14400-unit limit, which pikepdf's helper enforces but readers don't.
+    page.obj.MediaBox = pikepdf.Array([0, 0, 30_000, 30_000])
+    pdf.save(path)
+    return path
+
+
+def test_huge_pdf_page_is_refused_before_rendering(tmp_path: Path, monkeypatch) -> None:
+    """A few hundred bytes declaring a 30000×30000 pt page: refused from its box, at
+    planning and again at the page, before pdftoppm runs or a temporary file is written."""
+    source = _huge_page_pdf(tmp_path / "huge.pdf")
+    assert source.stat().st_size < 1_000
+    with pytest.raises(OcrInputError) as error:
+        ocr.plan_pages(str(source), "application/pdf")
+    assert error.value.code == "image_too_large"
+    assert "Ảnh quá lớn" in error.value.message and "20834×20834" in error.value.message
+    work = tmp_path / "tmp"
+    work.mkdir()
+    monkeypatch.setenv("TMPDIR", str(work))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    rendered: list[object] = []
+    real_run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: rendered.append(a) or real_run(*a, **k))
+    job = ocr.PageJob(source_path=str(source), media_type="application/pdf", index=0)
+    with pytest.raises(OcrInputError) as error:
+        ocr.run_page(job)
+    assert error.value.code == "image_too_large"
+    assert not [a for a in rendered if "pdftoppm" in str(a)]
+    assert list(work.iterdir()) == []
 
 
 def test_unsupported_type_is_refused(tmp_path: Path) -> None:
