@@ -14,9 +14,11 @@ import argparse
 import logging
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from api.cli_args import VietnameseParser, agency_arg, iso_date
 from api.labels import (
@@ -41,23 +43,109 @@ log = logging.getLogger("sohoa.cli")
 
 
 class Progress:
-    """A one-line progress display on a terminal; silent when stderr is not one."""
+    """What a person watches while a batch runs, fed one ``FileOutcome`` at a time.
 
-    def __init__(self, total: int | None, enabled: bool) -> None:
+    On a terminal: a live bar (rich, redrawn on its own thread, so the clock and the
+    estimate keep moving while a long page is read) with files done, pages per minute
+    and the time left. Otherwise (the demo, a log, cron): one line per file, and every
+    ``summary_every`` seconds a summary line, so a stalled batch is told from a slow one.
+    """
+
+    def __init__(self, total: int | None, enabled: bool, *, stream: TextIO | None = None,
+                 summary_every: float = 30.0) -> None:
         self.total = total
         self.done = 0
-        self.enabled = enabled and sys.stderr.isatty()
+        self.pages = 0
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._bar: Any = None
+        self._ticker: threading.Thread | None = None
+        if not enabled:
+            return
+        if self.stream.isatty():
+            self._bar = self._live_bar()
+        elif summary_every > 0:
+            self._ticker = threading.Thread(target=self._tick, args=(summary_every,),
+                                            name="sohoa-progress", daemon=True)
+            self._ticker.start()
 
-    def step(self, label: str) -> None:
-        self.done += 1
-        if self.enabled:
-            total = f"/{self.total}" if self.total else ""
-            sys.stderr.write(f"\r\x1b[K[{self.done}{total}] {label[:70]}")
-            sys.stderr.flush()
+    def _live_bar(self) -> Any:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn
+        from rich.progress import Progress as Bar
+
+        bar = Bar(SpinnerColumn(), TextColumn("Số hóa"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("tệp · {task.fields[rate]} · {task.fields[eta]}"),
+                  TextColumn("{task.fields[last]}", style="dim"),
+                  console=Console(file=self.stream), transient=True, refresh_per_second=4)
+        bar.start()
+        self._task = bar.add_task("", total=self.total, rate="— trang/phút",
+                                  eta="còn —", last="")
+        # The estimate moves with the clock between two files, not only at each file.
+        self._ticker = threading.Thread(target=self._tick, args=(1.0,), daemon=True)
+        self._ticker.start()
+        return bar
+
+    def figures(self) -> tuple[str, str]:
+        """(pages per minute, time left) as shown, from the files done so far."""
+        minutes = max(time.monotonic() - self.started, 1e-6) / 60
+        rate = f"{self.pages / minutes:.1f}".replace(".", ",") + " trang/phút"
+        if not self.done or not self.total or self.done >= self.total:
+            return rate, "còn —"
+        left = minutes * 60 / self.done * (self.total - self.done)
+        return rate, "còn khoảng " + _duration(left)
+
+    def step(self, outcome: FileOutcome) -> None:
+        with self._lock:
+            self.done += 1
+            self.pages += outcome.pages
+            if not self.enabled:
+                return
+            rate, eta = self.figures()
+            label = f"{OUTCOME_VI[outcome.status]} {outcome.filename}"
+            if self._bar is not None:
+                self._bar.update(self._task, completed=self.done, rate=rate, eta=eta,
+                                 last=label[:60])
+            else:
+                total = f"/{self.total}" if self.total else ""
+                pages = f" ({outcome.pages} trang)" if outcome.pages else ""
+                why = f": {outcome.message}" if outcome.message else ""
+                self._line(f"[{self.done}{total}] {label}{pages}{why} · {rate} · {eta}")
+
+    def _tick(self, every: float) -> None:
+        while not self._stop.wait(every):
+            with self._lock:
+                rate, eta = self.figures()
+                if self._bar is not None:
+                    self._bar.update(self._task, rate=rate, eta=eta)
+                else:
+                    elapsed = _duration(time.monotonic() - self.started)
+                    total = f"/{self.total}" if self.total else ""
+                    self._line(f"Đang số hóa: {self.done}{total} tệp xong, {self.pages} trang, "
+                               f"đã chạy {elapsed} · {rate} · {eta}")
+
+    def _line(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
 
     def close(self) -> None:
-        if self.enabled and self.done:
-            sys.stderr.write("\r\x1b[K")
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds < 60:
+        return f"{seconds} giây"
+    if seconds < 3600:
+        return f"{seconds // 60} phút {seconds % 60:02d} giây"
+    return f"{seconds // 3600} giờ {seconds % 3600 // 60:02d} phút"
 
 
 
@@ -124,7 +212,7 @@ class Tally:
         if record is not None and record.status is Status.NEEDS_REVIEW:
             reasons = "; ".join(reason_vi(r) for r in record.review.reasons)
             self.to_review.append(f"  ? {record.id}  {outcome.filename}: {reasons}")
-        self.progress.step(f"{OUTCOME_VI[outcome.status]} {outcome.filename}")
+        self.progress.step(outcome)
 
     @property
     def failed(self) -> int:

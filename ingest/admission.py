@@ -40,7 +40,7 @@ __all__ = [
 
 log = logging.getLogger("sohoa.ingest")
 
-SUPPORTED_SUFFIXES = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png"}
+MANIFEST_NAME = "manifest.csv"
 
 
 @dataclass
@@ -52,15 +52,17 @@ class InputFile:
 def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
     """Files named, and files under folders named (recursively, sorted).
 
-    Inside folders, only files whose names look like scans are taken (the type is
-    still checked from the bytes); a file named explicitly is always tried. A
-    ``manifest.csv`` in a folder gives known values for the files beside it.
+    Every file in a folder is taken, whatever its name: the type is sniffed from the
+    bytes, so a PDF without extension or a PNG named ``.bmp`` is digitized and a
+    ``thumbs.db`` is reported as ``unsupported_type`` rather than silently left out.
+    Only the ``manifest.csv`` of a folder is not a document: it gives known values for
+    the files beside it.
     """
     for path in paths:
         if path.is_dir():
             manifests: dict[Path, dict[str, dict[str, str]]] = {}
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if file.name == MANIFEST_NAME:
                     continue
                 manifest = manifests.setdefault(file.parent, _manifest_for(file.parent))
                 yield InputFile(file, manifest.get(file.name, {}))
@@ -69,7 +71,7 @@ def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
 
 
 def _manifest_for(folder: Path) -> dict[str, dict[str, str]]:
-    candidate = folder / "manifest.csv"
+    candidate = folder / MANIFEST_NAME
     if not candidate.is_file():
         return {}
     return load_manifest(candidate)
