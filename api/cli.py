@@ -30,6 +30,7 @@ from api.labels import (
     verify_note_vi,
 )
 from api.output import JSON_HELP, emit_json, record_not_found
+from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH
 from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.runtime import Runtime
 from ingest.settings import Settings
@@ -192,6 +193,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return ExitCode.FAILED if tally.failed else ExitCode.OK
 
 
+# Skipped because already digitized: counted, not listed one by one.
+_REPEATS = (ALREADY_STORED[0], DUPLICATE_IN_BATCH[0])
+
+
 class Tally:
     """Counts outcomes and prints them as they come (JSON lines or a progress bar)."""
 
@@ -208,6 +213,8 @@ class Tally:
             emit_json(outcome.to_json())
         elif outcome.status is OutcomeStatus.FAILED:
             self.failures.append(f"  ✗ {outcome.filename}: {outcome.message}")
+        elif outcome.code not in (None, *_REPEATS):
+            self.failures.append(f"  – {outcome.filename}: {outcome.message}")
         record = outcome.record
         if record is not None and record.status is Status.NEEDS_REVIEW:
             reasons = "; ".join(reason_vi(r) for r in record.review.reasons)
@@ -221,7 +228,7 @@ class Tally:
     def summary(self) -> str:
         lines = [
             f"Đã số hóa: {self.counts[OutcomeStatus.INGESTED]} (trong đó cần rà soát: "
-            f"{len(self.to_review)}) · Bỏ qua (đã lưu, cùng SHA-256): "
+            f"{len(self.to_review)}) · Bỏ qua: "
             f"{self.counts[OutcomeStatus.SKIPPED]} · Lỗi: {self.failed}",
             *self.failures,
         ]
@@ -298,6 +305,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         text=args.text,
         doc_type=args.type,
         subject_id=args.subject,
+        subject_name=args.name,
         issued_from=args.date_from,
         issued_to=args.date_to,
         fuzzy=args.fuzzy,
@@ -314,7 +322,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             emit_json({"id": hit.id, "score": hit.score, "snippet": hit.snippet, **hit.record})
         return 0
     more = "hơn " if result.total_is_estimate else ""
-    print(f"Tìm thấy {more}{result.total} kết quả cho «{args.text}»")
+    who = f" của người tên «{args.name}»" if args.name else ""
+    print(f"Tìm thấy {more}{result.total} kết quả cho «{args.text}»{who}")
     for hit in result.hits:
         r = hit.record
         issued = vietnam_date(r["issued_on"]) if r.get("issued_on") else ""
@@ -466,6 +475,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", metavar="TỪ_KHÓA", nargs="?", default="")
     p.add_argument("--type", help="mã loại giấy tờ, ví dụ birth_certificate (Giấy khai sinh)")
     p.add_argument("--subject", help="số định danh cá nhân (CCCD/CMND)")
+    p.add_argument("--name", help="họ tên đầy đủ của người (có hoặc không dấu): chỉ hồ sơ "
+                   "của người đó, không phải mọi giấy có chữ trùng")
     p.add_argument("--from", dest="date_from", type=iso_date, help="cấp từ ngày dd/mm/yyyy")
     p.add_argument("--to", dest="date_to", type=iso_date, help="cấp đến ngày dd/mm/yyyy")
     p.add_argument("--fuzzy", action="store_true", help="chấp nhận lỗi nhận dạng nhỏ")

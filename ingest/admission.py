@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract.manifest import load_manifest
-from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH, IngestError
+from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH, NOT_A_SCAN, IngestError
 from ingest.outcome import FileOutcome
 from ingest.pipeline import Received, committed_record, receive
 from ingest.runtime import Runtime
@@ -43,10 +43,16 @@ log = logging.getLogger("sohoa.ingest")
 MANIFEST_NAME = "manifest.csv"
 
 
+# Text files that sit beside scans in a folder: skipped with that reason, not failed.
+SIDECAR_SUFFIXES = frozenset({".txt", ".md", ".csv", ".json", ".jsonl", ".xml", ".log",
+                              ".ini", ".html", ".htm"})
+
+
 @dataclass
 class InputFile:
     path: Path
     given: dict[str, str] = field(default_factory=dict)
+    in_folder: bool = False  # found by walking a folder, not named by the person
 
 
 def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
@@ -55,8 +61,9 @@ def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
     Every file in a folder is taken, whatever its name: the type is sniffed from the
     bytes, so a PDF without extension or a PNG named ``.bmp`` is digitized and a
     ``thumbs.db`` is reported as ``unsupported_type`` rather than silently left out.
-    Only the ``manifest.csv`` of a folder is not a document: it gives known values for
-    the files beside it.
+    Text files beside the scans (``SIDECAR_SUFFIXES``: ground truth, notes) are skipped
+    with that reason; the ``manifest.csv`` of a folder gives known values for the files
+    beside it.
     """
     for path in paths:
         if path.is_dir():
@@ -65,7 +72,7 @@ def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
                 if file.name == MANIFEST_NAME:
                     continue
                 manifest = manifests.setdefault(file.parent, _manifest_for(file.parent))
-                yield InputFile(file, manifest.get(file.name, {}))
+                yield InputFile(file, manifest.get(file.name, {}), in_folder=True)
         else:
             yield InputFile(path, _manifest_for(path.parent).get(path.name, {}))
 
@@ -125,6 +132,8 @@ class Admission:
         failed or skipped ``FileOutcome``)."""
         name = self.name(item.path.name)
         runtime = self.runtime
+        if item.in_folder and item.path.suffix.lower() in SIDECAR_SUFFIXES:
+            return FileOutcome.skipped(name, NOT_A_SCAN)
         try:
             received = receive(item.path, agency=self.agency, filename=name,
                                max_bytes=runtime.settings.max_upload_bytes, given=item.given)

@@ -71,10 +71,11 @@ def test_every_file_in_a_folder_is_accounted_for(
     code = main(["ingest", str(folder), "--json"])
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     by_name = {line["source"]["filename"]: line for line in lines}
-    assert set(by_name) == {"scan.bmp", "khai-sinh", "Thumbs.db", "ghi chú.txt"}
+    assert set(by_name) == {"scan.bmp", "khai-sinh", "Thumbs.db", "ghi chú.txt"}  # no manifest
     assert by_name["scan.bmp"]["fields"].get("archive_box") == "H-1"
     for name in ("scan.bmp", "khai-sinh"):
         assert by_name[name]["status"] in ("ready", "needs_review"), by_name[name]
-    for name in ("Thumbs.db", "ghi chú.txt"):
-        assert by_name[name]["code"] == "unsupported_type"
-    assert code == 1  # two files failed, and the exit code says so
+    assert by_name["Thumbs.db"]["code"] == "unsupported_type"
+    assert by_name["ghi chú.txt"]["status"] == "skipped"  # a note beside the scans
+    assert by_name["ghi chú.txt"]["code"] == "not_a_scan"
+    assert code == 1  # Thumbs.db failed, and the exit code says so
