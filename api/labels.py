@@ -19,7 +19,8 @@ STATUS_VI = {"ready": "Sẵn sàng", "needs_review": "Cần rà soát", "failed"
 NEEDS_REVIEW_HELP = (
     "Máy đã đọc và lưu hồ sơ này (bản PDF/A đã ký số), nhưng có trường chưa chắc chắn "
     "(lý do ở dưới). Hồ sơ chưa được đưa ra tái sử dụng cho đến khi cán bộ rà soát: "
-    "đối chiếu với bản giấy, sửa trường sai rồi bấm “Duyệt”."
+    "đối chiếu với bản giấy, sửa trường sai rồi bấm “Lưu và duyệt” (trên dòng lệnh: "
+    "sohoa review MÃ --approve)."
 )
 
 OUTCOME_VI = {"ingested": "Đã số hóa", "skipped": "Bỏ qua", "failed": "Lỗi"}

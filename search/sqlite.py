@@ -737,6 +737,10 @@ def _filters(query: SearchQuery, *, key: str) -> tuple[list[str], list[Any]]:
     if subject_id is not None:
         where.append(f"{key} IN (SELECT record_n FROM subjects WHERE id_number = ?)")
         params.append(subject_id)
+    subject_name = fold_name(query.subject_name) if query.subject_name else ""
+    if subject_name:
+        where.append(f"{key} IN (SELECT record_n FROM subjects WHERE name_folded = ?)")
+        params.append(subject_name)
     return where, params
 
 
