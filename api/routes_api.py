@@ -15,6 +15,7 @@ from api import portal, service
 from api.access import Action
 from api.auth import allowed_to
 from api.batches import BatchState
+from api.dates import PersonDate
 from api.state import AppState, state_dependency
 from api.tokens import Principal
 from ingest import new_batch_id
@@ -225,13 +226,13 @@ async def reuse_lookup(
     procedure: Annotated[str, Query(min_length=1, max_length=100)],
     subject: Annotated[str | None, Query(max_length=20, description="ID number")] = None,
     name: Annotated[str | None, Query(max_length=200)] = None,
-    birth_date: date | None = None,
-    as_of: date | None = None,
+    birth_date: PersonDate | None = None,
+    as_of: PersonDate | None = None,
     dossier_code: Annotated[str | None, Query(max_length=100)] = None,
     father_name: Annotated[str | None, Query(max_length=200)] = None,
     mother_name: Annotated[str | None, Query(max_length=200)] = None,
     spouse_name: Annotated[str | None, Query(max_length=200)] = None,
-    spouse_birth_date: date | None = None,
+    spouse_birth_date: PersonDate | None = None,
     birth_place: Annotated[str | None, Query(max_length=300)] = None,
     residence: Annotated[str | None, Query(max_length=300)] = None,
 ) -> JSONResponse:
@@ -272,11 +273,11 @@ class ReleaseIn(BaseModel):
     procedure: Annotated[str, Field(min_length=1, max_length=100)]
     subject: Annotated[str | None, Field(max_length=20, description="ID number")] = None
     name: Annotated[str | None, Field(max_length=200)] = None
-    birth_date: date | None = None
+    birth_date: PersonDate | None = None
     father_name: Annotated[str | None, Field(max_length=200)] = None
     mother_name: Annotated[str | None, Field(max_length=200)] = None
     spouse_name: Annotated[str | None, Field(max_length=200)] = None
-    spouse_birth_date: date | None = None
+    spouse_birth_date: PersonDate | None = None
     birth_place: Annotated[str | None, Field(max_length=300)] = None
     residence: Annotated[str | None, Field(max_length=300)] = None
     confirmed_probable: Annotated[
