@@ -14,7 +14,7 @@ from pathlib import Path
 
 from api import cli_tokens
 from api.cli_args import agency_arg, anchor_arg, iso_date
-from api.labels import STATUS_VI, doc_type_vi, path_label, reason_vi
+from api.labels import FIXITY_VI, STATUS_VI, doc_type_vi, path_label, reason_vi
 from api.output import JSON_HELP, emit_json, record_not_found
 from ingest.runtime import Runtime
 from ingest.settings import Settings
@@ -166,7 +166,8 @@ def cmd_fixity(args: argparse.Namespace, settings: Settings) -> int:
         emit_json({"summary": report})
     else:
         for problem in report["problems"]:
-            print(f"  ✗ {problem['kind']}: {problem['key']} {problem.get('detail') or ''}")
+            kind = FIXITY_VI.get(problem["kind"], problem["kind"])
+            print(f"  ✗ {kind}: {problem['key']} {problem.get('detail') or ''}")
         print(f"Đã kiểm tra {report['objects']} đối tượng: {len(report['problems'])} vấn đề")
     return 1 if report["problems"] else 0
 

@@ -13,6 +13,13 @@ from pathlib import Path
 
 from records.model import ReviewReason
 
+ROLE_VI = {
+    "archivist": "Lưu trữ viên",
+    "officer": "Cán bộ nghiệp vụ",
+    "portal": "Cổng dịch vụ công",
+    "admin": "Quản trị",
+}
+
 STATUS_VI = {"ready": "Sẵn sàng", "needs_review": "Cần rà soát", "failed": "Lỗi"}
 
 # What "Cần rà soát" means and what to do about it: shown beside the status.
@@ -22,6 +29,8 @@ NEEDS_REVIEW_HELP = (
     "đối chiếu với bản giấy, sửa trường sai rồi bấm “Lưu và duyệt” (trên dòng lệnh: "
     "sohoa review MÃ --approve)."
 )
+
+FIXITY_VI = {"missing": "thiếu tệp", "corrupt": "tệp hỏng", "orphaned": "tệp mồ côi"}
 
 OUTCOME_VI = {"ingested": "Đã số hóa", "skipped": "Bỏ qua", "failed": "Lỗi"}
 

@@ -31,6 +31,7 @@ from api.errors import ApiError
 from api.labels import (
     FIELD_VI,
     NEEDS_REVIEW_HELP,
+    ROLE_VI,
     STATUS_VI,
     field_label,
     reason_vi,
@@ -38,17 +39,11 @@ from api.labels import (
 )
 from api.sessions import SESSION_SECONDS
 from api.state import AppState, app_state, state_dependency
-from api.tokens import Principal, Role
+from api.tokens import Principal
 from records.vntime import parse_person_date, vietnam_date, vietnam_time
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
-ROLE_VI = {
-    Role.ARCHIVIST: "Lưu trữ viên",
-    Role.OFFICER: "Cán bộ nghiệp vụ",
-    Role.PORTAL: "Cổng dịch vụ công",
-    Role.ADMIN: "Quản trị",
-}
 
 
 def _doc_types(request: Request) -> dict[str, str]:
