@@ -456,13 +456,14 @@ class SqliteIndex:
             total, estimate = max(total, query.offset + len(ranked)), True
         phrases = [c.folded_tokens for c in clauses]
         phrases += [[w] for words in expansions.values() for w in words]
+        whole = [t for c in clauses for t in c.folded_tokens]
         documents = _documents(conn, [n for n, _ in ranked])
         hits = [
             SearchHit(
                 id=data["id"],
                 score=score,
                 record=data,
-                snippet=_snippet(documents[n][1:], phrases),
+                snippet=_snippet(documents[n][1:], phrases, whole),
             )
             for n, score in ranked
             for data in [json.loads(documents[n][0])]
@@ -688,10 +689,15 @@ def _documents(conn: sqlite3.Connection, ns: list[int]) -> dict[int, tuple[str, 
     return {row[0]: tuple(v or "" for v in row[1:]) for row in rows}
 
 
-def _snippet(texts: Sequence[str], phrases: list[list[str]]) -> str | None:
+def _snippet(texts: Sequence[str], phrases: list[list[str]],
+             whole: list[str] | None = None) -> str | None:
     """From the first of full text, names, IDs and title that holds a match, else the
-    opening of the full text."""
+    opening of the full text. Where the words typed stand together in the full text
+    (a name: "vu huu thang"), only that is marked, not each word wherever it occurs
+    ("tháng" of every date)."""
     title, _, names, ids, body = texts
+    if whole and len(whole) > 1 and body and (together := highlight(body, [whole])):
+        return together
     marked = (highlight(text, phrases) for text in (body, names, ids, title) if text)
     return next((s for s in marked if s), None) or excerpt(body or title)
 

@@ -142,6 +142,8 @@ def test_a_person_searched_by_name_comes_first_marked(
         assert first.locator("h2 a").get_attribute("href") == f"/records/{thang.id}"
         assert first.locator(".holder mark").count() == 3  # ... the person's first, marked
         assert "Vũ Hữu Thắng" in first.locator(".holder").inner_text()
+        # In the text, the name where it stands, not "tháng" of the birth date.
+        assert first.locator(".snippet mark").all_inner_texts() == ["Vũ Hữu Thắng"]
         assert "Phạm Thị Lan" in hits.nth(1).locator(".holder").inner_text()
 
         page.goto("/search")
