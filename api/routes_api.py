@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -160,9 +159,11 @@ def search(
     type: Annotated[str | None, Query(max_length=100)] = None,
     issuer: Annotated[str | None, Query(max_length=300)] = None,
     subject: Annotated[str | None, Query(max_length=20, description="ID number")] = None,
+    name: Annotated[str | None, Query(max_length=200,
+                                      description="a person's full name: their papers")] = None,
     status: Literal["ready", "needs_review", "failed"] | None = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[PersonDate | None, Query(alias="from")] = None,
+    to: PersonDate | None = None,
     fuzzy: bool = False,
     agency: Annotated[str | None, Query(max_length=100, description="admins only")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -171,7 +172,8 @@ def search(
     from search import SearchQuery
 
     query = SearchQuery(
-        text=q, doc_type=type, issuer=issuer, agency=agency, subject_id=subject, status=status,
+        text=q, doc_type=type, issuer=issuer, agency=agency, subject_id=subject,
+        subject_name=name, status=status,
         issued_from=from_.isoformat() if from_ else None,
         issued_to=to.isoformat() if to else None,
         fuzzy=fuzzy, limit=limit, offset=offset,
