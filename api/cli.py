@@ -57,6 +57,7 @@ class Progress:
         self.total = total
         self.done = 0
         self.pages = 0
+        self.worked = 0  # files that took OCR: a refusal in a blink says nothing of the rest
         self.stream = stream or sys.stderr
         self.enabled = enabled
         self.started = time.monotonic()
@@ -94,15 +95,16 @@ class Progress:
         """(pages per minute, time left) as shown, from the files done so far."""
         minutes = max(time.monotonic() - self.started, 1e-6) / 60
         rate = f"{self.pages / minutes:.1f}".replace(".", ",") + " trang/phút"
-        if not self.done or not self.total or self.done >= self.total:
+        if not self.worked or not self.total or self.done >= self.total:
             return rate, "còn —"
-        left = minutes * 60 / self.done * (self.total - self.done)
+        left = minutes * 60 / self.worked * (self.total - self.done)
         return rate, "còn khoảng " + _duration(left)
 
     def step(self, outcome: FileOutcome) -> None:
         with self._lock:
             self.done += 1
             self.pages += outcome.pages
+            self.worked += bool(outcome.pages)
             if not self.enabled:
                 return
             rate, eta = self.figures()

@@ -39,6 +39,14 @@ def test_without_a_terminal_one_line_per_file_and_a_periodic_summary() -> None:
     assert lines[1].startswith("[2/3] Lỗi thumbs.db: Định dạng không được hỗ trợ")
 
 
+def test_no_estimate_from_files_refused_in_a_blink() -> None:
+    out = io.StringIO()
+    progress = Progress(10, enabled=True, stream=out, summary_every=0)
+    progress.step(FileOutcome.failed("Thumbs.db", "unsupported_type", "không hỗ trợ"))
+    progress.close()
+    assert out.getvalue().rstrip().endswith("còn —")
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
