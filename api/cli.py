@@ -325,7 +325,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     more = "hơn " if result.total_is_estimate else ""
     who = f" của người tên «{args.name}»" if args.name else ""
-    print(f"Tìm thấy {more}{result.total} kết quả cho «{args.text}»{who}")
+    words = f" cho «{args.text}»" if args.text else ""
+    print(f"Tìm thấy {more}{result.total} kết quả{words}{who}")
     for hit in result.hits:
         r = hit.record
         issued = vietnam_date(r["issued_on"]) if r.get("issued_on") else ""
