@@ -42,9 +42,9 @@ from typing import Any
 
 from records import Record
 from records.errors import ExitCode, SohoaError
+from records.folding import FOLD_VERSION, fold, fold_name, tokens
 from search.base import SearchHit, SearchQuery, SearchResult
 from search.document import IndexedDoc, indexed_doc, normalize_id
-from search.folding import FOLD_VERSION, fold, fold_name, tokens
 from search.fuzzy import delete_keys, fuzzy_eligible, vocab_eligible, within_one_edit
 from search.query import Clause, parse_text
 from search.snippets import excerpt, highlight, phrase_pattern

@@ -15,7 +15,7 @@ import pytest
 
 from api.tokens import Role
 from records import Status
-from search.folding import fold
+from records.folding import fold
 from specimens import generate, render_page
 from tests.api.conftest import BINH
 from tests.api.live import LiveServer

@@ -11,7 +11,7 @@ from pikepdf import Array, Dictionary, Name, Stream
 
 import ocr
 from ocr.sanitize import HOSTILE_ACTIONS
-from tests.support.ocr import text_pdf
+from tests.support.ocr import read_document, text_pdf
 
 LINES = ["GIAY CHUNG NHAN KET HON", "Ho ten chong: Tran Van Binh", "So: 45/2019"]
 SITE = "https://dichvucong.gov.vn/"
@@ -87,7 +87,7 @@ def _everything(pdf: pikepdf.Pdf) -> Iterator[Dictionary | Stream]:
 def test_archival_pdf_keeps_no_script_launch_submit_or_attachment(tmp_path: Path) -> None:
     source = tmp_path / "hostile.pdf"
     source.write_bytes(_hostile_pdf())
-    result = ocr.digitize(str(source), "application/pdf")
+    result = read_document(str(source), "application/pdf")
 
     with pikepdf.open(io.BytesIO(result.pdf)) as out:
         for obj in _everything(out):
