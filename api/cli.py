@@ -12,13 +12,25 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from api.cli_args import agency_arg, iso_date
-from api.output import emit_json
+from api.cli_args import VietnameseParser, agency_arg, iso_date
+from api.labels import (
+    NEEDS_REVIEW_HELP,
+    OUTCOME_VI,
+    STATUS_VI,
+    doc_type_vi,
+    reason_vi,
+    verify_note_vi,
+)
+from api.output import JSON_HELP, emit_json, record_not_found
+from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH
 from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.runtime import Runtime
 from ingest.settings import Settings
@@ -30,6 +42,7 @@ from records.errors import (
     UsageError,
     is_disk_full,
 )
+from records.model import Status
 from records.vntime import vietnam_date, vietnam_time
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -38,23 +51,111 @@ log = logging.getLogger("sohoa.cli")
 
 
 class Progress:
-    """A one-line progress display on a terminal; silent when stderr is not one."""
+    """What a person watches while a batch runs, fed one ``FileOutcome`` at a time.
 
-    def __init__(self, total: int | None, enabled: bool) -> None:
+    On a terminal: a live bar (rich, redrawn on its own thread, so the clock and the
+    estimate keep moving while a long page is read) with files done, pages per minute
+    and the time left. Otherwise (the demo, a log, cron): one line per file, and every
+    ``summary_every`` seconds a summary line, so a stalled batch is told from a slow one.
+    """
+
+    def __init__(self, total: int | None, enabled: bool, *, stream: TextIO | None = None,
+                 summary_every: float = 30.0) -> None:
         self.total = total
         self.done = 0
-        self.enabled = enabled and sys.stderr.isatty()
+        self.pages = 0
+        self.worked = 0  # files that took OCR: a refusal in a blink says nothing of the rest
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._bar: Any = None
+        self._ticker: threading.Thread | None = None
+        if not enabled:
+            return
+        if self.stream.isatty():
+            self._bar = self._live_bar()
+        elif summary_every > 0:
+            self._ticker = threading.Thread(target=self._tick, args=(summary_every,),
+                                            name="sohoa-progress", daemon=True)
+            self._ticker.start()
 
-    def step(self, label: str) -> None:
-        self.done += 1
-        if self.enabled:
-            total = f"/{self.total}" if self.total else ""
-            sys.stderr.write(f"\r\x1b[K[{self.done}{total}] {label[:70]}")
-            sys.stderr.flush()
+    def _live_bar(self) -> Any:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn
+        from rich.progress import Progress as Bar
+
+        bar = Bar(SpinnerColumn(), TextColumn("Số hóa"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("tệp · {task.fields[rate]} · {task.fields[eta]}"),
+                  TextColumn("{task.fields[last]}", style="dim"),
+                  console=Console(file=self.stream), transient=True, refresh_per_second=4)
+        bar.start()
+        self._task = bar.add_task("", total=self.total, rate="— trang/phút",
+                                  eta="còn —", last="")
+        # The estimate moves with the clock between two files, not only at each file.
+        self._ticker = threading.Thread(target=self._tick, args=(1.0,), daemon=True)
+        self._ticker.start()
+        return bar
+
+    def figures(self) -> tuple[str, str]:
+        """(pages per minute, time left) as shown, from the files done so far."""
+        minutes = max(time.monotonic() - self.started, 1e-6) / 60
+        rate = f"{self.pages / minutes:.1f}".replace(".", ",") + " trang/phút"
+        if not self.worked or not self.total or self.done >= self.total:
+            return rate, "còn —"
+        left = minutes * 60 / self.worked * (self.total - self.done)
+        return rate, "còn khoảng " + _duration(left)
+
+    def step(self, outcome: FileOutcome) -> None:
+        with self._lock:
+            self.done += 1
+            self.pages += outcome.pages
+            self.worked += bool(outcome.pages)
+            if not self.enabled:
+                return
+            rate, eta = self.figures()
+            label = f"{OUTCOME_VI[outcome.status]} {outcome.filename}"
+            if self._bar is not None:
+                self._bar.update(self._task, completed=self.done, rate=rate, eta=eta,
+                                 last=label[:60])
+            else:
+                total = f"/{self.total}" if self.total else ""
+                pages = f" ({outcome.pages} trang)" if outcome.pages else ""
+                why = f": {outcome.message}" if outcome.message else ""
+                self._line(f"[{self.done}{total}] {label}{pages}{why} · {rate} · {eta}")
+
+    def _tick(self, every: float) -> None:
+        while not self._stop.wait(every):
+            with self._lock:
+                rate, eta = self.figures()
+                if self._bar is not None:
+                    self._bar.update(self._task, rate=rate, eta=eta)
+                else:
+                    elapsed = _duration(time.monotonic() - self.started)
+                    total = f"/{self.total}" if self.total else ""
+                    self._line(f"Đang số hóa: {self.done}{total} tệp xong, {self.pages} trang, "
+                               f"đã chạy {elapsed} · {rate} · {eta}")
+
+    def _line(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
 
     def close(self) -> None:
-        if self.enabled and self.done:
-            sys.stderr.write("\r\x1b[K")
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds < 60:
+        return f"{seconds} giây"
+    if seconds < 3600:
+        return f"{seconds // 60} phút {seconds % 60:02d} giây"
+    return f"{seconds // 3600} giờ {seconds % 3600 // 60:02d} phút"
 
 
 
@@ -101,6 +202,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return ExitCode.FAILED if tally.failed else ExitCode.OK
 
 
+# Skipped because already digitized: counted, not listed one by one.
+_REPEATS = (ALREADY_STORED[0], DUPLICATE_IN_BATCH[0])
+
+
 class Tally:
     """Counts outcomes and prints them as they come (JSON lines or a progress bar)."""
 
@@ -109,14 +214,21 @@ class Tally:
         self.progress = progress
         self.counts = dict.fromkeys(OutcomeStatus, 0)
         self.failures: list[str] = []
+        self.to_review: list[str] = []
 
     def add(self, outcome: FileOutcome) -> None:
         self.counts[outcome.status] += 1
         if self.as_json:
             emit_json(outcome.to_json())
         elif outcome.status is OutcomeStatus.FAILED:
-            self.failures.append(f"  ✗ {outcome.filename}: {outcome.reason}")
-        self.progress.step(f"{outcome.status} {outcome.filename}")
+            self.failures.append(f"  ✗ {outcome.filename}: {outcome.message}")
+        elif outcome.code not in (None, *_REPEATS):
+            self.failures.append(f"  – {outcome.filename}: {outcome.message}")
+        record = outcome.record
+        if record is not None and record.status is Status.NEEDS_REVIEW:
+            reasons = "; ".join(reason_vi(r) for r in record.review.reasons)
+            self.to_review.append(f"  ? {record.id}  {outcome.filename}: {reasons}")
+        self.progress.step(outcome)
 
     @property
     def failed(self) -> int:
@@ -124,10 +236,15 @@ class Tally:
 
     def summary(self) -> str:
         lines = [
-            f"Đã số hóa: {self.counts[OutcomeStatus.INGESTED]} · Bỏ qua (đã lưu, cùng "
-            f"SHA-256): {self.counts[OutcomeStatus.SKIPPED]} · Lỗi: {self.failed}",
+            f"Đã số hóa: {self.counts[OutcomeStatus.INGESTED]} (trong đó cần rà soát: "
+            f"{len(self.to_review)}) · Bỏ qua: "
+            f"{self.counts[OutcomeStatus.SKIPPED]} · Lỗi: {self.failed}",
             *self.failures,
         ]
+        if self.to_review:
+            lines += [f"Hồ sơ cần rà soát ({len(self.to_review)}):", *self.to_review,
+                      "Chạy `sohoa review` để xem danh sách, `sohoa review MÃ --set "
+                      "TRƯỜNG=GIÁ_TRỊ --approve` để sửa và duyệt."]
         return "\n".join(lines)
 
 
@@ -146,8 +263,8 @@ def format_record(record: dict[str, Any]) -> str:
     sig = record.get("signature") or {}
     rows = [
         ("Mã hồ sơ số", record.get("id")),
-        ("Trạng thái", record.get("status")),
-        ("Loại giấy tờ", record.get("doc_type")),
+        ("Trạng thái", STATUS_VI.get(record.get("status") or "", record.get("status"))),
+        ("Loại giấy tờ", doc_type_vi(record.get("doc_type"))),
         ("Tiêu đề", record.get("title")),
         ("Số", record.get("document_number")),
         ("Cơ quan cấp", record.get("issuer")),
@@ -160,10 +277,16 @@ def format_record(record: dict[str, Any]) -> str:
         ("Chữ ký", f"{sig.get('level')} · {sig.get('signer')} · "
                    f"{vietnam_time(sig.get('signed_at'))}"
          if sig.get("level") else None),
-        ("Lý do cần rà soát", ", ".join((record.get("review") or {}).get("reasons") or []) or None),
+        ("Lý do cần rà soát",
+         "; ".join(reason_vi(r) for r in (record.get("review") or {}).get("reasons") or [])
+         or None),
     ]
     width = max(len(k) for k, _ in rows)
-    return "\n".join(f"{k.ljust(width)} : {'—' if v is None else v}" for k, v in rows)
+    text = "\n".join(f"{k.ljust(width)} : {'—' if v is None else v}" for k, v in rows)
+    if record.get("status") == Status.NEEDS_REVIEW:
+        text += f"\n\n{NEEDS_REVIEW_HELP}\nSửa và duyệt: sohoa review {record.get('id')} " \
+                "--set TRƯỜNG=GIÁ_TRỊ --approve"
+    return text
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
@@ -173,8 +296,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     try:
         record = find_record(runtime, args.id)
     except KeyError:
-        print(f"Không tìm thấy hồ sơ {args.id}", file=sys.stderr)
-        return 1
+        return record_not_found(args.id)
     finally:
         runtime.close()
     data = record.to_dict()
@@ -192,6 +314,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         text=args.text,
         doc_type=args.type,
         subject_id=args.subject,
+        subject_name=args.name,
         issued_from=args.date_from,
         issued_to=args.date_to,
         fuzzy=args.fuzzy,
@@ -208,12 +331,15 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             emit_json({"id": hit.id, "score": hit.score, "snippet": hit.snippet, **hit.record})
         return 0
     more = "hơn " if result.total_is_estimate else ""
-    print(f"Tìm thấy {more}{result.total} kết quả cho «{args.text}»")
+    who = f" của người tên «{args.name}»" if args.name else ""
+    words = f" cho «{args.text}»" if args.text else ""
+    print(f"Tìm thấy {more}{result.total} kết quả{words}{who}")
     for hit in result.hits:
         r = hit.record
         issued = vietnam_date(r["issued_on"]) if r.get("issued_on") else ""
-        print(f"- {hit.id}  {r.get('doc_type') or '?'}  {r.get('title') or ''}  "
-              f"{issued}  [{r.get('status')}]")
+        who = ", ".join(s["name"] for s in r.get("subjects") or [] if s.get("name"))
+        print(f"- {hit.id}  {doc_type_vi(r.get('doc_type')) or '?'}  {who}  "
+              f"{r.get('title') or ''}  {issued}  [{STATUS_VI.get(r.get('status') or '', '?')}]")
         if hit.snippet:
             print("    " + hit.snippet.replace("<mark>", "«").replace("</mark>", "»"))
     return 0
@@ -233,16 +359,23 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
         else:
             from ingest.operations import find_record
 
-            record = find_record(runtime, args.target)
+            try:
+                record = find_record(runtime, args.target)
+            except KeyError:
+                if args.json:
+                    emit_json({"valid": False, "reasons": [f"not found: {args.target}"]})
+                return record_not_found(args.target)
             if record.files.archival_pdf is None:
-                raise KeyError(f"{args.target} has no archival PDF")
+                print(f"Hồ sơ {args.target} chưa có bản PDF lưu trữ để kiểm tra",
+                      file=sys.stderr)
+                return int(ExitCode.FAILED)
             data = runtime.store.get(record.files.archival_pdf)
         report = verify_pdf(data, trust_roots=runtime.trust_roots())
-    except Exception as exc:
+    except (OSError, ValueError) as exc:
         if args.json:
             emit_json({"valid": False, "reasons": [f"unreadable: {exc}"]})
         else:
-            print(f"KHÔNG HỢP LỆ: không đọc được {args.target}: {exc}")
+            print(f"KHÔNG HỢP LỆ: không đọc được {args.target} ({type(exc).__name__})")
         return 1
     finally:
         runtime.close()
@@ -271,9 +404,9 @@ def format_verification(report: dict[str, Any]) -> str:
             f"    Chuỗi tin cậy  : {'có' if sig.get('trusted') else 'KHÔNG'}",
             f"    Sửa sau khi ký : {'CÓ' if sig.get('modified_after_signing') else 'không'}",
         ]
-        lines += [f"    - {reason}" for reason in sig.get("reasons") or []]
+        lines += [f"    - {verify_note_vi(reason)}" for reason in sig.get("reasons") or []]
     if not report.get("signatures"):
-        lines += [f"  - {reason}" for reason in report.get("reasons") or []]
+        lines += [f"  - {verify_note_vi(reason)}" for reason in report.get("reasons") or []]
     return "\n".join(lines)
 
 
@@ -326,12 +459,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = VietnameseParser(
         prog="sohoa",
         description="Số hóa kết quả giải quyết thủ tục hành chính và tái sử dụng chúng.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH",
+                                title="các lệnh", parser_class=VietnameseParser)
 
     def command(name: str, help_text: str, handler: Handler) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -340,41 +474,44 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("ingest", "số hóa tệp hoặc thư mục (PDF, TIFF, JPEG, PNG)", cmd_ingest)
     p.add_argument("paths", nargs="+", metavar="ĐƯỜNG_DẪN")
-    p.add_argument("--agency", type=agency_arg, help="cơ quan số hóa (mặc định: SOHOA_AGENCY)")
+    p.add_argument("--agency", type=agency_arg, metavar="CƠ_QUAN",
+                   help="cơ quan số hóa (mặc định: SOHOA_AGENCY)")
     p.add_argument("--json", action="store_true", help="mỗi tệp một dòng JSON")
     p.add_argument("--no-wait", action="store_true",
                    help="(chế độ phân tán) chỉ in mã lô rồi thoát, không chờ xử lý xong")
 
     p = command("show", "xem một hồ sơ", cmd_show)
     p.add_argument("id", metavar="MÃ")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
     p = command("search", "tìm kiếm hồ sơ (có hoặc không dấu)", cmd_search)
     p.add_argument("text", metavar="TỪ_KHÓA", nargs="?", default="")
-    p.add_argument("--type", help="loại giấy tờ, ví dụ birth_certificate")
+    p.add_argument("--type", help="mã loại giấy tờ, ví dụ birth_certificate (Giấy khai sinh)")
     p.add_argument("--subject", help="số định danh cá nhân (CCCD/CMND)")
-    p.add_argument("--from", dest="date_from", type=iso_date, help="cấp từ ngày YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=iso_date, help="cấp đến ngày YYYY-MM-DD")
+    p.add_argument("--name", help="họ tên đầy đủ của người (có hoặc không dấu): chỉ hồ sơ "
+                   "của người đó, không phải mọi giấy có chữ trùng")
+    p.add_argument("--from", dest="date_from", type=iso_date, help="cấp từ ngày dd/mm/yyyy")
+    p.add_argument("--to", dest="date_to", type=iso_date, help="cấp đến ngày dd/mm/yyyy")
     p.add_argument("--fuzzy", action="store_true", help="chấp nhận lỗi nhận dạng nhỏ")
-    p.add_argument("--limit", type=int, default=10)
-    p.add_argument("--offset", type=int, default=0)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=10, help="số kết quả tối đa")
+    p.add_argument("--offset", type=int, default=0, help="bỏ qua bấy nhiêu kết quả đầu")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
     p = command("verify", "kiểm tra chữ ký số của tệp PDF hoặc hồ sơ", cmd_verify)
     p.add_argument("target", metavar="TỆP_HOẶC_MÃ")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
     p = command("reindex", "lập lại chỉ mục từ kho lưu trữ", cmd_reindex)
-    p.add_argument("--agency", type=agency_arg,
+    p.add_argument("--agency", type=agency_arg, metavar="CƠ_QUAN",
                    help="chỉ một cơ quan (chỉ mục của các cơ quan khác giữ nguyên)")
     p.add_argument("--repair", action="store_true",
                    help="chỉ sửa chỗ lệch (thêm hồ sơ thiếu, cập nhật bản cũ, bỏ hồ sơ không "
                         "còn trong kho) mà không xóa chỉ mục: tìm kiếm vẫn chạy trong lúc sửa")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
     p = command("serve", "chạy dịch vụ HTTP", cmd_serve)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe")
+    p.add_argument("--port", type=int, default=8000, help="cổng")
     p.add_argument("--workers", type=int, default=1, help="số tiến trình phục vụ (uvicorn workers)")
 
     for extra in _extra_commands():
@@ -399,6 +536,18 @@ def settings_from_env() -> Settings:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the one place an error becomes an exit code (as OCRmyPDF's
     ``run``): a ``SohoaError`` carries its code, anything else is a bug."""
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # The reader (`| head -1`) has gone, whichever command was writing (help too):
+        # stop quietly. As the CPython docs advise, point stdout at devnull so that the
+        # flush at interpreter exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return int(ExitCode.FAILED)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # argparse refuses bad arguments itself, exit 2
     logging.basicConfig(
@@ -408,7 +557,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     handler: Handler = args.handler
     try:
-        return int(handler(args, settings_from_env()))
+        code = int(handler(args, settings_from_env()))
+        sys.stdout.flush()  # a closed pipe shows here rather than at interpreter exit
+        return code
+    except BrokenPipeError:
+        raise  # not a bug: main stops quietly
     except SohoaError as exc:
         # English for the log, then the Vietnamese sentence the person acts on.
         log.error("%s failed: %s: %s", args.command, type(exc).__name__, exc)

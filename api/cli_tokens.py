@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 
 from api.cli_args import agency_arg
+from api.labels import ROLE_VI
 from api.output import emit_json
 from api.tokens import Role, create_token, list_tokens, revoke_token, token_id_of
 from ingest.runtime import Runtime
@@ -39,7 +40,8 @@ def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
                                agency=agency, token_id=token_id_of(token), label=args.label)
     finally:
         runtime.close()
-    print(f"Đã tạo mã truy cập vai trò {args.role} cho cơ quan {agency}.")
+    print(f"Đã tạo mã truy cập vai trò {ROLE_VI.get(args.role, args.role)} cho cơ quan "
+          f"{agency}.")
     print("Lưu mã này ngay: hệ thống chỉ giữ mã băm, không hiển thị lại.")
     print(token)
     return 0
@@ -57,7 +59,7 @@ def cmd_token_list(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for p in tokens:
         created = vietnam_time(p.created_at) if p.created_at else ""
-        print(f"{p.token_id}  {p.role:<9}  {p.agency:<20}  {created:<16}  "
+        print(f"{p.token_id}  {ROLE_VI.get(p.role, p.role):<17}  {p.agency:<20}  {created:<16}  "
               f"{p.label or ''}")
     print(f"{len(tokens)} mã truy cập")
     return 0
@@ -77,7 +79,8 @@ def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json({"revoked": revoked.to_dict()})
     else:
-        print(f"Đã thu hồi mã {revoked.token_id} ({revoked.role}, {revoked.agency}); "
+        role = ROLE_VI.get(revoked.role, revoked.role)
+        print(f"Đã thu hồi mã {revoked.token_id} ({role}, {revoked.agency}); "
               "máy chủ API ngừng chấp nhận mã này trong vòng 30 giây.")
     return 0
 

@@ -13,8 +13,9 @@ from datetime import date
 from pathlib import Path
 
 from api import cli_stats, cli_tokens
-from api.cli_args import agency_arg, anchor_arg
-from api.output import emit_json
+from api.cli_args import agency_arg, anchor_arg, iso_date
+from api.labels import FIXITY_VI, STATUS_VI, doc_type_vi, path_label, reason_vi
+from api.output import JSON_HELP, emit_json, record_not_found
 from ingest.runtime import Runtime
 from ingest.settings import Settings
 from records.errors import UsageError
@@ -38,25 +39,32 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
                 if args.json:
                     emit_json(item)
                 else:
-                    print(f"- {item['id']}  {item.get('doc_type') or '?'}  "
-                          f"{item.get('source', {}).get('filename')}: "
-                          f"{', '.join(item.get('reasons') or [])}")
+                    print(f"- {item['id']}  {doc_type_vi(item.get('doc_type')) or '?'}  "
+                          f"{item.get('filename') or ''}: "
+                          f"{'; '.join(reason_vi(r) for r in item.get('reasons') or [])}")
             if not args.json:
-                print(f"{len(queue)} hồ sơ cần rà soát")
+                print(f"{len(queue)} hồ sơ cần rà soát"
+                      + (". Xem một hồ sơ: sohoa show MÃ; sửa và duyệt: sohoa review MÃ "
+                         "--set TRƯỜNG=GIÁ_TRỊ --approve" if queue else ""))
             return 0
         changes = dict(_split_assignment(a) for a in args.set or [])
         try:
             record = apply_review(runtime, args.id, changes, approve=args.approve,
                                   actor=args.by)
-        except (ValueError, KeyError) as exc:
-            print(f"Không sửa được: {exc}", file=sys.stderr)
+        except KeyError:
+            return record_not_found(args.id)
+        except ValueError as exc:
+            field = getattr(exc, "field", None)  # extract.review.ReviewError
+            detail = f"{path_label(field)}: {getattr(exc, 'message', exc)}" if field else exc
+            print(f"Không sửa được: {detail}", file=sys.stderr)
             return 1
     finally:
         runtime.close()
     if args.json:
         emit_json(record.to_dict())
     else:
-        print(f"Hồ sơ {record.id}: phiên bản {record.version}, trạng thái {record.status}")
+        print(f"Hồ sơ {record.id}: phiên bản {record.version}, trạng thái "
+              f"{STATUS_VI.get(record.status, record.status)}")
     return 0
 
 
@@ -74,8 +82,8 @@ def register_review(command: Command) -> None:
                    help="sửa một trường, ví dụ subjects[0].id_number=001090012345")
     p.add_argument("--approve", action="store_true", help="duyệt hồ sơ")
     p.add_argument("--by", default="cli", help="người rà soát (ghi vào lịch sử)")
-    p.add_argument("--agency", type=agency_arg)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--agency", type=agency_arg, help="chỉ hồ sơ của một cơ quan")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 # --- reuse -----------------------------------------------------------------------------
@@ -127,20 +135,20 @@ def register_reuse(command: Command) -> None:
     p = command("reuse", "tra cứu giấy tờ đã có để tái sử dụng cho một thủ tục", cmd_reuse)
     p.add_argument("--subject", help="số định danh cá nhân")
     p.add_argument("--name", help="họ tên (khi giấy tờ cũ không có số định danh)")
-    p.add_argument("--birth-date", help="ngày sinh YYYY-MM-DD")
+    p.add_argument("--birth-date", type=iso_date, help="ngày sinh dd/mm/yyyy")
     # What the population database knows: a paper without ID is offered only when one
     # of these, printed on it, agrees and none disagrees.
     p.add_argument("--father-name", help="họ tên cha (đối chiếu giấy tờ không có số định danh)")
     p.add_argument("--mother-name", help="họ tên mẹ")
     p.add_argument("--spouse-name", help="họ tên vợ/chồng")
-    p.add_argument("--spouse-birth-date", help="ngày sinh vợ/chồng")
+    p.add_argument("--spouse-birth-date", type=iso_date, help="ngày sinh vợ/chồng dd/mm/yyyy")
     p.add_argument("--birth-place", help="nơi sinh")
     p.add_argument("--residence", help="nơi thường trú")
     p.add_argument("--procedure", required=True, help="mã thủ tục, ví dụ 1.000894")
-    p.add_argument("--as-of", help="ngày xét hiệu lực (mặc định hôm nay)")
+    p.add_argument("--as-of", type=iso_date, help="ngày xét hiệu lực dd/mm/yyyy (mặc định hôm nay)")
     p.add_argument("--dossier", help="mã hồ sơ đang tiếp nhận (ghi nhật ký)")
     p.add_argument("--actor", default="cli", help="người tra cứu (ghi nhật ký)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 # --- fixity, archive export / import, audit ---------------------------------------------
@@ -159,7 +167,8 @@ def cmd_fixity(args: argparse.Namespace, settings: Settings) -> int:
         emit_json({"summary": report})
     else:
         for problem in report["problems"]:
-            print(f"  ✗ {problem['kind']}: {problem['key']} {problem.get('detail') or ''}")
+            kind = FIXITY_VI.get(problem["kind"], problem["kind"])
+            print(f"  ✗ {kind}: {problem['key']} {problem.get('detail') or ''}")
         print(f"Đã kiểm tra {report['objects']} đối tượng: {len(report['problems'])} vấn đề")
     return 1 if report["problems"] else 0
 
@@ -168,9 +177,15 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from storage import StorageError
     from storage.bagit import export_archive
 
+    dest = Path(args.dest)
+    tarred = dest.name.endswith((".tar", ".tar.gz", ".tgz"))
+    if not tarred and dest.is_dir() and any(dest.iterdir()):
+        # export_archive refuses too (in English, for the log): say it in Vietnamese first.
+        raise UsageError(f"Thư mục đích không trống: {dest} (chọn một thư mục mới hoặc trống, "
+                         "hoặc một tệp .tar/.tar.gz)")
     runtime = Runtime.open(settings)
     try:
-        result = export_archive(runtime.store, args.agency or settings.agency, Path(args.dest))
+        result = export_archive(runtime.store, args.agency or settings.agency, dest)
     except StorageError as exc:
         print(f"Không xuất được (không tạo gói nào): {exc}", file=sys.stderr)
         return 1
@@ -251,8 +266,7 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     try:
         keys = delete_record(runtime, args.id, actor=args.actor, reason=args.reason)
     except KeyError:
-        print(f"Không tìm thấy hồ sơ {args.id}", file=sys.stderr)
-        return 1
+        return record_not_found(args.id)
     finally:
         runtime.close()
     if args.json:
@@ -264,20 +278,20 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 def register_storage(command: Command) -> None:
     p = command("fixity", "kiểm tra toàn vẹn mọi đối tượng và chữ ký trong kho", cmd_fixity)
-    p.add_argument("--agency", type=agency_arg)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--agency", type=agency_arg, help="cơ quan (mặc định: tất cả / SOHOA_AGENCY)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p = command("export", "xuất kho lưu trữ của một cơ quan thành gói BagIt", cmd_export)
     p.add_argument("dest", metavar="THƯ_MỤC_ĐÍCH")
-    p.add_argument("--agency", type=agency_arg)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--agency", type=agency_arg, help="cơ quan (mặc định: tất cả / SOHOA_AGENCY)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p = command("import", "nhập một gói BagIt (kiểm tra mọi mã băm)", cmd_import)
     p.add_argument("src", metavar="GÓI_BAGIT")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p = command("delete", "(quản trị) xóa hẳn một hồ sơ, có ghi nhật ký kiểm toán", cmd_delete)
     p.add_argument("id", metavar="MÃ")
     p.add_argument("--actor", required=True, help="người quyết định xóa")
     p.add_argument("--reason", required=True, help="lý do (ví dụ số quyết định)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p = command("audit", "nhật ký kiểm toán", cmd_audit)
     p.add_argument("action", choices=["verify", "flush"],
                    help="verify: kiểm tra chuỗi băm (sau khi chuyển hết nhật ký tạm); "
@@ -286,7 +300,7 @@ def register_storage(command: Command) -> None:
     p.add_argument("--anchor", type=anchor_arg, metavar="SỐ:MÃ_BĂM",
                    help="verify: mốc đã lưu ở nơi khác (sohoa audit verify in ra); phát hiện "
                    "việc cắt bớt hay viết lại phần cuối nhật ký")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 # --- distributed work ------------------------------------------------------------------
@@ -358,10 +372,10 @@ def register_distributed(command: Command) -> None:
     p.add_argument("--beat", action="store_true", help="kèm lịch kiểm tra toàn vẹn định kỳ")
     p = command("batch", "tiến độ một lô", cmd_batch)
     p.add_argument("id", metavar="MÃ_LÔ")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p = command("retry", "đưa lại các tài liệu lỗi của một lô vào hàng đợi", cmd_retry)
     p.add_argument("id", metavar="MÃ_LÔ")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 REGISTRY: list[Register] = [

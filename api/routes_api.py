@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -15,6 +14,7 @@ from api import portal, service
 from api.access import Action
 from api.auth import allowed_to
 from api.batches import BatchState
+from api.dates import PersonDate
 from api.inputs import PlainText, visible_filename
 from api.state import AppState, state_dependency
 from api.tokens import Principal
@@ -178,9 +178,11 @@ def search(
     type: Annotated[str | None, Query(max_length=100)] = None,
     issuer: Annotated[str | None, Query(max_length=300)] = None,
     subject: Annotated[str | None, Query(max_length=20, description="ID number")] = None,
+    name: Annotated[str | None, Query(max_length=200,
+                                      description="a person's full name: their papers")] = None,
     status: Literal["ready", "needs_review", "failed"] | None = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[PersonDate | None, Query(alias="from")] = None,
+    to: PersonDate | None = None,
     fuzzy: bool = False,
     agency: Annotated[str | None, Query(max_length=100, description="admins only")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -189,7 +191,8 @@ def search(
     from search import SearchQuery
 
     query = SearchQuery(
-        text=q, doc_type=type, issuer=issuer, agency=agency, subject_id=subject, status=status,
+        text=q, doc_type=type, issuer=issuer, agency=agency, subject_id=subject,
+        subject_name=name, status=status,
         issued_from=from_.isoformat() if from_ else None,
         issued_to=to.isoformat() if to else None,
         fuzzy=fuzzy, limit=limit, offset=offset,
@@ -249,13 +252,13 @@ async def reuse_lookup(
     procedure: Annotated[PlainText, Query(min_length=1, max_length=100)],
     subject: Annotated[PlainText | None, Query(max_length=20, description="ID number")] = None,
     name: Annotated[PlainText | None, Query(max_length=200)] = None,
-    birth_date: date | None = None,
-    as_of: date | None = None,
+    birth_date: PersonDate | None = None,
+    as_of: PersonDate | None = None,
     dossier_code: Annotated[PlainText | None, Query(max_length=100)] = None,
     father_name: Annotated[PlainText | None, Query(max_length=200)] = None,
     mother_name: Annotated[PlainText | None, Query(max_length=200)] = None,
     spouse_name: Annotated[PlainText | None, Query(max_length=200)] = None,
-    spouse_birth_date: date | None = None,
+    spouse_birth_date: PersonDate | None = None,
     birth_place: Annotated[PlainText | None, Query(max_length=300)] = None,
     residence: Annotated[PlainText | None, Query(max_length=300)] = None,
 ) -> JSONResponse:
@@ -298,11 +301,11 @@ class ReleaseIn(BaseModel):
     procedure: Annotated[PlainText, Field(min_length=1, max_length=100)]
     subject: Annotated[PlainText | None, Field(max_length=20, description="ID number")] = None
     name: Annotated[PlainText | None, Field(max_length=200)] = None
-    birth_date: date | None = None
+    birth_date: PersonDate | None = None
     father_name: Annotated[PlainText | None, Field(max_length=200)] = None
     mother_name: Annotated[PlainText | None, Field(max_length=200)] = None
     spouse_name: Annotated[PlainText | None, Field(max_length=200)] = None
-    spouse_birth_date: date | None = None
+    spouse_birth_date: PersonDate | None = None
     birth_place: Annotated[PlainText | None, Field(max_length=300)] = None
     residence: Annotated[PlainText | None, Field(max_length=300)] = None
     # Consent and confirmation are JSON booleans only: "true", "yes" or 1 are refused

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -29,34 +28,23 @@ from api.auth import (
     session_principal,
 )
 from api.errors import ApiError, archive_damaged
+from api.labels import (
+    FIELD_VI,
+    NEEDS_REVIEW_HELP,
+    ROLE_VI,
+    STATUS_VI,
+    field_label,
+    reason_vi,
+    verify_note_vi,
+)
 from api.sessions import SESSION_SECONDS
 from api.state import AppState, app_state, state_dependency
-from api.tokens import Principal, Role
-from records.vntime import vietnam_date, vietnam_time
+from api.tokens import Principal
+from records.vntime import parse_person_date, vietnam_date, vietnam_time
 from storage.base import IntegrityError
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
-ROLE_VI = {
-    Role.ARCHIVIST: "Lưu trữ viên",
-    Role.OFFICER: "Cán bộ nghiệp vụ",
-    Role.PORTAL: "Cổng dịch vụ công",
-    Role.ADMIN: "Quản trị",
-}
-STATUS_VI = {"ready": "Sẵn sàng", "needs_review": "Cần rà soát", "failed": "Lỗi"}
-FIELD_VI = {
-    "doc_type": "Loại giấy tờ",
-    "title": "Tiêu đề",
-    "document_number": "Số",
-    "issuer": "Cơ quan cấp",
-    "issued_on": "Ngày cấp",
-    "valid_until": "Hiệu lực đến",
-    "name": "Họ và tên",
-    "id_number": "Số định danh",
-    "birth_date": "Ngày sinh",
-    "role": "Vai trò",
-    "sex": "Giới tính",
-}
 
 
 def _doc_types(request: Request) -> dict[str, str]:
@@ -76,8 +64,12 @@ TEMPLATES.env.filters["mark"] = _mark
 # People read Vietnam time, dd/mm/yyyy (HH:MM); the JSON API keeps ISO 8601.
 TEMPLATES.env.filters["vn_time"] = vietnam_time
 TEMPLATES.env.filters["vn_date"] = vietnam_date
+TEMPLATES.env.filters["field_label"] = field_label
+TEMPLATES.env.filters["reason_vi"] = reason_vi
+TEMPLATES.env.filters["verify_note_vi"] = verify_note_vi
 TEMPLATES.env.globals.update(
-    ROLE_VI=ROLE_VI, STATUS_VI=STATUS_VI, FIELD_VI=FIELD_VI, Action=Action, allowed=allowed
+    ROLE_VI=ROLE_VI, STATUS_VI=STATUS_VI, FIELD_VI=FIELD_VI, Action=Action, allowed=allowed,
+    NEEDS_REVIEW_HELP=NEEDS_REVIEW_HELP,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -184,13 +176,25 @@ def help_page(request: Request, me: Caller) -> HTMLResponse:
 
 
 def _iso(value: str | None) -> str | None:
+    """A date an officer typed (dd/mm/yyyy or ISO), as the index keeps it (ISO)."""
     if not value:
         return None
     try:
-        return date.fromisoformat(value).isoformat()
+        return parse_person_date(value).isoformat()
     except ValueError as exc:
-        raise ApiError(400, "invalid_date", "Invalid date.",
-                       f"Ngày không hợp lệ: {value} (cần dạng YYYY-MM-DD).") from exc
+        raise ApiError(400, "invalid_date", "Invalid date; expected dd/mm/yyyy or yyyy-mm-dd.",
+                       f"Ngày không hợp lệ: {value} (cần dạng dd/mm/yyyy, ví dụ "
+                       "04/09/1954).") from exc
+
+
+def _names_marked(record: dict[str, Any], words: list[list[str]]) -> Markup:
+    """The holders' names of a search card, the words searched for marked in them."""
+    from search.snippets import highlight
+
+    names = [s["name"] for s in record.get("subjects") or [] if s.get("name")]
+    shown = [highlight(n, words) if words else None for n in names]
+    return _mark(", ".join(m or str(Markup.escape(n)) for m, n in zip(shown, names,
+                                                                     strict=True)))
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -199,6 +203,7 @@ def search_page(
     state: State,
     me: Caller,
     q: Annotated[str, Query(max_length=500)] = "",
+    name: Annotated[str, Query(max_length=200)] = "",
     type: Annotated[str, Query(max_length=100)] = "",
     issuer: Annotated[str, Query(max_length=300)] = "",
     status: Annotated[str, Query(max_length=20)] = "",
@@ -208,13 +213,14 @@ def search_page(
     page: Annotated[int, Query(ge=1, le=500)] = 1,
 ) -> HTMLResponse:
     from search import SearchQuery
+    from search.query import parse_text
 
     require(me, Action.READ)
     per_page = 10
-    filters = {"q": q, "type": type, "issuer": issuer, "status": status, "from": from_,
-               "to": to, "fuzzy": fuzzy}
+    filters = {"q": q, "name": name, "type": type, "issuer": issuer, "status": status,
+               "from": from_, "to": to, "fuzzy": fuzzy}
     query = SearchQuery(
-        text=q, doc_type=type or None, issuer=issuer or None,
+        text=q, subject_name=name.strip() or None, doc_type=type or None, issuer=issuer or None,
         status=status if status in STATUS_VI else None,
         issued_from=_iso(from_), issued_to=_iso(to), fuzzy=bool(fuzzy),
         limit=per_page, offset=(page - 1) * per_page,
@@ -226,8 +232,10 @@ def search_page(
         params = {k: v for k, v in {**filters, "page": page, **changes}.items() if v}
         return "/search?" + urlencode(params)
 
+    words = [c.folded_tokens for c in parse_text(f"{q} {name}")]
+    holders = {hit.id: _names_marked(hit.record, words) for hit in result.hits}
     return render(request, "search.html", me, result=result, filters=filters, page=page,
-                  pages=pages, link=link)
+                  pages=pages, link=link, holders=holders)
 
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
@@ -280,15 +288,26 @@ def review_list(
     return render(request, "review_list.html", me, total=total, items=items, page=page)
 
 
-def _review_fields(record: dict[str, Any]) -> list[tuple[str, str, Any]]:
-    """(path, label, value) of every correctable field, one row each."""
-    rows: list[tuple[str, str, Any]] = [
-        (k, FIELD_VI[k], record.get(k))
+DATE_KEYS = ("issued_on", "valid_until", "birth_date")
+
+
+def _shown(key: str, value: Any) -> str:
+    """A field's value as the review form shows it: dates dd/mm/yyyy, nothing empty."""
+    if value is None:
+        return ""
+    return vietnam_date(value) if key in DATE_KEYS else str(value)
+
+
+def _review_fields(record: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """(path, label, value as shown, is a date) of every correctable field, one row each."""
+    rows = [
+        (k, FIELD_VI[k], _shown(k, record.get(k)), k in DATE_KEYS)
         for k in ("doc_type", "title", "document_number", "issuer", "issued_on", "valid_until")
     ]
     for i, subject in enumerate(record.get("subjects") or []):
         for k in ("name", "id_number", "birth_date", "sex"):
-            rows.append((f"subjects[{i}].{k}", f"Người {i + 1}: {FIELD_VI[k]}", subject.get(k)))
+            rows.append((f"subjects[{i}].{k}", f"Người {i + 1}: {FIELD_VI[k]}",
+                         _shown(k, subject.get(k)), k in DATE_KEYS))
     return rows
 
 
@@ -308,10 +327,8 @@ def review_record(
 def _review_page(request: Request, state: AppState, me: Principal, record_id: str, *,
                  message: str | None = None, error: str | None = None,
                  status: int = 200) -> HTMLResponse:
-    from extract.review import describe_reason
-
     record = service.record_json(state, me, record_id)
-    reasons = [describe_reason(r) for r in (record.get("review") or {}).get("reasons") or []]
+    reasons = [reason_vi(r) for r in (record.get("review") or {}).get("reasons") or []]
     return render(request, "review.html", me, status=status, record=record,
                   rows=_review_fields(record), reasons=reasons, message=message, error=error)
 
@@ -323,11 +340,13 @@ async def review_submit(request: Request, record_id: str, state: State, me: Call
     require(me, Action.REVIEW)
     form = await request.form(max_files=0, max_fields=200)
     current = await run_in_threadpool(service.record_json, state, me, record_id)
-    known = {path: value for path, _, value in _review_fields(current)}
+    # Compared with what the form showed (dates as dd/mm/yyyy): an untouched field is
+    # no correction.
+    known = {path: shown for path, _, shown, _ in _review_fields(current)}
     changes: dict[str, str | None] = {}
     for path, old in known.items():
         new = form.get(path)
-        if isinstance(new, str) and new.strip() != ("" if old is None else str(old)):
+        if isinstance(new, str) and new.strip() != old:
             changes[path] = new.strip()
     approve = form.get("approve") == "1"
     try:

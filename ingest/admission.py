@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract.manifest import load_manifest
-from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH, IngestError
+from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH, NOT_A_SCAN, IngestError
 from ingest.outcome import FileOutcome
 from ingest.pipeline import Received, committed_record, receive
 from ingest.runtime import Runtime
@@ -42,36 +42,45 @@ __all__ = [
 
 log = logging.getLogger("sohoa.ingest")
 
-SUPPORTED_SUFFIXES = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png"}
+MANIFEST_NAME = "manifest.csv"
+
+
+# Text files that sit beside scans in a folder: skipped with that reason, not failed.
+SIDECAR_SUFFIXES = frozenset({".txt", ".md", ".csv", ".json", ".jsonl", ".xml", ".log",
+                              ".ini", ".html", ".htm"})
 
 
 @dataclass
 class InputFile:
     path: Path
     given: dict[str, str] = field(default_factory=dict)
+    in_folder: bool = False  # found by walking a folder, not named by the person
 
 
 def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
     """Files named, and files under folders named (recursively, sorted).
 
-    Inside folders, only files whose names look like scans are taken (the type is
-    still checked from the bytes); a file named explicitly is always tried. A
-    ``manifest.csv`` in a folder gives known values for the files beside it.
+    Every file in a folder is taken, whatever its name: the type is sniffed from the
+    bytes, so a PDF without extension or a PNG named ``.bmp`` is digitized and a
+    ``thumbs.db`` is reported as ``unsupported_type`` rather than silently left out.
+    Text files beside the scans (``SIDECAR_SUFFIXES``: ground truth, notes) are skipped
+    with that reason; the ``manifest.csv`` of a folder gives known values for the files
+    beside it.
     """
     for path in paths:
         if path.is_dir():
             manifests: dict[Path, dict[str, dict[str, str]]] = {}
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if file.name == MANIFEST_NAME:
                     continue
                 manifest = manifests.setdefault(file.parent, _manifest_for(file.parent))
-                yield InputFile(file, manifest.get(file.name, {}))
+                yield InputFile(file, manifest.get(file.name, {}), in_folder=True)
         else:
             yield InputFile(path, _manifest_for(path.parent).get(path.name, {}))
 
 
 def _manifest_for(folder: Path) -> dict[str, dict[str, str]]:
-    candidate = folder / "manifest.csv"
+    candidate = folder / MANIFEST_NAME
     if not candidate.is_file():
         return {}
     return load_manifest(candidate)
@@ -133,6 +142,8 @@ class Admission:
         failed or skipped ``FileOutcome``)."""
         name = self.name(item.path.name)
         runtime = self.runtime
+        if item.in_folder and item.path.suffix.lower() in SIDECAR_SUFFIXES:
+            return FileOutcome.skipped(name, NOT_A_SCAN)
         try:
             received = receive(item.path, agency=self.agency, filename=name,
                                max_bytes=runtime.settings.max_upload_bytes, given=item.given)

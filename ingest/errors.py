@@ -25,4 +25,6 @@ STORED_RECORD_DAMAGED = (
     "từ bản sao lưu trước khi số hóa lại.",
 )
 ALREADY_STORED = ("already_stored", "Cùng nội dung (SHA-256) đã được số hóa và lưu trước đó.")
+# A text file beside the scans of a folder (a list, a note, ground truth): said, not failed.
+NOT_A_SCAN = ("not_a_scan", "Tệp văn bản kèm theo (danh sách, ghi chú…), không phải bản quét.")
 DUPLICATE_IN_BATCH = ("duplicate_in_batch", "Trùng nội dung (SHA-256) với một tệp khác trong lô.")

@@ -6,6 +6,7 @@ The one formatter for every screen, CLI line and the signature stamp; JSON keeps
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 # Vietnam has kept UTC+7 without daylight saving since 1975.
@@ -49,3 +50,22 @@ def vietnam_date(value: date | str | None) -> str:
     except ValueError:
         return str(value)
     return day.strftime("%d/%m/%Y")
+
+
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def parse_person_date(value: str) -> date:
+    """A date as a person types it: ``dd/mm/yyyy`` (as printed on Vietnamese papers, also
+    with ``.`` or ``-``) or ISO ``yyyy-mm-dd``. ``ValueError`` names both forms."""
+    text = value.strip()
+    try:
+        if match := _DMY.fullmatch(text):
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(
+            f"ngày không hợp lệ: {value!r} (cần dạng dd/mm/yyyy, ví dụ 04/09/1954, "
+            "hoặc yyyy-mm-dd)"
+        ) from exc

@@ -31,7 +31,7 @@ def _candidate_line(number: int, candidate: Candidate) -> str:
         else "khớp họ tên + ngày sinh + thông tin đối chiếu (cần xác nhận)"
     )
     fields = [
-        candidate.title or candidate.doc_type,
+        candidate.title or _type_name(candidate.doc_type),
         f"số {candidate.document_number}" if candidate.document_number else None,
         candidate.issuer,
         f"cấp {_day(candidate.issued_on)}",
@@ -84,7 +84,15 @@ def _withheld_line(item: Withheld) -> str:
     reason = WITHHELD_TEXT[item.reason]
     if item.facts:
         reason += ": " + ", ".join(FACT_LABELS.get(f, f) for f in item.facts)
-    return f"  - {item.doc_type} ({', '.join(item.components)}): {reason}"
+    return f"  - {_type_name(item.doc_type)} ({', '.join(item.components)}): {reason}"
+
+
+def _type_name(code: str) -> str:
+    """A result type's Vietnamese name (Giấy khai sinh), not its code."""
+    from records.result_types import cached_result_types
+
+    known = cached_result_types()
+    return known[code].name if code in known else code
 
 
 def format_result(result: ReuseResult) -> str:

@@ -22,6 +22,9 @@ class SearchQuery:
     agencies: list[str] | None = None  # restrict to these agencies (access control) ...
     include_shared: bool = True  # ... plus records marked shared
     subject_id: str | None = None
+    # A person asked for by full name (any diacritics): records naming them, not every
+    # paper whose text holds one of the name's words ("Thắng" / "tháng").
+    subject_name: str | None = None
     status: str | None = None
     issued_from: str | None = None
     issued_to: str | None = None

@@ -195,6 +195,10 @@ def _filters(q: SearchQuery) -> list[dict[str, Any]]:
         filters.append(
             {"nested": {"path": "subjects", "query": {"term": {"subjects.id_number": subject_id}}}}
         )
+    subject_name = fold_name(q.subject_name) if q.subject_name else ""
+    if subject_name:
+        filters.append({"nested": {"path": "subjects", "query": {
+            "term": {"subjects.name_folded": subject_name}}}})
     return filters
 
 

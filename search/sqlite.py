@@ -490,13 +490,14 @@ class SqliteIndex:
             total, estimate = max(total, query.offset + len(ranked)), True
         phrases = [c.folded_tokens for c in clauses]
         phrases += [[w] for words in expansions.values() for w in words]
+        whole = [t for c in clauses for t in c.folded_tokens]
         documents = _documents(conn, [n for n, _ in ranked])
         hits = [
             SearchHit(
                 id=data["id"],
                 score=score,
                 record=data,
-                snippet=_snippet(documents[n][1:], phrases),
+                snippet=_snippet(documents[n][1:], phrases, whole),
             )
             for n, score in ranked
             for data in [json.loads(documents[n][0])]
@@ -722,10 +723,15 @@ def _documents(conn: sqlite3.Connection, ns: list[int]) -> dict[int, tuple[str, 
     return {row[0]: tuple(v or "" for v in row[1:]) for row in rows}
 
 
-def _snippet(texts: Sequence[str], phrases: list[list[str]]) -> str | None:
+def _snippet(texts: Sequence[str], phrases: list[list[str]],
+             whole: list[str] | None = None) -> str | None:
     """From the first of full text, names, IDs and title that holds a match, else the
-    opening of the full text."""
+    opening of the full text. Where the words typed stand together in the full text
+    (a name: "vu huu thang"), only that is marked, not each word wherever it occurs
+    ("tháng" of every date)."""
     title, _, names, ids, body = texts
+    if whole and len(whole) > 1 and body and (together := highlight(body, [whole])):
+        return together
     marked = (highlight(text, phrases) for text in (body, names, ids, title) if text)
     return next((s for s in marked if s), None) or excerpt(body or title)
 
@@ -771,6 +777,10 @@ def _filters(query: SearchQuery, *, key: str) -> tuple[list[str], list[Any]]:
     if subject_id is not None:
         where.append(f"{key} IN (SELECT record_n FROM subjects WHERE id_number = ?)")
         params.append(subject_id)
+    subject_name = fold_name(query.subject_name) if query.subject_name else ""
+    if subject_name:
+        where.append(f"{key} IN (SELECT record_n FROM subjects WHERE name_folded = ?)")
+        params.append(subject_name)
     return where, params
 
 

@@ -74,6 +74,6 @@ def test_record_screen_shows_vietnam_time() -> None:
     signature = {"valid": True, "unsigned": False, "reasons": [], "signatures": [
         {"signer_common_name": "UBND phường A", "signing_time": LATE_UTC, "timestamp": None}]}
     html = template.render(record=_record(), signature=signature, me=None, doc_types={})
-    assert f"lúc {IN_VIETNAM}" in html
+    assert f"lúc <span class=\"date\">{IN_VIETNAM}</span>" in html  # never wrapped
     assert "30/06/2025" in html and "2025-06-30" not in html
     assert "+00:00" not in html

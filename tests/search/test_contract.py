@@ -210,6 +210,12 @@ def test_each_filter(index: Index) -> None:
     assert ids_of(index, text="an", agency="ubnd-phuong-2") == ["marriage"]
     assert ids_of(index, text="an", status="needs_review") == ["shared"]
     assert ids_of(index, text="an", subject_id="079090000001") == ["birth"]
+    # A person by full name, diacritics or not: their papers, not papers with the words.
+    assert set(ids_of(index, subject_name="le van an")) == {"birth", "marriage", "shared"}
+    assert ids_of(index, text="an", subject_name="Lê Văn An", agency="ubnd-phuong-1") == [
+        "birth"
+    ]
+    assert ids_of(index, subject_name="Lê Văn") == []  # a full name, not a part of one
     assert set(ids_of(index, text="an", issued_from="2022-01-01")) == {"marriage", "shared"}
     assert ids_of(index, text="an", issued_to="2021-12-31") == ["birth"]
     assert ids_of(index, text="an", issued_from="2022-01-01", issued_to="2022-12-31") == [

@@ -197,3 +197,18 @@ def test_total_of_form_wording_alone_counts_the_newest_records(tmp_path: Path) -
     assert small.search(SearchQuery(text="cong hoa", limit=0)).total == 61
     small.close()
     index.close()
+
+
+def test_a_name_is_marked_where_it_stands_not_each_word_everywhere() -> None:
+    from search.sqlite import _snippet
+
+    body = "Họ tên: Vũ Hữu Thắng. Sinh ngày 04 tháng 09 năm 1954."
+    texts = ("Giấy khai sinh", "", "Vũ Hữu Thắng", "", body)
+    words = [["vu"], ["huu"], ["thang"]]
+    assert _snippet(texts, words, ["vu", "huu", "thang"]) == (
+        "Họ tên: <mark>Vũ Hữu Thắng</mark>. Sinh ngày 04 tháng 09 năm 1954."
+    )
+    # Words that never stand together are each marked, as before.
+    apart = "Nghĩa vụ hữu quan. Ngày 30 tháng 6."
+    marked = _snippet(("", "", "Phạm Thị Lan", "", apart), words, ["vu", "huu", "thang"])
+    assert marked is not None and marked.count("<mark>") == 3
