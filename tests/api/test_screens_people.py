@@ -105,7 +105,7 @@ def test_every_screen_speaks_vietnamese_on_desktop_and_phone(
         "/search", "/search?q=vu+huu+thang", "/search?name=vu+huu+thang",
         "/search?from=01%2F01%2F2011&to=31%2F12%2F2011&q=giay",
         f"/records/{thang.id}", f"/records/{lan.id}", "/review", f"/review/{thang.id}",
-        "/upload", "/help",
+        "/upload", "/help", "/stats",
     ]
     for width in (1280, 390):
         with browser_page(people_server.base_url, width=width, height=844) as page:
