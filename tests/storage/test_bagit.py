@@ -274,8 +274,9 @@ def test_cli_export_and_import_report_damage(
     assert sorted(imported["repaired"]) == damaged  # type: ignore[arg-type]
     for key in damaged:
         store.get(key)
-    assert main(["export", str(tmp_path / "partial")]) == 1  # a bag is never written over
-    assert "không tạo gói nào" in capsys.readouterr().err
+    # A bag is never written over: naming a used folder is the caller's mistake (exit 2).
+    assert main(["export", str(tmp_path / "partial")]) == 2
+    assert "Thư mục đích không trống" in capsys.readouterr().err
     code, fresh = _cli(capsys, "export", str(tmp_path / "fresh"))
     assert code == 0 and fresh["objects"] == 4
 
