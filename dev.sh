@@ -105,7 +105,7 @@ PY
 
 run_tests() {
   setup_system
-  setup_venv test
+  setup_venv "test,handwriting"
   fonts
   export OMP_THREAD_LIMIT=1
   say "ruff"
@@ -119,7 +119,7 @@ run_tests() {
 case "${1:-}" in
   demo) demo ;;
   test) shift; run_tests "$@" ;;
-  bench) APT_PACKAGES+=(wrk); setup_system; setup_venv "test,bench"; fonts; ls bench/*.py ;;
+  bench) APT_PACKAGES+=(wrk); setup_system; setup_venv "test,bench,handwriting"; fonts; ls bench/*.py ;;
   setup) setup_system; setup_venv test; fonts ;;
   *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -1,0 +1,130 @@
+"""What a handwritten field may hold: a reading that passes is proposed, one that fails is
+left for keying.
+
+No check here makes a reading certain: a recognizer that misreads one digit of a birth
+date still gives a valid, plausible date, a name misread as another real name still
+spells Vietnamese syllables, and a ward's name misread as a neighbouring ward's still
+matches the official list. So every handwritten value is proposed for a person to
+confirm (``handwriting_unconfirmed``), never marked ready by itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from extract.names import is_family_name
+from extract.places import match_issuer
+from extract.syllables import invalid_words
+from extract.text import clean_digits, fix_digit_runs
+
+# The oldest birth a birth-certificate form of a living archive may record, in years
+# before its issue (late registrations of adults happen; a century does not).
+MAX_AGE_YEARS = 100
+HOSPITAL = re.compile(r"^(Bệnh viện|Trung tâm Y tế|Trạm Y tế|Nhà hộ sinh|Phòng khám)\b",
+                      re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A reading after its field's checks: ``value`` is what would be proposed (None when
+    the reading fails, with ``problem`` an English code saying why)."""
+
+    value: str | None
+    problem: str | None = None
+
+
+def _text(raw: str) -> str:
+    # Dots of the dotted line and quotes read at the ends are not part of the value.
+    text = unicodedata.normalize("NFC", raw)
+    return " ".join(text.strip(" .,:;'\"_-–—|").split())
+
+
+def check_name(raw: str) -> Checked:
+    name = _text(raw).upper()
+    words = name.split()
+    if not 2 <= len(words) <= 6:
+        return Checked(None, "name_words")
+    if invalid_words(name):
+        return Checked(None, "name_invalid")
+    if not is_family_name(words[0]):
+        return Checked(None, "name_family")
+    return Checked(name)
+
+
+_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+
+
+def check_date(raw: str, issued_on: date | None) -> Checked:
+    """A birth date: d/m/yyyy (any of / . -), a real day, not after the paper was issued
+    and not a century before it."""
+    text = fix_digit_runs(_text(raw))
+    m = _DATE.match(text)
+    if not m:
+        return Checked(None, "date_format")
+    try:
+        value = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError:
+        return Checked(None, "invalid_date")
+    if issued_on is not None and not (
+            issued_on.replace(year=issued_on.year - MAX_AGE_YEARS, day=min(issued_on.day, 28))
+            <= value <= issued_on):
+        return Checked(None, "date_order")
+    return Checked(value.isoformat())
+
+
+_NUMBER = re.compile(r"^(\d{1,5})(?:/(\d{4}))?(?:/([A-ZĐ]{1,6}))?$")
+
+
+def check_number(raw: str, issued_on: date | None) -> Checked:
+    """A register number: ``123``, ``123/KS``, ``12/1998`` (the year, if any, the issue
+    year or the one before, for papers numbered late)."""
+    text = _text(raw).upper().replace(" ", "")
+    parts = text.split("/")
+    parts[0] = clean_digits(parts[0])
+    text = "/".join(parts)
+    m = _NUMBER.match(text)
+    if not m or int(m.group(1)) == 0:
+        return Checked(None, "number_format")
+    if m.group(2) and issued_on is not None and int(m.group(2)) not in (
+            issued_on.year, issued_on.year - 1):
+        return Checked(None, "number_year_mismatch")
+    return Checked(text)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def check_place(raw: str, issued_on: date | None) -> Checked:
+    """A birth place: an address whose units are on the official list of the time (the
+    units' official spelling is proposed), or a health facility followed by such units."""
+    text = _text(raw)
+    facility = ""
+    if HOSPITAL.match(text):
+        # "Bệnh viện đa khoa Nam Định, tỉnh Nam Định": the facility's own name is not on
+        # any list; the units after it must be.
+        head, sep, rest = text.partition(",")
+        if not sep:
+            return Checked(None, "place_unmatched")
+        facility, text = head.strip(), rest.strip()
+    match = match_issuer("Ủy ban nhân dân " + text, issued_on)
+    if match.official is None:
+        return Checked(None, "place_ambiguous" if match.candidates else "place_unmatched")
+    # The list's spelling is proposed: it corrects a letter or a mark the reading lost.
+    units = match.official.removeprefix("Ủy ban nhân dân ").strip()
+    return Checked(f"{facility}, {units}" if facility else _cap(units))
+
+
+def check(key: str, raw: str, issued_on: date | None) -> Checked:
+    if key in ("name", "mother_name", "father_name"):
+        return check_name(raw)
+    if key == "birth_date":
+        return check_date(raw, issued_on)
+    if key == "number":
+        return check_number(raw, issued_on)
+    if key == "birth_place":
+        return check_place(raw, issued_on)
+    raise ValueError(f"no check for {key!r}")
