@@ -18,7 +18,7 @@ from datetime import date
 from extract.names import is_family_name
 from extract.places import match_issuer
 from extract.syllables import invalid_words
-from extract.text import clean_digits, fix_digit_runs
+from extract.text import clean_digits, fix_digit_runs, fold_keep_length
 
 # The oldest birth a birth-certificate form of a living archive may record, in years
 # before its issue (late registrations of adults happen; a century does not).
@@ -42,8 +42,20 @@ def _text(raw: str) -> str:
     return " ".join(text.strip(" .,:;'\"_-–—|").split())
 
 
+def _name_text(raw: str) -> str:
+    """The name without what the line model added around it: anything not a letter, and
+    lower-case letters trailing a word written in capitals ("ĐẠTrp", the dots' tails)."""
+    words = []
+    for word in re.sub(r"[^\w\s]|\d|_", " ", unicodedata.normalize("NFC", raw)).split():
+        caps = len(word) - len(word.lstrip("".join(c for c in word if c.isupper())))
+        if caps >= 2 and word[caps:].islower():
+            word = word[:caps]
+        words.append(word)
+    return " ".join(words)
+
+
 def check_name(raw: str) -> Checked:
-    name = _text(raw).upper()
+    name = _name_text(raw).upper()
     words = name.split()
     if not 2 <= len(words) <= 6:
         return Checked(None, "name_words")
@@ -98,6 +110,27 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# Unit words, folded, as a line model may read them without the comma before them or
+# with a mark slipped ("tịnh" for "tỉnh", "thạnh phố").
+_UNIT_WORD = re.compile(
+    r"(?<=\S)[\s.,]+(?=(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tinh)\b)", re.IGNORECASE)
+
+
+def _unit_commas(text: str) -> str:
+    """"Xã Tuyên Thạnh thị xã Kiến Tường tỉnh Long An" with the commas the forms put
+    before each unit ("…, thị xã …, tỉnh …"); dots read between words become spaces."""
+    folded = fold_keep_length(text)
+    out, last = [], 0
+    for m in _UNIT_WORD.finditer(folded):
+        if "thi" in folded[max(0, m.start() - 4):m.start()].lower():
+            continue  # the "xã" of "thị xã"
+        out.append(text[last:m.start()])
+        out.append(", ")
+        last = m.end()
+    out.append(text[last:])
+    return " ".join(re.sub(r"(?<=\w)\.(?=\w)", " ", "".join(out)).split())
+
+
 def check_place(raw: str, issued_on: date | None) -> Checked:
     """A birth place: an address whose units are on the official list of the time (the
     units' official spelling is proposed), or a health facility followed by such units."""
@@ -110,9 +143,11 @@ def check_place(raw: str, issued_on: date | None) -> Checked:
         if not sep:
             return Checked(None, "place_unmatched")
         facility, text = head.strip(), rest.strip()
-    match = match_issuer("Ủy ban nhân dân " + text, issued_on)
+    match = match_issuer("Ủy ban nhân dân " + _unit_commas(text), issued_on)
     if match.official is None:
         return Checked(None, "place_ambiguous" if match.candidates else "place_unmatched")
+    if not facility and match.unit is not None and match.unit.level == "province":
+        return Checked(None, "place_too_vague")  # a province alone is no birth place
     # The list's spelling is proposed: it corrects a letter or a mark the reading lost.
     units = match.official.removeprefix("Ủy ban nhân dân ").strip()
     return Checked(f"{facility}, {units}" if facility else _cap(units))

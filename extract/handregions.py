@@ -162,6 +162,25 @@ def _dots(dark: np.ndarray, baseline: int, h: float, x0: int, x1: int) -> int:
     return int(((ends - starts) <= max(2, 0.3 * h)).sum())
 
 
+# A word read this confidently above a field is print (or a neighbour's value read
+# well): the field's region starts under it.
+PRINT_CONFIDENCE = 85.0
+
+
+def _below_print(box: tuple[int, int, int, int], words: Sequence[Word],
+                 label: list[Word]) -> tuple[int, int, int, int]:
+    """``box`` with its top moved under the lowest confidently read word above the label
+    that overlaps it: the line above ("Dân tộc: Kinh  Quốc tịch: Việt Nam", the agency
+    over "Số:") must not be read as part of the value."""
+    x0, y0, x1, y1 = box
+    label_top = min(w.bbox[1] for w in label)
+    above = [w.bbox[3] for w in words
+             if w.confidence >= PRINT_CONFIDENCE and len(w.text.strip(".")) >= 2
+             and w.bbox[3] < label_top and w.bbox[3] > y0
+             and w.bbox[0] < x1 and w.bbox[2] > x0 and w not in label]
+    return (x0, max(above) + 2, x1, y1) if above else box
+
+
 def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
     """Each found field's region; fields whose label was not read are absent."""
     gray = np.asarray(image.convert("L"))
@@ -200,6 +219,7 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
             # A little left of the label's estimated end: writing may start over the colon.
             box = (max(0, end - int(0.5 * h)), max(0, int(baseline - 2.6 * h)), x1,
                    min(height, int(baseline + 1.6 * h)))
+        box = _below_print(box, words, label)
         label_box = (lx0, ly0, end, int(baseline + 0.15 * h))
         out.append(Region(key, box, below, label_box, int(base), int(h)))
     return out

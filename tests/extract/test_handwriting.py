@@ -23,6 +23,10 @@ ISSUED = date(1999, 5, 4)
 @pytest.mark.parametrize(("key", "raw", "value"), [
     ("name", "Bùi Mạnh Đông", "BÙI MẠNH ĐÔNG"),
     ("name", " NGUYỄN THỊ LIÊN...", "NGUYỄN THỊ LIÊN"),
+    # What a line model adds around a name in capitals: punctuation, digits, a lower-case
+    # tail from the dots.
+    ("name", ": LÊ BÁ ĐẠTrp", "LÊ BÁ ĐẠT"),
+    ("name", "NGUYỄN ANH VINH6", "NGUYỄN ANH VINH"),
     ("birth_date", "27/03/1999", "1999-03-27"),
     ("birth_date", "5-1-1990", "1990-01-05"),
     ("birth_date", "2O.11.1998", "1998-11-20"),
@@ -34,6 +38,11 @@ ISSUED = date(1999, 5, 4)
      "Thị trấn Di Lăng, huyện Sơn Hà, tỉnh Quảng Ngãi"),
     ("birth_place", "Trung tâm Y tế Cẩm Khê, tỉnh Phú Thọ",
      "Trung tâm Y tế Cẩm Khê, tỉnh Phú Thọ"),
+    # Commas the reading lost, dots between words, a wrong tone on a unit name.
+    ("birth_place", "Xã Tuyển Thạnh thị xã Kiến Tường tỉnh Long An",
+     "Xã Tuyên Thạnh, thị xã Kiến Tường, tỉnh Long An"),
+    ("birth_place", "Phường.1,. quận Bình Thạnh, thành phố Hồ Chí Minh",
+     "Phường 1, quận Bình Thạnh, thành phố Hồ Chí Minh"),
 ])
 def test_readings_that_pass_are_proposed_in_canonical_form(key: str, raw: str,
                                                            value: str) -> None:
@@ -52,6 +61,7 @@ def test_readings_that_pass_are_proposed_in_canonical_form(key: str, raw: str,
     ("number", "1O/2005", "number_year_mismatch"),
     ("number", "Lê Văn", "number_format"),
     ("birth_place", "Trăng tẵn tễ cẵn gê", "place_unmatched"),
+    ("birth_place", "tỉnh Phú Yên", "place_too_vague"),
 ])
 def test_readings_that_fail_are_left_for_keying(key: str, raw: str, problem: str) -> None:
     got = check(key, raw, ISSUED)
