@@ -66,14 +66,17 @@ def check_name(raw: str) -> Checked:
     return Checked(name)
 
 
-_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+# Day, month, year with one to three separators between them (a line model reads a
+# slash as "/", "./", "-" or "."), anywhere in the reading: it often keeps the label's
+# last letters ("h: 17/03/1981") or the dots after the value.
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-:,]{1,3}\s*(\d{1,2})\s*[/.\-:,]{1,3}\s*(\d{4})")
 
 
 def check_date(raw: str, issued_on: date | None) -> Checked:
     """A birth date: d/m/yyyy (any of / . -), a real day, not after the paper was issued
     and not a century before it."""
     text = fix_digit_runs(_text(raw))
-    m = _DATE.match(text)
+    m = _DATE.search(text)
     if not m:
         return Checked(None, "date_format")
     try:
@@ -128,13 +131,33 @@ def _unit_commas(text: str) -> str:
         out.append(", ")
         last = m.end()
     out.append(text[last:])
-    return " ".join(re.sub(r"(?<=\w)\.(?=\w)", " ", "".join(out)).split())
+    joined = re.sub(r"(?<=\w)\.(?=\w)", " ", "".join(out))
+    # No comma right after a type word ("Phường, Xuân Sơn").
+    joined = re.sub(r"(?i)\b(xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh)\s*,\s*", r"\1 ",
+                    joined)
+    return " ".join(joined.split())
+
+
+_KINDS = {"benh vien": "Bệnh viện", "trung tam y te": "Trung tâm Y tế", "tram y te": "Trạm Y tế",
+          "nha ho sinh": "Nhà hộ sinh", "phong kham": "Phòng khám"}
+
+
+def _facility_kind(text: str) -> str:
+    """A facility's kind in its spelling ("Bệnh viên" → "Bệnh viện", "Trạm Ytế"): the
+    kind is a closed list, its marks carry no information."""
+    folded = fold_keep_length(text).lower()
+    for key, kind in _KINDS.items():
+        squeezed = key.replace(" ", "")
+        m = re.match(r"[\s.]*" + r"[\s.]*".join(squeezed), folded)
+        if m:
+            return kind + " " + text[m.end():].lstrip(" .")
+    return text
 
 
 def check_place(raw: str, issued_on: date | None) -> Checked:
     """A birth place: an address whose units are on the official list of the time (the
     units' official spelling is proposed), or a health facility followed by such units."""
-    text = _text(raw)
+    text = _unit_commas(_facility_kind(_text(raw)))
     facility = ""
     if HOSPITAL.match(text):
         # "Bệnh viện đa khoa Nam Định, tỉnh Nam Định": the facility's own name is not on
@@ -143,7 +166,7 @@ def check_place(raw: str, issued_on: date | None) -> Checked:
         if not sep:
             return Checked(None, "place_unmatched")
         facility, text = head.strip(), rest.strip()
-    match = match_issuer("Ủy ban nhân dân " + _unit_commas(text), issued_on)
+    match = match_issuer("Ủy ban nhân dân " + text, issued_on)
     if match.official is None:
         return Checked(None, "place_ambiguous" if match.candidates else "place_unmatched")
     if not facility and match.unit is not None and match.unit.level == "province":

@@ -168,17 +168,21 @@ PRINT_CONFIDENCE = 85.0
 
 
 def _below_print(box: tuple[int, int, int, int], words: Sequence[Word],
-                 label: list[Word]) -> tuple[int, int, int, int]:
-    """``box`` with its top moved under the lowest confidently read word above the label
-    that overlaps it: the line above ("Dân tộc: Kinh  Quốc tịch: Việt Nam", the agency
-    over "Số:") must not be read as part of the value."""
+                 label: list[Word], beneath: bool) -> tuple[int, int, int, int]:
+    """``box`` between the confidently read lines around it: the line above ("Dân tộc:
+    Kinh  Quốc tịch: Việt Nam", the agency over "Số:") and the next line's label, whose
+    value rises into the band, must not be read as part of this value."""
     x0, y0, x1, y1 = box
     label_top = min(w.bbox[1] for w in label)
-    above = [w.bbox[3] for w in words
-             if w.confidence >= PRINT_CONFIDENCE and len(w.text.strip(".")) >= 2
-             and w.bbox[3] < label_top and w.bbox[3] > y0
-             and w.bbox[0] < x1 and w.bbox[2] > x0 and w not in label]
-    return (x0, max(above) + 2, x1, y1) if above else box
+    label_bottom = max(w.bbox[3] for w in label)
+    printed = [w for w in words if w.confidence >= PRINT_CONFIDENCE
+               and len(w.text.strip(".")) >= 2 and w not in label]
+    above = [w.bbox[3] for w in printed
+             if y0 < w.bbox[3] < label_top and w.bbox[0] < x1 and w.bbox[2] > x0]
+    # The next printed line (its label, at the left margin): the value ends above it.
+    below = [] if beneath else [w.bbox[1] for w in printed
+                                if label_bottom < w.bbox[1] < y1 and w.bbox[0] < x1]
+    return (x0, max(above) + 2 if above else y0, x1, min(below) if below else y1)
 
 
 def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
@@ -219,7 +223,7 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
             # A little left of the label's estimated end: writing may start over the colon.
             box = (max(0, end - int(0.5 * h)), max(0, int(baseline - 2.6 * h)), x1,
                    min(height, int(baseline + 1.6 * h)))
-        box = _below_print(box, words, label)
+        box = _below_print(box, words, label, below)
         label_box = (lx0, ly0, end, int(baseline + 0.15 * h))
         out.append(Region(key, box, below, label_box, int(base), int(h)))
     return out
