@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from extract.names import is_family_name
+from extract.names import is_family_name, restore_name
 from extract.places import match_issuer
 from extract.syllables import invalid_words
 from extract.text import clean_digits, fix_digit_runs, fold_keep_length
@@ -55,8 +55,15 @@ def _name_text(raw: str) -> str:
 
 
 def check_name(raw: str) -> Checked:
-    name = _name_text(raw).upper()
-    words = name.split()
+    words = _name_text(raw).upper().split()
+    # The label's last letters ("tên:" → "n:") read before the name: one or two letters
+    # that are no family name, before one that is.
+    while len(words) > 2 and len(words[0]) <= 2 and not is_family_name(words[0]) \
+            and is_family_name(words[1]):
+        words = words[1:]
+    # The family name and the middle Văn/Thị in their spelling when the reading lost a
+    # mark (the same restoration printed names get).
+    name = restore_name(" ".join(words))[0].upper()
     if not 2 <= len(words) <= 6:
         return Checked(None, "name_words")
     if invalid_words(name):
@@ -97,6 +104,12 @@ def check_number(raw: str, issued_on: date | None) -> Checked:
     """A register number: ``123``, ``123/KS``, ``12/1998`` (the year, if any, the issue
     year or the one before, for papers numbered late)."""
     text = _text(raw).upper().replace(" ", "")
+    # The label's tail ("Số:" → "5:", "ố:") read before the number.
+    text = text.rsplit(":", 1)[-1].strip(".,;'\"")
+    # A dot read for the slash before a year ("45.1984").
+    text = re.sub(r"^(\d{1,5})\.(\d{4})\b", r"\1/\2", text)
+    m = re.match(r"[0-9OQILl]{1,5}(?:/(?:\d{4}|[A-ZĐ]{1,6}))*", text)
+    text = m.group(0) if m else text
     parts = text.split("/")
     parts[0] = clean_digits(parts[0])
     text = "/".join(parts)
