@@ -144,7 +144,7 @@ def _unit_commas(text: str) -> str:
         out.append(", ")
         last = m.end()
     out.append(text[last:])
-    joined = re.sub(r"(?<=\w)\.(?=\w)", " ", "".join(out))
+    joined = re.sub(r"(?<=\w)\.+(?=\w)", " ", "".join(out))
     # No comma right after a type word ("Phường, Xuân Sơn").
     joined = re.sub(r"(?i)\b(xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh)\s*,\s*", r"\1 ",
                     joined)
