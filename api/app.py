@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api import routes_api, web
+from api import routes_api, routes_stats, web
 from api.batches import (
     BatchRunner,
     BatchTracker,
@@ -24,6 +24,8 @@ from api.batches import (
     Runner,
 )
 from api.errors import BodyLimitMiddleware, install_handlers
+from api.headers import SecurityHeadersMiddleware
+from api.inputs import HeaderLimitMiddleware
 from api.metrics import Metrics, MetricsMiddleware
 from api.sessions import Sessions
 from api.state import AppState, Limits
@@ -53,6 +55,7 @@ def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
         )
     audit = runtime.audit()
     metrics.audit_pending.set_function(audit.pending)
+    metrics.watch_stats(runtime.stats())
     upload_dir = settings.data_dir / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
     tokens = TokenCache(runtime.store)
@@ -94,6 +97,8 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
     install_handlers(app, html=web.error_page)
     app.add_middleware(BodyLimitMiddleware, limit=state.limits.max_request_bytes)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    app.add_middleware(SecurityHeadersMiddleware)  # errors included
+    app.add_middleware(HeaderLimitMiddleware)  # outermost: refused before anything runs
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> JSONResponse:
@@ -104,7 +109,9 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")
 
     app.include_router(routes_api.router)
+    app.include_router(routes_stats.api_router)
     app.include_router(web.router)
+    app.include_router(routes_stats.web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -76,7 +76,13 @@ def require_same_origin(request: Request) -> None:
     # ``proxy_set_header Host $host``), or every form post is refused here.
     origin = request.headers.get("origin")
     if origin is not None:
-        if origin != "null" and urlsplit(origin).netloc == request.headers.get("host"):
+        # Scheme too: http://host is another origin than https://host (a page served
+        # over plain HTTP, e.g. by an attacker on the path, must not post to the site).
+        # Behind a TLS proxy the scheme comes from X-Forwarded-Proto (uvicorn
+        # --proxy-headers with FORWARDED_ALLOW_IPS), as the Host header does.
+        seen = urlsplit(origin)
+        if (origin != "null" and seen.netloc == request.headers.get("host")
+                and seen.scheme == request.url.scheme):
             return
     elif request.headers.get("sec-fetch-site") in (None, "same-origin", "none"):
         return

@@ -301,14 +301,17 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from api.protocol import PROTOCOL  # request heads bounded at the socket
+
     if args.workers > 1:
         # Each worker process builds its own app from the same environment.
         uvicorn.run("api.app:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="info")
+                    workers=args.workers, log_level="info", http=PROTOCOL)
         return 0
     from api.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
+                http=PROTOCOL)
     return 0
 
 

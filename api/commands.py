@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from api import cli_tokens
+from api import cli_stats, cli_tokens
 from api.cli_args import agency_arg, anchor_arg
 from api.output import emit_json
 from ingest.runtime import Runtime
@@ -82,7 +82,7 @@ def register_review(command: Command) -> None:
 
 
 def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
-    from reuse import Facts, format_result, lookup
+    from reuse import Facts, IntactArchive, format_result, lookup
 
     if not args.subject and not (args.name and args.birth_date):
         raise UsageError("Cần --subject, hoặc --name cùng --birth-date")
@@ -109,6 +109,7 @@ def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
             as_of=date.fromisoformat(args.as_of) if args.as_of else None,
             procedures=procedures,
             accept_development_signatures=runtime.uses_dev_identity,
+            verify=IntactArchive(runtime.store),  # a damaged PDF is not offered
             audit_log=runtime.audit(),
             actor=args.actor,
             dossier_code=args.dossier,
@@ -369,4 +370,5 @@ REGISTRY: list[Register] = [
     register_reuse,
     register_storage,
     register_distributed,
+    cli_stats.register,
 ]

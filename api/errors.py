@@ -21,6 +21,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from audit import AuditError
+from records.text import shown
+from storage.base import IntegrityError
 
 log = logging.getLogger("sohoa.api")
 
@@ -79,6 +81,20 @@ def not_found(what: str = "record") -> ApiError:
     return ApiError(404, "not_found", f"No such {what}.", "Không tìm thấy.")
 
 
+def archive_damaged(exc: IntegrityError) -> ApiError:
+    """409 for a stored object that fails its checksum or a record JSON that does not
+    read: the request was fine, the archive is not. Logged for the operator (the key
+    says which object to restore); the client learns only that the record is damaged."""
+    log.error("damaged stored object: %s", exc)
+    return ApiError(
+        409, "archive_damaged",
+        "A stored object of this record is damaged (it fails its checksum); nothing was "
+        "returned. An administrator must restore it from a backup.",
+        "Dữ liệu lưu trữ của hồ sơ này bị hỏng (không khớp mã kiểm tra) nên không thể "
+        "cung cấp. Xin báo quản trị để khôi phục từ bản sao lưu.",
+    )
+
+
 def bad_request(code: str, message: str, message_vi: str) -> ApiError:
     return ApiError(400, code, message, message_vi)
 
@@ -92,6 +108,7 @@ _STATUS_CODES = {
     406: ("not_acceptable", "Không thể trả về định dạng được yêu cầu."),
     413: ("request_too_large", "Yêu cầu vượt quá dung lượng cho phép."),
     415: ("unsupported_media_type", "Định dạng yêu cầu không được hỗ trợ."),
+    431: ("headers_too_large", "Yêu cầu có quá nhiều hoặc quá dài các trường tiêu đề (header)."),
 }
 
 
@@ -102,8 +119,10 @@ def error_response(exc: ApiError) -> JSONResponse:
 def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
     problems = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "request"
-        problems.append({"field": where, "problem": str(err.get("msg", "invalid"))})
+        # Echoed through ``shown``: a field name may be anything the client sent (a
+        # lone surrogate would make the answer itself unencodable, a 500).
+        where = ".".join(shown(str(p)) for p in err.get("loc", ()) if p != "body") or "request"
+        problems.append({"field": where, "problem": shown(str(err.get("msg", "invalid")), 200)})
     summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems[:5])
     return summary or "invalid request", problems
 
@@ -161,6 +180,10 @@ def install_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> None:
             "Không ghi được nhật ký kiểm toán nên chưa thể trả kết quả; xin thử lại sau.",
             headers={"Retry-After": "5"},
         ))
+
+    @app.exception_handler(IntegrityError)
+    async def _damaged(request: Request, exc: IntegrityError) -> Response:
+        return respond(request, archive_damaged(exc))
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:

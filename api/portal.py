@@ -72,6 +72,9 @@ def lookup(
             # Papers signed with a development identity prove nothing, except to a
             # deployment that signs with one itself (the embedded demo).
             accept_development_signatures=state.runtime.uses_dev_identity,
+            # A paper whose archival PDF fails its checksum is not offered: the release
+            # would refuse it.
+            verify=state.intact_archive,
             audit_log=audit_log or state.audit,
             actor=principal.actor,
             dossier_code=dossier_code,

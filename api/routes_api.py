@@ -9,12 +9,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api import portal, service
 from api.access import Action
 from api.auth import allowed_to
 from api.batches import BatchState
+from api.inputs import PlainText, visible_filename
 from api.state import AppState, state_dependency
 from api.tokens import Principal
 from ingest import new_batch_id
@@ -66,7 +67,8 @@ async def upload_documents(
     principal: Uploader,
     file: Annotated[list[UploadFile], File(description="PDF, TIFF, JPEG or PNG files")],
 ) -> JSONResponse:
-    parts = [service.Part(service.safe_filename(f.filename), f.file) for f in file]
+    parts = [service.Part(service.safe_filename(visible_filename(f.filename)), f.file)
+             for f in file]
     batch = await run_in_threadpool(
         service.receive_upload, state, principal, parts, new_batch_id()
     )
@@ -89,10 +91,23 @@ def get_record(
     return service.record_json(state, principal, record_id, version)
 
 
-def _file_response(body: service.FileBody) -> Response:
+# What a stored file may do once a browser has it: nothing. ``sandbox`` gives the
+# document an opaque origin with scripts, forms and plugins off, so an original's
+# JavaScript (a PDF's, an SVG's, an HTML-looking file's) never runs as this site.
+SANDBOXED = "sandbox; default-src 'none'; frame-ancestors 'none'"
+# The archival PDF is shown in the record screen's frame by the browser's PDF viewer,
+# which a sandbox (or an ``object-src`` of 'none', which ``default-src`` implies) would
+# block; it was cleaned of active content before it was signed (``ocr.sanitize``), and
+# only this site's own pages may frame it.
+ARCHIVAL_PDF = "frame-ancestors 'self'"
+
+
+def _file_response(body: service.FileBody, *, attachment: bool = False,
+                   policy: str = SANDBOXED) -> Response:
     from urllib.parse import quote
 
-    disposition = f"inline; filename*=UTF-8''{quote(body.filename)}"
+    kind = "attachment" if attachment else "inline"
+    disposition = f"{kind}; filename*=UTF-8''{quote(body.filename)}"
     return Response(
         body.data,
         media_type=body.media_type,
@@ -100,7 +115,7 @@ def _file_response(body: service.FileBody) -> Response:
         # whatever a browser might guess from its bytes (an "original" that looks
         # like HTML must not run as a page of this site).
         headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store",
-                 "X-Content-Type-Options": "nosniff"},
+                 "X-Content-Type-Options": "nosniff", "Content-Security-Policy": policy},
     )
 
 
@@ -111,7 +126,10 @@ def _file_response(body: service.FileBody) -> Response:
     responses={200: {"content": {"application/octet-stream": {}}}, **_errors(404)},
 )
 def get_original(record_id: str, state: State, principal: Reader) -> Response:
-    return _file_response(service.record_file(state, principal, record_id, "original"))
+    # Downloaded, never shown in a page of this origin: the original is the citizen's
+    # file as received, scripts and attachments included.
+    return _file_response(service.record_file(state, principal, record_id, "original"),
+                          attachment=True)
 
 
 @router.get(
@@ -121,7 +139,8 @@ def get_original(record_id: str, state: State, principal: Reader) -> Response:
     responses={200: {"content": {"application/pdf": {}}}, **_errors(404)},
 )
 def get_archival_pdf(record_id: str, state: State, principal: Reader) -> Response:
-    return _file_response(service.record_file(state, principal, record_id, "archival.pdf"))
+    return _file_response(service.record_file(state, principal, record_id, "archival.pdf"),
+                          policy=ARCHIVAL_PDF)
 
 
 @router.get(
@@ -202,12 +221,17 @@ def review_queue(
 class CorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    set: dict[str, str | None] = Field(
+    # Field names, invisible characters and per-field lengths are checked by
+    # ``extract.review`` (422 ``invalid_correction``), the one check the screen and
+    # ``sohoa review --set`` share; here only what bounds the request itself.
+    set: dict[Annotated[str, Field(max_length=200)], Annotated[str, Field(max_length=10_000)]
+              | None] = Field(
         default_factory=dict,
         description='Field paths to new values, e.g. {"subjects[0].id_number": "001…"}',
         max_length=50,
     )
-    approve: bool = False
+    # Only a JSON true approves: "yes", "true" or 1 are refused, not taken as consent.
+    approve: StrictBool = False
 
 
 @router.post("/records/{record_id}/corrections", tags=["review"], responses=_errors(400, 404, 422))
@@ -222,18 +246,18 @@ def post_corrections(
 async def reuse_lookup(
     state: State,
     principal: Portal,
-    procedure: Annotated[str, Query(min_length=1, max_length=100)],
-    subject: Annotated[str | None, Query(max_length=20, description="ID number")] = None,
-    name: Annotated[str | None, Query(max_length=200)] = None,
+    procedure: Annotated[PlainText, Query(min_length=1, max_length=100)],
+    subject: Annotated[PlainText | None, Query(max_length=20, description="ID number")] = None,
+    name: Annotated[PlainText | None, Query(max_length=200)] = None,
     birth_date: date | None = None,
     as_of: date | None = None,
-    dossier_code: Annotated[str | None, Query(max_length=100)] = None,
-    father_name: Annotated[str | None, Query(max_length=200)] = None,
-    mother_name: Annotated[str | None, Query(max_length=200)] = None,
-    spouse_name: Annotated[str | None, Query(max_length=200)] = None,
+    dossier_code: Annotated[PlainText | None, Query(max_length=100)] = None,
+    father_name: Annotated[PlainText | None, Query(max_length=200)] = None,
+    mother_name: Annotated[PlainText | None, Query(max_length=200)] = None,
+    spouse_name: Annotated[PlainText | None, Query(max_length=200)] = None,
     spouse_birth_date: date | None = None,
-    birth_place: Annotated[str | None, Query(max_length=300)] = None,
-    residence: Annotated[str | None, Query(max_length=300)] = None,
+    birth_place: Annotated[PlainText | None, Query(max_length=300)] = None,
+    residence: Annotated[PlainText | None, Query(max_length=300)] = None,
 ) -> JSONResponse:
     """Facts from the population database (parents, spouse, place of birth, residence)
     let a paper without ID be offered: one printed on it must agree and none differ."""
@@ -258,7 +282,9 @@ async def reuse_lookup(
     # handoffs under load cost far more (bench/README_api.md). The one yield first lets
     # a saturated loop take in the other connections' requests between two answers;
     # without it, one worker at saturation answered 1-2 % of requests ~1 s late.
-    if state.index.in_process:
+    # The lookup reads the offered papers' PDFs once in a while (``IntactArchive``): on
+    # the loop only from local disk, never over the network to an S3 server.
+    if state.index.in_process and state.store.url.startswith("file:"):
         await asyncio.sleep(0)
         return JSONResponse(answer())
     return JSONResponse(await run_in_threadpool(answer))
@@ -268,21 +294,24 @@ class ReleaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     record_id: RecordId
-    dossier_code: Annotated[str, Field(min_length=1, max_length=100)]
-    procedure: Annotated[str, Field(min_length=1, max_length=100)]
-    subject: Annotated[str | None, Field(max_length=20, description="ID number")] = None
-    name: Annotated[str | None, Field(max_length=200)] = None
+    dossier_code: Annotated[PlainText, Field(min_length=1, max_length=100)]
+    procedure: Annotated[PlainText, Field(min_length=1, max_length=100)]
+    subject: Annotated[PlainText | None, Field(max_length=20, description="ID number")] = None
+    name: Annotated[PlainText | None, Field(max_length=200)] = None
     birth_date: date | None = None
-    father_name: Annotated[str | None, Field(max_length=200)] = None
-    mother_name: Annotated[str | None, Field(max_length=200)] = None
-    spouse_name: Annotated[str | None, Field(max_length=200)] = None
+    father_name: Annotated[PlainText | None, Field(max_length=200)] = None
+    mother_name: Annotated[PlainText | None, Field(max_length=200)] = None
+    spouse_name: Annotated[PlainText | None, Field(max_length=200)] = None
     spouse_birth_date: date | None = None
-    birth_place: Annotated[str | None, Field(max_length=300)] = None
-    residence: Annotated[str | None, Field(max_length=300)] = None
+    birth_place: Annotated[PlainText | None, Field(max_length=300)] = None
+    residence: Annotated[PlainText | None, Field(max_length=300)] = None
+    # Consent and confirmation are JSON booleans only: "true", "yes" or 1 are refused
+    # (422), never read as the citizen's request.
     confirmed_probable: Annotated[
-        bool, Field(description="the officer checked a no-ID paper's number, issuer and date")
+        StrictBool,
+        Field(description="the officer checked a no-ID paper's number, issuer and date"),
     ] = False
-    citizen_request: bool
+    citizen_request: StrictBool
 
 
 @router.post(

@@ -218,7 +218,7 @@ def correct(
     approve: bool,
 ) -> Record:
     from extract.review import ReviewError
-    from ingest.operations import publish_revision, review_revision
+    from ingest.operations import publish_review
 
     record = load_visible(state, principal, record_id)
     if not can_change(principal, record.to_dict()):
@@ -228,8 +228,9 @@ def correct(
         )
     clean = {str(k): "" if v is None else str(v) for k, v in changes.items()}
     try:
-        new = review_revision(state.runtime, record, clean, approve=approve,
-                              actor=principal.actor)
+        # Published and audited there, as ``sohoa review --set`` is.
+        new = publish_review(state.runtime, record, clean, approve=approve,
+                             actor=principal.actor)
     except ReviewError as exc:
         raise ApiError(
             422, "invalid_correction", f"{exc.field}: invalid value", f"{exc.field}: {exc.message}",
@@ -240,11 +241,6 @@ def correct(
             "nothing_to_do", "Give corrections in 'set' or approve: true.",
             "Không có thay đổi nào.",
         )
-    publish_revision(state.runtime, new)
-    audit(
-        state, principal, "record.correct",
-        record_id=new.id, version=new.version, fields=sorted(clean), approved=approve,
-    )
     return new
 
 

@@ -28,11 +28,12 @@ from api.auth import (
     require_same_origin,
     session_principal,
 )
-from api.errors import ApiError
+from api.errors import ApiError, archive_damaged
 from api.sessions import SESSION_SECONDS
 from api.state import AppState, app_state, state_dependency
 from api.tokens import Principal, Role
 from records.vntime import vietnam_date, vietnam_time
+from storage.base import IntegrityError
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -232,16 +233,38 @@ def search_page(
 @router.get("/records/{record_id}", response_class=HTMLResponse)
 def record_page(request: Request, record_id: str, state: State, me: Caller) -> HTMLResponse:
     require(me, Action.READ)
-    record = service.record_json(state, me, record_id)
+    try:
+        record = service.record_json(state, me, record_id)
+    except IntegrityError as exc:
+        return _damaged_record_page(request, state, me, record_id, exc)
     signature: dict[str, Any] | None = None
     signature_error: str | None = None
+    damaged: str | None = None
     if record["files"].get("archival_pdf"):
         try:
             signature = service.verify_record(state, me, record_id)
         except ApiError as exc:
             signature_error = exc.message_vi
+        except IntegrityError as exc:
+            # The record reads but its PDF is damaged: the screen says so (a note, and
+            # no viewer of a file that would not load) instead of failing whole.
+            damaged = signature_error = archive_damaged(exc).message_vi
     return render(request, "record.html", me, record=record, signature=signature,
-                  signature_error=signature_error)
+                  signature_error=signature_error, damaged=damaged)
+
+
+def _damaged_record_page(request: Request, state: AppState, me: Principal, record_id: str,
+                        exc: IntegrityError) -> HTMLResponse:
+    """The record screen of a record whose stored JSON does not read: the note, over the
+    index's copy (made from the record when it was intact), so the officer can tell
+    which record it is when reporting it. Shown, so audited as a view."""
+    record = service.indexed_visible(state, me, record_id)
+    service.audit(state, me, "record.view", record_id=record_id,
+                  version=record.get("version"), damaged=True)
+    note = (f"{archive_damaged(exc).message_vi} Thông tin dưới đây lấy từ chỉ mục tìm "
+            "kiếm, có thể không phải phiên bản mới nhất.")
+    return render(request, "record.html", me, status=409, record=record, signature=None,
+                  signature_error=note, damaged=note)
 
 
 # --- review ------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ import secrets
 import socket
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -62,7 +62,8 @@ MAX_SHIP_BACKOFF_SECONDS = 30.0
 # Five parameters per row; SQLite allows 32766 parameters per statement (since 3.32).
 _ROWS_PER_STATEMENT = 1000
 _SUFFIX = ".sqlite3"
-# The highest chain entry this host has seen written (see AuditJournal._remember_head).
+# The highest chain entry this host has seen written, ``SEQ:HASH`` (see
+# AuditJournal._remember_head).
 HIGH_WATER_NAME = "chain-seen-up-to"
 _LOCK_SUFFIX = ".lock"
 
@@ -273,8 +274,12 @@ class AuditJournal:
     def __init__(
         self, log: AuditLog, directory: Path, *, ship_seconds: float = SHIP_SECONDS,
         max_segment_entries: int = MAX_SEGMENT_ENTRIES,
+        on_written: Callable[[list[AuditDraft]], object] | None = None,
     ) -> None:
         self.log = log
+        # Told of the entries once journaled (the statistics count reuse events as they
+        # happen); a failure there is logged, never the caller's: the entry is durable.
+        self.on_written = on_written
         self.directory = directory
         self.ship_seconds = ship_seconds
         self.max_segment_entries = max_segment_entries
@@ -314,6 +319,11 @@ class AuditJournal:
                     f"audit entry not journaled: {type(exc).__name__}: {exc}"
                 ) from exc
             self._wake_shipper()
+            if self.on_written is not None:
+                try:
+                    self.on_written(drafts)
+                except Exception:
+                    log.exception("audit entries journaled but not passed on")
         return drafts
 
     def pending(self) -> int:
@@ -359,12 +369,23 @@ class AuditJournal:
         except AuditError as exc:
             log.warning("verifying without shipping this host's journals: %s", exc)
         check = self.log.verify(anchor)
-        seen = self.seen_up_to()
+        seen, seen_hash = self._seen()
         if seen is not None and (check.head is None or check.head.seq < seen):
             check.ok = False
             check.problems.append(f"entry {seen}, seen written by this host, is missing "
                                   "(log truncated)")
+        elif seen is not None and seen_hash is not None and self._hash_at(seen) != seen_hash:
+            # The chain still reaches that far and is consistent, yet the entry there is
+            # not the one this host saw: its tail was rewritten, hashes recomputed.
+            check.ok = False
+            check.problems.append(f"entry {seen} differs from the one this host saw written "
+                                  "(history rewritten)")
         return check
+
+    def _hash_at(self, seq: int) -> str | None:
+        for entry in self.log.entries(since=seq):
+            return entry.hash if entry.seq == seq else None
+        return None
 
     # -- shipping ----------------------------------------------------------------------
 
@@ -418,10 +439,12 @@ class AuditJournal:
 
     # -- the host's memory of the chain ------------------------------------------------
     #
-    # A hash chain cannot show that its newest entries were cut off: what is left is a
-    # consistent chain. Each host therefore remembers the highest entry it has seen
-    # written, outside the store; a chain that ends before it was truncated, and
-    # writing on would reuse the numbers of the entries that were cut.
+    # A hash chain cannot show that its newest entries were cut off, or rewritten with
+    # their hashes recomputed: what is left is a consistent chain. Each host therefore
+    # remembers the highest entry it has seen written, number and hash, outside the
+    # store: a chain that ends before it was truncated (and writing on would reuse the
+    # numbers of the entries that were cut); one that holds another entry there was
+    # rewritten.
 
     @property
     def _high_water_path(self) -> Path:
@@ -429,16 +452,26 @@ class AuditJournal:
 
     def seen_up_to(self) -> int | None:
         """The highest entry number this host has seen in the chain (None: none yet)."""
+        return self._seen()[0]
+
+    def _seen(self) -> tuple[int | None, str | None]:
+        """The highest entry this host has seen in the chain: its number and its hash
+        (``SEQ:HASH``; a file from before the hash was kept holds only ``SEQ``)."""
         try:
-            return int(self._high_water_path.read_text(encoding="ascii").strip())
+            text = self._high_water_path.read_text(encoding="ascii").strip()
         except FileNotFoundError:
-            return None
+            return None, None
+        seq, _, digest = text.partition(":")
+        try:
+            return int(seq), (digest or None)
         except ValueError:
             log.error("%s is unreadable; the truncation check is off until the next "
                       "shipment rewrites it", self._high_water_path)
-            return None
+            return None, None
 
     def _refuse_truncated_chain(self) -> None:
+        # The number only: the log's head may come from this process's cache, so its
+        # hash would not show a rewrite; ``verify`` reads the chain and compares it.
         seen = self.seen_up_to()
         if seen is None:
             return
@@ -458,7 +491,9 @@ class AuditJournal:
             return
         tmp = self._high_water_path.with_name(f".{HIGH_WATER_NAME}.{os.getpid()}")
         with open(tmp, "w", encoding="ascii") as handle:
-            handle.write(f"{head.seq}\n")
+            # The hash too: a number alone cannot tell a rewritten tail (same length,
+            # hashes recomputed) from the one this host saw.
+            handle.write(f"{head.seq}:{head.hash}\n")
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self._high_water_path)

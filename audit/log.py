@@ -18,7 +18,9 @@ Each entry's ``hash`` is SHA-256 over the canonical JSON of the entry without it
 inside a segment and across segments: editing, deleting, inserting or reordering entries
 breaks the chain, which ``verify`` reports. Rewriting the whole tail of the chain
 consistently is only caught against an anchor (a ``(seq, hash)`` kept elsewhere, e.g.
-printed by a previous ``sohoa audit verify``).
+printed by a previous ``sohoa audit verify``), or against the head each host's journal
+remembers having written (``audit.journal``: ``sohoa audit verify`` without
+``--anchor``).
 """
 
 from __future__ import annotations

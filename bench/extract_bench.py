@@ -15,7 +15,7 @@ Two sets, one scoring:
   another generator's layouts, with field truth (``issuer.official`` and the unit codes
   included). Tune on ``--split dev``; ``test`` is for reporting.
 
-Every file is read once by sohoa's OCR (the pages ``ocr.digitize`` would read; plain
+Every file is read once by sohoa's OCR (the pages ingest reads; plain
 ``tesseract -l vie tsv`` on the upright page when ``ocr`` is not importable) and cached
 under ``bench/out/extract*/ocr/`` by content, so re-runs only time extraction. Then
 ``extract.analyze`` runs on every document and is compared with the truth:
@@ -82,7 +82,7 @@ ISSUER_CODE_KEYS = ("ward_code", "district_code", "province_code", "era")
 
 
 def _ocr_sohoa(path: Path) -> dict[str, Any]:
-    # The pages as ``ocr.digitize`` reads them, without assembling the archival PDF that
+    # The pages as ingest reads them, without assembling the archival PDF that
     # extraction never looks at (a third of the time of a page on this box).
     from ocr import plan_pages, run_page
     from ocr.pipeline import engine_name

@@ -23,7 +23,7 @@ mode × degradation), by profile (easy, hard) and overall, sohoa − tesseract i
 
 Systems (same parallelism, ``--workers`` at a time, OMP_THREAD_LIMIT=1):
 - ``sohoa``: ``ocr.run_page`` for every page on a process pool, then one archival
-  PDF/A per file (what ``ocr.digitize`` does, spread over all files' pages).
+  PDF/A per file (what ingest does, spread over all files' pages).
   ``--sohoa-root DIR`` imports ``ocr`` from another checkout (e.g. a worktree of the
   baseline commit) and puts DIR first on the ``--sohoa-cmd`` command's PYTHONPATH.
 - ``tesseract``: ``tesseract IMG - -l vie`` per page (PDF pages are rasterized at

@@ -16,7 +16,7 @@ from extract.fields import Reading, SubjectRead, Value, is_number
 from extract.ids import cmnd_label, id_problems
 from extract.names import is_family_name, name_readings, page_words
 from extract.syllables import invalid_words
-from extract.text import fold
+from records.folding import fold_phrase
 from records.model import ReviewReason
 
 # Word confidence (tesseract, 0–100) under which a value goes to an officer.
@@ -152,7 +152,7 @@ def header_agreement(reading: Reading) -> tuple[set[str], list[ReviewReason]]:
 
 def _recurs(word: str, page: str) -> bool:
     """The word (folded) stands at least twice on the page: read right in another place."""
-    folded = fold(word).strip(" .,:;-_")
+    folded = fold_phrase(word).strip(" .,:;-_")
     return (
         bool(folded)
         and len(re.findall(rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])", page)) >= 2

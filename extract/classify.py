@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from extract.lines import Line
-from extract.text import fold
+from records.folding import fold_phrase
 from records.result_types import ResultType
 
 TITLE_WEIGHT = 10.0
@@ -88,7 +88,7 @@ def _page(lines: list[Line]) -> _Page:
     changed: dict[tuple[int, str], list[int]] = {}
     shorter: dict[str, list[int]] = {}
     for line_index, line in enumerate(lines):
-        for token in _TOKEN.findall(fold(line.text)):
+        for token in _TOKEN.findall(fold_phrase(line.text)):
             position = len(line_of)
             line_of.append(line_index)
             token = _shape(token)
@@ -139,7 +139,7 @@ class _Phrases:
 
 
 def _words(phrase: str) -> tuple[str, ...]:
-    return tuple(_TOKEN.findall(fold(phrase)))
+    return tuple(_TOKEN.findall(fold_phrase(phrase)))
 
 
 def _phrases(catalog: dict[str, ResultType]) -> _Phrases:

@@ -24,11 +24,11 @@ from extract.text import (
     date_from_words,
     find_date,
     fix_digit_runs,
-    fold_keep_length,
     number_from_words,
     title_case,
 )
-from records.result_types import FieldSpec, ResultType, fold
+from records.folding import fold_aligned, fold_phrase
+from records.result_types import FieldSpec, ResultType
 
 
 @dataclass
@@ -280,7 +280,7 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
     kept = [
         m for m in re.finditer(r"[^\W\d_]+(?:/[^\W\d_]+)*", piece.group(0)) if "/" not in m.group(0)
     ]
-    if kept and fold(kept[0].group(0)) in HONORIFICS:
+    if kept and fold_phrase(kept[0].group(0)) in HONORIFICS:
         kept = kept[1:]
     # A name ends at a comma or at a word in lower case: "TỪ THỊ UYÊN, về việc cấp …",
     # "Xét đơn của bà Từ Thị Uyên về việc …".
@@ -347,7 +347,7 @@ class _Reader:
         Not a role ("Người đi khai tử"): a signing block prints one at the margin with the
         agency's title across from it, and the two are no label and value.
         """
-        folded = fold_keep_length(text)
+        folded = fold_aligned(text)
         hits = _hits(folded, self.table)
         return (
             bool(hits)
@@ -359,8 +359,8 @@ class _Reader:
     def role_of(self, text: str) -> str | None:
         """The role a table's column head names ("Chồng", "Vợ"), or ``None``."""
         roles = self.result_type.roles if self.result_type else {}
-        head = fold(text).strip(" :.-_|")
-        return next((role for marker, role in roles.items() if fold(marker) == head), None)
+        head = fold_phrase(text).strip(" :.-_|")
+        return next((role for marker, role in roles.items() if fold_phrase(marker) == head), None)
 
     def subject(self) -> SubjectRead:
         if not self.reading.subjects:
@@ -398,7 +398,7 @@ class _Reader:
             self.put("birth_words", Value(worded.isoformat(), None, text))
 
     def read_line(self, line: Line) -> None:
-        folded = fold_keep_length(line.text)
+        folded = fold_aligned(line.text)
         hits = _hits(folded, self.table)
         if self.words_pending is not None:
             self.finish_words(line.text[: hits[0].start] if hits else line.text)
@@ -434,7 +434,7 @@ class _Reader:
             return
         if hit.kind == "name":
             self.put("name", _name_value(line, start, end))
-            before = fold_keep_length(line.text[: hit.start])
+            before = fold_aligned(line.text[: hit.start])
             if self.reading.subjects and re.search(r"de\s*nghi|yeu\s*cau", before):
                 self.subject().requester = True
         elif hit.kind == "words":
@@ -500,14 +500,14 @@ def merge_same_person(subjects: list[SubjectRead]) -> list[SubjectRead]:
     """
     out: list[SubjectRead] = []
     for subject in subjects:
-        key = fold(subject.name.value) if subject.name else None
+        key = fold_phrase(subject.name.value) if subject.name else None
         twin = next(
             (
                 o
                 for o in out
                 if key
                 and o.name
-                and fold(o.name.value) == key
+                and fold_phrase(o.name.value) == key
                 and not (_has_data(o) and _has_data(subject))
                 and not _conflict(o, subject)
             ),
@@ -541,7 +541,7 @@ def _set_requester_apart(reading: Reading) -> None:
 
 def _document_number(lines: list[Line]) -> Value | None:
     for line in lines[:25]:
-        folded = fold_keep_length(line.text)
+        folded = fold_aligned(line.text)
         match = _DOC_NUMBER.match(folded)
         if not match:
             continue
@@ -582,26 +582,18 @@ def is_number(value: str) -> bool:
     return number_shape(value) is not None
 
 
-# Type fields that date a paper printed without a dateline, after the catalog's own
-# (``issued_on_fallback``): a household business certificate is dated by its registration,
-# "Đăng ký lần đầu: ngày 02 tháng 11 năm 2024". (Belongs in the catalog too.)
-ISSUE_DATE_FIELDS = ("first_registered_on",)
-# Type fields that hold the paper's own number when its header prints none: a land-use
-# certificate is known by its entry in the register ("Số vào sổ cấp GCN: CS01234"), a
-# household business by its code. (The catalog in records/ has no key for this yet; it
-# belongs there.)
-NUMBER_FIELDS = ("register_number", "household_business_code")
-
-
-def _number_from_field(reading: Reading) -> None:
-    """The paper's number from its type's number field, where the header's "Số:" is
+def _number_from_field(reading: Reading, result_type: ResultType | None) -> None:
+    """The paper's number from its type's number field (the catalog's
+    ``number_fallback``: a land-use certificate's "Số vào sổ cấp GCN: CS01234", a
+    household business code), where the header's "Số:" is
     missing or malformed; the two checked against each other when they have one shape.
 
     Some papers print a number of their own in the header ("Số: 273/1995/ĐKHKD") beside
     the code: that one is kept. Two readings of the same shape that differ are one
     number misread (``number_mismatch``).
     """
-    field_value = next((reading.fields[n] for n in NUMBER_FIELDS if n in reading.fields), None)
+    names = result_type.number_fallback if result_type else ()
+    field_value = next((reading.fields[n] for n in names if n in reading.fields), None)
     if field_value is None or not is_number(field_value.value):
         return
     header = reading.document_number
@@ -628,7 +620,7 @@ def _dateline(lines: list[Line]) -> _Dateline:
     """
     candidates: list[tuple[Value | None, bool]] = []
     for line in lines:
-        folded = fold_keep_length(line.text)
+        folded = fold_aligned(line.text)
         match = _DATELINE.match(folded)
         if match and "sinh" not in folded[: match.end()]:
             value, invalid = _date_value(line, match.start(), len(line.text))
@@ -643,7 +635,7 @@ def _dateline(lines: list[Line]) -> _Dateline:
 
 def _before_motto(text: str) -> str:
     """The left column of a header line tesseract read together with the motto."""
-    folded = fold_keep_length(text)
+    folded = fold_aligned(text)
     cut = min((i for m in MOTTO if (i := folded.find(m[:15])) >= 0), default=len(text))
     return " ".join(text[:cut].split())
 
@@ -671,14 +663,16 @@ def _agency_words(line: Line) -> tuple[str, tuple[tuple[str, float], ...]]:
 def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     """The agency in the header: left-column lines above the title, without the motto."""
     header = lines[: title_index if title_index is not None else 8]
-    motto_x = [ln.x0 for ln in header if fold(ln.text).startswith(MOTTO) and ln.x0 is not None]
+    motto_x = [
+        ln.x0 for ln in header if fold_phrase(ln.text).startswith(MOTTO) and ln.x0 is not None
+    ]
     left = min((ln.x0 for ln in header if ln.x0 is not None), default=None)
     if left is not None and motto_x and min(motto_x) <= left:
         motto_x = []  # the motto is not in a right-hand column: x says nothing here
     texts: list[str] = []
     words: list[tuple[str, float]] = []
     for line in header:
-        folded = fold(line.text)
+        folded = fold_phrase(line.text)
         if not _before_motto(line.text) or _DOC_NUMBER.match(folded):
             continue
         if _DATELINE.match(folded) or not re.search(r"[a-z]", folded) or "ngay" in folded:
@@ -711,7 +705,7 @@ def _stated_term(lines: list[Line]) -> tuple[date | int | None, bool]:
     Folding and digit repair keep lengths, so a match indexes the printed text too.
     """
     text = " ".join(line.text for line in lines)
-    folded = fix_digit_runs(fold_keep_length(text))
+    folded = fix_digit_runs(fold_aligned(text))
     months = _term_months(folded)
     if months:
         return months, False
@@ -738,12 +732,12 @@ def read_fields(
         reader.read_line(line)
     reader.finish_words()
     reading = reader.reading
-    reading.page = "\n".join(fold(line.text) for line in lines)
+    reading.page = "\n".join(fold_phrase(line.text) for line in lines)
     reading.subjects = merge_same_person([s for s in reading.subjects if not s.empty()])
     _set_requester_apart(reading)
     reading.lines = [line.text for line in lines]
     reading.document_number = _document_number(lines)
-    _number_from_field(reading)
+    _number_from_field(reading, result_type)
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)
     if dateline.invalid:
@@ -751,13 +745,9 @@ def read_fields(
     reading.dateline_conflict = dateline.conflict
     labelled = reading.fields.pop("issue_date_label", None)
     reading.issued_on = dateline.value or reading.fields.get(CHANGED_ON) or labelled
-    fallbacks: tuple[str, ...] = result_type.issued_on_fallback if result_type else ()
-    # A change printed but not read leaves the first registration's date wrong.
-    if not re.search(r"dang ky thay doi", reading.page):
-        fallbacks = (*fallbacks, *ISSUE_DATE_FIELDS)
-    for name in fallbacks:
-        if reading.issued_on is None:
-            reading.issued_on = reading.fields.get(name)
+    for fallback in result_type.issued_on_fallback if result_type else ():
+        if reading.issued_on is None and not (fallback.unless and fallback.unless in reading.page):
+            reading.issued_on = reading.fields.get(fallback.field)
     if result_type and result_type.validity.rule == "stated_term":
         reading.stated_term, reading.term_unreadable = _stated_term(lines)
     return reading

@@ -18,7 +18,8 @@ from datetime import date
 from extract.names import is_family_name, restore_name
 from extract.places import match_issuer
 from extract.syllables import invalid_words
-from extract.text import clean_digits, fix_digit_runs, fold_keep_length
+from extract.text import clean_digits, fix_digit_runs
+from records.folding import fold_aligned
 
 # The oldest birth a birth-certificate form of a living archive may record, in years
 # before its issue (late registrations of adults happen; a century does not).
@@ -135,7 +136,7 @@ _UNIT_WORD = re.compile(
 def _unit_commas(text: str) -> str:
     """"Xã Tuyên Thạnh thị xã Kiến Tường tỉnh Long An" with the commas the forms put
     before each unit ("…, thị xã …, tỉnh …"); dots read between words become spaces."""
-    folded = fold_keep_length(text)
+    folded = fold_aligned(text)
     out, last = [], 0
     for m in _UNIT_WORD.finditer(folded):
         if "thi" in folded[max(0, m.start() - 4):m.start()].lower():
@@ -158,7 +159,7 @@ _KINDS = {"benh vien": "Bệnh viện", "trung tam y te": "Trung tâm Y tế", "
 def _facility_kind(text: str) -> str:
     """A facility's kind in its spelling ("Bệnh viên" → "Bệnh viện", "Trạm Ytế"): the
     kind is a closed list, its marks carry no information."""
-    folded = fold_keep_length(text).lower()
+    folded = fold_aligned(text).lower()
     for key, kind in _KINDS.items():
         squeezed = key.replace(" ", "")
         m = re.match(r"[\s.]*" + r"[\s.]*".join(squeezed), folded)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from extract.text import fold_keep_length
 from ocr.base import Word
+from records.folding import fold_aligned
 
 # Folded label words per field, each a sequence that must start a run of words on a
 # line. A name label followed by "người" names someone else (the mother, the father).
@@ -50,7 +50,7 @@ class Region:
 
 
 def _token(text: str) -> str:
-    m = re.match(r"[a-z]+", fold_keep_length(text).lower())
+    m = re.match(r"[a-z]+", fold_aligned(text).lower())
     return m.group(0) if m else ""
 
 
@@ -106,7 +106,7 @@ def _matches(tokens: list[str], pattern: tuple[str, ...]) -> bool:
 
 def _number_label(word: Word, size: tuple[int, int]) -> bool:
     width, height = size
-    text = fold_keep_length(word.text).lower()
+    text = fold_aligned(word.text).lower()
     return (bool(_NUMBER_LABEL.match(text)) and height * 0.04 < word.bbox[1] < height * 0.25
             and word.bbox[0] < width * 0.5)
 

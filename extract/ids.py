@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extract.text import fold
+from records.folding import fold_phrase
 
 # Province codes used in CCCD numbers (Circular 07/2016/TT-BCA, annex).
 PROVINCE_CODES: dict[str, str] = {
@@ -167,7 +167,7 @@ def normalize_sex(value: str | None) -> str | None:
     """``Nam``/``Nữ`` (any case, with or without diacritics) → ``nam``/``nữ``."""
     if not value:
         return None
-    folded = fold(value)
+    folded = fold_phrase(value)
     if folded.startswith("nam"):
         return MALE
     if folded.startswith("nu"):

@@ -13,7 +13,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from extract.text import fold, title_case
+from extract.text import title_case
+from records.folding import fold_phrase
 
 FAMILY_NAMES = (
     "Nguyễn",
@@ -52,8 +53,8 @@ FAMILY_NAMES = (
 )
 MIDDLE_NAMES = ("Văn", "Thị")
 
-_FAMILY = {fold(name): name for name in FAMILY_NAMES}
-_MIDDLE = {fold(name): name for name in MIDDLE_NAMES}
+_FAMILY = {fold_phrase(name): name for name in FAMILY_NAMES}
+_MIDDLE = {fold_phrase(name): name for name in MIDDLE_NAMES}
 
 
 def _marks(char: str) -> set[str]:
@@ -78,7 +79,7 @@ def _restore_family(word: str) -> tuple[str, bool]:
     Tesseract swaps tones on capitals (TRẤN, HƯỲNH for TRẦN, HUỲNH), so a changed mark is
     still restored, but reported: rare family names fold alike too (Lường, Lương).
     """
-    known = _FAMILY.get(fold(word))
+    known = _FAMILY.get(fold_phrase(word))
     if known is None or len(known) != len(word) or not _keeps_stroke(word, known):
         return word, False
     return known, not _only_adds_marks(word, known)
@@ -90,7 +91,7 @@ def _restore_middle(word: str) -> tuple[str, bool]:
     Only added: "Vân" is not a misread "Văn". An added one is a guess ("Van" may be Vân,
     "Thi" may be Thi), reported for an officer to confirm.
     """
-    known = _MIDDLE.get(fold(word))
+    known = _MIDDLE.get(fold_phrase(word))
     if known is None or len(known) != len(word) or not _only_adds_marks(word, known):
         return word, False
     return known, known != word
@@ -114,7 +115,7 @@ def restore_name(name: str) -> tuple[str, bool]:
 
 def is_family_name(word: str) -> bool:
     """Whether ``word`` (as read, any case or diacritics) folds to a common family name."""
-    return fold(word).strip(" .,:;-_") in _FAMILY
+    return fold_phrase(word).strip(" .,:;-_") in _FAMILY
 
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -122,7 +123,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def page_words(lines: Sequence[str]) -> list[list[tuple[str, str]]]:
     """Each line's words as printed with their folded form, for ``name_mentions``."""
-    return [[(m.group(0), fold(m.group(0))) for m in _WORD.finditer(line)] for line in lines]
+    return [[(m.group(0), fold_phrase(m.group(0))) for m in _WORD.finditer(line)] for line in lines]
 
 
 def name_mentions(name: str, words: list[list[tuple[str, str]]]) -> list[str]:
@@ -132,7 +133,7 @@ def name_mentions(name: str, words: list[list[tuple[str, str]]]) -> list[str]:
     case in "Xét đề nghị của bà …" (or on a second page). Folding finds both however OCR
     read their marks; the marks are then compared.
     """
-    target = [fold(w) for w in name.split()]
+    target = [fold_phrase(w) for w in name.split()]
     if not target:
         return []
     found = []

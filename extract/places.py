@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.syllables import is_syllable
-from extract.text import fold
+from records.folding import fold_phrase
 
 # Papers issued from this day name the units of the 2025 reorganisation.
 REORGANISED_ON = date(2025, 7, 1)
@@ -189,7 +189,7 @@ class IssuerMatch:
 @functools.lru_cache(maxsize=32768)
 def key_of(text: str) -> str:
     """A name folded for matching: no diacritics, no spaces or punctuation, no leading zeros."""
-    folded = re.sub(r"[^a-z0-9]", "", fold(text))
+    folded = re.sub(r"[^a-z0-9]", "", fold_phrase(text))
     return re.sub(r"(?<![0-9])0+(?=[0-9])", "", folded)
 
 
@@ -239,7 +239,7 @@ def _strip_type(name: str, kind_name: str | None) -> str:
 def _kind_of(type_name: str | None, name: str) -> str:
     if not type_name:
         for words, kind in _KIND_WORDS:
-            if fold(name).startswith(" ".join(words) + " "):
+            if fold_phrase(name).startswith(" ".join(words) + " "):
                 return kind
         return "xa"
     return key_of(type_name)
@@ -607,7 +607,7 @@ def _tokens(text: str) -> tuple[list[str], list[str]]:
     text = unicodedata.normalize("NFC", text)
     text = re.sub(r"(?<=[^\W\d_])(?=\d)", " ", text)
     raw = re.findall(r"[^\W_]+", text)
-    return [fold(w) for w in raw], [w.lower() for w in raw]
+    return [fold_phrase(w) for w in raw], [w.lower() for w in raw]
 
 
 def _cut_motto(tokens: list[str]) -> tuple[int, bool]:
@@ -760,7 +760,7 @@ def dateline_places(lines: Iterable[str]) -> list[str]:
     """Folded place names of "<place>, ngày … tháng … năm …" lines ("haiphong", "hochiminh")."""
     out = []
     for line in lines:
-        folded = fold(line)
+        folded = fold_phrase(line)
         match = _DATELINE_PLACE.match(folded)
         if not match or "sinh" in folded[: match.end()]:
             continue
@@ -945,7 +945,7 @@ def _match_block(
         result.reason = UNMATCHED
         return result
     places = dateline_places(page_lines)
-    page = "\n".join(fold(line) for line in page_lines)
+    page = "\n".join(fold_phrase(line) for line in page_lines)
     eras = ["2025"] if on is not None and on >= REORGANISED_ON else ["legacy"]
     if on is None:  # no issue date: either list, as long as only one names a unit
         eras.append("2025")

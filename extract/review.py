@@ -13,12 +13,26 @@ from datetime import date
 from typing import Any
 
 from extract.analyze import STATED_TERM, resolves, stated_term, valid_until
+from extract.manifest import ARCHIVE_KEYS
 from extract.values import ValueProblem, normalize_id, normalize_value
 from records.model import Correction, Record, ReviewReason, Status, Subject, utc_now
 from records.result_types import ResultType, load_result_types
+from records.text import has_invisible, shown
 
 TOP_LEVEL_FIELDS = ("doc_type", "title", "document_number", "issuer", "issued_on", "valid_until")
 SUBJECT_FIELDS = ("name", "id_number", "birth_date", "role", "sex")
+
+# The longest value an officer may give each field, in characters: every limit on a
+# corrected value is here. Ample for real papers (the longest issuer names run to about
+# 150 characters), small enough that a pasted page or a 100,000-character title is
+# refused before it reaches the record, the index and every screen.
+MAX_VALUE_CHARS = {
+    "doc_type": 64, "title": 300, "document_number": 100, "issuer": 300,
+    "issued_on": 40, "valid_until": 40,
+    "name": 150, "id_number": 30, "birth_date": 40, "role": 64, "sex": 10,
+}
+MAX_OTHER_FIELD_CHARS = 500  # ``fields.*``: parents' names, addresses, archive box…
+MAX_PATH_CHARS = 64
 _SUBJECT_PATH = re.compile(r"subjects\[(\d+)\]\.(\w+)")
 _FIELD_PATH = re.compile(r"fields\.(\w+)")
 
@@ -120,6 +134,47 @@ def _set(record: Record, path: str, value: Any) -> None:
         _get(record, path)  # raises the "no such field" error
 
 
+def _check_input(record: Record, path: str, raw: str, catalog: dict[str, ResultType]) -> None:
+    """Refuse what no officer could have meant, before anything is parsed: a field
+    that does not exist, invisible characters (NUL, controls, bidi overrides, lone
+    surrogates), a value over its limit (``MAX_VALUE_CHARS``), a role no result type
+    knows. The field is echoed only through ``shown`` (escaped, cut short)."""
+    if len(path) > MAX_PATH_CHARS or has_invisible(path) or not _known_path(record, path, catalog):
+        raise ReviewError(
+            shown(path),
+            "không có trường này (dùng ví dụ: issued_on, subjects[0].id_number, "
+            "fields.archive_box)",
+        )
+    if has_invisible(raw):
+        raise ReviewError(path, "giá trị chứa ký tự điều khiển hoặc ký tự ẩn (NUL, ký tự "
+                                "đổi chiều chữ…), hãy gõ lại")
+    key = path.rsplit(".", 1)[-1]
+    limit = MAX_OTHER_FIELD_CHARS if path.startswith("fields.") else MAX_VALUE_CHARS[key]
+    if len(raw) > limit:
+        raise ReviewError(path, f"giá trị dài quá {limit} ký tự")
+    roles = _known_roles(catalog)
+    if key == "role" and raw.strip() and raw.strip() not in roles:
+        raise ReviewError(path, f"vai trò không có trong danh mục: {shown(raw)} "
+                                f"(có: {', '.join(sorted(roles))})")
+
+
+def _known_path(record: Record, path: str, catalog: dict[str, ResultType]) -> bool:
+    if path in TOP_LEVEL_FIELDS:
+        return True
+    if match := _SUBJECT_PATH.fullmatch(path):
+        return match.group(2) in SUBJECT_FIELDS
+    if match := _FIELD_PATH.fullmatch(path):
+        name = match.group(1)
+        return (name in record.fields or name in ARCHIVE_KEYS
+                or any(f.name == name for t in catalog.values() for f in t.fields))
+    return False
+
+
+def _known_roles(catalog: dict[str, ResultType]) -> set[str]:
+    roles = {role for t in catalog.values() for role in t.roles.values()}
+    return roles | {t.default_role for t in catalog.values() if t.default_role}
+
+
 def _normalized(path: str, raw: str, catalog: dict[str, ResultType]) -> str | None:
     if raw.strip() == "":
         return None  # an empty value clears the field
@@ -199,6 +254,7 @@ def correct(
     new = _copy(record)
     at = utc_now()
     for path, raw in changes.items():
+        _check_input(record, path, raw, catalog)
         old = _get(new, path)
         value = _normalized(path, raw, catalog)
         _set(new, path, value)

@@ -1,4 +1,4 @@
-"""Text helpers: folding, Vietnamese title case, numbers and dates as OCR reads them."""
+"""Text helpers: Vietnamese title case, numbers and dates as OCR reads them."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import re
 import unicodedata
 from datetime import date
 
-from records.result_types import fold
+from records.folding import fold_aligned, fold_phrase
 
-__all__ = ["clean_digits", "fold", "parse_date", "title_case"]
+__all__ = ["clean_digits", "parse_date", "title_case"]
 
 # Letters tesseract reads in place of digits inside numbers.
 _DIGIT_LOOKALIKES = str.maketrans(
@@ -68,7 +68,7 @@ def find_date(text: str) -> tuple[date | None, tuple[int, int] | None, bool]:
     ``ngày 12 tháng 3 năm 2020``. A date-shaped value that does not exist (31/02) is
     reported as invalid rather than skipped, so the caller can flag it.
     """
-    folded = fix_digit_runs(fold_keep_length(text))
+    folded = fix_digit_runs(fold_aligned(text))
     matches = [m for m in (_WORDED_DATE.search(folded), _NUMERIC_DATE.search(folded)) if m]
     if not matches:
         return None, None, False
@@ -84,18 +84,6 @@ def parse_date(text: str) -> date | None:
     if iso:
         return _make_date(iso.group(3), iso.group(2), iso.group(1))
     return find_date(text)[0]
-
-
-def fold_keep_length(text: str) -> str:
-    """Like ``fold`` but one output character per input character, so spans line up."""
-    out = []
-    for char in unicodedata.normalize("NFC", text):
-        if char in "đĐ":
-            out.append("d")
-            continue
-        base = unicodedata.normalize("NFD", char)[0]
-        out.append(base.lower() if len(base.lower()) == 1 else char)
-    return "".join(out)
 
 
 # Vietnamese number words, folded ("mươi"/"mười" and "mốt"/"một" fold alike).
@@ -120,7 +108,7 @@ _WORDED_PARTS = re.compile(r"ngay\s+(.+?)\s*,?\s*thang\s+(.+?)\s*,?\s*nam\s+(.+)
 def number_from_words(text: str) -> int | None:
     """``hai nghìn không trăm mười chín`` → 2019; ``None`` when a word is not a number word."""
     total, group, digit = 0, 0, None
-    for word in re.findall(r"[a-z]+", fold(text)):
+    for word in re.findall(r"[a-z]+", fold_phrase(text)):
         if word in _UNIT_WORDS:
             if digit is not None:
                 return None
@@ -143,7 +131,7 @@ def number_from_words(text: str) -> int | None:
 def date_from_words(text: str) -> date | None:
     """The date a civil status paper repeats in words ("Ghi bằng chữ: Ngày mười hai,
     tháng năm, năm hai nghìn không trăm mười chín"); ``None`` unless every part reads."""
-    match = _WORDED_PARTS.search(fold(text))
+    match = _WORDED_PARTS.search(fold_phrase(text))
     if not match:
         return None
     parts = [number_from_words(part) for part in match.groups()]

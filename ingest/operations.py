@@ -74,16 +74,32 @@ def publish_revision(runtime: Runtime, record: Record) -> None:
     runtime.index.upsert(record)
 
 
+def publish_review(
+    runtime: Runtime, record: Record, changes: dict[str, str], *, approve: bool, actor: str
+) -> Record | None:
+    """Correct and/or approve ``record`` (``review_revision``), publish the new version
+    and write its audit entry: the one place a review is recorded, whoever made it (the
+    API, the screen or ``sohoa review --set``). None when it changes nothing."""
+    revised = review_revision(runtime, record, changes, approve=approve, actor=actor)
+    if revised is None:
+        return None
+    publish_revision(runtime, revised)
+    runtime.audit().append(
+        "record.correct", actor,
+        record_id=revised.id, version=revised.version, fields=sorted(changes),
+        approved=approve,
+    )
+    return revised
+
+
 def apply_review(
     runtime: Runtime, record_id: str, changes: dict[str, str], *, approve: bool, actor: str
 ) -> Record:
-    """Correct and/or approve a record: a new version in storage, then the index."""
+    """Correct and/or approve a record by id: a new version in storage, then the index,
+    audited (``publish_review``)."""
     record = find_record(runtime, record_id)
-    revised = review_revision(runtime, record, changes, approve=approve, actor=actor)
-    if revised is None:
-        return record
-    publish_revision(runtime, revised)
-    return revised
+    revised = publish_review(runtime, record, changes, approve=approve, actor=actor)
+    return record if revised is None else revised
 
 
 def run_fixity(

@@ -6,6 +6,7 @@ passed down; stages never reach for configuration themselves.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from records.procedures import Procedure
     from search.base import Index
     from signing import DevIdentity, Signer
+    from stats import StatsStore
     from storage.base import Store
 
 
@@ -33,6 +35,7 @@ class Runtime:
     _procedures: dict[str, Procedure] | None = field(default=None, repr=False)
     _audit: AuditJournal | None = field(default=None, repr=False)
     _redis: Any = field(default=None, repr=False)
+    _stats: StatsStore | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -66,7 +69,21 @@ class Runtime:
             raise ConfigError(f"SOHOA_INDEX_URL={settings.index_url}: {exc}") from exc
         except Exception as exc:  # each backend's client has its own connection errors
             raise index_unavailable(settings.index_url, exc) from exc
-        return cls(settings=settings, store=store, index=index)
+        from stats import CountingIndex, StatsStore
+
+        # Every record write goes through the index: the statistics follow it there.
+        runtime = cls(settings=settings, store=store, index=index)
+        runtime._stats = StatsStore(
+            settings.data_dir / "stats.sqlite3", procedures=_LazyProcedures(runtime),
+            default_agency=settings.agency,
+        )
+        runtime.index = CountingIndex(index, runtime._stats)
+        return runtime
+
+    def stats(self) -> StatsStore:
+        """The statistics store (``stats``): record facts and reuse counters."""
+        assert self._stats is not None, "Runtime.open builds the statistics store"
+        return self._stats
 
     @property
     def uses_dev_identity(self) -> bool:
@@ -143,7 +160,10 @@ class Runtime:
         from audit import AuditJournal, AuditLog
 
         if self._audit is None:
-            self._audit = AuditJournal(AuditLog(self.store), self.settings.audit_journal_dir)
+            self._audit = AuditJournal(
+                AuditLog(self.store), self.settings.audit_journal_dir,
+                on_written=self.stats().add_events,
+            )
         return self._audit
 
     def close(self) -> None:
@@ -157,3 +177,20 @@ class Runtime:
             self._signer.close()
             self._signer = None
         self.index.close()
+
+
+class _LazyProcedures(Mapping[str, "Procedure"]):
+    """The runtime's procedure catalog, loaded on first use: most runs never count a
+    reuse lookup, and loading it checks the result-type catalog too."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def __getitem__(self, code: str) -> Procedure:
+        return self.runtime.procedures()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.runtime.procedures())
+
+    def __len__(self) -> int:
+        return len(self.runtime.procedures())

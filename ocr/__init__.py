@@ -9,24 +9,20 @@ Public surface:
   in the calling process; raises ``OcrInputError`` for unusable input.
 - ``run_page(job) -> PageResult`` — one page, pure, for a worker process.
 - ``assemble_pdf(pages, *, title, language) -> bytes`` — the PDF/A-2b.
-- ``digitize(path, media_type, *, languages, executor) -> OcrResult`` — all of it.
 """
 
 from ocr.assemble import assemble_pdf, build_archival
-from ocr.base import OcrInputError, OcrResult, PageJob, PageResult, Word
-from ocr.pipeline import digitize, record_confidence, run_page
+from ocr.base import OcrInputError, PageJob, PageResult, Word
+from ocr.pipeline import run_page
 from ocr.plan import plan_pages
 
 __all__ = [
     "OcrInputError",
-    "OcrResult",
     "PageJob",
     "PageResult",
     "Word",
     "assemble_pdf",
     "build_archival",
-    "digitize",
     "plan_pages",
-    "record_confidence",
     "run_page",
 ]

@@ -52,15 +52,3 @@ class PageResult:
     # What went differently from the usual path and the record should say (English, for
     # operators): a step that failed and was skipped, the plain reading kept…
     notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class OcrResult:
-    pages: list[PageResult]
-    pdf: bytes  # the assembled PDF/A-2b, unsigned
-    engine: str
-    languages: str
-    text: str = ""
-    mean_confidence: float | None = None
-    pdfa: bool = True
-    notes: list[str] = field(default_factory=list)

@@ -8,7 +8,6 @@ import math
 import re
 import subprocess
 import tempfile
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -18,15 +17,13 @@ import pikepdf
 from PIL import Image, ImageFilter, ImageOps
 
 from ocr import engine, pdfpage, prepare
-from ocr.assemble import build_archival
-from ocr.base import OcrResult, PageJob, PageResult, Word
+from ocr.base import PageJob, PageResult, Word
 from ocr.plan import (
     check_pixels,
     input_error,
     is_pdf,
     open_pdf,
     pixel_limit,
-    plan_pages,
     too_large,
 )
 
@@ -495,34 +492,3 @@ def run_page(job: PageJob) -> PageResult:
 @functools.cache
 def engine_name() -> str:
     return engine.version()
-
-
-def record_confidence(pages: list[PageResult]) -> float | None:
-    """Mean word confidence over every OCR'd word of the document."""
-    words = [w for p in pages if not p.had_text for w in p.words]
-    return engine.mean_confidence(words)
-
-
-def digitize(
-    source_path: str,
-    media_type: str,
-    *,
-    languages: str = "vie",
-    executor: Executor | None = None,
-    title: str | None = None,
-    max_pixels: int = 200_000_000,
-) -> OcrResult:
-    """Plan, run every page (on ``executor`` when given, in page order) and assemble."""
-    jobs = plan_pages(source_path, media_type, languages=languages, max_pixels=max_pixels)
-    pages = list(executor.map(run_page, jobs)) if executor else [run_page(j) for j in jobs]
-    archival = build_archival(pages, title=title)
-    notes = list(archival.notes)
-    notes += [f"page {p.number}: blank" for p in pages if p.blank]
-    notes += [f"page {p.number}: DPI assumed {p.dpi}" for p in pages if p.dpi_assumed]
-    notes += [f"page {p.number}: {note}" for p in pages for note in p.notes]
-    return OcrResult(
-        pages=pages, pdf=archival.pdf, engine=engine_name(), languages=languages,
-        text="\f".join(p.text for p in pages), mean_confidence=record_confidence(pages),
-        pdfa=archival.pdfa, notes=notes,
-    )
-

@@ -6,8 +6,9 @@ launch programs or send data, attached files. Once signed, all of it would run o
 handed out under the agency's signature, and PDF/A forbids most of it anyway.
 
 pikepdf's ``pikepdf.sanitize`` (``remove_javascript``, ``remove_attachments``) is the
-model, with three differences: plain URI links stay (``remove_external_access`` would
-take them too); every object reachable from the trailer is walked rather than the
+model, with three differences: plain web and mail links stay (``remove_external_access``
+would take them too), links to ``javascript:``, ``data:``, ``file:`` and other schemes
+go; every object reachable from the trailer is walked rather than the
 known action slots only, because a copied page's annotations can reach form fields
 and actions no catalog lists; and what was removed is counted, so the record's
 archive notes say so.
@@ -24,6 +25,10 @@ from pikepdf import Array, Dictionary, Name, Stream
 
 # Actions that run code or reach outside the document.
 HOSTILE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData"})
+# The URI schemes a link may keep: a web page or a mail address. ``javascript:`` runs
+# in the origin that shows the PDF (ours, in the record screen's frame); ``data:``,
+# ``file:``, ``vbscript:`` and the like are no place a paper should send anyone.
+SAFE_URI_SCHEMES = frozenset({"http", "https", "mailto"})
 # Document-level name trees of scripts and attachments, dropped whole.
 DROPPED_NAME_TREES = ("/JavaScript", "/EmbeddedFiles")
 
@@ -62,9 +67,25 @@ def active_kind(value: object) -> str | None:
     subtype = value.get(Name.S)
     if isinstance(subtype, Name) and str(subtype) in HOSTILE_ACTIONS:
         return f"{str(subtype)[1:]} action"
+    if subtype == Name.URI and not _safe_uri(value.get(Name.URI)):
+        return "unsafe URI action"
     if Name.EF in value:
         return "embedded file"
     return None
+
+
+def _safe_uri(uri: object) -> bool:
+    """Whether a link's URI is a web or mail address (or relative). Read as a browser
+    reads it: ASCII whitespace and controls inside the scheme are dropped
+    (``java\tscript:`` is ``javascript:``), case ignored."""
+    if not isinstance(uri, pikepdf.String):
+        return uri is None
+    text = bytes(uri).decode("latin-1")
+    squeezed = "".join(c for c in text if ord(c) > 0x20 and c != "\x7f").lower()
+    scheme, colon, _ = squeezed.partition(":")
+    if not colon or "/" in scheme or "?" in scheme or "#" in scheme:
+        return True  # no scheme: relative to the document
+    return scheme in SAFE_URI_SCHEMES
 
 
 def _containers(pdf: pikepdf.Pdf) -> Iterator[Container]:

@@ -13,14 +13,13 @@ from __future__ import annotations
 import calendar
 import functools
 import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from records.errors import ExitCode, SohoaError
+from records.folding import fold_phrase
 
 DEFAULT_CATALOG = Path(__file__).parent / "catalogs" / "result_types.json"
 
@@ -33,17 +32,6 @@ class CatalogError(SohoaError, ValueError):
 
     exit_code = ExitCode.USAGE
     summary = "Danh mục không hợp lệ (SOHOA_RESULT_TYPES / SOHOA_PROCEDURES)"
-
-
-def fold(text: str) -> str:
-    """Lower case, no diacritics, đ → d, single spaces: the form labels are matched on.
-
-    OCR often drops or changes Vietnamese diacritics in labels, so recognition never
-    depends on them.
-    """
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", stripped.lower()).strip()
 
 
 def add_months(start: date, months: int) -> date:
@@ -63,6 +51,16 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
+class Fallback:
+    """A field that stands in for a missing value, unless the page mentions ``unless``
+    (folded): a household business first registered on one day and changed since is not
+    dated by its first registration when the change's own date went unread."""
+
+    field: str
+    unless: str | None = None
+
+
+@dataclass(frozen=True)
 class Validity:
     rule: str = "none"
     months: int | None = None  # for months_from_issue; the fallback for stated_term
@@ -78,8 +76,12 @@ class ResultType:
     roles: dict[str, str] = field(default_factory=dict)  # folded section marker → role
     default_role: str | None = None
     validity: Validity = field(default_factory=Validity)
-    # Fields that give the issue date when the dateline cannot be read (registration date).
-    issued_on_fallback: tuple[str, ...] = ()
+    # Fields that give the issue date when the dateline cannot be read (registration date),
+    # in order; each may be void on a page that mentions a phrase (its ``unless``).
+    issued_on_fallback: tuple[Fallback, ...] = ()
+    # Fields that hold the paper's own number when its header prints none (a land-use
+    # certificate's register entry, a household business code).
+    number_fallback: tuple[str, ...] = ()
 
     def valid_until(self, issued_on: date, stated_term: date | int | None = None) -> date | None:
         """Last day the paper is valid, or ``None`` when it does not expire.
@@ -118,6 +120,25 @@ def _validity(code: str, raw: Any) -> Validity:
     return Validity(rule=rule, months=months)
 
 
+def _fallback(code: str, raw: Any) -> Fallback:
+    if isinstance(raw, str):
+        return Fallback(raw)
+    if not isinstance(raw, dict) or not isinstance(raw.get("field"), str):
+        raise CatalogError(f"{code}: a fallback is a field name or {{'field': …, 'unless': …}}")
+    unless = raw.get("unless")
+    if unless is not None and not isinstance(unless, str):
+        raise CatalogError(f"{code}: fallback {raw['field']}: 'unless' must be a phrase")
+    return Fallback(raw["field"], fold_phrase(unless) if unless else None)
+
+
+def _names(code: str, key: str, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
+        raise CatalogError(f"{code}: '{key}' must be a list of field names")
+    return tuple(raw)
+
+
 def _field_spec(code: str, raw: Any) -> FieldSpec:
     if isinstance(raw, str):
         return FieldSpec(name=raw, labels=())
@@ -126,7 +147,7 @@ def _field_spec(code: str, raw: Any) -> FieldSpec:
     kind = raw.get("kind", "text")
     if kind not in FIELD_KINDS:
         raise CatalogError(f"{code}: field {raw['name']}: unknown kind {kind!r}")
-    labels = tuple(fold(label) for label in raw.get("labels", []))
+    labels = tuple(fold_phrase(label) for label in raw.get("labels", []))
     return FieldSpec(name=raw["name"], labels=labels, kind=kind)
 
 
@@ -139,13 +160,14 @@ def _result_type(raw: Any) -> ResultType:
     return ResultType(
         code=code,
         name=raw["name"],
-        titles=tuple(fold(t) for t in raw["titles"]),
-        keywords={fold(k): float(w) for k, w in (raw.get("keywords") or {}).items()},
+        titles=tuple(fold_phrase(t) for t in raw["titles"]),
+        keywords={fold_phrase(k): float(w) for k, w in (raw.get("keywords") or {}).items()},
         fields=tuple(_field_spec(code, f) for f in raw.get("fields") or []),
-        roles={fold(marker): role for marker, role in (raw.get("roles") or {}).items()},
+        roles={fold_phrase(marker): role for marker, role in (raw.get("roles") or {}).items()},
         default_role=raw.get("default_role"),
         validity=_validity(code, raw.get("validity")),
-        issued_on_fallback=tuple(raw.get("issued_on_fallback") or ()),
+        issued_on_fallback=tuple(_fallback(code, f) for f in raw.get("issued_on_fallback") or ()),
+        number_fallback=_names(code, "number_fallback", raw.get("number_fallback")),
     )
 
 

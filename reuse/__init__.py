@@ -13,6 +13,8 @@ Offers:
   accept_development_signatures=False) -> ReleasedDocument``: the signed archival PDF,
   after re-checking everything; raises ``ReleaseRefused`` (``code``, Vietnamese
   ``message``);
+- ``IntactArchive(store)``: a ``verify`` for ``lookup`` that offers a paper only when
+  its archival PDF reads back intact (checksum, a PDF), remembered a few minutes;
 - ``format_result(result) -> str``: the Vietnamese text the CLI prints;
 - ``check_dossier_code(code)``, the input ``Facts``, the result types ``ReuseResult``,
   ``ComponentResult``, ``Candidate``, ``Match``, ``Withheld``, ``WithheldReason``,
@@ -35,12 +37,13 @@ from reuse.model import (
     Withheld,
     WithheldReason,
 )
-from reuse.release import release
+from reuse.release import IntactArchive, release
 
 __all__ = [
     "Candidate",
     "ComponentResult",
     "Facts",
+    "IntactArchive",
     "Match",
     "ReleaseRefused",
     "ReleasedDocument",

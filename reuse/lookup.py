@@ -594,7 +594,10 @@ def lookup(
             subject=who.describe(),
             offered={c.code: [x.id for x in c.candidates] for c in result.components},
             withheld=[
-                {"record_id": w.record_id, "reason": str(w.reason)}
+                # The components it would fill: a required one left unserved is a
+                # paper the citizen is asked for again although the archive holds it.
+                {"record_id": w.record_id, "reason": str(w.reason),
+                 "components": list(w.components)}
                 for w in result.withheld_probable
             ],
             satisfied=result.satisfied,

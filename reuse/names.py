@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from search.folding import fold_name, has_diacritics, nfc, tokens
+from records.folding import fold_name, has_diacritics, nfc, tokens
 
 # Ð (U+00D0, Icelandic eth) is what OCR and some keyboards produce for Đ: a misreading
 # of the same letter, not another name.

@@ -11,6 +11,10 @@ written, nothing is released.
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -40,6 +44,8 @@ from reuse.model import (
 )
 from search import Index
 from storage import IntegrityError, ObjectNotFound, Store, load_record
+
+log = logging.getLogger("sohoa.reuse")
 
 
 def _refuse(
@@ -119,6 +125,54 @@ def _archival_pdf(store: Store, record: dict[str, Any], record_id: str) -> bytes
     return data
 
 
+class IntactArchive:
+    """A lookup's ``verify``: offer a paper only if its archival PDF reads back intact
+    (present, matching its stored SHA-256, a PDF), the check a release makes.
+
+    Checked at lookup time, for the candidates that passed every other check only (a
+    citizen has a few), rather than trusting a "damaged" flag set by fixity: fixity
+    runs daily, so a flag would keep offering a paper damaged since the last run, and
+    the index it would live in is rebuilt from storage, which would wipe it. What it
+    costs is one read of each candidate's PDF, so a paper found intact is remembered
+    for ``ttl`` seconds by its key: keys are write-once (the bytes under a key never
+    change except by damage), repeated lookups for one dossier cost nothing, and
+    damage that happens within ``ttl`` is still refused by the release, which reads
+    the bytes again.
+
+    The record JSON is not read here: what the lookup offers comes from the index,
+    made from that JSON; a release reads the JSON first and refuses it damaged
+    (``archive_damaged``); reading it here would cost one more object read per paper
+    for what only the release hands over: the PDF."""
+
+    def __init__(self, store: Store, *, ttl: float = 300.0, max_entries: int = 100_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.store = store
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.clock = clock
+        self._intact: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, record: dict[str, Any]) -> bool:
+        key = str((record.get("files") or {}).get("archival_pdf") or "")
+        now = self.clock()
+        with self._lock:
+            checked = self._intact.get(key)
+            if key and checked is not None and now - checked < self.ttl:
+                return True
+        try:
+            _archival_pdf(self.store, record, str(record.get("id")))
+        except ReuseError as exc:
+            log.warning("not offering %s: %s (%s)", record.get("id"), exc.code, key)
+            return False
+        with self._lock:
+            self._intact[key] = now
+            self._intact.move_to_end(key)
+            while len(self._intact) > self.max_entries:
+                self._intact.popitem(last=False)
+        return True
+
+
 def _stored_record(store: Store, indexed: dict[str, Any], record_id: str) -> dict[str, Any]:
     """The latest version of the record in storage: the system of record, which the
     index (derived, possibly lagging) may not reflect yet."""
@@ -128,6 +182,12 @@ def _stored_record(store: Store, indexed: dict[str, Any], record_id: str) -> dic
         raise ReuseError(
             "unknown_record",
             f"Không tìm thấy bản ghi gốc của giấy tờ {record_id} trong kho lưu trữ.",
+        ) from None
+    except IntegrityError:  # DamagedRecord too: the JSON does not read
+        raise ReuseError(
+            "archive_damaged",
+            f"Bản ghi lưu trữ của giấy tờ {record_id} bị hỏng (không khớp mã kiểm tra); "
+            "không cung cấp.",
         ) from None
 
 

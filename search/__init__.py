@@ -9,8 +9,8 @@ Offers:
   ``fold_name(name)``: the folded, single-spaced form used for identity lookups.
 """
 
+from records.folding import fold, fold_name
 from search.base import Index, SearchHit, SearchQuery, SearchResult
-from search.folding import fold, fold_name
 
 
 def open_index(url: str) -> Index:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from records import Record
-from search.folding import fold_name, nfc
+from records.folding import fold_name, nfc
 
 
 @dataclass(frozen=True)

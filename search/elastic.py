@@ -18,9 +18,9 @@ from urllib.parse import urlsplit, urlunsplit
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
 
 from records import Record
+from records.folding import fold_name
 from search.base import SearchHit, SearchQuery, SearchResult
 from search.document import indexed_doc, normalize_id
-from search.folding import fold_name
 from search.query import Clause, parse_text
 
 DEFAULT_INDEX = "sohoa-records"

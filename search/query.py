@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from search.folding import fold, has_diacritics, nfc, tokens
+from records.folding import fold, has_diacritics, nfc, tokens
 
 _CLAUSE_RE = re.compile(r'"([^"]*)"?|(\S+)')
 

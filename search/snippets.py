@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from search.folding import fold_aligned, nfc
+from records.folding import fold_aligned, nfc
 
 SNIPPET_CHARS = 180
 _LEAD_CHARS = 40

@@ -42,9 +42,9 @@ from typing import Any
 
 from records import Record
 from records.errors import ExitCode, SohoaError
+from records.folding import FOLD_VERSION, fold, fold_name, tokens
 from search.base import SearchHit, SearchQuery, SearchResult
 from search.document import IndexedDoc, indexed_doc, normalize_id
-from search.folding import FOLD_VERSION, fold, fold_name, tokens
 from search.fuzzy import delete_keys, fuzzy_eligible, vocab_eligible, within_one_edit
 from search.query import Clause, parse_text
 from search.snippets import excerpt, highlight, phrase_pattern
@@ -152,6 +152,70 @@ def _folded_values(values: Sequence[str]) -> list[str]:
     return [fold(v) for v in values]
 
 
+class SqliteFile:
+    """One SQLite file (WAL) shared between threads: each thread reads through its own
+    connection; writes are serialized by a lock here and by SQLite's own lock across
+    processes. The index keeps its tables in one, the statistics (``stats``) theirs."""
+
+    def __init__(
+        self, path: Path, *, busy_timeout_ms: int = 30_000, cache_kib: int = 32768,
+        mmap_bytes: int = 0,
+    ) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._timeout = busy_timeout_ms / 1000
+        self._pragmas = [
+            "PRAGMA synchronous = NORMAL",
+            f"PRAGMA cache_size = -{int(cache_kib)}",
+            f"PRAGMA mmap_size = {int(mmap_bytes)}",
+            "PRAGMA temp_store = MEMORY",
+        ]
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._closed = False
+        self.connection().execute("PRAGMA journal_mode = WAL")
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit: transactions are ``transaction``'s)."""
+        if self._closed:
+            raise RuntimeError(f"SQLite file is closed: {self.path}")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            # Only this thread uses it; check_same_thread=False lets close() end it.
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=self._timeout,
+                check_same_thread=False,
+            )
+            for pragma in self._pragmas:
+                conn.execute(pragma)
+            self._local.conn = conn
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
+        """A write transaction on ``conn`` (default: this thread's), one at a time."""
+        conn = conn or self.connection()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._all_lock:
+            connections, self._all = self._all, []
+        for conn in connections:
+            conn.close()
+        self._closed = True
+
+
 class SqliteIndex:
     """``search.base.Index`` on one SQLite file. Safe to share between threads: each
     thread reads through its own connection; writes are serialized by a lock here and by
@@ -171,15 +235,10 @@ class SqliteIndex:
         self.total_cap = total_cap
         self.count_window = count_window
         self.path = path_from_url(url)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._busy_timeout_ms = busy_timeout_ms
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
-        self._write_lock = threading.RLock()
-        self._closed = False
+        self._file = SqliteFile(
+            self.path, busy_timeout_ms=busy_timeout_ms, cache_kib=65536, mmap_bytes=1 << 30
+        )
         conn = self._conn()
-        conn.execute("PRAGMA journal_mode = WAL")
         with self._writing(check_layout=False):
             self._stale = self._create_schema(conn) != _LAYOUT
 
@@ -197,25 +256,7 @@ class SqliteIndex:
     # -- connections -------------------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
-        if self._closed:
-            raise RuntimeError(f"index is closed: {self.url}")
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            # Only this thread uses it; check_same_thread=False lets close() end it.
-            conn = sqlite3.connect(
-                self.path,
-                isolation_level=None,
-                timeout=self._busy_timeout_ms / 1000,
-                check_same_thread=False,
-            )
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA cache_size = -65536")
-            conn.execute("PRAGMA mmap_size = 1073741824")
-            conn.execute("PRAGMA temp_store = MEMORY")
-            self._local.conn = conn
-            with self._all_lock:
-                self._all.append(conn)
-        return conn
+        return self._file.connection()
 
     def _ready(self) -> sqlite3.Connection:
         if self._stale:
@@ -227,21 +268,11 @@ class SqliteIndex:
     @contextmanager
     def _writing(self, *, check_layout: bool = True) -> Iterator[sqlite3.Connection]:
         conn = self._ready() if check_layout else self._conn()
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        with self._file.transaction(conn):
+            yield conn
 
     def close(self) -> None:
-        with self._all_lock:
-            connections, self._all = self._all, []
-        for conn in connections:
-            conn.close()
-        self._closed = True
+        self._file.close()
 
     # -- writes ------------------------------------------------------------------------
 

@@ -4,8 +4,8 @@ Offers:
 - ``open_store(url, *, access_key, secret_key, secure, object_lock_days, retry)``:
   a ``Store`` for ``file:///path`` or ``s3://host:port/bucket``;
 - the ``Store`` protocol, ``ObjectInfo``, the errors (``StorageError``,
-  ``ObjectNotFound``, ``ObjectExists``, ``IntegrityError``, ``StorageUnavailable``,
-  ``InvalidKey``), ``RetryPolicy`` and ``lock_status``;
+  ``ObjectNotFound``, ``ObjectExists``, ``IntegrityError`` and its ``DamagedRecord``,
+  ``StorageUnavailable``, ``InvalidKey``), ``RetryPolicy`` and ``lock_status``;
 - the layout: ``original_key``, ``archival_key``, ``text_key``, ``record_key``,
   ``record_prefix``, ``parse_key``, and ``normalize_agency`` (an agency's one form);
 - record JSON: ``save_record``, ``load_record``, ``record_versions``,
@@ -18,6 +18,7 @@ Submodules with their own entry points: ``storage.fixity`` (``check``, ``run``),
 """
 
 from storage.base import (
+    DamagedRecord,
     IntegrityError,
     InvalidKey,
     LockStatus,
@@ -49,6 +50,7 @@ from storage.records import (
 from storage.retry import RetryPolicy
 
 __all__ = [
+    "DamagedRecord",
     "IntegrityError",
     "InvalidKey",
     "LockStatus",

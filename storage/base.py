@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from records.errors import ExitCode, SohoaError
+from records.text import has_invisible as has_invisible  # storage.layout imports it here
 
 
 class StorageError(SohoaError):
@@ -36,11 +36,40 @@ class ObjectExists(StorageError):
 class IntegrityError(StorageError):
     """The bytes read (or just written) do not match the SHA-256 stored with them."""
 
+    summary = "Dữ liệu trong kho lưu trữ bị hỏng"
+
     def __init__(self, key: str, expected: str, actual: str) -> None:
         super().__init__(f"checksum mismatch for {key}: expected {expected}, got {actual}")
         self.key = key
         self.expected = expected
         self.actual = actual
+
+    def user_message(self) -> str:
+        return (f"{self.summary}: {self.key} (không khớp mã kiểm tra). Chạy sohoa fixity "
+                "và khôi phục đối tượng này từ bản sao lưu.")
+
+    def __reduce__(self) -> tuple[type, tuple[str, ...]]:
+        # Raised in worker processes too: must survive pickling back to the driver.
+        return (type(self), (self.key, self.expected, self.actual))
+
+
+class DamagedRecord(IntegrityError):
+    """A record version whose JSON cannot be read back as a record (not UTF-8, not
+    JSON, not a record's shape). Damaged like an object failing its checksum, and
+    answered alike: whoever catches ``IntegrityError`` catches this too."""
+
+    def __init__(self, key: str, why: str) -> None:
+        StorageError.__init__(self, f"record JSON unreadable at {key}: {why}")
+        self.key = key
+        self.why = why
+        self.expected = self.actual = ""
+
+    def __reduce__(self) -> tuple[type, tuple[str, ...]]:
+        return (type(self), (self.key, self.why))
+
+    def user_message(self) -> str:
+        return (f"{self.summary}: bản ghi {self.key} không đọc được. Chạy sohoa fixity "
+                "và khôi phục bản ghi này từ bản sao lưu.")
 
 
 class StorageUnavailable(StorageError):
@@ -72,15 +101,10 @@ _RESERVED_FIRST_SEGMENT = ".sohoa"
 _METADATA_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-# Control, format (bidi overrides, zero-width spaces) and line/paragraph separators:
-# invisible or reordering in a listing, they make keys and agency names that look
-# alike but differ (a lookalike agency), and some tools cut names at them.
-_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
-
-
-def has_invisible(text: str) -> bool:
-    """Whether ``text`` holds a control, format or separator character."""
-    return any(unicodedata.category(c) in _INVISIBLE for c in text)
+# Keys hold no control, format (bidi overrides, zero-width spaces) or separator
+# character (``records.text.has_invisible``): invisible or reordering in a listing, they
+# make keys and agency names that look alike but differ (a lookalike agency), and some
+# tools cut names at them.
 
 
 def check_key(key: str) -> str:

@@ -13,6 +13,7 @@ Objects outside record prefixes are checksum-verified only.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -136,25 +137,31 @@ def _check_record(
     agency, record_id = ident
     present = {o.key for o in objects}
     referenced: set[str] = set()
+    # A record version that cannot be read may reference any of the record's objects:
+    # none of them can then be called orphaned; the damaged version is the finding.
+    unreadable_version = False
     for info in objects:
         finding, data = _read(store, info, ident)
         parsed = layout.parse_key(info.key)
         if parsed is not None and parsed.kind == "record":
             referenced.add(info.key)
-            if data is not None:
-                refs, error = _references(data)
-                referenced |= refs
-                if error:
-                    finding = FixityFinding(
-                        "corrupt", info.key, error, agency, record_id, info.size
-                    )
+            error = "" if data is None else _references(data, referenced)
+            if error:
+                finding = FixityFinding(
+                    "corrupt", info.key, error, agency, record_id, info.size
+                )
+            if finding.status == "corrupt":
+                unreadable_version = True
+                finding = dataclasses.replace(
+                    finding, detail=f"record JSON damaged: {finding.detail}")
         if finding.ok and data is not None and verify_pdf is not None and _is_archival(parsed):
             finding = _verify_signature(info, data, verify_pdf, ident)
         yield finding
     for info in objects:
-        if info.key not in referenced:
+        if info.key not in referenced and not unreadable_version:
             yield FixityFinding(
-                "orphaned", info.key, "not referenced by any record version", agency, record_id
+                "orphaned", info.key, "not referenced by any record version", agency,
+                record_id, info.size,
             )
     for key in sorted(referenced - present):
         if store.head(key) is None:
@@ -200,14 +207,16 @@ def _verify_signature(
     return FixityFinding(status, info.key, detail, agency, record_id, len(data))
 
 
-def _references(data: bytes) -> tuple[set[str], str]:
-    """The file keys a record version points to, or an error when it is unreadable."""
+def _references(data: bytes, into: set[str]) -> str:
+    """Add the file keys a record version points to to ``into``; an error (English)
+    when the version is unreadable."""
     try:
         doc = json.loads(data.decode("utf-8"))
         files = doc.get("files") or {}
-        return {v for v in files.values() if isinstance(v, str) and v}, ""
+        into |= {v for v in files.values() if isinstance(v, str) and v}
+        return ""
     except (ValueError, AttributeError) as exc:
-        return set(), f"record JSON unreadable: {exc}"
+        return f"unreadable: {exc}"
 
 
 def _is_archival(parsed: layout.ParsedKey | None) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 from records.model import Record
 from storage import layout
-from storage.base import ObjectNotFound, Store
+from storage.base import DamagedRecord, ObjectNotFound, Store
 
 RECORD_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -21,8 +21,15 @@ def encode_record(record: Record) -> bytes:
     return json.dumps(record.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def decode_record(data: bytes) -> Record:
-    return Record.from_dict(json.loads(data.decode("utf-8")))
+def decode_record(data: bytes, key: str = "?") -> Record:
+    """The record stored as ``data`` (at ``key``); ``DamagedRecord`` when the bytes are
+    not a record (they passed their checksum, so it was stored damaged or rewritten
+    with its sidecar): one error for every reader instead of whatever the JSON parser or
+    ``Record.from_dict`` happened to raise (a ``KeyError`` read as "not found")."""
+    try:
+        return Record.from_dict(json.loads(data.decode("utf-8")))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DamagedRecord(key, f"{type(exc).__name__}: {exc}") from exc
 
 
 def save_record(store: Store, record: Record) -> str:
@@ -50,13 +57,15 @@ def record_exists(store: Store, agency: str, record_id: str) -> bool:
 
 def load_record(store: Store, agency: str, record_id: str, version: int | None = None) -> Record:
     """One version of a record (the latest when ``version`` is ``None``);
-    ``ObjectNotFound`` when absent, ``IntegrityError`` when its bytes are damaged."""
+    ``ObjectNotFound`` when absent, ``IntegrityError`` when its bytes are damaged
+    (``DamagedRecord`` when they are not a record)."""
     if version is None:
         versions = record_versions(store, agency, record_id)
         if not versions:
             raise ObjectNotFound(layout.versions_prefix(agency, record_id))
         version = versions[-1]
-    return decode_record(store.get(layout.record_key(agency, record_id, version)))
+    key = layout.record_key(agency, record_id, version)
+    return decode_record(store.get(key), key)
 
 
 def iter_latest_records(
@@ -94,7 +103,7 @@ def _load_or_report(
     store: Store, key: str, on_error: Callable[[str, Exception], None] | None
 ) -> Iterator[Record]:
     try:
-        record = decode_record(store.get(key))
+        record = decode_record(store.get(key), key)
     except Exception as exc:
         if on_error is None:
             raise

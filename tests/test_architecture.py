@@ -19,8 +19,12 @@ MAY_IMPORT: dict[str, set[str]] = {
     "audit": {"records", "storage"},
     "extract": {"records", "ocr"},
     "reuse": {"records", "search", "storage", "audit"},
-    "ingest": {"records", "ocr", "extract", "signing", "storage", "search", "audit"},
-    "api": {"records", "extract", "signing", "storage", "search", "reuse", "audit", "ingest"},
+    "stats": {"records", "search"},
+    "ingest": {"records", "ocr", "extract", "signing", "storage", "search", "audit", "stats"},
+    "api": {
+        "records", "extract", "signing", "storage", "search", "reuse", "audit", "ingest",
+        "stats",
+    },
     "specimens": set(),
     "evalset": set(),
 }

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from api.protocol import PROTOCOL
 from api.tokens import Role, create_token
 from ingest.settings import Settings
 from records import Record
@@ -135,7 +136,7 @@ def running_server(data_dir: Path, *, workers: int = 1, **env_extra: str) -> Ite
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "api.app:app_from_env",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-        "--workers", str(workers),
+        "--workers", str(workers), "--http", PROTOCOL,  # as ``sohoa serve`` runs it
     ]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
     server = LiveServer(f"http://127.0.0.1:{port}", data_dir, env, process)

@@ -10,7 +10,7 @@ from PIL import Image
 
 from api.tokens import Role
 from records import Status
-from search.folding import fold
+from records.folding import fold
 from specimens import generate, render_page
 from tests.api.conftest import BINH, Seeded
 from tests.api.live import LiveServer

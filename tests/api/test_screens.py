@@ -6,6 +6,7 @@ Screenshots of every screen go to ``bench/out/screen-*.png`` for a person to loo
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from datetime import date
@@ -15,7 +16,7 @@ import pytest
 
 from api.tokens import Role
 from records import Status
-from search.folding import fold
+from records.folding import fold
 from specimens import generate, render_page
 from tests.api.conftest import BINH
 from tests.api.live import LiveServer
@@ -38,6 +39,11 @@ def test_screens_from_sign_in_to_review(live: LiveServer, out_dir: Path, tmp_pat
     ))
 
     with browser_page(live.base_url) as page:
+        # The Content-Security-Policy must block nothing the screens use: Chromium
+        # reports each refusal on the console.
+        blocked: list[str] = []
+        page.on("console", lambda m: blocked.append(m.text)
+                if "Content Security Policy" in m.text else None)
         page.goto("/search")
         assert page.url.startswith(f"{live.base_url}/login")
         page.fill("#token", "sohoa_wrong")
@@ -89,6 +95,13 @@ def test_screens_from_sign_in_to_review(live: LiveServer, out_dir: Path, tmp_pat
         page.click("button[value='1']")
         page.wait_for_url(re.compile(r".*/review/[0-9a-f]{24}\?done=approved$"))
         assert "Đã duyệt hồ sơ." in page.inner_text("main")
+        assert blocked == []
+        # ... while an injected inline script is refused (and would be reported).
+        with contextlib.suppress(Exception):
+            page.add_script_tag(content="document.title = 'injected'")
+        page.wait_for_function("true")
+        assert page.title() != "injected"
+        assert any("inline script" in text for text in blocked), blocked
 
     with live.client(Role.OFFICER) as officer:
         record = officer.get(f"/api/v1/records/{record_id}").json()

@@ -303,6 +303,60 @@ def test_a_truncated_chain_is_reported_and_not_written_over(
     assert journal.pending() == 1  # kept in the journal, not written over entry 1
 
 
+def _rewrite_tail(store: Store, actor: str) -> None:
+    """Rewrite the chain's last segment consistently: each entry's actor changed, every
+    hash recomputed and chained, as someone with write access to the store could."""
+    from dataclasses import replace
+
+    from audit.log import decode_segment, encode_segment
+
+    log = AuditLog(store)
+    last = max(info.key for info in store.list(log.prefix))
+    entries = decode_segment(store.get(last))
+    prev = entries[0].prev_hash
+    forged = []
+    for entry in entries:
+        changed = replace(entry, actor=actor, prev_hash=prev, hash="")
+        changed = replace(changed, hash=changed.computed_hash())
+        forged.append(changed)
+        prev = changed.hash
+    store.delete(last)
+    store.put(last, encode_segment(forged), content_type="application/json")
+
+
+def test_a_consistently_rewritten_tail_fails_verify_without_an_anchor(
+    store: Store, journal_dir: Path, journal: AuditJournal
+) -> None:
+    """The host remembers the hash of the newest entry it wrote, not only its number:
+    a tail rewritten with recomputed hashes is a consistent chain of the same length,
+    and only that hash shows it."""
+    for i in range(2):
+        journal.append("record.view", "officer", i=i)
+        journal.flush()  # one segment each
+    assert journal.verify().ok
+    head = AuditLog(store).head()
+    assert head is not None
+    assert (journal_dir / HIGH_WATER_NAME).read_text().strip() == f"{head.seq}:{head.hash}"
+
+    _rewrite_tail(store, actor="nobody")
+    assert AuditLog(store).verify().ok, "the forged chain is consistent in itself"
+    check = journal.verify()
+    assert not check.ok
+    assert any("entry 1 differs from the one this host saw written" in p
+               for p in check.problems), check.problems
+
+
+def test_a_memory_of_the_number_alone_still_checks_truncation(
+    store: Store, journal_dir: Path, journal: AuditJournal
+) -> None:
+    """A host memory written before the hash was kept (``SEQ`` only) is still read."""
+    journal.append("record.view", "officer", i=0)
+    journal.flush()
+    (journal_dir / HIGH_WATER_NAME).write_text("5\n", encoding="ascii")
+    check = journal.verify()
+    assert any("entry 5, seen written by this host, is missing" in p for p in check.problems)
+
+
 def test_journal_files_are_readable_by_their_owner_only(
     journal: AuditJournal, journal_dir: Path
 ) -> None:

@@ -64,6 +64,14 @@ def test_agency_extends_catalog_with_its_own_file(tmp_path: Path) -> None:
             {"code": "x", "name": "X", "titles": ["X"], "validity": {"rule": "months_from_issue"}},
             "needs 'months'",
         ),
+        (
+            {"code": "x", "name": "X", "titles": ["X"], "issued_on_fallback": [{"unless": "y"}]},
+            "a fallback is a field name",
+        ),
+        (
+            {"code": "x", "name": "X", "titles": ["X"], "number_fallback": "code"},
+            "'number_fallback' must be a list",
+        ),
     ],
 )
 def test_malformed_catalog_is_refused(tmp_path: Path, entry: dict, message: str) -> None:
@@ -71,3 +79,13 @@ def test_malformed_catalog_is_refused(tmp_path: Path, entry: dict, message: str)
     path.write_text(json.dumps({"result_types": [entry]}), encoding="utf-8")
     with pytest.raises(CatalogError, match=message):
         load_result_types(path)
+
+
+def test_fallbacks_are_catalog_data(catalog: dict[str, ResultType]) -> None:
+    business = catalog["household_business_registration"]
+    assert business.number_fallback == ("household_business_code",)
+    (first,) = business.issued_on_fallback
+    # Matched on folded page text, so the phrase is stored folded.
+    assert (first.field, first.unless) == ("first_registered_on", "dang ky thay doi")
+    assert catalog["land_use_certificate"].number_fallback == ("register_number",)
+    assert [f.field for f in catalog["birth_certificate"].issued_on_fallback] == ["registered_on"]

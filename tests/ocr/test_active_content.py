@@ -11,7 +11,7 @@ from pikepdf import Array, Dictionary, Name, Stream
 
 import ocr
 from ocr.sanitize import HOSTILE_ACTIONS
-from tests.support.ocr import text_pdf
+from tests.support.ocr import read_document, text_pdf
 
 LINES = ["GIAY CHUNG NHAN KET HON", "Ho ten chong: Tran Van Binh", "So: 45/2019"]
 SITE = "https://dichvucong.gov.vn/"
@@ -87,7 +87,7 @@ def _everything(pdf: pikepdf.Pdf) -> Iterator[Dictionary | Stream]:
 def test_archival_pdf_keeps_no_script_launch_submit_or_attachment(tmp_path: Path) -> None:
     source = tmp_path / "hostile.pdf"
     source.write_bytes(_hostile_pdf())
-    result = ocr.digitize(str(source), "application/pdf")
+    result = read_document(str(source), "application/pdf")
 
     with pikepdf.open(io.BytesIO(result.pdf)) as out:
         for obj in _everything(out):
@@ -135,3 +135,35 @@ def _clean_page(tmp_path: Path) -> Path:
     path = tmp_path / "blank.pdf"
     pdf.save(path)
     return path
+
+
+HOSTILE_URIS = [
+    "javascript:alert(document.cookie)",
+    "JavaScript:alert(1)",
+    " java\tscript:alert(1)",  # browsers drop whitespace inside the scheme
+    "data:text/html,<script>alert(1)</script>",
+    "file:///etc/passwd",
+    "vbscript:msgbox(1)",
+]
+
+
+def test_links_keep_web_addresses_only(tmp_path: Path) -> None:
+    """A ``javascript:`` (or ``data:``, ``file:``…) link would run, or open, from the
+    record screen's frame of our own origin: unlinked; web and mail links stay."""
+    page = ocr.run_page(ocr.PageJob(str(_clean_page(tmp_path)), "application/pdf", 0))
+    kept = [SITE, "mailto:motcua@hanoi.gov.vn", "HTTPS://dichvucong.gov.vn/p"]
+    with pikepdf.open(io.BytesIO(page.pdf_page)) as single:
+        single.pages[0].obj.Annots = Array([
+            _link(single, Dictionary(S=Name.URI, URI=pikepdf.String(uri)), 10 * i)
+            for i, uri in enumerate([*HOSTILE_URIS, *kept])
+        ])
+        buffer = io.BytesIO()
+        single.save(buffer)
+    page.pdf_page = buffer.getvalue()
+    archival = ocr.build_archival([page], title="x")
+
+    with pikepdf.open(io.BytesIO(archival.pdf)) as out:
+        uris = [str(obj.URI) for obj in _everything(out) if obj.get(Name.S) == Name.URI]
+        assert len(out.pages[0].obj.Annots) == len(HOSTILE_URIS) + len(kept)
+    assert uris and sorted(uris) == sorted(kept)
+    assert f"removed active content: unsafe URI action x{len(HOSTILE_URIS)}" in archival.notes

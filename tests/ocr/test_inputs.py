@@ -12,7 +12,7 @@ from PIL import Image
 
 import ocr
 from ocr.base import OcrInputError
-from tests.support.ocr import image_pdf, png_header_only, text_pdf
+from tests.support.ocr import image_pdf, png_header_only, read_document, text_pdf
 
 TEXT_LINES = ["GIAY CHUNG NHAN KET HON", "Ho ten chong: Tran Van Binh", "So: 45/2019"]
 
@@ -24,7 +24,7 @@ def _write(path: Path, data: bytes) -> Path:
 
 def test_pdf_with_text_layer_is_not_ocred_again(tmp_path: Path) -> None:
     source = _write(tmp_path / "text.pdf", text_pdf(TEXT_LINES))
-    result = ocr.digitize(str(source), "application/pdf")
+    result = read_document(str(source), "application/pdf")
     page = result.pages[0]
     assert page.had_text and page.mean_confidence is None
     assert "Ho ten chong: Tran Van Binh" in page.text
@@ -42,7 +42,7 @@ def test_mixed_pdf_gets_ocr_only_where_text_is_missing(page: Image.Image, tmp_pa
     source = tmp_path / "mixed.pdf"
     merged.save(source)
     with ProcessPoolExecutor(max_workers=2) as pool:
-        result = ocr.digitize(str(source), "application/pdf", executor=pool)
+        result = read_document(str(source), "application/pdf", executor=pool)
     first, second = result.pages
     assert first.had_text and not second.had_text
     assert "Tran Van Binh" in first.text

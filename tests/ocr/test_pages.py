@@ -12,15 +12,21 @@ import pikepdf
 import pytest
 from PIL import Image
 
-import ocr
 from ocr import engine
-from tests.support.ocr import add_seal, line_box, render_page, save_image
+from tests.support.ocr import (
+    ReadDocument,
+    add_seal,
+    line_box,
+    read_document,
+    render_page,
+    save_image,
+)
 
 NAME = "Nguyễn Thị Hương"
 
 
-def _digitize(path: Path, media_type: str) -> ocr.OcrResult:
-    return ocr.digitize(str(path), media_type, title="Giấy khai sinh")
+def _digitize(path: Path, media_type: str) -> ReadDocument:
+    return read_document(str(path), media_type, title="Giấy khai sinh")
 
 
 def _render_pdf_page(pdf: bytes, tmp_path: Path, dpi: int = 50) -> Image.Image:
@@ -42,12 +48,12 @@ def _looks_like(rendered: Image.Image, upright: Image.Image) -> bool:
 
 
 @pytest.fixture(scope="module")
-def upright_result(page: Image.Image, tmp_path_factory: pytest.TempPathFactory) -> ocr.OcrResult:
+def upright_result(page: Image.Image, tmp_path_factory: pytest.TempPathFactory) -> ReadDocument:
     path = save_image(page, tmp_path_factory.mktemp("upright") / "page.png")
     return _digitize(path, "image/png")
 
 
-def test_vietnamese_names_keep_their_diacritics(upright_result: ocr.OcrResult) -> None:
+def test_vietnamese_names_keep_their_diacritics(upright_result: ReadDocument) -> None:
     text = upright_result.text
     assert NAME in text
     assert "Trần Thị Lụa" in text
@@ -59,7 +65,7 @@ def test_vietnamese_names_keep_their_diacritics(upright_result: ocr.OcrResult) -
     assert (page.dpi, page.dpi_assumed) == (300, False)
 
 
-def test_archival_pdf_is_pdfa_2b_with_output_intent(upright_result: ocr.OcrResult) -> None:
+def test_archival_pdf_is_pdfa_2b_with_output_intent(upright_result: ReadDocument) -> None:
     assert upright_result.pdfa
     with pikepdf.open(io.BytesIO(upright_result.pdf)) as pdf:
         meta = pdf.open_metadata()
@@ -73,7 +79,7 @@ def test_archival_pdf_is_pdfa_2b_with_output_intent(upright_result: ocr.OcrResul
         assert not pdf.is_encrypted
 
 
-def test_text_layer_lies_on_the_words(upright_result: ocr.OcrResult, tmp_path: Path) -> None:
+def test_text_layer_lies_on_the_words(upright_result: ReadDocument, tmp_path: Path) -> None:
     source = tmp_path / "out.pdf"
     source.write_bytes(upright_result.pdf)
     xhtml = subprocess.run(["pdftotext", "-bbox", str(source), "-"], capture_output=True,

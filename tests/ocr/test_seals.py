@@ -8,10 +8,17 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-import ocr
 from ocr import engine, prepare
 from ocr.base import Word
-from tests.support.ocr import FONT, add_seal, cheap_bilevel, line_box, render_page, save_image
+from tests.support.ocr import (
+    FONT,
+    add_seal,
+    cheap_bilevel,
+    line_box,
+    read_document,
+    render_page,
+    save_image,
+)
 
 DATE = "ngày 20 tháng 02 năm 2023"  # the dateline, line 14 of the rendered page
 SEAL_RADIUS = 210  # a 36 mm seal at 300 dpi
@@ -58,7 +65,7 @@ def test_bilevel_page_with_black_seal_over_the_dateline_reads_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     page = _sealed_bilevel()
     path = save_image(page, tmp_path / "sealed.tif", compression="group4")
-    result = ocr.digitize(str(path), "image/tiff", title="Giấy khai sinh")
+    result = read_document(str(path), "image/tiff", title="Giấy khai sinh")
     assert DATE in result.text
     assert "Quang Vinh" in result.text
     # Without the ring erased, tesseract's layout takes the whole block for a picture

@@ -237,3 +237,34 @@ def test_refused_when_the_pdf_handed_over_does_not_verify(
         "signature_invalid")
     with load_signer(dev_identity=identity, agency_name="ubnd-test", visible=False) as signer:
         assert verifies(signer.sign(stored, record_id=record.id).data)
+
+
+def test_the_lookup_offers_no_paper_whose_pdf_fails_its_checksum(archive: Archive) -> None:
+    """``IntactArchive``: a damaged or missing archival PDF is not offered; a paper found
+    intact is remembered for ``ttl`` seconds (write-once keys), then read again."""
+    from pathlib import Path
+
+    intact, damaged, missing = archive.add(*(
+        make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2),
+                    seed=f"intact-{n}") for n in range(3)))
+    assert damaged.files.archival_pdf and missing.files.archival_pdf
+    root = Path(archive.store.url.removeprefix("file://"))
+    path = root / damaged.files.archival_pdf
+    path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    archive.store.delete(missing.files.archival_pdf)
+    now = [0.0]
+    check = reuse.IntactArchive(archive.store, ttl=60, clock=lambda: now[0])
+
+    def offered() -> list[str]:
+        return sorted(reuse.lookup(archive.index, subject_id=AN.id_number,
+                                   procedure_code=MARRIAGE, as_of=AS_OF, today=AS_OF,
+                                   verify=check).record_ids())
+
+    assert offered() == [intact.id]
+    assert intact.files.archival_pdf
+    intact_path = root / intact.files.archival_pdf
+    intact_path.write_bytes(b"%PDF- rotted")
+    now[0] = 59.0
+    assert offered() == [intact.id]  # remembered intact: not read again
+    now[0] = 61.0
+    assert offered() == []  # read again after ttl: damaged now

@@ -88,3 +88,29 @@ def test_delete_record_does_nothing_when_audit_fails(store: Store) -> None:
     assert len(list(store.list("a/records/r1/"))) == 4
     with pytest.raises(ValueError):
         delete_record(store, "a", "r1", actor=" ", reason="y", audit=lambda e: None)
+
+
+def test_damaged_record_json_is_the_finding_not_its_files(
+    store: Store, tamper: Callable[[Store, str, bytes], None]
+) -> None:
+    """A record whose JSON fails its checksum is reported damaged; its intact files are
+    not "orphaned" (the damaged version may well reference them)."""
+    store_full_record(store, "a", "r1")
+    store_full_record(store, "a", "r2")
+    key = record_key("a", "r1", 1)
+    damaged = bytearray(store.get(key))
+    damaged[len(damaged) // 2] ^= 1
+    tamper(store, key, bytes(damaged))
+    summary = run(store)
+    assert [(p.status, p.key) for p in summary.problems] == [("corrupt", key)]
+    assert summary.problems[0].detail.startswith("record JSON damaged")
+    assert summary.problems[0].size > 0
+    # The record's three files were read and found intact all the same.
+    assert summary.checked == 8
+
+
+def test_orphaned_object_reports_its_size(store: Store) -> None:
+    store_full_record(store, "a", "r1")
+    store.put("a/records/r1/stray.bin", b"left over")
+    summary = run(store)
+    assert [(p.status, p.size) for p in summary.problems] == [("orphaned", len(b"left over"))]

@@ -17,7 +17,7 @@ from storage import (
     record_versions,
     save_record,
 )
-from storage.base import Store
+from storage.base import DamagedRecord, Store
 from tests.storage.helpers import make_record
 
 
@@ -75,9 +75,22 @@ def test_iter_latest_records_streams_latest_per_record(store: Store) -> None:
 def test_iter_latest_records_reports_unreadable(store: Store) -> None:
     save_record(store, make_record("a", "good"))
     store.put(record_key("a", "bad", 1), b"{not json")
-    with pytest.raises(ValueError):
+    with pytest.raises(DamagedRecord, match="record JSON unreadable") as raised:
         list(iter_latest_records(store, "a"))
+    assert raised.value.key == record_key("a", "bad", 1)
     errors: list[str] = []
     records = list(iter_latest_records(store, "a", on_error=lambda key, exc: errors.append(key)))
     assert [r.id for r in records] == ["good"]
     assert errors == [record_key("a", "bad", 1)]
+
+
+def test_damage_errors_survive_pickling() -> None:
+    """Raised in worker processes, they must reach the driver intact."""
+    import pickle
+
+    from storage.base import IntegrityError
+
+    for error in (IntegrityError("a/k", "00", "11"), DamagedRecord("a/r/v1.json", "bad")):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error) and str(copy) == str(error)
+        assert copy.key == error.key and copy.user_message() == error.user_message()

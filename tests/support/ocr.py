@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+from ocr import PageResult, build_archival, plan_pages, run_page
+from ocr.engine import mean_confidence
 
 FONT = "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf"
 FONT_BOLD = "/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf"
@@ -137,3 +142,35 @@ def png_header_only(width: int, height: int) -> bytes:
 def cheap_bilevel(page: Image.Image) -> Image.Image:
     """A bilevel scan with a cheap scanner's fixed threshold: a red seal comes out black."""
     return page.convert("L").point(lambda v: 255 if v > 165 else 0).convert("1")
+
+
+@dataclass
+class ReadDocument:
+    """What the OCR stages make of one file, as the ingest pipeline runs them (plan →
+    ``run_page`` per page → ``build_archival``), for tests of the ``ocr`` package alone."""
+
+    pages: list[PageResult]
+    pdf: bytes  # the assembled PDF/A-2b, unsigned
+    pdfa: bool
+    notes: list[str]
+    text: str
+    mean_confidence: float | None
+
+
+def read_document(
+    source_path: str,
+    media_type: str,
+    *,
+    languages: str = "vie",
+    executor: Executor | None = None,
+    title: str | None = None,
+    max_pixels: int = 200_000_000,
+) -> ReadDocument:
+    jobs = plan_pages(source_path, media_type, languages=languages, max_pixels=max_pixels)
+    pages = list(executor.map(run_page, jobs)) if executor else [run_page(j) for j in jobs]
+    archival = build_archival(pages, title=title)
+    words = [w for p in pages if not p.had_text for w in p.words]
+    return ReadDocument(
+        pages=pages, pdf=archival.pdf, pdfa=archival.pdfa, notes=list(archival.notes),
+        text="\f".join(p.text for p in pages), mean_confidence=mean_confidence(words),
+    )

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from records import Correction, Review, StageEvent
+from records.folding import fold_aligned, has_diacritics, nfc
 from search import fold, fold_name
 from search.document import record_json
-from search.folding import fold_aligned, has_diacritics, nfc
 from search.fuzzy import delete_keys, within_one_edit
 from search.query import parse_text
 from search.snippets import highlight

@@ -1,4 +1,8 @@
-"""Vietnamese-aware text folding shared by every backend, the snippets and the reuse lookup.
+"""Vietnamese-aware text folding: the one definition every package matches text with.
+
+The catalogs' phrases and the extractor's labels (``fold_phrase``), the index backends,
+the snippets and the reuse lookup (``fold``, ``fold_name``) all fold here, so a word
+typed without diacritics meets the same word printed with them the same way everywhere.
 
 Folding makes a query typed without diacritics ("nguyen van hung", "dang ky") meet text
 written with them ("NGUYỄN VĂN HÙNG", "đăng ký"). Unicode decomposition alone is not
@@ -63,12 +67,22 @@ def fold(text: str) -> str:
     return nfc(text).lower().translate(_DROP_TABLE)
 
 
-def fold_aligned(text: str) -> str:
-    """Like ``fold`` but one output character per input character of ``text``.
+def fold_phrase(text: str) -> str:
+    """``fold`` with single spaces and no edge spaces: the form phrases, labels and page
+    lines are compared in (OCR often drops or changes diacritics in labels, so recognition
+    never depends on them)."""
+    return " ".join(fold(text).split())
 
-    ``text`` should already be NFC. Characters whose fold is not a single character
-    (rare outside Vietnamese) are kept as they are, so indexes map back to ``text``.
+
+def fold_aligned(text: str) -> str:
+    """Like ``fold`` but one output character per character of ``nfc(text)``, so spans
+    found in the folded text are spans of the composed text (the snippets' highlights,
+    the extractor's value positions).
+
+    Characters whose fold is not a single character (rare outside Vietnamese) are kept as
+    they are, so indexes map back.
     """
+    text = nfc(text)
     lowered = text.lower()
     if len(lowered) != len(text):
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
