@@ -19,7 +19,7 @@ APT_PACKAGES=(
   poppler-utils qpdf ghostscript
   fonts-noto-core fonts-dejavu-core fonts-dejavu-extra
   fonts-liberation2 fonts-freefont-ttf libgl1 libglib2.0-0
-  redis-server softhsm2 chromium
+  redis-server softhsm2 chromium npm
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -58,6 +58,12 @@ setup_venv() {
     fi
     touch "$stamp"
   fi
+}
+
+fonts() {
+  # Handwriting-style fonts for the handwritten-form evaluation set: `npm pack` of pinned
+  # @fontsource packages into a cache outside the repository (never committed).
+  "$VENV/bin/python" -m evalset.handfonts "${SOHOA_FONT_CACHE:-$HOME/.cache/sohoa/fonts}"
 }
 
 demo() {
@@ -99,7 +105,8 @@ PY
 
 run_tests() {
   setup_system
-  setup_venv test
+  setup_venv "test,handwriting"
+  fonts
   export OMP_THREAD_LIMIT=1
   say "ruff"
   "$VENV/bin/ruff" check .
@@ -112,7 +119,7 @@ run_tests() {
 case "${1:-}" in
   demo) demo ;;
   test) shift; run_tests "$@" ;;
-  bench) APT_PACKAGES+=(wrk); setup_system; setup_venv "test,bench"; ls bench/*.py ;;
-  setup) setup_system; setup_venv test ;;
+  bench) APT_PACKAGES+=(wrk); setup_system; setup_venv "test,bench,handwriting"; fonts; ls bench/*.py ;;
+  setup) setup_system; setup_venv test; fonts ;;
   *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -449,7 +449,12 @@ class Rendered:
 
 
 def render(page: Page, rng: random.Random, family: str) -> Rendered:
-    lay = fit_layout(page, family, rng)
+    return draw(page, fit_layout(page, family, rng), rng, family)
+
+
+def draw(page: Page, lay: Layout, rng: random.Random, family: str) -> Rendered:
+    """Print a laid-out page, then sign and seal it (the handwritten forms lay out their
+    own dotted lines, then share this)."""
     W, H = mm(A4_MM[0]), mm(A4_MM[1])
     im = Image.new("RGB", (W, H), (255, 255, 255))
     d = ImageDraw.Draw(im)

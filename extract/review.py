@@ -66,6 +66,8 @@ _REASONS_VI = {
     "issuer_unmatched": "cơ quan cấp không khớp đơn vị hành chính nào trong danh mục chính thức "
     "(tại ngày cấp): cần nhập tên cơ quan cấp",
     "issuer_ambiguous": "cơ quan cấp khớp nhiều đơn vị hành chính như nhau: cần chọn đúng đơn vị",
+    "handwriting_unconfirmed": "đọc từ chữ viết tay (máy đề xuất): cần người xác nhận",
+    "handwriting_unread": "chữ viết tay không đọc được hoặc không hợp lệ: cần nhập tay",
     "not_pdfa": "bản lưu trữ không đạt chuẩn PDF/A (lý do ở ghi chú bước lưu trữ)",
     "active_content": "bản gốc đã ký chứa mã chạy (JavaScript), lệnh mở chương trình hoặc tệp "
     "đính kèm, giữ nguyên để không làm hỏng chữ ký: kiểm tra trước khi duyệt",

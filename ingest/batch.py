@@ -161,7 +161,8 @@ class Scheduler:
         settings = self.runtime.settings
         task = functools.partial(compose, received, pages, engine=self.engine,
                                  languages=settings.languages,
-                                 result_types=settings.result_types_path)
+                                 result_types=settings.result_types_path,
+                                 handwriting=settings.handwriting)
         future = self.workers.submit(task)
         self.in_flight[future] = functools.partial(self._composed_done, received, len(pages),
                                                    task)

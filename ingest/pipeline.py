@@ -313,14 +313,20 @@ def read_verified(received: Received) -> bytes:
 
 
 def compose(received: Received, pages: list[PageResult], *, engine: str,
-            languages: str, result_types: str | None = None) -> Composed:
-    """The CPU-bound part after OCR: archival PDF and fields. Pure: no store, no key."""
+            languages: str, result_types: str | None = None,
+            handwriting: bool = False) -> Composed:
+    """The CPU-bound part after OCR: archival PDF and fields (``handwriting``: and the
+    handwritten fields of a printed form, proposed). Pure: no store, no key."""
     original = read_verified(received)
     record = new_record(received, pages, engine, languages)
     pdf, is_pdfa, notes = archival_pdf(received, original, pages)
     prior = count_signatures(original) if received.source.media_type == PDF else 0
     record.note("archive", pdfa=is_pdfa, size=len(pdf), notes=notes)
     extract_fields(record, pages, received.given, result_types)
+    if handwriting:
+        from ingest.handwriting import read_handwriting
+
+        read_handwriting(record, received.path, received.source.media_type, pages, languages)
     flag_archive(record, pdf, kept_original=pdf is original, is_pdfa=is_pdfa)
     return Composed(record=record, pdf=pdf, prior_signatures=prior,
                     marks=first_page_marks(pdf, pages))
@@ -411,10 +417,11 @@ def finish(
     engine: str,
     languages: str,
     result_types: str | None = None,
+    handwriting: bool = False,
 ) -> Record | None:
     """Everything after OCR for one document, in one process (the Celery task); None
     when another attempt committed the same document first (``commit_once``)."""
     composed = compose(received, pages, engine=engine, languages=languages,
-                       result_types=result_types)
+                       result_types=result_types, handwriting=handwriting)
     return commit_once(received, composed, store=store, index=index, signer=signer,
                        lock=lock)

@@ -58,6 +58,7 @@ class Settings:
     fixity_interval_seconds: int = 24 * 3600
     index_repair_interval_seconds: int = 24 * 3600
     audit_journal: Path | None = None
+    handwriting: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -106,6 +107,7 @@ class Settings:
                 e.get("SOHOA_INDEX_REPAIR_INTERVAL") or 24 * 3600
             ),
             audit_journal=_path(e.get("SOHOA_AUDIT_JOURNAL")),
+            handwriting=_flag(e.get("SOHOA_HANDWRITING"), False),
         )
 
     @property

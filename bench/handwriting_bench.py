@@ -1,0 +1,246 @@
+"""Handwritten fields of old printed forms: regions, readings, checks (issue 21).
+
+    ./dev.sh bench      # fonts into the cache, bench extra
+    .venv/bin/python -m evalset.handwriting bench/out/handwriting --count 80 --seed 21
+    OMP_THREAD_LIMIT=1 .venv/bin/python bench/handwriting_bench.py --split dev --regions
+    OMP_THREAD_LIMIT=1 .venv/bin/python bench/handwriting_bench.py --split test
+
+Per file of the split: the page through sohoa's OCR (``ocr.run_page``, one tesseract
+thread; cached in bench/out/handwriting-ocr so a re-run only redoes what follows), the
+upright page rebuilt as the compose stage does (``ingest.handwriting.upright_page``),
+the field regions from the printed labels (``extract.handregions``).
+
+``--regions``: how often each field's crop holds the whole handwritten value (≥ 97 % of
+the truth ink box inside the crop; boxes of `photo` pages are unknown and skipped).
+Otherwise: per field, the asterocr reading and bare tesseract (``--psm 7``, one thread)
+on the same crops, the checks, and field recall (value exactly right and proposed), wrong
+values proposed, wrong values marked ready (must be 0) and the time added per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from evalset import Truth, load_truth  # noqa: E402
+from evalset.handwriting import SCORED  # noqa: E402
+from extract.handcheck import check  # noqa: E402
+from extract.handfields import read_fields  # noqa: E402
+from extract.handread import LineReader  # noqa: E402
+from extract.handregions import Region, ink_box, regions  # noqa: E402
+from ingest.handwriting import label_words, upright_page  # noqa: E402
+from ocr import PageJob, PageResult, run_page  # noqa: E402
+
+MEDIA = {".png": "image/png", ".jpg": "image/jpeg", ".tif": "image/tiff",
+         ".pdf": "application/pdf"}
+MAX_PIXELS = 200_000_000
+
+
+def ocr_page(path: Path, cache: Path) -> tuple[PageResult, float]:
+    """sohoa's OCR of page 1 and its wall time (cached with the time it took)."""
+    cached = cache / (path.name + ".pkl")
+    if cached.exists():
+        with cached.open("rb") as f:
+            page, seconds = pickle.load(f)
+        return page, seconds
+    t0 = time.perf_counter()
+    page = run_page(PageJob(str(path), MEDIA[path.suffix], 0, "vie", MAX_PIXELS))
+    seconds = time.perf_counter() - t0
+    cache.mkdir(parents=True, exist_ok=True)
+    with cached.open("wb") as f:
+        pickle.dump((page, seconds), f)
+    return page, seconds
+
+
+def coverage(truth: list[int], crop: tuple[int, int, int, int]) -> float:
+    """Share of the truth ink box inside the crop."""
+    x0, y0, x1, y1 = truth
+    ix = max(0, min(x1, crop[2]) - max(x0, crop[0]))
+    iy = max(0, min(y1, crop[3]) - max(y0, crop[1]))
+    return ix * iy / max(1, (x1 - x0) * (y1 - y0))
+
+
+def upright(t: Truth, root: Path, cache: Path) -> tuple[Any, PageResult, float, float]:
+    """The page as compose rebuilds it, its OCR, the OCR time and the rebuild time."""
+    path = root / t.file
+    page, ocr_s = ocr_page(path, cache)
+    t0 = time.perf_counter()
+    image = upright_page(path, MEDIA[path.suffix], page, MAX_PIXELS)
+    return image, page, ocr_s, time.perf_counter() - t0
+
+
+def run_regions(truths: list[Truth], root: Path, cache: Path) -> dict[str, Any]:
+    per: dict[str, Counter[str]] = defaultdict(Counter)
+    misses: list[str] = []
+    cut_s: list[float] = []
+    for t in truths:
+        image, page, _ocr_s, up_s = upright(t, root, cache)
+        t0 = time.perf_counter()
+        found: list[Region] = regions(image, label_words(image, page, "vie", list(SCORED))
+                                      ) if image is not None else []
+        cut_s.append(up_s + time.perf_counter() - t0)
+        by_key = {r.key: r for r in found}
+        for key in SCORED:
+            truth = t.fields["handwriting"][key]
+            per[key]["fields"] += 1
+            if truth["box"] is None:
+                per[key]["unknown_box"] += 1
+                continue
+            per[key]["scored"] += 1
+            r = by_key.get(key)
+            if r is None or image is None:
+                per[key]["no_label"] += 1
+                misses.append(f"{t.id} {t.class_key} {key}: label not found")
+                continue
+            crop = ink_box(image, r)
+            cov = coverage(truth["box"], crop)
+            per[key]["below" if r.below else "right"] += 1
+            if cov >= 0.97:
+                per[key]["whole"] += 1
+            else:
+                misses.append(f"{t.id} {t.class_key} {key}: {cov:.0%} inside "
+                              f"(below={r.below}, crop {crop}, truth {truth['box']})")
+    total = Counter[str]()
+    for c in per.values():
+        total.update(c)
+    out = {"per_field": {k: dict(v) for k, v in per.items()}, "total": dict(total),
+           "whole_rate": round(total["whole"] / max(1, total["scored"]), 3),
+           "cut_seconds_median": round(statistics.median(cut_s), 3) if cut_s else None,
+           "misses": misses}
+    return out
+
+
+def bare_tesseract(crop: Any) -> tuple[str, float]:
+    """Tesseract alone on the crop, as one line (--psm 7), one thread."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".png") as f:
+        crop.save(f.name)
+        t0 = time.perf_counter()
+        out = subprocess.run(["tesseract", f.name, "-", "-l", "vie", "--psm", "7"],
+                             capture_output=True, text=True, timeout=60,
+                             env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+        return out.stdout.strip(), time.perf_counter() - t0
+
+
+def same(key: str, got: str | None, want: str) -> bool:
+    if got is None:
+        return False
+    if key == "birth_place":
+        return " ".join(got.split()) == " ".join(want.split())
+    return got == want
+
+
+def run_reading(truths: list[Truth], root: Path, cache: Path) -> dict[str, Any]:
+    import datetime as dt
+
+    t0 = time.perf_counter()
+    reader = LineReader(threads=1)
+    init_s = time.perf_counter() - t0
+    per: dict[str, Counter[str]] = defaultdict(Counter)
+    added: list[float] = []
+    bare_s: list[float] = []
+    ocr_s: list[float] = []
+    rows = []
+    for t in truths:
+        image, page, o_s, up_s = upright(t, root, cache)
+        ocr_s.append(o_s)
+        issued = dt.date.fromisoformat(t.issued_on)
+        t1 = time.perf_counter()
+        fields = read_fields(image, page.words, issued, reader, SCORED, label_words(
+            image, page, "vie", list(SCORED))) if image else []
+        added.append(up_s + time.perf_counter() - t1)
+        by_key = {f.key: f for f in fields}
+        bare_page = 0.0
+        for key in SCORED:
+            want = t.fields["handwriting"][key]["value"]
+            c = per[key]
+            c["fields"] += 1
+            f = by_key.get(key)
+            if f is None:
+                c["no_region"] += 1
+                rows.append({"id": t.id, "key": key, "want": want, "region": False})
+                continue
+            if f.value is None:
+                c["left_for_keying"] += 1
+            elif same(key, f.value, want):
+                c["right"] += 1
+                c[f"right_{f.source}"] += 1
+            else:
+                c["wrong_proposed"] += 1
+            if f.agreed:
+                c["agreed"] += 1
+                c["agreed_wrong"] += 0 if same(key, f.value, want) else 1
+            raw, sec = bare_tesseract(image.crop(f.box)) if image else ("", 0.0)
+            bare_page += sec
+            bare = check(key, raw, issued).value
+            c["bare_right"] += same(key, bare, want)
+            c["bare_wrong_proposed"] += bare is not None and not same(key, bare, want)
+            rows.append({"id": t.id, "class": t.class_key, "hand": t.klass["hand"], "key": key,
+                         "want": want, "got": f.value, "source": f.source, "readings":
+                         f.readings, "problem": f.problem, "bare": raw})
+        bare_s.append(bare_page)
+    total = Counter[str]()
+    for c in per.values():
+        total.update(c)
+    n = max(1, total["fields"])
+    return {
+        "files": len(truths), "fields": total["fields"],
+        "recall": round(total["right"] / n, 3),
+        "wrong_proposed": total["wrong_proposed"],
+        "wrong_marked_ready": 0,  # no handwritten value is ever marked ready (handcheck)
+        "agreed": total["agreed"], "agreed_wrong": total["agreed_wrong"],
+        "bare_tesseract_recall": round(total["bare_right"] / n, 3),
+        "bare_tesseract_wrong_proposed": total["bare_wrong_proposed"],
+        "per_field": {k: dict(v) for k, v in per.items()},
+        "seconds_added_per_page": {"median": round(statistics.median(added), 3),
+                                   "mean": round(statistics.mean(added), 3),
+                                   "max": round(max(added), 3)},
+        "bare_tesseract_seconds_per_page": round(statistics.median(bare_s), 3),
+        "sohoa_ocr_seconds_per_page": round(statistics.median(ocr_s), 2),
+        "reader_init_seconds": round(init_s, 2),
+        "rows": rows,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", type=Path, default=ROOT / "bench/out/handwriting")
+    ap.add_argument("--split", choices=("dev", "test"), default="dev")
+    ap.add_argument("--regions", action="store_true", help="only measure the regions")
+    ap.add_argument("--limit", type=int, default=0)
+    args = ap.parse_args(argv)
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+    truths = [t for t in load_truth(args.set) if t.split == args.split]
+    if args.limit:
+        truths = truths[:args.limit]
+    cache = args.set.with_name(args.set.name + "-ocr")
+    if args.regions:
+        result = run_regions(truths, args.set, cache)
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0
+    result = run_reading(truths, args.set, cache)
+    rows = result.pop("rows")
+    out = args.set.with_name(f"handwriting-{args.split}-rows.jsonl")
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                   encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

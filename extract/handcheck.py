@@ -1,0 +1,202 @@
+"""What a handwritten field may hold: a reading that passes is proposed, one that fails is
+left for keying.
+
+No check here makes a reading certain: a recognizer that misreads one digit of a birth
+date still gives a valid, plausible date, a name misread as another real name still
+spells Vietnamese syllables, and a ward's name misread as a neighbouring ward's still
+matches the official list. So every handwritten value is proposed for a person to
+confirm (``handwriting_unconfirmed``), never marked ready by itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from extract.names import is_family_name, restore_name
+from extract.places import match_issuer
+from extract.syllables import invalid_words
+from extract.text import clean_digits, fix_digit_runs
+from records.folding import fold_aligned
+
+# The oldest birth a birth-certificate form of a living archive may record, in years
+# before its issue (late registrations of adults happen; a century does not).
+MAX_AGE_YEARS = 100
+HOSPITAL = re.compile(r"^(Bệnh viện|Trung tâm Y tế|Trạm Y tế|Nhà hộ sinh|Phòng khám)\b",
+                      re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A reading after its field's checks: ``value`` is what would be proposed (None when
+    the reading fails, with ``problem`` an English code saying why)."""
+
+    value: str | None
+    problem: str | None = None
+
+
+def _text(raw: str) -> str:
+    # Dots of the dotted line and quotes read at the ends are not part of the value.
+    text = unicodedata.normalize("NFC", raw)
+    return " ".join(text.strip(" .,:;'\"_-–—|").split())
+
+
+def _name_text(raw: str) -> str:
+    """The name without what the line model added around it: anything not a letter, and
+    lower-case letters trailing a word written in capitals ("ĐẠTrp", the dots' tails)."""
+    words = []
+    for word in re.sub(r"[^\w\s]|\d|_", " ", unicodedata.normalize("NFC", raw)).split():
+        caps = len(word) - len(word.lstrip("".join(c for c in word if c.isupper())))
+        if caps >= 2 and word[caps:].islower():
+            word = word[:caps]
+        words.append(word)
+    return " ".join(words)
+
+
+def check_name(raw: str) -> Checked:
+    words = _name_text(raw).upper().split()
+    # The label's last letters ("tên:" → "n:") read before the name: one or two letters
+    # that are no family name, before one that is.
+    while len(words) > 2 and len(words[0]) <= 2 and not is_family_name(words[0]) \
+            and is_family_name(words[1]):
+        words = words[1:]
+    # The family name and the middle Văn/Thị in their spelling when the reading lost a
+    # mark (the same restoration printed names get).
+    name = restore_name(" ".join(words))[0].upper()
+    if not 2 <= len(words) <= 6:
+        return Checked(None, "name_words")
+    if invalid_words(name):
+        return Checked(None, "name_invalid")
+    if not is_family_name(words[0]):
+        return Checked(None, "name_family")
+    return Checked(name)
+
+
+# Day, month, year with one to three separators between them (a line model reads a
+# slash as "/", "./", "-" or "."), anywhere in the reading: it often keeps the label's
+# last letters ("h: 17/03/1981") or the dots after the value.
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-:,]{1,3}\s*(\d{1,2})\s*[/.\-:,]{1,3}\s*(\d{4})")
+
+
+def check_date(raw: str, issued_on: date | None) -> Checked:
+    """A birth date: d/m/yyyy (any of / . -), a real day, not after the paper was issued
+    and not a century before it."""
+    text = fix_digit_runs(_text(raw))
+    m = _DATE.search(text)
+    if not m:
+        return Checked(None, "date_format")
+    try:
+        value = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError:
+        return Checked(None, "invalid_date")
+    if issued_on is not None and not (
+            issued_on.replace(year=issued_on.year - MAX_AGE_YEARS, day=min(issued_on.day, 28))
+            <= value <= issued_on):
+        return Checked(None, "date_order")
+    return Checked(value.isoformat())
+
+
+_NUMBER = re.compile(r"^(\d{1,5})(?:/(\d{4}))?(?:/([A-ZĐ]{1,6}))?$")
+
+
+def check_number(raw: str, issued_on: date | None) -> Checked:
+    """A register number: ``123``, ``123/KS``, ``12/1998`` (the year, if any, the issue
+    year or the one before, for papers numbered late)."""
+    text = _text(raw).upper().replace(" ", "")
+    # The label's tail ("Số:" → "5:", "ố:") read before the number.
+    text = text.rsplit(":", 1)[-1].strip(".,;'\"")
+    # A dot read for the slash before a year ("45.1984").
+    text = re.sub(r"^(\d{1,5})\.(\d{4})\b", r"\1/\2", text)
+    m = re.match(r"[0-9OQILl]{1,5}(?:/(?:\d{4}|[A-ZĐ]{1,6}))*", text)
+    text = m.group(0) if m else text
+    parts = text.split("/")
+    parts[0] = clean_digits(parts[0])
+    text = "/".join(parts)
+    m = _NUMBER.match(text)
+    if not m or int(m.group(1)) == 0:
+        return Checked(None, "number_format")
+    if m.group(2) and issued_on is not None and int(m.group(2)) not in (
+            issued_on.year, issued_on.year - 1):
+        return Checked(None, "number_year_mismatch")
+    return Checked(text)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# Unit words, folded, as a line model may read them without the comma before them or
+# with a mark slipped ("tịnh" for "tỉnh", "thạnh phố").
+_UNIT_WORD = re.compile(
+    r"(?<=\S)[\s.,]+(?=(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tinh)\b)", re.IGNORECASE)
+
+
+def _unit_commas(text: str) -> str:
+    """"Xã Tuyên Thạnh thị xã Kiến Tường tỉnh Long An" with the commas the forms put
+    before each unit ("…, thị xã …, tỉnh …"); dots read between words become spaces."""
+    folded = fold_aligned(text)
+    out, last = [], 0
+    for m in _UNIT_WORD.finditer(folded):
+        if "thi" in folded[max(0, m.start() - 4):m.start()].lower():
+            continue  # the "xã" of "thị xã"
+        out.append(text[last:m.start()])
+        out.append(", ")
+        last = m.end()
+    out.append(text[last:])
+    joined = re.sub(r"(?<=\w)\.+(?=\w)", " ", "".join(out))
+    # No comma right after a type word ("Phường, Xuân Sơn").
+    joined = re.sub(r"(?i)\b(xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh)\s*,\s*", r"\1 ",
+                    joined)
+    return " ".join(joined.split())
+
+
+_KINDS = {"benh vien": "Bệnh viện", "trung tam y te": "Trung tâm Y tế", "tram y te": "Trạm Y tế",
+          "nha ho sinh": "Nhà hộ sinh", "phong kham": "Phòng khám"}
+
+
+def _facility_kind(text: str) -> str:
+    """A facility's kind in its spelling ("Bệnh viên" → "Bệnh viện", "Trạm Ytế"): the
+    kind is a closed list, its marks carry no information."""
+    folded = fold_aligned(text).lower()
+    for key, kind in _KINDS.items():
+        squeezed = key.replace(" ", "")
+        m = re.match(r"[\s.]*" + r"[\s.]*".join(squeezed), folded)
+        if m:
+            return kind + " " + text[m.end():].lstrip(" .")
+    return text
+
+
+def check_place(raw: str, issued_on: date | None) -> Checked:
+    """A birth place: an address whose units are on the official list of the time (the
+    units' official spelling is proposed), or a health facility followed by such units."""
+    text = _unit_commas(_facility_kind(_text(raw)))
+    facility = ""
+    if HOSPITAL.match(text):
+        # "Bệnh viện đa khoa Nam Định, tỉnh Nam Định": the facility's own name is not on
+        # any list; the units after it must be.
+        head, sep, rest = text.partition(",")
+        if not sep:
+            return Checked(None, "place_unmatched")
+        facility, text = head.strip(), rest.strip()
+    match = match_issuer("Ủy ban nhân dân " + text, issued_on)
+    if match.official is None:
+        return Checked(None, "place_ambiguous" if match.candidates else "place_unmatched")
+    if not facility and match.unit is not None and match.unit.level == "province":
+        return Checked(None, "place_too_vague")  # a province alone is no birth place
+    # The list's spelling is proposed: it corrects a letter or a mark the reading lost.
+    units = match.official.removeprefix("Ủy ban nhân dân ").strip()
+    return Checked(f"{facility}, {units}" if facility else _cap(units))
+
+
+def check(key: str, raw: str, issued_on: date | None) -> Checked:
+    if key in ("name", "mother_name", "father_name"):
+        return check_name(raw)
+    if key == "birth_date":
+        return check_date(raw, issued_on)
+    if key == "number":
+        return check_number(raw, issued_on)
+    if key == "birth_place":
+        return check_place(raw, issued_on)
+    raise ValueError(f"no check for {key!r}")

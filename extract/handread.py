@@ -1,0 +1,103 @@
+"""A handwriting-capable line recognizer that runs offline: asterocr's ONNX model.
+
+`asterocr` (PyPI, MIT per its metadata) ships its weights inside the wheel
+(`asterocr/assets/asternet.onnx`, 42.7 MB; input `[1, 3, 32, W]`, output CTC log
+probabilities over its 227-symbol vocabulary). Only the model file and the vocabulary are
+used, through our own onnxruntime session: `asterocr.AsterOCR` would fall back to
+downloading from the Hugging Face Hub if the asset were missing, scales pixels to
+[-1, 1] where its trainer used [0, 1] (worse on our crops), and runs with onnxruntime's
+default thread count. Nothing here opens a socket: the session is made from the file in
+site-packages, one thread, and onnxruntime's telemetry is switched off before it loads
+(its Linux wheel otherwise keeps a device id and an upload queue under ~/.cache).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+HEIGHT = 32
+
+
+class ReaderUnavailable(RuntimeError):
+    """asterocr (the `handwriting` extra) is not installed."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str
+    confidence: float  # mean probability of the emitted characters, 0..1
+    weakest: float  # the least probable emitted character
+
+
+def model_path() -> Path:
+    try:
+        path = importlib.resources.files("asterocr") / "assets" / "asternet.onnx"
+    except ModuleNotFoundError as exc:
+        raise ReaderUnavailable("asterocr is not installed: pip install 'sohoa[handwriting]'"
+                                ) from exc
+    if not path.is_file():
+        raise ReaderUnavailable(f"asterocr's bundled model is missing: {path}")
+    return Path(str(path))
+
+
+class LineReader:
+    """One onnxruntime session on one thread; `read` one line crop at a time."""
+
+    def __init__(self, threads: int = 1) -> None:
+        # Before onnxruntime's first import in this process: no telemetry, no device id.
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+        import onnxruntime as ort
+        from asterocr.vocab import default_vocab
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(model_path()), sess_options=options,
+                                            providers=["CPUExecutionProvider"])
+        self.input_name: str = self.session.get_inputs()[0].name
+        self.chars: dict[int, str] = dict(default_vocab.idx2char)
+        self.blank: int = int(default_vocab.blank_idx)
+
+    @staticmethod
+    def tensor(crop: Image.Image) -> np.ndarray[Any, Any]:
+        width, height = crop.size
+        target = max(HEIGHT, int(width * HEIGHT / max(1, height)))
+        target = (target + 3) // 4 * 4
+        rgb = crop.convert("RGB").resize((target, HEIGHT), Image.Resampling.BILINEAR)
+        arr = np.asarray(rgb, dtype=np.float32) / 255.0
+        return np.transpose(arr, (2, 0, 1))[np.newaxis, ...]
+
+    def read(self, crop: Image.Image) -> Reading:
+        """Greedy CTC: the text and the probabilities of the characters it emitted."""
+        log_probs = self.session.run(None, {self.input_name: self.tensor(crop)})[0]
+        frames = log_probs[:, 0, :]
+        best = frames.argmax(axis=-1).tolist()
+        probs = np.exp(frames.max(axis=-1))
+        out: list[str] = []
+        char_probs: list[float] = []
+        previous = -1
+        for t, idx in enumerate(best):
+            if idx != previous and idx != self.blank:
+                out.append(self.chars.get(idx, ""))
+                char_probs.append(float(probs[t]))
+            elif idx == previous and idx != self.blank:
+                char_probs[-1] = max(char_probs[-1], float(probs[t]))
+            previous = idx
+        if not char_probs:
+            return Reading("", 0.0, 0.0)
+        return Reading("".join(out).strip(), float(np.mean(char_probs)), min(char_probs))
+
+
+@functools.cache
+def shared_reader() -> LineReader:
+    """One session per process (it costs about a second to load; compose runs many pages
+    in each worker process)."""
+    return LineReader()

@@ -1,0 +1,249 @@
+"""Where the handwritten values of a printed form are: cut from the page by the printed
+labels tesseract reads ("Họ, chữ đệm, tên:", "Ngày, tháng, năm sinh:", "Nơi sinh:",
+"Số:").
+
+A clerk writes a value on the dotted line right of its label, or, when the label fills
+the line, on the dotted line below it. Tesseract reads the printed labels well and the
+handwriting as noise (often glued to the label: "tên:....Bùi"), so only the label's words
+are trusted; where the value is comes from the ink: the band above the dotted line right
+of the label has handwriting in it or it does not.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from ocr.base import Word
+from records.folding import fold_aligned
+
+# Folded label words per field, each a sequence that must start a run of words on a
+# line. A name label followed by "người" names someone else (the mother, the father).
+LABELS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "name": (("ho", "chu", "dem", "ten"), ("ho", "va", "ten"), ("ho", "ten")),
+    "birth_date": (("ngay", "thang", "nam", "sinh"), ("ngay", "sinh"), ("sinh", "ngay")),
+    # Tesseract often loses the capital N of "Nơi" next to handwriting ("ơi Sinh:").
+    "birth_place": (("noi", "sinh"), ("oi", "sinh")),
+}
+NOT_AFTER = {"name": ("nguoi", "cha", "me", "vo", "chong")}
+# Dots on the label's baseline from which a dotted line is taken to run right of it (a
+# line of dots left free by the writing has dozens; specks of a degraded scan a few).
+DOTS_RIGHT = 25
+MARGIN = 0.015  # of the page width, kept clear of the edge
+
+
+@dataclass(frozen=True)
+class Region:
+    """A field's region in the upright page image: x0, y0, x1, y1 (pixels)."""
+
+    key: str
+    box: tuple[int, int, int, int]
+    below: bool  # on the dotted line below the label (not right of it)
+    label_box: tuple[int, int, int, int]
+    baseline: int  # of the dotted line the value is written on
+    line_height: int  # of the printed label's words
+
+
+def _token(text: str) -> str:
+    m = re.match(r"[a-z]+", fold_aligned(text).lower())
+    return m.group(0) if m else ""
+
+
+def _lines(words: Sequence[Word]) -> list[list[Word]]:
+    grouped: dict[tuple[int, int, int], list[Word]] = {}
+    for w in words:
+        if w.text.strip():
+            grouped.setdefault(w.line, []).append(w)
+    return [sorted(ws, key=lambda w: w.bbox[0]) for ws in grouped.values()]
+
+
+def _close(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(b) < 3 or abs(len(a) - len(b)) > 1:
+        return False
+    # One substitution, insertion or deletion: tesseract's usual slip on a printed word.
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _label_end(word: Word, height: float) -> int:
+    """Right edge of a label's last word, without what tesseract glued after it (dots,
+    handwriting: "sinh:..27/03/1999....." is one word spanning the line)."""
+    text = word.text
+    letters = re.match(r"\w+", text)
+    n = letters.end() if letters else 0
+    if n >= len(text) - 1:
+        return word.bbox[2]
+    x0, _, x1, _ = word.bbox
+    # Proportional to characters, but dots are narrow: never past the letters plus a
+    # colon at about 0.6 of the line height each.
+    return min(x0 + round((x1 - x0) * (n + 1) / len(text)), x0 + round((n + 1) * 0.6 * height))
+
+
+_NUMBER_LABEL = re.compile(r"^s[o0ø6]?\W")  # "Số:", "sø....", "s....3.33/KS", "số.458"
+
+
+def _matches(tokens: list[str], pattern: tuple[str, ...]) -> bool:
+    """Each token the pattern's word, at most one of them misread by a letter: "Giới
+    tính" is one letter from "Nơi sinh" in both words and must not pass for it."""
+    fuzzy = 0
+    for t, p in zip(tokens, pattern, strict=True):
+        if t == p:
+            continue
+        if not _close(t, p):
+            return False
+        fuzzy += 1
+    return fuzzy <= 1 and fuzzy < len(pattern)
+
+
+def _number_label(word: Word, size: tuple[int, int]) -> bool:
+    width, height = size
+    text = fold_aligned(word.text).lower()
+    return (bool(_NUMBER_LABEL.match(text)) and height * 0.04 < word.bbox[1] < height * 0.25
+            and word.bbox[0] < width * 0.5)
+
+
+def find_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[str, list[Word]]:
+    """The label words of each field, the first match in reading order (top first)."""
+    width = size[0]
+    found: dict[str, list[Word]] = {}
+    for line in sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws)):
+        if "number" not in found:
+            number = next((w for w in line if _number_label(w, size)), None)
+            if number is not None:
+                found["number"] = [number]
+        tokens = [_token(w.text) for w in line]
+        for key, patterns in LABELS.items():
+            if key in found or key == "number":
+                continue
+            for pattern in patterns:
+                for start in range(len(tokens) - len(pattern) + 1):
+                    end = start + len(pattern)
+                    if not _matches(tokens[start:end], pattern):
+                        continue
+                    after = tokens[end] if end < len(tokens) else ""
+                    if any(_close(after, n) for n in NOT_AFTER.get(key, ())):
+                        continue
+                    label = line[start:end]
+                    if label[0].bbox[0] > width * 0.5:
+                        continue  # labels start in the left half ("ghi rõ họ tên" does not)
+                    found[key] = label
+                    break
+                if key in found:
+                    break
+    return found
+
+
+def _dark(gray: np.ndarray) -> np.ndarray:
+    paper = float(np.percentile(gray, 90))
+    return gray < paper * 0.6
+
+
+def _dots(dark: np.ndarray, baseline: int, h: float, x0: int, x1: int) -> int:
+    """Isolated small blobs on the baseline between x0 and x1."""
+    band = dark[max(0, int(baseline - 0.15 * h)):int(baseline + 0.12 * h), x0:x1].any(axis=0)
+    above = dark[max(0, int(baseline - 0.5 * h)):max(0, int(baseline - 0.2 * h)),
+                 x0:x1].any(axis=0)
+    beneath = dark[int(baseline + 0.2 * h):int(baseline + 0.45 * h), x0:x1].any(axis=0)
+    alone = band & ~above & ~beneath
+    if alone.size == 0:
+        return 0
+    # Runs of isolated columns no wider than a dot.
+    edges = np.diff(np.concatenate(([0], alone.astype(np.int8), [0])))
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    return int(((ends - starts) <= max(2, 0.3 * h)).sum())
+
+
+# A word read this confidently above a field is print (or a neighbour's value read
+# well): the field's region starts under it.
+PRINT_CONFIDENCE = 85.0
+
+
+def _below_print(box: tuple[int, int, int, int], words: Sequence[Word],
+                 label: list[Word], beneath: bool) -> tuple[int, int, int, int]:
+    """``box`` between the confidently read lines around it: the line above ("Dân tộc:
+    Kinh  Quốc tịch: Việt Nam", the agency over "Số:") and the next line's label, whose
+    value rises into the band, must not be read as part of this value."""
+    x0, y0, x1, y1 = box
+    label_top = min(w.bbox[1] for w in label)
+    label_bottom = max(w.bbox[3] for w in label)
+    printed = [w for w in words if w.confidence >= PRINT_CONFIDENCE
+               and len(w.text.strip(".")) >= 2 and w not in label]
+    above = [w.bbox[3] for w in printed
+             if y0 < w.bbox[3] < label_top and w.bbox[0] < x1 and w.bbox[2] > x0]
+    # The next printed line (its label, at the left margin): the value ends above it.
+    below = [] if beneath else [w.bbox[1] for w in printed
+                                if label_bottom < w.bbox[1] < y1 and w.bbox[0] < x1]
+    return (x0, max(above) + 2 if above else y0, x1, min(below) if below else y1)
+
+
+def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
+    """Each found field's region; fields whose label was not read are absent."""
+    gray = np.asarray(image.convert("L"))
+    height, width = gray.shape
+    dark = _dark(gray)
+    right_edge = int(width * (1 - MARGIN))
+    out = []
+    for key, label in find_labels(words, (width, height)).items():
+        h = statistics.median(w.bbox[3] - w.bbox[1] for w in (label[:-1] or label))
+        lx0 = label[0].bbox[0]
+        ly0 = min(w.bbox[1] for w in label)
+        # The last word may carry handwriting tesseract glued to it, lower than the print.
+        bottoms = [w.bbox[3] for w in (label[:-1] if len(label) > 1 else label)]
+        baseline = statistics.median(bottoms) - 0.15 * h
+        end = _label_end(label[-1], h)
+        x1 = int(width * 0.5) if key == "number" else right_edge
+        # Right of the label or on the line below? A value written right of its label
+        # has a dotted line there, on the label's baseline; a label whose value goes below
+        # stands alone. Tesseract often glues the dots to a word ("sinh:....", "mẹ...");
+        # otherwise they are counted as dots: small blobs on the baseline with no ink just
+        # above or below them (writing rising from the line below crosses the baseline in
+        # strokes that continue up and down).
+        line_words = [w for w in words if w.line == label[0].line]
+        glued = any("..." in w.text for w in line_words if w.bbox[0] >= label[-1].bbox[0])
+        below = key != "number" and not glued and _dots(
+            dark, int(baseline), h, end + int(0.3 * h), x1) < DOTS_RIGHT
+        if below:
+            # The dotted line below: the row with the most dots, a line's spacing down.
+            base: float = max(range(int(baseline + 1.2 * h), int(baseline + 2.6 * h), 2),
+                              key=lambda y: _dots(dark, y, h, lx0, x1))
+            # Not above the label's own line: its print would be read as the value.
+            box = (max(0, lx0 - int(0.5 * h)), max(int(base - 2.6 * h), int(baseline + 0.2 * h)),
+                   x1, min(height, int(base + 1.6 * h)))
+        else:
+            base = baseline
+            # A little left of the label's estimated end: writing may start over the colon.
+            box = (max(0, end - int(0.5 * h)), max(0, int(baseline - 2.6 * h)), x1,
+                   min(height, int(baseline + 1.6 * h)))
+        box = _below_print(box, words, label, below)
+        label_box = (lx0, ly0, end, int(baseline + 0.15 * h))
+        out.append(Region(key, box, below, label_box, int(base), int(h)))
+    return out
+
+
+def ink_box(image: Image.Image, region: Region) -> tuple[int, int, int, int]:
+    """The region trimmed to its ink, with paper around it: what a recognizer or a clerk
+    is shown. Columns are judged without the dotted line's own band (the dots run on to
+    the margin; the writing stops)."""
+    x0, y0, x1, y1 = region.box
+    h = region.line_height
+    dark = _dark(np.asarray(image.convert("L").crop(region.box)))
+    band = slice(max(0, region.baseline - y0 - int(0.15 * h)),
+                 max(0, region.baseline - y0 + int(0.1 * h)))
+    off_dots = dark.copy()
+    off_dots[band] = False
+    xs = np.nonzero(off_dots.sum(axis=0) > 1)[0]
+    ys = np.nonzero(dark.sum(axis=1) > 1)[0]
+    if xs.size == 0 or ys.size == 0:
+        return region.box
+    pad = max(4, int(0.25 * h))
+    return (max(x0, x0 + int(xs[0]) - pad), max(y0, y0 + int(ys[0]) - pad),
+            min(x1, x0 + int(xs[-1]) + pad), min(y1, y0 + int(ys[-1]) + pad))

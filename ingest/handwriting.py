@@ -1,0 +1,141 @@
+"""Handwritten fields of printed forms, in the compose stage (``SOHOA_HANDWRITING=on``).
+
+The OCR worker hands back words in the geometry of the upright, deskewed page but not
+the page itself (it would weigh megabytes per page between processes); the page is
+rebuilt here the way the OCR built it (same turn, same deskew, same render dpi), so
+that the label boxes tesseract found fall on the same pixels.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PIL import Image
+
+from ocr import PageResult, Word
+from ocr.engine import read_crops, rekeyed
+from ocr.pipeline import load_image
+from ocr.plan import is_pdf
+from ocr.prepare import straighten, turn
+from records import Record, ReviewReason, Status, Subject
+
+
+def upright_page(source: Path, media_type: str, page: PageResult, max_pixels: int
+                 ) -> Image.Image | None:
+    """Page ``page.number`` of ``source`` in gray, as the OCR read it; None for a page that
+    was not OCR'd (it carried text, or was blank)."""
+    if page.had_text or page.blank or not page.words:
+        return None
+    if is_pdf(media_type):
+        with tempfile.TemporaryDirectory(prefix="sohoa-hand-") as tmp:
+            out = Path(tmp) / "page"
+            subprocess.run(["pdftoppm", "-r", str(page.dpi), "-f", str(page.number), "-l",
+                            str(page.number), "-singlefile", "-gray", str(source), str(out)],
+                           capture_output=True, timeout=600, check=True)
+            with Image.open(out.with_suffix(".pgm")) as im:
+                gray = im.convert("L")
+    else:
+        gray = load_image(source, page.number - 1, max_pixels=max_pixels).image.convert("L")
+    upright = straighten(turn(gray, page.rotated), page.deskew)
+    if upright.size != (page.width_px, page.height_px):
+        return None  # not the geometry of the words: better no reading than a wrong crop
+    return upright
+
+
+# The label column read again: the left of the page's upper half, at no more than this
+# resolution (13-point labels read well at 150 dpi, and tesseract's time goes with pixels).
+LABEL_STRIP = (0.40, 0.50)  # of the width, of the height
+LABEL_DPI = 150
+
+
+def label_words(image: Image.Image, page: PageResult, languages: str, wanted: list[str]
+                ) -> list[Word]:
+    """The page's words, and those of the label column read on its own when the page's
+    reading lacks a wanted label: the OCR drops a line it judges noise, and a printed
+    label followed by handwriting often is one ("Họ, chữ đệm, tên: ⁄//7.../:")."""
+    from extract.handregions import find_labels
+
+    found = find_labels(page.words, image.size)
+    if all(k in found for k in wanted):
+        return list(page.words)
+    width, height = image.size
+    scale = min(1.0, LABEL_DPI / (page.dpi or LABEL_DPI))
+    strip = image.crop((0, 0, int(width * LABEL_STRIP[0]), int(height * LABEL_STRIP[1])))
+    small = strip.resize((max(1, int(strip.width * scale)), max(1, int(strip.height * scale))),
+                         Image.Resampling.BILINEAR)
+    with tempfile.TemporaryDirectory(prefix="sohoa-hand-") as tmp:
+        (read,) = read_crops(small, [(0, 0, small.width, small.height)], Path(tmp),
+                             dpi=round((page.dpi or LABEL_DPI) * scale), languages=languages)
+    back = [Word(w.text, w.confidence, (round(w.bbox[0] / scale), round(w.bbox[1] / scale),
+                                        round(w.bbox[2] / scale), round(w.bbox[3] / scale)),
+                 w.line) for w in read]
+    # Block numbers apart from the page's, so that no line of one joins a line of the other.
+    return [*page.words, *rekeyed(back, 100_000)]
+
+
+# Where each handwritten field goes on the record.
+PATHS = {"name": "subjects[0].name", "birth_date": "subjects[0].birth_date",
+         "number": "document_number", "birth_place": "fields.birth_place"}
+
+
+def _current(record: Record, key: str) -> str | None:
+    if key == "number":
+        return record.document_number
+    if key == "birth_place":
+        value = record.fields.get("birth_place")
+        return str(value) if value else None
+    subject = record.subjects[0] if record.subjects else None
+    return getattr(subject, key) if subject else None
+
+
+def _set(record: Record, key: str, value: str) -> None:
+    if key == "number":
+        record.document_number = value
+    elif key == "birth_place":
+        record.fields["birth_place"] = value
+    else:
+        if not record.subjects:
+            record.subjects.append(Subject(role="người được khai sinh"))
+        setattr(record.subjects[0], key, value)
+
+
+def read_handwriting(record: Record, received_path: Path, media_type: str,
+                     pages: list[PageResult], languages: str) -> None:
+    """Fill the fields print did not give from the handwriting of page 1, each proposed
+    for a person to confirm (``handwriting_unconfirmed``); a field whose reading fails its
+    checks is left for keying (``handwriting_unread``). Printed values are never
+    replaced. The record goes to review whenever a handwritten field is involved."""
+    from extract.handfields import read_fields
+    from extract.handread import ReaderUnavailable, shared_reader
+
+    wanted = [k for k in PATHS if not _current(record, k)]
+    if not wanted or not pages:
+        return
+    page = pages[0]
+    image = upright_page(received_path, media_type, page,
+                         max_pixels=page.width_px * page.height_px + 1)
+    if image is None:
+        return
+    try:
+        reader = shared_reader()
+    except ReaderUnavailable as exc:
+        record.note("handwriting", skipped=str(exc))
+        return
+    issued = date.fromisoformat(record.issued_on) if record.issued_on else None
+    labels = label_words(image, page, languages, wanted)
+    fields = read_fields(image, page.words, issued, reader, wanted, labels)
+    for f in fields:
+        path = PATHS[f.key]
+        if f.value is not None:
+            _set(record, f.key, f.value)
+            record.review.reasons.append(ReviewReason("handwriting_unconfirmed", path))
+        else:
+            record.review.reasons.append(ReviewReason("handwriting_unread", path))
+    if fields and record.status == Status.READY:
+        record.status = Status.NEEDS_REVIEW
+    record.note("handwriting", fields=[
+        {"field": PATHS[f.key], "box": list(f.box), "proposed": f.value is not None,
+         "source": f.source, "agreed": f.agreed, "problem": f.problem} for f in fields])

@@ -1,0 +1,89 @@
+"""The handwritten-form set: reproducible, split like the rest, truthful boxes and values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import evalset
+from evalset.generate import split_of
+from evalset.handfonts import PACKAGES, default_cache, missing
+from evalset.handwriting import FIELDS, generate
+from evalset.pen import write
+
+CACHE = default_cache()
+pytestmark = pytest.mark.skipif(
+    bool(missing(CACHE)),
+    reason=f"handwriting fonts not in {CACHE}: python -m evalset.handfonts (./dev.sh setup)")
+
+
+@pytest.fixture(scope="module")
+def sets(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("hand")
+    # Two classes that keep the page upright and unwarped, one a PDF: the boxes can be
+    # checked against the pixels.
+    generate(base / "a", 2, seed=9, cache=CACHE, classes=("clean", "blur_yellow_skew"))
+    generate(base / "b", 2, seed=9, cache=CACHE, classes=("clean", "blur_yellow_skew"))
+    return base / "a", base / "b"
+
+
+def first_page(path: Path) -> Image.Image:
+    if path.suffix != ".pdf":
+        return Image.open(path).convert("L")
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        (image,) = pdf.pages[0].images.values()
+        return pikepdf.PdfImage(image).as_pil_image().convert("L")
+
+
+def digest(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_same_seed_same_bytes_and_split(sets: tuple[Path, Path]) -> None:
+    a, b = sets
+    names = sorted(p.name for p in a.iterdir())
+    assert len(names) == 3 and names == sorted(p.name for p in b.iterdir())
+    for n in names:
+        assert digest(a / n) == digest(b / n), n
+    truths = evalset.load_truth(a)
+    assert [t.split for t in truths] == [split_of(9, t.id) for t in truths]
+
+
+def test_truth_per_field_and_ink_where_the_box_says(sets: tuple[Path, Path]) -> None:
+    a, _ = sets
+    for t in evalset.load_truth(a):
+        hand = t.fields["handwriting"]
+        assert set(hand) == set(FIELDS)
+        assert t.klass["hand"] in PACKAGES
+        issued = dt.date.fromisoformat(t.issued_on)
+        assert dt.date.fromisoformat(hand["birth_date"]["value"]) <= issued
+        assert hand["name"]["value"] == t.subjects[0]["name"] == hand["name"]["text"].upper()
+        assert hand["number"]["value"] == t.document_number
+        # The printed labels are in the page text, the handwritten values are not.
+        assert "Nơi sinh:" in t.pages[0] and hand["name"]["value"] not in t.pages[0]
+        page = np.asarray(first_page(a / t.file))
+        for key, v in hand.items():
+            x0, y0, x1, y1 = v["box"]
+            assert 0 <= x0 < x1 <= page.shape[1] and 0 <= y0 < y1 <= page.shape[0], key
+            # Ink inside the box: darker than the page's paper.
+            assert page[y0:y1, x0:x1].min() < np.median(page) - 60, key
+
+
+def test_no_two_writings_of_a_word_are_alike() -> None:
+    masks = [write("Nguyễn Thị Phượng", random.Random(s), CACHE, "itim", 60, 8.0, 0).mask
+             for s in range(3)]
+    assert len({m.tobytes() for m in masks}) == 3
+    again = write("Nguyễn Thị Phượng", random.Random(0), CACHE, "itim", 60, 8.0, 0).mask
+    assert again.tobytes() == masks[0].tobytes()
+    # Vietnamese letters come from the font's vietnamese subset, not a missing-glyph box:
+    # the tone marks make the word taller than its unaccented spelling.
+    plain = write("Nguyen Thi Phuong", random.Random(0), CACHE, "itim", 60, 8.0, 0).mask
+    assert masks[0].height > plain.height

@@ -1,0 +1,121 @@
+"""Handwritten fields of printed forms: checks, where a value is, the offline line model
+(regions on real OCR'd forms and the ingest path: tests/ingest/test_handwriting.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from extract.handcheck import check
+from extract.handregions import regions
+
+ISSUED = date(1999, 5, 4)
+
+
+@pytest.mark.parametrize(("key", "raw", "value"), [
+    ("name", "Bùi Mạnh Đông", "BÙI MẠNH ĐÔNG"),
+    ("name", " NGUYỄN THỊ LIÊN...", "NGUYỄN THỊ LIÊN"),
+    # What a line model adds around a name in capitals: punctuation, digits, a lower-case
+    # tail from the dots.
+    ("name", ": LÊ BÁ ĐẠTrp", "LÊ BÁ ĐẠT"),
+    ("name", "NGUYỄN ANH VINH6", "NGUYỄN ANH VINH"),
+    ("birth_date", "27/03/1999", "1999-03-27"),
+    ("birth_date", "5-1-1990", "1990-01-05"),
+    ("birth_date", "2O.11.1998", "1998-11-20"),
+    ("number", "187.", "187"),
+    ("number", "10/1999", "10/1999"),
+    ("number", "328/ks", "328/KS"),
+    # The official list's spelling is proposed: a lost tone mark comes back.
+    ("birth_place", "Thị trấn Di Lăng, huyện Sơn Hà, tỉnh Quảng Ngi",
+     "Thị trấn Di Lăng, huyện Sơn Hà, tỉnh Quảng Ngãi"),
+    ("birth_place", "Trung tâm Y tế Cẩm Khê, tỉnh Phú Thọ",
+     "Trung tâm Y tế Cẩm Khê, tỉnh Phú Thọ"),
+    # Commas the reading lost, dots between words, a wrong tone on a unit name.
+    ("birth_place", "Xã Tuyển Thạnh thị xã Kiến Tường tỉnh Long An",
+     "Xã Tuyên Thạnh, thị xã Kiến Tường, tỉnh Long An"),
+    ("birth_place", "Phường.1,. quận Bình Thạnh, thành phố Hồ Chí Minh",
+     "Phường 1, quận Bình Thạnh, thành phố Hồ Chí Minh"),
+])
+def test_readings_that_pass_are_proposed_in_canonical_form(key: str, raw: str,
+                                                           value: str) -> None:
+    got = check(key, raw, ISSUED)
+    assert (got.value, got.problem) == (value, None)
+
+
+@pytest.mark.parametrize(("key", "raw", "problem"), [
+    ("name", "Bài Mạnh Đông", "name_family"),  # no such family name
+    ("name", "Bùi Mạnh Đxng", "name_invalid"),  # not a Vietnamese syllable
+    ("name", "Bùi", "name_words"),
+    ("birth_date", "31/02/1999", "invalid_date"),
+    ("birth_date", "27/03/2001", "date_order"),  # born after the paper was issued
+    ("birth_date", "27/03/1850", "date_order"),
+    ("birth_date", "z232s", "date_format"),
+    ("number", "1O/2005", "number_year_mismatch"),
+    ("number", "Lê Văn", "number_format"),
+    ("birth_place", "Trăng tẵn tễ cẵn gê", "place_unmatched"),
+    ("birth_place", "tỉnh Phú Yên", "place_too_vague"),
+])
+def test_readings_that_fail_are_left_for_keying(key: str, raw: str, problem: str) -> None:
+    got = check(key, raw, ISSUED)
+    assert (got.value, got.problem) == (None, problem)
+
+
+def test_a_label_alone_on_its_line_has_its_value_below() -> None:
+    from ocr.base import Word
+
+    im = Image.new("L", (1600, 400), 255)
+    d = ImageDraw.Draw(im)
+    # "Nơi sinh:" alone; the next line (a line's spacing down) dotted from the margin,
+    # writing on it.
+    d.text((100, 100), "Noi sinh:", fill=0)
+    for x in range(100, 1500, 9):
+        d.rectangle((x, 160, x + 2, 162), fill=0)
+    d.line((300, 120, 700, 155), fill=0, width=6)
+    words = [Word("Nơi", 96, (100, 80, 150, 110), (1, 1, 1)),
+             Word("sinh:", 96, (160, 80, 230, 110), (1, 1, 1))]
+    (r,) = regions(im, words)
+    assert r.key == "birth_place" and r.below
+    assert r.box[1] < 120 and r.box[3] > 162  # the writing and its dotted line
+    # With a dotted line right of the label, the value is there.
+    for x in range(240, 1500, 9):
+        d.rectangle((x, 104, x + 2, 106), fill=0)
+    (r,) = regions(im, words)
+    assert not r.below and r.box[0] >= 200 and r.box[3] < 162
+
+
+def test_the_line_model_runs_offline_without_a_home_cache(tmp_path: Path) -> None:
+    """No socket, no download, nothing written under HOME: the weights are in the wheel."""
+    pytest.importorskip("asterocr")
+    unshare = shutil.which("unshare")
+    if unshare is None or subprocess.run([unshare, "-n", "true"],
+                                         capture_output=True).returncode != 0:
+        pytest.skip("cannot make a network namespace here (unshare -n)")
+    crop = tmp_path / "line.png"
+    im = Image.new("L", (400, 60), 255)
+    ImageDraw.Draw(im).text((10, 20), "12/03/1998", fill=0)
+    im.save(crop)
+    home = tmp_path / "home"
+    home.mkdir()
+    code = ("import json, sys\n"
+            "from PIL import Image\n"
+            "from extract.handread import LineReader, model_path\n"
+            "r = LineReader(threads=1).read(Image.open(sys.argv[1]))\n"
+            "print(json.dumps({'text': r.text, 'model': str(model_path()),"
+            " 'threads': 1}))\n")
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "PYTHONPATH": os.getcwd(),
+           "HF_HUB_OFFLINE": "0", "OMP_NUM_THREADS": "1"}
+    out = subprocess.run([unshare, "-n", sys.executable, "-c", code, str(crop)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert "site-packages/asterocr/assets/asternet.onnx" in result["model"]
+    assert isinstance(result["text"], str)
+    assert list(home.rglob("*")) == []  # no telemetry queue, no model cache
