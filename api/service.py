@@ -18,6 +18,7 @@ from typing import IO, Any
 from api.access import Action, agency_scope, can_change, can_see, require
 from api.batches import BatchState, FileProgress, load_report
 from api.errors import ApiError, bad_request, not_found
+from api.labels import reason_vi
 from api.state import AppState
 from api.tokens import Principal, Role
 from ingest.admission import distinct_name
@@ -208,7 +209,7 @@ def review_queue(
     # The queue shows records' file names, types and reasons: an access like a search.
     audit(state, principal, "review.list", hits=[h.id for h in result.hits],
           total=result.total)
-    return result.total, needs_review(h.record for h in result.hits)
+    return result.total, needs_review((h.record for h in result.hits), describe=reason_vi)
 
 
 def correct(

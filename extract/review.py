@@ -8,7 +8,7 @@ change is kept in ``review.corrections`` (who, when, old → new).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -287,8 +287,12 @@ def approve(record: Record, *, by: str) -> Record:
     return new
 
 
-def needs_review(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The records (as JSON dicts) waiting for an officer, oldest first, with their reasons."""
+def needs_review(
+    records: Iterable[dict[str, Any]], describe: Callable[[str], str] = describe_reason
+) -> list[dict[str, Any]]:
+    """The records (as JSON dicts) waiting for an officer, oldest first, with their reasons
+    and each reason as ``describe`` says it to a person (the screens and the API pass
+    ``api.labels.reason_vi``, which names the field in Vietnamese)."""
     waiting = [r for r in records if r.get("status") == Status.NEEDS_REVIEW]
     waiting.sort(key=lambda r: (r.get("created_at") or "", r.get("id") or ""))
     return [
@@ -299,7 +303,7 @@ def needs_review(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             "version": r.get("version"),
             "reasons": list((r.get("review") or {}).get("reasons") or []),
             "reasons_vi": [
-                describe_reason(x) for x in (r.get("review") or {}).get("reasons") or []
+                describe(x) for x in (r.get("review") or {}).get("reasons") or []
             ],
             "created_at": r.get("created_at"),
         }

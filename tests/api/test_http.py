@@ -9,7 +9,7 @@ import pikepdf
 from PIL import Image
 
 from api.tokens import Role
-from records import Status
+from records import Review, ReviewReason, Status
 from records.folding import fold
 from specimens import generate, render_page
 from tests.api.conftest import BINH, Seeded
@@ -167,13 +167,17 @@ def test_bad_input_answers_4xx_with_the_error_shape(live: LiveServer, seeded: Se
 
 
 def test_review_queue_and_correction_make_a_new_version(live: LiveServer) -> None:
-    (record,) = live.seed(make_record(
+    waiting = make_record(
         "birth_certificate", BINH, issued_on=months_before(date.today(), 12), agency="ubnd-a",
         status=Status.NEEDS_REVIEW, seed="review-flow",
-    ))
+    )
+    waiting.review = Review(reasons=[ReviewReason("low_confidence", "subjects[0].id_number")])
+    (record,) = live.seed(waiting)
     with live.client(Role.ARCHIVIST) as client:
         queue = client.get("/api/v1/review", params={"limit": 100}).json()
-        assert record.id in {item["id"] for item in queue["items"]}
+        (item,) = [item for item in queue["items"] if item["id"] == record.id]
+        # The reason as a person reads it: the field named in Vietnamese, no raw path.
+        assert item["reasons_vi"] == ["Số định danh (người 1): độ tin cậy OCR thấp"]
         wrong = client.post(f"/api/v1/records/{record.id}/corrections",
                             json={"set": {"issued_on": "2999-01-01"}})
         assert wrong.status_code == 422
