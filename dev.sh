@@ -19,8 +19,11 @@ APT_PACKAGES=(
   poppler-utils qpdf ghostscript
   fonts-noto-core fonts-dejavu-core fonts-dejavu-extra
   fonts-liberation2 fonts-freefont-ttf libgl1 libglib2.0-0
-  redis-server softhsm2 chromium npm
+  redis-server softhsm2 chromium
 )
+# Wanted for their command only: a machine that has it from elsewhere keeps it. Node.js
+# from NodeSource ships its own npm, and Debian's npm package then cannot be installed.
+APT_COMMANDS=(npm)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -33,6 +36,9 @@ setup_system() {
   for pkg in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$pkg")
+  done
+  for cmd in "${APT_COMMANDS[@]}"; do
+    command -v "$cmd" >/dev/null || missing+=("$cmd")
   done
   if [ ${#missing[@]} -gt 0 ]; then
     say "Installing system packages: ${missing[*]}"
