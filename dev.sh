@@ -104,7 +104,7 @@ run_tests() {
   say "ruff"
   "$VENV/bin/ruff" check .
   say "mypy"
-  "$VENV/bin/mypy" records ingest ocr signing storage search api extract reuse audit specimens evalset
+  "$VENV/bin/mypy" records ingest ocr signing storage search api extract reuse audit specimens evalset watch
   say "pytest"
   "$VENV/bin/pytest" "$@"
 }

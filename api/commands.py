@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from api import cli_tokens
+from api import cli_tokens, cli_watch
 from api.cli_args import agency_arg, anchor_arg
 from api.output import emit_json
 from ingest.runtime import Runtime
@@ -369,4 +369,5 @@ REGISTRY: list[Register] = [
     register_reuse,
     register_storage,
     register_distributed,
+    cli_watch.register,
 ]

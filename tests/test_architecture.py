@@ -20,7 +20,9 @@ MAY_IMPORT: dict[str, set[str]] = {
     "extract": {"records", "ocr"},
     "reuse": {"records", "search", "storage", "audit"},
     "ingest": {"records", "ocr", "extract", "signing", "storage", "search", "audit"},
-    "api": {"records", "extract", "signing", "storage", "search", "reuse", "audit", "ingest"},
+    "watch": {"records", "ingest"},
+    "api": {"records", "extract", "signing", "storage", "search", "reuse", "audit", "ingest",
+            "watch"},
     "specimens": set(),
     "evalset": set(),
 }
