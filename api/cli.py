@@ -23,6 +23,7 @@ from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.runtime import Runtime
 from ingest.settings import Settings
 from records.errors import ConfigError, ExitCode, SohoaError, UsageError
+from records.model import ArchiveLocation
 from records.vntime import vietnam_date, vietnam_time
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -154,6 +155,7 @@ def format_record(record: dict[str, Any]) -> str:
                    f"{vietnam_time(sig.get('signed_at'))}"
          if sig.get("level") else None),
         ("Lý do cần rà soát", ", ".join((record.get("review") or {}).get("reasons") or []) or None),
+        ("Nơi lưu bản giấy", ArchiveLocation(**(record.get("location") or {})).label() or None),
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k.ljust(width)} : {'—' if v is None else v}" for k, v in rows)
@@ -185,6 +187,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         text=args.text,
         doc_type=args.type,
         subject_id=args.subject,
+        box=args.box,
         issued_from=args.date_from,
         issued_to=args.date_to,
         fuzzy=args.fuzzy,
@@ -343,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", metavar="TỪ_KHÓA", nargs="?", default="")
     p.add_argument("--type", help="loại giấy tờ, ví dụ birth_certificate")
     p.add_argument("--subject", help="số định danh cá nhân (CCCD/CMND)")
+    p.add_argument("--box", help="hộp lưu trữ, đúng như nhãn (ví dụ H-12)")
     p.add_argument("--from", dest="date_from", type=iso_date, help="cấp từ ngày YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=iso_date, help="cấp đến ngày YYYY-MM-DD")
     p.add_argument("--fuzzy", action="store_true", help="chấp nhận lỗi nhận dạng nhỏ")

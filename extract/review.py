@@ -21,6 +21,7 @@ TOP_LEVEL_FIELDS = ("doc_type", "title", "document_number", "issuer", "issued_on
 SUBJECT_FIELDS = ("name", "id_number", "birth_date", "role", "sex")
 _SUBJECT_PATH = re.compile(r"subjects\[(\d+)\]\.(\w+)")
 _FIELD_PATH = re.compile(r"fields\.(\w+)")
+_LOCATION_PATH = re.compile(r"location\.(store|shelf|box|folder|sheets)")
 
 _REASONS_VI = {
     "doc_type_unsure": "không chắc loại giấy tờ",
@@ -91,9 +92,11 @@ def _get(record: Record, path: str) -> Any:
         )
     if match := _FIELD_PATH.fullmatch(path):
         return record.fields.get(match.group(1))
+    if match := _LOCATION_PATH.fullmatch(path):
+        return getattr(record.location, match.group(1))
     raise ReviewError(
         path,
-        "không có trường này (dùng ví dụ: issued_on, subjects[0].id_number, fields.archive_box)",
+        "không có trường này (dùng ví dụ: issued_on, subjects[0].id_number, location.box)",
     )
 
 
@@ -114,6 +117,9 @@ def _set(record: Record, path: str, value: Any) -> None:
             record.fields.pop(match.group(1), None)
         else:
             record.fields[match.group(1)] = value
+    elif match := _LOCATION_PATH.fullmatch(path):
+        attr = match.group(1)
+        setattr(record.location, attr, int(value) if attr == "sheets" and value else value)
     else:
         _get(record, path)  # raises the "no such field" error
 
@@ -121,7 +127,7 @@ def _set(record: Record, path: str, value: Any) -> None:
 def _normalized(path: str, raw: str, catalog: dict[str, ResultType]) -> str | None:
     if raw.strip() == "":
         return None  # an empty value clears the field
-    key = path.rsplit(".", 1)[-1]
+    key = "archive_sheets" if path == "location.sheets" else path.rsplit(".", 1)[-1]
     try:
         return normalize_value(key, raw, catalog)
     except ValueProblem as exc:

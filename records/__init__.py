@@ -2,14 +2,17 @@
 
 Offers:
 - ``Record`` and its parts (``Source``, ``Subject``, ``OcrInfo``, ``OcrPage``,
-  ``SignatureInfo``, ``Files``, ``Review``, ``Correction``, ``StageEvent``), ``Status``;
+  ``SignatureInfo``, ``Files``, ``Review``, ``ArchiveLocation``, ``Correction``,
+  ``StageEvent``), ``Status``;
 - ``record_id_for(agency, sha256)``: the deterministic record id;
 - ``utc_now()``: the timestamp format used on records;
 - ``records.errors.CodedError``: a per-file failure (English code, Vietnamese message).
 """
 
 from records.model import (
+    LOCATION_COLUMNS,
     SCHEMA_VERSION,
+    ArchiveLocation,
     Correction,
     Files,
     OcrInfo,
@@ -27,7 +30,9 @@ from records.model import (
 )
 
 __all__ = [
+    "LOCATION_COLUMNS",
     "SCHEMA_VERSION",
+    "ArchiveLocation",
     "Correction",
     "Files",
     "OcrInfo",

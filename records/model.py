@@ -99,6 +99,36 @@ class Files:
     text: str | None = None
 
 
+# Manifest columns (and ``sohoa watch`` subfolder keys) → ``ArchiveLocation`` attributes.
+LOCATION_COLUMNS = {
+    "archive_store": "store",
+    "archive_shelf": "shelf",
+    "archive_box": "box",
+    "archive_file": "folder",
+    "archive_sheets": "sheets",
+}
+
+
+@dataclass
+class ArchiveLocation:
+    """Where the paper itself is kept once scanned, as the archive labels it: kho
+    (``store``), giá (``shelf``), hộp (``box``), cặp or hồ sơ (``folder``), and how many
+    sheets (số tờ) it has. Given by officers (manifest, watched subfolders), never read
+    by OCR; labels are kept as written."""
+
+    store: str | None = None
+    shelf: str | None = None
+    box: str | None = None
+    folder: str | None = None
+    sheets: int | None = None
+
+    def label(self) -> str:
+        """``Kho K1 · Hộp H-12 · …`` for people; empty when nothing is known."""
+        parts = (("Kho", self.store), ("Giá", self.shelf), ("Hộp", self.box),
+                 ("Cặp", self.folder), ("Số tờ", self.sheets))
+        return " · ".join(f"{name} {value}" for name, value in parts if value is not None)
+
+
 @dataclass
 class Correction:
     field: str
@@ -180,6 +210,7 @@ class Record:
     signature: SignatureInfo = field(default_factory=SignatureInfo)
     files: Files = field(default_factory=Files)
     review: Review = field(default_factory=Review)
+    location: ArchiveLocation = field(default_factory=ArchiveLocation)
     shared: bool = False
     version: int = 1
     created_at: str = field(default_factory=utc_now)
@@ -212,6 +243,7 @@ class Record:
         values["ocr"] = OcrInfo(**ocr)
         values["signature"] = SignatureInfo(**(data.get("signature") or {}))
         values["files"] = Files(**(data.get("files") or {}))
+        values["location"] = ArchiveLocation(**(data.get("location") or {}))
         review = dict(data.get("review") or {})
         review["corrections"] = [Correction(**c) for c in review.get("corrections") or []]
         review["reasons"] = [ReviewReason.parse(r) for r in review.get("reasons") or []]

@@ -22,6 +22,7 @@ class SearchQuery:
     agencies: list[str] | None = None  # restrict to these agencies (access control) ...
     include_shared: bool = True  # ... plus records marked shared
     subject_id: str | None = None
+    box: str | None = None  # the archive box (hộp) the paper is kept in, as labelled
     status: str | None = None
     issued_from: str | None = None
     issued_to: str | None = None

@@ -108,7 +108,7 @@ def test_a_file_written_slowly_is_taken_only_whole(runtime: Runtime, tmp_path: P
     assert len(stored) == 1
     assert stored[0].source.sha256 == hashlib.sha256(whole).hexdigest()
     assert stored[0].source.pages == 3
-    assert stored[0].fields.get("archive_box") == "H-7"  # from the folder name
+    assert stored[0].location.box == "H-7"  # from the folder name
     assert done_files(root) == ["hop=H-7/scan.pdf"]
     assert [e["event"] for e in journal(root)] == ["taken", "finished"]
 
