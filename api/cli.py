@@ -156,9 +156,16 @@ def format_record(record: dict[str, Any]) -> str:
          if sig.get("level") else None),
         ("Lý do cần rà soát", ", ".join((record.get("review") or {}).get("reasons") or []) or None),
         ("Nơi lưu bản giấy", ArchiveLocation(**(record.get("location") or {})).label() or None),
+        ("Tách từ tệp", _part_of((record.get("source") or {}).get("part_of"))),
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k.ljust(width)} : {'—' if v is None else v}" for k, v in rows)
+
+
+def _part_of(part: dict[str, Any] | None) -> str | None:
+    if not part:
+        return None
+    return f"{part['filename']}, trang {part['first_page']}–{part['last_page']}"
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:

@@ -48,10 +48,13 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
                        **outcome.to_json()})
             return
         what = outcome.record.id if outcome.record is not None else outcome.reason
+        if outcome.filename != Path(relative).name:  # one paper of a split stack
+            relative = f"{relative} → {outcome.filename}"
         print(f"{_MARKS[outcome.status]} {relative}: {what}", flush=True)
 
     options = WatchOptions(settle_seconds=args.settle, poll_seconds=args.interval,
-                           delete_done=args.delete, use_inotify=not args.poll)
+                           delete_done=args.delete, use_inotify=not args.poll,
+                           split_stacks=args.split, languages=settings.languages)
     watcher = Watcher(root, digitize, agency=args.agency or settings.agency,
                       options=options, report=report)
     stop = threading.Event()
@@ -75,7 +78,23 @@ def _stop_on_term(stop: threading.Event) -> None:
         signal.signal(signal.SIGTERM, handler)
 
 
+def cmd_separator_sheet(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.stack import SeparatorSheet, separator_sheet_pdf
+
+    out = Path(args.output)
+    out.write_bytes(separator_sheet_pdf(SeparatorSheet(box=args.box, doc_type=args.type)))
+    print(f"Đã tạo tờ phân cách: {out} — in ra, đặt trước mỗi giấy tờ khi quét cả tập, "
+          f"rồi dùng sohoa watch --split.", file=sys.stderr)
+    return 0
+
+
 def register(command: Callable[..., argparse.ArgumentParser]) -> None:
+    p = command("separator-sheet", "tạo trang PDF tờ phân cách (mã QR) để quét cả tập giấy tờ",
+                cmd_separator_sheet)
+    p.add_argument("-o", "--output", default="to-phan-cach.pdf", metavar="TỆP")
+    p.add_argument("--box", help="hộp lưu trữ ghi vào các giấy tờ sau tờ này")
+    p.add_argument("--type", help="loại giấy tờ của giấy tờ sau tờ này, ví dụ birth_certificate")
+
     p = command("watch", "theo dõi một thư mục: tự số hóa tệp máy quét thả vào", cmd_watch)
     p.add_argument("dir", metavar="THƯ_MỤC")
     p.add_argument("--agency", type=agency_arg,
@@ -89,6 +108,9 @@ def register(command: Callable[..., argparse.ArgumentParser]) -> None:
                    help="chỉ thăm dò định kỳ, không dùng inotify (thư mục mạng SMB/NFS)")
     p.add_argument("--delete", action="store_true",
                    help="xóa tệp đã số hóa thay vì chuyển vào .done/")
+    p.add_argument("--split", action="store_true",
+                   help="tệp PDF nhiều trang là cả tập giấy tờ: tách theo tờ phân cách, "
+                        "hoặc theo quốc hiệu đầu trang (chỗ không chắc chắn: chờ rà soát)")
     p.add_argument("--once", action="store_true",
                    help="xử lý hết những gì đang có rồi thoát (cho cron, kiểm thử)")
     p.add_argument("--json", action="store_true", help="mỗi tệp một dòng JSON")

@@ -56,6 +56,8 @@ _REASONS_VI = {
     "not_pdfa": "bản lưu trữ không đạt chuẩn PDF/A (lý do ở ghi chú bước lưu trữ)",
     "active_content": "bản gốc đã ký chứa mã chạy (JavaScript), lệnh mở chương trình hoặc tệp "
     "đính kèm, giữ nguyên để không làm hỏng chữ ký: kiểm tra trước khi duyệt",
+    "split_unsure": "tách từ một tệp quét nhiều giấy tờ nhưng không chắc chỗ bắt đầu giấy tờ "
+    "mới (xem source.part_of.unsure): kiểm tra các trang có đúng một giấy tờ không",
 }
 
 

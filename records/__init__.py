@@ -12,6 +12,7 @@ Offers:
 from records.model import (
     LOCATION_COLUMNS,
     SCHEMA_VERSION,
+    STACK_GIVEN,
     ArchiveLocation,
     Correction,
     Files,
@@ -22,6 +23,7 @@ from records.model import (
     ReviewReason,
     SignatureInfo,
     Source,
+    StackRef,
     StageEvent,
     Status,
     Subject,
@@ -32,6 +34,7 @@ from records.model import (
 __all__ = [
     "LOCATION_COLUMNS",
     "SCHEMA_VERSION",
+    "STACK_GIVEN",
     "ArchiveLocation",
     "Correction",
     "Files",
@@ -42,6 +45,7 @@ __all__ = [
     "ReviewReason",
     "SignatureInfo",
     "Source",
+    "StackRef",
     "StageEvent",
     "Status",
     "Subject",

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.admission import InputFile, discover
@@ -87,14 +88,26 @@ class WatchOptions:
     delete_done: bool = False
     use_inotify: bool = True
     max_batch: int = 200
+    # Multi-page PDFs are stacks of papers: split them (``ingest.stack``) first.
+    split_stacks: bool = False
+    languages: str = "vie"  # for reading the national header when splitting
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Taken:
+    """A file taken: the files digitized for it (itself, or its papers when it is a
+    stack that was split) and their outcomes as they land."""
+
     seen: Seen
     sha256: str
-    item: InputFile
+    items: list[InputFile]
     agency: str | None  # from a ``coquan=`` folder; None: the watcher's agency
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    parts_dir: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self.seen.relative.rsplit("/", 1)[-1]
 
 
 class Watcher:
@@ -163,7 +176,7 @@ class Watcher:
                 continue
             took = self._take(item)
             if isinstance(took, FileOutcome):  # refused before any work
-                self._finish(item, "", took)
+                self._finish(item, "", [took])
                 handled += 1
             elif took is not None:
                 taken.append(took)
@@ -195,10 +208,32 @@ class Watcher:
             self.settle.forget(seen.relative)  # written to again: not complete after all
             return None
         self.journal.write(Entry(Event.TAKEN, seen.key, seen.relative, sha256))
-        return _Taken(seen, sha256, InputFile(path, given), agency)
+        took = _Taken(seen, sha256, [InputFile(path, given)], agency)
+        if self.options.split_stacks:
+            return self._split(took)
+        return took
+
+    def _split(self, took: _Taken) -> _Taken:
+        """A multi-page PDF as its papers, each a file of its own (``ingest.stack``)."""
+        from ingest.stack import split
+
+        item = took.items[0]
+        if item.path.suffix.lower() != ".pdf" or _pages(item.path) < 2:
+            return took
+        took.parts_dir = self.root / STATE_DIR / "parts" / took.sha256[:24]
+        try:
+            papers = split(item.path, took.sha256, took.parts_dir,
+                           languages=self.options.languages)
+        except Exception as exc:  # an unreadable PDF: the pipeline would say the same
+            log.warning("cannot split %s: %s", item.path, exc)
+            return took
+        # What the separator sheet says of its paper wins over what the folders and
+        # manifest say of the whole stack.
+        took.items = [InputFile(path, {**item.given, **given}) for path, given in papers]
+        return took
 
     def _digitize(self, agency: str, batch: list[_Taken]) -> int:
-        by_name = {t.item.path.name: t for t in batch}
+        by_name = {i.path.name: t for t in batch for i in t.items}
         handled = 0
 
         def on_outcome(outcome: FileOutcome) -> None:
@@ -207,28 +242,43 @@ class Watcher:
             if took is None:
                 log.error("outcome for a file the watcher did not give: %s", outcome.filename)
                 return
-            self._finish(took.seen, took.sha256, outcome)
-            handled += 1
+            took.outcomes.append(outcome)
+            if len(took.outcomes) == len(took.items):
+                self._finish(took.seen, took.sha256, took.outcomes)
+                if took.parts_dir is not None:
+                    shutil.rmtree(took.parts_dir, ignore_errors=True)
+                handled += 1
 
         try:
-            self.digitize([t.item for t in batch], agency, on_outcome)
+            self.digitize([i for t in batch for i in t.items], agency, on_outcome)
         except ServiceUnavailable as exc:
             # The store, index or broker is down: keep the files, try again later.
             log.error("cannot digitize now, files stay for the next try: %s", exc)
-        for left in by_name.values():
+        for left in {id(t): t for t in by_name.values()}.values():
             log.warning("no outcome for %s: it is taken again later", left.seen.relative)
             self.settle.forget(left.seen.relative)
         return handled
 
-    def _finish(self, seen: Seen, sha256: str, outcome: FileOutcome) -> None:
-        entry = Entry(
-            Event.FINISHED, seen.key, seen.relative, sha256,
-            status=outcome.status.value, code=outcome.code, message=outcome.message,
-            record_id=outcome.record.id if outcome.record is not None else None,
-        )
+    def _finish(self, seen: Seen, sha256: str, outcomes: list[FileOutcome]) -> None:
+        """Journal the file's outcome, move it, report it. A split stack's outcome is
+        its papers': failed when one failed (every failure in the reason), its records
+        listed."""
+        failed = [o for o in outcomes if o.status is OutcomeStatus.FAILED]
+        records = [o.record.id for o in outcomes if o.record is not None]
+        if len(outcomes) == 1:
+            status, code, message = outcomes[0].status, outcomes[0].code, outcomes[0].message
+        elif failed:
+            status, code = OutcomeStatus.FAILED, failed[0].code
+            message = "; ".join(f"{o.filename}: {o.message}" for o in failed)
+        else:
+            status, code, message = (OutcomeStatus.INGESTED if records
+                                     else OutcomeStatus.SKIPPED), None, None
+        entry = Entry(Event.FINISHED, seen.key, seen.relative, sha256, status=status.value,
+                      code=code, message=message, record_id=",".join(records) or None)
         destination = self._move(seen, self.journal.write(entry))
         if self.report is not None:
-            self.report(seen.relative, outcome, destination)
+            for outcome in outcomes:
+                self.report(seen.relative, outcome, destination)
 
     def _move(self, seen: Seen, entry: Entry) -> Path | None:
         """Out of the way: ``.failed/`` with its reason, ``.done/``, or deleted."""
@@ -262,6 +312,16 @@ def failure_note(relative: str, entry: Entry) -> str:
     )
 
 
+def _pages(path: Path) -> int:
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except pikepdf.PdfError:
+        return 0
+
+
 def _by_agency(taken: list[_Taken], default: str) -> Iterable[tuple[str, list[_Taken]]]:
     groups: dict[str, list[_Taken]] = {}
     for took in taken:
@@ -278,7 +338,7 @@ def _batches(taken: list[_Taken], size: int) -> Iterable[list[_Taken]]:
         names: set[str] = set()
         rest: list[_Taken] = []
         for took in pending:
-            name = took.item.path.name
+            name = took.name
             if name in names or len(batch) >= size:
                 rest.append(took)
             else:
