@@ -227,3 +227,26 @@ def test_a_file_finished_before_a_crash_is_only_moved_after_restart(
     assert len(calls) == 1  # not digitized again: only moved
     assert done_files(root) == ["a.pdf"]
     assert len(records(runtime)) == 1
+
+
+def test_a_stack_with_separator_sheets_becomes_one_record_per_paper(
+        runtime: Runtime, tmp_path: Path) -> None:
+    from tests.support.stacks import make_stack
+
+    root = tmp_path / "hot"
+    stack = make_stack(tmp_path / "stack.pdf", 2, seed=41, sheets=True)
+    (root / "hop=H-5").mkdir(parents=True)
+    os.replace(stack.path, root / "hop=H-5" / "ho-so.pdf")
+    options = WatchOptions(settle_seconds=0.2, poll_seconds=0.1, use_inotify=False,
+                           split_stacks=True)
+    Watcher(root, embedded(runtime), agency="ubnd-phuong-test", options=options).run(once=True)
+    stored = sorted(records(runtime), key=lambda r: r.source.part_of.first_page)
+    assert [(r.source.part_of.first_page - 1, r.source.part_of.last_page - 1)
+            for r in stored] == [(p[0], p[-1]) for p in stack.papers]
+    assert {r.source.part_of.filename for r in stored} == {"ho-so.pdf"}
+    assert {r.location.box for r in stored} == {"H-1"}  # the sheet's box beats the folder's
+    assert done_files(root) == ["hop=H-5/ho-so.pdf"]
+    finished = [e for e in journal(root) if e["event"] == "finished"]
+    assert set(finished[0]["record_id"].split(",")) == {r.id for r in stored}
+    assert not (root / STATE_DIR / "parts").exists() or not any(
+        (root / STATE_DIR / "parts").iterdir())  # the papers' files are cleaned up
