@@ -174,11 +174,21 @@ def header_share(text: str) -> float:
 
 
 def read_header(image: Image.Image, languages: str, dpi: int = FACTS_DPI) -> float:
+    """The national header's share read at the top of the page; a sheet turned on the
+    glass has it at another edge, so the other three are read too when the top has not
+    got it (only pages without a header pay for them: continuation pages)."""
     import pytesseract
 
-    strip = image.crop((0, 0, image.width, round(image.height * TOP_STRIP)))
-    text = pytesseract.image_to_string(strip, lang=languages, config=f"--psm 3 --dpi {dpi}")
-    return header_share(text)
+    best = 0.0
+    for turn in (0, 180, 90, 270):
+        upright = image.rotate(turn, expand=True) if turn else image
+        strip = upright.crop((0, 0, upright.width, round(upright.height * TOP_STRIP)))
+        text = pytesseract.image_to_string(strip, lang=languages,
+                                           config=f"--psm 3 --dpi {dpi}")
+        best = max(best, header_share(text))
+        if best >= HEADER_SURE:
+            break
+    return best
 
 
 def page_facts(path: Path, index: int, languages: str = "vie") -> PageFacts:

@@ -12,7 +12,16 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from ingest.stack import SeparatorSheet, separator_sheet_pdf
-from specimens import DOC_TYPES, back_side, degrade, generate, render_page, save
+from specimens import (
+    DOC_TYPES,
+    back_side,
+    degradation_profile,
+    degrade,
+    degraded_page,
+    generate,
+    render_page,
+    save,
+)
 
 DPI = 150
 
@@ -35,25 +44,42 @@ def _continuation(seed: int) -> Image.Image:
     return page
 
 
-def make_stack(path: Path, papers: int, *, seed: int, sheets: bool) -> Stack:
-    """``papers`` papers, every third one two pages long, the rest with a blank back."""
+def make_stack(path: Path, papers: int, *, seed: int, sheets: bool,
+               damage: str = "light") -> Stack:
+    """``papers`` papers, every third one two pages long, the rest with a blank back.
+
+    ``damage``: ``light`` (slight skew and speckles, 150 dpi) or ``scan`` (each front
+    with the specimens' realistic scan profile: 200/300 dpi, skew up to 3°, blur, JPEG,
+    yellowing, bilevel, and a sheet turned on the glass now and then)."""
     images: list[Image.Image] = []
     truth: list[tuple[int, ...]] = []
     for k in range(papers):
         if sheets:
             images.append(separator_page(f"H-{k // 10 + 1}"))
             if k % 2:
-                images.append(Image.new("L", images[-1].size, 255))  # the sheet's back
+                back = Image.new("L", images[-1].size, 255)  # the sheet's back
+                back.info["dpi"] = (DPI, DPI)
+                images.append(back)
         spec = generate(DOC_TYPES[k % len(DOC_TYPES)], seed=seed + k)
-        front = _scanned(render_page(spec, dpi=DPI), seed + k)
+        if damage == "scan":
+            front = degraded_page(spec, degradation_profile(seed + k), seed + k)
+        else:
+            front = _scanned(render_page(spec, dpi=DPI), seed + k)
         first = len(images)
         images.append(front)
         if k % 3 == 2:
             images.append(_scanned(_continuation(seed + k), seed + k + 1000))
         else:
-            images.append(back_side(front, seed=seed + k, noise=0.001, mode="gray"))
+            back = back_side(front, seed=seed + k, noise=0.001, mode="gray")
+            back.info["dpi"] = front.info.get("dpi") or (DPI, DPI)
+            images.append(back)
         truth.append(tuple(range(first, len(images))))
-    save([im.convert("L") for im in images], path, "pdf", dpi=DPI)
+    pages = []
+    for image in images:
+        gray = image.convert("L")
+        gray.info["dpi"] = image.info.get("dpi") or (DPI, DPI)
+        pages.append(gray)
+    save(pages, path, "pdf")
     return Stack(path, truth, len(images))
 
 
