@@ -58,7 +58,7 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     watcher = Watcher(root, digitize, agency=args.agency or settings.agency,
                       options=options, report=report)
     stop = threading.Event()
-    _stop_on_term(stop)
+    _stop_on_term(lambda: watcher.stop(stop))
     if not args.json:
         how = "chế độ phân tán" if settings.broker_url else "xử lý tại máy này"
         print(f"Đang theo dõi {root} ({how}); Ctrl-C để dừng.", file=sys.stderr)
@@ -69,10 +69,10 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _stop_on_term(stop: threading.Event) -> None:
+def _stop_on_term(stop: Callable[[], None]) -> None:
     """systemd and docker stop with SIGTERM: finish the batch in hand, then exit."""
     def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        stop()
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, handler)

@@ -156,6 +156,11 @@ class Watcher:
             return min(self.options.poll_seconds, max(self.options.settle_seconds / 2, 0.1))
         return self.options.rescan_seconds
 
+    def stop(self, stop: threading.Event) -> None:
+        """Ask ``run`` to return after the batch in hand (from a signal handler)."""
+        stop.set()
+        self.wake.set()
+
     def close(self) -> None:
         if self._observer is not None:
             stop_inotify(self._observer)
@@ -201,9 +206,11 @@ class Watcher:
         except FileNotFoundError:
             self.settle.forget(seen.relative)
             return None
-        except (FolderKeyError, SohoaError) as exc:  # the folder name, the manifest
-            message = getattr(exc, "message", None) or str(exc)
-            return FileOutcome.failed(path.name, "bad_folder", message)
+        except FolderKeyError as exc:
+            return FileOutcome.failed(path.name, "bad_folder", exc.message)
+        except SohoaError as exc:  # the manifest.csv beside it cannot be used
+            message = getattr(exc, "message", None) or exc.user_message()
+            return FileOutcome.failed(path.name, "bad_manifest", message)
         if (st.st_size, st.st_mtime_ns) != (seen.size, seen.mtime_ns):
             self.settle.forget(seen.relative)  # written to again: not complete after all
             return None

@@ -238,3 +238,39 @@ def test_a_stack_with_separator_sheets_becomes_one_record_per_paper(
     assert set(finished[0]["record_id"].split(",")) == {r.id for r in stored}
     assert not (root / STATE_DIR / "parts").exists() or not any(
         (root / STATE_DIR / "parts").iterdir())  # the papers' files are cleaned up
+
+
+def test_sigterm_stops_an_idle_watcher_at_once(sohoa_env: dict[str, str],
+                                               tmp_path: Path) -> None:
+    root = tmp_path / "hot"
+    root.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "watch", str(root)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT, start_new_session=True)
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # started: inotify armed, waiting for events
+            if "Đang theo dõi" in line:
+                break
+        proc.send_signal(signal.SIGTERM)
+        # Idle with inotify it would sleep a minute between listings: SIGTERM wakes it.
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def test_a_file_whose_manifest_is_bad_fails_with_the_reason(runtime: Runtime,
+                                                            tmp_path: Path) -> None:
+    root = tmp_path / "hot"
+    text_pdf(root / "hop=H-1" / "a.pdf", "Co manifest hong")
+    (root / "hop=H-1" / "manifest.csv").write_text("filename,mau_sac\na.pdf,do\n",
+                                                    encoding="utf-8")
+    options = WatchOptions(settle_seconds=0.2, poll_seconds=0.1, use_inotify=False)
+    Watcher(root, embedded(runtime), agency="ubnd-phuong-test", options=options).run(once=True)
+    note = (root / FAILED_DIR / "hop=H-1" / "a.pdf.txt").read_text(encoding="utf-8")
+    assert "mau_sac" in note and "bad_manifest" in note
+    assert "Thời điểm: —" not in note  # the time is written, in Vietnam time
+    assert records(runtime) == []
