@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -89,6 +90,27 @@ class Journal:
         os.fsync(self._fh.fileno())
         self.latest[entry.key] = entry
         return entry
+
+    def compact(self, keep: Callable[[Entry], bool]) -> int:
+        """Rewrite the file with only the latest entry of each key ``keep`` wants (the
+        watcher keeps those whose file is still in the folder: the rest is history the
+        archive holds), atomically; returns how many keys were dropped. Run at start,
+        so the journal stays the size of the folder, not of everything ever dropped."""
+        kept = {key: entry for key, entry in self.latest.items() if keep(entry)}
+        dropped = len(self.latest) - len(kept)
+        if not dropped:
+            return 0
+        self._fh.close()
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        with temporary.open("w", encoding="utf-8") as fh:
+            for entry in kept.values():
+                fh.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, self.path)
+        self.latest = kept
+        self._fh = self.path.open("a", encoding="utf-8")
+        return dropped
 
     def finished(self, key: str) -> Entry | None:
         entry = self.latest.get(key)

@@ -122,6 +122,7 @@ class Watcher:
         self.report = report
         self.settle = Settle(self.options.settle_seconds)
         self.journal = Journal(root / STATE_DIR / "journal.jsonl")
+        self.journal.compact(lambda entry: (root / entry.relative).exists())
         self.wake = threading.Event()
         self._observer: object | None = None
 

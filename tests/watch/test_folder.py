@@ -99,3 +99,21 @@ def test_a_second_drop_of_a_name_does_not_overwrite_the_first(tmp_path: Path) ->
     (tmp_path / "a.pdf").write_bytes(b"1")
     assert unique_destination(tmp_path / "a.pdf").name == "a (2).pdf"
     assert unique_destination(tmp_path / "b.pdf").name == "b.pdf"
+
+
+def test_journal_compaction_keeps_only_what_is_still_pending(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    journal = Journal(path)
+    gone, pending = Seen("gone.pdf", 1, 1), Seen("still.pdf", 2, 2)
+    for seen in (gone, pending):
+        journal.write(Entry(Event.TAKEN, seen.key, seen.relative, "ab" * 32))
+    journal.write(Entry(Event.FINISHED, gone.key, gone.relative, "ab" * 32, status="ingested"))
+    assert journal.compact(lambda e: e.relative == "still.pdf") == 1
+    journal.write(Entry(Event.FINISHED, pending.key, pending.relative, "ab" * 32,
+                        status="failed"))
+    journal.close()
+    again = Journal(path)
+    assert set(again.latest) == {pending.key}
+    assert again.finished(pending.key) is not None
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 2
+    again.close()
