@@ -81,6 +81,8 @@ def _stop_on_term(stop: Callable[[], None]) -> None:
 def cmd_separator_sheet(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.stack import SeparatorSheet, separator_sheet_pdf
 
+    if any("|" in (v or "") for v in (args.box, args.type)):
+        raise UsageError("Hộp và loại giấy tờ không được chứa ký tự «|».")
     out = Path(args.output)
     out.write_bytes(separator_sheet_pdf(SeparatorSheet(box=args.box, doc_type=args.type)))
     print(f"Đã tạo tờ phân cách: {out} — in ra, đặt trước mỗi giấy tờ khi quét cả tập, "
