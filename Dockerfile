@@ -18,6 +18,7 @@ COPY search search
 COPY reuse reuse
 COPY audit audit
 COPY api api
+COPY watch watch
 COPY specimens specimens
 RUN python -m venv /opt/sohoa && /opt/sohoa/bin/pip install --no-cache-dir .
 ENV PATH=/opt/sohoa/bin:$PATH OMP_THREAD_LIMIT=1 SOHOA_DATA=/data

@@ -42,7 +42,7 @@ from records.errors import (
     UsageError,
     is_disk_full,
 )
-from records.model import Status
+from records.model import ArchiveLocation, Status
 from records.vntime import vietnam_date, vietnam_time
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -280,6 +280,8 @@ def format_record(record: dict[str, Any]) -> str:
         ("Lý do cần rà soát",
          "; ".join(reason_vi(r) for r in (record.get("review") or {}).get("reasons") or [])
          or None),
+        ("Nơi lưu bản giấy", ArchiveLocation(**(record.get("location") or {})).label() or None),
+        ("Tách từ tệp", _part_of((record.get("source") or {}).get("part_of"))),
     ]
     width = max(len(k) for k, _ in rows)
     text = "\n".join(f"{k.ljust(width)} : {'—' if v is None else v}" for k, v in rows)
@@ -287,6 +289,12 @@ def format_record(record: dict[str, Any]) -> str:
         text += f"\n\n{NEEDS_REVIEW_HELP}\nSửa và duyệt: sohoa review {record.get('id')} " \
                 "--set TRƯỜNG=GIÁ_TRỊ --approve"
     return text
+
+
+def _part_of(part: dict[str, Any] | None) -> str | None:
+    if not part:
+        return None
+    return f"{part['filename']}, trang {part['first_page']}–{part['last_page']}"
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
@@ -315,6 +323,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         doc_type=args.type,
         subject_id=args.subject,
         subject_name=args.name,
+        box=args.box,
         issued_from=args.date_from,
         issued_to=args.date_to,
         fuzzy=args.fuzzy,
@@ -490,6 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subject", help="số định danh cá nhân (CCCD/CMND)")
     p.add_argument("--name", help="họ tên đầy đủ của người (có hoặc không dấu): chỉ hồ sơ "
                    "của người đó, không phải mọi giấy có chữ trùng")
+    p.add_argument("--box", help="hộp lưu trữ, đúng như nhãn (ví dụ H-12)")
     p.add_argument("--from", dest="date_from", type=iso_date, help="cấp từ ngày dd/mm/yyyy")
     p.add_argument("--to", dest="date_to", type=iso_date, help="cấp đến ngày dd/mm/yyyy")
     p.add_argument("--fuzzy", action="store_true", help="chấp nhận lỗi nhận dạng nhỏ")

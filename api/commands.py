@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from api import cli_stats, cli_tokens
+from api import cli_stats, cli_tokens, cli_watch
 from api.cli_args import agency_arg, anchor_arg, iso_date
 from api.labels import FIXITY_VI, STATUS_VI, doc_type_vi, path_label, reason_vi
 from api.output import JSON_HELP, emit_json, record_not_found
@@ -385,4 +385,5 @@ REGISTRY: list[Register] = [
     register_storage,
     register_distributed,
     cli_stats.register,
+    cli_watch.register,
 ]

@@ -184,6 +184,8 @@ def search(
     from_: Annotated[PersonDate | None, Query(alias="from")] = None,
     to: PersonDate | None = None,
     fuzzy: bool = False,
+    box: Annotated[str | None, Query(max_length=100,
+                                     description="archive box label, exactly")] = None,
     agency: Annotated[str | None, Query(max_length=100, description="admins only")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
@@ -192,7 +194,7 @@ def search(
 
     query = SearchQuery(
         text=q, doc_type=type, issuer=issuer, agency=agency, subject_id=subject,
-        subject_name=name, status=status,
+        subject_name=name, status=status, box=box,
         issued_from=from_.isoformat() if from_ else None,
         issued_to=to.isoformat() if to else None,
         fuzzy=fuzzy, limit=limit, offset=offset,

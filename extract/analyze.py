@@ -13,7 +13,7 @@ from extract.ids import ID_PROBLEMS, id_problems
 from extract.lines import Line, lines_from_text, lines_from_words
 from extract.places import UNMATCHED, IssuerMatch, match_issuer
 from ocr.base import Word
-from records.model import Record, ReviewReason, Status, Subject
+from records.model import LOCATION_COLUMNS, ArchiveLocation, Record, ReviewReason, Status, Subject
 from records.result_types import ResultType, load_result_types
 
 # Manifest columns that describe the paper itself; every other column lands in fields.
@@ -36,6 +36,7 @@ class Extraction:
     given: list[str] = field(default_factory=list)
     review_reasons: list[ReviewReason] = field(default_factory=list)
     confidence: dict[str, float] = field(default_factory=dict)  # path → lowest word confidence
+    location: ArchiveLocation = field(default_factory=ArchiveLocation)  # only ever given
 
 
 def _lines(pages_text: list[str], words: list[list[Word]] | None) -> list[Line]:
@@ -133,6 +134,10 @@ def _apply_given(extraction: Extraction, given: dict[str, str]) -> None:
                 extraction.subjects.append(Subject())
             setattr(extraction.subjects[0], key, value)
             path = f"subjects[0].{key}"
+        elif key in LOCATION_COLUMNS:
+            attr = LOCATION_COLUMNS[key]
+            setattr(extraction.location, attr, int(value) if attr == "sheets" else value)
+            path = f"location.{attr}"
         else:
             extraction.fields[key] = value
             path = f"fields.{key}"
@@ -316,6 +321,7 @@ def apply(record: Record, extraction: Extraction) -> None:
     record.subjects = [Subject(**vars(s)) for s in extraction.subjects]
     record.fields = {**record.fields, **extraction.fields}
     record.given = list(extraction.given)
+    record.location = ArchiveLocation(**vars(extraction.location))
     record.review.reasons = list(extraction.review_reasons)
     if extraction.review_reasons and record.status == Status.READY:
         record.status = Status.NEEDS_REVIEW

@@ -13,11 +13,13 @@ from pathlib import Path, PurePosixPath
 from extract.analyze import SUBJECT_KEYS, TOP_LEVEL
 from extract.values import ValueProblem, normalize_id, normalize_value
 from records.errors import ExitCode, SohoaError
+from records.model import LOCATION_COLUMNS
 from records.result_types import ResultType, load_result_types
 
 MANIFEST_NAME = "manifest.csv"
-# Archival bookkeeping an agency keeps alongside the papers.
-ARCHIVE_KEYS = ("archive_box", "archive_file", "archive_shelf", "note")
+# Archival bookkeeping an agency keeps alongside the papers: where the paper is kept
+# (kho, giá, hộp, cặp, số tờ: the record's ``location``) and a free note.
+ARCHIVE_KEYS = (*LOCATION_COLUMNS, "note")
 
 
 class ManifestError(SohoaError, ValueError):

@@ -35,6 +35,7 @@ MAX_OTHER_FIELD_CHARS = 500  # ``fields.*``: parents' names, addresses, archive 
 MAX_PATH_CHARS = 64
 _SUBJECT_PATH = re.compile(r"subjects\[(\d+)\]\.(\w+)")
 _FIELD_PATH = re.compile(r"fields\.(\w+)")
+_LOCATION_PATH = re.compile(r"location\.(store|shelf|box|folder|sheets)")
 
 _REASONS_VI = {
     "doc_type_unsure": "không chắc loại giấy tờ",
@@ -71,6 +72,8 @@ _REASONS_VI = {
     "not_pdfa": "bản lưu trữ không đạt chuẩn PDF/A (lý do ở ghi chú bước lưu trữ)",
     "active_content": "bản gốc đã ký chứa mã chạy (JavaScript), lệnh mở chương trình hoặc tệp "
     "đính kèm, giữ nguyên để không làm hỏng chữ ký: kiểm tra trước khi duyệt",
+    "split_unsure": "tách từ một tệp quét nhiều giấy tờ nhưng không chắc chỗ bắt đầu giấy tờ "
+    "mới (xem source.part_of.unsure): kiểm tra các trang có đúng một giấy tờ không",
 }
 
 
@@ -107,9 +110,11 @@ def _get(record: Record, path: str) -> Any:
         )
     if match := _FIELD_PATH.fullmatch(path):
         return record.fields.get(match.group(1))
+    if match := _LOCATION_PATH.fullmatch(path):
+        return getattr(record.location, match.group(1))
     raise ReviewError(
         path,
-        "không có trường này (dùng ví dụ: issued_on, subjects[0].id_number, fields.archive_box)",
+        "không có trường này (dùng ví dụ: issued_on, subjects[0].id_number, location.box)",
     )
 
 
@@ -130,6 +135,9 @@ def _set(record: Record, path: str, value: Any) -> None:
             record.fields.pop(match.group(1), None)
         else:
             record.fields[match.group(1)] = value
+    elif match := _LOCATION_PATH.fullmatch(path):
+        attr = match.group(1)
+        setattr(record.location, attr, int(value) if attr == "sheets" and value else value)
     else:
         _get(record, path)  # raises the "no such field" error
 
@@ -178,7 +186,7 @@ def _known_roles(catalog: dict[str, ResultType]) -> set[str]:
 def _normalized(path: str, raw: str, catalog: dict[str, ResultType]) -> str | None:
     if raw.strip() == "":
         return None  # an empty value clears the field
-    key = path.rsplit(".", 1)[-1]
+    key = "archive_sheets" if path == "location.sheets" else path.rsplit(".", 1)[-1]
     try:
         return normalize_value(key, raw, catalog)
     except ValueProblem as exc:

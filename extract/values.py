@@ -67,6 +67,10 @@ def normalize_value(key: str, value: str, catalog: dict[str, ResultType]) -> str
         return normalize_id(value)
     if key == "name" or key.endswith("_name"):
         return title_case(value)
+    if key == "archive_sheets":
+        if not value.isdigit() or int(value) == 0:
+            raise ValueProblem(f"số tờ phải là một số nguyên dương, không phải {value!r}")
+        return str(int(value))
     if key == "sex":
         sex = normalize_sex(value)
         if sex is None:

@@ -24,12 +24,14 @@ from ingest.errors import STORED_RECORD_DAMAGED, IngestError
 from ingest.sniff import EXTENSIONS, HEAD_BYTES, PDF, check_content
 from ocr import OcrInputError, PageJob, PageResult, build_archival, plan_pages
 from records import (
+    STACK_GIVEN,
     OcrInfo,
     OcrPage,
     Record,
     ReviewReason,
     SignatureInfo,
     Source,
+    StackRef,
     Status,
     record_id_for,
 )
@@ -126,7 +128,8 @@ def count_signatures(pdf: bytes) -> int:
 
 def new_record(received: Received, pages: list[PageResult], engine: str, languages: str) -> Record:
     """The record as OCR leaves it: source, text and per-page facts."""
-    source = Source(**{**received.source.__dict__, "pages": len(pages)})
+    source = Source(**{**received.source.__dict__, "pages": len(pages),
+                       "part_of": StackRef.from_given(received.given)})
     record = Record(id=received.record_id, agency=received.agency, source=source)
     record.note("receive", media_type=source.media_type, size=source.size, sha256=source.sha256)
     record.text = "\f".join(p.text for p in pages)
@@ -195,7 +198,7 @@ def extract_fields(
     extraction = analyze(
         [p.text for p in pages],
         [p.words for p in pages],
-        given=given,
+        given={k: v for k, v in given.items() if k not in STACK_GIVEN},
         result_types=cached_result_types(result_types),
     )
     apply(record, extraction)
@@ -328,6 +331,7 @@ def compose(received: Received, pages: list[PageResult], *, engine: str,
 
         read_handwriting(record, received.path, received.source.media_type, pages, languages)
     flag_archive(record, pdf, kept_original=pdf is original, is_pdfa=is_pdfa)
+    flag_split(record)
     return Composed(record=record, pdf=pdf, prior_signatures=prior,
                     marks=first_page_marks(pdf, pages))
 
@@ -346,6 +350,17 @@ def flag_archive(record: Record, pdf: bytes, *, kept_original: bool, is_pdfa: bo
     if reason is None:
         return
     record.review.reasons.append(ReviewReason(reason))
+    if record.status == Status.READY:
+        record.status = Status.NEEDS_REVIEW
+
+
+def flag_split(record: Record) -> None:
+    """A paper split from a stack where a boundary was unsure (``ingest.stack``) waits
+    for an officer to check its pages rather than trusting a guess."""
+    part_of = record.source.part_of
+    if part_of is None or not part_of.unsure:
+        return
+    record.review.reasons.append(ReviewReason("split_unsure"))
     if record.status == Status.READY:
         record.status = Status.NEEDS_REVIEW
 

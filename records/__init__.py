@@ -2,14 +2,18 @@
 
 Offers:
 - ``Record`` and its parts (``Source``, ``Subject``, ``OcrInfo``, ``OcrPage``,
-  ``SignatureInfo``, ``Files``, ``Review``, ``Correction``, ``StageEvent``), ``Status``;
+  ``SignatureInfo``, ``Files``, ``Review``, ``ArchiveLocation``, ``Correction``,
+  ``StageEvent``), ``Status``;
 - ``record_id_for(agency, sha256)``: the deterministic record id;
 - ``utc_now()``: the timestamp format used on records;
 - ``records.errors.CodedError``: a per-file failure (English code, Vietnamese message).
 """
 
 from records.model import (
+    LOCATION_COLUMNS,
     SCHEMA_VERSION,
+    STACK_GIVEN,
+    ArchiveLocation,
     Correction,
     Files,
     OcrInfo,
@@ -19,6 +23,7 @@ from records.model import (
     ReviewReason,
     SignatureInfo,
     Source,
+    StackRef,
     StageEvent,
     Status,
     Subject,
@@ -27,7 +32,10 @@ from records.model import (
 )
 
 __all__ = [
+    "LOCATION_COLUMNS",
     "SCHEMA_VERSION",
+    "STACK_GIVEN",
+    "ArchiveLocation",
     "Correction",
     "Files",
     "OcrInfo",
@@ -37,6 +45,7 @@ __all__ = [
     "ReviewReason",
     "SignatureInfo",
     "Source",
+    "StackRef",
     "StageEvent",
     "Status",
     "Subject",

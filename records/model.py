@@ -39,6 +39,51 @@ def record_id_for(agency: str, source_sha256: str) -> str:
     return digest[:24]
 
 
+# ``given`` keys that carry a part's place in its stack from the splitter to the record
+# (``StackRef.to_given`` / ``from_given``): plain strings, so they travel wherever given
+# values do (the Celery task's ``TaskSpec`` too).
+STACK_GIVEN = ("stack.filename", "stack.sha256", "stack.pages", "stack.boundary",
+               "stack.unsure")
+
+
+@dataclass
+class StackRef:
+    """The multi-page scan (a stack of papers) a record was split from: its file, its
+    content hash and the pages of the stack (1-based, inclusive) this paper is.
+
+    ``boundary`` says how the paper's start was found: ``sheet`` (a separator sheet),
+    ``header`` (the national header at the top of its first page), ``start`` (the
+    stack's first page). ``unsure`` lists stack pages where a paper may have started but
+    the splitter could not tell; the record then waits for review."""
+
+    filename: str
+    sha256: str
+    first_page: int
+    last_page: int
+    boundary: str = "start"
+    unsure: list[int] = field(default_factory=list)
+
+    def to_given(self) -> dict[str, str]:
+        return {
+            "stack.filename": self.filename,
+            "stack.sha256": self.sha256,
+            "stack.pages": f"{self.first_page}-{self.last_page}",
+            "stack.boundary": self.boundary,
+            "stack.unsure": ",".join(map(str, self.unsure)),
+        }
+
+    @classmethod
+    def from_given(cls, given: dict[str, str]) -> StackRef | None:
+        if "stack.sha256" not in given:
+            return None
+        first, _, last = given["stack.pages"].partition("-")
+        unsure = given.get("stack.unsure") or ""
+        return cls(filename=given["stack.filename"], sha256=given["stack.sha256"],
+                   first_page=int(first), last_page=int(last or first),
+                   boundary=given.get("stack.boundary") or "start",
+                   unsure=[int(p) for p in unsure.split(",") if p])
+
+
 @dataclass
 class Source:
     filename: str
@@ -46,6 +91,7 @@ class Source:
     media_type: str
     size: int
     pages: int | None = None
+    part_of: StackRef | None = None  # when split from a stack: which stack, which pages
 
 
 @dataclass
@@ -97,6 +143,36 @@ class Files:
     original: str | None = None
     archival_pdf: str | None = None
     text: str | None = None
+
+
+# Manifest columns (and ``sohoa watch`` subfolder keys) → ``ArchiveLocation`` attributes.
+LOCATION_COLUMNS = {
+    "archive_store": "store",
+    "archive_shelf": "shelf",
+    "archive_box": "box",
+    "archive_file": "folder",
+    "archive_sheets": "sheets",
+}
+
+
+@dataclass
+class ArchiveLocation:
+    """Where the paper itself is kept once scanned, as the archive labels it: kho
+    (``store``), giá (``shelf``), hộp (``box``), cặp or hồ sơ (``folder``), and how many
+    sheets (số tờ) it has. Given by officers (manifest, watched subfolders), never read
+    by OCR; labels are kept as written."""
+
+    store: str | None = None
+    shelf: str | None = None
+    box: str | None = None
+    folder: str | None = None
+    sheets: int | None = None
+
+    def label(self) -> str:
+        """``Kho K1 · Hộp H-12 · …`` for people; empty when nothing is known."""
+        parts = (("Kho", self.store), ("Giá", self.shelf), ("Hộp", self.box),
+                 ("Cặp", self.folder), ("Số tờ", self.sheets))
+        return " · ".join(f"{name} {value}" for name, value in parts if value is not None)
 
 
 @dataclass
@@ -180,6 +256,7 @@ class Record:
     signature: SignatureInfo = field(default_factory=SignatureInfo)
     files: Files = field(default_factory=Files)
     review: Review = field(default_factory=Review)
+    location: ArchiveLocation = field(default_factory=ArchiveLocation)
     shared: bool = False
     version: int = 1
     created_at: str = field(default_factory=utc_now)
@@ -204,7 +281,10 @@ class Record:
     def from_dict(cls, data: dict[str, Any]) -> Record:
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        values["source"] = Source(**data["source"])
+        source = dict(data["source"])
+        if source.get("part_of"):
+            source["part_of"] = StackRef(**source["part_of"])
+        values["source"] = Source(**source)
         values["status"] = Status(data.get("status", Status.READY))
         values["subjects"] = [Subject(**s) for s in data.get("subjects") or []]
         ocr = dict(data.get("ocr") or {})
@@ -212,6 +292,7 @@ class Record:
         values["ocr"] = OcrInfo(**ocr)
         values["signature"] = SignatureInfo(**(data.get("signature") or {}))
         values["files"] = Files(**(data.get("files") or {}))
+        values["location"] = ArchiveLocation(**(data.get("location") or {}))
         review = dict(data.get("review") or {})
         review["corrections"] = [Correction(**c) for c in review.get("corrections") or []]
         review["reasons"] = [ReviewReason.parse(r) for r in review.get("reasons") or []]

@@ -25,6 +25,7 @@ class SearchQuery:
     # A person asked for by full name (any diacritics): records naming them, not every
     # paper whose text holds one of the name's words ("Thắng" / "tháng").
     subject_name: str | None = None
+    box: str | None = None  # the archive box (hộp) the paper is kept in, as labelled
     status: str | None = None
     issued_from: str | None = None
     issued_to: str | None = None

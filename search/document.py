@@ -93,6 +93,9 @@ def indexed_doc(record: Record) -> IndexedDoc:
     ids = [s.id_number for s in subjects if s.id_number]
     if record.document_number:
         ids.append(record.document_number)
+    # Box and folder labels are looked up as typed, like numbers ("hộp H-12").
+    location = record.location
+    ids += [str(v) for v in (location.store, location.shelf, location.box, location.folder) if v]
     return IndexedDoc(
         id=record.id,
         json=record_json(record),

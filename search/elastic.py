@@ -89,6 +89,7 @@ def build_mapping() -> dict[str, Any]:
                 "doc_type": _KEYWORD,
                 "status": _KEYWORD,
                 "document_number": _KEYWORD,
+                "box": _KEYWORD,
                 "issued_on": _DATE,
                 "valid_until": _DATE,
                 "created_at": _DATE,
@@ -124,6 +125,7 @@ def build_document(record: Record) -> dict[str, Any]:
         "doc_type": record.doc_type,
         "status": str(record.status),
         "document_number": record.document_number,
+        "box": record.location.box,
         "issued_on": record.issued_on,
         "valid_until": record.valid_until,
         "created_at": record.created_at,
@@ -173,6 +175,7 @@ def _filters(q: SearchQuery) -> list[dict[str, Any]]:
         ("issuer.keyword", q.issuer),
         ("agency", q.agency),
         ("status", q.status),
+        ("box", q.box),
     ):
         if value is not None:
             filters.append({"term": {field: value}})
@@ -358,6 +361,9 @@ class ElasticIndex:
 
     def _ensure_index(self) -> None:
         if self._client.indices.exists(index=self.name):
+            # Fields added since the index was made (``box``): adding one is allowed on
+            # a live index; records indexed before get it at the next reindex.
+            self._client.indices.put_mapping(index=self.name, properties={"box": _KEYWORD})
             return
         try:
             self._client.indices.create(index=self.name, **build_mapping())

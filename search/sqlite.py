@@ -104,6 +104,7 @@ CREATE INDEX IF NOT EXISTS subjects_record ON subjects (record_n);
 CREATE TABLE IF NOT EXISTS documents (
     n INTEGER PRIMARY KEY, json TEXT NOT NULL, {", ".join(_FTS_COLUMNS)}
 );
+CREATE INDEX IF NOT EXISTS documents_box ON documents (json_extract(json, '$.location.box'));
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_folded USING fts5(
     {", ".join(_FTS_COLUMNS)}, content = '', tokenize = 'unicode61 remove_diacritics 0'
 );
@@ -781,6 +782,11 @@ def _filters(query: SearchQuery, *, key: str) -> tuple[list[str], list[Any]]:
     if subject_name:
         where.append(f"{key} IN (SELECT record_n FROM subjects WHERE name_folded = ?)")
         params.append(subject_name)
+    if query.box is not None:
+        # The expression of the ``documents_box`` index, so a box is a seek, not a scan.
+        where.append(f"{key} IN (SELECT n FROM documents"
+                     " WHERE json_extract(json, '$.location.box') = ?)")
+        params.append(query.box)
     return where, params
 
 

@@ -23,8 +23,9 @@ MAY_IMPORT: dict[str, set[str]] = {
     "ingest": {"records", "ocr", "extract", "signing", "storage", "search", "audit", "stats"},
     "api": {
         "records", "extract", "signing", "storage", "search", "reuse", "audit", "ingest",
-        "stats",
+        "stats", "watch",
     },
+    "watch": {"records", "ingest"},
     "specimens": set(),
     "evalset": set(),
 }

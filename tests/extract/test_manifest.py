@@ -69,11 +69,29 @@ def test_manifest_wins_over_extraction(tmp_path: Path) -> None:
     assert got.document_number == "99/2024/XNTTHN"
     assert got.issued_on == "2024-05-06"
     assert got.valid_until == "2024-11-06"  # the rule follows the given issue date
-    assert got.fields["archive_box"] == "B7"
-    assert set(got.given) == {"document_number", "issued_on", "fields.archive_box"}
+    assert got.location.box == "B7" and "archive_box" not in got.fields
+    assert set(got.given) == {"document_number", "issued_on", "location.box"}
     record = Record(id="r", agency="a", source=Source("x.png", "0" * 64, "image/png", 1))
     apply(record, got)
     assert record.given == got.given and record.status == Status.READY
+    assert record.location.box == "B7"
+    assert Record.from_dict(record.to_dict()).location == record.location
+
+
+def test_manifest_gives_the_whole_archive_location(tmp_path: Path) -> None:
+    path = write(tmp_path, "filename,archive_store,archive_shelf,archive_box,archive_file,"
+                           "archive_sheets\nx.png,Kho 2,G-4,H-12,C-3,04\n")
+    given = load_manifest(path)["x.png"]
+    got = analyze(["Giấy tờ"], None, given=given, today=date(2025, 6, 1))
+    assert vars(got.location) == {"store": "Kho 2", "shelf": "G-4", "box": "H-12",
+                                  "folder": "C-3", "sheets": 4}
+    assert got.location.label() == "Kho Kho 2 · Giá G-4 · Hộp H-12 · Cặp C-3 · Số tờ 4"
+
+
+def test_a_sheet_count_that_is_not_a_number_names_its_line(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(write(tmp_path, "filename,archive_sheets\nx.png,hai\n"))
+    assert caught.value.line == 2 and "số tờ" in caught.value.message
 
 
 def test_given_doc_type_overrides_an_unsure_classification() -> None:

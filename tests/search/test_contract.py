@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from records import Status, Subject
+from records import ArchiveLocation, Status, Subject
 from search import Index, SearchQuery
 from tests.support.search import make_record
 
@@ -127,6 +127,20 @@ def test_id_number_matches_exactly(index: Index) -> None:
     )
     assert set(ids_of(index, text="001090012345")) == {"id", "in-text"}
     assert ids_of(index, text="0010900123456") == ["longer"]
+
+
+def test_archive_box_by_filter_and_by_text(index: Index) -> None:
+    index.upsert_many([
+        make_record("h12", name="Lê Văn An", location=ArchiveLocation(store="K1", box="H-12")),
+        make_record("h12b", name="Trần Thị Bình", location=ArchiveLocation(box="H-12")),
+        make_record("h120", name="Lê Văn An", location=ArchiveLocation(box="H-120")),
+        make_record("none", name="Lê Văn An"),
+    ])
+    assert set(ids_of(index, box="H-12")) == {"h12", "h12b"}  # the label exactly
+    assert ids_of(index, box="H-12", text="Lê Văn An") == ["h12"]
+    assert ids_of(index, box="H-99") == []
+    assert "h12" in ids_of(index, text="H-12 K1")  # typed into the search box
+    assert index.get("h12")["location"]["box"] == "H-12"  # type: ignore[index]
 
 
 def test_document_number(index: Index) -> None:
