@@ -28,8 +28,9 @@ VISIBILITY_S = 4
 RECEIVED = re.compile(r"Task sohoa\.digitize\[([0-9a-f-]+)\] received")
 
 
-def long_document(path: Path, seed: int, pages: int = 3) -> Path:
-    """A multi-page TIFF whose OCR takes several times ``VISIBILITY_S``."""
+def long_document(path: Path, seed: int, pages: int = 8) -> Path:
+    """A multi-page TIFF whose OCR takes several times ``VISIBILITY_S``, even on a quiet
+    machine (three pages took under 8 s there: too short to prove anything)."""
     images = [render_page(generate("birth_certificate", seed + n), dpi=200).convert("L")
               for n in range(pages)]
     images[0].save(path, save_all=True, append_images=images[1:], dpi=(200, 200),
