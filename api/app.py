@@ -6,7 +6,6 @@ factory for ``uvicorn --factory api.app:app_from_env`` (several workers).
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -124,10 +123,14 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
 def app_from_env() -> FastAPI:
     import multiprocessing
 
-    if multiprocessing.parent_process() is not None:
+    supervisor = multiprocessing.parent_process()
+    if supervisor is not None and supervisor.pid is not None:
         # A worker of ``uvicorn --workers N`` (``sohoa serve --workers N``): it ends with
-        # the supervisor, or a killed supervisor leaves workers holding the port.
+        # the supervisor, or a killed supervisor leaves workers holding the port. Its pid
+        # as recorded when it spawned us, not os.getppid(): a supervisor killed while
+        # this worker was still importing has already handed it to an adoptive parent,
+        # which the worker would then take for its driver and outlive nobody.
         from ingest.lifeline import die_with_parent
 
-        die_with_parent(os.getppid(), deathsig=False)
+        die_with_parent(supervisor.pid, deathsig=False)
     return create_app(Settings.from_env())

@@ -80,7 +80,7 @@ def test_every_file_in_a_folder_is_accounted_for(
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     by_name = {line["source"]["filename"]: line for line in lines}
     assert set(by_name) == {"scan.bmp", "khai-sinh", "Thumbs.db", "ghi chú.txt"}  # no manifest
-    assert by_name["scan.bmp"]["fields"].get("archive_box") == "H-1"
+    assert by_name["scan.bmp"]["location"]["box"] == "H-1"  # the manifest's archive box
     for name in ("scan.bmp", "khai-sinh"):
         assert by_name[name]["status"] in ("ready", "needs_review"), by_name[name]
     assert by_name["Thumbs.db"]["code"] == "unsupported_type"

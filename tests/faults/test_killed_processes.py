@@ -137,3 +137,21 @@ def test_killed_multiworker_server_leaves_no_process(tmp_path: Path) -> None:
     _assert_all_gone(left, LOADING_DEADLINE_S)
     again = serve(data, port, env)  # the port is free again
     _stop_server(again)
+
+
+def test_server_killed_while_its_workers_load_leaves_none(tmp_path: Path) -> None:
+    """The race the full suite found: ``serve --workers 2`` killed after spawning its
+    workers but before they loaded the app. They must not take their adoptive parent
+    for the supervisor and live on."""
+    data = tmp_path / "data"
+    data.mkdir()
+    process = sohoa(["serve", "--host", "127.0.0.1", "--port", str(free_port()),
+                     "--workers", "2"], server_env(data), data / "server.log")
+    try:
+        poll(lambda: len([p for p in descendants(process.pid)
+                          if "spawn_main" in command_line(p)]) >= 2, 60, "both workers spawned")
+        left = kill_hard(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    _assert_all_gone(left, LOADING_DEADLINE_S)
