@@ -4,13 +4,15 @@ restart (nothing lost, nothing stored twice, nothing left staged)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from api.tokens import Role
 from ingest.settings import Settings
-from tests.api.live import LiveServer, free_port, server_env, wait_healthy
+from tests.api.live import LiveServer, free_port, server_env
 from tests.faults.census import take_census
 from tests.faults.procs import (
     alive,
@@ -118,22 +120,40 @@ def test_killed_ingest_leaves_no_process(tmp_path: Path) -> None:
     assert census.index_matches_storage
 
 
+def _kill_two_worker_server(
+    data: Path, env: dict[str, str], port: int, ready: Callable[[int], bool], what: str
+) -> set[int]:
+    """Start ``sohoa serve --workers 2``, wait until ``ready(pid)``, ``kill -9`` it and
+    return the processes it left."""
+    process = sohoa(["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+                    env, data / "server.log")
+    try:
+        poll(lambda: ready(process.pid), 120, what)
+        return kill_hard(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def _workers(pid: int, marker: str) -> int:
+    return len([p for p in descendants(pid) if marker in command_line(p)])
+
+
 def test_killed_multiworker_server_leaves_no_process(tmp_path: Path) -> None:
     """``sohoa serve --workers 2``: uvicorn's worker processes end with it."""
     data = tmp_path / "data"
     data.mkdir()
     env = server_env(data)
     port = free_port()
-    process = sohoa(["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-                    env, data / "server.log")
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", process, deadline_s=120)
-        poll(lambda: len([p for p in descendants(process.pid)
-                          if "python" in command_line(p)]) >= 2, 60, "both workers up")
-        left = kill_hard(process)
-    finally:
-        if process.poll() is None:
-            process.kill()
+
+    def serving(pid: int) -> bool:
+        try:
+            up = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+        return up and _workers(pid, "python") >= 2
+
+    left = _kill_two_worker_server(data, env, port, serving, "both workers up")
     _assert_all_gone(left, LOADING_DEADLINE_S)
     again = serve(data, port, env)  # the port is free again
     _stop_server(again)
@@ -145,13 +165,7 @@ def test_server_killed_while_its_workers_load_leaves_none(tmp_path: Path) -> Non
     for the supervisor and live on."""
     data = tmp_path / "data"
     data.mkdir()
-    process = sohoa(["serve", "--host", "127.0.0.1", "--port", str(free_port()),
-                     "--workers", "2"], server_env(data), data / "server.log")
-    try:
-        poll(lambda: len([p for p in descendants(process.pid)
-                          if "spawn_main" in command_line(p)]) >= 2, 60, "both workers spawned")
-        left = kill_hard(process)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    left = _kill_two_worker_server(data, server_env(data), free_port(),
+                                   lambda pid: _workers(pid, "spawn_main") >= 2,
+                                   "both workers spawned")
     _assert_all_gone(left, LOADING_DEADLINE_S)
