@@ -14,7 +14,13 @@ from datetime import date
 
 from extract.fields import Reading, SubjectRead, Value, is_number
 from extract.ids import cmnd_label, id_problems
-from extract.names import is_family_name, name_readings, page_words
+from extract.names import (
+    is_family_name,
+    name_mentions,
+    name_readings,
+    page_words,
+    usual_spellings,
+)
 from extract.syllables import invalid_words
 from records.folding import fold_phrase
 from records.model import ReviewReason
@@ -228,7 +234,9 @@ def name_checks(reading: Reading) -> tuple[list[ReviewReason], dict[str, list[st
     - ``name_mismatch:<path>``: the name is printed more than once and the readings
       differ in their marks ("LÝ HÔNG NHUNG" / "Lý Hồng Nhung"): one is an OCR slip into
       another real syllable, and only an officer can tell which;
-    - ``name_invalid:<path>``: a word of the name is no Vietnamese syllable ("Nhungg").
+    - ``name_invalid:<path>``: a word of the name is no Vietnamese syllable ("Nhungg");
+    - ``name_unconfirmed:<path>``: a holder's name printed once with a word rarely given
+      as a name while the usual one differs from it by a mark ("Hiên" / "Hiền").
     Agreeing readings need no more (they also excuse weak OCR words, see ``_weakest``).
     A name kept with an impossible spelling takes the one other mention that spells it
     (mutates ``reading``).
@@ -250,7 +258,30 @@ def name_checks(reading: Reading) -> tuple[list[ReviewReason], dict[str, list[st
             readings[path] = seen
         if invalid_words(value.value):
             reasons.append(ReviewReason("name_invalid", path))
+        elif path.startswith("subjects") and len(name_mentions(value.value, words)) <= 1:
+            usual = unconfirmed_spellings(value.value)
+            if usual:
+                reasons.append(ReviewReason("name_unconfirmed", path))
+                readings[path] = [value.value, *usual]
     return reasons, readings
+
+
+def unconfirmed_spellings(name: str) -> list[str]:
+    """For a name printed once: the same name with each word a common name is usually
+    spelled as in place of a word that is not ("Trần Kim Hiên" → ["Trần Kim Hiền"]).
+
+    The family name is left out: ``restore_name`` already holds it to the known list.
+    Nothing on the page can confirm a single mention, so a reading that is one mark away
+    from the usual name ("HIÊN" for "HIỀN" keeps the letters, loses the grave accent) is
+    not trusted, however confident tesseract was; a second mention that agrees, or the
+    manifest's name, is.
+    """
+    words = name.split()
+    out = []
+    for position, word in enumerate(words[1:], 1):
+        for usual in usual_spellings(word):
+            out.append(" ".join([*words[:position], usual, *words[position + 1 :]]))
+    return out
 
 
 def number_format(reading: Reading) -> list[ReviewReason]:

@@ -9,6 +9,9 @@ a restoration that is a guess is reported, so the name goes to review.
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -155,3 +158,33 @@ def name_readings(name: str, words: list[list[tuple[str, str]]]) -> list[str]:
     readings = {restore_name(title_case(m))[0] for m in name_mentions(name, words)}
     readings.add(name)
     return sorted(readings)
+
+
+NAME_SYLLABLES_FILE = "name_syllables.json"
+
+
+@functools.lru_cache(maxsize=1)
+def _common_syllables() -> dict[str, frozenset[str]]:
+    """Common middle/given-name syllables (lower case) by their folded letters."""
+    path = importlib.resources.files("extract") / "data" / NAME_SYLLABLES_FILE
+    words = json.loads(path.read_text(encoding="utf-8"))["common"]
+    out: dict[str, set[str]] = {}
+    for word in words:
+        spelled = unicodedata.normalize("NFC", word).lower()
+        out.setdefault(fold_phrase(spelled), set()).add(spelled)
+    return {key: frozenset(value) for key, value in out.items()}
+
+
+def usual_spellings(word: str) -> list[str]:
+    """Common name syllables spelled with ``word``'s letters but other marks, when ``word``
+    itself is not one: "Hiên" → ["Hiền"], "Hung" → ["Hùng", "Hưng"]; "Hiền" → [].
+
+    OCR drops and swaps marks into another real syllable ("HIÊN" for "HIỀN"); nothing in
+    the spelling shows it, but such a reading names someone rarely named so, while the
+    usual name is one mark away. Đ read as D counts as a mark ("Dức" → "Đức").
+    """
+    spelled = unicodedata.normalize("NFC", word).lower()
+    common = _common_syllables().get(fold_phrase(spelled), frozenset())
+    if not common or spelled in common:
+        return []
+    return sorted(title_case(w) for w in common)

@@ -201,3 +201,51 @@ def test_someone_asking_for_another_persons_paper_is_not_a_subject(today: date) 
     record, _ = _record(text, today)
     assert [s.name for s in record.subjects] == ["Lý Hồng Nhung"]
     assert record.fields["requester_name"] == "Nguyễn Hồng Ngọc"
+
+
+ONCE = CRIMINAL.replace("Xét đề nghị của ông/bà: {requester}\n", "")
+
+
+def test_a_name_printed_once_one_mark_from_the_usual_name_goes_to_review(today: date) -> None:
+    """"HIÊN" for "HIỀN": the grave accent lost leaves a real syllable, rarely a name."""
+    record, reasons = _record(ONCE.format(holder="TRẦN KIM HIÊN"), today)
+    assert reasons == ["name_unconfirmed:subjects[0].name"]
+    assert record.status == Status.NEEDS_REVIEW
+    assert record.fields["name_readings"]["subjects[0].name"] == [
+        "Trần Kim Hiên",
+        "Trần Kim Hiền",
+        "Trần Kim Hiển",
+    ]
+    assert describe_reason("name_unconfirmed:subjects[0].name").startswith("họ tên chỉ in một lần")
+    # Marks lost on a middle name too ("Hung" may be Hùng or Hưng): both are offered.
+    _, reasons = _record(ONCE.format(holder="LÊ HUNG DŨNG"), today)
+    assert reasons == ["name_unconfirmed:subjects[0].name"]
+
+
+def test_a_usual_name_printed_once_is_trusted(today: date) -> None:
+    record, reasons = _record(ONCE.format(holder="TRẦN KIM HIỀN"), today)
+    assert reasons == []
+    assert record.subjects[0].name == "Trần Kim Hiền"
+    # A rare given name that no common one is a mark away from is no sign of a slip.
+    assert _record(ONCE.format(holder="LÊ DIỆU KHUYÊN"), today)[1] == []
+
+
+def test_a_rare_spelling_confirmed_by_a_second_mention_or_the_manifest_is_trusted(
+    today: date,
+) -> None:
+    twice = CRIMINAL.format(requester="Trần Kim Hiên", holder="TRẦN KIM HIÊN")
+    assert _record(twice, today)[1] == []
+    given = analyze(
+        [ONCE.format(holder="TRẦN KIM HIÊN")], None, today=today, given={"name": "Trần Kim Hiên"}
+    )
+    assert given.review_reasons == []
+    assert given.subjects[0].name == "Trần Kim Hiên"
+
+
+def test_usual_spellings_of_a_name_word() -> None:
+    from extract.names import usual_spellings
+
+    assert usual_spellings("Hiên") == ["Hiền", "Hiển"]
+    assert usual_spellings("HÔNG") == ["Hồng"]
+    assert usual_spellings("Dức") == ["Đức"]  # Đ read as D
+    assert usual_spellings("Hiền") == usual_spellings("Thi") == usual_spellings("Khuyên") == []
