@@ -240,16 +240,26 @@ def _given_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         _set_issuer_codes(extraction.fields, match)
 
 
-def _missing(extraction: Extraction) -> list[ReviewReason]:
+def _missing(extraction: Extraction, result_type: ResultType | None) -> list[ReviewReason]:
     reasons = []
     if extraction.doc_type is None:
         reasons.append(ReviewReason("doc_type_unsure"))
     for name in ("document_number", "issued_on"):
         if getattr(extraction, name) is None:
             reasons.append(ReviewReason("missing", name))
-    if not any(s.name for s in extraction.subjects):
+    named = [s for s in extraction.subjects if s.name]
+    if not named or len(named) < len(_required_roles(result_type)):
         reasons.append(ReviewReason("missing", "subjects"))
     return reasons
+
+
+def _required_roles(result_type: ResultType | None) -> tuple[str, ...]:
+    """The people a paper must name: each role of a type that has no default one (a
+    marriage certificate's husband and wife). One of them lost to a garbled table cell
+    leaves a record about half its people."""
+    if result_type is None or result_type.default_role is not None:
+        return ()
+    return tuple(sorted(set(result_type.roles.values())))
 
 
 def analyze(
@@ -296,7 +306,7 @@ def analyze(
         review_reasons=checked.reasons,
         confidence=_confidences(reading),
     )
-    extraction.review_reasons = _missing(extraction) + extraction.review_reasons
+    extraction.review_reasons = _missing(extraction, result_type) + extraction.review_reasons
     page_lines = [line.text for line in lines]
     _official_issuer(extraction, page_lines)
     _apply_given(extraction, given)

@@ -88,7 +88,12 @@ def _page(lines: list[Line]) -> _Page:
     changed: dict[tuple[int, str], list[int]] = {}
     shorter: dict[str, list[int]] = {}
     for line_index, line in enumerate(lines):
-        for token in _TOKEN.findall(fold_phrase(line.text)):
+        tokens = _TOKEN.findall(fold_phrase(line.text))
+        if all(len(token) == 1 for token in tokens):
+            # A speck or a rule read as a letter on a line of its own ("I", "Í", "l"):
+            # between two lines of a title it would break the title's run of words.
+            continue
+        for token in tokens:
             position = len(line_of)
             line_of.append(line_index)
             token = _shape(token)

@@ -134,6 +134,10 @@ MOTTO = (
 
 _LABEL_END = re.compile(r"\s*[:;.]?\s*")
 _NUMBERING = " -+*•.0123456789)(ivxabcdeghđ"
+# What OCR reads at a line's left edge from a table's rule or a speck (", Họ, chữ đệm, tên"):
+# no text of its own, so a label after it still starts its line.
+_EDGE_MARKS = ",'‘’`|_¡—–"
+_LINE_START = _NUMBERING + _EDGE_MARKS
 _DATELINE = re.compile(r"^\s*[^\d:]{2,60}?[,.]\s*ng\w{1,3}\s")
 _DOC_NUMBER = re.compile(r"^\s*[s§$5][o0]\s*(?:[:.]\s*|(?=\d))(.+)$")
 # Number/year/symbol (Decree 30/2020): a slash OCR lost before the symbol is put back.
@@ -182,7 +186,7 @@ def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int,
         end = _LABEL_END.match(folded, match.end())
         value_start = end.end() if end else match.end()
         colon = ":" in folded[match.end() : value_start]
-        at_start = not folded[: match.start()].strip(_NUMBERING)
+        at_start = not folded[: match.start()].strip(_LINE_START)
         digit_next = (
             kind in ("code", "id", "date") and folded[value_start : value_start + 1].isdigit()
         )
@@ -266,8 +270,10 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
     """A person's name from ``line.text[start:end]``, its confidence over the kept words."""
     text = line.text[start:end]
     # OCR sometimes reads a stray colon after a name ("NGUYỄN THỊ DUYÊN: 2."); names are
-    # printed in capitals, so the most capitalised piece is the name.
-    pieces = [m for m in re.finditer(r"[^:]+", text) if re.search(r"\w", m.group(0))]
+    # printed in capitals, so the most capitalised piece is the name (the first of equals).
+    # A table rule read as "_", "|" or "—" ends a cell: the name is on one side of it
+    # ("NGUYỄN THÀNH LỘC _ LÊ DIỆU QUYÊN" is two spouses, not one name of six words).
+    pieces = [m for m in re.finditer(r"[^:_|¡—]+", text) if re.search(r"\w", m.group(0))]
     if not pieces:
         return None
     piece = max(
@@ -352,7 +358,7 @@ class _Reader:
         return (
             bool(hits)
             and hits[0].kind != "role"
-            and not folded[: hits[0].start].strip(_NUMBERING)
+            and not folded[: hits[0].start].strip(_LINE_START)
             and not folded[hits[-1].value_start :].strip(" :.-_|")
         )
 
