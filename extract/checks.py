@@ -289,9 +289,23 @@ def number_format(reading: Reading) -> list[ReviewReason]:
     number = reading.document_number
     if number is None:
         return []
-    if number.guessed or not is_number(number.value) or _symbol_cut(number.value):
+    if (
+        number.guessed
+        or not is_number(number.value)
+        or _symbol_cut(number.value)
+        or _symbol_split(number.value)
+    ):
         return [ReviewReason("number_format", "document_number")]
     return []
+
+
+def _symbol_split(value: str) -> bool:
+    """A symbol in two pieces with a slash between ("258/LL/TP" for "258/LLTP"): a paper's
+    number is number[/year]/symbol, the symbol's parts joined by hyphens (STP-LLTP,
+    QĐ-UBND), so a slash inside it is a speck or a stroke OCR read as one."""
+    parts = value.split("/")
+    letters = [p for p in parts[1:] if not p.isdigit()]
+    return len(letters) > 1
 
 
 def _symbol_cut(value: str) -> bool:

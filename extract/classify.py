@@ -68,6 +68,10 @@ class _Page:
     exact: dict[str, list[int]]  # shape-folded token → positions
     changed: dict[tuple[int, str], list[int]]  # (i, token without letter i) → positions
     shorter: dict[str, list[int]]  # token without one letter → positions
+    # line index → how many lines with a word of three letters or digits stand above it:
+    # a page edge full of specks read as "lì", "II", "LÍ" must not push the title below
+    # the lines where titles are looked for.
+    rank: dict[int, int]
 
     def positions(self, word: str) -> set[int]:
         """Token indexes where ``word`` was read, allowing one slip in long words."""
@@ -87,8 +91,11 @@ def _page(lines: list[Line]) -> _Page:
     exact: dict[str, list[int]] = {}
     changed: dict[tuple[int, str], list[int]] = {}
     shorter: dict[str, list[int]] = {}
+    rank: dict[int, int] = {}
     for line_index, line in enumerate(lines):
         tokens = _TOKEN.findall(fold_phrase(line.text))
+        if any(len(token) >= 3 for token in tokens):
+            rank[line_index] = len(rank)
         if all(len(token) == 1 for token in tokens):
             # A speck or a rule read as a letter on a line of its own ("I", "Í", "l"):
             # between two lines of a title it would break the title's run of words.
@@ -105,7 +112,7 @@ def _page(lines: list[Line]) -> _Page:
     first: dict[int, int] = {}
     for position, line_index in enumerate(line_of):
         first.setdefault(line_index, position)
-    return _Page(tuple(line_of), first, exact, changed, shorter)
+    return _Page(tuple(line_of), first, exact, changed, shorter, rank)
 
 
 @dataclass(frozen=True)
@@ -175,7 +182,7 @@ def _title(
             # A title is printed on its own lines, mostly read: not a few of its words
             # inside a body line ("… BÁ KHẢI. Sinh ngày" is not "Giấy khai sinh").
             if (
-                line >= TITLE_SEARCH_LINES
+                page.rank.get(line, 0) >= TITLE_SEARCH_LINES
                 or match.share < MIN_TITLE_SHARE
                 or match.start - page.first[line] > 1
             ):

@@ -409,6 +409,11 @@ class _Reader:
         if self.words_pending is not None:
             self.finish_words(line.text[: hits[0].start] if hits else line.text)
         pending, self.value_pending = self.value_pending, None
+        if pending is not None and not hits and not re.search(r"[^\W_]{2}", line.text):
+            # A row number or a speck on a line of its own ("8.", "|") between the label
+            # and its value: the value is still to come.
+            self.value_pending = pending
+            return
         if pending is not None and (not hits or hits[0].start > 0):
             # The line opens with the value the last line's label announced.
             self.read_hit(
@@ -416,8 +421,11 @@ class _Reader:
                 line,
                 hits[0].start if hits else len(line.text),
             )
-        # "CMND số … cấp ngày 01/02/2005 tại …" dates the ID card, not this paper.
-        id_line = any(hit.kind == "id" for hit in hits)
+        # "CMND số … cấp ngày 01/02/2005 tại …" dates the ID card, not this paper; so does
+        # "Ngày cấp" after an ID that wrapped onto this line ("Số CCCD:" / "0491… Ngày cấp: …").
+        id_line = any(hit.kind == "id" for hit in hits) or (
+            pending is not None and pending.kind == "id"
+        )
         for index, hit in enumerate(hits):
             end = hits[index + 1].start if index + 1 < len(hits) else len(line.text)
             if not (id_line and hit.kind == "issue"):
