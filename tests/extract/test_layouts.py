@@ -299,3 +299,82 @@ def test_the_date_an_id_card_was_issued_does_not_date_the_paper() -> None:
     assert got.issued_on == "2012-02-01"
     no_date = analyze(["\n".join(lines[:-1])], None, today=date(2026, 6, 1))
     assert no_date.issued_on is None and "missing:issued_on" in no_date.review_reasons
+
+
+def test_the_date_on_the_line_a_wrapped_id_landed_on_does_not_date_the_paper() -> None:
+    """"Số CCCD:" / "8." / "0491… Ngày cấp: 03/12/2024": the ID card's date, not the paper's."""
+    lines = [
+        *LAND[:7],
+        "Bà: BÙI TUYẾT CHI, năm sinh: 1969, Số CCCD:",
+        "8.",
+        "035169535123 Ngày cấp: 03/12/2024",
+        *LAND[8:-1],
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.subjects[0].id_number == "035169535123"
+    assert got.issued_on is None and "missing:issued_on" in got.review_reasons
+
+
+CRIMINAL_HEADER = [
+    "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "SỞ TƯ PHÁP",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 258/LLTP",
+    "PHIẾU LÝ LỊCH TƯ PHÁP SỐ 1",
+    "Căn cứ Luật Lý lịch tư pháp ngày 17 tháng 6 năm 2009;",
+    "1. Họ và tên: NGUYỄN KHÁNH LY",
+    "2. Giới tính: Nữ",
+    "3. Ngày, tháng, năm sinh: 23/11/1997",
+    "4. Nơi sinh: Tỉnh Đồng Nai",
+    "5. Quốc tịch: Việt Nam",
+    "6. Dân tộc: Kinh",
+    "7. Nơi cư trú: Số 299 Nguyễn Huệ, xã Minh Long, tỉnh Quảng Ngãi",
+    "Án tích: Không có án tích.",
+    "Quảng Ngãi, ngày 02 tháng 02 năm 2026",
+]
+
+
+def _columns(lines: list[tuple[int, str]]) -> tuple[list[str], list[list[Word]]]:
+    """Lines at the given x, one tesseract line each (the motto's column at x 800)."""
+    words = placed([[(x, text)] for x, text in lines])
+    return ["\n".join(text for _, text in lines)], [words]
+
+
+def test_specks_at_the_page_edge_do_not_hide_the_title_or_the_issuer_block() -> None:
+    """A seal's edge read as lines of "lì", "II", "LÍ" above the header: the title is
+    still found, the issuer is the block's lowest agency (the Sở, not the committee)."""
+    motto = {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"}
+    body = [(800 if text in motto else 200, text) for text in CRIMINAL_HEADER]
+    specks = [(1200, text) for text in ("ị", "lì", "li", "lãi", "II", "IHÑ1", "LÍ", "|", "l") * 2]
+    clean = analyze(*_columns(body), today=date(2026, 6, 1))
+    speckled = analyze(*_columns(specks + body), today=date(2026, 6, 1))
+    for got in (clean, speckled):
+        assert got.doc_type == "criminal_record_certificate"
+        assert got.issuer == "Sở Tư pháp tỉnh Quảng Ngãi"
+        assert got.document_number == "258/LLTP"
+
+
+def test_a_symbol_split_by_a_slash_goes_to_review() -> None:
+    """"258/LL/TP" for "258/LLTP": symbols join their parts with hyphens, not slashes."""
+    lines = [line.replace("258/LLTP", "258/LL/TP") for line in CRIMINAL_HEADER]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert "number_format:document_number" in got.review_reasons
+    for number in ("258/LLTP", "258/STP-LLTP", "12/2021/KS"):
+        lines = [line.replace("258/LLTP", number) for line in CRIMINAL_HEADER]
+        ok = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+        assert "number_format:document_number" not in ok.review_reasons, number
+
+
+def test_two_spouses_in_one_row_are_not_one_name_and_one_alone_is_not_ready() -> None:
+    """", Họ, chữ đệm, tên NGUYỄN THÀNH LỘC _ LÊ DIỆU QUYÊN": a rule read as "_" ends the
+    husband's name; the wife's cell unread, the paper names half its people."""
+    lines = [
+        *HEADER,
+        ", Họ, chữ đệm, tên NGUYỄN THÀNH LỘC _ LÊ DIỆU QUYÊN",
+        "Nơi đăng ký: Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng",
+        "Hải Phòng, ngày 05 tháng 01 năm 2024",
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2025, 6, 1))
+    assert [s.name for s in got.subjects] == ["Nguyễn Thành Lộc"]
+    assert "missing:subjects" in got.review_reasons
