@@ -22,6 +22,7 @@ from extract.names import (
     usual_spellings,
 )
 from extract.syllables import invalid_words
+from extract.text import title_case
 from records.folding import fold_phrase
 from records.model import ReviewReason
 
@@ -212,10 +213,19 @@ def low_confidence(
 
 
 def guessed_names(reading: Reading) -> list[ReviewReason]:
-    """``name_guessed:<path>`` for every name whose diacritics ``restore_name`` supplied."""
+    """``name_guessed:<path>`` for every name whose diacritics ``restore_name`` supplied,
+    unless another mention on the page prints the name with those very marks ("NGUYEN VAN
+    AN" restored, "Nguyễn Văn An" in the requester line): two readings then agree."""
     names = [(f"subjects[{i}].name", s.name) for i, s in enumerate(reading.subjects)]
     names += [(f"fields.{key}", value) for key, value in reading.fields.items()]
-    return [ReviewReason("name_guessed", path) for path, value in names if value and value.guessed]
+    words = page_words(reading.lines)
+    return [
+        ReviewReason("name_guessed", path)
+        for path, value in names
+        if value
+        and value.guessed
+        and value.value not in {title_case(m) for m in name_mentions(value.value, words)}
+    ]
 
 
 def _names(reading: Reading) -> list[tuple[str, Value]]:

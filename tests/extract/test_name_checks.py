@@ -249,3 +249,13 @@ def test_usual_spellings_of_a_name_word() -> None:
     assert usual_spellings("HÔNG") == ["Hồng"]
     assert usual_spellings("Dức") == ["Đức"]  # Đ read as D
     assert usual_spellings("Hiền") == usual_spellings("Thi") == usual_spellings("Khuyên") == []
+
+
+def test_a_restored_middle_name_confirmed_by_another_mention_is_trusted(today: date) -> None:
+    """"LÊ THI HOA" may be Lê Thi Hoa: restored to Thị it is a guess, unless the requester
+    line prints "Lê Thị Hoa" with the mark."""
+    _, alone = _record(ONCE.format(holder="LÊ THI HOA"), today)
+    assert "name_guessed:subjects[0].name" in alone
+    record, reasons = _record(CRIMINAL.format(requester="Lê Thị Hoa", holder="LÊ THI HOA"), today)
+    assert record.subjects[0].name == "Lê Thị Hoa"
+    assert reasons == []
