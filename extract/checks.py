@@ -19,6 +19,7 @@ from extract.names import (
     name_mentions,
     name_readings,
     page_words,
+    sole_usual_spelling,
     usual_spellings,
 )
 from extract.syllables import invalid_words
@@ -166,6 +167,15 @@ def _recurs(word: str, page: str) -> bool:
     )
 
 
+def _doubt_is_the_punctuation(word: str) -> bool:
+    """A name's last word read with the punctuation after it ("UYÊN:", "KHẢI."): tesseract's
+    confidence covers the mark it glued on, and is low for it. The letters are trusted when
+    they spell a usual name that no other usual name is a mark away from; "HÙNG:" is not
+    ("Hưng")."""
+    letters = word.rstrip(":;.,")
+    return letters != word and sole_usual_spelling(letters)
+
+
 def _weakest(value: Value, kind: str, page: str) -> float | None:
     """The value's lowest word confidence, leaving out words other evidence confirms.
 
@@ -181,6 +191,7 @@ def _weakest(value: Value, kind: str, page: str) -> float | None:
         confidence
         for position, (word, confidence) in enumerate(value.words)
         if not (kind == "name" and position == 0 and is_family_name(word))
+        and not (kind == "name" and _doubt_is_the_punctuation(word))
         and not (kind == "issuer" and _recurs(word, page))
     ]
     return min(weak) if weak else None

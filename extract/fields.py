@@ -139,7 +139,8 @@ _NUMBERING = " -+*•.0123456789)(ivxabcdeghđ"
 _EDGE_MARKS = ",'‘’`|_¡—–"
 _LINE_START = _NUMBERING + _EDGE_MARKS
 _DATELINE = re.compile(r"^\s*[^\d:]{2,60}?[,.]\s*ng\w{1,3}\s")
-_DOC_NUMBER = re.compile(r"^\s*[s§$5][o0]\s*(?:[:.]\s*|(?=\d))(.+)$")
+# A speck or rule mark may stand before "Số" ("'Số: 138/2021/GCN").
+_DOC_NUMBER = re.compile(r"^\s*[,'‘’`|_¡—–.\-]*\s*[s§$5][o0]\s*(?:[:.]\s*|(?=\d))(.+)$")
 # Number/year/symbol (Decree 30/2020): a slash OCR lost before the symbol is put back.
 _LOST_SLASH = re.compile(r"^(\d+/\d{4})(?=[A-ZĐ])")
 # A slash OCR read as a letter I/l/| before the symbol ("2043IGPXD" for "2043/GPXD").

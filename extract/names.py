@@ -188,3 +188,10 @@ def usual_spellings(word: str) -> list[str]:
     if not common or spelled in common:
         return []
     return sorted(title_case(w) for w in common)
+
+
+def sole_usual_spelling(word: str) -> bool:
+    """Whether ``word`` is a common name syllable and no other common one has its letters
+    ("Uyên", "Long"; not "Hùng", which "Hưng" shares, nor "Thu" / "Thư")."""
+    spelled = unicodedata.normalize("NFC", word).lower()
+    return _common_syllables().get(fold_phrase(spelled), frozenset()) == {spelled}

@@ -378,3 +378,32 @@ def test_two_spouses_in_one_row_are_not_one_name_and_one_alone_is_not_ready() ->
     got = analyze(["\n".join(lines)], None, today=date(2025, 6, 1))
     assert [s.name for s in got.subjects] == ["Nguyễn Thành Lộc"]
     assert "missing:subjects" in got.review_reasons
+
+
+def _land_holder(name_line: str, doubtful: str | None, confidence: float = 25.0) -> list[str]:
+    """Review reasons of LAND with another holder line, one word read with low confidence."""
+    lines = [name_line if line.startswith("Bà: BÙI") else line for line in LAND]
+    words = [
+        Word(w.text, confidence, w.bbox, w.line) if w.text == doubtful else w
+        for w in placed([[(300, line)] for line in lines])
+    ]
+    return analyze(["\n".join(lines)], [words], today=date(2026, 6, 1)).review_reasons
+
+
+def test_tesseracts_doubt_about_a_colon_glued_to_a_usual_name_is_not_doubt_about_the_name() -> None:
+    """"UYÊN:" at 25: the colon is what tesseract doubts. A word that more than one usual
+    name shares the letters of ("HÙNG:" / Hưng), or with no mark glued on, still goes to
+    review."""
+    ok = "Bà: TỪ THỊ UYÊN: năm sinh: 1969, Số CCCD: 035169535337"
+    assert _land_holder(ok, "UYÊN:") == []
+    shared = "Ông: TỪ VĂN HÙNG: năm sinh: 1969, Số CCCD: 035069535337"
+    assert "low_confidence:subjects[0].name" in _land_holder(shared, "HÙNG:")
+    bare = "Bà: TỪ THỊ UYÊN , năm sinh: 1969, Số CCCD: 035169535337"
+    assert "low_confidence:subjects[0].name" in _land_holder(bare, "UYÊN")
+
+
+def test_a_speck_before_so_does_not_hide_the_number() -> None:
+    """"'Số: 138/2021/GCN": the header's own number, not the register entry."""
+    lines = [*LAND[:4], "'Số: 138/2021/GCN", *LAND[4:]]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.document_number == "138/2021/GCN"
