@@ -448,6 +448,9 @@ class _Reader:
                 self.put("name", _name_value(line, start, end))
             return
         if hit.kind == "name":
+            dateline = _DATELINE.match(fold_aligned(line.text))
+            if hit.label in HONORIFICS and not hit.colon and dateline:
+                return  # "Bà Rịa - Vũng Tàu, ngày …": a province's name, not "bà" a woman
             self.put("name", _name_value(line, start, end))
             before = fold_aligned(line.text[: hit.start])
             if self.reading.subjects and re.search(r"de\s*nghi|yeu\s*cau", before):
@@ -648,10 +651,21 @@ def _dateline(lines: list[Line]) -> _Dateline:
     return _Dateline(value, invalid, len(dates) > 1)
 
 
+# Pieces of the motto that survive its first words being garbled ("CỘNG HC „n HỘI CHỦ
+# NGHIA VIỆN NAM").
+_MOTTO_PIECES = re.compile(r"(?<![a-z])(?:hoi chu nghia|chu nghia viet|doc lap)(?![a-z])")
+# "Cộng" opening the motto, not a commune's name after its type word ("xã Cộng Hòa").
+_MOTTO_OPENING = re.compile(r"(?<![a-z])(?<!xa )(?<!phuong )cong(?![a-z])")
+
+
 def _before_motto(text: str) -> str:
     """The left column of a header line tesseract read together with the motto."""
     folded = fold_aligned(text)
     cut = min((i for m in MOTTO if (i := folded.find(m[:15])) >= 0), default=len(text))
+    piece = _MOTTO_PIECES.search(folded)
+    if piece and piece.start() < cut:
+        opening = _MOTTO_OPENING.search(folded, 0, piece.start())
+        cut = opening.start() if opening else piece.start()
     return " ".join(text[:cut].split())
 
 

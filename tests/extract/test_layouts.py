@@ -407,3 +407,33 @@ def test_a_speck_before_so_does_not_hide_the_number() -> None:
     lines = [*LAND[:4], "'Số: 138/2021/GCN", *LAND[4:]]
     got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
     assert got.document_number == "138/2021/GCN"
+
+
+def test_a_garbled_motto_read_into_the_agency_column_is_cut_off() -> None:
+    """"CỘNG HC „n HỘI CHỦ NGHIA VIỆN NAM" between "ỦY BAN NHÂN DÂN" and "XÃ KÉP"."""
+    lines = [
+        "ỦY BAN NHÂN DÂN",
+        "CỘNG HC „n HỘI CHỦ NGHIA VIỆN NAM",
+        "XÃ KÉP",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 1541/GPXD",
+        "GIẤY PHÉP XÂY DỰNG",
+        "1. Cấp cho: Bà PHẠM DIỆU HẠNH",
+        "Bắc Ninh, ngày 14 tháng 4 năm 2026",
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issuer == "Ủy ban nhân dân xã Kép, tỉnh Bắc Ninh"
+    assert not any(r.startswith("issuer") for r in got.review_reasons)
+
+
+def test_a_dateline_in_ba_ria_names_no_one() -> None:
+    lines = [
+        "ỦY BAN NHÂN DÂN PHƯỜNG 12",
+        "Số: 67/TLKT-BS",
+        "TRÍCH LỤC KHAI TỬ",
+        "Họ, chữ đệm, tên người chết: PHAN MỸ HƯƠNG",
+        "Bà Rịa - Vũng Tàu, ngày 22 tháng 12 năm 2019",
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert [s.name for s in got.subjects] == ["Phan Mỹ Hương"]
+    assert got.issued_on == "2019-12-22"
