@@ -651,7 +651,7 @@ def _dateline(lines: list[Line]) -> _Dateline:
     return _Dateline(value, invalid, len(dates) > 1)
 
 
-# Pieces of the motto that survive its first words being garbled ("CỘNG HC „n HỘI CHỦ
+# Pieces of the motto that survive its second word being garbled ("CỘNG HC „n HỘI CHỦ
 # NGHIA VIỆN NAM").
 _MOTTO_PIECES = re.compile(r"(?<![a-z])(?:hoi chu nghia|chu nghia viet|doc lap)(?![a-z])")
 # "Cộng" opening the motto, not a commune's name after its type word ("xã Cộng Hòa").
@@ -664,8 +664,10 @@ def _before_motto(text: str) -> str:
     cut = min((i for m in MOTTO if (i := folded.find(m[:15])) >= 0), default=len(text))
     piece = _MOTTO_PIECES.search(folded)
     if piece and piece.start() < cut:
+        # Only back to its "Cộng": a motto glued into the ward's name ("MỸ THUỘNG HÒA XÃ HỘI
+        # …") is left whole for ``extract.places``, which cuts it inside the word.
         opening = _MOTTO_OPENING.search(folded, 0, piece.start())
-        cut = opening.start() if opening else piece.start()
+        cut = opening.start() if opening else cut
     return " ".join(text[:cut].split())
 
 
