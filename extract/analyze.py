@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -11,8 +12,10 @@ from extract.classify import classify
 from extract.fields import Reading, SubjectRead, Value, read_fields
 from extract.ids import ID_PROBLEMS, id_problems
 from extract.lines import Line, lines_from_text, lines_from_words
-from extract.places import UNMATCHED, IssuerMatch, match_issuer
+from extract.places import AMBIGUOUS, REORGANISED_ON, UNMATCHED, IssuerMatch, match_issuer
+from extract.text import find_date
 from ocr.base import Word
+from records.folding import fold_aligned, nfc
 from records.model import LOCATION_COLUMNS, ArchiveLocation, Record, ReviewReason, Status, Subject
 from records.result_types import ResultType, load_result_types
 
@@ -206,6 +209,15 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         if by_place.official is not None:
             match = by_place
             extraction.fields[ISSUER_FROM] = REGISTRATION_PLACE
+    if match.reason == AMBIGUOUS and extraction.issued_on is None and printed is not None:
+        # The issue date unread, a unit standing in both eras names two: the page's other
+        # dates and its addresses may still say which (the record is in review for the
+        # date anyway, so an officer sees the choice).
+        on = _era_hint(page_lines)
+        if on is not None:
+            dated = match_issuer(printed, on, page_lines)
+            if dated.official is not None:
+                match = dated
     if match.official is None:
         extraction.issuer = None
         extraction.review_reasons.append(ReviewReason(match.reason or UNMATCHED, "issuer"))
@@ -214,6 +226,30 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         return
     extraction.issuer = match.official
     _set_issuer_codes(extraction.fields, match)
+
+
+# A district-level unit named in an address: papers issued since the 2025 reorganisation
+# write addresses without one ("xã Minh Long, tỉnh Quảng Ngãi").
+_DISTRICT_IN_ADDRESS = re.compile(r",\s*(?:huyen|quan|thi xa)\s+(\w)")
+
+
+def _era_hint(page_lines: list[str]) -> date | None:
+    """A day the paper was issued on or after, from what else it prints: its latest date
+    (a registration, a death), when that is in the reorganised era; before it, only when
+    the addresses still name districts (a paper of the old era)."""
+    dates = [found for line in page_lines if (found := find_date(line)[0]) is not None]
+    latest = max(dates, default=None)
+    if latest is None:
+        return None
+    if latest >= REORGANISED_ON:
+        return latest
+    for line in page_lines:
+        text = nfc(line)
+        for district in _DISTRICT_IN_ADDRESS.finditer(fold_aligned(text)):
+            name = text[district.start(1)]
+            if name.isupper() or name.isdigit():  # "huyện Yên Lập", not "quản lý"
+                return latest
+    return None
 
 
 # Where the issuer is read when the header's agency is not: the place of registration.

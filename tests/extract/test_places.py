@@ -309,3 +309,26 @@ def test_a_speck_read_as_a_colon_does_not_cut_the_issuer_block(today: date) -> N
     ]
     got = analyze(["\n".join(lines)], None, today=today)
     assert got.issuer == "Sở Tư pháp tỉnh Quảng Nam"
+
+
+def test_an_undated_paper_takes_the_era_its_other_dates_and_addresses_show() -> None:
+    """The dateline lost, "Sở Tư pháp tỉnh Thanh Hóa" stands in both eras: a registration
+    in 2026 places the paper after the reorganisation; addresses naming districts and
+    dates before it place it in the old era; neither leaves it ambiguous."""
+    from extract import analyze
+
+    def issuer(body: list[str]) -> tuple[str | None, str | None, list[str]]:
+        lines = ["UBND TỈNH THANH HÓA", "SỞ TƯ PHÁP", "PHIẾU LÝ LỊCH TƯ PHÁP SỐ 1", *body]
+        got = analyze(["\n".join(lines)], None, today=date(2026, 12, 1))
+        return got.issuer, got.fields.get("issuer_era"), got.review_reasons
+
+    new = issuer(["Ngày, tháng, năm đăng ký: 02/08/2026"])
+    assert new[:2] == ("Sở Tư pháp tỉnh Thanh Hóa", "2025")
+    old = issuer(["Nơi cư trú: Thôn 3, xã Nga Điền, huyện Nga Sơn, tỉnh Thanh Hóa",
+                  "Sinh ngày: 02/08/1990"])
+    assert old[:2] == ("Sở Tư pháp tỉnh Thanh Hóa", "legacy")
+    for got in (new, old):
+        assert "missing:issued_on" in got[2]
+    unknown = issuer(["Tình trạng: không bị cấm thành lập, quản lý doanh nghiệp",
+                      "Sinh ngày: 02/08/1990"])
+    assert unknown[0] is None and "issuer_ambiguous:issuer" in unknown[2]
