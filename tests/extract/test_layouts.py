@@ -437,3 +437,21 @@ def test_a_dateline_in_ba_ria_names_no_one() -> None:
     got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
     assert [s.name for s in got.subjects] == ["Phan Mỹ Hương"]
     assert got.issued_on == "2019-12-22"
+
+
+def test_a_long_label_that_lost_its_last_letter_is_still_read() -> None:
+    """"Họ, chữ đệm, tên người chế:" is the deceased's label: the subject is not lost."""
+    lines = [
+        "ỦY BAN NHÂN DÂN XÃ THANH NINH",
+        "Số: 58/TLKT",
+        "TRÍCH LỤC KHAI TỬ",
+        "Họ, chữ đệm, tên người chế: NGÔ XUÂN SƠN",
+        "Ngày, tháng, năm sinh: 25/10/1945",
+        "Họ, chữ đệm, tên người đi khai tử: LÝ MỸ THỦY",
+        "Thái Nguyên, ngày 02 tháng 02 năm 2023",
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert [(s.role, s.name, s.birth_date) for s in got.subjects] == [
+        ("người chết", "Ngô Xuân Sơn", "1945-10-25"),
+        ("người đi khai tử", "Lý Mỹ Thủy", None),
+    ]
