@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pikepdf
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageOps
 
 from ocr import engine, pdfpage, prepare
 from ocr.base import PageJob, PageResult, Word
@@ -137,7 +137,7 @@ def _speckled(gray: Image.Image) -> bool:
     w, h = gray.size
     centre = gray.crop((w // 3, h // 3, 2 * w // 3, 2 * h // 3))
     raw = np.asarray(centre) < 128
-    cleaned = np.asarray(centre.filter(ImageFilter.MedianFilter(3))) < 128
+    cleaned = np.asarray(prepare.median3(centre)) < 128
     return float((raw & ~cleaned).mean()) > SPECKLE_FRACTION
 
 
@@ -195,7 +195,7 @@ def _prepared_at(gray: Image.Image, turn: int, deskew: float,
                  steps: tuple[str, ...]) -> Prepared:
     ocr_input = prepare.straighten(prepare.turn(gray, turn), deskew)
     if "median" in steps:
-        ocr_input = ocr_input.filter(ImageFilter.MedianFilter(3))
+        ocr_input = prepare.median3(ocr_input)
     return Prepared(ocr_input=ocr_input, rotated=turn, deskew=round(deskew, 2),
                     blank=False, changed=bool(turn or deskew), steps=steps)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image, ImageFilter
 
 from ocr import prepare
 
@@ -66,3 +67,12 @@ def test_runs_and_growth_match_their_definitions(seed: int) -> None:
     for y, x in zip(*np.nonzero(mask), strict=True):
         grown[max(0, y - reach):y + reach + 1, max(0, x - reach):x + reach + 1] = True
     assert np.array_equal(prepare._grown(mask, reach), grown)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_median3_is_pils_median_filter(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    height, width = (int(v) for v in rng.integers(1, 60, 2))
+    image = Image.fromarray(rng.integers(0, 256, (height, width), dtype=np.uint8), mode="L")
+    assert np.array_equal(np.asarray(prepare.median3(image)),
+                          np.asarray(image.filter(ImageFilter.MedianFilter(3))))
