@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ocr import tessapi
 from ocr.base import Word
 from ocr.prepare import otsu_threshold, regions_of
 
@@ -55,21 +56,12 @@ def recognize(
 ) -> Recognition:
     """OCR ``image`` (upright, gray) and return its words, text and text-only PDF page.
 
-    The image goes to tesseract as uncompressed PGM: writing it costs milliseconds,
-    where PNG would cost a tenth of a second per page.
+    One recognition gives both outputs (``tesseract``).
     """
-    source = workdir / "ocr-input.pgm"
-    image.convert("L").save(source)
-    base = workdir / "ocr-output"
-    cmd = [TESSERACT, str(source), str(base), "-l", languages, "--dpi", str(dpi),
-           "--psm", str(psm)]
-    if want_pdf:
-        cmd += ["-c", "textonly_pdf=1", "pdf"]
-    cmd += ["tsv"]
-    _run(cmd)
-    words = drop_duplicates(parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8")))
+    tsv, text_pdf = tesseract(image, workdir / "ocr-output", dpi=dpi, languages=languages,
+                              psm=psm, want_pdf=want_pdf)
+    words = drop_duplicates(parse_tsv(tsv))
     words, notes = second_look(image, words, workdir, dpi=dpi, languages=languages)
-    text_pdf = base.with_suffix(".pdf").read_bytes() if want_pdf else None
     return Recognition(words=words, text=words_to_text(words), text_pdf=text_pdf, notes=notes)
 
 
@@ -118,6 +110,36 @@ def _padded(box: tuple[int, int, int, int], image: Image.Image) -> tuple[int, in
     margin = round(REREAD_MARGIN * (y1 - y0))
     return (max(0, x0 - margin), max(0, y0 - margin), min(image.width, x1 + margin),
             min(image.height, y1 + margin))
+
+
+def tesseract(image: Image.Image, base: Path, *, dpi: int, languages: str, psm: int,
+              want_pdf: bool) -> tuple[str, bytes | None]:
+    """One recognition of ``image``: its TSV and (``want_pdf``) its text-only PDF page.
+
+    In this process's loaded tesseract when it can be used (``tessapi``: no start-up
+    cost), else by the command, fed uncompressed PGM (writing it costs milliseconds,
+    where PNG would cost a tenth of a second per page). Both give the same words.
+    """
+    if tessapi.available():
+        out = tessapi.read(image, languages=languages, dpi=dpi, psm=psm,
+                           pdf_base=base if want_pdf else None)
+        return out.tsv, out.pdf
+    return tesseract_command(image, base, dpi=dpi, languages=languages, psm=psm,
+                             want_pdf=want_pdf)
+
+
+def tesseract_command(image: Image.Image, base: Path, *, dpi: int, languages: str, psm: int,
+                      want_pdf: bool) -> tuple[str, bytes | None]:
+    """``tesseract`` by the command (a new process, which loads the model again)."""
+    source = base.with_suffix(".pgm")
+    image.convert("L").save(source)
+    cmd = [TESSERACT, str(source), str(base), "-l", languages, "--dpi", str(dpi),
+           "--psm", str(psm)]
+    if want_pdf:
+        cmd += ["-c", "textonly_pdf=1", "pdf"]
+    _run([*cmd, "tsv"])
+    return (base.with_suffix(".tsv").read_text(encoding="utf-8"),
+            base.with_suffix(".pdf").read_bytes() if want_pdf else None)
 
 
 def _run(cmd: list[str]) -> None:
@@ -172,11 +194,9 @@ def read_crops(image: Image.Image, boxes: list[tuple[int, int, int, int]], workd
         sheet.paste(crop, (gap, y))
         starts.append(y)
         y += crop.height + gap
-    source, base = workdir / "second-look.pgm", workdir / "second-look"
-    sheet.save(source)
-    _run([TESSERACT, str(source), str(base), "-l", languages, "--dpi", str(dpi),
-          "--psm", "6", "tsv"])
-    found = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
+    tsv, _ = tesseract(sheet, workdir / "second-look", dpi=dpi, languages=languages, psm=6,
+                       want_pdf=False)
+    found = parse_tsv(tsv)
     out: list[list[Word]] = [[] for _ in boxes]
     for word in found:
         middle = (word.bbox[1] + word.bbox[3]) // 2

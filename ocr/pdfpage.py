@@ -7,8 +7,9 @@ tesseract read a cleaned copy.
 
 The scanned image is never resampled: turning and deskewing are done by the page's
 drawing matrix, exactly as they were done to the OCR input. A JPEG is passed through
-byte for byte, bilevel pages are CCITT G4, everything else is Flate with PNG
-predictors (lossless) — and no page pays for a full-size rotation.
+byte for byte, and so is an 8-bit gray or RGB PNG's compressed data; bilevel pages are
+CCITT G4, everything else is Flate with PNG predictors (lossless) — and no page pays
+for a full-size rotation or a second encoding of a scan that is already Flate.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ def _png_idat(image: Image.Image) -> bytes:
     """The zlib stream of a PNG encoding: Flate data with PNG predictors, as PDF reads it."""
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=3)
-    data = out.getvalue()
+    return _idat(out.getvalue())
+
+
+def _idat(data: bytes) -> bytes:
     pos, idat = 8, bytearray()
     while pos < len(data):
         (length,) = struct.unpack(">I", data[pos : pos + 4])
@@ -37,6 +41,23 @@ def _png_idat(image: Image.Image) -> bytes:
             idat += data[pos + 8 : pos + 8 + length]
         pos += 12 + length
     return bytes(idat)
+
+
+# IHDR colour types a PDF image shows as they are (with /Predictor 15): gray, RGB.
+_PNG_MODES = {0: "L", 2: "RGB"}
+
+
+def passable_png(data: bytes, mode: str) -> bytes | None:
+    """The Flate data of a PNG file whose pixels a PDF image can show unchanged (8-bit
+    gray or RGB, not interlaced, decoded to ``mode``), or None: the scan is then not
+    encoded a second time for the archive."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    depth, colour, compression, filtering, interlace = data[24:29]
+    if (depth != 8 or _PNG_MODES.get(colour) != mode or compression or filtering
+            or interlace):
+        return None
+    return _idat(data)
 
 
 def _g4(image: Image.Image) -> bytes:
@@ -56,8 +77,10 @@ def _g4(image: Image.Image) -> bytes:
     return raw
 
 
-def image_xobject(pdf: pikepdf.Pdf, image: Image.Image, jpeg: bytes | None) -> pikepdf.Stream:
-    """An image XObject for ``image``; ``jpeg`` is its original JPEG file, passed through."""
+def image_xobject(pdf: pikepdf.Pdf, image: Image.Image, jpeg: bytes | None,
+                  png: bytes | None = None) -> pikepdf.Stream:
+    """An image XObject for ``image``; ``jpeg`` is its original JPEG file and ``png``
+    its original PNG's Flate data (``passable_png``), either passed through."""
     width, height = image.size
     entries: dict[str, object] = {
         "/Type": Name.XObject, "/Subtype": Name.Image, "/Width": width, "/Height": height,
@@ -85,7 +108,7 @@ def image_xobject(pdf: pikepdf.Pdf, image: Image.Image, jpeg: bytes | None) -> p
             "/DecodeParms": Dictionary(Predictor=15, Colors=colors, BitsPerComponent=8,
                                        Columns=width),
         })
-        data = _png_idat(image)
+        data = png if png is not None and image.mode in ("L", "RGB") else _png_idat(image)
     return pikepdf.Stream(pdf, data, Dictionary(entries))
 
 
@@ -113,7 +136,8 @@ def placement(width_px: int, height_px: int, dpi: int, turn: int,
 
 
 def image_page(image: Image.Image, dpi: int, text_pdf: bytes | None,
-               jpeg: bytes | None = None, *, turn: int = 0, deskew: float = 0.0) -> bytes:
+               jpeg: bytes | None = None, *, turn: int = 0, deskew: float = 0.0,
+               png: bytes | None = None) -> bytes:
     """A one-page PDF: the scanned ``image`` shown upright, the text layer on top."""
     page_w, page_h, matrix = placement(image.width, image.height, dpi, turn, deskew)
     if text_pdf is not None:
@@ -123,7 +147,7 @@ def image_page(image: Image.Image, dpi: int, text_pdf: bytes | None,
         pdf = pikepdf.new()
         pdf.add_blank_page(page_size=(page_w, page_h))
         page = pdf.pages[0]
-    xobject = image_xobject(pdf, image, jpeg)
+    xobject = image_xobject(pdf, image, jpeg, png)
     resources = page.obj.get(Name.Resources)
     if not isinstance(resources, Dictionary):
         resources = page.obj.Resources = Dictionary()

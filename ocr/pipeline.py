@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pikepdf
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageOps
 
 from ocr import engine, pdfpage, prepare
 from ocr.base import PageJob, PageResult, Word
@@ -45,6 +45,7 @@ class Loaded:
     dpi: int
     dpi_assumed: bool
     jpeg: bytes | None  # the source JPEG, passable through unchanged
+    png: bytes | None = None  # the source PNG's Flate data, likewise (pdfpage.passable_png)
 
 
 @dataclass
@@ -108,6 +109,7 @@ def load_image(path: Path, index: int, *, max_pixels: int,
         source.seek(index)
         check_pixels(source.size, max_pixels)
         is_jpeg = source.format == "JPEG"
+        is_png = source.format == "PNG" and index == 0
         orientation = source.getexif().get(0x0112, 1) if is_jpeg else 1
         # Only gray and RGB JPEGs are passed through: CMYK/YCCK ones need converting.
         passable = is_jpeg and orientation == 1 and source.mode in ("L", "RGB")
@@ -122,7 +124,8 @@ def load_image(path: Path, index: int, *, max_pixels: int,
     else:
         dpi, assumed = assumed_dpi(image.size), True
     jpeg = path.read_bytes() if passable else None
-    return Loaded(image=image, dpi=dpi, dpi_assumed=assumed, jpeg=jpeg)
+    png = pdfpage.passable_png(path.read_bytes(), image.mode) if is_png else None
+    return Loaded(image=image, dpi=dpi, dpi_assumed=assumed, jpeg=jpeg, png=png)
 
 
 # ---------------------------------------------------------------- preparing
@@ -137,7 +140,7 @@ def _speckled(gray: Image.Image) -> bool:
     w, h = gray.size
     centre = gray.crop((w // 3, h // 3, 2 * w // 3, 2 * h // 3))
     raw = np.asarray(centre) < 128
-    cleaned = np.asarray(centre.filter(ImageFilter.MedianFilter(3))) < 128
+    cleaned = np.asarray(prepare.median3(centre)) < 128
     return float((raw & ~cleaned).mean()) > SPECKLE_FRACTION
 
 
@@ -195,7 +198,7 @@ def _prepared_at(gray: Image.Image, turn: int, deskew: float,
                  steps: tuple[str, ...]) -> Prepared:
     ocr_input = prepare.straighten(prepare.turn(gray, turn), deskew)
     if "median" in steps:
-        ocr_input = ocr_input.filter(ImageFilter.MedianFilter(3))
+        ocr_input = prepare.median3(ocr_input)
     return Prepared(ocr_input=ocr_input, rotated=turn, deskew=round(deskew, 2),
                     blank=False, changed=bool(turn or deskew), steps=steps)
 
@@ -355,7 +358,7 @@ def _result(number: int, prepared: Prepared, loaded: Loaded,
 
 def _archival_page(loaded: Loaded, prepared: Prepared, text_pdf: bytes | None) -> bytes:
     return pdfpage.image_page(loaded.image, loaded.dpi, text_pdf, loaded.jpeg,
-                              turn=prepared.rotated, deskew=prepared.deskew)
+                              turn=prepared.rotated, deskew=prepared.deskew, png=loaded.png)
 
 
 def _ocr_image_page(job: PageJob, loaded: Loaded, workdir: Path) -> PageResult:
