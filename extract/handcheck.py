@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from extract.names import is_family_name, restore_name
-from extract.places import match_issuer
+from extract.places import Unit, distance, index_for, key_of, match_issuer
 from extract.syllables import invalid_words
 from extract.text import clean_digits, fix_digit_runs
 from records.folding import fold_aligned
@@ -200,3 +200,55 @@ def check(key: str, raw: str, issued_on: date | None) -> Checked:
     if key == "birth_place":
         return check_place(raw, issued_on)
     raise ValueError(f"no check for {key!r}")
+
+
+# ---------------------------------------------------------------- place candidates
+
+# Units kept per level when a reading is matched down the hierarchy (province, then its
+# districts, then their wards): enough for a letter or two misread in each name.
+PLACE_SHORTLIST = 3
+_KIND_PREFIX = re.compile(r"^(thanh pho|thi xa|thi tran|tinh|huyen|quan|phuong|xa)\s+",
+                          re.IGNORECASE)
+
+
+def _segment_key(segment: str) -> str:
+    return key_of(_KIND_PREFIX.sub("", fold_aligned(segment).strip()))
+
+
+def _nearest(units: list[Unit], segment: str) -> list[Unit]:
+    want = _segment_key(segment)
+    return sorted(units, key=lambda u: distance(want, u.key))[:PLACE_SHORTLIST]
+
+
+def _lower_kind(name: str) -> str:
+    words = name.split()
+    kind = 2 if fold_aligned(" ".join(words[:2])).lower() in (
+        "thanh pho", "thi xa", "thi tran") else 1
+    return " ".join([w.lower() for w in words[:kind]] + words[kind:])
+
+
+def place_candidates(raw: str, issued_on: date | None) -> list[str]:
+    """Addresses from the official list near a birth place's reading, written as the forms
+    write them ("Xã A, huyện B, tỉnh C"; "<facility as read>, tỉnh C"): a line model's
+    per-character probabilities then say which of them the ink is (``handdecode``)."""
+    text = _unit_commas(_facility_kind(_text(raw)))
+    segments = [s.strip() for s in text.split(",") if s.strip()]
+    if not segments:
+        return []
+    units = [u for us in index_for("legacy").by_key.values() for u in us
+             if u.stands_on(issued_on)]
+    provinces = _nearest([u for u in units if u.level == "province"], segments[-1])
+    if HOSPITAL.match(segments[0]):
+        facility = segments[0] if len(segments) > 1 else " ".join(segments[0].split()[:-2])
+        return [f"{facility}, {_lower_kind(p.name)}" for p in provinces]
+    if len(segments) < 3:
+        return []
+    codes = {p.province_code: p for p in provinces}
+    districts = _nearest([u for u in units if u.level == "district"
+                          and u.province_code in codes], segments[-2])
+    dcodes = {d.district_code for d in districts}
+    wards = _nearest([u for u in units if u.level == "ward" and u.district_code in dcodes],
+                     segments[0])
+    ward_district = {d.district_code: d for d in districts}
+    return [f"{w.name}, {_lower_kind(ward_district[w.district_code].name)}, "
+            f"{_lower_kind(codes[w.province_code].name)}" for w in wards]
