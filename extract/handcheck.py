@@ -10,6 +10,7 @@ confirm (``handwriting_unconfirmed``), never marked ready by itself.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -207,6 +208,7 @@ def check(key: str, raw: str, issued_on: date | None) -> Checked:
 # Units kept per level when a reading is matched down the hierarchy (province, then its
 # districts, then their wards): enough for a letter or two misread in each name.
 PLACE_SHORTLIST = 3
+PLACE_NAME_EDITS = 2  # folded letters a facility's place name may be off by
 _KIND_PREFIX = re.compile(r"^(thanh pho|thi xa|thi tran|tinh|huyen|quan|phuong|xa)\s+",
                           re.IGNORECASE)
 
@@ -227,6 +229,42 @@ def _lower_kind(name: str) -> str:
     return " ".join([w.lower() for w in words[:kind]] + words[kind:])
 
 
+@functools.lru_cache(maxsize=64)
+def _units_on(issued_on: date | None) -> dict[tuple[str, str], list[Unit]]:
+    """The units standing on a day: ("province", "") → provinces, ("in", code) → the
+    province's units (itself, its districts, its wards)."""
+    out: dict[tuple[str, str], list[Unit]] = {("province", ""): []}
+    for units in index_for("legacy").by_key.values():
+        for u in units:
+            if u.stands_on(issued_on):
+                out.setdefault(("in", u.province_code), []).append(u)
+                if u.level == "province":
+                    out[("province", "")].append(u)
+    return out
+
+
+def _short(name: str) -> str:
+    """A unit's name without its kind: "Thị xã Kiến Tường" → "Kiến Tường"."""
+    kind = _lower_kind(name).split()
+    return " ".join(w for w in kind if not w.islower() or w[:1].isdigit()) or name
+
+
+def _facility_names(facility: str, units: list[Unit]) -> list[str]:
+    """The facility as read, and with the place its name ends with ("Bệnh viện đa khoa Nam
+    Định", "Trạm Y tế Bình Sa") replaced by the nearest units' names in its province."""
+    words = facility.split()
+    shorts = {_short(u.name) for u in units}
+    near: list[tuple[int, str]] = []
+    for k in (1, 2, 3):
+        if len(words) <= k + 1:
+            break
+        head, tail = " ".join(words[:-k]), key_of(" ".join(words[-k:]))
+        near += [(d, f"{head} {s}") for s in shorts
+                 if (d := distance(tail, key_of(s), PLACE_NAME_EDITS)) <= PLACE_NAME_EDITS]
+    # No unit's name near its end: the facility's own name, as read.
+    return [name for _, name in sorted(near)[:PLACE_SHORTLIST]] or [facility]
+
+
 def place_candidates(raw: str, issued_on: date | None) -> list[str]:
     """Addresses from the official list near a birth place's reading, written as the forms
     write them ("Xã A, huyện B, tỉnh C"; "<facility as read>, tỉnh C"): a line model's
@@ -235,20 +273,20 @@ def place_candidates(raw: str, issued_on: date | None) -> list[str]:
     segments = [s.strip() for s in text.split(",") if s.strip()]
     if not segments:
         return []
-    units = [u for us in index_for("legacy").by_key.values() for u in us
-             if u.stands_on(issued_on)]
-    provinces = _nearest([u for u in units if u.level == "province"], segments[-1])
+    units = _units_on(issued_on)
+    provinces = _nearest(units[("province", "")], segments[-1])
     if HOSPITAL.match(segments[0]):
         facility = segments[0] if len(segments) > 1 else " ".join(segments[0].split()[:-2])
-        return [f"{facility}, {_lower_kind(p.name)}" for p in provinces]
+        return [f"{name}, {_lower_kind(p.name)}" for p in provinces
+                for name in _facility_names(facility, units[("in", p.province_code)])]
     if len(segments) < 3:
         return []
     codes = {p.province_code: p for p in provinces}
-    districts = _nearest([u for u in units if u.level == "district"
-                          and u.province_code in codes], segments[-2])
+    districts = _nearest([u for c in codes for u in units[("in", c)] if u.level == "district"],
+                         segments[-2])
     dcodes = {d.district_code for d in districts}
-    wards = _nearest([u for u in units if u.level == "ward" and u.district_code in dcodes],
-                     segments[0])
+    wards = _nearest([u for c in codes for u in units[("in", c)]
+                      if u.level == "ward" and u.district_code in dcodes], segments[0])
     ward_district = {d.district_code: d for d in districts}
     return [f"{w.name}, {_lower_kind(ward_district[w.district_code].name)}, "
             f"{_lower_kind(codes[w.province_code].name)}" for w in wards]

@@ -9,7 +9,7 @@ a real day, month and a year in the paper's range; for a register number, digits
 optional year or catalog symbol; for a name, Vietnamese syllables (``extract.syllables``'s
 closed set). Among the complete readings of the beam the most probable one that passes
 the field's checks is taken; its confidence is its probability against the best path any
-reading could have had (1.0 when the grammar cost nothing).
+reading could have had, per character (1.0 when the grammar cost nothing).
 """
 
 from __future__ import annotations
@@ -57,12 +57,18 @@ class Grammar(Protocol):
 class Decoded:
     text: str
     log_prob: float  # of the reading, summed over its alignments (the beam's share)
-    confidence: float  # exp(log_prob - best path's log probability), 0..1
+    confidence: float  # per character, against the best path: see ``confidence``
 
 
 def best_path_log_prob(frames: np.ndarray[Any, Any]) -> float:
     """Log probability of the single best alignment: an upper bound for any reading's."""
     return float(frames.max(axis=-1).sum())
+
+
+def confidence(log_prob: float, best: float, text: str) -> float:
+    """How much less probable than the best path a reading is, per character (0..1): a
+    long address pays for its length otherwise."""
+    return math.exp(min(0.0, log_prob - best) / max(1, len(text)))
 
 
 def beam_search(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
@@ -106,7 +112,7 @@ def beam_search(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
         ranked = sorted(nxt.items(), key=lambda kv: _lse(*kv[1]), reverse=True)[:beam]
         beams = {key: (v[0], v[1]) for key, v in ranked}
     best = best_path_log_prob(frames)
-    out = [Decoded(text, lp, math.exp(min(0.0, lp - best)))
+    out = [Decoded(text, lp, confidence(lp, best, text))
            for (text, state), v in beams.items() if grammar.final(state)
            for lp in (_lse(*v),)]
     return sorted(out, key=lambda d: d.log_prob, reverse=True)
@@ -204,7 +210,7 @@ class NumberGrammar:
         if phase == "slash":
             if char.isdigit():
                 return ("year", 1)
-            if char.isalpha() and char.isupper():
+            if char.isalpha():  # "ks" read for KS: the value is in capitals anyway
                 return ("symbol", 1)
             return None
         if phase == "year":
@@ -212,7 +218,7 @@ class NumberGrammar:
                 return ("year", n + 1) if n < 4 else None
             return ("post", 0) if n == 4 and char in _MARKS else None
         if phase == "symbol":
-            if char.isalpha() and char.isupper():
+            if char.isalpha():
                 return ("symbol", n + 1) if n < 6 else None
             return ("post", 0) if char in _MARKS else None
         if phase == "post":

@@ -24,6 +24,7 @@ from extract.handdecode import (
     NameGrammar,
     NumberGrammar,
     best_path_log_prob,
+    confidence,
     ctc_log_prob,
     decode,
     year_range,
@@ -117,7 +118,7 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
     for lp, text in scored:
         value = check("birth_place", text, issued_on).value
         if value is not None and lp > -math.inf:
-            return Checked(value), math.exp(min(0.0, lp - best))
+            return Checked(value), confidence(lp, best, text)
     return greedy, None
 
 

@@ -21,6 +21,7 @@ from extract.handdecode import (
     syllables,
 )
 from extract.handfields import line_reading
+from extract.handread import LineReader, Reading
 
 VOCAB = list("0123456789/.-: ,ABCDEGHIKLMNOPQRSTUVXYĂÂĐÊÔƠƯÀÁẠẢÃẦẤẬỀẾỆỄỂỊÌÍÒÓỌỒỐỘỜỚỢÙÚỤỪỨỰỲÝ"
              "abcdeghiklmnopqrstuvxyăâđêôơưàáạảãầấậềếệễểịìíòóọồốộờớợùúụừứựỳýhẫ")
@@ -63,9 +64,7 @@ class FakeReader:
     def frames(self, crop: object) -> np.ndarray:
         return self._frames
 
-    def greedy(self, frames: np.ndarray):  # noqa: ANN201
-        from extract.handread import LineReader
-
+    def greedy(self, frames: np.ndarray) -> Reading:
         return LineReader.greedy(self, frames)  # type: ignore[arg-type]
 
 
@@ -163,3 +162,9 @@ def test_a_place_is_the_official_address_the_ink_most_probably_spells() -> None:
     raw, checked, confidence = line_reading(FakeReader(frames), None, "birth_place", ISSUED)
     assert raw == "Phường Phúc Xa, quận Ba Đinh, thành phố Hà Nội"
     assert checked.value == written and confidence is not None
+
+
+def test_a_facilitys_place_name_is_taken_from_its_provinces_units() -> None:
+    got = place_candidates("Trạm Y tế. Rình Sa, tỉnh Quảng Nam", ISSUED)
+    assert "Trạm Y tế Bình Sa, tỉnh Quảng Nam" in got
+    assert "Trạm Y tế Rình Sa, tỉnh Quảng Nam" not in got  # no unit of the list
