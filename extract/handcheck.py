@@ -11,6 +11,7 @@ confirm (``handwriting_unconfirmed``), never marked ready by itself.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -57,7 +58,9 @@ def _name_text(raw: str) -> str:
 
 
 def check_name(raw: str) -> Checked:
-    words = _name_text(raw).upper().split()
+    # The label's tail up to its colon ("tên: Phạm Thùy Linh") is not part of the name.
+    _, colon, tail = raw.rpartition(":")
+    words = _name_text(tail if colon and len(tail.split()) >= 2 else raw).upper().split()
     # The label's last letters ("tên:" → "n:") read before the name: one or two letters
     # that are no family name, before one that is.
     while len(words) > 2 and len(words[0]) <= 2 and not is_family_name(words[0]) \
@@ -265,12 +268,34 @@ def _facility_names(facility: str, units: list[Unit]) -> list[str]:
     return [name for _, name in sorted(near)[:PLACE_SHORTLIST]] or [facility]
 
 
+_UNIT_WORDS = ("huyen", "quan", "tinh", "phuong", "thanh pho", "thi xa", "thi tran")
+
+
+def _fuzzy_segments(text: str) -> list[str]:
+    """The address cut before each word a letter away from a unit's kind ("huyệa Tân
+    Hiệp", "lỉnh Kiên Giang"), the first word (the ward's kind) left to its segment."""
+    words = text.replace(",", " ").split()
+    folded = [fold_aligned(w).lower().strip(".,;:") for w in words]
+    cuts: list[int] = []
+    for i in range(1, len(words)):
+        pair = f"{folded[i]} {folded[i + 1]}" if i + 1 < len(words) else ""
+        kind = any(distance(pair, k, 1) <= 1 for k in _UNIT_WORDS if " " in k) or any(
+            len(folded[i]) >= 4 and distance(folded[i], k, 1) <= 1
+            for k in _UNIT_WORDS if " " not in k)
+        if kind and (not cuts or i - cuts[-1] >= 2):
+            cuts.append(i)
+    bounds = [0, *cuts, len(words)]
+    return [" ".join(words[a:b]) for a, b in itertools.pairwise(bounds) if b > a]
+
+
 def place_candidates(raw: str, issued_on: date | None) -> list[str]:
     """Addresses from the official list near a birth place's reading, written as the forms
     write them ("Xã A, huyện B, tỉnh C"; "<facility as read>, tỉnh C"): a line model's
     per-character probabilities then say which of them the ink is (``handdecode``)."""
     text = _unit_commas(_facility_kind(_text(raw)))
     segments = [s.strip() for s in text.split(",") if s.strip()]
+    if len(segments) < 3 and not HOSPITAL.match(text):
+        segments = _fuzzy_segments(text) or segments
     if not segments:
         return []
     units = _units_on(issued_on)
