@@ -2,8 +2,11 @@
 
 Two readings per field: asterocr's line model on the crop, and the words tesseract
 already read inside the crop during the page's OCR (free: no second tesseract run). The
-line model's reading is proposed when it passes its field's checks, else the field is
-left for keying; tesseract's words only say whether the two agree (``agreed``).
+line model's output is decoded with the field's grammar (``handdecode``: the most
+probable date, number or name of Vietnamese syllables that passes the checks; for a
+birth place, the most probable of the official addresses near the reading), and that
+reading is proposed unless its confidence is below the field's floor; otherwise the field
+is left for keying. Tesseract's words only say whether the two agree (``agreed``).
 """
 
 from __future__ import annotations
