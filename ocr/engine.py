@@ -70,16 +70,20 @@ def recognize(
     cmd += ["tsv"]
     _run(cmd)
     words = drop_duplicates(parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8")))
-    words, notes, dropped = second_look(image, words, workdir, dpi=dpi, languages=languages)
+    dropped: list[Word] = []
+    words, notes = second_look(image, words, workdir, dpi=dpi, languages=languages,
+                               dropped=dropped)
     text_pdf = base.with_suffix(".pdf").read_bytes() if want_pdf else None
     return Recognition(words=words, text=words_to_text(words), text_pdf=text_pdf, notes=notes,
-                       dropped=dropped)
+                       dropped=tuple(dropped))
 
 
 def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: int,
-                languages: str) -> tuple[list[Word], tuple[str, ...], tuple[Word, ...]]:
-    """``words`` after one more look at what the first pass got wrong or skipped, notes on
-    what happened, and the words read in skipped ink but not kept (noise lines).
+                languages: str, dropped: list[Word] | None = None
+                ) -> tuple[list[Word], tuple[str, ...]]:
+    """``words`` after one more look at what the first pass got wrong or skipped, and
+    notes on what happened; the words read in skipped ink but not kept (noise lines) are
+    added to ``dropped`` when given.
 
     Two kinds of places are read again, all in ONE extra tesseract call (starting
     tesseract with the Vietnamese model costs about as much as reading a small crop):
@@ -98,12 +102,12 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
     piece_boxes = [_padded(_box(piece), image) for piece in pieces]
     skipped = unread_ink(image, words, dpi, also_covered=piece_boxes) if words else []
     if not piece_boxes and not skipped:
-        return words, notes, ()
+        return words, notes
     try:
         readings = read_crops(image, piece_boxes + skipped, workdir, dpi=dpi,
                               languages=languages)
     except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
-        return words, (*notes, f"second look failed, first reading kept: {str(exc)[:160]}"), ()
+        return words, (*notes, f"second look failed, first reading kept: {str(exc)[:160]}")
     header = [[] if not got or _is_noise(got) else
               [dataclasses.replace(w, line=piece[0].line) for w in got]
               for piece, got in zip(pieces, readings, strict=False)]
@@ -114,10 +118,11 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
         words = _insert_lines(words, added)
         notes += (f"read {len(added)} line(s) in ink the layout skipped",)
     # A printed label followed by handwriting reads as a noise line: kept aside, not lost.
-    kept = {(w.text, w.bbox) for line in added for w in line}
-    dropped = tuple(rekeyed([w for got in readings[len(pieces):] for w in got
-                             if (w.text, w.bbox) not in kept], DROPPED_BLOCKS))
-    return words, notes, dropped
+    if dropped is not None:
+        kept = {(w.text, w.bbox) for line in added for w in line}
+        dropped += rekeyed([w for got in readings[len(pieces):] for w in got
+                            if (w.text, w.bbox) not in kept], DROPPED_BLOCKS)
+    return words, notes
 
 
 def _padded(box: tuple[int, int, int, int], image: Image.Image) -> tuple[int, int, int, int]:
