@@ -143,14 +143,46 @@ def same(key: str, got: str | None, want: str) -> bool:
     return got == want
 
 
-def run_reading(truths: list[Truth], root: Path, cache: Path) -> dict[str, Any]:
+def _squeeze(text: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFC", text).upper().split())
+
+
+def recognizer_right(key: str, raw: str, written: str) -> bool:
+    """The line model's greedy reading holds what was written (around it: label tails,
+    dots), compared without spaces and case."""
+    return bool(written) and _squeeze(written) in _squeeze(raw)
+
+
+def stage(whole: bool | None, recognized: bool, right: bool, proposed: bool) -> str:
+    """Where a field with a region was won or lost: ``lost_crop`` (the crop cuts the
+    value), ``lost_recognizer`` (whole crop, the greedy reading is not what was
+    written), ``lost_check`` (the reading was right, the checks refused or changed it),
+    ``won``; ``unknown_box`` for pages whose truth box is unknown."""
+    if right:
+        return "won" if recognized else "won_by_decoding"
+    if whole is None:
+        return "stage_unknown_box"
+    if not whole:
+        return "lost_crop"
+    if not recognized:
+        return "lost_recognizer_wrong" if proposed else "lost_recognizer"
+    return "lost_check_wrong" if proposed else "lost_check"
+
+
+def run_reading(truths: list[Truth], root: Path, cache: Path, bare: bool = True
+                ) -> dict[str, Any]:
     import datetime as dt
 
     t0 = time.perf_counter()
     reader = LineReader(threads=1)
     init_s = time.perf_counter() - t0
     per: dict[str, Counter[str]] = defaultdict(Counter)
+    by_class: dict[str, Counter[str]] = defaultdict(Counter)
     added: list[float] = []
+    passes: list[bool] = []
+    label_times: list[float] = []
     bare_s: list[float] = []
     ocr_s: list[float] = []
     rows = []
@@ -159,9 +191,13 @@ def run_reading(truths: list[Truth], root: Path, cache: Path) -> dict[str, Any]:
         ocr_s.append(o_s)
         issued = dt.date.fromisoformat(t.issued_on)
         t1 = time.perf_counter()
-        fields = read_fields(image, page.words, issued, reader, SCORED, label_words(
-            image, page, "vie", list(SCORED))) if image else []
+        labels = label_words(image, page, "vie", list(SCORED)) if image else []
+        label_s = time.perf_counter() - t1
+        fields = read_fields(image, page.words, issued, reader, SCORED, labels) if image else []
         added.append(up_s + time.perf_counter() - t1)
+        # The label column read again: the page's words and dropped words lacked a label.
+        passes.append(image is not None and any(w.line[0] >= 100_000 for w in labels))
+        label_times.append(label_s)
         by_key = {f.key: f for f in fields}
         bare_page = 0.0
         for key in SCORED:
@@ -173,6 +209,12 @@ def run_reading(truths: list[Truth], root: Path, cache: Path) -> dict[str, Any]:
                 c["no_region"] += 1
                 rows.append({"id": t.id, "key": key, "want": want, "region": False})
                 continue
+            truth_box = t.fields["handwriting"][key]["box"]
+            whole = None if truth_box is None else coverage(truth_box, f.box) >= 0.97
+            recognized = recognizer_right(key, f.readings.get("asterocr", ""),
+                                          t.fields["handwriting"][key]["text"])
+            c[stage(whole, recognized, f.value is not None and same(key, f.value, want),
+                    f.value is not None)] += 1
             if f.value is None:
                 c["left_for_keying"] += 1
             elif same(key, f.value, want):
@@ -183,14 +225,26 @@ def run_reading(truths: list[Truth], root: Path, cache: Path) -> dict[str, Any]:
             if f.agreed:
                 c["agreed"] += 1
                 c["agreed_wrong"] += 0 if same(key, f.value, want) else 1
-            raw, sec = bare_tesseract(image.crop(f.box)) if image else ("", 0.0)
+            for cls in (f"font {t.klass['hand']}", f"degradation {t.klass['degradation']}"):
+                by_class[cls]["fields"] += 1
+                by_class[cls]["right"] += same(key, f.value, want)
+                by_class[cls]["wrong_proposed"] += f.value is not None and not same(
+                    key, f.value, want)
+            raw, sec = bare_tesseract(image.crop(f.box)) if image and bare else ("", 0.0)
             bare_page += sec
-            bare = check(key, raw, issued).value
-            c["bare_right"] += same(key, bare, want)
-            c["bare_wrong_proposed"] += bare is not None and not same(key, bare, want)
+            bare_value = check(key, raw, issued).value
+            c["bare_right"] += same(key, bare_value, want)
+            c["bare_wrong_proposed"] += bare_value is not None and not same(key, bare_value,
+                                                                              want)
+            if bare_value is not None:
+                for cls in (f"font {t.klass['hand']}", f"degradation {t.klass['degradation']}"):
+                    by_class[cls]["bare_right"] += same(key, bare_value, want)
+                    by_class[cls]["bare_wrong_proposed"] += not same(key, bare_value, want)
             rows.append({"id": t.id, "class": t.class_key, "hand": t.klass["hand"], "key": key,
                          "want": want, "got": f.value, "source": f.source, "readings":
-                         f.readings, "problem": f.problem, "bare": raw})
+                         f.readings, "problem": f.problem, "bare": raw, "whole": whole,
+                         "recognized": recognized, "confidence": f.confidence,
+                         "written": t.fields["handwriting"][key]["text"]})
         bare_s.append(bare_page)
     total = Counter[str]()
     for c in per.values():
@@ -205,9 +259,13 @@ def run_reading(truths: list[Truth], root: Path, cache: Path) -> dict[str, Any]:
         "bare_tesseract_recall": round(total["bare_right"] / n, 3),
         "bare_tesseract_wrong_proposed": total["bare_wrong_proposed"],
         "per_field": {k: dict(v) for k, v in per.items()},
+        "per_class": {k: dict(by_class[k]) for k in sorted(by_class)},
         "seconds_added_per_page": {"median": round(statistics.median(added), 3),
                                    "mean": round(statistics.mean(added), 3),
                                    "max": round(max(added), 3)},
+        "label_pass_pages": sum(passes),
+        "label_seconds_per_page": {"median": round(statistics.median(label_times), 3),
+                                   "max": round(max(label_times), 3)},
         "bare_tesseract_seconds_per_page": round(statistics.median(bare_s), 3),
         "sohoa_ocr_seconds_per_page": round(statistics.median(ocr_s), 2),
         "reader_init_seconds": round(init_s, 2),
@@ -222,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=("dev", "test"), default="dev")
     ap.add_argument("--regions", action="store_true", help="only measure the regions")
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--no-bare", action="store_true", help="skip bare tesseract (tuning)")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="only the files whose OCR is cached already (tuning)")
     args = ap.parse_args(argv)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
@@ -229,11 +290,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         truths = truths[:args.limit]
     cache = args.set.with_name(args.set.name + "-ocr")
+    if args.cached_only:
+        truths = [t for t in truths if (cache / (Path(t.file).name + ".pkl")).exists()]
     if args.regions:
         result = run_regions(truths, args.set, cache)
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
-    result = run_reading(truths, args.set, cache)
+    result = run_reading(truths, args.set, cache, bare=not args.no_bare)
     rows = result.pop("rows")
     out = args.set.with_name(f"handwriting-{args.split}-rows.jsonl")
     out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),

@@ -10,13 +10,15 @@ confirm (``handwriting_unconfirmed``), never marked ready by itself.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from extract.names import is_family_name, restore_name
-from extract.places import match_issuer
+from extract.places import Unit, distance, index_for, key_of, match_issuer
 from extract.syllables import invalid_words
 from extract.text import clean_digits, fix_digit_runs
 from records.folding import fold_aligned
@@ -56,7 +58,9 @@ def _name_text(raw: str) -> str:
 
 
 def check_name(raw: str) -> Checked:
-    words = _name_text(raw).upper().split()
+    # The label's tail up to its colon ("tên: Phạm Thùy Linh") is not part of the name.
+    _, colon, tail = raw.rpartition(":")
+    words = _name_text(tail if colon and len(tail.split()) >= 2 else raw).upper().split()
     # The label's last letters ("tên:" → "n:") read before the name: one or two letters
     # that are no family name, before one that is.
     while len(words) > 2 and len(words[0]) <= 2 and not is_family_name(words[0]) \
@@ -200,3 +204,114 @@ def check(key: str, raw: str, issued_on: date | None) -> Checked:
     if key == "birth_place":
         return check_place(raw, issued_on)
     raise ValueError(f"no check for {key!r}")
+
+
+# ---------------------------------------------------------------- place candidates
+
+# Units kept per level when a reading is matched down the hierarchy (province, then its
+# districts, then their wards): enough for a letter or two misread in each name.
+PLACE_SHORTLIST = 3
+PLACE_NAME_EDITS = 2  # folded letters a facility's place name may be off by
+_KIND_PREFIX = re.compile(r"^(thanh pho|thi xa|thi tran|tinh|huyen|quan|phuong|xa)\s+",
+                          re.IGNORECASE)
+
+
+def _segment_key(segment: str) -> str:
+    return key_of(_KIND_PREFIX.sub("", fold_aligned(segment).strip()))
+
+
+def _nearest(units: list[Unit], segment: str) -> list[Unit]:
+    want = _segment_key(segment)
+    return sorted(units, key=lambda u: distance(want, u.key))[:PLACE_SHORTLIST]
+
+
+def _lower_kind(name: str) -> str:
+    words = name.split()
+    kind = 2 if fold_aligned(" ".join(words[:2])).lower() in (
+        "thanh pho", "thi xa", "thi tran") else 1
+    return " ".join([w.lower() for w in words[:kind]] + words[kind:])
+
+
+@functools.lru_cache(maxsize=64)
+def _units_on(issued_on: date | None) -> dict[tuple[str, str], list[Unit]]:
+    """The units standing on a day: ("province", "") → provinces, ("in", code) → the
+    province's units (itself, its districts, its wards)."""
+    out: dict[tuple[str, str], list[Unit]] = {("province", ""): []}
+    for units in index_for("legacy").by_key.values():
+        for u in units:
+            if u.stands_on(issued_on):
+                out.setdefault(("in", u.province_code), []).append(u)
+                if u.level == "province":
+                    out[("province", "")].append(u)
+    return out
+
+
+def _short(name: str) -> str:
+    """A unit's name without its kind: "Thị xã Kiến Tường" → "Kiến Tường"."""
+    kind = _lower_kind(name).split()
+    return " ".join(w for w in kind if not w.islower() or w[:1].isdigit()) or name
+
+
+def _facility_names(facility: str, units: list[Unit]) -> list[str]:
+    """The facility as read, and with the place its name ends with ("Bệnh viện đa khoa Nam
+    Định", "Trạm Y tế Bình Sa") replaced by the nearest units' names in its province."""
+    words = facility.split()
+    shorts = {_short(u.name) for u in units}
+    near: list[tuple[int, str]] = []
+    for k in (1, 2, 3):
+        if len(words) <= k + 1:
+            break
+        head, tail = " ".join(words[:-k]), key_of(" ".join(words[-k:]))
+        near += [(d, f"{head} {s}") for s in shorts
+                 if (d := distance(tail, key_of(s), PLACE_NAME_EDITS)) <= PLACE_NAME_EDITS]
+    # No unit's name near its end: the facility's own name, as read.
+    return [name for _, name in sorted(near)[:PLACE_SHORTLIST]] or [facility]
+
+
+_UNIT_WORDS = ("huyen", "quan", "tinh", "phuong", "thanh pho", "thi xa", "thi tran")
+
+
+def _fuzzy_segments(text: str) -> list[str]:
+    """The address cut before each word a letter away from a unit's kind ("huyệa Tân
+    Hiệp", "lỉnh Kiên Giang"), the first word (the ward's kind) left to its segment."""
+    words = text.replace(",", " ").split()
+    folded = [fold_aligned(w).lower().strip(".,;:") for w in words]
+    cuts: list[int] = []
+    for i in range(1, len(words)):
+        pair = f"{folded[i]} {folded[i + 1]}" if i + 1 < len(words) else ""
+        kind = any(distance(pair, k, 1) <= 1 for k in _UNIT_WORDS if " " in k) or any(
+            len(folded[i]) >= 4 and distance(folded[i], k, 1) <= 1
+            for k in _UNIT_WORDS if " " not in k)
+        if kind and (not cuts or i - cuts[-1] >= 2):
+            cuts.append(i)
+    bounds = [0, *cuts, len(words)]
+    return [" ".join(words[a:b]) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def place_candidates(raw: str, issued_on: date | None) -> list[str]:
+    """Addresses from the official list near a birth place's reading, written as the forms
+    write them ("Xã A, huyện B, tỉnh C"; "<facility as read>, tỉnh C"): a line model's
+    per-character probabilities then say which of them the ink is (``handdecode``)."""
+    text = _unit_commas(_facility_kind(_text(raw)))
+    segments = [s.strip() for s in text.split(",") if s.strip()]
+    if len(segments) < 3 and not HOSPITAL.match(text):
+        segments = _fuzzy_segments(text) or segments
+    if not segments:
+        return []
+    units = _units_on(issued_on)
+    provinces = _nearest(units[("province", "")], segments[-1])
+    if HOSPITAL.match(segments[0]):
+        facility = segments[0] if len(segments) > 1 else " ".join(segments[0].split()[:-2])
+        return [f"{name}, {_lower_kind(p.name)}" for p in provinces
+                for name in _facility_names(facility, units[("in", p.province_code)])]
+    if len(segments) < 3:
+        return []
+    codes = {p.province_code: p for p in provinces}
+    districts = _nearest([u for c in codes for u in units[("in", c)] if u.level == "district"],
+                         segments[-2])
+    dcodes = {d.district_code for d in districts}
+    wards = _nearest([u for c in codes for u in units[("in", c)]
+                      if u.level == "ward" and u.district_code in dcodes], segments[0])
+    ward_district = {d.district_code: d for d in districts}
+    return [f"{w.name}, {_lower_kind(ward_district[w.district_code].name)}, "
+            f"{_lower_kind(codes[w.province_code].name)}" for w in wards]

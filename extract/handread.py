@@ -75,10 +75,17 @@ class LineReader:
         arr = np.asarray(rgb, dtype=np.float32) / 255.0
         return np.transpose(arr, (2, 0, 1))[np.newaxis, ...]
 
-    def read(self, crop: Image.Image) -> Reading:
-        """Greedy CTC: the text and the probabilities of the characters it emitted."""
+    def frames(self, crop: Image.Image) -> np.ndarray[Any, Any]:
+        """The model's output on the crop: [T, C] log probabilities of the CTC symbols,
+        one row per four pixels of the height-normalised line."""
         log_probs = self.session.run(None, {self.input_name: self.tensor(crop)})[0]
-        frames = log_probs[:, 0, :]
+        return np.asarray(log_probs[:, 0, :], dtype=np.float32)
+
+    def read(self, crop: Image.Image) -> Reading:
+        return self.greedy(self.frames(crop))
+
+    def greedy(self, frames: np.ndarray[Any, Any]) -> Reading:
+        """Greedy CTC: the text and the probabilities of the characters it emitted."""
         best = frames.argmax(axis=-1).tolist()
         probs = np.exp(frames.max(axis=-1))
         out: list[str] = []

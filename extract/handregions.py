@@ -25,8 +25,12 @@ from records.folding import fold_aligned
 # Folded label words per field, each a sequence that must start a run of words on a
 # line. A name label followed by "người" names someone else (the mother, the father).
 LABELS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "name": (("ho", "chu", "dem", "ten"), ("ho", "va", "ten"), ("ho", "ten")),
-    "birth_date": (("ngay", "thang", "nam", "sinh"), ("ngay", "sinh"), ("sinh", "ngay")),
+    # Last, the label without its last word: handwriting glued to it makes it unreadable
+    # ("tên:" read "82...", "sinh" read "sn:.30/12").
+    "name": (("ho", "chu", "dem", "ten"), ("ho", "va", "ten"), ("ho", "ten"),
+             ("ho", "chu", "dem")),
+    "birth_date": (("ngay", "thang", "nam", "sinh"), ("ngay", "sinh"), ("sinh", "ngay"),
+                   ("ngay", "thang", "nam")),
     # Tesseract often loses the capital N of "Nơi" next to handwriting ("ơi Sinh:").
     "birth_place": (("noi", "sinh"), ("oi", "sinh")),
 }
@@ -60,6 +64,32 @@ def _lines(words: Sequence[Word]) -> list[list[Word]]:
         if w.text.strip():
             grouped.setdefault(w.line, []).append(w)
     return [sorted(ws, key=lambda w: w.bbox[0]) for ws in grouped.values()]
+
+
+def joined(words: Sequence[Word], extra: Sequence[Word]) -> list[Word]:
+    """``words`` and ``extra`` (words read apart: the lines the OCR dropped as noise), each
+    extra word moved onto the line of ``words`` it continues: a label's last word and the
+    handwriting after it are often dropped while its first words were kept ("Họ, chữ đệm,"
+    kept, "tên:...." dropped)."""
+    lines = _lines(words)
+    out = list(words)
+    for w in extra:
+        if any(min(w.bbox[2], o.bbox[2]) - max(w.bbox[0], o.bbox[0]) > 0 and
+               min(w.bbox[3], o.bbox[3]) - max(w.bbox[1], o.bbox[1]) > 0 for o in words):
+            continue  # read in both: the kept reading stands
+        h = w.bbox[3] - w.bbox[1]
+        best = None
+        for line in lines:
+            last = line[-1]
+            ly = (last.bbox[1] + last.bbox[3]) / 2
+            lh = last.bbox[3] - last.bbox[1]
+            # Handwriting glued to the word makes it taller: its box holds the line's middle.
+            if w.bbox[1] <= ly <= w.bbox[3] and -0.5 * lh < w.bbox[0] - last.bbox[2] < 2 * lh \
+                    and h < 2.5 * lh:
+                best = last
+                break
+        out.append(w if best is None else Word(w.text, w.confidence, w.bbox, best.line))
+    return out
 
 
 def _close(a: str, b: str) -> bool:
@@ -129,8 +159,10 @@ def find_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[str, list[
                     end = start + len(pattern)
                     if not _matches(tokens[start:end], pattern):
                         continue
-                    after = tokens[end] if end < len(tokens) else ""
-                    if any(_close(after, n) for n in NOT_AFTER.get(key, ())):
+                    # "tên người mẹ", or "người mẹ" after a label missing its "tên"; a
+                    # label ended by its colon is whole ("tên: Võ Như…" is no "tên vợ").
+                    after = [] if ":" in line[end - 1].text else tokens[end:end + 2]
+                    if any(_close(a, n) for a in after for n in NOT_AFTER.get(key, ())):
                         continue
                     label = line[start:end]
                     if label[0].bbox[0] > width * 0.5:

@@ -49,21 +49,26 @@ def upright_page(source: Path, media_type: str, page: PageResult, max_pixels: in
 # resolution (13-point labels read well at 150 dpi, and tesseract's time goes with pixels).
 LABEL_STRIP = (0.40, 0.50)  # of the width, of the height
 LABEL_DPI = 150
+NUMBER_STRIP = 0.3  # of the height: "Số:" sits under the agency's name
 
 
 def label_words(image: Image.Image, page: PageResult, languages: str, wanted: list[str]
                 ) -> list[Word]:
-    """The page's words, and those of the label column read on its own when the page's
-    reading lacks a wanted label: the OCR drops a line it judges noise, and a printed
-    label followed by handwriting often is one ("Họ, chữ đệm, tên: ⁄//7.../:")."""
-    from extract.handregions import find_labels
+    """The page's words with those of lines the OCR dropped as noise (a printed label
+    followed by handwriting often is one: "Họ, chữ đệm, tên: ⁄//7.../:"), and those of
+    the label column read on its own when a wanted label is still missing."""
+    from extract.handregions import find_labels, joined
 
-    found = find_labels(page.words, image.size)
+    # The words of lines the OCR dropped as noise first: they hold such labels for free.
+    known = joined(page.words, page.dropped_words)
+    found = find_labels(known, image.size)
     if all(k in found for k in wanted):
-        return list(page.words)
+        return known
     width, height = image.size
     scale = min(1.0, LABEL_DPI / (page.dpi or LABEL_DPI))
-    strip = image.crop((0, 0, int(width * LABEL_STRIP[0]), int(height * LABEL_STRIP[1])))
+    # Only the number missing: it is in the header (the top 30 %, fewer pixels to read).
+    bottom = NUMBER_STRIP if set(wanted) - set(found) == {"number"} else LABEL_STRIP[1]
+    strip = image.crop((0, 0, int(width * LABEL_STRIP[0]), int(height * bottom)))
     small = strip.resize((max(1, int(strip.width * scale)), max(1, int(strip.height * scale))),
                          Image.Resampling.BILINEAR)
     with tempfile.TemporaryDirectory(prefix="sohoa-hand-") as tmp:
@@ -73,7 +78,7 @@ def label_words(image: Image.Image, page: PageResult, languages: str, wanted: li
                                         round(w.bbox[2] / scale), round(w.bbox[3] / scale)),
                  w.line) for w in read]
     # Block numbers apart from the page's, so that no line of one joins a line of the other.
-    return [*page.words, *rekeyed(back, 100_000)]
+    return [*known, *rekeyed(back, 100_000)]
 
 
 # Where each handwritten field goes on the record.

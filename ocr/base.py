@@ -52,3 +52,7 @@ class PageResult:
     # What went differently from the usual path and the record should say (English, for
     # operators): a step that failed and was skipped, the plain reading kept…
     notes: list[str] = field(default_factory=list)
+    # Words tesseract read in ink its layout skipped but that were left out of ``words``
+    # as a noise line (a printed label followed by handwriting reads as one): for a
+    # consumer that looks for something specific in them, never part of the page's text.
+    dropped_words: list[Word] = field(default_factory=list)

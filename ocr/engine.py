@@ -29,6 +29,8 @@ class Recognition:
     text: str
     text_pdf: bytes | None  # tesseract's one-page text-only PDF (None when not asked for)
     notes: tuple[str, ...] = ()  # a step skipped or failed on the way (the reading stands)
+    # Words read but left out of ``words`` as noise (see ``PageResult.dropped_words``).
+    dropped: tuple[Word, ...] = ()
 
 
 def tesseract_env() -> dict[str, str]:
@@ -61,14 +63,19 @@ def recognize(
     tsv, text_pdf = tesseract(image, workdir / "ocr-output", dpi=dpi, languages=languages,
                               psm=psm, want_pdf=want_pdf)
     words = drop_duplicates(parse_tsv(tsv))
-    words, notes = second_look(image, words, workdir, dpi=dpi, languages=languages)
-    return Recognition(words=words, text=words_to_text(words), text_pdf=text_pdf, notes=notes)
+    dropped: list[Word] = []
+    words, notes = second_look(image, words, workdir, dpi=dpi, languages=languages,
+                               dropped=dropped)
+    return Recognition(words=words, text=words_to_text(words), text_pdf=text_pdf, notes=notes,
+                       dropped=tuple(dropped))
 
 
 def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: int,
-                languages: str) -> tuple[list[Word], tuple[str, ...]]:
+                languages: str, dropped: list[Word] | None = None
+                ) -> tuple[list[Word], tuple[str, ...]]:
     """``words`` after one more look at what the first pass got wrong or skipped, and
-    notes on what happened.
+    notes on what happened; the words read in skipped ink but not kept (noise lines) are
+    added to ``dropped`` when given.
 
     Two kinds of places are read again, all in ONE extra tesseract call (starting
     tesseract with the Vietnamese model costs about as much as reading a small crop):
@@ -102,6 +109,11 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
     if added:
         words = _insert_lines(words, added)
         notes += (f"read {len(added)} line(s) in ink the layout skipped",)
+    # A printed label followed by handwriting reads as a noise line: kept aside, not lost.
+    if dropped is not None:
+        kept = {(w.text, w.bbox) for line in added for w in line}
+        dropped += rekeyed([w for got in readings[len(pieces):] for w in got
+                            if (w.text, w.bbox) not in kept], DROPPED_BLOCKS)
     return words, notes
 
 
@@ -501,6 +513,10 @@ def lines_in(words: list[Word], band: tuple[int, int]) -> list[Word]:
     return [w for line in _lines(words)
             if band[0] <= (min(w.bbox[1] for w in line) + max(w.bbox[3] for w in line)) / 2
             < band[1] for w in line]
+
+
+# Block numbers of dropped words, apart from the page's (their crops' own numbering).
+DROPPED_BLOCKS = 20_000
 
 
 def rekeyed(words: list[Word], block_offset: int) -> list[Word]:

@@ -308,7 +308,8 @@ def guarded(loaded: Loaded, prepared: Prepared, reading: engine.Recognition,
         else reading.text_pdf
     return prepared, engine.Recognition(
         words=merged, text=engine.words_to_text(merged), text_pdf=text_pdf,
-        notes=(*reading.notes, *plain.notes, note))
+        notes=(*reading.notes, *plain.notes, note),
+        dropped=(*reading.dropped, *engine.rekeyed(list(plain.dropped), PLAIN_BLOCKS)))
 
 
 # Block numbers of the plain reading's words are moved this far in a merged reading.
@@ -353,6 +354,7 @@ def _result(number: int, prepared: Prepared, loaded: Loaded,
         deskew=prepared.deskew, mean_confidence=engine.mean_confidence(words),
         blank=prepared.blank, had_text=False, pdf_page=pdf_page,
         notes=list(reading.notes) if reading else [],
+        dropped_words=list(reading.dropped) if reading else [],
     )
 
 

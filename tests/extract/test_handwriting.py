@@ -119,3 +119,39 @@ def test_the_line_model_runs_offline_without_a_home_cache(tmp_path: Path) -> Non
     assert "site-packages/asterocr/assets/asternet.onnx" in result["model"]
     assert isinstance(result["text"], str)
     assert list(home.rglob("*")) == []  # no telemetry queue, no model cache
+
+
+def _word(text: str, x0: int, x1: int, line: tuple[int, int, int], conf: float = 96,
+          y: tuple[int, int] = (500, 530)):
+    from ocr.base import Word
+
+    return Word(text, conf, (x0, y[0], x1, y[1]), line)
+
+
+def test_a_labels_last_word_dropped_as_noise_rejoins_its_line() -> None:
+    from extract.handregions import find_labels, joined
+
+    # "Họ, chữ đệm," kept on one line; "tên:....Bùi" (handwriting glued on, taller) read
+    # apart and dropped as a noise line, under another line key.
+    kept = [_word("Họ,", 200, 240, (10000, 1, 1)), _word("chữ", 250, 300, (10000, 1, 1)),
+            _word("đệm,", 310, 370, (10000, 1, 1))]
+    dropped = [_word("tên:....Bùi", 380, 900, (20001, 1, 1), conf=12, y=(480, 540)),
+               _word("đệm,", 310, 370, (20001, 1, 1))]  # read twice: the kept one stands
+    words = joined(kept, dropped)
+    assert len(words) == 4 and words[-1].line == (10000, 1, 1)
+    (label,) = find_labels(words, (1600, 2200)).values()
+    assert [w.text for w in label] == ["Họ,", "chữ", "đệm,", "tên:....Bùi"]
+    assert find_labels(kept, (1600, 2200))["name"][-1].text == "đệm,"  # three words do
+
+
+def test_a_label_missing_its_last_word_is_not_the_mothers() -> None:
+    from extract.handregions import find_labels
+
+    mother = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
+              (("Họ,", 200), ("chữ", 260), ("đệm,", 320), ("tên", 380), ("người", 440),
+               ("mẹ:", 500))]
+    assert "name" not in find_labels(mother, (1600, 2200))
+    # A name label ended by its colon is whole: "Võ" after it is a family name, not "vợ".
+    child = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
+             (("Họ,", 200), ("chữ", 260), ("đệm,", 320), ("tên:", 380), ("Võ", 440))]
+    assert [w.text for w in find_labels(child, (1600, 2200))["name"]][-1] == "tên:"

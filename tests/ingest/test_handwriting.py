@@ -80,3 +80,33 @@ def test_handwriting_on_proposes_values_for_confirmation_and_off_leaves_them(
             assert ReviewReason("handwriting_unread", reason.path) not in hand
     # Printed values are never replaced.
     assert on.issued_on == off.issued_on
+
+
+def test_labels_in_words_the_ocr_dropped_need_no_second_reading(
+        monkeypatch: pytest.MonkeyPatch, form: tuple[Path, Truth, list[PageResult]]) -> None:
+    import dataclasses
+
+    from PIL import Image
+
+    import ingest.handwriting as hw
+    from extract.handregions import find_labels
+    from ocr import Word
+
+    _path, _truth, pages = form
+    # The real OCR keeps aside what it dropped as noise, under line keys of its own.
+    assert all(isinstance(w, Word) for w in pages[0].dropped_words)
+    line = (20001, 1, 1)
+    dropped = [Word("Ngày,", 95, (200, 700, 280, 730), line),
+               Word("tháng,", 95, (290, 700, 380, 730), line),
+               Word("năm", 95, (390, 700, 450, 730), line),
+               Word("sinh:..12/3/1990", 20, (460, 690, 900, 735), line)]
+    page = dataclasses.replace(pages[0], words=[], dropped_words=dropped)
+
+    def no_second_reading(*args: object, **kwargs: object) -> list[list[Word]]:
+        raise AssertionError("the label column was read again")
+
+    monkeypatch.setattr(hw, "read_crops", no_second_reading)
+    image = Image.new("L", (page.width_px, page.height_px), 255)
+    words = label_words(image, page, "vie", ["birth_date"])
+    assert [w.text for w in find_labels(words, image.size)["birth_date"]] == [
+        "Ngày,", "tháng,", "năm", "sinh:..12/3/1990"]

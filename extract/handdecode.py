@@ -1,0 +1,328 @@
+"""Constrained decoding of a line model's CTC output: the most probable reading that a
+field's grammar allows, instead of the most probable character at each step.
+
+Greedy decoding picks each frame's best symbol on its own; a handwritten "1" that looks
+like a "7" by a hair makes "37/02/1990", a date that cannot be. The grammar here walks
+the frames with a prefix beam search (Graves' CTC prefix search, pruned) that only ever
+extends a reading along what the field allows: for a date, digits and separators forming
+a real day, month and a year in the paper's range; for a register number, digits with an
+optional year or catalog symbol; for a name, Vietnamese syllables (``extract.syllables``'s
+closed set). Among the complete readings of the beam the most probable one that passes
+the field's checks is taken; its confidence is its probability against the best path any
+reading could have had, per character (1.0 when the grammar cost nothing).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import unicodedata
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+import numpy as np
+
+from extract.syllables import ONSETS, RHYMES, TONES, is_syllable
+
+NEG = -math.inf
+# Symbols below this probability at a frame are not tried there (they would not win, and
+# trying all 227 at each of a few hundred frames costs seconds).
+MIN_PROB = 1e-3
+BEAM = 24
+
+
+def _lse(a: float, b: float) -> float:
+    if a == NEG:
+        return b
+    if b == NEG:
+        return a
+    m = max(a, b)
+    return m + math.log1p(math.exp(-abs(a - b)))
+
+
+class Grammar(Protocol):
+    """What a field may read as: states are hashable; ``step`` gives the next state or
+    None when the character is not allowed there."""
+
+    def start(self) -> Hashable: ...
+
+    def step(self, state: Any, char: str) -> Hashable | None: ...
+
+    def final(self, state: Any) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    log_prob: float  # of the reading, summed over its alignments (the beam's share)
+    confidence: float  # per character, against the best path: see ``confidence``
+
+
+def best_path_log_prob(frames: np.ndarray[Any, Any]) -> float:
+    """Log probability of the single best alignment: an upper bound for any reading's."""
+    return float(frames.max(axis=-1).sum())
+
+
+def confidence(log_prob: float, best: float, text: str) -> float:
+    """How much less probable than the best path a reading is, per character (0..1): a
+    long address pays for its length otherwise."""
+    return math.exp(min(0.0, log_prob - best) / max(1, len(text)))
+
+
+def beam_search(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
+                grammar: Grammar, beam: int = BEAM) -> list[Decoded]:
+    """Complete readings the grammar allows, most probable first. ``frames``: [T, C] log
+    probabilities of the CTC symbols (``chars``: index → character; ``blank``)."""
+    # (text, state) → (log p ending in blank, log p ending in its last character)
+    beams: dict[tuple[str, Hashable], tuple[float, float]] = {("", grammar.start()): (0.0, NEG)}
+    floor = math.log(MIN_PROB)
+    for t in range(frames.shape[0]):
+        row = frames[t]
+        tried = [(int(k), chars.get(int(k), "")) for k in np.nonzero(row > floor)[0]
+                 if int(k) != blank]
+        p_blank = float(row[blank])
+        nxt: dict[tuple[str, Hashable], list[float]] = {}
+
+        def add(key: tuple[str, Hashable], pb: float, pnb: float,
+                into: dict[tuple[str, Hashable], list[float]] = nxt) -> None:
+            cur = into.setdefault(key, [NEG, NEG])
+            cur[0] = _lse(cur[0], pb)
+            cur[1] = _lse(cur[1], pnb)
+
+        for (text, state), (pb, pnb) in beams.items():
+            total = _lse(pb, pnb)
+            add((text, state), total + p_blank, NEG)
+            last = text[-1:] if text else ""
+            for k, ch in tried:
+                lp = float(row[k])
+                if not ch:
+                    continue
+                if ch == last:
+                    # The same character again: a repeat collapses unless a blank parted it.
+                    add((text, state), NEG, pnb + lp)
+                    new = grammar.step(state, ch)
+                    if new is not None:
+                        add((text + ch, new), NEG, pb + lp)
+                    continue
+                new = grammar.step(state, ch)
+                if new is not None:
+                    add((text + ch, new), NEG, total + lp)
+        ranked = sorted(nxt.items(), key=lambda kv: _lse(*kv[1]), reverse=True)[:beam]
+        beams = {key: (v[0], v[1]) for key, v in ranked}
+    best = best_path_log_prob(frames)
+    out = [Decoded(text, lp, confidence(lp, best, text))
+           for (text, state), v in beams.items() if grammar.final(state)
+           for lp in (_lse(*v),)]
+    return sorted(out, key=lambda d: d.log_prob, reverse=True)
+
+
+def decode(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int, grammar: Grammar,
+           accept: Callable[[str], str | None], beam: int = BEAM) -> tuple[str, Decoded] | None:
+    """The most probable reading the grammar allows whose value ``accept`` gives (None:
+    the field's checks refuse it), with the value."""
+    for d in beam_search(frames, chars, blank, grammar, beam):
+        value = accept(d.text)
+        if value is not None:
+            return value, d
+    return None
+
+
+# ---------------------------------------------------------------- grammars
+
+# What the line model reads around a value: the label's tail ("h:", "ố:"), the dots'
+# remains, quotes. Before a value only such marks and letters (no digit); after it only
+# marks.
+_MARKS = frozenset(" .,:;'\"-_|")
+_SEPARATORS = frozenset("/.-,: ")
+
+
+class DateGrammar:
+    """d/m/yyyy with one to three separators between the parts (the reading of a slash:
+    "/", "./", "-", "."), the day and month real, the year within ``years``; letters and
+    marks before (the label's tail), marks after."""
+
+    def __init__(self, years: tuple[int, int]) -> None:
+        self.years = years
+
+    def start(self) -> Hashable:
+        return ("pre", "")
+
+    def step(self, state: Any, char: str) -> Hashable | None:
+        phase, digits = state[0], state[1]
+        if phase == "pre":
+            if char.isdigit():
+                return ("day", char)
+            return state if not char.isdigit() else None
+        if phase in ("day", "month"):
+            if char.isdigit():
+                if len(digits) >= 2:
+                    return None
+                value = int(digits + char)
+                limit = 31 if phase == "day" else 12
+                return (phase, digits + char) if 1 <= value <= limit or digits == "" else None
+            if char in _SEPARATORS and digits and int(digits) > 0:
+                return (phase + "_sep", digits, 1)
+            return None
+        if phase in ("day_sep", "month_sep"):
+            _, kept, count = state
+            if char in _SEPARATORS:
+                return (phase, kept, count + 1) if count < 3 else None
+            if char.isdigit():
+                return ("month", char) if phase == "day_sep" else ("year", char)
+            return None
+        if phase == "year":
+            if char.isdigit():
+                if len(digits) >= 4:
+                    return None
+                year = digits + char
+                lo, hi = (str(y)[:len(year)] for y in self.years)
+                return ("year", year) if lo <= year <= hi else None
+            return ("post", digits) if len(digits) == 4 and char in _MARKS else None
+        if phase == "post":
+            return state if char in _MARKS else None
+        return None
+
+    def final(self, state: Any) -> bool:
+        return state[0] in ("year", "post") and len(state[1]) == 4
+
+
+class NumberGrammar:
+    """A register number: 1–5 digits, then optionally "/" and a year or a catalog symbol
+    (capitals); marks and letters before (the label's tail "ố:"), marks after."""
+
+    def start(self) -> Hashable:
+        return ("pre", 0)
+
+    def step(self, state: Any, char: str) -> Hashable | None:
+        phase, n = state
+        if phase == "pre":
+            if char.isdigit():
+                return ("num", 1) if char != "0" else None
+            return state
+        if phase == "num":
+            if char.isdigit():
+                return ("num", n + 1) if n < 5 else None
+            if char == "/":
+                return ("slash", 0)
+            return ("post", 0) if char in _MARKS else None
+        if phase == "slash":
+            if char.isdigit():
+                return ("year", 1)
+            if char.isalpha():  # "ks" read for KS: the value is in capitals anyway
+                return ("symbol", 1)
+            return None
+        if phase == "year":
+            if char.isdigit():
+                return ("year", n + 1) if n < 4 else None
+            return ("post", 0) if n == 4 and char in _MARKS else None
+        if phase == "symbol":
+            if char.isalpha():
+                return ("symbol", n + 1) if n < 6 else None
+            return ("post", 0) if char in _MARKS else None
+        if phase == "post":
+            return state if char in _MARKS else None
+        return None
+
+    def final(self, state: Any) -> bool:
+        phase, n = state
+        return phase in ("num", "symbol", "post") or (phase == "year" and n == 4)
+
+
+@functools.cache
+def syllables() -> tuple[frozenset[str], frozenset[str]]:
+    """Every Vietnamese syllable in capitals (NFC), a tone mark on any of its vowels, and
+    every prefix of one."""
+    vowels = set("aăâeêioôơuưy")
+    sac, nang = "\u0301", "\u0323"
+    found: set[str] = set()
+    for onset in ONSETS:
+        # After qu and gi the rhyme's u or i may be the onset's own ("quy", "gìn").
+        bases = {onset + r for r in RHYMES} | (
+            {onset + r[1:] for r in RHYMES} if onset in ("qu", "gi") else set())
+        for base in bases:
+            positions = [i for i, c in enumerate(base) if c in vowels]
+            if not positions:
+                continue
+            first = base[:positions[0] + 1] + sac + base[positions[0] + 1:]
+            if not (is_syllable(base) or is_syllable(first)):
+                continue
+            # A rhyme ending in a stop takes only sắc or nặng (``is_syllable``'s rule).
+            marks = [sac, nang] if not is_syllable(base) else ["", *TONES]
+            for mark in marks:
+                for i in positions if mark else [-1]:
+                    word = base if i < 0 else base[:i + 1] + mark + base[i + 1:]
+                    found.add(unicodedata.normalize("NFC", word).upper())
+    prefixes = {w[:k] for w in found for k in range(len(w) + 1)}
+    return frozenset(found), frozenset(prefixes)
+
+
+class NameGrammar:
+    """Words that are Vietnamese syllables (any case: compared in capitals), spaces
+    between them, two to six of them; marks before and after. A short run of letters
+    ended by a colon before the name is the label's tail ("n:" of "tên:") and starts the
+    name again."""
+
+    def __init__(self) -> None:
+        self.words, self.prefixes = syllables()
+
+    def start(self) -> Hashable:
+        return ("pre", "", 0)
+
+    def step(self, state: Any, char: str) -> Hashable | None:
+        phase, word, count = state
+        if phase == "pre":
+            if char in _MARKS:
+                return state
+            phase = "word"
+        if phase == "post":
+            return state if char in _MARKS else None
+        if char == " ":
+            if not word:
+                return state  # two spaces read for one
+            return ("word", "", count + 1) if word in self.words and count < 5 else None
+        if char == ":" and count == 0 and len(word) <= 3:
+            return ("pre", "", 0)
+        grown = word + char.upper()
+        if grown in self.prefixes:
+            return ("word", grown, count)
+        if char in _MARKS and word in self.words:
+            return ("post", "", count + 1)
+        return None
+
+    def final(self, state: Any) -> bool:
+        phase, word, count = state
+        if phase == "post":
+            return count >= 2
+        return phase == "word" and word in self.words and count >= 1
+
+
+def year_range(issued_on: date | None, max_age: int) -> tuple[int, int]:
+    if issued_on is None:
+        return (1900, date.today().year)
+    return (issued_on.year - max_age, issued_on.year)
+
+
+def ctc_log_prob(frames: np.ndarray[Any, Any], text: str, index: dict[str, int],
+                 blank: int) -> float:
+    """Log probability of ``text`` over all its CTC alignments (the forward algorithm);
+    -inf when it holds a character the model has no symbol for."""
+    if any(c not in index for c in text):
+        return NEG
+    labels = [index[c] for c in text]
+    ext = np.full(2 * len(labels) + 1, blank, dtype=np.int64)
+    ext[1::2] = labels
+    s = ext.size
+    # A label may skip the blank before it unless it repeats the label two back.
+    skip = np.zeros(s, dtype=bool)
+    skip[2:] = (ext[2:] != blank) & (ext[2:] != ext[:-2])
+    alpha = np.full(s, NEG)
+    alpha[0] = frames[0, blank]
+    if s > 1:
+        alpha[1] = frames[0, ext[1]]
+    for t in range(1, frames.shape[0]):
+        prev1 = np.concatenate(([NEG], alpha[:-1]))
+        prev2 = np.where(skip, np.concatenate(([NEG, NEG], alpha[:-2])), NEG)
+        alpha = np.logaddexp(np.logaddexp(alpha, prev1), prev2) + frames[t, ext]
+    return float(np.logaddexp(alpha[-1], alpha[-2]) if s > 1 else alpha[-1])

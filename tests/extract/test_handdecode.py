@@ -1,0 +1,170 @@
+"""Constrained decoding of a line model's CTC output (``extract.handdecode``): the most
+probable reading a field's grammar allows, not each frame's best symbol."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from datetime import date
+
+import numpy as np
+import pytest
+
+from extract.handcheck import check, check_date, check_number, place_candidates
+from extract.handdecode import (
+    DateGrammar,
+    NameGrammar,
+    NumberGrammar,
+    beam_search,
+    ctc_log_prob,
+    decode,
+    syllables,
+)
+from extract.handfields import line_reading
+from extract.handread import LineReader, Reading
+
+VOCAB = list("0123456789/.-: ,ABCDEGHIKLMNOPQRSTUVXYĂÂĐÊÔƠƯÀÁẠẢÃẦẤẬỀẾỆỄỂỊÌÍÒÓỌỒỐỘỜỚỢÙÚỤỪỨỰỲÝ"
+             "abcdeghiklmnopqrstuvxyăâđêôơưàáạảãầấậềếệễểịìíòóọồốộờớợùúụừứựỳýhẫ")
+VOCAB = list(dict.fromkeys(VOCAB))
+CHARS = {k + 1: c for k, c in enumerate(VOCAB)}  # 0 is the blank
+INDEX = {c: k for k, c in CHARS.items()}
+ISSUED = date(2001, 5, 2)
+
+
+def frames_of(steps: list[dict[str, float]]) -> np.ndarray:
+    """Log probabilities, one frame per step (its characters' probabilities, the blank
+    taking what is left), a blank frame between steps so that repeats stay apart."""
+    rows = []
+    for step in steps:
+        for probs in (step, {}):
+            row = np.full(len(CHARS) + 1, 1e-6)
+            for c, p in probs.items():
+                row[INDEX[c]] = p
+            row[0] = max(1e-6, 1.0 - row[1:].sum())
+            rows.append(np.log(row / row.sum()))
+    return np.asarray(rows, dtype=np.float32)
+
+
+def plain(text: str) -> list[dict[str, float]]:
+    return [{c: 0.97} for c in text]
+
+
+class FakeReader:
+    """A CTC reader whose frames are given: what ``line_reading`` decodes."""
+
+    chars = CHARS
+    blank = 0
+
+    def __init__(self, frames: np.ndarray) -> None:
+        self._frames = frames
+
+    def read(self, crop: object) -> object:
+        return self.greedy(self._frames)
+
+    def frames(self, crop: object) -> np.ndarray:
+        return self._frames
+
+    def greedy(self, frames: np.ndarray) -> Reading:
+        return LineReader.greedy(self, frames)  # type: ignore[arg-type]
+
+
+def test_ctc_probability_is_the_sum_over_alignments() -> None:
+    rng = np.random.default_rng(0)
+    chars = {1: "a", 2: "b"}
+    frames = np.log(rng.dirichlet(np.ones(3), size=4))
+    brute: dict[str, float] = {}
+    for path in itertools.product(range(3), repeat=4):
+        out, prev = [], None
+        for k in path:
+            if k != prev and k != 0:
+                out.append(chars[k])
+            prev = k
+        text = "".join(out)
+        lp = sum(frames[t, k] for t, k in enumerate(path))
+        brute[text] = float(np.logaddexp(brute.get(text, -math.inf), lp))
+    for text in ("ab", "a", "aa", "bab"):
+        assert ctc_log_prob(frames, text, {"a": 1, "b": 2}, 0) == pytest.approx(brute[text])
+    # The beam, with a grammar that allows everything, finds the same probabilities.
+    class Anything:
+        def start(self) -> int:
+            return 0
+
+        def step(self, state: int, char: str) -> int:
+            return 0
+
+        def final(self, state: int) -> bool:
+            return True
+
+    for d in beam_search(frames, chars, 0, Anything(), beam=1000)[:5]:
+        assert d.log_prob == pytest.approx(brute[d.text], abs=1e-3)
+
+
+def test_a_valid_date_is_taken_over_the_greedy_invalid_one() -> None:
+    # The first digit looks a little more like a 3 than a 1: greedy reads day 37.
+    steps = [{"3": 0.5, "1": 0.45}, *plain("7/02/1990")]
+    frames = frames_of(steps)
+    reader = FakeReader(frames)
+    raw, checked, confidence = line_reading(reader, None, "birth_date", ISSUED)
+    assert raw == "37/02/1990"
+    assert check_date(raw, ISSUED).value is None  # greedy: no such day
+    assert checked.value == "1990-02-17"
+    assert confidence is not None and 0.5 < confidence < 1.0
+
+
+def test_a_date_after_the_paper_is_not_taken() -> None:
+    # 2004 reads best, but the paper is of 2001: the year must be 1901..2001.
+    frames = frames_of([*plain("12/03/200"), {"4": 0.6, "1": 0.35}])
+    found = decode(frames, CHARS, 0, DateGrammar((1901, 2001)),
+                   lambda t: check_date(t, ISSUED).value)
+    assert found is not None and found[0] == "2001-03-12"
+
+
+def test_the_label_tail_before_a_date_is_not_part_of_it() -> None:
+    frames = frames_of(plain("h: 5.11.1987.."))
+    found = decode(frames, CHARS, 0, DateGrammar((1901, 2001)),
+                   lambda t: check_date(t, ISSUED).value)
+    assert found is not None and found[0] == "1987-11-05"
+
+
+def test_a_number_reads_as_digits_where_greedy_saw_a_letter() -> None:
+    frames = frames_of([{"l": 0.55, "1": 0.4}, *plain("2/KS")])
+    found = decode(frames, CHARS, 0, NumberGrammar(), lambda t: check_number(t, ISSUED).value)
+    assert found is not None and found[0] == "12/KS"
+
+
+def test_a_name_is_read_as_vietnamese_syllables() -> None:
+    # Greedy: "HỒNC", no Vietnamese syllable; "HỒNG" a little less probable.
+    steps = [*plain("LÊ THỊ HỒN"), {"C": 0.5, "G": 0.45}]
+    frames = frames_of(steps)
+    raw, checked, _ = line_reading(FakeReader(frames), None, "name", ISSUED)
+    assert raw == "LÊ THỊ HỒNC" and check("name", raw, ISSUED).value is None
+    assert checked.value == "LÊ THỊ HỒNG"
+    words, prefixes = syllables()
+    assert {"NGUYỄN", "QUY", "GÌN", "HOÀ", "HÒA"} <= words and "HỒNC" not in words
+    assert "NGHIÊ" in prefixes
+
+
+def test_the_name_grammar_skips_the_labels_tail() -> None:
+    frames = frames_of(plain("n: Lê Thị Mai"))
+    found = decode(frames, CHARS, 0, NameGrammar(), lambda t: check("name", t, ISSUED).value)
+    assert found is not None and found[0] == "LÊ THỊ MAI"
+
+
+def test_a_place_is_the_official_address_the_ink_most_probably_spells() -> None:
+    written = "Phường Phúc Xá, quận Ba Đình, thành phố Hà Nội"
+    # Read with two letters off: "Phúc Xa", "Ba Đinh" (a mark lost each).
+    steps = [{c: 0.97} for c in written]
+    steps[written.index("Xá") + 1] = {"a": 0.55, "á": 0.4}
+    steps[written.index("Đình") + 1] = {"i": 0.55, "ì": 0.4}
+    frames = frames_of(steps)
+    assert written in place_candidates("Phường Phúc Xa, quận Ba Đinh, thành phố Hà Nội",
+                                       ISSUED)
+    raw, checked, confidence = line_reading(FakeReader(frames), None, "birth_place", ISSUED)
+    assert raw == "Phường Phúc Xa, quận Ba Đinh, thành phố Hà Nội"
+    assert checked.value == written and confidence is not None
+
+
+def test_a_facilitys_place_name_is_taken_from_its_provinces_units() -> None:
+    got = place_candidates("Trạm Y tế. Rình Sa, tỉnh Quảng Nam", ISSUED)
+    assert "Trạm Y tế Bình Sa, tỉnh Quảng Nam" in got
+    assert "Trạm Y tế Rình Sa, tỉnh Quảng Nam" not in got  # no unit of the list
