@@ -148,7 +148,8 @@ async def keying_submit(request: Request, record_id: str, state: State, me: Call
 
 
 @web_router.get("/keying/{record_id}/crop.png", response_class=Response)
-def keying_crop(record_id: str, state: State, me: Caller, path: FieldPath) -> Response:
+def keying_crop(record_id: str, state: State, me: Clerk, path: FieldPath) -> Response:
+    """The field's image: for the screen (session) and for API clients (token) alike."""
     return Response(keying.crop_png(state, me, record_id, path), media_type="image/png",
                     headers={"Cache-Control": "private, max-age=300"})
 
