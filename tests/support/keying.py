@@ -82,7 +82,7 @@ def keying_form(seed: str, *, agency: str = "ubnd-a",
         draw.text((x + 6, y - 2), values[path], font=hand_font, fill=20, anchor="ls")
         x0, y0, x1, y1 = draw.textbbox((x + 6, y - 2), values[path], font=hand_font,
                                        anchor="ls")
-        regions.append(FieldRegion(path, 1, (x0, y0, x1, y1), PAGE))
+        regions.append(FieldRegion(path, 1, (int(x0), int(y0), int(x1), int(y1)), PAGE))
     out = io.BytesIO()
     image.save(out, format="PDF", resolution=DPI)
     record = make_record("birth_certificate", Person("-", "1976-01-01", ""),
