@@ -117,3 +117,26 @@ def seed_forms(server: Any, forms: list[KeyingForm]) -> None:
         index.upsert_many([f.record for f in forms])
     finally:
         index.close()
+
+
+def key_by_keyboard(page: Any, values: dict[str, str], *, delay_ms: float = 0,
+                    decomposed: bool = False) -> int:
+    """Key the form open in ``page`` (Playwright) as a clerk does, keyboard only: type
+    each input's value where the focus is, Tab to the next, Enter on the last (which
+    submits). Returns the keys pressed beyond the characters typed. ``decomposed``
+    types each value in NFD, as input methods that send combining marks do."""
+    import unicodedata
+
+    names = page.eval_on_selector_all(
+        "#keying-form input:not([type=hidden])", "inputs => inputs.map(i => i.name)")
+    extra = 0
+    for i, name in enumerate(names):
+        focused = page.evaluate("document.activeElement && document.activeElement.name")
+        if focused != name:
+            raise AssertionError(f"focus on {focused!r}, expected {name!r}")
+        text = values[name]
+        page.keyboard.type(unicodedata.normalize("NFD", text) if decomposed else text,
+                           delay=delay_ms)
+        page.keyboard.press("Tab" if i + 1 < len(names) else "Enter", delay=delay_ms)
+        extra += 1
+    return extra
