@@ -51,12 +51,13 @@ def test_two_clerks_key_a_form_by_keyboard_composed_and_decomposed(server: LiveS
             page.goto("/keying")
             page.wait_for_url(f"**/keying/{first.record.id}")
             page.wait_for_selector("#keying-form input[autofocus]")
-            extra = key_by_keyboard(page, first.values, decomposed=decomposed)
+            keys = key_by_keyboard(page, first.values, decomposed=decomposed)
             # Enter on the last input submitted and the next form came up, focused.
             page.wait_for_url(f"**/keying/{second.record.id}")
             page.wait_for_function(
                 "document.activeElement && document.activeElement.name === 'subjects[0].name'")
-            assert extra == len(first.values)  # one Tab or Enter per field, nothing else
+            assert keys.extra == len(first.values)  # one Tab or Enter per field, nothing else
+            assert keys.chars == sum(len(v) for v in first.values.values())
 
     admin = create_token(store, role=Role.ADMIN, agency=AGENCY, label="admin")
     with httpx.Client(base_url=server.base_url,

@@ -119,24 +119,48 @@ def seed_forms(server: Any, forms: list[KeyingForm]) -> None:
         index.close()
 
 
-def key_by_keyboard(page: Any, values: dict[str, str], *, delay_ms: float = 0,
-                    decomposed: bool = False) -> int:
+def telex_keys(ch: str) -> int:
+    """Keys a Telex (or VNI) typist presses for one character: the letter and one per
+    mark (``ễ`` = e, e, x), ``đ`` = d, d."""
+    import unicodedata
+
+    return len(unicodedata.normalize("NFD", ch)) + (ch in "đĐ")
+
+
+@dataclass
+class Keystrokes:
+    chars: int = 0  # characters of the values (NFC)
+    telex: int = 0  # keys a Telex typist presses for them
+    extra: int = 0  # keys beyond them: Tab, Enter
+    typing_ms: float = 0.0  # the typist's own time at the given pace
+
+
+def key_by_keyboard(page: Any, values: dict[str, str], *, key_ms: float = 0,
+                    decomposed: bool = False) -> Keystrokes:
     """Key the form open in ``page`` (Playwright) as a clerk does, keyboard only: type
     each input's value where the focus is, Tab to the next, Enter on the last (which
-    submits). Returns the keys pressed beyond the characters typed. ``decomposed``
-    types each value in NFD, as input methods that send combining marks do."""
+    submits). ``key_ms``: the typist's time per key, each character taking as many keys
+    as Telex needs for it (0: as fast as the browser takes them). ``decomposed`` types
+    each value in NFD, as input methods that send combining marks do."""
     import unicodedata
 
     names = page.eval_on_selector_all(
         "#keying-form input:not([type=hidden])", "inputs => inputs.map(i => i.name)")
-    extra = 0
+    count = Keystrokes()
     for i, name in enumerate(names):
         focused = page.evaluate("document.activeElement && document.activeElement.name")
         if focused != name:
             raise AssertionError(f"focus on {focused!r}, expected {name!r}")
         text = values[name]
-        page.keyboard.type(unicodedata.normalize("NFD", text) if decomposed else text,
-                           delay=delay_ms)
-        page.keyboard.press("Tab" if i + 1 < len(names) else "Enter", delay=delay_ms)
-        extra += 1
-    return extra
+        count.chars += len(text)
+        for ch in text:
+            page.keyboard.type(unicodedata.normalize("NFD", ch) if decomposed else ch)
+            count.telex += telex_keys(ch)
+            if key_ms:  # the typist's pace, which the bench measures the form at
+                page.wait_for_timeout(telex_keys(ch) * key_ms)
+        count.typing_ms += (sum(telex_keys(ch) for ch in text) + 1) * key_ms
+        if key_ms:
+            page.wait_for_timeout(key_ms)
+        page.keyboard.press("Tab" if i + 1 < len(names) else "Enter")
+        count.extra += 1
+    return count
