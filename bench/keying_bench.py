@@ -75,9 +75,9 @@ def main(argv: list[str] | None = None) -> int:
                         page.wait_for_load_state("load")  # the next form's crops shown
                     else:
                         page.wait_for_load_state("load")
-                    seconds = time.monotonic() - started
+                    spent = time.monotonic() - started
                     rows.append({"clerk": clerk, "decomposed": decomposed,
-                                 "record_id": record_id, "seconds": round(seconds, 2),
+                                 "record_id": record_id, "seconds": round(spent, 2),
                                  "typist_seconds": round(keys.typing_ms / 1000, 2),
                                  "fields": 6, "chars": keys.chars, "telex_keys": keys.telex,
                                  "extra_keys": keys.extra})
