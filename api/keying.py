@@ -352,9 +352,10 @@ def _sane_opened(opened_at: str | None) -> str | None:
     if not opened_at:
         return None
     try:
-        return datetime.fromisoformat(opened_at).isoformat()
+        opened = datetime.fromisoformat(opened_at)
     except ValueError:
         return None
+    return opened.isoformat() if opened.tzinfo is not None else None  # as ``utc_now``
 
 
 # --- arbitration -------------------------------------------------------------------------
