@@ -75,14 +75,18 @@ class KeyingEntry:
         )
 
 
+def entries_prefix(record_id: str) -> str:
+    return f"{KEYING_PREFIX}{record_id}/"
+
+
 def entry_key(record_id: str, seq: int) -> str:
-    return f"{KEYING_PREFIX}{record_id}/{seq:06d}.json"
+    return f"{entries_prefix(record_id)}{seq:06d}.json"
 
 
 def load_entries(store: Store, record_id: str) -> list[KeyingEntry]:
     """A record's entries, oldest first."""
     return [KeyingEntry.from_dict(json.loads(store.get(info.key)))
-            for info in store.list(f"{KEYING_PREFIX}{record_id}/")]
+            for info in store.list(entries_prefix(record_id))]
 
 
 def all_entries(store: Store) -> Iterator[KeyingEntry]:
