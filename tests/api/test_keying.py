@@ -232,3 +232,25 @@ def test_the_form_screen_takes_a_whole_form_and_moves_on(people: People) -> None
     with people.client("chi") as client:
         fields = client.get(f"/api/v1/keying/records/{rid}").json()["fields"]
     assert {f["status"] for f in fields} == {"one"}
+
+
+def test_agreeing_entries_left_by_a_killed_server_fill_the_field_on_the_next_visit(
+        people: People) -> None:
+    """The entries are the state: two agreeing entries stored, the record never written
+    (the server died in between), and the next opening of the record fills it."""
+    from storage.keying import EntryKind, KeyedValue, KeyingEntry, append
+
+    form = _seeded(people, "killed")
+    rid = form.record.id
+    store = open_store(people.server.settings.storage_url)
+    path, value = "fields.birth_place", form.values["fields.birth_place"]
+    for clerk in ("an", "binh"):
+        append(store, rid, lambda entries, clerk=clerk: KeyingEntry(
+            rid, AGENCY, len(entries) + 1, EntryKind.KEYED, _actor(people, clerk),
+            "2026-12-04T09:00:00+00:00", 1, (KeyedValue(path, value, value),)))
+    assert "birth_place" not in _record(people, rid)["fields"]
+    with people.client("chi") as client:
+        fields = client.get(f"/api/v1/keying/records/{rid}").json()["fields"]
+    assert path not in {f["field"] for f in fields}  # filled, no longer waiting
+    record = _record(people, rid)
+    assert record["fields"]["birth_place"] == value and record["version"] == 2
