@@ -245,9 +245,12 @@ def test_agreeing_entries_left_by_a_killed_server_fill_the_field_on_the_next_vis
     store = open_store(people.server.settings.storage_url)
     path, value = "fields.birth_place", form.values["fields.birth_place"]
     for clerk in ("an", "binh"):
-        append(store, rid, lambda entries, clerk=clerk: KeyingEntry(
-            rid, AGENCY, len(entries) + 1, EntryKind.KEYED, _actor(people, clerk),
-            "2026-12-04T09:00:00+00:00", 1, (KeyedValue(path, value, value),)))
+        def entry(entries: list[KeyingEntry], clerk: str = clerk) -> KeyingEntry:
+            return KeyingEntry(rid, AGENCY, len(entries) + 1, EntryKind.KEYED,
+                               _actor(people, clerk), "2026-12-04T09:00:00+00:00", 1,
+                               (KeyedValue(path, value, value),))
+
+        append(store, rid, entry)
     assert "birth_place" not in _record(people, rid)["fields"]
     with people.client("chi") as client:
         fields = client.get(f"/api/v1/keying/records/{rid}").json()["fields"]
