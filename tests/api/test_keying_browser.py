@@ -68,3 +68,32 @@ def test_two_clerks_key_a_form_by_keyboard_composed_and_decomposed(server: LiveS
     assert unicodedata.is_normalized("NFC", name) and name != unicodedata.normalize("NFD", name)
     assert record["fields"]["mother_name"] == first.values["fields.mother_name"]
     assert record["review"]["reasons"] == [] and record["status"] == "ready"
+
+
+@pytest.mark.slow  # eight screens in two widths: about 20 s on a loaded machine
+def test_the_keying_screens_speak_vietnamese_on_desktop_and_phone(server: LiveServer) -> None:
+    from tests.api.test_screens_people import _check
+
+    form = keying_form("browser-screens", agency=AGENCY)
+    seed_forms(server, [form])
+    rid = form.record.id
+    store = open_store(server.settings.storage_url)
+    tokens = {who: create_token(store, role=role, agency=AGENCY, label=who) for who, role in
+              (("an", Role.ARCHIVIST), ("binh", Role.ARCHIVIST), ("boss", Role.ADMIN))}
+    path = "fields.mother_name"
+    for who, value in (("an", "Trần Thị Hà"), ("binh", "Trần Thị Hạ")):
+        with httpx.Client(base_url=server.base_url,
+                          headers={"Authorization": f"Bearer {tokens[who]}"}) as client:
+            assert client.post(f"/api/v1/keying/records/{rid}/entries",
+                               json={"values": {path: value}}).status_code == 200
+    screens = [f"/keying/{rid}", "/keying-disputes", f"/keying/{rid}/decide?field={path}",
+               "/keying-clerks"]
+    for width in (1280, 390):
+        with browser_page(server.base_url, width=width, height=844) as page:
+            _sign_in(page, tokens["boss"])
+            for screen in screens:
+                page.goto(screen)
+                assert "/login" not in page.url, screen
+                _check(page, screen, width)
+            page.goto("/keying-disputes")
+            assert "Trần Thị Hạ" in page.inner_text("body")
