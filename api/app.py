@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api import routes_api, routes_stats, web
+from api import routes_api, routes_keying, routes_stats, web
 from api.batches import (
     BatchJournal,
     BatchRunner,
@@ -114,8 +114,10 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
 
     app.include_router(routes_api.router)
     app.include_router(routes_stats.api_router)
+    app.include_router(routes_keying.api_router)
     app.include_router(web.router)
     app.include_router(routes_stats.web_router)
+    app.include_router(routes_keying.web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -10,6 +10,7 @@ import logging
 import re
 import shutil
 import subprocess
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,8 +128,9 @@ def page_image(state: AppState, principal: Principal, record_id: str) -> bytes:
 
 def render_first_page(pdf: bytes, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = target.with_suffix(".work")
-    work.mkdir(exist_ok=True)
+    # A directory of its own: requests rendering the same page at once (the keying
+    # screen's crops) must not write into each other's files.
+    work = Path(tempfile.mkdtemp(prefix=f"{target.stem}.", suffix=".work", dir=target.parent))
     try:
         source = work / "in.pdf"
         source.write_bytes(pdf)

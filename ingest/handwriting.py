@@ -20,7 +20,7 @@ from ocr.engine import read_crops, rekeyed
 from ocr.pipeline import load_image
 from ocr.plan import is_pdf
 from ocr.prepare import straighten, turn
-from records import Record, ReviewReason, Status, Subject
+from records import FieldRegion, Record, ReviewReason, Status, Subject
 
 
 def upright_page(source: Path, media_type: str, page: PageResult, max_pixels: int
@@ -134,6 +134,8 @@ def read_handwriting(record: Record, received_path: Path, media_type: str,
     fields = read_fields(image, page.words, issued, reader, wanted, labels)
     for f in fields:
         path = PATHS[f.key]
+        # Kept for the keying screen, which shows a person this part of the page.
+        record.regions.append(FieldRegion(path, page.number, f.box, image.size))
         if f.value is not None:
             _set(record, f.key, f.value)
             record.review.reasons.append(ReviewReason("handwriting_unconfirmed", path))

@@ -226,6 +226,26 @@ class Review:
     approved_at: str | None = None
 
 
+@dataclass(frozen=True)
+class FieldRegion:
+    """Where a value is written on the paper: the box (x0, y0, x1, y1, pixels) of field
+    ``path`` on page ``page`` of the upright page as the OCR read it, whose size
+    (width, height) is ``page_size``. The archival PDF shows that same upright page, so
+    a screen cuts the field's image from any rendering of it by proportion (the keying
+    screen shows it beside the input)."""
+
+    path: str
+    page: int
+    box: tuple[int, int, int, int]
+    page_size: tuple[int, int]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FieldRegion:
+        x0, y0, x1, y1 = (int(v) for v in data["box"])
+        width, height = (int(v) for v in data["page_size"])
+        return cls(str(data["path"]), int(data["page"]), (x0, y0, x1, y1), (width, height))
+
+
 @dataclass
 class StageEvent:
     """What one pipeline stage did, in order: the record's own processing history."""
@@ -263,6 +283,7 @@ class Record:
     updated_at: str | None = None
     stages: list[StageEvent] = field(default_factory=list)
     error: str | None = None
+    regions: list[FieldRegion] = field(default_factory=list)  # values written by hand
     schema: int = SCHEMA_VERSION
 
     def note(self, stage: str, **detail: Any) -> None:
@@ -298,4 +319,5 @@ class Record:
         review["reasons"] = [ReviewReason.parse(r) for r in review.get("reasons") or []]
         values["review"] = Review(**review)
         values["stages"] = [StageEvent(**e) for e in data.get("stages") or []]
+        values["regions"] = [FieldRegion.from_dict(r) for r in data.get("regions") or []]
         return cls(**values)

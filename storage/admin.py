@@ -14,6 +14,7 @@ from typing import Any
 from records.model import utc_now
 from storage import layout
 from storage.base import ObjectNotFound, Store
+from storage.keying import entries_prefix
 
 AuditSink = Callable[[dict[str, Any]], None]
 
@@ -42,6 +43,8 @@ def delete_record(
         raise ObjectNotFound(prefix)
     record_dir = layout.versions_prefix(agency, record_id)
     ordered = sorted(keys, key=lambda k: k.startswith(record_dir))  # stable: files first
+    # The clerks' keyed values name the citizen too: they go with the record, first.
+    ordered = [info.key for info in store.list(entries_prefix(record_id))] + ordered
     audit(
         {
             "action": "storage.delete_record",

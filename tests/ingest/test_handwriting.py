@@ -15,7 +15,7 @@ from ingest.handwriting import label_words, upright_page
 from ingest.pipeline import compose, plan, receive
 from ocr import PageResult, run_page
 from ocr.pipeline import engine_name
-from records import ReviewReason, Status
+from records import Record, ReviewReason, Status
 
 pytestmark = pytest.mark.skipif(
     bool(missing(default_cache())),
@@ -80,6 +80,13 @@ def test_handwriting_on_proposes_values_for_confirmation_and_off_leaves_them(
             assert ReviewReason("handwriting_unread", reason.path) not in hand
     # Printed values are never replaced.
     assert on.issued_on == off.issued_on
+    # Each field's place stays on the record (typed, through its JSON): the keying
+    # screen cuts the field's image from the page with it.
+    kept = {r.path: r for r in Record.from_dict(on.to_dict()).regions}
+    assert set(kept) == {r.path for r in hand}
+    size = (pages[0].width_px, pages[0].height_px)
+    assert all(r.page == 1 and r.page_size == size and r.box[0] < r.box[2] <= size[0]
+               for r in kept.values())
 
 
 def test_labels_in_words_the_ocr_dropped_need_no_second_reading(
