@@ -5,6 +5,7 @@ header (as continuation pages do), with or without separator sheets before each 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,19 @@ def make_stack(path: Path, papers: int, *, seed: int, sheets: bool,
         pages.append(gray)
     save(pages, path, "pdf")
     return Stack(path, truth, len(images))
+
+
+def paper_page(doc_type: str, seed: int, *, leave_out: tuple[str, ...] = ()) -> Image.Image:
+    """A paper's page as scanned (light damage, 150 dpi) with the layout regions
+    ``leave_out`` not printed: ``("motto",)`` is a first page without the national
+    header; ``("agency", "number", "motto", "title")`` a second page that carries on
+    with the same paper's body."""
+    spec = generate(doc_type, seed=seed)
+    spec = dataclasses.replace(spec, layout=[line for line in spec.layout
+                                             if line.region not in leave_out])
+    page = _scanned(render_page(spec, dpi=DPI), seed).convert("L")
+    page.info["dpi"] = (DPI, DPI)
+    return page
 
 
 def separator_page(box: str) -> Image.Image:
