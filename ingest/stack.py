@@ -28,6 +28,7 @@ the one record it belongs to; separator sheets are not kept.
 from __future__ import annotations
 
 import io
+import logging
 import subprocess
 import unicodedata
 from dataclasses import dataclass, field
@@ -37,7 +38,10 @@ import numpy as np
 import pikepdf
 from PIL import Image, ImageDraw, ImageFont
 
+from ingest.admission import InputFile
 from records import StackRef
+
+log = logging.getLogger("sohoa.stack")
 
 SEPARATOR_MARK = "SOHOA-SEPARATOR"
 # The national header, folded (no marks, upper case), word by word.
@@ -378,3 +382,45 @@ def split(path: Path, sha256: str, out_dir: Path, *,
                     **part.ref(path.name, sha256).to_given()})
             for file, part in zip(files, parts, strict=True)]
 
+
+
+def page_count(path: Path) -> int:
+    """Pages of a PDF; 0 when it cannot be read as one (the pipeline says why later)."""
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except pikepdf.PdfError:
+        return 0
+
+
+def split_input(item: InputFile, out_dir: Path, *, sha256: str | None = None,
+                languages: str = "vie") -> list[InputFile]:
+    """The files to digitize for ``item``: its papers when it is a multi-page PDF (each
+    written into ``out_dir``, which the caller removes once they are digitized or
+    staged), else ``item`` itself. A PDF that cannot be split goes through whole: the
+    pipeline then reports what is wrong with it. Every way in that splits (``sohoa
+    ingest --split``, the upload's ``split``, ``sohoa watch --split``) comes here."""
+    if item.path.suffix.lower() != ".pdf" or page_count(item.path) < 2:
+        return [item]
+    if sha256 is None:
+        from ingest.pipeline import sha256_file
+
+        sha256, _ = sha256_file(item.path)
+    try:
+        papers = split(item.path, sha256, out_dir, languages=languages)
+    except Exception as exc:  # an unreadable PDF: the pipeline says the same
+        log.warning("cannot split %s: %s", item.path, exc)
+        return [item]
+    # What the separator sheet says of its paper wins over what the manifest (or the
+    # watched folder) says of the whole stack.
+    return [InputFile(path, {**item.given, **given}) for path, given in papers]
+
+
+def split_inputs(items: list[InputFile], out_dir: Path, *,
+                 languages: str = "vie") -> list[InputFile]:
+    """``split_input`` over a batch, each stack's papers in a folder of their own (two
+    stacks of one name in a batch keep their papers apart)."""
+    out: list[InputFile] = []
+    for k, item in enumerate(items):
+        out += split_input(item, out_dir / f"{k:04d}", languages=languages)
+    return out

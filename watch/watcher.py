@@ -223,21 +223,13 @@ class Watcher:
 
     def _split(self, took: _Taken) -> _Taken:
         """A multi-page PDF as its papers, each a file of its own (``ingest.stack``)."""
-        from ingest.stack import split
+        from ingest.stack import split_input
 
-        item = took.items[0]
-        if item.path.suffix.lower() != ".pdf" or _pages(item.path) < 2:
-            return took
-        took.parts_dir = self.root / STATE_DIR / "parts" / took.sha256[:24]
-        try:
-            papers = split(item.path, took.sha256, took.parts_dir,
-                           languages=self.options.languages)
-        except Exception as exc:  # an unreadable PDF: the pipeline would say the same
-            log.warning("cannot split %s: %s", item.path, exc)
-            return took
-        # What the separator sheet says of its paper wins over what the folders and
-        # manifest say of the whole stack.
-        took.items = [InputFile(path, {**item.given, **given}) for path, given in papers]
+        parts_dir = self.root / STATE_DIR / "parts" / took.sha256[:24]
+        took.items = split_input(took.items[0], parts_dir, sha256=took.sha256,
+                                 languages=self.options.languages)
+        if took.items[0].path.parent == parts_dir:
+            took.parts_dir = parts_dir
         return took
 
     def _digitize(self, agency: str, batch: list[_Taken]) -> int:
@@ -318,16 +310,6 @@ def failure_note(relative: str, entry: Entry) -> str:
         f"Mã lỗi: {entry.code or 'internal_error'}\n"
         "Cách xử lý: sửa theo lý do trên rồi chép tệp trở lại thư mục theo dõi.\n"
     )
-
-
-def _pages(path: Path) -> int:
-    import pikepdf
-
-    try:
-        with pikepdf.open(path) as pdf:
-            return len(pdf.pages)
-    except pikepdf.PdfError:
-        return 0
 
 
 def _by_agency(taken: list[_Taken], default: str) -> Iterable[tuple[str, list[_Taken]]]:

@@ -107,3 +107,32 @@ def separator_page(box: str) -> Image.Image:
     image = image.convert("L").resize((round(8.27 * DPI), round(11.69 * DPI)))
     image.info["dpi"] = (DPI, DPI)
     return image
+
+
+def text_stack(path: Path, papers: list[int], *, box: str, tag: str) -> list[tuple[int, ...]]:
+    """A stack of born-digital papers (``papers[k]`` pages each, text in their layer,
+    so digitizing them needs no OCR), each after a separator sheet naming ``box``; the
+    papers' pages (0-based stack indices). ``tag`` makes the texts, and so the files,
+    distinct from other tests'."""
+    import pikepdf
+
+    stack = pikepdf.new()
+    font = stack.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+    sheet = pikepdf.open(io.BytesIO(separator_sheet_pdf(SeparatorSheet(box=box))))
+    truth: list[tuple[int, ...]] = []
+    for k, count in enumerate(papers):
+        stack.pages.append(sheet.pages[0])
+        first = len(stack.pages)
+        for number in range(1, count + 1):
+            # Enough lines that the page is not taken for a blank back.
+            lines = "".join(f"({tag} giay to {k} trang {number} dong {n:02d} "
+                            f"{'noi dung ' * 6}) Tj 0 -18 Td " for n in range(36))
+            content = f"BT /F1 12 Tf 60 780 Td {lines} ET".encode()
+            stack.pages.append(pikepdf.Page(pikepdf.Dictionary(
+                Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842],
+                Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+                Contents=stack.make_stream(content))))
+        truth.append(tuple(range(first, len(stack.pages))))
+    stack.save(path)
+    return truth
