@@ -46,12 +46,14 @@ def _continuation(seed: int) -> Image.Image:
 
 
 def make_stack(path: Path, papers: int, *, seed: int, sheets: bool,
-               damage: str = "light") -> Stack:
+               damage: str = "light", headless: bool = False) -> Stack:
     """``papers`` papers, every third one two pages long, the rest with a blank back.
 
     ``damage``: ``light`` (slight skew and speckles, 150 dpi) or ``scan`` (each front
     with the specimens' realistic scan profile: 200/300 dpi, skew up to 3°, blur, JPEG,
-    yellowing, bilevel, and a sheet turned on the glass now and then)."""
+    yellowing, bilevel, and a sheet turned on the glass now and then). ``headless``:
+    every fifth paper printed without the national header (only its title, of another
+    type than the paper before it, says a new paper starts)."""
     images: list[Image.Image] = []
     truth: list[tuple[int, ...]] = []
     for k in range(papers):
@@ -62,6 +64,9 @@ def make_stack(path: Path, papers: int, *, seed: int, sheets: bool,
                 back.info["dpi"] = (DPI, DPI)
                 images.append(back)
         spec = generate(DOC_TYPES[k % len(DOC_TYPES)], seed=seed + k)
+        if headless and k % 5 == 4:
+            spec = dataclasses.replace(spec, layout=[line for line in spec.layout
+                                                     if line.region != "motto"])
         if damage == "scan":
             front = degraded_page(spec, degradation_profile(seed + k), seed + k)
         else:
