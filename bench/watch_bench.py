@@ -6,7 +6,13 @@ everything it adds (listing, settling, hashing, the journal, moving files) and i
 settle wait: a latency each file pays once, all files at the same time, kept short
 here (``--settle 0.3``, a listing every 0.1 s) so that what is compared is the work.
 
+A trickle (``--trickle N``): N born-digital one-page PDFs, each settling alone and so
+each a batch of its own, digitized in-process by the watcher's driver (one process pool
+kept across its batches) and, as it was before, by ``run_batch`` making a pool for each
+batch: the difference per file is the pool start-up the watcher no longer pays.
+
     .venv/bin/python bench/watch_bench.py [--pages 16] [--workers 2] [--seed 7]
+                                          [--trickle 8] [--trickle-only]
 """
 
 from __future__ import annotations
@@ -83,6 +89,35 @@ def watcher_own_time(hot: Path, data: Path, args: argparse.Namespace
     return total - in_driver - waited, in_driver, total
 
 
+def trickle(work: Path, count: int, workers: int) -> tuple[float, float]:
+    """Seconds for ``count`` one-file batches: (a new pool per batch, the watcher's kept
+    pool), each into its own fresh data directory, in this run."""
+    from ingest import InputFile, Runtime, Settings, run_batch
+    from tests.support.scans import text_pdf
+    from watch import embedded
+
+    times = []
+    for label in ("fresh", "kept"):
+        os.environ.update({"SOHOA_DATA": str(work / f"data-trickle-{label}"),
+                           "SOHOA_WORKERS": str(workers), "OMP_THREAD_LIMIT": "1"})
+        runtime = Runtime.open(Settings.from_env())
+        files = [text_pdf(work / f"trickle-{label}" / f"{k}.pdf", f"trickle {label} {k}")
+                 for k in range(count)]
+        agency = runtime.settings.agency
+        start = time.perf_counter()
+        if label == "kept":
+            digitize = embedded(runtime)
+            for path in files:
+                digitize([InputFile(path)], agency, lambda outcome: None)
+            digitize.close()
+        else:
+            for path in files:
+                run_batch([InputFile(path)], runtime, agency=agency)
+        times.append(time.perf_counter() - start)
+        runtime.close()
+    return times[0], times[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=16)
@@ -90,10 +125,23 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--settle", type=float, default=0.3)
     parser.add_argument("--interval", type=float, default=0.1)
+    parser.add_argument("--trickle", type=int, default=8)
+    parser.add_argument("--trickle-only", action="store_true")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="sohoa-bench-watch-"))
     try:
+        if args.trickle:
+            fresh, kept = trickle(work, args.trickle, args.workers)
+            print(f"trickle: {args.trickle} one-file batches (text-layer PDFs, "
+                  f"{args.workers} workers)")
+            print(f"  run_batch, a new pool per batch (before): {fresh:6.2f} s, "
+                  f"{fresh / args.trickle:.2f} s a file")
+            print(f"  the watcher's driver, one kept pool:      {kept:6.2f} s, "
+                  f"{kept / args.trickle:.2f} s a file  ({(fresh - kept) / args.trickle:+.2f}"
+                  " s a file saved)")
+        if args.trickle_only:
+            return
         files = make_pages(work / "batch", args.pages, args.seed)
         shutil.copytree(work / "batch", work / "hot")
         # Warm the page cache and tesseract's model load once, for both contenders alike.

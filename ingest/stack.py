@@ -211,21 +211,28 @@ def read_top(image: Image.Image, languages: str, dpi: int = FACTS_DPI) -> TopRea
     """The national header's share and the title read at the top of the page; a sheet
     turned on the glass has them at another edge, so the other three are read too when
     the top has not got the header (only pages without a header pay for them:
-    continuation pages). The title is taken from the edge the header was best read at."""
+    continuation pages). The edge kept is the one with the most header or, without one,
+    with a title: a paper without its header turned on the glass still shows its title."""
     import pytesseract
 
-    best = TopRead()
+    best: TopRead | None = None
     for turn in (0, 180, 90, 270):
         upright = image.rotate(turn, expand=True) if turn else image
         strip = upright.crop((0, 0, upright.width, round(upright.height * TOP_STRIP)))
         text = pytesseract.image_to_string(strip, lang=languages,
                                            config=f"--psm 3 --dpi {dpi}")
-        share = header_share(text)
-        if turn == 0 or share > best.header:
-            best = TopRead(share, *title_type(text))
+        read = TopRead(header_share(text), *title_type(text))
+        if best is None or _rank(read) > _rank(best):
+            best = read
         if best.header >= HEADER_SURE:
             break
+    assert best is not None
     return best
+
+
+def _rank(top: TopRead) -> tuple[float, bool, float]:
+    # A stray header word or two (below HEADER_MAYBE) says less than a title does.
+    return (top.header if top.header >= HEADER_MAYBE else 0.0, top.title, top.header)
 
 
 def title_type(text: str) -> tuple[bool, str | None]:
