@@ -58,8 +58,8 @@ class Embedded:
     """The in-process driver of ``sohoa ingest``, with one process pool kept across
     batches: files that settle one by one (a scanner's trickle) are each a batch, and a
     new pool for each would cost its start-up (workers started, unit indexes warmed:
-    about 0.7 s) every time. Started with the first batch; ``close`` ends it (the
-    watcher does, when it stops)."""
+    0.7–1.9 s measured, ``bench/watch_bench.py --trickle``) every time. Started with
+    the first batch; ``close`` ends it (the watcher does, when it stops)."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -254,7 +254,7 @@ class Watcher:
         parts_dir = self.root / STATE_DIR / "parts" / took.sha256[:24]
         took.items = split_input(took.items[0], parts_dir, sha256=took.sha256,
                                  languages=self.options.languages)
-        if took.items[0].path.parent == parts_dir:
+        if parts_dir.exists():  # papers written (or a split that gave up half-way)
             took.parts_dir = parts_dir
         return took
 
