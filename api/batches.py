@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from ingest.admission import InputFile
 from ingest.outcome import FileOutcome
 from ingest.settings import Settings
 from records import utc_now
@@ -80,6 +81,10 @@ class FileProgress:
     record_id: str | None = None
     record_status: str | None = None
     pages: int = 0
+    # What is known of the file before it is read: for a paper split from an uploaded
+    # stack, its place in the stack and what its separator sheet says (``ingest.stack``).
+    # Kept in the journal so that a batch taken up after a restart still knows it.
+    given: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -188,6 +193,12 @@ def _fill(f: FileProgress, outcome: FileOutcome) -> None:
 OutcomeListener = Callable[[FileOutcome], None]
 
 
+def input_files(batch: BatchState, inputs: list[Path]) -> list[InputFile]:
+    """The staged ``inputs`` as the drivers take them, each with its given values."""
+    given = {f.filename: f.given for f in batch.files}
+    return [InputFile(p, dict(given.get(p.name) or {})) for p in inputs]
+
+
 class Runner(Protocol):
     def submit(self, batch: BatchState, folder: Path, inputs: list[Path]) -> None:
         """Take over the accepted files staged under ``folder`` (removed when done)."""
@@ -267,7 +278,8 @@ class BatchRunner:
         if self._journal is not None:
             self._journal.write(batch)
         self._tracker.add(batch)
-        self._executor.submit(self._run, batch.id, batch.agency, folder, inputs)
+        self._executor.submit(self._run, batch.id, batch.agency, folder,
+                              input_files(batch, inputs))
 
     def resume(self, store: Any) -> list[str]:
         """Take up the batches a killed server left in the staging folder; the ids of
@@ -292,7 +304,8 @@ class BatchRunner:
             log.warning("batch %s: taken up again after a restart (%d file(s) pending)",
                         batch.id, len(inputs))
             self._tracker.add(batch)
-            self._executor.submit(self._run, batch.id, batch.agency, folder, inputs)
+            self._executor.submit(self._run, batch.id, batch.agency, folder,
+                                  input_files(batch, inputs))
             resumed.append(batch.id)
         return resumed
 
@@ -315,8 +328,8 @@ class BatchRunner:
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=False)
 
-    def _run(self, batch_id: str, agency: str, folder: Path, inputs: list[Path]) -> None:
-        from ingest import InputFile, run_batch
+    def _run(self, batch_id: str, agency: str, folder: Path, inputs: list[InputFile]) -> None:
+        from ingest import run_batch
         from ingest.runtime import Runtime
 
         self._tracker.set_status(batch_id, "running")
@@ -332,9 +345,7 @@ class BatchRunner:
                 if self._on_file is not None:
                     self._on_file(outcome)
 
-            run_batch(
-                [InputFile(p) for p in inputs], runtime, agency=agency, on_outcome=on_outcome
-            )
+            run_batch(inputs, runtime, agency=agency, on_outcome=on_outcome)
         except SigningConfigError as exc:
             log.error("batch %s not started: the key cannot sign: %s", batch_id, exc)
             status, why = "failed", SIGNING_UNAVAILABLE
@@ -511,12 +522,11 @@ class CeleryRunner:
         self._celery = make_celery(runtime.settings)
 
     def submit(self, batch: BatchState, folder: Path, inputs: list[Path]) -> None:
-        from ingest import InputFile
         from ingest.distributed import submit_batch
 
         try:
             self._tracker.add(batch)
-            submit_batch([InputFile(p) for p in inputs], self._runtime, self._celery,
+            submit_batch(input_files(batch, inputs), self._runtime, self._celery,
                          batch_id=batch.id, agency=batch.agency)
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -14,6 +14,7 @@ import argparse
 import logging
 import os
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -177,6 +178,12 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         )
     files = list(discover(Path(p) for p in args.paths))
     agency = args.agency or settings.agency
+    parts_dir = None
+    if args.split:  # each multi-page PDF is a stack of papers: one record per paper
+        from ingest.stack import split_inputs
+
+        parts_dir = tempfile.TemporaryDirectory(prefix="sohoa-split-")
+        files = split_inputs(files, Path(parts_dir.name), languages=settings.languages)
     tally = Tally(args.json, Progress(len(files), enabled=not args.json))
     try:
         if settings.broker_url:
@@ -197,6 +204,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         tally.progress.close()
         runtime.close()
+        if parts_dir is not None:  # the papers are stored (or staged for the workers)
+            parts_dir.cleanup()
     if not args.json:
         print(tally.summary())
     return ExitCode.FAILED if tally.failed else ExitCode.OK
@@ -488,6 +497,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="mỗi tệp một dòng JSON")
     p.add_argument("--no-wait", action="store_true",
                    help="(chế độ phân tán) chỉ in mã lô rồi thoát, không chờ xử lý xong")
+    p.add_argument("--split", action="store_true",
+                   help="tệp PDF nhiều trang là cả tập giấy tờ quét một lần: tách thành "
+                   "từng giấy tờ, mỗi giấy tờ một hồ sơ (theo tờ phân cách; không có thì "
+                   "theo quốc hiệu đầu trang và loại giấy tờ; chỗ không chắc: chờ rà soát)")
 
     p = command("show", "xem một hồ sơ", cmd_show)
     p.add_argument("id", metavar="MÃ")

@@ -112,7 +112,8 @@ def register(command: Callable[..., argparse.ArgumentParser]) -> None:
                    help="xóa tệp đã số hóa thay vì chuyển vào .done/")
     p.add_argument("--split", action="store_true",
                    help="tệp PDF nhiều trang là cả tập giấy tờ: tách theo tờ phân cách, "
-                        "hoặc theo quốc hiệu đầu trang (chỗ không chắc chắn: chờ rà soát)")
+                        "hoặc theo quốc hiệu đầu trang và loại giấy tờ (chỗ không chắc "
+                        "chắn: chờ rà soát)")
     p.add_argument("--once", action="store_true",
                    help="xử lý hết những gì đang có rồi thoát (cho cron, kiểm thử)")
     p.add_argument("--json", action="store_true", help="mỗi tệp một dòng JSON")

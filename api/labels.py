@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from records.model import ReviewReason
 
@@ -102,6 +103,17 @@ FIELD_VI = {
     "archive_shelf": "Giá lưu trữ",
     "note": "Ghi chú",
 }
+
+# Where the paper itself is kept (``records.ArchiveLocation``), in the archive's words.
+LOCATION_VI = {"store": "Kho", "shelf": "Giá", "box": "Hộp", "folder": "Cặp",
+               "sheets": "Số tờ"}
+
+
+def stack_pages_vi(part: dict[str, Any]) -> str:
+    """A split paper's place in its stack (``StackRef`` as JSON): ``tờ 3–4``, ``tờ 5``."""
+    first, last = part.get("first_page"), part.get("last_page")
+    return f"tờ {first}" if first == last else f"tờ {first}–{last}"
+
 
 _SUBJECT_PATH = re.compile(r"subjects(?:\[(\d+)\])?(?:\.(\w+))?")
 

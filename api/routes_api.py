@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
@@ -66,11 +67,17 @@ async def upload_documents(
     state: State,
     principal: Uploader,
     file: Annotated[list[UploadFile], File(description="PDF, TIFF, JPEG or PNG files")],
+    split: Annotated[bool, Form(
+        description="Each multi-page PDF is a stack of papers scanned at once: split it "
+        "into one record per paper (by separator sheets, else by the national header and "
+        "the result type; an unsure boundary sends the paper to review). Splitting "
+        "happens before the answer, about a third of a second per page.")] = False,
 ) -> JSONResponse:
     parts = [service.Part(service.safe_filename(visible_filename(f.filename)), f.file)
              for f in file]
     batch = await run_in_threadpool(
-        service.receive_upload, state, principal, parts, new_batch_id()
+        functools.partial(service.receive_upload, split=split),
+        state, principal, parts, new_batch_id(),
     )
     return JSONResponse(batch_body(batch), status_code=202,
                         headers={"Location": f"/api/v1/batches/{batch.id}"})

@@ -315,14 +315,18 @@ def _save_part(part: Part, dest: Path, max_bytes: int) -> FileProgress:
 
 
 def receive_upload(
-    state: AppState, principal: Principal, parts: list[Part], batch_id: str
+    state: AppState, principal: Principal, parts: list[Part], batch_id: str, *,
+    split: bool = False,
 ) -> BatchState:
     """Check and stage every part; queue the accepted ones as one batch.
 
     Staging goes to ``uploads/{batch}/{n}/{name}`` in the data dir (one folder per part
-    keeps the client's file name, which becomes the record's source name). If anything
-    goes wrong before the batch is queued, the staged files are removed: nothing of a
-    failed request stays behind.
+    keeps the client's file name, which becomes the record's source name). With
+    ``split``, each multi-page PDF is a stack of papers: it is split here, before the
+    answer (``ingest.stack``, a quick look at each page), and the batch holds its papers
+    instead, each staged as an upload of its own and carrying its place in the stack.
+    If anything goes wrong before the batch is queued, the staged files are removed:
+    nothing of a failed request stays behind.
     """
     require(principal, Action.UPLOAD)
     if not parts:
@@ -339,29 +343,60 @@ def receive_upload(
     names: set[str] = set()
     try:
         staged = [
-            _save_part(p, folder / f"{n:04d}" / distinct_name(p.filename, names),
-                       state.limits.max_file_bytes)
+            (_save_part(p, folder / f"{n:04d}" / distinct_name(p.filename, names),
+                        state.limits.max_file_bytes), folder / f"{n:04d}")
             for n, p in enumerate(parts)
         ]
-        inputs = [
-            folder / f"{n:04d}" / f.filename for n, f in enumerate(staged) if f.accepted
-        ]
+        if split:
+            staged = _split_stacks(staged, folder, names, state.settings.languages)
+        inputs = [where / f.filename for f, where in staged if f.accepted]
         batch = BatchState(id=batch_id, agency=principal.agency, actor=principal.actor,
-                           files=staged)
+                           files=[f for f, _ in staged])
         if not inputs:
             shutil.rmtree(folder, ignore_errors=True)
             raise ApiError(
                 422, "no_acceptable_files", "None of the files can be digitized.",
                 "Không có tệp nào hợp lệ để số hóa.",
-                details={"files": [f.__dict__ for f in staged]},
+                details={"files": [f.__dict__ for f, _ in staged]},
             )
         audit(state, principal, "batch.upload", batch_id=batch_id,
-              files=[f.filename for f in staged], accepted=len(inputs))
+              files=[f.filename for f, _ in staged], accepted=len(inputs))
         state.runner.submit(batch, folder, inputs)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return batch
+
+
+def _split_stacks(staged: list[tuple[FileProgress, Path]], folder: Path, names: set[str],
+                  languages: str) -> list[tuple[FileProgress, Path]]:
+    """Each accepted multi-page PDF of ``staged`` (progress, its folder) replaced by its
+    papers, staged in folders after the uploads' own; other files as they were."""
+    from ingest.admission import InputFile
+    from ingest.stack import split_input
+
+    out: list[tuple[FileProgress, Path]] = []
+    slot = len(staged)
+    for upload, where in staged:
+        stack = where / upload.filename
+        papers = (split_input(InputFile(stack), folder / "split" / where.name,
+                              languages=languages) if upload.accepted else [])
+        if not papers or papers[0].path == stack:  # refused, or one paper: as it came
+            out.append((upload, where))
+            continue
+        for paper in papers:
+            name = distinct_name(paper.path.name, names)
+            target = folder / f"{slot:04d}"
+            target.mkdir()
+            paper.path.replace(target / name)
+            out.append((FileProgress(filename=name, accepted=True, status="pending",
+                                     size=(target / name).stat().st_size,
+                                     media_type=upload.media_type, given=paper.given),
+                        target))
+            slot += 1
+        shutil.rmtree(where)  # the stack: its pages are all in its papers
+    shutil.rmtree(folder / "split", ignore_errors=True)
+    return out
 
 
 def batch_progress(state: AppState, principal: Principal, batch_id: str) -> BatchState:

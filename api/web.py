@@ -30,11 +30,13 @@ from api.auth import (
 from api.errors import ApiError, archive_damaged
 from api.labels import (
     FIELD_VI,
+    LOCATION_VI,
     NEEDS_REVIEW_HELP,
     ROLE_VI,
     STATUS_VI,
     field_label,
     reason_vi,
+    stack_pages_vi,
     verify_note_vi,
 )
 from api.sessions import SESSION_SECONDS
@@ -67,9 +69,10 @@ TEMPLATES.env.filters["vn_date"] = vietnam_date
 TEMPLATES.env.filters["field_label"] = field_label
 TEMPLATES.env.filters["reason_vi"] = reason_vi
 TEMPLATES.env.filters["verify_note_vi"] = verify_note_vi
+TEMPLATES.env.filters["stack_pages_vi"] = stack_pages_vi
 TEMPLATES.env.globals.update(
     ROLE_VI=ROLE_VI, STATUS_VI=STATUS_VI, FIELD_VI=FIELD_VI, Action=Action, allowed=allowed,
-    NEEDS_REVIEW_HELP=NEEDS_REVIEW_HELP,
+    NEEDS_REVIEW_HELP=NEEDS_REVIEW_HELP, LOCATION_VI=LOCATION_VI,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -207,6 +210,7 @@ def search_page(
     type: Annotated[str, Query(max_length=100)] = "",
     issuer: Annotated[str, Query(max_length=300)] = "",
     status: Annotated[str, Query(max_length=20)] = "",
+    box: Annotated[str, Query(max_length=100)] = "",
     from_: Annotated[str, Query(alias="from", max_length=10)] = "",
     to: Annotated[str, Query(max_length=10)] = "",
     fuzzy: Annotated[str, Query(max_length=5)] = "",
@@ -218,10 +222,10 @@ def search_page(
     require(me, Action.READ)
     per_page = 10
     filters = {"q": q, "name": name, "type": type, "issuer": issuer, "status": status,
-               "from": from_, "to": to, "fuzzy": fuzzy}
+               "box": box, "from": from_, "to": to, "fuzzy": fuzzy}
     query = SearchQuery(
         text=q, subject_name=name.strip() or None, doc_type=type or None, issuer=issuer or None,
-        status=status if status in STATUS_VI else None,
+        status=status if status in STATUS_VI else None, box=box.strip() or None,
         issued_from=_iso(from_), issued_to=_iso(to), fuzzy=bool(fuzzy),
         limit=per_page, offset=(page - 1) * per_page,
     )

@@ -35,8 +35,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[7])
     parser.add_argument("--damage", nargs="+", default=["light", "scan"])
     parser.add_argument("--sheets", nargs="+", default=["yes", "no"])
+    parser.add_argument("--headless", action="store_true",
+                        help="every fifth paper without the national header (issue 19: "
+                        "only the change of result type says where it starts)")
     args = parser.parse_args()
-    print(f"{'stack':26} {'pages':>5} {'bounds':>6} {'found':>5} {'missed':>6} "
+    print(f"{'stack':36} {'pages':>5} {'bounds':>6} {'found':>5} {'missed':>6} "
           f"{'reviewed':>8} {'cut':>4} {'right':>6} {'s/page':>6}")
     with tempfile.TemporaryDirectory(prefix="sohoa-bench-split-") as work:
         for damage in args.damage:
@@ -44,7 +47,7 @@ def main() -> None:
                 for seed in args.seeds:
                     stack = make_stack(Path(work) / f"{damage}-{sheets}-{seed}.pdf",
                                        args.papers, seed=seed, sheets=sheets == "yes",
-                                       damage=damage)
+                                       damage=damage, headless=args.headless)
                     start = time.perf_counter()
                     parts = plan_parts(stack_facts(stack.path))
                     per_page = (time.perf_counter() - start) / stack.pages
@@ -54,8 +57,9 @@ def main() -> None:
                     missed = wanted - starts
                     cut = starts - wanted
                     exact = [p.pages for p in parts] == stack.papers
-                    label = f"{damage}, sheets {sheets}, seed {seed}"
-                    print(f"{label:26} {stack.pages:5d} {len(wanted):6d} "
+                    label = (f"{damage}, sheets {sheets}, seed {seed}"
+                             + (", headless" if args.headless else ""))
+                    print(f"{label:36} {stack.pages:5d} {len(wanted):6d} "
                           f"{len(wanted & starts):5d} {len(missed):6d} "
                           f"{len(missed & unsure):8d} {len(cut):4d} "
                           f"{len(wanted & starts) / len(wanted):6.1%} {per_page:6.2f}"

@@ -6,7 +6,13 @@ everything it adds (listing, settling, hashing, the journal, moving files) and i
 settle wait: a latency each file pays once, all files at the same time, kept short
 here (``--settle 0.3``, a listing every 0.1 s) so that what is compared is the work.
 
+A trickle (``--trickle N``): born-digital one-page PDFs, each settling alone and so each
+a batch of its own, digitized in-process by the watcher's driver (one process pool kept
+across its batches) and, as it was before, by ``run_batch`` making a pool for each
+batch, alternating: the difference is the pool start-up the watcher no longer pays.
+
     .venv/bin/python bench/watch_bench.py [--pages 16] [--workers 2] [--seed 7]
+                                          [--trickle 8] [--trickle-only]
 """
 
 from __future__ import annotations
@@ -83,6 +89,40 @@ def watcher_own_time(hot: Path, data: Path, args: argparse.Namespace
     return total - in_driver - waited, in_driver, total
 
 
+def trickle(work: Path, count: int, workers: int) -> tuple[float, float]:
+    """Median seconds of a one-file batch: (a new pool per batch, the watcher's kept
+    pool). The two alternate, three files at a time, in one runtime, so that the
+    machine's changing load weighs on both alike; the kept pool's first batch (its
+    start-up, paid once) is left out of its median."""
+    import statistics
+
+    from ingest import InputFile, Runtime, Settings, run_batch
+    from tests.support.scans import text_pdf
+    from watch import embedded
+
+    os.environ.update({"SOHOA_DATA": str(work / "data-trickle"),
+                       "SOHOA_WORKERS": str(workers), "OMP_THREAD_LIMIT": "1"})
+    runtime = Runtime.open(Settings.from_env())
+    agency = runtime.settings.agency
+    digitize = embedded(runtime)
+    times: dict[str, list[float]] = {"fresh": [], "kept": []}
+    made = 0
+    while len(times["fresh"]) < count:
+        for label in ("kept", "fresh"):
+            for _ in range(3):
+                made += 1
+                path = text_pdf(work / "trickle" / f"{made}.pdf", f"trickle {made}")
+                start = time.perf_counter()
+                if label == "kept":
+                    digitize([InputFile(path)], agency, lambda outcome: None)
+                else:
+                    run_batch([InputFile(path)], runtime, agency=agency)
+                times[label].append(time.perf_counter() - start)
+    digitize.close()
+    runtime.close()
+    return statistics.median(times["fresh"]), statistics.median(times["kept"][1:])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=16)
@@ -90,10 +130,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--settle", type=float, default=0.3)
     parser.add_argument("--interval", type=float, default=0.1)
+    parser.add_argument("--trickle", type=int, default=8)
+    parser.add_argument("--trickle-only", action="store_true")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="sohoa-bench-watch-"))
     try:
+        if args.trickle:
+            fresh, kept = trickle(work, args.trickle, args.workers)
+            print(f"trickle: one-file batches (text-layer PDFs, {args.workers} workers), "
+                  f"{args.trickle}+ of each, alternating; median seconds a batch")
+            print(f"  run_batch, a new pool per batch (before): {fresh:6.2f}")
+            print(f"  the watcher's driver, one kept pool:      {kept:6.2f}  "
+                  f"({fresh - kept:+.2f} s a batch saved)")
+        if args.trickle_only:
+            return
         files = make_pages(work / "batch", args.pages, args.seed)
         shutil.copytree(work / "batch", work / "hot")
         # Warm the page cache and tesseract's model load once, for both contenders alike.

@@ -9,10 +9,14 @@ XÃ HỘI CHỦ NGHĨA VIỆT NAM" in the top strip (tesseract on that strip onl
 - with separator sheets anywhere in the stack, only the sheets split it (exactly: the
   sheet is a mark put there by a person), and the sheets (with the blank back that
   follows a sheet in duplex) are left out of every paper;
-- without, a paper starts where a page (not blank) has the header at its top. A page
-  whose header is half-read, or a page after a blank one with no header, may or may not
-  start a paper: the stack is not cut there, and the paper is sent to review
-  (``StackRef.unsure``) instead of guessed.
+- without, a paper starts where a page (not blank) has the header at its top, or where
+  the result type changes: the same strip's text is classified (``extract.classify``),
+  and a page without the header whose title, printed in capitals at its top, names
+  another type than the paper in hand starts a new paper (a paper whose header was cut
+  off or never printed). A page whose header is half-read, a page after a blank one
+  with no header, or a title at the top of a page whose type cannot be told apart from
+  the paper in hand's may or may not start a paper: the stack is not cut there, and the
+  paper is sent to review (``StackRef.unsure``) instead of guessed.
 
 Each paper is written as its own PDF of the stack's pages (``write_parts``, the bytes
 deterministic, so a stack dropped twice gives the same parts and the archive skips
@@ -24,6 +28,7 @@ the one record it belongs to; separator sheets are not kept.
 from __future__ import annotations
 
 import io
+import logging
 import subprocess
 import unicodedata
 from dataclasses import dataclass, field
@@ -33,14 +38,20 @@ import numpy as np
 import pikepdf
 from PIL import Image, ImageDraw, ImageFont
 
+from ingest.admission import InputFile
 from records import StackRef
+
+log = logging.getLogger("sohoa.stack")
 
 SEPARATOR_MARK = "SOHOA-SEPARATOR"
 # The national header, folded (no marks, upper case), word by word.
 NATIONAL_HEADER = ("CONG", "HOA", "XA", "HOI", "CHU", "NGHIA", "VIET", "NAM")
 HEADER_SURE = 0.6  # share of the header's words read: a paper starts here
 HEADER_MAYBE = 0.25  # some of them: perhaps; the stack is not cut, the paper reviewed
-TOP_STRIP = 0.22  # of the page height, where the header sits
+HEADER_SLACK = 2  # stray tokens (garbled words, speckles) allowed between two header words
+TOP_STRIP = 0.22  # of the page height, where the header and the title sit
+TITLE_CAPITALS = 0.8  # share of a title's letters in capitals: printed as a title, not
+# a body line that cites another paper ("Giấy khai sinh số 12 ngày …")
 BLANK_INK = 0.002  # share of dark pixels below which a page is blank
 FACTS_DPI = 150
 
@@ -127,6 +138,8 @@ class PageFacts:
     separator: SeparatorSheet | None = None
     blank: bool = False
     header: float = 0.0  # share of the national header's words read at the top
+    title: bool = False  # a title in capitals at the top (a paper's first page, mostly)
+    doc_type: str | None = None  # the result type the top says, when it says one surely
 
 
 def render(path: Path, index: int, dpi: int = FACTS_DPI) -> Image.Image:
@@ -161,34 +174,81 @@ def _fold(text: str) -> str:
 
 
 def header_share(text: str) -> float:
-    """How much of the national header ``text`` holds, in order, as a share of its
-    words (OCR drops or garbles a word or two; the rest still say it is there)."""
+    """How much of the national header ``text`` holds as a share of its words: the
+    longest run of them read in order and close together (OCR drops or garbles a word or
+    two; the rest still say it is there). Header words scattered through body text
+    ("Họ, chữ đệm, tên … năm sinh") are no header."""
     words = [w.strip(".,:;-–") for w in _fold(text).split()]
-    found, at = 0, 0
-    for wanted in NATIONAL_HEADER:
-        for k in range(at, len(words)):
-            if words[k] == wanted:
-                found, at = found + 1, k + 1
+    best = 0
+    for start, word in enumerate(words):
+        if word not in NATIONAL_HEADER:
+            continue
+        wanted, at, found = NATIONAL_HEADER.index(word), start, 1
+        for k in range(start + 1, len(words)):
+            later = NATIONAL_HEADER[wanted + 1:]
+            if words[k] in later:
+                following = NATIONAL_HEADER.index(words[k], wanted + 1)
+                # the header words skipped, plus a garbled token or two, may lie between
+                if k - at <= following - wanted + HEADER_SLACK:
+                    wanted, at, found = following, k, found + 1
+            if k - at > len(later) + HEADER_SLACK:
                 break
-    return found / len(NATIONAL_HEADER)
+        best = max(best, found)
+    return best / len(NATIONAL_HEADER)
 
 
-def read_header(image: Image.Image, languages: str, dpi: int = FACTS_DPI) -> float:
-    """The national header's share read at the top of the page; a sheet turned on the
-    glass has it at another edge, so the other three are read too when the top has not
-    got it (only pages without a header pay for them: continuation pages)."""
+@dataclass(frozen=True)
+class TopRead:
+    """What the top of a page says: the national header's share and the result type
+    its title names (``extract.classify`` on the same text, so no second OCR)."""
+
+    header: float = 0.0
+    title: bool = False
+    doc_type: str | None = None
+
+
+def read_top(image: Image.Image, languages: str, dpi: int = FACTS_DPI) -> TopRead:
+    """The national header's share and the title read at the top of the page; a sheet
+    turned on the glass has them at another edge, so the other three are read too when
+    the top has not got the header (only pages without a header pay for them:
+    continuation pages). The edge kept is the one with the most header or, without one,
+    with a title: a paper without its header turned on the glass still shows its title."""
     import pytesseract
 
-    best = 0.0
+    best: TopRead | None = None
     for turn in (0, 180, 90, 270):
         upright = image.rotate(turn, expand=True) if turn else image
         strip = upright.crop((0, 0, upright.width, round(upright.height * TOP_STRIP)))
         text = pytesseract.image_to_string(strip, lang=languages,
                                            config=f"--psm 3 --dpi {dpi}")
-        best = max(best, header_share(text))
-        if best >= HEADER_SURE:
+        read = TopRead(header_share(text), *title_type(text))
+        if best is None or _rank(read) > _rank(best):
+            best = read
+        if best.header >= HEADER_SURE:
             break
+    assert best is not None
     return best
+
+
+def _rank(top: TopRead) -> tuple[float, bool, float]:
+    # A stray header word or two (below HEADER_MAYBE) says less than a title does.
+    return (top.header if top.header >= HEADER_MAYBE else 0.0, top.title, top.header)
+
+
+def title_type(text: str) -> tuple[bool, str | None]:
+    """Whether ``text`` (a page's top) holds a title printed in capitals, and the result
+    type it names when the classifier is sure of it."""
+    from extract.classify import classify
+    from extract.lines import lines_from_text
+    from records.result_types import cached_result_types
+
+    found = classify(lines_from_text([text]), cached_result_types())
+    if found.title is None:
+        return False, None
+    letters = [c for c in found.title if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) < TITLE_CAPITALS * len(letters):
+        return False, None
+    return True, found.doc_type
 
 
 def page_facts(path: Path, index: int, languages: str = "vie") -> PageFacts:
@@ -198,7 +258,8 @@ def page_facts(path: Path, index: int, languages: str = "vie") -> PageFacts:
         return PageFacts(index, separator=sheet)
     if is_blank(image):
         return PageFacts(index, blank=True)
-    return PageFacts(index, header=read_header(image, languages))
+    top = read_top(image, languages)
+    return PageFacts(index, header=top.header, title=top.title, doc_type=top.doc_type)
 
 
 @dataclass(frozen=True)
@@ -231,6 +292,7 @@ class _Open:
     boundary: str = "start"
     unsure: list[int] = field(default_factory=list)
     sheet: SeparatorSheet | None = None
+    doc_type: str | None = None  # the type its first titled page names
 
 
 def _close(current: _Open, parts: list[Part]) -> None:
@@ -268,17 +330,31 @@ def _by_content(facts: list[PageFacts]) -> list[Part]:
             current.pages.append(page.index)  # a back: stays with its paper
             previous_blank = True
             continue
-        starts = page.header >= HEADER_SURE
-        maybe = not starts and (page.header >= HEADER_MAYBE or previous_blank)
-        if starts and current.pages:
-            _close(current, parts)
-            current = _Open(boundary="header")
-        elif maybe and current.pages:
-            current.unsure.append(page.index + 1)
+        if current.pages:
+            cue = _start_cue(page, current.doc_type, previous_blank)
+            if cue in ("header", "type"):
+                _close(current, parts)
+                current = _Open(boundary=cue)
+            elif cue == "unsure":
+                current.unsure.append(page.index + 1)
         current.pages.append(page.index)
+        if current.doc_type is None and page.title:
+            current.doc_type = page.doc_type
         previous_blank = False
     _close(current, parts)
     return parts
+
+
+def _start_cue(page: PageFacts, paper_type: str | None, after_blank: bool) -> str | None:
+    """Whether ``page`` starts a new paper, the paper in hand being of ``paper_type``:
+    ``header`` or ``type`` (it does, and why), ``unsure`` (perhaps: review), None."""
+    if page.header >= HEADER_SURE:
+        return "header"
+    if page.title and page.doc_type and paper_type and page.doc_type != paper_type:
+        return "type"
+    if page.header >= HEADER_MAYBE or after_blank or page.title:
+        return "unsure"
+    return None
 
 
 def stack_facts(path: Path, languages: str = "vie") -> list[PageFacts]:
@@ -313,3 +389,45 @@ def split(path: Path, sha256: str, out_dir: Path, *,
                     **part.ref(path.name, sha256).to_given()})
             for file, part in zip(files, parts, strict=True)]
 
+
+
+def page_count(path: Path) -> int:
+    """Pages of a PDF; 0 when it cannot be read as one (the pipeline says why later)."""
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except pikepdf.PdfError:
+        return 0
+
+
+def split_input(item: InputFile, out_dir: Path, *, sha256: str | None = None,
+                languages: str = "vie") -> list[InputFile]:
+    """The files to digitize for ``item``: its papers when it is a multi-page PDF (each
+    written into ``out_dir``, which the caller removes once they are digitized or
+    staged), else ``item`` itself. A PDF that cannot be split goes through whole: the
+    pipeline then reports what is wrong with it. Every way in that splits (``sohoa
+    ingest --split``, the upload's ``split``, ``sohoa watch --split``) comes here."""
+    if item.path.suffix.lower() != ".pdf" or page_count(item.path) < 2:
+        return [item]
+    if sha256 is None:
+        from ingest.pipeline import sha256_file
+
+        sha256, _ = sha256_file(item.path)
+    try:
+        papers = split(item.path, sha256, out_dir, languages=languages)
+    except Exception as exc:  # an unreadable PDF: the pipeline says the same
+        log.warning("cannot split %s: %s", item.path, exc)
+        return [item]
+    # What the separator sheet says of its paper wins over what the manifest (or the
+    # watched folder) says of the whole stack.
+    return [InputFile(path, {**item.given, **given}) for path, given in papers]
+
+
+def split_inputs(items: list[InputFile], out_dir: Path, *,
+                 languages: str = "vie") -> list[InputFile]:
+    """``split_input`` over a batch, each stack's papers in a folder of their own (two
+    stacks of one name in a batch keep their papers apart)."""
+    out: list[InputFile] = []
+    for k, item in enumerate(items):
+        out += split_input(item, out_dir / f"{k:04d}", languages=languages)
+    return out

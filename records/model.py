@@ -52,7 +52,8 @@ class StackRef:
     content hash and the pages of the stack (1-based, inclusive) this paper is.
 
     ``boundary`` says how the paper's start was found: ``sheet`` (a separator sheet),
-    ``header`` (the national header at the top of its first page), ``start`` (the
+    ``header`` (the national header at the top of its first page), ``type`` (its title
+    names another result type than the page before), ``start`` (the
     stack's first page). ``unsure`` lists stack pages where a paper may have started but
     the splitter could not tell; the record then waits for review."""
 

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.admission import InputFile, discover
 from ingest.outcome import FileOutcome, OutcomeStatus
@@ -41,6 +42,9 @@ from watch.folder import (
 )
 from watch.journal import Entry, Event, Journal
 
+if TYPE_CHECKING:  # the batch driver (OCR, extraction) is loaded only when it runs here
+    from ingest.batch import WorkerPool
+
 log = logging.getLogger("sohoa.watch")
 
 OnOutcome = Callable[[FileOutcome], None]
@@ -50,14 +54,34 @@ Digitize = Callable[[list[InputFile], str, OnOutcome], None]
 Report = Callable[[str, FileOutcome, Path | None], None]
 
 
-def embedded(runtime: Runtime) -> Digitize:
-    """The in-process driver of ``sohoa ingest``."""
-    from ingest.batch import run_batch
+class Embedded:
+    """The in-process driver of ``sohoa ingest``, with one process pool kept across
+    batches: files that settle one by one (a scanner's trickle) are each a batch, and a
+    new pool for each would cost its start-up (workers started, unit indexes warmed:
+    0.7–1.9 s measured, ``bench/watch_bench.py --trickle``) every time. Started with
+    the first batch; ``close`` ends it (the watcher does, when it stops)."""
 
-    def digitize(files: list[InputFile], agency: str, on_outcome: OnOutcome) -> None:
-        run_batch(files, runtime, agency=agency, on_outcome=on_outcome)
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._pool: WorkerPool | None = None
 
-    return digitize
+    def __call__(self, files: list[InputFile], agency: str, on_outcome: OnOutcome) -> None:
+        from ingest.batch import WorkerPool, run_batch
+
+        if self._pool is None:
+            self._pool = WorkerPool(max(1, self.runtime.settings.workers))
+        run_batch(files, self.runtime, agency=agency, on_outcome=on_outcome,
+                  executor=self._pool)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+def embedded(runtime: Runtime) -> Embedded:
+    """The in-process driver of ``sohoa ingest`` (``Embedded``)."""
+    return Embedded(runtime)
 
 
 def distributed(runtime: Runtime) -> Digitize:
@@ -166,6 +190,8 @@ class Watcher:
         if self._observer is not None:
             stop_inotify(self._observer)
             self._observer = None
+        if isinstance(self.digitize, Embedded):
+            self.digitize.close()  # its pool's workers
         self.journal.close()
 
     def cycle(self) -> tuple[int, int, int]:
@@ -223,21 +249,13 @@ class Watcher:
 
     def _split(self, took: _Taken) -> _Taken:
         """A multi-page PDF as its papers, each a file of its own (``ingest.stack``)."""
-        from ingest.stack import split
+        from ingest.stack import split_input
 
-        item = took.items[0]
-        if item.path.suffix.lower() != ".pdf" or _pages(item.path) < 2:
-            return took
-        took.parts_dir = self.root / STATE_DIR / "parts" / took.sha256[:24]
-        try:
-            papers = split(item.path, took.sha256, took.parts_dir,
-                           languages=self.options.languages)
-        except Exception as exc:  # an unreadable PDF: the pipeline would say the same
-            log.warning("cannot split %s: %s", item.path, exc)
-            return took
-        # What the separator sheet says of its paper wins over what the folders and
-        # manifest say of the whole stack.
-        took.items = [InputFile(path, {**item.given, **given}) for path, given in papers]
+        parts_dir = self.root / STATE_DIR / "parts" / took.sha256[:24]
+        took.items = split_input(took.items[0], parts_dir, sha256=took.sha256,
+                                 languages=self.options.languages)
+        if parts_dir.exists():  # papers written (or a split that gave up half-way)
+            took.parts_dir = parts_dir
         return took
 
     def _digitize(self, agency: str, batch: list[_Taken]) -> int:
@@ -318,16 +336,6 @@ def failure_note(relative: str, entry: Entry) -> str:
         f"Mã lỗi: {entry.code or 'internal_error'}\n"
         "Cách xử lý: sửa theo lý do trên rồi chép tệp trở lại thư mục theo dõi.\n"
     )
-
-
-def _pages(path: Path) -> int:
-    import pikepdf
-
-    try:
-        with pikepdf.open(path) as pdf:
-            return len(pdf.pages)
-    except pikepdf.PdfError:
-        return 0
 
 
 def _by_agency(taken: list[_Taken], default: str) -> Iterable[tuple[str, list[_Taken]]]:

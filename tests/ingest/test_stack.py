@@ -20,7 +20,8 @@ from ingest.stack import (
     stack_facts,
 )
 from records import StackRef
-from tests.support.stacks import make_stack, separator_page
+from specimens import save
+from tests.support.stacks import make_stack, paper_page, separator_page
 
 
 def test_the_separator_sheet_reads_back_with_its_box_and_type() -> None:
@@ -37,6 +38,9 @@ def test_the_separator_sheet_reads_back_with_its_box_and_type() -> None:
     ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc", 1.0),
     ("UBND PHƯỜNG 1   CÔNG HOÀ XÃ HỘ1 CHU NGHĨA VIỆT NAN", 0.75),  # OCR slips
     ("Điều 2. Ông Nguyễn Văn Nam cư trú tại xã Hòa An", 0.125),  # "Hòa" alone
+    # Header words scattered through a body ("chữ" … "năm"): no header.
+    ("Họ, chữ đệm, tên: HỒ NGỌC LONG\nNgày, tháng, năm sinh: 06/04/2021", 0.125),
+    ("UBND XÃ HÒA AN   CỘNG HÒA XÃ HỘI CHỦ NGHĨA ~ VIỆT NAM", 1.0),  # a speckle inside
 ])
 def test_header_share_tolerates_slips_but_not_stray_words(text: str, share: float) -> None:
     assert header_share(text) == share
@@ -66,6 +70,70 @@ def test_without_sheets_the_header_splits_and_unsure_starts_go_to_review() -> No
     ref = parts[2].ref("stack.pdf", "ab" * 32)
     assert (ref.first_page, ref.last_page, ref.unsure) == (5, 9, [7, 9])
     assert StackRef.from_given(ref.to_given()) == ref
+
+
+def _typed(*pages: tuple[str, str | None]) -> list[PageFacts]:
+    """Pages without a header: ``("T", type)`` a title in capitals naming ``type`` (None:
+    a title of no sure type), ``("c", None)`` a continuation."""
+    return [PageFacts(i, title=kind == "T", doc_type=doc_type)
+            for i, (kind, doc_type) in enumerate(pages)]
+
+
+def test_a_change_of_type_splits_where_no_header_says_so() -> None:
+    parts = plan_parts(_typed(("T", "birth"), ("c", None), ("T", "marriage"),
+                              ("c", "birth"),  # a body line's keywords are no title
+                              ("T", "marriage"),  # the same type again: perhaps
+                              ("T", None),  # a title of no sure type: perhaps
+                              ("T", "death")))
+    assert [p.pages for p in parts] == [(0, 1), (2, 3, 4, 5), (6,)]
+    assert [p.boundary for p in parts] == ["start", "type", "type"]
+    assert [p.unsure for p in parts] == [(), (5, 6), ()]
+
+
+def test_a_paper_of_no_known_type_is_not_cut_by_the_next_title() -> None:
+    parts = plan_parts(_typed(("c", None), ("T", "birth"), ("T", "marriage")))
+    # The first paper's type is that of its first title: birth; marriage differs.
+    assert [p.pages for p in parts] == [(0, 1), (2,)]
+    assert parts[0].unsure == (2,)
+
+
+def _stack_of(path: Path, *pages: object) -> Path:
+    return save(list(pages), path, "pdf")  # type: ignore[arg-type]
+
+
+def test_a_paper_without_its_header_is_split_off_by_its_title(tmp_path: Path) -> None:
+    # A birth certificate, then a marriage certificate whose national header was never
+    # printed (cut off by the scanner), then a death extract with its header.
+    stack = _stack_of(tmp_path / "stack.pdf",
+                      paper_page("birth_certificate", 3),
+                      paper_page("marriage_certificate", 4, leave_out=("motto",)),
+                      paper_page("death_extract", 5))
+    facts = stack_facts(stack)
+    assert facts[1].header < 0.25 and facts[1].doc_type == "marriage_certificate"
+    parts = plan_parts(facts)
+    assert [(p.pages, p.boundary, p.unsure) for p in parts] == [
+        ((0,), "start", ()), ((1,), "type", ()), ((2,), "header", ())]
+
+
+def test_the_same_type_again_without_a_header_goes_to_review(tmp_path: Path) -> None:
+    stack = _stack_of(tmp_path / "stack.pdf",
+                      paper_page("birth_certificate", 3),
+                      paper_page("birth_certificate", 8, leave_out=("motto",)))
+    parts = plan_parts(stack_facts(stack))
+    assert [(p.pages, p.unsure) for p in parts] == [((0, 1), (2,))]
+
+
+def test_a_second_page_without_a_header_stays_with_its_paper(tmp_path: Path) -> None:
+    body_only = ("agency", "number", "motto", "title")
+    stack = _stack_of(tmp_path / "stack.pdf",
+                      paper_page("land_use_certificate", 6),
+                      paper_page("land_use_certificate", 6, leave_out=body_only),
+                      paper_page("construction_permit", 9))
+    facts = stack_facts(stack)
+    assert not facts[1].title and facts[1].header < 0.25
+    parts = plan_parts(facts)
+    assert [(p.pages, p.boundary, p.unsure) for p in parts] == [
+        ((0, 1), "start", ()), ((2,), "header", ())]
 
 
 def _accuracy(truth: list[tuple[int, ...]], parts: list) -> tuple[int, int, int]:

@@ -5,6 +5,7 @@ header (as continuation pages do), with or without separator sheets before each 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,12 +46,14 @@ def _continuation(seed: int) -> Image.Image:
 
 
 def make_stack(path: Path, papers: int, *, seed: int, sheets: bool,
-               damage: str = "light") -> Stack:
+               damage: str = "light", headless: bool = False) -> Stack:
     """``papers`` papers, every third one two pages long, the rest with a blank back.
 
     ``damage``: ``light`` (slight skew and speckles, 150 dpi) or ``scan`` (each front
     with the specimens' realistic scan profile: 200/300 dpi, skew up to 3°, blur, JPEG,
-    yellowing, bilevel, and a sheet turned on the glass now and then)."""
+    yellowing, bilevel, and a sheet turned on the glass now and then). ``headless``:
+    every fifth paper printed without the national header (only its title, of another
+    type than the paper before it, says a new paper starts)."""
     images: list[Image.Image] = []
     truth: list[tuple[int, ...]] = []
     for k in range(papers):
@@ -61,6 +64,9 @@ def make_stack(path: Path, papers: int, *, seed: int, sheets: bool,
                 back.info["dpi"] = (DPI, DPI)
                 images.append(back)
         spec = generate(DOC_TYPES[k % len(DOC_TYPES)], seed=seed + k)
+        if headless and k % 5 == 4:
+            spec = dataclasses.replace(spec, layout=[line for line in spec.layout
+                                                     if line.region != "motto"])
         if damage == "scan":
             front = degraded_page(spec, degradation_profile(seed + k), seed + k)
         else:
@@ -83,6 +89,19 @@ def make_stack(path: Path, papers: int, *, seed: int, sheets: bool,
     return Stack(path, truth, len(images))
 
 
+def paper_page(doc_type: str, seed: int, *, leave_out: tuple[str, ...] = ()) -> Image.Image:
+    """A paper's page as scanned (light damage, 150 dpi) with the layout regions
+    ``leave_out`` not printed: ``("motto",)`` is a first page without the national
+    header; ``("agency", "number", "motto", "title")`` a second page that carries on
+    with the same paper's body."""
+    spec = generate(doc_type, seed=seed)
+    spec = dataclasses.replace(spec, layout=[line for line in spec.layout
+                                             if line.region not in leave_out])
+    page = _scanned(render_page(spec, dpi=DPI), seed).convert("L")
+    page.info["dpi"] = (DPI, DPI)
+    return page
+
+
 def separator_page(box: str) -> Image.Image:
     """The separator sheet as printed and scanned back (its PDF holds one image)."""
     pdf = separator_sheet_pdf(SeparatorSheet(box=box))
@@ -93,3 +112,32 @@ def separator_page(box: str) -> Image.Image:
     image = image.convert("L").resize((round(8.27 * DPI), round(11.69 * DPI)))
     image.info["dpi"] = (DPI, DPI)
     return image
+
+
+def text_stack(path: Path, papers: list[int], *, box: str, tag: str) -> list[tuple[int, ...]]:
+    """A stack of born-digital papers (``papers[k]`` pages each, text in their layer,
+    so digitizing them needs no OCR), each after a separator sheet naming ``box``; the
+    papers' pages (0-based stack indices). ``tag`` makes the texts, and so the files,
+    distinct from other tests'."""
+    import pikepdf
+
+    stack = pikepdf.new()
+    font = stack.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+    sheet = pikepdf.open(io.BytesIO(separator_sheet_pdf(SeparatorSheet(box=box))))
+    truth: list[tuple[int, ...]] = []
+    for k, count in enumerate(papers):
+        stack.pages.append(sheet.pages[0])
+        first = len(stack.pages)
+        for number in range(1, count + 1):
+            # Enough lines that the page is not taken for a blank back.
+            lines = "".join(f"({tag} giay to {k} trang {number} dong {n:02d} "
+                            f"{'noi dung ' * 6}) Tj 0 -18 Td " for n in range(36))
+            content = f"BT /F1 12 Tf 60 780 Td {lines} ET".encode()
+            stack.pages.append(pikepdf.Page(pikepdf.Dictionary(
+                Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842],
+                Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+                Contents=stack.make_stream(content))))
+        truth.append(tuple(range(first, len(stack.pages))))
+    stack.save(path)
+    return truth

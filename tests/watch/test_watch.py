@@ -280,3 +280,42 @@ def test_a_file_whose_manifest_is_bad_fails_with_the_reason(runtime: Runtime,
     assert "mau_sac" in note and "bad_manifest" in note
     assert "Thời điểm: —" not in note  # the time is written, in Vietnam time
     assert records(runtime) == []
+
+
+def test_one_process_pool_serves_batch_after_batch(runtime: Runtime, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files settling one by one are each a batch: they share the watcher's pool (no
+    start-up per batch), which is renewed when one of its workers died in between."""
+    import ingest.batch
+
+    made: list[object] = []
+    real_pool = ingest.batch._pool
+
+    def counted(size: int) -> object:
+        made.append(size)
+        return real_pool(size)
+
+    monkeypatch.setattr(ingest.batch, "_pool", counted)
+    root = tmp_path / "hot"
+    root.mkdir()
+    digitize = embedded(runtime)
+    options = WatchOptions(settle_seconds=0.1, poll_seconds=0.1, use_inotify=False)
+    watcher = Watcher(root, digitize, agency="ubnd-phuong-test", options=options)
+
+    def looked(count: int) -> bool:
+        watcher.cycle()  # one look at the folder; a settled file is a batch of its own
+        return len(done_files(root)) == count
+
+    for k in range(3):
+        text_pdf(root / f"to-{k}.pdf", f"Mot to mot luc {k}")
+        wait_for(lambda k=k: looked(k + 1), timeout=120)
+        if k == 1:  # a worker killed between batches: the next batch renews the pool
+            pool = digitize._pool
+            assert pool is not None
+            worker = next(iter(pool.pool._processes))  # type: ignore[attr-defined]
+            os.kill(worker, signal.SIGKILL)
+    watcher.close()
+    assert done_files(root) == ["to-0.pdf", "to-1.pdf", "to-2.pdf"]
+    assert len(records(runtime)) == 3
+    assert len(made) == 2  # the first batch's pool, then its renewal; not one per batch
+    assert digitize._pool is None  # closed with the watcher
