@@ -90,7 +90,7 @@ def register_review(command: Command) -> None:
 
 
 def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
-    from reuse import Facts, IntactArchive, format_result, lookup
+    from reuse import Facts, ReuseRequest, format_result
 
     if not args.subject and not (args.name and args.birth_date):
         raise UsageError("Cần --subject, hoặc --name cùng --birth-date")
@@ -100,27 +100,24 @@ def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
         if args.procedure not in procedures:
             raise UsageError(f"Không có thủ tục {args.procedure} trong danh mục")
         # The lookup writes its own audit entry: who asked, about whom, what was offered.
-        result = lookup(
-            runtime.index,
-            subject_id=args.subject,
-            name=args.name,
-            birth_date=args.birth_date,
-            facts=Facts(
-                father_name=args.father_name,
-                mother_name=args.mother_name,
-                spouse_name=args.spouse_name,
-                spouse_birth_date=args.spouse_birth_date,
-                birth_place=args.birth_place,
-                residence=args.residence,
-            ),
-            procedure_code=args.procedure,
-            as_of=date.fromisoformat(args.as_of) if args.as_of else None,
-            procedures=procedures,
-            accept_development_signatures=runtime.uses_dev_identity,
-            verify=IntactArchive(runtime.store),  # a damaged PDF is not offered
-            audit_log=runtime.audit(),
-            actor=args.actor,
-            dossier_code=args.dossier,
+        result = runtime.reuse().lookup(
+            ReuseRequest(
+                procedure_code=args.procedure,
+                subject_id=args.subject,
+                name=args.name,
+                birth_date=args.birth_date,
+                facts=Facts(
+                    father_name=args.father_name,
+                    mother_name=args.mother_name,
+                    spouse_name=args.spouse_name,
+                    spouse_birth_date=args.spouse_birth_date,
+                    birth_place=args.birth_place,
+                    residence=args.residence,
+                ),
+                actor=args.actor,
+                dossier_code=args.dossier,
+                as_of=date.fromisoformat(args.as_of) if args.as_of else None,
+            )
         )
     finally:
         runtime.close()

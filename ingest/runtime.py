@@ -19,6 +19,7 @@ from records.errors import ConfigError, SohoaError
 if TYPE_CHECKING:
     from audit import AuditJournal
     from records.procedures import Procedure
+    from reuse import ReuseService
     from search.base import Index
     from signing import DevIdentity, Signer
     from stats import StatsStore
@@ -36,6 +37,7 @@ class Runtime:
     _audit: AuditJournal | None = field(default=None, repr=False)
     _redis: Any = field(default=None, repr=False)
     _stats: StatsStore | None = field(default=None, repr=False)
+    _reuse: ReuseService | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -87,8 +89,7 @@ class Runtime:
 
     @property
     def uses_dev_identity(self) -> bool:
-        s = self.settings
-        return not (s.signing_pkcs12 or s.signing_pkcs11_module)
+        return self.settings.signing.uses_dev_identity
 
     def dev_identity(self) -> DevIdentity:
         from signing import ensure_dev_identity
@@ -104,20 +105,9 @@ class Runtime:
         from signing import load_signer
 
         if self._signer is None:
-            s = self.settings
             self._signer = load_signer(
-                pkcs12_path=s.signing_pkcs12,
-                pkcs12_password=s.signing_pkcs12_password,
-                pkcs11_module=s.signing_pkcs11_module,
-                pkcs11_token=s.signing_pkcs11_token,
-                pkcs11_key_label=s.signing_pkcs11_key,
-                pkcs11_pin=s.signing_pkcs11_pin,
-                dev_identity=self.dev_identity() if self.uses_dev_identity else None,
-                tsa_url=s.tsa_url,
-                visible=s.visible_signature,
-                verify_url=s.verify_url,
-                agency_name=s.agency,
-                trust_roots=s.trust_roots,
+                self.settings.signing,
+                self.dev_identity() if self.uses_dev_identity else None,
             )
         return self._signer
 
@@ -166,7 +156,31 @@ class Runtime:
             )
         return self._audit
 
+    def reuse(self) -> ReuseService:
+        """The reuse lookup and release over this archive, built once: audited on this
+        host's journal; offering only papers whose archival PDF reads back intact (one
+        ``IntactArchive`` per process, so what it remembers is shared); a released PDF's
+        signature checked against ``trust_roots``; papers signed with a development
+        identity counted only by a deployment that signs with one itself."""
+        from reuse import IntactArchive, ReuseService
+        from signing import verify_pdf
+
+        if self._reuse is None:
+            roots = self.trust_roots()
+            self._reuse = ReuseService(
+                index=self.index,
+                store=self.store,
+                audit_log=self.audit(),
+                procedures=self.procedures(),
+                verify=IntactArchive(self.store),
+                # The bytes handed over must verify, not only the metadata say so.
+                verify_signature=lambda data: verify_pdf(data, trust_roots=roots).valid,
+                accept_development_signatures=self.uses_dev_identity,
+            )
+        return self._reuse
+
     def close(self) -> None:
+        self._reuse = None
         if self._redis is not None:
             self._redis.close()
             self._redis = None
