@@ -3,7 +3,7 @@
 Offers:
 - ``Record`` and its parts (``Source``, ``Subject``, ``OcrInfo``, ``OcrPage``,
   ``SignatureInfo``, ``Files``, ``Review``, ``ArchiveLocation``, ``Correction``,
-  ``StageEvent``), ``Status``;
+  ``StageEvent``, ``Doubts``), ``Status``;
 - ``record_id_for(agency, sha256)``: the deterministic record id;
 - ``utc_now()``: the timestamp format used on records;
 - ``records.errors.CodedError``: a per-file failure (English code, Vietnamese message).
@@ -15,6 +15,7 @@ from records.model import (
     STACK_GIVEN,
     ArchiveLocation,
     Correction,
+    Doubts,
     Files,
     OcrInfo,
     OcrPage,
@@ -37,6 +38,7 @@ __all__ = [
     "STACK_GIVEN",
     "ArchiveLocation",
     "Correction",
+    "Doubts",
     "Files",
     "OcrInfo",
     "OcrPage",
