@@ -15,6 +15,7 @@ from typing import Any
 from ocr.base import DEFAULT_LANGUAGES, DEFAULT_MAX_PIXELS
 from signing import SigningSettings
 from storage.layout import normalize_agency
+from storage.retry import RetryPolicy
 
 
 def _flag(value: str) -> bool:
@@ -42,7 +43,7 @@ class Settings:
     s3_secret_key: str | None = None
     s3_secure: bool = True
     s3_object_lock_days: int | None = None
-    storage_retry_seconds: float = 300.0
+    storage_retry_seconds: float = RetryPolicy.max_wait
     signing_pkcs12: Path | None = None
     signing_pkcs12_password: str | None = None
     signing_pkcs11_module: str | None = None

@@ -33,6 +33,7 @@ import numpy as np
 import pikepdf
 from PIL import Image, ImageDraw, ImageFont
 
+from ocr.base import DEFAULT_LANGUAGES
 from records import StackRef
 
 SEPARATOR_MARK = "SOHOA-SEPARATOR"
@@ -191,7 +192,7 @@ def read_header(image: Image.Image, languages: str, dpi: int = FACTS_DPI) -> flo
     return best
 
 
-def page_facts(path: Path, index: int, languages: str = "vie") -> PageFacts:
+def page_facts(path: Path, index: int, languages: str = DEFAULT_LANGUAGES) -> PageFacts:
     image = render(path, index)
     sheet = read_separator(image)
     if sheet is not None:
@@ -281,7 +282,7 @@ def _by_content(facts: list[PageFacts]) -> list[Part]:
     return parts
 
 
-def stack_facts(path: Path, languages: str = "vie") -> list[PageFacts]:
+def stack_facts(path: Path, languages: str = DEFAULT_LANGUAGES) -> list[PageFacts]:
     with pikepdf.open(path) as pdf:
         count = len(pdf.pages)
     return [page_facts(path, i, languages) for i in range(count)]
@@ -304,7 +305,7 @@ def write_parts(path: Path, parts: list[Part], out_dir: Path) -> list[Path]:
 
 
 def split(path: Path, sha256: str, out_dir: Path, *,
-          languages: str = "vie") -> list[tuple[Path, dict[str, str]]]:
+          languages: str = DEFAULT_LANGUAGES) -> list[tuple[Path, dict[str, str]]]:
     """The stack's papers as files in ``out_dir``, each with its given values: its
     ``StackRef`` and what the separator sheet before it says (box, doc type)."""
     parts = plan_parts(stack_facts(path, languages))
