@@ -16,9 +16,15 @@ from api import cli_stats, cli_tokens, cli_watch
 from api.cli_args import agency_arg, anchor_arg, iso_date
 from api.labels import FIXITY_VI, STATUS_VI, doc_type_vi, path_label, reason_vi
 from api.output import JSON_HELP, emit_json, record_not_found
+from audit import AuditError, format_verification
+from ingest.operations import apply_review, delete_record, review_queue, run_fixity
+from ingest.preflight import check_for_ingest
 from ingest.runtime import Runtime
 from ingest.settings import Settings
 from records.errors import UsageError
+from reuse import Facts, ReuseRequest, format_result
+from storage import StorageError
+from storage.bagit import BagError, export_archive, import_archive
 
 Command = Callable[..., argparse.ArgumentParser]
 Register = Callable[[Command], None]
@@ -29,8 +35,6 @@ Register = Callable[[Command], None]
 
 
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.operations import apply_review, review_queue
-
     runtime = Runtime.open(settings)
     try:
         if not args.id:
@@ -90,8 +94,6 @@ def register_review(command: Command) -> None:
 
 
 def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
-    from reuse import Facts, IntactArchive, format_result, lookup
-
     if not args.subject and not (args.name and args.birth_date):
         raise UsageError("Cần --subject, hoặc --name cùng --birth-date")
     runtime = Runtime.open(settings)
@@ -100,27 +102,24 @@ def cmd_reuse(args: argparse.Namespace, settings: Settings) -> int:
         if args.procedure not in procedures:
             raise UsageError(f"Không có thủ tục {args.procedure} trong danh mục")
         # The lookup writes its own audit entry: who asked, about whom, what was offered.
-        result = lookup(
-            runtime.index,
-            subject_id=args.subject,
-            name=args.name,
-            birth_date=args.birth_date,
-            facts=Facts(
-                father_name=args.father_name,
-                mother_name=args.mother_name,
-                spouse_name=args.spouse_name,
-                spouse_birth_date=args.spouse_birth_date,
-                birth_place=args.birth_place,
-                residence=args.residence,
-            ),
-            procedure_code=args.procedure,
-            as_of=date.fromisoformat(args.as_of) if args.as_of else None,
-            procedures=procedures,
-            accept_development_signatures=runtime.uses_dev_identity,
-            verify=IntactArchive(runtime.store),  # a damaged PDF is not offered
-            audit_log=runtime.audit(),
-            actor=args.actor,
-            dossier_code=args.dossier,
+        result = runtime.reuse().lookup(
+            ReuseRequest(
+                procedure_code=args.procedure,
+                subject_id=args.subject,
+                name=args.name,
+                birth_date=args.birth_date,
+                facts=Facts(
+                    father_name=args.father_name,
+                    mother_name=args.mother_name,
+                    spouse_name=args.spouse_name,
+                    spouse_birth_date=args.spouse_birth_date,
+                    birth_place=args.birth_place,
+                    residence=args.residence,
+                ),
+                actor=args.actor,
+                dossier_code=args.dossier,
+                as_of=date.fromisoformat(args.as_of) if args.as_of else None,
+            )
         )
     finally:
         runtime.close()
@@ -155,8 +154,6 @@ def register_reuse(command: Command) -> None:
 
 
 def cmd_fixity(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.operations import run_fixity
-
     runtime = Runtime.open(settings)
     try:
         report = run_fixity(runtime, agency=args.agency,
@@ -174,9 +171,6 @@ def cmd_fixity(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from storage import StorageError
-    from storage.bagit import export_archive
-
     dest = Path(args.dest)
     tarred = dest.name.endswith((".tar", ".tar.gz", ".tgz"))
     if not tarred and dest.is_dir() and any(dest.iterdir()):
@@ -207,8 +201,6 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.bagit import BagError, import_archive
-
     runtime = Runtime.open(settings)
     try:
         result = import_archive(runtime.store, Path(args.src))
@@ -232,8 +224,6 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    from audit import AuditError, format_verification
-
     runtime = Runtime.open(settings)
     try:
         if args.action == "flush":
@@ -260,8 +250,6 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.operations import delete_record
-
     runtime = Runtime.open(settings)
     try:
         keys = delete_record(runtime, args.id, actor=args.actor, reason=args.reason)
@@ -313,8 +301,7 @@ def _require_broker(settings: Settings) -> str:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.distributed import make_celery
-    from ingest.preflight import check_for_ingest
+    from ingest.distributed import make_celery  # celery: only with a broker
 
     _require_broker(settings)
     # A worker without tesseract, a language or a usable key would fail every document
@@ -334,7 +321,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.distributed import Ledger
+    from ingest.distributed import Ledger  # celery: only with a broker
 
     progress = Ledger(_require_broker(settings)).progress(args.id)
     if progress is None:
@@ -353,7 +340,7 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.distributed import make_celery, retry_failed
+    from ingest.distributed import make_celery, retry_failed  # celery: only with a broker
 
     _require_broker(settings)
     runtime = Runtime.open(settings)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,14 +53,6 @@ class AppState:
     @property
     def index(self) -> Any:
         return self.runtime.index
-
-    @functools.cached_property
-    def intact_archive(self) -> Any:
-        """The lookup's check that a paper's archival PDF reads back intact
-        (``reuse.IntactArchive``): one per process, so what it remembers is shared."""
-        from reuse import IntactArchive
-
-        return IntactArchive(self.store)
 
 
 def app_state(request: Request) -> AppState:

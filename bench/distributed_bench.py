@@ -85,12 +85,12 @@ def stage_costs(folder: Path, work: Path, weed: SeaweedServer, redis: RedisServe
     from ocr import assemble_pdf, plan_pages, run_page
     from records import Record, Source, record_id_for
     from search import open_index
-    from signing import ensure_dev_identity, load_signer
+    from signing import SigningSettings, ensure_dev_identity, load_signer
     from storage import open_store
 
     os.environ["OMP_THREAD_LIMIT"] = "1"
     identity = ensure_dev_identity(work / "stage-signing", "bench")
-    signer = load_signer(dev_identity=identity, agency_name="bench")
+    signer = load_signer(SigningSettings(agency_name="bench"), identity)
     store = open_store(weed.url("bench-stages"), access_key=weed.access_key,
                        secret_key=weed.secret_key, secure=False)
     index = open_index(f"sqlite:///{work / 'stage-index.sqlite3'}")

@@ -4,7 +4,7 @@
     .venv/bin/python bench/reuse_bench.py --records 1000000    # the 1M latency target
 
 Latency: synthetic records written straight into the SQLite index (no OCR); p50/p99 of
-``reuse.lookup`` (ID + name + birth date, the portal's case, and ID only) beside the
+``ReuseService.lookup`` (ID + name + birth date, the portal's case, and ID only) beside the
 reference measured in the same run: the bare index query
 ``records_for_subject(id_number=...)`` that any lookup pays at least once.
 
@@ -88,23 +88,24 @@ def latency(records: int, lookups: int, workdir: Path) -> None:
     codes = sorted(CATALOG)
     plan = [(who, rng.choice(codes)) for who in sample]
 
+    service = reuse.ReuseService(index, procedures=CATALOG)
+
     def full(who: tuple[str, str, str, Facts], code: str) -> Callable[[], object]:
-        return lambda: reuse.lookup(
-            index,
-            subject_id=who[0],
-            name=who[1],
-            birth_date=who[2],
-            facts=who[3],
-            procedure_code=code,
-            as_of=AS_OF,
-            today=AS_OF,  # the population is dated as of AS_OF
-            procedures=CATALOG,
+        return lambda: service.lookup(
+            reuse.ReuseRequest(
+                procedure_code=code,
+                subject_id=who[0],
+                name=who[1],
+                birth_date=who[2],
+                facts=who[3],
+                as_of=AS_OF,
+                today=AS_OF,  # the population is dated as of AS_OF
+            )
         )
 
     def by_id(who: tuple[str, str, str, Facts], code: str) -> Callable[[], object]:
-        return lambda: reuse.lookup(
-            index, subject_id=who[0], procedure_code=code, as_of=AS_OF, today=AS_OF,
-            procedures=CATALOG,
+        return lambda: service.lookup(
+            reuse.ReuseRequest(procedure_code=code, subject_id=who[0], as_of=AS_OF, today=AS_OF)
         )
 
     def reference(who: tuple[str, str, str, Facts], code: str) -> Callable[[], object]:
@@ -247,21 +248,22 @@ def effectiveness(people: int, intakes: int, workdir: Path) -> None:
     rng = random.Random(5)
     codes = sorted(CATALOG)
     tally = Tally()
+    service = reuse.ReuseService(index, procedures=CATALOG)
     for _ in range(intakes):
         who = rng.randrange(people)
         person = population.people[who]
         facts = person.facts(population.spouse(person))
         code = rng.choice(codes)
-        result = reuse.lookup(
-            index,
-            subject_id=person.id_number,
-            name=person.name,
-            birth_date=person.birth_date.isoformat(),
-            facts=facts,
-            procedure_code=code,
-            as_of=AS_OF,
-            today=AS_OF,  # the population is dated as of AS_OF
-            procedures=CATALOG,
+        result = service.lookup(
+            reuse.ReuseRequest(
+                procedure_code=code,
+                subject_id=person.id_number,
+                name=person.name,
+                birth_date=person.birth_date.isoformat(),
+                facts=facts,
+                as_of=AS_OF,
+                today=AS_OF,  # the population is dated as of AS_OF
+            )
         )
         _score(tally, result, CATALOG[code], who, population, papers.get(who, []), by_id, facts)
     index.close()

@@ -103,7 +103,10 @@ def main() -> None:
         print(f"{'level':<10} {'sohoa sig/s':>12} {'pyHanko sig/s':>14} {'overhead':>9} "
               f"{'no marks sig/s':>15}")
         for label, tsa in (("PAdES-B-B", None), ("PAdES-B-T", pki.tsa_url)):
-            with signing.load_signer(dev_identity=ident, tsa_url=tsa, agency_name=AGENCY) as s:
+            with signing.load_signer(
+                signing.SigningSettings(tsa_url=tsa, agency_name=AGENCY),
+                ident,
+            ) as s:
                 assert s.level == label, s.level
                 ours, theirs, alone = _rates([
                     partial(_sign_nth, s.sign, pdfs, marks),

@@ -16,7 +16,15 @@ from extract.places import AMBIGUOUS, REORGANISED_ON, UNMATCHED, IssuerMatch, ma
 from extract.text import find_date
 from ocr.base import Word
 from records.folding import fold_aligned, nfc
-from records.model import LOCATION_COLUMNS, ArchiveLocation, Record, ReviewReason, Status, Subject
+from records.model import (
+    LOCATION_COLUMNS,
+    ArchiveLocation,
+    Doubts,
+    Record,
+    ReviewReason,
+    Status,
+    Subject,
+)
 from records.result_types import ResultType, load_result_types
 
 # Manifest columns that describe the paper itself; every other column lands in fields.
@@ -36,6 +44,7 @@ class Extraction:
     valid_until: str | None = None
     subjects: list[Subject] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
+    doubts: Doubts = field(default_factory=Doubts)
     given: list[str] = field(default_factory=list)
     review_reasons: list[ReviewReason] = field(default_factory=list)
     confidence: dict[str, float] = field(default_factory=dict)  # path → lowest word confidence
@@ -172,8 +181,7 @@ def _recheck_ids(extraction: Extraction) -> None:
         problems = id_problems(subject.id_number, birth_year, subject.sex)
         if not problems:
             continue
-        unverified = extraction.fields.setdefault("unverified_id_numbers", [])
-        unverified.append(subject.id_number)
+        extraction.doubts.unverified_id_numbers.append(subject.id_number)
         subject.id_number = None
         extraction.given = [p for p in extraction.given if p != f"{where}.id_number"]
         extraction.review_reasons += [ReviewReason(problem, where) for problem in problems]
@@ -322,12 +330,6 @@ def analyze(
     reading = read_fields(lines, result_type, classification.title_lines)
     checked = cross_check(reading, today or date.today(), thresholds or DEFAULT_THRESHOLDS)
     fields: dict[str, Any] = {name: v.value for name, v in reading.fields.items()}
-    if checked.unverified_ids:
-        fields["unverified_id_numbers"] = checked.unverified_ids
-    if checked.unverified_birth_dates:
-        fields["unverified_birth_dates"] = checked.unverified_birth_dates
-    if checked.name_readings:
-        fields["name_readings"] = checked.name_readings
     if reading.stated_term is not None:
         fields[STATED_TERM] = stored_term(reading.stated_term)
     extraction = Extraction(
@@ -339,6 +341,11 @@ def analyze(
         issued_on=reading.issued_on.value if reading.issued_on else None,
         subjects=[_subject(s) for s in reading.subjects],
         fields=fields,
+        doubts=Doubts(
+            unverified_id_numbers=list(checked.unverified_ids),
+            unverified_birth_dates=list(checked.unverified_birth_dates),
+            name_readings=dict(checked.name_readings),
+        ),
         review_reasons=checked.reasons,
         confidence=_confidences(reading),
     )
@@ -366,6 +373,7 @@ def apply(record: Record, extraction: Extraction) -> None:
     record.valid_until = extraction.valid_until
     record.subjects = [Subject(**vars(s)) for s in extraction.subjects]
     record.fields = {**record.fields, **extraction.fields}
+    record.doubts = extraction.doubts
     record.given = list(extraction.given)
     record.location = ArchiveLocation(**vars(extraction.location))
     record.review.reasons = list(extraction.review_reasons)

@@ -2,7 +2,7 @@
 
 Every check yields English reason codes ``problem:where`` for ``review.reasons``. An ID
 number that fails its checks is removed from the subject (kept in
-``fields["unverified_id_numbers"]``): a wrong ID would hand one citizen's papers to
+``record.doubts.unverified_id_numbers``): a wrong ID would hand one citizen's papers to
 another, a missing one only costs an officer a look.
 """
 

@@ -10,19 +10,22 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from audit import AuditJournal, AuditLog
+from ingest.locks import file_lock, redis_lock
 from ingest.preflight import index_unavailable, store_unavailable
 from ingest.settings import Settings
 from records.errors import ConfigError, SohoaError
-
-if TYPE_CHECKING:
-    from audit import AuditJournal
-    from records.procedures import Procedure
-    from search.base import Index
-    from signing import DevIdentity, Signer
-    from stats import StatsStore
-    from storage.base import Store
+from records.procedures import Procedure, load_procedures
+from records.result_types import cached_result_types
+from reuse import IntactArchive, ReuseService
+from search import open_index
+from search.base import Index
+from signing import DevIdentity, Signer, ensure_dev_identity, load_signer, verify_pdf
+from stats import CountingIndex, StatsStore
+from storage import RetryPolicy, StorageError, StorageUnavailable, open_store
+from storage.base import Store
 
 
 @dataclass
@@ -36,12 +39,10 @@ class Runtime:
     _audit: AuditJournal | None = field(default=None, repr=False)
     _redis: Any = field(default=None, repr=False)
     _stats: StatsStore | None = field(default=None, repr=False)
+    _reuse: ReuseService | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
-        from search import open_index
-        from storage import RetryPolicy, StorageError, StorageUnavailable, open_store
-
         # Everything below names citizens or holds keys: the service's account only.
         try:
             settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -69,7 +70,6 @@ class Runtime:
             raise ConfigError(f"SOHOA_INDEX_URL={settings.index_url}: {exc}") from exc
         except Exception as exc:  # each backend's client has its own connection errors
             raise index_unavailable(settings.index_url, exc) from exc
-        from stats import CountingIndex, StatsStore
 
         # Every record write goes through the index: the statistics follow it there.
         runtime = cls(settings=settings, store=store, index=index)
@@ -87,12 +87,9 @@ class Runtime:
 
     @property
     def uses_dev_identity(self) -> bool:
-        s = self.settings
-        return not (s.signing_pkcs12 or s.signing_pkcs11_module)
+        return self.settings.signing.uses_dev_identity
 
     def dev_identity(self) -> DevIdentity:
-        from signing import ensure_dev_identity
-
         if self._dev_identity is None:
             self._dev_identity = ensure_dev_identity(
                 self.settings.data_dir / "signing", self.settings.agency
@@ -101,32 +98,16 @@ class Runtime:
 
     def signer(self) -> Signer:
         """The batch's one signer (and timestamper), created on first use."""
-        from signing import load_signer
-
         if self._signer is None:
-            s = self.settings
             self._signer = load_signer(
-                pkcs12_path=s.signing_pkcs12,
-                pkcs12_password=s.signing_pkcs12_password,
-                pkcs11_module=s.signing_pkcs11_module,
-                pkcs11_token=s.signing_pkcs11_token,
-                pkcs11_key_label=s.signing_pkcs11_key,
-                pkcs11_pin=s.signing_pkcs11_pin,
-                dev_identity=self.dev_identity() if self.uses_dev_identity else None,
-                tsa_url=s.tsa_url,
-                visible=s.visible_signature,
-                verify_url=s.verify_url,
-                agency_name=s.agency,
-                trust_roots=s.trust_roots,
+                self.settings.signing,
+                self.dev_identity() if self.uses_dev_identity else None,
             )
         return self._signer
 
     def procedures(self) -> dict[str, Procedure]:
         """The procedure catalog (shipped, extended by ``SOHOA_PROCEDURES``), read once;
         its components may name this deployment's own result types."""
-        from records.procedures import load_procedures
-        from records.result_types import cached_result_types
-
         if self._procedures is None:
             self._procedures = load_procedures(
                 self.settings.procedures_path,
@@ -144,12 +125,11 @@ class Runtime:
     def record_lock(self, record_id: str) -> AbstractContextManager[None]:
         """Held while committing ``record_id`` (see ``ingest.locks``): on the broker when
         there is one, which every machine shares, else on this machine's data dir."""
-        from ingest.locks import file_lock, redis_lock
 
         if not self.settings.broker_url:
             return file_lock(self.settings.data_dir / "locks", record_id)
         if self._redis is None:
-            import redis
+            import redis  # only with a broker: a deployment without one never loads it
 
             self._redis = redis.Redis.from_url(self.settings.broker_url)
         return redis_lock(self._redis, record_id, self.settings.broker_visibility_timeout)
@@ -157,8 +137,6 @@ class Runtime:
     def audit(self) -> AuditJournal:
         """The audit log, through this host's journal: entries are durable once
         journaled and reach the hash chain in storage shortly after (or at ``close``)."""
-        from audit import AuditJournal, AuditLog
-
         if self._audit is None:
             self._audit = AuditJournal(
                 AuditLog(self.store), self.settings.audit_journal_dir,
@@ -166,7 +144,28 @@ class Runtime:
             )
         return self._audit
 
+    def reuse(self) -> ReuseService:
+        """The reuse lookup and release over this archive, built once: audited on this
+        host's journal; offering only papers whose archival PDF reads back intact (one
+        ``IntactArchive`` per process, so what it remembers is shared); a released PDF's
+        signature checked against ``trust_roots``; papers signed with a development
+        identity counted only by a deployment that signs with one itself."""
+        if self._reuse is None:
+            roots = self.trust_roots()
+            self._reuse = ReuseService(
+                index=self.index,
+                store=self.store,
+                audit_log=self.audit(),
+                procedures=self.procedures(),
+                verify=IntactArchive(self.store),
+                # The bytes handed over must verify, not only the metadata say so.
+                verify_signature=lambda data: verify_pdf(data, trust_roots=roots).valid,
+                accept_development_signatures=self.uses_dev_identity,
+            )
+        return self._reuse
+
     def close(self) -> None:
+        self._reuse = None
         if self._redis is not None:
             self._redis.close()
             self._redis = None

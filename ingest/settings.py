@@ -7,20 +7,27 @@ needs. Every variable is documented in the README's configuration table.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from ocr.base import DEFAULT_LANGUAGES, DEFAULT_MAX_PIXELS
+from signing import SigningSettings
 from storage.layout import normalize_agency
+from storage.retry import RetryPolicy
 
 
-def _flag(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
-        return default
+def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _path(value: str | None) -> Path | None:
-    return Path(value) if value else None
+def _secret_file(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8").strip()
+
+
+def _paths(value: str) -> tuple[Path, ...]:
+    return tuple(Path(p) for p in value.split(os.pathsep) if p)
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ class Settings:
     s3_secret_key: str | None = None
     s3_secure: bool = True
     s3_object_lock_days: int | None = None
-    storage_retry_seconds: float = 300.0
+    storage_retry_seconds: float = RetryPolicy.max_wait
     signing_pkcs12: Path | None = None
     signing_pkcs12_password: str | None = None
     signing_pkcs11_module: str | None = None
@@ -48,7 +55,7 @@ class Settings:
     visible_signature: bool = True
     verify_url: str | None = None
     max_upload_bytes: int = 50 * 1024 * 1024
-    max_pixels: int = 200_000_000
+    max_pixels: int = DEFAULT_MAX_PIXELS
     result_types_path: str | None = None
     procedures_path: str | None = None
     # Seconds of silence after which a task of a vanished worker is handed out again;
@@ -62,17 +69,45 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """The settings the environment gives; a variable unset or empty keeps the
+        field's default above, the one place each default is written."""
         e = dict(os.environ if env is None else env)
         data_dir = Path(e.get("SOHOA_DATA") or "./sohoa-data").resolve()
-        password = e.get("SOHOA_SIGNING_PASSWORD")
-        password_file = e.get("SOHOA_SIGNING_PASSWORD_FILE")
-        if password is None and password_file:
-            password = Path(password_file).read_text(encoding="utf-8").strip()
-        pin = e.get("SOHOA_PKCS11_PIN")
-        pin_file = e.get("SOHOA_PKCS11_PIN_FILE")
-        if pin is None and pin_file:
-            pin = Path(pin_file).read_text(encoding="utf-8").strip()
-        roots = tuple(Path(p) for p in (e.get("SOHOA_TRUST_ROOTS") or "").split(os.pathsep) if p)
+        given: dict[str, Any] = {}
+
+        def read(field_name: str, variable: str, convert: Callable[[str], Any] = str) -> None:
+            if e.get(variable):
+                given[field_name] = convert(e[variable])
+
+        read("s3_access_key", "SOHOA_S3_ACCESS_KEY")
+        read("s3_secret_key", "SOHOA_S3_SECRET_KEY")
+        read("s3_secure", "SOHOA_S3_SECURE", _flag)
+        read("s3_object_lock_days", "SOHOA_S3_OBJECT_LOCK_DAYS", int)
+        read("storage_retry_seconds", "SOHOA_STORAGE_RETRY_SECONDS", float)
+        read("signing_pkcs12", "SOHOA_SIGNING_PKCS12", Path)
+        read("signing_pkcs12_password", "SOHOA_SIGNING_PASSWORD_FILE", _secret_file)
+        read("signing_pkcs11_module", "SOHOA_PKCS11_MODULE")
+        read("signing_pkcs11_token", "SOHOA_PKCS11_TOKEN")
+        read("signing_pkcs11_key", "SOHOA_PKCS11_KEY")
+        read("signing_pkcs11_pin", "SOHOA_PKCS11_PIN_FILE", _secret_file)
+        read("tsa_url", "SOHOA_TSA_URL")
+        read("trust_roots", "SOHOA_TRUST_ROOTS", _paths)
+        read("visible_signature", "SOHOA_VISIBLE_SIGNATURE", _flag)
+        read("verify_url", "SOHOA_VERIFY_URL")
+        read("max_upload_bytes", "SOHOA_MAX_UPLOAD_BYTES", int)
+        read("max_pixels", "SOHOA_MAX_PIXELS", int)
+        read("result_types_path", "SOHOA_RESULT_TYPES")
+        read("procedures_path", "SOHOA_PROCEDURES")
+        read("broker_visibility_timeout", "SOHOA_BROKER_VISIBILITY_TIMEOUT", int)
+        read("fixity_interval_seconds", "SOHOA_FIXITY_INTERVAL", int)
+        read("index_repair_interval_seconds", "SOHOA_INDEX_REPAIR_INTERVAL", int)
+        read("audit_journal", "SOHOA_AUDIT_JOURNAL", Path)
+        read("handwriting", "SOHOA_HANDWRITING", _flag)
+        # A secret given directly wins over its file, even when given empty.
+        if "SOHOA_SIGNING_PASSWORD" in e:
+            given["signing_pkcs12_password"] = e["SOHOA_SIGNING_PASSWORD"]
+        if "SOHOA_PKCS11_PIN" in e:
+            given["signing_pkcs11_pin"] = e["SOHOA_PKCS11_PIN"]
         return cls(
             data_dir=data_dir,
             storage_url=e.get("SOHOA_STORAGE_URL") or (data_dir / "objects").as_uri(),
@@ -80,34 +115,25 @@ class Settings:
             broker_url=e.get("SOHOA_BROKER_URL") or None,
             agency=normalize_agency(e.get("SOHOA_AGENCY") or "dev-agency"),
             workers=int(e.get("SOHOA_WORKERS") or (os.cpu_count() or 1)),
-            languages=e.get("SOHOA_OCR_LANGUAGES") or "vie",
-            s3_access_key=e.get("SOHOA_S3_ACCESS_KEY"),
-            s3_secret_key=e.get("SOHOA_S3_SECRET_KEY"),
-            s3_secure=_flag(e.get("SOHOA_S3_SECURE"), True),
-            s3_object_lock_days=int(e["SOHOA_S3_OBJECT_LOCK_DAYS"])
-            if e.get("SOHOA_S3_OBJECT_LOCK_DAYS") else None,
-            storage_retry_seconds=float(e.get("SOHOA_STORAGE_RETRY_SECONDS") or 300),
-            signing_pkcs12=_path(e.get("SOHOA_SIGNING_PKCS12")),
-            signing_pkcs12_password=password,
-            signing_pkcs11_module=e.get("SOHOA_PKCS11_MODULE"),
-            signing_pkcs11_token=e.get("SOHOA_PKCS11_TOKEN"),
-            signing_pkcs11_key=e.get("SOHOA_PKCS11_KEY"),
-            signing_pkcs11_pin=pin,
-            tsa_url=e.get("SOHOA_TSA_URL") or None,
-            trust_roots=roots,
-            visible_signature=_flag(e.get("SOHOA_VISIBLE_SIGNATURE"), True),
-            verify_url=e.get("SOHOA_VERIFY_URL") or None,
-            max_upload_bytes=int(e.get("SOHOA_MAX_UPLOAD_BYTES") or 50 * 1024 * 1024),
-            max_pixels=int(e.get("SOHOA_MAX_PIXELS") or 200_000_000),
-            result_types_path=e.get("SOHOA_RESULT_TYPES") or None,
-            procedures_path=e.get("SOHOA_PROCEDURES") or None,
-            broker_visibility_timeout=int(e.get("SOHOA_BROKER_VISIBILITY_TIMEOUT") or 120),
-            fixity_interval_seconds=int(e.get("SOHOA_FIXITY_INTERVAL") or 24 * 3600),
-            index_repair_interval_seconds=int(
-                e.get("SOHOA_INDEX_REPAIR_INTERVAL") or 24 * 3600
-            ),
-            audit_journal=_path(e.get("SOHOA_AUDIT_JOURNAL")),
-            handwriting=_flag(e.get("SOHOA_HANDWRITING"), False),
+            languages=e.get("SOHOA_OCR_LANGUAGES") or DEFAULT_LANGUAGES,
+            **given,
+        )
+
+    @property
+    def signing(self) -> SigningSettings:
+        """How this deployment signs, as the one value ``signing.load_signer`` takes."""
+        return SigningSettings(
+            agency_name=self.agency,
+            pkcs12_path=self.signing_pkcs12,
+            pkcs12_password=self.signing_pkcs12_password,
+            pkcs11_module=self.signing_pkcs11_module,
+            pkcs11_token=self.signing_pkcs11_token,
+            pkcs11_key_label=self.signing_pkcs11_key,
+            pkcs11_pin=self.signing_pkcs11_pin,
+            tsa_url=self.tsa_url,
+            visible=self.visible_signature,
+            verify_url=self.verify_url,
+            trust_roots=self.trust_roots,
         )
 
     @property

@@ -251,7 +251,7 @@ def title_type(text: str) -> tuple[bool, str | None]:
     return True, found.doc_type
 
 
-def page_facts(path: Path, index: int, languages: str = "vie") -> PageFacts:
+def page_facts(path: Path, index: int, languages: str = DEFAULT_LANGUAGES) -> PageFacts:
     image = render(path, index)
     sheet = read_separator(image)
     if sheet is not None:
@@ -357,7 +357,7 @@ def _start_cue(page: PageFacts, paper_type: str | None, after_blank: bool) -> st
     return None
 
 
-def stack_facts(path: Path, languages: str = "vie") -> list[PageFacts]:
+def stack_facts(path: Path, languages: str = DEFAULT_LANGUAGES) -> list[PageFacts]:
     with pikepdf.open(path) as pdf:
         count = len(pdf.pages)
     return [page_facts(path, i, languages) for i in range(count)]
@@ -380,7 +380,7 @@ def write_parts(path: Path, parts: list[Part], out_dir: Path) -> list[Path]:
 
 
 def split(path: Path, sha256: str, out_dir: Path, *,
-          languages: str = "vie") -> list[tuple[Path, dict[str, str]]]:
+          languages: str = DEFAULT_LANGUAGES) -> list[tuple[Path, dict[str, str]]]:
     """The stack's papers as files in ``out_dir``, each with its given values: its
     ``StackRef`` and what the separator sheet before it says (box, doc type)."""
     parts = plan_parts(stack_facts(path, languages))
@@ -401,7 +401,7 @@ def page_count(path: Path) -> int:
 
 
 def split_input(item: InputFile, out_dir: Path, *, sha256: str | None = None,
-                languages: str = "vie") -> list[InputFile]:
+                languages: str = DEFAULT_LANGUAGES) -> list[InputFile]:
     """The files to digitize for ``item``: its papers when it is a multi-page PDF (each
     written into ``out_dir``, which the caller removes once they are digitized or
     staged), else ``item`` itself. A PDF that cannot be split goes through whole: the
@@ -424,7 +424,7 @@ def split_input(item: InputFile, out_dir: Path, *, sha256: str | None = None,
 
 
 def split_inputs(items: list[InputFile], out_dir: Path, *,
-                 languages: str = "vie") -> list[InputFile]:
+                 languages: str = DEFAULT_LANGUAGES) -> list[InputFile]:
     """``split_input`` over a batch, each stack's papers in a folder of their own (two
     stacks of one name in a batch keep their papers apart)."""
     out: list[InputFile] = []

@@ -23,6 +23,12 @@ class Word:
     line: tuple[int, int, int]  # (block, paragraph, line) numbers within the page
 
 
+# The defaults every caller shares (``Settings``, ``plan_pages``, ``PageJob``): the OCR
+# languages, and the largest page in pixels decoded (a decompression bomb is refused).
+DEFAULT_LANGUAGES = "vie"
+DEFAULT_MAX_PIXELS = 200_000_000
+
+
 @dataclass(frozen=True)
 class PageJob:
     """One page to make archival. ``source_path`` is a file every worker can read."""
@@ -30,8 +36,8 @@ class PageJob:
     source_path: str
     media_type: str
     index: int  # 0-based page (or TIFF frame) index
-    languages: str = "vie"
-    max_pixels: int = 200_000_000
+    languages: str = DEFAULT_LANGUAGES
+    max_pixels: int = DEFAULT_MAX_PIXELS
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image, UnidentifiedImageError
 
-from ocr.base import OcrInputError, PageJob
+from ocr.base import DEFAULT_LANGUAGES, DEFAULT_MAX_PIXELS, OcrInputError, PageJob
 
 PDF = "application/pdf"
 # No page is rendered for OCR below this resolution (ocr.pipeline chooses 200–600 dpi
@@ -155,8 +155,8 @@ def plan_pages(
     source_path: str,
     media_type: str,
     *,
-    languages: str = "vie",
-    max_pixels: int = 200_000_000,
+    languages: str = DEFAULT_LANGUAGES,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> list[PageJob]:
     """One job per page (or TIFF frame); raises ``OcrInputError`` for unusable input."""
     path = Path(source_path)

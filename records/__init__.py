@@ -3,7 +3,7 @@
 Offers:
 - ``Record`` and its parts (``Source``, ``Subject``, ``OcrInfo``, ``OcrPage``,
   ``SignatureInfo``, ``Files``, ``Review``, ``ArchiveLocation``, ``Correction``,
-  ``StageEvent``), ``Status``;
+  ``StageEvent``, ``Doubts``), ``Status``;
 - ``record_id_for(agency, sha256)``: the deterministic record id;
 - ``utc_now()``: the timestamp format used on records;
 - ``records.errors.CodedError``: a per-file failure (English code, Vietnamese message).
@@ -16,6 +16,7 @@ from records.model import (
     ArchiveLocation,
     Correction,
     FieldRegion,
+    Doubts,
     Files,
     OcrInfo,
     OcrPage,
@@ -39,6 +40,7 @@ __all__ = [
     "ArchiveLocation",
     "Correction",
     "FieldRegion",
+    "Doubts",
     "Files",
     "OcrInfo",
     "OcrPage",

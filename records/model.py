@@ -220,6 +220,24 @@ class ReviewReason(str):
 
 
 @dataclass
+class Doubts:
+    """What extraction's cross-checks set aside for an officer, kept apart from the
+    paper's values (``fields``): an ID number or birth date that was read but failed its
+    checks (removed from the subject), and the differing readings of a name printed in
+    more than one place (path such as ``subjects[0].name`` → the readings).
+
+    Records written before this place existed kept these under the same keys in
+    ``fields``; ``Record.from_dict`` moves them here."""
+
+    unverified_id_numbers: list[str] = field(default_factory=list)
+    unverified_birth_dates: list[str] = field(default_factory=list)
+    name_readings: dict[str, list[str]] = field(default_factory=dict)
+
+
+DOUBT_KEYS = ("unverified_id_numbers", "unverified_birth_dates", "name_readings")
+
+
+@dataclass
 class Review:
     reasons: list[ReviewReason] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
@@ -271,6 +289,7 @@ class Record:
     valid_until: str | None = None
     subjects: list[Subject] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
+    doubts: Doubts = field(default_factory=Doubts)
     given: list[str] = field(default_factory=list)
     text: str = ""
     ocr: OcrInfo = field(default_factory=OcrInfo)
@@ -315,6 +334,13 @@ class Record:
         values["signature"] = SignatureInfo(**(data.get("signature") or {}))
         values["files"] = Files(**(data.get("files") or {}))
         values["location"] = ArchiveLocation(**(data.get("location") or {}))
+        fields = dict(data.get("fields") or {})
+        doubts = dict(data.get("doubts") or {})
+        for key in DOUBT_KEYS:  # where records written before ``doubts`` kept them
+            if key in fields:
+                doubts.setdefault(key, fields.pop(key))
+        values["fields"] = fields
+        values["doubts"] = Doubts(**doubts)
         review = dict(data.get("review") or {})
         review["corrections"] = [Correction(**c) for c in review.get("corrections") or []]
         review["reasons"] = [ReviewReason.parse(r) for r in review.get("reasons") or []]

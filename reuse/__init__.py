@@ -1,18 +1,18 @@
 """sohoa reuse: fill a dossier from the archive (the "once-only" lookup) and release papers.
 
 Offers:
-- ``lookup(index, *, subject_id, name=None, birth_date=None, facts=None, procedure_code,
-  as_of=None, procedures=None, verify=None, audit_log=None, actor=None,
-  dossier_code=None, today=None, accept_development_signatures=False) -> ReuseResult``:
-  per dossier component, the archived results of this citizen that satisfy it (metadata
-  only), the share of components satisfied, and the papers withheld with their reason
-  (not corroborated by ``Facts``, ID conflict, undated);
-- ``release(index, store, *, record_id, dossier_code, procedure_code, subject_id | name +
-  birth_date, facts=None, citizen_request, actor, audit_log, as_of=None,
-  procedures=None, verify=None, confirmed_probable=False, today=None,
-  accept_development_signatures=False) -> ReleasedDocument``: the signed archival PDF,
-  after re-checking everything; raises ``ReleaseRefused`` (``code``, Vietnamese
-  ``message``);
+- ``ReuseService(index, store, audit_log, procedures=None, verify=None,
+  verify_signature=None, accept_development_signatures=False)``: the archive and the
+  deployment's checks, built once (``Runtime.reuse``), with
+  - ``.lookup(request) -> ReuseResult``: per dossier component, the archived results of
+    this citizen that satisfy it (metadata only), the share of components satisfied,
+    and the papers withheld with their reason (not corroborated by ``Facts``, ID
+    conflict, undated); audited on the service's log (or the ``audit_log`` given);
+  - ``.release(request, *, record_id, citizen_request, confirmed_probable=False) ->
+    ReleasedDocument``: the signed archival PDF, after re-checking everything; raises
+    ``ReleaseRefused`` (``code``, Vietnamese ``message``);
+- ``ReuseRequest(procedure_code, subject_id | name + birth_date, facts, actor,
+  dossier_code, as_of, today)``: one question, frozen;
 - ``IntactArchive(store)``: a ``verify`` for ``lookup`` that offers a paper only when
   its archival PDF reads back intact (checksum, a PDF), remembered a few minutes;
 - ``format_result(result) -> str``: the Vietnamese text the CLI prints;
@@ -24,7 +24,7 @@ The procedure catalog it works from is ``records.procedures.load_procedures``.
 """
 
 from reuse.format import format_result
-from reuse.lookup import check_dossier_code, lookup
+from reuse.lookup import check_dossier_code
 from reuse.model import (
     Candidate,
     ComponentResult,
@@ -33,11 +33,13 @@ from reuse.model import (
     ReleasedDocument,
     ReleaseRefused,
     ReuseError,
+    ReuseRequest,
     ReuseResult,
     Withheld,
     WithheldReason,
 )
-from reuse.release import IntactArchive, release
+from reuse.release import IntactArchive
+from reuse.service import ReuseService
 
 __all__ = [
     "Candidate",
@@ -48,11 +50,11 @@ __all__ = [
     "ReleaseRefused",
     "ReleasedDocument",
     "ReuseError",
+    "ReuseRequest",
     "ReuseResult",
+    "ReuseService",
     "Withheld",
     "WithheldReason",
     "check_dossier_code",
     "format_result",
-    "lookup",
-    "release",
 ]

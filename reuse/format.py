@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from records.result_types import cached_result_types
 from records.vntime import vietnam_date
 from reuse.model import Candidate, ComponentResult, Match, ReuseResult, Withheld, WithheldReason
 
@@ -89,8 +90,6 @@ def _withheld_line(item: Withheld) -> str:
 
 def _type_name(code: str) -> str:
     """A result type's Vietnamese name (Giấy khai sinh), not its code."""
-    from records.result_types import cached_result_types
-
     known = cached_result_types()
     return known[code].name if code in known else code
 

@@ -31,13 +31,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from audit import AuditSink
 from records.procedures import Component, Procedure, load_procedures
 from records.result_types import add_months
 from reuse.model import (
@@ -172,7 +171,7 @@ def check_dossier_code(code: str) -> str:
     return code.strip()
 
 
-def find_procedure(procedures: dict[str, Procedure] | None, code: str) -> Procedure:
+def find_procedure(procedures: Mapping[str, Procedure] | None, code: str) -> Procedure:
     catalog = procedures if procedures is not None else load_procedures()
     procedure = catalog.get(code)
     if procedure is None:
@@ -546,61 +545,3 @@ def evaluate(
         withheld_probable=tuple(sorted(withheld, key=lambda w: (w.doc_type, w.record_id))),
     )
     return result, ambiguous
-
-
-def lookup(
-    index: Index,
-    *,
-    subject_id: str | None = None,
-    name: str | None = None,
-    birth_date: str | date | None = None,
-    facts: Facts | None = None,
-    procedure_code: str,
-    as_of: date | None = None,
-    procedures: dict[str, Procedure] | None = None,
-    verify: Verify | None = None,
-    audit_log: AuditSink | None = None,
-    actor: str | None = None,
-    dossier_code: str | None = None,
-    today: date | None = None,
-    accept_development_signatures: bool = False,
-) -> ReuseResult:
-    """The archived results of this citizen that can fill each component of the dossier.
-
-    ``facts`` (parents, spouse, place of birth, residence, as the population database
-    knows them) are what a paper without ID is checked against: without them, such
-    papers are only reported in ``withheld_probable``. With ``audit_log`` the lookup is
-    logged (who asked, for which dossier and procedure, about whom, which records were
-    offered and which withheld); ``actor`` is then required.
-
-    A paper must be valid on ``as_of`` (the procedure's day) and on ``today`` (default:
-    the real today). ``accept_development_signatures``: count papers signed with a
-    development-only identity as signed; only for a deployment that signs with it.
-    """
-    if audit_log is not None and not actor:
-        raise ValueError("an audited lookup needs the actor")
-    who = subject_query(subject_id, name, birth_date, facts)
-    procedure = find_procedure(procedures, procedure_code)
-    dossier = check_dossier_code(dossier_code) if dossier_code is not None else None
-    checks = conditions_for(as_of, today, accept_development_signatures)
-    result, _ = evaluate(index, who, procedure, checks, verify)
-    if audit_log is not None and actor:
-        audit_log.append(
-            "reuse.lookup",
-            actor,
-            dossier_code=dossier,
-            procedure_code=procedure.code,
-            as_of=result.as_of,
-            subject=who.describe(),
-            offered={c.code: [x.id for x in c.candidates] for c in result.components},
-            withheld=[
-                # The components it would fill: a required one left unserved is a
-                # paper the citizen is asked for again although the archive holds it.
-                {"record_id": w.record_id, "reason": str(w.reason),
-                 "components": list(w.components)}
-                for w in result.withheld_probable
-            ],
-            satisfied=result.satisfied,
-            total=len(result.components),
-        )
-    return result

@@ -36,6 +36,27 @@ class Facts:
         return {k: v for k, v in vars(self).items() if v is not None and str(v).strip()}
 
 
+@dataclass(frozen=True)
+class ReuseRequest:
+    """One question to the archive: who asks (``actor``), about which citizen (an ID
+    number, and/or name and birth date, and the ``facts`` to corroborate a paper
+    without ID), for which procedure and dossier, on which day.
+
+    A paper must be valid on ``as_of`` (the procedure's day, default ``today``) and on
+    ``today`` (default: the real today; tests pass one). An audited lookup and every
+    release need ``actor``; a release needs ``dossier_code``."""
+
+    procedure_code: str
+    subject_id: str | None = None
+    name: str | None = None
+    birth_date: str | date | None = None
+    facts: Facts = field(default_factory=Facts)
+    actor: str | None = None
+    dossier_code: str | None = None
+    as_of: date | None = None
+    today: date | None = None
+
+
 class WithheldReason(StrEnum):
     """Why a paper that names the citizen (by ID, or without ID by name and birth date)
     and would fill a component is not offered."""

@@ -16,7 +16,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from audit import AuditSink
@@ -26,16 +25,11 @@ from reuse.lookup import (
     SubjectQuery,
     Verify,
     assess,
-    check_dossier_code,
-    conditions_for,
     evaluate,
-    find_procedure,
     match_record,
-    subject_query,
     withheld_reason,
 )
 from reuse.model import (
-    Facts,
     Match,
     ReleasedDocument,
     ReleaseRefused,
@@ -48,7 +42,7 @@ from storage import IntegrityError, ObjectNotFound, Store, load_record
 log = logging.getLogger("sohoa.reuse")
 
 
-def _refuse(
+def refuse(
     audit_log: AuditSink, actor: str, error: ReuseError, context: dict[str, Any]
 ) -> ReleaseRefused:
     audit_log.append("reuse.release_refused", actor, reason=error.code, **context)
@@ -202,7 +196,7 @@ def _still_reusable(
     return assessed is not None and assessed.withheld is None
 
 
-def _checked_release(
+def checked_release(
     index: Index,
     store: Store,
     record_id: str,
@@ -249,85 +243,3 @@ def _checked_release(
         sha256=hashlib.sha256(data).hexdigest(),
     )
     return document, codes, str(offered[0][1])
-
-
-def release(
-    index: Index,
-    store: Store,
-    *,
-    record_id: str,
-    dossier_code: str,
-    procedure_code: str,
-    subject_id: str | None = None,
-    name: str | None = None,
-    birth_date: str | date | None = None,
-    facts: Facts | None = None,
-    citizen_request: bool,
-    actor: str,
-    audit_log: AuditSink,
-    as_of: date | None = None,
-    procedures: dict[str, Procedure] | None = None,
-    verify: Verify | None = None,
-    confirmed_probable: bool = False,
-    today: date | None = None,
-    accept_development_signatures: bool = False,
-    verify_signature: Callable[[bytes], bool] | None = None,
-) -> ReleasedDocument:
-    """The signed archival PDF of ``record_id`` for dossier ``dossier_code``.
-
-    Raises ``ReleaseRefused`` (``code`` and Vietnamese ``message``) unless the citizen
-    explicitly asked for it, the dossier code is well formed, and a fresh lookup for
-    this citizen, procedure and date offers this record. A paper matched only by name
-    and birth date (``probable``) must be corroborated by ``facts``, as in the lookup,
-    and also needs ``confirmed_probable``: the officer has checked its number, issuer
-    and date with the citizen. ``today`` and ``accept_development_signatures`` as in
-    ``lookup``: the paper must be valid on ``as_of`` and on ``today``, and signed by more
-    than a development identity unless the deployment itself signs with one.
-    ``verify_signature`` checks the PDF's bytes before they leave (e.g.
-    ``signing.verify_pdf(data, trust_roots=…).valid``): refused as ``signature_invalid``.
-    """
-    if not actor:
-        raise ValueError("a release needs the actor")
-    checks = conditions_for(as_of, today, accept_development_signatures)
-    day = checks.as_of
-    context: dict[str, Any] = {
-        "dossier_code": dossier_code,
-        "procedure_code": procedure_code,
-        "record_id": record_id,
-        "as_of": day,
-        "subject": {
-            "id_number": subject_id,
-            "name": name,
-            "birth_date": birth_date,
-            "facts": sorted((facts or Facts()).given()),
-        },
-        "citizen_request": citizen_request,
-        "confirmed_probable": confirmed_probable,
-    }
-    try:
-        if citizen_request is not True:
-            raise ReuseError(
-                "no_citizen_request",
-                "Chưa có yêu cầu rõ ràng của công dân về việc sử dụng lại giấy tờ đã số hóa; "
-                "không cung cấp.",
-            )
-        check_dossier_code(dossier_code)
-        who = subject_query(subject_id, name, birth_date, facts)
-        context["subject"] = who.describe()
-        procedure = find_procedure(procedures, procedure_code)
-        document, components, match = _checked_release(
-            index, store, record_id, who, procedure, checks, verify, confirmed_probable,
-            verify_signature,
-        )
-    except ReuseError as error:
-        raise _refuse(audit_log, actor, error, context) from None
-    audit_log.append(
-        "reuse.release",
-        actor,
-        **context,
-        components=components,
-        match=match,
-        sha256=document.sha256,
-        size=len(document.data),
-    )
-    return document

@@ -35,6 +35,7 @@ import pikepdf
 from PIL import Image
 
 from .errors import SigningError
+from .stamp import PageFrame, normalized_rotation, visible_box
 
 Rect = tuple[float, float, float, float]
 
@@ -167,8 +168,6 @@ def marks_from_gray(gray: np.ndarray, width: float, height: float,
 
 def display_size(pdf: bytes) -> tuple[float, float]:
     """Page 1's size as a reader shows it (CropBox within MediaBox, turned by /Rotate)."""
-    from .stamp import PageFrame, normalized_rotation, visible_box
-
     try:
         with pikepdf.open(io.BytesIO(pdf)) as doc:
             page = doc.pages[0]

@@ -13,7 +13,7 @@ import logging
 import unicodedata
 import weakref
 from collections.abc import Awaitable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -22,9 +22,10 @@ from typing import Any, TypeAlias
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, pkcs11, signers
 from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
@@ -47,6 +48,35 @@ LEVEL_LT = "PAdES-B-LT"
 FIELD_PREFIX = "SohoaSignature"
 SIGN_REASON = "Số hóa kết quả giải quyết thủ tục hành chính"
 TrustRoot: TypeAlias = x509.Certificate | asn1_x509.Certificate | str | Path
+
+
+@dataclass(frozen=True)
+class SigningSettings:
+    """How this deployment signs, as one value (``Settings.signing`` makes it).
+
+    The key: a PKCS#11 token (``pkcs11_*``), else a PKCS#12 file, else the development
+    identity ``load_signer`` is given. With ``tsa_url`` the signature is timestamped
+    (B-T, B-LT when revocation data is reachable); ``trust_roots`` (beyond the key's own
+    chain) anchor the TSA chain then. ``visible``: the Vietnamese stamp on page 1, with
+    ``verify_url`` on it when given."""
+
+    agency_name: str
+    pkcs12_path: str | Path | None = None
+    pkcs12_password: str | bytes | None = field(default=None, repr=False)
+    pkcs11_module: str | None = None
+    pkcs11_token: str | None = None
+    pkcs11_key_label: str | None = None
+    pkcs11_pin: str | None = field(default=None, repr=False)
+    tsa_url: str | None = None
+    tsa_timeout: float = 10.0
+    visible: bool = True
+    verify_url: str | None = None
+    trust_roots: Sequence[TrustRoot] = ()
+
+    @property
+    def uses_dev_identity(self) -> bool:
+        """No key configured: the deployment signs with the development identity."""
+        return not (self.pkcs12_path or self.pkcs11_module)
 
 
 @dataclass(frozen=True)
@@ -424,17 +454,14 @@ async def _sign(
 
 
 def _load_cms_signer(
-    *,
-    pkcs12_path: str | Path | None,
-    pkcs12_password: str | bytes | None,
-    pkcs11_module: str | None,
-    pkcs11_token: str | None,
-    pkcs11_key_label: str | None,
-    pkcs11_pin: str | None,
-    dev_identity: DevIdentity | None,
+    settings: SigningSettings, dev_identity: DevIdentity | None
 ) -> tuple[signers.Signer, list[Any]]:
-    if pkcs11_module:
-        return _load_pkcs11(pkcs11_module, pkcs11_token, pkcs11_key_label, pkcs11_pin)
+    if settings.pkcs11_module:
+        return _load_pkcs11(
+            settings.pkcs11_module, settings.pkcs11_token, settings.pkcs11_key_label,
+            settings.pkcs11_pin,
+        )
+    pkcs12_path, pkcs12_password = settings.pkcs12_path, settings.pkcs12_password
     if pkcs12_path is not None:
         password = pkcs12_password.encode() if isinstance(pkcs12_password, str) else pkcs12_password
         try:
@@ -461,9 +488,6 @@ def _load_cms_signer(
 def _load_pkcs11(
     module: str, token: str | None, key_label: str | None, pin: str | None
 ) -> tuple[signers.Signer, list[Any]]:
-    from pyhanko.config.pkcs11 import TokenCriteria
-    from pyhanko.sign import pkcs11
-
     try:
         session = pkcs11.open_pkcs11_session(
             module,
@@ -526,38 +550,16 @@ def _probe_lt(
     ) and _reachable(loop, _validate_tsa(timestamper, vc), "the timestamp authority's certificate")
 
 
-def load_signer(
-    *,
-    pkcs12_path: str | Path | None = None,
-    pkcs12_password: str | bytes | None = None,
-    pkcs11_module: str | None = None,
-    pkcs11_token: str | None = None,
-    pkcs11_key_label: str | None = None,
-    pkcs11_pin: str | None = None,
-    dev_identity: DevIdentity | None = None,
-    tsa_url: str | None = None,
-    visible: bool = True,
-    verify_url: str | None = None,
-    agency_name: str,
-    trust_roots: Sequence[TrustRoot] = (),
-    tsa_timeout: float = 10.0,
-) -> Signer:
-    """Build the batch's Signer from whichever key source is configured.
+def load_signer(settings: SigningSettings, dev_identity: DevIdentity | None = None) -> Signer:
+    """Build the batch's Signer from whichever key source ``settings`` configures.
 
-    Precedence: PKCS#11, then PKCS#12, then the dev identity. Level: B-B without a
+    Precedence: PKCS#11, then PKCS#12, then ``dev_identity``. Level: B-B without a
     TSA; with a TSA, B-LT when the certificates name revocation services that answer
-    now, else B-T. ``trust_roots`` (beyond the key's own chain) anchor the TSA chain
-    when B-LT validation data is collected.
+    now, else B-T.
     """
-    cms_signer, resources = _load_cms_signer(
-        pkcs12_path=pkcs12_path,
-        pkcs12_password=pkcs12_password,
-        pkcs11_module=pkcs11_module,
-        pkcs11_token=pkcs11_token,
-        pkcs11_key_label=pkcs11_key_label,
-        pkcs11_pin=pkcs11_pin,
-        dev_identity=dev_identity,
-    )
+    cms_signer, resources = _load_cms_signer(settings, dev_identity)
+    agency_name, visible, verify_url = settings.agency_name, settings.visible, settings.verify_url
+    tsa_url = settings.tsa_url
     loop = asyncio.new_event_loop()
     if tsa_url is None:
         return Signer(
@@ -569,8 +571,8 @@ def load_signer(
             on_close=resources,
         )
     http = LazySession()
-    timestamper = HTTPTimeStamper(tsa_url, timeout=tsa_timeout, session=http)
-    roots = load_trust_roots(trust_roots) + [
+    timestamper = HTTPTimeStamper(tsa_url, timeout=settings.tsa_timeout, session=http)
+    roots = load_trust_roots(settings.trust_roots) + [
         c for c in cms_signer.cert_registry if c.self_signed == "maybe" or c.self_signed == "yes"
     ]
     vc = ValidationContext(

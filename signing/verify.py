@@ -19,6 +19,7 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESIndeterminate, AdESSubIndic
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import (
     DocumentSecurityStore,
     EmbeddedPdfSignature,
@@ -350,8 +351,6 @@ def _document_report(reports: list[SignatureReport]) -> VerificationReport:
 
 
 def _filled_signature_fields(reader: PdfFileReader) -> list[str]:
-    from pyhanko.sign.fields import enumerate_sig_fields
-
     try:
         return [str(name) for name, _, _ in enumerate_sig_fields(reader, filled_status=True)]
     except Exception:  # no readable form at all: nothing to report but the error

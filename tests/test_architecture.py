@@ -20,7 +20,9 @@ MAY_IMPORT: dict[str, set[str]] = {
     "extract": {"records", "ocr"},
     "reuse": {"records", "search", "storage", "audit"},
     "stats": {"records", "search"},
-    "ingest": {"records", "ocr", "extract", "signing", "storage", "search", "audit", "stats"},
+    "ingest": {
+        "records", "ocr", "extract", "signing", "storage", "search", "audit", "reuse", "stats",
+    },
     "api": {
         "records", "extract", "signing", "storage", "search", "reuse", "audit", "ingest",
         "stats", "watch",

@@ -95,11 +95,14 @@ class LiveServer:
 
     def _signer(self) -> Any:
         """The server's own (development) identity: what it verifies releases against."""
-        from signing import ensure_dev_identity, load_signer
+        from signing import SigningSettings, ensure_dev_identity, load_signer
 
         settings = self.settings
         identity = ensure_dev_identity(settings.data_dir / "signing", settings.agency)
-        return load_signer(dev_identity=identity, agency_name=settings.agency, visible=False)
+        return load_signer(
+            SigningSettings(agency_name=settings.agency, visible=False),
+            identity,
+        )
 
     def wait_batch(self, client: httpx.Client, batch_id: str, deadline_s: float = 300) -> Any:
         """Poll a batch until it is done (or the deadline passes)."""

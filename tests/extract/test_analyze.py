@@ -148,7 +148,7 @@ def test_uncorroborated_low_confidence_id_is_not_kept(today: date) -> None:
     cmnd = paper.subjects[0]["id_number"] or ""
     got = analyze([paper.text], [words_from_lines(paper.lines, {cmnd: 60.0})], today=today)
     assert got.subjects[0].id_number is None
-    assert got.fields["unverified_id_numbers"] == [cmnd]
+    assert got.doubts.unverified_id_numbers == [cmnd]
     assert "unverified:subjects[0].id_number" in got.review_reasons
 
 

@@ -54,7 +54,7 @@ def test_one_digit_slip_is_caught_and_id_dropped(slip: str, problem: str, today:
     )
     got = analyze([paper(slip)], None, today=today)
     assert got.subjects[0].id_number is None
-    assert got.fields["unverified_id_numbers"] == [slip]
+    assert got.doubts.unverified_id_numbers == [slip]
     assert f"{problem}:subjects[0]" in got.review_reasons
     assert got.subjects[0].name == "Trần Thị Lan"  # the rest of the person is kept
 

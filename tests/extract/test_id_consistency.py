@@ -71,7 +71,7 @@ def test_manifest_birth_date_contradicting_the_read_id_drops_the_id() -> None:
     got = read(CERTIFICATE, given={"birth_date": "1970-02-09"})
     assert got.subjects[0].birth_date == "1970-02-09"
     assert got.subjects[0].id_number is None
-    assert got.fields["unverified_id_numbers"] == ["082166628879"]
+    assert got.doubts.unverified_id_numbers == ["082166628879"]
     assert "id_birth_year_mismatch:subjects[0]" in got.review_reasons
 
 
@@ -90,7 +90,7 @@ def test_manifest_values_agreeing_with_the_read_id_keep_it() -> None:
 def test_nine_digits_under_a_personal_number_label_are_dropped() -> None:
     got = read(BIRTH.replace("079221308097", "079221308"))
     assert got.subjects[0].id_number is None
-    assert got.fields["unverified_id_numbers"] == ["079221308"]
+    assert got.doubts.unverified_id_numbers == ["079221308"]
     assert "id_not_cmnd:subjects[0]" in got.review_reasons
 
 

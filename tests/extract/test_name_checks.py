@@ -58,7 +58,7 @@ def test_a_wrong_but_plausible_reading_on_one_mention_sends_to_review(today: dat
     assert len(record.subjects) == 1
     assert "name_mismatch:subjects[0].name" in reasons
     assert record.status == Status.NEEDS_REVIEW
-    assert record.fields["name_readings"]["subjects[0].name"] == ["Lý Hông Nhung", "Lý Hồng Nhung"]
+    assert record.doubts.name_readings["subjects[0].name"] == ["Lý Hông Nhung", "Lý Hồng Nhung"]
     assert describe_reason("name_mismatch:subjects[0].name").startswith("họ tên")
 
 

@@ -97,3 +97,36 @@ def test_an_unreadable_record_keeps_its_entry_and_is_reported(
     out = capsys.readouterr().out
     assert key in out and "sohoa fixity" in out
     assert _indexed_versions(runtime) == {"good": 1}
+
+
+def test_a_record_written_before_doubts_rebuilds_the_index_with_them_moved(
+    runtime: Runtime,
+) -> None:
+    # The shape records had before ``Record.doubts``: the cross-checks' leftovers under
+    # ``fields``, beside the paper's values, and no ``doubts`` key at all.
+    old = make_record("before-doubts", agency=AGENCY).to_dict()
+    del old["doubts"]
+    old["fields"] = {
+        "mother_name": "Lê Thị Tư",
+        "unverified_id_numbers": ["001090012345"],
+        "unverified_birth_dates": ["1990-05-01"],
+        "name_readings": {"subjects[0].name": ["Lý Hông Nhung", "Lý Hồng Nhung"]},
+    }
+    key = record_key(AGENCY, old["id"], old["version"])
+    runtime.store.put(key, json.dumps(old, ensure_ascii=False).encode(),
+                      content_type="application/json; charset=utf-8")
+
+    assert main(["reindex"]) == 0
+
+    indexed = runtime.index.get("before-doubts")
+    assert indexed is not None
+    assert indexed["fields"] == {"mother_name": "Lê Thị Tư"}
+    assert indexed["doubts"] == {
+        "unverified_id_numbers": ["001090012345"],
+        "unverified_birth_dates": ["1990-05-01"],
+        "name_readings": {"subjects[0].name": ["Lý Hông Nhung", "Lý Hồng Nhung"]},
+    }
+    # Read back as a record and written again, it has the new shape only.
+    again = Record.from_dict(Record.from_dict(old).to_dict())
+    assert again.doubts.name_readings == old["fields"]["name_readings"]
+    assert "unverified_id_numbers" not in again.to_dict()["fields"]

@@ -47,8 +47,10 @@ def identity(tmp_path_factory: pytest.TempPathFactory) -> signing.DevIdentity:
 @pytest.fixture(scope="module")
 def signer(identity: signing.DevIdentity) -> Iterator[signing.Signer]:
     # The dev identity is ECDSA P-256: the key for which pyHanko used to declare PDF 2.0.
-    with signing.load_signer(dev_identity=identity, agency_name=AGENCY,
-                             verify_url="https://sohoa.example/verify") as s:
+    with signing.load_signer(
+        signing.SigningSettings(agency_name=AGENCY, verify_url="https://sohoa.example/verify"),
+        identity,
+    ) as s:
         yield s
 
 

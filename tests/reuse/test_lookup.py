@@ -13,6 +13,7 @@ from extract.review import approve
 from records import SignatureInfo, Status, Subject
 from records.procedures import Procedure
 from reuse import Facts, Match, ReuseError, WithheldReason
+from tests.support import reuse as support
 from tests.support.reuse import Archive, Person, make_record, months_before, offered_ids
 
 AS_OF = date(2025, 6, 15)
@@ -30,7 +31,7 @@ CIVIL_STATUS_COPY = "2.000635"
 
 
 def _lookup(archive: Archive, who: Person, procedure: str, **kwargs: Any) -> reuse.ReuseResult:
-    return reuse.lookup(
+    return support.lookup(
         archive.index,
         subject_id=who.id_number,
         name=who.name,
@@ -50,7 +51,7 @@ def test_exact_match_is_offered_with_metadata_only(archive: Archive) -> None:
     (record,) = archive.add(
         make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
     )
-    result = reuse.lookup(
+    result = support.lookup(
         archive.index, subject_id=AN.id_number, procedure_code=MARRIAGE, as_of=AS_OF, today=AS_OF
     )
     (candidate,) = _component(result, "XN_TTHN").candidates
@@ -76,7 +77,7 @@ def test_a_namesake_with_another_id_is_never_offered(archive: Archive) -> None:
     )
     assert offered_ids(_lookup(archive, AN, MARRIAGE)) == set()
     assert offered_ids(_lookup(archive, AN, ADOPTION)) == set()
-    by_name_only = reuse.lookup(
+    by_name_only = support.lookup(
         archive.index,
         subject_id=None,
         name=AN.name,
@@ -101,7 +102,7 @@ def test_paper_without_id_is_a_probable_match_by_folded_name_and_birth_date(
         ),
         make_record("criminal_record_certificate", BINH, issued_on=months_before(AS_OF, 1)),
     )
-    typed_without_marks = reuse.lookup(
+    typed_without_marks = support.lookup(
         archive.index,
         subject_id=BINH.id_number,
         name="tran thi  BINH",
@@ -115,7 +116,7 @@ def test_paper_without_id_is_a_probable_match_by_folded_name_and_birth_date(
     assert (birth.id, birth.match) == (old.id, Match.PROBABLE)
     (previous,) = _component(typed_without_marks, "LLTP_CU").candidates
     assert (previous.id, previous.match) == (modern.id, Match.EXACT)
-    other_birthday = reuse.lookup(
+    other_birthday = support.lookup(
         archive.index,
         subject_id=BINH.id_number,
         name=BINH.name,
@@ -251,10 +252,10 @@ def test_lookup_is_audited(archive: Archive, audit_log: AuditLog) -> None:
 
 def test_bad_requests_raise_clear_errors(archive: Archive) -> None:
     with pytest.raises(ReuseError) as unknown:
-        reuse.lookup(archive.index, subject_id=AN.id_number, procedure_code="9.999999")
+        support.lookup(archive.index, subject_id=AN.id_number, procedure_code="9.999999")
     assert unknown.value.code == "unknown_procedure"
     with pytest.raises(ReuseError) as nobody:
-        reuse.lookup(archive.index, subject_id=None, name=AN.name, procedure_code=MARRIAGE)
+        support.lookup(archive.index, subject_id=None, name=AN.name, procedure_code=MARRIAGE)
     assert nobody.value.code == "no_subject"
     with pytest.raises(ReuseError) as dossier:
         _lookup(archive, AN, MARRIAGE, dossier_code="HS-1", audit_log=None)
@@ -423,7 +424,7 @@ def test_an_id_on_a_person_with_another_name_and_birth_date_is_withheld(archive:
     result = _lookup(archive, FATHER, CRIMINAL_RECORD)
     assert child.id not in offered_ids(result)
     assert _withheld(result) == {child.id: (WithheldReason.ID_CONFLICT, ("name", "birth_date"))}
-    only_birth_date = reuse.lookup(
+    only_birth_date = support.lookup(
         archive.index,
         subject_id=FATHER.id_number,
         birth_date="03/03/1970",
@@ -437,7 +438,7 @@ def test_an_id_on_a_person_with_another_name_and_birth_date_is_withheld(archive:
 
 def test_an_id_match_typed_without_marks_is_not_a_conflict(archive: Archive) -> None:
     (own,) = archive.add(make_record("birth_certificate", FATHER, issued_on="1970-03-20"))
-    result = reuse.lookup(
+    result = support.lookup(
         archive.index,
         subject_id=FATHER.id_number,
         name="TRAN VAN  cuong",
@@ -467,7 +468,7 @@ def test_a_name_differing_by_a_tone_mark_is_another_person(archive: Archive) -> 
     assert offered_ids(result) == set() and result.withheld_probable == ()
     # Typed without marks, the request cannot tell Hà from Hạ: at most a probable match,
     # which the officer confirms against the paper before any release.
-    unmarked = reuse.lookup(
+    unmarked = support.lookup(
         archive.index,
         name="Nguyen Thi Ha",
         birth_date=HA.birth_date,
@@ -550,7 +551,7 @@ def test_a_paper_must_still_be_valid_today_when_the_procedure_day_is_past(
 
     def offered(today: date) -> set[str]:
         return offered_ids(
-            reuse.lookup(
+            support.lookup(
                 archive.index,
                 subject_id=AN.id_number,
                 procedure_code=MARRIAGE,

@@ -16,12 +16,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import reuse
 from records import Record, Status, Subject
 from records.procedures import load_procedures
 from records.result_types import add_months
 from reuse import Facts, Match
 from search import open_index
+from tests.support import reuse as support
 from tests.support.reuse import DEFAULT_ROLES, Person, make_record
 
 AS_OF = date(2025, 6, 15)
@@ -152,7 +152,7 @@ def test_lookup_never_offers_another_persons_or_an_invalid_record(
             index.upsert_many(records.values())
             for who, person in enumerate(population):
                 for code in PROCEDURES:
-                    result = reuse.lookup(
+                    result = support.lookup(
                         index,
                         subject_id=None if by_name else person.id_number,
                         name=person.name,

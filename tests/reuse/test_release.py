@@ -14,6 +14,7 @@ from audit import AuditLog
 from records import SignatureInfo, Status
 from reuse import Facts, ReleaseRefused
 from storage import save_record
+from tests.support import reuse as support
 from tests.support.reuse import Archive, Person, make_record, months_before
 
 AS_OF = date(2025, 6, 15)
@@ -38,7 +39,7 @@ def _release(
         "today": AS_OF,
         **overrides,
     }
-    return reuse.release(archive.index, archive.store, **kwargs)
+    return support.release(archive.index, archive.store, **kwargs)
 
 
 def _refusal(archive: Archive, audit_log: AuditLog, record_id: str, **overrides: Any) -> str:
@@ -117,7 +118,7 @@ def test_release_rechecks_instead_of_trusting_the_lookup(
     (record,) = archive.add(
         make_record("marital_status_certificate", AN, issued_on=months_before(AS_OF, 2))
     )
-    looked_up = reuse.lookup(
+    looked_up = support.lookup(
         archive.index, subject_id=AN.id_number, procedure_code=MARRIAGE, as_of=AS_OF, today=AS_OF
     )
     assert looked_up.record_ids() == [record.id]
@@ -141,7 +142,7 @@ def test_the_stored_record_wins_over_a_lagging_index(archive: Archive, audit_log
     save_record(archive.store, record)
     assert (
         record.id
-        in reuse.lookup(
+        in support.lookup(
             archive.index,
             subject_id=AN.id_number,
             procedure_code=MARRIAGE,
@@ -222,7 +223,7 @@ def test_refused_when_the_pdf_handed_over_does_not_verify(
     archive: Archive, audit_log: AuditLog, tmp_path: Any
 ) -> None:
     """The record says signed; the bytes that would leave must verify too."""
-    from signing import ensure_dev_identity, load_signer, verify_pdf
+    from signing import SigningSettings, ensure_dev_identity, load_signer, verify_pdf
 
     identity = ensure_dev_identity(tmp_path / "signing", "ubnd-test")
     (record,) = archive.add(
@@ -235,7 +236,7 @@ def test_refused_when_the_pdf_handed_over_does_not_verify(
 
     assert _refusal(archive, audit_log, record.id, verify_signature=verifies) == (
         "signature_invalid")
-    with load_signer(dev_identity=identity, agency_name="ubnd-test", visible=False) as signer:
+    with load_signer(SigningSettings(agency_name="ubnd-test", visible=False), identity) as signer:
         assert verifies(signer.sign(stored, record_id=record.id).data)
 
 
@@ -256,7 +257,7 @@ def test_the_lookup_offers_no_paper_whose_pdf_fails_its_checksum(archive: Archiv
     check = reuse.IntactArchive(archive.store, ttl=60, clock=lambda: now[0])
 
     def offered() -> list[str]:
-        return sorted(reuse.lookup(archive.index, subject_id=AN.id_number,
+        return sorted(support.lookup(archive.index, subject_id=AN.id_number,
                                    procedure_code=MARRIAGE, as_of=AS_OF, today=AS_OF,
                                    verify=check).record_ids())
 

@@ -35,11 +35,13 @@ def _pdfsig_valid(tmp_path: Path, data: bytes) -> list[dict[str, str]]:
 
 def _p12_signer(pki: LoopbackPki, password: str, **kwargs: object) -> signing.Signer:
     return signing.load_signer(
-        pkcs12_path=pki.pkcs12("signer", password.encode()),
-        pkcs12_password=password,
-        agency_name=AGENCY,
-        trust_roots=[pki.root_pem],
-        **kwargs,  # type: ignore[arg-type]
+        signing.SigningSettings(
+            pkcs12_path=pki.pkcs12("signer", password.encode()),
+            pkcs12_password=password,
+            agency_name=AGENCY,
+            trust_roots=[pki.root_pem],
+            **kwargs,  # type: ignore[arg-type]
+        ),
     )
 
 
@@ -76,7 +78,10 @@ def test_pades_b_b_valid(tmp_path: Path, pki: LoopbackPki, pdfa: bytes, p12_pass
 def test_pades_b_t_with_loopback_tsa(tmp_path: Path, pki: LoopbackPki, pdfa: bytes) -> None:
     # The dev identity names no revocation service, so a TSA gives B-T (not B-LT).
     ident = signing.ensure_dev_identity(tmp_path / "dev", AGENCY)
-    with signing.load_signer(dev_identity=ident, tsa_url=pki.tsa_url, agency_name=AGENCY) as s:
+    with signing.load_signer(
+        signing.SigningSettings(tsa_url=pki.tsa_url, agency_name=AGENCY),
+        ident,
+    ) as s:
         first = s.sign(pdfa)
         second = s.sign(pdfa)  # the timestamper is reused across the batch
     assert first.level == second.level == "PAdES-B-T"
@@ -237,9 +242,11 @@ def test_pdfa_structure_survives_signing(pki: LoopbackPki, pdfa: bytes, p12_pass
 def test_expired_certificate_refuses_to_sign(pki: LoopbackPki, pdfa: bytes) -> None:
     with (
         signing.load_signer(
-            pkcs12_path=pki.pkcs12("signer-expired", b"pw"),
-            pkcs12_password="pw",
-            agency_name=AGENCY,
+            signing.SigningSettings(
+                pkcs12_path=pki.pkcs12("signer-expired", b"pw"),
+                pkcs12_password="pw",
+                agency_name=AGENCY,
+            ),
         ) as signer,
         pytest.raises(signing.SigningConfigError, match="not valid now"),
     ):
@@ -249,7 +256,11 @@ def test_expired_certificate_refuses_to_sign(pki: LoopbackPki, pdfa: bytes) -> N
 def test_wrong_pkcs12_password_is_a_config_error(pki: LoopbackPki) -> None:
     with pytest.raises(signing.SigningConfigError):
         signing.load_signer(
-            pkcs12_path=pki.pkcs12("signer", b"right"), pkcs12_password="wrong", agency_name=AGENCY
+            signing.SigningSettings(
+                pkcs12_path=pki.pkcs12("signer", b"right"),
+                pkcs12_password="wrong",
+                agency_name=AGENCY,
+            ),
         )
 
 
@@ -291,11 +302,13 @@ def test_pkcs11_key_never_leaves_softhsm(
             }
         )
     signer = signing.load_signer(
-        pkcs11_module=softhsm_token["module"],
-        pkcs11_token=softhsm_token["label"],
-        pkcs11_key_label="agency-key",
-        pkcs11_pin=softhsm_token["pin"],
-        agency_name=AGENCY,
+        signing.SigningSettings(
+            pkcs11_module=softhsm_token["module"],
+            pkcs11_token=softhsm_token["label"],
+            pkcs11_key_label="agency-key",
+            pkcs11_pin=softhsm_token["pin"],
+            agency_name=AGENCY,
+        ),
     )
     with signer:
         signed = [signer.sign(pdfa) for _ in range(2)]  # one token session, reused

@@ -93,7 +93,7 @@ def _bent_pdf(geometry: Geometry) -> bytes:
 @pytest.fixture(scope="module")
 def dev_signer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[signing.Signer]:
     ident = signing.ensure_dev_identity(tmp_path_factory.mktemp("dev"), AGENCY)
-    with signing.load_signer(dev_identity=ident, agency_name=AGENCY) as signer:
+    with signing.load_signer(signing.SigningSettings(agency_name=AGENCY), ident) as signer:
         yield signer
 
 

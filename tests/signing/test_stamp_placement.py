@@ -112,7 +112,10 @@ def identity(tmp_path_factory: pytest.TempPathFactory) -> signing.DevIdentity:
 def signer(request: pytest.FixtureRequest,
            identity: signing.DevIdentity) -> Iterator[signing.Signer]:
     url = "https://sohoa.example/verify" if request.param else None
-    with signing.load_signer(dev_identity=identity, agency_name=AGENCY, verify_url=url) as s:
+    with signing.load_signer(
+        signing.SigningSettings(agency_name=AGENCY, verify_url=url),
+        identity,
+    ) as s:
         yield s
 
 
@@ -324,8 +327,10 @@ def test_stamp_never_covers_ink_or_words_after_ocr(tmp_path: Path) -> None:
     assert len(inputs) >= 30
     ident = signing.ensure_dev_identity(tmp_path / "dev", AGENCY)
     failures, placements = {}, {}
-    with signing.load_signer(dev_identity=ident, agency_name=AGENCY,
-                             verify_url="https://sohoa.example/verify") as signer:
+    with signing.load_signer(
+        signing.SigningSettings(agency_name=AGENCY, verify_url="https://sohoa.example/verify"),
+        ident,
+    ) as signer:
         for name, path, media in inputs:
             page = run_page(PageJob(str(path), media, 0, languages="vie"))
             built = build_archival([page], title=name)

@@ -20,7 +20,11 @@ AGENCY = "UBND Phường Bến Nghé"
 @pytest.fixture(scope="module")
 def signed_b_b(pki: LoopbackPki, pdfa: bytes) -> bytes:
     with signing.load_signer(
-        pkcs12_path=pki.pkcs12("signer", b"pw"), pkcs12_password="pw", agency_name=AGENCY
+        signing.SigningSettings(
+            pkcs12_path=pki.pkcs12("signer", b"pw"),
+            pkcs12_password="pw",
+            agency_name=AGENCY,
+        ),
     ) as signer:
         return signer.sign(pdfa).data
 
@@ -70,7 +74,11 @@ def test_byte_changed_inside_signed_range(
 
 def test_revoked_signer(tmp_path: Path, pki: LoopbackPki, pdfa: bytes) -> None:
     with signing.load_signer(
-        pkcs12_path=pki.pkcs12("signer-revoked", b"pw"), pkcs12_password="pw", agency_name=AGENCY
+        signing.SigningSettings(
+            pkcs12_path=pki.pkcs12("signer-revoked", b"pw"),
+            pkcs12_password="pw",
+            agency_name=AGENCY,
+        ),
     ) as signer:
         data = signer.sign(pdfa).data
     offline = signing.verify_pdf(data, trust_roots=[pki.root_pem])
@@ -89,11 +97,13 @@ def test_revoked_signer_is_refused_not_downgraded(
     # B-T instead would give the signature a trusted timestamp and make it look sound.
     with pytest.raises(signing.SigningConfigError, match=r"revoked.*compromised key") as raised:
         signing.load_signer(
-            pkcs12_path=pki.pkcs12("signer-revoked", b"pw"),
-            pkcs12_password="pw",
-            agency_name=AGENCY,
-            tsa_url=pki.tsa_url,
-            trust_roots=[pki.root_pem],
+            signing.SigningSettings(
+                pkcs12_path=pki.pkcs12("signer-revoked", b"pw"),
+                pkcs12_password="pw",
+                agency_name=AGENCY,
+                tsa_url=pki.tsa_url,
+                trust_roots=[pki.root_pem],
+            ),
         )
     assert "refusing to sign" in str(raised.value)
     assert "PAdES-B-T" not in caplog.text, "a revoked key must not fall back to B-T"
@@ -119,7 +129,11 @@ def test_expired_signer_signed_elsewhere(tmp_path: Path, pki: LoopbackPki, pdfa:
 
 def test_untrusted_root(tmp_path: Path, pki: LoopbackPki, pdfa: bytes) -> None:
     with signing.load_signer(
-        pkcs12_path=pki.pkcs12("other-signer", b"pw"), pkcs12_password="pw", agency_name=AGENCY
+        signing.SigningSettings(
+            pkcs12_path=pki.pkcs12("other-signer", b"pw"),
+            pkcs12_password="pw",
+            agency_name=AGENCY,
+        ),
     ) as signer:
         data = signer.sign(pdfa).data
     report = signing.verify_pdf(data, trust_roots=[pki.root_pem])
@@ -133,7 +147,11 @@ def test_untrusted_root(tmp_path: Path, pki: LoopbackPki, pdfa: bytes) -> None:
 def test_signed_at_is_the_cms_and_stamp_time(pki: LoopbackPki, pdfa: bytes) -> None:
     moment = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
     with signing.load_signer(
-        pkcs12_path=pki.pkcs12("signer", b"pw"), pkcs12_password="pw", agency_name=AGENCY
+        signing.SigningSettings(
+            pkcs12_path=pki.pkcs12("signer", b"pw"),
+            pkcs12_password="pw",
+            agency_name=AGENCY,
+        ),
     ) as signer:
         signed = signer.sign(pdfa, signed_at=moment)
     report = signing.verify_pdf(signed.data, trust_roots=[pki.root_pem])

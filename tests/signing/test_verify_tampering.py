@@ -22,7 +22,11 @@ AGENCY = "UBND Phường Bến Nghé"
 @pytest.fixture(scope="module")
 def signed(pki: LoopbackPki, pdfa: bytes) -> bytes:
     with signing.load_signer(
-        pkcs12_path=pki.pkcs12("signer", b"pw"), pkcs12_password="pw", agency_name=AGENCY
+        signing.SigningSettings(
+            pkcs12_path=pki.pkcs12("signer", b"pw"),
+            pkcs12_password="pw",
+            agency_name=AGENCY,
+        ),
     ) as signer:
         return signer.sign(pdfa).data
 

@@ -14,6 +14,7 @@ import pikepdf
 
 from records import Files, Record, SignatureInfo, Source, Status, Subject, record_id_for
 from records.result_types import add_months, load_result_types
+from reuse import ReleasedDocument, ReuseRequest, ReuseResult, ReuseService
 from search import Index
 from storage import Store, archival_key, save_record
 
@@ -124,3 +125,42 @@ class Archive:
 
 def offered_ids(result: Any) -> set[str]:
     return {c.id for comp in result.components for c in comp.candidates}
+
+
+# The keywords that configure a ``ReuseService``; every other keyword is the request's.
+_SERVICE_FIELDS = frozenset(
+    {"store", "audit_log", "procedures", "verify", "verify_signature",
+     "accept_development_signatures"}
+)
+
+
+def _split(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    service = {k: v for k, v in kwargs.items() if k in _SERVICE_FIELDS}
+    request = {k: v for k, v in kwargs.items() if k not in _SERVICE_FIELDS}
+    if request.get("facts", True) is None:
+        del request["facts"]
+    return service, request
+
+
+def lookup(index: Index, **kwargs: Any) -> ReuseResult:
+    """``ReuseService(index, …).lookup(ReuseRequest(…))``, the keywords (the old
+    ``reuse.lookup``'s) split between the service and the request."""
+    service, request = _split(kwargs)
+    return ReuseService(index, **service).lookup(ReuseRequest(**request))
+
+
+def release(
+    index: Index,
+    store: Store,
+    *,
+    record_id: str,
+    citizen_request: bool,
+    confirmed_probable: bool = False,
+    **kwargs: Any,
+) -> ReleasedDocument:
+    """``ReuseService(index, store, …).release(ReuseRequest(…), …)``, as ``lookup``."""
+    service, request = _split(kwargs)
+    return ReuseService(index, store, **service).release(
+        ReuseRequest(**request), record_id=record_id, citizen_request=citizen_request,
+        confirmed_probable=confirmed_probable,
+    )
