@@ -39,6 +39,7 @@ import pikepdf
 from PIL import Image, ImageDraw, ImageFont
 
 from ingest.admission import InputFile
+from ocr.base import DEFAULT_LANGUAGES
 from records import StackRef
 
 log = logging.getLogger("sohoa.stack")
