@@ -211,7 +211,7 @@ def test_a_name_printed_once_one_mark_from_the_usual_name_goes_to_review(today: 
     record, reasons = _record(ONCE.format(holder="TRẦN KIM HIÊN"), today)
     assert reasons == ["name_unconfirmed:subjects[0].name"]
     assert record.status == Status.NEEDS_REVIEW
-    assert record.fields["name_readings"]["subjects[0].name"] == [
+    assert record.doubts.name_readings["subjects[0].name"] == [
         "Trần Kim Hiên",
         "Trần Kim Hiền",
         "Trần Kim Hiển",
