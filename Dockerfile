@@ -10,6 +10,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY records records
 COPY ingest ingest
+COPY application application
+COPY cli cli
 COPY ocr ocr
 COPY extract extract
 COPY signing signing

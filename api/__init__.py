@@ -1,11 +1,10 @@
-"""The HTTP service and the command line.
+"""The HTTP service (the command line is ``cli``).
 
 Offers:
 - ``create_app(settings, limits=None) -> FastAPI`` (``api.app``): the JSON API under
   ``/api/v1``, the officers' screens, ``/healthz`` and ``/metrics``;
 - ``app_from_env()``: the same, configured from the environment (``uvicorn --factory``);
 - ``create_token(store, role=, agency=, label=)`` and ``Role`` (``api.tokens``);
-- ``api.cli.main``: the ``sohoa`` command.
 
 Imported lazily so the command line does not pay for FastAPI on every run.
 """

@@ -31,13 +31,13 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.sessions import Sessions
 from api.state import AppState, Limits
 from api.tokens import TokenCache
-from ingest.settings import Settings
+from application.settings import Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 
 def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
-    from ingest.runtime import Runtime
+    from application.runtime import Runtime
 
     runtime = Runtime.open(settings)
     metrics = Metrics()

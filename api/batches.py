@@ -35,9 +35,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from application.settings import Settings
 from ingest.admission import InputFile
 from ingest.outcome import FileOutcome
-from ingest.settings import Settings
 from records import utc_now
 from records.errors import DependencyError, StorageFull, disk_full_as_storage_full
 from signing import SigningConfigError
@@ -329,8 +329,8 @@ class BatchRunner:
         self._executor.shutdown(wait=True, cancel_futures=False)
 
     def _run(self, batch_id: str, agency: str, folder: Path, inputs: list[InputFile]) -> None:
+        from application.runtime import Runtime
         from ingest import run_batch
-        from ingest.runtime import Runtime
 
         self._tracker.set_status(batch_id, "running")
         status: BatchStatus = "done"

@@ -11,7 +11,7 @@ record come from its reasons alone, and what each field waits for from the entri
 Entries are compared after NFC and collapsing white space, on the value as the record
 would hold it (a date typed 02/3/1990 or 2/03/1990 is one date); diacritics are kept
 (``Hà`` and ``Hạ`` are two names). Agreement and decisions fill the record through
-``ingest.operations.publish_review``, the review screen's path (a new version, the
+``application.operations.publish_review``, the review screen's path (a new version, the
 correction kept on the record and audited). Filling is idempotent (``settle``): a
 process that died between storing the second entry and the record's new version is
 made good by the next visit to the record.
@@ -183,8 +183,8 @@ def settle(state: AppState, record: Record) -> Record:
     """Fill every agreed or decided field still waiting on ``record``; the latest
     version. Each group of fields keyed by the same people is one new version, made
     in their name (the correction's ``by``: the two clerks, or the arbiter)."""
+    from application.operations import publish_review
     from extract.review import ReviewError
-    from ingest.operations import publish_review
     from storage import load_record
     from storage.base import ObjectExists
 
@@ -270,8 +270,8 @@ def next_record(state: AppState, principal: Principal, after: str | None = None)
 def _checked(state: AppState, principal: Principal, record: Record, path: str,
              raw: str) -> KeyedValue:
     """``raw`` as the record would hold it, checked as a correction is; 422 otherwise."""
+    from application.operations import review_revision
     from extract.review import ReviewError
-    from ingest.operations import review_revision
 
     text = comparable(raw)
     try:

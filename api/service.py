@@ -221,8 +221,8 @@ def correct(
     changes: dict[str, str | None],
     approve: bool,
 ) -> Record:
+    from application.operations import publish_review
     from extract.review import ReviewError
-    from ingest.operations import publish_review
 
     record = load_visible(state, principal, record_id)
     if not can_change(principal, record.to_dict()):

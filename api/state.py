@@ -12,7 +12,7 @@ from api.batches import BatchTracker, Runner
 from api.metrics import Metrics
 from api.sessions import Sessions
 from api.tokens import TokenCache
-from ingest.settings import Settings
+from application.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Limits:
 class AppState:
     settings: Settings
     limits: Limits
-    runtime: Any  # ingest.Runtime: store, index, trust roots
+    runtime: Any  # application.Runtime: store, index, trust roots
     tokens: TokenCache
     sessions: Sessions
     audit: Any  # audit.AuditJournal

@@ -78,7 +78,7 @@ BENCH_PDF = "ubnd-bench/bench/archival.pdf"
 
 
 def seed(data_dir: Path, count: int) -> tuple[str, int]:
-    from ingest.settings import Settings
+    from application.settings import Settings
     from search import open_index
 
     settings = Settings.from_env(server_env(data_dir))

@@ -47,7 +47,7 @@ def run(args: list[str], data: Path, workers: int
            "OMP_THREAD_LIMIT": "1", "PYTHONPATH": str(ROOT)}
     cpu = _cpu()
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "api.cli", *args, "--json"], env=env,
+    proc = subprocess.run([sys.executable, "-m", "cli.main", *args, "--json"], env=env,
                           capture_output=True, text=True, check=False, cwd=ROOT)
     elapsed = time.perf_counter() - start
     cpu = _cpu() - cpu
@@ -62,7 +62,7 @@ def watcher_own_time(hot: Path, data: Path, args: argparse.Namespace
     the load of a shared machine slows both alike, so their ratio is what it adds."""
     os.environ.update({"SOHOA_DATA": str(data), "SOHOA_WORKERS": str(args.workers),
                        "OMP_THREAD_LIMIT": "1"})
-    from ingest import Runtime, Settings
+    from application import Runtime, Settings
     from watch import Watcher, WatchOptions, embedded
 
     runtime = Runtime.open(Settings.from_env())
@@ -96,7 +96,8 @@ def trickle(work: Path, count: int, workers: int) -> tuple[float, float]:
     start-up, paid once) is left out of its median."""
     import statistics
 
-    from ingest import InputFile, Runtime, Settings, run_batch
+    from application import Runtime, Settings
+    from ingest import InputFile, run_batch
     from tests.support.scans import text_pdf
     from watch import embedded
 

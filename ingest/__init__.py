@@ -1,8 +1,6 @@
 """Receiving files and driving each document through the pipeline.
 
 Offers:
-- ``Settings`` (configuration from the environment) and ``Runtime`` (store, index and
-  signer built from it);
 - ``discover(paths)``: the input files under the paths given, with manifest values;
 - ``Admission``: one batch's admission of files (type, size, names, repeats), used by
   every driver and by HTTP uploads;
@@ -16,8 +14,6 @@ from ingest.batch import new_batch_id, run_batch
 from ingest.errors import IngestError
 from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.pipeline import Received, finish, plan, receive
-from ingest.runtime import Runtime
-from ingest.settings import Settings
 
 __all__ = [
     "Admission",
@@ -26,8 +22,6 @@ __all__ = [
     "InputFile",
     "OutcomeStatus",
     "Received",
-    "Runtime",
-    "Settings",
     "discover",
     "finish",
     "new_batch_id",

@@ -21,11 +21,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from application.runtime import Runtime
 from extract.manifest import load_manifest
 from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH, NOT_A_SCAN, IngestError
 from ingest.outcome import FileOutcome
 from ingest.pipeline import Received, committed_record, receive
-from ingest.runtime import Runtime
 from ingest.sniff import check_content
 from records.errors import StorageFull, is_disk_full
 from storage.base import StorageUnavailable

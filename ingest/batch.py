@@ -18,14 +18,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
+from application.preflight import check_for_ingest
+from application.runtime import Runtime
 from extract.places import warm
 from ingest.admission import Admission, InputFile, discover, failure, reading_failure
 from ingest.errors import ALREADY_STORED, IngestError
 from ingest.lifeline import tethered_pool
 from ingest.outcome import FileOutcome
 from ingest.pipeline import Received, commit_once, compose, plan
-from ingest.preflight import check_for_ingest
-from ingest.runtime import Runtime
 from ocr import PageJob, PageResult, run_page
 from ocr.pipeline import engine_name
 from signing import Signer
@@ -51,7 +51,7 @@ def run_batch(
 ) -> list[FileOutcome]:
     """Digitize files; one bad file fails alone and the batch goes on.
 
-    Three parts: the checks before any work (``ingest.preflight``), admission of each
+    Three parts: the checks before any work (``application.preflight``), admission of each
     file (``ingest.admission``: refused, skipped or let in), and the ``Scheduler`` that
     runs the admitted documents' pages and commits each document.
 
@@ -60,7 +60,7 @@ def run_batch(
     batch) and is renewed like the batch's own when a worker dies.
     """
     # Before any OCR: tesseract and its languages, store, index and key are the batch's
-    # problem, not each file's (a ``records.errors.SohoaError`` from ``ingest.preflight``).
+    # problem, not each file's (a ``records.errors.SohoaError`` from ``application.preflight``).
     check_for_ingest(runtime)
     outcomes: list[FileOutcome] = []
 

@@ -38,15 +38,15 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_process_init
 
+from application.preflight import check_for_ingest
+from application.runtime import Runtime
+from application.settings import Settings
 from ingest.admission import Admission, InputFile, failure
 from ingest.errors import ALREADY_STORED, IngestError
 from ingest.heartbeat import claim_kept, restore_options
 from ingest.lifeline import die_with_parent
 from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.pipeline import Received, committed_record, finish, plan, receive
-from ingest.preflight import check_for_ingest
-from ingest.runtime import Runtime
-from ingest.settings import Settings
 from ocr import run_page
 from ocr.pipeline import engine_name
 from records import record_id_for
@@ -313,13 +313,13 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
 
     @app.task(name="sohoa.fixity")
     def fixity() -> dict[str, Any]:
-        from ingest.operations import run_fixity
+        from application.operations import run_fixity
 
         return run_fixity(runtime())
 
     @app.task(name="sohoa.repair_index")
     def repair() -> dict[str, Any]:
-        from ingest.operations import repair_index
+        from application.operations import repair_index
 
         return repair_index(runtime()).to_dict()
 

@@ -2,7 +2,7 @@
 
 Modelled on OCRmyPDF's ``ExitCode`` and ``ExitCodeException``: an error class says
 which exit code it stands for, and the command line maps errors to exit codes in one
-place (``api.cli.main``). ``str(error)`` is English, for logs; ``user_message()`` is
+place (``cli.main.main``). ``str(error)`` is English, for logs; ``user_message()`` is
 what a person reads, in Vietnamese.
 
 This lives in ``records`` because every package imports ``records`` and nothing below

@@ -20,14 +20,22 @@ MAY_IMPORT: dict[str, set[str]] = {
     "extract": {"records", "ocr"},
     "reuse": {"records", "search", "storage", "audit"},
     "stats": {"records", "search"},
-    "ingest": {
+    "application": {
         "records", "ocr", "extract", "signing", "storage", "search", "audit", "reuse", "stats",
     },
-    "api": {
-        "records", "extract", "signing", "storage", "search", "reuse", "audit", "ingest",
-        "stats", "watch",
+    "ingest": {
+        "records", "ocr", "extract", "signing", "storage", "search", "audit", "reuse", "stats",
+        "application",
     },
-    "watch": {"records", "ingest"},
+    "watch": {"records", "application", "ingest"},
+    "api": {
+        "records", "extract", "signing", "storage", "search", "reuse", "audit", "application",
+        "ingest", "stats",
+    },
+    "cli": {
+        "records", "extract", "signing", "storage", "search", "reuse", "audit", "application",
+        "ingest", "stats", "watch", "api",
+    },
     "specimens": set(),
     "evalset": set(),
 }

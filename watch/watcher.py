@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from application.runtime import Runtime
 from ingest.admission import InputFile, discover
 from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.pipeline import sha256_file
-from ingest.runtime import Runtime
 from records.errors import ServiceUnavailable, SohoaError
 from records.vntime import vietnam_time
 from watch.folder import (

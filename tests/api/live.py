@@ -21,7 +21,7 @@ import httpx
 
 from api.protocol import PROTOCOL
 from api.tokens import Role, create_token
-from ingest.settings import Settings
+from application.settings import Settings
 from records import Record
 from storage import open_store, save_record
 from tests.support.reuse import small_pdf

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import Tally, format_record, format_verification
-from api.cli_args import VietnameseParser
 from api.labels import path_label, reason_vi, verify_note_vi
+from cli.args import VietnameseParser
+from cli.main import Tally, format_record, format_verification
 from ingest.outcome import FileOutcome
 from records import Status
 from records.vntime import parse_person_date
@@ -121,7 +121,7 @@ def _commands(seeded: Seeded, tmp: Path) -> list[list[str]]:
 
 
 def _run(argv: list[str], env: dict[str, str], stdout: int) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "api.cli", *argv], stdout=stdout,
+    return subprocess.run([sys.executable, "-m", "cli.main", *argv], stdout=stdout,
                           stderr=subprocess.PIPE, env=env, cwd=ROOT, timeout=120, check=False)
 
 
@@ -157,7 +157,7 @@ def test_every_command_ends_quietly_when_the_pipe_closes(
                         # The queue's first line is a record (oldest first), not the count.
                         (["review"], "- ")):
         piped = subprocess.run(
-            f"{shlex.quote(sys.executable)} -m api.cli {shlex.join(argv)} | head -1",
+            f"{shlex.quote(sys.executable)} -m cli.main {shlex.join(argv)} | head -1",
             shell=True, capture_output=True, env=env, cwd=ROOT, timeout=120, check=False,
         )
         assert piped.stdout.decode().startswith(first), (argv, piped.stdout)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import Progress, main
+from cli.main import Progress, main
 from ingest.outcome import FileOutcome
 from specimens import generate, render_page
 from tests.support.reuse import make_record

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from api.batches import LedgerBatches, load_report
-from ingest import Settings
+from application import Settings
 from signing import ensure_dev_identity
 from specimens import generate, render_page
 from storage import open_store

@@ -126,7 +126,7 @@ def test_damaged_record_json_answers_409_everywhere(live: LiveServer) -> None:
         _error(_release(portal, person, record), 409, "archive_damaged")
 
     shown = subprocess.run(
-        [sys.executable, "-m", "api.cli", "show", record.id], env=live.env, cwd=ROOT,
+        [sys.executable, "-m", "cli.main", "show", record.id], env=live.env, cwd=ROOT,
         capture_output=True, text=True, timeout=120,
     )
     assert shown.returncode == 1, shown.stderr
@@ -362,7 +362,7 @@ def test_a_correction_from_the_cli_is_audited_like_one_over_http(live: LiveServe
 
     by_cli, by_http = _needs_review(live, "audit-cli"), _needs_review(live, "audit-http")
     done = subprocess.run(
-        [sys.executable, "-m", "api.cli", "review", by_cli.id, "--set", "title=Bản sao",
+        [sys.executable, "-m", "cli.main", "review", by_cli.id, "--set", "title=Bản sao",
          "--approve", "--by", "nguyen.van.a"],
         env=live.env, cwd=ROOT, capture_output=True, text=True, timeout=120,
     )

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from api.cli import format_record, format_verification
 from api.web import TEMPLATES
+from cli.main import format_record, format_verification
 from records import Record, SignatureInfo, Source
 from records.vntime import vietnam_date, vietnam_time
 

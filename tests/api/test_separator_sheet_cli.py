@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.cli import main
+from cli.main import main
 from ingest.stack import SeparatorSheet, read_separator, render
 
 

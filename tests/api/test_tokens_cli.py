@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from api.cli import main
 from api.tokens import TokenCache
+from application.settings import Settings
 from audit import AuditLog
-from ingest.settings import Settings
+from cli.main import main
 from storage import open_store
 
 

@@ -229,8 +229,8 @@ def test_sohoa_audit_flush_ships_what_a_dead_server_left(
     sohoa_env: dict[str, str], capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
-    from api.cli import main
-    from ingest.settings import Settings
+    from application.settings import Settings
+    from cli.main import main
     from storage import open_store
 
     settings = Settings.from_env(sohoa_env)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import Runtime, Settings
+from application import Runtime, Settings
 from ingest.distributed import BatchProgress, Ledger, staging_key
 from signing import ensure_dev_identity, verify_pdf
 from specimens import generate, render_page
@@ -356,7 +356,7 @@ def test_a_dead_holders_commit_lock_lasts_no_longer_than_the_visibility_timeout(
     expiry once stalled the killed-workers batch past its deadline)."""
     import redis
 
-    from ingest.locks import redis_lock
+    from application.locks import redis_lock
 
     client = redis.Redis.from_url(redis_server.url)
     killed = redis_lock(client, "r-dead-holder", expiry_seconds=2)

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.settings import Settings
+from application.settings import Settings
 
 
 @dataclass
@@ -35,7 +35,7 @@ class Census:
 
 
 def take_census(settings: Settings) -> Census:
-    from ingest import Runtime
+    from application import Runtime
     from storage import iter_latest_records
 
     runtime = Runtime.open(settings)  # the store as configured (S3 keys included)

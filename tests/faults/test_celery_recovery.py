@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import Settings
+from application import Settings
 from ingest.distributed import Ledger
 from signing import ensure_dev_identity
 from specimens import generate, render_page
@@ -45,7 +45,7 @@ def _received(logs: list[Path]) -> list[tuple[int, str]]:
 
 
 def _submit(folder: Path, env: dict[str, str]) -> str:
-    done = subprocess.run([sys.executable, "-m", "api.cli", "ingest", str(folder),
+    done = subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(folder),
                            "--no-wait", "--json"], env=env, cwd=ROOT, capture_output=True,
                           text=True, check=True, timeout=120)
     return str(json.loads(done.stdout.splitlines()[-1])["batch_id"])

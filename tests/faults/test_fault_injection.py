@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from api.tokens import Role, create_token
-from ingest import Runtime, Settings
+from application import Runtime, Settings
 from ingest.distributed import Ledger
 from signing import ensure_dev_identity
 from tests.api.live import ROOT, LiveServer, free_port, server_env
@@ -83,7 +83,7 @@ def report() -> Iterator[None]:
 
 def _run(args: list[str], env: dict[str, str],
          timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout)
 
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from api.tokens import Role
-from ingest.settings import Settings
+from application.settings import Settings
 from tests.api.live import LiveServer, free_port, server_env
 from tests.faults.census import take_census
 from tests.faults.procs import (

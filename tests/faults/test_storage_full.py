@@ -13,9 +13,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.cli import main
 from api.errors import install_handlers
-from ingest import Runtime, Settings, discover, run_batch
+from application import Runtime, Settings
+from cli.main import main
+from ingest import discover, run_batch
 from records.errors import ExitCode, StorageFull
 from search.sqlite import SqliteIndex
 from storage.filestore import FileStore

@@ -15,7 +15,7 @@ from api.batches import (
     report_key,
     save_report,
 )
-from ingest import Settings
+from application import Settings
 from storage.filestore import FileStore
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from api.service import Part, _save_part
-from ingest import Admission, InputFile, Runtime, Settings
+from application import Runtime, Settings
+from ingest import Admission, InputFile
 from ingest.outcome import FileOutcome as Outcome
 from ingest.pipeline import Received
 from tests.support.ocr import render_page, save_image

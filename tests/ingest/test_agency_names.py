@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
 from api.tokens import Role, TokenCache, create_token
+from cli.main import main
 from ingest.pipeline import receive
 from storage.filestore import FileStore
 from tests.support.ocr import render_page, save_image

@@ -15,9 +15,10 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from ingest import Runtime, Settings, discover, run_batch
+from application import Runtime, Settings
+from application.operations import run_fixity
+from ingest import discover, run_batch
 from ingest.errors import IngestError
-from ingest.operations import run_fixity
 from ingest.pipeline import (
     Composed,
     Received,
@@ -203,7 +204,7 @@ def test_a_key_that_cannot_sign_stops_the_batch_before_any_work(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Not one failure per file after each was OCRed: one clear message, nothing done."""
-    from api.cli import main
+    from cli.main import main
 
     batch = tmp_path / "batch"
     batch.mkdir()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import Runtime, Settings, discover, run_batch
+from application import Runtime, Settings
+from ingest import discover, run_batch
 
 
 @pytest.mark.slow

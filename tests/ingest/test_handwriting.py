@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from application import Settings
 from evalset.handfonts import default_cache, missing
 from evalset.truth import Truth
 from extract.handregions import ink_box, regions
-from ingest import Settings
 from ingest.handwriting import label_words, upright_page
 from ingest.pipeline import compose, plan, receive
 from ocr import PageResult, run_page

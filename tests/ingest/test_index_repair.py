@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from api.cli import main
-from ingest import Runtime, Settings
-from ingest.operations import repair_index
+from application import Runtime, Settings
+from application.operations import repair_index
+from cli.main import main
 from records import Record
 from storage import record_key, save_record
 from storage.filestore import FileStore

@@ -10,8 +10,9 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from api.cli import main
-from ingest import Runtime, Settings, discover, run_batch
+from application import Runtime, Settings
+from cli.main import main
+from ingest import discover, run_batch
 from ocr import PageJob, PageResult
 from search import SearchQuery, fold
 from signing import verify_pdf

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
+from cli.main import main
 from records.errors import ExitCode
 from tests.support.ocr import render_page, save_image
 
@@ -74,7 +74,7 @@ def test_a_language_not_installed_stops_the_batch_before_any_file(
 
 
 def test_installed_languages_pass(sohoa_env: dict[str, str]) -> None:
-    from ingest.preflight import check_ocr, installed_languages
+    from application.preflight import check_ocr, installed_languages
 
     assert "vie" in installed_languages()
     check_ocr("vie")  # no error
@@ -154,12 +154,12 @@ def test_a_bug_exits_15_with_a_vietnamese_line_last(
     sohoa_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import ingest.operations
+    import application.operations
 
     def broken(*_: object, **__: object) -> None:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(ingest.operations, "find_record", broken)
+    monkeypatch.setattr(application.operations, "find_record", broken)
     assert main(["show", "0" * 24]) == ExitCode.INTERNAL == 15
     err = capsys.readouterr().err
     assert err.rstrip().splitlines()[-1].startswith("Lỗi hệ thống không lường trước")
@@ -173,7 +173,7 @@ def test_the_console_command_reports_a_missing_tesseract_without_traceback(
 
     env = {**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(Path(__file__).parents[2])}
     done = subprocess.run(
-        [sys.executable, "-m", "api.cli", "ingest", str(batch)],
+        [sys.executable, "-m", "cli.main", "ingest", str(batch)],
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )
     assert done.returncode == 3, done.stderr
@@ -187,7 +187,7 @@ def test_an_uploaded_batch_without_its_language_fails_each_file_with_one_reason(
 ) -> None:
     """The HTTP side: the batch is not started, and its progress says why."""
     from api.batches import BatchRunner, BatchState, FileProgress, MemoryBatches
-    from ingest import Settings
+    from application import Settings
 
     monkeypatch.setenv("SOHOA_OCR_LANGUAGES", "xyz")
     tracker = MemoryBatches()

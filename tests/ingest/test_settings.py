@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ingest.settings import Settings
+from application.settings import Settings
 from ocr.base import DEFAULT_MAX_PIXELS, PageJob
 from signing import SigningSettings
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
-from ingest import Settings
+from application import Settings
+from cli.main import main
 from storage import iter_latest_records, open_store
 from tests.support.scans import text_pdf
 from tests.support.stacks import text_stack

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
+from cli.main import main
 from stats import Period, StatsStore
 from tests.stats.history import MONTHS, generate
 
@@ -106,8 +106,8 @@ def test_workbook_sheets_headings_and_dates(
 def test_journal_counts_as_it_writes_and_rebuild_recounts_from_storage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ingest.runtime import Runtime
-    from ingest.settings import Settings
+    from application.runtime import Runtime
+    from application.settings import Settings
     from storage import save_record
 
     monkeypatch.setenv("SOHOA_DATA", str(tmp_path / "data"))

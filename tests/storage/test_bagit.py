@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
+from cli.main import main
 from storage import ObjectExists, Store, archival_key, load_record, record_key
 from storage.bagit import (
     BagError,

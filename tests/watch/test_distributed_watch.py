@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest import Runtime, Settings
+from application import Runtime, Settings
 from storage import iter_latest_records
 from tests.distributed.test_celery import (  # the same servers as the Celery tests
     Workers,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import Runtime, Settings
+from application import Runtime, Settings
 from ingest.admission import InputFile
 from ingest.outcome import FileOutcome
 from storage import iter_latest_records
@@ -159,7 +159,7 @@ def test_files_dropped_at_once_are_each_ingested_once(runtime: Runtime, tmp_path
 def _watch(root: Path, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_THREAD_LIMIT": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "watch", str(root), "--json", "--poll",
+        [sys.executable, "-m", "cli.main", "watch", str(root), "--json", "--poll",
          "--settle", "0.3", "--interval", "0.1", *extra],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
         start_new_session=True)
@@ -251,7 +251,7 @@ def test_sigterm_stops_an_idle_watcher_at_once(sohoa_env: dict[str, str],
     root = tmp_path / "hot"
     root.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "watch", str(root)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "watch", str(root)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=ROOT, start_new_session=True)
     try:

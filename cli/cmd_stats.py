@@ -9,10 +9,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from api.cli_args import agency_arg
-from api.output import emit_json
-from ingest.runtime import Runtime
-from ingest.settings import Settings
+from application.runtime import Runtime
+from application.settings import Settings
+from cli.args import agency_arg
+from cli.output import emit_json
 from records.errors import UsageError
 
 

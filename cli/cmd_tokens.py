@@ -13,12 +13,12 @@ import getpass
 import sys
 from collections.abc import Callable
 
-from api.cli_args import agency_arg
 from api.labels import ROLE_VI
-from api.output import emit_json
 from api.tokens import Role, create_token, list_tokens, revoke_token, token_id_of
-from ingest.runtime import Runtime
-from ingest.settings import Settings
+from application.runtime import Runtime
+from application.settings import Settings
+from cli.args import agency_arg
+from cli.output import emit_json
 from records.vntime import vietnam_time
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ingest.runtime import Runtime
+from application.runtime import Runtime
 from records import Record, Status
 
 REINDEX_CHUNK = 500

@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from api.cli_args import VietnameseParser, agency_arg, iso_date
 from api.labels import (
     NEEDS_REVIEW_HELP,
     OUTCOME_VI,
@@ -30,11 +29,12 @@ from api.labels import (
     reason_vi,
     verify_note_vi,
 )
-from api.output import JSON_HELP, emit_json, record_not_found
+from application.runtime import Runtime
+from application.settings import Settings
+from cli.args import VietnameseParser, agency_arg, iso_date
+from cli.output import JSON_HELP, emit_json, record_not_found
 from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH
 from ingest.outcome import FileOutcome, OutcomeStatus
-from ingest.runtime import Runtime
-from ingest.settings import Settings
 from records.errors import (
     ConfigError,
     ExitCode,
@@ -307,7 +307,7 @@ def _part_of(part: dict[str, Any] | None) -> str | None:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.operations import find_record
+    from application.operations import find_record
 
     runtime = Runtime.open(settings)
     try:
@@ -375,7 +375,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
         if target.is_file():
             data = target.read_bytes()
         else:
-            from ingest.operations import find_record
+            from application.operations import find_record
 
             try:
                 record = find_record(runtime, args.target)
@@ -432,7 +432,7 @@ def format_verification(report: dict[str, Any]) -> str:
 
 
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.operations import reindex, repair_index
+    from application.operations import reindex, repair_index
 
     runtime = Runtime.open(settings)
     try:
@@ -544,7 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_commands() -> list[Callable[[Callable[..., argparse.ArgumentParser]], None]]:
     """Commands contributed by other modules (review, reuse, fixity, …)."""
-    from api import commands
+    from cli import commands
 
     return commands.REGISTRY
 

@@ -17,7 +17,7 @@ from ocr.engine import TESSERACT
 from records.errors import MissingDependency, ServiceUnavailable, SohoaError
 
 if TYPE_CHECKING:  # a cycle: Runtime.open reports an unreachable service with the below
-    from ingest.runtime import Runtime
+    from application.runtime import Runtime
 
 log = logging.getLogger("sohoa.preflight")
 

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from api.cli_args import agency_arg
-from api.output import emit_json
+from application.runtime import Runtime
+from application.settings import Settings
+from cli.args import agency_arg
+from cli.output import emit_json
 from ingest.outcome import FileOutcome, OutcomeStatus
-from ingest.runtime import Runtime
-from ingest.settings import Settings
 from records.errors import UsageError
 
 _MARKS = {OutcomeStatus.INGESTED: "✓", OutcomeStatus.SKIPPED: "=", OutcomeStatus.FAILED: "✗"}
@@ -31,7 +31,7 @@ def _positive(value: str) -> float:
 
 
 def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.preflight import check_for_ingest
+    from application.preflight import check_for_ingest
     from watch import Watcher, WatchOptions, distributed, embedded
 
     root = Path(args.dir)

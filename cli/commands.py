@@ -1,7 +1,7 @@
 """Further ``sohoa`` subcommands: review, reuse, fixity, archive, audit, distributed work.
 
 Each ``register_*`` function adds its parsers through the ``command(name, help,
-handler)`` function that ``api.cli.build_parser`` hands it.
+handler)`` function that ``cli.main.build_parser`` hands it.
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from api import cli_stats, cli_tokens, cli_watch
-from api.cli_args import agency_arg, anchor_arg, iso_date
 from api.labels import FIXITY_VI, STATUS_VI, doc_type_vi, path_label, reason_vi
-from api.output import JSON_HELP, emit_json, record_not_found
+from application.operations import apply_review, delete_record, review_queue, run_fixity
+from application.preflight import check_for_ingest
+from application.runtime import Runtime
+from application.settings import Settings
 from audit import AuditError, format_verification
-from ingest.operations import apply_review, delete_record, review_queue, run_fixity
-from ingest.preflight import check_for_ingest
-from ingest.runtime import Runtime
-from ingest.settings import Settings
+from cli import cmd_stats, cmd_tokens, cmd_watch
+from cli.args import agency_arg, anchor_arg, iso_date
+from cli.output import JSON_HELP, emit_json, record_not_found
 from records.errors import UsageError
 from reuse import Facts, ReuseRequest, format_result
 from storage import StorageError
@@ -366,11 +366,11 @@ def register_distributed(command: Command) -> None:
 
 
 REGISTRY: list[Register] = [
-    cli_tokens.register,
+    cmd_tokens.register,
     register_review,
     register_reuse,
     register_storage,
     register_distributed,
-    cli_stats.register,
-    cli_watch.register,
+    cmd_stats.register,
+    cmd_watch.register,
 ]

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from application.locks import file_lock, redis_lock
+from application.preflight import index_unavailable, store_unavailable
+from application.settings import Settings
 from audit import AuditJournal, AuditLog
-from ingest.locks import file_lock, redis_lock
-from ingest.preflight import index_unavailable, store_unavailable
-from ingest.settings import Settings
 from records.errors import ConfigError, SohoaError
 from records.procedures import Procedure, load_procedures
 from records.result_types import cached_result_types
@@ -123,7 +123,7 @@ class Runtime:
         return roots
 
     def record_lock(self, record_id: str) -> AbstractContextManager[None]:
-        """Held while committing ``record_id`` (see ``ingest.locks``): on the broker when
+        """Held while committing ``record_id`` (see ``application.locks``): on the broker when
         there is one, which every machine shares, else on this machine's data dir."""
 
         if not self.settings.broker_url:
