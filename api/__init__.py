@@ -17,6 +17,8 @@ __all__ = ["Role", "app_from_env", "create_app", "create_token"]
 
 
 def __getattr__(name: str) -> Any:
+    # Loaded on first use: importing one ``api`` module (the CLI's labels, a test's
+    # helper) must not build the FastAPI application and its templates.
     if name in ("create_app", "app_from_env"):
         from api import app
 

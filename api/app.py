@@ -6,6 +6,7 @@ factory for ``uvicorn --factory api.app:app_from_env`` (several workers).
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,13 +32,13 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.sessions import Sessions
 from api.state import AppState, Limits
 from api.tokens import TokenCache
+from application.runtime import Runtime
 from application.settings import Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 
 def build_state(settings: Settings, limits: Limits | None = None) -> AppState:
-    from application.runtime import Runtime
 
     runtime = Runtime.open(settings)
     metrics = Metrics()
@@ -123,7 +124,6 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
-    import multiprocessing
 
     supervisor = multiprocessing.parent_process()
     if supervisor is not None and supervisor.pid is not None:

@@ -32,15 +32,20 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from application.runtime import Runtime
 from application.settings import Settings
+from ingest import run_batch
 from ingest.admission import InputFile
+from ingest.distributed import LEDGER_TTL_SECONDS, Ledger, make_celery, submit_batch
 from ingest.outcome import FileOutcome
 from records import utc_now
 from records.errors import DependencyError, StorageFull, disk_full_as_storage_full
 from signing import SigningConfigError
+from storage.base import ObjectExists, ObjectNotFound
 
 log = logging.getLogger("sohoa.api.batches")
 
@@ -329,8 +334,6 @@ class BatchRunner:
         self._executor.shutdown(wait=True, cancel_futures=False)
 
     def _run(self, batch_id: str, agency: str, folder: Path, inputs: list[InputFile]) -> None:
-        from application.runtime import Runtime
-        from ingest import run_batch
 
         self._tracker.set_status(batch_id, "running")
         status: BatchStatus = "done"
@@ -404,7 +407,6 @@ class BatchRunner:
 def save_report(store: Any, batch: BatchState) -> bool:
     """Store the finished batch's report; an identical report already there is fine.
     Whether a report is stored."""
-    from storage.base import ObjectExists
 
     try:
         store.put(
@@ -422,7 +424,6 @@ def save_report(store: Any, batch: BatchState) -> bool:
 
 def load_report(store: Any, agency: str, batch_id: str) -> BatchState | None:
     """A finished batch's report from the store (any replica, after a restart)."""
-    from storage.base import ObjectNotFound
 
     try:
         return batch_from_dict(json.loads(store.get(report_key(agency, batch_id))))
@@ -446,13 +447,11 @@ class LedgerBatches:
     """
 
     def __init__(self, redis_url: str, store: Any = None) -> None:
-        from ingest.distributed import Ledger
 
         self.ledger = Ledger(redis_url)
         self._store = store
 
     def add(self, batch: BatchState) -> None:
-        from ingest.distributed import LEDGER_TTL_SECONDS
 
         data = json.dumps(batch.to_dict(), ensure_ascii=False)
         self.ledger.redis.set(_descriptor_key(batch.id), data, ex=LEDGER_TTL_SECONDS)
@@ -497,7 +496,6 @@ class LedgerBatches:
 
 
 def _iso(timestamp: float) -> str:
-    from datetime import UTC, datetime
 
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
@@ -515,14 +513,12 @@ class CeleryRunner:
     worker can see the batch). Workers record outcomes in the ledger."""
 
     def __init__(self, runtime: Any, tracker: LedgerBatches) -> None:
-        from ingest.distributed import make_celery
 
         self._runtime = runtime
         self._tracker = tracker
         self._celery = make_celery(runtime.settings)
 
     def submit(self, batch: BatchState, folder: Path, inputs: list[Path]) -> None:
-        from ingest.distributed import submit_batch
 
         try:
             self._tracker.add(batch)

@@ -28,15 +28,22 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from PIL import Image
+
 from api import service
 from api.access import Action, can_change, require
 from api.errors import ApiError
 from api.labels import path_label
 from api.state import AppState
-from api.tokens import Principal
+from api.tokens import Principal, list_tokens
+from application.operations import publish_review, review_revision
+from extract.review import SUBJECT_FIELDS, TOP_LEVEL_FIELDS, ReviewError
+from extract.values import DATE_KEYS
 from records import FieldRegion, Record, ReviewReason, utc_now
 from records.folding import nfc
-from storage.keying import EntryKind, KeyedValue, KeyingEntry
+from storage import load_record
+from storage.base import ObjectExists
+from storage.keying import EntryKind, KeyedValue, KeyingEntry, all_entries, append, load_entries
 
 KEYED_CODES = ("handwriting_unread", "handwriting_unconfirmed", "missing")
 # The time a clerk spends on one form counts up to this (a form left open over lunch
@@ -74,7 +81,6 @@ class KeyingTask:
 
 def _value_path(path: str) -> bool:
     """A path naming one value a clerk can key (not ``subjects``, not ``doc_type``)."""
-    from extract.review import SUBJECT_FIELDS, TOP_LEVEL_FIELDS
 
     if path in TOP_LEVEL_FIELDS:
         return path != "doc_type"
@@ -84,7 +90,6 @@ def _value_path(path: str) -> bool:
 
 
 def _is_date(path: str) -> bool:
-    from extract.values import DATE_KEYS
 
     key = path.rsplit(".", 1)[-1]
     return key in DATE_KEYS or key.endswith("_date") or key.endswith("_on")
@@ -171,7 +176,6 @@ def field_states(paths: Iterable[str], entries: Iterable[KeyingEntry]) -> dict[s
 
 
 def _states(state: AppState, record: Record) -> dict[str, FieldState]:
-    from storage.keying import load_entries
 
     return field_states(task_paths(record.review.reasons), load_entries(state.store, record.id))
 
@@ -183,10 +187,6 @@ def settle(state: AppState, record: Record) -> Record:
     """Fill every agreed or decided field still waiting on ``record``; the latest
     version. Each group of fields keyed by the same people is one new version, made
     in their name (the correction's ``by``: the two clerks, or the arbiter)."""
-    from application.operations import publish_review
-    from extract.review import ReviewError
-    from storage import load_record
-    from storage.base import ObjectExists
 
     for _ in range(5):
         groups: dict[str, dict[str, str]] = {}
@@ -246,7 +246,6 @@ def next_record(state: AppState, principal: Principal, after: str | None = None)
     """The first record of the review queue with a field this clerk may key (after
     ``after``, the one just left, so a form left with empty fields does not come back
     at once)."""
-    from storage.keying import load_entries
 
     require(principal, Action.REVIEW)
     offset, passed = 0, after is None
@@ -270,8 +269,6 @@ def next_record(state: AppState, principal: Principal, after: str | None = None)
 def _checked(state: AppState, principal: Principal, record: Record, path: str,
              raw: str) -> KeyedValue:
     """``raw`` as the record would hold it, checked as a correction is; 422 otherwise."""
-    from application.operations import review_revision
-    from extract.review import ReviewError
 
     text = comparable(raw)
     try:
@@ -301,7 +298,6 @@ def submit(state: AppState, principal: Principal, record_id: str, values: dict[s
     """Store one clerk's entries for a form (empty values: fields left for later), then
     fill what two clerks now agree on. Refused whole (409) when the clerk keyed one of
     the fields before, or two clerks already did: the same person never gives both."""
-    from storage.keying import append
 
     record = _changeable(state, principal, record_id)
     tasks = task_paths(record.review.reasons)
@@ -392,7 +388,6 @@ def _open_disputes(record: Record, states: dict[str, FieldState]) -> list[Disput
 
 def disputes(state: AppState, principal: Principal) -> list[Dispute]:
     """What this person may decide: fields where two other people disagree."""
-    from storage.keying import load_entries
 
     require(principal, Action.REVIEW)
     out: list[Dispute] = []
@@ -436,7 +431,6 @@ def _not_third() -> ApiError:
 def decide(state: AppState, principal: Principal, record_id: str, path: str,
            raw: str) -> Record:
     """The arbiter's value for a disputed field: stored, audited, filled."""
-    from storage.keying import append
 
     found = dispute(state, principal, record_id, path)
     record = _changeable(state, principal, record_id)
@@ -494,8 +488,6 @@ def clerk_figures(state: AppState, principal: Principal) -> list[ClerkFigures]:
     """Per clerk: fields keyed, forms per hour of keying, share of compared fields where
     the other clerk keyed something else. Made from the stored entries (all agencies:
     an admin's view)."""
-    from api.tokens import list_tokens
-    from storage.keying import all_entries
 
     require(principal, Action.AUDIT)
     figures: dict[str, ClerkFigures] = {}
@@ -541,8 +533,6 @@ def clerk_figures(state: AppState, principal: Principal) -> list[ClerkFigures]:
 def crop_png(state: AppState, principal: Principal, record_id: str, path: str) -> bytes:
     """The field's part of page 1 (the whole page when its place is not known), cut
     from the page as the screens render it (cached per version, audited as a view)."""
-    from PIL import Image
-
     require(principal, Action.REVIEW)
     record = service.load_visible(state, principal, record_id)
     page = service.page_image(state, principal, record_id)

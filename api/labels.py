@@ -12,7 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from extract.review import describe_reason
 from records.model import ReviewReason
+from records.result_types import cached_result_types
 
 ROLE_VI = {
     "archivist": "Lưu trữ viên",
@@ -140,7 +142,6 @@ def path_label(path: str) -> str:
 def reason_vi(reason: str) -> str:
     """A review reason (``code`` or ``code:path``) as a person reads it: the catalog's
     text for the code (``extract.review``) and the field it is about, both Vietnamese."""
-    from extract.review import describe_reason
 
     parsed = ReviewReason.parse(reason)
     text = describe_reason(ReviewReason(parsed.code))
@@ -151,7 +152,6 @@ def doc_type_vi(code: str | None, result_types_path: Path | None = None) -> str 
     """The name of a result type (``Giấy khai sinh``) from the deployment's catalog."""
     if not code:
         return None
-    from records.result_types import cached_result_types
 
     types = cached_result_types(result_types_path)
     return types[code].name if code in types else code

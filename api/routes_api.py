@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -16,10 +17,13 @@ from api.access import Action
 from api.auth import allowed_to
 from api.batches import BatchState
 from api.dates import PersonDate
+from api.errors import ApiError
 from api.inputs import PlainText, visible_filename
 from api.state import AppState, state_dependency
 from api.tokens import Principal
+from audit import AuditAnchor
 from ingest import new_batch_id
+from search import SearchQuery
 
 
 class ErrorDetail(BaseModel):
@@ -111,7 +115,6 @@ ARCHIVAL_PDF = "frame-ancestors 'self'"
 
 def _file_response(body: service.FileBody, *, attachment: bool = False,
                    policy: str = SANDBOXED) -> Response:
-    from urllib.parse import quote
 
     kind = "attachment" if attachment else "inline"
     disposition = f"{kind}; filename*=UTF-8''{quote(body.filename)}"
@@ -197,7 +200,6 @@ def search(
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> dict[str, Any]:
-    from search import SearchQuery
 
     query = SearchQuery(
         text=q, doc_type=type, issuer=issuer, agency=agency, subject_id=subject,
@@ -334,7 +336,6 @@ class ReleaseIn(BaseModel):
 )
 def reuse_release(body: ReleaseIn, state: State, principal: Portal) -> Response:
     released = portal.release(state, principal, body.model_dump())
-    from urllib.parse import quote
 
     return Response(
         released.data,
@@ -357,7 +358,6 @@ async def verify(
     limit = state.limits.max_file_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
-        from api.errors import ApiError
 
         raise ApiError(413, "file_too_large", f"At most {limit} bytes.",
                        f"Tệp vượt quá dung lượng cho phép ({limit} byte).")
@@ -389,7 +389,6 @@ def audit_verify(
         "holds it, or holds another entry there, fails",
     )] = None,
 ) -> dict[str, Any]:
-    from audit import AuditAnchor
 
     kept = AuditAnchor.parse(anchor) if anchor else None
     result: dict[str, Any] = state.audit.verify(kept).to_dict()

@@ -19,6 +19,7 @@ from api.errors import ApiError
 from api.state import AppState, state_dependency
 from api.tokens import Principal
 from api.web import Caller, render
+from storage.keying import load_entries
 
 State = Annotated[AppState, Depends(state_dependency)]
 Clerk = Annotated[Principal, Depends(allowed_to(Action.REVIEW))]
@@ -49,7 +50,6 @@ def next_form(state: State, principal: Clerk,
 def record_fields(record_id: str, state: State, principal: Clerk) -> dict[str, Any]:
     """Every field of the record waiting for keying, with what each waits for."""
     form = keying.open_form(state, principal, record_id)
-    from storage.keying import load_entries
 
     states = keying.field_states(keying.task_paths(form.record.review.reasons),
                                  load_entries(state.store, record_id))

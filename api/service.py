@@ -22,11 +22,18 @@ from api.errors import ApiError, bad_request, not_found
 from api.labels import reason_vi
 from api.state import AppState
 from api.tokens import Principal, Role
-from ingest.admission import distinct_name
+from application.operations import publish_review
+from extract.review import ReviewError, needs_review
+from ingest.admission import InputFile, distinct_name
 from ingest.errors import IngestError
 from ingest.sniff import HEAD_BYTES, check_content, sniff_media_type
+from ingest.stack import split_input
 from records import Record
 from records.errors import disk_full_as_storage_full
+from search import SearchQuery
+from signing import verify_pdf
+from storage import load_record
+from storage.base import ObjectNotFound
 
 log = logging.getLogger("sohoa.api")
 
@@ -57,8 +64,6 @@ def indexed_visible(state: AppState, principal: Principal, record_id: str) -> di
 def load_visible(
     state: AppState, principal: Principal, record_id: str, version: int | None = None
 ) -> Record:
-    from storage import load_record
-    from storage.base import ObjectNotFound
 
     indexed = indexed_visible(state, principal, record_id)
     try:
@@ -92,7 +97,6 @@ def record_file(state: AppState, principal: Principal, record_id: str, kind: str
 
 def _read_file(state: AppState, record: Record, kind: str) -> FileBody:
     """One of a record's files, unaudited: the caller audits what it hands out."""
-    from storage.base import ObjectNotFound
 
     key, media_type, filename = _file_key(record, kind)
     if key is None:
@@ -161,7 +165,6 @@ def verify_record(state: AppState, principal: Principal, record_id: str) -> dict
 
 
 def verify_bytes(state: AppState, data: bytes) -> dict[str, Any]:
-    from signing import verify_pdf
 
     if sniff_media_type(data[:1024]) != "application/pdf":
         raise ApiError(
@@ -200,8 +203,6 @@ def search(state: AppState, principal: Principal, query: Any) -> Any:
 def review_queue(
     state: AppState, principal: Principal, limit: int, offset: int
 ) -> tuple[int, list[dict[str, Any]]]:
-    from extract.review import needs_review
-    from search import SearchQuery
 
     query = SearchQuery(status="needs_review", limit=limit, offset=offset)
     query.agencies, query.include_shared = agency_scope(principal, None)
@@ -221,8 +222,6 @@ def correct(
     changes: dict[str, str | None],
     approve: bool,
 ) -> Record:
-    from application.operations import publish_review
-    from extract.review import ReviewError
 
     record = load_visible(state, principal, record_id)
     if not can_change(principal, record.to_dict()):
@@ -372,8 +371,6 @@ def _split_stacks(staged: list[tuple[FileProgress, Path]], folder: Path, names: 
                   languages: str) -> list[tuple[FileProgress, Path]]:
     """Each accepted multi-page PDF of ``staged`` (progress, its folder) replaced by its
     papers, staged in folders after the uploads' own; other files as they were."""
-    from ingest.admission import InputFile
-    from ingest.stack import split_input
 
     out: list[tuple[FileProgress, Path]] = []
     slot = len(staged)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -42,7 +43,11 @@ from api.labels import (
 from api.sessions import SESSION_SECONDS
 from api.state import AppState, app_state, state_dependency
 from api.tokens import Principal
+from records.result_types import cached_result_types
 from records.vntime import parse_person_date, vietnam_date, vietnam_time
+from search import SearchQuery
+from search.query import parse_text
+from search.snippets import highlight
 from storage.base import IntegrityError
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -51,7 +56,6 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 def _doc_types(request: Request) -> dict[str, str]:
     """The names of this deployment's result types (``SOHOA_RESULT_TYPES``), by code."""
-    from records.result_types import cached_result_types
 
     path = app_state(request).settings.result_types_path
     return {code: t.name for code, t in cached_result_types(path).items()}
@@ -192,7 +196,6 @@ def _iso(value: str | None) -> str | None:
 
 def _names_marked(record: dict[str, Any], words: list[list[str]]) -> Markup:
     """The holders' names of a search card, the words searched for marked in them."""
-    from search.snippets import highlight
 
     names = [s["name"] for s in record.get("subjects") or [] if s.get("name")]
     shown = [highlight(n, words) if words else None for n in names]
@@ -216,8 +219,6 @@ def search_page(
     fuzzy: Annotated[str, Query(max_length=5)] = "",
     page: Annotated[int, Query(ge=1, le=500)] = 1,
 ) -> HTMLResponse:
-    from search import SearchQuery
-    from search.query import parse_text
 
     require(me, Action.READ)
     per_page = 10
@@ -339,8 +340,6 @@ def _review_page(request: Request, state: AppState, me: Principal, record_id: st
 
 @router.post("/review/{record_id}", response_class=HTMLResponse)
 async def review_submit(request: Request, record_id: str, state: State, me: Caller) -> Response:
-    from fastapi.concurrency import run_in_threadpool
-
     require(me, Action.REVIEW)
     form = await request.form(max_files=0, max_fields=200)
     current = await run_in_threadpool(service.record_json, state, me, record_id)

@@ -48,7 +48,7 @@ def redis_lock(client: Any, record_id: str, expiry_seconds: int) -> Iterator[Non
     try:
         yield
     finally:
-        from redis.exceptions import LockError
+        from redis.exceptions import LockError  # redis only with a Redis lock URL
 
         # Expired and taken by another meanwhile: nothing of ours left to release.
         with contextlib.suppress(LockError):

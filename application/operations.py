@@ -12,7 +12,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from application.runtime import Runtime
+from extract.review import approve as approve_record
+from extract.review import correct
 from records import Record, Status
+from records.result_types import cached_result_types
+from search import SearchQuery
+from signing import verify_pdf
+from storage import ObjectNotFound, fixity, iter_latest_records, load_record, save_record
+from storage.admin import delete_record as delete_objects
+from storage.layout import split_record_key
 
 REINDEX_CHUNK = 500
 
@@ -22,7 +30,6 @@ log = logging.getLogger("sohoa.ingest")
 def find_record(runtime: Runtime, record_id: str) -> Record:
     """The latest version of a record, located through the index (which knows its
     agency) and read from storage. ``KeyError`` when unknown."""
-    from storage import ObjectNotFound, load_record
 
     indexed = runtime.index.get(record_id)
     if indexed is None:
@@ -36,7 +43,6 @@ def find_record(runtime: Runtime, record_id: str) -> Record:
 def review_queue(runtime: Runtime, *, agency: str | None = None,
                  limit: int = 1000) -> list[dict[str, Any]]:
     """Records waiting for an officer, with their reasons."""
-    from search import SearchQuery
 
     result = runtime.index.search(
         SearchQuery(status=str(Status.NEEDS_REVIEW), agency=agency, limit=limit)
@@ -54,9 +60,6 @@ def review_revision(
     corrections and approval in one version, the history kept on the record, values
     checked against this deployment's result-type catalog. Raises
     ``extract.review.ReviewError`` for a value an officer could not have meant."""
-    from extract.review import approve as approve_record
-    from extract.review import correct
-    from records.result_types import cached_result_types
 
     if changes:
         result_types = cached_result_types(runtime.settings.result_types_path)
@@ -68,7 +71,6 @@ def review_revision(
 
 def publish_revision(runtime: Runtime, record: Record) -> None:
     """A new version into storage (which commits it), then into the index."""
-    from storage import save_record
 
     save_record(runtime.store, record)
     runtime.index.upsert(record)
@@ -109,8 +111,6 @@ def run_fixity(
     on_problem: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Re-read every object and check every archival PDF's signature."""
-    from signing import verify_pdf
-    from storage import fixity
 
     roots = runtime.trust_roots()
 
@@ -202,8 +202,6 @@ def _stored_records(runtime: Runtime, repair: IndexRepair, agency: str | None,
                     keep: dict[str, int] | None = None) -> Iterator[Record]:
     """The latest records in storage, counted in ``repair``; an unreadable one is
     logged and listed there (and dropped from ``keep``, so its entry is not removed)."""
-    from storage import iter_latest_records
-    from storage.layout import split_record_key
 
     def unreadable(key: str, exc: Exception) -> None:
         log.error("record %s cannot be read, left out of the index: %s", key, exc)
@@ -231,7 +229,6 @@ def _upsert_chunks(runtime: Runtime, records: Iterable[Record]) -> Iterator[int]
 def delete_record(runtime: Runtime, record_id: str, *, actor: str, reason: str) -> list[str]:
     """The audited admin deletion: the audit entry is durable before anything goes,
     then the objects, then the index entry."""
-    from storage.admin import delete_record as delete_objects
 
     record = find_record(runtime, record_id)
     log = runtime.audit()

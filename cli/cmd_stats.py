@@ -18,12 +18,14 @@ from records.errors import UsageError
 
 def type_names(settings: Settings) -> dict[str, str]:
     """Result-type names of this deployment, by code."""
+    # This command's own imports: the others (and --help) do not load them.
     from records.result_types import cached_result_types
 
     return {code: t.name for code, t in cached_result_types(settings.result_types_path).items()}
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    # This command's own imports: the others (and --help) do not load them.
     from stats import Period
     from stats.export import format_report, write_csv, write_xlsx
     from stats.model import vn_today
@@ -51,6 +53,7 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_stats_import(args: argparse.Namespace, settings: Settings) -> int:
+    # This command's own imports: the others (and --help) do not load them.
     from stats import read_issued_csv
 
     try:
@@ -71,6 +74,7 @@ def cmd_stats_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_stats_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    # This command's own imports: the others (and --help) do not load them.
     from stats import rebuild
     from storage.records import iter_latest_records
 

@@ -31,6 +31,7 @@ def _positive(value: str) -> float:
 
 
 def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    # This command's own imports: the others (and --help) do not load them.
     from application.preflight import check_for_ingest
     from watch import Watcher, WatchOptions, distributed, embedded
 
@@ -79,6 +80,7 @@ def _stop_on_term(stop: Callable[[], None]) -> None:
 
 
 def cmd_separator_sheet(args: argparse.Namespace, settings: Settings) -> int:
+    # This command's own imports: the others (and --help) do not load them.
     from ingest.stack import SeparatorSheet, separator_sheet_pdf
 
     if any("|" in (v or "") for v in (args.box, args.type)):

@@ -83,6 +83,7 @@ class Progress:
             self._ticker.start()
 
     def _live_bar(self) -> Any:
+        # This command's own imports: the others (and --help) do not load them.
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn
         from rich.progress import Progress as Bar
@@ -164,6 +165,7 @@ def _duration(seconds: float) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    # This command's own imports: the others (and --help) do not load them.
     from ingest import discover, new_batch_id, run_batch
 
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -187,6 +189,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     tally = Tally(args.json, Progress(len(files), enabled=not args.json))
     try:
         if settings.broker_url:
+            # This command's own imports: the others (and --help) do not load them.
             from ingest.distributed import Ledger, follow, make_celery, submit_batch
 
             batch_id = new_batch_id()
@@ -307,6 +310,7 @@ def _part_of(part: dict[str, Any] | None) -> str | None:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    # This command's own imports: the others (and --help) do not load them.
     from application.operations import find_record
 
     runtime = Runtime.open(settings)
@@ -325,6 +329,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    # This command's own imports: the others (and --help) do not load them.
     from search import SearchQuery
 
     query = SearchQuery(
@@ -367,6 +372,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
+    # This command's own imports: the others (and --help) do not load them.
     from signing import verify_pdf
 
     runtime = Runtime.open(settings)
@@ -375,6 +381,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
         if target.is_file():
             data = target.read_bytes()
         else:
+            # This command's own imports: the others (and --help) do not load them.
             from application.operations import find_record
 
             try:
@@ -432,6 +439,7 @@ def format_verification(report: dict[str, Any]) -> str:
 
 
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    # This command's own imports: the others (and --help) do not load them.
     from application.operations import reindex, repair_index
 
     runtime = Runtime.open(settings)
@@ -457,6 +465,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    # This command's own imports: the others (and --help) do not load them.
     import uvicorn
 
     from api.protocol import PROTOCOL  # request heads bounded at the socket
@@ -466,6 +475,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         uvicorn.run("api.app:app_from_env", factory=True, host=args.host, port=args.port,
                     workers=args.workers, log_level="info", http=PROTOCOL)
         return 0
+    # This command's own imports: the others (and --help) do not load them.
     from api.app import create_app
 
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
@@ -544,6 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_commands() -> list[Callable[[Callable[..., argparse.ArgumentParser]], None]]:
     """Commands contributed by other modules (review, reuse, fixity, …)."""
+    # This command's own imports: the others (and --help) do not load them.
     from cli import commands
 
     return commands.REGISTRY

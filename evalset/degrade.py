@@ -127,7 +127,7 @@ def _seed_global(rng: random.Random) -> None:
     random.seed(s)
     np.random.seed(s)
     try:
-        import cv2
+        import cv2  # heavy: only the hard profile loads it
 
         cv2.setRNGSeed(s)
     except ImportError:  # pragma: no cover - augraphy requires OpenCV anyway
@@ -228,7 +228,7 @@ def _gray_out(a: np.ndarray) -> Image.Image:
 
 
 def hard_ink_bleed(im: Image.Image, rng: random.Random) -> Scan:
-    import augraphy as A
+    import augraphy as A  # heavy (OpenCV, numba): only the hard profile loads it
 
     a = _hard_base(im)
     a = _aug(rng, A.InkBleed(intensity_range=(0.7, 0.9), kernel_size=(7, 7),
@@ -240,7 +240,7 @@ def hard_ink_bleed(im: Image.Image, rng: random.Random) -> Scan:
 
 
 def hard_low_ink(im: Image.Image, rng: random.Random) -> Scan:
-    import augraphy as A
+    import augraphy as A  # heavy (OpenCV, numba): only the hard profile loads it
 
     a = _hard_base(im)
     a = _aug(rng, A.LowInkRandomLines(count_range=(20, 40), use_consistent_lines=False,
@@ -255,7 +255,7 @@ def hard_low_ink(im: Image.Image, rng: random.Random) -> Scan:
 
 
 def hard_dirty_drum(im: Image.Image, rng: random.Random) -> Scan:
-    import augraphy as A
+    import augraphy as A  # heavy (OpenCV, numba): only the hard profile loads it
 
     a = _hard_base(im)
     # Light enough that every line stays legible to a person (augraphy's defaults
@@ -269,7 +269,7 @@ def hard_dirty_drum(im: Image.Image, rng: random.Random) -> Scan:
 
 def _photocopy(rng: random.Random, a: np.ndarray, noise_types: tuple[int, ...],
                light: bool = False) -> np.ndarray:
-    import augraphy as A
+    import augraphy as A  # heavy (OpenCV, numba): only the hard profile loads it
 
     # `light`: paler, sparser toner specks (the page under a separately made noisy band).
     return _aug(rng, A.BadPhotoCopy(noise_type=rng.choice(noise_types),
@@ -313,7 +313,7 @@ def hard_photocopy_noisy_top(im: Image.Image, rng: random.Random) -> Scan:
 
 
 def hard_folds(im: Image.Image, rng: random.Random) -> Scan:
-    import augraphy as A
+    import augraphy as A  # heavy (OpenCV, numba): only the hard profile loads it
 
     a = _hard_base(im)
     # fold_noise stays 0: augraphy draws that noise inside a parallel numba loop whose
@@ -328,7 +328,7 @@ def hard_folds(im: Image.Image, rng: random.Random) -> Scan:
 
 
 def hard_shadow(im: Image.Image, rng: random.Random) -> Scan:
-    import augraphy as A
+    import augraphy as A  # heavy (OpenCV, numba): only the hard profile loads it
 
     a = _hard_base(im)
     a = _aug(rng, A.ShadowCast(shadow_side=rng.choice(("left", "right", "top", "bottom")),
@@ -341,8 +341,8 @@ def hard_shadow(im: Image.Image, rng: random.Random) -> Scan:
 
 
 def hard_old_paper(im: Image.Image, rng: random.Random) -> Scan:
-    import augraphy as A
-    import cv2
+    import augraphy as A  # heavy (OpenCV, numba): only the hard profile loads it
+    import cv2  # heavy: only the hard profile loads it
 
     page = _hard_base(im).astype(np.float32)
     h, w = page.shape[:2]
@@ -372,7 +372,7 @@ def hard_old_paper(im: Image.Image, rng: random.Random) -> Scan:
 
 
 def hard_fax(im: Image.Image, rng: random.Random) -> Scan:
-    import augraphy as A
+    import augraphy as A  # heavy (OpenCV, numba): only the hard profile loads it
 
     a = _hard_base(im, 150)
     a = _aug(rng, A.Faxify(scale_range=(1.0, 1.0), monochrome=1,
@@ -395,7 +395,7 @@ def _lighting(shape: tuple[int, int], rng: random.Random) -> np.ndarray:
 
 def hard_photo(im: Image.Image, rng: random.Random) -> Scan:
     """A phone photo of the page on a desk: perspective, background, uneven light, blur."""
-    import cv2
+    import cv2  # heavy: only the hard profile loads it
 
     page = np.asarray(resample(im, 200).convert("RGB"), dtype=np.uint8)
     ph, pw = page.shape[:2]

@@ -34,7 +34,7 @@ from evalset.generate import EXTENSIONS, _cycled, _h, split_of
 from evalset.handfonts import PACKAGES, default_cache, missing
 from evalset.layout import Block, Header, Page, Para
 from evalset.pen import write
-from evalset.render import A4_MM, FONT_WEIGHTS, _blend, available_fonts, draw, layout, mm, pt
+from evalset.render import A4_MM, FONT_WEIGHTS, _blend, available_fonts, draw, font, layout, mm, pt
 from evalset.truth import Truth, write_truth
 
 # The fields the bench scores, and the ones written by hand besides (a form of six to
@@ -164,7 +164,6 @@ def _dot_lines(lay_ops: list[Any], family: str, size_of: Any) -> list[Line]:
 def lay_out(seed_rng: random.Random, family: str, build_seed: str) -> tuple[Form, Any, list[Line]]:
     """Lay the form out twice: once with stub dots to find where each dotted line starts,
     then with each line filled to the right margin."""
-    from evalset.render import font
 
     body_pt = seed_rng.choice([12.0, 12.5, 13.0, 13.5])
     spacing = seed_rng.uniform(1.45, 1.7)  # room above each line for the handwriting

@@ -229,8 +229,7 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
     if match.official is None:
         extraction.issuer = None
         extraction.review_reasons.append(ReviewReason(match.reason or UNMATCHED, "issuer"))
-        if match.candidates:
-            extraction.fields["issuer_candidates"] = match.candidates
+        extraction.doubts.issuer_candidates = list(match.candidates)
         return
     extraction.issuer = match.official
     _set_issuer_codes(extraction.fields, match)
@@ -277,8 +276,9 @@ def _given_issuer(extraction: Extraction, page_lines: list[str]) -> None:
     """An officer's issuer is kept as typed; it carries the unit's codes when it names one."""
     if "issuer" not in extraction.given or not extraction.issuer:
         return
-    for key in (*ISSUER_CODES, "issuer_candidates"):
+    for key in ISSUER_CODES:
         extraction.fields.pop(key, None)
+    extraction.doubts.issuer_candidates = []
     match = match_issuer(extraction.issuer, extraction.issued_on, page_lines)
     if match.official is not None:
         _set_issuer_codes(extraction.fields, match)
@@ -383,6 +383,7 @@ def apply(record: Record, extraction: Extraction) -> None:
         "extract",
         doc_type=extraction.doc_type,
         doc_type_confidence=extraction.doc_type_confidence,
+        subjects=len(extraction.subjects),
         reasons=list(extraction.review_reasons),
         confidence=dict(extraction.confidence),
     )

@@ -55,7 +55,7 @@ class LineReader:
         # Before onnxruntime's first import in this process: no telemetry, no device id.
         os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
         import onnxruntime as ort
-        from asterocr.vocab import default_vocab
+        from asterocr.vocab import default_vocab  # optional extra `handwriting`
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads

@@ -35,9 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import redis
 from celery import Celery
 from celery.signals import worker_process_init
 
+from application.operations import repair_index, run_fixity
 from application.preflight import check_for_ingest
 from application.runtime import Runtime
 from application.settings import Settings
@@ -191,8 +193,6 @@ class Ledger:
     """Per-batch state in Redis: what was submitted, and one outcome per file."""
 
     def __init__(self, redis_url: str) -> None:
-        import redis
-
         self.redis = redis.Redis.from_url(redis_url, decode_responses=True)
 
     def _key(self, batch_id: str, part: str) -> str:
@@ -313,13 +313,11 @@ def _register_tasks(app: Celery, settings: Settings) -> None:
 
     @app.task(name="sohoa.fixity")
     def fixity() -> dict[str, Any]:
-        from application.operations import run_fixity
 
         return run_fixity(runtime())
 
     @app.task(name="sohoa.repair_index")
     def repair() -> dict[str, Any]:
-        from application.operations import repair_index
 
         return repair_index(runtime()).to_dict()
 

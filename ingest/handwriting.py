@@ -15,6 +15,9 @@ from pathlib import Path
 
 from PIL import Image
 
+from extract.handfields import read_fields
+from extract.handread import ReaderUnavailable, shared_reader
+from extract.handregions import find_labels, joined
 from ocr import PageResult, Word
 from ocr.engine import read_crops, rekeyed
 from ocr.pipeline import load_image
@@ -57,7 +60,6 @@ def label_words(image: Image.Image, page: PageResult, languages: str, wanted: li
     """The page's words with those of lines the OCR dropped as noise (a printed label
     followed by handwriting often is one: "Họ, chữ đệm, tên: ⁄//7.../:"), and those of
     the label column read on its own when a wanted label is still missing."""
-    from extract.handregions import find_labels, joined
 
     # The words of lines the OCR dropped as noise first: they hold such labels for free.
     known = joined(page.words, page.dropped_words)
@@ -113,8 +115,6 @@ def read_handwriting(record: Record, received_path: Path, media_type: str,
     for a person to confirm (``handwriting_unconfirmed``); a field whose reading fails its
     checks is left for keying (``handwriting_unread``). Printed values are never
     replaced. The record goes to review whenever a handwritten field is involved."""
-    from extract.handfields import read_fields
-    from extract.handread import ReaderUnavailable, shared_reader
 
     wanted = [k for k in PATHS if not _current(record, k)]
     if not wanted or not pages:

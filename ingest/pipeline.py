@@ -20,9 +20,12 @@ from typing import TYPE_CHECKING
 
 import pikepdf
 
+from extract import analyze, apply
 from ingest.errors import STORED_RECORD_DAMAGED, IngestError
+from ingest.handwriting import read_handwriting
 from ingest.sniff import EXTENSIONS, HEAD_BYTES, PDF, check_content
 from ocr import OcrInputError, PageJob, PageResult, build_archival, plan_pages
+from ocr.sanitize import active_content
 from records import (
     STACK_GIVEN,
     OcrInfo,
@@ -34,6 +37,21 @@ from records import (
     StackRef,
     Status,
     record_id_for,
+)
+from records.result_types import cached_result_types
+from signing import SigningError
+from signing.placement import page_marks
+from storage import (
+    IntegrityError,
+    ObjectNotFound,
+    archival_key,
+    load_record,
+    normalize_agency,
+    original_key,
+    record_exists,
+    record_prefix,
+    save_record,
+    text_key,
 )
 
 if TYPE_CHECKING:
@@ -78,7 +96,6 @@ def receive(
     given: dict[str, str] | None = None,
 ) -> Received:
     """Identify a file by content (SHA-256) and type (sniffed from its bytes)."""
-    from storage import normalize_agency
 
     agency = normalize_agency(agency)  # one form of the name, or ids would differ
     with path.open("rb") as fh:
@@ -192,8 +209,6 @@ def extract_fields(
 
     Values given by the batch manifest win over what is read from the page.
     """
-    from extract import analyze, apply
-    from records.result_types import cached_result_types
 
     extraction = analyze(
         [p.text for p in pages],
@@ -201,14 +216,7 @@ def extract_fields(
         given={k: v for k, v in given.items() if k not in STACK_GIVEN},
         result_types=cached_result_types(result_types),
     )
-    apply(record, extraction)
-    record.note(
-        "extract",
-        doc_type=record.doc_type,
-        confidence=record.doc_type_confidence,
-        subjects=len(record.subjects),
-        review_reasons=list(record.review.reasons),
-    )
+    apply(record, extraction)  # notes the record's one "extract" stage event
 
 
 def first_page_marks(pdf: bytes, pages: list[PageResult]) -> PageMarks | None:
@@ -217,8 +225,6 @@ def first_page_marks(pdf: bytes, pages: list[PageResult]) -> PageMarks | None:
     Measured here, with the OCR in the worker, so the signing stage only does
     arithmetic; None when page 1 cannot be rendered (the signer then tries itself).
     """
-    from signing import SigningError
-    from signing.placement import page_marks
 
     first = pages[0] if pages else None
     try:
@@ -254,7 +260,6 @@ def store_record(
     Objects left by an earlier attempt that died before committing are discarded
     first, so a retry never trips over its own half-written past.
     """
-    from storage import archival_key, original_key, save_record, text_key
 
     discard_uncommitted(store, received.agency, received.record_id)
     record.files.original = original_key(received.agency, record.id, received.extension)
@@ -278,7 +283,6 @@ def store_record(
 
 
 def discard_uncommitted(store: Store, agency: str, record_id: str) -> None:
-    from storage import record_exists, record_prefix
 
     if record_exists(store, agency, record_id):
         return
@@ -327,7 +331,6 @@ def compose(received: Received, pages: list[PageResult], *, engine: str,
     record.note("archive", pdfa=is_pdfa, size=len(pdf), notes=notes)
     extract_fields(record, pages, received.given, result_types)
     if handwriting:
-        from ingest.handwriting import read_handwriting
 
         read_handwriting(record, received.path, received.source.media_type, pages, languages)
     flag_archive(record, pdf, kept_original=pdf is original, is_pdfa=is_pdfa)
@@ -342,7 +345,6 @@ def flag_archive(record: Record, pdf: bytes, *, kept_original: bool, is_pdfa: bo
     scripts, launch actions or attachments we could not remove without breaking its
     signature (``active_content``)."""
     if kept_original:
-        from ocr.sanitize import active_content
 
         reason = "active_content" if active_content(pdf) else None
     else:
@@ -404,7 +406,6 @@ def committed_record(store: Store, index: Index, agency: str, record_id: str) ->
     A stored record whose bytes are damaged fails this file alone
     (``stored_record_damaged``): digitizing it again would shadow the damage.
     """
-    from storage import IntegrityError, ObjectNotFound, load_record
 
     try:
         record = load_record(store, agency, record_id)

@@ -36,11 +36,16 @@ from pathlib import Path
 
 import numpy as np
 import pikepdf
+import pytesseract
 from PIL import Image, ImageDraw, ImageFont
 
+from extract.classify import classify
+from extract.lines import lines_from_text
 from ingest.admission import InputFile
+from ingest.pipeline import sha256_file
 from ocr.base import DEFAULT_LANGUAGES
 from records import StackRef
+from records.result_types import cached_result_types
 
 log = logging.getLogger("sohoa.stack")
 
@@ -94,7 +99,7 @@ class SeparatorSheet:
 def separator_sheet_pdf(sheet: SeparatorSheet, font_path: Path | None = None) -> bytes:
     """An A4 page to print and put before each paper of a stack: a large QR code and,
     for the person feeding the scanner, what it is in Vietnamese."""
-    import qrcode
+    import qrcode  # only `sohoa separator-sheet` draws one
 
     dpi = 150
     width, height = round(8.27 * dpi), round(11.69 * dpi)
@@ -152,7 +157,7 @@ def render(path: Path, index: int, dpi: int = FACTS_DPI) -> Image.Image:
 
 
 def read_separator(image: Image.Image) -> SeparatorSheet | None:
-    import zxingcpp
+    import zxingcpp  # its native library loads only when a stack is split
 
     for found in zxingcpp.read_barcodes(image):
         sheet = SeparatorSheet.parse(found.text)
@@ -214,8 +219,6 @@ def read_top(image: Image.Image, languages: str, dpi: int = FACTS_DPI) -> TopRea
     the top has not got the header (only pages without a header pay for them:
     continuation pages). The edge kept is the one with the most header or, without one,
     with a title: a paper without its header turned on the glass still shows its title."""
-    import pytesseract
-
     best: TopRead | None = None
     for turn in (0, 180, 90, 270):
         upright = image.rotate(turn, expand=True) if turn else image
@@ -239,9 +242,6 @@ def _rank(top: TopRead) -> tuple[float, bool, float]:
 def title_type(text: str) -> tuple[bool, str | None]:
     """Whether ``text`` (a page's top) holds a title printed in capitals, and the result
     type it names when the classifier is sure of it."""
-    from extract.classify import classify
-    from extract.lines import lines_from_text
-    from records.result_types import cached_result_types
 
     found = classify(lines_from_text([text]), cached_result_types())
     if found.title is None:
@@ -411,7 +411,6 @@ def split_input(item: InputFile, out_dir: Path, *, sha256: str | None = None,
     if item.path.suffix.lower() != ".pdf" or page_count(item.path) < 2:
         return [item]
     if sha256 is None:
-        from ingest.pipeline import sha256_file
 
         sha256, _ = sha256_file(item.path)
     try:

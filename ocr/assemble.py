@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Name
+from pikepdf.pdfa import PdfaError, save
 
 from ocr.base import PageResult
 from ocr.sanitize import defang
@@ -74,8 +75,6 @@ def _save_plain(merged: pikepdf.Pdf) -> bytes:
 
 def build_archival(pages: list[PageResult], *, title: str | None,
                    language: str = "vi") -> Archival:
-    from pikepdf.pdfa import PdfaError, save
-
     with ExitStack() as stack:
         merged = stack.enter_context(_merge(pages, stack))
         removed = defang(merged)

@@ -224,7 +224,8 @@ class Doubts:
     """What extraction's cross-checks set aside for an officer, kept apart from the
     paper's values (``fields``): an ID number or birth date that was read but failed its
     checks (removed from the subject), and the differing readings of a name printed in
-    more than one place (path such as ``subjects[0].name`` → the readings).
+    more than one place (path such as ``subjects[0].name`` → the readings), and the
+    official units an unmatched or ambiguous issuer could be.
 
     Records written before this place existed kept these under the same keys in
     ``fields``; ``Record.from_dict`` moves them here."""
@@ -232,9 +233,11 @@ class Doubts:
     unverified_id_numbers: list[str] = field(default_factory=list)
     unverified_birth_dates: list[str] = field(default_factory=list)
     name_readings: dict[str, list[str]] = field(default_factory=dict)
+    issuer_candidates: list[str] = field(default_factory=list)
 
 
-DOUBT_KEYS = ("unverified_id_numbers", "unverified_birth_dates", "name_readings")
+DOUBT_KEYS = ("unverified_id_numbers", "unverified_birth_dates", "name_readings",
+              "issuer_candidates")
 
 
 @dataclass

@@ -16,11 +16,11 @@ from search.base import Index, SearchHit, SearchQuery, SearchResult
 def open_index(url: str) -> Index:
     """The index behind ``url``; the scheme picks the backend."""
     if url.startswith("sqlite:"):
-        from search.sqlite import SqliteIndex
+        from search.sqlite import SqliteIndex  # a backend's client loads when chosen
 
         return SqliteIndex(url)
     if url.startswith(("http://", "https://")):
-        from search.elastic import ElasticIndex
+        from search.elastic import ElasticIndex  # the Elasticsearch client: only at scale
 
         return ElasticIndex(url)
     raise ValueError(f"unsupported index URL (want sqlite:///… or http(s)://…): {url}")

@@ -103,6 +103,7 @@ def write_csv(report: StatsReport, type_names: Mapping[str, str]) -> str:
 def write_xlsx(report: StatsReport, type_names: Mapping[str, str],
                made_at: datetime | None = None) -> bytes:
     """The workbook: a sheet per indicator, months down, the period's total last."""
+    # openpyxl takes longer to import than the rest of a report: only `--xlsx` pays it.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

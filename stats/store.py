@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from records import Record, Status
-from records.procedures import Procedure
+from records.procedures import Procedure, load_procedures
 from records.vntime import VN_TZ
 from search.sqlite import SqliteFile
 from stats.model import (
@@ -304,7 +304,6 @@ class StatsStore:
     @property
     def procedures(self) -> Mapping[str, Procedure]:
         if self._procedures is None:
-            from records.procedures import load_procedures
 
             self._procedures = load_procedures()
         return self._procedures

@@ -21,12 +21,15 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from application.runtime import Runtime
+from application.settings import DEFAULT_LANGUAGES
 from ingest.admission import InputFile, discover
+from ingest.batch import WorkerPool, new_batch_id, run_batch
+from ingest.distributed import Ledger, follow, make_celery, submit_batch
 from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.pipeline import sha256_file
+from ingest.stack import split_input
 from records.errors import ServiceUnavailable, SohoaError
 from records.vntime import vietnam_time
 from watch.folder import (
@@ -41,9 +44,6 @@ from watch.folder import (
     unique_destination,
 )
 from watch.journal import Entry, Event, Journal
-
-if TYPE_CHECKING:  # the batch driver (OCR, extraction) is loaded only when it runs here
-    from ingest.batch import WorkerPool
 
 log = logging.getLogger("sohoa.watch")
 
@@ -66,8 +66,6 @@ class Embedded:
         self._pool: WorkerPool | None = None
 
     def __call__(self, files: list[InputFile], agency: str, on_outcome: OnOutcome) -> None:
-        from ingest.batch import WorkerPool, run_batch
-
         if self._pool is None:
             self._pool = WorkerPool(max(1, self.runtime.settings.workers))
         run_batch(files, self.runtime, agency=agency, on_outcome=on_outcome,
@@ -86,8 +84,6 @@ def embedded(runtime: Runtime) -> Embedded:
 
 def distributed(runtime: Runtime) -> Digitize:
     """Stage and enqueue for the Celery workers (``SOHOA_BROKER_URL``), then follow."""
-    from ingest.batch import new_batch_id
-    from ingest.distributed import Ledger, follow, make_celery, submit_batch
 
     app = make_celery(runtime.settings)
     ledger = Ledger(runtime.settings.broker_url or "")
@@ -114,7 +110,9 @@ class WatchOptions:
     max_batch: int = 200
     # Multi-page PDFs are stacks of papers: split them (``ingest.stack``) first.
     split_stacks: bool = False
-    languages: str = "vie"  # for reading the national header when splitting
+    # For reading the national header when splitting: the configured OCR languages
+    # (``Settings.languages``; the CLI passes them), by default the application's.
+    languages: str = DEFAULT_LANGUAGES
 
 
 @dataclass
@@ -249,7 +247,6 @@ class Watcher:
 
     def _split(self, took: _Taken) -> _Taken:
         """A multi-page PDF as its papers, each a file of its own (``ingest.stack``)."""
-        from ingest.stack import split_input
 
         parts_dir = self.root / STATE_DIR / "parts" / took.sha256[:24]
         took.items = split_input(took.items[0], parts_dir, sha256=took.sha256,
@@ -368,6 +365,7 @@ def start_inotify(root: Path, wake: threading.Event) -> object | None:
     """A watchdog observer that wakes the loop on any change under ``root``; None when
     the platform gives no events (then the loop polls)."""
     try:
+        # watchdog starts an inotify thread: only when events are used, not with --poll.
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
         from watchdog.observers import Observer
     except ImportError:

@@ -182,9 +182,13 @@ def test_an_issuer_that_is_no_official_unit_sends_the_record_to_review(
     assert got.issuer is None
     assert got.fields["issuer_printed"] == printed
     assert reason in got.review_reasons
+    # The units it could be are for the officer, beside the values, never among them.
+    assert "issuer_candidates" not in got.fields
+    assert bool(got.doubts.issuer_candidates) == (reason == "issuer_ambiguous:issuer")
     record = Record(id="r", agency="a", source=Source("a.png", "0" * 64, "image/png", 1))
     apply(record, got)
     assert record.status == Status.NEEDS_REVIEW
+    assert record.doubts.issuer_candidates == got.doubts.issuer_candidates
     assert describe_reason(reason).startswith("cơ quan cấp")
 
 

@@ -111,6 +111,7 @@ def test_a_record_written_before_doubts_rebuilds_the_index_with_them_moved(
         "unverified_id_numbers": ["001090012345"],
         "unverified_birth_dates": ["1990-05-01"],
         "name_readings": {"subjects[0].name": ["Lý Hông Nhung", "Lý Hồng Nhung"]},
+        "issuer_candidates": ["Ủy ban nhân dân phường Tân Định", "Ủy ban nhân dân xã Tân Định"],
     }
     key = record_key(AGENCY, old["id"], old["version"])
     runtime.store.put(key, json.dumps(old, ensure_ascii=False).encode(),
@@ -125,6 +126,7 @@ def test_a_record_written_before_doubts_rebuilds_the_index_with_them_moved(
         "unverified_id_numbers": ["001090012345"],
         "unverified_birth_dates": ["1990-05-01"],
         "name_readings": {"subjects[0].name": ["Lý Hông Nhung", "Lý Hồng Nhung"]},
+        "issuer_candidates": ["Ủy ban nhân dân phường Tân Định", "Ủy ban nhân dân xã Tân Định"],
     }
     # Read back as a record and written again, it has the new shape only.
     again = Record.from_dict(Record.from_dict(old).to_dict())
