@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Name
-from pikepdf.pdfa import PdfaError, save
 
 from ocr.base import PageResult
 from ocr.sanitize import defang
@@ -75,6 +74,10 @@ def _save_plain(merged: pikepdf.Pdf) -> bytes:
 
 def build_archival(pages: list[PageResult], *, title: str | None,
                    language: str = "vi") -> Archival:
+    # pikepdf.pdfa loads its validation engine (about 0.3 s, more under load): only the
+    # processes that build archival PDFs pay it, not every importer of ``ocr``.
+    from pikepdf.pdfa import PdfaError, save
+
     with ExitStack() as stack:
         merged = stack.enter_context(_merge(pages, stack))
         removed = defang(merged)
