@@ -260,7 +260,12 @@ def _date_value(line: Line, start: int, end: int) -> tuple[Value | None, bool]:
     return Value(found.isoformat(), confidence, line.text[start + span[0] : start + span[1]]), False
 
 
-def _id_value(cell: Value, label: str | None = None) -> Value | None:
+def _id_value(
+    cell: Value, label: str | None = None, line: Line | None = None, start: int = 0
+) -> Value | None:
+    """The ID in ``cell`` (found in ``line`` from ``start``), its confidence that of the
+    words of the number alone: a label word garbled before it ("Chứng mini nhân dân số",
+    read at 0) says nothing about the digits."""
     # The number is the first digit-like run; text after it (a place of issue) is not.
     match = re.search(r"[0-9OoQDlI|!\]][0-9OoQDlI|!\]\s.]{7,20}", cell.value)
     if not match:
@@ -268,7 +273,12 @@ def _id_value(cell: Value, label: str | None = None) -> Value | None:
     digits = clean_digits(match.group(0))
     if not digits.isdigit():
         return None
-    return Value(digits, cell.confidence, match.group(0).strip(), label=label)
+    confidence = cell.confidence
+    at = line.text.find(cell.value, start) if line is not None else -1
+    if line is not None and at >= 0:
+        number = match.group(0).rstrip(" .")
+        confidence = line.confidence(at + match.start(), at + match.start() + len(number))
+    return Value(digits, confidence, match.group(0).strip(), label=label)
 
 
 def _name_value(line: Line, start: int, end: int) -> Value | None:
@@ -331,7 +341,7 @@ def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Valu
             code = re.sub(r"\s+", "", printed.group(0))  # "38D37261650": the D is a letter
         return Value(code.strip(".,;"), cell.confidence, cell.value), False
     if spec_kind == "id":
-        return _id_value(cell), False
+        return _id_value(cell, None, line, start), False
     return cell, False
 
 
@@ -476,7 +486,7 @@ class _Reader:
                 self.reading.fields.setdefault("issue_date_label", value)
         elif hit.kind == "id":
             cell = _cell(line, start, end)
-            self.put("id_number", _id_value(cell, hit.label) if cell else None)
+            self.put("id_number", _id_value(cell, hit.label, line, start) if cell else None)
         elif hit.kind == "sex":
             cell = _cell(line, start, end)
             sex = normalize_sex(cell.value) if cell else None

@@ -455,3 +455,77 @@ def test_a_long_label_that_lost_its_last_letter_is_still_read() -> None:
         ("người chết", "Ngô Xuân Sơn", "1945-10-25"),
         ("người đi khai tử", "Lý Mỹ Thủy", None),
     ]
+
+
+def _line(line: int, y: int, cells: list[tuple[int, str]], height: int = 40) -> list[Word]:
+    """One tesseract line: each cell's words from its x, 18 px apart; "_" a rule as tall as
+    a table row, "~" a speck two pixels high (read as "S")."""
+    words = []
+    for x0, text in cells:
+        x = x0
+        for token in text.split():
+            width = 22 * len(token)
+            if token == "_":
+                box = (x, y - 15, x + 20, y + height + 15)
+            elif token == "~":
+                token, box = "S", (x, y + height - 2, x + 24, y + height)
+            else:
+                box = (x, y, x + width, y + height)
+            words.append(Word(token, 0.0 if token == "S" else 95.0, box, (line, 1, 1)))
+            x = box[2] + 18
+    return words
+
+
+def test_spouses_read_into_one_row_beside_their_label_get_their_own_columns() -> None:
+    """", Họ, chữ đệm, tên NGUYỄN THÀNH LỘC _ LÊ DIỆU QUYÊN" on one tesseract line (the
+    label too close to the husband's name for a column gap, the rule between the spouses
+    read as "_"), and the birth label wrapped with a speck under it ("sinh S"): each
+    spouse still gets their name, birth date and ID."""
+    rows = [
+        [(350, "Thông tin"), (800, "Chồng"), (1400, "Vợ")],
+        [(350, ", Họ, chữ đệm, tên NGUYỄN THÀNH LỘC _ LÊ DIỆU QUYÊN")],
+        [(350, "Ngày, tháng, năm _ |"), (800, "12/04/1984"), (1300, ".25/07/1999")],
+        [(350, "sinh ~")],
+        [(350, "Giấy tờ tùy thân"), (800, "060084586078"), (1300, "045199047181")],
+    ]
+    words = [w for n, row in enumerate(rows) for w in _line(100 + n, 500 + 60 * n, row)]
+    head = [w for n, text in enumerate(HEADER) for w in _line(n, 100 + 60 * n, [(300, text)])]
+    tail = [
+        (350, "Nơi đăng ký: Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng"),
+        (1300, "Hải Phòng, ngày 05 tháng 01 năm 2024"),
+    ]
+    tail_words = [w for n, cell in enumerate(tail) for w in _line(200 + n, 900 + 60 * n, [cell])]
+    text = "\n".join(HEADER + [" ".join(t for _, t in row) for row in rows] + [t for _, t in tail])
+    got = analyze([text], [head + words + tail_words], today=date(2025, 6, 1))
+    people = [(s.role, s.name, s.birth_date, s.id_number) for s in got.subjects]
+    assert people == [
+        ("chồng", "Nguyễn Thành Lộc", "1984-04-12", "060084586078"),
+        ("vợ", "Lê Diệu Quyên", "1999-07-25", "045199047181"),
+    ]
+    assert "missing:subjects" not in got.review_reasons
+
+
+def test_a_speck_read_as_a_bracket_before_the_day_still_dates_the_paper() -> None:
+    lines = [*CRIMINAL_HEADER[:-1], "Quảng Ngãi, ngày (02 thủng 02 năm 2026"]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issued_on == "2026-02-02"
+    assert "missing:issued_on" not in got.review_reasons
+
+
+def test_a_garbled_label_word_does_not_make_the_id_after_it_doubtful() -> None:
+    """"Chứng mini nhân dân số 185164229": "mini" read at 0, the number at 97. The ID's
+    confidence is its own digits'; digits read weakly still go to review."""
+    line = "8. Giấy tờ tùy thân: Chứng mini nhân dân số 185164229"
+    lines = [*CRIMINAL_HEADER[:13], line, *CRIMINAL_HEADER[13:]]
+
+    def reviewed(weak: str) -> list[str]:
+        words = [
+            Word(w.text, 0.0 if w.text == weak else 97.0, w.bbox, w.line)
+            for w in placed([[(300, text)] for text in lines])
+        ]
+        got = analyze(["\n".join(lines)], [words], today=date(2026, 6, 1))
+        assert got.subjects[0].id_number == (None if weak == "185164229" else "185164229")
+        return got.review_reasons
+
+    assert "unverified:subjects[0].id_number" not in reviewed("mini")
+    assert "unverified:subjects[0].id_number" in reviewed("185164229")
