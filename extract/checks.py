@@ -168,11 +168,11 @@ def _recurs(word: str, page: str) -> bool:
 
 
 def _doubt_is_the_punctuation(word: str) -> bool:
-    """A name's last word read with the punctuation after it ("UYÊN:", "KHẢI."): tesseract's
-    confidence covers the mark it glued on, and is low for it. The letters are trusted when
-    they spell a usual name that no other usual name is a mark away from; "HÙNG:" is not
-    ("Hưng")."""
-    letters = word.rstrip(":;.,")
+    """A name's last word read with the punctuation or rule after it ("UYÊN:", "KHẢI.",
+    "UYÊN_"): tesseract's confidence covers the mark it glued on, and is low for it. The
+    letters are trusted when they spell a usual name that no other usual name is a mark
+    away from; "HÙNG:" is not ("Hưng")."""
+    letters = word.rstrip(":;.,_")
     return letters != word and sole_usual_spelling(letters)
 
 

@@ -138,7 +138,9 @@ _NUMBERING = " -+*•.0123456789)(ivxabcdeghđ"
 # no text of its own, so a label after it still starts its line.
 _EDGE_MARKS = ",'‘’`|_¡—–"
 _LINE_START = _NUMBERING + _EDGE_MARKS
-_DATELINE = re.compile(r"^\s*[^\d:]{2,60}?[,.]\s*ng\w{1,3}\s")
+# "<place>, ngày …", the day word misread as OCR does ("naày", "ngảy"); not "Ngày, tháng,
+# năm sinh", whose "năm" follows a comma too.
+_DATELINE = re.compile(r"^\s*[^\d:]{2,60}?[,.]\s*(?!nam\s)n\w{1,3}\s")
 # A speck or rule mark may stand before "Số" ("'Số: 138/2021/GCN").
 _DOC_NUMBER = re.compile(r"^\s*[,'‘’`|_¡—–.\-]*\s*[s§$5][o0]\s*(?:[:.]\s*|(?=\d))(.+)$")
 # Number/year/symbol (Decree 30/2020): a slash OCR lost before the symbol is put back.
@@ -685,6 +687,22 @@ def _before_motto(text: str) -> str:
     return " ".join(text[:cut].split())
 
 
+# Letters whose capital is their small letter drawn larger: tesseract reads their case
+# from the size alone and slips ("UBND XÃ UY Nỗ" for "NỖ").
+_SAME_SHAPE_CASE = frozenset("cosuvwxz")
+
+
+def _capitals(word: str, after_capitals: bool) -> bool:
+    """A word printed in capitals as OCR reads it: capitals, digits, "-" and "." only, or,
+    after capital words on its line, a capital first and small letters after it that look
+    like their capitals (alone, "Độc" opens the motto's second line)."""
+    if all(unicodedata.category(c) in ("Lu", "Nd") or c in "-." for c in word):
+        return True
+    return after_capitals and word[:1].isupper() and all(
+        c.isupper() or unicodedata.normalize("NFD", c)[0] in _SAME_SHAPE_CASE for c in word[1:]
+    )
+
+
 def _agency_words(line: Line) -> tuple[str, tuple[tuple[str, float], ...]]:
     """The agency's words at the start of a header line, up to the first that is not one.
 
@@ -693,10 +711,10 @@ def _agency_words(line: Line) -> tuple[str, tuple[tuple[str, float], ...]]:
     "‹ va", "Độc") is not.
     """
     text = _before_motto(line.text)
-    kept = []
+    kept: list[re.Match[str]] = []
     for match in re.finditer(r"\S+", text):
         word = match.group(0).strip(",._:;")  # a speck read as punctuation ("NAM:")
-        if not word or not all(unicodedata.category(c) in ("Lu", "Nd") or c in "-." for c in word):
+        if not word or not _capitals(word, bool(kept)):
             break
         kept.append(match)
     if not kept:

@@ -610,6 +610,19 @@ def _tokens(text: str) -> tuple[list[str], list[str]]:
     return [fold_phrase(w) for w in raw], [w.lower() for w in raw]
 
 
+# The first word of a two-word type ("thành phố", "thị xã") ending a block after a comma:
+# the line wrapped there and the unit's name is on the next one ("…, huyện Đông Anh,
+# thành" / "phố Hà Nội"). Not a name's last word ("huyện Giang Thành"): no comma before it.
+_WRAPPED_TYPE = re.compile(r",\s*(?:thanh|thi|dac)\W*$")
+
+
+def _cut_wrapped_type(text: str) -> str:
+    match = _WRAPPED_TYPE.search(fold_phrase(text))
+    if match is None:
+        return text
+    return text[: text.rfind(",")]
+
+
 def _cut_motto(tokens: list[str]) -> tuple[int, bool]:
     """Where the motto starts, and whether it was glued onto the word before it."""
     for at in range(len(tokens)):
@@ -671,7 +684,7 @@ def parse_block(
     nhân dân" ("ỦY NHÂN BẠN") is still the committee; the unit names themselves are read
     as strictly as ever.
     """
-    tokens, raw = _tokens(text)
+    tokens, raw = _tokens(_cut_wrapped_type(text))
     end, glued = _cut_motto(tokens)
     tokens, raw = tokens[:end], raw[:end]
     agency: str | None = None
@@ -753,7 +766,7 @@ def parse_block(
 
 # ---------------------------------------------------------------- context from the page
 
-_DATELINE_PLACE = re.compile(r"^\s*([^\d:]{2,60}?)[,.]\s*ng\w{1,3}\s")
+_DATELINE_PLACE = re.compile(r"^\s*([^\d:]{2,60}?)[,.]\s*(?!nam\s)n\w{1,3}\s")
 
 
 def dateline_places(lines: Iterable[str]) -> list[str]:

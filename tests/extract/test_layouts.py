@@ -529,3 +529,21 @@ def test_a_garbled_label_word_does_not_make_the_id_after_it_doubtful() -> None:
 
     assert "unverified:subjects[0].id_number" not in reviewed("mini")
     assert "unverified:subjects[0].id_number" in reviewed("185164229")
+
+
+def test_a_misread_day_word_still_dates_the_paper_and_a_birth_label_never_does() -> None:
+    """"Quảng Ngãi, naày 02 tháng 02 năm 2026": the figures and the month and year words
+    carry the date. "Ngày, tháng, năm sinh: …" has a comma before its "năm" and is no
+    dateline (no conflict between the two)."""
+    lines = [*CRIMINAL_HEADER[:-1], "Quảng Ngãi, naày 02 tháng 02 năm 2026"]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issued_on == "2026-02-02"
+    assert got.review_reasons == []
+
+
+def test_a_rule_glued_to_a_usual_name_is_not_doubt_about_the_name() -> None:
+    """"UYÊN_" at 25, the underscore a rule under the cell: as with a colon."""
+    ok = "Bà: TỪ THỊ UYÊN_ năm sinh: 1969, Số CCCD: 035169535337"
+    assert _land_holder(ok, "UYÊN_") == []
+    shared = "Ông: TỪ VĂN HÙNG_ năm sinh: 1969, Số CCCD: 035069535337"
+    assert "low_confidence:subjects[0].name" in _land_holder(shared, "HÙNG_")

@@ -332,3 +332,49 @@ def test_an_undated_paper_takes_the_era_its_other_dates_and_addresses_show() -> 
     unknown = issuer(["Tình trạng: không bị cấm thành lập, quản lý doanh nghiệp",
                       "Sinh ngày: 02/08/1990"])
     assert unknown[0] is None and "issuer_ambiguous:issuer" in unknown[2]
+
+
+UY_NO = "Ủy ban nhân dân xã Uy Nỗ, huyện Đông Anh, thành phố Hà Nội"
+
+
+def _marriage(header: list[str], registered: list[str]) -> list[str]:
+    return [
+        *header,
+        "Số: 86/2012/KH",
+        "GIẤY CHỨNG NHẬN KẾT HÔN",
+        "Họ, chữ đệm, tên chồng: MAI ANH BÌNH",
+        "Họ, chữ đệm, tên vợ: PHAN NGỌC THẢO",
+        *registered,
+        "Hà Nội, ngày 1 tháng 2 năm 2012",
+    ]
+
+
+def test_a_capital_read_small_after_capitals_is_still_the_agencys(today: date) -> None:
+    """"UBND XÃ UY Nỗ": tesseract tells Ỗ from ỗ by size alone. Alone at a line's start,
+    such a word ("Độc", the motto's second line) is no agency word."""
+    for header in (["UBND XÃ UY Nỗ", "Độc"], ["UBND XÃ UY Nỗ Độc lập - Tự do"]):
+        got = analyze(["\n".join(_marriage(header, []))], None, today=today)
+        assert got.issuer == UY_NO, header
+        assert got.fields["issuer_printed"] == "UBND XÃ UY Nỗ"
+    # Letters whose small form is no smaller capital ("Nội") end the block as before.
+    got = analyze(["\n".join(_marriage(["UBND XÃ UY Nội"], []))], None, today=today)
+    assert got.fields["issuer_printed"] == "UBND XÃ UY"
+
+
+def test_a_place_of_registration_wrapped_inside_a_type_word_still_names_the_issuer(
+    today: date,
+) -> None:
+    """"…, huyện Đông Anh, thành" / "phố Hà Nội": the line wrapped between the two words
+    of "thành phố"; the unit's name stands before them, the dateline names the city."""
+    registered = [
+        "Nơi đăng ký kết hôn: Ủy ban nhân dân xã Uy Nỗ, huyện Đông Anh, thành",
+        "phố Hà Nội",
+    ]
+    got = analyze(["\n".join(_marriage(["CỘNG H"], registered))], None, today=today)
+    assert got.issuer == UY_NO
+    assert got.fields["issuer_from"] == "registration_place"
+    # A name ending in "Thành" is no wrapped type word: no comma before it.
+    giang_thanh = match_issuer(
+        "ỦY BAN NHÂN DÂN HUYỆN GIANG THÀNH", "2022-04-26", ["Giang Thành, ngày 26 tháng 4 năm 2022"]
+    )
+    assert giang_thanh.official == "Ủy ban nhân dân huyện Giang Thành, tỉnh Kiên Giang"
