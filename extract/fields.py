@@ -179,6 +179,15 @@ def _label_pattern(label: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + r"[,.;]?\s+".join(words) + r"(?![a-z0-9])")
 
 
+# An i OCR read as "¡" inside a word ("§S¡nh ngày"): the label is still the label.
+_I_AS_MARK = re.compile(r"(?<=[a-z])¡(?=[a-z])")
+
+
+def _label_text(text: str) -> str:
+    """``text`` folded for finding labels, letter for letter (offsets index ``text``)."""
+    return _I_AS_MARK.sub("i", fold_aligned(text))
+
+
 def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int, bool]]:
     """Where ``label`` stands in ``folded`` as a label, with where its value starts.
 
@@ -370,7 +379,7 @@ class _Reader:
         Not a role ("Người đi khai tử"): a signing block prints one at the margin with the
         agency's title across from it, and the two are no label and value.
         """
-        folded = fold_aligned(text)
+        folded = _label_text(text)
         hits = _hits(folded, self.table)
         return (
             bool(hits)
@@ -421,7 +430,7 @@ class _Reader:
             self.put("birth_words", Value(worded.isoformat(), None, text))
 
     def read_line(self, line: Line) -> None:
-        folded = fold_aligned(line.text)
+        folded = _label_text(line.text)
         hits = _hits(folded, self.table)
         if self.words_pending is not None:
             self.finish_words(line.text[: hits[0].start] if hits else line.text)
@@ -723,6 +732,21 @@ def _agency_words(line: Line) -> tuple[str, tuple[tuple[str, float], ...]]:
     return text[:end].strip(" -_,."), line.words(0, end)
 
 
+# A header line of one word this short, read this weakly, is a speck or a torn piece of
+# the motto ("ỌC" of "Độc", "TT —"), not a line of the agency's block.
+FRAGMENT_LETTERS = 2
+FRAGMENT_CONFIDENCE = 60.0
+
+
+def _fragment(text: str, words: tuple[tuple[str, float], ...]) -> bool:
+    return (
+        len(words) == 1
+        and text.isalpha()
+        and len(text) <= FRAGMENT_LETTERS
+        and words[0][1] < FRAGMENT_CONFIDENCE
+    )
+
+
 def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     """The agency in the header: left-column lines above the title, without the motto."""
     header = lines[: title_index if title_index is not None else 8]
@@ -743,6 +767,8 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         if motto_x and line.x0 is not None and line.x0 >= min(motto_x):
             continue
         text, line_words = _agency_words(line)
+        if _fragment(text, line_words):
+            continue
         if text:
             texts.append(text)
             words.extend(line_words)

@@ -8,6 +8,7 @@ import pytest
 
 from extract import analyze, apply, describe_reason
 from extract.places import AMBIGUOUS, UNMATCHED, match_issuer, parse_block
+from ocr.base import Word
 from records.model import Record, Source, Status
 
 MAY_CHAI = "Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng"
@@ -378,3 +379,48 @@ def test_a_place_of_registration_wrapped_inside_a_type_word_still_names_the_issu
         "ỦY BAN NHÂN DÂN HUYỆN GIANG THÀNH", "2022-04-26", ["Giang Thành, ngày 26 tháng 4 năm 2022"]
     )
     assert giang_thanh.official == "Ủy ban nhân dân huyện Giang Thành, tỉnh Kiên Giang"
+
+
+def test_a_weak_one_word_fragment_under_the_agency_is_left_out() -> None:
+    """"ỌC" (the motto's "Độc" torn) or "TT —" read weakly on a line of their own under the
+    agency are no part of its block; read clearly they are (and the block names no unit)."""
+    motto = {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"}
+    lines = [
+        "UBND PHƯỜNG THẠC GIÁN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "ỌC",
+        "Số: 146/2019/TLKT",
+        "TRÍCH LỤC KHAI TỬ",
+        "Họ, chữ đệm, tên: HỒ HOÀI THÚY",
+        "Đà Nẵng, ngày 10 tháng 10 năm 2019",
+    ]
+
+    def read(lines: list[str], weak: str, confidence: float) -> tuple[str | None, str]:
+        words = [
+            Word(token, confidence if token == weak else 96.0, (x, y, x + 30, y + 40), (n, 1, 1))
+            for n, text in enumerate(lines)
+            for y in [100 + 60 * n]
+            for k, token in enumerate(text.split())
+            for x in [(800 if text in motto else 200) + 60 * k]
+        ]
+        got = analyze(["\n".join(lines)], [words], today=date(2025, 6, 1))
+        return got.issuer, got.fields["issuer_printed"]
+
+    thac_gian = "Ủy ban nhân dân phường Thạc Gián, quận Thanh Khê, thành phố Đà Nẵng"
+    assert read(lines, "ỌC", 46.0) == (thac_gian, "UBND PHƯỜNG THẠC GIÁN")
+    assert read(lines, "ỌC", 95.0) == (None, "UBND PHƯỜNG THẠC GIÁN ỌC")
+
+
+def test_a_label_with_an_i_read_as_an_inverted_mark_is_still_read(today: date) -> None:
+    """"Giới tính: Nam §S¡nh ngày: 22/07/1979": the birth date is the holder's."""
+    lines = [
+        "UBND QUẬN HẢI CHÂU",
+        "Số: 389/2022/ĐKHKD",
+        "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
+        "6. Họ và tên đại diện hộ kinh doanh: ĐỖ GIA BÌNH",
+        "Giới tính: Nam §S¡nh ngày: 22/07/1979 Dân tộc: Kinh",
+        "Số giấy tờ pháp lý của cá nhân: 048079472051",
+        "Đà Nẵng, ngày 27 tháng 03 năm 2022",
+    ]
+    got = analyze(["\n".join(lines)], None, today=today)
+    assert [(s.name, s.birth_date) for s in got.subjects] == [("Đỗ Gia Bình", "1979-07-22")]
