@@ -424,3 +424,29 @@ def test_a_label_with_an_i_read_as_an_inverted_mark_is_still_read(today: date) -
     ]
     got = analyze(["\n".join(lines)], None, today=today)
     assert [(s.name, s.birth_date) for s in got.subjects] == [("Đỗ Gia Bình", "1979-07-22")]
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "UBNDPHƯỜNG MÁY CHAI",  # capitals set tight, glued
+        "UBND PHƯỜNGMÁY CHAI",
+        "ỦYBAN NHÂNDÂN PHƯỜNG MÁY CHAI",
+        "ỦY BAN NHÂN DÂN PHƯ ỜNG MÁY CHAI",  # a type word torn at its mark
+    ],
+)
+def test_words_glued_or_torn_at_a_type_or_agency_word_are_put_back(printed: str) -> None:
+    got = match_issuer(printed, "2024-01-05", ["Hải Phòng, ngày 05 tháng 01 năm 2024"])
+    assert got.official == MAY_CHAI
+
+
+def test_glued_words_inside_department_and_town_names_are_put_back() -> None:
+    places = ["Quảng Ngãi, ngày 02 tháng 02 năm 2026"]
+    assert match_issuer("UBND TỈNH QUẢNG NGÃI SỞ TƯPHÁP", "2026-02-02", places).official == (
+        "Sở Tư pháp tỉnh Quảng Ngãi"
+    )
+    block = "ỦY BAN NHÂN DÂN THÀNHPHỐ LÀO CAI PHÒNG TÀI CHÍNH - KẾ HOẠCH"
+    got = match_issuer(block, "2019-12-10", ["Lào Cai, ngày 10 tháng 12 năm 2019"])
+    assert got.official == "Phòng Tài chính - Kế hoạch thành phố Lào Cai, tỉnh Lào Cai"
+    # A name's letters are never cut into a type word: "QUẢNG" has no marks of "quận".
+    assert parse_block("UBND TỈNH QUẢNGNGÃI")[2][0].words == ["quangngai"]
