@@ -142,18 +142,25 @@ _LINE_START = _NUMBERING + _EDGE_MARKS
 # năm sinh", whose "năm" follows a comma too.
 _DATELINE = re.compile(r"^\s*[^\d:]{2,60}?[,.]\s*(?!nam\s)n\w{1,3}\s")
 # A speck or rule mark may stand before "Số" ("'Số: 138/2021/GCN").
-_DOC_NUMBER = re.compile(r"^\s*[,'‘’`|_¡—–.\-]*\s*[s§$5][o0]\s*(?:[:.]\s*|(?=\d))(.+)$")
+# "Số" as OCR reads it: "Sổ", "S ố", "Sô’", "S6:" (the ố read as a 6, then only before a
+# colon), followed by ":", ";" or "." or by the number itself.
+_SO = r"[s§$5]\s?(?:[o0]\s*['’‘`]?\s*(?:[:;.]\s*|(?=\d))|6\s*[:;.]\s*)"
+_DOC_NUMBER = re.compile(rf"^\s*[,'‘’`|_¡—–.\-]*\s*{_SO}(.+)$")
+# "Số:" ending its line: the number wrapped onto the next one.
+_DOC_NUMBER_ALONE = re.compile(rf"^\s*[,'‘’`|_¡—–.\-]*\s*{_SO}$")
 # Number/year/symbol (Decree 30/2020): a slash OCR lost before the symbol is put back.
 _LOST_SLASH = re.compile(r"^(\d+/\d{4})(?=[A-ZĐ])")
-# A slash OCR read as a letter I/l/| before the symbol ("2043IGPXD" for "2043/GPXD").
+# A slash OCR read as a letter I/l/| before the symbol ("2043IGPXD" for "2043/GPXD"), or
+# between the number and the year ("130l2026/KH").
 _SLASH_AS_LETTER = re.compile(r"^(\d+(?:/\d{4})?)[Il|!](?=[A-ZĐ]{2})")
+_SLASH_BEFORE_YEAR = re.compile(r"^(\d+)[Il|!](?=(?:19|20)\d{2}(?:/|[Il|!])[A-ZĐ])")
 _TERM_MONTHS = re.compile(r"(?:trong\s+)?thoi\s+han\s+(\d{1,3})\s+thang")
 _TERM_MONTH_WORDS = re.compile(r"thoi\s+han\s+([a-z ]{2,40}?)\s+thang")
 # The phrase that states a term; seen without a readable number, the term is unknown.
 _TERM_PHRASE = re.compile(r"trong\s+thoi\s+han")
 _TERM_DATE = re.compile(r"(?:co\s+gia\s+tri|co\s+hieu\s+luc)\s+(?:den|toi)\s+(?:het\s+)?ngay")
 _NUMBER_TOKEN = re.compile(
-    r"[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*)*"
+    r"[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.|!]*(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.|!]*)*"
 )
 
 
@@ -583,26 +590,46 @@ def _set_requester_apart(reading: Reading) -> None:
 
 
 def _document_number(lines: list[Line]) -> Value | None:
-    for line in lines[:25]:
+    head = lines[:25]
+    for index, line in enumerate(head):
         folded = fold_aligned(line.text)
         match = _DOC_NUMBER.match(folded)
-        if not match:
+        if match:
+            found = _number_at(line, match.start(1))
+        elif _DOC_NUMBER_ALONE.match(folded) and index + 1 < len(head):
+            found = _number_at(head[index + 1], 0)
+            if found is not None and not is_number(found.value):
+                found = None  # the next line is no number: the value is lost
+        else:
             continue
-        start = match.start(1)
-        token = _NUMBER_TOKEN.match(line.text, start)
-        if not token or not re.search(r"[0-9OoQlI]", token.group(0)):
-            continue
-        raw = token.group(0)
-        compact = re.sub(r"\s+", "", raw)
-        # Before the look-alike digits are mapped: "2043IGPXD" is a slash, not "20431".
-        slash, repaired = _SLASH_AS_LETTER.subn(r"\1/", compact)
-        value = slash.strip(".-")
-        if not is_number(value):  # a well-formed code keeps its letters ("38D37261650")
-            value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
-        confidence = line.confidence(token.start(), token.end())
-        # A repaired slash is a guess an officer confirms (``number_format``).
-        return Value(value, confidence, raw, guessed=bool(repaired))
+        if found is not None:
+            return found
     return None
+
+
+def _number_at(line: Line, start: int) -> Value | None:
+    """The paper's number read in ``line`` from ``start``."""
+    token = _NUMBER_TOKEN.match(line.text, start)
+    if not token or not re.search(r"[0-9OoQlI]", token.group(0)):
+        return None
+    raw = token.group(0)
+    compact = re.sub(r"\s+", "", raw)
+    # Before the look-alike digits are mapped: "2043IGPXD" is a slash, not "20431".
+    slash, before_year = _SLASH_BEFORE_YEAR.subn(r"\1/", compact)
+    slash, before_symbol = _SLASH_AS_LETTER.subn(r"\1/", slash)
+    # Digits after a space ("Số: 4 9"): one number torn apart, or two things; either way
+    # an officer says which (``number_format``), the number is not cut at the space.
+    torn = re.match(r"\s+(\d[\w\-./]*)\s*$", line.text[token.end() :])
+    if torn and not slash[-1:].isdigit():
+        torn = None
+    if torn:
+        slash += re.sub(r"\s+", "", torn.group(1))
+    value = slash.strip(".-")
+    if not is_number(value):  # a well-formed code keeps its letters ("38D37261650")
+        value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
+    confidence = line.confidence(token.start(), token.end())
+    # A repaired slash is a guess an officer confirms (``number_format``).
+    return Value(value, confidence, raw, guessed=bool(before_year or before_symbol or torn))
 
 
 # The shapes of a paper's number: number, optional year, symbols (Decree 30/2020):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from extract import analyze
 from ocr.base import Word
 
@@ -547,3 +549,33 @@ def test_a_rule_glued_to_a_usual_name_is_not_doubt_about_the_name() -> None:
     assert _land_holder(ok, "UYÊN_") == []
     shared = "Ông: TỪ VĂN HÙNG_ năm sinh: 1969, Số CCCD: 035069535337"
     assert "low_confidence:subjects[0].name" in _land_holder(shared, "HÙNG_")
+
+
+@pytest.mark.parametrize(
+    ("printed", "number", "flagged"),
+    [
+        ("S6: 258/LLTP", "258/LLTP", False),  # the ố read as a 6
+        ("Số; 258/LLTP", "258/LLTP", False),
+        ("S ố: 258/LLTP", "258/LLTP", False),
+        ("Sô’: 258/LLTP", "258/LLTP", False),
+        ("Số: 258l2026/LLTP", "258/2026/LLTP", True),  # the slash before the year read as l
+        ("Số: 258|2026/LLTP", "258/2026/LLTP", True),
+        ("Số: 258/2026|LLTP", "258/2026/LLTP", True),
+        ("Số: 25 8/LLTP", "258/LLTP", True),  # a number torn at a space: not cut there
+    ],
+)
+def test_common_misreadings_of_the_number_line(printed: str, number: str, flagged: bool) -> None:
+    lines = [printed if line.startswith("Số:") else line for line in CRIMINAL_HEADER]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.document_number == number
+    assert ("number_format:document_number" in got.review_reasons) == flagged
+
+
+def test_a_number_label_ending_its_line_takes_the_number_from_the_next() -> None:
+    at = CRIMINAL_HEADER.index("Số: 258/LLTP")
+    flat = [*CRIMINAL_HEADER[:at], "Số:", "258/LLTP", *CRIMINAL_HEADER[at + 1 :]]
+    got = analyze(["\n".join(flat)], None, today=date(2026, 6, 1))
+    assert got.document_number == "258/LLTP" and got.review_reasons == []
+    lost = [line for line in flat if line != "258/LLTP"]
+    got = analyze(["\n".join(lost)], None, today=date(2026, 6, 1))
+    assert got.document_number is None and "missing:document_number" in got.review_reasons
