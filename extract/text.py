@@ -27,13 +27,14 @@ _DIGIT_LOOKALIKES = str.maketrans(
 )
 
 _NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
-# "ngày 7 tháng 9 năm 2022", tolerant of misread letters in the words ("thúng", "nãm",
-# "naày": the figures between them carry the date; "năm" is no day word) and of specks
+# "ngày 7 tháng 9 năm 2022", tolerant of misread letters in the words ("thúng", "lháng",
+# "răm", "naày": the figures between them carry the date; "năm" is no day word) and of specks
 # OCR reads between them ("ngày 13 ' tháng - 12", "ngày (08 tháng 10": a bracket is never
 # printed inside a date).
 _JUNK = r"[\s,'\"`.\-_~()\[\]]*"
 _WORDED_DATE = re.compile(
-    rf"(?<![a-z])(?!nam\b)n\w{{1,3}}{_JUNK}(\d{{1,2}}){_JUNK}t\w{{3,5}}{_JUNK}(\d{{1,2}}){_JUNK}n\w{{1,3}}{_JUNK}(\d{{4}})"
+    rf"(?<![a-z])(?!nam\b)n\w{{1,3}}{_JUNK}(\d{{1,2}}){_JUNK}[a-z]\w{{3,5}}{_JUNK}(\d{{1,2}})"
+    rf"{_JUNK}[a-z]\w{{1,3}}{_JUNK}(\d{{4}})"
 )
 # A digit-like run: digits with look-alike letters and stray spaces/dots OCR puts inside.
 _DIGITISH = r"[0-9OoQDlIi|!\]]"
@@ -56,7 +57,13 @@ def fix_digit_runs(text: str) -> str:
     return pattern.sub(lambda m: m.group(0).translate(_DIGIT_LOOKALIKES), text)
 
 
+# Earlier than this, a year was misread ("Ø011" for 2011 read as 0011): no date.
+FIRST_YEAR = 1800
+
+
 def _make_date(day: str, month: str, year: str) -> date | None:
+    if int(year) < FIRST_YEAR:
+        return None
     try:
         return date(int(year), int(month), int(day))
     except ValueError:

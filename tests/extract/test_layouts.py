@@ -579,3 +579,14 @@ def test_a_number_label_ending_its_line_takes_the_number_from_the_next() -> None
     lost = [line for line in flat if line != "258/LLTP"]
     got = analyze(["\n".join(lost)], None, today=date(2026, 6, 1))
     assert got.document_number is None and "missing:document_number" in got.review_reasons
+
+
+def test_misread_month_and_year_words_still_date_the_paper_and_a_misread_year_does_not() -> None:
+    """"ngày 02 lháng 02 răm 2026": the figures carry the date. "năm 0026" (the 2 read as
+    a slashed zero) is no year: the date is invalid, not the year 26."""
+    lines = [*CRIMINAL_HEADER[:-1], "Quảng Ngãi, ngày 02 lháng 02 răm 2026"]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issued_on == "2026-02-02" and got.review_reasons == []
+    lines[-1] = "Quảng Ngãi, ngày 02 tháng 02 năm 0026"
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issued_on is None and "invalid_date:issued_on" in got.review_reasons
