@@ -20,6 +20,7 @@ from extract.lines import Line
 from extract.names import restore_name
 from extract.tables import join_table_rows
 from extract.text import (
+    DAY_WORD,
     clean_digits,
     date_from_words,
     find_date,
@@ -138,9 +139,9 @@ _NUMBERING = " -+*•.0123456789)(ivxabcdeghđ"
 # no text of its own, so a label after it still starts its line.
 _EDGE_MARKS = ",'‘’`|_¡—–"
 _LINE_START = _NUMBERING + _EDGE_MARKS
-# "<place>, ngày …", the day word misread as OCR does ("naày", "ngảy"); not "Ngày, tháng,
-# năm sinh", whose "năm" follows a comma too.
-_DATELINE = re.compile(r"^\s*[^\d:]{2,60}?[,.]\s*(?!nam\s)n\w{1,3}\s")
+# "<place>, ngày 05 …", the day word misread as OCR does ("naày", "ngảy"), the day after
+# it; not "Ngày, tháng, năm sinh" (its "năm" follows a comma too) nor "…, nay là …".
+_DATELINE = re.compile(rf"^\s*[^\d:]{{2,60}}?[,.]\s*{DAY_WORD}")
 # A speck or rule mark may stand before "Số" ("'Số: 138/2021/GCN").
 # "Số" as OCR reads it: "Sổ", "S ố", "Sô’", "S6:" (the ố read as a 6, then only before a
 # colon), followed by ":", ";" or "." or by the number itself.
@@ -734,6 +735,8 @@ def _capitals(word: str, after_capitals: bool) -> bool:
     like their capitals (alone, "Độc" opens the motto's second line)."""
     if all(unicodedata.category(c) in ("Lu", "Nd") or c in "-." for c in word):
         return True
+    if fold_phrase(word) == "so":
+        return False  # "Số" of the number printed on the agency's line
     return after_capitals and word[:1].isupper() and all(
         c.isupper() or unicodedata.normalize("NFD", c)[0] in _SAME_SHAPE_CASE for c in word[1:]
     )

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.syllables import is_syllable
+from extract.text import DAY_WORD
 from records.folding import fold_phrase
 
 # Papers issued from this day name the units of the 2025 reorganisation.
@@ -815,7 +816,7 @@ def parse_block(
 
 # ---------------------------------------------------------------- context from the page
 
-_DATELINE_PLACE = re.compile(r"^\s*([^\d:]{2,60}?)[,.]\s*(?!nam\s)n\w{1,3}\s")
+_DATELINE_PLACE = re.compile(rf"^\s*([^\d:]{{2,60}}?)[,.]\s*{DAY_WORD}")
 
 
 def dateline_places(lines: Iterable[str]) -> list[str]:

@@ -32,6 +32,9 @@ _NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 # OCR reads between them ("ngày 13 ' tháng - 12", "ngày (08 tháng 10": a bracket is never
 # printed inside a date).
 _JUNK = r"[\s,'\"`.\-_~()\[\]]*"
+# The day word of a dateline ("ngày", "naày", "ngảy"; not "năm") and the day after it, on
+# folded text: "<place>, ngày 05 …" (not "…, nay là …").
+DAY_WORD = rf"(?!nam\s)n\w{{1,3}}\s{_JUNK}\d{{1,2}}(?!\d)"
 _WORDED_DATE = re.compile(
     rf"(?<![a-z])(?!nam\b)n\w{{1,3}}{_JUNK}(\d{{1,2}}){_JUNK}[a-z]\w{{3,5}}{_JUNK}(\d{{1,2}})"
     rf"{_JUNK}[a-z]\w{{1,3}}{_JUNK}(\d{{4}})"

@@ -590,3 +590,20 @@ def test_misread_month_and_year_words_still_date_the_paper_and_a_misread_year_do
     lines[-1] = "Quảng Ngãi, ngày 02 tháng 02 năm 0026"
     got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
     assert got.issued_on is None and "invalid_date:issued_on" in got.review_reasons
+
+
+def test_the_number_on_the_agencys_line_and_a_dated_body_line_are_not_issuer_or_dateline() -> None:
+    """"ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI Số: 258/LLTP" read as one line: "Số" is not an
+    agency word (its ố looks like its capital). "…, nay là xã Minh Long, từ 01/01/2026"
+    names no dateline: the paper stays dated by its own."""
+    lines = [
+        "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI",
+        "SỞ TƯ PHÁP Số: 258/LLTP",
+        *CRIMINAL_HEADER[5:13],
+        "8. Nơi thường trú trước đây: xã Nghĩa Hà, nay là xã Minh Long, từ 01/01/2026",
+        *CRIMINAL_HEADER[13:],
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issuer == "Sở Tư pháp tỉnh Quảng Ngãi"
+    assert got.issued_on == "2026-02-02"
+    assert not any("issue" in reason for reason in got.review_reasons)
