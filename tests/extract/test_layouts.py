@@ -607,3 +607,17 @@ def test_the_number_on_the_agencys_line_and_a_dated_body_line_are_not_issuer_or_
     assert got.issuer == "Sở Tư pháp tỉnh Quảng Ngãi"
     assert got.issued_on == "2026-02-02"
     assert not any("issue" in reason for reason in got.review_reasons)
+
+
+def test_a_usual_name_no_other_shares_the_letters_of_read_fairly_is_not_doubted() -> None:
+    """A holder printed once, a word read at 68 or 49: "LOAN", "VY" spell usual names no
+    other usual name has the letters of, so the doubt is not about which name it is. Read
+    at 30, or a word two usual names share the letters of ("THU" / Thư), it still is."""
+
+    def reasons(name: str, weak: str, confidence: float) -> list[str]:
+        return _land_holder(f"Bà: {name} Sinh ngày: 12/03/1969", weak, confidence)
+
+    assert reasons("PHẠM PHƯƠNG LOAN", "LOAN", 68.0) == []
+    assert reasons("HOÀNG THANH VY", "VY", 49.0) == []
+    assert "low_confidence:subjects[0].name" in reasons("PHẠM PHƯƠNG LOAN", "LOAN", 30.0)
+    assert "low_confidence:subjects[0].name" in reasons("NGUYỄN THU MỸ", "THU", 60.0)
