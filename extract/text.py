@@ -33,10 +33,11 @@ _NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 # printed inside a date).
 _JUNK = r"[\s,'\"`.\-_~()\[\]]*"
 # The day word of a dateline ("ngày", "naày", "ngảy"; not "năm") and the day after it, on
-# folded text: "<place>, ngày 05 …" (not "…, nay là …").
-DAY_WORD = rf"(?!nam\s)n\w{{1,3}}\s{_JUNK}\d{{1,2}}(?!\d)"
+# folded text: "<place>, ngày 05 …", "ngày O5 …" (a look-alike beside a digit is a digit,
+# as ``find_date`` reads it); not "…, nay là …".
+DAY_WORD = rf"(?!nam\s)n\w{{1,3}}\s{_JUNK}(?:\d[0-9oqdli|!]?|[oqdli|!]\d)(?![0-9])"
 _WORDED_DATE = re.compile(
-    rf"(?<![a-z])(?!nam\b)n\w{{1,3}}{_JUNK}(\d{{1,2}}){_JUNK}[a-z]\w{{3,5}}{_JUNK}(\d{{1,2}})"
+    rf"(?!nam\b)n\w{{1,3}}{_JUNK}(\d{{1,2}}){_JUNK}[a-z]\w{{3,5}}{_JUNK}(\d{{1,2}})"
     rf"{_JUNK}[a-z]\w{{1,3}}{_JUNK}(\d{{4}})"
 )
 # A digit-like run: digits with look-alike letters and stray spaces/dots OCR puts inside.

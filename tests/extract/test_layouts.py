@@ -621,3 +621,16 @@ def test_a_usual_name_no_other_shares_the_letters_of_read_fairly_is_not_doubted(
     assert reasons("HOÀNG THANH VY", "VY", 49.0) == []
     assert "low_confidence:subjects[0].name" in reasons("PHẠM PHƯƠNG LOAN", "LOAN", 30.0)
     assert "low_confidence:subjects[0].name" in reasons("NGUYỄN THU MỸ", "THU", 60.0)
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "Quảng Ngãi, ngày O2 tháng 02 năm 2026",  # the day's 0 read as O
+        "Quảng Ngãi, ngày 02tháng 02 năm 2026",  # the space lost
+    ],
+)
+def test_a_dateline_whose_day_ocr_misread_still_dates_the_paper(dateline: str) -> None:
+    lines = [*CRIMINAL_HEADER[:-1], dateline]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issued_on == "2026-02-02"
