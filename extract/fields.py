@@ -614,7 +614,8 @@ def _number_at(line: Line, start: int) -> Value | None:
     if not token or not re.search(r"[0-9OoQlI]", token.group(0)):
         return None
     raw = token.group(0)
-    compact = re.sub(r"\s+", "", raw)
+    # A rule read as "|" right after the number ends it, as a space would.
+    compact = re.sub(r"\s+", "", raw).rstrip("|!")
     # Before the look-alike digits are mapped: "2043IGPXD" is a slash, not "20431".
     slash, before_year = _SLASH_BEFORE_YEAR.subn(r"\1/", compact)
     slash, before_symbol = _SLASH_AS_LETTER.subn(r"\1/", slash)

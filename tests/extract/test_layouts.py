@@ -634,3 +634,9 @@ def test_a_dateline_whose_day_ocr_misread_still_dates_the_paper(dateline: str) -
     lines = [*CRIMINAL_HEADER[:-1], dateline]
     got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
     assert got.issued_on == "2026-02-02"
+
+
+def test_a_rule_read_right_after_the_number_does_not_become_part_of_it() -> None:
+    lines = [line + "|" if line.startswith("Số:") else line for line in CRIMINAL_HEADER]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.document_number == "258/LLTP" and got.review_reasons == []
