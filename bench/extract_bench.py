@@ -426,6 +426,32 @@ def report(title: str, cases: list[Case], verbose: bool) -> None:
                 print(f"  review {case.name}: {case.extraction.review_reasons}")
 
 
+EXPLAINED = ("document_number", "issued_on", "issuer_official", "id_number", "birth_date", "name")
+
+
+def explain(cases: list[Case], caches: list[Path]) -> None:
+    """Every record sent to review or missing a value: why, what was missed, and the lines
+    extraction read (from the cached OCR), so misses can be grouped by cause."""
+    from extract.lines import lines_from_words
+
+    for case, cache in zip(cases, caches, strict=True):
+        misses = []
+        for key, (got, want) in stated(case).items():
+            if key in EXPLAINED and Counter(got) != Counter(want):
+                misses.append(f"{key}: got {got} want {want}")
+        if not misses and _ready(case):
+            continue
+        print(f"\n#### {case.name} ({case.expected.group}, {case.expected.doc_type})")
+        print("  reasons:", [str(r) for r in case.extraction.review_reasons])
+        print("  printed issuer:", case.extraction.fields.get("issuer_printed"))
+        for miss in misses:
+            print("  MISS", miss)
+        words = _words(json.loads(cache.read_text(encoding="utf-8")))
+        for number, line in enumerate(lines_from_words(words)):
+            low = min((s.confidence for s in line.spans), default=0)
+            print(f"  {number:3d} [{low:3.0f}] {line.text}")
+
+
 def run_cases(items: Iterable[tuple[str, Expected, Path]], caches: list[Path]) -> list[Case]:
     """Extraction on every cached OCR output, timed one document at a time."""
     warm()  # the unit indexes are built once per worker process, at its start
@@ -474,6 +500,12 @@ def main() -> None:
     parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--verbose", action="store_true", help="print every miss")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="per record sent to review or missing a header value: its reasons, misses and "
+        "the OCR lines (for tuning on the dev half; never on the test half)",
+    )
     args = parser.parse_args()
 
     if args.set == "specimens":
@@ -500,6 +532,8 @@ def main() -> None:
         f"OCR engine: {dict(engines)}; OCR {ocr_seconds:.1f} s (cached after the first run)"
     )
     report("all documents", cases, args.verbose)
+    if args.explain:
+        explain(cases, caches)
     groups = sorted({c.expected.group for c in cases})
     if len(groups) > 1:
         for group in groups:

@@ -168,12 +168,23 @@ def _recurs(word: str, page: str) -> bool:
 
 
 def _doubt_is_the_punctuation(word: str) -> bool:
-    """A name's last word read with the punctuation after it ("UYÊN:", "KHẢI."): tesseract's
-    confidence covers the mark it glued on, and is low for it. The letters are trusted when
-    they spell a usual name that no other usual name is a mark away from; "HÙNG:" is not
-    ("Hưng")."""
-    letters = word.rstrip(":;.,")
+    """A name's last word read with the punctuation or rule after it ("UYÊN:", "KHẢI.",
+    "UYÊN_"): tesseract's confidence covers the mark it glued on, and is low for it. The
+    letters are trusted when they spell a usual name that no other usual name is a mark
+    away from; "HÙNG:" is not ("Hưng")."""
+    letters = word.rstrip(":;.,_")
     return letters != word and sole_usual_spelling(letters)
+
+
+# Below this, tesseract doubts the letters themselves; above it, a word that spells a
+# usual given name no other usual name shares the letters of is that name ("LOAN" at 68,
+# "VY" at 49): the slips that matter swap marks ("HIÊN" for "HIỀN"), and those are caught
+# by the names' spelling checks whatever the confidence.
+SOLE_USUAL_MIN = 40.0
+
+
+def _sole_usual_read_fairly(word: str, confidence: float) -> bool:
+    return confidence >= SOLE_USUAL_MIN and sole_usual_spelling(word.rstrip(":;.,_"))
 
 
 def _weakest(value: Value, kind: str, page: str) -> float | None:
@@ -192,6 +203,7 @@ def _weakest(value: Value, kind: str, page: str) -> float | None:
         for position, (word, confidence) in enumerate(value.words)
         if not (kind == "name" and position == 0 and is_family_name(word))
         and not (kind == "name" and _doubt_is_the_punctuation(word))
+        and not (kind == "name" and position > 0 and _sole_usual_read_fairly(word, confidence))
         and not (kind == "issuer" and _recurs(word, page))
     ]
     return min(weak) if weak else None

@@ -20,6 +20,7 @@ from extract.lines import Line
 from extract.names import restore_name
 from extract.tables import join_table_rows
 from extract.text import (
+    DAY_WORD,
     clean_digits,
     date_from_words,
     find_date,
@@ -138,20 +139,29 @@ _NUMBERING = " -+*•.0123456789)(ivxabcdeghđ"
 # no text of its own, so a label after it still starts its line.
 _EDGE_MARKS = ",'‘’`|_¡—–"
 _LINE_START = _NUMBERING + _EDGE_MARKS
-_DATELINE = re.compile(r"^\s*[^\d:]{2,60}?[,.]\s*ng\w{1,3}\s")
+# "<place>, ngày 05 …", the day word misread as OCR does ("naày", "ngảy"), the day after
+# it; not "Ngày, tháng, năm sinh" (its "năm" follows a comma too) nor "…, nay là …".
+_DATELINE = re.compile(rf"^\s*[^\d:]{{2,60}}?[,.]\s*{DAY_WORD}")
 # A speck or rule mark may stand before "Số" ("'Số: 138/2021/GCN").
-_DOC_NUMBER = re.compile(r"^\s*[,'‘’`|_¡—–.\-]*\s*[s§$5][o0]\s*(?:[:.]\s*|(?=\d))(.+)$")
+# "Số" as OCR reads it: "Sổ", "S ố", "Sô’", "S6:" (the ố read as a 6, then only before a
+# colon), followed by ":", ";" or "." or by the number itself.
+_SO = r"[s§$5]\s?(?:[o0]\s*['’‘`]?\s*(?:[:;.]\s*|(?=\d))|6\s*[:;.]\s*)"
+_DOC_NUMBER = re.compile(rf"^\s*[,'‘’`|_¡—–.\-]*\s*{_SO}(.+)$")
+# "Số:" ending its line: the number wrapped onto the next one.
+_DOC_NUMBER_ALONE = re.compile(rf"^\s*[,'‘’`|_¡—–.\-]*\s*{_SO}$")
 # Number/year/symbol (Decree 30/2020): a slash OCR lost before the symbol is put back.
 _LOST_SLASH = re.compile(r"^(\d+/\d{4})(?=[A-ZĐ])")
-# A slash OCR read as a letter I/l/| before the symbol ("2043IGPXD" for "2043/GPXD").
+# A slash OCR read as a letter I/l/| before the symbol ("2043IGPXD" for "2043/GPXD"), or
+# between the number and the year ("130l2026/KH").
 _SLASH_AS_LETTER = re.compile(r"^(\d+(?:/\d{4})?)[Il|!](?=[A-ZĐ]{2})")
+_SLASH_BEFORE_YEAR = re.compile(r"^(\d+)[Il|!](?=(?:19|20)\d{2}(?:/|[Il|!])[A-ZĐ])")
 _TERM_MONTHS = re.compile(r"(?:trong\s+)?thoi\s+han\s+(\d{1,3})\s+thang")
 _TERM_MONTH_WORDS = re.compile(r"thoi\s+han\s+([a-z ]{2,40}?)\s+thang")
 # The phrase that states a term; seen without a readable number, the term is unknown.
 _TERM_PHRASE = re.compile(r"trong\s+thoi\s+han")
 _TERM_DATE = re.compile(r"(?:co\s+gia\s+tri|co\s+hieu\s+luc)\s+(?:den|toi)\s+(?:het\s+)?ngay")
 _NUMBER_TOKEN = re.compile(
-    r"[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.]*)*"
+    r"[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.|!]*(?:\s*/\s*[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-.|!]*)*"
 )
 
 
@@ -175,6 +185,15 @@ def _label_pattern(label: str) -> re.Pattern[str]:
         # người chế:"): the words before it already say which label it is.
         words[-1] += "?"
     return re.compile(r"(?<![a-z0-9])" + r"[,.;]?\s+".join(words) + r"(?![a-z0-9])")
+
+
+# An i OCR read as "¡" inside a word ("§S¡nh ngày"): the label is still the label.
+_I_AS_MARK = re.compile(r"(?<=[a-z])¡(?=[a-z])")
+
+
+def _label_text(text: str) -> str:
+    """``text`` folded for finding labels, letter for letter (offsets index ``text``)."""
+    return _I_AS_MARK.sub("i", fold_aligned(text))
 
 
 def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int, bool]]:
@@ -260,7 +279,12 @@ def _date_value(line: Line, start: int, end: int) -> tuple[Value | None, bool]:
     return Value(found.isoformat(), confidence, line.text[start + span[0] : start + span[1]]), False
 
 
-def _id_value(cell: Value, label: str | None = None) -> Value | None:
+def _id_value(
+    cell: Value, label: str | None = None, line: Line | None = None, start: int = 0
+) -> Value | None:
+    """The ID in ``cell`` (found in ``line`` from ``start``), its confidence that of the
+    words of the number alone: a label word garbled before it ("Chứng mini nhân dân số",
+    read at 0) says nothing about the digits."""
     # The number is the first digit-like run; text after it (a place of issue) is not.
     match = re.search(r"[0-9OoQDlI|!\]][0-9OoQDlI|!\]\s.]{7,20}", cell.value)
     if not match:
@@ -268,7 +292,12 @@ def _id_value(cell: Value, label: str | None = None) -> Value | None:
     digits = clean_digits(match.group(0))
     if not digits.isdigit():
         return None
-    return Value(digits, cell.confidence, match.group(0).strip(), label=label)
+    confidence = cell.confidence
+    at = line.text.find(cell.value, start) if line is not None else -1
+    if line is not None and at >= 0:
+        number = match.group(0).rstrip(" .")
+        confidence = line.confidence(at + match.start(), at + match.start() + len(number))
+    return Value(digits, confidence, match.group(0).strip(), label=label)
 
 
 def _name_value(line: Line, start: int, end: int) -> Value | None:
@@ -331,7 +360,7 @@ def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Valu
             code = re.sub(r"\s+", "", printed.group(0))  # "38D37261650": the D is a letter
         return Value(code.strip(".,;"), cell.confidence, cell.value), False
     if spec_kind == "id":
-        return _id_value(cell), False
+        return _id_value(cell, None, line, start), False
     return cell, False
 
 
@@ -358,7 +387,7 @@ class _Reader:
         Not a role ("Người đi khai tử"): a signing block prints one at the margin with the
         agency's title across from it, and the two are no label and value.
         """
-        folded = fold_aligned(text)
+        folded = _label_text(text)
         hits = _hits(folded, self.table)
         return (
             bool(hits)
@@ -409,7 +438,7 @@ class _Reader:
             self.put("birth_words", Value(worded.isoformat(), None, text))
 
     def read_line(self, line: Line) -> None:
-        folded = fold_aligned(line.text)
+        folded = _label_text(line.text)
         hits = _hits(folded, self.table)
         if self.words_pending is not None:
             self.finish_words(line.text[: hits[0].start] if hits else line.text)
@@ -476,7 +505,7 @@ class _Reader:
                 self.reading.fields.setdefault("issue_date_label", value)
         elif hit.kind == "id":
             cell = _cell(line, start, end)
-            self.put("id_number", _id_value(cell, hit.label) if cell else None)
+            self.put("id_number", _id_value(cell, hit.label, line, start) if cell else None)
         elif hit.kind == "sex":
             cell = _cell(line, start, end)
             sex = normalize_sex(cell.value) if cell else None
@@ -562,26 +591,47 @@ def _set_requester_apart(reading: Reading) -> None:
 
 
 def _document_number(lines: list[Line]) -> Value | None:
-    for line in lines[:25]:
+    head = lines[:25]
+    for index, line in enumerate(head):
         folded = fold_aligned(line.text)
         match = _DOC_NUMBER.match(folded)
-        if not match:
+        if match:
+            found = _number_at(line, match.start(1))
+        elif _DOC_NUMBER_ALONE.match(folded) and index + 1 < len(head):
+            found = _number_at(head[index + 1], 0)
+            if found is not None and not is_number(found.value):
+                found = None  # the next line is no number: the value is lost
+        else:
             continue
-        start = match.start(1)
-        token = _NUMBER_TOKEN.match(line.text, start)
-        if not token or not re.search(r"[0-9OoQlI]", token.group(0)):
-            continue
-        raw = token.group(0)
-        compact = re.sub(r"\s+", "", raw)
-        # Before the look-alike digits are mapped: "2043IGPXD" is a slash, not "20431".
-        slash, repaired = _SLASH_AS_LETTER.subn(r"\1/", compact)
-        value = slash.strip(".-")
-        if not is_number(value):  # a well-formed code keeps its letters ("38D37261650")
-            value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
-        confidence = line.confidence(token.start(), token.end())
-        # A repaired slash is a guess an officer confirms (``number_format``).
-        return Value(value, confidence, raw, guessed=bool(repaired))
+        if found is not None:
+            return found
     return None
+
+
+def _number_at(line: Line, start: int) -> Value | None:
+    """The paper's number read in ``line`` from ``start``."""
+    token = _NUMBER_TOKEN.match(line.text, start)
+    if not token or not re.search(r"[0-9OoQlI]", token.group(0)):
+        return None
+    raw = token.group(0)
+    # A rule read as "|" right after the number ends it, as a space would.
+    compact = re.sub(r"\s+", "", raw).rstrip("|!")
+    # Before the look-alike digits are mapped: "2043IGPXD" is a slash, not "20431".
+    slash, before_year = _SLASH_BEFORE_YEAR.subn(r"\1/", compact)
+    slash, before_symbol = _SLASH_AS_LETTER.subn(r"\1/", slash)
+    # Digits after a space ("Số: 4 9"): one number torn apart, or two things; either way
+    # an officer says which (``number_format``), the number is not cut at the space.
+    torn = re.match(r"\s+(\d[\w\-./]*)\s*$", line.text[token.end() :])
+    if torn and not slash[-1:].isdigit():
+        torn = None
+    if torn:
+        slash += re.sub(r"\s+", "", torn.group(1))
+    value = slash.strip(".-")
+    if not is_number(value):  # a well-formed code keeps its letters ("38D37261650")
+        value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
+    confidence = line.confidence(token.start(), token.end())
+    # A repaired slash is a guess an officer confirms (``number_format``).
+    return Value(value, confidence, raw, guessed=bool(before_year or before_symbol or torn))
 
 
 # The shapes of a paper's number: number, optional year, symbols (Decree 30/2020):
@@ -675,6 +725,24 @@ def _before_motto(text: str) -> str:
     return " ".join(text[:cut].split())
 
 
+# Letters whose capital is their small letter drawn larger: tesseract reads their case
+# from the size alone and slips ("UBND XÃ UY Nỗ" for "NỖ").
+_SAME_SHAPE_CASE = frozenset("cosuvwxz")
+
+
+def _capitals(word: str, after_capitals: bool) -> bool:
+    """A word printed in capitals as OCR reads it: capitals, digits, "-" and "." only, or,
+    after capital words on its line, a capital first and small letters after it that look
+    like their capitals (alone, "Độc" opens the motto's second line)."""
+    if all(unicodedata.category(c) in ("Lu", "Nd") or c in "-." for c in word):
+        return True
+    if fold_phrase(word) == "so":
+        return False  # "Số" of the number printed on the agency's line
+    return after_capitals and word[:1].isupper() and all(
+        c.isupper() or unicodedata.normalize("NFD", c)[0] in _SAME_SHAPE_CASE for c in word[1:]
+    )
+
+
 def _agency_words(line: Line) -> tuple[str, tuple[tuple[str, float], ...]]:
     """The agency's words at the start of a header line, up to the first that is not one.
 
@@ -683,16 +751,31 @@ def _agency_words(line: Line) -> tuple[str, tuple[tuple[str, float], ...]]:
     "‹ va", "Độc") is not.
     """
     text = _before_motto(line.text)
-    kept = []
+    kept: list[re.Match[str]] = []
     for match in re.finditer(r"\S+", text):
         word = match.group(0).strip(",._:;")  # a speck read as punctuation ("NAM:")
-        if not word or not all(unicodedata.category(c) in ("Lu", "Nd") or c in "-." for c in word):
+        if not word or not _capitals(word, bool(kept)):
             break
         kept.append(match)
     if not kept:
         return "", ()
     end = kept[-1].end()
     return text[:end].strip(" -_,."), line.words(0, end)
+
+
+# A header line of one word this short, read this weakly, is a speck or a torn piece of
+# the motto ("ỌC" of "Độc", "TT —"), not a line of the agency's block.
+FRAGMENT_LETTERS = 2
+FRAGMENT_CONFIDENCE = 60.0
+
+
+def _fragment(text: str, words: tuple[tuple[str, float], ...]) -> bool:
+    return (
+        len(words) == 1
+        and text.isalpha()
+        and len(text) <= FRAGMENT_LETTERS
+        and words[0][1] < FRAGMENT_CONFIDENCE
+    )
 
 
 def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
@@ -715,6 +798,8 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         if motto_x and line.x0 is not None and line.x0 >= min(motto_x):
             continue
         text, line_words = _agency_words(line)
+        if _fragment(text, line_words):
+            continue
         if text:
             texts.append(text)
             words.extend(line_words)

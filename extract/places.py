@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import importlib.util
+import itertools
 import json
 import re
 import sqlite3
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.syllables import is_syllable
+from extract.text import DAY_WORD
 from records.folding import fold_phrase
 
 # Papers issued from this day name the units of the 2025 reorganisation.
@@ -603,11 +605,72 @@ def _starts(tokens: Sequence[str], at: int, words: Sequence[str]) -> bool:
 
 
 def _tokens(text: str) -> tuple[list[str], list[str]]:
-    """Folded words and the words as printed (a number glued to a type word split off)."""
+    """Folded words and the words as printed (a number glued to a type word split off,
+    words OCR glued or split at a type or agency word put back apart or together)."""
     text = unicodedata.normalize("NFC", text)
     text = re.sub(r"(?<=[^\W\d_])(?=\d)", " ", text)
-    raw = re.findall(r"[^\W_]+", text)
-    return [fold_phrase(w) for w in raw], [w.lower() for w in raw]
+    raw = [w.lower() for w in re.findall(r"[^\W_]+", text)]
+    pairs = _rejoined([(fold_phrase(w), w) for w in raw])
+    pairs = [part for pair in pairs for part in _unglued(*pair)]
+    return [f for f, _ in pairs], [w for _, w in pairs]
+
+
+# Words that open a header's pieces, which tesseract glues to the next word when the
+# capitals are set tight ("UBNDPHƯỜNG", "PHƯỜNGMÁY CHAI", "THÀNHPHỐ"), and the word pairs
+# inside type and agency names ("TƯPHÁP", "TÀICHÍNH").
+_OPENING_WORDS = ("ubnd", "phuong", "huyen", "quan", "tinh", "thanh pho", "thi xa", "thi tran")
+_NAME_PAIRS = frozenset(
+    pair
+    for words in [kind for kind, _ in _KIND_WORDS] + [agency for agency, _, _ in _AGENCIES]
+    for pair in itertools.pairwise(words)
+)
+# Type words one letter at a time or torn at a mark ("X Ã", "PHƯ ỜNG").
+_SPLIT_TYPES = frozenset(("xa", "phuong", "huyen", "quan", "tinh"))
+
+
+def _unglued(folded: str, raw: str) -> list[tuple[str, str]]:
+    """One token as the words it was glued from, when it is no syllable itself."""
+    if len(folded) != len(raw) or is_syllable(folded) or not folded.isalpha():
+        return [(folded, raw)]
+    for opening in _OPENING_WORDS:
+        head = opening.replace(" ", "")
+        at = len(head)
+        # A one-word type printed with its own marks ("PHƯỜNGMÁY", not "QUẢNGNGÃI").
+        printed = _KIND_RAW.get(head, (raw[:at],))[0]
+        if folded.startswith(head) and len(folded) - at >= 2 and raw[:at] == printed:
+            parts = [(folded[:at], raw[:at])]
+            if " " in opening:  # "thanhpho" is two words, as the type tables have them
+                cut = opening.index(" ")
+                parts = [(folded[:cut], raw[:cut]), (folded[cut:at], raw[cut:at])]
+            return parts + _unglued(folded[at:], raw[at:])
+    for at in range(2, len(folded) - 1):
+        if (folded[:at], folded[at:]) in _NAME_PAIRS:
+            return [(folded[:at], raw[:at]), (folded[at:], raw[at:])]
+    return [(folded, raw)]
+
+
+def _rejoined(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Tokens whose two pieces make a type word the first is not ("x" + "ã")."""
+    out: list[tuple[str, str]] = []
+    for folded, raw in pairs:
+        if out and out[-1][0] + folded in _SPLIT_TYPES and out[-1][0] not in _SPLIT_TYPES:
+            previous = out.pop()
+            folded, raw = previous[0] + folded, previous[1] + raw
+        out.append((folded, raw))
+    return out
+
+
+# The first word of a two-word type ("thành phố", "thị xã") ending a block after a comma:
+# the line wrapped there and the unit's name is on the next one ("…, huyện Đông Anh,
+# thành" / "phố Hà Nội"). Not a name's last word ("huyện Giang Thành"): no comma before it.
+_WRAPPED_TYPE = re.compile(r",\s*(?:thanh|thi|dac)\W*$")
+
+
+def _cut_wrapped_type(text: str) -> str:
+    match = _WRAPPED_TYPE.search(fold_phrase(text))
+    if match is None:
+        return text
+    return text[: text.rfind(",")]
 
 
 def _cut_motto(tokens: list[str]) -> tuple[int, bool]:
@@ -671,7 +734,7 @@ def parse_block(
     nhân dân" ("ỦY NHÂN BẠN") is still the committee; the unit names themselves are read
     as strictly as ever.
     """
-    tokens, raw = _tokens(text)
+    tokens, raw = _tokens(_cut_wrapped_type(text))
     end, glued = _cut_motto(tokens)
     tokens, raw = tokens[:end], raw[:end]
     agency: str | None = None
@@ -753,7 +816,7 @@ def parse_block(
 
 # ---------------------------------------------------------------- context from the page
 
-_DATELINE_PLACE = re.compile(r"^\s*([^\d:]{2,60}?)[,.]\s*ng\w{1,3}\s")
+_DATELINE_PLACE = re.compile(rf"^\s*([^\d:]{{2,60}}?)[,.]\s*{DAY_WORD}")
 
 
 def dateline_places(lines: Iterable[str]) -> list[str]:

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 from extract.lines import Line, Span
 
-# A cell border read as text: a bar or bracket, or a run of rule strokes.
-_RULE = re.compile(r"[|¡\[\]]+|[_—–]{2,}|[|¡][_—–|¡]+")
+# A cell border read as text: a bar or bracket, a run of rule strokes, or an underscore
+# standing alone (a vertical rule read as "_": no word of a form is a lone underscore).
+_RULE = re.compile(r"[|¡\[\]]+|[_—–]{2,}|_|[|¡][_—–|¡]+")
 # A border glued to the first letter of a cell ("|ĐẶNG", "'NGUYỄN"); not before a digit,
 # where "|" is often a misread 1.
 _LEADING_RULE = re.compile(r"^[|¡\[\]'‘`]+(?=[^\W\d_])")
@@ -110,10 +111,24 @@ def _line_of(words: Sequence[tuple[str, Span]], page: int) -> Line:
     return Line(text=text, page=page, spans=spans)
 
 
+# A mark in a label cell shorter than this share of the cell's letters is a speck or a
+# stroke of the rule under it, whatever tesseract read it as ("sinh S", the S 2 px high).
+SPECK_HEIGHT_SHARE = 0.4
+
+
 def _label_line(label: Line) -> Line:
-    """A label cell without rule strokes OCR read inside it ("năm _ sinh") or after it."""
+    """A label cell without rule strokes OCR read inside it ("năm _ sinh") or after it,
+    nor specks read as letters: a label followed by an unknown word would read as the
+    start of a longer label."""
     words = [(label.text[s.start : s.end], s) for s in label.spans]
     kept = [(w.rstrip(":"), s) for w, s in words if not re.fullmatch(r"[_\-|¡:.]+", w)]
+    heights = [s.bbox[3] - s.bbox[1] for _, s in kept if s.bbox]
+    tall = statistics.median(heights) if heights else 0
+    kept = [
+        (w, s)
+        for w, s in kept
+        if not (s.bbox and s.bbox[3] - s.bbox[1] < SPECK_HEIGHT_SHARE * tall)
+    ]
     return _line_of([(w, s) for w, s in kept if w], label.page)
 
 
@@ -207,6 +222,26 @@ def _unlisted_label(cell: Line, box: _Box, table: _Table) -> bool:
     )
 
 
+def _split_label(
+    cell: tuple[int, Line, _Box], is_label: Callable[[str], bool]
+) -> list[tuple[int, Line, _Box]]:
+    """A table's label cell read together with the value beside it ("Họ, chữ đệm, tên
+    NGUYỄN THÀNH LỘC": no rule read between, the gap too narrow for a column) as the two
+    cells; the cell as it is when it does not open with a known label and a capital."""
+    order, line, _ = cell
+    spans = line.spans
+    if ":" in line.text:
+        return [cell]  # "Nơi đăng ký: …" is a labelled line of its own, read as it is
+    for count in range(min(len(spans) - 1, MAX_LABEL_WORDS), 0, -1):
+        rest = line.text[spans[count].start :]
+        if not rest[:1].isupper() or not is_label(line.text[: spans[count - 1].end]):
+            continue
+        words = [(line.text[s.start : s.end], s) for s in spans]
+        parts = [_line_of(words[:count], line.page), _line_of(words[count:], line.page)]
+        return [(order, part, box) for part in parts if (box := _box(part)) is not None]
+    return [cell]
+
+
 def _is_header(row: _Row, role_of: Callable[[str], str | None]) -> bool:
     """A row of column heads: two or more short cells right of the first, one a role."""
     heads = [cell.text for _, cell, _ in row.cells[1:]]
@@ -234,6 +269,9 @@ def _page_tables(
         table = None
 
     for row in _rows(cut):
+        original = row.cells[0][1]
+        if table is not None:
+            row.cells[:1] = _split_label(row.cells[0], is_label)
         _, first, box = row.cells[0]
         rest = row.cells[1:]
         if _is_header(row, role_of):
@@ -262,7 +300,7 @@ def _page_tables(
             entry = _Entry(first, own=len(rest))
             table.entries.append(entry)
             table.known += known
-            table.taken.add(id(first))
+            table.taken |= {id(first), id(original)}
             table.put(entry, rest)
             table.label_right = max(table.label_right, box.x1)
             table.bottom = row.bottom

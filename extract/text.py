@@ -27,11 +27,18 @@ _DIGIT_LOOKALIKES = str.maketrans(
 )
 
 _NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
-# "ngày 7 tháng 9 năm 2022", tolerant of a misread letter in the words ("thúng", "nãm")
-# and of specks OCR reads between them ("ngày 13 ' tháng - 12").
-_JUNK = r"[\s,'\"`.\-_~]*"
+# "ngày 7 tháng 9 năm 2022", tolerant of misread letters in the words ("thúng", "lháng",
+# "răm", "naày": the figures between them carry the date; "năm" is no day word) and of specks
+# OCR reads between them ("ngày 13 ' tháng - 12", "ngày (08 tháng 10": a bracket is never
+# printed inside a date).
+_JUNK = r"[\s,'\"`.\-_~()\[\]]*"
+# The day word of a dateline ("ngày", "naày", "ngảy"; not "năm") and the day after it, on
+# folded text: "<place>, ngày 05 …", "ngày O5 …" (a look-alike beside a digit is a digit,
+# as ``find_date`` reads it); not "…, nay là …".
+DAY_WORD = rf"(?!nam\s)n\w{{1,3}}\s{_JUNK}(?:\d[0-9oqdli|!]?|[oqdli|!]\d)(?![0-9])"
 _WORDED_DATE = re.compile(
-    rf"ng\w{{1,3}}{_JUNK}(\d{{1,2}}){_JUNK}t\w{{3,5}}{_JUNK}(\d{{1,2}}){_JUNK}n\w{{1,3}}{_JUNK}(\d{{4}})"
+    rf"(?!nam\b)n\w{{1,3}}{_JUNK}(\d{{1,2}}){_JUNK}[a-z]\w{{3,5}}{_JUNK}(\d{{1,2}})"
+    rf"{_JUNK}[a-z]\w{{1,3}}{_JUNK}(\d{{4}})"
 )
 # A digit-like run: digits with look-alike letters and stray spaces/dots OCR puts inside.
 _DIGITISH = r"[0-9OoQDlIi|!\]]"
@@ -54,7 +61,13 @@ def fix_digit_runs(text: str) -> str:
     return pattern.sub(lambda m: m.group(0).translate(_DIGIT_LOOKALIKES), text)
 
 
+# Earlier than this, a year was misread ("Ø011" for 2011 read as 0011): no date.
+FIRST_YEAR = 1800
+
+
 def _make_date(day: str, month: str, year: str) -> date | None:
+    if int(year) < FIRST_YEAR:
+        return None
     try:
         return date(int(year), int(month), int(day))
     except ValueError:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from extract import analyze
 from ocr.base import Word
 
@@ -455,3 +457,186 @@ def test_a_long_label_that_lost_its_last_letter_is_still_read() -> None:
         ("người chết", "Ngô Xuân Sơn", "1945-10-25"),
         ("người đi khai tử", "Lý Mỹ Thủy", None),
     ]
+
+
+def _line(line: int, y: int, cells: list[tuple[int, str]], height: int = 40) -> list[Word]:
+    """One tesseract line: each cell's words from its x, 18 px apart; "_" a rule as tall as
+    a table row, "~" a speck two pixels high (read as "S")."""
+    words = []
+    for x0, text in cells:
+        x = x0
+        for token in text.split():
+            width = 22 * len(token)
+            if token == "_":
+                box = (x, y - 15, x + 20, y + height + 15)
+            elif token == "~":
+                token, box = "S", (x, y + height - 2, x + 24, y + height)
+            else:
+                box = (x, y, x + width, y + height)
+            words.append(Word(token, 0.0 if token == "S" else 95.0, box, (line, 1, 1)))
+            x = box[2] + 18
+    return words
+
+
+def test_spouses_read_into_one_row_beside_their_label_get_their_own_columns() -> None:
+    """", Họ, chữ đệm, tên NGUYỄN THÀNH LỘC _ LÊ DIỆU QUYÊN" on one tesseract line (the
+    label too close to the husband's name for a column gap, the rule between the spouses
+    read as "_"), and the birth label wrapped with a speck under it ("sinh S"): each
+    spouse still gets their name, birth date and ID."""
+    rows = [
+        [(350, "Thông tin"), (800, "Chồng"), (1400, "Vợ")],
+        [(350, ", Họ, chữ đệm, tên NGUYỄN THÀNH LỘC _ LÊ DIỆU QUYÊN")],
+        [(350, "Ngày, tháng, năm _ |"), (800, "12/04/1984"), (1300, ".25/07/1999")],
+        [(350, "sinh ~")],
+        [(350, "Giấy tờ tùy thân"), (800, "060084586078"), (1300, "045199047181")],
+    ]
+    words = [w for n, row in enumerate(rows) for w in _line(100 + n, 500 + 60 * n, row)]
+    head = [w for n, text in enumerate(HEADER) for w in _line(n, 100 + 60 * n, [(300, text)])]
+    tail = [
+        (350, "Nơi đăng ký: Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng"),
+        (1300, "Hải Phòng, ngày 05 tháng 01 năm 2024"),
+    ]
+    tail_words = [w for n, cell in enumerate(tail) for w in _line(200 + n, 900 + 60 * n, [cell])]
+    text = "\n".join(HEADER + [" ".join(t for _, t in row) for row in rows] + [t for _, t in tail])
+    got = analyze([text], [head + words + tail_words], today=date(2025, 6, 1))
+    people = [(s.role, s.name, s.birth_date, s.id_number) for s in got.subjects]
+    assert people == [
+        ("chồng", "Nguyễn Thành Lộc", "1984-04-12", "060084586078"),
+        ("vợ", "Lê Diệu Quyên", "1999-07-25", "045199047181"),
+    ]
+    assert "missing:subjects" not in got.review_reasons
+
+
+def test_a_speck_read_as_a_bracket_before_the_day_still_dates_the_paper() -> None:
+    lines = [*CRIMINAL_HEADER[:-1], "Quảng Ngãi, ngày (02 thủng 02 năm 2026"]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issued_on == "2026-02-02"
+    assert "missing:issued_on" not in got.review_reasons
+
+
+def test_a_garbled_label_word_does_not_make_the_id_after_it_doubtful() -> None:
+    """"Chứng mini nhân dân số 185164229": "mini" read at 0, the number at 97. The ID's
+    confidence is its own digits'; digits read weakly still go to review."""
+    line = "8. Giấy tờ tùy thân: Chứng mini nhân dân số 185164229"
+    lines = [*CRIMINAL_HEADER[:13], line, *CRIMINAL_HEADER[13:]]
+
+    def reviewed(weak: str) -> list[str]:
+        words = [
+            Word(w.text, 0.0 if w.text == weak else 97.0, w.bbox, w.line)
+            for w in placed([[(300, text)] for text in lines])
+        ]
+        got = analyze(["\n".join(lines)], [words], today=date(2026, 6, 1))
+        assert got.subjects[0].id_number == (None if weak == "185164229" else "185164229")
+        return got.review_reasons
+
+    assert "unverified:subjects[0].id_number" not in reviewed("mini")
+    assert "unverified:subjects[0].id_number" in reviewed("185164229")
+
+
+def test_a_misread_day_word_still_dates_the_paper_and_a_birth_label_never_does() -> None:
+    """"Quảng Ngãi, naày 02 tháng 02 năm 2026": the figures and the month and year words
+    carry the date. "Ngày, tháng, năm sinh: …" has a comma before its "năm" and is no
+    dateline (no conflict between the two)."""
+    lines = [*CRIMINAL_HEADER[:-1], "Quảng Ngãi, naày 02 tháng 02 năm 2026"]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issued_on == "2026-02-02"
+    assert got.review_reasons == []
+
+
+def test_a_rule_glued_to_a_usual_name_is_not_doubt_about_the_name() -> None:
+    """"UYÊN_" at 25, the underscore a rule under the cell: as with a colon."""
+    ok = "Bà: TỪ THỊ UYÊN_ năm sinh: 1969, Số CCCD: 035169535337"
+    assert _land_holder(ok, "UYÊN_") == []
+    shared = "Ông: TỪ VĂN HÙNG_ năm sinh: 1969, Số CCCD: 035069535337"
+    assert "low_confidence:subjects[0].name" in _land_holder(shared, "HÙNG_")
+
+
+@pytest.mark.parametrize(
+    ("printed", "number", "flagged"),
+    [
+        ("S6: 258/LLTP", "258/LLTP", False),  # the ố read as a 6
+        ("Số; 258/LLTP", "258/LLTP", False),
+        ("S ố: 258/LLTP", "258/LLTP", False),
+        ("Sô’: 258/LLTP", "258/LLTP", False),
+        ("Số: 258l2026/LLTP", "258/2026/LLTP", True),  # the slash before the year read as l
+        ("Số: 258|2026/LLTP", "258/2026/LLTP", True),
+        ("Số: 258/2026|LLTP", "258/2026/LLTP", True),
+        ("Số: 25 8/LLTP", "258/LLTP", True),  # a number torn at a space: not cut there
+    ],
+)
+def test_common_misreadings_of_the_number_line(printed: str, number: str, flagged: bool) -> None:
+    lines = [printed if line.startswith("Số:") else line for line in CRIMINAL_HEADER]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.document_number == number
+    assert ("number_format:document_number" in got.review_reasons) == flagged
+
+
+def test_a_number_label_ending_its_line_takes_the_number_from_the_next() -> None:
+    at = CRIMINAL_HEADER.index("Số: 258/LLTP")
+    flat = [*CRIMINAL_HEADER[:at], "Số:", "258/LLTP", *CRIMINAL_HEADER[at + 1 :]]
+    got = analyze(["\n".join(flat)], None, today=date(2026, 6, 1))
+    assert got.document_number == "258/LLTP" and got.review_reasons == []
+    lost = [line for line in flat if line != "258/LLTP"]
+    got = analyze(["\n".join(lost)], None, today=date(2026, 6, 1))
+    assert got.document_number is None and "missing:document_number" in got.review_reasons
+
+
+def test_misread_month_and_year_words_still_date_the_paper_and_a_misread_year_does_not() -> None:
+    """"ngày 02 lháng 02 răm 2026": the figures carry the date. "năm 0026" (the 2 read as
+    a slashed zero) is no year: the date is invalid, not the year 26."""
+    lines = [*CRIMINAL_HEADER[:-1], "Quảng Ngãi, ngày 02 lháng 02 răm 2026"]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issued_on == "2026-02-02" and got.review_reasons == []
+    lines[-1] = "Quảng Ngãi, ngày 02 tháng 02 năm 0026"
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issued_on is None and "invalid_date:issued_on" in got.review_reasons
+
+
+def test_the_number_on_the_agencys_line_and_a_dated_body_line_are_not_issuer_or_dateline() -> None:
+    """"ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI Số: 258/LLTP" read as one line: "Số" is not an
+    agency word (its ố looks like its capital). "…, nay là xã Minh Long, từ 01/01/2026"
+    names no dateline: the paper stays dated by its own."""
+    lines = [
+        "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI",
+        "SỞ TƯ PHÁP Số: 258/LLTP",
+        *CRIMINAL_HEADER[5:13],
+        "8. Nơi thường trú trước đây: xã Nghĩa Hà, nay là xã Minh Long, từ 01/01/2026",
+        *CRIMINAL_HEADER[13:],
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issuer == "Sở Tư pháp tỉnh Quảng Ngãi"
+    assert got.issued_on == "2026-02-02"
+    assert not any("issue" in reason for reason in got.review_reasons)
+
+
+def test_a_usual_name_no_other_shares_the_letters_of_read_fairly_is_not_doubted() -> None:
+    """A holder printed once, a word read at 68 or 49: "LOAN", "VY" spell usual names no
+    other usual name has the letters of, so the doubt is not about which name it is. Read
+    at 30, or a word two usual names share the letters of ("THU" / Thư), it still is."""
+
+    def reasons(name: str, weak: str, confidence: float) -> list[str]:
+        return _land_holder(f"Bà: {name} Sinh ngày: 12/03/1969", weak, confidence)
+
+    assert reasons("PHẠM PHƯƠNG LOAN", "LOAN", 68.0) == []
+    assert reasons("HOÀNG THANH VY", "VY", 49.0) == []
+    assert "low_confidence:subjects[0].name" in reasons("PHẠM PHƯƠNG LOAN", "LOAN", 30.0)
+    assert "low_confidence:subjects[0].name" in reasons("NGUYỄN THU MỸ", "THU", 60.0)
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "Quảng Ngãi, ngày O2 tháng 02 năm 2026",  # the day's 0 read as O
+        "Quảng Ngãi, ngày 02tháng 02 năm 2026",  # the space lost
+    ],
+)
+def test_a_dateline_whose_day_ocr_misread_still_dates_the_paper(dateline: str) -> None:
+    lines = [*CRIMINAL_HEADER[:-1], dateline]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.issued_on == "2026-02-02"
+
+
+def test_a_rule_read_right_after_the_number_does_not_become_part_of_it() -> None:
+    lines = [line + "|" if line.startswith("Số:") else line for line in CRIMINAL_HEADER]
+    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
+    assert got.document_number == "258/LLTP" and got.review_reasons == []

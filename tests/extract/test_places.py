@@ -8,6 +8,7 @@ import pytest
 
 from extract import analyze, apply, describe_reason
 from extract.places import AMBIGUOUS, UNMATCHED, match_issuer, parse_block
+from ocr.base import Word
 from records.model import Record, Source, Status
 
 MAY_CHAI = "Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng"
@@ -336,3 +337,120 @@ def test_an_undated_paper_takes_the_era_its_other_dates_and_addresses_show() -> 
     unknown = issuer(["Tình trạng: không bị cấm thành lập, quản lý doanh nghiệp",
                       "Sinh ngày: 02/08/1990"])
     assert unknown[0] is None and "issuer_ambiguous:issuer" in unknown[2]
+
+
+UY_NO = "Ủy ban nhân dân xã Uy Nỗ, huyện Đông Anh, thành phố Hà Nội"
+
+
+def _marriage(header: list[str], registered: list[str]) -> list[str]:
+    return [
+        *header,
+        "Số: 86/2012/KH",
+        "GIẤY CHỨNG NHẬN KẾT HÔN",
+        "Họ, chữ đệm, tên chồng: MAI ANH BÌNH",
+        "Họ, chữ đệm, tên vợ: PHAN NGỌC THẢO",
+        *registered,
+        "Hà Nội, ngày 1 tháng 2 năm 2012",
+    ]
+
+
+def test_a_capital_read_small_after_capitals_is_still_the_agencys(today: date) -> None:
+    """"UBND XÃ UY Nỗ": tesseract tells Ỗ from ỗ by size alone. Alone at a line's start,
+    such a word ("Độc", the motto's second line) is no agency word."""
+    for header in (["UBND XÃ UY Nỗ", "Độc"], ["UBND XÃ UY Nỗ Độc lập - Tự do"]):
+        got = analyze(["\n".join(_marriage(header, []))], None, today=today)
+        assert got.issuer == UY_NO, header
+        assert got.fields["issuer_printed"] == "UBND XÃ UY Nỗ"
+    # Letters whose small form is no smaller capital ("Nội") end the block as before.
+    got = analyze(["\n".join(_marriage(["UBND XÃ UY Nội"], []))], None, today=today)
+    assert got.fields["issuer_printed"] == "UBND XÃ UY"
+
+
+def test_a_place_of_registration_wrapped_inside_a_type_word_still_names_the_issuer(
+    today: date,
+) -> None:
+    """"…, huyện Đông Anh, thành" / "phố Hà Nội": the line wrapped between the two words
+    of "thành phố"; the unit's name stands before them, the dateline names the city."""
+    registered = [
+        "Nơi đăng ký kết hôn: Ủy ban nhân dân xã Uy Nỗ, huyện Đông Anh, thành",
+        "phố Hà Nội",
+    ]
+    got = analyze(["\n".join(_marriage(["CỘNG H"], registered))], None, today=today)
+    assert got.issuer == UY_NO
+    assert got.fields["issuer_from"] == "registration_place"
+    # A name ending in "Thành" is no wrapped type word: no comma before it.
+    giang_thanh = match_issuer(
+        "ỦY BAN NHÂN DÂN HUYỆN GIANG THÀNH", "2022-04-26", ["Giang Thành, ngày 26 tháng 4 năm 2022"]
+    )
+    assert giang_thanh.official == "Ủy ban nhân dân huyện Giang Thành, tỉnh Kiên Giang"
+
+
+def test_a_weak_one_word_fragment_under_the_agency_is_left_out() -> None:
+    """"ỌC" (the motto's "Độc" torn) or "TT —" read weakly on a line of their own under the
+    agency are no part of its block; read clearly they are (and the block names no unit)."""
+    motto = {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"}
+    lines = [
+        "UBND PHƯỜNG THẠC GIÁN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "ỌC",
+        "Số: 146/2019/TLKT",
+        "TRÍCH LỤC KHAI TỬ",
+        "Họ, chữ đệm, tên: HỒ HOÀI THÚY",
+        "Đà Nẵng, ngày 10 tháng 10 năm 2019",
+    ]
+
+    def read(lines: list[str], weak: str, confidence: float) -> tuple[str | None, str]:
+        words = [
+            Word(token, confidence if token == weak else 96.0, (x, y, x + 30, y + 40), (n, 1, 1))
+            for n, text in enumerate(lines)
+            for y in [100 + 60 * n]
+            for k, token in enumerate(text.split())
+            for x in [(800 if text in motto else 200) + 60 * k]
+        ]
+        got = analyze(["\n".join(lines)], [words], today=date(2025, 6, 1))
+        return got.issuer, got.fields["issuer_printed"]
+
+    thac_gian = "Ủy ban nhân dân phường Thạc Gián, quận Thanh Khê, thành phố Đà Nẵng"
+    assert read(lines, "ỌC", 46.0) == (thac_gian, "UBND PHƯỜNG THẠC GIÁN")
+    assert read(lines, "ỌC", 95.0) == (None, "UBND PHƯỜNG THẠC GIÁN ỌC")
+
+
+def test_a_label_with_an_i_read_as_an_inverted_mark_is_still_read(today: date) -> None:
+    """"Giới tính: Nam §S¡nh ngày: 22/07/1979": the birth date is the holder's."""
+    lines = [
+        "UBND QUẬN HẢI CHÂU",
+        "Số: 389/2022/ĐKHKD",
+        "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
+        "6. Họ và tên đại diện hộ kinh doanh: ĐỖ GIA BÌNH",
+        "Giới tính: Nam §S¡nh ngày: 22/07/1979 Dân tộc: Kinh",
+        "Số giấy tờ pháp lý của cá nhân: 048079472051",
+        "Đà Nẵng, ngày 27 tháng 03 năm 2022",
+    ]
+    got = analyze(["\n".join(lines)], None, today=today)
+    assert [(s.name, s.birth_date) for s in got.subjects] == [("Đỗ Gia Bình", "1979-07-22")]
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "UBNDPHƯỜNG MÁY CHAI",  # capitals set tight, glued
+        "UBND PHƯỜNGMÁY CHAI",
+        "ỦYBAN NHÂNDÂN PHƯỜNG MÁY CHAI",
+        "ỦY BAN NHÂN DÂN PHƯ ỜNG MÁY CHAI",  # a type word torn at its mark
+    ],
+)
+def test_words_glued_or_torn_at_a_type_or_agency_word_are_put_back(printed: str) -> None:
+    got = match_issuer(printed, "2024-01-05", ["Hải Phòng, ngày 05 tháng 01 năm 2024"])
+    assert got.official == MAY_CHAI
+
+
+def test_glued_words_inside_department_and_town_names_are_put_back() -> None:
+    places = ["Quảng Ngãi, ngày 02 tháng 02 năm 2026"]
+    assert match_issuer("UBND TỈNH QUẢNG NGÃI SỞ TƯPHÁP", "2026-02-02", places).official == (
+        "Sở Tư pháp tỉnh Quảng Ngãi"
+    )
+    block = "ỦY BAN NHÂN DÂN THÀNHPHỐ LÀO CAI PHÒNG TÀI CHÍNH - KẾ HOẠCH"
+    got = match_issuer(block, "2019-12-10", ["Lào Cai, ngày 10 tháng 12 năm 2019"])
+    assert got.official == "Phòng Tài chính - Kế hoạch thành phố Lào Cai, tỉnh Lào Cai"
+    # A name's letters are never cut into a type word: "QUẢNG" has no marks of "quận".
+    assert parse_block("UBND TỈNH QUẢNGNGÃI")[2][0].words == ["quangngai"]
