@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from extract.names import is_family_name, restore_name
+from extract.names import is_listed_family_name, restore_name
 from extract.places import Unit, distance, index_for, key_of, match_issuer
 from extract.syllables import invalid_words
 from extract.text import clean_digits, fix_digit_runs
@@ -63,8 +63,8 @@ def check_name(raw: str) -> Checked:
     words = _name_text(tail if colon and len(tail.split()) >= 2 else raw).upper().split()
     # The label's last letters ("tên:" → "n:") read before the name: one or two letters
     # that are no family name, before one that is.
-    while len(words) > 2 and len(words[0]) <= 2 and not is_family_name(words[0]) \
-            and is_family_name(words[1]):
+    while len(words) > 2 and len(words[0]) <= 2 and not is_listed_family_name(words[0]) \
+            and is_listed_family_name(words[1]):
         words = words[1:]
     # The family name and the middle Văn/Thị in their spelling when the reading lost a
     # mark (the same restoration printed names get).
@@ -73,7 +73,7 @@ def check_name(raw: str) -> Checked:
         return Checked(None, "name_words")
     if invalid_words(name):
         return Checked(None, "name_invalid")
-    if not is_family_name(words[0]):
+    if not is_listed_family_name(words[0]):
         return Checked(None, "name_family")
     return Checked(name)
 
@@ -161,15 +161,24 @@ _KINDS = {"benh vien": "Bệnh viện", "trung tam y te": "Trung tâm Y tế", "
 
 
 def _facility_kind(text: str) -> str:
-    """A facility's kind in its spelling ("Bệnh viên" → "Bệnh viện", "Trạm Ytế"): the
-    kind is a closed list, its marks carry no information."""
+    """A facility's kind in its spelling ("Bệnh viên" → "Bệnh viện", "Trạm Ytế", "Bệnh
+    xiên", "ệnh viện"): the kind is a closed list, its letters and marks carry no
+    information, so a prefix of the reading within an edit or two of one is that kind."""
     folded = fold_aligned(text).lower()
+    # The reading's letters with where each ends in ``text`` (spaces and dots skipped).
+    letters = [(c, i + 1) for i, c in enumerate(folded) if c not in " ._,:;'\""]
+    squeezed = "".join(c for c, _ in letters)
+    best: tuple[int, int, int, str] | None = None
     for key, kind in _KINDS.items():
-        squeezed = key.replace(" ", "")
-        m = re.match(r"[\s.]*" + r"[\s.]*".join(squeezed), folded)
-        if m:
-            return kind + " " + text[m.end():].lstrip(" .")
-    return text
+        want = key.replace(" ", "")
+        edits = 1 if len(want) <= 7 else 2
+        for n in range(max(1, len(want) - edits), min(len(squeezed), len(want) + edits) + 1):
+            d = distance(squeezed[:n], want, edits)
+            if d <= edits and (best is None or (d, abs(n - len(want))) < best[:2]):
+                best = (d, abs(n - len(want)), letters[n - 1][1], kind)
+    if best is None:
+        return text
+    return best[3] + " " + text[best[2]:].lstrip(" .")
 
 
 def check_place(raw: str, issued_on: date | None) -> Checked:
@@ -255,7 +264,9 @@ def _short(name: str) -> str:
 def _facility_names(facility: str, units: list[Unit]) -> list[str]:
     """The facility as read, and with the place its name ends with ("Bệnh viện đa khoa Nam
     Định", "Trạm Y tế Bình Sa") replaced by the nearest units' names in its province."""
-    words = facility.split()
+    # Dots read between a facility's words are none of its name ("Sản.- Nhi", "Bình. Sa").
+    words = re.sub(r"\s*\.+\s*", " ", facility).split()
+    facility = " ".join(words)
     shorts = {_short(u.name) for u in units}
     near: list[tuple[int, str]] = []
     for k in (1, 2, 3):
@@ -265,7 +276,23 @@ def _facility_names(facility: str, units: list[Unit]) -> list[str]:
         near += [(d, f"{head} {s}") for s in shorts
                  if (d := distance(tail, key_of(s), PLACE_NAME_EDITS)) <= PLACE_NAME_EDITS]
     # No unit's name near its end: the facility's own name, as read.
-    return [name for _, name in sorted(near)[:PLACE_SHORTLIST]] or [facility]
+    names = [name for _, name in sorted(near)[:PLACE_SHORTLIST]] or [facility]
+    # A hospital's kind of care as the usual names spell it, for the ink to choose from
+    # ("Sản..Nhi." is "Sản - Nhi").
+    if facility.startswith("Bệnh viện "):
+        for name in list(names):
+            place = _place_tail(name, shorts)
+            names += [f"Bệnh viện {care} {place}" for care in HOSPITAL_CARE if place]
+    return names
+
+
+# Kinds of care in hospitals' names where births are registered.
+HOSPITAL_CARE = ("đa khoa", "Phụ sản", "Sản - Nhi", "Nhi", "đa khoa khu vực")
+
+
+def _place_tail(name: str, shorts: set[str]) -> str:
+    """The unit's name a facility's name ends with, if any."""
+    return max((s for s in shorts if name.endswith(" " + s)), key=len, default="")
 
 
 _UNIT_WORDS = ("huyen", "quan", "tinh", "phuong", "thanh pho", "thi xa", "thi tran")

@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from PIL import Image
 
-from extract.handcheck import MAX_AGE_YEARS, Checked, check, place_candidates
+from extract.handcheck import HOSPITAL, MAX_AGE_YEARS, Checked, check, place_candidates
 from extract.handdecode import (
     DateGrammar,
     Grammar,
@@ -70,9 +70,13 @@ def clean_crop(image: Image.Image, region: Region, box: tuple[int, int, int, int
                ) -> Image.Image:
     """The crop in gray with the dotted line's dots whitened: a line model reads dots as
     letters ("Đông..." or a trailing "...")."""
-    gray = np.array(image.convert("L").crop(box))
+    gray = np.array(image.crop(box).convert("L"))
     h = region.line_height
     paper = int(np.percentile(gray, 90))
+    # The print of the line above that reaches into the crop (``Region.masks``).
+    for mx0, my0, mx1, my1 in region.masks:
+        gray[max(0, my0 - box[1]):max(0, my1 - box[1]),
+             max(0, mx0 - box[0]):max(0, mx1 - box[0])] = paper
     dark = gray < paper * 0.6
     y = region.baseline - box[1]
     lo, hi = max(0, y - int(0.15 * h)), max(0, y + int(0.12 * h))
@@ -99,9 +103,9 @@ def words_inside(words: Sequence[Word], box: tuple[int, int, int, int],
 
 # Below this confidence (per character, ``handdecode.confidence``) a reading is left for
 # keying. Tuned on the dev half: of places proposed under 0.25 none was right (8 wrong),
-# of dates under 0.15 one was right and two wrong; names and numbers read wrong as
-# confidently as right.
-PROPOSE_FROM = {"birth_place": 0.25, "birth_date": 0.15}
+# of dates under 0.15 one was right and two wrong; of numbers under 0.5 none was right
+# (3 wrong); names read wrong as confidently as right.
+PROPOSE_FROM = {"birth_place": 0.25, "birth_date": 0.15, "number": 0.5}
 
 
 def grammar_for(key: str, issued_on: date | None) -> Grammar | None:
@@ -119,7 +123,9 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
     """The official address near the reading that the ink is most probably written as (the
     model's probability of each, over all alignments) and passes the place checks."""
     texts = place_candidates(raw, issued_on)
-    if greedy.value is not None:
+    # A facility's name as read ("Tuyên Quạng") is no candidate when names from the list
+    # are: the ink would choose it over the right spelling.
+    if greedy.value is not None and not (texts and HOSPITAL.match(greedy.value)):
         texts.append(greedy.value)
     index = {c: k for k, c in reader.chars.items()}
     scored = sorted(((ctc_log_prob(frames, t, index, reader.blank), t) for t in set(texts)),
