@@ -102,7 +102,11 @@ def check_date(raw: str, issued_on: date | None) -> Checked:
     return Checked(value.isoformat())
 
 
-_NUMBER = re.compile(r"^(\d{1,5})(?:/(\d{4}))?(?:/([A-ZĐ]{1,6}))?$")
+# The civil-status registers' symbols a number may end with ("123/KS": khai sinh; the
+# others when a paper is numbered in another register's book). Any other letters after
+# the slash are a misreading ("212/RS", "41/KSS").
+REGISTER_SYMBOLS = ("KS", "KT", "KH", "HT", "CMC", "NCN", "GH", "TP")
+_NUMBER = re.compile(r"^(\d{1,5})(?:/(\d{4}))?(?:/(" + "|".join(REGISTER_SYMBOLS) + r"))?$")
 
 
 def check_number(raw: str, issued_on: date | None) -> Checked:

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from extract.handcheck import REGISTER_SYMBOLS
 from extract.syllables import ONSETS, RHYMES, TONES, is_syllable
 
 NEG = -math.inf
@@ -196,9 +197,13 @@ class DateGrammar:
         return state[0] in ("year", "post") and len(state[1]) == 4
 
 
+_SYMBOL_PREFIXES = frozenset(s[:k] for s in REGISTER_SYMBOLS for k in range(1, len(s) + 1))
+
+
 class NumberGrammar:
-    """A register number: 1–5 digits, then optionally "/" and a year or a catalog symbol
-    (capitals); marks and letters before (the label's tail "ố:"), marks after."""
+    """A register number: 1–5 digits, then optionally "/" and a year or a register's
+    symbol (``REGISTER_SYMBOLS``); marks and letters before (the label's tail "ố:"),
+    marks after."""
 
     def start(self) -> Hashable:
         return ("pre", 0)
@@ -218,24 +223,25 @@ class NumberGrammar:
         if phase == "slash":
             if char.isdigit():
                 return ("year", 1)
-            if char.isalpha():  # "ks" read for KS: the value is in capitals anyway
-                return ("symbol", 1)
-            return None
+            # "ks" read for KS: the value is in capitals anyway.
+            return ("symbol", char.upper()) if char.upper() in _SYMBOL_PREFIXES else None
         if phase == "year":
             if char.isdigit():
                 return ("year", n + 1) if n < 4 else None
             return ("post", 0) if n == 4 and char in _MARKS else None
         if phase == "symbol":
-            if char.isalpha():
-                return ("symbol", n + 1) if n < 6 else None
-            return ("post", 0) if char in _MARKS else None
+            grown = n + char.upper()
+            if grown in _SYMBOL_PREFIXES:
+                return ("symbol", grown)
+            return ("post", 0) if char in _MARKS and n in REGISTER_SYMBOLS else None
         if phase == "post":
             return state if char in _MARKS else None
         return None
 
     def final(self, state: Any) -> bool:
         phase, n = state
-        return phase in ("num", "symbol", "post") or (phase == "year" and n == 4)
+        return phase in ("num", "post") or (phase == "year" and n == 4) or (
+            phase == "symbol" and n in REGISTER_SYMBOLS)
 
 
 @functools.cache
