@@ -128,14 +128,25 @@ def beam_search(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
 
 
 def decode(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int, grammar: Grammar,
-           accept: Callable[[str], str | None], beam: int = BEAM) -> tuple[str, Decoded] | None:
+           accept: Callable[[str], str | None], beam: int = BEAM,
+           prefer: Callable[[str], bool] | None = None, margin: float = 0.0
+           ) -> tuple[str, Decoded] | None:
     """The most probable reading the grammar allows whose value ``accept`` gives (None:
-    the field's checks refuse it), with the value."""
+    the field's checks refuse it), with the value; or, when ``prefer`` is given, the most
+    probable whose value it prefers, if it is less probable by no more than ``margin``
+    (natural log)."""
+    passing = []
     for d in beam_search(frames, chars, blank, grammar, beam):
         value = accept(d.text)
         if value is not None:
-            return value, d
-    return None
+            if prefer is None:
+                return value, d
+            passing.append((value, d))
+    if not passing or prefer is None:
+        return None
+    first = passing[0][1].log_prob
+    return next(((v, d) for v, d in passing if d.log_prob >= first - margin and prefer(v)),
+                passing[0])
 
 
 # ---------------------------------------------------------------- grammars
