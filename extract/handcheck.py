@@ -102,10 +102,9 @@ def check_date(raw: str, issued_on: date | None) -> Checked:
     return Checked(value.isoformat())
 
 
-# The civil-status registers' symbols a number may end with ("123/KS": khai sinh; the
-# others when a paper is numbered in another register's book). Any other letters after
-# the slash are a misreading ("212/RS", "41/KSS").
-REGISTER_SYMBOLS = ("KS", "KT", "KH", "HT", "CMC", "NCN", "GH", "TP")
+# The civil-status registers' symbols a number may end with ("123/KS": khai sinh; khai
+# tử, kết hôn). Any other letters after the slash are a misreading ("212/RS", "41/KSS").
+REGISTER_SYMBOLS = ("KS", "KT", "KH")
 _NUMBER = re.compile(r"^(\d{1,5})(?:/(\d{4}))?(?:/(" + "|".join(REGISTER_SYMBOLS) + r"))?$")
 
 
