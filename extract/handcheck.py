@@ -130,6 +130,15 @@ def check_number(raw: str, issued_on: date | None) -> Checked:
     return Checked(text)
 
 
+# The label's tail read before a place ("1: " or "h: " of "sinh:"): up to three letters
+# or digits and a colon.
+_LABEL_TAIL = re.compile(r"^\w{0,3}\s*:\s*")
+
+
+def _place_text(raw: str) -> str:
+    return _LABEL_TAIL.sub("", _text(raw))
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -187,7 +196,7 @@ def _facility_kind(text: str) -> str:
 def check_place(raw: str, issued_on: date | None) -> Checked:
     """A birth place: an address whose units are on the official list of the time (the
     units' official spelling is proposed), or a health facility followed by such units."""
-    text = _unit_commas(_facility_kind(_text(raw)))
+    text = _unit_commas(_facility_kind(_place_text(raw)))
     facility = ""
     if HOSPITAL.match(text):
         # "Bệnh viện đa khoa Nam Định, tỉnh Nam Định": the facility's own name is not on
@@ -322,7 +331,7 @@ def place_candidates(raw: str, issued_on: date | None) -> list[str]:
     """Addresses from the official list near a birth place's reading, written as the forms
     write them ("Xã A, huyện B, tỉnh C"; "<facility as read>, tỉnh C"): a line model's
     per-character probabilities then say which of them the ink is (``handdecode``)."""
-    text = _unit_commas(_facility_kind(_text(raw)))
+    text = _unit_commas(_facility_kind(_place_text(raw)))
     segments = [s.strip() for s in text.split(",") if s.strip()]
     if len(segments) < 3 and not HOSPITAL.match(text):
         segments = _fuzzy_segments(text) or segments

@@ -12,6 +12,7 @@ is left for keying. Tesseract's words only say whether the two agree (``agreed``
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +37,7 @@ from extract.handread import Reading
 from extract.handregions import Region, ink_box, regions
 from extract.names import usual_spellings
 from ocr.base import Word
+from records.folding import fold_aligned
 
 
 class Reader(Protocol):
@@ -169,6 +171,21 @@ def grammar_for(key: str, issued_on: date | None) -> Grammar | None:
     return None
 
 
+_PLACE_START = re.compile(r"(xa|phuong|thi tran|benh|tram|trung tam|nha ho|phong kham)",
+                          re.IGNORECASE)
+
+
+def _around_place(raw: str) -> tuple[str, str]:
+    """What a birth place's reading holds before the address ("1: ", "h: " of "sinh:") and
+    after it (dots, quotes): a few marks and letters before its first unit's or facility's
+    kind, the marks after its last letter."""
+    m = _PLACE_START.search(fold_aligned(raw))
+    before = raw[:m.start()] if m and m.start() <= 4 else ""
+    tail = re.search(r"[\W_\d]*$", raw)
+    after = tail.group(0) if tail else ""
+    return before, after
+
+
 def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, greedy: Checked,
                issued_on: date | None) -> tuple[Checked, float | None]:
     """The official address near the reading that the ink is most probably written as (the
@@ -179,7 +196,11 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
     if greedy.value is not None and not (texts and HOSPITAL.match(greedy.value)):
         texts.append(greedy.value)
     index = {c: k for k, c in reader.chars.items()}
-    scored = sorted(((ctc_log_prob(frames, t, index, reader.blank), t) for t in set(texts)),
+    before, after = _around_place(raw)
+    # Each with what the ink holds around the address (the label's tail, the dots) as
+    # read: without them a right address pays for ink it does not spell.
+    scored = sorted(((max(ctc_log_prob(frames, f"{b}{t}{a}", index, reader.blank)
+                          for b in {"", before} for a in {"", after}), t) for t in set(texts)),
                     reverse=True)
     best = best_path_log_prob(frames)
     for lp, text in scored:

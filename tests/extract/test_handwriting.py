@@ -43,6 +43,9 @@ ISSUED = date(1999, 5, 4)
      "Xã Tuyên Thạnh, thị xã Kiến Tường, tỉnh Long An"),
     ("birth_place", "Phường.1,. quận Bình Thạnh, thành phố Hồ Chí Minh",
      "Phường 1, quận Bình Thạnh, thành phố Hồ Chí Minh"),
+    # The label's tail read before the place ("sinh:" → "1:").
+    ("birth_place", "1: Thị trấn Tam Hồng, huyện Yên lạc tỉnh Vĩnh Phúc",
+     "Thị trấn Tam Hồng, huyện Yên Lạc, tỉnh Vĩnh Phúc"),
 ])
 def test_readings_that_pass_are_proposed_in_canonical_form(key: str, raw: str,
                                                            value: str) -> None:
@@ -262,3 +265,12 @@ def test_a_shadowed_crop_is_evened_out_and_an_even_one_left_alone() -> None:
     even = Image.new("L", (600, 60), 240)
     ImageDraw.Draw(even).line((100, 30, 300, 30), fill=20, width=4)
     assert np.array_equal(np.asarray(flattened(even)), np.asarray(even))
+
+
+def test_the_ink_around_a_place_is_scored_with_it_not_proposed() -> None:
+    from extract.handfields import _around_place
+
+    assert _around_place("1: Thị trấn Tam Hồng, huyện Yên Lạc...\"") == ("1: ", '..."')
+    assert _around_place("Xã Hồng Thái, huyện Bắc Bình") == ("", "")
+    # Words before the first kind are the address's, not a label's tail.
+    assert _around_place("Bình Sa xã Tam Kỳ")[0] == ""
