@@ -33,7 +33,8 @@ NEG = -math.inf
 MIN_PROB = 1e-3
 BEAM = 24
 # A frame whose blank is this probable is taken as blank only (the rest, under 1e-3 in
-# all, is what ``MIN_PROB`` skips anyway): half the frames of a line, in a tenth of the time.
+# all, is what ``MIN_PROB`` skips anyway): a third of a line's frames on the dev crops,
+# which saves the search about 8 % of its time.
 BLANK_SURE = math.log(1 - MIN_PROB)
 
 

@@ -93,8 +93,8 @@ def clean_crop(image: Image.Image, region: Region, box: tuple[int, int, int, int
 
 # A crop whose paper varies this much (the spread of its background's levels against the
 # brightest) is under a shadow or a photo's light: divided by its background before the
-# line model reads it. Dev: +3 right on shadow pages, none lost elsewhere (every other
-# class's crops are under 0.2; flattening them all lost 2 right).
+# line model reads it. Dev: +3 right on shadow pages, −1 on photo pages (the only other
+# class whose crops reach 0.2); flattening every crop lost 2 right.
 FLATTEN_FROM = 0.3
 
 

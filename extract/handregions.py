@@ -215,7 +215,7 @@ def _below_print(box: tuple[int, int, int, int], words: Sequence[Word],
     """``box`` between the confidently read lines around it, and the printed words above
     to whiten in it. The line above ("Dân tộc: Kinh  Quốc tịch: Việt Nam", the agency
     over "Số:") ends the box at its top, its words masked: handwriting rises past their
-    bottom (dev: 8 of 13 cut crops lost their tops to it). The next line's label, whose
+    bottom (dev: 14 of 18 cut crops lost their tops to it). The next line's label, whose
     value rises into the band, must not be read as part of this value: the box ends at
     its top."""
     x0, y0, x1, y1 = box
