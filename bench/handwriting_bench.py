@@ -175,6 +175,7 @@ def run_reading(truths: list[Truth], root: Path, cache: Path, bare: bool = True
                 ) -> dict[str, Any]:
     import datetime as dt
 
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     reader = LineReader(threads=1)
     init_s = time.perf_counter() - t0
@@ -269,6 +270,8 @@ def run_reading(truths: list[Truth], root: Path, cache: Path, bare: bool = True
         "bare_tesseract_seconds_per_page": round(statistics.median(bare_s), 3),
         "sohoa_ocr_seconds_per_page": round(statistics.median(ocr_s), 2),
         "reader_init_seconds": round(init_s, 2),
+        # The machine is shared: the 1-minute load average when the run began and ended.
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "rows": rows,
     }
 

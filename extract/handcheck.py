@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from extract.names import is_family_name, restore_name
+from extract.names import is_listed_family_name, restore_name
 from extract.places import Unit, distance, index_for, key_of, match_issuer
 from extract.syllables import invalid_words
 from extract.text import clean_digits, fix_digit_runs
@@ -63,8 +63,8 @@ def check_name(raw: str) -> Checked:
     words = _name_text(tail if colon and len(tail.split()) >= 2 else raw).upper().split()
     # The label's last letters ("tên:" → "n:") read before the name: one or two letters
     # that are no family name, before one that is.
-    while len(words) > 2 and len(words[0]) <= 2 and not is_family_name(words[0]) \
-            and is_family_name(words[1]):
+    while len(words) > 2 and len(words[0]) <= 2 and not is_listed_family_name(words[0]) \
+            and is_listed_family_name(words[1]):
         words = words[1:]
     # The family name and the middle Văn/Thị in their spelling when the reading lost a
     # mark (the same restoration printed names get).
@@ -73,7 +73,7 @@ def check_name(raw: str) -> Checked:
         return Checked(None, "name_words")
     if invalid_words(name):
         return Checked(None, "name_invalid")
-    if not is_family_name(words[0]):
+    if not is_listed_family_name(words[0]):
         return Checked(None, "name_family")
     return Checked(name)
 
@@ -102,7 +102,10 @@ def check_date(raw: str, issued_on: date | None) -> Checked:
     return Checked(value.isoformat())
 
 
-_NUMBER = re.compile(r"^(\d{1,5})(?:/(\d{4}))?(?:/([A-ZĐ]{1,6}))?$")
+# The civil-status registers' symbols a number may end with ("123/KS": khai sinh; khai
+# tử, kết hôn). Any other letters after the slash are a misreading ("212/RS", "41/KSS").
+REGISTER_SYMBOLS = ("KS", "KT", "KH")
+_NUMBER = re.compile(r"^(\d{1,5})(?:/(\d{4}))?(?:/(" + "|".join(REGISTER_SYMBOLS) + r"))?$")
 
 
 def check_number(raw: str, issued_on: date | None) -> Checked:
@@ -125,6 +128,15 @@ def check_number(raw: str, issued_on: date | None) -> Checked:
             issued_on.year, issued_on.year - 1):
         return Checked(None, "number_year_mismatch")
     return Checked(text)
+
+
+# The label's tail read before a place ("1: " or "h: " of "sinh:"): up to three letters
+# or digits and a colon.
+_LABEL_TAIL = re.compile(r"^\w{0,3}\s*:\s*")
+
+
+def _place_text(raw: str) -> str:
+    return _LABEL_TAIL.sub("", _text(raw))
 
 
 def _cap(text: str) -> str:
@@ -161,21 +173,30 @@ _KINDS = {"benh vien": "Bệnh viện", "trung tam y te": "Trung tâm Y tế", "
 
 
 def _facility_kind(text: str) -> str:
-    """A facility's kind in its spelling ("Bệnh viên" → "Bệnh viện", "Trạm Ytế"): the
-    kind is a closed list, its marks carry no information."""
+    """A facility's kind in its spelling ("Bệnh viên" → "Bệnh viện", "Trạm Ytế", "Bệnh
+    xiên", "ệnh viện"): the kind is a closed list, its letters and marks carry no
+    information, so a prefix of the reading within an edit or two of one is that kind."""
     folded = fold_aligned(text).lower()
+    # The reading's letters with where each ends in ``text`` (spaces and dots skipped).
+    letters = [(c, i + 1) for i, c in enumerate(folded) if c not in " ._,:;'\""]
+    squeezed = "".join(c for c, _ in letters)
+    best: tuple[int, int, int, str] | None = None
     for key, kind in _KINDS.items():
-        squeezed = key.replace(" ", "")
-        m = re.match(r"[\s.]*" + r"[\s.]*".join(squeezed), folded)
-        if m:
-            return kind + " " + text[m.end():].lstrip(" .")
-    return text
+        want = key.replace(" ", "")
+        edits = 1 if len(want) <= 7 else 2
+        for n in range(max(1, len(want) - edits), min(len(squeezed), len(want) + edits) + 1):
+            d = distance(squeezed[:n], want, edits)
+            if d <= edits and (best is None or (d, abs(n - len(want))) < best[:2]):
+                best = (d, abs(n - len(want)), letters[n - 1][1], kind)
+    if best is None:
+        return text
+    return best[3] + " " + text[best[2]:].lstrip(" .")
 
 
 def check_place(raw: str, issued_on: date | None) -> Checked:
     """A birth place: an address whose units are on the official list of the time (the
     units' official spelling is proposed), or a health facility followed by such units."""
-    text = _unit_commas(_facility_kind(_text(raw)))
+    text = _unit_commas(_facility_kind(_place_text(raw)))
     facility = ""
     if HOSPITAL.match(text):
         # "Bệnh viện đa khoa Nam Định, tỉnh Nam Định": the facility's own name is not on
@@ -255,7 +276,9 @@ def _short(name: str) -> str:
 def _facility_names(facility: str, units: list[Unit]) -> list[str]:
     """The facility as read, and with the place its name ends with ("Bệnh viện đa khoa Nam
     Định", "Trạm Y tế Bình Sa") replaced by the nearest units' names in its province."""
-    words = facility.split()
+    # Dots read between a facility's words are none of its name ("Sản.- Nhi", "Bình. Sa").
+    words = re.sub(r"\s*\.+\s*", " ", facility).split()
+    facility = " ".join(words)
     shorts = {_short(u.name) for u in units}
     near: list[tuple[int, str]] = []
     for k in (1, 2, 3):
@@ -265,7 +288,23 @@ def _facility_names(facility: str, units: list[Unit]) -> list[str]:
         near += [(d, f"{head} {s}") for s in shorts
                  if (d := distance(tail, key_of(s), PLACE_NAME_EDITS)) <= PLACE_NAME_EDITS]
     # No unit's name near its end: the facility's own name, as read.
-    return [name for _, name in sorted(near)[:PLACE_SHORTLIST]] or [facility]
+    names = [name for _, name in sorted(near)[:PLACE_SHORTLIST]] or [facility]
+    # A hospital's kind of care as the usual names spell it, for the ink to choose from
+    # ("Sản..Nhi." is "Sản - Nhi").
+    if facility.startswith("Bệnh viện "):
+        for name in list(names):
+            place = _place_tail(name, shorts)
+            names += [f"Bệnh viện {care} {place}" for care in HOSPITAL_CARE if place]
+    return names
+
+
+# Kinds of care in hospitals' names where births are registered.
+HOSPITAL_CARE = ("đa khoa", "Phụ sản", "Sản - Nhi", "Nhi", "đa khoa khu vực")
+
+
+def _place_tail(name: str, shorts: set[str]) -> str:
+    """The unit's name a facility's name ends with, if any."""
+    return max((s for s in shorts if name.endswith(" " + s)), key=len, default="")
 
 
 _UNIT_WORDS = ("huyen", "quan", "tinh", "phuong", "thanh pho", "thi xa", "thi tran")
@@ -292,7 +331,7 @@ def place_candidates(raw: str, issued_on: date | None) -> list[str]:
     """Addresses from the official list near a birth place's reading, written as the forms
     write them ("Xã A, huyện B, tỉnh C"; "<facility as read>, tỉnh C"): a line model's
     per-character probabilities then say which of them the ink is (``handdecode``)."""
-    text = _unit_commas(_facility_kind(_text(raw)))
+    text = _unit_commas(_facility_kind(_place_text(raw)))
     segments = [s.strip() for s in text.split(",") if s.strip()]
     if len(segments) < 3 and not HOSPITAL.match(text):
         segments = _fuzzy_segments(text) or segments

@@ -56,6 +56,24 @@ FAMILY_NAMES = (
 )
 MIDDLE_NAMES = ("Văn", "Thị")
 
+# Other family names of the Kinh, from the published lists ("Danh sách các họ dân tộc Kinh"
+# in Văn Hạnh, "Văn hóa dòng họ"; Wikipedia tiếng Việt, "Họ người Việt Nam").
+# Recognised only as spelled, marks included, and never used to restore marks: several
+# fold alike (Lã/La, Lữ/Lư; "Từ" folds as Tú and Tư do). Left out: those far more often
+# middle or given names (An, Bá, Công, Đức, Giang, Hồng, Kim, Ngọc, Quang, Sơn, Thành,
+# Văn, Xuân), which a reading that lost the family name would otherwise start with.
+OTHER_FAMILY_NAMES = (
+    "Âu", "Bạch", "Bành", "Bế", "Bì", "Bồ", "Ca", "Cái", "Cam", "Cấn", "Chẩu", "Chế",
+    "Chu", "Chung", "Chử", "Cù", "Cung", "Diêm", "Diệp", "Doãn", "Dư", "Đái", "Đàm", "Đan",
+    "Đầu", "Đậu", "Địch", "Điền", "Điêu", "Đới", "Đồng", "Đống", "Đường", "Giáp",
+    "Hạ", "Hàn", "Hán", "Hầu", "Hứa", "Kha", "Khổng", "Khúc", "Khuất", "Khương", "Khưu",
+    "Kiều", "La", "Lã", "Lạc", "Lại", "Lều", "Liễu", "Lò", "Lục", "Lữ", "Lư", "Ma",
+    "Mã", "Mạc", "Mạch", "Mẫn", "Mông", "Nghiêm", "Ngọ", "Ngụy", "Nhâm", "Nhữ", "Ninh",
+    "Nông", "Ông", "Phí", "Phó", "Phù", "Phùng", "Quan", "Quản", "Sầm", "Sử", "Tăng",
+    "Tào", "Tần", "Thạch", "Thân", "Thẩm", "Thiều", "Tiêu", "Tôn", "Tống", "Trầm", "Triệu",
+    "Trình", "Từ", "Tưởng", "Ung", "Uông", "Ứng", "Vi", "Viên", "Xa",
+)
+
 _FAMILY = {fold_phrase(name): name for name in FAMILY_NAMES}
 _MIDDLE = {fold_phrase(name): name for name in MIDDLE_NAMES}
 
@@ -119,6 +137,16 @@ def restore_name(name: str) -> tuple[str, bool]:
 def is_family_name(word: str) -> bool:
     """Whether ``word`` (as read, any case or diacritics) folds to a common family name."""
     return fold_phrase(word).strip(" .,:;-_") in _FAMILY
+
+
+_OTHER_FAMILY = frozenset(unicodedata.normalize("NFC", n).lower() for n in OTHER_FAMILY_NAMES)
+
+
+def is_listed_family_name(word: str) -> bool:
+    """Whether ``word`` folds to a common family name or is spelled as one of the others
+    (``OTHER_FAMILY_NAMES``: "ÔNG", "Từ"; not "Tư", "Ong")."""
+    spelled = unicodedata.normalize("NFC", word).strip(" .,:;-_").lower()
+    return is_family_name(word) or spelled in _OTHER_FAMILY
 
 
 _WORD = re.compile(r"[^\W\d_]+")

@@ -17,7 +17,7 @@ from PIL import Image
 
 from extract.handfields import read_fields
 from extract.handread import ReaderUnavailable, shared_reader
-from extract.handregions import find_labels, joined
+from extract.handregions import find_labels, joined, number_label, page_dark
 from ocr import PageResult, Word
 from ocr.engine import read_crops, rekeyed
 from ocr.pipeline import load_image
@@ -55,29 +55,54 @@ LABEL_DPI = 150
 NUMBER_STRIP = 0.3  # of the height: "Số:" sits under the agency's name
 
 
+# The labels in the order the form prints them, top to bottom.
+LABEL_ORDER = ("number", "name", "birth_date", "birth_place")
+
+
+def label_band(missing: list[str], found: dict[str, list[Word]], height: int) -> tuple[int, int]:
+    """Rows of the page where the missing labels are: between the found labels printed
+    before and after them (tesseract's time goes with the pixels it reads). The number
+    is in the header (the top 30 %)."""
+    pad = int(height * 0.02)  # about a line
+    top, bottom = height, 0
+    for key in missing:
+        if key == "number":
+            # Under the agency's name, above the title: the header (its band from the
+            # found labels lost the label on dev pages).
+            top, bottom = 0, max(bottom, int(height * NUMBER_STRIP))
+            continue
+        i = LABEL_ORDER.index(key)
+        before = [max(w.bbox[3] for w in found[k]) for k in LABEL_ORDER[:i] if found.get(k)]
+        after = [min(w.bbox[1] for w in found[k]) for k in LABEL_ORDER[i + 1:] if found.get(k)]
+        limit = int(height * LABEL_STRIP[1])
+        top = min(top, max(before) - pad if before else 0)
+        bottom = max(bottom, min(min(after) + pad, limit) if after else limit)
+    return max(0, top), min(height, max(bottom, top + 2 * pad))
+
+
 def label_words(image: Image.Image, page: PageResult, languages: str, wanted: list[str]
                 ) -> list[Word]:
     """The page's words with those of lines the OCR dropped as noise (a printed label
     followed by handwriting often is one: "Họ, chữ đệm, tên: ⁄//7.../:"), and those of
     the label column read on its own when a wanted label is still missing."""
-
     # The words of lines the OCR dropped as noise first: they hold such labels for free.
     known = joined(page.words, page.dropped_words)
     found = find_labels(known, image.size)
+    if "number" in wanted and "number" not in found and number_label(page_dark(image), known):
+        found["number"] = []  # its dotted line under the agency's name: no reading needed
     if all(k in found for k in wanted):
         return known
     width, height = image.size
     scale = min(1.0, LABEL_DPI / (page.dpi or LABEL_DPI))
-    # Only the number missing: it is in the header (the top 30 %, fewer pixels to read).
-    bottom = NUMBER_STRIP if set(wanted) - set(found) == {"number"} else LABEL_STRIP[1]
-    strip = image.crop((0, 0, int(width * LABEL_STRIP[0]), int(height * bottom)))
+    top, bottom = label_band([k for k in wanted if k not in found], found, height)
+    strip = image.crop((0, top, int(width * LABEL_STRIP[0]), bottom))
     small = strip.resize((max(1, int(strip.width * scale)), max(1, int(strip.height * scale))),
                          Image.Resampling.BILINEAR)
     with tempfile.TemporaryDirectory(prefix="sohoa-hand-") as tmp:
         (read,) = read_crops(small, [(0, 0, small.width, small.height)], Path(tmp),
                              dpi=round((page.dpi or LABEL_DPI) * scale), languages=languages)
-    back = [Word(w.text, w.confidence, (round(w.bbox[0] / scale), round(w.bbox[1] / scale),
-                                        round(w.bbox[2] / scale), round(w.bbox[3] / scale)),
+    back = [Word(w.text, w.confidence, (round(w.bbox[0] / scale), round(w.bbox[1] / scale) + top,
+                                        round(w.bbox[2] / scale), round(w.bbox[3] / scale) + top),
                  w.line) for w in read]
     # Block numbers apart from the page's, so that no line of one joins a line of the other.
     return [*known, *rekeyed(back, 100_000)]

@@ -168,3 +168,29 @@ def test_a_facilitys_place_name_is_taken_from_its_provinces_units() -> None:
     got = place_candidates("Trạm Y tế. Rình Sa, tỉnh Quảng Nam", ISSUED)
     assert "Trạm Y tế Bình Sa, tỉnh Quảng Nam" in got
     assert "Trạm Y tế Rình Sa, tỉnh Quảng Nam" not in got  # no unit of the list
+
+
+def test_a_name_in_its_usual_spelling_is_taken_when_the_ink_barely_says_otherwise() -> None:
+    # The dot under the i is a hair more probable than none: "LỊNH", a rare name; the
+    # usual "LINH" is proposed. A mark the ink is sure of stays.
+    frames = frames_of([*plain("PHẠM THÙY L"), {"Ị": 0.5, "I": 0.45}, *plain("NH")])
+    raw, checked, _ = line_reading(FakeReader(frames), None, "name", ISSUED)
+    assert raw == "PHẠM THÙY LỊNH" and checked.value == "PHẠM THÙY LINH"
+    sure = frames_of([*plain("PHẠM THÙY L"), {"Ị": 0.97, "I": 1e-5}, *plain("NH")])
+    assert line_reading(FakeReader(sure), None, "name", ISSUED)[1].value == "PHẠM THÙY LỊNH"
+
+
+def test_a_number_ends_with_a_registers_symbol_only() -> None:
+    # "R" a little more probable than "K": "212/RS" is no register's; "212/KS" is.
+    frames = frames_of([*plain("212/"), {"R": 0.5, "K": 0.45}, *plain("S")])
+    found = decode(frames, CHARS, 0, NumberGrammar(), lambda t: check_number(t, ISSUED).value)
+    assert found is not None and found[0] == "212/KS"
+
+
+def test_skipping_sure_blank_frames_keeps_repeated_characters_apart() -> None:
+    # "11/KS": the two ones parted only by frames where the blank is near certain.
+    frames = frames_of(plain("11/KS"))
+    assert float(np.exp(frames[1, 0])) > 0.999  # the frames between are sure blanks
+    (best, *_rest) = beam_search(frames, CHARS, 0, NumberGrammar())
+    assert best.text == "11/KS"
+    assert best.log_prob == pytest.approx(ctc_log_prob(frames, "11/KS", INDEX, 0), abs=1e-2)

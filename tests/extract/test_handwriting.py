@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from extract.handcheck import check
-from extract.handregions import regions
+from extract.handregions import ink_box, regions
 
 ISSUED = date(1999, 5, 4)
 
@@ -43,6 +43,9 @@ ISSUED = date(1999, 5, 4)
      "Xã Tuyên Thạnh, thị xã Kiến Tường, tỉnh Long An"),
     ("birth_place", "Phường.1,. quận Bình Thạnh, thành phố Hồ Chí Minh",
      "Phường 1, quận Bình Thạnh, thành phố Hồ Chí Minh"),
+    # The label's tail read before the place ("sinh:" → "1:").
+    ("birth_place", "1: Thị trấn Tam Hồng, huyện Yên lạc tỉnh Vĩnh Phúc",
+     "Thị trấn Tam Hồng, huyện Yên Lạc, tỉnh Vĩnh Phúc"),
 ])
 def test_readings_that_pass_are_proposed_in_canonical_form(key: str, raw: str,
                                                            value: str) -> None:
@@ -155,3 +158,119 @@ def test_a_label_missing_its_last_word_is_not_the_mothers() -> None:
     child = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
              (("Họ,", 200), ("chữ", 260), ("đệm,", 320), ("tên:", 380), ("Võ", 440))]
     assert [w.text for w in find_labels(child, (1600, 2200))["name"]][-1] == "tên:"
+
+
+def test_writing_that_rises_past_the_line_above_stays_in_the_crop() -> None:
+    """The line above's print is whitened in the crop, not cut away with the tops of the
+    letters that rise past its bottom."""
+    from extract.handfields import clean_crop
+
+    im = Image.new("L", (1600, 400), 255)
+    d = ImageDraw.Draw(im)
+    d.rectangle((100, 60, 420, 100), fill=0)  # "Dân tộc: Kinh" above, its bottom at 100
+    for x in range(240, 1500, 9):  # the dotted line right of "Nơi sinh:"
+        d.rectangle((x, 154, x + 2, 156), fill=0)
+    d.line((300, 92, 700, 148), fill=0, width=6)  # writing rising to 92, over its bottom
+    words = [_word("Dân", 100, 250, (1, 1, 1), y=(60, 100)),
+             _word("tộc:", 260, 420, (1, 1, 1), y=(60, 100)),
+             _word("Nơi", 100, 150, (2, 1, 1), y=(130, 160)),
+             _word("sinh:", 160, 230, (2, 1, 1), y=(130, 160))]
+    (r,) = regions(im, words)
+    box = ink_box(im, r)
+    assert r.key == "birth_place" and not r.below
+    assert box[1] <= 92 - 4 and box[3] >= 156  # the whole stroke, and its dotted line
+    # The print's pixels inside the crop are paper for the line model.
+    crop = clean_crop(im, r, box)
+    assert crop.getpixel((400 - box[0], max(0, 95 - box[1]))) > 200
+
+
+def test_the_number_line_is_found_under_the_agencys_name_without_its_label() -> None:
+    from extract.handregions import find_labels
+
+    im = Image.new("L", (1600, 2200), 255)
+    d = ImageDraw.Draw(im)
+    for x in range(300, 700, 9):  # "Số: ......" under the agency, "Số:" not read
+        d.rectangle((x, 262, x + 2, 264), fill=0)
+    d.line((360, 230, 480, 258), fill=0, width=6)  # its handwriting
+    agency = [_word("ỦY", 220, 260, (1, 1, 1), y=(120, 150)),
+              _word("BAN", 270, 330, (1, 1, 1), y=(120, 150)),
+              _word("XÃ", 240, 290, (1, 2, 1), y=(170, 200)),
+              _word("HỒNG", 300, 400, (1, 2, 1), y=(170, 200))]
+    assert "number" not in find_labels(agency, im.size)
+    (r,) = regions(im, agency)
+    assert r.key == "number" and r.box[0] <= 310 and abs(r.baseline - 263) <= 4
+    x0, y0, x1, y1 = ink_box(im, r)
+    assert x0 <= 360 and y0 <= 230 and x1 >= 480 and y1 >= 258
+    # No dotted line under the agency: no number, rather than a guess.
+    blank = Image.new("L", (1600, 2200), 255)
+    assert regions(blank, agency) == []
+
+
+@pytest.mark.parametrize(("raw", "value"), [
+    ("TỪ HỒNG HOA", "TỪ HỒNG HOA"),  # family names beyond the common ones
+    ("ỨNG ANH TUYỂN", "ỨNG ANH TUYỂN"),
+    ("Ông Minh Nhung", "ÔNG MINH NHUNG"),
+    ("Nghiêm Thị Lan", "NGHIÊM THỊ LAN"),
+])
+def test_family_names_of_the_published_lists_pass(raw: str, value: str) -> None:
+    assert check("name", raw, ISSUED).value == value
+
+
+@pytest.mark.parametrize("raw", [
+    "Tư Hồng Hoa",  # not spelled as any family name ("Từ" is)
+    "Kim Anh",  # a middle name more often than a family name: the family name was lost
+    "Văn Hùng",
+])
+def test_names_not_starting_with_a_family_name_are_refused(raw: str) -> None:
+    assert check("name", raw, ISSUED).problem == "name_family"
+
+
+@pytest.mark.parametrize(("raw", "value"), [
+    # A facility's kind misread by a letter or two, dots between its words.
+    ("Bệnh xiên. Phụ sản Bình Phước, tỉnh Bình Phước",
+     "Bệnh viện Phụ sản Bình Phước, tỉnh Bình Phước"),
+    ("TramY.tế Thăng Long, tỉnh Hải Dương", "Trạm Y tế Thăng Long, tỉnh Hải Dương"),
+    ("ệnh viện đa khoa Nam Định, tỉnh Nam Định", "Bệnh viện đa khoa Nam Định, tỉnh Nam Định"),
+])
+def test_a_facilitys_kind_is_recognised_within_edits(raw: str, value: str) -> None:
+    assert check("birth_place", raw, ISSUED).value == value
+
+
+@pytest.mark.parametrize(("raw", "problem"), [
+    ("212/RS", "number_format"),  # no register's symbol
+    ("41/KSS", "number_format"),
+])
+def test_a_numbers_symbol_is_a_registers(raw: str, problem: str) -> None:
+    assert check("number", raw, ISSUED).problem == problem
+    assert check("number", raw.replace("RS", "KS").replace("KSS", "KS"), ISSUED).value
+
+
+def test_a_shadowed_crop_is_evened_out_and_an_even_one_left_alone() -> None:
+    import numpy as np
+
+    from extract.handfields import flattened
+
+    ramp = np.tile(np.linspace(80, 250, 600, dtype=np.float32), (60, 1))  # a shadow's edge
+    ink = ramp.copy()
+    # Writing in the dark part and in the light part, each as dark against its paper
+    # (a line's worth of ink: a few per cent of the crop).
+    for x in range(100, 200, 12):
+        ink[20:40, x:x + 4] = ramp[20:40, x:x + 4] * 0.3
+    for x in range(420, 520, 12):
+        ink[20:40, x:x + 4] = ramp[20:40, x:x + 4] * 0.3
+    out = np.asarray(flattened(Image.fromarray(ink.astype(np.uint8))), dtype=np.float32)
+    # Paper alike on both sides, both strokes well below it.
+    assert abs(out[5, 150] - out[5, 470]) < 30
+    assert out[30, 101] < out[5, 150] - 100 and out[30, 421] < out[5, 470] - 100
+    even = Image.new("L", (600, 60), 240)
+    ImageDraw.Draw(even).line((100, 30, 300, 30), fill=20, width=4)
+    assert np.array_equal(np.asarray(flattened(even)), np.asarray(even))
+
+
+def test_the_ink_around_a_place_is_scored_with_it_not_proposed() -> None:
+    from extract.handfields import _around_place
+
+    assert _around_place("1: Thị trấn Tam Hồng, huyện Yên Lạc...\"") == ("1: ", '..."')
+    assert _around_place("Xã Hồng Thái, huyện Bắc Bình") == ("", "")
+    # Words before the first kind are the address's, not a label's tail.
+    assert _around_place("Bình Sa xã Tam Kỳ")[0] == ""
