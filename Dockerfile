@@ -18,6 +18,7 @@ COPY signing signing
 COPY storage storage
 COPY search search
 COPY reuse reuse
+COPY stats stats
 COPY audit audit
 COPY api api
 COPY watch watch
