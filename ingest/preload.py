@@ -1,0 +1,26 @@
+"""What every OCR worker needs, imported and built once in the pool's forkserver.
+
+``ingest.batch`` names this module as its pool's forkserver preload
+(``ingest.lifeline.pool_context``): the server imports it before forking any worker,
+and each worker starts with the modules its jobs unpickle (pages: ``ocr``; documents:
+``ingest.pipeline``, which brings extraction, signing's placement and the rest) and
+with the official-unit indexes built (``extract.places.warm``, about 0.5 s), instead of
+paying both again in every worker of every batch.
+
+Importing it has that one effect on purpose. The workers' own initializer still warms
+(a no-op when this ran), so a pool whose server started without this list, or a
+failure here, costs time and nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import ingest.pipeline  # noqa: F401  (imported for the forked workers)
+import ocr.pipeline  # noqa: F401  (imported for the forked workers)
+from extract.places import warm
+
+try:
+    warm()
+except Exception:  # the server must start whatever happens: workers warm themselves
+    logging.getLogger("sohoa.ingest").exception("preloading the workers' indexes failed")
