@@ -3,8 +3,9 @@
 ``ingest.batch`` names this module as its pool's forkserver preload
 (``ingest.lifeline.pool_context``): the server imports it before forking any worker,
 and each worker starts with the modules its jobs unpickle (pages: ``ocr``; documents:
-``ingest.pipeline``, which brings extraction, signing's placement and the rest) and
-with the official-unit indexes built (``extract.places.warm``, about 0.5 s), instead of
+``ingest.pipeline``, which brings extraction, signing's placement and the rest; the
+PDF/A checker, about 0.1 s on a document's first use) and with the official-unit
+indexes built (``extract.places.warm``, about 0.5 s), instead of
 paying both again in every worker of every batch.
 
 Importing it has that one effect on purpose. The workers' own initializer still warms
@@ -15,6 +16,8 @@ failure here, costs time and nothing else.
 from __future__ import annotations
 
 import logging
+
+import pikepdf.pdfa  # noqa: F401  (the PDF/A check ``ocr.assemble`` loads on first use)
 
 import ingest.pipeline  # noqa: F401  (imported for the forked workers)
 import ocr.pipeline  # noqa: F401  (imported for the forked workers)
