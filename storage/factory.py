@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from storage.base import LockStatus, StorageError, Store
 from storage.filestore import FileStore
 from storage.retry import RetryPolicy
-from storage.s3store import S3Store
+
+if TYPE_CHECKING:
+    from storage.s3store import S3Store
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,11 @@ def _open_s3(
         raise StorageError(f"S3 URL must be s3://host:port/bucket: {url}")
     if not access_key or not secret_key:
         raise StorageError("S3 storage needs SOHOA_S3_ACCESS_KEY and SOHOA_S3_SECRET_KEY")
+    # Only here: the S3 client (minio, with its crypto and HTTP stack) is a third of a
+    # second of imports that every ``sohoa`` command on a filesystem store, and each
+    # batch's worker server, would otherwise pay.
+    from storage.s3store import S3Store
+
     return S3Store(
         parts.netloc,
         bucket,
