@@ -83,6 +83,6 @@ class PageResult:
     # as a noise line (a printed label followed by handwriting reads as one): for a
     # consumer that looks for something specific in them, never part of the page's text.
     dropped_words: list[Word] = field(default_factory=list)
-    # The page's top as shown (``PageView``); None where the archival page is not the
-    # image read (a PDF page kept with its own content and a crop or turn of its own).
+    # Page 1's top as shown (``PageView``); None on other pages, and where the archival
+    # page is not the image read (a PDF page kept with a crop or turn of its own).
     view: PageView | None = None

@@ -376,7 +376,7 @@ def _result(number: int, prepared: Prepared, loaded: Loaded,
             reading: engine.Recognition | None, pdf_page: bytes,
             view: bool = True) -> PageResult:
     """The page's result; ``view``: the archival page shows ``loaded`` as read, so
-    its top is taken from it (``PageView``)."""
+    the top of page 1 is taken from it (``PageView``)."""
     words = reading.words if reading else []
     return PageResult(
         number=number, text=reading.text if reading else "", words=words,
@@ -386,8 +386,9 @@ def _result(number: int, prepared: Prepared, loaded: Loaded,
         blank=prepared.blank, had_text=False, pdf_page=pdf_page,
         notes=list(reading.notes) if reading else [],
         dropped_words=list(reading.dropped) if reading else [],
+        # Only page 1 carries the stamp.
         view=top_view(loaded.image, loaded.dpi, prepared.rotated, prepared.deskew)
-        if view else None,
+        if view and number == 1 else None,
     )
 
 

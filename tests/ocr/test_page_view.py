@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+from pathlib import Path
 
 import numpy as np
 import pikepdf
@@ -13,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ingest.pipeline import viewed_marks
-from ocr import PageResult, build_archival, pdfpage, prepare
+from ocr import PageJob, PageResult, build_archival, pdfpage, prepare, run_page
 from ocr.base import VIEW_DPI, VIEW_SHARE, PageView
 from ocr.pipeline import top_view
 from signing import placement
@@ -95,3 +96,13 @@ def test_a_view_that_does_not_fit_the_page_is_not_used() -> None:
         out = io.BytesIO()
         doc.save(out)
     assert viewed_marks(out.getvalue(), top_view(image, 150, 0, 0.0), [], (0, 0)) is None
+
+
+def test_only_page_one_keeps_its_view(tmp_path: Path) -> None:
+    # Two blank sheets (nothing to read: fast); only page 1 carries the stamp.
+    path = tmp_path / "two.tif"
+    sheets = [Image.new("L", (850, 1100), 250) for _ in range(2)]
+    sheets[0].save(path, save_all=True, append_images=sheets[1:], dpi=(100, 100))
+    first, second = (run_page(PageJob(str(path), "image/tiff", i)) for i in range(2))
+    assert first.view is not None and (first.view.width, first.view.height) == (850, 330)
+    assert second.view is None
