@@ -59,9 +59,23 @@ def run_batch(
     caller keeps across batches saves its start-up (``sohoa watch``: about 0.7 s a
     batch) and is renewed like the batch's own when a worker dies.
     """
-    # Before any OCR: tesseract and its languages, store, index and key are the batch's
-    # problem, not each file's (a ``records.errors.SohoaError`` from ``application.preflight``).
-    check_for_ingest(runtime)
+    # The batch's own pool is made first: its forkserver then prepares the workers
+    # (``ingest.preload``) while this process checks and admits.
+    own = WorkerPool(max(1, runtime.settings.workers)) if executor is None else None
+    try:
+        # Before any OCR: tesseract and its languages, store, index and key are the
+        # batch's problem, not each file's (a ``records.errors.SohoaError`` from
+        # ``application.preflight``).
+        check_for_ingest(runtime)
+        return _run_admitted(files, runtime, agency, on_outcome, own or executor)
+    finally:
+        if own is not None:
+            own.shutdown()
+
+
+def _run_admitted(files: Iterable[InputFile], runtime: Runtime, agency: str | None,
+                  on_outcome: ProgressCallback | None,
+                  executor: Executor | WorkerPool | None) -> list[FileOutcome]:
     outcomes: list[FileOutcome] = []
 
     def emit(outcome: FileOutcome) -> None:
@@ -187,11 +201,16 @@ class Scheduler:
                       else FileOutcome.ingested(name, record, pages))
 
 
+# Imported by the pool's forkserver before it forks a worker (``ingest.lifeline``).
+PRELOAD = ("ingest.preload",)
+
+
 def _pool(size: int) -> ProcessPoolExecutor:
-    """Worker processes that die with this one (``ingest.lifeline``) and build the
-    official-unit indexes when they start (about 0.6 s each), not inside the first
-    paper's extraction."""
-    return tethered_pool(size, initializer=warm)
+    """Worker processes that die with this one (``ingest.lifeline``), forked with their
+    modules imported and the official-unit indexes built (``ingest.preload``); the
+    initializer builds the indexes where the forkserver could not (about 0.6 s each),
+    so not inside the first paper's extraction either way."""
+    return tethered_pool(size, initializer=warm, preload=PRELOAD)
 
 
 class WorkerPool:

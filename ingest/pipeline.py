@@ -13,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import math
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pikepdf
 
 from extract import analyze, apply
@@ -25,6 +27,7 @@ from ingest.errors import STORED_RECORD_DAMAGED, IngestError
 from ingest.handwriting import read_handwriting
 from ingest.sniff import EXTENSIONS, HEAD_BYTES, PDF, check_content
 from ocr import OcrInputError, PageJob, PageResult, build_archival, plan_pages
+from ocr.base import PageView
 from ocr.sanitize import active_content
 from records import (
     STACK_GIVEN,
@@ -40,7 +43,14 @@ from records import (
 )
 from records.result_types import cached_result_types
 from signing import SigningError
-from signing.placement import page_marks
+from signing.placement import (
+    PageMarks,
+    display_size,
+    marks_from_gray,
+    page_marks,
+    stamp_depth,
+    word_boxes,
+)
 from storage import (
     IntegrityError,
     ObjectNotFound,
@@ -57,7 +67,6 @@ from storage import (
 if TYPE_CHECKING:
     from search import Index
     from signing import Signer
-    from signing.placement import PageMarks
     from storage import Store
 
 log = logging.getLogger("sohoa.ingest")
@@ -230,10 +239,28 @@ def first_page_marks(pdf: bytes, pages: list[PageResult]) -> PageMarks | None:
     try:
         if first is None:
             return page_marks(pdf)
-        return page_marks(pdf, [w.bbox for w in first.words], (first.width_px, first.height_px))
+        words = [w.bbox for w in first.words]
+        size = (first.width_px, first.height_px)
+        return viewed_marks(pdf, first.view, words, size) or page_marks(pdf, words, size)
     except SigningError as exc:
         log.warning("cannot measure page 1 for the stamp: %s", exc)
         return None
+
+
+def viewed_marks(pdf: bytes, view: PageView | None, words: list[tuple[int, int, int, int]],
+                 size: tuple[int, int]) -> PageMarks | None:
+    """``signing.placement.page_marks`` from the top of page 1 the OCR kept
+    (``ocr.base.PageView``) instead of a render of the PDF; None when there is no view
+    or it does not cover the page as shown (then page 1 is rendered)."""
+    if view is None:
+        return None
+    width, height = display_size(pdf)
+    # The view spans the page's width and reaches as deep as the placement looks.
+    if abs(view.width * 72 / view.dpi - width) > 1 or \
+            view.height < math.ceil(stamp_depth(height) * view.width / width):
+        return None
+    gray = np.frombuffer(view.gray, dtype=np.uint8).reshape(view.height, view.width)
+    return marks_from_gray(gray, width, height, word_boxes(words, size, width, height))
 
 
 def sign(record: Record, pdf: bytes, signer: Signer, prior_signatures: int,

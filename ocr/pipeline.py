@@ -17,7 +17,7 @@ import pikepdf
 from PIL import Image, ImageOps
 
 from ocr import engine, pdfpage, prepare
-from ocr.base import PageJob, PageResult, Word
+from ocr.base import VIEW_DPI, VIEW_SHARE, PageJob, PageResult, PageView, Word
 from ocr.plan import (
     MIN_RENDER_DPI,
     check_page_pixels,
@@ -344,8 +344,39 @@ def prepare_and_read(loaded: Loaded, languages: str,
 # ---------------------------------------------------------------- one page
 
 
+def top_view(image: Image.Image, dpi: int, turn: int, deskew: float) -> PageView:
+    """The top of the page as the archival page shows ``image`` (``PageView``): turned,
+    straightened about the whole page's centre as ``prepare.straighten`` does (only the
+    rows needed are rotated), gray, reduced to ``VIEW_DPI``."""
+    upright = prepare.turn(image, turn)
+    width, height = upright.size
+    rows = min(height, math.ceil(height * VIEW_SHARE))
+    if abs(deskew) >= prepare.MIN_SKEW:
+        # Source rows that can land in the top ``rows`` once rotated, and a margin so
+        # that no sample is taken at the cut.
+        reach = min(height, rows + math.ceil(width * abs(math.sin(math.radians(deskew)))) + 4)
+        band = upright.crop((0, 0, width, reach))
+        if band.mode != "RGB":
+            band = band.convert("L")
+        band = band.rotate(deskew, resample=Image.Resampling.BILINEAR,
+                           center=(width / 2, height / 2),
+                           fillcolor=255 if band.mode == "L" else (255, 255, 255))
+        band = band.crop((0, 0, width, rows))
+    else:
+        band = upright.crop((0, 0, width, rows))
+    band = band.convert("L")
+    if dpi > VIEW_DPI:
+        band = band.resize((max(1, round(width * VIEW_DPI / dpi)),
+                            max(1, round(rows * VIEW_DPI / dpi))), Image.Resampling.BOX)
+    return PageView(gray=band.tobytes(), width=band.width, height=band.height,
+                    dpi=dpi * band.width / width)
+
+
 def _result(number: int, prepared: Prepared, loaded: Loaded,
-            reading: engine.Recognition | None, pdf_page: bytes) -> PageResult:
+            reading: engine.Recognition | None, pdf_page: bytes,
+            view: bool = True) -> PageResult:
+    """The page's result; ``view``: the archival page shows ``loaded`` as read, so
+    the top of page 1 is taken from it (``PageView``)."""
     words = reading.words if reading else []
     return PageResult(
         number=number, text=reading.text if reading else "", words=words,
@@ -355,6 +386,9 @@ def _result(number: int, prepared: Prepared, loaded: Loaded,
         blank=prepared.blank, had_text=False, pdf_page=pdf_page,
         notes=list(reading.notes) if reading else [],
         dropped_words=list(reading.dropped) if reading else [],
+        # Only page 1 carries the stamp.
+        view=top_view(loaded.image, loaded.dpi, prepared.rotated, prepared.deskew)
+        if view and number == 1 else None,
     )
 
 
@@ -464,14 +498,19 @@ def _run_pdf_page(job: PageJob, workdir: Path) -> PageResult:
             loaded = dataclasses.replace(
                 loaded, image=loaded.image.convert("1", dither=Image.Dither.NONE))
         prepared, reading = prepare_and_read(loaded, job.languages, workdir)
+        # The page kept as it is shows what pdftoppm rendered (its media box) only when
+        # it has no crop or turn of its own.
+        as_rendered = (int(page.obj.get("/Rotate", 0)) % 360 == 0
+                       and [float(v) for v in page.cropbox] == [float(v) for v in page.mediabox])
         if reading is None:
-            return _result(number, prepared, loaded, None, pdfpage.copy_page(pdf, job.index))
+            return _result(number, prepared, loaded, None, pdfpage.copy_page(pdf, job.index),
+                           view=as_rendered and not prepared.changed)
         assert reading.text_pdf is not None
         if not prepared.changed and int(page.obj.get("/Rotate", 0)) % 360 == 0:
             # The page's own content (original image encoding, vectors) stays untouched.
             pdf_bytes = pdfpage.graft_text(pdf, job.index, reading.text_pdf)
-        else:
-            pdf_bytes = _archival_page(loaded, prepared, reading.text_pdf)
+            return _result(number, prepared, loaded, reading, pdf_bytes, view=as_rendered)
+        pdf_bytes = _archival_page(loaded, prepared, reading.text_pdf)
         return _result(number, prepared, loaded, reading, pdf_bytes)
 
 

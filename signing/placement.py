@@ -147,7 +147,7 @@ def _boxes_from_grid(grid: np.ndarray, cell: float, height: float) -> list[Rect]
     return boxes
 
 
-def _depth(height: float) -> float:
+def stamp_depth(height: float) -> float:
     """How far down from the top the marks must describe, in points."""
     return height * TOP_DEPTH + CLEARANCE + CELL
 
@@ -157,7 +157,7 @@ def marks_from_gray(gray: np.ndarray, width: float, height: float,
     """:class:`PageMarks` of a rendering ``gray`` (rows top down) of a page shown
     ``width`` x ``height`` points, or of its top part, plus ``words`` (display points)."""
     px_per_pt = gray.shape[1] / width
-    depth_px = math.ceil(_depth(height) * px_per_pt)
+    depth_px = math.ceil(stamp_depth(height) * px_per_pt)
     grid = _cells(ink_mask(gray[:depth_px]), CELL * px_per_pt)
     grid = _dilate(grid, math.ceil(CLEARANCE / CELL))
     boxes = _boxes_from_grid(grid, CELL, height)
@@ -206,13 +206,18 @@ def page_marks(pdf: bytes, words: Sequence[tuple[int, int, int, int]] = (),
     (left, top, right, bottom) in pixels of an upright image of the displayed page
     that is ``image_size`` (width, height) pixels, as OCR engines report them."""
     width, height = display_size(pdf)
-    gray = render_first_page(pdf, depth=_depth(height))
-    boxes: list[Rect] = []
-    if words and image_size:
-        sx, sy = width / image_size[0], height / image_size[1]
-        boxes = [(x0 * sx, height - y1 * sy, x1 * sx, height - y0 * sy)
-                 for x0, y0, x1, y1 in words]
-    return marks_from_gray(gray, width, height, boxes)
+    gray = render_first_page(pdf, depth=stamp_depth(height))
+    return marks_from_gray(gray, width, height, word_boxes(words, image_size, width, height))
+
+
+def word_boxes(words: Sequence[tuple[int, int, int, int]], image_size: tuple[int, int] | None,
+               width: float, height: float) -> list[Rect]:
+    """OCR word boxes (left, top, right, bottom in pixels of an upright ``image_size``
+    image of the displayed page) in display points of a ``width`` x ``height`` page."""
+    if not words or not image_size or not all(image_size):
+        return []
+    sx, sy = width / image_size[0], height / image_size[1]
+    return [(x0 * sx, height - y1 * sy, x1 * sx, height - y0 * sy) for x0, y0, x1, y1 in words]
 
 
 def _grid(marks: PageMarks, avoid: Sequence[Rect]) -> np.ndarray:

@@ -1,0 +1,38 @@
+"""What every OCR worker needs, imported and built once in the pool's forkserver.
+
+``ingest.batch`` names this module as its pool's forkserver preload
+(``ingest.lifeline.pool_context``): the server imports it before forking any worker,
+and each worker starts with the modules its jobs unpickle (pages: ``ocr``; documents:
+``ingest.pipeline``, which brings extraction, signing's placement and the rest; the
+PDF/A checker, about 0.1 s on a document's first use) and with the official-unit
+indexes built (``extract.places.warm``, about 0.5 s), instead of
+paying both again in every worker of every batch; and with all of it frozen out of the
+garbage collector's reach (below).
+
+Importing it has that one effect on purpose. The workers' own initializer still warms
+(a no-op when this ran), so a pool whose server started without this list, or a
+failure here, costs time and nothing else.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+
+import pikepdf.pdfa  # noqa: F401  (the PDF/A check ``ocr.assemble`` loads on first use)
+
+import ingest.pipeline  # noqa: F401  (imported for the forked workers)
+import ocr.pipeline  # noqa: F401  (imported for the forked workers)
+from extract.places import warm
+
+try:
+    warm()
+except Exception:  # the server must start whatever happens: workers warm themselves
+    logging.getLogger("sohoa.ingest").exception("preloading the workers' indexes failed")
+
+# Everything above lives as long as the workers: kept out of the collector's scans.
+# ``ocr.assemble`` runs a full collection before each PDF/A check, and walking these
+# modules and indexes made it cost about 80 ms a document (the workers' own objects,
+# made after the fork, are collected as before). Garbage left by the imports goes first.
+gc.collect()
+gc.freeze()
