@@ -22,7 +22,7 @@ T = TypeVar("T")
 def sohoa(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """``sohoa ARGS`` of this tree, in its own session (its output appended to ``log``)."""
     with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "cli.main", *args], env=env, cwd=ROOT,
+        return subprocess.Popen([sys.executable, "-m", "cli.entry", *args], env=env, cwd=ROOT,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 

@@ -1,0 +1,48 @@
+"""The ``sohoa`` entry point (pyproject.toml): starts the OCR workers' server first when
+the command is a local batch, then loads the command line.
+
+Loading the command line costs about 1.3 s of CPU (pyHanko, extraction's tables, the
+index and store clients); the pool's forkserver then loads the workers' modules and
+official-unit indexes (``ingest.preload``, about as long). One after the other, a
+batch's first page waited for both; started here, the server loads on the other core
+while this process loads, reads the settings, checks dependencies and admits files.
+``ingest.lifeline.pool_context`` finds the server running (it reads its preload list
+once, when it starts: ``tests/test_cli_entry.py`` keeps the two lists equal). Kept
+free of sohoa imports: anything imported here is loaded before the server starts.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
+from multiprocessing import forkserver
+
+# The commands that run a batch's OCR in a local process pool (unless a broker is
+# configured: then Celery's workers do).
+LOCAL_BATCH_COMMANDS = frozenset({"ingest", "watch"})
+PRELOAD = ["ingest.preload"]
+
+
+def runs_local_batch(argv: Sequence[str], environ: dict[str, str] | os._Environ[str]) -> bool:
+    """Whether ``sohoa ARGV`` will start a local worker pool: a batch command, without
+    ``--help`` and without a broker URL (the distributed driver enqueues instead)."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command not in LOCAL_BATCH_COMMANDS or environ.get("SOHOA_BROKER_URL"):
+        return False
+    return not any(a in ("-h", "--help") for a in argv)
+
+
+def main() -> int:
+    if (runs_local_batch(sys.argv[1:], os.environ)
+            and "forkserver" in multiprocessing.get_all_start_methods()):
+        multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
+        forkserver.ensure_running()
+    from cli.main import main as run  # after the server has started: see the module doc
+
+    return run()
+
+
+if __name__ == "__main__":  # ``python -m cli.entry``: the tests' way to run the command
+    raise SystemExit(main())
