@@ -108,7 +108,7 @@ def _unrule(gray: np.ndarray[Any, Any], paper: int, baseline: int, h: int) -> No
     ruled = [y for y in near if dark[y].mean() > RULE_FILL]
     # A rule is thin: a broad dark band is a shadow's or a photo's edge (dev: whitening
     # those lost two right fields). It is found on other pages than ink bleed's too
-    # (blurred, shadowed, photo; 32 dev crops, 11 of them ink bleed's).
+    # (blurred, shadowed, photo: 26 dev crops, 7 of them ink bleed's).
     if not ruled or ruled[-1] - ruled[0] > 0.3 * h:
         return
     # The rule's rows and its blurred edges (the bleed swells its dots by a tenth of a
