@@ -71,6 +71,17 @@ def coverage(truth: list[int], crop: tuple[int, int, int, int]) -> float:
     return ix * iy / max(1, (x1 - x0) * (y1 - y0))
 
 
+def truth_box(t: Truth, key: str, page: PageResult) -> list[int] | None:
+    """The field's ink box in the upright page's pixels: a PDF is rendered at the OCR's
+    resolution, not the set's (fax pages made at 150 dpi come back at 200: their boxes
+    were a third off, counted as cut crops)."""
+    box = t.fields["handwriting"][key]["box"]
+    if box is None or not t.file.endswith(".pdf") or page.dpi == t.klass["dpi"]:
+        return box
+    scale = page.dpi / t.klass["dpi"]
+    return [round(v * scale) for v in box]
+
+
 def upright(t: Truth, root: Path, cache: Path) -> tuple[Any, PageResult, float, float]:
     """The page as compose rebuilds it, its OCR, the OCR time and the rebuild time."""
     path = root / t.file
@@ -92,9 +103,9 @@ def run_regions(truths: list[Truth], root: Path, cache: Path) -> dict[str, Any]:
         cut_s.append(up_s + time.perf_counter() - t0)
         by_key = {r.key: r for r in found}
         for key in SCORED:
-            truth = t.fields["handwriting"][key]
+            box = truth_box(t, key, page)
             per[key]["fields"] += 1
-            if truth["box"] is None:
+            if box is None:
                 per[key]["unknown_box"] += 1
                 continue
             per[key]["scored"] += 1
@@ -104,13 +115,13 @@ def run_regions(truths: list[Truth], root: Path, cache: Path) -> dict[str, Any]:
                 misses.append(f"{t.id} {t.class_key} {key}: label not found")
                 continue
             crop = ink_box(image, r)
-            cov = coverage(truth["box"], crop)
+            cov = coverage(box, crop)
             per[key]["below" if r.below else "right"] += 1
             if cov >= 0.97:
                 per[key]["whole"] += 1
             else:
                 misses.append(f"{t.id} {t.class_key} {key}: {cov:.0%} inside "
-                              f"(below={r.below}, crop {crop}, truth {truth['box']})")
+                              f"(below={r.below}, crop {crop}, truth {box})")
     total = Counter[str]()
     for c in per.values():
         total.update(c)
@@ -210,8 +221,8 @@ def run_reading(truths: list[Truth], root: Path, cache: Path, bare: bool = True
                 c["no_region"] += 1
                 rows.append({"id": t.id, "key": key, "want": want, "region": False})
                 continue
-            truth_box = t.fields["handwriting"][key]["box"]
-            whole = None if truth_box is None else coverage(truth_box, f.box) >= 0.97
+            box = truth_box(t, key, page)
+            whole = None if box is None else coverage(box, f.box) >= 0.97
             recognized = recognizer_right(key, f.readings.get("asterocr", ""),
                                           t.fields["handwriting"][key]["text"])
             c[stage(whole, recognized, f.value is not None and same(key, f.value, want),

@@ -294,7 +294,15 @@ def _facility_names(facility: str, units: list[Unit]) -> list[str]:
     if facility.startswith("Bệnh viện "):
         for name in list(names):
             place = _place_tail(name, shorts)
-            names += [f"Bệnh viện {care} {place}" for care in HOSPITAL_CARE if place]
+            if not place:
+                continue
+            names += [f"Bệnh viện {care} {place}" for care in HOSPITAL_CARE]
+            # A kind of care a letter or a mark from a usual one is that one misread ("đa
+            # khọa", "Phụ Sơn", "Sán - Nhi"): as read, the ink would choose it.
+            care = name[len("Bệnh viện "):-len(place)].strip()
+            if care not in HOSPITAL_CARE and any(
+                    distance(key_of(care), key_of(c), 1) <= 1 for c in HOSPITAL_CARE):
+                names.remove(name)
     return names
 
 

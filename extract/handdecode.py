@@ -130,23 +130,29 @@ def beam_search(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
 
 def decode(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int, grammar: Grammar,
            accept: Callable[[str], str | None], beam: int = BEAM,
-           prefer: Callable[[str], bool] | None = None, margin: float = 0.0
-           ) -> tuple[str, Decoded] | None:
+           prefer: Callable[[str], bool] | None = None, margin: float = 0.0,
+           prior: Callable[[str], float] | None = None) -> tuple[str, Decoded] | None:
     """The most probable reading the grammar allows whose value ``accept`` gives (None:
     the field's checks refuse it), with the value; or, when ``prefer`` is given, the most
     probable whose value it prefers, if it is less probable by no more than ``margin``
-    (natural log)."""
+    (natural log). ``prior``: a log-probability added to each value's before ranking (how
+    usual the value is)."""
     passing = []
     for d in beam_search(frames, chars, blank, grammar, beam):
         value = accept(d.text)
         if value is not None:
-            if prefer is None:
+            if prefer is None and prior is None:
                 return value, d
             passing.append((value, d))
-    if not passing or prefer is None:
+    if not passing:
         return None
-    first = passing[0][1].log_prob
-    return next(((v, d) for v, d in passing if d.log_prob >= first - margin and prefer(v)),
+    if prior is not None:
+        passing.sort(key=lambda vd: vd[1].log_prob + prior(vd[0]), reverse=True)
+    if prefer is None:
+        return passing[0]
+    first = passing[0][1].log_prob + (prior(passing[0][0]) if prior else 0.0)
+    return next(((v, d) for v, d in passing
+                 if d.log_prob + (prior(v) if prior else 0.0) >= first - margin and prefer(v)),
                 passing[0])
 
 

@@ -149,6 +149,16 @@ def is_listed_family_name(word: str) -> bool:
     return is_family_name(word) or spelled in _OTHER_FAMILY
 
 
+def family_name_rank(word: str) -> int | None:
+    """Where ``word``'s family name stands by how many bear it: its place in
+    ``FAMILY_NAMES`` (ordered by frequency, Nguyễn first) for a common one, any marks; one
+    past the list for the others (``OTHER_FAMILY_NAMES``, as spelled); None otherwise."""
+    known = _FAMILY.get(fold_phrase(word).strip(" .,:;-_"))
+    if known is not None:
+        return FAMILY_NAMES.index(known) + 1
+    return len(FAMILY_NAMES) + 1 if is_listed_family_name(word) else None
+
+
 _WORD = re.compile(r"[^\W\d_]+")
 
 

@@ -194,3 +194,38 @@ def test_skipping_sure_blank_frames_keeps_repeated_characters_apart() -> None:
     (best, *_rest) = beam_search(frames, CHARS, 0, NumberGrammar())
     assert best.text == "11/KS"
     assert best.log_prob == pytest.approx(ctc_log_prob(frames, "11/KS", INDEX, 0), abs=1e-2)
+
+
+def test_a_common_family_name_is_taken_over_a_rare_one_the_ink_barely_prefers() -> None:
+    # The R is less probable than the blank around it: greedy "TẦN", a real but rare
+    # family name; "TRẦN", the second most common, is proposed. An ink sure of "TẦN"
+    # keeps it.
+    frames = frames_of([*plain("T"), {"R": 0.4}, *plain("ẦN THỊ MAI")])
+    raw, checked, _ = line_reading(FakeReader(frames), None, "name", ISSUED)
+    assert raw == "TẦN THỊ MAI" and checked.value == "TRẦN THỊ MAI"
+    sure = frames_of([*plain("T"), {"R": 1e-4}, *plain("ẦN THỊ MAI")])
+    assert line_reading(FakeReader(sure), None, "name", ISSUED)[1].value == "TẦN THỊ MAI"
+
+
+@pytest.mark.parametrize("raw", ["Bệnh viện đa khọa Nam Định, tỉnh Nam Định",
+                                 "Bệnh viện Phụ Sơn Nam Định, tỉnh Nam Định"])
+def test_a_misread_kind_of_care_is_no_candidate_its_usual_spelling_is(raw: str) -> None:
+    got = [c for c in place_candidates(raw, ISSUED) if c.endswith("Nam Định, tỉnh Nam Định")]
+    assert "Bệnh viện đa khoa Nam Định, tỉnh Nam Định" in got
+    assert "Bệnh viện Phụ sản Nam Định, tỉnh Nam Định" in got
+    assert not any("khọa" in c or "Phụ Sơn" in c for c in got)
+
+
+def test_a_rare_family_name_is_proposed_only_when_the_ink_is_sure_of_the_name() -> None:
+    # A "7" the name cannot hold after it: the name is less probable than the best path.
+    # Under a common family name it is still proposed; under a rare one it is keyed.
+    def read(name: str) -> tuple[str | None, float | None]:
+        frames = frames_of([*plain(name), {"7": 0.9}])
+        _, checked, conf = line_reading(FakeReader(frames), None, "name", ISSUED)
+        return checked.value, conf
+
+    value, conf = read("TRẦN THỊ MAI")
+    assert value == "TRẦN THỊ MAI" and conf is not None and conf < 0.9
+    assert read("XA THỊ MAI")[0] is None
+    sure = frames_of(plain("XA THỊ MAI"))
+    assert line_reading(FakeReader(sure), None, "name", ISSUED)[1].value == "XA THỊ MAI"

@@ -11,6 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
@@ -71,19 +72,23 @@ def test_readings_that_fail_are_left_for_keying(key: str, raw: str, problem: str
     assert (got.value, got.problem) == (None, problem)
 
 
-def test_a_label_alone_on_its_line_has_its_value_below() -> None:
+def _place_label() -> tuple[Image.Image, ImageDraw.ImageDraw, list]:
+    """"Nơi sinh:" alone on its line, the next line (a line's spacing down) dotted from the
+    margin; the page, a pen on it, the label's words."""
     from ocr.base import Word
 
     im = Image.new("L", (1600, 400), 255)
     d = ImageDraw.Draw(im)
-    # "Nơi sinh:" alone; the next line (a line's spacing down) dotted from the margin,
-    # writing on it.
     d.text((100, 100), "Noi sinh:", fill=0)
     for x in range(100, 1500, 9):
         d.rectangle((x, 160, x + 2, 162), fill=0)
-    d.line((300, 120, 700, 155), fill=0, width=6)
-    words = [Word("Nơi", 96, (100, 80, 150, 110), (1, 1, 1)),
-             Word("sinh:", 96, (160, 80, 230, 110), (1, 1, 1))]
+    return im, d, [Word("Nơi", 96, (100, 80, 150, 110), (1, 1, 1)),
+                   Word("sinh:", 96, (160, 80, 230, 110), (1, 1, 1))]
+
+
+def test_a_label_alone_on_its_line_has_its_value_below() -> None:
+    im, d, words = _place_label()
+    d.line((300, 120, 700, 155), fill=0, width=6)  # writing on the line below
     (r,) = regions(im, words)
     assert r.key == "birth_place" and r.below
     assert r.box[1] < 120 and r.box[3] > 162  # the writing and its dotted line
@@ -122,6 +127,15 @@ def test_the_line_model_runs_offline_without_a_home_cache(tmp_path: Path) -> Non
     assert "site-packages/asterocr/assets/asternet.onnx" in result["model"]
     assert isinstance(result["text"], str)
     assert list(home.rglob("*")) == []  # no telemetry queue, no model cache
+
+
+def test_a_dotted_line_run_together_by_ink_bleed_still_holds_the_value() -> None:
+    im, d, words = _place_label()
+    # The dots bled into dashes wider than a dot, 2 px apart: few dots are counted.
+    for x in range(240, 1500, 20):
+        d.rectangle((x, 103, x + 17, 107), fill=0)
+    (r,) = regions(im, words)
+    assert not r.below and r.box[3] < 162
 
 
 def _word(text: str, x0: int, x1: int, line: tuple[int, int, int], conf: float = 96,
@@ -274,3 +288,24 @@ def test_the_ink_around_a_place_is_scored_with_it_not_proposed() -> None:
     assert _around_place("Xã Hồng Thái, huyện Bắc Bình") == ("", "")
     # Words before the first kind are the address's, not a label's tail.
     assert _around_place("Bình Sa xã Tam Kỳ")[0] == ""
+
+
+def test_a_solid_rule_under_the_writing_is_whitened_a_stroke_crossing_it_kept() -> None:
+    from extract.handfields import _unrule, clean_crop
+    from extract.handregions import Region
+
+    im = Image.new("L", (800, 120), 255)
+    d = ImageDraw.Draw(im)
+    d.rectangle((0, 78, 799, 85), fill=40)  # a dotted line run together by ink bleed
+    d.rectangle((100, 30, 106, 100), fill=0)  # a stroke crossing it
+    d.rectangle((200, 40, 260, 70), fill=0)  # writing above it
+    region = Region("name", (0, 0, 800, 120), False, (0, 0, 0, 0), 84, 60)
+    out = np.asarray(clean_crop(im, region, (0, 0, 800, 120)))
+    assert out[78:86, 400:700].min() > 200  # the rule is gone
+    assert out[78:86, 101:106].max() < 100  # the stroke is whole
+    assert out[40:70, 210:250].max() < 100  # the writing is untouched
+    # A broad dark band (a shadow's edge) is no rule: left as it was.
+    shadow = np.full((120, 800), 255, dtype=np.uint8)
+    shadow[60:] = 40
+    _unrule(shadow, 255, 84, 60)
+    assert shadow[60:].max() == 40
