@@ -25,6 +25,7 @@ is committed.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -37,7 +38,7 @@ from typing import Any
 
 import redis
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 
 from application.operations import repair_index, run_fixity
 from application.preflight import check_for_ingest
@@ -136,7 +137,16 @@ def make_celery(settings: Settings) -> Celery:
     )
     _register_tasks(app, settings)
     worker_process_init.connect(_tether_to_worker, weak=False, dispatch_uid="sohoa-lifeline")
+    worker_init.connect(_prepare_pool_parent, weak=False, dispatch_uid="sohoa-preload")
     return app
+
+
+def _prepare_pool_parent(**_: Any) -> None:
+    """In ``sohoa worker``, before it forks its pool: what the embedded driver's
+    forkserver does (``ingest.preload``): the unit indexes built once for every child,
+    and the imported modules frozen out of the collector's scans, which ``ocr.assemble``
+    runs before each PDF/A check (about 80 ms a document otherwise)."""
+    importlib.import_module("ingest.preload")
 
 
 def _tether_to_worker(**_: Any) -> None:
