@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from multiprocessing import forkserver
 
 # The commands that run a batch's OCR in a local process pool (unless a broker is
@@ -25,7 +25,7 @@ LOCAL_BATCH_COMMANDS = frozenset({"ingest", "watch"})
 PRELOAD = ["ingest.preload"]
 
 
-def runs_local_batch(argv: Sequence[str], environ: dict[str, str] | os._Environ[str]) -> bool:
+def runs_local_batch(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
     """Whether ``sohoa ARGV`` will start a local worker pool: a batch command, without
     ``--help`` and without a broker URL (the distributed driver enqueues instead)."""
     command = next((a for a in argv if not a.startswith("-")), None)
