@@ -99,9 +99,12 @@ def stage_costs(folder: Path, work: Path, weed: SeaweedServer, redis: RedisServe
                                      ("ocr", "pdfa", "extract", "sign", "store", "index",
                                       "broker_roundtrip")}
     for path in sorted(folder.iterdir())[:samples]:
-        received = receive(path, agency="bench", max_bytes=1 << 30)
+        received = receive(path, work=work / "stage-docs" / path.name, agency="bench",
+                           max_bytes=1 << 30)
         t = time.perf_counter()
-        pages = [run_page(job) for job in plan_pages(str(path), received.source.media_type)]
+        pages = [run_page(job) for job in plan_pages(str(received.path),
+                                                     received.source.media_type,
+                                                     out_dir=str(received.work))]
         times["ocr"].append(time.perf_counter() - t)
         t = time.perf_counter()
         pdf = assemble_pdf(pages, title=path.name)

@@ -38,6 +38,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
 from collections import Counter
@@ -88,7 +89,8 @@ def _ocr_sohoa(path: Path) -> dict[str, Any]:
     from ocr.pipeline import engine_name
 
     media_type = MEDIA_TYPES[path.suffix.lower()]
-    pages = [run_page(job) for job in plan_pages(str(path), media_type)]
+    with tempfile.TemporaryDirectory(prefix="sohoa-bench-pages-") as out_dir:
+        pages = [run_page(job) for job in plan_pages(str(path), media_type, out_dir=out_dir)]
     return {
         "engine": engine_name(),
         "pages_text": [p.text for p in pages],

@@ -55,7 +55,8 @@ def ocr_page(path: Path, cache: Path) -> tuple[PageResult, float]:
             page, seconds = pickle.load(f)
         return page, seconds
     t0 = time.perf_counter()
-    page = run_page(PageJob(str(path), MEDIA[path.suffix], 0, "vie", MAX_PIXELS))
+    page = run_page(PageJob(str(path), MEDIA[path.suffix], 0, "vie", MAX_PIXELS,
+                            out_dir=str(cache / "pages" / path.name)))
     seconds = time.perf_counter() - t0
     cache.mkdir(parents=True, exist_ok=True)
     with cached.open("wb") as f:

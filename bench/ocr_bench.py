@@ -44,10 +44,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import inspect
 import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -306,6 +308,17 @@ def _read_page(job: PageJob) -> PageResult:
     return result
 
 
+def _plan(path: Path, out_dir: Path) -> list[PageJob]:
+    """``ocr.plan_pages``, the pages' PDFs going to ``out_dir``; an older tree given by
+    ``--sohoa-root`` may predate pages handed over by path."""
+    assert OCR is not None
+    media_type = MEDIA_TYPES[path.suffix]
+    if "out_dir" not in inspect.signature(OCR.plan_pages).parameters:
+        return list(OCR.plan_pages(str(path), media_type))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return list(OCR.plan_pages(str(path), media_type, out_dir=str(out_dir)))
+
+
 def run_sohoa(docs: list[Doc], workers: int, out: Path) -> Outcome:
     assert OCR is not None
     from ocr.assemble import build_archival
@@ -317,7 +330,7 @@ def run_sohoa(docs: list[Doc], workers: int, out: Path) -> Outcome:
     jobs: dict[str, list[Any]] = {}
     for doc in docs:
         try:
-            jobs[doc.name] = OCR.plan_pages(str(doc.path), MEDIA_TYPES[doc.path.suffix])
+            jobs[doc.name] = _plan(doc.path, target / "pages" / doc.name)
         except Exception as exc:
             outcome.failures[doc.name] = f"plan_pages: {_reason(exc)}"
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -335,6 +348,7 @@ def run_sohoa(docs: list[Doc], workers: int, out: Path) -> Outcome:
             if name in outcome.failures:
                 continue
             archival = build_archival(results, title=name)
+            shutil.rmtree(target / "pages" / name, ignore_errors=True)
             (target / (name + ".pdf")).write_bytes(archival.pdf)
             if not archival.pdfa:
                 outcome.failures[name] = f"not PDF/A: {archival.notes}"

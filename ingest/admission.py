@@ -9,8 +9,9 @@ whichever way it came in:
   too large, a type we take (sniffed from its bytes);
 - ``Admission.name``: a name repeated within the batch becomes ``a (2).pdf`` (a batch's
   progress keeps one outcome per name, so two ``a.pdf`` from two folders must differ);
-- ``Admission.admit``: the content identified (``receive``), then skipped when the
-  same document is already stored or already earlier in the batch;
+- ``Admission.admit``: the content identified and copied into the document's work
+  folder (``receive``), then skipped when the same document is already stored or
+  already earlier in the batch;
 - ``failure``: any exception met while digitizing a file, as that file's outcome.
 """
 
@@ -27,6 +28,7 @@ from ingest.errors import ALREADY_STORED, DUPLICATE_IN_BATCH, NOT_A_SCAN, Ingest
 from ingest.outcome import FileOutcome
 from ingest.pipeline import Received, committed_record, receive
 from ingest.sniff import check_content
+from ingest.workfolder import WorkFolder, discard
 from records.errors import StorageFull, is_disk_full
 from storage.base import StorageUnavailable
 
@@ -125,11 +127,13 @@ def reading_failure(name: str, exc: BaseException) -> FileOutcome:
 
 
 class Admission:
-    """One batch's admission: the names given so far and the documents admitted."""
+    """One batch's admission: the names given so far and the documents admitted, each
+    with its private copy in a folder of the batch's ``work`` folder."""
 
-    def __init__(self, runtime: Runtime, agency: str) -> None:
+    def __init__(self, runtime: Runtime, agency: str, work: WorkFolder) -> None:
         self.runtime = runtime
         self.agency = agency
+        self.work = work
         self.names: set[str] = set()
         self.record_ids: set[str] = set()
 
@@ -144,16 +148,18 @@ class Admission:
         runtime = self.runtime
         if item.in_folder and item.path.suffix.lower() in SIDECAR_SUFFIXES:
             return FileOutcome.skipped(name, NOT_A_SCAN)
+        folder = self.work.new_document()
         try:
-            received = receive(item.path, agency=self.agency, filename=name,
+            received = receive(item.path, work=folder, agency=self.agency, filename=name,
                                max_bytes=runtime.settings.max_upload_bytes, given=item.given)
             stored = committed_record(runtime.store, runtime.index, received.agency,
                                       received.record_id)
         except Exception as exc:  # this file only, whatever it was
+            discard(folder)
             return reading_failure(name, exc)
-        if stored is not None:
-            return FileOutcome.skipped(name, ALREADY_STORED)
-        if received.record_id in self.record_ids:
-            return FileOutcome.skipped(name, DUPLICATE_IN_BATCH)
+        if stored is not None or received.record_id in self.record_ids:
+            discard(folder)
+            return FileOutcome.skipped(name, ALREADY_STORED if stored is not None
+                                       else DUPLICATE_IN_BATCH)
         self.record_ids.add(received.record_id)
         return received

@@ -26,6 +26,7 @@ from ingest.errors import ALREADY_STORED, IngestError
 from ingest.lifeline import tethered_pool
 from ingest.outcome import FileOutcome
 from ingest.pipeline import Received, commit_once, compose, plan
+from ingest.workfolder import WorkFolder, discard
 from ocr import PageJob, PageResult, run_page
 from ocr.pipeline import engine_name
 from signing import Signer
@@ -83,18 +84,19 @@ def _run_admitted(files: Iterable[InputFile], runtime: Runtime, agency: str | No
         if on_outcome is not None:
             on_outcome(outcome)
 
-    admission = Admission(runtime, agency or runtime.settings.agency)
-    scheduler = Scheduler(runtime, runtime.signer(), emit, executor)
-    try:
-        for item in files:
-            admitted = admission.admit(item)
-            if isinstance(admitted, FileOutcome):
-                emit(admitted)
-            else:
-                scheduler.add(admitted)
-        scheduler.drain(0)
-    finally:
-        scheduler.shutdown()
+    with WorkFolder() as work:
+        admission = Admission(runtime, agency or runtime.settings.agency, work)
+        scheduler = Scheduler(runtime, runtime.signer(), emit, executor)
+        try:
+            for item in files:
+                admitted = admission.admit(item)
+                if isinstance(admitted, FileOutcome):
+                    emit(admitted)
+                else:
+                    scheduler.add(admitted)
+            scheduler.drain(0)
+        finally:
+            scheduler.shutdown()
     return outcomes
 
 
@@ -142,7 +144,7 @@ class Scheduler:
         try:
             jobs = plan(received, languages=settings.languages, max_pixels=settings.max_pixels)
         except Exception as exc:  # a file that cannot be paged fails alone
-            self.emit(reading_failure(received.source.filename, exc))
+            self._done(received, reading_failure(received.source.filename, exc))
             return
         pending = _Pending(received=received, expected=len(jobs))
         for job in jobs:
@@ -164,7 +166,8 @@ class Scheduler:
         try:
             pending.results[job.index] = self.workers.result(future, run_page, job)
         except Exception as exc:
-            log.warning("page %d of %s failed: %s", job.index + 1, pending.received.path, exc)
+            log.warning("page %d of %s failed: %s", job.index + 1,
+                        pending.received.source.filename, exc)
             pending.error = pending.error or page_failure(job.index, exc)
             pending.results[job.index] = _placeholder(job.index)
         if len(pending.results) == pending.expected:
@@ -173,7 +176,7 @@ class Scheduler:
     def _all_pages_done(self, pending: _Pending) -> None:
         received = pending.received
         if pending.error is not None:
-            self.emit(failure(received.source.filename, pending.error))
+            self._done(received, failure(received.source.filename, pending.error))
             return
         pages = [pending.results[i] for i in sorted(pending.results)]
         settings = self.runtime.settings
@@ -195,10 +198,15 @@ class Scheduler:
                                  signer=self.signer,
                                  lock=runtime.record_lock(received.record_id))
         except Exception as exc:
-            self.emit(failure(name, exc, pages))
+            self._done(received, failure(name, exc, pages))
         else:
-            self.emit(FileOutcome.skipped(name, ALREADY_STORED) if record is None
-                      else FileOutcome.ingested(name, record, pages))
+            self._done(received, FileOutcome.skipped(name, ALREADY_STORED) if record is None
+                       else FileOutcome.ingested(name, record, pages))
+
+    def _done(self, received: Received, outcome: FileOutcome) -> None:
+        """The document's outcome; its work folder is no longer needed."""
+        discard(received.work)
+        self.emit(outcome)
 
 
 # Imported by the pool's forkserver before it forks a worker (``ingest.lifeline``).
@@ -297,6 +305,6 @@ def _placeholder(index: int) -> PageResult:
     return PageResult(
         number=index + 1, text="", words=[], width_px=0, height_px=0, dpi=None,
         dpi_assumed=False, rotated=0, deskew=0.0, mean_confidence=None, blank=True,
-        had_text=False, pdf_page=b"",
+        had_text=False, pdf_path="",  # never assembled: its document fails
     )
 

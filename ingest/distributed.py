@@ -26,14 +26,13 @@ is committed.
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import redis
@@ -50,6 +49,7 @@ from ingest.heartbeat import claim_kept, restore_options
 from ingest.lifeline import die_with_parent
 from ingest.outcome import FileOutcome, OutcomeStatus
 from ingest.pipeline import Received, committed_record, finish, plan, receive
+from ingest.workfolder import WorkFolder, discard
 from ocr import run_page
 from ocr.pipeline import engine_name
 from records import record_id_for
@@ -349,12 +349,11 @@ def digitize_staged(runtime: Runtime, spec: TaskSpec | dict[str, Any]) -> FileOu
     if record is not None:
         _discard_staged(store, spec)
         return FileOutcome.ingested(spec.filename, record, record.source.pages or 0)
-    with tempfile.TemporaryDirectory(prefix="sohoa-task-") as tmp:
-        path = Path(tmp) / Path(spec.filename).name
-        path.write_bytes(store.get(spec.staged_key))
+    with WorkFolder() as work:
         received: Received = receive(
-            path, agency=agency, max_bytes=runtime.settings.max_upload_bytes,
-            filename=spec.filename, given=spec.given,
+            io.BytesIO(store.get(spec.staged_key)), work=work.new_document(), agency=agency,
+            max_bytes=runtime.settings.max_upload_bytes, filename=spec.filename,
+            given=spec.given,
         )
         jobs = plan(received, languages=runtime.settings.languages,
                     max_pixels=runtime.settings.max_pixels)
@@ -390,18 +389,22 @@ def submit_batch(
     specs: list[TaskSpec] = []
     # The ledger keeps one outcome per name: admission names two files named alike in
     # different folders "a.pdf" and "a (2).pdf", or the batch would wait for ever.
-    admission = Admission(runtime, agency)
-    for item in files:
-        admitted = admission.admit(item)
-        if isinstance(admitted, FileOutcome):
-            early.append(admitted)
-            specs.append(TaskSpec(admitted.filename))
-            continue
-        spec = TaskSpec(admitted.source.filename, agency=admitted.agency,
-                        sha256=admitted.source.sha256, given=dict(item.given))
-        runtime.store.put(spec.staged_key, item.path.read_bytes(),
-                          content_type=admitted.source.media_type)
-        specs.append(spec)
+    with WorkFolder() as work:
+        admission = Admission(runtime, agency, work)
+        for item in files:
+            admitted = admission.admit(item)
+            if isinstance(admitted, FileOutcome):
+                early.append(admitted)
+                specs.append(TaskSpec(admitted.filename))
+                continue
+            spec = TaskSpec(admitted.source.filename, agency=admitted.agency,
+                            sha256=admitted.source.sha256, given=dict(item.given))
+            # The copy admission hashed, so the staged bytes are those the task's id
+            # (agency and checksum) names.
+            runtime.store.put(spec.staged_key, admitted.path.read_bytes(),
+                              content_type=admitted.source.media_type)
+            discard(admitted.work)
+            specs.append(spec)
     ledger.start(batch_id, specs)
     for outcome in early:
         ledger.record(batch_id, outcome)

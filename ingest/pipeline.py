@@ -17,7 +17,7 @@ import math
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 import pikepdf
@@ -73,7 +73,10 @@ log = logging.getLogger("sohoa.ingest")
 
 @dataclass(frozen=True)
 class Received:
-    """A file accepted for digitization: its identity is its content."""
+    """A file accepted for digitization: its identity is its content.
+
+    ``path`` is the private copy taken while the file was hashed, in the document's
+    work folder (``work``; ``ingest.workfolder``): every later step reads it."""
 
     path: Path
     source: Source
@@ -85,35 +88,74 @@ class Received:
     def extension(self) -> str:
         return EXTENSIONS.get(self.source.media_type, ".bin")
 
+    @property
+    def work(self) -> Path:
+        return self.path.parent
 
-def sha256_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
+
+CHUNK = 1 << 20
+
+
+def hash_stream(stream: BinaryIO, *, head: bytes = b"",
+                copy_to: BinaryIO | None = None) -> tuple[str, int]:
+    """SHA-256 and size of ``head`` and the rest of ``stream``, written on to
+    ``copy_to`` in the same pass when given."""
+    digest = hashlib.sha256(head)
+    size = len(head)
+    if copy_to is not None:
+        copy_to.write(head)
+    for chunk in iter(lambda: stream.read(CHUNK), b""):
+        digest.update(chunk)
+        size += len(chunk)
+        if copy_to is not None:
+            copy_to.write(chunk)
     return digest.hexdigest(), size
 
 
+def sha256_file(path: Path) -> tuple[str, int]:
+    with path.open("rb") as fh:
+        return hash_stream(fh)
+
+
 def receive(
-    path: Path,
+    source: Path | BinaryIO,
     *,
+    work: Path,
     agency: str,
     max_bytes: int,
     filename: str | None = None,
     given: dict[str, str] | None = None,
 ) -> Received:
-    """Identify a file by content (SHA-256) and type (sniffed from its bytes)."""
+    """Identify a file (a path, or a stream with its ``filename``) by content (SHA-256)
+    and type (sniffed from its bytes), taking a private copy into ``work``, the
+    document's work folder (made if missing), in the same pass.
+
+    Every later step reads the copy, which nothing else writes: the checksum the record
+    carries (which fixity, deduplication and release all trust) is then that of the
+    very bytes OCR'd, archived and stored, though the file be changed or removed
+    meanwhile; and the file is read and hashed once (OCRmyPDF too copies its input
+    into its work folder before anything else)."""
 
     agency = normalize_agency(agency)  # one form of the name, or ids would differ
-    with path.open("rb") as fh:
-        media_type = check_content(path.stat().st_size, fh.read(HEAD_BYTES), max_bytes)
-    sha, size = sha256_file(path)
-    source = Source(filename=filename or path.name, sha256=sha, media_type=media_type, size=size)
+    if isinstance(source, Path):
+        filename = filename or source.name
+        with source.open("rb") as fh:
+            return receive(fh, work=work, agency=agency, max_bytes=max_bytes,
+                           filename=filename, given=given)
+    assert filename is not None, "a stream is received with its file name"
+    size = source.seek(0, io.SEEK_END)
+    source.seek(0)
+    head = source.read(HEAD_BYTES)
+    media_type = check_content(size, head, max_bytes)
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / f"source{EXTENSIONS[media_type]}"
+    with copy.open("xb") as out:
+        sha, size = hash_stream(source, head=head, copy_to=out)
+    # A file still being written may have grown since its size was checked.
+    check_content(size, head, max_bytes)
     return Received(
-        path=path,
-        source=source,
+        path=copy,
+        source=Source(filename=filename, sha256=sha, media_type=media_type, size=size),
         agency=agency,
         record_id=record_id_for(agency, sha),
         given=dict(given or {}),
@@ -126,6 +168,7 @@ def plan(received: Received, *, languages: str, max_pixels: int) -> list[PageJob
         jobs = plan_pages(
             str(received.path),
             received.source.media_type,
+            out_dir=str(received.work),
             languages=languages,
             max_pixels=max_pixels,
         )
@@ -337,21 +380,12 @@ class Composed:
     marks: PageMarks | None = None
 
 
-def read_verified(received: Received) -> bytes:
-    """The file's bytes, which must still be those received: the record's checksum is
-    what fixity, deduplication and release all trust."""
-    original = received.path.read_bytes()
-    if hashlib.sha256(original).hexdigest() != received.source.sha256:
-        raise IngestError("source_changed", "Tệp đã thay đổi trong khi đang xử lý.")
-    return original
-
-
 def compose(received: Received, pages: list[PageResult], *, engine: str,
             languages: str, result_types: str | None = None,
             handwriting: bool = False) -> Composed:
     """The CPU-bound part after OCR: archival PDF and fields (``handwriting``: and the
     handwritten fields of a printed form, proposed). Pure: no store, no key."""
-    original = read_verified(received)
+    original = received.path.read_bytes()
     record = new_record(received, pages, engine, languages)
     pdf, is_pdfa, notes = archival_pdf(received, original, pages)
     prior = count_signatures(original) if received.source.media_type == PDF else 0
@@ -399,7 +433,7 @@ def commit(received: Received, composed: Composed, *, store: Store, index: Index
     """Sign, store (the record JSON last) and index. Runs where the signer lives."""
     record = composed.record
     signed_pdf = sign(record, composed.pdf, signer, composed.prior_signatures, composed.marks)
-    store_record(store, record, received, read_verified(received), signed_pdf)
+    store_record(store, record, received, received.path.read_bytes(), signed_pdf)
     try:
         index.upsert(record)
     except Exception as exc:

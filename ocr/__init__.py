@@ -5,9 +5,10 @@ Turns a PDF, TIFF, JPEG or PNG into upright, deskewed page images read by tesser
 
 Public surface:
 
-- ``plan_pages(path, media_type, *, languages, max_pixels) -> list[PageJob]`` — cheap,
-  in the calling process; raises ``OcrInputError`` for unusable input.
-- ``run_page(job) -> PageResult`` — one page, pure, for a worker process.
+- ``plan_pages(path, media_type, *, out_dir, languages, max_pixels) -> list[PageJob]``
+  — cheap, in the calling process; raises ``OcrInputError`` for unusable input.
+- ``run_page(job) -> PageResult`` — one page, for a worker process; the page's PDF is
+  written into the job's ``out_dir`` (the document's work folder) and named by path.
 - ``assemble_pdf(pages, *, title, language) -> bytes`` — the PDF/A-2b.
 """
 

@@ -39,7 +39,7 @@ def _merge(pages: list[PageResult], stack: ExitStack) -> pikepdf.Pdf:
     for result in pages:
         # The source stays open until the merged document is written: pikepdf copies
         # foreign stream data lazily.
-        source = stack.enter_context(pikepdf.open(io.BytesIO(result.pdf_page)))
+        source = stack.enter_context(pikepdf.open(result.pdf_path))
         merged.pages.extend(source.pages)
     return merged
 

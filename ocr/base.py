@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from records.errors import CodedError
 
@@ -31,13 +32,24 @@ DEFAULT_MAX_PIXELS = 200_000_000
 
 @dataclass(frozen=True)
 class PageJob:
-    """One page to make archival. ``source_path`` is a file every worker can read."""
+    """One page to make archival. ``source_path`` is a file every worker can read;
+    ``out_dir`` a folder every worker can write, where the page's one-page PDF goes
+    (``out_path``).
+
+    Pages are handed back by path, as OCRmyPDF hands its pages between stages in a work
+    folder: only the text and words travel between processes, the page's PDF (the scan
+    itself, megabytes) is written once and read once, by the assembly."""
 
     source_path: str
     media_type: str
     index: int  # 0-based page (or TIFF frame) index
     languages: str = DEFAULT_LANGUAGES
     max_pixels: int = DEFAULT_MAX_PIXELS
+    out_dir: str = field(kw_only=True)
+
+    @property
+    def out_path(self) -> str:
+        return str(Path(self.out_dir) / f"page-{self.index + 1:05d}.pdf")
 
 
 # How much of a page ``PageView`` keeps, from the top, and at what resolution: the
@@ -75,7 +87,7 @@ class PageResult:
     mean_confidence: float | None
     blank: bool
     had_text: bool  # the PDF page already carried text: not OCR'd again
-    pdf_page: bytes  # a one-page PDF: the upright image and its invisible text layer
+    pdf_path: str  # a one-page PDF (``PageJob.out_path``): the upright image, its text layer
     # What went differently from the usual path and the record should say (English, for
     # operators): a step that failed and was skipped, the plain reading kept…
     notes: list[str] = field(default_factory=list)

@@ -372,18 +372,26 @@ def top_view(image: Image.Image, dpi: int, turn: int, deskew: float) -> PageView
                     dpi=dpi * band.width / width)
 
 
-def _result(number: int, prepared: Prepared, loaded: Loaded,
+def _written(job: PageJob, pdf_page: bytes) -> str:
+    """The page's one-page PDF written where the job says (``PageJob.out_path``)."""
+    path = Path(job.out_path)
+    path.write_bytes(pdf_page)
+    return str(path)
+
+
+def _result(job: PageJob, prepared: Prepared, loaded: Loaded,
             reading: engine.Recognition | None, pdf_page: bytes,
             view: bool = True) -> PageResult:
-    """The page's result; ``view``: the archival page shows ``loaded`` as read, so
-    the top of page 1 is taken from it (``PageView``)."""
+    """The page's result, its PDF written out; ``view``: the archival page shows
+    ``loaded`` as read, so the top of page 1 is taken from it (``PageView``)."""
     words = reading.words if reading else []
+    number = job.index + 1
     return PageResult(
         number=number, text=reading.text if reading else "", words=words,
         width_px=prepared.ocr_input.width, height_px=prepared.ocr_input.height,
         dpi=loaded.dpi, dpi_assumed=loaded.dpi_assumed, rotated=prepared.rotated,
         deskew=prepared.deskew, mean_confidence=engine.mean_confidence(words),
-        blank=prepared.blank, had_text=False, pdf_page=pdf_page,
+        blank=prepared.blank, had_text=False, pdf_path=_written(job, pdf_page),
         notes=list(reading.notes) if reading else [],
         dropped_words=list(reading.dropped) if reading else [],
         # Only page 1 carries the stamp.
@@ -400,10 +408,9 @@ def _archival_page(loaded: Loaded, prepared: Prepared, text_pdf: bytes | None) -
 def _ocr_image_page(job: PageJob, loaded: Loaded, workdir: Path) -> PageResult:
     prepared, reading = prepare_and_read(loaded, job.languages, workdir)
     if reading is None:
-        return _result(job.index + 1, prepared, loaded, None,
-                       _archival_page(loaded, prepared, None))
+        return _result(job, prepared, loaded, None, _archival_page(loaded, prepared, None))
     page = _archival_page(loaded, prepared, reading.text_pdf)
-    return _result(job.index + 1, prepared, loaded, reading, page)
+    return _result(job, prepared, loaded, reading, page)
 
 
 def _pdftotext(path: Path, number: int, *extra: str) -> str:
@@ -473,7 +480,7 @@ def _run_pdf_page(job: PageJob, workdir: Path) -> PageResult:
                 width_px=round(width_pt * scale), height_px=round(height_pt * scale),
                 dpi=DEFAULT_DPI, dpi_assumed=False, rotated=0, deskew=0.0,
                 mean_confidence=None, blank=False, had_text=True,
-                pdf_page=pdfpage.copy_page(pdf, job.index),
+                pdf_path=_written(job, pdfpage.copy_page(pdf, job.index)),
             )
         dpi = _render_dpi(page, job.max_pixels)
         check_page_pixels(page, dpi, job.max_pixels)
@@ -503,19 +510,20 @@ def _run_pdf_page(job: PageJob, workdir: Path) -> PageResult:
         as_rendered = (int(page.obj.get("/Rotate", 0)) % 360 == 0
                        and [float(v) for v in page.cropbox] == [float(v) for v in page.mediabox])
         if reading is None:
-            return _result(number, prepared, loaded, None, pdfpage.copy_page(pdf, job.index),
+            return _result(job, prepared, loaded, None, pdfpage.copy_page(pdf, job.index),
                            view=as_rendered and not prepared.changed)
         assert reading.text_pdf is not None
         if not prepared.changed and int(page.obj.get("/Rotate", 0)) % 360 == 0:
             # The page's own content (original image encoding, vectors) stays untouched.
             pdf_bytes = pdfpage.graft_text(pdf, job.index, reading.text_pdf)
-            return _result(number, prepared, loaded, reading, pdf_bytes, view=as_rendered)
+            return _result(job, prepared, loaded, reading, pdf_bytes, view=as_rendered)
         pdf_bytes = _archival_page(loaded, prepared, reading.text_pdf)
-        return _result(number, prepared, loaded, reading, pdf_bytes)
+        return _result(job, prepared, loaded, reading, pdf_bytes)
 
 
 def run_page(job: PageJob) -> PageResult:
-    """Prepare, OCR and lay out one page. Pure: runs in any worker process."""
+    """Prepare, OCR and lay out one page, its PDF written to ``job.out_path``. Touches
+    nothing else: runs in any worker process."""
     with pixel_limit(job.max_pixels), tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
         workdir = Path(tmp)
         if is_pdf(job.media_type):

@@ -155,10 +155,12 @@ def plan_pages(
     source_path: str,
     media_type: str,
     *,
+    out_dir: str,
     languages: str = DEFAULT_LANGUAGES,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> list[PageJob]:
-    """One job per page (or TIFF frame); raises ``OcrInputError`` for unusable input."""
+    """One job per page (or TIFF frame), each writing its PDF into ``out_dir`` (the
+    document's work folder); raises ``OcrInputError`` for unusable input."""
     path = Path(source_path)
     if path.stat().st_size == 0:
         raise input_error("empty_document")
@@ -173,6 +175,6 @@ def plan_pages(
         raise input_error("empty_document")
     return [
         PageJob(source_path=source_path, media_type=kind, index=i, languages=languages,
-                max_pixels=max_pixels)
+                max_pixels=max_pixels, out_dir=out_dir)
         for i in range(count)
     ]

@@ -5,7 +5,10 @@ renamed repeated names."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from application import Runtime, Settings
 from ingest import Admission, InputFile
 from ingest.outcome import FileOutcome as Outcome
 from ingest.pipeline import Received
+from ingest.workfolder import WorkFolder
 from tests.support.ocr import render_page, save_image
 
 MAX = 200_000
@@ -27,6 +31,12 @@ def runtime(sohoa_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Itera
     rt = Runtime.open(Settings.from_env())
     yield rt
     rt.close()
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Iterator[WorkFolder]:
+    with WorkFolder(tmp_path) as folder:
+        yield folder
 
 
 @pytest.fixture
@@ -45,9 +55,9 @@ def _outcome(admitted: Received | Outcome) -> tuple[str, str, str | None]:
 
 
 def test_repeated_names_are_told_apart_and_repeated_documents_skipped(
-    runtime: Runtime, scans: Path
+    runtime: Runtime, scans: Path, work: WorkFolder
 ) -> None:
-    admission = Admission(runtime, runtime.settings.agency)
+    admission = Admission(runtime, runtime.settings.agency, work)
     first = admission.admit(InputFile(scans / "s1" / "a.png"))
     second = admission.admit(InputFile(scans / "s2" / "a.png"))
     again = admission.admit(InputFile(scans / "s1" / "a.png"))
@@ -58,11 +68,12 @@ def test_repeated_names_are_told_apart_and_repeated_documents_skipped(
     assert first.record_id != second.record_id
 
 
-def test_refusals_name_the_file_and_why(runtime: Runtime, tmp_path: Path) -> None:
+def test_refusals_name_the_file_and_why(runtime: Runtime, tmp_path: Path,
+                                        work: WorkFolder) -> None:
     (tmp_path / "empty.pdf").write_bytes(b"")
     (tmp_path / "notes.pdf").write_bytes(b"just text, not a scan")
     (tmp_path / "big.pdf").write_bytes(b"%PDF-1.7\n" + b"0" * MAX)
-    admission = Admission(runtime, runtime.settings.agency)
+    admission = Admission(runtime, runtime.settings.agency, work)
 
     assert _outcome(admission.admit(InputFile(tmp_path / "empty.pdf"))) == (
         "empty.pdf", "failed", "empty_file")
@@ -76,11 +87,12 @@ def test_refusals_name_the_file_and_why(runtime: Runtime, tmp_path: Path) -> Non
 
 
 def test_an_upload_is_refused_with_the_same_message_as_a_file_on_disk(
-    runtime: Runtime, tmp_path: Path
+    runtime: Runtime, tmp_path: Path, work: WorkFolder
 ) -> None:
     data = b"%PDF-1.7\n" + b"0" * MAX
     (tmp_path / "big.pdf").write_bytes(data)
-    on_disk = Admission(runtime, runtime.settings.agency).admit(InputFile(tmp_path / "big.pdf"))
+    admission = Admission(runtime, runtime.settings.agency, work)
+    on_disk = admission.admit(InputFile(tmp_path / "big.pdf"))
     uploaded = _save_part(Part("big.pdf", io.BytesIO(data)), tmp_path / "up" / "big.pdf", MAX)
 
     assert isinstance(on_disk, Outcome)
@@ -89,10 +101,76 @@ def test_an_upload_is_refused_with_the_same_message_as_a_file_on_disk(
     assert not uploaded.accepted and not (tmp_path / "up" / "big.pdf").exists()
 
 
-def test_an_already_stored_document_is_skipped(runtime: Runtime, scans: Path) -> None:
+def test_an_already_stored_document_is_skipped(runtime: Runtime, scans: Path,
+                                              work: WorkFolder) -> None:
     from ingest import run_batch
 
     done = run_batch([InputFile(scans / "s1" / "a.png")], runtime)
     assert [o.status for o in done] == ["ingested"]
-    admitted = Admission(runtime, runtime.settings.agency).admit(InputFile(scans / "s1" / "a.png"))
+    admission = Admission(runtime, runtime.settings.agency, work)
+    admitted = admission.admit(InputFile(scans / "s1" / "a.png"))
     assert _outcome(admitted) == ("a.png", "skipped", "already_stored")
+
+
+def test_an_admitted_file_is_read_from_its_own_copy(runtime: Runtime, scans: Path,
+                                                   work: WorkFolder) -> None:
+    """Admission copies the file into the document's work folder while hashing it:
+    what is read, archived and stored later is the copy, whatever becomes of the file;
+    a file not admitted leaves no folder behind."""
+    original = scans / "s1" / "a.png"
+    as_received = original.read_bytes()
+    admission = Admission(runtime, runtime.settings.agency, work)
+    admitted = admission.admit(InputFile(original))
+    original.write_bytes(b"overwritten while the batch runs")
+    again = admission.admit(InputFile(scans / "s2" / "a.png"))
+    (scans / "empty.png").write_bytes(b"")
+    refused = admission.admit(InputFile(scans / "empty.png"))
+
+    assert isinstance(admitted, Received) and isinstance(again, Received)
+    assert admitted.path.parent == admitted.work and admitted.work.parent == work.root
+    assert admitted.path.read_bytes() == as_received
+    assert hashlib.sha256(as_received).hexdigest() == admitted.source.sha256
+    assert _outcome(refused) == ("empty.png", "failed", "empty_file")
+    assert sorted(p.name for p in work.root.iterdir()) == [admitted.work.name,
+                                                            again.work.name]
+
+
+def test_a_batch_leaves_no_work_folder_behind(runtime: Runtime, scans: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    (scans / "s1" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    seen: list[list[str]] = []
+
+    def during(_outcome: Outcome) -> None:
+        seen.append(sorted(p.name for p in temporary.iterdir()))
+
+    from ingest import run_batch
+
+    done = run_batch([InputFile(scans / "s1" / "a.png"), InputFile(scans / "s1" / "broken.png"),
+                      InputFile(scans / "s2" / "a.png")], runtime, on_outcome=during)
+
+    assert sorted(o.status for o in done) == ["failed", "ingested", "ingested"]
+    # The batch's folder existed while it ran; nothing of it is left.
+    assert seen and all(len(names) == 1 and names[0].startswith("sohoa-work-")
+                        for names in seen)
+    assert list(temporary.iterdir()) == []
+
+
+def test_the_work_folders_of_a_killed_driver_are_swept(tmp_path: Path) -> None:
+    """A driver killed mid-batch leaves citizens' papers in its work folder: the next
+    batch made beside it removes the folders whose process is gone, and only those."""
+    dead = tmp_path / "sohoa-work-999999999-abc"  # beyond any pid Linux hands out
+    (dead / "000001").mkdir(parents=True)
+    (dead / "000001" / "source.pdf").write_bytes(b"%PDF-1.7 a citizen's paper")
+    living = tmp_path / f"sohoa-work-{os.getpid()}-xyz"
+    living.mkdir()
+    unrelated = tmp_path / "sohoa-work-notes"
+    unrelated.mkdir()
+
+    with WorkFolder(tmp_path) as work:
+        assert work.root.name.startswith(f"sohoa-work-{os.getpid()}-")
+        assert not dead.exists()
+        assert living.is_dir() and unrelated.is_dir()
+    assert not work.root.exists()

@@ -23,8 +23,8 @@ def test_the_decomposed_name_is_the_same_agency(tmp_path: Path) -> None:
     assert DECOMPOSED != COMPOSED
     scan = save_image(render_page(dpi=100), tmp_path / "scan.png", dpi=100)
 
-    typed = receive(scan, agency=DECOMPOSED, max_bytes=10**8)
-    canonical = receive(scan, agency=COMPOSED, max_bytes=10**8)
+    typed = receive(scan, work=tmp_path / "typed", agency=DECOMPOSED, max_bytes=10**8)
+    canonical = receive(scan, work=tmp_path / "canonical", agency=COMPOSED, max_bytes=10**8)
 
     assert typed.agency == COMPOSED
     assert typed.record_id == canonical.record_id

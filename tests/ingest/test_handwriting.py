@@ -31,7 +31,8 @@ def form(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Truth, list[Pa
     (truth,) = generate(out, 1, seed=3, classes=("blur_yellow_skew",))
     path = out / truth.file
     settings = Settings.from_env({"SOHOA_DATA": str(out.parent / "data")})
-    received = receive(path, agency=settings.agency, max_bytes=settings.max_upload_bytes)
+    received = receive(path, work=out.parent / "work", agency=settings.agency,
+                       max_bytes=settings.max_upload_bytes)
     pages = [run_page(job) for job in plan(received, languages="vie",
                                            max_pixels=settings.max_pixels)]
     return path, truth, pages
@@ -55,13 +56,14 @@ def test_each_fields_crop_holds_its_handwriting(
 
 
 def test_handwriting_on_proposes_values_for_confirmation_and_off_leaves_them(
-        form: tuple[Path, Truth, list[PageResult]]) -> None:
+        form: tuple[Path, Truth, list[PageResult]], tmp_path: Path) -> None:
     pytest.importorskip("asterocr")
     path, _truth, pages = form
     settings = Settings.from_env({"SOHOA_DATA": str(path.parent.parent / "data"),
                                   "SOHOA_HANDWRITING": "on"})
     assert settings.handwriting
-    received = receive(path, agency=settings.agency, max_bytes=settings.max_upload_bytes)
+    received = receive(path, work=tmp_path / "work", agency=settings.agency,
+                       max_bytes=settings.max_upload_bytes)
     off = compose(received, pages, engine=engine_name(), languages="vie").record
     on = compose(received, pages, engine=engine_name(), languages="vie",
                  handwriting=True).record

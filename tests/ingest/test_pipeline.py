@@ -227,8 +227,11 @@ def test_a_dying_worker_fails_only_its_file(
     _scan(51, batch / "a.png")
     _scan(52, batch / "b-kills-its-worker.png")
     _scan(53, batch / "c.png")
+    with (batch / "b-kills-its-worker.png").open("ab") as marked:
+        marked.write(KILL_MARK)  # after PNG's end: the pages read the same
     # The driver submits ingest.batch.run_page to its pool; this stand-in kills its own
-    # worker process outright (as the kernel's OOM killer would) on one file.
+    # worker process outright (as the kernel's OOM killer would) on one file, known by
+    # its content (the workers read the document's copy in its work folder).
     monkeypatch.setattr(ingest.batch, "run_page", _run_page_or_die)
 
     outcomes = {o.filename: o for o in run_batch(discover([batch]), runtime)}
@@ -239,11 +242,14 @@ def test_a_dying_worker_fails_only_its_file(
     assert outcomes["c.png"].status == "ingested"
 
 
+KILL_MARK = b"kills-its-worker"
+
+
 def _run_page_or_die(job: PageJob) -> PageResult:
     import os
 
     from ocr import run_page
 
-    if "kills-its-worker" in job.source_path:
+    if Path(job.source_path).read_bytes().endswith(KILL_MARK):
         os._exit(3)
     return run_page(job)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from multiprocessing import forkserver
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,18 @@ def _closed_port() -> int:
     return port
 
 
+@pytest.fixture
+def forkserver_restarted() -> Iterator[None]:
+    """The batch's pool starts multiprocessing's forkserver, once per process, with the
+    environment of that moment: started under this test's empty PATH, it would give
+    every later test's workers no pdftotext or tesseract. Stopped after the test (a
+    private call: only a test changes PATH under a running process), the next pool
+    starts it again with the PATH restored."""
+    yield
+    forkserver._forkserver._stop()
+
+
+@pytest.mark.usefixtures("forkserver_restarted")
 def test_tesseract_missing_stops_the_batch_with_one_message(
     sohoa_env: dict[str, str], batch: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

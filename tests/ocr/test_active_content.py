@@ -117,12 +117,11 @@ def test_archival_pdf_keeps_no_script_launch_submit_or_attachment(tmp_path: Path
 def test_page_open_script_alone_no_longer_costs_pdfa(tmp_path: Path) -> None:
     """PDF/A forbids a page's /AA: with the script removed, an otherwise clean page is
     archived as PDF/A-2b again."""
-    page = ocr.run_page(ocr.PageJob(str(_clean_page(tmp_path)), "application/pdf", 0))
-    with pikepdf.open(io.BytesIO(page.pdf_page)) as single:
+    page = ocr.run_page(ocr.PageJob(str(_clean_page(tmp_path)), "application/pdf", 0,
+                                    out_dir=str(tmp_path)))
+    with pikepdf.open(page.pdf_path, allow_overwriting_input=True) as single:
         single.pages[0].obj.AA = Dictionary(O=_js("app.alert('page open')"))
-        buffer = io.BytesIO()
-        single.save(buffer)
-    page.pdf_page = buffer.getvalue()
+        single.save()
     archival = ocr.build_archival([page], title="x")
     assert archival.pdfa, archival.notes
     assert archival.notes == ["removed active content: JavaScript action x1"]
@@ -150,16 +149,15 @@ HOSTILE_URIS = [
 def test_links_keep_web_addresses_only(tmp_path: Path) -> None:
     """A ``javascript:`` (or ``data:``, ``file:``…) link would run, or open, from the
     record screen's frame of our own origin: unlinked; web and mail links stay."""
-    page = ocr.run_page(ocr.PageJob(str(_clean_page(tmp_path)), "application/pdf", 0))
+    page = ocr.run_page(ocr.PageJob(str(_clean_page(tmp_path)), "application/pdf", 0,
+                                    out_dir=str(tmp_path)))
     kept = [SITE, "mailto:motcua@hanoi.gov.vn", "HTTPS://dichvucong.gov.vn/p"]
-    with pikepdf.open(io.BytesIO(page.pdf_page)) as single:
+    with pikepdf.open(page.pdf_path, allow_overwriting_input=True) as single:
         single.pages[0].obj.Annots = Array([
             _link(single, Dictionary(S=Name.URI, URI=pikepdf.String(uri)), 10 * i)
             for i, uri in enumerate([*HOSTILE_URIS, *kept])
         ])
-        buffer = io.BytesIO()
-        single.save(buffer)
-    page.pdf_page = buffer.getvalue()
+        single.save()
     archival = ocr.build_archival([page], title="x")
 
     with pikepdf.open(io.BytesIO(archival.pdf)) as out:

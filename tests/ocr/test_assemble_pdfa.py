@@ -29,7 +29,7 @@ def ocr_page(tmp_path_factory: pytest.TempPathFactory) -> PageResult:
     """One real tesseract page: its text layer brings tesseract's GlyphLessFont."""
     path = save_image(render_page(dpi=150), tmp_path_factory.mktemp("page") / "page.png",
                       dpi=150)
-    return run_page(PageJob(str(path), "image/png", 0, languages="vie"))
+    return run_page(PageJob(str(path), "image/png", 0, languages="vie", out_dir=str(path.parent)))
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_signing_twice_and_on_a_widened_page_keeps_pdfa(
     image = render_page(dpi=100)
     ImageDraw.Draw(image).rectangle((0, 0, image.width, image.height // 3), fill=0)
     path = save_image(image, tmp_path / "inked.png", dpi=100)
-    page = run_page(PageJob(str(path), "image/png", 0, languages="vie"))
+    page = run_page(PageJob(str(path), "image/png", 0, languages="vie", out_dir=str(tmp_path)))
     built = build_archival([page, ocr_page], title="Giấy khai sinh")
     assert built.pdfa, built.notes
     widened = signer.sign(built.pdf, record_id="rec-2")
@@ -123,15 +123,16 @@ def test_the_checker_catches_what_it_claims_to(archival: bytes) -> None:
         assert expected in found, found
 
 
-def test_blank_white_page_image_still_carries_no_transparency() -> None:
+def test_blank_white_page_image_still_carries_no_transparency(tmp_path: Path) -> None:
     # Pillow's RGBA would bring an SMask; the page builder flattens it.
     image = Image.new("RGBA", (300, 400), (255, 255, 255, 0))
     from ocr import pdfpage
 
+    one_page = tmp_path / "page-00001.pdf"
+    one_page.write_bytes(pdfpage.image_page(image.convert("RGB"), 100, None))
     page = PageResult(number=1, text="", words=[], width_px=300, height_px=400, dpi=100,
                       dpi_assumed=False, rotated=0, deskew=0.0, mean_confidence=None,
-                      blank=True, had_text=False,
-                      pdf_page=pdfpage.image_page(image.convert("RGB"), 100, None))
+                      blank=True, had_text=False, pdf_path=str(one_page))
     built = build_archival([page], title=None)
     assert built.pdfa
     assert pdfa.problems(built.pdf) == []

@@ -27,7 +27,7 @@ def _page(tmp_path: Path, degradation: str, seed: int) -> tuple[Path, evalset.Tr
 
 
 def _read(path: Path) -> ocr.PageResult:
-    jobs = plan_pages(str(path), MEDIA_TYPES[path.suffix.lower()])
+    jobs = plan_pages(str(path), MEDIA_TYPES[path.suffix.lower()], out_dir=str(path.parent))
     return ocr.run_page(jobs[0])
 
 

@@ -59,7 +59,7 @@ def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "locked.pdf"
     pdf.save(source, encryption=pikepdf.Encryption(user="secret", owner="secret"))
     with pytest.raises(OcrInputError) as error:
-        ocr.plan_pages(str(source), "application/pdf")
+        ocr.plan_pages(str(source), "application/pdf", out_dir=str(tmp_path))
     assert error.value.code == "pdf_encrypted"
     assert "mật khẩu" in error.value.message
 
@@ -68,23 +68,24 @@ def test_truncated_pdf_is_refused(page: Image.Image, tmp_path: Path) -> None:
     data = image_pdf(page)
     source = _write(tmp_path / "cut.pdf", data[: len(data) // 2])
     with pytest.raises(OcrInputError) as error:
-        ocr.plan_pages(str(source), "application/pdf")
+        ocr.plan_pages(str(source), "application/pdf", out_dir=str(tmp_path))
     assert error.value.code == "pdf_corrupt"
 
 
 def test_zero_byte_file_is_refused(tmp_path: Path) -> None:
     source = _write(tmp_path / "empty.pdf", b"")
     with pytest.raises(OcrInputError) as error:
-        ocr.plan_pages(str(source), "application/pdf")
+        ocr.plan_pages(str(source), "application/pdf", out_dir=str(tmp_path))
     assert error.value.code == "empty_document"
 
 
 def test_decompression_bomb_is_refused_from_its_header(tmp_path: Path) -> None:
     source = _write(tmp_path / "bomb.png", png_header_only(20_000, 20_000))
     with pytest.raises(OcrInputError) as error:
-        ocr.plan_pages(str(source), "image/png")
+        ocr.plan_pages(str(source), "image/png", out_dir=str(tmp_path))
     assert error.value.code == "image_too_large"
-    job = ocr.PageJob(source_path=str(source), media_type="image/png", index=0)
+    job = ocr.PageJob(source_path=str(source), media_type="image/png", index=0,
+                      out_dir=str(tmp_path))
     with pytest.raises(OcrInputError) as error:
         ocr.run_page(job)
     assert error.value.code == "image_too_large"
@@ -105,7 +106,7 @@ def test_huge_pdf_page_is_refused_before_rendering(tmp_path: Path, monkeypatch) 
     source = _huge_page_pdf(tmp_path / "huge.pdf")
     assert source.stat().st_size < 1_000
     with pytest.raises(OcrInputError) as error:
-        ocr.plan_pages(str(source), "application/pdf")
+        ocr.plan_pages(str(source), "application/pdf", out_dir=str(tmp_path))
     assert error.value.code == "image_too_large"
     assert "Ảnh quá lớn" in error.value.message and "20834×20834" in error.value.message
     work = tmp_path / "tmp"
@@ -115,7 +116,8 @@ def test_huge_pdf_page_is_refused_before_rendering(tmp_path: Path, monkeypatch) 
     rendered: list[object] = []
     real_run = subprocess.run
     monkeypatch.setattr(subprocess, "run", lambda *a, **k: rendered.append(a) or real_run(*a, **k))
-    job = ocr.PageJob(source_path=str(source), media_type="application/pdf", index=0)
+    job = ocr.PageJob(source_path=str(source), media_type="application/pdf", index=0,
+                      out_dir=str(tmp_path))
     with pytest.raises(OcrInputError) as error:
         ocr.run_page(job)
     assert error.value.code == "image_too_large"
@@ -126,7 +128,7 @@ def test_huge_pdf_page_is_refused_before_rendering(tmp_path: Path, monkeypatch) 
 def test_unsupported_type_is_refused(tmp_path: Path) -> None:
     source = _write(tmp_path / "notes.txt", "không phải ảnh".encode())
     with pytest.raises(OcrInputError) as error:
-        ocr.plan_pages(str(source), "text/plain")
+        ocr.plan_pages(str(source), "text/plain", out_dir=str(tmp_path))
     assert error.value.code == "unsupported_type"
 
 
@@ -134,7 +136,8 @@ MEDIA_TYPES = {".pdf": "application/pdf", ".png": "image/png"}
 
 
 @pytest.mark.slow
-def test_every_corpus_file_ends_as_pages_or_a_clear_error(corpus_dir: Path) -> None:
+def test_every_corpus_file_ends_as_pages_or_a_clear_error(corpus_dir: Path,
+                                                          tmp_path: Path) -> None:
     files = sorted(p for p in corpus_dir.iterdir() if p.suffix in MEDIA_TYPES)
     assert files
     errors: dict[Path, OcrInputError] = {}
@@ -142,7 +145,10 @@ def test_every_corpus_file_ends_as_pages_or_a_clear_error(corpus_dir: Path) -> N
     for path in files:
         try:
             # Two pages per file keep the run short; every page goes the same way.
-            jobs += ocr.plan_pages(str(path), MEDIA_TYPES[path.suffix])[:2]
+            out_dir = tmp_path / path.name
+            out_dir.mkdir()
+            jobs += ocr.plan_pages(str(path), MEDIA_TYPES[path.suffix],
+                                   out_dir=str(out_dir))[:2]
         except OcrInputError as error:
             errors[path] = error
     pages: dict[Path, list[ocr.PageResult]] = {}

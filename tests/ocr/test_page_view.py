@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -51,12 +52,14 @@ def test_view_is_reduced_to_the_view_resolution() -> None:
 
 def _archival(image: Image.Image, dpi: int, turn: int, deskew: float,
               view: PageView | None) -> tuple[bytes, PageResult]:
-    page = PageResult(number=1, text="", words=[], width_px=0, height_px=0, dpi=dpi,
-                      dpi_assumed=False, rotated=turn, deskew=deskew, mean_confidence=None,
-                      blank=True, had_text=False,
-                      pdf_page=pdfpage.image_page(image, dpi, None, turn=turn, deskew=deskew),
-                      view=view)
-    return build_archival([page], title="view").pdf, page
+    with tempfile.TemporaryDirectory() as out_dir:
+        one_page = Path(out_dir) / "page-00001.pdf"
+        one_page.write_bytes(pdfpage.image_page(image, dpi, None, turn=turn, deskew=deskew))
+        page = PageResult(number=1, text="", words=[], width_px=0, height_px=0, dpi=dpi,
+                          dpi_assumed=False, rotated=turn, deskew=deskew,
+                          mean_confidence=None, blank=True, had_text=False,
+                          pdf_path=str(one_page), view=view)
+        return build_archival([page], title="view").pdf, page
 
 
 @pytest.mark.parametrize(("turn", "deskew"), [(0, 0.0), (0, 2.0), (270, 0.0)])
@@ -103,6 +106,7 @@ def test_only_page_one_keeps_its_view(tmp_path: Path) -> None:
     path = tmp_path / "two.tif"
     sheets = [Image.new("L", (850, 1100), 250) for _ in range(2)]
     sheets[0].save(path, save_all=True, append_images=sheets[1:], dpi=(100, 100))
-    first, second = (run_page(PageJob(str(path), "image/tiff", i)) for i in range(2))
+    first, second = (run_page(PageJob(str(path), "image/tiff", i, out_dir=str(tmp_path)))
+                     for i in range(2))
     assert first.view is not None and (first.view.width, first.view.height) == (850, 330)
     assert second.view is None

@@ -56,9 +56,9 @@ def test_a_png_page_goes_through_the_pipeline_unencoded(page: Image.Image,
     path = tmp_path / "page.png"
     small = page.convert("L").crop((0, 0, page.width, page.height // 4))
     small.save(path, dpi=(300, 300))
-    (job,) = plan_pages(str(path), "image/png")
+    (job,) = plan_pages(str(path), "image/png", out_dir=str(tmp_path))
     result = run_page(job)
-    raw, shown = _only_image(result.pdf_page)
+    raw, shown = _only_image(Path(result.pdf_path).read_bytes())
     assert raw == pdfpage.passable_png(path.read_bytes(), "L")
     assert np.array_equal(np.asarray(shown), np.asarray(small))
     assert result.text

@@ -337,7 +337,7 @@ def test_stamp_never_covers_ink_or_words_after_ocr(tmp_path: Path) -> None:
         ident,
     ) as signer:
         for name, path, media in inputs:
-            page = run_page(PageJob(str(path), media, 0, languages="vie"))
+            page = run_page(PageJob(str(path), media, 0, languages="vie", out_dir=str(tmp_path)))
             built = build_archival([page], title=name)
             marks = first_page_marks(built.pdf, [page])
             signed = signer.sign(built.pdf, record_id=name, marks=marks)

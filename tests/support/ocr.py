@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tempfile
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,7 +148,8 @@ def cheap_bilevel(page: Image.Image) -> Image.Image:
 @dataclass
 class ReadDocument:
     """What the OCR stages make of one file, as the ingest pipeline runs them (plan →
-    ``run_page`` per page → ``build_archival``), for tests of the ``ocr`` package alone."""
+    ``run_page`` per page → ``build_archival``), for tests of the ``ocr`` package alone.
+    The pages' own PDFs are removed once assembled: ``pdf`` is the document."""
 
     pages: list[PageResult]
     pdf: bytes  # the assembled PDF/A-2b, unsigned
@@ -166,9 +168,12 @@ def read_document(
     title: str | None = None,
     max_pixels: int = 200_000_000,
 ) -> ReadDocument:
-    jobs = plan_pages(source_path, media_type, languages=languages, max_pixels=max_pixels)
-    pages = list(executor.map(run_page, jobs)) if executor else [run_page(j) for j in jobs]
-    archival = build_archival(pages, title=title)
+    # The pages' PDFs are needed only until they are assembled.
+    with tempfile.TemporaryDirectory(prefix="sohoa-test-pages-") as out_dir:
+        jobs = plan_pages(source_path, media_type, out_dir=out_dir, languages=languages,
+                          max_pixels=max_pixels)
+        pages = list(executor.map(run_page, jobs)) if executor else [run_page(j) for j in jobs]
+        archival = build_archival(pages, title=title)
     words = [w for p in pages if not p.had_text for w in p.words]
     return ReadDocument(
         pages=pages, pdf=archival.pdf, pdfa=archival.pdfa, notes=list(archival.notes),
