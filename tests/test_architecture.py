@@ -114,13 +114,13 @@ def _audit_writes(source: str) -> list[str]:
     found: list[str] = []
     aliases: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
-            if _mentions_audit(node.value):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                aliases.update(t.id for t in targets if isinstance(t, ast.Name))
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            if _mentions_audit(node.context_expr) and isinstance(node.optional_vars, ast.Name):
-                aliases.add(node.optional_vars.id)
+        if (isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None
+                and _mentions_audit(node.value)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            aliases.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif (isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name)
+              and _mentions_audit(node.context_expr)):
+            aliases.add(node.optional_vars.id)
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "audit":
             found += [f"imports {a.name}" for a in node.names if a.name in _WRITER_NAMES]
