@@ -237,8 +237,8 @@ def open_form(state: AppState, principal: Principal, record_id: str) -> KeyingFo
     record = settle(state, _changeable(state, principal, record_id))
     states = _states(state, record)
     tasks = [t for t in tasks_of(record) if states[t.path].may_key(principal.actor)]
-    service.audit(state, principal, "keying.open", record_id=record.id,
-                  version=record.version, fields=[t.path for t in tasks])
+    state.trail.keying_opened(principal.actor, record.id, record.version,
+                              [t.path for t in tasks])
     return KeyingForm(record, tasks, utc_now())
 
 
@@ -329,8 +329,8 @@ def submit(state: AppState, principal: Principal, record_id: str, values: dict[s
                            opened_at=_sane_opened(opened_at))
 
     entry = append(state.store, record.id, make)
-    service.audit(state, principal, "keying.entry", record_id=record.id, seq=entry.seq,
-                  fields={v.path: digest(v.value or v.raw) for v in checked})
+    state.trail.keyed(principal.actor, record.id, entry.seq,
+                      {v.path: digest(v.value or v.raw) for v in checked})
     states = _states(state, record)
     agreed: list[str] = []
     disputed: list[str] = []
@@ -338,8 +338,8 @@ def submit(state: AppState, principal: Principal, record_id: str, values: dict[s
         fs = states[value.path]
         if len(fs.keyed) == 2 and fs.decided is None:
             (agreed if fs.agrees else disputed).append(value.path)
-            service.audit(state, principal, "keying.agreed" if fs.agrees else "keying.disputed",
-                          record_id=record.id, field=value.path, clerks=fs.clerks)
+            state.trail.keying_compared(principal.actor, record.id, value.path, fs.clerks,
+                                        agrees=fs.agrees)
     return KeyingResult(settle(state, record), [v.path for v in checked], agreed, disputed)
 
 
@@ -446,10 +446,10 @@ def decide(state: AppState, principal: Principal, record_id: str, path: str,
                            principal.actor, utc_now(), record.version, (value,))
 
     entry = append(state.store, record.id, make)
-    service.audit(state, principal, "keying.decision", record_id=record.id, seq=entry.seq,
-                  field=path, value=digest(value.value or value.raw),
-                  clerks=[c for c, _ in found.entries],
-                  chose=[c for c, v in found.entries if comparable(v) == value.raw])
+    state.trail.keying_decided(principal.actor, record.id, entry.seq, path,
+                               digest(value.value or value.raw),
+                               clerks=[c for c, _ in found.entries],
+                               chose=[c for c, v in found.entries if comparable(v) == value.raw])
     return settle(state, record)
 
 
@@ -523,7 +523,7 @@ def clerk_figures(state: AppState, principal: Principal) -> list[ClerkFigures]:
     labels = {p.actor: p.label for p in list_tokens(state.store)}
     for clerk in figures.values():
         clerk.label = labels.get(clerk.clerk)
-    service.audit(state, principal, "keying.figures", clerks=len(figures))
+    state.trail.keying_figures_read(principal.actor, len(figures))
     return sorted(figures.values(), key=lambda c: c.clerk)
 
 

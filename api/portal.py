@@ -1,13 +1,14 @@
 """The citizen portal's calls: reuse lookup and release, over ``reuse``.
 
 Both look across all agencies (a citizen's papers may have been digitized anywhere)
-and both are audited by the runtime's ``reuse.ReuseService`` with the portal token as
-actor.
+and both are audited by the runtime's ``application.audited_reuse.AuditedReuse`` with
+the portal token as actor.
 
-The lookup is the portal's hot path, run on the event loop with no thread hop: the
-route drafts its audit entry and makes it durable in the local audit journal (one
-SQLite commit, about half a millisecond) before answering; the journal ships it into
-the hash chain in storage in the background (see ``audit.journal``).
+The lookup is the portal's hot path, run on the event loop with no thread hop: its
+audit entry is drafted and made durable in the local audit journal (one SQLite commit,
+about half a millisecond) before the lookup returns, so before the route answers; the
+journal ships it into the hash chain in storage in the background (see
+``audit.journal``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any
 from api.errors import ApiError
 from api.state import AppState
 from api.tokens import Principal
-from audit import AuditDraft
 from reuse import Facts, ReleasedDocument, ReuseError, ReuseRequest
 
 
@@ -28,18 +28,6 @@ def _reuse_error(exc: ReuseError) -> ApiError:
                     "id_conflict", "undated", "signature_invalid"):
         status = 409
     return ApiError(status, exc.code, exc.code.replace("_", " "), exc.message)
-
-
-class DeferredAudit:
-    """Handed to ``reuse`` as its audit log: each ``append`` only drafts the entry, and
-    the caller makes the drafts durable (``AuditJournal.write``) before answering.
-    ``reuse`` ignores what ``append`` returns, so nothing is lost by not writing there."""
-
-    def __init__(self) -> None:
-        self.drafts: list[AuditDraft] = []
-
-    def append(self, action: str, actor: str, **details: Any) -> None:
-        self.drafts.append(AuditDraft.new(action, actor, details))
 
 
 def lookup(
@@ -52,12 +40,10 @@ def lookup(
     birth_date: date | None,
     as_of: date | None,
     dossier_code: str | None = None,
-    audit_log: Any = None,
     facts: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
-    """The lookup's JSON; audited on ``audit_log`` (default: the app's log, waited for
-    here; a ``DeferredAudit`` leaves the writing to the caller). ``facts``: the keyword
-    arguments of ``reuse.Facts``."""
+    """The lookup's JSON, returned once its audit entry is durable. ``facts``: the
+    keyword arguments of ``reuse.Facts``."""
     request = ReuseRequest(
         procedure_code=procedure,
         subject_id=subject_id,
@@ -69,7 +55,7 @@ def lookup(
         as_of=as_of,
     )
     try:
-        result = state.runtime.reuse().lookup(request, audit_log=audit_log)
+        result = state.runtime.reuse().lookup(request)
     except ReuseError as exc:
         raise _reuse_error(exc) from exc
     out: dict[str, Any] = result.to_dict()

@@ -275,7 +275,6 @@ async def reuse_lookup(
 ) -> JSONResponse:
     """Facts from the population database (parents, spouse, place of birth, residence)
     let a paper without ID be offered: one printed on it must agree and none differ."""
-    audit = portal.DeferredAudit()
     facts = {
         "father_name": father_name, "mother_name": mother_name, "spouse_name": spouse_name,
         "spouse_birth_date": spouse_birth_date.isoformat() if spouse_birth_date else None,
@@ -283,13 +282,11 @@ async def reuse_lookup(
     }
 
     def answer() -> dict[str, Any]:
-        body = portal.lookup(
+        # Returns once its audit entry is durable in the journal: then the answer leaves.
+        return portal.lookup(
             state, principal, procedure=procedure, subject_id=subject, name=name,
-            birth_date=birth_date, as_of=as_of, dossier_code=dossier_code, audit_log=audit,
-            facts=facts,
+            birth_date=birth_date, as_of=as_of, dossier_code=dossier_code, facts=facts,
         )
-        state.audit.write(audit.drafts)  # the answer leaves once its entry is durable
-        return body
 
     # On a local index the whole answer (lookup and journal commit) takes about a
     # millisecond: running it right here beats a hop to the thread pool, whose GIL

@@ -1,7 +1,8 @@
 """What the API and the screens do, once, over plain data.
 
-Route modules translate HTTP to these calls; every visibility rule and every audit
-entry lives here so the JSON API and the screens cannot drift apart.
+Route modules translate HTTP to these calls; every visibility rule lives here, and
+every access is recorded here through ``state.trail`` (``application.audited``, which
+shapes the entries), so the JSON API and the screens cannot drift apart.
 """
 
 from __future__ import annotations
@@ -41,13 +42,6 @@ RECORD_ID_RE = re.compile(r"^[0-9a-f]{24}$")
 FILE_KINDS = {"original", "archival.pdf", "text"}
 
 
-# --- audit -------------------------------------------------------------------------------
-
-
-def audit(state: AppState, principal: Principal, action: str, **details: Any) -> None:
-    state.audit.append(action, principal.actor, **details)
-
-
 # --- records -----------------------------------------------------------------------------
 
 
@@ -77,7 +71,7 @@ def record_json(
     state: AppState, principal: Principal, record_id: str, version: int | None = None
 ) -> dict[str, Any]:
     record = load_visible(state, principal, record_id, version)
-    audit(state, principal, "record.view", record_id=record.id, version=record.version)
+    state.trail.record_viewed(principal.actor, record.id, record.version)
     return record.to_dict()
 
 
@@ -91,7 +85,7 @@ class FileBody:
 def record_file(state: AppState, principal: Principal, record_id: str, kind: str) -> FileBody:
     record = load_visible(state, principal, record_id)
     body = _read_file(state, record, kind)
-    audit(state, principal, "record.file", record_id=record.id, file=kind, version=record.version)
+    state.trail.file_read(principal.actor, record.id, record.version, kind)
     return body
 
 
@@ -125,8 +119,7 @@ def page_image(state: AppState, principal: Principal, record_id: str) -> bytes:
     target = state.page_cache_dir / f"{record.id}-v{record.version}.png"
     if not target.exists():
         render_first_page(_read_file(state, record, "archival.pdf").data, target)
-    audit(state, principal, "record.file", record_id=record.id, file="page1.png",
-          version=record.version)
+    state.trail.file_read(principal.actor, record.id, record.version, "page1.png")
     return target.read_bytes()
 
 
@@ -159,8 +152,7 @@ def verify_record(state: AppState, principal: Principal, record_id: str) -> dict
     PDF itself is read here, not handed out."""
     record = load_visible(state, principal, record_id)
     report = verify_bytes(state, _read_file(state, record, "archival.pdf").data)
-    audit(state, principal, "record.verify", record_id=record.id, version=record.version,
-          valid=report.get("valid"))
+    state.trail.record_verified(principal.actor, record.id, record.version, report.get("valid"))
     return report
 
 
@@ -193,10 +185,7 @@ def search(state: AppState, principal: Principal, query: Any) -> Any:
     query.agencies, query.include_shared = agency_scope(principal, query.agency)
     query.agency = None
     result = state.index.search(query)
-    audit(
-        state, principal, "search",
-        text=query.text, hits=[h.id for h in result.hits], total=result.total,
-    )
+    state.trail.searched(principal.actor, query.text, [h.id for h in result.hits], result.total)
     return result
 
 
@@ -210,8 +199,7 @@ def review_queue(
     query.include_shared = principal.role is Role.ADMIN
     result = state.index.search(query)
     # The queue shows records' file names, types and reasons: an access like a search.
-    audit(state, principal, "review.list", hits=[h.id for h in result.hits],
-          total=result.total)
+    state.trail.review_listed(principal.actor, [h.id for h in result.hits], result.total)
     return result.total, needs_review((h.record for h in result.hits), describe=reason_vi)
 
 
@@ -358,8 +346,8 @@ def receive_upload(
                 "Không có tệp nào hợp lệ để số hóa.",
                 details={"files": [f.__dict__ for f, _ in staged]},
             )
-        audit(state, principal, "batch.upload", batch_id=batch_id,
-              files=[f.filename for f, _ in staged], accepted=len(inputs))
+        state.trail.batch_uploaded(principal.actor, batch_id,
+                                   [f.filename for f, _ in staged], len(inputs))
         state.runner.submit(batch, folder, inputs)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

@@ -12,6 +12,7 @@ from api.batches import BatchTracker, Runner
 from api.metrics import Metrics
 from api.sessions import Sessions
 from api.tokens import TokenCache
+from application.audited import AuditTrail
 from application.settings import Settings
 
 
@@ -38,7 +39,7 @@ class AppState:
     runtime: Any  # application.Runtime: store, index, trust roots
     tokens: TokenCache
     sessions: Sessions
-    audit: Any  # audit.AuditJournal
+    audit: Any  # audit.AuditJournal: read here (entries, verify); written through ``trail``
     batches: BatchTracker
     runner: Runner
     metrics: Metrics
@@ -53,6 +54,12 @@ class AppState:
     @property
     def index(self) -> Any:
         return self.runtime.index
+
+    @property
+    def trail(self) -> AuditTrail:
+        """Where the routes' audit entries are written (``application.audited``)."""
+        trail: AuditTrail = self.runtime.trail()
+        return trail
 
 
 def app_state(request: Request) -> AppState:

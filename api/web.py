@@ -272,8 +272,7 @@ def _damaged_record_page(request: Request, state: AppState, me: Principal, recor
     index's copy (made from the record when it was intact), so the officer can tell
     which record it is when reporting it. Shown, so audited as a view."""
     record = service.indexed_visible(state, me, record_id)
-    service.audit(state, me, "record.view", record_id=record_id,
-                  version=record.get("version"), damaged=True)
+    state.trail.record_viewed(me.actor, record_id, record.get("version"), damaged=True)
     note = (f"{archive_damaged(exc).message_vi} Thông tin dưới đây lấy từ chỉ mục tìm "
             "kiếm, có thể không phải phiên bản mới nhất.")
     return render(request, "record.html", me, status=409, record=record, signature=None,

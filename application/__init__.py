@@ -9,7 +9,10 @@ Offers:
 - ``application.preflight``: tesseract and its languages, the store, the index, the
   broker and the key checked before any file is read;
 - ``application.operations``: review (corrections and approval), fixity, delete,
-  reindex and index repair.
+  reindex and index repair;
+- ``application.audited``: ``AuditTrail`` (``Runtime.trail``), the one writer of audit
+  entries, one method per action; ``application.audited_reuse``: ``AuditedReuse``
+  (``Runtime.reuse``), the reuse lookup and release with their audit entries.
 """
 
 from application.runtime import Runtime

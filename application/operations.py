@@ -86,11 +86,8 @@ def publish_review(
     if revised is None:
         return None
     publish_revision(runtime, revised)
-    runtime.audit().append(
-        "record.correct", actor,
-        record_id=revised.id, version=revised.version, fields=sorted(changes),
-        approved=approve,
-    )
+    runtime.trail().record_corrected(actor, revised.id, revised.version, changes,
+                                     approved=approve)
     return revised
 
 
@@ -231,13 +228,7 @@ def delete_record(runtime: Runtime, record_id: str, *, actor: str, reason: str) 
     then the objects, then the index entry."""
 
     record = find_record(runtime, record_id)
-    log = runtime.audit()
-
-    def audit(entry: dict[str, Any]) -> None:
-        details = {k: v for k, v in entry.items() if k not in ("action", "actor")}
-        log.append(entry["action"], entry["actor"], **details)
-
     keys = delete_objects(runtime.store, record.agency, record_id, actor=actor, reason=reason,
-                          audit=audit)
+                          audit=runtime.trail().deletion)
     runtime.index.delete(record_id)
     return keys

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from application.audited import AuditTrail
+from application.audited_reuse import AuditedReuse
 from application.locks import file_lock, redis_lock
 from application.preflight import index_unavailable, store_unavailable
 from application.settings import Settings
@@ -39,7 +41,7 @@ class Runtime:
     _audit: AuditJournal | None = field(default=None, repr=False)
     _redis: Any = field(default=None, repr=False)
     _stats: StatsStore | None = field(default=None, repr=False)
-    _reuse: ReuseService | None = field(default=None, repr=False)
+    _reuse: AuditedReuse | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -144,24 +146,30 @@ class Runtime:
             )
         return self._audit
 
-    def reuse(self) -> ReuseService:
+    def trail(self) -> AuditTrail:
+        """Where every audit entry is written (``application.audited``): this host's
+        journal. Reading the log (``entries``, ``verify``, ``flush``) goes to ``audit``."""
+        return AuditTrail(self.audit())
+
+    def reuse(self) -> AuditedReuse:
         """The reuse lookup and release over this archive, built once: audited on this
-        host's journal; offering only papers whose archival PDF reads back intact (one
-        ``IntactArchive`` per process, so what it remembers is shared); a released PDF's
-        signature checked against ``trust_roots``; papers signed with a development
-        identity counted only by a deployment that signs with one itself."""
+        host's journal (``application.audited_reuse``); offering only papers whose
+        archival PDF reads back intact (one ``IntactArchive`` per process, so what it
+        remembers is shared); a released PDF's signature checked against
+        ``trust_roots``; papers signed with a development identity counted only by a
+        deployment that signs with one itself."""
         if self._reuse is None:
             roots = self.trust_roots()
-            self._reuse = ReuseService(
+            service = ReuseService(
                 index=self.index,
                 store=self.store,
-                audit_log=self.audit(),
                 procedures=self.procedures(),
                 verify=IntactArchive(self.store),
                 # The bytes handed over must verify, not only the metadata say so.
                 verify_signature=lambda data: verify_pdf(data, trust_roots=roots).valid,
                 accept_development_signatures=self.uses_dev_identity,
             )
+            self._reuse = AuditedReuse(service, self.trail())
         return self._reuse
 
     def close(self) -> None:

@@ -11,7 +11,7 @@ Offers:
   ``flush()``, ``pending()``, and ``entries``/``head``/``verify`` after a flush. What
   the API and the CLI use (``Runtime.audit()``);
 - ``format_verification(check) -> str``: what ``sohoa audit verify`` prints;
-- ``AuditSink``: the protocol ``reuse`` writes through;
+- ``AuditSink``: the protocol ``application.audited.AuditTrail`` writes through;
 - ``AuditEntry``, ``AuditDraft``, ``AuditAnchor``, ``AuditVerification``, ``AuditError``.
 
 Every lookup and release of a reusable record, and every access to a record's content

@@ -232,11 +232,11 @@ def chain(drafts: list[AuditDraft], head: AuditAnchor | None) -> list[AuditEntry
 
 
 class AuditSink(Protocol):
-    """Whatever records an audit entry durably before ``append`` returns: ``AuditLog``,
-    ``AuditJournal``, or a caller's wrapper that only drafts the entry and makes it
-    durable itself before answering (the API's ``DeferredAudit``)."""
+    """Whatever makes drafted entries durable before ``write`` returns: ``AuditLog`` or
+    ``AuditJournal``. What ``application.audited.AuditTrail``, the one writer of audit
+    entries, writes through."""
 
-    def append(self, action: str, actor: str, **details: Any) -> object: ...
+    def write(self, drafts: list[AuditDraft]) -> object: ...
 
 
 @dataclass(frozen=True)

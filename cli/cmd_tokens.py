@@ -36,8 +36,8 @@ def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
         except ValueError as exc:
             print(f"Không tạo được mã truy cập: {exc}")
             return 2
-        runtime.audit().append("token.create", _operator(args), role=args.role,
-                               agency=agency, token_id=token_id_of(token), label=args.label)
+        runtime.trail().token_created(_operator(args), role=args.role, agency=agency,
+                                      token_id=token_id_of(token), label=args.label)
     finally:
         runtime.close()
     print(f"Đã tạo mã truy cập vai trò {ROLE_VI.get(args.role, args.role)} cho cơ quan "
@@ -73,7 +73,7 @@ def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
         except KeyError:
             print(f"Không có mã truy cập {args.token_id}", file=sys.stderr)
             return 1
-        runtime.audit().append("token.revoke", _operator(args), **revoked.to_dict())
+        runtime.trail().token_revoked(_operator(args), revoked.to_dict())
     finally:
         runtime.close()
     if args.json:

@@ -1,16 +1,18 @@
 """sohoa reuse: fill a dossier from the archive (the "once-only" lookup) and release papers.
 
 Offers:
-- ``ReuseService(index, store, audit_log, procedures=None, verify=None,
-  verify_signature=None, accept_development_signatures=False)``: the archive and the
-  deployment's checks, built once (``Runtime.reuse``), with
+- ``ReuseService(index, store, procedures=None, verify=None, verify_signature=None,
+  accept_development_signatures=False)``: the archive and the deployment's checks,
+  built once (``Runtime.reuse`` wraps it in ``application.audited_reuse.AuditedReuse``,
+  which writes the audit entries), with
   - ``.lookup(request) -> ReuseResult``: per dossier component, the archived results of
     this citizen that satisfy it (metadata only), the share of components satisfied,
     and the papers withheld with their reason (not corroborated by ``Facts``, ID
-    conflict, undated); audited on the service's log (or the ``audit_log`` given);
+    conflict, undated); ``.examine(request) -> LookupOutcome``: the same with what its
+    audit entry records (dossier code as checked, who was asked about);
   - ``.release(request, *, record_id, citizen_request, confirmed_probable=False) ->
-    ReleasedDocument``: the signed archival PDF, after re-checking everything; raises
-    ``ReleaseRefused`` (``code``, Vietnamese ``message``);
+    ReleaseOutcome``: the signed archival PDF after re-checking everything, or the
+    refusal (a ``ReuseError``: ``code``, Vietnamese ``message``);
 - ``ReuseRequest(procedure_code, subject_id | name + birth_date, facts, actor,
   dossier_code, as_of, today)``: one question, frozen;
 - ``IntactArchive(store)``: a ``verify`` for ``lookup`` that offers a paper only when
@@ -29,8 +31,10 @@ from reuse.model import (
     Candidate,
     ComponentResult,
     Facts,
+    LookupOutcome,
     Match,
     ReleasedDocument,
+    ReleaseOutcome,
     ReleaseRefused,
     ReuseError,
     ReuseRequest,
@@ -46,7 +50,9 @@ __all__ = [
     "ComponentResult",
     "Facts",
     "IntactArchive",
+    "LookupOutcome",
     "Match",
+    "ReleaseOutcome",
     "ReleaseRefused",
     "ReleasedDocument",
     "ReuseError",

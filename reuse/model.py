@@ -231,6 +231,39 @@ class ReleasedDocument:
         }
 
 
+@dataclass(frozen=True)
+class LookupOutcome:
+    """What a lookup did, as its caller records it (``application.audited_reuse``): the
+    result, the dossier code as checked, and who was asked about (``SubjectQuery.describe``:
+    the facts by name only)."""
+
+    result: ReuseResult
+    dossier_code: str | None
+    subject: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReleaseOutcome:
+    """What a release did: the document handed over, or the ``refusal``; the day it was
+    judged for and who was asked about (described once understood, else as given), and
+    for a document, the components it fills and how it matched the citizen."""
+
+    as_of: date
+    subject: dict[str, Any]
+    document: ReleasedDocument | None = None
+    components: tuple[str, ...] = ()
+    match: Match | None = None
+    refusal: ReuseError | None = None
+
+    def handed_over(self) -> ReleasedDocument:
+        """The document; raises ``ReleaseRefused`` when the release was refused."""
+        if self.refusal is not None:
+            raise ReleaseRefused(self.refusal.code, self.refusal.message)
+        if self.document is None:
+            raise ValueError("a release outcome holds a document or a refusal")
+        return self.document
+
+
 class ReuseError(CodedError):
     """A lookup or release that cannot be done; ``code`` is stable, ``message`` is the
     Vietnamese text shown to the officer."""

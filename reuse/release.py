@@ -3,9 +3,10 @@
 The release trusts nothing from an earlier lookup: it runs the whole lookup again for
 this citizen, procedure and date, hands over the record only if that fresh lookup
 offers it, and checks once more against the latest version in storage (the system of
-record, which the index may not reflect yet). Every release and every refusal is
-written to the audit log before the caller sees the outcome; when the log cannot be
-written, nothing is released.
+record, which the index may not reflect yet). It returns what happened (a
+``ReleaseOutcome``); ``application.audited_reuse`` writes every release and every
+refusal to the audit log before the caller sees it, and when the log cannot be written,
+nothing is released.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from audit import AuditSink
 from records.procedures import Component, Procedure
 from reuse.lookup import (
     Conditions,
@@ -32,7 +32,6 @@ from reuse.lookup import (
 from reuse.model import (
     Match,
     ReleasedDocument,
-    ReleaseRefused,
     ReuseError,
     WithheldReason,
 )
@@ -40,13 +39,6 @@ from search import Index
 from storage import IntegrityError, ObjectNotFound, Store, load_record
 
 log = logging.getLogger("sohoa.reuse")
-
-
-def refuse(
-    audit_log: AuditSink, actor: str, error: ReuseError, context: dict[str, Any]
-) -> ReleaseRefused:
-    audit_log.append("reuse.release_refused", actor, reason=error.code, **context)
-    return ReleaseRefused(error.code, error.message)
 
 
 def _refusal(reason: WithheldReason | None, record_id: str) -> ReuseError:
@@ -206,7 +198,7 @@ def checked_release(
     verify: Verify | None,
     confirmed: bool,
     verify_signature: Callable[[bytes], bool] | None,
-) -> tuple[ReleasedDocument, list[str], str]:
+) -> tuple[ReleasedDocument, list[str], Match]:
     result, ambiguous = evaluate(index, who, procedure, checks, verify)
     offered = [
         (component.code, candidate.match)
@@ -242,4 +234,4 @@ def checked_release(
         data=data,
         sha256=hashlib.sha256(data).hexdigest(),
     )
-    return document, codes, str(offered[0][1])
+    return document, codes, offered[0][1]

@@ -12,6 +12,8 @@ from typing import Any
 
 import pikepdf
 
+from application.audited import AuditTrail
+from application.audited_reuse import AuditedReuse
 from records import Files, Record, SignatureInfo, Source, Status, Subject, record_id_for
 from records.result_types import add_months, load_result_types
 from reuse import ReleasedDocument, ReuseRequest, ReuseResult, ReuseService
@@ -127,26 +129,31 @@ def offered_ids(result: Any) -> set[str]:
     return {c.id for comp in result.components for c in comp.candidates}
 
 
-# The keywords that configure a ``ReuseService``; every other keyword is the request's.
+# The keywords that configure a ``ReuseService``; ``audit_log`` is the audit trail's
+# sink (``application.audited_reuse``); every other keyword is the request's.
 _SERVICE_FIELDS = frozenset(
-    {"store", "audit_log", "procedures", "verify", "verify_signature",
-     "accept_development_signatures"}
+    {"store", "procedures", "verify", "verify_signature", "accept_development_signatures"}
 )
 
 
-def _split(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _split(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], Any]:
+    audit_log = kwargs.pop("audit_log", None)
     service = {k: v for k, v in kwargs.items() if k in _SERVICE_FIELDS}
     request = {k: v for k, v in kwargs.items() if k not in _SERVICE_FIELDS}
     if request.get("facts", True) is None:
         del request["facts"]
-    return service, request
+    return service, request, audit_log
 
 
 def lookup(index: Index, **kwargs: Any) -> ReuseResult:
     """``ReuseService(index, …).lookup(ReuseRequest(…))``, the keywords (the old
-    ``reuse.lookup``'s) split between the service and the request."""
-    service, request = _split(kwargs)
-    return ReuseService(index, **service).lookup(ReuseRequest(**request))
+    ``reuse.lookup``'s) split between the service and the request; audited on
+    ``audit_log`` (as ``Runtime.reuse`` is on the journal) when one is given."""
+    service, request, audit_log = _split(kwargs)
+    reuse = ReuseService(index, **service)
+    if audit_log is None:
+        return reuse.lookup(ReuseRequest(**request))
+    return AuditedReuse(reuse, AuditTrail(audit_log)).lookup(ReuseRequest(**request))
 
 
 def release(
@@ -158,9 +165,10 @@ def release(
     confirmed_probable: bool = False,
     **kwargs: Any,
 ) -> ReleasedDocument:
-    """``ReuseService(index, store, …).release(ReuseRequest(…), …)``, as ``lookup``."""
-    service, request = _split(kwargs)
-    return ReuseService(index, store, **service).release(
+    """``ReuseService(index, store, …)``'s release, audited on ``audit_log`` (required),
+    as ``lookup``."""
+    service, request, audit_log = _split(kwargs)
+    return AuditedReuse(ReuseService(index, store, **service), AuditTrail(audit_log)).release(
         ReuseRequest(**request), record_id=record_id, citizen_request=citizen_request,
         confirmed_probable=confirmed_probable,
     )
