@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from application.audited import AuditTrail
 from application.runtime import Runtime
 from extract.review import approve as approve_record
 from extract.review import correct
@@ -18,8 +19,8 @@ from records import Record, Status
 from records.result_types import cached_result_types
 from search import SearchQuery
 from signing import verify_pdf
-from storage import ObjectNotFound, fixity, iter_latest_records, load_record, save_record
-from storage.admin import delete_record as delete_objects
+from storage import ObjectNotFound, Store, fixity, iter_latest_records, load_record, save_record
+from storage.admin import RecordDeletion, carry_out, plan_deletion
 from storage.layout import split_record_key
 
 REINDEX_CHUNK = 500
@@ -223,12 +224,27 @@ def _upsert_chunks(runtime: Runtime, records: Iterable[Record]) -> Iterator[int]
         yield runtime.index.upsert_many(chunk)
 
 
-def delete_record(runtime: Runtime, record_id: str, *, actor: str, reason: str) -> list[str]:
+def delete_record(runtime: Runtime, record_id: str, *, actor: str,
+                  reason: str) -> RecordDeletion:
     """The audited admin deletion: the audit entry is durable before anything goes,
-    then the objects, then the index entry."""
+    then the objects, then the index entry. ``KeyError`` when the record is unknown."""
 
     record = find_record(runtime, record_id)
-    keys = delete_objects(runtime.store, record.agency, record_id, actor=actor, reason=reason,
-                          audit=runtime.trail().deletion)
+    deletion = delete_stored(runtime.store, runtime.trail(), record.agency, record_id,
+                             actor=actor, reason=reason)
     runtime.index.delete(record_id)
-    return keys
+    return deletion
+
+
+def delete_stored(store: Store, trail: AuditTrail, agency: str, record_id: str, *,
+                  actor: str, reason: str) -> RecordDeletion:
+    """Every stored object of a record, gone once its audit entry is durable: if the
+    entry cannot be written, nothing is deleted. ``ObjectNotFound`` when the record
+    has no objects; ``ValueError`` without an actor or a reason."""
+
+    if not actor.strip() or not reason.strip():
+        raise ValueError("deleting a record needs an actor and a reason")
+    deletion = plan_deletion(store, agency, record_id)
+    trail.record_deleted(actor, reason, deletion)
+    carry_out(store, deletion)
+    return deletion

@@ -252,7 +252,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     runtime = Runtime.open(settings)
     try:
-        keys = delete_record(runtime, args.id, actor=args.actor, reason=args.reason)
+        keys = list(delete_record(runtime, args.id, actor=args.actor, reason=args.reason).keys)
     except KeyError:
         return record_not_found(args.id)
     finally:
