@@ -45,7 +45,7 @@ from api.state import AppState, app_state, state_dependency
 from api.tokens import Principal
 from records.result_types import cached_result_types
 from records.vntime import parse_person_date, vietnam_date, vietnam_time
-from search import SearchQuery
+from search import IndexedRecord, SearchQuery
 from search.query import parse_text
 from search.snippets import highlight
 from storage.base import IntegrityError
@@ -194,10 +194,10 @@ def _iso(value: str | None) -> str | None:
                        "04/09/1954).") from exc
 
 
-def _names_marked(record: dict[str, Any], words: list[list[str]]) -> Markup:
+def _names_marked(record: IndexedRecord, words: list[list[str]]) -> Markup:
     """The holders' names of a search card, the words searched for marked in them."""
 
-    names = [s["name"] for s in record.get("subjects") or [] if s.get("name")]
+    names = [name for s in record.get("subjects") or [] if (name := s.get("name"))]
     shown = [highlight(n, words) if words else None for n in names]
     return _mark(", ".join(m or str(Markup.escape(n)) for m, n in zip(shown, names,
                                                                      strict=True)))

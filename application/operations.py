@@ -17,7 +17,7 @@ from extract.review import approve as approve_record
 from extract.review import correct
 from records import Record, Status
 from records.result_types import cached_result_types
-from search import SearchQuery
+from search import IndexedRecord, SearchQuery
 from signing import verify_pdf
 from storage import ObjectNotFound, Store, fixity, iter_latest_records, load_record, save_record
 from storage.admin import RecordDeletion, carry_out, plan_deletion
@@ -41,8 +41,15 @@ def find_record(runtime: Runtime, record_id: str) -> Record:
         raise KeyError(record_id) from exc
 
 
+class QueuedRecord(IndexedRecord):
+    """A record waiting for an officer, as indexed, with its review's reasons beside it
+    (``sohoa review --json`` prints one a line)."""
+
+    reasons: list[str]
+
+
 def review_queue(runtime: Runtime, *, agency: str | None = None,
-                 limit: int = 1000) -> list[dict[str, Any]]:
+                 limit: int = 1000) -> list[QueuedRecord]:
     """Records waiting for an officer, with their reasons."""
 
     result = runtime.index.search(

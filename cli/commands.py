@@ -44,7 +44,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
                     emit_json(item)
                 else:
                     print(f"- {item['id']}  {doc_type_vi(item.get('doc_type')) or '?'}  "
-                          f"{item.get('filename') or ''}: "
+                          f"{item['source']['filename']}: "
                           f"{'; '.join(reason_vi(r) for r in item.get('reasons') or [])}")
             if not args.json:
                 print(f"{len(queue)} hồ sơ cần rà soát"

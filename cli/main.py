@@ -360,7 +360,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     for hit in result.hits:
         r = hit.record
         issued = vietnam_date(r["issued_on"]) if r.get("issued_on") else ""
-        who = ", ".join(s["name"] for s in r.get("subjects") or [] if s.get("name"))
+        who = ", ".join(name for s in r.get("subjects") or [] if (name := s.get("name")))
         print(f"- {hit.id}  {doc_type_vi(r.get('doc_type')) or '?'}  {who}  "
               f"{r.get('title') or ''}  {issued}  [{STATUS_VI.get(r.get('status') or '', '?')}]")
         if hit.snippet:
