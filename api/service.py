@@ -32,7 +32,7 @@ from ingest.stack import split_input
 from records import Record
 from records.errors import disk_full_as_storage_full
 from search import IndexedRecord, SearchQuery, SearchResult
-from signing import verify_pdf
+from signing import VerificationReport, verify_pdf
 from storage import load_record
 from storage.base import ObjectNotFound
 
@@ -147,16 +147,16 @@ def render_first_page(pdf: bytes, target: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def verify_record(state: AppState, principal: Principal, record_id: str) -> dict[str, Any]:
+def verify_record(state: AppState, principal: Principal, record_id: str) -> VerificationReport:
     """The signature report of a record's archival PDF. Audited as a verification: the
     PDF itself is read here, not handed out."""
     record = load_visible(state, principal, record_id)
     report = verify_bytes(state, _read_file(state, record, "archival.pdf").data)
-    state.trail.record_verified(principal.actor, record.id, record.version, report.get("valid"))
+    state.trail.record_verified(principal.actor, record.id, record.version, report.valid)
     return report
 
 
-def verify_bytes(state: AppState, data: bytes) -> dict[str, Any]:
+def verify_bytes(state: AppState, data: bytes) -> VerificationReport:
 
     if sniff_media_type(data[:1024]) != "application/pdf":
         raise ApiError(
@@ -172,8 +172,7 @@ def verify_bytes(state: AppState, data: bytes) -> dict[str, Any]:
             f"The PDF could not be read: {type(exc).__name__}.",
             "Không đọc được tệp PDF (hỏng hoặc có mật khẩu).",
         ) from exc
-    result: dict[str, Any] = report.to_dict()
-    return result
+    return report
 
 
 # --- search and review ---------------------------------------------------------------------

@@ -48,6 +48,7 @@ from records.vntime import parse_person_date, vietnam_date, vietnam_time
 from search import IndexedRecord, SearchQuery
 from search.query import parse_text
 from search.snippets import highlight
+from signing import VerificationReport
 from storage.base import IntegrityError
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -250,7 +251,7 @@ def record_page(request: Request, record_id: str, state: State, me: Caller) -> H
         record = service.record_json(state, me, record_id)
     except IntegrityError as exc:
         return _damaged_record_page(request, state, me, record_id, exc)
-    signature: dict[str, Any] | None = None
+    signature: VerificationReport | None = None
     signature_error: str | None = None
     damaged: str | None = None
     if record["files"].get("archival_pdf"):

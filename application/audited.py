@@ -72,7 +72,7 @@ class AuditTrail:
         self._write("record.file", actor, record_id=record_id, file=file, version=version)
 
     def record_verified(self, actor: str, record_id: str, version: int,
-                        valid: object) -> None:
+                        valid: bool) -> None:
         self._write("record.verify", actor, record_id=record_id, version=version, valid=valid)
 
     def searched(self, actor: str, text: str | None, hits: list[str], total: int) -> None:

@@ -16,8 +16,9 @@ from api.labels import path_label, reason_vi, verify_note_vi
 from cli.args import VietnameseParser
 from cli.main import Tally, format_record, format_verification
 from ingest.outcome import FileOutcome
-from records import Status
+from records import ReviewReason, Status
 from records.vntime import parse_person_date
+from signing import VerificationReport
 from tests.api.conftest import AN, MARITAL, Seeded
 from tests.api.live import ROOT, LiveServer
 from tests.support.reuse import make_record
@@ -63,12 +64,13 @@ def test_summary_names_the_records_to_review_and_the_next_command() -> None:
 
 def test_record_and_verification_print_no_raw_code() -> None:
     record = make_record("birth_certificate", [AN], issued_on="2011-12-02",
-                         status=Status.NEEDS_REVIEW, seed="format-review").to_dict()
-    record["review"]["reasons"] = ["id_not_cmnd:subjects[0].id_number"]
+                         status=Status.NEEDS_REVIEW, seed="format-review")
+    record.review.reasons = [ReviewReason("id_not_cmnd", "subjects[0].id_number")]
     text = format_record(record)
     assert "Giấy khai sinh" in text and "Cần rà soát" in text and "02/12/2011" in text
     assert "sohoa review" in text
-    report = {"valid": False, "signatures": [], "reasons": ["not signed"]}
+    report = VerificationReport(valid=False, unsigned=True, reasons=["not signed"],
+                                signatures=[])
     for shown in (text, format_verification(report)):
         assert not [w for w in ENGLISH if w in shown], shown
 
