@@ -124,7 +124,7 @@ class AuditTrail:
             dossier_code=outcome.dossier_code,
             procedure_code=result.procedure_code,
             as_of=result.as_of,
-            subject=outcome.subject,
+            subject=outcome.subject.to_dict(),
             offered={c.code: [x.id for x in c.candidates] for c in result.components},
             withheld=[
                 # The components it would fill: a required one left unserved is a
@@ -147,7 +147,7 @@ class AuditTrail:
             "procedure_code": request.procedure_code,
             "record_id": record_id,
             "as_of": outcome.as_of,
-            "subject": outcome.subject,
+            "subject": outcome.subject.to_dict(),
             "citizen_request": citizen_request,
             "confirmed_probable": confirmed_probable,
         }

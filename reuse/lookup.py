@@ -40,6 +40,7 @@ from typing import Any
 from records.procedures import Component, Procedure, load_procedures
 from records.result_types import add_months
 from reuse.model import (
+    AskedAbout,
     Candidate,
     ComponentResult,
     Facts,
@@ -71,15 +72,9 @@ class SubjectQuery:
     birth_date: str | None
     facts: dict[str, str] = field(default_factory=dict)
 
-    def describe(self) -> dict[str, Any]:
-        """Who was asked about, for the audit log: the facts by name only (their values
-        are personal data the population database already holds)."""
-        return {
-            "id_number": self.id_number,
-            "name": self.name,
-            "birth_date": self.birth_date,
-            "facts": sorted(self.facts),
-        }
+    def describe(self) -> AskedAbout:
+        """Who was asked about, for the audit log."""
+        return AskedAbout(self.id_number, self.name, self.birth_date, tuple(sorted(self.facts)))
 
 
 @dataclass(frozen=True)
@@ -179,11 +174,11 @@ def find_procedure(procedures: Mapping[str, Procedure] | None, code: str) -> Pro
     return procedure
 
 
-def _iso_day(value: Any) -> date | None:
+def _iso_day(value: str | None) -> date | None:
     """A record date, or None when absent. Malformed dates raise ValueError."""
     if value is None or value == "":
         return None
-    return date.fromisoformat(str(value))
+    return date.fromisoformat(str(value))  # a stray non-text value fails as ValueError too
 
 
 def _folded_alike(subject: SubjectJson, who: SubjectQuery) -> bool:
