@@ -109,13 +109,14 @@ def apply_review(
     return record if revised is None else revised
 
 
-def run_fixity(
+def check_fixity(
     runtime: Runtime,
     *,
     agency: str | None = None,
-    on_problem: Callable[[dict[str, Any]], None] | None = None,
-) -> dict[str, Any]:
-    """Re-read every object and check every archival PDF's signature."""
+    on_problem: Callable[[fixity.FixityFinding], None] | None = None,
+) -> fixity.FixitySummary:
+    """Re-read every object and check every archival PDF's signature; ``on_problem``
+    hears of each problem as it is found."""
 
     roots = runtime.trust_roots()
 
@@ -126,13 +127,24 @@ def run_fixity(
     for finding in fixity.check(runtime.store, verify_pdf=signature_ok, agency=agency):
         summary.add(finding)
         if not finding.ok and on_problem is not None:
-            on_problem(finding.to_dict())
+            on_problem(finding)
+    return summary
+
+
+def fixity_report(summary: fixity.FixitySummary) -> dict[str, Any]:
+    """A fixity run as JSON (``sohoa fixity --json``'s summary, the Celery task's result):
+    the summary's counts, ``objects`` read, and each problem's kind, key and detail."""
     report = summary.to_dict()
     report["objects"] = summary.checked
     report["problems"] = [
         {"kind": p.status, "key": p.key, "detail": p.detail} for p in summary.problems
     ]
     return report
+
+
+def run_fixity(runtime: Runtime, *, agency: str | None = None) -> dict[str, Any]:
+    """``check_fixity``'s report as JSON (``fixity_report``), for the Celery task."""
+    return fixity_report(check_fixity(runtime, agency=agency))
 
 
 @dataclass
