@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from api.labels import path_label, reason_vi, verify_note_vi
+from application import Runtime, Settings
 from cli.args import VietnameseParser
-from cli.main import Tally, format_record, format_verification
+from cli.main import Tally, format_record, format_verification, main
 from ingest.outcome import FileOutcome
 from records import ReviewReason, Status
 from records.vntime import parse_person_date
@@ -164,3 +165,20 @@ def test_every_command_ends_quietly_when_the_pipe_closes(
         )
         assert piped.stdout.decode().startswith(first), (argv, piped.stdout)
         assert piped.stderr == b"", (argv, piped.stderr)
+
+
+def test_the_review_list_names_each_file(sohoa_env: dict[str, str],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Each waiting record's line names its scanned file (the queue's JSON keeps it in
+    ``source.filename``, where the list once looked for a ``filename`` it never had)."""
+    waiting = make_record("birth_certificate", [AN], issued_on="2011-12-02",
+                          status=Status.NEEDS_REVIEW, seed="list-review")
+    waiting.review.reasons = [ReviewReason("missing", "subjects")]
+    runtime = Runtime.open(Settings.from_env())
+    try:
+        runtime.index.upsert(waiting)
+    finally:
+        runtime.close()
+    assert main(["review"]) == 0
+    out = capsys.readouterr().out
+    assert f"- {waiting.id}  Giấy khai sinh  list-review.tif: Người được cấp: không đọc được" in out
