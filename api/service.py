@@ -67,12 +67,20 @@ def load_visible(
     return record
 
 
+def view_record(
+    state: AppState, principal: Principal, record_id: str, version: int | None = None
+) -> Record:
+    """A record the caller may see, its view audited."""
+    record = load_visible(state, principal, record_id, version)
+    state.trail.record_viewed(principal.actor, record.id, record.version)
+    return record
+
+
 def record_json(
     state: AppState, principal: Principal, record_id: str, version: int | None = None
 ) -> dict[str, Any]:
-    record = load_visible(state, principal, record_id, version)
-    state.trail.record_viewed(principal.actor, record.id, record.version)
-    return record.to_dict()
+    """``view_record`` as the JSON the API and the screens show."""
+    return view_record(state, principal, record_id, version).to_dict()
 
 
 @dataclass(frozen=True)
