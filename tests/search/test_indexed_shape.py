@@ -81,6 +81,7 @@ def test_indexed_record_has_the_keys_record_json_writes() -> None:
 
 def test_a_stored_document_is_taken_only_as_an_object_with_an_id() -> None:
     assert as_indexed({"id": "r1"})["id"] == "r1"
-    for bad in ([], {"agency": "a"}, None):
+    not_records: tuple[object, ...] = ([], {"agency": "a"}, None)
+    for bad in not_records:
         with pytest.raises(ValueError):
             as_indexed(bad)
