@@ -9,10 +9,10 @@ did not exist, so agencies cannot probe each other's record ids.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from api.errors import forbidden
 from api.tokens import Principal, Role
+from search import IndexedRecord
 
 
 class Action(StrEnum):
@@ -51,16 +51,16 @@ def require(principal: Principal, action: Action) -> None:
         raise forbidden(str(action))
 
 
-def can_see(principal: Principal, record: dict[str, Any]) -> bool:
-    """A record (its JSON) is visible to its agency, to admins, and to all when shared."""
+def can_see(principal: Principal, record: IndexedRecord) -> bool:
+    """A record (as indexed) is visible to its agency, to admins, and to all when shared."""
     if principal.role is Role.ADMIN:
         return True
     return record.get("agency") == principal.agency or bool(record.get("shared"))
 
 
-def can_change(principal: Principal, record: dict[str, Any]) -> bool:
-    """Only the owning agency (or an admin) corrects a record, shared or not."""
-    return principal.role is Role.ADMIN or record.get("agency") == principal.agency
+def can_change(principal: Principal, agency: str) -> bool:
+    """Only the owning ``agency`` (or an admin) corrects a record, shared or not."""
+    return principal.role is Role.ADMIN or agency == principal.agency
 
 
 def agency_scope(principal: Principal, requested: str | None) -> tuple[list[str] | None, bool]:

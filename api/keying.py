@@ -227,7 +227,7 @@ class KeyingForm:
 def _changeable(state: AppState, principal: Principal, record_id: str) -> Record:
     require(principal, Action.REVIEW)
     record = service.load_visible(state, principal, record_id)
-    if not can_change(principal, record.to_dict()):
+    if not can_change(principal, record.agency):
         raise ApiError(403, "forbidden", "Only the owning agency keys a record.",
                        "Chỉ cơ quan sở hữu hồ sơ mới được nhập liệu.")
     return record

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from extract.review import describe_reason
 from records.model import ReviewReason
 from records.result_types import cached_result_types
+from search.document import StackJson
 
 ROLE_VI = {
     "archivist": "Lưu trữ viên",
@@ -111,7 +111,7 @@ LOCATION_VI = {"store": "Kho", "shelf": "Giá", "box": "Hộp", "folder": "Cặp
                "sheets": "Số tờ"}
 
 
-def stack_pages_vi(part: dict[str, Any]) -> str:
+def stack_pages_vi(part: StackJson) -> str:
     """A split paper's place in its stack (``StackRef`` as JSON): ``tờ 3–4``, ``tờ 5``."""
     first, last = part.get("first_page"), part.get("last_page")
     return f"tờ {first}" if first == last else f"tờ {first}–{last}"

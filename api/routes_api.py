@@ -177,7 +177,7 @@ def get_page_image(record_id: str, state: State, principal: Reader) -> Response:
 @router.get("/records/{record_id}/signature", tags=["records"], responses=_errors(404, 422))
 def get_signature_status(record_id: str, state: State, principal: Reader) -> dict[str, Any]:
     """Verify the stored archival PDF's signatures now."""
-    return service.verify_record(state, principal, record_id)
+    return service.verify_record(state, principal, record_id).to_dict()
 
 
 @router.get("/search", tags=["search"], responses=_errors(422))
@@ -358,7 +358,8 @@ async def verify(
 
         raise ApiError(413, "file_too_large", f"At most {limit} bytes.",
                        f"Tệp vượt quá dung lượng cho phép ({limit} byte).")
-    return await run_in_threadpool(service.verify_bytes, state, data)
+    report = await run_in_threadpool(service.verify_bytes, state, data)
+    return report.to_dict()
 
 
 @router.get("/audit", tags=["audit"], responses=_errors())

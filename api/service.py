@@ -15,7 +15,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from api.access import Action, agency_scope, can_change, can_see, require
 from api.batches import BatchState, FileProgress, load_report
@@ -31,8 +31,8 @@ from ingest.sniff import HEAD_BYTES, check_content, sniff_media_type
 from ingest.stack import split_input
 from records import Record
 from records.errors import disk_full_as_storage_full
-from search import SearchQuery
-from signing import verify_pdf
+from search import IndexedRecord, SearchQuery, SearchResult
+from signing import VerificationReport, verify_pdf
 from storage import load_record
 from storage.base import ObjectNotFound
 
@@ -45,14 +45,14 @@ FILE_KINDS = {"original", "archival.pdf", "text"}
 # --- records -----------------------------------------------------------------------------
 
 
-def indexed_visible(state: AppState, principal: Principal, record_id: str) -> dict[str, Any]:
+def indexed_visible(state: AppState, principal: Principal, record_id: str) -> IndexedRecord:
     """The indexed JSON of a record the caller may see, else 404 (existence not leaked)."""
     if not RECORD_ID_RE.match(record_id):
         raise not_found()
     indexed = state.index.get(record_id)
     if indexed is None or not can_see(principal, indexed):
         raise not_found()
-    return dict(indexed)
+    return indexed.copy()
 
 
 def load_visible(
@@ -67,12 +67,20 @@ def load_visible(
     return record
 
 
+def view_record(
+    state: AppState, principal: Principal, record_id: str, version: int | None = None
+) -> Record:
+    """A record the caller may see, its view audited."""
+    record = load_visible(state, principal, record_id, version)
+    state.trail.record_viewed(principal.actor, record.id, record.version)
+    return record
+
+
 def record_json(
     state: AppState, principal: Principal, record_id: str, version: int | None = None
 ) -> dict[str, Any]:
-    record = load_visible(state, principal, record_id, version)
-    state.trail.record_viewed(principal.actor, record.id, record.version)
-    return record.to_dict()
+    """``view_record`` as the JSON the API and the screens show."""
+    return view_record(state, principal, record_id, version).to_dict()
 
 
 @dataclass(frozen=True)
@@ -147,16 +155,16 @@ def render_first_page(pdf: bytes, target: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def verify_record(state: AppState, principal: Principal, record_id: str) -> dict[str, Any]:
+def verify_record(state: AppState, principal: Principal, record_id: str) -> VerificationReport:
     """The signature report of a record's archival PDF. Audited as a verification: the
     PDF itself is read here, not handed out."""
     record = load_visible(state, principal, record_id)
     report = verify_bytes(state, _read_file(state, record, "archival.pdf").data)
-    state.trail.record_verified(principal.actor, record.id, record.version, report.get("valid"))
+    state.trail.record_verified(principal.actor, record.id, record.version, report.valid)
     return report
 
 
-def verify_bytes(state: AppState, data: bytes) -> dict[str, Any]:
+def verify_bytes(state: AppState, data: bytes) -> VerificationReport:
 
     if sniff_media_type(data[:1024]) != "application/pdf":
         raise ApiError(
@@ -172,15 +180,14 @@ def verify_bytes(state: AppState, data: bytes) -> dict[str, Any]:
             f"The PDF could not be read: {type(exc).__name__}.",
             "Không đọc được tệp PDF (hỏng hoặc có mật khẩu).",
         ) from exc
-    result: dict[str, Any] = report.to_dict()
-    return result
+    return report
 
 
 # --- search and review ---------------------------------------------------------------------
 
 
-def search(state: AppState, principal: Principal, query: Any) -> Any:
-    """Run ``query`` (a ``search.SearchQuery``) within the caller's reach."""
+def search(state: AppState, principal: Principal, query: SearchQuery) -> SearchResult:
+    """Run ``query`` within the caller's reach."""
     require(principal, Action.READ)
     query.agencies, query.include_shared = agency_scope(principal, query.agency)
     query.agency = None
@@ -200,7 +207,9 @@ def review_queue(
     result = state.index.search(query)
     # The queue shows records' file names, types and reasons: an access like a search.
     state.trail.review_listed(principal.actor, [h.id for h in result.hits], result.total)
-    return result.total, needs_review((h.record for h in result.hits), describe=reason_vi)
+    # ``needs_review`` reads any record JSON (stored or indexed) by key, as plain dicts.
+    waiting = (cast("dict[str, Any]", h.record) for h in result.hits)
+    return result.total, needs_review(waiting, describe=reason_vi)
 
 
 def correct(
@@ -212,7 +221,7 @@ def correct(
 ) -> Record:
 
     record = load_visible(state, principal, record_id)
-    if not can_change(principal, record.to_dict()):
+    if not can_change(principal, record.agency):
         raise ApiError(
             403, "forbidden", "Only the owning agency corrects a record.",
             "Chỉ cơ quan sở hữu hồ sơ mới được sửa.",

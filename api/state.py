@@ -14,6 +14,8 @@ from api.sessions import Sessions
 from api.tokens import TokenCache
 from application.audited import AuditTrail
 from application.settings import Settings
+from search import Index
+from storage import Store
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,14 @@ class AppState:
     trust_roots: list[Path]
 
     @property
-    def store(self) -> Any:
-        return self.runtime.store
+    def store(self) -> Store:
+        store: Store = self.runtime.store
+        return store
 
     @property
-    def index(self) -> Any:
-        return self.runtime.index
+    def index(self) -> Index:
+        index: Index = self.runtime.index
+        return index
 
     @property
     def trail(self) -> AuditTrail:

@@ -43,11 +43,13 @@ from api.labels import (
 from api.sessions import SESSION_SECONDS
 from api.state import AppState, app_state, state_dependency
 from api.tokens import Principal
+from records import Record
 from records.result_types import cached_result_types
 from records.vntime import parse_person_date, vietnam_date, vietnam_time
-from search import SearchQuery
+from search import IndexedRecord, SearchQuery
 from search.query import parse_text
 from search.snippets import highlight
+from signing import VerificationReport
 from storage.base import IntegrityError
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -194,10 +196,10 @@ def _iso(value: str | None) -> str | None:
                        "04/09/1954).") from exc
 
 
-def _names_marked(record: dict[str, Any], words: list[list[str]]) -> Markup:
+def _names_marked(record: IndexedRecord, words: list[list[str]]) -> Markup:
     """The holders' names of a search card, the words searched for marked in them."""
 
-    names = [s["name"] for s in record.get("subjects") or [] if s.get("name")]
+    names = [name for s in record.get("subjects") or [] if (name := s.get("name"))]
     shown = [highlight(n, words) if words else None for n in names]
     return _mark(", ".join(m or str(Markup.escape(n)) for m, n in zip(shown, names,
                                                                      strict=True)))
@@ -250,7 +252,7 @@ def record_page(request: Request, record_id: str, state: State, me: Caller) -> H
         record = service.record_json(state, me, record_id)
     except IntegrityError as exc:
         return _damaged_record_page(request, state, me, record_id, exc)
-    signature: dict[str, Any] | None = None
+    signature: VerificationReport | None = None
     signature_error: str | None = None
     damaged: str | None = None
     if record["files"].get("archival_pdf"):
@@ -302,16 +304,16 @@ def _shown(key: str, value: Any) -> str:
     return vietnam_date(value) if key in DATE_KEYS else str(value)
 
 
-def _review_fields(record: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+def _review_fields(record: Record) -> list[tuple[str, str, str, bool]]:
     """(path, label, value as shown, is a date) of every correctable field, one row each."""
     rows = [
-        (k, FIELD_VI[k], _shown(k, record.get(k)), k in DATE_KEYS)
+        (k, FIELD_VI[k], _shown(k, getattr(record, k)), k in DATE_KEYS)
         for k in ("doc_type", "title", "document_number", "issuer", "issued_on", "valid_until")
     ]
-    for i, subject in enumerate(record.get("subjects") or []):
+    for i, subject in enumerate(record.subjects):
         for k in ("name", "id_number", "birth_date", "sex"):
             rows.append((f"subjects[{i}].{k}", f"Người {i + 1}: {FIELD_VI[k]}",
-                         _shown(k, subject.get(k)), k in DATE_KEYS))
+                         _shown(k, getattr(subject, k)), k in DATE_KEYS))
     return rows
 
 
@@ -331,9 +333,9 @@ def review_record(
 def _review_page(request: Request, state: AppState, me: Principal, record_id: str, *,
                  message: str | None = None, error: str | None = None,
                  status: int = 200) -> HTMLResponse:
-    record = service.record_json(state, me, record_id)
-    reasons = [reason_vi(r) for r in (record.get("review") or {}).get("reasons") or []]
-    return render(request, "review.html", me, status=status, record=record,
+    record = service.view_record(state, me, record_id)
+    reasons = [reason_vi(r) for r in record.review.reasons]
+    return render(request, "review.html", me, status=status, record=record.to_dict(),
                   rows=_review_fields(record), reasons=reasons, message=message, error=error)
 
 
@@ -341,7 +343,7 @@ def _review_page(request: Request, state: AppState, me: Principal, record_id: st
 async def review_submit(request: Request, record_id: str, state: State, me: Caller) -> Response:
     require(me, Action.REVIEW)
     form = await request.form(max_files=0, max_fields=200)
-    current = await run_in_threadpool(service.record_json, state, me, record_id)
+    current = await run_in_threadpool(service.view_record, state, me, record_id)
     # Compared with what the form showed (dates as dd/mm/yyyy): an untouched field is
     # no correction.
     known = {path: shown for path, _, shown, _ in _review_fields(current)}

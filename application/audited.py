@@ -6,9 +6,6 @@ entry's shape cannot drift between two callers (the JSON API and the screens bot
 record ``record.view``) and ``tests/test_architecture.py`` can hold every other package
 to never appending an entry itself. Each method returns once the entry is durable
 (``AuditSink.write``: this host's journal, about half a millisecond, or the chain).
-
-``storage.delete_record`` is the one entry written as another layer drafted it: storage
-knows the keys it is about to delete, and calls ``deletion`` before deleting any.
 """
 
 from __future__ import annotations
@@ -18,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from audit import AuditDraft, AuditSink
+from records.model import utc_now
 from reuse import LookupOutcome, ReleaseOutcome, ReuseRequest
+from storage.admin import RecordDeletion
 
 
 @dataclass(frozen=True)
@@ -39,10 +38,13 @@ class AuditTrail:
         self._write("record.correct", actor, record_id=record_id, version=version,
                     fields=sorted(fields), approved=approved)
 
-    def deletion(self, entry: Mapping[str, Any]) -> None:
-        """``storage.admin.delete_record``'s entry, before any object goes."""
-        details = {k: v for k, v in entry.items() if k not in ("action", "actor")}
-        self._write(str(entry["action"]), str(entry["actor"]), **details)
+    def record_deleted(self, actor: str, reason: str, deletion: RecordDeletion) -> None:
+        """An admin deletion, written before any of ``deletion.keys`` goes. ``at``: when
+        it was decided (the entry's own time is when it was accepted), kept in the
+        details as the entry has always had it."""
+        self._write("storage.delete_record", actor, at=utc_now(), reason=reason,
+                    agency=deletion.agency, record_id=deletion.record_id,
+                    store=deletion.store, keys=list(deletion.keys))
 
     # -- access tokens --------------------------------------------------------------
 
@@ -70,7 +72,7 @@ class AuditTrail:
         self._write("record.file", actor, record_id=record_id, file=file, version=version)
 
     def record_verified(self, actor: str, record_id: str, version: int,
-                        valid: object) -> None:
+                        valid: bool) -> None:
         self._write("record.verify", actor, record_id=record_id, version=version, valid=valid)
 
     def searched(self, actor: str, text: str | None, hits: list[str], total: int) -> None:
@@ -122,7 +124,7 @@ class AuditTrail:
             dossier_code=outcome.dossier_code,
             procedure_code=result.procedure_code,
             as_of=result.as_of,
-            subject=outcome.subject,
+            subject=outcome.subject.to_dict(),
             offered={c.code: [x.id for x in c.candidates] for c in result.components},
             withheld=[
                 # The components it would fill: a required one left unserved is a
@@ -145,7 +147,7 @@ class AuditTrail:
             "procedure_code": request.procedure_code,
             "record_id": record_id,
             "as_of": outcome.as_of,
-            "subject": outcome.subject,
+            "subject": outcome.subject.to_dict(),
             "citizen_request": citizen_request,
             "confirmed_probable": confirmed_probable,
         }

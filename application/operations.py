@@ -11,15 +11,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from application.audited import AuditTrail
 from application.runtime import Runtime
 from extract.review import approve as approve_record
 from extract.review import correct
 from records import Record, Status
 from records.result_types import cached_result_types
-from search import SearchQuery
+from search import IndexedRecord, SearchQuery
 from signing import verify_pdf
-from storage import ObjectNotFound, fixity, iter_latest_records, load_record, save_record
-from storage.admin import delete_record as delete_objects
+from storage import ObjectNotFound, Store, fixity, iter_latest_records, load_record, save_record
+from storage.admin import RecordDeletion, carry_out, plan_deletion
 from storage.layout import split_record_key
 
 REINDEX_CHUNK = 500
@@ -40,8 +41,15 @@ def find_record(runtime: Runtime, record_id: str) -> Record:
         raise KeyError(record_id) from exc
 
 
+class QueuedRecord(IndexedRecord):
+    """A record waiting for an officer, as indexed, with its review's reasons beside it
+    (``sohoa review --json`` prints one a line)."""
+
+    reasons: list[str]
+
+
 def review_queue(runtime: Runtime, *, agency: str | None = None,
-                 limit: int = 1000) -> list[dict[str, Any]]:
+                 limit: int = 1000) -> list[QueuedRecord]:
     """Records waiting for an officer, with their reasons."""
 
     result = runtime.index.search(
@@ -101,13 +109,14 @@ def apply_review(
     return record if revised is None else revised
 
 
-def run_fixity(
+def check_fixity(
     runtime: Runtime,
     *,
     agency: str | None = None,
-    on_problem: Callable[[dict[str, Any]], None] | None = None,
-) -> dict[str, Any]:
-    """Re-read every object and check every archival PDF's signature."""
+    on_problem: Callable[[fixity.FixityFinding], None] | None = None,
+) -> fixity.FixitySummary:
+    """Re-read every object and check every archival PDF's signature; ``on_problem``
+    hears of each problem as it is found."""
 
     roots = runtime.trust_roots()
 
@@ -118,13 +127,24 @@ def run_fixity(
     for finding in fixity.check(runtime.store, verify_pdf=signature_ok, agency=agency):
         summary.add(finding)
         if not finding.ok and on_problem is not None:
-            on_problem(finding.to_dict())
+            on_problem(finding)
+    return summary
+
+
+def fixity_report(summary: fixity.FixitySummary) -> dict[str, Any]:
+    """A fixity run as JSON (``sohoa fixity --json``'s summary, the Celery task's result):
+    the summary's counts, ``objects`` read, and each problem's kind, key and detail."""
     report = summary.to_dict()
     report["objects"] = summary.checked
     report["problems"] = [
         {"kind": p.status, "key": p.key, "detail": p.detail} for p in summary.problems
     ]
     return report
+
+
+def run_fixity(runtime: Runtime, *, agency: str | None = None) -> dict[str, Any]:
+    """``check_fixity``'s report as JSON (``fixity_report``), for the Celery task."""
+    return fixity_report(check_fixity(runtime, agency=agency))
 
 
 @dataclass
@@ -223,12 +243,27 @@ def _upsert_chunks(runtime: Runtime, records: Iterable[Record]) -> Iterator[int]
         yield runtime.index.upsert_many(chunk)
 
 
-def delete_record(runtime: Runtime, record_id: str, *, actor: str, reason: str) -> list[str]:
+def delete_record(runtime: Runtime, record_id: str, *, actor: str,
+                  reason: str) -> RecordDeletion:
     """The audited admin deletion: the audit entry is durable before anything goes,
-    then the objects, then the index entry."""
+    then the objects, then the index entry. ``KeyError`` when the record is unknown."""
 
     record = find_record(runtime, record_id)
-    keys = delete_objects(runtime.store, record.agency, record_id, actor=actor, reason=reason,
-                          audit=runtime.trail().deletion)
+    deletion = delete_stored(runtime.store, runtime.trail(), record.agency, record_id,
+                             actor=actor, reason=reason)
     runtime.index.delete(record_id)
-    return keys
+    return deletion
+
+
+def delete_stored(store: Store, trail: AuditTrail, agency: str, record_id: str, *,
+                  actor: str, reason: str) -> RecordDeletion:
+    """Every stored object of a record, gone once its audit entry is durable: if the
+    entry cannot be written, nothing is deleted. ``ObjectNotFound`` when the record
+    has no objects; ``ValueError`` without an actor or a reason."""
+
+    if not actor.strip() or not reason.strip():
+        raise ValueError("deleting a record needs an actor and a reason")
+    deletion = plan_deletion(store, agency, record_id)
+    trail.record_deleted(actor, reason, deletion)
+    carry_out(store, deletion)
+    return deletion

@@ -13,7 +13,13 @@ from datetime import date
 from pathlib import Path
 
 from api.labels import FIXITY_VI, STATUS_VI, doc_type_vi, path_label, reason_vi
-from application.operations import apply_review, delete_record, review_queue, run_fixity
+from application.operations import (
+    apply_review,
+    check_fixity,
+    delete_record,
+    fixity_report,
+    review_queue,
+)
 from application.preflight import check_for_ingest
 from application.runtime import Runtime
 from application.settings import Settings
@@ -25,6 +31,7 @@ from records.errors import UsageError
 from reuse import Facts, ReuseRequest, format_result
 from storage import StorageError
 from storage.bagit import BagError, export_archive, import_archive
+from storage.fixity import FixityFinding
 
 Command = Callable[..., argparse.ArgumentParser]
 Register = Callable[[Command], None]
@@ -44,7 +51,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
                     emit_json(item)
                 else:
                     print(f"- {item['id']}  {doc_type_vi(item.get('doc_type')) or '?'}  "
-                          f"{item.get('filename') or ''}: "
+                          f"{item['source']['filename']}: "
                           f"{'; '.join(reason_vi(r) for r in item.get('reasons') or [])}")
             if not args.json:
                 print(f"{len(queue)} hồ sơ cần rà soát"
@@ -156,18 +163,22 @@ def register_reuse(command: Command) -> None:
 def cmd_fixity(args: argparse.Namespace, settings: Settings) -> int:
     runtime = Runtime.open(settings)
     try:
-        report = run_fixity(runtime, agency=args.agency,
-                            on_problem=emit_json if args.json else None)
+        summary = check_fixity(runtime, agency=args.agency,
+                               on_problem=_emit_finding if args.json else None)
     finally:
         runtime.close()
     if args.json:
-        emit_json({"summary": report})
+        emit_json({"summary": fixity_report(summary)})
     else:
-        for problem in report["problems"]:
-            kind = FIXITY_VI.get(problem["kind"], problem["kind"])
-            print(f"  ✗ {kind}: {problem['key']} {problem.get('detail') or ''}")
-        print(f"Đã kiểm tra {report['objects']} đối tượng: {len(report['problems'])} vấn đề")
-    return 1 if report["problems"] else 0
+        for problem in summary.problems:
+            kind = FIXITY_VI.get(problem.status, problem.status)
+            print(f"  ✗ {kind}: {problem.key} {problem.detail}")
+        print(f"Đã kiểm tra {summary.checked} đối tượng: {len(summary.problems)} vấn đề")
+    return 1 if summary.problems else 0
+
+
+def _emit_finding(finding: FixityFinding) -> None:
+    emit_json(finding.to_dict())
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -252,7 +263,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     runtime = Runtime.open(settings)
     try:
-        keys = delete_record(runtime, args.id, actor=args.actor, reason=args.reason)
+        keys = list(delete_record(runtime, args.id, actor=args.actor, reason=args.reason).keys)
     except KeyError:
         return record_not_found(args.id)
     finally:

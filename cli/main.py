@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from api.labels import (
     NEEDS_REVIEW_HELP,
@@ -43,8 +43,11 @@ from records.errors import (
     UsageError,
     is_disk_full,
 )
-from records.model import ArchiveLocation, Status
+from records.model import Record, Status
 from records.vntime import vietnam_date, vietnam_time
+
+if TYPE_CHECKING:  # for annotations only: pyHanko loads with ``sohoa verify``, not before
+    from signing import VerificationReport
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -263,50 +266,43 @@ class Tally:
 # --- show / search -----------------------------------------------------------------------
 
 
-def format_record(record: dict[str, Any]) -> str:
+def format_record(record: Record) -> str:
+    """What ``sohoa show`` prints: the record's values for a person, in Vietnamese."""
     subjects = "; ".join(
         ", ".join(
-            str(v) for v in (s.get("name"), s.get("id_number"),
-                             s.get("birth_date") and vietnam_date(s["birth_date"]), s.get("role"))
+            str(v) for v in (s.name, s.id_number, s.birth_date and vietnam_date(s.birth_date),
+                             s.role)
             if v
         )
-        for s in record.get("subjects") or []
+        for s in record.subjects
     )
-    sig = record.get("signature") or {}
-    rows = [
-        ("Mã hồ sơ số", record.get("id")),
-        ("Trạng thái", STATUS_VI.get(record.get("status") or "", record.get("status"))),
-        ("Loại giấy tờ", doc_type_vi(record.get("doc_type"))),
-        ("Tiêu đề", record.get("title")),
-        ("Số", record.get("document_number")),
-        ("Cơ quan cấp", record.get("issuer")),
-        ("Ngày cấp", record.get("issued_on") and vietnam_date(record["issued_on"])),
-        ("Hiệu lực đến", record.get("valid_until") and vietnam_date(record["valid_until"])),
+    sig = record.signature
+    part = record.source.part_of
+    rows: list[tuple[str, object]] = [
+        ("Mã hồ sơ số", record.id),
+        ("Trạng thái", STATUS_VI.get(record.status, str(record.status))),
+        ("Loại giấy tờ", doc_type_vi(record.doc_type)),
+        ("Tiêu đề", record.title),
+        ("Số", record.document_number),
+        ("Cơ quan cấp", record.issuer),
+        ("Ngày cấp", record.issued_on and vietnam_date(record.issued_on)),
+        ("Hiệu lực đến", record.valid_until and vietnam_date(record.valid_until)),
         ("Chủ thể", subjects or None),
-        ("Tệp gốc", (record.get("source") or {}).get("filename")),
-        ("Số trang", (record.get("source") or {}).get("pages")),
-        ("Độ tin cậy OCR", (record.get("ocr") or {}).get("mean_confidence")),
-        ("Chữ ký", f"{sig.get('level')} · {sig.get('signer')} · "
-                   f"{vietnam_time(sig.get('signed_at'))}"
-         if sig.get("level") else None),
-        ("Lý do cần rà soát",
-         "; ".join(reason_vi(r) for r in (record.get("review") or {}).get("reasons") or [])
-         or None),
-        ("Nơi lưu bản giấy", ArchiveLocation(**(record.get("location") or {})).label() or None),
-        ("Tách từ tệp", _part_of((record.get("source") or {}).get("part_of"))),
+        ("Tệp gốc", record.source.filename),
+        ("Số trang", record.source.pages),
+        ("Độ tin cậy OCR", record.ocr.mean_confidence),
+        ("Chữ ký", f"{sig.level} · {sig.signer} · {vietnam_time(sig.signed_at)}"
+         if sig.level else None),
+        ("Lý do cần rà soát", "; ".join(reason_vi(r) for r in record.review.reasons) or None),
+        ("Nơi lưu bản giấy", record.location.label() or None),
+        ("Tách từ tệp", part and f"{part.filename}, trang {part.first_page}–{part.last_page}"),
     ]
     width = max(len(k) for k, _ in rows)
     text = "\n".join(f"{k.ljust(width)} : {'—' if v is None else v}" for k, v in rows)
-    if record.get("status") == Status.NEEDS_REVIEW:
-        text += f"\n\n{NEEDS_REVIEW_HELP}\nSửa và duyệt: sohoa review {record.get('id')} " \
+    if record.status == Status.NEEDS_REVIEW:
+        text += f"\n\n{NEEDS_REVIEW_HELP}\nSửa và duyệt: sohoa review {record.id} " \
                 "--set TRƯỜNG=GIÁ_TRỊ --approve"
     return text
-
-
-def _part_of(part: dict[str, Any] | None) -> str | None:
-    if not part:
-        return None
-    return f"{part['filename']}, trang {part['first_page']}–{part['last_page']}"
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
@@ -320,11 +316,10 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         return record_not_found(args.id)
     finally:
         runtime.close()
-    data = record.to_dict()
     if args.json:
-        emit_json(data)
+        emit_json(record.to_dict())
     else:
-        print(format_record(data))
+        print(format_record(record))
     return 0
 
 
@@ -360,7 +355,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     for hit in result.hits:
         r = hit.record
         issued = vietnam_date(r["issued_on"]) if r.get("issued_on") else ""
-        who = ", ".join(s["name"] for s in r.get("subjects") or [] if s.get("name"))
+        who = ", ".join(name for s in r.get("subjects") or [] if (name := s.get("name")))
         print(f"- {hit.id}  {doc_type_vi(r.get('doc_type')) or '?'}  {who}  "
               f"{r.get('title') or ''}  {issued}  [{STATUS_VI.get(r.get('status') or '', '?')}]")
         if hit.snippet:
@@ -407,31 +402,31 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json(report.to_dict())
     else:
-        print(format_verification(report.to_dict()))
+        print(format_verification(report))
     return 0 if report.valid else 1
 
 
-def format_verification(report: dict[str, Any]) -> str:
+def format_verification(report: VerificationReport) -> str:
     """The verdict first, then each signature and every reason, in Vietnamese."""
-    lines = ["HỢP LỆ" if report["valid"] else "KHÔNG HỢP LỆ"]
-    if report.get("unsigned"):
+    lines = ["HỢP LỆ" if report.valid else "KHÔNG HỢP LỆ"]
+    if report.unsigned:
         lines.append("  Tệp không có chữ ký số.")
-    for sig in report.get("signatures", []):
-        ts = sig.get("timestamp") or {}
+    for sig in report.signatures:
+        stamped = sig.timestamp.time if sig.timestamp is not None else None
         lines += [
-            f"  Chữ ký {sig['field_name']}: {'hợp lệ' if sig['valid'] else 'không hợp lệ'}"
-            f" ({sig.get('pades_level')})",
-            f"    Người ký       : {sig.get('signer_common_name')}"
-            + (" (chứng thư PHÁT TRIỂN)" if sig.get("development_only") else ""),
-            f"    Thời gian ký   : {vietnam_time(sig.get('signing_time'))}",
-            f"    Dấu thời gian  : {vietnam_time(ts.get('time'))}",
-            f"    Toàn vẹn       : {'có' if sig.get('intact') else 'KHÔNG'}",
-            f"    Chuỗi tin cậy  : {'có' if sig.get('trusted') else 'KHÔNG'}",
-            f"    Sửa sau khi ký : {'CÓ' if sig.get('modified_after_signing') else 'không'}",
+            f"  Chữ ký {sig.field_name}: {'hợp lệ' if sig.valid else 'không hợp lệ'}"
+            f" ({sig.pades_level})",
+            f"    Người ký       : {sig.signer_common_name}"
+            + (" (chứng thư PHÁT TRIỂN)" if sig.development_only else ""),
+            f"    Thời gian ký   : {vietnam_time(sig.signing_time)}",
+            f"    Dấu thời gian  : {vietnam_time(stamped)}",
+            f"    Toàn vẹn       : {'có' if sig.intact else 'KHÔNG'}",
+            f"    Chuỗi tin cậy  : {'có' if sig.trusted else 'KHÔNG'}",
+            f"    Sửa sau khi ký : {'CÓ' if sig.modified_after_signing else 'không'}",
         ]
-        lines += [f"    - {verify_note_vi(reason)}" for reason in sig.get("reasons") or []]
-    if not report.get("signatures"):
-        lines += [f"  - {verify_note_vi(reason)}" for reason in report.get("reasons") or []]
+        lines += [f"    - {verify_note_vi(reason)}" for reason in sig.reasons]
+    if not report.signatures:
+        lines += [f"  - {verify_note_vi(reason)}" for reason in report.reasons]
     return "\n".join(lines)
 
 

@@ -18,7 +18,8 @@ Offers:
 - ``IntactArchive(store)``: a ``verify`` for ``lookup`` that offers a paper only when
   its archival PDF reads back intact (checksum, a PDF), remembered a few minutes;
 - ``format_result(result) -> str``: the Vietnamese text the CLI prints;
-- ``check_dossier_code(code)``, the input ``Facts``, the result types ``ReuseResult``,
+- ``check_dossier_code(code)``, the input ``Facts``, who an outcome was about
+  (``AskedAbout``), the result types ``ReuseResult``,
   ``ComponentResult``, ``Candidate``, ``Match``, ``Withheld``, ``WithheldReason``,
   ``ReleasedDocument`` and the errors ``ReuseError``, ``ReleaseRefused``.
 
@@ -28,6 +29,7 @@ The procedure catalog it works from is ``records.procedures.load_procedures``.
 from reuse.format import format_result
 from reuse.lookup import check_dossier_code
 from reuse.model import (
+    AskedAbout,
     Candidate,
     ComponentResult,
     Facts,
@@ -46,6 +48,7 @@ from reuse.release import IntactArchive
 from reuse.service import ReuseService
 
 __all__ = [
+    "AskedAbout",
     "Candidate",
     "ComponentResult",
     "Facts",

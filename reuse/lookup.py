@@ -40,6 +40,7 @@ from typing import Any
 from records.procedures import Component, Procedure, load_procedures
 from records.result_types import add_months
 from reuse.model import (
+    AskedAbout,
     Candidate,
     ComponentResult,
     Facts,
@@ -50,10 +51,10 @@ from reuse.model import (
     WithheldReason,
 )
 from reuse.names import NameMatch, compare_names
-from search import Index, fold_name
-from search.document import normalize_id
+from search import Index, IndexedRecord, fold_name
+from search.document import SubjectJson, normalize_id
 
-Verify = Callable[[dict[str, Any]], bool]
+Verify = Callable[[IndexedRecord], bool]
 
 # Mã hồ sơ on the national portal: the receiving unit's code (dot-separated groups, as
 # in QCVN 102:2016/BTTTT), the receiving date as yymmdd, and a running number.
@@ -71,15 +72,9 @@ class SubjectQuery:
     birth_date: str | None
     facts: dict[str, str] = field(default_factory=dict)
 
-    def describe(self) -> dict[str, Any]:
-        """Who was asked about, for the audit log: the facts by name only (their values
-        are personal data the population database already holds)."""
-        return {
-            "id_number": self.id_number,
-            "name": self.name,
-            "birth_date": self.birth_date,
-            "facts": sorted(self.facts),
-        }
+    def describe(self) -> AskedAbout:
+        """Who was asked about, for the audit log."""
+        return AskedAbout(self.id_number, self.name, self.birth_date, tuple(sorted(self.facts)))
 
 
 @dataclass(frozen=True)
@@ -179,14 +174,14 @@ def find_procedure(procedures: Mapping[str, Procedure] | None, code: str) -> Pro
     return procedure
 
 
-def _iso_day(value: Any) -> date | None:
+def _iso_day(value: str | None) -> date | None:
     """A record date, or None when absent. Malformed dates raise ValueError."""
     if value is None or value == "":
         return None
-    return date.fromisoformat(str(value))
+    return date.fromisoformat(str(value))  # a stray non-text value fails as ValueError too
 
 
-def _folded_alike(subject: dict[str, Any], who: SubjectQuery) -> bool:
+def _folded_alike(subject: SubjectJson, who: SubjectQuery) -> bool:
     """Same folded name and birth date: perhaps the citizen, perhaps a namesake. Broad on
     purpose, to see namesakes; whether it is the citizen's name is ``_same_name``'s call."""
     name = subject.get("name")
@@ -199,7 +194,7 @@ def _folded_alike(subject: dict[str, Any], who: SubjectQuery) -> bool:
     )
 
 
-def _same_name(subject: dict[str, Any], who: SubjectQuery) -> bool:
+def _same_name(subject: SubjectJson, who: SubjectQuery) -> bool:
     """The name on the paper can be the citizen's (same, or alike where marks are missing)."""
     name = subject.get("name")
     if not (isinstance(name, str) and who.name):
@@ -211,7 +206,7 @@ def _same_name(subject: dict[str, Any], who: SubjectQuery) -> bool:
 IDENTITY_FACTS = ("name", "birth_date")
 
 
-def _contradicted(subject: dict[str, Any], who: SubjectQuery) -> set[str]:
+def _contradicted(subject: SubjectJson, who: SubjectQuery) -> set[str]:
     """What the request says of the citizen that the paper's person with the citizen's
     ID has otherwise. A fact missing on either side contradicts nothing."""
     out: set[str] = set()
@@ -233,7 +228,7 @@ class Matched:
     contradicted: tuple[str, ...] = ()
 
 
-def match_record(record: dict[str, Any], who: SubjectQuery) -> Matched | None:
+def match_record(record: IndexedRecord, who: SubjectQuery) -> Matched | None:
     """How ``record`` names the citizen, or None when it does not. An ``EXACT`` match
     may be contradicted, a ``PROBABLE`` one still has to be corroborated: see
     ``withheld_reason``."""
@@ -277,7 +272,7 @@ FIELD_FACTS = ("father_name", "mother_name", "birth_place", "residence")
 PARTNER_ROLE = {"chồng": "vợ", "vợ": "chồng"}
 
 
-def paper_facts(record: dict[str, Any], roles: frozenset[str | None]) -> dict[str, str]:
+def paper_facts(record: IndexedRecord, roles: frozenset[str | None]) -> dict[str, str]:
     """The facts ``record`` carries about its holder in ``roles``, folded."""
     out: dict[str, str] = {}
     if roles & FIELDS_DESCRIBE.get(str(record.get("doc_type")), frozenset()):
@@ -304,7 +299,7 @@ Why = tuple[WithheldReason, tuple[str, ...]]
 
 
 def withheld_reason(
-    record: dict[str, Any], matched: Matched, who: SubjectQuery, ambiguous: bool
+    record: IndexedRecord, matched: Matched, who: SubjectQuery, ambiguous: bool
 ) -> Why | None:
     """Why the way ``record`` names the citizen does not allow offering it (and the
     facts that disagree), or None. An ``EXACT`` match must not be contradicted; a
@@ -325,7 +320,7 @@ def withheld_reason(
     return (WithheldReason.FACT_DISAGREES, differ) if differ else None
 
 
-def signature_accepted(record: dict[str, Any], accept_development: bool) -> bool:
+def signature_accepted(record: IndexedRecord, accept_development: bool) -> bool:
     """Signed, and not only with a development identity: its certificate is made up on
     the spot and proves nothing about who signed (docs/signing.md). A deployment that
     signs with it itself may say so (``accept_development``)."""
@@ -335,7 +330,7 @@ def signature_accepted(record: dict[str, Any], accept_development: bool) -> bool
     return accept_development or not signature.get("development_only")
 
 
-def record_usable(record: dict[str, Any], conditions: Conditions) -> bool:
+def record_usable(record: IndexedRecord, conditions: Conditions) -> bool:
     """Ready, signed, issued and not expired on both days of ``conditions`` (the checks
     that do not depend on the component)."""
     if record.get("status") != "ready":
@@ -354,7 +349,7 @@ def record_usable(record: dict[str, Any], conditions: Conditions) -> bool:
 
 
 def fits_component(
-    component: Component, record: dict[str, Any], roles: frozenset[str | None]
+    component: Component, record: IndexedRecord, roles: frozenset[str | None]
 ) -> bool:
     """Of a type the component accepts, naming the citizen in one of its roles."""
     if record.get("doc_type") not in component.result_types:
@@ -368,7 +363,7 @@ class Dating(Enum):
     UNDATED = "undated"  # a rule applies and the paper lacks the date it needs
 
 
-def dating(component: Component, record: dict[str, Any], as_of: date) -> Dating:
+def dating(component: Component, record: IndexedRecord, as_of: date) -> Dating:
     """Whether the paper is recent enough for ``component`` on ``as_of``: within the
     component's maximum age and, when the record states no ``valid_until``, within its
     type's term. Dates are known well formed (``record_usable``)."""
@@ -402,7 +397,7 @@ class Assessment:
 
 
 def assess(
-    record: dict[str, Any],
+    record: IndexedRecord,
     who: SubjectQuery,
     components: Sequence[Component],
     conditions: Conditions,
@@ -425,7 +420,7 @@ def assess(
     return Assessment(matched.match, valid or undated, why)
 
 
-def _candidate(record: dict[str, Any], match: Match) -> Candidate:
+def _candidate(record: IndexedRecord, match: Match) -> Candidate:
     return Candidate(
         id=str(record["id"]),
         doc_type=str(record.get("doc_type")),
@@ -451,7 +446,7 @@ def _order(candidate: Candidate) -> tuple[int, int, str]:
 ONE_PER_PERSON = {"birth_certificate": "người được khai sinh"}
 
 
-def _ambiguous(records: Iterable[dict[str, Any]], who: SubjectQuery) -> bool:
+def _ambiguous(records: Iterable[IndexedRecord], who: SubjectQuery) -> bool:
     """Whether the archive shows that the citizen's name and birth date belong to more
     than one person: under another ID, or on two different one-per-person papers."""
     unique_papers: set[tuple[Any, ...]] = set()
@@ -477,15 +472,15 @@ def _ambiguous(records: Iterable[dict[str, Any]], who: SubjectQuery) -> bool:
 
 def _gather(
     index: Index, who: SubjectQuery, doc_types: list[str]
-) -> tuple[list[dict[str, Any]], bool]:
+) -> tuple[list[IndexedRecord], bool]:
     """The records that may name the citizen, and whether name + birth date is ambiguous."""
     # The type filter is applied here rather than in the index: one person has few
     # records, and SQLite answers "this person AND these types" by scanning every record
     # of these types (its doc_type index wins over the subject subquery).
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, IndexedRecord] = {}
     by_id = index.records_for_subject(id_number=who.id_number) if who.id_number is not None else []
     ambiguous = False
-    by_name: list[dict[str, Any]] = []
+    by_name: list[IndexedRecord] = []
     if who.name and who.birth_date:
         # Asked without the ID, so that papers naming the same name and birth date under
         # another ID show up and reveal the ambiguity.

@@ -232,14 +232,36 @@ class ReleasedDocument:
 
 
 @dataclass(frozen=True)
+class AskedAbout:
+    """Who a lookup or release was about, as its audit entry records it: the citizen's
+    ID number, name and birth date (as understood: the ID without spaces, the date ISO;
+    or as given when the request was refused before), and the facts given to
+    corroborate a paper, by name only (their values are personal data the population
+    database already holds)."""
+
+    id_number: str | None
+    name: str | None
+    birth_date: str | date | None
+    facts: tuple[str, ...] = ()
+
+    @classmethod
+    def as_given(cls, request: ReuseRequest) -> AskedAbout:
+        return cls(request.subject_id, request.name, request.birth_date,
+                   tuple(sorted(request.facts.given())))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id_number": self.id_number, "name": self.name, "birth_date": self.birth_date,
+                "facts": list(self.facts)}
+
+
+@dataclass(frozen=True)
 class LookupOutcome:
     """What a lookup did, as its caller records it (``application.audited_reuse``): the
-    result, the dossier code as checked, and who was asked about (``SubjectQuery.describe``:
-    the facts by name only)."""
+    result, the dossier code as checked, and who was asked about."""
 
     result: ReuseResult
     dossier_code: str | None
-    subject: dict[str, Any]
+    subject: AskedAbout
 
 
 @dataclass(frozen=True)
@@ -249,7 +271,7 @@ class ReleaseOutcome:
     for a document, the components it fills and how it matched the citizen."""
 
     as_of: date
-    subject: dict[str, Any]
+    subject: AskedAbout
     document: ReleasedDocument | None = None
     components: tuple[str, ...] = ()
     match: Match | None = None

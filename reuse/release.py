@@ -17,7 +17,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
 
 from records.procedures import Component, Procedure
 from reuse.lookup import (
@@ -35,7 +34,8 @@ from reuse.model import (
     ReuseError,
     WithheldReason,
 )
-from search import Index
+from search import Index, IndexedRecord
+from search.document import record_json
 from storage import IntegrityError, ObjectNotFound, Store, load_record
 
 log = logging.getLogger("sohoa.reuse")
@@ -71,7 +71,7 @@ def _refusal(reason: WithheldReason | None, record_id: str) -> ReuseError:
 
 
 def _not_offered(
-    record: dict[str, Any] | None,
+    record: IndexedRecord | None,
     record_id: str,
     who: SubjectQuery,
     components: list[Component],
@@ -92,7 +92,7 @@ def _not_offered(
     return _refusal(why[0] if why is not None else None, record_id)
 
 
-def _archival_pdf(store: Store, record: dict[str, Any], record_id: str) -> bytes:
+def _archival_pdf(store: Store, record: IndexedRecord, record_id: str) -> bytes:
     key = (record.get("files") or {}).get("archival_pdf")
     missing = ReuseError("no_archival_pdf", f"Giấy tờ {record_id} chưa có bản PDF lưu trữ đã ký.")
     if not key:
@@ -139,7 +139,7 @@ class IntactArchive:
         self._intact: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
 
-    def __call__(self, record: dict[str, Any]) -> bool:
+    def __call__(self, record: IndexedRecord) -> bool:
         key = str((record.get("files") or {}).get("archival_pdf") or "")
         now = self.clock()
         with self._lock:
@@ -159,11 +159,11 @@ class IntactArchive:
         return True
 
 
-def _stored_record(store: Store, indexed: dict[str, Any], record_id: str) -> dict[str, Any]:
+def _stored_record(store: Store, indexed: IndexedRecord, record_id: str) -> IndexedRecord:
     """The latest version of the record in storage: the system of record, which the
     index (derived, possibly lagging) may not reflect yet."""
     try:
-        return load_record(store, str(indexed.get("agency")), record_id).to_dict()
+        return record_json(load_record(store, indexed["agency"], record_id))
     except ObjectNotFound:
         raise ReuseError(
             "unknown_record",
@@ -178,7 +178,7 @@ def _stored_record(store: Store, indexed: dict[str, Any], record_id: str) -> dic
 
 
 def _still_reusable(
-    stored: dict[str, Any],
+    stored: IndexedRecord,
     who: SubjectQuery,
     components: list[Component],
     checks: Conditions,

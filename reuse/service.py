@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from records.procedures import Procedure
 from reuse.lookup import (
@@ -27,7 +26,14 @@ from reuse.lookup import (
     find_procedure,
     subject_query,
 )
-from reuse.model import LookupOutcome, ReleaseOutcome, ReuseError, ReuseRequest, ReuseResult
+from reuse.model import (
+    AskedAbout,
+    LookupOutcome,
+    ReleaseOutcome,
+    ReuseError,
+    ReuseRequest,
+    ReuseResult,
+)
 from reuse.release import checked_release
 from search import Index
 from storage import Store
@@ -98,12 +104,7 @@ class ReuseService:
             raise ValueError("a release needs the store")
         checks = self._conditions(request)
         # As given until understood: a refusal before that still says whom it was about.
-        subject: dict[str, Any] = {
-            "id_number": request.subject_id,
-            "name": request.name,
-            "birth_date": request.birth_date,
-            "facts": sorted(request.facts.given()),
-        }
+        subject = AskedAbout.as_given(request)
         try:
             if citizen_request is not True:
                 raise ReuseError(

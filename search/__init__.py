@@ -4,13 +4,14 @@ Offers:
 - ``open_index(url) -> Index``: ``sqlite:///path/to/index.sqlite3`` (embedded, the
   default) or ``http(s)://host:9200[/indexname]`` (Elasticsearch);
 - ``Index`` (the contract, see ``search.base``), ``SearchQuery``, ``SearchHit``,
-  ``SearchResult``;
+  ``SearchResult``, and ``IndexedRecord``: the record JSON an index returns;
 - ``fold(text)``: lowercase, strip Vietnamese diacritics and map đ/Đ to d, and
   ``fold_name(name)``: the folded, single-spaced form used for identity lookups.
 """
 
 from records.folding import fold, fold_name
 from search.base import Index, SearchHit, SearchQuery, SearchResult
+from search.document import IndexedRecord
 
 
 def open_index(url: str) -> Index:
@@ -28,6 +29,7 @@ def open_index(url: str) -> Index:
 
 __all__ = [
     "Index",
+    "IndexedRecord",
     "SearchHit",
     "SearchQuery",
     "SearchResult",

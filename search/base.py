@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from records import Record
+from search.document import IndexedRecord
 
 
 @dataclass
@@ -38,7 +39,7 @@ class SearchQuery:
 class SearchHit:
     id: str
     score: float
-    record: dict[str, Any]  # the record's JSON without its full text
+    record: IndexedRecord  # the record's JSON without its full text
     snippet: str | None = None  # highlighted with <mark>…</mark>
 
 
@@ -69,7 +70,7 @@ class Index(Protocol):
         """Bulk add/replace; returns how many were written."""
         ...
 
-    def get(self, record_id: str) -> dict[str, Any] | None:
+    def get(self, record_id: str) -> IndexedRecord | None:
         """The indexed record JSON, or None."""
         ...
 
@@ -95,7 +96,7 @@ class Index(Protocol):
         name: str | None = None,
         birth_date: str | None = None,
         doc_types: list[str] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[IndexedRecord]:
         """Records naming this subject, by ID number, or by folded name + birth date."""
         ...
 

@@ -20,7 +20,7 @@ from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
 from records import Record
 from records.folding import fold_name
 from search.base import SearchHit, SearchQuery, SearchResult
-from search.document import indexed_doc, normalize_id
+from search.document import IndexedRecord, as_indexed, indexed_doc, normalize_id
 from search.query import Clause, parse_text
 
 DEFAULT_INDEX = "sohoa-records"
@@ -325,7 +325,7 @@ def parse_response(response: dict[str, Any]) -> SearchResult:
         SearchHit(
             id=str(hit["_id"]),
             score=float(hit.get("_score") or 0.0),
-            record=dict(hit["_source"]["record"]),
+            record=as_indexed(dict(hit["_source"]["record"])),
             snippet=_snippet(hit),
         )
         for hit in response["hits"]["hits"]
@@ -389,12 +389,12 @@ class ElasticIndex:
         self._client.indices.refresh(index=self.name)
         return int(written)
 
-    def get(self, record_id: str) -> dict[str, Any] | None:
+    def get(self, record_id: str) -> IndexedRecord | None:
         try:
             found = self._client.get(index=self.name, id=record_id, source_includes=["record"])
         except NotFoundError:
             return None
-        return dict(found["_source"]["record"])
+        return as_indexed(dict(found["_source"]["record"]))
 
     def delete(self, record_id: str) -> None:
         try:
@@ -437,12 +437,12 @@ class ElasticIndex:
         name: str | None = None,
         birth_date: str | None = None,
         doc_types: list[str] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[IndexedRecord]:
         body = build_subject_query(
             id_number=id_number, name=name, birth_date=birth_date, doc_types=doc_types
         )
         response = self._client.search(index=self.name, body=body)
-        return [dict(hit["_source"]["record"]) for hit in response["hits"]["hits"]]
+        return [as_indexed(dict(hit["_source"]["record"])) for hit in response["hits"]["hits"]]
 
     def close(self) -> None:
         self._client.close()

@@ -44,7 +44,7 @@ from records import Record
 from records.errors import ExitCode, SohoaError, disk_full_as_storage_full
 from records.folding import FOLD_VERSION, fold, fold_name, tokens
 from search.base import SearchHit, SearchQuery, SearchResult
-from search.document import IndexedDoc, indexed_doc, normalize_id
+from search.document import IndexedDoc, IndexedRecord, as_indexed, indexed_doc, normalize_id
 from search.fuzzy import delete_keys, fuzzy_eligible, vocab_eligible, within_one_edit
 from search.query import Clause, parse_text
 from search.snippets import excerpt, highlight, phrase_pattern
@@ -405,13 +405,13 @@ class SqliteIndex:
 
     # -- reads -------------------------------------------------------------------------
 
-    def get(self, record_id: str) -> dict[str, Any] | None:
+    def get(self, record_id: str) -> IndexedRecord | None:
         row = self._ready().execute(
             "SELECT d.json FROM records r JOIN documents d ON d.n = r.n WHERE r.id = ?",
             (record_id,),
         )
         found = row.fetchone()
-        return json.loads(found[0]) if found else None
+        return as_indexed(json.loads(found[0])) if found else None
 
     def count(self) -> int:
         return int(self._ready().execute("SELECT count(*) FROM records").fetchone()[0])
@@ -431,7 +431,7 @@ class SqliteIndex:
         name: str | None = None,
         birth_date: str | None = None,
         doc_types: list[str] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[IndexedRecord]:
         """Records naming this subject: by ID number, or by folded name + birth date.
 
         A name + birth date match skips subjects whose own ID differs from the
@@ -461,7 +461,7 @@ class SqliteIndex:
             sql += f" AND r.doc_type IN ({_placeholders(len(doc_types))})"
             params += doc_types
         sql += " ORDER BY r.issued_on DESC, r.n DESC"
-        return [json.loads(row[0]) for row in self._ready().execute(sql, params)]
+        return [as_indexed(json.loads(row[0])) for row in self._ready().execute(sql, params)]
 
     def search(self, query: SearchQuery) -> SearchResult:
         if not 0 <= query.limit <= MAX_LIMIT or query.offset < 0:
@@ -501,7 +501,7 @@ class SqliteIndex:
                 snippet=_snippet(documents[n][1:], phrases, whole),
             )
             for n, score in ranked
-            for data in [json.loads(documents[n][0])]
+            for data in [as_indexed(json.loads(documents[n][0]))]
         ]
         return SearchResult(total=total, hits=hits, facets=facets, total_is_estimate=estimate)
 
@@ -530,7 +530,7 @@ class SqliteIndex:
         documents = _documents(conn, ns)
         hits = [
             SearchHit(id=data["id"], score=0.0, record=data)
-            for data in (json.loads(documents[n][0]) for n in ns)
+            for data in (as_indexed(json.loads(documents[n][0])) for n in ns)
         ]
         return SearchResult(total=total, hits=hits, facets=facets, total_is_estimate=estimate)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from records import Record
 from search.base import Index, SearchQuery, SearchResult
+from search.document import IndexedRecord
 from stats.store import StatsStore
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class CountingIndex:
         self.inner.clear()
         _counted(self.stats.clear_records)
 
-    def get(self, record_id: str) -> dict[str, Any] | None:
+    def get(self, record_id: str) -> IndexedRecord | None:
         return self.inner.get(record_id)
 
     def count(self) -> int:
@@ -73,7 +73,7 @@ class CountingIndex:
         name: str | None = None,
         birth_date: str | None = None,
         doc_types: list[str] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[IndexedRecord]:
         return self.inner.records_for_subject(
             id_number=id_number, name=name, birth_date=birth_date, doc_types=doc_types
         )

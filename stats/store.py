@@ -28,7 +28,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -434,7 +434,7 @@ class StatsStore:
         conn = self._conn()
         start, end = period.start.isoformat(), period.end.isoformat()
         months = period.months()
-        rows: dict[str, dict[str, Any]] = {m: {"by_type": Counter()} for m in months}
+        rows = {m: _MonthSums() for m in months}
 
         where, params = _in("agency", agencies)
         sums = ", ".join(f"sum({c})" for c in _RECORD_COUNTERS)
@@ -445,17 +445,16 @@ class StatsStore:
         ):
             row = rows[month]
             records, signed, pages, ready, unreviewed = values
-            row["by_type"][doc_type] += records
-            for key, value in (("digitized", records), ("signed", signed), ("pages", pages),
-                               ("ready", ready), ("ready_without_review", unreviewed)):
-                row[key] = row.get(key, 0) + value
+            row.by_type[doc_type] += records
+            row.counts.update(digitized=records, signed=signed, pages=pages, ready=ready,
+                              ready_without_review=unreviewed)
 
         for month, *values in conn.execute(
             f"SELECT substr(day, 1, 7), {', '.join(f'sum({c})' for c in _REUSE_COUNTERS)}"
             f" FROM reuse_days WHERE day BETWEEN ? AND ?{where} GROUP BY 1",
             [start, end, *params],
         ):
-            rows[month].update(zip(_REUSE_COUNTERS, values, strict=True))
+            rows[month].counts.update(dict(zip(_REUSE_COUNTERS, values, strict=True)))
 
         for month, issued in conn.execute(
             f"SELECT month, sum(issued) FROM issued WHERE month BETWEEN ? AND ?{where}"
@@ -463,14 +462,14 @@ class StatsStore:
             [months[0], months[-1], *params],
         ):
             if period.covers_month(month):
-                rows[month]["issued"] = issued
+                rows[month].issued = issued
 
         self._backlog_series(conn, period, agencies, rows)
         for month in months:
-            rows[month]["median_ready_seconds"] = self._median_ready(
-                conn, period, month, agencies, rows[month].get("ready", 0)
+            rows[month].median_ready_seconds = self._median_ready(
+                conn, period, month, agencies, rows[month].counts["ready"]
             )
-        figures = tuple(_month_figures(m, rows[m]) for m in months)
+        figures = tuple(rows[m].figures(m) for m in months)
         return StatsReport(
             agencies=None if agencies is None else tuple(agencies),
             period=period,
@@ -482,7 +481,7 @@ class StatsStore:
 
     def _backlog_series(
         self, conn: sqlite3.Connection, period: Period, agencies: Sequence[str] | None,
-        rows: dict[str, dict[str, Any]],
+        rows: dict[str, _MonthSums],
     ) -> None:
         """Records waiting at the end of each month (or of the period): every record
         that entered review up to then, less every approval up to then."""
@@ -496,11 +495,11 @@ class StatsStore:
             [period.end.isoformat(), *params],
         ):
             while month is not None and day > min(month_end(month), period.end).isoformat():
-                rows[month]["backlog_end"] = cumulative
+                rows[month].backlog_end = cumulative
                 month = next(months, None)
             cumulative += entered - approved
         while month is not None:
-            rows[month]["backlog_end"] = cumulative
+            rows[month].backlog_end = cumulative
             month = next(months, None)
 
     def _median_ready(
@@ -610,9 +609,30 @@ class _Run:
                         self.pages)
 
 
-def _month_figures(month: str, values: dict[str, Any]) -> MonthFigures:
-    by_type = dict(sorted(values.pop("by_type").items(), key=lambda kv: (-kv[1], kv[0])))
-    return MonthFigures(month=month, by_type=by_type, **values)
+@dataclass
+class _MonthSums:
+    """One month's figures while ``report`` adds them up (``MonthFigures`` is frozen):
+    ``counts`` by the name of the ``MonthFigures`` field they become."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    by_type: Counter[str] = field(default_factory=Counter)
+    issued: int | None = None
+    backlog_end: int | None = None
+    median_ready_seconds: float | None = None
+
+    def figures(self, month: str) -> MonthFigures:
+        c = self.counts
+        return MonthFigures(
+            month=month,
+            digitized=c["digitized"], signed=c["signed"], pages=c["pages"],
+            by_type=dict(sorted(self.by_type.items(), key=lambda kv: (-kv[1], kv[0]))),
+            issued=self.issued,
+            ready=c["ready"], ready_without_review=c["ready_without_review"],
+            backlog_end=self.backlog_end, median_ready_seconds=self.median_ready_seconds,
+            lookups=c["lookups"], lookups_served=c["lookups_served"],
+            required_total=c["required_total"], required_served=c["required_served"],
+            releases=c["releases"], requested_again=c["requested_again"],
+        )
 
 
 def _total(months: Sequence[MonthFigures], *, single_month: bool) -> MonthFigures:

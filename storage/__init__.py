@@ -13,7 +13,7 @@ Offers:
 
 Submodules with their own entry points: ``storage.fixity`` (``check``, ``run``),
 ``storage.bagit`` (``export_archive``, ``import_archive``), ``storage.admin``
-(``delete_record``). Backends: ``storage.filestore.FileStore``,
+(``plan_deletion``, ``carry_out``: a ``RecordDeletion``). Backends: ``storage.filestore.FileStore``,
 ``storage.s3store.S3Store``.
 """
 

@@ -153,8 +153,7 @@ def test_the_writer_check_sees_each_way_of_writing() -> None:
 def test_only_the_application_writes_audit_entries() -> None:
     """Every audit entry is decided and written by ``application.audited`` (through
     ``Runtime.trail``, ``Runtime.reuse``): no other package appends one, so its action
-    and details cannot drift between two callers. ``storage.admin.delete_record`` only
-    drafts the deletion's entry for the hook ``AuditTrail.deletion`` it is given."""
+    and details cannot drift between two callers."""
     writes = {
         str(path.relative_to(ROOT)): found
         for package in MAY_IMPORT.keys() - AUDIT_WRITERS

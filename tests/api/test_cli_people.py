@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from api.labels import path_label, reason_vi, verify_note_vi
+from application import Runtime, Settings
 from cli.args import VietnameseParser
-from cli.main import Tally, format_record, format_verification
+from cli.main import Tally, format_record, format_verification, main
 from ingest.outcome import FileOutcome
-from records import Status
+from records import ReviewReason, Status
 from records.vntime import parse_person_date
+from signing import VerificationReport
 from tests.api.conftest import AN, MARITAL, Seeded
 from tests.api.live import ROOT, LiveServer
 from tests.support.reuse import make_record
@@ -63,12 +65,13 @@ def test_summary_names_the_records_to_review_and_the_next_command() -> None:
 
 def test_record_and_verification_print_no_raw_code() -> None:
     record = make_record("birth_certificate", [AN], issued_on="2011-12-02",
-                         status=Status.NEEDS_REVIEW, seed="format-review").to_dict()
-    record["review"]["reasons"] = ["id_not_cmnd:subjects[0].id_number"]
+                         status=Status.NEEDS_REVIEW, seed="format-review")
+    record.review.reasons = [ReviewReason("id_not_cmnd", "subjects[0].id_number")]
     text = format_record(record)
     assert "Giấy khai sinh" in text and "Cần rà soát" in text and "02/12/2011" in text
     assert "sohoa review" in text
-    report = {"valid": False, "signatures": [], "reasons": ["not signed"]}
+    report = VerificationReport(valid=False, unsigned=True, reasons=["not signed"],
+                                signatures=[])
     for shown in (text, format_verification(report)):
         assert not [w for w in ENGLISH if w in shown], shown
 
@@ -162,3 +165,20 @@ def test_every_command_ends_quietly_when_the_pipe_closes(
         )
         assert piped.stdout.decode().startswith(first), (argv, piped.stdout)
         assert piped.stderr == b"", (argv, piped.stderr)
+
+
+def test_the_review_list_names_each_file(sohoa_env: dict[str, str],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Each waiting record's line names its scanned file (the queue's JSON keeps it in
+    ``source.filename``, where the list once looked for a ``filename`` it never had)."""
+    waiting = make_record("birth_certificate", [AN], issued_on="2011-12-02",
+                          status=Status.NEEDS_REVIEW, seed="list-review")
+    waiting.review.reasons = [ReviewReason("missing", "subjects")]
+    runtime = Runtime.open(Settings.from_env())
+    try:
+        runtime.index.upsert(waiting)
+    finally:
+        runtime.close()
+    assert main(["review"]) == 0
+    out = capsys.readouterr().out
+    assert f"- {waiting.id}  Giấy khai sinh  list-review.tif: Người được cấp: không đọc được" in out

@@ -12,6 +12,7 @@ from api.web import TEMPLATES
 from cli.main import format_record, format_verification
 from records import Record, SignatureInfo, Source
 from records.vntime import vietnam_date, vietnam_time
+from signing import SignatureReport, TimestampReport, VerificationReport
 
 # 18:30 UTC on 31/12/2025 is already 01:30 on 01/01/2026 in Vietnam.
 LATE_UTC = "2025-12-31T18:30:15+00:00"
@@ -37,7 +38,7 @@ def test_dates_are_dd_mm_yyyy_and_instants_give_their_vietnam_day() -> None:
     assert vietnam_date(None) == "—" and vietnam_date("29-02") == "29-02"
 
 
-def _record() -> dict[str, object]:
+def _record() -> Record:
     record = Record(id="a" * 24, agency="ubnd-a",
                     source=Source(filename="gks.pdf", sha256="0" * 64,
                                   media_type="application/pdf", size=10))
@@ -46,23 +47,29 @@ def _record() -> dict[str, object]:
     record.signature = SignatureInfo(level="PAdES-B-T", signer="UBND phường A",
                                      signed_at=LATE_UTC, field_name="SohoaSignature1",
                                      development_only=False, prior_signatures=0)
-    return record.to_dict()
+    return record
 
 
 def test_show_prints_vietnam_time_and_json_keeps_iso() -> None:
-    data = _record()
-    text = format_record(data)
+    record = _record()
+    text = format_record(record)
     assert IN_VIETNAM in text and "30/06/2025" in text and "30/06/2026" in text
     assert "2025-12-31" not in text and "+00:00" not in text and "2025-06-30" not in text
-    assert data["signature"]["signed_at"] == LATE_UTC  # type: ignore[index]
+    assert record.to_dict()["signature"]["signed_at"] == LATE_UTC
 
 
 def test_verify_prints_vietnam_time() -> None:
-    report = {"valid": True, "signatures": [{
-        "field_name": "SohoaSignature1", "valid": True, "pades_level": "PAdES-B-T",
-        "signer_common_name": "UBND phường A", "signing_time": LATE_UTC,
-        "timestamp": {"time": "2025-12-31T18:30:20+00:00"}, "intact": True, "trusted": True,
-        "modified_after_signing": False, "reasons": []}]}
+    signature = SignatureReport(
+        field_name="SohoaSignature1", signer_subject="CN=UBND phường A",
+        signer_common_name="UBND phường A", signing_time=LATE_UTC,
+        timestamp=TimestampReport("2025-12-31T18:30:20+00:00", "TSA", True, True),
+        intact=True, signature_valid=True, trusted=True, key_usage_ok=True,
+        valid_at_signing_time=True, revoked=False, revocation_checked=True,
+        coverage="ENTIRE_FILE", modification_level=None, docmdp_ok=None,
+        modified_after_signing=False, pades_level="PAdES-B-T", development_only=False,
+        valid=True)
+    report = VerificationReport(valid=True, unsigned=False, reasons=[],
+                                signatures=[signature])
     text = format_verification(report)
     assert f"Thời gian ký   : {IN_VIETNAM}" in text
     assert f"Dấu thời gian  : {IN_VIETNAM}" in text
@@ -73,7 +80,8 @@ def test_record_screen_shows_vietnam_time() -> None:
     template = TEMPLATES.env.get_template("record.html")
     signature = {"valid": True, "unsigned": False, "reasons": [], "signatures": [
         {"signer_common_name": "UBND phường A", "signing_time": LATE_UTC, "timestamp": None}]}
-    html = template.render(record=_record(), signature=signature, me=None, doc_types={})
+    html = template.render(record=_record().to_dict(), signature=signature, me=None,
+                           doc_types={})
     assert f"lúc <span class=\"date\">{IN_VIETNAM}</span>" in html  # never wrapped
     assert "30/06/2025" in html and "2025-06-30" not in html
     assert "+00:00" not in html

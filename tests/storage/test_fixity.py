@@ -1,14 +1,17 @@
-"""Fixity and audited deletion, on both backends."""
+"""Fixity and audited deletion, on both backends. The deletion's audit entry is
+written by the application (``application.operations.delete_stored``), observed here
+through the trail's sink."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
+from application.audited import AuditTrail
+from application.operations import delete_stored
+from audit import AuditDraft
 from storage import ObjectNotFound, archival_key, original_key, record_key, text_key
-from storage.admin import delete_record
 from storage.base import Store
 from storage.fixity import check, run
 from tests.storage.helpers import store_full_record
@@ -61,33 +64,48 @@ def test_verifier_crash_is_a_finding(store: Store) -> None:
     assert "cannot parse PDF" in summary.problems[0].detail
 
 
+class _Entries:
+    """An ``AuditSink`` keeping what it is given, or refusing it as a down log would."""
+
+    def __init__(self, *, failing: bool = False) -> None:
+        self.drafts: list[AuditDraft] = []
+        self.failing = failing
+
+    def write(self, drafts: list[AuditDraft]) -> None:
+        if self.failing:
+            raise OSError("audit log unavailable")
+        self.drafts.extend(drafts)
+
+
 def test_delete_record_audits_first(store: Store) -> None:
     store_full_record(store, "a", "r1")
     store_full_record(store, "a", "r2")
-    entries: list[dict[str, Any]] = []
-    deleted = delete_record(
-        store, "a", "r1", actor="can-bo-01", reason="trùng hồ sơ", audit=entries.append
-    )
-    assert len(entries) == 1 and entries[0]["keys"] == deleted
-    assert entries[0]["actor"] == "can-bo-01" and entries[0]["reason"] == "trùng hồ sơ"
-    assert deleted[-1] == record_key("a", "r1", 1)  # the record JSON goes last
+    entries = _Entries()
+    trail = AuditTrail(entries)
+    deleted = delete_stored(store, trail, "a", "r1", actor="can-bo-01", reason="trùng hồ sơ")
+    [entry] = entries.drafts
+    assert entry.action == "storage.delete_record" and entry.actor == "can-bo-01"
+    assert entry.details["keys"] == list(deleted.keys)
+    assert entry.details["reason"] == "trùng hồ sơ"
+    assert (entry.details["agency"], entry.details["record_id"]) == ("a", "r1")
+    assert entry.details["store"] == store.url and entry.details["at"]
+    assert deleted.keys[-1] == record_key("a", "r1", 1)  # the record JSON goes last
     assert list(store.list("a/records/r1/")) == []
     assert run(store).ok
     with pytest.raises(ObjectNotFound):
-        delete_record(store, "a", "r1", actor="x", reason="y", audit=entries.append)
+        delete_stored(store, trail, "a", "r1", actor="x", reason="y")
 
 
 def test_delete_record_does_nothing_when_audit_fails(store: Store) -> None:
     store_full_record(store, "a", "r1")
-
-    def failing(_: dict[str, Any]) -> None:
-        raise OSError("audit log unavailable")
-
     with pytest.raises(OSError):
-        delete_record(store, "a", "r1", actor="x", reason="y", audit=failing)
+        delete_stored(store, AuditTrail(_Entries(failing=True)), "a", "r1", actor="x",
+                      reason="y")
     assert len(list(store.list("a/records/r1/"))) == 4
+    entries = _Entries()
     with pytest.raises(ValueError):
-        delete_record(store, "a", "r1", actor=" ", reason="y", audit=lambda e: None)
+        delete_stored(store, AuditTrail(entries), "a", "r1", actor=" ", reason="y")
+    assert entries.drafts == [] and len(list(store.list("a/records/r1/"))) == 4
 
 
 def test_damaged_record_json_is_the_finding_not_its_files(

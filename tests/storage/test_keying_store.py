@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from storage import Store
-from storage.admin import delete_record
+from storage.admin import carry_out, plan_deletion
 from storage.keying import (
     EntryKind,
     KeyedValue,
@@ -62,6 +62,7 @@ def test_a_refusal_stores_nothing(store: Store) -> None:
 def test_deleting_the_record_deletes_its_entries(store: Store) -> None:
     store_full_record(store, "a", "r1")
     append(store, "r1", lambda e: _entry(e, "clerk-1", "Trần Văn Đức"))
-    deleted = delete_record(store, "a", "r1", actor="x", reason="trùng", audit=lambda e: None)
-    assert deleted[0] == entry_key("r1", 1)
+    deletion = plan_deletion(store, "a", "r1")
+    assert deletion.keys[0] == entry_key("r1", 1)
+    carry_out(store, deletion)
     assert load_entries(store, "r1") == []
