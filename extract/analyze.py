@@ -12,7 +12,14 @@ from extract.classify import classify
 from extract.fields import Reading, SubjectRead, Value, read_fields
 from extract.ids import ID_PROBLEMS, id_problems
 from extract.lines import Line, lines_from_text, lines_from_words
-from extract.places import AMBIGUOUS, REORGANISED_ON, UNMATCHED, IssuerMatch, match_issuer
+from extract.places import (
+    AMBIGUOUS,
+    INFERRED,
+    REORGANISED_ON,
+    UNMATCHED,
+    IssuerMatch,
+    match_issuer,
+)
 from extract.text import find_date
 from ocr.base import Word
 from records.folding import fold_aligned, nfc
@@ -217,6 +224,12 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         if by_place.official is not None:
             match = by_place
             extraction.fields[ISSUER_FROM] = REGISTRATION_PLACE
+    inferred = False
+    if match.official is None and match.reason == UNMATCHED:
+        by_signature = _issuer_from_signature(extraction, page_lines)
+        if by_signature is not None:
+            match, inferred = by_signature, True
+            extraction.fields[ISSUER_FROM] = SIGNATURE
     if match.reason == AMBIGUOUS and extraction.issued_on is None and printed is not None:
         # The issue date unread, a unit standing in both eras names two: the page's other
         # dates and its addresses may still say which (the record is in review for the
@@ -233,6 +246,53 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         return
     extraction.issuer = match.official
     _set_issuer_codes(extraction.fields, match)
+    if inferred or (match.lenient and not match.confirmed):
+        # Read only through OCR damage ("LÝ ESN NHÂN DÂN THỊ XÃ 5h PA") and named nowhere
+        # else on the page: the unit is proposed for an officer to confirm, not trusted.
+        extraction.review_reasons.append(ReviewReason(INFERRED, "issuer"))
+
+
+# Who signs for the agency that issues a type of paper, and that agency as its header
+# prints it; where the header is lost (a noisy top, a fax), the signature block and the
+# type name the agency, and the page names its unit: a household business is registered
+# by the finance office of the district of its address (before the 2025 reorganisation),
+# a criminal record certificate issued by the justice department of the dateline's
+# province. The field read for the unit's address (None: the dateline's province).
+_SIGNED_AGENCY: dict[str, tuple[str, str, str | None]] = {
+    "household_business_registration": (
+        "truong phong",
+        "PHÒNG TÀI CHÍNH - KẾ HOẠCH",
+        "business_address",
+    ),
+    "criminal_record_certificate": ("giam doc", "SỞ TƯ PHÁP", None),
+}
+SIGNATURE = "signature"
+SIGNATURE_LINES = 12  # the signature block sits in the page's last lines
+_DISTRICT_PART = re.compile(r"^\s*(?:quan|huyen|thi xa|thanh pho)\s+\S")
+
+
+def _issuer_from_signature(extraction: Extraction, page_lines: list[str]) -> IssuerMatch | None:
+    """The issuer proposed from the signature block, the paper's type and the page, when
+    the header's block named no unit. Always a proposal (``issuer_inferred``)."""
+    signed = _SIGNED_AGENCY.get(extraction.doc_type or "")
+    if signed is None:
+        return None
+    title, agency, address_field = signed
+    if not any(title in fold_aligned(line) for line in page_lines[-SIGNATURE_LINES:]):
+        return None
+    block = agency
+    if address_field is not None:
+        address = str(extraction.fields.get(address_field) or "")
+        parts = address.split(",")
+        at = next(
+            (i for i, part in enumerate(parts[:-1]) if _DISTRICT_PART.match(fold_aligned(part))),
+            None,
+        )
+        if at is None:
+            return None
+        block = f"{agency} {' '.join(parts[at:])}"
+    match = match_issuer(block, extraction.issued_on, page_lines)
+    return match if match.official is not None else None
 
 
 # A district-level unit named in an address: papers issued since the 2025 reorganisation

@@ -454,3 +454,74 @@ def test_glued_words_inside_department_and_town_names_are_put_back() -> None:
     assert got.official == "Phòng Tài chính - Kế hoạch thành phố Lào Cai, tỉnh Lào Cai"
     # A name's letters are never cut into a type word: "QUẢNG" has no marks of "quận".
     assert parse_block("UBND TỈNH QUẢNGNGÃI")[2][0].words == ["quangngai"]
+
+
+def test_a_damaged_committee_and_digits_read_for_letters_give_a_proposal_only() -> None:
+    """"LÝ ESN NHÂN DÂN THỊ XÃ 5A PA" (a fax): "Ủy" read as "LÝ", "ban" lost to a smudge,
+    the S of "SA" read as a 5. Found only by the lenient reading, the unit is a proposal
+    unless the page names it elsewhere."""
+    printed = "LÝ ESN NHÂN DÂN THỊ XÃ 5A PA"
+    alone = match_issuer(printed, "2022-09-09")
+    assert alone.official == "Ủy ban nhân dân thị xã Sa Pa, tỉnh Lào Cai"
+    assert alone.lenient and not alone.confirmed
+    addressed = match_issuer(
+        printed, "2022-09-09", ["Địa chỉ: Tổ 3, phường Sa Pa, thị xã Sa Pa, tỉnh Lào Cai"]
+    )
+    assert addressed.official == alone.official and addressed.confirmed
+    # Another province's address does not confirm it.
+    elsewhere = match_issuer(printed, "2022-09-09", ["Địa chỉ: thị xã Sa Pa, tỉnh Yên Bái"])
+    assert not elsewhere.confirmed
+    # Not leniency for what the strict reading settles: a clean block is not "lenient".
+    assert not match_issuer("ỦY BAN NHÂN DÂN THỊ XÃ SA PA", "2022-09-09").lenient
+    # A ward numbered in digits is a number, never letters ("Phường 4" is not "Phường A").
+    assert match_issuer("LÝ ESN NHÂN DÂN PHƯỜNG 4", "2020-03-02").official is None
+    # One committee word read is not the committee; names still must exist.
+    assert match_issuer("LÝ ESN NHÂN XYZ THỊ XÃ 5A PA", "2022-09-09").official is None
+    assert match_issuer("LÝ ESN NHÂN DÂN THỊ XÃ 5Q QA", "2022-09-09").official is None
+
+
+def test_a_lenient_issuer_not_named_on_the_page_sends_the_record_to_review(today: date) -> None:
+    got = analyze([PAPER.format(issuer="LÝ ESN NHÂN DÂN PHƯỜNG MÁY CH4I")], None, today=today)
+    assert got.issuer == MAY_CHAI
+    assert "issuer_inferred:issuer" in got.review_reasons
+    assert describe_reason("issuer_inferred:issuer").startswith("tên cơ quan cấp")
+    addressed = PAPER.format(issuer="LÝ ESN NHÂN DÂN PHƯỜNG MÁY CH4I").replace(
+        "Hải Phòng, ngày", "Nơi cư trú: phường Máy Chai, quận Ngô Quyền\nHải Phòng, ngày"
+    )
+    got = analyze([addressed], None, today=today)
+    assert got.issuer == MAY_CHAI
+    assert not any(r.startswith("issuer_") for r in got.review_reasons)
+
+
+HOUSEHOLD_BUSINESS = """KINH DOANH
+.Mã số hộ kinh dọanh;10H432642:
+Đăng ký thay đổi lần thứ 1: ngày 10 tháng 12 năm 2019
+GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH
+1. Tên hộ kinh doanh: HỘ KINH DOANH TÓC HƯƠNG GIANG
+2. Địa điểm kinh doanh: Tổ 22, phường Pom Hán, thành phố Lào Cai, tỉnh Lào Cai
+5. Chủ hộ kinh doanh:
+Họ và tên: NGUYỄN NHƯ HOA
+Sinh ngày: 30/07/1981
+KT. TRƯỞNG PHÒNG
+PHÓ TRƯỞNG PHÒNG
+Trần Thu Hạnh
+"""
+
+
+def test_a_lost_header_is_proposed_from_the_signature_block_and_the_address(
+    today: date,
+) -> None:
+    """A noisy top took the header: a household business is registered by the finance
+    office of its address's district, signed "TRƯỞNG PHÒNG" — proposed, never ready."""
+    got = analyze([HOUSEHOLD_BUSINESS], None, today=today)
+    assert got.doc_type == "household_business_registration"
+    assert got.issuer == "Phòng Tài chính - Kế hoạch thành phố Lào Cai, tỉnh Lào Cai"
+    assert got.fields["issuer_from"] == "signature"
+    assert "issuer_inferred:issuer" in got.review_reasons
+    # Without the signature's title, or without a district in the address, nothing.
+    unsigned = HOUSEHOLD_BUSINESS.replace("TRƯỞNG PHÒNG", "CHỦ TỊCH")
+    assert analyze([unsigned], None, today=today).issuer is None
+    no_district = HOUSEHOLD_BUSINESS.replace("thành phố Lào Cai, ", "")
+    got = analyze([no_district], None, today=today)
+    assert got.issuer is None
+    assert "issuer_unmatched:issuer" in got.review_reasons
