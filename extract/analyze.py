@@ -254,17 +254,24 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
 
 # Who signs for the agency that issues a type of paper, and that agency as its header
 # prints it; where the header is lost (a noisy top, a fax), the signature block and the
-# type name the agency, and the page names its unit: a household business is registered
-# by the finance office of the district of its address (before the 2025 reorganisation),
-# a criminal record certificate issued by the justice department of the dateline's
-# province. The field read for the unit's address (None: the dateline's province).
-_SIGNED_AGENCY: dict[str, tuple[str, str, str | None]] = {
+# type name the agency, and the page names its unit (before the 2025 reorganisation): a
+# household business is registered by the finance office of the district of its address,
+# a land-use certificate signed for the people's committee ("TM. ỦY BAN NHÂN DÂN") by the
+# district's committee of the land's address, a criminal record certificate issued by the
+# justice department of the dateline's province. The field read for the unit's address
+# (None: the dateline's province).
+_SIGNED_AGENCY: dict[str, tuple[re.Pattern[str], str, str | None]] = {
     "household_business_registration": (
-        "truong phong",
+        re.compile(r"truong phong"),
         "PHÒNG TÀI CHÍNH - KẾ HOẠCH",
         "business_address",
     ),
-    "criminal_record_certificate": ("giam doc", "SỞ TƯ PHÁP", None),
+    "land_use_certificate": (
+        re.compile(r"(?<![a-z])t\W{0,2}m\W{0,3}uy ban nhan"),
+        "ỦY BAN NHÂN DÂN",
+        "land_address",
+    ),
+    "criminal_record_certificate": (re.compile(r"giam doc"), "SỞ TƯ PHÁP", None),
 }
 SIGNATURE = "signature"
 SIGNATURE_LINES = 12  # the signature block sits in the page's last lines
@@ -278,12 +285,12 @@ def _issuer_from_signature(extraction: Extraction, page_lines: list[str]) -> Iss
     if signed is None:
         return None
     title, agency, address_field = signed
-    if not any(title in fold_aligned(line) for line in page_lines[-SIGNATURE_LINES:]):
+    if not any(title.search(fold_aligned(line)) for line in page_lines[-SIGNATURE_LINES:]):
         return None
     block = agency
     if address_field is not None:
         address = str(extraction.fields.get(address_field) or "")
-        parts = address.split(",")
+        parts = re.split(r"[,.]", address)  # OCR reads an address's commas as full stops too
         at = next(
             (i for i, part in enumerate(parts[:-1]) if _DISTRICT_PART.match(fold_aligned(part))),
             None,

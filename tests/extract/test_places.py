@@ -525,3 +525,35 @@ def test_a_lost_header_is_proposed_from_the_signature_block_and_the_address(
     got = analyze([no_district], None, today=today)
     assert got.issuer is None
     assert "issuer_unmatched:issuer" in got.review_reasons
+
+
+LAND_USE = """LY BAN BÀNTHXÃnÌvuLavc NHÂN
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+GIẤY CHỨNG NHẬN
+QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở
+VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT
+I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất
+Ông: NGUYỄN GIA THUẬN, năm sinh: 1957, Số CCCD: 093057969976
+II. Thửa đất, nhà ở và tài sản khác gắn liền với đất
+c) Địa chỉ: Tổ 25. xã Thanh Phú. thị xã Bình Long. tỉnh Bình Phước
+Số vào sổ cấp GCN: CS93156
+Bình Phước, ngày 08 tháng 10 năm 2024
+TM. ỦY BAN NHÂN DÂN
+KT. CHỦ TỊCH
+"""
+
+
+def test_a_garbled_committee_header_is_proposed_from_the_signature_and_the_land_address(
+    today: date,
+) -> None:
+    got = analyze([LAND_USE], None, today=today)
+    assert got.doc_type == "land_use_certificate"
+    assert got.issuer == "Ủy ban nhân dân thị xã Bình Long, tỉnh Bình Phước"
+    assert "issuer_inferred:issuer" in got.review_reasons
+    # Since the 2025 reorganisation there are no districts: no proposal.
+    later = LAND_USE.replace("năm 2024", "năm 2025").replace("tháng 10", "tháng 08")
+    got = analyze([later], None, today=date(2026, 1, 1))
+    assert got.issuer is None and "issuer_unmatched:issuer" in got.review_reasons
+    # Signed by a director (a department), not for the committee: not the district's.
+    director = LAND_USE.replace("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", "GIÁM ĐỐC")
+    assert analyze([director], None, today=today).issuer is None
