@@ -210,6 +210,11 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
     printed = extraction.issuer
     registered = extraction.fields.get(REGISTRATION_PLACE)
     if printed is None and not registered:
+        # No agency read at all: the paper is not held back for it, but a record in review
+        # for other values gets the signature's proposal for the officer to confirm.
+        proposed = _issuer_from_signature(extraction, page_lines)
+        if proposed is not None and extraction.review_reasons:
+            _set_proposed_issuer(extraction, proposed)
         return
     if printed is not None:
         extraction.fields[ISSUER_PRINTED] = printed
@@ -224,12 +229,11 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         if by_place.official is not None:
             match = by_place
             extraction.fields[ISSUER_FROM] = REGISTRATION_PLACE
-    inferred = False
     if match.official is None and match.reason == UNMATCHED:
         by_signature = _issuer_from_signature(extraction, page_lines)
         if by_signature is not None:
-            match, inferred = by_signature, True
-            extraction.fields[ISSUER_FROM] = SIGNATURE
+            _set_proposed_issuer(extraction, by_signature)
+            return
     if match.reason == AMBIGUOUS and extraction.issued_on is None and printed is not None:
         # The issue date unread, a unit standing in both eras names two: the page's other
         # dates and its addresses may still say which (the record is in review for the
@@ -246,36 +250,47 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         return
     extraction.issuer = match.official
     _set_issuer_codes(extraction.fields, match)
-    if inferred or (match.lenient and not match.confirmed):
+    if match.lenient and not match.confirmed:
         # Read only through OCR damage ("LÝ ESN NHÂN DÂN THỊ XÃ 5h PA") and named nowhere
         # else on the page: the unit is proposed for an officer to confirm, not trusted.
         extraction.review_reasons.append(ReviewReason(INFERRED, "issuer"))
 
 
-# Who signs for the agency that issues a type of paper, and that agency as its header
-# prints it; where the header is lost (a noisy top, a fax), the signature block and the
-# type name the agency, and the page names its unit (before the 2025 reorganisation): a
-# household business is registered by the finance office of the district of its address,
-# a land-use certificate signed for the people's committee ("TM. ỦY BAN NHÂN DÂN") by the
-# district's committee of the land's address, a criminal record certificate issued by the
-# justice department of the dateline's province. The field read for the unit's address
-# (None: the dateline's province).
-_SIGNED_AGENCY: dict[str, tuple[re.Pattern[str], str, str | None]] = {
+# Who signs for the agency that issues a type of paper, that agency as its header prints
+# it, the field whose address names its unit and the level of that unit. Where the header
+# is lost (a noisy top, a fax), the signature block and the type name the agency and the
+# page names its unit: a household business is registered by the finance office of the
+# district of its address (before the 2025 reorganisation); a land-use certificate signed
+# for the people's committee ("TM. ỦY BAN NHÂN DÂN") by the committee of the district of
+# the land; a marital status certificate by the commune where the person resides; a
+# criminal record certificate by the justice department of the dateline's province (no
+# address field).
+_COMMITTEE_SIGNS = re.compile(r"(?<![a-z])t\W{0,2}m\W{0,3}uy ban nhan")
+_SIGNED_AGENCY: dict[str, tuple[re.Pattern[str], str, str | None, str]] = {
     "household_business_registration": (
         re.compile(r"truong phong"),
         "PHÒNG TÀI CHÍNH - KẾ HOẠCH",
         "business_address",
+        "district",
     ),
-    "land_use_certificate": (
-        re.compile(r"(?<![a-z])t\W{0,2}m\W{0,3}uy ban nhan"),
-        "ỦY BAN NHÂN DÂN",
-        "land_address",
-    ),
-    "criminal_record_certificate": (re.compile(r"giam doc"), "SỞ TƯ PHÁP", None),
+    "land_use_certificate": (_COMMITTEE_SIGNS, "ỦY BAN NHÂN DÂN", "land_address", "district"),
+    "marital_status_certificate": (_COMMITTEE_SIGNS, "ỦY BAN NHÂN DÂN", "residence", "ward"),
+    "criminal_record_certificate": (re.compile(r"giam doc"), "SỞ TƯ PHÁP", None, "province"),
 }
 SIGNATURE = "signature"
 SIGNATURE_LINES = 12  # the signature block sits in the page's last lines
-_DISTRICT_PART = re.compile(r"^\s*(?:quan|huyen|thi xa|thanh pho)\s+\S")
+# Where an address's part of that level begins ("huyện Bảo Lạc, tỉnh Cao Bằng").
+_UNIT_PART = {
+    "district": re.compile(r"^\s*(?:quan|huyen|thi xa|thanh pho)\s+\S"),
+    "ward": re.compile(r"^\s*(?:xa|phuong|thi tran)\s+\S"),
+}
+
+
+def _set_proposed_issuer(extraction: Extraction, match: IssuerMatch) -> None:
+    extraction.issuer = match.official
+    extraction.fields[ISSUER_FROM] = SIGNATURE
+    _set_issuer_codes(extraction.fields, match)
+    extraction.review_reasons.append(ReviewReason(INFERRED, "issuer"))
 
 
 def _issuer_from_signature(extraction: Extraction, page_lines: list[str]) -> IssuerMatch | None:
@@ -284,7 +299,7 @@ def _issuer_from_signature(extraction: Extraction, page_lines: list[str]) -> Iss
     signed = _SIGNED_AGENCY.get(extraction.doc_type or "")
     if signed is None:
         return None
-    title, agency, address_field = signed
+    title, agency, address_field, level = signed
     if not any(title.search(fold_aligned(line)) for line in page_lines[-SIGNATURE_LINES:]):
         return None
     block = agency
@@ -292,7 +307,7 @@ def _issuer_from_signature(extraction: Extraction, page_lines: list[str]) -> Iss
         address = str(extraction.fields.get(address_field) or "")
         parts = re.split(r"[,.]", address)  # OCR reads an address's commas as full stops too
         at = next(
-            (i for i, part in enumerate(parts[:-1]) if _DISTRICT_PART.match(fold_aligned(part))),
+            (i for i, part in enumerate(parts[:-1]) if _UNIT_PART[level].match(fold_aligned(part))),
             None,
         )
         if at is None:

@@ -557,3 +557,34 @@ def test_a_garbled_committee_header_is_proposed_from_the_signature_and_the_land_
     # Signed by a director (a department), not for the committee: not the district's.
     director = LAND_USE.replace("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", "GIÁM ĐỐC")
     assert analyze([director], None, today=today).issuer is None
+
+
+MARITAL_STATUS = """CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Số: 281
+GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN
+Họ, chữ đệm, tên: VÕ PHƯƠNG KHUÊ
+Ngày, tháng, năm sinh: 12/03/1990
+Nơi cư trú: Số 12 Trần Phú, phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng
+Tình trạng hôn nhân: Chưa đăng ký kết hôn với ai
+Hải Phòng, ngày 9 tháng 3 năm 2020
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+"""
+
+
+def test_a_lost_header_on_a_marital_status_certificate_is_proposed_from_the_residence(
+    today: date,
+) -> None:
+    """No agency read at all: a record otherwise ready is not held back for it (as
+    before); one in review for another value gets the proposal."""
+    got = analyze([MARITAL_STATUS], None, today=today)
+    assert got.doc_type == "marital_status_certificate"
+    assert got.issuer is None and got.review_reasons == []
+    unread_number = MARITAL_STATUS.replace("Số: 281\n", "")
+    got = analyze([unread_number], None, today=today)
+    assert got.issuer == MAY_CHAI
+    assert got.review_reasons == ["missing:document_number", "issuer_inferred:issuer"]
+    # The residence names no commune: nothing is proposed.
+    vague = unread_number.replace("phường Máy Chai, ", "")
+    assert analyze([vague], None, today=today).issuer is None
