@@ -17,7 +17,7 @@ from datetime import date
 
 from extract.ids import normalize_sex
 from extract.lines import Line
-from extract.names import restore_name
+from extract.names import is_listed_family_name, restore_name
 from extract.places import is_place_name
 from extract.tables import join_table_rows
 from extract.text import (
@@ -48,6 +48,9 @@ class Value:
     # The folded label printed before the value, where it tells what kind of value it is
     # (an ID under "Số định danh cá nhân" cannot be a 9-digit CMND).
     label: str | None = None
+    # A name opened by "ÔNG" in capitals before a family name ("ÔNG HOÀNG TÀI"): the
+    # family name Ông or the honorific "ông", which the page alone does not tell.
+    honorific_doubt: bool = False
 
 
 @dataclass
@@ -321,7 +324,8 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
     kept = [
         m for m in re.finditer(r"[^\W\d_]+(?:/[^\W\d_]+)*", piece.group(0)) if "/" not in m.group(0)
     ]
-    if kept and fold_phrase(kept[0].group(0)) in HONORIFICS:
+    family_ong = _family_ong([m.group(0) for m in kept])
+    if kept and fold_phrase(kept[0].group(0)) in HONORIFICS and family_ong is None:
         kept = kept[1:]
     # A name ends at a comma or at a word in lower case: "TỪ THỊ UYÊN, về việc cấp …",
     # "Xét đơn của bà Từ Thị Uyên về việc …".
@@ -342,7 +346,31 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
     name = " ".join(m.group(0) for m in kept)
     confidences = [c for _, c in words]
     restored, guessed = restore_name(title_case(name))
-    return Value(restored, min(confidences) if confidences else None, text.strip(), words, guessed)
+    return Value(
+        restored,
+        min(confidences) if confidences else None,
+        text.strip(),
+        words,
+        guessed,
+        honorific_doubt=bool(family_ong),
+    )
+
+
+def _family_ong(words: list[str]) -> bool | None:
+    """Whether a name read as ``words`` opens with the family name Ông rather than the
+    honorific "ông": None when it does not (the honorific is dropped), False when it
+    surely does, True when either reading is as likely.
+
+    The honorific is printed apart from the name: "Ông NGUYỄN VĂN A", "ông Nguyễn Văn A",
+    "Ông: …". "ÔNG" in capitals like the name after it, in a name of three words at least,
+    is the family name when the next word is no family name ("ÔNG THỊ XUÂN": a full name
+    opens with its family name); before one ("ÔNG HOÀNG TÀI") it could be either.
+    """
+    if len(words) < MIN_NAME_WORDS + 1 or fold_phrase(words[0]) != "ong":
+        return None
+    if not all(w.isupper() for w in words):
+        return None
+    return is_listed_family_name(words[1])
 
 
 def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Value | None, bool]:
@@ -485,6 +513,8 @@ class _Reader:
             dateline = _DATELINE.match(fold_aligned(line.text))
             if hit.label in HONORIFICS and not hit.colon and dateline:
                 return  # "Bà Rịa - Vũng Tàu, ngày …": a province's name, not "bà" a woman
+            if hit.label == "ong" and not hit.colon:
+                start = hit.start  # "ÔNG THỊ XUÂN" alone on a line: Ông may be the family name
             self.put("name", _name_value(line, start, end))
             before = fold_aligned(line.text[: hit.start])
             if self.reading.subjects and re.search(r"de\s*nghi|yeu\s*cau", before):

@@ -60,6 +60,8 @@ _REASONS_VI = {
     "name_guessed": "dấu của họ hoặc tên đệm (Văn/Thị) do máy tự sửa, cần kiểm tra",
     "name_mismatch": "họ tên in ở nhiều chỗ trên giấy nhưng đọc khác dấu nhau (xem "
     "doubts.name_readings): cần chọn cách viết đúng",
+    "name_honorific": "họ tên in hoa mở đầu bằng “ÔNG”: có thể là họ Ông hoặc cách xưng hô "
+    "“ông”, cần đối chiếu bản giấy",
     "name_invalid": "họ tên có chữ không phải âm tiết tiếng Việt (lỗi OCR?)",
     "name_unconfirmed": "họ tên chỉ in một lần trên giấy, có chữ ít gặp trong tên người mà "
     "cách viết khác dấu thường gặp hơn (xem doubts.name_readings): cần đối chiếu bản giấy",

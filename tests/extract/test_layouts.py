@@ -697,3 +697,30 @@ def test_a_dateline_whose_comma_or_place_ocr_lost(tail: list[str], issued_on: st
         assert "missing:issued_on" in got.review_reasons
     else:
         assert got.review_reasons == []
+
+
+@pytest.mark.parametrize(
+    ("printed", "name", "doubt"),
+    [
+        # Printed apart from the name, "Ông" is the honorific.
+        ("Họ, chữ đệm, tên chồng: Ông NGUYỄN VĂN AN", "Nguyễn Văn An", False),
+        # In capitals like the name, before no family name: the family name Ông.
+        ("Họ, chữ đệm, tên chồng: ÔNG THỊ XUÂN", "Ông Thị Xuân", False),
+        ("ÔNG QUANG AN", "Ông Quang An", False),
+        # Before a family name, either: kept as printed, for an officer to tell.
+        ("ÔNG HOÀNG TÀI", "Ông Hoàng Tài", True),
+    ],
+)
+def test_ong_in_capitals_with_the_name_is_the_family_name(
+    printed: str, name: str, doubt: bool
+) -> None:
+    lines = [
+        *HEADER,
+        printed,
+        "Ngày, tháng, năm sinh: 12/03/1980",
+        "Nơi đăng ký: Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng",
+        "Hải Phòng, ngày 05 tháng 01 năm 2024",
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2025, 6, 1))
+    assert [s.name for s in got.subjects] == [name]
+    assert ("name_honorific:subjects[0].name" in got.review_reasons) is doubt
