@@ -921,6 +921,23 @@ def _in_addresses(unit: Unit, page: str) -> bool:
     return False
 
 
+def _spelled_alike(unit: Unit, target: _Segment, marked: str) -> bool:
+    """The header block and an address both spell ``unit``'s name with its marks, the
+    address with its parent ("THẠNH AN" and "xã Thạnh An, thành phố Hồ Chí Minh" for Thạnh
+    An, not Thanh An): units whose names fold alike are told apart by two readings that
+    agree on the marks, never by one."""
+    def spelled(text: str) -> str:
+        return unicodedata.normalize("NFC", text).lower()
+
+    name = spelled(unit.name)
+    words = name.split()
+    if not target.printed or target.printed != words[len(words) - len(target.printed) :]:
+        return False
+    parent = unit.district if unit.level == "ward" and unit.district else unit.province
+    address = re.escape(name) + r"\s*,\s*" + re.escape(spelled(parent))
+    return re.search(address, marked) is not None
+
+
 # ---------------------------------------------------------------- matching
 
 
@@ -975,6 +992,7 @@ def _match_in(
     page: str,
     era: str,
     on: date | None,
+    marked: str = "",
 ) -> tuple[Unit | None, int | None, str | None, list[Unit]]:
     if era == "2025" and any(s.kind in ("quan", "huyen", "thixa") for s in segments):
         return None, None, UNMATCHED, []  # a district on a paper of the new era: none exist
@@ -1030,6 +1048,8 @@ def _match_in(
     near = [u for u, c in candidates if best < c < best + margin]
     if len(top) > 1 and not near:
         addressed = [u for u in top if _in_addresses(u, page)]
+        if len(addressed) > 1:
+            addressed = [u for u in addressed if _spelled_alike(u, target, marked)]
         if len(addressed) == 1:
             top = addressed
     if len(top) == 1 and not near:
@@ -1098,13 +1118,14 @@ def _match_block(
         return result
     places = dateline_places(page_lines)
     page = "\n".join(fold_phrase(line) for line in page_lines)
+    marked = " ".join(unicodedata.normalize("NFC", "\n".join(page_lines)).lower().split())
     eras = ["2025"] if on is not None and on >= REORGANISED_ON else ["legacy"]
     if on is None:  # no issue date: either list, as long as only one names a unit
         eras.append("2025")
     found: list[tuple[Unit, int | None]] = []
     for era in eras:
         unit, cost, reason, tied = _match_in(
-            index_for(era), agency, agency_level, segments, places, page, era, on
+            index_for(era), agency, agency_level, segments, places, page, era, on, marked
         )
         if unit is not None:
             found.append((unit, cost))

@@ -588,3 +588,21 @@ def test_a_lost_header_on_a_marital_status_certificate_is_proposed_from_the_resi
     # The residence names no commune: nothing is proposed.
     vague = unread_number.replace("phường Máy Chai, ", "")
     assert analyze([vague], None, today=today).issuer is None
+
+
+@pytest.mark.parametrize(
+    ("header", "address", "official"),
+    [
+        ("THẠNH AN", "xã Thạnh An, thành phố Hồ Chí Minh", "xã Thạnh An, thành phố Hồ Chí Minh"),
+        ("THANH AN", "xã Thanh An, thành phố Hồ Chí Minh", "xã Thanh An, thành phố Hồ Chí Minh"),
+        # The two readings disagree on the marks: nothing tells the units apart.
+        ("THẠNH AN", "xã Thanh An, thành phố Hồ Chí Minh", None),
+    ],
+)
+def test_units_whose_names_fold_alike_are_told_apart_by_marks_read_twice(
+    header: str, address: str, official: str | None
+) -> None:
+    page = [f"Địa điểm kinh doanh: Số 86 Nguyễn Huệ, {address}"]
+    got = match_issuer(f"ỦY BAN NHÂN DÂN XÃ {header}", "2025-08-19", page)
+    assert got.official == (official and f"Ủy ban nhân dân {official}")
+    assert (got.reason == "issuer_ambiguous") is (official is None)
