@@ -668,11 +668,22 @@ def _as_printed(found: Value) -> bool:
     return re.sub(r"\s+", "", found.raw or "").rstrip("|!").strip(".-") == found.value
 
 
+# "Số 256 Lê Duẩn, xã Yên Hòa, …" at a line's start: a house number, the address wrapped
+# from its label on the line before ("c) Địa chỉ:"), not the paper's number — no colon, a
+# street's name after the number, then a comma and a unit or a hamlet.
+_HOUSE_NUMBER = re.compile(
+    r"^\W*so\s*\d+[a-z]?\s+[^\W\d][^,:/]{1,40},\s*"
+    r"(?:xa|phuong|thi tran|quan|huyen|thi xa|tinh|thanh pho|tp|to|thon|ap|khu pho)\b"
+)
+
+
 def _number_at_line_start(lines: list[Line]) -> Value | None:
     head = lines[:25]
     for index, line in enumerate(head):
         folded = fold_aligned(line.text)
         match = _DOC_NUMBER.match(folded)
+        if match and _HOUSE_NUMBER.match(folded):
+            continue
         if match:
             found = _number_at(line, match.start(1))
         elif _DOC_NUMBER_ALONE.match(folded) and index + 1 < len(head):

@@ -165,8 +165,16 @@ LAND = [
 ]
 
 
-def test_a_land_use_certificate_is_known_by_its_register_entry() -> None:
-    got = analyze(["\n".join(LAND)], None, today=date(2026, 6, 1))
+@pytest.mark.parametrize(
+    "address",
+    [
+        [],
+        # The parcel's address wrapped from its label: a house number opens the line.
+        ["c) Địa chỉ:", "Số 256 Lê Duẩn, xã Yên Hòa, tỉnh Khánh Hòa"],
+    ],
+)
+def test_a_land_use_certificate_is_known_by_its_register_entry(address: list[str]) -> None:
+    got = analyze(["\n".join([*LAND[:10], *address, *LAND[10:]])], None, today=date(2026, 6, 1))
     assert got.doc_type == "land_use_certificate"
     assert got.document_number == "CS20837"
     assert not any("document_number" in r for r in got.review_reasons)
