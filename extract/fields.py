@@ -18,7 +18,6 @@ from datetime import date
 from extract.ids import normalize_sex
 from extract.lines import Line
 from extract.names import is_listed_family_name, restore_name
-from extract.places import is_place_name
 from extract.tables import join_table_rows
 from extract.text import (
     DAY_WORD,
@@ -774,47 +773,17 @@ class _Dateline:
     conflict: bool = False  # another "<place>, ngày …" line gives a different date
 
 
-# A dateline whose comma OCR lost ("Quảng Ngãi ngày 02 …", "Quảng Ngãi; ngày …"): the
-# words before the day word must then name a province or a town exactly.
-_DATELINE_NO_COMMA = re.compile(rf"^\s*([^\d:,]{{2,40}}?)\s*;?\s*{DAY_WORD}")
-# A dateline whose place was lost: the line is the date alone, written out in words.
-_DATELINE_NO_PLACE = re.compile(
-    rf"^\W*{DAY_WORD}\W*[a-z]\w{{3,5}}\W*\d{{1,2}}\W*[a-z]\w{{1,3}}\W*\d{{4}}\s*$"
-)
-# The signature block's first line, which a dateline stands right above.
-_SIGNATURE_TITLE = re.compile(
-    r"^\W*(?:t\W{0,2}m\b|kt\b|q\W?\s*\b|chu tich|giam doc|truong phong|nguoi ky)"
-)
-SIGNATURE_AFTER = 2  # lines between a place-less dateline and the signature's title
-
-
-def _dateline_at(lines: list[Line], index: int) -> int | None:
-    """Where the dateline on ``lines[index]`` starts, or None when it is no dateline."""
-    folded = fold_aligned(lines[index].text)
-    match = _DATELINE.match(folded)
-    if match and "sinh" not in folded[: match.end()]:
-        return match.start()
-    loose = _DATELINE_NO_COMMA.match(folded)
-    if loose and is_place_name(loose.group(1)):
-        return loose.start()
-    if _DATELINE_NO_PLACE.match(folded) and any(
-        _SIGNATURE_TITLE.match(fold_aligned(after.text))
-        for after in lines[index + 1 : index + 1 + SIGNATURE_AFTER]
-    ):
-        return 0
-    return None
-
-
 def _dateline(lines: list[Line]) -> _Dateline:
     """The last "<place>, ngày … tháng … năm …" line: the body can quote a dated request
     in the same form ("Xét đơn … của bà X, ngày 12 tháng 5 năm 2021") before the
     signature's dateline. Candidates that disagree are reported, not settled silently.
     """
     candidates: list[tuple[Value | None, bool]] = []
-    for index, line in enumerate(lines):
-        start = _dateline_at(lines, index)
-        if start is not None:
-            value, invalid = _date_value(line, start, len(line.text))
+    for line in lines:
+        folded = fold_aligned(line.text)
+        match = _DATELINE.match(folded)
+        if match and "sinh" not in folded[: match.end()]:
+            value, invalid = _date_value(line, match.start(), len(line.text))
             if value is not None or invalid:
                 candidates.append((value, invalid))
     if not candidates:

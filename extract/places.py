@@ -886,20 +886,6 @@ def dateline_places(lines: Iterable[str]) -> list[str]:
     return out
 
 
-_PLACE_TYPE = re.compile(r"^(tp|thanh pho|tinh|tx|thi xa|quan|huyen)\b[\s.]*")
-
-
-def is_place_name(text: str) -> bool:
-    """Whether ``text`` is exactly (folded) the name of a province or a district-level
-    town of either list ("Quảng Ngãi", "TP. Hồ Chí Minh"): what a dateline names."""
-    key = key_of(_PLACE_TYPE.sub("", fold_phrase(text).strip()))
-    return bool(key) and any(
-        (level, key) in index_for(era).by_key
-        for era in ("legacy", "2025")
-        for level in ("province", "district")
-    )
-
-
 def _place_distance(unit: Unit, places: Sequence[str]) -> int | None:
     """0 when the dateline's place is the unit's province, town or (a commune's) own name.
 
@@ -1160,7 +1146,6 @@ __all__ = [
     "IssuerMatch",
     "Unit",
     "dateline_places",
-    "is_place_name",
     "match_issuer",
     "parse_block",
     "warm",

@@ -681,33 +681,6 @@ def test_the_number_read_after_other_words_on_a_header_line(
 
 
 @pytest.mark.parametrize(
-    ("tail", "issued_on"),
-    [
-        (["Quảng Ngãi ngày 02 tháng 02 năm 2026"], "2026-02-02"),  # the comma lost
-        (["Quảng Ngãi; ngày 02 tháng 02 năm 2026"], "2026-02-02"),
-        (["TP. Hồ Chí Minh ngày 02 tháng 02 năm 2026"], "2026-02-02"),
-        # The place lost: the date alone, right above the signature's title.
-        (["ngày 02 tháng 02 năm 2026", "GIÁM ĐỐC"], "2026-02-02"),
-        ([". ngày 02 tháng 02 năm 2026", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], "2026-02-02"),
-        # Not a dateline: no signature under it, words before it that name no place, a
-        # body line's wrapped date.
-        (["ngày 02 tháng 02 năm 2026"], None),
-        (["Quảng Ngãi Mới ngày 02 tháng 02 năm 2026"], None),
-        (["Xét đơn của bà Lan ngày 02 tháng 02 năm 2026", "GIÁM ĐỐC"], None),
-        (["ngày 02 tháng 02 năm 2026;", "GIÁM ĐỐC"], None),
-    ],
-)
-def test_a_dateline_whose_comma_or_place_ocr_lost(tail: list[str], issued_on: str | None) -> None:
-    lines = [*CRIMINAL_HEADER[:-1], *tail]
-    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
-    assert got.issued_on == issued_on
-    if issued_on is None:
-        assert "missing:issued_on" in got.review_reasons
-    else:
-        assert got.review_reasons == []
-
-
-@pytest.mark.parametrize(
     ("printed", "name", "doubt"),
     [
         # Printed apart from the name, "Ông" is the honorific.
