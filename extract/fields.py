@@ -638,11 +638,6 @@ def _number_inside_header(lines: list[Line], title_index: int | None) -> Value |
     a line that is not the number's own, anything less is as likely a stray reading.
     """
     for line in lines[: title_index if title_index is not None else HEADER_LINES]:
-        torn = _SO_WITHOUT_S.match(line.text)
-        if torn:  # "ố: 145/KH", the S lost to a speck or the page's edge
-            found = _number_at(line, torn.end())
-            if found is not None and _as_printed(found):
-                return found
         folded = fold_aligned(line.text)
         for match in _DOC_NUMBER_INSIDE.finditer(folded):
             if not re.search(r"[:;.]\s*$", folded[match.start() : match.end()]):
@@ -650,21 +645,11 @@ def _number_inside_header(lines: list[Line], title_index: int | None) -> Value |
             if line.text[match.start()] == "s" or folded[: match.start()].endswith("quyen "):
                 continue  # "Quyển số: 01/2021", the register's book, not the paper's number
             found = _number_at(line, match.end())
-            if found is not None and _as_printed(found):
-                return found
+            if found is None or found.guessed or not is_number(found.value):
+                continue
+            if re.sub(r"\s+", "", found.raw or "").rstrip("|!").strip(".-") == found.value:
+                return found  # as printed: no look-alike digit mapped on a stray line
     return None
-
-
-# "Số:" whose S was lost: its ố (printed with its marks) and the colon, a figure after it.
-_SO_WITHOUT_S = re.compile(r"^[^\w]*[ốỐổỔ]\s*[:;]\s*(?=\d)")
-
-
-def _as_printed(found: Value) -> bool:
-    """A number of a known shape read as printed: nothing put back, no look-alike digit
-    mapped — what a number read off its usual place must be to count."""
-    if found.guessed or not is_number(found.value):
-        return False
-    return re.sub(r"\s+", "", found.raw or "").rstrip("|!").strip(".-") == found.value
 
 
 # "Số 256 Lê Duẩn, xã Yên Hòa, …" at a line's start: a house number, the address wrapped

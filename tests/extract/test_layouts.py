@@ -659,9 +659,6 @@ def test_a_rule_read_right_after_the_number_does_not_become_part_of_it() -> None
         ("SỞ TƯ PHÁP Số: 2S8/LLTP", None),  # a look-alike digit on a stray line: not mapped
         ("SỞ TƯ PHÁP Quyển số: 01/2021", None),  # the register's book
         ("SỞ TƯ PHÁP Số: 258l2026/LLTP", None),  # a slash to put back: not on a stray line
-        ("SỞ TƯ PHÁP\nố: 258/LLTP", "258/LLTP"),  # the S lost, the ố printed with its marks
-        ("SỞ TƯ PHÁP\nố: 2S8/LLTP", None),
-        ("SỞ TƯ PHÁP\no: 258/LLTP", None),  # a bare "o:" is no label
     ],
 )
 def test_the_number_read_after_other_words_on_a_header_line(
