@@ -620,38 +620,6 @@ def _set_requester_apart(reading: Reading) -> None:
     reading.subjects = [s for s in reading.subjects if not (s.requester and not _has_data(s))]
 
 
-def _document_number(lines: list[Line], title_index: int | None = None) -> Value | None:
-    return _number_at_line_start(lines) or _number_inside_header(lines, title_index)
-
-
-# "Số:" inside a header line, after the words OCR read before it on the same baseline: a
-# speck ("ị Số: 258/LLTP"), the agency's last line ("SỞ TƯ PHÁP Số: 258/LLTP") or the
-# motto beside it. Only with its colon (or what OCR makes of one), never "Số CCCD".
-_DOC_NUMBER_INSIDE = re.compile(rf"(?<=\s){_SO}(?=\S)")
-HEADER_LINES = 8  # where the header ends when the title was not found
-
-
-def _number_inside_header(lines: list[Line], title_index: int | None) -> Value | None:
-    """The number read after other words on a header line, when no line starts with it.
-
-    Only a number of a known shape counts there, read as printed (no slash put back): on
-    a line that is not the number's own, anything less is as likely a stray reading.
-    """
-    for line in lines[: title_index if title_index is not None else HEADER_LINES]:
-        folded = fold_aligned(line.text)
-        for match in _DOC_NUMBER_INSIDE.finditer(folded):
-            if not re.search(r"[:;.]\s*$", folded[match.start() : match.end()]):
-                continue  # "Số 12" inside a line is a house or a list's number
-            if line.text[match.start()] == "s" or folded[: match.start()].endswith("quyen "):
-                continue  # "Quyển số: 01/2021", the register's book, not the paper's number
-            found = _number_at(line, match.end())
-            if found is None or found.guessed or not is_number(found.value):
-                continue
-            if re.sub(r"\s+", "", found.raw or "").rstrip("|!").strip(".-") == found.value:
-                return found  # as printed: no look-alike digit mapped on a stray line
-    return None
-
-
 # "Số 256 Lê Duẩn, xã Yên Hòa, …" at a line's start: a house number, the address wrapped
 # from its label on the line before ("c) Địa chỉ:"), not the paper's number — no colon, a
 # street's name after the number, then a comma and a unit or a hamlet.
@@ -661,7 +629,7 @@ _HOUSE_NUMBER = re.compile(
 )
 
 
-def _number_at_line_start(lines: list[Line]) -> Value | None:
+def _document_number(lines: list[Line]) -> Value | None:
     head = lines[:25]
     for index, line in enumerate(head):
         folded = fold_aligned(line.text)
@@ -929,7 +897,7 @@ def read_fields(
     reading.subjects = merge_same_person([s for s in reading.subjects if not s.empty()])
     _set_requester_apart(reading)
     reading.lines = [line.text for line in lines]
-    reading.document_number = _document_number(lines, title_index)
+    reading.document_number = _document_number(lines)
     _number_from_field(reading, result_type)
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)

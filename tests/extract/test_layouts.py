@@ -651,33 +651,6 @@ def test_a_rule_read_right_after_the_number_does_not_become_part_of_it() -> None
 
 
 @pytest.mark.parametrize(
-    ("printed", "number"),
-    [
-        ("SỞ TƯ PHÁP Số: 258/LLTP", "258/LLTP"),  # the agency's line and the number's as one
-        ("SỞ TƯ PHÁP\nị Số: 258/LLTP", "258/LLTP"),  # a speck before the label
-        ("SỞ TƯ PHÁP Số 258/LLTP", None),  # no colon: a house or a list's number
-        ("SỞ TƯ PHÁP Số: 2S8/LLTP", None),  # a look-alike digit on a stray line: not mapped
-        ("SỞ TƯ PHÁP Quyển số: 01/2021", None),  # the register's book
-        ("SỞ TƯ PHÁP Số: 258l2026/LLTP", None),  # a slash to put back: not on a stray line
-    ],
-)
-def test_the_number_read_after_other_words_on_a_header_line(
-    printed: str, number: str | None
-) -> None:
-    at = CRIMINAL_HEADER.index("Số: 258/LLTP")
-    agency = CRIMINAL_HEADER.index("SỞ TƯ PHÁP")
-    lines = [line for i, line in enumerate(CRIMINAL_HEADER) if i not in (at, agency)]
-    lines.insert(agency, printed)
-    got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
-    assert got.document_number == number
-    if number is None:
-        assert "missing:document_number" in got.review_reasons
-    else:
-        assert got.issuer == "Sở Tư pháp tỉnh Quảng Ngãi"
-        assert got.review_reasons == []
-
-
-@pytest.mark.parametrize(
     ("printed", "name", "doubt"),
     [
         # Printed apart from the name, "Ông" is the honorific.
