@@ -12,7 +12,14 @@ from extract.classify import classify
 from extract.fields import Reading, SubjectRead, Value, read_fields
 from extract.ids import ID_PROBLEMS, id_problems
 from extract.lines import Line, lines_from_text, lines_from_words
-from extract.places import AMBIGUOUS, REORGANISED_ON, UNMATCHED, IssuerMatch, match_issuer
+from extract.places import (
+    AMBIGUOUS,
+    INFERRED,
+    REORGANISED_ON,
+    UNMATCHED,
+    IssuerMatch,
+    match_issuer,
+)
 from extract.text import find_date
 from ocr.base import Word
 from records.folding import fold_aligned, nfc
@@ -203,6 +210,11 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
     printed = extraction.issuer
     registered = extraction.fields.get(REGISTRATION_PLACE)
     if printed is None and not registered:
+        # No agency read at all: the paper is not held back for it, but a record in review
+        # for other values gets the signature's proposal for the officer to confirm.
+        proposed = _issuer_from_signature(extraction, page_lines)
+        if proposed is not None and extraction.review_reasons:
+            _set_proposed_issuer(extraction, proposed)
         return
     if printed is not None:
         extraction.fields[ISSUER_PRINTED] = printed
@@ -217,6 +229,11 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         if by_place.official is not None:
             match = by_place
             extraction.fields[ISSUER_FROM] = REGISTRATION_PLACE
+    if match.official is None and match.reason == UNMATCHED:
+        by_signature = _issuer_from_signature(extraction, page_lines)
+        if by_signature is not None:
+            _set_proposed_issuer(extraction, by_signature)
+            return
     if match.reason == AMBIGUOUS and extraction.issued_on is None and printed is not None:
         # The issue date unread, a unit standing in both eras names two: the page's other
         # dates and its addresses may still say which (the record is in review for the
@@ -233,6 +250,71 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         return
     extraction.issuer = match.official
     _set_issuer_codes(extraction.fields, match)
+    if match.lenient and not match.confirmed:
+        # Read only through OCR damage ("LÝ ESN NHÂN DÂN THỊ XÃ 5h PA") and named nowhere
+        # else on the page: the unit is proposed for an officer to confirm, not trusted.
+        extraction.review_reasons.append(ReviewReason(INFERRED, "issuer"))
+
+
+# Who signs for the agency that issues a type of paper, that agency as its header prints
+# it, the field whose address names its unit and the level of that unit. Where the header
+# is lost (a noisy top, a fax), the signature block and the type name the agency and the
+# page names its unit: a household business is registered by the finance office of the
+# district of its address (before the 2025 reorganisation); a land-use certificate signed
+# for the people's committee ("TM. ỦY BAN NHÂN DÂN") by the committee of the district of
+# the land; a marital status certificate by the commune where the person resides; a
+# criminal record certificate by the justice department of the dateline's province (no
+# address field).
+_COMMITTEE_SIGNS = re.compile(r"(?<![a-z])t\W{0,2}m\W{0,3}uy ban nhan")
+_SIGNED_AGENCY: dict[str, tuple[re.Pattern[str], str, str | None, str]] = {
+    "household_business_registration": (
+        re.compile(r"truong phong"),
+        "PHÒNG TÀI CHÍNH - KẾ HOẠCH",
+        "business_address",
+        "district",
+    ),
+    "land_use_certificate": (_COMMITTEE_SIGNS, "ỦY BAN NHÂN DÂN", "land_address", "district"),
+    "marital_status_certificate": (_COMMITTEE_SIGNS, "ỦY BAN NHÂN DÂN", "residence", "ward"),
+    "criminal_record_certificate": (re.compile(r"giam doc"), "SỞ TƯ PHÁP", None, "province"),
+}
+SIGNATURE = "signature"
+SIGNATURE_LINES = 12  # the signature block sits in the page's last lines
+# Where an address's part of that level begins ("huyện Bảo Lạc, tỉnh Cao Bằng").
+_UNIT_PART = {
+    "district": re.compile(r"^\s*(?:quan|huyen|thi xa|thanh pho)\s+\S"),
+    "ward": re.compile(r"^\s*(?:xa|phuong|thi tran)\s+\S"),
+}
+
+
+def _set_proposed_issuer(extraction: Extraction, match: IssuerMatch) -> None:
+    extraction.issuer = match.official
+    extraction.fields[ISSUER_FROM] = SIGNATURE
+    _set_issuer_codes(extraction.fields, match)
+    extraction.review_reasons.append(ReviewReason(INFERRED, "issuer"))
+
+
+def _issuer_from_signature(extraction: Extraction, page_lines: list[str]) -> IssuerMatch | None:
+    """The issuer proposed from the signature block, the paper's type and the page, when
+    the header's block named no unit. Always a proposal (``issuer_inferred``)."""
+    signed = _SIGNED_AGENCY.get(extraction.doc_type or "")
+    if signed is None:
+        return None
+    title, agency, address_field, level = signed
+    if not any(title.search(fold_aligned(line)) for line in page_lines[-SIGNATURE_LINES:]):
+        return None
+    block = agency
+    if address_field is not None:
+        address = str(extraction.fields.get(address_field) or "")
+        parts = re.split(r"[,.]", address)  # OCR reads an address's commas as full stops too
+        at = next(
+            (i for i, part in enumerate(parts[:-1]) if _UNIT_PART[level].match(fold_aligned(part))),
+            None,
+        )
+        if at is None:
+            return None
+        block = f"{agency} {' '.join(parts[at:])}"
+    match = match_issuer(block, extraction.issued_on, page_lines)
+    return match if match.official is not None else None
 
 
 # A district-level unit named in an address: papers issued since the 2025 reorganisation

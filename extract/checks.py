@@ -238,7 +238,8 @@ def low_confidence(
 def guessed_names(reading: Reading) -> list[ReviewReason]:
     """``name_guessed:<path>`` for every name whose diacritics ``restore_name`` supplied,
     unless another mention on the page prints the name with those very marks ("NGUYEN VAN
-    AN" restored, "Nguyễn Văn An" in the requester line): two readings then agree."""
+    AN" restored, "Nguyễn Văn An" in the requester line): two readings then agree; and
+    ``name_honorific:<path>`` for a name opened by "ÔNG" that may be the honorific."""
     names = [(f"subjects[{i}].name", s.name) for i, s in enumerate(reading.subjects)]
     names += [(f"fields.{key}", value) for key, value in reading.fields.items()]
     words = page_words(reading.lines)
@@ -248,6 +249,10 @@ def guessed_names(reading: Reading) -> list[ReviewReason]:
         if value
         and value.guessed
         and value.value not in {title_case(m) for m in name_mentions(value.value, words)}
+    ] + [
+        ReviewReason("name_honorific", path)
+        for path, value in names
+        if value and value.honorific_doubt
     ]
 
 

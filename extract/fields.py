@@ -17,7 +17,7 @@ from datetime import date
 
 from extract.ids import normalize_sex
 from extract.lines import Line
-from extract.names import restore_name
+from extract.names import is_listed_family_name, restore_name
 from extract.tables import join_table_rows
 from extract.text import (
     DAY_WORD,
@@ -47,6 +47,9 @@ class Value:
     # The folded label printed before the value, where it tells what kind of value it is
     # (an ID under "Số định danh cá nhân" cannot be a 9-digit CMND).
     label: str | None = None
+    # A name opened by "ÔNG" in capitals before a family name ("ÔNG HOÀNG TÀI"): the
+    # family name Ông or the honorific "ông", which the page alone does not tell.
+    honorific_doubt: bool = False
 
 
 @dataclass
@@ -320,7 +323,8 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
     kept = [
         m for m in re.finditer(r"[^\W\d_]+(?:/[^\W\d_]+)*", piece.group(0)) if "/" not in m.group(0)
     ]
-    if kept and fold_phrase(kept[0].group(0)) in HONORIFICS:
+    family_ong = _family_ong([m.group(0) for m in kept])
+    if kept and fold_phrase(kept[0].group(0)) in HONORIFICS and family_ong is None:
         kept = kept[1:]
     # A name ends at a comma or at a word in lower case: "TỪ THỊ UYÊN, về việc cấp …",
     # "Xét đơn của bà Từ Thị Uyên về việc …".
@@ -341,7 +345,31 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
     name = " ".join(m.group(0) for m in kept)
     confidences = [c for _, c in words]
     restored, guessed = restore_name(title_case(name))
-    return Value(restored, min(confidences) if confidences else None, text.strip(), words, guessed)
+    return Value(
+        restored,
+        min(confidences) if confidences else None,
+        text.strip(),
+        words,
+        guessed,
+        honorific_doubt=bool(family_ong),
+    )
+
+
+def _family_ong(words: list[str]) -> bool | None:
+    """Whether a name read as ``words`` opens with the family name Ông rather than the
+    honorific "ông": None when it does not (the honorific is dropped), False when it
+    surely does, True when either reading is as likely.
+
+    The honorific is printed apart from the name: "Ông NGUYỄN VĂN A", "ông Nguyễn Văn A",
+    "Ông: …". "ÔNG" in capitals like the name after it, in a name of three words at least,
+    is the family name when the next word is no family name ("ÔNG THỊ XUÂN": a full name
+    opens with its family name); before one ("ÔNG HOÀNG TÀI") it could be either.
+    """
+    if len(words) < MIN_NAME_WORDS + 1 or fold_phrase(words[0]) != "ong":
+        return None
+    if not all(w.isupper() for w in words):
+        return None
+    return is_listed_family_name(words[1])
 
 
 def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Value | None, bool]:
@@ -484,6 +512,8 @@ class _Reader:
             dateline = _DATELINE.match(fold_aligned(line.text))
             if hit.label in HONORIFICS and not hit.colon and dateline:
                 return  # "Bà Rịa - Vũng Tàu, ngày …": a province's name, not "bà" a woman
+            if hit.label == "ong" and not hit.colon:
+                start = hit.start  # "ÔNG THỊ XUÂN" alone on a line: Ông may be the family name
             self.put("name", _name_value(line, start, end))
             before = fold_aligned(line.text[: hit.start])
             if self.reading.subjects and re.search(r"de\s*nghi|yeu\s*cau", before):
@@ -590,11 +620,22 @@ def _set_requester_apart(reading: Reading) -> None:
     reading.subjects = [s for s in reading.subjects if not (s.requester and not _has_data(s))]
 
 
+# "Số 256 Lê Duẩn, xã Yên Hòa, …" at a line's start: a house number, the address wrapped
+# from its label on the line before ("c) Địa chỉ:"), not the paper's number — no colon, a
+# street's name after the number, then a comma and a unit or a hamlet.
+_HOUSE_NUMBER = re.compile(
+    r"^\W*so\s*\d+[a-z]?\s+[^\W\d][^,:/]{1,40},\s*"
+    r"(?:xa|phuong|thi tran|quan|huyen|thi xa|tinh|thanh pho|tp|to|thon|ap|khu pho)\b"
+)
+
+
 def _document_number(lines: list[Line]) -> Value | None:
     head = lines[:25]
     for index, line in enumerate(head):
         folded = fold_aligned(line.text)
         match = _DOC_NUMBER.match(folded)
+        if match and _HOUSE_NUMBER.match(folded):
+            continue
         if match:
             found = _number_at(line, match.start(1))
         elif _DOC_NUMBER_ALONE.match(folded) and index + 1 < len(head):

@@ -46,6 +46,8 @@ HISTORICAL_FILE = "historical_units.json"
 
 UNMATCHED = "issuer_unmatched"
 AMBIGUOUS = "issuer_ambiguous"
+# An issuer proposed from a damaged block and named nowhere else on the page.
+INFERRED = "issuer_inferred"
 
 # Unit kinds (folded, no space) → level. "thanhpho" is a province or a district.
 _LEVEL_OF = {
@@ -173,6 +175,10 @@ class IssuerMatch:
     era: str | None = None
     distance: int | None = None
     candidates: list[str] = field(default_factory=list)  # the tied units, when ambiguous
+    # Found only by the lenient reading (a damaged committee, digits read as letters): a
+    # proposal, trusted only when ``confirmed`` — the page names the unit elsewhere.
+    lenient: bool = False
+    confirmed: bool = False
 
     def codes(self) -> dict[str, str | None]:
         unit = self.unit
@@ -566,6 +572,9 @@ class _Segment:
     words: list[str]  # folded
     glued: bool = False  # the motto was glued onto its last word
     printed: list[str] = field(default_factory=list)  # the words as read (lower case)
+    # Read in the lenient pass: digits inside a name are also tried as the letters OCR
+    # confuses them with ("5h PA" for "SA PA").
+    lenient: bool = False
 
     @property
     def garbled(self) -> bool:
@@ -589,7 +598,25 @@ class _Segment:
             # The tail cut away may have been the name's own letters: one edit's cost.
             for cut in range(1, min(4, len(last)) + 1):
                 variants.append((head + last[:-cut], 1))
+        if self.lenient:
+            variants += [(k, c) for key, c in variants for k in _letters_for_digits(key)]
         return [(k, c) for k, c in variants if k]
+
+
+# Digits tesseract reads for letters of a degraded capital ("5" for S, "0" for O, "8" for
+# B, "1" for I or L, "6" for G, "4" for A).
+_DIGIT_LETTERS = {"0": "o", "5": "s", "8": "b", "6": "g", "4": "a"}
+
+
+def _letters_for_digits(key: str) -> list[str]:
+    """``key`` with its look-alike digits read as letters, when it mixes digits and letters.
+
+    A name of digits alone is a number ("Phường 4"), never a misread word.
+    """
+    if key.isdigit() or not any(c.isdigit() for c in key):
+        return []
+    mapped = "".join(_DIGIT_LETTERS.get(c, c) for c in key)
+    return [k for k in {mapped.replace("1", "i"), mapped.replace("1", "l")} if k != key]
 
 
 def _word_like(read: str, want: str) -> bool:
@@ -707,6 +734,24 @@ _KIND_RAW = {
 _COMMITTEE_WORDS = ("ban", "nhan", "dan")
 
 
+def _committee_word(token: str) -> bool:
+    return any(_word_like(token, w) or token == w for w in _COMMITTEE_WORDS)
+
+
+# "Ủy" as a degraded capital reads ("LÝ", "ÙY" folded), in the lenient pass only.
+_COMMITTEE_OPENERS = ("uy", "ly")
+
+
+def _lenient_committee(tokens: Sequence[str], at: int) -> int:
+    """How many tokens a damaged "Ủy ban nhân dân" takes at ``at`` (0: none): "Ủy" read as
+    "LÝ", one of its three words lost to a smudge ("LÝ ESN NHÂN DÂN"); the two others
+    must be read, and the last of the four must be one of them."""
+    if tokens[at] not in _COMMITTEE_OPENERS or at + 3 >= len(tokens):
+        return 0
+    hits = [i for i, t in enumerate(tokens[at + 1 : at + 4]) if _committee_word(t)]
+    return 4 if len(hits) >= 2 and hits[-1] == 2 else 0
+
+
 def _scrambled_committee(tokens: Sequence[str], at: int) -> int:
     """How many tokens a garbled "Ủy ban nhân dân" takes at ``at`` (0: none)."""
     if tokens[at] != "uy":
@@ -715,16 +760,14 @@ def _scrambled_committee(tokens: Sequence[str], at: int) -> int:
     while (
         width < 4
         and at + width < len(tokens)
-        and any(
-            _word_like(tokens[at + width], w) or tokens[at + width] == w for w in _COMMITTEE_WORDS
-        )
+        and _committee_word(tokens[at + width])
     ):
         width += 1
     return width if width >= 3 else 0
 
 
 def parse_block(
-    text: str, *, relaxed: bool = False
+    text: str, *, relaxed: bool = False, lenient: bool = False
 ) -> tuple[str | None, str | None, list[_Segment], bool]:
     """The agency (official name, level) and the typed unit names of an issuer block.
 
@@ -732,8 +775,11 @@ def parse_block(
     ``relaxed``: for a block that named no unit read strictly, a type word read with
     another word's marks ("TĨNH NAM ĐỊNH") is still the type word, and a garbled "Ủy ban
     nhân dân" ("ỦY NHÂN BẠN") is still the committee; the unit names themselves are read
-    as strictly as ever.
+    as strictly as ever. ``lenient`` (implies ``relaxed``): also a committee opened by
+    "LÝ" or missing one word, and digits inside a name read as the letters they resemble;
+    what this finds is a proposal (``IssuerMatch.lenient``), not a reading.
     """
+    relaxed = relaxed or lenient
     tokens, raw = _tokens(_cut_wrapped_type(text))
     end, glued = _cut_motto(tokens)
     tokens, raw = tokens[:end], raw[:end]
@@ -751,6 +797,8 @@ def parse_block(
             i += len(hit[0])
             continue
         scrambled = _scrambled_committee(tokens, i) if relaxed else 0
+        if lenient and not scrambled:
+            scrambled = _lenient_committee(tokens, i)
         if scrambled and (current is None or current.words):
             agency, agency_level = _AGENCIES[0][1], _AGENCIES[0][2]
             current = None
@@ -811,6 +859,8 @@ def parse_block(
     if glued and segments:
         segments[-1].glued = True
     segments = [s for s in segments if s.words]
+    for segment in segments:
+        segment.lenient = lenient
     return agency, agency_level, segments, unknown
 
 
@@ -855,6 +905,23 @@ def _in_addresses(unit: Unit, page: str) -> bool:
         if re.match(r",?(?:quan|huyen|thixa|thanhpho|tp|tinh)?" + re.escape(parent), after):
             return True
     return False
+
+
+def _spelled_alike(unit: Unit, target: _Segment, marked: str) -> bool:
+    """The header block and an address both spell ``unit``'s name with its marks, the
+    address with its parent ("THẠNH AN" and "xã Thạnh An, thành phố Hồ Chí Minh" for Thạnh
+    An, not Thanh An): units whose names fold alike are told apart by two readings that
+    agree on the marks, never by one."""
+    def spelled(text: str) -> str:
+        return unicodedata.normalize("NFC", text).lower()
+
+    name = spelled(unit.name)
+    words = name.split()
+    if not target.printed or target.printed != words[len(words) - len(target.printed) :]:
+        return False
+    parent = unit.district if unit.level == "ward" and unit.district else unit.province
+    address = re.escape(name) + r"\s*,\s*" + re.escape(spelled(parent))
+    return re.search(address, marked) is not None
 
 
 # ---------------------------------------------------------------- matching
@@ -911,6 +978,7 @@ def _match_in(
     page: str,
     era: str,
     on: date | None,
+    marked: str = "",
 ) -> tuple[Unit | None, int | None, str | None, list[Unit]]:
     if era == "2025" and any(s.kind in ("quan", "huyen", "thixa") for s in segments):
         return None, None, UNMATCHED, []  # a district on a paper of the new era: none exist
@@ -966,6 +1034,8 @@ def _match_in(
     near = [u for u, c in candidates if best < c < best + margin]
     if len(top) > 1 and not near:
         addressed = [u for u in top if _in_addresses(u, page)]
+        if len(addressed) > 1:
+            addressed = [u for u in addressed if _spelled_alike(u, target, marked)]
         if len(addressed) == 1:
             top = addressed
     if len(top) == 1 and not near:
@@ -992,14 +1062,39 @@ def match_issuer(
         second = _match_block(printed, on, page_lines, relaxed=True)
         if second.official is not None or second.reason == AMBIGUOUS:
             return second
+        third = _match_block(printed, on, page_lines, relaxed=True, lenient=True)
+        if third.official is not None and third.unit is not None:
+            third.lenient = True
+            third.confirmed = _named_on_page(third.unit, page_lines)
+            return third
     return result
 
 
+def _named_on_page(unit: Unit, page_lines: Sequence[str]) -> bool:
+    """Whether the page names ``unit`` outside the header's block: an address or place of
+    registration with its parent ("xã Hồng An, huyện Bảo Lạc"), or, for a province, the
+    dateline's place."""
+    if unit.level == "province":
+        return unit.key in dateline_places(page_lines)
+    parent = unit.district_key if unit.level == "ward" else unit.province_key
+    compact = re.sub(r"[^a-z0-9,]", "", "\n".join(fold_phrase(line) for line in page_lines))
+    named = re.escape(unit.kind + unit.key) + r"(?![0-9])"
+    typed = r",?(?:quan|huyen|thixa|thanhpho|tp|tinh)?"
+    return parent is not None and re.search(named + typed + re.escape(parent), compact) is not None
+
+
 def _match_block(
-    printed: str, on: date | None, page_lines: Sequence[str], *, relaxed: bool
+    printed: str,
+    on: date | None,
+    page_lines: Sequence[str],
+    *,
+    relaxed: bool,
+    lenient: bool = False,
 ) -> IssuerMatch:
     result = IssuerMatch(printed=printed)
-    agency, agency_level, segments, _unknown = parse_block(printed, relaxed=relaxed)
+    agency, agency_level, segments, _unknown = parse_block(
+        printed, relaxed=relaxed, lenient=lenient
+    )
     if agency is not None and agency_level == "province" and not segments:
         # "SỞ TƯ PHÁP" with its province's line lost: a department dates its papers in its
         # province ("Cao Bằng, ngày …"); only a place that is a province's name exactly counts.
@@ -1009,13 +1104,14 @@ def _match_block(
         return result
     places = dateline_places(page_lines)
     page = "\n".join(fold_phrase(line) for line in page_lines)
+    marked = " ".join(unicodedata.normalize("NFC", "\n".join(page_lines)).lower().split())
     eras = ["2025"] if on is not None and on >= REORGANISED_ON else ["legacy"]
     if on is None:  # no issue date: either list, as long as only one names a unit
         eras.append("2025")
     found: list[tuple[Unit, int | None]] = []
     for era in eras:
         unit, cost, reason, tied = _match_in(
-            index_for(era), agency, agency_level, segments, places, page, era, on
+            index_for(era), agency, agency_level, segments, places, page, era, on, marked
         )
         if unit is not None:
             found.append((unit, cost))
@@ -1045,6 +1141,7 @@ def warm() -> None:
 
 __all__ = [
     "AMBIGUOUS",
+    "INFERRED",
     "UNMATCHED",
     "IssuerMatch",
     "Unit",

@@ -60,6 +60,8 @@ _REASONS_VI = {
     "name_guessed": "dấu của họ hoặc tên đệm (Văn/Thị) do máy tự sửa, cần kiểm tra",
     "name_mismatch": "họ tên in ở nhiều chỗ trên giấy nhưng đọc khác dấu nhau (xem "
     "doubts.name_readings): cần chọn cách viết đúng",
+    "name_honorific": "họ tên in hoa mở đầu bằng “ÔNG”: có thể là họ Ông hoặc cách xưng hô "
+    "“ông”, cần đối chiếu bản giấy",
     "name_invalid": "họ tên có chữ không phải âm tiết tiếng Việt (lỗi OCR?)",
     "name_unconfirmed": "họ tên chỉ in một lần trên giấy, có chữ ít gặp trong tên người mà "
     "cách viết khác dấu thường gặp hơn (xem doubts.name_readings): cần đối chiếu bản giấy",
@@ -69,6 +71,8 @@ _REASONS_VI = {
     "issuer_unmatched": "cơ quan cấp không khớp đơn vị hành chính nào trong danh mục chính thức "
     "(tại ngày cấp): cần nhập tên cơ quan cấp",
     "issuer_ambiguous": "cơ quan cấp khớp nhiều đơn vị hành chính như nhau: cần chọn đúng đơn vị",
+    "issuer_inferred": "tên cơ quan cấp bị mờ/hỏng, máy đề xuất đơn vị gần nhất trong danh mục "
+    "(không thấy tên đơn vị ở chỗ khác trên giấy): cần kiểm tra",
     "handwriting_unconfirmed": "đọc từ chữ viết tay (máy đề xuất): cần người xác nhận",
     "handwriting_unread": "chữ viết tay không đọc được hoặc không hợp lệ: cần nhập tay",
     "not_pdfa": "bản lưu trữ không đạt chuẩn PDF/A (lý do ở ghi chú bước lưu trữ)",

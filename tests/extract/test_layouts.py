@@ -165,8 +165,16 @@ LAND = [
 ]
 
 
-def test_a_land_use_certificate_is_known_by_its_register_entry() -> None:
-    got = analyze(["\n".join(LAND)], None, today=date(2026, 6, 1))
+@pytest.mark.parametrize(
+    "address",
+    [
+        [],
+        # The parcel's address wrapped from its label: a house number opens the line.
+        ["c) Địa chỉ:", "Số 256 Lê Duẩn, xã Yên Hòa, tỉnh Khánh Hòa"],
+    ],
+)
+def test_a_land_use_certificate_is_known_by_its_register_entry(address: list[str]) -> None:
+    got = analyze(["\n".join([*LAND[:10], *address, *LAND[10:]])], None, today=date(2026, 6, 1))
     assert got.doc_type == "land_use_certificate"
     assert got.document_number == "CS20837"
     assert not any("document_number" in r for r in got.review_reasons)
@@ -640,3 +648,30 @@ def test_a_rule_read_right_after_the_number_does_not_become_part_of_it() -> None
     lines = [line + "|" if line.startswith("Số:") else line for line in CRIMINAL_HEADER]
     got = analyze(["\n".join(lines)], None, today=date(2026, 6, 1))
     assert got.document_number == "258/LLTP" and got.review_reasons == []
+
+
+@pytest.mark.parametrize(
+    ("printed", "name", "doubt"),
+    [
+        # Printed apart from the name, "Ông" is the honorific.
+        ("Họ, chữ đệm, tên chồng: Ông NGUYỄN VĂN AN", "Nguyễn Văn An", False),
+        # In capitals like the name, before no family name: the family name Ông.
+        ("Họ, chữ đệm, tên chồng: ÔNG THỊ XUÂN", "Ông Thị Xuân", False),
+        ("ÔNG QUANG AN", "Ông Quang An", False),
+        # Before a family name, either: kept as printed, for an officer to tell.
+        ("ÔNG HOÀNG TÀI", "Ông Hoàng Tài", True),
+    ],
+)
+def test_ong_in_capitals_with_the_name_is_the_family_name(
+    printed: str, name: str, doubt: bool
+) -> None:
+    lines = [
+        *HEADER,
+        printed,
+        "Ngày, tháng, năm sinh: 12/03/1980",
+        "Nơi đăng ký: Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng",
+        "Hải Phòng, ngày 05 tháng 01 năm 2024",
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2025, 6, 1))
+    assert [s.name for s in got.subjects] == [name]
+    assert ("name_honorific:subjects[0].name" in got.review_reasons) is doubt

@@ -454,3 +454,155 @@ def test_glued_words_inside_department_and_town_names_are_put_back() -> None:
     assert got.official == "Phòng Tài chính - Kế hoạch thành phố Lào Cai, tỉnh Lào Cai"
     # A name's letters are never cut into a type word: "QUẢNG" has no marks of "quận".
     assert parse_block("UBND TỈNH QUẢNGNGÃI")[2][0].words == ["quangngai"]
+
+
+def test_a_damaged_committee_and_digits_read_for_letters_give_a_proposal_only() -> None:
+    """"LÝ ESN NHÂN DÂN THỊ XÃ 5A PA" (a fax): "Ủy" read as "LÝ", "ban" lost to a smudge,
+    the S of "SA" read as a 5. Found only by the lenient reading, the unit is a proposal
+    unless the page names it elsewhere."""
+    printed = "LÝ ESN NHÂN DÂN THỊ XÃ 5A PA"
+    alone = match_issuer(printed, "2022-09-09")
+    assert alone.official == "Ủy ban nhân dân thị xã Sa Pa, tỉnh Lào Cai"
+    assert alone.lenient and not alone.confirmed
+    addressed = match_issuer(
+        printed, "2022-09-09", ["Địa chỉ: Tổ 3, phường Sa Pa, thị xã Sa Pa, tỉnh Lào Cai"]
+    )
+    assert addressed.official == alone.official and addressed.confirmed
+    # Another province's address does not confirm it.
+    elsewhere = match_issuer(printed, "2022-09-09", ["Địa chỉ: thị xã Sa Pa, tỉnh Yên Bái"])
+    assert not elsewhere.confirmed
+    # Not leniency for what the strict reading settles: a clean block is not "lenient".
+    assert not match_issuer("ỦY BAN NHÂN DÂN THỊ XÃ SA PA", "2022-09-09").lenient
+    # A ward numbered in digits is a number, never letters ("Phường 4" is not "Phường A").
+    assert match_issuer("LÝ ESN NHÂN DÂN PHƯỜNG 4", "2020-03-02").official is None
+    # One committee word read is not the committee; names still must exist.
+    assert match_issuer("LÝ ESN NHÂN XYZ THỊ XÃ 5A PA", "2022-09-09").official is None
+    assert match_issuer("LÝ ESN NHÂN DÂN THỊ XÃ 5Q QA", "2022-09-09").official is None
+
+
+def test_a_lenient_issuer_not_named_on_the_page_sends_the_record_to_review(today: date) -> None:
+    got = analyze([PAPER.format(issuer="LÝ ESN NHÂN DÂN PHƯỜNG MÁY CH4I")], None, today=today)
+    assert got.issuer == MAY_CHAI
+    assert "issuer_inferred:issuer" in got.review_reasons
+    assert describe_reason("issuer_inferred:issuer").startswith("tên cơ quan cấp")
+    addressed = PAPER.format(issuer="LÝ ESN NHÂN DÂN PHƯỜNG MÁY CH4I").replace(
+        "Hải Phòng, ngày", "Nơi cư trú: phường Máy Chai, quận Ngô Quyền\nHải Phòng, ngày"
+    )
+    got = analyze([addressed], None, today=today)
+    assert got.issuer == MAY_CHAI
+    assert not any(r.startswith("issuer_") for r in got.review_reasons)
+
+
+HOUSEHOLD_BUSINESS = """KINH DOANH
+.Mã số hộ kinh dọanh;10H432642:
+Đăng ký thay đổi lần thứ 1: ngày 10 tháng 12 năm 2019
+GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH
+1. Tên hộ kinh doanh: HỘ KINH DOANH TÓC HƯƠNG GIANG
+2. Địa điểm kinh doanh: Tổ 22, phường Pom Hán, thành phố Lào Cai, tỉnh Lào Cai
+5. Chủ hộ kinh doanh:
+Họ và tên: NGUYỄN NHƯ HOA
+Sinh ngày: 30/07/1981
+KT. TRƯỞNG PHÒNG
+PHÓ TRƯỞNG PHÒNG
+Trần Thu Hạnh
+"""
+
+
+def test_a_lost_header_is_proposed_from_the_signature_block_and_the_address(
+    today: date,
+) -> None:
+    """A noisy top took the header: a household business is registered by the finance
+    office of its address's district, signed "TRƯỞNG PHÒNG" — proposed, never ready."""
+    got = analyze([HOUSEHOLD_BUSINESS], None, today=today)
+    assert got.doc_type == "household_business_registration"
+    assert got.issuer == "Phòng Tài chính - Kế hoạch thành phố Lào Cai, tỉnh Lào Cai"
+    assert got.fields["issuer_from"] == "signature"
+    assert "issuer_inferred:issuer" in got.review_reasons
+    # Without the signature's title, or without a district in the address, nothing.
+    unsigned = HOUSEHOLD_BUSINESS.replace("TRƯỞNG PHÒNG", "CHỦ TỊCH")
+    assert analyze([unsigned], None, today=today).issuer is None
+    no_district = HOUSEHOLD_BUSINESS.replace("thành phố Lào Cai, ", "")
+    got = analyze([no_district], None, today=today)
+    assert got.issuer is None
+    assert "issuer_unmatched:issuer" in got.review_reasons
+
+
+LAND_USE = """LY BAN BÀNTHXÃnÌvuLavc NHÂN
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+GIẤY CHỨNG NHẬN
+QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở
+VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT
+I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất
+Ông: NGUYỄN GIA THUẬN, năm sinh: 1957, Số CCCD: 093057969976
+II. Thửa đất, nhà ở và tài sản khác gắn liền với đất
+c) Địa chỉ: Tổ 25. xã Thanh Phú. thị xã Bình Long. tỉnh Bình Phước
+Số vào sổ cấp GCN: CS93156
+Bình Phước, ngày 08 tháng 10 năm 2024
+TM. ỦY BAN NHÂN DÂN
+KT. CHỦ TỊCH
+"""
+
+
+def test_a_garbled_committee_header_is_proposed_from_the_signature_and_the_land_address(
+    today: date,
+) -> None:
+    got = analyze([LAND_USE], None, today=today)
+    assert got.doc_type == "land_use_certificate"
+    assert got.issuer == "Ủy ban nhân dân thị xã Bình Long, tỉnh Bình Phước"
+    assert "issuer_inferred:issuer" in got.review_reasons
+    # Since the 2025 reorganisation there are no districts: no proposal.
+    later = LAND_USE.replace("năm 2024", "năm 2025").replace("tháng 10", "tháng 08")
+    got = analyze([later], None, today=date(2026, 1, 1))
+    assert got.issuer is None and "issuer_unmatched:issuer" in got.review_reasons
+    # Signed by a director (a department), not for the committee: not the district's.
+    director = LAND_USE.replace("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", "GIÁM ĐỐC")
+    assert analyze([director], None, today=today).issuer is None
+
+
+MARITAL_STATUS = """CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Số: 281
+GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN
+Họ, chữ đệm, tên: VÕ PHƯƠNG KHUÊ
+Ngày, tháng, năm sinh: 12/03/1990
+Nơi cư trú: Số 12 Trần Phú, phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng
+Tình trạng hôn nhân: Chưa đăng ký kết hôn với ai
+Hải Phòng, ngày 9 tháng 3 năm 2020
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+"""
+
+
+def test_a_lost_header_on_a_marital_status_certificate_is_proposed_from_the_residence(
+    today: date,
+) -> None:
+    """No agency read at all: a record otherwise ready is not held back for it (as
+    before); one in review for another value gets the proposal."""
+    got = analyze([MARITAL_STATUS], None, today=today)
+    assert got.doc_type == "marital_status_certificate"
+    assert got.issuer is None and got.review_reasons == []
+    unread_number = MARITAL_STATUS.replace("Số: 281\n", "")
+    got = analyze([unread_number], None, today=today)
+    assert got.issuer == MAY_CHAI
+    assert got.review_reasons == ["missing:document_number", "issuer_inferred:issuer"]
+    # The residence names no commune: nothing is proposed.
+    vague = unread_number.replace("phường Máy Chai, ", "")
+    assert analyze([vague], None, today=today).issuer is None
+
+
+@pytest.mark.parametrize(
+    ("header", "address", "official"),
+    [
+        ("THẠNH AN", "xã Thạnh An, thành phố Hồ Chí Minh", "xã Thạnh An, thành phố Hồ Chí Minh"),
+        ("THANH AN", "xã Thanh An, thành phố Hồ Chí Minh", "xã Thanh An, thành phố Hồ Chí Minh"),
+        # The two readings disagree on the marks: nothing tells the units apart.
+        ("THẠNH AN", "xã Thanh An, thành phố Hồ Chí Minh", None),
+    ],
+)
+def test_units_whose_names_fold_alike_are_told_apart_by_marks_read_twice(
+    header: str, address: str, official: str | None
+) -> None:
+    page = [f"Địa điểm kinh doanh: Số 86 Nguyễn Huệ, {address}"]
+    got = match_issuer(f"ỦY BAN NHÂN DÂN XÃ {header}", "2025-08-19", page)
+    assert got.official == (official and f"Ủy ban nhân dân {official}")
+    assert (got.reason == "issuer_ambiguous") is (official is None)
