@@ -299,7 +299,8 @@ def test_a_solid_rule_under_the_writing_is_whitened_a_stroke_crossing_it_kept() 
     d.rectangle((0, 78, 799, 85), fill=40)  # a dotted line run together by ink bleed
     d.rectangle((100, 30, 106, 100), fill=0)  # a stroke crossing it
     d.rectangle((200, 40, 260, 70), fill=0)  # writing above it
-    region = Region("name", (0, 0, 800, 120), False, (0, 0, 0, 0), 84, 60)
+    # A place's crop: a name's would also be cut after its writing (``_trimmed``).
+    region = Region("birth_place", (0, 0, 800, 120), False, (0, 0, 0, 0), 84, 60)
     out = np.asarray(clean_crop(im, region, (0, 0, 800, 120)))
     assert out[78:86, 400:700].min() > 200  # the rule is gone
     assert out[78:86, 101:106].max() < 100  # the stroke is whole
@@ -309,3 +310,57 @@ def test_a_solid_rule_under_the_writing_is_whitened_a_stroke_crossing_it_kept() 
     shadow[60:] = 40
     _unrule(shadow, 255, 84, 60)
     assert shadow[60:].max() == 40
+
+
+def test_a_labels_line_is_no_taller_than_print_at_the_pages_resolution() -> None:
+    """Ink bleed swells every word box tesseract draws to twice the print: the label's
+    line height is capped by the page's width, so the crop does not take in the lines
+    above and below."""
+    from extract.handregions import MAX_LINE
+
+    im, d, _ = _place_label()
+    for x in range(240, 1500, 9):
+        d.rectangle((x, 104, x + 2, 106), fill=0)
+    # Boxes 80 px tall on a 1600 px wide page (print there is about 29 px).
+    words = [_word("Nơi", 100, 150, (1, 1, 1), y=(40, 120)),
+             _word("sinh:", 160, 230, (1, 1, 1), y=(40, 120))]
+    (r,) = regions(im, words)
+    assert r.line_height == int(MAX_LINE * 1600)
+    assert r.box[3] - r.box[1] < 4.3 * MAX_LINE * 1600  # not 4.2 of the swollen 80
+
+
+def test_a_bled_rule_above_the_writing_and_the_line_over_it_are_whitened() -> None:
+    """The line above's dotted line run together (its label lost, no mask) and the value
+    written on it are paper for the line model; a shadow's dark side is left alone."""
+    from extract.handfields import _unrule_above
+
+    gray = np.full((140, 800), 255, dtype=np.uint8)
+    gray[10:30, 100:300] = 0  # the date written on the line above
+    gray[32:36, :] = 40  # its dotted line, run together
+    gray[70:100, 120:500] = 0  # this field's writing, its baseline at 100
+    _unrule_above(gray, 255, 100, 36)
+    assert gray[:38].min() == 255  # the line above is gone
+    assert gray[70:100, 120:500].max() == 0  # the writing is whole
+    shadow = np.full((140, 800), 255, dtype=np.uint8)
+    shadow[:36, :] = 60  # a shadow over the top, no paper above a "rule"
+    _unrule_above(shadow, 255, 100, 36)
+    assert shadow[:36].max() == 60
+
+
+def test_a_names_crop_ends_after_its_writing_a_numbers_does_not() -> None:
+    """Faint remains of a bled line far right of a name are no part of it (the line model
+    read them as letters: "CAO THÌN THIỂN" for "CAO THỊ THẢO"); numbers are not cut (dev:
+    a digit lost)."""
+    from extract.handfields import TRIM_GAP, clean_crop
+    from extract.handregions import Region
+
+    im = Image.new("L", (1200, 100), 255)
+    d = ImageDraw.Draw(im)
+    d.rectangle((20, 30, 300, 70), fill=0)  # the name
+    for x in range(700, 1190, 60):  # specks of the line's remains, far right
+        d.rectangle((x, 20, x + 3, 40), fill=0)
+    name = Region("name", (0, 0, 1200, 100), False, (0, 0, 0, 0), 80, 30)
+    crop = clean_crop(im, name, (0, 0, 1200, 100))
+    assert 300 < crop.width < 300 + TRIM_GAP * 30
+    number = Region("number", (0, 0, 1200, 100), False, (0, 0, 0, 0), 80, 30)
+    assert clean_crop(im, number, (0, 0, 1200, 100)).width == 1200
