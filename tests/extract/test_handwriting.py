@@ -364,3 +364,79 @@ def test_a_names_crop_ends_after_its_writing_a_numbers_does_not() -> None:
     assert 300 < crop.width < 300 + TRIM_GAP * 30
     number = Region("number", (0, 0, 1200, 100), False, (0, 0, 0, 0), 80, 30)
     assert clean_crop(im, number, (0, 0, 1200, 100)).width == 1200
+
+
+def _leaning(shear: float) -> Image.Image:
+    """Three strokes 60 px tall leaning right by ``shear`` of their height, on paper."""
+    im = Image.new("L", (300, 80), 255)
+    d = ImageDraw.Draw(im)
+    for x in (60, 130, 200):
+        d.polygon([(x + shear * 30, 10), (x + 6 + shear * 30, 10), (x + 6 - shear * 30, 70),
+                   (x - shear * 30, 70)], fill=0)
+    return im
+
+
+def test_writing_leaning_right_is_set_upright_upright_writing_is_left() -> None:
+    from extract.handfields import slant, upright
+
+    assert slant(np.asarray(_leaning(0.2)), 255) == pytest.approx(0.2, abs=0.05)
+    assert slant(np.asarray(_leaning(-0.2)), 255) == pytest.approx(-0.2, abs=0.05)
+    assert upright(_leaning(0.0)) is None
+    straight = upright(_leaning(0.2))
+    assert straight is not None
+    # Each stroke now fills its columns top to bottom.
+    assert slant(np.asarray(straight), 255) == pytest.approx(0.0, abs=0.05)
+
+
+class _SecondTime:
+    """A line model that reads nothing the first time and the name the second."""
+
+    def __init__(self) -> None:
+        self.widths: list[int] = []
+
+    def read(self, crop: Image.Image) -> object:
+        from extract.handread import Reading
+
+        self.widths.append(crop.width)
+        return Reading("..." if len(self.widths) == 1 else "Trần Văn An", 1.0, 1.0)
+
+
+def test_a_field_whose_reading_fails_is_read_again_upright() -> None:
+    from extract.handfields import read_fields
+
+    im = Image.new("L", (1600, 700), 255)
+    d = ImageDraw.Draw(im)
+    for x in range(420, 1500, 9):  # the dotted line right of the label
+        d.rectangle((x, 526, x + 2, 528), fill=0)
+    for x in (500, 540, 580):  # writing leaning right
+        d.polygon([(x + 8, 470), (x + 14, 470), (x + 6, 524), (x, 524)], fill=0)
+    words = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
+             (("Họ,", 100), ("chữ", 160), ("đệm,", 220), ("tên:", 280))]
+    reader = _SecondTime()
+    (f,) = read_fields(im, words, date(1984, 5, 1), reader, ["name"])
+    assert f.value == "TRẦN VĂN AN" and "asterocr_upright" in f.readings
+    assert len(reader.widths) == 2 and reader.widths[1] > reader.widths[0]
+
+
+def test_a_number_from_a_path_without_any_digit_is_not_proposed() -> None:
+    from extract.handfields import line_reading
+    from extract.handread import LineReader
+
+    class Frames:
+        def __init__(self) -> None:
+            self.chars = {1: "2", 2: "S"}
+            self.blank = 0
+
+        def read(self, crop: Image.Image) -> object:
+            return self.greedy(self.frames(crop))
+
+        def frames(self, crop: Image.Image) -> np.ndarray:
+            # "S" a little more probable than "2" where the ink is, blank elsewhere.
+            p = np.array([[0.98, 0.01, 0.01], [0.0, 0.45, 0.55], [0.98, 0.01, 0.01]])
+            return np.log(np.maximum(p, 1e-9)).astype(np.float32)
+
+        def greedy(self, frames: np.ndarray) -> object:
+            return LineReader.greedy(self, frames)  # type: ignore[arg-type]
+
+    raw, checked, _ = line_reading(Frames(), Image.new("L", (40, 32), 255), "number", None)
+    assert raw == "S" and checked.value is None and checked.problem == "no_digit"
