@@ -39,6 +39,11 @@ NOT_AFTER = {"name": ("nguoi", "cha", "me", "vo", "chong")}
 # line of dots left free by the writing has dozens; specks of a degraded scan a few).
 DOTS_RIGHT = 25
 MARGIN = 0.015  # of the page width, kept clear of the edge
+# The tallest a label's line may be taken to be, of the page width: the forms' 13-point
+# print is about 0.018 of an A4 page's width whatever the resolution (30 px at 200 dpi);
+# labels glued to handwriting read up to 0.022 on dev's clean pages. Dev (0.022): 140 → 142
+# right, 12 → 11 wrong proposed.
+MAX_LINE = 0.022
 
 
 @dataclass(frozen=True)
@@ -303,7 +308,12 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
         if made is not None:
             found["number"] = [made]
     for key, label in found.items():
-        h = statistics.median(w.bbox[3] - w.bbox[1] for w in (label[:-1] or label))
+        # No taller than print of the forms' size can be at the page's resolution: on ink
+        # bleed every word box tesseract draws is about twice the print (dev: median word
+        # 55–63 px at 200 dpi, 30 on other pages), and a crop that tall takes in the lines
+        # above and below.
+        h = min(statistics.median(w.bbox[3] - w.bbox[1] for w in (label[:-1] or label)),
+                MAX_LINE * width)
         lx0 = label[0].bbox[0]
         ly0 = min(w.bbox[1] for w in label)
         # The last word may carry handwriting tesseract glued to it, lower than the print.

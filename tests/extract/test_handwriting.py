@@ -299,7 +299,8 @@ def test_a_solid_rule_under_the_writing_is_whitened_a_stroke_crossing_it_kept() 
     d.rectangle((0, 78, 799, 85), fill=40)  # a dotted line run together by ink bleed
     d.rectangle((100, 30, 106, 100), fill=0)  # a stroke crossing it
     d.rectangle((200, 40, 260, 70), fill=0)  # writing above it
-    region = Region("name", (0, 0, 800, 120), False, (0, 0, 0, 0), 84, 60)
+    # A place's crop: a name's would also be cut after its writing (``_trimmed``).
+    region = Region("birth_place", (0, 0, 800, 120), False, (0, 0, 0, 0), 84, 60)
     out = np.asarray(clean_crop(im, region, (0, 0, 800, 120)))
     assert out[78:86, 400:700].min() > 200  # the rule is gone
     assert out[78:86, 101:106].max() < 100  # the stroke is whole
@@ -309,3 +310,133 @@ def test_a_solid_rule_under_the_writing_is_whitened_a_stroke_crossing_it_kept() 
     shadow[60:] = 40
     _unrule(shadow, 255, 84, 60)
     assert shadow[60:].max() == 40
+
+
+def test_a_labels_line_is_no_taller_than_print_at_the_pages_resolution() -> None:
+    """Ink bleed swells every word box tesseract draws to twice the print: the label's
+    line height is capped by the page's width, so the crop does not take in the lines
+    above and below."""
+    from extract.handregions import MAX_LINE
+
+    im, d, _ = _place_label()
+    for x in range(240, 1500, 9):
+        d.rectangle((x, 104, x + 2, 106), fill=0)
+    # Boxes 80 px tall on a 1600 px wide page (print there is about 29 px).
+    words = [_word("Nơi", 100, 150, (1, 1, 1), y=(40, 120)),
+             _word("sinh:", 160, 230, (1, 1, 1), y=(40, 120))]
+    (r,) = regions(im, words)
+    assert r.line_height == int(MAX_LINE * 1600)
+    assert r.box[3] - r.box[1] < 4.3 * MAX_LINE * 1600  # not 4.2 of the swollen 80
+
+
+def test_a_bled_rule_above_the_writing_and_the_line_over_it_are_whitened() -> None:
+    """The line above's dotted line run together (its label lost, no mask) and the value
+    written on it are paper for the line model; a shadow's dark side is left alone."""
+    from extract.handfields import _unrule_above
+
+    gray = np.full((140, 800), 255, dtype=np.uint8)
+    gray[10:30, 100:300] = 0  # the date written on the line above
+    gray[32:36, :] = 40  # its dotted line, run together
+    gray[70:100, 120:500] = 0  # this field's writing, its baseline at 100
+    _unrule_above(gray, 255, 100, 36)
+    assert gray[:38].min() == 255  # the line above is gone
+    assert gray[70:100, 120:500].max() == 0  # the writing is whole
+    shadow = np.full((140, 800), 255, dtype=np.uint8)
+    shadow[:36, :] = 60  # a shadow over the top, no paper above a "rule"
+    _unrule_above(shadow, 255, 100, 36)
+    assert shadow[:36].max() == 60
+
+
+def test_a_names_crop_ends_after_its_writing_a_numbers_does_not() -> None:
+    """Faint remains of a bled line far right of a name are no part of it (the line model
+    read them as letters: "CAO THÌN THIỂN" for "CAO THỊ THẢO"); numbers are not cut (dev:
+    a digit lost)."""
+    from extract.handfields import TRIM_GAP, clean_crop
+    from extract.handregions import Region
+
+    im = Image.new("L", (1200, 100), 255)
+    d = ImageDraw.Draw(im)
+    d.rectangle((20, 30, 300, 70), fill=0)  # the name
+    for x in range(700, 1190, 60):  # specks of the line's remains, far right
+        d.rectangle((x, 20, x + 3, 40), fill=0)
+    name = Region("name", (0, 0, 1200, 100), False, (0, 0, 0, 0), 80, 30)
+    crop = clean_crop(im, name, (0, 0, 1200, 100))
+    assert 300 < crop.width < 300 + TRIM_GAP * 30
+    number = Region("number", (0, 0, 1200, 100), False, (0, 0, 0, 0), 80, 30)
+    assert clean_crop(im, number, (0, 0, 1200, 100)).width == 1200
+
+
+def _leaning(shear: float) -> Image.Image:
+    """Three strokes 60 px tall leaning right by ``shear`` of their height, on paper."""
+    im = Image.new("L", (300, 80), 255)
+    d = ImageDraw.Draw(im)
+    for x in (60, 130, 200):
+        d.polygon([(x + shear * 30, 10), (x + 6 + shear * 30, 10), (x + 6 - shear * 30, 70),
+                   (x - shear * 30, 70)], fill=0)
+    return im
+
+
+def test_writing_leaning_right_is_set_upright_upright_writing_is_left() -> None:
+    from extract.handfields import slant, upright
+
+    assert slant(np.asarray(_leaning(0.2)), 255) == pytest.approx(0.2, abs=0.05)
+    assert slant(np.asarray(_leaning(-0.2)), 255) == pytest.approx(-0.2, abs=0.05)
+    assert upright(_leaning(0.0)) is None
+    straight = upright(_leaning(0.2))
+    assert straight is not None
+    # Each stroke now fills its columns top to bottom.
+    assert slant(np.asarray(straight), 255) == pytest.approx(0.0, abs=0.05)
+
+
+class _SecondTime:
+    """A line model that reads nothing the first time and the name the second."""
+
+    def __init__(self) -> None:
+        self.widths: list[int] = []
+
+    def read(self, crop: Image.Image) -> object:
+        from extract.handread import Reading
+
+        self.widths.append(crop.width)
+        return Reading("..." if len(self.widths) == 1 else "Trần Văn An", 1.0, 1.0)
+
+
+def test_a_field_whose_reading_fails_is_read_again_upright() -> None:
+    from extract.handfields import read_fields
+
+    im = Image.new("L", (1600, 700), 255)
+    d = ImageDraw.Draw(im)
+    for x in range(420, 1500, 9):  # the dotted line right of the label
+        d.rectangle((x, 526, x + 2, 528), fill=0)
+    for x in (500, 540, 580):  # writing leaning right
+        d.polygon([(x + 8, 470), (x + 14, 470), (x + 6, 524), (x, 524)], fill=0)
+    words = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
+             (("Họ,", 100), ("chữ", 160), ("đệm,", 220), ("tên:", 280))]
+    reader = _SecondTime()
+    (f,) = read_fields(im, words, date(1984, 5, 1), reader, ["name"])
+    assert f.value == "TRẦN VĂN AN" and "asterocr_upright" in f.readings
+    assert len(reader.widths) == 2 and reader.widths[1] > reader.widths[0]
+
+
+def test_a_number_from_a_path_without_any_digit_is_not_proposed() -> None:
+    from extract.handfields import line_reading
+    from extract.handread import LineReader
+
+    class Frames:
+        def __init__(self) -> None:
+            self.chars = {1: "2", 2: "S"}
+            self.blank = 0
+
+        def read(self, crop: Image.Image) -> object:
+            return self.greedy(self.frames(crop))
+
+        def frames(self, crop: Image.Image) -> np.ndarray:
+            # "S" a little more probable than "2" where the ink is, blank elsewhere.
+            p = np.array([[0.98, 0.01, 0.01], [0.0, 0.45, 0.55], [0.98, 0.01, 0.01]])
+            return np.log(np.maximum(p, 1e-9)).astype(np.float32)
+
+        def greedy(self, frames: np.ndarray) -> object:
+            return LineReader.greedy(self, frames)  # type: ignore[arg-type]
+
+    raw, checked, _ = line_reading(Frames(), Image.new("L", (40, 32), 255), "number", None)
+    assert raw == "S" and checked.value is None and checked.problem == "no_digit"
