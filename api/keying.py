@@ -255,12 +255,12 @@ def next_record(state: AppState, principal: Principal, after: str | None = None)
             if not passed:
                 passed = item["id"] == after
                 continue
-            paths = task_paths(item.get("reasons") or [])
+            paths = task_paths(item["reasons"])
             if not paths:
                 continue
             states = field_states(paths, load_entries(state.store, item["id"]))
             if any(s.may_key(principal.actor) for s in states.values()):
-                return str(item["id"])
+                return item["id"]
         offset += QUEUE_PAGE
         if offset >= total:
             return None if passed else next_record(state, principal)
@@ -395,7 +395,7 @@ def disputes(state: AppState, principal: Principal) -> list[Dispute]:
     while True:
         total, items = service.review_queue(state, principal, QUEUE_PAGE, offset)
         for item in items:
-            paths = task_paths(item.get("reasons") or [])
+            paths = task_paths(item["reasons"])
             if not paths:
                 continue
             states = field_states(paths, load_entries(state.store, item["id"]))

@@ -15,7 +15,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from api.access import Action, agency_scope, can_change, can_see, require
 from api.batches import BatchState, FileProgress, load_report
@@ -24,7 +24,7 @@ from api.labels import reason_vi
 from api.state import AppState
 from api.tokens import Principal, Role
 from application.operations import publish_review
-from extract.review import ReviewError, needs_review
+from extract.review import ReviewError, ReviewItem, needs_review
 from ingest.admission import InputFile, distinct_name
 from ingest.errors import IngestError
 from ingest.sniff import HEAD_BYTES, check_content, sniff_media_type
@@ -198,8 +198,8 @@ def search(state: AppState, principal: Principal, query: SearchQuery) -> SearchR
 
 def review_queue(
     state: AppState, principal: Principal, limit: int, offset: int
-) -> tuple[int, list[dict[str, Any]]]:
-
+) -> tuple[int, list[ReviewItem]]:
+    """One page of the queue the caller reviews: the total waiting and the page's items."""
     query = SearchQuery(status="needs_review", limit=limit, offset=offset)
     query.agencies, query.include_shared = agency_scope(principal, None)
     # Only the owning agency reviews: shared records of others are not queued here.
@@ -207,9 +207,7 @@ def review_queue(
     result = state.index.search(query)
     # The queue shows records' file names, types and reasons: an access like a search.
     state.trail.review_listed(principal.actor, [h.id for h in result.hits], result.total)
-    # ``needs_review`` reads any record JSON (stored or indexed) by key, as plain dicts.
-    waiting = (cast("dict[str, Any]", h.record) for h in result.hits)
-    return result.total, needs_review(waiting, describe=reason_vi)
+    return result.total, needs_review((h.record for h in result.hits), describe=reason_vi)
 
 
 def correct(

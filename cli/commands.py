@@ -27,6 +27,7 @@ from audit import AuditError, format_verification
 from cli import cmd_stats, cmd_tokens, cmd_watch
 from cli.args import agency_arg, anchor_arg, iso_date
 from cli.output import JSON_HELP, emit_json, record_not_found
+from extract.review import review_item
 from records.errors import UsageError
 from reuse import Facts, ReuseRequest, format_result
 from storage import StorageError
@@ -46,13 +47,14 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if not args.id:
             queue = review_queue(runtime, agency=args.agency)
-            for item in queue:
+            for queued in queue:
                 if args.json:
-                    emit_json(item)
-                else:
-                    print(f"- {item['id']}  {doc_type_vi(item.get('doc_type')) or '?'}  "
-                          f"{item['source']['filename']}: "
-                          f"{'; '.join(reason_vi(r) for r in item.get('reasons') or [])}")
+                    emit_json(queued)  # the indexed record with its reasons
+                    continue
+                # Listed as the screens and the API list it, in the index's order.
+                item = review_item(queued, describe=reason_vi)
+                print(f"- {item['id']}  {doc_type_vi(item['doc_type']) or '?'}  "
+                      f"{item['filename']}: {'; '.join(item['reasons_vi'])}")
             if not args.json:
                 print(f"{len(queue)} hồ sơ cần rà soát"
                       + (". Xem một hồ sơ: sohoa show MÃ; sửa và duyệt: sohoa review MÃ "

@@ -8,9 +8,9 @@ change is kept in ``review.corrections`` (who, when, old → new).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from extract.analyze import STATED_TERM, resolves, stated_term, valid_until
 from extract.manifest import ARCHIVE_KEYS
@@ -301,25 +301,49 @@ def approve(record: Record, *, by: str) -> Record:
     return new
 
 
+class ReviewItem(TypedDict):
+    """One record of the review queue as it is listed: the items of ``GET
+    /api/v1/review``, the rows of the review screen, the records keying walks and the
+    lines of ``sohoa review``. Made only by ``review_item``.
+
+    A ``TypedDict``, as ``search.IndexedRecord`` is: the HTTP API hands the item out as
+    it is, so the dict is its JSON and typing it keeps that contract byte for byte,
+    while mypy checks every key a consumer reads (``tests/extract/test_review_item.py``
+    fails when this shape and ``review_item`` part)."""
+
+    id: str
+    filename: str
+    doc_type: str | None
+    version: int
+    reasons: list[str]  # as stored, ``code:path`` (``ReviewReason.parse`` reads one)
+    reasons_vi: list[str]  # each reason as ``describe`` says it to a person
+    created_at: str
+
+
+def review_item(
+    record: Mapping[str, Any], describe: Callable[[str], str] = describe_reason
+) -> ReviewItem:
+    """The queue's item for ``record``, its JSON as stored or indexed (``Record.to_dict``,
+    ``search.IndexedRecord``): the one place an item is made."""
+    reasons = list(record["review"]["reasons"])
+    return {
+        "id": record["id"],
+        "filename": record["source"]["filename"],
+        "doc_type": record["doc_type"],
+        "version": record["version"],
+        "reasons": reasons,
+        "reasons_vi": [describe(reason) for reason in reasons],
+        "created_at": record["created_at"],
+    }
+
+
 def needs_review(
-    records: Iterable[dict[str, Any]], describe: Callable[[str], str] = describe_reason
-) -> list[dict[str, Any]]:
-    """The records (as JSON dicts) waiting for an officer, oldest first, with their reasons
-    and each reason as ``describe`` says it to a person (the screens and the API pass
-    ``api.labels.reason_vi``, which names the field in Vietnamese)."""
+    records: Iterable[Mapping[str, Any]], describe: Callable[[str], str] = describe_reason
+) -> list[ReviewItem]:
+    """The records (their JSON, as ``review_item`` reads it) waiting for an officer,
+    oldest first, as the queue's items; each reason as ``describe`` says it to a person
+    (the screens and the API pass ``api.labels.reason_vi``, which names the field in
+    Vietnamese)."""
     waiting = [r for r in records if r.get("status") == Status.NEEDS_REVIEW]
-    waiting.sort(key=lambda r: (r.get("created_at") or "", r.get("id") or ""))
-    return [
-        {
-            "id": r.get("id"),
-            "filename": (r.get("source") or {}).get("filename"),
-            "doc_type": r.get("doc_type"),
-            "version": r.get("version"),
-            "reasons": list((r.get("review") or {}).get("reasons") or []),
-            "reasons_vi": [
-                describe(x) for x in (r.get("review") or {}).get("reasons") or []
-            ],
-            "created_at": r.get("created_at"),
-        }
-        for r in waiting
-    ]
+    waiting.sort(key=lambda r: (r["created_at"], r["id"]))
+    return [review_item(r, describe) for r in waiting]
