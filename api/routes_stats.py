@@ -22,6 +22,7 @@ from api.state import AppState, state_dependency
 from api.stats_charts import Series, bar_chart, rate_chart
 from api.tokens import Principal, Role
 from api.web import Caller, _doc_types, render
+from records.vntime import vietnam_today
 from stats import Period as StatsPeriod
 from stats import (
     StatsInputError,
@@ -30,7 +31,6 @@ from stats import (
     parse_month,
 )
 from stats.export import SHEETS, percent, report_filename, write_csv, write_xlsx
-from stats.model import vn_today
 
 State = Annotated[AppState, Depends(state_dependency)]
 Reader = Annotated[Principal, Depends(allowed_to(Action.READ))]
@@ -76,7 +76,7 @@ def _bad_input(exc: StatsInputError) -> ApiError:
 
 def _report(state: AppState, principal: Principal, asked: Filters) -> StatsReport:
     try:
-        period = StatsPeriod.parse(asked.start or None, asked.end or None, vn_today())
+        period = StatsPeriod.parse(asked.start or None, asked.end or None, vietnam_today())
     except StatsInputError as exc:
         raise _bad_input(exc) from None
     stats = state.runtime.stats()

@@ -26,11 +26,11 @@ def type_names(settings: Settings) -> dict[str, str]:
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     # This command's own imports: the others (and --help) do not load them.
+    from records.vntime import vietnam_today
     from stats import Period
     from stats.export import format_report, write_csv, write_xlsx
-    from stats.model import vn_today
 
-    period = Period.parse(args.date_from, args.date_to, vn_today())
+    period = Period.parse(args.date_from, args.date_to, vietnam_today())
     runtime = Runtime.open(settings)
     try:
         report = runtime.stats().report(period, [args.agency] if args.agency else None)

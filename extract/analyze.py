@@ -33,6 +33,7 @@ from records.model import (
     Subject,
 )
 from records.result_types import ResultType, load_result_types
+from records.vntime import vietnam_today
 
 # Manifest columns that describe the paper itself; every other column lands in fields.
 TOP_LEVEL = ("doc_type", "title", "document_number", "issuer", "issued_on", "valid_until")
@@ -410,7 +411,7 @@ def analyze(
     doc_type = given.get("doc_type") or classification.doc_type
     result_type = catalog.get(doc_type) if doc_type else None
     reading = read_fields(lines, result_type, classification.title_lines)
-    checked = cross_check(reading, today or date.today(), thresholds or DEFAULT_THRESHOLDS)
+    checked = cross_check(reading, today or vietnam_today(), thresholds or DEFAULT_THRESHOLDS)
     fields: dict[str, Any] = {name: v.value for name, v in reading.fields.items()}
     if reading.stated_term is not None:
         fields[STATED_TERM] = stored_term(reading.stated_term)

@@ -26,6 +26,7 @@ import numpy as np
 
 from extract.handcheck import REGISTER_SYMBOLS
 from extract.syllables import ONSETS, RHYMES, TONES, is_syllable
+from records.vntime import vietnam_today
 
 NEG = -math.inf
 # Symbols below this probability at a frame are not tried there (they would not win, and
@@ -332,7 +333,7 @@ class NameGrammar:
 
 def year_range(issued_on: date | None, max_age: int) -> tuple[int, int]:
     if issued_on is None:
-        return (1900, date.today().year)
+        return (1900, vietnam_today().year)
     return (issued_on.year - max_age, issued_on.year)
 
 

@@ -18,6 +18,7 @@ from extract.values import ValueProblem, normalize_id, normalize_value
 from records.model import Correction, Record, ReviewReason, Status, Subject, utc_now
 from records.result_types import ResultType, load_result_types
 from records.text import has_invisible, shown
+from records.vntime import vietnam_today
 
 TOP_LEVEL_FIELDS = ("doc_type", "title", "document_number", "issuer", "issued_on", "valid_until")
 SUBJECT_FIELDS = ("name", "id_number", "birth_date", "role", "sex")
@@ -277,7 +278,7 @@ def correct(
         if path == "doc_type":
             new.review.reasons = [r for r in new.review.reasons if r != "doc_type_unsure"]
     _check_ids(new)
-    _check_dates(new, today or date.today())
+    _check_dates(new, today or vietnam_today())
     _refresh_validity(new, catalog, set(changes))
     new.version = record.version + 1
     new.updated_at = at

@@ -26,6 +26,13 @@ def _instant(value: datetime | str) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def vietnam_today() -> date:
+    """Today in Vietnam, whatever the server's clock zone (containers run in UTC, and
+    from 17:00 UTC it is already tomorrow in Vietnam): the day a paper's validity, a
+    month's figures and a date read from a page are judged against."""
+    return datetime.now(VN_TZ).date()
+
+
 def vietnam_time(value: datetime | str | None) -> str:
     """``dd/mm/yyyy HH:MM`` in Vietnam time; "—" for nothing, text that is not an
     ISO 8601 instant unchanged."""

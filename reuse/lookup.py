@@ -39,6 +39,7 @@ from typing import Any
 
 from records.procedures import Component, Procedure, load_procedures
 from records.result_types import add_months
+from records.vntime import vietnam_today
 from reuse.model import (
     AskedAbout,
     Candidate,
@@ -93,8 +94,10 @@ class Conditions:
 def conditions_for(
     as_of: date | None, today: date | None, accept_development_signatures: bool
 ) -> Conditions:
-    """``today`` defaults to the real today (tests pass one), ``as_of`` to ``today``."""
-    now = today or date.today()
+    """``today`` defaults to today in Vietnam (tests pass one), ``as_of`` to ``today``:
+    the server's own date, in UTC, would still offer until 07:00 a paper that expired
+    at midnight in Vietnam."""
+    now = today or vietnam_today()
     return Conditions(as_of or now, now, accept_development_signatures)
 
 

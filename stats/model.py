@@ -67,11 +67,6 @@ def vn_day(instant: str | None) -> str | None:
     return moment.astimezone(VN_TZ).date().isoformat()
 
 
-def vn_today() -> date:
-    """Today in Vietnam: what "this month" means to the people reading the figures."""
-    return datetime.now(VN_TZ).date()
-
-
 def month_label(month: str) -> str:
     """``2025-03`` as people read it: ``03/2025``."""
     return f"{month[5:7]}/{month[:4]}"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from api.tokens import Role
+from records.vntime import vietnam_today
 from stats import Period, StatsStore
 from tests.api.live import LiveServer
 from tests.stats.history import MONTHS, NOW, generate
@@ -147,7 +148,7 @@ def test_a_portal_lookup_is_counted_and_on_metrics(live: LiveServer, stats: Stat
         })
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    today = stats.report(Period(date.today(), date.today()), ["ubnd-z"]).total
+    today = stats.report(Period(vietnam_today(), vietnam_today()), ["ubnd-z"]).total
     assert (today.lookups, today.required_total) == (1, body["required_total"])
     assert today.required_served == body["required_satisfied"]
     with live.client() as anyone:

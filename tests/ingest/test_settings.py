@@ -21,7 +21,8 @@ def test_unset_and_empty_variables_keep_the_dataclass_defaults(tmp_path: Path) -
                  "SOHOA_STORAGE_RETRY_SECONDS": "", "SOHOA_TRUST_ROOTS": ""}):
         settings = Settings.from_env(env)
         assert {k: getattr(settings, k) for k in defaults} == defaults
-    assert Settings.from_env({}).max_pixels == DEFAULT_MAX_PIXELS == PageJob("a", "b", 0).max_pixels
+    job = PageJob("a", "b", 0, out_dir="")
+    assert Settings.from_env({}).max_pixels == DEFAULT_MAX_PIXELS == job.max_pixels
 
 
 def test_variables_override_and_secrets_come_from_files(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
+from records.vntime import vietnam_today
 from stats import Period, StatsStore
 from tests.stats.history import MONTHS, generate
 
@@ -120,7 +121,7 @@ def test_journal_counts_as_it_writes_and_rebuild_recounts_from_storage(
         for record in kept:
             save_record(runtime.store, record)  # in storage, not indexed: not counted yet
         runtime.audit().append("reuse.release", "portal:ubnd-a:t1", record_id="x")
-        today = Period(date.today(), date.today())
+        today = Period(vietnam_today(), vietnam_today())
         assert runtime.stats().report(today, ["ubnd-a"]).total.releases == 1  # at once
         assert runtime.stats().report(PERIOD_OBJ, None).total.digitized == 0
     finally:
