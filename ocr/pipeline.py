@@ -331,14 +331,17 @@ def prepare_and_read(loaded: Loaded, languages: str,
     best: tuple[Prepared, engine.Recognition] | None = None
     for turn in orientation_plan(found):
         prepared = _prepared_at(gray, turn, deskew, steps)
-        reading = engine.recognize(prepared.ocr_input, workdir, dpi=loaded.dpi,
-                                   languages=languages)
+        reading = engine.first_pass(prepared.ocr_input, workdir, dpi=loaded.dpi,
+                                    languages=languages)
         if best is None or _score(reading.words) > _score(best[1].words):
             best = (prepared, reading)
         if _reads_well(reading.words):
             break
     assert best is not None
-    return guarded(loaded, *best, languages, workdir)
+    prepared, first = best
+    reading = engine.looked_again(prepared.ocr_input, first, workdir, dpi=loaded.dpi,
+                                  languages=languages)
+    return guarded(loaded, prepared, reading, languages, workdir)
 
 
 # ---------------------------------------------------------------- one page
