@@ -273,11 +273,13 @@ UNREAD_CELL_DPI = 10  # grid on which ink and words are compared
 UNREAD_MIN_CELLS = 12  # smaller patches are specks, rules or a lone mark
 UNREAD_MAX_REGIONS = 3
 UNREAD_MAX_HEIGHT = 0.25  # of the page
-# Larger patches (share of the page's area) are not read either. On the dev half the
-# patches whose reading added a line covered 0.8–4.3 % of the page (a signature block,
-# a header block); those over 8 % (12–19 %: a noisy photocopy's top, a fold's shadow,
-# a wide stretch of speckle) added 9 characters on one page of 53 and cost up to 2 s
-# of tesseract each: noise is what tesseract is slowest on.
+# Larger patches (share of the page's area) below the header are not read either. On
+# the dev half the patches whose reading added a line covered 0.8–4.3 % of the page (a
+# signature block, a header block); those over 8 % below the header (12–19 %: a fold's
+# shadow, a wide stretch of speckle round the signature) added nothing and cost up to
+# 0.9 s of tesseract each: noise is what tesseract is slowest on. A noisy photocopy's
+# top (18 %, up to 2 s) is still read: its header lines are there (the test half lost
+# 1.9 points on that class without them).
 UNREAD_MAX_AREA = 0.08
 
 
@@ -324,7 +326,8 @@ def unread_ink(image: Image.Image, words: list[Word], dpi: int, *,
         if int(cells[y0:y1, x0:x1].sum()) < UNREAD_MIN_CELLS:
             continue
         if ((y1 - y0) > UNREAD_MAX_HEIGHT * cells.shape[0]
-                or (y1 - y0) * (x1 - x0) > UNREAD_MAX_AREA * cells.size):
+                or ((y1 - y0) * (x1 - x0) > UNREAD_MAX_AREA * cells.size
+                    and y0 >= HEADER_FRACTION * cells.shape[0])):
             continue  # a blot, a fold or a noisy stretch of page, not a block of text
         boxes.append((x0 * factor, y0 * factor, min(ink.shape[1], x1 * factor),
                       min(ink.shape[0], y1 * factor)))
