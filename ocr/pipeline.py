@@ -163,7 +163,7 @@ def orientation_plan(found: prepare.Analysis) -> list[int]:
 
 
 # Tesseract's orientation detection this sure of a turn (its confidence: on the dev half
-# 3.1–7.8 where it was right, at most 1.24 where it was not) puts that turn first.
+# 3.3–8.6 where it was right, at most 1.24 where it was not) puts that turn first.
 OSD_CONFIDENCE = 2.0
 
 
@@ -171,7 +171,7 @@ def checked_plan(plan: list[int], gray: Image.Image, dpi: int) -> list[int]:
     """``plan`` with the turn tesseract's orientation detection is sure of put first.
 
     Only where line shape left the turn unsure (more than one turn to try): there its
-    first guess was wrong on 6 of the 11 such dev pages (a fold or a noisy top reads as
+    first guess was wrong on 5 of the 11 such dev pages (a fold or a noisy top reads as
     the lines' shape upside down), and each wrong guess cost a whole reading of the page
     (~0.8 s) where the detection costs ~0.1 s. The other turns stay in the plan, tried
     as before when the first does not read well: the detection orders, never decides.
