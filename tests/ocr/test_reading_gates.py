@@ -110,20 +110,31 @@ def _patch_of_lines(draw: ImageDraw.ImageDraw, x: int, y: int, lines: int) -> No
 
 
 def test_the_second_look_skips_a_wide_stretch_of_noise_not_a_block_of_lines() -> None:
-    """A patch the layout skipped as large as a noisy photocopy's top (12 % of the page)
-    is not read again; one the size of a signature block (about 2 %) still is."""
+    """A patch the layout skipped below the header as large as a fold's shadow (12 % of
+    the page) is not read again; one the size of a signature block (about 2 %) still
+    is."""
     dpi = 300
     width, height = 2480, 3508
     page = Image.new("L", (width, height), 255)
     rng = np.random.default_rng(7)
     pixels = np.array(page)
-    top, left = 400, 300
+    top, left = 1000, 300  # below the header band (the top fifth)
     noise = rng.random((700, 1500)) < 0.25
     pixels[top:top + 700, left:left + 1500][noise] = 0
     page = Image.fromarray(pixels, mode="L")
-    _patch_of_lines(ImageDraw.Draw(page), 900, 2300, 4)
+    _patch_of_lines(ImageDraw.Draw(page), 900, 2500, 4)
     boxes = engine.unread_ink(page, [], dpi)
     assert len(boxes) == 1
     x0, y0, x1, y1 = boxes[0]
-    assert x0 <= 900 and y0 <= 2300 and x1 >= 900 + 5 * 90 + 70 and y1 >= 2300 + 3 * 45 + 22
+    assert x0 <= 900 and y0 <= 2500 and x1 >= 900 + 5 * 90 + 70 and y1 >= 2500 + 3 * 45 + 22
     assert y1 < top or y0 > top + 700  # nothing of the noise
+
+
+def test_a_wide_noisy_patch_in_the_header_band_is_still_read() -> None:
+    """A noisy photocopy's top holds the header's lines: read again however wide."""
+    page = Image.new("L", (2480, 3508), 255)
+    pixels = np.array(page)
+    noise = np.random.default_rng(7).random((600, 1500)) < 0.25
+    pixels[100:700, 300:1800][noise] = 0
+    boxes = engine.unread_ink(Image.fromarray(pixels, mode="L"), [], 300)
+    assert any(y0 <= 100 and y1 >= 700 for _x0, y0, _x1, y1 in boxes)
