@@ -24,7 +24,8 @@ MEDIA_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/p
 
 
 def _read(path: Path) -> ocr.PageResult:
-    return ocr.run_page(plan_pages(str(path), MEDIA_TYPES[path.suffix.lower()])[0])
+    return ocr.run_page(plan_pages(str(path), MEDIA_TYPES[path.suffix.lower()],
+                                   out_dir=str(path.parent))[0])
 
 
 def _counted(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
