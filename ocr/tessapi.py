@@ -77,6 +77,9 @@ def _library() -> ctypes.CDLL | None:
         "TessBaseAPIGetTsvText": (text, [handle, ctypes.c_int]),
         "TessBaseAPIGetDatapath": (char_p, [handle]),
         "TessBaseAPIClear": (None, [handle]),
+        "TessBaseAPIDetectOrientationScript": (
+            ctypes.c_int, [handle, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_float),
+                           ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_float)]),
         "TessDeleteText": (None, [text]),
         "TessPDFRendererCreate": (handle, [char_p, char_p, ctypes.c_int]),
         "TessResultRendererBeginDocument": (ctypes.c_int, [handle, char_p]),
@@ -141,6 +144,24 @@ class _Engine:
             lib.TessBaseAPIClear(handle)
         return Output(tsv=TSV_HEADER + rows, pdf=pdf)
 
+    def orientation(self, image: Image.Image, *, dpi: int) -> tuple[int, float] | None:
+        """Tesseract's orientation detection on ``image`` (an engine loaded with the
+        ``osd`` model): (degrees the text is turned clockwise, confidence), or None."""
+        lib, handle = self.lib, self.handle
+        gray = image if image.mode == "L" else image.convert("L")
+        pixels = gray.tobytes()
+        lib.TessBaseAPISetImage(handle, pixels, gray.width, gray.height, 1, gray.width)
+        lib.TessBaseAPISetSourceResolution(handle, dpi)
+        degrees, confidence = ctypes.c_int(), ctypes.c_float()
+        script, script_confidence = ctypes.c_char_p(), ctypes.c_float()
+        try:
+            found = lib.TessBaseAPIDetectOrientationScript(
+                handle, ctypes.byref(degrees), ctypes.byref(confidence), ctypes.byref(script),
+                ctypes.byref(script_confidence))
+        finally:
+            lib.TessBaseAPIClear(handle)
+        return (int(degrees.value) % 360, float(confidence.value)) if found else None
+
     def _pdf(self, base: Path) -> bytes:
         """The text-only PDF page, written by tesseract's own renderer (as the command's
         ``-c textonly_pdf=1 pdf``) from the recognition just made."""
@@ -175,6 +196,9 @@ def _engine(languages: str) -> _Engine:
             if not _engines:
                 atexit.register(_release)
             _engines[key] = _Engine(lib, languages)
+            if languages == OSD_MODEL:
+                lib.TessBaseAPISetVariable(_engines[key].handle, b"min_characters_to_try",
+                                           OSD_CHARACTERS)
         return _engines[key]
 
 
@@ -185,6 +209,31 @@ def _release() -> None:
         for key in [k for k in _engines if k[0] == os.getpid()]:
             engine = _engines.pop(key)
             engine.lib.TessBaseAPIDelete(engine.handle)
+
+
+# The orientation model (``osd.traineddata``, installed with tesseract's data).
+OSD_MODEL = "osd"
+# Characters the orientation detection classifies before it may stop (tesseract's
+# default 50): on a crop of the page's middle, 15 gave the same answer on every dev page
+# it was sure of, in a third of the time (~0.1 s).
+OSD_CHARACTERS = b"15"
+
+
+def orientation(image: Image.Image, *, dpi: int) -> tuple[int, float] | None:
+    """Degrees clockwise the text of ``image`` is turned (0/90/180/270) and tesseract's
+    confidence in it, from this thread's loaded orientation model; None when the model
+    is missing or tesseract found too little text to tell."""
+    if _osd_missing:
+        return None
+    try:
+        engine = _engine(OSD_MODEL)
+    except RuntimeError:
+        _osd_missing.append(True)  # not tried again for every page
+        return None
+    return engine.orientation(image, dpi=dpi)
+
+
+_osd_missing: list[bool] = []
 
 
 def read(image: Image.Image, *, languages: str, dpi: int, psm: int,
