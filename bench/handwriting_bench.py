@@ -340,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     result = run_reading(truths, args.set, cache, bare=not args.no_bare)
     rows = result.pop("rows")
-    out = args.set.with_name(f"handwriting-{args.split}-rows.jsonl")
+    # handwriting-dev-rows.jsonl for the set, hw2171-all-rows.jsonl for a fresh draw.
+    out = args.set.with_name(f"{args.set.name}-{args.split}-rows.jsonl")
     out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                    encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -230,13 +230,20 @@ def slant(gray: np.ndarray[Any, Any], paper: int) -> float:
     return chosen
 
 
+# The slants a second reading is worth its time for (issue 21, fresh draw 2171: 11
+# re-reads, none right, one wrong name): under MIN_SLANT the writing is nearly upright
+# already; at MAX_SLANT the estimate ran to its end (print, a bled rule or noise left in
+# the crop, 30 of 64 crops there), not a measure of the writing.
+MIN_SLANT = 0.06
+
+
 def upright(crop: Image.Image) -> Image.Image | None:
-    """``crop`` (gray) with its writing's slant taken out (``slant``); None when it has
-    none."""
+    """``crop`` (gray) with its writing's slant taken out (``slant``); None when its slant
+    is too small to matter or no measure of the writing (at the range's end)."""
     gray = np.asarray(crop)
     paper = int(np.percentile(gray, 90)) if gray.size else 255
     shear = slant(gray, paper)
-    if shear == 0.0:
+    if not MIN_SLANT <= abs(shear) < MAX_SLANT - 1e-9:
         return None
     h = crop.height
     pad = int(abs(shear) * h / 2) + 1
@@ -264,7 +271,11 @@ def words_inside(words: Sequence[Word], box: tuple[int, int, int, int],
 # keying. Tuned on the dev half: of places proposed under 0.25 none was right (8 wrong),
 # of dates under 0.15 one was right and two wrong; of numbers under 0.5 none was right
 # (3 wrong); names read wrong as confidently as right.
-PROPOSE_FROM = {"birth_place": 0.25, "birth_date": 0.15, "number": 0.5}
+# Names: a weak reading still spells a real name ("LÊ IM MỜ" 0.33, "ĐỖ SỰ" 0.45 for Hồ Gia
+# Sơn read 'nạ'; fresh draw 2171: no right name under 0.5, every one 1.0).
+NAME_FROM = 0.5
+PROPOSE_FROM = {"birth_place": 0.25, "birth_date": 0.15, "number": 0.5,
+                **dict.fromkeys(("name", "mother_name", "father_name"), NAME_FROM)}
 
 
 # How much less probable (natural log) a name in usual spellings may be than the best
