@@ -442,15 +442,6 @@ def test_a_number_from_a_path_without_any_digit_is_not_proposed() -> None:
     assert raw == "S" and checked.value is None and checked.problem == "no_digit"
 
 
-def test_writing_nearly_upright_or_past_the_slants_tried_is_not_read_again() -> None:
-    from extract.handfields import MAX_SLANT, MIN_SLANT, upright
-
-    assert upright(_leaning(MIN_SLANT / 2)) is None  # nearly upright: nothing to gain
-    # The estimate runs to its end: no measure of the writing.
-    assert upright(_leaning(MAX_SLANT * 2)) is None
-    assert upright(_leaning(0.15)) is not None
-
-
 def test_a_name_read_weakly_is_left_for_keying_though_it_spells_a_real_name() -> None:
     from extract.handfields import NAME_FROM, line_reading
     from extract.handread import LineReader
