@@ -54,6 +54,8 @@ def ocr_page(path: Path, cache: Path) -> tuple[PageResult, float]:
         with cached.open("rb") as f:
             page, seconds = pickle.load(f)
         return page, seconds
+    # The OCR writes its page PDF there and does not make the folder (a fresh draw's cache).
+    (cache / "pages" / path.name).mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     page = run_page(PageJob(str(path), MEDIA[path.suffix], 0, "vie", MAX_PIXELS,
                             out_dir=str(cache / "pages" / path.name)))
@@ -288,11 +290,34 @@ def run_reading(truths: list[Truth], root: Path, cache: Path, bare: bool = True
     }
 
 
+# A tuning draw weighted to the classes the test half loses (issue 21, sixth pass): the
+# dev half reached its target while the test half did not, so it no longer shows what fails.
+WEIGHTED_CLASSES = ("ink_bleed", "ink_bleed", "ink_bleed", "dirty_drum", "dirty_drum",
+                    "clean", "jpeg", "turned", "low_ink", "fax", "photocopy_noisy_top")
+WEIGHTED_HANDS = ("dancing-script", "dancing-script", "patrick-hand", "sriracha", "itim",
+                  "playpen-sans")
+
+
+def weighted_draw(out: Path, count: int, seed: int) -> None:
+    """A fresh draw of `evalset.handwriting` whose classes and hands are weighted to
+    `WEIGHTED_CLASSES` and `WEIGHTED_HANDS` (the generator picks a hand from its font
+    list; the draw gives it a list with Dancing Script twice)."""
+    import evalset.handwriting as hw
+
+    # make_form draws `rng.choice(list(PACKAGES))`: a list with a hand twice weights it.
+    hw.PACKAGES = list(WEIGHTED_HANDS)  # type: ignore[assignment]
+    hw.generate(out, count, seed, classes=WEIGHTED_CLASSES)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--set", type=Path, default=ROOT / "bench/out/handwriting")
-    ap.add_argument("--split", choices=("dev", "test"), default="dev")
+    ap.add_argument("--split", choices=("dev", "test", "all"), default="dev",
+                    help="all: every form (a fresh draw, not the dev/test set)")
+    ap.add_argument("--draw", type=int, default=0, metavar="SEED",
+                    help="first write a fresh weighted draw of --count forms into --set")
+    ap.add_argument("--count", type=int, default=24)
     ap.add_argument("--regions", action="store_true", help="only measure the regions")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--no-bare", action="store_true", help="skip bare tesseract (tuning)")
@@ -301,7 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-    truths = [t for t in load_truth(args.set) if t.split == args.split]
+    if args.draw:
+        weighted_draw(args.set, args.count, args.draw)
+    truths = [t for t in load_truth(args.set) if args.split in ("all", t.split)]
     if args.limit:
         truths = truths[:args.limit]
     cache = args.set.with_name(args.set.name + "-ocr")
@@ -313,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     result = run_reading(truths, args.set, cache, bare=not args.no_bare)
     rows = result.pop("rows")
-    out = args.set.with_name(f"handwriting-{args.split}-rows.jsonl")
+    # handwriting-dev-rows.jsonl for the set, hw2171-all-rows.jsonl for a fresh draw.
+    out = args.set.with_name(f"{args.set.name}-{args.split}-rows.jsonl")
     out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                    encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))

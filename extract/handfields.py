@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,9 +36,9 @@ from extract.handdecode import (
 )
 from extract.handread import Reading
 from extract.handregions import Region, ink_box, regions
-from extract.names import FAMILY_NAMES, family_name_rank, usual_spellings
+from extract.names import FAMILY_NAMES, _common_syllables, family_name_rank, usual_spellings
 from ocr.base import Word
-from records.folding import fold_aligned
+from records.folding import fold_aligned, fold_phrase
 
 
 class Reader(Protocol):
@@ -230,9 +231,15 @@ def slant(gray: np.ndarray[Any, Any], paper: int) -> float:
     return chosen
 
 
+# Digits from which a plain number is a misreading rather than a register's entry.
+LONG_NUMBER = 5
+
+
 def upright(crop: Image.Image) -> Image.Image | None:
     """``crop`` (gray) with its writing's slant taken out (``slant``); None when it has
-    none."""
+    none. Every slant found is worth the second reading: on fresh draw 2193 the right
+    values it gave came from crops at the range's end (0.25) and near upright (0.04);
+    reading again only between 0.06 and 0.25 (chosen on draw 2171) lost 3 right there."""
     gray = np.asarray(crop)
     paper = int(np.percentile(gray, 90)) if gray.size else 255
     shear = slant(gray, paper)
@@ -264,13 +271,28 @@ def words_inside(words: Sequence[Word], box: tuple[int, int, int, int],
 # keying. Tuned on the dev half: of places proposed under 0.25 none was right (8 wrong),
 # of dates under 0.15 one was right and two wrong; of numbers under 0.5 none was right
 # (3 wrong); names read wrong as confidently as right.
-PROPOSE_FROM = {"birth_place": 0.25, "birth_date": 0.15, "number": 0.5}
+# Names: a weak reading still spells a real name ("LÊ IM MỜ" 0.33, "ĐỖ SỰ" 0.45 for Hồ Gia
+# Sơn read 'nạ'; fresh draw 2171: no right name under 0.5, every one 1.0).
+NAME_FROM = 0.5
+PROPOSE_FROM = {"birth_place": 0.25, "birth_date": 0.15, "number": 0.5,
+                **dict.fromkeys(("name", "mother_name", "father_name"), NAME_FROM)}
 
 
 # How much less probable (natural log) a name in usual spellings may be than the best
 # reading and still be proposed instead: a mark the ink barely shows ("LỊNH" for LINH,
 # "TRONG" for TRỌNG) is more often the usual name's. Tuned on the dev half.
 USUAL_MARGIN = 3.0
+
+
+def common_given(name: str) -> bool:
+    """Every word of the name after the family name is a common middle or given name's
+    syllable as spelled (``extract/data/name_syllables.json``)."""
+    common = _common_syllables()
+    for word in name.split()[1:]:
+        spelled = unicodedata.normalize("NFC", word).lower()
+        if spelled not in common.get(fold_phrase(spelled), frozenset()):
+            return False
+    return True
 
 
 def usual_name(name: str) -> bool:
@@ -387,6 +409,17 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
     if key in ("number", "birth_date") and checked.value is not None \
             and not any(c.isdigit() for c in raw):
         return raw, Checked(None, "no_digit"), conf
+    # Five digits and nothing after: a number and its year whose slash was lost ("49198"
+    # for 95/1983 on fresh draw 2171); a ward's register runs to a few
+    # thousand a year at most.
+    if key == "number" and checked.value is not None and checked.value.isdigit() \
+            and len(checked.value) >= LONG_NUMBER:
+        return raw, Checked(None, "number_long"), conf
+    # A name with a syllable off the common list is most often a letter or a mark misread
+    # into another word ("ĐỖ NGẠC TRÂM", "NGUYỄN THA HẠNH", "TRẦN ĐỨC KHÂU"): fresh draw
+    # 2171 2 wrong of 3 such names, 2193 (validation) 7 wrong of 7.
+    if key in NAME_KEYS and checked.value is not None and not common_given(checked.value):
+        return raw, Checked(None, "name_rare_syllable"), conf
     if conf is not None and checked.value is not None and key in NAME_KEYS \
             and conf < RARE_FAMILY_FROM and _rank(checked.value) > len(FAMILY_NAMES):
         return raw, Checked(None, "low_confidence"), conf

@@ -440,3 +440,38 @@ def test_a_number_from_a_path_without_any_digit_is_not_proposed() -> None:
 
     raw, checked, _ = line_reading(Frames(), Image.new("L", (40, 32), 255), "number", None)
     assert raw == "S" and checked.value is None and checked.problem == "no_digit"
+
+
+def test_a_name_read_weakly_is_left_for_keying_though_it_spells_a_real_name() -> None:
+    from extract.handfields import NAME_FROM, line_reading
+    from extract.handread import LineReader
+
+    class Frames:
+        """Letters of "LE AN" over frames; each letter's probability set by ``p``."""
+
+        def __init__(self, p: float) -> None:
+            self.p = p
+            self.chars = {1: "L", 2: "E", 3: " ", 4: "A", 5: "N", 6: "X"}
+            self.blank = 0
+
+        def read(self, crop: Image.Image) -> object:
+            return self.greedy(self.frames(crop))
+
+        def frames(self, crop: Image.Image) -> np.ndarray:
+            rows = []
+            for k in (1, 2, 3, 4, 5):
+                # The letter against an "X" no grammar allows: the name's own probability.
+                row = np.full(7, 1e-6)
+                row[k], row[6] = self.p, 1 - self.p
+                rows += [row, np.eye(7)[0] * 0.999 + 1e-6]
+            return np.log(np.array(rows)).astype(np.float32)
+
+        def greedy(self, frames: np.ndarray) -> object:
+            return LineReader.greedy(self, frames)  # type: ignore[arg-type]
+
+    crop = Image.new("L", (40, 32), 255)
+    _, sure, conf = line_reading(Frames(0.9), crop, "name", None)
+    assert sure.value is not None and conf is not None and conf >= NAME_FROM, (sure, conf)
+    _, weak, conf = line_reading(Frames(0.2), crop, "name", None)
+    assert conf is not None and conf < NAME_FROM
+    assert weak.value is None and weak.problem == "low_confidence"
