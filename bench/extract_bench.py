@@ -478,18 +478,20 @@ def title_lost(cases: list[Case], caches: list[Path]) -> None:
                 continue
             start = 0 if cut == "top through title" else where[0]
             rest = lines[:start] + lines[where[1] :]
-            got = classify(rest, catalog).doc_type
+            again = classify(rest, catalog)
+            got = again.doc_type
             verdict = (
                 "unsure" if got is None else "right" if got == case.expected.doc_type else "WRONG"
             )
             tally[case.expected.group, verdict] += 1
-            if verdict == "WRONG":
-                wrong.append(f"{case.name} {case.expected.doc_type} -> {got}")
+            if verdict != "right":
+                scores = {k: v for k, v in again.scores.items() if v}
+                wrong.append(f"{verdict} {case.name} {case.expected.doc_type} -> {got} {scores}")
         for group in sorted({g for g, _ in tally}):
             counts = {v: tally[group, v] for v in ("right", "unsure", "WRONG")}
             print(f"title lost ({cut}), {group}: {counts}")
         for line in wrong:
-            print("  WRONG", line)
+            print("  ", line)
 
 
 def run_cases(items: Iterable[tuple[str, Expected, Path]], caches: list[Path]) -> list[Case]:
