@@ -54,3 +54,21 @@ def test_two_types_in_the_body_stay_unsure(catalog: dict[str, ResultType]) -> No
     ]
     assert classify(lines_from_text(["\n".join(body)]), catalog).doc_type is None
     assert classify(lines_from_text(["\n".join(body[:2])]), catalog).doc_type is not None
+
+
+def test_marriage_table_without_title(catalog: dict[str, ResultType]) -> None:
+    # The table layout prints no "tên chồng": its header row "Thông tin | Chồng | Vợ".
+    body = [
+        "Thông tin",
+        "Chồng",
+        "Vợ",
+        "Họ, chữ đệm, tên",
+        "LÊ ĐÌNH ƯỚC",
+        "TRẦN HẢI LAN",
+        "Nơi đăng ký: Ủy ban nhân dân xã Đức Hòa, tỉnh Tây Ninh",
+    ]
+    got = classify(lines_from_text(["\n".join(body)]), catalog)
+    assert got.doc_type == "marriage_certificate"
+    # Without the header row only "chồng" and "vợ" are left: not enough.
+    del body[0]
+    assert classify(lines_from_text(["\n".join(body)]), catalog).doc_type is None
