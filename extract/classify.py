@@ -158,7 +158,8 @@ class _Phrases:
     """A catalog's phrases folded into words, with title-word weights, computed once."""
 
     titles: dict[str, list[tuple[tuple[str, ...], tuple[float, ...]]]]
-    keywords: dict[str, list[tuple[tuple[str, ...], float]]]
+    # (words, weight, own): own when no other type's title or keyword holds the words
+    keywords: dict[str, list[tuple[tuple[str, ...], float, bool]]]
 
 
 def _words(phrase: str) -> tuple[str, ...]:
@@ -173,11 +174,34 @@ def _phrases(catalog: dict[str, ResultType]) -> _Phrases:
         code: [(words, tuple(1.0 / spread[w] for w in words)) for words in titles if words]
         for code, titles in title_words.items()
     }
+    phrases = {
+        code: [_words(t) for t in rt.titles] + [_words(k) for k in rt.keywords]
+        for code, rt in catalog.items()
+    }
+
+    def own(code: str, words: tuple[str, ...]) -> bool:
+        return not any(
+            _contains(other, words)
+            for rival, others in phrases.items()
+            if rival != code
+            for other in others
+        )
+
     keywords = {
-        code: [(_words(k), weight) for k, weight in rt.keywords.items() if _words(k)]
+        code: [
+            (_words(k), weight, own(code, _words(k)))
+            for k, weight in rt.keywords.items()
+            if _words(k)
+        ]
         for code, rt in catalog.items()
     }
     return _Phrases(titles, keywords)
+
+
+def _contains(phrase: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    """Whether ``words`` stand in ``phrase`` as a run."""
+    size = len(words)
+    return any(phrase[i : i + size] == words for i in range(len(phrase) - size + 1))
 
 
 def _title(
@@ -213,43 +237,45 @@ def _title(
 @dataclass(frozen=True)
 class _Body:
     score: float  # summed weight of the keyword phrases found
-    phrases: int  # how many distinct phrases were found
+    own: float  # the part of it from phrases no other type's catalog entry holds
+    phrases: int  # how many distinct such phrases were found
 
 
-def _keywords(page: _Page, keywords: list[tuple[tuple[str, ...], float]]) -> _Body:
-    score, phrases = 0.0, 0
-    for words, weight in keywords:
+def _keywords(page: _Page, keywords: list[tuple[tuple[str, ...], float, bool]]) -> _Body:
+    score, own, phrases = 0.0, 0.0, 0
+    for words, weight, owned in keywords:
         matches = _find(page, words, tuple(1.0 for _ in words))
         # Every word must be there (each may carry one slip): a keyword that is only
         # partly present is often another type's ("người đi khai tử" / "khai sinh").
         if matches and matches[0].quality >= 1.0 - 1e-9:
             score += weight
-            phrases += 1
-    return _Body(score, phrases)
+            if owned:
+                own += weight
+                phrases += 1
+    return _Body(score, own, phrases)
 
 
 def _by_body(bodies: dict[str, _Body]) -> tuple[str, float] | None:
     """The type the body alone names, with its confidence, when no title was read.
 
-    One phrase is never enough ("kết hôn" is cited on a marital status certificate,
-    "xây dựng" on a land-use certificate), nor a rival type with a fair share of the
-    weight: then the page goes to review as unsure.
+    Only phrases of the type's own count: a phrase another type's catalog entry also
+    holds is cited on that type's papers ("kết hôn" in "chưa đăng ký kết hôn" on a
+    marital status certificate). One phrase is never enough, nor a rival type with a
+    fair share of the weight (all its phrases): then the page goes to review as unsure.
     """
-    ranked = sorted(bodies.items(), key=lambda item: item[1].score, reverse=True)
+    ranked = sorted(bodies.items(), key=lambda item: item[1].own, reverse=True)
     if not ranked:
         return None
     code, best = ranked[0]
-    rival = ranked[1][1].score if len(ranked) > 1 else 0.0
+    rival = max((body.score for other, body in ranked if other != code), default=0.0)
     if (
-        best.score < BODY_MIN_SCORE
+        best.own < BODY_MIN_SCORE
         or best.phrases < BODY_MIN_PHRASES
-        or rival > BODY_MAX_RIVAL_SHARE * best.score
+        or rival > BODY_MAX_RIVAL_SHARE * best.own
     ):
         return None
     # Read from the body only: never as sure as a title, however much body there is.
-    confidence = MIN_CONFIDENCE + 0.25 * (1 - rival / best.score) * min(
-        1.0, best.score / TITLE_WEIGHT
-    )
+    confidence = MIN_CONFIDENCE + 0.25 * (1 - rival / best.own) * min(1.0, best.own / TITLE_WEIGHT)
     return code, round(confidence, 3)
 
 

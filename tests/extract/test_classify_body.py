@@ -72,3 +72,13 @@ def test_marriage_table_without_title(catalog: dict[str, ResultType]) -> None:
     # Without the header row only "chồng" and "vợ" are left: not enough.
     del body[0]
     assert classify(lines_from_text(["\n".join(body)]), catalog).doc_type is None
+
+
+def test_phrase_another_type_cites_does_not_decide(catalog: dict[str, ResultType]) -> None:
+    # A marital status certificate whose title and status label were lost: "kết hôn" is
+    # a marriage certificate's word, but marital status papers cite it too.
+    body = [
+        "Đã đăng ký kết hôn, nhưng đã ly hôn theo Bản án số 12/2019",
+        "với chồng là ông LÊ VĂN BÌNH; người vợ: TRẦN THỊ HOA",
+    ]
+    assert classify(lines_from_text(["\n".join(body)]), catalog).doc_type is None
