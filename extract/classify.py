@@ -174,18 +174,20 @@ def _phrases(catalog: dict[str, ResultType]) -> _Phrases:
         code: [(words, tuple(1.0 / spread[w] for w in words)) for words in titles if words]
         for code, titles in title_words.items()
     }
-    phrases = {
-        code: [_words(t) for t in rt.titles] + [_words(k) for k in rt.keywords]
+    # Every run of words inside each type's titles and keywords, to tell which keyword
+    # phrases another type's catalog entry also holds.
+    runs = {
+        code: {
+            words[i:j]
+            for words in [_words(t) for t in rt.titles] + [_words(k) for k in rt.keywords]
+            for i in range(len(words))
+            for j in range(i + 1, len(words) + 1)
+        }
         for code, rt in catalog.items()
     }
 
     def own(code: str, words: tuple[str, ...]) -> bool:
-        return not any(
-            _contains(other, words)
-            for rival, others in phrases.items()
-            if rival != code
-            for other in others
-        )
+        return not any(words in held for other, held in runs.items() if other != code)
 
     keywords = {
         code: [
@@ -196,12 +198,6 @@ def _phrases(catalog: dict[str, ResultType]) -> _Phrases:
         for code, rt in catalog.items()
     }
     return _Phrases(titles, keywords)
-
-
-def _contains(phrase: tuple[str, ...], words: tuple[str, ...]) -> bool:
-    """Whether ``words`` stand in ``phrase`` as a run."""
-    size = len(words)
-    return any(phrase[i : i + size] == words for i in range(len(phrase) - size + 1))
 
 
 def _title(
