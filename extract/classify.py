@@ -37,7 +37,7 @@ MIN_CONFIDENCE = 0.5
 MIN_SEPARATION = 0.25  # (best - second) / best below this: two types too close to call
 # The body alone, when no type's title was read: the best type needs this keyword weight
 # from at least this many distinct phrases, and every other type at most this share of
-# its weight. Tuned on draws 5309 and 7741 and the dev half with their titles removed.
+# its weight. Tuned on draws 5309 and 7741 with their titles removed (bench --title-lost).
 BODY_MIN_SCORE = 4.0
 BODY_MIN_PHRASES = 2
 BODY_MAX_RIVAL_SHARE = 0.4
