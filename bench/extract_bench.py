@@ -458,6 +458,42 @@ def explain(cases: list[Case], caches: list[Path]) -> None:
             print(f"  {number:3d} [{low:3.0f}] {line.text}")
 
 
+def title_lost(cases: list[Case], caches: list[Path]) -> None:
+    """Doc type with the title taken away: each page classified again without the lines
+    its title was read from, and without everything above them too (a lost top of the
+    page). For tuning the body-only rule on sets tuned on; it says how many such pages
+    would be typed right, left unsure (review) or typed wrong."""
+    from extract.classify import classify
+    from extract.lines import lines_from_words
+    from records.result_types import cached_result_types
+
+    catalog = cached_result_types()
+    for cut in ("title lines", "top through title"):
+        tally: Counter[tuple[str, str]] = Counter()
+        wrong = []
+        for case, cache in zip(cases, caches, strict=True):
+            lines = lines_from_words(_words(json.loads(cache.read_text(encoding="utf-8"))))
+            where = classify(lines, catalog).title_lines
+            if where is None:
+                continue
+            start = 0 if cut == "top through title" else where[0]
+            rest = lines[:start] + lines[where[1] :]
+            again = classify(rest, catalog)
+            got = again.doc_type
+            verdict = (
+                "unsure" if got is None else "right" if got == case.expected.doc_type else "WRONG"
+            )
+            tally[case.expected.group, verdict] += 1
+            if verdict != "right":
+                scores = {k: v for k, v in again.scores.items() if v}
+                wrong.append(f"{verdict} {case.name} {case.expected.doc_type} -> {got} {scores}")
+        for group in sorted({g for g, _ in tally}):
+            counts = {v: tally[group, v] for v in ("right", "unsure", "WRONG")}
+            print(f"title lost ({cut}), {group}: {counts}")
+        for line in wrong:
+            print("  ", line)
+
+
 def run_cases(items: Iterable[tuple[str, Expected, Path]], caches: list[Path]) -> list[Case]:
     """Extraction on every cached OCR output, timed one document at a time."""
     warm()  # the unit indexes are built once per worker process, at its start
@@ -531,6 +567,11 @@ def main() -> None:
         help="per record sent to review or missing a header value: its reasons, misses and "
         "the OCR lines (for tuning on the dev half; never on the test half)",
     )
+    parser.add_argument(
+        "--title-lost",
+        action="store_true",
+        help="also classify every page again without its title lines (tuning sets only)",
+    )
     args = parser.parse_args()
     if args.set == "evalset" and args.seed is not None:
         args.evalset_dir = evalset_draw(args.seed, args.count or 48)
@@ -564,6 +605,8 @@ def main() -> None:
     report("all documents", cases, args.verbose)
     if args.explain:
         explain(cases, caches)
+    if args.title_lost:
+        title_lost(cases, caches)
     groups = sorted({c.expected.group for c in cases})
     if len(groups) > 1:
         for group in groups:

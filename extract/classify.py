@@ -9,6 +9,11 @@ shared by many types ("giấy", "chứng", "nhận") weigh less than the words t
 them apart, so a half-read title cannot pass for another type's. Keywords anywhere on
 the page add their weight, so a paper whose title line was lost is still recognised.
 
+When no title was read at all (the top of the page lost to a fold, bleed or the edge),
+the body alone may decide, under a stricter rule: several of one type's keyword phrases,
+enough weight, and no other type close (``_by_body``). Anything less stays unsure, so a
+lost title sends the paper to review rather than to a wrong type.
+
 Token lookups go through indexes of one-deletion variants (symmetric delete): a few
 dictionary probes per phrase word instead of a string similarity against every line.
 Short words are compared exactly after folding and merging look-alike shapes (l/1/i,
@@ -30,6 +35,12 @@ MIN_TITLE_QUALITY = 0.7  # weighted share of a title's words found in order; bel
 MIN_TITLE_SHARE = 0.6  # and this share of its words, however common
 MIN_CONFIDENCE = 0.5
 MIN_SEPARATION = 0.25  # (best - second) / best below this: two types too close to call
+# The body alone, when no type's title was read: the best type needs this keyword weight
+# from at least this many distinct phrases, and every other type at most this share of
+# its weight. Tuned on draws 5309 and 7741 with their titles removed (bench --title-lost).
+BODY_MIN_SCORE = 4.0
+BODY_MIN_PHRASES = 2
+BODY_MAX_RIVAL_SHARE = 0.4
 TITLE_SEARCH_LINES = 14  # the title sits under the header; lower down, papers cite other papers
 MIN_FUZZY_LENGTH = 5  # shorter words must be read exactly (folded, shapes merged):
 # one slip turns "sinh" into "tinh", "khai" into "khoa"
@@ -147,7 +158,8 @@ class _Phrases:
     """A catalog's phrases folded into words, with title-word weights, computed once."""
 
     titles: dict[str, list[tuple[tuple[str, ...], tuple[float, ...]]]]
-    keywords: dict[str, list[tuple[tuple[str, ...], float]]]
+    # (words, weight, own): own when no other type's title or keyword holds the words
+    keywords: dict[str, list[tuple[tuple[str, ...], float, bool]]]
 
 
 def _words(phrase: str) -> tuple[str, ...]:
@@ -162,8 +174,27 @@ def _phrases(catalog: dict[str, ResultType]) -> _Phrases:
         code: [(words, tuple(1.0 / spread[w] for w in words)) for words in titles if words]
         for code, titles in title_words.items()
     }
+    # Every run of words inside each type's titles and keywords, to tell which keyword
+    # phrases another type's catalog entry also holds.
+    runs = {
+        code: {
+            words[i:j]
+            for words in [_words(t) for t in rt.titles] + [_words(k) for k in rt.keywords]
+            for i in range(len(words))
+            for j in range(i + 1, len(words) + 1)
+        }
+        for code, rt in catalog.items()
+    }
+
+    def own(code: str, words: tuple[str, ...]) -> bool:
+        return not any(words in held for other, held in runs.items() if other != code)
+
     keywords = {
-        code: [(_words(k), weight) for k, weight in rt.keywords.items() if _words(k)]
+        code: [
+            (_words(k), weight, own(code, _words(k)))
+            for k, weight in rt.keywords.items()
+            if _words(k)
+        ]
         for code, rt in catalog.items()
     }
     return _Phrases(titles, keywords)
@@ -199,15 +230,49 @@ def _title(
     return max(score, 0.0), (start, end)
 
 
-def _keywords(page: _Page, keywords: list[tuple[tuple[str, ...], float]]) -> float:
-    score = 0.0
-    for words, weight in keywords:
+@dataclass(frozen=True)
+class _Body:
+    score: float  # summed weight of the keyword phrases found
+    own: float  # the part of it from phrases no other type's catalog entry holds
+    phrases: int  # how many distinct such phrases were found
+
+
+def _keywords(page: _Page, keywords: list[tuple[tuple[str, ...], float, bool]]) -> _Body:
+    score, own, phrases = 0.0, 0.0, 0
+    for words, weight, owned in keywords:
         matches = _find(page, words, tuple(1.0 for _ in words))
         # Every word must be there (each may carry one slip): a keyword that is only
         # partly present is often another type's ("người đi khai tử" / "khai sinh").
         if matches and matches[0].quality >= 1.0 - 1e-9:
             score += weight
-    return score
+            if owned:
+                own += weight
+                phrases += 1
+    return _Body(score, own, phrases)
+
+
+def _by_body(bodies: dict[str, _Body]) -> tuple[str, float] | None:
+    """The type the body alone names, with its confidence, when no title was read.
+
+    Only phrases of the type's own count: a phrase another type's catalog entry also
+    holds is cited on that type's papers ("kết hôn" in "chưa đăng ký kết hôn" on a
+    marital status certificate). One phrase is never enough, nor a rival type with a
+    fair share of the weight (all its phrases): then the page goes to review as unsure.
+    """
+    ranked = sorted(bodies.items(), key=lambda item: item[1].own, reverse=True)
+    if not ranked:
+        return None
+    code, best = ranked[0]
+    rival = max((body.score for other, body in ranked if other != code), default=0.0)
+    if (
+        best.own < BODY_MIN_SCORE
+        or best.phrases < BODY_MIN_PHRASES
+        or rival > BODY_MAX_RIVAL_SHARE * best.own
+    ):
+        return None
+    # Read from the body only: never as sure as a title, however much body there is.
+    confidence = MIN_CONFIDENCE + 0.25 * (1 - rival / best.own) * min(1.0, best.own / TITLE_WEIGHT)
+    return code, round(confidence, 3)
 
 
 def classify(lines: list[Line], catalog: dict[str, ResultType]) -> Classification:
@@ -215,10 +280,12 @@ def classify(lines: list[Line], catalog: dict[str, ResultType]) -> Classificatio
     page = _page(lines)
     phrases = _phrases(catalog)  # cheap next to the page: not worth a cache
     scores: dict[str, float] = {}
+    bodies: dict[str, _Body] = {}
     title_tokens: dict[str, tuple[int, int] | None] = {}
     for code in catalog:
         title_score, where = _title(page, phrases.titles[code])
-        scores[code] = round(title_score + _keywords(page, phrases.keywords[code]), 3)
+        bodies[code] = _keywords(page, phrases.keywords[code])
+        scores[code] = round(title_score + bodies[code].score, 3)
         title_tokens[code] = where
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     if not ranked or ranked[0][1] <= 0:
@@ -230,6 +297,10 @@ def classify(lines: list[Line], catalog: dict[str, ResultType]) -> Classificatio
     tokens = title_tokens[best_code]
     where = (page.lines[tokens[0]], page.lines[tokens[1] - 1] + 1) if tokens else None
     title = " ".join(ln.text for ln in lines[where[0] : where[1]]) if where else None
-    if confidence < MIN_CONFIDENCE or separation < MIN_SEPARATION:
-        return Classification(None, confidence, title, where, scores)
-    return Classification(best_code, confidence, title, where, scores)
+    if confidence >= MIN_CONFIDENCE and separation >= MIN_SEPARATION:
+        return Classification(best_code, confidence, title, where, scores)
+    if not any(title_tokens.values()):  # no title read at all: the body may decide alone
+        body = _by_body(bodies)
+        if body is not None:
+            return Classification(body[0], body[1], None, None, scores)
+    return Classification(None, confidence, title, where, scores)
