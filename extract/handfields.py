@@ -36,7 +36,7 @@ from extract.handdecode import (
 )
 from extract.handread import Reading
 from extract.handregions import Region, ink_box, regions
-from extract.names import FAMILY_NAMES, _common_syllables, family_name_rank, usual_spellings
+from extract.names import FAMILY_NAMES, common_syllables, family_name_rank, usual_spellings
 from ocr.base import Word
 from records.folding import fold_aligned, fold_phrase
 
@@ -287,7 +287,7 @@ USUAL_MARGIN = 3.0
 def common_given(name: str) -> bool:
     """Every word of the name after the family name is a common middle or given name's
     syllable as spelled (``extract/data/name_syllables.json``)."""
-    common = _common_syllables()
+    common = common_syllables()
     for word in name.split()[1:]:
         spelled = unicodedata.normalize("NFC", word).lower()
         if spelled not in common.get(fold_phrase(spelled), frozenset()):

@@ -202,7 +202,7 @@ NAME_SYLLABLES_FILE = "name_syllables.json"
 
 
 @functools.lru_cache(maxsize=1)
-def _common_syllables() -> dict[str, frozenset[str]]:
+def common_syllables() -> dict[str, frozenset[str]]:
     """Common middle/given-name syllables (lower case) by their folded letters."""
     path = importlib.resources.files("extract") / "data" / NAME_SYLLABLES_FILE
     words = json.loads(path.read_text(encoding="utf-8"))["common"]
@@ -222,7 +222,7 @@ def usual_spellings(word: str) -> list[str]:
     usual name is one mark away. Đ read as D counts as a mark ("Dức" → "Đức").
     """
     spelled = unicodedata.normalize("NFC", word).lower()
-    common = _common_syllables().get(fold_phrase(spelled), frozenset())
+    common = common_syllables().get(fold_phrase(spelled), frozenset())
     if not common or spelled in common:
         return []
     return sorted(title_case(w) for w in common)
@@ -232,4 +232,4 @@ def sole_usual_spelling(word: str) -> bool:
     """Whether ``word`` is a common name syllable and no other common one has its letters
     ("Uyên", "Long"; not "Hùng", which "Hưng" shares, nor "Thu" / "Thư")."""
     spelled = unicodedata.normalize("NFC", word).lower()
-    return _common_syllables().get(fold_phrase(spelled), frozenset()) == {spelled}
+    return common_syllables().get(fold_phrase(spelled), frozenset()) == {spelled}
