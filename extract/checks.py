@@ -96,13 +96,24 @@ _FIGURE_DATE = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}")
 _SHORT_PART = re.compile(r"(?<!\d)\d[/.\-]|[/.\-]\d[/.\-]")
 
 
-def figure_date_doubt(value: Value | None) -> bool:
-    """A date in figures read with a day or month of one digit, or below
-    ``FIGURE_DATE_MIN``: which day it is cannot be told from the reading alone."""
-    if value is None or not _FIGURE_DATE.fullmatch((value.raw or "").strip()):
+# A worded date ("ngày 06 tháng l2 năm 2023") spreads its figures over three words, and
+# one of them read weakly is common on right readings. Two or more below this are a line
+# under ink (the seal sits on the dateline): its day may be another ("06" for "08").
+WORDED_DIGITS_MIN = 80.0
+WORDED_WEAK_WORDS = 2
+
+
+def date_doubt(value: Value | None) -> bool:
+    """A date whose figures cannot be trusted from the reading alone: in figures, read
+    below ``FIGURE_DATE_MIN`` or with a day or month of one digit; in words, with two of
+    its figures read below ``WORDED_DIGITS_MIN``."""
+    if value is None:
         return False
-    weak = value.confidence is not None and value.confidence < FIGURE_DATE_MIN
-    return weak or _short_figure_date(value)
+    if _FIGURE_DATE.fullmatch((value.raw or "").strip()):
+        weak = value.confidence is not None and value.confidence < FIGURE_DATE_MIN
+        return weak or _short_figure_date(value)
+    figures = [c for w, c in value.words if re.search(r"\d", w)]
+    return sum(c < WORDED_DIGITS_MIN for c in figures) >= WORDED_WEAK_WORDS
 
 
 def _short_figure_date(value: Value) -> bool:
@@ -253,7 +264,7 @@ def low_confidence(
     for index, subject in enumerate(reading.subjects):
         values.append(("name", f"subjects[{index}].name", subject.name))
     reasons = []
-    if "issued_on" not in (confirmed or set()) and figure_date_doubt(reading.issued_on):
+    if "issued_on" not in (confirmed or set()) and date_doubt(reading.issued_on):
         reasons.append(ReviewReason("low_confidence", "issued_on"))
     for kind, path, value in values:
         threshold = thresholds.get(kind)

@@ -278,8 +278,9 @@ def _date_value(line: Line, start: int, end: int) -> tuple[Value | None, bool]:
     found, span, invalid = find_date(line.text[start:end])
     if found is None or span is None:
         return None, invalid
-    confidence = line.confidence(start + span[0], start + span[1])
-    return Value(found.isoformat(), confidence, line.text[start + span[0] : start + span[1]]), False
+    at, end = start + span[0], start + span[1]
+    confidence = line.confidence(at, end)
+    return Value(found.isoformat(), confidence, line.text[at:end], line.words(at, end)), False
 
 
 def _id_value(

@@ -122,3 +122,21 @@ def test_a_weakly_read_name_another_usual_name_shares_the_letters_of_goes_to_rev
     # Read clearly, or a name no other usual name shares the letters of, it is trusted.
     assert read(marriage(wife="PHAN THANH DŨNG")).review_reasons == []
     assert read(marriage(wife="PHAN THANH UYÊN"), {"UYÊN": 77.0}).review_reasons == []
+
+
+def test_a_worded_dateline_with_two_weak_figures_goes_to_review() -> None:
+    # The seal over the dateline: "06" (for "08") at 78 and "l2" at 62. One weak figure
+    # is common on right readings and is not enough.
+    dated = [line for line in MARRIAGE if "đăng ký:" not in line or "Nơi" in line]
+    rows = stacked(
+        [
+            *(line.format(wife="HỒ ÁNH HOA", born="04/10/1982") for line in dated),
+            "Gia Viễn, ngày 06 tháng l2 năm 2023",
+        ]
+    )
+    inked = read(rows, {"06": 78.0, "l2": 62.0})
+    assert inked.issued_on == "2023-12-06"
+    assert "low_confidence:issued_on" in inked.review_reasons
+    one = read(rows, {"06": 78.0})
+    assert one.issued_on == "2023-12-06"
+    assert "low_confidence:issued_on" not in one.review_reasons
