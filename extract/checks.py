@@ -24,7 +24,7 @@ from extract.names import (
     usual_spellings,
 )
 from extract.syllables import invalid_words
-from extract.text import title_case
+from extract.text import find_date, title_case
 from records.folding import fold_phrase
 from records.model import ReviewReason
 
@@ -103,7 +103,25 @@ WORDED_DIGITS_MIN = 80.0
 WORDED_WEAK_WORDS = 2
 
 
-def date_doubt(value: Value | None) -> bool:
+def _near_twin(value: Value, lines: list[str]) -> bool:
+    """Another date on the page in the same month and year as ``value`` but on another day
+    ("đến ngày 18/04/2023" beside a dateline read "ngày I6 tháng 4 năm 2023"): one day
+    read two ways, or two days a digit apart, which the reading alone cannot tell."""
+    read_as = date.fromisoformat(value.value)
+    for line in lines:
+        rest = line
+        while (found := find_date(rest))[1] is not None:
+            other, span = found[0], found[1]
+            if other and other != read_as and (other.year, other.month) == (
+                read_as.year,
+                read_as.month,
+            ):
+                return True
+            rest = rest[span[1] :] if span else ""
+    return False
+
+
+def date_doubt(value: Value | None, lines: list[str] | None = None) -> bool:
     """A date whose figures cannot be trusted from the reading alone: in figures, read
     below ``FIGURE_DATE_MIN`` or with a day or month of one digit; in words, with two of
     its figures read below ``WORDED_DIGITS_MIN``."""
@@ -113,7 +131,10 @@ def date_doubt(value: Value | None) -> bool:
         weak = value.confidence is not None and value.confidence < FIGURE_DATE_MIN
         return weak or _short_figure_date(value)
     figures = [c for w, c in value.words if re.search(r"\d", w)]
-    return sum(c < WORDED_DIGITS_MIN for c in figures) >= WORDED_WEAK_WORDS
+    if sum(c < WORDED_DIGITS_MIN for c in figures) >= WORDED_WEAK_WORDS:
+        return True
+    weak = any(c < FIGURE_DATE_MIN for c in figures)
+    return weak and _near_twin(value, lines or [])
 
 
 def _short_figure_date(value: Value) -> bool:
@@ -264,7 +285,7 @@ def low_confidence(
     for index, subject in enumerate(reading.subjects):
         values.append(("name", f"subjects[{index}].name", subject.name))
     reasons = []
-    if "issued_on" not in (confirmed or set()) and date_doubt(reading.issued_on):
+    if "issued_on" not in (confirmed or set()) and date_doubt(reading.issued_on, reading.lines):
         reasons.append(ReviewReason("low_confidence", "issued_on"))
     for kind, path, value in values:
         threshold = thresholds.get(kind)

@@ -140,3 +140,27 @@ def test_a_worded_dateline_with_two_weak_figures_goes_to_review() -> None:
     one = read(rows, {"06": 78.0})
     assert one.issued_on == "2023-12-06"
     assert "low_confidence:issued_on" not in one.review_reasons
+
+
+def test_an_issue_date_with_a_weak_figure_and_a_near_twin_on_the_page_goes_to_review() -> None:
+    # "ngày I6 tháng 4" (I6 at 75, for 18) while the body prints "đến ngày 18/04/2023":
+    # the same month and year on another day is the date read another way.
+    lines = [
+        "UBND XÃ NGHĨA THÀNH",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 535/UBND-TP",
+        "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+        "Họ, chữ đệm, tên: NGUYỄN THỊ HOA",
+        "Ngày, tháng, năm sinh: 03/11/1969",
+        "Giấy tờ tùy thân: Căn cước công dân số 040169012345",
+        "Trong thời gian cư trú tại xã Nghĩa Thành từ ngày 15/03/1991 đến ngày {until}",
+        "Tình trạng hôn nhân: Chưa đăng ký kết hôn với ai",
+        "Nghĩa Thành, ngày I6 tháng 4 năm 2023",
+        "TM. ỦY BAN NHÂN DÂN",
+    ]
+    twin = read(stacked([line.format(until="18/04/2023") for line in lines]), {"I6": 75.0})
+    assert twin.issued_on == "2023-04-16"
+    assert "low_confidence:issued_on" in twin.review_reasons
+    apart = read(stacked([line.format(until="18/03/2023") for line in lines]), {"I6": 75.0})
+    assert "low_confidence:issued_on" not in apart.review_reasons
