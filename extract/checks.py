@@ -18,12 +18,13 @@ from extract.names import (
     is_family_name,
     name_mentions,
     name_readings,
+    other_usual_spellings,
     page_words,
     sole_usual_spelling,
     usual_spellings,
 )
 from extract.syllables import invalid_words
-from extract.text import title_case
+from extract.text import find_date, title_case
 from records.folding import fold_phrase
 from records.model import ReviewReason
 
@@ -82,6 +83,63 @@ def _trusted(value: Value | None, kind: str, corroborated: bool) -> bool:
         return False
     clean = _CLEAN_RAW[kind].fullmatch((value.raw or value.value).strip()) is not None
     return value.confidence >= (CLEAN_CORROBORATED_MIN if clean else CORROBORATED_MIN)
+
+
+# A date printed in figures is one OCR word ("26/08/2017"): its confidence is that of
+# every digit. Read below this and confirmed by nothing else, a digit may be another
+# ("26/08" for "26/05" at 70); a worded dateline spreads its digits over several words,
+# and keeps the general threshold.
+FIGURE_DATE_MIN = 85.0
+_FIGURE_DATE = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}")
+# Papers print a figure date's day and month with two digits (dd/mm/yyyy); one digit means
+# the other was lost or split off ("I 1/09/1983", "11/09" with its first 1 read apart).
+_SHORT_PART = re.compile(r"(?<!\d)\d[/.\-]|[/.\-]\d[/.\-]")
+
+
+# A worded date ("ngày 06 tháng l2 năm 2023") spreads its figures over three words, and
+# one of them read weakly is common on right readings. Two or more below this are a line
+# under ink (the seal sits on the dateline): its day may be another ("06" for "08").
+WORDED_DIGITS_MIN = 80.0
+WORDED_WEAK_WORDS = 2
+
+
+def _near_twin(value: Value, lines: list[str]) -> bool:
+    """Another date on the page in the same month and year as ``value`` but on another day
+    ("đến ngày 18/04/2023" beside a dateline read "ngày I6 tháng 4 năm 2023"): one day
+    read two ways, or two days a digit apart, which the reading alone cannot tell."""
+    read_as = date.fromisoformat(value.value)
+    for line in lines:
+        rest = line
+        while (found := find_date(rest))[1] is not None:
+            other, span = found[0], found[1]
+            if other and other != read_as and (other.year, other.month) == (
+                read_as.year,
+                read_as.month,
+            ):
+                return True
+            rest = rest[span[1] :] if span else ""
+    return False
+
+
+def date_doubt(value: Value | None, lines: list[str] | None = None) -> bool:
+    """A date whose figures cannot be trusted from the reading alone: in figures, read
+    below ``FIGURE_DATE_MIN`` or with a day or month of one digit; in words, with two of
+    its figures read below ``WORDED_DIGITS_MIN``."""
+    if value is None:
+        return False
+    if _FIGURE_DATE.fullmatch((value.raw or "").strip()):
+        weak = value.confidence is not None and value.confidence < FIGURE_DATE_MIN
+        return weak or _short_figure_date(value)
+    figures = [c for w, c in value.words if re.search(r"\d", w)]
+    if sum(c < WORDED_DIGITS_MIN for c in figures) >= WORDED_WEAK_WORDS:
+        return True
+    weak = any(c < FIGURE_DATE_MIN for c in figures)
+    return weak and _near_twin(value, lines or [])
+
+
+def _short_figure_date(value: Value) -> bool:
+    raw = re.sub(r"\s+", "", (value.raw or "").strip())
+    return bool(_FIGURE_DATE.fullmatch(raw)) and _SHORT_PART.search(raw) is not None
 
 
 def _words_agree(subject: SubjectRead) -> bool | None:
@@ -148,7 +206,9 @@ def header_agreement(reading: Reading) -> tuple[set[str], list[ReviewReason]]:
             return confirmed, [ReviewReason("number_year_mismatch", "document_number")]
         confirmed |= {"document_number", "issued_on"}
     registered = reading.fields.get("registered_on")
-    if registered and issued:
+    # A paper without a dateline takes its issue date from the registration date: the
+    # same reading, which cannot confirm itself.
+    if registered and issued and registered is not reading.issued_on:
         if registered.value != issued:
             # The paper registers and issues on one day; two readings that differ mean one
             # is misread ("07 tháng 3" for "07 tháng 8"), and only an officer can say which.
@@ -225,6 +285,8 @@ def low_confidence(
     for index, subject in enumerate(reading.subjects):
         values.append(("name", f"subjects[{index}].name", subject.name))
     reasons = []
+    if "issued_on" not in (confirmed or set()) and date_doubt(reading.issued_on, reading.lines):
+        reasons.append(ReviewReason("low_confidence", "issued_on"))
     for kind, path, value in values:
         threshold = thresholds.get(kind)
         if value is None or not threshold:
@@ -274,7 +336,8 @@ def name_checks(reading: Reading) -> tuple[list[ReviewReason], dict[str, list[st
       another real syllable, and only an officer can tell which;
     - ``name_invalid:<path>``: a word of the name is no Vietnamese syllable ("Nhungg");
     - ``name_unconfirmed:<path>``: a holder's name printed once with a word rarely given
-      as a name while the usual one differs from it by a mark ("Hiên" / "Hiền").
+      as a name while the usual one differs from it by a mark ("Hiên" / "Hiền"), or with
+      a word read weakly whose letters spell another usual name too ("Dũng" / "Dung");
     Agreeing readings need no more (they also excuse weak OCR words, see ``_weakest``).
     A name kept with an impossible spelling takes the one other mention that spells it
     (mutates ``reading``).
@@ -297,7 +360,7 @@ def name_checks(reading: Reading) -> tuple[list[ReviewReason], dict[str, list[st
         if invalid_words(value.value):
             reasons.append(ReviewReason("name_invalid", path))
         elif path.startswith("subjects") and len(name_mentions(value.value, words)) <= 1:
-            usual = unconfirmed_spellings(value.value)
+            usual = unconfirmed_spellings(value.value) or weakly_marked_spellings(value)
             if usual:
                 reasons.append(ReviewReason("name_unconfirmed", path))
                 readings[path] = [value.value, *usual]
@@ -319,6 +382,28 @@ def unconfirmed_spellings(name: str) -> list[str]:
     for position, word in enumerate(words[1:], 1):
         for usual in usual_spellings(word):
             out.append(" ".join([*words[:position], usual, *words[position + 1 :]]))
+    return out
+
+
+# A name word read below this that shares its letters with another common name syllable
+# ("DŨNG" at 77, "Dung" as common): tesseract's doubt over such a word is a doubt over its
+# marks, the one thing that tells the two names apart, and a single mention cannot settle it.
+NAME_MARKS_MIN = 85.0
+
+
+def weakly_marked_spellings(value: Value) -> list[str]:
+    """For a name printed once: the same name with each word read below ``NAME_MARKS_MIN``
+    replaced by each other common name spelled with its letters ("Phan Thanh Dũng", "DŨNG"
+    at 77 → ["Phan Thanh Dung"]). The family name is left out, as in
+    ``unconfirmed_spellings``."""
+    words = value.value.split()
+    weak = {fold_phrase(w).strip(" .,:;-_") for w, c in value.words if c < NAME_MARKS_MIN}
+    out = []
+    for position, word in enumerate(words[1:], 1):
+        if fold_phrase(word) not in weak:
+            continue
+        for other in other_usual_spellings(word):
+            out.append(" ".join([*words[:position], other, *words[position + 1 :]]))
     return out
 
 
@@ -376,9 +461,14 @@ def cross_check(
             result.unverified_ids.append(subject.id_number.raw or subject.id_number.value)
             subject.id_number = None
             reasons += problems or [ReviewReason("unverified", f"{where}.id_number")]
-        # The date repeated in words confirms the whole date, not just the year.
+        # The date repeated in words confirms the whole date, not just the year (which is
+        # all a CCCD corroborates: a day that lost a digit passes the ID's check).
         if subject.birth_date and not (
-            words_agree or _trusted(subject.birth_date, "birth_date", corroborated)
+            words_agree
+            or (
+                _trusted(subject.birth_date, "birth_date", corroborated)
+                and not _short_figure_date(subject.birth_date)
+            )
         ):
             result.unverified_birth_dates.append(subject.birth_date.value)
             subject.birth_date = None

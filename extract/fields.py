@@ -278,8 +278,9 @@ def _date_value(line: Line, start: int, end: int) -> tuple[Value | None, bool]:
     found, span, invalid = find_date(line.text[start:end])
     if found is None or span is None:
         return None, invalid
-    confidence = line.confidence(start + span[0], start + span[1])
-    return Value(found.isoformat(), confidence, line.text[start + span[0] : start + span[1]]), False
+    at, end = start + span[0], start + span[1]
+    confidence = line.confidence(at, end)
+    return Value(found.isoformat(), confidence, line.text[at:end], line.words(at, end)), False
 
 
 def _id_value(
@@ -819,9 +820,31 @@ def _fragment(text: str, words: tuple[tuple[str, float], ...]) -> bool:
     )
 
 
+def _header_lines(lines: list[Line], title_index: int | None) -> list[Line]:
+    """The lines printed above the title: those before it in reading order, and those
+    tesseract read after it though they stand above it on the page (a header block read
+    as a paragraph of its own after the body: "PHÒNG TÀI CHÍNH - KẾ HOẠCH" under "UBND
+    HUYỆN …"); a department's line lost that way leaves its committee as the issuer."""
+    if title_index is None:
+        return lines[:8]
+    header = lines[:title_index]
+    title = lines[title_index]
+    if title.y0 is None:
+        return header
+    above = [
+        ln
+        for ln in lines[title_index + 1 :]
+        if ln.page == title.page and ln.y0 is not None and ln.y0 < title.y0
+    ]
+    if not above:
+        return header
+    # Back in the order they are printed in, top to bottom (lines without boxes first).
+    return sorted(header + above, key=lambda ln: -1 if ln.y0 is None else ln.y0)
+
+
 def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     """The agency in the header: left-column lines above the title, without the motto."""
-    header = lines[: title_index if title_index is not None else 8]
+    header = _header_lines(lines, title_index)
     motto_x = [
         ln.x0 for ln in header if fold_phrase(ln.text).startswith(MOTTO) and ln.x0 is not None
     ]

@@ -228,6 +228,14 @@ def usual_spellings(word: str) -> list[str]:
     return sorted(title_case(w) for w in common)
 
 
+def other_usual_spellings(word: str) -> list[str]:
+    """The other common name syllables spelled with ``word``'s letters ("Dũng" → ["Dung"],
+    "Hùng" → ["Hưng"]; "Uyên" → []), ``word`` itself being common or not."""
+    spelled = unicodedata.normalize("NFC", word).lower()
+    common = _common_syllables().get(fold_phrase(spelled), frozenset())
+    return sorted(title_case(w) for w in common - {spelled})
+
+
 def sole_usual_spelling(word: str) -> bool:
     """Whether ``word`` is a common name syllable and no other common one has its letters
     ("Uyên", "Long"; not "Hùng", which "Hưng" shares, nor "Thu" / "Thư")."""

@@ -64,8 +64,9 @@ _REASONS_VI = {
     "name_honorific": "họ tên in hoa mở đầu bằng “ÔNG”: có thể là họ Ông hoặc cách xưng hô "
     "“ông”, cần đối chiếu bản giấy",
     "name_invalid": "họ tên có chữ không phải âm tiết tiếng Việt (lỗi OCR?)",
-    "name_unconfirmed": "họ tên chỉ in một lần trên giấy, có chữ ít gặp trong tên người mà "
-    "cách viết khác dấu thường gặp hơn (xem doubts.name_readings): cần đối chiếu bản giấy",
+    "name_unconfirmed": "họ tên chỉ in một lần trên giấy, có chữ ít gặp trong tên người hoặc "
+    "đọc mờ, mà cách viết khác dấu cũng là tên thường gặp (xem doubts.name_readings): cần "
+    "đối chiếu bản giấy",
     "number_mismatch": "số ở đầu giấy (“Số: …”) khác số in trong nội dung (mã số hộ kinh "
     "doanh, số vào sổ): cần kiểm tra",
     "number_format": "số văn bản không đúng dạng số/năm/ký hiệu hoặc dấu “/” do máy đoán",

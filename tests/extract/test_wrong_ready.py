@@ -1,0 +1,166 @@
+"""No guessed value marked ready (issue 14): a department's header line read out of order,
+a figure date read weakly or with a digit split off, a weakly read name whose letters
+spell another usual name. Pages are built from words placed where a scan puts them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from extract import analyze
+from extract.analyze import Extraction
+from ocr.base import Word
+
+TODAY = date(2026, 1, 1)
+
+
+def placed(rows: list[tuple[int, int, str]], weak: dict[str, float] | None = None) -> list[Word]:
+    """Each row (x, y, text) is one tesseract line, in the order given (tesseract's reading
+    order, which need not be the page's); a token in ``weak`` gets that confidence."""
+    words: list[Word] = []
+    for number, (x0, y, text) in enumerate(rows):
+        x = x0
+        for token in text.split():
+            width = 22 * len(token)
+            confidence = (weak or {}).get(token, 96.0)
+            words.append(Word(token, confidence, (x, y, x + width, y + 40), (number, 1, 1)))
+            x += width + 18
+    return words
+
+
+def read(rows: list[tuple[int, int, str]], weak: dict[str, float] | None = None) -> Extraction:
+    return analyze([""], [placed(rows, weak)], today=TODAY)
+
+
+def stacked(lines: list[str]) -> list[tuple[int, int, str]]:
+    return [(200, 100 + 60 * n, line) for n, line in enumerate(lines)]
+
+
+# A household business paper whose header block tesseract read after the body: the
+# department's line ("PHÒNG TÀI CHÍNH - KẾ HOẠCH") under its committee's stands above the
+# title on the page, though it comes after it in reading order.
+BUSINESS = [
+    (200, 135, "ỦY BAN NHÂN DÂN HUYỆN CẨM MỸ"),
+    (670, 287, "GIẤY CHỨNG NHẬN"),
+    (594, 349, "ĐĂNG KÝ HỘ KINH DOANH"),
+    (600, 411, "Mã số hộ kinh doanh: 75C55799811"),
+    (236, 537, "1. Tên hộ kinh doanh: HỘ KINH DOANH TẠP HÓA VIỆT HƯNG"),
+    (232, 594, "2. Địa điểm kinh doanh: Tổ 13, xã Thừa Đức, huyện Cẩm Mỹ, tỉnh Đồng Nai"),
+    (818, 126, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+    (236, 175, "PHÒNG TÀI CHÍNH - KẾ HOẠCH"),
+    (967, 176, "Độc lập - Tự do - Hạnh phúc"),
+    (246, 930, "Họ và tên: TRẦN XUÂN LÂM"),
+    (246, 990, "Sinh ngày: 11/06/1994"),
+    (246, 1050, "Căn cước công dân số: 075094255281"),
+    (900, 1150, "Đồng Nai, ngày 29 tháng 6 năm 2025"),
+    (900, 1210, "KT. TRƯỞNG PHÒNG"),
+]
+
+
+def test_a_department_line_read_after_the_title_is_the_issuer() -> None:
+    got = read(BUSINESS)
+    assert got.issuer == "Phòng Tài chính - Kế hoạch huyện Cẩm Mỹ, tỉnh Đồng Nai"
+    assert got.fields["issuer_printed"] == "ỦY BAN NHÂN DÂN HUYỆN CẨM MỸ PHÒNG TÀI CHÍNH - KẾ HOẠCH"
+    # Below the title on the page, the same line is body text, not the header.
+    lowered = [(x, 1300, text) if "PHÒNG TÀI" in text else (x, y, text) for x, y, text in BUSINESS]
+    assert read(lowered).fields["issuer_printed"] == "ỦY BAN NHÂN DÂN HUYỆN CẨM MỸ"
+
+
+# A marriage certificate without a dateline: its issue date is the registration date.
+MARRIAGE = [
+    "ỦY BAN NHÂN DÂN",
+    "XÃ GIA TRẤN",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 160/KH",
+    "GIẤY CHỨNG NHẬN KẾT HÔN",
+    "Họ, chữ đệm, tên chồng: NGUYỄN CÔNG KHÔI",
+    "Ngày, tháng, năm sinh: 16/11/1987",
+    "Giấy tờ tùy thân: Căn cước công dân số 037087226811",
+    "Họ, chữ đệm, tên vợ: {wife}",
+    "Ngày, tháng, năm sinh: {born}",
+    "Giấy tờ tùy thân: Căn cước công dân số 037182513420",
+    "Nơi đăng ký: Ủy ban nhân dân xã Gia Trấn, huyện Gia Viễn, tỉnh Ninh Bình",
+    "Ngày, tháng, năm đăng ký: 26/08/2017",
+    "TM. ỦY BAN NHÂN DÂN",
+    "CHỦ TỊCH",
+]
+
+
+def marriage(wife: str = "HỒ ÁNH HOA", born: str = "04/10/1982") -> list[tuple[int, int, str]]:
+    return stacked([line.format(wife=wife, born=born) for line in MARRIAGE])
+
+
+def test_an_issue_date_read_weakly_and_confirmed_by_nothing_goes_to_review() -> None:
+    clear = read(marriage())
+    assert clear.issued_on == "2017-08-26"
+    assert "low_confidence:issued_on" not in clear.review_reasons
+    # "26/05" read as "26/08" at 70: the registration date is the issue date itself, so it
+    # confirms nothing, and one figure word that weak may hold a wrong digit.
+    weak = read(marriage(), {"26/08/2017": 70.0})
+    assert weak.issued_on == "2017-08-26"
+    assert "low_confidence:issued_on" in weak.review_reasons
+
+
+def test_a_birth_date_with_a_one_digit_day_is_not_kept() -> None:
+    # "11/09/1982" with its first 1 read apart as "I": the CCCD agrees with the year (all
+    # it encodes), not with the day.
+    got = read(marriage(born="I 1/09/1982", wife="HỒ THANH OANH"), {"I": 72.0, "1/09/1982": 89.0})
+    assert got.subjects[1].birth_date is None
+    assert "unverified:subjects[1].birth_date" in got.review_reasons
+    assert got.doubts.unverified_birth_dates == ["1982-09-01"]
+    whole = read(marriage(born="11/09/1982", wife="HỒ THANH OANH"), {"11/09/1982": 89.0})
+    assert whole.subjects[1].birth_date == "1982-09-11"
+    assert whole.review_reasons == []
+
+
+def test_a_weakly_read_name_another_usual_name_shares_the_letters_of_goes_to_review() -> None:
+    # "DŨNG" at 77 where the page prints "DUNG": both are usual names, printed once.
+    got = read(marriage(wife="PHAN THANH DŨNG"), {"DŨNG": 77.0})
+    assert got.subjects[1].name == "Phan Thanh Dũng"
+    assert got.review_reasons == ["name_unconfirmed:subjects[1].name"]
+    assert got.doubts.name_readings["subjects[1].name"] == ["Phan Thanh Dũng", "Phan Thanh Dung"]
+    # Read clearly, or a name no other usual name shares the letters of, it is trusted.
+    assert read(marriage(wife="PHAN THANH DŨNG")).review_reasons == []
+    assert read(marriage(wife="PHAN THANH UYÊN"), {"UYÊN": 77.0}).review_reasons == []
+
+
+def test_a_worded_dateline_with_two_weak_figures_goes_to_review() -> None:
+    # The seal over the dateline: "06" (for "08") at 78 and "l2" at 62. One weak figure
+    # is common on right readings and is not enough.
+    dated = [line for line in MARRIAGE if "đăng ký:" not in line or "Nơi" in line]
+    rows = stacked(
+        [
+            *(line.format(wife="HỒ ÁNH HOA", born="04/10/1982") for line in dated),
+            "Gia Viễn, ngày 06 tháng l2 năm 2023",
+        ]
+    )
+    inked = read(rows, {"06": 78.0, "l2": 62.0})
+    assert inked.issued_on == "2023-12-06"
+    assert "low_confidence:issued_on" in inked.review_reasons
+    one = read(rows, {"06": 78.0})
+    assert one.issued_on == "2023-12-06"
+    assert "low_confidence:issued_on" not in one.review_reasons
+
+
+def test_an_issue_date_with_a_weak_figure_and_a_near_twin_on_the_page_goes_to_review() -> None:
+    # "ngày I6 tháng 4" (I6 at 75, for 18) while the body prints "đến ngày 18/04/2023":
+    # the same month and year on another day is the date read another way.
+    lines = [
+        "UBND XÃ NGHĨA THÀNH",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 535/UBND-TP",
+        "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+        "Họ, chữ đệm, tên: NGUYỄN THỊ HOA",
+        "Ngày, tháng, năm sinh: 03/11/1969",
+        "Giấy tờ tùy thân: Căn cước công dân số 040169012345",
+        "Trong thời gian cư trú tại xã Nghĩa Thành từ ngày 15/03/1991 đến ngày {until}",
+        "Tình trạng hôn nhân: Chưa đăng ký kết hôn với ai",
+        "Nghĩa Thành, ngày I6 tháng 4 năm 2023",
+        "TM. ỦY BAN NHÂN DÂN",
+    ]
+    twin = read(stacked([line.format(until="18/04/2023") for line in lines]), {"I6": 75.0})
+    assert twin.issued_on == "2023-04-16"
+    assert "low_confidence:issued_on" in twin.review_reasons
+    apart = read(stacked([line.format(until="18/03/2023") for line in lines]), {"I6": 75.0})
+    assert "low_confidence:issued_on" not in apart.review_reasons
