@@ -430,6 +430,21 @@ def _lines(words: list[Word]) -> list[list[Word]]:
     return lines
 
 
+# A page whose confidence (the mean over its characters) is below the noise line level
+# was read with no confidence anywhere (a barely legible 150-dpi fax): its low lines are
+# its text, not remnants among good lines, and dropping them left a few words of a page
+# whose every word, kept, reads better than bare tesseract. On the dev half the one such
+# page scores 37; every other page 84 or more (bench/README_ocr.md). Weighted by
+# characters so that a few one-letter specks do not make a well-read page weak.
+WEAK_PAGE_CONFIDENCE = NOISE_LINE_CONFIDENCE
+
+
+def _weak_page(words: list[Word]) -> bool:
+    chars = sum(len(w.text) for w in words)
+    return chars > 0 and sum(
+        len(w.text) * w.confidence for w in words) / chars < WEAK_PAGE_CONFIDENCE
+
+
 def _without_noise(line: list[Word]) -> list[Word]:
     """The line without its noise pieces, judged piece by piece (split at column gaps):
     a header line that tesseract joined with a misread neighbour keeps its good half."""
@@ -750,8 +765,9 @@ def words_to_text(words: list[Word]) -> str:
     """Lines joined by newlines, paragraphs by a blank line, side-by-side blocks in
     reading order (the header's left block before its right block; a table's columns
     read across, row by row)."""
+    weak = _weak_page(words)
     lines = _cell_flow(_table_rows([kept for line in _lines(words) if (
-        kept := [w for w in _without_noise(line) if not _is_rule(w)])]))
+        kept := [w for w in (line if weak else _without_noise(line)) if not _is_rule(w)])]))
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
     index = 0
