@@ -232,7 +232,7 @@ def other_usual_spellings(word: str) -> list[str]:
     """The other common name syllables spelled with ``word``'s letters ("Dũng" → ["Dung"],
     "Hùng" → ["Hưng"]; "Uyên" → []), ``word`` itself being common or not."""
     spelled = unicodedata.normalize("NFC", word).lower()
-    common = _common_syllables().get(fold_phrase(spelled), frozenset())
+    common = common_syllables().get(fold_phrase(spelled), frozenset())
     return sorted(title_case(w) for w in common - {spelled})
 
 
