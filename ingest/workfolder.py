@@ -13,15 +13,17 @@ A document's folder is removed as soon as it is done (committed, skipped or fail
 so a backlog of any size needs room for only the documents in flight; the batch's
 folder, with anything a failure left, when the batch ends. The folder is made under
 the system's temporary directory (``TMPDIR``, as every ``tempfile`` user), readable by
-its owner only (``mkdtemp``), and named with the driver's process id: the folders of a
-driver that was killed (citizens' papers, left in ``/tmp``) are removed by the next
-batch made beside them.
+its owner only (``mkdtemp``), and named with the driver's host and process id: the
+folders of a driver on this host that was killed (citizens' papers, left in ``/tmp``)
+are removed by the next batch made beside them; a folder of another host sharing the
+directory is never judged from here.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -33,7 +35,8 @@ class WorkFolder:
     """One batch's temporary folder, with a numbered folder per document."""
 
     def __init__(self, parent: str | Path | None = None) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent))
+        self.root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{_HOST}.{os.getpid()}.",
+                                          dir=parent))
         self._count = 0
         sweep(self.root.parent)
 
@@ -56,14 +59,17 @@ class WorkFolder:
 
 
 PREFIX = "sohoa-work-"
+# Host names hold no "/" and mkdtemp's suffix no ".": "sohoa-work-{host}.{pid}.{random}".
+_HOST = socket.gethostname() or "localhost"
 
 
 def sweep(parent: Path) -> list[Path]:
-    """Remove (and return) the work folders in ``parent`` whose driver is gone."""
+    """Remove (and return) the work folders in ``parent`` of this host whose driver is
+    gone."""
     removed = []
     for folder in parent.glob(f"{PREFIX}*"):
-        pid = folder.name[len(PREFIX):].partition("-")[0]
-        if pid.isdigit() and folder.is_dir() and not _alive(int(pid)):
+        host, _, rest = folder.name[len(PREFIX):].rpartition(".")[0].rpartition(".")
+        if host == _HOST and rest.isdigit() and folder.is_dir() and not _alive(int(rest)):
             discard(folder)
             removed.append(folder)
     return removed

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,16 +162,18 @@ def test_a_batch_leaves_no_work_folder_behind(runtime: Runtime, scans: Path, tmp
 def test_the_work_folders_of_a_killed_driver_are_swept(tmp_path: Path) -> None:
     """A driver killed mid-batch leaves citizens' papers in its work folder: the next
     batch made beside it removes the folders whose process is gone, and only those."""
-    dead = tmp_path / "sohoa-work-999999999-abc"  # beyond any pid Linux hands out
+    host = socket.gethostname()
+    dead = tmp_path / f"sohoa-work-{host}.999999999.abc"  # beyond any pid Linux hands out
     (dead / "000001").mkdir(parents=True)
     (dead / "000001" / "source.pdf").write_bytes(b"%PDF-1.7 a citizen's paper")
-    living = tmp_path / f"sohoa-work-{os.getpid()}-xyz"
-    living.mkdir()
+    living = tmp_path / f"sohoa-work-{host}.{os.getpid()}.xyz"
+    elsewhere = tmp_path / "sohoa-work-other-host.999999999.abc"  # not ours to judge
     unrelated = tmp_path / "sohoa-work-notes"
-    unrelated.mkdir()
+    for folder in (living, elsewhere, unrelated):
+        folder.mkdir()
 
     with WorkFolder(tmp_path) as work:
-        assert work.root.name.startswith(f"sohoa-work-{os.getpid()}-")
+        assert work.root.name.startswith(f"sohoa-work-{host}.{os.getpid()}.")
         assert not dead.exists()
-        assert living.is_dir() and unrelated.is_dir()
+        assert living.is_dir() and elsewhere.is_dir() and unrelated.is_dir()
     assert not work.root.exists()
