@@ -144,7 +144,11 @@ _EDGE_MARKS = ",'‘’`|_¡—–"
 _LINE_START = _NUMBERING + _EDGE_MARKS
 # "<place>, ngày 05 …", the day word misread as OCR does ("naày", "ngảy"), the day after
 # it; not "Ngày, tháng, năm sinh" (its "năm" follows a comma too) nor "…, nay là …".
-_DATELINE = re.compile(rf"^\s*[^\d:]{{2,60}}?[,.]\s*{DAY_WORD}")
+# The place takes no figures (a number and a date in the body, "Quyết định số 12, ngày …",
+# is no dateline) but the number of a numbered ward or district ("Phường 8, ngày …",
+# "Quận 11, ngày …": urban units are named by number).
+_DATELINE_PLACE = r"(?:[^\d:]{0,40}?(?<![a-z])(?:phuong|quan)\s\d{1,2}(?![\d/])|[^\d:]{2,60}?)"
+_DATELINE = re.compile(rf"^\s*{_DATELINE_PLACE}[,.]\s*{DAY_WORD}")
 # A speck or rule mark may stand before "Số" ("'Số: 138/2021/GCN").
 # "Số" as OCR reads it: "Sổ", "S ố", "Sô’", "S6:" (the ố read as a 6, then only before a
 # colon), followed by ":", ";" or "." or by the number itself.
