@@ -651,6 +651,23 @@ def _document_number(lines: list[Line]) -> Value | None:
             continue
         if found is not None:
             return found
+    return _number_after_misread_so(head)
+
+
+# "Số:" with its ố read as another vowel ("Sâ: 98", "Sẽ: 38E…"): an S, one vowel and the
+# colon opening a header line. Weaker than "Số" itself, so the number must have a paper
+# number's shape as printed — no slash put back, no look-alike digit mapped.
+_MISREAD_SO = re.compile(r"^\s*[,'‘’`|_¡—–.\-]*\s*s[aeiouy]\s?:\s*(?=\d)")
+
+
+def _number_after_misread_so(head: list[Line]) -> Value | None:
+    for line in head:
+        match = _MISREAD_SO.match(fold_aligned(line.text))
+        if match is None:
+            continue
+        found = _number_at(line, match.end())
+        if found is not None and not found.guessed and found.value == (found.raw or "").strip():
+            return found if is_number(found.value) else None
     return None
 
 

@@ -144,3 +144,14 @@ def test_a_reorganised_ward_is_named_on_the_page_by_its_province() -> None:
     match = match_issuer("LÝ BAN NHÂN DÂN PHƯỜNG TRÀ VINH", "2026-06-14", page)
     assert match.official == "Ủy ban nhân dân phường Trà Vinh, tỉnh Vĩnh Long"
     assert match.lenient and match.confirmed
+
+
+def test_a_number_after_a_misread_so_is_read_when_it_has_a_number_shape() -> None:
+    lines = [ln.replace("Số: 673", "Sâ: 673") for ln in NUMBERED_WARD]
+    got = read(lines)
+    assert got.document_number == "673"
+    assert got.review_reasons == []
+    # A look-alike digit in it ("G" for 6): nothing repaired, the number stays missing.
+    garbled = read([ln.replace("Số: 673", "Sẽ: 38E882832G0") for ln in NUMBERED_WARD])
+    assert garbled.document_number is None
+    assert "missing:document_number" in garbled.review_reasons
