@@ -76,6 +76,7 @@ class Reading:
     stated_term: date | int | None = None
     dateline_conflict: bool = False  # two "<place>, ngày …" lines give different dates
     number_conflict: bool = False  # the header's "Số:" and the type's number field differ
+    number_agrees: bool = False  # … or are read alike: two readings of one number
     term_unreadable: bool = False  # a term is printed but its number or date could not be read
     subjects: list[SubjectRead] = field(default_factory=list)
     fields: dict[str, Value] = field(default_factory=dict)
@@ -737,6 +738,7 @@ def _number_from_field(reading: Reading, result_type: ResultType | None) -> None
             number_shape(header.value) == number_shape(field_value.value)
         ):
             reading.number_conflict = True
+        reading.number_agrees = header.value == field_value.value and header is not field_value
         return
     reading.document_number = Value(field_value.value, field_value.confidence, field_value.raw)
 

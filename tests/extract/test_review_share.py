@@ -4,6 +4,7 @@ checked by what the value's field allows, never guessed."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from extract import analyze
@@ -155,3 +156,47 @@ def test_a_number_after_a_misread_so_is_read_when_it_has_a_number_shape() -> Non
     garbled = read([ln.replace("Số: 673", "Sẽ: 38E882832G0") for ln in NUMBERED_WARD])
     assert garbled.document_number is None
     assert "missing:document_number" in garbled.review_reasons
+
+
+BUSINESS = [
+    "TỈNH NGHỆ AN",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "UBND XÃ MỸ LÝ",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 40E79106093",
+    "GIẤY CHỨNG NHẬN",
+    "ĐĂNG KÝ HỘ KINH DOANH",
+    "Mã số hộ kinh doanh: 40E79106093",
+    "Đăng ký lần đầu: ngày 26 tháng 9 năm 2025",
+    "1. Tên hộ kinh doanh: HỘ KINH DOANH TẠP HÓA MỸ LÝ",
+    "2. Địa điểm kinh doanh: Số 4 Quang Trung, xã Mỹ Lý, tỉnh Nghệ An",
+    "5. Chủ hộ kinh doanh:",
+    "Họ và tên: NGUYỄN VĂN NAM",
+    "Giới tính: Nam",
+    "Sinh ngày: 12/05/1971",
+    "Số CCCD: 040071350003",
+    "Nghệ An, ngày 26 tháng 9 năm 2025",
+    "TM. ỦY BAN NHÂN DÂN",
+    "CHỦ TỊCH",
+    "Lê Văn Hải",
+]
+
+
+def _weak_header_number(lines: list[str]) -> Extraction:
+    words = words_from_lines(lines)
+    header = next(i for i, w in enumerate(words) if w.text == "Số:") + 1
+    words[header] = dataclasses.replace(words[header], confidence=54.6)
+    return analyze(["\n".join(lines)], [words], today=TODAY)
+
+
+def test_a_weak_header_number_read_alike_in_the_body_is_confirmed() -> None:
+    got = _weak_header_number(BUSINESS)
+    assert got.document_number == "40E79106093"
+    assert got.review_reasons == []
+
+
+def test_a_weak_header_number_alone_still_goes_to_review() -> None:
+    lines = [ln for ln in BUSINESS if not ln.startswith("Mã số")]
+    assert "low_confidence:document_number" in _weak_header_number(lines).review_reasons
+    other = [ln.replace("doanh: 40E79106093", "doanh: 40E79106098") for ln in BUSINESS]
+    assert "number_mismatch:document_number" in _weak_header_number(other).review_reasons
