@@ -458,6 +458,36 @@ def explain(cases: list[Case], caches: list[Path]) -> None:
             print(f"  {number:3d} [{low:3.0f}] {line.text}")
 
 
+def review_table(cases: list[Case]) -> None:
+    """Every record sent to review with its reasons and a verdict on its values: right (all
+    it states is right and nothing the page states is missing: the review was
+    over-cautious), wrong (states a wrong value) or missing (lacks a value); then per
+    reason code, how many records of each verdict carry it, and alone."""
+    per: dict[str, Counter[str]] = {}
+    for case in cases:
+        if _ready(case):
+            continue
+        reasons = sorted({re.sub(r"\[\d+\]", "[i]", r) for r in case.extraction.review_reasons})
+        wrong = wrong_values(case)
+        missing = [
+            f"{key}={value!r}"
+            for key, (got, want) in stated(case).items()
+            for value in (Counter(want) - Counter(got)).elements()
+        ]
+        verdict = "wrong" if wrong else "missing" if missing else "right"
+        print(f"  {case.name} ({case.expected.group}) {verdict}: {reasons}")
+        for value in wrong + missing:
+            print(f"      {value}")
+        for reason in reasons:
+            tally = per.setdefault(reason, Counter())
+            tally[verdict] += 1
+            if len(reasons) == 1:
+                tally[f"{verdict} alone"] += 1
+    print("  per reason (records in review carrying it, by verdict):")
+    for reason, tally in sorted(per.items(), key=lambda kv: -sum(kv[1].values())):
+        print(f"    {reason:<42} {dict(sorted(tally.items()))}")
+
+
 def title_lost(cases: list[Case], caches: list[Path]) -> None:
     """Doc type with the title taken away: each page classified again without the lines
     its title was read from, and without everything above them too (a lost top of the
@@ -568,6 +598,12 @@ def main() -> None:
         "the OCR lines (for tuning on the dev half; never on the test half)",
     )
     parser.add_argument(
+        "--review-table",
+        action="store_true",
+        help="per record sent to review: its reasons and whether its values are right, wrong "
+        "or missing; then per reason code (for tuning sets only)",
+    )
+    parser.add_argument(
         "--title-lost",
         action="store_true",
         help="also classify every page again without its title lines (tuning sets only)",
@@ -605,6 +641,8 @@ def main() -> None:
     report("all documents", cases, args.verbose)
     if args.explain:
         explain(cases, caches)
+    if args.review_table:
+        review_table(cases)
     if args.title_lost:
         title_lost(cases, caches)
     groups = sorted({c.expected.group for c in cases})

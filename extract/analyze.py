@@ -233,6 +233,13 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
     if match.official is None and match.reason == UNMATCHED:
         by_signature = _issuer_from_signature(extraction, page_lines)
         if by_signature is not None:
+            if _stated_in_body(by_signature, extraction.issued_on, page_lines):
+                # Two readings name one unit: the signature with the page's address, and
+                # the committee speaking in the body. The header's damage costs nothing.
+                extraction.issuer = by_signature.official
+                extraction.fields[ISSUER_FROM] = CONFIRMING_LINE
+                _set_issuer_codes(extraction.fields, by_signature)
+                return
             _set_proposed_issuer(extraction, by_signature)
             return
     if match.reason == AMBIGUOUS and extraction.issued_on is None and printed is not None:
@@ -292,6 +299,25 @@ def _set_proposed_issuer(extraction: Extraction, match: IssuerMatch) -> None:
     extraction.fields[ISSUER_FROM] = SIGNATURE
     _set_issuer_codes(extraction.fields, match)
     extraction.review_reasons.append(ReviewReason(INFERRED, "issuer"))
+
+
+# The committee speaking in the body of a certificate it issues: "Ủy ban nhân dân phường
+# Trà Vinh, tỉnh Vĩnh Long xác nhận:" (a marital status certificate's opening).
+_CONFIRMING = re.compile(r"^\W*((?:uy ban nhan dan|ubnd)\s.{3,120}?)[\s,.]*xac nhan\W*$")
+CONFIRMING_LINE = "confirming_line"
+
+
+def _stated_in_body(proposal: IssuerMatch, issued_on: str | None, page_lines: list[str]) -> bool:
+    """Whether a body line in which the committee states what it certifies names, read as
+    strictly as a header, the very unit the signature block proposes."""
+    for line in page_lines:
+        found = _CONFIRMING.match(fold_aligned(line))
+        if found is None:
+            continue
+        stated = match_issuer(nfc(line)[found.start(1) : found.end(1)], issued_on, page_lines)
+        if stated.official is not None and not stated.lenient:
+            return stated.official == proposal.official and stated.codes() == proposal.codes()
+    return False
 
 
 def _issuer_from_signature(extraction: Extraction, page_lines: list[str]) -> IssuerMatch | None:

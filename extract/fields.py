@@ -76,6 +76,7 @@ class Reading:
     stated_term: date | int | None = None
     dateline_conflict: bool = False  # two "<place>, ngày …" lines give different dates
     number_conflict: bool = False  # the header's "Số:" and the type's number field differ
+    number_agrees: bool = False  # … or are read alike: two readings of one number
     term_unreadable: bool = False  # a term is printed but its number or date could not be read
     subjects: list[SubjectRead] = field(default_factory=list)
     fields: dict[str, Value] = field(default_factory=dict)
@@ -144,7 +145,11 @@ _EDGE_MARKS = ",'‘’`|_¡—–"
 _LINE_START = _NUMBERING + _EDGE_MARKS
 # "<place>, ngày 05 …", the day word misread as OCR does ("naày", "ngảy"), the day after
 # it; not "Ngày, tháng, năm sinh" (its "năm" follows a comma too) nor "…, nay là …".
-_DATELINE = re.compile(rf"^\s*[^\d:]{{2,60}}?[,.]\s*{DAY_WORD}")
+# The place takes no figures (a number and a date in the body, "Quyết định số 12, ngày …",
+# is no dateline) but the number of a numbered ward or district ("Phường 8, ngày …",
+# "Quận 11, ngày …": urban units are named by number).
+_DATELINE_PLACE = r"(?:[^\d:]{0,40}?(?<![a-z])(?:phuong|quan)\s\d{1,2}(?![\d/])|[^\d:]{2,60}?)"
+_DATELINE = re.compile(rf"^\s*{_DATELINE_PLACE}[,.]\s*{DAY_WORD}")
 # A speck or rule mark may stand before "Số" ("'Số: 138/2021/GCN").
 # "Số" as OCR reads it: "Sổ", "S ố", "Sô’", "S6:" (the ố read as a 6, then only before a
 # colon), followed by ":", ";" or "." or by the number itself.
@@ -647,6 +652,23 @@ def _document_number(lines: list[Line]) -> Value | None:
             continue
         if found is not None:
             return found
+    return _number_after_misread_so(head)
+
+
+# "Số:" with its ố read as another vowel ("Sâ: 98", "Sẽ: 38E…"): an S, one vowel and the
+# colon opening a header line. Weaker than "Số" itself, so the number must have a paper
+# number's shape as printed — no slash put back, no look-alike digit mapped.
+_MISREAD_SO = re.compile(r"^\s*[,'‘’`|_¡—–.\-]*\s*s[aeiouy]\s?:\s*(?=\d)")
+
+
+def _number_after_misread_so(head: list[Line]) -> Value | None:
+    for line in head:
+        match = _MISREAD_SO.match(fold_aligned(line.text))
+        if match is None:
+            continue
+        found = _number_at(line, match.end())
+        if found is not None and not found.guessed and found.value == (found.raw or "").strip():
+            return found if is_number(found.value) else None
     return None
 
 
@@ -716,6 +738,7 @@ def _number_from_field(reading: Reading, result_type: ResultType | None) -> None
             number_shape(header.value) == number_shape(field_value.value)
         ):
             reading.number_conflict = True
+        reading.number_agrees = header.value == field_value.value and header is not field_value
         return
     reading.document_number = Value(field_value.value, field_value.confidence, field_value.raw)
 

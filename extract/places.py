@@ -985,8 +985,12 @@ def _match_in(
     usable = segments
 
     # The issuer's own unit is the lowest one named; the others must be its parents.
-    def lowest_rank(s: _Segment) -> int:
-        return min(_RANK[lv] for lv in _LEVEL_OF[s.kind])
+    # Of two segments that may stand at one level, the one that can stand at no higher one:
+    # "THÀNH PHỐ HÀ NỘI / HUYỆN SÓC SƠN" — a thành phố may be a district, a huyện is one,
+    # so the thành phố is its parent.
+    def lowest_rank(s: _Segment) -> tuple[int, int]:
+        ranks = [_RANK[lv] for lv in _LEVEL_OF[s.kind]]
+        return min(ranks), max(ranks)
 
     target = min(usable, key=lowest_rank)
     others = [s for s in usable if s is not target]
@@ -1062,6 +1066,16 @@ def match_issuer(
         second = _match_block(printed, on, page_lines, relaxed=True)
         if second.official is not None or second.reason == AMBIGUOUS:
             return second
+        untangled = untangle_committee(printed)
+        if untangled is not None:
+            # Read strictly once put back in order, but read out of order: trusted only as
+            # far as the page names the unit elsewhere, as the lenient reading below.
+            fourth = _match_block(untangled, on, page_lines, relaxed=False)
+            if fourth.official is not None and fourth.unit is not None:
+                fourth.printed = printed
+                fourth.lenient = True
+                fourth.confirmed = _named_on_page(fourth.unit, page_lines)
+                return fourth
         third = _match_block(printed, on, page_lines, relaxed=True, lenient=True)
         if third.official is not None and third.unit is not None:
             third.lenient = True
@@ -1070,13 +1084,36 @@ def match_issuer(
     return result
 
 
+_COMMITTEE = ("uy", "ban", "nhan", "dan")
+
+
+def untangle_committee(printed: str) -> str | None:
+    """The block with "ỦY BAN NHÂN DÂN" put back before the unit's line, when tesseract read
+    the two centred lines of the block as one and interleaved their words ("HUYỆN ỦY BAN HÀ
+    NHÂN DÂN TRUNG" for "ỦY BAN NHÂN DÂN / HUYỆN HÀ TRUNG"): each line keeps its own order,
+    so the committee's four words, in their order but with others between them, are taken
+    out and put first. ``None`` when the committee's words are not so interleaved."""
+    words = printed.split()
+    folded = [fold_phrase(w).strip(" .,:;-_") for w in words]
+    at: list[int] = []
+    for index, word in enumerate(folded):
+        if len(at) < len(_COMMITTEE) and word == _COMMITTEE[len(at)]:
+            at.append(index)
+    if len(at) < len(_COMMITTEE) or at[-1] - at[0] == len(_COMMITTEE) - 1:
+        return None  # not all four, or already together
+    rest = [w for i, w in enumerate(words) if i not in at]
+    return " ".join([words[i] for i in at] + rest)
+
+
 def _named_on_page(unit: Unit, page_lines: Sequence[str]) -> bool:
     """Whether the page names ``unit`` outside the header's block: an address or place of
     registration with its parent ("xã Hồng An, huyện Bảo Lạc"), or, for a province, the
     dateline's place."""
     if unit.level == "province":
         return unit.key in dateline_places(page_lines)
-    parent = unit.district_key if unit.level == "ward" else unit.province_key
+    # A ward's parent is its district; since the 2025 reorganisation, with no districts
+    # left, its province ("phường Trà Vinh, tỉnh Vĩnh Long").
+    parent = (unit.district_key or unit.province_key) if unit.level == "ward" else unit.province_key
     compact = re.sub(r"[^a-z0-9,]", "", "\n".join(fold_phrase(line) for line in page_lines))
     named = re.escape(unit.kind + unit.key) + r"(?![0-9])"
     typed = r",?(?:quan|huyen|thixa|thanhpho|tp|tinh)?"

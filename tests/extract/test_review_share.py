@@ -1,0 +1,202 @@
+"""Records sent to review for values that were read right, or for values the page holds
+in a form the reading missed (issue 14, review share): each confirmation or recovery is
+checked by what the value's field allows, never guessed."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from extract import analyze
+from extract.analyze import Extraction
+from extract.places import match_issuer
+from tests.support.extract import words_from_lines
+
+TODAY = date(2026, 1, 1)
+
+
+def read(lines: list[str], weak: dict[str, float] | None = None) -> Extraction:
+    return analyze(["\n".join(lines)], [words_from_lines(lines, weak)], today=TODAY)
+
+
+# A marital status certificate of a numbered ward of Hồ Chí Minh City.
+NUMBERED_WARD = [
+    "UBND QUẬN GÒ VẤP",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "UBND PHƯỜNG 8",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 673",
+    "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+    "Họ, chữ đệm, tên: NGUYỄN THÀNH CƯỜNG",
+    "Ngày sinh: 02/07/1984",
+    "Giới tính: Nam",
+    "Giấy tờ tùy thân: Căn cước công dân số 084084836633",
+    "Nơi cư trú: Số 109 Phan Đình Phùng, phường 8, quận Gò Vấp, thành phố Hồ Chí Minh",
+    "Tình trạng hôn nhân: Hiện tại chưa đăng ký kết hôn với ai.",
+    "Giấy này có giá trị sử dụng trong thời hạn 6 tháng, kể từ ngày cấp.",
+    "Phường 8, ngày 19 tháng 01 năm 2022",
+    "CHỦ TỊCH",
+    "Trần Tuấn Hùng",
+]
+
+
+def test_the_dateline_of_a_numbered_ward_dates_the_paper() -> None:
+    got = read(NUMBERED_WARD)
+    assert got.issued_on == "2022-01-19"
+    assert got.review_reasons == []
+    district = read([ln.replace("Phường 8, ngày", "Quận 11, ngày") for ln in NUMBERED_WARD])
+    assert district.issued_on == "2022-01-19"
+
+
+def test_a_dated_reference_with_a_number_is_still_no_dateline() -> None:
+    lines = [
+        ln.replace("Phường 8, ngày 19", "Quyết định số 12, ngày 19") for ln in NUMBERED_WARD
+    ]
+    got = read(lines)
+    assert got.issued_on is None
+    assert "missing:issued_on" in got.review_reasons
+
+
+def test_a_city_above_its_district_is_the_parent_not_the_issuer() -> None:
+    # "THÀNH PHỐ" may name a province or a district; "HUYỆN" only a district: the block's
+    # own unit is the huyện, the thành phố its province.
+    match = match_issuer("UBND THÀNH PHỐ HÀ NỘI UBND HUYỆN SÓC SƠN", "2018-03-26")
+    assert match.official == "Ủy ban nhân dân huyện Sóc Sơn, thành phố Hà Nội"
+    town = match_issuer("UBND TỈNH ĐỒNG NAI UBND THÀNH PHỐ BIÊN HÒA", "2018-03-26")
+    assert town.official == "Ủy ban nhân dân thành phố Biên Hòa, tỉnh Đồng Nai"
+
+
+def test_a_committee_interleaved_with_its_unit_line_is_read_when_the_page_names_the_unit() -> None:
+    # Tesseract read "ỦY BAN NHÂN DÂN / HUYỆN HÀ TRUNG" as one line, the words interleaved.
+    page = ["Địa chỉ: Số 209 Võ Thị Sáu, xã Hà Sơn, huyện Hà Trung, tỉnh Thanh Hóa"]
+    match = match_issuer("HUYỆN ỦY BAN HÀ NHÂN DÂN TRUNG", "2020-03-26", page)
+    assert match.official == "Ủy ban nhân dân huyện Hà Trung, tỉnh Thanh Hóa"
+    assert match.lenient and match.confirmed
+    # Named nowhere else on the page: a proposal for an officer, never a reading.
+    alone = match_issuer("ỦY BAN NHÂN HUYỆN DÂN TU MƠ RÔNG", "2020-01-04", [])
+    assert alone.official == "Ủy ban nhân dân huyện Tu Mơ Rông, tỉnh Kon Tum"
+    assert alone.lenient and not alone.confirmed
+
+
+def test_interleaved_committee_pages_are_ready_only_when_confirmed() -> None:
+    lines = [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "HUYỆN ỦY BAN HÀ NHÂN DÂN",
+        "Độc lập - Tự do - Hạnh phúc",
+        "TRUNG",
+        "GIẤY PHÉP XÂY DỰNG",
+        "Số: 1618/GPXD",
+        "1. Cấp cho: Ông HUỲNH HOÀNG DŨNG",
+        "Địa chỉ: Số 209 Võ Thị Sáu, xã Hà Sơn, huyện Hà Trung, tỉnh Thanh Hóa",
+        "Số CCCD: 092060599463",
+        "Thanh Hóa, ngày 26 tháng 3 năm 2020",
+        "CHỦ TỊCH",
+        "Châu Ngọc Huy",
+    ]
+    got = read(lines)
+    assert got.issuer == "Ủy ban nhân dân huyện Hà Trung, tỉnh Thanh Hóa"
+    assert got.review_reasons == []
+    elsewhere = [ln.replace("huyện Hà Trung, tỉnh", "huyện Nga Sơn, tỉnh") for ln in lines]
+    assert read(elsewhere).review_reasons == ["issuer_inferred:issuer"]
+
+
+# A marital status certificate of 2026 whose header block is garbled; the committee names
+# itself in the body ("… xác nhận:") and signs "TM. ỦY BAN NHÂN DÂN".
+GARBLED_HEADER = [
+    "TỈNH VĨNHLONG",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "UBND PHƯỜNG TRÀ VfNR",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 654",
+    "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+    "Ủy ban nhân dân phường Trà Vinh, tỉnh Vĩnh Long xác nhận:",
+    "Họ, chữ đệm, tên: NGUYỄN ĐÌNH QUÂN",
+    "Ngày, tháng, năm sinh: 29/11/1971",
+    "Giấy tờ tùy thân: Căn cước công dân số 019071932467",
+    "Nơi cư trú: Thôn 9, phường Trà Vinh, tỉnh Vĩnh Long",
+    "Giấy này có giá trị sử dụng trong thời hạn 6 tháng, kể từ ngày cấp.",
+    "Vĩnh Long, ngày 14 tháng 6 năm 2026",
+    "TM. ỦY BAN NHÂN DÂN",
+    "CHỦ TỊCH",
+    "Hoàng Ngọc Tùng",
+]
+
+
+def test_the_committee_stating_in_the_body_confirms_the_signature_proposal() -> None:
+    got = analyze(
+        ["\n".join(GARBLED_HEADER)], [words_from_lines(GARBLED_HEADER)], today=date(2026, 7, 1)
+    )
+    assert got.issuer == "Ủy ban nhân dân phường Trà Vinh, tỉnh Vĩnh Long"
+    assert got.review_reasons == []
+
+
+def test_a_body_committee_naming_another_unit_leaves_the_proposal_to_review() -> None:
+    lines = [
+        ln.replace("phường Trà Vinh, tỉnh Vĩnh Long xác", "phường Long Châu, tỉnh Vĩnh Long xác")
+        for ln in GARBLED_HEADER
+    ]
+    got = analyze(["\n".join(lines)], [words_from_lines(lines)], today=date(2026, 7, 1))
+    assert got.review_reasons == ["issuer_inferred:issuer"]
+
+
+def test_a_reorganised_ward_is_named_on_the_page_by_its_province() -> None:
+    # Since July 2025 wards have no district: "phường X, tỉnh Y" names one.
+    page = ["Nơi cư trú: Thôn 9, phường Trà Vinh, tỉnh Vĩnh Long"]
+    match = match_issuer("LÝ BAN NHÂN DÂN PHƯỜNG TRÀ VINH", "2026-06-14", page)
+    assert match.official == "Ủy ban nhân dân phường Trà Vinh, tỉnh Vĩnh Long"
+    assert match.lenient and match.confirmed
+
+
+def test_a_number_after_a_misread_so_is_read_when_it_has_a_number_shape() -> None:
+    lines = [ln.replace("Số: 673", "Sâ: 673") for ln in NUMBERED_WARD]
+    got = read(lines)
+    assert got.document_number == "673"
+    assert got.review_reasons == []
+    # A look-alike digit in it ("G" for 6): nothing repaired, the number stays missing.
+    garbled = read([ln.replace("Số: 673", "Sẽ: 38E882832G0") for ln in NUMBERED_WARD])
+    assert garbled.document_number is None
+    assert "missing:document_number" in garbled.review_reasons
+
+
+BUSINESS = [
+    "TỈNH NGHỆ AN",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "UBND XÃ MỸ LÝ",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 40E79106093",
+    "GIẤY CHỨNG NHẬN",
+    "ĐĂNG KÝ HỘ KINH DOANH",
+    "Mã số hộ kinh doanh: 40E79106093",
+    "Đăng ký lần đầu: ngày 26 tháng 9 năm 2025",
+    "1. Tên hộ kinh doanh: HỘ KINH DOANH TẠP HÓA MỸ LÝ",
+    "2. Địa điểm kinh doanh: Số 4 Quang Trung, xã Mỹ Lý, tỉnh Nghệ An",
+    "5. Chủ hộ kinh doanh:",
+    "Họ và tên: NGUYỄN VĂN NAM",
+    "Giới tính: Nam",
+    "Sinh ngày: 12/05/1971",
+    "Số CCCD: 040071350003",
+    "Nghệ An, ngày 26 tháng 9 năm 2025",
+    "TM. ỦY BAN NHÂN DÂN",
+    "CHỦ TỊCH",
+    "Lê Văn Hải",
+]
+
+
+def _weak_header_number(lines: list[str]) -> Extraction:
+    words = words_from_lines(lines)
+    header = next(i for i, w in enumerate(words) if w.text == "Số:") + 1
+    words[header] = dataclasses.replace(words[header], confidence=54.6)
+    return analyze(["\n".join(lines)], [words], today=TODAY)
+
+
+def test_a_weak_header_number_read_alike_in_the_body_is_confirmed() -> None:
+    got = _weak_header_number(BUSINESS)
+    assert got.document_number == "40E79106093"
+    assert got.review_reasons == []
+
+
+def test_a_weak_header_number_alone_still_goes_to_review() -> None:
+    lines = [ln for ln in BUSINESS if not ln.startswith("Mã số")]
+    assert "low_confidence:document_number" in _weak_header_number(lines).review_reasons
+    other = [ln.replace("doanh: 40E79106093", "doanh: 40E79106098") for ln in BUSINESS]
+    assert "number_mismatch:document_number" in _weak_header_number(other).review_reasons
