@@ -261,8 +261,11 @@ def _below_print(box: tuple[int, int, int, int], words: Sequence[Word],
     # crop took in the place written under it, fresh draw 3301): a word at the label's
     # margin on another line whose middle is under the baseline by half a line is one.
     lx0 = label[0].bbox[0]
+    # Such a box swells upwards too: the value's descenders a quarter line under the
+    # baseline stay in (dev: a date on a shadowed page).
     below = [] if beneath else [
-        w.bbox[1] for w in printed if w.bbox[1] < y1 and w.bbox[0] < x1 and (
+        w.bbox[1] if label_bottom < w.bbox[1] else max(w.bbox[1], int(baseline + 0.25 * line))
+        for w in printed if w.bbox[1] < y1 and w.bbox[0] < x1 and (
             label_bottom < w.bbox[1]
             or (w.line not in lines and w.bbox[0] <= lx0 + line
                 and (w.bbox[1] + w.bbox[3]) / 2 > baseline + 0.5 * line))]
@@ -323,7 +326,13 @@ def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:
     density = dark[y0:y1, x0:x1].mean(axis=1)
     if density.size == 0 or float(density.max()) == 0.0:
         return float(y1)
-    return float(y0 + np.nonzero(density >= 0.5 * density.max())[0][-1])
+    # The run of dense rows around the densest: a swollen box may reach the next line's
+    # print.
+    dense = density >= 0.5 * density.max()
+    end = int(np.argmax(density))
+    while end + 1 < dense.size and dense[end + 1]:
+        end += 1
+    return float(y0 + end)
 
 
 def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
@@ -349,7 +358,8 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
         ly0 = min(w.bbox[1] for w in label)
         # The last word may carry handwriting tesseract glued to it, lower than the print.
         baseline = statistics.median(w.bbox[3] for w in body) - 0.15 * h
-        if boxed > h:
+        # Not from a label of one word ("Số:"): handwriting glued to it is in its box.
+        if boxed > h and len(label) > 1:
             baseline = min(baseline, _print_baseline(dark, body))
         end = _label_end(label[-1], h)
         x1 = int(width * 0.5) if key == "number" else right_edge
