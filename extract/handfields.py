@@ -379,12 +379,8 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
     before, after = _around_place(raw)
     # Each with what the ink holds around the address (the label's tail, the dots) as
     # read: without them a right address pays for ink it does not spell.
-    # And with or without the commas the forms write between units: a writer may leave
-    # them out, and a candidate then paid for ink that is not there (fresh draw 3301: a
-    # low-ink place read right but for a comma was left for keying).
-    scored = sorted(((max(ctc_log_prob(frames, f"{b}{w}{a}", index, reader.blank)
-                          for b in {"", before} for a in {"", after}
-                          for w in {t, t.replace(",", "")}), t) for t in set(texts)),
+    scored = sorted(((max(ctc_log_prob(frames, f"{b}{t}{a}", index, reader.blank)
+                          for b in {"", before} for a in {"", after}), t) for t in set(texts)),
                     reverse=True)
     best = best_path_log_prob(frames)
     for lp, text in scored:

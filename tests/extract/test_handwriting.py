@@ -558,3 +558,11 @@ def test_the_units_standing_on_a_day_are_filtered_by_province_when_asked() -> No
     assert units[("in", code)] == [u for u in units_by_group()[("in", code)]
                                    if u.stands_on(day)]
     assert ("in", provinces[1].province_code) not in units.groups  # not asked: not filtered
+
+
+def test_a_stray_letter_before_an_address_is_not_its_ward() -> None:
+    from extract.handcheck import place_candidates
+
+    # "r" (the dots' remains) read before the ward: it was looked for as the ward.
+    assert "Xã Trung Thành, huyện Vụ Bản, tỉnh Nam Định" in place_candidates(
+        "r Xã Trng Thành, hyn Vy Bản, tỉnh Nạm Định", date(1990, 1, 1))
