@@ -260,9 +260,9 @@ def _below_print(box: tuple[int, int, int, int], words: Sequence[Word],
     # Its top may be over the label's bottom when the boxes swell (ink bleed: the date's
     # crop took in the place written under it, fresh draw 3301): a word at the label's
     # margin on another line whose middle is under the baseline by half a line is one.
-    lx0 = label[0].bbox[0]
     # Such a box swells upwards too: the value's descenders a quarter line under the
     # baseline stay in (dev: a date on a shadowed page).
+    lx0 = label[0].bbox[0]
     below = [] if beneath else [
         w.bbox[1] if label_bottom < w.bbox[1] else max(w.bbox[1], int(baseline + 0.25 * line))
         for w in printed if w.bbox[1] < y1 and w.bbox[0] < x1 and (

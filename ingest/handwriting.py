@@ -97,6 +97,7 @@ def label_words(image: Image.Image, page: PageResult, languages: str, wanted: li
     missing = [k for k in wanted if k not in found]
     top, bottom = label_band(missing, found, image.height)
     strip = image.crop((0, top, int(image.width * LABEL_STRIP[0]), bottom))
+    # Block numbers apart from the page's, so that no line of one joins a line of the other.
     words = [*known, *rekeyed(_read_strip(strip, top, page.dpi, languages), 100_000)]
     again = find_labels(words, image.size)
     # Ink bleed: the print's strokes swell into gray halos and tesseract loses whole
