@@ -205,6 +205,8 @@ def check_place(raw: str, issued_on: date | None) -> Checked:
         if not sep:
             return Checked(None, "place_unmatched")
         facility, text = head.strip(), rest.strip()
+        if _care_misread(facility):
+            return Checked(None, "place_care_misread")
     match = match_issuer("Ủy ban nhân dân " + text, issued_on)
     if match.official is None:
         return Checked(None, "place_ambiguous" if match.candidates else "place_unmatched")
@@ -213,6 +215,22 @@ def check_place(raw: str, issued_on: date | None) -> Checked:
     # The list's spelling is proposed: it corrects a letter or a mark the reading lost.
     units = match.official.removeprefix("Ủy ban nhân dân ").strip()
     return Checked(f"{facility}, {units}" if facility else _cap(units))
+
+
+def _care_misread(facility: str) -> bool:
+    """A hospital whose kind of care, as read, is a letter or a mark from a usual one
+    without being it ("đa khaa", "Phụ Sơn"): misread, whatever its place reads as (fresh
+    draw 3301: "Bệnh viện đa khaa Hãu I" was proposed, its place matching no unit, so
+    ``_facility_names`` did not replace it)."""
+    if not facility.startswith("Bệnh viện "):
+        return False
+    words = facility[len("Bệnh viện "):].split()
+    heads = {care: " ".join(words[:len(care.split())]) for care in HOSPITAL_CARE}
+    if any(head.lower() == care.lower() for care, head in heads.items()):
+        return False
+    # Not "Nhi": a letter from it are names of their own ("Bệnh viện Nhà Bè").
+    return any(distance(key_of(head), key_of(care), 1) <= 1 for care, head in heads.items()
+               if len(key_of(care)) >= 5)
 
 
 def check(key: str, raw: str, issued_on: date | None) -> Checked:

@@ -566,3 +566,15 @@ def test_a_stray_letter_before_an_address_is_not_its_ward() -> None:
     # "r" (the dots' remains) read before the ward: it was looked for as the ward.
     assert "Xã Trung Thành, huyện Vụ Bản, tỉnh Nam Định" in place_candidates(
         "r Xã Trng Thành, hyn Vy Bản, tỉnh Nạm Định", date(1990, 1, 1))
+
+
+@pytest.mark.parametrize(("raw", "problem"), [
+    # A kind of care a letter from a usual one, its place matching no unit.
+    ("Bệnh viện đa khaa Hãu I, tỉnh Hậu Giang", "place_care_misread"),
+    ("Bệnh viện Phụ Sơn Hà Nội, thành phố Hà Nội", "place_care_misread"),
+    ("Bệnh viện đa khoa Hậu Giang, tỉnh Hậu Giang", None),
+    ("Bệnh viện Nhà Bè, thành phố Hồ Chí Minh", None),  # a name, not "Nhi" misread
+])
+def test_a_hospitals_kind_of_care_a_letter_off_is_not_proposed(raw: str,
+                                                               problem: str | None) -> None:
+    assert check("birth_place", raw, date(2005, 1, 1)).problem == problem
