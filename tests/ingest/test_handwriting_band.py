@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+from PIL import Image
+
 from ingest.handwriting import NUMBER_STRIP, label_band
+from ocr import PageResult
 from ocr.base import Word
 
 HEIGHT = 2200
@@ -32,15 +36,16 @@ def test_the_number_is_looked_for_in_the_header() -> None:
     assert top == 0 and bottom == HEIGHT // 2
 
 
-def test_labels_still_missing_are_read_again_at_the_strokes_core(monkeypatch) -> None:
+def test_labels_still_missing_are_read_again_at_the_strokes_core(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Ink bleed: tesseract loses labels next to the handwriting in the gray halos of the
     print; the label column is read a second time in black and white, darker than the
     halos."""
     import ingest.handwriting as hw
 
-    strips = []
+    strips: list[Image.Image] = []
 
-    def read(strip, top, dpi, languages):  # type: ignore[no-untyped-def]
+    def read(strip: Image.Image, top: int, dpi: int | None, languages: str) -> list[Word]:
         strips.append(strip)
         # The second reading finds the date label.
         return [] if len(strips) == 1 else [
@@ -48,8 +53,6 @@ def test_labels_still_missing_are_read_again_at_the_strokes_core(monkeypatch) ->
             for i, t in enumerate(("Ngày,", "tháng,", "năm", "sinh:"))]
 
     monkeypatch.setattr(hw, "_read_strip", read)
-    from PIL import Image
-
     image = Image.new("L", (1600, HEIGHT), 255)
     image.paste(140, (100, 700, 400, 740))  # a halo's gray: paper in the second reading
     image.paste(40, (100, 740, 400, 760))  # a stroke's core: ink
@@ -65,9 +68,7 @@ def test_labels_still_missing_are_read_again_at_the_strokes_core(monkeypatch) ->
     assert len(strips) == 1
 
 
-def _page():  # type: ignore[no-untyped-def]
-    from ocr import PageResult
-
+def _page() -> PageResult:
     return PageResult(number=1, text="x", words=[Word("x", 96, (1000, 100, 1010, 110),
                                                       (1, 1, 1))],
                       width_px=1600, height_px=HEIGHT, dpi=200, dpi_assumed=False, rotated=0,
