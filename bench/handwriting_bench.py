@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from evalset import Truth, load_truth  # noqa: E402
 from evalset.handwriting import SCORED  # noqa: E402
 from extract.handcheck import check  # noqa: E402
-from extract.handfields import read_fields  # noqa: E402
+from extract.handfields import read_fields, warm  # noqa: E402
 from extract.handread import LineReader  # noqa: E402
 from extract.handregions import Region, ink_box, regions  # noqa: E402
 from ingest.handwriting import label_words, upright_page  # noqa: E402
@@ -192,6 +192,7 @@ def run_reading(truths: list[Truth], root: Path, cache: Path, bare: bool = True
     load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     reader = LineReader(threads=1)
+    warm()  # once per process, as compose does beside the reader's session
     init_s = time.perf_counter() - t0
     per: dict[str, Counter[str]] = defaultdict(Counter)
     by_class: dict[str, Counter[str]] = defaultdict(Counter)

@@ -205,6 +205,8 @@ def check_place(raw: str, issued_on: date | None) -> Checked:
         if not sep:
             return Checked(None, "place_unmatched")
         facility, text = head.strip(), rest.strip()
+        if _care_misread(facility):
+            return Checked(None, "place_care_misread")
     match = match_issuer("Ủy ban nhân dân " + text, issued_on)
     if match.official is None:
         return Checked(None, "place_ambiguous" if match.candidates else "place_unmatched")
@@ -213,6 +215,22 @@ def check_place(raw: str, issued_on: date | None) -> Checked:
     # The list's spelling is proposed: it corrects a letter or a mark the reading lost.
     units = match.official.removeprefix("Ủy ban nhân dân ").strip()
     return Checked(f"{facility}, {units}" if facility else _cap(units))
+
+
+def _care_misread(facility: str) -> bool:
+    """A hospital whose kind of care, as read, is a letter or a mark from a usual one
+    without being it ("đa khaa", "Phụ Sơn"): misread, whatever its place reads as (fresh
+    draw 3301: "Bệnh viện đa khaa Hãu I" was proposed, its place matching no unit, so
+    ``_facility_names`` did not replace it)."""
+    if not facility.startswith("Bệnh viện "):
+        return False
+    words = facility[len("Bệnh viện "):].split()
+    heads = {care: " ".join(words[:len(care.split())]) for care in HOSPITAL_CARE}
+    if any(head.lower() == care.lower() for care, head in heads.items()):
+        return False
+    # Not "Nhi": a letter from it are names of their own ("Bệnh viện Nhà Bè").
+    return any(distance(key_of(head), key_of(care), 1) <= 1 for care, head in heads.items()
+               if len(key_of(care)) >= 5)
 
 
 def check(key: str, raw: str, issued_on: date | None) -> Checked:
@@ -253,18 +271,40 @@ def _lower_kind(name: str) -> str:
     return " ".join([w.lower() for w in words[:kind]] + words[kind:])
 
 
-@functools.lru_cache(maxsize=64)
-def _units_on(issued_on: date | None) -> dict[tuple[str, str], list[Unit]]:
-    """The units standing on a day: ("province", "") → provinces, ("in", code) → the
-    province's units (itself, its districts, its wards)."""
+@functools.cache
+def units_by_group() -> dict[tuple[str, str], list[Unit]]:
+    """Every unit of the legacy list, whenever it stood: ("province", "") → provinces,
+    ("in", code) → the province's units (itself, its districts, its wards)."""
     out: dict[tuple[str, str], list[Unit]] = {("province", ""): []}
     for units in index_for("legacy").by_key.values():
         for u in units:
-            if u.stands_on(issued_on):
-                out.setdefault(("in", u.province_code), []).append(u)
-                if u.level == "province":
-                    out[("province", "")].append(u)
+            out.setdefault(("in", u.province_code), []).append(u)
+            if u.level == "province":
+                out[("province", "")].append(u)
     return out
+
+
+class _UnitsOn:
+    """The units standing on a day, by group (``units_by_group``), each group filtered
+    when it is asked for: filtering the whole list for each form's day cost 60 ms a page
+    (fresh draw 3301), and a place needs the provinces and two or three of them."""
+
+    def __init__(self, issued_on: date | None) -> None:
+        self.issued_on = issued_on
+        self.groups: dict[tuple[str, str], list[Unit]] = {}
+
+    def __getitem__(self, key: tuple[str, str]) -> list[Unit]:
+        if key not in self.groups:
+            self.groups[key] = [u for u in units_by_group().get(key, [])
+                                if u.stands_on(self.issued_on)]
+        return self.groups[key]
+
+
+@functools.lru_cache(maxsize=64)
+def _units_on(issued_on: date | None) -> _UnitsOn:
+    """The units standing on a day: ("province", "") → provinces, ("in", code) → the
+    province's units (itself, its districts, its wards)."""
+    return _UnitsOn(issued_on)
 
 
 def _short(name: str) -> str:
@@ -343,6 +383,10 @@ def place_candidates(raw: str, issued_on: date | None) -> list[str]:
     segments = [s.strip() for s in text.split(",") if s.strip()]
     if len(segments) < 3 and not HOSPITAL.match(text):
         segments = _fuzzy_segments(text) or segments
+    # A mark or a letter or two before the address is the label's tail or the dots' ("r,
+    # Xã Trng Thành, …" on fresh draw 3301: the ward was looked for as "r").
+    while len(segments) > 1 and len(key_of(segments[0])) <= 2:
+        segments.pop(0)
     if not segments:
         return []
     units = _units_on(issued_on)

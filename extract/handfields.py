@@ -22,7 +22,14 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from PIL import Image, ImageFilter
 
-from extract.handcheck import HOSPITAL, MAX_AGE_YEARS, Checked, check, place_candidates
+from extract.handcheck import (
+    HOSPITAL,
+    MAX_AGE_YEARS,
+    Checked,
+    check,
+    place_candidates,
+    units_by_group,
+)
 from extract.handdecode import (
     DateGrammar,
     Grammar,
@@ -32,6 +39,7 @@ from extract.handdecode import (
     confidence,
     ctc_log_prob,
     decode,
+    syllables,
     year_range,
 )
 from extract.handread import Reading
@@ -323,6 +331,14 @@ def _rank(name: str) -> int:
 
 def family_prior(name: str) -> float:
     return -FAMILY_WEIGHT * math.log(_rank(name))
+
+
+def warm() -> None:
+    """Build what every form's reading needs once per process, as the line model's
+    session is loaded once: the syllable set of names (0.7 s) and the official units by
+    province (1.1 s). Otherwise the first form of each process pays for them."""
+    syllables()
+    units_by_group()
 
 
 def grammar_for(key: str, issued_on: date | None) -> Grammar | None:

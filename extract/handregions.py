@@ -29,8 +29,9 @@ LABELS: dict[str, tuple[tuple[str, ...], ...]] = {
     # ("tên:" read "82...", "sinh" read "sn:.30/12").
     "name": (("ho", "chu", "dem", "ten"), ("ho", "va", "ten"), ("ho", "ten"),
              ("ho", "chu", "dem")),
+    # Without its first word: on ink bleed "Ngày," is read "Mày," (fresh draw 3301).
     "birth_date": (("ngay", "thang", "nam", "sinh"), ("ngay", "sinh"), ("sinh", "ngay"),
-                   ("ngay", "thang", "nam")),
+                   ("ngay", "thang", "nam"), ("thang", "nam", "sinh")),
     # Tesseract often loses the capital N of "Nơi" next to handwriting ("ơi Sinh:").
     "birth_place": (("noi", "sinh"), ("oi", "sinh")),
 }
@@ -233,7 +234,7 @@ RISE = 0.5  # of the label's height: how far writing may rise past the line abov
 
 
 def _below_print(box: tuple[int, int, int, int], words: Sequence[Word],
-                 label: list[Word], beneath: bool
+                 label: list[Word], beneath: bool, baseline: float, line: float
                  ) -> tuple[tuple[int, int, int, int], tuple[tuple[int, int, int, int], ...]]:
     """``box`` between the confidently read lines around it, and the printed words above
     to whiten in it. The line above ("Dân tộc: Kinh  Quốc tịch: Việt Nam", the agency
@@ -246,11 +247,28 @@ def _below_print(box: tuple[int, int, int, int], words: Sequence[Word],
     label_bottom = max(w.bbox[3] for w in label)
     printed = [w for w in words if w.confidence >= PRINT_CONFIDENCE
                and len(w.text.strip(".")) >= 2 and w not in label]
+    # Or, on another line than the label's, by the word's middle: on ink bleed the boxes
+    # of neighbouring lines overlap (the line above's bottom a pixel under the label's
+    # top, fresh draw 3301: its print was left in the crop and read as the value). Not
+    # on the label's own line: handwriting read well there rises above the label's top.
+    lines = {w.line for w in label}
     above = [w for w in printed
-             if y0 < w.bbox[3] < label_top and w.bbox[0] < x1 and w.bbox[2] > x0]
+             if y0 < w.bbox[3] and w.bbox[0] < x1 and w.bbox[2] > x0
+             and (w.bbox[3] < label_top
+                  or (w.line not in lines and (w.bbox[1] + w.bbox[3]) / 2 < label_top))]
     # The next printed line (its label, at the left margin): the value ends above it.
-    below = [] if beneath else [w.bbox[1] for w in printed
-                                if label_bottom < w.bbox[1] < y1 and w.bbox[0] < x1]
+    # Its top may be over the label's bottom when the boxes swell (ink bleed: the date's
+    # crop took in the place written under it, fresh draw 3301): a word at the label's
+    # margin on another line whose middle is under the baseline by half a line is one.
+    # Such a box swells upwards too: the value's descenders a quarter line under the
+    # baseline stay in (dev: a date on a shadowed page).
+    lx0 = label[0].bbox[0]
+    below = [] if beneath else [
+        w.bbox[1] if label_bottom < w.bbox[1] else max(w.bbox[1], int(baseline + 0.25 * line))
+        for w in printed if w.bbox[1] < y1 and w.bbox[0] < x1 and (
+            label_bottom < w.bbox[1]
+            or (w.line not in lines and w.bbox[0] <= lx0 + line
+                and (w.bbox[1] + w.bbox[3]) / 2 > baseline + 0.5 * line))]
     # Into the line above by a little (dev: the tops lost were 0.2–0.5 of a line height
     # above its bottom), not up to its top: a taller crop shrinks the writing for the
     # line model.
@@ -296,6 +314,27 @@ def number_label(dark: np.ndarray, words: Sequence[Word]) -> Word | None:
                                           first, int(base + 0.15 * h)), (-1, 0, 0))
 
 
+def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:
+    """The baseline of printed words from their ink: the last row of the band where the
+    ink is densest (the letters' bodies; descenders and marks are sparse). For boxes too
+    tall to be the print's (ink bleed: every box about twice the print, its bottom up to
+    two thirds of a line below the print's baseline; the crops of values below their
+    label then started under the writing). On other pages the two agree within a few
+    pixels (fresh draw 3301)."""
+    x0, x1 = min(w.bbox[0] for w in words), max(w.bbox[2] for w in words)
+    y0, y1 = min(w.bbox[1] for w in words), max(w.bbox[3] for w in words)
+    density = dark[y0:y1, x0:x1].mean(axis=1)
+    if density.size == 0 or float(density.max()) == 0.0:
+        return float(y1)
+    # The run of dense rows around the densest: a swollen box may reach the next line's
+    # print.
+    dense = density >= 0.5 * density.max()
+    end = int(np.argmax(density))
+    while end + 1 < dense.size and dense[end + 1]:
+        end += 1
+    return float(y0 + end)
+
+
 def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
     """Each found field's region; fields whose label was not read are absent."""
     dark = page_dark(image)
@@ -312,13 +351,16 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
         # bleed every word box tesseract draws is about twice the print (dev: median word
         # 55–63 px at 200 dpi, 30 on other pages), and a crop that tall takes in the lines
         # above and below.
-        h = min(statistics.median(w.bbox[3] - w.bbox[1] for w in (label[:-1] or label)),
-                MAX_LINE * width)
+        body = label[:-1] or label
+        boxed = statistics.median(w.bbox[3] - w.bbox[1] for w in body)
+        h = min(boxed, MAX_LINE * width)
         lx0 = label[0].bbox[0]
         ly0 = min(w.bbox[1] for w in label)
         # The last word may carry handwriting tesseract glued to it, lower than the print.
-        bottoms = [w.bbox[3] for w in (label[:-1] if len(label) > 1 else label)]
-        baseline = statistics.median(bottoms) - 0.15 * h
+        baseline = statistics.median(w.bbox[3] for w in body) - 0.15 * h
+        # Not from a label of one word ("Số:"): handwriting glued to it is in its box.
+        if boxed > h and len(label) > 1:
+            baseline = min(baseline, _print_baseline(dark, body))
         end = _label_end(label[-1], h)
         x1 = int(width * 0.5) if key == "number" else right_edge
         # Right of the label or on the line below? A value written right of its label
@@ -347,7 +389,7 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
             left = end if key == "number" else end - int(0.5 * h)
             box = (max(0, left), max(0, int(baseline - 2.6 * h)), x1,
                    min(height, int(baseline + 1.6 * h)))
-        box, masks = _below_print(box, words, label, below)
+        box, masks = _below_print(box, words, label, below, baseline, h)
         label_box = (lx0, ly0, end, int(baseline + 0.15 * h))
         out.append(Region(key, box, below, label_box, int(base), int(h), masks))
     return out

@@ -195,7 +195,7 @@ def test_writing_that_rises_past_the_line_above_stays_in_the_crop() -> None:
     assert box[1] <= 92 - 4 and box[3] >= 156  # the whole stroke, and its dotted line
     # The print's pixels inside the crop are paper for the line model.
     crop = clean_crop(im, r, box)
-    assert crop.getpixel((400 - box[0], max(0, 95 - box[1]))) > 200
+    assert np.asarray(crop)[max(0, 95 - box[1]), 400 - box[0]] > 200
 
 
 def test_the_number_line_is_found_under_the_agencys_name_without_its_label() -> None:
@@ -475,3 +475,106 @@ def test_a_name_read_weakly_is_left_for_keying_though_it_spells_a_real_name() ->
     _, weak, conf = line_reading(Frames(0.2), crop, "name", None)
     assert conf is not None and conf < NAME_FROM
     assert weak.value is None and weak.problem == "low_confidence"
+
+
+def test_a_label_with_swollen_boxes_takes_its_baseline_from_its_ink() -> None:
+    """Ink bleed: boxes twice the print with their bottoms well under its baseline. The
+    value on the line below starts right under the print, not under the boxes."""
+    from ocr.base import Word
+
+    im = Image.new("L", (1600, 400), 255)
+    d = ImageDraw.Draw(im)
+    d.rectangle((100, 84, 230, 110), fill=0)  # the print "Họ, chữ đệm, tên:", base 110
+    for x in range(100, 1500, 9):  # the dotted line below, at 160
+        d.rectangle((x, 159, x + 2, 161), fill=0)
+    d.line((300, 122, 700, 156), fill=0, width=6)  # the name, rising to 122
+    # Boxes from 70 to 140: 70 px tall on a 1600 px wide page, their bottom 30 px under
+    # the print.
+    words = [Word(t, 96, (x0, 70, x1, 140), (1, 1, 1)) for t, x0, x1 in
+             (("Họ,", 100, 130), ("chữ", 135, 165), ("đệm,", 170, 200), ("tên:", 205, 230))]
+    (r,) = regions(im, words)
+    assert r.key == "name" and r.below
+    x0, y0, x1, y1 = ink_box(im, r)
+    assert y0 <= 122 and y1 >= 156 and x0 <= 300 and x1 >= 700
+
+
+def test_the_date_label_is_found_without_its_first_word() -> None:
+    from extract.handregions import find_labels
+
+    # Ink bleed: "Ngày," read "Mày,".
+    words = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
+             (("Mày,", 200), ("tháng,", 260), ("năm", 320), ("sinh:......24", 380))]
+    assert [w.text for w in find_labels(words, (1600, 2200))["birth_date"]] == [
+        "tháng,", "năm", "sinh:......24"]
+
+
+def test_swollen_boxes_of_the_lines_around_still_bound_the_crop() -> None:
+    """Ink bleed: the line above's boxes reach a pixel under the label's top and the next
+    label's top is over the label's bottom; the print above is whitened in the crop and
+    the next line's writing is left out of it."""
+    from extract.handfields import clean_crop
+
+    im = Image.new("L", (1600, 600), 255)
+    d = ImageDraw.Draw(im)
+    d.rectangle((260, 70, 420, 96), fill=0)  # "Dân tộc: Kinh", its print to 96
+    d.rectangle((100, 134, 235, 159), fill=0)  # "Ngày, tháng, năm sinh:", base 159
+    for x in range(240, 1500, 9):  # the date's dotted line right of its label
+        d.rectangle((x, 159, x + 2, 161), fill=0)
+    d.line((300, 120, 500, 156), fill=0, width=6)  # the date
+    d.rectangle((100, 184, 185, 212), fill=0)  # "Nơi sinh:"
+    d.line((300, 170, 900, 210), fill=0, width=6)  # the place under it, close by
+    words = [_word("Dân", 260, 330, (1, 1, 1), y=(60, 125)),
+             _word("tộc:", 340, 420, (1, 1, 1), y=(60, 125)),
+             *(_word(t, x0, x1, (1, 2, 1), y=(124, 190)) for t, x0, x1 in
+               (("Ngày,", 100, 140), ("tháng,", 145, 185), ("năm", 190, 210),
+                ("sinh:", 215, 235))),
+             _word("Nơi", 100, 140, (1, 3, 1), y=(160, 240)),
+             _word("sinh:", 145, 185, (1, 3, 1), y=(160, 240))]
+    date_region = next(r for r in regions(im, words) if r.key == "birth_date")
+    box = ink_box(im, date_region)
+    assert not date_region.below and box[1] <= 120 and box[3] <= 168
+    crop = clean_crop(im, date_region, box)
+    assert np.asarray(crop)[max(0, 94 - box[1]), 400 - box[0]] > 200  # the print is paper
+
+
+def test_what_every_reading_needs_is_built_once_before_the_first_form() -> None:
+    from extract.handcheck import units_by_group
+    from extract.handdecode import syllables
+    from extract.handfields import warm
+
+    warm()
+    assert syllables.cache_info().currsize == 1
+    assert units_by_group.cache_info().currsize == 1
+
+
+def test_the_units_standing_on_a_day_are_filtered_by_province_when_asked() -> None:
+    from extract.handcheck import _units_on, units_by_group
+
+    day = date(2005, 1, 1)
+    units = _units_on(day)
+    provinces = units[("province", "")]
+    assert provinces and all(u.stands_on(day) for u in provinces)
+    code = provinces[0].province_code
+    assert units[("in", code)] == [u for u in units_by_group()[("in", code)]
+                                   if u.stands_on(day)]
+    assert ("in", provinces[1].province_code) not in units.groups  # not asked: not filtered
+
+
+def test_a_stray_letter_before_an_address_is_not_its_ward() -> None:
+    from extract.handcheck import place_candidates
+
+    # "r" (the dots' remains) read before the ward: it was looked for as the ward.
+    assert "Xã Trung Thành, huyện Vụ Bản, tỉnh Nam Định" in place_candidates(
+        "r Xã Trng Thành, hyn Vy Bản, tỉnh Nạm Định", date(1990, 1, 1))
+
+
+@pytest.mark.parametrize(("raw", "problem"), [
+    # A kind of care a letter from a usual one, its place matching no unit.
+    ("Bệnh viện đa khaa Hãu I, tỉnh Hậu Giang", "place_care_misread"),
+    ("Bệnh viện Phụ Sơn Hà Nội, thành phố Hà Nội", "place_care_misread"),
+    ("Bệnh viện đa khoa Hậu Giang, tỉnh Hậu Giang", None),
+    ("Bệnh viện Nhà Bè, thành phố Hồ Chí Minh", None),  # a name, not "Nhi" misread
+])
+def test_a_hospitals_kind_of_care_a_letter_off_is_not_proposed(raw: str,
+                                                               problem: str | None) -> None:
+    assert check("birth_place", raw, date(2005, 1, 1)).problem == problem
