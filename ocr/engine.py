@@ -126,9 +126,17 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
               [dataclasses.replace(w, line=piece[0].line) for w in got]
               for piece, got in zip(pieces, readings, strict=False)]
     words = drop_duplicates(splice(words, pieces, header))
+    # Only words the text keeps count as read: where the first pass left a noise piece
+    # (a signer's name under a pen stroke read "NGUY ẾN xài" at 26–90), the patch around
+    # it was read again, and a confident reading of it ("NGUYÊN HÁI QUYÊN" at 58–93)
+    # replaces the noise piece instead of being taken for a repeat of it (dev e0057).
+    text_words = [w for line in _lines(words) for w in _without_noise(line)]
     added = [line for k, got in enumerate(readings[len(pieces):])
-             for line in _new_lines(got, words, key=10_000 + k)]
+             for line in _new_lines(got, text_words, key=10_000 + k)]
     if added:
+        new_words = [w for line in added for w in line]
+        words = [w for w in words
+                 if not any(_overlap(w.bbox, n.bbox) > DUPLICATE_OVERLAP for n in new_words)]
         words = _insert_lines(words, added)
         notes += (f"read {len(added)} line(s) in ink the layout skipped",)
     # A printed label followed by handwriting reads as a noise line: kept aside, not lost.
@@ -348,8 +356,12 @@ def _new_lines(found: list[Word], words: list[Word], *, key: int) -> list[list[W
     return lines
 
 
+# Two word boxes overlapping by more than this share of the smaller one hold the same ink.
+DUPLICATE_OVERLAP = 0.4
+
+
 def _already_read(word: Word, words: list[Word]) -> bool:
-    return any(_overlap(word.bbox, other.bbox) > 0.4 for other in words)
+    return any(_overlap(word.bbox, other.bbox) > DUPLICATE_OVERLAP for other in words)
 
 
 def _looks_like_text(line: list[Word]) -> bool:
