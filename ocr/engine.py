@@ -199,7 +199,10 @@ def _despeckled_if_better(image: Image.Image, box: tuple[int, int, int, int],
     where it has more confidently read characters. Any other patch: ``got``."""
     if box[1] >= HEADER_FRACTION * image.height or not densely_speckled(image, box):
         return got
-    again = read_despeckled(image, box, workdir, dpi=dpi, languages=languages)
+    try:
+        again = read_despeckled(image, box, workdir, dpi=dpi, languages=languages)
+    except (RuntimeError, OSError, ValueError, subprocess.SubprocessError):
+        return got  # an improvement, never a condition: the patch's first reading stands
     return again if _confident(again) > _confident(got) else got
 
 

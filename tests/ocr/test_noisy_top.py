@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
 import ocr
@@ -44,3 +45,20 @@ def test_only_a_densely_speckled_patch_is_despeckled() -> None:
     assert not engine.densely_speckled(Image.fromarray(clean, mode="L"), box)
     assert not engine.densely_speckled(Image.fromarray(sparse, mode="L"), box)
     assert engine.densely_speckled(Image.fromarray(dense, mode="L"), box)
+
+
+def test_a_failed_despeckled_read_keeps_the_first_reading(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing optional fails a page: tesseract refusing the despeckled patch leaves
+    the patch's first reading."""
+    def refused(*_args: object, **_kwargs: object) -> list[engine.Word]:
+        raise RuntimeError("tesseract failed (1): Image too large")
+
+    monkeypatch.setattr(engine, "read_despeckled", refused)
+    noise = np.full((400, 1600), 255, dtype=np.uint8)
+    noise[np.random.default_rng(3).random(noise.shape) < 0.3] = 0
+    page = Image.new("L", (1600, 4000), 255)
+    page.paste(Image.fromarray(noise, mode="L"), (0, 0))
+    got = [engine.Word(text="x", confidence=10.0, bbox=(0, 0, 10, 10), line=(1, 1, 1))]
+    assert engine._despeckled_if_better(page, (0, 0, 1600, 400), got, tmp_path, dpi=200,
+                                        languages="vie") is got
