@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from ocr import tessapi
 from ocr.base import Word
-from ocr.prepare import otsu_threshold, regions_of
+from ocr.prepare import median3, otsu_threshold, regions_of
 
 TESSERACT = "tesseract"
 
@@ -126,9 +126,20 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
               [dataclasses.replace(w, line=piece[0].line) for w in got]
               for piece, got in zip(pieces, readings, strict=False)]
     words = drop_duplicates(splice(words, pieces, header))
+    readings = readings[:len(pieces)] + [
+        _despeckled_if_better(image, box, got, workdir, dpi=dpi, languages=languages)
+        for box, got in zip(skipped, readings[len(pieces):], strict=True)]
+    # Only words the text keeps count as read: where the first pass left a noise piece
+    # (a signer's name under a pen stroke read "NGUY ẾN xài" at 26–90), the patch around
+    # it was read again, and a confident reading of it ("NGUYÊN HÁI QUYÊN" at 58–93)
+    # replaces the noise piece instead of being taken for a repeat of it (dev e0057).
+    text_words = [w for line in _lines(words) for w in _without_noise(line)]
     added = [line for k, got in enumerate(readings[len(pieces):])
-             for line in _new_lines(got, words, key=10_000 + k)]
+             for line in _new_lines(got, text_words, key=10_000 + k)]
     if added:
+        new_words = [w for line in added for w in line]
+        words = [w for w in words
+                 if not any(_overlap(w.bbox, n.bbox) > DUPLICATE_OVERLAP for n in new_words)]
         words = _insert_lines(words, added)
         notes += (f"read {len(added)} line(s) in ink the layout skipped",)
     # A printed label followed by handwriting reads as a noise line: kept aside, not lost.
@@ -137,6 +148,67 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
         dropped += rekeyed([w for got in readings[len(pieces):] for w in got
                             if (w.text, w.bbox) not in kept], DROPPED_BLOCKS)
     return words, notes
+
+
+# A patch whose share of specks (dark pixels a 3×3 median removes) is above this is
+# densely speckled: a photocopier's noisy top. Sparse specks (0.2 % and more gets the
+# page's median filter) leave the layout its lines; dense ones hide them.
+DENSE_SPECKS = 0.01
+# Specks are lifted where the local mean (a box of 1/100 inch radius) is lighter than
+# this share of the way from the print's core to the speckled paper's level.
+DESPECKLE_SHARE = 0.35
+
+
+def densely_speckled(image: Image.Image, box: tuple[int, int, int, int]) -> bool:
+    crop = image.convert("L").crop(box)
+    raw = np.asarray(crop) < 128
+    cleaned = np.asarray(median3(crop)) < 128
+    return float((raw & ~cleaned).mean()) > DENSE_SPECKS
+
+
+def read_despeckled(image: Image.Image, box: tuple[int, int, int, int], workdir: Path, *,
+                    dpi: int, languages: str) -> list[Word]:
+    """The words of ``box`` (page coordinates) read with its layout (``--psm 3``: a
+    header's two blocks) after the specks are lifted: a pixel whose neighbourhood is
+    mostly paper and specks, not print, becomes paper. The levels are the patch's own:
+    its speckled paper (the median of the local means) and its print's core (their 1st
+    percentile)."""
+    crop = image.convert("L").crop(box)
+    radius = max(1, round(dpi / 100))
+    local = np.asarray(crop.filter(ImageFilter.BoxBlur(radius)), dtype=np.float32)
+    paper, core = float(np.median(local)), float(np.percentile(local, 1))
+    pixels = np.asarray(crop).copy()
+    pixels[local >= core + DESPECKLE_SHARE * (paper - core)] = 255
+    tsv, _ = tesseract(Image.fromarray(pixels, mode="L"), workdir / "despeckled", dpi=dpi,
+                       languages=languages, psm=3, want_pdf=False)
+    x0, y0 = box[0], box[1]
+    # Its blocks (a header's two) become paragraphs of one block: the lines added from a
+    # patch share its block number (``_new_lines``), and two blocks' first lines must
+    # not become one line.
+    return [dataclasses.replace(w, bbox=(w.bbox[0] + x0, w.bbox[1] + y0, w.bbox[2] + x0,
+                                         w.bbox[3] + y0),
+                                line=(0, w.line[0] * 1000 + w.line[1], w.line[2]))
+            for w in parse_tsv(tsv)]
+
+
+def _despeckled_if_better(image: Image.Image, box: tuple[int, int, int, int],
+                          got: list[Word], workdir: Path, *, dpi: int,
+                          languages: str) -> list[Word]:
+    """A skipped patch of the header band that is densely speckled (a photocopier's
+    noisy top), read again once its specks are lifted; that reading replaces ``got``
+    where it has more confidently read characters. Any other patch: ``got``."""
+    if box[1] >= HEADER_FRACTION * image.height or not densely_speckled(image, box):
+        return got
+    try:
+        again = read_despeckled(image, box, workdir, dpi=dpi, languages=languages)
+    except (RuntimeError, OSError, ValueError, subprocess.SubprocessError):
+        return got  # an improvement, never a condition: the patch's first reading stands
+    return again if _confident(again) > _confident(got) else got
+
+
+def _confident(words: list[Word]) -> float:
+    """Characters read with some confidence, weighted by it: noise adds little."""
+    return sum(len(w.text) * max(0.0, w.confidence - 50.0) / 50.0 for w in words)
 
 
 def _padded(box: tuple[int, int, int, int], image: Image.Image) -> tuple[int, int, int, int]:
@@ -348,8 +420,12 @@ def _new_lines(found: list[Word], words: list[Word], *, key: int) -> list[list[W
     return lines
 
 
+# Two word boxes overlapping by more than this share of the smaller one hold the same ink.
+DUPLICATE_OVERLAP = 0.4
+
+
 def _already_read(word: Word, words: list[Word]) -> bool:
-    return any(_overlap(word.bbox, other.bbox) > 0.4 for other in words)
+    return any(_overlap(word.bbox, other.bbox) > DUPLICATE_OVERLAP for other in words)
 
 
 def _looks_like_text(line: list[Word]) -> bool:
