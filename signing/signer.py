@@ -38,6 +38,7 @@ from records.vntime import VN_TZ, vietnam_time
 
 from . import placement, stamp
 from .errors import SigningConfigError, SigningError
+from .frame import PageFrame, Rect, normalized_rotation, visible_box
 from .identity import DEV_MARK, DevIdentity
 
 log = logging.getLogger(__name__)
@@ -150,21 +151,21 @@ def _first_page(writer: IncrementalPdfFileWriter) -> Any:
     return page_ref.get_object()
 
 
-def _page_frame(page: Any) -> stamp.PageFrame:
+def _page_frame(page: Any) -> PageFrame:
     # MediaBox, CropBox and Rotate are all inheritable from the page tree.
     media = _inherited(page, "/MediaBox")
     if media is None:
         raise SigningError("page 1 has no /MediaBox")
-    box = stamp.visible_box(media, _inherited(page, "/CropBox"))
-    return stamp.PageFrame(box, stamp.normalized_rotation(_inherited(page, "/Rotate") or 0))
+    box = visible_box(media, _inherited(page, "/CropBox"))
+    return PageFrame(box, normalized_rotation(_inherited(page, "/Rotate") or 0))
 
 
-def _union(a: stamp.Rect, b: stamp.Rect) -> stamp.Rect:
+def _union(a: Rect, b: Rect) -> Rect:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
-def _widen(writer: IncrementalPdfFileWriter, page: Any, frame: stamp.PageFrame,
-           extra: float) -> stamp.PageFrame:
+def _widen(writer: IncrementalPdfFileWriter, page: Any, frame: PageFrame,
+           extra: float) -> PageFrame:
     """Add a blank strip ``extra`` points tall above page 1 as displayed, for the stamp.
 
     Only the page's boxes grow (in this same signed revision); its content, the scan,
@@ -173,15 +174,15 @@ def _widen(writer: IncrementalPdfFileWriter, page: Any, frame: stamp.PageFrame,
     display_w, display_h = frame.display_size
     strip = frame.from_display((0.0, display_h, display_w, display_h + extra))
     visible = _union(frame.box, strip)
-    media = _union(stamp.visible_box(_inherited(page, "/MediaBox"), None), strip)
+    media = _union(visible_box(_inherited(page, "/MediaBox"), None), strip)
     page["/MediaBox"] = generic.ArrayObject([generic.FloatObject(v) for v in media])
     page["/CropBox"] = generic.ArrayObject([generic.FloatObject(v) for v in visible])
     writer.update_container(page)
-    return stamp.PageFrame(visible, frame.rotate)
+    return PageFrame(visible, frame.rotate)
 
 
-def _signature_rects(page: Any) -> list[stamp.Rect]:
-    rects: list[stamp.Rect] = []
+def _signature_rects(page: Any) -> list[Rect]:
+    rects: list[Rect] = []
     for annot_ref in page.get("/Annots") or []:
         annot = annot_ref.get_object()
         is_sig = annot.get("/FT") == "/Sig" or (
