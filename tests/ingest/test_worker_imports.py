@@ -43,3 +43,25 @@ def test_the_packages_still_offer_their_names() -> None:
     for package in (ingest, signing):
         for name in package.__all__:
             assert getattr(package, name) is not None
+
+
+GC_PROBE = """
+import gc, json
+full = []
+gc.callbacks.append(lambda phase, info: full.append(1)
+                    if phase == "stop" and info["generation"] == 2 else None)
+import ingest.preload
+print(json.dumps({"full": len(full), "frozen": gc.get_freeze_count(),
+                  "enabled": gc.isenabled()}))
+"""
+
+
+def test_the_preload_runs_one_full_collection_and_freezes_what_it_made() -> None:
+    # Not one every few thousand new objects while the workers' modules load (each
+    # walking all of them again, on the batch's critical path): one at the end.
+    done = subprocess.run([sys.executable, "-c", GC_PROBE], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, check=True)
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["full"] == 1
+    assert got["frozen"] > 10_000
+    assert got["enabled"] is True
