@@ -259,6 +259,8 @@ class Signer:
             if visible else None
         )
         self._loop = loop or asyncio.new_event_loop()
+        # Space reserved for the signature, by signing year (see ``_sign``).
+        self._reserved: dict[int, int] = {}
         self._http = http
         self._on_close = list(on_close)
         # A signer dropped without close() must not leave its loop for the garbage
@@ -303,7 +305,15 @@ class Signer:
         }
         if self._plan is not None and self._plan.with_qr and self.verify_url is not None:
             params["url"] = stamp.qr_target(self.verify_url, record_id)
-        data = self._loop.run_until_complete(_sign(pdf_signer, writer, moment, params))
+        # Without a timestamp or revocation data (B-B) the signature's size depends
+        # only on the key, its chain and the signing time's encoding (one length up to
+        # 2049, another after): pyHanko's dry-run signature that measures it is made
+        # once per year of signing, not for every document (a quarter of a signature's
+        # CPU). A timestamp's or revocation data's size can vary: measured every time.
+        reserved = self._reserved if self.timestamper is None and self.level == LEVEL_B \
+            else None
+        data = self._loop.run_until_complete(
+            _sign(pdf_signer, writer, moment, params, reserved))
         return SignedPdf(
             data=data,
             level=self.level,
@@ -427,13 +437,21 @@ async def _sign(
     writer: IncrementalPdfFileWriter,
     moment: datetime,
     text_params: dict[str, str],
+    reserved_by_year: dict[int, int] | None = None,
 ) -> bytes:
-    # pyHanko's interrupted-signing steps, so that the CMS signing time, the /M
-    # entry and the visible stamp all carry the same instant.
+    """Sign in pyHanko's interrupted-signing steps, so that the CMS signing time, the
+    /M entry and the visible stamp all carry the same instant. ``reserved_by_year``:
+    the space pyHanko's estimate gave for a signature made in that year, kept and
+    reused (only where the signature's size cannot vary otherwise: ``Signer.sign``)."""
     session = pdf_signer.init_signing_session(writer)
     session.system_time = moment
     validation_info = await session.perform_presign_validation(writer)
-    reserved = await session.estimate_signature_container_size(validation_info, tight=False)
+    reserved = None if reserved_by_year is None else reserved_by_year.get(moment.year)
+    if reserved is None:
+        reserved = await session.estimate_signature_container_size(validation_info,
+                                                                   tight=False)
+        if reserved_by_year is not None:
+            reserved_by_year[moment.year] = reserved
     tbs = session.prepare_tbs_document(
         validation_info=validation_info,
         bytes_reserved=reserved,
