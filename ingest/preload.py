@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import os
 
 # What the workers' jobs unpickle and run: pages (``ocr``), documents (``ingest.pipeline``)
 # and the PDF/A check ``ocr.assemble`` loads on first use.
@@ -36,6 +37,11 @@ def _load() -> None:
         for name in MODULES:
             importlib.import_module(name)
         from extract.places import warm
+        from ocr import tessapi
+        from ocr.base import configured_languages
+
+        # Tesseract's model (and its orientation model) loaded once for every worker.
+        tessapi.preload(configured_languages(os.environ))
 
         try:
             warm()
