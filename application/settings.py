@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ocr.base import DEFAULT_LANGUAGES, DEFAULT_MAX_PIXELS
+from ocr.base import DEFAULT_LANGUAGES as DEFAULT_LANGUAGES  # the watcher's default too
+from ocr.base import DEFAULT_MAX_PIXELS, configured_languages
 from signing import SigningSettings
 from storage.layout import normalize_agency
 from storage.retry import RetryPolicy
@@ -115,7 +116,7 @@ class Settings:
             broker_url=e.get("SOHOA_BROKER_URL") or None,
             agency=normalize_agency(e.get("SOHOA_AGENCY") or "dev-agency"),
             workers=int(e.get("SOHOA_WORKERS") or (os.cpu_count() or 1)),
-            languages=e.get("SOHOA_OCR_LANGUAGES") or DEFAULT_LANGUAGES,
+            languages=configured_languages(e),
             **given,
         )
 

@@ -17,22 +17,45 @@ failure here, costs time and nothing else.
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
+import os
 
-import pikepdf.pdfa  # noqa: F401  (the PDF/A check ``ocr.assemble`` loads on first use)
+# What the workers' jobs unpickle and run: pages (``ocr``), documents (``ingest.pipeline``)
+# and the PDF/A check ``ocr.assemble`` loads on first use.
+MODULES = ("pikepdf.pdfa", "ingest.pipeline", "ocr.pipeline")
 
-import ingest.pipeline  # noqa: F401  (imported for the forked workers)
-import ocr.pipeline  # noqa: F401  (imported for the forked workers)
-from extract.places import warm
 
-try:
-    warm()
-except Exception:  # the server must start whatever happens: workers warm themselves
-    logging.getLogger("sohoa.ingest").exception("preloading the workers' indexes failed")
+def _load() -> None:
+    # The imports and the indexes make several hundred thousand objects that live as
+    # long as the workers. With the collector on, every few thousand new objects set off
+    # a collection that walks all of them again (six full ones, ~0.2 s CPU, on the
+    # batch's critical path: no worker is forked before this ends); they are collected
+    # once at the end instead.
+    gc.disable()
+    try:
+        for name in MODULES:
+            importlib.import_module(name)
+        from extract.places import warm
+        from ocr import tessapi
+        from ocr.base import configured_languages
 
-# Everything above lives as long as the workers: kept out of the collector's scans.
-# ``ocr.assemble`` runs a full collection before each PDF/A check, and walking these
-# modules and indexes made it cost about 80 ms a document (the workers' own objects,
-# made after the fork, are collected as before). Garbage left by the imports goes first.
-gc.collect()
-gc.freeze()
+        # Tesseract's model (and its orientation model) loaded once for every worker.
+        tessapi.preload(configured_languages(os.environ))
+
+        try:
+            warm()
+        except Exception:  # the server must start whatever happens: workers warm themselves
+            logging.getLogger("sohoa.ingest").exception("preloading the workers' indexes failed")
+    finally:
+        # Everything above lives as long as the workers: kept out of the collector's
+        # scans. ``ocr.assemble`` runs a full collection before each PDF/A check, and
+        # walking these modules and indexes made it cost about 80 ms a document (the
+        # workers' own objects, made after the fork, are collected as before). Garbage
+        # left by the imports goes first.
+        gc.collect()
+        gc.freeze()
+        gc.enable()
+
+
+_load()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,13 @@ class Word:
 # languages, and the largest page in pixels decoded (a decompression bomb is refused).
 DEFAULT_LANGUAGES = "vie"
 DEFAULT_MAX_PIXELS = 200_000_000
+
+
+def configured_languages(environ: Mapping[str, str]) -> str:
+    """The OCR languages a deployment sets (``SOHOA_OCR_LANGUAGES``), else the default:
+    read by ``Settings`` and, before any settings exist, by the workers' server
+    (``ingest.preload``), which loads them for every worker it forks."""
+    return environ.get("SOHOA_OCR_LANGUAGES") or DEFAULT_LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -181,10 +181,44 @@ class _Engine:
         return path.read_bytes()
 
 
-# Keyed by process and thread: an instance is used by one thread only, and a forked
-# child does not use its parent's.
+# Keyed by process and thread: an instance is used by one thread only. A forked child
+# takes over the instances of the thread that forked it (``_after_fork``), not others.
 _engines: dict[tuple[int, int, str], _Engine] = {}
 _engines_lock = threading.Lock()
+
+
+def _after_fork() -> None:
+    """In a forked child: the forking thread's instances are its own copies now, kept
+    for the one thread the child starts with (the pool's forkserver loads them once for
+    every worker it forks: ``preload``); other threads' instances are not touched again."""
+    global _engines_lock
+    _engines_lock = threading.Lock()  # another thread may have held it at the fork
+    me, pid = threading.get_ident(), os.getpid()
+    kept = {(pid, me, languages): instance
+            for (_, thread, languages), instance in _engines.items() if thread == me}
+    _engines.clear()
+    _engines.update(kept)
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
+def preload(languages: str) -> None:
+    """Load ``languages`` and the orientation model in this thread, for the processes it
+    forks: each forked worker starts with both loaded (``_after_fork``) instead of
+    loading them on its first page (~0.1 s and ~0.07 s of CPU per worker and batch).
+    Nothing when the library cannot be used or a model is missing: the workers then
+    load or fall back as they would have."""
+    if not available():
+        return
+    try:
+        _engine(languages)
+    except RuntimeError:
+        return
+    try:
+        _engine(OSD_MODEL)
+    except RuntimeError:
+        _osd_missing.append(True)
 
 
 def _engine(languages: str) -> _Engine:

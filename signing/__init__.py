@@ -11,22 +11,44 @@ Offers:
   placed in blank space; pass ``marks=`` (``page_marks(pdf, words, image_size)``,
   page 1's ink and OCR words) when they were measured beforehand.
 - ``verify_pdf(data, trust_roots=..., allow_fetching=False) -> VerificationReport``.
+
+Its names are loaded on first use: the OCR workers measure page 1 for the stamp
+(``signing.placement``) and raise ``SigningError`` without loading pyHanko, aiohttp and
+fontTools, which only the signing process needs (about half a second of CPU at the
+start of every batch, on the critical path of the workers' server).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import SigningConfigError, SigningError
-from .identity import DevIdentity, ensure_dev_identity
-from .placement import PageMarks, page_marks
-from .signer import (
-    LEVEL_B,
-    LEVEL_LT,
-    LEVEL_T,
-    SignedPdf,
-    Signer,
-    SigningSettings,
-    load_signer,
-    load_trust_roots,
-)
-from .verify import SignatureReport, TimestampReport, VerificationReport, verify_pdf
+
+if TYPE_CHECKING:
+    from .identity import DevIdentity, ensure_dev_identity
+    from .placement import PageMarks, page_marks
+    from .signer import (
+        LEVEL_B,
+        LEVEL_LT,
+        LEVEL_T,
+        SignedPdf,
+        Signer,
+        SigningSettings,
+        load_signer,
+        load_trust_roots,
+    )
+    from .verify import SignatureReport, TimestampReport, VerificationReport, verify_pdf
+
+# Where each name lives (``__getattr__`` imports it from there on first use).
+_LAZY = {
+    **dict.fromkeys(("DevIdentity", "ensure_dev_identity"), "identity"),
+    **dict.fromkeys(("PageMarks", "page_marks"), "placement"),
+    **dict.fromkeys(("LEVEL_B", "LEVEL_LT", "LEVEL_T", "SignedPdf", "Signer",
+                     "SigningSettings", "load_signer", "load_trust_roots"), "signer"),
+    **dict.fromkeys(("SignatureReport", "TimestampReport", "VerificationReport",
+                     "verify_pdf"), "verify"),
+}
 
 __all__ = [
     "LEVEL_B",
@@ -48,3 +70,10 @@ __all__ = [
     "page_marks",
     "verify_pdf",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'signing' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"signing.{module}"), name)

@@ -16,7 +16,7 @@ signer only does arithmetic:
   band, else in a blank strip added above the page (the scan itself is untouched).
 
 Display coordinates: points, origin at the displayed bottom left, y up (as
-``stamp.PageFrame``).
+``frame.PageFrame``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import pikepdf
 from PIL import Image
 
 from .errors import SigningError
-from .stamp import PageFrame, normalized_rotation, visible_box
+from .frame import PageFrame, normalized_rotation, visible_box
 
 Rect = tuple[float, float, float, float]
 

@@ -38,6 +38,7 @@ from records.vntime import VN_TZ, vietnam_time
 
 from . import placement, stamp
 from .errors import SigningConfigError, SigningError
+from .frame import PageFrame, Rect, normalized_rotation, visible_box
 from .identity import DEV_MARK, DevIdentity
 
 log = logging.getLogger(__name__)
@@ -150,21 +151,21 @@ def _first_page(writer: IncrementalPdfFileWriter) -> Any:
     return page_ref.get_object()
 
 
-def _page_frame(page: Any) -> stamp.PageFrame:
+def _page_frame(page: Any) -> PageFrame:
     # MediaBox, CropBox and Rotate are all inheritable from the page tree.
     media = _inherited(page, "/MediaBox")
     if media is None:
         raise SigningError("page 1 has no /MediaBox")
-    box = stamp.visible_box(media, _inherited(page, "/CropBox"))
-    return stamp.PageFrame(box, stamp.normalized_rotation(_inherited(page, "/Rotate") or 0))
+    box = visible_box(media, _inherited(page, "/CropBox"))
+    return PageFrame(box, normalized_rotation(_inherited(page, "/Rotate") or 0))
 
 
-def _union(a: stamp.Rect, b: stamp.Rect) -> stamp.Rect:
+def _union(a: Rect, b: Rect) -> Rect:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
-def _widen(writer: IncrementalPdfFileWriter, page: Any, frame: stamp.PageFrame,
-           extra: float) -> stamp.PageFrame:
+def _widen(writer: IncrementalPdfFileWriter, page: Any, frame: PageFrame,
+           extra: float) -> PageFrame:
     """Add a blank strip ``extra`` points tall above page 1 as displayed, for the stamp.
 
     Only the page's boxes grow (in this same signed revision); its content, the scan,
@@ -173,15 +174,15 @@ def _widen(writer: IncrementalPdfFileWriter, page: Any, frame: stamp.PageFrame,
     display_w, display_h = frame.display_size
     strip = frame.from_display((0.0, display_h, display_w, display_h + extra))
     visible = _union(frame.box, strip)
-    media = _union(stamp.visible_box(_inherited(page, "/MediaBox"), None), strip)
+    media = _union(visible_box(_inherited(page, "/MediaBox"), None), strip)
     page["/MediaBox"] = generic.ArrayObject([generic.FloatObject(v) for v in media])
     page["/CropBox"] = generic.ArrayObject([generic.FloatObject(v) for v in visible])
     writer.update_container(page)
-    return stamp.PageFrame(visible, frame.rotate)
+    return PageFrame(visible, frame.rotate)
 
 
-def _signature_rects(page: Any) -> list[stamp.Rect]:
-    rects: list[stamp.Rect] = []
+def _signature_rects(page: Any) -> list[Rect]:
+    rects: list[Rect] = []
     for annot_ref in page.get("/Annots") or []:
         annot = annot_ref.get_object()
         is_sig = annot.get("/FT") == "/Sig" or (
@@ -258,6 +259,8 @@ class Signer:
             if visible else None
         )
         self._loop = loop or asyncio.new_event_loop()
+        # Space reserved for the signature, by signing year (see ``_sign``).
+        self._reserved: dict[int, int] = {}
         self._http = http
         self._on_close = list(on_close)
         # A signer dropped without close() must not leave its loop for the garbage
@@ -302,7 +305,15 @@ class Signer:
         }
         if self._plan is not None and self._plan.with_qr and self.verify_url is not None:
             params["url"] = stamp.qr_target(self.verify_url, record_id)
-        data = self._loop.run_until_complete(_sign(pdf_signer, writer, moment, params))
+        # Without a timestamp or revocation data (B-B) the signature's size depends
+        # only on the key, its chain and the signing time's encoding (one length up to
+        # 2049, another after): pyHanko's dry-run signature that measures it is made
+        # once per year of signing, not for every document (a quarter of a signature's
+        # CPU). A timestamp's or revocation data's size can vary: measured every time.
+        reserved = self._reserved if self.timestamper is None and self.level == LEVEL_B \
+            else None
+        data = self._loop.run_until_complete(
+            _sign(pdf_signer, writer, moment, params, reserved))
         return SignedPdf(
             data=data,
             level=self.level,
@@ -426,13 +437,21 @@ async def _sign(
     writer: IncrementalPdfFileWriter,
     moment: datetime,
     text_params: dict[str, str],
+    reserved_by_year: dict[int, int] | None = None,
 ) -> bytes:
-    # pyHanko's interrupted-signing steps, so that the CMS signing time, the /M
-    # entry and the visible stamp all carry the same instant.
+    """Sign in pyHanko's interrupted-signing steps, so that the CMS signing time, the
+    /M entry and the visible stamp all carry the same instant. ``reserved_by_year``:
+    the space pyHanko's estimate gave for a signature made in that year, kept and
+    reused (only where the signature's size cannot vary otherwise: ``Signer.sign``)."""
     session = pdf_signer.init_signing_session(writer)
     session.system_time = moment
     validation_info = await session.perform_presign_validation(writer)
-    reserved = await session.estimate_signature_container_size(validation_info, tight=False)
+    reserved = None if reserved_by_year is None else reserved_by_year.get(moment.year)
+    if reserved is None:
+        reserved = await session.estimate_signature_container_size(validation_info,
+                                                                   tight=False)
+        if reserved_by_year is not None:
+            reserved_by_year[moment.year] = reserved
     tbs = session.prepare_tbs_document(
         validation_info=validation_info,
         bytes_reserved=reserved,

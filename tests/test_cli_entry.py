@@ -65,3 +65,25 @@ def test_the_server_is_started_by_a_local_batch_command(
     assert last["server"] is server, done.stderr
     if command == "ingest":
         assert last["code"] == 2 and "Không tìm thấy" in done.stderr
+
+
+FREEZE_PROBE = """
+import gc, json
+from cli import entry
+before = gc.get_freeze_count()
+run = entry.load_command_line()
+print(json.dumps({"before": before, "after": gc.get_freeze_count(),
+                  "enabled": gc.isenabled(), "run": run.__module__}))
+"""
+
+
+def test_the_command_lines_modules_are_frozen_out_of_the_collectors_scans() -> None:
+    # Loaded with the collector off and frozen: no full collection of the batch walks
+    # them again; the collector is on again for the command's own objects.
+    done = subprocess.run([sys.executable, "-c", FREEZE_PROBE], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=True)
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["before"] == 0
+    assert got["after"] > 50_000
+    assert got["enabled"] is True
+    assert got["run"] == "cli.main"

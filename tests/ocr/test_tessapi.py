@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,41 @@ def test_an_image_tesseract_refuses_raises_instead_of_crashing(tmp_path: Path) -
     with pytest.raises(RuntimeError, match="Image too large"):
         tessapi.read(Image.new("L", (100, tessapi.MAX_SIDE + 1), 255), languages="vie",
                      dpi=300, psm=6, pdf_base=None)
+
+
+FORK_PROBE = """
+import json, os, sys
+from PIL import Image, ImageDraw
+from ocr import tessapi
+
+page = Image.new("L", (900, 120), 255)
+ImageDraw.Draw(page).text((20, 40), "CONG HOA XA HOI CHU NGHIA 2023", fill=0)
+tessapi.preload("vie")
+parent = tessapi.read(page, languages="vie", dpi=300, psm=3, pdf_base=None).tsv
+made = []
+init = tessapi._Engine.__init__
+def counted(self, *args, **kwargs):
+    made.append(args[-1])
+    init(self, *args, **kwargs)
+tessapi._Engine.__init__ = counted
+read_end, write_end = os.pipe()
+pid = os.fork()
+if pid == 0:
+    tsv = tessapi.read(page, languages="vie", dpi=300, psm=3, pdf_base=None).tsv
+    tessapi.orientation(page, dpi=300)  # the orientation model: loaded by the parent too
+    os.write(write_end, json.dumps({"made": made, "same": tsv == parent}).encode())
+    os._exit(0)
+os.close(write_end)
+os.waitpid(pid, 0)
+print(os.read(read_end, 100000).decode())
+"""
+
+
+def test_a_forked_worker_reads_with_the_models_its_server_loaded(tmp_path: Path) -> None:
+    # The pool's forkserver loads them once (``ingest.preload``); each worker it forks
+    # reads with its own copy, the same words, without loading a model again.
+    done = subprocess.run([sys.executable, "-c", FORK_PROBE], capture_output=True, text=True,
+                          timeout=120, check=True, cwd=Path(__file__).resolve().parents[2])
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["made"] == []
+    assert got["same"] is True

@@ -19,7 +19,7 @@ import numpy as np
 import pikepdf
 from PIL import Image
 
-from signing.stamp import PageFrame, normalized_rotation, visible_box
+from signing.frame import PageFrame, normalized_rotation, visible_box
 
 # A multiple of 72: the strip added above a page is whole points, so the page keeps
 # its pixel phase in both renders and only the stamp differs.

@@ -75,6 +75,43 @@ def test_pades_b_b_valid(tmp_path: Path, pki: LoopbackPki, pdfa: bytes, p12_pass
     assert _pdfsig_valid(tmp_path, signed.data)[0]["Signature Type"] == "ETSI.CAdES.detached"
 
 
+def _contents_length(data: bytes) -> int:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        field = next(f for f in pdf.Root.AcroForm.Fields if f.get("/FT") == "/Sig")
+        return len(bytes(field.V.Contents))
+
+
+def test_b_b_measures_the_signatures_size_once(
+    tmp_path: Path, pki: LoopbackPki, pdfa: bytes, p12_password: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # pyHanko's dry-run signature that sizes /Contents was a quarter of a signature's
+    # CPU; without a timestamp or revocation data the size cannot change within a year.
+    from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+
+    measured: list[int] = []
+    estimate = PdfSigningSession.estimate_signature_container_size
+
+    async def counted(self: PdfSigningSession, *args: object, **kwargs: object) -> int:
+        size: int = await estimate(self, *args, **kwargs)  # type: ignore[arg-type]
+        measured.append(size)
+        return size
+
+    monkeypatch.setattr(PdfSigningSession, "estimate_signature_container_size", counted)
+    now = datetime.now(UTC)
+    with _p12_signer(pki, p12_password) as signer:
+        signed = [signer.sign(pdfa, record_id=f"rec-{i}", signed_at=now) for i in range(3)]
+    assert len(measured) == 1
+    with _p12_signer(pki, p12_password) as fresh:
+        alone = fresh.sign(pdfa, signed_at=now)
+    # The same space as a signature measured on its own, and every one valid.
+    assert {_contents_length(s.data) for s in signed} == {_contents_length(alone.data)}
+    for one in signed:
+        report = signing.verify_pdf(one.data, trust_roots=[pki.root_pem])
+        assert report.valid, report.reasons
+    _pdfsig_valid(tmp_path, signed[-1].data)
+
+
 def test_pades_b_t_with_loopback_tsa(tmp_path: Path, pki: LoopbackPki, pdfa: bytes) -> None:
     # The dev identity names no revocation service, so a TSA gives B-T (not B-LT).
     ident = signing.ensure_dev_identity(tmp_path / "dev", AGENCY)

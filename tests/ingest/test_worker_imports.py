@@ -1,0 +1,67 @@
+"""What an OCR worker imports: the pages' and documents' code, not the signer's.
+
+The pool's forkserver imports the workers' modules (``ingest.preload``) before it forks
+any worker, at the start of every batch and on its critical path. pyHanko, aiohttp and
+fontTools (the signature, its stamp, timestamps) only run in the process that signs:
+loading them there cost about half a second of CPU a batch.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json, sys
+import ingest.pipeline, ocr.pipeline, signing.placement
+from ingest.pipeline import compose, first_page_marks
+from signing import SigningError
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules}
+                        & {"pyhanko", "aiohttp", "fontTools", "application", "search"})))
+"""
+
+
+def test_the_workers_modules_do_not_load_the_signer() -> None:
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_packages_still_offer_their_names() -> None:
+    import ingest
+    import signing
+
+    assert ingest.run_batch.__module__ == "ingest.batch"
+    assert ingest.Received.__module__ == "ingest.pipeline"
+    assert signing.Signer.__module__ == "signing.signer"
+    assert signing.verify_pdf.__module__ == "signing.verify"
+    assert signing.page_marks.__module__ == "signing.placement"
+    for package in (ingest, signing):
+        for name in package.__all__:
+            assert getattr(package, name) is not None
+
+
+GC_PROBE = """
+import gc, json
+full = []
+gc.callbacks.append(lambda phase, info: full.append(1)
+                    if phase == "stop" and info["generation"] == 2 else None)
+import ingest.preload
+print(json.dumps({"full": len(full), "frozen": gc.get_freeze_count(),
+                  "enabled": gc.isenabled()}))
+"""
+
+
+def test_the_preload_runs_one_full_collection_and_freezes_what_it_made() -> None:
+    # Not one every few thousand new objects while the workers' modules load (each
+    # walking all of them again, on the batch's critical path): one at the end.
+    done = subprocess.run([sys.executable, "-c", GC_PROBE], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, check=True)
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["full"] == 1
+    assert got["frozen"] > 10_000
+    assert got["enabled"] is True
