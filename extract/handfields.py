@@ -309,6 +309,11 @@ def usual_name(name: str) -> bool:
     return not any(usual_spellings(w) for w in name.split()[1:])
 
 
+def usual_common(name: str) -> bool:
+    """A name in usual spellings whose middle and given syllables are all common ones."""
+    return usual_name(name) and common_given(name)
+
+
 # The family-name prior: a family name borne by the r-th most common name is taken as
 # FAMILY_WEIGHT·log(1/r) more likely (natural log), the others as past the common list
 # ("TẦN" and "CA" read for Trần and Cao are real but rare names). Tuned on the dev half.
@@ -410,7 +415,7 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
         names = key in NAME_KEYS
         found = decode(frames, reader.chars, reader.blank, grammar,
                        lambda text: check(key, text, issued_on).value,
-                       prefer=usual_name if names else None, margin=USUAL_MARGIN,
+                       prefer=usual_common if names else None, margin=USUAL_MARGIN,
                        prior=family_prior if names else None)
         if found is None:
             # The greedy reading passes the checks but no reading of the grammar does (a
