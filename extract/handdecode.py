@@ -18,7 +18,7 @@ import functools
 import math
 import unicodedata
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -64,9 +64,6 @@ class Decoded:
     text: str
     log_prob: float  # of the reading, summed over its alignments (the beam's share)
     confidence: float  # per character, against the best path: see ``confidence``
-    # How much more probable (natural log, with the prior) the value is than the best
-    # other value of the beam that passes the checks; inf when there is none.
-    margin: float = math.inf
 
 
 def best_path_log_prob(frames: np.ndarray[Any, Any]) -> float:
@@ -145,19 +142,19 @@ def decode(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int, gram
     for d in beam_search(frames, chars, blank, grammar, beam):
         value = accept(d.text)
         if value is not None:
+            if prefer is None and prior is None:
+                return value, d
             passing.append((value, d))
     if not passing:
         return None
-
-    def score(vd: tuple[str, Decoded]) -> float:
-        return vd[1].log_prob + (prior(vd[0]) if prior else 0.0)
-
-    passing.sort(key=score, reverse=True)
-    chosen = passing[0] if prefer is None else next(
-        (vd for vd in passing if score(vd) >= score(passing[0]) - margin and prefer(vd[0])),
-        passing[0])
-    other = max((score(vd) for vd in passing if vd[0] != chosen[0]), default=NEG)
-    return chosen[0], replace(chosen[1], margin=score(chosen) - other)
+    if prior is not None:
+        passing.sort(key=lambda vd: vd[1].log_prob + prior(vd[0]), reverse=True)
+    if prefer is None:
+        return passing[0]
+    first = passing[0][1].log_prob + (prior(passing[0][0]) if prior else 0.0)
+    return next(((v, d) for v, d in passing
+                 if d.log_prob + (prior(v) if prior else 0.0) >= first - margin and prefer(v)),
+                passing[0])
 
 
 # ---------------------------------------------------------------- grammars

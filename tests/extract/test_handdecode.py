@@ -231,3 +231,27 @@ def test_a_rare_family_name_is_proposed_only_when_the_ink_is_sure_of_the_name() 
     assert read("XA THỊ MAI")[0] is None
     sure = frames_of(plain("XA THỊ MAI"))
     assert line_reading(FakeReader(sure), None, "name", ISSUED)[1].value == "XA THỊ MAI"
+
+
+def test_a_name_of_common_syllables_is_taken_over_a_rare_one_the_ink_barely_prefers() -> None:
+    # "NGỌA" a hair more probable than "NGỌC": both usual spellings, but Ngọa is no
+    # common given name (the reading would be left for keying); Ngọc is proposed. An ink
+    # sure of "NGỌA" is still left for keying.
+    frames = frames_of([*plain("HOÀNG NGỌ"), {"A": 0.5, "C": 0.45}, *plain(" MAI")])
+    raw, checked, _ = line_reading(FakeReader(frames), None, "name", ISSUED)
+    assert raw == "HOÀNG NGỌA MAI" and checked.value == "HOÀNG NGỌC MAI"
+    sure = frames_of([*plain("HOÀNG NGỌ"), {"A": 0.97, "C": 1e-5}, *plain(" MAI")])
+    kept = line_reading(FakeReader(sure), None, "name", ISSUED)[1]
+    assert kept.value is None and kept.problem == "name_rare_syllable"
+
+
+def test_a_birth_year_the_ink_leaves_open_is_read_as_the_childs() -> None:
+    # "1917" or "1977" on a form issued in 1980: the 1 is a little more probable, but a
+    # certificate issued at 63 is far rarer than one issued at 3. An ink sure of the 1
+    # keeps 1917 (a late registration).
+    issued = date(1980, 10, 1)
+    frames = frames_of([*plain("09/09/19"), {"1": 0.55, "7": 0.4}, *plain("7")])
+    raw, checked, _ = line_reading(FakeReader(frames), None, "birth_date", issued)
+    assert raw == "09/09/1917" and checked.value == "1977-09-09"
+    sure = frames_of([*plain("09/09/19"), {"1": 0.97, "7": 1e-4}, *plain("7")])
+    assert line_reading(FakeReader(sure), None, "birth_date", issued)[1].value == "1917-09-09"
