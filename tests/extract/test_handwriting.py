@@ -589,3 +589,17 @@ def test_a_number_label_past_the_headers_half_gives_no_region_rather_than_a_fail
     words = [_word("Số:", 797, 901, (1, 1, 1), y=(507, 546))]
     assert [r for r in regions(im, words) if r.key == "number"] == []
     assert read_fields(im, words, None, None, ["number"]) == []
+
+
+def test_a_line_wider_than_the_model_takes_is_squeezed_to_it() -> None:
+    from extract.handread import HEIGHT, MAX_WIDTH, LineReader
+
+    # A flat crop (a long line at a small height): 1564 pixels once at the model's
+    # height, past its 256 positions.
+    flat = Image.new("L", (1564, 32), 255)
+    assert LineReader.tensor(flat).shape == (1, 3, HEIGHT, MAX_WIDTH)
+    assert LineReader.tensor(Image.new("L", (400, 32), 255)).shape[3] == 400
+    pytest.importorskip("asterocr")
+    from extract.handread import shared_reader
+
+    assert shared_reader().frames(flat).shape[0] == MAX_WIDTH // 4
