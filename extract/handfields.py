@@ -482,22 +482,6 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
 UPRIGHT_AGAIN = ("name", "mother_name", "father_name", "birth_date", "number")
 
 
-def second_view(reader: Reader, crop: Image.Image, key: str, issued_on: date | None,
-                first: Checked, readings: dict[str, str]) -> Checked:
-    """``first``, a reading the grammar had to correct, kept only when the crop set
-    upright reads the same (its raw reading added to ``readings``); otherwise left for
-    keying (``views_disagree``). For numbers: a digit the ink leaves open is read one way
-    from one view and another from the other. Dev and fresh draws 3301 and 6389: 256
-    right and 21 wrong against 258 and 26 without (the 2 lost are numbers; under
-    confidence 0.8 only, 257 and 22; for dates as well, 6 right lost for 1 wrong)."""
-    second = upright(crop)
-    if second is None:
-        return first
-    raw, again, _ = line_reading(reader, second, key, issued_on)
-    readings["asterocr_upright"] = raw
-    return first if again.value == first.value else Checked(None, "views_disagree")
-
-
 def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | None,
                 reader: Reader | None, keys: Sequence[str] | None = None,
                 labels: Sequence[Word] | None = None) -> list[HandField]:
@@ -525,9 +509,6 @@ def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | Non
                 readings["asterocr_upright"] = raw
                 if again.value is not None:
                     checked["asterocr"], confidence = again, conf
-            elif region.key == "number" and confidence is not None and confidence < 1.0:
-                checked["asterocr"] = second_view(reader, crop, region.key, issued_on,
-                                                  checked["asterocr"], readings)
         readings["tesseract"] = words_inside(words, box, region.label_box)
         checked["tesseract"] = check(region.key, readings["tesseract"], issued_on)
         passing = {src: c.value for src, c in checked.items() if c.value is not None}

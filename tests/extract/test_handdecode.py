@@ -258,33 +258,3 @@ def test_a_birth_year_the_ink_leaves_open_is_read_as_the_childs() -> None:
     sure = frames_of([*plain("09/09/19"), {"1": 0.97, "7": 1e-4}, *plain("7")])
     assert line_reading(FakeReader(sure), NO_CROP, "birth_date", issued)[1].value == "1917-09-09"
 
-
-def test_a_number_the_grammar_corrected_is_kept_only_when_the_upright_view_agrees() -> None:
-    from PIL import ImageDraw
-
-    from extract.handcheck import Checked
-    from extract.handfields import second_view, upright
-
-    # Strokes leaning right: the upright view is another, wider image.
-    crop = Image.new("L", (120, 32), 255)
-    draw = ImageDraw.Draw(crop)
-    for x in range(10, 110, 12):
-        draw.line([(x + 6, 2), (x, 30)], fill=0, width=2)
-    assert upright(crop) is not None
-
-    class TwoViews(FakeReader):
-        """Frames of one text for the crop as it is, of another for its upright view."""
-
-        def __init__(self, first: str, second: str) -> None:
-            super().__init__(frames_of(plain(first)))
-            self.second = frames_of(plain(second))
-
-        def frames(self, crop: object) -> np.ndarray:
-            return self._frames if getattr(crop, "size", None) == (120, 32) else self.second
-
-    first = Checked("178")
-    readings: dict[str, str] = {}
-    kept = second_view(TwoViews("178", "178"), crop, "number", ISSUED, first, readings)
-    assert kept.value == "178" and readings["asterocr_upright"] == "178"
-    left = second_view(TwoViews("178", "118"), crop, "number", ISSUED, first, {})
-    assert left.value is None and left.problem == "views_disagree"
