@@ -24,6 +24,11 @@ import numpy as np
 from PIL import Image
 
 HEIGHT = 32
+# The widest line the model takes: its language head's positional encoding has 256
+# positions, one per 4 pixels (a crop of 1564 pixels at this height failed onnxruntime's
+# broadcast, 391 by 256, and with it the page's reading: fresh draw 9437). A wider
+# crop is squeezed to it.
+MAX_WIDTH = 256 * 4
 
 
 class ReaderUnavailable(RuntimeError):
@@ -70,7 +75,7 @@ class LineReader:
     def tensor(crop: Image.Image) -> np.ndarray[Any, Any]:
         width, height = crop.size
         target = max(HEIGHT, int(width * HEIGHT / max(1, height)))
-        target = (target + 3) // 4 * 4
+        target = min(MAX_WIDTH, (target + 3) // 4 * 4)
         rgb = crop.convert("RGB").resize((target, HEIGHT), Image.Resampling.BILINEAR)
         arr = np.asarray(rgb, dtype=np.float32) / 255.0
         return np.transpose(arr, (2, 0, 1))[np.newaxis, ...]

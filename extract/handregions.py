@@ -390,6 +390,10 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
             box = (max(0, left), max(0, int(baseline - 2.6 * h)), x1,
                    min(height, int(baseline + 1.6 * h)))
         box, masks = _below_print(box, words, label, below, baseline, h)
+        # No room for a value: a "Số:" found past the header's left half (fresh draw 9437,
+        # a dirty drum page: its crop ran right to left and the page's reading failed).
+        if box[2] - box[0] < h or box[3] <= box[1]:
+            continue
         label_box = (lx0, ly0, end, int(baseline + 0.15 * h))
         out.append(Region(key, box, below, label_box, int(base), int(h), masks))
     return out

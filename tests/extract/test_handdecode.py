@@ -9,6 +9,7 @@ from datetime import date
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from extract.handcheck import check, check_date, check_number, place_candidates
 from extract.handdecode import (
@@ -29,6 +30,7 @@ VOCAB = list(dict.fromkeys(VOCAB))
 CHARS = {k + 1: c for k, c in enumerate(VOCAB)}  # 0 is the blank
 INDEX = {c: k for k, c in CHARS.items()}
 ISSUED = date(2001, 5, 2)
+NO_CROP = Image.new("L", (4, 32), 255)  # the fake readers' frames do not depend on it
 
 
 def frames_of(steps: list[dict[str, float]]) -> np.ndarray:
@@ -104,7 +106,7 @@ def test_a_valid_date_is_taken_over_the_greedy_invalid_one() -> None:
     steps = [{"3": 0.5, "1": 0.45}, *plain("7/02/1990")]
     frames = frames_of(steps)
     reader = FakeReader(frames)
-    raw, checked, confidence = line_reading(reader, None, "birth_date", ISSUED)
+    raw, checked, confidence = line_reading(reader, NO_CROP, "birth_date", ISSUED)
     assert raw == "37/02/1990"
     assert check_date(raw, ISSUED).value is None  # greedy: no such day
     assert checked.value == "1990-02-17"
@@ -136,7 +138,7 @@ def test_a_name_is_read_as_vietnamese_syllables() -> None:
     # Greedy: "HỒNC", no Vietnamese syllable; "HỒNG" a little less probable.
     steps = [*plain("LÊ THỊ HỒN"), {"C": 0.5, "G": 0.45}]
     frames = frames_of(steps)
-    raw, checked, _ = line_reading(FakeReader(frames), None, "name", ISSUED)
+    raw, checked, _ = line_reading(FakeReader(frames), NO_CROP, "name", ISSUED)
     assert raw == "LÊ THỊ HỒNC" and check("name", raw, ISSUED).value is None
     assert checked.value == "LÊ THỊ HỒNG"
     words, prefixes = syllables()
@@ -159,7 +161,7 @@ def test_a_place_is_the_official_address_the_ink_most_probably_spells() -> None:
     frames = frames_of(steps)
     assert written in place_candidates("Phường Phúc Xa, quận Ba Đinh, thành phố Hà Nội",
                                        ISSUED)
-    raw, checked, confidence = line_reading(FakeReader(frames), None, "birth_place", ISSUED)
+    raw, checked, confidence = line_reading(FakeReader(frames), NO_CROP, "birth_place", ISSUED)
     assert raw == "Phường Phúc Xa, quận Ba Đinh, thành phố Hà Nội"
     assert checked.value == written and confidence is not None
 
@@ -175,10 +177,10 @@ def test_a_name_in_its_usual_spelling_is_taken_when_the_ink_barely_says_otherwis
     # usual "LINH" is proposed. A mark the ink is sure of is no slip to correct, but a
     # name off the common syllables is left for keying (often a misread real word).
     frames = frames_of([*plain("PHẠM THÙY L"), {"Ị": 0.5, "I": 0.45}, *plain("NH")])
-    raw, checked, _ = line_reading(FakeReader(frames), None, "name", ISSUED)
+    raw, checked, _ = line_reading(FakeReader(frames), NO_CROP, "name", ISSUED)
     assert raw == "PHẠM THÙY LỊNH" and checked.value == "PHẠM THÙY LINH"
     sure = frames_of([*plain("PHẠM THÙY L"), {"Ị": 0.97, "I": 1e-5}, *plain("NH")])
-    kept = line_reading(FakeReader(sure), None, "name", ISSUED)[1]
+    kept = line_reading(FakeReader(sure), NO_CROP, "name", ISSUED)[1]
     assert kept.value is None and kept.problem == "name_rare_syllable"
 
 
@@ -203,10 +205,10 @@ def test_a_common_family_name_is_taken_over_a_rare_one_the_ink_barely_prefers() 
     # family name; "TRẦN", the second most common, is proposed. An ink sure of "TẦN"
     # keeps it.
     frames = frames_of([*plain("T"), {"R": 0.4}, *plain("ẦN THỊ MAI")])
-    raw, checked, _ = line_reading(FakeReader(frames), None, "name", ISSUED)
+    raw, checked, _ = line_reading(FakeReader(frames), NO_CROP, "name", ISSUED)
     assert raw == "TẦN THỊ MAI" and checked.value == "TRẦN THỊ MAI"
     sure = frames_of([*plain("T"), {"R": 1e-4}, *plain("ẦN THỊ MAI")])
-    assert line_reading(FakeReader(sure), None, "name", ISSUED)[1].value == "TẦN THỊ MAI"
+    assert line_reading(FakeReader(sure), NO_CROP, "name", ISSUED)[1].value == "TẦN THỊ MAI"
 
 
 @pytest.mark.parametrize("raw", ["Bệnh viện đa khọa Nam Định, tỉnh Nam Định",
@@ -223,11 +225,36 @@ def test_a_rare_family_name_is_proposed_only_when_the_ink_is_sure_of_the_name() 
     # Under a common family name it is still proposed; under a rare one it is keyed.
     def read(name: str) -> tuple[str | None, float | None]:
         frames = frames_of([*plain(name), {"7": 0.9}])
-        _, checked, conf = line_reading(FakeReader(frames), None, "name", ISSUED)
+        _, checked, conf = line_reading(FakeReader(frames), NO_CROP, "name", ISSUED)
         return checked.value, conf
 
     value, conf = read("TRẦN THỊ MAI")
     assert value == "TRẦN THỊ MAI" and conf is not None and conf < 0.9
     assert read("XA THỊ MAI")[0] is None
     sure = frames_of(plain("XA THỊ MAI"))
-    assert line_reading(FakeReader(sure), None, "name", ISSUED)[1].value == "XA THỊ MAI"
+    assert line_reading(FakeReader(sure), NO_CROP, "name", ISSUED)[1].value == "XA THỊ MAI"
+
+
+def test_a_name_of_common_syllables_is_taken_over_a_rare_one_the_ink_barely_prefers() -> None:
+    # "NGỌA" a hair more probable than "NGỌC": both usual spellings, but Ngọa is no
+    # common given name (the reading would be left for keying); Ngọc is proposed. An ink
+    # sure of "NGỌA" is still left for keying.
+    frames = frames_of([*plain("HOÀNG NGỌ"), {"A": 0.5, "C": 0.45}, *plain(" MAI")])
+    raw, checked, _ = line_reading(FakeReader(frames), NO_CROP, "name", ISSUED)
+    assert raw == "HOÀNG NGỌA MAI" and checked.value == "HOÀNG NGỌC MAI"
+    sure = frames_of([*plain("HOÀNG NGỌ"), {"A": 0.97, "C": 1e-5}, *plain(" MAI")])
+    kept = line_reading(FakeReader(sure), NO_CROP, "name", ISSUED)[1]
+    assert kept.value is None and kept.problem == "name_rare_syllable"
+
+
+def test_a_birth_year_the_ink_leaves_open_is_read_as_the_childs() -> None:
+    # "1917" or "1977" on a form issued in 1980: the 1 is a little more probable, but a
+    # certificate issued at 63 is far rarer than one issued at 3. An ink sure of the 1
+    # keeps 1917 (a late registration).
+    issued = date(1980, 10, 1)
+    frames = frames_of([*plain("09/09/19"), {"1": 0.55, "7": 0.4}, *plain("7")])
+    raw, checked, _ = line_reading(FakeReader(frames), NO_CROP, "birth_date", issued)
+    assert raw == "09/09/1917" and checked.value == "1977-09-09"
+    sure = frames_of([*plain("09/09/19"), {"1": 0.97, "7": 1e-4}, *plain("7")])
+    assert line_reading(FakeReader(sure), NO_CROP, "birth_date", issued)[1].value == "1917-09-09"
+

@@ -578,3 +578,28 @@ def test_a_stray_letter_before_an_address_is_not_its_ward() -> None:
 def test_a_hospitals_kind_of_care_a_letter_off_is_not_proposed(raw: str,
                                                                problem: str | None) -> None:
     assert check("birth_place", raw, date(2005, 1, 1)).problem == problem
+
+
+def test_a_number_label_past_the_headers_half_gives_no_region_rather_than_a_failure() -> None:
+    from extract.handfields import read_fields
+
+    # "Số:" read right of the page's middle (a dirty drum's smear): its value's crop would
+    # run from the label's end back to the middle of the page.
+    im = Image.new("L", (1653, 2339), 255)
+    words = [_word("Số:", 797, 901, (1, 1, 1), y=(507, 546))]
+    assert [r for r in regions(im, words) if r.key == "number"] == []
+    assert read_fields(im, words, None, None, ["number"]) == []
+
+
+def test_a_line_wider_than_the_model_takes_is_squeezed_to_it() -> None:
+    from extract.handread import HEIGHT, MAX_WIDTH, LineReader
+
+    # A flat crop (a long line at a small height): 1564 pixels once at the model's
+    # height, past its 256 positions.
+    flat = Image.new("L", (1564, 32), 255)
+    assert LineReader.tensor(flat).shape == (1, 3, HEIGHT, MAX_WIDTH)
+    assert LineReader.tensor(Image.new("L", (400, 32), 255)).shape[3] == 400
+    pytest.importorskip("asterocr")
+    from extract.handread import shared_reader
+
+    assert shared_reader().frames(flat).shape[0] == MAX_WIDTH // 4
