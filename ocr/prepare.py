@@ -576,6 +576,14 @@ SEAL_OUTER_RATIO = 1.6
 SEAL_OUTER_COVERAGE = 0.75
 
 
+# A circle's score is the share of its kernel's pixels on ink, k/n with n a few
+# hundred pixels at the search resolution: two circles that differ at all differ by
+# at least 1/(n1·n2), ~1e-5. The FFTs' rounding moves a score by ~1e-16, and not
+# always the same way — numpy's vector loops round differently with where the arrays
+# lie in memory — so scores closer than this are the same score.
+RING_SCORE_TOLERANCE = 1e-9
+
+
 @dataclass(frozen=True)
 class SealRing:
     cx: int
@@ -628,10 +636,16 @@ def _coarse_ring(gray: Image.Image, dpi: int) -> tuple[float, int, int, int, int
         kernel[: ring.shape[0], : ring.shape[1]] = ring
         score = np.fft.irfft2(spectrum * np.fft.rfft2(kernel), s=shape)
         score = score[rmax + 1 : rmax + 1 + h, rmax + 1 : rmax + 1 + w]
-        i = int(np.argmax(score))
-        if score.flat[i] > best[0]:
+        top = float(score.max())
+        # Ties (several circles all on ink, e.g. 1.0 at two radii) go to the smaller
+        # ring and, within a radius, to the first centre in reading order: the
+        # refinement in ``find_seal_ring`` looks outwards from the ring found for an
+        # outer ring round it, so the smallest complete circle leaves the larger one
+        # to be found there, never the reverse.
+        if top > best[0] + RING_SCORE_TOLERANCE:
+            i = int(np.flatnonzero(score >= top - RING_SCORE_TOLERANCE)[0])
             y, x = divmod(i, w)
-            best = (float(score.flat[i]), x, y, radius)
+            best = (top, x, y, radius)
     coverage, x, y, radius = best
     half = factor // 2
     return coverage, x * factor + half, y * factor + half, radius * factor, factor
