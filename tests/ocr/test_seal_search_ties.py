@@ -38,7 +38,7 @@ def test_rounding_noise_does_not_move_the_ring(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_ties_go_to_the_smallest_ring_first_centre() -> None:
-    coverage, cx, cy, radius, factor = prepare._coarse_ring(_disk_page(), 200)
+    _, cx, cy, radius, factor = prepare._coarse_ring(_disk_page(), 200)
     scale = 200 / factor / 25.4
     assert radius == int(prepare.SEAL_RADIUS_MM[0] * scale) * factor
     # The first centre in reading order from which the smallest circle is all ink.
