@@ -13,6 +13,7 @@ the caller settles it by OCR confidence on a crop (see ``ocr.pipeline``).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -576,6 +577,14 @@ SEAL_OUTER_RATIO = 1.6
 SEAL_OUTER_COVERAGE = 0.75
 
 
+# A circle's score is the share of its kernel's pixels on ink, k/n with n a few
+# hundred pixels at the search resolution: two circles that differ at all differ by
+# at least 1/(n1·n2), ~1e-5. The FFTs' rounding moves a score by ~1e-16, and not
+# always the same way — numpy's vector loops round differently with where the arrays
+# lie in memory — so scores closer than this are the same score.
+RING_SCORE_TOLERANCE = 1e-9
+
+
 @dataclass(frozen=True)
 class SealRing:
     cx: int
@@ -606,6 +615,30 @@ def _ring_kernel(radius: int, size: int) -> np.ndarray:
     return ring / ring.sum()
 
 
+# Pages of one size share their search grid: A4 at 50 dpi is 720×540 (upright) or
+# 540×720 (landscape), 47 MB of ring spectra each.
+RING_SPECTRA_KEPT = 2
+
+
+@functools.lru_cache(maxsize=RING_SPECTRA_KEPT)
+def _ring_spectra(shape: tuple[int, int], rmin: int, rmax: int) -> tuple[np.ndarray, ...]:
+    """The spectra of the ring kernels ``_coarse_ring`` correlates a page with, one per
+    radius from ``rmin`` to ``rmax`` in steps of 2 (the thickened ring is 3 pixels wide,
+    so none is missed), each padded to ``shape``.
+
+    They depend on the grid's size only, and were half the search's FFTs (~0.04 s a
+    page): kept for the last sizes seen, the same arrays as computed afresh."""
+    spectra = []
+    for radius in range(rmin, rmax + 1, 2):
+        kernel = np.zeros(shape)
+        ring = _ring_kernel(radius, rmax + 1)
+        kernel[: ring.shape[0], : ring.shape[1]] = ring
+        spectrum = np.fft.rfft2(kernel)
+        spectrum.flags.writeable = False
+        spectra.append(spectrum)
+    return tuple(spectra)
+
+
 def _coarse_ring(gray: Image.Image, dpi: int) -> tuple[float, int, int, int, int]:
     """(coverage, cx, cy, radius, factor) of the most complete circle, in page pixels.
 
@@ -621,17 +654,20 @@ def _coarse_ring(gray: Image.Image, dpi: int) -> tuple[float, int, int, int, int
     shape = (_fast_length(h + 2 * rmax + 3), _fast_length(w + 2 * rmax + 3))
     spectrum = np.fft.rfft2(ink.astype(np.float64), s=shape)
     best = (0.0, 0, 0, 0)
-    # Radii in steps of 2: the thickened ring is 3 pixels wide, so none is missed.
-    for radius in range(rmin, rmax + 1, 2):
-        kernel = np.zeros(shape)
-        ring = _ring_kernel(radius, rmax + 1)
-        kernel[: ring.shape[0], : ring.shape[1]] = ring
-        score = np.fft.irfft2(spectrum * np.fft.rfft2(kernel), s=shape)
+    for radius, ring_spectrum in zip(range(rmin, rmax + 1, 2), _ring_spectra(shape, rmin, rmax),
+                                     strict=True):
+        score = np.fft.irfft2(spectrum * ring_spectrum, s=shape)
         score = score[rmax + 1 : rmax + 1 + h, rmax + 1 : rmax + 1 + w]
-        i = int(np.argmax(score))
-        if score.flat[i] > best[0]:
+        top = float(score.max())
+        # Ties (several circles all on ink, e.g. 1.0 at two radii) go to the smaller
+        # ring and, within a radius, to the first centre in reading order: the
+        # refinement in ``find_seal_ring`` looks outwards from the ring found for an
+        # outer ring round it, so the smallest complete circle leaves the larger one
+        # to be found there, never the reverse.
+        if top > best[0] + RING_SCORE_TOLERANCE:
+            i = int(np.flatnonzero(score >= top - RING_SCORE_TOLERANCE)[0])
             y, x = divmod(i, w)
-            best = (float(score.flat[i]), x, y, radius)
+            best = (top, x, y, radius)
     coverage, x, y, radius = best
     half = factor // 2
     return coverage, x * factor + half, y * factor + half, radius * factor, factor
