@@ -441,11 +441,12 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
         if grammar is None:
             return raw, greedy, None
         names = key in NAME_KEYS
+        prior = family_prior if names else (
+            age_prior(issued_on) if key == "birth_date" else None)
         found = decode(frames, reader.chars, reader.blank, grammar,
                        lambda text: check(key, text, issued_on).value,
                        prefer=usual_common if names else None, margin=USUAL_MARGIN,
-                       prior=family_prior if names else age_prior(issued_on)
-                       if key == "birth_date" else None)
+                       prior=prior)
         if found is None:
             # The greedy reading passes the checks but no reading of the grammar does (a
             # number glued to the label's tail): too odd to propose.
