@@ -117,7 +117,7 @@ run_tests() {
   say "ruff"
   "$VENV/bin/ruff" check .
   say "mypy"
-  "$VENV/bin/mypy" records ingest application cli ocr signing storage search api extract reuse audit stats specimens evalset watch
+  "$VENV/bin/mypy" records ingest application cli ocr signing storage search api extract reuse audit stats specimens evalset watch tests
   say "pytest"
   "$VENV/bin/pytest" "$@"
 }

@@ -9,7 +9,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from records import Correction, Review, StageEvent
+from records import Correction, Review, ReviewReason, StageEvent
 from records.folding import fold_aligned, has_diacritics, nfc
 from search import fold, fold_name
 from search.document import record_json
@@ -123,7 +123,7 @@ def test_record_json_is_to_dict_without_text() -> None:
         text="toàn văn",
         fields={"nested": {"a": [1, {"b": None}]}, "tuple": (1, 2)},
         review=Review(
-            reasons=["low confidence"],
+            reasons=[ReviewReason("low_confidence")],
             corrections=[Correction("name", "A", "B", "officer", "2025-01-01")],
         ),
         stages=[StageEvent("ocr", "2025-01-01T00:00:00+00:00", {"pages": 2})],

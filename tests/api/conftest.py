@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from records import Record, Status
+from records import Record, ReviewReason, Status
 from storage.layout import original_key, text_key
 from tests.api.live import LiveServer, running_server, server_log
 from tests.support.reuse import Person, make_record, months_before
@@ -57,7 +57,7 @@ def seeded(live: LiveServer) -> Seeded:
         "birth_certificate", BINH, issued_on=months_before(today, 30), agency="ubnd-a",
         status=Status.NEEDS_REVIEW, seed="a-review",
     ))
-    a_review.review.reasons = ["low_confidence:issued_on"]
+    a_review.review.reasons = [ReviewReason("low_confidence", "issued_on")]
     b_private = _with_files(make_record(
         "birth_certificate", BINH, issued_on=months_before(today, 40), agency="ubnd-b",
         seed="b-private",

@@ -15,7 +15,7 @@ import pytest
 from api.labels import path_label, reason_vi, verify_note_vi
 from application import Runtime, Settings
 from cli.args import VietnameseParser
-from cli.main import Tally, format_record, format_verification, main
+from cli.main import Progress, Tally, format_record, format_verification, main
 from ingest.outcome import FileOutcome
 from records import ReviewReason, Status
 from records.vntime import parse_person_date
@@ -52,8 +52,8 @@ def test_dates_typed_by_a_person_take_both_forms() -> None:
 def test_summary_names_the_records_to_review_and_the_next_command() -> None:
     waiting = make_record("birth_certificate", [], issued_on="2011-12-02",
                           status=Status.NEEDS_REVIEW, seed="tally-review")
-    waiting.review.reasons = ["missing:subjects"]
-    tally = Tally(False, _silent())
+    waiting.review.reasons = [ReviewReason("missing", "subjects")]
+    tally = Tally(False, Progress(None, enabled=False))  # a disabled bar prints nothing
     tally.add(FileOutcome.ingested("a.png", waiting, pages=1))
     tally.add(FileOutcome.failed("thumbs.db", "unsupported_type", "không phải ảnh quét"))
     summary = tally.summary()
@@ -89,23 +89,13 @@ def test_argparse_speaks_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
     assert not [w for w in ENGLISH if w in out.out + out.err]
 
 
-def _silent() -> object:
-    class Quiet:
-        def step(self, outcome: FileOutcome) -> None:
-            pass
-
-        def close(self) -> None:
-            pass
-
-    return Quiet()
-
-
 # --- every command over a pipe --------------------------------------------------------
 
 
 def _commands(seeded: Seeded, tmp: Path) -> list[list[str]]:
     thumbs = tmp / "thumbs.db"
     thumbs.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 60)
+    assert AN.id_number is not None  # the seeded citizen holds an ID card: reuse by number
     return [
         ["--help"], ["search", "--help"],
         ["show", seeded.a_private.id], ["show", "nonexistent123"],
@@ -137,7 +127,7 @@ def test_every_command_ends_quietly_when_the_pipe_closes(
     # by an earlier test of the session.
     waiting = make_record("birth_certificate", [AN], issued_on="2011-12-02", agency="ubnd-a",
                           status=Status.NEEDS_REVIEW, seed="pipe-review")
-    waiting.review.reasons = ["low_confidence:issued_on"]
+    waiting.review.reasons = [ReviewReason("low_confidence", "issued_on")]
     live.seed(waiting)
     for argv in _commands(seeded, tmp_path):
         # A pipe whose reader has already gone: the write fails at once, every time,

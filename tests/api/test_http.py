@@ -203,16 +203,17 @@ def test_a_paper_without_id_is_offered_and_released_only_when_facts_agree(
 ) -> None:
     from tests.support.reuse import Person
 
-    citizen = Person(name="Lê Thị Hoa", birth_date="1991-04-02", id_number="001191004455")
+    id_number = "001191004455"
+    citizen = Person(name="Lê Thị Hoa", birth_date="1991-04-02", id_number=id_number)
     (old,) = live.seed(make_record(
         "birth_certificate", citizen, issued_on="1991-04-20", with_id=False,
         agency="ubnd-a", seed="old-birth-no-id",
         fields={"mother_name": "Phạm Thị Lan", "father_name": "Lê Văn Tám"},
     ))
-    ask = {"subject": citizen.id_number, "name": citizen.name,
+    ask = {"subject": id_number, "name": citizen.name,
            "birth_date": citizen.birth_date, "procedure": "2.000488"}
     release = {"record_id": old.id, "dossier_code": "000.00.24.H26-260101-0001",
-               "procedure": "2.000488", "subject": citizen.id_number, "name": citizen.name,
+               "procedure": "2.000488", "subject": id_number, "name": citizen.name,
                "birth_date": citizen.birth_date, "citizen_request": True}
 
     def offered(params: dict[str, str]) -> list[str]:

@@ -101,8 +101,10 @@ def test_the_worked_example_runs_as_written(guide_server: LiveServer, tmp_path: 
 
 def test_the_answer_check_fails_on_a_difference() -> None:
     contains({"a": [{"b": 1}, {"c": "xyz"}]}, {"a": [{}, {"c": "xy…"}]})
-    for expected in ({"a": [{}, {"c": "z…"}]}, {"a": [{"b": 2}]}, {"d": 1},
-                     {"a": [{}, {}, {}]}):
+    differences: list[dict[str, object]] = [
+        {"a": [{}, {"c": "z…"}]}, {"a": [{"b": 2}]}, {"d": 1}, {"a": [{}, {}, {}]},
+    ]
+    for expected in differences:
         with pytest.raises(AssertionError):
             contains({"a": [{"b": 1}, {"c": "xyz"}]}, expected)
     blocks = example_blocks(f"x\n{SECTION}\n```sh\necho 1\n```\n\n```text\n1\n```\n## next\n"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from api.tokens import Role
-from records import Record, Status
+from records import Record, ReviewReason, Status
 from tests.api.live import LiveServer, running_server
 from tests.support.browser import browser_page, chromium_path
 from tests.support.reuse import Person, make_record
@@ -60,8 +60,9 @@ def _records() -> tuple[Record, Record]:
     )
     thang.title = "Giấy khai sinh"
     thang.text = "Giấy khai sinh. Họ tên: Vũ Hữu Thắng. Sinh ngày 04 tháng 09 năm 1954."
-    thang.review.reasons = ["missing:subjects", "id_not_cmnd:subjects[0].id_number",
-                            "low_confidence:issued_on"]
+    thang.review.reasons = [ReviewReason("missing", "subjects"),
+                            ReviewReason("id_not_cmnd", "subjects[0].id_number"),
+                            ReviewReason("low_confidence", "issued_on")]
     lan = make_record("marital_status_certificate", LAN, issued_on="2011-06-30", agency=AGENCY,
                       seed="lan-hon-nhan")
     lan.title = "Giấy xác nhận tình trạng hôn nhân"

@@ -160,6 +160,7 @@ def test_batch_survives_killed_workers(distributed_env: dict[str, str], tmp_path
         assert sorted(r.source.filename for r in records) == sorted(outcomes)
         roots = runtime.trust_roots()
         for record in records:
+            assert record.files.archival_pdf is not None  # an ingested record is signed
             signed = runtime.store.get(record.files.archival_pdf)
             report = verify_pdf(signed, trust_roots=roots)
             assert report.valid, (record.source.filename, report.reasons)
@@ -264,7 +265,8 @@ def test_a_redelivered_task_after_commit_reports_the_record(
         assert again.status == "ingested" and again.record is not None
         assert again.record.id == first.record.id
         assert sorted(info.key for info in runtime.store.list("")) == objects
-        assert (runtime.index.get(first.record.id) or {}).get("version") == first.record.version
+        indexed = runtime.index.get(first.record.id)
+        assert indexed is not None and indexed["version"] == first.record.version
     finally:
         runtime.close()
 

@@ -40,6 +40,7 @@ def first_page(path: Path) -> Image.Image:
 
     with pikepdf.open(path) as pdf:
         (image,) = pdf.pages[0].images.values()
+        assert isinstance(image, pikepdf.Stream)  # an image XObject is a stream
         return pikepdf.PdfImage(image).as_pil_image().convert("L")
 
 

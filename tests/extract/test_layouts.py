@@ -12,6 +12,7 @@ import pytest
 
 from extract import analyze
 from ocr.base import Word
+from records import ReviewReason
 
 HEADER = [
     "ỦY BAN NHÂN DÂN PHƯỜNG MÁY CHAI",
@@ -390,7 +391,9 @@ def test_two_spouses_in_one_row_are_not_one_name_and_one_alone_is_not_ready() ->
     assert "missing:subjects" in got.review_reasons
 
 
-def _land_holder(name_line: str, doubtful: str | None, confidence: float = 25.0) -> list[str]:
+def _land_holder(
+    name_line: str, doubtful: str | None, confidence: float = 25.0
+) -> list[ReviewReason]:
     """Review reasons of LAND with another holder line, one word read with low confidence."""
     lines = [name_line if line.startswith("Bà: BÙI") else line for line in LAND]
     words = [
@@ -528,7 +531,7 @@ def test_a_garbled_label_word_does_not_make_the_id_after_it_doubtful() -> None:
     line = "8. Giấy tờ tùy thân: Chứng mini nhân dân số 185164229"
     lines = [*CRIMINAL_HEADER[:13], line, *CRIMINAL_HEADER[13:]]
 
-    def reviewed(weak: str) -> list[str]:
+    def reviewed(weak: str) -> list[ReviewReason]:
         words = [
             Word(w.text, 0.0 if w.text == weak else 97.0, w.bbox, w.line)
             for w in placed([[(300, text)] for text in lines])
@@ -622,7 +625,7 @@ def test_a_usual_name_no_other_shares_the_letters_of_read_fairly_is_not_doubted(
     other usual name has the letters of, so the doubt is not about which name it is. Read
     at 30, or a word two usual names share the letters of ("THU" / Thư), it still is."""
 
-    def reasons(name: str, weak: str, confidence: float) -> list[str]:
+    def reasons(name: str, weak: str, confidence: float) -> list[ReviewReason]:
         return _land_holder(f"Bà: {name} Sinh ngày: 12/03/1969", weak, confidence)
 
     assert reasons("PHẠM PHƯƠNG LOAN", "LOAN", 68.0) == []

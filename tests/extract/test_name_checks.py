@@ -9,7 +9,7 @@ import pytest
 from extract import analyze, apply, describe_reason
 from extract.names import name_readings, page_words
 from extract.syllables import invalid_words, is_syllable
-from records.model import Record, Source, Status
+from records.model import Record, ReviewReason, Source, Status
 
 CRIMINAL = """SỞ TƯ PHÁP TỈNH BẮC NINH
 Số: 512/2021/LLTP
@@ -29,7 +29,7 @@ GIÁM ĐỐC
 """
 
 
-def _record(text: str, today: date) -> tuple[Record, list[str]]:
+def _record(text: str, today: date) -> tuple[Record, list[ReviewReason]]:
     got = analyze([text], None, today=today)
     record = Record(id="r", agency="a", source=Source("a.png", "0" * 64, "image/png", 1))
     apply(record, got)

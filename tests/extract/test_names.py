@@ -8,6 +8,7 @@ import pytest
 
 from extract import analyze
 from extract.names import restore_name
+from records import ReviewReason
 from specimens import generate
 from tests.support.extract import words_from_lines
 
@@ -15,7 +16,7 @@ from tests.support.extract import words_from_lines
 CERTIFICATE = generate("criminal_record_certificate", 3).text
 
 
-def name_read(printed: str) -> tuple[str | None, list[str]]:
+def name_read(printed: str) -> tuple[str | None, list[ReviewReason]]:
     text = CERTIFICATE.replace("TRẦN THANH LAN", printed)
     got = analyze([text], [words_from_lines(text.split("\n"))], today=date(2025, 1, 1))
     return got.subjects[0].name, got.review_reasons

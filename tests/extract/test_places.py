@@ -9,7 +9,7 @@ import pytest
 from extract import analyze, apply, describe_reason
 from extract.places import AMBIGUOUS, UNMATCHED, match_issuer, parse_block
 from ocr.base import Word
-from records.model import Record, Source, Status
+from records.model import Record, ReviewReason, Source, Status
 
 MAY_CHAI = "Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng"
 
@@ -322,7 +322,7 @@ def test_an_undated_paper_takes_the_era_its_other_dates_and_addresses_show() -> 
     dates before it place it in the old era; neither leaves it ambiguous."""
     from extract import analyze
 
-    def issuer(body: list[str]) -> tuple[str | None, str | None, list[str]]:
+    def issuer(body: list[str]) -> tuple[str | None, str | None, list[ReviewReason]]:
         lines = ["UBND TỈNH THANH HÓA", "SỞ TƯ PHÁP", "PHIẾU LÝ LỊCH TƯ PHÁP SỐ 1", *body]
         got = analyze(["\n".join(lines)], None, today=date(2026, 12, 1))
         return got.issuer, got.fields.get("issuer_era"), got.review_reasons

@@ -60,6 +60,8 @@ def test_killed_server_leaves_no_process_and_its_batch_is_finished_after_restart
     port = free_port()
     scans = scan_pngs(tmp_path / "scans", 6, seed=170)
     server = serve(data, port, env)
+    process = server.process
+    assert process is not None  # serve() runs `sohoa serve` as a child process
     try:
         with server.client(Role.ARCHIVIST) as client:
             answer = client.post("/api/v1/documents", files=[
@@ -67,11 +69,11 @@ def test_killed_server_leaves_no_process_and_its_batch_is_finished_after_restart
         assert answer.status_code == 202, answer.text
         batch_id = answer.json()["id"]
         assert (data / "uploads" / batch_id / "batch.json").is_file()
-        poll(lambda: _pool_started(server.process.pid), 120, "the process pool started")
-        left = kill_hard(server.process)
+        poll(lambda: _pool_started(process.pid), 120, "the process pool started")
+        left = kill_hard(process)
     finally:
-        if server.process.poll() is None:
-            server.process.kill()
+        if process.poll() is None:
+            process.kill()
     _assert_all_gone(left)
     # The port is free: no child kept the listening socket.
     again = serve(data, port, env)
@@ -90,8 +92,7 @@ def test_killed_server_leaves_no_process_and_its_batch_is_finished_after_restart
         assert census.index_matches_storage
         poll(lambda: not any((data / "uploads").iterdir()), 30, "staged uploads removed")
     finally:
-        again.process.terminate()
-        again.process.wait(timeout=30)
+        _stop_server(again)
 
 
 def _stop_server(server: LiveServer) -> None:

@@ -81,7 +81,7 @@ def test_a_stored_record_is_ingested_though_the_index_is_full(
     runtime = Runtime.open(Settings.from_env())
     try:
         real = runtime.index
-        runtime.index = _FullIndex(real)  # type: ignore[assignment]
+        runtime.index = _FullIndex(real)
         [outcome] = run_batch(discover([folder]), runtime)
         assert outcome.status == "ingested", outcome.reason
         assert outcome.record is not None and real.get(outcome.record.id) is None

@@ -48,7 +48,9 @@ def test_operator_commands(
     assert record_versions(store, record["agency"], rid) == [1, 2]
 
     # Reuse: the parents' marriage certificate serves a birth registration (1.001193).
-    code, [result] = _run(capsys, "reuse", "--subject", husband["id_number"],
+    husband_id = husband["id_number"]
+    assert husband_id is not None  # a marriage certificate prints both spouses' ID numbers
+    code, [result] = _run(capsys, "reuse", "--subject", husband_id,
                           "--procedure", "1.001193", "--json")
     assert code == 0
     offered = [c["id"] for comp in result["components"] for c in comp["candidates"]]
@@ -93,7 +95,7 @@ def test_operator_commands(
     assert main(["show", rid]) == 1
     from audit import AuditLog
 
-    other = open_store((tmp_path / "other" / "objects").as_uri())
-    [entry] = [e for e in AuditLog(other).entries() if e.action == "storage.delete_record"]
+    other_store = open_store((tmp_path / "other" / "objects").as_uri())
+    [entry] = [e for e in AuditLog(other_store).entries() if e.action == "storage.delete_record"]
     assert entry.actor == "admin-b"
-    assert AuditLog(other).verify().ok
+    assert AuditLog(other_store).verify().ok

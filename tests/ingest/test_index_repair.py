@@ -58,7 +58,9 @@ def test_repair_adds_updates_and_removes_only_what_drifted(runtime: Runtime) -> 
     assert _indexed_versions(runtime) == {
         "in-step": 1, "not-indexed": 1, "corrected": 2, "elsewhere": 1,
     }
-    assert (runtime.index.get("corrected") or {})["issuer"] == "UBND Phường Thạc Gián"
+    corrected = runtime.index.get("corrected")
+    assert corrected is not None, "the corrected record is still indexed"
+    assert corrected["issuer"] == "UBND Phường Thạc Gián"
     assert repair_index(runtime).to_dict() == {
         "checked": 4, "written": 0, "added": 0, "updated": 0, "removed": 0, "unreadable": [],
     }

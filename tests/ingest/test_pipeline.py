@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
@@ -33,7 +34,7 @@ def _scan(spec_seed: int, path: Path, *, skew: float = 0.0, fmt: str = "PNG") ->
 
 
 @pytest.fixture
-def runtime(sohoa_env: dict[str, str]) -> Runtime:
+def runtime(sohoa_env: dict[str, str]) -> Iterator[Runtime]:
     rt = Runtime.open(Settings.from_env())
     yield rt
     rt.close()
@@ -55,19 +56,20 @@ def test_batch_end_to_end(runtime: Runtime, tmp_path: Path) -> None:
     assert [o.status for o in outcomes] == ["ingested", "ingested"], [o.reason for o in outcomes]
     # Outcomes come in the order documents finish, not the order they were given.
     outcomes.sort(key=lambda o: o.filename)
-    for outcome, made in zip(outcomes, (first, second), strict=True):
-        record = outcome.record
-        assert record is not None
+    ingested = [o.record for o in outcomes if o.record is not None]
+    assert len(ingested) == len(outcomes)  # each ingested outcome carries its record
+    for record, made in zip(ingested, (first, second), strict=True):
         husband = made["spec"].subjects[0]["name"]
         stored = load_record(runtime.store, record.agency, record.id)
         # The stored text keeps the Vietnamese diacritics of the names.
         assert fold(husband) in fold(stored.text)
         if made is first:  # the clean scan: printed in capitals, every diacritic intact
             assert husband.upper() in stored.text
-        assert stored.source.sha256 == outcome.record.source.sha256
+        assert stored.source.sha256 == record.source.sha256
         assert stored.ocr.engine and stored.ocr.mean_confidence
         assert [e.stage for e in stored.stages][:2] == ["receive", "ocr"]
         # The original is kept byte for byte; the archival PDF is signed and valid.
+        assert stored.files.original is not None and stored.files.archival_pdf is not None
         assert runtime.store.get(stored.files.original) == made["path"].read_bytes()
         signed = runtime.store.get(stored.files.archival_pdf)
         report = verify_pdf(signed, trust_roots=runtime.trust_roots())
@@ -79,33 +81,34 @@ def test_batch_end_to_end(runtime: Runtime, tmp_path: Path) -> None:
     # A second ingest of the same files is skipped, and stores nothing new; a record
     # the index lacks (its process died between commit and index) is indexed again.
     before = _objects(runtime)
-    unindexed = outcomes[1].record.id
+    unindexed = ingested[1].id
     runtime.index.delete(unindexed)
     assert runtime.index.get(unindexed) is None
     again = run_batch(discover([batch]), runtime)
     assert [o.status for o in again] == ["skipped", "skipped"]
     assert _objects(runtime) == before
-    assert (runtime.index.get(unindexed) or {}).get("id") == unindexed
+    reindexed = runtime.index.get(unindexed)
+    assert reindexed is not None and reindexed["id"] == unindexed
 
     # Search without diacritics finds the names; a rebuilt index answers the same.
     name = first["spec"].subjects[0]["name"]
     query = SearchQuery(text=fold(name), limit=5)
     hits = [h.id for h in runtime.index.search(query).hits]
-    assert outcomes[0].record.id in hits
+    assert ingested[0].id in hits
     runtime.index.clear()
     assert runtime.index.search(query).total == 0
     runtime.index.upsert_many(iter_latest_records(runtime.store))
     assert [h.id for h in runtime.index.search(query).hits] == hits
 
     # A stored record whose bytes were damaged fails its file alone, with the reason.
-    damaged = outcomes[0].record
+    damaged = ingested[0]
     assert isinstance(runtime.store, FileStore)
     (runtime.store.root / record_key(damaged.agency, damaged.id, 1)).write_bytes(b"{}")
     third = sorted(run_batch(discover([batch]), runtime), key=lambda o: o.filename)
     assert [(o.status, o.code) for o in third] == [
         ("failed", "stored_record_damaged"), ("skipped", "already_stored")
     ]
-    assert "sohoa fixity" in third[0].reason
+    assert third[0].reason is not None and "sohoa fixity" in third[0].reason
     assert _objects(runtime) == before
 
 
@@ -169,6 +172,7 @@ def test_presigned_pdf_is_kept_and_signed_again(runtime: Runtime, tmp_path: Path
     record = outcome.record
     assert record is not None
     assert record.signature.prior_signatures == 1
+    assert record.files.original is not None and record.files.archival_pdf is not None
     assert runtime.store.get(record.files.original) == presigned
     signed = runtime.store.get(record.files.archival_pdf)
     assert signed.startswith(presigned)  # an incremental revision: the first signature intact

@@ -32,14 +32,15 @@ def test_ingest_split_makes_one_record_per_paper(
     assert all(o.get("id") for o in outcomes)  # each one a record
     store = open_store(Settings.from_env().storage_url)
     stored = list(iter_latest_records(store))
-    parts = sorted((r for r in stored if r.source.part_of),
-                   key=lambda r: r.source.part_of.first_page)
-    assert [(r.source.part_of.first_page - 1, r.source.part_of.last_page - 1)
-            for r in parts] == [(p[0], p[-1]) for p in papers]
-    assert {r.source.part_of.filename for r in parts} == {"tap-ho-so.pdf"}
-    assert [r.source.pages for r in parts] == [2, 1, 3]  # each holds its pages only
-    assert {r.location.box for r in parts} == {"H-31"}  # from the separator sheets
-    assert len({r.source.part_of.sha256 for r in parts}) == 1
+    # (where in the stack, the record) for each record cut from it, in stack order
+    parts = sorted([(part, r) for r in stored if (part := r.source.part_of) is not None],
+                   key=lambda pair: pair[0].first_page)
+    assert [(part.first_page - 1, part.last_page - 1)
+            for part, _ in parts] == [(p[0], p[-1]) for p in papers]
+    assert {part.filename for part, _ in parts} == {"tap-ho-so.pdf"}
+    assert [r.source.pages for _, r in parts] == [2, 1, 3]  # each holds its pages only
+    assert {r.location.box for _, r in parts} == {"H-31"}  # from the separator sheets
+    assert len({part.sha256 for part, _ in parts}) == 1
     whole = [r for r in stored if r.source.part_of is None]
     assert [r.source.filename for r in whole] == ["mot-to.pdf"]
     assert not list(Path(sohoa_env["SOHOA_DATA"]).glob("**/sohoa-split-*"))

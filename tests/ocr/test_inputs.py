@@ -6,6 +6,7 @@ import io
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from unittest.mock import Mock
 
 import pikepdf
 import pytest
@@ -113,15 +114,14 @@ def test_huge_pdf_page_is_refused_before_rendering(tmp_path: Path, monkeypatch) 
     work.mkdir()
     monkeypatch.setenv("TMPDIR", str(work))
     monkeypatch.setattr("tempfile.tempdir", None)
-    rendered: list[object] = []
-    real_run = subprocess.run
-    monkeypatch.setattr(subprocess, "run", lambda *a, **k: rendered.append(a) or real_run(*a, **k))
+    run = Mock(wraps=subprocess.run)  # records each call and still makes it
+    monkeypatch.setattr(subprocess, "run", run)
     job = ocr.PageJob(source_path=str(source), media_type="application/pdf", index=0,
                       out_dir=str(tmp_path))
     with pytest.raises(OcrInputError) as error:
         ocr.run_page(job)
     assert error.value.code == "image_too_large"
-    assert not [a for a in rendered if "pdftoppm" in str(a)]
+    assert not [c for c in run.call_args_list if "pdftoppm" in str(c.args)]
     assert list(work.iterdir()) == []
 
 

@@ -22,6 +22,7 @@ def _png(image: Image.Image, **options: object) -> bytes:
 def _only_image(pdf_bytes: bytes) -> tuple[bytes, Image.Image]:
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         (raw,) = pdf.pages[0].images.values()
+        assert isinstance(raw, pikepdf.Stream)  # an image XObject is a stream
         return raw.read_raw_bytes(), pikepdf.PdfImage(raw).as_pil_image()
 
 

@@ -10,7 +10,7 @@ import pytest
 import reuse
 from audit import AuditLog
 from extract.review import approve
-from records import SignatureInfo, Status, Subject
+from records import ReviewReason, SignatureInfo, Status, Subject
 from records.procedures import Procedure
 from reuse import Facts, Match, ReuseError, WithheldReason
 from tests.support import reuse as support
@@ -513,7 +513,7 @@ def test_a_paper_without_the_dates_its_validity_rule_needs_is_withheld(archive: 
     undated = make_record(
         "criminal_record_certificate", AN, issued_on=None, status=Status.NEEDS_REVIEW
     )
-    undated.review.reasons = ["missing:issued_on"]
+    undated.review.reasons = [ReviewReason("missing", "issued_on")]
     undated = approve(undated, by="can-bo-01")  # approved without a date
     # Dated and 6 years old, its expiry never recorded: past its type's 6-month term.
     old = make_record("criminal_record_certificate", AN, issued_on="2019-01-10")

@@ -133,11 +133,13 @@ def _stamp_stream(data: bytes) -> tuple[bytes, list[float]]:
     """The stamp appearance's content (with nested forms) and the Tf sizes in it."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         widget = next(a for a in pdf.pages[0].Annots if a.get("/FT") == "/Sig")
-        streams, todo = [], [widget.AP.N]
+        streams: list[bytes] = []
+        todo: list[pikepdf.Object] = [widget.AP.N]
         while todo:
             form = todo.pop()
             streams.append(form.read_bytes())
-            todo.extend(form.get("/Resources", {}).get("/XObject", {}).values())
+            resources = form.get("/Resources", pikepdf.Dictionary())
+            todo.extend(resources.get("/XObject", pikepdf.Dictionary()).values())
     content = b"\n".join(streams)
     sizes = [float(m) for m in re.findall(rb"/\S+ ([\d.]+) Tf", content)]
     return content, sizes
@@ -148,6 +150,7 @@ def _text_bands(page: np.ndarray, rect_px: tuple[int, int, int, int]) -> list[tu
     left, top, right, bottom = rect_px
     inner = page[top + 4: bottom - 4, left + 4: right - 4] < 160
     rows = inner.any(axis=1)
+    assert isinstance(rows, np.ndarray)  # a 2-D array reduced along one axis: one per row
     bands, start = [], None
     for y, dark in enumerate([*rows.tolist(), False]):
         if dark and start is None:

@@ -57,6 +57,9 @@ class GatedStore:
     def delete(self, key: str) -> None:
         self.inner.delete(key)
 
+    def repair(self, key: str, data: bytes, sha256: str) -> bool:
+        return self.inner.repair(key, data, sha256)
+
 
 def main(argv: list[str]) -> int:
     url, count, label, go = argv[0], int(argv[1]), argv[2], Path(argv[3])

@@ -124,7 +124,7 @@ def _object_problems(obj: pikepdf.Object) -> Iterator[str]:
         yield f"transparency group at {where}"
     if obj.get("/Type") == Name.ExtGState or "/CA" in obj or "/ca" in obj:
         smask = obj.get("/SMask")
-        if smask is not None and smask != Name["/None"]:
+        if smask is not None and smask != Name("/None"):
             yield f"soft mask at {where}"
         if obj.get("/BM") not in (None, Name.Normal, Name.Compatible):
             yield f"blend mode {obj.get('/BM')} at {where}"

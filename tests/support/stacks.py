@@ -108,7 +108,9 @@ def separator_page(box: str) -> Image.Image:
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        image = pikepdf.PdfImage(next(iter(doc.pages[0].images.values()))).as_pil_image()
+        raw = next(iter(doc.pages[0].images.values()))
+        assert isinstance(raw, pikepdf.Stream)  # an image XObject is a stream
+        image = pikepdf.PdfImage(raw).as_pil_image()
     image = image.convert("L").resize((round(8.27 * DPI), round(11.69 * DPI)))
     image.info["dpi"] = (DPI, DPI)
     return image

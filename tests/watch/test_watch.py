@@ -4,6 +4,7 @@ and a watcher killed mid-way then restarted loses and duplicates nothing."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -101,7 +102,7 @@ def test_a_file_written_slowly_is_taken_only_whole(runtime: Runtime, tmp_path: P
                 fh.write(piece)
                 fh.flush()
                 time.sleep(0.4)
-        wait_for(lambda: running.outcomes, timeout=120)
+        wait_for(lambda: bool(running.outcomes), timeout=120)
     assert [(rel, out.status.value) for rel, out in running.outcomes] == [
         ("hop=H-7/scan.pdf", "ingested")]
     stored = records(runtime)
@@ -308,11 +309,11 @@ def test_one_process_pool_serves_batch_after_batch(runtime: Runtime, tmp_path: P
 
     for k in range(3):
         text_pdf(root / f"to-{k}.pdf", f"Mot to mot luc {k}")
-        wait_for(lambda k=k: looked(k + 1), timeout=120)
+        wait_for(functools.partial(looked, k + 1), timeout=120)
         if k == 1:  # a worker killed between batches: the next batch renews the pool
             pool = digitize._pool
             assert pool is not None
-            worker = next(iter(pool.pool._processes))  # type: ignore[attr-defined]
+            worker = next(iter(pool.pool._processes))
             os.kill(worker, signal.SIGKILL)
     watcher.close()
     assert done_files(root) == ["to-0.pdf", "to-1.pdf", "to-2.pdf"]
