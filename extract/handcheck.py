@@ -255,13 +255,35 @@ _KIND_PREFIX = re.compile(r"^(thanh pho|thi xa|thi tran|tinh|huyen|quan|phuong|x
                           re.IGNORECASE)
 
 
-def _segment_key(segment: str) -> str:
-    return key_of(_KIND_PREFIX.sub("", fold_aligned(segment).strip()))
+def _segment_keys(segment: str) -> set[str]:
+    """A unit's segment as keys of its name: without its kind, and also without a first
+    word or two read a letter off a kind ("tinMH Đến Tre", "tảnh Thanh Hứa") or a stray
+    letter before a kind (the label's or the dots' remains: "r Xã Thiểu Tác"), which
+    otherwise count as letters of the name and take the nearest units elsewhere. Both,
+    since a name may itself be a letter off a kind ("Quảng Ninh", "Thạnh Phú")."""
+    words = fold_aligned(segment).strip().split()
+    keys = {key_of(_KIND_PREFIX.sub("", " ".join(words)))}
+    while len(words) > 1 and len(key_of(words[0])) <= 2 and _kind_words(words[1:]):
+        words.pop(0)
+    keys.add(key_of(_KIND_PREFIX.sub("", " ".join(words[_kind_words(words):]))))
+    return keys
+
+
+def _kind_words(words: list[str]) -> int:
+    """How many of ``words`` (folded) at their start are a unit's kind, as spelled or a
+    letter off for a kind of four letters or more; 0 when they are none."""
+    for n in (2, 1):
+        head = " ".join(w.lower().strip(".,;:") for w in words[:n])
+        if len(words) > n and any(
+                k.count(" ") == n - 1 and (head == k or (len(k) >= 4 and distance(head, k, 1) <= 1))
+                for k in (*_UNIT_WORDS, "xa")):
+            return n
+    return 0
 
 
 def _nearest(units: list[Unit], segment: str) -> list[Unit]:
-    want = _segment_key(segment)
-    return sorted(units, key=lambda u: distance(want, u.key))[:PLACE_SHORTLIST]
+    keys = _segment_keys(segment)
+    return sorted(units, key=lambda u: min(distance(k, u.key) for k in keys))[:PLACE_SHORTLIST]
 
 
 def _lower_kind(name: str) -> str:
@@ -380,9 +402,23 @@ def place_candidates(raw: str, issued_on: date | None) -> list[str]:
     write them ("Xã A, huyện B, tỉnh C"; "<facility as read>, tỉnh C"): a line model's
     per-character probabilities then say which of them the ink is (``handdecode``)."""
     text = _unit_commas(_facility_kind(_place_text(raw)))
-    segments = [s.strip() for s in text.split(",") if s.strip()]
-    if len(segments) < 3 and not HOSPITAL.match(text):
-        segments = _fuzzy_segments(text) or segments
+    by_commas = [s.strip() for s in text.split(",") if s.strip()]
+    if len(by_commas) < 3 and not HOSPITAL.match(text):
+        by_commas = _fuzzy_segments(text) or by_commas
+    out = _candidates_of(by_commas, issued_on)
+    # The units cut where a word reads as a unit's kind as well, whatever the commas say:
+    # a comma read inside a name ("Xã Hưng Bình, huyện, Hưng, Khê tnh Hà Tĩh") or a kind
+    # read a letter off with no comma ("Tấm tỉình Bắc kan") left the province and the
+    # district looked for in the wrong words, so the right address was no candidate
+    # (fresh draw 1223: four places). The ink chooses among both lists.
+    for candidate in _candidates_of(_fuzzy_segments(text), issued_on):
+        if candidate not in out:
+            out.append(candidate)
+    return out
+
+
+def _candidates_of(segments: list[str], issued_on: date | None) -> list[str]:
+    """``place_candidates`` of the address cut into its units' segments."""
     # A mark or a letter or two before the address is the label's tail or the dots' ("r,
     # Xã Trng Thành, …" on fresh draw 3301: the ward was looked for as "r").
     while len(segments) > 1 and len(key_of(segments[0])) <= 2:

@@ -603,3 +603,32 @@ def test_a_line_wider_than_the_model_takes_is_squeezed_to_it() -> None:
     from extract.handread import shared_reader
 
     assert shared_reader().frames(flat).shape[0] == MAX_WIDTH // 4
+
+
+@pytest.mark.parametrize(("raw", "written", "issued"), [
+    # A kind read a letter off and a stray letter before the ward's kind (fresh draw
+    # 1223): the province was looked for as "tinMH Đến 1re", the ward as "r Xã …".
+    ("h Thị trấp Bình Đại, huyện Định Đại, tinMH Đến 1re",
+     "Thị trấn Bình Đại, huyện Bình Đại, tỉnh Bến Tre", date(2000, 1, 1)),
+    ("r Xã Thiểu Tác tuyển Thếu Hữi tảnh Thanh Hứa",
+     "Xã Thiệu Toán, huyện Thiệu Hóa, tỉnh Thanh Hóa", date(1990, 1, 1)),
+    # A comma read inside the ward's name: its units cut at their kinds as well.
+    ("ơ. Vã Hòa, Lông, huyệên. Lai Nạng, tỉnh Đồng Tháp.",
+     "Xã Hòa Long, huyện Lai Vung, tỉnh Đồng Tháp", date(2001, 1, 1)),
+    # A facility whose province's kind was read a letter off, no comma before it.
+    ("Tràm Ý tẽ Đồng Tấm tỉình Bắc kan", "Trạm Y tế Đồng Tâm, tỉnh Bắc Kạn",
+     date(2008, 1, 1)),
+])
+def test_the_written_address_is_a_candidate_when_kinds_or_commas_are_misread(
+        raw: str, written: str, issued: date) -> None:
+    from extract.handcheck import place_candidates
+
+    assert written in place_candidates(raw, issued)
+
+
+def test_a_name_a_letter_off_a_kind_is_still_looked_for_as_a_name() -> None:
+    from extract.handcheck import place_candidates
+
+    # "Quảng" is a letter from "quận": the province's name is not taken for its kind.
+    assert "Xã Hạ Long, huyện Vân Đồn, tỉnh Quảng Ninh" in place_candidates(
+        "Xã Hạ Long, huyện Vân Đồn, Quảng Ninh", date(2001, 1, 1))
