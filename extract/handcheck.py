@@ -114,8 +114,9 @@ def check_number(raw: str, issued_on: date | None) -> Checked:
     text = _text(raw).upper().replace(" ", "")
     # The label's tail ("Số:" → "5:", "ố:") read before the number.
     text = text.rsplit(":", 1)[-1].strip(".,;'\"")
-    # A dot read for the slash before a year ("45.1984").
-    text = re.sub(r"^(\d{1,5})\.(\d{4})\b", r"\1/\2", text)
+    # A dot read for the slash before a year or a register's symbol ("45.1984", "387.KS").
+    text = re.sub(r"^(\d{1,5})\.(\d{4}\b|(?:" + "|".join(REGISTER_SYMBOLS) + r")(?![A-Z]))",
+                  r"\1/\2", text)
     m = re.match(r"[0-9OQILl]{1,5}(?:/(?:\d{4}|[A-ZĐ]{1,6}))*", text)
     text = m.group(0) if m else text
     parts = text.split("/")

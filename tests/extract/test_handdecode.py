@@ -191,6 +191,17 @@ def test_a_number_ends_with_a_registers_symbol_only() -> None:
     assert found is not None and found[0] == "212/KS"
 
 
+@pytest.mark.parametrize(("read", "value"), [("387.KS", "387/KS"), ("58.2001", "58/2001")])
+def test_a_slash_read_as_a_dot_still_parts_a_number_from_its_symbol_or_year(
+        read: str, value: str) -> None:
+    # The ink is sure of its dot (fresh draw 1223: ".387.7kS.", "58.19.80"): the number
+    # was decoded with a slash the frames barely allow, its confidence under the floor.
+    frames = frames_of(plain(read))
+    raw, checked, confidence = line_reading(FakeReader(frames), NO_CROP, "number", ISSUED)
+    assert raw == read and checked.value == value
+    assert confidence is not None and confidence > 0.9
+
+
 def test_skipping_sure_blank_frames_keeps_repeated_characters_apart() -> None:
     # "11/KS": the two ones parted only by frames where the blank is near certain.
     frames = frames_of(plain("11/KS"))
