@@ -574,6 +574,10 @@ def test_a_stray_letter_before_an_address_is_not_its_ward() -> None:
     ("Bệnh viện Phụ Sơn Hà Nội, thành phố Hà Nội", "place_care_misread"),
     ("Bệnh viện đa khoa Hậu Giang, tỉnh Hậu Giang", None),
     ("Bệnh viện Nhà Bè, thành phố Hồ Chí Minh", None),  # a name, not "Nhi" misread
+    # Two letters from a kind of six letters or more (fresh draw 1223: proposed).
+    ("Bệnh viện Phai sản Hồ Chí Minh, thành phố Hồ Chí Minh", "place_care_misread"),
+    # Another kind of hospital, far from every kind of care.
+    ("Bệnh viện Da liễu Hà Nội, thành phố Hà Nội", None),
 ])
 def test_a_hospitals_kind_of_care_a_letter_off_is_not_proposed(raw: str,
                                                                problem: str | None) -> None:
