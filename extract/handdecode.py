@@ -216,6 +216,8 @@ class DateGrammar:
         return state[0] in ("year", "post") and len(state[1]) == 4
 
 
+# What a line model reads for the slash between a number and its year or symbol.
+_DOT_SLASH = frozenset(".")
 _SYMBOL_PREFIXES = frozenset(s[:k] for s in REGISTER_SYMBOLS for k in range(1, len(s) + 1))
 
 
@@ -238,6 +240,16 @@ class NumberGrammar:
                 return ("num", n + 1) if n < 5 else None
             if char == "/":
                 return ("slash", 0)
+            if char in _DOT_SLASH:
+                return ("dot", 0)
+            return ("post", 0) if char in _MARKS else None
+        if phase == "dot":
+            # A slash read as a dot ("45.1984", "387.KS"): a year or a register's
+            # symbol may follow, as after a slash; else it was a mark after the number.
+            if char.isdigit():
+                return ("year", 1)
+            if char.upper() in _SYMBOL_PREFIXES:
+                return ("symbol", char.upper())
             return ("post", 0) if char in _MARKS else None
         if phase == "slash":
             if char.isdigit():
@@ -259,7 +271,7 @@ class NumberGrammar:
 
     def final(self, state: Any) -> bool:
         phase, n = state
-        return phase in ("num", "post") or (phase == "year" and n == 4) or (
+        return phase in ("num", "post", "dot") or (phase == "year" and n == 4) or (
             phase == "symbol" and n in REGISTER_SYMBOLS)
 
 

@@ -574,6 +574,10 @@ def test_a_stray_letter_before_an_address_is_not_its_ward() -> None:
     ("Bệnh viện Phụ Sơn Hà Nội, thành phố Hà Nội", "place_care_misread"),
     ("Bệnh viện đa khoa Hậu Giang, tỉnh Hậu Giang", None),
     ("Bệnh viện Nhà Bè, thành phố Hồ Chí Minh", None),  # a name, not "Nhi" misread
+    # Two letters from a kind of six letters or more (fresh draw 1223: proposed).
+    ("Bệnh viện Phai sản Hồ Chí Minh, thành phố Hồ Chí Minh", "place_care_misread"),
+    # Another kind of hospital, far from every kind of care.
+    ("Bệnh viện Da liễu Hà Nội, thành phố Hà Nội", None),
 ])
 def test_a_hospitals_kind_of_care_a_letter_off_is_not_proposed(raw: str,
                                                                problem: str | None) -> None:
@@ -603,3 +607,32 @@ def test_a_line_wider_than_the_model_takes_is_squeezed_to_it() -> None:
     from extract.handread import shared_reader
 
     assert shared_reader().frames(flat).shape[0] == MAX_WIDTH // 4
+
+
+@pytest.mark.parametrize(("raw", "written", "issued"), [
+    # A kind read a letter off and a stray letter before the ward's kind (fresh draw
+    # 1223): the province was looked for as "tinMH Đến 1re", the ward as "r Xã …".
+    ("h Thị trấp Bình Đại, huyện Định Đại, tinMH Đến 1re",
+     "Thị trấn Bình Đại, huyện Bình Đại, tỉnh Bến Tre", date(2000, 1, 1)),
+    ("r Xã Thiểu Tác tuyển Thếu Hữi tảnh Thanh Hứa",
+     "Xã Thiệu Toán, huyện Thiệu Hóa, tỉnh Thanh Hóa", date(1990, 1, 1)),
+    # A comma read inside the ward's name: its units cut at their kinds as well.
+    ("ơ. Vã Hòa, Lông, huyệên. Lai Nạng, tỉnh Đồng Tháp.",
+     "Xã Hòa Long, huyện Lai Vung, tỉnh Đồng Tháp", date(2001, 1, 1)),
+    # A facility whose province's kind was read a letter off, no comma before it.
+    ("Tràm Ý tẽ Đồng Tấm tỉình Bắc kan", "Trạm Y tế Đồng Tâm, tỉnh Bắc Kạn",
+     date(2008, 1, 1)),
+])
+def test_the_written_address_is_a_candidate_when_kinds_or_commas_are_misread(
+        raw: str, written: str, issued: date) -> None:
+    from extract.handcheck import place_candidates
+
+    assert written in place_candidates(raw, issued)
+
+
+def test_a_name_a_letter_off_a_kind_is_still_looked_for_as_a_name() -> None:
+    from extract.handcheck import place_candidates
+
+    # "Quảng" is a letter from "quận": the province's name is not taken for its kind.
+    assert "Xã Hạ Long, huyện Vân Đồn, tỉnh Quảng Ninh" in place_candidates(
+        "Xã Hạ Long, huyện Vân Đồn, Quảng Ninh", date(2001, 1, 1))
