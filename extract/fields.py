@@ -819,13 +819,17 @@ def _agency_words(line: Line) -> tuple[str, tuple[tuple[str, float], ...]]:
     kept: list[re.Match[str]] = []
     for match in re.finditer(r"\S+", text):
         word = match.group(0).strip(",._:;")  # a speck read as punctuation ("NAM:")
+        if not word and not kept:
+            # A speck or the rule's end read as a mark before the line (". HUYỆN BÙ ĐĂNG",
+            # ": UBND XÃ NGHĨA BÌNH"): no word of the agency's, nor a reason to drop it.
+            continue
         if not word or not _capitals(word, bool(kept)):
             break
         kept.append(match)
     if not kept:
         return "", ()
-    end = kept[-1].end()
-    return text[:end].strip(" -_,."), line.words(0, end)
+    start, end = kept[0].start(), kept[-1].end()
+    return text[start:end].strip(" -_,."), line.words(start, end)
 
 
 # A header line of one word this short, read this weakly, is a speck or a torn piece of
@@ -876,9 +880,14 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         motto_x = []  # the motto is not in a right-hand column: x says nothing here
     texts: list[str] = []
     words: list[tuple[str, float]] = []
+    after_lone_so = False
     for line in header:
         folded = fold_phrase(line.text)
-        if not _before_motto(line.text) or _DOC_NUMBER.match(folded):
+        # The number wrapped under a lone "Số:" ("Số:" / "52H65596148") is the paper's
+        # number, read by ``_document_number``; in capitals and digits, it is no agency's.
+        wrapped_number = after_lone_so and is_number(re.sub(r"\s+", "", line.text.strip(" .,")))
+        after_lone_so = bool(_DOC_NUMBER_ALONE.match(fold_aligned(line.text)))
+        if wrapped_number or not _before_motto(line.text) or _DOC_NUMBER.match(folded):
             continue
         if _DATELINE.match(folded) or not re.search(r"[a-z]", folded) or "ngay" in folded:
             continue

@@ -1,0 +1,95 @@
+"""Header values the page holds that the OCR returned damaged (issue 14, review share on
+hard pages): marks read before a header line, the number wrapped under a lone "Số:", one
+number read twice with different damage. Each recovery is held to what the field allows
+and to a second reading where the value's shape alone could not tell."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from extract import analyze
+from extract.analyze import Extraction
+from tests.support.extract import words_from_lines
+
+TODAY = date(2026, 1, 1)
+
+
+def read(lines: list[str], weak: dict[str, float] | None = None) -> Extraction:
+    return analyze(["\n".join(lines)], [words_from_lines(lines, weak)], today=TODAY)
+
+
+DEATH = [
+    "TỈNH BÌNH PHƯỚC",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "HUYỆN BÙ ĐĂNG",
+    "Độc lập - Tự do - Hạnh phúc",
+    "UBND XÃ NGHĨA BÌNH",
+    "Số: 177/TLKT",
+    "TRÍCH LỤC KHAI TỬ",
+    "Họ, chữ đệm, tên người chết: PHAN NGỌC THUẬN",
+    "Ngày, tháng, năm sinh: 06/04/1953",
+    "Giới tính: Nam",
+    "Giấy tờ tùy thân: Chứng minh nhân dân số 394492976",
+    "Nơi cư trú cuối cùng: Tổ 10, xã Nghĩa Bình, huyện Bù Đăng, tỉnh Bình Phước",
+    "Đã chết vào lúc: 04 giờ 48 phút, ngày 19/12/2019",
+    "Họ, chữ đệm, tên người đi khai tử: PHAN TUẤN VINH",
+    "Giấy tờ tùy thân: Chứng minh nhân dân số 170513606",
+    "Ngày, tháng, năm đăng ký: 20/12/2019",
+    "Nghĩa Bình, ngày 20 tháng 12 năm 2019",
+    "TM. ỦY BAN NHÂN DÂN",
+    "CHỦ TỊCH",
+    "Hoàng Trọng Vũ",
+]
+DEATH_ISSUER = "Ủy ban nhân dân xã Nghĩa Bình, huyện Bù Đăng, tỉnh Bình Phước"
+
+
+def test_the_agency_block_reads_past_marks_before_its_lines() -> None:
+    assert read(DEATH).issuer == DEATH_ISSUER
+    # A speck read as "." or ":" before two of the block's lines, one of them at 0.
+    specked = [
+        ". HUYỆN BÙ ĐĂNG" if ln == "HUYỆN BÙ ĐĂNG" else ": UBND XÃ NGHĨA BÌNH."
+        if ln == "UBND XÃ NGHĨA BÌNH" else ln
+        for ln in DEATH
+    ]
+    got = read(specked, {":": 0.0})
+    assert got.issuer == DEATH_ISSUER
+    assert got.fields["issuer_printed"] == "TỈNH BÌNH PHƯỚC HUYỆN BÙ ĐĂNG UBND XÃ NGHĨA BÌNH"
+    assert got.review_reasons == []
+
+
+def test_a_line_of_words_after_a_mark_is_still_no_agency() -> None:
+    # The mark is skipped, not the rule that agency words are capitals.
+    lines = [". Huyện Bù Đăng" if ln == "HUYỆN BÙ ĐĂNG" else ln for ln in DEATH]
+    assert read(lines).fields["issuer_printed"] == "TỈNH BÌNH PHƯỚC UBND XÃ NGHĨA BÌNH"
+
+
+BUSINESS = [
+    "ỦY BAN NHÂN DÂN THÀNH PHỐ QUY NHƠN",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "PHÒNG TÀI CHÍNH - KẾ HOẠCH",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số:",
+    "52H65596148",
+    "GIẤY CHỨNG NHẬN",
+    "ĐĂNG KÝ HỘ KINH DOANH",
+    "Mã số hộ kinh doanh: 52H65596148",
+    "Đăng ký lần đầu: ngày 05 tháng 8 năm 2006",
+    "1. Tên hộ kinh doanh: HỘ KINH DOANH VĂN PHÒNG PHẨM PHÚC LỘC",
+    "2. Địa điểm kinh doanh: Số 71 Điện Biên Phủ, xã Nhơn Lý, thành phố Quy Nhơn, tỉnh Bình Định",
+    "5. Chủ hộ kinh doanh:",
+    "Họ và tên: NGUYỄN THỊ HÀ",
+    "Giới tính: Nữ",
+    "Sinh ngày: 25/01/1956",
+    "Số CMND: 243796032",
+    "KT. TRƯỞNG PHÒNG",
+    "PHÓ TRƯỞNG PHÒNG",
+    "Tạ Hoàng Sơn",
+]
+
+
+def test_the_number_wrapped_under_a_lone_so_is_not_read_into_the_agency() -> None:
+    got = read(BUSINESS)
+    assert got.document_number == "52H65596148"
+    assert got.fields["issuer_printed"] == "ỦY BAN NHÂN DÂN THÀNH PHỐ QUY NHƠN PHÒNG TÀI CHÍNH - KẾ HOẠCH"
+    assert got.issuer == "Phòng Tài chính - Kế hoạch thành phố Quy Nhơn, tỉnh Bình Định"
+    assert got.review_reasons == []
