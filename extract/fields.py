@@ -84,6 +84,9 @@ class Reading:
     page: str = ""  # the whole page folded, one line per line: where values can recur
     lines: list[str] = field(default_factory=list)  # the page's lines as printed
     person_fields: set[str] = field(default_factory=set)  # fields holding a person's name
+    # Each word as spelled (lower case), with its best OCR confidence anywhere on the page:
+    # how well the page's clearest reading of a spelling was read. Empty for text alone.
+    best_read: dict[str, float] = field(default_factory=dict)
 
 
 # Labels every type shares (folded). Longer labels are tried first.
@@ -933,6 +936,18 @@ def _stated_term(lines: list[Line]) -> tuple[date | int | None, bool]:
     return None, _TERM_PHRASE.search(folded) is not None
 
 
+def best_readings(lines: list[Line]) -> dict[str, float]:
+    """Each OCR word's letters (lower case, punctuation glued on left out) with the best
+    confidence it was read at anywhere on the page."""
+    best: dict[str, float] = {}
+    for line in lines:
+        for span in line.spans:
+            word = line.text[span.start : span.end].strip(" .,:;-_").lower()
+            if word:
+                best[word] = max(best.get(word, 0.0), span.confidence)
+    return best
+
+
 def read_fields(
     lines: list[Line], result_type: ResultType | None, title_lines: tuple[int, int] | None
 ) -> Reading:
@@ -952,6 +967,7 @@ def read_fields(
     reading.subjects = merge_same_person([s for s in reading.subjects if not s.empty()])
     _set_requester_apart(reading)
     reading.lines = [line.text for line in lines]
+    reading.best_read = best_readings(lines)
     reading.document_number = _document_number(lines)
     _number_from_field(reading, result_type)
     reading.issuer = _issuer(lines, title_index)

@@ -5,6 +5,7 @@ and to a second reading where the value's shape alone could not tell."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from extract import analyze
@@ -94,3 +95,50 @@ def test_the_number_wrapped_under_a_lone_so_is_not_read_into_the_agency() -> Non
     assert got.fields["issuer_printed"] == printed
     assert got.issuer == "Phòng Tài chính - Kế hoạch thành phố Quy Nhơn, tỉnh Bình Định"
     assert got.review_reasons == []
+
+
+MARITAL = [
+    "UỶ BAN NHÂN DÂN",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "XÃ SÔNG HINH",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 273/XNTTHN",
+    "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+    "Xét đề nghị của bà ĐINH THỦ ANH về việc cấp Giấy xác nhận tình trạng",
+    "hôn nhân cho người có tên dưới đây,",
+    "XÁC NHẬN:",
+    "Họ, chữ đệm, tên: ĐINH THỦ ANH",
+    "Ngày sinh: 19/06/1993",
+    "Giới tính: Nữ",
+    "Giấy tờ tùy thân: Căn cước công dân số 034193118053",
+    "Nơi cư trú: Số 174 Lê Duẩn, xã Sông Hinh, tỉnh Đắk Lắk",
+    "Giấy này có giá trị sử dụng trong thời hạn 6 tháng, kể từ ngày cấp.",
+    "Sông Hinh, ngày 16 tháng 01 năm 2026",
+    "TM. ỦY BAN NHÂN DÂN",
+    "CHỦ TỊCH",
+    "Lê Quỳnh Dung",
+]
+
+
+def _twice(name_word: str, confidences: tuple[float, float]) -> Extraction:
+    lines = [ln.replace("THỦ", name_word) for ln in MARITAL]
+    words = words_from_lines(lines)
+    at = [i for i, w in enumerate(words) if w.text == name_word]
+    assert len(at) == 2
+    for i, confidence in zip(at, confidences, strict=True):
+        words[i] = dataclasses.replace(words[i], confidence=confidence)
+    return analyze(["\n".join(lines)], [words], today=date(2026, 2, 1))
+
+
+def test_a_rare_spelling_read_alike_twice_but_weakly_both_times_is_not_trusted() -> None:
+    # "THU" read "THỦ" in both mentions (41 and 65): one engine's slip, made twice.
+    got = _twice("THỦ", (41.0, 65.0))
+    assert got.subjects[0].name == "Đinh Thủ Anh"
+    assert "name_unconfirmed:subjects[0].name" in got.review_reasons
+    assert got.doubts.name_readings["subjects[0].name"][1:] == ["Đinh Thu Anh", "Đinh Thư Anh"]
+
+
+def test_a_rare_spelling_read_clearly_once_or_a_usual_one_read_twice_is_trusted() -> None:
+    assert _twice("THỦ", (41.0, 93.0)).review_reasons == []
+    # "Thu" is a usual name: two agreeing readings of it stay enough, however weak.
+    assert _twice("THU", (41.0, 65.0)).review_reasons == []
