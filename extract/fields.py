@@ -658,6 +658,59 @@ def _document_number(lines: list[Line]) -> Value | None:
     return _number_after_misread_so(head)
 
 
+def _header_number_texts(lines: list[Line]) -> list[str]:
+    """What the header prints after "Số:", as read, whether or not a number could be made
+    of it: its first word, and the rest of its line without spaces (a number read torn)."""
+    texts = []
+    for line in lines[:25]:
+        folded = fold_aligned(line.text)
+        match = _DOC_NUMBER.match(folded)
+        if match and not _HOUSE_NUMBER.match(folded):
+            rest = line.text[match.start(1) :]
+            texts += [rest.split()[0], re.sub(r"\s+", "", rest)] if rest.split() else []
+    return texts
+
+
+# A mark OCR reads for a character it could not make out ("79E339§1411", "79:3398141I"):
+# no letter, digit or separator of a paper's number.
+_NUMBER_CHARS = frozenset("/-.")
+# Letters OCR reads for a digit ("…141I" for "…1411"); the digit is what numbers print.
+_DIGIT_LOOK_ALIKES = {"I": "1", "l": "1", "|": "1", "!": "1", "O": "0", "o": "0"}
+# Share of positions two readings must read alike to be readings of one number.
+FUSE_AGREEMENT = 2 / 3
+
+
+def fuse_readings(first: str, second: str) -> str | None:
+    """One number read twice with damage at different places, made whole: where one
+    reading has a mark and the other a letter or digit, the letter or digit; where one has
+    a digit's look-alike letter and the other the digit, the digit; anything else that
+    differs (two letters, two digits, a slash against a letter) leaves it unread (``None``).
+
+    Every character of the result is printed as read by one reading and contradicted by
+    none; the two must read most places alike and the result have a number's shape.
+    """
+    a, b = re.sub(r"\s+", "", first), re.sub(r"\s+", "", second)
+    if not a or len(a) != len(b) or a == b:
+        return None
+    out, alike = [], 0
+    for x, y in zip(a, b, strict=True):
+        solid_x = x.isalnum() or x in _NUMBER_CHARS
+        solid_y = y.isalnum() or y in _NUMBER_CHARS
+        if x == y:
+            out.append(x)
+            alike += 1
+        elif solid_x != solid_y:
+            out.append(x if solid_x else y)
+        elif _DIGIT_LOOK_ALIKES.get(x) == y or _DIGIT_LOOK_ALIKES.get(y) == x:
+            out.append(y if y.isdigit() else x)
+        else:
+            return None
+    value = "".join(out)
+    if alike < FUSE_AGREEMENT * len(a) or not is_number(value):
+        return None
+    return value
+
+
 # "Số:" with its ố read as another vowel ("Sâ: 98", "Sẽ: 38E…"): an S, one vowel and the
 # colon opening a header line. Weaker than "Số" itself, so the number must have a paper
 # number's shape as printed — no slash put back, no look-alike digit mapped.
@@ -697,8 +750,16 @@ def _number_at(line: Line, start: int) -> Value | None:
     if not is_number(value):  # a well-formed code keeps its letters ("38D37261650")
         value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
     confidence = line.confidence(token.start(), token.end())
+    # A mark glued between the number and more of it ("79:3398141I", the E read as ":"):
+    # what was read is a piece of the number, not all of it.
+    cut = _CUT_BY_MARK.match(line.text, token.end()) is not None
     # A repaired slash is a guess an officer confirms (``number_format``).
-    return Value(value, confidence, raw, guessed=bool(before_year or before_symbol or torn))
+    return Value(
+        value, confidence, raw, guessed=bool(before_year or before_symbol or torn or cut)
+    )
+
+
+_CUT_BY_MARK = re.compile(r"[^\s\w/.\-|!,;]\w")
 
 
 # The shapes of a paper's number: number, optional year, symbols (Decree 30/2020):
@@ -721,7 +782,9 @@ def is_number(value: str) -> bool:
     return number_shape(value) is not None
 
 
-def _number_from_field(reading: Reading, result_type: ResultType | None) -> None:
+def _number_from_field(
+    reading: Reading, result_type: ResultType | None, header_texts: list[str]
+) -> None:
     """The paper's number from its type's number field (the catalog's
     ``number_fallback``: a land-use certificate's "Số vào sổ cấp GCN: CS01234", a
     household business code), where the header's "Số:" is
@@ -733,7 +796,24 @@ def _number_from_field(reading: Reading, result_type: ResultType | None) -> None
     """
     names = result_type.number_fallback if result_type else ()
     field_value = next((reading.fields[n] for n in names if n in reading.fields), None)
-    if field_value is None or not is_number(field_value.value):
+    if field_value is None:
+        return
+    fused = next(
+        (
+            value
+            for printed in header_texts
+            if (value := fuse_readings(printed, field_value.raw or field_value.value))
+        ),
+        None,
+    )
+    if fused is not None:
+        # Both readings damaged, at different places ("Số: 79:3398141I" in the header,
+        # "Mã số hộ kinh doanh: 79E339§1411" in the body): together they spell one number,
+        # which two readings confirm.
+        reading.document_number = Value(fused, field_value.confidence, field_value.raw)
+        reading.number_agrees = True
+        return
+    if not is_number(field_value.value):
         return
     header = reading.document_number
     if header is not None and is_number(header.value):
@@ -969,7 +1049,7 @@ def read_fields(
     reading.lines = [line.text for line in lines]
     reading.best_read = best_readings(lines)
     reading.document_number = _document_number(lines)
-    _number_from_field(reading, result_type)
+    _number_from_field(reading, result_type, _header_number_texts(lines))
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)
     if dateline.invalid:

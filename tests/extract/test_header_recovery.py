@@ -142,3 +142,67 @@ def test_a_rare_spelling_read_clearly_once_or_a_usual_one_read_twice_is_trusted(
     assert _twice("THỦ", (41.0, 93.0)).review_reasons == []
     # "Thu" is a usual name: two agreeing readings of it stay enough, however weak.
     assert _twice("THU", (41.0, 65.0)).review_reasons == []
+
+
+BUSINESS_CODE = [
+    "THÀNH PHỐ HỒ CHÍ MINH",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "UBND PHƯỜNG HIỆP BÌNH",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 79E33981411",
+    "GIẤY CHỨNG NHẬN",
+    "ĐĂNG KÝ HỘ KINH DOANH",
+    "Mã số hộ kinh doanh: 79E33981411",
+    "Đăng ký lần đầu: ngày 12 tháng 7 năm 2025",
+    "1. Tên hộ kinh doanh: HỘ KINH DOANH THỜI TRANG ĐỨC THỊNH",
+    "2. Địa điểm kinh doanh: Số 221 Hai Bà Trưng, phường Hiệp Bình, thành phố Hồ Chí Minh",
+    "5. Chủ hộ kinh doanh:",
+    "Họ và tên: NGUYỄN MINH LAN",
+    "Giới tính: Nữ",
+    "Sinh ngày: 09/04/1971",
+    "Số CCCD: 079171785223",
+    "TM. ỦY BAN NHÂN DÂN",
+    "CHỦ TỊCH",
+    "Phạm Ánh Phượng",
+]
+
+
+def _code_read(header: str, body: str) -> Extraction:
+    return read(
+        [
+            ln.replace("Số: 79E33981411", f"Số: {header}").replace(
+                "doanh: 79E33981411", f"doanh: {body}"
+            )
+            for ln in BUSINESS_CODE
+        ]
+    )
+
+
+def test_one_number_damaged_differently_in_two_readings_is_read_whole() -> None:
+    # The header's E read as ":" and last 1 as "I"; the body's 8 read as "§".
+    got = _code_read("79:3398141I", "79E339§1411")
+    assert got.document_number == "79E33981411"
+    assert "low_confidence:document_number" not in got.review_reasons
+    assert not any(r.endswith("document_number") for r in got.review_reasons)
+
+
+def test_readings_that_differ_in_a_letter_or_digit_are_not_fused() -> None:
+    # Two real digits differ (1 / 7): one of them is misread, neither is taken; what the
+    # header gives is a piece of the number cut at the mark, for an officer.
+    differ = _code_read("79:3398141I", "79E339§1471")
+    assert differ.document_number == "79"
+    assert "number_format:document_number" in differ.review_reasons
+    # A mark in the body alone, nothing to fill it from: the number is not made up.
+    alone = read([ln for ln in BUSINESS_CODE if not ln.startswith("Số:")])
+    assert alone.document_number is None or "§" not in alone.document_number
+    body_only = [
+        ln.replace("doanh: 79E33981411", "doanh: 79E339§1411")
+        for ln in BUSINESS_CODE
+        if not ln.startswith("Số:")
+    ]
+    assert read(body_only).document_number is None
+    # A slash read as a letter is no mark: "2271IGPXD" beside "2271/GPXD" is not settled.
+    from extract.fields import fuse_readings
+
+    assert fuse_readings("2271IGPXD", "2271/GPXD") is None
+    assert fuse_readings("79:3398141I", "79E339§1411") == "79E33981411"
