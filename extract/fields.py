@@ -746,6 +746,11 @@ def _number_at(line: Line, start: int) -> Value | None:
         torn = None
     if torn:
         slash += re.sub(r"\s+", "", torn.group(1))
+    # The symbol after a space, closing the line ("Số: 1434 STP"): the slash read as a
+    # space. Read without it, the number would lose its symbol and name another paper.
+    symbol = _SYMBOL_APART.match(line.text, token.end())
+    if symbol and slash[-1:].isdigit() and not torn:
+        slash += "/" + symbol.group(1)
     value = slash.strip(".-")
     if not is_number(value):  # a well-formed code keeps its letters ("38D37261650")
         value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
@@ -755,11 +760,15 @@ def _number_at(line: Line, start: int) -> Value | None:
     cut = _CUT_BY_MARK.match(line.text, token.end()) is not None
     # A repaired slash is a guess an officer confirms (``number_format``).
     return Value(
-        value, confidence, raw, guessed=bool(before_year or before_symbol or torn or cut)
+        value,
+        confidence,
+        raw,
+        guessed=bool(before_year or before_symbol or torn or cut or symbol),
     )
 
 
 _CUT_BY_MARK = re.compile(r"[^\s\w/.\-|!,;]\w")
+_SYMBOL_APART = re.compile(r"\s+([A-ZĐ]{2,}(?:-[A-ZĐ]{2,})*)\s*$")
 
 
 # The shapes of a paper's number: number, optional year, symbols (Decree 30/2020):
@@ -860,9 +869,18 @@ _MOTTO_PIECES = re.compile(r"(?<![a-z])(?:hoi chu nghia|chu nghia viet|doc lap)(
 _MOTTO_OPENING = re.compile(r"(?<![a-z])(?<!xa )(?<!phuong )cong(?![a-z])")
 
 
+# A line that opens with "Cộng hòa": no agency's line does (a commune of that name follows
+# its "xã").
+_MOTTO_LINE = re.compile(r"^\W*cong hoa(?![a-z])")
+
+
 def _before_motto(text: str) -> str:
     """The left column of a header line tesseract read together with the motto."""
     folded = fold_aligned(text)
+    if _MOTTO_LINE.match(folded):
+        # The motto's first line opening the line, its words interleaved with the second's
+        # ("CỘNG HÒA Độc XÃ HỘI - CHỦ do - Hạnh NGHĨA phúc"): nothing of the agency's.
+        return ""
     cut = min((i for m in MOTTO if (i := folded.find(m[:15])) >= 0), default=len(text))
     piece = _MOTTO_PIECES.search(folded)
     if piece and piece.start() < cut:

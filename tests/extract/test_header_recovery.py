@@ -206,3 +206,56 @@ def test_readings_that_differ_in_a_letter_or_digit_are_not_fused() -> None:
 
     assert fuse_readings("2271IGPXD", "2271/GPXD") is None
     assert fuse_readings("79:3398141I", "79E339§1411") == "79E33981411"
+
+
+CRIMINAL = [
+    "UBND TỈNH QUẢNG BÌNH",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "SỞ TƯ PHÁP",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 1434/STP",
+    "PHIẾU LÝ LỊCH TƯ PHÁP SỐ 1",
+    "Theo yêu cầu của: Nghiêm Đức Lộc",
+    "XÁC NHẬN:",
+    "1. Họ và tên: NGHIÊM ĐỨC LỘC",
+    "2. Giới tính: Nam",
+    "3. Ngày, tháng, năm sinh: 22/03/1979",
+    "8. Số CCCD: 044079001234",
+    "Án tích: Không có án tích.",
+    "Quảng Bình, ngày 11 tháng 3 năm 2025",
+    "GIÁM ĐỐC",
+    "Nguyễn Duy Toàn",
+]
+
+
+def test_a_symbol_read_apart_from_its_number_is_put_back_for_review() -> None:
+    assert read(CRIMINAL).document_number == "1434/STP"
+    # The slash read as a space: "1434" alone would name another paper.
+    got = read([ln.replace("1434/STP", "1434 STP") for ln in CRIMINAL])
+    assert got.document_number == "1434/STP"
+    assert "number_format:document_number" in got.review_reasons
+    hyphened = read([ln.replace("1434/STP", "1434 STP-LLTP") for ln in CRIMINAL])
+    assert hyphened.document_number == "1434/STP-LLTP"
+
+
+def test_the_motto_read_interleaved_on_the_agency_side_is_not_the_agency() -> None:
+    lines = [
+        "ỦY BAN NHÂN DÂN HUYỆN TÂN HƯNG",
+        "CỘNG HÒA Độc XÃ HỘI - CHỦ do - Hạnh NGHĨA phúc VIỆ",
+        "PHÒNG TÀI CHÍNH - KẾ HOẠCH",
+        "lập Tự",
+        *BUSINESS_CODE[4:],
+    ]
+    address = "thị trấn Tân Hưng, huyện Tân Hưng, tỉnh Long An"
+    lines = [
+        ln.replace("phường Hiệp Bình, thành phố Hồ Chí Minh", address)
+        .replace("Số: 79E33981411", "Số: 80E68361090")
+        .replace("doanh: 79E33981411", "doanh: 80E68361090")
+        .replace("năm 2025", "năm 2018")
+        for ln in lines
+    ]
+    got = read(lines)
+    printed = "ỦY BAN NHÂN DÂN HUYỆN TÂN HƯNG PHÒNG TÀI CHÍNH - KẾ HOẠCH"
+    assert got.fields["issuer_printed"] == printed
+    assert got.issuer == "Phòng Tài chính - Kế hoạch huyện Tân Hưng, tỉnh Long An"
+    assert got.review_reasons == []
