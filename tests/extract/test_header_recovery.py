@@ -259,3 +259,54 @@ def test_the_motto_read_interleaved_on_the_agency_side_is_not_the_agency() -> No
     assert got.fields["issuer_printed"] == printed
     assert got.issuer == "Phòng Tài chính - Kế hoạch huyện Tân Hưng, tỉnh Long An"
     assert got.review_reasons == []
+
+
+LAND = [
+    "HÒA",
+    "XÃ",
+    "HỘI",
+    "ÚY BẠN NHÂN",
+    "HUYỆN VỆ",
+    "lạp_ Tự do Hạnh phúc",
+    "GIẤY CHỨNG NHẬN",
+    "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở",
+    "VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT",
+    "DE 404430",
+    "I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất",
+    "Ông: TRẦN QUANG HƯNG, năm sinh: 1967, Số CMND: 350926745",
+    "Địa chỉ thường trú: Thôn 8, xã Đồng Thanh, huyện Vũ Thư, tỉnh Thái Bình",
+    "II. Thửa đất, nhà ở và tài sản khác gắn liền với đất",
+    "1. Thửa đất:",
+    "a) Thửa đất số: 397",
+    "b) Tờ bản đồ số: 3",
+    "c) Địa chỉ: Số 262 Chu Văn An, xã Đồng Thanh, huyện Vũ Thư, tỉnh Thái Bình",
+    "2. Nhà ở: -/-",
+    "Số vào sổ cấp GCN: CS05745",
+    "Vũ Thư, ngày 20 tháng 6 năm 2009",
+    "TM. ỦY BAN NHÂN DÂN",
+    "KT. CHỦ TỊCH",
+    "PHÓ CHỦ TỊCH",
+    "Nguyễn Như Huệ",
+]
+LAND_ISSUER = "Ủy ban nhân dân huyện Vũ Thư, tỉnh Thái Bình"
+
+
+def test_the_dateline_naming_the_proposed_unit_confirms_the_signature_proposal() -> None:
+    got = read(LAND)
+    assert got.issuer == LAND_ISSUER
+    assert got.fields["issuer_from"] == "dateline"
+    assert got.review_reasons == []
+    # No agency read in the header at all: the same two readings are enough.
+    headless = read(LAND[6:])
+    assert headless.issuer == LAND_ISSUER
+    assert headless.review_reasons == []
+
+
+def test_a_dateline_naming_the_province_or_another_unit_confirms_nothing() -> None:
+    province = read([ln.replace("Vũ Thư, ngày", "Thái Bình, ngày") for ln in LAND])
+    assert province.issuer == LAND_ISSUER
+    assert "issuer_inferred:issuer" in province.review_reasons
+    # Another district of the province in the dateline: no unit is trusted.
+    other = read([ln.replace("Vũ Thư, ngày", "Kiến Xương, ngày") for ln in LAND])
+    assert other.fields.get("issuer_from") != "dateline"
+    assert "issuer_unmatched:issuer" in other.review_reasons
