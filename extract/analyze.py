@@ -262,9 +262,10 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         return
     extraction.issuer = match.official
     _set_issuer_codes(extraction.fields, match)
-    if match.lenient and not match.confirmed:
+    if match.lenient and not match.confirmed and not _dateline_names(match, page_lines):
         # Read only through OCR damage ("LÝ ESN NHÂN DÂN THỊ XÃ 5h PA") and named nowhere
-        # else on the page: the unit is proposed for an officer to confirm, not trusted.
+        # else on the page, not even by the dateline ("Sa Pa, ngày …"): the unit is
+        # proposed for an officer to confirm, not trusted.
         extraction.review_reasons.append(ReviewReason(INFERRED, "issuer"))
 
 

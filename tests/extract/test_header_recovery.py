@@ -310,3 +310,26 @@ def test_a_dateline_naming_the_province_or_another_unit_confirms_nothing() -> No
     other = read([ln.replace("Vũ Thư, ngày", "Kiến Xương, ngày") for ln in LAND])
     assert other.fields.get("issuer_from") != "dateline"
     assert "issuer_unmatched:issuer" in other.review_reasons
+
+
+def test_the_dateline_naming_the_unit_confirms_a_header_read_through_damage() -> None:
+    # The committee's words interleaved with the district's: read leniently, and the
+    # address names another district, so only the dateline can confirm the unit.
+    lines = [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "HUYỆN ỦY BAN HÀ NHÂN DÂN",
+        "Độc lập - Tự do - Hạnh phúc",
+        "TRUNG",
+        "GIẤY PHÉP XÂY DỰNG",
+        "Số: 1618/GPXD",
+        "1. Cấp cho: Ông HUỲNH HOÀNG DŨNG",
+        "Địa chỉ: Số 209 Võ Thị Sáu, xã Nga Điền, huyện Nga Sơn, tỉnh Thanh Hóa",
+        "Số CCCD: 092060599463",
+        "Thanh Hóa, ngày 26 tháng 3 năm 2020",
+        "CHỦ TỊCH",
+        "Châu Ngọc Huy",
+    ]
+    assert read(lines).review_reasons == ["issuer_inferred:issuer"]
+    dated = read([ln.replace("Thanh Hóa, ngày", "Hà Trung, ngày") for ln in lines])
+    assert dated.issuer == "Ủy ban nhân dân huyện Hà Trung, tỉnh Thanh Hóa"
+    assert dated.review_reasons == []
