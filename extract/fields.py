@@ -904,6 +904,11 @@ def _capitals(word: str, after_capitals: bool) -> bool:
         return True
     if fold_phrase(word) == "so":
         return False  # "Số" of the number printed on the agency's line
+    if after_capitals and len(word) >= 3 and word[1:].isupper() and word[1:].isalpha():
+        # Capitals but the first letter, read small ("UBND pHƯỜNG XUÂN LÂM"): no word of
+        # the language is written so; cut there, the block would lose its ward and name
+        # the ward's district as the issuer.
+        return True
     return after_capitals and word[:1].isupper() and all(
         c.isupper() or unicodedata.normalize("NFD", c)[0] in _SAME_SHAPE_CASE for c in word[1:]
     )

@@ -333,3 +333,40 @@ def test_the_dateline_naming_the_unit_confirms_a_header_read_through_damage() ->
     dated = read([ln.replace("Thanh Hóa, ngày", "Hà Trung, ngày") for ln in lines])
     assert dated.issuer == "Ủy ban nhân dân huyện Hà Trung, tỉnh Thanh Hóa"
     assert dated.review_reasons == []
+
+
+WARD_DEATH = [
+    "TỈNH THANH HÓA",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "THỊ XÃ NGHI SƠN",
+    "Độc lập - Tự do - Hạnh phúc",
+    "UBND PHƯỜNG XUÂN LÂM",
+    "Số: 238",
+    "TRÍCH LỤC KHAI TỬ",
+    "Họ, chữ đệm, tên người chết: LÂM TUẤN TÙNG",
+    "Ngày, tháng, năm sinh: 12/10/1958",
+    "Giới tính: Nam",
+    "Giấy tờ tùy thân: Căn cước công dân số 038058599259",
+    "Đã chết vào lúc: 08 giờ 35 phút, ngày 05/03/2021",
+    "Họ, chữ đệm, tên người đi khai tử: LÂM ÁNH HÀ",
+    "Giấy tờ tùy thân: Căn cước công dân số 038300655833",
+    "Ngày, tháng, năm đăng ký: 14/03/2021",
+    "Xuân Lâm, ngày 14 tháng 3 năm 2021",
+    "TM. ỦY BAN NHÂN DÂN",
+    "KT. CHỦ TỊCH",
+    "PHÓ CHỦ TỊCH",
+    "Lê Đình Tiến",
+]
+WARD_ISSUER = "Ủy ban nhân dân phường Xuân Lâm, thị xã Nghi Sơn, tỉnh Thanh Hóa"
+
+
+def test_a_capital_word_whose_first_letter_was_read_small_stays_in_the_block() -> None:
+    assert read(WARD_DEATH).issuer == WARD_ISSUER
+    slipped = read([ln.replace("UBND PHƯỜNG", "UBND pHƯỜNG") for ln in WARD_DEATH])
+    assert slipped.issuer == WARD_ISSUER
+    # A word in small letters still ends the block.
+    assert (
+        read([ln.replace("UBND PHƯỜNG XUÂN LÂM", "UBND phường Xuân Lâm") for ln in WARD_DEATH])
+        .fields["issuer_printed"]
+        == "TỈNH THANH HÓA THỊ XÃ NGHI SƠN UBND"
+    )
