@@ -262,6 +262,16 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         return
     extraction.issuer = match.official
     _set_issuer_codes(extraction.fields, match)
+    if registered and extraction.fields.get(ISSUER_FROM) != REGISTRATION_PLACE:
+        by_place = match_issuer(str(registered), extraction.issued_on, page_lines)
+        if by_place.official is not None and not by_place.lenient and (
+            by_place.codes() != match.codes()
+        ):
+            # The committee that registered the event issues its paper: the header naming
+            # another unit than "Nơi đăng ký" (a ward's line lost, leaving its district) is
+            # one of the two misread, and only an officer can say which.
+            extraction.review_reasons.append(ReviewReason(ISSUER_MISMATCH, "issuer"))
+            extraction.doubts.issuer_candidates = [match.official, by_place.official]
     if match.lenient and not match.confirmed and not _dateline_names(match, page_lines):
         # Read only through OCR damage ("LÝ ESN NHÂN DÂN THỊ XÃ 5h PA") and named nowhere
         # else on the page, not even by the dateline ("Sa Pa, ngày …"): the unit is
@@ -405,6 +415,7 @@ def _era_hint(page_lines: list[str]) -> date | None:
 
 # Where the issuer is read when the header's agency is not: the place of registration.
 REGISTRATION_PLACE = "registration_place"
+ISSUER_MISMATCH = "issuer_mismatch"
 ISSUER_FROM = "issuer_from"
 
 

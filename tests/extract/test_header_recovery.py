@@ -370,3 +370,17 @@ def test_a_capital_word_whose_first_letter_was_read_small_stays_in_the_block() -
         .fields["issuer_printed"]
         == "TỈNH THANH HÓA THỊ XÃ NGHI SƠN UBND"
     )
+
+
+def test_a_header_naming_another_unit_than_the_registration_place_goes_to_review() -> None:
+    registered = [
+        *WARD_DEATH[:14],
+        "Nơi đăng ký khai tử: Ủy ban nhân dân phường Xuân Lâm, thị xã Nghi Sơn, tỉnh Thanh Hóa",
+        *WARD_DEATH[14:],
+    ]
+    assert read(registered).review_reasons == []
+    # The ward's name lost after its committee's: the block names the district alone.
+    lost = read([ln.replace("UBND PHƯỜNG XUÂN LÂM", "UBND") for ln in registered])
+    assert lost.issuer == "Ủy ban nhân dân thị xã Nghi Sơn, tỉnh Thanh Hóa"
+    assert lost.review_reasons == ["issuer_mismatch:issuer"]
+    assert lost.doubts.issuer_candidates == [lost.issuer, WARD_ISSUER]
