@@ -273,6 +273,13 @@ def _weakest(value: Value, kind: str, page: str) -> float | None:
     return min(weak) if weak else None
 
 
+# A paper's number ends in a symbol of letters ("2783/LLTP", "45/QĐ-UBND"). Tesseract
+# swaps such letters for others ("LUTP", "STP-LLUTP", both read at about 60) and no shape
+# notices, as it would a letter among digits; read below this, a symbol is not trusted.
+SYMBOL_LETTERS_MIN = 70.0
+_SYMBOL_LETTERS = re.compile(r"/[A-ZĐ]{2,}(?:-[A-ZĐ]+)*$")
+
+
 def low_confidence(
     reading: Reading, thresholds: dict[str, float], confirmed: set[str] | None = None
 ) -> list[ReviewReason]:
@@ -295,6 +302,8 @@ def low_confidence(
         threshold = thresholds.get(kind)
         if value is None or not threshold:
             continue
+        if kind == "document_number" and _SYMBOL_LETTERS.search(value.value):
+            threshold = max(threshold, SYMBOL_LETTERS_MIN)
         weakest = _weakest(value, kind, reading.page)
         if weakest is not None and weakest < threshold:
             reasons.append(ReviewReason("low_confidence", path))

@@ -384,3 +384,17 @@ def test_a_header_naming_another_unit_than_the_registration_place_goes_to_review
     assert lost.issuer == "Ủy ban nhân dân thị xã Nghi Sơn, tỉnh Thanh Hóa"
     assert lost.review_reasons == ["issuer_mismatch:issuer"]
     assert lost.doubts.issuer_candidates == [lost.issuer, WARD_ISSUER]
+
+
+def _number_read_at(number: str, confidence: float) -> Extraction:
+    return read(
+        [ln.replace("Số: 1434/STP", f"Số: {number}") for ln in CRIMINAL], {number: confidence}
+    )
+
+
+def test_a_symbol_of_letters_read_weakly_is_not_trusted() -> None:
+    # "LLTP" read "LUTP" at 61: another symbol, as well formed as the right one.
+    assert "low_confidence:document_number" in _number_read_at("2783/LUTP", 61.0).review_reasons
+    assert _number_read_at("2783/LLTP", 75.0).review_reasons == []
+    # Digits alone, read as weakly: the general threshold holds.
+    assert _number_read_at("2783", 61.0).review_reasons == []
