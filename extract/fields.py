@@ -1039,6 +1039,24 @@ def _stated_term(lines: list[Line]) -> tuple[date | int | None, bool]:
     return None, _TERM_PHRASE.search(folded) is not None
 
 
+# The signer's title closing the page ("PHÓ CHỦ TỊCH", "KT. GIÁM ĐỐC", "TRƯỞNG PHÒNG",
+# "NGƯỜI KÝ GIẤY KHAI SINH") on a line of its own; under it stand the signer's name and seal.
+_SIGNER_TITLE = re.compile(
+    r"^\W*(?:\w{1,3}\W{0,3}\s*)?(?:pho\s+)?(?:chu tich|giam doc|truong phong|nguoi ky[a-z ]*)\W*$"
+)
+SIGNER_LINES = 12  # the signature block sits in the page's last lines
+
+
+def _signer_lines_start(body: list[Line]) -> int:
+    """Where the lines under the signer's title begin, or the body's end: the signer's name
+    printed there in capitals ("ÔNG KIM GIANG", the family name Ông) is nobody the paper
+    is about, and read as a holder it would be a subject the page never states."""
+    for index in range(len(body) - 1, max(-1, len(body) - SIGNER_LINES - 1), -1):
+        if _SIGNER_TITLE.match(fold_aligned(body[index].text)):
+            return index + 1
+    return len(body)
+
+
 def best_readings(lines: list[Line]) -> dict[str, float]:
     """Each OCR word's letters (lower case, punctuation glued on left out) with the best
     confidence it was read at anywhere on the page."""
@@ -1060,6 +1078,7 @@ def read_fields(
     """
     reader = _Reader(result_type)
     body = lines[title_lines[1] :] if title_lines else lines
+    body = body[: _signer_lines_start(body)]
     body = join_table_rows(body, reader.is_label, reader.role_of)
     title_index = title_lines[0] if title_lines else None
     for line in body:

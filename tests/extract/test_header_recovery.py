@@ -398,3 +398,28 @@ def test_a_symbol_of_letters_read_weakly_is_not_trusted() -> None:
     assert _number_read_at("2783/LLTP", 75.0).review_reasons == []
     # Digits alone, read as weakly: the general threshold holds.
     assert _number_read_at("2783", 61.0).review_reasons == []
+
+
+PERMIT = [
+    "ỦY BAN NHÂN DÂN THÀNH PHỐ QUẢNG NGÃI",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "GIẤY PHÉP XÂY DỰNG",
+    "Số: 2593/GPXD",
+    "(Sử dụng cho nhà ở riêng lẻ)",
+    "1. Cấp cho: Bà NGUYỄN NHƯ HƯƠNG",
+    "Địa chỉ: Số 231 Hùng Vương, xã Nghĩa Dõng, thành phố Quảng Ngãi, tỉnh Quảng Ngãi",
+    "Số CMND: 100030092",
+    "2. Được phép xây dựng công trình: Nhà ở riêng lẻ",
+    "Quảng Ngãi, ngày 14 tháng 02 năm 2010",
+    "TM. ỦY BAN NHÂN DÂN",
+    "KT. CHỦ TỊCH",
+    "PHÓ CHỦ TỊCH",
+    "ÔNG KIM GIANG",
+]
+
+
+def test_the_signer_under_the_title_is_no_subject() -> None:
+    got = read(PERMIT)
+    assert [s.name for s in got.subjects] == ["Nguyễn Như Hương"]
+    assert got.review_reasons == []
