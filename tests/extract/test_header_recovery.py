@@ -423,3 +423,14 @@ def test_the_signer_under_the_title_is_no_subject() -> None:
     got = read(PERMIT)
     assert [s.name for s in got.subjects] == ["Nguyễn Như Hương"]
     assert got.review_reasons == []
+
+
+def test_an_interleaved_committee_with_a_slip_in_its_type_word_is_read_when_confirmed() -> None:
+    from extract.places import match_issuer
+
+    page = ["Địa chỉ: Thôn 9, xã Tân Long, huyện Phú Giáo, tỉnh Bình Dương"]
+    match = match_issuer("ỦY HUYÊN BAN NHÂN PHÚ GIÁO DÂN", "2005-07-04", page)
+    assert match.official == "Ủy ban nhân dân huyện Phú Giáo, tỉnh Bình Dương"
+    assert match.lenient and match.confirmed
+    alone = match_issuer("ỦY HUYÊN BAN NHÂN PHÚ GIÁO DÂN", "2005-07-04", [])
+    assert alone.lenient and not alone.confirmed
