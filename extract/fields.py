@@ -856,10 +856,37 @@ def _dateline(lines: list[Line]) -> _Dateline:
             if value is not None or invalid:
                 candidates.append((value, invalid))
     if not candidates:
-        return _Dateline()
+        return _Dateline(_torn_dateline(lines))
     value, invalid = candidates[-1]
     dates = {v.value for v, _ in candidates if v is not None}
     return _Dateline(value, invalid, len(dates) > 1)
+
+
+# A dateline whose place and day word were torn off, or left on the line above ("Vĩnh" /
+# "20 tháng 9 năm 2025", "Kon †" / "ày 25 tháng 12 năm 2007"): the worded date alone on its
+# line, at most a torn piece of "ngày" (not the whole word, which a body date wrapped onto
+# its own line keeps: "… đến" / "ngày 20 tháng 9 năm 2025").
+_TORN_DATELINE = re.compile(
+    r"^\W*(?:(?!ngay\b)[a-z]{1,3}\s+)?(\d{1,2}\s+th[a-z]{2,4}\s+\d{1,2}\s+n[a-z]{1,3}\s+\d{4})\W*$"
+)
+# Where a dateline stands: above the signer's title, in the page's last lines.
+DATELINE_LINES = 12
+
+
+def _torn_dateline(lines: list[Line]) -> Value | None:
+    """The issue date of a page with no whole dateline, from a torn one in its last lines
+    (the latest there); ``None`` when there is none."""
+    for line in reversed(lines[-DATELINE_LINES:]):
+        found = _TORN_DATELINE.match(fix_digit_runs(fold_aligned(line.text)))
+        if found is None:
+            continue
+        start, end = found.span(1)
+        day, _, _ = find_date("ngày " + line.text[start:end])
+        if day is None:
+            return None
+        read = line.text[start:end]
+        return Value(day.isoformat(), line.confidence(start, end), read, line.words(start, end))
+    return None
 
 
 # Pieces of the motto that survive its second word being garbled ("CỘNG HC „n HỘI CHỦ

@@ -434,3 +434,23 @@ def test_an_interleaved_committee_with_a_slip_in_its_type_word_is_read_when_conf
     assert match.lenient and match.confirmed
     alone = match_issuer("ỦY HUYÊN BAN NHÂN PHÚ GIÁO DÂN", "2005-07-04", [])
     assert alone.lenient and not alone.confirmed
+
+
+def _dated(*replacement: str) -> Extraction:
+    at = MARITAL.index("Sông Hinh, ngày 16 tháng 01 năm 2026")
+    lines = [*MARITAL[:at], *replacement, *MARITAL[at + 1 :]]
+    return analyze(["\n".join(lines)], [words_from_lines(lines)], today=date(2026, 2, 1))
+
+
+def test_a_dateline_torn_from_its_place_still_dates_the_paper() -> None:
+    for torn in (("Sông", "16 tháng 01 năm 2026"), ("Sông Hinh †", "ày 16 tháng 01 năm 2026")):
+        got = _dated(*torn)
+        assert got.issued_on == "2026-01-16"
+        assert "missing:issued_on" not in got.review_reasons
+
+
+def test_a_body_date_wrapped_onto_its_own_line_is_no_dateline() -> None:
+    got = _dated("Trong thời gian cư trú tại xã Sông Hinh từ ngày 25/12/2018 đến",
+                 "ngày 16 tháng 01 năm 2026")
+    assert got.issued_on is None
+    assert "missing:issued_on" in got.review_reasons
