@@ -274,6 +274,22 @@ def _hits(folded: str, table: list[tuple[str, str, str | None]]) -> list[_Hit]:
     return sorted(hits, key=lambda h: h.start)
 
 
+# A role's label that names the person's name field ("Họ, chữ đệm, tên vợ", "Họ và tên
+# chồng"), as against a role alone ("Vợ", a table's column head).
+_NAME_ROLE_LABEL = re.compile(r"^ho\W+(?:va\s+|chu dem\W+)?ten\s")
+
+
+def _colon_lost(label: str, rest: str) -> bool:
+    """A name label's colon lost to a speck ("Họ, chữ đệm, tên vợ NGUYỄN THANH QUYÊN"): the
+    rest of the line is a name in capitals, of two words at least, as names are printed."""
+    words = rest.split()
+    return (
+        bool(_NAME_ROLE_LABEL.match(label))
+        and len(words) >= MIN_NAME_WORDS
+        and all(w.isupper() and w.isalpha() for w in words)
+    )
+
+
 def _cell(line: Line, start: int, end: int) -> Value | None:
     text = line.text[start:end].strip(" ;,:.-")
     if not text:
@@ -513,7 +529,7 @@ class _Reader:
         start = hit.value_start
         if hit.kind == "role":
             self.start_subject(hit.target)
-            if hit.colon:
+            if hit.colon or _colon_lost(hit.label, line.text[start:end]):
                 # "Cấp cho: Ông NAME", "Họ, chữ đệm, tên chồng: NAME": the label carries a name.
                 self.put("name", _name_value(line, start, end))
             return

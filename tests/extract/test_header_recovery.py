@@ -454,3 +454,32 @@ def test_a_body_date_wrapped_onto_its_own_line_is_no_dateline() -> None:
                  "ngày 16 tháng 01 năm 2026")
     assert got.issued_on is None
     assert "missing:issued_on" in got.review_reasons
+
+
+MARRIAGE = [
+    "ỦY BAN NHÂN DÂN XÃ MẬU A",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 50",
+    "GIẤY CHỨNG NHẬN KẾT HÔN",
+    "Họ, chữ đệm, tên chồng: PHAN THẾ TÙNG",
+    "Ngày, tháng, năm sinh: 21/05/2003",
+    "Giấy tờ tùy thân: Căn cước công dân số 046203630069",
+    "Họ, chữ đệm, tên vợ: NGUYỄN THANH QUYÊN",
+    "Ngày, tháng, năm sinh: 14/09/1993",
+    "Giấy tờ tùy thân: Căn cước công dân số 044193630069",
+    "Nơi đăng ký: Ủy ban nhân dân xã Mậu A, tỉnh Lào Cai",
+    "Ngày, tháng, năm đăng ký: 12/03/2025",
+    "TM. ỦY BAN NHÂN DÂN",
+    "CHỦ TỊCH",
+    "Lê Văn Hùng",
+]
+
+
+def test_a_spouse_label_whose_colon_was_lost_still_names_the_spouse() -> None:
+    got = read([ln.replace("tên vợ:", "tên vợ") for ln in MARRIAGE])
+    assert [s.name for s in got.subjects] == ["Phan Thế Tùng", "Nguyễn Thanh Quyên"]
+    assert "missing:subjects" not in got.review_reasons
+    # A column head "Vợ" followed by words is no name label.
+    table = read([ln.replace("Họ, chữ đệm, tên vợ: NGUYỄN", "Vợ NGUYỄN") for ln in MARRIAGE])
+    assert "Nguyễn Thanh Quyên" not in [s.name for s in table.subjects]
