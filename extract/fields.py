@@ -1018,6 +1018,9 @@ def _header_lines(lines: list[Line], title_index: int | None) -> list[Line]:
     return sorted(header + above, key=lambda ln: -1 if ln.y0 is None else ln.y0)
 
 
+_TITLE_OPENING = re.compile(r"^\W*(?:giay|phieu|trich luc|quyen su)(?![a-z])")
+
+
 def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     """The agency in the header: left-column lines above the title, without the motto."""
     header = _header_lines(lines, title_index)
@@ -1039,6 +1042,10 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         if wrapped_number or not _before_motto(line.text) or _DOC_NUMBER.match(folded):
             continue
         if _DATELINE.match(folded) or not re.search(r"[a-z]", folded) or "ngay" in folded:
+            continue
+        if _TITLE_OPENING.match(folded):
+            # The title, or a piece of it, read above where the title was found ("GIẤY
+            # CHỨNG NHẬN" over "QUYỀN SỬ DỤNG ĐẤT, …"): no agency's name opens so.
             continue
         if motto_x and line.x0 is not None and line.x0 >= min(motto_x):
             continue

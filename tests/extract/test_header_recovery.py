@@ -483,3 +483,30 @@ def test_a_spouse_label_whose_colon_was_lost_still_names_the_spouse() -> None:
     # A column head "Vợ" followed by words is no name label.
     table = read([ln.replace("Họ, chữ đệm, tên vợ: NGUYỄN", "Vợ NGUYỄN") for ln in MARRIAGE])
     assert "Nguyễn Thanh Quyên" not in [s.name for s in table.subjects]
+
+
+def test_a_piece_of_the_title_read_above_it_is_not_the_agency() -> None:
+    lines = [
+        "ỦY BAN NHÂN DÂN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "HUYỆN VŨ THƯ",
+        "Độc lập - Tự do - Hạnh phúc",
+        "QUYỀN SỬ",
+        "GIẤY CHỨNG NHẬN",
+        "DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở",
+        "VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT",
+        *LAND[10:],
+    ]
+    words = words_from_lines(lines)
+    # Tesseract read the title's first line after a piece of its second ("QUYỀN SỬ"),
+    # though it stands above it: printed higher than the line the title was found at.
+    words = [
+        dataclasses.replace(w, bbox=(w.bbox[0], w.bbox[1] - 70, w.bbox[2], w.bbox[3] - 70))
+        if w.line[0] == 6
+        else w
+        for w in words
+    ]
+    got = analyze(["\n".join(lines)], [words], today=TODAY)
+    assert got.fields["issuer_printed"] == "ỦY BAN NHÂN DÂN HUYỆN VŨ THƯ"
+    assert got.issuer == LAND_ISSUER
+    assert got.review_reasons == []
