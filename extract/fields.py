@@ -106,6 +106,7 @@ NAME_LABELS = (
 )
 HONORIFICS = ("ong/ba", "ong", "ba")
 MIN_NAME_WORDS = 2
+MAX_NAME_WORDS = 5  # "Tôn Nữ Thị Minh Châu"; more is two names run together
 BIRTH_LABELS = ("ngay, thang, nam sinh", "ngay thang nam sinh", "ngay sinh", "sinh ngay")
 ID_LABELS = (
     "so dinh danh ca nhan",
@@ -195,7 +196,9 @@ def _label_pattern(label: str) -> re.Pattern[str]:
         # A long label's last letter lost to a speck or the cell's rule ("Họ, chữ đệm, tên
         # người chế:"): the words before it already say which label it is.
         words[-1] += "?"
-    return re.compile(r"(?<![a-z0-9])" + r"[,.;]?\s+".join(words) + r"(?![a-z0-9])")
+    # Between words a space, a mark and a space, or a mark alone ("Họ, chữ đệm,tên": the
+    # space after a comma is often lost in a table's narrow cell).
+    return re.compile(r"(?<![a-z0-9])" + r"(?:[,.;]?\s+|[,.;])".join(words) + r"(?![a-z0-9])")
 
 
 # An i OCR read as "¡" inside a word ("§S¡nh ngày"): the label is still the label.
@@ -364,6 +367,10 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
     # capitalised: one word ("ông Toàn" under a signature) or a lower-case start ("họ tên,
     # đóng dấu)" in the signing instructions) is not a person's name.
     if len(kept) < MIN_NAME_WORDS or not kept[0].group(0)[:1].isupper():
+        return None
+    if len(kept) > MAX_NAME_WORDS:
+        # Two names run together across a table's cells ("NGUYỄN THÀNH THỊNH ' LÊ ÁNH HUỆ",
+        # a rule read as a quote): where one ends the words do not say.
         return None
     offset = start + piece.start()
     words = tuple(w for m in kept for w in line.words(offset + m.start(), offset + m.end()))

@@ -510,3 +510,18 @@ def test_a_piece_of_the_title_read_above_it_is_not_the_agency() -> None:
     assert got.fields["issuer_printed"] == "ỦY BAN NHÂN DÂN HUYỆN VŨ THƯ"
     assert got.issuer == LAND_ISSUER
     assert got.review_reasons == []
+
+
+def test_a_label_whose_space_after_a_comma_was_lost_is_still_the_label() -> None:
+    lines = [ln.replace("Họ, chữ đệm, tên vợ: NGUYỄN", "Họ, chữ đệm,tên NGUYỄN") for ln in MARRIAGE]
+    got = read(lines)
+    assert got.subjects[1].name == "Nguyễn Thanh Quyên"
+
+
+def test_two_names_run_together_are_no_name() -> None:
+    lines = [
+        ln.replace("NGUYỄN THANH QUYÊN", "NGUYỄN THANH QUYÊN ' LÊ ÁNH HUỆ") for ln in MARRIAGE
+    ]
+    got = read(lines)
+    assert got.subjects[1].name is None
+    assert "missing:subjects" in got.review_reasons
