@@ -655,19 +655,28 @@ def _set_requester_apart(reading: Reading) -> None:
 # "Số 256 Lê Duẩn, xã Yên Hòa, …" at a line's start: a house number, the address wrapped
 # from its label on the line before ("c) Địa chỉ:"), not the paper's number — no colon, a
 # street's name after the number, then a comma and a unit or a hamlet.
+HEAD_LINES = 25  # where the header's "Số:" is looked for
 _HOUSE_NUMBER = re.compile(
     r"^\W*so\s*\d+[a-z]?\s+[^\W\d][^,:/]{1,40},\s*"
     r"(?:xa|phuong|thi tran|quan|huyen|thi xa|tinh|thanh pho|tp|to|thon|ap|khu pho)\b"
 )
 
 
+def _so_line(line: Line) -> re.Match[str] | None:
+    """The header's "Số: …" on ``line`` (its group 1 where the number starts), not a house
+    number opening an address."""
+    folded = fold_aligned(line.text)
+    match = _DOC_NUMBER.match(folded)
+    return None if match is None or _HOUSE_NUMBER.match(folded) else match
+
+
 def _document_number(lines: list[Line]) -> Value | None:
-    head = lines[:25]
+    head = lines[:HEAD_LINES]
     for index, line in enumerate(head):
         folded = fold_aligned(line.text)
-        match = _DOC_NUMBER.match(folded)
-        if match and _HOUSE_NUMBER.match(folded):
-            continue
+        match = _so_line(line)
+        if match is None and _DOC_NUMBER.match(folded):
+            continue  # a house number
         if match:
             found = _number_at(line, match.start(1))
         elif _DOC_NUMBER_ALONE.match(folded) and index + 1 < len(head):
@@ -685,10 +694,9 @@ def _header_number_texts(lines: list[Line]) -> list[str]:
     """What the header prints after "Số:", as read, whether or not a number could be made
     of it: its first word, and the rest of its line without spaces (a number read torn)."""
     texts = []
-    for line in lines[:25]:
-        folded = fold_aligned(line.text)
-        match = _DOC_NUMBER.match(folded)
-        if match and not _HOUSE_NUMBER.match(folded):
+    for line in lines[:HEAD_LINES]:
+        match = _so_line(line)
+        if match:
             rest = line.text[match.start(1) :]
             texts += [rest.split()[0], re.sub(r"\s+", "", rest)] if rest.split() else []
     return texts
