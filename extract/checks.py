@@ -307,18 +307,6 @@ def low_confidence(
         weakest = _weakest(value, kind, reading.page)
         if weakest is not None and weakest < threshold:
             reasons.append(ReviewReason("low_confidence", path))
-    number = reading.document_number
-    if (
-        "document_number" in (confirmed or set())
-        and not reading.number_agrees
-        and number is not None
-        and _SYMBOL_LETTERS.search(number.value)
-        and number.confidence is not None
-        and number.confidence < SYMBOL_LETTERS_MIN
-    ):
-        # Confirmed by its year alone ("12/2021/KS" dated 2021): the year says nothing of
-        # the symbol's letters.
-        reasons.append(ReviewReason("low_confidence", "document_number"))
     return reasons
 
 

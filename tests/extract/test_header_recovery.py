@@ -525,9 +525,3 @@ def test_two_names_run_together_are_no_name() -> None:
     got = read(lines)
     assert got.subjects[1].name is None
     assert "missing:subjects" in got.review_reasons
-
-
-def test_a_year_agreeing_with_the_date_does_not_vouch_for_the_symbol() -> None:
-    got = _number_read_at("1434/2025/LUTP", 61.0)
-    assert "low_confidence:document_number" in got.review_reasons
-    assert _number_read_at("1434/2025/STP", 75.0).review_reasons == []
