@@ -18,6 +18,7 @@ from extract.places import (
     REORGANISED_ON,
     UNMATCHED,
     IssuerMatch,
+    key_of,
     match_issuer,
 )
 from extract.text import find_date
@@ -214,7 +215,9 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         # No agency read at all: the paper is not held back for it, but a record in review
         # for other values gets the signature's proposal for the officer to confirm.
         proposed = _issuer_from_signature(extraction, page_lines)
-        if proposed is not None and extraction.review_reasons:
+        if proposed is not None and _dateline_names(proposed, page_lines):
+            _set_confirmed_issuer(extraction, proposed, DATELINE)
+        elif proposed is not None and extraction.review_reasons:
             _set_proposed_issuer(extraction, proposed)
         return
     if printed is not None:
@@ -236,9 +239,10 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
             if _stated_in_body(by_signature, extraction.issued_on, page_lines):
                 # Two readings name one unit: the signature with the page's address, and
                 # the committee speaking in the body. The header's damage costs nothing.
-                extraction.issuer = by_signature.official
-                extraction.fields[ISSUER_FROM] = CONFIRMING_LINE
-                _set_issuer_codes(extraction.fields, by_signature)
+                _set_confirmed_issuer(extraction, by_signature, CONFIRMING_LINE)
+                return
+            if _dateline_names(by_signature, page_lines):
+                _set_confirmed_issuer(extraction, by_signature, DATELINE)
                 return
             _set_proposed_issuer(extraction, by_signature)
             return
@@ -258,9 +262,20 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         return
     extraction.issuer = match.official
     _set_issuer_codes(extraction.fields, match)
-    if match.lenient and not match.confirmed:
+    if registered and extraction.fields.get(ISSUER_FROM) != REGISTRATION_PLACE:
+        by_place = match_issuer(str(registered), extraction.issued_on, page_lines)
+        if by_place.official is not None and not by_place.lenient and (
+            by_place.codes() != match.codes()
+        ):
+            # The committee that registered the event issues its paper: the header naming
+            # another unit than "Nơi đăng ký" (a ward's line lost, leaving its district) is
+            # one of the two misread, and only an officer can say which.
+            extraction.review_reasons.append(ReviewReason(ISSUER_MISMATCH, "issuer"))
+            extraction.doubts.issuer_candidates = [match.official, by_place.official]
+    if match.lenient and not match.confirmed and not _dateline_names(match, page_lines):
         # Read only through OCR damage ("LÝ ESN NHÂN DÂN THỊ XÃ 5h PA") and named nowhere
-        # else on the page: the unit is proposed for an officer to confirm, not trusted.
+        # else on the page, not even by the dateline ("Sa Pa, ngày …"): the unit is
+        # proposed for an officer to confirm, not trusted.
         extraction.review_reasons.append(ReviewReason(INFERRED, "issuer"))
 
 
@@ -299,6 +314,36 @@ def _set_proposed_issuer(extraction: Extraction, match: IssuerMatch) -> None:
     extraction.fields[ISSUER_FROM] = SIGNATURE
     _set_issuer_codes(extraction.fields, match)
     extraction.review_reasons.append(ReviewReason(INFERRED, "issuer"))
+
+
+def _set_confirmed_issuer(extraction: Extraction, match: IssuerMatch, source: str) -> None:
+    extraction.issuer = match.official
+    extraction.fields[ISSUER_FROM] = source
+    _set_issuer_codes(extraction.fields, match)
+
+
+# The dateline's place, whatever its date became: "Vũ Thư, ngày 20 tháng 6 năm 2009",
+# "Cà Mau, ngày LI thóng 12 năm 2005" (folded).
+_DATELINE_PLACE = re.compile(r"^\W*([^\W\d][^\d:,.]{1,40}?)\s*[,.]\s*n[a-z]{2,3}\s")
+DATELINE = "dateline"
+
+
+def _dateline_names(proposal: IssuerMatch, page_lines: list[str]) -> bool:
+    """Whether the last dateline's place is the proposed unit's own name ("Vũ Thư, ngày …"
+    under a proposal of the committee of huyện Vũ Thư).
+
+    The dateline is written where the agency sits, apart from the address the proposal
+    was made from: a second reading of the unit. A dateline naming the province, or
+    another unit, confirms nothing (a district's paper may be dated by its province).
+    """
+    unit = proposal.unit
+    if unit is None:
+        return False
+    for line in reversed(page_lines):
+        found = _DATELINE_PLACE.match(fold_aligned(line))
+        if found is not None:
+            return key_of(nfc(line)[found.start(1) : found.end(1)]) == unit.key
+    return False
 
 
 # The committee speaking in the body of a certificate it issues: "Ủy ban nhân dân phường
@@ -370,6 +415,7 @@ def _era_hint(page_lines: list[str]) -> date | None:
 
 # Where the issuer is read when the header's agency is not: the place of registration.
 REGISTRATION_PLACE = "registration_place"
+ISSUER_MISMATCH = "issuer_mismatch"
 ISSUER_FROM = "issuer_from"
 
 

@@ -273,6 +273,13 @@ def _weakest(value: Value, kind: str, page: str) -> float | None:
     return min(weak) if weak else None
 
 
+# A paper's number ends in a symbol of letters ("2783/LLTP", "45/QĐ-UBND"). Tesseract
+# swaps such letters for others ("LUTP", "STP-LLUTP", both read at about 60) and no shape
+# notices, as it would a letter among digits; read below this, a symbol is not trusted.
+SYMBOL_LETTERS_MIN = 70.0
+_SYMBOL_LETTERS = re.compile(r"/[A-ZĐ]{2,}(?:-[A-ZĐ]+)*$")
+
+
 def low_confidence(
     reading: Reading, thresholds: dict[str, float], confirmed: set[str] | None = None
 ) -> list[ReviewReason]:
@@ -295,6 +302,8 @@ def low_confidence(
         threshold = thresholds.get(kind)
         if value is None or not threshold:
             continue
+        if kind == "document_number" and _SYMBOL_LETTERS.search(value.value):
+            threshold = max(threshold, SYMBOL_LETTERS_MIN)
         weakest = _weakest(value, kind, reading.page)
         if weakest is not None and weakest < threshold:
             reasons.append(ReviewReason("low_confidence", path))
@@ -368,6 +377,11 @@ def name_checks(reading: Reading) -> tuple[list[ReviewReason], dict[str, list[st
             if usual:
                 reasons.append(ReviewReason("name_unconfirmed", path))
                 readings[path] = [value.value, *usual]
+        elif path.startswith("subjects") and len(seen) == 1:
+            usual = weakly_agreeing_rare_spellings(value.value, reading.best_read)
+            if usual:
+                reasons.append(ReviewReason("name_unconfirmed", path))
+                readings[path] = [value.value, *usual]
     return reasons, readings
 
 
@@ -408,6 +422,28 @@ def weakly_marked_spellings(value: Value) -> list[str]:
             continue
         for other in other_usual_spellings(word):
             out.append(" ".join([*words[:position], other, *words[position + 1 :]]))
+    return out
+
+
+def weakly_agreeing_rare_spellings(name: str, best_read: dict[str, float]) -> list[str]:
+    """For a name printed more than once and read alike: the same name with the usual
+    spelling in place of a word no usual name is spelled as, when no mention read that word
+    at ``NAME_MARKS_MIN`` or more ("ĐINH THỦ ANH" twice, "THỦ" at 41 and 65 → ["Đinh Thu
+    Anh", "Đinh Thư Anh"]).
+
+    Two mentions are two readings by one engine of one typeface: a mark it slips on in one
+    place ("THU" read "THỦ") it may slip on in the other, and agreement then says nothing.
+    A rare spelling read clearly once is trusted, as is any usual one. The family name is
+    left out, as in ``unconfirmed_spellings``; without word confidences nothing is flagged.
+    """
+    words = name.split()
+    out = []
+    for position, word in enumerate(words[1:], 1):
+        best = best_read.get(word.lower())
+        if best is None or best >= NAME_MARKS_MIN:
+            continue
+        for usual in usual_spellings(word):
+            out.append(" ".join([*words[:position], usual, *words[position + 1 :]]))
     return out
 
 

@@ -84,6 +84,9 @@ class Reading:
     page: str = ""  # the whole page folded, one line per line: where values can recur
     lines: list[str] = field(default_factory=list)  # the page's lines as printed
     person_fields: set[str] = field(default_factory=set)  # fields holding a person's name
+    # Each word as spelled (lower case), with its best OCR confidence anywhere on the page:
+    # how well the page's clearest reading of a spelling was read. Empty for text alone.
+    best_read: dict[str, float] = field(default_factory=dict)
 
 
 # Labels every type shares (folded). Longer labels are tried first.
@@ -103,6 +106,7 @@ NAME_LABELS = (
 )
 HONORIFICS = ("ong/ba", "ong", "ba")
 MIN_NAME_WORDS = 2
+MAX_NAME_WORDS = 5  # "Tôn Nữ Thị Minh Châu"; more is two names run together
 BIRTH_LABELS = ("ngay, thang, nam sinh", "ngay thang nam sinh", "ngay sinh", "sinh ngay")
 ID_LABELS = (
     "so dinh danh ca nhan",
@@ -192,7 +196,9 @@ def _label_pattern(label: str) -> re.Pattern[str]:
         # A long label's last letter lost to a speck or the cell's rule ("Họ, chữ đệm, tên
         # người chế:"): the words before it already say which label it is.
         words[-1] += "?"
-    return re.compile(r"(?<![a-z0-9])" + r"[,.;]?\s+".join(words) + r"(?![a-z0-9])")
+    # Between words a space, a mark and a space, or a mark alone ("Họ, chữ đệm,tên": the
+    # space after a comma is often lost in a table's narrow cell).
+    return re.compile(r"(?<![a-z0-9])" + r"(?:[,.;]?\s+|[,.;])".join(words) + r"(?![a-z0-9])")
 
 
 # An i OCR read as "¡" inside a word ("§S¡nh ngày"): the label is still the label.
@@ -271,6 +277,22 @@ def _hits(folded: str, table: list[tuple[str, str, str | None]]) -> list[_Hit]:
     return sorted(hits, key=lambda h: h.start)
 
 
+# A role's label that names the person's name field ("Họ, chữ đệm, tên vợ", "Họ và tên
+# chồng"), as against a role alone ("Vợ", a table's column head).
+_NAME_ROLE_LABEL = re.compile(r"^ho\W+(?:va\s+|chu dem\W+)?ten\s")
+
+
+def _colon_lost(label: str, rest: str) -> bool:
+    """A name label's colon lost to a speck ("Họ, chữ đệm, tên vợ NGUYỄN THANH QUYÊN"): the
+    rest of the line is a name in capitals, of two words at least, as names are printed."""
+    words = rest.split()
+    return (
+        bool(_NAME_ROLE_LABEL.match(label))
+        and len(words) >= MIN_NAME_WORDS
+        and all(w.isupper() and w.isalpha() for w in words)
+    )
+
+
 def _cell(line: Line, start: int, end: int) -> Value | None:
     text = line.text[start:end].strip(" ;,:.-")
     if not text:
@@ -345,6 +367,10 @@ def _name_value(line: Line, start: int, end: int) -> Value | None:
     # capitalised: one word ("ông Toàn" under a signature) or a lower-case start ("họ tên,
     # đóng dấu)" in the signing instructions) is not a person's name.
     if len(kept) < MIN_NAME_WORDS or not kept[0].group(0)[:1].isupper():
+        return None
+    if len(kept) > MAX_NAME_WORDS:
+        # Two names run together across a table's cells ("NGUYỄN THÀNH THỊNH ' LÊ ÁNH HUỆ",
+        # a rule read as a quote): where one ends the words do not say.
         return None
     offset = start + piece.start()
     words = tuple(w for m in kept for w in line.words(offset + m.start(), offset + m.end()))
@@ -510,7 +536,7 @@ class _Reader:
         start = hit.value_start
         if hit.kind == "role":
             self.start_subject(hit.target)
-            if hit.colon:
+            if hit.colon or _colon_lost(hit.label, line.text[start:end]):
                 # "Cấp cho: Ông NAME", "Họ, chữ đệm, tên chồng: NAME": the label carries a name.
                 self.put("name", _name_value(line, start, end))
             return
@@ -629,19 +655,28 @@ def _set_requester_apart(reading: Reading) -> None:
 # "Số 256 Lê Duẩn, xã Yên Hòa, …" at a line's start: a house number, the address wrapped
 # from its label on the line before ("c) Địa chỉ:"), not the paper's number — no colon, a
 # street's name after the number, then a comma and a unit or a hamlet.
+HEAD_LINES = 25  # where the header's "Số:" is looked for
 _HOUSE_NUMBER = re.compile(
     r"^\W*so\s*\d+[a-z]?\s+[^\W\d][^,:/]{1,40},\s*"
     r"(?:xa|phuong|thi tran|quan|huyen|thi xa|tinh|thanh pho|tp|to|thon|ap|khu pho)\b"
 )
 
 
+def _so_line(line: Line) -> re.Match[str] | None:
+    """The header's "Số: …" on ``line`` (its group 1 where the number starts), not a house
+    number opening an address."""
+    folded = fold_aligned(line.text)
+    match = _DOC_NUMBER.match(folded)
+    return None if match is None or _HOUSE_NUMBER.match(folded) else match
+
+
 def _document_number(lines: list[Line]) -> Value | None:
-    head = lines[:25]
+    head = lines[:HEAD_LINES]
     for index, line in enumerate(head):
         folded = fold_aligned(line.text)
-        match = _DOC_NUMBER.match(folded)
-        if match and _HOUSE_NUMBER.match(folded):
-            continue
+        match = _so_line(line)
+        if match is None and _DOC_NUMBER.match(folded):
+            continue  # a house number
         if match:
             found = _number_at(line, match.start(1))
         elif _DOC_NUMBER_ALONE.match(folded) and index + 1 < len(head):
@@ -653,6 +688,58 @@ def _document_number(lines: list[Line]) -> Value | None:
         if found is not None:
             return found
     return _number_after_misread_so(head)
+
+
+def _header_number_texts(lines: list[Line]) -> list[str]:
+    """What the header prints after "Số:", as read, whether or not a number could be made
+    of it: its first word, and the rest of its line without spaces (a number read torn)."""
+    texts = []
+    for line in lines[:HEAD_LINES]:
+        match = _so_line(line)
+        if match:
+            rest = line.text[match.start(1) :]
+            texts += [rest.split()[0], re.sub(r"\s+", "", rest)] if rest.split() else []
+    return texts
+
+
+# A mark OCR reads for a character it could not make out ("79E339§1411", "79:3398141I"):
+# no letter, digit or separator of a paper's number.
+_NUMBER_CHARS = frozenset("/-.")
+# Letters OCR reads for a digit ("…141I" for "…1411"); the digit is what numbers print.
+_DIGIT_LOOK_ALIKES = {"I": "1", "l": "1", "|": "1", "!": "1", "O": "0", "o": "0"}
+# Share of positions two readings must read alike to be readings of one number.
+FUSE_AGREEMENT = 2 / 3
+
+
+def fuse_readings(first: str, second: str) -> str | None:
+    """One number read twice with damage at different places, made whole: where one
+    reading has a mark and the other a letter or digit, the letter or digit; where one has
+    a digit's look-alike letter and the other the digit, the digit; anything else that
+    differs (two letters, two digits, a slash against a letter) leaves it unread (``None``).
+
+    Every character of the result is printed as read by one reading and contradicted by
+    none; the two must read most places alike and the result have a number's shape.
+    """
+    a, b = re.sub(r"\s+", "", first), re.sub(r"\s+", "", second)
+    if not a or len(a) != len(b) or a == b:
+        return None
+    out, alike = [], 0
+    for x, y in zip(a, b, strict=True):
+        solid_x = x.isalnum() or x in _NUMBER_CHARS
+        solid_y = y.isalnum() or y in _NUMBER_CHARS
+        if x == y:
+            out.append(x)
+            alike += 1
+        elif solid_x != solid_y:
+            out.append(x if solid_x else y)
+        elif _DIGIT_LOOK_ALIKES.get(x) == y or _DIGIT_LOOK_ALIKES.get(y) == x:
+            out.append(y if y.isdigit() else x)
+        else:
+            return None
+    value = "".join(out)
+    if alike < FUSE_AGREEMENT * len(a) or not is_number(value):
+        return None
+    return value
 
 
 # "Số:" with its ố read as another vowel ("Sâ: 98", "Sẽ: 38E…"): an S, one vowel and the
@@ -690,12 +777,29 @@ def _number_at(line: Line, start: int) -> Value | None:
         torn = None
     if torn:
         slash += re.sub(r"\s+", "", torn.group(1))
+    # The symbol after a space, closing the line ("Số: 1434 STP"): the slash read as a
+    # space. Read without it, the number would lose its symbol and name another paper.
+    symbol = _SYMBOL_APART.match(line.text, token.end())
+    if symbol and slash[-1:].isdigit() and not torn:
+        slash += "/" + symbol.group(1)
     value = slash.strip(".-")
     if not is_number(value):  # a well-formed code keeps its letters ("38D37261650")
         value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
     confidence = line.confidence(token.start(), token.end())
+    # A mark glued between the number and more of it ("79:3398141I", the E read as ":"):
+    # what was read is a piece of the number, not all of it.
+    cut = _CUT_BY_MARK.match(line.text, token.end()) is not None
     # A repaired slash is a guess an officer confirms (``number_format``).
-    return Value(value, confidence, raw, guessed=bool(before_year or before_symbol or torn))
+    return Value(
+        value,
+        confidence,
+        raw,
+        guessed=bool(before_year or before_symbol or torn or cut or symbol),
+    )
+
+
+_CUT_BY_MARK = re.compile(r"[^\s\w/.\-|!,;]\w")
+_SYMBOL_APART = re.compile(r"\s+([A-ZĐ]{2,}(?:-[A-ZĐ]{2,})*)\s*$")
 
 
 # The shapes of a paper's number: number, optional year, symbols (Decree 30/2020):
@@ -718,7 +822,9 @@ def is_number(value: str) -> bool:
     return number_shape(value) is not None
 
 
-def _number_from_field(reading: Reading, result_type: ResultType | None) -> None:
+def _number_from_field(
+    reading: Reading, result_type: ResultType | None, header_texts: list[str]
+) -> None:
     """The paper's number from its type's number field (the catalog's
     ``number_fallback``: a land-use certificate's "Số vào sổ cấp GCN: CS01234", a
     household business code), where the header's "Số:" is
@@ -730,7 +836,24 @@ def _number_from_field(reading: Reading, result_type: ResultType | None) -> None
     """
     names = result_type.number_fallback if result_type else ()
     field_value = next((reading.fields[n] for n in names if n in reading.fields), None)
-    if field_value is None or not is_number(field_value.value):
+    if field_value is None:
+        return
+    fused = next(
+        (
+            value
+            for printed in header_texts
+            if (value := fuse_readings(printed, field_value.raw or field_value.value))
+        ),
+        None,
+    )
+    if fused is not None:
+        # Both readings damaged, at different places ("Số: 79:3398141I" in the header,
+        # "Mã số hộ kinh doanh: 79E339§1411" in the body): together they spell one number,
+        # which two readings confirm.
+        reading.document_number = Value(fused, field_value.confidence, field_value.raw)
+        reading.number_agrees = True
+        return
+    if not is_number(field_value.value):
         return
     header = reading.document_number
     if header is not None and is_number(header.value):
@@ -764,10 +887,37 @@ def _dateline(lines: list[Line]) -> _Dateline:
             if value is not None or invalid:
                 candidates.append((value, invalid))
     if not candidates:
-        return _Dateline()
+        return _Dateline(_torn_dateline(lines))
     value, invalid = candidates[-1]
     dates = {v.value for v, _ in candidates if v is not None}
     return _Dateline(value, invalid, len(dates) > 1)
+
+
+# A dateline whose place and day word were torn off, or left on the line above ("Vĩnh" /
+# "20 tháng 9 năm 2025", "Kon †" / "ày 25 tháng 12 năm 2007"): the worded date alone on its
+# line, at most a torn piece of "ngày" (not the whole word, which a body date wrapped onto
+# its own line keeps: "… đến" / "ngày 20 tháng 9 năm 2025").
+_TORN_DATELINE = re.compile(
+    r"^\W*(?:(?!ngay\b)[a-z]{1,3}\s+)?(\d{1,2}\s+th[a-z]{2,4}\s+\d{1,2}\s+n[a-z]{1,3}\s+\d{4})\W*$"
+)
+# Where a dateline stands: above the signer's title, in the page's last lines.
+DATELINE_LINES = 12
+
+
+def _torn_dateline(lines: list[Line]) -> Value | None:
+    """The issue date of a page with no whole dateline, from a torn one in its last lines
+    (the latest there); ``None`` when there is none."""
+    for line in reversed(lines[-DATELINE_LINES:]):
+        found = _TORN_DATELINE.match(fix_digit_runs(fold_aligned(line.text)))
+        if found is None:
+            continue
+        start, end = found.span(1)
+        day, _, _ = find_date("ngày " + line.text[start:end])
+        if day is None:
+            return None
+        read = line.text[start:end]
+        return Value(day.isoformat(), line.confidence(start, end), read, line.words(start, end))
+    return None
 
 
 # Pieces of the motto that survive its second word being garbled ("CỘNG HC „n HỘI CHỦ
@@ -777,9 +927,18 @@ _MOTTO_PIECES = re.compile(r"(?<![a-z])(?:hoi chu nghia|chu nghia viet|doc lap)(
 _MOTTO_OPENING = re.compile(r"(?<![a-z])(?<!xa )(?<!phuong )cong(?![a-z])")
 
 
+# A line that opens with "Cộng hòa": no agency's line does (a commune of that name follows
+# its "xã").
+_MOTTO_LINE = re.compile(r"^\W*cong hoa(?![a-z])")
+
+
 def _before_motto(text: str) -> str:
     """The left column of a header line tesseract read together with the motto."""
     folded = fold_aligned(text)
+    if _MOTTO_LINE.match(folded):
+        # The motto's first line opening the line, its words interleaved with the second's
+        # ("CỘNG HÒA Độc XÃ HỘI - CHỦ do - Hạnh NGHĨA phúc"): nothing of the agency's.
+        return ""
     cut = min((i for m in MOTTO if (i := folded.find(m[:15])) >= 0), default=len(text))
     piece = _MOTTO_PIECES.search(folded)
     if piece and piece.start() < cut:
@@ -803,6 +962,11 @@ def _capitals(word: str, after_capitals: bool) -> bool:
         return True
     if fold_phrase(word) == "so":
         return False  # "Số" of the number printed on the agency's line
+    if after_capitals and len(word) >= 3 and word[1:].isupper() and word[1:].isalpha():
+        # Capitals but the first letter, read small ("UBND pHƯỜNG XUÂN LÂM"): no word of
+        # the language is written so; cut there, the block would lose its ward and name
+        # the ward's district as the issuer.
+        return True
     return after_capitals and word[:1].isupper() and all(
         c.isupper() or unicodedata.normalize("NFD", c)[0] in _SAME_SHAPE_CASE for c in word[1:]
     )
@@ -819,13 +983,17 @@ def _agency_words(line: Line) -> tuple[str, tuple[tuple[str, float], ...]]:
     kept: list[re.Match[str]] = []
     for match in re.finditer(r"\S+", text):
         word = match.group(0).strip(",._:;")  # a speck read as punctuation ("NAM:")
+        if not word and not kept:
+            # A speck or the rule's end read as a mark before the line (". HUYỆN BÙ ĐĂNG",
+            # ": UBND XÃ NGHĨA BÌNH"): no word of the agency's, nor a reason to drop it.
+            continue
         if not word or not _capitals(word, bool(kept)):
             break
         kept.append(match)
     if not kept:
         return "", ()
-    end = kept[-1].end()
-    return text[:end].strip(" -_,."), line.words(0, end)
+    start, end = kept[0].start(), kept[-1].end()
+    return text[start:end].strip(" -_,."), line.words(start, end)
 
 
 # A header line of one word this short, read this weakly, is a speck or a torn piece of
@@ -865,6 +1033,9 @@ def _header_lines(lines: list[Line], title_index: int | None) -> list[Line]:
     return sorted(header + above, key=lambda ln: -1 if ln.y0 is None else ln.y0)
 
 
+_TITLE_OPENING = re.compile(r"^\W*(?:giay|phieu|trich luc|quyen su)(?![a-z])")
+
+
 def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     """The agency in the header: left-column lines above the title, without the motto."""
     header = _header_lines(lines, title_index)
@@ -876,11 +1047,20 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         motto_x = []  # the motto is not in a right-hand column: x says nothing here
     texts: list[str] = []
     words: list[tuple[str, float]] = []
+    after_lone_so = False
     for line in header:
         folded = fold_phrase(line.text)
-        if not _before_motto(line.text) or _DOC_NUMBER.match(folded):
+        # The number wrapped under a lone "Số:" ("Số:" / "52H65596148") is the paper's
+        # number, read by ``_document_number``; in capitals and digits, it is no agency's.
+        wrapped_number = after_lone_so and is_number(re.sub(r"\s+", "", line.text.strip(" .,")))
+        after_lone_so = bool(_DOC_NUMBER_ALONE.match(fold_aligned(line.text)))
+        if wrapped_number or not _before_motto(line.text) or _DOC_NUMBER.match(folded):
             continue
         if _DATELINE.match(folded) or not re.search(r"[a-z]", folded) or "ngay" in folded:
+            continue
+        if _TITLE_OPENING.match(folded):
+            # The title, or a piece of it, read above where the title was found ("GIẤY
+            # CHỨNG NHẬN" over "QUYỀN SỬ DỤNG ĐẤT, …"): no agency's name opens so.
             continue
         if motto_x and line.x0 is not None and line.x0 >= min(motto_x):
             continue
@@ -924,6 +1104,36 @@ def _stated_term(lines: list[Line]) -> tuple[date | int | None, bool]:
     return None, _TERM_PHRASE.search(folded) is not None
 
 
+# The signer's title closing the page ("PHÓ CHỦ TỊCH", "KT. GIÁM ĐỐC", "TRƯỞNG PHÒNG",
+# "NGƯỜI KÝ GIẤY KHAI SINH") on a line of its own; under it stand the signer's name and seal.
+_SIGNER_TITLE = re.compile(
+    r"^\W*(?:\w{1,3}\W{0,3}\s*)?(?:pho\s+)?(?:chu tich|giam doc|truong phong|nguoi ky[a-z ]*)\W*$"
+)
+SIGNER_LINES = 12  # the signature block sits in the page's last lines
+
+
+def _signer_lines_start(body: list[Line]) -> int:
+    """Where the lines under the signer's title begin, or the body's end: the signer's name
+    printed there in capitals ("ÔNG KIM GIANG", the family name Ông) is nobody the paper
+    is about, and read as a holder it would be a subject the page never states."""
+    for index in range(len(body) - 1, max(-1, len(body) - SIGNER_LINES - 1), -1):
+        if _SIGNER_TITLE.match(fold_aligned(body[index].text)):
+            return index + 1
+    return len(body)
+
+
+def best_readings(lines: list[Line]) -> dict[str, float]:
+    """Each OCR word's letters (lower case, punctuation glued on left out) with the best
+    confidence it was read at anywhere on the page."""
+    best: dict[str, float] = {}
+    for line in lines:
+        for span in line.spans:
+            word = line.text[span.start : span.end].strip(" .,:;-_").lower()
+            if word:
+                best[word] = max(best.get(word, 0.0), span.confidence)
+    return best
+
+
 def read_fields(
     lines: list[Line], result_type: ResultType | None, title_lines: tuple[int, int] | None
 ) -> Reading:
@@ -933,6 +1143,7 @@ def read_fields(
     """
     reader = _Reader(result_type)
     body = lines[title_lines[1] :] if title_lines else lines
+    body = body[: _signer_lines_start(body)]
     body = join_table_rows(body, reader.is_label, reader.role_of)
     title_index = title_lines[0] if title_lines else None
     for line in body:
@@ -943,8 +1154,9 @@ def read_fields(
     reading.subjects = merge_same_person([s for s in reading.subjects if not s.empty()])
     _set_requester_apart(reading)
     reading.lines = [line.text for line in lines]
+    reading.best_read = best_readings(lines)
     reading.document_number = _document_number(lines)
-    _number_from_field(reading, result_type)
+    _number_from_field(reading, result_type, _header_number_texts(lines))
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)
     if dateline.invalid:

@@ -1071,6 +1071,10 @@ def match_issuer(
             # Read strictly once put back in order, but read out of order: trusted only as
             # far as the page names the unit elsewhere, as the lenient reading below.
             fourth = _match_block(untangled, on, page_lines, relaxed=False)
+            if fourth.official is None and fourth.reason == UNMATCHED:
+                # A slip in a type word's marks as well ("ỦY HUYÊN BAN NHÂN PHÚ GIÁO DÂN"):
+                # relaxed as the block read in order is; the names still match strictly.
+                fourth = _match_block(untangled, on, page_lines, relaxed=True)
             if fourth.official is not None and fourth.unit is not None:
                 fourth.printed = printed
                 fourth.lenient = True

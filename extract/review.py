@@ -73,6 +73,8 @@ _REASONS_VI = {
     "issuer_unmatched": "cơ quan cấp không khớp đơn vị hành chính nào trong danh mục chính thức "
     "(tại ngày cấp): cần nhập tên cơ quan cấp",
     "issuer_ambiguous": "cơ quan cấp khớp nhiều đơn vị hành chính như nhau: cần chọn đúng đơn vị",
+    "issuer_mismatch": "cơ quan cấp ở đầu giấy khác nơi đăng ký in trong nội dung (xem "
+    "doubts.issuer_candidates): cần chọn đúng đơn vị",
     "issuer_inferred": "tên cơ quan cấp bị mờ/hỏng, máy đề xuất đơn vị gần nhất trong danh mục "
     "(không thấy tên đơn vị ở chỗ khác trên giấy): cần kiểm tra",
     "handwriting_unconfirmed": "đọc từ chữ viết tay (máy đề xuất): cần người xác nhận",
