@@ -391,14 +391,16 @@ def _in_runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
     n = m.shape[0]
     if n < length:
         return np.zeros_like(mask)
-    full = m.copy()  # full[i]: m[i : i + size] all set
+    # In row order whichever the axis: along rows of a transposed view each step
+    # strides the page, twice the time.
+    full = np.ascontiguousarray(m)  # full[i]: m[i : i + size] all set
     size = 1
     while size < length:
         step = min(size, length - size)
         valid = n - size - step + 1
         full = full[:valid] & full[step:step + valid]
         size += step
-    covered = np.zeros_like(m)  # covered[r]: some run of ``length`` starts in (r - size, r]
+    covered = np.zeros(m.shape, dtype=m.dtype)  # covered[r]: a run starts in (r - size, r]
     covered[:len(full)] = full
     size = 1
     while size < length:
