@@ -379,8 +379,10 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
             # The dotted line below: the row with the most dots, a line's spacing down.
             base: float = max(range(int(baseline + 1.2 * h), int(baseline + 2.6 * h), 2),
                               key=lambda y: _dots(dark, y, h, lx0, x1))
-            # Not above the label's own line: its print would be read as the value.
-            box = (max(0, lx0 - int(0.5 * h)), max(int(base - 2.6 * h), int(baseline + 0.2 * h)),
+            # From the label's middle: the writing's tall letters rise past its baseline (fresh draws
+            # 2749, 5861: 6 crops lost their tops under a box starting 0.2 of a line
+            # lower). The label's own print is whitened rather than cut away.
+            box = (max(0, lx0 - int(0.5 * h)), max(int(base - 2.6 * h), int(baseline - 0.5 * h)),
                    x1, min(height, int(base + 1.6 * h)))
         else:
             base = baseline
@@ -390,6 +392,8 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
             box = (max(0, left), max(0, int(baseline - 2.6 * h)), x1,
                    min(height, int(baseline + 1.6 * h)))
         box, masks = _below_print(box, words, label, below, baseline, h)
+        if below:
+            masks = (*masks, *(w.bbox for w in label if w.bbox[3] > box[1]))
         # No room for a value: a "Số:" found past the header's left half (fresh draw 9437,
         # a dirty drum page: its crop ran right to left and the page's reading failed).
         if box[2] - box[0] < h or box[3] <= box[1]:
