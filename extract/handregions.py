@@ -127,6 +127,21 @@ def _label_end(word: Word, height: float) -> int:
     return min(x0 + round((x1 - x0) * (n + 1) / len(text)), x0 + round((n + 1) * 0.6 * height))
 
 
+def _spelt_end(key: str, label: Sequence[Word]) -> int:
+    """The furthest a label's last word can reach at the width its other words give a
+    letter: handwriting read into it with no dots between ("tên:PHAM", "sinhTram") makes
+    one word of both, and the value's start was cut off with it (fresh draws 2749, 5861:
+    a name crop starting 200 px into the writing)."""
+    body = label[:-1]
+    letters = sum(len(w.text) for w in body)
+    if key not in LABELS or not body or not letters:
+        return label[-1].bbox[2]
+    per = sum(w.bbox[2] - w.bbox[0] for w in body) / letters
+    # The pattern's longest last word, its colon and half a letter of slack.
+    longest = max(len(p[-1]) for p in LABELS[key])
+    return label[-1].bbox[0] + round((longest + 1.5) * per)
+
+
 _NUMBER_LABEL = re.compile(r"^s[o0ø6]?\W")  # "Số:", "sø....", "s....3.33/KS", "số.458"
 
 
@@ -361,7 +376,7 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
         # Not from a label of one word ("Số:"): handwriting glued to it is in its box.
         if boxed > h and len(label) > 1:
             baseline = min(baseline, _print_baseline(dark, body))
-        end = _label_end(label[-1], h)
+        end = min(_label_end(label[-1], h), _spelt_end(key, label))
         x1 = int(width * 0.5) if key == "number" else right_edge
         # Right of the label or on the line below? A value written right of its label
         # has a dotted line there, on the label's baseline; a label whose value goes below
