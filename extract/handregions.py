@@ -231,6 +231,28 @@ def _ruled(dark: np.ndarray, baseline: int, h: float, x0: int, x1: int) -> bool:
     return alone.size > 0 and float(alone.mean()) > RULED_RIGHT
 
 
+# Share of the columns right of a label inked in the writing's band over its dotted line:
+# a value written there, even where it covers the dots (a place filling the line on ink
+# bleed, a short date whose dots the scan lost).
+# Fresh draws 2749 and 5861: labels alone on their line 0.0 (one 0.026, specks), values
+# right of their label 0.038 and more (names and places 0.063 and more).
+WRITTEN_RIGHT = 0.045
+
+
+def _written(dark: np.ndarray, baseline: int, h: float, x0: int, x1: int) -> float:
+    """Share of the columns between x0 and x1 inked in the band above the baseline where
+    letters' bodies are, in runs at least a letter wide (specks and a drum's thin streaks
+    are narrower)."""
+    band = dark[max(0, int(baseline - 0.9 * h)):max(0, int(baseline - 0.25 * h)), x0:x1]
+    if band.size == 0:
+        return 0.0
+    cols = band.sum(axis=0) >= 2
+    edges = np.diff(np.concatenate(([0], cols.astype(np.int8), [0])))
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    return float(sum(int(e - s) for s, e in zip(starts, ends, strict=True)
+                     if e - s >= 0.3 * h)) / cols.size
+
+
 def _dots(dark: np.ndarray, baseline: int, h: float, x0: int, x1: int) -> int:
     """Isolated small blobs on the baseline between x0 and x1."""
     alone = _alone(dark, baseline, h, x0, x1)
@@ -387,9 +409,11 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
         line_words = [w for w in words if w.line == label[0].line]
         glued = any("..." in w.text for w in line_words if w.bbox[0] >= label[-1].bbox[0])
         right = (end + int(0.3 * h), x1)
-        below = key != "number" and not glued and _dots(
-            dark, int(baseline), h, *right) < DOTS_RIGHT and not _ruled(
-            dark, int(baseline), h, *right)
+        # Nor writing over the dotted line's band (its dots covered or lost).
+        below = (key != "number" and not glued
+                 and _dots(dark, int(baseline), h, *right) < DOTS_RIGHT
+                 and not _ruled(dark, int(baseline), h, *right)
+                 and _written(dark, int(baseline), h, *right) < WRITTEN_RIGHT)
         if below:
             # The dotted line below: the row with the most dots, a line's spacing down.
             base: float = max(range(int(baseline + 1.2 * h), int(baseline + 2.6 * h), 2),
