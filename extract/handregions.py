@@ -198,6 +198,14 @@ def find_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[str, list[
                     break
                 if key in found:
                     break
+    # The form's order: the holder's name comes before the birth date and place. A name
+    # label found under one of them is the mother's or father's, its "người mẹ" lost
+    # (fresh draw 2749: the father's line cut as the holder's name on a dirty drum page).
+    if "name" in found:
+        top = min(w.bbox[1] for w in found["name"])
+        if any(min(w.bbox[1] for w in found[k]) < top for k in ("birth_date", "birth_place")
+               if k in found):
+            del found["name"]
     return found
 
 
