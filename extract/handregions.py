@@ -429,9 +429,9 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
             # The dotted line below: the row with the most dots, a line's spacing down.
             base: float = max(range(int(baseline + 1.2 * h), int(baseline + 2.6 * h), 2),
                               key=lambda y: _dots(dark, y, h, lx0, x1))
-            # From the label's middle: the writing's tall letters rise past its baseline (fresh draws
-            # 2749, 5861: 6 crops lost their tops under a box starting 0.2 of a line
-            # lower). The label's own print is whitened rather than cut away.
+            # From the label's middle: the writing's tall letters rise past its baseline
+            # (fresh draws 2749, 5861: 6 crops lost their tops under a box starting 0.2 of
+            # a line lower). The label's own print is whitened rather than cut away.
             box = (max(0, lx0 - int(0.5 * h)), max(int(base - 2.6 * h), int(baseline - 0.5 * h)),
                    x1, min(height, int(base + 1.6 * h)))
         else:

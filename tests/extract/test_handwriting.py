@@ -679,7 +679,7 @@ def test_a_two_letter_label_word_a_letter_off_among_words_read_right() -> None:
     # Ink bleed: "Họ," read "Hü,".
     words = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
              (("Hü,", 200), ("chữ", 260), ("đệm,", 320), ("tên:", 380))]
-    assert [w.text for w in find_labels(words, (1600, 2200))["name"]][0] == "Hü,"
+    assert find_labels(words, (1600, 2200))["name"][0].text == "Hü,"
     # Not in a label of two words: "Hi tên" is not "Họ tên".
     two = [_word(t, x, x + 50, (1, 1, 1)) for t, x in (("Hi", 200), ("tên:", 260))]
     assert "name" not in find_labels(two, (1600, 2200))
