@@ -443,7 +443,11 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
                    min(height, int(baseline + 1.6 * h)))
         box, masks = _below_print(box, words, label, below, baseline, h)
         if below:
-            masks = (*masks, *(w.bbox for w in label if w.bbox[3] > box[1]))
+            # The label's span to its print's baseline, not its words' boxes: on ink bleed
+            # the print's halo reaches out of them, and its remains over the writing were
+            # read as letters (test half: "sử Xuan Lam" for "Bùi Xuân Lâm").
+            masks = (*masks, (max(0, lx0 - int(0.5 * h)), box[1], end + int(0.5 * h),
+                              int(baseline + 0.15 * h)))
         # No room for a value: a "Số:" found past the header's left half (fresh draw 9437,
         # a dirty drum page: its crop ran right to left and the page's reading failed).
         if box[2] - box[0] < h or box[3] <= box[1]:
