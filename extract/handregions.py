@@ -127,6 +127,21 @@ def _label_end(word: Word, height: float) -> int:
     return min(x0 + round((x1 - x0) * (n + 1) / len(text)), x0 + round((n + 1) * 0.6 * height))
 
 
+def _spelt_end(key: str, label: Sequence[Word]) -> int:
+    """The furthest a label's last word can reach at the width its other words give a
+    letter: handwriting read into it with no dots between ("tên:PHAM", "sinhTram") makes
+    one word of both, and the value's start was cut off with it (fresh draws 2749, 5861:
+    a name crop starting 200 px into the writing)."""
+    body = label[:-1]
+    letters = sum(len(w.text) for w in body)
+    if key not in LABELS or not body or not letters:
+        return label[-1].bbox[2]
+    per = sum(w.bbox[2] - w.bbox[0] for w in body) / letters
+    # The pattern's longest last word, its colon and half a letter of slack.
+    longest = max(len(p[-1]) for p in LABELS[key])
+    return label[-1].bbox[0] + round((longest + 1.5) * per)
+
+
 _NUMBER_LABEL = re.compile(r"^s[o0ø6]?\W")  # "Số:", "sø....", "s....3.33/KS", "số.458"
 
 
@@ -137,7 +152,10 @@ def _matches(tokens: list[str], pattern: tuple[str, ...]) -> bool:
     for t, p in zip(tokens, pattern, strict=True):
         if t == p:
             continue
-        if not _close(t, p):
+        # A word of two letters a letter off ("Hü" for "Họ" on ink bleed) only among
+        # three or more read right: alone it would match any short word.
+        if not (_close(t, p) or (len(pattern) >= 3 and len(t) == len(p) == 2
+                                 and (t[0] == p[0] or t[1] == p[1]))):
             return False
         fuzzy += 1
     return fuzzy <= 1 and fuzzy < len(pattern)
@@ -180,6 +198,14 @@ def find_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[str, list[
                     break
                 if key in found:
                     break
+    # The form's order: the holder's name comes before the birth date and place. A name
+    # label found under one of them is the mother's or father's, its "người mẹ" lost
+    # (fresh draw 2749: the father's line cut as the holder's name on a dirty drum page).
+    if "name" in found:
+        top = min(w.bbox[1] for w in found["name"])
+        if any(min(w.bbox[1] for w in found[k]) < top for k in ("birth_date", "birth_place")
+               if k in found):
+            del found["name"]
     return found
 
 
@@ -214,6 +240,28 @@ def _ruled(dark: np.ndarray, baseline: int, h: float, x0: int, x1: int) -> bool:
     """A line (of dots or dashes) on the baseline between x0 and x1."""
     alone = _alone(dark, baseline, h, x0, x1)
     return alone.size > 0 and float(alone.mean()) > RULED_RIGHT
+
+
+# Share of the columns right of a label inked in the writing's band over its dotted line:
+# a value written there, even where it covers the dots (a place filling the line on ink
+# bleed, a short date whose dots the scan lost).
+# Fresh draws 2749 and 5861: labels alone on their line 0.0 (one 0.026, specks), values
+# right of their label 0.038 and more (names and places 0.063 and more).
+WRITTEN_RIGHT = 0.045
+
+
+def _written(dark: np.ndarray, baseline: int, h: float, x0: int, x1: int) -> float:
+    """Share of the columns between x0 and x1 inked in the band above the baseline where
+    letters' bodies are, in runs at least a letter wide (specks and a drum's thin streaks
+    are narrower)."""
+    band = dark[max(0, int(baseline - 0.9 * h)):max(0, int(baseline - 0.25 * h)), x0:x1]
+    if band.size == 0:
+        return 0.0
+    cols = band.sum(axis=0) >= 2
+    edges = np.diff(np.concatenate(([0], cols.astype(np.int8), [0])))
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    return float(sum(int(e - s) for s, e in zip(starts, ends, strict=True)
+                     if e - s >= 0.3 * h)) / cols.size
 
 
 def _dots(dark: np.ndarray, baseline: int, h: float, x0: int, x1: int) -> int:
@@ -361,7 +409,7 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
         # Not from a label of one word ("Số:"): handwriting glued to it is in its box.
         if boxed > h and len(label) > 1:
             baseline = min(baseline, _print_baseline(dark, body))
-        end = _label_end(label[-1], h)
+        end = min(_label_end(label[-1], h), _spelt_end(key, label))
         x1 = int(width * 0.5) if key == "number" else right_edge
         # Right of the label or on the line below? A value written right of its label
         # has a dotted line there, on the label's baseline; a label whose value goes below
@@ -372,15 +420,19 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
         line_words = [w for w in words if w.line == label[0].line]
         glued = any("..." in w.text for w in line_words if w.bbox[0] >= label[-1].bbox[0])
         right = (end + int(0.3 * h), x1)
-        below = key != "number" and not glued and _dots(
-            dark, int(baseline), h, *right) < DOTS_RIGHT and not _ruled(
-            dark, int(baseline), h, *right)
+        # Nor writing over the dotted line's band (its dots covered or lost).
+        below = (key != "number" and not glued
+                 and _dots(dark, int(baseline), h, *right) < DOTS_RIGHT
+                 and not _ruled(dark, int(baseline), h, *right)
+                 and _written(dark, int(baseline), h, *right) < WRITTEN_RIGHT)
         if below:
             # The dotted line below: the row with the most dots, a line's spacing down.
             base: float = max(range(int(baseline + 1.2 * h), int(baseline + 2.6 * h), 2),
                               key=lambda y: _dots(dark, y, h, lx0, x1))
-            # Not above the label's own line: its print would be read as the value.
-            box = (max(0, lx0 - int(0.5 * h)), max(int(base - 2.6 * h), int(baseline + 0.2 * h)),
+            # From the label's middle: the writing's tall letters rise past its baseline
+            # (fresh draws 2749, 5861: 6 crops lost their tops under a box starting 0.2 of
+            # a line lower). The label's own print is whitened rather than cut away.
+            box = (max(0, lx0 - int(0.5 * h)), max(int(base - 2.6 * h), int(baseline - 0.5 * h)),
                    x1, min(height, int(base + 1.6 * h)))
         else:
             base = baseline
@@ -390,6 +442,12 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
             box = (max(0, left), max(0, int(baseline - 2.6 * h)), x1,
                    min(height, int(baseline + 1.6 * h)))
         box, masks = _below_print(box, words, label, below, baseline, h)
+        if below:
+            # The label's span to its print's baseline, not its words' boxes: on ink bleed
+            # the print's halo reaches out of them, and its remains over the writing were
+            # read as letters (test half: "sử Xuan Lam" for "Bùi Xuân Lâm").
+            masks = (*masks, (max(0, lx0 - int(0.5 * h)), box[1], end + int(0.5 * h),
+                              int(baseline + 0.15 * h)))
         # No room for a value: a "Số:" found past the header's left half (fresh draw 9437,
         # a dirty drum page: its crop ran right to left and the page's reading failed).
         if box[2] - box[0] < h or box[3] <= box[1]:

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from extract.handcheck import check
-from extract.handregions import ink_box, regions
+from extract.handregions import ink_box, region_dark, regions
 
 ISSUED = date(1999, 5, 4)
 
@@ -636,3 +636,68 @@ def test_a_name_a_letter_off_a_kind_is_still_looked_for_as_a_name() -> None:
     # "Quảng" is a letter from "quận": the province's name is not taken for its kind.
     assert "Xã Hạ Long, huyện Vân Đồn, tỉnh Quảng Ninh" in place_candidates(
         "Xã Hạ Long, huyện Vân Đồn, Quảng Ninh", date(2001, 1, 1))
+
+
+def test_writing_below_its_label_rising_past_the_labels_baseline_stays_in_the_crop() -> None:
+    im, d, words = _place_label()  # "Nơi sinh:" alone, its baseline about 105
+    d.line((300, 100, 700, 155), fill=0, width=6)  # the place, its first letter tall
+    (r,) = regions(im, words)
+    assert r.below
+    x0, y0, x1, y1 = ink_box(im, r)
+    assert y0 <= 97 and y1 >= 158 and x0 <= 300 and x1 >= 700
+    # The label's own print is whitened in the crop, not read as the value: its words'
+    # boxes and the halo of its strokes around them (ink bleed), down to its baseline.
+    d.rectangle((95, 76, 235, 106), fill=0)
+    dark, _ = region_dark(im, r)
+    assert not dark[:106 - r.box[1], :240 - r.box[0]].any()
+
+
+def test_a_label_word_whose_box_swallowed_the_writing_ends_at_its_letters() -> None:
+    """"tên:" read right, its box reaching over the name written after it: the crop
+    starts where the label's letters end, not after the writing's start."""
+    im = Image.new("L", (1600, 700), 255)
+    d = ImageDraw.Draw(im)
+    for x in range(720, 1500, 9):  # the dotted line after the name
+        d.rectangle((x, 524, x + 2, 526), fill=0)
+    d.rectangle((440, 495, 690, 522), fill=0)  # the name, from 440
+    words = [_word(t, x0, x1, (1, 1, 1)) for t, x0, x1 in
+             (("Họ,", 200, 240), ("chữ", 250, 300), ("đệm,", 310, 370), ("tên:", 380, 700))]
+    (r,) = regions(im, words)
+    assert r.key == "name" and not r.below and r.box[0] <= 440
+
+
+def test_writing_over_a_labels_dotted_line_keeps_the_value_right_of_it() -> None:
+    """A place filling its line with the dots lost under it (ink bleed, a faint scan) is
+    not looked for on the line below."""
+    im, d, words = _place_label()
+    for x in range(250, 700, 16):  # letters' bodies over the line, no dot left free
+        d.rectangle((x, 85, x + 12, 104), fill=0)
+    (r,) = regions(im, words)
+    assert not r.below and r.box[1] < 85 and r.box[0] <= 250
+
+
+def test_a_two_letter_label_word_a_letter_off_among_words_read_right() -> None:
+    from extract.handregions import find_labels
+
+    # Ink bleed: "Họ," read "Hü,".
+    words = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
+             (("Hü,", 200), ("chữ", 260), ("đệm,", 320), ("tên:", 380))]
+    assert find_labels(words, (1600, 2200))["name"][0].text == "Hü,"
+    # Not in a label of two words: "Hi tên" is not "Họ tên".
+    two = [_word(t, x, x + 50, (1, 1, 1)) for t, x in (("Hi", 200), ("tên:", 260))]
+    assert "name" not in find_labels(two, (1600, 2200))
+
+
+def test_a_name_label_under_the_birth_date_is_not_the_holders() -> None:
+    from extract.handregions import find_labels
+
+    date_label = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
+                  (("Ngày,", 200), ("tháng,", 260), ("năm", 320), ("sinh:", 380))]
+    # The father's label, its "tên người cha:" lost to a dirty drum.
+    father = [_word(t, x, x + 50, (1, 2, 1), y=(700, 730)) for t, x in
+              (("Họ,", 200), ("chữ", 260), ("đệm,", 320))]
+    found = find_labels([*date_label, *father], (1600, 2200))
+    assert "birth_date" in found and "name" not in found
+    holder = [_word(t, x, x + 50, (1, 0, 1), y=(300, 330)) for t, x in
+              (("Họ,", 200), ("chữ", 260), ("đệm,", 320))]
+    assert "name" in find_labels([*holder, *date_label, *father], (1600, 2200))
