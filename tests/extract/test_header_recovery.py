@@ -525,3 +525,15 @@ def test_two_names_run_together_are_no_name() -> None:
     got = read(lines)
     assert got.subjects[1].name is None
     assert "missing:subjects" in got.review_reasons
+
+
+def test_a_number_whose_symbol_is_unreadable_is_offered_for_review() -> None:
+    # Issue 14, draw 8233 e0030: "Số: 54/KH" read "54/ŒH"; the number's reading stops at
+    # the Œ and "54" — a register number some papers print bare — was marked ready.
+    bare = read([ln.replace("177/TLKT", "177") for ln in DEATH])
+    assert bare.document_number == "177"
+    assert bare.review_reasons == []  # printed bare and read whole: nothing lost
+    for cut in ("177/ŒTLKT", "177/", "177ŒTLKT"):
+        got = read([ln.replace("177/TLKT", cut) for ln in DEATH])
+        assert got.document_number == "177", cut
+        assert "number_format:document_number" in got.review_reasons, cut
