@@ -9,6 +9,7 @@ carries the confidence of the words it was read from.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import unicodedata
@@ -869,6 +870,15 @@ def _number_from_field(
     reading.document_number = Value(field_value.value, field_value.confidence, field_value.raw)
 
 
+def _symbol_lost(reading: Reading, result_type: ResultType | None) -> None:
+    """Digits alone where the type's template prints number/symbol: the symbol was lost
+    (to OCR, a seal, a fold), and the digits alone name another paper. They are kept as a
+    guess for an officer (``number_format``), not as the paper's number."""
+    number = reading.document_number
+    if result_type and result_type.number_symbol and number and number.value.isdigit():
+        reading.document_number = dataclasses.replace(number, guessed=True)
+
+
 @dataclass
 class _Dateline:
     value: Value | None = None
@@ -1160,6 +1170,7 @@ def read_fields(
     reading.best_read = best_readings(lines)
     reading.document_number = _document_number(lines)
     _number_from_field(reading, result_type, _header_number_texts(lines))
+    _symbol_lost(reading, result_type)
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)
     if dateline.invalid:

@@ -396,8 +396,9 @@ def test_a_symbol_of_letters_read_weakly_is_not_trusted() -> None:
     # "LLTP" read "LUTP" at 61: another symbol, as well formed as the right one.
     assert "low_confidence:document_number" in _number_read_at("2783/LUTP", 61.0).review_reasons
     assert _number_read_at("2783/LLTP", 75.0).review_reasons == []
-    # Digits alone, read as weakly: the general threshold holds.
-    assert _number_read_at("2783", 61.0).review_reasons == []
+    # Digits alone, read as weakly: the general threshold holds (no symbol to doubt; the
+    # symbol's absence is a reason of its own on this type, see below).
+    assert "low_confidence:document_number" not in _number_read_at("2783", 61.0).review_reasons
 
 
 PERMIT = [
@@ -537,3 +538,12 @@ def test_a_number_whose_symbol_is_unreadable_is_offered_for_review() -> None:
         got = read([ln.replace("177/TLKT", cut) for ln in DEATH])
         assert got.document_number == "177", cut
         assert "number_format:document_number" in got.review_reasons, cut
+
+
+def test_digits_alone_on_a_type_numbered_with_a_symbol_are_offered_for_review() -> None:
+    # A criminal record's template prints "Số: …/STP": "1434" lost its symbol (to a seal,
+    # a fold, the OCR) and names another paper; a death extract may print "Số: 177".
+    got = read([ln.replace("1434/STP", "1434") for ln in CRIMINAL])
+    assert got.document_number == "1434"
+    assert "number_format:document_number" in got.review_reasons
+    assert "number_format:document_number" not in read(CRIMINAL).review_reasons
