@@ -789,7 +789,7 @@ def _number_at(line: Line, start: int) -> Value | None:
     confidence = line.confidence(token.start(), token.end())
     # A mark glued between the number and more of it ("79:3398141I", the E read as ":"),
     # or the number's word going on past what could be read as a number: a slash whose
-    # symbol is unreadable ("54/ŒH" for "54/KH", "54/" with the symbol lost), a letter
+    # symbol is unreadable ("54/ŒH" for "54/KH", "54 /ŒH", "54/" with the symbol lost), a letter
     # no symbol prints ("54ŒH"). What was read is a piece of the number, not all of it:
     # "54" alone is another paper's number, so it is offered as a guess.
     cut = _CUT_BY_MARK.match(line.text, token.end()) is not None
@@ -802,7 +802,7 @@ def _number_at(line: Line, start: int) -> Value | None:
     )
 
 
-_CUT_BY_MARK = re.compile(r"/|\w|[^\s\w/.\-|!,;]\w")
+_CUT_BY_MARK = re.compile(r"\s*/|\w|[^\s\w/.\-|!,;]\w")
 _SYMBOL_APART = re.compile(r"\s+([A-ZĐ]{2,}(?:-[A-ZĐ]{2,})*)\s*$")
 
 

@@ -534,7 +534,7 @@ def test_a_number_whose_symbol_is_unreadable_is_offered_for_review() -> None:
     bare = read([ln.replace("177/TLKT", "177") for ln in DEATH])
     assert bare.document_number == "177"
     assert bare.review_reasons == []  # printed bare and read whole: nothing lost
-    for cut in ("177/ŒTLKT", "177/", "177ŒTLKT"):
+    for cut in ("177/ŒTLKT", "177/", "177ŒTLKT", "177 /ŒTLKT", "177 /"):
         got = read([ln.replace("177/TLKT", cut) for ln in DEATH])
         assert got.document_number == "177", cut
         assert "number_format:document_number" in got.review_reasons, cut
