@@ -792,7 +792,9 @@ def _number_at(line: Line, start: int) -> Value | None:
     # symbol is unreadable ("54/ŒH" for "54/KH", "54 /ŒH", "54/" with the symbol lost), a letter
     # no symbol prints ("54ŒH"). What was read is a piece of the number, not all of it:
     # "54" alone is another paper's number, so it is offered as a guess.
-    cut = _CUT_BY_MARK.match(line.text, token.end()) is not None
+    cut = _CUT_BY_MARK.match(line.text, token.end()) is not None or _ink_past_digits(
+        line, token.start(), token.end(), value
+    )
     # A repaired slash is a guess an officer confirms (``number_format``).
     return Value(
         value,
@@ -800,6 +802,25 @@ def _number_at(line: Line, start: int) -> Value | None:
         raw,
         guessed=bool(before_year or before_symbol or torn or cut or symbol),
     )
+
+
+# Width of a digit's box over its height, at most: digits-only number words measured
+# 0.37–0.74 per digit (26 on the dev half and draws 8233, 3461). A word box that wide and
+# more holds ink OCR dropped from the word's text: "54" boxed over "54/KH" is about 1.75.
+DIGIT_BOX_MAX = 1.2
+
+
+def _ink_past_digits(line: Line, start: int, end: int, value: str) -> bool:
+    """A number read as digits alone from one OCR word whose box is wider than its digits
+    could be: the word printed more (a symbol) that the reading lost."""
+    if not value.isdigit():
+        return False
+    spans = [s for s in line.spans if s.start < end and s.end > start]
+    if len(spans) != 1 or spans[0].bbox is None:
+        return False
+    left, top, right, bottom = spans[0].bbox
+    digits = sum(c.isdigit() for c in line.text[spans[0].start : spans[0].end])
+    return bottom > top and digits > 0 and right - left > DIGIT_BOX_MAX * (bottom - top) * digits
 
 
 _CUT_BY_MARK = re.compile(r"\s*/|\w|[^\s\w/.\-|!,;]\w")

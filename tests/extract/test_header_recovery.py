@@ -547,3 +547,20 @@ def test_digits_alone_on_a_type_numbered_with_a_symbol_are_offered_for_review() 
     assert got.document_number == "1434"
     assert "number_format:document_number" in got.review_reasons
     assert "number_format:document_number" not in read(CRIMINAL).review_reasons
+
+
+def test_a_number_word_boxed_wider_than_its_digits_is_offered_for_review() -> None:
+    # "Số: 177/TLKT" whose symbol OCR dropped from the word's text but not from its box.
+    lines = [ln.replace("177/TLKT", "177") for ln in DEATH]
+    words = words_from_lines(lines)
+    boxed = [
+        dataclasses.replace(w, bbox=(w.bbox[0], w.bbox[1], w.bbox[0] + 200, w.bbox[3]))
+        if w.text == "177"
+        else w
+        for w in words
+    ]
+    got = analyze(["\n".join(lines)], [boxed], today=TODAY)
+    assert got.document_number == "177"
+    assert "number_format:document_number" in got.review_reasons
+    # Boxed as digits are (the test's 22 px a character, 40 high): read whole.
+    assert analyze(["\n".join(lines)], [words], today=TODAY).review_reasons == []
