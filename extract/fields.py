@@ -9,6 +9,7 @@ carries the confidence of the words it was read from.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import unicodedata
@@ -786,9 +787,14 @@ def _number_at(line: Line, start: int) -> Value | None:
     if not is_number(value):  # a well-formed code keeps its letters ("38D37261650")
         value = _LOST_SLASH.sub(r"\1/", fix_digit_runs(slash).strip(".-"))
     confidence = line.confidence(token.start(), token.end())
-    # A mark glued between the number and more of it ("79:3398141I", the E read as ":"):
-    # what was read is a piece of the number, not all of it.
-    cut = _CUT_BY_MARK.match(line.text, token.end()) is not None
+    # A mark glued between the number and more of it ("79:3398141I", the E read as ":"),
+    # or the number's word going on past what could be read as a number: a slash whose
+    # symbol is unreadable ("54/ŒH" for "54/KH", "54 /ŒH", "54/" with the symbol lost), a letter
+    # no symbol prints ("54ŒH"). What was read is a piece of the number, not all of it:
+    # "54" alone is another paper's number, so it is offered as a guess.
+    cut = _CUT_BY_MARK.match(line.text, token.end()) is not None or _ink_past_digits(
+        line, token.start(), token.end(), value
+    )
     # A repaired slash is a guess an officer confirms (``number_format``).
     return Value(
         value,
@@ -798,7 +804,26 @@ def _number_at(line: Line, start: int) -> Value | None:
     )
 
 
-_CUT_BY_MARK = re.compile(r"[^\s\w/.\-|!,;]\w")
+# Width of a digit's box over its height, at most: digits-only number words measured
+# 0.37–0.74 per digit (26 on the dev half and draws 8233, 3461). A word box that wide and
+# more holds ink OCR dropped from the word's text: "54" boxed over "54/KH" is about 1.75.
+DIGIT_BOX_MAX = 1.2
+
+
+def _ink_past_digits(line: Line, start: int, end: int, value: str) -> bool:
+    """A number read as digits alone from one OCR word whose box is wider than its digits
+    could be: the word printed more (a symbol) that the reading lost."""
+    if not value.isdigit():
+        return False
+    spans = [s for s in line.spans if s.start < end and s.end > start]
+    if len(spans) != 1 or spans[0].bbox is None:
+        return False
+    left, top, right, bottom = spans[0].bbox
+    digits = sum(c.isdigit() for c in line.text[spans[0].start : spans[0].end])
+    return bottom > top and digits > 0 and right - left > DIGIT_BOX_MAX * (bottom - top) * digits
+
+
+_CUT_BY_MARK = re.compile(r"\s*/|\w|[^\s\w/.\-|!,;]\w")
 _SYMBOL_APART = re.compile(r"\s+([A-ZĐ]{2,}(?:-[A-ZĐ]{2,})*)\s*$")
 
 
@@ -864,6 +889,15 @@ def _number_from_field(
         reading.number_agrees = header.value == field_value.value and header is not field_value
         return
     reading.document_number = Value(field_value.value, field_value.confidence, field_value.raw)
+
+
+def _symbol_lost(reading: Reading, result_type: ResultType | None) -> None:
+    """Digits alone where the type's template prints number/symbol: the symbol was lost
+    (to OCR, a seal, a fold), and the digits alone name another paper. They are kept as a
+    guess for an officer (``number_format``), not as the paper's number."""
+    number = reading.document_number
+    if result_type and result_type.number_symbol and number and number.value.isdigit():
+        reading.document_number = dataclasses.replace(number, guessed=True)
 
 
 @dataclass
@@ -1157,6 +1191,7 @@ def read_fields(
     reading.best_read = best_readings(lines)
     reading.document_number = _document_number(lines)
     _number_from_field(reading, result_type, _header_number_texts(lines))
+    _symbol_lost(reading, result_type)
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)
     if dateline.invalid:

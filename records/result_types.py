@@ -82,6 +82,11 @@ class ResultType:
     # Fields that hold the paper's own number when its header prints none (a land-use
     # certificate's register entry, a household business code).
     number_fallback: tuple[str, ...] = ()
+    # The official template numbers the paper number[/year]/symbol ("…/STP-LLTP",
+    # "…/GPXD"), never digits alone: a number read as digits alone lost its symbol.
+    # Not for papers numbered by a register's serial (birth, marriage, death records,
+    # status confirmations may print "Số: 54"), nor for codes (household businesses).
+    number_symbol: bool = False
 
     def valid_until(self, issued_on: date, stated_term: date | int | None = None) -> date | None:
         """Last day the paper is valid, or ``None`` when it does not expire.
@@ -131,6 +136,14 @@ def _fallback(code: str, raw: Any) -> Fallback:
     return Fallback(raw["field"], fold_phrase(unless) if unless else None)
 
 
+def _flag(code: str, key: str, raw: Any) -> bool:
+    if raw is None:
+        return False
+    if not isinstance(raw, bool):
+        raise CatalogError(f"{code}: '{key}' must be true or false")
+    return raw
+
+
 def _names(code: str, key: str, raw: Any) -> tuple[str, ...]:
     if raw is None:
         return ()
@@ -168,6 +181,7 @@ def _result_type(raw: Any) -> ResultType:
         validity=_validity(code, raw.get("validity")),
         issued_on_fallback=tuple(_fallback(code, f) for f in raw.get("issued_on_fallback") or ()),
         number_fallback=_names(code, "number_fallback", raw.get("number_fallback")),
+        number_symbol=_flag(code, "number_symbol", raw.get("number_symbol")),
     )
 
 

@@ -72,6 +72,10 @@ def test_agency_extends_catalog_with_its_own_file(tmp_path: Path) -> None:
             {"code": "x", "name": "X", "titles": ["X"], "number_fallback": "code"},
             "'number_fallback' must be a list",
         ),
+        (
+            {"code": "x", "name": "X", "titles": ["X"], "number_symbol": "yes"},
+            "'number_symbol' must be true or false",
+        ),
     ],
 )
 def test_malformed_catalog_is_refused(tmp_path: Path, entry: dict, message: str) -> None:
@@ -89,3 +93,10 @@ def test_fallbacks_are_catalog_data(catalog: dict[str, ResultType]) -> None:
     assert (first.field, first.unless) == ("first_registered_on", "dang ky thay doi")
     assert catalog["land_use_certificate"].number_fallback == ("register_number",)
     assert [f.field for f in catalog["birth_certificate"].issued_on_fallback] == ["registered_on"]
+
+
+def test_types_numbered_with_a_symbol_are_catalog_data(catalog: dict[str, ResultType]) -> None:
+    # Their templates print "Số: …/STP-LLTP", "Số: …/GPXD"; the others may print a register
+    # serial alone ("Số: 54" on a marriage certificate) or a code (household businesses).
+    symbol = {code for code, kind in catalog.items() if kind.number_symbol}
+    assert symbol == {"criminal_record_certificate", "construction_permit"}

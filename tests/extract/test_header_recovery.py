@@ -396,8 +396,9 @@ def test_a_symbol_of_letters_read_weakly_is_not_trusted() -> None:
     # "LLTP" read "LUTP" at 61: another symbol, as well formed as the right one.
     assert "low_confidence:document_number" in _number_read_at("2783/LUTP", 61.0).review_reasons
     assert _number_read_at("2783/LLTP", 75.0).review_reasons == []
-    # Digits alone, read as weakly: the general threshold holds.
-    assert _number_read_at("2783", 61.0).review_reasons == []
+    # Digits alone, read as weakly: the general threshold holds (no symbol to doubt; the
+    # symbol's absence is a reason of its own on this type, see below).
+    assert "low_confidence:document_number" not in _number_read_at("2783", 61.0).review_reasons
 
 
 PERMIT = [
@@ -525,3 +526,41 @@ def test_two_names_run_together_are_no_name() -> None:
     got = read(lines)
     assert got.subjects[1].name is None
     assert "missing:subjects" in got.review_reasons
+
+
+def test_a_number_whose_symbol_is_unreadable_is_offered_for_review() -> None:
+    # Issue 14, draw 8233 e0030: "Số: 54/KH" read "54/ŒH"; the number's reading stops at
+    # the Œ and "54" — a register number some papers print bare — was marked ready.
+    bare = read([ln.replace("177/TLKT", "177") for ln in DEATH])
+    assert bare.document_number == "177"
+    assert bare.review_reasons == []  # printed bare and read whole: nothing lost
+    for cut in ("177/ŒTLKT", "177/", "177ŒTLKT", "177 /ŒTLKT", "177 /"):
+        got = read([ln.replace("177/TLKT", cut) for ln in DEATH])
+        assert got.document_number == "177", cut
+        assert "number_format:document_number" in got.review_reasons, cut
+
+
+def test_digits_alone_on_a_type_numbered_with_a_symbol_are_offered_for_review() -> None:
+    # A criminal record's template prints "Số: …/STP": "1434" lost its symbol (to a seal,
+    # a fold, the OCR) and names another paper; a death extract may print "Số: 177".
+    got = read([ln.replace("1434/STP", "1434") for ln in CRIMINAL])
+    assert got.document_number == "1434"
+    assert "number_format:document_number" in got.review_reasons
+    assert "number_format:document_number" not in read(CRIMINAL).review_reasons
+
+
+def test_a_number_word_boxed_wider_than_its_digits_is_offered_for_review() -> None:
+    # "Số: 177/TLKT" whose symbol OCR dropped from the word's text but not from its box.
+    lines = [ln.replace("177/TLKT", "177") for ln in DEATH]
+    words = words_from_lines(lines)
+    boxed = [
+        dataclasses.replace(w, bbox=(w.bbox[0], w.bbox[1], w.bbox[0] + 200, w.bbox[3]))
+        if w.text == "177"
+        else w
+        for w in words
+    ]
+    got = analyze(["\n".join(lines)], [boxed], today=TODAY)
+    assert got.document_number == "177"
+    assert "number_format:document_number" in got.review_reasons
+    # Boxed as digits are (the test's 22 px a character, 40 high): read whole.
+    assert analyze(["\n".join(lines)], [words], today=TODAY).review_reasons == []
