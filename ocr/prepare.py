@@ -41,6 +41,12 @@ class Analysis:
     axis_ratio: float = 1.0  # profile sharpness along the chosen axis / the other axis
 
 
+def as_gray(image: Image.Image) -> Image.Image:
+    """``image`` in gray: itself when it is gray already (Pillow's same-mode ``convert``
+    copies the whole page, a few milliseconds each time, for pixels only read)."""
+    return image if image.mode == "L" else image.convert("L")
+
+
 def dropout_gray(image: Image.Image) -> Image.Image:
     """Gray OCR input with coloured ink (red seals, red/blue signatures) turned to paper.
 
@@ -57,7 +63,7 @@ def dropout_gray(image: Image.Image) -> Image.Image:
     ``drop_black_seal``).
     """
     if image.mode in ("1", "L"):
-        return image.convert("L")
+        return as_gray(image)
     rgb = white_balance(image.convert("RGB"))
     r, g, b = rgb.split()
     # Pillow's saturating channel arithmetic keeps this in C: a few ms per band.
@@ -170,14 +176,18 @@ def background(gray: Image.Image, dpi: int) -> Image.Image:
         ImageFilter.GaussianBlur(2))
 
 
-def measure(gray: Image.Image, dpi: int) -> Levels:
+def measure(gray: Image.Image, dpi: int, page_background: Image.Image | None = None) -> Levels:
+    """The page's ``Levels``; ``page_background``: ``background(gray, dpi)`` when the
+    caller has it already."""
     factor = max(1, min(round(dpi / ANALYSIS_DPI), max(gray.size) // 1000))
     small = np.asarray(gray.reduce(factor) if factor > 1 else gray, dtype=np.uint8)
     threshold = otsu_threshold(small)
     dark, light = small[small < threshold], small[small >= threshold]
     ink = float(np.median(dark)) if dark.size else 0.0
     paper = float(np.median(light)) if light.size else 255.0
-    inner = _inner(np.asarray(background(gray, dpi), dtype=np.uint8))
+    if page_background is None:
+        page_background = background(gray, dpi)
+    inner = _inner(np.asarray(page_background, dtype=np.uint8))
     spread = float(np.percentile(inner, 95) - np.percentile(inner, 5)) if inner.size else 0.0
     return Levels(paper=paper, ink=ink, threshold=threshold, unevenness=spread)
 
@@ -190,14 +200,18 @@ PAGE_MAX_SHARE = 0.93  # larger: the paper fills the image, nothing to paint
 PAGE_EDGE_CELLS = 3  # cells of BACKGROUND_DPI: about 4 mm
 
 
-def outside_page(gray: Image.Image, dpi: int) -> np.ndarray | None:
+def outside_page(gray: Image.Image, dpi: int,
+                 page_background: Image.Image | None = None) -> np.ndarray | None:
     """A small mask (BACKGROUND_DPI) of what lies outside the paper, or None.
 
     The paper is the largest bright patch of the page's local background (print removed
     by the max filter); each row of it is filled from its first to its last cell, so a
-    tilted or perspective-warped sheet is covered whole.
+    tilted or perspective-warped sheet is covered whole. ``page_background``:
+    ``background(gray, dpi)`` when the caller has it already.
     """
-    bg = np.asarray(background(gray, dpi), dtype=np.uint8)
+    if page_background is None:
+        page_background = background(gray, dpi)
+    bg = np.asarray(page_background, dtype=np.uint8)
     if bg.size == 0:
         return None
     bright = bg >= otsu_threshold(bg)
