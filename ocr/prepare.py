@@ -64,14 +64,17 @@ def dropout_gray(image: Image.Image) -> Image.Image:
     """
     if image.mode in ("1", "L"):
         return as_gray(image)
-    rgb = white_balance(image.convert("RGB"))
+    # Mode RGB already (``ocr.pipeline`` normalises): a same-mode convert copied 35 MB.
+    rgb = white_balance(image if image.mode == "RGB" else image.convert("RGB"))
     r, g, b = rgb.split()
     # Pillow's saturating channel arithmetic keeps this in C: a few ms per band.
-    red = ImageChops.multiply(
+    # Both tests as 0/255 masks, joined by the darker (the AND of such masks: what
+    # multiplying them gives, at a third of the cost).
+    red = ImageChops.darker(
         ImageChops.subtract(r, ImageChops.lighter(g, b)).point(_above(60)),
         r.point(_above(120)),
     )
-    blue = ImageChops.multiply(
+    blue = ImageChops.darker(
         ImageChops.subtract(b, ImageChops.lighter(r, g)).point(_above(50)),
         b.point(_above(110)),
     )
@@ -109,8 +112,13 @@ def has_coloured_ink(image: Image.Image) -> bool:
     return image.mode not in ("1", "L")
 
 
-def _median_of_three(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    return np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
+def _median_of_three(a: np.ndarray, b: np.ndarray, c: np.ndarray,
+                     out: np.ndarray | None = None) -> np.ndarray:
+    """Elementwise median of three arrays; ``out``: ``a`` or a scratch array of its
+    shape and type, overwritten (one temporary fewer)."""
+    low = np.minimum(a, b)
+    high = np.maximum(a, b, out=out)
+    return np.maximum(low, np.minimum(high, c, out=high), out=low)
 
 
 def median3(image: Image.Image) -> Image.Image:
@@ -122,13 +130,17 @@ def median3(image: Image.Image) -> Image.Image:
         return image.filter(ImageFilter.MedianFilter(3))
     padded = np.pad(np.asarray(image), 1, mode="edge")
     up, middle, down = padded[:-2], padded[1:-1], padded[2:]
+    # The same minima and maxima as written plainly, each into an array no longer
+    # needed (``out=``): half the page-sized temporaries, ~40 % less time.
     low2, high2 = np.minimum(up, middle), np.maximum(up, middle)
     low, high = np.minimum(low2, down), np.maximum(high2, down)
-    mid = np.maximum(low2, np.minimum(high2, down))
-    lows = np.maximum(np.maximum(low[:, :-2], low[:, 1:-1]), low[:, 2:])
-    highs = np.minimum(np.minimum(high[:, :-2], high[:, 1:-1]), high[:, 2:])
+    mid = np.maximum(low2, np.minimum(high2, down, out=high2), out=low2)
+    lows = np.maximum(low[:, :-2], low[:, 1:-1])
+    np.maximum(lows, low[:, 2:], out=lows)
+    highs = np.minimum(high[:, :-2], high[:, 1:-1])
+    np.minimum(highs, high[:, 2:], out=highs)
     mids = _median_of_three(mid[:, :-2], mid[:, 1:-1], mid[:, 2:])
-    return Image.fromarray(_median_of_three(lows, mids, highs), mode="L")
+    return Image.fromarray(_median_of_three(lows, mids, highs, out=lows), mode="L")
 
 
 def analysis_copy(gray: Image.Image, dpi: int) -> np.ndarray:
