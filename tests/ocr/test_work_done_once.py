@@ -56,7 +56,8 @@ def test_a_page_is_read_from_its_file_once(tmp_path: Path,
     loaded = pipeline.load_image(path, 0, max_pixels=10**9)
     assert (len(reads), len(copies)) == (1, 0)
     with Image.open(path) as fresh:
-        assert np.array_equal(np.asarray(loaded.image), np.asarray(fresh.convert(loaded.image.mode)))
+        decoded = np.asarray(fresh.convert(loaded.image.mode))
+    assert np.array_equal(np.asarray(loaded.image), decoded)
 
 
 def test_the_speckle_check_runs_once_on_unchanged_pixels(tmp_path: Path,
