@@ -289,12 +289,11 @@ def clean(loaded: Loaded) -> Cleaned:
         gray = prepare.flatten(gray, loaded.dpi)
         steps.append("flatten")
         levels = prepare.measure(gray, loaded.dpi)
-    speckled = _speckled(gray)
+    speckled, judged = _speckled(gray), gray
     if speckled:
         lifted = prepare.drop_loose_gray(gray, loaded.dpi)
         steps += ["loose-gray"] if lifted is not gray else []
         gray = lifted
-    judged = gray
     if loaded.image.mode == "L":
         dropped = prepare.drop_gray_seal(gray, loaded.dpi, levels)
         steps += ["seal"] if dropped is not gray else []

@@ -98,3 +98,18 @@ def test_the_colour_dropout_is_its_plain_definition(seed: int) -> None:
     rgb = Image.fromarray(pixels, mode="RGB")
     got = prepare.dropout_gray(rgb)
     assert ImageChops.difference(got, _plain_dropout(rgb)).getbbox() is None
+
+
+def test_the_speckle_check_is_not_carried_past_changed_pixels(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When a later step changes the pixels the check was made on (loose gray lifted),
+    the check is made again on the pixels read: lifting the specks can leave a page
+    that is no longer speckled (test half e0087, a dirty drum: the median filter is
+    then not run)."""
+    truth = evalset.make_page(tmp_path, "clean", seed=2)
+    loaded = pipeline.load_image(tmp_path / truth.file, 0, max_pixels=10**9)
+    monkeypatch.setattr(pipeline, "_speckled", lambda gray: True)
+    monkeypatch.setattr(prepare, "drop_loose_gray", lambda gray, dpi: gray.copy())
+    cleaned = pipeline.clean(loaded)
+    assert "loose-gray" in cleaned.steps
+    assert cleaned.speckled is None
