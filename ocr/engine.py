@@ -19,7 +19,7 @@ from PIL import Image, ImageFilter
 
 from ocr import tessapi
 from ocr.base import Word
-from ocr.prepare import median3, otsu_threshold, regions_of
+from ocr.prepare import as_gray, median3, otsu_threshold, regions_of
 
 TESSERACT = "tesseract"
 
@@ -27,11 +27,17 @@ TESSERACT = "tesseract"
 @dataclass(frozen=True)
 class Recognition:
     words: list[Word]
-    text: str
     text_pdf: bytes | None  # tesseract's one-page text-only PDF (None when not asked for)
     notes: tuple[str, ...] = ()  # a step skipped or failed on the way (the reading stands)
     # Words read but left out of ``words`` as noise (see ``PageResult.dropped_words``).
     dropped: tuple[Word, ...] = ()
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The words laid out as text (``words_to_text``), made when first asked for:
+        most readings (a turn that lost, the first pass before the second look) are
+        only scored by their words, and the layout cost ~15 ms each."""
+        return words_to_text(self.words)
 
 
 def tesseract_env() -> dict[str, str]:
@@ -77,7 +83,7 @@ def first_pass(image: Image.Image, workdir: Path, *, dpi: int, languages: str,
     tsv, text_pdf = tesseract(image, workdir / "ocr-output", dpi=dpi, languages=languages,
                               psm=psm, want_pdf=want_pdf)
     words = drop_duplicates(parse_tsv(tsv))
-    return Recognition(words=words, text=words_to_text(words), text_pdf=text_pdf)
+    return Recognition(words=words, text_pdf=text_pdf)
 
 
 def looked_again(image: Image.Image, first: Recognition, workdir: Path, *, dpi: int,
@@ -88,7 +94,7 @@ def looked_again(image: Image.Image, first: Recognition, workdir: Path, *, dpi: 
                                dropped=dropped)
     if words is first.words and not notes:
         return first
-    return Recognition(words=words, text=words_to_text(words), text_pdf=first.text_pdf,
+    return Recognition(words=words, text_pdf=first.text_pdf,
                        notes=(*first.notes, *notes), dropped=(*first.dropped, *dropped))
 
 
@@ -160,7 +166,7 @@ DESPECKLE_SHARE = 0.35
 
 
 def densely_speckled(image: Image.Image, box: tuple[int, int, int, int]) -> bool:
-    crop = image.convert("L").crop(box)
+    crop = as_gray(image).crop(box)
     raw = np.asarray(crop) < 128
     cleaned = np.asarray(median3(crop)) < 128
     return float((raw & ~cleaned).mean()) > DENSE_SPECKS
@@ -173,7 +179,7 @@ def read_despeckled(image: Image.Image, box: tuple[int, int, int, int], workdir:
     mostly paper and specks, not print, becomes paper. The levels are the patch's own:
     its speckled paper (the median of the local means) and its print's core (their 1st
     percentile)."""
-    crop = image.convert("L").crop(box)
+    crop = as_gray(image).crop(box)
     radius = max(1, round(dpi / 100))
     local = np.asarray(crop.filter(ImageFilter.BoxBlur(radius)), dtype=np.float32)
     paper, core = float(np.median(local)), float(np.percentile(local, 1))
@@ -305,7 +311,7 @@ def read_crops(image: Image.Image, boxes: list[tuple[int, int, int, int]], workd
     The space is a few text heights, not the tallest crop's height: stacking many tall
     crops that far apart made sheets tesseract refused ("Image too large").
     """
-    gray = image.convert("L")
+    gray = as_gray(image)
     crops = [(gray.crop(box), (box[0], box[1])) for box in boxes]
     gap = max(CROP_GAP_MIN, min(c.height for c, _ in crops))
     width = max(c.width for c, _ in crops) + 2 * gap
@@ -367,7 +373,7 @@ def unread_ink(image: Image.Image, words: list[Word], dpi: int, *,
                ) -> list[tuple[int, int, int, int]]:
     """Boxes (page pixels) of ink patches that no confidently read word covers (nor
     ``also_covered``, places read again anyway)."""
-    gray = image.convert("L")
+    gray = as_gray(image)
     factor = max(1, round(dpi / UNREAD_CELL_DPI))
     pixels = np.asarray(gray, dtype=np.uint8)
     # Otsu on a subsample: the split between paper and ink, at a sixteenth of the cost.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import math
 import re
 import subprocess
@@ -105,17 +106,21 @@ def _normalise_mode(image: Image.Image) -> Image.Image:
 
 def load_image(path: Path, index: int, *, max_pixels: int,
                known_dpi: int | None = None) -> Loaded:
-    with Image.open(path) as source:
-        source.seek(index)
-        check_pixels(source.size, max_pixels)
-        is_jpeg = source.format == "JPEG"
-        is_png = source.format == "PNG" and index == 0
-        orientation = source.getexif().get(0x0112, 1) if is_jpeg else 1
-        # Only gray and RGB JPEGs are passed through: CMYK/YCCK ones need converting.
-        passable = is_jpeg and orientation == 1 and source.mode in ("L", "RGB")
-        meta_dpi = _metadata_dpi(source)
-        source.load()
-        image = ImageOps.exif_transpose(source) if orientation != 1 else source.copy()
+    # The file is read once, and decoded from memory: the JPEG or PNG passed through
+    # comes from the same bytes, and the decoded image is used as it is (a copy made to
+    # outlive the open file cost ~5 ms a page).
+    data = path.read_bytes()
+    source = Image.open(io.BytesIO(data))
+    source.seek(index)
+    check_pixels(source.size, max_pixels)
+    is_jpeg = source.format == "JPEG"
+    is_png = source.format == "PNG" and index == 0
+    orientation = source.getexif().get(0x0112, 1) if is_jpeg else 1
+    # Only gray and RGB JPEGs are passed through: CMYK/YCCK ones need converting.
+    passable = is_jpeg and orientation == 1 and source.mode in ("L", "RGB")
+    meta_dpi = _metadata_dpi(source)
+    source.load()
+    image = ImageOps.exif_transpose(source) if orientation != 1 else source
     image = _normalise_mode(image)
     if known_dpi is not None:
         dpi, assumed = known_dpi, False
@@ -123,8 +128,8 @@ def load_image(path: Path, index: int, *, max_pixels: int,
         dpi, assumed = round(meta_dpi or DEFAULT_DPI), False
     else:
         dpi, assumed = assumed_dpi(image.size), True
-    jpeg = path.read_bytes() if passable else None
-    png = pdfpage.passable_png(path.read_bytes(), image.mode) if is_png else None
+    jpeg = data if passable else None
+    png = pdfpage.passable_png(data, image.mode) if is_png else None
     return Loaded(image=image, dpi=dpi, dpi_assumed=assumed, jpeg=jpeg, png=png)
 
 
@@ -245,7 +250,18 @@ def _prepared_at(gray: Image.Image, turn: int, deskew: float,
                     blank=False, changed=bool(turn or deskew), steps=steps)
 
 
-def clean(loaded: Loaded) -> tuple[Image.Image, tuple[str, ...]]:
+@dataclass(frozen=True)
+class Cleaned:
+    """What ``clean`` made of a page."""
+
+    gray: Image.Image
+    steps: tuple[str, ...]  # the steps that changed its pixels
+    # ``_speckled(gray)`` when it was judged on these very pixels on the way, else None
+    # (the caller judges it: the check is a median filter of a ninth of the page).
+    speckled: bool | None = None
+
+
+def clean(loaded: Loaded) -> Cleaned:
     """The gray OCR copy and the names of the steps that changed its pixels.
 
     Each step is decided from what this page measures (``prepare.measure``), so that a
@@ -261,17 +277,20 @@ def clean(loaded: Loaded) -> tuple[Image.Image, tuple[str, ...]]:
         # The scanner's threshold printed the red seal black: no colour left to drop.
         dropped = prepare.drop_black_seal(gray, loaded.dpi)
         steps += ["seal"] if dropped is not gray else []
-        return dropped, tuple(steps)
-    outside = prepare.outside_page(gray, loaded.dpi)
+        return Cleaned(dropped, tuple(steps))
+    # The paper's local lightness, shared by the two looks at the same pixels below.
+    page_background = prepare.background(gray, loaded.dpi)
+    outside = prepare.outside_page(gray, loaded.dpi, page_background)
     if outside is not None:
         gray = prepare.paint_outside(gray, outside)
         steps.append("background")
-    levels = prepare.measure(gray, loaded.dpi)
+    levels = prepare.measure(gray, loaded.dpi, None if outside is not None else page_background)
     if levels.unevenness > prepare.UNEVEN_LEVELS:
         gray = prepare.flatten(gray, loaded.dpi)
         steps.append("flatten")
         levels = prepare.measure(gray, loaded.dpi)
-    if _speckled(gray):
+    speckled, judged = _speckled(gray), gray
+    if speckled:
         lifted = prepare.drop_loose_gray(gray, loaded.dpi)
         steps += ["loose-gray"] if lifted is not gray else []
         gray = lifted
@@ -279,15 +298,15 @@ def clean(loaded: Loaded) -> tuple[Image.Image, tuple[str, ...]]:
         dropped = prepare.drop_gray_seal(gray, loaded.dpi, levels)
         steps += ["seal"] if dropped is not gray else []
         gray = dropped
-    return gray, tuple(steps)
+    return Cleaned(gray, tuple(steps), speckled if gray is judged else None)
 
 
 def plain_input(loaded: Loaded, prepared: Prepared) -> Image.Image:
     """The page as the scanner made it, only turned and straightened like ``prepared``:
     what bare tesseract would read, in the same geometry (the text layer and word
     boxes of either reading fit the same archival page)."""
-    return prepare.straighten(prepare.turn(loaded.image.convert("L"), prepared.rotated),
-                              prepared.deskew)
+    gray = prepare.as_gray(loaded.image)
+    return prepare.straighten(prepare.turn(gray, prepared.rotated), prepared.deskew)
 
 
 # A prepared reading at least this confident (mean word confidence) and this long is
@@ -385,7 +404,7 @@ def guarded(loaded: Loaded, prepared: Prepared, reading: engine.Recognition,
     text_pdf = plain.text_pdf if 2 * plain_share > sum(len(w.text) for w in merged) \
         else reading.text_pdf
     return prepared, engine.Recognition(
-        words=merged, text=engine.words_to_text(merged), text_pdf=text_pdf,
+        words=merged, text_pdf=text_pdf,
         notes=(*reading.notes, *plain.notes, note),
         dropped=(*reading.dropped, *engine.rekeyed(list(plain.dropped), PLAIN_BLOCKS)))
 
@@ -412,14 +431,15 @@ def _read_turns(turns: list[int], best: tuple[Prepared, engine.Recognition] | No
 def prepare_and_read(loaded: Loaded, languages: str,
                      workdir: Path) -> tuple[Prepared, engine.Recognition | None]:
     """The upright page and tesseract's reading of it (None for a blank page)."""
-    gray, steps = clean(loaded)
+    cleaned = clean(loaded)
+    gray, steps = cleaned.gray, cleaned.steps
     found = prepare.analyse(prepare.analysis_copy(gray, loaded.dpi))
     if found.blank:
         blank = Prepared(ocr_input=gray, rotated=0, deskew=0.0,
                          blank=True, changed=False)
         return blank, None
     deskew = found.deskew if abs(found.deskew) >= prepare.MIN_SKEW else 0.0
-    if _speckled(gray):
+    if cleaned.speckled if cleaned.speckled is not None else _speckled(gray):
         steps += ("median",)
     plan = checked_plan(orientation_plan(found), gray, loaded.dpi)
     best = _read_turns(plan, None, gray, deskew, steps, loaded.dpi, languages, workdir)
@@ -457,14 +477,14 @@ def top_view(image: Image.Image, dpi: int, turn: int, deskew: float) -> PageView
         reach = min(height, rows + math.ceil(width * abs(math.sin(math.radians(deskew)))) + 4)
         band = upright.crop((0, 0, width, reach))
         if band.mode != "RGB":
-            band = band.convert("L")
+            band = prepare.as_gray(band)
         band = band.rotate(deskew, resample=Image.Resampling.BILINEAR,
                            center=(width / 2, height / 2),
                            fillcolor=255 if band.mode == "L" else (255, 255, 255))
         band = band.crop((0, 0, width, rows))
     else:
         band = upright.crop((0, 0, width, rows))
-    band = band.convert("L")
+    band = prepare.as_gray(band)
     if dpi > VIEW_DPI:
         band = band.resize((max(1, round(width * VIEW_DPI / dpi)),
                             max(1, round(rows * VIEW_DPI / dpi))), Image.Resampling.BOX)

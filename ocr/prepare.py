@@ -41,6 +41,12 @@ class Analysis:
     axis_ratio: float = 1.0  # profile sharpness along the chosen axis / the other axis
 
 
+def as_gray(image: Image.Image) -> Image.Image:
+    """``image`` in gray: itself when it is gray already (Pillow's same-mode ``convert``
+    copies the whole page, a few milliseconds each time, for pixels only read)."""
+    return image if image.mode == "L" else image.convert("L")
+
+
 def dropout_gray(image: Image.Image) -> Image.Image:
     """Gray OCR input with coloured ink (red seals, red/blue signatures) turned to paper.
 
@@ -57,15 +63,18 @@ def dropout_gray(image: Image.Image) -> Image.Image:
     ``drop_black_seal``).
     """
     if image.mode in ("1", "L"):
-        return image.convert("L")
-    rgb = white_balance(image.convert("RGB"))
+        return as_gray(image)
+    # Mode RGB already (``ocr.pipeline`` normalises): a same-mode convert copied 35 MB.
+    rgb = white_balance(image if image.mode == "RGB" else image.convert("RGB"))
     r, g, b = rgb.split()
     # Pillow's saturating channel arithmetic keeps this in C: a few ms per band.
-    red = ImageChops.multiply(
+    # Both tests as 0/255 masks, joined by the darker (the AND of such masks: what
+    # multiplying them gives, at a third of the cost).
+    red = ImageChops.darker(
         ImageChops.subtract(r, ImageChops.lighter(g, b)).point(_above(60)),
         r.point(_above(120)),
     )
-    blue = ImageChops.multiply(
+    blue = ImageChops.darker(
         ImageChops.subtract(b, ImageChops.lighter(r, g)).point(_above(50)),
         b.point(_above(110)),
     )
@@ -103,8 +112,13 @@ def has_coloured_ink(image: Image.Image) -> bool:
     return image.mode not in ("1", "L")
 
 
-def _median_of_three(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    return np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
+def _median_of_three(a: np.ndarray, b: np.ndarray, c: np.ndarray,
+                     out: np.ndarray | None = None) -> np.ndarray:
+    """Elementwise median of three arrays; ``out``: ``a`` or a scratch array of its
+    shape and type, overwritten (one temporary fewer)."""
+    low = np.minimum(a, b)
+    high = np.maximum(a, b, out=out)
+    return np.maximum(low, np.minimum(high, c, out=high), out=low)
 
 
 def median3(image: Image.Image) -> Image.Image:
@@ -116,13 +130,17 @@ def median3(image: Image.Image) -> Image.Image:
         return image.filter(ImageFilter.MedianFilter(3))
     padded = np.pad(np.asarray(image), 1, mode="edge")
     up, middle, down = padded[:-2], padded[1:-1], padded[2:]
+    # The same minima and maxima as written plainly, each into an array no longer
+    # needed (``out=``): half the page-sized temporaries, ~40 % less time.
     low2, high2 = np.minimum(up, middle), np.maximum(up, middle)
     low, high = np.minimum(low2, down), np.maximum(high2, down)
-    mid = np.maximum(low2, np.minimum(high2, down))
-    lows = np.maximum(np.maximum(low[:, :-2], low[:, 1:-1]), low[:, 2:])
-    highs = np.minimum(np.minimum(high[:, :-2], high[:, 1:-1]), high[:, 2:])
+    mid = np.maximum(low2, np.minimum(high2, down, out=high2), out=low2)
+    lows = np.maximum(low[:, :-2], low[:, 1:-1])
+    np.maximum(lows, low[:, 2:], out=lows)
+    highs = np.minimum(high[:, :-2], high[:, 1:-1])
+    np.minimum(highs, high[:, 2:], out=highs)
     mids = _median_of_three(mid[:, :-2], mid[:, 1:-1], mid[:, 2:])
-    return Image.fromarray(_median_of_three(lows, mids, highs), mode="L")
+    return Image.fromarray(_median_of_three(lows, mids, highs, out=lows), mode="L")
 
 
 def analysis_copy(gray: Image.Image, dpi: int) -> np.ndarray:
@@ -170,14 +188,18 @@ def background(gray: Image.Image, dpi: int) -> Image.Image:
         ImageFilter.GaussianBlur(2))
 
 
-def measure(gray: Image.Image, dpi: int) -> Levels:
+def measure(gray: Image.Image, dpi: int, page_background: Image.Image | None = None) -> Levels:
+    """The page's ``Levels``; ``page_background``: ``background(gray, dpi)`` when the
+    caller has it already."""
     factor = max(1, min(round(dpi / ANALYSIS_DPI), max(gray.size) // 1000))
     small = np.asarray(gray.reduce(factor) if factor > 1 else gray, dtype=np.uint8)
     threshold = otsu_threshold(small)
     dark, light = small[small < threshold], small[small >= threshold]
     ink = float(np.median(dark)) if dark.size else 0.0
     paper = float(np.median(light)) if light.size else 255.0
-    inner = _inner(np.asarray(background(gray, dpi), dtype=np.uint8))
+    if page_background is None:
+        page_background = background(gray, dpi)
+    inner = _inner(np.asarray(page_background, dtype=np.uint8))
     spread = float(np.percentile(inner, 95) - np.percentile(inner, 5)) if inner.size else 0.0
     return Levels(paper=paper, ink=ink, threshold=threshold, unevenness=spread)
 
@@ -190,14 +212,18 @@ PAGE_MAX_SHARE = 0.93  # larger: the paper fills the image, nothing to paint
 PAGE_EDGE_CELLS = 3  # cells of BACKGROUND_DPI: about 4 mm
 
 
-def outside_page(gray: Image.Image, dpi: int) -> np.ndarray | None:
+def outside_page(gray: Image.Image, dpi: int,
+                 page_background: Image.Image | None = None) -> np.ndarray | None:
     """A small mask (BACKGROUND_DPI) of what lies outside the paper, or None.
 
     The paper is the largest bright patch of the page's local background (print removed
     by the max filter); each row of it is filled from its first to its last cell, so a
-    tilted or perspective-warped sheet is covered whole.
+    tilted or perspective-warped sheet is covered whole. ``page_background``:
+    ``background(gray, dpi)`` when the caller has it already.
     """
-    bg = np.asarray(background(gray, dpi), dtype=np.uint8)
+    if page_background is None:
+        page_background = background(gray, dpi)
+    bg = np.asarray(page_background, dtype=np.uint8)
     if bg.size == 0:
         return None
     bright = bg >= otsu_threshold(bg)
