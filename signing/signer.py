@@ -22,10 +22,9 @@ from typing import Any, TypeAlias
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, pkcs11, signers
+from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
@@ -507,6 +506,11 @@ def _load_cms_signer(
 def _load_pkcs11(
     module: str, token: str | None, key_label: str | None, pin: str | None
 ) -> tuple[signers.Signer, list[Any]]:
+    # Imported here, on a token's first use: the file-key and development identities
+    # (the embedded default) never load python-pkcs11 and its extension modules.
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11
+
     try:
         session = pkcs11.open_pkcs11_session(
             module,
