@@ -29,9 +29,9 @@ import json, sys
 sys.argv = ["sohoa", *sys.argv[1:]]
 from cli import entry
 code = entry.main()
-print(json.dumps({"code": code, "loaded": sorted({name.split(".")[0] for name in sys.modules}
-                                                 & set(%r))}))
-""" % (UNUSED,)
+print(json.dumps({"code": code,
+                  "loaded": sorted({name.split(".")[0] for name in sys.modules})}))
+"""
 
 
 def test_an_embedded_ingest_loads_no_distributed_backend(
@@ -48,4 +48,5 @@ def test_an_embedded_ingest_loads_no_distributed_backend(
                           check=False)
     last = json.loads(done.stdout.strip().splitlines()[-1])
     assert last["code"] == 0, done.stderr
-    assert last["loaded"] == []
+    assert "pyhanko" in last["loaded"]  # the batch did build its signer
+    assert sorted(set(last["loaded"]) & set(UNUSED)) == []
