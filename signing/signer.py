@@ -506,12 +506,14 @@ def _load_cms_signer(
 def _load_pkcs11(
     module: str, token: str | None, key_label: str | None, pin: str | None
 ) -> tuple[signers.Signer, list[Any]]:
-    # Imported here, on a token's first use: the file-key and development identities
-    # (the embedded default) never load python-pkcs11 and its extension modules.
-    from pyhanko.config.pkcs11 import TokenCriteria
-    from pyhanko.sign import pkcs11
-
     try:
+        # Imported here, on a token's first use: the file-key and development identities
+        # (the embedded default) never load python-pkcs11 and its extension modules. A
+        # missing python-pkcs11 is then this configuration's error, raised by the
+        # preflight like any other token that cannot be opened.
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.sign import pkcs11
+
         session = pkcs11.open_pkcs11_session(
             module,
             token_criteria=TokenCriteria(label=token) if token else None,
