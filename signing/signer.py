@@ -22,10 +22,9 @@ from typing import Any, TypeAlias
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, pkcs11, signers
+from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
@@ -508,6 +507,13 @@ def _load_pkcs11(
     module: str, token: str | None, key_label: str | None, pin: str | None
 ) -> tuple[signers.Signer, list[Any]]:
     try:
+        # Imported here, on a token's first use: the file-key and development identities
+        # (the embedded default) never load python-pkcs11 and its extension modules. A
+        # missing python-pkcs11 is then this configuration's error, raised by the
+        # preflight like any other token that cannot be opened.
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.sign import pkcs11
+
         session = pkcs11.open_pkcs11_session(
             module,
             token_criteria=TokenCriteria(label=token) if token else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import stat
 import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -371,3 +372,16 @@ def _issue_from_test_root(pki: LoopbackPki, public_key: rsa.RSAPublicKey) -> x50
         .add_extension(SIGNER_KEY_USAGE, critical=True)
         .sign(pki.root_private_key(), hashes.SHA256())
     )
+
+
+def test_a_token_configured_without_python_pkcs11_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # python-pkcs11 is imported on a token's first use (not by every batch): its absence
+    # is reported as the token's configuration error, from the preflight's load_signer.
+    monkeypatch.setitem(sys.modules, "pkcs11", None)
+    monkeypatch.delitem(sys.modules, "pyhanko.sign.pkcs11", raising=False)
+    with pytest.raises(signing.SigningConfigError, match=r"cannot open PKCS#11 token .*pkcs11"):
+        signing.load_signer(signing.SigningSettings(
+            pkcs11_module="/nonexistent/libsofthsm2.so", pkcs11_token="sohoa",
+            pkcs11_key_label="agency-key", pkcs11_pin="1234", agency_name=AGENCY))
