@@ -10,13 +10,10 @@ from datetime import date
 
 from extract import analyze
 from extract.analyze import Extraction
+from tests.support.extract import analyze_lines as read
 from tests.support.extract import words_from_lines
 
 TODAY = date(2026, 1, 1)
-
-
-def read(lines: list[str], weak: dict[str, float] | None = None) -> Extraction:
-    return analyze(["\n".join(lines)], [words_from_lines(lines, weak)], today=TODAY)
 
 
 DEATH = [

@@ -5,9 +5,7 @@ stretch of noise."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +16,7 @@ import ocr
 from evalset.score import cer
 from ocr import engine, pipeline, tessapi
 from ocr.plan import plan_pages
+from tests.support.ocr import counted
 
 MEDIA_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png",
                ".tif": "image/tiff"}
@@ -28,26 +27,14 @@ def _read(path: Path) -> ocr.PageResult:
                                    out_dir=str(path.parent))[0])
 
 
-def _counted(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
-    """Calls to ``module.name`` (still made) are counted in the returned list."""
-    calls: list[int] = []
-    real: Callable[..., Any] = getattr(module, name)
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counting)
-    return calls
-
 
 def test_an_upright_page_is_read_once_and_reads_right(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Line shape settles an upright clean page: one reading, no orientation detection,
     and the reading is right."""
     truth = evalset.make_page(tmp_path, "clean", seed=2)
-    readings = _counted(monkeypatch, engine, "first_pass")
-    detections = _counted(monkeypatch, engine, "orientation")
+    readings = counted(monkeypatch, engine, "first_pass")
+    detections = counted(monkeypatch, engine, "orientation")
     result = _read(tmp_path / truth.file)
     assert (len(readings), len(detections)) == (1, 0)
     assert result.rotated == 0
@@ -64,7 +51,7 @@ def test_the_detection_puts_the_upright_turn_first(tmp_path: Path, seed: int,
     upright = (360 - int(truth.klass["turn"])) % 360
     monkeypatch.setattr(pipeline, "orientation_plan",
                         lambda _found: [(upright + 180) % 360, upright])
-    readings = _counted(monkeypatch, engine, "first_pass")
+    readings = counted(monkeypatch, engine, "first_pass")
     result = _read(tmp_path / truth.file)
     assert result.rotated == upright
     assert len(readings) == 1
@@ -83,7 +70,7 @@ def test_a_turned_page_ends_upright_without_the_detection_or_against_it(
     # A text turned t clockwise is made upright by 360 - t: "detect" the wrong turn.
     answer = None if detected is None else ((360 - wrong) % 360, 30.0)
     monkeypatch.setattr(engine, "orientation", lambda _image, *, dpi: answer)
-    readings = _counted(monkeypatch, engine, "first_pass")
+    readings = counted(monkeypatch, engine, "first_pass")
     result = _read(tmp_path / truth.file)
     assert result.rotated == upright
     assert len(readings) == 2

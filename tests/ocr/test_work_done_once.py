@@ -3,9 +3,7 @@ readings thrown away, and each shortcut must give what the full work gave."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -15,29 +13,18 @@ import evalset
 import ocr
 from ocr import engine, pipeline, prepare
 from ocr.plan import plan_pages
+from tests.support.ocr import counted
 
 MEDIA_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png",
                ".tif": "image/tiff"}
 
-
-def _counted(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
-    """Calls to ``module.name`` (still made) are counted in the returned list."""
-    calls: list[int] = []
-    real: Callable[..., Any] = getattr(module, name)
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counting)
-    return calls
 
 
 def test_a_reading_is_laid_out_as_text_only_when_asked(page: Image.Image, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A reading is scored by its words (a turn that lost, the first pass before the
     second look): its text is made once, when asked for, and is the words' layout."""
-    layouts = _counted(monkeypatch, engine, "words_to_text")
+    layouts = counted(monkeypatch, engine, "words_to_text")
     reading = engine.first_pass(page.convert("L"), tmp_path, dpi=300, languages="vie")
     assert reading.words and not layouts
     text = reading.text
@@ -51,8 +38,8 @@ def test_a_page_is_read_from_its_file_once(tmp_path: Path,
     and the decoded image is not copied to outlive the file."""
     truth = evalset.make_page(tmp_path, "clean", seed=2)
     path = tmp_path / truth.file
-    reads = _counted(monkeypatch, Path, "read_bytes")
-    copies = _counted(monkeypatch, Image.Image, "copy")
+    reads = counted(monkeypatch, Path, "read_bytes")
+    copies = counted(monkeypatch, Image.Image, "copy")
     loaded = pipeline.load_image(path, 0, max_pixels=10**9)
     assert (len(reads), len(copies)) == (1, 0)
     with Image.open(path) as fresh:
@@ -66,7 +53,7 @@ def test_the_speckle_check_runs_once_on_unchanged_pixels(tmp_path: Path,
     once: the check is not repeated on the same pixels."""
     truth = evalset.make_page(tmp_path, "clean", seed=2)
     path = tmp_path / truth.file
-    checks = _counted(monkeypatch, pipeline, "_speckled")
+    checks = counted(monkeypatch, pipeline, "_speckled")
     loaded = pipeline.load_image(path, 0, max_pixels=10**9)
     assert loaded.image.mode == "RGB"
     cleaned = pipeline.clean(loaded)

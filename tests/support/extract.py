@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from extract import analyze
+from extract.analyze import Extraction
 from ocr.base import Word
 
 
@@ -52,3 +56,10 @@ def tesseract_words(image_path: str) -> list[Word]:
                 )
             )
     return words
+
+
+def analyze_lines(
+    lines: list[str], weak: dict[str, float] | None = None, *, today: date = date(2026, 1, 1)
+) -> Extraction:
+    """``analyze`` of a one-page paper printed as ``lines`` (words at ``weak``'s confidences)."""
+    return analyze(["\n".join(lines)], [words_from_lines(lines, weak)], today=today)

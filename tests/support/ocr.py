@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from ocr import PageResult, build_archival, plan_pages, run_page
@@ -179,3 +181,16 @@ def read_document(
         pages=pages, pdf=archival.pdf, pdfa=archival.pdfa, notes=list(archival.notes),
         text="\f".join(p.text for p in pages), mean_confidence=mean_confidence(words),
     )
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
+    """Calls to ``module.name`` (still made) are counted in the returned list."""
+    calls: list[int] = []
+    real: Callable[..., Any] = getattr(module, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
