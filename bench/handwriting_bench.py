@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from evalset import Truth, load_truth  # noqa: E402
 from evalset.handwriting import SCORED  # noqa: E402
 from extract.handcheck import check  # noqa: E402
-from extract.handfields import read_fields, warm  # noqa: E402
+from extract.handfields import BIRTH_CERTIFICATE, read_fields, warm  # noqa: E402
 from extract.handread import LineReader  # noqa: E402
 from extract.handregions import Region, ink_box, regions  # noqa: E402
 from ingest.handwriting import label_words, upright_page  # noqa: E402
@@ -209,7 +209,8 @@ def run_reading(truths: list[Truth], root: Path, cache: Path, bare: bool = True
         t1 = time.perf_counter()
         labels = label_words(image, page, "vie", list(SCORED)) if image else []
         label_s = time.perf_counter() - t1
-        fields = read_fields(image, page.words, issued, reader, SCORED, labels) if image else []
+        fields = read_fields(image, page.words, issued, reader, SCORED, labels,
+                             registers_birth=t.doc_type == BIRTH_CERTIFICATE) if image else []
         added.append(up_s + time.perf_counter() - t1)
         # The label column read again: the page's words and dropped words lacked a label.
         passes.append(image is not None and any(w.line[0] >= 100_000 for w in labels))

@@ -358,6 +358,10 @@ def warm() -> None:
 # no right date changed at any of them.
 ADULT_YEARS = 18
 ADULT_WEIGHT = 3.0
+# The paper type that registers its holder's birth: the only one whose holder was a child
+# at its issue (an extract or a copy may be issued to an adult; a marriage certificate's
+# holders are adults).
+BIRTH_CERTIFICATE = "birth_certificate"
 
 
 def adult_at(born: str, issued_on: date) -> bool:
@@ -427,11 +431,13 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
     return greedy, None
 
 
-def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | None
-                 ) -> tuple[str, Checked, float | None]:
+def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | None, *,
+                 registers_birth: bool = False) -> tuple[str, Checked, float | None]:
     """The line model's raw (greedy) reading, and what is proposed from it: the best
     reading the field's grammar allows that passes the checks (with its confidence), else
-    the greedy reading's check."""
+    the greedy reading's check. ``registers_birth``: the paper registers the holder's
+    birth (a birth certificate), so the holder was a child at its issue; on other papers
+    (a marriage certificate's spouses) the holder's age says nothing."""
     if not isinstance(reader, FrameReader):
         raw = str(getattr(reader.read(crop), "text", ""))
         return raw, check(key, raw, issued_on), None
@@ -446,7 +452,7 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
             return raw, greedy, None
         names = key in NAME_KEYS
         prior = family_prior if names else (
-            age_prior(issued_on) if key == "birth_date" else None)
+            age_prior(issued_on) if key == "birth_date" and registers_birth else None)
         found = decode(frames, reader.chars, reader.blank, grammar,
                        lambda text: check(key, text, issued_on).value,
                        prefer=usual_common if names else None, margin=USUAL_MARGIN,
@@ -471,8 +477,8 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
     # "1929-11-02" (1990, form of 1990) read so; no right date of dev, 1223 or 7717 made
     # the holder older than 8. (The set's generator never writes a late registration,
     # so what this costs on real papers, such registrations keyed, is not measured.)
-    if key == "birth_date" and checked.value is not None and issued_on is not None \
-            and adult_at(checked.value, issued_on):
+    if key == "birth_date" and registers_birth and checked.value is not None \
+            and issued_on is not None and adult_at(checked.value, issued_on):
         return raw, Checked(None, "date_adult_at_issue"), conf
     # Five digits and nothing after: a number and its year whose slash was lost ("49198"
     # for 95/1983 on fresh draw 2171); a ward's register runs to a few
@@ -499,10 +505,11 @@ UPRIGHT_AGAIN = ("name", "mother_name", "father_name", "birth_date", "number")
 
 def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | None,
                 reader: Reader | None, keys: Sequence[str] | None = None,
-                labels: Sequence[Word] | None = None) -> list[HandField]:
+                labels: Sequence[Word] | None = None, *,
+                registers_birth: bool = False) -> list[HandField]:
     """Each field whose label was found, read and checked (``reader`` None: tesseract's
     words only). ``labels``: the words to find labels in, when more than the page's
-    (a second reading of the label column)."""
+    (a second reading of the label column). ``registers_birth``: as ``line_reading``."""
     out = []
     for region in regions(image, words if labels is None else labels):
         if keys is not None and region.key not in keys:
@@ -514,13 +521,14 @@ def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | Non
         if reader is not None:
             crop = clean_crop(image, region, box)
             readings["asterocr"], checked["asterocr"], confidence = line_reading(
-                reader, crop, region.key, issued_on)
+                reader, crop, region.key, issued_on, registers_birth=registers_birth)
             # Nothing passed: the writing read again set upright. Not places (dev: none
             # gained, and their readings cost the most).
             straight = upright(crop) if checked["asterocr"].value is None \
                 and region.key in UPRIGHT_AGAIN else None
             if straight is not None:
-                raw, again, conf = line_reading(reader, straight, region.key, issued_on)
+                raw, again, conf = line_reading(reader, straight, region.key, issued_on,
+                                                registers_birth=registers_birth)
                 readings["asterocr_upright"] = raw
                 if again.value is not None:
                     checked["asterocr"], confidence = again, conf

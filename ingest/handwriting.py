@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from extract.handfields import read_fields, warm
+from extract.handfields import BIRTH_CERTIFICATE, read_fields, warm
 from extract.handread import ReaderUnavailable, shared_reader
 from extract.handregions import find_labels, joined, number_label, page_dark
 from ocr import PageResult, Word
@@ -181,7 +181,8 @@ def read_handwriting(record: Record, received_path: Path, media_type: str,
     warm()
     issued = date.fromisoformat(record.issued_on) if record.issued_on else None
     labels = label_words(image, page, languages, wanted)
-    fields = read_fields(image, page.words, issued, reader, wanted, labels)
+    fields = read_fields(image, page.words, issued, reader, wanted, labels,
+                         registers_birth=record.doc_type == BIRTH_CERTIFICATE)
     for f in fields:
         path = PATHS[f.key]
         # Kept for the keying screen, which shows a person this part of the page.

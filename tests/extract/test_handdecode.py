@@ -265,12 +265,24 @@ def test_a_birth_year_the_ink_leaves_open_is_read_as_the_childs() -> None:
     # (a birth registered), so it is left for keying, not proposed.
     issued = date(1980, 10, 1)
     frames = frames_of([*plain("09/09/19"), {"1": 0.55, "7": 0.4}, *plain("7")])
-    raw, checked, _ = line_reading(FakeReader(frames), NO_CROP, "birth_date", issued)
+    raw, checked, _ = line_reading(FakeReader(frames), NO_CROP, "birth_date", issued,
+                                   registers_birth=True)
     assert raw == "09/09/1917" and checked.value == "1977-09-09"
     sure = frames_of([*plain("09/09/19"), {"1": 0.97, "7": 1e-4}, *plain("7")])
-    left = line_reading(FakeReader(sure), NO_CROP, "birth_date", issued)[1]
+    left = line_reading(FakeReader(sure), NO_CROP, "birth_date", issued, registers_birth=True)[1]
     assert left.value is None and left.problem == "date_adult_at_issue"
     # A child's date on the same form is proposed as read.
     child = frames_of(plain("09/09/1979"))
-    assert line_reading(FakeReader(child), NO_CROP, "birth_date", issued)[1].value == "1979-09-09"
+    assert line_reading(FakeReader(child), NO_CROP, "birth_date", issued,
+                        registers_birth=True)[1].value == "1979-09-09"
+
+
+def test_the_holders_age_says_nothing_on_a_paper_that_registers_no_birth() -> None:
+    # A marriage certificate's spouses are adults at its issue: the same inks read as
+    # written, neither turned into a child's year nor left for keying.
+    issued = date(1980, 10, 1)
+    frames = frames_of([*plain("09/09/19"), {"1": 0.55, "7": 0.4}, *plain("7")])
+    assert line_reading(FakeReader(frames), NO_CROP, "birth_date", issued)[1].value == "1917-09-09"
+    sure = frames_of([*plain("09/09/19"), {"1": 0.97, "7": 1e-4}, *plain("7")])
+    assert line_reading(FakeReader(sure), NO_CROP, "birth_date", issued)[1].value == "1917-09-09"
 

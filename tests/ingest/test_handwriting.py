@@ -119,3 +119,29 @@ def test_labels_in_words_the_ocr_dropped_need_no_second_reading(
     words = label_words(image, page, "vie", ["birth_date"])
     assert [w.text for w in find_labels(words, image.size)["birth_date"]] == [
         "Ngày,", "tháng,", "năm", "sinh:..12/3/1990"]
+
+
+def test_the_holders_age_is_weighed_only_on_a_paper_that_registers_a_birth(
+        monkeypatch: pytest.MonkeyPatch, form: tuple[Path, Truth, list[PageResult]],
+        tmp_path: Path) -> None:
+    # An adult's birth date is unlikely only where the paper registers the birth: on a
+    # marriage certificate the holder's birth date is an adult's and must be read as such.
+    pytest.importorskip("asterocr")
+    import ingest.handwriting as hw
+
+    path, _truth, pages = form
+    settings = Settings.from_env({"SOHOA_DATA": str(path.parent.parent / "data")})
+    received = receive(path, work=tmp_path / "work", agency=settings.agency,
+                       max_bytes=settings.max_upload_bytes)
+    asked: list[bool] = []
+
+    def spy(*args: object, registers_birth: bool = False, **kwargs: object) -> list[object]:
+        asked.append(registers_birth)
+        return []
+
+    monkeypatch.setattr(hw, "read_fields", spy)
+    for doc_type in ("birth_certificate", "marriage_certificate"):
+        record = compose(received, pages, engine=engine_name(), languages="vie").record
+        record.doc_type = doc_type
+        hw.read_handwriting(record, path, "application/pdf", pages, "vie")
+    assert asked == [True, False]
