@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -397,12 +398,13 @@ def _family_ong(words: list[str]) -> bool | None:
     "Ông: …". "ÔNG" in capitals like the name after it, in a name of three words at least,
     is the family name when the next word is no family name ("ÔNG THỊ XUÂN": a full name
     opens with its family name); before one ("ÔNG HOÀNG TÀI") it could be either.
+    Only the words in capitals from the start are the name: what follows on its line in
+    small letters ("ÔNG QUỐC KHẢI, năm sinh: 1983") is the next label, not the name.
     """
-    if len(words) < MIN_NAME_WORDS + 1 or fold_phrase(words[0]) != "ong":
+    capitals = list(itertools.takewhile(str.isupper, words))
+    if len(capitals) < MIN_NAME_WORDS + 1 or fold_phrase(capitals[0]) != "ong":
         return None
-    if not all(w.isupper() for w in words):
-        return None
-    return is_listed_family_name(words[1])
+    return is_listed_family_name(capitals[1])
 
 
 def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Value | None, bool]:
