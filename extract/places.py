@@ -1080,6 +1080,19 @@ def match_issuer(
                 fourth.lenient = True
                 fourth.confirmed = _named_on_page(fourth.unit, page_lines)
                 return fourth
+        unmottoed = remove_interleaved_motto(printed)
+        if unmottoed is not None:
+            # The motto's words read into the block, between its lines ("CHỦ NGHĨA VIỆT UBND
+            # TỈNH KIÊN GIANG NAM UBND HUYỆN GÒ QUAO"): out of order as the untangled
+            # committee, and trusted as far as the page names the unit, as it is.
+            fifth = _match_block(unmottoed, on, page_lines, relaxed=False)
+            if fifth.official is None and fifth.reason == UNMATCHED:
+                fifth = _match_block(unmottoed, on, page_lines, relaxed=True)
+            if fifth.official is not None and fifth.unit is not None:
+                fifth.printed = printed
+                fifth.lenient = True
+                fifth.confirmed = _named_on_page(fifth.unit, page_lines)
+                return fifth
         third = _match_block(printed, on, page_lines, relaxed=True, lenient=True)
         if third.official is not None and third.unit is not None:
             third.lenient = True
@@ -1107,6 +1120,42 @@ def untangle_committee(printed: str) -> str | None:
         return None  # not all four, or already together
     rest = [w for i, w in enumerate(words) if i not in at]
     return " ".join([words[i] for i in at] + rest)
+
+
+# The motto's words ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), folded, around its "CHỦ
+# NGHĨA": no unit's or agency's name holds those two words.
+_MOTTO_BEFORE = ("cong", "hoa", "xa", "hoi")
+_MOTTO_AFTER = ("viet", "nam")
+
+
+def remove_interleaved_motto(printed: str) -> str | None:
+    """The block without the motto's words, when tesseract read the motto's pieces into it
+    (the motto's column beside the block's, a line of each read in turn): "CHỦ NGHĨA"
+    together, the words printed before them right before them ("XÃ HỘI CHỦ NGHĨA"), and
+    "VIỆT" then "NAM" after them in that order, with the block's words between. ``None``
+    when the block holds no "CHỦ NGHĨA"."""
+    words = printed.split()
+    folded = [fold_phrase(w).strip(" .,:;-_") for w in words]
+    start = next(
+        (i for i in range(len(folded) - 1) if folded[i : i + 2] == ["chu", "nghia"]), None
+    )
+    if start is None:
+        return None
+    drop = {start, start + 1}
+    at = start - 1
+    for word in reversed(_MOTTO_BEFORE):
+        if at >= 0 and folded[at] == word:
+            drop.add(at)
+            at -= 1
+    at = start + 2
+    for word in _MOTTO_AFTER:
+        found = next((i for i in range(at, len(folded)) if folded[i] == word), None)
+        if found is None:
+            break
+        drop.add(found)
+        at = found + 1
+    rest = [w for i, w in enumerate(words) if i not in drop]
+    return " ".join(rest) if rest else None
 
 
 def _named_on_page(unit: Unit, page_lines: Sequence[str]) -> bool:

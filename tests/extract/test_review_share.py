@@ -197,3 +197,47 @@ def test_a_weak_header_number_alone_still_goes_to_review() -> None:
     assert "low_confidence:document_number" in _weak_header_number(lines).review_reasons
     other = [ln.replace("doanh: 40E79106093", "doanh: 40E79106098") for ln in BUSINESS]
     assert "number_mismatch:document_number" in _weak_header_number(other).review_reasons
+
+
+def test_the_motto_read_into_the_issuer_block_is_left_out_when_the_page_names_the_unit() -> None:
+    # The motto's column read line by line into the block's ("CHỦ NGHĨA VIỆT" / "UBND TỈNH
+    # KIÊN GIANG" / "NAM" / "UBND HUYỆN GÒ QUAO"): out of order, so trusted only as far as
+    # the page names the unit elsewhere, as an untangled committee.
+    page = ["Địa chỉ: Tổ 34, xã Vĩnh Thắng, huyện Gò Quao, tỉnh Kiên Giang"]
+    block = "CHỦ NGHĨA VIỆT UBND TỈNH KIÊN GIANG NAM UBND HUYỆN GÒ QUAO"
+    match = match_issuer(block, "2023-11-29", page)
+    assert match.official == "Ủy ban nhân dân huyện Gò Quao, tỉnh Kiên Giang"
+    assert match.lenient and match.confirmed
+    alone = match_issuer(block, "2023-11-29", [])
+    assert alone.official == match.official and alone.lenient and not alone.confirmed
+    # The motto's first words too, right before its "CHỦ NGHĨA".
+    torn = match_issuer(
+        "ÒA XÃ HỘI CHỦ NGHĨA ỦY BAN NHÂN DÂN VIỆT NAM XÃ LẠC DƯƠNG",
+        "2025-10-08",
+        ["Địa chỉ: Số 10 Hùng Vương, xã Lạc Dương, tỉnh Lâm Đồng"],
+    )
+    assert torn.official == "Ủy ban nhân dân xã Lạc Dương, tỉnh Lâm Đồng" and torn.confirmed
+
+
+def test_a_permit_whose_issuer_block_holds_the_motto_is_ready_only_when_confirmed() -> None:
+    lines = [
+        "CHỦ NGHĨA VIỆT",
+        "UBND TỈNH KIÊN GIANG",
+        "NAM",
+        "UBND HUYỆN GÒ QUAO",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 270/GPXD",
+        "GIẤY PHÉP XÂY DỰNG",
+        "1. Cấp cho: Ông ĐẶNG HỮU ƯỚC",
+        "Địa chỉ: Tổ 34, xã Vĩnh Thắng, huyện Gò Quao, tỉnh Kiên Giang",
+        "Số CCCD: 058084498006",
+        "Kiên Giang, ngày 29 tháng 11 năm 2023",
+        "CHỦ TỊCH",
+        "Hải Hiền",
+    ]
+    got = read(lines)
+    assert got.issuer == "Ủy ban nhân dân huyện Gò Quao, tỉnh Kiên Giang"
+    assert got.review_reasons == []
+    elsewhere = [ln.replace("huyện Gò Quao, tỉnh", "huyện Giồng Riềng, tỉnh") for ln in lines]
+    assert read(elsewhere).review_reasons == ["issuer_inferred:issuer"]
+
