@@ -261,6 +261,18 @@ def _type_prefix(name: str) -> str:
     return name.split()[0]
 
 
+# The type words an official name opens with. The name is the unit's legal name; the
+# dataset's type column disagrees with it on a few rows ("Phường Tân Lộc" typed "Xã",
+# "Phường 5" of Hồ Chí Minh City typed "Xã"), which left the type word in the unit's key
+# and no reading could match it: the name's own type word wins.
+_NAMED_TYPES = ("Thành phố", "Thị xã", "Thị trấn", "Đặc khu", "Phường", "Xã", "Quận", "Huyện")
+
+
+def _named_type(name: str, type_name: str | None) -> str | None:
+    named = next((t for t in _NAMED_TYPES if name.startswith(t + " ")), None)
+    return named or type_name or _type_prefix(name)
+
+
 def _province_type(name: str) -> str:
     return "Thành phố" if name.startswith("Thành phố") else "Tỉnh"
 
@@ -324,7 +336,7 @@ def _short_key(name: str, type_name: str | None) -> str:
 def _district_unit(
     era: str, name: str, type_name: str | None, code: str, prov: Unit, key: str | None = None
 ) -> Unit:
-    type_name = type_name or _type_prefix(name)
+    type_name = _named_type(name, type_name)
     short_key = _short_key(name, type_name)
     return Unit(
         era,
@@ -345,7 +357,7 @@ def _district_unit(
 def _ward_unit(
     era: str, name: str, type_name: str | None, code: str | None, up: Unit, key: str | None = None
 ) -> Unit:
-    type_name = type_name or _type_prefix(name)
+    type_name = _named_type(name, type_name)
     district = up.level == "district"
     return Unit(
         era,

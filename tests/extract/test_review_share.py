@@ -241,3 +241,16 @@ def test_a_permit_whose_issuer_block_holds_the_motto_is_ready_only_when_confirme
     elsewhere = [ln.replace("huyện Gò Quao, tỉnh", "huyện Giồng Riềng, tỉnh") for ln in lines]
     assert read(elsewhere).review_reasons == ["issuer_inferred:issuer"]
 
+
+def test_units_whose_dataset_type_disagrees_with_their_name_are_matched_by_the_name() -> None:
+    # The dataset types "Phường Tân Lộc" (Cần Thơ, 2025) and "Thị trấn Ngọc Lặc" as "Xã":
+    # the official name's own type word is the unit's type.
+    ward = match_issuer(
+        "ỦY BAN NHÂN DÂN PHƯỜNG TÂN LỘC",
+        "2026-09-02",
+        ["Địa chỉ: Số 298 Võ Thị Sáu, phường Tân Lộc, thành phố Cần Thơ"],
+    )
+    assert ward.official == "Ủy ban nhân dân phường Tân Lộc, thành phố Cần Thơ"
+    assert ward.unit is not None and ward.unit.code == "31213" and not ward.lenient
+    town = match_issuer("UBND HUYỆN NGỌC LẶC UBND THỊ TRẤN NGỌC LẶC", "2020-03-02")
+    assert town.official == "Ủy ban nhân dân thị trấn Ngọc Lặc, huyện Ngọc Lặc, tỉnh Thanh Hóa"
