@@ -254,3 +254,46 @@ def test_units_whose_dataset_type_disagrees_with_their_name_are_matched_by_the_n
     assert ward.unit is not None and ward.unit.code == "31213" and not ward.lenient
     town = match_issuer("UBND HUYỆN NGỌC LẶC UBND THỊ TRẤN NGỌC LẶC", "2020-03-02")
     assert town.official == "Ủy ban nhân dân thị trấn Ngọc Lặc, huyện Ngọc Lặc, tỉnh Thanh Hóa"
+
+
+# A household business paper whose header block tesseract tore and interleaved ("ỦY / DÂN /
+# NAM SÁCH / BAN NHÂN / PHÒNG / CHÍNH - KẾ HOẠCH"): no unit matches it, and the signature
+# ("TRƯỞNG PHÒNG") with the business address proposes the finance office of huyện Nam Sách.
+TORN_BUSINESS_HEADER = [
+    "ỦY",
+    "DÂN",
+    "NAM SÁCH",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "BAN NHÂN",
+    "PHÒNG",
+    "CHÍNH - KẾ HOẠCH",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 30H66658270",
+    "GIẤY CHỨNG NHẬN",
+    "ĐĂNG KÝ HỘ KINH DOANH",
+    "Mã số hộ kinh doanh: 30H66658270",
+    "Đăng ký lần đầu: ngày 16 tháng 3 năm 2013",
+    "1. Tên hộ kinh doanh: HỘ KINH DOANH ĐIỆN THOẠI AN KHANG",
+    "2. Địa điểm kinh doanh: Tổ 35, xã Thái Tân, huyện Nam Sách, tỉnh Hải Dương",
+    "5. Chủ hộ kinh doanh:",
+    "Họ và tên: NGUYỄN VĂN DŨNG",
+    "Giới tính: Nam",
+    "Sinh ngày: 03/10/1958",
+    "Số CCCD: 075058510118",
+    "Hải Dương, ngày 16 tháng 3 năm 2013",
+    "TRƯỞNG PHÒNG",
+    "Phạm Thị Chỉ",
+]
+
+
+def test_a_torn_header_that_still_prints_the_proposed_units_name_confirms_it() -> None:
+    got = read(TORN_BUSINESS_HEADER)
+    assert got.issuer == "Phòng Tài chính - Kế hoạch huyện Nam Sách, tỉnh Hải Dương"
+    assert got.fields["issuer_from"] == "header_name"
+    assert got.review_reasons == []
+    # The name after another level's type word ("THỊ TRẤN NAM SÁCH"), or not printed at
+    # all: the signature's proposal stays a proposal.
+    town = [ln.replace("NAM SÁCH", "THỊ TRẤN NAM SÁCH") for ln in TORN_BUSINESS_HEADER]
+    assert read(town).review_reasons == ["issuer_inferred:issuer"]
+    lost = [ln.replace("NAM SÁCH", "N4M 5ÁCH") for ln in TORN_BUSINESS_HEADER]
+    assert read(lost).review_reasons == ["issuer_inferred:issuer"]
