@@ -1170,6 +1170,18 @@ def best_readings(lines: list[Line]) -> dict[str, float]:
     return best
 
 
+def _below_title(before: list[Line], title: list[Line]) -> list[Line]:
+    """Lines tesseract read before the title that stand below it on the page: the body's
+    first lines read as a block of their own ahead of the title ("Họ, chữ đệm, tên người
+    chết: …" read before "TRÍCH LỤC KHAI TỬ" printed above it). Header lines stand above the
+    title; a line whose top is under the title's bottom is none of them."""
+    boxes = [span.bbox for line in title for span in line.spans if span.bbox]
+    if not boxes:
+        return []
+    page, bottom = title[-1].page, max(box[3] for box in boxes)
+    return [ln for ln in before if ln.page == page and ln.y0 is not None and ln.y0 >= bottom]
+
+
 def read_fields(
     lines: list[Line], result_type: ResultType | None, title_lines: tuple[int, int] | None
 ) -> Reading:
@@ -1179,6 +1191,8 @@ def read_fields(
     """
     reader = _Reader(result_type)
     body = lines[title_lines[1] :] if title_lines else lines
+    if title_lines:
+        body = _below_title(lines[: title_lines[0]], lines[title_lines[0] : title_lines[1]]) + body
     body = body[: _signer_lines_start(body)]
     body = join_table_rows(body, reader.is_label, reader.role_of)
     title_index = title_lines[0] if title_lines else None

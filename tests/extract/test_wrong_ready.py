@@ -164,3 +164,30 @@ def test_an_issue_date_with_a_weak_figure_and_a_near_twin_on_the_page_goes_to_re
     assert "low_confidence:issued_on" in twin.review_reasons
     apart = read(stacked([line.format(until="18/03/2023") for line in lines]), {"I6": 75.0})
     assert "low_confidence:issued_on" not in apart.review_reasons
+
+
+def test_body_lines_read_before_the_title_but_printed_under_it_are_read() -> None:
+    # Tesseract read the holder's two lines as a block ahead of the title they stand under
+    # (y 462 and 533 against the title's 358): still the body's.
+    rows = [
+        (827, 143, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (930, 192, "Độc lập - Tự do - Hạnh phúc"),
+        (312, 169, "TỈNH QUẢNG NGÃI"),
+        (306, 211, "UBND XÃ ĐĂK MAR"),
+        (362, 269, "Số: 122/TLKT"),
+        (225, 462, "Họ, chữ đệm, tên người chết: VŨ NHƯ CHI"),
+        (225, 533, "Ngày, tháng, năm sinh: 26/09/1984"),
+        (667, 358, "TRÍCH LỤC KHAI TỬ"),
+        (224, 595, "Giới tính: Nữ"),
+        (224, 633, "Giấy tờ tùy thân: Căn cước công dân số 025184166027"),
+        (224, 700, "Nơi đăng ký khai tử: Ủy ban nhân dân xã Đăk Mar, tỉnh Quảng Ngãi"),
+        (900, 760, "Quảng Ngãi, ngày 29 tháng 9 năm 2025"),
+        (900, 820, "TM. ỦY BAN NHÂN DÂN"),
+    ]
+    got = read(rows)
+    assert [(s.name, s.birth_date, s.id_number) for s in got.subjects] == [
+        ("Vũ Như Chi", "1984-09-26", "025184166027")
+    ]
+    # A header line read after the title stays the header's: only lines under the title
+    # are moved.
+    assert got.document_number == "122/TLKT"
