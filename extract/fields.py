@@ -20,6 +20,7 @@ from datetime import date
 from extract.ids import normalize_sex
 from extract.lines import Line
 from extract.names import is_listed_family_name, restore_name
+from extract.places import names_unit
 from extract.tables import join_table_rows
 from extract.text import (
     DAY_WORD,
@@ -443,6 +444,9 @@ class _Reader:
         self.words_pending: str | None = None
         # An ID or birth-date label ending its line ("…, Số CCCD:"): the value wrapped.
         self.value_pending: _Hit | None = None
+        # A text field whose value ran to its line's end inside a unit's name ("…, tỉnh
+        # Vĩnh" / "Phúc"): the next line may finish it.
+        self.text_open: str | None = None
 
     def is_label(self, text: str) -> bool:
         """The text is one of the labels read here and nothing after it (a table's label cell).
@@ -503,6 +507,22 @@ class _Reader:
     def read_line(self, line: Line) -> None:
         folded = _label_text(line.text)
         hits = _hits(folded, self.table)
+        open_field, self.text_open = self.text_open, None
+        opened = self.reading.fields.get(open_field) if open_field else None
+        if (
+            opened is not None
+            and not hits
+            and _place_tail(line.text)
+            and _finishes_unit(opened.value, line.text)
+        ):
+            tail = " ".join(line.text.split())
+            confidences = [c for c in (opened.confidence, line.confidence(0, len(line.text))) if c]
+            self.reading.fields[str(open_field)] = Value(
+                f"{opened.value} {tail}",
+                min(confidences) if confidences else None,
+                words=opened.words + line.words(0, len(line.text)),
+            )
+            return
         if self.words_pending is not None:
             self.finish_words(line.text[: hits[0].start] if hits else line.text)
         pending, self.value_pending = self.value_pending, None
@@ -588,7 +608,55 @@ class _Reader:
             # A parent's name opens their block: the birth date and ID that follow are theirs.
             self.section = spec.name[: -len("_name")]
         if value is not None:
-            self.reading.fields.setdefault(spec.name, value)
+            kept = self.reading.fields.setdefault(spec.name, value)
+            if (
+                kept is value
+                and spec.kind == "text"
+                and not line.text[end:].strip()
+                and _cut_in_unit(value.value)
+            ):
+                self.text_open = spec.name
+
+
+# An address's part that is a unit's type word and a name ("tỉnh Vĩnh", "huyện Hà").
+_UNIT_PART = re.compile(r"^\s*(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tinh|tp)\s+(\S.*)$")
+
+
+def _unit_part(text: str) -> tuple[str, str] | None:
+    """The type word and the name (as printed) of a place's last part, if it is a unit's."""
+    last = re.split(r"[,.;]", text)[-1]
+    found = _UNIT_PART.match(fold_aligned(last))
+    return (found.group(1), last[found.start(2) :].strip()) if found else None
+
+
+def _cut_in_unit(text: str) -> bool:
+    """A place whose last part is a unit's type word and a name that is no unit's of that
+    type: cut at the line's end, its name may go on on the next line."""
+    part = _unit_part(text)
+    return part is not None and not names_unit(*part)
+
+
+def _finishes_unit(text: str, tail: str) -> bool:
+    """The next line's words up to its first comma complete the cut unit's name."""
+    part = _unit_part(text)
+    head = re.split(r"[,.;]", tail)[0]
+    return part is not None and names_unit(part[0], f"{part[1]} {head}")
+
+
+# Words that finish a unit's name wrapped onto a line of their own ("Phúc", "Trung, tỉnh
+# Thanh Hóa"): a capital first, small letters (not a title or a name in capitals), no
+# figure and no colon (not a label's line), a few words.
+PLACE_TAIL_WORDS = 6
+
+
+def _place_tail(text: str) -> bool:
+    words = text.split()
+    return (
+        0 < len(words) <= PLACE_TAIL_WORDS
+        and words[0][:1].isupper()
+        and any(c.islower() for c in text)
+        and not any(c.isdigit() or c == ":" for c in text)
+    )
 
 
 def _has_data(subject: SubjectRead) -> bool:

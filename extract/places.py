@@ -1235,6 +1235,31 @@ def _match_block(
     return result
 
 
+# The levels a unit of each type word (folded) stands at.
+_TYPE_LEVELS = {
+    "tinh": ("province",),
+    "thanh pho": ("province", "district"),
+    "tp": ("province", "district"),
+    "huyen": ("district",),
+    "quan": ("district",),
+    "thi xa": ("district",),
+    "xa": ("ward",),
+    "phuong": ("ward",),
+    "thi tran": ("ward",),
+}
+
+
+def names_unit(type_words: str, name: str) -> bool:
+    """Whether ``name`` after ``type_words`` ("tỉnh", "Vĩnh Phúc") is the whole name of a
+    unit of that type in either list, at any time: a place cut at a line's end ("tỉnh
+    Vĩnh") is not, the same place read whole is."""
+    levels = _TYPE_LEVELS.get(fold_phrase(type_words).strip(), ())
+    key = key_of(name)
+    return any(
+        (level, key) in index_for(era).by_key for era in ("legacy", "2025") for level in levels
+    )
+
+
 def warm() -> None:
     """Build the indexes ahead of the first paper (a worker's start-up)."""
     index_for("legacy")
@@ -1249,6 +1274,7 @@ __all__ = [
     "Unit",
     "dateline_places",
     "match_issuer",
+    "names_unit",
     "parse_block",
     "warm",
 ]

@@ -297,3 +297,37 @@ def test_a_torn_header_that_still_prints_the_proposed_units_name_confirms_it() -
     assert read(town).review_reasons == ["issuer_inferred:issuer"]
     lost = [ln.replace("NAM SÁCH", "N4M 5ÁCH") for ln in TORN_BUSINESS_HEADER]
     assert read(lost).review_reasons == ["issuer_inferred:issuer"]
+
+
+# A birth certificate whose header lost "ỦY BAN NHÂN DÂN": its block names no agency, and
+# the place of registration that names the committee wraps the province's name.
+WRAPPED_REGISTRATION = [
+    "THỊ TRẤN YÊN LẠC",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 234/KS",
+    "GIẤY KHAI SINH",
+    "Họ, chữ đệm, tên: HUỲNH ÁNH XUÂN",
+    "Ngày, tháng, năm sinh: 29/12/2021",
+    "Giới tính: Nữ",
+    "Số định danh cá nhân: 026321222547",
+    "Họ, chữ đệm, tên người mẹ: NGUYỄN THỊ LINH",
+    "Nơi đăng ký khai sinh: Ủy ban nhân dân thị trấn Yên Lạc, huyện Yên Lạc, tỉnh Vĩnh",
+    "Phúc",
+    "Ngày, tháng, năm đăng ký: 20/02/2022",
+]
+
+
+def test_a_place_wrapped_inside_a_units_name_is_read_whole() -> None:
+    got = read(WRAPPED_REGISTRATION)
+    place = "Ủy ban nhân dân thị trấn Yên Lạc, huyện Yên Lạc, tỉnh Vĩnh Phúc"
+    assert got.fields["registration_place"] == place
+    assert got.issuer == "Ủy ban nhân dân thị trấn Yên Lạc, huyện Yên Lạc, tỉnh Vĩnh Phúc"
+    assert got.review_reasons == []
+    # A whole place is not continued by the next line, nor a place by a line in capitals
+    # or one holding a figure or a label.
+    whole = [ln.replace("tỉnh Vĩnh", "tỉnh Vĩnh Phúc") for ln in WRAPPED_REGISTRATION]
+    whole[whole.index("Phúc")] = "Ghi chú"
+    assert read(whole).fields["registration_place"] == place
+    for line in ("PHÚC", "Phúc 2", "Phúc: x"):
+        cut = [line if ln == "Phúc" else ln for ln in WRAPPED_REGISTRATION]
+        assert read(cut).fields["registration_place"] == place[: -len(" Phúc")]
