@@ -191,3 +191,29 @@ def test_body_lines_read_before_the_title_but_printed_under_it_are_read() -> Non
     # A header line read after the title stays the header's: only lines under the title
     # are moved.
     assert got.document_number == "122/TLKT"
+
+
+def test_a_garbled_row_under_a_whole_label_cell_does_not_hide_the_label() -> None:
+    # A ruled table of the holder: the row under "Họ và tên" is ink read as letters; taken
+    # as the label's second line it made "Họ và tên h “ưa …" no label, and the holder was
+    # lost. A label already whole takes a wrapped row only if it stays a label with it.
+    rows = [
+        (200, 135, "ỦY BAN NHÂN DÂN XÃ ĐỨC HÒA"),
+        (818, 126, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (670, 287, "GIẤY CHỨNG NHẬN"),
+        (594, 349, "ĐĂNG KÝ HỘ KINH DOANH"),
+        (600, 411, "Mã số hộ kinh doanh: 80E71383738"),
+        (207, 500, "2. Địa điểm kinh doanh: Số 198 Lý Thường Kiệt, xã Đức Hòa, tỉnh Tây Ninh"),
+        (207, 981, "5. Chủ hộ kinh doanh:"),
+        (204, 1042, "' Họ và tên"),
+        (623, 1044, ". NGÔ MINH UYÊN"),
+        (204, 1095, "h “ưa nh“SẮG=.ốẶ-.euaơamaasaan"),
+        (204, 1129, ". Giới tính"),
+        (623, 1130, "| Nữ"),
+        (204, 1204, ". Sinh ngày"),
+        (622, 1205, "28/01/1973"),
+        (900, 1450, "Tây Ninh, ngày 13 tháng 01 năm 2026"),
+        (900, 1510, "TM. ỦY BAN NHÂN DÂN"),
+    ]
+    got = read(rows)
+    assert [(s.name, s.birth_date) for s in got.subjects] == [("Ngô Minh Uyên", "1973-01-28")]
