@@ -20,7 +20,7 @@ from datetime import date
 from extract.ids import normalize_sex
 from extract.lines import Line
 from extract.names import is_listed_family_name, restore_name
-from extract.places import names_unit
+from extract.places import distance, names_unit
 from extract.tables import join_table_rows
 from extract.text import (
     DAY_WORD,
@@ -208,9 +208,24 @@ def _label_pattern(label: str) -> re.Pattern[str]:
 _I_AS_MARK = re.compile(r"(?<=[a-z])¡(?=[a-z])")
 
 
+# The ID card's abbreviation after "Số", read with one letter slipped ("Số CGCD:", "Số
+# CCCĐD:"), and a colon and a figure after it: the label still, padded to its length so
+# offsets still index the line. What follows is held to an ID's shape and checks.
+_ID_ABBREVIATION = re.compile(r"(?<![a-z])(so\s+)([a-z]{4,5})(?=\s*:\s*\d)")
+_ID_ABBREVIATIONS = ("cccd", "cmnd")
+
+
+def _slipped_abbreviation(found: re.Match[str]) -> str:
+    word = found.group(2)
+    for want in _ID_ABBREVIATIONS:
+        if word != want and distance(word, want, 1) <= 1:
+            return found.group(1) + want.ljust(len(word))
+    return found.group(0)
+
+
 def _label_text(text: str) -> str:
     """``text`` folded for finding labels, letter for letter (offsets index ``text``)."""
-    return _I_AS_MARK.sub("i", fold_aligned(text))
+    return _ID_ABBREVIATION.sub(_slipped_abbreviation, _I_AS_MARK.sub("i", fold_aligned(text)))
 
 
 def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int, bool]]:

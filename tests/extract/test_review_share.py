@@ -331,3 +331,24 @@ def test_a_place_wrapped_inside_a_units_name_is_read_whole() -> None:
     for line in ("PHÚC", "Phúc 2", "Phúc: x"):
         cut = [line if ln == "Phúc" else ln for ln in WRAPPED_REGISTRATION]
         assert read(cut).fields["registration_place"] == place[: -len(" Phúc")]
+
+
+def test_an_id_label_read_with_one_letter_slipped_still_labels_the_id() -> None:
+    lines = [
+        "ỦY BAN NHÂN DÂN HUYỆN GÒ QUAO",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Số: 270/GPXD",
+        "GIẤY PHÉP XÂY DỰNG",
+        "1. Cấp cho: Ông ĐẶNG HỮU ƯỚC",
+        "Địa chỉ: Tổ 34, xã Vĩnh Thắng, huyện Gò Quao, tỉnh Kiên Giang",
+        "Số CGCD: 058084498006",
+        "Gò Quao, ngày 29 tháng 11 năm 2023",
+        "CHỦ TỊCH",
+    ]
+    assert [s.id_number for s in read(lines).subjects] == ["058084498006"]
+    inserted = [ln.replace("CGCD", "CCCĐD") for ln in lines]
+    assert [s.id_number for s in read(inserted).subjects] == ["058084498006"]
+    # Two slips, or no colon and figure after it, is no label.
+    for label in ("Số CGGD: ", "Số CGCD "):
+        other = [label + "058084498006" if ln.startswith("Số CGCD") else ln for ln in lines]
+        assert [s.id_number for s in read(other).subjects] == [None]
