@@ -352,3 +352,20 @@ def test_an_id_label_read_with_one_letter_slipped_still_labels_the_id() -> None:
     for label in ("Số CGGD: ", "Số CGCD "):
         other = [label + "058084498006" if ln.startswith("Số CGCD") else ln for ln in lines]
         assert [s.id_number for s in read(other).subjects] == [None]
+
+
+def test_a_family_name_restored_as_another_name_on_the_page_prints_it_is_no_guess() -> None:
+    # The father's "HƯỲNH" restored to Huỳnh, the one mark changed; the child's name prints
+    # "HUỲNH" read clearly: the page's own spelling of the word.
+    lines = [
+        *WRAPPED_REGISTRATION[:9],
+        "Họ và tên cha: HƯỲNH TRỌNG TIẾN",
+        "Nơi đăng ký khai sinh: Ủy ban nhân dân thị trấn Yên Lạc, huyện Yên Lạc, tỉnh Vĩnh Phúc",
+        "Ngày, tháng, năm đăng ký: 20/02/2022",
+    ]
+    got = read(lines)
+    assert got.fields["father_name"] == "Huỳnh Trọng Tiến"
+    assert got.review_reasons == []
+    # No other name prints the family name: the mark stays a guess for an officer.
+    alone = [ln.replace("HUỲNH ÁNH XUÂN", "TRẦN ÁNH XUÂN") for ln in lines]
+    assert read(alone).review_reasons == ["name_guessed:fields.father_name"]
