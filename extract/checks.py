@@ -69,7 +69,7 @@ class CheckResult:
 
 def _corroborated(subject: SubjectRead) -> bool:
     """The CCCD encodes the birth year (and sex) that were read separately: both agree."""
-    if subject.id_number is None or subject.birth_date is None:
+    if subject.id_number is None or (subject.birth_date is None and subject.birth_year is None):
         return False
     return len(subject.id_number.value) == 12 and not check_subject_id(subject, "-")
 
@@ -159,11 +159,10 @@ def check_subject_id(subject: SubjectRead, where: str) -> list[ReviewReason]:
     if subject.id_number is None:
         return []
     birth = _iso(subject.birth_date)
+    year = birth.year if birth else int(subject.birth_year.value) if subject.birth_year else None
     sex = subject.sex.value if subject.sex else None
     cmnd_allowed = cmnd_label(subject.id_number.label)
-    problems = id_problems(
-        subject.id_number.value, birth.year if birth else None, sex, cmnd_allowed=cmnd_allowed
-    )
+    problems = id_problems(subject.id_number.value, year, sex, cmnd_allowed=cmnd_allowed)
     return [ReviewReason(p, where) for p in problems]
 
 

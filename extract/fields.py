@@ -63,6 +63,7 @@ class SubjectRead:
     birth_date: Value | None = None
     sex: Value | None = None
     birth_words: Value | None = None  # the birth date repeated in words ("Ghi bằng chữ")
+    birth_year: Value | None = None  # "năm sinh: 1961" beside the name, where no date is printed
     requester: bool = False  # named in "Xét đề nghị của ông/bà: …" (who asked for the paper)
 
     def empty(self) -> bool:
@@ -131,6 +132,11 @@ ID_LABELS = (
     "cmnd",
 )
 SEX_LABELS = ("gioi tinh",)
+# The birth year printed after the holder's name on the same line ("Ông: TRẦN ĐÌNH ĐẠT, năm
+# sinh: 1961, Số CCCD: …", land-use certificates): what a CCCD's digits encode. A "Năm
+# sinh:" opening its line (a parent's block on a birth certificate) is not the holder's.
+YEAR_LABELS = ("nam sinh",)
+_YEAR = re.compile(r"\s*((?:19|20)\d{2})(?!\d)")
 WRAPPING_KINDS = ("id", "birth")  # values read from the next line when their line ends
 WORDS_LABELS = ("ghi bang chu",)
 ISSUE_LABELS = ("ngay cap", "cap ngay", "ngay dang ky", "dang ky ngay")
@@ -267,6 +273,7 @@ def _labels(result_type: ResultType | None) -> list[tuple[str, str, str | None]]
     table += [(label, "birth", None) for label in BIRTH_LABELS]
     table += [(label, "id", None) for label in ID_LABELS]
     table += [(label, "sex", None) for label in SEX_LABELS]
+    table += [(label, "year", None) for label in YEAR_LABELS]
     table += [(label, "words", None) for label in WORDS_LABELS]
     table += [(label, "issue", None) for label in ISSUE_LABELS]
     table += [(label, "change", None) for label in CHANGE_LABELS]
@@ -277,6 +284,7 @@ def _labels(result_type: ResultType | None) -> list[tuple[str, str, str | None]]
 _KIND_OF = {
     **{f"field:{kind}": kind for kind in ("text", "name", "date", "code", "number", "id")},
     "birth": "date",
+    "year": "date",
     "issue": "date",
     "change": "date",
 }
@@ -606,6 +614,11 @@ class _Reader:
         elif hit.kind == "id":
             cell = _cell(line, start, end)
             self.put("id_number", _id_value(cell, hit.label, line, start) if cell else None)
+        elif hit.kind == "year":
+            year = _YEAR.match(line.text, start)
+            if year and hit.start > 0 and not self.section:
+                at, to = year.span(1)
+                self.put("birth_year", Value(year.group(1), line.confidence(at, to)))
         elif hit.kind == "sex":
             cell = _cell(line, start, end)
             sex = normalize_sex(cell.value) if cell else None
@@ -719,7 +732,7 @@ def merge_same_person(subjects: list[SubjectRead]) -> list[SubjectRead]:
         if not _has_data(keep) and keep.requester:
             keep, other = other, keep  # the holder's reading, not the requester line's
         keep.requester = False
-        for attr in ("id_number", "birth_date", "sex", "birth_words"):
+        for attr in ("id_number", "birth_date", "sex", "birth_words", "birth_year"):
             if getattr(keep, attr) is None:
                 setattr(keep, attr, getattr(other, attr))
         out[out.index(twin)] = keep

@@ -252,3 +252,36 @@ def test_header_lines_a_columns_gap_right_of_the_agency_block_are_not_the_agency
     assert read(torn).fields["issuer_printed"] == (
         "ỦY DÂN BAN NHÂN TỈNH TUYÊN QUANG SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
     )
+
+
+LAND = [
+    (231, 141, "ỦY BAN NHÂN DÂN THÀNH PHỐ HOA LƯ"),
+    (820, 133, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+    (676, 310, "GIẤY CHỨNG NHẬN"),
+    (488, 371, "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở"),
+    (566, 424, "VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT"),
+    (244, 525, "I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất"),
+    (244, 585, "Ông: HOÀNG MẠNH PHÁT, năm sinh: 1985, Số CCCD: 058085854829"),
+    (244, 645, "Địa chỉ thường trú: Số 255 Chu Văn An, xã Ninh Hải, thành phố Hoa Lư, tỉnh Ninh Bình"),
+    (244, 705, "Số vào sổ cấp GCN: CS22186"),
+    (900, 765, "Hoa Lư, ngày 12 tháng 9 năm 2018"),
+    (900, 825, "TM. ỦY BAN NHÂN DÂN"),
+]
+
+
+def test_a_cccd_read_weakly_is_kept_when_the_birth_year_beside_the_name_agrees() -> None:
+    # Read at 70, below what an ID alone needs; "năm sinh: 1985" and the ID's 0/85 (a man
+    # born in 1985) are two readings that agree.
+    weak = {"058085854829": 70.0}
+    assert [s.id_number for s in read(LAND, weak).subjects] == ["058085854829"]
+    # A year that disagrees is caught, however clearly the ID was read.
+    other = [(x, y, t.replace("1985", "1986")) for x, y, t in LAND]
+    got = read(other)
+    assert [s.id_number for s in got.subjects] == [None]
+    assert "id_birth_year_mismatch:subjects[0]" in got.review_reasons
+    assert [s.id_number for s in read(other, weak).subjects] == [None]
+    # "Năm sinh:" opening its own line (a parent's block on a birth certificate) is not
+    # taken as the holder's year.
+    apart = [*LAND[:6], (244, 585, "Ông: HOÀNG MẠNH PHÁT, Số CCCD: 058085854829")]
+    apart += [(244, 615, "Năm sinh: 1986"), *LAND[7:]]
+    assert [s.id_number for s in read(apart).subjects] == ["058085854829"]
