@@ -646,15 +646,20 @@ class _Reader:
                 self.text_open = spec.name
 
 
-# An address's part that is a unit's type word and a name ("tỉnh Vĩnh", "huyện Hà").
-_UNIT_PART = re.compile(r"^\s*(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tinh|tp)\s+(\S.*)$")
+# An address's part that is a unit's type word and a name ("tỉnh Vĩnh", "huyện Hà"), or
+# the type word alone ("…, huyện Nhơn Trạch, tỉnh" / "Đồng Nai").
+_UNIT_PART = re.compile(
+    r"^\s*(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tinh|tp)(?:\s+(\S.*))?\s*$"
+)
 
 
 def _unit_part(text: str) -> tuple[str, str] | None:
     """The type word and the name (as printed) of a place's last part, if it is a unit's."""
     last = re.split(r"[,.;]", text)[-1]
     found = _UNIT_PART.match(fold_aligned(last))
-    return (found.group(1), last[found.start(2) :].strip()) if found else None
+    if found is None:
+        return None
+    return found.group(1), last[found.start(2) :].strip() if found.group(2) else ""
 
 
 def _cut_in_unit(text: str) -> bool:
@@ -668,7 +673,7 @@ def _finishes_unit(text: str, tail: str) -> bool:
     """The next line's words up to its first comma complete the cut unit's name."""
     part = _unit_part(text)
     head = re.split(r"[,.;]", tail)[0]
-    return part is not None and names_unit(part[0], f"{part[1]} {head}")
+    return part is not None and names_unit(part[0], f"{part[1]} {head}".strip())
 
 
 # Words that finish a unit's name wrapped onto a line of their own ("Phúc", "Trung, tỉnh

@@ -331,6 +331,10 @@ def test_a_place_wrapped_inside_a_units_name_is_read_whole() -> None:
     for line in ("PHÚC", "Phúc 2", "Phúc: x"):
         cut = [line if ln == "Phúc" else ln for ln in WRAPPED_REGISTRATION]
         assert read(cut).fields["registration_place"] == place[: -len(" Phúc")]
+    # Cut after the type word itself ("…, tỉnh" / "Vĩnh Phúc").
+    bare = [ln.replace("tỉnh Vĩnh", "tỉnh") for ln in WRAPPED_REGISTRATION]
+    bare[bare.index("Phúc")] = "Vĩnh Phúc"
+    assert read(bare).fields["registration_place"] == place
 
 
 def test_an_id_label_read_with_one_letter_slipped_still_labels_the_id() -> None:

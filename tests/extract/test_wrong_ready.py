@@ -262,7 +262,7 @@ LAND = [
     (566, 424, "VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT"),
     (244, 525, "I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất"),
     (244, 585, "Ông: HOÀNG MẠNH PHÁT, năm sinh: 1985, Số CCCD: 058085854829"),
-    (244, 645, "Địa chỉ thường trú: Số 255 Chu Văn An, xã Ninh Hải, thành phố Hoa Lư, tỉnh Ninh Bình"),
+    (244, 645, "Địa chỉ thường trú: Số 255 Chu Văn An, xã Ninh Hải, thành phố Hoa Lư"),
     (244, 705, "Số vào sổ cấp GCN: CS22186"),
     (900, 765, "Hoa Lư, ngày 12 tháng 9 năm 2018"),
     (900, 825, "TM. ỦY BAN NHÂN DÂN"),
