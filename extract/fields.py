@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from extract.ids import normalize_sex
-from extract.lines import COLUMN_GAP_HEIGHTS, Line
+from extract.lines import Line
 from extract.names import is_listed_family_name, restore_name
 from extract.places import distance, names_unit
 from extract.tables import join_table_rows
@@ -1170,30 +1170,6 @@ def _header_lines(lines: list[Line], title_index: int | None) -> list[Line]:
     return sorted(header + above, key=lambda ln: -1 if ln.y0 is None else ln.y0)
 
 
-def _columns_apart(lines: list[Line]) -> set[int]:
-    """The ids of the agency's candidate lines that stand in another column: taken from
-    the left, a line starting further right of where the lines before it end than a
-    column's gap (as ``extract.lines`` splits columns: ``COLUMN_GAP_HEIGHTS`` of its own
-    height) — a piece of the motto ("NGHĨA VIỆT NAM,") or of the title ("NHÀ Ở") read as a
-    line of its own. The block's lines are centred on one axis, and the pieces of one of
-    its lines torn apart ("ỦY" / "BAN NHÂN" / "DÂN") stand closer than that."""
-    boxed = []
-    for line in lines:
-        boxes = [span.bbox for span in line.spans if span.bbox]
-        if boxes:
-            left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
-            height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
-            boxed.append((left, right, height, id(line)))
-    apart: set[int] = set()
-    edge: int | None = None
-    for left, right, height, key in sorted(boxed):
-        if edge is not None and left - edge > COLUMN_GAP_HEIGHTS * height:
-            apart.add(key)
-            continue
-        edge = right if edge is None else max(edge, right)
-    return apart
-
-
 _TITLE_OPENING = re.compile(r"^\W*(?:giay|phieu|trich luc|quyen su)(?![a-z])")
 
 
@@ -1209,7 +1185,6 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     texts: list[str] = []
     words: list[tuple[str, float]] = []
     after_lone_so = False
-    kept: list[tuple[Line, str, tuple[tuple[str, float], ...]]] = []
     for line in header:
         folded = fold_phrase(line.text)
         # The number wrapped under a lone "Số:" ("Số:" / "52H65596148") is the paper's
@@ -1230,10 +1205,6 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         if _fragment(text, line_words):
             continue
         if text:
-            kept.append((line, text, line_words))
-    apart = _columns_apart([line for line, _, _ in kept])
-    for line, text, line_words in kept:
-        if id(line) not in apart:
             texts.append(text)
             words.extend(line_words)
     if not texts:

@@ -219,41 +219,6 @@ def test_a_garbled_row_under_a_whole_label_cell_does_not_hide_the_label() -> Non
     assert [(s.name, s.birth_date) for s in got.subjects] == [("Ngô Minh Uyên", "1973-01-28")]
 
 
-def test_header_lines_a_columns_gap_right_of_the_agency_block_are_not_the_agency() -> None:
-    # The motto's second line and a piece of the title read as lines of their own, right of
-    # the block's column; taken into the block they left it naming no unit.
-    rows = [
-        (285, 135, "UBND TỈNH TUYÊN QUANG"),
-        (819, 136, "CÔNG HOA XÃ HÔI"),
-        (1239, 137, "NGHĨA VIỆT NAM,"),
-        (224, 193, "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"),
-        (613, 296, "GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU"),
-        (1170, 353, "NHÀ Ở"),
-        (530, 410, "VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT"),
-        (244, 525, "I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất"),
-        (244, 585, "Ông: TRẦN ĐÌNH ĐẠT, năm sinh: 1961, Số CCCD: 070061861134"),
-        (244, 645, "c) Địa chỉ: Tổ 32, phường Bình Thuận, tỉnh Tuyên Quang"),
-        (244, 705, "Số vào sổ cấp GCN: CS37657"),
-        (900, 765, "Tuyên Quang, ngày 07 tháng 11 năm 2025"),
-        (900, 825, "KT. GIÁM ĐỐC"),
-    ]
-    got = read(rows)
-    assert got.fields["issuer_printed"] == "UBND TỈNH TUYÊN QUANG SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
-    assert got.issuer == "Sở Nông nghiệp và Môi trường tỉnh Tuyên Quang"
-    # A line of the block torn into pieces on one baseline, read out of order, keeps every
-    # piece: each starts left of where the pieces left of it end, or close to it.
-    torn = [
-        (208, 129, "ỦY"),
-        (450, 128, "DÂN"),
-        (254, 128, "BAN NHÂN"),
-        (560, 125, "TỈNH TUYÊN QUANG"),
-        *rows[3:],
-    ]
-    assert read(torn).fields["issuer_printed"] == (
-        "ỦY DÂN BAN NHÂN TỈNH TUYÊN QUANG SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
-    )
-
-
 LAND = [
     (231, 141, "ỦY BAN NHÂN DÂN THÀNH PHỐ HOA LƯ"),
     (820, 133, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
