@@ -165,8 +165,14 @@ _DATELINE_PLACE = r"(?:[^\d:]{0,40}?(?<![a-z])(?:phuong|quan)\s\d{1,2}(?![\d/])|
 _DATELINE = re.compile(rf"^\s*{_DATELINE_PLACE}[,.]\s*{DAY_WORD}")
 # A speck or rule mark may stand before "Số" ("'Số: 138/2021/GCN").
 # "Số" as OCR reads it: "Sổ", "S ố", "Sô’", "S6:" (the ố read as a 6, then only before a
-# colon), followed by ":", ";" or "." or by the number itself.
-_SO = r"[s§$5]\s?(?:[o0]\s*['’‘`]?\s*(?:[:;.]\s*|(?=\d))|6\s*[:;.]\s*)"
+# colon), followed by ":", ";" or "." or by the number itself. Read as two digits ("50:"),
+# only before the colon: a line of figures opening with 50 ("509", a plot's number wrapped
+# under its label) is no "Số" and the figures after it no paper's number.
+_SO = (
+    r"(?:(?:[s§$]\s?[o0]|5\s?o)\s*['’‘`]?\s*(?:[:;.]\s*|(?=\d))"
+    r"|5\s?0\s*['’‘`]?\s*[:;.]\s*"
+    r"|[s§$5]\s?6\s*[:;.]\s*)"
+)
 _DOC_NUMBER = re.compile(rf"^\s*[,'‘’`|_¡—–.\-]*\s*{_SO}(.+)$")
 # "Số:" ending its line: the number wrapped onto the next one.
 _DOC_NUMBER_ALONE = re.compile(rf"^\s*[,'‘’`|_¡—–.\-]*\s*{_SO}$")

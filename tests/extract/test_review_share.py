@@ -373,3 +373,30 @@ def test_a_family_name_restored_as_another_name_on_the_page_prints_it_is_no_gues
     # No other name prints the family name: the mark stays a guess for an officer.
     alone = [ln.replace("HUỲNH ÁNH XUÂN", "TRẦN ÁNH XUÂN") for ln in lines]
     assert read(alone).review_reasons == ["name_guessed:fields.father_name"]
+
+
+def test_a_line_of_figures_opening_with_50_is_not_the_number_line() -> None:
+    # "509", a plot's number under its label, read as "Số" in look-alike digits ("50") and
+    # the number "9": a wrong number marked ready. Two digits for "Số" need the colon.
+    lines = [
+        "UBND TỈNH THÁI NGUYÊN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+        "GIẤY CHỨNG NHẬN",
+        "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở",
+        "VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT",
+        "CX 700732",
+        "I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất",
+        "Bà: NGÔ MỸ TUYẾT, năm sinh: 1952, Số CCCD: 026152789575",
+        "1. Thửa đất:",
+        "a) Thửa đất số:",
+        "509",
+        "c) Địa chỉ: Tổ 16, xã Chợ Mới, tỉnh Thái Nguyên",
+        "Số vào sổ cấp GCN: CS64617",
+        "Thái Nguyên, ngày 07 tháng 4 năm 2026",
+        "GIÁM ĐỐC",
+    ]
+    assert read(lines).document_number == "CS64617"
+    # "50:" before the figures is still the number line.
+    header = ["UBND TỈNH THÁI NGUYÊN", "SỞ TƯ PHÁP", "50: 258/LLTP", "PHIẾU LÝ LỊCH TƯ PHÁP"]
+    assert read(header).document_number == "258/LLTP"
