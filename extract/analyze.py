@@ -244,6 +244,9 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
             if _dateline_names(by_signature, page_lines):
                 _set_confirmed_issuer(extraction, by_signature, DATELINE)
                 return
+            if _header_names(by_signature, printed):
+                _set_confirmed_issuer(extraction, by_signature, HEADER_NAME)
+                return
             _set_proposed_issuer(extraction, by_signature)
             return
     if match.reason == AMBIGUOUS and extraction.issued_on is None and printed is not None:
@@ -326,6 +329,7 @@ def _set_confirmed_issuer(extraction: Extraction, match: IssuerMatch, source: st
 # "Cà Mau, ngày LI thóng 12 năm 2005" (folded).
 _DATELINE_PLACE = re.compile(r"^\W*([^\W\d][^\d:,.]{1,40}?)\s*[,.]\s*n[a-z]{2,3}\s")
 DATELINE = "dateline"
+HEADER_NAME = "header_name"  # the damaged header still prints the unit's name
 
 
 def _dateline_names(proposal: IssuerMatch, page_lines: list[str]) -> bool:
@@ -362,6 +366,31 @@ def _stated_in_body(proposal: IssuerMatch, issued_on: str | None, page_lines: li
         stated = match_issuer(nfc(line)[found.start(1) : found.end(1)], issued_on, page_lines)
         if stated.official is not None and not stated.lenient:
             return stated.official == proposal.official and stated.codes() == proposal.codes()
+    return False
+
+
+# Type words a header may print before a unit's name, folded, one or two words.
+_HEADER_TYPES = ("thi xa", "thanh pho", "thi tran", "xa", "phuong", "huyen", "quan", "tinh")
+
+
+def _header_names(proposal: IssuerMatch, printed: str | None) -> bool:
+    """Whether the header's block, too damaged to match ("ỦY DÂN NAM SÁCH BAN NHÂN PHÒNG
+    CHÍNH - KẾ HOẠCH"), still prints the proposed unit's whole name ("NAM SÁCH") where a
+    unit's name stands: after no type word, or after the unit's own ("HUYỆN NAM SÁCH", not
+    "THỊ TRẤN NAM SÁCH"). The header is read apart from the address the proposal was made
+    from: a second reading of the unit."""
+    unit = proposal.unit
+    if unit is None or not printed or len(unit.key) < 4 or not unit.key.isalpha():
+        return False
+    tokens = [t for t in (fold_aligned(w).strip(" .,:;-_") for w in printed.split()) if t]
+    for start in range(len(tokens)):
+        for end in range(start + 1, min(len(tokens), start + 5) + 1):
+            if key_of(" ".join(tokens[start:end])) != unit.key:
+                continue
+            before = " ".join(tokens[max(0, start - 2) : start])
+            typed = next((t for t in _HEADER_TYPES if before.endswith(t)), None)
+            if typed is None or typed.replace(" ", "") == unit.kind:
+                return True
     return False
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from extract.fields import Reading, SubjectRead, Value, is_number
 from extract.ids import cmnd_label, id_problems
 from extract.names import (
+    guessed_family_only,
     is_family_name,
     name_mentions,
     name_readings,
@@ -25,7 +26,7 @@ from extract.names import (
 )
 from extract.syllables import invalid_words
 from extract.text import find_date, title_case
-from records.folding import fold_phrase
+from records.folding import fold_phrase, nfc
 from records.model import ReviewReason
 
 # Word confidence (tesseract, 0–100) under which a value goes to an officer.
@@ -68,7 +69,7 @@ class CheckResult:
 
 def _corroborated(subject: SubjectRead) -> bool:
     """The CCCD encodes the birth year (and sex) that were read separately: both agree."""
-    if subject.id_number is None or subject.birth_date is None:
+    if subject.id_number is None or (subject.birth_date is None and subject.birth_year is None):
         return False
     return len(subject.id_number.value) == 12 and not check_subject_id(subject, "-")
 
@@ -158,11 +159,10 @@ def check_subject_id(subject: SubjectRead, where: str) -> list[ReviewReason]:
     if subject.id_number is None:
         return []
     birth = _iso(subject.birth_date)
+    year = birth.year if birth else int(subject.birth_year.value) if subject.birth_year else None
     sex = subject.sex.value if subject.sex else None
     cmnd_allowed = cmnd_label(subject.id_number.label)
-    problems = id_problems(
-        subject.id_number.value, birth.year if birth else None, sex, cmnd_allowed=cmnd_allowed
-    )
+    problems = id_problems(subject.id_number.value, year, sex, cmnd_allowed=cmnd_allowed)
     return [ReviewReason(p, where) for p in problems]
 
 
@@ -318,17 +318,32 @@ def guessed_names(reading: Reading) -> list[ReviewReason]:
     names = [(f"subjects[{i}].name", s.name) for i, s in enumerate(reading.subjects)]
     names += [(f"fields.{key}", value) for key, value in reading.fields.items()]
     words = page_words(reading.lines)
+    # Family names another person's name on the page prints with their marks, read so (a
+    # child's "HUỲNH ÁNH XUÂN" beside the father's "HƯỲNH TRỌNG TIẾN"): the mark supplied
+    # is the one the page prints where it was read clearly.
+    printed_families = {
+        nfc(value.words[0][0]).lower()
+        for _, value in _names(reading)
+        if value.words and not value.guessed and len(value.value.split()) >= 2
+    }
     return [
         ReviewReason("name_guessed", path)
         for path, value in names
         if value
         and value.guessed
         and value.value not in {title_case(m) for m in name_mentions(value.value, words)}
+        and nfc(_family_read_as_guessed(value) or "").lower() not in printed_families
     ] + [
         ReviewReason("name_honorific", path)
         for path, value in names
         if value and value.honorific_doubt
     ]
+
+
+def _family_read_as_guessed(value: Value) -> str | None:
+    """The family name supplied to ``value`` when it was its only guess, else ``None``."""
+    read = " ".join(word for word, _ in value.words) if value.words else (value.raw or "")
+    return guessed_family_only(read)
 
 
 def _names(reading: Reading) -> list[tuple[str, Value]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from datetime import date
 from extract.ids import normalize_sex
 from extract.lines import Line
 from extract.names import is_listed_family_name, restore_name
+from extract.places import distance, names_unit
 from extract.tables import join_table_rows
 from extract.text import (
     DAY_WORD,
@@ -61,6 +63,7 @@ class SubjectRead:
     birth_date: Value | None = None
     sex: Value | None = None
     birth_words: Value | None = None  # the birth date repeated in words ("Ghi bằng chữ")
+    birth_year: Value | None = None  # "năm sinh: 1961" beside the name, where no date is printed
     requester: bool = False  # named in "Xét đề nghị của ông/bà: …" (who asked for the paper)
 
     def empty(self) -> bool:
@@ -129,6 +132,11 @@ ID_LABELS = (
     "cmnd",
 )
 SEX_LABELS = ("gioi tinh",)
+# The birth year printed after the holder's name on the same line ("Ông: TRẦN ĐÌNH ĐẠT, năm
+# sinh: 1961, Số CCCD: …", land-use certificates): what a CCCD's digits encode. A "Năm
+# sinh:" opening its line (a parent's block on a birth certificate) is not the holder's.
+YEAR_LABELS = ("nam sinh",)
+_YEAR = re.compile(r"\s*((?:19|20)\d{2})(?!\d)")
 WRAPPING_KINDS = ("id", "birth")  # values read from the next line when their line ends
 WORDS_LABELS = ("ghi bang chu",)
 ISSUE_LABELS = ("ngay cap", "cap ngay", "ngay dang ky", "dang ky ngay")
@@ -157,8 +165,14 @@ _DATELINE_PLACE = r"(?:[^\d:]{0,40}?(?<![a-z])(?:phuong|quan)\s\d{1,2}(?![\d/])|
 _DATELINE = re.compile(rf"^\s*{_DATELINE_PLACE}[,.]\s*{DAY_WORD}")
 # A speck or rule mark may stand before "Số" ("'Số: 138/2021/GCN").
 # "Số" as OCR reads it: "Sổ", "S ố", "Sô’", "S6:" (the ố read as a 6, then only before a
-# colon), followed by ":", ";" or "." or by the number itself.
-_SO = r"[s§$5]\s?(?:[o0]\s*['’‘`]?\s*(?:[:;.]\s*|(?=\d))|6\s*[:;.]\s*)"
+# colon), followed by ":", ";" or "." or by the number itself. Read as two digits ("50:"),
+# only before the colon: a line of figures opening with 50 ("509", a plot's number wrapped
+# under its label) is no "Số" and the figures after it no paper's number.
+_SO = (
+    r"(?:(?:[s§$]\s?[o0]|5\s?o)\s*['’‘`]?\s*(?:[:;.]\s*|(?=\d))"
+    r"|5\s?0\s*['’‘`]?\s*[:;.]\s*"
+    r"|[s§$5]\s?6\s*[:;.]\s*)"
+)
 _DOC_NUMBER = re.compile(rf"^\s*[,'‘’`|_¡—–.\-]*\s*{_SO}(.+)$")
 # "Số:" ending its line: the number wrapped onto the next one.
 _DOC_NUMBER_ALONE = re.compile(rf"^\s*[,'‘’`|_¡—–.\-]*\s*{_SO}$")
@@ -206,9 +220,24 @@ def _label_pattern(label: str) -> re.Pattern[str]:
 _I_AS_MARK = re.compile(r"(?<=[a-z])¡(?=[a-z])")
 
 
+# The ID card's abbreviation after "Số", read with one letter slipped ("Số CGCD:", "Số
+# CCCĐD:"), and a colon and a figure after it: the label still, padded to its length so
+# offsets still index the line. What follows is held to an ID's shape and checks.
+_ID_ABBREVIATION = re.compile(r"(?<![a-z])(so\s+)([a-z]{4,5})(?=\s*:\s*\d)")
+_ID_ABBREVIATIONS = ("cccd", "cmnd")
+
+
+def _slipped_abbreviation(found: re.Match[str]) -> str:
+    word = found.group(2)
+    for want in _ID_ABBREVIATIONS:
+        if word != want and distance(word, want, 1) <= 1:
+            return found.group(1) + want.ljust(len(word))
+    return found.group(0)
+
+
 def _label_text(text: str) -> str:
     """``text`` folded for finding labels, letter for letter (offsets index ``text``)."""
-    return _I_AS_MARK.sub("i", fold_aligned(text))
+    return _ID_ABBREVIATION.sub(_slipped_abbreviation, _I_AS_MARK.sub("i", fold_aligned(text)))
 
 
 def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int, bool]]:
@@ -250,6 +279,7 @@ def _labels(result_type: ResultType | None) -> list[tuple[str, str, str | None]]
     table += [(label, "birth", None) for label in BIRTH_LABELS]
     table += [(label, "id", None) for label in ID_LABELS]
     table += [(label, "sex", None) for label in SEX_LABELS]
+    table += [(label, "year", None) for label in YEAR_LABELS]
     table += [(label, "words", None) for label in WORDS_LABELS]
     table += [(label, "issue", None) for label in ISSUE_LABELS]
     table += [(label, "change", None) for label in CHANGE_LABELS]
@@ -260,6 +290,7 @@ def _labels(result_type: ResultType | None) -> list[tuple[str, str, str | None]]
 _KIND_OF = {
     **{f"field:{kind}": kind for kind in ("text", "name", "date", "code", "number", "id")},
     "birth": "date",
+    "year": "date",
     "issue": "date",
     "change": "date",
 }
@@ -397,12 +428,13 @@ def _family_ong(words: list[str]) -> bool | None:
     "Ông: …". "ÔNG" in capitals like the name after it, in a name of three words at least,
     is the family name when the next word is no family name ("ÔNG THỊ XUÂN": a full name
     opens with its family name); before one ("ÔNG HOÀNG TÀI") it could be either.
+    Only the words in capitals from the start are the name: what follows on its line in
+    small letters ("ÔNG QUỐC KHẢI, năm sinh: 1983") is the next label, not the name.
     """
-    if len(words) < MIN_NAME_WORDS + 1 or fold_phrase(words[0]) != "ong":
+    capitals = list(itertools.takewhile(str.isupper, words))
+    if len(capitals) < MIN_NAME_WORDS + 1 or fold_phrase(capitals[0]) != "ong":
         return None
-    if not all(w.isupper() for w in words):
-        return None
-    return is_listed_family_name(words[1])
+    return is_listed_family_name(capitals[1])
 
 
 def _field_value(spec_kind: str, line: Line, start: int, end: int) -> tuple[Value | None, bool]:
@@ -441,6 +473,9 @@ class _Reader:
         self.words_pending: str | None = None
         # An ID or birth-date label ending its line ("…, Số CCCD:"): the value wrapped.
         self.value_pending: _Hit | None = None
+        # A text field whose value ran to its line's end inside a unit's name ("…, tỉnh
+        # Vĩnh" / "Phúc"): the next line may finish it.
+        self.text_open: str | None = None
 
     def is_label(self, text: str) -> bool:
         """The text is one of the labels read here and nothing after it (a table's label cell).
@@ -501,6 +536,22 @@ class _Reader:
     def read_line(self, line: Line) -> None:
         folded = _label_text(line.text)
         hits = _hits(folded, self.table)
+        open_field, self.text_open = self.text_open, None
+        opened = self.reading.fields.get(open_field) if open_field else None
+        if (
+            opened is not None
+            and not hits
+            and _place_tail(line.text)
+            and _finishes_unit(opened.value, line.text)
+        ):
+            tail = " ".join(line.text.split())
+            confidences = [c for c in (opened.confidence, line.confidence(0, len(line.text))) if c]
+            self.reading.fields[str(open_field)] = Value(
+                f"{opened.value} {tail}",
+                min(confidences) if confidences else None,
+                words=opened.words + line.words(0, len(line.text)),
+            )
+            return
         if self.words_pending is not None:
             self.finish_words(line.text[: hits[0].start] if hits else line.text)
         pending, self.value_pending = self.value_pending, None
@@ -569,6 +620,11 @@ class _Reader:
         elif hit.kind == "id":
             cell = _cell(line, start, end)
             self.put("id_number", _id_value(cell, hit.label, line, start) if cell else None)
+        elif hit.kind == "year":
+            year = _YEAR.match(line.text, start)
+            if year and hit.start > 0 and not self.section:
+                at, to = year.span(1)
+                self.put("birth_year", Value(year.group(1), line.confidence(at, to)))
         elif hit.kind == "sex":
             cell = _cell(line, start, end)
             sex = normalize_sex(cell.value) if cell else None
@@ -586,7 +642,60 @@ class _Reader:
             # A parent's name opens their block: the birth date and ID that follow are theirs.
             self.section = spec.name[: -len("_name")]
         if value is not None:
-            self.reading.fields.setdefault(spec.name, value)
+            kept = self.reading.fields.setdefault(spec.name, value)
+            if (
+                kept is value
+                and spec.kind == "text"
+                and not line.text[end:].strip()
+                and _cut_in_unit(value.value)
+            ):
+                self.text_open = spec.name
+
+
+# An address's part that is a unit's type word and a name ("tỉnh Vĩnh", "huyện Hà"), or
+# the type word alone ("…, huyện Nhơn Trạch, tỉnh" / "Đồng Nai").
+_UNIT_PART = re.compile(
+    r"^\s*(xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tinh|tp)(?:\s+(\S.*))?\s*$"
+)
+
+
+def _unit_part(text: str) -> tuple[str, str] | None:
+    """The type word and the name (as printed) of a place's last part, if it is a unit's."""
+    last = re.split(r"[,.;]", text)[-1]
+    found = _UNIT_PART.match(fold_aligned(last))
+    if found is None:
+        return None
+    return found.group(1), last[found.start(2) :].strip() if found.group(2) else ""
+
+
+def _cut_in_unit(text: str) -> bool:
+    """A place whose last part is a unit's type word and a name that is no unit's of that
+    type: cut at the line's end, its name may go on on the next line."""
+    part = _unit_part(text)
+    return part is not None and not names_unit(*part)
+
+
+def _finishes_unit(text: str, tail: str) -> bool:
+    """The next line's words up to its first comma complete the cut unit's name."""
+    part = _unit_part(text)
+    head = re.split(r"[,.;]", tail)[0]
+    return part is not None and names_unit(part[0], f"{part[1]} {head}".strip())
+
+
+# Words that finish a unit's name wrapped onto a line of their own ("Phúc", "Trung, tỉnh
+# Thanh Hóa"): a capital first, small letters (not a title or a name in capitals), no
+# figure and no colon (not a label's line), a few words.
+PLACE_TAIL_WORDS = 6
+
+
+def _place_tail(text: str) -> bool:
+    words = text.split()
+    return (
+        0 < len(words) <= PLACE_TAIL_WORDS
+        and words[0][:1].isupper()
+        and any(c.islower() for c in text)
+        and not any(c.isdigit() or c == ":" for c in text)
+    )
 
 
 def _has_data(subject: SubjectRead) -> bool:
@@ -634,7 +743,7 @@ def merge_same_person(subjects: list[SubjectRead]) -> list[SubjectRead]:
         if not _has_data(keep) and keep.requester:
             keep, other = other, keep  # the holder's reading, not the requester line's
         keep.requester = False
-        for attr in ("id_number", "birth_date", "sex", "birth_words"):
+        for attr in ("id_number", "birth_date", "sex", "birth_words", "birth_year"):
             if getattr(keep, attr) is None:
                 setattr(keep, attr, getattr(other, attr))
         out[out.index(twin)] = keep
@@ -1168,6 +1277,18 @@ def best_readings(lines: list[Line]) -> dict[str, float]:
     return best
 
 
+def _below_title(before: list[Line], title: list[Line]) -> list[Line]:
+    """Lines tesseract read before the title that stand below it on the page: the body's
+    first lines read as a block of their own ahead of the title ("Họ, chữ đệm, tên người
+    chết: …" read before "TRÍCH LỤC KHAI TỬ" printed above it). Header lines stand above the
+    title; a line whose top is under the title's bottom is none of them."""
+    boxes = [span.bbox for line in title for span in line.spans if span.bbox]
+    if not boxes:
+        return []
+    page, bottom = title[-1].page, max(box[3] for box in boxes)
+    return [ln for ln in before if ln.page == page and ln.y0 is not None and ln.y0 >= bottom]
+
+
 def read_fields(
     lines: list[Line], result_type: ResultType | None, title_lines: tuple[int, int] | None
 ) -> Reading:
@@ -1177,6 +1298,8 @@ def read_fields(
     """
     reader = _Reader(result_type)
     body = lines[title_lines[1] :] if title_lines else lines
+    if title_lines:
+        body = _below_title(lines[: title_lines[0]], lines[title_lines[0] : title_lines[1]]) + body
     body = body[: _signer_lines_start(body)]
     body = join_table_rows(body, reader.is_label, reader.role_of)
     title_index = title_lines[0] if title_lines else None

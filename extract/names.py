@@ -134,6 +134,18 @@ def restore_name(name: str) -> tuple[str, bool]:
     return " ".join(words), guessed
 
 
+def guessed_family_only(read: str) -> str | None:
+    """The family name ``restore_name`` supplied marks to in ``read`` (the name as OCR read
+    it), when that was its only guess ("HƯỲNH TRỌNG TIẾN" → "Huỳnh"); ``None`` otherwise."""
+    words = read.split()
+    if not words:
+        return None
+    family, guessed = _restore_family(words[0])
+    if not guessed or (len(words) > 2 and _restore_middle(words[1])[1]):
+        return None
+    return family
+
+
 def is_family_name(word: str) -> bool:
     """Whether ``word`` (as read, any case or diacritics) folds to a common family name."""
     return fold_phrase(word).strip(" .,:;-_") in _FAMILY

@@ -261,6 +261,18 @@ def _type_prefix(name: str) -> str:
     return name.split()[0]
 
 
+# The type words an official name opens with. The name is the unit's legal name; the
+# dataset's type column disagrees with it on a few rows ("Phường Tân Lộc" typed "Xã",
+# "Phường 5" of Hồ Chí Minh City typed "Xã"), which left the type word in the unit's key
+# and no reading could match it: the name's own type word wins.
+_NAMED_TYPES = ("Thành phố", "Thị xã", "Thị trấn", "Đặc khu", "Phường", "Xã", "Quận", "Huyện")
+
+
+def _named_type(name: str, type_name: str | None) -> str | None:
+    named = next((t for t in _NAMED_TYPES if name.startswith(t + " ")), None)
+    return named or type_name or _type_prefix(name)
+
+
 def _province_type(name: str) -> str:
     return "Thành phố" if name.startswith("Thành phố") else "Tỉnh"
 
@@ -324,7 +336,7 @@ def _short_key(name: str, type_name: str | None) -> str:
 def _district_unit(
     era: str, name: str, type_name: str | None, code: str, prov: Unit, key: str | None = None
 ) -> Unit:
-    type_name = type_name or _type_prefix(name)
+    type_name = _named_type(name, type_name)
     short_key = _short_key(name, type_name)
     return Unit(
         era,
@@ -345,7 +357,7 @@ def _district_unit(
 def _ward_unit(
     era: str, name: str, type_name: str | None, code: str | None, up: Unit, key: str | None = None
 ) -> Unit:
-    type_name = type_name or _type_prefix(name)
+    type_name = _named_type(name, type_name)
     district = up.level == "district"
     return Unit(
         era,
@@ -1080,6 +1092,19 @@ def match_issuer(
                 fourth.lenient = True
                 fourth.confirmed = _named_on_page(fourth.unit, page_lines)
                 return fourth
+        unmottoed = remove_interleaved_motto(printed)
+        if unmottoed is not None:
+            # The motto's words read into the block, between its lines ("CHỦ NGHĨA VIỆT UBND
+            # TỈNH KIÊN GIANG NAM UBND HUYỆN GÒ QUAO"): out of order as the untangled
+            # committee, and trusted as far as the page names the unit, as it is.
+            fifth = _match_block(unmottoed, on, page_lines, relaxed=False)
+            if fifth.official is None and fifth.reason == UNMATCHED:
+                fifth = _match_block(unmottoed, on, page_lines, relaxed=True)
+            if fifth.official is not None and fifth.unit is not None:
+                fifth.printed = printed
+                fifth.lenient = True
+                fifth.confirmed = _named_on_page(fifth.unit, page_lines)
+                return fifth
         third = _match_block(printed, on, page_lines, relaxed=True, lenient=True)
         if third.official is not None and third.unit is not None:
             third.lenient = True
@@ -1107,6 +1132,42 @@ def untangle_committee(printed: str) -> str | None:
         return None  # not all four, or already together
     rest = [w for i, w in enumerate(words) if i not in at]
     return " ".join([words[i] for i in at] + rest)
+
+
+# The motto's words ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), folded, around its "CHỦ
+# NGHĨA": no unit's or agency's name holds those two words.
+_MOTTO_BEFORE = ("cong", "hoa", "xa", "hoi")
+_MOTTO_AFTER = ("viet", "nam")
+
+
+def remove_interleaved_motto(printed: str) -> str | None:
+    """The block without the motto's words, when tesseract read the motto's pieces into it
+    (the motto's column beside the block's, a line of each read in turn): "CHỦ NGHĨA"
+    together, the words printed before them right before them ("XÃ HỘI CHỦ NGHĨA"), and
+    "VIỆT" then "NAM" after them in that order, with the block's words between. ``None``
+    when the block holds no "CHỦ NGHĨA"."""
+    words = printed.split()
+    folded = [fold_phrase(w).strip(" .,:;-_") for w in words]
+    start = next(
+        (i for i in range(len(folded) - 1) if folded[i : i + 2] == ["chu", "nghia"]), None
+    )
+    if start is None:
+        return None
+    drop = {start, start + 1}
+    at = start - 1
+    for word in reversed(_MOTTO_BEFORE):
+        if at >= 0 and folded[at] == word:
+            drop.add(at)
+            at -= 1
+    at = start + 2
+    for word in _MOTTO_AFTER:
+        found = next((i for i in range(at, len(folded)) if folded[i] == word), None)
+        if found is None:
+            break
+        drop.add(found)
+        at = found + 1
+    rest = [w for i, w in enumerate(words) if i not in drop]
+    return " ".join(rest) if rest else None
 
 
 def _named_on_page(unit: Unit, page_lines: Sequence[str]) -> bool:
@@ -1174,6 +1235,31 @@ def _match_block(
     return result
 
 
+# The levels a unit of each type word (folded) stands at.
+_TYPE_LEVELS = {
+    "tinh": ("province",),
+    "thanh pho": ("province", "district"),
+    "tp": ("province", "district"),
+    "huyen": ("district",),
+    "quan": ("district",),
+    "thi xa": ("district",),
+    "xa": ("ward",),
+    "phuong": ("ward",),
+    "thi tran": ("ward",),
+}
+
+
+def names_unit(type_words: str, name: str) -> bool:
+    """Whether ``name`` after ``type_words`` ("tỉnh", "Vĩnh Phúc") is the whole name of a
+    unit of that type in either list, at any time: a place cut at a line's end ("tỉnh
+    Vĩnh") is not, the same place read whole is."""
+    levels = _TYPE_LEVELS.get(fold_phrase(type_words).strip(), ())
+    key = key_of(name)
+    return any(
+        (level, key) in index_for(era).by_key for era in ("legacy", "2025") for level in levels
+    )
+
+
 def warm() -> None:
     """Build the indexes ahead of the first paper (a worker's start-up)."""
     index_for("legacy")
@@ -1188,6 +1274,7 @@ __all__ = [
     "Unit",
     "dateline_places",
     "match_issuer",
+    "names_unit",
     "parse_block",
     "warm",
 ]

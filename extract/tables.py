@@ -313,12 +313,16 @@ def _page_tables(
             and first.text[:1].islower()
             and _unlisted_label(first, box, table)
         ):
-            # A label wrapped in its cell ("Ngày, tháng, năm" / "sinh").
+            # A label wrapped in its cell ("Ngày, tháng, năm" / "sinh"). A label already
+            # whole ("Họ và tên") takes a row only if it stays a label with it ("cha"):
+            # a garbled row under it ("h “ưa nh“SẮG=…") would hide the label.
             entry = table.entries[-1]
-            entry.label = join([entry.label, first], first.page)
-            table.taken.add(id(first))
-            table.bottom = row.bottom
-            continue
+            joined = join([entry.label, first], first.page)
+            if not is_label(entry.label.text) or is_label(joined.text):
+                entry.label = joined
+                table.taken.add(id(first))
+                table.bottom = row.bottom
+                continue
         if table and near and table.entries and box.x0 > table.label_right:
             table.put(table.entries[-1], row.cells)  # a value wrapped onto the next row
             table.bottom = row.bottom

@@ -663,6 +663,12 @@ def test_a_rule_read_right_after_the_number_does_not_become_part_of_it() -> None
         ("ÔNG QUANG AN", "Ông Quang An", False),
         # Before a family name, either: kept as printed, for an officer to tell.
         ("ÔNG HOÀNG TÀI", "Ông Hoàng Tài", True),
+        # The name followed on its line by the next label in small letters, as land-use
+        # certificates print the holder ("Ông: ÔNG QUỐC KHẢI, năm sinh: 1983"): the words
+        # after the comma are no part of the name and say nothing of "ÔNG".
+        ("Ông: ÔNG QUỐC KHẢI, năm sinh: 1983", "Ông Quốc Khải", False),
+        ("Ông: ÔNG HOÀNG TÀI, năm sinh: 1983", "Ông Hoàng Tài", True),
+        ("Ông: NGUYỄN VĂN AN, năm sinh: 1983", "Nguyễn Văn An", False),
     ],
 )
 def test_ong_in_capitals_with_the_name_is_the_family_name(

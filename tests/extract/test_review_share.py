@@ -197,3 +197,206 @@ def test_a_weak_header_number_alone_still_goes_to_review() -> None:
     assert "low_confidence:document_number" in _weak_header_number(lines).review_reasons
     other = [ln.replace("doanh: 40E79106093", "doanh: 40E79106098") for ln in BUSINESS]
     assert "number_mismatch:document_number" in _weak_header_number(other).review_reasons
+
+
+def test_the_motto_read_into_the_issuer_block_is_left_out_when_the_page_names_the_unit() -> None:
+    # The motto's column read line by line into the block's ("CHỦ NGHĨA VIỆT" / "UBND TỈNH
+    # KIÊN GIANG" / "NAM" / "UBND HUYỆN GÒ QUAO"): out of order, so trusted only as far as
+    # the page names the unit elsewhere, as an untangled committee.
+    page = ["Địa chỉ: Tổ 34, xã Vĩnh Thắng, huyện Gò Quao, tỉnh Kiên Giang"]
+    block = "CHỦ NGHĨA VIỆT UBND TỈNH KIÊN GIANG NAM UBND HUYỆN GÒ QUAO"
+    match = match_issuer(block, "2023-11-29", page)
+    assert match.official == "Ủy ban nhân dân huyện Gò Quao, tỉnh Kiên Giang"
+    assert match.lenient and match.confirmed
+    alone = match_issuer(block, "2023-11-29", [])
+    assert alone.official == match.official and alone.lenient and not alone.confirmed
+    # The motto's first words too, right before its "CHỦ NGHĨA".
+    torn = match_issuer(
+        "ÒA XÃ HỘI CHỦ NGHĨA ỦY BAN NHÂN DÂN VIỆT NAM XÃ LẠC DƯƠNG",
+        "2025-10-08",
+        ["Địa chỉ: Số 10 Hùng Vương, xã Lạc Dương, tỉnh Lâm Đồng"],
+    )
+    assert torn.official == "Ủy ban nhân dân xã Lạc Dương, tỉnh Lâm Đồng" and torn.confirmed
+
+
+def test_a_permit_whose_issuer_block_holds_the_motto_is_ready_only_when_confirmed() -> None:
+    lines = [
+        "CHỦ NGHĨA VIỆT",
+        "UBND TỈNH KIÊN GIANG",
+        "NAM",
+        "UBND HUYỆN GÒ QUAO",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 270/GPXD",
+        "GIẤY PHÉP XÂY DỰNG",
+        "1. Cấp cho: Ông ĐẶNG HỮU ƯỚC",
+        "Địa chỉ: Tổ 34, xã Vĩnh Thắng, huyện Gò Quao, tỉnh Kiên Giang",
+        "Số CCCD: 058084498006",
+        "Kiên Giang, ngày 29 tháng 11 năm 2023",
+        "CHỦ TỊCH",
+        "Hải Hiền",
+    ]
+    got = read(lines)
+    assert got.issuer == "Ủy ban nhân dân huyện Gò Quao, tỉnh Kiên Giang"
+    assert got.review_reasons == []
+    elsewhere = [ln.replace("huyện Gò Quao, tỉnh", "huyện Giồng Riềng, tỉnh") for ln in lines]
+    assert read(elsewhere).review_reasons == ["issuer_inferred:issuer"]
+
+
+def test_units_whose_dataset_type_disagrees_with_their_name_are_matched_by_the_name() -> None:
+    # The dataset types "Phường Tân Lộc" (Cần Thơ, 2025) and "Thị trấn Ngọc Lặc" as "Xã":
+    # the official name's own type word is the unit's type.
+    ward = match_issuer(
+        "ỦY BAN NHÂN DÂN PHƯỜNG TÂN LỘC",
+        "2026-09-02",
+        ["Địa chỉ: Số 298 Võ Thị Sáu, phường Tân Lộc, thành phố Cần Thơ"],
+    )
+    assert ward.official == "Ủy ban nhân dân phường Tân Lộc, thành phố Cần Thơ"
+    assert ward.unit is not None and ward.unit.code == "31213" and not ward.lenient
+    town = match_issuer("UBND HUYỆN NGỌC LẶC UBND THỊ TRẤN NGỌC LẶC", "2020-03-02")
+    assert town.official == "Ủy ban nhân dân thị trấn Ngọc Lặc, huyện Ngọc Lặc, tỉnh Thanh Hóa"
+
+
+# A household business paper whose header block tesseract tore and interleaved ("ỦY / DÂN /
+# NAM SÁCH / BAN NHÂN / PHÒNG / CHÍNH - KẾ HOẠCH"): no unit matches it, and the signature
+# ("TRƯỞNG PHÒNG") with the business address proposes the finance office of huyện Nam Sách.
+TORN_BUSINESS_HEADER = [
+    "ỦY",
+    "DÂN",
+    "NAM SÁCH",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "BAN NHÂN",
+    "PHÒNG",
+    "CHÍNH - KẾ HOẠCH",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 30H66658270",
+    "GIẤY CHỨNG NHẬN",
+    "ĐĂNG KÝ HỘ KINH DOANH",
+    "Mã số hộ kinh doanh: 30H66658270",
+    "Đăng ký lần đầu: ngày 16 tháng 3 năm 2013",
+    "1. Tên hộ kinh doanh: HỘ KINH DOANH ĐIỆN THOẠI AN KHANG",
+    "2. Địa điểm kinh doanh: Tổ 35, xã Thái Tân, huyện Nam Sách, tỉnh Hải Dương",
+    "5. Chủ hộ kinh doanh:",
+    "Họ và tên: NGUYỄN VĂN DŨNG",
+    "Giới tính: Nam",
+    "Sinh ngày: 03/10/1958",
+    "Số CCCD: 075058510118",
+    "Hải Dương, ngày 16 tháng 3 năm 2013",
+    "TRƯỞNG PHÒNG",
+    "Phạm Thị Chỉ",
+]
+
+
+def test_a_torn_header_that_still_prints_the_proposed_units_name_confirms_it() -> None:
+    got = read(TORN_BUSINESS_HEADER)
+    assert got.issuer == "Phòng Tài chính - Kế hoạch huyện Nam Sách, tỉnh Hải Dương"
+    assert got.fields["issuer_from"] == "header_name"
+    assert got.review_reasons == []
+    # The name after another level's type word ("THỊ TRẤN NAM SÁCH"), or not printed at
+    # all: the signature's proposal stays a proposal.
+    town = [ln.replace("NAM SÁCH", "THỊ TRẤN NAM SÁCH") for ln in TORN_BUSINESS_HEADER]
+    assert read(town).review_reasons == ["issuer_inferred:issuer"]
+    lost = [ln.replace("NAM SÁCH", "N4M 5ÁCH") for ln in TORN_BUSINESS_HEADER]
+    assert read(lost).review_reasons == ["issuer_inferred:issuer"]
+
+
+# A birth certificate whose header lost "ỦY BAN NHÂN DÂN": its block names no agency, and
+# the place of registration that names the committee wraps the province's name.
+WRAPPED_REGISTRATION = [
+    "THỊ TRẤN YÊN LẠC",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 234/KS",
+    "GIẤY KHAI SINH",
+    "Họ, chữ đệm, tên: HUỲNH ÁNH XUÂN",
+    "Ngày, tháng, năm sinh: 29/12/2021",
+    "Giới tính: Nữ",
+    "Số định danh cá nhân: 026321222547",
+    "Họ, chữ đệm, tên người mẹ: NGUYỄN THỊ LINH",
+    "Nơi đăng ký khai sinh: Ủy ban nhân dân thị trấn Yên Lạc, huyện Yên Lạc, tỉnh Vĩnh",
+    "Phúc",
+    "Ngày, tháng, năm đăng ký: 20/02/2022",
+]
+
+
+def test_a_place_wrapped_inside_a_units_name_is_read_whole() -> None:
+    got = read(WRAPPED_REGISTRATION)
+    place = "Ủy ban nhân dân thị trấn Yên Lạc, huyện Yên Lạc, tỉnh Vĩnh Phúc"
+    assert got.fields["registration_place"] == place
+    assert got.issuer == "Ủy ban nhân dân thị trấn Yên Lạc, huyện Yên Lạc, tỉnh Vĩnh Phúc"
+    assert got.review_reasons == []
+    # A whole place is not continued by the next line, nor a place by a line in capitals
+    # or one holding a figure or a label.
+    whole = [ln.replace("tỉnh Vĩnh", "tỉnh Vĩnh Phúc") for ln in WRAPPED_REGISTRATION]
+    whole[whole.index("Phúc")] = "Ghi chú"
+    assert read(whole).fields["registration_place"] == place
+    for line in ("PHÚC", "Phúc 2", "Phúc: x"):
+        cut = [line if ln == "Phúc" else ln for ln in WRAPPED_REGISTRATION]
+        assert read(cut).fields["registration_place"] == place[: -len(" Phúc")]
+    # Cut after the type word itself ("…, tỉnh" / "Vĩnh Phúc").
+    bare = [ln.replace("tỉnh Vĩnh", "tỉnh") for ln in WRAPPED_REGISTRATION]
+    bare[bare.index("Phúc")] = "Vĩnh Phúc"
+    assert read(bare).fields["registration_place"] == place
+
+
+def test_an_id_label_read_with_one_letter_slipped_still_labels_the_id() -> None:
+    lines = [
+        "ỦY BAN NHÂN DÂN HUYỆN GÒ QUAO",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Số: 270/GPXD",
+        "GIẤY PHÉP XÂY DỰNG",
+        "1. Cấp cho: Ông ĐẶNG HỮU ƯỚC",
+        "Địa chỉ: Tổ 34, xã Vĩnh Thắng, huyện Gò Quao, tỉnh Kiên Giang",
+        "Số CGCD: 058084498006",
+        "Gò Quao, ngày 29 tháng 11 năm 2023",
+        "CHỦ TỊCH",
+    ]
+    assert [s.id_number for s in read(lines).subjects] == ["058084498006"]
+    inserted = [ln.replace("CGCD", "CCCĐD") for ln in lines]
+    assert [s.id_number for s in read(inserted).subjects] == ["058084498006"]
+    # Two slips, or no colon and figure after it, is no label.
+    for label in ("Số CGGD: ", "Số CGCD "):
+        other = [label + "058084498006" if ln.startswith("Số CGCD") else ln for ln in lines]
+        assert [s.id_number for s in read(other).subjects] == [None]
+
+
+def test_a_family_name_restored_as_another_name_on_the_page_prints_it_is_no_guess() -> None:
+    # The father's "HƯỲNH" restored to Huỳnh, the one mark changed; the child's name prints
+    # "HUỲNH" read clearly: the page's own spelling of the word.
+    lines = [
+        *WRAPPED_REGISTRATION[:9],
+        "Họ và tên cha: HƯỲNH TRỌNG TIẾN",
+        "Nơi đăng ký khai sinh: Ủy ban nhân dân thị trấn Yên Lạc, huyện Yên Lạc, tỉnh Vĩnh Phúc",
+        "Ngày, tháng, năm đăng ký: 20/02/2022",
+    ]
+    got = read(lines)
+    assert got.fields["father_name"] == "Huỳnh Trọng Tiến"
+    assert got.review_reasons == []
+    # No other name prints the family name: the mark stays a guess for an officer.
+    alone = [ln.replace("HUỲNH ÁNH XUÂN", "TRẦN ÁNH XUÂN") for ln in lines]
+    assert read(alone).review_reasons == ["name_guessed:fields.father_name"]
+
+
+def test_a_line_of_figures_opening_with_50_is_not_the_number_line() -> None:
+    # "509", a plot's number under its label, read as "Số" in look-alike digits ("50") and
+    # the number "9": a wrong number marked ready. Two digits for "Số" need the colon.
+    lines = [
+        "UBND TỈNH THÁI NGUYÊN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+        "GIẤY CHỨNG NHẬN",
+        "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở",
+        "VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT",
+        "CX 700732",
+        "I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất",
+        "Bà: NGÔ MỸ TUYẾT, năm sinh: 1952, Số CCCD: 026152789575",
+        "1. Thửa đất:",
+        "a) Thửa đất số:",
+        "509",
+        "c) Địa chỉ: Tổ 16, xã Chợ Mới, tỉnh Thái Nguyên",
+        "Số vào sổ cấp GCN: CS64617",
+        "Thái Nguyên, ngày 07 tháng 4 năm 2026",
+        "GIÁM ĐỐC",
+    ]
+    assert read(lines).document_number == "CS64617"
+    # "50:" before the figures is still the number line.
+    header = ["UBND TỈNH THÁI NGUYÊN", "SỞ TƯ PHÁP", "50: 258/LLTP", "PHIẾU LÝ LỊCH TƯ PHÁP"]
+    assert read(header).document_number == "258/LLTP"

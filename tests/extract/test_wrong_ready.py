@@ -164,3 +164,89 @@ def test_an_issue_date_with_a_weak_figure_and_a_near_twin_on_the_page_goes_to_re
     assert "low_confidence:issued_on" in twin.review_reasons
     apart = read(stacked([line.format(until="18/03/2023") for line in lines]), {"I6": 75.0})
     assert "low_confidence:issued_on" not in apart.review_reasons
+
+
+def test_body_lines_read_before_the_title_but_printed_under_it_are_read() -> None:
+    # Tesseract read the holder's two lines as a block ahead of the title they stand under
+    # (y 462 and 533 against the title's 358): still the body's.
+    rows = [
+        (827, 143, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (930, 192, "Độc lập - Tự do - Hạnh phúc"),
+        (312, 169, "TỈNH QUẢNG NGÃI"),
+        (306, 211, "UBND XÃ ĐĂK MAR"),
+        (362, 269, "Số: 122/TLKT"),
+        (225, 462, "Họ, chữ đệm, tên người chết: VŨ NHƯ CHI"),
+        (225, 533, "Ngày, tháng, năm sinh: 26/09/1984"),
+        (667, 358, "TRÍCH LỤC KHAI TỬ"),
+        (224, 595, "Giới tính: Nữ"),
+        (224, 633, "Giấy tờ tùy thân: Căn cước công dân số 025184166027"),
+        (224, 700, "Nơi đăng ký khai tử: Ủy ban nhân dân xã Đăk Mar, tỉnh Quảng Ngãi"),
+        (900, 760, "Quảng Ngãi, ngày 29 tháng 9 năm 2025"),
+        (900, 820, "TM. ỦY BAN NHÂN DÂN"),
+    ]
+    got = read(rows)
+    assert [(s.name, s.birth_date, s.id_number) for s in got.subjects] == [
+        ("Vũ Như Chi", "1984-09-26", "025184166027")
+    ]
+    # A header line read after the title stays the header's: only lines under the title
+    # are moved.
+    assert got.document_number == "122/TLKT"
+
+
+def test_a_garbled_row_under_a_whole_label_cell_does_not_hide_the_label() -> None:
+    # A ruled table of the holder: the row under "Họ và tên" is ink read as letters; taken
+    # as the label's second line it made "Họ và tên h “ưa …" no label, and the holder was
+    # lost. A label already whole takes a wrapped row only if it stays a label with it.
+    rows = [
+        (200, 135, "ỦY BAN NHÂN DÂN XÃ ĐỨC HÒA"),
+        (818, 126, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (670, 287, "GIẤY CHỨNG NHẬN"),
+        (594, 349, "ĐĂNG KÝ HỘ KINH DOANH"),
+        (600, 411, "Mã số hộ kinh doanh: 80E71383738"),
+        (207, 500, "2. Địa điểm kinh doanh: Số 198 Lý Thường Kiệt, xã Đức Hòa, tỉnh Tây Ninh"),
+        (207, 981, "5. Chủ hộ kinh doanh:"),
+        (204, 1042, "' Họ và tên"),
+        (623, 1044, ". NGÔ MINH UYÊN"),
+        (204, 1095, "h “ưa nh“SẮG=.ốẶ-.euaơamaasaan"),
+        (204, 1129, ". Giới tính"),
+        (623, 1130, "| Nữ"),
+        (204, 1204, ". Sinh ngày"),
+        (622, 1205, "28/01/1973"),
+        (900, 1450, "Tây Ninh, ngày 13 tháng 01 năm 2026"),
+        (900, 1510, "TM. ỦY BAN NHÂN DÂN"),
+    ]
+    got = read(rows)
+    assert [(s.name, s.birth_date) for s in got.subjects] == [("Ngô Minh Uyên", "1973-01-28")]
+
+
+LAND = [
+    (231, 141, "ỦY BAN NHÂN DÂN THÀNH PHỐ HOA LƯ"),
+    (820, 133, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+    (676, 310, "GIẤY CHỨNG NHẬN"),
+    (488, 371, "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở"),
+    (566, 424, "VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT"),
+    (244, 525, "I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất"),
+    (244, 585, "Ông: HOÀNG MẠNH PHÁT, năm sinh: 1985, Số CCCD: 058085854829"),
+    (244, 645, "Địa chỉ thường trú: Số 255 Chu Văn An, xã Ninh Hải, thành phố Hoa Lư"),
+    (244, 705, "Số vào sổ cấp GCN: CS22186"),
+    (900, 765, "Hoa Lư, ngày 12 tháng 9 năm 2018"),
+    (900, 825, "TM. ỦY BAN NHÂN DÂN"),
+]
+
+
+def test_a_cccd_read_weakly_is_kept_when_the_birth_year_beside_the_name_agrees() -> None:
+    # Read at 70, below what an ID alone needs; "năm sinh: 1985" and the ID's 0/85 (a man
+    # born in 1985) are two readings that agree.
+    weak = {"058085854829": 70.0}
+    assert [s.id_number for s in read(LAND, weak).subjects] == ["058085854829"]
+    # A year that disagrees is caught, however clearly the ID was read.
+    other = [(x, y, t.replace("1985", "1986")) for x, y, t in LAND]
+    got = read(other)
+    assert [s.id_number for s in got.subjects] == [None]
+    assert "id_birth_year_mismatch:subjects[0]" in got.review_reasons
+    assert [s.id_number for s in read(other, weak).subjects] == [None]
+    # "Năm sinh:" opening its own line (a parent's block on a birth certificate) is not
+    # taken as the holder's year.
+    apart = [*LAND[:6], (244, 585, "Ông: HOÀNG MẠNH PHÁT, Số CCCD: 058085854829")]
+    apart += [(244, 615, "Năm sinh: 1986"), *LAND[7:]]
+    assert [s.id_number for s in read(apart).subjects] == ["058085854829"]
