@@ -37,6 +37,10 @@ class Checked:
 
     value: str | None
     problem: str | None = None
+    # A value the field's grammar and checks allowed but a rule about how likely it is
+    # (a rare name's syllable, a weak reading) held back: a second reading of the same
+    # ink that gives the same value may overrule it (``handfields.read_fields``).
+    held: str | None = None
 
 
 def _text(raw: str) -> str:
