@@ -112,6 +112,23 @@ REGISTER_SYMBOLS = ("KS", "KT", "KH")
 _NUMBER = re.compile(r"^(\d{1,5})(?:/(\d{4}))?(?:/(" + "|".join(REGISTER_SYMBOLS) + r"))?$")
 
 
+# The most digits of a register's entry whose slash before the year a reading may have
+# lost: a ward registers a few hundred births a year.
+SLASH_LOST_DIGITS = 3
+
+
+def _slash_lost(text: str, issued_on: date | None) -> str:
+    """Digits that end with the paper's year (or the one before, as a year after a slash
+    may be) after one to ``SLASH_LOST_DIGITS`` others are a number and its year whose
+    slash the reading lost ("321985" for 32/1985 on a form of 1985); a misreading ending
+    in the paper's own year by chance is rare."""
+    if issued_on is None or not text.isdigit() or not 5 <= len(text) <= 4 + SLASH_LOST_DIGITS:
+        return text
+    if int(text[-4:]) in (issued_on.year, issued_on.year - 1) and text[0] != "0":
+        return f"{text[:-4]}/{text[-4:]}"
+    return text
+
+
 def check_number(raw: str, issued_on: date | None) -> Checked:
     """A register number: ``123``, ``123/KS``, ``12/1998`` (the year, if any, the issue
     year or the one before, for papers numbered late)."""
@@ -121,6 +138,7 @@ def check_number(raw: str, issued_on: date | None) -> Checked:
     # A dot read for the slash before a year or a register's symbol ("45.1984", "387.KS").
     text = re.sub(r"^(\d{1,5})\.(\d{4}\b|(?:" + "|".join(REGISTER_SYMBOLS) + r")(?![A-Z]))",
                   r"\1/\2", text)
+    text = _slash_lost(text, issued_on)
     m = re.match(r"[0-9OQILl]{1,5}(?:/(?:\d{4}|[A-ZĐ]{1,6}))*", text)
     text = m.group(0) if m else text
     parts = text.split("/")

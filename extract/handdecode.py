@@ -237,7 +237,8 @@ class NumberGrammar:
             return state
         if phase == "num":
             if char.isdigit():
-                return ("num", n + 1) if n < 5 else None
+                # Up to a number and its year with the slash lost (``check_number``).
+                return ("num", n + 1) if n < 7 else None
             if char == "/":
                 return ("slash", 0)
             if char in _DOT_SLASH:
@@ -372,72 +373,3 @@ def ctc_log_prob(frames: np.ndarray[Any, Any], text: str, index: dict[str, int],
         alpha = np.logaddexp(np.logaddexp(alpha, prev1), prev2) + frames[t, ext]
     return float(np.logaddexp(alpha[-1], alpha[-2]) if s > 1 else alpha[-1])
 
-
-# Between the words of an address the line model reads whatever the hand left: a space,
-# a comma, a dot of the dotted line, nothing at all ("MêLinh", "thành phố.Hà Nội").
-LOOSE_SEPARATORS = frozenset(" ,.;:-_")
-
-
-def loose_log_prob(frames: np.ndarray[Any, Any], text: str, index: dict[str, int],
-                   blank: int, separators: frozenset[str] = LOOSE_SEPARATORS) -> float:
-    """Log probability of ``text`` over its CTC alignments (as ``ctc_log_prob``) where
-    each run of separators (between its words, after it) is optional and read as any
-    separators or none: what an address allows between its words, so that a right
-    address does not pay for a space the ink does not show or a dot it does. -inf when it
-    holds a letter the model has no symbol for."""
-    tokens: list[str] = []
-    for c in text:
-        if c in separators:
-            if tokens and tokens[-1] != " ":
-                tokens.append(" ")  # the run's one optional token
-        else:
-            tokens.append(c)
-    if not tokens or any(c != " " and c not in index for c in tokens):
-        return NEG
-    seps = [index[c] for c in separators if c in index]
-    columns = [blank] + [index.get(c, blank) for c in tokens]
-    emit = frames[:, columns].astype(np.float64)
-    if seps:
-        sep_emit = np.logaddexp.reduce(frames[:, seps].astype(np.float64), axis=1)
-        for k, c in enumerate(tokens):
-            if c == " ":
-                emit[:, k + 1] = sep_emit
-    n = len(tokens)
-    s = 2 * n + 1
-    # Extended sequence: blank, token 1, blank, token 2, …; column of each position in emit.
-    col = np.zeros(s, dtype=np.int64)
-    col[1::2] = np.arange(1, n + 1)
-    is_tok = np.zeros(s, dtype=bool)
-    is_tok[1::2] = True
-    label = np.array([-1] * s, dtype=object)
-    label[1::2] = tokens
-    optional = np.zeros(s, dtype=bool)
-    optional[1::2] = [c == " " for c in tokens]
-    skip2 = np.zeros(s, dtype=bool)  # token from the token before it, no blank between
-    skip3 = np.zeros(s, dtype=bool)  # token from the blank before an optional separator
-    skip4 = np.zeros(s, dtype=bool)  # token from the token before an optional separator
-    # An optional separator again after a blank: a run of them ("....", ", ").
-    again = np.concatenate((optional[:-1] & ~is_tok[1:], [False]))
-    for p in range(3, s, 2):
-        skip2[p] = label[p] != label[p - 2]
-        if optional[p - 2] and p >= 3:
-            skip3[p] = True
-            skip4[p] = p >= 5 and label[p - 4] != label[p]
-    alpha = np.full(s, NEG)
-    alpha[0] = emit[0, 0]
-    alpha[1] = emit[0, col[1]]
-    if optional[1] and s > 3:
-        alpha[3] = emit[0, col[3]]
-
-    def shifted(a: np.ndarray[Any, Any], k: int) -> np.ndarray[Any, Any]:
-        return np.concatenate((np.full(k, NEG), a[:-k]))
-
-    for t in range(1, frames.shape[0]):
-        best = np.logaddexp(alpha, shifted(alpha, 1))
-        best = np.logaddexp(best, np.where(skip2, shifted(alpha, 2), NEG))
-        best = np.logaddexp(best, np.where(skip3, shifted(alpha, 3), NEG))
-        best = np.logaddexp(best, np.where(skip4, shifted(alpha, 4), NEG))
-        best = np.logaddexp(best, np.where(again, np.concatenate((alpha[1:], [NEG])), NEG))
-        alpha = best + emit[t, col]
-    ends = alpha[-4:] if optional[-2] else alpha[-2:]
-    return float(np.logaddexp.reduce(ends))

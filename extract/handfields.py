@@ -37,8 +37,8 @@ from extract.handdecode import (
     NumberGrammar,
     best_path_log_prob,
     confidence,
+    ctc_log_prob,
     decode,
-    loose_log_prob,
     syllables,
     year_range,
 )
@@ -410,8 +410,7 @@ def _around_place(raw: str) -> tuple[str, str]:
 def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, greedy: Checked,
                issued_on: date | None) -> tuple[Checked, float | None]:
     """The official address near the reading that the ink is most probably written as (the
-    model's probability of each, over all alignments, whatever separators the ink holds
-    between its words: ``loose_log_prob``) and passes the place checks."""
+    model's probability of each, over all alignments) and passes the place checks."""
     texts = place_candidates(raw, issued_on)
     # The units as they stand today too, beside those of the form's day: an address may
     # be written as it stands now (a form filled in or copied later than its date; the
@@ -427,10 +426,8 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
     index = {c: k for k, c in reader.chars.items()}
     before, after = _around_place(raw)
     # Each with what the ink holds around the address (the label's tail, the dots) as
-    # read: without them a right address pays for ink it does not spell. Separators are
-    # free (fresh draw 1907: "csH mai Hàa, tuyên Đạt rộc tỉnh Quảng Nam" paid for a
-    # comma the ink did not show and was left under the floor; dev unchanged).
-    scored = sorted(((max(loose_log_prob(frames, f"{b}{t}{a}", index, reader.blank)
+    # read: without them a right address pays for ink it does not spell.
+    scored = sorted(((max(ctc_log_prob(frames, f"{b}{t}{a}", index, reader.blank)
                           for b in {"", before} for a in {"", after}), t) for t in set(texts)),
                     reverse=True)
     best = best_path_log_prob(frames)
@@ -525,16 +522,20 @@ def _squeezed(text: str) -> str:
 
 def agree(first: Checked, first_raw: str, second: Checked, second_raw: str) -> bool:
     """Both readings (the crop as cut, then set upright) held back the same value for a
-    reason about how likely it is, not what it is, and the line model's best path of one
-    of them spells that value itself (spaces and case aside): two views of the ink that
-    agree make a misreading less likely than either alone. Without the last condition
-    both can be the grammar's same mending of a syllable the ink does not spell
-    ("TRUẾ" from 'Truyế' and 'Tuyế', fresh draw 1907)."""
+    reason about how likely it is, not what it is; the line model's best path of each
+    spells that value itself (spaces and case aside); and no word of it has a more usual
+    spelling of its letters (``usual_name``). Two views of the ink that the model reads
+    alike make a misreading less likely than either alone. Without the second condition
+    both can be the grammar's same mending of a syllable the ink does not spell ("TRUẾ"
+    from 'Truyế' and 'Tuyế', fresh draw 1907; "LÊ MẠNH PỰC" from ': LÊ MẠNH PỰC' and
+    'N. PÊ MẠNH PỰC', 2297); without the third a mark both views lose ("NGUYỄN DIÊU
+    TRÂM" for Diệu, 2297) is proposed."""
     if first.held is None or first.held != second.held or not (
             first.problem in AGREE_OVERRULES and second.problem in AGREE_OVERRULES):
         return False
     value = _squeezed(first.held)
-    return value in _squeezed(first_raw) or value in _squeezed(second_raw)
+    return (value in _squeezed(first_raw) and value in _squeezed(second_raw)
+            and usual_name(first.held))
 
 
 def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | None,

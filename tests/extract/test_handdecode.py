@@ -288,43 +288,6 @@ def test_the_holders_age_says_nothing_on_a_paper_that_registers_no_birth() -> No
 
 
 
-def test_loose_scoring_sums_over_every_run_of_separators_between_words() -> None:
-    from extract.handdecode import loose_log_prob
-
-    rng = np.random.default_rng(1)
-    index = {c: k + 1 for k, c in enumerate("ab ,.")}
-    frames = np.log(rng.dirichlet(np.ones(6), size=6))
-    seps = " ,."
-
-    def runs(most: int) -> list[str]:
-        return ["".join(r) for k in range(most + 1) for r in itertools.product(seps, repeat=k)]
-
-    def total(texts: list[str]) -> float:
-        probs = [ctc_log_prob(frames, t, index, 0) for t in texts]
-        return float(np.logaddexp.reduce([p for p in probs if p > -math.inf]))
-
-    # "a", any run of separators (none too), "b"; and a run after it when the text ends
-    # with one (the dots after an address).
-    assert loose_log_prob(frames, "a, b", index, 0) == pytest.approx(
-        total([f"a{m}b" for m in runs(5)]), abs=1e-9)
-    assert loose_log_prob(frames, "a b.", index, 0) == pytest.approx(
-        total([f"a{m}b{e}" for m in runs(5) for e in runs(5 - len(m))]), abs=1e-9)
-    # Without separators it is the plain CTC probability.
-    assert loose_log_prob(frames, "ab", index, 0) == pytest.approx(
-        ctc_log_prob(frames, "ab", index, 0), abs=1e-9)
-
-
-def test_an_address_read_without_its_spaces_and_with_dots_for_commas_is_proposed() -> None:
-    written = "Phường Phúc Xá, quận Ba Đình, thành phố Hà Nội"
-    # The hand left no space inside names and dots where the commas are (or the dotted
-    # line's dots were read there): every letter right.
-    read = "Phường PhúcXá. quận BaĐình.thành phố.Hà Nội"
-    frames = frames_of(plain(read))
-    raw, checked, confidence = line_reading(FakeReader(frames), NO_CROP, "birth_place", ISSUED)
-    assert raw == read
-    assert checked.value == written and confidence is not None and confidence > 0.9
-
-
 def test_an_address_written_as_it_stands_today_on_an_older_form_is_proposed() -> None:
     # Mê Linh was Vĩnh Phúc's from 1991 to 2008; written with today's province on a form
     # of 1995 (an address copied as it stands now) it is still an official address.
@@ -333,3 +296,14 @@ def test_an_address_written_as_it_stands_today_on_an_older_form_is_proposed() ->
     frames = frames_of(plain(written))
     _, checked, _ = line_reading(FakeReader(frames), NO_CROP, "birth_place", date(1995, 3, 1))
     assert checked.value == written
+
+
+def test_a_number_and_its_year_read_without_the_slash_are_parted_at_the_papers_year() -> None:
+    # "Số: 321985" on a form of 1985: 32/1985 whose slash the reading lost.
+    frames = frames_of(plain("Số: 321985"))
+    _, checked, _ = line_reading(FakeReader(frames), NO_CROP, "number", date(1985, 6, 1))
+    assert checked.value == "32/1985"
+    assert check_number("51984", date(1985, 6, 1)).value == "5/1984"  # the year before
+    # Digits ending in another year, or too many before the year, are no such number.
+    assert check_number("321985", date(1990, 6, 1)).value != "32/1985"
+    assert check_number("79271979", date(1979, 6, 1)).value != "7927/1979"

@@ -749,28 +749,35 @@ def test_a_rare_name_read_the_same_twice_as_the_ink_spells_it_is_proposed() -> N
     from extract.handfields import read_fields
 
     im, words = _leaning_name_form()
-    # "Ước" is a real given name off the common list: one reading of it is held back
+    # "Sỹ" is a real given name off the common list: one reading of it is held back
     # (most such readings are a misread common name), two that agree are not.
-    (f,) = read_fields(im, words, date(1984, 5, 1), _Spelled("ĐOÀN TUẤN ƯỚC", "ĐOÀN TUẤN ƯỚC"),
+    (f,) = read_fields(im, words, date(1984, 5, 1), _Spelled("ĐỖ THẾ SỸ", "ĐỖ THẾ SỸ"),
                        ["name"])
-    assert f.value == "ĐOÀN TUẤN ƯỚC" and "asterocr_upright" in f.readings
+    assert f.value == "ĐỖ THẾ SỸ" and "asterocr_upright" in f.readings
     # Read otherwise upright: left for keying.
-    (f,) = read_fields(im, words, date(1984, 5, 1), _Spelled("ĐOÀN TUẤN ƯỚC", "ĐOÀN TUẤN ƯỚT"),
+    (f,) = read_fields(im, words, date(1984, 5, 1), _Spelled("ĐỖ THẾ SỸ", "ĐỖ THẾ SỶ"),
                        ["name"])
     assert f.value is None and f.problem == "name_rare_syllable"
 
 
-def test_two_readings_agree_only_on_a_value_the_ink_itself_spells() -> None:
+def test_two_readings_agree_only_on_a_usual_value_both_best_paths_spell() -> None:
     from extract.handcheck import Checked
     from extract.handfields import agree
 
-    held = Checked(None, "name_rare_syllable", "NGUYỄN KHÁNH TRUẾ")
-    # Both readings mended by the grammar into the same rare syllable ('Truyế', 'Tuyế'):
-    # the ink spells neither.
-    assert not agree(held, "Nguyễn Khánh Truyế", held, "Nguyễn Khánh Tuyế")
-    assert agree(held, "tên: Nguyễn Khánh Truế", held, "Nguyễn Khánh Tuyế")
-    # What the value is, not how likely: a number too long is not overruled.
+    def held(name: str) -> Checked:
+        return Checked(None, "name_rare_syllable", name)
+
+    assert agree(held("ĐỖ THẾ SỸ"), "Đỗ Thế Sỹ", held("ĐỖ THẾ SỸ"), "tên: Đỗ Thế Sỹ.")
+    # The grammar's same mending of a syllable neither best path spells ('Truyế', 'Tuyế').
+    truế = held("NGUYỄN KHÁNH TRUẾ")
+    assert not agree(truế, "Nguyễn Khánh Truyế", truế, "Nguyễn Khánh Tuyế")
+    # Spelled by one view only.
+    pực = held("LÊ MẠNH PỰC")
+    assert not agree(pực, ": LÊ MẠNH PỰC", pực, "N. PÊ MẠNH PỰC")
+    # Both spell it, but "Diêu" is a mark off the usual "Diệu".
+    diêu = held("NGUYỄN DIÊU TRÂM")
+    assert not agree(diêu, "Nguyễn Diêu Trâm..", diêu, "Nguyễn Diêu Trâm.")
+    # Different values; and what the value is, not how likely: a number too long.
+    assert not agree(held("ĐỖ THẾ SỸ"), "Đỗ Thế Sỹ", held("ĐỖ THẾ SỸ Y"), "Đỗ Thế Sỹ Y")
     long = Checked(None, "number_long", "49198")
     assert not agree(long, "49198", long, "49198")
-    assert not agree(held, "Nguyễn Khánh Truế", Checked(None, "name_rare_syllable", "NGUYỄN"),
-                     "Nguyễn Khánh Truế")
