@@ -241,6 +241,8 @@ def slant(gray: np.ndarray[Any, Any], paper: int) -> float:
 
 # Digits from which a plain number is a misreading rather than a register's entry.
 LONG_NUMBER = 5
+# Digits of a register's entry from which the first is more likely the label's tail.
+ENTRY_DIGITS_FROM = 4
 
 
 def upright(crop: Image.Image) -> Image.Image | None:
@@ -494,6 +496,13 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
     if key == "number" and checked.value is not None and checked.value.isdigit() \
             and len(checked.value) >= LONG_NUMBER:
         return raw, Checked(None, "number_long"), conf
+    # Four digits or more before the year or the register's symbol: on the tuning draws
+    # always the label's tail read as a first digit ("số:1111/KS" for 111/KS, "1148/k8"
+    # for 148/KS, "a128" read 4128 for 128; dev, 1907, 3359), never a right entry. A
+    # ward's register numbers its entries from 1 each year; one past 999 is keyed.
+    if key == "number" and checked.value is not None \
+            and len(checked.value.split("/")[0]) >= ENTRY_DIGITS_FROM:
+        return raw, Checked(None, "number_entry_long"), conf
     # A name with a syllable off the common list is most often a letter or a mark misread
     # into another word ("ĐỖ NGẠC TRÂM", "NGUYỄN THA HẠNH", "TRẦN ĐỨC KHÂU"): fresh draw
     # 2171 2 wrong of 3 such names, 2193 (validation) 7 wrong of 7.

@@ -307,3 +307,12 @@ def test_a_number_and_its_year_read_without_the_slash_are_parted_at_the_papers_y
     # Digits ending in another year, or too many before the year, are no such number.
     assert check_number("321985", date(1990, 6, 1)).value != "32/1985"
     assert check_number("79271979", date(1979, 6, 1)).value != "7927/1979"
+
+
+def test_a_number_of_four_digits_before_its_symbol_is_left_for_keying() -> None:
+    # "số:1111/KS" for 111/KS: the label's colon read as a first digit.
+    frames = frames_of(plain("số:1111/KS"))
+    _, checked, _ = line_reading(FakeReader(frames), NO_CROP, "number", ISSUED)
+    assert checked.value is None and checked.problem == "number_entry_long"
+    frames = frames_of(plain("số:111/KS"))
+    assert line_reading(FakeReader(frames), NO_CROP, "number", ISSUED)[1].value == "111/KS"
