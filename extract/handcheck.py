@@ -476,3 +476,48 @@ def _candidates_of(segments: list[str], issued_on: date | None) -> list[str]:
     ward_district = {d.district_code: d for d in districts}
     return [f"{w.name}, {_lower_kind(ward_district[w.district_code].name)}, "
             f"{_lower_kind(codes[w.province_code].name)}" for w in wards]
+
+
+# Addresses of the nearest provinces a misread address is compared with, when cutting it
+# into its units found none (``anchored_candidates``).
+ANCHOR_PROVINCES = 2
+ANCHOR_SHORTLIST = 8
+
+
+def _bigrams(key: str) -> set[str]:
+    return {key[i:i + 2] for i in range(len(key) - 1)}
+
+
+def anchored_candidates(raw: str, issued_on: date | None) -> list[str]:
+    """Addresses ("Xã A, huyện B, tỉnh C") of the provinces nearest the reading's end,
+    those whose folded letters share the most pairs with the whole reading's: for a
+    reading whose units' kinds are misread past finding ("Xã Hà Cương "Thuyễn Hà Hòa,
+    tỉnh Phú Thọ", "huyện" read 'nun'), so that it has no cut into units, while the
+    province at its end and most of its letters are there. The ink chooses among them
+    (``handfields.best_place``), under the same confidence floor."""
+    text = _place_text(raw)
+    key = key_of(text)
+    if len(key) < 8 or HOSPITAL.match(_facility_kind(text)):
+        return []
+    units = _units_on(issued_on)
+    provinces = sorted(units[("province", "")],
+                       key=lambda p: distance(key[-len(_short_key(p.name)):],
+                                              _short_key(p.name)))[:ANCHOR_PROVINCES]
+    pairs = _bigrams(key)
+    scored = []
+    for p in provinces:
+        inside = units[("in", p.province_code)]
+        districts = {u.district_code: u for u in inside if u.level == "district"}
+        for w in inside:
+            d = districts.get(w.district_code) if w.level == "ward" else None
+            if d is None:
+                continue
+            text = f"{w.name}, {_lower_kind(d.name)}, {_lower_kind(p.name)}"
+            theirs = _bigrams(key_of(text))
+            scored.append((len(pairs & theirs) / max(1, len(pairs | theirs)), text))
+    scored.sort(reverse=True)
+    return [t for _, t in scored[:ANCHOR_SHORTLIST]]
+
+
+def _short_key(name: str) -> str:
+    return key_of(_short(name))

@@ -26,7 +26,7 @@ from extract.handread import LineReader, Reading
 
 VOCAB = list("0123456789/.-: ,ABCDEGHIKLMNOPQRSTUVXYĂÂĐÊÔƠƯÀÁẠẢÃẦẤẬỀẾỆỄỂỊÌÍÒÓỌỒỐỘỜỚỢÙÚỤỪỨỰỲÝ"
              "abcdeghiklmnopqrstuvxyăâđêôơưàáạảãầấậềếệễểịìíòóọồốộờớợùúụừứựỳýhẫ")
-VOCAB = list(dict.fromkeys(VOCAB))
+VOCAB = list(dict.fromkeys(VOCAB + list("ỉĩỏõũủữửựứừ")))
 CHARS = {k + 1: c for k, c in enumerate(VOCAB)}  # 0 is the blank
 INDEX = {c: k for k, c in CHARS.items()}
 ISSUED = date(2001, 5, 2)
@@ -316,3 +316,26 @@ def test_a_number_of_four_digits_before_its_symbol_is_left_for_keying() -> None:
     assert checked.value is None and checked.problem == "number_entry_long"
     frames = frames_of(plain("số:111/KS"))
     assert line_reading(FakeReader(frames), NO_CROP, "number", ISSUED)[1].value == "111/KS"
+
+
+def test_an_address_whose_unit_kinds_are_misread_is_found_from_its_province() -> None:
+    # "huyện" read 'nun', "tỉnh" 'tảnh', a letter lost in the ward: no cut into units
+    # finds it, the province at its end does; every other letter as written.
+    read = "Xã TâaLý Đang nun Chữug Thành tảnh Tiên Giang"
+    written = "Xã Tân Lý Đông, huyện Châu Thành, tỉnh Tiền Giang"
+    assert written not in place_candidates(read, ISSUED)
+    frames = frames_of([*plain("Xã Tân Lý Đông, huyện "), *plain("Châu Thành, tỉnh Tiền Giang")])
+    _, checked, conf = line_reading(_Raw(frames, read), NO_CROP, "birth_place", ISSUED)
+    assert checked.value == written and conf is not None
+
+
+class _Raw(FakeReader):
+    """A reader whose greedy text is given (what the candidates are cut from), its frames
+    those of the written address (what scores them)."""
+
+    def __init__(self, frames: np.ndarray, text: str) -> None:
+        super().__init__(frames)
+        self.text = text
+
+    def greedy(self, frames: np.ndarray) -> Reading:
+        return Reading(self.text, 1.0, 1.0)
