@@ -410,6 +410,18 @@ def _around_place(raw: str) -> tuple[str, str]:
     return before, after
 
 
+def _place_value(text: str, issued_on: date | None) -> str | None:
+    """The candidate address as checked on the form's day, or as the list stands today
+    when that is how it is written: checked on the form's day alone, an address of today
+    ("thành phố Thủ Đức", a city since 2021) was rewritten into the unit of the day
+    ("quận Thủ Đức") or given a province it no longer has ("thành phố Huế, tỉnh Thừa
+    Thiên Huế"), which is not what the paper says."""
+    values = [check("birth_place", text, on).value
+              for on in ((issued_on, None) if issued_on is not None else (None,))]
+    passing = [v for v in values if v is not None]
+    return next((v for v in passing if v == text), passing[0] if passing else None)
+
+
 def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, greedy: Checked,
                issued_on: date | None) -> tuple[Checked, float | None]:
     """The official address near the reading that the ink is most probably written as (the
@@ -441,8 +453,7 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
                     reverse=True)
     best = best_path_log_prob(frames)
     for lp, text in scored:
-        value = check("birth_place", text, issued_on).value or (
-            check("birth_place", text, None).value if issued_on is not None else None)
+        value = _place_value(text, issued_on)
         if value is not None and lp > -math.inf:
             return Checked(value), confidence(lp, best, text)
     return greedy, None

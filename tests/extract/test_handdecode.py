@@ -339,3 +339,12 @@ class _Raw(FakeReader):
 
     def greedy(self, frames: np.ndarray) -> Reading:
         return Reading(self.text, 1.0, 1.0)
+
+
+def test_an_address_of_today_is_proposed_as_written_not_as_the_unit_of_the_forms_day() -> None:
+    # Thủ Đức a city since 2021, a district in 2007: written as it stands today, the
+    # paper says "thành phố Thủ Đức", not the district it was.
+    written = "Phường Bình Thọ, thành phố Thủ Đức, thành phố Hồ Chí Minh"
+    frames = frames_of(plain(written))
+    _, checked, _ = line_reading(FakeReader(frames), NO_CROP, "birth_place", date(2007, 1, 8))
+    assert checked.value == written
