@@ -37,6 +37,10 @@ class Checked:
 
     value: str | None
     problem: str | None = None
+    # A value the field's grammar and checks allowed but a rule about how likely it is
+    # (a rare name's syllable, a weak reading) held back: a second reading of the same
+    # ink that gives the same value may overrule it (``handfields.read_fields``).
+    held: str | None = None
 
 
 def _text(raw: str) -> str:
@@ -108,6 +112,23 @@ REGISTER_SYMBOLS = ("KS", "KT", "KH")
 _NUMBER = re.compile(r"^(\d{1,5})(?:/(\d{4}))?(?:/(" + "|".join(REGISTER_SYMBOLS) + r"))?$")
 
 
+# The most digits of a register's entry whose slash before the year a reading may have
+# lost: a ward registers a few hundred births a year.
+SLASH_LOST_DIGITS = 3
+
+
+def _slash_lost(text: str, issued_on: date | None) -> str:
+    """Digits that end with the paper's year (or the one before, as a year after a slash
+    may be) after one to ``SLASH_LOST_DIGITS`` others are a number and its year whose
+    slash the reading lost ("321985" for 32/1985 on a form of 1985); a misreading ending
+    in the paper's own year by chance is rare."""
+    if issued_on is None or not text.isdigit() or not 5 <= len(text) <= 4 + SLASH_LOST_DIGITS:
+        return text
+    if int(text[-4:]) in (issued_on.year, issued_on.year - 1) and text[0] != "0":
+        return f"{text[:-4]}/{text[-4:]}"
+    return text
+
+
 def check_number(raw: str, issued_on: date | None) -> Checked:
     """A register number: ``123``, ``123/KS``, ``12/1998`` (the year, if any, the issue
     year or the one before, for papers numbered late)."""
@@ -117,6 +138,7 @@ def check_number(raw: str, issued_on: date | None) -> Checked:
     # A dot read for the slash before a year or a register's symbol ("45.1984", "387.KS").
     text = re.sub(r"^(\d{1,5})\.(\d{4}\b|(?:" + "|".join(REGISTER_SYMBOLS) + r")(?![A-Z]))",
                   r"\1/\2", text)
+    text = _slash_lost(text, issued_on)
     m = re.match(r"[0-9OQILl]{1,5}(?:/(?:\d{4}|[A-ZĐ]{1,6}))*", text)
     text = m.group(0) if m else text
     parts = text.split("/")
@@ -454,3 +476,48 @@ def _candidates_of(segments: list[str], issued_on: date | None) -> list[str]:
     ward_district = {d.district_code: d for d in districts}
     return [f"{w.name}, {_lower_kind(ward_district[w.district_code].name)}, "
             f"{_lower_kind(codes[w.province_code].name)}" for w in wards]
+
+
+# Addresses of the nearest provinces a misread address is compared with, when cutting it
+# into its units found none (``anchored_candidates``).
+ANCHOR_PROVINCES = 2
+ANCHOR_SHORTLIST = 8
+
+
+def _bigrams(key: str) -> set[str]:
+    return {key[i:i + 2] for i in range(len(key) - 1)}
+
+
+def anchored_candidates(raw: str, issued_on: date | None) -> list[str]:
+    """Addresses ("Xã A, huyện B, tỉnh C") of the provinces nearest the reading's end,
+    those whose folded letters share the most pairs with the whole reading's: for a
+    reading whose units' kinds are misread past finding ("Xã Hà Cương "Thuyễn Hà Hòa,
+    tỉnh Phú Thọ", "huyện" read 'nun'), so that it has no cut into units, while the
+    province at its end and most of its letters are there. The ink chooses among them
+    (``handfields.best_place``), under the same confidence floor."""
+    text = _place_text(raw)
+    key = key_of(text)
+    if len(key) < 8 or HOSPITAL.match(_facility_kind(text)):
+        return []
+    units = _units_on(issued_on)
+    provinces = sorted(units[("province", "")],
+                       key=lambda p: distance(key[-len(_short_key(p.name)):],
+                                              _short_key(p.name)))[:ANCHOR_PROVINCES]
+    pairs = _bigrams(key)
+    scored = []
+    for p in provinces:
+        inside = units[("in", p.province_code)]
+        districts = {u.district_code: u for u in inside if u.level == "district"}
+        for w in inside:
+            d = districts.get(w.district_code) if w.level == "ward" else None
+            if d is None:
+                continue
+            text = f"{w.name}, {_lower_kind(d.name)}, {_lower_kind(p.name)}"
+            theirs = _bigrams(key_of(text))
+            scored.append((len(pairs & theirs) / max(1, len(pairs | theirs)), text))
+    scored.sort(reverse=True)
+    return [t for _, t in scored[:ANCHOR_SHORTLIST]]
+
+
+def _short_key(name: str) -> str:
+    return key_of(_short(name))

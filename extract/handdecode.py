@@ -237,7 +237,8 @@ class NumberGrammar:
             return state
         if phase == "num":
             if char.isdigit():
-                return ("num", n + 1) if n < 5 else None
+                # Up to a number and its year with the slash lost (``check_number``).
+                return ("num", n + 1) if n < 7 else None
             if char == "/":
                 return ("slash", 0)
             if char in _DOT_SLASH:
@@ -371,3 +372,4 @@ def ctc_log_prob(frames: np.ndarray[Any, Any], text: str, index: dict[str, int],
         prev2 = np.where(skip, np.concatenate(([NEG, NEG], alpha[:-2])), NEG)
         alpha = np.logaddexp(np.logaddexp(alpha, prev1), prev2) + frames[t, ext]
     return float(np.logaddexp(alpha[-1], alpha[-2]) if s > 1 else alpha[-1])
+

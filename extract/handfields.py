@@ -26,6 +26,7 @@ from extract.handcheck import (
     HOSPITAL,
     MAX_AGE_YEARS,
     Checked,
+    anchored_candidates,
     check,
     place_candidates,
     units_by_group,
@@ -241,6 +242,8 @@ def slant(gray: np.ndarray[Any, Any], paper: int) -> float:
 
 # Digits from which a plain number is a misreading rather than a register's entry.
 LONG_NUMBER = 5
+# Digits of a register's entry from which the first is more likely the label's tail.
+ENTRY_DIGITS_FROM = 4
 
 
 def upright(crop: Image.Image) -> Image.Image | None:
@@ -407,11 +410,36 @@ def _around_place(raw: str) -> tuple[str, str]:
     return before, after
 
 
+def _place_value(text: str, issued_on: date | None) -> str | None:
+    """The candidate address as checked on the form's day, or as the list stands today
+    when that is how it is written: checked on the form's day alone, an address of today
+    ("thành phố Thủ Đức", a city since 2021) was rewritten into the unit of the day
+    ("quận Thủ Đức") or given a province it no longer has ("thành phố Huế, tỉnh Thừa
+    Thiên Huế"), which is not what the paper says."""
+    values = [check("birth_place", text, on).value
+              for on in ((issued_on, None) if issued_on is not None else (None,))]
+    passing = [v for v in values if v is not None]
+    return next((v for v in passing if v == text), passing[0] if passing else None)
+
+
 def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, greedy: Checked,
                issued_on: date | None) -> tuple[Checked, float | None]:
     """The official address near the reading that the ink is most probably written as (the
     model's probability of each, over all alignments) and passes the place checks."""
     texts = place_candidates(raw, issued_on)
+    # The units as they stand today too, beside those of the form's day: an address may
+    # be written as it stands now (a form filled in or copied later than its date; the
+    # set's generator writes today's units on every form, fresh draw 1907: "Xã Mê Linh,
+    # huyện Mê Linh, thành phố Hà Nội" on a form of 1977 was no candidate). The ink
+    # chooses: a form that names the province of its day still reads as that one.
+    if issued_on is not None:
+        texts += [t for t in place_candidates(raw, None) if t not in texts]
+    if not texts:
+        # No cut of the reading into units found any: the addresses of the province it
+        # ends with nearest its letters (``anchored_candidates``), of both days.
+        texts = anchored_candidates(raw, issued_on)
+        if issued_on is not None:
+            texts += [t for t in anchored_candidates(raw, None) if t not in texts]
     # A facility's name as read ("Tuyên Quạng") is no candidate when names from the list
     # are: the ink would choose it over the right spelling.
     if greedy.value is not None and not (texts and HOSPITAL.match(greedy.value)):
@@ -425,7 +453,7 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
                     reverse=True)
     best = best_path_log_prob(frames)
     for lp, text in scored:
-        value = check("birth_place", text, issued_on).value
+        value = _place_value(text, issued_on)
         if value is not None and lp > -math.inf:
             return Checked(value), confidence(lp, best, text)
     return greedy, None
@@ -463,7 +491,7 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
             return raw, Checked(None, greedy.problem or "grammar_refused"), None
         checked, conf = Checked(found[0]), found[1].confidence
     if conf is not None and conf < PROPOSE_FROM.get(key, 0.0):
-        return raw, Checked(None, "low_confidence"), conf
+        return raw, Checked(None, "low_confidence", checked.value), conf
     # A number or a date where the line model's best path holds no digit at all: the
     # grammar made the digits up from noise (dev: "2" from an ink-bleed crop read 'ST:::"',
     # at confidence 1.0; no right one so).
@@ -486,14 +514,21 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
     if key == "number" and checked.value is not None and checked.value.isdigit() \
             and len(checked.value) >= LONG_NUMBER:
         return raw, Checked(None, "number_long"), conf
+    # Four digits or more before the year or the register's symbol: on the tuning draws
+    # always the label's tail read as a first digit ("số:1111/KS" for 111/KS, "1148/k8"
+    # for 148/KS, "a128" read 4128 for 128; dev, 1907, 3359), never a right entry. A
+    # ward's register numbers its entries from 1 each year; one past 999 is keyed.
+    if key == "number" and checked.value is not None \
+            and len(checked.value.split("/")[0]) >= ENTRY_DIGITS_FROM:
+        return raw, Checked(None, "number_entry_long"), conf
     # A name with a syllable off the common list is most often a letter or a mark misread
     # into another word ("ĐỖ NGẠC TRÂM", "NGUYỄN THA HẠNH", "TRẦN ĐỨC KHÂU"): fresh draw
     # 2171 2 wrong of 3 such names, 2193 (validation) 7 wrong of 7.
     if key in NAME_KEYS and checked.value is not None and not common_given(checked.value):
-        return raw, Checked(None, "name_rare_syllable"), conf
+        return raw, Checked(None, "name_rare_syllable", checked.value), conf
     if conf is not None and checked.value is not None and key in NAME_KEYS \
             and conf < RARE_FAMILY_FROM and _rank(checked.value) > len(FAMILY_NAMES):
-        return raw, Checked(None, "low_confidence"), conf
+        return raw, Checked(None, "name_rare_family", checked.value), conf
     return raw, checked, conf
 
 
@@ -501,6 +536,33 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
 # checks. Dev: +4 right (two numbers, a name, a date), +1 wrong (an ink-bleed number);
 # reading every crop upright instead lost 6 right.
 UPRIGHT_AGAIN = ("name", "mother_name", "father_name", "birth_date", "number")
+
+
+# Why a reading was held back that a second reading of the same ink agreeing on the same
+# value overrules (``agree``).
+AGREE_OVERRULES = frozenset({"name_rare_syllable", "name_rare_family", "low_confidence"})
+
+
+def _squeezed(text: str) -> str:
+    return "".join(unicodedata.normalize("NFC", text).upper().split())
+
+
+def agree(first: Checked, first_raw: str, second: Checked, second_raw: str) -> bool:
+    """Both readings (the crop as cut, then set upright) held back the same value for a
+    reason about how likely it is, not what it is; the line model's best path of each
+    spells that value itself (spaces and case aside); and no word of it has a more usual
+    spelling of its letters (``usual_name``). Two views of the ink that the model reads
+    alike make a misreading less likely than either alone. Without the second condition
+    both can be the grammar's same mending of a syllable the ink does not spell ("TRUẾ"
+    from 'Truyế' and 'Tuyế', fresh draw 1907; "LÊ MẠNH PỰC" from ': LÊ MẠNH PỰC' and
+    'N. PÊ MẠNH PỰC', 2297); without the third a mark both views lose ("NGUYỄN DIÊU
+    TRÂM" for Diệu, 2297) is proposed."""
+    if first.held is None or first.held != second.held or not (
+            first.problem in AGREE_OVERRULES and second.problem in AGREE_OVERRULES):
+        return False
+    value = _squeezed(first.held)
+    return (value in _squeezed(first_raw) and value in _squeezed(second_raw)
+            and usual_name(first.held))
 
 
 def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | None,
@@ -527,11 +589,14 @@ def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | Non
             straight = upright(crop) if checked["asterocr"].value is None \
                 and region.key in UPRIGHT_AGAIN else None
             if straight is not None:
+                first, first_raw = checked["asterocr"], readings["asterocr"]
                 raw, again, conf = line_reading(reader, straight, region.key, issued_on,
                                                 registers_birth=registers_birth)
                 readings["asterocr_upright"] = raw
                 if again.value is not None:
                     checked["asterocr"], confidence = again, conf
+                elif agree(first, first_raw, again, raw):
+                    checked["asterocr"], confidence = Checked(first.held), conf
         readings["tesseract"] = words_inside(words, box, region.label_box)
         checked["tesseract"] = check(region.key, readings["tesseract"], issued_on)
         passing = {src: c.value for src, c in checked.items() if c.value is not None}

@@ -26,7 +26,7 @@ from extract.handread import LineReader, Reading
 
 VOCAB = list("0123456789/.-: ,ABCDEGHIKLMNOPQRSTUVXYĂÂĐÊÔƠƯÀÁẠẢÃẦẤẬỀẾỆỄỂỊÌÍÒÓỌỒỐỘỜỚỢÙÚỤỪỨỰỲÝ"
              "abcdeghiklmnopqrstuvxyăâđêôơưàáạảãầấậềếệễểịìíòóọồốộờớợùúụừứựỳýhẫ")
-VOCAB = list(dict.fromkeys(VOCAB))
+VOCAB = list(dict.fromkeys(VOCAB + list("ỉĩỏõũủữửựứừ")))
 CHARS = {k + 1: c for k, c in enumerate(VOCAB)}  # 0 is the blank
 INDEX = {c: k for k, c in CHARS.items()}
 ISSUED = date(2001, 5, 2)
@@ -286,3 +286,65 @@ def test_the_holders_age_says_nothing_on_a_paper_that_registers_no_birth() -> No
     sure = frames_of([*plain("09/09/19"), {"1": 0.97, "7": 1e-4}, *plain("7")])
     assert line_reading(FakeReader(sure), NO_CROP, "birth_date", issued)[1].value == "1917-09-09"
 
+
+
+def test_an_address_written_as_it_stands_today_on_an_older_form_is_proposed() -> None:
+    # Mê Linh was Vĩnh Phúc's from 1991 to 2008; written with today's province on a form
+    # of 1995 (an address copied as it stands now) it is still an official address.
+    written = "Xã Mê Linh, huyện Mê Linh, thành phố Hà Nội"
+    assert check("birth_place", written, date(1995, 3, 1)).value is None
+    frames = frames_of(plain(written))
+    _, checked, _ = line_reading(FakeReader(frames), NO_CROP, "birth_place", date(1995, 3, 1))
+    assert checked.value == written
+
+
+def test_a_number_and_its_year_read_without_the_slash_are_parted_at_the_papers_year() -> None:
+    # "Số: 321985" on a form of 1985: 32/1985 whose slash the reading lost.
+    frames = frames_of(plain("Số: 321985"))
+    _, checked, _ = line_reading(FakeReader(frames), NO_CROP, "number", date(1985, 6, 1))
+    assert checked.value == "32/1985"
+    assert check_number("51984", date(1985, 6, 1)).value == "5/1984"  # the year before
+    # Digits ending in another year, or too many before the year, are no such number.
+    assert check_number("321985", date(1990, 6, 1)).value != "32/1985"
+    assert check_number("79271979", date(1979, 6, 1)).value != "7927/1979"
+
+
+def test_a_number_of_four_digits_before_its_symbol_is_left_for_keying() -> None:
+    # "số:1111/KS" for 111/KS: the label's colon read as a first digit.
+    frames = frames_of(plain("số:1111/KS"))
+    _, checked, _ = line_reading(FakeReader(frames), NO_CROP, "number", ISSUED)
+    assert checked.value is None and checked.problem == "number_entry_long"
+    frames = frames_of(plain("số:111/KS"))
+    assert line_reading(FakeReader(frames), NO_CROP, "number", ISSUED)[1].value == "111/KS"
+
+
+def test_an_address_whose_unit_kinds_are_misread_is_found_from_its_province() -> None:
+    # "huyện" read 'nun', "tỉnh" 'tảnh', a letter lost in the ward: no cut into units
+    # finds it, the province at its end does; every other letter as written.
+    read = "Xã TâaLý Đang nun Chữug Thành tảnh Tiên Giang"
+    written = "Xã Tân Lý Đông, huyện Châu Thành, tỉnh Tiền Giang"
+    assert written not in place_candidates(read, ISSUED)
+    frames = frames_of([*plain("Xã Tân Lý Đông, huyện "), *plain("Châu Thành, tỉnh Tiền Giang")])
+    _, checked, conf = line_reading(_Raw(frames, read), NO_CROP, "birth_place", ISSUED)
+    assert checked.value == written and conf is not None
+
+
+class _Raw(FakeReader):
+    """A reader whose greedy text is given (what the candidates are cut from), its frames
+    those of the written address (what scores them)."""
+
+    def __init__(self, frames: np.ndarray, text: str) -> None:
+        super().__init__(frames)
+        self.text = text
+
+    def greedy(self, frames: np.ndarray) -> Reading:
+        return Reading(self.text, 1.0, 1.0)
+
+
+def test_an_address_of_today_is_proposed_as_written_not_as_the_unit_of_the_forms_day() -> None:
+    # Thủ Đức a city since 2021, a district in 2007: written as it stands today, the
+    # paper says "thành phố Thủ Đức", not the district it was.
+    written = "Phường Bình Thọ, thành phố Thủ Đức, thành phố Hồ Chí Minh"
+    frames = frames_of(plain(written))
+    _, checked, _ = line_reading(FakeReader(frames), NO_CROP, "birth_place", date(2007, 1, 8))
+    assert checked.value == written

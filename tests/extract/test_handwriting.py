@@ -701,3 +701,83 @@ def test_a_name_label_under_the_birth_date_is_not_the_holders() -> None:
     holder = [_word(t, x, x + 50, (1, 0, 1), y=(300, 330)) for t, x in
               (("Họ,", 200), ("chữ", 260), ("đệm,", 320))]
     assert "name" in find_labels([*holder, *date_label, *father], (1600, 2200))
+
+
+class _Spelled:
+    """A CTC line model that spells one text per reading, each letter sure (frames as the
+    grammar decodes them), in the order given: the crop as cut, then set upright."""
+
+    def __init__(self, *texts: str) -> None:
+        self.texts = list(texts)
+        letters = sorted({c for t in texts for c in t})
+        self.chars = {k + 1: c for k, c in enumerate(letters)}
+        self.blank = 0
+
+    def frames(self, crop: Image.Image) -> np.ndarray:
+        index = {c: k for k, c in self.chars.items()}
+        rows = []
+        for c in self.texts.pop(0):
+            for k in (index[c], 0):  # the letter, then a blank
+                row = np.full(len(self.chars) + 1, 1e-6)
+                row[k] = 1.0
+                rows.append(np.log(row / row.sum()))
+        return np.asarray(rows, dtype=np.float32)
+
+    def greedy(self, frames: np.ndarray) -> object:
+        from extract.handread import LineReader
+
+        return LineReader.greedy(self, frames)  # type: ignore[arg-type]
+
+    def read(self, crop: Image.Image) -> object:
+        return self.greedy(self.frames(crop))
+
+
+def _leaning_name_form() -> tuple[Image.Image, list]:
+    """A name's label and writing leaning right on its dotted line (read again upright)."""
+    im = Image.new("L", (1600, 700), 255)
+    d = ImageDraw.Draw(im)
+    for x in range(420, 1500, 9):
+        d.rectangle((x, 526, x + 2, 528), fill=0)
+    for x in (500, 540, 580):
+        d.polygon([(x + 8, 470), (x + 14, 470), (x + 6, 524), (x, 524)], fill=0)
+    words = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
+             (("Họ,", 100), ("chữ", 160), ("đệm,", 220), ("tên:", 280))]
+    return im, words
+
+
+def test_a_rare_name_read_the_same_twice_as_the_ink_spells_it_is_proposed() -> None:
+    from extract.handfields import read_fields
+
+    im, words = _leaning_name_form()
+    # "Sỹ" is a real given name off the common list: one reading of it is held back
+    # (most such readings are a misread common name), two that agree are not.
+    (f,) = read_fields(im, words, date(1984, 5, 1), _Spelled("ĐỖ THẾ SỸ", "ĐỖ THẾ SỸ"),
+                       ["name"])
+    assert f.value == "ĐỖ THẾ SỸ" and "asterocr_upright" in f.readings
+    # Read otherwise upright: left for keying.
+    (f,) = read_fields(im, words, date(1984, 5, 1), _Spelled("ĐỖ THẾ SỸ", "ĐỖ THẾ SỶ"),
+                       ["name"])
+    assert f.value is None and f.problem == "name_rare_syllable"
+
+
+def test_two_readings_agree_only_on_a_usual_value_both_best_paths_spell() -> None:
+    from extract.handcheck import Checked
+    from extract.handfields import agree
+
+    def held(name: str) -> Checked:
+        return Checked(None, "name_rare_syllable", name)
+
+    assert agree(held("ĐỖ THẾ SỸ"), "Đỗ Thế Sỹ", held("ĐỖ THẾ SỸ"), "tên: Đỗ Thế Sỹ.")
+    # The grammar's same mending of a syllable neither best path spells ('Truyế', 'Tuyế').
+    truế = held("NGUYỄN KHÁNH TRUẾ")
+    assert not agree(truế, "Nguyễn Khánh Truyế", truế, "Nguyễn Khánh Tuyế")
+    # Spelled by one view only.
+    pực = held("LÊ MẠNH PỰC")
+    assert not agree(pực, ": LÊ MẠNH PỰC", pực, "N. PÊ MẠNH PỰC")
+    # Both spell it, but "Diêu" is a mark off the usual "Diệu".
+    diêu = held("NGUYỄN DIÊU TRÂM")
+    assert not agree(diêu, "Nguyễn Diêu Trâm..", diêu, "Nguyễn Diêu Trâm.")
+    # Different values; and what the value is, not how likely: a number too long.
+    assert not agree(held("ĐỖ THẾ SỸ"), "Đỗ Thế Sỹ", held("ĐỖ THẾ SỸ Y"), "Đỗ Thế Sỹ Y")
+    long = Checked(None, "number_long", "49198")
+    assert not agree(long, "49198", long, "49198")
