@@ -8,7 +8,8 @@ batch's first page waited for both; started here, the server loads on the other 
 while this process loads, reads the settings, checks dependencies and admits files.
 ``ingest.lifeline.pool_context`` finds the server running (it reads its preload list
 once, when it starts: ``tests/test_cli_entry.py`` keeps the two lists equal). Kept
-free of sohoa imports: anything imported here is loaded before the server starts.
+free of sohoa imports but ``ingest.lifeline`` (standard library only): anything imported
+here is loaded before the server starts.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from multiprocessing import forkserver
 
 # The commands that run a batch's OCR in a local process pool (unless a broker is
 # configured: then Celery's workers do).
@@ -38,8 +38,10 @@ def runs_local_batch(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
 def main() -> int:
     if (runs_local_batch(sys.argv[1:], os.environ)
             and "forkserver" in multiprocessing.get_all_start_methods()):
-        multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
-        forkserver.ensure_running()
+        # Standard library only (``ingest`` loads its names on first use).
+        from ingest.lifeline import start_forkserver
+
+        start_forkserver(PRELOAD)
     return load_command_line()()  # after the server has started: see the module doc
 
 

@@ -49,11 +49,38 @@ def pool_context(preload: Sequence[str] = ()) -> Any:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver" and preload:
-        context.set_forkserver_preload(list(preload))
         # Starting the server does not wait for its imports: the first child's start
         # does, by when the caller has usually done its own checks.
-        forkserver.ensure_running()
+        start_forkserver(preload)
     return context
+
+
+def start_forkserver(preload: Sequence[str]) -> None:
+    """Start this process's forkserver (if not running) importing ``preload``, from the
+    same ``sys.path`` as this process.
+
+    CPython's server is a fresh ``python -c`` that ignores the path it is handed: it
+    imported its preload from the *current directory* first. ``sohoa ingest`` run from
+    inside another checkout (or any folder with an ``ocr/`` or ``extract/`` of its own)
+    had its workers run that folder's code while the batch's own process ran the
+    installed one; benches of two checkouts compared one with itself. The server now
+    gets this process's path (PYTHONPATH) and no current directory (PYTHONSAFEPATH),
+    set only while it is started.
+    """
+    multiprocessing.get_context("forkserver").set_forkserver_preload(list(preload))
+    names = ("PYTHONPATH", "PYTHONSAFEPATH")
+    saved = {name: os.environ.get(name) for name in names}
+    # An empty entry is this process's current directory (``python -m``/``-c``).
+    os.environ["PYTHONPATH"] = os.pathsep.join(entry or os.getcwd() for entry in sys.path)
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        forkserver.ensure_running()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def die_with_parent(driver_pid: int, *, deathsig: bool = True) -> None:

@@ -4,9 +4,10 @@
 (``ingest.lifeline.pool_context``): the server imports it before forking any worker,
 and each worker starts with the modules its jobs unpickle (pages: ``ocr``; documents:
 ``ingest.pipeline``, which brings extraction, signing's placement and the rest; the
-PDF/A checker, about 0.1 s on a document's first use) and with the official-unit
-indexes built (``extract.places.warm``, about 0.5 s), instead of
-paying both again in every worker of every batch; and with all of it frozen out of the
+PDF/A checker, about 0.1 s on a document's first use), with the official-unit
+indexes built (``extract.places.warm``, about 0.5 s) and the seal search's spectra for
+A4 pages (``ocr.prepare.warm_seal_search``, about 0.06 s), instead of
+paying them again in every worker of every batch; and with all of it frozen out of the
 garbage collector's reach (below).
 
 Importing it has that one effect on purpose. The workers' own initializer still warms
@@ -42,6 +43,10 @@ def _load() -> None:
 
         # Tesseract's model (and its orientation model) loaded once for every worker.
         tessapi.preload(configured_languages(os.environ))
+        # The seal search's ring spectra for A4 pages (47 MB, shared by the workers).
+        from ocr.prepare import warm_seal_search
+
+        warm_seal_search()
 
         try:
             warm()

@@ -54,3 +54,26 @@ def test_kept_kernels_find_what_fresh_ones_find(size: tuple[int, int]) -> None:
     assert prepare._coarse_ring(page, 200) == fresh
     coverage, cx, cy, _, _ = fresh
     assert coverage > 0.9 and abs(cx - centre[0]) <= 4 and abs(cy - centre[1]) <= 4
+
+
+@pytest.mark.parametrize("size, dpi", [((2480, 3508), 300), ((1654, 2339), 200),
+                                       ((1240, 1754), 150)])
+def test_warmed_spectra_are_those_an_a4_page_uses(size: tuple[int, int], dpi: int) -> None:
+    """``warm_seal_search`` (run in the workers' server) makes the spectra an A4 page's
+    search asks for, at any of the usual resolutions: the page makes none of its own."""
+    prepare._ring_spectra.cache_clear()
+    prepare.warm_seal_search()
+    made = prepare._ring_spectra.cache_info().misses
+    prepare._coarse_ring(Image.new("L", size, 255), dpi)
+    assert prepare._ring_spectra.cache_info().misses == made == 1
+
+
+def test_the_workers_server_warms_the_seal_search() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import ingest.preload; from ocr import prepare; "
+             "print(prepare._ring_spectra.cache_info().currsize)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=300, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "1"
