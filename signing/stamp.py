@@ -19,18 +19,8 @@ from fontTools import subset
 from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils.content import RawContent
-from pyhanko.pdf_utils.font.opentype import (
-    CIDFontType2,
-    GlyphAccumulator,
-    GlyphAccumulatorFactory,
-)
-from pyhanko.pdf_utils.generic import (
-    ArrayObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-    StreamObject,
-)
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+from pyhanko.pdf_utils.generic import ArrayObject, FloatObject
 from pyhanko.pdf_utils.layout import (
     AxisAlignment,
     BoxConstraints,
@@ -119,67 +109,19 @@ def stamp_font(source: Path, extra_text: str) -> bytes:
         font.close()
 
 
-# Font programs kept per stamp font size, one per set of glyphs a stamp used: the same
-# agency name and clock digits come back document after document.
-SUBSETS_KEPT = 64
-
-
-class _ReusedSubset(GlyphAccumulator):
-    """pyHanko's glyph accumulator, embedding the font program made for an earlier
-    stamp that used the same glyphs instead of subsetting and writing the font again
-    (fontTools' subset and save were ~8 ms of a signature's ~35 ms CPU). The program is
-    the one fontTools made for that glyph set; the widths, the /ToUnicode map and the
-    subset's name are made for each document as before."""
-
-    def __init__(self, *args: Any, programs: dict[frozenset[int], bytes], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._programs = programs
-
-    def prepare_write(self) -> None:
-        if self._write_prepared or not isinstance(self.cidfont_obj, CIDFontType2):
-            super().prepare_write()  # a CFF font embeds its own program differently
-            return
-        glyphs = frozenset(self._glyphs)
-        program = self._programs.get(glyphs)
-        if program is None:
-            self._extract_subset()
-            out = io.BytesIO()
-            self.tt.save(out)
-            program = out.getvalue()
-            if len(self._programs) < SUBSETS_KEPT:
-                self._programs[glyphs] = program
-        # What ``CIDFontType2.set_font_file`` writes, from the program in hand.
-        descriptor = self.cidfont_obj._font_descriptor
-
-        def font_file(writer: BasePdfFileWriter) -> IndirectObject:
-            stream = StreamObject(stream_data=program)
-            stream.compress()
-            ref = writer.add_object(stream)
-            descriptor[NameObject("/FontFile2")] = ref
-            return ref
-
-        self.cidfont_obj.set_font_file = font_file  # type: ignore[method-assign]
-        self._subset_created = True
-        super().prepare_write()
-
-
 @dataclass(frozen=True)
 class _FontInMemory(GlyphAccumulatorFactory):
     # pyHanko's factory opens the font file for every stamp and never closes it;
     # the stamp font is small and already in memory, so each engine reads a copy.
     font_bytes: bytes = b""
-    # The font programs embedded so far, by glyph set (``_ReusedSubset``).
-    programs: dict[frozenset[int], bytes] = field(default_factory=dict, compare=False,
-                                                  hash=False, repr=False)
 
     def create_font_engine(
         self, writer: BasePdfFileWriter, obj_stream: Any = None
     ) -> GlyphAccumulator:
         if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
             obj_stream = writer.prepare_object_stream()
-        return _ReusedSubset(writer=writer, font_handle=io.BytesIO(self.font_bytes),
-                             font_size=self.font_size, obj_stream=obj_stream,
-                             programs=self.programs)
+        return GlyphAccumulator(writer=writer, font_handle=io.BytesIO(self.font_bytes),
+                                font_size=self.font_size, obj_stream=obj_stream)
 
 
 @dataclass(frozen=True)
