@@ -764,8 +764,38 @@ def _rows_of(left: list[list[Word]], right: list[list[Word]]) -> list[list[Word]
     return rows
 
 
+def _rejoined(left: list[list[Word]], right: list[list[Word]]) -> list[list[Word]] | None:
+    """``left`` with each line of ``right`` put back at the end of the line it continues,
+    or None unless every line of ``right`` continues one.
+
+    Tesseract's layout sometimes cuts a block of text down the middle (a photographed
+    page's crease or light edge read as a gutter: fresh draw 3571's e0022), and the
+    right halves of its lines come out as a block of their own, after every left half.
+    A line of ``right`` continues a line of ``left`` when it sits at the same height
+    and starts after it by no more than a gap between words (the gap ``_segments``
+    splits columns at): halves of one line, not two columns. The header's blocks (the
+    national motto) are never joined.
+    """
+    if any(_starts_national_motto(line, i) or (i == 0 and _fold(line[0].text) == "CONG")
+           for line in left + right for i in range(len(line))):
+        return None
+    height = max(_height([w for line in left + right for w in line]), 1)
+    joined = [list(line) for line in left]
+    for line in right:
+        start = line[0].bbox[0]
+        partner = next((k for k, other in enumerate(left)
+                        if abs(_centre(other) - _centre(line)) < 0.5 * height
+                        and 0 <= start - other[-1].bbox[2] <= COLUMN_GAP_HEIGHTS * height),
+                       None)
+        if partner is None:
+            return None
+        joined[partner] += line
+    return joined
+
+
 def _table_rows(lines: list[list[Word]]) -> list[list[Word]]:
-    """``lines`` with side-by-side table columns (consecutive blocks) merged into rows."""
+    """``lines`` with side-by-side table columns (consecutive blocks) merged into rows,
+    and a block of the right halves of lines the layout cut put back (``_rejoined``)."""
     blocks: list[list[list[Word]]] = []
     for line in lines:
         if blocks and blocks[-1][-1][0].line[0] == line[0].line[0]:
@@ -776,6 +806,8 @@ def _table_rows(lines: list[list[Word]]) -> list[list[Word]]:
     current = blocks[0] if blocks else []
     for block in blocks[1:]:
         rows = _rows_of(current, block)
+        if rows is None:
+            rows = _rejoined(current, block)
         if rows is None:
             out += current
             current = block
