@@ -884,10 +884,15 @@ def _column_of(piece: list[Word], starts: list[int], height: int) -> int | None:
     """The column (index into ``starts``) a continuation piece sits in, or None when it
     starts between columns or runs into the next one."""
     tolerance = height
-    for k, start in enumerate(starts):
+    x = piece[0].bbox[0]
+    # A piece starting at a column's start (within the tolerance) is in that column,
+    # even a pixel left of it: taken for the tail of the column before, the second
+    # spouse's ID number under "Căn cước công dân số" broke the row (draw 3571's e0027).
+    nearest = min(range(len(starts)), key=lambda k: abs(x - starts[k]))
+    for k in (nearest, *range(len(starts))):
+        start = starts[k]
         end = starts[k + 1] if k + 1 < len(starts) else None
-        if abs(piece[0].bbox[0] - start) <= tolerance or (
-                start <= piece[0].bbox[0] and (end is None or piece[0].bbox[0] < end)):
+        if abs(x - start) <= tolerance or (start <= x and (end is None or x < end)):
             if end is not None and piece[-1].bbox[2] > end - tolerance / 2:
                 return None
             return k

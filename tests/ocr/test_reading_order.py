@@ -101,3 +101,18 @@ def test_a_block_far_right_of_the_lines_beside_it_is_not_joined_to_them() -> Non
              + _line(100, 2, 1, (1000, "GIÁM ĐỐC")))
     assert engine.words_to_text(words).splitlines() == [
         WIDE_TITLE[1], "", "Nơi nhận:", "- Như trên;", "", "GIÁM ĐỐC"]
+
+
+def test_a_cell_continued_a_pixel_left_of_its_column_stays_in_its_row() -> None:
+    """Draw 3571's e0027 (a marriage certificate, dirty drum): the second spouse's ID
+    number starts a pixel left of its column's "Căn cước công dân số". Taken for the
+    tail of the first spouse's column, it broke the row, and both numbers came out on
+    a line of their own, after the row."""
+    words = (_line(20, 9, 1, TITLE_LINE)
+             + _line(100, 1, 1, (100, "Giấy tờ tùy thân"), (700, "Căn cước công dân số"),
+                     (1300, "Căn cước công dân số"))
+             + _line(150, 1, 2, (700, "011092544547"), (1299, "094187757222")))
+    assert engine.words_to_text(words).splitlines() == [
+        "GIẤY CHỨNG NHẬN", "",
+        "Giấy tờ tùy thân Căn cước công dân số 011092544547 Căn cước công dân số 094187757222",
+    ]
