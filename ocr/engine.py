@@ -120,21 +120,26 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
         notes += (f"header re-read skipped: {len(pieces)} noise pieces",)
         pieces = []
     piece_boxes = [_padded(_box(piece), image) for piece in pieces]
-    skipped = unread_ink(image, words, dpi, also_covered=piece_boxes) if words else []
-    if not piece_boxes and not skipped:
+    tops: list[tuple[int, int, int, int]] = []
+    skipped = unread_ink(image, words, dpi, also_covered=piece_boxes,
+                         noisy_tops=tops) if words else []
+    if not piece_boxes and not skipped and not tops:
         return words, notes
     try:
         readings = read_crops(image, piece_boxes + skipped, workdir, dpi=dpi,
-                              languages=languages)
+                              languages=languages) if piece_boxes or skipped else []
     except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
         return words, (*notes, f"second look failed, first reading kept: {str(exc)[:160]}")
     header = [[] if not got or _is_noise(got) else
               [dataclasses.replace(w, line=piece[0].line) for w in got]
               for piece, got in zip(pieces, readings, strict=False)]
     words = drop_duplicates(splice(words, pieces, header))
+    # A noisy top is only read with its specks lifted: read as it is (``--psm 6``), a
+    # quarter page of noise cost seconds of tesseract and gave nothing.
     readings = readings[:len(pieces)] + [
         _despeckled_if_better(image, box, got, workdir, dpi=dpi, languages=languages)
-        for box, got in zip(skipped, readings[len(pieces):], strict=True)]
+        for box, got in zip(skipped + tops,
+                            readings[len(pieces):] + [[] for _ in tops], strict=True)]
     # Only words the text keeps count as read: where the first pass left a noise piece
     # (a signer's name under a pen stroke read "NGUY ẾN xài" at 26–90), the patch around
     # it was read again, and a confident reading of it ("NGUYÊN HÁI QUYÊN" at 58–93)
@@ -369,10 +374,13 @@ def _cells(mask: np.ndarray, factor: int) -> np.ndarray:
 
 
 def unread_ink(image: Image.Image, words: list[Word], dpi: int, *,
-               also_covered: Sequence[tuple[int, int, int, int]] = ()
+               also_covered: Sequence[tuple[int, int, int, int]] = (),
+               noisy_tops: list[tuple[int, int, int, int]] | None = None
                ) -> list[tuple[int, int, int, int]]:
     """Boxes (page pixels) of ink patches that no confidently read word covers (nor
-    ``also_covered``, places read again anyway)."""
+    ``also_covered``, places read again anyway); the header-band tops of densely
+    speckled patches too tall to be read as a block of text go to ``noisy_tops`` when
+    given."""
     gray = as_gray(image)
     factor = max(1, round(dpi / UNREAD_CELL_DPI))
     pixels = np.asarray(gray, dtype=np.uint8)
@@ -403,12 +411,23 @@ def unread_ink(image: Image.Image, words: list[Word], dpi: int, *,
     for x0, y0, x1, y1, _count, _own in regions_of(grown)[:UNREAD_MAX_REGIONS]:
         if int(cells[y0:y1, x0:x1].sum()) < UNREAD_MIN_CELLS:
             continue
-        if ((y1 - y0) > UNREAD_MAX_HEIGHT * cells.shape[0]
-                or ((y1 - y0) * (x1 - x0) > UNREAD_MAX_AREA * cells.size
-                    and y0 >= HEADER_FRACTION * cells.shape[0])):
-            continue  # a blot, a fold or a noisy stretch of page, not a block of text
-        boxes.append((x0 * factor, y0 * factor, min(ink.shape[1], x1 * factor),
-                      min(ink.shape[0], y1 * factor)))
+        box = (x0 * factor, y0 * factor, min(ink.shape[1], x1 * factor),
+               min(ink.shape[0], y1 * factor))
+        if (y1 - y0) > UNREAD_MAX_HEIGHT * cells.shape[0]:
+            # Too tall for a block of text: a blot, a fold — or a photocopier's noise
+            # spread from the top of the page down past the header, whose lines the
+            # layout lost with it (fresh draw 3571's e0004: agency, motto, title and
+            # the first lines under them, all unread). Densely speckled, its top is
+            # read once its specks are lifted (``second_look``).
+            top = (box[0], box[1], box[2], box[1] + round(UNREAD_MAX_HEIGHT * gray.height))
+            if (noisy_tops is not None and y0 < HEADER_FRACTION * cells.shape[0]
+                    and densely_speckled(gray, top)):
+                noisy_tops.append(top)
+            continue
+        if ((y1 - y0) * (x1 - x0) > UNREAD_MAX_AREA * cells.size
+                and y0 >= HEADER_FRACTION * cells.shape[0]):
+            continue  # a fold or a noisy stretch of page, not a block of text
+        boxes.append(box)
     return boxes
 
 
@@ -764,8 +783,38 @@ def _rows_of(left: list[list[Word]], right: list[list[Word]]) -> list[list[Word]
     return rows
 
 
+def _rejoined(left: list[list[Word]], right: list[list[Word]]) -> list[list[Word]] | None:
+    """``left`` with each line of ``right`` put back at the end of the line it continues,
+    or None unless every line of ``right`` continues one.
+
+    Tesseract's layout sometimes cuts a block of text down the middle (a photographed
+    page's crease or light edge read as a gutter: fresh draw 3571's e0022), and the
+    right halves of its lines come out as a block of their own, after every left half.
+    A line of ``right`` continues a line of ``left`` when it sits at the same height
+    and starts after it by no more than a gap between words (the gap ``_segments``
+    splits columns at): halves of one line, not two columns. The header's blocks (the
+    national motto) are never joined.
+    """
+    if any(_starts_national_motto(line, i) or (i == 0 and _fold(line[0].text) == "CONG")
+           for line in left + right for i in range(len(line))):
+        return None
+    height = max(_height([w for line in left + right for w in line]), 1)
+    joined = [list(line) for line in left]
+    for line in right:
+        start = line[0].bbox[0]
+        partner = next((k for k, other in enumerate(left)
+                        if abs(_centre(other) - _centre(line)) < 0.5 * height
+                        and 0 <= start - other[-1].bbox[2] <= COLUMN_GAP_HEIGHTS * height),
+                       None)
+        if partner is None:
+            return None
+        joined[partner] += line
+    return joined
+
+
 def _table_rows(lines: list[list[Word]]) -> list[list[Word]]:
-    """``lines`` with side-by-side table columns (consecutive blocks) merged into rows."""
+    """``lines`` with side-by-side table columns (consecutive blocks) merged into rows,
+    and a block of the right halves of lines the layout cut put back (``_rejoined``)."""
     blocks: list[list[list[Word]]] = []
     for line in lines:
         if blocks and blocks[-1][-1][0].line[0] == line[0].line[0]:
@@ -776,6 +825,8 @@ def _table_rows(lines: list[list[Word]]) -> list[list[Word]]:
     current = blocks[0] if blocks else []
     for block in blocks[1:]:
         rows = _rows_of(current, block)
+        if rows is None:
+            rows = _rejoined(current, block)
         if rows is None:
             out += current
             current = block
@@ -833,10 +884,15 @@ def _column_of(piece: list[Word], starts: list[int], height: int) -> int | None:
     """The column (index into ``starts``) a continuation piece sits in, or None when it
     starts between columns or runs into the next one."""
     tolerance = height
-    for k, start in enumerate(starts):
+    x = piece[0].bbox[0]
+    # A piece starting at a column's start (within the tolerance) is in that column,
+    # even a pixel left of it: taken for the tail of the column before, the second
+    # spouse's ID number under "Căn cước công dân số" broke the row (draw 3571's e0027).
+    nearest = min(range(len(starts)), key=lambda k: abs(x - starts[k]))
+    for k in (nearest, *range(len(starts))):
+        start = starts[k]
         end = starts[k + 1] if k + 1 < len(starts) else None
-        if abs(piece[0].bbox[0] - start) <= tolerance or (
-                start <= piece[0].bbox[0] and (end is None or piece[0].bbox[0] < end)):
+        if abs(x - start) <= tolerance or (start <= x and (end is None or x < end)):
             if end is not None and piece[-1].bbox[2] > end - tolerance / 2:
                 return None
             return k

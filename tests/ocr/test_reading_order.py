@@ -65,3 +65,54 @@ def test_label_and_value_rows_and_paragraphs_keep_their_order() -> None:
 def test_stray_marks_are_not_text_but_punctuation_and_misread_letters_are() -> None:
     words = _line(20, 9, 1, TITLE_LINE) + _line(100, 1, 1, (100, "¡ Dân tộc: Kinh ⁄ - (*) €) ˆ"))
     assert engine.words_to_text(words) == "GIẤY CHỨNG NHẬN\n\nDân tộc: Kinh - (*) €)"
+
+
+# A title across the middle of these pages' text, which ends the header.
+WIDE_TITLE = (300, "GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT")
+
+
+def test_lines_the_layout_cut_down_the_middle_are_put_back_together() -> None:
+    """A photographed page's crease read as a gutter (fresh draw 3571's e0022): the
+    right halves of three lines come out as blocks of their own after all the left
+    halves. Halves at the same height one word gap apart are one line again."""
+    words = (_line(20, 9, 1, WIDE_TITLE)
+             + _line(100, 10, 1, (100, "và vợ/chồng: Bà: ĐẶNG ÁNH"))
+             + _line(160, 10, 2, (100, "Địa chỉ thường trú: Số 121 Chu"))
+             + _line(220, 10, 3, (100, "II. Thửa đất, nhà ở và tài sản"))
+             + _line(280, 10, 4, (100, "1. Thửa đất:"))
+             + _line(100, 11, 1, (750, "YẾN, năm sinh: 1977"))
+             + _line(160, 11, 2, (875, "Văn An, phường 2"))
+             + _line(220, 12, 1, (880, "khác gắn liền với đất")))
+    assert engine.words_to_text(words).splitlines() == [
+        WIDE_TITLE[1], "",
+        "và vợ/chồng: Bà: ĐẶNG ÁNH YẾN, năm sinh: 1977",
+        "Địa chỉ thường trú: Số 121 Chu Văn An, phường 2",
+        "II. Thửa đất, nhà ở và tài sản khác gắn liền với đất",
+        "1. Thửa đất:",
+    ]
+
+
+def test_a_block_far_right_of_the_lines_beside_it_is_not_joined_to_them() -> None:
+    """Blocks side by side with a gutter wider than a word gap (a signature block
+    beside "Nơi nhận", the header's two blocks) keep their order: one after the other."""
+    words = (_line(20, 9, 1, WIDE_TITLE)
+             + _line(100, 1, 1, (100, "Nơi nhận:"))
+             + _line(160, 1, 2, (100, "- Như trên;"))
+             + _line(100, 2, 1, (1000, "GIÁM ĐỐC")))
+    assert engine.words_to_text(words).splitlines() == [
+        WIDE_TITLE[1], "", "Nơi nhận:", "- Như trên;", "", "GIÁM ĐỐC"]
+
+
+def test_a_cell_continued_a_pixel_left_of_its_column_stays_in_its_row() -> None:
+    """Draw 3571's e0027 (a marriage certificate, dirty drum): the second spouse's ID
+    number starts a pixel left of its column's "Căn cước công dân số". Taken for the
+    tail of the first spouse's column, it broke the row, and both numbers came out on
+    a line of their own, after the row."""
+    words = (_line(20, 9, 1, TITLE_LINE)
+             + _line(100, 1, 1, (100, "Giấy tờ tùy thân"), (700, "Căn cước công dân số"),
+                     (1300, "Căn cước công dân số"))
+             + _line(150, 1, 2, (700, "011092544547"), (1299, "094187757222")))
+    assert engine.words_to_text(words).splitlines() == [
+        "GIẤY CHỨNG NHẬN", "",
+        "Giấy tờ tùy thân Căn cước công dân số 011092544547 Căn cước công dân số 094187757222",
+    ]
