@@ -1078,33 +1078,14 @@ def match_issuer(
         second = _match_block(printed, on, page_lines, relaxed=True)
         if second.official is not None or second.reason == AMBIGUOUS:
             return second
-        untangled = untangle_committee(printed)
-        if untangled is not None:
-            # Read strictly once put back in order, but read out of order: trusted only as
-            # far as the page names the unit elsewhere, as the lenient reading below.
-            fourth = _match_block(untangled, on, page_lines, relaxed=False)
-            if fourth.official is None and fourth.reason == UNMATCHED:
-                # A slip in a type word's marks as well ("ỦY HUYÊN BAN NHÂN PHÚ GIÁO DÂN"):
-                # relaxed as the block read in order is; the names still match strictly.
-                fourth = _match_block(untangled, on, page_lines, relaxed=True)
-            if fourth.official is not None and fourth.unit is not None:
-                fourth.printed = printed
-                fourth.lenient = True
-                fourth.confirmed = _named_on_page(fourth.unit, page_lines)
-                return fourth
-        unmottoed = remove_interleaved_motto(printed)
-        if unmottoed is not None:
-            # The motto's words read into the block, between its lines ("CHỦ NGHĨA VIỆT UBND
-            # TỈNH KIÊN GIANG NAM UBND HUYỆN GÒ QUAO"): out of order as the untangled
-            # committee, and trusted as far as the page names the unit, as it is.
-            fifth = _match_block(unmottoed, on, page_lines, relaxed=False)
-            if fifth.official is None and fifth.reason == UNMATCHED:
-                fifth = _match_block(unmottoed, on, page_lines, relaxed=True)
-            if fifth.official is not None and fifth.unit is not None:
-                fifth.printed = printed
-                fifth.lenient = True
-                fifth.confirmed = _named_on_page(fifth.unit, page_lines)
-                return fifth
+        # Blocks read out of order, put back in order: the committee's words tangled
+        # ("ỦY HUYÊN BAN NHÂN PHÚ GIÁO DÂN"), or the motto's words read into the block
+        # between its lines ("CHỦ NGHĨA VIỆT UBND TỈNH KIÊN GIANG NAM UBND HUYỆN GÒ QUAO").
+        for reordered in (untangle_committee(printed), remove_interleaved_motto(printed)):
+            if reordered is not None:
+                found = _match_reordered(reordered, printed, on, page_lines)
+                if found is not None:
+                    return found
         third = _match_block(printed, on, page_lines, relaxed=True, lenient=True)
         if third.official is not None and third.unit is not None:
             third.lenient = True
@@ -1183,6 +1164,24 @@ def _named_on_page(unit: Unit, page_lines: Sequence[str]) -> bool:
     named = re.escape(unit.kind + unit.key) + r"(?![0-9])"
     typed = r",?(?:quan|huyen|thixa|thanhpho|tp|tinh)?"
     return parent is not None and re.search(named + typed + re.escape(parent), compact) is not None
+
+
+def _match_reordered(
+    reordered: str, printed: str, on: date | None, page_lines: Sequence[str]
+) -> IssuerMatch | None:
+    """The unit a block read out of order names once put back in order: matched strictly,
+    then with a type word's marks relaxed (the names still match strictly). Read out of
+    order, it is trusted only as far as the page names the unit elsewhere, as the lenient
+    reading is."""
+    found = _match_block(reordered, on, page_lines, relaxed=False)
+    if found.official is None and found.reason == UNMATCHED:
+        found = _match_block(reordered, on, page_lines, relaxed=True)
+    if found.official is None or found.unit is None:
+        return None
+    found.printed = printed
+    found.lenient = True
+    found.confirmed = _named_on_page(found.unit, page_lines)
+    return found
 
 
 def _match_block(
