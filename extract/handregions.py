@@ -253,8 +253,8 @@ def _bounded(lines: list[list[Word]], found: dict[str, list[Word]], width: int
             if not top < y < bottom:
                 continue
             label = _loose(line, key)
-            # In the labels' column.
-            if label is not None and abs(label[0].bbox[0] - left) < 2 * h:
+            # The line starts in the labels' column (its label may follow a speck read).
+            if label is not None and abs(line[0].bbox[0] - left) < 2 * h:
                 out[key] = label
                 break
     return out
