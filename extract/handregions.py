@@ -253,8 +253,10 @@ def _bounded(lines: list[list[Word]], found: dict[str, list[Word]], width: int
             if not top < y < bottom:
                 continue
             label = _loose(line, key)
-            # The line starts in the labels' column (its label may follow a speck read).
-            if label is not None and abs(line[0].bbox[0] - left) < 2 * h:
+            # In the labels' column: the label, or its line when a speck read before the
+            # label was read as a word of it ("Š gày,"); a speck is its own word ("ề").
+            if label is not None and min(abs(label[0].bbox[0] - left),
+                                         abs(line[0].bbox[0] - left)) < 2 * h:
                 out[key] = label
                 break
     return out
@@ -444,9 +446,17 @@ def number_label(dark: np.ndarray, words: Sequence[Word]) -> Word | None:
     agency = [w for w in header if w.bbox[1] < first + 3.5 * h]
     bottom = max(w.bbox[3] for w in agency)
     last = [w for w in agency if w.bbox[3] > bottom - 0.5 * (w.bbox[3] - w.bbox[1])]
+    # Boxes taller than the print can be (ink bleed) reach a line below it: the agency's
+    # last line ends at its print's baseline (fresh draw 1409: "TÂN" boxed down to the
+    # number's line, looked for under it).
+    # The print's height: the label is made at it and the dotted line starts a line
+    # under the print (the dots swell with the print: they are measured by the boxes').
+    line = min(h, MAX_LINE * width)
+    if last and h > line:
+        bottom = min(bottom, int(_print_baseline(dark, last)))
     x0 = max(0, int(min(w.bbox[0] for w in agency) - 2 * h))
     x1 = min(width, int(max(w.bbox[2] for w in agency) + 2 * h))
-    rows = range(int(bottom + 0.8 * h), min(int(height * HEADER), int(bottom + 3.5 * h)), 2)
+    rows = range(int(bottom + 0.8 * line), min(int(height * HEADER), int(bottom + 3.5 * h)), 2)
     if not last or not rows:
         return None
     base = max(rows, key=lambda y: _dots(dark, y, h, x0, x1))
@@ -455,8 +465,8 @@ def number_label(dark: np.ndarray, words: Sequence[Word]) -> Word | None:
     # The first dot of the line: the label ends a little before it.
     band = dark[max(0, int(base - 0.15 * h)):int(base + 0.12 * h), x0:x1].any(axis=0)
     first = x0 + int(np.argmax(band))
-    return Word("Số:", PRINT_CONFIDENCE, (max(0, int(first - 1.6 * h)), int(base - 0.85 * h),
-                                          first, int(base + 0.15 * h)), (-1, 0, 0))
+    return Word("Số:", PRINT_CONFIDENCE, (max(0, int(first - 1.6 * line)), int(base - 0.85 * line),
+                                          first, int(base + 0.15 * line)), (-1, 0, 0))
 
 
 def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:

@@ -815,6 +815,9 @@ def test_a_label_glued_by_a_hyphen_is_found_loosely() -> None:
     place = _line(("Nơi-Šnh:",), (1, 3, 1), (450, 480))
     assert [w.text for w in find_labels([*date, *place], (1600, 2200))["birth_place"]] == [
         "Nơi-Šnh:"]
+    # A speck read as a word well left of the labels' column: the label itself is in it.
+    speck = [_word("ề", 80, 95, (1, 3, 1), y=(450, 480)), *place]
+    assert "birth_place" in find_labels([*date, *speck], (1600, 2200))
 
 
 def test_another_labels_word_does_not_pass_for_a_label_word_a_letter_off() -> None:
@@ -826,3 +829,23 @@ def test_another_labels_word_does_not_pass_for_a_label_word_a_letter_off() -> No
     assert "birth_place" not in find_labels(gender, (1600, 2200))
     date = _line(("Ngày,", "tháng,", "năm", "sinh:"), (1, 2, 1), (300, 330))
     assert "birth_place" not in find_labels([*date, *gender], (1600, 2200))
+
+
+def test_the_number_line_is_found_under_an_agency_boxed_too_tall() -> None:
+    # Ink bleed: tesseract boxes the agency's print about twice its height, the last
+    # line's box reaching down to the number's dotted line (fresh draw 1409).
+    im = Image.new("L", (1600, 2200), 255)
+    d = ImageDraw.Draw(im)
+    d.rectangle((220, 120, 400, 150), fill=0)  # the agency's print
+    d.rectangle((240, 170, 400, 200), fill=0)
+    for x in range(300, 700, 9):
+        d.rectangle((x, 262, x + 2, 264), fill=0)
+    d.line((360, 230, 480, 258), fill=0, width=6)
+    agency = [_word("ỦY", 220, 260, (1, 1, 1), y=(120, 190)),
+              _word("BAN", 270, 400, (1, 1, 1), y=(120, 190)),
+              _word("XÃ", 240, 290, (1, 2, 1), y=(170, 240)),
+              _word("HỒNG", 300, 400, (1, 2, 1), y=(170, 240))]
+    (r,) = regions(im, agency)
+    # The writing and its dotted line inside the crop (not a row of the page below).
+    assert r.key == "number" and abs(r.baseline - 263) <= 12
+    assert r.box[1] <= 230 and r.box[3] >= 264
