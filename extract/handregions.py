@@ -152,6 +152,8 @@ def _matches(tokens: list[str], pattern: tuple[str, ...]) -> bool:
     for t, p in zip(tokens, pattern, strict=True):
         if t == p:
             continue
+        if t in OTHER_WORDS:
+            return False
         # A word of two letters a letter off ("Hü" for "Họ" on ink bleed) only among
         # three or more read right: alone it would match any short word.
         if not (_close(t, p) or (len(pattern) >= 3 and len(t) == len(p) == 2
@@ -168,11 +170,106 @@ def _number_label(word: Word, size: tuple[int, int]) -> bool:
             and word.bbox[0] < width * 0.5)
 
 
-def find_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[str, list[Word]]:
-    """The label words of each field, the first match in reading order (top first)."""
+# Words printed in the form's other labels: a word a letter off one of the field's label
+# words that is exactly one of these is that other label ("ới tính:" of "Giới tính" is a
+# letter from "ơi sinh:", fresh draw 1409: the birth place cut from the gender's line).
+OTHER_WORDS = frozenset(("gioi", "tinh", "dan", "toc", "quoc", "tich", "nguoi", "cha", "me"))
+# The body labels in the order the form prints them, each a line below the one before:
+# name, gender, birth date, birth place. How far a label can be from its neighbour, in
+# line heights of the neighbour's print (the forms' line pitch is 1.4–1.7 of it).
+BODY_ORDER = ("name", "birth_date", "birth_place")
+LINES_APART = {("name", "birth_date"): 4.5, ("birth_date", "birth_place"): 2.6}
+# A label read garbled, found only where the form's order puts it: the edits allowed over
+# its letters ("Š gày, tháng, năng sÌnh", "Nơi snt:", "Nơi-Šnh:" on dirty drum and ink
+# bleed pages).
+LOOSE_EDITS = 0.3
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
+def _pieces(line: Sequence[Word]) -> list[tuple[str, int]]:
+    """The letter runs of a line's words, each with the index of its word: a hyphen or a
+    colon glued between two label words ("Nơi-Šnh:") leaves two runs of one word."""
+    return [(run, i) for i, w in enumerate(line)
+            for run in re.findall(r"[a-z]+", fold_aligned(w.text).lower())]
+
+
+def _loose(line: Sequence[Word], key: str) -> list[Word] | None:
+    """The line's label words for ``key`` when its letters are within ``LOOSE_EDITS`` of
+    the label's full wording, starting at one of its first three letter runs (noise read
+    before the label: "Š", "F")."""
+    pattern = LABELS[key][0]
+    letters = sum(len(p) for p in pattern)
+    pieces = _pieces(line)
+    for start in range(min(3, len(pieces))):
+        got = pieces[start:start + len(pattern)]
+        if len(got) < len(pattern):
+            break
+        pairs = list(zip((g for g, _ in got), pattern, strict=True))
+        if sum(_edits(g, p) for g, p in pairs) > LOOSE_EDITS * letters:
+            continue
+        # Not another label's word: "tinh" is "Giới tính", whatever else is close.
+        if any(g != p and g in OTHER_WORDS for g, p in pairs):
+            continue
+        return list(line[got[0][1]:got[-1][1] + 1])
+    return None
+
+
+def _bounded(lines: list[list[Word]], found: dict[str, list[Word]], width: int
+             ) -> dict[str, list[Word]]:
+    """Body labels tesseract read garbled, looked for only between their found neighbours
+    in the form's order, no further from them than the lines that part them on the form
+    (nothing is looked for without a neighbour: a garbled line anywhere would do)."""
+    out: dict[str, list[Word]] = {}
+    for i, key in enumerate(BODY_ORDER):
+        if key in found:
+            continue
+        prev = next((k for k in reversed(BODY_ORDER[:i]) if k in found), None)
+        nxt = next((k for k in BODY_ORDER[i + 1:] if k in found), None)
+        anchor = found[prev] if prev is not None else found[nxt] if nxt is not None else None
+        if anchor is None:
+            continue
+        h = min(statistics.median(w.bbox[3] - w.bbox[1] for w in anchor), MAX_LINE * width)
+        top, bottom = -1.0, float("inf")
+        if prev is not None:
+            top = max(w.bbox[3] for w in found[prev]) - 0.3 * h
+            bottom = top + LINES_APART.get((prev, key), 6.0) * h
+        if nxt is not None:
+            end = min(w.bbox[1] for w in found[nxt]) + 0.3 * h
+            bottom = min(bottom, end)
+            if prev is None:
+                top = end - LINES_APART.get((key, nxt), 6.0) * h
+        left = min(w.bbox[0] for w in anchor)
+        for line in lines:
+            y = statistics.median((w.bbox[1] + w.bbox[3]) / 2 for w in line)
+            if not top < y < bottom:
+                continue
+            label = _loose(line, key)
+            # In the labels' column: the label, or its line when a speck read before the
+            # label was read as a word of it ("Š gày,"); a speck is its own word ("ề").
+            if label is not None and min(abs(label[0].bbox[0] - left),
+                                         abs(line[0].bbox[0] - left)) < 2 * h:
+                out[key] = label
+                break
+    return out
+
+
+def find_labels(words: Sequence[Word], size: tuple[int, int], loose: bool = True
+                ) -> dict[str, list[Word]]:
+    """The label words of each field, the first match in reading order (top first);
+    ``loose``: and body labels read garbled where the form's order puts them."""
     width = size[0]
     found: dict[str, list[Word]] = {}
-    for line in sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws)):
+    lines = sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws))
+    for line in lines:
         if "number" not in found:
             number = next((w for w in line if _number_label(w, size)), None)
             if number is not None:
@@ -206,6 +303,8 @@ def find_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[str, list[
         if any(min(w.bbox[1] for w in found[k]) < top for k in ("birth_date", "birth_place")
                if k in found):
             del found["name"]
+    if loose:
+        found.update(_bounded(lines, found, width))
     return found
 
 
@@ -347,9 +446,17 @@ def number_label(dark: np.ndarray, words: Sequence[Word]) -> Word | None:
     agency = [w for w in header if w.bbox[1] < first + 3.5 * h]
     bottom = max(w.bbox[3] for w in agency)
     last = [w for w in agency if w.bbox[3] > bottom - 0.5 * (w.bbox[3] - w.bbox[1])]
+    # Boxes taller than the print can be (ink bleed) reach a line below it: the agency's
+    # last line ends at its print's baseline (fresh draw 1409: "TÂN" boxed down to the
+    # number's line, looked for under it).
+    # The print's height: the label is made at it and the dotted line starts a line
+    # under the print (the dots swell with the print: they are measured by the boxes').
+    line = min(h, MAX_LINE * width)
+    if last and h > line:
+        bottom = min(bottom, int(_print_baseline(dark, last)))
     x0 = max(0, int(min(w.bbox[0] for w in agency) - 2 * h))
     x1 = min(width, int(max(w.bbox[2] for w in agency) + 2 * h))
-    rows = range(int(bottom + 0.8 * h), min(int(height * HEADER), int(bottom + 3.5 * h)), 2)
+    rows = range(int(bottom + 0.8 * line), min(int(height * HEADER), int(bottom + 3.5 * h)), 2)
     if not last or not rows:
         return None
     base = max(rows, key=lambda y: _dots(dark, y, h, x0, x1))
@@ -358,8 +465,8 @@ def number_label(dark: np.ndarray, words: Sequence[Word]) -> Word | None:
     # The first dot of the line: the label ends a little before it.
     band = dark[max(0, int(base - 0.15 * h)):int(base + 0.12 * h), x0:x1].any(axis=0)
     first = x0 + int(np.argmax(band))
-    return Word("Số:", PRINT_CONFIDENCE, (max(0, int(first - 1.6 * h)), int(base - 0.85 * h),
-                                          first, int(base + 0.15 * h)), (-1, 0, 0))
+    return Word("Số:", PRINT_CONFIDENCE, (max(0, int(first - 1.6 * line)), int(base - 0.85 * line),
+                                          first, int(base + 0.15 * line)), (-1, 0, 0))
 
 
 def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:

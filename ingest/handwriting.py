@@ -89,7 +89,7 @@ def label_words(image: Image.Image, page: PageResult, languages: str, wanted: li
     in black and white when some still are)."""
     # The words of lines the OCR dropped as noise first: they hold such labels for free.
     known = joined(page.words, page.dropped_words)
-    found = find_labels(known, image.size)
+    found = find_labels(known, image.size, loose=False)
     if "number" in wanted and "number" not in found and number_label(page_dark(image), known):
         found["number"] = []  # its dotted line under the agency's name: no reading needed
     if all(k in found for k in wanted):
@@ -99,7 +99,7 @@ def label_words(image: Image.Image, page: PageResult, languages: str, wanted: li
     strip = image.crop((0, top, int(image.width * LABEL_STRIP[0]), bottom))
     # Block numbers apart from the page's, so that no line of one joins a line of the other.
     words = [*known, *rekeyed(_read_strip(strip, top, page.dpi, languages), 100_000)]
-    again = find_labels(words, image.size)
+    again = find_labels(words, image.size, loose=False)
     # Ink bleed: the print's strokes swell into gray halos and tesseract loses whole
     # labels next to the handwriting ("Ngày, tháng, năm sinh:" not read at all); at the
     # stroke's core the print is print again (fresh draw 3301 and dev: a page's two body

@@ -781,3 +781,71 @@ def test_two_readings_agree_only_on_a_usual_value_both_best_paths_spell() -> Non
     assert not agree(held("ĐỖ THẾ SỸ"), "Đỗ Thế Sỹ", held("ĐỖ THẾ SỸ Y"), "Đỗ Thế Sỹ Y")
     long = Checked(None, "number_long", "49198")
     assert not agree(long, "49198", long, "49198")
+
+
+def _line(texts: tuple[str, ...], line: tuple[int, int, int], y: tuple[int, int]) -> list:
+    return [_word(t, 200 + 70 * i, 260 + 70 * i, line, y=y) for i, t in enumerate(texts)]
+
+
+def test_a_garbled_body_label_is_found_between_its_neighbours() -> None:
+    from extract.handregions import find_labels
+
+    # Dirty drum and ink bleed (fresh draw 1409): "Ngày, tháng, năm sinh:" read with its
+    # "N" lost and "năm" read "năng"; "Nơi sinh:" read "Nơi snt:".
+    name = _line(("Họ,", "chữ", "đệm,", "tên:"), (1, 1, 1), (300, 330))
+    date = _line(("Š", "gày,", "tháng,", "năng", "sÌnh"), (1, 2, 1), (400, 430))
+    place = _line(("Nơi", "snt:...."), (1, 3, 1), (450, 480))
+    mother = _line(("Họ,", "chữ", "đệm,", "tên", "người", "mẹ:"), (1, 4, 1), (500, 530))
+    found = find_labels([*name, *date, *place, *mother], (1600, 2200))
+    assert [w.text for w in found["birth_date"]] == ["gày,", "tháng,", "năng", "sÌnh"]
+    assert [w.text for w in found["birth_place"]] == ["Nơi", "snt:...."]
+    # Not when asked for the labels read right only (the label column is then read again).
+    assert set(find_labels([*name, *date, *place], (1600, 2200), loose=False)) == {"name"}
+    # Nor without a neighbour found: a garbled line anywhere would pass.
+    assert find_labels([*date, *mother], (1600, 2200)) == {}
+    # Nor further from the neighbour than the form's lines allow.
+    far = _line(("Nơi", "snt:...."), (1, 3, 1), (650, 680))
+    assert "birth_place" not in find_labels([*name, *date, *far], (1600, 2200))
+
+
+def test_a_label_glued_by_a_hyphen_is_found_loosely() -> None:
+    from extract.handregions import find_labels
+
+    date = _line(("Ngày,", "tháng,", "năm", "sinh:"), (1, 2, 1), (400, 430))
+    place = _line(("Nơi-Šnh:",), (1, 3, 1), (450, 480))
+    assert [w.text for w in find_labels([*date, *place], (1600, 2200))["birth_place"]] == [
+        "Nơi-Šnh:"]
+    # A speck read as a word well left of the labels' column: the label itself is in it.
+    speck = [_word("ề", 80, 95, (1, 3, 1), y=(450, 480)), *place]
+    assert "birth_place" in find_labels([*date, *speck], (1600, 2200))
+
+
+def test_another_labels_word_does_not_pass_for_a_label_word_a_letter_off() -> None:
+    from extract.handregions import find_labels
+
+    # "Giới tính" read "ới tính": "oi" is the place pattern's first word, "tinh" a letter
+    # from "sinh", but it is the gender's word.
+    gender = _line(("ới", "tính:", "Nam"), (1, 1, 1), (350, 380))
+    assert "birth_place" not in find_labels(gender, (1600, 2200))
+    date = _line(("Ngày,", "tháng,", "năm", "sinh:"), (1, 2, 1), (300, 330))
+    assert "birth_place" not in find_labels([*date, *gender], (1600, 2200))
+
+
+def test_the_number_line_is_found_under_an_agency_boxed_too_tall() -> None:
+    # Ink bleed: tesseract boxes the agency's print about twice its height, the last
+    # line's box reaching down to the number's dotted line (fresh draw 1409).
+    im = Image.new("L", (1600, 2200), 255)
+    d = ImageDraw.Draw(im)
+    d.rectangle((220, 120, 400, 150), fill=0)  # the agency's print
+    d.rectangle((240, 170, 400, 200), fill=0)
+    for x in range(300, 700, 9):
+        d.rectangle((x, 262, x + 2, 264), fill=0)
+    d.line((360, 230, 480, 258), fill=0, width=6)
+    agency = [_word("ỦY", 220, 260, (1, 1, 1), y=(120, 190)),
+              _word("BAN", 270, 400, (1, 1, 1), y=(120, 190)),
+              _word("XÃ", 240, 290, (1, 2, 1), y=(170, 240)),
+              _word("HỒNG", 300, 400, (1, 2, 1), y=(170, 240))]
+    (r,) = regions(im, agency)
+    # The writing and its dotted line inside the crop (not a row of the page below).
+    assert r.key == "number" and abs(r.baseline - 263) <= 12
+    assert r.box[1] <= 230 and r.box[3] >= 264
