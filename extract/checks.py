@@ -25,7 +25,7 @@ from extract.names import (
     usual_spellings,
 )
 from extract.syllables import invalid_words
-from extract.text import find_date, title_case
+from extract.text import clean_digits, find_date, title_case
 from records.folding import fold_phrase, nfc
 from records.model import ReviewReason
 
@@ -84,6 +84,52 @@ def _trusted(value: Value | None, kind: str, corroborated: bool) -> bool:
         return False
     clean = _CLEAN_RAW[kind].fullmatch((value.raw or value.value).strip()) is not None
     return value.confidence >= (CLEAN_CORROBORATED_MIN if clean else CORROBORATED_MIN)
+
+
+# A CCCD's first six digits encode the province, century and sex, and birth year
+# (``extract.ids``): agreement with the birth date read elsewhere confirms those digits and
+# no others. The six after them are a serial nothing on the page checks; a slip there
+# ("040069210586" for "040069310566", read at 69 and agreeing with the birth year) is
+# another citizen's number.
+CCCD_ENCODED_DIGITS = 6
+# A number as OCR reads it: a digit-like run, possibly in groups ("0400 6931 0566").
+_NUMBER_RUN = re.compile(r"[0-9OoQDlI|!\]][0-9OoQDlI|!\]\s.]{7,20}")
+
+
+def _serial_read_clearly(value: Value) -> bool:
+    """Every OCR word holding a digit past the encoded ones was read at the single-mention
+    level (``UNCORROBORATED_MIN``); without per-word confidences, the number's own."""
+    least = UNCORROBORATED_MIN["id_number"]
+    if not value.words:
+        return value.confidence is None or value.confidence >= least
+    seen = 0
+    for text, confidence in value.words:
+        count = len(clean_digits(text))
+        if seen + count > CCCD_ENCODED_DIGITS and confidence < least:
+            return False
+        seen += count
+    # Words that do not add up to the number cannot say which digits they hold.
+    return seen == len(value.value) or (value.confidence or 0.0) >= least
+
+
+def _printed_twice(number: str, lines: list[str]) -> bool:
+    """The number stands twice on the page (the holder's ID in the body and in a table):
+    two readings agreeing digit for digit."""
+    found = sum(
+        clean_digits(run.group(0)) == number for line in lines for run in _NUMBER_RUN.finditer(line)
+    )
+    return found >= 2
+
+
+def serial_confirmed(value: Value, lines: list[str]) -> bool:
+    """Whether an ID the birth date corroborates may be kept: its serial digits read clearly
+    or the whole number printed twice on the page. A 9-digit CMND encodes nothing, and a
+    number read at the single-mention level needs no corroboration: both pass."""
+    if len(value.value) != 12 or value.confidence is None:
+        return True
+    if value.confidence >= UNCORROBORATED_MIN["id_number"]:
+        return True
+    return _serial_read_clearly(value) or _printed_twice(value.value, lines)
 
 
 # A date printed in figures is one OCR word ("26/08/2017"): its confidence is that of
@@ -511,7 +557,9 @@ def cross_check(
             reasons.append(ReviewReason("date_words_mismatch", f"{where}.birth_date"))
         corroborated = _corroborated(subject)
         if subject.id_number is not None and (
-            problems or not _trusted(subject.id_number, "id_number", corroborated)
+            problems
+            or not _trusted(subject.id_number, "id_number", corroborated)
+            or not serial_confirmed(subject.id_number, reading.lines)
         ):
             result.unverified_ids.append(subject.id_number.raw or subject.id_number.value)
             subject.id_number = None

@@ -356,11 +356,21 @@ def _id_value(
     if not digits.isdigit():
         return None
     confidence = cell.confidence
+    words: tuple[tuple[str, float], ...] = ()
     at = line.text.find(cell.value, start) if line is not None else -1
     if line is not None and at >= 0:
         number = match.group(0).rstrip(" .")
-        confidence = line.confidence(at + match.start(), at + match.start() + len(number))
-    return Value(digits, confidence, match.group(0).strip(), label=label)
+        begin, end = at + match.start(), at + match.start() + len(number)
+        confidence = line.confidence(begin, end)
+        # Each word's own confidence, cut to the number (a label glued on is not the ID):
+        # a number read in groups ("0400 6931 0566") may be clear in the digits the birth
+        # date cannot confirm (``checks.serial_confirmed``).
+        words = tuple(
+            (line.text[max(s.start, begin) : min(s.end, end)], s.confidence)
+            for s in line.spans
+            if s.start < end and s.end > begin
+        )
+    return Value(digits, confidence, match.group(0).strip(), words=words, label=label)
 
 
 def _name_value(line: Line, start: int, end: int) -> Value | None:

@@ -347,6 +347,9 @@ def flatten(gray: Image.Image, dpi: int) -> Image.Image:
 PAPER_MARGIN = 30
 # Loose gray (see ``drop_loose_gray``) must cover this share of the page to be dropped.
 LOOSE_GRAY_SHARE = 0.02
+# A rule is thinner than this fraction of an inch across (1 mm): a table's gray rule is
+# a few pixels wide even blurred.
+RULE_THICKNESS = 25
 
 
 def drop_loose_gray(gray: Image.Image, dpi: int) -> Image.Image:
@@ -385,7 +388,19 @@ def drop_loose_gray(gray: Image.Image, dpi: int) -> Image.Image:
     # a table into scattered blocks for tesseract. They are long straight runs (half
     # an inch and more), which specks never line up into.
     rule = max(2, round(dpi / 2))
-    loose &= ~(_in_runs(marked, rule, axis=0) | _in_runs(marked, rule, axis=1))
+    down, across = _in_runs(marked, rule, axis=0), _in_runs(marked, rule, axis=1)
+    if down.any() or across.any():
+        # A rule is thin: a dirty drum's densest stretch of specks also makes long
+        # runs of marked pixels down the page, but it is as wide as a word, and kept
+        # as a "rule" it cut the signature block off the text (dev e0079). The width is
+        # measured on what is clearly darker than paper (the specks are dark dots): a
+        # photographed page's shade, barely darker than its paper, is no rule either,
+        # but painting its edges paper made the gray lettering in it break up.
+        thick = max(2, round(dpi / RULE_THICKNESS))
+        dark = pixels < paper - 2 * PAPER_MARGIN
+        down &= ~_in_runs(dark, thick, axis=1) | across
+        across &= ~_in_runs(dark, thick, axis=0) | down
+    loose &= ~(down | across)
     if loose.mean() < LOOSE_GRAY_SHARE:
         return gray
     return Image.fromarray(np.where(loose, paper, pixels).astype(np.uint8), mode="L")

@@ -168,3 +168,39 @@ def test_clean_extraction_leaves_record_ready(today: date) -> None:
     apply(record, got)
     assert record.status == Status.READY and record.doc_type == "land_use_certificate"
     assert record.stages[-1].stage == "extract"
+
+
+def _cccd_paper() -> tuple[list[str], str]:
+    """A paper whose holder has a 12-digit CCCD printed once, on its own word."""
+    for seed in range(40):
+        paper = generate("construction_permit", seed)
+        number = paper.subjects[0]["id_number"] or ""
+        if len(number) == 12 and sum(number in line for line in paper.lines) == 1:
+            return paper.lines, number
+    raise AssertionError("no construction permit with a CCCD printed once")
+
+
+def test_id_agreeing_with_birth_year_keeps_a_weak_serial_for_review(today: date) -> None:
+    # dev e0071: "040069210586" for "040069310566", read at 68.8, agreed with the birth date
+    # in its first six digits; the six after them nothing on the page checks.
+    lines, number = _cccd_paper()
+    got = analyze(["\n".join(lines)], [words_from_lines(lines, {number: 68.8})], today=today)
+    assert got.subjects[0].id_number is None
+    assert got.doubts.unverified_id_numbers == [number]
+    assert "unverified:subjects[0].id_number" in got.review_reasons
+
+
+def test_id_with_a_clear_serial_or_printed_twice_is_kept(today: date) -> None:
+    lines, number = _cccd_paper()
+    # Read in groups: the weak group holds only the digits the birth date confirms.
+    grouped = [line.replace(number, f"{number[:4]} {number[4:8]} {number[8:]}") for line in lines]
+    confidences = {number[:4]: 50.0, number[4:8]: 90.0, number[8:]: 92.0}
+    got = analyze(["\n".join(grouped)], [words_from_lines(grouped, confidences)], today=today)
+    assert got.subjects[0].id_number == number
+    weak_serial = {number[:4]: 90.0, number[4:8]: 60.0, number[8:]: 92.0}
+    got = analyze(["\n".join(grouped)], [words_from_lines(grouped, weak_serial)], today=today)
+    assert got.subjects[0].id_number is None
+    # Printed a second time on the page and read alike there: two readings agree.
+    twice = [*lines, f"Số định danh cá nhân của người được cấp phép: {number}"]
+    got = analyze(["\n".join(twice)], [words_from_lines(twice, {number: 68.8})], today=today)
+    assert got.subjects[0].id_number == number

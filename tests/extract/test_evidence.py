@@ -52,12 +52,19 @@ def test_birth_date_confirmed_by_words_and_cccd_despite_low_confidence(today: da
     child = paper.subjects[0]
     dmy = _iso_to_dmy(child["birth_date"] or "")
     low = {dmy: 7.0}
-    if child["id_number"]:
-        low[child["id_number"]] = 30.0  # a corroborated CCCD in its printed shape is kept
     got = analyze([paper.text], [words_from_lines(paper.lines, low)], today=today)
     assert got.subjects[0].birth_date == child["birth_date"]
     assert got.subjects[0].id_number == child["id_number"]
     assert got.review_reasons == []
+    if child["id_number"]:
+        # A corroborated CCCD read at 30 was kept; the birth date confirms only its first
+        # six digits, so now it goes to review (``checks.serial_confirmed``) and the birth
+        # date, confirmed by its words, stays.
+        low[child["id_number"]] = 30.0
+        got = analyze([paper.text], [words_from_lines(paper.lines, low)], today=today)
+        assert got.subjects[0].birth_date == child["birth_date"]
+        assert got.subjects[0].id_number is None
+        assert got.review_reasons == ["unverified:subjects[0].id_number"]
 
 
 def test_birth_date_contradicting_its_words_is_not_kept(today: date) -> None:

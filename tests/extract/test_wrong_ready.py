@@ -234,11 +234,15 @@ LAND = [
 ]
 
 
-def test_a_cccd_read_weakly_is_kept_when_the_birth_year_beside_the_name_agrees() -> None:
-    # Read at 70, below what an ID alone needs; "năm sinh: 1985" and the ID's 0/85 (a man
-    # born in 1985) are two readings that agree.
+def test_a_cccd_agreeing_with_the_birth_year_beside_the_name_is_checked_by_it() -> None:
+    # "năm sinh: 1985" and the ID's 0/85 (a man born in 1985) are two readings that agree,
+    # but only on those digits: read at 70, below what an ID alone needs, the serial after
+    # them is unconfirmed and the ID goes to review (dev e0071: 040069210586 for
+    # 040069310566 at 68.8 agreed with its birth year).
     weak = {"058085854829": 70.0}
-    assert [s.id_number for s in read(LAND, weak).subjects] == ["058085854829"]
+    got = read(LAND, weak)
+    assert [s.id_number for s in got.subjects] == [None]
+    assert "unverified:subjects[0].id_number" in got.review_reasons
     # A year that disagrees is caught, however clearly the ID was read.
     other = [(x, y, t.replace("1985", "1986")) for x, y, t in LAND]
     got = read(other)

@@ -44,6 +44,21 @@ def test_specks_away_from_print_become_paper_and_print_and_rules_stay() -> None:
     assert (after[rule] == before[rule]).mean() > 0.95  # the rule is not cut into dashes
 
 
+def test_a_dense_stripe_of_specks_is_no_rule() -> None:
+    """A dirty drum's densest stretch: specks merged into a gray stripe as wide as a
+    word, running down the page far longer than half an inch. It is not a table's rule
+    (a rule is thin): it becomes paper, the thin rule stays."""
+    page, _, rule = _page_with_specks()
+    pixels = np.array(page)
+    rng = np.random.default_rng(7)
+    stripe = np.zeros_like(pixels, dtype=bool)
+    stripe[300:2100, 1200:1260] = True
+    pixels[stripe] = rng.integers(100, 190, int(stripe.sum()))
+    after = np.asarray(prepare.drop_loose_gray(Image.fromarray(pixels), 200))
+    assert (after[stripe] == 255).mean() > 0.95
+    assert (after[rule] == pixels[rule]).mean() > 0.95
+
+
 def test_a_clean_page_is_left_as_it_is() -> None:
     page = Image.new("L", (1600, 2200), 255)
     ImageDraw.Draw(page).text((150, 200), "Giấy chứng nhận kết hôn", fill=0,
