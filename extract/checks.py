@@ -24,6 +24,7 @@ from extract.names import (
     sole_usual_spelling,
     usual_spellings,
 )
+from extract.places import is_unit_name
 from extract.syllables import invalid_words
 from extract.text import clean_digits, find_date, title_case
 from records.folding import fold_phrase, nfc
@@ -409,6 +410,9 @@ def name_checks(reading: Reading) -> tuple[list[ReviewReason], dict[str, list[st
       differ in their marks ("LÝ HÔNG NHUNG" / "Lý Hồng Nhung"): one is an OCR slip into
       another real syllable, and only an officer can tell which;
     - ``name_invalid:<path>``: a word of the name is no Vietnamese syllable ("Nhungg");
+    - ``name_is_place:<path>``: the name is the whole name of an administrative unit
+      ("Quảng Ngãi", "Hà Nội"): an address's tail taken for a name is read as well as a
+      name, and no spelling check sees it; the rare person so named is left to an officer;
     - ``name_unconfirmed:<path>``: a holder's name printed once with a word rarely given
       as a name while the usual one differs from it by a mark ("Hiên" / "Hiền"), or with
       a word read weakly whose letters spell another usual name too ("Dũng" / "Dung");
@@ -428,6 +432,8 @@ def name_checks(reading: Reading) -> tuple[list[ReviewReason], dict[str, list[st
             if len(spelled) == 1 and invalid_words(value.value):
                 value.value = spelled[0]
             seen = spelled
+        if is_unit_name(value.value):
+            reasons.append(ReviewReason("name_is_place", path))
         if len(seen) > 1:
             reasons.append(ReviewReason("name_mismatch", path))
             readings[path] = seen

@@ -1259,6 +1259,23 @@ def names_unit(type_words: str, name: str) -> bool:
     )
 
 
+def is_unit_name(text: str) -> bool:
+    """Whether ``text`` is the whole name of an administrative unit of any level, in
+    either list, at any time, with or without its type ("Quảng Ngãi", "huyện Ba Tơ"):
+    a place's name, where a person's name was looked for."""
+    words = text.split()
+    for size in (2, 1):  # "thị xã Sơn Tây": the type's words go
+        if len(words) > size and fold_phrase(" ".join(words[:size])).strip() in _TYPE_LEVELS:
+            words = words[size:]
+            break
+    key = key_of(" ".join(words))
+    return bool(key) and any(
+        (level, key) in index_for(era).by_key
+        for era in ("legacy", "2025")
+        for level in ("province", "district", "ward")
+    )
+
+
 def warm() -> None:
     """Build the indexes ahead of the first paper (a worker's start-up)."""
     index_for("legacy")
@@ -1272,6 +1289,7 @@ __all__ = [
     "IssuerMatch",
     "Unit",
     "dateline_places",
+    "is_unit_name",
     "match_issuer",
     "names_unit",
     "parse_block",

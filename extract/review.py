@@ -64,6 +64,8 @@ _REASONS_VI = {
     "name_honorific": "họ tên in hoa mở đầu bằng “ÔNG”: có thể là họ Ông hoặc cách xưng hô "
     "“ông”, cần đối chiếu bản giấy",
     "name_invalid": "họ tên có chữ không phải âm tiết tiếng Việt (lỗi OCR?)",
+    "name_is_place": "họ tên đọc được trùng tên một đơn vị hành chính (tỉnh, huyện, xã…): "
+    "có thể đã lấy nhầm địa danh, cần đối chiếu bản giấy",
     "name_unconfirmed": "họ tên chỉ in một lần trên giấy, có chữ ít gặp trong tên người hoặc "
     "đọc mờ, mà cách viết khác dấu cũng là tên thường gặp (xem doubts.name_readings): cần "
     "đối chiếu bản giấy",

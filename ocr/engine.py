@@ -237,12 +237,41 @@ def tesseract(image: Image.Image, base: Path, *, dpi: int, languages: str, psm: 
     cost), else by the command, fed uncompressed PGM (writing it costs milliseconds,
     where PNG would cost a tenth of a second per page). Both give the same words.
     """
+    invert = may_hold_reversed_text(image, dpi)
     if tessapi.available():
         out = tessapi.read(image, languages=languages, dpi=dpi, psm=psm,
-                           pdf_base=base if want_pdf else None)
+                           pdf_base=base if want_pdf else None, invert=invert)
         return out.tsv, out.pdf
     return tesseract_command(image, base, dpi=dpi, languages=languages, psm=psm,
-                             want_pdf=want_pdf)
+                             want_pdf=want_pdf, invert=invert)
+
+
+# Tesseract 5.3 reads every line it is unsure of a second time, inverted, in case it is
+# light print on a dark band (a reversed title bar). On a faint, noisy or blurred page
+# that is most of its lines read twice for nothing (~6 % of ``run_page``'s CPU on the
+# dev half, where no page has reversed print). Reversed print needs a dark band at least
+# a line tall behind it: an image without one is read without the inverted retries; an
+# image with one (or with any large dark area: a shadow, a blot, a speckled header) is
+# read as tesseract reads it by default.
+REVERSED_BAND_MM = (2, 8)  # tall, wide: the smallest band a reversed line could sit in
+# A millimetre square of the band is at least half ink (the light letters take less).
+REVERSED_BAND_LEVEL = 128
+
+
+def may_hold_reversed_text(image: Image.Image, dpi: int) -> bool:
+    """Whether ``image`` has a dark band light print could be reversed out of: some
+    REVERSED_BAND_MM block of millimetre squares each darker than REVERSED_BAND_LEVEL
+    on average."""
+    cell = max(1, round(dpi / 25.4))
+    tall, wide = REVERSED_BAND_MM
+    dark = np.asarray(as_gray(image).reduce(cell)) < REVERSED_BAND_LEVEL
+    if dark.shape[0] < tall or dark.shape[1] < wide:
+        return False
+    rows = dark[: dark.shape[0] - tall + 1].copy()
+    for k in range(1, tall):  # squares dark in ``tall`` rows running down
+        rows &= dark[k : dark.shape[0] - tall + 1 + k]
+    runs = np.cumsum(np.pad(rows, ((0, 0), (1, 0))), axis=1, dtype=np.int32)
+    return bool((runs[:, wide:] - runs[:, :-wide] == wide).any())
 
 
 def orientation(image: Image.Image, *, dpi: int) -> tuple[int, float] | None:
@@ -262,12 +291,15 @@ def orientation(image: Image.Image, *, dpi: int) -> tuple[int, float] | None:
 
 
 def tesseract_command(image: Image.Image, base: Path, *, dpi: int, languages: str, psm: int,
-                      want_pdf: bool) -> tuple[str, bytes | None]:
-    """``tesseract`` by the command (a new process, which loads the model again)."""
+                      want_pdf: bool, invert: bool = True) -> tuple[str, bytes | None]:
+    """``tesseract`` by the command (a new process, which loads the model again);
+    ``invert`` as ``tessapi.read``'s."""
     source = base.with_suffix(".pgm")
     image.convert("L").save(source)
     cmd = [TESSERACT, str(source), str(base), "-l", languages, "--dpi", str(dpi),
            "--psm", str(psm)]
+    if not invert:
+        cmd += ["-c", f"{tessapi.INVERT_THRESHOLD.decode()}={tessapi.NO_INVERT.decode()}"]
     if want_pdf:
         cmd += ["-c", "textonly_pdf=1", "pdf"]
     _run([*cmd, "tsv"])

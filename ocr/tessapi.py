@@ -32,6 +32,10 @@ from PIL import Image
 FORCE_COMMAND_ENV = "SOHOA_TESSERACT_COMMAND"
 # Tesseract refuses images wider or taller than this (MAX_INT16), as the command does.
 MAX_SIDE = 32767
+# Tesseract 5.3+ reads again, inverted, each line whose mean confidence is below this
+# variable (light print on a dark band); ``NO_INVERT`` turns that off for one reading.
+INVERT_THRESHOLD = b"invert_threshold"
+NO_INVERT = b"0"
 TSV_HEADER = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\t"
               "height\tconf\ttext\n")
 
@@ -70,6 +74,8 @@ def _library() -> ctypes.CDLL | None:
         "TessBaseAPIInit3": (ctypes.c_int, [handle, char_p, char_p]),
         "TessBaseAPISetPageSegMode": (None, [handle, ctypes.c_int]),
         "TessBaseAPISetVariable": (ctypes.c_int, [handle, char_p, char_p]),
+        "TessBaseAPIGetDoubleVariable": (ctypes.c_int, [handle, char_p,
+                                                        ctypes.POINTER(ctypes.c_double)]),
         "TessBaseAPISetImage": (None, [handle, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
                                        ctypes.c_int, ctypes.c_int]),
         "TessBaseAPISetSourceResolution": (None, [handle, ctypes.c_int]),
@@ -114,9 +120,17 @@ class _Engine:
         # Tesseract's progress lines ("Detected 276 diacritics") went to the command's
         # captured stderr; in the worker they would fill the service's log.
         lib.TessBaseAPISetVariable(self.handle, b"debug_file", os.devnull.encode())
+        # Tesseract's own threshold for reading a line again inverted, put back on the
+        # readings that keep it (``read``'s ``invert``).
+        threshold = ctypes.c_double()
+        self.invert_threshold: bytes | None = (
+            repr(threshold.value).encode()
+            if lib.TessBaseAPIGetDoubleVariable(self.handle, INVERT_THRESHOLD,
+                                                ctypes.byref(threshold))
+            else None)
 
     def read(self, image: Image.Image, *, dpi: int, psm: int,
-             pdf_base: Path | None) -> Output:
+             pdf_base: Path | None, invert: bool = True) -> Output:
         lib, handle = self.lib, self.handle
         gray = image if image.mode == "L" else image.convert("L")
         width, height = gray.size
@@ -126,6 +140,9 @@ class _Engine:
         lib.TessBaseAPISetPageSegMode(handle, psm)
         # The command's ``--dpi``: the resolution tesseract assumes for the image.
         lib.TessBaseAPISetVariable(handle, b"user_defined_dpi", str(dpi).encode())
+        if self.invert_threshold is not None:  # a tesseract without it always inverts
+            lib.TessBaseAPISetVariable(handle, INVERT_THRESHOLD,
+                                       self.invert_threshold if invert else NO_INVERT)
         lib.TessBaseAPISetImage(handle, pixels, width, height, 1, width)
         lib.TessBaseAPISetSourceResolution(handle, dpi)
         try:
@@ -271,7 +288,9 @@ _osd_missing: list[bool] = []
 
 
 def read(image: Image.Image, *, languages: str, dpi: int, psm: int,
-         pdf_base: Path | None) -> Output:
+         pdf_base: Path | None, invert: bool = True) -> Output:
     """Recognise ``image`` with this thread's loaded tesseract: its TSV and, when
-    ``pdf_base`` is given, its text-only PDF page (written at ``pdf_base``.pdf)."""
-    return _engine(languages).read(image, dpi=dpi, psm=psm, pdf_base=pdf_base)
+    ``pdf_base`` is given, its text-only PDF page (written at ``pdf_base``.pdf).
+    ``invert``: whether tesseract may read unconfident lines again inverted (its
+    default); False skips those second readings (``engine.may_hold_reversed_text``)."""
+    return _engine(languages).read(image, dpi=dpi, psm=psm, pdf_base=pdf_base, invert=invert)

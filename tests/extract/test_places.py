@@ -606,3 +606,12 @@ def test_units_whose_names_fold_alike_are_told_apart_by_marks_read_twice(
     got = match_issuer(f"ỦY BAN NHÂN DÂN XÃ {header}", "2025-08-19", page)
     assert got.official == (official and f"Ủy ban nhân dân {official}")
     assert (got.reason == "issuer_ambiguous") is (official is None)
+
+
+def test_unit_names_are_told_from_persons_names() -> None:
+    from extract.places import is_unit_name
+
+    assert is_unit_name("Quảng Ngãi") and is_unit_name("tỉnh Quảng Ngãi")
+    assert is_unit_name("Hà Nội") and is_unit_name("Thị xã Sơn Tây") and is_unit_name("Ba Tơ")
+    assert not is_unit_name("Nguyễn Mạnh Tùng") and not is_unit_name("Kiều Phương Mỹ")
+    assert not is_unit_name("")

@@ -254,3 +254,37 @@ def test_a_cccd_agreeing_with_the_birth_year_beside_the_name_is_checked_by_it() 
     apart = [*LAND[:6], (244, 585, "Ông: HOÀNG MẠNH PHÁT, Số CCCD: 058085854829")]
     apart += [(244, 615, "Năm sinh: 1986"), *LAND[7:]]
     assert [s.id_number for s in read(apart).subjects] == ["058085854829"]
+
+
+def test_a_place_read_as_a_name_goes_to_review() -> None:
+    """An address's tail taken for a name (dev e0091, photocopy: a speck read "bà" — a
+    name's label — beside the wrapped "tỉnh" / "Quảng Ngãi" of the holder's residence) is
+    read as well as a name and spelled as one; a name that is the whole name of an
+    administrative unit is never ready."""
+    rows = [
+        (200, 135, "UBND HUYỆN BA TƠ"),
+        (818, 126, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (670, 287, "GIẤY CHỨNG NHẬN"),
+        (594, 349, "ĐĂNG KÝ HỘ KINH DOANH"),
+        (600, 411, "Mã số hộ kinh doanh: 51E78567970"),
+        (236, 470, "Đăng ký lần đầu: ngày 23 tháng 10 năm 2015"),
+        (236, 537, "1. Tên hộ kinh doanh: HỘ KINH DOANH THỜI TRANG BẢO NGỌC"),
+        (236, 870, "5. Chủ hộ kinh doanh:"),
+        (246, 930, "Họ và tên"), (700, 930, "NGUYỄN MẠNH TÙNG"),
+        (246, 990, "Sinh ngày"), (700, 990, "21/01/1977"),
+        (246, 1050, "Chứng minh nhân dân số 243159803"),
+        (246, 1110, "Nơi thường trú"),
+        (700, 1110, "Số 40 Lý Thường Kiệt, xã Ba Vinh, huyện Ba Tơ, tỉnh"),
+        (246, 1170, "bà"), (700, 1170, "Quảng Ngãi"),
+    ]
+    got = read(rows)
+    assert [s.name for s in got.subjects] == ["Nguyễn Mạnh Tùng", "Quảng Ngãi"]
+    assert "name_is_place:subjects[1].name" in got.review_reasons
+
+
+def test_a_name_that_is_a_unit_name_is_never_ready() -> None:
+    got = read(stacked(["GIẤY CHỨNG NHẬN", "ĐĂNG KÝ HỘ KINH DOANH",
+                        "Mã số hộ kinh doanh: 51E78567970", "Họ và tên: HÀ NỘI",
+                        "Sinh ngày: 21/01/1977"]))
+    assert [s.name for s in got.subjects] == ["Hà Nội"]
+    assert "name_is_place:subjects[0].name" in got.review_reasons
