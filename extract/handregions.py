@@ -285,11 +285,7 @@ def find_labels(words: Sequence[Word], size: tuple[int, int], loose: bool = True
                         continue
                     # "tên người mẹ", or "người mẹ" after a label missing its "tên"; a
                     # label ended by its colon is whole ("tên: Võ Như…" is no "tên vợ").
-                    # A label read without its last word ("Hộ chứ đêH, tên quay cha" on
-                    # a fax, fresh draw 5171: the father's line cut as the holder's name)
-                    # has "tên" still to come before "người".
-                    reach = 2 + len(patterns[0]) - len(pattern)
-                    after = [] if ":" in line[end - 1].text else tokens[end:end + reach]
+                    after = [] if ":" in line[end - 1].text else tokens[end:end + 2]
                     if any(_close(a, n) for a in after for n in NOT_AFTER.get(key, ())):
                         continue
                     label = line[start:end]
@@ -308,31 +304,8 @@ def find_labels(words: Sequence[Word], size: tuple[int, int], loose: bool = True
                if k in found):
             del found["name"]
     if loose:
-        if not any(k in found for k in BODY_ORDER):
-            found.update(_paired(lines, width))
         found.update(_bounded(lines, found, width))
     return found
-
-
-def _paired(lines: list[list[Word]], width: int) -> dict[str, list[Word]]:
-    """Two body labels read garbled on a page where none was read right (fax: "NMgáy,
-    tháng, Đáng sình", "Nơi san..."), taken when they confirm each other: each within
-    ``LOOSE_EDITS`` of its wording, in the form's order, in the same labels' column and
-    no further apart than the form's lines (one garbled line alone could be any line).
-    The first pair from the top; the rest is then looked for between them."""
-    loose = [(key, label, y) for line in lines
-             for key in BODY_ORDER if (label := _loose(line, key)) is not None
-             and label[0].bbox[0] < width * 0.5
-             for y in [statistics.median((w.bbox[1] + w.bbox[3]) / 2 for w in line)]]
-    for i, (k1, first, y1) in enumerate(loose):
-        h = min(statistics.median(w.bbox[3] - w.bbox[1] for w in first), MAX_LINE * width)
-        for k2, second, y2 in loose[i + 1:]:
-            if BODY_ORDER.index(k2) <= BODY_ORDER.index(k1):
-                continue
-            apart = LINES_APART.get((k1, k2), 6.0) * h
-            if 0.8 * h < y2 - y1 < apart and abs(first[0].bbox[0] - second[0].bbox[0]) < 2 * h:
-                return {k1: first, k2: second}
-    return {}
 
 
 def _dark(gray: np.ndarray) -> np.ndarray:

@@ -808,38 +808,6 @@ def test_a_garbled_body_label_is_found_between_its_neighbours() -> None:
     assert "birth_place" not in find_labels([*name, *date, *far], (1600, 2200))
 
 
-def test_two_garbled_body_labels_confirm_each_other_where_none_was_read() -> None:
-    from extract.handregions import find_labels
-
-    # A fax page (dev h0044): no body label read right, so no neighbour bounds a search;
-    # the date's and the place's lines read garbled, a line apart in the form's order.
-    name = _line(("lu,", "chữ", "THỊ,", "tên,"), (1, 1, 1), (339, 358))
-    gender = _line(("tiời", "tưểt", "No"), (1, 2, 1), (378, 396))
-    date = _line(("NMgáy,", "tháng,", "Đáng", "sình"), (1, 3, 1), (416, 439))
-    place = _line(("Nơi", "san..."), (1, 4, 1), (455, 473))
-    found = find_labels([*name, *gender, *date, *place], (1240, 1754))
-    assert [w.text for w in found["birth_date"]] == ["NMgáy,", "tháng,", "Đáng", "sình"]
-    assert [w.text for w in found["birth_place"]] == ["Nơi", "san..."]
-    # One garbled line alone is not taken (it could be any line).
-    assert find_labels([*name, *gender, *date], (1240, 1754)) == {}
-    # Nor two out of the form's order, or further apart than its lines.
-    above = _line(("Nơi", "san..."), (1, 4, 1), (300, 320))
-    assert find_labels([*above, *date], (1240, 1754)) == {}
-    far = _line(("Nơi", "san..."), (1, 4, 1), (560, 580))
-    assert find_labels([*date, *far], (1240, 1754)) == {}
-    # Nor when asked for the labels read right only.
-    assert find_labels([*date, *place], (1240, 1754), loose=False) == {}
-
-
-def test_a_label_without_its_last_word_is_not_the_fathers() -> None:
-    from extract.handregions import find_labels
-
-    # Fax (fresh draw 5171): "Họ, chữ đệm, tên người cha:" read "Hộ chứ đêH, tên quay
-    # cha": the three-word pattern matched and "cha" came after "tên" and another word.
-    father = _line(("Hộ", "chứ", "đêH,", "tên", "quay", "cha"), (1, 1, 1), (828, 868))
-    assert "name" not in find_labels(father, (1654, 2339))
-
-
 def test_a_label_glued_by_a_hyphen_is_found_loosely() -> None:
     from extract.handregions import find_labels
 
