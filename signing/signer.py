@@ -304,13 +304,15 @@ class Signer:
         }
         if self._plan is not None and self._plan.with_qr and self.verify_url is not None:
             params["url"] = stamp.qr_target(self.verify_url, record_id)
-        # Without a timestamp or revocation data (B-B) the signature's size depends
-        # only on the key, its chain and the signing time's encoding (one length up to
-        # 2049, another after): pyHanko's dry-run signature that measures it is made
-        # once per year of signing, not for every document (a quarter of a signature's
-        # CPU). A timestamp's or revocation data's size can vary: measured every time.
-        reserved = self._reserved if self.timestamper is None and self.level == LEVEL_B \
-            else None
+        # pyHanko sizes /Contents by a dry-run signature (a quarter of a signature's
+        # CPU) whose length depends only on the key, its chain, the signing time's
+        # encoding (one length up to 2049, another after) and, with a timestamp, the
+        # timestamper's dummy token — fetched once from the TSA and cached by the
+        # timestamper for its whole life. Revocation data adds nothing to the CMS in
+        # PAdES (it goes to the DSS after signing). So the estimate, with pyHanko's 50 %
+        # margin for a real token that differs from the dummy, is the same number for
+        # every document a signer signs in a year: measured once per year and reused.
+        reserved = self._reserved
         data = self._loop.run_until_complete(
             _sign(pdf_signer, writer, moment, params, reserved))
         return SignedPdf(
@@ -441,7 +443,7 @@ async def _sign(
     """Sign in pyHanko's interrupted-signing steps, so that the CMS signing time, the
     /M entry and the visible stamp all carry the same instant. ``reserved_by_year``:
     the space pyHanko's estimate gave for a signature made in that year, kept and
-    reused (only where the signature's size cannot vary otherwise: ``Signer.sign``)."""
+    reused (why that is safe: ``Signer.sign``)."""
     session = pdf_signer.init_signing_session(writer)
     session.system_time = moment
     validation_info = await session.perform_presign_validation(writer)
