@@ -431,3 +431,36 @@ def test_a_token_configured_without_python_pkcs11_is_a_configuration_error(
         signing.load_signer(signing.SigningSettings(
             pkcs11_module="/nonexistent/libsofthsm2.so", pkcs11_token="sohoa",
             pkcs11_key_label="agency-key", pkcs11_pin="1234", agency_name=AGENCY))
+
+
+@pytest.mark.parametrize("source", ["pkcs12-rsa", "dev-ec"])
+def test_the_private_key_is_parsed_once_not_for_every_signature(
+    tmp_path: Path, pki: LoopbackPki, pdfa: bytes, p12_password: str, source: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # cryptography checks an RSA key's primes as it parses it (36 ms for 2048 bits);
+    # pyHanko's SimpleSigner parsed the key again for every signature.
+    from cryptography.hazmat.primitives import serialization
+
+    if source == "pkcs12-rsa":
+        signer = _p12_signer(pki, p12_password)
+        roots = [pki.root_pem]
+    else:
+        ident = signing.ensure_dev_identity(tmp_path / "dev", AGENCY)
+        signer = signing.load_signer(signing.SigningSettings(agency_name=AGENCY), ident)
+        roots = [ident.ca_cert_path]
+    parsed: list[bytes] = []
+    parse = serialization.load_der_private_key
+
+    def counted(data: bytes, *args: object, **kwargs: object) -> object:
+        parsed.append(data)
+        return parse(data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(serialization, "load_der_private_key", counted)
+    with signer:
+        signed = [signer.sign(pdfa, record_id=f"rec-{i}") for i in range(3)]
+    assert parsed == []
+    for one in signed:
+        report = signing.verify_pdf(one.data, trust_roots=roots)
+        assert report.signatures[0].intact and report.signatures[0].trusted, report.reasons
+    _pdfsig_valid(tmp_path, signed[-1].data)
