@@ -16,6 +16,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 import signing
+from records.vntime import vietnam_time
 from signing import stamp
 from tests.support.pki import make_pdfa
 
@@ -42,9 +43,9 @@ def test_stamp_text_reads_back_with_the_agencys_letters(tmp_path: Path) -> None:
     # text extracted from the signed PDF is the text given.
     ident = signing.ensure_dev_identity(tmp_path / "dev", AGENCY)
     settings = signing.SigningSettings(agency_name=AGENCY)
+    now = datetime.now(UTC)
     with signing.load_signer(settings, ident) as signer:
-        signed = signer.sign(make_pdfa(pages=1), record_id="r1",
-                             signed_at=datetime(2026, 12, 5, 2, 17, tzinfo=UTC))
+        signed = signer.sign(make_pdfa(pages=1), record_id="r1", signed_at=now)
     path = tmp_path / "signed.pdf"
     path.write_bytes(signed.data)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
@@ -52,4 +53,4 @@ def test_stamp_text_reads_back_with_the_agencys_letters(tmp_path: Path) -> None:
     words = " ".join(text.split())
     assert "Ký bởi: Ủy ban nhân dân" in words
     assert "phường Bến Nghé, quận Một" in words
-    assert "Thời gian ký: 05/12/2026 09:17" in words
+    assert f"Thời gian ký: {vietnam_time(now)}" in words
