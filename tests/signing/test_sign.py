@@ -133,6 +133,52 @@ def test_pades_b_t_with_loopback_tsa(tmp_path: Path, pki: LoopbackPki, pdfa: byt
     _pdfsig_valid(tmp_path, first.data)
 
 
+def _cms_length(data: bytes) -> int:
+    """Length of the DER signature inside /Contents (the rest is zero padding)."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        field = next(f for f in pdf.Root.AcroForm.Fields if f.get("/FT") == "/Sig")
+        der = bytes(field.V.Contents)
+    assert der[0] == 0x30 and der[1] & 0x80, "a CMS SEQUENCE in long form"
+    n = der[1] & 0x7F
+    return 2 + n + int.from_bytes(der[2:2 + n], "big")
+
+
+def test_b_t_measures_the_signatures_size_once_and_a_real_token_fits(
+    tmp_path: Path, pki: LoopbackPki, pdfa: bytes, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With a TSA, pyHanko's dry run uses the timestamper's cached dummy token, so its
+    # estimate is the same for every document: measured once per signer and year. The
+    # real tokens (each from the TSA) must still fit, with room to spare.
+    from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+
+    measured: list[int] = []
+    estimate = PdfSigningSession.estimate_signature_container_size
+
+    async def counted(self: PdfSigningSession, *args: object, **kwargs: object) -> int:
+        size: int = await estimate(self, *args, **kwargs)  # type: ignore[arg-type]
+        measured.append(size)
+        return size
+
+    monkeypatch.setattr(PdfSigningSession, "estimate_signature_container_size", counted)
+    ident = signing.ensure_dev_identity(tmp_path / "dev", AGENCY)
+    settings = signing.SigningSettings(tsa_url=pki.tsa_url, agency_name=AGENCY)
+    now = datetime.now(UTC)
+    with signing.load_signer(settings, ident) as signer:
+        signed = [signer.sign(pdfa, record_id=f"rec-{i}", signed_at=now) for i in range(3)]
+    assert len(measured) == 1
+    roots = [ident.ca_cert_path, pki.root_pem]
+    for one in signed:
+        assert one.level == "PAdES-B-T"
+        report = signing.verify_pdf(one.data, trust_roots=roots)
+        assert report.signatures[0].intact and report.signatures[0].timestamp is not None
+        assert report.signatures[0].timestamp.trusted
+        # pyHanko's 50 % margin kept: the reserved space is what a signer measuring
+        # each document would reserve, well above the signature actually made.
+        assert _contents_length(one.data) == measured[0] // 2
+        assert _cms_length(one.data) * 1.4 < _contents_length(one.data)
+    _pdfsig_valid(tmp_path, signed[-1].data)
+
+
 def test_pades_b_lt_embeds_revocation_data(
     tmp_path: Path, pki: LoopbackPki, pdfa: bytes, p12_password: str
 ) -> None:
@@ -385,3 +431,36 @@ def test_a_token_configured_without_python_pkcs11_is_a_configuration_error(
         signing.load_signer(signing.SigningSettings(
             pkcs11_module="/nonexistent/libsofthsm2.so", pkcs11_token="sohoa",
             pkcs11_key_label="agency-key", pkcs11_pin="1234", agency_name=AGENCY))
+
+
+@pytest.mark.parametrize("source", ["pkcs12-rsa", "dev-ec"])
+def test_the_private_key_is_parsed_once_not_for_every_signature(
+    tmp_path: Path, pki: LoopbackPki, pdfa: bytes, p12_password: str, source: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # cryptography checks an RSA key's primes as it parses it (36 ms for 2048 bits);
+    # pyHanko's SimpleSigner parsed the key again for every signature.
+    from cryptography.hazmat.primitives import serialization
+
+    if source == "pkcs12-rsa":
+        signer = _p12_signer(pki, p12_password)
+        roots = [pki.root_pem]
+    else:
+        ident = signing.ensure_dev_identity(tmp_path / "dev", AGENCY)
+        signer = signing.load_signer(signing.SigningSettings(agency_name=AGENCY), ident)
+        roots = [ident.ca_cert_path]
+    parsed: list[bytes] = []
+    parse = serialization.load_der_private_key
+
+    def counted(data: bytes, *args: object, **kwargs: object) -> object:
+        parsed.append(data)
+        return parse(data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(serialization, "load_der_private_key", counted)
+    with signer:
+        signed = [signer.sign(pdfa, record_id=f"rec-{i}") for i in range(3)]
+    assert parsed == []
+    for one in signed:
+        report = signing.verify_pdf(one.data, trust_roots=roots)
+        assert report.signatures[0].intact and report.signatures[0].trusted, report.reasons
+    _pdfsig_valid(tmp_path, signed[-1].data)
