@@ -32,13 +32,17 @@ class Recognition:
     notes: tuple[str, ...] = ()  # a step skipped or failed on the way (the reading stands)
     # Words read but left out of ``words`` as noise (see ``PageResult.dropped_words``).
     dropped: tuple[Word, ...] = ()
+    # The words as read, when ``words`` carries confidences checked since
+    # (``digits_checked``): the text is laid out from these, so that a confidence the
+    # check changed cannot move a line in or out of the page text's noise.
+    as_read: tuple[Word, ...] | None = None
 
     @functools.cached_property
     def text(self) -> str:
         """The words laid out as text (``words_to_text``), made when first asked for:
         most readings (a turn that lost, the first pass before the second look) are
         only scored by their words, and the layout cost ~15 ms each."""
-        return words_to_text(self.words)
+        return words_to_text(list(self.as_read) if self.as_read is not None else self.words)
 
 
 def tesseract_env() -> dict[str, str]:
@@ -93,7 +97,6 @@ def looked_again(image: Image.Image, first: Recognition, workdir: Path, *, dpi: 
     dropped: list[Word] = []
     words, notes = second_look(image, first.words, workdir, dpi=dpi, languages=languages,
                                dropped=dropped)
-    words = digits_read_again(image, words, workdir, dpi=dpi, languages=languages)
     if words is first.words and not notes:
         return first
     return Recognition(words=words, text_pdf=first.text_pdf,
@@ -245,10 +248,21 @@ DIGIT_WORD_PSM = 8  # one word
 DIGIT_REREAD_MARGIN = 0.2  # of the word's height, on every side
 # Digit words already read at this confidence pass every check on their own: not re-read.
 DIGIT_CONFIDENT = 85.0
-# Below the least confidence extraction accepts a number at, even corroborated (30), and
-# not 0: a lower mark would more often tip a short line into the noise the page text
-# leaves out, and the text must stay the same.
+# Below the least confidence extraction accepts a number at, even corroborated (30). The
+# page text is laid out from the words as read (``digits_checked``), so no mark or raise
+# here moves a line in or out of it.
 DIGITS_DISAGREE = 25.0
+
+
+def digits_checked(image: Image.Image, reading: Recognition, workdir: Path, *, dpi: int,
+                   languages: str) -> Recognition:
+    """The page's final ``reading`` (of ``image``) with its long numbers' confidences
+    checked (``digits_read_again``); its text, PDF text layer and every choice made on
+    the way (turn, guard) stay those of the reading."""
+    words = digits_read_again(image, reading.words, workdir, dpi=dpi, languages=languages)
+    if words is reading.words:
+        return reading
+    return dataclasses.replace(reading, words=words, as_read=tuple(reading.words))
 
 
 def digits_read_again(image: Image.Image, words: list[Word], workdir: Path, *, dpi: int,

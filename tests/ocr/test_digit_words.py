@@ -92,3 +92,23 @@ def test_a_whitelist_reading_does_not_carry_over(page: Image.Image) -> None:
     assert all(c.isdigit() for w in engine.parse_tsv(digits.tsv) for c in w.text)
     after = tessapi.read(top, languages="vie", dpi=300, psm=3, pdf_base=None)
     assert after.tsv == before.tsv
+
+
+def test_the_check_leaves_the_page_text_as_read(reread: FakeTesseract) -> None:
+    """A number alone in its column, read at 60, is noise the page text leaves out (no
+    word of its piece reaches 70); the second reading's 93 changes its confidence in the
+    words, not the text, and a disagreement's mark drops no line from it either."""
+    label = [Word("Số", 95.0, (100, 200, 160, 236), (1, 1, 1)),
+             Word("định", 95.0, (170, 200, 260, 236), (1, 1, 1))]
+    number = Word("048082257720", 60.0, (1400, 200, 1700, 236), (1, 1, 1))
+    reading = engine.Recognition(words=[*label, number], text_pdf=None)
+    reread.answer = _tsv(("048082257720", 93.0))
+    checked = engine.digits_checked(Image.new("L", (2000, 1000), 255), reading, Path("/tmp"),
+                                    dpi=300, languages="vie")
+    assert checked.words[-1].confidence == 93.0
+    assert checked.text == reading.text == engine.words_to_text([*label, number])
+    assert "048082257720" not in checked.text
+    # Nothing to change: the same reading.
+    confident = engine.Recognition(words=label, text_pdf=None)
+    assert engine.digits_checked(Image.new("L", (2000, 1000), 255), confident, Path("/tmp"),
+                                 dpi=300, languages="vie") is confident
