@@ -8,6 +8,7 @@ import dataclasses
 import functools
 import itertools
 import os
+import re
 import subprocess
 import unicodedata
 from collections.abc import Sequence
@@ -31,13 +32,17 @@ class Recognition:
     notes: tuple[str, ...] = ()  # a step skipped or failed on the way (the reading stands)
     # Words read but left out of ``words`` as noise (see ``PageResult.dropped_words``).
     dropped: tuple[Word, ...] = ()
+    # The words as read, when ``words`` carries confidences checked since
+    # (``digits_checked``): the text is laid out from these, so that a confidence the
+    # check changed cannot move a line in or out of the page text's noise.
+    as_read: tuple[Word, ...] | None = None
 
     @functools.cached_property
     def text(self) -> str:
         """The words laid out as text (``words_to_text``), made when first asked for:
         most readings (a turn that lost, the first pass before the second look) are
         only scored by their words, and the layout cost ~15 ms each."""
-        return words_to_text(self.words)
+        return words_to_text(list(self.as_read) if self.as_read is not None else self.words)
 
 
 def tesseract_env() -> dict[str, str]:
@@ -229,8 +234,63 @@ def _padded(box: tuple[int, int, int, int], image: Image.Image) -> tuple[int, in
             min(image.height, y1 + margin))
 
 
+# A long number (a 12-digit CCCD, a 9-digit CMND, a phone number) is one tesseract word
+# with one confidence for all its digits: a weak reading cannot say which digit it doubts,
+# and tesseract's per-symbol confidences do not either (a misread "8" for "6" scores 98.6
+# inside a word at 88). Such a word is read a second time, alone and with digits only:
+# when that reading spells the same digits, two readings agree and the word takes the
+# better confidence of the two; when it spells others, one of them is wrong and the word's
+# confidence drops to DIGITS_DISAGREE, so no check downstream lets its number through
+# unreviewed.
+DIGIT_WORD = re.compile(r"\d{9,12}")
+DIGITS = "0123456789"
+DIGIT_WORD_PSM = 8  # one word
+DIGIT_REREAD_MARGIN = 0.2  # of the word's height, on every side
+# Digit words already read at this confidence pass every check on their own: not re-read.
+DIGIT_CONFIDENT = 85.0
+# Below the least confidence extraction accepts a number at, even corroborated (30). The
+# page text is laid out from the words as read (``digits_checked``), so no mark or raise
+# here moves a line in or out of it.
+DIGITS_DISAGREE = 25.0
+
+
+def digits_checked(image: Image.Image, reading: Recognition, workdir: Path, *, dpi: int,
+                   languages: str) -> Recognition:
+    """The page's final ``reading`` (of ``image``) with its long numbers' confidences
+    checked (``digits_read_again``); its text, PDF text layer and every choice made on
+    the way (turn, guard) stay those of the reading."""
+    words = digits_read_again(image, reading.words, workdir, dpi=dpi, languages=languages)
+    if words is reading.words:
+        return reading
+    return dataclasses.replace(reading, words=words, as_read=tuple(reading.words))
+
+
+def digits_read_again(image: Image.Image, words: list[Word], workdir: Path, *, dpi: int,
+                      languages: str) -> list[Word]:
+    """``words`` with each weakly read 9–12-digit word checked by a digits-only reading
+    of its crop (see ``DIGIT_WORD``); the text of every word is unchanged."""
+    out = words
+    for index, word in enumerate(words):
+        if word.confidence >= DIGIT_CONFIDENT or not DIGIT_WORD.fullmatch(word.text):
+            continue
+        x0, y0, x1, y1 = word.bbox
+        margin = round(DIGIT_REREAD_MARGIN * (y1 - y0))
+        crop = image.crop((max(0, x0 - margin), max(0, y0 - margin),
+                           min(image.width, x1 + margin), min(image.height, y1 + margin)))
+        tsv, _ = tesseract(crop, workdir / "digit-word", dpi=dpi, languages=languages,
+                           psm=DIGIT_WORD_PSM, want_pdf=False, whitelist=DIGITS)
+        again = parse_tsv(tsv)
+        same = len(again) == 1 and again[0].text == word.text
+        confidence = (max(word.confidence, again[0].confidence) if same
+                      else min(word.confidence, DIGITS_DISAGREE))
+        if out is words:
+            out = list(words)
+        out[index] = dataclasses.replace(word, confidence=confidence)
+    return out
+
+
 def tesseract(image: Image.Image, base: Path, *, dpi: int, languages: str, psm: int,
-              want_pdf: bool) -> tuple[str, bytes | None]:
+              want_pdf: bool, whitelist: str = "") -> tuple[str, bytes | None]:
     """One recognition of ``image``: its TSV and (``want_pdf``) its text-only PDF page.
 
     In this process's loaded tesseract when it can be used (``tessapi``: no start-up
@@ -240,10 +300,11 @@ def tesseract(image: Image.Image, base: Path, *, dpi: int, languages: str, psm: 
     invert = may_hold_reversed_text(image, dpi)
     if tessapi.available():
         out = tessapi.read(image, languages=languages, dpi=dpi, psm=psm,
-                           pdf_base=base if want_pdf else None, invert=invert)
+                           pdf_base=base if want_pdf else None, invert=invert,
+                           whitelist=whitelist)
         return out.tsv, out.pdf
     return tesseract_command(image, base, dpi=dpi, languages=languages, psm=psm,
-                             want_pdf=want_pdf, invert=invert)
+                             want_pdf=want_pdf, invert=invert, whitelist=whitelist)
 
 
 # Tesseract 5.3 reads every line it is unsure of a second time, inverted, in case it is
@@ -291,15 +352,18 @@ def orientation(image: Image.Image, *, dpi: int) -> tuple[int, float] | None:
 
 
 def tesseract_command(image: Image.Image, base: Path, *, dpi: int, languages: str, psm: int,
-                      want_pdf: bool, invert: bool = True) -> tuple[str, bytes | None]:
+                      want_pdf: bool, invert: bool = True,
+                      whitelist: str = "") -> tuple[str, bytes | None]:
     """``tesseract`` by the command (a new process, which loads the model again);
-    ``invert`` as ``tessapi.read``'s."""
+    ``invert`` and ``whitelist`` as ``tessapi.read``'s."""
     source = base.with_suffix(".pgm")
     image.convert("L").save(source)
     cmd = [TESSERACT, str(source), str(base), "-l", languages, "--dpi", str(dpi),
            "--psm", str(psm)]
     if not invert:
         cmd += ["-c", f"{tessapi.INVERT_THRESHOLD.decode()}={tessapi.NO_INVERT.decode()}"]
+    if whitelist:
+        cmd += ["-c", f"{tessapi.WHITELIST.decode()}={whitelist}"]
     if want_pdf:
         cmd += ["-c", "textonly_pdf=1", "pdf"]
     _run([*cmd, "tsv"])

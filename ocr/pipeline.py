@@ -479,7 +479,11 @@ def prepare_and_read(loaded: Loaded, languages: str,
     prepared, first = best
     reading = engine.looked_again(prepared.ocr_input, first, workdir, dpi=loaded.dpi,
                                   languages=languages)
-    return guarded(loaded, prepared, reading, languages, workdir)
+    prepared, reading = guarded(loaded, prepared, reading, languages, workdir)
+    # Last, once the guard has chosen the reading: the check of long numbers changes
+    # confidences only, and no choice above is made on them.
+    return prepared, engine.digits_checked(prepared.ocr_input, reading, workdir,
+                                           dpi=loaded.dpi, languages=languages)
 
 
 # ---------------------------------------------------------------- one page
@@ -526,12 +530,14 @@ def _result(job: PageJob, prepared: Prepared, loaded: Loaded,
     """The page's result, its PDF written out; ``view``: the archival page shows
     ``loaded`` as read, so the top of page 1 is taken from it (``PageView``)."""
     words = reading.words if reading else []
+    # The page's confidence as read, before the check of long numbers (``as_read``).
+    as_read = list(reading.as_read) if reading and reading.as_read is not None else words
     number = job.index + 1
     return PageResult(
         number=number, text=reading.text if reading else "", words=words,
         width_px=prepared.ocr_input.width, height_px=prepared.ocr_input.height,
         dpi=loaded.dpi, dpi_assumed=loaded.dpi_assumed, rotated=prepared.rotated,
-        deskew=prepared.deskew, mean_confidence=engine.mean_confidence(words),
+        deskew=prepared.deskew, mean_confidence=engine.mean_confidence(as_read),
         blank=prepared.blank, had_text=False, pdf_path=_written(job, pdf_page),
         notes=list(reading.notes) if reading else [],
         dropped_words=list(reading.dropped) if reading else [],

@@ -36,6 +36,9 @@ MAX_SIDE = 32767
 # variable (light print on a dark band); ``NO_INVERT`` turns that off for one reading.
 INVERT_THRESHOLD = b"invert_threshold"
 NO_INVERT = b"0"
+# The characters a reading may produce (empty: any); set on every reading, so one
+# reading's restriction never carries over to the next on the same engine.
+WHITELIST = b"tessedit_char_whitelist"
 TSV_HEADER = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\t"
               "height\tconf\ttext\n")
 
@@ -130,7 +133,7 @@ class _Engine:
             else None)
 
     def read(self, image: Image.Image, *, dpi: int, psm: int,
-             pdf_base: Path | None, invert: bool = True) -> Output:
+             pdf_base: Path | None, invert: bool = True, whitelist: str = "") -> Output:
         lib, handle = self.lib, self.handle
         gray = image if image.mode == "L" else image.convert("L")
         width, height = gray.size
@@ -143,6 +146,7 @@ class _Engine:
         if self.invert_threshold is not None:  # a tesseract without it always inverts
             lib.TessBaseAPISetVariable(handle, INVERT_THRESHOLD,
                                        self.invert_threshold if invert else NO_INVERT)
+        lib.TessBaseAPISetVariable(handle, WHITELIST, whitelist.encode())
         lib.TessBaseAPISetImage(handle, pixels, width, height, 1, width)
         lib.TessBaseAPISetSourceResolution(handle, dpi)
         try:
@@ -288,9 +292,11 @@ _osd_missing: list[bool] = []
 
 
 def read(image: Image.Image, *, languages: str, dpi: int, psm: int,
-         pdf_base: Path | None, invert: bool = True) -> Output:
+         pdf_base: Path | None, invert: bool = True, whitelist: str = "") -> Output:
     """Recognise ``image`` with this thread's loaded tesseract: its TSV and, when
     ``pdf_base`` is given, its text-only PDF page (written at ``pdf_base``.pdf).
     ``invert``: whether tesseract may read unconfident lines again inverted (its
-    default); False skips those second readings (``engine.may_hold_reversed_text``)."""
-    return _engine(languages).read(image, dpi=dpi, psm=psm, pdf_base=pdf_base, invert=invert)
+    default); False skips those second readings (``engine.may_hold_reversed_text``).
+    ``whitelist``: the only characters the reading may produce (empty: any)."""
+    return _engine(languages).read(image, dpi=dpi, psm=psm, pdf_base=pdf_base, invert=invert,
+                                   whitelist=whitelist)
