@@ -82,12 +82,8 @@ def _contents_length(data: bytes) -> int:
         return len(bytes(field.V.Contents))
 
 
-def test_b_b_measures_the_signatures_size_once(
-    tmp_path: Path, pki: LoopbackPki, pdfa: bytes, p12_password: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # pyHanko's dry-run signature that sizes /Contents was a quarter of a signature's
-    # CPU; without a timestamp or revocation data the size cannot change within a year.
+def _estimates_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes pyHanko's dry-run signature gives, one per estimate made from now on."""
     from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 
     measured: list[int] = []
@@ -99,6 +95,16 @@ def test_b_b_measures_the_signatures_size_once(
         return size
 
     monkeypatch.setattr(PdfSigningSession, "estimate_signature_container_size", counted)
+    return measured
+
+
+def test_b_b_measures_the_signatures_size_once(
+    tmp_path: Path, pki: LoopbackPki, pdfa: bytes, p12_password: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # pyHanko's dry-run signature that sizes /Contents was a quarter of a signature's
+    # CPU; without a timestamp or revocation data the size cannot change within a year.
+    measured = _estimates_counted(monkeypatch)
     now = datetime.now(UTC)
     with _p12_signer(pki, p12_password) as signer:
         signed = [signer.sign(pdfa, record_id=f"rec-{i}", signed_at=now) for i in range(3)]
@@ -149,17 +155,7 @@ def test_b_t_measures_the_signatures_size_once_and_a_real_token_fits(
     # With a TSA, pyHanko's dry run uses the timestamper's cached dummy token, so its
     # estimate is the same for every document: measured once per signer and year. The
     # real tokens (each from the TSA) must still fit, with room to spare.
-    from pyhanko.sign.signers.pdf_signer import PdfSigningSession
-
-    measured: list[int] = []
-    estimate = PdfSigningSession.estimate_signature_container_size
-
-    async def counted(self: PdfSigningSession, *args: object, **kwargs: object) -> int:
-        size: int = await estimate(self, *args, **kwargs)  # type: ignore[arg-type]
-        measured.append(size)
-        return size
-
-    monkeypatch.setattr(PdfSigningSession, "estimate_signature_container_size", counted)
+    measured = _estimates_counted(monkeypatch)
     ident = signing.ensure_dev_identity(tmp_path / "dev", AGENCY)
     settings = signing.SigningSettings(tsa_url=pki.tsa_url, agency_name=AGENCY)
     now = datetime.now(UTC)
