@@ -99,11 +99,19 @@ def check_date(raw: str, issued_on: date | None) -> Checked:
         value = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
     except ValueError:
         return Checked(None, "invalid_date")
-    if issued_on is not None and not (
-            issued_on.replace(year=issued_on.year - MAX_AGE_YEARS, day=min(issued_on.day, 28))
-            <= value <= issued_on):
+    bounds = date_bounds(issued_on)
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
         return Checked(None, "date_order")
     return Checked(value.isoformat())
+
+
+def date_bounds(issued_on: date | None) -> tuple[date, date] | None:
+    """The first and last days a birth date on a paper issued on ``issued_on`` may be:
+    not after the issue, not a century before it."""
+    if issued_on is None:
+        return None
+    return (issued_on.replace(year=issued_on.year - MAX_AGE_YEARS, day=min(issued_on.day, 28)),
+            issued_on)
 
 
 # The civil-status registers' symbols a number may end with ("123/KS": khai sinh; khai
@@ -129,10 +137,16 @@ def _slash_lost(text: str, issued_on: date | None) -> str:
     return text
 
 
+# A word of up to three letters, then a space or a mark, before the first digit.
+_LABEL_WORD = re.compile(r"^[^\W\d_]{1,3}[\s.,;'\"]+(?=\d)")
+
+
 def check_number(raw: str, issued_on: date | None) -> Checked:
     """A register number: ``123``, ``123/KS``, ``12/1998`` (the year, if any, the issue
     year or the one before, for papers numbered late)."""
-    text = _text(raw).upper().replace(" ", "")
+    # The label's tail read as a short word before the number without its colon ("sa 129",
+    # "eơ,72": the grammar lets letters through before the digits, the check did not).
+    text = _LABEL_WORD.sub("", _text(raw)).upper().replace(" ", "")
     # The label's tail ("Số:" → "5:", "ố:") read before the number.
     text = text.rsplit(":", 1)[-1].strip(".,;'\"")
     # A dot read for the slash before a year or a register's symbol ("45.1984", "387.KS").

@@ -28,6 +28,7 @@ from extract.handcheck import (
     Checked,
     anchored_candidates,
     check,
+    date_bounds,
     place_candidates,
     units_by_group,
 )
@@ -389,7 +390,7 @@ def grammar_for(key: str, issued_on: date | None) -> Grammar | None:
     if key in ("name", "mother_name", "father_name"):
         return NameGrammar()
     if key == "birth_date":
-        return DateGrammar(year_range(issued_on, MAX_AGE_YEARS))
+        return DateGrammar(year_range(issued_on, MAX_AGE_YEARS), date_bounds(issued_on))
     if key == "number":
         return NumberGrammar()
     return None

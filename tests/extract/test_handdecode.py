@@ -21,7 +21,7 @@ from extract.handdecode import (
     decode,
     syllables,
 )
-from extract.handfields import line_reading
+from extract.handfields import grammar_for, line_reading
 from extract.handread import LineReader, Reading
 
 VOCAB = list("0123456789/.-: ,ABCDEGHIKLMNOPQRSTUVXYĂÂĐÊÔƠƯÀÁẠẢÃẦẤẬỀẾỆỄỂỊÌÍÒÓỌỒỐỘỜỚỢÙÚỤỪỨỰỲÝ"
@@ -348,3 +348,32 @@ def test_an_address_of_today_is_proposed_as_written_not_as_the_unit_of_the_forms
     frames = frames_of(plain(written))
     _, checked, _ = line_reading(FakeReader(frames), NO_CROP, "birth_place", date(2007, 1, 8))
     assert checked.value == written
+
+
+def test_dates_the_checks_refuse_do_not_fill_the_beam() -> None:
+    # "29.5.1986" reads best but is after the paper's issue (19 Jan 1986); its trailing
+    # dots make as many readings of it as there are dot counts. The date written, 1985,
+    # must still be in the beam once those are out.
+    issued = date(1986, 1, 19)
+    frames = frames_of([*plain("29.5.198"), {"6": 0.6, "5": 0.35}, *[{".": 0.5}] * 12])
+    grammar = grammar_for("birth_date", issued)
+    assert grammar is not None
+    found = decode(frames, CHARS, 0, grammar, lambda t: check_date(t, issued).value, beam=4)
+    assert found is not None and found[0] == "1985-05-29"
+    # Nor a day the calendar has not: 30 February.
+    frames = frames_of([*plain("30.0"), {"2": 0.6, "3": 0.35}, *plain(".1980"),
+                        *[{".": 0.5}] * 12])
+    found = decode(frames, CHARS, 0, grammar, lambda t: check_date(t, issued).value, beam=4)
+    assert found is not None and found[0] == "1980-03-30"
+
+
+def test_the_label_tail_read_as_a_word_before_a_number_is_not_part_of_it() -> None:
+    # "Số:" read "sa" or "eơ," without its colon: the number is what follows.
+    assert check_number('sa 129"', ISSUED).value == "129"
+    assert check_number("eơ,72..", ISSUED).value == "72"
+    assert check_number("số 12/KS", ISSUED).value == "12/KS"
+    # Letters glued to the digits are no label's word: refused as before.
+    assert check_number("SA129", ISSUED).value is None
+    raw, checked, _ = line_reading(FakeReader(frames_of(plain("sơ 72.."))), NO_CROP, "number",
+                                   ISSUED)
+    assert raw == "sơ 72.." and checked.value == "72"
