@@ -332,10 +332,22 @@ class NameGrammar:
     """Words that are Vietnamese syllables (any case: compared in capitals), spaces
     between them, two to six of them; marks before and after. A short run of letters
     ended by a colon before the name is the label's tail ("n:" of "tên:") and starts the
-    name again."""
+    name again. ``given``: when set, the words after the family name are only these
+    (capitals, NFC): the common middle and given names' syllables."""
 
-    def __init__(self) -> None:
+    def __init__(self, given: frozenset[str] | None = None) -> None:
         self.words, self.prefixes = syllables()
+        self.given = given
+        self.given_prefixes = None if given is None else frozenset(
+            w[:k] for w in given for k in range(len(w) + 1))
+
+    def _word(self, word: str, count: int) -> bool:
+        return word in (self.words if self.given is None or count == 0 else self.given)
+
+    def _prefix(self, word: str, count: int) -> bool:
+        if self.given_prefixes is None or count == 0:
+            return word in self.prefixes
+        return word in self.given_prefixes
 
     def start(self) -> Hashable:
         return ("pre", "", 0)
@@ -351,13 +363,13 @@ class NameGrammar:
         if char == " ":
             if not word:
                 return state  # two spaces read for one
-            return ("word", "", count + 1) if word in self.words and count < 5 else None
+            return ("word", "", count + 1) if self._word(word, count) and count < 5 else None
         if char == ":" and count == 0 and len(word) <= 3:
             return ("pre", "", 0)
         grown = word + char.upper()
-        if grown in self.prefixes:
+        if self._prefix(grown, count):
             return ("word", grown, count)
-        if char in _MARKS and word in self.words:
+        if char in _MARKS and self._word(word, count):
             return ("post", "", count + 1)
         return None
 
@@ -365,7 +377,7 @@ class NameGrammar:
         phase, word, count = state
         if phase == "post":
             return count >= 2
-        return phase == "word" and word in self.words and count >= 1
+        return phase == "word" and self._word(word, count) and count >= 1
 
 
 def year_range(issued_on: date | None, max_age: int) -> tuple[int, int]:

@@ -377,3 +377,20 @@ def test_the_label_tail_read_as_a_word_before_a_number_is_not_part_of_it() -> No
     raw, checked, _ = line_reading(FakeReader(frames_of(plain("sơ 72.."))), NO_CROP, "number",
                                    ISSUED)
     assert raw == "sơ 72.." and checked.value == "72"
+
+
+def test_a_name_of_common_syllables_pruned_from_the_beam_is_found_apart() -> None:
+    # "GIANH" (off the common list) reads a little better than "GIANG"; the label's tail
+    # and the dots make so many readings of the first that the beam over every syllable
+    # holds no "GIANG" at all, and the name was left for keying as a rare syllable.
+    steps = [{"t": 0.3, "r": 0.25, "i": 0.22, "v": 0.2}, {"ê": 0.5, "e": 0.47},
+             *plain("n: TRẦN THU GIAN"), {"H": 0.62, "G": 0.35}, *[{".": 0.5}] * 8]
+    frames = frames_of(steps)
+    assert not any("GIANG" in d.text for d in beam_search(frames, CHARS, 0, NameGrammar()))
+    _, checked, confidence = line_reading(FakeReader(frames), NO_CROP, "name", ISSUED)
+    assert checked.value == "TRẦN THU GIANG" and confidence is not None
+    # A reading the ink does not spell is not forced into common syllables: "GIANH"
+    # written plainly stays a rare syllable, left for keying.
+    _, checked, _ = line_reading(FakeReader(frames_of(plain("TRẦN THU GIANH"))), NO_CROP,
+                                 "name", ISSUED)
+    assert checked.value is None and checked.problem == "name_rare_syllable"
