@@ -30,6 +30,7 @@ from extract.handcheck import (
     anchored_candidates,
     check,
     date_bounds,
+    official_address,
     place_candidates,
     units_by_group,
 )
@@ -437,8 +438,12 @@ def _place_value(text: str, issued_on: date | None) -> str | None:
     ("thành phố Thủ Đức", a city since 2021) was rewritten into the unit of the day
     ("quận Thủ Đức") or given a province it no longer has ("thành phố Huế, tỉnh Thừa
     Thiên Huế"), which is not what the paper says."""
-    values = [check("birth_place", text, on).value
-              for on in ((issued_on, None) if issued_on is not None else (None,))]
+    days = (issued_on, None) if issued_on is not None else (None,)
+    # An address of the list as the candidates write it is its own value, whatever the
+    # issuer matcher makes of it (``official_address``).
+    if any(official_address(text, on) for on in days):
+        return text
+    values = [check("birth_place", text, on).value for on in days]
     passing = [v for v in values if v is not None]
     return next((v for v in passing if v == text), passing[0] if passing else None)
 

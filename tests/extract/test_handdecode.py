@@ -394,3 +394,27 @@ def test_a_name_of_common_syllables_pruned_from_the_beam_is_found_apart() -> Non
     _, checked, _ = line_reading(FakeReader(frames_of(plain("TRẦN THU GIANH"))), NO_CROP,
                                  "name", ISSUED)
     assert checked.value is None and checked.problem == "name_rare_syllable"
+
+
+@pytest.mark.parametrize("written", [
+    # A district named with a unit's kind ("Quan" folds as "quận"): the issuer matcher
+    # found no unit.
+    "Xã Khánh Khê, huyện Văn Quan, tỉnh Lạng Sơn",
+    "Xã Cúc Phương, huyện Nho Quan, tỉnh Ninh Bình",
+    # A ward of a city named as its province: taken for ambiguous.
+    "Phường Phú Sơn, thành phố Thanh Hóa, tỉnh Thanh Hóa",
+])
+def test_an_address_of_the_list_read_right_is_proposed_as_it_is(written: str) -> None:
+    assert check("birth_place", written, date(2001, 3, 1)).value is None
+    _, checked, _ = line_reading(FakeReader(frames_of(plain(written))), NO_CROP,
+                                 "birth_place", date(2001, 3, 1))
+    assert checked.value == written
+
+
+def test_a_ward_whose_name_begins_like_a_facility_is_not_made_one() -> None:
+    written = "Phường Phạm Thái, thị xã Kinh Môn, tỉnh Hải Dương"
+    # "Phường Phạm" is two letters from "Phòng khám": it was read as that kind.
+    assert check("birth_place", written, None).value == written
+    _, checked, _ = line_reading(FakeReader(frames_of(plain(written))), NO_CROP,
+                                 "birth_place", None)
+    assert checked.value == written
