@@ -99,11 +99,19 @@ def check_date(raw: str, issued_on: date | None) -> Checked:
         value = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
     except ValueError:
         return Checked(None, "invalid_date")
-    if issued_on is not None and not (
-            issued_on.replace(year=issued_on.year - MAX_AGE_YEARS, day=min(issued_on.day, 28))
-            <= value <= issued_on):
+    bounds = date_bounds(issued_on)
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
         return Checked(None, "date_order")
     return Checked(value.isoformat())
+
+
+def date_bounds(issued_on: date | None) -> tuple[date, date] | None:
+    """The first and last days a birth date on a paper issued on ``issued_on`` may be:
+    not after the issue, not a century before it."""
+    if issued_on is None:
+        return None
+    return (issued_on.replace(year=issued_on.year - MAX_AGE_YEARS, day=min(issued_on.day, 28)),
+            issued_on)
 
 
 # The civil-status registers' symbols a number may end with ("123/KS": khai sinh; khai
@@ -129,10 +137,16 @@ def _slash_lost(text: str, issued_on: date | None) -> str:
     return text
 
 
+# A word of up to three letters, then a space or a mark, before the first digit.
+_LABEL_WORD = re.compile(r"^[^\W\d_]{1,3}[\s.,;'\"]+(?=\d)")
+
+
 def check_number(raw: str, issued_on: date | None) -> Checked:
     """A register number: ``123``, ``123/KS``, ``12/1998`` (the year, if any, the issue
     year or the one before, for papers numbered late)."""
-    text = _text(raw).upper().replace(" ", "")
+    # The label's tail read as a short word before the number without its colon ("sa 129",
+    # "eơ,72": the grammar lets letters through before the digits, the check did not).
+    text = _LABEL_WORD.sub("", _text(raw)).upper().replace(" ", "")
     # The label's tail ("Số:" → "5:", "ố:") read before the number.
     text = text.rsplit(":", 1)[-1].strip(".,;'\"")
     # A dot read for the slash before a year or a register's symbol ("45.1984", "387.KS").
@@ -200,6 +214,10 @@ def _facility_kind(text: str) -> str:
     xiên", "ệnh viện"): the kind is a closed list, its letters and marks carry no
     information, so a prefix of the reading within an edit or two of one is that kind."""
     folded = fold_aligned(text).lower()
+    # A ward's kind spelled right is no facility's a letter or two off ("Phường Phạm
+    # Thái" is no "Phòng khám Thái").
+    if re.match(r"(phường|xã|thị trấn) ", text.lower()):
+        return text
     # The reading's letters with where each ends in ``text`` (spaces and dots skipped).
     letters = [(c, i + 1) for i, c in enumerate(folded) if c not in " ._,:;'\""]
     squeezed = "".join(c for c, _ in letters)
@@ -448,6 +466,13 @@ def place_candidates(raw: str, issued_on: date | None) -> list[str]:
     for candidate in _candidates_of(_fuzzy_segments(text), issued_on):
         if candidate not in out:
             out.append(candidate)
+    # The reading itself when it is an address of the list: a name holding a unit's kind
+    # ("Xã Cúc Phương, huyện Nho Quan") is cut at that word, and the ward looked for
+    # under the wrong letters (read right, "Xã Phú Sơn" was proposed for it).
+    # (before the commas are put at the kinds' words: "Xã Cúc, Phương, huyện Nho, Quan").
+    written = " ".join(_facility_kind(_place_text(raw)).split())
+    if written not in out and official_address(written, issued_on):
+        out.insert(0, written)
     return out
 
 
@@ -476,6 +501,31 @@ def _candidates_of(segments: list[str], issued_on: date | None) -> list[str]:
     ward_district = {d.district_code: d for d in districts}
     return [f"{w.name}, {_lower_kind(ward_district[w.district_code].name)}, "
             f"{_lower_kind(codes[w.province_code].name)}" for w in wards]
+
+
+def official_address(text: str, issued_on: date | None) -> bool:
+    """Whether ``text`` is a ward's full address exactly as ``place_candidates`` writes
+    it from the list ("Xã A, huyện B, tỉnh C"), of a ward standing on ``issued_on``. The
+    issuer matcher ``check_place`` relies on reads a name holding a unit's kind as that
+    kind ("huyện Nho Quan", "huyện Văn Quan", "Xã Tứ Xã": unmatched), takes a ward named
+    as its town's province for ambiguous ("Phường Phú Sơn, thành phố Thanh Hóa, tỉnh
+    Thanh Hóa"), or a ward whose name begins a letter from a facility's kind for one
+    ("Phường Phạm Thái" → "Phòng khám Thái"): 2 % of the list's addresses, drawn at
+    random, were refused or changed so, each of them an address of the list."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 3:
+        return False
+    units = _units_on(issued_on)
+    for province in units[("province", "")]:
+        if _lower_kind(province.name) != parts[2]:
+            continue
+        inside = units[("in", province.province_code)]
+        districts = {u.district_code for u in inside
+                     if u.level == "district" and _lower_kind(u.name) == parts[1]}
+        if any(u.level == "ward" and u.name == parts[0] and u.district_code in districts
+               for u in inside):
+            return True
+    return False
 
 
 # Addresses of the nearest provinces a misread address is compared with, when cutting it

@@ -169,10 +169,17 @@ _SEPARATORS = frozenset("/.-,: ")
 class DateGrammar:
     """d/m/yyyy with one to three separators between the parts (the reading of a slash:
     "/", "./", "-", "."), the day and month real, the year within ``years``; letters and
-    marks before (the label's tail), marks after."""
+    marks before (the label's tail), marks after. ``within``: the first and last days the
+    date may be (the paper's issue and a century before it): a reading whose whole date
+    falls outside, or is no day of the calendar (30 February), ends there, as the checks
+    would refuse it anyway. Without it the beam filled with such readings and their
+    trailing dots ("29.5.1986....." on a form issued in January 1986, twenty of them) and
+    the date that was written fell out of it."""
 
-    def __init__(self, years: tuple[int, int]) -> None:
+    def __init__(self, years: tuple[int, int],
+                 within: tuple[date, date] | None = None) -> None:
         self.years = years
+        self.within = within
 
     def start(self) -> Hashable:
         return ("pre", "")
@@ -183,22 +190,26 @@ class DateGrammar:
             if char.isdigit():
                 return ("day", char)
             return state if not char.isdigit() else None
+        # The day and month read so far ride in the state (its last items) so that the
+        # whole date can be judged when the year's last digit comes.
         if phase in ("day", "month"):
+            kept = state[2:]
             if char.isdigit():
                 if len(digits) >= 2:
                     return None
                 value = int(digits + char)
                 limit = 31 if phase == "day" else 12
-                return (phase, digits + char) if 1 <= value <= limit or digits == "" else None
+                return (phase, digits + char, *kept) \
+                    if 1 <= value <= limit or digits == "" else None
             if char in _SEPARATORS and digits and int(digits) > 0:
-                return (phase + "_sep", digits, 1)
+                return (phase + "_sep", (*kept, int(digits)), 1)
             return None
         if phase in ("day_sep", "month_sep"):
             _, kept, count = state
             if char in _SEPARATORS:
                 return (phase, kept, count + 1) if count < 3 else None
             if char.isdigit():
-                return ("month", char) if phase == "day_sep" else ("year", char)
+                return ("month", char, *kept) if phase == "day_sep" else ("year", char, *kept)
             return None
         if phase == "year":
             if char.isdigit():
@@ -206,11 +217,24 @@ class DateGrammar:
                     return None
                 year = digits + char
                 lo, hi = (str(y)[:len(year)] for y in self.years)
-                return ("year", year) if lo <= year <= hi else None
+                if not lo <= year <= hi:
+                    return None
+                if len(year) == 4 and not self._allowed(int(year), *state[2:]):
+                    return None
+                return ("year", year, *state[2:])
             return ("post", digits) if len(digits) == 4 and char in _MARKS else None
         if phase == "post":
             return state if char in _MARKS else None
         return None
+
+    def _allowed(self, year: int, day: int, month: int) -> bool:
+        if self.within is None:
+            return True
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            return False
+        return self.within[0] <= value <= self.within[1]
 
     def final(self, state: Any) -> bool:
         return state[0] in ("year", "post") and len(state[1]) == 4
@@ -308,10 +332,22 @@ class NameGrammar:
     """Words that are Vietnamese syllables (any case: compared in capitals), spaces
     between them, two to six of them; marks before and after. A short run of letters
     ended by a colon before the name is the label's tail ("n:" of "tên:") and starts the
-    name again."""
+    name again. ``given``: when set, the words after the family name are only these
+    (capitals, NFC): the common middle and given names' syllables."""
 
-    def __init__(self) -> None:
+    def __init__(self, given: frozenset[str] | None = None) -> None:
         self.words, self.prefixes = syllables()
+        self.given = given
+        self.given_prefixes = None if given is None else frozenset(
+            w[:k] for w in given for k in range(len(w) + 1))
+
+    def _word(self, word: str, count: int) -> bool:
+        return word in (self.words if self.given is None or count == 0 else self.given)
+
+    def _prefix(self, word: str, count: int) -> bool:
+        if self.given_prefixes is None or count == 0:
+            return word in self.prefixes
+        return word in self.given_prefixes
 
     def start(self) -> Hashable:
         return ("pre", "", 0)
@@ -327,13 +363,13 @@ class NameGrammar:
         if char == " ":
             if not word:
                 return state  # two spaces read for one
-            return ("word", "", count + 1) if word in self.words and count < 5 else None
+            return ("word", "", count + 1) if self._word(word, count) and count < 5 else None
         if char == ":" and count == 0 and len(word) <= 3:
             return ("pre", "", 0)
         grown = word + char.upper()
-        if grown in self.prefixes:
+        if self._prefix(grown, count):
             return ("word", grown, count)
-        if char in _MARKS and word in self.words:
+        if char in _MARKS and self._word(word, count):
             return ("post", "", count + 1)
         return None
 
@@ -341,7 +377,7 @@ class NameGrammar:
         phase, word, count = state
         if phase == "post":
             return count >= 2
-        return phase == "word" and word in self.words and count >= 1
+        return phase == "word" and self._word(word, count) and count >= 1
 
 
 def year_range(issued_on: date | None, max_age: int) -> tuple[int, int]:

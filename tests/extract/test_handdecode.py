@@ -21,7 +21,7 @@ from extract.handdecode import (
     decode,
     syllables,
 )
-from extract.handfields import line_reading
+from extract.handfields import grammar_for, line_reading
 from extract.handread import LineReader, Reading
 
 VOCAB = list("0123456789/.-: ,ABCDEGHIKLMNOPQRSTUVXYĂÂĐÊÔƠƯÀÁẠẢÃẦẤẬỀẾỆỄỂỊÌÍÒÓỌỒỐỘỜỚỢÙÚỤỪỨỰỲÝ"
@@ -347,4 +347,74 @@ def test_an_address_of_today_is_proposed_as_written_not_as_the_unit_of_the_forms
     written = "Phường Bình Thọ, thành phố Thủ Đức, thành phố Hồ Chí Minh"
     frames = frames_of(plain(written))
     _, checked, _ = line_reading(FakeReader(frames), NO_CROP, "birth_place", date(2007, 1, 8))
+    assert checked.value == written
+
+
+def test_dates_the_checks_refuse_do_not_fill_the_beam() -> None:
+    # "29.5.1986" reads best but is after the paper's issue (19 Jan 1986); its trailing
+    # dots make as many readings of it as there are dot counts. The date written, 1985,
+    # must still be in the beam once those are out.
+    issued = date(1986, 1, 19)
+    frames = frames_of([*plain("29.5.198"), {"6": 0.6, "5": 0.35}, *[{".": 0.5}] * 12])
+    grammar = grammar_for("birth_date", issued)
+    assert grammar is not None
+    found = decode(frames, CHARS, 0, grammar, lambda t: check_date(t, issued).value, beam=4)
+    assert found is not None and found[0] == "1985-05-29"
+    # Nor a day the calendar has not: 30 February.
+    frames = frames_of([*plain("30.0"), {"2": 0.6, "3": 0.35}, *plain(".1980"),
+                        *[{".": 0.5}] * 12])
+    found = decode(frames, CHARS, 0, grammar, lambda t: check_date(t, issued).value, beam=4)
+    assert found is not None and found[0] == "1980-03-30"
+
+
+def test_the_label_tail_read_as_a_word_before_a_number_is_not_part_of_it() -> None:
+    # "Số:" read "sa" or "eơ," without its colon: the number is what follows.
+    assert check_number('sa 129"', ISSUED).value == "129"
+    assert check_number("eơ,72..", ISSUED).value == "72"
+    assert check_number("số 12/KS", ISSUED).value == "12/KS"
+    # Letters glued to the digits are no label's word: refused as before.
+    assert check_number("SA129", ISSUED).value is None
+    raw, checked, _ = line_reading(FakeReader(frames_of(plain("sơ 72.."))), NO_CROP, "number",
+                                   ISSUED)
+    assert raw == "sơ 72.." and checked.value == "72"
+
+
+def test_a_name_of_common_syllables_pruned_from_the_beam_is_found_apart() -> None:
+    # "GIANH" (off the common list) reads a little better than "GIANG"; the label's tail
+    # and the dots make so many readings of the first that the beam over every syllable
+    # holds no "GIANG" at all, and the name was left for keying as a rare syllable.
+    steps = [{"t": 0.3, "r": 0.25, "i": 0.22, "v": 0.2}, {"ê": 0.5, "e": 0.47},
+             *plain("n: TRẦN THU GIAN"), {"H": 0.62, "G": 0.35}, *[{".": 0.5}] * 8]
+    frames = frames_of(steps)
+    assert not any("GIANG" in d.text for d in beam_search(frames, CHARS, 0, NameGrammar()))
+    _, checked, confidence = line_reading(FakeReader(frames), NO_CROP, "name", ISSUED)
+    assert checked.value == "TRẦN THU GIANG" and confidence is not None
+    # A reading the ink does not spell is not forced into common syllables: "GIANH"
+    # written plainly stays a rare syllable, left for keying.
+    _, checked, _ = line_reading(FakeReader(frames_of(plain("TRẦN THU GIANH"))), NO_CROP,
+                                 "name", ISSUED)
+    assert checked.value is None and checked.problem == "name_rare_syllable"
+
+
+@pytest.mark.parametrize("written", [
+    # A district named with a unit's kind ("Quan" folds as "quận"): the issuer matcher
+    # found no unit.
+    "Xã Khánh Khê, huyện Văn Quan, tỉnh Lạng Sơn",
+    "Xã Cúc Phương, huyện Nho Quan, tỉnh Ninh Bình",
+    # A ward of a city named as its province: taken for ambiguous.
+    "Phường Phú Sơn, thành phố Thanh Hóa, tỉnh Thanh Hóa",
+])
+def test_an_address_of_the_list_read_right_is_proposed_as_it_is(written: str) -> None:
+    assert check("birth_place", written, date(2001, 3, 1)).value is None
+    _, checked, _ = line_reading(FakeReader(frames_of(plain(written))), NO_CROP,
+                                 "birth_place", date(2001, 3, 1))
+    assert checked.value == written
+
+
+def test_a_ward_whose_name_begins_like_a_facility_is_not_made_one() -> None:
+    written = "Phường Phạm Thái, thị xã Kinh Môn, tỉnh Hải Dương"
+    # "Phường Phạm" is two letters from "Phòng khám": it was read as that kind.
+    assert check("birth_place", written, None).value == written
+    _, checked, _ = line_reading(FakeReader(frames_of(plain(written))), NO_CROP,
+                                 "birth_place", None)
     assert checked.value == written
