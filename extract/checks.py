@@ -349,7 +349,12 @@ def low_confidence(
         threshold = thresholds.get(kind)
         if value is None or not threshold:
             continue
-        if kind == "document_number" and _SYMBOL_LETTERS.search(value.value):
+        # A symbol its type prints needs no more than the digits do: the title confirms it.
+        if (
+            kind == "document_number"
+            and _SYMBOL_LETTERS.search(value.value)
+            and not reading.symbol_of_type
+        ):
             threshold = max(threshold, SYMBOL_LETTERS_MIN)
         weakest = _weakest(value, kind, reading.page)
         if weakest is not None and weakest < threshold:

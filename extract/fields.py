@@ -53,6 +53,9 @@ class Value:
     # A name opened by "ÔNG" in capitals before a family name ("ÔNG HOÀNG TÀI"): the
     # family name Ông or the honorific "ông", which the page alone does not tell.
     honorific_doubt: bool = False
+    # A paper's number whose one guess is the slash before its symbol, read as a letter or
+    # a space ("2541IGPXD", "282 KS"): every other character stands as read.
+    slash_restored: bool = False
 
 
 @dataclass
@@ -81,6 +84,9 @@ class Reading:
     dateline_conflict: bool = False  # two "<place>, ngày …" lines give different dates
     number_conflict: bool = False  # the header's "Số:" and the type's number field differ
     number_agrees: bool = False  # … or are read alike: two readings of one number
+    # The number's symbol is one its type's papers print ("KS" on a birth certificate):
+    # the letters were read right, whatever the word's confidence.
+    symbol_of_type: bool = False
     term_unreadable: bool = False  # a term is printed but its number or date could not be read
     subjects: list[SubjectRead] = field(default_factory=list)
     fields: dict[str, Value] = field(default_factory=dict)
@@ -914,12 +920,14 @@ def _number_at(line: Line, start: int) -> Value | None:
     cut = _CUT_BY_MARK.match(line.text, token.end()) is not None or _ink_past_digits(
         line, token.start(), token.end(), value
     )
-    # A repaired slash is a guess an officer confirms (``number_format``).
+    # A repaired slash is a guess an officer confirms (``number_format``), unless the
+    # symbol after it turns out to be the paper type's own (``_symbol_of_type``).
     return Value(
         value,
         confidence,
         raw,
         guessed=bool(before_year or before_symbol or torn or cut or symbol),
+        slash_restored=bool(before_symbol or symbol) and not (before_year or torn or cut),
     )
 
 
@@ -1008,6 +1016,22 @@ def _number_from_field(
         reading.number_agrees = header.value == field_value.value and header is not field_value
         return
     reading.document_number = Value(field_value.value, field_value.confidence, field_value.raw)
+
+
+def _symbol_of_type(reading: Reading, result_type: ResultType | None) -> None:
+    """A number ending in a symbol its type prints ("…/GPXD" on a construction permit,
+    typed from its title): the symbol's letters are confirmed by the title, read apart from
+    them. A slash put back before such a symbol ("2541IGPXD", "282 KS") is then no guess:
+    the letter or space OCR read for it stands between the digits and the very symbol the
+    paper prints, where the template prints the slash."""
+    number = reading.document_number
+    if result_type is None or number is None or "/" not in number.value:
+        return
+    if number.value.rsplit("/", 1)[1] not in result_type.number_symbols:
+        return
+    reading.symbol_of_type = True
+    if number.guessed and number.slash_restored:
+        reading.document_number = dataclasses.replace(number, guessed=False)
 
 
 def _symbol_lost(reading: Reading, result_type: ResultType | None) -> None:
@@ -1325,6 +1349,7 @@ def read_fields(
     reading.document_number = _document_number(lines)
     _number_from_field(reading, result_type, _header_number_texts(lines))
     _symbol_lost(reading, result_type)
+    _symbol_of_type(reading, result_type)
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)
     if dateline.invalid:
