@@ -298,6 +298,19 @@ def _sole_usual_read_fairly(word: str, confidence: float) -> bool:
     return confidence >= SOLE_USUAL_MIN and sole_usual_spelling(word.rstrip(":;.,_"))
 
 
+def field_read_weakly(reading: Reading, name: str, thresholds: dict[str, float]) -> bool:
+    """Whether the field ``name``, read as an issuer (the registration place a lost header's
+    issuer is read from), has a word under the issuer's threshold that the page does not
+    print again: "phường +1." read at 16, its figure torn, names another ward as clearly as
+    the right one would."""
+    value = reading.fields.get(name)
+    threshold = thresholds.get("issuer")
+    if value is None or not threshold:
+        return False
+    weakest = _weakest(value, "issuer", reading.page)
+    return weakest is not None and weakest < threshold
+
+
 def _weakest(value: Value, kind: str, page: str) -> float | None:
     """The value's lowest word confidence, leaving out words other evidence confirms.
 

@@ -336,7 +336,10 @@ def _cell(line: Line, start: int, end: int) -> Value | None:
     if not text:
         return None
     offset = line.text.index(text, start)
-    return Value(text, line.confidence(offset, offset + len(text)))
+    # The words too: a place read from a text field is judged word by word, a word the
+    # page prints again being confirmed there (``checks.field_read_weakly``).
+    end = offset + len(text)
+    return Value(text, line.confidence(offset, end), words=line.words(offset, end))
 
 
 def _date_value(line: Line, start: int, end: int) -> tuple[Value | None, bool]:
