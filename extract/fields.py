@@ -1134,12 +1134,26 @@ def _before_motto(text: str) -> str:
 _SAME_SHAPE_CASE = frozenset("cosuvwxz")
 
 
+# Capitals with an apostrophe between two of them: unit names of the Central Highlands
+# ("huyện M'Đrắk", "huyện Ea H'Leo", "huyện Đắk R'Lấp") print so in a header.
+_APOSTROPHE_NAME = re.compile(r"(\w+)['’](\w+)")
+
+
+def _apostrophe_name(word: str) -> bool:
+    found = _APOSTROPHE_NAME.fullmatch(word)
+    return found is not None and all(
+        unicodedata.category(c) == "Lu" for c in found.group(1) + found.group(2)
+    )
+
+
 def _capitals(word: str, after_capitals: bool) -> bool:
     """A word printed in capitals as OCR reads it: capitals, digits, "-" and "." only, or,
     after capital words on its line, a capital first and small letters after it that look
     like their capitals (alone, "Độc" opens the motto's second line)."""
     if all(unicodedata.category(c) in ("Lu", "Nd") or c in "-." for c in word):
         return True
+    if _apostrophe_name(word):
+        return True  # a Central Highlands name with its apostrophe ("M'ĐRẮK", "H'LEO")
     if fold_phrase(word) == "so":
         return False  # "Số" of the number printed on the agency's line
     if after_capitals and len(word) >= 3 and word[1:].isupper() and word[1:].isalpha():
