@@ -458,11 +458,32 @@ def explain(cases: list[Case], caches: list[Path]) -> None:
             print(f"  {number:3d} [{low:3.0f}] {line.text}")
 
 
+def reason_fields(reason: str) -> set[str]:
+    """The scored fields a review reason is about ("unverified:subjects[0].id_number" →
+    id_number; an ID whose birth year disagrees with the birth date doubts both); reasons
+    about other people's names or fields the bench does not score name their path."""
+    code, _, path = reason.partition(":")
+    if path.startswith("subjects"):
+        if path == "subjects" or path.endswith(".name"):
+            return {"name"}
+        if path.endswith("birth_date"):
+            return {"birth_date"}
+        return {"id_number", "birth_date"} if "birth" in code else {"id_number"}
+    if path == "issuer":
+        return {"issuer_official"}
+    if code == "doc_type_unsure":
+        return {"doc_type"}
+    return {path}
+
+
 def review_table(cases: list[Case]) -> None:
     """Every record sent to review with its reasons and a verdict on its values: right (all
     it states is right and nothing the page states is missing: the review was
     over-cautious), wrong (states a wrong value) or missing (lacks a value); then per
-    reason code, how many records of each verdict carry it, and alone."""
+    reason code, how many records of each verdict carry it, and alone.
+
+    A wrong record none of whose reasons is about a field it has wrong is marked "held by
+    another field's reason": relaxing that reason would make it a wrong ready record."""
     per: dict[str, Counter[str]] = {}
     for case in cases:
         if _ready(case):
@@ -475,7 +496,10 @@ def review_table(cases: list[Case]) -> None:
             for value in (Counter(want) - Counter(got)).elements()
         ]
         verdict = "wrong" if wrong else "missing" if missing else "right"
-        print(f"  {case.name} ({case.expected.group}) {verdict}: {reasons}")
+        fields = {f for r in case.extraction.review_reasons for f in reason_fields(r)}
+        other = wrong and not fields & {w.split("=", 1)[0] for w in wrong}
+        held = " (held by another field's reason)" if other else ""
+        print(f"  {case.name} ({case.expected.group}) {verdict}{held}: {reasons}")
         for value in wrong + missing:
             print(f"      {value}")
         for reason in reasons:
