@@ -190,6 +190,9 @@ class Expected:
     subjects: tuple[Person, ...]
     group: str  # class of page: "easy"/"hard" (evalset), "degraded" (specimens)
     old: bool = False
+    # The page's printed text, folded to NFC lower case on single spaces: other people's
+    # names a record keeps (parents, the requester) must stand in it as written.
+    printed: str = ""
 
 
 @dataclass
@@ -201,6 +204,14 @@ class Case:
     engine: str
     ms: float  # wall time of ``analyze``
     cpu_ms: float  # its CPU time: on a shared machine, the steadier of the two
+
+
+def _printed(text: str) -> str:
+    return _nfc(text).lower()
+
+
+# Fields holding another person's name than the subjects': scored against the printed page.
+PERSON_FIELDS = ("father_name", "mother_name", "requester_name")
 
 
 def _person_name(name: str | None) -> str | None:
@@ -231,6 +242,7 @@ def expected_from_specimen(specimen: Any) -> Expected:
         ),
         group="degraded",
         old=specimen.old,
+        printed=_printed(specimen.text),
     )
 
 
@@ -248,6 +260,7 @@ def expected_from_truth(truth: Any) -> Expected:
             for s in truth.subjects
         ),
         group=truth.profile,
+        printed=_printed("\n".join(truth.pages)),
     )
 
 
@@ -344,6 +357,12 @@ def wrong_values(case: Case) -> list[str]:
     for key, (got, want) in stated(case).items():
         extra = Counter(got) - Counter(want)
         wrong += [f"{key}={value!r} (page: {want})" for value in extra.elements()]
+    for key in PERSON_FIELDS:
+        value = case.extraction.fields.get(key)
+        if case.expected.printed and isinstance(value, str) and (
+            _nfc(value).lower() not in case.expected.printed
+        ):
+            wrong.append(f"fields.{key}={value!r} (not printed so)")
     if case.extraction.issuer and not issuer_right(case):
         entry = f"issuer_official={_nfc(case.extraction.issuer)!r}"
         if not any(w.startswith(entry) for w in wrong):
@@ -380,6 +399,8 @@ def report(title: str, cases: list[Case], verbose: bool) -> None:
         reasons.update(re.sub(r"\[\d+\]", "[i]", r) for r in case.extraction.review_reasons)
         if ready:
             ready_values += sum(len(got) for got, _ in stated(case).values())
+            fields = case.extraction.fields
+            ready_values += sum(isinstance(fields.get(k), str) for k in PERSON_FIELDS)
             wrong = wrong_values(case)
             ready_wrong_values += len(wrong)
             if wrong:

@@ -73,6 +73,10 @@ class SubjectRead:
         return not (self.name or self.id_number or self.birth_date)
 
 
+# The field keeping the name of who asked for the paper ("Theo yêu cầu của: …").
+REQUESTER_NAME = "requester_name"
+
+
 @dataclass
 class Reading:
     """Everything read from a paper before cross-checks."""
@@ -777,7 +781,7 @@ def _set_requester_apart(reading: Reading) -> None:
         return
     for subject in reading.subjects:
         if subject.requester and subject.name and not _has_data(subject):
-            reading.fields.setdefault("requester_name", subject.name)
+            reading.fields.setdefault(REQUESTER_NAME, subject.name)
     reading.subjects = [s for s in reading.subjects if not (s.requester and not _has_data(s))]
 
 
