@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from extract.checks import DEFAULT_THRESHOLDS, cross_check
+from extract.checks import DEFAULT_THRESHOLDS, cross_check, field_read_weakly
 from extract.classify import classify
 from extract.fields import Reading, SubjectRead, Value, read_fields
 from extract.ids import ID_PROBLEMS, id_problems
@@ -201,13 +201,19 @@ ISSUER_PRINTED = "issuer_printed"
 ISSUER_CODES = ("issuer_ward_code", "issuer_district_code", "issuer_province_code", "issuer_era")
 
 
-def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
+def _official_issuer(
+    extraction: Extraction, page_lines: list[str], place_weak: bool = False
+) -> None:
     """The issuer in its official form, with the unit's codes; review when there is none.
 
     What was printed stays in ``fields["issuer_printed"]``. A block that names no unit of
     the official list (as it stood on the issue date), or two equally, leaves ``issuer``
     empty with ``issuer_unmatched``/``issuer_ambiguous``: a garbled agency name on a ready
     record would become its own entry in every filter by issuing agency.
+
+    ``place_weak``: the registration place has a word read under the issuer's threshold
+    (``checks.field_read_weakly``); an issuer read from it is then in doubt, as a header
+    read so weakly would be.
     """
     printed = extraction.issuer
     registered = extraction.fields.get(REGISTRATION_PLACE)
@@ -233,6 +239,8 @@ def _official_issuer(extraction: Extraction, page_lines: list[str]) -> None:
         if by_place.official is not None:
             match = by_place
             extraction.fields[ISSUER_FROM] = REGISTRATION_PLACE
+            if place_weak:
+                extraction.review_reasons.append(ReviewReason("low_confidence", "issuer"))
     if match.official is None and match.reason == UNMATCHED:
         by_signature = _issuer_from_signature(extraction, page_lines)
         if by_signature is not None:
@@ -512,7 +520,8 @@ def analyze(
     doc_type = given.get("doc_type") or classification.doc_type
     result_type = catalog.get(doc_type) if doc_type else None
     reading = read_fields(lines, result_type, classification.title_lines)
-    checked = cross_check(reading, today or vietnam_today(), thresholds or DEFAULT_THRESHOLDS)
+    limits = thresholds or DEFAULT_THRESHOLDS
+    checked = cross_check(reading, today or vietnam_today(), limits)
     fields: dict[str, Any] = {name: v.value for name, v in reading.fields.items()}
     if reading.stated_term is not None:
         fields[STATED_TERM] = stored_term(reading.stated_term)
@@ -535,7 +544,9 @@ def analyze(
     )
     extraction.review_reasons = _missing(extraction, result_type) + extraction.review_reasons
     page_lines = [line.text for line in lines]
-    _official_issuer(extraction, page_lines)
+    _official_issuer(
+        extraction, page_lines, field_read_weakly(reading, REGISTRATION_PLACE, limits)
+    )
     _apply_given(extraction, given)
     _given_issuer(extraction, page_lines)
     _recheck_ids(extraction)

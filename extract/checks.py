@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from extract.fields import Reading, SubjectRead, Value, is_number
+from extract.fields import REQUESTER_NAME, Reading, SubjectRead, Value, is_number
 from extract.ids import cmnd_label, id_problems
 from extract.names import (
     guessed_family_only,
@@ -298,6 +298,19 @@ def _sole_usual_read_fairly(word: str, confidence: float) -> bool:
     return confidence >= SOLE_USUAL_MIN and sole_usual_spelling(word.rstrip(":;.,_"))
 
 
+def field_read_weakly(reading: Reading, name: str, thresholds: dict[str, float]) -> bool:
+    """Whether the field ``name``, read as an issuer (the registration place a lost header's
+    issuer is read from), has a word under the issuer's threshold that the page does not
+    print again: "phường +1." read at 16, its figure torn, names another ward as clearly as
+    the right one would."""
+    value = reading.fields.get(name)
+    threshold = thresholds.get("issuer")
+    if value is None or not threshold:
+        return False
+    weakest = _weakest(value, "issuer", reading.page)
+    return weakest is not None and weakest < threshold
+
+
 def _weakest(value: Value, kind: str, page: str) -> float | None:
     """The value's lowest word confidence, leaving out words other evidence confirms.
 
@@ -342,6 +355,11 @@ def low_confidence(
     ]
     for index, subject in enumerate(reading.subjects):
         values.append(("name", f"subjects[{index}].name", subject.name))
+    # Other people's names the record keeps (parents, the requester) are values on it too:
+    # "NGUYỄN ĐỨC KHÁI" read at 50 for KHẢI is as wrong as a holder's name would be.
+    for key in sorted(reading.person_fields | {REQUESTER_NAME}):
+        if key in reading.fields:
+            values.append(("name", f"fields.{key}", reading.fields[key]))
     reasons = []
     if "issued_on" not in (confirmed or set()) and date_doubt(reading.issued_on, reading.lines):
         reasons.append(ReviewReason("low_confidence", "issued_on"))
@@ -349,7 +367,12 @@ def low_confidence(
         threshold = thresholds.get(kind)
         if value is None or not threshold:
             continue
-        if kind == "document_number" and _SYMBOL_LETTERS.search(value.value):
+        # A symbol its type prints needs no more than the digits do: the title confirms it.
+        if (
+            kind == "document_number"
+            and _SYMBOL_LETTERS.search(value.value)
+            and not reading.symbol_of_type
+        ):
             threshold = max(threshold, SYMBOL_LETTERS_MIN)
         weakest = _weakest(value, kind, reading.page)
         if weakest is not None and weakest < threshold:
@@ -413,7 +436,8 @@ def name_checks(reading: Reading) -> tuple[list[ReviewReason], dict[str, list[st
     - ``name_is_place:<path>``: the name is the whole name of an administrative unit
       ("Quảng Ngãi", "Hà Nội"): an address's tail taken for a name is read as well as a
       name, and no spelling check sees it; the rare person so named is left to an officer;
-    - ``name_unconfirmed:<path>``: a holder's name printed once with a word rarely given
+    - ``name_unconfirmed:<path>``: a name (a holder's, a parent's: both are values the
+      record keeps) printed once with a word rarely given
       as a name while the usual one differs from it by a mark ("Hiên" / "Hiền"), or with
       a word read weakly whose letters spell another usual name too ("Dũng" / "Dung");
     Agreeing readings need no more (they also excuse weak OCR words, see ``_weakest``).
@@ -439,12 +463,12 @@ def name_checks(reading: Reading) -> tuple[list[ReviewReason], dict[str, list[st
             readings[path] = seen
         if invalid_words(value.value):
             reasons.append(ReviewReason("name_invalid", path))
-        elif path.startswith("subjects") and len(name_mentions(value.value, words)) <= 1:
+        elif len(name_mentions(value.value, words)) <= 1:
             usual = unconfirmed_spellings(value.value) or weakly_marked_spellings(value)
             if usual:
                 reasons.append(ReviewReason("name_unconfirmed", path))
                 readings[path] = [value.value, *usual]
-        elif path.startswith("subjects") and len(seen) == 1:
+        elif len(seen) == 1:
             usual = weakly_agreeing_rare_spellings(value.value, reading.best_read)
             if usual:
                 reasons.append(ReviewReason("name_unconfirmed", path))

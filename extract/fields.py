@@ -53,6 +53,9 @@ class Value:
     # A name opened by "ÔNG" in capitals before a family name ("ÔNG HOÀNG TÀI"): the
     # family name Ông or the honorific "ông", which the page alone does not tell.
     honorific_doubt: bool = False
+    # A paper's number whose one guess is the slash before its symbol, read as a letter or
+    # a space ("2541IGPXD", "282 KS"): every other character stands as read.
+    slash_restored: bool = False
 
 
 @dataclass
@@ -70,6 +73,10 @@ class SubjectRead:
         return not (self.name or self.id_number or self.birth_date)
 
 
+# The field keeping the name of who asked for the paper ("Theo yêu cầu của: …").
+REQUESTER_NAME = "requester_name"
+
+
 @dataclass
 class Reading:
     """Everything read from a paper before cross-checks."""
@@ -81,6 +88,9 @@ class Reading:
     dateline_conflict: bool = False  # two "<place>, ngày …" lines give different dates
     number_conflict: bool = False  # the header's "Số:" and the type's number field differ
     number_agrees: bool = False  # … or are read alike: two readings of one number
+    # The number's symbol is one its type's papers print ("KS" on a birth certificate):
+    # the letters were read right, whatever the word's confidence.
+    symbol_of_type: bool = False
     term_unreadable: bool = False  # a term is printed but its number or date could not be read
     subjects: list[SubjectRead] = field(default_factory=list)
     fields: dict[str, Value] = field(default_factory=dict)
@@ -330,7 +340,10 @@ def _cell(line: Line, start: int, end: int) -> Value | None:
     if not text:
         return None
     offset = line.text.index(text, start)
-    return Value(text, line.confidence(offset, offset + len(text)))
+    # The words too: a place read from a text field is judged word by word, a word the
+    # page prints again being confirmed there (``checks.field_read_weakly``).
+    end = offset + len(text)
+    return Value(text, line.confidence(offset, end), words=line.words(offset, end))
 
 
 def _date_value(line: Line, start: int, end: int) -> tuple[Value | None, bool]:
@@ -768,7 +781,7 @@ def _set_requester_apart(reading: Reading) -> None:
         return
     for subject in reading.subjects:
         if subject.requester and subject.name and not _has_data(subject):
-            reading.fields.setdefault("requester_name", subject.name)
+            reading.fields.setdefault(REQUESTER_NAME, subject.name)
     reading.subjects = [s for s in reading.subjects if not (s.requester and not _has_data(s))]
 
 
@@ -914,12 +927,14 @@ def _number_at(line: Line, start: int) -> Value | None:
     cut = _CUT_BY_MARK.match(line.text, token.end()) is not None or _ink_past_digits(
         line, token.start(), token.end(), value
     )
-    # A repaired slash is a guess an officer confirms (``number_format``).
+    # A repaired slash is a guess an officer confirms (``number_format``), unless the
+    # symbol after it turns out to be the paper type's own (``_symbol_of_type``).
     return Value(
         value,
         confidence,
         raw,
         guessed=bool(before_year or before_symbol or torn or cut or symbol),
+        slash_restored=bool(before_symbol or symbol) and not (before_year or torn or cut),
     )
 
 
@@ -1008,6 +1023,22 @@ def _number_from_field(
         reading.number_agrees = header.value == field_value.value and header is not field_value
         return
     reading.document_number = Value(field_value.value, field_value.confidence, field_value.raw)
+
+
+def _symbol_of_type(reading: Reading, result_type: ResultType | None) -> None:
+    """A number ending in a symbol its type prints ("…/GPXD" on a construction permit,
+    typed from its title): the symbol's letters are confirmed by the title, read apart from
+    them. A slash put back before such a symbol ("2541IGPXD", "282 KS") is then no guess:
+    the letter or space OCR read for it stands between the digits and the very symbol the
+    paper prints, where the template prints the slash."""
+    number = reading.document_number
+    if result_type is None or number is None or "/" not in number.value:
+        return
+    if number.value.rsplit("/", 1)[1] not in result_type.number_symbols:
+        return
+    reading.symbol_of_type = True
+    if number.guessed and number.slash_restored:
+        reading.document_number = dataclasses.replace(number, guessed=False)
 
 
 def _symbol_lost(reading: Reading, result_type: ResultType | None) -> None:
@@ -1107,12 +1138,26 @@ def _before_motto(text: str) -> str:
 _SAME_SHAPE_CASE = frozenset("cosuvwxz")
 
 
+# Capitals with an apostrophe between two of them: unit names of the Central Highlands
+# ("huyện M'Đrắk", "huyện Ea H'Leo", "huyện Đắk R'Lấp") print so in a header.
+_APOSTROPHE_NAME = re.compile(r"(\w+)['’](\w+)")
+
+
+def _apostrophe_name(word: str) -> bool:
+    found = _APOSTROPHE_NAME.fullmatch(word)
+    return found is not None and all(
+        unicodedata.category(c) == "Lu" for c in found.group(1) + found.group(2)
+    )
+
+
 def _capitals(word: str, after_capitals: bool) -> bool:
     """A word printed in capitals as OCR reads it: capitals, digits, "-" and "." only, or,
     after capital words on its line, a capital first and small letters after it that look
     like their capitals (alone, "Độc" opens the motto's second line)."""
     if all(unicodedata.category(c) in ("Lu", "Nd") or c in "-." for c in word):
         return True
+    if _apostrophe_name(word):
+        return True  # a Central Highlands name with its apostrophe ("M'ĐRẮK", "H'LEO")
     if fold_phrase(word) == "so":
         return False  # "Số" of the number printed on the agency's line
     if after_capitals and len(word) >= 3 and word[1:].isupper() and word[1:].isalpha():
@@ -1325,6 +1370,7 @@ def read_fields(
     reading.document_number = _document_number(lines)
     _number_from_field(reading, result_type, _header_number_texts(lines))
     _symbol_lost(reading, result_type)
+    _symbol_of_type(reading, result_type)
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)
     if dateline.invalid:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -87,6 +88,10 @@ class ResultType:
     # Not for papers numbered by a register's serial (birth, marriage, death records,
     # status confirmations may print "Số: 54"), nor for codes (household businesses).
     number_symbol: bool = False
+    # The symbols its papers' numbers end in ("KS", "STP-LLTP"): the abbreviation of the
+    # paper's own name. A symbol read as one of these was read right, whatever the word's
+    # confidence, since the title typed the paper independently of the header's number.
+    number_symbols: tuple[str, ...] = ()
 
     def valid_until(self, issued_on: date, stated_term: date | int | None = None) -> date | None:
         """Last day the paper is valid, or ``None`` when it does not expire.
@@ -152,6 +157,18 @@ def _names(code: str, key: str, raw: Any) -> tuple[str, ...]:
     return tuple(raw)
 
 
+def _symbols(code: str, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(
+        isinstance(s, str) and re.fullmatch(r"[A-ZĐ]+(?:-[A-ZĐ]+)*", s) for s in raw
+    ):
+        raise CatalogError(
+            f"{code}: 'number_symbols' must be a list of symbols in capitals (\"KS\", \"STP-LLTP\")"
+        )
+    return tuple(raw)
+
+
 def _field_spec(code: str, raw: Any) -> FieldSpec:
     if isinstance(raw, str):
         return FieldSpec(name=raw, labels=())
@@ -182,6 +199,7 @@ def _result_type(raw: Any) -> ResultType:
         issued_on_fallback=tuple(_fallback(code, f) for f in raw.get("issued_on_fallback") or ()),
         number_fallback=_names(code, "number_fallback", raw.get("number_fallback")),
         number_symbol=_flag(code, "number_symbol", raw.get("number_symbol")),
+        number_symbols=_symbols(code, raw.get("number_symbols")),
     )
 
 

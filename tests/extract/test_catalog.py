@@ -76,6 +76,10 @@ def test_agency_extends_catalog_with_its_own_file(tmp_path: Path) -> None:
             {"code": "x", "name": "X", "titles": ["X"], "number_symbol": "yes"},
             "'number_symbol' must be true or false",
         ),
+        (
+            {"code": "x", "name": "X", "titles": ["X"], "number_symbols": ["ks"]},
+            "'number_symbols' must be a list of symbols in capitals",
+        ),
     ],
 )
 def test_malformed_catalog_is_refused(tmp_path: Path, entry: dict, message: str) -> None:
