@@ -44,7 +44,7 @@ from extract.handdecode import (
     year_range,
 )
 from extract.handread import Reading
-from extract.handregions import Region, ink_box, regions
+from extract.handregions import FormKind, Region, field_kind, ink_box, regions
 from extract.names import FAMILY_NAMES, common_syllables, family_name_rank, usual_spellings
 from ocr.base import Word
 from records.folding import fold_aligned, fold_phrase
@@ -100,7 +100,7 @@ def clean_crop(image: Image.Image, region: Region, box: tuple[int, int, int, int
     alone = dark[lo:hi].any(axis=0) & ~above & ~beneath
     gray[lo:hi, alone] = paper
     _unrule_above(gray, paper, y, h)
-    if region.key in TRIMMED:
+    if field_kind(region.key) in TRIMMED:
         gray = _trimmed(gray, paper, h)
     return flattened(Image.fromarray(gray))
 
@@ -568,14 +568,19 @@ def agree(first: Checked, first_raw: str, second: Checked, second_raw: str) -> b
 def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | None,
                 reader: Reader | None, keys: Sequence[str] | None = None,
                 labels: Sequence[Word] | None = None, *,
-                registers_birth: bool = False) -> list[HandField]:
+                registers_birth: bool = False, form: FormKind = FormKind.BIRTH
+                ) -> list[HandField]:
     """Each field whose label was found, read and checked (``reader`` None: tesseract's
     words only). ``labels``: the words to find labels in, when more than the page's
-    (a second reading of the label column). ``registers_birth``: as ``line_reading``."""
+    (a second reading of the label column). ``registers_birth``: as ``line_reading``.
+    ``form``: whose labels are looked for; a field of the marriage form is read and
+    checked as the birth form's field of its kind (``handregions.field_kind``: a
+    spouse's name as a name)."""
     out = []
-    for region in regions(image, words if labels is None else labels):
+    for region in regions(image, words if labels is None else labels, form):
         if keys is not None and region.key not in keys:
             continue
+        kind = field_kind(region.key)
         box = ink_box(image, region)
         readings: dict[str, str] = {}
         checked: dict[str, Checked] = {}
@@ -583,14 +588,14 @@ def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | Non
         if reader is not None:
             crop = clean_crop(image, region, box)
             readings["asterocr"], checked["asterocr"], confidence = line_reading(
-                reader, crop, region.key, issued_on, registers_birth=registers_birth)
+                reader, crop, kind, issued_on, registers_birth=registers_birth)
             # Nothing passed: the writing read again set upright. Not places (dev: none
             # gained, and their readings cost the most).
             straight = upright(crop) if checked["asterocr"].value is None \
-                and region.key in UPRIGHT_AGAIN else None
+                and kind in UPRIGHT_AGAIN else None
             if straight is not None:
                 first, first_raw = checked["asterocr"], readings["asterocr"]
-                raw, again, conf = line_reading(reader, straight, region.key, issued_on,
+                raw, again, conf = line_reading(reader, straight, kind, issued_on,
                                                 registers_birth=registers_birth)
                 readings["asterocr_upright"] = raw
                 if again.value is not None:
@@ -598,7 +603,7 @@ def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | Non
                 elif agree(first, first_raw, again, raw):
                     checked["asterocr"], confidence = Checked(first.held), conf
         readings["tesseract"] = words_inside(words, box, region.label_box)
-        checked["tesseract"] = check(region.key, readings["tesseract"], issued_on)
+        checked["tesseract"] = check(kind, readings["tesseract"], issued_on)
         passing = {src: c.value for src, c in checked.items() if c.value is not None}
         # Only the line model's reading is proposed: on the dev half tesseract's words in
         # the crop never gave a right value the line model missed, and gave six wrong
