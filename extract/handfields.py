@@ -369,9 +369,7 @@ BIRTH_CERTIFICATE = "birth_certificate"
 
 def adult_at(born: str, issued_on: date) -> bool:
     """Whether the holder born on ``born`` (ISO) was an adult when the form was issued."""
-    day = date.fromisoformat(born)
-    return (issued_on.year - day.year
-            - ((issued_on.month, issued_on.day) < (day.month, day.day))) >= ADULT_YEARS
+    return age_at(born, issued_on) >= ADULT_YEARS
 
 
 def age_prior(issued_on: date | None) -> Callable[[str], float] | None:
@@ -383,6 +381,34 @@ def age_prior(issued_on: date | None) -> Callable[[str], float] | None:
     def prior(value: str) -> float:
         return -ADULT_WEIGHT if adult_at(value, issued_on) else 0.0
     return prior
+
+
+def age_at(born: str, on: date) -> int:
+    """Whole years from ``born`` (ISO) to ``on``."""
+    day = date.fromisoformat(born)
+    return on.year - day.year - ((on.month, on.day) < (day.month, day.day))
+
+
+@dataclass(frozen=True)
+class MarriageAge:
+    """A spouse's age on the marriage's registration: no younger than the law allows
+    (Law on Marriage and Family of 1959, 1986 and 2000: men from 20, women from 18; a
+    reading under it disagrees with the paper and is left for keying), and past
+    ``likely_oldest`` less likely a priori (``ADULT_WEIGHT``): first marriages are
+    mostly in the twenties, and a digit the ink leaves open ("1911" or "1971" on a form
+    of 2006) is then read as the likelier year."""
+
+    youngest: int
+    likely_oldest: int = 50
+
+    def prior(self, issued_on: date) -> Callable[[str], float]:
+        def prior(value: str) -> float:
+            return -ADULT_WEIGHT if age_at(value, issued_on) > self.likely_oldest else 0.0
+        return prior
+
+
+# The marriage form's birth dates, by field.
+MARRIAGE_AGES = {"husband_birth_date": MarriageAge(20), "wife_birth_date": MarriageAge(18)}
 
 
 def grammar_for(key: str, issued_on: date | None) -> Grammar | None:
@@ -460,7 +486,8 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
 
 
 def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | None, *,
-                 registers_birth: bool = False) -> tuple[str, Checked, float | None]:
+                 registers_birth: bool = False, marriage_age: MarriageAge | None = None
+                 ) -> tuple[str, Checked, float | None]:
     """The line model's raw (greedy) reading, and what is proposed from it: the best
     reading the field's grammar allows that passes the checks (with its confidence), else
     the greedy reading's check. ``registers_birth``: the paper registers the holder's
@@ -480,7 +507,9 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
             return raw, greedy, None
         names = key in NAME_KEYS
         prior = family_prior if names else (
-            age_prior(issued_on) if key == "birth_date" and registers_birth else None)
+            age_prior(issued_on) if key == "birth_date" and registers_birth
+            else marriage_age.prior(issued_on) if key == "birth_date" and marriage_age
+            and issued_on is not None else None)
         found = decode(frames, reader.chars, reader.blank, grammar,
                        lambda text: check(key, text, issued_on).value,
                        prefer=usual_common if names else None, margin=USUAL_MARGIN,
@@ -508,6 +537,11 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
     if key == "birth_date" and registers_birth and checked.value is not None \
             and issued_on is not None and adult_at(checked.value, issued_on):
         return raw, Checked(None, "date_adult_at_issue"), conf
+    # A spouse younger than the law allows on the marriage's day: the reading disagrees
+    # with the paper (``MarriageAge``).
+    if key == "birth_date" and marriage_age is not None and checked.value is not None \
+            and issued_on is not None and age_at(checked.value, issued_on) < marriage_age.youngest:
+        return raw, Checked(None, "date_under_marriage_age"), conf
     # Five digits and nothing after: a number and its year whose slash was lost ("49198"
     # for 95/1983 on fresh draw 2171); a ward's register runs to a few
     # thousand a year at most.
@@ -581,6 +615,7 @@ def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | Non
         if keys is not None and region.key not in keys:
             continue
         kind = field_kind(region.key)
+        marriage_age = MARRIAGE_AGES.get(region.key) if form is FormKind.MARRIAGE else None
         box = ink_box(image, region)
         readings: dict[str, str] = {}
         checked: dict[str, Checked] = {}
@@ -588,7 +623,8 @@ def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | Non
         if reader is not None:
             crop = clean_crop(image, region, box)
             readings["asterocr"], checked["asterocr"], confidence = line_reading(
-                reader, crop, kind, issued_on, registers_birth=registers_birth)
+                reader, crop, kind, issued_on, registers_birth=registers_birth,
+                marriage_age=marriage_age)
             # Nothing passed: the writing read again set upright. Not places (dev: none
             # gained, and their readings cost the most).
             straight = upright(crop) if checked["asterocr"].value is None \
@@ -596,7 +632,8 @@ def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | Non
             if straight is not None:
                 first, first_raw = checked["asterocr"], readings["asterocr"]
                 raw, again, conf = line_reading(reader, straight, kind, issued_on,
-                                                registers_birth=registers_birth)
+                                                registers_birth=registers_birth,
+                                                marriage_age=marriage_age)
                 readings["asterocr_upright"] = raw
                 if again.value is not None:
                     checked["asterocr"], confidence = again, conf

@@ -396,51 +396,102 @@ def _same_line(a: Sequence[Word], b: Sequence[Word]) -> bool:
     return bottom - top > 0.5 * min(a[0].bbox[3] - a[0].bbox[1], b[0].bbox[3] - b[0].bbox[1])
 
 
+# A name label read without its spouse's word ("Họ và tên" with "chồng:" lost to the
+# handwriting glued to it): the spouse is told by the form's order.
+BARE_NAME = (("ho", "va", "ten"), ("ho", "ten"))
+SPOUSE_WORD = {"husband_name": "chồng:", "wife_name": "vợ:"}
+
+
+def _height(label: Sequence[Word], width: int) -> float:
+    return min(statistics.median(w.bbox[3] - w.bbox[1] for w in label), MAX_LINE * width)
+
+
+def _with_spouse_word(label: list[Word], key: str) -> list[Word]:
+    """A bare name label with its spouse's word made up after it, as wide as its letters
+    at the label's pitch: the value starts after that word, not after "tên"."""
+    last = label[-1]
+    letters = sum(len(w.text) for w in label)
+    per = sum(w.bbox[2] - w.bbox[0] for w in label) / max(1, letters)
+    word = SPOUSE_WORD[key]
+    x0 = last.bbox[2] + round(per)
+    return [*label, Word(word, last.confidence, (x0, last.bbox[1], x0 + round(len(word) * per),
+                                                 last.bbox[3]), last.line)]
+
+
 def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[str, list[Word]]:
-    """The marriage form's labels: each spouse's name, the birth date's label under it
-    (the first under the husband's name above the wife's is his, the first under the
-    wife's is hers; with a name label lost, the form's order: two date labels are his
-    then hers), and the number's "Số:"."""
+    """The marriage form's labels: each spouse's name ("Họ và tên chồng:", "Họ và tên
+    vợ:"; one read without its spouse's word taken by the form's order), the birth
+    date's label under each (within the lines the birth form allows between a name and
+    its birth date; with a name label lost, the form's order: the husband's date above
+    the wife's name, the wife's the next under his, two dates alone his then hers), and
+    the number's "Số:"."""
     width = size[0]
     lines = sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws))
     found: dict[str, list[Word]] = {}
     dates: list[list[Word]] = []
+    bare: list[list[Word]] = []
     for line in lines:
         tokens = [_token(w.text) for w in line]
-        for key, patterns in SPOUSE_NAME_LABELS.items():
-            if key not in found:
-                label = _label_in(line, tokens, patterns, (), width)
-                if label is not None:
-                    found[key] = label
-                    break
-        else:
-            label = _label_in(line, tokens, LABELS["birth_date"], (), width)
-            # Once per printed line: the label column read again gives a second reading.
-            if label is not None and not any(_same_line(label, d) for d in dates):
-                dates.append(label)
+        spouse = next(((key, label) for key, patterns in SPOUSE_NAME_LABELS.items()
+                       if (label := _label_in(line, tokens, patterns, (), width)) is not None),
+                      None)
+        if spouse is not None:
+            key, label = spouse
+            # Its spouse's word a letter off the writing after it, far from "tên" ("Ho
+            # và tên" then "CÔNG" read from the husband's name, "chồng:" lost): that word
+            # is the value's, the label's is made up.
+            if len(label) > 1 and label[-1].bbox[0] - label[-2].bbox[2] \
+                    > 2 * _height(label[:-1], width):
+                label = _with_spouse_word(label[:-1], key)
+            found.setdefault(key, label)
+            continue
+        name = _label_in(line, tokens, BARE_NAME, NOT_AFTER["name"], width)
+        # Only at the start of its line: "(Ký, ghi rõ họ tên)" under the signatures.
+        if name is not None and not any(tokens[:line.index(name[0])]):
+            if not any(_same_line(name, b) for b in bare):
+                bare.append(name)
+            continue
+        label = _label_in(line, tokens, LABELS["birth_date"], (), width)
+        # Once per printed line: the label column read again gives a second reading.
+        if label is not None and not any(_same_line(label, d) for d in dates):
+            dates.append(label)
 
-    def top(label: list[Word]) -> int:
+    def top(label: Sequence[Word]) -> int:
         return min(w.bbox[1] for w in label)
 
     husband, wife = found.get("husband_name"), found.get("wife_name")
     if husband is not None and wife is not None and top(wife) < top(husband):
         del found["wife_name"], found["husband_name"]  # out of the form's order: neither
         husband = wife = None
-    his = [d for d in dates if (husband is None or top(d) > top(husband))
-           and (wife is None or top(d) < top(wife))]
-    hers = [d for d in dates if wife is not None and top(d) > top(wife)]
-    if husband is not None or wife is not None:
-        # A name label each side, or one: the dates between them and after the wife's.
-        if his:
-            found["husband_birth_date"] = his[0] if husband is not None else his[-1]
-        if hers:
-            found["wife_birth_date"] = hers[0]
-    elif len(dates) == 2:
-        found["husband_birth_date"], found["wife_birth_date"] = dates
-    # Without the wife's name label, a date label under the husband's is his only when
-    # it is the first; the second one is hers.
-    if wife is None and husband is not None and len(his) == 2:
-        found["wife_birth_date"] = his[1]
+    # Bare name labels where the form's order puts a lost spouse's label.
+    bare = [b for b in bare if not any(_same_line(b, n) for n in (husband, wife) if n)]
+    if husband is None:
+        above = [b for b in bare if wife is None or top(b) < top(wife)]
+        if above and (wife is not None or len(bare) == 2):
+            husband = found["husband_name"] = _with_spouse_word(above[0], "husband_name")
+    if wife is None and husband is not None:
+        under = [b for b in bare if top(b) > top(husband)]
+        if under:
+            wife = found["wife_name"] = _with_spouse_word(under[0], "wife_name")
+
+    def near(name: Sequence[Word]) -> list[Word] | None:
+        """The first date label under the name, no further than a name and its date can
+        be apart on the form."""
+        reach = LINES_APART[("name", "birth_date")] * _height(name, width)
+        return next((d for d in dates if 0 < top(d) - top(name) <= reach), None)
+
+    his = near(husband) if husband is not None else None
+    hers = near(wife) if wife is not None else None
+    if his is None and husband is None and wife is not None:
+        his = next((d for d in reversed(dates) if top(d) < top(wife)), None)
+    if hers is None and wife is None and his is not None:
+        hers = next((d for d in dates if top(d) > top(his)), None)
+    if husband is None and wife is None and len(dates) == 2:
+        his, hers = dates
+    if his is not None:
+        found["husband_birth_date"] = his
+    if hers is not None and hers is not his:
+        found["wife_birth_date"] = hers
     below = max((top(label) for label in found.values()), default=0)
     number = _marriage_number(lines, size, below)
     if number is not None:
