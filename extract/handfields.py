@@ -396,10 +396,14 @@ class MarriageAge:
     reading under it disagrees with the paper and is left for keying), and past
     ``likely_oldest`` less likely a priori (``ADULT_WEIGHT``): first marriages are
     mostly in the twenties, and a digit the ink leaves open ("1911" or "1971" on a form
-    of 2006) is then read as the likelier year."""
+    of 2006) is then read as the likelier year. From ``keyed_from`` a reading is left for
+    keying as the birth form's adult holder is: a marriage at seventy is rare enough that
+    a year misread by its tens digit is the likelier story (dev: "1911" for 1971 kept
+    its lead over the prior, a spouse of 95)."""
 
     youngest: int
     likely_oldest: int = 50
+    keyed_from: int = 70
 
     def prior(self, issued_on: date) -> Callable[[str], float]:
         def prior(value: str) -> float:
@@ -537,11 +541,15 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
     if key == "birth_date" and registers_birth and checked.value is not None \
             and issued_on is not None and adult_at(checked.value, issued_on):
         return raw, Checked(None, "date_adult_at_issue"), conf
-    # A spouse younger than the law allows on the marriage's day: the reading disagrees
-    # with the paper (``MarriageAge``).
+    # A spouse younger than the law allows on the marriage's day, or as old as a spouse
+    # seldom is: the reading disagrees with the paper (``MarriageAge``).
     if key == "birth_date" and marriage_age is not None and checked.value is not None \
-            and issued_on is not None and age_at(checked.value, issued_on) < marriage_age.youngest:
-        return raw, Checked(None, "date_under_marriage_age"), conf
+            and issued_on is not None:
+        age = age_at(checked.value, issued_on)
+        if age < marriage_age.youngest:
+            return raw, Checked(None, "date_under_marriage_age"), conf
+        if age >= marriage_age.keyed_from:
+            return raw, Checked(None, "date_old_at_marriage"), conf
     # Five digits and nothing after: a number and its year whose slash was lost ("49198"
     # for 95/1983 on fresh draw 2171); a ward's register runs to a few
     # thousand a year at most.

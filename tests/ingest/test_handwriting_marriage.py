@@ -1,0 +1,87 @@
+"""A handwritten marriage certificate through the ingest path (issue 21): both spouses'
+labels found on a real OCR of a generated form, their values proposed onto the record's
+two subjects, never marked ready."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from application import Settings
+from evalset.handfonts import default_cache, missing
+from evalset.truth import Truth
+from extract.handregions import FormKind, ink_box, regions
+from ingest.handwriting import MARRIAGE_PATHS, label_words, upright_page
+from ingest.pipeline import compose, plan, receive
+from ocr import PageResult, run_page
+from ocr.pipeline import engine_name
+from records import Status
+
+pytestmark = pytest.mark.skipif(
+    bool(missing(default_cache())),
+    reason="handwriting fonts not fetched (python -m evalset.handfonts)")
+SPOUSES = ("husband_name", "husband_birth_date", "wife_name", "wife_birth_date")
+
+
+@pytest.fixture(scope="module")
+def form(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Truth, list[PageResult]]:
+    from evalset.handwriting import generate
+
+    out = tmp_path_factory.mktemp("hand-marriage") / "set"
+    (truth,) = generate(out, 1, seed=3, classes=("clean",), kind="marriage")
+    path = out / truth.file
+    settings = Settings.from_env({"SOHOA_DATA": str(out.parent / "data")})
+    received = receive(path, work=out.parent / "work", agency=settings.agency,
+                       max_bytes=settings.max_upload_bytes)
+    pages = [run_page(job) for job in plan(received, languages="vie",
+                                           max_pixels=settings.max_pixels)]
+    return path, truth, pages
+
+
+def _media(path: Path) -> str:
+    return {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
+            ".tif": "image/tiff"}[path.suffix]
+
+
+def test_both_spouses_fields_are_found_and_their_crops_hold_the_writing(
+        form: tuple[Path, Truth, list[PageResult]]) -> None:
+    path, truth, pages = form
+    image = upright_page(path, _media(path), pages[0], 200_000_000)
+    assert image is not None
+    wanted = list(MARRIAGE_PATHS)
+    labels = label_words(image, pages[0], "vie", wanted, FormKind.MARRIAGE)
+    found = {r.key: r for r in regions(image, labels, FormKind.MARRIAGE)}
+    assert set(SPOUSES) <= set(found) <= set(wanted)
+    for key, r in found.items():
+        x0, y0, x1, y1 = truth.fields["handwriting"][key]["box"]
+        c = ink_box(image, r)
+        assert c[0] <= x0 + 6 and c[1] <= y0 + 6 and c[2] >= x1 - 6 and c[3] >= y1 - 6, key
+    # Read as the birth form, a spouse's name is not the holder's.
+    assert "name" not in {r.key for r in regions(image, labels)}
+
+
+def test_the_spouses_values_go_to_the_two_subjects_for_confirmation(
+        form: tuple[Path, Truth, list[PageResult]], tmp_path: Path) -> None:
+    pytest.importorskip("asterocr")
+    path, truth, pages = form
+    settings = Settings.from_env({"SOHOA_DATA": str(tmp_path / "data"),
+                                  "SOHOA_HANDWRITING": "on"})
+    received = receive(path, work=tmp_path / "work", agency=settings.agency,
+                       max_bytes=settings.max_upload_bytes)
+    record = compose(received, pages, engine=engine_name(), languages="vie",
+                     handwriting=True).record
+    assert record.doc_type == "marriage_certificate"
+    hand = [r for r in record.review.reasons if r.code.startswith("handwriting")]
+    assert {r.path for r in hand} >= {"subjects[0].name", "subjects[1].name",
+                                      "subjects[0].birth_date", "subjects[1].birth_date"}
+    assert record.status == Status.NEEDS_REVIEW
+    roles = [s.role for s in record.subjects]
+    assert roles[:2] == ["chồng", "vợ"]
+    # What was proposed is the spouse's of that role (a value proposed for the husband
+    # is never the wife's).
+    for subject, who in zip(record.subjects, ("husband", "wife"), strict=False):
+        if subject.name is not None:
+            wife_or_husband = {truth.fields["handwriting"][f"{w}_name"]["value"]
+                               for w in ("husband", "wife") if w != who}
+            assert subject.name not in wife_or_husband
