@@ -855,7 +855,7 @@ def test_the_number_line_is_found_under_an_agency_boxed_too_tall() -> None:
 MARRIAGE_PAGE = (1654, 2339)
 
 
-def _line(texts: tuple[str, ...], y: int, n: int, x: int = 200) -> list:
+def _printed_line(texts: tuple[str, ...], y: int, n: int, x: int = 200) -> list:
     out = []
     for t in texts:
         out.append(_word(t, x, x + 14 * len(t), (n, 1, 1), y=(y, y + 30)))
@@ -864,15 +864,15 @@ def _line(texts: tuple[str, ...], y: int, n: int, x: int = 200) -> list:
 
 
 def _marriage_words(*, wife_label: bool = True) -> list:
-    words = [*_line(("Họ", "và", "tên", "chồng:"), 400, 1),
-             *_line(("Ngày,", "tháng,", "năm", "sinh:"), 460, 2),
-             *_line(("Dân", "tộc:", "Kinh"), 520, 3),
-             *_line(("Số", "Giấy", "CMND:"), 640, 4),
-             *_line(("Ngày,", "tháng,", "năm", "sinh:"), 760, 6),
-             *_line(("Số:......", "Quyển", "số:"), 1000, 7),
-             *_line(("(Ký,", "ghi", "rõ", "họ", "tên)"), 1150, 8)]
+    words = [*_printed_line(("Họ", "và", "tên", "chồng:"), 400, 1),
+             *_printed_line(("Ngày,", "tháng,", "năm", "sinh:"), 460, 2),
+             *_printed_line(("Dân", "tộc:", "Kinh"), 520, 3),
+             *_printed_line(("Số", "Giấy", "CMND:"), 640, 4),
+             *_printed_line(("Ngày,", "tháng,", "năm", "sinh:"), 760, 6),
+             *_printed_line(("Số:......", "Quyển", "số:"), 1000, 7),
+             *_printed_line(("(Ký,", "ghi", "rõ", "họ", "tên)"), 1150, 8)]
     if wife_label:
-        words += _line(("Họ", "và", "tên", "vợ:"), 700, 5)
+        words += _printed_line(("Họ", "và", "tên", "vợ:"), 700, 5)
     return words
 
 
@@ -932,8 +932,8 @@ def test_a_spouses_birth_date_under_the_legal_age_of_marriage_is_keyed() -> None
     crop = Image.new("L", (200, 32), 255)
     on = date(2005, 7, 17)
     # 17 on the day: under the husband's 20; the same date is a wife of 18's.
-    raw, checked, _ = line_reading(_Spelled("12-2-1988"), crop, "birth_date", on,
-                                   marriage_age=MARRIAGE_AGES["husband_birth_date"])
+    _, checked, _ = line_reading(_Spelled("12-2-1988"), crop, "birth_date", on,
+                                 marriage_age=MARRIAGE_AGES["husband_birth_date"])
     assert checked.value is None and checked.problem == "date_under_marriage_age"
     _, checked, _ = line_reading(_Spelled("12-2-1987"), crop, "birth_date", on,
                                  marriage_age=MARRIAGE_AGES["wife_birth_date"])
