@@ -494,9 +494,35 @@ def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[s
         found["wife_birth_date"] = hers
     below = max((top(label) for label in found.values()), default=0)
     number = _marriage_number(lines, size, below)
+    if number is None:
+        number = _number_before_book(lines, found, size, below)
     if number is not None:
         found["number"] = number
     return found
+
+
+def _number_before_book(lines: list[list[Word]], found: dict[str, list[Word]],
+                        size: tuple[int, int], below: int) -> list[Word] | None:
+    """"Số:" made up where tesseract misread it ("S0", '"_..' glued to the writing) but
+    read "Quyển" after it, as ``number_label`` makes up the birth form's: at the labels'
+    left edge on that line, as wide as the print makes it. Under the spouses' labels,
+    "Quyển" read confidently in the page's left half."""
+    width, height = size
+    lefts = [label[0].bbox[0] for label in found.values()]
+    for line in lines:
+        book = next((w for w in line if w.confidence >= PRINT_CONFIDENCE
+                     and _close(_token(w.text), BOOK) and w.bbox[0] < width * 0.5
+                     and w.bbox[1] > max(below, height * HEADER)), None)
+        if book is None:
+            continue
+        h = min(book.bbox[3] - book.bbox[1], MAX_LINE * width)
+        x0 = int(statistics.median(lefts)) if lefts else line[0].bbox[0]
+        x1 = x0 + int(1.6 * h)
+        if x1 >= book.bbox[0]:
+            return None
+        return [Word("Số:", PRINT_CONFIDENCE, (x0, int(book.bbox[3] - h), x1, book.bbox[3]),
+                     book.line)]
+    return None
 
 
 def number_end(label: Word, words: Sequence[Word], width: int, h: float) -> int:

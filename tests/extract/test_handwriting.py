@@ -945,3 +945,15 @@ def test_a_spouses_birth_date_under_the_legal_age_of_marriage_is_keyed() -> None
     # The birth form's date is not bound so.
     _, checked, _ = line_reading(_Spelled("12-2-1988"), crop, "birth_date", on)
     assert checked.value == "1988-02-12"
+
+
+def test_the_marriage_forms_number_label_misread_is_made_up_before_the_book() -> None:
+    from extract.handregions import FormKind, find_labels
+
+    # "Số:" read "S0" glued to the writing; "Quyển" after it read well.
+    words = [w for w in _marriage_words() if w.text != "Số:......"]
+    words.append(_word("S0", 196, 240, (7, 1, 1), conf=23, y=(1000, 1030)))
+    (label,) = find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)["number"]
+    quyen = next(w for w in words if w.text == "Quyển")
+    assert label.bbox[0] == 200 and label.bbox[2] < quyen.bbox[0]
+    assert label.line == quyen.line
