@@ -183,7 +183,21 @@ def _current(record: Record, path: str, roles: tuple[str, ...]) -> str | None:
     return getattr(subject, m.group(2)) if subject else None
 
 
+def _resolved(record: Record, path: str, roles: tuple[str, ...]) -> str:
+    """``path`` with the index of its subject as the record holds it: a marriage form's
+    spouse is the subject of that role wherever print put it, made when missing, so that
+    the review's path names that spouse (printed extraction may have given the wife
+    alone, at index 0). The birth form's paths are as they are."""
+    m = _SUBJECT_PATH.fullmatch(path)
+    if m is None or len(roles) == 1:
+        return path
+    subject = _subject(record, int(m.group(1)), roles, make=True)
+    index = next(i for i, s in enumerate(record.subjects) if s is subject)
+    return f"subjects[{index}].{m.group(2)}"
+
+
 def _set(record: Record, path: str, value: str, roles: tuple[str, ...]) -> None:
+    """Set a resolved path (``_resolved``); the birth form's holder made when missing."""
     if path == "document_number":
         record.document_number = value
     elif path.startswith("fields."):
@@ -191,7 +205,10 @@ def _set(record: Record, path: str, value: str, roles: tuple[str, ...]) -> None:
     else:
         m = _SUBJECT_PATH.fullmatch(path)
         assert m is not None, path
-        setattr(_subject(record, int(m.group(1)), roles, make=True), m.group(2), value)
+        index = int(m.group(1))
+        while len(record.subjects) <= index:
+            record.subjects.append(Subject(role=roles[min(len(record.subjects), len(roles) - 1)]))
+        setattr(record.subjects[index], m.group(2), value)
 
 
 def read_handwriting(record: Record, received_path: Path, media_type: str,
@@ -221,8 +238,8 @@ def read_handwriting(record: Record, received_path: Path, media_type: str,
     labels = label_words(image, page, languages, wanted, form)
     fields = read_fields(image, page.words, issued, reader, wanted, labels,
                          registers_birth=record.doc_type == BIRTH_CERTIFICATE, form=form)
-    for f in fields:
-        path = paths[f.key]
+    resolved = [_resolved(record, paths[f.key], roles) for f in fields]
+    for f, path in zip(fields, resolved, strict=True):
         # Kept for the keying screen, which shows a person this part of the page.
         record.regions.append(FieldRegion(path, page.number, f.box, image.size))
         if f.value is not None:
@@ -233,5 +250,6 @@ def read_handwriting(record: Record, received_path: Path, media_type: str,
     if fields and record.status == Status.READY:
         record.status = Status.NEEDS_REVIEW
     record.note("handwriting", fields=[
-        {"field": paths[f.key], "box": list(f.box), "proposed": f.value is not None,
-         "source": f.source, "agreed": f.agreed, "problem": f.problem} for f in fields])
+        {"field": path, "box": list(f.box), "proposed": f.value is not None,
+         "source": f.source, "agreed": f.agreed, "problem": f.problem}
+        for f, path in zip(fields, resolved, strict=True)])

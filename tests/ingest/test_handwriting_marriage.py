@@ -85,3 +85,43 @@ def test_the_spouses_values_go_to_the_two_subjects_for_confirmation(
             wife_or_husband = {truth.fields["handwriting"][f"{w}_name"]["value"]
                                for w in ("husband", "wife") if w != who}
             assert subject.name not in wife_or_husband
+
+
+def test_a_spouses_value_goes_to_the_subject_of_that_role_wherever_print_put_it(
+        monkeypatch: pytest.MonkeyPatch, form: tuple[Path, Truth, list[PageResult]],
+        tmp_path: Path) -> None:
+    import ingest.handwriting as hw
+    from extract.handfields import HandField
+    from records import Subject
+
+    path, _truth, pages = form
+    settings = Settings.from_env({"SOHOA_DATA": str(tmp_path / "data")})
+    received = receive(path, work=tmp_path / "work", agency=settings.agency,
+                       max_bytes=settings.max_upload_bytes)
+    record = compose(received, pages, engine=engine_name(), languages="vie").record
+    record.doc_type = "marriage_certificate"
+    # Print gave the wife alone, first; her name is printed, so it is not read.
+    record.subjects = [Subject(name="LÊ THỊ HOA", role="vợ")]
+    asked: list[list[str]] = []
+
+    def fields(*args: object, **kwargs: object) -> list[HandField]:
+        asked.append(list(args[4]))  # type: ignore[call-overload]
+        box = (10, 10, 50, 30)
+        return [HandField("husband_name", box, value="TRẦN VĂN AN"),
+                HandField("husband_birth_date", box, problem="date_format"),
+                HandField("wife_birth_date", box, value="1970-01-02")]
+
+    monkeypatch.setattr(hw, "read_fields", fields)
+    monkeypatch.setattr(hw, "label_words", lambda *a, **k: [])
+    monkeypatch.setattr(hw, "shared_reader", lambda: object())
+    monkeypatch.setattr(hw, "warm", lambda: None)
+    hw.read_handwriting(record, path, _media(path), pages, "vie")
+    assert "wife_name" not in asked[0] and "husband_name" in asked[0]
+    wife, husband = record.subjects
+    assert (wife.role, wife.name, wife.birth_date) == ("vợ", "LÊ THỊ HOA", "1970-01-02")
+    assert (husband.role, husband.name, husband.birth_date) == ("chồng", "TRẦN VĂN AN", None)
+    reasons = {(r.code, r.path) for r in record.review.reasons if r.code.startswith("hand")}
+    assert reasons == {("handwriting_unconfirmed", "subjects[1].name"),
+                       ("handwriting_unread", "subjects[1].birth_date"),
+                       ("handwriting_unconfirmed", "subjects[0].birth_date")}
+    assert {r.path for r in record.regions} == {p for _, p in reasons}
