@@ -496,7 +496,9 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
     reading the field's grammar allows that passes the checks (with its confidence), else
     the greedy reading's check. ``registers_birth``: the paper registers the holder's
     birth (a birth certificate), so the holder was a child at its issue; on other papers
-    (a marriage certificate's spouses) the holder's age says nothing."""
+    (a marriage certificate's spouses) the holder's age says nothing. ``marriage_age``:
+    the reading is a spouse's birth date on a marriage certificate, whose age on the
+    paper's day the law bounds (``MarriageAge``)."""
     if not isinstance(reader, FrameReader):
         raw = str(getattr(reader.read(crop), "text", ""))
         return raw, check(key, raw, issued_on), None
