@@ -25,6 +25,7 @@ which lets a reading be checked against it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import random
 import shutil
@@ -52,7 +53,18 @@ from evalset.generate import EXTENSIONS, _cycled, _h, split_of
 from evalset.handfonts import PACKAGES, default_cache, missing
 from evalset.layout import Block, Header, Page, Para
 from evalset.pen import write
-from evalset.render import A4_MM, FONT_WEIGHTS, _blend, available_fonts, draw, font, layout, mm, pt
+from evalset.render import (
+    A4_MM,
+    FONT_WEIGHTS,
+    _blend,
+    available_fonts,
+    draw,
+    font,
+    layout,
+    mm,
+    pt,
+    signature_image,
+)
 from evalset.truth import Truth, write_truth
 
 # The fields the bench scores, and the ones written by hand besides (a form of six to
@@ -65,7 +77,11 @@ FIELDS = (*SCORED, "mother_name", "father_name")
 MARRIAGE_SCORED = ("husband_name", "husband_birth_date", "wife_name", "wife_birth_date",
                    "number")
 MARRIAGE_FIELDS = (*MARRIAGE_SCORED, "husband_residence", "husband_id", "wife_residence",
-                   "wife_id", "book")
+                   "wife_id", "book", "husband_signature", "wife_signature")
+SIGN_NOTE = "(Ký, ghi rõ họ tên)"
+# Room left under the spouses' "(Ký, ghi rõ họ tên)" for their signatures and names, in
+# line heights before the officer's block.
+SPOUSES_SIGN_ROOM = 3.6
 KINDS = ("birth", "marriage")
 SCORED_OF = {"birth": SCORED, "marriage": MARRIAGE_SCORED}
 FIELDS_OF = {"birth": FIELDS, "marriage": MARRIAGE_FIELDS}
@@ -245,15 +261,18 @@ def build_marriage_form(rng: random.Random, dots: dict[str, int]) -> Form:
     body.append(Para([sp("Số:"), dotted("number"), sp("   Quyển số:"), dotted("book")],
                      space_before=0.5))
     body.append(Para([], columns=[[sp("Chồng", "b")], [sp("Vợ", "b")]], space_before=0.5))
-    body.append(Para([], columns=[[sp("(Ký, ghi rõ họ tên)", "i")],
-                                  [sp("(Ký, ghi rõ họ tên)", "i")]]))
+    body.append(Para([], columns=[[sp(SIGN_NOTE, "i")], [sp(SIGN_NOTE, "i")]]))
+    officer = sign_block(rng, issuer, on, random_person(
+        rng, born_from=dt.date(1940, 1, 1), born_to=dt.date(1970, 1, 1)).name)
     page = Page([header(rng, issuer, None), *title_paras("GIẤY CHỨNG NHẬN KẾT HÔN", size=3.0),
-                 *body, sign_block(rng, issuer, on, random_person(
-                     rng, born_from=dt.date(1940, 1, 1), born_to=dt.date(1970, 1, 1)).name)],
+                 *body, dataclasses.replace(officer, space_before=SPOUSES_SIGN_ROOM)],
                 seal_ring=issuer.seal_ring, seal_center=issuer.seal_center)
     subjects = [{"name": p.upper, "id_number": pid, "birth_date": p.birth_date.isoformat(),
                  "role": role, "sex": p.sex}
                 for p, pid, role in ((husband, ids[0], "chồng"), (wife, ids[1], "vợ"))]
+    for who, p in (("husband", husband), ("wife", wife)):
+        # Signed and the name written out under it, as the note asks.
+        written[f"{who}_signature"], truth[f"{who}_signature"] = p.name, p.upper
     return Form(page, slots, written, truth, on, subjects, issuer.to_dict(),
                 {"husband_name": husband.upper, "wife_name": wife.upper,
                  "husband_residence": homes[0], "wife_residence": homes[1],
@@ -330,6 +349,29 @@ def _box_in_scan(box: tuple[int, int, int, int], dpi: int, degradation: str
     return [round(v * s) for v in box]
 
 
+def _sign_spouses(canvas: np.ndarray, lay: Any, form: Form, rng: random.Random, cache: Path,
+                  hand: str, ink: tuple[int, int, int], slant: float, pen_width: int
+                  ) -> dict[str, Any]:
+    """Each spouse's signature under their "(Ký, ghi rõ họ tên)" and the name written out
+    under it, as the note asks: a pen stroke and the name in the form's hand (one font
+    per form stands for every writer on it); the truth box holds both."""
+    notes = [op for op in lay.ops if op.text == SIGN_NOTE]
+    out: dict[str, Any] = {}
+    for who, op in zip(("husband", "wife"), notes, strict=True):
+        key = f"{who}_signature"
+        line = op.size_px * 1.5
+        sig = signature_image(rng).resize((mm(36), mm(14)))
+        sx, sy = int(op.x + rng.uniform(0, mm(10))), int(op.y + 0.2 * line)
+        _blend(canvas, sig, (sx, sy), ink, 0.95)
+        size = round(op.size_px * rng.uniform(1.1, 1.3))
+        w = write(form.written[key], rng, cache, hand, size, slant, pen_width)
+        nx, ny = int(op.x + rng.uniform(-mm(3), mm(6))), int(sy + sig.height + 0.1 * line)
+        _blend(canvas, w.mask, (nx, ny), ink, rng.uniform(0.85, 0.97))
+        box = (min(sx, nx), sy, max(sx + sig.width, nx + w.mask.width), ny + w.mask.height)
+        out[key] = {"text": form.written[key], "value": form.truth[key], "box": box}
+    return out
+
+
 def make_form(workdir: Path, doc_id: str, seed: int, degradation: str, split: str,
               cache: Path, kind: str = "birth") -> Truth:
     rng = random.Random(f"{seed}:hand-render")
@@ -358,6 +400,8 @@ def make_form(workdir: Path, doc_id: str, seed: int, degradation: str, split: st
         _blend(canvas, w.mask, (x, y), ink, rng.uniform(0.85, 0.97))
         box = (x, y, x + w.mask.width, y + w.mask.height)
         hand_truth[slot.key] = {"text": text, "value": form.truth[slot.key], "box": box}
+    if kind == "marriage":
+        hand_truth |= _sign_spouses(canvas, lay, form, rng, cache, hand, ink, slant, pen_width)
     scan = degrade(Image.fromarray(canvas), degradation, random.Random(f"{seed}:degrade"))
     for v in hand_truth.values():
         v["box"] = _box_in_scan(v["box"], scan.dpi, degradation)
