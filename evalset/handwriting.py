@@ -12,8 +12,7 @@ names and the number ("Số:" under the agency's name) written by hand.
 năm sinh:", "Nơi thường trú:" (or "Nơi cư trú:") and "Số Giấy CMND:" written by hand
 (ethnicity and nationality typed), then "Số: … Quyển số: …" by hand, the spouses'
 signatures (a pen stroke, the name written out under it), the dateline and the issuer.
-Its subjects are the two spouses
-(roles "chồng", "vợ").
+Its subjects are the two spouses (roles "chồng", "vợ").
 
 Writes OUT/<id>.<ext> and OUT/truth.jsonl (`evalset.Truth` rows). Per handwritten field,
 `fields["handwriting"][key]` holds what was written (`text`), its canonical value
