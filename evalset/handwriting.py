@@ -1,20 +1,31 @@
-"""Old birth-certificate forms filled in by hand: printed labels and dotted lines (after
-the pre-2010 template of Decree 158/2005), the values written with handwriting-style fonts
+"""Old civil-status forms filled in by hand: printed labels and dotted lines (after the
+pre-2010 templates of Decree 158/2005), the values written with handwriting-style fonts
 (`evalset.pen`), then degraded as the rest of the evaluation set.
 
-    python -m evalset.handwriting OUT --count N --seed S [--fonts DIR]
+    python -m evalset.handwriting OUT --count N --seed S [--kind birth|marriage] [--fonts DIR]
 
-Writes OUT/<id>.<ext> and OUT/truth.jsonl (`evalset.Truth` rows, `doc_type`
-"birth_certificate"). Per handwritten field, `fields["handwriting"][key]` holds what was
-written (`text`), its canonical value (`value`: names in capitals, dates ISO) and the
-ink's box in the upright page at the file's dpi (`box`, x0 y0 x1 y1), or null where the
-degradation warps the page (`photo`). The issue date is printed in the dateline (dated
-by the office's typewriter or stamp), which lets a reading be checked against it.
+`--kind birth` (the default): the birth certificate (Giấy khai sinh), ids h0000…,
+`doc_type` "birth_certificate"; the child's name, birth date and place, the parents'
+names and the number ("Số:" under the agency's name) written by hand.
+`--kind marriage`: the marriage certificate (Giấy chứng nhận kết hôn), ids m0000…,
+`doc_type` "marriage_certificate"; for each spouse "Họ và tên chồng/vợ:", "Ngày, tháng,
+năm sinh:", "Nơi thường trú:" (or "Nơi cư trú:") and "Số Giấy CMND:" written by hand
+(ethnicity and nationality typed), then "Số: … Quyển số: …" by hand, the spouses'
+signatures (a pen stroke, the name written out under it), the dateline and the issuer.
+Its subjects are the two spouses (roles "chồng", "vợ").
+
+Writes OUT/<id>.<ext> and OUT/truth.jsonl (`evalset.Truth` rows). Per handwritten field,
+`fields["handwriting"][key]` holds what was written (`text`), its canonical value
+(`value`: names in capitals, dates ISO) and the ink's box in the upright page at the
+file's dpi (`box`, x0 y0 x1 y1), or null where the degradation warps the page (`photo`).
+The issue date is printed in the dateline (dated by the office's typewriter or stamp),
+which lets a reading be checked against it.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import random
 import shutil
@@ -27,20 +38,58 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from evalset.content import header, make_issuer, sign_block, sp, title_paras
-from evalset.data import HOSPITAL_KINDS, Place, lower_kind, random_date, random_person, random_place
+from evalset.content import header, make_issuer, sign_block, sp, street_address, title_paras
+from evalset.data import (
+    HOSPITAL_KINDS,
+    Place,
+    cmnd,
+    lower_kind,
+    random_date,
+    random_person,
+    random_place,
+)
 from evalset.degrade import EASY_CLASSES, HARD_CLASSES, PROFILE_OF, degrade, save
 from evalset.generate import EXTENSIONS, _cycled, _h, split_of
 from evalset.handfonts import PACKAGES, default_cache, missing
 from evalset.layout import Block, Header, Page, Para
 from evalset.pen import write
-from evalset.render import A4_MM, FONT_WEIGHTS, _blend, available_fonts, draw, font, layout, mm, pt
+from evalset.render import (
+    A4_MM,
+    FONT_WEIGHTS,
+    _blend,
+    available_fonts,
+    draw,
+    font,
+    layout,
+    mm,
+    pt,
+    signature_image,
+)
 from evalset.truth import Truth, write_truth
 
 # The fields the bench scores, and the ones written by hand besides (a form of six to
 # key by hand when nothing reads them).
 SCORED = ("name", "birth_date", "birth_place", "number")
 FIELDS = (*SCORED, "mother_name", "father_name")
+# The marriage certificate's: both spouses' names and birth dates and the number (the
+# record's subjects and its number); their residences, ID numbers and the register's
+# book are written by hand besides.
+MARRIAGE_SCORED = ("husband_name", "husband_birth_date", "wife_name", "wife_birth_date",
+                   "number")
+MARRIAGE_FIELDS = (*MARRIAGE_SCORED, "husband_residence", "husband_id", "wife_residence",
+                   "wife_id", "book", "husband_signature", "wife_signature")
+SIGN_NOTE = "(Ký, ghi rõ họ tên)"
+# Room left under the spouses' "(Ký, ghi rõ họ tên)" for their signatures and names, in
+# line heights before the officer's block.
+SPOUSES_SIGN_ROOM = 3.6
+KINDS = ("birth", "marriage")
+SCORED_OF = {"birth": SCORED, "marriage": MARRIAGE_SCORED}
+FIELDS_OF = {"birth": FIELDS, "marriage": MARRIAGE_FIELDS}
+DOC_TYPE_OF = {"birth": "birth_certificate", "marriage": "marriage_certificate"}
+ID_PREFIX = {"birth": "h", "marriage": "m"}
+# Dotted lines of a fixed length (mm): the number's under the agency's name or before the
+# book's on its line; the others run to the right margin.
+FIXED_DOTS_MM = {"number": 38, "book": 30}
 DOT = "."
 # Every class of the set; `photo` warps the page, so its boxes are unknown.
 CYCLE: tuple[str, ...] = (*EASY_CLASSES, *HARD_CLASSES)
@@ -82,8 +131,9 @@ class Form:
     written: dict[str, str]
     truth: dict[str, str]
     issued_on: dt.date
-    subject: dict[str, Any]
+    subjects: list[dict[str, Any]]
     issuer: dict[str, Any]
+    printed: dict[str, Any]  # the truth's other fields (beside "handwriting")
 
 
 def build_form(rng: random.Random, dots: dict[str, int]) -> Form:
@@ -141,7 +191,100 @@ def build_form(rng: random.Random, dots: dict[str, int]) -> Form:
                 seal_ring=issuer.seal_ring, seal_center=issuer.seal_center)
     subject = {"name": child.upper, "id_number": None, "birth_date": child.birth_date.isoformat(),
                "role": "người được khai sinh", "sex": child.sex}
-    return Form(page, slots, written, truth, on, subject, issuer.to_dict())
+    return Form(page, slots, written, truth, on, [subject], issuer.to_dict(),
+                {k: truth[k] for k in ("birth_place", "mother_name", "father_name")})
+
+
+# The legal ages of marriage (Law on Marriage and Family 1986 and 2000): men from 20,
+# women from 18.
+HUSBAND_AGES, WIFE_AGES = (20, 45), (18, 42)
+
+
+def _spouse(rng: random.Random, on: dt.date, sex: str, ages: tuple[int, int],
+            province_code: str | None = None) -> Any:
+    youngest, oldest = ages
+    return random_person(rng, sex=sex, born_from=dt.date(on.year - oldest, 1, 1),
+                         born_to=dt.date(on.year - youngest - 1, on.month, 1),
+                         province_code=province_code)
+
+
+def build_marriage_form(rng: random.Random, dots: dict[str, int]) -> Form:
+    """The pre-2010 marriage certificate (Decree 158/2005's template): each spouse's
+    fields on dotted lines, one spouse under the other, then the register's number and
+    book, the spouses' signatures and the officer's."""
+    on = random_date(rng, EARLIEST, LATEST)
+    place = random_place(rng, "legacy")
+    issuer = make_issuer(rng, "ward", place)
+    husband = _spouse(rng, on, "nam", HUSBAND_AGES, place.province_code)
+    wife = _spouse(rng, on, "nữ", WIFE_AGES)
+    number = rng.choice([f"{rng.randrange(1, 200)}", f"{rng.randrange(1, 200)}/KH",
+                         f"{rng.randrange(1, 99)}/{on.year}"])
+    book = rng.choice([f"{rng.randrange(1, 4):02d}", f"{rng.randrange(1, 4):02d}/{on.year}",
+                       str(rng.randrange(1, 4))])
+    homes = [_address(rng, place), _address(rng, random_place(rng, "legacy"))]
+    ids = [cmnd(rng), cmnd(rng)]
+    written: dict[str, str] = {"number": number, "book": book}
+    truth: dict[str, str] = {"number": number, "book": book}
+    for who, p, home, pid in (("husband", husband, homes[0], ids[0]),
+                              ("wife", wife, homes[1], ids[1])):
+        written |= {f"{who}_name": _name_text(rng, p.name),
+                    f"{who}_birth_date": _date_text(rng, p.birth_date),
+                    f"{who}_residence": home, f"{who}_id": pid}
+        truth |= {f"{who}_name": p.upper, f"{who}_birth_date": p.birth_date.isoformat(),
+                  f"{who}_residence": home, f"{who}_id": pid}
+
+    def dotted(key: str) -> Any:
+        return sp(DOT * dots.get(key, 3), "i")
+
+    below = {f"{who}_{k}": rng.random() < 0.3 for who in ("husband", "wife")
+             for k in ("name", "residence")}
+    residence_label = rng.choice(("Nơi thường trú:", "Nơi cư trú:"))
+    slots: list[Slot] = []
+    body: list[Block] = []
+
+    def field(key: str, label: str, space: float = 0.0) -> None:
+        slots.append(Slot(key, label))
+        if below.get(key):
+            body.append(Para([sp(label)], space_before=space))
+            body.append(Para([dotted(key)]))
+        else:
+            body.append(Para([sp(label), dotted(key)], space_before=space))
+
+    for who, spouse, p in (("husband", "chồng", husband), ("wife", "vợ", wife)):
+        field(f"{who}_name", f"Họ và tên {spouse}:", 0.6 if who == "husband" else 0.4)
+        field(f"{who}_birth_date", "Ngày, tháng, năm sinh:")
+        body.append(Para([], columns=[[sp("Dân tộc: "), sp(p.ethnicity, "i")],
+                                      [sp("Quốc tịch: "), sp("Việt Nam", "i")]]))
+        field(f"{who}_residence", residence_label)
+        field(f"{who}_id", "Số Giấy CMND:")
+    slots += [Slot("number", "Số:"), Slot("book", "Quyển số:")]
+    body.append(Para([sp("Số:"), dotted("number"), sp("   Quyển số:"), dotted("book")],
+                     space_before=0.5))
+    body.append(Para([], columns=[[sp("Chồng", "b")], [sp("Vợ", "b")]], space_before=0.5))
+    body.append(Para([], columns=[[sp(SIGN_NOTE, "i")], [sp(SIGN_NOTE, "i")]]))
+    officer = sign_block(rng, issuer, on, random_person(
+        rng, born_from=dt.date(1940, 1, 1), born_to=dt.date(1970, 1, 1)).name)
+    page = Page([header(rng, issuer, None), *title_paras("GIẤY CHỨNG NHẬN KẾT HÔN", size=3.0),
+                 *body, dataclasses.replace(officer, space_before=SPOUSES_SIGN_ROOM)],
+                seal_ring=issuer.seal_ring, seal_center=issuer.seal_center)
+    subjects = [{"name": p.upper, "id_number": pid, "birth_date": p.birth_date.isoformat(),
+                 "role": role, "sex": p.sex}
+                for p, pid, role in ((husband, ids[0], "chồng"), (wife, ids[1], "vợ"))]
+    for who, p in (("husband", husband), ("wife", wife)):
+        # Signed and the name written out under it, as the note asks.
+        written[f"{who}_signature"], truth[f"{who}_signature"] = p.name, p.upper
+    return Form(page, slots, written, truth, on, subjects, issuer.to_dict(),
+                {"husband_name": husband.upper, "wife_name": wife.upper,
+                 "husband_residence": homes[0], "wife_residence": homes[1],
+                 "book": book, "registered_on": on.isoformat()})
+
+
+def _address(rng: random.Random, place: Place) -> str:
+    # A hamlet or a house number before the ward on about half of them, as clerks wrote.
+    return street_address(rng, place) if rng.random() < 0.5 else place.address()
+
+
+BUILDERS = {"birth": build_form, "marriage": build_marriage_form}
 
 
 @dataclass(frozen=True)
@@ -161,7 +304,8 @@ def _dot_lines(lay_ops: list[Any], family: str, size_of: Any) -> list[Line]:
     return out
 
 
-def lay_out(seed_rng: random.Random, family: str, build_seed: str) -> tuple[Form, Any, list[Line]]:
+def lay_out(seed_rng: random.Random, family: str, build_seed: str, kind: str = "birth"
+            ) -> tuple[Form, Any, list[Line]]:
     """Lay the form out twice: once with stub dots to find where each dotted line starts,
     then with each line filled to the right margin."""
 
@@ -172,7 +316,7 @@ def lay_out(seed_rng: random.Random, family: str, build_seed: str) -> tuple[Form
     right = mm(A4_MM[0]) - margins[2]
     dots: dict[str, int] = {}
     for _attempt in range(2):
-        form = build_form(random.Random(build_seed), dots)
+        form = BUILDERS[kind](random.Random(build_seed), dots)
         lay = layout(form.page, family, body_pt, spacing, margins)
 
         def length(op: Any) -> float:
@@ -184,7 +328,8 @@ def lay_out(seed_rng: random.Random, family: str, build_seed: str) -> tuple[Form
                                                     if o.text and set(o.text) == {DOT}],
                                 strict=True):
             dot_w = font(family, "i", op.size_px).getlength(DOT)
-            room = (mm(38) if slot.key == "number" else right - ln.x) - dot_w
+            fixed = FIXED_DOTS_MM.get(slot.key)
+            room = (mm(fixed) if fixed is not None else right - ln.x) - dot_w
             dots[slot.key] = max(3, int(room / dot_w))
     return form, lay, lines
 
@@ -204,12 +349,35 @@ def _box_in_scan(box: tuple[int, int, int, int], dpi: int, degradation: str
     return [round(v * s) for v in box]
 
 
+def _sign_spouses(canvas: np.ndarray, lay: Any, form: Form, rng: random.Random, cache: Path,
+                  hand: str, ink: tuple[int, int, int], slant: float, pen_width: int
+                  ) -> dict[str, Any]:
+    """Each spouse's signature under their "(Ký, ghi rõ họ tên)" and the name written out
+    under it, as the note asks: a pen stroke and the name in the form's hand (one font
+    per form stands for every writer on it); the truth box holds both."""
+    notes = [op for op in lay.ops if op.text == SIGN_NOTE]
+    out: dict[str, Any] = {}
+    for who, op in zip(("husband", "wife"), notes, strict=True):
+        key = f"{who}_signature"
+        line = op.size_px * 1.5
+        sig = signature_image(rng).resize((mm(36), mm(14)))
+        sx, sy = int(op.x + rng.uniform(0, mm(10))), int(op.y + 0.2 * line)
+        _blend(canvas, sig, (sx, sy), ink, 0.95)
+        size = round(op.size_px * rng.uniform(1.1, 1.3))
+        w = write(form.written[key], rng, cache, hand, size, slant, pen_width)
+        nx, ny = int(op.x + rng.uniform(-mm(3), mm(6))), int(sy + sig.height + 0.1 * line)
+        _blend(canvas, w.mask, (nx, ny), ink, rng.uniform(0.85, 0.97))
+        box = (min(sx, nx), sy, max(sx + sig.width, nx + w.mask.width), ny + w.mask.height)
+        out[key] = {"text": form.written[key], "value": form.truth[key], "box": box}
+    return out
+
+
 def make_form(workdir: Path, doc_id: str, seed: int, degradation: str, split: str,
-              cache: Path) -> Truth:
+              cache: Path, kind: str = "birth") -> Truth:
     rng = random.Random(f"{seed}:hand-render")
     fams = available_fonts()
     family = _choose(rng, fams, [FONT_WEIGHTS[f] for f in fams])
-    form, lay, lines = lay_out(rng, family, f"{seed}:hand-content")
+    form, lay, lines = lay_out(rng, family, f"{seed}:hand-content", kind)
     rendered = draw(form.page, lay, rng, family)
     canvas = np.array(rendered.image)
     hands = list(PACKAGES)
@@ -232,6 +400,8 @@ def make_form(workdir: Path, doc_id: str, seed: int, degradation: str, split: st
         _blend(canvas, w.mask, (x, y), ink, rng.uniform(0.85, 0.97))
         box = (x, y, x + w.mask.width, y + w.mask.height)
         hand_truth[slot.key] = {"text": text, "value": form.truth[slot.key], "box": box}
+    if kind == "marriage":
+        hand_truth |= _sign_spouses(canvas, lay, form, rng, cache, hand, ink, slant, pen_width)
     scan = degrade(Image.fromarray(canvas), degradation, random.Random(f"{seed}:degrade"))
     for v in hand_truth.values():
         v["box"] = _box_in_scan(v["box"], scan.dpi, degradation)
@@ -246,19 +416,19 @@ def make_form(workdir: Path, doc_id: str, seed: int, degradation: str, split: st
     return Truth(
         id=doc_id, file=name, split=split, profile=PROFILE_OF[degradation], klass=klass,
         class_key=f"{scan.dpi}dpi-{scan.mode}-{scan.degradation}",
-        pages=[printed] + [""] * (len(scan.pages) - 1), doc_type="birth_certificate",
+        pages=[printed] + [""] * (len(scan.pages) - 1), doc_type=DOC_TYPE_OF[kind],
         document_number=form.truth["number"], issued_on=form.issued_on.isoformat(),
-        valid_until=None, issuer=form.issuer, subjects=[form.subject],
-        fields={"birth_place": form.truth["birth_place"],
-                "mother_name": form.truth["mother_name"],
-                "father_name": form.truth["father_name"], "handwriting": hand_truth},
-        seed=seed)
+        valid_until=None, issuer=form.issuer, subjects=form.subjects,
+        fields={**form.printed, "handwriting": hand_truth}, seed=seed)
 
 
 def generate(out: Path, count: int, seed: int, cache: Path | None = None,
-             on_document: Any = None, classes: tuple[str, ...] = CYCLE) -> list[Truth]:
-    """`count` forms into `out` (replaced as a whole, as `evalset.generate` does); form i
-    depends on (seed, i) only, its split on (seed, id) only."""
+             on_document: Any = None, classes: tuple[str, ...] = CYCLE,
+             kind: str = "birth") -> list[Truth]:
+    """`count` forms of `kind` into `out` (replaced as a whole, as `evalset.generate`
+    does); form i depends on (seed, i) only, its split on (seed, id) only."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown form kind {kind!r}: one of {', '.join(KINDS)}")
     cache = cache or default_cache()
     if missing(cache):
         raise RuntimeError(f"handwriting fonts missing in {cache}: run python -m "
@@ -270,11 +440,11 @@ def generate(out: Path, count: int, seed: int, cache: Path | None = None,
     partial.mkdir(parents=True)
     truths = []
     for i in range(count):
-        doc_id = f"h{i:04d}"
+        doc_id = f"{ID_PREFIX[kind]}{i:04d}"
         degradation = _cycled(seed, "hand-class", classes, i)
         t0 = time.perf_counter()
         t = make_form(partial, doc_id, _h("evalset-hand", seed, i) % 2**32, degradation,
-                      split_of(seed, doc_id), cache)
+                      split_of(seed, doc_id), cache, kind)
         truths.append(t)
         if on_document:
             on_document(t, time.perf_counter() - t0)
@@ -291,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--seed", type=int, required=True)
+    ap.add_argument("--kind", choices=KINDS, default="birth",
+                    help="the form: birth certificate (default) or marriage certificate")
     ap.add_argument("--fonts", type=Path, default=None, help="font cache (evalset.handfonts)")
     args = ap.parse_args(argv)
     n = [0]
@@ -300,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{n[0]}/{args.count}] {t.file} {t.class_key} {t.klass['hand']} {t.split} "
               f"{w:.2f}s", file=sys.stderr, flush=True)
 
-    truths = generate(args.out, args.count, args.seed, args.fonts, progress)
+    truths = generate(args.out, args.count, args.seed, args.fonts, progress, kind=args.kind)
     print(f"{len(truths)} forms in {args.out}", file=sys.stderr)
     return 0
 

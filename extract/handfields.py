@@ -47,7 +47,7 @@ from extract.handdecode import (
     year_range,
 )
 from extract.handread import Reading
-from extract.handregions import Region, ink_box, regions
+from extract.handregions import FormKind, Region, field_kind, ink_box, regions
 from extract.names import FAMILY_NAMES, common_syllables, family_name_rank, usual_spellings
 from ocr.base import Word
 from records.folding import fold_aligned, fold_phrase
@@ -103,7 +103,7 @@ def clean_crop(image: Image.Image, region: Region, box: tuple[int, int, int, int
     alone = dark[lo:hi].any(axis=0) & ~above & ~beneath
     gray[lo:hi, alone] = paper
     _unrule_above(gray, paper, y, h)
-    if region.key in TRIMMED:
+    if field_kind(region.key) in TRIMMED:
         gray = _trimmed(gray, paper, h)
     return flattened(Image.fromarray(gray))
 
@@ -391,9 +391,7 @@ BIRTH_CERTIFICATE = "birth_certificate"
 
 def adult_at(born: str, issued_on: date) -> bool:
     """Whether the holder born on ``born`` (ISO) was an adult when the form was issued."""
-    day = date.fromisoformat(born)
-    return (issued_on.year - day.year
-            - ((issued_on.month, issued_on.day) < (day.month, day.day))) >= ADULT_YEARS
+    return age_at(born, issued_on) >= ADULT_YEARS
 
 
 def age_prior(issued_on: date | None) -> Callable[[str], float] | None:
@@ -405,6 +403,38 @@ def age_prior(issued_on: date | None) -> Callable[[str], float] | None:
     def prior(value: str) -> float:
         return -ADULT_WEIGHT if adult_at(value, issued_on) else 0.0
     return prior
+
+
+def age_at(born: str, on: date) -> int:
+    """Whole years from ``born`` (ISO) to ``on``."""
+    day = date.fromisoformat(born)
+    return on.year - day.year - ((on.month, on.day) < (day.month, day.day))
+
+
+@dataclass(frozen=True)
+class MarriageAge:
+    """A spouse's age on the marriage's registration: no younger than the law allows
+    (Law on Marriage and Family of 1959, 1986 and 2000: men from 20, women from 18; a
+    reading under it disagrees with the paper and is left for keying), and past
+    ``likely_oldest`` less likely a priori (``ADULT_WEIGHT``): first marriages are
+    mostly in the twenties, and a digit the ink leaves open ("1911" or "1971" on a form
+    of 2006) is then read as the likelier year. From ``keyed_from`` a reading is left for
+    keying as the birth form's adult holder is: a marriage at seventy is rare enough that
+    a year misread by its tens digit is the likelier story (dev: "1911" for 1971 kept
+    its lead over the prior, a spouse of 95)."""
+
+    youngest: int
+    likely_oldest: int = 50
+    keyed_from: int = 70
+
+    def prior(self, issued_on: date) -> Callable[[str], float]:
+        def prior(value: str) -> float:
+            return -ADULT_WEIGHT if age_at(value, issued_on) > self.likely_oldest else 0.0
+        return prior
+
+
+# The marriage form's birth dates, by field.
+MARRIAGE_AGES = {"husband_birth_date": MarriageAge(20), "wife_birth_date": MarriageAge(18)}
 
 
 def grammar_for(key: str, issued_on: date | None) -> Grammar | None:
@@ -486,12 +516,15 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
 
 
 def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | None, *,
-                 registers_birth: bool = False) -> tuple[str, Checked, float | None]:
+                 registers_birth: bool = False, marriage_age: MarriageAge | None = None
+                 ) -> tuple[str, Checked, float | None]:
     """The line model's raw (greedy) reading, and what is proposed from it: the best
     reading the field's grammar allows that passes the checks (with its confidence), else
     the greedy reading's check. ``registers_birth``: the paper registers the holder's
     birth (a birth certificate), so the holder was a child at its issue; on other papers
-    (a marriage certificate's spouses) the holder's age says nothing."""
+    (a marriage certificate's spouses) the holder's age says nothing. ``marriage_age``:
+    the reading is a spouse's birth date on a marriage certificate, whose age on the
+    paper's day the law bounds (``MarriageAge``)."""
     if not isinstance(reader, FrameReader):
         raw = str(getattr(reader.read(crop), "text", ""))
         return raw, check(key, raw, issued_on), None
@@ -506,7 +539,9 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
             return raw, greedy, None
         names = key in NAME_KEYS
         prior = family_prior if names else (
-            age_prior(issued_on) if key == "birth_date" and registers_birth else None)
+            age_prior(issued_on) if key == "birth_date" and registers_birth
+            else marriage_age.prior(issued_on) if key == "birth_date" and marriage_age
+            and issued_on is not None else None)
         found = decode(frames, reader.chars, reader.blank, grammar,
                        lambda text: check(key, text, issued_on).value,
                        prefer=usual_common if names else None, margin=USUAL_MARGIN,
@@ -545,6 +580,15 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
     if key == "birth_date" and registers_birth and checked.value is not None \
             and issued_on is not None and adult_at(checked.value, issued_on):
         return raw, Checked(None, "date_adult_at_issue"), conf
+    # A spouse younger than the law allows on the marriage's day, or as old as a spouse
+    # seldom is: the reading disagrees with the paper (``MarriageAge``).
+    if key == "birth_date" and marriage_age is not None and checked.value is not None \
+            and issued_on is not None:
+        age = age_at(checked.value, issued_on)
+        if age < marriage_age.youngest:
+            return raw, Checked(None, "date_under_marriage_age"), conf
+        if age >= marriage_age.keyed_from:
+            return raw, Checked(None, "date_old_at_marriage"), conf
     # Five digits and nothing after: a number and its year whose slash was lost ("49198"
     # for 95/1983 on fresh draw 2171); a ward's register runs to a few
     # thousand a year at most.
@@ -605,14 +649,20 @@ def agree(first: Checked, first_raw: str, second: Checked, second_raw: str) -> b
 def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | None,
                 reader: Reader | None, keys: Sequence[str] | None = None,
                 labels: Sequence[Word] | None = None, *,
-                registers_birth: bool = False) -> list[HandField]:
+                registers_birth: bool = False, form: FormKind = FormKind.BIRTH
+                ) -> list[HandField]:
     """Each field whose label was found, read and checked (``reader`` None: tesseract's
     words only). ``labels``: the words to find labels in, when more than the page's
-    (a second reading of the label column). ``registers_birth``: as ``line_reading``."""
+    (a second reading of the label column). ``registers_birth``: as ``line_reading``.
+    ``form``: whose labels are looked for; a field of the marriage form is read and
+    checked as the birth form's field of its kind (``handregions.field_kind``: a
+    spouse's name as a name)."""
     out = []
-    for region in regions(image, words if labels is None else labels):
+    for region in regions(image, words if labels is None else labels, form):
         if keys is not None and region.key not in keys:
             continue
+        kind = field_kind(region.key)
+        marriage_age = MARRIAGE_AGES.get(region.key) if form is FormKind.MARRIAGE else None
         box = ink_box(image, region)
         readings: dict[str, str] = {}
         checked: dict[str, Checked] = {}
@@ -620,22 +670,24 @@ def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | Non
         if reader is not None:
             crop = clean_crop(image, region, box)
             readings["asterocr"], checked["asterocr"], confidence = line_reading(
-                reader, crop, region.key, issued_on, registers_birth=registers_birth)
+                reader, crop, kind, issued_on, registers_birth=registers_birth,
+                marriage_age=marriage_age)
             # Nothing passed: the writing read again set upright. Not places (dev: none
             # gained, and their readings cost the most).
             straight = upright(crop) if checked["asterocr"].value is None \
-                and region.key in UPRIGHT_AGAIN else None
+                and kind in UPRIGHT_AGAIN else None
             if straight is not None:
                 first, first_raw = checked["asterocr"], readings["asterocr"]
-                raw, again, conf = line_reading(reader, straight, region.key, issued_on,
-                                                registers_birth=registers_birth)
+                raw, again, conf = line_reading(reader, straight, kind, issued_on,
+                                                registers_birth=registers_birth,
+                                                marriage_age=marriage_age)
                 readings["asterocr_upright"] = raw
                 if again.value is not None:
                     checked["asterocr"], confidence = again, conf
                 elif agree(first, first_raw, again, raw):
                     checked["asterocr"], confidence = Checked(first.held), conf
         readings["tesseract"] = words_inside(words, box, region.label_box)
-        checked["tesseract"] = check(region.key, readings["tesseract"], issued_on)
+        checked["tesseract"] = check(kind, readings["tesseract"], issued_on)
         passing = {src: c.value for src, c in checked.items() if c.value is not None}
         # Only the line model's reading is proposed: on the dev half tesseract's words in
         # the crop never gave a right value the line model missed, and gave six wrong

@@ -1,6 +1,7 @@
 """Where the handwritten values of a printed form are: cut from the page by the printed
 labels tesseract reads ("Họ, chữ đệm, tên:", "Ngày, tháng, năm sinh:", "Nơi sinh:",
-"Số:").
+"Số:" on the birth certificate; "Họ và tên chồng:", "Họ và tên vợ:", each spouse's
+"Ngày, tháng, năm sinh:" and "Số: … Quyển số:" on the marriage certificate).
 
 A clerk writes a value on the dotted line right of its label, or, when the label fills
 the line, on the dotted line below it. Tesseract reads the printed labels well and the
@@ -11,6 +12,7 @@ of the label has handwriting in it or it does not.
 
 from __future__ import annotations
 
+import enum
 import re
 import statistics
 from collections.abc import Sequence
@@ -36,6 +38,41 @@ LABELS: dict[str, tuple[tuple[str, ...], ...]] = {
     "birth_place": (("noi", "sinh"), ("oi", "sinh")),
 }
 NOT_AFTER = {"name": ("nguoi", "cha", "me", "vo", "chong")}
+
+
+class FormKind(enum.Enum):
+    """The printed form whose labels are looked for (its value: the record's doc_type)."""
+
+    BIRTH = "birth_certificate"
+    MARRIAGE = "marriage_certificate"
+
+
+def form_of(doc_type: str | None) -> FormKind:
+    """The form a paper of ``doc_type`` is read as: the birth certificate's labels unless
+    the title says marriage certificate (as before there was a second form)."""
+    return FormKind.MARRIAGE if doc_type == FormKind.MARRIAGE.value else FormKind.BIRTH
+
+
+# The marriage certificate (Decree 158/2005's template): each spouse's name label names
+# the spouse ("Họ và tên chồng:", "Họ và tên vợ:"); the birth date's label is the same
+# for both, told apart by the name printed above it.
+SPOUSES = ("husband", "wife")
+SPOUSE_NAME_LABELS: dict[str, tuple[tuple[str, ...], ...]] = {
+    f"{who}_name": (("ho", "va", "ten", word), ("ho", "ten", word), ("va", "ten", word),
+                    ("ten", word))
+    for who, word in (("husband", "chong"), ("wife", "vo"))}
+# What each field of the marriage form is read as (its grammar and checks): a spouse's
+# name is a name, a spouse's birth date a birth date.
+FIELD_KIND = {f"{who}_{k}": k for who in SPOUSES for k in ("name", "birth_date")}
+
+
+def field_kind(key: str) -> str:
+    """The field of the birth form whose grammar and checks ``key`` is read with."""
+    return FIELD_KIND.get(key, key)
+
+
+def _patterns(key: str) -> tuple[tuple[str, ...], ...]:
+    return SPOUSE_NAME_LABELS.get(key) or LABELS.get(field_kind(key), ())
 # Dots on the label's baseline from which a dotted line is taken to run right of it (a
 # line of dots left free by the writing has dozens; specks of a degraded scan a few).
 DOTS_RIGHT = 25
@@ -134,11 +171,12 @@ def _spelt_end(key: str, label: Sequence[Word]) -> int:
     a name crop starting 200 px into the writing)."""
     body = label[:-1]
     letters = sum(len(w.text) for w in body)
-    if key not in LABELS or not body or not letters:
+    patterns = _patterns(key)
+    if not patterns or not body or not letters:
         return label[-1].bbox[2]
     per = sum(w.bbox[2] - w.bbox[0] for w in body) / letters
     # The pattern's longest last word, its colon and half a letter of slack.
-    longest = max(len(p[-1]) for p in LABELS[key])
+    longest = max(len(p[-1]) for p in patterns)
     return label[-1].bbox[0] + round((longest + 1.5) * per)
 
 
@@ -262,10 +300,34 @@ def _bounded(lines: list[list[Word]], found: dict[str, list[Word]], width: int
     return out
 
 
-def find_labels(words: Sequence[Word], size: tuple[int, int], loose: bool = True
-                ) -> dict[str, list[Word]]:
+def _label_in(line: list[Word], tokens: list[str], patterns: tuple[tuple[str, ...], ...],
+              not_after: tuple[str, ...], width: int) -> list[Word] | None:
+    """The line's words matching the first of ``patterns`` found in it, in the page's
+    left half, not followed by a word of ``not_after``."""
+    for pattern in patterns:
+        for start in range(len(tokens) - len(pattern) + 1):
+            end = start + len(pattern)
+            if not _matches(tokens[start:end], pattern):
+                continue
+            # "tên người mẹ", or "người mẹ" after a label missing its "tên"; a label
+            # ended by its colon is whole ("tên: Võ Như…" is no "tên vợ").
+            after = [] if ":" in line[end - 1].text else tokens[end:end + 2]
+            if any(_close(a, n) for a in after for n in not_after):
+                continue
+            label = line[start:end]
+            if label[0].bbox[0] > width * 0.5:
+                continue  # labels start in the left half ("ghi rõ họ tên" does not)
+            return label
+    return None
+
+
+def find_labels(words: Sequence[Word], size: tuple[int, int], loose: bool = True,
+                form: FormKind = FormKind.BIRTH) -> dict[str, list[Word]]:
     """The label words of each field, the first match in reading order (top first);
-    ``loose``: and body labels read garbled where the form's order puts them."""
+    ``loose``: and body labels read garbled where the form's order puts them (the
+    birth form's)."""
+    if form is FormKind.MARRIAGE:
+        return find_marriage_labels(words, size)
     width = size[0]
     found: dict[str, list[Word]] = {}
     lines = sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws))
@@ -278,23 +340,9 @@ def find_labels(words: Sequence[Word], size: tuple[int, int], loose: bool = True
         for key, patterns in LABELS.items():
             if key in found or key == "number":
                 continue
-            for pattern in patterns:
-                for start in range(len(tokens) - len(pattern) + 1):
-                    end = start + len(pattern)
-                    if not _matches(tokens[start:end], pattern):
-                        continue
-                    # "tên người mẹ", or "người mẹ" after a label missing its "tên"; a
-                    # label ended by its colon is whole ("tên: Võ Như…" is no "tên vợ").
-                    after = [] if ":" in line[end - 1].text else tokens[end:end + 2]
-                    if any(_close(a, n) for a in after for n in NOT_AFTER.get(key, ())):
-                        continue
-                    label = line[start:end]
-                    if label[0].bbox[0] > width * 0.5:
-                        continue  # labels start in the left half ("ghi rõ họ tên" does not)
-                    found[key] = label
-                    break
-                if key in found:
-                    break
+            label = _label_in(line, tokens, patterns, NOT_AFTER.get(key, ()), width)
+            if label is not None:
+                found[key] = label
     # The form's order: the holder's name comes before the birth date and place. A name
     # label found under one of them is the mother's or father's, its "người mẹ" lost
     # (fresh draw 2749: the father's line cut as the holder's name on a dirty drum page).
@@ -306,6 +354,182 @@ def find_labels(words: Sequence[Word], size: tuple[int, int], loose: bool = True
     if loose:
         found.update(_bounded(lines, found, width))
     return found
+
+
+# The word after the marriage form's "Số:" on its line ("Quyển số:", the register's
+# book), and the words after a "Số" that is the spouse's ID's label ("Số Giấy CMND:").
+BOOK = "quyen"
+NOT_NUMBER = ("giay", "cmnd")
+
+
+def _book_word(line: Sequence[Word], after: Word) -> Word | None:
+    """The "Quyển" of "Quyển số:" right of ``after`` on its line, read a letter off."""
+    return next((w for w in line if w.bbox[0] > after.bbox[0]
+                 and _close(_token(w.text), BOOK)), None)
+
+
+def _marriage_number(lines: list[list[Word]], size: tuple[int, int], below: int
+                     ) -> list[Word] | None:
+    """The marriage form's "Số:" (the register's number): first on its line in the left
+    half, under the header, no "Giấy CMND" after it; on the line of "Quyển số:", or
+    else under the spouses' labels (``below``: the lowest found's top)."""
+    width, height = size
+    loose = None
+    for line in lines:
+        first = line[0]
+        if not (_NUMBER_LABEL.match(fold_aligned(first.text).lower())
+                and first.bbox[0] < width * 0.5 and first.bbox[1] > height * HEADER):
+            continue
+        nxt = [_token(w.text) for w in line[1:3]]
+        if any(_close(t, n) for t in nxt for n in NOT_NUMBER):
+            continue
+        if _book_word(line, first) is not None:
+            return [first]
+        if loose is None and first.bbox[1] > below:
+            loose = [first]
+    return loose
+
+
+def _same_line(a: Sequence[Word], b: Sequence[Word]) -> bool:
+    """Two readings of one printed line: their boxes overlap by half a line's height."""
+    top, bottom = max(a[0].bbox[1], b[0].bbox[1]), min(a[0].bbox[3], b[0].bbox[3])
+    return bottom - top > 0.5 * min(a[0].bbox[3] - a[0].bbox[1], b[0].bbox[3] - b[0].bbox[1])
+
+
+# A name label read without its spouse's word ("Họ và tên" with "chồng:" lost to the
+# handwriting glued to it): the spouse is told by the form's order.
+BARE_NAME = (("ho", "va", "ten"), ("ho", "ten"))
+SPOUSE_WORD = {"husband_name": "chồng:", "wife_name": "vợ:"}
+
+
+def _height(label: Sequence[Word], width: int) -> float:
+    return min(statistics.median(w.bbox[3] - w.bbox[1] for w in label), MAX_LINE * width)
+
+
+def _with_spouse_word(label: list[Word], key: str) -> list[Word]:
+    """A bare name label with its spouse's word made up after it, as wide as its letters
+    at the label's pitch: the value starts after that word, not after "tên"."""
+    last = label[-1]
+    letters = sum(len(w.text) for w in label)
+    per = sum(w.bbox[2] - w.bbox[0] for w in label) / max(1, letters)
+    word = SPOUSE_WORD[key]
+    x0 = last.bbox[2] + round(per)
+    return [*label, Word(word, last.confidence, (x0, last.bbox[1], x0 + round(len(word) * per),
+                                                 last.bbox[3]), last.line)]
+
+
+def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[str, list[Word]]:
+    """The marriage form's labels: each spouse's name ("Họ và tên chồng:", "Họ và tên
+    vợ:"; one read without its spouse's word taken by the form's order), the birth
+    date's label under each (within the lines the birth form allows between a name and
+    its birth date; with a name label lost, the form's order: the husband's date above
+    the wife's name, the wife's the next under his, two dates alone his then hers), and
+    the number's "Số:"."""
+    width = size[0]
+    lines = sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws))
+    found: dict[str, list[Word]] = {}
+    dates: list[list[Word]] = []
+    bare: list[list[Word]] = []
+    for line in lines:
+        tokens = [_token(w.text) for w in line]
+        spouse = next(((key, label) for key, patterns in SPOUSE_NAME_LABELS.items()
+                       if (label := _label_in(line, tokens, patterns, (), width)) is not None),
+                      None)
+        if spouse is not None:
+            key, label = spouse
+            # Its spouse's word a letter off the writing after it, far from "tên" ("Ho
+            # và tên" then "CÔNG" read from the husband's name, "chồng:" lost): that word
+            # is the value's, the label's is made up.
+            if len(label) > 1 and label[-1].bbox[0] - label[-2].bbox[2] \
+                    > 2 * _height(label[:-1], width):
+                label = _with_spouse_word(label[:-1], key)
+            found.setdefault(key, label)
+            continue
+        name = _label_in(line, tokens, BARE_NAME, NOT_AFTER["name"], width)
+        # Only at the start of its line: "(Ký, ghi rõ họ tên)" under the signatures.
+        if name is not None and not any(tokens[:line.index(name[0])]):
+            if not any(_same_line(name, b) for b in bare):
+                bare.append(name)
+            continue
+        label = _label_in(line, tokens, LABELS["birth_date"], (), width)
+        # Once per printed line: the label column read again gives a second reading.
+        if label is not None and not any(_same_line(label, d) for d in dates):
+            dates.append(label)
+
+    def top(label: Sequence[Word]) -> int:
+        return min(w.bbox[1] for w in label)
+
+    husband, wife = found.get("husband_name"), found.get("wife_name")
+    if husband is not None and wife is not None and top(wife) < top(husband):
+        del found["wife_name"], found["husband_name"]  # out of the form's order: neither
+        husband = wife = None
+    # Bare name labels where the form's order puts a lost spouse's label.
+    bare = [b for b in bare if not any(_same_line(b, n) for n in (husband, wife) if n)]
+    if husband is None:
+        above = [b for b in bare if wife is None or top(b) < top(wife)]
+        if above and (wife is not None or len(bare) == 2):
+            husband = found["husband_name"] = _with_spouse_word(above[0], "husband_name")
+    if wife is None and husband is not None:
+        under = [b for b in bare if top(b) > top(husband)]
+        if under:
+            wife = found["wife_name"] = _with_spouse_word(under[0], "wife_name")
+
+    def near(name: Sequence[Word]) -> list[Word] | None:
+        """The first date label under the name, no further than a name and its date can
+        be apart on the form."""
+        reach = LINES_APART[("name", "birth_date")] * _height(name, width)
+        return next((d for d in dates if 0 < top(d) - top(name) <= reach), None)
+
+    his = near(husband) if husband is not None else None
+    hers = near(wife) if wife is not None else None
+    if his is None and husband is None and wife is not None:
+        his = next((d for d in reversed(dates) if top(d) < top(wife)), None)
+    if hers is None and wife is None and his is not None:
+        hers = next((d for d in dates if top(d) > top(his)), None)
+    if husband is None and wife is None and len(dates) == 2:
+        his, hers = dates
+    if his is not None:
+        found["husband_birth_date"] = his
+    if hers is not None and hers is not his:
+        found["wife_birth_date"] = hers
+    below = max((top(label) for label in found.values()), default=0)
+    number = _marriage_number(lines, size, below)
+    if number is None:
+        number = _number_before_book(lines, found, size, below)
+    if number is not None:
+        found["number"] = number
+    return found
+
+
+def _number_before_book(lines: list[list[Word]], found: dict[str, list[Word]],
+                        size: tuple[int, int], below: int) -> list[Word] | None:
+    """"Số:" made up where tesseract misread it ("S0", '"_..' glued to the writing) but
+    read "Quyển" after it, as ``number_label`` makes up the birth form's: at the labels'
+    left edge on that line, as wide as the print makes it. Under the spouses' labels,
+    "Quyển" read confidently in the page's left half."""
+    width, height = size
+    lefts = [label[0].bbox[0] for label in found.values()]
+    for line in lines:
+        book = next((w for w in line if w.confidence >= PRINT_CONFIDENCE
+                     and _close(_token(w.text), BOOK) and w.bbox[0] < width * 0.5
+                     and w.bbox[1] > max(below, height * HEADER)), None)
+        if book is None:
+            continue
+        h = min(book.bbox[3] - book.bbox[1], MAX_LINE * width)
+        x0 = int(statistics.median(lefts)) if lefts else line[0].bbox[0]
+        x1 = x0 + int(1.6 * h)
+        if x1 >= book.bbox[0]:
+            return None
+        return [Word("Số:", PRINT_CONFIDENCE, (x0, int(book.bbox[3] - h), x1, book.bbox[3]),
+                     book.line)]
+    return None
+
+
+def number_end(label: Word, words: Sequence[Word], width: int, h: float) -> int:
+    """Where the number's dotted line ends: before "Quyển số:" on the marriage form's
+    line, else at the page's middle (the birth form's, under the agency's name)."""
+    book = _book_word([w for w in words if w.line == label.line], label)
+    return int(width * 0.5) if book is None else max(label.bbox[2] + 1, book.bbox[0] - int(0.3 * h))
 
 
 def _dark(gray: np.ndarray) -> np.ndarray:
@@ -490,14 +714,16 @@ def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:
     return float(y0 + end)
 
 
-def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
+def regions(image: Image.Image, words: Sequence[Word], form: FormKind = FormKind.BIRTH
+            ) -> list[Region]:
     """Each found field's region; fields whose label was not read are absent."""
     dark = page_dark(image)
     height, width = dark.shape
     right_edge = int(width * (1 - MARGIN))
     out = []
-    found = find_labels(words, (width, height))
-    if "number" not in found:
+    found = find_labels(words, (width, height), form=form)
+    # The number's dotted line under the agency's name: the birth form's place for it.
+    if "number" not in found and form is FormKind.BIRTH:
         made = number_label(dark, words)
         if made is not None:
             found["number"] = [made]
@@ -517,7 +743,7 @@ def regions(image: Image.Image, words: Sequence[Word]) -> list[Region]:
         if boxed > h and len(label) > 1:
             baseline = min(baseline, _print_baseline(dark, body))
         end = min(_label_end(label[-1], h), _spelt_end(key, label))
-        x1 = int(width * 0.5) if key == "number" else right_edge
+        x1 = number_end(label[0], words, width, h) if key == "number" else right_edge
         # Right of the label or on the line below? A value written right of its label
         # has a dotted line there, on the label's baseline; a label whose value goes below
         # stands alone. Tesseract often glues the dots to a word ("sinh:....", "mẹ...");

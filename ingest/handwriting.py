@@ -8,6 +8,7 @@ that the label boxes tesseract found fall on the same pixels.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from datetime import date
@@ -18,7 +19,7 @@ from PIL import Image
 
 from extract.handfields import BIRTH_CERTIFICATE, read_fields, warm
 from extract.handread import ReaderUnavailable, shared_reader
-from extract.handregions import find_labels, joined, number_label, page_dark
+from extract.handregions import FormKind, find_labels, form_of, joined, number_label, page_dark
 from ocr import PageResult, Word
 from ocr.engine import read_crops, rekeyed
 from ocr.pipeline import load_image
@@ -58,48 +59,56 @@ NUMBER_STRIP = 0.3  # of the height: "Số:" sits under the agency's name
 
 # The labels in the order the form prints them, top to bottom.
 LABEL_ORDER = ("number", "name", "birth_date", "birth_place")
+MARRIAGE_ORDER = ("husband_name", "husband_birth_date", "wife_name", "wife_birth_date", "number")
+ORDER = {FormKind.BIRTH: LABEL_ORDER, FormKind.MARRIAGE: MARRIAGE_ORDER}
+# How far down the page the label column is read again, of the height: the marriage
+# form's number is printed under both spouses' fields (about two thirds down).
+STRIP_BOTTOM = {FormKind.BIRTH: LABEL_STRIP[1], FormKind.MARRIAGE: 0.75}
 
 
-def label_band(missing: list[str], found: dict[str, list[Word]], height: int) -> tuple[int, int]:
+def label_band(missing: list[str], found: dict[str, list[Word]], height: int,
+               form: FormKind = FormKind.BIRTH) -> tuple[int, int]:
     """Rows of the page where the missing labels are: between the found labels printed
-    before and after them (tesseract's time goes with the pixels it reads). The number
-    is in the header (the top 30 %)."""
+    before and after them (tesseract's time goes with the pixels it reads). The birth
+    form's number is in the header (the top 30 %)."""
     pad = int(height * 0.02)  # about a line
     top, bottom = height, 0
+    order = ORDER[form]
     for key in missing:
-        if key == "number":
+        if key == "number" and form is FormKind.BIRTH:
             # Under the agency's name, above the title: the header (its band from the
             # found labels lost the label on dev pages).
             top, bottom = 0, max(bottom, int(height * NUMBER_STRIP))
             continue
-        i = LABEL_ORDER.index(key)
-        before = [max(w.bbox[3] for w in found[k]) for k in LABEL_ORDER[:i] if found.get(k)]
-        after = [min(w.bbox[1] for w in found[k]) for k in LABEL_ORDER[i + 1:] if found.get(k)]
-        limit = int(height * LABEL_STRIP[1])
+        i = order.index(key)
+        before = [max(w.bbox[3] for w in found[k]) for k in order[:i] if found.get(k)]
+        after = [min(w.bbox[1] for w in found[k]) for k in order[i + 1:] if found.get(k)]
+        limit = int(height * STRIP_BOTTOM[form])
         top = min(top, max(before) - pad if before else 0)
         bottom = max(bottom, min(min(after) + pad, limit) if after else limit)
     return max(0, top), min(height, max(bottom, top + 2 * pad))
 
 
-def label_words(image: Image.Image, page: PageResult, languages: str, wanted: list[str]
-                ) -> list[Word]:
+def label_words(image: Image.Image, page: PageResult, languages: str, wanted: list[str],
+                form: FormKind = FormKind.BIRTH) -> list[Word]:
     """The page's words with those of lines the OCR dropped as noise (a printed label
     followed by handwriting often is one: "Họ, chữ đệm, tên: ⁄//7.../:"), and those of
     the label column read on its own when a wanted label is still missing (read again
     in black and white when some still are)."""
     # The words of lines the OCR dropped as noise first: they hold such labels for free.
     known = joined(page.words, page.dropped_words)
-    found = find_labels(known, image.size, loose=False)
-    if "number" in wanted and "number" not in found and number_label(page_dark(image), known):
+    found = find_labels(known, image.size, loose=False, form=form)
+    if form is FormKind.BIRTH and "number" in wanted and "number" not in found \
+            and number_label(page_dark(image), known):
         found["number"] = []  # its dotted line under the agency's name: no reading needed
     if all(k in found for k in wanted):
         return known
     missing = [k for k in wanted if k not in found]
-    top, bottom = label_band(missing, found, image.height)
+    top, bottom = label_band(missing, found, image.height, form)
     strip = image.crop((0, top, int(image.width * LABEL_STRIP[0]), bottom))
     # Block numbers apart from the page's, so that no line of one joins a line of the other.
     words = [*known, *rekeyed(_read_strip(strip, top, page.dpi, languages), 100_000)]
-    again = find_labels(words, image.size, loose=False)
+    again = find_labels(words, image.size, loose=False, form=form)
     # Ink bleed: the print's strokes swell into gray halos and tesseract loses whole
     # labels next to the handwriting ("Ngày, tháng, năm sinh:" not read at all); at the
     # stroke's core the print is print again (fresh draw 3301 and dev: a page's two body
@@ -107,7 +116,7 @@ def label_words(image: Image.Image, page: PageResult, languages: str, wanted: li
     body = [k for k in missing if k not in again and k != "number"]
     if not body:
         return words
-    top, bottom = label_band(body, {**found, **again}, image.height)
+    top, bottom = label_band(body, {**found, **again}, image.height, form)
     strip = image.crop((0, top, int(image.width * LABEL_STRIP[0]), bottom))
     paper = float(np.percentile(np.asarray(strip)[::2, ::2], 90)) if strip.size[1] else 255.0
     cores = strip.point(lambda v: 255 if v > CORE * paper else 0)
@@ -135,27 +144,71 @@ def _read_strip(strip: Image.Image, top: int, dpi: int | None, languages: str) -
 # Where each handwritten field goes on the record.
 PATHS = {"name": "subjects[0].name", "birth_date": "subjects[0].birth_date",
          "number": "document_number", "birth_place": "fields.birth_place"}
+# The marriage certificate's: its two subjects, the husband then the wife.
+MARRIAGE_PATHS = {"husband_name": "subjects[0].name",
+                  "husband_birth_date": "subjects[0].birth_date",
+                  "wife_name": "subjects[1].name", "wife_birth_date": "subjects[1].birth_date",
+                  "number": "document_number"}
+PATHS_OF = {FormKind.BIRTH: PATHS, FormKind.MARRIAGE: MARRIAGE_PATHS}
+# The subjects' roles, in the order of their index in the paths.
+ROLES = {FormKind.BIRTH: ("người được khai sinh",), FormKind.MARRIAGE: ("chồng", "vợ")}
+_SUBJECT_PATH = re.compile(r"subjects\[(\d+)\]\.(\w+)")
 
 
-def _current(record: Record, key: str) -> str | None:
-    if key == "number":
+def _subject(record: Record, i: int, roles: tuple[str, ...], make: bool) -> Subject | None:
+    """The record's subject of the path's index: the birth form's first subject; the
+    subject printed extraction gave that role (the marriage form's "Chồng"/"Vợ" may have
+    given one spouse alone); else (``make``) a new one with that role."""
+    if len(roles) == 1 and record.subjects:
+        return record.subjects[0]
+    by_role = next((s for s in record.subjects if s.role == roles[i]), None)
+    if by_role is not None:
+        return by_role
+    if not make:
+        return None
+    subject = Subject(role=roles[i])
+    record.subjects.append(subject)
+    return subject
+
+
+def _current(record: Record, path: str, roles: tuple[str, ...]) -> str | None:
+    if path == "document_number":
         return record.document_number
-    if key == "birth_place":
-        value = record.fields.get("birth_place")
+    if path.startswith("fields."):
+        value = record.fields.get(path.removeprefix("fields."))
         return str(value) if value else None
-    subject = record.subjects[0] if record.subjects else None
-    return getattr(subject, key) if subject else None
+    m = _SUBJECT_PATH.fullmatch(path)
+    assert m is not None, path
+    subject = _subject(record, int(m.group(1)), roles, make=False)
+    return getattr(subject, m.group(2)) if subject else None
 
 
-def _set(record: Record, key: str, value: str) -> None:
-    if key == "number":
+def _resolved(record: Record, path: str, roles: tuple[str, ...]) -> str:
+    """``path`` with the index of its subject as the record holds it: a marriage form's
+    spouse is the subject of that role wherever print put it, made when missing, so that
+    the review's path names that spouse (printed extraction may have given the wife
+    alone, at index 0). The birth form's paths are as they are."""
+    m = _SUBJECT_PATH.fullmatch(path)
+    if m is None or len(roles) == 1:
+        return path
+    subject = _subject(record, int(m.group(1)), roles, make=True)
+    index = next(i for i, s in enumerate(record.subjects) if s is subject)
+    return f"subjects[{index}].{m.group(2)}"
+
+
+def _set(record: Record, path: str, value: str, roles: tuple[str, ...]) -> None:
+    """Set a resolved path (``_resolved``); the birth form's holder made when missing."""
+    if path == "document_number":
         record.document_number = value
-    elif key == "birth_place":
-        record.fields["birth_place"] = value
+    elif path.startswith("fields."):
+        record.fields[path.removeprefix("fields.")] = value
     else:
-        if not record.subjects:
-            record.subjects.append(Subject(role="người được khai sinh"))
-        setattr(record.subjects[0], key, value)
+        m = _SUBJECT_PATH.fullmatch(path)
+        assert m is not None, path
+        index = int(m.group(1))
+        while len(record.subjects) <= index:
+            record.subjects.append(Subject(role=roles[min(len(record.subjects), len(roles) - 1)]))
+        setattr(record.subjects[index], m.group(2), value)
 
 
 def read_handwriting(record: Record, received_path: Path, media_type: str,
@@ -165,7 +218,9 @@ def read_handwriting(record: Record, received_path: Path, media_type: str,
     checks is left for keying (``handwriting_unread``). Printed values are never
     replaced. The record goes to review whenever a handwritten field is involved."""
 
-    wanted = [k for k in PATHS if not _current(record, k)]
+    form = form_of(record.doc_type)
+    paths, roles = PATHS_OF[form], ROLES[form]
+    wanted = [k for k, path in paths.items() if not _current(record, path, roles)]
     if not wanted or not pages:
         return
     page = pages[0]
@@ -180,20 +235,21 @@ def read_handwriting(record: Record, received_path: Path, media_type: str,
         return
     warm()
     issued = date.fromisoformat(record.issued_on) if record.issued_on else None
-    labels = label_words(image, page, languages, wanted)
+    labels = label_words(image, page, languages, wanted, form)
     fields = read_fields(image, page.words, issued, reader, wanted, labels,
-                         registers_birth=record.doc_type == BIRTH_CERTIFICATE)
-    for f in fields:
-        path = PATHS[f.key]
+                         registers_birth=record.doc_type == BIRTH_CERTIFICATE, form=form)
+    resolved = [_resolved(record, paths[f.key], roles) for f in fields]
+    for f, path in zip(fields, resolved, strict=True):
         # Kept for the keying screen, which shows a person this part of the page.
         record.regions.append(FieldRegion(path, page.number, f.box, image.size))
         if f.value is not None:
-            _set(record, f.key, f.value)
+            _set(record, path, f.value, roles)
             record.review.reasons.append(ReviewReason("handwriting_unconfirmed", path))
         else:
             record.review.reasons.append(ReviewReason("handwriting_unread", path))
     if fields and record.status == Status.READY:
         record.status = Status.NEEDS_REVIEW
     record.note("handwriting", fields=[
-        {"field": PATHS[f.key], "box": list(f.box), "proposed": f.value is not None,
-         "source": f.source, "agreed": f.agreed, "problem": f.problem} for f in fields])
+        {"field": path, "box": list(f.box), "proposed": f.value is not None,
+         "source": f.source, "agreed": f.agreed, "problem": f.problem}
+        for f, path in zip(fields, resolved, strict=True)])

@@ -14,7 +14,7 @@ from PIL import Image
 import evalset
 from evalset.generate import split_of
 from evalset.handfonts import PACKAGES, default_cache, missing
-from evalset.handwriting import FIELDS, generate
+from evalset.handwriting import FIELDS, MARRIAGE_FIELDS, generate
 from evalset.pen import write
 
 CACHE = default_cache()
@@ -88,3 +88,57 @@ def test_no_two_writings_of_a_word_are_alike() -> None:
     # the tone marks make the word taller than its unaccented spelling.
     plain = write("Nguyen Thi Phuong", random.Random(0), CACHE, "itim", 60, 8.0, 0).mask
     assert masks[0].height > plain.height
+
+
+@pytest.fixture(scope="module")
+def marriage(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("hand-marriage") / "m"
+    generate(out, 2, seed=9, cache=CACHE, classes=("clean", "blur_yellow_skew"),
+             kind="marriage")
+    return out
+
+
+def test_the_marriage_form_prints_its_labels_and_writes_both_spouses(marriage: Path) -> None:
+    for t in evalset.load_truth(marriage):
+        assert t.id.startswith("m") and t.doc_type == "marriage_certificate"
+        printed = t.pages[0]
+        # The pre-2010 template's wording (Decree 158/2005), each spouse's block in turn.
+        for label in ("GIẤY CHỨNG NHẬN KẾT HÔN", "Họ và tên chồng:", "Họ và tên vợ:",
+                      "Dân tộc:", "Quốc tịch:", "Số Giấy CMND:", "Số:", "Quyển số:",
+                      "(Ký, ghi rõ họ tên)"):
+            assert label in printed, label
+        assert printed.count("Ngày, tháng, năm sinh:") == 2
+        assert printed.count("Số Giấy CMND:") == 2
+        assert printed.index("Họ và tên chồng:") < printed.index("Họ và tên vợ:")
+        hand = t.fields["handwriting"]
+        assert set(hand) == set(MARRIAGE_FIELDS)
+        husband, wife = t.subjects
+        assert (husband["role"], wife["role"]) == ("chồng", "vợ")
+        issued = dt.date.fromisoformat(t.issued_on)
+        for who, s in (("husband", husband), ("wife", wife)):
+            assert hand[f"{who}_name"]["value"] == s["name"] == hand[f"{who}_name"]["text"].upper()
+            assert hand[f"{who}_birth_date"]["value"] == s["birth_date"]
+            assert hand[f"{who}_id"]["value"] == s["id_number"]
+            # Of marriageable age on the day (men from 20, women from 18).
+            born = dt.date.fromisoformat(s["birth_date"])
+            assert issued.year - born.year >= (20 if who == "husband" else 18)
+            assert hand[f"{who}_name"]["value"] not in printed
+        assert hand["number"]["value"] == t.document_number
+
+
+def test_the_marriage_forms_truth_boxes_hold_ink_inside_the_page(marriage: Path) -> None:
+    for t in evalset.load_truth(marriage):
+        page = np.asarray(first_page(marriage / t.file))
+        for key, v in t.fields["handwriting"].items():
+            x0, y0, x1, y1 = v["box"]
+            assert 0 <= x0 < x1 <= page.shape[1] and 0 <= y0 < y1 <= page.shape[0], key
+            assert page[y0:y1, x0:x1].min() < np.median(page) - 60, key
+        boxes = t.fields["handwriting"]
+        # One spouse under the other, the number under both.
+        assert boxes["husband_name"]["box"][1] < boxes["wife_name"]["box"][1] \
+            < boxes["number"]["box"][1]
+
+
+def test_an_unknown_form_kind_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown form kind"):
+        generate(tmp_path / "x", 1, seed=9, cache=CACHE, kind="death")

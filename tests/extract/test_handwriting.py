@@ -849,3 +849,111 @@ def test_the_number_line_is_found_under_an_agency_boxed_too_tall() -> None:
     # The writing and its dotted line inside the crop (not a row of the page below).
     assert r.key == "number" and abs(r.baseline - 263) <= 12
     assert r.box[1] <= 230 and r.box[3] >= 264
+
+
+# The marriage form (issue 21): an A4 page at 200 dpi, one spouse's block under the other.
+MARRIAGE_PAGE = (1654, 2339)
+
+
+def _printed_line(texts: tuple[str, ...], y: int, n: int, x: int = 200) -> list:
+    out = []
+    for t in texts:
+        out.append(_word(t, x, x + 14 * len(t), (n, 1, 1), y=(y, y + 30)))
+        x += 14 * len(t) + 12
+    return out
+
+
+def _marriage_words(*, wife_label: bool = True) -> list:
+    words = [*_printed_line(("Họ", "và", "tên", "chồng:"), 400, 1),
+             *_printed_line(("Ngày,", "tháng,", "năm", "sinh:"), 460, 2),
+             *_printed_line(("Dân", "tộc:", "Kinh"), 520, 3),
+             *_printed_line(("Số", "Giấy", "CMND:"), 640, 4),
+             *_printed_line(("Ngày,", "tháng,", "năm", "sinh:"), 760, 6),
+             *_printed_line(("Số:......", "Quyển", "số:"), 1000, 7),
+             *_printed_line(("(Ký,", "ghi", "rõ", "họ", "tên)"), 1150, 8)]
+    if wife_label:
+        words += _printed_line(("Họ", "và", "tên", "vợ:"), 700, 5)
+    return words
+
+
+def test_the_marriage_forms_spouses_and_their_birth_dates_are_told_apart() -> None:
+    from extract.handregions import FormKind, find_labels
+
+    found = find_labels(_marriage_words(), MARRIAGE_PAGE, form=FormKind.MARRIAGE)
+    tops = {k: min(w.bbox[1] for w in v) for k, v in found.items()}
+    assert tops == {"husband_name": 400, "husband_birth_date": 460, "wife_name": 700,
+                    "wife_birth_date": 760, "number": 1000}
+    # "Số Giấy CMND:" is the ID's label, not the number's.
+    assert found["number"][0].text == "Số:......"
+    # The birth form's labels do not take a spouse's name for the holder's.
+    assert "name" not in find_labels(_marriage_words(), MARRIAGE_PAGE)
+
+
+def test_a_lost_spouse_label_leaves_the_dates_to_the_forms_order() -> None:
+    from extract.handregions import FormKind, find_labels
+
+    words = _marriage_words(wife_label=False)
+    found = find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)
+    assert min(w.bbox[1] for w in found["wife_birth_date"]) == 760
+    # The husband's date label lost too: the one left is too far under his name to be
+    # his, and whose it is the page does not say.
+    words = [w for w in words if w.bbox[1] != 460]
+    found = find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)
+    assert "husband_birth_date" not in found and "wife_birth_date" not in found
+
+
+def test_a_spouse_label_whose_last_word_is_the_writing_ends_where_its_print_does() -> None:
+    from extract.handregions import FormKind, find_labels
+
+    # "chồng:" lost, the husband's written "CÔNG" read a letter off it, far to the right.
+    words = [w for w in _marriage_words() if w.text != "chồng:"]
+    words.append(_word("CÔNG", 650, 740, (1, 1, 1), conf=88, y=(390, 440)))
+    found = find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)
+    label = found["husband_name"]
+    assert [w.text for w in label] == ["Họ", "và", "tên", "chồng:"]
+    assert label[-1].bbox[2] < 650
+
+
+def test_the_marriage_forms_number_ends_before_the_book() -> None:
+    from extract.handregions import FormKind, regions
+
+    im = Image.new("L", MARRIAGE_PAGE, 255)
+    words = _marriage_words()
+    quyen = next(w for w in words if w.text == "Quyển")
+    found = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    assert found["number"].box[2] < quyen.bbox[0]
+    assert set(found) == {"husband_name", "husband_birth_date", "wife_name",
+                          "wife_birth_date", "number"}
+
+
+def test_a_spouses_birth_date_under_the_legal_age_of_marriage_is_keyed() -> None:
+    from extract.handfields import MARRIAGE_AGES, line_reading
+
+    crop = Image.new("L", (200, 32), 255)
+    on = date(2005, 7, 17)
+    # 17 on the day: under the husband's 20; the same date is a wife of 18's.
+    _, checked, _ = line_reading(_Spelled("12-2-1988"), crop, "birth_date", on,
+                                 marriage_age=MARRIAGE_AGES["husband_birth_date"])
+    assert checked.value is None and checked.problem == "date_under_marriage_age"
+    _, checked, _ = line_reading(_Spelled("12-2-1987"), crop, "birth_date", on,
+                                 marriage_age=MARRIAGE_AGES["wife_birth_date"])
+    assert checked.value == "1987-02-12"
+    # 95 on the day: a year misread by its tens digit more likely than such a spouse.
+    _, checked, _ = line_reading(_Spelled("16-2-1911"), crop, "birth_date", on,
+                                 marriage_age=MARRIAGE_AGES["husband_birth_date"])
+    assert checked.value is None and checked.problem == "date_old_at_marriage"
+    # The birth form's date is not bound so.
+    _, checked, _ = line_reading(_Spelled("12-2-1988"), crop, "birth_date", on)
+    assert checked.value == "1988-02-12"
+
+
+def test_the_marriage_forms_number_label_misread_is_made_up_before_the_book() -> None:
+    from extract.handregions import FormKind, find_labels
+
+    # "Số:" read "S0" glued to the writing; "Quyển" after it read well.
+    words = [w for w in _marriage_words() if w.text != "Số:......"]
+    words.append(_word("S0", 196, 240, (7, 1, 1), conf=23, y=(1000, 1030)))
+    (label,) = find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)["number"]
+    quyen = next(w for w in words if w.text == "Quyển")
+    assert label.bbox[0] == 200 and label.bbox[2] < quyen.bbox[0]
+    assert label.line == quyen.line
