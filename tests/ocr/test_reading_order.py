@@ -116,3 +116,50 @@ def test_a_cell_continued_a_pixel_left_of_its_column_stays_in_its_row() -> None:
         "GIẤY CHỨNG NHẬN", "",
         "Giấy tờ tùy thân Căn cước công dân số 011092544547 Căn cước công dân số 094187757222",
     ]
+
+
+def test_a_table_rule_read_between_two_cells_splits_them() -> None:
+    """Dev e0006 (300-dpi bilevel): the husband's address fills its cell, so the gap
+    before the wife's is narrower than a column gap; tesseract reads the cell border
+    between them as "|". The rule is the border: the row is label | value | value, and
+    its wrapped last line goes to each address, not after the row."""
+    row = _line(160, 1, 2, (100, "Nơi cư trú"), (500, "Số 80 Nguyễn Huệ, xã Hợp Minh,"),
+                (1290, "Thôn 1, xã Bình Trưng, tỉnh Đồng"))
+    rule = Word(text="|", confidence=96.0, bbox=(1266, 150, 1272, 210), line=(1, 1, 2))
+    at = next(k for k, w in enumerate(row) if w.bbox[0] == 1290)
+    words = (_line(20, 9, 1, TITLE_LINE)
+             + _line(100, 1, 1, (100, "Dân tộc"), (500, "Kinh"), (1290, "Kinh"))
+             + row[:at] + [rule] + row[at:]
+             + _line(210, 1, 3, (500, "tỉnh Nghệ An"), (1290, "Tháp")))
+    assert engine.words_to_text(words).splitlines() == [
+        "GIẤY CHỨNG NHẬN", "",
+        "Dân tộc Kinh Kinh",
+        "Nơi cư trú Số 80 Nguyễn Huệ, xã Hợp Minh, tỉnh Nghệ An"
+        " Thôn 1, xã Bình Trưng, tỉnh Đồng Tháp",
+    ]
+
+
+def test_values_of_a_row_whose_label_was_lost_do_not_continue_the_row_above() -> None:
+    """Dev e0065 (photocopy): the layout gave the table's cells as blocks, column by
+    column, and read the label "Giấy tờ tùy thân" elsewhere. The two ID cells under the
+    address row were taken for its continuation, and each address ran into an ID. The
+    first ID word would have fit on the address's short last line, so it does not wrap
+    that cell: it starts the next row, read cell by cell too; the wife's address, given
+    after it, still continues hers."""
+    words = (_line(20, 9, 1, TITLE_LINE)
+             + _line(100, 1, 1, (100, "Nơi cư trú"), (700, "Tổ 23, phường Quang Trung,"),
+                     (1500, "Tổ 24, xã Trung Nguyên,"))
+             + _line(150, 2, 1, (700, "thành phố Nam Định, tỉnh"))
+             + _line(200, 2, 2, (700, "Nam Định"))
+             + _line(290, 3, 1, (700, "Chứng minh nhân dân số"))
+             + _line(340, 3, 2, (700, "397461168"))
+             + _line(150, 4, 1, (1500, "huyện Yên Lạc, tỉnh Vĩnh"))
+             + _line(200, 4, 2, (1500, "Phúc"))
+             + _line(290, 5, 1, (1500, "Chứng minh nhân dân số"))
+             + _line(340, 5, 2, (1500, "306208333")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "GIẤY CHỨNG NHẬN",
+        "Nơi cư trú Tổ 23, phường Quang Trung, thành phố Nam Định, tỉnh Nam Định"
+        " Tổ 24, xã Trung Nguyên, huyện Yên Lạc, tỉnh Vĩnh Phúc",
+        "Chứng minh nhân dân số 397461168 Chứng minh nhân dân số 306208333",
+    ]
