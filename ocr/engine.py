@@ -957,7 +957,75 @@ def _table_rows(lines: list[list[Word]]) -> list[list[Word]]:
             current = block
         else:
             current = rows
-    return out + current
+    return _columns_put_back(out + current)
+
+
+def _columns_put_back(lines: list[list[Word]]) -> list[list[Word]]:
+    """``lines`` with a table's column that the layout gave last, as blocks of its own,
+    put back beside the rows it belongs to.
+
+    Tesseract sometimes reads a boxed table column by column, each cell a block (fresh
+    draw 1741's e0017: the wife's column after every label and every husband's value),
+    so no two consecutive blocks pair up (``_rows_of``). A column is consecutive
+    lines that start at one x (its cells are left-aligned), each below the one before;
+    when each of its lines (two or more) sits at the height of an earlier line that
+    ends left of it, it is that
+    table's column: the earlier lines from the first such one on, all within the
+    column's height, and the column's own lines are read again as rows, top to bottom,
+    lines at one height side by side. The header's two blocks, merged so, are still
+    read column by column (``_column_run`` splits the page's first lines at the middle).
+    """
+    start = 0
+    while start < len(lines):
+        end = start + 1
+        x0 = lines[start][0].bbox[0]
+        while end < len(lines):
+            height = _height(lines[end])
+            top = min(w.bbox[1] for w in lines[end])
+            if abs(lines[end][0].bbox[0] - x0) > height or \
+                    top < max(w.bbox[3] for w in lines[end - 1]) - height:
+                break  # not the next cell down the same column (cells start at its left)
+            end += 1
+        merged = _beside(lines[:start], lines[start:end]) if end - start >= 2 else None
+        if merged is None:
+            start += 1
+            continue
+        first, rows = merged
+        lines = lines[:first] + rows + lines[end:]
+        start = first + len(rows)
+    return lines
+
+
+def _beside(before: list[list[Word]],
+            column: list[list[Word]]) -> tuple[int, list[list[Word]]] | None:
+    """Where ``column`` goes back among ``before`` (see ``_columns_put_back``): the
+    index of the first earlier line it pairs with and the rows from there on, or None."""
+    if any(_starts_national_motto(line, i) or (i == 0 and _fold(line[0].text) == "CONG")
+           for line in column for i in range(len(line))):
+        return None
+    left = _span(column, 0)[0]
+    height = max(_height([w for line in column for w in line]), 1)
+    partners = []
+    for line in column:
+        found = [k for k, other in enumerate(before)
+                 if abs(_centre(other) - _centre(line)) < 0.5 * height
+                 and other[-1].bbox[2] <= left]
+        if not found:
+            return None
+        partners.append(min(found))
+    first = min(partners)
+    top, bottom = _span(column, 1)
+    region = before[first:]
+    if any(min(w.bbox[1] for w in line) < top - height
+           or max(w.bbox[3] for w in line) > bottom + height for line in region):
+        return None
+    rows: list[list[Word]] = []
+    for line in sorted(region + column, key=_centre):
+        if rows and abs(_centre(line) - _centre(rows[-1])) < 0.5 * height:
+            rows[-1] = sorted(rows[-1] + line, key=lambda w: w.bbox[0])
+        else:
+            rows.append(list(line))
+    return first, rows
 
 
 # A table row starts on a line read as a label and at least two values side by side.

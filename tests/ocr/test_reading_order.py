@@ -163,3 +163,40 @@ def test_values_of_a_row_whose_label_was_lost_do_not_continue_the_row_above() ->
         " Tổ 24, xã Trung Nguyên, huyện Yên Lạc, tỉnh Vĩnh Phúc",
         "Chứng minh nhân dân số 397461168 Chứng minh nhân dân số 306208333",
     ]
+
+
+def test_a_table_column_given_last_as_blocks_of_its_own_goes_back_beside_its_rows() -> None:
+    """Fresh draw 1741's e0017 (colour, folds): the layout read the table column by
+    column, the wife's cells last, each a block of its own, so no two consecutive
+    blocks paired up and her name, birth date and address came after the whole table.
+    A column of cells stacked down one band, each at the height of an earlier line
+    that ends left of it, is put back: the rows read across, wrapped cells cell by
+    cell."""
+    words = (_line(20, 9, 1, WIDE_TITLE)
+             + _line(100, 1, 1, (100, "Họ và tên"), (500, "PHẠM MẠNH TUYỂN"))
+             + _line(160, 1, 2, (100, "Dân tộc"), (500, "Kinh"))
+             + _line(220, 1, 3, (100, "Nơi cư trú"), (500, "Số 17 Nguyễn Huệ,"))
+             + _line(270, 1, 4, (500, "xã Châu Bình"))
+             + _line(100, 2, 1, (1100, "DƯƠNG HẢI NGÂN"))
+             + _line(160, 3, 1, (1100, "Kinh"))
+             + _line(220, 4, 1, (1100, "Thôn 7, thị trấn"))
+             + _line(270, 4, 2, (1100, "Chợ Chu"))
+             + _line(360, 5, 1, (100, "Nơi đăng ký: Ủy ban nhân dân xã Châu Bình")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        WIDE_TITLE[1],
+        "Họ và tên PHẠM MẠNH TUYỂN DƯƠNG HẢI NGÂN",
+        "Dân tộc Kinh Kinh",
+        "Nơi cư trú Số 17 Nguyễn Huệ, xã Châu Bình Thôn 7, thị trấn Chợ Chu",
+        "Nơi đăng ký: Ủy ban nhân dân xã Châu Bình",
+    ]
+
+
+def test_the_header_blocks_are_not_taken_for_a_table_column() -> None:
+    """The header's right block sits beside the agency's lines at the same heights,
+    left-aligned like a column of cells; with its motto lost to noise nothing names it
+    the header, but it is still read after the agency's block, not across."""
+    words = (_line(20, 1, 1, (100, "ỦY BAN NHÂN DÂN")) + _line(70, 1, 2, (100, "XÃ CHÂU BÌNH"))
+             + _line(20, 2, 1, (900, "Độc lập - Tự do")) + _line(70, 3, 1, (900, "Số: 45/KH"))
+             + _line(160, 4, 1, WIDE_TITLE))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "ỦY BAN NHÂN DÂN", "XÃ CHÂU BÌNH", "Độc lập - Tự do", "Số: 45/KH", WIDE_TITLE[1]]
