@@ -1088,7 +1088,9 @@ def _gathered(head: list[tuple[int, list[Word]]], lines: list[list[Word]], start
     or when the lines are not the layout's own sequence (``in_order``), sits right
     under it (``_just_below``); a piece in a column the row has no text in yet belongs
     to it at the height of its first line (a column the layout gave as a block of its
-    own, after the others)."""
+    own, after the others). A label's wrapped tail is lower case ("Giấy tờ / tùy
+    thân"): a capital in the label column starts the next row's label (draw 2389's
+    e0031, whose values the layout gave as blocks of their own)."""
     columns = {slot: list(piece) for slot, piece in head}
     last = dict(head)
     top = min(w.bbox[1] for _, piece in head for w in piece)
@@ -1100,6 +1102,7 @@ def _gathered(head: list[tuple[int, list[Word]]], lines: list[list[Word]], start
         if not placed or not all(
                 (abs(min(w.bbox[1] for w in piece) - top) < height / 2) if slot not in last
                 else _wrapped(piece, last[slot], columns[slot], height)
+                and not (slot == 0 and piece[0].text[:1].isupper())
                 and (not strict or _just_below(piece, last[slot], height))
                 for slot, piece in placed):
             rest.append(line)

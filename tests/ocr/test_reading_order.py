@@ -200,3 +200,28 @@ def test_the_header_blocks_are_not_taken_for_a_table_column() -> None:
              + _line(160, 4, 1, WIDE_TITLE))
     assert [line for line in engine.words_to_text(words).splitlines() if line] == [
         "ỦY BAN NHÂN DÂN", "XÃ CHÂU BÌNH", "Độc lập - Tự do", "Số: 45/KH", WIDE_TITLE[1]]
+
+
+def test_a_capitalised_label_under_a_row_starts_the_next_row() -> None:
+    """Draw 2389's e0031 (photocopy): the layout gave the ID row's label and each of its
+    values as blocks of their own, under the address row. "Giấy tờ tùy thân" starts
+    with a capital, so it is the next row's label, not the address label's wrapped
+    tail ("Giấy tờ / tùy thân" wraps in lower case); its values, at its height, are
+    read with it."""
+    words = (_line(20, 9, 1, TITLE_LINE)
+             + _line(100, 1, 1, (100, "Nơi cư trú"), (600, "Thôn 7, xã Dân Quyền,"),
+                     (1200, "Số 173 Ngô Quyền, xã"))
+             + _line(150, 2, 1, (600, "tỉnh Phú Thọ"))
+             + _line(150, 3, 1, (1200, "Hàm Minh"))
+             + _line(260, 4, 1, (100, "Giấy tờ tùy thân"))
+             + _line(260, 5, 1, (600, "CMND số"))
+             + _line(260, 6, 1, (1200, "CCCD số"))
+             + _line(310, 5, 2, (600, "236483795"))
+             + _line(310, 6, 2, (1200, "049183150002"))
+             + _line(400, 7, 1, (100, "Nơi đăng ký: Ủy ban nhân dân xã Dân Quyền, tỉnh Phú Thọ")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "GIẤY CHỨNG NHẬN",
+        "Nơi cư trú Thôn 7, xã Dân Quyền, tỉnh Phú Thọ Số 173 Ngô Quyền, xã Hàm Minh",
+        "Giấy tờ tùy thân CMND số 236483795 CCCD số 049183150002",
+        "Nơi đăng ký: Ủy ban nhân dân xã Dân Quyền, tỉnh Phú Thọ",
+    ]
