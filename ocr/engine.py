@@ -706,6 +706,35 @@ def _segments(line: list[Word]) -> list[list[Word]]:
     return segments
 
 
+# What a table's vertical border reads as. Between two words of a line it is the border
+# between two cells, however close the words sit: a value that fills its cell leaves less
+# than a column gap before the rule (dev e0006: "xã Hợp Minh, | Thôn 1, xã Bình Trưng"),
+# and without the rule the two spouses' addresses were one piece, the row not a row.
+VERTICAL_RULE_CHARACTERS = frozenset("|¦│┃")
+
+
+def _is_vertical_rule(word: Word) -> bool:
+    return all(c in VERTICAL_RULE_CHARACTERS for c in word.text)
+
+
+def _pieces(line: list[Word]) -> list[list[Word]]:
+    """A line's pieces for laying out the text: split at column gaps (``_segments``) and
+    at a table's vertical rules read as words, the rules themselves left out."""
+    pieces: list[list[Word]] = []
+    for segment in _segments(line):
+        current: list[Word] = []
+        for word in segment:
+            if _is_vertical_rule(word):
+                if current:
+                    pieces.append(current)
+                current = []
+            else:
+                current.append(word)
+        if current:
+            pieces.append(current)
+    return pieces
+
+
 def _column_run(lines: list[list[Word]], start: int,
                 middle: float) -> tuple[list[list[Word]], int]:
     """Side-by-side blocks (the agency | national motto header) read column by column.
@@ -719,7 +748,7 @@ def _column_run(lines: list[list[Word]], start: int,
     VĂN AN"), which are read across.
     Returns the reordered pieces and the index of the first line after the run.
     """
-    first = _segments(lines[start])
+    first = _pieces(lines[start])
     motto = any(_starts_national_motto(lines[start], i) for i in range(1, len(lines[start])))
     if not (start == 0 or (motto and len(first) == 2)):
         return [lines[start]], start + 1
@@ -733,7 +762,7 @@ def _column_run(lines: list[list[Word]], start: int,
         top = min(w.bbox[1] for w in line)
         if bottom is not None and top - bottom > 1.5 * height:
             break
-        pieces = _segments(line)
+        pieces = _pieces(line)
         if any(p[0].bbox[0] < middle < p[-1].bbox[2] for p in pieces):
             break  # spans both columns: the run is over
         for piece in pieces:
@@ -928,7 +957,75 @@ def _table_rows(lines: list[list[Word]]) -> list[list[Word]]:
             current = block
         else:
             current = rows
-    return out + current
+    return _columns_put_back(out + current)
+
+
+def _columns_put_back(lines: list[list[Word]]) -> list[list[Word]]:
+    """``lines`` with a table's column that the layout gave last, as blocks of its own,
+    put back beside the rows it belongs to.
+
+    Tesseract sometimes reads a boxed table column by column, each cell a block (fresh
+    draw 1741's e0017: the wife's column after every label and every husband's value),
+    so no two consecutive blocks pair up (``_rows_of``). A column is consecutive
+    lines that start at one x (its cells are left-aligned), each below the one before;
+    when each of its lines (two or more) sits at the height of an earlier line that
+    ends left of it, it is that
+    table's column: the earlier lines from the first such one on, all within the
+    column's height, and the column's own lines are read again as rows, top to bottom,
+    lines at one height side by side. The header's two blocks, merged so, are still
+    read column by column (``_column_run`` splits the page's first lines at the middle).
+    """
+    start = 0
+    while start < len(lines):
+        end = start + 1
+        x0 = lines[start][0].bbox[0]
+        while end < len(lines):
+            height = _height(lines[end])
+            top = min(w.bbox[1] for w in lines[end])
+            if abs(lines[end][0].bbox[0] - x0) > height or \
+                    top < max(w.bbox[3] for w in lines[end - 1]) - height:
+                break  # not the next cell down the same column (cells start at its left)
+            end += 1
+        merged = _beside(lines[:start], lines[start:end]) if end - start >= 2 else None
+        if merged is None:
+            start += 1
+            continue
+        first, rows = merged
+        lines = lines[:first] + rows + lines[end:]
+        start = first + len(rows)
+    return lines
+
+
+def _beside(before: list[list[Word]],
+            column: list[list[Word]]) -> tuple[int, list[list[Word]]] | None:
+    """Where ``column`` goes back among ``before`` (see ``_columns_put_back``): the
+    index of the first earlier line it pairs with and the rows from there on, or None."""
+    if any(_starts_national_motto(line, i) or (i == 0 and _fold(line[0].text) == "CONG")
+           for line in column for i in range(len(line))):
+        return None
+    left = _span(column, 0)[0]
+    height = max(_height([w for line in column for w in line]), 1)
+    partners = []
+    for line in column:
+        found = [k for k, other in enumerate(before)
+                 if abs(_centre(other) - _centre(line)) < 0.5 * height
+                 and other[-1].bbox[2] <= left]
+        if not found:
+            return None
+        partners.append(min(found))
+    first = min(partners)
+    top, bottom = _span(column, 1)
+    region = before[first:]
+    if any(min(w.bbox[1] for w in line) < top - height
+           or max(w.bbox[3] for w in line) > bottom + height for line in region):
+        return None
+    rows: list[list[Word]] = []
+    for line in sorted(region + column, key=_centre):
+        if rows and abs(_centre(line) - _centre(rows[-1])) < 0.5 * height:
+            rows[-1] = sorted(rows[-1] + line, key=lambda w: w.bbox[0])
+        else:
+            rows.append(list(line))
+    return first, rows
 
 
 # A table row starts on a line read as a label and at least two values side by side.
@@ -952,28 +1049,91 @@ def _cell_flow(lines: list[list[Word]]) -> list[list[Word]]:
     while index < len(lines):
         line = lines[index]
         index += 1
-        pieces = _segments(line)
+        pieces = _pieces(line)
         if len(pieces) < CELL_ROW_SEGMENTS or any(
                 _starts_national_motto(line, i) for i in range(len(line))):
             out.append(line)
             continue
         starts = [piece[0].bbox[0] for piece in pieces]
         height = _height(line)
-        columns: list[list[Word]] = [list(piece) for piece in pieces]
+        under: list[list[Word]] = []
         while index < len(lines):
-            below = _segments(lines[index])
-            slots = [_column_of(piece, starts, height) for piece in below]
+            below = _pieces(lines[index])
             # A label and two values start the next row, unless the "label" is the
             # wrapped tail of this row's (lower case: "Giấy tờ / tùy thân"); fewer
-            # pieces continue this row's cells.
-            if None in slots or (len(below) >= CELL_ROW_SEGMENTS
-                                 and not below[0][0].text[:1].islower()):
+            # pieces, each in one of this row's columns, may continue its cells.
+            if any(_column_of(piece, starts, height) is None for piece in below) or (
+                    len(below) >= CELL_ROW_SEGMENTS and not below[0][0].text[:1].islower()):
                 break
-            for piece, slot in zip(below, slots, strict=True):
-                columns[slot or 0] += piece
+            under.append(lines[index])
             index += 1
-        out.append([w for column in columns for w in column])
+        row, rest = _gathered(list(enumerate(pieces)), under, starts, height, in_order=True)
+        out.append(row)
+        # What did not continue this row's cells is the values of rows whose label was
+        # lost (read elsewhere, or not at all): each is read cell by cell in turn.
+        while rest:
+            head = [(slot, piece) for piece in _pieces(rest[0])
+                    if (slot := _column_of(piece, starts, height)) is not None]
+            row, rest = _gathered(head, rest[1:], starts, height, in_order=False)
+            out.append(row)
     return out
+
+
+def _gathered(head: list[tuple[int, list[Word]]], lines: list[list[Word]], starts: list[int],
+              height: int, *, in_order: bool) -> tuple[list[Word], list[list[Word]]]:
+    """One table row read cell by cell, from its first line's pieces (``head``: column,
+    piece) and the ``lines`` under it that continue its cells; returns the row and the
+    lines that do not continue it. A line continues the row when each of its pieces
+    wraps the lowest line of its column (``_wrapped``) and, once a line was passed over
+    or when the lines are not the layout's own sequence (``in_order``), sits right
+    under it (``_just_below``); a piece in a column the row has no text in yet belongs
+    to it at the height of its first line (a column the layout gave as a block of its
+    own, after the others). A label's wrapped tail is lower case ("Giấy tờ / tùy
+    thân"): a capital in the label column starts the next row's label (draw 2389's
+    e0031, whose values the layout gave as blocks of their own)."""
+    columns = {slot: list(piece) for slot, piece in head}
+    last = dict(head)
+    top = min(w.bbox[1] for _, piece in head for w in piece)
+    rest: list[list[Word]] = []
+    for line in lines:
+        placed = [(slot, piece) for piece in _pieces(line)
+                  if (slot := _column_of(piece, starts, height)) is not None]
+        strict = bool(rest) or not in_order
+        if not placed or not all(
+                (abs(min(w.bbox[1] for w in piece) - top) < height / 2) if slot not in last
+                else _wrapped(piece, last[slot], columns[slot], height)
+                and not (slot == 0 and piece[0].text[:1].isupper())
+                and (not strict or _just_below(piece, last[slot], height))
+                for slot, piece in placed):
+            rest.append(line)
+            continue
+        for slot, piece in placed:
+            columns.setdefault(slot, []).extend(piece)
+            last[slot] = piece
+    return [w for slot in sorted(columns) for w in columns[slot]], rest
+
+
+# A wrapped cell's next line sits under its last one by a line's spacing; lines of the
+# next row are further down, past the row's rule and the cells' padding.
+CELL_LINE_GAP_HEIGHTS = 1.0
+
+
+def _wrapped(piece: list[Word], above: list[Word], column: list[Word], height: int) -> bool:
+    """Whether ``piece`` can be the wrapped continuation of ``above``, the lowest line
+    of its cell so far: a line wraps because its next word did not fit, so the piece's
+    first word (and a word gap) must not fit after ``above`` within the width the cell's
+    text already reaches. A value of the next row that would have fit there is not this
+    cell's (dev e0065: the ID number under the address's short last line)."""
+    reach = max(w.bbox[2] for w in column)
+    first = piece[0].bbox[2] - piece[0].bbox[0]
+    return above[-1].bbox[2] + first + height > reach
+
+
+def _just_below(piece: list[Word], above: list[Word], height: int) -> bool:
+    """Whether ``piece`` sits right under ``above`` (the next line of one cell)."""
+    top = min(w.bbox[1] for w in piece)
+    bottom = max(w.bbox[3] for w in above)
+    return bottom - height / 2 < top <= bottom + CELL_LINE_GAP_HEIGHTS * height
 
 
 def _column_of(piece: list[Word], starts: list[int], height: int) -> int | None:
@@ -1001,7 +1161,7 @@ def words_to_text(words: list[Word]) -> str:
     read across, row by row)."""
     weak = _weak_page(words)
     lines = _cell_flow(_table_rows([kept for line in _lines(words) if (
-        kept := [w for w in (line if weak else _without_noise(line)) if not _is_rule(w)])]))
+        kept := _ruled_text(line if weak else _without_noise(line)))]))
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
     index = 0
@@ -1015,9 +1175,20 @@ def words_to_text(words: list[Word]) -> str:
             key = piece[0].line
             if previous is not None:
                 out.append("\n\n" if key[:2] != previous[:2] else "\n")
-            out.append(" ".join(w.text for w in piece))
+            out.append(" ".join(w.text for w in piece if not _is_rule(w)))
             previous = key
     return "".join(out)
+
+
+def _ruled_text(line: list[Word]) -> list[Word]:
+    """The line's text words, with the vertical rules between two of them kept as the
+    cell borders they are (``_pieces`` splits there; the text leaves them out)."""
+    text = [k for k, w in enumerate(line) if not _is_rule(w)]
+    kept = set(text)
+    if not text:
+        return []
+    return [w for k, w in enumerate(line[text[0]:text[-1] + 1], start=text[0])
+            if k in kept or _is_vertical_rule(w)]
 
 
 def mean_confidence(words: list[Word]) -> float | None:

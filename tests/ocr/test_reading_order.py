@@ -116,3 +116,112 @@ def test_a_cell_continued_a_pixel_left_of_its_column_stays_in_its_row() -> None:
         "GIẤY CHỨNG NHẬN", "",
         "Giấy tờ tùy thân Căn cước công dân số 011092544547 Căn cước công dân số 094187757222",
     ]
+
+
+def test_a_table_rule_read_between_two_cells_splits_them() -> None:
+    """Dev e0006 (300-dpi bilevel): the husband's address fills its cell, so the gap
+    before the wife's is narrower than a column gap; tesseract reads the cell border
+    between them as "|". The rule is the border: the row is label | value | value, and
+    its wrapped last line goes to each address, not after the row."""
+    row = _line(160, 1, 2, (100, "Nơi cư trú"), (500, "Số 80 Nguyễn Huệ, xã Hợp Minh,"),
+                (1290, "Thôn 1, xã Bình Trưng, tỉnh Đồng"))
+    rule = Word(text="|", confidence=96.0, bbox=(1266, 150, 1272, 210), line=(1, 1, 2))
+    at = next(k for k, w in enumerate(row) if w.bbox[0] == 1290)
+    words = (_line(20, 9, 1, TITLE_LINE)
+             + _line(100, 1, 1, (100, "Dân tộc"), (500, "Kinh"), (1290, "Kinh"))
+             + row[:at] + [rule] + row[at:]
+             + _line(210, 1, 3, (500, "tỉnh Nghệ An"), (1290, "Tháp")))
+    assert engine.words_to_text(words).splitlines() == [
+        "GIẤY CHỨNG NHẬN", "",
+        "Dân tộc Kinh Kinh",
+        "Nơi cư trú Số 80 Nguyễn Huệ, xã Hợp Minh, tỉnh Nghệ An"
+        " Thôn 1, xã Bình Trưng, tỉnh Đồng Tháp",
+    ]
+
+
+def test_values_of_a_row_whose_label_was_lost_do_not_continue_the_row_above() -> None:
+    """Dev e0065 (photocopy): the layout gave the table's cells as blocks, column by
+    column, and read the label "Giấy tờ tùy thân" elsewhere. The two ID cells under the
+    address row were taken for its continuation, and each address ran into an ID. The
+    first ID word would have fit on the address's short last line, so it does not wrap
+    that cell: it starts the next row, read cell by cell too; the wife's address, given
+    after it, still continues hers."""
+    words = (_line(20, 9, 1, TITLE_LINE)
+             + _line(100, 1, 1, (100, "Nơi cư trú"), (700, "Tổ 23, phường Quang Trung,"),
+                     (1500, "Tổ 24, xã Trung Nguyên,"))
+             + _line(150, 2, 1, (700, "thành phố Nam Định, tỉnh"))
+             + _line(200, 2, 2, (700, "Nam Định"))
+             + _line(290, 3, 1, (700, "Chứng minh nhân dân số"))
+             + _line(340, 3, 2, (700, "397461168"))
+             + _line(150, 4, 1, (1500, "huyện Yên Lạc, tỉnh Vĩnh"))
+             + _line(200, 4, 2, (1500, "Phúc"))
+             + _line(290, 5, 1, (1500, "Chứng minh nhân dân số"))
+             + _line(340, 5, 2, (1500, "306208333")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "GIẤY CHỨNG NHẬN",
+        "Nơi cư trú Tổ 23, phường Quang Trung, thành phố Nam Định, tỉnh Nam Định"
+        " Tổ 24, xã Trung Nguyên, huyện Yên Lạc, tỉnh Vĩnh Phúc",
+        "Chứng minh nhân dân số 397461168 Chứng minh nhân dân số 306208333",
+    ]
+
+
+def test_a_table_column_given_last_as_blocks_of_its_own_goes_back_beside_its_rows() -> None:
+    """Fresh draw 1741's e0017 (colour, folds): the layout read the table column by
+    column, the wife's cells last, each a block of its own, so no two consecutive
+    blocks paired up and her name, birth date and address came after the whole table.
+    A column of cells stacked down one band, each at the height of an earlier line
+    that ends left of it, is put back: the rows read across, wrapped cells cell by
+    cell."""
+    words = (_line(20, 9, 1, WIDE_TITLE)
+             + _line(100, 1, 1, (100, "Họ và tên"), (500, "PHẠM MẠNH TUYỂN"))
+             + _line(160, 1, 2, (100, "Dân tộc"), (500, "Kinh"))
+             + _line(220, 1, 3, (100, "Nơi cư trú"), (500, "Số 17 Nguyễn Huệ,"))
+             + _line(270, 1, 4, (500, "xã Châu Bình"))
+             + _line(100, 2, 1, (1100, "DƯƠNG HẢI NGÂN"))
+             + _line(160, 3, 1, (1100, "Kinh"))
+             + _line(220, 4, 1, (1100, "Thôn 7, thị trấn"))
+             + _line(270, 4, 2, (1100, "Chợ Chu"))
+             + _line(360, 5, 1, (100, "Nơi đăng ký: Ủy ban nhân dân xã Châu Bình")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        WIDE_TITLE[1],
+        "Họ và tên PHẠM MẠNH TUYỂN DƯƠNG HẢI NGÂN",
+        "Dân tộc Kinh Kinh",
+        "Nơi cư trú Số 17 Nguyễn Huệ, xã Châu Bình Thôn 7, thị trấn Chợ Chu",
+        "Nơi đăng ký: Ủy ban nhân dân xã Châu Bình",
+    ]
+
+
+def test_the_header_blocks_are_not_taken_for_a_table_column() -> None:
+    """The header's right block sits beside the agency's lines at the same heights,
+    left-aligned like a column of cells; with its motto lost to noise nothing names it
+    the header, but it is still read after the agency's block, not across."""
+    words = (_line(20, 1, 1, (100, "ỦY BAN NHÂN DÂN")) + _line(70, 1, 2, (100, "XÃ CHÂU BÌNH"))
+             + _line(20, 2, 1, (900, "Độc lập - Tự do")) + _line(70, 3, 1, (900, "Số: 45/KH"))
+             + _line(160, 4, 1, WIDE_TITLE))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "ỦY BAN NHÂN DÂN", "XÃ CHÂU BÌNH", "Độc lập - Tự do", "Số: 45/KH", WIDE_TITLE[1]]
+
+
+def test_a_capitalised_label_under_a_row_starts_the_next_row() -> None:
+    """Draw 2389's e0031 (photocopy): the layout gave the ID row's label and each of its
+    values as blocks of their own, under the address row. "Giấy tờ tùy thân" starts
+    with a capital, so it is the next row's label, not the address label's wrapped
+    tail ("Giấy tờ / tùy thân" wraps in lower case); its values, at its height, are
+    read with it."""
+    words = (_line(20, 9, 1, TITLE_LINE)
+             + _line(100, 1, 1, (100, "Nơi cư trú"), (600, "Thôn 7, xã Dân Quyền,"),
+                     (1200, "Số 173 Ngô Quyền, xã"))
+             + _line(150, 2, 1, (600, "tỉnh Phú Thọ"))
+             + _line(150, 3, 1, (1200, "Hàm Minh"))
+             + _line(260, 4, 1, (100, "Giấy tờ tùy thân"))
+             + _line(260, 5, 1, (600, "CMND số"))
+             + _line(260, 6, 1, (1200, "CCCD số"))
+             + _line(310, 5, 2, (600, "236483795"))
+             + _line(310, 6, 2, (1200, "049183150002"))
+             + _line(400, 7, 1, (100, "Nơi đăng ký: Ủy ban nhân dân xã Dân Quyền, tỉnh Phú Thọ")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "GIẤY CHỨNG NHẬN",
+        "Nơi cư trú Thôn 7, xã Dân Quyền, tỉnh Phú Thọ Số 173 Ngô Quyền, xã Hàm Minh",
+        "Giấy tờ tùy thân CMND số 236483795 CCCD số 049183150002",
+        "Nơi đăng ký: Ủy ban nhân dân xã Dân Quyền, tỉnh Phú Thọ",
+    ]
