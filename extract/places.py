@@ -715,6 +715,12 @@ def _cut_wrapped_type(text: str) -> str:
 def _cut_motto(tokens: list[str]) -> tuple[int, bool]:
     """Where the motto starts, and whether it was glued onto the word before it."""
     for at in range(len(tokens)):
+        if at and _is_type_word(tokens, at - 1) and key_of("".join(tokens[at : at + 2])) in (
+            _listed_keys()
+        ):
+            # "XÃ ĐỘC LẬP": the motto's words after a type word, named so on the list, are
+            # the unit's name (Độc Lập is a commune in three provinces).
+            continue
         for start in _MOTTO_STARTS:
             if not _starts(tokens, at, start):
                 continue
@@ -778,6 +784,37 @@ def _scrambled_committee(tokens: Sequence[str], at: int) -> int:
     return width if width >= 3 else 0
 
 
+def _is_type_word(tokens: Sequence[str], at: int) -> int:
+    """The width of a type word at ``at`` spelled exactly (folded), else 0."""
+    for words, _kind in _KIND_WORDS:
+        if tuple(tokens[at : at + len(words)]) == words:
+            return len(words)
+    return 0
+
+
+@functools.lru_cache(maxsize=1)
+def _listed_keys() -> frozenset[str]:
+    """Every unit's folded name in either list, at any level and time."""
+    return frozenset(key for era in ("legacy", "2025") for _, key in index_for(era).by_key)
+
+
+def _type_word_in_name(tokens: Sequence[str], current: _Segment, at: int) -> bool:
+    """Whether the type word at ``at`` is a word of the name being read: the name with it
+    and the words after it, up to the next type word, is a unit's name on the list
+    ("huyện Văn Quan", "xã Tân Xã", "xã Khâu Tinh", "phường Phường Đúc", "phường Tam
+    Quan Bắc"). Only the list says so: read as a type word, it cut the name in two and
+    no unit matched ("huyện Văn" then "quận Tỉnh Lạng Sơn")."""
+    width = _is_type_word(tokens, at) or 1
+    listed = _listed_keys()
+    stop = at + width
+    while stop < len(tokens) and not _is_type_word(tokens, stop):
+        stop += 1
+    return any(
+        key_of("".join(current.words + list(tokens[at:end]))) in listed
+        for end in range(at + width, stop + 1)
+    )
+
+
 def parse_block(
     text: str, *, relaxed: bool = False, lenient: bool = False
 ) -> tuple[str | None, str | None, list[_Segment], bool]:
@@ -803,6 +840,11 @@ def parse_block(
     i = 0
     while i < len(tokens):
         hit = next((a for a in _AGENCIES if _starts(tokens, i, a[0])), None)
+        if hit is not None and _is_type_word(tokens, i) and tokens[i] != hit[0][0]:
+            # A unit's type word spelled right opens a unit, not an agency a letter from it:
+            # "PHƯỜNG VĨNH TẾ" is no "PHÒNG KINH TẾ" (as "Phường Phạm Thái" is no "Phòng
+            # khám Thái"), whose words are matched within an edit for OCR's slips.
+            hit = None
         if hit is not None and (current is None or current.words):
             agency, agency_level = hit[1], hit[2]
             current = None
@@ -847,6 +889,8 @@ def parse_block(
             and raw[i] not in _KIND_RAW.get(tokens[i], (raw[i],))
         ):
             kind = None  # marks of another word: "Quán", "Tịnh", "Phượng"
+        if kind is not None and current is not None and _type_word_in_name(tokens, current, i):
+            kind = None
         if kind is not None and current is not None and not current.words:
             # "HUYỆN QUAN HÓA", "XÃ TỊNH HÀ", "PHƯỜNG XÃ ĐÀN": a type word right after
             # another is part of the name, unless printed with the type's own marks.
@@ -947,9 +991,10 @@ def _ancestor_key(unit: Unit, level: str) -> str | None:
     return unit.key
 
 
-def _segment_cost(segment: _Segment, unit: Unit) -> int | None:
-    """Edits between a higher segment of the block and ``unit``'s parent it names."""
-    best: int | None = None
+def _segment_costs(segment: _Segment, unit: Unit) -> dict[str, int]:
+    """Edits between a higher segment of the block and each of ``unit``'s parents it may
+    name, by the parent's level."""
+    costs: dict[str, int] = {}
     for level in _LEVEL_OF[segment.kind]:
         if _RANK[level] < _RANK[unit.level]:
             continue
@@ -959,8 +1004,30 @@ def _segment_cost(segment: _Segment, unit: Unit) -> int | None:
         for key, extra in segment.variants():
             allowed = min(limit_for(target), limit_for(key)) if segment.garbled else 0
             d = distance(key, target, allowed)
-            if d <= allowed and (best is None or d + extra < best):
-                best = d + extra
+            if d <= allowed and (level not in costs or d + extra < costs[level]):
+                costs[level] = d + extra
+    return costs
+
+
+def _parents_cost(others: Sequence[_Segment], unit: Unit) -> int | None:
+    """Edits between the block's higher segments and the parents of ``unit`` they name,
+    each segment naming a parent of its own: in "phường Phú Sơn, thành phố Thanh Hóa, tỉnh
+    Thanh Hóa" the tỉnh is the province, so the thành phố (a province or a district by its
+    type) must be the district, which rules out the Phường Phú Sơn of thị xã Bỉm Sơn in the
+    same province — read as a second name of the province, it tied them. ``None``: no
+    such assignment."""
+    options = [_segment_costs(s, unit) for s in others]
+    if any(not o for o in options):
+        return None
+    best: int | None = None
+    # Two or three segments at most: every assignment is tried.
+    for levels in itertools.product(*(sorted(o) for o in options)):
+        higher = [lv for lv in levels if lv != unit.level]
+        if len(set(higher)) < len(higher):
+            continue  # two segments may not name one parent
+        cost = sum(o[lv] for o, lv in zip(options, levels, strict=True))
+        if best is None or cost < best:
+            best = cost
     return best
 
 
@@ -1004,9 +1071,35 @@ def _match_in(
         ranks = [_RANK[lv] for lv in _LEVEL_OF[s.kind]]
         return min(ranks), max(ranks)
 
-    target = min(usable, key=lowest_rank)
-    others = [s for s in usable if s is not target]
+    lowest = min(lowest_rank(s) for s in usable)
     scored: dict[Unit, int] = {}
+    # Of two segments equally low ("THÀNH PHỐ HẢI PHÒNG / UBND THÀNH PHỐ THỦY NGUYÊN"), either
+    # may be the issuer's own: each is tried, the other then a parent it must name.
+    for target in [s for s in usable if lowest_rank(s) == lowest]:
+        _score_target(index, agency_level, target, usable, era, on, scored)
+    if not scored:
+        return None, None, UNMATCHED, []
+    # A unit copied under its parent of an earlier time names the same unit, under the same
+    # codes, where both stood ("tỉnh Vĩnh Phúc" on 31 July 2008, before and after Mê Linh
+    # left it): one candidate, not a tie.
+    same: dict[tuple[str, str | None, str, str | None, str | None], Unit] = {}
+    for unit in sorted(scored, key=lambda u: (scored[u], u.valid_until or date.max)):
+        same.setdefault((unit.level, unit.code, unit.name, unit.district, unit.province), unit)
+    scored = {u: scored[u] for u in same.values()}
+    target = min(usable, key=lowest_rank)
+    return _pick(index, scored, target, places, page, marked)
+
+
+def _score_target(
+    index: _Index,
+    agency_level: str | None,
+    target: _Segment,
+    usable: list[_Segment],
+    era: str,
+    on: date | None,
+    scored: dict[Unit, int],
+) -> None:
+    others = [s for s in usable if s is not target]
     for level in _LEVEL_OF[target.kind]:
         if era == "2025" and level == "district":
             continue
@@ -1018,17 +1111,22 @@ def _match_in(
                     continue
                 if d and not target.garbled:
                     continue  # a clean reading names its unit exactly (folded) or none
-                cost = d + extra
-                for other in others:
-                    more = _segment_cost(other, unit)
-                    if more is None:
-                        break
-                    cost += more
-                else:
-                    if unit not in scored or cost < scored[unit]:
-                        scored[unit] = cost
-    if not scored:
-        return None, None, UNMATCHED, []
+                more = _parents_cost(others, unit)
+                if more is None:
+                    continue
+                cost = d + extra + more
+                if unit not in scored or cost < scored[unit]:
+                    scored[unit] = cost
+
+
+def _pick(
+    index: _Index,
+    scored: dict[Unit, int],
+    target: _Segment,
+    places: Sequence[str],
+    page: str,
+    marked: str,
+) -> tuple[Unit | None, int | None, str | None, list[Unit]]:
     # The dateline's place (a province or a town) narrows the candidates when it can, and
     # a unit it agrees with may carry one edit more: two readings name it.
     # Only the units the place names best: "Tiền Giang" is not "Kiên Giang".
