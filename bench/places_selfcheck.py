@@ -29,8 +29,10 @@ def main() -> int:
     failed = place_forms.failures(forms)
     units = {id(f.unit) for f in forms}
     bad_units = {id(f.form.unit) for f in failed}
-    print(f"{len(forms)} forms of {len(units)} units; {len(failed)} forms of "
-          f"{len(bad_units)} units fail ({time.process_time() - started:.0f} s CPU)")
+    print(
+        f"{len(forms)} forms of {len(units)} units; {len(failed)} forms of "
+        f"{len(bad_units)} units fail ({time.process_time() - started:.0f} s CPU)"
+    )
     per_cause = Counter((f.cause, f.outcome) for f in failed)
     for (cause, outcome), n in sorted(per_cause.items()):
         print(f"  {cause:22} {outcome:11} {n}")

@@ -715,9 +715,8 @@ def _cut_wrapped_type(text: str) -> str:
 def _cut_motto(tokens: list[str]) -> tuple[int, bool]:
     """Where the motto starts, and whether it was glued onto the word before it."""
     for at in range(len(tokens)):
-        if at and _is_type_word(tokens, at - 1) and key_of("".join(tokens[at : at + 2])) in (
-            _listed_keys()
-        ):
+        named = key_of("".join(tokens[at : at + 2])) in _listed_keys()
+        if at and named and _is_type_word(tokens, at - 1):
             # "XÃ ĐỘC LẬP": the motto's words after a type word, named so on the list, are
             # the unit's name (Độc Lập is a commune in three provinces).
             continue
