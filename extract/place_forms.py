@@ -30,6 +30,15 @@ _TYPES = ("thành phố", "thị xã", "thị trấn", "đặc khu", "phường"
 # Abbreviations the matcher reads ("TP.", "TX.", "TT."); "P."/"Q." only before a number.
 _SHORT = {"thành phố": "TP.", "thị xã": "TX.", "thị trấn": "TT."}
 _NUMBER_SHORT = {"phường": "P.", "quận": "Q."}
+_LETTER = {
+    "phường": "P.",
+    "xã": "X.",
+    "quận": "Q.",
+    "huyện": "H.",
+    "thành phố": "TP.",
+    "thị xã": "TX.",
+    "thị trấn": "TT.",
+}
 
 COMMITTEE = "Ủy ban nhân dân"
 
@@ -102,6 +111,16 @@ def forms(unit: Unit) -> Iterator[Form]:
     if short != parts:
         text = ", ".join(f"{k}{n}" if k.endswith(".") else f"{k} {n}" for k, n in short)
         yield Form(unit, "short", f"UBND {text}", on)
+    # Every type but the province's by its letter and a dot, as addresses write them
+    # ("P. Máy Chai, Q. Ngô Quyền, TP. Hải Phòng", "X. Gia Lâm, H. Nho Quan, T. Ninh Bình").
+    letters = [(_LETTER.get(k, k), n) for k, n in parts[:-1]] + parts[-1:]
+    if letters != parts:
+        text = ", ".join(f"{k} {n}" for k, n in letters)
+        yield Form(unit, "letters", f"UBND {text}", on)
+    if len(parts) > 1:
+        # The parents by their names alone: "phường Máy Chai, Ngô Quyền, Hải Phòng".
+        text = ", ".join([f"{parts[0][0]} {parts[0][1]}"] + [n for _, n in parts[1:]])
+        yield Form(unit, "bare_parents", f"{COMMITTEE} {text}", on)
     if unit.level == "province":
         # "ỦY BAN NHÂN DÂN ĐẮK LẮK": a province after the committee without its type word.
         yield Form(unit, "bare", f"{COMMITTEE} {parts[0][1]}".upper(), on)

@@ -61,9 +61,14 @@ _LEVEL_OF = {
     "thitran": ("ward",),
     "dackhu": ("ward",),
     "bare": ("province",),  # a name without its type word, after an agency
+    # A name without its type word after a comma, behind a typed unit: "phường Máy Chai,
+    # Ngô Quyền, Hải Phòng" — one of the unit's parents, the hierarchy says which.
+    "parent": ("district", "province"),
 }
 _RANK = {"ward": 0, "district": 1, "province": 2}
 
+# The mark ``_typed_parents`` puts before an untyped parent's name (no word folds so).
+_PARENT_MARK = "zparentz"
 # Type words as printed (folded words) → kind. Longest first when scanning.
 _KIND_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("thanh", "pho"), "thanhpho"),
@@ -78,6 +83,7 @@ _KIND_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("xa",), "xa"),
     (("tx",), "thixa"),
     (("tt",), "thitran"),
+    ((_PARENT_MARK,), "parent"),
 )
 # One-letter abbreviations, only before a number ("P.4", "Q1").
 _NUMBER_KINDS = {"p": "phuong", "f": "phuong", "q": "quan"}
@@ -814,6 +820,69 @@ def _type_word_in_name(tokens: Sequence[str], current: _Segment, at: int) -> boo
     )
 
 
+# A type word by its letter and a dot, as addresses abbreviate them ("P. Máy Chai, Q. Ngô
+# Quyền", "X. Gia Lâm, H. Nho Quan"): one capital or small letter alone before its dot,
+# not the end of a word ("TP.", "TX.", "TT." are read as words already).
+_LETTER_TYPES = {"p": "phường", "x": "xã", "q": "quận", "h": "huyện"}
+_TYPE_LETTER = re.compile(r"(?<![^\W_])([PpXxQqHh])\.\s*(?=[^\W_])")
+
+
+def _spelled_letters(text: str) -> str:
+    return _TYPE_LETTER.sub(lambda m: _LETTER_TYPES[m.group(1).lower()] + " ", text)
+
+
+def _opens_with_type(part: str) -> bool:
+    tokens, raw = _tokens(part)
+    if not tokens:
+        return True  # nothing to type
+    if _is_type_word(tokens, 0) and raw[0] in _KIND_RAW.get(tokens[0], (raw[0],)):
+        return True  # with the type's own marks: "Quản Bạ" is a name
+    if any(_starts(tokens, 0, a[0]) for a in _AGENCIES):
+        return True
+    return len(tokens) > 1 and tokens[0] in _NUMBER_KINDS and tokens[1].isdigit()
+
+
+def _names_a_parent(part: str) -> bool:
+    """Whether ``part`` is the whole name of a district or province on either list: only
+    then is an untyped part after a comma a parent. A comma put inside a name (a reading
+    of "Phường Văn Quán" given one before "Quán") leaves the name whole."""
+    key = key_of(part)
+    return any(
+        (level, key) in index_for(era).by_key
+        for era in ("legacy", "2025")
+        for level in ("district", "province")
+    )
+
+
+def _typed_name(part: str) -> bool:
+    """Whether ``part`` past its first type word is a unit's name ("quận Hà Đông")."""
+    tokens = _tokens(part)[0]
+    width = _is_type_word(tokens, 0)
+    return bool(width) and key_of("".join(tokens[width:])) in _listed_keys()
+
+
+def _has_type_word(part: str) -> bool:
+    tokens = _tokens(part)[0]
+    return any(_is_type_word(tokens, i) for i in range(len(tokens)))
+
+
+def _typed_parents(text: str) -> str:
+    """The text with a parent's mark before each part after a comma that opens with no type
+    word, once a typed unit was read: "phường Máy Chai, Ngô Quyền, Hải Phòng" names its
+    district and city without their types. Before, those words ran on into the ward's name
+    and nothing matched. Only after commas: a block's lines carry none."""
+    parts = text.split(",")
+    out = [parts[0]]
+    typed = _has_type_word(parts[0])
+    for part in parts[1:]:
+        # "Quan Hóa" is a district's whole name, though it opens like a type word.
+        if typed and _names_a_parent(part) and not (_opens_with_type(part) and _typed_name(part)):
+            part = f" {_PARENT_MARK} {part.strip()}"
+        typed = typed or _has_type_word(part)
+        out.append(part)
+    return ",".join(out)
+
+
 def parse_block(
     text: str, *, relaxed: bool = False, lenient: bool = False
 ) -> tuple[str | None, str | None, list[_Segment], bool]:
@@ -828,7 +897,7 @@ def parse_block(
     what this finds is a proposal (``IssuerMatch.lenient``), not a reading.
     """
     relaxed = relaxed or lenient
-    tokens, raw = _tokens(_cut_wrapped_type(text))
+    tokens, raw = _tokens(_typed_parents(_spelled_letters(_cut_wrapped_type(text))))
     end, glued = _cut_motto(tokens)
     tokens, raw = tokens[:end], raw[:end]
     agency: str | None = None
@@ -1070,11 +1139,13 @@ def _match_in(
         ranks = [_RANK[lv] for lv in _LEVEL_OF[s.kind]]
         return min(ranks), max(ranks)
 
-    lowest = min(lowest_rank(s) for s in usable)
     scored: dict[Unit, int] = {}
     # Of two segments equally low ("THÀNH PHỐ HẢI PHÒNG / UBND THÀNH PHỐ THỦY NGUYÊN"), either
     # may be the issuer's own: each is tried, the other then a parent it must name.
-    for target in [s for s in usable if lowest_rank(s) == lowest]:
+    # A name typed by its place after a comma alone is a parent, never the issuer's own.
+    typed = [s for s in usable if s.kind != "parent"] or usable
+    lowest = min(lowest_rank(s) for s in typed)
+    for target in [s for s in typed if lowest_rank(s) == lowest]:
         _score_target(index, agency_level, target, usable, era, on, scored)
     if not scored:
         return None, None, UNMATCHED, []
@@ -1085,7 +1156,7 @@ def _match_in(
     for unit in sorted(scored, key=lambda u: (scored[u], u.valid_until or date.max)):
         same.setdefault((unit.level, unit.code, unit.name, unit.district, unit.province), unit)
     scored = {u: scored[u] for u in same.values()}
-    target = min(usable, key=lowest_rank)
+    target = min(typed, key=lowest_rank)
     return _pick(index, scored, target, places, page, marked)
 
 
@@ -1106,7 +1177,7 @@ def _score_target(
             continue  # a Sở belongs to a province, a Phòng to a district
         for key, extra in target.variants():
             for unit, d in index.near(level, key, on if era != "2025" else None):
-                if unit.kind != target.kind and target.kind != "bare":
+                if unit.kind != target.kind and target.kind not in ("bare", "parent"):
                     continue
                 if d and not target.garbled:
                     continue  # a clean reading names its unit exactly (folded) or none

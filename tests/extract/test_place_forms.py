@@ -103,3 +103,23 @@ def test_every_official_unit_resolves_to_itself() -> None:
     failed = place_forms.failures(place_forms.all_forms())
     assert set(_causes(failed)) <= {"fold_alike"}
     assert all(f.outcome == "ambiguous" and f.got is None for f in failed)
+
+
+def test_types_by_their_letter_and_parents_by_their_names_alone() -> None:
+    official = "Ủy ban nhân dân xã Gia Lâm, huyện Nho Quan, tỉnh Ninh Bình"
+    assert match_issuer("UBND X. Gia Lâm, H. Nho Quan, tỉnh Ninh Bình", LEGACY).official == (
+        official
+    )
+    assert match_issuer("Ủy ban nhân dân xã Gia Lâm, Nho Quan, Ninh Bình", LEGACY).official == (
+        official
+    )
+    # A district whose name opens like a type word, named alone after a comma.
+    found = match_issuer("Ủy ban nhân dân xã Phú Lệ, Quan Hóa, Thanh Hóa", LEGACY)
+    assert found.official == "Ủy ban nhân dân xã Phú Lệ, huyện Quan Hóa, tỉnh Thanh Hóa"
+    # A comma inside a name (a reading put one before "Quán") names no parent: the name
+    # stays whole.
+    assert check_place("Phường Văn Quán, quận Hà Đông, tỉnh Hà Tây", date(2008, 1, 1)).value == (
+        "Phường Văn Quán, quận Hà Đông, tỉnh Hà Tây"
+    )
+    # An untyped part that names no district or province is not made one.
+    assert match_issuer("Ủy ban nhân dân xã Gia Lâm, Nho Quang, Ninh Bình", LEGACY).official is None
