@@ -61,9 +61,14 @@ _LEVEL_OF = {
     "thitran": ("ward",),
     "dackhu": ("ward",),
     "bare": ("province",),  # a name without its type word, after an agency
+    # A name without its type word after a comma, behind a typed unit: "phường Máy Chai,
+    # Ngô Quyền, Hải Phòng" — one of the unit's parents, the hierarchy says which.
+    "parent": ("district", "province"),
 }
 _RANK = {"ward": 0, "district": 1, "province": 2}
 
+# The mark ``_typed_parents`` puts before an untyped parent's name (no word folds so).
+_PARENT_MARK = "zparentz"
 # Type words as printed (folded words) → kind. Longest first when scanning.
 _KIND_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("thanh", "pho"), "thanhpho"),
@@ -78,6 +83,7 @@ _KIND_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("xa",), "xa"),
     (("tx",), "thixa"),
     (("tt",), "thitran"),
+    ((_PARENT_MARK,), "parent"),
 )
 # One-letter abbreviations, only before a number ("P.4", "Q1").
 _NUMBER_KINDS = {"p": "phuong", "f": "phuong", "q": "quan"}
@@ -715,6 +721,11 @@ def _cut_wrapped_type(text: str) -> str:
 def _cut_motto(tokens: list[str]) -> tuple[int, bool]:
     """Where the motto starts, and whether it was glued onto the word before it."""
     for at in range(len(tokens)):
+        named = key_of("".join(tokens[at : at + 2])) in _listed_keys()
+        if at and named and _is_type_word(tokens, at - 1):
+            # "XÃ ĐỘC LẬP": the motto's words after a type word, named so on the list, are
+            # the unit's name (Độc Lập is a commune in three provinces).
+            continue
         for start in _MOTTO_STARTS:
             if not _starts(tokens, at, start):
                 continue
@@ -778,6 +789,100 @@ def _scrambled_committee(tokens: Sequence[str], at: int) -> int:
     return width if width >= 3 else 0
 
 
+def _is_type_word(tokens: Sequence[str], at: int) -> int:
+    """The width of a type word at ``at`` spelled exactly (folded), else 0."""
+    for words, _kind in _KIND_WORDS:
+        if tuple(tokens[at : at + len(words)]) == words:
+            return len(words)
+    return 0
+
+
+@functools.lru_cache(maxsize=1)
+def _listed_keys() -> frozenset[str]:
+    """Every unit's folded name in either list, at any level and time."""
+    return frozenset(key for era in ("legacy", "2025") for _, key in index_for(era).by_key)
+
+
+def _type_word_in_name(tokens: Sequence[str], current: _Segment, at: int) -> bool:
+    """Whether the type word at ``at`` is a word of the name being read: the name with it
+    and the words after it, up to the next type word, is a unit's name on the list
+    ("huyện Văn Quan", "xã Tân Xã", "xã Khâu Tinh", "phường Phường Đúc", "phường Tam
+    Quan Bắc"). Only the list says so: read as a type word, it cut the name in two and
+    no unit matched ("huyện Văn" then "quận Tỉnh Lạng Sơn")."""
+    width = _is_type_word(tokens, at) or 1
+    listed = _listed_keys()
+    stop = at + width
+    while stop < len(tokens) and not _is_type_word(tokens, stop):
+        stop += 1
+    return any(
+        key_of("".join(current.words + list(tokens[at:end]))) in listed
+        for end in range(at + width, stop + 1)
+    )
+
+
+# A type word by its letter and a dot, as addresses abbreviate them ("P. Máy Chai, Q. Ngô
+# Quyền", "X. Gia Lâm, H. Nho Quan"): one capital or small letter alone before its dot,
+# not the end of a word ("TP.", "TX.", "TT." are read as words already).
+_LETTER_TYPES = {"p": "phường", "x": "xã", "q": "quận", "h": "huyện"}
+_TYPE_LETTER = re.compile(r"(?<![^\W_])([PpXxQqHh])\.\s*(?=[^\W_])")
+
+
+def _spelled_letters(text: str) -> str:
+    return _TYPE_LETTER.sub(lambda m: _LETTER_TYPES[m.group(1).lower()] + " ", text)
+
+
+def _opens_with_type(part: str) -> bool:
+    tokens, raw = _tokens(part)
+    if not tokens:
+        return True  # nothing to type
+    if _is_type_word(tokens, 0) and raw[0] in _KIND_RAW.get(tokens[0], (raw[0],)):
+        return True  # with the type's own marks: "Quản Bạ" is a name
+    if any(_starts(tokens, 0, a[0]) for a in _AGENCIES):
+        return True
+    return len(tokens) > 1 and tokens[0] in _NUMBER_KINDS and tokens[1].isdigit()
+
+
+def _names_a_parent(part: str) -> bool:
+    """Whether ``part`` is the whole name of a district or province on either list: only
+    then is an untyped part after a comma a parent. A comma put inside a name (a reading
+    of "Phường Văn Quán" given one before "Quán") leaves the name whole."""
+    key = key_of(part)
+    return any(
+        (level, key) in index_for(era).by_key
+        for era in ("legacy", "2025")
+        for level in ("district", "province")
+    )
+
+
+def _typed_name(part: str) -> bool:
+    """Whether ``part`` past its first type word is a unit's name ("quận Hà Đông")."""
+    tokens = _tokens(part)[0]
+    width = _is_type_word(tokens, 0)
+    return bool(width) and key_of("".join(tokens[width:])) in _listed_keys()
+
+
+def _has_type_word(part: str) -> bool:
+    tokens = _tokens(part)[0]
+    return any(_is_type_word(tokens, i) for i in range(len(tokens)))
+
+
+def _typed_parents(text: str) -> str:
+    """The text with a parent's mark before each part after a comma that opens with no type
+    word, once a typed unit was read: "phường Máy Chai, Ngô Quyền, Hải Phòng" names its
+    district and city without their types. Before, those words ran on into the ward's name
+    and nothing matched. Only after commas: a block's lines carry none."""
+    parts = text.split(",")
+    out = [parts[0]]
+    typed = _has_type_word(parts[0])
+    for part in parts[1:]:
+        # "Quan Hóa" is a district's whole name, though it opens like a type word.
+        if typed and _names_a_parent(part) and not (_opens_with_type(part) and _typed_name(part)):
+            part = f" {_PARENT_MARK} {part.strip()}"
+        typed = typed or _has_type_word(part)
+        out.append(part)
+    return ",".join(out)
+
+
 def parse_block(
     text: str, *, relaxed: bool = False, lenient: bool = False
 ) -> tuple[str | None, str | None, list[_Segment], bool]:
@@ -792,7 +897,7 @@ def parse_block(
     what this finds is a proposal (``IssuerMatch.lenient``), not a reading.
     """
     relaxed = relaxed or lenient
-    tokens, raw = _tokens(_cut_wrapped_type(text))
+    tokens, raw = _tokens(_typed_parents(_spelled_letters(_cut_wrapped_type(text))))
     end, glued = _cut_motto(tokens)
     tokens, raw = tokens[:end], raw[:end]
     agency: str | None = None
@@ -803,6 +908,11 @@ def parse_block(
     i = 0
     while i < len(tokens):
         hit = next((a for a in _AGENCIES if _starts(tokens, i, a[0])), None)
+        if hit is not None and _is_type_word(tokens, i) and tokens[i] != hit[0][0]:
+            # A unit's type word spelled right opens a unit, not an agency a letter from it:
+            # "PHƯỜNG VĨNH TẾ" is no "PHÒNG KINH TẾ" (as "Phường Phạm Thái" is no "Phòng
+            # khám Thái"), whose words are matched within an edit for OCR's slips.
+            hit = None
         if hit is not None and (current is None or current.words):
             agency, agency_level = hit[1], hit[2]
             current = None
@@ -847,6 +957,8 @@ def parse_block(
             and raw[i] not in _KIND_RAW.get(tokens[i], (raw[i],))
         ):
             kind = None  # marks of another word: "Quán", "Tịnh", "Phượng"
+        if kind is not None and current is not None and _type_word_in_name(tokens, current, i):
+            kind = None
         if kind is not None and current is not None and not current.words:
             # "HUYỆN QUAN HÓA", "XÃ TỊNH HÀ", "PHƯỜNG XÃ ĐÀN": a type word right after
             # another is part of the name, unless printed with the type's own marks.
@@ -947,9 +1059,10 @@ def _ancestor_key(unit: Unit, level: str) -> str | None:
     return unit.key
 
 
-def _segment_cost(segment: _Segment, unit: Unit) -> int | None:
-    """Edits between a higher segment of the block and ``unit``'s parent it names."""
-    best: int | None = None
+def _segment_costs(segment: _Segment, unit: Unit) -> dict[str, int]:
+    """Edits between a higher segment of the block and each of ``unit``'s parents it may
+    name, by the parent's level."""
+    costs: dict[str, int] = {}
     for level in _LEVEL_OF[segment.kind]:
         if _RANK[level] < _RANK[unit.level]:
             continue
@@ -959,8 +1072,30 @@ def _segment_cost(segment: _Segment, unit: Unit) -> int | None:
         for key, extra in segment.variants():
             allowed = min(limit_for(target), limit_for(key)) if segment.garbled else 0
             d = distance(key, target, allowed)
-            if d <= allowed and (best is None or d + extra < best):
-                best = d + extra
+            if d <= allowed and (level not in costs or d + extra < costs[level]):
+                costs[level] = d + extra
+    return costs
+
+
+def _parents_cost(others: Sequence[_Segment], unit: Unit) -> int | None:
+    """Edits between the block's higher segments and the parents of ``unit`` they name,
+    each segment naming a parent of its own: in "phường Phú Sơn, thành phố Thanh Hóa, tỉnh
+    Thanh Hóa" the tỉnh is the province, so the thành phố (a province or a district by its
+    type) must be the district, which rules out the Phường Phú Sơn of thị xã Bỉm Sơn in the
+    same province — read as a second name of the province, it tied them. ``None``: no
+    such assignment."""
+    options = [_segment_costs(s, unit) for s in others]
+    if any(not o for o in options):
+        return None
+    best: int | None = None
+    # Two or three segments at most: every assignment is tried.
+    for levels in itertools.product(*(sorted(o) for o in options)):
+        higher = [lv for lv in levels if lv != unit.level]
+        if len(set(higher)) < len(higher):
+            continue  # two segments may not name one parent
+        cost = sum(o[lv] for o, lv in zip(options, levels, strict=True))
+        if best is None or cost < best:
+            best = cost
     return best
 
 
@@ -1004,9 +1139,37 @@ def _match_in(
         ranks = [_RANK[lv] for lv in _LEVEL_OF[s.kind]]
         return min(ranks), max(ranks)
 
-    target = min(usable, key=lowest_rank)
-    others = [s for s in usable if s is not target]
     scored: dict[Unit, int] = {}
+    # Of two segments equally low ("THÀNH PHỐ HẢI PHÒNG / UBND THÀNH PHỐ THỦY NGUYÊN"), either
+    # may be the issuer's own: each is tried, the other then a parent it must name.
+    # A name typed by its place after a comma alone is a parent, never the issuer's own.
+    typed = [s for s in usable if s.kind != "parent"] or usable
+    lowest = min(lowest_rank(s) for s in typed)
+    for target in [s for s in typed if lowest_rank(s) == lowest]:
+        _score_target(index, agency_level, target, usable, era, on, scored)
+    if not scored:
+        return None, None, UNMATCHED, []
+    # A unit copied under its parent of an earlier time names the same unit, under the same
+    # codes, where both stood ("tỉnh Vĩnh Phúc" on 31 July 2008, before and after Mê Linh
+    # left it): one candidate, not a tie.
+    same: dict[tuple[str, str | None, str, str | None, str | None], Unit] = {}
+    for unit in sorted(scored, key=lambda u: (scored[u], u.valid_until or date.max)):
+        same.setdefault((unit.level, unit.code, unit.name, unit.district, unit.province), unit)
+    scored = {u: scored[u] for u in same.values()}
+    target = min(typed, key=lowest_rank)
+    return _pick(index, scored, target, places, page, marked)
+
+
+def _score_target(
+    index: _Index,
+    agency_level: str | None,
+    target: _Segment,
+    usable: list[_Segment],
+    era: str,
+    on: date | None,
+    scored: dict[Unit, int],
+) -> None:
+    others = [s for s in usable if s is not target]
     for level in _LEVEL_OF[target.kind]:
         if era == "2025" and level == "district":
             continue
@@ -1014,21 +1177,26 @@ def _match_in(
             continue  # a Sở belongs to a province, a Phòng to a district
         for key, extra in target.variants():
             for unit, d in index.near(level, key, on if era != "2025" else None):
-                if unit.kind != target.kind and target.kind != "bare":
+                if unit.kind != target.kind and target.kind not in ("bare", "parent"):
                     continue
                 if d and not target.garbled:
                     continue  # a clean reading names its unit exactly (folded) or none
-                cost = d + extra
-                for other in others:
-                    more = _segment_cost(other, unit)
-                    if more is None:
-                        break
-                    cost += more
-                else:
-                    if unit not in scored or cost < scored[unit]:
-                        scored[unit] = cost
-    if not scored:
-        return None, None, UNMATCHED, []
+                more = _parents_cost(others, unit)
+                if more is None:
+                    continue
+                cost = d + extra + more
+                if unit not in scored or cost < scored[unit]:
+                    scored[unit] = cost
+
+
+def _pick(
+    index: _Index,
+    scored: dict[Unit, int],
+    target: _Segment,
+    places: Sequence[str],
+    page: str,
+    marked: str,
+) -> tuple[Unit | None, int | None, str | None, list[Unit]]:
     # The dateline's place (a province or a town) narrows the candidates when it can, and
     # a unit it agrees with may carry one edit more: two readings name it.
     # Only the units the place names best: "Tiền Giang" is not "Kiên Giang".
