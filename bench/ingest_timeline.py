@@ -195,7 +195,7 @@ def test_round(evalset: Path, split: str, rounds: int, number: int) -> list[Path
     return [evalset / r["file"] for r in chosen]
 
 
-def run_once(files: list[Path], workers: int) -> dict[str, Any]:
+def run_once(files: list[Path], workers: int, root: Path = ROOT) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="timeline-") as scratch:
         folder, data = Path(scratch) / "in", Path(scratch) / "data"
         folder.mkdir()
@@ -205,7 +205,7 @@ def run_once(files: list[Path], workers: int) -> dict[str, Any]:
         trace = Path(scratch) / "trace.txt"
         env = {**os.environ, "SOHOA_DATA": str(data), "SOHOA_WORKERS": str(workers),
                "OMP_THREAD_LIMIT": "1", "SOHOA_TIMELINE": str(trace),
-               "PYTHONPATH": os.pathsep.join([str(ROOT), str(BENCH)])}
+               "PYTHONPATH": os.pathsep.join([str(root), str(BENCH)])}
         started = time.time()
         proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child",
                                  str(folder)], env=env)
@@ -289,6 +289,16 @@ def analyse(run: dict[str, Any], cores: int) -> dict[str, Any]:
         sum(max(0.0, b[0] - a[1]) for a, b in itertools.pairwise(sorted(spans)))
         for spans in jobs.values())
     tail = sum(last_end - end for end in ends.values())
+    # The CPU the last job spent running alone (the others done), in proportion of its
+    # wall time after the other workers' last end: what a quiet machine idles at the
+    # batch's end for want of work, whatever the load now.
+    alone = 0.0
+    if len(ends) > 1:
+        last_pid = max(ends, key=lambda pid: ends[pid])
+        others = max(end for pid, end in ends.items() if pid != last_pid)
+        for began, ended, cpu in jobs[last_pid]:
+            if ended > others and ended > began:
+                alone += cpu * (ended - max(began, others)) / (ended - began)
     commits = [(t, c, lab) for t, pid, c, lab in events if pid == main
                and lab in ("commit start", "commit end")]
     commit_cpu = sum(b[1] - a[1] for a, b in zip(commits[::2], commits[1::2], strict=False))
@@ -300,9 +310,23 @@ def analyse(run: dict[str, Any], cores: int) -> dict[str, Any]:
             "last job ended": last_end, "main CPU at exit": exit_cpu,
             "main CPU in commits": commit_cpu,
             "page CPU": sum(c for spans in jobs.values() for _, _, c in spans),
-            "worker gaps (s)": gaps, "tail idle (s)": tail,
+            "worker gaps (s)": gaps, "tail idle (s)": tail, "tail alone (CPU s)": alone,
             "after last job (s)": run["wall"] - last_end,
-            "idle core-seconds": idle, "cpu": roles, "cpu total": sum(roles.values())}
+            "idle core-seconds": idle, "cpu": roles, "cpu total": sum(roles.values()),
+            "pages": _pages(run)}
+
+
+def _pages(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each page as it ran: its label (work folder, page, size), start, CPU seconds."""
+    started: dict[int, tuple[float, float, str]] = {}
+    pages = []
+    for when, pid, cpu, label in run["events"]:
+        if label.startswith("page start "):
+            started[pid] = (when, cpu, label.removeprefix("page start "))
+        elif label.startswith("page end ") and pid in started:
+            began, cpu0, name = started.pop(pid)
+            pages.append({"page": name, "start": round(began, 3), "cpu": round(cpu - cpu0, 3)})
+    return pages
 
 
 def describe(run: dict[str, Any], summary: dict[str, Any]) -> str:
@@ -329,6 +353,32 @@ def describe(run: dict[str, Any], summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def model(summaries: list[dict[str, Any]], workers: int) -> dict[str, float]:
+    """The pages' own CPU seconds (as measured, whatever the load) scheduled on
+    ``workers`` idle cores in two orders: as admitted (the pool's first-in, first-out)
+    and longest first by the CPU each page turned out to take — the best any order
+    decided before reading could do. Returns, summed over the runs, the modelled wall
+    time of the pages and the core-seconds idle at their end (a worker with no page
+    left while another reads)."""
+    totals: dict[str, float] = {}
+
+    def key(page: dict[str, Any]) -> tuple[int, int]:
+        folder, number = page["page"].split()[0].split("#")
+        return int(folder), int(number)
+
+    for summary in summaries:
+        fifo = [p["cpu"] for p in sorted(summary["pages"], key=key)]
+        for name, order in (("as admitted", fifo), ("longest first", sorted(fifo)[::-1])):
+            free = [0.0] * workers
+            for cpu in order:
+                slot = free.index(min(free))
+                free[slot] += cpu
+            totals[f"{name}: wall"] = totals.get(f"{name}: wall", 0.0) + max(free)
+            totals[f"{name}: idle"] = totals.get(f"{name}: idle", 0.0) + sum(
+                max(free) - f for f in free)
+    return totals
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -339,27 +389,35 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--quiet", action="store_true", help="summaries only")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the sohoa checkout whose code runs (default: this one)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--model", type=Path, nargs="+",
+                        help="JSON files of earlier runs: model their pages' order (no run)")
     args = parser.parse_args()
     if args.child:
         return _child(args.child)
+    if args.model:
+        runs = [s for path in args.model for s in json.loads(path.read_text())]
+        print(json.dumps(model(runs, args.workers), indent=1))
+        return 0
     files = test_round(args.evalset_dir, args.split, args.rounds, args.round)
     import compileall
 
-    for package in sorted(ROOT.iterdir()):  # as the speed bench does (``precompile``)
+    for package in sorted(args.root.iterdir()):  # as the speed bench does (``precompile``)
         if (package / "__init__.py").is_file() and package.name not in ("tests", "bench"):
             compileall.compile_dir(package, quiet=1)
     summaries = []
     for number in range(args.runs):
         print(f"run {number + 1}: {len(files)} files, load {os.getloadavg()[0]:.2f}", flush=True)
-        run = analyse_run = run_once(files, args.workers)
-        summary = analyse(analyse_run, args.workers)
+        run = run_once(files, args.workers, args.root.resolve())
+        summary = analyse(run, args.workers)
         summary["load"] = os.getloadavg()[0]
         summaries.append(summary)
         if not args.quiet:
             print(describe(run, summary))
         else:
-            print(json.dumps(summary, indent=None, default=float))
+            print(json.dumps({k: v for k, v in summary.items() if k != "pages"}))
     if args.json:
         args.json.write_text(json.dumps(summaries, indent=2))
     return 0

@@ -50,7 +50,6 @@ def run_page(job: Any) -> Any:
     from ocr import run_page as real
 
     name = (f"{os.path.basename(os.path.dirname(str(job.source_path)))[:8]}#{job.index + 1}"
-            f" {getattr(job, 'pixels', 0) / 1e6:.1f}Mpx"
             f" {os.path.getsize(str(job.source_path)) / 1e3:.0f}kB")
     mark(f"page start {name}")
     try:

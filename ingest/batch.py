@@ -10,8 +10,6 @@ window of pages in flight keeps memory flat on a backlog of any size.
 from __future__ import annotations
 
 import functools
-import heapq
-import itertools
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -124,19 +122,9 @@ class Scheduler:
 
     Worker processes OCR the pages and compose each document (archival PDF, fields)
     as soon as its last page is back; this process only signs, stores and indexes, so
-    it never competes with the OCR for a core for long.
-
-    Admitted pages wait in a queue and go to the pool biggest first (``PageJob.pixels``),
-    at most ``2 × workers`` futures in flight: a batch's last pages, which run while
-    the other workers have nothing left, are then its shortest, and the cores idle at
-    its end for less (a big page last kept one worker busy alone for its whole
-    reading). The pool runs what it is handed in order, so only the queue's pages are
-    ordered; the first ones admitted go at once, the workers being idle. Admission waits
-    while ``LOOKAHEAD × workers`` pages are queued: with the window, memory and work
-    folders stay flat on a backlog of any size.
+    it never competes with the OCR for a core for long. A window of at most
+    ``3 × workers`` futures in flight keeps memory flat on a backlog of any size.
     """
-
-    LOOKAHEAD = 8
 
     def __init__(self, runtime: Runtime, signer: Signer, emit: ProgressCallback,
                  executor: Executor | WorkerPool | None = None) -> None:
@@ -145,14 +133,9 @@ class Scheduler:
         self.signer = signer
         self.emit = emit
         self.workers = _Workers(max(1, settings.workers), executor)
-        self.window = max(2, settings.workers * 2)
-        self.lookahead = max(1, settings.workers) * self.LOOKAHEAD
+        self.window = max(2, settings.workers * 3)
         # Each future in flight with what to do once it is done.
         self.in_flight: dict[Future[Any], Callable[[Future[Any]], None]] = {}
-        # Pages admitted, not yet handed to the pool: biggest first, then in admission
-        # order (the counter), with their document.
-        self.queued: list[tuple[int, int, PageJob, _Pending]] = []
-        self._order = itertools.count()
         self.engine = engine_name()
 
     def add(self, received: Received) -> None:
@@ -165,31 +148,16 @@ class Scheduler:
             return
         pending = _Pending(received=received, expected=len(jobs))
         for job in jobs:
-            heapq.heappush(self.queued, (-job.pixels, next(self._order), job, pending))
-        self._feed()
-        while len(self.queued) > self.lookahead:
-            self._step()
-
-    def drain(self, block_until_below: int) -> None:
-        """Hand over every queued page, then handle finished futures until fewer than
-        ``block_until_below`` are in flight."""
-        while self.queued or len(self.in_flight) > block_until_below:
-            self._step()
-
-    def _feed(self) -> None:
-        """Hand queued pages to the pool, biggest first, while the window has room."""
-        while self.queued and len(self.in_flight) < self.window:
-            _, _, job, pending = heapq.heappop(self.queued)
+            self.drain(self.window - 1)
             future = self.workers.submit(run_page, job)
             self.in_flight[future] = functools.partial(self._page_done, pending, job)
 
-    def _step(self) -> None:
-        """Wait for a future to finish, handle what finished, refill the window."""
-        if self.in_flight:
+    def drain(self, block_until_below: int) -> None:
+        """Handle finished futures until fewer than ``block_until_below`` are in flight."""
+        while len(self.in_flight) > block_until_below:
             done, _ = wait(list(self.in_flight), return_when=FIRST_COMPLETED)
             for future in done:
                 self.in_flight.pop(future)(future)
-        self._feed()
 
     def shutdown(self) -> None:
         self.workers.shutdown()

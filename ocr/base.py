@@ -54,10 +54,6 @@ class PageJob:
     languages: str = DEFAULT_LANGUAGES
     max_pixels: int = DEFAULT_MAX_PIXELS
     out_dir: str = field(kw_only=True)
-    # About how many pixels the page's OCR reads (the scan's, or the render's for a PDF
-    # page), known when the file is paged (``ocr.plan``): a batch starts its biggest
-    # pages first, so the last ones to run, alone at the end, are short. 0: unknown.
-    pixels: int = field(default=0, kw_only=True, compare=False)
 
     @property
     def out_path(self) -> str:

@@ -20,7 +20,7 @@ from PIL import Image, ImageOps
 from ocr import engine, pdfpage, prepare
 from ocr.base import VIEW_DPI, VIEW_SHARE, PageJob, PageResult, PageView, Word
 from ocr.plan import (
-    DEFAULT_DPI,
+    MIN_RENDER_DPI,
     check_page_pixels,
     check_pixels,
     display_size,
@@ -28,10 +28,10 @@ from ocr.plan import (
     is_pdf,
     open_pdf,
     pixel_limit,
-    render_dpi,
     too_large,
 )
 
+DEFAULT_DPI = 300
 STANDARD_DPIS = (150, 200, 240, 300, 400, 600)
 A4_SHORT_INCHES = 8.27
 # Fewer visible characters than this is a stamp or a "scanned by" line, not a text layer.
@@ -584,6 +584,21 @@ def _text_layer_words(path: Path, number: int, scale: float) -> list[Word]:
     return words
 
 
+def _render_dpi(page: pikepdf.Page, max_pixels: int) -> int:
+    """The page's own scan resolution (its largest image), within 200–600 and the limit."""
+    width_pt, height_pt = display_size(page)
+    best = 0.0
+    for image in page.images.values():
+        try:
+            best = max(best, int(image.Width) * 72 / max(width_pt, height_pt, 1.0),
+                       int(image.Height) * 72 / max(width_pt, height_pt, 1.0))
+        except (AttributeError, TypeError, ValueError):
+            continue
+    dpi = min(600, max(200, round(best))) if best else DEFAULT_DPI
+    area_in = max(width_pt * height_pt / 72 / 72, 1e-6)
+    return max(MIN_RENDER_DPI, min(dpi, int(math.sqrt(max_pixels / area_in))))
+
+
 def _render_mode(page: pikepdf.Page) -> str:
     """pdftoppm colour option matching the page's images: bilevel stays bilevel."""
     depths, gray = set(), True
@@ -614,7 +629,7 @@ def _run_pdf_page(job: PageJob, workdir: Path) -> PageResult:
                 mean_confidence=None, blank=False, had_text=True,
                 pdf_path=_written(job, pdfpage.copy_page(pdf, job.index)),
             )
-        dpi = render_dpi(page, job.max_pixels)
+        dpi = _render_dpi(page, job.max_pixels)
         check_page_pixels(page, dpi, job.max_pixels)
         out = workdir / "render"
         mode = _render_mode(page)

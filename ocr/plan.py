@@ -17,8 +17,6 @@ PDF = "application/pdf"
 # No page is rendered for OCR below this resolution (ocr.pipeline chooses 200–600 dpi
 # and lowers it only to stay under the pixel limit).
 MIN_RENDER_DPI = 50
-# The resolution a scan without a plausible one of its own is read at.
-DEFAULT_DPI = 300
 IMAGE_TYPES = {
     "image/tiff": "TIFF",
     "image/jpeg": "JPEG",
@@ -115,50 +113,27 @@ def check_page_pixels(page: pikepdf.Page, dpi: int, max_pixels: int) -> None:
         raise input_error("image_too_large", pixels=f"{width}×{height}", limit=f"{max_pixels:,}")
 
 
-def render_dpi(page: pikepdf.Page, max_pixels: int) -> int:
-    """The page's own scan resolution (its largest image), within 200–600 and the limit:
-    what ``ocr.pipeline`` renders a PDF page at for OCR."""
-    width_pt, height_pt = display_size(page)
-    best = 0.0
-    for image in page.images.values():
-        try:
-            best = max(best, int(image.Width) * 72 / max(width_pt, height_pt, 1.0),
-                       int(image.Height) * 72 / max(width_pt, height_pt, 1.0))
-        except (AttributeError, TypeError, ValueError):
-            continue
-    dpi = min(600, max(200, round(best))) if best else DEFAULT_DPI
-    area_in = max(width_pt * height_pt / 72 / 72, 1e-6)
-    return max(MIN_RENDER_DPI, min(dpi, int(math.sqrt(max_pixels / area_in))))
-
-
-def pdf_page_pixels(path: Path, max_pixels: int) -> list[int]:
-    """Each page of a PDF, checked to fit the pixel limit at the lowest render DPI: the
-    pixels its OCR would read (its render's)."""
+def pdf_page_count(path: Path, max_pixels: int) -> int:
+    """Pages of a PDF, each checked to fit the pixel limit at the lowest render DPI."""
     with open_pdf(path) as pdf:
         try:
-            sizes = []
             for page in pdf.pages:
                 check_page_pixels(page, MIN_RENDER_DPI, max_pixels)
-                width_pt, height_pt = display_size(page)
-                dpi = render_dpi(page, max_pixels)
-                sizes.append(round(width_pt * height_pt * (dpi / 72) ** 2))
-            return sizes
+            return len(pdf.pages)
         except (pikepdf.PdfError, RuntimeError, TypeError, ValueError) as exc:
             raise input_error("pdf_corrupt") from exc
 
 
-def image_frame_pixels(path: Path, max_pixels: int) -> list[int]:
-    """Each frame of an image file, checked against the pixel limit from its header:
-    its pixels."""
+def image_frames(path: Path, max_pixels: int) -> int:
+    """Frames of an image file, each checked against the pixel limit from its header."""
     with pixel_limit(max_pixels):
         try:
             with Image.open(path) as image:
-                sizes = []
-                for index in range(getattr(image, "n_frames", 1)):
+                count = getattr(image, "n_frames", 1)
+                for index in range(count):
                     image.seek(index)
                     check_pixels(image.size, max_pixels)
-                    sizes.append(image.size[0] * image.size[1])
-                return sizes
+                return count
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise too_large(max_pixels) from exc
         # Pillow reports a malformed header in many ways (a TIFF without ImageWidth is a
@@ -191,15 +166,15 @@ def plan_pages(
         raise input_error("empty_document")
     kind = normalise_media_type(media_type)
     if kind == PDF:
-        sizes = pdf_page_pixels(path, max_pixels)
+        count = pdf_page_count(path, max_pixels)
     elif kind in IMAGE_TYPES:
-        sizes = image_frame_pixels(path, max_pixels)
+        count = image_frames(path, max_pixels)
     else:
         raise input_error("unsupported_type", media_type=media_type or "không rõ")
-    if not sizes:
+    if count == 0:
         raise input_error("empty_document")
     return [
         PageJob(source_path=source_path, media_type=kind, index=i, languages=languages,
-                max_pixels=max_pixels, out_dir=out_dir, pixels=pixels)
-        for i, pixels in enumerate(sizes)
+                max_pixels=max_pixels, out_dir=out_dir)
+        for i in range(count)
     ]
