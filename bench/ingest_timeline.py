@@ -289,16 +289,6 @@ def analyse(run: dict[str, Any], cores: int) -> dict[str, Any]:
         sum(max(0.0, b[0] - a[1]) for a, b in itertools.pairwise(sorted(spans)))
         for spans in jobs.values())
     tail = sum(last_end - end for end in ends.values())
-    # The CPU the last job spent running alone (the others done), in proportion of its
-    # wall time after the other workers' last end: what a quiet machine idles at the
-    # batch's end for want of work, whatever the load now.
-    alone = 0.0
-    if len(ends) > 1:
-        last_pid = max(ends, key=lambda pid: ends[pid])
-        others = max(end for pid, end in ends.items() if pid != last_pid)
-        for began, ended, cpu in jobs[last_pid]:
-            if ended > others and ended > began:
-                alone += cpu * (ended - max(began, others)) / (ended - began)
     commits = [(t, c, lab) for t, pid, c, lab in events if pid == main
                and lab in ("commit start", "commit end")]
     commit_cpu = sum(b[1] - a[1] for a, b in zip(commits[::2], commits[1::2], strict=False))
@@ -310,7 +300,7 @@ def analyse(run: dict[str, Any], cores: int) -> dict[str, Any]:
             "last job ended": last_end, "main CPU at exit": exit_cpu,
             "main CPU in commits": commit_cpu,
             "page CPU": sum(c for spans in jobs.values() for _, _, c in spans),
-            "worker gaps (s)": gaps, "tail idle (s)": tail, "tail alone (CPU s)": alone,
+            "worker gaps (s)": gaps, "tail idle (s)": tail,
             "after last job (s)": run["wall"] - last_end,
             "idle core-seconds": idle, "cpu": roles, "cpu total": sum(roles.values()),
             "pages": _pages(run)}
