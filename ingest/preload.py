@@ -8,7 +8,7 @@ PDF/A checker, about 0.1 s on a document's first use), with the official-unit
 indexes built (``extract.places.warm``, about 0.5 s) and the seal search's spectra for
 A4 pages (``ocr.prepare.warm_seal_search``, about 0.06 s), instead of
 paying them again in every worker of every batch; and with all of it frozen out of the
-garbage collector's reach (below).
+garbage collector's reach, without a collection (below).
 
 Importing it has that one effect on purpose. The workers' own initializer still warms
 (a no-op when this ran), so a pool whose server started without this list, or a
@@ -31,8 +31,7 @@ def _load() -> None:
     # The imports and the indexes make several hundred thousand objects that live as
     # long as the workers. With the collector on, every few thousand new objects set off
     # a collection that walks all of them again (six full ones, ~0.2 s CPU, on the
-    # batch's critical path: no worker is forked before this ends); they are collected
-    # once at the end instead.
+    # batch's critical path: no worker is forked before this ends); none runs.
     gc.disable()
     try:
         for name in MODULES:
@@ -56,9 +55,13 @@ def _load() -> None:
         # Everything above lives as long as the workers: kept out of the collector's
         # scans. ``ocr.assemble`` runs a full collection before each PDF/A check, and
         # walking these modules and indexes made it cost about 80 ms a document (the
-        # workers' own objects, made after the fork, are collected as before). Garbage
-        # left by the imports goes first.
-        gc.collect()
+        # workers' own objects, made after the fork, are collected as before).
+        # Frozen without a collection first (as ``cli.entry`` does): the ~1 800 objects
+        # of garbage the imports leave among ~290 000 would take a full walk, ~0.07 s
+        # CPU, to find — 8 % of this server's start, which is the longer of the two
+        # starts a batch's first page waits for (``bench/ingest_timeline.py``:
+        # ~0.9 s here against ~0.75 s of the command's own) — and cost a few hundred
+        # kB kept, shared by the workers.
         gc.freeze()
         gc.enable()
 

@@ -56,12 +56,13 @@ print(json.dumps({"full": len(full), "frozen": gc.get_freeze_count(),
 """
 
 
-def test_the_preload_runs_one_full_collection_and_freezes_what_it_made() -> None:
+def test_the_preload_runs_no_full_collection_and_freezes_what_it_made() -> None:
     # Not one every few thousand new objects while the workers' modules load (each
-    # walking all of them again, on the batch's critical path): one at the end.
+    # walking all of them again, on the batch's critical path), nor one at the end (a
+    # walk of ~290 000 objects to free ~1 800): what it made is frozen as it is.
     done = subprocess.run([sys.executable, "-c", GC_PROBE], cwd=ROOT, capture_output=True,
                           text=True, timeout=300, check=True)
     got = json.loads(done.stdout.strip().splitlines()[-1])
-    assert got["full"] == 1
+    assert got["full"] == 0
     assert got["frozen"] > 10_000
     assert got["enabled"] is True
