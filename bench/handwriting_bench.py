@@ -8,7 +8,7 @@
 The marriage certificate (``--kind marriage``, its own set, bench/out/handwriting-marriage
 by default):
 
-    .venv/bin/python -m evalset.handwriting bench/out/handwriting-marriage --count 60 \
+    .venv/bin/python -m evalset.handwriting bench/out/handwriting-marriage --count 60 \\
         --seed 4231 --kind marriage
     OMP_THREAD_LIMIT=1 .venv/bin/python bench/handwriting_bench.py --kind marriage --split dev
 
