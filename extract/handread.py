@@ -50,7 +50,7 @@ def without_print_above(crop: Image.Image) -> Image.Image:
     if gray.size == 0:
         return crop
     paper = float(np.percentile(gray, 90))
-    inked = (gray < paper * 0.6).any(axis=1)
+    inked: np.ndarray[Any, Any] = np.asarray((gray < paper * 0.6).any(axis=1))
     if not inked[:2].any():
         return crop
     blank = np.nonzero(~inked)[0]
