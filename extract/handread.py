@@ -31,6 +31,40 @@ HEIGHT = 32
 MAX_WIDTH = 256 * 4
 
 
+# The print of the line above, cut by the crop's top edge: ink in the crop's first rows that
+# ends in paper before this share of the height, then paper for at least PRINT_GAP of it
+# before the writing. On ink bleed the line above's print ("Dân tộc: Kinh" over a birth
+# date) swells into the crop and the line model reads it with the value ("3842:5"m" for
+# 28/4/2009). The writing's own strokes that reach the top edge run on into the line, and
+# a stroke's light spot leaves a row or two of paper, not PRINT_GAP (without it the top of
+# a "1" on a blurred page, dev h0022's "100", was whitened).
+PRINT_ABOVE_TO = 0.4
+PRINT_GAP = 0.06
+
+
+def without_print_above(crop: Image.Image) -> Image.Image:
+    """``crop`` with the print of the line above it whitened (``PRINT_ABOVE_TO``), as it
+    was when there is none. Measured on the crop: its paper is its 90th percentile level,
+    ink what is darker than 0.6 of it (as ``handfields.clean_crop``)."""
+    gray = np.array(crop.convert("L"))
+    if gray.size == 0:
+        return crop
+    paper = float(np.percentile(gray, 90))
+    inked: np.ndarray[Any, Any] = np.asarray((gray < paper * 0.6).any(axis=1))
+    if not inked[:2].any():
+        return crop
+    blank = np.nonzero(~inked)[0]
+    if blank.size == 0 or blank[0] > PRINT_ABOVE_TO * crop.height:
+        return crop
+    end = int(blank[0])
+    below = np.nonzero(inked[end:])[0]
+    # Writing under it after enough paper: otherwise the ink at the top is the writing's.
+    if below.size == 0 or below[0] < PRINT_GAP * crop.height:
+        return crop
+    gray[:end] = int(paper)
+    return Image.fromarray(gray)
+
+
 class ReaderUnavailable(RuntimeError):
     """asterocr (the `handwriting` extra) is not installed."""
 
@@ -76,7 +110,8 @@ class LineReader:
         width, height = crop.size
         target = max(HEIGHT, int(width * HEIGHT / max(1, height)))
         target = min(MAX_WIDTH, (target + 3) // 4 * 4)
-        rgb = crop.convert("RGB").resize((target, HEIGHT), Image.Resampling.BILINEAR)
+        rgb = without_print_above(crop).convert("RGB").resize((target, HEIGHT),
+                                                              Image.Resampling.BILINEAR)
         arr = np.asarray(rgb, dtype=np.float32) / 255.0
         return np.transpose(arr, (2, 0, 1))[np.newaxis, ...]
 
