@@ -136,6 +136,29 @@ class Form:
     printed: dict[str, Any]  # the truth's other fields (beside "handwriting")
 
 
+@dataclass
+class _Fields:
+    """A form body's handwritten fields as they are laid out: each a label and its dotted
+    line (``dots[key]`` dots), the line on the label's own line or, where ``below[key]``,
+    on the next one (the clerk's room for a long value)."""
+
+    dots: dict[str, int]
+    below: dict[str, bool]
+    slots: list[Slot] = dataclasses.field(default_factory=list)
+    body: list[Block] = dataclasses.field(default_factory=list)
+
+    def dotted(self, key: str) -> Any:
+        return sp(DOT * self.dots.get(key, 3), "i")
+
+    def add(self, key: str, label: str, space: float = 0.0) -> None:
+        self.slots.append(Slot(key, label))
+        if self.below.get(key):
+            self.body.append(Para([sp(label)], space_before=space))
+            self.body.append(Para([self.dotted(key)]))
+        else:
+            self.body.append(Para([sp(label), self.dotted(key)], space_before=space))
+
+
 def build_form(rng: random.Random, dots: dict[str, int]) -> Form:
     """The printed form with dotted lines (`dots[key]` dots each) and what goes on them."""
     on = random_date(rng, EARLIEST, LATEST)
@@ -159,22 +182,11 @@ def build_form(rng: random.Random, dots: dict[str, int]) -> Form:
              "birth_place": birth_place, "number": number, "mother_name": mother.upper,
              "father_name": father.upper}
 
-    def dotted(key: str) -> Any:
-        return sp(DOT * dots.get(key, 3), "i")
-
-    below = {k: rng.random() < 0.3 for k in ("name", "birth_place")}
-    slots: list[Slot] = [Slot("number", "Số:")]
+    fields = _Fields(dots, {k: rng.random() < 0.3 for k in ("name", "birth_place")})
+    slots, body, field = fields.slots, fields.body, fields.add
+    slots.append(Slot("number", "Số:"))
     hdr: Header = header(rng, issuer, None)
-    hdr.left.append([sp("Số:"), dotted("number")])
-    body: list[Block] = []
-
-    def field(key: str, label: str, space: float = 0.0) -> None:
-        slots.append(Slot(key, label))
-        if below.get(key):
-            body.append(Para([sp(label)], space_before=space))
-            body.append(Para([dotted(key)]))
-        else:
-            body.append(Para([sp(label), dotted(key)], space_before=space))
+    hdr.left.append([sp("Số:"), fields.dotted("number")])
 
     field("name", "Họ, chữ đệm, tên:", 0.6)
     body.append(Para([], columns=[[sp("Giới tính: "), sp(child.sex.capitalize(), "i")],
@@ -233,22 +245,10 @@ def build_marriage_form(rng: random.Random, dots: dict[str, int]) -> Form:
         truth |= {f"{who}_name": p.upper, f"{who}_birth_date": p.birth_date.isoformat(),
                   f"{who}_residence": home, f"{who}_id": pid}
 
-    def dotted(key: str) -> Any:
-        return sp(DOT * dots.get(key, 3), "i")
-
-    below = {f"{who}_{k}": rng.random() < 0.3 for who in ("husband", "wife")
-             for k in ("name", "residence")}
+    fields = _Fields(dots, {f"{who}_{k}": rng.random() < 0.3 for who in ("husband", "wife")
+                            for k in ("name", "residence")})
+    slots, body, field, dotted = fields.slots, fields.body, fields.add, fields.dotted
     residence_label = rng.choice(("Nơi thường trú:", "Nơi cư trú:"))
-    slots: list[Slot] = []
-    body: list[Block] = []
-
-    def field(key: str, label: str, space: float = 0.0) -> None:
-        slots.append(Slot(key, label))
-        if below.get(key):
-            body.append(Para([sp(label)], space_before=space))
-            body.append(Para([dotted(key)]))
-        else:
-            body.append(Para([sp(label), dotted(key)], space_before=space))
 
     for who, spouse, p in (("husband", "chồng", husband), ("wife", "vợ", wife)):
         field(f"{who}_name", f"Họ và tên {spouse}:", 0.6 if who == "husband" else 0.4)
