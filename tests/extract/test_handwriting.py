@@ -957,3 +957,58 @@ def test_the_marriage_forms_number_label_misread_is_made_up_before_the_book() ->
     quyen = next(w for w in words if w.text == "Quyển")
     assert label.bbox[0] == 200 and label.bbox[2] < quyen.bbox[0]
     assert label.line == quyen.line
+
+
+def _label_and_value(tail: bool, value_from: int) -> tuple[Image.Image, object]:
+    """"sinh:" printed at x 100–226 (its estimated end 230, line height 30, baseline 160),
+    optionally its print bled past that end ("h" swollen to 240, the colon at 244–248),
+    and a value written from ``value_from`` on."""
+    from extract.handregions import Region
+
+    im = Image.new("L", (800, 220), 255)
+    d = ImageDraw.Draw(im)
+    for x in range(100, 197, 24):  # the label's letters, a letter space apart, to 215
+        d.rectangle((x, 138, x + 19, 160), fill=0)
+    if tail:
+        d.rectangle((221, 138, 239, 160), fill=0)  # the last letter bled past the estimate
+        d.rectangle((244, 141, 248, 146), fill=0)  # the colon
+        d.rectangle((244, 155, 248, 160), fill=0)
+    d.rectangle((value_from, 125, value_from + 14, 165), fill=0)  # the value's first stroke
+    d.line((value_from + 14, 150, 500, 140), fill=0, width=8)
+    region = Region("birth_place", (215, 100, 800, 200), False, (100, 130, 230, 164), 160, 30)
+    return im, region
+
+
+def test_a_labels_print_bled_past_its_end_is_whitened_and_the_value_kept() -> None:
+    """On degraded pages the label's print spreads past tesseract's boxes: its tail
+    ("h:") was left in the crop and read with the value ('VO3THỈH"' for "h:9/03/")."""
+    from extract.handfields import clean_crop
+
+    im, region = _label_and_value(True, 290)
+    crop = np.asarray(clean_crop(im, region, region.box))
+    x0, y0 = region.box[:2]
+    assert crop[150 - y0, 230 - x0:249 - x0].min() > 200  # the bled "h" and the colon
+    assert crop[150 - y0, 295 - x0] < 100  # the value
+
+
+def test_a_value_touching_the_labels_tail_is_left_whole() -> None:
+    """Ink joined to the label past how far its print can reach is the value: the tail
+    is whitened up to it, not through it."""
+    from extract.handfields import clean_crop
+
+    im, region = _label_and_value(True, 252)
+    crop = np.asarray(clean_crop(im, region, region.box))
+    x0, y0 = region.box[:2]
+    assert crop[143 - y0, 246 - x0] > 200  # the colon
+    assert crop[150 - y0, 255 - x0] < 100 and crop[148 - y0, 300 - x0] < 100
+
+
+def test_a_value_written_over_the_labels_end_after_a_space_is_left_whole() -> None:
+    """A value starting before the label's estimated end, a space after its print, is no
+    part of the label (a date written over the colon on a clean page)."""
+    from extract.handfields import clean_crop
+
+    im, region = _label_and_value(False, 226)
+    crop = np.asarray(clean_crop(im, region, region.box))
+    x0, y0 = region.box[:2]
+    assert crop[150 - y0, 230 - x0] < 100
