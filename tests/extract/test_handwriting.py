@@ -970,7 +970,7 @@ def _label_and_value(tail: bool, value_from: int) -> tuple[Image.Image, object]:
     for x in range(100, 197, 24):  # the label's letters, a letter space apart, to 215
         d.rectangle((x, 138, x + 19, 160), fill=0)
     if tail:
-        d.rectangle((221, 138, 239, 160), fill=0)  # the last letter bled past the estimate
+        d.rectangle((214, 138, 239, 160), fill=0)  # the last letter bled past the estimate
         d.rectangle((244, 141, 248, 146), fill=0)  # the colon
         d.rectangle((244, 155, 248, 160), fill=0)
     d.rectangle((value_from, 125, value_from + 14, 165), fill=0)  # the value's first stroke
