@@ -94,15 +94,6 @@ def clean_crop(image: Image.Image, region: Region, box: tuple[int, int, int, int
     for mx0, my0, mx1, my1 in region.masks:
         gray[max(0, my0 - box[1]):max(0, my1 - box[1]),
              max(0, mx0 - box[0]):max(0, mx1 - box[0])] = paper
-    tail = label_tail(image, region, paper)
-    if tail is not None:
-        # A value right of its label: every row (on a skewed page the label's colon sits
-        # lower than its baseline at the crop's edge; dev: its lower dot left). A value
-        # below: the label's rows only, from its diacritics to its bled halo.
-        base = _label_baseline(region) - box[1]
-        rows = slice(max(0, base - int(1.1 * h)), max(0, base + int(0.25 * h))) \
-            if region.below else slice(None)
-        gray[rows, :max(0, tail + 1 - box[0])] = paper
     y = region.baseline - box[1]
     _unrule(gray, paper, y, h)
     dark = gray < paper * 0.6
@@ -115,80 +106,6 @@ def clean_crop(image: Image.Image, region: Region, box: tuple[int, int, int, int
     if field_kind(region.key) in TRIMMED:
         gray = _trimmed(gray, paper, h)
     return flattened(Image.fromarray(gray))
-
-
-# How far apart two runs of a printed label's ink may be and still be one label: wider
-# than its letters' spacing (a colon after "h" is 0.1–0.2 of the line height apart on dev),
-# narrower than the space a clerk leaves before the value. And how far past the label's
-# estimated end its print may reach: the estimate is a letter off when the boxes are
-# swollen, and the print bleeds past it (dev: up to 0.76 of a line).
-TAIL_GAP = 0.22
-TAIL_REACH = 0.9
-TAIL_DOT = 0.3  # of the line height: a colon's or a dot's width, not a letter's
-
-
-def _label_baseline(region: Region) -> int:
-    """The label's baseline (``Region.label_box`` reaches 0.15 of a line under it)."""
-    return region.label_box[3] - int(0.15 * region.line_height)
-
-
-def label_tail(image: Image.Image, region: Region, paper: int) -> int | None:
-    """Where the label's print really ends (page x), when that is past the crop's left
-    edge: the ink in its letters' band connected to its last word, up to the first gap
-    wider than a letter space. On degraded pages the print spreads past tesseract's word
-    boxes (and so past the label's estimated end), and the crop kept its tail: "h:" glued
-    to a date was read 'VO3THỈH"', "Số:" read 's&'. Runs of ink past ``TAIL_REACH`` of a
-    line beyond the estimate are the value touching the label, left whole. None: no ink
-    of the label reaches its end (the value written over the colon starts after a gap)."""
-    h = region.line_height
-    end = region.label_box[2]
-    base = _label_baseline(region)
-    # From inside the label's last word; the body of its letters (not the dotted line's
-    # dots on the baseline, nor diacritics above, which a value's strokes share).
-    x0 = max(region.label_box[0], end - h)
-    x1 = min(image.width, end + int(TAIL_REACH * h) + int(TAIL_GAP * h) + 1)
-    top, bottom = max(0, base - int(0.8 * h)), max(0, base - int(0.25 * h))
-    if x1 <= x0 or bottom <= top:
-        return None
-    # The label's whole line, to tell its colon: two dots one over the other.
-    line_top, line_bottom = max(0, base - int(1.0 * h)), base + int(0.25 * h)
-    line = np.asarray(image.crop((x0, line_top, x1, line_bottom)).convert("L")) < paper * 0.6
-    cols = line[top - line_top:bottom - line_top].sum(axis=0) > 1
-    edges = np.diff(np.concatenate(([0], cols.astype(np.int8), [0])))
-    starts, ends = np.nonzero(edges == 1)[0] + x0, np.nonzero(edges == -1)[0] + x0
-    last: int | None = None
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        if last is None:
-            # The label's own ink: a run starting well inside its estimated span.
-            if s > end - 0.3 * h:
-                return None
-        elif s - last > TAIL_GAP * h:
-            break
-        if e > end + TAIL_REACH * h:
-            break
-        # Inside the crop, only a dot's or a colon's width more: a letter-wide run there
-        # is the value's first letter written close (marriage dev: a "2" of "22/07").
-        if s >= region.box[0] and e - s > TAIL_DOT * h:
-            break
-        last = e
-        # The colon ends the label: what follows, however close, is the value (dev: a
-        # "4" written against "Số:", an "N" against "tên:").
-        if _colon(line[:, s - x0:e - x0], h):
-            break
-    return last if last is not None and last > region.box[0] else None
-
-
-def _colon(ink: np.ndarray[Any, Any], h: int) -> bool:
-    """A run of a label's line that is a colon: narrow, its ink in two small blobs one
-    over the other with paper between."""
-    if ink.shape[1] > 0.35 * h:
-        return False
-    rows = np.nonzero(ink.any(axis=1))[0]
-    if rows.size == 0:
-        return False
-    groups = np.split(rows, np.nonzero(np.diff(rows) > max(1, 0.08 * h))[0] + 1)
-    big = [g for g in groups if g.size > 1]
-    return len(big) == 2 and all(g[-1] - g[0] <= 0.35 * h for g in big)
 
 
 def _unrule_above(gray: np.ndarray[Any, Any], paper: int, baseline: int, h: int) -> None:
