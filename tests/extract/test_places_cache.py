@@ -158,3 +158,28 @@ def test_other_versions_files_are_removed_only_when_old(cache_home: Path) -> Non
     os.utime(old, (long_ago, long_ago))
     places._indexes()
     assert not old.exists() and recent.exists()
+
+
+def test_the_key_follows_what_the_build_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = places._cache_key()
+    assert places._cache_key() == key
+    db = tmp_path / "dataset.db"
+    db.write_bytes(places._db_path().read_bytes())
+    monkeypatch.setattr(places, "_db_path", lambda: db)
+    copied = places._cache_key()
+    assert copied != key  # another dataset file
+    os.utime(db, ns=(db.stat().st_atime_ns, db.stat().st_mtime_ns + 10**9))
+    reinstalled = places._cache_key()
+    assert reinstalled != copied  # the package reinstalled
+    # The historical file and the module's own source are read by content.
+    source = places.Path(places.__file__).read_bytes()
+    real_read = Path.read_bytes
+
+    def edited(path: Path) -> bytes:
+        content = real_read(path)
+        return content + b"#" if content == source else content
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert places._cache_key() != reinstalled
