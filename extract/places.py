@@ -721,12 +721,18 @@ def _write_cache(path: Path, key: bytes, indexes: dict[str, _Index]) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
-        now = time.time()
-        for other in path.parent.glob(_CACHE_PREFIX + "*"):
-            if other != path and now - other.stat().st_mtime > _CACHE_KEEP_OTHERS_SECONDS:
-                other.unlink(missing_ok=True)
     except OSError as exc:  # a read-only home: every batch builds, as before the cache
         _log.info("official-unit index cache not written to %s (%s)", path, exc)
+        return
+    # Older keys' files, and temporaries a killed writer left (the same prefix). Another
+    # writer may rename or remove one between the listing and the look: skipped.
+    now = time.time()
+    for other in path.parent.glob(_CACHE_PREFIX + "*"):
+        try:
+            if other != path and now - other.stat().st_mtime > _CACHE_KEEP_OTHERS_SECONDS:
+                other.unlink()
+        except OSError:
+            continue
 
 
 @functools.lru_cache(maxsize=1)

@@ -183,3 +183,22 @@ def test_the_key_follows_what_the_build_reads(
 
     monkeypatch.setattr(Path, "read_bytes", edited)
     assert places._cache_key() != reinstalled
+
+
+def test_a_file_gone_while_cleaning_up_is_skipped(
+    cache_home: Path, fresh: dict[str, places._Index], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer renamed its temporary (or removed an old file) after the listing."""
+    key = places._cache_key()
+    path = places._cache_path(key)
+    gone = cache_home / f"{places._CACHE_PREFIX}gone.bin.tmp"
+    cache_home.mkdir(parents=True)
+    old = cache_home / f"{places._CACHE_PREFIX}{'0' * 24}.bin"
+    old.write_bytes(b"x")
+    long_ago = old.stat().st_mtime - places._CACHE_KEEP_OTHERS_SECONDS - 60
+    os.utime(old, (long_ago, long_ago))
+    real_glob = Path.glob
+    monkeypatch.setattr(Path, "glob", lambda self, pattern: [gone, *real_glob(self, pattern)])
+    places._write_cache(path, key, fresh)
+    _same(places._read_cache(path, key) or {}, fresh)
+    assert not old.exists()  # the clean-up went on past the vanished one
