@@ -587,13 +587,13 @@ class _Index:
 #
 # Both indexes are built from immutable packaged data (the dataset, the historical file)
 # by this module's code: ~0.25 s of pure Python in every batch's workers' server, on the
-# path of the batch's first page. Loading them back from a file costs about a third of
-# that. The file is keyed by what the build reads — the dataset's and the historical
-# file's bytes, this module's and the folding's source, the Python and Unicode versions —
-# so a change to any of them makes a new file rather than a wrong index. It lives in the
-# user's cache (``$XDG_CACHE_HOME/sohoa`` or ``~/.cache/sohoa``), not the data
-# directory: it belongs to the installation, and a fresh data directory (every batch of
-# the speed bench) would otherwise never reuse it. Nothing is trusted without its
+# path of the batch's first page. Loading them back from a file costs about a quarter of
+# that. The file is keyed by what the build reads — the dataset (by its size and time of
+# change), the historical file, this module's and the folding's source, the Python and
+# Unicode versions — so a change to any of them makes a new file rather than a wrong
+# index. It lives in the user's cache (``$XDG_CACHE_HOME/sohoa`` or ``~/.cache/sohoa``),
+# not the data directory: it belongs to the installation, and a fresh data directory
+# (every batch of the speed bench) would otherwise never reuse it. Nothing is trusted without its
 # checksum: a corrupt, truncated or foreign file is rebuilt and replaced, with a log line.
 
 _CACHE_FORMAT = b"sohoa-places-index 2\n"
