@@ -22,15 +22,23 @@ accepted: an unknown or garbled name is ``issuer_unmatched``, a tie ``issuer_amb
 from __future__ import annotations
 
 import functools
+import gc
+import hashlib
 import importlib.resources
 import importlib.util
 import itertools
 import json
+import logging
+import marshal
+import os
 import re
 import sqlite3
+import sys
+import tempfile
+import time
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -541,12 +549,19 @@ class _Index:
 
     def __init__(self, units: Iterable[Unit]) -> None:
         self.by_key: dict[tuple[str, str], list[Unit]] = {}
-        self.deletes: dict[tuple[str, str], set[str]] = {}
+        # level → one-deletion variant → the keys it comes from. Nested, and tuples (each
+        # key is added once per variant): 75 000 entries load from the cache file in a
+        # third of the time pairs and sets took.
+        self.deletes: dict[str, dict[str, tuple[str, ...]]] = {}
+        variants: dict[str, dict[str, list[str]]] = {}
         for unit in units:
             self.by_key.setdefault((unit.level, unit.key), []).append(unit)
         for level, key in self.by_key:
+            of_level = variants.setdefault(level, {})
             for variant in _deletions(key, 1 if limit_for(key) else 0):
-                self.deletes.setdefault((level, variant), set()).add(key)
+                of_level.setdefault(variant, []).append(key)
+        for level, of_level in variants.items():
+            self.deletes[level] = {v: tuple(keys) for v, keys in of_level.items()}
 
     def near(self, level: str, query: str, on: date | None) -> list[tuple[Unit, int]]:
         """Units of ``level`` standing on ``on`` whose key is within its edit limit of ``query``.
@@ -555,8 +570,9 @@ class _Index:
         when one of them is on the query's side (an extra or a swapped letter).
         """
         keys: set[str] = set()
+        of_level = self.deletes.get(level, {})
         for variant in _deletions(query, min(2, limit_for(query))):
-            keys |= self.deletes.get((level, variant), set())
+            keys.update(of_level.get(variant, ()))
         out = []
         for key in keys:
             allowed = min(limit_for(key), limit_for(query))
@@ -567,14 +583,183 @@ class _Index:
         return out
 
 
+# ---------------------------------------------------------------- the indexes, cached on disk
+#
+# Both indexes are built from immutable packaged data (the dataset, the historical file)
+# by this module's code: ~0.25 s of pure Python in every batch's workers' server, on the
+# path of the batch's first page. Loading them back from a file costs about a quarter of
+# that. The file is keyed by what the build reads — the dataset (by its size and time of
+# change), the historical file, this module's and the folding's source, the Python and
+# Unicode versions — so a change to any of them makes a new file rather than a wrong
+# index. It lives in the user's cache (``$XDG_CACHE_HOME/sohoa`` or ``~/.cache/sohoa``),
+# not the data directory: it belongs to the installation, and a fresh data directory
+# (every batch of the speed bench) would otherwise never reuse it. Nothing is trusted without its
+# checksum: a corrupt, truncated or foreign file is rebuilt and replaced, with a log line.
+
+_CACHE_FORMAT = b"sohoa-places-index 2\n"
+_CACHE_PREFIX = "places-index-"
+# Files of other keys (an older version of the code or data) left after an upgrade are
+# removed when a new one is written, unless written this recently (another checkout of
+# a different version on the same machine keeps its own).
+_CACHE_KEEP_OTHERS_SECONDS = 24 * 3600
+_UNIT_FIELDS = tuple(f.name for f in fields(Unit))
+_DATE_FIELDS = frozenset(("valid_from", "valid_until"))
+_log = logging.getLogger("sohoa.extract")
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sohoa"
+
+
+def _cache_key() -> bytes:
+    """A digest of everything the indexes are built from."""
+    from records import folding
+
+    digest = hashlib.sha256(_CACHE_FORMAT)
+    # The dataset (7 MB) by its size and time of change, as Python keys its bytecode
+    # caches by their sources' (hashing it took 15 ms, a sixth of a cache hit): an
+    # installed package's file changes only when it is reinstalled, which rewrites it.
+    db = _db_path()
+    stat = db.stat()
+    digest.update(f"{db}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    sources = (
+        Path(str(importlib.resources.files("extract") / "data" / HISTORICAL_FILE)),
+        Path(__file__),
+        Path(folding.__file__),
+    )
+    for path in sources:
+        content = path.read_bytes()
+        digest.update(len(content).to_bytes(8, "little") + content)
+    digest.update(f"{sys.version}|{unicodedata.unidata_version}".encode())
+    return digest.digest()
+
+
+def _cache_path(key: bytes) -> Path:
+    return _cache_dir() / f"{_CACHE_PREFIX}{key.hex()[:24]}.bin"
+
+
+def _plain(index: _Index) -> tuple[dict[tuple[str, str], list[tuple[Any, ...]]], Any]:
+    """An index as plain data ``marshal`` writes: units as tuples, days as ordinals."""
+    by_key = {
+        k: [
+            tuple(
+                getattr(u, f).toordinal() if f in _DATE_FIELDS and getattr(u, f) else getattr(u, f)
+                for f in _UNIT_FIELDS
+            )
+            for u in units
+        ]
+        for k, units in index.by_key.items()
+    }
+    return by_key, index.deletes
+
+
+def _from_plain(plain: tuple[dict[tuple[str, str], list[tuple[Any, ...]]], Any]) -> _Index:
+    by_key, deletes = plain
+    dated = [i for i, f in enumerate(_UNIT_FIELDS) if f in _DATE_FIELDS]
+
+    def unit(values: tuple[Any, ...]) -> Unit:
+        if any(values[i] is not None for i in dated):
+            values = tuple(
+                date.fromordinal(v) if i in dated and v is not None else v
+                for i, v in enumerate(values)
+            )
+        return Unit(*values)
+
+    index = _Index(())
+    index.by_key = {k: [unit(v) for v in units] for k, units in by_key.items()}
+    index.deletes = deletes
+    return index
+
+
+def _read_cache(path: Path, key: bytes) -> dict[str, _Index] | None:
+    """The indexes in ``path``, or None when it is missing, foreign, stale or corrupt."""
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        _log.info("official-unit index cache %s unreadable (%s): rebuilt", path, exc)
+        return None
+    head = len(_CACHE_FORMAT)
+    payload = blob[head + 64 :]
+    if (
+        blob[:head] != _CACHE_FORMAT
+        or blob[head : head + 32] != key
+        or blob[head + 32 : head + 64] != hashlib.sha256(payload).digest()
+    ):
+        _log.info("official-unit index cache %s stale or corrupt: rebuilt", path)
+        return None
+    # Hundreds of thousands of containers made at once: with the collector on, each few
+    # thousand set off a collection that walks them all again (3× the load's own time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        legacy, new = marshal.loads(payload)
+        return {"legacy": _from_plain(legacy), "2025": _from_plain(new)}
+    except Exception as exc:  # checksummed, so only a format this code does not know
+        _log.info("official-unit index cache %s unreadable (%s): rebuilt", path, exc)
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _write_cache(path: Path, key: bytes, indexes: dict[str, _Index]) -> None:
+    """Write the file whole under a temporary name, then rename it into place: a reader
+    (another batch's server) sees the old file or the new one, never a part; concurrent
+    writers each rename a complete file of the same content."""
+    payload = marshal.dumps((_plain(indexes["legacy"]), _plain(indexes["2025"])))
+    blob = _CACHE_FORMAT + key + hashlib.sha256(payload).digest() + payload
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(blob)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as exc:  # a read-only home: every batch builds, as before the cache
+        _log.info("official-unit index cache not written to %s (%s)", path, exc)
+        return
+    # Older keys' files, and temporaries a killed writer left (the same prefix). Another
+    # writer may rename or remove one between the listing and the look: skipped.
+    now = time.time()
+    for other in path.parent.glob(_CACHE_PREFIX + "*"):
+        try:
+            if other != path and now - other.stat().st_mtime > _CACHE_KEEP_OTHERS_SECONDS:
+                other.unlink()
+        except OSError:
+            continue
+
+
+@functools.lru_cache(maxsize=1)
+def _indexes() -> dict[str, _Index]:
+    """Both eras' indexes: from the cache file when it holds this build's, else built."""
+    try:
+        key = _cache_key()
+    except OSError as exc:  # the data itself unreadable: the build says why
+        _log.info("official-unit index cache not used (%s)", exc)
+        return {"legacy": _Index(_legacy_units()), "2025": _Index(_new_units())}
+    path = _cache_path(key)
+    cached = _read_cache(path, key)
+    if cached is not None:
+        return cached
+    built = {"legacy": _Index(_legacy_units()), "2025": _Index(_new_units())}
+    _write_cache(path, key, built)
+    return built
+
+
 @functools.lru_cache(maxsize=1)
 def _legacy_index() -> _Index:
-    return _Index(_legacy_units())
+    return _indexes()["legacy"]
 
 
 @functools.lru_cache(maxsize=1)
 def _new_index() -> _Index:
-    return _Index(_new_units())
+    return _indexes()["2025"]
 
 
 def index_for(era: str) -> _Index:
