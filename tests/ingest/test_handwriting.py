@@ -9,13 +9,12 @@ import pytest
 
 from application import Settings
 from evalset.handfonts import default_cache, missing
-from evalset.truth import Truth
 from extract.handregions import ink_box, regions
 from ingest.handwriting import label_words, upright_page
-from ingest.pipeline import compose, plan, receive
-from ocr import PageResult, run_page
+from ingest.pipeline import compose, receive
 from ocr.pipeline import engine_name
 from records import Record, ReviewReason, Status
+from tests.support.handforms import GeneratedForm, read_generated_form
 
 pytestmark = pytest.mark.skipif(
     bool(missing(default_cache())),
@@ -24,22 +23,13 @@ FIELDS = ("name", "birth_date", "birth_place", "number")
 
 
 @pytest.fixture(scope="module")
-def form(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Truth, list[PageResult]]:
-    from evalset.handwriting import generate
-
-    out = tmp_path_factory.mktemp("hand") / "set"
-    (truth,) = generate(out, 1, seed=3, classes=("blur_yellow_skew",))
-    path = out / truth.file
-    settings = Settings.from_env({"SOHOA_DATA": str(out.parent / "data")})
-    received = receive(path, work=out.parent / "work", agency=settings.agency,
-                       max_bytes=settings.max_upload_bytes)
-    pages = [run_page(job) for job in plan(received, languages="vie",
-                                           max_pixels=settings.max_pixels)]
-    return path, truth, pages
+def form(tmp_path_factory: pytest.TempPathFactory) -> GeneratedForm:
+    return read_generated_form(tmp_path_factory.mktemp("hand") / "set", seed=3,
+                               classes=("blur_yellow_skew",))
 
 
 def test_each_fields_crop_holds_its_handwriting(
-        form: tuple[Path, Truth, list[PageResult]]) -> None:
+        form: GeneratedForm) -> None:
     path, truth, pages = form
     image = upright_page(path, "application/pdf", pages[0], 200_000_000)
     assert image is not None and image.size == (pages[0].width_px, pages[0].height_px)
@@ -56,7 +46,7 @@ def test_each_fields_crop_holds_its_handwriting(
 
 
 def test_handwriting_on_proposes_values_for_confirmation_and_off_leaves_them(
-        form: tuple[Path, Truth, list[PageResult]], tmp_path: Path) -> None:
+        form: GeneratedForm, tmp_path: Path) -> None:
     pytest.importorskip("asterocr")
     path, _truth, pages = form
     settings = Settings.from_env({"SOHOA_DATA": str(path.parent.parent / "data"),
@@ -92,7 +82,7 @@ def test_handwriting_on_proposes_values_for_confirmation_and_off_leaves_them(
 
 
 def test_labels_in_words_the_ocr_dropped_need_no_second_reading(
-        monkeypatch: pytest.MonkeyPatch, form: tuple[Path, Truth, list[PageResult]]) -> None:
+        monkeypatch: pytest.MonkeyPatch, form: GeneratedForm) -> None:
     import dataclasses
 
     from PIL import Image
@@ -122,7 +112,7 @@ def test_labels_in_words_the_ocr_dropped_need_no_second_reading(
 
 
 def test_the_holders_age_is_weighed_only_on_a_paper_that_registers_a_birth(
-        monkeypatch: pytest.MonkeyPatch, form: tuple[Path, Truth, list[PageResult]],
+        monkeypatch: pytest.MonkeyPatch, form: GeneratedForm,
         tmp_path: Path) -> None:
     # An adult's birth date is unlikely only where the paper registers the birth: on a
     # marriage certificate the holder's birth date is an adult's and must be read as such.

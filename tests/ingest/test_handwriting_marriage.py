@@ -10,13 +10,12 @@ import pytest
 
 from application import Settings
 from evalset.handfonts import default_cache, missing
-from evalset.truth import Truth
 from extract.handregions import FormKind, ink_box, regions
 from ingest.handwriting import MARRIAGE_PATHS, label_words, upright_page
-from ingest.pipeline import compose, plan, receive
-from ocr import PageResult, run_page
+from ingest.pipeline import compose, receive
 from ocr.pipeline import engine_name
 from records import Status
+from tests.support.handforms import GeneratedForm, read_generated_form
 
 pytestmark = pytest.mark.skipif(
     bool(missing(default_cache())),
@@ -25,18 +24,9 @@ SPOUSES = ("husband_name", "husband_birth_date", "wife_name", "wife_birth_date")
 
 
 @pytest.fixture(scope="module")
-def form(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Truth, list[PageResult]]:
-    from evalset.handwriting import generate
-
-    out = tmp_path_factory.mktemp("hand-marriage") / "set"
-    (truth,) = generate(out, 1, seed=3, classes=("clean",), kind="marriage")
-    path = out / truth.file
-    settings = Settings.from_env({"SOHOA_DATA": str(out.parent / "data")})
-    received = receive(path, work=out.parent / "work", agency=settings.agency,
-                       max_bytes=settings.max_upload_bytes)
-    pages = [run_page(job) for job in plan(received, languages="vie",
-                                           max_pixels=settings.max_pixels)]
-    return path, truth, pages
+def form(tmp_path_factory: pytest.TempPathFactory) -> GeneratedForm:
+    return read_generated_form(tmp_path_factory.mktemp("hand-marriage") / "set", seed=3,
+                               classes=("clean",), kind="marriage")
 
 
 def _media(path: Path) -> str:
@@ -45,7 +35,7 @@ def _media(path: Path) -> str:
 
 
 def test_both_spouses_fields_are_found_and_their_crops_hold_the_writing(
-        form: tuple[Path, Truth, list[PageResult]]) -> None:
+        form: GeneratedForm) -> None:
     path, truth, pages = form
     image = upright_page(path, _media(path), pages[0], 200_000_000)
     assert image is not None
@@ -62,7 +52,7 @@ def test_both_spouses_fields_are_found_and_their_crops_hold_the_writing(
 
 
 def test_the_spouses_values_go_to_the_two_subjects_for_confirmation(
-        form: tuple[Path, Truth, list[PageResult]], tmp_path: Path) -> None:
+        form: GeneratedForm, tmp_path: Path) -> None:
     pytest.importorskip("asterocr")
     path, truth, pages = form
     settings = Settings.from_env({"SOHOA_DATA": str(tmp_path / "data"),
@@ -88,7 +78,7 @@ def test_the_spouses_values_go_to_the_two_subjects_for_confirmation(
 
 
 def test_a_spouses_value_goes_to_the_subject_of_that_role_wherever_print_put_it(
-        monkeypatch: pytest.MonkeyPatch, form: tuple[Path, Truth, list[PageResult]],
+        monkeypatch: pytest.MonkeyPatch, form: GeneratedForm,
         tmp_path: Path) -> None:
     import ingest.handwriting as hw
     from extract.handfields import HandField
