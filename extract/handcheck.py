@@ -505,13 +505,15 @@ def _candidates_of(segments: list[str], issued_on: date | None) -> list[str]:
 
 def official_address(text: str, issued_on: date | None) -> bool:
     """Whether ``text`` is a ward's full address exactly as ``place_candidates`` writes
-    it from the list ("Xã A, huyện B, tỉnh C"), of a ward standing on ``issued_on``. The
-    issuer matcher ``check_place`` relies on reads a name holding a unit's kind as that
-    kind ("huyện Nho Quan", "huyện Văn Quan", "Xã Tứ Xã": unmatched), takes a ward named
-    as its town's province for ambiguous ("Phường Phú Sơn, thành phố Thanh Hóa, tỉnh
-    Thanh Hóa"), or a ward whose name begins a letter from a facility's kind for one
-    ("Phường Phạm Thái" → "Phòng khám Thái"): 2 % of the list's addresses, drawn at
-    random, were refused or changed so, each of them an address of the list."""
+    it from the list ("Xã A, huyện B, tỉnh C"), marks and all, of a ward standing on
+    ``issued_on``. The issuer matcher ``check_place`` relies on does not trust one
+    reading's marks, as OCR slips on them: two wards of one district whose names differ
+    by marks alone ("Xã Trà Don" / "Xã Trà Dơn", 62 units of the list) are a tie there
+    (``place_ambiguous``). A candidate written from the list carries the list's marks,
+    and the ink's probability already chose it over its twin (``best_place``), so it is
+    its own value. (When this was written the matcher also refused 2 % of the list's
+    addresses for other causes, a unit's kind inside a name among them; it no longer
+    does: tests/extract/test_place_forms.py.)"""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != 3:
         return False

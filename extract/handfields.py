@@ -47,7 +47,7 @@ from extract.handdecode import (
     year_range,
 )
 from extract.handread import Reading
-from extract.handregions import FormKind, Region, field_kind, ink_box, regions
+from extract.handregions import FormKind, Region, field_kind, ink, ink_box, regions
 from extract.names import FAMILY_NAMES, common_syllables, family_name_rank, usual_spellings
 from ocr.base import Word
 from records.folding import fold_aligned, fold_phrase
@@ -96,7 +96,7 @@ def clean_crop(image: Image.Image, region: Region, box: tuple[int, int, int, int
              max(0, mx0 - box[0]):max(0, mx1 - box[0])] = paper
     y = region.baseline - box[1]
     _unrule(gray, paper, y, h)
-    dark = gray < paper * 0.6
+    dark = ink(gray, paper)
     lo, hi = max(0, y - int(0.15 * h)), max(0, y + int(0.12 * h))
     above = dark[max(0, y - int(0.5 * h)):max(0, y - int(0.2 * h))].any(axis=0)
     beneath = dark[y + int(0.2 * h):y + int(0.45 * h)].any(axis=0)
@@ -114,7 +114,7 @@ def _unrule_above(gray: np.ndarray[Any, Any], paper: int, baseline: int, h: int)
     the crop takes in when that line's label was not read (dev: +2 right, an ink-bleed
     place under a date whose label was lost, and a number; −1 wrong)."""
     # Well above the baseline: the writing's own strokes do not fill a row's width.
-    dark = gray < paper * 0.6
+    dark = ink(gray, paper)
     top = max(0, baseline - int(0.7 * h))
     ruled = [y for y in range(top) if dark[y].mean() > RULE_FILL]
     if not ruled:
@@ -145,7 +145,7 @@ def _trimmed(gray: np.ndarray[Any, Any], paper: int, h: int) -> np.ndarray[Any, 
     """The crop without the paper right of the writing once the dotted line is whitened:
     the writing is the run of inked columns from the first one, gaps of up to a few line
     heights bridged; faint remains of a bled line further right are read as letters."""
-    dark = gray < paper * 0.6
+    dark = ink(gray, paper)
     cols = np.nonzero(dark.sum(axis=0) > 1)[0]
     if cols.size == 0:
         return gray
@@ -165,7 +165,7 @@ def _unrule(gray: np.ndarray[Any, Any], paper: int, baseline: int, h: int) -> No
     quotes) and the dot test above does not see (no single dots)."""
     if gray.size == 0:
         return
-    dark = gray < paper * 0.6
+    dark = ink(gray, paper)
     near = range(max(0, baseline - int(0.4 * h)), min(gray.shape[0], baseline + int(0.4 * h)))
     ruled = [y for y in near if dark[y].mean() > RULE_FILL]
     # A rule is thin: a broad dark band is a shadow's or a photo's edge (dev: whitening
@@ -230,7 +230,7 @@ def slant(gray: np.ndarray[Any, Any], paper: int) -> float:
     """The shear that makes the writing's strokes most upright: the one whose columns'
     ink is most concentrated (the sum of the squared column counts), measured on the
     crop's own dark pixels."""
-    ys, xs = np.nonzero(gray < paper * 0.6)
+    ys, xs = np.nonzero(ink(gray, paper))
     if xs.size < 20:
         return 0.0
     rows = ys - gray.shape[0] / 2

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from extract.handregions import ink
+
 HEIGHT = 32
 # The widest line the model takes: its language head's positional encoding has 256
 # positions, one per 4 pixels (a crop of 1564 pixels at this height failed onnxruntime's
@@ -45,12 +47,12 @@ PRINT_GAP = 0.06
 def without_print_above(crop: Image.Image) -> Image.Image:
     """``crop`` with the print of the line above it whitened (``PRINT_ABOVE_TO``), as it
     was when there is none. Measured on the crop: its paper is its 90th percentile level,
-    ink what is darker than 0.6 of it (as ``handfields.clean_crop``)."""
+    ink as ``handregions.ink`` says."""
     gray = np.array(crop.convert("L"))
     if gray.size == 0:
         return crop
     paper = float(np.percentile(gray, 90))
-    inked: np.ndarray[Any, Any] = np.asarray((gray < paper * 0.6).any(axis=1))
+    inked: np.ndarray[Any, Any] = np.asarray(ink(gray, paper).any(axis=1))
     if not inked[:2].any():
         return crop
     blank = np.nonzero(~inked)[0]

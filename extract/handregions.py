@@ -532,10 +532,21 @@ def number_end(label: Word, words: Sequence[Word], width: int, h: float) -> int:
     return int(width * 0.5) if book is None else max(label.bbox[2] + 1, book.bbox[0] - int(0.3 * h))
 
 
+# Ink on a form, in a page or a field's crop: what is darker than this share of its
+# paper's level (its 90th percentile): the writing, the print and the dots, not a stain
+# or the paper's grain. Shared by the regions, the crops' cleaning and the line reader.
+INK_OF_PAPER = 0.6
+
+
+def ink(gray: np.ndarray, paper: float) -> np.ndarray:
+    """The ink pixels of ``gray`` whose paper is at level ``paper`` (``INK_OF_PAPER``)."""
+    return np.asarray(gray < paper * INK_OF_PAPER)
+
+
 def _dark(gray: np.ndarray) -> np.ndarray:
     # The paper's level from a quarter of the pixels: as good, four times cheaper.
     paper = float(np.percentile(gray[::2, ::2], 90))
-    return gray < paper * 0.6
+    return ink(gray, paper)
 
 
 def page_dark(image: Image.Image) -> np.ndarray:
@@ -796,7 +807,7 @@ def region_dark(image: Image.Image, region: Region) -> tuple[np.ndarray, int]:
     x0, y0, _, _ = region.box
     gray = np.asarray(image.crop(region.box).convert("L"))
     paper = float(np.percentile(gray[::2, ::2], 90)) if gray.size else 255.0
-    dark = gray < paper * 0.6
+    dark = ink(gray, paper)
     for mx0, my0, mx1, my1 in region.masks:
         dark[max(0, my0 - y0):max(0, my1 - y0), max(0, mx0 - x0):max(0, mx1 - x0)] = False
     return dark, int(paper)

@@ -419,3 +419,14 @@ def test_a_ward_whose_name_begins_like_a_facility_is_not_made_one() -> None:
     _, checked, _ = line_reading(FakeReader(frames_of(plain(written))), NO_CROP,
                                  "birth_place", None)
     assert checked.value == written
+
+
+def test_a_ward_whose_name_differs_from_its_neighbours_by_marks_alone_is_proposed() -> None:
+    # Xã Trà Don and Xã Trà Dơn share a district: one reading's marks do not choose
+    # between them in the issuer matcher (a tie), but a candidate written from the list
+    # keeps its marks and the ink chose it (``handcheck.official_address``).
+    written = "Xã Trà Dơn, huyện Nam Trà My, tỉnh Quảng Nam"
+    assert check("birth_place", written, None).problem == "place_ambiguous"
+    _, checked, _ = line_reading(FakeReader(frames_of(plain(written))), NO_CROP,
+                                 "birth_place", None)
+    assert checked.value == written

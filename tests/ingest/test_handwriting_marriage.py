@@ -9,17 +9,14 @@ from pathlib import Path
 import pytest
 
 from application import Settings
-from evalset.handfonts import default_cache, missing
 from extract.handregions import FormKind, ink_box, regions
 from ingest.handwriting import MARRIAGE_PATHS, label_words, upright_page
 from ingest.pipeline import compose, receive
 from ocr.pipeline import engine_name
 from records import Status
-from tests.support.handforms import GeneratedForm, read_generated_form
+from tests.support.handforms import GeneratedForm, needs_hand_fonts, read_generated_form
 
-pytestmark = pytest.mark.skipif(
-    bool(missing(default_cache())),
-    reason="handwriting fonts not fetched (python -m evalset.handfonts)")
+pytestmark = needs_hand_fonts
 SPOUSES = ("husband_name", "husband_birth_date", "wife_name", "wife_birth_date")
 
 

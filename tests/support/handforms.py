@@ -7,12 +7,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from application import Settings
+from evalset.handfonts import default_cache, missing
 from evalset.truth import Truth
 from ingest.pipeline import plan, receive
 from ocr import PageResult, run_page
 
 GeneratedForm = tuple[Path, Truth, list[PageResult]]
+
+# The handwriting fonts come from npm (``./dev.sh`` fetches them); without them no form
+# can be written.
+needs_hand_fonts = pytest.mark.skipif(
+    bool(missing(default_cache())),
+    reason="handwriting fonts not fetched (python -m evalset.handfonts)")
 
 
 def read_generated_form(out: Path, **generate: Any) -> GeneratedForm:
