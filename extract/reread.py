@@ -26,42 +26,82 @@ import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
+from extract.analyze import ISSUER_CODES, ISSUER_FROM, ISSUER_PRINTED, Extraction
 from extract.fields import HEAD_LINES
+from extract.ids import ID_PROBLEMS
 from extract.lines import Line, lines_from_words
+from extract.text import clean_digits, find_date
 from ocr.base import Word
 from ocr.reread import LineReading, LineRequest
 from records.folding import fold_aligned
 from records.model import ReviewReason
 
-if TYPE_CHECKING:
-    from extract.analyze import Extraction
-
 
 class Field(enum.Enum):
-    """A header value a second reading may be asked for, by its path on the record."""
+    """A value a second reading may be asked for: the paper's number and issue date, a
+    person's ID number and birth date."""
 
     NUMBER = "document_number"
     ISSUED_ON = "issued_on"
+    ID_NUMBER = "id_number"
+    BIRTH_DATE = "birth_date"
 
 
 # The reasons that say a value was read poorly or not at all: a second reading answers them.
 # Contradictions between two values (``number_year_mismatch``, ``date_mismatch``,
-# ``dateline_conflict``, ``number_mismatch``) are left to an officer.
+# ``dateline_conflict``, ``number_mismatch``, an ID against a birth date) are left to an
+# officer.
 READING_DOUBTS = ("missing", "low_confidence", "number_format")
+# A person's ID or birth date read, but below what is kept without other evidence
+# (``checks.UNCORROBORATED_MIN``): set aside in ``doubts``, not on the person.
+UNVERIFIED = "unverified"
 # The reason a value filled from the second reading alone carries.
 SECOND_READING = "second_reading"
+_SUBJECT_PATH = re.compile(r"subjects\[(\d+)\]\.(id_number|birth_date)")
 
 
-def wanted(extraction: Extraction) -> list[Field]:
-    """The fields whose only doubts are about their reading, in ``Field`` order."""
+@dataclass(frozen=True)
+class Wanted:
+    """A value to read again: where the record keeps it, and the first reading's value
+    (the record's, or the one set aside as unverified; None when nothing was read)."""
+
+    field: Field
+    path: str
+    read_as: str | None
+    subject: int | None = None
+
+
+def _reasons(extraction: Extraction) -> list[ReviewReason]:
+    return [ReviewReason.parse(r) for r in extraction.review_reasons]
+
+
+def wanted(extraction: Extraction) -> list[Wanted]:
+    """The values whose only doubts are about how they were read."""
+    reasons = _reasons(extraction)
     out = []
-    for f in Field:
-        codes = {r.code for r in map(ReviewReason.parse, extraction.review_reasons)
-                 if r.path == f.value}
-        if codes and codes <= set(READING_DOUBTS) and f.value not in extraction.given:
-            out.append(f)
+    for header in (Field.NUMBER, Field.ISSUED_ON):
+        codes = {r.code for r in reasons if r.path == header.value}
+        if codes and codes <= set(READING_DOUBTS) and header.value not in extraction.given:
+            out.append(Wanted(header, header.value, getattr(extraction, header.value)))
+    # Each person's unverified ID and birth date, paired with the reading set aside for it:
+    # cross-checks set them aside person by person, in the order of the reasons.
+    set_aside = {Field.ID_NUMBER: list(extraction.doubts.unverified_id_numbers),
+                 Field.BIRTH_DATE: list(extraction.doubts.unverified_birth_dates)}
+    for reason in reasons:
+        if reason.code in ID_PROBLEMS and set_aside[Field.ID_NUMBER]:
+            set_aside[Field.ID_NUMBER].pop(0)  # an ID its person's other values contradict
+            continue
+        found = _SUBJECT_PATH.fullmatch(reason.path or "")
+        subject = int(found.group(1)) if found else None
+        where = f"subjects[{subject}]" if found else ""
+        f = Field(found.group(2)) if found else None
+        about = [r for r in reasons if r.path in (reason.path, where)]
+        if f is None or not set_aside[f] or reason.path in extraction.given:
+            continue
+        read_as = set_aside[f].pop(0)
+        if reason.code == UNVERIFIED and len(about) == 1:
+            out.append(Wanted(f, reason.path or "", read_as, subject))
     return out
 
 
@@ -83,11 +123,14 @@ REACH_HEIGHTS = 3.0
 
 @dataclass(frozen=True)
 class Target:
-    """A line to read again for ``field``: which first-reading words it replaces."""
+    """A line to read again for a wanted value: which first-reading words it replaces."""
 
-    field: Field
+    wanted: Wanted
     request: LineRequest
     replaced: frozenset[int]  # indices in the page's words
+    # Where the second reading's words go in the page's words (reading order): where the
+    # replaced words were, or after the line a lost line was looked for under.
+    insert_at: int = 0
 
 
 def _page_lines(words: list[Word], page: int) -> list[tuple[Line, list[int]]]:
@@ -136,17 +179,43 @@ def _row_box(words: list[Word], indices: list[int], left: float, right: float
     return box, inside | frozenset(indices)
 
 
-def _number_target(lines: list[tuple[Line, list[int]]], words: list[Word],
-                   page: int) -> Target | None:
+def _number_target(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
+                   want: Wanted) -> Target | None:
+    """The header's "Số:" line; else, for a number read elsewhere (the type's number field:
+    "Số vào sổ cấp GCN: CS64031"), the line that holds it."""
     for line, indices in lines[:HEAD_LINES]:
         if _NUMBER_LABEL.match(fold_aligned(line.text)):
             box, replaced = _row_box(words, indices, 0.0, REACH_HEIGHTS)
-            return Target(Field.NUMBER, LineRequest(page, box), replaced)
+            return Target(want, LineRequest(page, box), replaced, min(replaced))
+    return _holding(lines, words, page, want)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _holding(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
+             want: Wanted) -> Target | None:
+    """The first line that holds the value as first read (an ID's digits, a birth date's
+    date, a number as printed)."""
+    if not want.read_as:
+        return None
+    for line, indices in lines:
+        if want.field is Field.BIRTH_DATE:
+            day = find_date(line.text)[0]
+            holds = day is not None and day.isoformat() == want.read_as
+        elif want.field is Field.ID_NUMBER:
+            holds = clean_digits(want.read_as) in clean_digits(line.text)
+        else:
+            holds = _compact(want.read_as) in _compact(line.text)
+        if holds:
+            box, replaced = _row_box(words, indices, 0.0, 0.5)
+            return Target(want, LineRequest(page, box), replaced, min(replaced))
     return None
 
 
-def _date_target(lines: list[tuple[Line, list[int]]], words: list[Word],
-                 page: int) -> Target | None:
+def _date_target(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
+                 want: Wanted) -> Target | None:
     """The last line that looks like a dateline's date, however damaged, read whole: the
     day's part may have been torn onto a piece of its own to the left ("…, ngày 05" /
     "tháng 5 năm 2012"), so the box reaches left as well."""
@@ -156,7 +225,7 @@ def _date_target(lines: list[tuple[Line, list[int]]], words: list[Word],
         if found is None or _SINH.search(folded[: found.start() + 8]):
             continue  # none, or "Ngày, tháng, năm sinh": a birth date's label
         box, replaced = _row_box(words, indices, DAY_REACH_HEIGHTS, REACH_HEIGHTS)
-        return Target(Field.ISSUED_ON, LineRequest(page, box), replaced)
+        return Target(want, LineRequest(page, box), replaced, min(replaced))
     return None
 
 
@@ -166,17 +235,19 @@ DAY_REACH_HEIGHTS = 6.0
 
 
 def requests(extraction: Extraction, words: list[list[Word]]) -> list[Target]:
-    """The lines to read again for the fields ``wanted`` says, on the first page that has
-    a line for each (the header's "Số:" in its first lines, the last dateline)."""
-    fields = wanted(extraction)
+    """The lines to read again for the values ``wanted`` says, each on the first page
+    that has one (the header's "Số:" in its first lines, the last dateline, the line
+    holding a person's value as first read); one request per line."""
     out: list[Target] = []
-    for f in fields:
+    for want in wanted(extraction):
         for page, page_words in enumerate(words):
             lines = _page_lines(page_words, page)
-            found = (_number_target(lines, page_words, page) if f is Field.NUMBER
-                     else _date_target(lines, page_words, page))
+            locate = (_number_target if want.field is Field.NUMBER
+                      else _date_target if want.field is Field.ISSUED_ON else _holding)
+            found = locate(lines, page_words, page, want)
             if found is not None:
-                out.append(found)
+                if not any(t.request == found.request for t in out):
+                    out.append(found)
                 break
     return out
 
@@ -188,48 +259,112 @@ SECOND_BLOCKS = 900_000
 def with_readings(words: list[list[Word]], readings: list[tuple[Target, LineReading]]
                   ) -> list[list[Word]]:
     """``words`` with each target's first-reading words replaced by its second reading's,
-    on one line of their own where the first line stood (the words the target left, the
-    place before a dateline's date, keep theirs)."""
-    pages = [list(p) for p in words]
+    where the first line stood: on that line when some of its words are left (the place
+    before a dateline's date keeps its reading), else on a line of their own."""
+    removed: dict[int, set[int]] = {}
+    inserted: dict[tuple[int, int], list[Word]] = {}
     for k, (target, reading) in enumerate(readings):
         page = target.request.page
         if not reading.words:
             continue
-        kept = pages[page]
-        at = min(target.replaced)
-        # The line the replaced words were on: the words left of the box stay on it.
-        key = words[page][at].line
-        new = [replace(w, line=key if any(words[page][i].line == key and i not in
-                                          target.replaced for i in range(len(words[page])))
-                       else (SECOND_BLOCKS + k, 0, 0)) for w in reading.words]
-        pages[page] = ([w for i, w in enumerate(kept[:at]) if i not in target.replaced] + new
-                       + [w for i, w in enumerate(kept) if i >= at and i not in target.replaced])
+        original = words[page]
+        at = target.insert_at
+        keys = {original[i].line for i in target.replaced}
+        left = [i for i, w in enumerate(original) if w.line in keys and i not in target.replaced]
+        key = original[left[0]].line if left else (SECOND_BLOCKS + k, 0, 0)
+        removed.setdefault(page, set()).update(target.replaced)
+        inserted.setdefault((page, at), []).extend(replace(w, line=key) for w in reading.words)
+    pages = []
+    for page, original in enumerate(words):
+        out: list[Word] = []
+        for i in range(len(original) + 1):
+            out += inserted.get((page, i), [])
+            if i < len(original) and i not in removed.get(page, set()):
+                out.append(original[i])
+        pages.append(out)
     return pages
 
 
-def decided(first: Extraction, second: Extraction, fields: list[Field]) -> Extraction:
+def _without(reasons: list[ReviewReason], path: str) -> list[ReviewReason]:
+    return [r for r in map(ReviewReason.parse, reasons) if r.path != path]
+
+
+def decided(first: Extraction, second: Extraction, wants: list[Wanted]) -> Extraction:
     """``first`` with what the second reading confirms or fills (see the module)."""
     out = replace(first, review_reasons=list(first.review_reasons),
-                  confidence=dict(first.confidence))
-    for f in fields:
-        path = f.value
-        mine = [r for r in map(ReviewReason.parse, out.review_reasons) if r.path == path]
-        theirs = [r for r in map(ReviewReason.parse, second.review_reasons) if r.path == path]
-        ours, read_again = getattr(out, path), getattr(second, path)
-        if read_again is None or theirs:
-            continue  # nothing read again, or read again and still in doubt
-        if ours is None:
+                  confidence=dict(first.confidence), subjects=list(first.subjects),
+                  doubts=replace(first.doubts,
+                                 unverified_id_numbers=list(first.doubts.unverified_id_numbers),
+                                 unverified_birth_dates=list(first.doubts.unverified_birth_dates)))
+    again = _reasons(second)
+    for want in wants:
+        path = want.path
+        if any(r.path == path for r in again):
+            continue  # read again and still in doubt
+        if want.subject is not None:
+            _person(out, second, want, again)
+            continue
+        read_again = getattr(second, path)
+        if read_again is None:
+            continue
+        if want.read_as is None:
             setattr(out, path, read_again)
-            out.review_reasons = [r for r in out.review_reasons if r not in mine]
-            out.review_reasons.append(ReviewReason(SECOND_READING, path))
+            out.review_reasons = [*_without(out.review_reasons, path),
+                                  ReviewReason(SECOND_READING, path)]
             out.confidence[path] = second.confidence.get(path, 0.0)
-            if f is Field.ISSUED_ON and out.valid_until is None:
-                out.valid_until = second.valid_until
-        elif ours == read_again:
-            out.review_reasons = [r for r in out.review_reasons if r not in mine]
+            if want.field is Field.ISSUED_ON:
+                _dated_by(out, second)
+        elif read_again == want.read_as:
+            out.review_reasons = _without(out.review_reasons, path)
             out.confidence[path] = max(out.confidence.get(path, 0.0),
                                        second.confidence.get(path, 0.0))
     return out
+
+
+# What extraction decides from the issue date besides the date itself: the issuer, matched
+# to the official units as they stood that day, and the validity term's end.
+ISSUER_KEYS = (ISSUER_PRINTED, ISSUER_FROM, *ISSUER_CODES)
+
+
+def _dated_by(out: Extraction, second: Extraction) -> None:
+    """``out``'s values that follow the issue date, as the second reading's date gives
+    them (the record is in review for that date anyway)."""
+    if out.valid_until is None:
+        out.valid_until = second.valid_until
+    out.issuer = second.issuer
+    out.fields = {k: v for k, v in out.fields.items() if k not in ISSUER_KEYS}
+    out.fields.update({k: v for k, v in second.fields.items() if k in ISSUER_KEYS})
+    out.doubts.issuer_candidates = list(second.doubts.issuer_candidates)
+    out.review_reasons = [*_without(out.review_reasons, "issuer"),
+                          *(r for r in _reasons(second) if r.path == "issuer")]
+
+
+def _person(out: Extraction, second: Extraction, want: Wanted,
+            again: list[ReviewReason]) -> None:
+    """A person's ID or birth date set aside as unverified that the second reading, which
+    kept it under the same checks, read alike: back on the person."""
+    index = want.subject
+    assert index is not None
+    if index >= len(out.subjects) or index >= len(second.subjects):
+        return
+    mine, theirs = out.subjects[index], second.subjects[index]
+    if mine.name != theirs.name or any(r.path == f"subjects[{index}]" for r in again):
+        return  # not the same person as read, or their ID still contradicts them
+    attr = want.field.value
+    read_again = getattr(theirs, attr)
+    first = want.read_as or ""
+    same = read_again is not None and (
+        read_again == first if want.field is Field.BIRTH_DATE
+        else read_again == clean_digits(first))
+    if not same:
+        return
+    out.subjects[index] = replace(mine, **{attr: read_again})
+    out.review_reasons = _without(out.review_reasons, want.path)
+    aside = (out.doubts.unverified_id_numbers if want.field is Field.ID_NUMBER
+             else out.doubts.unverified_birth_dates)
+    if first in aside:
+        aside.remove(first)
+    out.confidence[want.path] = second.confidence.get(want.path, 0.0)
 
 
 Reader = Callable[[list[LineRequest]], list[LineReading]]
@@ -250,4 +385,4 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     if not any(r.words for _, r in pairs):
         return first
     second = analyzed(pages_text, with_readings(words, pairs))
-    return decided(first, second, [t.field for t in targets])
+    return decided(first, second, [t.wanted for t in targets])
