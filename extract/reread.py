@@ -224,7 +224,15 @@ def _date_target(lines: list[tuple[Line, list[int]]], words: list[Word], page: i
         found = _DATE_WORDS.search(folded) or _DAY_AFTER_PLACE.search(folded)
         if found is None or _SINH.search(folded[: found.start() + 8]):
             continue  # none, or "Ngày, tháng, năm sinh": a birth date's label
-        box, replaced = _row_box(words, indices, DAY_REACH_HEIGHTS, REACH_HEIGHTS)
+        # A labelled date ("Ngày, tháng, năm đăng ký: 30/1 1/2026"): the label read well
+        # stays as read, the value after its colon is read again (read whole, the label
+        # came back garbled: "-Nsấy, tháng, …"). A dateline is read whole.
+        colon = next((k for k, span in enumerate(line.spans)
+                      if line.text[span.start:span.end].endswith(":")), None)
+        if colon is not None and colon + 1 < len(indices):
+            box, replaced = _row_box(words, indices[colon + 1:], 0.0, REACH_HEIGHTS)
+        else:
+            box, replaced = _row_box(words, indices, DAY_REACH_HEIGHTS, REACH_HEIGHTS)
         return Target(want, LineRequest(page, box), replaced, min(replaced))
     return None
 
@@ -307,7 +315,12 @@ def decided(first: Extraction, second: Extraction, wants: list[Wanted]) -> Extra
         read_again = getattr(second, path)
         if read_again is None:
             continue
-        if want.read_as is None:
+        malformed = any(r.code == "number_format" and r.path == path
+                        for r in map(ReviewReason.parse, first.review_reasons))
+        if want.read_as is None or (malformed and read_again != want.read_as):
+            # Nothing read the first time, or a number read malformed ("6384/1,L/TP",
+            # "1431!IGPXD"): the second reading's value passes the checks the first failed,
+            # but is read once.
             setattr(out, path, read_again)
             out.review_reasons = [*_without(out.review_reasons, path),
                                   ReviewReason(SECOND_READING, path)]
