@@ -129,8 +129,9 @@ class Target:
     request: LineRequest
     replaced: frozenset[int]  # indices in the page's words
     # Where the second reading's words go in the page's words (reading order): where the
-    # replaced words were, or after the line a lost line was looked for under.
+    # replaced words were.
     insert_at: int = 0
+    first_text: str = ""  # the replaced words as first read, left to right
 
 
 def _page_lines(words: list[Word], page: int) -> list[tuple[Line, list[int]]]:
@@ -254,6 +255,8 @@ def requests(extraction: Extraction, words: list[list[Word]]) -> list[Target]:
                       else _date_target if want.field is Field.ISSUED_ON else _holding)
             found = locate(lines, page_words, page, want)
             if found is not None:
+                read = sorted(found.replaced, key=lambda i: page_words[i].bbox[0])
+                found = replace(found, first_text=" ".join(page_words[i].text for i in read))
                 if not any(t.request == found.request for t in out):
                     out.append(found)
                 break
@@ -297,8 +300,33 @@ def _without(reasons: list[ReviewReason], path: str) -> list[ReviewReason]:
     return [r for r in map(ReviewReason.parse, reasons) if r.path != path]
 
 
-def decided(first: Extraction, second: Extraction, wants: list[Wanted]) -> Extraction:
+# A figure as OCR reads it, look-alike letters for digits: "27", "II" for 11, "O5".
+_FIGURE_WORD = re.compile(r"[0-9OoQDIli|!\]]{1,4}")
+
+
+def read_alike_date(first_text: str, iso: str) -> bool:
+    """Whether the first reading of a date's line spells, figure for figure, the date the
+    second reading gave: its last figures are a day, a month and a year each one word
+    apart ("27 tháng II năm 2014", "¬sày 5 tháng 5 năm 2012": the month and year words
+    however read) and, look-alike letters read as the digits they stand for, are that
+    date's. The two readings agree on every figure; a figure the first reading lost or
+    read as something else ("J0", "0Š") agrees with nothing."""
+    words = first_text.split()
+    figures = [k for k, w in enumerate(words) if _FIGURE_WORD.fullmatch(w.rstrip(".,"))]
+    if len(figures) < 3:
+        return False
+    day, month, year = figures[-3:]
+    if (month, year) != (day + 2, day + 4) or words[day].endswith(","):
+        return False  # not day, month word, month, year word, year ("Phường 5, ngày …")
+    read = [int(clean_digits(words[k].rstrip(".,"))) for k in (day, month, year)]
+    y, m, d = (int(part) for part in iso.split("-"))
+    return read == [d, m, y]
+
+
+def decided(first: Extraction, second: Extraction, targets: list[Target]) -> Extraction:
     """``first`` with what the second reading confirms or fills (see the module)."""
+    wants = [t.wanted for t in targets]
+    first_texts = {t.wanted.path: t.first_text for t in targets}
     out = replace(first, review_reasons=list(first.review_reasons),
                   confidence=dict(first.confidence), subjects=list(first.subjects),
                   doubts=replace(first.doubts,
@@ -322,8 +350,10 @@ def decided(first: Extraction, second: Extraction, wants: list[Wanted]) -> Extra
             # "1431!IGPXD"): the second reading's value passes the checks the first failed,
             # but is read once.
             setattr(out, path, read_again)
+            alike = want.field is Field.ISSUED_ON and read_alike_date(first_texts[path],
+                                                                        read_again)
             out.review_reasons = [*_without(out.review_reasons, path),
-                                  ReviewReason(SECOND_READING, path)]
+                                  *([] if alike else [ReviewReason(SECOND_READING, path)])]
             out.confidence[path] = second.confidence.get(path, 0.0)
             if want.field is Field.ISSUED_ON:
                 _dated_by(out, second)
@@ -398,4 +428,4 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     if not any(r.words for _, r in pairs):
         return first
     second = analyzed(pages_text, with_readings(words, pairs))
-    return decided(first, second, [t.wanted for t in targets])
+    return decided(first, second, targets)

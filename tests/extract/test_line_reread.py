@@ -186,3 +186,27 @@ def test_a_persons_unverified_birth_date_read_alike_and_clearly_is_kept() -> Non
     held = _again(lines, weak, other)
     assert held.review_reasons == [ReviewReason("unverified", path)]
     assert held.subjects[0].birth_date is None
+
+
+@pytest.mark.parametrize(("torn", "alike"), [
+    ("ngày {d} tháng II năm {y}", True),  # fresh draw 8111's e0019: 11 read as letters
+    ("¬sày {d} tháng {m} năm {y}", True),  # draw 7919's e0033: the day word garbled
+    ("ngày ( thủng J0 năm {y}", False),  # dev e0011: the day lost, the month misread
+    ("ngày {d} tháng 1 1 năm {y}", False),  # a figure split: not one reading of it
+])
+def test_a_date_the_first_reading_spelled_in_look_alikes_is_confirmed(
+        torn: str, alike: bool) -> None:
+    """The first reading's figures, look-alike letters read as the digits they stand for,
+    spell the date the second reading gives: two readings agree figure for figure, and the
+    date is the record's (ready). A figure lost or misread the first time agrees with
+    nothing: the date is filled for review."""
+    lines, _ = _paper()
+    at = _dateline(lines)
+    place = lines[at].partition(", ngày ")[0]
+    shown = [*lines[:at], f"{place}, " + torn.format(d=27, m=11, y=2024), *lines[at + 1:]]
+    assert _analyzed(shown, {}).issued_on is None
+    reader = Reader((f"{place},", 95.0), ("ngày", 95.0), ("27", 95.0), ("tháng", 95.0),
+                    ("11", 95.0), ("năm", 95.0), ("2024", 95.0))
+    got = _again(shown, {}, reader)
+    assert got.issued_on == "2024-11-27"
+    assert got.review_reasons == ([] if alike else [ReviewReason(SECOND_READING, "issued_on")])
