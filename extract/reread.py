@@ -57,7 +57,7 @@ READING_DOUBTS = ("missing", "low_confidence", "number_format")
 # (``checks.UNCORROBORATED_MIN``): set aside in ``doubts``, not on the person.
 UNVERIFIED = "unverified"
 # The reason a value filled from the second reading alone carries.
-SECOND_READING = "second_reading"
+SECOND_READING = "second_reading"  # described in extract.review
 _SUBJECT_PATH = re.compile(r"subjects\[(\d+)\]\.(id_number|birth_date)")
 
 

@@ -210,3 +210,10 @@ def test_a_date_the_first_reading_spelled_in_look_alikes_is_confirmed(
     got = _again(shown, {}, reader)
     assert got.issued_on == "2024-11-27"
     assert got.review_reasons == ([] if alike else [ReviewReason(SECOND_READING, "issued_on")])
+
+
+def test_the_reason_of_a_value_read_once_is_told_in_vietnamese() -> None:
+    from extract.review import describe_reason
+
+    text = describe_reason(ReviewReason(SECOND_READING, "issued_on"))
+    assert text.startswith("lần đọc đầu") and text.endswith("(issued_on)")
