@@ -8,15 +8,21 @@ reading's word boxes (``requests``) and read again by the OCR, differently
 only, and the page is read by extraction again with its own parsers and checks
 (``analyze``): the second reading is evidence under the same rules, nothing more.
 
-What it may change (``decided``), field by field:
+A person's ID number or birth date set aside as ``unverified`` (read below what is kept
+without other evidence) is read again the same way, on the line that holds it.
+
+What it may change (``decided``), value by value:
 
 - the first reading and the second read the same value, and the second passes every
-  check on that field: two readings agree, and the doubt that was only about how well
-  the value was read (``low_confidence``, ``number_format``) is lifted. A contradiction
-  with another value (``number_year_mismatch``, ``date_mismatch``…) stays;
-- the first reading read nothing and the second reads a value that passes the field's
-  checks: the value is filled but stays for an officer to confirm
-  (``second_reading:<field>``): one reading, however clean, is a guess;
+  check on that value: two readings agree, and the doubt that was only about how well
+  the value was read (``low_confidence``, ``number_format``, ``unverified``) is lifted. A
+  contradiction with another value (``number_year_mismatch``, ``date_mismatch``, an ID
+  against its person's birth date) is never read again;
+- the first reading read nothing (or a number malformed) and the second reads a value that
+  passes the checks: the value is filled but stays for an officer to confirm
+  (``second_reading:<field>``): one reading, however clean, is a guess — unless the first
+  reading spelled that very date with look-alike letters for its figures ("tháng II"):
+  then the two agree figure for figure (``read_alike_date``);
 - the two disagree, or the second fails a check: the first reading stands as it was.
 """
 
@@ -246,7 +252,8 @@ DAY_REACH_HEIGHTS = 6.0
 def requests(extraction: Extraction, words: list[list[Word]]) -> list[Target]:
     """The lines to read again for the values ``wanted`` says, each on the first page
     that has one (the header's "Số:" in its first lines, the last dateline, the line
-    holding a person's value as first read); one request per line."""
+    holding a person's value as first read). Two values on one line (a CCCD and a birth
+    date) share its request."""
     out: list[Target] = []
     for want in wanted(extraction):
         for page, page_words in enumerate(words):
@@ -256,9 +263,8 @@ def requests(extraction: Extraction, words: list[list[Word]]) -> list[Target]:
             found = locate(lines, page_words, page, want)
             if found is not None:
                 read = sorted(found.replaced, key=lambda i: page_words[i].bbox[0])
-                found = replace(found, first_text=" ".join(page_words[i].text for i in read))
-                if not any(t.request == found.request for t in out):
-                    out.append(found)
+                out.append(replace(found,
+                                   first_text=" ".join(page_words[i].text for i in read)))
                 break
     return out
 
@@ -423,9 +429,12 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     targets = requests(first, words)
     if not targets:
         return first
-    readings = read([t.request for t in targets])
-    pairs = list(zip(targets, readings, strict=True))
-    if not any(r.words for _, r in pairs):
+    lines = list(dict.fromkeys(t.request for t in targets))  # each line read once
+    readings = dict(zip(lines, read(lines), strict=True))
+    if not any(r.words for r in readings.values()):
         return first
+    # Each line's words replaced once, by the first target that asked for it.
+    pairs = [(t, readings[t.request]) for t in targets
+             if next(u for u in targets if u.request == t.request) is t]
     second = analyzed(pages_text, with_readings(words, pairs))
     return decided(first, second, targets)
