@@ -18,7 +18,7 @@ What it may change (``decided``), value by value:
   the value was read (``low_confidence``, ``number_format``, ``unverified``) is lifted. A
   contradiction with another value (``number_year_mismatch``, ``date_mismatch``, an ID
   against its person's birth date) is never read again;
-- the first reading read nothing (or a number malformed) and the second reads a value that
+- the first reading read nothing (or a number or an ID malformed) and the second reads a value that
   passes the checks: the value is filled but stays for an officer to confirm
   (``second_reading:<field>``): one reading, however clean, is a guess — unless the first
   reading spelled that very date with look-alike letters for its figures ("tháng II"):
@@ -65,6 +65,7 @@ UNVERIFIED = "unverified"
 # The reason a value filled from the second reading alone carries.
 SECOND_READING = "second_reading"  # described in extract.review
 _SUBJECT_PATH = re.compile(r"subjects\[(\d+)\]\.(id_number|birth_date)")
+ID_FORMAT = "id_format"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Wanted:
     path: str
     read_as: str | None
     subject: int | None = None
+    malformed: bool = False  # read as no value of its kind can be (an ID of 11 digits)
 
 
 def _reasons(extraction: Extraction) -> list[ReviewReason]:
@@ -96,7 +98,14 @@ def wanted(extraction: Extraction) -> list[Wanted]:
                  Field.BIRTH_DATE: list(extraction.doubts.unverified_birth_dates)}
     for reason in reasons:
         if reason.code in ID_PROBLEMS and set_aside[Field.ID_NUMBER]:
-            set_aside[Field.ID_NUMBER].pop(0)  # an ID its person's other values contradict
+            read_as = set_aside[Field.ID_NUMBER].pop(0)
+            subject = int(reason.path[9:-1]) if reason.path else None
+            about = [r for r in reasons if r.path in (reason.path, f"{reason.path}.id_number")]
+            if reason.code == ID_FORMAT and subject is not None and len(about) == 1:
+                # Neither a CMND's 9 digits nor a CCCD's 12: a reading problem, not one of
+                # the ID against its person (those are left to an officer).
+                out.append(Wanted(Field.ID_NUMBER, f"{reason.path}.id_number", read_as,
+                                  subject, malformed=True))
             continue
         found = _SUBJECT_PATH.fullmatch(reason.path or "")
         subject = int(found.group(1)) if found else None
@@ -397,7 +406,8 @@ def _person(out: Extraction, second: Extraction, want: Wanted,
     if index >= len(out.subjects) or index >= len(second.subjects):
         return
     mine, theirs = out.subjects[index], second.subjects[index]
-    if mine.name != theirs.name or any(r.path == f"subjects[{index}]" for r in again):
+    where = f"subjects[{index}]"
+    if mine.name != theirs.name or any(r.path == where for r in again):
         return  # not the same person as read, or their ID still contradicts them
     attr = want.field.value
     read_again = getattr(theirs, attr)
@@ -405,10 +415,14 @@ def _person(out: Extraction, second: Extraction, want: Wanted,
     same = read_again is not None and (
         read_again == first if want.field is Field.BIRTH_DATE
         else read_again == clean_digits(first))
-    if not same:
+    if read_again is None or not (same or want.malformed):
         return
     out.subjects[index] = replace(mine, **{attr: read_again})
-    out.review_reasons = _without(out.review_reasons, want.path)
+    out.review_reasons = [r for r in _without(out.review_reasons, want.path)
+                          if not (want.malformed and r.path == where and r.code == ID_FORMAT)]
+    if want.malformed:
+        # An ID the first reading read malformed, the second as a valid one: read once.
+        out.review_reasons.append(ReviewReason(SECOND_READING, want.path))
     aside = (out.doubts.unverified_id_numbers if want.field is Field.ID_NUMBER
              else out.doubts.unverified_birth_dates)
     if first in aside:

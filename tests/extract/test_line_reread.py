@@ -217,3 +217,23 @@ def test_the_reason_of_a_value_read_once_is_told_in_vietnamese() -> None:
 
     text = describe_reason(ReviewReason(SECOND_READING, "issued_on"))
     assert text.startswith("lần đọc đầu") and text.endswith("(issued_on)")
+
+
+def test_an_id_read_malformed_is_filled_from_its_lines_second_reading() -> None:
+    """8111's e0027: an ID read with a digit lost (11 digits: `id_format`), its line read
+    again with all twelve, kept by the same checks: filled for review, never ready."""
+    from tests.extract.test_analyze import _cccd_paper
+
+    lines, number = _cccd_paper()
+    torn = [line.replace(number, number[:5] + number[6:]) for line in lines]
+    first = _analyzed(torn, {})
+    assert first.subjects[0].id_number is None
+    assert "id_format:subjects[0]" in first.review_reasons
+    line = next(line for line in lines if number in line)
+    label = line.split(number)[0].split()
+    rest = line.split(number)[1].split()
+    got = _again(torn, {}, Reader(*[(w, 96.0) for w in label], (number, 96.0),
+                                  *[(w, 96.0) for w in rest]))
+    assert got.subjects[0].id_number == number
+    assert "id_format:subjects[0]" not in got.review_reasons
+    assert ReviewReason(SECOND_READING, "subjects[0].id_number") in got.review_reasons
