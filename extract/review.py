@@ -72,6 +72,8 @@ _REASONS_VI = {
     "number_mismatch": "số ở đầu giấy (“Số: …”) khác số in trong nội dung (mã số hộ kinh "
     "doanh, số vào sổ): cần kiểm tra",
     "number_format": "số văn bản không đúng dạng số/năm/ký hiệu hoặc dấu “/” do máy đoán",
+    "second_reading": "lần đọc đầu không đọc được (hoặc đọc sai dạng), giá trị lấy từ lần đọc "
+    "lại dòng này trên ảnh: chỉ đọc được một lần, cần đối chiếu bản giấy",
     "issuer_unmatched": "cơ quan cấp không khớp đơn vị hành chính nào trong danh mục chính thức "
     "(tại ngày cấp): cần nhập tên cơ quan cấp",
     "issuer_ambiguous": "cơ quan cấp khớp nhiều đơn vị hành chính như nhau: cần chọn đúng đơn vị",

@@ -9,7 +9,6 @@ that the label boxes tesseract found fall on the same pixels.
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -20,34 +19,17 @@ from PIL import Image
 from extract.handfields import BIRTH_CERTIFICATE, read_fields, warm
 from extract.handread import ReaderUnavailable, shared_reader
 from extract.handregions import FormKind, find_labels, form_of, joined, number_label, page_dark
-from ocr import PageResult, Word
+from ocr import PageResult, Word, reread
 from ocr.engine import read_crops, rekeyed
-from ocr.pipeline import load_image
-from ocr.plan import is_pdf
-from ocr.prepare import straighten, turn
+from ocr.reread import PageGeometry
 from records import FieldRegion, Record, ReviewReason, Status, Subject
 
 
 def upright_page(source: Path, media_type: str, page: PageResult, max_pixels: int
                  ) -> Image.Image | None:
     """Page ``page.number`` of ``source`` in gray, as the OCR read it; None for a page that
-    was not OCR'd (it carried text, or was blank)."""
-    if page.had_text or page.blank or not page.words:
-        return None
-    if is_pdf(media_type):
-        with tempfile.TemporaryDirectory(prefix="sohoa-hand-") as tmp:
-            out = Path(tmp) / "page"
-            subprocess.run(["pdftoppm", "-r", str(page.dpi), "-f", str(page.number), "-l",
-                            str(page.number), "-singlefile", "-gray", str(source), str(out)],
-                           capture_output=True, timeout=600, check=True)
-            with Image.open(out.with_suffix(".pgm")) as im:
-                gray = im.convert("L")
-    else:
-        gray = load_image(source, page.number - 1, max_pixels=max_pixels).image.convert("L")
-    upright = straighten(turn(gray, page.rotated), page.deskew)
-    if upright.size != (page.width_px, page.height_px):
-        return None  # not the geometry of the words: better no reading than a wrong crop
-    return upright
+    was not OCR'd (it carried text, or was blank) (``ocr.reread.upright_page``)."""
+    return reread.upright_page(source, media_type, PageGeometry.of(page), max_pixels)
 
 
 # The label column read again: the left of the page's upper half, at no more than this

@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING, BinaryIO
 import numpy as np
 import pikepdf
 
-from extract import analyze, apply
+from extract import Extraction, analyze, apply
+from extract.reread import second_reading
 from ingest.errors import STORED_RECORD_DAMAGED, IngestError
 from ingest.handwriting import read_handwriting
 from ingest.sniff import EXTENSIONS, HEAD_BYTES, PDF, check_content
-from ocr import OcrInputError, PageJob, PageResult, build_archival, plan_pages
-from ocr.base import PageView
+from ocr import OcrInputError, PageJob, PageResult, Word, build_archival, plan_pages
+from ocr.base import DEFAULT_LANGUAGES, PageView
+from ocr.reread import LineReading, LineRequest, PageGeometry, read_lines
 from ocr.sanitize import active_content
 from records import (
     STACK_GIVEN,
@@ -255,19 +257,32 @@ def archival_pdf(
 
 
 def extract_fields(
-    record: Record, pages: list[PageResult], given: dict[str, str], result_types: str | None
+    record: Record, pages: list[PageResult], given: dict[str, str], result_types: str | None,
+    source: Received | None = None, languages: str = DEFAULT_LANGUAGES,
 ) -> None:
     """Classify the paper and read its fields; unsure results go to review.
 
-    Values given by the batch manifest win over what is read from the page.
+    Values given by the batch manifest win over what is read from the page. With the
+    ``source`` file, the lines of header values the reading missed or doubts are read
+    again on its pages (``extract.reread``), as evidence under the same checks.
     """
+    texts, words = [p.text for p in pages], [p.words for p in pages]
+    catalog = cached_result_types(result_types)
+    manifest = {k: v for k, v in given.items() if k not in STACK_GIVEN}
 
-    extraction = analyze(
-        [p.text for p in pages],
-        [p.words for p in pages],
-        given={k: v for k, v in given.items() if k not in STACK_GIVEN},
-        result_types=cached_result_types(result_types),
-    )
+    def analyzed(texts: list[str], words: list[list[Word]]) -> Extraction:
+        return analyze(texts, words, given=manifest, result_types=catalog)
+
+    extraction = analyzed(texts, words)
+    if source is not None:
+        geometries = [PageGeometry.of(p) for p in pages]
+        pixels = max((p.width_px * p.height_px for p in pages), default=0) + 1
+
+        def read(wanted: list[LineRequest]) -> list[LineReading]:
+            return read_lines(source.path, source.source.media_type, geometries, wanted,
+                              languages=languages, max_pixels=pixels)
+
+        extraction = second_reading(extraction, texts, words, read, analyzed)
     apply(record, extraction)  # notes the record's one "extract" stage event
 
 
@@ -390,7 +405,7 @@ def compose(received: Received, pages: list[PageResult], *, engine: str,
     pdf, is_pdfa, notes = archival_pdf(received, original, pages)
     prior = count_signatures(original) if received.source.media_type == PDF else 0
     record.note("archive", pdfa=is_pdfa, size=len(pdf), notes=notes)
-    extract_fields(record, pages, received.given, result_types)
+    extract_fields(record, pages, received.given, result_types, received, languages)
     if handwriting:
 
         read_handwriting(record, received.path, received.source.media_type, pages, languages)

@@ -1,0 +1,454 @@
+"""A second reading of the lines where a doubted or missing header value's label sits.
+
+When extraction misses the paper's number or issue date, or doubts the reading it made
+(``missing``, ``low_confidence``, ``number_format``), the line where the value's label
+sits — "Số: …" in the header, "<place>, ngày … tháng … năm …" — is located from the first
+reading's word boxes (``requests``) and read again by the OCR, differently
+(``ocr.reread``). The second reading's words take the place of the first's in that line
+only, and the page is read by extraction again with its own parsers and checks
+(``analyze``): the second reading is evidence under the same rules, nothing more.
+
+A person's ID number or birth date set aside as ``unverified`` (read below what is kept
+without other evidence) is read again the same way, on the line that holds it.
+
+What it may change (``decided``), value by value:
+
+- the first reading and the second read the same value, and the second passes every
+  check on that value: two readings agree, and the doubt that was only about how well
+  the value was read (``low_confidence``, ``number_format``, ``unverified``) is lifted. A
+  contradiction with another value (``number_year_mismatch``, ``date_mismatch``, an ID
+  against its person's birth date) is never read again;
+- the first reading read nothing (or a number or an ID malformed) and the second reads a value that
+  passes the checks: the value is filled but stays for an officer to confirm
+  (``second_reading:<field>``): one reading, however clean, is a guess — unless the first
+  reading spelled that very date with look-alike letters for its figures ("tháng II"):
+  then the two agree figure for figure (``read_alike_date``);
+- the two disagree, or the second fails a check: the first reading stands as it was.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from extract.analyze import ISSUER_CODES, ISSUER_FROM, ISSUER_PRINTED, Extraction
+from extract.fields import HEAD_LINES
+from extract.ids import ID_PROBLEMS
+from extract.lines import Line, lines_from_words
+from extract.text import clean_digits, find_date
+from ocr.base import Word
+from ocr.reread import LineReading, LineRequest
+from records.folding import fold_aligned
+from records.model import ReviewReason
+
+
+class Field(enum.Enum):
+    """A value a second reading may be asked for: the paper's number and issue date, a
+    person's ID number and birth date."""
+
+    NUMBER = "document_number"
+    ISSUED_ON = "issued_on"
+    ID_NUMBER = "id_number"
+    BIRTH_DATE = "birth_date"
+
+
+# The reasons that say a value was read poorly or not at all: a second reading answers them.
+# Contradictions between two values (``number_year_mismatch``, ``date_mismatch``,
+# ``dateline_conflict``, ``number_mismatch``, an ID against a birth date) are left to an
+# officer.
+READING_DOUBTS = ("missing", "low_confidence", "number_format")
+# A person's ID or birth date read, but below what is kept without other evidence
+# (``checks.UNCORROBORATED_MIN``): set aside in ``doubts``, not on the person.
+UNVERIFIED = "unverified"
+# The reason a value filled from the second reading alone carries.
+SECOND_READING = "second_reading"  # described in extract.review
+_SUBJECT_PATH = re.compile(r"subjects\[(\d+)\]\.(id_number|birth_date)")
+ID_FORMAT = "id_format"
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A value to read again: where the record keeps it, and the first reading's value
+    (the record's, or the one set aside as unverified; None when nothing was read)."""
+
+    field: Field
+    path: str
+    read_as: str | None
+    subject: int | None = None
+    malformed: bool = False  # read as no value of its kind can be (an ID of 11 digits)
+
+
+def _reasons(extraction: Extraction) -> list[ReviewReason]:
+    return [ReviewReason.parse(r) for r in extraction.review_reasons]
+
+
+def wanted(extraction: Extraction) -> list[Wanted]:
+    """The values whose only doubts are about how they were read."""
+    reasons = _reasons(extraction)
+    out = []
+    for header in (Field.NUMBER, Field.ISSUED_ON):
+        codes = {r.code for r in reasons if r.path == header.value}
+        if codes and codes <= set(READING_DOUBTS) and header.value not in extraction.given:
+            out.append(Wanted(header, header.value, getattr(extraction, header.value)))
+    # Each person's unverified ID and birth date, paired with the reading set aside for it:
+    # cross-checks set them aside person by person, in the order of the reasons.
+    set_aside = {Field.ID_NUMBER: list(extraction.doubts.unverified_id_numbers),
+                 Field.BIRTH_DATE: list(extraction.doubts.unverified_birth_dates)}
+    for reason in reasons:
+        if reason.code in ID_PROBLEMS and set_aside[Field.ID_NUMBER]:
+            read_as = set_aside[Field.ID_NUMBER].pop(0)
+            subject = int(reason.path[9:-1]) if reason.path else None
+            about = [r for r in reasons if r.path in (reason.path, f"{reason.path}.id_number")]
+            if reason.code == ID_FORMAT and subject is not None and len(about) == 1:
+                # Neither a CMND's 9 digits nor a CCCD's 12: a reading problem, not one of
+                # the ID against its person (those are left to an officer).
+                out.append(Wanted(Field.ID_NUMBER, f"{reason.path}.id_number", read_as,
+                                  subject, malformed=True))
+            continue
+        found = _SUBJECT_PATH.fullmatch(reason.path or "")
+        subject = int(found.group(1)) if found else None
+        where = f"subjects[{subject}]" if found else ""
+        f = Field(found.group(2)) if found else None
+        about = [r for r in reasons if r.path in (reason.path, where)]
+        if f is None or not set_aside[f] or reason.path in extraction.given:
+            continue
+        read_as = set_aside[f].pop(0)
+        if reason.code == UNVERIFIED and len(about) == 1:
+            out.append(Wanted(f, reason.path or "", read_as, subject))
+    return out
+
+
+# "Số" opening a header line, as the number's parser reads it and looser: "S6:", "Sô",
+# "Sẽ:" — the label's letter S, one vowel (or a 6/0) and the colon or the number.
+_NUMBER_LABEL = re.compile(
+    r"^\W{0,3}(?:[s§$]\s?[a-z0-9]?\s?['’‘`]?\s*(?:[:;.]|(?=\d))|[s5]\s?[o06]\s?['’‘`]?\s*[:;])"
+)
+# A dateline's date, however damaged: its month word and year word with something between
+# ("ngày ( thủng J0 năm 2024", "ngay 5 thang 1O nam 2O2l"), or "ngày" after the place's comma.
+_DATE_WORDS = re.compile(r"(?<![a-z])th\w{2,4}\W+\S{1,3}\W+n\w{1,3}\W+\S{2,5}")
+_DAY_AFTER_PLACE = re.compile(r"[,.]\s*n\w{1,3}\s+\W{0,2}[0-9oqdli|!]")
+_SINH = re.compile(r"(?<![a-z])sinh(?![a-z])")
+# The box is carried this many line heights past the line's last word (at most, and never
+# onto the next word on the same row: a column beside it): a value OCR read nothing of
+# leaves no word there.
+REACH_HEIGHTS = 3.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """A line to read again for a wanted value: which first-reading words it replaces."""
+
+    wanted: Wanted
+    request: LineRequest
+    replaced: frozenset[int]  # indices in the page's words
+    # Where the second reading's words go in the page's words (reading order): where the
+    # replaced words were.
+    insert_at: int = 0
+    first_text: str = ""  # the replaced words as first read, left to right
+
+
+def _page_lines(words: list[Word], page: int) -> list[tuple[Line, list[int]]]:
+    """The page's lines (as ``lines_from_words`` makes them) with their words' indices."""
+    out = []
+    keyed: dict[tuple[int, int, int], list[int]] = {}
+    for i, w in enumerate(words):
+        if w.text.strip():
+            keyed.setdefault(w.line, []).append(i)
+    lines = lines_from_words([words])
+    # ``lines_from_words`` keeps the order of first appearance and splits columns from
+    # the left: the same walk, pairing each piece with its words.
+    at = 0
+    for indices in keyed.values():
+        ordered = sorted(indices, key=lambda i: words[i].bbox[0])
+        taken = 0
+        while taken < len(ordered) and at < len(lines):
+            line = lines[at]
+            count = len(line.spans)
+            out.append((replace(line, page=page), ordered[taken: taken + count]))
+            taken += count
+            at += 1
+    return out
+
+
+def _row_box(words: list[Word], indices: list[int], left: float, right: float
+             ) -> tuple[tuple[int, int, int, int], frozenset[int]]:
+    """The box of the words ``indices`` carried ``left`` and ``right`` line heights past
+    them, never onto the next word of the same row (a column beside it), and the page's
+    words it holds (which the second reading replaces)."""
+    chosen = [words[i].bbox for i in indices]
+    x0, y0 = min(b[0] for b in chosen), min(b[1] for b in chosen)
+    x1, y1 = max(b[2] for b in chosen), max(b[3] for b in chosen)
+    height = y1 - y0
+    row = [w.bbox for i, w in enumerate(words)
+           if i not in indices and w.text.strip() and w.bbox[1] < y1 and w.bbox[3] > y0]
+    after = [b[0] for b in row if b[0] >= x1]
+    before = [b[2] for b in row if b[2] <= x0]
+    reach_right = min([x1 + round(right * height), *(a - height // 2 for a in after)])
+    reach_left = max([x0 - round(left * height), *(b + height // 2 for b in before)])
+    box = (min(x0, max(0, reach_left)), y0, max(x1, reach_right), y1)
+    inside = frozenset(
+        i for i, w in enumerate(words)
+        if w.text.strip() and box[0] <= (w.bbox[0] + w.bbox[2]) / 2 <= box[2]
+        and y0 <= (w.bbox[1] + w.bbox[3]) / 2 <= y1)
+    return box, inside | frozenset(indices)
+
+
+def _number_target(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
+                   want: Wanted) -> Target | None:
+    """The header's "Số:" line; else, for a number read elsewhere (the type's number field:
+    "Số vào sổ cấp GCN: CS64031"), the line that holds it."""
+    for line, indices in lines[:HEAD_LINES]:
+        if _NUMBER_LABEL.match(fold_aligned(line.text)):
+            box, replaced = _row_box(words, indices, 0.0, REACH_HEIGHTS)
+            return Target(want, LineRequest(page, box), replaced, min(replaced))
+    return _holding(lines, words, page, want)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _holding(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
+             want: Wanted) -> Target | None:
+    """The first line that holds the value as first read (an ID's digits, a birth date's
+    date, a number as printed)."""
+    if not want.read_as:
+        return None
+    for line, indices in lines:
+        if want.field is Field.BIRTH_DATE:
+            day = find_date(line.text)[0]
+            holds = day is not None and day.isoformat() == want.read_as
+        elif want.field is Field.ID_NUMBER:
+            holds = clean_digits(want.read_as) in clean_digits(line.text)
+        else:
+            holds = _compact(want.read_as) in _compact(line.text)
+        if holds:
+            box, replaced = _row_box(words, indices, 0.0, 0.5)
+            return Target(want, LineRequest(page, box), replaced, min(replaced))
+    return None
+
+
+def _date_target(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
+                 want: Wanted) -> Target | None:
+    """The last line that looks like a dateline's date, however damaged, read whole: the
+    day's part may have been torn onto a piece of its own to the left ("…, ngày 05" /
+    "tháng 5 năm 2012"), so the box reaches left as well."""
+    for line, indices in reversed(lines):
+        folded = fold_aligned(line.text)
+        found = _DATE_WORDS.search(folded) or _DAY_AFTER_PLACE.search(folded)
+        if found is None or _SINH.search(folded[: found.start() + 8]):
+            continue  # none, or "Ngày, tháng, năm sinh": a birth date's label
+        # A labelled date ("Ngày, tháng, năm đăng ký: 30/1 1/2026"): the label read well
+        # stays as read, the value after its colon is read again (read whole, the label
+        # came back garbled: "-Nsấy, tháng, …"). A dateline is read whole.
+        colon = next((k for k, span in enumerate(line.spans)
+                      if line.text[span.start:span.end].endswith(":")), None)
+        if colon is not None and colon + 1 < len(indices):
+            box, replaced = _row_box(words, indices[colon + 1:], 0.0, REACH_HEIGHTS)
+        else:
+            box, replaced = _row_box(words, indices, DAY_REACH_HEIGHTS, REACH_HEIGHTS)
+        return Target(want, LineRequest(page, box), replaced, min(replaced))
+    return None
+
+
+# How far left a date's line is carried for a day torn off it: "…, ngày 05 " is some
+# six line heights wide.
+DAY_REACH_HEIGHTS = 6.0
+
+
+def requests(extraction: Extraction, words: list[list[Word]]) -> list[Target]:
+    """The lines to read again for the values ``wanted`` says, each on the first page
+    that has one (the header's "Số:" in its first lines, the last dateline, the line
+    holding a person's value as first read). Two values on one line (a CCCD and a birth
+    date) share its request."""
+    out: list[Target] = []
+    for want in wanted(extraction):
+        for page, page_words in enumerate(words):
+            lines = _page_lines(page_words, page)
+            locate = (_number_target if want.field is Field.NUMBER
+                      else _date_target if want.field is Field.ISSUED_ON else _holding)
+            found = locate(lines, page_words, page, want)
+            if found is not None:
+                read = sorted(found.replaced, key=lambda i: page_words[i].bbox[0])
+                out.append(replace(found,
+                                   first_text=" ".join(page_words[i].text for i in read)))
+                break
+    return out
+
+
+# Block numbers of a second reading's words: apart from any the page reading gives.
+SECOND_BLOCKS = 900_000
+
+
+def with_readings(words: list[list[Word]], readings: list[tuple[Target, LineReading]]
+                  ) -> list[list[Word]]:
+    """``words`` with each target's first-reading words replaced by its second reading's,
+    where the first line stood: on that line when some of its words are left (the place
+    before a dateline's date keeps its reading), else on a line of their own."""
+    removed: dict[int, set[int]] = {}
+    inserted: dict[tuple[int, int], list[Word]] = {}
+    for k, (target, reading) in enumerate(readings):
+        page = target.request.page
+        if not reading.words:
+            continue
+        original = words[page]
+        at = target.insert_at
+        keys = {original[i].line for i in target.replaced}
+        left = [i for i, w in enumerate(original) if w.line in keys and i not in target.replaced]
+        key = original[left[0]].line if left else (SECOND_BLOCKS + k, 0, 0)
+        removed.setdefault(page, set()).update(target.replaced)
+        inserted.setdefault((page, at), []).extend(replace(w, line=key) for w in reading.words)
+    pages = []
+    for page, original in enumerate(words):
+        out: list[Word] = []
+        for i in range(len(original) + 1):
+            out += inserted.get((page, i), [])
+            if i < len(original) and i not in removed.get(page, set()):
+                out.append(original[i])
+        pages.append(out)
+    return pages
+
+
+def _without(reasons: list[ReviewReason], path: str) -> list[ReviewReason]:
+    return [r for r in map(ReviewReason.parse, reasons) if r.path != path]
+
+
+# A figure as OCR reads it, look-alike letters for digits: "27", "II" for 11, "O5".
+_FIGURE_WORD = re.compile(r"[0-9OoQDIli|!\]]{1,4}")
+
+
+def read_alike_date(first_text: str, iso: str) -> bool:
+    """Whether the first reading of a date's line spells, figure for figure, the date the
+    second reading gave: its last figures are a day, a month and a year each one word
+    apart ("27 tháng II năm 2014", "¬sày 5 tháng 5 năm 2012": the month and year words
+    however read) and, look-alike letters read as the digits they stand for, are that
+    date's. The two readings agree on every figure; a figure the first reading lost or
+    read as something else ("J0", "0Š") agrees with nothing."""
+    words = first_text.split()
+    figures = [k for k, w in enumerate(words) if _FIGURE_WORD.fullmatch(w.rstrip(".,"))]
+    if len(figures) < 3:
+        return False
+    day, month, year = figures[-3:]
+    if (month, year) != (day + 2, day + 4) or words[day].endswith(","):
+        return False  # not day, month word, month, year word, year ("Phường 5, ngày …")
+    read = [int(clean_digits(words[k].rstrip(".,"))) for k in (day, month, year)]
+    y, m, d = (int(part) for part in iso.split("-"))
+    return read == [d, m, y]
+
+
+def decided(first: Extraction, second: Extraction, targets: list[Target]) -> Extraction:
+    """``first`` with what the second reading confirms or fills (see the module)."""
+    wants = [t.wanted for t in targets]
+    first_texts = {t.wanted.path: t.first_text for t in targets}
+    out = replace(first, review_reasons=list(first.review_reasons),
+                  confidence=dict(first.confidence), subjects=list(first.subjects),
+                  doubts=replace(first.doubts,
+                                 unverified_id_numbers=list(first.doubts.unverified_id_numbers),
+                                 unverified_birth_dates=list(first.doubts.unverified_birth_dates)))
+    again = _reasons(second)
+    for want in wants:
+        path = want.path
+        if any(r.path == path for r in again):
+            continue  # read again and still in doubt
+        if want.subject is not None:
+            _person(out, second, want, again)
+            continue
+        read_again = getattr(second, path)
+        if read_again is None:
+            continue
+        malformed = any(r.code == "number_format" and r.path == path
+                        for r in map(ReviewReason.parse, first.review_reasons))
+        if want.read_as is None or (malformed and read_again != want.read_as):
+            # Nothing read the first time, or a number read malformed ("6384/1,L/TP",
+            # "1431!IGPXD"): the second reading's value passes the checks the first failed,
+            # but is read once.
+            setattr(out, path, read_again)
+            alike = want.field is Field.ISSUED_ON and read_alike_date(first_texts[path],
+                                                                        read_again)
+            out.review_reasons = [*_without(out.review_reasons, path),
+                                  *([] if alike else [ReviewReason(SECOND_READING, path)])]
+            out.confidence[path] = second.confidence.get(path, 0.0)
+            if want.field is Field.ISSUED_ON:
+                _dated_by(out, second)
+        elif read_again == want.read_as:
+            out.review_reasons = _without(out.review_reasons, path)
+            out.confidence[path] = max(out.confidence.get(path, 0.0),
+                                       second.confidence.get(path, 0.0))
+    return out
+
+
+# What extraction decides from the issue date besides the date itself: the issuer, matched
+# to the official units as they stood that day, and the validity term's end.
+ISSUER_KEYS = (ISSUER_PRINTED, ISSUER_FROM, *ISSUER_CODES)
+
+
+def _dated_by(out: Extraction, second: Extraction) -> None:
+    """``out``'s values that follow the issue date, as the second reading's date gives
+    them (the record is in review for that date anyway)."""
+    if out.valid_until is None:
+        out.valid_until = second.valid_until
+    out.issuer = second.issuer
+    out.fields = {k: v for k, v in out.fields.items() if k not in ISSUER_KEYS}
+    out.fields.update({k: v for k, v in second.fields.items() if k in ISSUER_KEYS})
+    out.doubts.issuer_candidates = list(second.doubts.issuer_candidates)
+    out.review_reasons = [*_without(out.review_reasons, "issuer"),
+                          *(r for r in _reasons(second) if r.path == "issuer")]
+
+
+def _person(out: Extraction, second: Extraction, want: Wanted,
+            again: list[ReviewReason]) -> None:
+    """A person's ID or birth date set aside as unverified that the second reading, which
+    kept it under the same checks, read alike: back on the person."""
+    index = want.subject
+    assert index is not None
+    if index >= len(out.subjects) or index >= len(second.subjects):
+        return
+    mine, theirs = out.subjects[index], second.subjects[index]
+    where = f"subjects[{index}]"
+    if mine.name != theirs.name or any(r.path == where for r in again):
+        return  # not the same person as read, or their ID still contradicts them
+    attr = want.field.value
+    read_again = getattr(theirs, attr)
+    first = want.read_as or ""
+    same = read_again is not None and (
+        read_again == first if want.field is Field.BIRTH_DATE
+        else read_again == clean_digits(first))
+    if read_again is None or not (same or want.malformed):
+        return
+    out.subjects[index] = replace(mine, **{attr: read_again})
+    out.review_reasons = [r for r in _without(out.review_reasons, want.path)
+                          if not (want.malformed and r.path == where and r.code == ID_FORMAT)]
+    if want.malformed:
+        # An ID the first reading read malformed, the second as a valid one: read once.
+        out.review_reasons.append(ReviewReason(SECOND_READING, want.path))
+    aside = (out.doubts.unverified_id_numbers if want.field is Field.ID_NUMBER
+             else out.doubts.unverified_birth_dates)
+    if first in aside:
+        aside.remove(first)
+    out.confidence[want.path] = second.confidence.get(want.path, 0.0)
+
+
+Reader = Callable[[list[LineRequest]], list[LineReading]]
+
+
+def second_reading(first: Extraction, pages_text: list[str], words: list[list[Word]],
+                   read: Reader, analyzed: Callable[[list[str], list[list[Word]]], Extraction]
+                   ) -> Extraction:
+    """``first`` (``analyzed(pages_text, words)``) after the second reading of the lines
+    of the header values it misses or doubts; ``first`` itself when there are none or
+    none could be located. ``read``: the OCR's second reading of lines of this paper's
+    pages (``ocr.reread.read_lines`` on its file)."""
+    targets = requests(first, words)
+    if not targets:
+        return first
+    lines = list(dict.fromkeys(t.request for t in targets))  # each line read once
+    readings = dict(zip(lines, read(lines), strict=True))
+    if not any(r.words for r in readings.values()):
+        return first
+    # Each line's words replaced once, by the first target that asked for it.
+    pairs = [(t, readings[t.request]) for t in targets
+             if next(u for u in targets if u.request == t.request) is t]
+    second = analyzed(pages_text, with_readings(words, pairs))
+    return decided(first, second, targets)

@@ -1,0 +1,61 @@
+"""The compose stage reads again, on the received file, the header lines extraction doubts
+(``extract.reread`` deciding, ``ocr.reread`` reading), and only those."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import ingest.pipeline as pipeline
+from evalset.generate import doc_seed, make_document
+from ingest.pipeline import compose, receive
+from ocr import PageResult, plan_pages, run_page
+from ocr.pipeline import engine_name
+from ocr.reread import LineReading, LineRequest, PageGeometry
+from records import ReviewReason, Status
+
+
+@pytest.fixture(scope="module")
+def permit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, list[PageResult]]:
+    """Fresh draw 7919's e0000, generated: a marital status certificate (300 dpi colour
+    JPEG) whose "Số: 311/UBND-TP" the page reading gives at 43, and nothing else doubted."""
+    folder = tmp_path_factory.mktemp("reread")
+    truth = make_document(folder, "e0000", doc_seed(7919, 0), "jpeg",
+                          "marital_status_certificate", "test")
+    path = folder / truth.file
+    pages = [run_page(job) for job in plan_pages(str(path), "image/jpeg", out_dir=str(folder))]
+    return path, truth.document_number or "", pages
+
+
+@pytest.mark.slow
+def test_a_weak_number_read_alike_on_the_file_makes_the_record_ready(
+        permit: tuple[Path, str, list[PageResult]], tmp_path: Path) -> None:
+    path, number, pages = permit
+    received = receive(path, work=tmp_path / "work", agency="UBND", max_bytes=50_000_000)
+    record = compose(received, pages, engine=engine_name(), languages="vie").record
+    assert record.document_number == number
+    assert ReviewReason("low_confidence", "document_number") not in record.review.reasons
+    assert record.status == Status.READY
+
+
+def test_the_second_reading_gets_the_received_file_and_the_pages_geometry(
+        permit: tuple[Path, str, list[PageResult]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path, _, pages = permit
+    calls: list[tuple[Path, str, list[PageGeometry], list[LineRequest]]] = []
+
+    def fake(source: Path, media_type: str, geometries: list[PageGeometry],
+             requests: list[LineRequest], **kwargs: object) -> list[LineReading]:
+        calls.append((source, media_type, geometries, requests))
+        return [LineReading(r, ()) for r in requests]
+
+    monkeypatch.setattr(pipeline, "read_lines", fake)
+    received = receive(path, work=tmp_path / "work", agency="UBND", max_bytes=50_000_000)
+    record = compose(received, pages, engine=engine_name(), languages="vie").record
+    ((source, media_type, geometries, requests),) = calls
+    assert source == received.path and media_type == "image/jpeg"
+    assert geometries == [PageGeometry.of(p) for p in pages]
+    assert len(requests) == 1  # the "Số:" line alone
+    # Nothing read the second time: the first reading's doubt stands.
+    assert ReviewReason("low_confidence", "document_number") in record.review.reasons
