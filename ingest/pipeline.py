@@ -279,8 +279,16 @@ def extract_fields(
         pixels = max((p.width_px * p.height_px for p in pages), default=0) + 1
 
         def read(wanted: list[LineRequest]) -> list[LineReading]:
-            return read_lines(source.path, source.source.media_type, geometries, wanted,
-                              languages=languages, max_pixels=pixels)
+            try:
+                return read_lines(source.path, source.source.media_type, geometries, wanted,
+                                  languages=languages, max_pixels=pixels)
+            except Exception as exc:
+                # The second reading is evidence, never a step the paper depends on: a
+                # render or a tesseract run that fails leaves the first reading as it was
+                # (its doubts stay for an officer), and the record says so.
+                log.warning("second reading failed on %s: %s", source.path.name, exc)
+                record.note("reread", failed=f"{type(exc).__name__}: {exc}"[:300])
+                return [LineReading(r, ()) for r in wanted]
 
         extraction = second_reading(extraction, texts, words, read, analyzed)
     apply(record, extraction)  # notes the record's one "extract" stage event

@@ -5,10 +5,11 @@ The page reading (``pipeline.run_page``) reads the whole page once, prepared as 
 reading) in tesseract's page layout. A header under speckle or a faint dateline can lose
 a paper's number or its date there while the line's label was still read. Extraction
 then asks for the line where the label sits (``LineRequest``: its box in the first
-reading's geometry and the characters the field prints) to be read again, differently:
-the plain gray of the scan (no page-wide preparation), cut to the line, enlarged to a
-height tesseract reads well, as one line (``--psm 7``) restricted to the field's
-characters. What comes back are words in the page's pixels, as the first reading's are:
+reading's geometry) to be read again, differently: the plain gray of the scan (no
+page-wide preparation), cut to the line, enlarged to a height tesseract reads well, as
+one line (``--psm 7``). Not restricted to the field's characters: tesseract gives a
+whitelisted letter with a diacritic confidence 0. What comes back are words in the
+page's pixels, as the first reading's are:
 extraction reads them with its own parsers and checks and decides what they are worth.
 
 The worker that OCR'd the page does not keep it (it would weigh megabytes between

@@ -59,3 +59,23 @@ def test_the_second_reading_gets_the_received_file_and_the_pages_geometry(
     assert len(requests) == 1  # the "Số:" line alone
     # Nothing read the second time: the first reading's doubt stands.
     assert ReviewReason("low_confidence", "document_number") in record.review.reasons
+
+
+def test_a_second_reading_that_fails_leaves_the_first_reading_and_says_so(
+        permit: tuple[Path, str, list[PageResult]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # One failing step must never fail the document (issue 13): a render or a tesseract
+    # run that breaks during the second reading leaves the record as the first reading
+    # made it, doubts included, with the failure in its stages.
+    path, _, pages = permit
+
+    def broken(*args: object, **kwargs: object) -> list[LineReading]:
+        raise RuntimeError("tesseract failed (1): simulated")
+
+    monkeypatch.setattr(pipeline, "read_lines", broken)
+    received = receive(path, work=tmp_path / "work", agency="UBND", max_bytes=50_000_000)
+    record = compose(received, pages, engine=engine_name(), languages="vie").record
+    assert ReviewReason("low_confidence", "document_number") in record.review.reasons
+    assert record.status == Status.NEEDS_REVIEW
+    (event,) = [e for e in record.stages if e.stage == "reread"]
+    assert "simulated" in event.detail["failed"]
