@@ -8,6 +8,7 @@ that the label boxes tesseract found fall on the same pixels.
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
 from datetime import date
@@ -23,6 +24,8 @@ from ocr import PageResult, Word, reread
 from ocr.engine import read_crops, rekeyed
 from ocr.reread import PageGeometry
 from records import FieldRegion, Record, ReviewReason, Status, Subject
+
+log = logging.getLogger("sohoa.ingest")
 
 
 def upright_page(source: Path, media_type: str, page: PageResult, max_pixels: int
@@ -206,20 +209,33 @@ def read_handwriting(record: Record, received_path: Path, media_type: str,
     if not wanted or not pages:
         return
     page = pages[0]
-    image = upright_page(received_path, media_type, page,
-                         max_pixels=page.width_px * page.height_px + 1)
-    if image is None:
-        return
     try:
-        reader = shared_reader()
-    except ReaderUnavailable as exc:
-        record.note("handwriting", skipped=str(exc))
+        image = upright_page(received_path, media_type, page,
+                             max_pixels=page.width_px * page.height_px + 1)
+        if image is None:
+            return
+        try:
+            reader = shared_reader()
+        except ReaderUnavailable as exc:
+            record.note("handwriting", skipped=str(exc))
+            return
+        warm()
+        issued = date.fromisoformat(record.issued_on) if record.issued_on else None
+        labels = label_words(image, page, languages, wanted, form)
+        fields = read_fields(image, page.words, issued, reader, wanted, labels,
+                             registers_birth=record.doc_type == BIRTH_CERTIFICATE, form=form)
+    except Exception as exc:
+        # A step that fails (a render, tesseract, the line model) never fails the paper:
+        # its handwritten fields are left for keying, without a crop, and the record says
+        # why. Nothing was written on the record before this point.
+        log.warning("handwriting reading failed on %s: %s", received_path.name, exc)
+        record.note("handwriting", failed=f"{type(exc).__name__}: {exc}"[:300])
+        for key in wanted:
+            path = _resolved(record, paths[key], roles)
+            record.review.reasons.append(ReviewReason("handwriting_unread", path))
+        if record.status == Status.READY:
+            record.status = Status.NEEDS_REVIEW
         return
-    warm()
-    issued = date.fromisoformat(record.issued_on) if record.issued_on else None
-    labels = label_words(image, page, languages, wanted, form)
-    fields = read_fields(image, page.words, issued, reader, wanted, labels,
-                         registers_birth=record.doc_type == BIRTH_CERTIFICATE, form=form)
     resolved = [_resolved(record, paths[f.key], roles) for f in fields]
     for f, path in zip(fields, resolved, strict=True):
         # Kept for the keying screen, which shows a person this part of the page.

@@ -132,3 +132,26 @@ def test_the_holders_age_is_weighed_only_on_a_paper_that_registers_a_birth(
         record.doc_type = doc_type
         hw.read_handwriting(record, path, "application/pdf", pages, "vie")
     assert asked == [True, False]
+
+
+def test_a_failing_handwriting_step_leaves_its_fields_for_keying_not_the_paper_failed(
+        form: GeneratedForm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("asterocr")
+    import ingest.handwriting as handwriting
+
+    path, _truth, pages = form
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("tesseract failed (1): simulated")
+
+    monkeypatch.setattr(handwriting, "label_words", broken)
+    received = receive(path, work=tmp_path / "work", agency="UBND", max_bytes=50_000_000)
+    record = compose(received, pages, engine=engine_name(), languages="vie",
+                     handwriting=True).record
+    unread = {r.path for r in record.review.reasons if r.code == "handwriting_unread"}
+    assert unread and not any(r.code == "handwriting_unconfirmed"
+                              for r in record.review.reasons)
+    assert record.status == Status.NEEDS_REVIEW
+    assert record.regions == []
+    (event,) = [e for e in record.stages if e.stage == "handwriting"]
+    assert "simulated" in event.detail["failed"]
