@@ -194,6 +194,13 @@ def stage(whole: bool | None, recognized: bool, right: bool, proposed: bool) -> 
     return "lost_check_wrong" if proposed else "lost_check"
 
 
+def hand_of(t: Truth, key: str) -> str:
+    """The font a field was written in: the wife's own on a marriage form that has one
+    (``klass["wife_hand"]``), else the form's."""
+    return str(t.klass.get("wife_hand", t.klass["hand"]) if key.startswith("wife_")
+               else t.klass["hand"])
+
+
 def cpu_seconds() -> float:
     """CPU time of this process and of its waited-for children (tesseract)."""
     t = os.times()
@@ -266,7 +273,8 @@ def run_reading(truths: list[Truth], root: Path, cache: Path, bare: bool = True,
             if f.agreed:
                 c["agreed"] += 1
                 c["agreed_wrong"] += 0 if same(key, f.value, want) else 1
-            for cls in (f"font {t.klass['hand']}", f"degradation {t.klass['degradation']}"):
+            hand = hand_of(t, key)
+            for cls in (f"font {hand}", f"degradation {t.klass['degradation']}"):
                 by_class[cls]["fields"] += 1
                 by_class[cls]["right"] += same(key, f.value, want)
                 by_class[cls]["wrong_proposed"] += f.value is not None and not same(
@@ -278,10 +286,10 @@ def run_reading(truths: list[Truth], root: Path, cache: Path, bare: bool = True,
             c["bare_wrong_proposed"] += bare_value is not None and not same(key, bare_value,
                                                                               want)
             if bare_value is not None:
-                for cls in (f"font {t.klass['hand']}", f"degradation {t.klass['degradation']}"):
+                for cls in (f"font {hand}", f"degradation {t.klass['degradation']}"):
                     by_class[cls]["bare_right"] += same(key, bare_value, want)
                     by_class[cls]["bare_wrong_proposed"] += not same(key, bare_value, want)
-            rows.append({"id": t.id, "class": t.class_key, "hand": t.klass["hand"], "key": key,
+            rows.append({"id": t.id, "class": t.class_key, "hand": hand, "key": key,
                          "want": want, "got": f.value, "source": f.source, "readings":
                          f.readings, "problem": f.problem, "bare": raw, "whole": whole,
                          "recognized": recognized, "confidence": f.confidence,
