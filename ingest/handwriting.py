@@ -160,10 +160,10 @@ def label_words(image: Image.Image, page: PageResult, languages: str, wanted: li
     # labels each time). Not for "Số:" alone: read so, it was found on no page (3 tried).
     body = [k for k in missing if k not in again and k != "number"]
     # Not when no label was found at all, by the OCR or that reading: a halo hides some
-    # labels next to the writing, not the form's every label, and the column read twice
-    # from the page's top cost 0.9 s of CPU (the marriage test half's m0005; no page of
-    # the dev halves nor of draw 5413 came to it). With a label found, the band of its
-    # missing neighbours is small (``REACH``).
+    # labels next to the writing, not the form's every label, and such a page would read
+    # its whole column twice (0.4–0.6 s a reading down to 75 % of the marriage form; no
+    # page of the dev halves nor of draw 5413 came to it). With a label found, the band
+    # of its missing neighbours is small (``REACH``).
     anchored = {k: v for k, v in {**found, **again}.items() if v}
     if not body or not anchored:
         return words
