@@ -15,6 +15,7 @@ reading could have had, per character (1.0 when the grammar cost nothing).
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 import unicodedata
 from collections.abc import Callable, Hashable
@@ -121,11 +122,14 @@ def beam_search(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
                     p = pb + lp
                 else:
                     p = total + lp
-                new = step(state, ch)
+                key = (state, ch)
+                new = steps[key] if key in steps else step(state, ch)
                 if new is not None:
                     cur = nxt.setdefault((text + ch, new), [NEG, NEG])
                     cur[1] = _lse(cur[1], p)
-        ranked = sorted(nxt.items(), key=lambda kv: _lse(*kv[1]), reverse=True)[:beam]
+        # ``_lse`` of each entry once; ``nlargest`` is ``sorted(..., reverse=True)[:beam]``
+        # (ties in insertion order), without sorting the rest.
+        ranked = heapq.nlargest(beam, nxt.items(), key=lambda kv: _lse(*kv[1]))
         beams = {key: (v[0], v[1]) for key, v in ranked}
     best = best_path_log_prob(frames)
     out = [Decoded(text, lp, confidence(lp, best, text))
