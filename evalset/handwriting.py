@@ -12,7 +12,10 @@ names and the number ("Số:" under the agency's name) written by hand.
 năm sinh:", "Nơi thường trú:" (or "Nơi cư trú:") and "Số Giấy CMND:" written by hand
 (ethnicity and nationality typed), then "Số: … Quyển số: …" by hand, the spouses'
 signatures (a pen stroke, the name written out under it), the dateline and the issuer.
-Its subjects are the two spouses (roles "chồng", "vợ").
+Its subjects are the two spouses (roles "chồng", "vợ"). Each spouse writes in their own
+hand: the wife's fields and signature in another font, ink, slant and pen width than the
+husband's (`klass["wife_hand"]`); the number and book in the husband's (the form's first
+hand, `klass["hand"]`).
 
 Writes OUT/<id>.<ext> and OUT/truth.jsonl (`evalset.Truth` rows). Per handwritten field,
 `fields["handwriting"][key]` holds what was written (`text`), its canonical value
@@ -349,24 +352,46 @@ def _box_in_scan(box: tuple[int, int, int, int], dpi: int, degradation: str
     return [round(v * s) for v in box]
 
 
+@dataclass(frozen=True)
+class Pen:
+    """One writer's hand on the form: the font, its ink, slant and pen width."""
+
+    hand: str
+    ink: tuple[int, int, int]
+    slant: float
+    width: int
+
+
+def _pen(rng: random.Random, hands: list[str]) -> Pen:
+    hand = rng.choice(hands)
+    ink = (20, 40, 150) if rng.random() < 0.6 else (25, 25, 30)
+    return Pen(hand, ink, rng.uniform(-6, 16), rng.choice((-1, 0, 0, 1)))
+
+
+# The marriage form's fields each spouse wrote in their own hand (their name, birth date,
+# residence and ID, their signature and name under it); the register's number and book
+# are the clerk's, in the husband's hand (the form's first).
+SPOUSE_OF = {f"wife_{k}": "wife" for k in ("name", "birth_date", "residence", "id",
+                                           "signature")}
+
+
 def _sign_spouses(canvas: np.ndarray, lay: Any, form: Form, rng: random.Random, cache: Path,
-                  hand: str, ink: tuple[int, int, int], slant: float, pen_width: int
-                  ) -> dict[str, Any]:
+                  pens: dict[str, Pen]) -> dict[str, Any]:
     """Each spouse's signature under their "(Ký, ghi rõ họ tên)" and the name written out
-    under it, as the note asks: a pen stroke and the name in the form's hand (one font
-    per form stands for every writer on it); the truth box holds both."""
+    under it, as the note asks: a pen stroke and the name in that spouse's hand
+    (``pens``); the truth box holds both."""
     notes = [op for op in lay.ops if op.text == SIGN_NOTE]
     out: dict[str, Any] = {}
     for who, op in zip(("husband", "wife"), notes, strict=True):
-        key = f"{who}_signature"
+        key, pen = f"{who}_signature", pens[who]
         line = op.size_px * 1.5
         sig = signature_image(rng).resize((mm(36), mm(14)))
         sx, sy = int(op.x + rng.uniform(0, mm(10))), int(op.y + 0.2 * line)
-        _blend(canvas, sig, (sx, sy), ink, 0.95)
+        _blend(canvas, sig, (sx, sy), pen.ink, 0.95)
         size = round(op.size_px * rng.uniform(1.1, 1.3))
-        w = write(form.written[key], rng, cache, hand, size, slant, pen_width)
+        w = write(form.written[key], rng, cache, pen.hand, size, pen.slant, pen.width)
         nx, ny = int(op.x + rng.uniform(-mm(3), mm(6))), int(sy + sig.height + 0.1 * line)
-        _blend(canvas, w.mask, (nx, ny), ink, rng.uniform(0.85, 0.97))
+        _blend(canvas, w.mask, (nx, ny), pen.ink, rng.uniform(0.85, 0.97))
         box = (min(sx, nx), sy, max(sx + sig.width, nx + w.mask.width), ny + w.mask.height)
         out[key] = {"text": form.written[key], "value": form.truth[key], "box": box}
     return out
@@ -381,27 +406,32 @@ def make_form(workdir: Path, doc_id: str, seed: int, degradation: str, split: st
     rendered = draw(form.page, lay, rng, family)
     canvas = np.array(rendered.image)
     hands = list(PACKAGES)
-    hand = rng.choice(hands)  # one clerk filled the form, one hand for all its fields
-    ink = (20, 40, 150) if rng.random() < 0.6 else (25, 25, 30)
+    # The birth form: one clerk filled it, one hand for all its fields.
+    first = _pen(rng, hands)
+    pens = {"husband": first}
+    if kind == "marriage":
+        # Each spouse in their own hand: the wife's another font, drawn from a stream of
+        # its own so that the form's other draws (and the birth form's bytes) stay.
+        pens["wife"] = _pen(random.Random(f"{seed}:wife-hand"),
+                            [h for h in hands if h != first.hand] or hands)
     body_px = pt(13)
-    slant = rng.uniform(-6, 16)
-    pen_width = rng.choice((-1, 0, 0, 1))
     hand_truth: dict[str, Any] = {}
     for slot, ln in zip(form.slots, lines, strict=True):
         text = form.written[slot.key]
+        pen = pens[SPOUSE_OF.get(slot.key, "husband")]
         size = round(body_px * rng.uniform(1.15, 1.45))
-        w = write(text, rng, cache, hand, size, slant + rng.gauss(0, 1.5), pen_width)
+        w = write(text, rng, cache, pen.hand, size, pen.slant + rng.gauss(0, 1.5), pen.width)
         # Too long for its line: the clerk wrote smaller.
         while w.mask.width > ln.width * 0.97 and size > body_px * 0.7:
             size = round(size * 0.9)
-            w = write(text, rng, cache, hand, size, slant, pen_width)
+            w = write(text, rng, cache, pen.hand, size, pen.slant, pen.width)
         x = int(ln.x + rng.uniform(0, max(0.0, min(mm(8), ln.width - w.mask.width))))
         y = int(ln.baseline - w.baseline - rng.uniform(0, 0.15) * size)
-        _blend(canvas, w.mask, (x, y), ink, rng.uniform(0.85, 0.97))
+        _blend(canvas, w.mask, (x, y), pen.ink, rng.uniform(0.85, 0.97))
         box = (x, y, x + w.mask.width, y + w.mask.height)
         hand_truth[slot.key] = {"text": text, "value": form.truth[slot.key], "box": box}
     if kind == "marriage":
-        hand_truth |= _sign_spouses(canvas, lay, form, rng, cache, hand, ink, slant, pen_width)
+        hand_truth |= _sign_spouses(canvas, lay, form, rng, cache, pens)
     scan = degrade(Image.fromarray(canvas), degradation, random.Random(f"{seed}:degrade"))
     for v in hand_truth.values():
         v["box"] = _box_in_scan(v["box"], scan.dpi, degradation)
@@ -411,7 +441,8 @@ def make_form(workdir: Path, doc_id: str, seed: int, degradation: str, split: st
     klass = {"dpi": scan.dpi, "mode": scan.mode, "degradation": scan.degradation,
              "format": scan.format, "turn": scan.turn, "skew": round(scan.skew, 2),
              "jpeg_quality": (scan.jpeg_quality or 85) if jpeg_used else None,
-             "font": family, "hand": hand}
+             "font": family, "hand": first.hand,
+             **({"wife_hand": pens["wife"].hand} if "wife" in pens else {})}
     printed = "\n".join(rendered.lines)
     return Truth(
         id=doc_id, file=name, split=split, profile=PROFILE_OF[degradation], klass=klass,

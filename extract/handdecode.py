@@ -15,6 +15,7 @@ reading could have had, per character (1.0 when the grammar cost nothing).
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 import unicodedata
 from collections.abc import Callable, Hashable
@@ -84,6 +85,17 @@ def beam_search(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
     # (text, state) → (log p ending in blank, log p ending in its last character)
     beams: dict[tuple[str, Hashable], tuple[float, float]] = {("", grammar.start()): (0.0, NEG)}
     floor = math.log(MIN_PROB)
+    # The grammar's steps are pure: each (state, character) is judged once per search
+    # (the beam's readings share most of their states; a name's syllable lookups were a
+    # third of the search's time).
+    steps: dict[tuple[Hashable, str], Hashable | None] = {}
+
+    def step(state: Hashable, ch: str) -> Hashable | None:
+        key = (state, ch)
+        if key not in steps:
+            steps[key] = grammar.step(state, ch)
+        return steps[key]
+
     for t in range(frames.shape[0]):
         row = frames[t]
         p_blank = float(row[blank])
@@ -92,35 +104,32 @@ def beam_search(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
             # ends in a blank, and what any character could add is under the skip floor.
             beams = {key: (_lse(pb, pnb) + p_blank, NEG) for key, (pb, pnb) in beams.items()}
             continue
-        tried = [(int(k), chars.get(int(k), "")) for k in np.nonzero(row > floor)[0]
-                 if int(k) != blank]
+        tried = [(ch, float(row[k])) for k in np.nonzero(row > floor)[0]
+                 if int(k) != blank and (ch := chars.get(int(k), ""))]
+        # (text, state) -> [log p ending in blank, log p ending in its last character];
+        # adding NEG to a sum leaves it as it is (``_lse``), so only the other is summed.
         nxt: dict[tuple[str, Hashable], list[float]] = {}
-
-        def add(key: tuple[str, Hashable], pb: float, pnb: float,
-                into: dict[tuple[str, Hashable], list[float]] = nxt) -> None:
-            cur = into.setdefault(key, [NEG, NEG])
-            cur[0] = _lse(cur[0], pb)
-            cur[1] = _lse(cur[1], pnb)
-
         for (text, state), (pb, pnb) in beams.items():
             total = _lse(pb, pnb)
-            add((text, state), total + p_blank, NEG)
+            cur = nxt.setdefault((text, state), [NEG, NEG])
+            cur[0] = _lse(cur[0], total + p_blank)
             last = text[-1:] if text else ""
-            for k, ch in tried:
-                lp = float(row[k])
-                if not ch:
-                    continue
+            for ch, lp in tried:
                 if ch == last:
                     # The same character again: a repeat collapses unless a blank parted it.
-                    add((text, state), NEG, pnb + lp)
-                    new = grammar.step(state, ch)
-                    if new is not None:
-                        add((text + ch, new), NEG, pb + lp)
-                    continue
-                new = grammar.step(state, ch)
+                    cur = nxt.setdefault((text, state), [NEG, NEG])
+                    cur[1] = _lse(cur[1], pnb + lp)
+                    p = pb + lp
+                else:
+                    p = total + lp
+                key = (state, ch)
+                new = steps[key] if key in steps else step(state, ch)
                 if new is not None:
-                    add((text + ch, new), NEG, total + lp)
-        ranked = sorted(nxt.items(), key=lambda kv: _lse(*kv[1]), reverse=True)[:beam]
+                    cur = nxt.setdefault((text + ch, new), [NEG, NEG])
+                    cur[1] = _lse(cur[1], p)
+        # ``_lse`` of each entry once; ``nlargest`` is ``sorted(..., reverse=True)[:beam]``
+        # (ties in insertion order), without sorting the rest.
+        ranked = heapq.nlargest(beam, nxt.items(), key=lambda kv: _lse(*kv[1]))
         beams = {key: (v[0], v[1]) for key, v in ranked}
     best = best_path_log_prob(frames)
     out = [Decoded(text, lp, confidence(lp, best, text))

@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image, ImageFilter
 
 from extract.handcheck import (
@@ -192,8 +193,20 @@ FLATTEN_FROM = 0.3
 def _background(gray: Image.Image) -> np.ndarray[Any, Any]:
     """The paper's level around each pixel: the local maximum (strokes are thinner than
     the window), smoothed."""
-    smooth = gray.filter(ImageFilter.MaxFilter(9)).filter(ImageFilter.BoxBlur(15))
+    smooth = local_max(gray, 9).filter(ImageFilter.BoxBlur(15))
     return np.asarray(smooth, dtype=np.float32)
+
+
+def local_max(gray: Image.Image, size: int) -> Image.Image:
+    """Each pixel's maximum over the ``size`` × ``size`` window around it, edges
+    repeated: PIL's ``MaxFilter(size)`` to the pixel, computed as a row maximum then a
+    column maximum (``MaxFilter`` compares the whole window: 85 ms on a name's crop
+    under a shadow against 6 ms, two crops of a photocopy's page)."""
+    r = size // 2
+    padded = np.pad(np.asarray(gray.convert("L")), r, mode="edge")
+    rows = sliding_window_view(padded, size, axis=0).max(axis=-1)
+    return Image.fromarray(np.ascontiguousarray(sliding_window_view(rows, size, axis=1)
+                                                .max(axis=-1)))
 
 
 def _uneven(background: np.ndarray[Any, Any]) -> bool:

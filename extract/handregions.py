@@ -402,7 +402,9 @@ BARE_NAME = (("ho", "va", "ten"), ("ho", "ten"))
 SPOUSE_WORD = {"husband_name": "chồng:", "wife_name": "vợ:"}
 
 
-def _height(label: Sequence[Word], width: int) -> float:
+def label_height(label: Sequence[Word], width: int) -> float:
+    """The print's line height of a label: its words' median box, no taller than print of
+    the forms' size can be (``MAX_LINE``; on ink bleed the boxes swell)."""
     return min(statistics.median(w.bbox[3] - w.bbox[1] for w in label), MAX_LINE * width)
 
 
@@ -441,7 +443,7 @@ def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[s
             # và tên" then "CÔNG" read from the husband's name, "chồng:" lost): that word
             # is the value's, the label's is made up.
             if len(label) > 1 and label[-1].bbox[0] - label[-2].bbox[2] \
-                    > 2 * _height(label[:-1], width):
+                    > 2 * label_height(label[:-1], width):
                 label = _with_spouse_word(label[:-1], key)
             found.setdefault(key, label)
             continue
@@ -477,7 +479,7 @@ def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[s
     def near(name: Sequence[Word]) -> list[Word] | None:
         """The first date label under the name, no further than a name and its date can
         be apart on the form."""
-        reach = LINES_APART[("name", "birth_date")] * _height(name, width)
+        reach = LINES_APART[("name", "birth_date")] * label_height(name, width)
         return next((d for d in dates if 0 < top(d) - top(name) <= reach), None)
 
     his = near(husband) if husband is not None else None

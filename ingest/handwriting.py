@@ -19,7 +19,15 @@ from PIL import Image
 
 from extract.handfields import BIRTH_CERTIFICATE, read_fields, warm
 from extract.handread import ReaderUnavailable, shared_reader
-from extract.handregions import FormKind, find_labels, form_of, joined, number_label, page_dark
+from extract.handregions import (
+    FormKind,
+    find_labels,
+    form_of,
+    joined,
+    label_height,
+    number_label,
+    page_dark,
+)
 from ocr import PageResult, Word, reread
 from ocr.engine import read_crops, rekeyed
 from ocr.reread import PageGeometry
@@ -49,13 +57,34 @@ ORDER = {FormKind.BIRTH: LABEL_ORDER, FormKind.MARRIAGE: MARRIAGE_ORDER}
 # How far down the page the label column is read again, of the height: the marriage
 # form's number is printed under both spouses' fields (about two thirds down).
 STRIP_BOTTOM = {FormKind.BIRTH: LABEL_STRIP[1], FormKind.MARRIAGE: 0.75}
+# How far a label can be from the next one in the form's order, in line heights of the
+# found one's print (``handregions.label_height``): the band stops there when no label is
+# found on that side, instead of running to the page's top or to ``STRIP_BOTTOM``
+# (tesseract's time goes with the rows, most of all a photocopy's noisy top: 0.4 s for
+# the top 730 rows of the strip, 0.1 s without the first 300). About 1.4 times the
+# farthest measured on the dev halves and a fresh draw (name to date 4.4 and 6.0 on the
+# birth form, when the value goes on the line below; the husband's date to the wife's
+# name 12.5; the wife's date to the number 10.0; the birth date to the place 2.7). The
+# birth form's number is looked for in the header instead.
+REACH = {("name", "birth_date"): 8.5, ("birth_date", "birth_place"): 4.0,
+         ("husband_name", "husband_birth_date"): 6.0, ("husband_birth_date", "wife_name"): 14.0,
+         ("wife_name", "wife_birth_date"): 6.0, ("wife_birth_date", "number"): 13.0}
 
 
-def label_band(missing: list[str], found: dict[str, list[Word]], height: int,
+def _reach(order: tuple[str, ...], a: str, b: str) -> float | None:
+    """Line heights from label ``a`` down to label ``b`` at most (None: not bounded)."""
+    i, j = order.index(a), order.index(b)
+    steps = [REACH.get((order[k], order[k + 1])) for k in range(i, j)]
+    return None if any(r is None for r in steps) else sum(r for r in steps if r is not None)
+
+
+def label_band(missing: list[str], found: dict[str, list[Word]], size: tuple[int, int],
                form: FormKind = FormKind.BIRTH) -> tuple[int, int]:
     """Rows of the page where the missing labels are: between the found labels printed
-    before and after them (tesseract's time goes with the pixels it reads). The birth
-    form's number is in the header (the top 30 %)."""
+    before and after them, or, with none found on a side, no further from the nearest
+    found than the form puts them (``REACH``; tesseract's time goes with the pixels it
+    reads). The birth form's number is in the header (the top 30 %)."""
+    width, height = size
     pad = int(height * 0.02)  # about a line
     top, bottom = height, 0
     order = ORDER[form]
@@ -66,11 +95,27 @@ def label_band(missing: list[str], found: dict[str, list[Word]], height: int,
             top, bottom = 0, max(bottom, int(height * NUMBER_STRIP))
             continue
         i = order.index(key)
-        before = [max(w.bbox[3] for w in found[k]) for k in order[:i] if found.get(k)]
-        after = [min(w.bbox[1] for w in found[k]) for k in order[i + 1:] if found.get(k)]
+        before = [k for k in order[:i] if found.get(k)]
+        after = [k for k in order[i + 1:] if found.get(k)]
         limit = int(height * STRIP_BOTTOM[form])
-        top = min(top, max(before) - pad if before else 0)
-        bottom = max(bottom, min(min(after) + pad, limit) if after else limit)
+        if before:
+            key_top = max(max(w.bbox[3] for w in found[k]) for k in before) - pad
+        else:
+            key_top = 0
+            reach = _reach(order, key, after[0]) if after else None
+            if after and reach is not None:
+                label = found[after[0]]
+                key_top = min(w.bbox[1] for w in label) - int(reach * label_height(label, width))
+        if after:
+            key_bottom = min(min(min(w.bbox[1] for w in found[k]) for k in after) + pad, limit)
+        else:
+            key_bottom = limit
+            reach = _reach(order, before[-1], key) if before else None
+            if before and reach is not None:
+                label = found[before[-1]]
+                key_bottom = min(limit, max(w.bbox[3] for w in label)
+                                 + int(reach * label_height(label, width)))
+        top, bottom = min(top, key_top), max(bottom, key_bottom)
     return max(0, top), min(height, max(bottom, top + 2 * pad))
 
 
@@ -89,7 +134,7 @@ def label_words(image: Image.Image, page: PageResult, languages: str, wanted: li
     if all(k in found for k in wanted):
         return known
     missing = [k for k in wanted if k not in found]
-    top, bottom = label_band(missing, found, image.height, form)
+    top, bottom = label_band(missing, found, image.size, form)
     strip = image.crop((0, top, int(image.width * LABEL_STRIP[0]), bottom))
     # Block numbers apart from the page's, so that no line of one joins a line of the other.
     words = [*known, *rekeyed(_read_strip(strip, top, page.dpi, languages), 100_000)]
@@ -99,9 +144,15 @@ def label_words(image: Image.Image, page: PageResult, languages: str, wanted: li
     # stroke's core the print is print again (fresh draw 3301 and dev: a page's two body
     # labels each time). Not for "Số:" alone: read so, it was found on no page (3 tried).
     body = [k for k in missing if k not in again and k != "number"]
-    if not body:
+    # Not when no label was found at all, by the OCR or that reading: a halo hides some
+    # labels next to the writing, not the form's every label, and such a page would read
+    # its whole column twice (0.4–0.6 s a reading down to 75 % of the marriage form; no
+    # page of the dev halves nor of draw 5413 came to it). With a label found, the band
+    # of its missing neighbours is small (``REACH``).
+    anchored = {k: v for k, v in {**found, **again}.items() if v}
+    if not body or not anchored:
         return words
-    top, bottom = label_band(body, {**found, **again}, image.height, form)
+    top, bottom = label_band(body, anchored, image.size, form)
     strip = image.crop((0, top, int(image.width * LABEL_STRIP[0]), bottom))
     paper = float(np.percentile(np.asarray(strip)[::2, ::2], 90)) if strip.size[1] else 255.0
     cores = strip.point(lambda v: 255 if v > CORE * paper else 0)

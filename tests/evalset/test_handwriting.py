@@ -139,6 +139,36 @@ def test_the_marriage_forms_truth_boxes_hold_ink_inside_the_page(marriage: Path)
             < boxes["number"]["box"][1]
 
 
+def test_each_spouse_writes_in_their_own_hand(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wife's fields and signature in another font than the husband's (and the
+    number's, the form's first hand); the birth form keeps one hand and no second."""
+    import evalset.handwriting as hw
+
+    written: list[tuple[str, str]] = []
+
+    def recording(text: str, rng: random.Random, cache: Path, family: str, *args: object
+                  ) -> object:
+        written.append((text, family))
+        return write(text, rng, cache, family, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hw, "write", recording)
+    generate(tmp_path / "m", 1, seed=9, cache=CACHE, classes=("clean",), kind="marriage")
+    (t,) = evalset.load_truth(tmp_path / "m")
+    hand, wife_hand = t.klass["hand"], t.klass["wife_hand"]
+    assert hand in PACKAGES and wife_hand in PACKAGES and hand != wife_hand
+    families = {text: family for text, family in written}
+    fields = t.fields["handwriting"]
+    for key, v in fields.items():
+        want = wife_hand if key.startswith("wife_") else hand
+        assert families[v["text"]] == want, key
+    written.clear()
+    generate(tmp_path / "h", 1, seed=9, cache=CACHE, classes=("clean",))
+    (t,) = evalset.load_truth(tmp_path / "h")
+    assert "wife_hand" not in t.klass
+    assert {family for _, family in written} == {t.klass["hand"]}
+
+
 def test_an_unknown_form_kind_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown form kind"):
         generate(tmp_path / "x", 1, seed=9, cache=CACHE, kind="death")

@@ -211,6 +211,23 @@ def test_skipping_sure_blank_frames_keeps_repeated_characters_apart() -> None:
     assert best.log_prob == pytest.approx(ctc_log_prob(frames, "11/KS", INDEX, 0), abs=1e-2)
 
 
+def test_the_beam_asks_the_grammar_once_per_state_and_character() -> None:
+    """The grammar's steps are pure: each (state, character) is judged once per search,
+    however many readings of the beam reach that state (a name's syllable lookups)."""
+    asked: list[tuple[object, str]] = []
+
+    class Counting(NameGrammar):
+        def step(self, state: object, char: str) -> object:
+            asked.append((state, char))
+            return super().step(state, char)
+
+    frames = frames_of([{"H": 0.6, "K": 0.3}, {"O": 0.6, "Ô": 0.3}, {" ": 0.9},
+                        {"N": 0.6, "M": 0.3}, {"A": 0.9}, {"M": 0.9}])
+    readings = beam_search(frames, CHARS, 0, Counting())
+    assert readings and readings[0].text == "HO NAM"
+    assert len(asked) == len(set(asked))
+
+
 def test_a_common_family_name_is_taken_over_a_rare_one_the_ink_barely_prefers() -> None:
     # The R is less probable than the blank around it: greedy "TẦN", a real but rare
     # family name; "TRẦN", the second most common, is proposed. An ink sure of "TẦN"

@@ -281,6 +281,21 @@ def test_a_shadowed_crop_is_evened_out_and_an_even_one_left_alone() -> None:
     assert np.array_equal(np.asarray(flattened(even)), np.asarray(even))
 
 
+def test_the_shadows_local_maximum_is_pil_max_filters_to_the_pixel() -> None:
+    """``local_max`` (row then column) gives ``MaxFilter``'s pixels, edges included, on
+    crops of any shape (wider and narrower than the window)."""
+    import numpy as np
+    from PIL import ImageFilter
+
+    from extract.handfields import local_max
+
+    rng = np.random.default_rng(21)
+    for shape in ((120, 1400), (40, 333), (7, 5), (1, 20), (20, 1)):
+        crop = Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8))
+        want = np.asarray(crop.filter(ImageFilter.MaxFilter(9)))
+        assert np.array_equal(np.asarray(local_max(crop, 9)), want)
+
+
 def test_the_ink_around_a_place_is_scored_with_it_not_proposed() -> None:
     from extract.handfields import _around_place
 
