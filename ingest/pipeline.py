@@ -22,9 +22,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import numpy as np
 import pikepdf
 
-from extract import analyze, apply
 from ingest.errors import STORED_RECORD_DAMAGED, IngestError
-from ingest.handwriting import read_handwriting
 from ingest.sniff import EXTENSIONS, HEAD_BYTES, PDF, check_content
 from ocr import OcrInputError, PageJob, PageResult, build_archival, plan_pages
 from ocr.base import PageView
@@ -261,6 +259,9 @@ def extract_fields(
 
     Values given by the batch manifest win over what is read from the page.
     """
+    # Imported here, where it runs: in the OCR workers, whose server loaded it once
+    # (``ingest.preload``); the command that admits and signs never reads fields.
+    from extract.analyze import analyze, apply
 
     extraction = analyze(
         [p.text for p in pages],
@@ -392,6 +393,7 @@ def compose(received: Received, pages: list[PageResult], *, engine: str,
     record.note("archive", pdfa=is_pdfa, size=len(pdf), notes=notes)
     extract_fields(record, pages, received.given, result_types)
     if handwriting:
+        from ingest.handwriting import read_handwriting  # as ``analyze``: the workers'
 
         read_handwriting(record, received.path, received.source.media_type, pages, languages)
     flag_archive(record, pdf, kept_original=pdf is original, is_pdfa=is_pdfa)
