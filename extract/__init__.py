@@ -18,6 +18,8 @@ batch's first page), which run in the OCR workers.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 
 # Where each name lives (``__getattr__`` imports it from there on first use).
 _LAZY = {
-    **dict.fromkeys(("Extraction", "analyze", "apply"), "analyze"),
+    **dict.fromkeys(("Extraction", "apply"), "analyze"),
     **dict.fromkeys(("ManifestError", "given_for", "load_manifest"), "manifest"),
     **dict.fromkeys(("ReviewError", "approve", "correct", "describe_reason", "needs_review"),
                     "review"),
@@ -53,3 +55,24 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'extract' has no attribute {name!r}")
     return getattr(importlib.import_module(f"extract.{module}"), name)
+
+
+class _Package(types.ModuleType):
+    """The package, whose ``analyze`` is the function, as when ``__init__`` imported it.
+
+    ``extract.analyze`` also names the module: the import system binds that module to
+    the package's attribute when it first loads it, after which ``from extract import
+    analyze`` would give the module. ``__init__``'s own ``from extract.analyze import
+    analyze`` used to bind the function over it; loaded on first use, the function is
+    this property's answer and the import system's binding is ignored."""
+
+    @property
+    def analyze(self) -> Any:
+        return importlib.import_module("extract.analyze").analyze
+
+    @analyze.setter
+    def analyze(self, value: object) -> None:
+        pass
+
+
+sys.modules[__name__].__class__ = _Package
