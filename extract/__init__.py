@@ -11,7 +11,7 @@ Offers:
 Its names are loaded on first use (as ``signing``'s and ``ingest``'s): the ``sohoa``
 command reads a batch's manifest and labels review reasons (``extract.manifest``,
 ``extract.review``, their keys in ``extract.keys``) without loading the readers behind
-``analyze`` (fields, checks, tables, names, official units: ~0.1 s of CPU before a
+``analyze`` (fields, checks, tables, names, official units: ~0.03 s of CPU before a
 batch's first page), which run in the OCR workers.
 """
 

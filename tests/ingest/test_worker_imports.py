@@ -93,7 +93,7 @@ print(json.dumps(sorted(name for name in sys.modules if name.startswith("extract
 
 def test_the_command_does_not_load_the_extraction_readers() -> None:
     # ``extract.analyze`` and what it reads with (fields, checks, tables, names, official
-    # units, handwriting) run in the workers: ~0.1 s of CPU before the command's first
+    # units, handwriting) run in the workers: ~0.03 s of CPU before the command's first
     # page when ``extract/__init__`` and ``ingest.pipeline`` imported them.
     done = subprocess.run([sys.executable, "-c", COMMAND_PROBE], cwd=ROOT, capture_output=True,
                           text=True, timeout=300, check=True)
