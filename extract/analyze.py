@@ -10,7 +10,16 @@ from typing import Any
 from extract.checks import DEFAULT_THRESHOLDS, cross_check, field_read_weakly
 from extract.classify import classify
 from extract.fields import Reading, SubjectRead, Value, read_fields
-from extract.ids import ID_PROBLEMS, id_problems
+from extract.ids import id_problems
+from extract.keys import (
+    ID_EVIDENCE,
+    STATED_TERM,
+    SUBJECT_KEYS,
+    TOP_LEVEL,
+    resolves,
+    stored_term,
+    valid_until,
+)
 from extract.lines import Line, lines_from_text, lines_from_words
 from extract.places import (
     AMBIGUOUS,
@@ -37,9 +46,6 @@ from records.result_types import ResultType, load_result_types
 from records.vntime import vietnam_today
 
 # Manifest columns that describe the paper itself; every other column lands in fields.
-TOP_LEVEL = ("doc_type", "title", "document_number", "issuer", "issued_on", "valid_until")
-# Manifest columns that describe the (first) subject.
-SUBJECT_KEYS = ("name", "id_number", "birth_date", "sex", "role")
 
 
 @dataclass
@@ -94,52 +100,6 @@ def _confidences(reading: Reading) -> dict[str, float]:
         if value.confidence is not None:
             out[f"fields.{name}"] = value.confidence
     return out
-
-
-# Where a record keeps the validity term its paper states (months, or an ISO end date), so
-# that correcting the issue date later recomputes the paper's own term, not the default.
-STATED_TERM = "stated_term"
-
-
-def stored_term(term: date | int | None) -> int | str | None:
-    """The stated term as JSON keeps it in ``record.fields``."""
-    return term.isoformat() if isinstance(term, date) else term
-
-
-def stated_term(fields: dict[str, Any]) -> date | int | None:
-    """The stated term kept in ``fields`` (as extraction stored it, or as an officer typed it)."""
-    term = fields.get(STATED_TERM)
-    if isinstance(term, int) or term is None:
-        return term
-    text = str(term).strip()
-    return int(text) if text.isdigit() else date.fromisoformat(text)
-
-
-def valid_until(
-    result_type: ResultType | None, issued_on: str | None, term: date | int | None
-) -> str | None:
-    if result_type is None or issued_on is None:
-        return None
-    until = result_type.valid_until(date.fromisoformat(issued_on), term)
-    return until.isoformat() if until else None
-
-
-# Reasons about whether a person's ID agrees with their birth year and sex. They point at
-# the person, but only the values the ID is checked against answer them: a corrected name
-# says nothing about a dropped ID.
-ID_EVIDENCE = ("id_number", "birth_date", "sex")
-
-
-def resolves(path: str, reason: str) -> bool:
-    """Whether a value set at ``path`` answers ``reason`` (a ``ReviewReason``, or its
-    stored text): same place, or inside it."""
-    parsed = ReviewReason.parse(reason)
-    where = parsed.path
-    if where is None:
-        return False
-    if parsed.code in ID_PROBLEMS:
-        return path in {f"{where}.{attr}" for attr in ID_EVIDENCE}
-    return path == where or path.startswith(where + ".")
 
 
 def _apply_given(extraction: Extraction, given: dict[str, str]) -> None:

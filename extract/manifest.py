@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path, PurePosixPath
 
-from extract.analyze import SUBJECT_KEYS, TOP_LEVEL
+from extract.keys import SUBJECT_KEYS, TOP_LEVEL
 from extract.values import ValueProblem, normalize_id, normalize_value
 from records.errors import ExitCode, SohoaError
 from records.model import LOCATION_COLUMNS

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, TypedDict
 
-from extract.analyze import STATED_TERM, resolves, stated_term, valid_until
+from extract.keys import STATED_TERM, resolves, stated_term, valid_until
 from extract.manifest import ARCHIVE_KEYS
 from extract.values import ValueProblem, normalize_id, normalize_value
 from records.model import Correction, Record, ReviewReason, Status, Subject, utc_now

@@ -20,7 +20,6 @@ from typing import Any
 
 from application.preflight import check_for_ingest
 from application.runtime import Runtime
-from extract.places import warm
 from ingest.admission import Admission, InputFile, discover, failure, reading_failure
 from ingest.errors import ALREADY_STORED, IngestError
 from ingest.lifeline import tethered_pool
@@ -211,6 +210,15 @@ class Scheduler:
 
 # Imported by the pool's forkserver before it forks a worker (``ingest.lifeline``).
 PRELOAD = ("ingest.preload",)
+
+
+def warm() -> None:
+    """The workers' initializer: the official-unit indexes built (a no-op where the
+    server built them). Named here, not as ``extract.places.warm``: pickling that
+    for the pool would load the indexes' module in this process, which never uses it."""
+    from extract.places import warm as build
+
+    build()
 
 
 def _pool(size: int) -> ProcessPoolExecutor:

@@ -22,10 +22,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import numpy as np
 import pikepdf
 
-from extract import Extraction, analyze, apply
-from extract.reread import second_reading
 from ingest.errors import STORED_RECORD_DAMAGED, IngestError
-from ingest.handwriting import read_handwriting
 from ingest.sniff import EXTENSIONS, HEAD_BYTES, PDF, check_content
 from ocr import OcrInputError, PageJob, PageResult, Word, build_archival, plan_pages
 from ocr.base import DEFAULT_LANGUAGES, PageView
@@ -67,6 +64,7 @@ from storage import (
 )
 
 if TYPE_CHECKING:
+    from extract import Extraction
     from search import Index
     from signing import Signer
     from storage import Store
@@ -266,6 +264,11 @@ def extract_fields(
     ``source`` file, the lines of header values the reading missed or doubts are read
     again on its pages (``extract.reread``), as evidence under the same checks.
     """
+    # Imported here, where it runs: in the OCR workers, whose server loaded it once
+    # (``ingest.preload``); the command that admits and signs never reads fields.
+    from extract.analyze import analyze, apply
+    from extract.reread import second_reading
+
     texts, words = [p.text for p in pages], [p.words for p in pages]
     catalog = cached_result_types(result_types)
     manifest = {k: v for k, v in given.items() if k not in STACK_GIVEN}
@@ -415,6 +418,8 @@ def compose(received: Received, pages: list[PageResult], *, engine: str,
     record.note("archive", pdfa=is_pdfa, size=len(pdf), notes=notes)
     extract_fields(record, pages, received.given, result_types, received, languages)
     if handwriting:
+        # As ``analyze``: imported where it runs, in the workers (preloaded there).
+        from ingest.handwriting import read_handwriting
 
         read_handwriting(record, received.path, received.source.media_type, pages, languages)
     flag_archive(record, pdf, kept_original=pdf is original, is_pdfa=is_pdfa)

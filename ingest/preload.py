@@ -3,7 +3,7 @@
 ``ingest.batch`` names this module as its pool's forkserver preload
 (``ingest.lifeline.pool_context``): the server imports it before forking any worker,
 and each worker starts with the modules its jobs unpickle (pages: ``ocr``; documents:
-``ingest.pipeline``, which brings extraction, signing's placement and the rest; the
+``ingest.pipeline``, signing's placement and the rest, and extraction; the
 PDF/A checker, about 0.1 s on a document's first use), with the official-unit
 indexes built (``extract.places.warm``: about 0.1 s loaded from their file in the user's
 cache, 0.25 s built) and the seal search's spectra for A4 pages
@@ -23,9 +23,11 @@ import importlib
 import logging
 import os
 
-# What the workers' jobs unpickle and run: pages (``ocr``), documents (``ingest.pipeline``)
-# and the PDF/A check ``ocr.assemble`` loads on first use.
-MODULES = ("pikepdf.pdfa", "ingest.pipeline", "ocr.pipeline")
+# What the workers' jobs unpickle and run: pages (``ocr``), documents (``ingest.pipeline``,
+# and the extraction and handwriting readers it imports where it runs them) and the PDF/A
+# check ``ocr.assemble`` loads on first use.
+MODULES = ("pikepdf.pdfa", "ingest.pipeline", "extract.analyze", "extract.reread",
+           "ingest.handwriting", "ocr.pipeline")
 
 
 def _load() -> None:

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from extract import analyze, apply
-from extract.analyze import Extraction, resolves
+from extract.analyze import Extraction
+from extract.keys import resolves
 from extract.review import correct
 from extract.values import ValueProblem, normalize_id
 from records.model import Record, Source, Status

@@ -9,7 +9,7 @@ import pickle
 
 import pytest
 
-from extract.analyze import resolves
+from extract.keys import resolves
 from extract.review import describe_reason
 from records import Record, ReviewReason
 from tests.support.search import make_record

@@ -32,6 +32,7 @@ def test_the_workers_modules_do_not_load_the_signer() -> None:
 
 
 def test_the_packages_still_offer_their_names() -> None:
+    import extract
     import ingest
     import signing
 
@@ -40,7 +41,10 @@ def test_the_packages_still_offer_their_names() -> None:
     assert signing.Signer.__module__ == "signing.signer"
     assert signing.verify_pdf.__module__ == "signing.verify"
     assert signing.page_marks.__module__ == "signing.placement"
-    for package in (ingest, signing):
+    assert extract.analyze.__module__ == "extract.analyze"
+    assert extract.load_manifest.__module__ == "extract.manifest"
+    assert extract.describe_reason.__module__ == "extract.review"
+    for package in (extract, ingest, signing):
         for name in package.__all__:
             assert getattr(package, name) is not None
 
@@ -51,8 +55,12 @@ full = []
 gc.callbacks.append(lambda phase, info: full.append(1)
                     if phase == "stop" and info["generation"] == 2 else None)
 import ingest.preload
+import sys
 print(json.dumps({"full": len(full), "frozen": gc.get_freeze_count(),
-                  "enabled": gc.isenabled()}))
+                  "enabled": gc.isenabled(),
+                  "readers": sorted(set(sys.modules) & {"extract.analyze", "extract.places",
+                                                        "extract.reread",
+                                                        "ingest.handwriting"})}))
 """
 
 
@@ -66,3 +74,34 @@ def test_the_preload_runs_no_full_collection_and_freezes_what_it_made() -> None:
     assert got["full"] == 0
     assert got["frozen"] > 10_000
     assert got["enabled"] is True
+    # What the workers import where they run it (``ingest.pipeline.compose``) is loaded
+    # once here, not by each worker's first document.
+    assert got["readers"] == ["extract.analyze", "extract.places", "extract.reread",
+                              "ingest.handwriting"]
+
+
+# What ``sohoa ingest`` itself imports: the command line, the batch driver, admission
+# (the manifest), the review reasons' labels, and pickling the workers' initializer.
+COMMAND_PROBE = """
+import json, pickle, sys
+import cli.main
+from cli.main import cmd_ingest
+import api.labels, application.preflight, ingest.admission, ingest.batch, ingest.pipeline
+from ingest import discover, new_batch_id, run_batch
+pickle.dumps(ingest.batch.warm)
+print(json.dumps(sorted(name for name in sys.modules if name.startswith("extract"))))
+"""
+
+
+def test_the_command_does_not_load_the_extraction_readers() -> None:
+    # ``extract.analyze`` and what it reads with (fields, checks, tables, names, official
+    # units, handwriting) run in the workers: ~0.03 s of CPU before the command's first
+    # page when ``extract/__init__`` and ``ingest.pipeline`` imported them.
+    done = subprocess.run([sys.executable, "-c", COMMAND_PROBE], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, check=True)
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert {"extract.manifest", "extract.review"} <= loaded
+    assert not loaded & {"extract.analyze", "extract.fields", "extract.checks",
+                         "extract.tables", "extract.names", "extract.places",
+                         "extract.classify", "extract.lines", "extract.handfields",
+                         "extract.handread", "extract.handregions", "extract.reread"}
