@@ -217,6 +217,8 @@ def run_placed(truths: list[Truth], root: Path, cache: Path, kind: str = "birth"
     count: dict[str, Counter[str]] = {w: Counter() for w in ways}
     areas: dict[str, list[float]] = {w: [] for w in ways}
     misses: list[str] = []
+    unfound: list[str] = []
+    placing: list[float] = []  # CPU seconds of what compose adds: the labels found again
     for t in truths:
         image, page, _ocr_s, _up_s = upright(t, root, cache)
         if image is None:
@@ -224,7 +226,9 @@ def run_placed(truths: list[Truth], root: Path, cache: Path, kind: str = "birth"
         size = image.size
         labels = label_words(image, page, "vie", list(scored), form)
         read = {r.key for r in regions(image, labels, form)}
+        c0 = time.process_time()
         found = find_labels(labels, size, form=form)
+        placing.append(time.process_time() - c0)
         for key in scored:
             box = truth_box(t, key, page)
             if box is None:
@@ -232,6 +236,7 @@ def run_placed(truths: list[Truth], root: Path, cache: Path, kind: str = "birth"
             trials = [("no_label", placed_box(key, {}, size, form))]
             if key not in read:
                 trials.append(("unfound", placed_box(key, found, size, form)))
+                unfound.append(f"{t.id} {t.class_key} {key}")
             if found.get(key):
                 others = {k: v for k, v in found.items() if k != key}
                 trials.append(("neighbours", placed_box(key, others, size, form)))
@@ -250,7 +255,8 @@ def run_placed(truths: list[Truth], root: Path, cache: Path, kind: str = "birth"
                          "whole_rate": round(count[w]["whole"] / max(1, count[w]["fields"]), 3),
                          "page_share_median": round(statistics.median(areas[w]), 3)
                          if areas[w] else None} for w in ways},
-            "misses": misses}
+            "placing_cpu_ms_max": round(1000 * max(placing), 1) if placing else None,
+            "unfound_fields": unfound, "misses": misses}
 
 
 def cpu_seconds() -> float:
