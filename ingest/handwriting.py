@@ -122,8 +122,8 @@ def label_band(missing: list[str], found: dict[str, list[Word]], size: tuple[int
 
 # A field's usual place on the upright page when no label of the form is found to place
 # it from, as shares (x0, y0, x1, y1) of the width and height: the span of its value's
-# ink over the dev halves of both generated sets (birth 42 pages, marriage 28; turned,
-# shifted and photographed pages among them), widened by about three hundredths each way.
+# ink over the dev halves of both generated sets (birth 42 pages, marriage 28, every
+# class but photos, whose boxes are unknown), widened by about three hundredths each way.
 # For a person to look in: about a fifth of the page's height.
 SHARES: dict[FormKind, dict[str, tuple[float, float, float, float]]] = {
     FormKind.BIRTH: {"number": (0.15, 0.04, 0.40, 0.19), "name": (0.08, 0.15, 0.72, 0.34),
@@ -135,10 +135,11 @@ SHARES: dict[FormKind, dict[str, tuple[float, float, float, float]]] = {
                         "wife_birth_date": (0.25, 0.27, 0.57, 0.50),
                         "number": (0.10, 0.36, 0.36, 0.61)},
 }
-# Of a found neighbour's line height: how far above its label's top writing of the field
-# before it may rise (its descenders), and how far below the last label a value written
-# on the dotted line under it reaches (``handregions.regions``: 2.6 lines to that line's
-# writing's bottom, with a line of slack).
+# In line heights of a found neighbour's print: how far under the top of the label after
+# the field the field's writing may reach (its descenders), and how far under the label
+# before it, past the form's ``REACH``, a value written on the dotted line under its own
+# label reaches (``handregions.regions``: 2.6 lines to that line's writing's bottom, with
+# a line of slack).
 PLACED_OVER = 0.5
 PLACED_UNDER = 3.6
 PLACED_SLACK = 0.06  # of the width, right of the field's usual end
@@ -149,9 +150,10 @@ def placed_box(key: str, found: dict[str, list[Word]], size: tuple[int, int],
     """Where field ``key``'s value is on a page whose label for it was not found, for a
     person to look at (never read by the model): between the nearest found labels before
     and after it in the form's order, no further from one found on a side alone than the
-    form puts them (``REACH``), across the page from the label column; with no label to
-    place it from, the field's usual share of the page (``SHARES``). Generous: it holds
-    the neighbours' print and may hold a neighbour's value."""
+    form puts them (``REACH``), across from the label column to where the field's value
+    usually ends; with no label to place it from, the field's usual share of the page
+    (``SHARES``). Generous: it holds the neighbours' print and may hold a neighbour's
+    value."""
     width, height = size
     order = ORDER[form]
     sx0, sy0, sx1, sy1 = SHARES[form][key]
