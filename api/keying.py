@@ -76,7 +76,12 @@ class KeyingTask:
                 "is_date": self.is_date,
                 "region": None if region is None else {
                     "page": region.page, "box": list(region.box),
-                    "page_size": list(region.page_size)}}
+                    "page_size": list(region.page_size), "estimated": region.estimated}}
+
+    @property
+    def estimated(self) -> bool:
+        """The crop was placed from the form's layout, its label not found: approximate."""
+        return self.region is not None and self.region.estimated
 
 
 def _value_path(path: str) -> bool:
@@ -542,7 +547,8 @@ def crop_png(state: AppState, principal: Principal, record_id: str, path: str) -
     with Image.open(io.BytesIO(page)) as image:
         sx, sy = image.width / region.page_size[0], image.height / region.page_size[1]
         x0, y0, x1, y1 = region.box
-        margin = CROP_MARGIN * (y1 - y0)
+        # A placed region is wide of the value already (``FieldRegion.estimated``).
+        margin = 0.0 if region.estimated else CROP_MARGIN * (y1 - y0)
         box = (max(0, int((x0 - margin) * sx)), max(0, int((y0 - margin) * sy)),
                min(image.width, int((x1 + margin) * sx) + 1),
                min(image.height, int((y1 + margin) * sy) + 1))

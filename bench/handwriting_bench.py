@@ -201,6 +201,64 @@ def hand_of(t: Truth, key: str) -> str:
                else t.klass["hand"])
 
 
+def run_placed(truths: list[Truth], root: Path, cache: Path, kind: str = "birth"
+               ) -> dict[str, Any]:
+    """The keying screen's crops of fields whose label is not found
+    (``ingest.handwriting.placed_box``): how often the placed region holds the field's
+    truth ink box (≥ 97 % of it inside, as ``--regions``), and how much of the page it
+    is. Three ways: the fields whose label is not found on the page as it is; each found
+    label dropped in turn and its field placed from the others (the nearest found
+    labels); no label at all (the field's usual share of the page)."""
+    from extract.handregions import find_labels
+    from ingest.handwriting import placed_box
+
+    scored, form = SCORED_OF[kind], FormKind(DOC_TYPE_OF[kind])
+    ways = ("unfound", "neighbours", "no_label")
+    count: dict[str, Counter[str]] = {w: Counter() for w in ways}
+    areas: dict[str, list[float]] = {w: [] for w in ways}
+    misses: list[str] = []
+    unfound: list[str] = []
+    placing: list[float] = []  # CPU seconds of what compose adds: the labels found again
+    for t in truths:
+        image, page, _ocr_s, _up_s = upright(t, root, cache)
+        if image is None:
+            continue
+        size = image.size
+        labels = label_words(image, page, "vie", list(scored), form)
+        read = {r.key for r in regions(image, labels, form)}
+        c0 = time.process_time()
+        found = find_labels(labels, size, form=form)
+        placing.append(time.process_time() - c0)
+        for key in scored:
+            box = truth_box(t, key, page)
+            if box is None:
+                continue
+            trials = [("no_label", placed_box(key, {}, size, form))]
+            if key not in read:
+                trials.append(("unfound", placed_box(key, found, size, form)))
+                unfound.append(f"{t.id} {t.class_key} {key}")
+            if found.get(key):
+                others = {k: v for k, v in found.items() if k != key}
+                trials.append(("neighbours", placed_box(key, others, size, form)))
+            for way, placed in trials:
+                count[way]["fields"] += 1
+                cov = coverage(box, placed)
+                count[way]["whole"] += cov >= 0.97
+                count[way]["all"] += cov >= 1.0
+                areas[way].append((placed[2] - placed[0]) * (placed[3] - placed[1])
+                                  / (size[0] * size[1]))
+                if cov < 0.97:
+                    misses.append(f"{t.id} {t.class_key} {key} {way}: {cov:.0%} inside "
+                                  f"(placed {placed}, truth {box})")
+    return {"kind": kind, "files": len(truths),
+            "ways": {w: {**dict(count[w]),
+                         "whole_rate": round(count[w]["whole"] / max(1, count[w]["fields"]), 3),
+                         "page_share_median": round(statistics.median(areas[w]), 3)
+                         if areas[w] else None} for w in ways},
+            "placing_cpu_ms_max": round(1000 * max(placing), 1) if placing else None,
+            "unfound_fields": unfound, "misses": misses}
+
+
 def cpu_seconds() -> float:
     """CPU time of this process and of its waited-for children (tesseract)."""
     t = os.times()
@@ -366,6 +424,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="first write a fresh weighted draw of --count forms into --set")
     ap.add_argument("--count", type=int, default=24)
     ap.add_argument("--regions", action="store_true", help="only measure the regions")
+    ap.add_argument("--placed", action="store_true",
+                    help="only measure the regions placed for fields whose label is not "
+                         "found (the keying screen's approximate crops)")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--no-bare", action="store_true", help="skip bare tesseract (tuning)")
     ap.add_argument("--cached-only", action="store_true",
@@ -384,6 +445,10 @@ def main(argv: list[str] | None = None) -> int:
     cache = args.set.with_name(args.set.name + "-ocr")
     if args.cached_only:
         truths = [t for t in truths if (cache / (Path(t.file).name + ".pkl")).exists()]
+    if args.placed:
+        print(json.dumps(run_placed(truths, args.set, cache, args.kind), ensure_ascii=False,
+                         indent=1))
+        return 0
     if args.regions:
         result = run_regions(truths, args.set, cache, args.kind)
         print(json.dumps(result, ensure_ascii=False, indent=1))

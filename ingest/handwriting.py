@@ -20,6 +20,7 @@ from PIL import Image
 from extract.handfields import BIRTH_CERTIFICATE, read_fields, warm
 from extract.handread import ReaderUnavailable, shared_reader
 from extract.handregions import (
+    MARGIN,
     FormKind,
     find_labels,
     form_of,
@@ -117,6 +118,78 @@ def label_band(missing: list[str], found: dict[str, list[Word]], size: tuple[int
                                  + int(reach * label_height(label, width)))
         top, bottom = min(top, key_top), max(bottom, key_bottom)
     return max(0, top), min(height, max(bottom, top + 2 * pad))
+
+
+# A field's usual place on the upright page when no label of the form is found to place
+# it from, as shares (x0, y0, x1, y1) of the width and height: the span of its value's
+# ink over the dev halves of both generated sets (birth 42 pages, marriage 28, every
+# class but photos, whose boxes are unknown), widened by about three hundredths each way.
+# For a person to look in: about a fifth of the page's height.
+SHARES: dict[FormKind, dict[str, tuple[float, float, float, float]]] = {
+    FormKind.BIRTH: {"number": (0.15, 0.04, 0.40, 0.19), "name": (0.08, 0.15, 0.72, 0.34),
+                     "birth_date": (0.26, 0.20, 0.60, 0.39),
+                     "birth_place": (0.08, 0.22, 0.94, 0.42)},
+    FormKind.MARRIAGE: {"husband_name": (0.08, 0.11, 0.72, 0.29),
+                        "husband_birth_date": (0.26, 0.14, 0.60, 0.32),
+                        "wife_name": (0.07, 0.24, 0.65, 0.47),
+                        "wife_birth_date": (0.25, 0.27, 0.57, 0.50),
+                        "number": (0.10, 0.36, 0.36, 0.61)},
+}
+# In line heights of a found neighbour's print: how far under the top of the label after
+# the field the field's writing may reach (its descenders), and how far under the label
+# before it, past the form's ``REACH``, a value written on the dotted line under its own
+# label reaches (``handregions.regions``: 2.6 lines to that line's writing's bottom, with
+# a line of slack).
+PLACED_OVER = 0.5
+PLACED_UNDER = 3.6
+PLACED_SLACK = 0.06  # of the width, right of the field's usual end
+
+
+def placed_box(key: str, found: dict[str, list[Word]], size: tuple[int, int],
+               form: FormKind = FormKind.BIRTH) -> tuple[int, int, int, int]:
+    """Where field ``key``'s value is on a page whose label for it was not found, for a
+    person to look at (never read by the model): between the nearest found labels before
+    and after it in the form's order, no further from one found on a side alone than the
+    form puts them (``REACH``), across from the label column to where the field's value
+    usually ends; with no label to place it from, the field's usual share of the page
+    (``SHARES``). Generous: it holds the neighbours' print and may hold a neighbour's
+    value."""
+    width, height = size
+    order = ORDER[form]
+    sx0, sy0, sx1, sy1 = SHARES[form][key]
+    share = (int(sx0 * width), int(sy0 * height), int(sx1 * width), int(sy1 * height))
+    if key not in order or (key == "number" and form is FormKind.BIRTH):
+        return share  # the birth form's number is in the header, above every label
+    i = order.index(key)
+    before = next((k for k in reversed(order[:i]) if found.get(k)
+                   and _reach(order, k, key) is not None), None)
+    after = next((k for k in order[i + 1:] if found.get(k)
+                  and _reach(order, key, k) is not None), None)
+    if before is None and after is None:
+        return share
+    top = bottom = 0
+    if before is not None:
+        label = found[before]
+        lh = label_height(label, width)
+        # Under the label before: its print is in the crop (the clerk sees where it is).
+        top = min(w.bbox[1] for w in label)
+        reach = _reach(order, before, key) or 0.0
+        bottom = max(w.bbox[3] for w in label) + int((reach + PLACED_UNDER) * lh)
+    if after is not None:
+        label = found[after]
+        lh = label_height(label, width)
+        after_top = min(w.bbox[1] for w in label)
+        bottom = after_top + int(PLACED_OVER * lh)
+        if before is None:
+            reach = _reach(order, key, after) or 0.0
+            top = after_top - int((reach + 1.0) * lh)
+    # Across: from the label column (the value may start under its label) to where the
+    # field's value usually ends, with slack for a page shifted right.
+    anchors = [w for k in (before, after) if k is not None for w in found[k]]
+    left = min(w.bbox[0] for w in anchors) - int(label_height(anchors, width))
+    x0 = max(0, min(share[0], left))
+    x1 = min(width - int(MARGIN * width), share[2] + int(PLACED_SLACK * width))
+    return (x0, max(0, top), x1, min(height, bottom))
 
 
 def label_words(image: Image.Image, page: PageResult, languages: str, wanted: list[str],
@@ -247,6 +320,18 @@ def _set(record: Record, path: str, value: str, roles: tuple[str, ...]) -> None:
         setattr(record.subjects[index], m.group(2), value)
 
 
+def _found_quietly(labels: list[Word] | None, size: tuple[int, int], form: FormKind
+                   ) -> dict[str, list[Word]]:
+    """The labels found among ``labels`` (None: not read), none when finding them fails
+    too: after a failed step the page's crops fall back to the form's usual places."""
+    if not labels:
+        return {}
+    try:
+        return find_labels(labels, size, form=form)
+    except Exception:  # the failure already noted is the one that matters
+        return {}
+
+
 def read_handwriting(record: Record, received_path: Path, media_type: str,
                      pages: list[PageResult], languages: str) -> None:
     """Fill the fields print did not give from the handwriting of page 1, each proposed
@@ -260,6 +345,7 @@ def read_handwriting(record: Record, received_path: Path, media_type: str,
     if not wanted or not pages:
         return
     page = pages[0]
+    labels: list[Word] | None = None
     try:
         image = upright_page(received_path, media_type, page,
                              max_pixels=page.width_px * page.height_px + 1)
@@ -277,13 +363,22 @@ def read_handwriting(record: Record, received_path: Path, media_type: str,
                              registers_birth=record.doc_type == BIRTH_CERTIFICATE, form=form)
     except Exception as exc:
         # A step that fails (a render, tesseract, the line model) never fails the paper:
-        # its handwritten fields are left for keying, without a crop, and the record says
-        # why. Nothing was written on the record before this point.
+        # its handwritten fields are left for keying and the record says why. Nothing was
+        # written on the record before this point.
         log.warning("handwriting reading failed on %s: %s", received_path.name, exc)
         record.note("handwriting", failed=f"{type(exc).__name__}: {exc}"[:300])
+        # On a paper classified as the form, each field's crop placed from the labels
+        # found before the failure, else where the form usually has it: the clerk keys
+        # from the page, not blind.
+        size = (page.width_px, page.height_px)
+        found = _found_quietly(labels, size, form)
         for key in wanted:
             path = _resolved(record, paths[key], roles)
             record.review.reasons.append(ReviewReason("handwriting_unread", path))
+            if record.doc_type == form.value:
+                record.regions.append(FieldRegion(path, page.number,
+                                                  placed_box(key, found, size, form), size,
+                                                  estimated=True))
         if record.status == Status.READY:
             record.status = Status.NEEDS_REVIEW
         return
@@ -296,9 +391,25 @@ def read_handwriting(record: Record, received_path: Path, media_type: str,
             record.review.reasons.append(ReviewReason("handwriting_unconfirmed", path))
         else:
             record.review.reasons.append(ReviewReason("handwriting_unread", path))
-    if fields and record.status == Status.READY:
+    # On a paper classified as the form, a field whose label was not found is left for
+    # keying too, with a region placed from the form's layout (``placed_box``; not read:
+    # the model is given found labels' crops only), so that the clerk keys from the page,
+    # not blind. Other papers are read for labels only (``form_of``: the birth form's by
+    # default), and a label not found there says nothing.
+    read = {f.key for f in fields}
+    unfound = [k for k in wanted if k not in read] if record.doc_type == form.value else []
+    if unfound:
+        found = find_labels(labels, image.size, form=form)
+        for key in unfound:
+            path = _resolved(record, paths[key], roles)
+            record.regions.append(FieldRegion(path, page.number,
+                                              placed_box(key, found, image.size, form),
+                                              image.size, estimated=True))
+            record.review.reasons.append(ReviewReason("handwriting_unread", path))
+    if (fields or unfound) and record.status == Status.READY:
         record.status = Status.NEEDS_REVIEW
     record.note("handwriting", fields=[
         {"field": path, "box": list(f.box), "proposed": f.value is not None,
          "source": f.source, "agreed": f.agreed, "problem": f.problem}
-        for f, path in zip(fields, resolved, strict=True)])
+        for f, path in zip(fields, resolved, strict=True)],
+        placed=[_resolved(record, paths[k], roles) for k in unfound])

@@ -254,18 +254,27 @@ class FieldRegion:
     ``path`` on page ``page`` of the upright page as the OCR read it, whose size
     (width, height) is ``page_size``. The archival PDF shows that same upright page, so
     a screen cuts the field's image from any rendering of it by proportion (the keying
-    screen shows it beside the input)."""
+    screen shows it beside the input). ``estimated``: the field's label was not found,
+    so the box was placed from the form's layout (its found neighbours' places, or the
+    field's usual share of the page) and is wider than the value: the screen says the
+    crop is approximate. Records written before the flag read as not estimated."""
 
     path: str
     page: int
     box: tuple[int, int, int, int]
     page_size: tuple[int, int]
+    estimated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "page": self.page, "box": list(self.box),
+                "page_size": list(self.page_size), "estimated": self.estimated}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FieldRegion:
         x0, y0, x1, y1 = (int(v) for v in data["box"])
         width, height = (int(v) for v in data["page_size"])
-        return cls(str(data["path"]), int(data["page"]), (x0, y0, x1, y1), (width, height))
+        return cls(str(data["path"]), int(data["page"]), (x0, y0, x1, y1), (width, height),
+                   bool(data.get("estimated", False)))
 
 
 @dataclass
@@ -319,6 +328,7 @@ class Record:
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["status"] = str(self.status)
+        data["regions"] = [r.to_dict() for r in self.regions]
         return data
 
     @classmethod

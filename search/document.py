@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from records import Record
 from records.folding import fold_name, nfc
@@ -140,12 +140,15 @@ class StageJson(TypedDict):
 
 
 class RegionJson(TypedDict):
-    """``records.model.FieldRegion``: ``box`` x0, y0, x1, y1; ``page_size`` w, h."""
+    """``records.model.FieldRegion``: ``box`` x0, y0, x1, y1; ``page_size`` w, h;
+    ``estimated``: placed from the form's layout (absent on records indexed before it:
+    a found region)."""
 
     path: str
     page: int
     box: list[int]
     page_size: list[int]
+    estimated: NotRequired[bool]
 
 
 class IndexedRecord(TypedDict):

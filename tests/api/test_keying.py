@@ -214,6 +214,30 @@ def test_the_crop_is_the_fields_part_of_the_page(people: People) -> None:
         assert isinstance(darkest, int) and darkest < 100  # ink, not blank paper
 
 
+def test_a_placed_crop_is_shown_as_approximate(people: People) -> None:
+    # A field whose printed label was not found: its crop is placed from the form's
+    # layout, wider than the value, and the screen says so in Vietnamese.
+    form = keying_form("placed", agency=AGENCY, placed=("subjects[0].birth_date",))
+    seed_forms(people.server, [form])
+    rid = form.record.id
+    with people.client("an") as client:
+        fields = {f["field"]: f for f in client.get(f"/api/v1/keying/records/{rid}")
+                  .json()["fields"]}
+        crop = client.get(f"/keying/{rid}/crop.png", params={"field": "subjects[0].birth_date"})
+    assert fields["subjects[0].birth_date"]["region"]["estimated"] is True
+    assert fields["subjects[0].name"]["region"]["estimated"] is False
+    placed = next(r for r in form.record.regions if r.estimated)
+    with Image.open(io.BytesIO(crop.content)) as image:
+        # The placed box itself, no margin added (it is wide already), page to image scale.
+        scale = image.width / (placed.box[2] - placed.box[0])
+        assert abs(image.height - (placed.box[3] - placed.box[1]) * scale) <= 2
+    with people.browser("an") as browser:
+        text = browser.get(f"/keying/{rid}").text
+    assert text.count("Vùng ước lượng") == 1 and text.count('class="crop estimated"') == 1
+    row = text.split('name="subjects[0].birth_date"')[0].rsplit('class="keying-row"', 1)[1]
+    assert "Vùng ước lượng" in row  # beside the field whose crop it is
+
+
 def test_the_form_screen_takes_a_whole_form_and_moves_on(people: People) -> None:
     form = _seeded(people, "screen")
     rid = form.record.id

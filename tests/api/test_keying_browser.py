@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -98,3 +99,36 @@ def test_the_keying_screens_speak_vietnamese_on_desktop_and_phone(server: LiveSe
                 _check(page, screen, width)
             page.goto("/keying-disputes")
             assert "Trần Thị Hạ" in page.inner_text("body")
+
+
+@pytest.mark.slow  # a browser and a form served: about 5 s
+def test_a_placed_crop_says_it_is_approximate_beside_its_field(server: LiveServer,
+                                                               out_dir: Path) -> None:
+    # The birth date's printed label was not found: its crop is placed from the form's
+    # layout, and the clerk reads, under the picture, that it is approximate.
+    other = "ubnd-c"  # not in the other tests' clerks' queues
+    form = keying_form("browser-placed", agency=other, placed=("subjects[0].birth_date",))
+    seed_forms(server, [form])
+    rid = form.record.id
+    token = create_token(open_store(server.settings.storage_url), role=Role.ARCHIVIST,
+                         agency=other, label="an")
+    for width in (1280, 390):
+        with browser_page(server.base_url, width=width, height=844) as page:
+            _sign_in(page, token)
+            page.goto(f"/keying/{rid}")
+            rows = page.locator(".keying-row")
+            placed = rows.filter(has=page.locator("input[name='subjects[0].birth_date']"))
+            note = placed.locator(".estimated-note")
+            note.wait_for(state="visible")
+            assert "Vùng ước lượng" in note.inner_text()
+            assert page.locator(".estimated-note").count() == 1
+            crop = placed.locator("img.crop.estimated")
+            crop.wait_for(state="visible")
+            page.wait_for_function(
+                "document.querySelector('img.crop.estimated').complete"
+                " && document.querySelector('img.crop.estimated').naturalWidth > 0")
+            # Shown taller than a found field's crop, so the writing in it stays legible.
+            found = rows.first.locator("img.crop")
+            assert crop.bounding_box()["height"] > found.bounding_box()["height"]
+            if width == 1280:
+                page.screenshot(path=str(out_dir / "screen-keying-placed.png"), full_page=True)

@@ -4,13 +4,16 @@ confirmation (``SOHOA_HANDWRITING=on``), nothing without it."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from application import Settings
+from evalset.truth import Truth
 from extract.handregions import ink_box, regions
 from ingest.handwriting import label_words, upright_page
 from ingest.pipeline import compose, receive
+from ocr import Word
 from ocr.pipeline import engine_name
 from records import Record, ReviewReason, Status
 from tests.support.handforms import GeneratedForm, needs_hand_fonts, read_generated_form
@@ -63,7 +66,9 @@ def test_handwriting_on_proposes_values_for_confirmation_and_off_leaves_them(
     assert {r.path for r in hand} <= paths and hand
     assert on.status == Status.NEEDS_REVIEW
     note = next(e for e in on.stages if e.stage == "handwriting")
-    assert {f["field"] for f in note.detail["fields"]} == {r.path for r in hand}
+    # Read from a found label's crop, or placed (its label not found: left for keying).
+    assert {f["field"] for f in note.detail["fields"]} | set(note.detail["placed"]) \
+        == {r.path for r in hand}
     for reason in hand:
         if reason.code == "handwriting_unconfirmed":
             assert ReviewReason("handwriting_unread", reason.path) not in hand
@@ -152,6 +157,94 @@ def test_a_failing_handwriting_step_leaves_its_fields_for_keying_not_the_paper_f
     assert unread and not any(r.code == "handwriting_unconfirmed"
                               for r in record.review.reasons)
     assert record.status == Status.NEEDS_REVIEW
-    assert record.regions == []
+    # No label found to place them from: each field's crop is where the form usually has
+    # it, marked approximate, and holds the writing.
+    assert {r.path for r in record.regions} == unread
+    assert all(r.estimated for r in record.regions)
+    _assert_placed_crops_hold_the_writing(record, _truth, sorted(str(p) for p in unread))
     (event,) = [e for e in record.stages if e.stage == "handwriting"]
     assert "simulated" in event.detail["failed"]
+
+
+def _assert_placed_crops_hold_the_writing(record: Record, truth: Truth, paths: list[str]
+                                          ) -> None:
+    """Each path's region is placed (``estimated``), is a keying task's crop, and holds
+    the field's whole truth ink box (a few pixels of slack: the page was straightened)."""
+    from api.keying import tasks_of
+    from ingest.handwriting import PATHS
+
+    key_of = {path: key for key, path in PATHS.items()}
+    tasks = {t.path: t for t in tasks_of(record)}
+    regions = {r.path: r for r in record.regions}
+    for path in paths:
+        region = regions[path]
+        assert region.estimated and tasks[path].region == region and tasks[path].estimated
+        x0, y0, x1, y1 = truth.fields["handwriting"][key_of[path]]["box"]
+        b = region.box
+        assert b[0] <= x0 + 6 and b[1] <= y0 + 6 and b[2] >= x1 - 6 and b[3] >= y1 - 6, path
+        # A part of the page, not the page.
+        assert (b[2] - b[0]) * (b[3] - b[1]) < 0.3 * region.page_size[0] * region.page_size[1]
+
+
+def test_a_field_whose_label_is_not_found_is_keyed_from_a_crop_placed_by_its_neighbours(
+        form: GeneratedForm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("asterocr")
+    import ingest.handwriting as hw
+    from extract.handregions import find_labels
+
+    path, truth, pages = form
+    read_labels = hw.label_words
+
+    def date_label_lost(*args: Any, **kwargs: Any) -> list[Word]:
+        words = read_labels(*args, **kwargs)
+        lost = find_labels(words, args[0].size).get("birth_date", [])
+        return [w for w in words if w not in lost]
+
+    monkeypatch.setattr(hw, "label_words", date_label_lost)
+    received = receive(path, work=tmp_path / "work", agency="UBND", max_bytes=50_000_000)
+    record = compose(received, pages, engine=engine_name(), languages="vie",
+                     handwriting=True).record
+    assert record.doc_type == "birth_certificate"
+    assert ReviewReason("handwriting_unread", "subjects[0].birth_date") in record.review.reasons
+    assert record.subjects[0].birth_date is None  # nothing read from a placed region
+    _assert_placed_crops_hold_the_writing(record, truth, ["subjects[0].birth_date"])
+    # The fields whose labels were found keep their own crops.
+    assert not any(r.estimated for r in record.regions if r.path != "subjects[0].birth_date")
+    note = next(e for e in record.stages if e.stage == "handwriting")
+    assert note.detail["placed"] == ["subjects[0].birth_date"]
+    # Through the record's JSON, the flag stays.
+    again = {r.path: r for r in Record.from_dict(record.to_dict()).regions}
+    assert again["subjects[0].birth_date"].estimated
+
+
+def test_with_no_label_found_each_crop_is_the_fields_usual_place_on_the_form(
+        form: GeneratedForm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("asterocr")
+    import ingest.handwriting as hw
+
+    path, truth, pages = form
+    monkeypatch.setattr(hw, "label_words", lambda *args, **kwargs: [])
+    received = receive(path, work=tmp_path / "work", agency="UBND", max_bytes=50_000_000)
+    record = compose(received, pages, engine=engine_name(), languages="vie",
+                     handwriting=True).record
+    unread = sorted(str(r.path) for r in record.review.reasons
+                    if r.code == "handwriting_unread")
+    assert unread and {r.path for r in record.regions} == set(unread)
+    _assert_placed_crops_hold_the_writing(record, truth, unread)
+
+
+def test_a_paper_that_is_not_the_form_gets_no_placed_crop(
+        form: GeneratedForm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every paper's labels are looked for (the birth form's by default): a label not found
+    # on a paper classified otherwise is no field of it to key.
+    pytest.importorskip("asterocr")
+    import ingest.handwriting as hw
+
+    path, _truth, pages = form
+    monkeypatch.setattr(hw, "label_words", lambda *args, **kwargs: [])
+    received = receive(path, work=tmp_path / "work", agency="UBND", max_bytes=50_000_000)
+    record = compose(received, pages, engine=engine_name(), languages="vie").record
+    record.doc_type = "household_registration"
+    hw.read_handwriting(record, path, "application/pdf", pages, "vie")
+    assert record.regions == []
+    assert not any(r.code.startswith("handwriting") for r in record.review.reasons)

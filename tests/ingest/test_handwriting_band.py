@@ -138,3 +138,38 @@ def _page(words: list[Word] | None = None) -> PageResult:
                       width_px=1600, height_px=HEIGHT, dpi=200, dpi_assumed=False, rotated=0,
                       deskew=0.0, mean_confidence=96.0, blank=False, had_text=False,
                       pdf_path="")
+
+
+def test_a_field_with_no_label_found_is_placed_from_its_found_neighbours() -> None:
+    from ingest.handwriting import PLACED_OVER, PLACED_UNDER, SHARES, placed_box
+
+    # Both neighbours found: from the label before to the label after.
+    found = {"name": _label(700), "birth_place": _label(860)}
+    x0, top, x1, bottom = placed_box("birth_date", found, SIZE)
+    assert top == 700 and bottom == 860 + int(PLACED_OVER * 30)
+    # From the label column (the value may go under its label) to the field's usual end.
+    assert x0 <= 200 - 30 and x1 > SHARES[FormKind.BIRTH]["birth_date"][2] * SIZE[0]
+    # One side alone: no further than the form puts it, and the line under its label.
+    _, top, _, bottom = placed_box("birth_date", {"name": _label(700)}, SIZE)
+    assert top == 700
+    assert bottom == 730 + int((REACH["name", "birth_date"] + PLACED_UNDER) * 30)
+    _, top, _, bottom = placed_box("birth_date", {"birth_place": _label(860)}, SIZE)
+    assert top == 860 - int((REACH["birth_date", "birth_place"] + 1) * 30)
+    assert bottom == 860 + int(PLACED_OVER * 30)
+    # A marriage form's number under the wife's date, several steps from the husband's.
+    marriage = placed_box("number", {"husband_name": _label(400)}, SIZE, FormKind.MARRIAGE)
+    steps = sum(REACH[a, b] for a, b in itertools.pairwise(MARRIAGE_ORDER))
+    assert marriage[3] == 430 + int((steps + PLACED_UNDER) * 30)
+
+
+def test_with_no_label_found_a_field_is_at_its_usual_share_of_the_page() -> None:
+    from ingest.handwriting import SHARES, placed_box
+
+    for form, shares in SHARES.items():
+        for key, (x0, y0, x1, y1) in shares.items():
+            box = placed_box(key, {}, SIZE, form)
+            assert box == (int(x0 * SIZE[0]), int(y0 * HEIGHT), int(x1 * SIZE[0]),
+                           int(y1 * HEIGHT))
+    # The birth form's number is in the header, above every label: never placed from them.
+    header = placed_box("number", {"name": _label(700)}, SIZE)
+    assert header == placed_box("number", {}, SIZE)

@@ -108,7 +108,12 @@ def test_a_spouses_value_goes_to_the_subject_of_that_role_wherever_print_put_it(
     assert (wife.role, wife.name, wife.birth_date) == ("vợ", "LÊ THỊ HOA", "1970-01-02")
     assert (husband.role, husband.name, husband.birth_date) == ("chồng", "TRẦN VĂN AN", None)
     reasons = {(r.code, r.path) for r in record.review.reasons if r.code.startswith("hand")}
+    # The number, read by no field (its label not found), is left for keying from a
+    # placed crop.
     assert reasons == {("handwriting_unconfirmed", "subjects[1].name"),
                        ("handwriting_unread", "subjects[1].birth_date"),
-                       ("handwriting_unconfirmed", "subjects[0].birth_date")}
-    assert {r.path for r in record.regions} == {p for _, p in reasons}
+                       ("handwriting_unconfirmed", "subjects[0].birth_date"),
+                       ("handwriting_unread", "document_number")}
+    assert {r.path for r in record.regions if not r.estimated} == {
+        p for _, p in reasons if p != "document_number"}
+    assert [r.path for r in record.regions if r.estimated] == ["document_number"]

@@ -65,8 +65,11 @@ def form_values(rng: random.Random) -> dict[str, str]:
 
 
 def keying_form(seed: str, *, agency: str = "ubnd-a",
-                values: dict[str, str] | None = None) -> KeyingForm:
-    """A form (page image as a PDF) and its record waiting for its six values."""
+                values: dict[str, str] | None = None, placed: tuple[str, ...] = ()
+                ) -> KeyingForm:
+    """A form (page image as a PDF) and its record waiting for its six values. ``placed``:
+    the paths whose label was not found, their regions placed wide around the value's
+    line (``FieldRegion.estimated``) as ``ingest.handwriting.placed_box`` does."""
     values = values or form_values(random.Random(seed))
     image = Image.new("L", PAGE, 255)
     draw = ImageDraw.Draw(image)
@@ -82,7 +85,11 @@ def keying_form(seed: str, *, agency: str = "ubnd-a",
         draw.text((x + 6, y - 2), values[path], font=hand_font, fill=20, anchor="ls")
         x0, y0, x1, y1 = draw.textbbox((x + 6, y - 2), values[path], font=hand_font,
                                        anchor="ls")
-        regions.append(FieldRegion(path, 1, (int(x0), int(y0), int(x1), int(y1)), PAGE))
+        if path in placed:
+            regions.append(FieldRegion(path, 1, (40, y - 60, PAGE[0] - 40, y + 50), PAGE,
+                                       estimated=True))
+        else:
+            regions.append(FieldRegion(path, 1, (int(x0), int(y0), int(x1), int(y1)), PAGE))
     out = io.BytesIO()
     image.save(out, format="PDF", resolution=DPI)
     record = make_record("birth_certificate", Person("-", "1976-01-01", ""),
