@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from ocr import tessapi
 from ocr.base import Word
@@ -141,15 +141,16 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
     words = drop_duplicates(splice(words, pieces, header))
     # A noisy top is only read with its specks lifted: read as it is (``--psm 6``), a
     # quarter page of noise cost seconds of tesseract and gave nothing.
-    readings = readings[:len(pieces)] + [
-        _despeckled_if_better(image, box, got, workdir, dpi=dpi, languages=languages)
-        for box, got in zip(skipped + tops,
-                            readings[len(pieces):] + [[] for _ in tops], strict=True)]
     # Only words the text keeps count as read: where the first pass left a noise piece
     # (a signer's name under a pen stroke read "NGUY ẾN xài" at 26–90), the patch around
     # it was read again, and a confident reading of it ("NGUYÊN HÁI QUYÊN" at 58–93)
     # replaces the noise piece instead of being taken for a repeat of it (dev e0057).
     text_words = [w for line in _lines(words) for w in _without_noise(line)]
+    readings = readings[:len(pieces)] + [
+        _despeckled_if_better(image, box, got, workdir, dpi=dpi, languages=languages,
+                              words=text_words)
+        for box, got in zip(skipped + tops,
+                            readings[len(pieces):] + [[] for _ in tops], strict=True)]
     added = [line for k, got in enumerate(readings[len(pieces):])
              for line in _new_lines(got, text_words, key=10_000 + k)]
     if added:
@@ -170,9 +171,21 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
 # densely speckled: a photocopier's noisy top. Sparse specks (0.2 % and more gets the
 # page's median filter) leave the layout its lines; dense ones hide them.
 DENSE_SPECKS = 0.01
-# Specks are lifted where the local mean (a box of 1/100 inch radius) is lighter than
-# this share of the way from the print's core to the speckled paper's level.
-DESPECKLE_SHARE = 0.35
+# Print is as dark under the specks as on the rest of the page (one toner, one copy):
+# in a densely speckled patch, a pixel lighter than the page's print by more than this
+# share of the way from print to paper is a speck (or the soft edge of a stroke, which
+# tesseract does without) and becomes paper. The levels are measured on the words the
+# page read with confidence, outside the patch: the patch's own darkest pixels are
+# specks as much as print, and its "paper" is the specks' gray, so levels taken inside
+# it lifted too little (the header lines read at 50 % CER against 18.5 % this way, on
+# the noisy tops of the fresh draws used for tuning; 0.12 and 0.18 read at 22–23 %).
+DESPECKLE_SHARE = 0.15
+# Words whose pixels measure the print: read this confidently, this long (a short word
+# is mostly a box of paper), at most this many (the measure is a percentile).
+PRINT_WORD_CONFIDENCE = 90.0
+PRINT_WORD_CHARS = 3
+PRINT_WORDS = 80
+PRINT_PERCENTILE = 2.0
 
 
 def densely_speckled(image: Image.Image, box: tuple[int, int, int, int]) -> bool:
@@ -182,19 +195,37 @@ def densely_speckled(image: Image.Image, box: tuple[int, int, int, int]) -> bool
     return float((raw & ~cleaned).mean()) > DENSE_SPECKS
 
 
+def print_levels(gray: np.ndarray, words: Sequence[Word],
+                 box: tuple[int, int, int, int]) -> tuple[float, float] | None:
+    """(print, paper): the darkest pixels' level (``PRINT_PERCENTILE``) and the median
+    inside the boxes of the words read with confidence outside ``box``; None without
+    such words."""
+    chosen = [w for w in words if w.confidence >= PRINT_WORD_CONFIDENCE
+              and len(w.text) >= PRINT_WORD_CHARS
+              and _overlap(w.bbox, box) == 0.0][:PRINT_WORDS]
+    if not chosen:
+        return None
+    pixels = np.concatenate([gray[w.bbox[1]:w.bbox[3], w.bbox[0]:w.bbox[2]].ravel()
+                             for w in chosen])
+    if not pixels.size:
+        return None
+    return float(np.percentile(pixels, PRINT_PERCENTILE)), float(np.median(pixels))
+
+
 def read_despeckled(image: Image.Image, box: tuple[int, int, int, int], workdir: Path, *,
-                    dpi: int, languages: str) -> list[Word]:
+                    dpi: int, languages: str, words: Sequence[Word] = ()) -> list[Word]:
     """The words of ``box`` (page coordinates) read with its layout (``--psm 3``: a
-    header's two blocks) after the specks are lifted: a pixel whose neighbourhood is
-    mostly paper and specks, not print, becomes paper. The levels are the patch's own:
-    its speckled paper (the median of the local means) and its print's core (their 1st
-    percentile)."""
-    crop = as_gray(image).crop(box)
-    radius = max(1, round(dpi / 100))
-    local = np.asarray(crop.filter(ImageFilter.BoxBlur(radius)), dtype=np.float32)
-    paper, core = float(np.median(local)), float(np.percentile(local, 1))
-    pixels = np.asarray(crop).copy()
-    pixels[local >= core + DESPECKLE_SHARE * (paper - core)] = 255
+    header's two blocks) after the specks are lifted: a pixel lighter than the page's
+    print (``print_levels`` of ``words``, the page's reading outside the patch) by
+    ``DESPECKLE_SHARE`` of the way to its paper becomes paper. A page with no such words
+    takes the levels from the patch itself (its 1st percentile and its median)."""
+    gray = as_gray(image)
+    crop = np.asarray(gray.crop(box))
+    levels = print_levels(np.asarray(gray), words, box)
+    ink, paper = levels if levels is not None else (float(np.percentile(crop, 1)),
+                                                    float(np.median(crop)))
+    pixels = crop.copy()
+    pixels[crop >= ink + DESPECKLE_SHARE * (paper - ink)] = 255
     tsv, _ = tesseract(Image.fromarray(pixels, mode="L"), workdir / "despeckled", dpi=dpi,
                        languages=languages, psm=3, want_pdf=False)
     x0, y0 = box[0], box[1]
@@ -209,14 +240,16 @@ def read_despeckled(image: Image.Image, box: tuple[int, int, int, int], workdir:
 
 def _despeckled_if_better(image: Image.Image, box: tuple[int, int, int, int],
                           got: list[Word], workdir: Path, *, dpi: int,
-                          languages: str) -> list[Word]:
+                          languages: str, words: Sequence[Word] = ()) -> list[Word]:
     """A skipped patch of the header band that is densely speckled (a photocopier's
-    noisy top), read again once its specks are lifted; that reading replaces ``got``
-    where it has more confidently read characters. Any other patch: ``got``."""
+    noisy top), read again once its specks are lifted (``read_despeckled``, the print's
+    level measured on ``words``); that reading replaces ``got`` where it has more
+    confidently read characters. Any other patch: ``got``."""
     if box[1] >= HEADER_FRACTION * image.height or not densely_speckled(image, box):
         return got
     try:
-        again = read_despeckled(image, box, workdir, dpi=dpi, languages=languages)
+        again = read_despeckled(image, box, workdir, dpi=dpi, languages=languages,
+                                words=words)
     except (RuntimeError, OSError, ValueError, subprocess.SubprocessError):
         return got  # an improvement, never a condition: the patch's first reading stands
     return again if _confident(again) > _confident(got) else got
