@@ -146,11 +146,11 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
     # it was read again, and a confident reading of it ("NGUYÊN HÁI QUYÊN" at 58–93)
     # replaces the noise piece instead of being taken for a repeat of it (dev e0057).
     text_words = [w for line in _lines(words) for w in _without_noise(line)]
+    as_read = readings[len(pieces):]
     readings = readings[:len(pieces)] + [
         _despeckled_if_better(image, box, got, workdir, dpi=dpi, languages=languages,
                               words=text_words)
-        for box, got in zip(skipped + tops,
-                            readings[len(pieces):] + [[] for _ in tops], strict=True)]
+        for box, got in zip(skipped + tops, as_read + [[] for _ in tops], strict=True)]
     added = [line for k, got in enumerate(readings[len(pieces):])
              for line in _new_lines(got, text_words, key=10_000 + k)]
     if added:
@@ -162,7 +162,7 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
     # A printed label followed by handwriting reads as a noise line: kept aside, not lost.
     if dropped is not None:
         kept = {(w.text, w.bbox) for line in added for w in line}
-        dropped += rekeyed([w for got in readings[len(pieces):] for w in got
+        dropped += rekeyed([w for got in as_read for w in got
                             if (w.text, w.bbox) not in kept], DROPPED_BLOCKS)
     return words, notes
 
@@ -243,8 +243,16 @@ def _despeckled_if_better(image: Image.Image, box: tuple[int, int, int, int],
                           languages: str, words: Sequence[Word] = ()) -> list[Word]:
     """A skipped patch of the header band that is densely speckled (a photocopier's
     noisy top), read again once its specks are lifted (``read_despeckled``, the print's
-    level measured on ``words``); that reading replaces ``got`` where it has more
-    confidently read characters. Any other patch: ``got``."""
+    level measured on ``words``): band by band (``text_bands``), the text lines of the
+    reading that adds more confidently read characters there (``_new_lines``: what each
+    would add to the page). Any other patch: ``got``.
+
+    Judged on the lines each would add, not on all their words: read as it is, a patch
+    of specks gives hundreds of noise "words" at 50–60, whose sum outweighed a
+    despeckled reading with the header's lines in it (fresh draw 3187's e0023). Band by
+    band, not the patch as a whole: the two readings get different lines right (draw
+    8629's e0024: the agency read only as it is, the motto only despeckled).
+    """
     if box[1] >= HEADER_FRACTION * image.height or not densely_speckled(image, box):
         return got
     try:
@@ -252,13 +260,14 @@ def _despeckled_if_better(image: Image.Image, box: tuple[int, int, int, int],
                                 words=words)
     except (RuntimeError, OSError, ValueError, subprocess.SubprocessError):
         return got  # an improvement, never a condition: the patch's first reading stands
-    # Judged on what each reading would add to the page (``_new_lines``): read as it
-    # is, a patch of specks gives hundreds of noise "words" at 50–60, whose sum
-    # outweighed a despeckled reading with the header's lines in it (fresh draw 3187's
-    # e0023: 473 words, 42.2, against 40.5).
-    added_again, added_got = (_new_lines(reading, words, key=0) for reading in (again, got))
-    return again if _confident([w for line in added_again for w in line]) > _confident(
-        [w for line in added_got for w in line]) else got
+    # Distinct keys: the two readings' lines must not run together.
+    first = [w for line in _new_lines(got, words, key=1) for w in line]
+    despeckled = [w for line in _new_lines(again, words, key=2) for w in line]
+    kept: list[Word] = []
+    for band in text_bands(first, despeckled):
+        theirs, ours = lines_in(despeckled, band), lines_in(first, band)
+        kept += theirs if _confident(theirs) > _confident(ours) else ours
+    return kept
 
 
 def _confident(words: list[Word]) -> float:
