@@ -985,15 +985,65 @@ def _rejoined(left: list[list[Word]], right: list[list[Word]]) -> list[list[Word
     return joined
 
 
-def _table_rows(lines: list[list[Word]]) -> list[list[Word]]:
-    """``lines`` with side-by-side table columns (consecutive blocks) merged into rows,
-    and a block of the right halves of lines the layout cut put back (``_rejoined``)."""
+def _blocks_of(lines: list[list[Word]]) -> list[list[list[Word]]]:
+    """Consecutive lines of one tesseract block, together."""
     blocks: list[list[list[Word]]] = []
     for line in lines:
         if blocks and blocks[-1][-1][0].line[0] == line[0].line[0]:
             blocks[-1].append(line)
         else:
             blocks.append([line])
+    return blocks
+
+
+def _blocks_in_place(lines: list[list[Word]]) -> list[list[Word]]:
+    """``lines`` with a block that the layout gave after a block lying wholly below it,
+    across from it, moved back up among the lines before: after the last line that
+    reads before it (above it, or on its row and left of it).
+
+    Tesseract's layout sometimes takes a piece of a line out of its block (on a noisy
+    photocopy the second half of "Ngày sinh: …; ghi bằng chữ: …", its first half read
+    apart: fresh draw 3187's e0023) and gives it after the block under it, a page
+    further down the text. Text that overlaps another block across cannot stand beside
+    it, so only its height says where it is read; blocks side by side (the header's
+    two, a table's columns) do not overlap across and are left alone.
+    """
+    out: list[list[Word]] = []
+    previous: list[list[Word]] | None = None
+    for block in _blocks_of(lines):
+        moved = previous is not None and _above_across(block, previous)
+        previous = block
+        if not moved:
+            out += block
+            continue
+        first = block[0]
+        height = _height([w for line in block for w in line])
+        at = len(out)
+        while at > 0 and not _reads_before(out[at - 1], first, height):
+            at -= 1
+        out[at:at] = block
+    return out
+
+
+def _above_across(block: list[list[Word]], other: list[list[Word]]) -> bool:
+    """Whether ``block`` lies wholly above ``other`` and across from it (overlapping
+    by half the narrower one's width or more)."""
+    (x0, x1), (ox0, ox1) = _span(block, 0), _span(other, 0)
+    return (_span(block, 1)[1] <= _span(other, 1)[0]
+            and min(x1, ox1) - max(x0, ox0) >= min(x1 - x0, ox1 - ox0) / 2)
+
+
+def _reads_before(line: list[Word], other: list[Word], height: int) -> bool:
+    """Whether ``line`` is read before ``other``: above it, or on its row and left of it."""
+    if abs(_centre(line) - _centre(other)) < 0.5 * height:
+        return line[0].bbox[0] < other[0].bbox[0]
+    return _centre(line) < _centre(other)
+
+
+def _table_rows(lines: list[list[Word]]) -> list[list[Word]]:
+    """``lines`` with side-by-side table columns (consecutive blocks) merged into rows,
+    and a block of the right halves of lines the layout cut put back (``_rejoined``)."""
+    blocks = _blocks_of(lines)
     out: list[list[Word]] = []
     current = blocks[0] if blocks else []
     for block in blocks[1:]:
@@ -1208,8 +1258,8 @@ def words_to_text(words: list[Word]) -> str:
     reading order (the header's left block before its right block; a table's columns
     read across, row by row)."""
     weak = _weak_page(words)
-    lines = _cell_flow(_table_rows([kept for line in _lines(words) if (
-        kept := _ruled_text(line if weak else _without_noise(line)))]))
+    lines = _cell_flow(_table_rows(_blocks_in_place([kept for line in _lines(words) if (
+        kept := _ruled_text(line if weak else _without_noise(line)))])))
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
     index = 0
