@@ -139,13 +139,14 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
               [dataclasses.replace(w, line=piece[0].line) for w in got]
               for piece, got in zip(pieces, readings, strict=False)]
     words = drop_duplicates(splice(words, pieces, header))
-    # A noisy top is only read with its specks lifted: read as it is (``--psm 6``), a
-    # quarter page of noise cost seconds of tesseract and gave nothing.
     # Only words the text keeps count as read: where the first pass left a noise piece
     # (a signer's name under a pen stroke read "NGUY ẾN xài" at 26–90), the patch around
     # it was read again, and a confident reading of it ("NGUYÊN HÁI QUYÊN" at 58–93)
     # replaces the noise piece instead of being taken for a repeat of it (dev e0057).
     text_words = [w for line in _lines(words) for w in _without_noise(line)]
+    # A noisy top is only read with its specks lifted: read as it is (``--psm 6``), a
+    # quarter page of noise cost seconds of tesseract and gave nothing. The words kept
+    # aside as dropped are those of the patches as read (``as_read``).
     as_read = readings[len(pieces):]
     readings = readings[:len(pieces)] + [
         _despeckled_if_better(image, box, got, workdir, dpi=dpi, languages=languages,
