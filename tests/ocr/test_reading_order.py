@@ -225,3 +225,32 @@ def test_a_capitalised_label_under_a_row_starts_the_next_row() -> None:
         "Giấy tờ tùy thân CMND số 236483795 CCCD số 049183150002",
         "Nơi đăng ký: Ủy ban nhân dân xã Dân Quyền, tỉnh Phú Thọ",
     ]
+
+
+def test_a_piece_of_a_line_given_after_the_block_below_it_goes_back_up() -> None:
+    """Draw 3187's e0023 (a photocopy with a noisy top): the layout read the first half
+    of "Ngày sinh: …; ghi bằng chữ: …" apart, and gave its second half as a block of its
+    own after the whole block under it. A block wholly above the block before it, and
+    across from it, is read at its own height: after what stands left of it on its row
+    (here its first half, which it then continues: ``_rejoined``)."""
+    words = (_line(20, 9, 1, WIDE_TITLE)
+             + _line(100, 1, 1, (100, "Ngày sinh: 25/02/2019; ghi"))
+             + _line(160, 3, 1, (200, "mười chín"))
+             + _line(220, 3, 2, (100, "Giới tính: Nữ"))
+             + _line(280, 3, 3, (100, "Nơi sinh: Trung tâm Y tế Sóc Sơn, thành phố Hà Nội"))
+             + _line(100, 5, 1, (800, "bằng chữ: Ngày hai mươi lăm")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        WIDE_TITLE[1], "Ngày sinh: 25/02/2019; ghi bằng chữ: Ngày hai mươi lăm",
+        "mười chín", "Giới tính: Nữ", "Nơi sinh: Trung tâm Y tế Sóc Sơn, thành phố Hà Nội"]
+
+
+def test_a_block_above_and_beside_the_block_before_keeps_its_place() -> None:
+    """A block above the block before it but not across from it (a right-hand column,
+    the header's right block) is not moved: side by side, the layout's order stands."""
+    words = (_line(20, 9, 1, WIDE_TITLE)
+             + _line(100, 1, 1, (100, "Nơi nhận:"))
+             + _line(160, 1, 2, (100, "- Như trên;"))
+             + _line(220, 2, 1, (100, "- Lưu: VT."))
+             + _line(100, 3, 1, (1000, "GIÁM ĐỐC")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        WIDE_TITLE[1], "Nơi nhận:", "- Như trên;", "- Lưu: VT.", "GIÁM ĐỐC"]
