@@ -519,7 +519,8 @@ def _cells(mask: np.ndarray, factor: int) -> np.ndarray:
     ``any`` over both axes of a 4-d view at once, which strides across the page and cost
     ~5 ms a 300-dpi page instead of ~0.5."""
     h, w = (mask.shape[0] // factor) * factor, (mask.shape[1] // factor) * factor
-    rows = mask[:h].reshape(h // factor, factor, mask.shape[1]).any(axis=1)
+    rows = np.asarray(mask[:h].reshape(h // factor, factor, mask.shape[1]).any(axis=1),
+                      dtype=bool)
     return np.asarray(rows[:, :w].reshape(h // factor, w // factor, factor).any(axis=2),
                       dtype=bool)
 
