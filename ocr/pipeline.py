@@ -57,9 +57,6 @@ class Prepared:
     blank: bool
     changed: bool  # turned or deskewed
     steps: tuple[str, ...] = ()  # what changed the pixels beyond turning and deskewing
-    # ``ocr_input`` is the page as the scanner made it, only turned and straightened
-    # (``plain_input``'s pixels): what the top view shows (``top_view``'s ``shown``).
-    plain: bool = False
 
 
 # ---------------------------------------------------------------- loading images
@@ -480,10 +477,6 @@ def prepare_and_read(loaded: Loaded, languages: str,
                            workdir)
         assert best is not None
     prepared, first = best
-    # A gray or bilevel page that no step changed was read as the scanner made it (the
-    # cleaned copy is the scan itself, or its gray conversion: ``clean``, ``as_gray``).
-    prepared = dataclasses.replace(prepared, plain=not prepared.steps
-                                   and loaded.image.mode in ("1", "L"))
     reading = engine.looked_again(prepared.ocr_input, first, workdir, dpi=loaded.dpi,
                                   languages=languages)
     prepared, reading = guarded(loaded, prepared, reading, languages, workdir)
@@ -496,19 +489,14 @@ def prepare_and_read(loaded: Loaded, languages: str,
 # ---------------------------------------------------------------- one page
 
 
-def top_view(image: Image.Image, dpi: int, turn: int, deskew: float,
-             shown: Image.Image | None = None) -> PageView:
+def top_view(image: Image.Image, dpi: int, turn: int, deskew: float) -> PageView:
     """The top of the page as the archival page shows ``image`` (``PageView``): turned,
     straightened about the whole page's centre as ``prepare.straighten`` does (only the
-    rows needed are rotated), gray, reduced to ``VIEW_DPI``. ``shown``: that page
-    already made, whole, in gray (a plain page's OCR input, ``Prepared.plain``), whose
-    top rows are the same pixels: rotating them again cost ~10–25 ms a page."""
-    upright = prepare.turn(image, turn) if shown is None else shown
+    rows needed are rotated), gray, reduced to ``VIEW_DPI``."""
+    upright = prepare.turn(image, turn)
     width, height = upright.size
     rows = min(height, math.ceil(height * VIEW_SHARE))
-    if shown is not None:
-        band = shown.crop((0, 0, width, rows))
-    elif abs(deskew) >= prepare.MIN_SKEW:
+    if abs(deskew) >= prepare.MIN_SKEW:
         # Source rows that can land in the top ``rows`` once rotated, and a margin so
         # that no sample is taken at the cut.
         reach = min(height, rows + math.ceil(width * abs(math.sin(math.radians(deskew)))) + 4)
@@ -554,8 +542,7 @@ def _result(job: PageJob, prepared: Prepared, loaded: Loaded,
         notes=list(reading.notes) if reading else [],
         dropped_words=list(reading.dropped) if reading else [],
         # Only page 1 carries the stamp.
-        view=top_view(loaded.image, loaded.dpi, prepared.rotated, prepared.deskew,
-                      shown=prepared.ocr_input if prepared.plain else None)
+        view=top_view(loaded.image, loaded.dpi, prepared.rotated, prepared.deskew)
         if view and number == 1 else None,
     )
 

@@ -3,7 +3,6 @@ readings thrown away, and each shortcut must give what the full work gave."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -101,56 +100,6 @@ def test_the_speckle_check_is_not_carried_past_changed_pixels(
     cleaned = pipeline.clean(loaded)
     assert "loose-gray" in cleaned.steps
     assert cleaned.speckled is None
-
-
-def _skewed_scan(mode: str) -> Image.Image:
-    """A 150-dpi page with dark blocks across its top, in ``mode`` ("L" or "1")."""
-    rng = np.random.default_rng(7)
-    pixels = np.full((1754, 1240), 235, dtype=np.uint8)
-    for _ in range(12):
-        x, y = int(rng.integers(60, 1100)), int(rng.integers(40, 700))
-        pixels[y:y + 30, x:x + 120] = 25
-    gray = Image.fromarray(pixels, mode="L")
-    return gray if mode == "L" else gray.convert("1", dither=Image.Dither.NONE)
-
-
-@pytest.mark.parametrize(("mode", "turn", "deskew"),
-                         [("L", 0, 1.7), ("L", 90, -2.4), ("1", 0, -1.1), ("1", 180, 0.0)])
-def test_the_top_view_of_a_plain_page_is_cut_from_its_ocr_input(
-        mode: str, turn: int, deskew: float, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """A gray or bilevel page no step changed is read as the scanner made it, turned and
-    straightened: the top view is the top of that OCR input, not rotated once more, and
-    is the same view (the stamp's placement) as made from the scan."""
-    scan = _skewed_scan(mode)
-    expected = pipeline.top_view(scan, 150, turn, deskew)
-    ocr_input = prepare.straighten(prepare.turn(prepare.as_gray(scan), turn), deskew)
-    prepared = pipeline.Prepared(ocr_input=ocr_input, rotated=turn, deskew=deskew,
-                                 blank=False, changed=True, plain=True)
-    loaded = pipeline.Loaded(image=scan, dpi=150, dpi_assumed=False, jpeg=None)
-    rotations = counted(monkeypatch, Image.Image, "rotate")
-    job = ocr.PageJob("scan.png", "image/png", 0, out_dir=str(tmp_path))
-    view = pipeline._result(job, prepared, loaded, None, b"%PDF-1.7\n").view
-    assert not rotations
-    assert view == expected
-
-
-def test_a_page_is_plain_only_when_no_step_changed_it(page: Image.Image,
-                                                     tmp_path: Path) -> None:
-    """``Prepared.plain`` (the top view cut from the OCR input) is set on a gray page read
-    as it is, never on a colour page (its OCR input is the colour dropout's gray, not
-    the view's) nor on a gray page a step changed (a seal lifted)."""
-    truth = evalset.make_page(tmp_path, "clean", seed=2)
-    loaded = pipeline.load_image(tmp_path / truth.file, 0, max_pixels=10**9)
-    assert loaded.image.mode == "RGB"
-    prepared, _ = pipeline.prepare_and_read(loaded, "vie", tmp_path)
-    assert not prepared.plain
-    sealed = dataclasses.replace(loaded, image=prepare.as_gray(loaded.image))
-    prepared, _ = pipeline.prepare_and_read(sealed, "vie", tmp_path)
-    assert prepared.steps and not prepared.plain
-    clean = pipeline.Loaded(image=page.convert("L"), dpi=300, dpi_assumed=False, jpeg=None)
-    prepared, _ = pipeline.prepare_and_read(clean, "vie", tmp_path)
-    assert not prepared.steps and prepared.plain
 
 
 @pytest.mark.parametrize("seed", range(6))
