@@ -512,10 +512,17 @@ UNREAD_MAX_AREA = 0.08
 
 
 def _cells(mask: np.ndarray, factor: int) -> np.ndarray:
-    """OR-reduce a boolean mask by ``factor`` in both directions."""
+    """OR-reduce a boolean mask by ``factor`` in both directions.
+
+    One axis at a time: the rows of each band of ``factor`` rows first (contiguous
+    memory), then the columns of that much smaller array. The same cells as numpy's
+    ``any`` over both axes of a 4-d view at once, which strides across the page and cost
+    ~5 ms a 300-dpi page instead of ~0.5."""
     h, w = (mask.shape[0] // factor) * factor, (mask.shape[1] // factor) * factor
-    blocks = mask[:h, :w].reshape(h // factor, factor, w // factor, factor)
-    return np.asarray(blocks.any(axis=(1, 3)), dtype=bool)
+    rows = np.asarray(mask[:h].reshape(h // factor, factor, mask.shape[1]).any(axis=1),
+                      dtype=bool)
+    return np.asarray(rows[:, :w].reshape(h // factor, w // factor, factor).any(axis=2),
+                      dtype=bool)
 
 
 def unread_ink(image: Image.Image, words: list[Word], dpi: int, *,

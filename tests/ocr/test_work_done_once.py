@@ -100,3 +100,18 @@ def test_the_speckle_check_is_not_carried_past_changed_pixels(
     cleaned = pipeline.clean(loaded)
     assert "loose-gray" in cleaned.steps
     assert cleaned.speckled is None
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_cell_grid_is_the_plain_or_of_each_cell(seed: int) -> None:
+    """``engine._cells`` (reduced one axis at a time) is the OR over each ``factor`` ×
+    ``factor`` cell, the partial cells at the right and bottom edges left out."""
+    rng = np.random.default_rng(seed)
+    height, width = (int(v) for v in rng.integers(30, 400, 2))
+    factor = int(rng.integers(1, 31))
+    mask = rng.random((height, width)) < rng.choice([0.001, 0.01, 0.2])
+    rows, cols = height // factor, width // factor
+    plain = np.array([[mask[r * factor:(r + 1) * factor, c * factor:(c + 1) * factor].any()
+                       for c in range(cols)] for r in range(rows)], dtype=bool).reshape(rows, cols)
+    got = engine._cells(mask, factor)
+    assert got.dtype == bool and np.array_equal(got, plain)
