@@ -93,10 +93,13 @@ def first_pass(image: Image.Image, workdir: Path, *, dpi: int, languages: str,
 
 def looked_again(image: Image.Image, first: Recognition, workdir: Path, *, dpi: int,
                  languages: str) -> Recognition:
-    """``first`` (a ``first_pass`` of ``image``) after the second look (``second_look``)."""
+    """``first`` (a ``first_pass`` of ``image``) after the second look (``second_look``)
+    and a second reading of the signer's block where it is in doubt (``signer_read_again``)."""
     dropped: list[Word] = []
     words, notes = second_look(image, first.words, workdir, dpi=dpi, languages=languages,
                                dropped=dropped)
+    words, signer = signer_read_again(image, words, workdir, dpi=dpi, languages=languages)
+    notes += signer
     if words is first.words and not notes:
         return first
     return Recognition(words=words, text_pdf=first.text_pdf,
@@ -214,12 +217,14 @@ def print_levels(gray: np.ndarray, words: Sequence[Word],
 
 
 def read_despeckled(image: Image.Image, box: tuple[int, int, int, int], workdir: Path, *,
-                    dpi: int, languages: str, words: Sequence[Word] = ()) -> list[Word]:
+                    dpi: int, languages: str, words: Sequence[Word] = (),
+                    psm: int = 3) -> list[Word]:
     """The words of ``box`` (page coordinates) read with its layout (``--psm 3``: a
-    header's two blocks) after the specks are lifted: a pixel lighter than the page's
-    print (``print_levels`` of ``words``, the page's reading outside the patch) by
-    ``DESPECKLE_SHARE`` of the way to its paper becomes paper. A page with no such words
-    takes the levels from the patch itself (its 1st percentile and its median)."""
+    header's two blocks; ``psm`` otherwise) after the specks are lifted: a pixel lighter
+    than the page's print (``print_levels`` of ``words``, the page's reading outside the
+    patch) by ``DESPECKLE_SHARE`` of the way to its paper becomes paper. A page with no
+    such words takes the levels from the patch itself (its 1st percentile and its
+    median)."""
     gray = as_gray(image)
     crop = np.asarray(gray.crop(box))
     levels = print_levels(np.asarray(gray), words, box)
@@ -228,7 +233,7 @@ def read_despeckled(image: Image.Image, box: tuple[int, int, int, int], workdir:
     pixels = crop.copy()
     pixels[crop >= ink + DESPECKLE_SHARE * (paper - ink)] = 255
     tsv, _ = tesseract(Image.fromarray(pixels, mode="L"), workdir / "despeckled", dpi=dpi,
-                       languages=languages, psm=3, want_pdf=False)
+                       languages=languages, psm=psm, want_pdf=False)
     x0, y0 = box[0], box[1]
     # Its blocks (a header's two) become paragraphs of one block: the lines added from a
     # patch share its block number (``_new_lines``), and two blocks' first lines must
@@ -264,11 +269,112 @@ def _despeckled_if_better(image: Image.Image, box: tuple[int, int, int, int],
     # Distinct keys: the two readings' lines must not run together.
     first = [w for line in _new_lines(got, words, key=1) for w in line]
     despeckled = [w for line in _new_lines(again, words, key=2) for w in line]
+    return better_by_band(first, despeckled)
+
+
+def better_by_band(ours: list[Word], theirs: list[Word], *, margin: float = 0.0
+                   ) -> list[Word]:
+    """Two readings of the same place (same geometry, distinct line keys), band by band
+    (``text_bands``): the lines of ``theirs`` where they hold more than ``margin`` more
+    confidently read characters (``_confident``) than those of ``ours``, else ours."""
     kept: list[Word] = []
-    for band in text_bands(first, despeckled):
-        theirs, ours = lines_in(despeckled, band), lines_in(first, band)
-        kept += theirs if _confident(theirs) > _confident(ours) else ours
+    for band in text_bands(ours, theirs):
+        mine, other = lines_in(ours, band), lines_in(theirs, band)
+        kept += other if _confident(other) > _confident(mine) + margin else mine
     return kept
+
+
+# ---------------------------------------------------------------- the signer's block
+
+# The signer's block of an official paper sits under its place-and-date line ("Hải
+# Phòng, ngày 01 tháng 10 năm 2024"): the signer's title, "(Ký, ghi rõ họ tên, đóng
+# dấu)", the seal and the pen signature, the signer's name last. Seal and pen cross the
+# name's first words; tesseract's layout often takes the whole block for a picture.
+SIGNER_DATE = re.compile(r"\bNGAY\s+\S+\s+THANG\s+\S+\s+NAM\b")
+# Below the date line, this many text heights hold the block: the name lies 5–11 below
+# it on the dev half (titles, the instruction line, a signature's height).
+SIGNER_BLOCK_LINES = 12
+# The block's lowest line of text holding a word read below this is in doubt (a seal's
+# ring or a pen stroke across the name): the block is read once more.
+SIGNER_DOUBT = 60.0
+# The block's second reading replaces a band of the page's only where it holds this
+# many more confidently read characters (``_confident``), about three letters: the two
+# readings of a title line read well differ by a letter's mark either way (dev e0071:
+# "TM. UY BẠN" lifted against "TM. ỦY BAN" as read), a name lost under the seal by a
+# whole word or more.
+SIGNER_MARGIN = 3.0
+# Line keys of the block's second reading, apart from the page's and the patches'.
+SIGNER_KEY = 30_000
+
+
+def signer_block(image: Image.Image, words: list[Word]) -> tuple[int, int, int, int] | None:
+    """The box (page pixels) of the signer's block: under the last place-and-date line
+    of the page's lower part, as wide as it and a text height more on each side,
+    ``SIGNER_BLOCK_LINES`` text heights deep; None without such a line."""
+    if not words:
+        return None
+    dated = [line for line in _lines(words)
+             if _box(line)[1] > SIGNER_BLOCK_BELOW * image.height
+             and SIGNER_DATE.search(_fold(" ".join(w.text for w in line)))]
+    if not dated:
+        return None
+    height = _height(words)
+    x0, _, x1, y1 = _box(dated[-1])
+    return (max(0, x0 - height), y1, min(image.width, x1 + height),
+            min(image.height, y1 + SIGNER_BLOCK_LINES * height))
+
+
+# The place-and-date line of the signer's block lies below this share of the page (the
+# date of birth or of registration in a paper's body reads "Ngày, tháng, năm …").
+SIGNER_BLOCK_BELOW = 0.4
+
+
+def _in_box(word: Word, box: tuple[int, int, int, int]) -> bool:
+    x, y = (word.bbox[0] + word.bbox[2]) / 2, (word.bbox[1] + word.bbox[3]) / 2
+    return box[0] <= x < box[2] and box[1] <= y < box[3]
+
+
+def _signer_in_doubt(block_words: list[Word]) -> bool:
+    """No line of text in the block, or its lowest (the name's place) holding a word
+    read with little confidence: what a seal's ring or a pen stroke across the name
+    leaves. A block read well costs nothing more."""
+    lines = [line for line in _lines(block_words)
+             if any(sum(c.isalnum() for c in w.text) >= 2 for w in line)]
+    if not lines:
+        return True
+    lowest = max(lines, key=lambda line: _box(line)[1])
+    return any(w.confidence < SIGNER_DOUBT for w in lowest
+               if any(c.isalnum() for c in w.text))
+
+
+def signer_read_again(image: Image.Image, words: list[Word], workdir: Path, *, dpi: int,
+                      languages: str) -> tuple[list[Word], tuple[str, ...]]:
+    """``words`` with the signer's block (``signer_block``) read once more where the
+    page's reading of it is in doubt (``_signer_in_doubt``): as one block of text
+    (``--psm 6``) with what is lighter than the page's print lifted (``read_despeckled``:
+    a seal's ring or a faded seal is lighter than print, and tesseract's layout no
+    longer takes the block for a picture). Band by band (``better_by_band``), its text
+    lines replace the page's only where they hold clearly more confidently read
+    characters (``SIGNER_MARGIN``); elsewhere the page's reading stands."""
+    box = signer_block(image, words)
+    if box is None:
+        return words, ()
+    ours = [w for w in words if _in_box(w, box)]
+    if not _signer_in_doubt(ours):
+        return words, ()
+    try:
+        again = read_despeckled(image, box, workdir, dpi=dpi, languages=languages,
+                                words=words, psm=6)
+    except (RuntimeError, OSError, ValueError, subprocess.SubprocessError):
+        return words, ()  # an improvement, never a condition: the page's reading stands
+    theirs = [w for line in _new_lines(again, (), key=SIGNER_KEY) for w in line]
+    kept = {id(w) for w in better_by_band(ours, theirs, margin=SIGNER_MARGIN)}
+    added = [line for line in _lines(theirs) if id(line[0]) in kept]
+    if not added:
+        return words, ()
+    replaced = {id(w) for w in ours if id(w) not in kept}
+    out = _insert_lines([w for w in words if id(w) not in replaced], added)
+    return out, (f"signer's block read again: {len(added)} line(s) replaced",)
 
 
 def _confident(words: list[Word]) -> float:
