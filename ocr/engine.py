@@ -292,8 +292,9 @@ def better_by_band(ours: list[Word], theirs: list[Word], *, margin: float = 0.0
 # name's first words; tesseract's layout often takes the whole block for a picture.
 SIGNER_DATE = re.compile(r"\bNGAY\s+\S+\s+THANG\s+\S+\s+NAM\b")
 # Below the date line, this many text heights hold the block: the name lies 5–11 below
-# it on the dev half (titles, the instruction line, a signature's height).
-SIGNER_BLOCK_LINES = 12
+# it on most dev pages (titles, the instruction line, a signature's height), 13 on dev
+# e0080 (three title lines and a tall signature).
+SIGNER_BLOCK_LINES = 16
 # The block's lowest line of text holding a word read below this is in doubt (a seal's
 # ring or a pen stroke across the name): the block is read once more.
 SIGNER_DOUBT = 60.0
@@ -336,13 +337,17 @@ def _in_box(word: Word, box: tuple[int, int, int, int]) -> bool:
 
 def _signer_in_doubt(block_words: list[Word]) -> bool:
     """No line of text in the block, or its lowest (the name's place) holding a word
-    read with little confidence: what a seal's ring or a pen stroke across the name
-    leaves. A block read well costs nothing more."""
+    read with little confidence (what a seal's ring or a pen stroke across the name
+    leaves) or being the instruction to sign. A block read well costs nothing more."""
     lines = [line for line in _lines(block_words)
              if any(sum(c.isalnum() for c in w.text) >= 2 for w in line)]
     if not lines:
         return True
     lowest = max(lines, key=lambda line: _box(line)[1])
+    # The instruction "(Ký, ghi rõ họ tên, đóng dấu)" read last: the name under the
+    # signature, always printed below it, was not read at all (dev e0080).
+    if lowest[0].text.startswith("("):
+        return True
     return any(w.confidence < SIGNER_DOUBT for w in lowest
                if any(c.isalnum() for c in w.text))
 
