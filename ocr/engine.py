@@ -218,11 +218,11 @@ def print_levels(gray: np.ndarray, words: Sequence[Word],
 
 def read_despeckled(image: Image.Image, box: tuple[int, int, int, int], workdir: Path, *,
                     dpi: int, languages: str, words: Sequence[Word] = (),
-                    psm: int = 3) -> list[Word]:
+                    psm: int = 3, share: float = DESPECKLE_SHARE) -> list[Word]:
     """The words of ``box`` (page coordinates) read with its layout (``--psm 3``: a
     header's two blocks; ``psm`` otherwise) after the specks are lifted: a pixel lighter
     than the page's print (``print_levels`` of ``words``, the page's reading outside the
-    patch) by ``DESPECKLE_SHARE`` of the way to its paper becomes paper. A page with no
+    patch) by ``share`` of the way to its paper becomes paper. A page with no
     such words takes the levels from the patch itself (its 1st percentile and its
     median)."""
     gray = as_gray(image)
@@ -231,7 +231,7 @@ def read_despeckled(image: Image.Image, box: tuple[int, int, int, int], workdir:
     ink, paper = levels if levels is not None else (float(np.percentile(crop, 1)),
                                                     float(np.median(crop)))
     pixels = crop.copy()
-    pixels[crop >= ink + DESPECKLE_SHARE * (paper - ink)] = 255
+    pixels[crop >= ink + share * (paper - ink)] = 255
     tsv, _ = tesseract(Image.fromarray(pixels, mode="L"), workdir / "despeckled", dpi=dpi,
                        languages=languages, psm=psm, want_pdf=False)
     x0, y0 = box[0], box[1]
@@ -304,6 +304,17 @@ SIGNER_DOUBT = 60.0
 # "TM. UY BẠN" lifted against "TM. ỦY BAN" as read), a name lost under the seal by a
 # whole word or more.
 SIGNER_MARGIN = 3.0
+# In the signer's block, a pixel lighter than the page's print by this share of the way
+# to paper becomes paper: a seal's ring (gray, or red made light by the colour drop) and
+# the lighter edge of a pen stroke go, the print's own soft edges stay. The noisy tops'
+# share (0.15, against dense specks) ate thin blurred print here: fresh draw 7127's e0018
+# read its name "VỮ(0) MỸ(0) MỸ(18)" at 0.15, "VŨ MỸ MỸ" at 96 at 0.3; at 0.5 the seal's
+# ring stays and reads as noise over the name (dev e0069 lost its name).
+SIGNER_LIFT_SHARE = 0.3
+# A name lies under the titles and the signature, at least this many text heights below
+# the date line (4.8–10.8 on the dev half; titles and the instruction to sign end by 4.4):
+# a block whose last line read is higher has lost its name.
+SIGNER_NAME_BELOW = 4.5
 # Line keys of the block's second reading, apart from the page's and the patches'.
 SIGNER_KEY = 30_000
 
@@ -335,15 +346,19 @@ def _in_box(word: Word, box: tuple[int, int, int, int]) -> bool:
     return box[0] <= x < box[2] and box[1] <= y < box[3]
 
 
-def _signer_in_doubt(block_words: list[Word]) -> bool:
-    """No line of text in the block, or its lowest (the name's place) holding a word
-    read with little confidence (what a seal's ring or a pen stroke across the name
-    leaves) or being the instruction to sign. A block read well costs nothing more."""
+def _signer_in_doubt(block_words: list[Word], top: int, height: int) -> bool:
+    """No line of text in the block (whose top is ``top``; ``height`` the page's text
+    height), or its lowest (the name's place) too high for a name (``SIGNER_NAME_BELOW``),
+    holding a word read with little confidence (what a seal's ring or a pen stroke
+    across the name leaves) or being the instruction to sign. A block read well costs
+    nothing more."""
     lines = [line for line in _lines(block_words)
              if any(sum(c.isalnum() for c in w.text) >= 2 for w in line)]
     if not lines:
         return True
     lowest = max(lines, key=lambda line: _box(line)[1])
+    if _box(lowest)[1] - top < SIGNER_NAME_BELOW * height:
+        return True  # titles read, the name under the signature not (fresh draw 7127's e0018)
     # The instruction "(Ký, ghi rõ họ tên, đóng dấu)" read last: the name under the
     # signature, always printed below it, was not read at all (dev e0080).
     if lowest[0].text.startswith("("):
@@ -356,20 +371,20 @@ def signer_read_again(image: Image.Image, words: list[Word], workdir: Path, *, d
                       languages: str) -> tuple[list[Word], tuple[str, ...]]:
     """``words`` with the signer's block (``signer_block``) read once more where the
     page's reading of it is in doubt (``_signer_in_doubt``): as one block of text
-    (``--psm 6``) with what is lighter than the page's print lifted (``read_despeckled``:
-    a seal's ring or a faded seal is lighter than print, and tesseract's layout no
-    longer takes the block for a picture). Band by band (``better_by_band``), its text
+    (``--psm 6``: tesseract's layout no longer takes the block for a picture) with what
+    is lighter than the page's print lifted (``read_despeckled`` at
+    ``SIGNER_LIFT_SHARE``: a seal's ring, a faded seal). Band by band (``better_by_band``), its text
     lines replace the page's only where they hold clearly more confidently read
     characters (``SIGNER_MARGIN``); elsewhere the page's reading stands."""
     box = signer_block(image, words)
     if box is None:
         return words, ()
     ours = [w for w in words if _in_box(w, box)]
-    if not _signer_in_doubt(ours):
+    if not _signer_in_doubt(ours, box[1], _height(words)):
         return words, ()
     try:
         again = read_despeckled(image, box, workdir, dpi=dpi, languages=languages,
-                                words=words, psm=6)
+                                words=words, psm=6, share=SIGNER_LIFT_SHARE)
     except (RuntimeError, OSError, ValueError, subprocess.SubprocessError):
         return words, ()  # an improvement, never a condition: the page's reading stands
     theirs = [w for line in _new_lines(again, (), key=SIGNER_KEY) for w in line]
