@@ -387,7 +387,8 @@ def signer_read_again(image: Image.Image, words: list[Word], workdir: Path, *, d
                                 words=words, psm=6, share=SIGNER_LIFT_SHARE)
     except (RuntimeError, OSError, ValueError, subprocess.SubprocessError):
         return words, ()  # an improvement, never a condition: the page's reading stands
-    theirs = [w for line in _new_lines(again, (), key=SIGNER_KEY) for w in line]
+    theirs = [w for line in _new_lines(again, (), key=SIGNER_KEY, short_words=True)
+              for w in line]
     kept = {id(w) for w in better_by_band(ours, theirs, margin=SIGNER_MARGIN)}
     added = [line for line in _lines(theirs) if id(line[0]) in kept]
     if not added:
@@ -702,16 +703,18 @@ def unread_ink(image: Image.Image, words: list[Word], dpi: int, *,
     return boxes
 
 
-def _new_lines(found: list[Word], words: Sequence[Word], *, key: int) -> list[list[Word]]:
+def _new_lines(found: list[Word], words: Sequence[Word], *, key: int,
+               short_words: bool = False) -> list[list[Word]]:
     """The text lines among words read in a skipped patch: not noise, letters rather
-    than a pen signature's strokes, not already read by the first pass. Each gets its
-    own line key (past tesseract's), so it stays its own line of text."""
+    than a pen signature's strokes (``_looks_like_text``; ``short_words``: see there),
+    not already read by the first pass. Each gets its own line key (past tesseract's),
+    so it stays its own line of text."""
     lines = []
     for line in _lines(found):
         kept = [w for piece in _segments(line) if not _is_noise(piece) for w in piece
                 if any(c.isalnum() for c in w.text) and w.confidence >= NOISE_LINE_CONFIDENCE
                 and not _already_read(w, words)]
-        if _looks_like_text(kept):
+        if _looks_like_text(kept, short_words=short_words):
             lines.append([dataclasses.replace(w, line=(key, *w.line[1:])) for w in kept])
     return lines
 
@@ -724,11 +727,20 @@ def _already_read(word: Word, words: Sequence[Word]) -> bool:
     return any(_overlap(word.bbox, other.bbox) > DUPLICATE_OVERLAP for other in words)
 
 
-def _looks_like_text(line: list[Word]) -> bool:
+def _looks_like_text(line: list[Word], *, short_words: bool = False) -> bool:
     """A line worth adding: some word of three letters or more, not a scatter of
-    single letters (what a pen signature reads as)."""
+    single letters (what a pen signature reads as). With ``short_words`` (a signer's
+    name: "VŨ MỸ MỸ"), also two words or more of two letters or more, each read with
+    ``SURE_SHORT_WORD`` confidence: a pen stroke does not read that surely."""
     letters = [sum(c.isalnum() for c in w.text) for w in line]
+    if short_words and len(line) >= 2 and all(
+            n >= 2 and w.confidence >= SURE_SHORT_WORD for n, w in zip(letters, line,
+                                                                        strict=True)):
+        return True
     return bool(letters) and max(letters) >= 3 and sum(letters) >= 4
+
+
+SURE_SHORT_WORD = 90.0
 
 
 def _insert_lines(words: list[Word], added: list[list[Word]]) -> list[Word]:
