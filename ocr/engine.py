@@ -93,10 +93,13 @@ def first_pass(image: Image.Image, workdir: Path, *, dpi: int, languages: str,
 
 def looked_again(image: Image.Image, first: Recognition, workdir: Path, *, dpi: int,
                  languages: str) -> Recognition:
-    """``first`` (a ``first_pass`` of ``image``) after the second look (``second_look``)."""
+    """``first`` (a ``first_pass`` of ``image``) after the second look (``second_look``)
+    and a second reading of the signer's block where it is in doubt (``signer_read_again``)."""
     dropped: list[Word] = []
     words, notes = second_look(image, first.words, workdir, dpi=dpi, languages=languages,
                                dropped=dropped)
+    words, signer = signer_read_again(image, words, workdir, dpi=dpi, languages=languages)
+    notes += signer
     if words is first.words and not notes:
         return first
     return Recognition(words=words, text_pdf=first.text_pdf,
@@ -214,21 +217,23 @@ def print_levels(gray: np.ndarray, words: Sequence[Word],
 
 
 def read_despeckled(image: Image.Image, box: tuple[int, int, int, int], workdir: Path, *,
-                    dpi: int, languages: str, words: Sequence[Word] = ()) -> list[Word]:
+                    dpi: int, languages: str, words: Sequence[Word] = (),
+                    psm: int = 3, share: float = DESPECKLE_SHARE) -> list[Word]:
     """The words of ``box`` (page coordinates) read with its layout (``--psm 3``: a
-    header's two blocks) after the specks are lifted: a pixel lighter than the page's
-    print (``print_levels`` of ``words``, the page's reading outside the patch) by
-    ``DESPECKLE_SHARE`` of the way to its paper becomes paper. A page with no such words
-    takes the levels from the patch itself (its 1st percentile and its median)."""
+    header's two blocks; ``psm`` otherwise) after the specks are lifted: a pixel lighter
+    than the page's print (``print_levels`` of ``words``, the page's reading outside the
+    patch) by ``share`` of the way to its paper becomes paper. A page with no
+    such words takes the levels from the patch itself (its 1st percentile and its
+    median)."""
     gray = as_gray(image)
     crop = np.asarray(gray.crop(box))
     levels = print_levels(np.asarray(gray), words, box)
     ink, paper = levels if levels is not None else (float(np.percentile(crop, 1)),
                                                     float(np.median(crop)))
     pixels = crop.copy()
-    pixels[crop >= ink + DESPECKLE_SHARE * (paper - ink)] = 255
+    pixels[crop >= ink + share * (paper - ink)] = 255
     tsv, _ = tesseract(Image.fromarray(pixels, mode="L"), workdir / "despeckled", dpi=dpi,
-                       languages=languages, psm=3, want_pdf=False)
+                       languages=languages, psm=psm, want_pdf=False)
     x0, y0 = box[0], box[1]
     # Its blocks (a header's two) become paragraphs of one block: the lines added from a
     # patch share its block number (``_new_lines``), and two blocks' first lines must
@@ -264,11 +269,133 @@ def _despeckled_if_better(image: Image.Image, box: tuple[int, int, int, int],
     # Distinct keys: the two readings' lines must not run together.
     first = [w for line in _new_lines(got, words, key=1) for w in line]
     despeckled = [w for line in _new_lines(again, words, key=2) for w in line]
+    return better_by_band(first, despeckled)
+
+
+def better_by_band(ours: list[Word], theirs: list[Word], *, margin: float = 0.0
+                   ) -> list[Word]:
+    """Two readings of the same place (same geometry, distinct line keys), band by band
+    (``text_bands``): the lines of ``theirs`` where they hold more than ``margin`` more
+    confidently read characters (``_confident``) than those of ``ours``, else ours."""
     kept: list[Word] = []
-    for band in text_bands(first, despeckled):
-        theirs, ours = lines_in(despeckled, band), lines_in(first, band)
-        kept += theirs if _confident(theirs) > _confident(ours) else ours
+    for band in text_bands(ours, theirs):
+        mine, other = lines_in(ours, band), lines_in(theirs, band)
+        kept += other if _confident(other) > _confident(mine) + margin else mine
     return kept
+
+
+# ---------------------------------------------------------------- the signer's block
+
+# The signer's block of an official paper sits under its place-and-date line ("Hải
+# Phòng, ngày 01 tháng 10 năm 2024"): the signer's title, "(Ký, ghi rõ họ tên, đóng
+# dấu)", the seal and the pen signature, the signer's name last. Seal and pen cross the
+# name's first words; tesseract's layout often takes the whole block for a picture.
+SIGNER_DATE = re.compile(r"\bNGAY\s+\S+\s+THANG\s+\S+\s+NAM\b")
+# Below the date line, this many text heights hold the block: the name lies 5–11 below
+# it on most dev pages (titles, the instruction line, a signature's height), 13 on dev
+# e0080 (three title lines and a tall signature).
+SIGNER_BLOCK_LINES = 16
+# The block's lowest line of text holding a word read below this is in doubt (a seal's
+# ring or a pen stroke across the name): the block is read once more.
+SIGNER_DOUBT = 60.0
+# The block's second reading replaces a band of the page's only where it holds this
+# many more confidently read characters (``_confident``), about three letters: the two
+# readings of a title line read well differ by a letter's mark either way (dev e0071:
+# "TM. UY BẠN" lifted against "TM. ỦY BAN" as read), a name lost under the seal by a
+# whole word or more.
+SIGNER_MARGIN = 3.0
+# In the signer's block, a pixel lighter than the page's print by this share of the way
+# to paper becomes paper: a seal's ring (gray, or red made light by the colour drop) and
+# the lighter edge of a pen stroke go, the print's own soft edges stay. The noisy tops'
+# share (0.15, against dense specks) ate thin blurred print here: fresh draw 7127's e0018
+# read its name "VỮ(0) MỸ(0) MỸ(18)" at 0.15, "VŨ MỸ MỸ" at 96 at 0.3; at 0.5 the seal's
+# ring stays and reads as noise over the name (dev e0069 lost its name).
+SIGNER_LIFT_SHARE = 0.3
+# A name lies under the titles and the signature, at least this many text heights below
+# the date line (4.8–10.8 on the dev half; titles and the instruction to sign end by 4.4):
+# a block whose last line read is higher has lost its name.
+SIGNER_NAME_BELOW = 4.5
+# Line keys of the block's second reading, apart from the page's and the patches'.
+SIGNER_KEY = 30_000
+
+
+def signer_block(image: Image.Image, words: list[Word]) -> tuple[int, int, int, int] | None:
+    """The box (page pixels) of the signer's block: under the last place-and-date line
+    of the page's lower part, as wide as it and a text height more on each side,
+    ``SIGNER_BLOCK_LINES`` text heights deep; None without such a line."""
+    if not words:
+        return None
+    dated = [line for line in _lines(words)
+             if _box(line)[1] > SIGNER_BLOCK_BELOW * image.height
+             and SIGNER_DATE.search(_fold(" ".join(w.text for w in line)))]
+    if not dated:
+        return None
+    height = _height(words)
+    x0, _, x1, y1 = _box(dated[-1])
+    return (max(0, x0 - height), y1, min(image.width, x1 + height),
+            min(image.height, y1 + SIGNER_BLOCK_LINES * height))
+
+
+# The place-and-date line of the signer's block lies below this share of the page (the
+# date of birth or of registration in a paper's body reads "Ngày, tháng, năm …").
+SIGNER_BLOCK_BELOW = 0.4
+
+
+def _in_box(word: Word, box: tuple[int, int, int, int]) -> bool:
+    x, y = (word.bbox[0] + word.bbox[2]) / 2, (word.bbox[1] + word.bbox[3]) / 2
+    return box[0] <= x < box[2] and box[1] <= y < box[3]
+
+
+def _signer_in_doubt(block_words: list[Word], top: int, height: int) -> bool:
+    """No line of text in the block (whose top is ``top``; ``height`` the page's text
+    height), or its lowest (the name's place) too high for a name (``SIGNER_NAME_BELOW``),
+    holding a word read with little confidence (what a seal's ring or a pen stroke
+    across the name leaves) or being the instruction to sign. A block read well costs
+    nothing more."""
+    lines = [line for line in _lines(block_words)
+             if any(sum(c.isalnum() for c in w.text) >= 2 for w in line)]
+    if not lines:
+        return True
+    lowest = max(lines, key=lambda line: _box(line)[1])
+    if _box(lowest)[1] - top < SIGNER_NAME_BELOW * height:
+        return True  # titles read, the name under the signature not (fresh draw 7127's e0018)
+    # The instruction "(Ký, ghi rõ họ tên, đóng dấu)" read last: the name under the
+    # signature, always printed below it, was not read at all (dev e0080).
+    if lowest[0].text.startswith("("):
+        return True
+    return any(w.confidence < SIGNER_DOUBT for w in lowest
+               if any(c.isalnum() for c in w.text))
+
+
+def signer_read_again(image: Image.Image, words: list[Word], workdir: Path, *, dpi: int,
+                      languages: str) -> tuple[list[Word], tuple[str, ...]]:
+    """``words`` with the signer's block (``signer_block``) read once more where the
+    page's reading of it is in doubt (``_signer_in_doubt``): as one block of text
+    (``--psm 6``: tesseract's layout no longer takes the block for a picture) with what
+    is lighter than the page's print lifted (``read_despeckled`` at
+    ``SIGNER_LIFT_SHARE``: a seal's ring, a faded seal). Band by band (``better_by_band``), its text
+    lines replace the page's only where they hold clearly more confidently read
+    characters (``SIGNER_MARGIN``); elsewhere the page's reading stands."""
+    box = signer_block(image, words)
+    if box is None:
+        return words, ()
+    ours = [w for w in words if _in_box(w, box)]
+    if not _signer_in_doubt(ours, box[1], _height(words)):
+        return words, ()
+    try:
+        again = read_despeckled(image, box, workdir, dpi=dpi, languages=languages,
+                                words=words, psm=6, share=SIGNER_LIFT_SHARE)
+    except (RuntimeError, OSError, ValueError, subprocess.SubprocessError):
+        return words, ()  # an improvement, never a condition: the page's reading stands
+    theirs = [w for line in _new_lines(again, (), key=SIGNER_KEY, short_words=True)
+              for w in line]
+    kept = {id(w) for w in better_by_band(ours, theirs, margin=SIGNER_MARGIN)}
+    added = [line for line in _lines(theirs) if id(line[0]) in kept]
+    if not added:
+        return words, ()
+    replaced = {id(w) for w in ours if id(w) not in kept}
+    out = _insert_lines([w for w in words if id(w) not in replaced], added)
+    return out, (f"signer's block read again: {len(added)} line(s) replaced",)
 
 
 def _confident(words: list[Word]) -> float:
@@ -583,16 +710,18 @@ def unread_ink(image: Image.Image, words: list[Word], dpi: int, *,
     return boxes
 
 
-def _new_lines(found: list[Word], words: Sequence[Word], *, key: int) -> list[list[Word]]:
+def _new_lines(found: list[Word], words: Sequence[Word], *, key: int,
+               short_words: bool = False) -> list[list[Word]]:
     """The text lines among words read in a skipped patch: not noise, letters rather
-    than a pen signature's strokes, not already read by the first pass. Each gets its
-    own line key (past tesseract's), so it stays its own line of text."""
+    than a pen signature's strokes (``_looks_like_text``; ``short_words``: see there),
+    not already read by the first pass. Each gets its own line key (past tesseract's),
+    so it stays its own line of text."""
     lines = []
     for line in _lines(found):
         kept = [w for piece in _segments(line) if not _is_noise(piece) for w in piece
                 if any(c.isalnum() for c in w.text) and w.confidence >= NOISE_LINE_CONFIDENCE
                 and not _already_read(w, words)]
-        if _looks_like_text(kept):
+        if _looks_like_text(kept, short_words=short_words):
             lines.append([dataclasses.replace(w, line=(key, *w.line[1:])) for w in kept])
     return lines
 
@@ -605,11 +734,20 @@ def _already_read(word: Word, words: Sequence[Word]) -> bool:
     return any(_overlap(word.bbox, other.bbox) > DUPLICATE_OVERLAP for other in words)
 
 
-def _looks_like_text(line: list[Word]) -> bool:
+def _looks_like_text(line: list[Word], *, short_words: bool = False) -> bool:
     """A line worth adding: some word of three letters or more, not a scatter of
-    single letters (what a pen signature reads as)."""
+    single letters (what a pen signature reads as). With ``short_words`` (a signer's
+    name: "VŨ MỸ MỸ"), also two words or more of two letters or more, each read with
+    ``SURE_SHORT_WORD`` confidence: a pen stroke does not read that surely."""
     letters = [sum(c.isalnum() for c in w.text) for w in line]
+    if short_words and len(line) >= 2 and all(
+            n >= 2 and w.confidence >= SURE_SHORT_WORD for n, w in zip(letters, line,
+                                                                        strict=True)):
+        return True
     return bool(letters) and max(letters) >= 3 and sum(letters) >= 4
+
+
+SURE_SHORT_WORD = 90.0
 
 
 def _insert_lines(words: list[Word], added: list[list[Word]]) -> list[Word]:

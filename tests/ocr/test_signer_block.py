@@ -1,0 +1,123 @@
+"""The signer's block (title, seal, pen signature, the signer's name) read once more
+where the page's reading of it is in doubt, and that reading kept only where it reads
+clearly more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import ocr
+from evalset.generate import doc_seed, make_document
+from ocr import engine
+from ocr.plan import plan_pages
+
+Word = engine.Word
+
+
+def _line(texts: tuple[str, ...], y: int, confidence: float | tuple[float, ...],
+          key: int) -> list[Word]:
+    """One line of words at height ``y``; ``key`` its block (a second reading's lines
+    are told apart by their paragraph, as ``read_despeckled`` numbers them)."""
+    confidences = (confidence if isinstance(confidence, tuple)
+                   else (confidence,) * len(texts))
+    return [Word(text=t, confidence=c, bbox=(900 + 110 * k, y, 1000 + 110 * k, y + 30),
+                 line=(key, key, 1))
+            for k, (t, c) in enumerate(zip(texts, confidences, strict=True))]
+
+
+PAGE = Image.new("L", (1654, 2339), 255)
+DATE = _line(("Hà", "Nội,", "ngày", "01", "tháng", "10", "năm", "2024"), 1500, 95.0, 1)
+TITLE = _line(("CHỦ", "TỊCH"), 1550, 95.0, 2)
+
+
+def test_a_signers_name_under_a_seal_and_a_pen_stroke_is_read(tmp_path: Path) -> None:
+    """Dev e0071 (a household business registration, ink bleed, made with the
+    generator): the layout takes the signer's block for a picture and the skipped
+    patch reads as "cm, Ý"; read once more with what is lighter than print lifted, the
+    name is there."""
+    truth = make_document(tmp_path, "e0071", doc_seed(13, 71), "ink_bleed",
+                          "household_business_registration", "dev")
+    path = tmp_path / truth.file
+    result = ocr.run_page(plan_pages(str(path), "image/png", out_dir=str(tmp_path))[0])
+    tail = engine._fold(" ".join(result.text.splitlines()[-6:]))
+    assert "MINH KHOI" in tail
+    assert "CHU TICH" in tail  # the title the page read stays
+
+
+def test_a_block_read_well_is_not_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A confidently read name under the title: no second reading (no tesseract call)."""
+    def never(*_args: object, **_kwargs: object) -> list[Word]:
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(engine, "read_despeckled", never)
+    words = DATE + TITLE + _line(("Nguyễn", "Văn", "An"), 1800, 93.0, 3)
+    assert engine.signer_read_again(PAGE, words, tmp_path, dpi=200,
+                                    languages="vie") == (words, ())
+
+
+def test_a_name_lost_under_the_seal_is_replaced_by_the_clearer_reading(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page read the name's place as noise; the second reading holds the name: its
+    line replaces the noise, the title the page read stays the page's (the second
+    reading of it differs by a mark, which is no reason to trade)."""
+    noise = _line(("cm,", "Ý"), 1800, (0.0, 37.0), 3)
+    again = (_line(("CHU", "TỊCH"), 1550, 97.0, 1)
+             + _line(("NGUYÊN", "MINH", "KHÔI"), 1802, 94.0, 2))
+    monkeypatch.setattr(engine, "read_despeckled", lambda *_a, **_k: again)
+    words, notes = engine.signer_read_again(PAGE, DATE + TITLE + noise, tmp_path, dpi=200,
+                                            languages="vie")
+    assert [w.text for w in words] == [w.text for w in DATE + TITLE] + ["NGUYÊN", "MINH",
+                                                                        "KHÔI"]
+    assert notes
+
+
+def test_a_second_reading_no_clearer_leaves_the_page_as_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name read with one doubtful piece ("w n Quỳnh Hoa") and a second reading no
+    more confident ("N n Quynh Hoa"): the page's reading stands."""
+    name = _line(("w", "n", "Quỳnh", "Hoa"), 1800, (76.0, 63.0, 96.0, 96.0), 3)
+    again = _line(("N", "n", "Quynh", "Hoa"), 1800, (1.0, 90.0, 86.0, 96.0), 2)
+    monkeypatch.setattr(engine, "read_despeckled", lambda *_a, **_k: again)
+    words = DATE + TITLE + name
+    assert engine.signer_read_again(PAGE, words, tmp_path, dpi=200,
+                                    languages="vie") == (words, ())
+
+
+def test_a_failed_second_reading_keeps_the_page_as_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(*_args: object, **_kwargs: object) -> list[Word]:
+        raise RuntimeError("tesseract failed (1)")
+
+    monkeypatch.setattr(engine, "read_despeckled", refused)
+    words = DATE + TITLE + _line(("cm,", "Ý"), 1800, (0.0, 37.0), 3)
+    assert engine.signer_read_again(PAGE, words, tmp_path, dpi=200,
+                                    languages="vie") == (words, ())
+
+
+def test_the_block_lies_under_the_last_place_and_date_line() -> None:
+    """Not under a date of birth in the paper's body ("Ngày, tháng, năm sinh")."""
+    body = _line(("Ngày,", "tháng,", "năm", "sinh:", "01/02/1990"), 600, 95.0, 9)
+    box = engine.signer_block(PAGE, body + DATE + TITLE)
+    assert box is not None
+    assert box[1] == 1530 and box[0] < 900 and box[2] == PAGE.width  # a text height more
+    assert engine.signer_block(PAGE, body) is None
+
+
+def test_a_block_read_down_to_its_titles_only_gets_its_short_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fresh draw 7127's e0018: the titles read, nothing under them (the name lost
+    under the seal); read again, the name is three two-letter words read surely, which
+    a pen signature's scatter of letters never is."""
+    name = _line(("VŨ", "MỸ", "MỸ"), 1800, 96.0, 2)
+    monkeypatch.setattr(engine, "read_despeckled", lambda *_a, **_k: name)
+    words, _ = engine.signer_read_again(PAGE, DATE + TITLE, tmp_path, dpi=200,
+                                        languages="vie")
+    assert [w.text for w in words][-3:] == ["VŨ", "MỸ", "MỸ"]
+    scatter = _line(("V", "x", "MỸ"), 1800, (40.0, 30.0, 60.0), 2)
+    monkeypatch.setattr(engine, "read_despeckled", lambda *_a, **_k: scatter)
+    assert engine.signer_read_again(PAGE, DATE + TITLE, tmp_path, dpi=200,
+                                    languages="vie") == (DATE + TITLE, ())
