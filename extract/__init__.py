@@ -64,15 +64,20 @@ class _Package(types.ModuleType):
     the package's attribute when it first loads it, after which ``from extract import
     analyze`` would give the module. ``__init__``'s own ``from extract.analyze import
     analyze`` used to bind the function over it; loaded on first use, the function is
-    this property's answer and the import system's binding is ignored."""
+    this property's answer and the import system's binding (a module) is ignored. Any
+    other value set on it (a test's ``monkeypatch``) is kept and answered, so that a
+    patch is never silently dropped."""
 
     @property
     def analyze(self) -> Any:
+        if (patched := self.__dict__.get("_analyze_set")) is not None:
+            return patched
         return importlib.import_module("extract.analyze").analyze
 
     @analyze.setter
     def analyze(self, value: object) -> None:
-        pass
+        if not isinstance(value, types.ModuleType):
+            self.__dict__["_analyze_set"] = value
 
 
 sys.modules[__name__].__class__ = _Package

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
@@ -105,3 +107,22 @@ def test_the_command_does_not_load_the_extraction_readers() -> None:
                          "extract.tables", "extract.names", "extract.places",
                          "extract.classify", "extract.lines", "extract.handfields",
                          "extract.handread", "extract.handregions", "extract.reread"}
+
+
+def test_a_patch_of_the_packages_analyze_is_kept_not_swallowed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The package answers ``analyze`` through a property (the submodule's binding is
+    # ignored); a value a test sets must still be what ``extract.analyze`` gives.
+    import importlib
+
+    import extract
+
+    module = importlib.import_module("extract.analyze")
+
+    def fake(*args: object, **kwargs: object) -> None:
+        return None
+
+    monkeypatch.setattr(extract, "analyze", fake)
+    assert extract.analyze is fake
+    monkeypatch.undo()
+    assert extract.analyze is module.analyze
