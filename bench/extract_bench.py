@@ -146,7 +146,7 @@ def _ocr_tesseract(path: Path, turn: int) -> dict[str, Any]:
 NOT_FIRST_READING = ("reread.py",)
 
 
-def _ocr_code() -> bytes:
+def ocr_code() -> bytes:
     """The OCR package's source: what the cached readings depend on besides the file."""
     return b"".join(
         p.read_bytes()
@@ -163,7 +163,7 @@ def ocr_cached(job: tuple[Path, int, Path]) -> Path:
     change to ``ocr/``, is read afresh.
     """
     path, turn, folder = job
-    digest = hashlib.sha256(path.read_bytes() + _ocr_code()).hexdigest()[:16]
+    digest = hashlib.sha256(path.read_bytes() + ocr_code()).hexdigest()[:16]
     cache = folder / f"{path.name}.{digest}.json"
     if not cache.exists():
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # 2 shared cores, 2 workers

@@ -27,6 +27,7 @@ values proposed, wrong values marked ready (must be 0) and the time added per pa
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import pickle
@@ -49,14 +50,26 @@ from extract.handregions import FormKind, Region, field_kind, ink_box, regions  
 from ingest.handwriting import label_words, upright_page  # noqa: E402
 from ocr import PageJob, PageResult, run_page  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from extract_bench import ocr_code  # noqa: E402
+
 MEDIA = {".png": "image/png", ".jpg": "image/jpeg", ".tif": "image/tiff",
          ".pdf": "application/pdf"}
 MAX_PIXELS = 200_000_000
 
 
+def cached_ocr(path: Path, cache: Path) -> Path:
+    """Where ``ocr_page`` keeps ``path``'s reading: named after the file's content and the
+    OCR code (``extract_bench.ocr_code``), so that a set regenerated into the same folder
+    (the marriage set after the generator gave each spouse a hand) or a change to ``ocr/``
+    is read afresh, never answered from a reading of other pixels or older code."""
+    digest = hashlib.sha256(path.read_bytes() + ocr_code()).hexdigest()[:16]
+    return cache / f"{path.name}.{digest}.pkl"
+
+
 def ocr_page(path: Path, cache: Path) -> tuple[PageResult, float]:
     """sohoa's OCR of page 1 and its wall time (cached with the time it took)."""
-    cached = cache / (path.name + ".pkl")
+    cached = cached_ocr(path, cache)
     if cached.exists():
         with cached.open("rb") as f:
             page, seconds = pickle.load(f)
@@ -444,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         truths = truths[:args.limit]
     cache = args.set.with_name(args.set.name + "-ocr")
     if args.cached_only:
-        truths = [t for t in truths if (cache / (Path(t.file).name + ".pkl")).exists()]
+        truths = [t for t in truths if cached_ocr(args.set / t.file, cache).exists()]
     if args.placed:
         print(json.dumps(run_placed(truths, args.set, cache, args.kind), ensure_ascii=False,
                          indent=1))
