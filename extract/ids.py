@@ -167,9 +167,13 @@ def normalize_sex(value: str | None) -> str | None:
     """``Nam``/``Nữ`` (any case, with or without diacritics) → ``nam``/``nữ``."""
     if not value:
         return None
-    folded = fold_phrase(value)
-    if folded.startswith("nam"):
+    # The whole first word must be the word: a prefix would take "Num" (a misread
+    # "Nam") for "nữ", and a sex read wrong turns a right ID into a mismatch. A word
+    # that is neither is no sex, so nothing is checked against it.
+    words = fold_phrase(value).split()
+    first = "".join(ch for ch in words[0] if ch.isalpha()) if words else ""
+    if first == "nam":
         return MALE
-    if folded.startswith("nu"):
+    if first == "nu":
         return FEMALE
     return None

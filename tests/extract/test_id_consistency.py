@@ -127,3 +127,24 @@ def test_typed_nine_digits_need_someone_old_enough() -> None:
     assert normalize_id("311234567") == "311234567"  # no birth date to hold it to
     with pytest.raises(ValueProblem, match="CMND"):
         normalize_id("079221308", "2021-04-06", "nam")
+
+
+# A man's certificate (seed 1): "Giới tính: Nam" and a CCCD whose sex digit says male.
+MAN = generate("criminal_record_certificate", 1).text
+
+
+@pytest.mark.parametrize("misread", ["Num", "Narn", "Nem"])
+def test_a_sex_word_read_as_neither_is_no_sex_and_keeps_the_id(misread: str) -> None:
+    # e.g. evalset dev e0049: "Giới tính: Num" was taken for "nữ" (a prefix match on
+    # "nu"), and the man's right ID was set aside as a sex mismatch.
+    got = read(MAN.replace("Giới tính: Nam", f"Giới tính: {misread}"))
+    assert got.subjects[0].sex is None
+    assert got.subjects[0].id_number is not None
+    assert not any(r.startswith("id_sex_mismatch") for r in got.review_reasons)
+
+
+def test_a_sex_word_read_right_still_checks_the_id() -> None:
+    got = read(MAN.replace("Giới tính: Nam", "Giới tính: Nữ"))
+    assert got.subjects[0].sex == "nữ"
+    assert got.subjects[0].id_number is None
+    assert "id_sex_mismatch:subjects[0]" in got.review_reasons
