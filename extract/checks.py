@@ -548,6 +548,7 @@ def number_format(reading: Reading) -> list[ReviewReason]:
         or not is_number(number.value)
         or _symbol_cut(number.value)
         or _symbol_split(number.value)
+        or _symbol_misread(number.value)
     ):
         return [ReviewReason("number_format", "document_number")]
     return []
@@ -560,6 +561,18 @@ def _symbol_split(value: str) -> bool:
     parts = value.split("/")
     letters = [p for p in parts[1:] if not p.isdigit()]
     return len(letters) > 1
+
+
+# A symbol's part is an abbreviation in capital letters (Decree 30/2020: "STP-LLTP",
+# "QĐ-UBND"); a dot or a figure among its letters is a letter misread ("STP-I.LTP" for
+# STP-LLTP read at 74, "L1.TP"), and the misread symbol names no paper.
+_SYMBOL_MISREAD = re.compile(r"[A-ZĐ][.\d]|[.\d][A-ZĐ]")
+
+
+def _symbol_misread(value: str) -> bool:
+    """A dot or a figure inside the symbol's letters ("9471/STP-I.LTP")."""
+    parts = value.split("/")[1:]
+    return any(not part.isdigit() and _SYMBOL_MISREAD.search(part) for part in parts)
 
 
 def _symbol_cut(value: str) -> bool:

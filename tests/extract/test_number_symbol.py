@@ -61,3 +61,14 @@ def test_other_repairs_of_the_number_stay_guesses() -> None:
     assert "number_format:document_number" in torn.review_reasons
     # Digits alone on a type that numbers with a symbol: the symbol was lost.
     assert "number_format:document_number" in read(_criminal("2783")).review_reasons
+
+
+def test_a_dot_or_a_figure_among_the_symbols_letters_is_a_misread() -> None:
+    # Draw 3697 e0043: "Số: 9471/STP-I.LTP" read at 74 (over the symbol's 70) for
+    # STP-LLTP was marked ready; a symbol is capitals joined by hyphens.
+    for number in ("9471/STP-I.LTP", "2578/L1.TP", "12/2021/K5"):
+        reasons = read(_criminal(number), {number: 90.0}).review_reasons
+        assert "number_format:document_number" in reasons, number
+    for number in ("9471/STP-LLTP", "12/2021/LLTP", "1434/STP"):
+        reasons = read(_criminal(number), {number: 90.0}).review_reasons
+        assert "number_format:document_number" not in reasons, number
