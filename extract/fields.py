@@ -20,8 +20,9 @@ from datetime import date
 from extract.ids import normalize_sex
 from extract.lines import Line
 from extract.names import is_listed_family_name, restore_name
-from extract.places import distance, names_unit
+from extract.places import distance, names_unit, short_name_words
 from extract.tables import join_table_rows
+from extract.syllables import is_syllable
 from extract.text import (
     DAY_WORD,
     clean_digits,
@@ -1205,7 +1206,31 @@ def _fragment(text: str, words: tuple[tuple[str, float], ...]) -> bool:
         len(words) == 1
         and text.isalpha()
         and len(text) <= FRAGMENT_LETTERS
-        and words[0][1] < FRAGMENT_CONFIDENCE
+        # Read clearly, a piece this short is the agency's only if it is a syllable ("XÃ"
+        # split from its name); "NH", "TH" (a rule's or a seal's marks read as letters, at
+        # 89-90) are no word of the language.
+        and (
+            words[0][1] < FRAGMENT_CONFIDENCE
+            or not (is_syllable(text.lower()) or fold_phrase(text) in short_name_words())
+        )
+    )
+
+
+# The motto's first line, as a run of its words: a header line made only of a run of it
+# that holds one of its own words ("CỘNG", "HÒA XÃ HỘI CHỦ": the motto read in pieces
+# between the agency's lines) is the motto's, not the agency's. No unit's name is such a
+# run ("xã Cộng Hòa" reads "XÃ CỘNG HÒA", not in the motto's order).
+_MOTTO_WORDS = MOTTO[0].split()
+_MOTTO_OWN = frozenset({"cong", "hoi", "chu", "nghia"})
+
+
+def _motto_piece(text: str) -> bool:
+    words = fold_phrase(text).split()
+    if not words or not _MOTTO_OWN.intersection(words):
+        return False
+    size = len(words)
+    return any(
+        _MOTTO_WORDS[at : at + size] == words for at in range(len(_MOTTO_WORDS) - size + 1)
     )
 
 
@@ -1263,7 +1288,7 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         if motto_x and line.x0 is not None and line.x0 >= min(motto_x):
             continue
         text, line_words = _agency_words(line)
-        if _fragment(text, line_words):
+        if _fragment(text, line_words) or _motto_piece(text):
             continue
         if text:
             texts.append(text)

@@ -988,6 +988,21 @@ def _listed_keys() -> frozenset[str]:
     return frozenset(key for era in ("legacy", "2025") for _, key in index_for(era).by_key)
 
 
+@functools.lru_cache(maxsize=1)
+def short_name_words() -> frozenset[str]:
+    """Every word of two letters or fewer in a unit's name, folded, in either list ("ea"
+    of Ea Wy, "ch" of Chơ Ro, "iv" of phường IV): short words of a header line that are
+    no Vietnamese syllable and still the agency's."""
+    return frozenset(
+        word
+        for era in ("legacy", "2025")
+        for units in index_for(era).by_key.values()
+        for unit in units
+        for word in re.split(r"[^a-z0-9]+", fold_phrase(unit.name))
+        if 0 < len(word) <= 2
+    )
+
+
 def _type_word_in_name(tokens: Sequence[str], current: _Segment, at: int) -> bool:
     """Whether the type word at ``at`` is a word of the name being read: the name with it
     and the words after it, up to the next type word, is a unit's name on the list
@@ -1633,6 +1648,7 @@ def warm() -> None:
     """Build the indexes ahead of the first paper (a worker's start-up)."""
     index_for("legacy")
     index_for("2025")
+    short_name_words()
 
 
 __all__ = [
@@ -1646,5 +1662,6 @@ __all__ = [
     "match_issuer",
     "names_unit",
     "parse_block",
+    "short_name_words",
     "warm",
 ]
