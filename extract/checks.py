@@ -406,8 +406,20 @@ def guessed_names(reading: Reading) -> list[ReviewReason]:
     ] + [
         ReviewReason("name_honorific", path)
         for path, value in names
-        if value and value.honorific_doubt
+        if value and value.honorific_doubt and not _family_ong_confirmed(value.value, reading.lines)
     ]
+
+
+def _family_ong_confirmed(name: str, lines: list[str]) -> bool:
+    """Whether the page prints ``name`` (opening with Ông) twice or more, once after an
+    honorific ("Xét đề nghị của ông ÔNG HOÀNG KHOA" and "Họ, chữ đệm, tên: ÔNG HOÀNG
+    KHOA"): a paper prints the honorific once, so the "Ông" after it is the family name,
+    and the other mention reads the same name. One line alone ("Ông: ÔNG HOÀNG TÀI") is
+    one mention and leaves the doubt."""
+    folded = fold_phrase(name)
+    after_honorific = re.compile(rf"(?<![a-z])(?:ong|ba)\W+{re.escape(folded)}(?![a-z])")
+    mentions = [fold_phrase(line) for line in lines if folded in fold_phrase(line)]
+    return len(mentions) >= 2 and any(after_honorific.search(m) for m in mentions)
 
 
 def _family_read_as_guessed(value: Value) -> str | None:

@@ -687,3 +687,33 @@ def test_ong_in_capitals_with_the_name_is_the_family_name(
     got = analyze(["\n".join(lines)], None, today=date(2025, 6, 1))
     assert [s.name for s in got.subjects] == [name]
     assert ("name_honorific:subjects[0].name" in got.review_reasons) is doubt
+
+
+@pytest.mark.parametrize(
+    ("requester", "doubt"),
+    [
+        # Draw 3697 e0011: the requester line prints the honorific, then the name with its
+        # "ÔNG": a paper prints the honorific once, so this Ông is the family name, and the
+        # holder's line reads the same name.
+        ("Xét đề nghị của ông ÔNG HOÀNG TÀI về việc cấp giấy xác nhận", False),
+        # The requester's line without the second "ông": it names Hoàng Tài, so the
+        # holder's "ÔNG" may be the honorific.
+        ("Xét đề nghị của ông HOÀNG TÀI về việc cấp giấy xác nhận", True),
+        # A line of no honorific: nothing tells the two apart.
+        ("Người yêu cầu: ÔNG HOÀNG TÀI", True),
+    ],
+)
+def test_the_family_name_ong_confirmed_after_an_honorific_on_another_line(
+    requester: str, doubt: bool
+) -> None:
+    lines = [
+        *HEADER,
+        requester,
+        "Họ, chữ đệm, tên: ÔNG HOÀNG TÀI",
+        "Ngày, tháng, năm sinh: 12/03/1980",
+        "Nơi đăng ký: Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng",
+        "Hải Phòng, ngày 05 tháng 01 năm 2024",
+    ]
+    got = analyze(["\n".join(lines)], None, today=date(2025, 6, 1))
+    assert got.subjects[0].name == "Ông Hoàng Tài"
+    assert ("name_honorific:subjects[0].name" in got.review_reasons) is doubt
