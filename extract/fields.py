@@ -1105,6 +1105,35 @@ def _torn_dateline(lines: list[Line]) -> Value | None:
     return None
 
 
+# A dateline whose comma was lost ("Phú Tha ngày 23 tháng 8 năm 2026"): a place of one to
+# four words, then the worded date, and nothing after it.
+_COMMALESS_DATELINE = re.compile(
+    rf"^\W*((?:[a-z]+\s+){{0,3}}[a-z]+)\s+({DAY_WORD}.*\d{{4}})\W*$"
+)
+
+
+def _commaless_dateline(lines: list[Line], issuer: str) -> Value | None:
+    """The issue date from a dateline that lost its comma, in the page's last lines, when
+    its place is a place the header prints (within one edit: "Phú Tha" under "UBND TỈNH PHÚ
+    THỌ"): the place and the agency are read apart, and their agreeing says the line is
+    the signature's dateline, not a date of the body ("… cấp ngày …" has no place)."""
+    header = fold_phrase(issuer).split()
+    for line in reversed(lines[-DATELINE_LINES:]):
+        folded = fold_aligned(line.text)
+        found = _COMMALESS_DATELINE.match(folded)
+        if found is None or "sinh" in folded:
+            continue
+        place = found.group(1).split()
+        runs = {
+            "".join(header[at : at + len(place)]) for at in range(len(header) - len(place) + 1)
+        }
+        if not any(distance("".join(place), run, 2) <= 1 for run in runs):
+            return None
+        value, _ = _date_value(line, found.start(2), len(line.text))
+        return value
+    return None
+
+
 # Pieces of the motto that survive its second word being garbled ("CỘNG HC „n HỘI CHỦ
 # NGHIA VIỆN NAM").
 _MOTTO_PIECES = re.compile(r"(?<![a-z])(?:hoi chu nghia|chu nghia viet|doc lap)(?![a-z])")
@@ -1398,6 +1427,8 @@ def read_fields(
     _symbol_of_type(reading, result_type)
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)
+    if dateline.value is None and not dateline.invalid and reading.issuer is not None:
+        dateline = _Dateline(_commaless_dateline(lines, reading.issuer.value))
     if dateline.invalid:
         reading.invalid_dates.append("issued_on")
     reading.dateline_conflict = dateline.conflict
