@@ -21,8 +21,8 @@ from extract.ids import normalize_sex
 from extract.lines import Line
 from extract.names import is_listed_family_name, restore_name
 from extract.places import distance, names_unit, short_name_words
-from extract.tables import join_table_rows
 from extract.syllables import is_syllable
+from extract.tables import join_table_rows
 from extract.text import (
     DAY_WORD,
     clean_digits,
