@@ -9,7 +9,9 @@ only, and the page is read by extraction again with its own parsers and checks
 (``analyze``): the second reading is evidence under the same rules, nothing more.
 
 A person's ID number or birth date set aside as ``unverified`` (read below what is kept
-without other evidence) is read again the same way, on the line that holds it.
+without other evidence) is read again the same way, on the line that holds it; so is a
+name (a holder's, a parent's) doubted only for how its words were read (``NAME_DOUBTS``):
+read the same and clearly the second time, the doubt is lifted.
 
 What it may change (``decided``), value by value:
 
@@ -40,18 +42,19 @@ from extract.lines import Line, lines_from_words
 from extract.text import clean_digits, find_date
 from ocr.base import Word
 from ocr.reread import LineReading, LineRequest
-from records.folding import fold_aligned
+from records.folding import fold_aligned, fold_phrase
 from records.model import ReviewReason
 
 
 class Field(enum.Enum):
     """A value a second reading may be asked for: the paper's number and issue date, a
-    person's ID number and birth date."""
+    person's ID number and birth date, a person's name (a holder's, a parent's)."""
 
     NUMBER = "document_number"
     ISSUED_ON = "issued_on"
     ID_NUMBER = "id_number"
     BIRTH_DATE = "birth_date"
+    NAME = "name"
 
 
 # The reasons that say a value was read poorly or not at all: a second reading answers them.
@@ -66,6 +69,14 @@ UNVERIFIED = "unverified"
 SECOND_READING = "second_reading"  # described in extract.review
 _SUBJECT_PATH = re.compile(r"subjects\[(\d+)\]\.(id_number|birth_date)")
 ID_FORMAT = "id_format"
+# The doubts over a name that are only about how its words were read: a word read weakly
+# (``low_confidence``), or a word whose marks were read weakly and spell another usual
+# name too ("CHI" at 75: Chi or Chí, ``name_unconfirmed``). A second reading of the line
+# that reads the same name clearly answers them; a rare spelling read clearly, a name
+# that is no Vietnamese spelling, or two mentions that differ are left to an officer
+# (the second reading's own checks keep those reasons, and then nothing changes).
+NAME_DOUBTS = frozenset({"low_confidence", "name_unconfirmed"})
+_NAME_PATH = re.compile(r"subjects\[(\d+)\]\.name|fields\.(\w+)")
 
 
 @dataclass(frozen=True)
@@ -117,7 +128,23 @@ def wanted(extraction: Extraction) -> list[Wanted]:
         read_as = set_aside[f].pop(0)
         if reason.code == UNVERIFIED and len(about) == 1:
             out.append(Wanted(f, reason.path or "", read_as, subject))
+    for path in dict.fromkeys(r.path for r in reasons if r.path and _NAME_PATH.fullmatch(r.path)):
+        codes = {r.code for r in reasons if r.path == path}
+        name = name_at(extraction, path)
+        if name and codes <= NAME_DOUBTS and path not in extraction.given:
+            out.append(Wanted(Field.NAME, path, name))
     return out
+
+
+def name_at(extraction: Extraction, path: str) -> str | None:
+    """The name the record keeps at ``path`` ("subjects[0].name", "fields.father_name")."""
+    found = _NAME_PATH.fullmatch(path)
+    if found is None:
+        return None
+    if found.group(1) is not None:
+        index = int(found.group(1))
+        return extraction.subjects[index].name if index < len(extraction.subjects) else None
+    return extraction.fields.get(found.group(2))
 
 
 # "Số" opening a header line, as the number's parser reads it and looser: "S6:", "Sô",
@@ -222,6 +249,9 @@ def _holding(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
             holds = day is not None and day.isoformat() == want.read_as
         elif want.field is Field.ID_NUMBER:
             holds = clean_digits(want.read_as) in clean_digits(line.text)
+        elif want.field is Field.NAME:
+            # Printed in capitals, kept in title case with marks restored: the letters.
+            holds = _compact(fold_phrase(want.read_as)) in _compact(fold_phrase(line.text))
         else:
             holds = _compact(want.read_as) in _compact(line.text)
         if holds:
@@ -352,6 +382,15 @@ def decided(first: Extraction, second: Extraction, targets: list[Target]) -> Ext
         path = want.path
         if any(r.path == path for r in again):
             continue  # read again and still in doubt
+        if want.field is Field.NAME:
+            if name_at(second, path) == want.read_as:
+                # Two readings of the line give the same name, the second clearly: agreed.
+                out.review_reasons = _without(out.review_reasons, path)
+                out.doubts = replace(out.doubts, name_readings={
+                    k: v for k, v in out.doubts.name_readings.items() if k != path})
+                out.confidence[path] = max(out.confidence.get(path, 0.0),
+                                           second.confidence.get(path, 0.0))
+            continue
         if want.subject is not None:
             _person(out, second, want, again)
             continue

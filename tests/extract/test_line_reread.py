@@ -16,7 +16,7 @@ from extract.analyze import Extraction
 from extract.reread import SECOND_READING, Field, requests, second_reading, wanted, with_readings
 from ocr.base import Word
 from ocr.reread import LineReading, LineRequest
-from records.model import ReviewReason
+from records.model import ReviewReason, Subject
 from specimens import generate
 from tests.support.extract import words_from_lines
 
@@ -237,3 +237,47 @@ def test_an_id_read_malformed_is_filled_from_its_lines_second_reading() -> None:
     assert got.subjects[0].id_number == number
     assert "id_format:subjects[0]" not in got.review_reasons
     assert ReviewReason(SECOND_READING, "subjects[0].id_number") in got.review_reasons
+
+
+def _holder_printed_once() -> list[str]:
+    """A criminal record certificate whose holder's name is printed once (no requester
+    line), "PHAN THANH DŨNG": "DŨNG" read weakly could be Dung."""
+    from tests.extract.test_header_recovery import CRIMINAL
+
+    return [ln.replace("NGHIÊM ĐỨC LỘC", "PHAN THANH DŨNG") for ln in CRIMINAL
+            if not ln.startswith("Theo yêu cầu")]
+
+
+HOLDER_LINE = (("1.", 96.0), ("Họ", 96.0), ("và", 96.0), ("tên:", 96.0), ("PHAN", 95.0),
+               ("THANH", 95.0))
+
+
+def test_a_name_whose_marks_were_read_weakly_read_alike_clearly_is_confirmed() -> None:
+    """Dev e0015 ("NGUYỄN THU MỸ" at 36) and draw 3697 e0002 (a father's "LÂM" at 82):
+    a name read once with a weak word is read again on its line; read the same and
+    clearly, two readings agree and the record is ready."""
+    lines = _holder_printed_once()
+    first = _analyzed(lines, {"DŨNG": 77.0})
+    assert "name_unconfirmed:subjects[0].name" in first.review_reasons
+    assert [w.field for w in wanted(first)] == [Field.NAME]
+    got = _again(lines, {"DŨNG": 77.0}, Reader(*HOLDER_LINE, ("DŨNG", 93.0)))
+    assert got.subjects[0].name == "Phan Thanh Dũng"
+    assert got.review_reasons == []
+    assert got.doubts.name_readings == {}
+
+
+@pytest.mark.parametrize("word", [("DUNG", 93.0), ("DŨNG", 70.0), ("DŨNGG", 93.0)])
+def test_a_name_read_otherwise_or_still_weakly_stays_doubted(word: tuple[str, float]) -> None:
+    lines = _holder_printed_once()
+    got = _again(lines, {"DŨNG": 77.0}, Reader(*HOLDER_LINE, word))
+    assert got.subjects[0].name == "Phan Thanh Dũng"
+    assert "name_unconfirmed:subjects[0].name" in got.review_reasons
+
+
+def test_a_name_in_doubt_for_its_spelling_or_another_mention_is_not_read_again() -> None:
+    # Two mentions that differ, a word no syllable: for an officer, at no OCR cost.
+    for reasons in (["name_mismatch:subjects[0].name"],
+                    ["low_confidence:subjects[0].name", "name_invalid:subjects[0].name"]):
+        first = Extraction(subjects=[Subject(name="Phan Thanh Dũng")],
+                           review_reasons=[ReviewReason.parse(r) for r in reasons])
+        assert wanted(first) == []
