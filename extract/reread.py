@@ -44,6 +44,7 @@ from ocr.base import Word
 from ocr.reread import LineReading, LineRequest
 from records.folding import fold_aligned, fold_phrase
 from records.model import ReviewReason
+from records.result_types import cached_result_types
 
 
 class Field(enum.Enum):
@@ -368,6 +369,36 @@ def read_alike_date(first_text: str, iso: str) -> bool:
     return read == [d, m, y]
 
 
+_NUMBER_PARTS = re.compile(r"(\d+)(?:/(\d{4}))?/(.+)")
+
+
+def read_alike_number(first: str, second: str, doc_type: str | None) -> bool:
+    """Whether a number the first reading read malformed ("9471/STP-I.LTP", "1431!IGPXD")
+    and the second read as "<digits>[/<year>]/<symbol>" agree on all but the symbol's
+    damaged letters: the same digits open both (then no figure), the second's year stands
+    in the first, and the second's symbol is one the paper's type prints — the title, read
+    apart from the header, confirms its letters (``fields._symbol_of_type``). The digits
+    are read twice alike and the letters confirmed: nothing is guessed."""
+    parts = _NUMBER_PARTS.fullmatch(second)
+    result_type = cached_result_types().get(doc_type or "")
+    if parts is None or result_type is None:
+        return False
+    digits, year, symbol = parts.groups()
+    opens = re.match(r"\d+", first)
+    rest = first[len(digits):]
+    # Something stood after the digits the first time (digits alone: the symbol, and a
+    # year with it, were lost), and the year both readings give, if any, is the same.
+    # (figures read as look-alike letters count: "2O26" is a year the second lost).
+    same_year = year in rest if year else not re.search(r"[0-9OoQD]{2,}", rest)
+    return (
+        symbol in result_type.number_symbols
+        and opens is not None
+        and opens.group(0) == digits
+        and bool(rest.strip())
+        and same_year
+    )
+
+
 def decided(first: Extraction, second: Extraction, targets: list[Target]) -> Extraction:
     """``first`` with what the second reading confirms or fills (see the module)."""
     wants = [t.wanted for t in targets]
@@ -404,8 +435,10 @@ def decided(first: Extraction, second: Extraction, targets: list[Target]) -> Ext
             # "1431!IGPXD"): the second reading's value passes the checks the first failed,
             # but is read once.
             setattr(out, path, read_again)
-            alike = want.field is Field.ISSUED_ON and read_alike_date(first_texts[path],
-                                                                        read_again)
+            alike = (want.field is Field.ISSUED_ON
+                     and read_alike_date(first_texts[path], read_again)) or (
+                want.field is Field.NUMBER and want.read_as is not None
+                and read_alike_number(want.read_as, read_again, first.doc_type))
             out.review_reasons = [*_without(out.review_reasons, path),
                                   *([] if alike else [ReviewReason(SECOND_READING, path)])]
             out.confidence[path] = second.confidence.get(path, 0.0)

@@ -281,3 +281,36 @@ def test_a_name_in_doubt_for_its_spelling_or_another_mention_is_not_read_again()
         first = Extraction(subjects=[Subject(name="Phan Thanh Dũng")],
                            review_reasons=[ReviewReason.parse(r) for r in reasons])
         assert wanted(first) == []
+
+
+def _criminal_numbered(number: str) -> list[str]:
+    from tests.extract.test_header_recovery import CRIMINAL
+
+    return [ln.replace("Số: 1434/STP", f"Số: {number}") for ln in CRIMINAL]
+
+
+@pytest.mark.parametrize(("first", "second"), [("1434/STP-I.LTP", "1434/STP-LLTP"),
+                                               ("1434!ILLTP", "1434/LLTP")])
+def test_a_number_read_with_its_symbol_damaged_and_again_with_the_types_symbol(
+    first: str, second: str
+) -> None:
+    """Draw 3697 e0043: "9471/STP-I.LTP" (a dot among the symbol's letters), read again
+    "9471/STP-LLTP": the digits read alike twice, the symbol the type's own (the title
+    confirms its letters) — confirmed, ready."""
+    lines = _criminal_numbered(first)
+    assert "number_format:document_number" in _analyzed(lines, {}).review_reasons
+    got = _again(lines, {}, Reader(("Số:", 93.0), (second, 90.0)))
+    assert got.document_number == second
+    assert got.review_reasons == []
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("1434/STP-I.LTP", "1484/STP-LLTP"),  # other digits
+    ("1434/STP-I.LTP", "1434/STP"),  # a symbol the catalog does not list for the type
+    ("1434/2O25/I.LTP", "1434/LLTP"),  # a year the second reading lost
+])
+def test_other_second_readings_of_a_damaged_number_are_read_once(first: str, second: str
+                                                                   ) -> None:
+    got = _again(_criminal_numbered(first), {}, Reader(("Số:", 93.0), (second, 90.0)))
+    assert got.document_number == second
+    assert f"{SECOND_READING}:document_number" in [str(r) for r in got.review_reasons]
