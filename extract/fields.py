@@ -1245,24 +1245,6 @@ def _fragment(text: str, words: tuple[tuple[str, float], ...]) -> bool:
     )
 
 
-# The motto's first line, as a run of its words: a header line made only of a run of it
-# that holds one of its own words ("CỘNG", "HÒA XÃ HỘI CHỦ": the motto read in pieces
-# between the agency's lines) is the motto's, not the agency's. No unit's name is such a
-# run ("xã Cộng Hòa" reads "XÃ CỘNG HÒA", not in the motto's order).
-_MOTTO_WORDS = MOTTO[0].split()
-_MOTTO_OWN = frozenset({"cong", "hoi", "chu", "nghia"})
-
-
-def _motto_piece(text: str) -> bool:
-    words = fold_phrase(text).split()
-    if not words or not _MOTTO_OWN.intersection(words):
-        return False
-    size = len(words)
-    return any(
-        _MOTTO_WORDS[at : at + size] == words for at in range(len(_MOTTO_WORDS) - size + 1)
-    )
-
-
 def _header_lines(lines: list[Line], title_index: int | None) -> list[Line]:
     """The lines printed above the title: those before it in reading order, and those
     tesseract read after it though they stand above it on the page (a header block read
@@ -1317,7 +1299,7 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         if motto_x and line.x0 is not None and line.x0 >= min(motto_x):
             continue
         text, line_words = _agency_words(line)
-        if _fragment(text, line_words) or _motto_piece(text):
+        if _fragment(text, line_words):
             continue
         if text:
             texts.append(text)

@@ -1440,6 +1440,14 @@ def match_issuer(
     """
     on = date.fromisoformat(issued_on) if isinstance(issued_on, str) else issued_on
     result = _match_block(printed, on, page_lines, relaxed=False)
+    if result.official is not None and agency_after_motto(printed):
+        # The motto read in pieces between the block's lines, and the block goes on after
+        # it: what was matched stops at the motto. The block without the motto's words is
+        # read out of order, so trusted as far as the page names the unit (as below).
+        reordered = remove_interleaved_motto(printed)
+        found = _match_reordered(reordered, printed, on, page_lines) if reordered else None
+        if found is not None:
+            return found
     if result.official is None and result.reason == UNMATCHED:
         # Read strictly, the block named no unit: a slip in a type word's marks or in the
         # committee's words may be why. The unit names must still match as strictly.
@@ -1501,7 +1509,7 @@ def remove_interleaved_motto(printed: str) -> str | None:
         (i for i in range(len(folded) - 1) if folded[i : i + 2] == ["chu", "nghia"]), None
     )
     if start is None:
-        return None
+        return _without_motto_runs(words, folded)
     drop = {start, start + 1}
     at = start - 1
     for word in reversed(_MOTTO_BEFORE):
@@ -1517,6 +1525,50 @@ def remove_interleaved_motto(printed: str) -> str | None:
         at = found + 1
     rest = [w for i, w in enumerate(words) if i not in drop]
     return " ".join(rest) if rest else None
+
+
+_MOTTO_WORDS = ("cong", "hoa", "xa", "hoi", "chu", "nghia", "viet", "nam")
+_MOTTO_SECOND = ("doc", "lap", "tu", "do", "hanh", "phuc")
+_TYPE_BEFORE_NAME = frozenset(("xa", "phuong", "quan", "huyen", "tinh", "tran", "pho"))
+# The motto's own words: no unit's name is a run of the motto holding one of these.
+_MOTTO_OWN = frozenset(("cong", "hoi", "chu", "nghia"))
+
+
+def _motto_runs(folded: Sequence[str]) -> set[int]:
+    """Positions of runs of the motto's words in its order that hold one of its own words
+    ("CỘNG" / "HÒA XÃ HỘI CHỦ" read between the block's lines); "XÃ CỘNG HÒA" (a commune)
+    is not in the motto's order."""
+    drop: set[int] = set()
+    at = 0
+    while at < len(folded):
+        best = 0
+        for first in range(len(_MOTTO_WORDS)):
+            size = 0
+            while (at + size < len(folded) and first + size < len(_MOTTO_WORDS)
+                   and folded[at + size] == _MOTTO_WORDS[first + size]):
+                size += 1
+            if size and _MOTTO_OWN.intersection(folded[at : at + size]):
+                best = max(best, size)
+        if at and folded[at - 1] in _TYPE_BEFORE_NAME:
+            best = 0  # "XÃ CỘNG HÒA": a unit's name after its type word
+        drop.update(range(at, at + best))
+        at += best or 1
+    return drop
+
+
+def _without_motto_runs(words: list[str], folded: list[str]) -> str | None:
+    drop = _motto_runs(folded)
+    rest = [w for i, w in enumerate(words) if i not in drop]
+    return " ".join(rest) if drop and rest else None
+
+
+def agency_after_motto(printed: str) -> bool:
+    """Whether words of the block follow the motto read into it, besides the motto's own:
+    "UBND TỈNH HẬU GIANG CỘNG HÒA XÃ HỘI CHỦ SỞ TƯ PHÁP" — cut at the motto, the block
+    would lose its department and name the province's committee."""
+    tokens, _ = _tokens(printed)
+    end, _ = _cut_motto(tokens)
+    return any(t not in _MOTTO_WORDS + _MOTTO_SECOND and len(t) > 1 for t in tokens[end:])
 
 
 def _named_on_page(unit: Unit, page_lines: Sequence[str]) -> bool:
