@@ -71,12 +71,13 @@ SECOND_READING = "second_reading"  # described in extract.review
 _SUBJECT_PATH = re.compile(r"subjects\[(\d+)\]\.(id_number|birth_date)")
 ID_FORMAT = "id_format"
 # The doubts over a name that are only about how its words were read: a word read weakly
-# (``low_confidence``), or a word whose marks were read weakly and spell another usual
-# name too ("CHI" at 75: Chi or Chí, ``name_unconfirmed``). A second reading of the line
+# (``low_confidence``), a word whose marks were read weakly and spell another usual name
+# too ("CHI" at 75: Chi or Chí, ``name_unconfirmed``), a family name whose marks were
+# supplied ("Ngưyễn" → Nguyễn, ``name_guessed``). A second reading of the line
 # that reads the same name clearly answers them; a rare spelling read clearly, a name
 # that is no Vietnamese spelling, or two mentions that differ are left to an officer
 # (the second reading's own checks keep those reasons, and then nothing changes).
-NAME_DOUBTS = frozenset({"low_confidence", "name_unconfirmed"})
+NAME_DOUBTS = frozenset({"low_confidence", "name_unconfirmed", "name_guessed"})
 _NAME_PATH = re.compile(r"subjects\[(\d+)\]\.name|fields\.(\w+)")
 
 
