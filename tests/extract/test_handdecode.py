@@ -128,6 +128,22 @@ def test_the_label_tail_before_a_date_is_not_part_of_it() -> None:
     assert found is not None and found[0] == "1987-11-05"
 
 
+def test_a_digit_read_for_the_labels_colon_is_not_the_day() -> None:
+    # "sinh:" read "1..." before the date (marriage dev m0052), the colon's "1" surer
+    # than the written date's "1" and "7": the date is 16/7/1951, not day 1 of a month 6
+    # made by dropping what the grammar could not place ("1...6//1951.").
+    frames = frames_of([{"1": 0.9999}, *plain("..."), {"1": 0.9}, {"6": 0.97}, {"/": 0.9},
+                        {"7": 0.9}, *plain("/1951.")])
+    found = decode(frames, CHARS, 0, DateGrammar((1901, 2001)),
+                   lambda t: check_date(t, ISSUED).value)
+    assert found is not None and found[0] == "1951-07-16"
+    # One mark after a lone digit is a day's separator still, and a colon's tail too.
+    for text, want in (("1.5.1990", "1990-05-01"), ("1: 5.11.1987", "1987-11-05")):
+        found = decode(frames_of(plain(text)), CHARS, 0, DateGrammar((1901, 2001)),
+                       lambda t: check_date(t, ISSUED).value)
+        assert found is not None and found[0] == want
+
+
 def test_a_number_reads_as_digits_where_greedy_saw_a_letter() -> None:
     frames = frames_of([{"l": 0.55, "1": 0.4}, *plain("2/KS")])
     found = decode(frames, CHARS, 0, NumberGrammar(), lambda t: check_number(t, ISSUED).value)
