@@ -463,3 +463,59 @@ def test_a_ward_whose_name_differs_from_its_neighbours_by_marks_alone_is_propose
     _, checked, _ = line_reading(FakeReader(frames_of(plain(written))), NO_CROP,
                                  "birth_place", None)
     assert checked.value == written
+
+
+def test_a_spouses_weak_date_is_left_where_a_childs_is_proposed() -> None:
+    from extract.handfields import MARRIAGE_AGES
+
+    # Two digits the ink shows as letters: the grammar's digits cost it about 0.27 a
+    # character, over the birth form's floor (0.15) and under a spouse's (0.5).
+    steps = [*plain("12/0"), {"A": 0.997, "5": 0.0015}, *plain("/19"),
+             {"B": 0.997, "6": 0.0015}, *plain("0")]
+    issued = date(1985, 6, 1)
+    _, child, conf = line_reading(FakeReader(frames_of(steps)), NO_CROP, "birth_date", issued)
+    assert child.value == "1960-05-12" and conf is not None and 0.15 < conf < 0.5
+    _, spouse, _ = line_reading(FakeReader(frames_of(steps)), NO_CROP, "birth_date", issued,
+                                marriage_age=MARRIAGE_AGES["wife_birth_date"])
+    assert spouse.value is None and spouse.problem == "low_confidence"
+    assert spouse.held == "1960-05-12"
+
+
+def test_a_two_word_name_is_left_when_the_ink_shows_a_word_before_it() -> None:
+    from extract.handcheck import Checked
+    from extract.handfields import judged
+
+    # "VI" dropped as the label's tail: it was the family name Vũ misread.
+    held = judged("name", "VI HỲNH TRANG", Checked("HUỲNH TRANG"), 1.0, ISSUED)
+    assert held.value is None and held.problem == "name_word_dropped"
+    # The label's tail before its colon is no word of the name; three words are kept.
+    assert judged("name", "tên: Huỳnh Trang", Checked("HUỲNH TRANG"), 1.0,
+                  ISSUED).value == "HUỲNH TRANG"
+    assert judged("name", "n Vũ Quỳnh Trang", Checked("VŨ QUỲNH TRANG"), 1.0,
+                  ISSUED).value == "VŨ QUỲNH TRANG"
+
+
+def test_two_views_read_together_take_the_value_both_make_most_probable() -> None:
+    from extract.handfields import joint_reading
+
+    # The crop as cut leans to "CHI", the upright view firmly to "CHÍ": together, "CHÍ"
+    # (0.45 × 0.9 against 0.55 × 0.1).
+    cut = frames_of([*plain("TRẦN KIM CH"), {"I": 0.55, "Í": 0.45}])
+    straight = frames_of([*plain("TRẦN KIM CH"), {"Í": 0.9, "I": 0.1}])
+    assert line_reading(FakeReader(cut), NO_CROP, "name", ISSUED)[1].value == "TRẦN KIM CHI"
+    checked, conf = joint_reading(FakeReader(cut), (cut, straight), "TRẦN KIM CHI TRẦN KIM CHÍ",
+                                  "name", ISSUED)
+    assert checked.value == "TRẦN KIM CHÍ" and conf is not None and 0.5 < conf <= 1.0
+
+
+def test_a_view_giving_another_value_leaves_the_field_for_keying() -> None:
+    from extract.handcheck import Checked
+    from extract.handfields import confirmed
+
+    first = Checked("1938-02-01")
+    assert confirmed(first, Checked("1958-12-01")) == Checked(None, "views_disagree",
+                                                              "1938-02-01")
+    assert confirmed(first, Checked(None, "low_confidence", "1958-12-01")).value is None
+    # The same value, or none at all from the other view: as proposed.
+    assert confirmed(first, Checked("1938-02-01")) == first
+    assert confirmed(first, Checked(None, "date_format")) == first
