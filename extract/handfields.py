@@ -511,12 +511,13 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
     # chooses: a form that names the province of its day still reads as that one.
     if issued_on is not None:
         texts += [t for t in place_candidates(raw, None) if t not in texts]
-    if not texts:
-        # No cut of the reading into units found any: the addresses of the province it
-        # ends with nearest its letters (``anchored_candidates``), of both days.
-        texts = anchored_candidates(raw, issued_on)
-        if issued_on is not None:
-            texts += [t for t in anchored_candidates(raw, None) if t not in texts]
+    # The addresses of the province the reading ends with nearest its letters
+    # (``anchored_candidates``), of both days: beside the cuts' candidates too, which a
+    # unit's name misread by two letters ("huyện Gan lộn" for Can Lộc) leaves out.
+    anchored = anchored_candidates(raw, issued_on)
+    if issued_on is not None:
+        anchored += [t for t in anchored_candidates(raw, None) if t not in anchored]
+    texts += [t for t in anchored if t not in texts]
     # A facility's name as read ("Tuyên Quạng") is no candidate when names from the list
     # are: the ink would choose it over the right spelling.
     if greedy.value is not None and not (texts and HOSPITAL.match(greedy.value)):

@@ -519,3 +519,17 @@ def test_a_view_giving_another_value_leaves_the_field_for_keying() -> None:
     # The same value, or none at all from the other view: as proposed.
     assert confirmed(first, Checked("1938-02-01")) == first
     assert confirmed(first, Checked(None, "date_format")) == first
+
+
+def test_an_address_whose_district_is_misread_past_its_cut_is_still_a_candidate() -> None:
+    # "huyện Gan lộn" for Can Lộc (fresh draw 3517, low ink): the cut at the units' kinds
+    # finds no district near it, so the address the ink spells was no candidate at all.
+    def soft(c: str) -> dict[str, float]:
+        return {"G": 0.6, "C": 0.37} if c == "G" else (
+            {"n": 0.6, "c": 0.37} if c == "#" else {c: 0.97})
+
+    frames = frames_of([soft(c) for c in "Xã Sơn lộc, huyện Gan lộ#, tỉnh Hà Tĩnh"])
+    _, checked, conf = line_reading(FakeReader(frames), NO_CROP, "birth_place",
+                                    date(1995, 3, 1))
+    assert checked.value == "Xã Sơn Lộc, huyện Can Lộc, tỉnh Hà Tĩnh"
+    assert conf is not None and conf > 0.25  # over the place's floor: proposed
