@@ -191,9 +191,33 @@ class DateGrammar:
         self.within = within
 
     def start(self) -> Hashable:
-        return ("pre", "")
+        return (("pre", ""),)
 
+    # A state is the tuple of the readings' states still possible (most one, two where a
+    # digit before the date may be the label's tail, below).
     def step(self, state: Any, char: str) -> Hashable | None:
+        nxt = {s for sub in state for s in self._steps(sub, char) if s is not None}
+        return tuple(sorted(nxt, key=repr)) if nxt else None
+
+    def final(self, state: Any) -> bool:
+        return any(self._final(sub) for sub in state)
+
+    def _steps(self, state: Any, char: str) -> list[Hashable | None]:
+        # A lone digit before the date, then a colon or marks run together: the label's
+        # colon read as a digit ("1...16/7/1951." on a marriage form's "sinh:"). The
+        # grammar had to take it for the day ("1951-06-01" proposed for 16 July 1951);
+        # the reading now goes on both ways, the digit a day and the label's tail.
+        if state[0] == "day" and len(state) == 2 and len(state[1]) == 1 and char in _MARKS:
+            return [self._step(state, char), ("tail", char == ":", 1)]
+        if state[0] == "tail":
+            _, colon, marks = state
+            if char in _MARKS:
+                return [("tail", colon or char == ":", min(3, marks + 1))]
+            # After a colon, or two marks or more: one mark is a day's separator.
+            return [("day", char)] if char.isdigit() and (colon or marks >= 2) else []
+        return [self._step(state, char)]
+
+    def _step(self, state: Any, char: str) -> Hashable | None:
         phase, digits = state[0], state[1]
         if phase == "pre":
             if char.isdigit():
@@ -245,7 +269,7 @@ class DateGrammar:
             return False
         return self.within[0] <= value <= self.within[1]
 
-    def final(self, state: Any) -> bool:
+    def _final(self, state: Any) -> bool:
         return state[0] in ("year", "post") and len(state[1]) == 4
 
 

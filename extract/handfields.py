@@ -40,6 +40,7 @@ from extract.handdecode import (
     Grammar,
     NameGrammar,
     NumberGrammar,
+    beam_search,
     best_path_log_prob,
     confidence,
     ctc_log_prob,
@@ -294,6 +295,13 @@ def words_inside(words: Sequence[Word], box: tuple[int, int, int, int],
     return " ".join(out)
 
 
+# A spouse's birth date on a marriage certificate is proposed only from this confidence,
+# as names and numbers are: the birth form's floor (0.15) holds where the registration
+# pins the year (the holder a child at the issue, ``age_prior``), while a spouse's year
+# spans half a century and a weak reading's digits are the grammar's pick among many.
+# Marriage dev and fresh draw 4723: 5 dates proposed under 0.5, all wrong (0.27–0.49);
+# the right ones from 0.54.
+SPOUSE_DATE_FROM = 0.5
 # Below this confidence (per character, ``handdecode.confidence``) a reading is left for
 # keying. Tuned on the dev half: of places proposed under 0.25 none was right (8 wrong),
 # of dates under 0.15 one was right and two wrong; of numbers under 0.5 none was right
@@ -503,12 +511,13 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
     # chooses: a form that names the province of its day still reads as that one.
     if issued_on is not None:
         texts += [t for t in place_candidates(raw, None) if t not in texts]
-    if not texts:
-        # No cut of the reading into units found any: the addresses of the province it
-        # ends with nearest its letters (``anchored_candidates``), of both days.
-        texts = anchored_candidates(raw, issued_on)
-        if issued_on is not None:
-            texts += [t for t in anchored_candidates(raw, None) if t not in texts]
+    # The addresses of the province the reading ends with nearest its letters
+    # (``anchored_candidates``), of both days: beside the cuts' candidates too, which a
+    # unit's name misread by two letters ("huyện Gan lộn" for Can Lộc) leaves out.
+    anchored = anchored_candidates(raw, issued_on)
+    if issued_on is not None:
+        anchored += [t for t in anchored_candidates(raw, None) if t not in anchored]
+    texts += [t for t in anchored if t not in texts]
     # A facility's name as read ("Tuyên Quạng") is no candidate when names from the list
     # are: the ink would choose it over the right spelling.
     if greedy.value is not None and not (texts and HOSPITAL.match(greedy.value)):
@@ -529,7 +538,8 @@ def best_place(frames: np.ndarray[Any, Any], reader: FrameReader, raw: str, gree
 
 
 def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | None, *,
-                 registers_birth: bool = False, marriage_age: MarriageAge | None = None
+                 registers_birth: bool = False, marriage_age: MarriageAge | None = None,
+                 frames: np.ndarray[Any, Any] | None = None
                  ) -> tuple[str, Checked, float | None]:
     """The line model's raw (greedy) reading, and what is proposed from it: the best
     reading the field's grammar allows that passes the checks (with its confidence), else
@@ -537,11 +547,13 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
     birth (a birth certificate), so the holder was a child at its issue; on other papers
     (a marriage certificate's spouses) the holder's age says nothing. ``marriage_age``:
     the reading is a spouse's birth date on a marriage certificate, whose age on the
-    paper's day the law bounds (``MarriageAge``)."""
+    paper's day the law bounds (``MarriageAge``). ``frames``: the line model's output on
+    ``crop`` when already computed."""
     if not isinstance(reader, FrameReader):
         raw = str(getattr(reader.read(crop), "text", ""))
         return raw, check(key, raw, issued_on), None
-    frames = reader.frames(crop)
+    if frames is None:
+        frames = reader.frames(crop)
     raw = reader.greedy(frames).text
     greedy = check(key, raw, issued_on)
     if key == "birth_place":
@@ -551,10 +563,7 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
         if grammar is None:
             return raw, greedy, None
         names = key in NAME_KEYS
-        prior = family_prior if names else (
-            age_prior(issued_on) if key == "birth_date" and registers_birth
-            else marriage_age.prior(issued_on) if key == "birth_date" and marriage_age
-            and issued_on is not None else None)
+        prior = value_prior(key, issued_on, registers_birth, marriage_age)
         found = decode(frames, reader.chars, reader.blank, grammar,
                        lambda text: check(key, text, issued_on).value,
                        prefer=usual_common if names else None, margin=USUAL_MARGIN,
@@ -575,14 +584,39 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
                     found[1].log_prob + family_prior(found[0]) - COMMON_MARGIN) \
                     and common[1].confidence >= COMMON_FROM:
                 checked, conf = Checked(common[0]), common[1].confidence
-    if conf is not None and conf < PROPOSE_FROM.get(key, 0.0):
-        return raw, Checked(None, "low_confidence", checked.value), conf
+    return raw, judged(key, raw, checked, conf, issued_on, registers_birth=registers_birth,
+                       marriage_age=marriage_age), conf
+
+
+def value_prior(key: str, issued_on: date | None, registers_birth: bool,
+                marriage_age: MarriageAge | None) -> Callable[[str], float] | None:
+    """How usual a value of the field is a priori (natural log), or None: the family name's
+    rank for names, the holder's age at the paper's issue for birth dates."""
+    if key in NAME_KEYS:
+        return family_prior
+    if key == "birth_date" and registers_birth:
+        return age_prior(issued_on)
+    if key == "birth_date" and marriage_age is not None and issued_on is not None:
+        return marriage_age.prior(issued_on)
+    return None
+
+
+def judged(key: str, raw: str, checked: Checked, conf: float | None, issued_on: date | None,
+           *, registers_birth: bool = False, marriage_age: MarriageAge | None = None
+           ) -> Checked:
+    """``checked`` (a decoded value with its confidence, ``raw`` the line model's best
+    path) as proposed, or held back for keying by what the field's value may be."""
+    floor = PROPOSE_FROM.get(key, 0.0)
+    if key == "birth_date" and marriage_age is not None:
+        floor = max(floor, SPOUSE_DATE_FROM)
+    if conf is not None and conf < floor:
+        return Checked(None, "low_confidence", checked.value)
     # A number or a date where the line model's best path holds no digit at all: the
     # grammar made the digits up from noise (dev: "2" from an ink-bleed crop read 'ST:::"',
     # at confidence 1.0; no right one so).
     if key in ("number", "birth_date") and checked.value is not None \
             and not any(c.isdigit() for c in raw):
-        return raw, Checked(None, "no_digit"), conf
+        return Checked(None, "no_digit")
     # A birth date that makes the holder an adult at the form's issue even after the
     # prior above: the paper registers a birth, so the reading disagrees with the rest of
     # the paper (a late registration is rare among old papers) and is left for keying
@@ -592,38 +626,120 @@ def line_reading(reader: Reader, crop: Image.Image, key: str, issued_on: date | 
     # so what this costs on real papers, such registrations keyed, is not measured.)
     if key == "birth_date" and registers_birth and checked.value is not None \
             and issued_on is not None and adult_at(checked.value, issued_on):
-        return raw, Checked(None, "date_adult_at_issue"), conf
+        return Checked(None, "date_adult_at_issue")
     # A spouse younger than the law allows on the marriage's day, or as old as a spouse
     # seldom is: the reading disagrees with the paper (``MarriageAge``).
     if key == "birth_date" and marriage_age is not None and checked.value is not None \
             and issued_on is not None:
         age = age_at(checked.value, issued_on)
         if age < marriage_age.youngest:
-            return raw, Checked(None, "date_under_marriage_age"), conf
+            return Checked(None, "date_under_marriage_age")
         if age >= marriage_age.keyed_from:
-            return raw, Checked(None, "date_old_at_marriage"), conf
+            return Checked(None, "date_old_at_marriage")
     # Five digits and nothing after: a number and its year whose slash was lost ("49198"
     # for 95/1983 on fresh draw 2171); a ward's register runs to a few
     # thousand a year at most.
     if key == "number" and checked.value is not None and checked.value.isdigit() \
             and len(checked.value) >= LONG_NUMBER:
-        return raw, Checked(None, "number_long"), conf
+        return Checked(None, "number_long")
     # Four digits or more before the year or the register's symbol: on the tuning draws
     # always the label's tail read as a first digit ("số:1111/KS" for 111/KS, "1148/k8"
     # for 148/KS, "a128" read 4128 for 128; dev, 1907, 3359), never a right entry. A
     # ward's register numbers its entries from 1 each year; one past 999 is keyed.
     if key == "number" and checked.value is not None \
             and len(checked.value.split("/")[0]) >= ENTRY_DIGITS_FROM:
-        return raw, Checked(None, "number_entry_long"), conf
+        return Checked(None, "number_entry_long")
     # A name with a syllable off the common list is most often a letter or a mark misread
     # into another word ("ĐỖ NGẠC TRÂM", "NGUYỄN THA HẠNH", "TRẦN ĐỨC KHÂU"): fresh draw
     # 2171 2 wrong of 3 such names, 2193 (validation) 7 wrong of 7.
     if key in NAME_KEYS and checked.value is not None and not common_given(checked.value):
-        return raw, Checked(None, "name_rare_syllable", checked.value), conf
+        return Checked(None, "name_rare_syllable", checked.value)
+    # A name of two words where the ink shows a word more before them: the word dropped
+    # as the label's tail ("VI HỲNH TRANG" → "HUỲNH TRANG" for Vũ Quỳnh Trang, ".Xõ Hoàng
+    # Quyết" → "HOÀNG QUYẾT" for Võ Hoàng Quyết: tuning draws 3517 and 4723) is as likely
+    # the family name misread, and most names have three words or more.
+    if key in NAME_KEYS and checked.value is not None and len(checked.value.split()) == 2 \
+            and len(_letter_words(raw)) > 2:
+        return Checked(None, "name_word_dropped", checked.value)
     if conf is not None and checked.value is not None and key in NAME_KEYS \
             and conf < RARE_FAMILY_FROM and _rank(checked.value) > len(FAMILY_NAMES):
-        return raw, Checked(None, "name_rare_family", checked.value), conf
-    return raw, checked, conf
+        return Checked(None, "name_rare_family", checked.value)
+    return checked
+
+
+def _letter_words(raw: str) -> list[str]:
+    """The runs of letters of a name's reading after the label's colon, if any."""
+    _, colon, tail = raw.rpartition(":")
+    return re.findall(r"[^\W\d_]+", tail if colon else raw)
+
+
+# A spouse's birth date proposed under this confidence is read again set upright, and
+# left for keying when that view gives another date (a view that gives none says
+# nothing). The year of a spouse spans half a century, so where the ink is unsure the
+# grammar's digits are a guess that a second view of the ink often does not repeat:
+# marriage dev and fresh draw 4723, 3 wrong dates so held, no right one ("1938-02-01"
+# read '01//198', upright '0112/958.', for 1958-12-01). Held for every field under 0.9
+# the rule also lost right birth dates and numbers for as many wrong ones (the birth
+# form's registration pins the year: its weak readings are right more often).
+CONFIRM_BELOW = 0.9
+
+
+def confirmed(proposed: Checked, again: Checked) -> Checked:
+    """``proposed`` unless the other view of the ink makes the field another value (held
+    or proposed): then the value is the ink's guess, not its reading, and is left for
+    keying. A view that gives no value says nothing either way."""
+    other = again.value or again.held
+    if other is None or other == proposed.value:
+        return proposed
+    return Checked(None, "views_disagree", proposed.value)
+
+
+# Of each view, the most probable readings with distinct values (grammar and checks
+# passed) that ``joint_reading`` scores under both views.
+JOINT_TEXTS = 4
+# Fields read by both views together when neither passes alone: names, whose checks (the
+# syllables, the family names, the common given names) refuse most of what noise makes.
+# Numbers' grammar takes any digits: dev h0040, 'Hẹy"' and 'Hẹạ31', gave a wrong "3".
+JOINT_KEYS = NAME_KEYS
+
+
+def joint_reading(reader: FrameReader, views: Sequence[np.ndarray[Any, Any]], raw: str,
+                  key: str, issued_on: date | None, *, registers_birth: bool = False,
+                  marriage_age: MarriageAge | None = None) -> tuple[Checked, float | None]:
+    """The value the views of the same ink (the line model's frames of the crop and of
+    it set upright) make most probable together, judged as one reading is (``judged``).
+    Each view's best readings are the candidates; each is scored by the product of its
+    probabilities under every view (summed over its alignments in each: the views' frames
+    do not line up, so they are not averaged frame by frame), and its confidence is
+    against the product of the views' best paths, per character and view. ``raw``: the
+    views' best paths, for the rules that look at what the ink shows."""
+    grammar = grammar_for(key, issued_on)
+    if grammar is None:
+        return Checked(None, "grammar_refused"), None
+    texts: dict[str, str] = {}
+    for frames in views:
+        values: set[str] = set()
+        for d in beam_search(frames, reader.chars, reader.blank, grammar):
+            value = check(key, d.text, issued_on).value
+            if value is None or value in values:
+                continue
+            values.add(value)
+            texts.setdefault(d.text, value)
+            if len(values) >= JOINT_TEXTS:
+                break
+    if not texts:
+        return Checked(None, "grammar_refused"), None
+    index = {c: k for k, c in reader.chars.items()}
+    prior = value_prior(key, issued_on, registers_birth, marriage_age)
+    scored = []
+    for text, value in texts.items():
+        lp = sum(ctc_log_prob(frames, text, index, reader.blank) for frames in views)
+        scored.append((lp + (prior(value) if prior else 0.0), lp, text, value))
+    _, lp, text, value = max(scored)
+    best = sum(best_path_log_prob(frames) for frames in views)
+    conf = math.exp(min(0.0, lp - best) / (len(views) * max(1, len(text))))
+    return judged(key, raw, Checked(value), conf, issued_on, registers_birth=registers_birth,
+                  marriage_age=marriage_age), conf
 
 
 # Fields read a second time, set upright (``upright``), when the first reading failed its
@@ -682,23 +798,46 @@ def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | Non
         confidence = None
         if reader is not None:
             crop = clean_crop(image, region, box)
+            frames = reader.frames(crop) if isinstance(reader, FrameReader) else None
             readings["asterocr"], checked["asterocr"], confidence = line_reading(
                 reader, crop, kind, issued_on, registers_birth=registers_birth,
-                marriage_age=marriage_age)
-            # Nothing passed: the writing read again set upright. Not places (dev: none
-            # gained, and their readings cost the most).
-            straight = upright(crop) if checked["asterocr"].value is None \
+                marriage_age=marriage_age, frames=frames)
+            # A spouse's birth date proposed unsurely: confirmed by the upright view
+            # (``CONFIRM_BELOW``). Nothing passed: the writing read again set upright.
+            # Not places (dev: none gained, and their readings cost the most).
+            unsure = checked["asterocr"].value is not None and confidence is not None \
+                and confidence < CONFIRM_BELOW and marriage_age is not None \
+                and kind == "birth_date"
+            straight = upright(crop) if (checked["asterocr"].value is None or unsure) \
                 and kind in UPRIGHT_AGAIN else None
+            if unsure and straight is not None:
+                raw, again, _ = line_reading(reader, straight, kind, issued_on,
+                                             registers_birth=registers_birth,
+                                             marriage_age=marriage_age)
+                readings["asterocr_upright"] = raw
+                checked["asterocr"] = confirmed(checked["asterocr"], again)
+                straight = None
             if straight is not None:
                 first, first_raw = checked["asterocr"], readings["asterocr"]
+                frames_up = reader.frames(straight) if isinstance(reader, FrameReader) \
+                    else None
                 raw, again, conf = line_reading(reader, straight, kind, issued_on,
                                                 registers_birth=registers_birth,
-                                                marriage_age=marriage_age)
+                                                marriage_age=marriage_age, frames=frames_up)
                 readings["asterocr_upright"] = raw
                 if again.value is not None:
                     checked["asterocr"], confidence = again, conf
                 elif agree(first, first_raw, again, raw):
                     checked["asterocr"], confidence = Checked(first.held), conf
+                elif kind in JOINT_KEYS and isinstance(reader, FrameReader) \
+                        and frames is not None and frames_up is not None:
+                    # Neither view alone: both together (``joint_reading``).
+                    joint, conf = joint_reading(reader, (frames, frames_up),
+                                                f"{first_raw} {raw}", kind, issued_on,
+                                                registers_birth=registers_birth,
+                                                marriage_age=marriage_age)
+                    if joint.value is not None:
+                        checked["asterocr"], confidence = joint, conf
         readings["tesseract"] = words_inside(words, box, region.label_box)
         checked["tesseract"] = check(kind, readings["tesseract"], issued_on)
         passing = {src: c.value for src, c in checked.items() if c.value is not None}

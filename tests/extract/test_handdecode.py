@@ -128,6 +128,22 @@ def test_the_label_tail_before_a_date_is_not_part_of_it() -> None:
     assert found is not None and found[0] == "1987-11-05"
 
 
+def test_a_digit_read_for_the_labels_colon_is_not_the_day() -> None:
+    # "sinh:" read "1..." before the date (marriage dev m0052), the colon's "1" surer
+    # than the written date's "1" and "7": the date is 16/7/1951, not day 1 of a month 6
+    # made by dropping what the grammar could not place ("1...6//1951.").
+    frames = frames_of([{"1": 0.9999}, *plain("..."), {"1": 0.9}, {"6": 0.97}, {"/": 0.9},
+                        {"7": 0.9}, *plain("/1951.")])
+    found = decode(frames, CHARS, 0, DateGrammar((1901, 2001)),
+                   lambda t: check_date(t, ISSUED).value)
+    assert found is not None and found[0] == "1951-07-16"
+    # One mark after a lone digit is a day's separator still, and a colon's tail too.
+    for text, want in (("1.5.1990", "1990-05-01"), ("1: 5.11.1987", "1987-11-05")):
+        found = decode(frames_of(plain(text)), CHARS, 0, DateGrammar((1901, 2001)),
+                       lambda t: check_date(t, ISSUED).value)
+        assert found is not None and found[0] == want
+
+
 def test_a_number_reads_as_digits_where_greedy_saw_a_letter() -> None:
     frames = frames_of([{"l": 0.55, "1": 0.4}, *plain("2/KS")])
     found = decode(frames, CHARS, 0, NumberGrammar(), lambda t: check_number(t, ISSUED).value)
@@ -447,3 +463,73 @@ def test_a_ward_whose_name_differs_from_its_neighbours_by_marks_alone_is_propose
     _, checked, _ = line_reading(FakeReader(frames_of(plain(written))), NO_CROP,
                                  "birth_place", None)
     assert checked.value == written
+
+
+def test_a_spouses_weak_date_is_left_where_a_childs_is_proposed() -> None:
+    from extract.handfields import MARRIAGE_AGES
+
+    # Two digits the ink shows as letters: the grammar's digits cost it about 0.27 a
+    # character, over the birth form's floor (0.15) and under a spouse's (0.5).
+    steps = [*plain("12/0"), {"A": 0.997, "5": 0.0015}, *plain("/19"),
+             {"B": 0.997, "6": 0.0015}, *plain("0")]
+    issued = date(1985, 6, 1)
+    _, child, conf = line_reading(FakeReader(frames_of(steps)), NO_CROP, "birth_date", issued)
+    assert child.value == "1960-05-12" and conf is not None and 0.15 < conf < 0.5
+    _, spouse, _ = line_reading(FakeReader(frames_of(steps)), NO_CROP, "birth_date", issued,
+                                marriage_age=MARRIAGE_AGES["wife_birth_date"])
+    assert spouse.value is None and spouse.problem == "low_confidence"
+    assert spouse.held == "1960-05-12"
+
+
+def test_a_two_word_name_is_left_when_the_ink_shows_a_word_before_it() -> None:
+    from extract.handcheck import Checked
+    from extract.handfields import judged
+
+    # "VI" dropped as the label's tail: it was the family name Vũ misread.
+    held = judged("name", "VI HỲNH TRANG", Checked("HUỲNH TRANG"), 1.0, ISSUED)
+    assert held.value is None and held.problem == "name_word_dropped"
+    # The label's tail before its colon is no word of the name; three words are kept.
+    assert judged("name", "tên: Huỳnh Trang", Checked("HUỲNH TRANG"), 1.0,
+                  ISSUED).value == "HUỲNH TRANG"
+    assert judged("name", "n Vũ Quỳnh Trang", Checked("VŨ QUỲNH TRANG"), 1.0,
+                  ISSUED).value == "VŨ QUỲNH TRANG"
+
+
+def test_two_views_read_together_take_the_value_both_make_most_probable() -> None:
+    from extract.handfields import joint_reading
+
+    # The crop as cut leans to "CHI", the upright view firmly to "CHÍ": together, "CHÍ"
+    # (0.45 × 0.9 against 0.55 × 0.1).
+    cut = frames_of([*plain("TRẦN KIM CH"), {"I": 0.55, "Í": 0.45}])
+    straight = frames_of([*plain("TRẦN KIM CH"), {"Í": 0.9, "I": 0.1}])
+    assert line_reading(FakeReader(cut), NO_CROP, "name", ISSUED)[1].value == "TRẦN KIM CHI"
+    checked, conf = joint_reading(FakeReader(cut), (cut, straight), "TRẦN KIM CHI TRẦN KIM CHÍ",
+                                  "name", ISSUED)
+    assert checked.value == "TRẦN KIM CHÍ" and conf is not None and 0.5 < conf <= 1.0
+
+
+def test_a_view_giving_another_value_leaves_the_field_for_keying() -> None:
+    from extract.handcheck import Checked
+    from extract.handfields import confirmed
+
+    first = Checked("1938-02-01")
+    assert confirmed(first, Checked("1958-12-01")) == Checked(None, "views_disagree",
+                                                              "1938-02-01")
+    assert confirmed(first, Checked(None, "low_confidence", "1958-12-01")).value is None
+    # The same value, or none at all from the other view: as proposed.
+    assert confirmed(first, Checked("1938-02-01")) == first
+    assert confirmed(first, Checked(None, "date_format")) == first
+
+
+def test_an_address_whose_district_is_misread_past_its_cut_is_still_a_candidate() -> None:
+    # "huyện Gan lộn" for Can Lộc (fresh draw 3517, low ink): the cut at the units' kinds
+    # finds no district near it, so the address the ink spells was no candidate at all.
+    def soft(c: str) -> dict[str, float]:
+        return {"G": 0.6, "C": 0.37} if c == "G" else (
+            {"n": 0.6, "c": 0.37} if c == "#" else {c: 0.97})
+
+    frames = frames_of([soft(c) for c in "Xã Sơn lộc, huyện Gan lộ#, tỉnh Hà Tĩnh"])
+    _, checked, conf = line_reading(FakeReader(frames), NO_CROP, "birth_place",
+                                    date(1995, 3, 1))
+    assert checked.value == "Xã Sơn Lộc, huyện Can Lộc, tỉnh Hà Tĩnh"
+    assert conf is not None and conf > 0.25  # over the place's floor: proposed
