@@ -965,7 +965,21 @@ def _column_run(lines: list[list[Word]], start: int,
         end += 1
     if end == start:
         return [lines[start]], start + 1
-    return left + right, end
+    return _top_down(left) + _top_down(right), end
+
+
+def _top_down(column: list[list[Word]]) -> list[list[Word]]:
+    """A header column's pieces top to bottom: a piece lying wholly above the one before
+    it goes up. The layout joins lines of the two blocks that lean into each other (a
+    photographed page: "PHÒNG TÀI CHÍNH | Độc lập - Tự do…" one line, fresh draw
+    4703's e0021) and gives the motto's first line, a block of its own, after them."""
+    out: list[list[Word]] = []
+    for piece in column:
+        at = len(out)
+        while at > 0 and max(w.bbox[3] for w in piece) <= min(w.bbox[1] for w in out[at - 1]):
+            at -= 1
+        out.insert(at, piece)
+    return out
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:

@@ -286,3 +286,19 @@ def test_a_labelled_table_given_cell_by_cell_is_read_row_by_row() -> None:
         "Nơi đăng ký: Ủy ban nhân dân xã Quách Phẩm",
     ]
 
+
+
+def test_the_motto_given_after_the_line_under_it_is_read_first() -> None:
+    """Fresh draw 4703's e0021 (a photographed page): the layout joined the agency's
+    second line with the motto's second ("PHÒNG TÀI CHÍNH | Độc lập - Tự do") and gave
+    the motto's first line, a block of its own, after them. Each header column is read
+    top to bottom: the national name before "Độc lập"."""
+    words = (_line(20, 1, 1, (100, "UBND THÀNH PHỐ CAO BẰNG"))
+             # One line whose right half leans down (the photo's perspective).
+             + _line(60, 2, 1, (100, "PHÒNG TÀI CHÍNH"))
+             + _line(95, 2, 1, (900, "Độc lập - Tự do - Hạnh phúc"))
+             + _line(50, 3, 1, (850, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+             + _line(160, 4, 1, WIDE_TITLE))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "UBND THÀNH PHỐ CAO BẰNG", "PHÒNG TÀI CHÍNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc", WIDE_TITLE[1]]
