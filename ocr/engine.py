@@ -290,7 +290,11 @@ def better_by_band(ours: list[Word], theirs: list[Word], *, margin: float = 0.0
 # Phòng, ngày 01 tháng 10 năm 2024"): the signer's title, "(Ký, ghi rõ họ tên, đóng
 # dấu)", the seal and the pen signature, the signer's name last. Seal and pen cross the
 # name's first words; tesseract's layout often takes the whole block for a picture.
-SIGNER_DATE = re.compile(r"\bNGAY\s+\S+\s+THANG\s+\S+\s+NAM\b")
+# Its words are often misread on the pages that need the block most (ink bleed, blur:
+# "Hồ Tĩnh, ngày 13 thông 9 năm 2026", "Tây \"'“\" ¬¬ày 18 tháng 11 năm 2026", fresh draw
+# 4703): a day, a word, a month, a word and a four-digit year also make the line.
+SIGNER_DATE = re.compile(r"\bNGAY\s+\S+\s+THANG\s+\S+\s+NAM\b"
+                         r"|\b\d{1,2}\s+\S{2,6}\s+\d{1,2}\s+\S{2,4}\s+\d{4}\b")
 # Below the date line, this many text heights hold the block: the name lies 5–11 below
 # it on most dev pages (titles, the instruction line, a signature's height), 13 on dev
 # e0080 (three title lines and a tall signature).
