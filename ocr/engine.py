@@ -163,12 +163,86 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
                  if not any(_overlap(w.bbox, n.bbox) > DUPLICATE_OVERLAP for n in new_words)]
         words = _insert_lines(words, added)
         notes += (f"read {len(added)} line(s) in ink the layout skipped",)
+    kept = {(w.text, w.bbox) for line in added for w in line}
+    left = [w for got in as_read for w in got if (w.text, w.bbox) not in kept]
+    numbered = list_numbers(words, left)
+    if numbered is not words:
+        notes += (f"put back {len(numbered) - len(words)} number(s) of a numbered list",)
+        words = numbered
     # A printed label followed by handwriting reads as a noise line: kept aside, not lost.
     if dropped is not None:
-        kept = {(w.text, w.bbox) for line in added for w in line}
-        dropped += rekeyed([w for got in as_read for w in got
-                            if (w.text, w.bbox) not in kept], DROPPED_BLOCKS)
+        dropped += rekeyed(left, DROPPED_BLOCKS)
     return words, notes
+
+
+# A numbered list's number: "1.", "10." — read in skipped ink, often with a piece of the
+# line's first letter after it ("2.IỆ", "5.(C").
+LIST_NUMBER = re.compile(r"^(\d{1,2})[.,]")
+# So many numbers (at least), and this share of those found, must count up line by line.
+LIST_NUMBERS = 3
+LIST_AGREEMENT = 0.6
+
+
+def _text_start(line: list[Word]) -> int:
+    """Where a line's text starts: its first word, or its second after a lone dot."""
+    return line[1].bbox[0] if len(line) > 1 and line[0].text in {".", ","} else line[0].bbox[0]
+
+
+def list_numbers(words: list[Word], found: Sequence[Word]) -> list[Word]:
+    """``words`` with the numbers of a numbered list put back at the start of their
+    lines, where the layout left them out and a reading of the skipped ink (``found``)
+    has them; ``words`` itself when there is no such list.
+
+    Tesseract's layout often leaves a list's numbers ("1. Họ và tên: …", "2. Giới tính:
+    …") out of its lines when blurred or bled (dev e0056, e0020, e0079; fresh draw 4703's
+    e0017, e0026): the patch read again gives them as a column of low-confidence words,
+    with a piece of each line's first letter ("2.IỆ"), a noise line the page drops.
+    A number is put back only where the numbers agree with each other: one per line of
+    the list (lines starting at one x, right of their numbers, at their heights), each
+    the one before plus one; a misread number ("q.Í" for "3.") is not guessed."""
+    lines = _lines(words)
+    if not lines or not found:
+        return words
+    height = _height(words)
+    candidates: list[tuple[int, int, Word]] = []
+    for word in found:
+        match = LIST_NUMBER.match(word.text)
+        if not match:
+            continue
+        centre = (word.bbox[1] + word.bbox[3]) / 2
+        at = next((k for k, line in enumerate(lines)
+                   if abs(_centre(line) - centre) < height / 2
+                   and 0 < _text_start(line) - word.bbox[0] <= 3 * height
+                   and not LIST_NUMBER.match(line[0].text)), None)
+        if at is not None:
+            candidates.append((at, int(match.group(1)), word))
+    if len(candidates) < LIST_NUMBERS:
+        return words
+    # The list's lines: those starting where the numbered ones do, from the first to
+    # the last numbered one; a number's line counts from the list's first line.
+    starts = sorted(_text_start(lines[k]) for k, _, _ in candidates)
+    start = starts[len(starts) // 2]
+    first, last = min(k for k, _, _ in candidates), max(k for k, _, _ in candidates)
+    listed = [k for k in range(first, last + 1) if abs(_text_start(lines[k]) - start) < height]
+    rank = {k: i for i, k in enumerate(listed)}
+    offsets = [value - rank[k] for k, value, _ in candidates if k in rank]
+    if not offsets:
+        return words
+    offset = max(set(offsets), key=offsets.count)
+    agreed = [(k, value, word) for k, value, word in candidates
+              if k in rank and value - rank[k] == offset]
+    if len(agreed) < max(LIST_NUMBERS, LIST_AGREEMENT * len(candidates)):
+        return words
+    for k, value, word in agreed:
+        line = lines[k]
+        # The number's dot, read as the line's first word (". Họ và tên"), is replaced.
+        dot = len(line) > 1 and line[0].text in {".", ","}
+        rest = line[1:] if dot else line
+        top, bottom = min(w.bbox[1] for w in line), max(w.bbox[3] for w in line)
+        right = max(word.bbox[0] + 1, min(word.bbox[2], rest[0].bbox[0] - 1))
+        lines[k] = [Word(text=f"{value}.", confidence=word.confidence,
+                         bbox=(word.bbox[0], top, right, bottom), line=line[0].line), *rest]
+    return [w for line in lines for w in line]
 
 
 # A patch whose share of specks (dark pixels a 3×3 median removes) is above this is
