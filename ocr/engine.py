@@ -163,12 +163,86 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
                  if not any(_overlap(w.bbox, n.bbox) > DUPLICATE_OVERLAP for n in new_words)]
         words = _insert_lines(words, added)
         notes += (f"read {len(added)} line(s) in ink the layout skipped",)
+    kept = {(w.text, w.bbox) for line in added for w in line}
+    left = [w for got in as_read for w in got if (w.text, w.bbox) not in kept]
+    numbered = list_numbers(words, left)
+    if numbered is not words:
+        notes += (f"put back {len(numbered) - len(words)} number(s) of a numbered list",)
+        words = numbered
     # A printed label followed by handwriting reads as a noise line: kept aside, not lost.
     if dropped is not None:
-        kept = {(w.text, w.bbox) for line in added for w in line}
-        dropped += rekeyed([w for got in as_read for w in got
-                            if (w.text, w.bbox) not in kept], DROPPED_BLOCKS)
+        dropped += rekeyed(left, DROPPED_BLOCKS)
     return words, notes
+
+
+# A numbered list's number: "1.", "10." — read in skipped ink, often with a piece of the
+# line's first letter after it ("2.IỆ", "5.(C").
+LIST_NUMBER = re.compile(r"^(\d{1,2})[.,]")
+# So many numbers (at least), and this share of those found, must count up line by line.
+LIST_NUMBERS = 3
+LIST_AGREEMENT = 0.6
+
+
+def _text_start(line: list[Word]) -> int:
+    """Where a line's text starts: its first word, or its second after a lone dot."""
+    return line[1].bbox[0] if len(line) > 1 and line[0].text in {".", ","} else line[0].bbox[0]
+
+
+def list_numbers(words: list[Word], found: Sequence[Word]) -> list[Word]:
+    """``words`` with the numbers of a numbered list put back at the start of their
+    lines, where the layout left them out and a reading of the skipped ink (``found``)
+    has them; ``words`` itself when there is no such list.
+
+    Tesseract's layout often leaves a list's numbers ("1. Họ và tên: …", "2. Giới tính:
+    …") out of its lines when blurred or bled (dev e0056, e0020, e0079; fresh draw 4703's
+    e0017, e0026): the patch read again gives them as a column of low-confidence words,
+    with a piece of each line's first letter ("2.IỆ"), a noise line the page drops.
+    A number is put back only where the numbers agree with each other: one per line of
+    the list (lines starting at one x, right of their numbers, at their heights), each
+    the one before plus one; a misread number ("q.Í" for "3.") is not guessed."""
+    lines = _lines(words)
+    if not lines or not found:
+        return words
+    height = _height(words)
+    candidates: list[tuple[int, int, Word]] = []
+    for word in found:
+        match = LIST_NUMBER.match(word.text)
+        if not match:
+            continue
+        centre = (word.bbox[1] + word.bbox[3]) / 2
+        at = next((k for k, line in enumerate(lines)
+                   if abs(_centre(line) - centre) < height / 2
+                   and 0 < _text_start(line) - word.bbox[0] <= 3 * height
+                   and not LIST_NUMBER.match(line[0].text)), None)
+        if at is not None:
+            candidates.append((at, int(match.group(1)), word))
+    if len(candidates) < LIST_NUMBERS:
+        return words
+    # The list's lines: those starting where the numbered ones do, from the first to
+    # the last numbered one; a number's line counts from the list's first line.
+    starts = sorted(_text_start(lines[k]) for k, _, _ in candidates)
+    start = starts[len(starts) // 2]
+    first, last = min(k for k, _, _ in candidates), max(k for k, _, _ in candidates)
+    listed = [k for k in range(first, last + 1) if abs(_text_start(lines[k]) - start) < height]
+    rank = {k: i for i, k in enumerate(listed)}
+    offsets = [value - rank[k] for k, value, _ in candidates if k in rank]
+    if not offsets:
+        return words
+    offset = max(set(offsets), key=offsets.count)
+    agreed = [(k, value, word) for k, value, word in candidates
+              if k in rank and value - rank[k] == offset]
+    if len(agreed) < max(LIST_NUMBERS, LIST_AGREEMENT * len(candidates)):
+        return words
+    for k, value, word in agreed:
+        line = lines[k]
+        # The number's dot, read as the line's first word (". Họ và tên"), is replaced.
+        dot = len(line) > 1 and line[0].text in {".", ","}
+        rest = line[1:] if dot else line
+        top, bottom = min(w.bbox[1] for w in line), max(w.bbox[3] for w in line)
+        right = max(word.bbox[0] + 1, min(word.bbox[2], rest[0].bbox[0] - 1))
+        lines[k] = [Word(text=f"{value}.", confidence=word.confidence,
+                         bbox=(word.bbox[0], top, right, bottom), line=line[0].line), *rest]
+    return [w for line in lines for w in line]
 
 
 # A patch whose share of specks (dark pixels a 3×3 median removes) is above this is
@@ -290,7 +364,11 @@ def better_by_band(ours: list[Word], theirs: list[Word], *, margin: float = 0.0
 # Phòng, ngày 01 tháng 10 năm 2024"): the signer's title, "(Ký, ghi rõ họ tên, đóng
 # dấu)", the seal and the pen signature, the signer's name last. Seal and pen cross the
 # name's first words; tesseract's layout often takes the whole block for a picture.
-SIGNER_DATE = re.compile(r"\bNGAY\s+\S+\s+THANG\s+\S+\s+NAM\b")
+# Its words are often misread on the pages that need the block most (ink bleed, blur:
+# "Hồ Tĩnh, ngày 13 thông 9 năm 2026", "Tây \"'“\" ¬¬ày 18 tháng 11 năm 2026", fresh draw
+# 4703): a day, a word, a month, a word and a four-digit year also make the line.
+SIGNER_DATE = re.compile(r"\bNGAY\s+\S+\s+THANG\s+\S+\s+NAM\b"
+                         r"|\b\d{1,2}\s+\S{2,6}\s+\d{1,2}\s+\S{2,4}\s+\d{4}\b")
 # Below the date line, this many text heights hold the block: the name lies 5–11 below
 # it on most dev pages (titles, the instruction line, a signature's height), 13 on dev
 # e0080 (three title lines and a tall signature).
@@ -965,7 +1043,21 @@ def _column_run(lines: list[list[Word]], start: int,
         end += 1
     if end == start:
         return [lines[start]], start + 1
-    return left + right, end
+    return _top_down(left) + _top_down(right), end
+
+
+def _top_down(column: list[list[Word]]) -> list[list[Word]]:
+    """A header column's pieces top to bottom: a piece lying wholly above the one before
+    it goes up. The layout joins lines of the two blocks that lean into each other (a
+    photographed page: "PHÒNG TÀI CHÍNH | Độc lập - Tự do…" one line, fresh draw
+    4703's e0021) and gives the motto's first line, a block of its own, after them."""
+    out: list[list[Word]] = []
+    for piece in column:
+        at = len(out)
+        while at > 0 and max(w.bbox[3] for w in piece) <= min(w.bbox[1] for w in out[at - 1]):
+            at -= 1
+        out.insert(at, piece)
+    return out
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -1186,6 +1278,131 @@ def _reads_before(line: list[Word], other: list[Word], height: int) -> bool:
     return _centre(line) < _centre(other)
 
 
+# Lines of one tesseract block closer than this many text heights (a line's spacing
+# leaves about half a height between them) are one cell's wrapped text; a table's next
+# row lies further down, past its rule and the cells' padding.
+CELL_WRAP_GAP_HEIGHTS = 0.75
+# A labelled table read cell by cell has at least this many rows with a value.
+LABELLED_ROWS = 3
+
+
+def _cells_of(blocks: list[list[list[Word]]], height: int) -> list[list[list[Word]]]:
+    """The blocks' cells: consecutive lines of one block close under each other
+    (``CELL_WRAP_GAP_HEIGHTS``) and overlapping across are one cell."""
+    cells: list[list[list[Word]]] = []
+    for block in blocks:
+        for line in block:
+            if cells and cells[-1][-1][0].line[0] == line[0].line[0]:
+                (x0, x1), (lx0, lx1) = _span(cells[-1], 0), _span([line], 0)
+                gap = min(w.bbox[1] for w in line) - _span(cells[-1], 1)[1]
+                # Or one line the layout cut in two ("Họ, chữ" | "đệm, tên"): at the
+                # height of the cell's last line, right after it.
+                cut = abs(_centre(line) - _centre(cells[-1][-1])) < height / 2 \
+                    and 0 <= lx0 - cells[-1][-1][-1].bbox[2] <= COLUMN_GAP_HEIGHTS * height
+                if cut or (gap <= CELL_WRAP_GAP_HEIGHTS * height and lx0 < x1 and x0 < lx1):
+                    cells[-1].append(line)
+                    continue
+            cells.append([line])
+    return cells
+
+
+def _labelled_rows(blocks: list[list[list[Word]]]) -> list[list[Word]] | None:
+    """The rows of a labelled table whose cells the layout gave as blocks of their own,
+    or None when ``blocks`` are not such a table.
+
+    Tesseract sometimes reads a boxed label | value table cell by cell (fresh draw
+    4703's e0025, a marriage certificate on folded paper: the labels a column of blocks,
+    the values a block after them, each spouse's address and ID a block of its own
+    after those). Where a label wraps ("Ngày, tháng, năm / sinh") its value sits
+    between the label's two lines, so no two blocks pair line by line (``_rows_of``).
+    Read as a person reads it: the label column is the cells overlapping the leftmost
+    one across; every other cell lies right of it and beside exactly one label (its
+    row); each row is its label, then its cells left to right, each cell's lines top
+    to bottom. Anything else — a cell beside no label or two, a value left of the
+    labels' right edge, fewer than ``LABELLED_ROWS`` labels with a value, the header —
+    is not such a table."""
+    lines = [line for block in blocks for line in block]
+    if any(_starts_national_motto(line, i) or (i == 0 and _fold(line[0].text) == "CONG")
+           for line in lines for i in range(len(line))):
+        return None
+    height = max(_height([w for line in lines for w in line]), 1)
+    cells = _cells_of(blocks, height)
+    first = min(cells, key=lambda cell: _span(cell, 0)[0])
+    fx0, fx1 = _span(first, 0)
+    labels = [cell for cell in cells if _span(cell, 0)[0] < fx1 and fx0 < _span(cell, 0)[1]]
+    edge = max(_span(cell, 0)[1] for cell in labels)
+    values: dict[int, list[list[list[Word]]]] = {}
+    for cell in cells:
+        if any(cell is label for label in labels):
+            continue
+        if _span(cell, 0)[0] < edge - height / 2:
+            return None
+        top, bottom = _span(cell, 1)
+        beside = [k for k, label in enumerate(labels)
+                  if min(bottom, _span(label, 1)[1]) - max(top, _span(label, 1)[0])
+                  >= 0.5 * min(bottom - top, _span(label, 1)[1] - _span(label, 1)[0])]
+        if len(beside) != 1:
+            return None
+        values.setdefault(beside[0], []).append(cell)
+    if len(values) < LABELLED_ROWS:
+        return None
+    rows = []
+    for k in sorted(range(len(labels)), key=lambda k: _span(labels[k], 1)[0]):
+        row = [labels[k], *sorted(values.get(k, []), key=lambda cell: _span(cell, 0)[0])]
+        rows.append([w for cell in row for line in cell for w in line])
+    return rows
+
+
+Box = tuple[int, int, int, int]
+
+
+def _beside_any(box: Box, run: Sequence[Box]) -> bool:
+    """Whether ``box`` (a block's) sits beside one of ``run``: at its height, apart across."""
+    return any(min(box[3], other[3]) > max(box[1], other[1])
+               and (box[2] <= other[0] or other[2] <= box[0]) for other in run)
+
+
+def _under(box: Box, previous: Box, height: int) -> bool:
+    """Whether ``box`` lies under ``previous`` (a text ``height`` of slack), overlapping
+    it across."""
+    return box[0] < previous[2] and previous[0] < box[2] and box[1] >= previous[3] - height
+
+
+def _cells_in_rows(lines: list[list[Word]]) -> list[list[Word]]:
+    """``lines`` with a labelled table given cell by cell, as blocks, read row by row
+    (``_labelled_rows``). A candidate table is a run of consecutive blocks, each beside
+    one before it in the run or under the block before it; the longest run from each
+    block that reads as a labelled table is taken (a block beside another is needed)."""
+    blocks = _blocks_of(lines)
+    boxes = [(*_span(block, 0), *_span(block, 1)) for block in blocks]
+    boxes = [(x0, y0, x1, y1) for x0, x1, y0, y1 in boxes]
+    height = _height([w for line in lines for w in line]) if lines else 1
+    out: list[list[Word]] = []
+    start = 0
+    while start < len(blocks):
+        end, last_beside = start + 1, start
+        while end < len(blocks):
+            if _beside_any(boxes[end], boxes[start:end]):
+                last_beside = end
+            elif not _under(boxes[end], boxes[end - 1], height):
+                break
+            end += 1
+        # From the longest run down, each ending on a block beside an earlier one.
+        rows = None
+        while last_beside > start and rows is None:
+            rows = _labelled_rows(blocks[start:last_beside + 1])
+            end = last_beside + 1
+            last_beside = max((k for k in range(start + 1, last_beside)
+                               if _beside_any(boxes[k], boxes[start:k])), default=start)
+        if rows is None:
+            out += blocks[start]
+            start += 1
+        else:
+            out += rows
+            start = end
+    return out
+
+
 def _table_rows(lines: list[list[Word]]) -> list[list[Word]]:
     """``lines`` with side-by-side table columns (consecutive blocks) merged into rows,
     and a block of the right halves of lines the layout cut put back (``_rejoined``)."""
@@ -1404,8 +1621,9 @@ def words_to_text(words: list[Word]) -> str:
     reading order (the header's left block before its right block; a table's columns
     read across, row by row)."""
     weak = _weak_page(words)
-    lines = _cell_flow(_table_rows(_blocks_in_place([kept for line in _lines(words) if (
-        kept := _ruled_text(line if weak else _without_noise(line)))])))
+    read = [kept for line in _lines(words)
+            if (kept := _ruled_text(line if weak else _without_noise(line)))]
+    lines = _cell_flow(_table_rows(_cells_in_rows(_blocks_in_place(read))))
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
     index = 0

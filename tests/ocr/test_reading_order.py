@@ -254,3 +254,51 @@ def test_a_block_above_and_beside_the_block_before_keeps_its_place() -> None:
              + _line(100, 3, 1, (1000, "GIÁM ĐỐC")))
     assert [line for line in engine.words_to_text(words).splitlines() if line] == [
         WIDE_TITLE[1], "Nơi nhận:", "- Như trên;", "- Lưu: VT.", "GIÁM ĐỐC"]
+
+
+def test_a_labelled_table_given_cell_by_cell_is_read_row_by_row() -> None:
+    """Fresh draw 4703's e0025 (colour, folds): the layout gave a marriage table cell by
+    cell — each label a block (one cut in two, one wrapped round its value), the values
+    a block after them, each spouse's address a block of its own after those. A wrapped
+    label's value sits between its two lines, so no two blocks pair line by line: the
+    labels came out as a list, the values after them, the addresses last. Read as a
+    person reads it: row by row, the label, then each cell left to right."""
+    words = (_line(20, 9, 1, WIDE_TITLE)
+             + _line(100, 1, 1, (100, "Thông tin"))
+             + _line(190, 2, 1, (100, "Họ, chữ")) + _line(190, 2, 2, (310, "đệm, tên"))
+             + _line(280, 3, 1, (100, "Ngày, tháng, năm")) + _line(330, 3, 2, (100, "sinh"))
+             + _line(430, 4, 1, (100, "Nơi cư trú"))
+             + _line(100, 5, 1, (600, "Chồng"), (1200, "Vợ"))
+             + _line(190, 5, 2, (600, "LÊ THẾ KHÔI"), (1200, "DƯƠNG ÁNH XUÂN"))
+             + _line(305, 5, 3, (600, "05/02/1993"), (1200, "24/10/2000"))
+             + _line(430, 6, 1, (600, "Số 247 Lê Duẩn,")) + _line(480, 6, 2, (600, "xã Quách Phẩm"))
+             + _line(430, 7, 1, (1200, "Số 206 Phạm Ngũ Lão,"))
+             + _line(480, 7, 2, (1200, "phường Trảng Bàng,"))
+             + _line(530, 7, 3, (1200, "tỉnh Tây Ninh"))
+             + _line(650, 8, 1, (100, "Nơi đăng ký: Ủy ban nhân dân xã Quách Phẩm")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        WIDE_TITLE[1],
+        "Thông tin Chồng Vợ",
+        "Họ, chữ đệm, tên LÊ THẾ KHÔI DƯƠNG ÁNH XUÂN",
+        "Ngày, tháng, năm sinh 05/02/1993 24/10/2000",
+        "Nơi cư trú Số 247 Lê Duẩn, xã Quách Phẩm Số 206 Phạm Ngũ Lão, phường Trảng Bàng,"
+        " tỉnh Tây Ninh",
+        "Nơi đăng ký: Ủy ban nhân dân xã Quách Phẩm",
+    ]
+
+
+
+def test_the_motto_given_after_the_line_under_it_is_read_first() -> None:
+    """Fresh draw 4703's e0021 (a photographed page): the layout joined the agency's
+    second line with the motto's second ("PHÒNG TÀI CHÍNH | Độc lập - Tự do") and gave
+    the motto's first line, a block of its own, after them. Each header column is read
+    top to bottom: the national name before "Độc lập"."""
+    words = (_line(20, 1, 1, (100, "UBND THÀNH PHỐ CAO BẰNG"))
+             # One line whose right half leans down (the photo's perspective).
+             + _line(60, 2, 1, (100, "PHÒNG TÀI CHÍNH"))
+             + _line(95, 2, 1, (900, "Độc lập - Tự do - Hạnh phúc"))
+             + _line(50, 3, 1, (850, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+             + _line(160, 4, 1, WIDE_TITLE))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "UBND THÀNH PHỐ CAO BẰNG", "PHÒNG TÀI CHÍNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc", WIDE_TITLE[1]]

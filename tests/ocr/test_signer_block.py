@@ -121,3 +121,18 @@ def test_a_block_read_down_to_its_titles_only_gets_its_short_name(
     monkeypatch.setattr(engine, "read_despeckled", lambda *_a, **_k: scatter)
     assert engine.signer_read_again(PAGE, DATE + TITLE, tmp_path, dpi=200,
                                     languages="vie") == (DATE + TITLE, ())
+
+
+def test_a_misread_date_line_still_heads_the_block() -> None:
+    """Fresh draw 4703's ink-bleed pages read the place-and-date line "Kơn Tum, ngày 26
+    thông 11 năm 2019" and "Tây "'“" ¬¬ày 18 tháng 11 năm 2026": a day, a word, a month,
+    a word and a year still make it the block's head (their names were read again
+    there: e0023 95 -> 79, e0041 110 -> 99 errors). A date in the body ("Ngày, tháng,
+    năm đăng ký: 04/10/2026") does not."""
+    misread = _line(("Kơn", "Tum,", "ngày", "26", "thông", "11", "năm", "2019"), 1500, 80.0, 1)
+    box = engine.signer_block(PAGE, misread + TITLE)
+    assert box is not None and box[1] == 1530
+    smudged = _line(("Tây", "¬¬ày", "18", "tháng", "11", "năm", "2026"), 1500, 80.0, 1)
+    assert engine.signer_block(PAGE, smudged + TITLE) is not None
+    body = _line(("Ngày,", "tháng,", "năm", "đăng", "ký:", "04/10/2026"), 1500, 95.0, 1)
+    assert engine.signer_block(PAGE, body + TITLE) is None
