@@ -133,9 +133,13 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
                          noisy_tops=tops) if words else []
     if not piece_boxes and not skipped and not tops:
         return words, notes
+    # The patches read again despeckled below (``_despeckled_if_better``).
+    noisy = [noisy_header_patch(image, box) for box in skipped]
     try:
         readings = read_crops(image, piece_boxes + skipped, workdir, dpi=dpi,
-                              languages=languages) if piece_boxes or skipped else []
+                              languages=languages,
+                              despeckled_too=[False] * len(piece_boxes) + noisy
+                              ) if piece_boxes or skipped else []
     except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
         return words, (*notes, f"second look failed, first reading kept: {str(exc)[:160]}")
     header = [[] if not got or _is_noise(got) else
@@ -153,8 +157,9 @@ def second_look(image: Image.Image, words: list[Word], workdir: Path, *, dpi: in
     as_read = readings[len(pieces):]
     readings = readings[:len(pieces)] + [
         _despeckled_if_better(image, box, got, workdir, dpi=dpi, languages=languages,
-                              words=text_words)
-        for box, got in zip(skipped + tops, as_read + [[] for _ in tops], strict=True)]
+                              words=text_words, noisy=is_noisy)
+        for box, got, is_noisy in zip(skipped + tops, as_read + [[] for _ in tops],
+                                      noisy + [None for _ in tops], strict=True)]
     added = [line for k, got in enumerate(readings[len(pieces):])
              for line in _new_lines(got, text_words, key=10_000 + k)]
     if added:
@@ -266,6 +271,12 @@ PRINT_WORDS = 80
 PRINT_PERCENTILE = 2.0
 
 
+def noisy_header_patch(image: Image.Image, box: tuple[int, int, int, int]) -> bool:
+    """A patch of the header band that is densely speckled: a photocopier's noisy top,
+    which the second look reads once more with its specks lifted."""
+    return box[1] < HEADER_FRACTION * image.height and densely_speckled(image, box)
+
+
 def densely_speckled(image: Image.Image, box: tuple[int, int, int, int]) -> bool:
     crop = as_gray(image).crop(box)
     raw = np.asarray(crop) < 128
@@ -320,7 +331,8 @@ def read_despeckled(image: Image.Image, box: tuple[int, int, int, int], workdir:
 
 def _despeckled_if_better(image: Image.Image, box: tuple[int, int, int, int],
                           got: list[Word], workdir: Path, *, dpi: int,
-                          languages: str, words: Sequence[Word] = ()) -> list[Word]:
+                          languages: str, words: Sequence[Word] = (),
+                          noisy: bool | None = None) -> list[Word]:
     """A skipped patch of the header band that is densely speckled (a photocopier's
     noisy top), read again once its specks are lifted (``read_despeckled``, the print's
     level measured on ``words``): band by band (``text_bands``), the text lines of the
@@ -332,8 +344,9 @@ def _despeckled_if_better(image: Image.Image, box: tuple[int, int, int, int],
     despeckled reading with the header's lines in it (fresh draw 3187's e0023). Band by
     band, not the patch as a whole: the two readings get different lines right (draw
     8629's e0024: the agency read only as it is, the motto only despeckled).
+    ``noisy``: ``noisy_header_patch`` of ``box`` when the caller knows it already.
     """
-    if box[1] >= HEADER_FRACTION * image.height or not densely_speckled(image, box):
+    if not (noisy_header_patch(image, box) if noisy is None else noisy):
         return got
     try:
         again = read_despeckled(image, box, workdir, dpi=dpi, languages=languages,
@@ -544,14 +557,18 @@ def digits_read_again(image: Image.Image, words: list[Word], workdir: Path, *, d
 
 
 def tesseract(image: Image.Image, base: Path, *, dpi: int, languages: str, psm: int,
-              want_pdf: bool, whitelist: str = "") -> tuple[str, bytes | None]:
+              want_pdf: bool, whitelist: str = "", invert: bool | None = None
+              ) -> tuple[str, bytes | None]:
     """One recognition of ``image``: its TSV and (``want_pdf``) its text-only PDF page.
 
     In this process's loaded tesseract when it can be used (``tessapi``: no start-up
     cost), else by the command, fed uncompressed PGM (writing it costs milliseconds,
     where PNG would cost a tenth of a second per page). Both give the same words.
+    ``invert``: tesseract's inverted retries of unsure lines (None: where
+    ``may_hold_reversed_text`` finds a dark band in ``image``).
     """
-    invert = may_hold_reversed_text(image, dpi)
+    if invert is None:  # the caller may know better (``read_crops``)
+        invert = may_hold_reversed_text(image, dpi)
     if tessapi.available():
         out = tessapi.read(image, languages=languages, dpi=dpi, psm=psm,
                            pdf_base=base if want_pdf else None, invert=invert,
@@ -659,9 +676,18 @@ def _box(piece: list[Word]) -> tuple[int, int, int, int]:
 
 
 def read_crops(image: Image.Image, boxes: list[tuple[int, int, int, int]], workdir: Path, *,
-               dpi: int, languages: str) -> list[list[Word]]:
+               dpi: int, languages: str, despeckled_too: Sequence[bool] = ()
+               ) -> list[list[Word]]:
     """The words in each box (page coordinates), read in one tesseract call (``--psm 6``)
     on the crops stacked with blank space between them.
+
+    ``despeckled_too`` marks the boxes (in order) that are read again with their specks
+    lifted: their dense specks darken whole millimetre squares, which
+    ``may_hold_reversed_text`` takes for a band light print could be reversed out of, and
+    tesseract then read every line of the noise a second time, inverted (dev e0061's sheet:
+    1.5 s). Whether the sheet is read with those retries is judged on the other crops
+    alone; reversed print in a noisy patch is still read, with its retries, by the
+    despeckled reading, whose solid bands stay dark.
 
     The space is a few text heights, not the tallest crop's height: stacking many tall
     crops that far apart made sheets tesseract refused ("Image too large").
@@ -677,8 +703,11 @@ def read_crops(image: Image.Image, boxes: list[tuple[int, int, int, int]], workd
         sheet.paste(crop, (gap, y))
         starts.append(y)
         y += crop.height + gap
+    invert = (any(may_hold_reversed_text(crop, dpi) for (crop, _), noisy
+                  in zip(crops, despeckled_too, strict=True) if not noisy)
+              if any(despeckled_too) else None)
     tsv, _ = tesseract(sheet, workdir / "second-look", dpi=dpi, languages=languages, psm=6,
-                       want_pdf=False)
+                       want_pdf=False, invert=invert)
     found = parse_tsv(tsv)
     out: list[list[Word]] = [[] for _ in boxes]
     for word in found:
