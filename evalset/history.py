@@ -128,22 +128,19 @@ _KINDS = ("xa", "phuong", "thitran")
 _RAISED_SHARE = 1 / 3  # of a town's wards once communes: the town itself was raised
 
 
-def _dataset() -> sqlite3.Connection:
-    path = importlib.resources.files("vietnamadminunits") / "data" / "dataset.db"
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-
-
 @functools.cache
 def _evidence() -> tuple[frozenset[str], frozenset[str]]:
     """(ward codes, district codes) the list's aliases show were re-formed lately."""
-    con = _dataset()
-    try:
-        rows = con.execute(
-            "SELECT wardCode, wardKey, wardType, wardAlias, districtCode, districtType,"
-            " districtAlias FROM admin_units_legacy WHERE ward IS NOT NULL"
-            " AND wardType IS NOT NULL").fetchall()
-    finally:
-        con.close()
+    path = importlib.resources.files("vietnamadminunits") / "data" / "dataset.db"
+    with importlib.resources.as_file(path) as file:
+        con = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+        try:
+            rows = con.execute(
+                "SELECT wardCode, wardKey, wardType, wardAlias, districtCode, districtType,"
+                " districtAlias FROM admin_units_legacy WHERE ward IS NOT NULL"
+                " AND wardType IS NOT NULL").fetchall()
+        finally:
+            con.close()
     wards: set[str] = set()
     districts: set[str] = set()
     size: dict[str, int] = {}
