@@ -106,8 +106,15 @@ _DISTRICT_SINCE: dict[str, dt.date] = {
     "474": D(2025, 1, 1), "475": D(2025, 1, 1), "476": D(2025, 1, 1),
     # Đà Nẵng: quận Cẩm Lệ (Nghị định 102/2005/NĐ-CP).
     "495": D(2005, 9, 1),
-    # Hà Nam: thị xã Kim Bảng (2025 round; the day taken as the round's).
-    "350": EVIDENCE_SINCE,
+    # Hà Nam: thị xã Kim Bảng; Hải Phòng: thành phố Thủy Nguyên (was huyện) — both of the
+    # 2025 round.
+    "350": EVIDENCE_SINCE, "311": EVIDENCE_SINCE,
+}
+
+# Wards of the list re-formed on a known day whose aliases do not show it.
+_WARD_SINCE: dict[str, dt.date] = {
+    # Đà Nẵng: phường Hải Châu (quận Hải Châu), made of Hải Châu I and II in the 2025 round.
+    "20236": EVIDENCE_SINCE,
 }
 
 # 2025 province (code) each legacy province became part of (Nghị quyết 202/2025/QH15:
@@ -181,6 +188,9 @@ def district_since(code: str) -> dt.date | None:
 
 
 def ward_since(code: str) -> dt.date | None:
+    known = _WARD_SINCE.get(code)
+    if known is not None:
+        return known
     return EVIDENCE_SINCE if code in _evidence()[0] else None
 
 

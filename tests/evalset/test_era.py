@@ -38,6 +38,7 @@ LATER_UNITS: tuple[tuple[str, dt.date, str], ...] = (
     ("quận an dương", D(2025, 1, 1), "31"),
     ("thành phố thủy nguyên", D(2025, 1, 1), "31"),
     ("thị xã kim bảng", D(2025, 1, 1), "35"),
+    ("phường hải châu, quận hải châu", D(2025, 1, 1), "48"),  # Hải Châu I and II merged
     ("tỉnh bắc ninh", D(1997, 1, 1), "27"),
     ("tỉnh đắk nông", D(2004, 1, 1), "67"),
     ("tỉnh hậu giang", D(2004, 1, 1), "93"),
