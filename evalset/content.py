@@ -305,7 +305,8 @@ def birth_certificate(rng: random.Random) -> Doc:
                                   [sp("Dân tộc: "), sp(child.ethnicity)],
                                   [sp("Quốc tịch: "), sp(nat)]]))
     body.append(field_para("Nơi sinh: ", birth_place, hang_mm=10))
-    body.append(field_para("Quê quán: ", random_place(rng, place.era, on=on).address(), hang_mm=10))
+    hometown = random_place(rng, place.era, on=on).address()
+    body.append(field_para("Quê quán: ", hometown, hang_mm=10))
     if pid:
         body.append(field_para("Số định danh cá nhân: ", pid))
     for who, p in (("mẹ", mother), ("cha", father)):
@@ -354,7 +355,8 @@ def marriage_certificate(rng: random.Random) -> Doc:
     husband = _adult(rng, on, "nam", 21, 45)
     wife = _adult(rng, on, "nữ", 19, 42)
     ids = [id_for(rng, p, on) for p in (husband, wife)]
-    homes = [street_address(rng, place), street_address(rng, random_place(rng, place.era, on=on))]
+    homes = [street_address(rng, place),
+             street_address(rng, random_place(rng, place.era, on=on))]
     number = rng.choice([f"{rng.randrange(1, 200)}/KH", str(rng.randrange(1, 200)),
                          f"{rng.randrange(1, 200)}/{on.year}/KH"])
     body: list[Block] = []

@@ -15,6 +15,7 @@ import importlib.resources
 import random
 import sqlite3
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from evalset import history
 
@@ -98,6 +99,10 @@ class Person:
         return self.name.upper()
 
 
+# The lowest unit a paper prints of a place: its ward (an address), or only the province.
+Level = Literal["ward", "district", "province"]
+
+
 @dataclass(frozen=True)
 class Place:
     """One administrative unit (a ward/commune) with its parents, as of one era."""
@@ -121,7 +126,7 @@ class Place:
             parts = [parts[0]] + [_lower_kind(p) for p in parts[1:]]
         return ", ".join(parts)
 
-    def as_of(self, on: dt.date, level: str = "ward") -> Place | None:
+    def as_of(self, on: dt.date, level: Level = "ward") -> Place | None:
         """This unit as a paper dated `on` names it, or None if it did not stand then.
 
         `level` is the lowest unit the paper prints: "ward", "district" or "province" (a
@@ -213,7 +218,7 @@ _MAX_DRAWS = 200
 
 
 def random_place(rng: random.Random, era: str, *, province_code: str | None = None,
-                 on: dt.date | None = None, level: str = "ward") -> Place:
+                 on: dt.date | None = None, level: Level = "ward") -> Place:
     """A uniformly drawn ward of `era` (optionally within one province) that stood on
     `on` (see `Place.as_of`; `level`: the lowest unit the paper prints), named as then.
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from evalset.content import DOC_TYPES, build
-from evalset.data import random_place
+from evalset.data import Level, random_place
 from evalset.handwriting import build_form, build_marriage_form
 from evalset.layout import Span
 
@@ -77,7 +77,8 @@ def test_a_place_drawn_for_a_date_never_names_a_unit_created_after_it(
     before, after = since - dt.timedelta(days=1), max(since, D(2025, 1, 1))
     seen_after = False
     for seed in range(300):
-        for on, level in ((before, "ward"), (before, "province")):
+        levels: tuple[tuple[dt.date, Level], ...] = ((before, "ward"), (before, "province"))
+        for on, level in levels:
             if on < D(1976, 1, 1):
                 continue
             try:
