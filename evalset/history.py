@@ -13,7 +13,9 @@ resolution it checks). Three kinds of knowledge, most certain first:
 - provinces: the splits since 1976 (a province made by a split did not stand before it)
   and the one rename that keeps code and area (Thừa Thiên Huế → thành phố Huế);
 - districts created or re-formed on a known day (Hà Nội's and Hồ Chí Minh City's, the
-  districts of Hà Tây that joined Hà Nội, Huế's 2025 districts…);
+  districts of Hà Tây that joined Hà Nội, Huế's 2025 districts…), and districts raised
+  (huyện → thị xã → thành phố) or made by a split since 1976, by the year of the
+  decision;
 - evidence in the list itself, with the day unknown: a ward whose aliases name a unit of
   another name or kind (it was merged, renamed or raised from xã to phường in one of the
   2019-2025 rounds), a district whose aliases name another district (merged), a quận /
@@ -94,7 +96,7 @@ _DISTRICT_SINCE: dict[str, dt.date] = {
     # 1/8/2008 (Nghị quyết 15/2008/QH12), Hà Đông as a quận, Sơn Tây as a thị xã.
     "003": D(1995, 11, 1), "005": D(1997, 1, 1), "009": D(1997, 1, 1),
     "004": D(2004, 1, 1), "008": D(2004, 1, 1), "019": D(2014, 4, 1), "021": D(2014, 4, 1),
-    "250": D(2008, 8, 1), **{str(c): D(2008, 8, 1) for c in range(268, 283)},
+    "250": D(2008, 8, 1), **{str(c): D(2008, 8, 1) for c in (268, 269, *range(271, 283))},
     # Hồ Chí Minh City: Quận 7 and 12 (Nghị định 03/CP, 1997), Bình Tân and Tân Phú
     # (Nghị định 130/2003), thành phố Thủ Đức (Nghị quyết 1111/NQ-UBTVQH14, 1/1/2021).
     "778": D(1997, 4, 1), "761": D(1997, 4, 1), "777": D(2004, 1, 1), "767": D(2004, 1, 1),
@@ -109,6 +111,36 @@ _DISTRICT_SINCE: dict[str, dt.date] = {
     # Hà Nam: thị xã Kim Bảng; Hải Phòng: thành phố Thủy Nguyên (was huyện) — both of the
     # 2025 round.
     "350": EVIDENCE_SINCE, "311": EVIDENCE_SINCE,
+}
+
+# Districts raised (huyện → thị xã, thị xã → thành phố) or made after 1976, by the year of
+# the decision: before it the paper printed another kind or name ("thị xã Bến Tre" in
+# 2006), or the district did not exist (huyện Mỏ Cày Bắc, 2009).  The day is taken as
+# 1 January of the next year (never earlier than the real day when the year is right).
+_RAISED_OR_MADE_IN: dict[str, int] = {
+    # provincial cities (thành phố thuộc tỉnh)
+    "024": 2010, "040": 2012, "058": 2015, "070": 2010, "080": 2004, "094": 2003,
+    "105": 2013, "116": 2008, "132": 2002, "148": 2006, "165": 2015, "172": 2022,
+    "178": 2002, "193": 1993, "194": 2008, "195": 2012, "196": 2011, "213": 2005,
+    "243": 2006, "256": 2006, "261": 2021, "288": 1997, "290": 2019, "323": 2009,
+    "336": 2004, "347": 2008, "370": 2015, "380": 1994, "382": 2017, "436": 2007,
+    "450": 2004, "461": 2009, "502": 2006, "503": 2008, "522": 2005, "555": 2005,
+    "569": 2010, "582": 2007, "593": 1999, "608": 2009, "622": 1999, "643": 1995,
+    "673": 2010, "703": 2013, "718": 2012, "747": 1991, "748": 2012, "794": 2009,
+    "829": 2009, "842": 2010, "866": 2007, "867": 2013, "883": 1999, "884": 2013,
+    "899": 2005, "900": 2018, "911": 2020, "930": 2010, "931": 2020, "941": 2007,
+    "954": 2010, "964": 1999,
+    # thị xã
+    "414": 2007, "644": 2008, "690": 2009, "688": 2009, "572": 2010, "549": 2011,
+    "950": 2011, "948": 2013, "458": 2013, "432": 2013, "449": 2015, "507": 2015,
+    "959": 2015, "937": 2015, "851": 2015, "088": 2019, "564": 2020, "534": 2020,
+    "206": 2011, "861": 2012, "817": 2013, "795": 2013, "887": 2009, "557": 2009,
+    "624": 2007, "594": 2005, "349": 2019,
+    # huyện made by a split
+    "838": 2009, "833": 2009, "071": 2011, "112": 2012, "103": 2012, "618": 2015,
+    "667": 2006, "102": 2006, "825": 2008, "694": 2009, "698": 2015, "726": 2013,
+    "719": 2013, "562": 2005, "927": 2008, "617": 2005, "657": 2007, "111": 2008,
+    "128": 2013,
 }
 
 # Wards of the list re-formed on a known day whose aliases do not show it.
@@ -181,10 +213,13 @@ def province_name_on(code: str, name: str, short: str, on: dt.date) -> tuple[str
 
 
 def district_since(code: str) -> dt.date | None:
-    known = _DISTRICT_SINCE.get(code)
-    if known is not None:
-        return known
-    return EVIDENCE_SINCE if code in _evidence()[1] else None
+    """The first day the district stood as listed: the latest of what is known of it (a
+    known day never loosens the list's evidence of a later merger)."""
+    days = [d for d in (_DISTRICT_SINCE.get(code),
+                        D(_RAISED_OR_MADE_IN[code] + 1, 1, 1) if code in _RAISED_OR_MADE_IN
+                        else None,
+                        EVIDENCE_SINCE if code in _evidence()[1] else None) if d is not None]
+    return max(days, default=None)
 
 
 def ward_since(code: str) -> dt.date | None:

@@ -39,6 +39,9 @@ LATER_UNITS: tuple[tuple[str, dt.date, str], ...] = (
     ("thành phố thủy nguyên", D(2025, 1, 1), "31"),
     ("thị xã kim bảng", D(2025, 1, 1), "35"),
     ("phường hải châu, quận hải châu", D(2025, 1, 1), "48"),  # Hải Châu I and II merged
+    ("thành phố bến tre", D(2009, 8, 11), "83"),  # Nghị quyết 34/NQ-CP (was a thị xã)
+    ("huyện mỏ cày bắc", D(2009, 2, 9), "83"),  # Nghị định 08/NĐ-CP (Mỏ Cày split)
+    ("thị xã ba đồn", D(2013, 12, 20), "44"),  # Nghị quyết 125/NQ-CP (was huyện Quảng Trạch)
     ("tỉnh bắc ninh", D(1997, 1, 1), "27"),
     ("tỉnh đắk nông", D(2004, 1, 1), "67"),
     ("tỉnh hậu giang", D(2004, 1, 1), "93"),
@@ -172,3 +175,29 @@ def test_handwritten_forms_name_the_units_of_their_date() -> None:
                 assert name not in text, (form.issued_on, name)
                 seen += 1
     assert seen
+
+
+def test_every_unit_the_history_names_is_in_the_list() -> None:
+    # A mistyped code would silently date nothing.
+    import importlib.resources
+    import sqlite3
+
+    from evalset import history
+
+    path = importlib.resources.files("vietnamadminunits") / "data" / "dataset.db"
+    with importlib.resources.as_file(path) as file:
+        con = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+        try:
+            districts = {r[0] for r in con.execute(
+                "SELECT DISTINCT districtCode FROM admin_units_legacy")}
+            wards = {r[0] for r in con.execute("SELECT wardCode FROM admin_units_legacy")}
+            legacy = {r[0] for r in con.execute(
+                "SELECT DISTINCT provinceCode FROM admin_units_legacy")}
+            after = {r[0] for r in con.execute("SELECT DISTINCT provinceCode FROM admin_units")}
+        finally:
+            con.close()
+    assert set(history._DISTRICT_SINCE) | set(history._RAISED_OR_MADE_IN) <= districts
+    assert set(history._WARD_SINCE) <= wards
+    # Every legacy province became part of one 2025 province.
+    assert set(history.PROVINCE_2025) == legacy
+    assert set(history.PROVINCE_2025.values()) == after
