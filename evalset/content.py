@@ -18,6 +18,7 @@ from evalset.data import (
     SHOP_NAMES,
     SHOP_TRADES,
     STREETS,
+    Level,
     Person,
     Place,
     date_words,
@@ -253,9 +254,10 @@ def _issue_date(rng: random.Random) -> dt.date:
     return random_date(rng, dt.date(2005, 1, 1), dt.date(2015, 12, 31))
 
 
-def _place(rng: random.Random, on: dt.date) -> Place:
-    # The units standing on the paper's date, named as then (evalset.history).
-    return random_place(rng, "legacy" if on < REFORM else "2025", on=on)
+def _place(rng: random.Random, on: dt.date, level: Level = "ward") -> Place:
+    # The units standing on the paper's date, named as then (evalset.history); `level`:
+    # the lowest of them the paper prints (the Sở Tư pháp's paper names its province only).
+    return random_place(rng, "legacy" if on < REFORM else "2025", on=on, level=level)
 
 
 def _signer(rng: random.Random) -> Person:
@@ -456,7 +458,7 @@ def marital_status_certificate(rng: random.Random) -> Doc:
 
 def criminal_record_certificate(rng: random.Random) -> Doc:
     on = _issue_date(rng)
-    place = _place(rng, on)
+    place = _place(rng, on, "province")
     issuer = make_issuer(rng, "stp", place)
     p = _adult(rng, on, None, 18, 65)
     kind, num = id_for(rng, p, on)
