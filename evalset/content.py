@@ -18,6 +18,7 @@ from evalset.data import (
     SHOP_NAMES,
     SHOP_TRADES,
     STREETS,
+    Level,
     Person,
     Place,
     date_words,
@@ -30,9 +31,9 @@ from evalset.data import (
     random_person,
     random_place,
 )
+from evalset.history import REFORM
 from evalset.layout import Block, Header, Page, Para, SignBlock, Span, Table
 
-REFORM = dt.date(2025, 7, 1)  # districts abolished, provinces merged
 TODAY = dt.date(2026, 11, 30)  # the latest issue date the set uses (fixed: reproducible)
 
 
@@ -253,8 +254,10 @@ def _issue_date(rng: random.Random) -> dt.date:
     return random_date(rng, dt.date(2005, 1, 1), dt.date(2015, 12, 31))
 
 
-def _place(rng: random.Random, on: dt.date) -> Place:
-    return random_place(rng, "legacy" if on < REFORM else "2025")
+def _place(rng: random.Random, on: dt.date, level: Level = "ward") -> Place:
+    # The units standing on the paper's date, named as then (evalset.history); `level`:
+    # the lowest of them the paper prints (the Sở Tư pháp's paper names its province only).
+    return random_place(rng, "legacy" if on < REFORM else "2025", on=on, level=level)
 
 
 def _signer(rng: random.Random) -> Person:
@@ -304,7 +307,8 @@ def birth_certificate(rng: random.Random) -> Doc:
                                   [sp("Dân tộc: "), sp(child.ethnicity)],
                                   [sp("Quốc tịch: "), sp(nat)]]))
     body.append(field_para("Nơi sinh: ", birth_place, hang_mm=10))
-    body.append(field_para("Quê quán: ", random_place(rng, place.era).address(), hang_mm=10))
+    hometown = random_place(rng, place.era, on=on).address()
+    body.append(field_para("Quê quán: ", hometown, hang_mm=10))
     if pid:
         body.append(field_para("Số định danh cá nhân: ", pid))
     for who, p in (("mẹ", mother), ("cha", father)):
@@ -353,7 +357,8 @@ def marriage_certificate(rng: random.Random) -> Doc:
     husband = _adult(rng, on, "nam", 21, 45)
     wife = _adult(rng, on, "nữ", 19, 42)
     ids = [id_for(rng, p, on) for p in (husband, wife)]
-    homes = [street_address(rng, place), street_address(rng, random_place(rng, place.era))]
+    homes = [street_address(rng, place),
+             street_address(rng, random_place(rng, place.era, on=on))]
     number = rng.choice([f"{rng.randrange(1, 200)}/KH", str(rng.randrange(1, 200)),
                          f"{rng.randrange(1, 200)}/{on.year}/KH"])
     body: list[Block] = []
@@ -453,12 +458,14 @@ def marital_status_certificate(rng: random.Random) -> Doc:
 
 def criminal_record_certificate(rng: random.Random) -> Doc:
     on = _issue_date(rng)
-    place = _place(rng, on)
+    place = _place(rng, on, "province")
     issuer = make_issuer(rng, "stp", place)
     p = _adult(rng, on, None, 18, 65)
     kind, num = id_for(rng, p, on)
-    home = street_address(rng, random_place(rng, place.era, province_code=place.province_code))
-    birth_place = random_place(rng, "legacy").province
+    home = street_address(rng, random_place(rng, place.era, province_code=place.province_code,
+                                               on=on))
+    # The province as it stood on the paper's date (after the reform: the 2025 province).
+    birth_place = random_place(rng, "legacy", on=on, level="province").province
     father = random_person(rng, sex="nam", born_from=dt.date(p.birth_date.year - 40, 1, 1),
                            born_to=dt.date(p.birth_date.year - 20, 1, 1), family=p.family)
     mother = random_person(rng, sex="nữ", born_from=dt.date(p.birth_date.year - 38, 1, 1),

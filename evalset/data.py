@@ -14,7 +14,10 @@ import functools
 import importlib.resources
 import random
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from evalset import history
 
 # Family names weighted roughly by frequency (Nguyễn ~ 38 %), so that the set does not
 # over-represent rare names, but still contains many less common ones.
@@ -96,6 +99,10 @@ class Person:
         return self.name.upper()
 
 
+# The lowest unit a paper prints of a place: its ward (an address), or only the province.
+Level = Literal["ward", "district", "province"]
+
+
 @dataclass(frozen=True)
 class Place:
     """One administrative unit (a ward/commune) with its parents, as of one era."""
@@ -118,6 +125,33 @@ class Place:
         if lower:
             parts = [parts[0]] + [_lower_kind(p) for p in parts[1:]]
         return ", ".join(parts)
+
+    def as_of(self, on: dt.date, level: Level = "ward") -> Place | None:
+        """This unit as a paper dated `on` names it, or None if it did not stand then.
+
+        `level` is the lowest unit the paper prints: "ward", "district" or "province" (a
+        birth place that names only the province).  A 2025 unit stands from the reform
+        on; a legacy one before it, from the day `history` knows it stood, with the
+        province's former name before a rename.  After the reform a legacy province is
+        printed as the 2025 province it became part of (no legacy ward or district
+        stands then)."""
+        if self.era == "2025":
+            return self if on >= history.REFORM else None
+        if on >= history.REFORM:
+            if level != "province":
+                return None
+            return _province_2025(history.PROVINCE_2025[self.province_code])
+        if not history.stood(history.province_since(self.province_code), on):
+            return None
+        if level != "province" and not (
+                self.district_code is None
+                or history.stood(history.district_since(self.district_code), on)):
+            return None
+        if level == "ward" and not history.stood(history.ward_since(self.ward_code), on):
+            return None
+        name, short = history.province_name_on(self.province_code, self.province,
+                                               self.province_short, on)
+        return replace(self, province=name, province_short=short)
 
 
 def _lower_kind(unit: str) -> str:
@@ -168,14 +202,41 @@ def _db_rows(era: str) -> tuple[tuple[str | None, ...], ...]:
             con.close()
 
 
-def random_place(rng: random.Random, era: str, *, province_code: str | None = None) -> Place:
-    """A uniformly drawn ward of `era` (optionally within one province)."""
+def _row_place(era: str, r: tuple[str | None, ...]) -> Place:
+    return Place(era, str(r[0]), str(r[1]), str(r[2]), r[3], r[4], r[5], str(r[6]),
+                 str(r[7]), str(r[8]))
+
+
+@functools.cache
+def _province_2025(code: str) -> Place:
+    """A 2025 province as a Place naming the province only (its first ward stands in)."""
+    return next(_row_place("2025", r) for r in _db_rows("2025") if r[2] == code)
+
+
+# Draws before giving up on the rejection loop and choosing among the standing units.
+_MAX_DRAWS = 200
+
+
+def random_place(rng: random.Random, era: str, *, province_code: str | None = None,
+                 on: dt.date | None = None, level: Level = "ward") -> Place:
+    """A uniformly drawn ward of `era` (optionally within one province) that stood on
+    `on` (see `Place.as_of`; `level`: the lowest unit the paper prints), named as then.
+
+    A unit that did not stand is drawn again, so a paper whose first draw stood consumes
+    the generator exactly as when no date was checked (the same bytes as before)."""
     rows = _db_rows(era)
     if province_code is not None:
         rows = tuple(r for r in rows if r[2] == province_code) or rows
-    r = rng.choice(rows)
-    return Place(era, str(r[0]), str(r[1]), str(r[2]), r[3], r[4], r[5], str(r[6]),
-                 str(r[7]), str(r[8]))
+    for _ in range(_MAX_DRAWS):
+        place = _row_place(era, rng.choice(rows))
+        dated = place if on is None else place.as_of(on, level)
+        if dated is not None:
+            return dated
+    assert on is not None
+    standing = [p for p in (_row_place(era, r).as_of(on, level) for r in rows) if p]
+    if not standing:
+        raise ValueError(f"no {era} unit stood on {on} (province {province_code})")
+    return rng.choice(standing)
 
 
 def weighted(rng: random.Random, pool: tuple[tuple[str, int], ...]) -> str:

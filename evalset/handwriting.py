@@ -165,7 +165,7 @@ class _Fields:
 def build_form(rng: random.Random, dots: dict[str, int]) -> Form:
     """The printed form with dotted lines (`dots[key]` dots each) and what goes on them."""
     on = random_date(rng, EARLIEST, LATEST)
-    place = random_place(rng, "legacy")
+    place = random_place(rng, "legacy", on=on)
     issuer = make_issuer(rng, "ward", place)
     child = random_person(rng, born_from=on - dt.timedelta(days=rng.choice((60, 400, 3000))),
                           born_to=on, province_code=place.province_code)
@@ -228,7 +228,7 @@ def build_marriage_form(rng: random.Random, dots: dict[str, int]) -> Form:
     fields on dotted lines, one spouse under the other, then the register's number and
     book, the spouses' signatures and the officer's."""
     on = random_date(rng, EARLIEST, LATEST)
-    place = random_place(rng, "legacy")
+    place = random_place(rng, "legacy", on=on)
     issuer = make_issuer(rng, "ward", place)
     husband = _spouse(rng, on, "nam", HUSBAND_AGES, place.province_code)
     wife = _spouse(rng, on, "nữ", WIFE_AGES)
@@ -236,7 +236,7 @@ def build_marriage_form(rng: random.Random, dots: dict[str, int]) -> Form:
                          f"{rng.randrange(1, 99)}/{on.year}"])
     book = rng.choice([f"{rng.randrange(1, 4):02d}", f"{rng.randrange(1, 4):02d}/{on.year}",
                        str(rng.randrange(1, 4))])
-    homes = [_address(rng, place), _address(rng, random_place(rng, "legacy"))]
+    homes = [_address(rng, place), _address(rng, random_place(rng, "legacy", on=on))]
     ids = [cmnd(rng), cmnd(rng)]
     written: dict[str, str] = {"number": number, "book": book}
     truth: dict[str, str] = {"number": number, "book": book}
