@@ -1026,6 +1026,38 @@ def _number_from_field(
     reading.document_number = Value(field_value.value, field_value.confidence, field_value.raw)
 
 
+# A header line that holds nothing but a number, or a label's last word and a colon before it
+# ("229/GPXD" with "Số:" lost; "doanh: 10H33264233" with "Mã số hộ kinh" torn off above).
+_UNLABELLED_NUMBER = re.compile(r"^[\W_]*(?:[^\W\d_]+\s*[:;]\s*)?([0-9A-ZĐ/\-]+?)[\W_]*$")
+
+
+def _shape_of_type(value: str, result_type: ResultType) -> bool:
+    """``value`` has a shape only this type's number takes: number[/year]/symbol with the
+    type's own symbol, or the household business code its fallback field holds."""
+    shape = number_shape(value)
+    if shape == "decree" and "/" in value:
+        return value.rsplit("/", 1)[1] in result_type.number_symbols
+    return shape == "business_code" and "household_business_code" in result_type.number_fallback
+
+
+def _number_unlabelled(lines: list[Line], result_type: ResultType | None) -> Value | None:
+    """The paper's number where its label was lost or torn: a header line holding only a
+    value of the type's own number shape. Found without its label it is a guess
+    (``number_format``, an officer confirms it) unless the header prints it twice alike on
+    two lines, two readings of the same value; two different such values give nothing."""
+    if result_type is None:
+        return None
+    found: list[Value] = []
+    for line in lines[:HEAD_LINES]:
+        match = _UNLABELLED_NUMBER.match(line.text)
+        if match and _shape_of_type(match.group(1), result_type):
+            confidence = line.confidence(match.start(1), match.end(1))
+            found.append(Value(match.group(1), confidence, match.group(1)))
+    if not found or len({v.value for v in found}) > 1:
+        return None
+    return dataclasses.replace(found[0], guessed=len(found) < 2)
+
+
 def _symbol_of_type(reading: Reading, result_type: ResultType | None) -> None:
     """A number ending in a symbol its type prints ("…/GPXD" on a construction permit,
     typed from its title): the symbol's letters are confirmed by the title, read apart from
@@ -1405,6 +1437,8 @@ def read_fields(
     reading.best_read = best_readings(lines)
     reading.document_number = _document_number(lines)
     _number_from_field(reading, result_type, _header_number_texts(lines))
+    if reading.document_number is None:
+        reading.document_number = _number_unlabelled(lines, result_type)
     _symbol_lost(reading, result_type)
     _symbol_of_type(reading, result_type)
     reading.issuer = _issuer(lines, title_index)

@@ -26,7 +26,10 @@ _DIGIT_LOOKALIKES = str.maketrans(
     }
 )
 
-_NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
+# A date's slashes as OCR may give them: the fraction slash "⁄" (U+2044) and the division
+# slash "∕" (U+2215) are the same stroke, read from a font's slash ("18/12⁄1972").
+_DATE_SEP = r"[/.\-\u2044\u2215]"
+_NUMERIC_DATE = re.compile(rf"(\d{{1,2}})\s*{_DATE_SEP}\s*(\d{{1,2}})\s*{_DATE_SEP}\s*(\d{{4}})")
 # "ngày 7 tháng 9 năm 2022", tolerant of misread letters in the words ("thúng", "lháng",
 # "răm", "naày": the figures between them carry the date; "năm" is no day word) and of specks
 # OCR reads between them ("ngày 13 ' tháng - 12", "ngày (08 tháng 10": a bracket is never
