@@ -1007,3 +1007,28 @@ def test_a_number_read_confidently_is_neither_the_agency_nor_print_above_it() ->
     (r,) = regions(im, words)
     assert r.key == "number" and abs(r.baseline - 216) <= 4
     assert r.box[1] <= 175
+
+
+def test_a_label_found_out_of_the_forms_order_is_dropped_and_its_field_placed() -> None:
+    from extract.handregions import FormKind, find_labels
+    from ingest.handwriting import placed_box
+
+    # Fresh draw 4723 m0002 (fax): the number's "Số:" misread, a "Số:" read in the
+    # signatures far under the wife's birth date; its crop was cut from the signatures.
+    words = [w for w in _marriage_words() if w.bbox[1] != 1000]
+    words += _printed_line(("Số:",), 1700, 9)
+    found = find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)
+    assert "number" not in found and "wife_birth_date" in found
+    # Placed from the wife's birth date instead: where the form's number is.
+    _, y0, _, y1 = placed_box("number", found, MARRIAGE_PAGE, FormKind.MARRIAGE)
+    assert y0 <= 1000 and y1 >= 1030 and y1 < 1700
+    # The birth form: a place label far under the birth date is not the holder's.
+    name = _line(("Họ,", "chữ", "đệm,", "tên:"), (1, 1, 1), (300, 330))
+    date_ = _line(("Ngày,", "tháng,", "năm", "sinh:"), (1, 2, 1), (400, 430))
+    far = _line(("Nơi", "sinh:"), (1, 3, 1), (1000, 1030))
+    found = find_labels([*name, *date_, *far], (1600, 2200))
+    assert set(found) == {"name", "birth_date"}
+    # In the form's order and within its reach, all are kept.
+    near = _line(("Nơi", "sinh:"), (1, 3, 1), (450, 480))
+    assert set(find_labels([*name, *date_, *near], (1600, 2200))) == {
+        "name", "birth_date", "birth_place"}
