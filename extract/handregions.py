@@ -486,6 +486,9 @@ def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[s
     lines = sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws))
     found: dict[str, list[Word]] = {}
     dates: list[list[Word]] = []
+    # Read garbled ("Ngày. thắng. mấrn sinh....", ink bleed, fresh draw 1049 m0016):
+    # taken only where the form's order puts a spouse's date, under a found name.
+    garbled_dates: list[list[Word]] = []
     bare: list[list[Word]] = []
     for line in lines:
         tokens = [_token(w.text) for w in line]
@@ -512,6 +515,8 @@ def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[s
         # Once per printed line: the label column read again gives a second reading.
         if label is not None and not any(_same_line(label, d) for d in dates):
             dates.append(label)
+        elif label is None and (garbled := _loose(line, "birth_date")) is not None:
+            garbled_dates.append(garbled)
 
     def top(label: Sequence[Word]) -> int:
         return min(w.bbox[1] for w in label)
@@ -535,7 +540,8 @@ def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[s
         """The first date label under the name, no further than a name and its date can
         be apart on the form."""
         reach = LINES_APART[("name", "birth_date")] * label_height(name, width)
-        return next((d for d in dates if 0 < top(d) - top(name) <= reach), None)
+        return next((d for d in (*dates, *garbled_dates) if 0 < top(d) - top(name) <= reach),
+                    None)
 
     his = near(husband) if husband is not None else None
     hers = near(wife) if wife is not None else None

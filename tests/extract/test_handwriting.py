@@ -1032,3 +1032,17 @@ def test_a_label_found_out_of_the_forms_order_is_dropped_and_its_field_placed() 
     near = _line(("Nơi", "sinh:"), (1, 3, 1), (450, 480))
     assert set(find_labels([*name, *date_, *near], (1600, 2200))) == {
         "name", "birth_date", "birth_place"}
+
+
+def test_a_spouses_date_label_read_garbled_is_found_under_the_spouses_name() -> None:
+    from extract.handregions import FormKind, find_labels
+
+    # Ink bleed (fresh draw 1049 m0016): "năm" read "mấrn", two letters off.
+    words = [w for w in _marriage_words() if w.bbox[1] != 760]
+    words += _printed_line(("Ngày.", "thắng.", "mấrn", "sinh...."), 760, 6)
+    found = find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)
+    assert min(w.bbox[1] for w in found["wife_birth_date"]) == 760
+    # Not where the form puts no spouse's date: far under the wife's name.
+    words = [w for w in _marriage_words() if w.bbox[1] != 760]
+    words += _printed_line(("Ngày.", "thắng.", "mấrn", "sinh...."), 1100, 6)
+    assert "wife_birth_date" not in find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)
