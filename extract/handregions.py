@@ -679,8 +679,7 @@ RISE = 0.5  # of the label's height: how far writing may rise past the line abov
 
 
 def _below_print(box: tuple[int, int, int, int], words: Sequence[Word],
-                 label: list[Word], beneath: bool, baseline: float, line: float,
-                 number: bool = False
+                 label: list[Word], beneath: bool, baseline: float, line: float
                  ) -> tuple[tuple[int, int, int, int], tuple[tuple[int, int, int, int], ...]]:
     """``box`` between the confidently read lines around it, and the printed words above
     to whiten in it. The line above ("Dân tộc: Kinh  Quốc tịch: Việt Nam", the agency
@@ -691,13 +690,12 @@ def _below_print(box: tuple[int, int, int, int], words: Sequence[Word],
     x0, y0, x1, y1 = box
     label_top = min(w.bbox[1] for w in label)
     label_bottom = max(w.bbox[3] for w in label)
-    # The number's: no word with a digit, the forms print none over it and its value
-    # written in clear strokes is read confidently ("212⁄⁄S" over its "Số:", dev h0051:
-    # the crop ended under it). Another field's box does end under a neighbour's value
-    # read well (a date over the place).
+    # No digit: the forms print none near a value, and a number written in clear
+    # strokes is read confidently ("212⁄⁄S" over its "Số:", dev h0051: the crop ended
+    # under it).
     printed = [w for w in words if w.confidence >= PRINT_CONFIDENCE
                and len(w.text.strip(".")) >= 2 and w not in label
-               and not (number and any(c.isdigit() for c in w.text))]
+               and not any(c.isdigit() for c in w.text)]
     # Or, on another line than the label's, by the word's middle: on ink bleed the boxes
     # of neighbouring lines overlap (the line above's bottom a pixel under the label's
     # top, fresh draw 3301: its print was left in the crop and read as the value). Not
@@ -865,7 +863,7 @@ def regions(image: Image.Image, words: Sequence[Word], form: FormKind = FormKind
             left = end if key == "number" else end - int(0.5 * h)
             box = (max(0, left), max(0, int(baseline - 2.6 * h)), x1,
                    min(height, int(baseline + 1.6 * h)))
-        box, masks = _below_print(box, words, label, below, baseline, h, key == "number")
+        box, masks = _below_print(box, words, label, below, baseline, h)
         if below:
             # The label's span to its print's baseline, not its words' boxes: on ink bleed
             # the print's halo reaches out of them, and its remains over the writing were

@@ -1046,14 +1046,3 @@ def test_a_spouses_date_label_read_garbled_is_found_under_the_spouses_name() -> 
     words = [w for w in _marriage_words() if w.bbox[1] != 760]
     words += _printed_line(("Ngày.", "thắng.", "mấrn", "sinh...."), 1100, 6)
     assert "wife_birth_date" not in find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)
-
-
-def test_a_dates_value_read_well_over_the_place_still_ends_the_places_crop() -> None:
-    # Digits are print's only for the number (dev h0051); over the place, the date's
-    # value read confidently is its neighbour's writing: the place's crop ends under it.
-    im = Image.new("L", (1600, 2200), 255)
-    # (The date's label lost: its print would end the crop too.)
-    value = _word("27/03/1999", 700, 900, (1, 2, 1), conf=92, y=(395, 432))
-    place = _line(("Nơi", "sinh:...."), (1, 3, 1), (450, 480))
-    found = {r.key: r for r in regions(im, [value, *place])}
-    assert found["birth_place"].box[1] >= 432 - 20
