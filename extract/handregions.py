@@ -690,12 +690,8 @@ def _below_print(box: tuple[int, int, int, int], words: Sequence[Word],
     x0, y0, x1, y1 = box
     label_top = min(w.bbox[1] for w in label)
     label_bottom = max(w.bbox[3] for w in label)
-    # No digit: the forms print none near a value, and a number written in clear
-    # strokes is read confidently ("212⁄⁄S" over its "Số:", dev h0051: the crop ended
-    # under it).
     printed = [w for w in words if w.confidence >= PRINT_CONFIDENCE
-               and len(w.text.strip(".")) >= 2 and w not in label
-               and not any(c.isdigit() for c in w.text)]
+               and len(w.text.strip(".")) >= 2 and w not in label]
     # Or, on another line than the label's, by the word's middle: on ink bleed the boxes
     # of neighbouring lines overlap (the line above's bottom a pixel under the label's
     # top, fresh draw 3301: its print was left in the crop and read as the value). Not
@@ -731,10 +727,6 @@ def _below_print(box: tuple[int, int, int, int], words: Sequence[Word],
 # the page, left of the title's centre. "Số:" is the dotted line under them.
 HEADER = 0.25
 NUMBER_DOTS = 10  # dots on a row for it to be the number's dotted line
-# Where the number's dotted line is, in print lines under the agency's last line's
-# baseline: the form prints it a line's pitch down (1.4–1.7 lines; dev's clean pages
-# 1.7–2.1 from the print's baseline measured in boxes' heights), with slack either way.
-NUMBER_UNDER = (1.2, 2.6)
 
 
 def number_label(dark: np.ndarray, words: Sequence[Word]) -> Word | None:
@@ -742,11 +734,8 @@ def number_label(dark: np.ndarray, words: Sequence[Word]) -> Word | None:
     found): a label word made up left of the dotted line right under the agency's name,
     the row below its last line with the most dots."""
     height, width = dark.shape
-    # Letters only: a number written in capitals' shapes is read as one ("212⁄⁄S", dev
-    # h0051), and taken for the agency's last line it put the dotted line under itself.
     header = [w for w in words if w.confidence >= PRINT_CONFIDENCE and w.bbox[3] < height * HEADER
-              and w.bbox[2] < width * 0.42 and len(w.text) >= 2 and w.text.isupper()
-              and w.text.strip(".,:;").isalpha()]
+              and w.bbox[2] < width * 0.42 and len(w.text) >= 2 and w.text.isupper()]
     if not header:
         return None
     h = statistics.median(w.bbox[3] - w.bbox[1] for w in header)
@@ -761,15 +750,11 @@ def number_label(dark: np.ndarray, words: Sequence[Word]) -> Word | None:
     # The print's height: the label is made at it and the dotted line starts a line
     # under the print (the dots swell with the print: they are measured by the boxes').
     line = min(h, MAX_LINE * width)
-    if last:
+    if last and h > line:
         bottom = min(bottom, int(_print_baseline(dark, last)))
     x0 = max(0, int(min(w.bbox[0] for w in agency) - 2 * h))
     x1 = min(width, int(max(w.bbox[2] for w in agency) + 2 * h))
-    # Only a line's pitch under the agency's print (``NUMBER_UNDER``): on a noisy top
-    # the specks pass for dots on every row, more of them further down, and the row
-    # with the most was up to three lines under the writing (dev h0074, h0040).
-    lo, hi = NUMBER_UNDER
-    rows = range(int(bottom + lo * line), min(int(height * HEADER), int(bottom + hi * line)), 2)
+    rows = range(int(bottom + 0.8 * line), min(int(height * HEADER), int(bottom + 3.5 * h)), 2)
     if not last or not rows:
         return None
     base = max(rows, key=lambda y: _dots(dark, y, h, x0, x1))

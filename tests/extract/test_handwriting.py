@@ -974,41 +974,6 @@ def test_the_marriage_forms_number_label_misread_is_made_up_before_the_book() ->
     assert label.line == quyen.line
 
 
-def test_the_number_line_is_a_lines_pitch_under_the_agency_not_the_speckiest_row() -> None:
-    # A noisy top (dev h0074): specks pass for dots on every row, more of them further
-    # down; the dotted line is the one a line's pitch under the agency's print.
-    im = Image.new("L", (1600, 2200), 255)
-    d = ImageDraw.Draw(im)
-    for x in range(300, 700, 9):
-        d.rectangle((x, 255, x + 2, 257), fill=0)
-    for x in range(300, 700, 6):  # three lines under the agency: a row of specks
-        d.rectangle((x, 290, x + 1, 291), fill=0)
-    agency = [_word("ỦY", 220, 260, (1, 1, 1), y=(120, 150)),
-              _word("BAN", 270, 330, (1, 1, 1), y=(120, 150)),
-              _word("XÃ", 240, 290, (1, 2, 1), y=(170, 200)),
-              _word("HỒNG", 300, 400, (1, 2, 1), y=(170, 200))]
-    (r,) = regions(im, agency)
-    assert r.key == "number" and abs(r.baseline - 256) <= 4
-
-
-def test_a_number_read_confidently_is_neither_the_agency_nor_print_above_it() -> None:
-    # Dev h0051: a number written in clear capitals' strokes read "212⁄⁄S" at 85 over a
-    # one-line agency: taken for the agency's last line (the dotted line looked for
-    # under it) or for print above the value (the crop started under its top).
-    im = Image.new("L", (1600, 2200), 255)
-    d = ImageDraw.Draw(im)
-    for x in range(300, 700, 9):
-        d.rectangle((x, 215, x + 2, 217), fill=0)
-    d.line((360, 175, 480, 212), fill=0, width=6)
-    words = [_word("ỦY", 220, 260, (1, 1, 1), y=(120, 150)),
-             _word("BAN", 270, 330, (1, 1, 1), y=(120, 150)),
-             _word("HỒNG", 340, 440, (1, 1, 1), y=(120, 150)),
-             _word("212⁄⁄S", 360, 480, (1, 2, 1), conf=90, y=(160, 205))]
-    (r,) = regions(im, words)
-    assert r.key == "number" and abs(r.baseline - 216) <= 4
-    assert r.box[1] <= 175
-
-
 def test_a_label_found_out_of_the_forms_order_is_dropped_and_its_field_placed() -> None:
     from extract.handregions import FormKind, find_labels
     from ingest.handwriting import placed_box
