@@ -17,6 +17,7 @@ import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from PIL import Image
@@ -321,6 +322,59 @@ def _label_in(line: list[Word], tokens: list[str], patterns: tuple[tuple[str, ..
     return None
 
 
+# The labels in the order the form prints them, top to bottom.
+FORM_ORDER: dict[FormKind, tuple[str, ...]] = {
+    FormKind.BIRTH: ("number", "name", "birth_date", "birth_place"),
+    FormKind.MARRIAGE: ("husband_name", "husband_birth_date", "wife_name", "wife_birth_date",
+                        "number")}
+# How far a label can be from the next one in the form's order, in line heights of the
+# found one's print (``label_height``): the label column is read again no further
+# (``ingest.handwriting.label_band``), a field whose label is lost is placed no further
+# (``placed_box``), and a found label further than that from the one before it is no
+# label of the form (``in_order``). About 1.4 times the farthest measured on the dev
+# halves and a fresh draw (name to date 4.4 and 6.0 on the birth form, when the value
+# goes on the line below; the husband's date to the wife's name 12.5; the wife's date to
+# the number 10.0; the birth date to the place 2.7). The birth form's number is in the
+# header, above the name: only its order is checked.
+REACH = {("name", "birth_date"): 8.5, ("birth_date", "birth_place"): 4.0,
+         ("husband_name", "husband_birth_date"): 6.0, ("husband_birth_date", "wife_name"): 14.0,
+         ("wife_name", "wife_birth_date"): 6.0, ("wife_birth_date", "number"): 13.0}
+
+
+def label_reach(order: tuple[str, ...], a: str, b: str) -> float | None:
+    """Line heights from label ``a`` down to label ``b`` at most (None: not bounded)."""
+    i, j = order.index(a), order.index(b)
+    steps = [REACH.get((order[k], order[k + 1])) for k in range(i, j)]
+    return None if any(r is None for r in steps) else sum(r for r in steps if r is not None)
+
+
+def in_order(found: dict[str, list[Word]], width: int, form: FormKind
+             ) -> dict[str, list[Word]]:
+    """The found labels that agree with the form's order: the most of them that run down
+    the page in the order the form prints them, each no further under the one before it
+    than ``REACH`` allows. A label found out of that order ("Số:" read in a signature
+    under the spouses' block, fresh draw 4723 m0002: the number's crop cut from the
+    signatures) is no label of the form: its field is placed from the others."""
+    order = [k for k in FORM_ORDER[form] if found.get(k)]
+
+    def top(k: str) -> int:
+        return min(w.bbox[1] for w in found[k])
+
+    def agree(a: str, b: str) -> bool:
+        limit = label_reach(FORM_ORDER[form], a, b)
+        gap = top(b) - top(a)
+        return gap > 0 and (limit is None or gap <= limit * label_height(found[a], width))
+
+    # The longest chain in the form's order whose neighbours agree (a handful of labels:
+    # every subset is cheap); on a tie, the one keeping the form's earlier labels.
+    best: tuple[str, ...] = ()
+    for mask in range(1 << len(order)):
+        keys = tuple(k for i, k in enumerate(order) if mask >> i & 1)
+        if len(keys) > len(best) and all(agree(a, b) for a, b in pairwise(keys)):
+            best = keys
+    return {k: v for k, v in found.items() if k in best or not v}
+
+
 def find_labels(words: Sequence[Word], size: tuple[int, int], loose: bool = True,
                 form: FormKind = FormKind.BIRTH) -> dict[str, list[Word]]:
     """The label words of each field, the first match in reading order (top first);
@@ -351,6 +405,7 @@ def find_labels(words: Sequence[Word], size: tuple[int, int], loose: bool = True
         if any(min(w.bbox[1] for w in found[k]) < top for k in ("birth_date", "birth_place")
                if k in found):
             del found["name"]
+    found = in_order(found, width, form)
     if loose:
         found.update(_bounded(lines, found, width))
     return found
@@ -431,6 +486,9 @@ def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[s
     lines = sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws))
     found: dict[str, list[Word]] = {}
     dates: list[list[Word]] = []
+    # Read garbled ("Ngày. thắng. mấrn sinh....", ink bleed, fresh draw 1049 m0016):
+    # taken only where the form's order puts a spouse's date, under a found name.
+    garbled_dates: list[list[Word]] = []
     bare: list[list[Word]] = []
     for line in lines:
         tokens = [_token(w.text) for w in line]
@@ -457,6 +515,8 @@ def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[s
         # Once per printed line: the label column read again gives a second reading.
         if label is not None and not any(_same_line(label, d) for d in dates):
             dates.append(label)
+        elif label is None and (garbled := _loose(line, "birth_date")) is not None:
+            garbled_dates.append(garbled)
 
     def top(label: Sequence[Word]) -> int:
         return min(w.bbox[1] for w in label)
@@ -480,7 +540,8 @@ def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[s
         """The first date label under the name, no further than a name and its date can
         be apart on the form."""
         reach = LINES_APART[("name", "birth_date")] * label_height(name, width)
-        return next((d for d in dates if 0 < top(d) - top(name) <= reach), None)
+        return next((d for d in (*dates, *garbled_dates) if 0 < top(d) - top(name) <= reach),
+                    None)
 
     his = near(husband) if husband is not None else None
     hers = near(wife) if wife is not None else None
@@ -500,7 +561,7 @@ def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[s
         number = _number_before_book(lines, found, size, below)
     if number is not None:
         found["number"] = number
-    return found
+    return in_order(found, width, FormKind.MARRIAGE)
 
 
 def _number_before_book(lines: list[list[Word]], found: dict[str, list[Word]],

@@ -20,12 +20,14 @@ from PIL import Image
 from extract.handfields import BIRTH_CERTIFICATE, read_fields, warm
 from extract.handread import ReaderUnavailable, shared_reader
 from extract.handregions import (
+    FORM_ORDER,
     MARGIN,
     FormKind,
     find_labels,
     form_of,
     joined,
     label_height,
+    label_reach,
     number_label,
     page_dark,
 )
@@ -51,32 +53,13 @@ LABEL_DPI = 150
 NUMBER_STRIP = 0.3  # of the height: "Số:" sits under the agency's name
 
 
-# The labels in the order the form prints them, top to bottom.
-LABEL_ORDER = ("number", "name", "birth_date", "birth_place")
-MARRIAGE_ORDER = ("husband_name", "husband_birth_date", "wife_name", "wife_birth_date", "number")
-ORDER = {FormKind.BIRTH: LABEL_ORDER, FormKind.MARRIAGE: MARRIAGE_ORDER}
+# The form's order and how far its labels are apart: ``handregions`` checks found labels
+# against them (``in_order``).
+ORDER = FORM_ORDER
+LABEL_ORDER, MARRIAGE_ORDER = ORDER[FormKind.BIRTH], ORDER[FormKind.MARRIAGE]
 # How far down the page the label column is read again, of the height: the marriage
 # form's number is printed under both spouses' fields (about two thirds down).
 STRIP_BOTTOM = {FormKind.BIRTH: LABEL_STRIP[1], FormKind.MARRIAGE: 0.75}
-# How far a label can be from the next one in the form's order, in line heights of the
-# found one's print (``handregions.label_height``): the band stops there when no label is
-# found on that side, instead of running to the page's top or to ``STRIP_BOTTOM``
-# (tesseract's time goes with the rows, most of all a photocopy's noisy top: 0.4 s for
-# the top 730 rows of the strip, 0.1 s without the first 300). About 1.4 times the
-# farthest measured on the dev halves and a fresh draw (name to date 4.4 and 6.0 on the
-# birth form, when the value goes on the line below; the husband's date to the wife's
-# name 12.5; the wife's date to the number 10.0; the birth date to the place 2.7). The
-# birth form's number is looked for in the header instead.
-REACH = {("name", "birth_date"): 8.5, ("birth_date", "birth_place"): 4.0,
-         ("husband_name", "husband_birth_date"): 6.0, ("husband_birth_date", "wife_name"): 14.0,
-         ("wife_name", "wife_birth_date"): 6.0, ("wife_birth_date", "number"): 13.0}
-
-
-def _reach(order: tuple[str, ...], a: str, b: str) -> float | None:
-    """Line heights from label ``a`` down to label ``b`` at most (None: not bounded)."""
-    i, j = order.index(a), order.index(b)
-    steps = [REACH.get((order[k], order[k + 1])) for k in range(i, j)]
-    return None if any(r is None for r in steps) else sum(r for r in steps if r is not None)
 
 
 def label_band(missing: list[str], found: dict[str, list[Word]], size: tuple[int, int],
@@ -103,7 +86,7 @@ def label_band(missing: list[str], found: dict[str, list[Word]], size: tuple[int
             key_top = max(max(w.bbox[3] for w in found[k]) for k in before) - pad
         else:
             key_top = 0
-            reach = _reach(order, key, after[0]) if after else None
+            reach = label_reach(order, key, after[0]) if after else None
             if after and reach is not None:
                 label = found[after[0]]
                 key_top = min(w.bbox[1] for w in label) - int(reach * label_height(label, width))
@@ -111,7 +94,7 @@ def label_band(missing: list[str], found: dict[str, list[Word]], size: tuple[int
             key_bottom = min(min(min(w.bbox[1] for w in found[k]) for k in after) + pad, limit)
         else:
             key_bottom = limit
-            reach = _reach(order, before[-1], key) if before else None
+            reach = label_reach(order, before[-1], key) if before else None
             if before and reach is not None:
                 label = found[before[-1]]
                 key_bottom = min(limit, max(w.bbox[3] for w in label)
@@ -162,9 +145,9 @@ def placed_box(key: str, found: dict[str, list[Word]], size: tuple[int, int],
         return share  # the birth form's number is in the header, above every label
     i = order.index(key)
     before = next((k for k in reversed(order[:i]) if found.get(k)
-                   and _reach(order, k, key) is not None), None)
+                   and label_reach(order, k, key) is not None), None)
     after = next((k for k in order[i + 1:] if found.get(k)
-                  and _reach(order, key, k) is not None), None)
+                  and label_reach(order, key, k) is not None), None)
     if before is None and after is None:
         return share
     top = bottom = 0
@@ -173,7 +156,7 @@ def placed_box(key: str, found: dict[str, list[Word]], size: tuple[int, int],
         lh = label_height(label, width)
         # Under the label before: its print is in the crop (the clerk sees where it is).
         top = min(w.bbox[1] for w in label)
-        reach = _reach(order, before, key) or 0.0
+        reach = label_reach(order, before, key) or 0.0
         bottom = max(w.bbox[3] for w in label) + int((reach + PLACED_UNDER) * lh)
     if after is not None:
         label = found[after]
@@ -181,7 +164,7 @@ def placed_box(key: str, found: dict[str, list[Word]], size: tuple[int, int],
         after_top = min(w.bbox[1] for w in label)
         bottom = after_top + int(PLACED_OVER * lh)
         if before is None:
-            reach = _reach(order, key, after) or 0.0
+            reach = label_reach(order, key, after) or 0.0
             top = after_top - int((reach + 1.0) * lh)
     # Across: from the label column (the value may start under its label) to where the
     # field's value usually ends, with slack for a page shifted right.

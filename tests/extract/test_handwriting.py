@@ -972,3 +972,42 @@ def test_the_marriage_forms_number_label_misread_is_made_up_before_the_book() ->
     quyen = next(w for w in words if w.text == "Quyển")
     assert label.bbox[0] == 200 and label.bbox[2] < quyen.bbox[0]
     assert label.line == quyen.line
+
+
+def test_a_label_found_out_of_the_forms_order_is_dropped_and_its_field_placed() -> None:
+    from extract.handregions import FormKind, find_labels
+    from ingest.handwriting import placed_box
+
+    # Fresh draw 4723 m0002 (fax): the number's "Số:" misread, a "Số:" read in the
+    # signatures far under the wife's birth date; its crop was cut from the signatures.
+    words = [w for w in _marriage_words() if w.bbox[1] != 1000]
+    words += _printed_line(("Số:",), 1700, 9)
+    found = find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)
+    assert "number" not in found and "wife_birth_date" in found
+    # Placed from the wife's birth date instead: where the form's number is.
+    _, y0, _, y1 = placed_box("number", found, MARRIAGE_PAGE, FormKind.MARRIAGE)
+    assert y0 <= 1000 and y1 >= 1030 and y1 < 1700
+    # The birth form: a place label far under the birth date is not the holder's.
+    name = _line(("Họ,", "chữ", "đệm,", "tên:"), (1, 1, 1), (300, 330))
+    date_ = _line(("Ngày,", "tháng,", "năm", "sinh:"), (1, 2, 1), (400, 430))
+    far = _line(("Nơi", "sinh:"), (1, 3, 1), (1000, 1030))
+    found = find_labels([*name, *date_, *far], (1600, 2200))
+    assert set(found) == {"name", "birth_date"}
+    # In the form's order and within its reach, all are kept.
+    near = _line(("Nơi", "sinh:"), (1, 3, 1), (450, 480))
+    assert set(find_labels([*name, *date_, *near], (1600, 2200))) == {
+        "name", "birth_date", "birth_place"}
+
+
+def test_a_spouses_date_label_read_garbled_is_found_under_the_spouses_name() -> None:
+    from extract.handregions import FormKind, find_labels
+
+    # Ink bleed (fresh draw 1049 m0016): "năm" read "mấrn", two letters off.
+    words = [w for w in _marriage_words() if w.bbox[1] != 760]
+    words += _printed_line(("Ngày.", "thắng.", "mấrn", "sinh...."), 760, 6)
+    found = find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)
+    assert min(w.bbox[1] for w in found["wife_birth_date"]) == 760
+    # Not where the form puts no spouse's date: far under the wife's name.
+    words = [w for w in _marriage_words() if w.bbox[1] != 760]
+    words += _printed_line(("Ngày.", "thắng.", "mấrn", "sinh...."), 1100, 6)
+    assert "wife_birth_date" not in find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)

@@ -7,8 +7,8 @@ import itertools
 import pytest
 from PIL import Image
 
-from extract.handregions import FormKind
-from ingest.handwriting import MARRIAGE_ORDER, NUMBER_STRIP, REACH, STRIP_BOTTOM, label_band
+from extract.handregions import REACH, FormKind
+from ingest.handwriting import MARRIAGE_ORDER, NUMBER_STRIP, STRIP_BOTTOM, label_band
 from ocr import PageResult
 from ocr.base import Word
 
