@@ -78,3 +78,17 @@ def test_an_ink_bleed_page_is_read_with_its_halo_lifted(tmp_path: Path) -> None:
     result = ocr.run_page(plan_pages(str(path), media, out_dir=str(tmp_path))[0])
     assert cer(truth.pages[0], result.text) < 0.05
     assert any("halo lifted" in note for note in result.notes)
+
+
+@pytest.mark.slow
+def test_an_ink_bleed_page_is_not_median_filtered_and_read_upright(tmp_path: Path) -> None:
+    """Fresh draw 7331's e0041 (a death extract, 200-dpi gray, ink bleed; made with the
+    generator): its halos' ragged edges made it "speckled", the median filter joined
+    its letters, the upright reading's word boxes grew taller than wide and the page
+    was read at 180° (CER 86 %)."""
+    _profile, degradation, doc_type = plan(7331, 41, "both")
+    truth = make_document(tmp_path, "e0041", doc_seed(7331, 41), degradation, doc_type, "dev")
+    path = tmp_path / truth.file
+    result = ocr.run_page(plan_pages(str(path), "image/png", out_dir=str(tmp_path))[0])
+    assert result.rotated == 0
+    assert cer(truth.pages[0], result.text) < 0.08
