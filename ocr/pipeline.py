@@ -442,40 +442,6 @@ def guarded(loaded: Loaded, prepared: Prepared, reading: engine.Recognition,
 PLAIN_BLOCKS = 50_000
 
 
-# A band of the halo-lifted reading replaces the page's only where it holds this many
-# more confidently read characters (``engine.better_by_band``): about three letters, as
-# for the signer's block; bands both read alike keep the page's reading.
-HALO_MARGIN = 3.0
-# Line keys of the halo-lifted reading, apart from the page's, the plain reading's and
-# the patches'.
-HALO_BLOCKS = 70_000
-
-
-def halo_read(loaded: Loaded, prepared: Prepared, reading: engine.Recognition,
-              found: prepare.Strokes, languages: str, workdir: Path) -> engine.Recognition:
-    """``reading`` of a page whose print has bled (``found.bled``: strokes wider than any
-    body type's), with the bands its second reading with the halo lifted
-    (``prepare.lift_halo``) reads clearly better.
-
-    The two readings get different lines right: lifted, bled letters part again
-    ("Thửa đất" for "Thêa đất"); a line printed lighter loses strokes. Only the pages
-    measured bled pay the extra reading.
-    """
-    try:
-        lifted = engine.first_pass(prepare.lift_halo(prepared.ocr_input, found), workdir,
-                                   dpi=loaded.dpi, languages=languages, want_pdf=False)
-    except (RuntimeError, OSError, ValueError, subprocess.SubprocessError):
-        return reading  # an improvement, never a condition: the page's reading stands
-    theirs = engine.rekeyed(lifted.words, HALO_BLOCKS)
-    merged = engine.better_by_band(reading.words, theirs, margin=HALO_MARGIN)
-    taken = {w.line for w in merged if w.line[0] >= HALO_BLOCKS}
-    if not taken:
-        return reading
-    note = (f"ink bleed (strokes {found.width_mm:.1f} mm): {len(taken)} line(s) read "
-            "with the halo lifted")
-    return dataclasses.replace(reading, words=merged, notes=(*reading.notes, note))
-
-
 def _read_turns(turns: list[int], best: tuple[Prepared, engine.Recognition] | None,
                 gray: Image.Image, deskew: float, steps: tuple[str, ...], dpi: int,
                 languages: str, workdir: Path) -> tuple[Prepared, engine.Recognition] | None:
@@ -502,14 +468,7 @@ def prepare_and_read(loaded: Loaded, languages: str,
                          blank=True, changed=False)
         return blank, None
     deskew = found.deskew if abs(found.deskew) >= prepare.MIN_SKEW else 0.0
-    strokes = prepare.strokes(gray, loaded.dpi)
-    bled = strokes is not None and strokes.bled
-    # A bled page's "specks" are its halos' ragged edges: the median filter closes the
-    # gaps between bled letters, and its words' boxes grow taller than wide, so its
-    # upright reading stopped counting as upright (fresh draw 7331's e0041 was read at
-    # 180°: CER 86 %, 5 % upright without the filter).
-    if not bled and (cleaned.speckled if cleaned.speckled is not None
-                     else _speckled(gray)):
+    if cleaned.speckled if cleaned.speckled is not None else _speckled(gray):
         steps += ("median",)
     plan = checked_plan(orientation_plan(found), gray, loaded.dpi)
     best = _read_turns(plan, None, gray, deskew, steps, loaded.dpi, languages, workdir)
@@ -529,8 +488,6 @@ def prepare_and_read(loaded: Loaded, languages: str,
     reading = engine.looked_again(prepared.ocr_input, first, workdir, dpi=loaded.dpi,
                                   languages=languages)
     prepared, reading = guarded(loaded, prepared, reading, languages, workdir)
-    if strokes is not None and bled:
-        reading = halo_read(loaded, prepared, reading, strokes, languages, workdir)
     # Last, once the guard has chosen the reading: the check of long numbers changes
     # confidences only, and no choice above is made on them.
     return prepared, engine.digits_checked(prepared.ocr_input, reading, workdir,

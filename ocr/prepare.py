@@ -205,52 +205,6 @@ def measure(gray: Image.Image, dpi: int, page_background: Image.Image | None = N
     return Levels(paper=paper, ink=ink, threshold=threshold, unevenness=spread)
 
 
-# Ink bleed (augraphy's InkBleed; an over-inked or wet print): every stroke grows a gray
-# halo that fills counters and joins letters, and tesseract misreads letters all over
-# the body ("Thêa đất", "Diện tfek"). Measured as the median width of the print's
-# horizontal runs: on the dev half and fresh draw 6421 the bled pages' strokes are
-# 1.0–1.3 mm wide, every other page's (200–300 dpi, blurred, photographed, faxed)
-# 0.25–0.64 mm; a body type's stroke, bold 14 pt included, is under 0.7 mm.
-BLED_STROKE_MM = 0.8
-
-
-@dataclass(frozen=True)
-class Strokes:
-    """How wide a page's print is, and the two levels of its gray histogram."""
-
-    width_mm: float  # median horizontal run of pixels darker than ``split``
-    split: int  # Otsu level between print (with its halo) and paper
-    core: int  # Otsu level within the print: its dark core against its gray halo
-
-    @property
-    def bled(self) -> bool:
-        return self.width_mm > BLED_STROKE_MM
-
-
-def strokes(gray: Image.Image, dpi: int) -> Strokes | None:
-    """The page's ``Strokes`` (None for a page without print)."""
-    pixels = np.asarray(gray.convert("L"), dtype=np.uint8)
-    sample = pixels[::2, ::2]
-    split = otsu_threshold(sample)
-    # Every fourth row: a stroke's horizontal run is as wide on each row it crosses.
-    ink = (pixels[::4] < split).astype(np.int8)
-    edges = np.diff(np.pad(ink, ((0, 0), (1, 1))), axis=1).ravel()
-    widths = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
-    dark = sample[sample < split]
-    if not widths.size or not dark.size:
-        return None
-    return Strokes(width_mm=25.4 * float(np.median(widths)) / dpi, split=split,
-                   core=otsu_threshold(dark))
-
-
-def lift_halo(gray: Image.Image, found: Strokes) -> Image.Image:
-    """``gray`` with each pixel lighter than its print's core (``found.core``) made
-    paper: a bled stroke's halo goes, its core stays, letters part again."""
-    pixels = np.asarray(gray.convert("L"), dtype=np.uint8)
-    return Image.fromarray(np.where(pixels > found.core, 255, pixels).astype(np.uint8),
-                           mode="L")
-
-
 # A photographed page (or a scan with the lid open) shows what lies around the paper:
 # a table, a dark scanner lid. That area misleads orientation and skew and reads as
 # noise; it is painted paper in the OCR copy (the archive keeps the whole image).
