@@ -138,7 +138,7 @@ class Scheduler:
         self.window = max(2, settings.workers * 3)
         # Each future in flight with what to do once it is done.
         self.in_flight: dict[Future[Any], Callable[[Future[Any]], None]] = {}
-        self.engine = engine_name()
+        self._engine: str | None = None
         # ``release``: the pool is this batch's own (``run_batch``), let go as soon as
         # its last job is back (``_release_if_idle``); ``closing``: every file admitted.
         self.release = release
@@ -164,6 +164,16 @@ class Scheduler:
             done, _ = wait(list(self.in_flight), return_when=FIRST_COMPLETED)
             for future in done:
                 self.in_flight.pop(future)(future)
+
+    @property
+    def engine(self) -> str:
+        """Tesseract's version for the records, asked (a ``tesseract --version`` run) when
+        the first document is composed, while the workers read pages: before the first
+        page is sent, this process's start is one of the two a batch's first page waits
+        for (``bench/ingest_timeline.py``), and the run cost 15–80 ms of its wall there."""
+        if self._engine is None:
+            self._engine = engine_name()
+        return self._engine
 
     def finish(self) -> None:
         """Every file is admitted: finish what is in flight."""

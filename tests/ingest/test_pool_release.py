@@ -1,7 +1,8 @@
 """A batch's own workers are let go as soon as its last job is back, before its last
 document is committed (``ingest.batch.Scheduler._release_if_idle``): their exit runs
 beside that commit instead of after it. A pool the caller keeps across batches
-(``sohoa watch``) is never let go by a batch."""
+(``sohoa watch``) is never let go by a batch. Tesseract's version is asked once the pages
+are on their way, not before the first is sent."""
 
 from __future__ import annotations
 
@@ -95,3 +96,17 @@ def test_a_pool_kept_across_batches_is_not_let_go(
     assert len(outcomes) == 3
     assert [e for e in log if e.startswith("shutdown")] == []
     assert sum(e.startswith("commit") for e in log) == 3
+
+
+def test_tesseract_version_is_asked_once_after_the_first_page_is_sent(
+        fakes: tuple[Runtime, Path, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime, folder, log = fakes
+
+    def engine_name() -> str:
+        log.append("engine")
+        return "tesseract 5"
+
+    monkeypatch.setattr(batch, "engine_name", engine_name)
+    run_batch(discover([folder]), runtime)
+    assert log.count("engine") == 1
+    assert log.index("submit _page") < log.index("engine")
