@@ -79,3 +79,11 @@ def warm() -> None:
 
 
 mark("import timeline_probe")
+
+
+# Full collections (``gc.collect``) timed where they run: the archival PDF's assembly
+# collects before its PDF/A check (``ocr.assemble``).
+if os.environ.get("SOHOA_TIMELINE_GC"):
+    import gc
+
+    gc.collect = traced("gc.collect", gc.collect)

@@ -67,7 +67,8 @@ def run_batch(
         # batch's problem, not each file's (a ``records.errors.SohoaError`` from
         # ``application.preflight``).
         check_for_ingest(runtime)
-        return _run_admitted(files, runtime, agency, on_outcome, own or executor)
+        return _run_admitted(files, runtime, agency, on_outcome, own or executor,
+                             release=own is not None)
     finally:
         if own is not None:
             own.shutdown()
@@ -75,7 +76,8 @@ def run_batch(
 
 def _run_admitted(files: Iterable[InputFile], runtime: Runtime, agency: str | None,
                   on_outcome: ProgressCallback | None,
-                  executor: Executor | WorkerPool | None) -> list[FileOutcome]:
+                  executor: Executor | WorkerPool | None, *,
+                  release: bool = False) -> list[FileOutcome]:
     outcomes: list[FileOutcome] = []
 
     def emit(outcome: FileOutcome) -> None:
@@ -85,7 +87,7 @@ def _run_admitted(files: Iterable[InputFile], runtime: Runtime, agency: str | No
 
     with WorkFolder() as work:
         admission = Admission(runtime, agency or runtime.settings.agency, work)
-        scheduler = Scheduler(runtime, runtime.signer(), emit, executor)
+        scheduler = Scheduler(runtime, runtime.signer(), emit, executor, release=release)
         try:
             for item in files:
                 admitted = admission.admit(item)
@@ -93,7 +95,7 @@ def _run_admitted(files: Iterable[InputFile], runtime: Runtime, agency: str | No
                     emit(admitted)
                 else:
                     scheduler.add(admitted)
-            scheduler.drain(0)
+            scheduler.finish()
         finally:
             scheduler.shutdown()
     return outcomes
@@ -126,7 +128,8 @@ class Scheduler:
     """
 
     def __init__(self, runtime: Runtime, signer: Signer, emit: ProgressCallback,
-                 executor: Executor | WorkerPool | None = None) -> None:
+                 executor: Executor | WorkerPool | None = None, *,
+                 release: bool = False) -> None:
         settings = runtime.settings
         self.runtime = runtime
         self.signer = signer
@@ -135,7 +138,11 @@ class Scheduler:
         self.window = max(2, settings.workers * 3)
         # Each future in flight with what to do once it is done.
         self.in_flight: dict[Future[Any], Callable[[Future[Any]], None]] = {}
-        self.engine = engine_name()
+        self._engine: str | None = None
+        # ``release``: the pool is this batch's own (``run_batch``), let go as soon as
+        # its last job is back (``_release_if_idle``); ``closing``: every file admitted.
+        self.release = release
+        self.closing = False
 
     def add(self, received: Received) -> None:
         """Queue a document's pages (waiting while the window is full)."""
@@ -158,8 +165,33 @@ class Scheduler:
             for future in done:
                 self.in_flight.pop(future)(future)
 
+    @property
+    def engine(self) -> str:
+        """Tesseract's version for the records, asked (a ``tesseract --version`` run) when
+        the first document is composed, while the workers read pages: before the first
+        page is sent, this process's start is one of the two a batch's first page waits
+        for (``bench/ingest_timeline.py``), and the run cost 15–80 ms of its wall there."""
+        if self._engine is None:
+            self._engine = engine_name()
+        return self._engine
+
+    def finish(self) -> None:
+        """Every file is admitted: finish what is in flight."""
+        self.closing = True
+        self.drain(0)
+
     def shutdown(self) -> None:
         self.workers.shutdown()
+
+    def _release_if_idle(self) -> None:
+        """The batch's own workers told to exit once nothing more can be sent to them
+        (every file admitted, no job in flight), before the last document is committed:
+        their exit (~40 ms of the kernel freeing each one's models and pages) then runs
+        beside that commit's signing and ``fsync``s instead of after it, at the end of
+        the batch when both cores are otherwise idle. ``run_batch`` still waits for
+        them at its end."""
+        if self.release and self.closing and not self.in_flight:
+            self.workers.release()
 
     def _page_done(self, pending: _Pending, job: PageJob, future: Future[Any]) -> None:
         try:
@@ -193,6 +225,7 @@ class Scheduler:
         runtime = self.runtime
         try:
             composed = self.workers.result(future, task)
+            self._release_if_idle()
             record = commit_once(received, composed, store=runtime.store, index=runtime.index,
                                  signer=self.signer,
                                  lock=runtime.record_lock(received.record_id))
@@ -246,6 +279,11 @@ class WorkerPool:
         self.pool.shutdown(wait=False, cancel_futures=False)
         self.pool = _pool(self.size)
 
+    def release(self) -> None:
+        """Let the workers exit when they have nothing left, without waiting for them
+        (``shutdown`` later waits). Nothing may be submitted after this."""
+        self.pool.shutdown(wait=False)
+
     def shutdown(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
@@ -292,6 +330,12 @@ class _Workers:
                         "Tiến trình xử lý bị dừng đột ngột khi xử lý tệp này "
                         "(tệp hỏng hoặc quá lớn).",
                     ) from exc
+
+    def release(self) -> None:
+        """``WorkerPool.release`` of the pool kept (a caller's plain executor is not
+        this batch's to let go)."""
+        if self.keeper is not None:
+            self.keeper.release()
 
     def _renew(self) -> None:
         if self.keeper is None:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import gc
 import io
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -72,6 +73,28 @@ def _save_plain(merged: pikepdf.Pdf) -> bytes:
     return buffer.getvalue()
 
 
+@contextmanager
+def _collector_held_off() -> Iterator[None]:
+    """No cyclic garbage collection inside the block.
+
+    pikepdf's PDF/A check records any warning raised while it walks a content stream as
+    a finding, including a ResourceWarning from an unrelated object that the cyclic
+    collector happens to finalise at that moment: other code's leftovers would fail this
+    document's PDF/A. With the collector held off while the document is written and
+    checked, no such finaliser runs then (the garbage is collected afterwards, as
+    usual). A full collection before the check kept them out too, but walked every
+    object the process had made since the workers' server froze its own: 2–7 ms a
+    document in a worker, ~18 ms in a process that never froze
+    (``bench/ingest_stages.py``)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def build_archival(pages: list[PageResult], *, title: str | None,
                    language: str = "vi") -> Archival:
     # pikepdf.pdfa loads its validation engine (about 0.3 s, more under load): only the
@@ -83,13 +106,9 @@ def build_archival(pages: list[PageResult], *, title: str | None,
         removed = defang(merged)
         _describe(merged, title, language)
         buffer = io.BytesIO()
-        # pikepdf's PDF/A check records any warning raised while it walks a content
-        # stream as a finding, including a ResourceWarning from an unrelated object
-        # that the cyclic collector happens to finalise at that moment. Collecting
-        # first keeps other code's leftovers from failing this document's PDF/A.
-        gc.collect()
         try:
-            save(merged, buffer, "2b", output_intent="sRGB", force_version=PDF_VERSION)
+            with _collector_held_off():
+                save(merged, buffer, "2b", output_intent="sRGB", force_version=PDF_VERSION)
         except PdfaError as exc:
             reasons = "; ".join(str(f) for f in exc.report.findings[:5]) if exc.report else ""
             return Archival(pdf=_save_plain(merged), pdfa=False,
