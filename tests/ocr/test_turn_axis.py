@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ocr import engine, pipeline
+from ocr import pipeline
 from ocr.base import Word
+from tests.ocr.turnfakes import fake_reading
 
 
 def _words(n: int, *, wide: bool, confidence: float) -> list[Word]:
@@ -22,24 +23,7 @@ def _words(n: int, *, wide: bool, confidence: float) -> list[Word]:
 def _fake_turns(monkeypatch: pytest.MonkeyPatch,
                 by_turn: dict[int, list[Word]]) -> list[int]:
     """``first_pass`` answering each turn's words; returns the turns read, in order."""
-    read: list[int] = []
-    turn_of: dict[int, int] = {}
-
-    def prepared_at(gray: Image.Image, turn: int, deskew: float,
-                    steps: tuple[str, ...]) -> pipeline.Prepared:
-        image = Image.new("L", (8, 8), 255)
-        turn_of[id(image)] = turn
-        return pipeline.Prepared(ocr_input=image, rotated=turn, deskew=0.0, blank=False,
-                                 changed=bool(turn), steps=steps)
-
-    def first_pass(image: Image.Image, workdir: Path, **_: object) -> engine.Recognition:
-        turn = turn_of[id(image)]
-        read.append(turn)
-        return engine.Recognition(words=by_turn[turn], text_pdf=None)
-
-    monkeypatch.setattr(pipeline, "_prepared_at", prepared_at)
-    monkeypatch.setattr(engine, "first_pass", first_pass)
-    return read
+    return fake_reading(monkeypatch, by_turn, lambda turn, _median: turn)
 
 
 def _best(turns: list[int], tmp_path: Path) -> int:

@@ -15,6 +15,7 @@ from evalset.score import cer
 from ocr import engine, pipeline
 from ocr.base import Word
 from ocr.plan import plan_pages
+from tests.ocr.turnfakes import fake_reading
 
 
 def _words(n: int, *, wide: int, confidence: float) -> list[Word]:
@@ -27,24 +28,7 @@ def _words(n: int, *, wide: int, confidence: float) -> list[Word]:
 def _fake_reading(monkeypatch: pytest.MonkeyPatch,
                   by_key: dict[tuple[int, bool], list[Word]]) -> list[tuple[int, bool]]:
     """``first_pass`` answering the words of (turn, median-filtered); returns what was read."""
-    read: list[tuple[int, bool]] = []
-    key_of: dict[int, tuple[int, bool]] = {}
-
-    def prepared_at(gray: Image.Image, turn: int, deskew: float,
-                    steps: tuple[str, ...]) -> pipeline.Prepared:
-        image = Image.new("L", (8, 8), 255)
-        key_of[id(image)] = (turn, "median" in steps)
-        return pipeline.Prepared(ocr_input=image, rotated=turn, deskew=0.0, blank=False,
-                                 changed=bool(turn), steps=steps)
-
-    def first_pass(image: Image.Image, workdir: Path, **_: object) -> engine.Recognition:
-        key = key_of[id(image)]
-        read.append(key)
-        return engine.Recognition(words=by_key[key], text_pdf=None)
-
-    monkeypatch.setattr(pipeline, "_prepared_at", prepared_at)
-    monkeypatch.setattr(engine, "first_pass", first_pass)
-    return read
+    return fake_reading(monkeypatch, by_key, lambda turn, median: (turn, median))
 
 
 def test_the_upside_down_reading_does_not_win_on_box_shape(
