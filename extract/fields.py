@@ -1042,9 +1042,11 @@ def _shape_of_type(value: str, result_type: ResultType) -> bool:
 
 def _number_unlabelled(lines: list[Line], result_type: ResultType | None) -> Value | None:
     """The paper's number where its label was lost or torn: a header line holding only a
-    value of the type's own number shape. Found without its label it is a guess
-    (``number_format``, an officer confirms it) unless the header prints it twice alike on
-    two lines, two readings of the same value; two different such values give nothing."""
+    value of the type's own number shape. Found without its label it is always a guess
+    (``number_format``, an officer confirms it): a second line holding the same value is
+    most likely the page's reading repeating a line (a re-read piece spliced back), not a
+    second, independent reading, so it confirms nothing. Two different such values give
+    nothing."""
     if result_type is None:
         return None
     found: list[Value] = []
@@ -1055,7 +1057,7 @@ def _number_unlabelled(lines: list[Line], result_type: ResultType | None) -> Val
             found.append(Value(match.group(1), confidence, match.group(1)))
     if not found or len({v.value for v in found}) > 1:
         return None
-    return dataclasses.replace(found[0], guessed=len(found) < 2)
+    return dataclasses.replace(found[0], guessed=True)
 
 
 def _symbol_of_type(reading: Reading, result_type: ResultType | None) -> None:
