@@ -864,13 +864,11 @@ def _ink_start(dark: np.ndarray, box: tuple[int, int, int, int],
                masks: Sequence[tuple[int, int, int, int]], baseline: int, h: float,
                floor: int) -> int:
     """Where the writing the box's left edge cuts starts: its strokes crossing that edge
-    followed left, stroke to touching stroke, then on to each stroke a small gap further
-    left that is as tall as writing (a faint pen breaks a digit in pieces: the "5" of
-    "5/1976" on a low-ink page; a colon's dot or a speck is smaller), none reaching
+    followed left, stroke to touching stroke (strokes a pixel or two apart are one: a
+    faint pen breaks the "5" of "5/1976" in pieces on a low-ink page), no further than
     ``floor`` (the label's print). The dotted line's band does not count for where they
     start (dots run together lead along the line, not into the writing). ``box``'s left
-    when no stroke crosses it: the crop starts in a gap, and the print before it is
-    no writing."""
+    when no stroke crosses it."""
     x0, y0, _, y1 = box
     if floor >= x0 or y1 <= y0:
         return x0
@@ -878,9 +876,6 @@ def _ink_start(dark: np.ndarray, box: tuple[int, int, int, int],
     window = dark[y0:y1, floor:right].copy()
     for mx0, my0, mx1, my1 in masks:
         window[max(0, my0 - y0):max(0, my1 - y0), max(0, mx0 - floor):max(0, mx1 - floor)] = False
-    dots = np.zeros(window.shape[0], dtype=bool)
-    dots[max(0, int(baseline - 0.15 * h) - y0):max(0, int(baseline + 0.1 * h) - y0)] = True
-    # Strokes a pixel or two apart are one (a faint pen breaks its strokes in pieces).
     bridged = window.copy()
     bridged[1:] |= window[:-1]
     bridged[:-1] |= window[1:]
@@ -890,40 +885,19 @@ def _ink_start(dark: np.ndarray, box: tuple[int, int, int, int],
     seed = np.zeros_like(window)
     seed[:, edge:] = window[:, edge:]
     grown = _grow(seed, bridged) & window
-    cols = np.nonzero(grown[~dots, :edge].any(axis=0))[0]
-    if cols.size == 0:
+    grown[max(0, int(baseline - 0.15 * h) - y0):max(0, int(baseline + 0.1 * h) - y0)] = False
+    left = grown[:, :edge]
+    cols = np.nonzero(left.any(axis=0))[0]
+    rows = np.nonzero(left.any(axis=1))[0]
+    # A colon's dot or a speck the edge cuts is no writing: what is cut must span
+    # ``CUT_TALL`` of a line. Strokes running on into the label's print are the print's (ink bleed
+    # joins the letters, the colon and the dots): the label ends there, not the writing.
+    if cols.size == 0 or cols[0] == 0 or rows[-1] - rows[0] < CUT_TALL * h:
         return x0
-    start = int(cols[0])
-    gap = max(2, int(GAP * h))
-    rejected = np.zeros_like(window)
-    while True:
-        near = window & ~grown & ~rejected
-        near[dots] = False
-        near[:, :max(0, start - gap)] = False
-        near[:, start:] = False
-        piece = None
-        while near.any():
-            ys, xs = np.nonzero(near)
-            i = int(np.argmax(xs))  # the nearest first
-            one = np.zeros_like(window)
-            one[ys[i], xs[i]] = True
-            candidate = _grow(one, bridged) & window
-            rows = np.nonzero(candidate.any(axis=1))[0]
-            if rows[-1] - rows[0] >= TALL * h and not candidate[:, 0].any():
-                piece = candidate
-                break
-            rejected |= candidate
-            near &= ~candidate
-        if piece is None:
-            return floor + start
-        grown |= piece
-        start = min(start, int(np.nonzero(piece[~dots].any(axis=0))[0][0]))
+    return floor + int(cols[0])
 
 
-# A stroke a gap of up to GAP line heights left of the writing is followed when it spans
-# TALL of a line height or more (a colon's dots and specks are smaller).
-GAP = 0.3
-TALL = 0.3
+CUT_TALL = 0.4  # of the line height: the least of a stroke cut by a crop's left edge
 
 
 def regions(image: Image.Image, words: Sequence[Word], form: FormKind = FormKind.BIRTH
