@@ -390,8 +390,8 @@ def label_quality(key: str, label: Sequence[Word]) -> float:
     """How well a label is read, 0–1: its words' confidence (those tesseract read alone:
     writing glued to a word lowers its confidence, not the label's) times 1 when its
     words are the label's exactly, 0.5 when one is a letter off or the label was read
-    garbled. A label made up from the page (``number_label``) counts as read at
-    ``PRINT_CONFIDENCE``."""
+    garbled. A "Số:" made up before "Quyển số:" (``_number_before_book``) counts as
+    read at ``PRINT_CONFIDENCE``."""
     alone = [w.confidence for w in label if _PRINTED_WORD.match(w.text)]
     confidence = statistics.median(alone) if alone else 50.0
     tokens = [_token(w.text) for w in label]
@@ -814,18 +814,6 @@ def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:
     return float(y0 + end)
 
 
-def _whole_label(key: str, label: Sequence[Word]) -> bool:
-    """The label was read to its last word (the one its full wording ends with; "Số:"
-    always is), possibly with writing glued to it."""
-    if key == "number":
-        return True
-    patterns = _patterns(key)
-    if not patterns:
-        return False
-    word, token = patterns[0][-1], _token(label[-1].text)
-    return token.startswith(word) or _close(token[:len(word)], word)
-
-
 def _print_end(key: str, label: Sequence[Word], h: float) -> int:
     """The least a label's print reaches right: its last word's letters (no further than
     the label's longest last word) at the pitch its other words give a letter, the colon
@@ -890,8 +878,8 @@ def _ink_start(dark: np.ndarray, box: tuple[int, int, int, int],
     cols = np.nonzero(left.any(axis=0))[0]
     rows = np.nonzero(left.any(axis=1))[0]
     # A colon's dot or a speck the edge cuts is no writing: what is cut must span
-    # ``CUT_TALL`` of a line. Strokes running on into the label's print are the print's (ink bleed
-    # joins the letters, the colon and the dots): the label ends there, not the writing.
+    # ``CUT_TALL`` of a line. Strokes running on into the label's print are the print's
+    # (ink bleed joins the letters, the colon and the dots): the label ends there.
     if cols.size == 0 or cols[0] == 0 or rows[-1] - rows[0] < CUT_TALL * h:
         return x0
     return floor + int(cols[0])
@@ -961,11 +949,9 @@ def regions(image: Image.Image, words: Sequence[Word], form: FormKind = FormKind
             box = (max(0, left), max(0, int(baseline - 2.6 * h)), x1,
                    min(height, int(baseline + 1.6 * h)))
         box, masks = _below_print(box, words, label, below, baseline, h)
-        if not below and _whole_label(key, label):
+        if not below:
             # Writing begun over the label's colon or glued to it: the crop starts where
-            # the strokes it cuts start, not where the label's letters say it ends. Not
-            # after a label read without its last word: the crop starts in that word's
-            # print ("Họ, chữ đệm," then "tên:"), whose letters are no writing.
+            # the strokes it cuts start, not where the label's letters say it ends.
             start = _ink_start(dark, box, masks, int(baseline), h, _print_end(key, label, h))
             box = (start, *box[1:])
         if below:

@@ -1053,3 +1053,17 @@ def test_two_labels_read_among_noise_do_not_outweigh_one_read_exactly() -> None:
     assert set(found) == {"number"}
     found = find_labels([*noisy, *number], MARRIAGE_PAGE, form=FormKind.MARRIAGE)
     assert set(found) == {"wife_name", "wife_birth_date"}
+
+
+def test_a_faint_number_broken_in_pieces_is_cropped_from_its_first_piece() -> None:
+    """A low-ink page breaks a digit's strokes a pixel apart (dev h0066: the "5" of
+    "5/1976"): the piece the crop's edge cuts and the stem a pixel above it are one
+    stroke, followed to where the stem starts."""
+    im = Image.new("L", (1654, 2339), 255)
+    d = ImageDraw.Draw(im)
+    d.rectangle((345, 240, 348, 260), fill=0)  # the "5"'s stem, from 345
+    d.rectangle((345, 262, 375, 265), fill=0)  # its bar, a pixel under it, across 358
+    d.line((380, 262, 540, 240), fill=0, width=5)  # "/1976"
+    words = [_word("sø.5/1976", 293, 541, (1, 1, 1), conf=79, y=(229, 279))]
+    (r,) = regions(im, words)
+    assert r.box[0] == 345
