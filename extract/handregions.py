@@ -365,14 +365,40 @@ def in_order(found: dict[str, list[Word]], width: int, form: FormKind
         gap = top(b) - top(a)
         return gap > 0 and (limit is None or gap <= limit * label_height(found[a], width))
 
-    # The longest chain in the form's order whose neighbours agree (a handful of labels:
-    # every subset is cheap); on a tie, the one keeping the form's earlier labels.
+    # The chain in the form's order whose neighbours agree and whose labels are read best
+    # together (a handful of labels: every subset is cheap): two labels read among noise
+    # do not outweigh one read exactly. On a tie, the longer, then the one keeping the
+    # form's earlier labels.
+    weight = {k: label_quality(k, found[k]) for k in order}
     best: tuple[str, ...] = ()
+    best_score = (0.0, 0)
     for mask in range(1 << len(order)):
         keys = tuple(k for i, k in enumerate(order) if mask >> i & 1)
-        if len(keys) > len(best) and all(agree(a, b) for a, b in pairwise(keys)):
-            best = keys
+        score = (round(sum(weight[k] for k in keys), 6), len(keys))
+        if score > best_score and all(agree(a, b) for a, b in pairwise(keys)):
+            best, best_score = keys, score
     return {k: v for k, v in found.items() if k in best or not v}
+
+
+# A label word's letters and what may follow them in print: its comma or colon, the
+# dots of its line. Anything else glued to it is the writing's (or noise), and the word's
+# confidence is theirs.
+_PRINTED_WORD = re.compile(r"^\w+[,:]?\.*$")
+
+
+def label_quality(key: str, label: Sequence[Word]) -> float:
+    """How well a label is read, 0–1: its words' confidence (those tesseract read alone:
+    writing glued to a word lowers its confidence, not the label's) times 1 when its
+    words are the label's exactly, 0.5 when one is a letter off or the label was read
+    garbled. A "Số:" made up before "Quyển số:" (``_number_before_book``) counts as
+    read at ``PRINT_CONFIDENCE``."""
+    alone = [w.confidence for w in label if _PRINTED_WORD.match(w.text)]
+    confidence = statistics.median(alone) if alone else 50.0
+    tokens = [_token(w.text) for w in label]
+    patterns = (*_patterns(key), *((("so",),) if key == "number" else ()))
+    exact = any(len(p) == len(tokens) and all(t == w for t, w in zip(tokens, p, strict=True))
+                for p in patterns)
+    return max(0.05, min(1.0, confidence / 100)) * (1.0 if exact else 0.5)
 
 
 def find_labels(words: Sequence[Word], size: tuple[int, int], loose: bool = True,
@@ -788,6 +814,80 @@ def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:
     return float(y0 + end)
 
 
+def _print_end(key: str, label: Sequence[Word], h: float) -> int:
+    """The least a label's print reaches right: its last word's letters (no further than
+    the label's longest last word) at the pitch its other words give a letter, the colon
+    left out (the writing may start over it). "Số:" alone: its two letters at the
+    print's height (dev: 1.0–1.2 line heights to its colon's end)."""
+    last = label[-1]
+    body = label[:-1]
+    letters = sum(len(w.text) for w in body)
+    patterns = _patterns(key)
+    if key == "number" or not body or not letters or not patterns:
+        return last.bbox[0] + round(INK_FLOOR * h)
+    per = sum(w.bbox[2] - w.bbox[0] for w in body) / letters
+    n = min(len(_token(last.text)), max(len(p[-1]) for p in patterns))
+    return last.bbox[0] + round(n * per)
+
+
+INK_FLOOR = 0.9  # of the print's line height: "Số:"'s letters without its colon
+
+
+def _grow(seed: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The ink connected to ``seed`` (8-neighbours)."""
+    grown = seed & ink
+    while True:
+        spread = grown.copy()
+        spread[1:] |= grown[:-1]
+        spread[:-1] |= grown[1:]
+        spread[:, 1:] |= spread[:, :-1]
+        spread[:, :-1] |= spread[:, 1:]
+        spread &= ink
+        if np.array_equal(spread, grown):
+            return grown
+        grown = spread
+
+
+def _ink_start(dark: np.ndarray, box: tuple[int, int, int, int],
+               masks: Sequence[tuple[int, int, int, int]], baseline: int, h: float,
+               floor: int) -> int:
+    """Where the writing the box's left edge cuts starts: its strokes crossing that edge
+    followed left, stroke to touching stroke (strokes a pixel or two apart are one: a
+    faint pen breaks the "5" of "5/1976" in pieces on a low-ink page), no further than
+    ``floor`` (the label's print). The dotted line's band does not count for where they
+    start (dots run together lead along the line, not into the writing). ``box``'s left
+    when no stroke crosses it."""
+    x0, y0, _, y1 = box
+    if floor >= x0 or y1 <= y0:
+        return x0
+    right = min(dark.shape[1], x0 + max(2, int(0.5 * h)))
+    window = dark[y0:y1, floor:right].copy()
+    for mx0, my0, mx1, my1 in masks:
+        window[max(0, my0 - y0):max(0, my1 - y0), max(0, mx0 - floor):max(0, mx1 - floor)] = False
+    bridged = window.copy()
+    bridged[1:] |= window[:-1]
+    bridged[:-1] |= window[1:]
+    bridged[:, 1:] |= bridged[:, :-1]
+    bridged[:, :-1] |= bridged[:, 1:]
+    edge = x0 - floor
+    seed = np.zeros_like(window)
+    seed[:, edge:] = window[:, edge:]
+    grown = _grow(seed, bridged) & window
+    grown[max(0, int(baseline - 0.15 * h) - y0):max(0, int(baseline + 0.1 * h) - y0)] = False
+    left = grown[:, :edge]
+    cols = np.nonzero(left.any(axis=0))[0]
+    rows = np.nonzero(left.any(axis=1))[0]
+    # A colon's dot or a speck the edge cuts is no writing: what is cut must span
+    # ``CUT_TALL`` of a line. Strokes running on into the label's print are the print's
+    # (ink bleed joins the letters, the colon and the dots): the label ends there.
+    if cols.size == 0 or cols[0] == 0 or rows[-1] - rows[0] < CUT_TALL * h:
+        return x0
+    return floor + int(cols[0])
+
+
+CUT_TALL = 0.4  # of the line height: the least of a stroke cut by a crop's left edge
+
+
 def regions(image: Image.Image, words: Sequence[Word], form: FormKind = FormKind.BIRTH
             ) -> list[Region]:
     """Each found field's region; fields whose label was not read are absent."""
@@ -849,6 +949,11 @@ def regions(image: Image.Image, words: Sequence[Word], form: FormKind = FormKind
             box = (max(0, left), max(0, int(baseline - 2.6 * h)), x1,
                    min(height, int(baseline + 1.6 * h)))
         box, masks = _below_print(box, words, label, below, baseline, h)
+        if not below:
+            # Writing begun over the label's colon or glued to it: the crop starts where
+            # the strokes it cuts start, not where the label's letters say it ends.
+            start = _ink_start(dark, box, masks, int(baseline), h, _print_end(key, label, h))
+            box = (start, *box[1:])
         if below:
             # The label's span to its print's baseline, not its words' boxes: on ink bleed
             # the print's halo reaches out of them, and its remains over the writing were

@@ -1011,3 +1011,59 @@ def test_a_spouses_date_label_read_garbled_is_found_under_the_spouses_name() -> 
     words = [w for w in _marriage_words() if w.bbox[1] != 760]
     words += _printed_line(("Ngày.", "thắng.", "mấrn", "sinh...."), 1100, 6)
     assert "wife_birth_date" not in find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)
+
+
+def test_a_number_begun_over_the_labels_colon_is_cropped_from_its_first_stroke() -> None:
+    """"Số:" read with the number glued to it ("sø.45/1984"): the crop starts where the
+    strokes its left edge cuts start (dev h0025: 21 px of the "4" cut off), not at the
+    label's end estimated from its letters; the colon's dots are not taken for writing."""
+    im = Image.new("L", (1654, 2339), 255)
+    d = ImageDraw.Draw(im)
+    d.rectangle((300, 245, 318, 272), fill=0)  # "Số", printed
+    d.rectangle((326, 252, 329, 255), fill=0)  # its colon
+    d.rectangle((326, 265, 329, 268), fill=0)
+    d.line((337, 236, 372, 264), fill=0, width=5)  # the number, from 337
+    d.line((372, 264, 540, 240), fill=0, width=5)
+    for x in range(545, 820, 9):  # its dotted line
+        d.rectangle((x, 272, x + 2, 274), fill=0)
+    words = [_word("sø.45/1984", 293, 541, (1, 1, 1), conf=49, y=(229, 279))]
+    (r,) = regions(im, words)
+    assert r.key == "number" and not r.below
+    assert 329 < r.box[0] <= 337 and ink_box(im, r)[0] <= 337
+    # Print the strokes run on into (ink bleed joining "Số:" to the writing) is no
+    # writing: the crop starts at the label's end.
+    d.rectangle((318, 236, 340, 241), fill=0)
+    (r,) = regions(im, words)
+    assert r.box[0] == 358
+
+
+def test_two_labels_read_among_noise_do_not_outweigh_one_read_exactly() -> None:
+    """The form's order check keeps the chain of labels read best, not the longest: on a
+    noisy top, the wife's two labels read a letter off and unsure far above where the
+    form puts them do not drop the number's "Số:" read exactly (they do when read as
+    well as it)."""
+    from extract.handregions import FormKind, find_labels
+    from ocr.base import Word
+
+    number = _printed_line(("Số:......", "Quyển", "số:"), 1000, 7)
+    noisy = [*_printed_line(("Họ", "và", "tan", "vợ:"), 100, 1),
+             *_printed_line(("Ngay,", "thang,", "nim", "sinh:"), 160, 2)]
+    unsure = [Word(w.text, 45, w.bbox, w.line) for w in noisy]
+    found = find_labels([*unsure, *number], MARRIAGE_PAGE, form=FormKind.MARRIAGE)
+    assert set(found) == {"number"}
+    found = find_labels([*noisy, *number], MARRIAGE_PAGE, form=FormKind.MARRIAGE)
+    assert set(found) == {"wife_name", "wife_birth_date"}
+
+
+def test_a_faint_number_broken_in_pieces_is_cropped_from_its_first_piece() -> None:
+    """A low-ink page breaks a digit's strokes a pixel apart (dev h0066: the "5" of
+    "5/1976"): the piece the crop's edge cuts and the stem a pixel above it are one
+    stroke, followed to where the stem starts."""
+    im = Image.new("L", (1654, 2339), 255)
+    d = ImageDraw.Draw(im)
+    d.rectangle((345, 240, 348, 260), fill=0)  # the "5"'s stem, from 345
+    d.rectangle((345, 262, 375, 265), fill=0)  # its bar, a pixel under it, across 358
+    d.line((380, 262, 540, 240), fill=0, width=5)  # "/1976"
+    words = [_word("sø.5/1976", 293, 541, (1, 1, 1), conf=79, y=(229, 279))]
+    (r,) = regions(im, words)
+    assert r.box[0] == 345
