@@ -26,7 +26,7 @@ from extract.names import (
 )
 from extract.places import is_unit_name
 from extract.syllables import invalid_words
-from extract.text import clean_digits, find_date, title_case
+from extract.text import clean_digits, find_date, split_figure, title_case
 from records.folding import fold_phrase, nfc
 from records.model import ReviewReason
 
@@ -178,6 +178,8 @@ def date_doubt(value: Value | None, lines: list[str] | None = None) -> bool:
     if _FIGURE_DATE.fullmatch((value.raw or "").strip()):
         weak = value.confidence is not None and value.confidence < FIGURE_DATE_MIN
         return weak or _short_figure_date(value)
+    if split_figure(value.raw or ""):
+        return True  # a figure in two pieces ("ngày 1 7"): one reading cannot join it
     figures = [c for w, c in value.words if re.search(r"\d", w)]
     if sum(c < WORDED_DIGITS_MIN for c in figures) >= WORDED_WEAK_WORDS:
         return True

@@ -36,10 +36,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from extract.analyze import ISSUER_CODES, ISSUER_FROM, ISSUER_PRINTED, Extraction
+from extract.checks import FIGURE_DATE_MIN
 from extract.fields import HEAD_LINES
 from extract.ids import ID_PROBLEMS
 from extract.lines import Line, lines_from_words
-from extract.text import clean_digits, find_date
+from extract.text import clean_digits, find_date, split_figure
 from ocr.base import Word
 from ocr.reread import LineReading, LineRequest
 from records.folding import fold_aligned, fold_phrase
@@ -445,11 +446,23 @@ def decided(first: Extraction, second: Extraction, targets: list[Target]) -> Ext
             out.confidence[path] = second.confidence.get(path, 0.0)
             if want.field is Field.ISSUED_ON:
                 _dated_by(out, second)
-        elif read_again == want.read_as:
+        elif read_again == want.read_as and not _weak_join(want, first_texts[path], second):
             out.review_reasons = _without(out.review_reasons, path)
             out.confidence[path] = max(out.confidence.get(path, 0.0),
                                        second.confidence.get(path, 0.0))
     return out
+
+
+def _weak_join(want: Wanted, first_text: str, second: Extraction) -> bool:
+    """Whether a date the first reading had in pieces ("ngày 1 7 tháng 3") was read whole
+    by the second only weakly. Whole and clear, the two readings agree digit for digit and
+    the second saw no gap; weakly, it may have taken the same speck for a "1" as the first
+    did (one engine, one image), so it settles nothing."""
+    return (
+        want.field is Field.ISSUED_ON
+        and split_figure(first_text)
+        and second.confidence.get(want.path, 0.0) < FIGURE_DATE_MIN
+    )
 
 
 # What extraction decides from the issue date besides the date itself: the issuer, matched
