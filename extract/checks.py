@@ -432,10 +432,12 @@ def _family_read_as_guessed(value: Value) -> str | None:
 
 def _names(reading: Reading) -> list[tuple[str, Value]]:
     names = [(f"subjects[{i}].name", s.name) for i, s in enumerate(reading.subjects) if s.name]
+    # The requester's name is a value the record keeps too ("Xét đề nghị của ông/bà: LÊ
+    # HỒNG TUYẾTT"): spelled no Vietnamese way, it is a misread like any other name's.
     names += [
         (f"fields.{key}", value)
         for key, value in reading.fields.items()
-        if key in reading.person_fields and value.value
+        if (key in reading.person_fields or key == REQUESTER_NAME) and value.value
     ]
     return names
 
