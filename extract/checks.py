@@ -433,7 +433,8 @@ def _family_read_as_guessed(value: Value) -> str | None:
 def _names(reading: Reading) -> list[tuple[str, Value]]:
     names = [(f"subjects[{i}].name", s.name) for i, s in enumerate(reading.subjects) if s.name]
     # The requester's name is a value the record keeps too ("Xét đề nghị của ông/bà: LÊ
-    # HỒNG TUYẾTT"): spelled no Vietnamese way, it is a misread like any other name's.
+    # HỒNG TUYẾTT"): spelled no Vietnamese way, it is a misread like any other name's
+    # (``name_checks`` checks it for its spelling alone).
     names += [
         (f"fields.{key}", value)
         for key, value in reading.fields.items()
@@ -472,6 +473,12 @@ def name_checks(reading: Reading) -> tuple[list[ReviewReason], dict[str, list[st
             if len(spelled) == 1 and invalid_words(value.value):
                 value.value = spelled[0]
             seen = spelled
+        if path == f"fields.{REQUESTER_NAME}":
+            # Someone asking for another's paper: held for a spelling no Vietnamese name
+            # has, as any name; how the mentions of the holder agree is the holder's check.
+            if invalid_words(value.value):
+                reasons.append(ReviewReason("name_invalid", path))
+            continue
         if is_unit_name(value.value):
             reasons.append(ReviewReason("name_is_place", path))
         if len(seen) > 1:
