@@ -31,6 +31,7 @@ What it may change (``decided``), value by value:
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -506,7 +507,7 @@ def _person(out: Extraction, second: Extraction, want: Wanted,
     out.subjects[index] = replace(mine, **{attr: read_again})
     out.review_reasons = [r for r in _without(out.review_reasons, want.path)
                           if not (want.malformed and r.path == where and r.code == ID_FORMAT)]
-    if want.malformed:
+    if want.malformed and not read_alike_digits(clean_digits(first), read_again):
         # An ID the first reading read malformed, the second as a valid one: read once.
         out.review_reasons.append(ReviewReason(SECOND_READING, want.path))
     aside = (out.doubts.unverified_id_numbers if want.field is Field.ID_NUMBER
@@ -514,6 +515,23 @@ def _person(out: Extraction, second: Extraction, want: Wanted,
     if first in aside:
         aside.remove(first)
     out.confidence[want.path] = second.confidence.get(want.path, 0.0)
+
+
+def read_alike_digits(first: str, second: str) -> bool:
+    """Whether an ID the first reading read malformed ("1594444160", ten digits) and the
+    second read valid ("159444160") are the same digits in the same order but for one run
+    of a repeated figure, one longer or shorter ("4444" / "444"): the two readings agree
+    on every figure, and what the ID allows (9 or 12 digits) says how long the run is.
+    A figure the two read differently, or one more or fewer anywhere else, agrees with
+    nothing."""
+    if not (first.isdigit() and second.isdigit()):
+        return False
+    runs = [(d, len(list(g))) for d, g in itertools.groupby(first)]
+    others = [(d, len(list(g))) for d, g in itertools.groupby(second)]
+    if [d for d, _ in runs] != [d for d, _ in others]:
+        return False
+    slips = [abs(a - b) for (_, a), (_, b) in zip(runs, others, strict=True) if a != b]
+    return slips == [1]
 
 
 Reader = Callable[[list[LineRequest]], list[LineReading]]

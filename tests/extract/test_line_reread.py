@@ -238,6 +238,33 @@ def test_an_id_read_malformed_is_filled_from_its_lines_second_reading() -> None:
     assert ReviewReason(SECOND_READING, "subjects[0].id_number") in got.review_reasons
 
 
+def test_an_id_read_with_a_run_of_one_figure_a_figure_too_long_and_again_whole_is_agreed(
+) -> None:
+    """Draw 3271's e0033: "1594444160" (ten digits) the first time, "159444160" the second:
+    the same figures in the same order but for a run one longer, whose length the ID's
+    form settles. Two readings agree on every figure: the ID is the record's."""
+    from tests.extract.test_analyze import _cccd_paper
+
+    lines, number = _cccd_paper()
+    at = next(i for i in range(len(number)) if i == 0 or number[i] != number[i - 1])
+    doubled = number[: at + 1] + number[at] + number[at + 1 :]
+    first_lines = [line.replace(number, doubled) for line in lines]
+    assert "id_format:subjects[0]" in _analyzed(first_lines, {}).review_reasons
+    line = next(line for line in lines if number in line)
+    label, rest = line.split(number)[0].split(), line.split(number)[1].split()
+
+    def again(read: str) -> Extraction:
+        return _again(first_lines, {}, Reader(*[(w, 96.0) for w in label], (read, 96.0),
+                                              *[(w, 96.0) for w in rest]))
+
+    got = again(number)
+    assert got.subjects[0].id_number == number
+    assert got.review_reasons == []
+    # Another figure changed as well: read once, for review.
+    other = number[:-1] + ("1" if number[-1] != "1" else "2")
+    assert ReviewReason(SECOND_READING, "subjects[0].id_number") in again(other).review_reasons
+
+
 def _holder_printed_once() -> list[str]:
     """A criminal record certificate whose holder's name is printed once (no requester
     line), "PHAN THANH DŨNG": "DŨNG" read weakly could be Dung."""
