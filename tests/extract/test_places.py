@@ -669,6 +669,18 @@ _MERGERS = [
         ("UBND PHƯỜNG BẾN THỦY", "phường Bến Thủy, thành phố Vinh"),
         id="cua-lo",
     ),
+    pytest.param(
+        # Nghị quyết 1241/NQ-UBTVQH15, in force 2025-01-01.
+        "XÃ QUẾ LÂM",
+        "2024-12-31",
+        "2025-01-01",
+        ("huyện Nông Sơn", "519"),
+        ("huyện Quế Sơn", "509"),
+        "tỉnh Quảng Nam",
+        ("UBND HUYỆN NÔNG SƠN", "UBND HUYỆN QUẾ SƠN"),
+        ("UBND XÃ QUẾ PHONG", "xã Quế Phong, huyện Quế Sơn"),
+        id="nong-son",
+    ),
 ]
 
 
@@ -751,9 +763,6 @@ _MERGERS_NOT_YET_SOURCED = {
     # Tĩnh Gia → thị xã Nghi Sơn: a change of kind (huyện → thị xã) with communes made phường,
     # not a merger.
     "407": {"tinhgia"},
-    # Nông Sơn → Quế Sơn (2023–2025 round): resolution not found; aliases show communes merged
-    # or made thị trấn.
-    "509": {"nongson"},
     # Cát Tiên + Đạ Tẻh → Đạ Huoai (2023–2025 round): resolution not found; aliases show
     # merged communes.
     "682": {"cattien", "dateh"},
