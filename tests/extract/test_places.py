@@ -763,8 +763,9 @@ _MERGERS_NOT_YET_SOURCED = {
     # Tĩnh Gia → thị xã Nghi Sơn: a change of kind (huyện → thị xã) with communes made phường,
     # not a merger.
     "407": {"tinhgia"},
-    # Cát Tiên + Đạ Tẻh → Đạ Huoai (2023–2025 round): resolution not found; aliases show
-    # merged communes.
+    # Đạ Huoai + Đạ Tẻh + Cát Tiên → Đạ Huoai under Đạ Tẻh's code 682 (vi.wikipedia: Đạ Tẻh
+    # "giải thể 1/12/2024", mã 682): a rename plus two absorbed districts, one of the same name;
+    # resolution not found, and new communes were made (Bà Gia, Hà Lâm, Đạ Oai, Quảng Trị).
     "682": {"cattien", "dateh"},
     # Đất Đỏ + Long Điền → Long Đất (2023–2025 round): resolution and the codes kept not
     # found; merged communes.
