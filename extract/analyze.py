@@ -324,17 +324,47 @@ _CONFIRMING = re.compile(r"^\W*((?:uy ban nhan dan|ubnd)\s.{3,120}?)[\s,.]*xac n
 CONFIRMING_LINE = "confirming_line"
 
 
-def _stated_in_body(proposal: IssuerMatch, issued_on: str | None, page_lines: list[str]) -> bool:
-    """Whether a body line in which the committee states what it certifies names, read as
-    strictly as a header, the very unit the signature block proposes."""
+def _body_statement(issued_on: str | None, page_lines: list[str]) -> IssuerMatch | None:
+    """The unit a body line in which the committee states what it certifies names, read as
+    strictly as a header; ``None`` without such a line."""
     for line in page_lines:
         found = _CONFIRMING.match(fold_aligned(line))
         if found is None:
             continue
         stated = match_issuer(nfc(line)[found.start(1) : found.end(1)], issued_on, page_lines)
         if stated.official is not None and not stated.lenient:
-            return stated.official == proposal.official and stated.codes() == proposal.codes()
-    return False
+            return stated
+    return None
+
+
+def _stated_in_body(proposal: IssuerMatch, issued_on: str | None, page_lines: list[str]) -> bool:
+    """Whether the committee speaking in the body names the very unit the signature block
+    proposes."""
+    stated = _body_statement(issued_on, page_lines)
+    return (
+        stated is not None
+        and stated.official == proposal.official
+        and stated.codes() == proposal.codes()
+    )
+
+
+def _weak_issuer_stated_in_body(extraction: Extraction, page_lines: list[str]) -> None:
+    """Lift ``low_confidence:issuer`` when the committee speaking in the body ("Ủy ban nhân
+    dân xã Đồng Du, huyện Bình Lục, tỉnh Hà Nam xác nhận:"), read as strictly as a header,
+    names the very unit the record's issuer is: the header's block read weakly (the
+    motto's pieces read at 0 between its lines) and this line are two mentions of the page
+    that agree on one unit of the official list."""
+    weak = ReviewReason("low_confidence", "issuer")
+    if extraction.issuer is None or weak not in extraction.review_reasons:
+        return
+    codes = {
+        "ward_code": extraction.fields.get("issuer_ward_code"),
+        "district_code": extraction.fields.get("issuer_district_code"),
+        "province_code": extraction.fields.get("issuer_province_code"),
+    }
+    stated = _body_statement(extraction.issued_on, page_lines)
+    if stated is not None and stated.official == extraction.issuer and stated.codes() == codes:
+        extraction.review_reasons = [r for r in extraction.review_reasons if r != weak]
 
 
 # Type words a header may print before a unit's name, folded, one or two words.
@@ -507,6 +537,7 @@ def analyze(
     _official_issuer(
         extraction, page_lines, field_read_weakly(reading, REGISTRATION_PLACE, limits)
     )
+    _weak_issuer_stated_in_body(extraction, page_lines)
     _apply_given(extraction, given)
     _given_issuer(extraction, page_lines)
     _recheck_ids(extraction)

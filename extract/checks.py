@@ -26,7 +26,7 @@ from extract.names import (
 )
 from extract.places import is_unit_name
 from extract.syllables import invalid_words
-from extract.text import clean_digits, find_date, title_case
+from extract.text import clean_digits, find_date, split_figure, title_case
 from records.folding import fold_phrase, nfc
 from records.model import ReviewReason
 
@@ -178,6 +178,8 @@ def date_doubt(value: Value | None, lines: list[str] | None = None) -> bool:
     if _FIGURE_DATE.fullmatch((value.raw or "").strip()):
         weak = value.confidence is not None and value.confidence < FIGURE_DATE_MIN
         return weak or _short_figure_date(value)
+    if split_figure(value.raw or ""):
+        return True  # a figure in two pieces ("ngày 1 7"): one reading cannot join it
     figures = [c for w, c in value.words if re.search(r"\d", w)]
     if sum(c < WORDED_DIGITS_MIN for c in figures) >= WORDED_WEAK_WORDS:
         return True
@@ -430,10 +432,13 @@ def _family_read_as_guessed(value: Value) -> str | None:
 
 def _names(reading: Reading) -> list[tuple[str, Value]]:
     names = [(f"subjects[{i}].name", s.name) for i, s in enumerate(reading.subjects) if s.name]
+    # The requester's name is a value the record keeps too ("Xét đề nghị của ông/bà: LÊ
+    # HỒNG TUYẾTT"): spelled no Vietnamese way, it is a misread like any other name's
+    # (``name_checks`` checks it for its spelling alone).
     names += [
         (f"fields.{key}", value)
         for key, value in reading.fields.items()
-        if key in reading.person_fields and value.value
+        if (key in reading.person_fields or key == REQUESTER_NAME) and value.value
     ]
     return names
 
@@ -468,6 +473,12 @@ def name_checks(reading: Reading) -> tuple[list[ReviewReason], dict[str, list[st
             if len(spelled) == 1 and invalid_words(value.value):
                 value.value = spelled[0]
             seen = spelled
+        if path == f"fields.{REQUESTER_NAME}":
+            # Someone asking for another's paper: held for a spelling no Vietnamese name
+            # has, as any name; how the mentions of the holder agree is the holder's check.
+            if invalid_words(value.value):
+                reasons.append(ReviewReason("name_invalid", path))
+            continue
         if is_unit_name(value.value):
             reasons.append(ReviewReason("name_is_place", path))
         if len(seen) > 1:

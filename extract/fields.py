@@ -1304,6 +1304,10 @@ def _header_lines(lines: list[Line], title_index: int | None) -> list[Line]:
 _TITLE_OPENING = re.compile(r"^\W*(?:giay|phieu|trich luc|quyen su)(?![a-z])")
 
 
+# A number's symbol alone: "GPXD", "/KH", "STP-LLTP".
+_SYMBOL_ALONE = re.compile(r"/?[A-ZĐ]{2,}(?:-[A-ZĐ]+)*")
+
+
 def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     """The agency in the header: left-column lines above the title, without the motto."""
     header = _header_lines(lines, title_index)
@@ -1320,7 +1324,13 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         folded = fold_phrase(line.text)
         # The number wrapped under a lone "Số:" ("Số:" / "52H65596148") is the paper's
         # number, read by ``_document_number``; in capitals and digits, it is no agency's.
-        wrapped_number = after_lone_so and is_number(re.sub(r"\s+", "", line.text.strip(" .,")))
+        # So is its symbol alone, the digits lost ("Số:" / "GPXD"): capitals no syllable
+        # spells, as no unit's name is.
+        wrapped = re.sub(r"\s+", "", line.text.strip(" .,:"))
+        wrapped_number = after_lone_so and (
+            is_number(wrapped)
+            or bool(_SYMBOL_ALONE.fullmatch(wrapped) and not is_syllable(wrapped.lower()))
+        )
         after_lone_so = bool(_DOC_NUMBER_ALONE.match(fold_aligned(line.text)))
         if wrapped_number or not _before_motto(line.text) or _DOC_NUMBER.match(folded):
             continue

@@ -417,6 +417,54 @@ def _under(unit: Unit, parent: Unit) -> Unit:
     )
 
 
+def _check_merged(entry: dict[str, Any], wards: Sequence[Unit]) -> None:
+    """A merged district's wards must be where the table files them (its ``merged_into``).
+
+    A ward code typed wrong would otherwise move some other district's commune under the
+    merged one on every paper before the merger, silently.
+    """
+    into = entry.get("merged_into")
+    if into is None:
+        return
+    filed = {u.code: u.district_code for u in wards}
+    stray = [code for code in entry.get("wards", []) if filed.get(code) != into]
+    if stray or not entry.get("wards"):
+        raise ValueError(
+            f"{HISTORICAL_FILE}: {entry['name']} merged into {into}, but wards {stray}"
+            " are not filed under it in the legacy table"
+        )
+
+
+def absorbed_districts() -> dict[str, frozenset[str]]:
+    """District code → folded short names of districts the list says it absorbed or was.
+
+    The legacy table keeps a merged district's name among the aliases of the district it
+    went into (Phú Lộc: "namdong"); an alias that is only the district's own name under
+    another kind ("thixaphucyen" for Thành phố Phúc Yên) or a short form of it is no merger.
+    Each one the historical file does not undo files the absorbed communes under the wrong
+    district on papers from before the merger.
+    """
+    typed = ("thanhpho", "thixa", "huyen", "quan")  # short forms ("txphucyen") add nothing
+    found: dict[str, set[str]] = {}
+    rows = _rows(
+        "SELECT DISTINCT districtCode, districtShortKey, districtAlias FROM admin_units_legacy"
+        " WHERE districtAlias IS NOT NULL"
+    )
+    for row in rows:
+        own = key_of(row["districtShortKey"] or "")
+        aliases = json.loads(row["districtAlias"] or "[]")
+        for alias in aliases:
+            kind = next((k for k in typed if alias.startswith(k)), None)
+            name = alias[len(kind) :] if kind else ""
+            # Another unit is listed typed and bare ("huyennamdong", "namdong"), or is a
+            # numbered quận; a name the district's own key starts with is itself, raised
+            # (thị xã → thành phố Hồng Ngự, keyed "hongnguthanhpho").
+            other = name in aliases or name.isdigit()
+            if other and not own.startswith(name):
+                found.setdefault(row["districtCode"], set()).add(name)
+    return {code: frozenset(names) for code, names in found.items()}
+
+
 def _legacy_units() -> list[Unit]:
     """Every unit before 2025-07-01 with the days it stood so (historical file applied)."""
     data = historical()
@@ -476,9 +524,12 @@ def _legacy_units() -> list[Unit]:
                 superseded(unit, until)
     historic_provinces = {u.province_code: u for u in added if u.level == "province"}
     ward_copies = {u.code: i for i, u in enumerate(added) if u.level == "ward" and u.code}
-    # Districts since abolished (Quận 2) or renamed: their wards stood under them.
+    # Districts since abolished (Quận 2), renamed, or merged into another (Nam Đông into
+    # Phú Lộc on 2025-01-01: the table, drawn after the merger, files its communes under
+    # Phú Lộc): their wards stood under them until the day they ceased.
     for entry in data.get("districts", []):
         until = date.fromisoformat(entry["valid_until"])
+        _check_merged(entry, wards)
         parent = historic_provinces.get(entry["province_code"])
         if parent is None or parent.valid_until is None or parent.valid_until < until:
             parent = provinces[entry["province_code"]]

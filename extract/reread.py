@@ -31,15 +31,17 @@ What it may change (``decided``), value by value:
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from extract.analyze import ISSUER_CODES, ISSUER_FROM, ISSUER_PRINTED, Extraction
+from extract.checks import FIGURE_DATE_MIN
 from extract.fields import HEAD_LINES
 from extract.ids import ID_PROBLEMS
 from extract.lines import Line, lines_from_words
-from extract.text import clean_digits, find_date
+from extract.text import clean_digits, find_date, split_figure
 from ocr.base import Word
 from ocr.reread import LineReading, LineRequest
 from records.folding import fold_aligned, fold_phrase
@@ -445,11 +447,23 @@ def decided(first: Extraction, second: Extraction, targets: list[Target]) -> Ext
             out.confidence[path] = second.confidence.get(path, 0.0)
             if want.field is Field.ISSUED_ON:
                 _dated_by(out, second)
-        elif read_again == want.read_as:
+        elif read_again == want.read_as and not _weak_join(want, first_texts[path], second):
             out.review_reasons = _without(out.review_reasons, path)
             out.confidence[path] = max(out.confidence.get(path, 0.0),
                                        second.confidence.get(path, 0.0))
     return out
+
+
+def _weak_join(want: Wanted, first_text: str, second: Extraction) -> bool:
+    """Whether a date the first reading had in pieces ("ngày 1 7 tháng 3") was read whole
+    by the second only weakly. Whole and clear, the two readings agree digit for digit and
+    the second saw no gap; weakly, it may have taken the same speck for a "1" as the first
+    did (one engine, one image), so it settles nothing."""
+    return (
+        want.field is Field.ISSUED_ON
+        and split_figure(first_text)
+        and second.confidence.get(want.path, 0.0) < FIGURE_DATE_MIN
+    )
 
 
 # What extraction decides from the issue date besides the date itself: the issuer, matched
@@ -493,7 +507,7 @@ def _person(out: Extraction, second: Extraction, want: Wanted,
     out.subjects[index] = replace(mine, **{attr: read_again})
     out.review_reasons = [r for r in _without(out.review_reasons, want.path)
                           if not (want.malformed and r.path == where and r.code == ID_FORMAT)]
-    if want.malformed:
+    if want.malformed and not read_alike_digits(clean_digits(first), read_again):
         # An ID the first reading read malformed, the second as a valid one: read once.
         out.review_reasons.append(ReviewReason(SECOND_READING, want.path))
     aside = (out.doubts.unverified_id_numbers if want.field is Field.ID_NUMBER
@@ -501,6 +515,23 @@ def _person(out: Extraction, second: Extraction, want: Wanted,
     if first in aside:
         aside.remove(first)
     out.confidence[want.path] = second.confidence.get(want.path, 0.0)
+
+
+def read_alike_digits(first: str, second: str) -> bool:
+    """Whether an ID the first reading read malformed ("1594444160", ten digits) and the
+    second read valid ("159444160") are the same digits in the same order but for one run
+    of a repeated figure, one longer or shorter ("4444" / "444"): the two readings agree
+    on every figure, and what the ID allows (9 or 12 digits) says how long the run is.
+    A figure the two read differently, or one more or fewer anywhere else, agrees with
+    nothing."""
+    if not (first.isdigit() and second.isdigit()):
+        return False
+    runs = [(d, len(list(g))) for d, g in itertools.groupby(first)]
+    others = [(d, len(list(g))) for d, g in itertools.groupby(second)]
+    if [d for d, _ in runs] != [d for d, _ in others]:
+        return False
+    slips = [abs(a - b) for (_, a), (_, b) in zip(runs, others, strict=True) if a != b]
+    return slips == [1]
 
 
 Reader = Callable[[list[LineRequest]], list[LineReading]]

@@ -39,8 +39,14 @@ _JUNK = r"[\s,'\"`.\-_~()\[\]]*"
 # folded text: "<place>, ngày 05 …", "ngày O5 …" (a look-alike beside a digit is a digit,
 # as ``find_date`` reads it); not "…, nay là …".
 DAY_WORD = rf"(?!nam\s)n\w{{1,3}}\s{_JUNK}(?:\d[0-9oqdli|!]?|[oqdli|!]\d)(?![0-9])"
+# A day or month of two digits may be read in two pieces ("ngày 1 7 tháng 3"): the only
+# figure those two digits make is 17, but a speck read as a "1" beside a lone "7" reads the
+# same, so such a date is taken and doubted (``split_figure``) until a second reading
+# gives it whole. Only pieces that make a day or a month are joined ("5 7" makes none).
+_DAY = r"([0-3]\s\d|\d{1,2})"
+_MONTH = r"(1\s[0-2]|\d{1,2})"
 _WORDED_DATE = re.compile(
-    rf"(?!nam\b)n\w{{1,3}}{_JUNK}(\d{{1,2}}){_JUNK}[a-z]\w{{3,5}}{_JUNK}(\d{{1,2}})"
+    rf"(?!nam\b)n\w{{1,3}}{_JUNK}{_DAY}{_JUNK}[a-z]\w{{3,5}}{_JUNK}{_MONTH}"
     rf"{_JUNK}[a-z]\w{{1,3}}{_JUNK}(\d{{4}})"
 )
 # A digit-like run: digits with look-alike letters and stray spaces/dots OCR puts inside.
@@ -72,7 +78,7 @@ def _make_date(day: str, month: str, year: str) -> date | None:
     if int(year) < FIRST_YEAR:
         return None
     try:
-        return date(int(year), int(month), int(day))
+        return date(int(year), int(month.replace(" ", "")), int(day.replace(" ", "")))
     except ValueError:
         return None
 
@@ -91,6 +97,14 @@ def find_date(text: str) -> tuple[date | None, tuple[int, int] | None, bool]:
     match = min(matches, key=lambda m: m.start())
     value = _make_date(*match.groups())
     return value, match.span(), value is None
+
+
+def split_figure(text: str) -> bool:
+    """Whether the worded date in ``text`` has its day or month read in two pieces
+    ("ngày 1 7 tháng 3 năm 2026"): taken as 17 by ``find_date``, but one reading cannot
+    tell it from a speck beside a 7."""
+    found = _WORDED_DATE.search(fix_digit_runs(fold_aligned(text)))
+    return found is not None and any(re.search(r"\s", part) for part in found.groups()[:2])
 
 
 def parse_date(text: str) -> date | None:

@@ -9,12 +9,16 @@ e0036: "UBND TỈNH PHÚ THỌ" / "NH" / "TH" (read at 89, 90) / "SỞ TƯ PHÁP
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from extract import analyze
 from extract.fields import _fragment
 from extract.places import agency_after_motto, match_issuer, remove_interleaved_motto
 from tests.extract.test_header_recovery import CRIMINAL
 from tests.support.extract import analyze_lines as read
+from tests.support.extract import words_from_lines
 
 
 def _with_lines_after_province(*extra: str, province: str = "Quảng Bình") -> list[str]:
@@ -72,3 +76,33 @@ def test_the_department_after_the_motto_is_trusted_only_as_far_as_the_page_names
     alone = match_issuer(block, "2024-01-01", [])
     assert alone.official == "Sở Tư pháp tỉnh Hậu Giang" and alone.lenient
     assert not alone.confirmed
+
+
+def test_a_numbers_symbol_left_alone_under_a_lone_so_is_no_part_of_the_agency() -> None:
+    """Draw 7877's e0033: "Số:" / "GPXD" (the digits lost) under the header block: the
+    symbol is the number's piece, and glued to the block it named no unit."""
+    lines = [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "UY BẠN NHÂN DÂN",
+        "Độc lập Tự do Hạnh phúc",
+        "HUYỆN QUAN SƠN",
+        "Số:",
+        "GPXD",
+        "GIẤY PHÉP XÂY DỰNG",
+        "(Sử dụng cho nhà ở riêng lẻ)",
+        "1. Cấp cho: Bà NGUYỄN HỒNG CHI",
+        "Địa chỉ: Số 261 Trần Hưng Đạo, xã Sơn Hà, huyện Quan Sơn, tỉnh Thanh Hóa",
+        "Số CCCD: 052173908836",
+        "Quan Sơn, ngày 12 tháng 3 năm 2024",
+        "TM. ỦY BAN NHÂN DÂN",
+        "CHỦ TỊCH",
+        "Lê Văn An",
+    ]
+    got = analyze(["\n".join(lines)], [words_from_lines(lines)], today=date(2026, 7, 1))
+    assert got.fields["issuer_printed"] == "UY BẠN NHÂN DÂN HUYỆN QUAN SƠN"
+    assert got.issuer == "Ủy ban nhân dân huyện Quan Sơn, tỉnh Thanh Hóa"
+    assert got.review_reasons == ["missing:document_number"]
+    # A unit's name under a lone "Số:" is still the agency's (a syllable spells it).
+    moved = [*lines[:3], "Số:", "HUYỆN QUAN SƠN", *lines[6:]]
+    moved_got = analyze(["\n".join(moved)], [words_from_lines(moved)], today=date(2026, 7, 1))
+    assert moved_got.fields["issuer_printed"] == "UY BẠN NHÂN DÂN HUYỆN QUAN SƠN"

@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+import pytest
+
 from extract import analyze
 from extract.analyze import Extraction
 from extract.places import match_issuer
@@ -400,3 +402,49 @@ def test_a_line_of_figures_opening_with_50_is_not_the_number_line() -> None:
     # "50:" before the figures is still the number line.
     header = ["UBND TỈNH THÁI NGUYÊN", "SỞ TƯ PHÁP", "50: 258/LLTP", "PHIẾU LÝ LỊCH TƯ PHÁP"]
     assert read(header).document_number == "258/LLTP"
+
+
+# Draw 7877's e0023: the motto read in pieces between the header block's lines, one at 0
+# ("ONHA VIỆT NAM"); the committee names itself in the body, read clearly.
+MOTTO_IN_PIECES = [
+    "UBND HUYỆN BÌNH LỤC",
+    "CỘNG HÒA Độc )",
+    "ONHA VIỆT NAM",
+    "HỘI CHỦ NG",
+    "UBND XÃ ĐỒNG DU",
+    "lập - Tự do - Hạnh phúc",
+    "Số: 346/UBND-TP",
+    "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+    "Xét đề nghị của bà LÊ BẢO KHUÊ về việc cấp Giấy xác nhận tình trạng hôn nhân",
+    "cho người có tên dưới đây,",
+    "Ủy ban nhân dân xã Đồng Du, huyện Bình Lục, tỉnh Hà Nam xác nhận:",
+    "Họ, chữ đệm, tên: LÊ BẢO KHUÊ",
+    "Ngày sinh: 02/06/1978",
+    "Giới tính: Nữ",
+    "Giấy tờ tùy thân: Căn cước công dân số 030178055055",
+    "Nơi cư trú: Số 79 Lý Thường Kiệt, xã Đồng Du, huyện Bình Lục, tỉnh Hà Nam",
+    "Giấy này có giá trị sử dụng trong thời hạn 6 tháng, kể từ ngày cấp.",
+    "Đồng Du, ngày 9 tháng 2 năm 2025",
+    "TM. ỦY BAN NHÂN DÂN",
+    "KT. CHỦ TỊCH",
+    "Nguyễn Thị Diệp",
+]
+MOTTO_WEAK = {"ONHA": 0.0, "CỘNG": 58.0, "NG": 40.0, "Độc": 58.0, ")": 58.0}
+
+
+def test_a_weakly_read_issuer_the_committee_names_in_the_body_is_confirmed() -> None:
+    got = analyze(["\n".join(MOTTO_IN_PIECES)], [words_from_lines(MOTTO_IN_PIECES, MOTTO_WEAK)],
+                  today=date(2026, 7, 1))
+    assert got.issuer == "Ủy ban nhân dân xã Đồng Du, huyện Bình Lục, tỉnh Hà Nam"
+    assert got.review_reasons == []
+
+
+@pytest.mark.parametrize("body", [
+    "Ủy ban nhân dân xã Bồ Đề, huyện Bình Lục, tỉnh Hà Nam xác nhận:",  # another unit
+    None,  # no such line: the dateline's place alone does not lift the doubt
+])
+def test_a_weakly_read_issuer_stays_doubted_unless_the_body_names_it(body: str | None) -> None:
+    at = next(i for i, line in enumerate(MOTTO_IN_PIECES) if "xác nhận:" in line)
+    lines = [*MOTTO_IN_PIECES[:at], *([body] if body else []), *MOTTO_IN_PIECES[at + 1 :]]
+    got = analyze(["\n".join(lines)], [words_from_lines(lines, MOTTO_WEAK)], today=date(2026, 7, 1))
+    assert "low_confidence:issuer" in got.review_reasons

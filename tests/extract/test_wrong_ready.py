@@ -9,6 +9,7 @@ from datetime import date
 from extract import analyze
 from extract.analyze import Extraction
 from ocr.base import Word
+from tests.support.extract import analyze_lines
 
 TODAY = date(2026, 1, 1)
 
@@ -288,3 +289,38 @@ def test_a_name_that_is_a_unit_name_is_never_ready() -> None:
                         "Sinh ngày: 21/01/1977"]))
     assert [s.name for s in got.subjects] == ["Hà Nội"]
     assert "name_is_place:subjects[0].name" in got.review_reasons
+
+
+# Fresh draw 3271's e0014: the requester line misread "TUYẾTT" (at 57), no Vietnamese
+# spelling; the second reading read it again, alike and clearly, and the record was ready
+# with requester_name "Lê Hồng Tuyếtt": the requester's name was not spell-checked.
+REQUESTER_MISREAD = [
+    "TỈNH BÌNH THUẬN",
+    "HUYỆN ĐỨC LINH",
+    "UBND XÃ TRÀ TÂN",
+    "Số: 510/XNTTHN",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+    "Xét đề nghị của ông/bà: LÊ HỒNG TUYẾTT, về việc cấp Giấy xác nhận tình",
+    "trạng hôn nhân cho người có tên dưới đây,",
+    "XÁC NHẬN:",
+    "Họ, chữ đệm, tên: LÊ HỒNG TUYẾT",
+    "Ngày, tháng, năm sinh: 24/03/1998",
+    "Giới tính: Nữ Dân tộc: Kinh Quốc tịch: Việt Nam",
+    "Giấy tờ tùy thân: Căn cước công dân số 025198165073",
+    "Nơi cư trú: Số 190 Quang Trung, xã Trà Tân, huyện Đức Linh, tỉnh Bình Thuận",
+    "Giấy này có giá trị sử dụng trong thời hạn 6 tháng, kể từ ngày cấp.",
+    "Trà Tân, ngày 31 tháng 8 năm 2020",
+    "TM. ỦY BAN NHÂN DÂN",
+    "KT. CHỦ TỊCH",
+    "Nghiêm Minh Huy",
+]
+
+
+def test_a_requesters_name_no_vietnamese_spelling_allows_is_held() -> None:
+    got = analyze_lines(REQUESTER_MISREAD, today=TODAY)
+    assert got.fields["requester_name"] == "Lê Hồng Tuyếtt"
+    assert "name_invalid:fields.requester_name" in got.review_reasons
+    right = [ln.replace("TUYẾTT,", "TUYẾT,") for ln in REQUESTER_MISREAD]
+    assert analyze_lines(right, today=TODAY).review_reasons == []
