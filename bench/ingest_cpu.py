@@ -14,12 +14,18 @@ holds every process of the command. Same files and rounds as the speed bench (it
 ``OMP_THREAD_LIMIT=1``; ``--root`` several checkouts (e.g. a ``git archive`` of the base
 and the branch) to run them alternately, round by round. Bare tesseract reads the same
 pages from the speed bench's rasters (made beforehand, not counted), two at a time.
+
+Each run also keeps, for every file, the SHA-256 of its stored text and of its record's
+reading-derived fields (``READING_KEYS``: text, type, number, fields, subjects, review
+…, not the times, ids or signature); the summary says on how many files two roots
+differ, so a speed change is checked for identical readings end to end.
 """
 
 from __future__ import annotations
 
 import argparse
 import ctypes
+import hashlib
 import json
 import os
 import resource
@@ -39,6 +45,10 @@ sys.path.append(str(ROOT))
 import ocr_bench  # noqa: E402  (bench/ on the path above)
 
 PR_SET_CHILD_SUBREAPER = 36
+# What a record holds that comes from the reading (not its ids, times, files, signature).
+READING_KEYS = ("doc_type", "doc_type_confidence", "document_number", "doubts", "fields",
+                "given", "issued_on", "issuer", "ocr", "regions", "review", "status",
+                "subjects", "text", "title", "valid_until")
 
 
 def _children_cpu() -> float:
@@ -55,7 +65,21 @@ def _reap_orphans() -> None:
             return
 
 
-def ingest_cpu(root: Path, docs: list[ocr_bench.Doc], workers: int) -> dict[str, float]:
+def _readings(data: Path) -> dict[str, str]:
+    """Source file name -> SHA-256 of its stored text and of its record's reading keys."""
+    out = {}
+    for record in data.glob("objects/*/records/*/record/v*.json"):
+        row = json.loads(record.read_text(encoding="utf-8"))
+        text = record.parent.parent / "text.txt"
+        digest = hashlib.sha256(text.read_bytes() if text.exists() else b"")
+        digest.update(json.dumps({k: row.get(k) for k in READING_KEYS}, sort_keys=True,
+                                 ensure_ascii=False).encode())
+        out[str(row["source"]["filename"])] = digest.hexdigest()
+    return out
+
+
+def ingest_cpu(root: Path, docs: list[ocr_bench.Doc], workers: int,
+               readings: dict[str, str]) -> dict[str, float]:
     ocr_bench.precompile(root)
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "SOHOA_WORKERS": str(workers),
            "PYTHONPATH": str(root.resolve())}
@@ -75,6 +99,7 @@ def ingest_cpu(root: Path, docs: list[ocr_bench.Doc], workers: int) -> dict[str,
         wall = time.perf_counter() - started
         _reap_orphans()
         cpu = _children_cpu() - before
+        readings.update(_readings(data))
     failed = sum(1 for line in done.stdout.decode(errors="replace").splitlines()
                  if '"status": "failed"' in line)
     if done.returncode != 0:
@@ -119,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     raster_out = ROOT / "bench/out/ocr"
     rows: list[dict[str, Any]] = []
     totals: dict[str, dict[str, float]] = {}
+    readings: dict[tuple[int, str], dict[str, str]] = {}
     for run in range(args.runs):
         for number, chunk in enumerate(chunks):
             n_pages = sum(pages[id(d)] for d in chunk)
@@ -129,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
                     got = tesseract_cpu(ocr_bench.tesseract_inputs(chunk, raster_out),
                                         args.workers)
                 else:
-                    got = ingest_cpu(Path(name), chunk, args.workers)
+                    got = ingest_cpu(Path(name), chunk, args.workers,
+                                     readings.setdefault((run, name), {}))
                 load = os.getloadavg()[0]
                 row = {"run": run, "round": number + 1, "system": name, "pages": n_pages,
                        "load": round(load, 2), "utc": time.strftime("%H:%M:%S", time.gmtime()),
@@ -148,8 +175,14 @@ def main(argv: list[str] | None = None) -> int:
         per = total["cpu"] / total["pages"]
         ratio = f"  tesseract÷this {tess['cpu'] / tess['pages'] / per:.3f}" if tess else ""
         print(f"{name[-50:]:50} {per:.4f} CPU s/page over {total['pages']:.0f} pages{ratio}")
+    first = readings.get((0, str(roots[0])), {})
+    for (run, name), seen in readings.items():
+        differ = sorted(f for f in set(first) | set(seen) if first.get(f) != seen.get(f))
+        print(f"readings, run {run + 1} {name[-40:]}: {len(seen)} files, "
+              f"{len(differ)} differ from run 1 of {str(roots[0])[-30:]} {differ[:10]}")
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "totals": totals}, indent=1))
+        args.json.write_text(json.dumps({"rows": rows, "totals": totals, "readings": {
+            f"{run}:{name}": seen for (run, name), seen in readings.items()}}, indent=1))
     return 0
 
 
