@@ -25,6 +25,7 @@ from ingest.errors import ALREADY_STORED, IngestError
 from ingest.lifeline import tethered_pool
 from ingest.outcome import FileOutcome
 from ingest.pipeline import Received, commit_once, compose, plan
+from ingest.warmup import warm
 from ingest.workfolder import WorkFolder, discard
 from ocr import PageJob, PageResult, run_page
 from ocr.pipeline import engine_name
@@ -243,15 +244,6 @@ class Scheduler:
 
 # Imported by the pool's forkserver before it forks a worker (``ingest.lifeline``).
 PRELOAD = ("ingest.preload",)
-
-
-def warm() -> None:
-    """The workers' initializer: the official-unit indexes built (a no-op where the
-    server built them). Named here, not as ``extract.places.warm``: pickling that
-    for the pool would load the indexes' module in this process, which never uses it."""
-    from extract.places import warm as build
-
-    build()
 
 
 def _pool(size: int) -> ProcessPoolExecutor:

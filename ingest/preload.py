@@ -27,7 +27,11 @@ import os
 # and the extraction and handwriting readers it imports where it runs them) and the PDF/A
 # check ``ocr.assemble`` loads on first use.
 MODULES = ("pikepdf.pdfa", "ingest.pipeline", "extract.analyze", "extract.reread",
-           "ingest.handwriting", "ocr.pipeline")
+           "ingest.handwriting", "ocr.pipeline",
+           # Loaded on first use inside the pages' code (``np.isin`` loads ``numpy.ma``,
+           # the loose-pixel sample ``numpy.random``; ``Image.open`` Pillow's common
+           # formats, ``preinit`` below): each worker of each batch paid ~12 ms for them.
+           "numpy.ma", "numpy.random", "PIL.ImageSequence")
 
 
 def _load() -> None:
@@ -39,6 +43,9 @@ def _load() -> None:
     try:
         for name in MODULES:
             importlib.import_module(name)
+        from PIL import Image
+
+        Image.preinit()
         from extract.places import warm
         from ocr import tessapi
         from ocr.base import configured_languages

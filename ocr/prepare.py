@@ -338,9 +338,16 @@ def flatten(gray: Image.Image, dpi: int) -> Image.Image:
     """``gray`` divided by its local background: paper becomes white everywhere, and
     print keeps its contrast to the paper around it."""
     bg = background(gray, dpi).resize(gray.size, Image.Resampling.BILINEAR)
-    pixels = np.asarray(gray, dtype=np.float32)
-    base = np.maximum(np.asarray(bg, dtype=np.float32), 1.0)
-    return Image.fromarray(np.clip(pixels * (255.0 / base), 0, 255).astype(np.uint8), mode="L")
+    # The same float32 operations as ``clip(pixels * (255 / max(bg, 1)), 0, 255)``, each
+    # written into one of two page-sized arrays instead of a new one (five fewer
+    # allocations and passes over a 35 MB array at 300 dpi).
+    scale = np.array(bg, dtype=np.float32)
+    np.maximum(scale, 1.0, out=scale)
+    np.divide(np.float32(255.0), scale, out=scale)
+    pixels = np.array(gray, dtype=np.float32)
+    np.multiply(pixels, scale, out=pixels)
+    np.clip(pixels, 0, 255, out=pixels)
+    return Image.fromarray(pixels.astype(np.uint8), mode="L")
 
 
 # Gray below the paper level by more than this is ink or dirt, not paper grain.
@@ -366,23 +373,30 @@ def drop_loose_gray(gray: Image.Image, dpi: int) -> Image.Image:
     straight run (a table's gray rule). Only done when such loose gray covers
     ``LOOSE_GRAY_SHARE`` of the page or more.
     """
+    # The levels below are read off the page's histogram (Pillow counts an 8-bit page in
+    # ~3 ms): the same values as ``np.percentile`` of the pixels and ``otsu_threshold`` of
+    # the ink and of its darker side picked out of them, which sorted and copied the page
+    # (~55 ms at 300 dpi).
+    counts = np.asarray(gray.histogram()[:256], dtype=np.int64)
+    paper = int(percentile_of_counts(counts, 90))
+    ink = counts.copy()
+    ink[max(0, paper - PAPER_MARGIN):] = 0
+    if not ink.any():
+        return gray
+    darker = ink.copy()
+    darker[otsu_threshold_of_counts(ink):] = 0
+    if not darker.any():
+        return gray
     pixels = np.asarray(gray)
-    paper = int(np.percentile(pixels, 90))
-    ink = pixels[pixels < paper - PAPER_MARGIN]
-    if ink.size == 0:
-        return gray
-    darker = ink[ink < otsu_threshold(ink)]
-    if darker.size == 0:
-        return gray
-    cores = pixels < otsu_threshold(darker)
+    cores = pixels < otsu_threshold_of_counts(darker)
     marked = pixels < paper - PAPER_MARGIN
     # Each test below only removes pixels from the loose gray: as soon as too few are
     # left the page is kept, without the costlier tests (most speckled pages stop here).
     loose = ~cores & marked
-    if loose.mean() < LOOSE_GRAY_SHARE:
+    if _share(loose) < LOOSE_GRAY_SHARE:
         return gray
     loose &= ~_grown(cores, max(1, round(dpi / 100)))
-    if loose.mean() < LOOSE_GRAY_SHARE:
+    if _share(loose) < LOOSE_GRAY_SHARE:
         return gray
     # A table's gray rules are far from any letter too; broken into dashes they turned
     # a table into scattered blocks for tesseract. They are long straight runs (half
@@ -401,9 +415,15 @@ def drop_loose_gray(gray: Image.Image, dpi: int) -> Image.Image:
         down &= ~_in_runs(dark, thick, axis=1) | across
         across &= ~_in_runs(dark, thick, axis=0) | down
     loose &= ~(down | across)
-    if loose.mean() < LOOSE_GRAY_SHARE:
+    if _share(loose) < LOOSE_GRAY_SHARE:
         return gray
     return Image.fromarray(np.where(loose, paper, pixels).astype(np.uint8), mode="L")
+
+
+def _share(mask: np.ndarray) -> float:
+    """``mask.mean()`` to the last bit (a count over the size, in float64), without
+    numpy's mean converting a page of booleans to float64 first (~8 ms at 300 dpi)."""
+    return float(np.count_nonzero(mask) / mask.size)
 
 
 def _grown(mask: np.ndarray, reach: int) -> np.ndarray:
@@ -455,7 +475,12 @@ def _in_runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
 
 
 def otsu_threshold(pixels: np.ndarray) -> int:
-    hist = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
+    return otsu_threshold_of_counts(np.bincount(pixels.ravel(), minlength=256))
+
+
+def otsu_threshold_of_counts(counts: np.ndarray) -> int:
+    """``otsu_threshold`` of the pixels whose 256 gray levels' counts are ``counts``."""
+    hist = counts.astype(np.float64)
     total = hist.sum()
     levels = np.arange(256)
     weight = np.cumsum(hist)
@@ -466,6 +491,26 @@ def otsu_threshold(pixels: np.ndarray) -> int:
     threshold = int(np.argmax(between))
     # A page of paper only (no ink) has no meaningful split: keep clearly dark pixels.
     return min(max(threshold, 40), 200)
+
+
+def percentile_of_counts(counts: np.ndarray, q: float) -> float:
+    """``np.percentile(pixels, q)`` (its default, linear method), bit for bit, of the
+    pixels whose gray levels' counts are ``counts`` (at least one pixel): the two order
+    statistics around the virtual index ``(n - 1)·q/100`` found in the cumulative counts,
+    and numpy's own interpolation between them (``a + (b - a)·g`` below half,
+    ``b - (b - a)·(1 - g)`` from half up, in float64 as numpy does)."""
+    cumulative = np.cumsum(counts)
+    n = int(cumulative[-1])
+    virtual = (n - 1) * (q / 100)
+    if virtual >= n - 1:  # numpy takes the largest value there
+        return float(np.searchsorted(cumulative, n - 1, side="right"))
+    below = math.floor(virtual)
+    gamma = virtual - below
+    a, b = (int(np.searchsorted(cumulative, k, side="right")) for k in (below, below + 1))
+    diff = float(b - a)
+    if gamma >= 0.5:
+        return b - diff * (1 - gamma)
+    return a + diff * gamma
 
 
 def _inner(mask: np.ndarray) -> np.ndarray:
