@@ -413,18 +413,67 @@ SIGNER_KEY = 30_000
 def signer_block(image: Image.Image, words: list[Word]) -> tuple[int, int, int, int] | None:
     """The box (page pixels) of the signer's block: under the last place-and-date line
     of the page's lower part, as wide as it and a text height more on each side,
-    ``SIGNER_BLOCK_LINES`` text heights deep; None without such a line."""
+    ``SIGNER_BLOCK_LINES`` text heights deep; without such a line, from the top of the
+    signer's titles (``_signer_titles``); None without either."""
     if not words:
         return None
-    dated = [line for line in _lines(words)
-             if _box(line)[1] > SIGNER_BLOCK_BELOW * image.height
-             and SIGNER_DATE.search(_fold(" ".join(w.text for w in line)))]
-    if not dated:
-        return None
+    lower = [line for line in _lines(words)
+             if _box(line)[1] > SIGNER_BLOCK_BELOW * image.height]
+    dated = [line for line in lower if SIGNER_DATE.search(_fold(" ".join(w.text for w in line)))]
     height = _height(words)
-    x0, _, x1, y1 = _box(dated[-1])
+    if dated:
+        x0, _, x1, y1 = _box(dated[-1])
+    else:
+        titles = _signer_titles(lower, height)
+        if not titles:
+            return None
+        x0, top, x1, _ = _box([w for line in titles for w in line])
+        # Titles are narrower than the date line the block would hang from: as wide, about
+        # their middle, as a place-and-date line (the name may be wider than "CHỦ TỊCH").
+        middle, half = (x0 + x1) // 2, max((x1 - x0) // 2, round(SIGNER_HALF_WIDTH * image.width))
+        x0, x1, y1 = middle - half, middle + half, max(0, top - height // 2)
     return (max(0, x0 - height), y1, min(image.width, x1 + height),
             min(image.height, y1 + SIGNER_BLOCK_LINES * height))
+
+
+# Many papers have no place-and-date line over the signer (birth, death and marriage
+# extracts give "Ngày, tháng, năm đăng ký" in the body; a business registration may have
+# none): the block is then found from the signer's titles, a short upper-case line that
+# names who signs for the office ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ GIÁM ĐỐC",
+# "TRƯỞNG PHÒNG", "NGƯỜI KÝ GIẤY KHAI SINH"; Nghị định 30/2020/NĐ-CP, Phụ lục I: "TM.",
+# "KT.", "TL.", "TUQ.", "Q." before the office or the title).
+SIGNER_TITLE = re.compile(
+    r"^(?:(?:TM|KT|TL|TUQ|Q)\s*[.,:]\s*)?(?:PHO\s+)?"
+    r"(?:CHU\s+TICH|GIAM\s+DOC|TRUONG\s+(?:PHONG|BAN)|CHANH\s+VAN\s+PHONG|THU\s+TRUONG"
+    r"|UY\s+BAN\s+NHAN\s+DAN|NGUOI\s+KY\b|CAN\s+BO\s+TU\s+PHAP)")
+# A title line is short (the office's name on "TM." lines runs to four words or so).
+SIGNER_TITLE_WORDS = 7
+# Title lines of one block follow each other within this many text heights (top to top).
+SIGNER_TITLE_STEP = 2.5
+# Half the width of a block headed by titles, as a share of the page: a place-and-date
+# line in the signer's column is about 0.4 of an A4 page wide.
+SIGNER_HALF_WIDTH = 0.2
+
+
+def _signer_titles(lines: list[list[Word]], height: int) -> list[list[Word]]:
+    """The last run of signer's title lines (``SIGNER_TITLE``, upper case) among
+    ``lines``, the first one heading the block; [] without one."""
+    def is_title(line: list[Word]) -> bool:
+        text = " ".join(w.text for w in line)
+        letters = [c for c in text if c.isalpha()]
+        return (len(line) <= SIGNER_TITLE_WORDS and len(letters) >= 4
+                and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+                and SIGNER_TITLE.match(_fold(text).lstrip(" .,:;-'\"")) is not None)
+
+    titles = sorted((line for line in lines if is_title(line)), key=lambda line: _box(line)[1])
+    if not titles:
+        return []
+    run = [titles[-1]]
+    for line in reversed(titles[:-1]):
+        if _box(run[0])[1] - _box(line)[1] > SIGNER_TITLE_STEP * height:
+            break
+        run.insert(0, line)
+    return run
 
 
 # The place-and-date line of the signer's block lies below this share of the page (the
@@ -453,6 +502,10 @@ def _signer_in_doubt(block_words: list[Word], top: int, height: int) -> bool:
     # The instruction "(Ký, ghi rõ họ tên, đóng dấu)" read last: the name under the
     # signature, always printed below it, was not read at all (dev e0080).
     if lowest[0].text.startswith("("):
+        return True
+    # A Vietnamese name is two words or more (family name and given name): one word left
+    # is what the seal and the pen left of it (dev e0091: "KIỀU PHƯƠNG MỸ" read "MỸ").
+    if sum(sum(c.isalpha() for c in w.text) >= 2 for w in lowest) < 2:
         return True
     return any(w.confidence < SIGNER_DOUBT for w in lowest
                if any(c.isalnum() for c in w.text))

@@ -268,6 +268,10 @@ def _beats(turn: int, words: list[Word], best_turn: int, best_words: list[Word])
 def _prepared_at(gray: Image.Image, turn: int, deskew: float,
                  steps: tuple[str, ...]) -> Prepared:
     ocr_input = prepare.straighten(prepare.turn(gray, turn), deskew)
+    # Upright, the light lines of a worn cartridge run along the page's rows (it prints
+    # upright): closed there, before the median filter sees the cut strokes as specks.
+    if "strokes-closed" in steps:
+        ocr_input = prepare.close_strokes(ocr_input)
     if "median" in steps:
         ocr_input = prepare.median3(ocr_input)
     return Prepared(ocr_input=ocr_input, rotated=turn, deskew=round(deskew, 2),
@@ -322,6 +326,9 @@ def clean(loaded: Loaded) -> Cleaned:
         dropped = prepare.drop_gray_seal(gray, loaded.dpi, levels)
         steps += ["seal"] if dropped is not gray else []
         gray = dropped
+    # Closed once the page is upright (``_prepared_at``); judged here, where the print's
+    # lines still run as scanned (``broken_strokes`` looks along rows and columns).
+    steps += ["strokes-closed"] if prepare.broken_strokes(gray) else []
     return Cleaned(gray, tuple(steps), speckled if gray is judged else None)
 
 

@@ -141,4 +141,64 @@ def test_a_misread_date_line_still_heads_the_block() -> None:
     smudged = _line(("Tây", "¬¬ày", "18", "tháng", "11", "năm", "2026"), 1500, 80.0, 1)
     assert engine.signer_block(PAGE, smudged + TITLE) is not None
     body = _line(("Ngày,", "tháng,", "năm", "đăng", "ký:", "04/10/2026"), 1500, 95.0, 1)
-    assert engine.signer_block(PAGE, body + TITLE) is None
+    box = engine.signer_block(PAGE, body + TITLE)
+    assert box is not None and box[1] != 1530  # hung from the title, not from that date
+
+
+def test_without_a_date_line_the_block_hangs_from_the_signers_titles() -> None:
+    """Birth, death and marriage extracts have no place-and-date line over the signer
+    (the date is in the body: "Ngày, tháng, năm đăng ký"): the block starts at its first
+    title line ("TM. ỦY BAN NHÂN DÂN" over "CHỦ TỊCH"), as wide as a date line would be
+    about the titles' middle. Titles in the page's upper part (the header's agency) or
+    in mixed case in the body ("Nơi đăng ký: Ủy ban nhân dân …") head nothing."""
+    agency = _line(("ỦY", "BAN", "NHÂN", "DÂN", "HUYỆN", "KẾ", "SÁCH"), 200, 95.0, 7)
+    body = _line(("Ủy", "ban", "nhân", "dân", "xã", "Kế", "An"), 1400, 95.0, 8)
+    office = _line(("TM.", "ỦY", "BAN", "NHÂN", "DÂN"), 1490, 95.0, 5)
+    height = 30
+    box = engine.signer_block(PAGE, agency + body + office + TITLE)
+    assert box is not None
+    assert box[1] == 1490 - height // 2  # the first title's top, half a line above
+    middle = (900 + 1000 + 110 * 4) // 2
+    assert box[0] < 900 and box[0] == middle - round(0.2 * PAGE.width) - height
+    assert box[3] == box[1] + engine.SIGNER_BLOCK_LINES * height
+    # A lone title works too ("TRƯỞNG PHÒNG" of a district's office), misread accents
+    # and all ("TRƯỜNG PHÒNG").
+    office_head = _line(("TRƯỜNG", "PHÒNG"), 1550, 90.0, 6)
+    assert engine.signer_block(PAGE, body + office_head) is not None
+    assert engine.signer_block(PAGE, agency + body) is None
+
+
+def test_a_name_read_as_one_word_is_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dev e0091 (a photocopied business registration): under "TRƯỞNG PHÒNG" the seal
+    and the pen left "MỸ" of "KIỀU PHƯƠNG MỸ", read surely. A Vietnamese name is two
+    words or more: the block is in doubt, and read again."""
+    calls: list[int] = []
+
+    def again(*_args: object, **_kwargs: object) -> list[Word]:
+        calls.append(1)
+        return _line(("KIỀU", "PHƯƠNG", "MỸ"), 1802, 90.0, 2)
+
+    monkeypatch.setattr(engine, "read_despeckled", again)
+    title = _line(("TRƯỞNG", "PHÒNG"), 1550, 96.0, 2)
+    remnant = _line(("`...", "MỸ", "-."), 1800, (19.0, 91.0, 30.0), 3)
+    words, notes = engine.signer_read_again(PAGE, title + remnant, tmp_path, dpi=200,
+                                            languages="vie")
+    assert calls and notes
+    assert [w.text for w in words][-3:] == ["KIỀU", "PHƯƠNG", "MỸ"]
+
+
+def test_a_photocopys_signer_left_as_one_word_is_read_again(tmp_path: Path) -> None:
+    """Dev e0091 made with the generator (a household business registration, 200-dpi
+    gray photocopy, no place-and-date line over "TRƯỞNG PHÒNG"): the page read "MỸ" of
+    the signer "KIỀU PHƯƠNG MỸ"; its block, hung from the title and in doubt, is read
+    again and the name's first words come back (14 -> 7 errors on the page)."""
+    truth = make_document(tmp_path, "e0091", doc_seed(13, 91), "photocopy",
+                          "household_business_registration", "dev")
+    assert "KIỀU PHƯƠNG MỸ" in truth.pages[0]
+    path = tmp_path / truth.file
+    assert path.suffix == ".tif"
+    result = ocr.run_page(plan_pages(str(path), "image/tiff", out_dir=str(tmp_path))[0])
+    tail = engine._fold(" ".join(result.text.splitlines()[-4:]))
+    assert "PHUONG" in tail
+    assert any(note.startswith("signer's block read again") for note in result.notes)
