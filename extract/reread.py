@@ -420,13 +420,14 @@ def decided(first: Extraction, second: Extraction, targets: list[Target],
     for want in wants:
         path = want.path
         if (want.field is Field.NUMBER and want.read_as is not None
-                and ReviewReason(NUMBER_UNCONFIRMED, path) in first.review_reasons
-                and figures_read_twice(want.read_as, second, second_texts.get(path, ""))):
-            # A number read once with a close call in its word: the line read again gives
-            # its figures alike, which is the second mention the doubt asked for.
-            out.review_reasons = _without(out.review_reasons, path)
-            out.confidence[path] = max(out.confidence.get(path, 0.0),
-                                       second.confidence.get(path, 0.0))
+                and ReviewReason(NUMBER_UNCONFIRMED, path) in first.review_reasons):
+            if line_holds_figures(want.read_as, first_texts[path]) and figures_read_twice(
+                    want.read_as, second, second_texts.get(path, "")):
+                # A number read once with a close call in its word: its own line read
+                # again gives its figures alike, the second mention the doubt asked for.
+                out.review_reasons = _without(out.review_reasons, path)
+                out.confidence[path] = max(out.confidence.get(path, 0.0),
+                                           second.confidence.get(path, 0.0))
             continue
         if any(r.path == path for r in again):
             continue  # read again and still in doubt
@@ -461,11 +462,24 @@ def decided(first: Extraction, second: Extraction, targets: list[Target],
             out.confidence[path] = second.confidence.get(path, 0.0)
             if want.field is Field.ISSUED_ON:
                 _dated_by(out, second)
-        elif read_again == want.read_as and not _weak_join(want, first_texts[path], second):
+        elif (read_again == want.read_as and not _weak_join(want, first_texts[path], second)
+              and (want.field is not Field.NUMBER
+                   or line_holds_figures(want.read_as, first_texts[path]))):
             out.review_reasons = _without(out.review_reasons, path)
             out.confidence[path] = max(out.confidence.get(path, 0.0),
                                        second.confidence.get(path, 0.0))
     return out
+
+
+def line_holds_figures(read_as: str, first_text: str) -> bool:
+    """Whether the line read again is the one the number was read from: its words as first
+    read hold the number's figures (look-alike letters as figures: "10I/TLKT-BS" holds
+    101). A "Số" that opens an address ("Số 171 Trần Hưng Đạo") or a torn header line
+    can be located instead of the number's own line; the page read again there still
+    holds the first reading of the number, and the two would "agree" without a second
+    look at it."""
+    figures = re.sub(r"\D", "", read_as)
+    return bool(figures) and figures in re.sub(r"\D", "", clean_digits(first_text))
 
 
 def figures_read_twice(read_as: str, second: Extraction, second_text: str) -> bool:

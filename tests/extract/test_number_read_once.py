@@ -19,7 +19,7 @@ import pytest
 from extract import analyze
 from extract.analyze import Extraction
 from extract.checks import NUMBER_SURE
-from extract.reread import figures_read_twice, second_reading
+from extract.reread import figures_read_twice, line_holds_figures, second_reading
 from records.result_types import CatalogError, cached_result_types, load_result_types
 from tests.extract.test_header_recovery import CRIMINAL
 from tests.extract.test_layouts import LAND
@@ -173,3 +173,18 @@ def test_a_register_entry_read_alike_out_of_its_format_stays_held() -> None:
                                                   ("cấp", 93.0), ("GCN:", 93.0),
                                                   ("CS3391", 90.0)))
     assert FORMAT in got.review_reasons
+
+
+def test_only_the_numbers_own_line_read_again_confirms_it() -> None:
+    # Draw 8623 e0003: the "Số" of an address ("Số 171 Trần Hưng Đạo…") was located for a
+    # land-use certificate's register entry: read again there, the page still holds the
+    # first reading of the entry, and would agree with itself.
+    assert line_holds_figures("CS73068", "Số vào sổ cấp GCN: CS73068")
+    assert line_holds_figures("101/TLKT-BS", "Số: 10I/TLKT-BS")
+    assert not line_holds_figures("CS73068", "Số 171 Trần Hưng Đạo, xã An Hiệp, huyện Tuy An")
+    printed = "Số 171 Trần Hưng Đạo, xã An Hiệp"
+    lines = _land("CS73068")
+    lines.insert(7, printed)
+    address = Reader(*((w, 93.0) for w in printed.split(" ")))
+    got = _again(lines, {"CS73068": 80.0}, address)
+    assert got.review_reasons == [UNCONFIRMED]
