@@ -229,12 +229,19 @@ def _row_box(words: list[Word], indices: list[int], left: float, right: float
 def _number_target(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
                    want: Wanted) -> Target | None:
     """The header's "Số:" line; else, for a number read elsewhere (the type's number field:
-    "Số vào sổ cấp GCN: CS64031"), the line that holds it."""
+    "Số vào sổ cấp GCN: CS64031"), the line that holds it. A "Số" line that does not hold
+    the number's figures as first read — the "Số 171 …" opening an address on a paper
+    numbered by its register entry — is passed over for the line that holds the number,
+    when one does (``line_holds_figures``)."""
+    label: Target | None = None
     for line, indices in lines[:HEAD_LINES]:
         if _NUMBER_LABEL.match(fold_aligned(line.text)):
             box, replaced = _row_box(words, indices, 0.0, REACH_HEIGHTS)
-            return Target(want, LineRequest(page, box), replaced, min(replaced))
-    return _holding(lines, words, page, want)
+            label = Target(want, LineRequest(page, box), replaced, min(replaced))
+            if not want.read_as or line_holds_figures(want.read_as, line.text):
+                return label
+            break
+    return _holding(lines, words, page, want) or label
 
 
 def _compact(text: str) -> str:
@@ -484,11 +491,16 @@ def line_holds_figures(read_as: str, first_text: str) -> bool:
 
 def figures_read_twice(read_as: str, second: Extraction, second_text: str) -> bool:
     """Whether the second reading of a number's line gives the figures the first read:
-    the whole number alike, or — when the first's symbol is one its paper's type prints
-    (confirmed by the title, ``fields._symbol_of_type``) — its figures and year alike,
+    the whole number alike (as the page's parsers take it, or as the line shows it), or —
+    when the first's symbol is one its paper's type prints (confirmed by the title,
+    ``fields._symbol_of_type``) — its figures and year alike,
     right before a slash ("175/2017/ĐKHKD" read again as "175/2017/ÐĐKHKD": the Đ is
     what made the word a close call, not the figures)."""
     if second.document_number == read_as:
+        return True
+    # The line read again shows the very number, though its label was misread and the
+    # page's parsers did not take it ("Mã số hệ kinh doanh: 38H67074562").
+    if re.search(rf"(?<![\w/]){re.escape(read_as)}(?![\w/])", second_text):
         return True
     if "/" not in read_as:
         return False

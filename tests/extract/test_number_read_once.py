@@ -188,3 +188,31 @@ def test_only_the_numbers_own_line_read_again_confirms_it() -> None:
     address = Reader(*((w, 93.0) for w in printed.split(" ")))
     got = _again(lines, {"CS73068": 80.0}, address)
     assert got.review_reasons == [UNCONFIRMED]
+
+
+def test_the_numbers_own_line_is_read_again_not_an_address_opening_with_so() -> None:
+    # Draw 8623 e0003: a land-use certificate's entry at 80, an address "Số 171 …" among
+    # the first lines: the entry's own line is the one read again, and read alike there
+    # it is confirmed.
+    lines = _land("CS73068")
+    lines.insert(7, "Số 171 Trần Hưng Đạo, xã An Hiệp")
+    entry = Reader(("Số", 93.0), ("vào", 93.0), ("sổ", 93.0), ("cấp", 93.0), ("GCN:", 93.0),
+                   ("CS73068", 91.0))
+    got = _again(lines, {"CS73068": 80.0}, entry)
+    (asked,) = entry.asked
+    register = next(w for w in words_from_lines(lines) if w.text == "CS73068")
+    assert asked.box[1] == register.bbox[1]
+    assert got.review_reasons == []
+
+
+def test_the_number_shown_again_on_its_line_confirms_it_though_its_label_was_misread(
+) -> None:
+    # Dev e0015: "Mã số hộ kinh doanh: 38H67074562" at 88, read again "Mã số hệ kinh
+    # doanh: 38H67074562" at 90: the label misread, the code alike.
+    first = analyze(["\n".join(_criminal("9855/STP-LLTP"))],
+                    [words_from_lines(_criminal("9855/STP-LLTP"), {"9855/STP-LLTP": 88.0})],
+                    today=TODAY)
+    second = dataclasses.replace(first, document_number=None)
+    assert figures_read_twice("38H67074562", second, "Mã số hệ kinh doanh: 38H67074562 ˆ")
+    assert not figures_read_twice("38H67074562", second, "Mã số hệ kinh doanh: 38H670745621")
+    assert not figures_read_twice("8H67074562", second, "Mã số hệ kinh doanh: 38H67074562")
