@@ -561,6 +561,34 @@ def weakly_agreeing_rare_spellings(name: str, best_read: dict[str, float]) -> li
     return out
 
 
+# A paper's number printed once is read once: nothing on the page checks its figures
+# (a date has its weekday-free words, an ID its person's birth year; a number has
+# nothing). Tesseract keeps a confidence per word, and the number's figures are one word
+# with its symbol ("9859/STP-LLTP" at 89 for 9855): read below this, some character of
+# that word was a close call, and a figure read for its neighbour ("9"/"5", "3"/"8")
+# makes another paper's number. On the dev half and draws 3271, 5749, 7877, 8623, 169 of
+# the 210 numbers read right were read at 90 or more, 40 between 55 and 90; the two wrong
+# ones no check held were at 88.6 and 89.3 ("15C72513642" for 15C72515642). A round line
+# under which the second reading is asked (about one document in nine), not a fit.
+NUMBER_SURE = 90.0
+NUMBER_UNCONFIRMED = "number_unconfirmed"  # described in extract.review
+
+
+def number_unconfirmed(reading: Reading, limits: dict[str, float]) -> list[ReviewReason]:
+    """``number_unconfirmed:document_number``: the paper's number read once, its figures'
+    word below ``NUMBER_SURE`` (not so low that ``low_confidence`` holds it already),
+    and no second mention on the page agreeing (the header's "Số:" and the type's number
+    field read alike). The second reading of its line answers it (``extract.reread``)."""
+    number = reading.document_number
+    if number is None or number.guessed or reading.number_agrees or number.confidence is None:
+        return []
+    figures = [c for w, c in number.words if any(ch.isdigit() for ch in w)]
+    confidence = min(figures) if figures else number.confidence
+    if limits["document_number"] <= confidence < NUMBER_SURE:
+        return [ReviewReason(NUMBER_UNCONFIRMED, "document_number")]
+    return []
+
+
 def number_format(reading: Reading) -> list[ReviewReason]:
     """``number_format:document_number``: not number[/year]/symbol, or a slash was guessed."""
     number = reading.document_number
@@ -649,6 +677,8 @@ def cross_check(
     name_reasons, result.name_readings = name_checks(reading)
     reasons += name_reasons
     reasons += number_format(reading)
+    if not any(r.path == "document_number" for r in reasons):
+        reasons += number_unconfirmed(reading, limits)
     if reading.term_unreadable:
         reasons.append(ReviewReason("missing", "valid_until"))
     if reading.number_conflict:

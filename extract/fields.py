@@ -1085,6 +1085,24 @@ def _symbol_lost(reading: Reading, result_type: ResultType | None) -> None:
         reading.document_number = dataclasses.replace(number, guessed=True)
 
 
+def _number_off_format(reading: Reading, result_type: ResultType | None) -> None:
+    """A number taken from a field whose format a regulation sets (the type's
+    ``number_formats``: a land-use certificate's register entry, "CS" and five figures)
+    but read in another ("CS3391", a figure lost): the shape alone ("CS" and figures)
+    cannot tell it from the paper's number, the count of figures can. It is kept as a
+    guess for an officer (``number_format``), as a number that lost its symbol is."""
+    number = reading.document_number
+    if result_type is None or number is None:
+        return
+    for name, pattern in result_type.number_formats.items():
+        value = reading.fields.get(name)
+        if value is not None and value.value == number.value and not pattern.fullmatch(
+            number.value
+        ):
+            reading.document_number = dataclasses.replace(number, guessed=True)
+            return
+
+
 @dataclass
 class _Dateline:
     value: Value | None = None
@@ -1453,6 +1471,7 @@ def read_fields(
         reading.document_number = _number_unlabelled(lines, result_type)
     _symbol_lost(reading, result_type)
     _symbol_of_type(reading, result_type)
+    _number_off_format(reading, result_type)
     reading.issuer = _issuer(lines, title_index)
     dateline = _dateline(lines)
     if dateline.value is None and not dateline.invalid and reading.issuer is not None:

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from extract.analyze import ISSUER_CODES, ISSUER_FROM, ISSUER_PRINTED, Extraction
-from extract.checks import FIGURE_DATE_MIN
+from extract.checks import FIGURE_DATE_MIN, NUMBER_UNCONFIRMED
 from extract.fields import HEAD_LINES
 from extract.ids import ID_PROBLEMS
 from extract.lines import Line, lines_from_words
@@ -64,7 +64,7 @@ class Field(enum.Enum):
 # Contradictions between two values (``number_year_mismatch``, ``date_mismatch``,
 # ``dateline_conflict``, ``number_mismatch``, an ID against a birth date) are left to an
 # officer.
-READING_DOUBTS = ("missing", "low_confidence", "number_format")
+READING_DOUBTS = ("missing", "low_confidence", "number_format", NUMBER_UNCONFIRMED)
 # A person's ID or birth date read, but below what is kept without other evidence
 # (``checks.UNCORROBORATED_MIN``): set aside in ``doubts``, not on the person.
 UNVERIFIED = "unverified"
@@ -229,12 +229,19 @@ def _row_box(words: list[Word], indices: list[int], left: float, right: float
 def _number_target(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
                    want: Wanted) -> Target | None:
     """The header's "Số:" line; else, for a number read elsewhere (the type's number field:
-    "Số vào sổ cấp GCN: CS64031"), the line that holds it."""
+    "Số vào sổ cấp GCN: CS64031"), the line that holds it. A "Số" line that does not hold
+    the number's figures as first read — the "Số 171 …" opening an address on a paper
+    numbered by its register entry — is passed over for the line that holds the number,
+    when one does (``line_holds_figures``)."""
+    label: Target | None = None
     for line, indices in lines[:HEAD_LINES]:
         if _NUMBER_LABEL.match(fold_aligned(line.text)):
             box, replaced = _row_box(words, indices, 0.0, REACH_HEIGHTS)
-            return Target(want, LineRequest(page, box), replaced, min(replaced))
-    return _holding(lines, words, page, want)
+            label = Target(want, LineRequest(page, box), replaced, min(replaced))
+            if not want.read_as or line_holds_figures(want.read_as, line.text):
+                return label
+            break
+    return _holding(lines, words, page, want) or label
 
 
 def _compact(text: str) -> str:
@@ -402,8 +409,11 @@ def read_alike_number(first: str, second: str, doc_type: str | None) -> bool:
     )
 
 
-def decided(first: Extraction, second: Extraction, targets: list[Target]) -> Extraction:
-    """``first`` with what the second reading confirms or fills (see the module)."""
+def decided(first: Extraction, second: Extraction, targets: list[Target],
+            second_texts: dict[str, str] | None = None) -> Extraction:
+    """``first`` with what the second reading confirms or fills (see the module).
+    ``second_texts``: per wanted path, the second reading's words of its line."""
+    second_texts = second_texts or {}
     wants = [t.wanted for t in targets]
     first_texts = {t.wanted.path: t.first_text for t in targets}
     out = replace(first, review_reasons=list(first.review_reasons),
@@ -411,9 +421,21 @@ def decided(first: Extraction, second: Extraction, targets: list[Target]) -> Ext
                   doubts=replace(first.doubts,
                                  unverified_id_numbers=list(first.doubts.unverified_id_numbers),
                                  unverified_birth_dates=list(first.doubts.unverified_birth_dates)))
-    again = _reasons(second)
+    # The second reading's own "read once" doubt over the number is what this comparison
+    # of two readings answers; every other doubt it keeps stands.
+    again = [r for r in _reasons(second) if r.code != NUMBER_UNCONFIRMED]
     for want in wants:
         path = want.path
+        if (want.field is Field.NUMBER and want.read_as is not None
+                and ReviewReason(NUMBER_UNCONFIRMED, path) in first.review_reasons):
+            if line_holds_figures(want.read_as, first_texts[path]) and figures_read_twice(
+                    want.read_as, second, second_texts.get(path, "")):
+                # A number read once with a close call in its word: its own line read
+                # again gives its figures alike, the second mention the doubt asked for.
+                out.review_reasons = _without(out.review_reasons, path)
+                out.confidence[path] = max(out.confidence.get(path, 0.0),
+                                           second.confidence.get(path, 0.0))
+            continue
         if any(r.path == path for r in again):
             continue  # read again and still in doubt
         if want.field is Field.NAME:
@@ -447,11 +469,46 @@ def decided(first: Extraction, second: Extraction, targets: list[Target]) -> Ext
             out.confidence[path] = second.confidence.get(path, 0.0)
             if want.field is Field.ISSUED_ON:
                 _dated_by(out, second)
-        elif read_again == want.read_as and not _weak_join(want, first_texts[path], second):
+        elif (read_again == want.read_as and not _weak_join(want, first_texts[path], second)
+              and (want.field is not Field.NUMBER
+                   or line_holds_figures(want.read_as, first_texts[path]))):
             out.review_reasons = _without(out.review_reasons, path)
             out.confidence[path] = max(out.confidence.get(path, 0.0),
                                        second.confidence.get(path, 0.0))
     return out
+
+
+def line_holds_figures(read_as: str, first_text: str) -> bool:
+    """Whether the line read again is the one the number was read from: its words as first
+    read hold the number's figures (look-alike letters as figures: "10I/TLKT-BS" holds
+    101). A "Số" that opens an address ("Số 171 Trần Hưng Đạo") or a torn header line
+    can be located instead of the number's own line; the page read again there still
+    holds the first reading of the number, and the two would "agree" without a second
+    look at it."""
+    figures = re.sub(r"\D", "", read_as)
+    return bool(figures) and figures in re.sub(r"\D", "", clean_digits(first_text))
+
+
+def figures_read_twice(read_as: str, second: Extraction, second_text: str) -> bool:
+    """Whether the second reading of a number's line gives the figures the first read:
+    the whole number alike (as the page's parsers take it, or as the line shows it), or —
+    when the first's symbol is one its paper's type prints (confirmed by the title,
+    ``fields._symbol_of_type``) — its figures and year alike,
+    right before a slash ("175/2017/ĐKHKD" read again as "175/2017/ÐĐKHKD": the Đ is
+    what made the word a close call, not the figures)."""
+    if second.document_number == read_as:
+        return True
+    # The line read again shows the very number, though its label was misread and the
+    # page's parsers did not take it ("Mã số hệ kinh doanh: 38H67074562").
+    if re.search(rf"(?<![\w/]){re.escape(read_as)}(?![\w/])", second_text):
+        return True
+    if "/" not in read_as:
+        return False
+    figures, symbol = read_as.rsplit("/", 1)
+    result_type = cached_result_types().get(second.doc_type or "")
+    if result_type is None or symbol not in result_type.number_symbols:
+        return False
+    return re.search(rf"(?<![0-9/]){re.escape(figures)}/", _compact(second_text)) is not None
 
 
 def _weak_join(want: Wanted, first_text: str, second: Extraction) -> bool:
@@ -555,4 +612,6 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     pairs = [(t, readings[t.request]) for t in targets
              if next(u for u in targets if u.request == t.request) is t]
     second = analyzed(pages_text, with_readings(words, pairs))
-    return decided(first, second, targets)
+    texts = {t.wanted.path: " ".join(w.text for w in readings[t.request].words)
+             for t in targets}
+    return decided(first, second, targets, texts)

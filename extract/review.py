@@ -71,6 +71,8 @@ _REASONS_VI = {
     "đối chiếu bản giấy",
     "number_mismatch": "số ở đầu giấy (“Số: …”) khác số in trong nội dung (mã số hộ kinh "
     "doanh, số vào sổ): cần kiểm tra",
+    "number_unconfirmed": "số văn bản chỉ in một lần, máy đọc chữ số không chắc chắn và lần đọc "
+    "lại dòng này không đọc ra đúng số ấy: cần đối chiếu bản giấy",
     "number_format": "số văn bản không đúng dạng số/năm/ký hiệu hoặc dấu “/” do máy đoán",
     "second_reading": "lần đọc đầu không đọc được (hoặc đọc sai dạng), giá trị lấy từ lần đọc "
     "lại dòng này trên ảnh: chỉ đọc được một lần, cần đối chiếu bản giấy",

@@ -92,6 +92,11 @@ class ResultType:
     # paper's own name. A symbol read as one of these was read right, whatever the word's
     # confidence, since the title typed the paper independently of the header's number.
     number_symbols: tuple[str, ...] = ()
+    # The format a regulation sets for a number field's value (field name → pattern the
+    # whole value matches): a land-use certificate's register entry is "CH", "CS" or "CT"
+    # and five figures (Thông tư 23/2014/TT-BTNMT, art. 18). A value read in another
+    # format lost or gained a figure or a letter, and is held for an officer.
+    number_formats: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
     def valid_until(self, issued_on: date, stated_term: date | int | None = None) -> date | None:
         """Last day the paper is valid, or ``None`` when it does not expire.
@@ -169,6 +174,20 @@ def _symbols(code: str, raw: Any) -> tuple[str, ...]:
     return tuple(raw)
 
 
+def _formats(code: str, fields: tuple[FieldSpec, ...], raw: Any) -> dict[str, re.Pattern[str]]:
+    if raw is None:
+        return {}
+    names = {f.name for f in fields}
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and k in names and isinstance(v, str) for k, v in raw.items()
+    ):
+        raise CatalogError(f"{code}: 'number_formats' maps a field of the type to a pattern")
+    try:
+        return {name: re.compile(pattern) for name, pattern in raw.items()}
+    except re.error as exc:
+        raise CatalogError(f"{code}: 'number_formats': {exc}") from exc
+
+
 def _field_spec(code: str, raw: Any) -> FieldSpec:
     if isinstance(raw, str):
         return FieldSpec(name=raw, labels=())
@@ -187,12 +206,13 @@ def _result_type(raw: Any) -> ResultType:
     code = raw["code"]
     if not isinstance(raw.get("name"), str) or not raw.get("titles"):
         raise CatalogError(f"{code}: needs 'name' and at least one title in 'titles'")
+    fields = tuple(_field_spec(code, f) for f in raw.get("fields") or [])
     return ResultType(
         code=code,
         name=raw["name"],
         titles=tuple(fold_phrase(t) for t in raw["titles"]),
         keywords={fold_phrase(k): float(w) for k, w in (raw.get("keywords") or {}).items()},
-        fields=tuple(_field_spec(code, f) for f in raw.get("fields") or []),
+        fields=fields,
         roles={fold_phrase(marker): role for marker, role in (raw.get("roles") or {}).items()},
         default_role=raw.get("default_role"),
         validity=_validity(code, raw.get("validity")),
@@ -200,6 +220,7 @@ def _result_type(raw: Any) -> ResultType:
         number_fallback=_names(code, "number_fallback", raw.get("number_fallback")),
         number_symbol=_flag(code, "number_symbol", raw.get("number_symbol")),
         number_symbols=_symbols(code, raw.get("number_symbols")),
+        number_formats=_formats(code, fields, raw.get("number_formats")),
     )
 
 
