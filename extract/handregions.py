@@ -601,12 +601,32 @@ def _side_labels(table: SideTable, lines: list[list[Word]], size: tuple[int, int
     found = {f"{who}_{key}": pair[i] for key, pair in table.rows.items()
              for i, who in enumerate(SPOUSES)}
     his = {k: v for k, v in found.items() if k.startswith("husband_")}
-    below = max((min(w.bbox[1] for w in label) for label in found.values()),
+    below = max((min(w.bbox[1] for w in label) for label in his.values()),
                 default=max(w.bbox[3] for w in table.header))
     number = _marriage_number(lines, size, below) or _number_before_book(lines, his, size, below)
-    if number is not None:
+    # Under the table's last rows, as the sequential form's order allows under the wife's
+    # date (``REACH``), from the table's lowest label found: a "Số" further down is read
+    # in the signatures (draw 3163 m0022: its crop cut 9 lines under the number).
+    h = label_height(next(iter(his.values())), size[0]) if his else 0.0
+    reach = SIDE_NUMBER_REACH + (0.0 if "birth_date" in table.rows else SIDE_ROW)
+    # And above the spouses' signatures, whose "(Ký, ghi rõ họ tên)" is read well (draw
+    # 3163 m0022: "Số:" made up before a word under them, its number's line misread).
+    notes = [min(w.bbox[1] for w in line) for line in lines
+             if min(w.bbox[1] for w in line) > below and line[0].text.startswith("(")
+             and _token(line[0].text[1:]) == "ky"]
+    if number is not None and notes and min(w.bbox[1] for w in number) > min(notes):
+        number = None
+    if number is not None and his and min(w.bbox[1] for w in number) - below <= reach * h:
         found["number"] = number
     return found
+
+
+# Line heights from the table's lowest row label found (the date's) down to "Số:": the
+# rows of ethnicity, nationality, residence and ID, and the table's bottom. About 1.15
+# times the farthest on draw 3163 (10.5–19.0), and a row more from the name's row when
+# the date's was not read.
+SIDE_NUMBER_REACH = 22.0
+SIDE_ROW = 3.0
 
 
 def _number_before_book(lines: list[list[Word]], found: dict[str, list[Word]],
@@ -1242,7 +1262,11 @@ def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
                 masks = ((cl, y0, x0 + int(0.5 * h), int(baseline + 0.15 * h)),)
                 x0 = cl + pad
                 y0 = max(y0, int(base - 2.6 * h), int(baseline - 0.5 * h))
-            if x1 - x0 < h or y1 <= y0:
+            # The rules found must hold the line the value is written on (a baseline
+            # misjudged puts a row's rule on the wrong side of it): else the usual band.
+            if not y0 < base < y1:
+                y0, y1 = int(base - 2.6 * h), int(base + 1.6 * h)
+            if x1 - x0 < h:
                 continue
             label_box = (label[0].bbox[0], min(w.bbox[1] for w in label),
                          label[-1].bbox[2], int(baseline + 0.15 * h))
