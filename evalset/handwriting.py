@@ -2,7 +2,8 @@
 pre-2010 templates of Decree 158/2005), the values written with handwriting-style fonts
 (`evalset.pen`), then degraded as the rest of the evaluation set.
 
-    python -m evalset.handwriting OUT --count N --seed S [--kind birth|marriage] [--fonts DIR]
+    python -m evalset.handwriting OUT --count N --seed S [--kind birth|marriage]
+        [--layouts sequential,side] [--fonts DIR]
 
 `--kind birth` (the default): the birth certificate (Giấy khai sinh), ids h0000…,
 `doc_type` "birth_certificate"; the child's name, birth date and place, the parents'
@@ -15,7 +16,10 @@ signatures (a pen stroke, the name written out under it), the dateline and the i
 Its subjects are the two spouses (roles "chồng", "vợ"). Each spouse writes in their own
 hand: the wife's fields and signature in another font, ink, slant and pen width than the
 husband's (`klass["wife_hand"]`); the number and book in the husband's (the form's first
-hand, `klass["hand"]`).
+hand, `klass["hand"]`). `--layouts side`: the spouses side by side in the two columns
+of a ruled table (Thông tư 04/2020/TT-BTP's template, older printings too;
+`klass["layout"]` "side"); the default lays them one under the other, as before the
+option, and draws nothing for it.
 
 Writes OUT/<id>.<ext> and OUT/truth.jsonl (`evalset.Truth` rows). Per handwritten field,
 `fields["handwriting"][key]` holds what was written (`text`), its canonical value
