@@ -1086,6 +1086,9 @@ class SideTable:
 
     header: tuple[Word, ...]
     rows: dict[str, tuple[list[Word], list[Word]]]  # "name", "birth_date": (his, hers)
+    # Each spouse's header's span (x0, x1), centred in its column; the wife's is None
+    # where her "vợ" was not read.
+    spans: tuple[tuple[int, int], tuple[int, int] | None] = ((0, 0), None)
 
 
 def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None:
@@ -1114,7 +1117,9 @@ def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None
                     and line[k - 1] is not his:
                 k -= 1
             middle = (his.bbox[2] + line[k].bbox[0]) // 2
+            her_span: tuple[int, int] | None = (line[k].bbox[0], hers.bbox[2])
         else:
+            her_span = None
             # "Vợ" lost (ink bleed): a row's label repeated right of the husband's header
             # must show the wife's column.
             middle = his.bbox[2] + int(2 * h)
@@ -1136,7 +1141,11 @@ def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None
             continue
         if hers is None and all(b is a for a, b in rows.values()):
             continue
-        return SideTable((his, *([hers] if hers is not None else [])), rows)
+        j = line.index(his)
+        while j > 0 and line[j].bbox[0] - line[j - 1].bbox[2] < 1.5 * h:
+            j -= 1
+        return SideTable((his, *([hers] if hers is not None else [])), rows,
+                         ((line[j].bbox[0], his.bbox[2]), her_span))
     return None
 
 
@@ -1203,6 +1212,24 @@ def _row_rules(dark: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> list[int
     return [y0 + r for r in _rules(_spread(band, 0, 1).mean(axis=1))]
 
 
+def _header_columns(table: SideTable, his_label: list[Word], her_label: list[Word],
+                    h: float, width: int) -> list[tuple[int, int]]:
+    """The spouses' columns from their headers, each centred in its column: both read,
+    the columns meet between them and reach as far the other way; the wife's lost and
+    the row's label repeated in her column, hers starts a little before that label and
+    runs to the margin."""
+    (a, b), hers = table.spans
+    right = int(width * (1 - MARGIN))
+    if hers is not None:
+        half = (hers[0] - b) // 2
+        middle = b + half
+        return [(max(0, a - half), middle), (middle, min(right, hers[1] + half))]
+    if her_label is not his_label:
+        middle = her_label[0].bbox[0] - int(0.5 * h)
+        return [(his_label[0].bbox[0] - int(0.5 * h), middle), (middle, right)]
+    return []
+
+
 def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
                  ) -> list[Region]:
     """Each spouse's name and birth date in their cell of the table: right of the row's
@@ -1227,12 +1254,17 @@ def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
         # The cell the label starts in, and those right of it.
         cells = [(a, b) for a, b in pairwise(rules) if b - a > 2 * h]
         at = next((i for i, (a, b) in enumerate(cells) if a - h <= start < b), None)
-        if at is None:
-            continue
-        labelled = len(cells) - at >= 3  # a label column, then the two spouses'
-        spouses = cells[at + 1:at + 3] if labelled else cells[at:at + 2]
+        labelled = at is not None and len(cells) - at >= 3  # a label column, the spouses'
+        spouses = ([] if at is None else cells[at + 1:at + 3] if labelled
+                   else cells[at:at + 2])
         if len(spouses) < 2:
-            continue
+            # The rules not found (faint or broken on a low-ink page): the columns from
+            # the headers, each centred in its own.
+            spouses = _header_columns(table, his_label, her_label, h, width)
+            if not spouses:
+                continue
+            labelled = start < spouses[0][0] - h
+            rules = [spouses[0][0], spouses[1][1]]
         offset = min(_label_end(his_label[-1], h), _spelt_end(key, his_label)) - spouses[0][0]
         for who, (cl, cr), label in zip(SPOUSES, spouses, (his_label, her_label), strict=True):
             pad = max(3, int(0.15 * h))
