@@ -1159,3 +1159,21 @@ def test_the_sequential_forms_signature_heads_are_no_side_by_side_table() -> Non
              *_words_at(["Vợ"], 860, (600, 630), (5, 1, 1)),
              *_words_at(["(Ký,", "ghi", "rõ", "họ", "tên)"], 180, (650, 680), (6, 1, 1))]
     assert side_table(words, (1700, 2400)) is None
+
+
+def test_a_side_by_side_row_label_read_as_one_word_is_still_its_label() -> None:
+    """"Họ và tên" read without its spaces ("Hovàtên", "Hovàtn": clean 300 dpi pages of
+    draws 3163 and 4451) is the name row's label, in either spouse's column."""
+    from extract.handregions import find_labels, side_table
+
+    words = [*_words_at(["Bên", "chồng"], 400, (120, 150), (1, 1, 1)),
+             *_words_at(["Bên", "vợ"], 1160, (120, 150), (1, 1, 1)),
+             *_words_at(["Hovàtn"], 115, (205, 235), (2, 1, 1)),
+             *_words_at(["Hovàtên:"], 865, (205, 235), (2, 1, 1))]
+    found = find_labels(words, (1700, 900), form=FormKind.MARRIAGE)
+    assert found["husband_name"] == [words[4]] and found["wife_name"] == [words[5]]
+    # A value's word is no label: "Hoàng" is three letters from "hoten" (and without the
+    # row's label, the table is not taken for one).
+    words[4] = _words_at(["Hoàng"], 115, (205, 235), (2, 1, 1))[0]
+    words[5] = _words_at(["Hoàng"], 865, (205, 235), (2, 1, 1))[0]
+    assert side_table(words, (1700, 900)) is None
