@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from evalset import Truth, load_truth  # noqa: E402
-from evalset.handwriting import DOC_TYPE_OF, KINDS, SCORED_OF  # noqa: E402
+from evalset.handwriting import DOC_TYPE_OF, KINDS, SCORED_OF, layout_list  # noqa: E402
 from extract.handcheck import check  # noqa: E402
 from extract.handfields import BIRTH_CERTIFICATE, read_fields, warm  # noqa: E402
 from extract.handread import LineReader  # noqa: E402
@@ -413,7 +413,8 @@ WEIGHTED_HANDS = ("dancing-script", "dancing-script", "patrick-hand", "sriracha"
                   "playpen-sans")
 
 
-def weighted_draw(out: Path, count: int, seed: int, kind: str = "birth") -> None:
+def weighted_draw(out: Path, count: int, seed: int, kind: str = "birth",
+                  layouts: tuple[str, ...] = ("sequential",)) -> None:
     """A fresh draw of `evalset.handwriting` whose classes and hands are weighted to
     `WEIGHTED_CLASSES` and `WEIGHTED_HANDS` (the generator picks a hand from its font
     list; the draw gives it a list with Dancing Script twice)."""
@@ -421,7 +422,7 @@ def weighted_draw(out: Path, count: int, seed: int, kind: str = "birth") -> None
 
     # make_form draws `rng.choice(list(PACKAGES))`: a list with a hand twice weights it.
     hw.PACKAGES = list(WEIGHTED_HANDS)  # type: ignore[assignment]
-    hw.generate(out, count, seed, classes=WEIGHTED_CLASSES, kind=kind)
+    hw.generate(out, count, seed, classes=WEIGHTED_CLASSES, kind=kind, layouts=layouts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -436,6 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--draw", type=int, default=0, metavar="SEED",
                     help="first write a fresh weighted draw of --count forms into --set")
     ap.add_argument("--count", type=int, default=24)
+    ap.add_argument("--layouts", type=layout_list, default=("sequential",),
+                    help="with --draw --kind marriage: the layouts drawn from "
+                         "(evalset.handwriting --layouts; side: the spouses side by side)")
     ap.add_argument("--regions", action="store_true", help="only measure the regions")
     ap.add_argument("--placed", action="store_true",
                     help="only measure the regions placed for fields whose label is not "
@@ -451,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
         args.set = ROOT / ("bench/out/handwriting" if args.kind == "birth"
                            else f"bench/out/handwriting-{args.kind}")
     if args.draw:
-        weighted_draw(args.set, args.count, args.draw, args.kind)
+        weighted_draw(args.set, args.count, args.draw, args.kind, args.layouts)
     truths = [t for t in load_truth(args.set) if args.split in ("all", t.split)]
     if args.limit:
         truths = truths[:args.limit]

@@ -2,7 +2,8 @@
 pre-2010 templates of Decree 158/2005), the values written with handwriting-style fonts
 (`evalset.pen`), then degraded as the rest of the evaluation set.
 
-    python -m evalset.handwriting OUT --count N --seed S [--kind birth|marriage] [--fonts DIR]
+    python -m evalset.handwriting OUT --count N --seed S [--kind birth|marriage]
+        [--layouts sequential,side] [--fonts DIR]
 
 `--kind birth` (the default): the birth certificate (Giấy khai sinh), ids h0000…,
 `doc_type` "birth_certificate"; the child's name, birth date and place, the parents'
@@ -15,7 +16,10 @@ signatures (a pen stroke, the name written out under it), the dateline and the i
 Its subjects are the two spouses (roles "chồng", "vợ"). Each spouse writes in their own
 hand: the wife's fields and signature in another font, ink, slant and pen width than the
 husband's (`klass["wife_hand"]`); the number and book in the husband's (the form's first
-hand, `klass["hand"]`).
+hand, `klass["hand"]`). `--layouts side`: the spouses side by side in the two columns
+of a ruled table (Thông tư 04/2020/TT-BTP's template, older printings too;
+`klass["layout"]` "side"); the default lays them one under the other, as before the
+option, and draws nothing for it.
 
 Writes OUT/<id>.<ext> and OUT/truth.jsonl (`evalset.Truth` rows). Per handwritten field,
 `fields["handwriting"][key]` holds what was written (`text`), its canonical value
@@ -34,6 +38,7 @@ import random
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +59,7 @@ from evalset.data import (
 from evalset.degrade import EASY_CLASSES, HARD_CLASSES, PROFILE_OF, degrade, save
 from evalset.generate import EXTENSIONS, _cycled, _h, split_of
 from evalset.handfonts import PACKAGES, default_cache, missing
-from evalset.layout import Block, Header, Page, Para
+from evalset.layout import Block, Header, Page, Para, Table
 from evalset.pen import write
 from evalset.render import (
     A4_MM,
@@ -127,6 +132,16 @@ def _birth_place(rng: random.Random, place: Place) -> str:
     return address
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A table cell holding a dotted line: its rules (of the body's width from its left)
+    and whether the line is under the cell's label (a long value's room)."""
+
+    left: float
+    right: float
+    below: bool = False
+
+
 @dataclass
 class Form:
     page: Page
@@ -137,6 +152,10 @@ class Form:
     subjects: list[dict[str, Any]]
     issuer: dict[str, Any]
     printed: dict[str, Any]  # the truth's other fields (beside "handwriting")
+    # The table cell a dotted line is in: its left and right rules, of the body's width
+    # from its left, and whether the line goes under the cell's label (the others run to
+    # the right margin or are of a fixed length).
+    cells: dict[str, Cell] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -149,6 +168,7 @@ class _Fields:
     below: dict[str, bool]
     slots: list[Slot] = dataclasses.field(default_factory=list)
     body: list[Block] = dataclasses.field(default_factory=list)
+    cells: dict[str, Cell] = dataclasses.field(default_factory=dict)
 
     def dotted(self, key: str) -> Any:
         return sp(DOT * self.dots.get(key, 3), "i")
@@ -223,10 +243,23 @@ def _spouse(rng: random.Random, on: dt.date, sex: str, ages: tuple[int, int],
                          province_code=province_code)
 
 
-def build_marriage_form(rng: random.Random, dots: dict[str, int]) -> Form:
-    """The pre-2010 marriage certificate (Decree 158/2005's template): each spouse's
-    fields on dotted lines, one spouse under the other, then the register's number and
-    book, the spouses' signatures and the officer's."""
+@dataclass
+class _Marriage:
+    """What a marriage certificate says, whatever its layout: the day, the office, the
+    spouses, their homes and ID numbers, the register's number and book, and what was
+    written for each (``written``) and its canonical value (``truth``)."""
+
+    on: dt.date
+    issuer: Any
+    husband: Any
+    wife: Any
+    homes: list[str]
+    ids: list[str]
+    written: dict[str, str]
+    truth: dict[str, str]
+
+
+def _marriage_content(rng: random.Random) -> _Marriage:
     on = random_date(rng, EARLIEST, LATEST)
     place = random_place(rng, "legacy", on=on)
     issuer = make_issuer(rng, "ward", place)
@@ -247,24 +280,40 @@ def build_marriage_form(rng: random.Random, dots: dict[str, int]) -> Form:
                     f"{who}_residence": home, f"{who}_id": pid}
         truth |= {f"{who}_name": p.upper, f"{who}_birth_date": p.birth_date.isoformat(),
                   f"{who}_residence": home, f"{who}_id": pid}
+    return _Marriage(on, issuer, husband, wife, homes, ids, written, truth)
 
+
+def build_marriage_form(rng: random.Random, dots: dict[str, int],
+                        layout: str = "sequential") -> Form:
+    """The pre-2010 marriage certificate (Decree 158/2005's template): each spouse's
+    fields on dotted lines, one spouse under the other (``layout`` "sequential") or side
+    by side in the two columns of a ruled table ("side", ``_side_by_side``), then the
+    register's number and book, the spouses' signatures and the officer's."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}: one of {', '.join(LAYOUTS)}")
+    m = _marriage_content(rng)
     fields = _Fields(dots, {f"{who}_{k}": rng.random() < 0.3 for who in ("husband", "wife")
-                            for k in ("name", "residence")})
+                            for k in ("name", "residence")}
+                     if layout == "sequential" else {})
     slots, body, field, dotted = fields.slots, fields.body, fields.add, fields.dotted
-    residence_label = rng.choice(("Nơi thường trú:", "Nơi cư trú:"))
-
-    for who, spouse, p in (("husband", "chồng", husband), ("wife", "vợ", wife)):
-        field(f"{who}_name", f"Họ và tên {spouse}:", 0.6 if who == "husband" else 0.4)
-        field(f"{who}_birth_date", "Ngày, tháng, năm sinh:")
-        body.append(Para([], columns=[[sp("Dân tộc: "), sp(p.ethnicity, "i")],
-                                      [sp("Quốc tịch: "), sp("Việt Nam", "i")]]))
-        field(f"{who}_residence", residence_label)
-        field(f"{who}_id", "Số Giấy CMND:")
+    if layout == "side":
+        _side_by_side(rng, m, fields)
+    else:
+        residence_label = rng.choice(("Nơi thường trú:", "Nơi cư trú:"))
+        for who, spouse, p in (("husband", "chồng", m.husband), ("wife", "vợ", m.wife)):
+            field(f"{who}_name", f"Họ và tên {spouse}:", 0.6 if who == "husband" else 0.4)
+            field(f"{who}_birth_date", "Ngày, tháng, năm sinh:")
+            body.append(Para([], columns=[[sp("Dân tộc: "), sp(p.ethnicity, "i")],
+                                          [sp("Quốc tịch: "), sp("Việt Nam", "i")]]))
+            field(f"{who}_residence", residence_label)
+            field(f"{who}_id", "Số Giấy CMND:")
     slots += [Slot("number", "Số:"), Slot("book", "Quyển số:")]
     body.append(Para([sp("Số:"), dotted("number"), sp("   Quyển số:"), dotted("book")],
                      space_before=0.5))
     body.append(Para([], columns=[[sp("Chồng", "b")], [sp("Vợ", "b")]], space_before=0.5))
     body.append(Para([], columns=[[sp(SIGN_NOTE, "i")], [sp(SIGN_NOTE, "i")]]))
+    issuer, on, husband, wife, homes, ids = m.issuer, m.on, m.husband, m.wife, m.homes, m.ids
+    written, truth = m.written, m.truth
     officer = sign_block(rng, issuer, on, random_person(
         rng, born_from=dt.date(1940, 1, 1), born_to=dt.date(1970, 1, 1)).name)
     page = Page([header(rng, issuer, None), *title_paras("GIẤY CHỨNG NHẬN KẾT HÔN", size=3.0),
@@ -279,7 +328,70 @@ def build_marriage_form(rng: random.Random, dots: dict[str, int]) -> Form:
     return Form(page, slots, written, truth, on, subjects, issuer.to_dict(),
                 {"husband_name": husband.upper, "wife_name": wife.upper,
                  "husband_residence": homes[0], "wife_residence": homes[1],
-                 "book": book, "registered_on": on.isoformat()})
+                 "book": truth["book"], "registered_on": on.isoformat()},
+                fields.cells)
+
+
+# The marriage certificate's layouts: the spouses one under the other (Decree 158/2005's
+# form as the set has it since issue 21) or side by side in the two columns of one ruled
+# table, the template of Thông tư 04/2020/TT-BTP and of many older printings ("Bên
+# chồng" / "Bên vợ").
+LAYOUTS = ("sequential", "side")
+# The side-by-side table's column headers, by era.
+SIDE_HEADERS = (("Thông tin người chồng", "Thông tin người vợ"), ("Bên chồng", "Bên vợ"),
+                ("Chồng", "Vợ"))
+# Its rows: the field (None: typed), each wording a printing used.
+SIDE_ROWS: tuple[tuple[str | None, tuple[str, ...]], ...] = (
+    ("name", ("Họ, chữ đệm, tên", "Họ và tên")),
+    ("birth_date", ("Ngày, tháng, năm sinh",)),
+    (None, ("Dân tộc",)),
+    (None, ("Quốc tịch",)),
+    ("residence", ("Nơi cư trú", "Nơi thường trú")),
+    ("id", ("Giấy tờ tùy thân", "Số Giấy CMND")))
+# The label column's share of the table when the labels are printed once, left of both
+# spouses' columns (the 2020 template); otherwise each spouse's column repeats them.
+LABEL_COLUMN = 0.3
+CELL_PAD_MM = 2.5  # room kept between a dotted line and its cell's rule
+CELL_SMALLEST = 0.4  # of the body's print size: the smallest a clerk writes in a cell
+
+
+def _side_by_side(rng: random.Random, m: _Marriage, fields: _Fields) -> None:
+    """The spouses side by side: a ruled table whose header row names each spouse's
+    column, then a row per field. Either a label column left of both spouses' columns
+    (each value cell a dotted line alone) or each spouse's column with the label
+    repeated before its dotted line (a long value's line then under the label, in the
+    cell). Each dotted line ends at its cell's rule (``fields.rights``)."""
+    labelled = rng.random() < 0.5
+    heads = rng.choice(SIDE_HEADERS)
+    colon = "" if labelled else ":"
+    wording = [rng.choice(words) for _, words in SIDE_ROWS]
+    below = {f"{who}_{k}": not labelled and rng.random() < 0.3
+             for who in ("husband", "wife") for k in ("name", "residence")}
+    widths = ([LABEL_COLUMN, (1 - LABEL_COLUMN) / 2, (1 - LABEL_COLUMN) / 2] if labelled
+              else [0.5, 0.5])
+    edges = [sum(widths[:i + 1]) for i in range(len(widths))]
+    rows: list[list[list[Any]]] = [[[], [sp(heads[0], "b")], [sp(heads[1], "b")]]
+                                   if labelled else [[sp(heads[0], "b")], [sp(heads[1], "b")]]]
+    typed = {"Dân tộc": (m.husband.ethnicity, m.wife.ethnicity),
+             "Quốc tịch": ("Việt Nam", "Việt Nam")}
+    for (key, _), words in zip(SIDE_ROWS, wording, strict=True):
+        label = words + colon
+        cells: list[list[Any]] = [[sp(label)]] if labelled else []
+        for i, who in enumerate(("husband", "wife")):
+            # Glued to its label (one word, one line) unless the line goes under it.
+            prefix = [] if labelled else [sp(label + (" " if below.get(f"{who}_{key}")
+                                                      else ""))]
+            if key is None:
+                cells.append([*([] if labelled else [sp(label + " ")]),
+                              sp(typed[words][i], "i")])
+                continue
+            slot = f"{who}_{key}"
+            fields.slots.append(Slot(slot, label))
+            k = i + 1 if labelled else i
+            fields.cells[slot] = Cell(edges[k - 1] if k else 0.0, edges[k], below.get(slot, False))
+            cells.append([*prefix, fields.dotted(slot)])
+        rows.append(cells)
+    fields.body.append(Table(rows, widths, space_before=0.8, header_rows=1))
 
 
 def _address(rng: random.Random, place: Place) -> str:
@@ -299,18 +411,27 @@ class Line:
     width: float
 
 
+def _is_dots(op: Any) -> bool:
+    """A dotted line's text op: dots, after the space that parts it from its label when
+    the two are separate words (a table cell's label whose line may wrap under it)."""
+    return bool(op.text.strip()) and set(op.text.lstrip(" ")) == {DOT} and op.style == "i"
+
+
 def _dot_lines(lay_ops: list[Any], family: str, size_of: Any) -> list[Line]:
     out = []
     for op in lay_ops:
-        if op.text and set(op.text) == {DOT} and op.style == "i":
-            out.append(Line(op.x, op.y, size_of(op)))
+        if _is_dots(op):
+            lead = op.text[:len(op.text) - len(op.text.lstrip(" "))]
+            x = op.x + (size_of(dataclasses.replace(op, text=lead)) if lead else 0.0)
+            out.append(Line(x, op.y, size_of(op) - (x - op.x)))
     return out
 
 
-def lay_out(seed_rng: random.Random, family: str, build_seed: str, kind: str = "birth"
-            ) -> tuple[Form, Any, list[Line]]:
+def lay_out(seed_rng: random.Random, family: str, build_seed: str, kind: str = "birth",
+            form_layout: str = "sequential") -> tuple[Form, Any, list[Line]]:
     """Lay the form out twice: once with stub dots to find where each dotted line starts,
-    then with each line filled to the right margin."""
+    then with each line filled to the right margin (or its table cell's rule; a line
+    under its cell's label fills the cell's width, which puts it there)."""
 
     body_pt = seed_rng.choice([12.0, 12.5, 13.0, 13.5])
     spacing = seed_rng.uniform(1.45, 1.7)  # room above each line for the handwriting
@@ -319,7 +440,9 @@ def lay_out(seed_rng: random.Random, family: str, build_seed: str, kind: str = "
     right = mm(A4_MM[0]) - margins[2]
     dots: dict[str, int] = {}
     for _attempt in range(2):
-        form = BUILDERS[kind](random.Random(build_seed), dots)
+        build_rng = random.Random(build_seed)
+        form = (build_marriage_form(build_rng, dots, form_layout) if kind == "marriage"
+                else BUILDERS[kind](build_rng, dots))
         lay = layout(form.page, family, body_pt, spacing, margins)
 
         def length(op: Any) -> float:
@@ -327,12 +450,19 @@ def lay_out(seed_rng: random.Random, family: str, build_seed: str, kind: str = "
 
         lines = _dot_lines(lay.ops, family, length)
         assert len(lines) == len(form.slots), (len(lines), form.slots)
-        for slot, ln, op in zip(form.slots, lines, [o for o in lay.ops
-                                                    if o.text and set(o.text) == {DOT}],
+        for slot, ln, op in zip(form.slots, lines, [o for o in lay.ops if _is_dots(o)],
                                 strict=True):
             dot_w = font(family, "i", op.size_px).getlength(DOT)
             fixed = FIXED_DOTS_MM.get(slot.key)
-            room = (mm(fixed) if fixed is not None else right - ln.x) - dot_w
+            cell = form.cells.get(slot.key)
+            body_w = right - margins[0]
+            if cell is not None:
+                # Short of the cell's rule; under the label, the cell's whole width.
+                end = margins[0] + cell.right * body_w - mm(CELL_PAD_MM)
+                start = margins[0] + cell.left * body_w + mm(CELL_PAD_MM) if cell.below else ln.x
+                room = end - start - dot_w
+            else:
+                room = (mm(fixed) if fixed is not None else right - ln.x) - dot_w
             dots[slot.key] = max(3, int(room / dot_w))
     return form, lay, lines
 
@@ -397,12 +527,22 @@ def _sign_spouses(canvas: np.ndarray, lay: Any, form: Form, rng: random.Random, 
     return out
 
 
+def form_layout(seed: int, layouts: Sequence[str]) -> str:
+    """The form's layout: the only one asked for, or one of them drawn from a stream of
+    its own (the form's other draws, and so a set made with one layout, stay)."""
+    if len(layouts) == 1:
+        return layouts[0]
+    return random.Random(f"{seed}:layout").choice(list(layouts))
+
+
 def make_form(workdir: Path, doc_id: str, seed: int, degradation: str, split: str,
-              cache: Path, kind: str = "birth") -> Truth:
+              cache: Path, kind: str = "birth", layouts: Sequence[str] = ("sequential",)
+              ) -> Truth:
     rng = random.Random(f"{seed}:hand-render")
     fams = available_fonts()
     family = _choose(rng, fams, [FONT_WEIGHTS[f] for f in fams])
-    form, lay, lines = lay_out(rng, family, f"{seed}:hand-content", kind)
+    chosen = form_layout(seed, layouts)
+    form, lay, lines = lay_out(rng, family, f"{seed}:hand-content", kind, chosen)
     rendered = draw(form.page, lay, rng, family)
     canvas = np.array(rendered.image)
     hands = list(PACKAGES)
@@ -421,8 +561,10 @@ def make_form(workdir: Path, doc_id: str, seed: int, degradation: str, split: st
         pen = pens[SPOUSE_OF.get(slot.key, "husband")]
         size = round(body_px * rng.uniform(1.15, 1.45))
         w = write(text, rng, cache, pen.hand, size, pen.slant + rng.gauss(0, 1.5), pen.width)
-        # Too long for its line: the clerk wrote smaller.
-        while w.mask.width > ln.width * 0.97 and size > body_px * 0.7:
+        # Too long for its line: the clerk wrote smaller; in a table's cell, as small as
+        # it takes to stay inside its rules (an address in a spouse's column).
+        floor = body_px * (CELL_SMALLEST if slot.key in form.cells else 0.7)
+        while w.mask.width > ln.width * 0.97 and size > floor:
             size = round(size * 0.9)
             w = write(text, rng, cache, pen.hand, size, pen.slant, pen.width)
         x = int(ln.x + rng.uniform(0, max(0.0, min(mm(8), ln.width - w.mask.width))))
@@ -442,7 +584,9 @@ def make_form(workdir: Path, doc_id: str, seed: int, degradation: str, split: st
              "format": scan.format, "turn": scan.turn, "skew": round(scan.skew, 2),
              "jpeg_quality": (scan.jpeg_quality or 85) if jpeg_used else None,
              "font": family, "hand": first.hand,
-             **({"wife_hand": pens["wife"].hand} if "wife" in pens else {})}
+             **({"wife_hand": pens["wife"].hand} if "wife" in pens else {}),
+             # Only where it is not the form's first: a set of it alone is as before.
+             **({"layout": chosen} if chosen != "sequential" else {})}
     printed = "\n".join(rendered.lines)
     return Truth(
         id=doc_id, file=name, split=split, profile=PROFILE_OF[degradation], klass=klass,
@@ -455,11 +599,15 @@ def make_form(workdir: Path, doc_id: str, seed: int, degradation: str, split: st
 
 def generate(out: Path, count: int, seed: int, cache: Path | None = None,
              on_document: Any = None, classes: tuple[str, ...] = CYCLE,
-             kind: str = "birth") -> list[Truth]:
+             kind: str = "birth", layouts: Sequence[str] = ("sequential",)) -> list[Truth]:
     """`count` forms of `kind` into `out` (replaced as a whole, as `evalset.generate`
-    does); form i depends on (seed, i) only, its split on (seed, id) only."""
+    does); form i depends on (seed, i) only, its split on (seed, id) only. ``layouts``:
+    the marriage form's layouts to draw from (``LAYOUTS``; the birth form has one)."""
     if kind not in KINDS:
         raise ValueError(f"unknown form kind {kind!r}: one of {', '.join(KINDS)}")
+    bad = [x for x in layouts if x not in (LAYOUTS if kind == "marriage" else LAYOUTS[:1])]
+    if bad or not layouts:
+        raise ValueError(f"unknown layout for the {kind} form: {', '.join(bad) or 'none'}")
     cache = cache or default_cache()
     if missing(cache):
         raise RuntimeError(f"handwriting fonts missing in {cache}: run python -m "
@@ -475,7 +623,7 @@ def generate(out: Path, count: int, seed: int, cache: Path | None = None,
         degradation = _cycled(seed, "hand-class", classes, i)
         t0 = time.perf_counter()
         t = make_form(partial, doc_id, _h("evalset-hand", seed, i) % 2**32, degradation,
-                      split_of(seed, doc_id), cache, kind)
+                      split_of(seed, doc_id), cache, kind, layouts)
         truths.append(t)
         if on_document:
             on_document(t, time.perf_counter() - t0)
@@ -486,6 +634,15 @@ def generate(out: Path, count: int, seed: int, cache: Path | None = None,
     return truths
 
 
+def layout_list(text: str) -> tuple[str, ...]:
+    """``--layouts``' value: layouts of ``LAYOUTS``, comma-separated."""
+    out = tuple(x.strip() for x in text.split(",") if x.strip())
+    bad = [x for x in out if x not in LAYOUTS]
+    if bad or not out:
+        raise argparse.ArgumentTypeError(f"layouts are among {', '.join(LAYOUTS)}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m evalset.handwriting", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -494,6 +651,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--kind", choices=KINDS, default="birth",
                     help="the form: birth certificate (default) or marriage certificate")
+    ap.add_argument("--layouts", type=layout_list, default=("sequential",),
+                    help="the marriage form's layouts, comma-separated, one drawn per form: "
+                         "sequential (the spouses one under the other, the default: the "
+                         "sets made before the option) and side (side by side in a table)")
     ap.add_argument("--fonts", type=Path, default=None, help="font cache (evalset.handfonts)")
     args = ap.parse_args(argv)
     n = [0]
@@ -503,7 +664,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{n[0]}/{args.count}] {t.file} {t.class_key} {t.klass['hand']} {t.split} "
               f"{w:.2f}s", file=sys.stderr, flush=True)
 
-    truths = generate(args.out, args.count, args.seed, args.fonts, progress, kind=args.kind)
+    truths = generate(args.out, args.count, args.seed, args.fonts, progress, kind=args.kind,
+                      layouts=args.layouts)
     print(f"{len(truths)} forms in {args.out}", file=sys.stderr)
     return 0
 

@@ -510,6 +510,9 @@ def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[s
     the number's "Số:"."""
     width = size[0]
     lines = sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws))
+    table = side_table(words, size)
+    if table is not None:
+        return _side_labels(table, lines, size)
     found: dict[str, list[Word]] = {}
     dates: list[list[Word]] = []
     # Read garbled ("Ngày. thắng. mấrn sinh....", ink bleed, fresh draw 1049 m0016):
@@ -588,6 +591,42 @@ def find_marriage_labels(words: Sequence[Word], size: tuple[int, int]) -> dict[s
     if number is not None:
         found["number"] = number
     return in_order(found, width, FormKind.MARRIAGE)
+
+
+def _side_labels(table: SideTable, lines: list[list[Word]], size: tuple[int, int]
+                 ) -> dict[str, list[Word]]:
+    """The side-by-side table's labels: each spouse's field keyed to its row's label
+    (the wife's to her column's repeated label where read), and the number's "Số:"
+    under the table. Both spouses' labels are on one line: no order to check."""
+    found = {f"{who}_{key}": pair[i] for key, pair in table.rows.items()
+             for i, who in enumerate(SPOUSES)}
+    his = {k: v for k, v in found.items() if k.startswith("husband_")}
+    below = max((min(w.bbox[1] for w in label) for label in his.values()),
+                default=max(w.bbox[3] for w in table.header))
+    number = _marriage_number(lines, size, below) or _number_before_book(lines, his, size, below)
+    # Under the table's last rows, as the sequential form's order allows under the wife's
+    # date (``REACH``), from the table's lowest label found: a "Số" further down is read
+    # in the signatures (draw 3163 m0022: its crop cut 9 lines under the number).
+    h = label_height(next(iter(his.values())), size[0]) if his else 0.0
+    reach = SIDE_NUMBER_REACH + (0.0 if "birth_date" in table.rows else SIDE_ROW)
+    # And above the spouses' signatures, whose "(Ký, ghi rõ họ tên)" is read well (draw
+    # 3163 m0022: "Số:" made up before a word under them, its number's line misread).
+    notes = [min(w.bbox[1] for w in line) for line in lines
+             if min(w.bbox[1] for w in line) > below and line[0].text.startswith("(")
+             and _token(line[0].text[1:]) == "ky"]
+    if number is not None and notes and min(w.bbox[1] for w in number) > min(notes):
+        number = None
+    if number is not None and his and min(w.bbox[1] for w in number) - below <= reach * h:
+        found["number"] = number
+    return found
+
+
+# Line heights from the table's lowest row label found (the date's) down to "Số:": the
+# rows of ethnicity, nationality, residence and ID, and the table's bottom. About 1.15
+# times the farthest on draw 3163 (10.5–19.0), and a row more from the name's row when
+# the date's was not read.
+SIDE_NUMBER_REACH = 22.0
+SIDE_ROW = 3.0
 
 
 def _number_before_book(lines: list[list[Word]], found: dict[str, list[Word]],
@@ -901,6 +940,11 @@ def regions(image: Image.Image, words: Sequence[Word], form: FormKind = FormKind
         made = number_label(dark, words)
         if made is not None:
             found["number"] = [made]
+    # The marriage form side by side: the spouses' fields in their cells of the table.
+    table = side_table(words, (width, height)) if form is FormKind.MARRIAGE else None
+    if table is not None:
+        out = side_regions(dark, words, table)
+        found = {k: v for k, v in found.items() if k == "number"}
     for key, label in found.items():
         # No taller than print of the forms' size can be at the page's resolution: on ink
         # bleed every word box tesseract draws is about twice the print (dev: median word
@@ -1019,3 +1063,258 @@ def ink_box(image: Image.Image, region: Region) -> tuple[int, int, int, int]:
     pad = max(4, int(0.25 * h))
     return (max(x0, x0 + int(xs[0]) - pad), max(y0, y0 + top - pad),
             min(x1, x0 + int(xs[-1]) + pad), min(y1, y0 + bottom + pad))
+
+
+# The marriage certificate side by side (Thông tư 04/2020/TT-BTP's template, older
+# printings too): a ruled table whose header row names each spouse's column ("Thông tin
+# người chồng" / "Thông tin người vợ", "Bên chồng" / "Bên vợ", "Chồng" / "Vợ"), then a
+# row per field: its label once in a column left of both spouses' columns, or repeated
+# in each spouse's column before the value. A value is in its spouse's cell, bounded by
+# the cell's rules.
+SPOUSE_HEADS = ("chong", "vo")
+# How far under the header row the name's row starts, in the header's line heights.
+SIDE_FIRST_ROW = 4.0
+# A table rule: a column (row) inked over this share of the table's height (the cell's
+# width), a pixel or two either side counted (the deskew's residue).
+RULE_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class SideTable:
+    """The spouses' table: its header row's words and the rows' labels (husband's
+    first; the wife's is her column's repeated label where read, else the row's)."""
+
+    header: tuple[Word, ...]
+    rows: dict[str, tuple[list[Word], list[Word]]]  # "name", "birth_date": (his, hers)
+    # Each spouse's header's span (x0, x1), centred in its column; the wife's is None
+    # where her "vợ" was not read.
+    spans: tuple[tuple[int, int], tuple[int, int] | None] = ((0, 0), None)
+
+
+def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None:
+    """The spouses' table if the page has one: a line with a spouse's word for each
+    ("chồng" left of "vợ", a fifth of the page apart) and, a few lines under it, a row
+    starting with a name label that names no spouse ("Họ, chữ đệm, tên", "Họ và tên").
+    The sequential form's "Chồng  Vợ" over the signatures has no such row under it."""
+    width = size[0]
+    lines = sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws))
+    for his in (w for w in words if _close(_token(w.text), SPOUSE_HEADS[0])):
+        middle_y = (his.bbox[1] + his.bbox[3]) / 2
+        # The header row by its height, not tesseract's lines: it may read the two
+        # headers as two lines.
+        line = sorted((w for w in words if w.text.strip() and _token(w.text)
+                       and his.bbox[1] <= (w.bbox[1] + w.bbox[3]) / 2 <= his.bbox[3]
+                       and w.bbox[1] <= middle_y <= w.bbox[3]), key=lambda w: w.bbox[0])
+        hers = next((w for w in line if _token(w.text) == SPOUSE_HEADS[1]
+                     and w.bbox[0] - his.bbox[2] > 0.2 * width), None)
+        h = label_height([his], width)
+        top = his.bbox[1]
+        if hers is not None:
+            # Between the two headers (each centred in its column): the first word of
+            # the wife's header is the run of words ending at "vợ".
+            k = line.index(hers)
+            while k > 0 and line[k].bbox[0] - line[k - 1].bbox[2] < 1.5 * h \
+                    and line[k - 1] is not his:
+                k -= 1
+            middle = (his.bbox[2] + line[k].bbox[0]) // 2
+            her_span: tuple[int, int] | None = (line[k].bbox[0], hers.bbox[2])
+        else:
+            her_span = None
+            # "Vợ" lost (ink bleed): a row's label repeated right of the husband's header
+            # must show the wife's column.
+            middle = his.bbox[2] + int(2 * h)
+        rows: dict[str, tuple[list[Word], list[Word]]] = {}
+        for below in lines:
+            if statistics.median((w.bbox[1] + w.bbox[3]) / 2 for w in below) <= his.bbox[3]:
+                continue
+            if min(w.bbox[1] for w in below) - top > (SIDE_FIRST_ROW + 6) * h:
+                break
+            for key in ("name", "birth_date"):
+                if key in rows:
+                    continue
+                found = _row_labels(below, key, width, middle)
+                if found is not None:
+                    rows[key] = found
+        first = rows.get("name") or rows.get("birth_date")
+        if first is None or min(w.bbox[1] for w in first[0]) - top > SIDE_FIRST_ROW * h * (
+                1 if "name" in rows else 2.5):
+            continue
+        if hers is None and all(b is a for a, b in rows.values()):
+            continue
+        j = line.index(his)
+        while j > 0 and line[j].bbox[0] - line[j - 1].bbox[2] < 1.5 * h:
+            j -= 1
+        return SideTable((his, *([hers] if hers is not None else [])), rows,
+                         ((line[j].bbox[0], his.bbox[2]), her_span))
+    return None
+
+
+def _row_labels(line: list[Word], key: str, width: int, middle: int
+                ) -> tuple[list[Word], list[Word]] | None:
+    """A table row's label for ``key`` at the start of ``line`` (left of the spouses'
+    middle), and the wife's column's repeated label right of ``middle`` if read."""
+    patterns = (*LABELS[key], *(BARE_NAME if key == "name" else ()))
+    tokens = [_token(w.text) for w in line]
+    left = [w for w in line if w.bbox[0] < middle]
+    label = _label_in(left, tokens[:len(left)], patterns, SPOUSE_HEADS, width)
+    if label is None and key == "birth_date":
+        label = _loose(left, key)
+    if label is None:
+        label = _glued(left[:1], patterns)
+    if label is None or any(tokens[:line.index(label[0])]):
+        return None
+    right = [w for w in line if w.bbox[0] >= middle]
+    rtokens = [_token(w.text) for w in right]
+    hers = _glued(right[:1], patterns)
+    for pattern in patterns:
+        for start in range(len(right) - len(pattern) + 1):
+            if _matches(rtokens[start:start + len(pattern)], pattern):
+                hers = right[start:start + len(pattern)]
+                break
+        if hers is not None:
+            break
+    return label, hers or label
+
+
+def _glued(words: Sequence[Word], patterns: tuple[tuple[str, ...], ...]) -> list[Word] | None:
+    """The first of ``words`` when it is a whole label read as one word, its spaces lost
+    ("Hovàtên", "Hovàtn" on clean 300 dpi pages: draws 3163 m0019, 4451 m0012), its
+    letters a letter off one of ``patterns`` spelt without spaces."""
+    if not words:
+        return None
+    letters = "".join(re.findall(r"[a-z]+", fold_aligned(words[0].text).lower()))
+    spelt = ("".join(p) for p in patterns if len(p) > 1)
+    return [words[0]] if any(len(p) >= 5 and _edits(letters, p) <= 1 for p in spelt) else None
+
+
+def _rules(ink_share: np.ndarray) -> list[int]:
+    """The middles of the runs where ``ink_share`` is over ``RULE_SHARE``."""
+    on = np.concatenate(([0], (ink_share > RULE_SHARE).astype(np.int8), [0]))
+    edges = np.diff(on)
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    return [int((s + e - 1) // 2) for s, e in zip(starts, ends, strict=True)]
+
+
+def _spread(a: np.ndarray, axis: int, by: int = 2) -> np.ndarray:
+    """``a`` or'ed with itself shifted up to ``by`` either way along ``axis``."""
+    out = a.copy()
+    for k in range(1, by + 1):
+        if axis == 1:
+            out[:, k:] |= a[:, :-k]
+            out[:, :-k] |= a[:, k:]
+        else:
+            out[k:] |= a[:-k]
+            out[:-k] |= a[k:]
+    return out
+
+
+def _column_rules(dark: np.ndarray, y0: int, y1: int) -> list[int]:
+    """The table's vertical rules between rows y0 and y1."""
+    band = dark[max(0, y0):max(0, y1)]
+    if band.shape[0] < 4:
+        return []
+    return _rules(_spread(band, 1).mean(axis=0))
+
+
+def _row_rules(dark: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> list[int]:
+    """The table's horizontal rules across a cell (x0–x1) between rows y0 and y1."""
+    y0 = max(0, y0)
+    band = dark[y0:max(y0, y1), max(0, x0):max(0, x1)]
+    if band.size == 0:
+        return []
+    return [y0 + r for r in _rules(_spread(band, 0, 1).mean(axis=1))]
+
+
+def _header_columns(table: SideTable, his_label: list[Word], her_label: list[Word],
+                    h: float, width: int) -> list[tuple[int, int]]:
+    """The spouses' columns from their headers, each centred in its column: both read,
+    the columns meet between them and reach as far the other way; the wife's lost and
+    the row's label repeated in her column, hers starts a little before that label and
+    runs to the margin."""
+    (a, b), hers = table.spans
+    right = int(width * (1 - MARGIN))
+    if hers is not None:
+        half = (hers[0] - b) // 2
+        middle = b + half
+        return [(max(0, a - half), middle), (middle, min(right, hers[1] + half))]
+    if her_label is not his_label:
+        middle = her_label[0].bbox[0] - int(0.5 * h)
+        return [(his_label[0].bbox[0] - int(0.5 * h), middle), (middle, right)]
+    return []
+
+
+def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
+                 ) -> list[Region]:
+    """Each spouse's name and birth date in their cell of the table: right of the row's
+    label where it is repeated in the spouse's column (on the dotted line under it when
+    the label stands alone on its line), the whole cell where the labels have a column
+    of their own; left and right at the cell's rules, top and bottom at the row's."""
+    height, width = dark.shape
+    out: list[Region] = []
+    labels = [w for pair in table.rows.values() for w in pair[0]]
+    top = min(w.bbox[1] for w in table.header)
+    bottom = max(w.bbox[3] for w in labels) if labels else top
+    rules = _column_rules(dark, top, bottom)
+    for key, (his_label, her_label) in table.rows.items():
+        body = his_label[:-1] or his_label
+        boxed = statistics.median(w.bbox[3] - w.bbox[1] for w in body)
+        h = label_height(body, width)
+        baseline = statistics.median(w.bbox[3] for w in body) - 0.15 * h
+        # Boxes swollen by ink bleed: the print's baseline from its ink, as ``regions``.
+        if boxed > h and len(his_label) > 1:
+            baseline = min(baseline, _print_baseline(dark, body))
+        start = his_label[0].bbox[0]
+        # The cell the label starts in, and those right of it.
+        cells = [(a, b) for a, b in pairwise(rules) if b - a > 2 * h]
+        at = next((i for i, (a, b) in enumerate(cells) if a - h <= start < b), None)
+        labelled = at is not None and len(cells) - at >= 3  # a label column, the spouses'
+        spouses = ([] if at is None else cells[at + 1:at + 3] if labelled
+                   else cells[at:at + 2])
+        if len(spouses) < 2:
+            # The rules not found (faint or broken on a low-ink page): the columns from
+            # the headers, each centred in its own.
+            spouses = _header_columns(table, his_label, her_label, h, width)
+            if not spouses:
+                continue
+            labelled = start < spouses[0][0] - h
+            rules = [spouses[0][0], spouses[1][1]]
+        offset = min(_label_end(his_label[-1], h), _spelt_end(key, his_label)) - spouses[0][0]
+        for who, (cl, cr), label in zip(SPOUSES, spouses, (his_label, her_label), strict=True):
+            pad = max(3, int(0.15 * h))
+            x0, x1 = cl + pad, cr - pad
+            if not labelled:
+                end = (min(_label_end(label[-1], h), _spelt_end(key, label))
+                       if label is not his_label or who == "husband" else cl + offset)
+                x0 = max(x0, end)
+            # The table's rules run across all its columns; a dotted line run together by
+            # ink bleed spans one cell at most.
+            ruled = _row_rules(dark, rules[0] + 2 * pad, rules[-1] - 2 * pad,
+                               int(baseline - 3 * h), int(baseline + 3.5 * h))
+            above = [r for r in ruled if r < baseline - 0.6 * h]
+            under = [r for r in ruled if r > baseline + 0.3 * h]
+            y0 = (max(above) + pad) if above else int(baseline - 2.6 * h)
+            y1 = (min(under) - pad) if under else int(baseline + 1.6 * h)
+            below = (not labelled and x1 - x0 > h
+                     and _written(dark, int(baseline), h, x0, x1) < WRITTEN_RIGHT
+                     and _dots(dark, int(baseline), h, x0, x1) < DOTS_RIGHT // 3
+                     and not _ruled(dark, int(baseline), h, x0, x1))
+            base = baseline
+            masks: tuple[tuple[int, int, int, int], ...] = ()
+            if below:
+                rows = range(int(baseline + 1.0 * h), max(int(baseline + 1.0 * h) + 1,
+                                                           y1 - int(0.1 * h)), 2)
+                base = max(rows, key=lambda y: _dots(dark, y, h, cl + pad, cr - pad))
+                masks = ((cl, y0, x0 + int(0.5 * h), int(baseline + 0.15 * h)),)
+                x0 = cl + pad
+                y0 = max(y0, int(base - 2.6 * h), int(baseline - 0.5 * h))
+            # The rules found must hold the line the value is written on (a baseline
+            # misjudged puts a row's rule on the wrong side of it): else the usual band.
+            if not y0 < base < y1:
+                y0, y1 = int(base - 2.6 * h), int(base + 1.6 * h)
+            if x1 - x0 < h:
+                continue
+            label_box = (label[0].bbox[0], min(w.bbox[1] for w in label),
+                         label[-1].bbox[2], int(baseline + 0.15 * h))
+            out.append(Region(f"{who}_{key}", (x0, max(0, y0), x1, min(height, y1)), below,
+                              label_box, int(base), int(h), masks))
+    return out

@@ -14,7 +14,14 @@ from PIL import Image
 import evalset
 from evalset.generate import split_of
 from evalset.handfonts import PACKAGES, default_cache, missing
-from evalset.handwriting import FIELDS, MARRIAGE_FIELDS, generate
+from evalset.handwriting import (
+    FIELDS,
+    LAYOUTS,
+    MARRIAGE_FIELDS,
+    SIDE_HEADERS,
+    form_layout,
+    generate,
+)
 from evalset.pen import write
 
 CACHE = default_cache()
@@ -172,3 +179,61 @@ def test_each_spouse_writes_in_their_own_hand(tmp_path: Path,
 def test_an_unknown_form_kind_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown form kind"):
         generate(tmp_path / "x", 1, seed=9, cache=CACHE, kind="death")
+
+
+@pytest.fixture(scope="module")
+def side(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("hand-side") / "s"
+    generate(out, 4, seed=11, cache=CACHE, classes=("clean", "blur_yellow_skew"),
+             kind="marriage", layouts=("side",))
+    return out
+
+
+def test_side_by_side_puts_the_spouses_in_two_columns_of_a_table(side: Path) -> None:
+    """The template's other layout (Thông tư 04/2020/TT-BTP, older printings): a header
+    row naming each spouse's column, the labels once left of both columns or repeated in
+    each, and each spouse's value in their own column, the wife's right of the husband's
+    on the same row."""
+    heads = {head for pair in SIDE_HEADERS for head in pair}
+    variants = set()
+    for t in evalset.load_truth(side):
+        assert t.klass["layout"] == "side"
+        printed = t.pages[0]
+        assert "Họ và tên chồng:" not in printed
+        assert any(h in printed for h in heads)
+        for label in ("Ngày, tháng, năm sinh", "Dân tộc", "Quốc tịch", "Số:", "Quyển số:"):
+            assert label in printed, label
+        variants.add(printed.count("Ngày, tháng, năm sinh"))
+        hand = t.fields["handwriting"]
+        assert set(hand) == set(MARRIAGE_FIELDS)
+        page = np.asarray(first_page(side / t.file))
+        for key in ("name", "birth_date", "id"):
+            h, w = hand[f"husband_{key}"]["box"], hand[f"wife_{key}"]["box"]
+            # Side by side: the wife's value right of the husband's, their rows overlapping
+            # (or a line apart when one is written under its label).
+            assert h[2] <= w[0], key
+            assert abs(h[1] - w[1]) < 0.05 * page.shape[0], key
+            for box in (h, w):
+                x0, y0, x1, y1 = box
+                assert page[y0:y1, x0:x1].min() < np.median(page) - 60, key
+    # Both ways of printing the labels among four forms of this seed.
+    assert variants == {1, 2}
+
+
+def test_the_layout_is_an_option_and_the_sequential_set_is_unchanged(tmp_path: Path) -> None:
+    """``layouts`` defaults to the sequential form: a set made without it is byte for byte
+    what it was (no draw from the forms' streams); several layouts are drawn per form from
+    a stream of its own, so a form drawn sequential is the same bytes either way."""
+    generate(tmp_path / "seq", 3, seed=11, cache=CACHE, classes=("clean",), kind="marriage")
+    generate(tmp_path / "mix", 3, seed=11, cache=CACHE, classes=("clean",), kind="marriage",
+             layouts=LAYOUTS)
+    seq, mix = evalset.load_truth(tmp_path / "seq"), evalset.load_truth(tmp_path / "mix")
+    assert all("layout" not in t.klass for t in seq)
+    drawn = [t.klass.get("layout", "sequential") for t in mix]
+    assert drawn == [form_layout(t.seed, LAYOUTS) for t in mix]
+    assert set(drawn) == set(LAYOUTS)
+    for a, b, layout in zip(seq, mix, drawn, strict=True):
+        same = digest(tmp_path / "seq" / a.file) == digest(tmp_path / "mix" / b.file)
+        assert same == (layout == "sequential"), a.file
+    with pytest.raises(ValueError, match="unknown layout"):
+        generate(tmp_path / "x", 1, seed=9, cache=CACHE, layouts=("side",))

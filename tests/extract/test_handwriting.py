@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from extract.handcheck import check
-from extract.handregions import ink_box, region_dark, regions
+from extract.handregions import FormKind, ink_box, region_dark, regions
 
 ISSUED = date(1999, 5, 4)
 
@@ -892,7 +892,7 @@ def _marriage_words(*, wife_label: bool = True) -> list:
 
 
 def test_the_marriage_forms_spouses_and_their_birth_dates_are_told_apart() -> None:
-    from extract.handregions import FormKind, find_labels
+    from extract.handregions import find_labels
 
     found = find_labels(_marriage_words(), MARRIAGE_PAGE, form=FormKind.MARRIAGE)
     tops = {k: min(w.bbox[1] for w in v) for k, v in found.items()}
@@ -905,7 +905,7 @@ def test_the_marriage_forms_spouses_and_their_birth_dates_are_told_apart() -> No
 
 
 def test_a_lost_spouse_label_leaves_the_dates_to_the_forms_order() -> None:
-    from extract.handregions import FormKind, find_labels
+    from extract.handregions import find_labels
 
     words = _marriage_words(wife_label=False)
     found = find_labels(words, MARRIAGE_PAGE, form=FormKind.MARRIAGE)
@@ -918,7 +918,7 @@ def test_a_lost_spouse_label_leaves_the_dates_to_the_forms_order() -> None:
 
 
 def test_a_spouse_label_whose_last_word_is_the_writing_ends_where_its_print_does() -> None:
-    from extract.handregions import FormKind, find_labels
+    from extract.handregions import find_labels
 
     # "chồng:" lost, the husband's written "CÔNG" read a letter off it, far to the right.
     words = [w for w in _marriage_words() if w.text != "chồng:"]
@@ -963,7 +963,7 @@ def test_a_spouses_birth_date_under_the_legal_age_of_marriage_is_keyed() -> None
 
 
 def test_the_marriage_forms_number_label_misread_is_made_up_before_the_book() -> None:
-    from extract.handregions import FormKind, find_labels
+    from extract.handregions import find_labels
 
     # "Số:" read "S0" glued to the writing; "Quyển" after it read well.
     words = [w for w in _marriage_words() if w.text != "Số:......"]
@@ -975,7 +975,7 @@ def test_the_marriage_forms_number_label_misread_is_made_up_before_the_book() ->
 
 
 def test_a_label_found_out_of_the_forms_order_is_dropped_and_its_field_placed() -> None:
-    from extract.handregions import FormKind, find_labels
+    from extract.handregions import find_labels
     from ingest.handwriting import placed_box
 
     # Fresh draw 4723 m0002 (fax): the number's "Số:" misread, a "Số:" read in the
@@ -1000,7 +1000,7 @@ def test_a_label_found_out_of_the_forms_order_is_dropped_and_its_field_placed() 
 
 
 def test_a_spouses_date_label_read_garbled_is_found_under_the_spouses_name() -> None:
-    from extract.handregions import FormKind, find_labels
+    from extract.handregions import find_labels
 
     # Ink bleed (fresh draw 1049 m0016): "năm" read "mấrn", two letters off.
     words = [w for w in _marriage_words() if w.bbox[1] != 760]
@@ -1042,7 +1042,7 @@ def test_two_labels_read_among_noise_do_not_outweigh_one_read_exactly() -> None:
     noisy top, the wife's two labels read a letter off and unsure far above where the
     form puts them do not drop the number's "Số:" read exactly (they do when read as
     well as it)."""
-    from extract.handregions import FormKind, find_labels
+    from extract.handregions import find_labels
     from ocr.base import Word
 
     number = _printed_line(("Số:......", "Quyển", "số:"), 1000, 7)
@@ -1067,3 +1067,113 @@ def test_a_faint_number_broken_in_pieces_is_cropped_from_its_first_piece() -> No
     words = [_word("sø.5/1976", 293, 541, (1, 1, 1), conf=79, y=(229, 279))]
     (r,) = regions(im, words)
     assert r.box[0] == 345
+
+
+def _words_at(texts: list[str], x0: int, y: tuple[int, int], line: tuple[int, int, int],
+              gap: int = 12, per: int = 16) -> list:
+    """Words of ``texts`` laid left to right from ``x0``, ``per`` pixels a letter."""
+    from ocr.base import Word
+
+    out = []
+    for t in texts:
+        out.append(Word(t, 96, (x0, y[0], x0 + per * len(t), y[1]), line))
+        x0 += per * len(t) + gap
+    return out
+
+
+def _side_table(columns: list[int], rows: list[int]) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    """A page with a ruled table: vertical rules at ``columns``, horizontal at ``rows``."""
+    im = Image.new("L", (1700, 900), 255)
+    d = ImageDraw.Draw(im)
+    for x in columns:
+        d.line((x, rows[0], x, rows[-1]), fill=0, width=2)
+    for y in rows:
+        d.line((columns[0], y, columns[-1], y), fill=0, width=2)
+    return im, d
+
+
+def test_side_by_side_spouses_are_cut_from_their_columns_of_a_label_column_table() -> None:
+    """Thông tư 04/2020's template: the labels in a column of their own, each spouse's
+    value in their column (the husband's the middle one, the wife's the right one), the
+    cells' rules bounding the crops; both spouses keyed to the row's label."""
+    from extract.handregions import find_labels
+
+    im, d = _side_table([100, 550, 1075, 1600], [100, 170, 250, 330])
+    words = [*_words_at(["Thông", "tin", "người", "chồng"], 640, (120, 150), (1, 1, 1)),
+             *_words_at(["Thông", "tin", "người", "vợ"], 1180, (120, 150), (1, 1, 1)),
+             *_words_at(["Họ,", "chữ", "đệm,", "tên"], 115, (205, 235), (2, 1, 1)),
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh"], 115, (285, 315), (3, 1, 1))]
+    strokes = {"husband_name": (600, 195, 900, 232), "wife_name": (1120, 195, 1400, 232),
+               "husband_birth_date": (600, 275, 800, 312),
+               "wife_birth_date": (1120, 275, 1300, 312)}
+    for box in strokes.values():
+        d.line(box, fill=0, width=6)
+    found = find_labels(words, im.size, form=FormKind.MARRIAGE)
+    assert found["husband_name"] == found["wife_name"] == words[8:12]
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    assert set(got) == set(strokes)
+    for key, (x0, y0, x1, y1) in strokes.items():
+        r = got[key]
+        left, right = (550, 1075) if key.startswith("husband") else (1075, 1600)
+        assert left < r.box[0] <= x0 and x1 <= r.box[2] < right, key
+        crop = ink_box(im, r)
+        assert crop[0] <= x0 and crop[2] >= x1 and crop[1] <= y0 + 3 and crop[3] >= y1 - 3, key
+        # Inside the row's rules: neither the row above's nor the next one's ink.
+        row = (170, 250) if key.endswith("name") else (250, 330)
+        assert row[0] < r.box[1] and r.box[3] < row[1], key
+
+
+def test_side_by_side_labels_repeated_in_each_column_cut_the_wifes_value_below_hers() -> None:
+    """Older printings: each spouse's column repeats the label ("Bên chồng" / "Bên vợ").
+    The husband wrote right of his label on its dotted line, the wife under hers (her
+    label alone on its line): each crop is in its own column, hers on the line below."""
+    im, d = _side_table([100, 850, 1600], [100, 170, 310, 390])
+    words = [*_words_at(["Bên", "chồng"], 400, (120, 150), (1, 1, 1)),
+             *_words_at(["Bên", "vợ"], 1160, (120, 150), (1, 1, 1)),
+             *_words_at(["Họ,", "chữ", "đệm,", "tên:"], 115, (205, 235), (2, 1, 1)),
+             *_words_at(["Họ,", "chữ", "đệm,", "tên:"], 865, (205, 235), (2, 1, 1)),
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh:"], 115, (345, 375), (3, 1, 1))]
+    for x in range(345, 830, 9):
+        d.rectangle((x, 230, x + 2, 232), fill=0)  # his dotted line, right of his label
+    for x in range(870, 1580, 9):
+        d.rectangle((x, 285, x + 2, 287), fill=0)  # hers, under her label
+    his, hers = (380, 198, 700, 230), (900, 252, 1300, 283)
+    d.line(his, fill=0, width=6)
+    d.line(hers, fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    h, w = got["husband_name"], got["wife_name"]
+    assert not h.below and 300 < h.box[0] <= his[0] and his[2] <= h.box[2] < 850
+    assert w.below and 850 < w.box[0] <= hers[0] and hers[2] <= w.box[2] < 1600
+    crop = ink_box(im, w)
+    assert crop[1] <= hers[1] + 3 and crop[3] >= hers[3] - 3 and crop[0] <= hers[0]
+    # Her label's print is whitened, not read into her value.
+    assert any(m[0] <= 865 and m[2] >= 1000 for m in w.masks)
+
+
+def test_the_sequential_forms_signature_heads_are_no_side_by_side_table() -> None:
+    """"Chồng" and "Vợ" over the spouses' signatures (the sequential form) head no table:
+    no name or date row follows them."""
+    from extract.handregions import side_table
+
+    words = [*_words_at(["Chồng"], 180, (600, 630), (5, 1, 1)),
+             *_words_at(["Vợ"], 860, (600, 630), (5, 1, 1)),
+             *_words_at(["(Ký,", "ghi", "rõ", "họ", "tên)"], 180, (650, 680), (6, 1, 1))]
+    assert side_table(words, (1700, 2400)) is None
+
+
+def test_a_side_by_side_row_label_read_as_one_word_is_still_its_label() -> None:
+    """"Họ và tên" read without its spaces ("Hovàtên", "Hovàtn": clean 300 dpi pages of
+    draws 3163 and 4451) is the name row's label, in either spouse's column."""
+    from extract.handregions import find_labels, side_table
+
+    words = [*_words_at(["Bên", "chồng"], 400, (120, 150), (1, 1, 1)),
+             *_words_at(["Bên", "vợ"], 1160, (120, 150), (1, 1, 1)),
+             *_words_at(["Hovàtn"], 115, (205, 235), (2, 1, 1)),
+             *_words_at(["Hovàtên:"], 865, (205, 235), (2, 1, 1))]
+    found = find_labels(words, (1700, 900), form=FormKind.MARRIAGE)
+    assert found["husband_name"] == [words[4]] and found["wife_name"] == [words[5]]
+    # A value's word is no label: "Hoàng" is three letters from "hoten" (and without the
+    # row's label, the table is not taken for one).
+    words[4] = _words_at(["Hoàng"], 115, (205, 235), (2, 1, 1))[0]
+    words[5] = _words_at(["Hoàng"], 865, (205, 235), (2, 1, 1))[0]
+    assert side_table(words, (1700, 900)) is None
