@@ -127,7 +127,7 @@ def make_issuer(rng: random.Random, kind: str, place: Place) -> Issuer:
     prov_short_up = up(place.province_short)
     ward_up = up(place.ward)
     codes = dict(ward_code=place.ward_code, district_code=place.district_code,
-                 province_code=place.province_code, era=place.era)
+                 province_code=place.province_code)
     dateline_choices = [place.province_short]
     if kind == "ward":
         dateline_choices += [place.ward_short]
@@ -154,7 +154,7 @@ def make_issuer(rng: random.Random, kind: str, place: Place) -> Issuer:
                              ["CHỦ TỊCH"]])
         return Issuer(lines, official, "ward", ward_code=codes["ward_code"],
                       district_code=codes["district_code"] if legacy else None,
-                      province_code=place.province_code, era=place.era, seal_ring=ring,
+                      province_code=place.province_code, era=place.unit_era, seal_ring=ring,
                       seal_center=center, dateline_place=rng.choice(dateline_choices),
                       sign_titles=titles)
     if kind in ("district", "tckh"):
@@ -178,7 +178,7 @@ def make_issuer(rng: random.Random, kind: str, place: Place) -> Issuer:
             titles = rng.choice([["TRƯỞNG PHÒNG"], ["KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG"]])
         return Issuer(lines, official, "district", ward_code=None,
                       district_code=place.district_code, province_code=place.province_code,
-                      era=place.era, seal_ring=ring, seal_center=[],
+                      era=place.unit_era, seal_ring=ring, seal_center=[],
                       dateline_place=rng.choice(dateline_choices), sign_titles=titles)
     if kind == "stp":
         lines = rng.choice([[f"UBND {prov_up}", "SỞ TƯ PHÁP"],
@@ -186,7 +186,7 @@ def make_issuer(rng: random.Random, kind: str, place: Place) -> Issuer:
         official = f"Sở Tư pháp {lower_kind(place.province)}"
         ring = f"SỞ TƯ PHÁP * {prov_up}"
         titles = rng.choice([["GIÁM ĐỐC"], ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]])
-        return Issuer(lines, official, "province", None, None, place.province_code, place.era,
+        return Issuer(lines, official, "province", None, None, place.province_code, place.unit_era,
                       ring, ["SỞ TƯ PHÁP"], place.province_short, titles)
     # The land department: before the reform the Department of Natural Resources and
     # Environment, after it the merged Department of Agriculture and Environment.
@@ -195,7 +195,7 @@ def make_issuer(rng: random.Random, kind: str, place: Place) -> Issuer:
     official = ("Sở Tài nguyên và Môi trường" if legacy else "Sở Nông nghiệp và Môi trường") + (
         f" {lower_kind(place.province)}")
     titles = rng.choice([["GIÁM ĐỐC"], ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]])
-    return Issuer(lines, official, "province", None, None, place.province_code, place.era,
+    return Issuer(lines, official, "province", None, None, place.province_code, place.unit_era,
                   f"{dept} * {prov_up}", [], place.province_short, titles)
 
 

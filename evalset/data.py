@@ -117,6 +117,18 @@ class Place:
     ward: str  # "Phường Tràng Tiền"
     ward_short: str
     ward_code: str
+    # Named as it stood before a change the list already shows (Thừa Thiên Huế before
+    # 2025): a unit the legacy list no longer holds in that form (see `unit_era`).
+    former: bool = False
+
+    @property
+    def unit_era(self) -> str:
+        """The era of the unit as the paper names it, in the terms of sohoa's issuer field
+        (docs/extract.md, `issuer_era`): "historical" for a unit since abolished or renamed
+        before the legacy list's state (mid-2025) — "tỉnh Thừa Thiên Huế" ceased on
+        1/1/2025 (Nghị quyết 175/2024/QH15), as quận 2 did on 1/1/2021 — else the list's
+        era ("legacy" or "2025").  `era` itself stays the list the place was drawn from."""
+        return "historical" if self.former else self.era
 
     def address(self, lower: bool = True) -> str:
         """'Phường Tràng Tiền, quận Hoàn Kiếm, thành phố Hà Nội' (unit words lower-case
@@ -151,7 +163,9 @@ class Place:
             return None
         name, short = history.province_name_on(self.province_code, self.province,
                                                self.province_short, on)
-        return replace(self, province=name, province_short=short)
+        if (name, short) == (self.province, self.province_short):
+            return self
+        return replace(self, province=name, province_short=short, former=True)
 
 
 def _lower_kind(unit: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from evalset.content import DOC_TYPES, build
+from evalset.content import DOC_TYPES, build, make_issuer
 from evalset.data import Level, random_place
 from evalset.handwriting import build_form, build_marriage_form
 from evalset.layout import Span
@@ -140,11 +140,40 @@ def test_papers_print_only_units_standing_on_their_date() -> None:
             assert doc.issuer.era == "2025" and doc.issuer.district_code is None
             assert not DISTRICT_WORDS.search(text), DISTRICT_WORDS.search(text)
             continue
-        assert doc.issuer.era == "legacy"
+        # A unit named as it stood before a change the legacy list shows is historical.
+        former = "thừa thiên huế" in doc.issuer.official.casefold()
+        assert doc.issuer.era == ("historical" if former else "legacy"), doc.issuer
         for name, since, _ in LATER_UNITS:
             if doc.issued_on < since:
                 assert name not in text, (doc.doc_type, doc.issued_on, name)
-    assert eras == {"legacy", "2025"}
+    assert eras == {"legacy", "historical", "2025"}
+
+
+# The issuer kinds of `make_issuer`, each naming the province (and its ward or district).
+ISSUER_KINDS = ("ward", "district", "tckh", "stp", "land")
+
+
+@pytest.mark.parametrize("kind", ISSUER_KINDS)
+def test_an_issuer_named_by_its_former_province_is_of_the_historical_era(kind: str) -> None:
+    """Tỉnh Thừa Thiên Huế ceased on 31/12/2024 (Nghị quyết 175/2024/QH15: thành phố Huế
+    from 1/1/2025), before the state the legacy list records (mid-2025, "Thành phố Huế"):
+    a unit named under it is a unit since abolished, "historical" in sohoa's `issuer_era`
+    (docs/extract.md), as quận 2 (ceased 1/1/2021) is; from 1/1/2025 to the reform the list
+    names it as printed ("legacy")."""
+    for seed in range(30):
+        for on, era, province in ((D(2019, 7, 25), "historical", "tỉnh Thừa Thiên Huế"),
+                                  (D(2024, 12, 31), "historical", "tỉnh Thừa Thiên Huế"),
+                                  (D(2025, 1, 1), "legacy", "thành phố Huế")):
+            place = random_place(random.Random(seed), "legacy", province_code="46", on=on)
+            issuer = make_issuer(random.Random(seed), kind, place)
+            assert issuer.official.endswith(province), (on, issuer.official)
+            assert issuer.era == era, (on, issuer.official, issuer.era)
+            assert issuer.to_dict()["era"] == era
+            assert place.era == "legacy"  # the list it was drawn from, for the layouts
+        # Another province's units stood as listed: legacy before the reform.
+        other = random_place(random.Random(seed), "legacy", province_code="48",
+                             on=D(2019, 7, 25))
+        assert make_issuer(random.Random(seed), kind, other).era == "legacy"
 
 
 def test_the_truth_names_the_units_the_page_prints() -> None:
