@@ -132,7 +132,8 @@ def _numba_seeder() -> Callable[[int], None]:
     touch: only a seed call inside compiled code does. Augraphy's Worley noise
     (`NoiseGenerator.generate_worley_noise`, which `BadPhotoCopy` picks at random for
     noise types above 5) draws its cell centres there, so without this such a photocopy
-    had different pixels in every process (draw 9931 e0011). Compiled once per process,
+    had different pixels in every process (draw 9931 e0011). Compiled once per process
+    (~0.5 s CPU; not cached, which would write numba's cache files beside the source),
     only by the hard profile (numba is heavy)."""
     import numba  # heavy: augraphy's dependency, only the hard profile loads it
 
