@@ -6,12 +6,14 @@ resolutions, blur, paper tint, skew, thresholding, JPEG, turned pages, four cont
 page, so that the damage is not of our own making.
 
 Every function takes an explicit `random.Random`; augraphy draws from the global
-`random` and `numpy.random` state (and OpenCV's), so those are seeded from it right
-before each augraphy call — that keeps a page's bytes a function of its seed alone.
+`random` and `numpy.random` state, OpenCV's, and — inside its numba-compiled functions —
+numba's own generator, so all four are seeded from it right before each augraphy call:
+that keeps a page's bytes a function of its seed alone.
 """
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 import warnings
@@ -122,7 +124,30 @@ def blank_like(im: Image.Image, rng: random.Random) -> Image.Image:
     return back.convert("1") if im.mode == "1" else back
 
 
+@functools.cache
+def _numba_seeder() -> Callable[[int], None]:
+    """A compiled function that seeds numba's generators. Code compiled by numba draws
+    `random.*` and `np.random.*` from numba's own state (per thread, seeded from OS
+    entropy at start-up), which `random.seed` / `np.random.seed` called from Python do not
+    touch: only a seed call inside compiled code does. Augraphy's Worley noise
+    (`NoiseGenerator.generate_worley_noise`, which `BadPhotoCopy` picks at random for
+    noise types above 5) draws its cell centres there, so without this such a photocopy
+    had different pixels in every process (draw 9931 e0011). Compiled once per process
+    (~0.5 s CPU; not cached, which would write numba's cache files beside the source),
+    only by the hard profile (numba is heavy)."""
+    import numba  # heavy: augraphy's dependency, only the hard profile loads it
+
+    @numba.njit(cache=False)
+    def seed(s: int) -> None:
+        random.seed(s)
+        np.random.seed(s)
+
+    return seed
+
+
 def _seed_global(rng: random.Random) -> None:
+    # One draw seeds every generator (adding draws would move every later value of the
+    # page's stream and so the bytes of pages that were already reproducible).
     s = rng.randrange(2**31)
     random.seed(s)
     np.random.seed(s)
@@ -132,6 +157,10 @@ def _seed_global(rng: random.Random) -> None:
         cv2.setRNGSeed(s)
     except ImportError:  # pragma: no cover - augraphy requires OpenCV anyway
         pass
+    # Seeds the calling thread's numba state, where the draws of augraphy's compiled code
+    # outside its parallel loops happen (Worley noise's points); draws inside a `prange`
+    # loop use the worker threads' states, which this does not reach: see `hard_folds`.
+    _numba_seeder()(s)
 
 
 def _aug(rng: random.Random, aug: Any, img: np.ndarray) -> np.ndarray:
