@@ -84,11 +84,7 @@ def ingest_cpu(root: Path, docs: list[ocr_bench.Doc], workers: int,
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "SOHOA_WORKERS": str(workers),
            "PYTHONPATH": str(root.resolve())}
     with tempfile.TemporaryDirectory(prefix="ingest-cpu-") as scratch:
-        folder, data = Path(scratch) / "in", Path(scratch) / "data"
-        folder.mkdir()
-        data.mkdir()
-        for doc in docs:
-            (folder / doc.name).symlink_to(doc.path.resolve())
+        folder, data = ocr_bench.staged(Path(scratch), docs)
         env["SOHOA_DATA"] = str(data)
         before = _children_cpu()
         started = time.perf_counter()

@@ -458,6 +458,17 @@ def precompile(root: Path) -> None:
             compileall.compile_dir(package, quiet=1)
 
 
+def staged(scratch: Path, docs: list[Doc]) -> tuple[Path, Path]:
+    """An input folder of links to ``docs`` and an empty data directory under ``scratch``:
+    the command reads the set's files where they are."""
+    folder, data = scratch / "in", scratch / "data"
+    folder.mkdir()
+    data.mkdir()
+    for doc in docs:
+        (folder / doc.name).symlink_to(doc.path.resolve())
+    return folder, data
+
+
 def run_command(template: str, docs: list[Doc], sohoa_root: Path | None) -> Outcome:
     """Time an external command over the files (e.g. the full ``sohoa ingest``).
 
@@ -472,11 +483,7 @@ def run_command(template: str, docs: list[Doc], sohoa_root: Path | None) -> Outc
         env["PYTHONPATH"] = os.pathsep.join(
             [str(sohoa_root.resolve()), *filter(None, [os.environ.get("PYTHONPATH")])])
     with tempfile.TemporaryDirectory(prefix="ocr-bench-") as scratch:
-        folder, data = Path(scratch) / "in", Path(scratch) / "data"
-        folder.mkdir()
-        data.mkdir()
-        for doc in docs:
-            (folder / doc.name).symlink_to(doc.path.resolve())
+        folder, data = staged(Path(scratch), docs)
         command = template.format(files=files, dir=shlex.quote(str(folder)),
                                   tmp=shlex.quote(str(data)))
         started = time.perf_counter()
