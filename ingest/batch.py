@@ -125,7 +125,16 @@ class Scheduler:
     Worker processes OCR the pages and compose each document (archival PDF, fields)
     as soon as its last page is back; this process only signs, stores and indexes, so
     it never competes with the OCR for a core for long. A window of at most
-    ``3 × workers`` futures in flight keeps memory flat on a backlog of any size.
+    ``3 × workers`` pages in flight keeps memory flat on a backlog of any size.
+
+    The window counts pages, not compositions: a slot opens when a page comes back,
+    not when its document is committed, so the next pages are queued ahead of the
+    compositions still to come. The pool runs jobs in the order they were sent; when
+    the window waited for whole documents, the batch's last pages were sent late and
+    queued behind the compositions of the documents before them, and the last page,
+    which one worker then reads alone while the other idles, started later
+    (``bench/README_ocr.md``, "idle cores at a batch's start and end"). A composition
+    still waits behind at most a window of pages, as before.
     """
 
     def __init__(self, runtime: Runtime, signer: Signer, emit: ProgressCallback,
@@ -139,6 +148,7 @@ class Scheduler:
         self.window = max(2, settings.workers * 3)
         # Each future in flight with what to do once it is done.
         self.in_flight: dict[Future[Any], Callable[[Future[Any]], None]] = {}
+        self.pages_in_flight = 0  # the futures of ``in_flight`` that read a page
         self._engine: str | None = None
         # ``release``: the pool is this batch's own (``run_batch``), let go as soon as
         # its last job is back (``_release_if_idle``); ``closing``: every file admitted.
@@ -155,16 +165,22 @@ class Scheduler:
             return
         pending = _Pending(received=received, expected=len(jobs))
         for job in jobs:
-            self.drain(self.window - 1)
+            while self.pages_in_flight >= self.window:
+                self._handle_finished()
             future = self.workers.submit(run_page, job)
+            self.pages_in_flight += 1
             self.in_flight[future] = functools.partial(self._page_done, pending, job)
 
     def drain(self, block_until_below: int) -> None:
         """Handle finished futures until fewer than ``block_until_below`` are in flight."""
         while len(self.in_flight) > block_until_below:
-            done, _ = wait(list(self.in_flight), return_when=FIRST_COMPLETED)
-            for future in done:
-                self.in_flight.pop(future)(future)
+            self._handle_finished()
+
+    def _handle_finished(self) -> None:
+        """Wait for at least one future in flight, and handle each finished one."""
+        done, _ = wait(list(self.in_flight), return_when=FIRST_COMPLETED)
+        for future in done:
+            self.in_flight.pop(future)(future)
 
     @property
     def engine(self) -> str:
@@ -195,6 +211,7 @@ class Scheduler:
             self.workers.release()
 
     def _page_done(self, pending: _Pending, job: PageJob, future: Future[Any]) -> None:
+        self.pages_in_flight -= 1
         try:
             pending.results[job.index] = self.workers.result(future, run_page, job)
         except Exception as exc:

@@ -110,3 +110,21 @@ def test_tesseract_version_is_asked_once_after_the_first_page_is_sent(
     run_batch(discover([folder]), runtime)
     assert log.count("engine") == 1
     assert log.index("submit _page") < log.index("engine")
+
+
+def test_the_next_page_is_sent_when_a_page_comes_back_not_when_its_document_is_committed(
+        fakes: tuple[Runtime, Path, list[str]]) -> None:
+    # The window (3 × 2 workers = 6) counts pages: once the first six pages are back,
+    # the seventh is sent behind their documents' compositions, before any of them is
+    # committed. When it counted compositions too, the seventh waited for six commits,
+    # and a batch's last pages queued behind the compositions of the documents before
+    # them while a worker idled (bench/README_ocr.md, issue-13-idle).
+    runtime, folder, log = fakes
+    for shade in range(40, 90, 10):
+        Image.new("L", (40, 40), shade).save(folder / f"z{shade}.png")
+    outcomes = run_batch(discover([folder]), runtime)
+    assert len(outcomes) == 8
+    pages = [i for i, e in enumerate(log) if e == "submit _page"]
+    commits = [i for i, e in enumerate(log) if e.startswith("commit")]
+    assert len(pages) == 8 and len(commits) == 8
+    assert pages[6] < commits[0]
