@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from extract.syllables import TONES, split_tone, is_syllable
+from extract.syllables import TONES, is_syllable, split_tone
 from extract.text import title_case
 from records.folding import fold_phrase
 
