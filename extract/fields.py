@@ -1285,7 +1285,10 @@ FRAGMENT_CONFIDENCE = 60.0
 def _fragment(text: str, words: tuple[tuple[str, float], ...]) -> bool:
     return (
         len(words) == 1
-        and text.isalpha()
+        # Letters, or letters and figures mixed ("G2" at 0 over the province's line): no
+        # unit's name mixes them (a ward's number stands after its type word).
+        and text.isalnum()
+        and not text.isdigit()
         and len(text) <= FRAGMENT_LETTERS
         # Read clearly, a piece this short is the agency's only if it is a syllable ("XÃ"
         # split from its name); "NH", "TH" (a rule's or a seal's marks read as letters, at

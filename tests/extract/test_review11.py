@@ -8,8 +8,11 @@ from datetime import date
 import pytest
 
 from extract import analyze
+from extract.fields import _fragment
 from extract.names import restore_name
 from specimens import generate
+from tests.extract.test_header_recovery import CRIMINAL
+from tests.support.extract import analyze_lines as read_lines
 from tests.support.extract import words_from_lines
 
 CERTIFICATE = generate("criminal_record_certificate", 3).text
@@ -62,3 +65,20 @@ def test_a_father_whose_family_name_reads_as_another_syllable_stays_held() -> No
     got = analyze(["\n".join(lines)], [words_from_lines(lines)], today=date(2025, 1, 1))
     assert got.fields["father_name"] == "Trần Hoàng Sỹ"
     assert "name_guessed:fields.father_name" in got.review_reasons
+
+
+def test_a_speck_of_letters_and_figures_over_the_block_is_not_the_agency() -> None:
+    # Draw 1847 e0045: "G2" read at 0 on a line of its own over "TỈNH CÀ MAU" / "UBND XÃ
+    # CHÂU THỚI": taken into the block, its confidence held a rightly matched issuer.
+    lines = CRIMINAL
+    got = read_lines(["G2", *lines], {"G2": 0.0})
+    assert got.fields["issuer_printed"] == "UBND TỈNH QUẢNG BÌNH SỞ TƯ PHÁP"
+    assert not any(r.endswith(":issuer") for r in got.review_reasons)
+    assert _fragment("G2", (("G2", 96.0),))
+
+
+def test_a_figure_alone_or_a_longer_piece_stays_in_the_block() -> None:
+    # A figure alone may be a ward's number wrapped onto its own line; three characters
+    # and more are read as the block's words, as before.
+    assert not _fragment("12", (("12", 30.0),))
+    assert not _fragment("G2A", (("G2A", 30.0),))
