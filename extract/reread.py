@@ -409,11 +409,32 @@ def read_alike_number(first: str, second: str, doc_type: str | None) -> bool:
     )
 
 
+def printed_dates(pages_text: list[str], apart_from: str = "") -> set[str]:
+    """Every whole date the pages print (ISO), on lines other than ``apart_from`` (the
+    line read again): "đến ngày 05/06/2026", "Ngày, tháng, năm đăng ký: 20/09/2025"."""
+    out: set[str] = set()
+    for line in (ln for text in pages_text for ln in text.split("\n")):
+        if apart_from and _compact(line) == _compact(apart_from):
+            continue
+        while line:
+            day, span, _ = find_date(line)
+            if span is None:
+                break
+            if day is not None:
+                out.add(day.isoformat())
+            line = line[span[1]:]
+    return out
+
+
 def decided(first: Extraction, second: Extraction, targets: list[Target],
-            second_texts: dict[str, str] | None = None) -> Extraction:
+            second_texts: dict[str, str] | None = None,
+            dates_elsewhere: set[str] | None = None) -> Extraction:
     """``first`` with what the second reading confirms or fills (see the module).
-    ``second_texts``: per wanted path, the second reading's words of its line."""
+    ``second_texts``: per wanted path, the second reading's words of its line;
+    ``dates_elsewhere``: the whole dates the page prints apart from the dateline
+    (``printed_dates``)."""
     second_texts = second_texts or {}
+    dates_elsewhere = dates_elsewhere or set()
     wants = [t.wanted for t in targets]
     first_texts = {t.wanted.path: t.first_text for t in targets}
     out = replace(first, review_reasons=list(first.review_reasons),
@@ -460,8 +481,12 @@ def decided(first: Extraction, second: Extraction, targets: list[Target],
             # "1431!IGPXD"): the second reading's value passes the checks the first failed,
             # but is read once.
             setattr(out, path, read_again)
+            # A date filled is confirmed by the first reading spelling its figures, or by
+            # the page printing that very date elsewhere (a residence "đến ngày 05/06/2026"
+            # up to the day of issue, the registration date): a second mention, read apart.
             alike = (want.field is Field.ISSUED_ON
-                     and read_alike_date(first_texts[path], read_again)) or (
+                     and (read_alike_date(first_texts[path], read_again)
+                          or read_again in dates_elsewhere)) or (
                 want.field is Field.NUMBER and want.read_as is not None
                 and read_alike_number(want.read_as, read_again, first.doc_type))
             out.review_reasons = [*_without(out.review_reasons, path),
@@ -614,4 +639,6 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     second = analyzed(pages_text, with_readings(words, pairs))
     texts = {t.wanted.path: " ".join(w.text for w in readings[t.request].words)
              for t in targets}
-    return decided(first, second, targets, texts)
+    dateline = next((t.first_text for t in targets if t.wanted.field is Field.ISSUED_ON), "")
+    return decided(first, second, targets, texts,
+                   printed_dates(pages_text, dateline) if dateline else set())

@@ -82,3 +82,45 @@ def test_a_figure_alone_or_a_longer_piece_stays_in_the_block() -> None:
     # and more are read as the block's words, as before.
     assert not _fragment("12", (("12", 30.0),))
     assert not _fragment("G2A", (("G2A", 30.0),))
+
+
+def _torn_dateline(printed_elsewhere: str) -> tuple[list[str], tuple[str, str, str, str]]:
+    """A marital status paper whose dateline's day OCR lost ("ngày 5Š"), with a residence
+    period ending on ``printed_elsewhere`` (draw 2591 e0013)."""
+    from tests.extract.test_line_reread import _dateline, _paper
+
+    lines, _ = _paper()
+    at = _dateline(lines)
+    place, _, when = lines[at].partition(", ngày ")
+    day, month, year = when.replace("tháng ", "").replace("năm ", "").split()
+    residence = next(i for i, ln in enumerate(lines) if ln.startswith("Nơi cư trú"))
+    lines = [*lines[: residence + 1],
+             f"Trong thời gian cư trú tại xã này từ ngày 07/06/1999 đến ngày {printed_elsewhere}",
+             *lines[residence + 1 : at], f"{place}, ngày {day}Š tháng {month} năm {year}",
+             *lines[at + 1 :]]
+    return lines, (place, day, month, year)
+
+
+def _read_dateline_again(lines: list[str], place: str, day: str, month: str, year: str
+                         ) -> list[str]:
+    from tests.extract.test_line_reread import Reader, _again
+
+    reader = Reader((f"{place},", 95.0), ("ngày", 95.0), (day, 95.0), ("tháng", 95.0),
+                    (month, 95.0), ("năm", 95.0), (year, 95.0))
+    return [str(r) for r in _again(lines, {}, reader).review_reasons]
+
+
+def test_a_date_read_the_second_time_that_the_page_prints_elsewhere_is_confirmed() -> None:
+    lines, (place, day, month, year) = _torn_dateline("")
+    same = f"{int(day):02d}/{int(month):02d}/{year}"
+    lines, _ = _torn_dateline(same)
+    assert _read_dateline_again(lines, place, day, month, year) == []
+
+
+def test_a_date_read_the_second_time_that_the_page_prints_nowhere_stays_in_review() -> None:
+    # Dev e0011 / draw 1847 e0021: the second reading gave a day one off the printed
+    # one ("18" for 08, "26" for 25); nothing else on the page prints that date.
+    lines, (place, day, month, year) = _torn_dateline("")
+    other = f"{int(day) % 28 + 1:02d}/{int(month):02d}/{year}"
+    lines, _ = _torn_dateline(other)
+    assert _read_dateline_again(lines, place, day, month, year) == ["second_reading:issued_on"]
