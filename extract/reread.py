@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from extract.analyze import ISSUER_CODES, ISSUER_FROM, ISSUER_PRINTED, Extraction
-from extract.checks import FIGURE_DATE_MIN, NUMBER_UNCONFIRMED
+from extract.checks import DEFAULT_THRESHOLDS, FIGURE_DATE_MIN, NUMBER_UNCONFIRMED
 from extract.fields import HEAD_LINES
 from extract.ids import ID_PROBLEMS
 from extract.lines import Line, lines_from_words
@@ -80,6 +80,17 @@ ID_FORMAT = "id_format"
 # that is no Vietnamese spelling, or two mentions that differ are left to an officer
 # (the second reading's own checks keep those reasons, and then nothing changes).
 NAME_DOUBTS = frozenset({"low_confidence", "name_unconfirmed", "name_guessed"})
+# Two mentions of one name read with different marks ("NGHIÊM KHÁNH THỢ," in the requester
+# line, "NGHIÊM KHÁNH THƠ" under the label): every line holding a mention is read again,
+# and the doubt is lifted only when the second reading reads every mention alike, as the
+# name kept (so the kept mention is read the same twice), one of them clearly
+# (``NAME_CLEAR``) and none weakly (the names' own threshold): the slip was in the other
+# mention's first reading. Still differing, or read weakly, the officer decides.
+NAME_MISMATCH = "name_mismatch"
+# Weak marks read alike twice are one engine's one doubt, not an agreement
+# (``checks.NAME_MARKS_MIN``). The other mentions may carry punctuation glued to the name
+# ("THƠ," at 84), which tesseract's word confidence counts in.
+NAME_CLEAR = 85.0
 _NAME_PATH = re.compile(r"subjects\[(\d+)\]\.name|fields\.(\w+)")
 
 
@@ -93,6 +104,7 @@ class Wanted:
     read_as: str | None
     subject: int | None = None
     malformed: bool = False  # read as no value of its kind can be (an ID of 11 digits)
+    mentions: bool = False  # a name whose mentions differ: every line holding one is read
 
 
 def _reasons(extraction: Extraction) -> list[ReviewReason]:
@@ -137,6 +149,9 @@ def wanted(extraction: Extraction) -> list[Wanted]:
         name = name_at(extraction, path)
         if name and codes <= NAME_DOUBTS and path not in extraction.given:
             out.append(Wanted(Field.NAME, path, name))
+        elif (name and NAME_MISMATCH in codes and codes <= NAME_DOUBTS | {NAME_MISMATCH}
+              and path not in extraction.given):
+            out.append(Wanted(Field.NAME, path, name, mentions=True))
     return out
 
 
@@ -306,6 +321,9 @@ def requests(extraction: Extraction, words: list[list[Word]]) -> list[Target]:
     date) share its request."""
     out: list[Target] = []
     for want in wanted(extraction):
+        if want.mentions:
+            out += _mention_targets(want, words)
+            continue
         for page, page_words in enumerate(words):
             lines = _page_lines(page_words, page)
             locate = (_number_target if want.field is Field.NUMBER
@@ -317,6 +335,39 @@ def requests(extraction: Extraction, words: list[list[Word]]) -> list[Target]:
                                    first_text=" ".join(page_words[i].text for i in read)))
                 break
     return out
+
+
+def _mention_targets(want: Wanted, words: list[list[Word]]) -> list[Target]:
+    """Every line on every page that holds a mention of the name ``want`` is about."""
+    out = []
+    name = _compact(fold_phrase(want.read_as or ""))
+    for page, page_words in enumerate(words):
+        for line, indices in _page_lines(page_words, page):
+            if name and name in _compact(fold_phrase(line.text)):
+                box, replaced = _row_box(page_words, indices, 0.0, 0.5)
+                read = sorted(replaced, key=lambda i: page_words[i].bbox[0])
+                out.append(Target(want, LineRequest(page, box), replaced, min(replaced),
+                                  " ".join(page_words[i].text for i in read)))
+    return out if len(out) > 1 else []
+
+
+def mentions_read_clearly(name: str, readings: list[LineReading]) -> bool:
+    """Whether each line read again holds the name (folded) in words read at the names'
+    threshold or more, and one of them in words read at ``NAME_CLEAR`` or more. (That
+    they spell it alike is the second analysis's ``name_mismatch`` gone.)"""
+    target = [fold_phrase(w) for w in name.split()]
+    weakest = []
+    for reading in readings:
+        words = [w for w in reading.words if w.text.strip()]
+        folded = [fold_phrase(w.text).strip(" .,:;") for w in words]
+        runs = [min(w.confidence for w in words[k:k + len(target)])
+                for k in range(len(words) - len(target) + 1)
+                if folded[k:k + len(target)] == target]
+        if not runs:
+            return False
+        weakest.append(max(runs))
+    return (bool(weakest) and min(weakest) >= DEFAULT_THRESHOLDS["name"]
+            and max(weakest) >= NAME_CLEAR)
 
 
 # Block numbers of a second reading's words: apart from any the page reading gives.
@@ -428,11 +479,13 @@ def printed_dates(pages_text: list[str], apart_from: str = "") -> set[str]:
 
 def decided(first: Extraction, second: Extraction, targets: list[Target],
             second_texts: dict[str, str] | None = None,
-            dates_elsewhere: set[str] | None = None) -> Extraction:
+            dates_elsewhere: set[str] | None = None,
+            clear_mentions: frozenset[str] = frozenset()) -> Extraction:
     """``first`` with what the second reading confirms or fills (see the module).
     ``second_texts``: per wanted path, the second reading's words of its line;
     ``dates_elsewhere``: the whole dates the page prints apart from the dateline
-    (``printed_dates``)."""
+    (``printed_dates``); ``clear_mentions``: the paths of names whose every mention the
+    second reading read clearly (``mentions_read_clearly``)."""
     second_texts = second_texts or {}
     dates_elsewhere = dates_elsewhere or set()
     wants = [t.wanted for t in targets]
@@ -460,6 +513,8 @@ def decided(first: Extraction, second: Extraction, targets: list[Target],
         if any(r.path == path for r in again):
             continue  # read again and still in doubt
         if want.field is Field.NAME:
+            if want.mentions and path not in clear_mentions:
+                continue
             if name_at(second, path) == want.read_as:
                 # Two readings of the line give the same name, the second clearly: agreed.
                 out.review_reasons = _without(out.review_reasons, path)
@@ -640,5 +695,10 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     texts = {t.wanted.path: " ".join(w.text for w in readings[t.request].words)
              for t in targets}
     dateline = next((t.first_text for t in targets if t.wanted.field is Field.ISSUED_ON), "")
+    clear = frozenset(
+        t.wanted.path for t in targets
+        if t.wanted.mentions and mentions_read_clearly(
+            t.wanted.read_as or "",
+            [readings[u.request] for u in targets if u.wanted.path == t.wanted.path]))
     return decided(first, second, targets, texts,
-                   printed_dates(pages_text, dateline) if dateline else set())
+                   printed_dates(pages_text, dateline) if dateline else set(), clear)

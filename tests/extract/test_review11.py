@@ -10,6 +10,9 @@ import pytest
 from extract import analyze
 from extract.fields import _fragment
 from extract.names import restore_name
+from extract.reread import second_reading
+from ocr.base import Word
+from ocr.reread import LineReading, LineRequest
 from specimens import generate
 from tests.extract.test_header_recovery import CRIMINAL
 from tests.support.extract import analyze_lines as read_lines
@@ -124,3 +127,74 @@ def test_a_date_read_the_second_time_that_the_page_prints_nowhere_stays_in_revie
     other = f"{int(day) % 28 + 1:02d}/{int(month):02d}/{year}"
     lines, _ = _torn_dateline(other)
     assert _read_dateline_again(lines, place, day, month, year) == ["second_reading:issued_on"]
+
+
+class _LineReader:
+    """The OCR's second reading, one answer per line asked, in the order asked."""
+
+    def __init__(self, *lines: tuple[tuple[str, float], ...]) -> None:
+        self.lines = list(lines)
+
+    def __call__(self, wanted: list[LineRequest]) -> list[LineReading]:
+        out = []
+        for request, texts in zip(wanted, self.lines, strict=True):
+            x0, y0, _, y1 = request.box
+            words, x = [], x0
+            for text, confidence in texts:
+                words.append(Word(text, confidence, (x, y0, x + 22 * len(text), y1), (1, 1, 1)))
+                x += 22 * len(text) + 18
+            out.append(LineReading(request, tuple(words)))
+        return out
+
+
+def _requester_read(name: str) -> list[str]:
+    # Draw 1847 e0025: "Xét đề nghị của ông/bà: NGHIÊM KHÁNH THỢ," beside the holder's
+    # "NGHIÊM KHÁNH THƠ": two mentions, two marks.
+    return [ln.replace("Theo yêu cầu của: Nghiêm Đức Lộc", f"Theo yêu cầu của: {name}")
+            for ln in CRIMINAL]
+
+
+def _mismatch_read_again(requester: tuple[tuple[str, float], ...],
+                         holder: tuple[tuple[str, float], ...]) -> list[str]:
+    lines = _requester_read("NGHIÊM ĐỨC LỐC,")
+    words = words_from_lines(lines)
+    first = analyze(["\n".join(lines)], [words], today=date(2026, 1, 1))
+    assert [str(r) for r in first.review_reasons] == ["name_mismatch:subjects[0].name"]
+    label = (("Theo", 96.0), ("yêu", 96.0), ("cầu", 96.0), ("của:", 96.0))
+    got = second_reading(first, ["\n".join(lines)], [words],
+                         _LineReader((*label, *requester),
+                                     (("1.", 96.0), ("Họ", 96.0), ("và", 96.0), ("tên:", 96.0),
+                                      *holder)),
+                         lambda texts, pages: analyze(texts, pages, today=date(2026, 1, 1)))
+    assert got.subjects[0].name == "Nghiêm Đức Lộc"
+    return [str(r) for r in got.review_reasons]
+
+
+HOLDER_CLEAR = (("NGHIÊM", 96.0), ("ĐỨC", 96.0), ("LỘC", 95.0))
+
+
+def test_two_mentions_that_differ_read_again_alike_and_clearly_are_agreed() -> None:
+    requester = (("NGHIÊM", 96.0), ("ĐỨC", 96.0), ("LỘC,", 84.0))
+    assert _mismatch_read_again(requester, HOLDER_CLEAR) == []
+
+
+@pytest.mark.parametrize(
+    ("requester", "holder"),
+    [
+        # Still differing: one of the two is a slip, an officer tells which.
+        ((("NGHIÊM", 96.0), ("ĐỨC", 96.0), ("LỐC,", 90.0)), HOLDER_CLEAR),
+        # Alike, but the other mention weakly (draw 2591 e0029's requester line at 58).
+        ((("NGHIÊM", 96.0), ("ĐỨC", 96.0), ("LỘC,", 58.0)), HOLDER_CLEAR),
+        # Alike, but no mention clearly: one engine's one doubt, twice.
+        ((("NGHIÊM", 96.0), ("ĐỨC", 96.0), ("LỘC,", 80.0)),
+         (("NGHIÊM", 96.0), ("ĐỨC", 96.0), ("LỘC", 80.0))),
+        # The kept mention read otherwise the second time (2591 e0029: "HÃI HÀNG" then
+        # "HẢI HẰNG"): the value kept is in doubt itself.
+        ((("NGHIÊM", 96.0), ("ĐỨC", 96.0), ("LỐC,", 90.0)),
+         (("NGHIÊM", 96.0), ("ĐỨC", 96.0), ("LỐC", 95.0))),
+    ],
+)
+def test_two_mentions_read_again_otherwise_stay_in_review(
+    requester: tuple[tuple[str, float], ...], holder: tuple[tuple[str, float], ...]
+) -> None:
+    assert "name_mismatch:subjects[0].name" in _mismatch_read_again(requester, holder)
