@@ -300,10 +300,11 @@ def test_a_name_read_otherwise_or_still_weakly_stays_doubted(word: tuple[str, fl
     assert "name_unconfirmed:subjects[0].name" in got.review_reasons
 
 
-def test_a_name_in_doubt_for_its_spelling_or_another_mention_is_not_read_again() -> None:
-    # Two mentions that differ, a word no syllable: for an officer, at no OCR cost.
-    for reasons in (["name_mismatch:subjects[0].name"],
-                    ["low_confidence:subjects[0].name", "name_invalid:subjects[0].name"]):
+def test_a_name_in_doubt_for_its_spelling_is_not_read_again() -> None:
+    # A word no syllable: for an officer, at no OCR cost. (Two mentions that differ are
+    # read again, every mention's line: tests/extract/test_review11.py.)
+    for reasons in (["low_confidence:subjects[0].name", "name_invalid:subjects[0].name"],
+                    ["name_mismatch:subjects[0].name", "name_invalid:subjects[0].name"]):
         first = Extraction(subjects=[Subject(name="Phan Thanh Dũng")],
                            review_reasons=[ReviewReason.parse(r) for r in reasons])
         assert wanted(first) == []
