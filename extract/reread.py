@@ -24,7 +24,12 @@ What it may change (``decided``), value by value:
   passes the checks: the value is filled but stays for an officer to confirm
   (``second_reading:<field>``): one reading, however clean, is a guess — unless the first
   reading spelled that very date with look-alike letters for its figures ("tháng II"):
-  then the two agree figure for figure (``read_alike_date``);
+  then the two agree figure for figure (``read_alike_date``); or the page prints that
+  very date elsewhere ("đến ngày 05/06/2026" closing a residence period on the day of
+  issue, ``printed_dates``): a second mention, read apart from the dateline;
+- a name whose mentions differ in their marks (``name_mismatch``) has every line holding
+  a mention read again: all read alike as the name kept, one clearly and none weakly
+  (``mentions_read_clearly``), the slip was one mention's first reading;
 - the two disagree, or the second fails a check: the first reading stands as it was.
 """
 
