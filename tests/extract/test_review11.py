@@ -198,3 +198,19 @@ def test_two_mentions_read_again_otherwise_stay_in_review(
     requester: tuple[tuple[str, float], ...], holder: tuple[tuple[str, float], ...]
 ) -> None:
     assert "name_mismatch:subjects[0].name" in _mismatch_read_again(requester, holder)
+
+
+def test_a_symbol_letter_read_in_small_case_is_the_types_symbol() -> None:
+    # Draw 1847 e0041: "Số: 185/2026/kS" on a birth certificate (symbol KS): capitals
+    # printed, the case read wrong; the letters are the type's, as the title confirms.
+    got = read_lines([ln.replace("1434/STP", "1434/LLtP") for ln in CRIMINAL])
+    assert got.document_number == "1434/LLTP"
+    assert not [r for r in got.review_reasons if r.endswith(":document_number")]
+
+
+@pytest.mark.parametrize("read", ["1434/LLtX", "1434/LtP"])
+def test_small_letters_that_are_no_symbol_of_the_type_stay_a_malformed_number(read: str) -> None:
+    # Upper-cased, no symbol the type prints: a letter misread, not only its case.
+    got = read_lines([ln.replace("1434/STP", read) for ln in CRIMINAL])
+    assert got.document_number != "1434/LLTP"
+    assert "number_format:document_number" in got.review_reasons
