@@ -109,6 +109,9 @@ class Wanted:
     read_as: str | None
     subject: int | None = None
     malformed: bool = False  # read as no value of its kind can be (an ID of 11 digits)
+    # A number lost from the header but read, malformed, in the type's number field
+    # ("Số vào sổ cấp GCN: C§S73557"): that field's reading, whose line is read again.
+    field_read: str | None = None
     mentions: bool = False  # a name whose mentions differ: every line holding one is read
 
 
@@ -123,7 +126,10 @@ def wanted(extraction: Extraction) -> list[Wanted]:
     for header in (Field.NUMBER, Field.ISSUED_ON):
         codes = {r.code for r in reasons if r.path == header.value}
         if codes and codes <= set(READING_DOUBTS) and header.value not in extraction.given:
-            out.append(Wanted(header, header.value, getattr(extraction, header.value)))
+            read_as = getattr(extraction, header.value)
+            out.append(Wanted(header, header.value, read_as,
+                              field_read=_number_field_read(extraction)
+                              if header is Field.NUMBER and read_as is None else None))
     # Each person's unverified ID and birth date, paired with the reading set aside for it:
     # cross-checks set them aside person by person, in the order of the reasons.
     set_aside = {Field.ID_NUMBER: list(extraction.doubts.unverified_id_numbers),
@@ -158,6 +164,27 @@ def wanted(extraction: Extraction) -> list[Wanted]:
               and path not in extraction.given):
             out.append(Wanted(Field.NAME, path, name, mentions=True))
     return out
+
+
+def _number_field_read(extraction: Extraction) -> str | None:
+    """The type's number field as read (``number_fallback``), when it holds no number."""
+    result_type = cached_result_types().get(extraction.doc_type or "")
+    names = result_type.number_fallback if result_type else ()
+    return next((extraction.fields[n] for n in names if extraction.fields.get(n)), None)
+
+
+def speck_free_format(first: str, second: str, doc_type: str | None) -> bool:
+    """Whether a number field the first reading read with a mark inside it ("C§S73557")
+    reads, marks (neither letter nor figure) taken out, what the second reading gave, in
+    the format a regulation sets for the field ("CS73557": "CS" and five figures). The two
+    readings agree on every letter and figure, and the format leaves no room for the mark
+    to have been a figure of its own ("C8S…" is no register entry)."""
+    result_type = cached_result_types().get(doc_type or "")
+    if result_type is None or first == second:
+        return False
+    kept = "".join(ch for ch in first if ch.isalnum())
+    return kept == second and any(
+        pattern.fullmatch(second) for pattern in result_type.number_formats.values())
 
 
 def name_at(extraction: Extraction, path: str) -> str | None:
@@ -253,6 +280,12 @@ def _number_target(lines: list[tuple[Line, list[int]]], words: list[Word], page:
     the number's figures as first read — the "Số 171 …" opening an address on a paper
     numbered by its register entry — is passed over for the line that holds the number,
     when one does (``line_holds_figures``)."""
+    if not want.read_as and want.field_read:
+        # The header printed no number or lost it; the type's field holds one, malformed:
+        # its line, not a "Số" opening an address ("Số 234 Hùng Vương").
+        holding = _holding(lines, words, page, replace(want, read_as=want.field_read))
+        if holding is not None:
+            return replace(holding, wanted=want)
     label: Target | None = None
     for line, indices in lines[:HEAD_LINES]:
         if _NUMBER_LABEL.match(fold_aligned(line.text)):
@@ -548,7 +581,9 @@ def decided(first: Extraction, second: Extraction, targets: list[Target],
                      and (read_alike_date(first_texts[path], read_again)
                           or read_again in dates_elsewhere)) or (
                 want.field is Field.NUMBER and want.read_as is not None
-                and read_alike_number(want.read_as, read_again, first.doc_type))
+                and read_alike_number(want.read_as, read_again, first.doc_type)) or (
+                want.field is Field.NUMBER and want.field_read is not None
+                and speck_free_format(want.field_read, read_again, first.doc_type))
             out.review_reasons = [*_without(out.review_reasons, path),
                                   *([] if alike else [ReviewReason(SECOND_READING, path)])]
             out.confidence[path] = second.confidence.get(path, 0.0)

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from extract import analyze
+from extract.analyze import Extraction
 from extract.fields import _fragment
 from extract.names import restore_name
 from extract.reread import second_reading
@@ -214,3 +215,46 @@ def test_small_letters_that_are_no_symbol_of_the_type_stay_a_malformed_number(re
     got = read_lines([ln.replace("1434/STP", read) for ln in CRIMINAL])
     assert got.document_number != "1434/LLTP"
     assert "number_format:document_number" in got.review_reasons
+
+
+def _register_read_again(first_entry: str, second_entry: str) -> tuple[Extraction, list[str]]:
+    """Draw 2591 e0018: a land-use certificate numbered by its register entry, read
+    "C§S73557" (a speck inside), the address above it opening with "Số 234 …"."""
+    from tests.extract.test_wrong_ready import LAND, placed
+
+    rows = [(x, y, t.replace("CS22186", first_entry)) for x, y, t in LAND]
+    words = placed(rows)
+    text = "\n".join(t for _, _, t in rows)
+    first = analyze([text], [words], today=date(2026, 1, 1))
+    assert first.document_number is None
+    assert [str(r) for r in first.review_reasons] == ["missing:document_number"]
+    register = next(y for _, y, t in rows if t.startswith("Số vào sổ"))
+    reader = _LineReader((("Số", 96.0), ("vào", 96.0), ("sổ", 96.0), ("cấp", 96.0),
+                          ("GCN:", 96.0), (second_entry, 95.0)))
+    asked: list[LineRequest] = []
+
+    def read(wanted: list[LineRequest]) -> list[LineReading]:
+        asked.extend(wanted)
+        return reader(wanted)
+
+    got = second_reading(first, [text], [words], read,
+                         lambda texts, pages: analyze(texts, pages, today=date(2026, 1, 1)))
+    # The line read again is the register entry's, not the address's "Số 255 …".
+    assert [a.box[1] for a in asked] == [register]
+    return got, [str(r) for r in got.review_reasons]
+
+
+def test_a_register_entry_read_with_a_speck_inside_and_again_without_is_agreed() -> None:
+    got, reasons = _register_read_again("C§S22186", "CS22186")
+    assert got.document_number == "CS22186"
+    assert reasons == []
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("C§S2218", "CS2218"),  # four figures: no entry the regulation allows
+    ("CS22§86", "CS2286"),  # the mark took a figure's place: the second lost it too
+    ("C§S22186", "CS22166"),  # another figure the second time
+])
+def test_a_register_entry_read_otherwise_stays_a_second_reading(first: str, second: str) -> None:
+    got, reasons = _register_read_again(first, second)
+    assert reasons != [] and got.document_number != "CS22186"
