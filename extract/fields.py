@@ -1069,8 +1069,15 @@ def _symbol_of_type(reading: Reading, result_type: ResultType | None) -> None:
     number = reading.document_number
     if result_type is None or number is None or "/" not in number.value:
         return
-    if number.value.rsplit("/", 1)[1] not in result_type.number_symbols:
-        return
+    head, symbol = number.value.rsplit("/", 1)
+    if symbol not in result_type.number_symbols:
+        if symbol == symbol.upper() or symbol.upper() not in result_type.number_symbols:
+            return
+        # A letter of the type's symbol read in small case ("185/2026/kS"): symbols are
+        # printed in capitals, so the case is the slip; the letters are the type's, which
+        # the title confirms as it does a symbol read in capitals.
+        number = dataclasses.replace(number, value=f"{head}/{symbol.upper()}")
+        reading.document_number = number
     reading.symbol_of_type = True
     if number.guessed and number.slash_restored:
         reading.document_number = dataclasses.replace(number, guessed=False)
@@ -1285,7 +1292,10 @@ FRAGMENT_CONFIDENCE = 60.0
 def _fragment(text: str, words: tuple[tuple[str, float], ...]) -> bool:
     return (
         len(words) == 1
-        and text.isalpha()
+        # Letters, or letters and figures mixed ("G2" at 0 over the province's line): no
+        # unit's name mixes them (a ward's number stands after its type word).
+        and text.isalnum()
+        and not text.isdigit()
         and len(text) <= FRAGMENT_LETTERS
         # Read clearly, a piece this short is the agency's only if it is a syllable ("XÃ"
         # split from its name); "NH", "TH" (a rule's or a seal's marks read as letters, at

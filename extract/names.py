@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import itertools
 import json
 import re
 import unicodedata
 from collections.abc import Sequence
 
+from extract.syllables import TONES, is_syllable, split_tone
 from extract.text import title_case
 from records.folding import fold_phrase
 
@@ -103,7 +105,39 @@ def _restore_family(word: str) -> tuple[str, bool]:
     known = _FAMILY.get(fold_phrase(word))
     if known is None or len(known) != len(word) or not _keeps_stroke(word, known):
         return word, False
-    return known, not _only_adds_marks(word, known)
+    return known, not (_only_adds_marks(word, known) or _sole_spelling(word, known))
+
+
+# The shapes a vowel letter takes apart from its tone: OCR slips from one to another
+# (a horn read on a U, a circumflex lost), keeping the tone mark it read.
+_VOWEL_SHAPES = {
+    "a": "aăâ", "ă": "aăâ", "â": "aăâ", "e": "eê", "ê": "eê",
+    "o": "oôơ", "ô": "oôơ", "ơ": "oôơ", "u": "uư", "ư": "uư",
+}
+
+
+def _sole_spelling(read: str, known: str) -> bool:
+    """Whether ``known`` is the only Vietnamese syllable spelled with the letters of
+    ``read`` and the one tone mark read ("NGƯYỄN": of ngu/ngư + yẽ/yễ + n with the tilde,
+    only "Nguyễn" is a syllable; "HƯỲNH": only "Huỳnh").
+
+    The mark OCR changed was then a vowel's shape no syllable allows, and the tone it read
+    is the known name's: no other name, rare or not, is spelled so, and nothing is guessed.
+    A reading that is itself a syllable ("TRẤN" for Trần), one whose tone is not the known
+    name's, or whose letters make two syllables with that tone ("ĐÕ": Đỗ or Đỡ), stays a
+    guess.
+    """
+    base, tones = split_tone(read)
+    if len(tones) != 1 or split_tone(known)[1] != tones:
+        return False
+    mark = next(m for m, name in TONES.items() if name == tones[0])
+    spelled = {
+        letters
+        for letters in map("".join, itertools.product(*(_VOWEL_SHAPES.get(c, c) for c in base)))
+        # Where the mark stands does not change what syllable the letters spell.
+        if is_syllable(letters + mark)
+    }
+    return spelled == {split_tone(known)[0]}
 
 
 def _restore_middle(word: str) -> tuple[str, bool]:

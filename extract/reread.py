@@ -24,7 +24,12 @@ What it may change (``decided``), value by value:
   passes the checks: the value is filled but stays for an officer to confirm
   (``second_reading:<field>``): one reading, however clean, is a guess — unless the first
   reading spelled that very date with look-alike letters for its figures ("tháng II"):
-  then the two agree figure for figure (``read_alike_date``);
+  then the two agree figure for figure (``read_alike_date``); or the page prints that
+  very date elsewhere ("đến ngày 05/06/2026" closing a residence period on the day of
+  issue, ``printed_dates``): a second mention, read apart from the dateline;
+- a name whose mentions differ in their marks (``name_mismatch``) has every line holding
+  a mention read again: all read alike as the name kept, one clearly and none weakly
+  (``mentions_read_clearly``), the slip was one mention's first reading;
 - the two disagree, or the second fails a check: the first reading stands as it was.
 """
 
@@ -37,7 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from extract.analyze import ISSUER_CODES, ISSUER_FROM, ISSUER_PRINTED, Extraction
-from extract.checks import FIGURE_DATE_MIN, NUMBER_UNCONFIRMED
+from extract.checks import DEFAULT_THRESHOLDS, FIGURE_DATE_MIN, NUMBER_UNCONFIRMED
 from extract.fields import HEAD_LINES
 from extract.ids import ID_PROBLEMS
 from extract.lines import Line, lines_from_words
@@ -80,6 +85,17 @@ ID_FORMAT = "id_format"
 # that is no Vietnamese spelling, or two mentions that differ are left to an officer
 # (the second reading's own checks keep those reasons, and then nothing changes).
 NAME_DOUBTS = frozenset({"low_confidence", "name_unconfirmed", "name_guessed"})
+# Two mentions of one name read with different marks ("NGHIÊM KHÁNH THỢ," in the requester
+# line, "NGHIÊM KHÁNH THƠ" under the label): every line holding a mention is read again,
+# and the doubt is lifted only when the second reading reads every mention alike, as the
+# name kept (so the kept mention is read the same twice), one of them clearly
+# (``NAME_CLEAR``) and none weakly (the names' own threshold): the slip was in the other
+# mention's first reading. Still differing, or read weakly, the officer decides.
+NAME_MISMATCH = "name_mismatch"
+# Weak marks read alike twice are one engine's one doubt, not an agreement
+# (``checks.NAME_MARKS_MIN``). The other mentions may carry punctuation glued to the name
+# ("THƠ," at 84), which tesseract's word confidence counts in.
+NAME_CLEAR = 85.0
 _NAME_PATH = re.compile(r"subjects\[(\d+)\]\.name|fields\.(\w+)")
 
 
@@ -93,6 +109,10 @@ class Wanted:
     read_as: str | None
     subject: int | None = None
     malformed: bool = False  # read as no value of its kind can be (an ID of 11 digits)
+    # A number lost from the header but read, malformed, in the type's number field
+    # ("Số vào sổ cấp GCN: C§S73557"): that field's reading, whose line is read again.
+    field_read: str | None = None
+    mentions: bool = False  # a name whose mentions differ: every line holding one is read
 
 
 def _reasons(extraction: Extraction) -> list[ReviewReason]:
@@ -106,7 +126,10 @@ def wanted(extraction: Extraction) -> list[Wanted]:
     for header in (Field.NUMBER, Field.ISSUED_ON):
         codes = {r.code for r in reasons if r.path == header.value}
         if codes and codes <= set(READING_DOUBTS) and header.value not in extraction.given:
-            out.append(Wanted(header, header.value, getattr(extraction, header.value)))
+            read_as = getattr(extraction, header.value)
+            out.append(Wanted(header, header.value, read_as,
+                              field_read=_number_field_read(extraction)
+                              if header is Field.NUMBER and read_as is None else None))
     # Each person's unverified ID and birth date, paired with the reading set aside for it:
     # cross-checks set them aside person by person, in the order of the reasons.
     set_aside = {Field.ID_NUMBER: list(extraction.doubts.unverified_id_numbers),
@@ -137,7 +160,31 @@ def wanted(extraction: Extraction) -> list[Wanted]:
         name = name_at(extraction, path)
         if name and codes <= NAME_DOUBTS and path not in extraction.given:
             out.append(Wanted(Field.NAME, path, name))
+        elif (name and NAME_MISMATCH in codes and codes <= NAME_DOUBTS | {NAME_MISMATCH}
+              and path not in extraction.given):
+            out.append(Wanted(Field.NAME, path, name, mentions=True))
     return out
+
+
+def _number_field_read(extraction: Extraction) -> str | None:
+    """The type's number field as read (``number_fallback``), when it holds no number."""
+    result_type = cached_result_types().get(extraction.doc_type or "")
+    names = result_type.number_fallback if result_type else ()
+    return next((extraction.fields[n] for n in names if extraction.fields.get(n)), None)
+
+
+def speck_free_format(first: str, second: str, doc_type: str | None) -> bool:
+    """Whether a number field the first reading read with a mark inside it ("C§S73557")
+    reads, marks (neither letter nor figure) taken out, what the second reading gave, in
+    the format a regulation sets for the field ("CS73557": "CS" and five figures). The two
+    readings agree on every letter and figure, and the format leaves no room for the mark
+    to have been a figure of its own ("C8S…" is no register entry)."""
+    result_type = cached_result_types().get(doc_type or "")
+    if result_type is None or first == second:
+        return False
+    kept = "".join(ch for ch in first if ch.isalnum())
+    return kept == second and any(
+        pattern.fullmatch(second) for pattern in result_type.number_formats.values())
 
 
 def name_at(extraction: Extraction, path: str) -> str | None:
@@ -233,6 +280,12 @@ def _number_target(lines: list[tuple[Line, list[int]]], words: list[Word], page:
     the number's figures as first read — the "Số 171 …" opening an address on a paper
     numbered by its register entry — is passed over for the line that holds the number,
     when one does (``line_holds_figures``)."""
+    if not want.read_as and want.field_read:
+        # The header printed no number or lost it; the type's field holds one, malformed:
+        # its line, not a "Số" opening an address ("Số 234 Hùng Vương").
+        holding = _holding(lines, words, page, replace(want, read_as=want.field_read))
+        if holding is not None:
+            return replace(holding, wanted=want)
     label: Target | None = None
     for line, indices in lines[:HEAD_LINES]:
         if _NUMBER_LABEL.match(fold_aligned(line.text)):
@@ -306,6 +359,9 @@ def requests(extraction: Extraction, words: list[list[Word]]) -> list[Target]:
     date) share its request."""
     out: list[Target] = []
     for want in wanted(extraction):
+        if want.mentions:
+            out += _mention_targets(want, words)
+            continue
         for page, page_words in enumerate(words):
             lines = _page_lines(page_words, page)
             locate = (_number_target if want.field is Field.NUMBER
@@ -317,6 +373,39 @@ def requests(extraction: Extraction, words: list[list[Word]]) -> list[Target]:
                                    first_text=" ".join(page_words[i].text for i in read)))
                 break
     return out
+
+
+def _mention_targets(want: Wanted, words: list[list[Word]]) -> list[Target]:
+    """Every line on every page that holds a mention of the name ``want`` is about."""
+    out = []
+    name = _compact(fold_phrase(want.read_as or ""))
+    for page, page_words in enumerate(words):
+        for line, indices in _page_lines(page_words, page):
+            if name and name in _compact(fold_phrase(line.text)):
+                box, replaced = _row_box(page_words, indices, 0.0, 0.5)
+                read = sorted(replaced, key=lambda i: page_words[i].bbox[0])
+                out.append(Target(want, LineRequest(page, box), replaced, min(replaced),
+                                  " ".join(page_words[i].text for i in read)))
+    return out if len(out) > 1 else []
+
+
+def mentions_read_clearly(name: str, readings: list[LineReading]) -> bool:
+    """Whether each line read again holds the name (folded) in words read at the names'
+    threshold or more, and one of them in words read at ``NAME_CLEAR`` or more. (That
+    they spell it alike is the second analysis's ``name_mismatch`` gone.)"""
+    target = [fold_phrase(w) for w in name.split()]
+    weakest = []
+    for reading in readings:
+        words = [w for w in reading.words if w.text.strip()]
+        folded = [fold_phrase(w.text).strip(" .,:;") for w in words]
+        runs = [min(w.confidence for w in words[k:k + len(target)])
+                for k in range(len(words) - len(target) + 1)
+                if folded[k:k + len(target)] == target]
+        if not runs:
+            return False
+        weakest.append(max(runs))
+    return (bool(weakest) and min(weakest) >= DEFAULT_THRESHOLDS["name"]
+            and max(weakest) >= NAME_CLEAR)
 
 
 # Block numbers of a second reading's words: apart from any the page reading gives.
@@ -409,11 +498,34 @@ def read_alike_number(first: str, second: str, doc_type: str | None) -> bool:
     )
 
 
+def printed_dates(pages_text: list[str], apart_from: str = "") -> set[str]:
+    """Every whole date the pages print (ISO), on lines other than ``apart_from`` (the
+    line read again): "đến ngày 05/06/2026", "Ngày, tháng, năm đăng ký: 20/09/2025"."""
+    out: set[str] = set()
+    for line in (ln for text in pages_text for ln in text.split("\n")):
+        if apart_from and _compact(line) == _compact(apart_from):
+            continue
+        while line:
+            day, span, _ = find_date(line)
+            if span is None:
+                break
+            if day is not None:
+                out.add(day.isoformat())
+            line = line[span[1]:]
+    return out
+
+
 def decided(first: Extraction, second: Extraction, targets: list[Target],
-            second_texts: dict[str, str] | None = None) -> Extraction:
+            second_texts: dict[str, str] | None = None,
+            dates_elsewhere: set[str] | None = None,
+            clear_mentions: frozenset[str] = frozenset()) -> Extraction:
     """``first`` with what the second reading confirms or fills (see the module).
-    ``second_texts``: per wanted path, the second reading's words of its line."""
+    ``second_texts``: per wanted path, the second reading's words of its line;
+    ``dates_elsewhere``: the whole dates the page prints apart from the dateline
+    (``printed_dates``); ``clear_mentions``: the paths of names whose every mention the
+    second reading read clearly (``mentions_read_clearly``)."""
     second_texts = second_texts or {}
+    dates_elsewhere = dates_elsewhere or set()
     wants = [t.wanted for t in targets]
     first_texts = {t.wanted.path: t.first_text for t in targets}
     out = replace(first, review_reasons=list(first.review_reasons),
@@ -439,6 +551,8 @@ def decided(first: Extraction, second: Extraction, targets: list[Target],
         if any(r.path == path for r in again):
             continue  # read again and still in doubt
         if want.field is Field.NAME:
+            if want.mentions and path not in clear_mentions:
+                continue
             if name_at(second, path) == want.read_as:
                 # Two readings of the line give the same name, the second clearly: agreed.
                 out.review_reasons = _without(out.review_reasons, path)
@@ -460,10 +574,16 @@ def decided(first: Extraction, second: Extraction, targets: list[Target],
             # "1431!IGPXD"): the second reading's value passes the checks the first failed,
             # but is read once.
             setattr(out, path, read_again)
+            # A date filled is confirmed by the first reading spelling its figures, or by
+            # the page printing that very date elsewhere (a residence "đến ngày 05/06/2026"
+            # up to the day of issue, the registration date): a second mention, read apart.
             alike = (want.field is Field.ISSUED_ON
-                     and read_alike_date(first_texts[path], read_again)) or (
+                     and (read_alike_date(first_texts[path], read_again)
+                          or read_again in dates_elsewhere)) or (
                 want.field is Field.NUMBER and want.read_as is not None
-                and read_alike_number(want.read_as, read_again, first.doc_type))
+                and read_alike_number(want.read_as, read_again, first.doc_type)) or (
+                want.field is Field.NUMBER and want.field_read is not None
+                and speck_free_format(want.field_read, read_again, first.doc_type))
             out.review_reasons = [*_without(out.review_reasons, path),
                                   *([] if alike else [ReviewReason(SECOND_READING, path)])]
             out.confidence[path] = second.confidence.get(path, 0.0)
@@ -614,4 +734,11 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     second = analyzed(pages_text, with_readings(words, pairs))
     texts = {t.wanted.path: " ".join(w.text for w in readings[t.request].words)
              for t in targets}
-    return decided(first, second, targets, texts)
+    dateline = next((t.first_text for t in targets if t.wanted.field is Field.ISSUED_ON), "")
+    clear = frozenset(
+        t.wanted.path for t in targets
+        if t.wanted.mentions and mentions_read_clearly(
+            t.wanted.read_as or "",
+            [readings[u.request] for u in targets if u.wanted.path == t.wanted.path]))
+    return decided(first, second, targets, texts,
+                   printed_dates(pages_text, dateline) if dateline else set(), clear)

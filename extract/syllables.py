@@ -90,7 +90,7 @@ _STOPS = ("c", "ch", "p", "t")
 _FRONT = ("i", "e", "ê", "y")
 
 
-def _split_tone(word: str) -> tuple[str, list[str]]:
+def split_tone(word: str) -> tuple[str, list[str]]:
     """The word without tone marks (vowel shapes kept: ă â ê ô ơ ư) and the marks found."""
     base = []
     tones = []
@@ -116,7 +116,7 @@ def _rhyme_ok(onset: str, rhyme: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def is_syllable(word: str) -> bool:
     """Whether ``word`` (any case, NFC or not) is spelled as a Vietnamese syllable."""
-    base, tones = _split_tone(word)
+    base, tones = split_tone(word)
     if not base or len(tones) > 1 or not base.isalpha():
         return False
     tone = tones[0] if tones else None
