@@ -1,0 +1,141 @@
+"""Values the page prints that the first reading lost or garbled, recovered by the second
+reading of their line, and trusted only on independent agreement (recall pass 11,
+bench/README_extract.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extract import analyze
+from extract.analyze import Extraction
+from extract.reread import SECOND_READING, second_reading
+from records.model import ReviewReason
+from tests.extract.test_analyze import _cccd_paper
+from tests.extract.test_line_reread import Reader
+from tests.support.extract import words_from_lines
+
+TODAY = date(2026, 12, 1)
+
+
+def _again(lines: list[str], weak: dict[str, float], reader: Reader) -> Extraction:
+    words = words_from_lines(lines, weak)
+    first = analyze(["\n".join(lines)], [words], today=TODAY)
+    return second_reading(first, ["\n".join(lines)], [words], reader,
+                          lambda texts, pages: analyze(texts, pages, today=TODAY))
+
+
+def _id_line(lines: list[str], number: str) -> tuple[list[str], list[str]]:
+    line = next(line for line in lines if number in line)
+    return line.split(number)[0].split(), line.split(number)[1].split()
+
+
+def test_an_unverified_cccd_the_second_reading_spells_alike_is_kept() -> None:
+    """Draw 1913's e0035: "079169187409" read at 54, agreeing with the holder's birth year
+    and sex, set aside for its serial (nothing on the page prints it again); its line read
+    again spells the same twelve digits at 71. The serial is read twice alike: the ID is
+    the record's, and the record ready."""
+    lines, number = _cccd_paper()
+    weak = {number: 54.0}
+    first = analyze(["\n".join(lines)], [words_from_lines(lines, weak)], today=TODAY)
+    assert first.subjects[0].id_number is None
+    assert first.review_reasons == [ReviewReason("unverified", "subjects[0].id_number")]
+    label, rest = _id_line(lines, number)
+    got = _again(lines, weak, Reader(*[(w, 96.0) for w in label], (number, 71.0),
+                                     *[(w, 96.0) for w in rest]))
+    assert got.subjects[0].id_number == number
+    assert got.review_reasons == []
+    assert got.doubts.unverified_id_numbers == []
+
+
+def _serial_slip(number: str) -> str:
+    last = number[-1]
+    return number[:-1] + ("8" if last != "8" else "3")
+
+
+@pytest.mark.parametrize("second", [
+    pytest.param(lambda n: (_serial_slip(n), 90.0), id="a serial figure read otherwise"),
+    pytest.param(lambda n: ("9" + n[1:], 88.0), id="the province figure read otherwise"),
+    pytest.param(lambda n: (n, 20.0), id="alike but under a corroborated ID's floor"),
+])
+def test_an_unverified_cccd_read_otherwise_or_barely_stays_set_aside(second) -> None:  # type: ignore[no-untyped-def]
+    """Dev e0037: "046203454214" read at 75, again "946203454214"; dev e0071: "…666517"
+    read again "…668517". A figure the two readings do not share is one of them misread
+    (and a serial slip is another citizen's number): the ID stays set aside."""
+    lines, number = _cccd_paper()
+    weak = {number: 54.0}
+    label, rest = _id_line(lines, number)
+    got = _again(lines, weak, Reader(*[(w, 96.0) for w in label], second(number),
+                                     *[(w, 96.0) for w in rest]))
+    assert got.subjects[0].id_number is None
+    assert ReviewReason("unverified", "subjects[0].id_number") in got.review_reasons
+
+
+def test_an_unverified_cccd_of_a_person_whose_birth_date_is_not_kept_stays_aside() -> None:
+    """Two readings alike say nothing of the figures the birth date vouches for when the
+    page gives no birth date to check them against (its line lost)."""
+    lines, number = _cccd_paper()
+    kept = [line for line in lines if "sinh" not in line.lower() or number in line]
+    born_elsewhere = [line.split("Ngày sinh")[0].rstrip() if number in line else line
+                      for line in kept]
+    weak = {number: 54.0}
+    first = analyze(["\n".join(born_elsewhere)], [words_from_lines(born_elsewhere, weak)],
+                    today=TODAY)
+    assert first.subjects[0].birth_date is None
+    assert first.subjects[0].id_number is None
+    label, rest = _id_line(born_elsewhere, number)
+    got = _again(born_elsewhere, weak, Reader(*[(w, 96.0) for w in label], (number, 71.0),
+                                              *[(w, 96.0) for w in rest]))
+    assert got.subjects[0].id_number is None
+
+
+# Dev e0021 as the first reading gave it (spellings of other lines set right): the
+# holder's CCCD torn ("09207069-196+"), on the line that also holds the holder's label,
+# name and birth year.
+LAND_USE = [
+    "ỦY BAN NHÂN DÂN TỈNH CAO BẰNG",
+    "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "GIẤY CHỨNG NHẬN",
+    "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở",
+    "VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT",
+    "DE 428923",
+    "I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất",
+    "Ông: NGUYỄN CÔNG ĐẠT, năm sinh: 1970, Số CCCD: 09207069-196+",
+    "Địa chỉ thường trú: Số 58 Bà Triệu, xã Hồng An, huyện Bảo Lạc, tỉnh Cao Bằng",
+    "II. Thửa đất, nhà ở và tài sản khác gắn liền với đất",
+    "a) Thửa đất số: 139",
+    "b) Tờ bản đồ số: 32",
+    "g) Thời hạn sử dụng: Lâu dài",
+    "Số vào sổ cấp GCN: CS60529",
+    "Cao Bằng, ngày 09 tháng 8 năm 2019",
+    "GIÁM ĐỐC",
+    "Phạm Thế Sỹ",
+]
+
+
+@pytest.mark.parametrize(("read", "filled"), [
+    ("092070694964", "092070694964"),
+    # The birth year read apart says 1970; "092080…" encodes 1980: not this person's.
+    ("092080694964", None),
+])
+def test_an_id_read_malformed_whose_persons_label_the_second_reading_lost(
+        read: str, filled: str | None) -> None:
+    """Dev e0021: the second reading of the holder's line gives the ID whole but its label
+    "Ông:" as "Ô5:", so that analysis names nobody on the line; the same role, as many
+    people on the page: the holder's ID is filled — read once, held for an officer."""
+    first = analyze(["\n".join(LAND_USE)], [words_from_lines(LAND_USE, {})], today=TODAY)
+    assert first.subjects[0].id_number is None
+    assert "id_format:subjects[0]" in first.review_reasons
+    reader = Reader(("Ô5:", 14.0), ("NGUYỄN", 95.0), ("CÔNG", 97.0), ("ĐẠT,", 42.0),
+                    ("năm", 97.0), ("sinh:", 97.0), ("1970,", 96.0), ("Số", 93.0),
+                    ("CCCD:", 91.0), (read, 96.0))
+    got = _again(LAND_USE, {}, reader)
+    assert got.subjects[0].id_number == filled
+    assert got.subjects[0].name == "Nguyễn Công Đạt"
+    if filled:
+        assert ReviewReason(SECOND_READING, "subjects[0].id_number") in got.review_reasons
+    else:
+        assert "id_format:subjects[0]" in got.review_reasons
