@@ -139,3 +139,44 @@ def test_an_id_read_malformed_whose_persons_label_the_second_reading_lost(
         assert ReviewReason(SECOND_READING, "subjects[0].id_number") in got.review_reasons
     else:
         assert "id_format:subjects[0]" in got.review_reasons
+
+
+@pytest.mark.parametrize(("read", "issued", "reasons"), [
+    # Read whole and clearly the second time: two readings agree on every figure.
+    ("2024", "2024-11-27", []),
+    # Read as another year: one of the two is misread (a speck taken for the "4"); the
+    # first stands, doubted.
+    ("2021", "2024-11-27", [ReviewReason("low_confidence", "issued_on")]),
+])
+def test_a_year_read_in_two_pieces_is_taken_but_doubted_until_read_whole(
+        read: str, issued: str, reasons: list[ReviewReason]) -> None:
+    """Draw 2671's e0015: "Ninh Bình, ngày 14 tháng 4 năm 201 1" — four figures in two
+    pieces make one year only (2011), as a day's two pieces make one day; but a speck read
+    as a "1" beside "201" reads the same, so the date is filled and doubted, as a split day
+    is, until the second reading gives the year whole."""
+    from tests.extract.test_line_reread import _dateline, _paper
+
+    lines, _ = _paper()
+    at = _dateline(lines)
+    place = lines[at].partition(", ngày ")[0]
+    split = [*lines[:at], f"{place}, ngày 27 tháng 11 năm 202 4", *lines[at + 1:]]
+    first = analyze(["\n".join(split)], [words_from_lines(split, {})], today=TODAY)
+    assert first.issued_on == "2024-11-27"
+    assert ReviewReason("low_confidence", "issued_on") in first.review_reasons
+    reader = Reader((f"{place},", 95.0), ("ngày", 95.0), ("27", 95.0), ("tháng", 95.0),
+                    ("11", 95.0), ("năm", 95.0), (read, 95.0))
+    got = _again(split, {}, reader)
+    assert got.issued_on == issued
+    assert got.review_reasons == reasons
+
+
+def test_three_figures_and_a_lone_one_far_off_make_no_year() -> None:
+    """Only pieces side by side, one space apart, are joined, and into four figures: "năm
+    201" is no year, nor "năm 20 1 1"."""
+    from extract.text import find_date
+
+    assert find_date("ngày 14 tháng 4 năm 201 1")[0] == date(2011, 4, 14)
+    assert find_date("ngày 14 tháng 4 năm 20 11")[0] == date(2011, 4, 14)
+    assert find_date("ngày 14 tháng 4 năm 2011")[0] == date(2011, 4, 14)
+    assert find_date("ngày 14 tháng 4 năm 201")[0] is None
+    assert find_date("ngày 14 tháng 4 năm 201 11")[0] is None
