@@ -11,20 +11,19 @@ from records.folding import fold_aligned, fold_phrase
 __all__ = ["clean_digits", "parse_date", "title_case"]
 
 # Letters tesseract reads in place of digits inside numbers.
-_DIGIT_LOOKALIKES = str.maketrans(
-    {
-        "O": "0",
-        "o": "0",
-        "Q": "0",
-        "D": "0",
-        "l": "1",
-        "I": "1",
-        "i": "1",
-        "|": "1",
-        "!": "1",
-        "]": "1",
-    }
-)
+DIGIT_LOOKALIKES: dict[str, str] = {
+    "O": "0",
+    "o": "0",
+    "Q": "0",
+    "D": "0",
+    "l": "1",
+    "I": "1",
+    "i": "1",
+    "|": "1",
+    "!": "1",
+    "]": "1",
+}
+_DIGIT_LOOKALIKES = str.maketrans(DIGIT_LOOKALIKES)
 
 # A date's slashes as OCR may give them: the fraction slash "⁄" (U+2044) and the division
 # slash "∕" (U+2215) are the same stroke, read from a font's slash ("18/12⁄1972").

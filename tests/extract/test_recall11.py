@@ -180,3 +180,22 @@ def test_three_figures_and_a_lone_one_far_off_make_no_year() -> None:
     assert find_date("ngày 14 tháng 4 năm 2011")[0] == date(2011, 4, 14)
     assert find_date("ngày 14 tháng 4 năm 201")[0] is None
     assert find_date("ngày 14 tháng 4 năm 201 11")[0] is None
+
+
+@pytest.mark.parametrize(("printed", "number"), [
+    ("CS62BB2", "CS62882"),  # draw 2671's e0041: B read for 8 where figures stand
+    ("CS6BB2", None),  # a figure lost: no way into the format
+    ("CS62882", "CS62882"),  # read right: the number, no guess
+])
+def test_a_register_entry_read_with_look_alike_letters_for_figures_is_filled_for_review(
+        printed: str, number: str | None) -> None:
+    """A land-use certificate's register entry, "CS" and five figures by regulation, read
+    with letters where figures stand: the figures they look like fit the format one way,
+    and the number is filled — a guess (``number_format``), never ready: "CS62B82" would
+    be read "CS62882" just the same."""
+    lines = [line.replace("CS60529", printed) for line in LAND_USE]
+    lines = [line.replace("09207069-196+", "092070694964") for line in lines]
+    got = analyze(["\n".join(lines)], [words_from_lines(lines, {})], today=TODAY)
+    assert got.document_number == number
+    guess = ReviewReason("number_format", "document_number")
+    assert (guess in got.review_reasons) == (number is not None and number != printed)
