@@ -19,7 +19,10 @@ What it may change (``decided``), value by value:
   check on that value: two readings agree, and the doubt that was only about how well
   the value was read (``low_confidence``, ``number_format``, ``unverified``) is lifted. A
   contradiction with another value (``number_year_mismatch``, ``date_mismatch``, an ID
-  against its person's birth date) is never read again;
+  against its person's birth date) is never read again. A CCCD set aside as unverified
+  for its serial alone (the birth year and sex read apart agree with what it encodes)
+  comes back when the second reading spells the same twelve digits, though under 85
+  there too (``id_read_twice``): the serial read twice alike is its second mention;
 - the first reading read nothing (or a number or an ID malformed) and the second reads a value that
   passes the checks: the value is filled but stays for an officer to confirm
   (``second_reading:<field>``): one reading, however clean, is a guess — unless the first
