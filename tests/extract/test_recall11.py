@@ -4,6 +4,7 @@ bench/README_extract.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -59,7 +60,8 @@ def _serial_slip(number: str) -> str:
     pytest.param(lambda n: ("9" + n[1:], 88.0), id="the province figure read otherwise"),
     pytest.param(lambda n: (n, 20.0), id="alike but under a corroborated ID's floor"),
 ])
-def test_an_unverified_cccd_read_otherwise_or_barely_stays_set_aside(second) -> None:  # type: ignore[no-untyped-def]
+def test_an_unverified_cccd_read_otherwise_or_barely_stays_set_aside(
+        second: Callable[[str], tuple[str, float]]) -> None:
     """Dev e0037: "046203454214" read at 75, again "946203454214"; dev e0071: "…666517"
     read again "…668517". A figure the two readings do not share is one of them misread
     (and a serial slip is another citizen's number): the ID stays set aside."""
