@@ -25,6 +25,7 @@ from extract.syllables import is_syllable
 from extract.tables import join_table_rows
 from extract.text import (
     DAY_WORD,
+    DIGIT_LOOKALIKES,
     clean_digits,
     date_from_words,
     find_date,
@@ -1014,6 +1015,13 @@ def _number_from_field(
         reading.number_agrees = True
         return
     if not is_number(field_value.value):
+        repaired = _in_format(field_value.value, result_type)
+        if repaired is not None and reading.document_number is None:
+            # Read with look-alike letters where the regulation's format prints figures
+            # ("CS62BB2"): the figures it stands for, a guess for an officer.
+            reading.document_number = Value(
+                repaired, field_value.confidence, field_value.raw or field_value.value,
+                guessed=True)
         return
     header = reading.document_number
     if header is not None and is_number(header.value):
@@ -1024,6 +1032,30 @@ def _number_from_field(
         reading.number_agrees = header.value == field_value.value and header is not field_value
         return
     reading.document_number = Value(field_value.value, field_value.confidence, field_value.raw)
+
+
+# Letters OCR reads for figures ("B" for 8 in "CS62BB2"), taken for them only where a
+# regulation's format prints figures (``_in_format``).
+_FIGURE_LOOKALIKES = {**DIGIT_LOOKALIKES, "B": "8", "S": "5", "Z": "2", "G": "6"}
+
+
+def _in_format(value: str, result_type: ResultType | None) -> str | None:
+    """``value``, a number field read off its regulation's format (the type's
+    ``number_formats``: "CS" and five figures), in that format once the look-alike letters
+    standing where it prints figures are read as those figures ("CS62BB2" → "CS62882");
+    ``None`` when no way, or more than one, fits."""
+    if result_type is None:
+        return None
+    fits = {
+        candidate
+        for pattern in result_type.number_formats.values()
+        for at in range(len(value) + 1)
+        if pattern.fullmatch(
+            candidate := value[:at] + "".join(_FIGURE_LOOKALIKES.get(c, c) for c in value[at:])
+        )
+        and candidate != value
+    }
+    return fits.pop() if len(fits) == 1 else None
 
 
 # A header line that holds nothing but a number, or a label's last word and a colon before it

@@ -19,7 +19,10 @@ What it may change (``decided``), value by value:
   check on that value: two readings agree, and the doubt that was only about how well
   the value was read (``low_confidence``, ``number_format``, ``unverified``) is lifted. A
   contradiction with another value (``number_year_mismatch``, ``date_mismatch``, an ID
-  against its person's birth date) is never read again;
+  against its person's birth date) is never read again. A CCCD set aside as unverified
+  for its serial alone (the birth year and sex read apart agree with what it encodes)
+  comes back when the second reading spells the same twelve digits, though under 85
+  there too (``id_read_twice``): the serial read twice alike is its second mention;
 - the first reading read nothing (or a number or an ID malformed) and the second reads a value that
   passes the checks: the value is filled but stays for an officer to confirm
   (``second_reading:<field>``): one reading, however clean, is a guess — unless the first
@@ -42,15 +45,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from extract.analyze import ISSUER_CODES, ISSUER_FROM, ISSUER_PRINTED, Extraction
-from extract.checks import DEFAULT_THRESHOLDS, FIGURE_DATE_MIN, NUMBER_UNCONFIRMED
+from extract.checks import (
+    CLEAN_CORROBORATED_MIN,
+    DEFAULT_THRESHOLDS,
+    FIGURE_DATE_MIN,
+    NUMBER_UNCONFIRMED,
+)
 from extract.fields import HEAD_LINES
-from extract.ids import ID_PROBLEMS
+from extract.ids import ID_PROBLEMS, id_problems
 from extract.lines import Line, lines_from_words
 from extract.text import clean_digits, find_date, split_figure
 from ocr.base import Word
 from ocr.reread import LineReading, LineRequest
 from records.folding import fold_aligned, fold_phrase
-from records.model import ReviewReason
+from records.model import ReviewReason, Subject
 from records.result_types import cached_result_types
 
 
@@ -518,13 +526,17 @@ def printed_dates(pages_text: list[str], apart_from: str = "") -> set[str]:
 def decided(first: Extraction, second: Extraction, targets: list[Target],
             second_texts: dict[str, str] | None = None,
             dates_elsewhere: set[str] | None = None,
-            clear_mentions: frozenset[str] = frozenset()) -> Extraction:
+            clear_mentions: frozenset[str] = frozenset(),
+            ids_read_twice: dict[str, float] | None = None) -> Extraction:
     """``first`` with what the second reading confirms or fills (see the module).
     ``second_texts``: per wanted path, the second reading's words of its line;
     ``dates_elsewhere``: the whole dates the page prints apart from the dateline
     (``printed_dates``); ``clear_mentions``: the paths of names whose every mention the
-    second reading read clearly (``mentions_read_clearly``)."""
+    second reading read clearly (``mentions_read_clearly``); ``ids_read_twice``: per path
+    of an ID set aside as unverified, the confidence of the second reading's word that
+    spells its very digits (``id_read_twice``)."""
     second_texts = second_texts or {}
+    ids_read_twice = ids_read_twice or {}
     dates_elsewhere = dates_elsewhere or set()
     wants = [t.wanted for t in targets]
     first_texts = {t.wanted.path: t.first_text for t in targets}
@@ -547,6 +559,8 @@ def decided(first: Extraction, second: Extraction, targets: list[Target],
                 out.review_reasons = _without(out.review_reasons, path)
                 out.confidence[path] = max(out.confidence.get(path, 0.0),
                                            second.confidence.get(path, 0.0))
+            continue
+        if path in ids_read_twice and _serial_read_twice(out, want, ids_read_twice[path]):
             continue
         if any(r.path == path for r in again):
             continue  # read again and still in doubt
@@ -596,6 +610,51 @@ def decided(first: Extraction, second: Extraction, targets: list[Target],
             out.confidence[path] = max(out.confidence.get(path, 0.0),
                                        second.confidence.get(path, 0.0))
     return out
+
+
+def id_read_twice(want: Wanted, reading: LineReading) -> float | None:
+    """The confidence of the word of ``reading`` that spells, digit for digit, the 12-digit
+    ID ``want`` set aside as unverified (``None`` when no word does)."""
+    if want.field is not Field.ID_NUMBER or want.malformed or not want.read_as:
+        return None
+    digits = clean_digits(want.read_as)
+    if len(digits) != CCCD_DIGITS:
+        return None
+    spelled = [w.confidence for w in reading.words if clean_digits(w.text) == digits]
+    return max(spelled) if spelled else None
+
+
+def _serial_read_twice(out: Extraction, want: Wanted, confidence: float) -> bool:
+    """Put back a CCCD set aside as unverified when the second reading of its line spells
+    the same 12 digits (read at ``confidence``, at least what a corroborated ID needs) and
+    the person's birth year (and sex, when read), read apart, agree with what it encodes.
+
+    The birth date vouches for the encoded digits only (``checks.serial_confirmed``); the
+    serial after them is what a slip turns into another citizen's number, and the page
+    prints it once. Two readings of the line, the page's prepared one and the plain gray
+    one, spelling the same serial are the second mention it lacked (as the OCR's own
+    digits-only second reading of a long number, docs/ocr.md)."""
+    index = want.subject
+    if index is None or index >= len(out.subjects) or confidence < CLEAN_CORROBORATED_MIN:
+        return False
+    person = out.subjects[index]
+    digits = clean_digits(want.read_as or "")
+    if person.birth_date is None or person.id_number is not None:
+        return False
+    year = int(person.birth_date[:4])
+    if id_problems(digits, year, person.sex):
+        return False
+    out.subjects[index] = replace(person, id_number=digits)
+    out.review_reasons = _without(out.review_reasons, want.path)
+    aside = out.doubts.unverified_id_numbers
+    if want.read_as in aside:
+        aside.remove(want.read_as)
+    out.confidence[want.path] = confidence
+    return True
+
+
+# A CCCD's length; a 9-digit CMND encodes nothing two readings could be checked against.
+CCCD_DIGITS = 12
 
 
 def line_holds_figures(read_as: str, first_text: str) -> bool:
@@ -671,7 +730,8 @@ def _person(out: Extraction, second: Extraction, want: Wanted,
         return
     mine, theirs = out.subjects[index], second.subjects[index]
     where = f"subjects[{index}]"
-    if mine.name != theirs.name or any(r.path == where for r in again):
+    if not _same_person(mine, theirs, len(out.subjects) == len(second.subjects)) or any(
+            r.path == where for r in again):
         return  # not the same person as read, or their ID still contradicts them
     attr = want.field.value
     read_again = getattr(theirs, attr)
@@ -692,6 +752,16 @@ def _person(out: Extraction, second: Extraction, want: Wanted,
     if first in aside:
         aside.remove(first)
     out.confidence[want.path] = second.confidence.get(want.path, 0.0)
+
+
+def _same_person(mine: Subject, theirs: Subject, same_count: bool) -> bool:
+    """Whether the second analysis's person at an index is the first's: named alike; or,
+    the line read again holding the person's label and name as well as the value ("Ông:
+    NGUYÊN CÔNG ĐẠT, năm sinh: 1970, Số CCCD: …" read again "Ô5: …"), unnamed there
+    because the label was lost, in the same role, the page's people as many as before."""
+    if mine.name == theirs.name:
+        return True
+    return theirs.name is None and same_count and mine.role == theirs.role
 
 
 def read_alike_digits(first: str, second: str) -> bool:
@@ -740,5 +810,7 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
         if t.wanted.mentions and mentions_read_clearly(
             t.wanted.read_as or "",
             [readings[u.request] for u in targets if u.wanted.path == t.wanted.path]))
+    twice = {t.wanted.path: found for t in targets
+             if (found := id_read_twice(t.wanted, readings[t.request])) is not None}
     return decided(first, second, targets, texts,
-                   printed_dates(pages_text, dateline) if dateline else set(), clear)
+                   printed_dates(pages_text, dateline) if dateline else set(), clear, twice)

@@ -11,20 +11,19 @@ from records.folding import fold_aligned, fold_phrase
 __all__ = ["clean_digits", "parse_date", "title_case"]
 
 # Letters tesseract reads in place of digits inside numbers.
-_DIGIT_LOOKALIKES = str.maketrans(
-    {
-        "O": "0",
-        "o": "0",
-        "Q": "0",
-        "D": "0",
-        "l": "1",
-        "I": "1",
-        "i": "1",
-        "|": "1",
-        "!": "1",
-        "]": "1",
-    }
-)
+DIGIT_LOOKALIKES: dict[str, str] = {
+    "O": "0",
+    "o": "0",
+    "Q": "0",
+    "D": "0",
+    "l": "1",
+    "I": "1",
+    "i": "1",
+    "|": "1",
+    "!": "1",
+    "]": "1",
+}
+_DIGIT_LOOKALIKES = str.maketrans(DIGIT_LOOKALIKES)
 
 # A date's slashes as OCR may give them: the fraction slash "⁄" (U+2044) and the division
 # slash "∕" (U+2215) are the same stroke, read from a font's slash ("18/12⁄1972").
@@ -45,9 +44,12 @@ DAY_WORD = rf"(?!nam\s)n\w{{1,3}}\s{_JUNK}(?:\d[0-9oqdli|!]?|[oqdli|!]\d)(?![0-9
 # gives it whole. Only pieces that make a day or a month are joined ("5 7" makes none).
 _DAY = r"([0-3]\s\d|\d{1,2})"
 _MONTH = r"(1\s[0-2]|\d{1,2})"
+# The year likewise ("năm 201 1"): four digits in two pieces make one year only, but a
+# speck read as a figure beside three ("201" and a "1") reads the same; taken and doubted.
+_YEAR = r"(\d{4}|(?:\d{3}\s\d|\d{2}\s\d{2}|\d\s\d{3})(?![0-9]))"
 _WORDED_DATE = re.compile(
     rf"(?!nam\b)n\w{{1,3}}{_JUNK}{_DAY}{_JUNK}[a-z]\w{{3,5}}{_JUNK}{_MONTH}"
-    rf"{_JUNK}[a-z]\w{{1,3}}{_JUNK}(\d{{4}})"
+    rf"{_JUNK}[a-z]\w{{1,3}}{_JUNK}{_YEAR}"
 )
 # A digit-like run: digits with look-alike letters and stray spaces/dots OCR puts inside.
 _DIGITISH = r"[0-9OoQDlIi|!\]]"
@@ -75,6 +77,7 @@ FIRST_YEAR = 1800
 
 
 def _make_date(day: str, month: str, year: str) -> date | None:
+    year = year.replace(" ", "")
     if int(year) < FIRST_YEAR:
         return None
     try:
@@ -100,11 +103,11 @@ def find_date(text: str) -> tuple[date | None, tuple[int, int] | None, bool]:
 
 
 def split_figure(text: str) -> bool:
-    """Whether the worded date in ``text`` has its day or month read in two pieces
-    ("ngày 1 7 tháng 3 năm 2026"): taken as 17 by ``find_date``, but one reading cannot
-    tell it from a speck beside a 7."""
+    """Whether the worded date in ``text`` has its day, month or year read in two pieces
+    ("ngày 1 7 tháng 3 năm 2026", "… năm 201 1"): taken as 17 (2011) by ``find_date``, but
+    one reading cannot tell it from a speck beside a 7 (a 1)."""
     found = _WORDED_DATE.search(fix_digit_runs(fold_aligned(text)))
-    return found is not None and any(re.search(r"\s", part) for part in found.groups()[:2])
+    return found is not None and any(re.search(r"\s", part) for part in found.groups())
 
 
 def parse_date(text: str) -> date | None:
