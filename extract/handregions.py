@@ -480,6 +480,12 @@ def _same_line(a: Sequence[Word], b: Sequence[Word]) -> bool:
 # A name label read without its spouse's word ("Họ và tên" with "chồng:" lost to the
 # handwriting glued to it): the spouse is told by the form's order.
 BARE_NAME = (("ho", "va", "ten"), ("ho", "ten"))
+# A row of the spouses' table also by its label without its last word, as ``LABELS``
+# takes "Họ, chữ đệm" ("tên" lost to the writing tesseract glued to it or dropped with
+# it: ink-bleed page of draw 1249, m0006, "Họ và" alone on its line). Not on the
+# sequential form, where "Họ và" alone would be either spouse's: a table's row is the
+# name's for both.
+ROW_NAME = (*BARE_NAME, ("ho", "va"))
 SPOUSE_WORD = {"husband_name": "chồng:", "wife_name": "vợ:"}
 
 
@@ -1105,7 +1111,7 @@ def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None
         line = sorted((w for w in words if w.text.strip() and _token(w.text)
                        and his.bbox[1] <= (w.bbox[1] + w.bbox[3]) / 2 <= his.bbox[3]
                        and w.bbox[1] <= middle_y <= w.bbox[3]), key=lambda w: w.bbox[0])
-        hers = next((w for w in line if _token(w.text) == SPOUSE_HEADS[1]
+        hers = next((w for w in line if _her_head(_token(w.text))
                      and w.bbox[0] - his.bbox[2] > 0.2 * width), None)
         h = label_height([his], width)
         top = his.bbox[1]
@@ -1149,11 +1155,19 @@ def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None
     return None
 
 
+def _her_head(token: str) -> bool:
+    """The wife's header word "vợ", or a word of two letters a mark off it with its "v"
+    kept ("Vự": tesseract misreads the horned vowel's marks; clean 300 dpi page of draw
+    1249, m0003). Two letters alone would match many words: ``side_table`` takes it only
+    a fifth of the page right of the husband's header, over the table's rows."""
+    return token == SPOUSE_HEADS[1] or (len(token) == 2 and token[0] == SPOUSE_HEADS[1][0])
+
+
 def _row_labels(line: list[Word], key: str, width: int, middle: int
                 ) -> tuple[list[Word], list[Word]] | None:
     """A table row's label for ``key`` at the start of ``line`` (left of the spouses'
     middle), and the wife's column's repeated label right of ``middle`` if read."""
-    patterns = (*LABELS[key], *(BARE_NAME if key == "name" else ()))
+    patterns = (*LABELS[key], *(ROW_NAME if key == "name" else ()))
     tokens = [_token(w.text) for w in line]
     left = [w for w in line if w.bbox[0] < middle]
     label = _label_in(left, tokens[:len(left)], patterns, SPOUSE_HEADS, width)
@@ -1311,6 +1325,13 @@ def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
             # misjudged puts a row's rule on the wrong side of it): else the usual band.
             if not y0 < base < y1:
                 y0, y1 = int(base - 2.6 * h), int(base + 1.6 * h)
+            if not labelled and not below and (label is not his_label or who == "husband"):
+                # Writing begun over the label's colon or glued to it, as ``regions``
+                # (``_ink_start``): the label's end is estimated from its words, and
+                # tesseract glues the writing's first letters to the last one (draw 1249:
+                # "tên:Lê..Thành", the "L" cut).
+                x0 = _ink_start(dark, (x0, max(0, y0), x1, min(height, y1)), masks,
+                                int(baseline), h, max(cl, _print_end(key, label, h)))
             if x1 - x0 < h:
                 continue
             label_box = (label[0].bbox[0], min(w.bbox[1] for w in label),

@@ -1177,3 +1177,66 @@ def test_a_side_by_side_row_label_read_as_one_word_is_still_its_label() -> None:
     words[4] = _words_at(["Hoàng"], 115, (205, 235), (2, 1, 1))[0]
     words[5] = _words_at(["Hoàng"], 865, (205, 235), (2, 1, 1))[0]
     assert side_table(words, (1700, 900)) is None
+
+
+def test_a_side_by_side_wifes_header_read_a_mark_off_still_heads_the_table() -> None:
+    """"Vợ" read "Vự" (its horned vowel's marks misread: clean 300 dpi page of draw 1249)
+    still names the wife's column of a label-column table: both spouses' fields are cut,
+    each from their column. Without it the table is not found and only the number is read."""
+    im, d = _side_table([100, 550, 1075, 1600], [100, 170, 250, 330])
+    words = [*_words_at(["Chồng"], 700, (120, 150), (1, 1, 1)),
+             *_words_at(["Vự"], 1300, (120, 150), (1, 1, 1)),
+             *_words_at(["Họ", "và", "tên"], 115, (205, 235), (2, 1, 1)),
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh"], 115, (285, 315), (3, 1, 1))]
+    strokes = {"husband_name": (600, 195, 900, 232), "wife_name": (1120, 195, 1400, 232),
+               "husband_birth_date": (600, 275, 800, 312),
+               "wife_birth_date": (1120, 275, 1300, 312)}
+    for box in strokes.values():
+        d.line(box, fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    assert set(got) == set(strokes)
+    for key, (x0, _, x1, _) in strokes.items():
+        left, right = (550, 1075) if key.startswith("husband") else (1075, 1600)
+        assert left < got[key].box[0] <= x0 and x1 <= got[key].box[2] < right, key
+
+
+def test_a_side_by_side_name_row_read_without_its_last_word_is_still_its_label() -> None:
+    """"Họ và" alone on its line ("tên" lost with the writing tesseract dropped: ink-bleed
+    page of draw 1249) is the table's name row: each spouse's name is cut from their
+    column, as the date's."""
+    im, d = _side_table([100, 550, 1075, 1600], [100, 170, 250, 330])
+    words = [*_words_at(["Thông", "tin", "người", "chồng"], 640, (120, 150), (1, 1, 1)),
+             *_words_at(["Thông", "tin", "người", "vợ"], 1180, (120, 150), (1, 1, 1)),
+             *_words_at(["Họ", "và"], 115, (205, 235), (2, 1, 1)),
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh"], 115, (285, 315), (3, 1, 1))]
+    d.line((600, 195, 900, 232), fill=0, width=6)
+    d.line((1120, 195, 1400, 232), fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    assert {"husband_name", "wife_name"} <= set(got)
+    assert 550 < got["husband_name"].box[0] <= 600 and got["husband_name"].box[2] < 1075
+    assert 1075 < got["wife_name"].box[0] <= 1120 and got["wife_name"].box[2] < 1600
+
+
+def test_a_side_by_side_crop_right_of_a_repeated_label_starts_where_the_writing_starts(
+        ) -> None:
+    """Tesseract glued the writing's first letters to the label's last word ("tên:Lê..Thành",
+    fax page of draw 1249): the label's end estimated from that word falls inside the
+    writing. As right of a sequential label (``_ink_start``), the crop starts where the
+    strokes its edge cuts start, not where the label's word says it ends."""
+    im, d = _side_table([100, 850, 1600], [100, 170, 250, 330])
+    words = [*_words_at(["Bên", "chồng"], 400, (120, 150), (1, 1, 1)),
+             *_words_at(["Bên", "vợ"], 1160, (120, 150), (1, 1, 1)),
+             *_words_at(["Họ,", "chữ", "đệm,", "tên:Lê..Thành"], 115, (205, 235), (2, 1, 1)),
+             *_words_at(["Họ,", "chữ", "đệm,", "tên:"], 865, (205, 235), (2, 1, 1)),
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh:"], 115, (285, 315), (3, 1, 1))]
+    label_end = words[7].bbox[0] + 3 * 16  # "tên"'s print, at the label's letter pitch
+    for x in range(label_end + 10, 830, 9):
+        d.rectangle((x, 230, x + 2, 232), fill=0)  # his dotted line
+    first = label_end + 12  # the "L", a little right of the print, left of the word's end
+    d.rectangle((first, 196, first + 4, 229), fill=0)
+    d.line((first, 229, first + 60, 229), fill=0, width=4)
+    d.line((first + 60, 200, 700, 229), fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    h = got["husband_name"]
+    assert not h.below and words[7].bbox[0] < h.box[0] <= first
+    assert ink_box(im, h)[0] <= first
