@@ -1155,12 +1155,16 @@ def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None
     return None
 
 
+# The wife's header as tesseract reads it: "Vợ", or its horned "ơ" read as the other
+# horned vowel ("Vự": clean 300 dpi page of draw 1249, m0003). Not any vowel: noise over a
+# noisy-top photocopy reads "công:" and "Vệ" on one row above a date's row (marriage dev
+# m0053, a sequential form taken for a table when any "v?" passed).
+HER_HEADS = frozenset((SPOUSE_HEADS[1], "vu"))
+
+
 def _her_head(token: str) -> bool:
-    """The wife's header word "vợ", or a word of two letters a mark off it with its "v"
-    kept ("Vự": tesseract misreads the horned vowel's marks; clean 300 dpi page of draw
-    1249, m0003). Two letters alone would match many words: ``side_table`` takes it only
-    a fifth of the page right of the husband's header, over the table's rows."""
-    return token == SPOUSE_HEADS[1] or (len(token) == 2 and token[0] == SPOUSE_HEADS[1][0])
+    """The wife's header word (``HER_HEADS``, folded)."""
+    return token in HER_HEADS
 
 
 def _row_labels(line: list[Word], key: str, width: int, middle: int

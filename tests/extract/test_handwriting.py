@@ -1240,3 +1240,15 @@ def test_a_side_by_side_crop_right_of_a_repeated_label_starts_where_the_writing_
     h = got["husband_name"]
     assert not h.below and words[7].bbox[0] < h.box[0] <= first
     assert ink_box(im, h)[0] <= first
+
+
+def test_a_wifes_header_is_not_any_word_of_two_letters_after_v() -> None:
+    """Noise over a noisy-top photocopy reads "công:" and "Vệ" on one row above the
+    husband's date row (marriage dev m0053, a sequential form): "Vệ" is not "Vợ" misread
+    (only its horned vowel read as the other horned one, "Vự", is): no table is found."""
+    from extract.handregions import side_table
+
+    words = [*_words_at(["công:"], 336, (395, 459), (1, 1, 1)),
+             *_words_at(["Vệ"], 1162, (395, 427), (1, 1, 1)),
+             *_words_at(["Ngày:", "tháng:", "năm"], 196, (443, 491), (2, 1, 1))]
+    assert side_table(words, (1654, 2339)) is None
