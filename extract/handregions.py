@@ -1162,6 +1162,9 @@ def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None
 HER_HEADS = frozenset((SPOUSE_HEADS[1], "vu"))
 
 
+FLAT = 0.25  # of the line's median word height: a box flatter is no printed word
+
+
 def _her_head(token: str) -> bool:
     """The wife's header word (``HER_HEADS``, folded)."""
     return token in HER_HEADS
@@ -1172,6 +1175,12 @@ def _row_labels(line: list[Word], key: str, width: int, middle: int
     """A table row's label for ``key`` at the start of ``line`` (left of the spouses'
     middle), and the wife's column's repeated label right of ``middle`` if read."""
     patterns = (*LABELS[key], *(ROW_NAME if key == "name" else ()))
+    # No word of a box too flat for print: a dropped word joined back to the line can be
+    # a sliver of it (a "và" 2 px high beside the read "và": low-ink page of draw 1277,
+    # m0001, whose "Họ và" then passed for the row's label without "tên" and set its
+    # baseline on the sliver, the crop a row low).
+    tall = statistics.median(w.bbox[3] - w.bbox[1] for w in line)
+    line = [w for w in line if w.bbox[3] - w.bbox[1] >= FLAT * tall]
     tokens = [_token(w.text) for w in line]
     left = [w for w in line if w.bbox[0] < middle]
     label = _label_in(left, tokens[:len(left)], patterns, SPOUSE_HEADS, width)

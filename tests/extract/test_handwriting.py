@@ -1252,3 +1252,25 @@ def test_a_wifes_header_is_not_any_word_of_two_letters_after_v() -> None:
              *_words_at(["Vệ"], 1162, (395, 427), (1, 1, 1)),
              *_words_at(["Ngày:", "tháng:", "năm"], 196, (443, 491), (2, 1, 1))]
     assert side_table(words, (1654, 2339)) is None
+
+
+def test_a_flat_sliver_of_a_word_is_no_part_of_a_side_by_side_row_label() -> None:
+    """A dropped word joined back to its line as a sliver ("và" 2 px high beside the
+    read "và": low-ink page of draw 1277) is no printed word: the row's label is "Họ và
+    tên:", its baseline the print's, and each spouse's name crop stays in the name row
+    rather than reaching into the date row under it."""
+    from ocr.base import Word
+
+    im, d = _side_table([100, 550, 1075, 1600], [100, 170, 250, 330])
+    name = _words_at(["Họ", "và", "tên:"], 115, (205, 235), (2, 1, 1))
+    sliver = Word("và", 40, (name[1].bbox[0] + 2, 233, name[1].bbox[2], 235), (2, 1, 1))
+    words = [*_words_at(["Chồng"], 700, (120, 150), (1, 1, 1)),
+             *_words_at(["Vợ"], 1300, (120, 150), (1, 1, 1)),
+             name[0], name[1], sliver, name[2],
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh"], 115, (285, 315), (3, 1, 1))]
+    d.line((600, 200, 900, 232), fill=0, width=6)
+    d.line((1120, 200, 1400, 232), fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    for key in ("husband_name", "wife_name"):
+        assert key in got
+        assert got[key].box[3] < 250 and got[key].label_box[2] > name[1].bbox[2], key
