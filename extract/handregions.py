@@ -480,12 +480,6 @@ def _same_line(a: Sequence[Word], b: Sequence[Word]) -> bool:
 # A name label read without its spouse's word ("Họ và tên" with "chồng:" lost to the
 # handwriting glued to it): the spouse is told by the form's order.
 BARE_NAME = (("ho", "va", "ten"), ("ho", "ten"))
-# A row of the spouses' table also by its label without its last word, as ``LABELS``
-# takes "Họ, chữ đệm" ("tên" lost to the writing tesseract glued to it or dropped with
-# it: ink-bleed page of draw 1249, m0006, "Họ và" alone on its line). Not on the
-# sequential form, where "Họ và" alone would be either spouse's: a table's row is the
-# name's for both.
-ROW_NAME = (*BARE_NAME, ("ho", "va"))
 SPOUSE_WORD = {"husband_name": "chồng:", "wife_name": "vợ:"}
 
 
@@ -1174,11 +1168,10 @@ def _row_labels(line: list[Word], key: str, width: int, middle: int
                 ) -> tuple[list[Word], list[Word]] | None:
     """A table row's label for ``key`` at the start of ``line`` (left of the spouses'
     middle), and the wife's column's repeated label right of ``middle`` if read."""
-    patterns = (*LABELS[key], *(ROW_NAME if key == "name" else ()))
+    patterns = (*LABELS[key], *(BARE_NAME if key == "name" else ()))
     # No word of a box too flat for print: a dropped word joined back to the line can be
     # a sliver of it (a "và" 2 px high beside the read "và": low-ink page of draw 1277,
-    # m0001, whose "Họ và" then passed for the row's label without "tên" and set its
-    # baseline on the sliver, the crop a row low).
+    # m0001), and "Họ và và tên:" is no label.
     tall = statistics.median(w.bbox[3] - w.bbox[1] for w in line)
     line = [w for w in line if w.bbox[3] - w.bbox[1] >= FLAT * tall]
     tokens = [_token(w.text) for w in line]
