@@ -1098,7 +1098,11 @@ def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None
     The sequential form's "Chồng  Vợ" over the signatures has no such row under it."""
     width = size[0]
     lines = sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws))
-    for his in (w for w in words if _close(_token(w.text), SPOUSE_HEADS[0])):
+    # A header names its spouse's column without a colon: "chồng:" ends the sequential
+    # form's label "Họ và tên chồng:", which noise read right of it on a noisy-top
+    # photocopy ("Vu", confidence 8) made a table's header (marriage test half m0034).
+    for his in (w for w in words if _close(_token(w.text), SPOUSE_HEADS[0])
+                and ":" not in w.text):
         middle_y = (his.bbox[1] + his.bbox[3]) / 2
         # The header row by its height, not tesseract's lines: it may read the two
         # headers as two lines.

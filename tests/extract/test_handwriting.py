@@ -1257,3 +1257,19 @@ def test_a_flat_sliver_of_a_word_is_no_part_of_a_side_by_side_row_label() -> Non
     for key in ("husband_name", "wife_name"):
         assert key in got
         assert got[key].box[3] < 250 and got[key].label_box[2] > name[1].bbox[2], key
+
+
+def test_the_sequential_husbands_label_is_no_side_by_side_header() -> None:
+    """"Họ và tên chồng:" of the sequential form, with noise read "Vu" far right of it on a
+    noisy-top photocopy (marriage test half m0034) and the date's label under it, heads
+    no table: a column's header has no colon after the spouse's word."""
+    from extract.handregions import side_table
+
+    words = [*_words_at(["Họ", "và", "tên", "chồng:"], 191, (435, 478), (1, 1, 1)),
+             *_words_at(["Vu"], 1508, (449, 467), (2, 1, 1)),
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh:"], 191, (565, 600), (3, 1, 1))]
+    assert side_table(words, (1654, 2339)) is None
+    # The same row read as a table's header ("Chồng", no colon) still heads one.
+    words[3] = _words_at(["chồng"], words[3].bbox[0], (435, 478), (1, 1, 1))[0]
+    words[4] = _words_at(["Vợ"], 1508, (435, 478), (1, 1, 1))[0]
+    assert side_table(words, (1654, 2339)) is not None
