@@ -1273,3 +1273,31 @@ def test_the_sequential_husbands_label_is_no_side_by_side_header() -> None:
     words[3] = _words_at(["chồng"], words[3].bbox[0], (435, 478), (1, 1, 1))[0]
     words[4] = _words_at(["Vợ"], 1508, (435, 478), (1, 1, 1))[0]
     assert side_table(words, (1654, 2339)) is not None
+
+
+def test_a_dotted_lines_dot_under_a_letter_is_whitened_a_stroke_touching_the_line_kept(
+        ) -> None:
+    """The dotted line's dots under the writing's letters (ink over them, so the dot test
+    keeps them) are read as a dot below ("MỊNH HƯỢNG" for Minh Hương): a dot with paper
+    between it and the letter over it is whitened; a stroke that reaches down onto the
+    line (its ink joined to the dot) is kept. Names and dates only."""
+    from extract.handfields import clean_crop
+    from extract.handregions import Region
+
+    im = Image.new("L", (600, 120), 255)
+    d = ImageDraw.Draw(im)
+    for x in range(10, 590, 12):
+        d.rectangle((x, 83, x + 3, 86), fill=0)  # the dotted line, baseline 84
+    d.rectangle((98, 40, 120, 75), fill=0)  # a letter over the dot at 106, 7 px above it
+    d.rectangle((190, 40, 196, 84), fill=0)  # a stroke down onto the dot at 190
+    d.rectangle((220, 40, 260, 75), fill=0)  # more writing over the line
+    out = {key: np.asarray(clean_crop(im, Region(key, (0, 0, 600, 120), False,
+                                                 (0, 0, 0, 0), 84, 30), (0, 0, 600, 120)))
+           for key in ("name", "number")}
+    name = out["name"]
+    assert name[83:87, 106:110].min() > 200  # the dot under the letter: paper
+    assert name[83:87, 226:230].min() > 200  # and under the other writing
+    assert name[80:85, 190:197].max() < 100  # the stroke down to the line: whole
+    assert name[40:75, 100:118].max() < 100  # the letter: untouched
+    # A number's crop keeps such dots (no gain there, and noise read as digits).
+    assert out["number"][83:87, 106:110].min() < 100
