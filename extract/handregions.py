@@ -1098,14 +1098,18 @@ def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None
     The sequential form's "Chồng  Vợ" over the signatures has no such row under it."""
     width = size[0]
     lines = sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws))
-    for his in (w for w in words if _close(_token(w.text), SPOUSE_HEADS[0])):
+    # A header names its spouse's column without a colon: "chồng:" ends the sequential
+    # form's label "Họ và tên chồng:", which noise read right of it on a noisy-top
+    # photocopy ("Vu", confidence 8) made a table's header (marriage test half m0034).
+    for his in (w for w in words if _close(_token(w.text), SPOUSE_HEADS[0])
+                and ":" not in w.text):
         middle_y = (his.bbox[1] + his.bbox[3]) / 2
         # The header row by its height, not tesseract's lines: it may read the two
         # headers as two lines.
         line = sorted((w for w in words if w.text.strip() and _token(w.text)
                        and his.bbox[1] <= (w.bbox[1] + w.bbox[3]) / 2 <= his.bbox[3]
                        and w.bbox[1] <= middle_y <= w.bbox[3]), key=lambda w: w.bbox[0])
-        hers = next((w for w in line if _token(w.text) == SPOUSE_HEADS[1]
+        hers = next((w for w in line if _her_head(_token(w.text))
                      and w.bbox[0] - his.bbox[2] > 0.2 * width), None)
         h = label_height([his], width)
         top = his.bbox[1]
@@ -1149,11 +1153,31 @@ def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None
     return None
 
 
+# The wife's header as tesseract reads it: "Vợ", or its horned "ơ" read as the other
+# horned vowel ("Vự": clean 300 dpi page of draw 1249, m0003). Not any vowel: noise over a
+# noisy-top photocopy reads "công:" and "Vệ" on one row above a date's row (marriage dev
+# m0053, a sequential form taken for a table when any "v?" passed).
+HER_HEADS = frozenset((SPOUSE_HEADS[1], "vu"))
+
+
+FLAT = 0.25  # of the line's median word height: a box flatter is no printed word
+
+
+def _her_head(token: str) -> bool:
+    """The wife's header word (``HER_HEADS``, folded)."""
+    return token in HER_HEADS
+
+
 def _row_labels(line: list[Word], key: str, width: int, middle: int
                 ) -> tuple[list[Word], list[Word]] | None:
     """A table row's label for ``key`` at the start of ``line`` (left of the spouses'
     middle), and the wife's column's repeated label right of ``middle`` if read."""
     patterns = (*LABELS[key], *(BARE_NAME if key == "name" else ()))
+    # No word of a box too flat for print: a dropped word joined back to the line can be
+    # a sliver of it (a "và" 2 px high beside the read "và": low-ink page of draw 1277,
+    # m0001), and "Họ và và tên:" is no label.
+    tall = statistics.median(w.bbox[3] - w.bbox[1] for w in line)
+    line = [w for w in line if w.bbox[3] - w.bbox[1] >= FLAT * tall]
     tokens = [_token(w.text) for w in line]
     left = [w for w in line if w.bbox[0] < middle]
     label = _label_in(left, tokens[:len(left)], patterns, SPOUSE_HEADS, width)
@@ -1311,6 +1335,13 @@ def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
             # misjudged puts a row's rule on the wrong side of it): else the usual band.
             if not y0 < base < y1:
                 y0, y1 = int(base - 2.6 * h), int(base + 1.6 * h)
+            if not labelled and not below and (label is not his_label or who == "husband"):
+                # Writing begun over the label's colon or glued to it, as ``regions``
+                # (``_ink_start``): the label's end is estimated from its words, and
+                # tesseract glues the writing's first letters to the last one (draw 1249:
+                # "tên:Lê..Thành", the "L" cut).
+                x0 = _ink_start(dark, (x0, max(0, y0), x1, min(height, y1)), masks,
+                                int(baseline), h, max(cl, _print_end(key, label, h)))
             if x1 - x0 < h:
                 continue
             label_box = (label[0].bbox[0], min(w.bbox[1] for w in label),

@@ -1177,3 +1177,127 @@ def test_a_side_by_side_row_label_read_as_one_word_is_still_its_label() -> None:
     words[4] = _words_at(["Hoàng"], 115, (205, 235), (2, 1, 1))[0]
     words[5] = _words_at(["Hoàng"], 865, (205, 235), (2, 1, 1))[0]
     assert side_table(words, (1700, 900)) is None
+
+
+def test_a_side_by_side_wifes_header_read_a_mark_off_still_heads_the_table() -> None:
+    """"Vợ" read "Vự" (its horned vowel's marks misread: clean 300 dpi page of draw 1249)
+    still names the wife's column of a label-column table: both spouses' fields are cut,
+    each from their column. Without it the table is not found and only the number is read."""
+    im, d = _side_table([100, 550, 1075, 1600], [100, 170, 250, 330])
+    words = [*_words_at(["Chồng"], 700, (120, 150), (1, 1, 1)),
+             *_words_at(["Vự"], 1300, (120, 150), (1, 1, 1)),
+             *_words_at(["Họ", "và", "tên"], 115, (205, 235), (2, 1, 1)),
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh"], 115, (285, 315), (3, 1, 1))]
+    strokes = {"husband_name": (600, 195, 900, 232), "wife_name": (1120, 195, 1400, 232),
+               "husband_birth_date": (600, 275, 800, 312),
+               "wife_birth_date": (1120, 275, 1300, 312)}
+    for box in strokes.values():
+        d.line(box, fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    assert set(got) == set(strokes)
+    for key, (x0, _, x1, _) in strokes.items():
+        left, right = (550, 1075) if key.startswith("husband") else (1075, 1600)
+        assert left < got[key].box[0] <= x0 and x1 <= got[key].box[2] < right, key
+
+
+def test_a_side_by_side_crop_right_of_a_repeated_label_starts_where_the_writing_starts(
+        ) -> None:
+    """Tesseract glued the writing's first letters to the label's last word ("tên:Lê..Thành",
+    fax page of draw 1249): the label's end estimated from that word falls inside the
+    writing. As right of a sequential label (``_ink_start``), the crop starts where the
+    strokes its edge cuts start, not where the label's word says it ends."""
+    im, d = _side_table([100, 850, 1600], [100, 170, 250, 330])
+    words = [*_words_at(["Bên", "chồng"], 400, (120, 150), (1, 1, 1)),
+             *_words_at(["Bên", "vợ"], 1160, (120, 150), (1, 1, 1)),
+             *_words_at(["Họ,", "chữ", "đệm,", "tên:Lê..Thành"], 115, (205, 235), (2, 1, 1)),
+             *_words_at(["Họ,", "chữ", "đệm,", "tên:"], 865, (205, 235), (2, 1, 1)),
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh:"], 115, (285, 315), (3, 1, 1))]
+    label_end = words[7].bbox[0] + 3 * 16  # "tên"'s print, at the label's letter pitch
+    for x in range(label_end + 10, 830, 9):
+        d.rectangle((x, 230, x + 2, 232), fill=0)  # his dotted line
+    first = label_end + 12  # the "L", a little right of the print, left of the word's end
+    d.rectangle((first, 196, first + 4, 229), fill=0)
+    d.line((first, 229, first + 60, 229), fill=0, width=4)
+    d.line((first + 60, 200, 700, 229), fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    h = got["husband_name"]
+    assert not h.below and words[7].bbox[0] < h.box[0] <= first
+    assert ink_box(im, h)[0] <= first
+
+
+def test_a_wifes_header_is_not_any_word_of_two_letters_after_v() -> None:
+    """Noise over a noisy-top photocopy reads "công:" and "Vệ" on one row above the
+    husband's date row (marriage dev m0053, a sequential form): "Vệ" is not "Vợ" misread
+    (only its horned vowel read as the other horned one, "Vự", is): no table is found."""
+    from extract.handregions import side_table
+
+    words = [*_words_at(["công:"], 336, (395, 459), (1, 1, 1)),
+             *_words_at(["Vệ"], 1162, (395, 427), (1, 1, 1)),
+             *_words_at(["Ngày:", "tháng:", "năm"], 196, (443, 491), (2, 1, 1))]
+    assert side_table(words, (1654, 2339)) is None
+
+
+def test_a_flat_sliver_of_a_word_is_no_part_of_a_side_by_side_row_label() -> None:
+    """A dropped word joined back to its line as a sliver ("và" 2 px high beside the
+    read "và": low-ink page of draw 1277) is no printed word: the row's label is "Họ và
+    tên:" (with the sliver "Họ và và tên:" matched no label and the name row was lost),
+    and each spouse's name crop stays in the name row."""
+    from ocr.base import Word
+
+    im, d = _side_table([100, 550, 1075, 1600], [100, 170, 250, 330])
+    name = _words_at(["Họ", "và", "tên:"], 115, (205, 235), (2, 1, 1))
+    sliver = Word("và", 40, (name[1].bbox[0] + 2, 233, name[1].bbox[2], 235), (2, 1, 1))
+    words = [*_words_at(["Chồng"], 700, (120, 150), (1, 1, 1)),
+             *_words_at(["Vợ"], 1300, (120, 150), (1, 1, 1)),
+             name[0], name[1], sliver, name[2],
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh"], 115, (285, 315), (3, 1, 1))]
+    d.line((600, 200, 900, 232), fill=0, width=6)
+    d.line((1120, 200, 1400, 232), fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    for key in ("husband_name", "wife_name"):
+        assert key in got
+        assert got[key].box[3] < 250 and got[key].label_box[2] > name[1].bbox[2], key
+
+
+def test_the_sequential_husbands_label_is_no_side_by_side_header() -> None:
+    """"Họ và tên chồng:" of the sequential form, with noise read "Vu" far right of it on a
+    noisy-top photocopy (marriage test half m0034) and the date's label under it, heads
+    no table: a column's header has no colon after the spouse's word."""
+    from extract.handregions import side_table
+
+    words = [*_words_at(["Họ", "và", "tên", "chồng:"], 191, (435, 478), (1, 1, 1)),
+             *_words_at(["Vu"], 1508, (449, 467), (2, 1, 1)),
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh:"], 191, (565, 600), (3, 1, 1))]
+    assert side_table(words, (1654, 2339)) is None
+    # The same row read as a table's header ("Chồng", no colon) still heads one.
+    words[3] = _words_at(["chồng"], words[3].bbox[0], (435, 478), (1, 1, 1))[0]
+    words[4] = _words_at(["Vợ"], 1508, (435, 478), (1, 1, 1))[0]
+    assert side_table(words, (1654, 2339)) is not None
+
+
+def test_a_dotted_lines_dot_under_a_letter_is_whitened_a_stroke_touching_the_line_kept(
+        ) -> None:
+    """The dotted line's dots under the writing's letters (ink over them, so the dot test
+    keeps them) are read as a dot below ("MỊNH HƯỢNG" for Minh Hương): a dot with paper
+    between it and the letter over it is whitened; a stroke that reaches down onto the
+    line (its ink joined to the dot) is kept. Names and dates only."""
+    from extract.handfields import clean_crop
+    from extract.handregions import Region
+
+    im = Image.new("L", (600, 120), 255)
+    d = ImageDraw.Draw(im)
+    for x in range(10, 590, 12):
+        d.rectangle((x, 83, x + 3, 86), fill=0)  # the dotted line, baseline 84
+    d.rectangle((98, 40, 120, 75), fill=0)  # a letter over the dot at 106, 7 px above it
+    d.rectangle((190, 40, 196, 84), fill=0)  # a stroke down onto the dot at 190
+    d.rectangle((220, 40, 260, 75), fill=0)  # more writing over the line
+    out = {key: np.asarray(clean_crop(im, Region(key, (0, 0, 600, 120), False,
+                                                 (0, 0, 0, 0), 84, 30), (0, 0, 600, 120)))
+           for key in ("name", "number")}
+    name = out["name"]
+    assert name[83:87, 106:110].min() > 200  # the dot under the letter: paper
+    assert name[83:87, 226:230].min() > 200  # and under the other writing
+    assert name[80:85, 190:197].max() < 100  # the stroke down to the line: whole
+    assert name[40:75, 100:118].max() < 100  # the letter: untouched
+    # A number's crop keeps such dots (no gain there, and noise read as digits).
+    assert out["number"][83:87, 106:110].min() < 100
