@@ -1345,6 +1345,47 @@ def _blocks_in_place(lines: list[list[Word]]) -> list[list[Word]]:
     return out
 
 
+def _stacked(line: list[Word]) -> bool:
+    """Whether the "line" is a column of words one under the other, no two side by side.
+
+    Tesseract's layout sometimes reads a column as a line: a numbered list's numbers
+    ("2.", "3.", "4.", "5." down the margin: fresh draw 3613's e0021 read "C2 + ƠI Œ",
+    confidences 62–71, dev e0079 "B C2 + ƠI Ơ œ") or a rule's pieces. It is no line of
+    text: kept in the page's words, it is left out of the text, where it stood between
+    the header's lines and ended its column run (60 errors of reading order on e0021)."""
+    return len(line) > 1 and all(
+        b.bbox[1] >= a.bbox[3] or a.bbox[1] >= b.bbox[3] for a, b in itertools.pairwise(line))
+
+
+def _rows_rejoined(lines: list[list[Word]]) -> list[list[Word]]:
+    """``lines`` with a block of one line that lies on the row of an earlier line of
+    another block, right of it, put at that line's end.
+
+    Tesseract's layout sometimes takes a line's last piece for a block of its own and
+    gives it after the block holding the rest of the line (a photographed page: "Giới
+    tính: Nam  Dân tộc: Kinh" in one block, "Quốc tịch: Việt Nam" after it, four lines
+    further down the text: fresh draw 3613's e0009). A piece on a line's row, right of
+    its end, is read after it whatever block the layout made of it. Only a lone line is
+    moved: a block of two lines or more beside another is a column (the header's two
+    blocks, a table's), which the later steps read in their own order."""
+    out: list[list[Word]] = []
+    for block in _blocks_of(lines):
+        line = block[0]
+        row = None
+        if len(block) == 1 and out:
+            height = _height(line)
+            row = next((k for k in range(len(out) - 1, -1, -1)
+                        if out[k][0].line[0] != line[0].line[0]
+                        and abs(_centre(out[k]) - _centre(line)) < 0.5 * height
+                        and out[k][-1].bbox[2] < line[0].bbox[0]), None)
+        if row is None or row == len(out) - 1:
+            out += block
+            continue
+        key = out[row][0].line
+        out[row] = out[row] + [dataclasses.replace(w, line=key) for w in line]
+    return out
+
+
 def _above_across(block: list[list[Word]], other: list[list[Word]]) -> bool:
     """Whether ``block`` lies wholly above ``other`` and across from it (overlapping
     by half the narrower one's width or more)."""
@@ -1703,9 +1744,9 @@ def words_to_text(words: list[Word]) -> str:
     reading order (the header's left block before its right block; a table's columns
     read across, row by row)."""
     weak = _weak_page(words)
-    read = [kept for line in _lines(words)
-            if (kept := _ruled_text(line if weak else _without_noise(line)))]
-    lines = _cell_flow(_table_rows(_cells_in_rows(_blocks_in_place(read))))
+    read = [kept for line in _lines(words) if not _stacked(line)
+            and (kept := _ruled_text(line if weak else _without_noise(line)))]
+    lines = _cell_flow(_table_rows(_cells_in_rows(_rows_rejoined(_blocks_in_place(read)))))
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
     index = 0
