@@ -1114,9 +1114,10 @@ def _column_run(lines: list[list[Word]], start: int,
     while end < len(lines):
         line = lines[end]
         top = min(w.bbox[1] for w in line)
-        if bottom is not None and top - bottom > 1.5 * height:
-            break
         pieces = _pieces(line)
+        if bottom is not None and top - bottom > (
+                HEADER_NUMBER_GAP if _is_document_number(pieces) else HEADER_LINE_GAP) * height:
+            break
         if any(p[0].bbox[0] < middle < p[-1].bbox[2] for p in pieces):
             break  # spans both columns: the run is over
         for piece in pieces:
@@ -1126,6 +1127,20 @@ def _column_run(lines: list[list[Word]], start: int,
     if end == start:
         return [lines[start]], start + 1
     return _top_down(left) + _top_down(right), end
+
+
+# The header's lines follow each other within this many text heights (bottom to top).
+HEADER_LINE_GAP = 1.5
+# The document's number ("Số: 12D38970546") closes the agency's block, under the short
+# rule that underlines the agency's name (Decree 30/2020/NĐ-CP, Phụ lục I): it lies a
+# little further down, 1.5 text heights and more below the name (fresh draw 8017's
+# e0042: 1.52), and was read after the motto when the run ended above it.
+HEADER_NUMBER_GAP = 3.0
+
+
+def _is_document_number(pieces: list[list[Word]]) -> bool:
+    """Whether a line of pieces is the document's number alone: one piece, "Số …"."""
+    return len(pieces) == 1 and _fold(pieces[0][0].text).rstrip(":.") == "SO"
 
 
 def _top_down(column: list[list[Word]]) -> list[list[Word]]:
