@@ -1027,10 +1027,41 @@ def _motto_x(lines: list[list[Word]]) -> int | None:
     """Where the national motto starts across the page, if the first lines have it."""
     for line in lines[:HEADER_SEARCH_LINES]:
         for index in range(len(line) - 1):
-            if _fold(line[index].text) == "CONG" and _fold(line[index + 1].text).startswith(
-                    "HOA"):
+            if _motto_starts(line, index):
                 return line[index].bbox[0]
     return None
+
+
+def _one_edit(word: str, target: str) -> bool:
+    """Whether ``word`` is ``target`` or one letter away from it (one changed, missing
+    or added)."""
+    if word == target:
+        return True
+    if abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        return sum(a != b for a, b in zip(word, target, strict=True)) == 1
+    short, long = sorted((word, target), key=len)
+    return any(long[:k] + long[k + 1:] == short for k in range(len(long)))
+
+
+# Words after "CỘNG" within which the motto's "VIỆT NAM" ends its line.
+MOTTO_WORDS = 8
+
+
+def _motto_starts(line: list[Word], index: int) -> bool:
+    """Whether the national motto starts at ``line[index]``: "CỘNG HÒA …" compared
+    without marks, one letter of either word allowed wrong ("ÔNG HÒA": fresh draw 8017's
+    e0025), or "CỘNG" followed on its line by "VIỆT NAM" (the layout split the motto's
+    line and read "CỌNG Tai nh VIỆT NAM" for it: draw 3613's e0046). Missed, the header's
+    right block had no start and its two blocks were read interleaved."""
+    if index + 1 >= len(line) or not _one_edit(_fold(line[index].text), "CONG"):
+        return False
+    if _one_edit(_fold(line[index + 1].text), "HOA"):
+        return True
+    after = [_fold(w.text) for w in line[index + 1:index + 1 + MOTTO_WORDS]]
+    return any(_one_edit(a, "VIET") and b.startswith("NAM")
+               for a, b in itertools.pairwise(after))
 
 
 # The header sits within the page's first lines of text.
@@ -1042,9 +1073,9 @@ def _starts_national_motto(line: list[Word], index: int) -> bool:
     administrative paper (Decree 30/2020/NĐ-CP); a long agency name on the left can
     leave almost no gap before it, so the split does not wait for a wide one. Compared
     without marks: tesseract often reads "CÔNG" for "CỘNG"."""
-    if index == 0 or index + 1 >= len(line):
+    if index == 0:
         return False
-    return _fold(line[index].text) == "CONG" and _fold(line[index + 1].text).startswith("HOA")
+    return _motto_starts(line, index)
 
 
 def _segments(line: list[Word]) -> list[list[Word]]:
