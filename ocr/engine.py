@@ -1185,7 +1185,17 @@ def _top_down(column: list[list[Word]]) -> list[list[Word]]:
         while at > 0 and max(w.bbox[3] for w in piece) <= min(w.bbox[1] for w in out[at - 1]):
             at -= 1
         out.insert(at, piece)
-    return out
+    # Pieces of one row, one after the other, are one line read left to right: the layout
+    # splits a line whose words lean into the other block's lines among two of its lines
+    # (the motto read "ÔNG HÒA XÃ Ủ NGHĨA VIỆT" and "HỘI CHỮ TỆT NAM" in two lines, each
+    # joined to a line of the agency's block: fresh draw 8017's e0025).
+    rows: list[list[Word]] = []
+    for piece in out:
+        if rows and abs(_centre(rows[-1]) - _centre(piece)) < 0.5 * _height(rows[-1] + piece):
+            rows[-1] = sorted(rows[-1] + piece, key=lambda w: w.bbox[0])
+        else:
+            rows.append(piece)
+    return rows
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
