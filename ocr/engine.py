@@ -1422,8 +1422,10 @@ def _rows_rejoined(lines: list[list[Word]]) -> list[list[Word]]:
     tính: Nam  Dân tộc: Kinh" in one block, "Quốc tịch: Việt Nam" after it, four lines
     further down the text: fresh draw 3613's e0009). A piece on a line's row, right of
     its end, is read after it whatever block the layout made of it. Only a lone line is
-    moved: a block of two lines or more beside another is a column (the header's two
-    blocks, a table's), which the later steps read in their own order."""
+    moved, and only into the width of the block beside it (its other lines reach past the
+    piece's start): a block of two lines or more beside another is a column (the header's
+    two blocks, a table's), and a line right of a narrow block ("GIÁM ĐỐC" beside "Nơi
+    nhận:") stands beside it, both read by the later steps in their own order."""
     out: list[list[Word]] = []
     for block in _blocks_of(lines):
         line = block[0]
@@ -1433,13 +1435,19 @@ def _rows_rejoined(lines: list[list[Word]]) -> list[list[Word]]:
             row = next((k for k in range(len(out) - 1, -1, -1)
                         if out[k][0].line[0] != line[0].line[0]
                         and abs(_centre(out[k]) - _centre(line)) < 0.5 * height
-                        and out[k][-1].bbox[2] < line[0].bbox[0]), None)
+                        and out[k][-1].bbox[2] < line[0].bbox[0]
+                        and line[0].bbox[0] < _block_right(out, out[k][0].line[0])), None)
         if row is None or row == len(out) - 1:
             out += block
             continue
         key = out[row][0].line
         out[row] = out[row] + [dataclasses.replace(w, line=key) for w in line]
     return out
+
+
+def _block_right(lines: list[list[Word]], block: int) -> int:
+    """Where the widest of ``lines`` of tesseract block ``block`` ends."""
+    return max(line[-1].bbox[2] for line in lines if line[0].line[0] == block)
 
 
 def _above_across(block: list[list[Word]], other: list[list[Word]]) -> bool:

@@ -302,3 +302,85 @@ def test_the_motto_given_after_the_line_under_it_is_read_first() -> None:
     assert [line for line in engine.words_to_text(words).splitlines() if line] == [
         "UBND THÀNH PHỐ CAO BẰNG", "PHÒNG TÀI CHÍNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc", WIDE_TITLE[1]]
+
+
+def _stacked(x: int, block: int, *cells: tuple[int, str]) -> list[Word]:
+    """A tesseract "line" whose words lie one under the other (a column read as a line)."""
+    return [Word(text=text, confidence=70.0, bbox=(x, y, x + 30, y + H), line=(block, 1, 1))
+            for y, text in cells]
+
+
+def test_a_column_read_as_a_line_is_not_text_and_does_not_end_the_header() -> None:
+    """Fresh draw 3613's e0021 (dirty drum): the layout read the numbers of the list
+    down the margin ("2.", "3.", "4.", "5.") as one line, "C2 + ƠI Œ", and gave it
+    second, between the header's lines: the header's column run ended there and "SỞ TƯ
+    PHÁP" was read beside "Độc lập". A column is no line of text."""
+    words = (_line(20, 1, 1, (100, "UBND THÀNH PHỐ HÀ NỘI"),
+                   (900, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+             + _stacked(60, 2, (760, "Œ"), (700, "ƠI"), (640, "+"), (580, "C2"))
+             + _line(70, 3, 1, (100, "SỞ TƯ PHÁP"), (950, "Độc lập - Tự do - Hạnh phúc"))
+             + _line(120, 3, 2, (100, "Số: 4721/STP-LLTP"))
+             + _line(220, 4, 1, WIDE_TITLE))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "UBND THÀNH PHỐ HÀ NỘI", "SỞ TƯ PHÁP", "Số: 4721/STP-LLTP",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", WIDE_TITLE[1]]
+
+
+def test_a_lines_last_piece_given_as_a_block_after_its_block_joins_its_row() -> None:
+    """Fresh draw 3613's e0009 (photo): "Quốc tịch: Việt Nam" came as a block of its own
+    after the block holding "Giới tính: Nam  Dân tộc: Kinh" and four lines under it."""
+    words = (_line(400, 5, 1, (100, "Ngày sinh: 25/10/1980"))
+             + _line(450, 5, 2, (100, "Giới tính: Nam Dân tộc: Kinh"))
+             + _line(500, 5, 3, (100, "Giấy tờ tùy thân: Chứng minh nhân dân"))
+             + _line(550, 5, 4, (100, "Nơi cư trú: Số 135 Trần Phú"))
+             + _line(452, 6, 1, (1000, "Quốc tịch: Việt Nam"))
+             + _line(600, 7, 1, (100, "Tình trạng hôn nhân: Chưa đăng ký kết hôn")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "Ngày sinh: 25/10/1980", "Giới tính: Nam Dân tộc: Kinh Quốc tịch: Việt Nam",
+        "Giấy tờ tùy thân: Chứng minh nhân dân", "Nơi cư trú: Số 135 Trần Phú",
+        "Tình trạng hôn nhân: Chưa đăng ký kết hôn"]
+
+
+def test_a_column_block_beside_lines_is_not_joined_to_them() -> None:
+    """A block of two lines or more beside another is a column (a table's values):
+    left to the table steps, not joined line by line to the rows beside it."""
+    words = (_line(400, 5, 1, (100, "Họ và tên")) + _line(450, 5, 2, (100, "Giới tính"))
+             + _line(400, 6, 1, (700, "NGUYỄN VĂN AN")) + _line(450, 6, 2, (700, "Nam")))
+    assert engine._rows_rejoined(engine._lines(words)) == engine._lines(words)
+
+
+def test_the_document_number_under_the_agencys_rule_stays_in_its_block() -> None:
+    """Fresh draw 8017's e0042: "Số: 12D38970546" lies a little more than 1.5 text
+    heights under the agency's name (the rule under the name sits between): it was read
+    after the motto. Another line that far down is not the header's."""
+    words = (_line(20, 1, 1, (100, "TỈNH LAI CHÂU"), (850, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+             + _line(70, 1, 2, (100, "UBND XÃ KHỔNG LÀO"), (950, "Độc lập - Tự do"))
+             + _line(175, 1, 3, (100, "Số: 12D38970546"))
+             + _line(300, 2, 1, WIDE_TITLE))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "TỈNH LAI CHÂU", "UBND XÃ KHỔNG LÀO", "Số: 12D38970546",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do", WIDE_TITLE[1]]
+    # The same gap before a line that is not the number ends the header there.
+    other = (words[:-len(WIDE_TITLE[1].split()) - 2]
+             + _line(175, 1, 3, (100, "Căn cứ Luật"))
+             + _line(300, 2, 1, WIDE_TITLE))
+    assert [line for line in engine.words_to_text(other).splitlines() if line][:4] == [
+        "TỈNH LAI CHÂU", "UBND XÃ KHỔNG LÀO", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do"]
+
+
+def test_a_misread_or_split_motto_still_starts_the_right_block() -> None:
+    """Fresh draw 8017's e0025 (dirty drum): "ÔNG HÒA XÃ Ủ NGHĨA VIỆT" and "HỘI CHỮ TỆT
+    NAM", the motto's line split in two, each joined to a line of the agency; draw
+    3613's e0046: "CỌNG Tai … nh VIỆT NAM". The motto is found with a letter wrong, or as
+    "CỘNG" with "VIỆT NAM" after it, and its row's pieces are read left to right."""
+    words = (_line(22, 1, 1, (100, "THÀNH PHỐ CẦN THƠ"), (850, "ÔNG HÒA XÃ"),
+                   (1400, "Ủ NGHĨA VIỆT"))
+             + _line(30, 1, 2, (1125, "HỘI CHỮ"), (1750, "TỆT NAM"))
+             + _line(70, 1, 3, (100, "UBND PHƯỜNG BÌNH THỦY"), (950, "Độc lập - Tự do"))
+             + _line(200, 2, 1, WIDE_TITLE))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "THÀNH PHỐ CẦN THƠ", "UBND PHƯỜNG BÌNH THỦY", "ÔNG HÒA XÃ HỘI CHỮ Ủ NGHĨA VIỆT TỆT NAM",
+        "Độc lập - Tự do", WIDE_TITLE[1]]
+    assert engine._motto_starts(_line(20, 1, 1, (850, "CỌNG Tai nh VIỆT NAM")), 0)
+    assert not engine._motto_starts(_line(20, 1, 1, (850, "CÔNG TY TNHH AN PHÚ")), 0)
