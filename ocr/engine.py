@@ -1435,19 +1435,29 @@ def _rows_rejoined(lines: list[list[Word]]) -> list[list[Word]]:
             row = next((k for k in range(len(out) - 1, -1, -1)
                         if out[k][0].line[0] != line[0].line[0]
                         and abs(_centre(out[k]) - _centre(line)) < 0.5 * height
-                        and out[k][-1].bbox[2] < line[0].bbox[0]
-                        and line[0].bbox[0] < _block_right(out, out[k][0].line[0])), None)
-        if row is None or row == len(out) - 1:
-            out += block
+                        and _beside_within(line, out[k], _block_span(out, out[k][0].line[0]))),
+                       None)
+        if row is None or (row == len(out) - 1 and line[0].bbox[0] > out[row][-1].bbox[2]):
+            out += block  # none, or already read right after the row's line
             continue
         key = out[row][0].line
-        out[row] = out[row] + [dataclasses.replace(w, line=key) for w in line]
+        out[row] = sorted(out[row] + [dataclasses.replace(w, line=key) for w in line],
+                          key=lambda w: w.bbox[0])
     return out
 
 
-def _block_right(lines: list[list[Word]], block: int) -> int:
-    """Where the widest of ``lines`` of tesseract block ``block`` ends."""
-    return max(line[-1].bbox[2] for line in lines if line[0].line[0] == block)
+def _beside_within(line: list[Word], row: list[Word], span: tuple[int, int]) -> bool:
+    """Whether ``line`` lies wholly right or wholly left of ``row`` and reaches into
+    ``span`` (the width of ``row``'s block)."""
+    x0, x1 = line[0].bbox[0], line[-1].bbox[2]
+    beside = x0 > row[-1].bbox[2] or x1 < row[0].bbox[0]
+    return beside and x0 < span[1] and x1 > span[0]
+
+
+def _block_span(lines: list[list[Word]], block: int) -> tuple[int, int]:
+    """Where ``lines`` of tesseract block ``block`` start and end across."""
+    mine = [line for line in lines if line[0].line[0] == block]
+    return min(line[0].bbox[0] for line in mine), max(line[-1].bbox[2] for line in mine)
 
 
 def _above_across(block: list[list[Word]], other: list[list[Word]]) -> bool:

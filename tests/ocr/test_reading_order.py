@@ -384,3 +384,14 @@ def test_a_misread_or_split_motto_still_starts_the_right_block() -> None:
         "Độc lập - Tự do", WIDE_TITLE[1]]
     assert engine._motto_starts(_line(20, 1, 1, (850, "CỌNG Tai nh VIỆT NAM")), 0)
     assert not engine._motto_starts(_line(20, 1, 1, (850, "CÔNG TY TNHH AN PHÚ")), 0)
+
+
+def test_a_name_read_apart_left_of_the_rest_of_its_row_goes_before_it() -> None:
+    """Fresh draw 3613's e0017: the signer's family name, read by the block's second
+    reading ("Nguyễn"), came after the rest of the name read on the page ("Bá Sỹ") on
+    the same row: the row is read left to right."""
+    words = (_line(100, 14, 1, (900, "PHÓ CHỦ TỊCH"))
+             + _line(200, 23, 1, (1100, "Tr›")) + _line(260, 23, 2, (1150, "Bá Sỹ"))
+             + _line(262, 60, 1, (950, "Nguyễn")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "PHÓ CHỦ TỊCH", "Tr›", "Nguyễn Bá Sỹ"]
