@@ -392,6 +392,6 @@ def test_a_name_read_apart_left_of_the_rest_of_its_row_goes_before_it() -> None:
     the same row: the row is read left to right."""
     words = (_line(100, 14, 1, (900, "PHÓ CHỦ TỊCH"))
              + _line(200, 23, 1, (1100, "Tr›")) + _line(260, 23, 2, (1150, "Bá Sỹ"))
-             + _line(262, 60, 1, (950, "Nguyễn")))
+             + _line(262, 60, 1, (975, "Nguyễn")))
     assert [line for line in engine.words_to_text(words).splitlines() if line] == [
         "PHÓ CHỦ TỊCH", "Tr›", "Nguyễn Bá Sỹ"]
