@@ -1818,8 +1818,8 @@ def words_to_text(words: list[Word]) -> str:
     reading order (the header's left block before its right block; a table's columns
     read across, row by row)."""
     weak = _weak_page(words)
-    read = [kept for line in _lines(words) if not _stacked(line)
-            and (kept := _ruled_text(line if weak else _without_noise(line)))]
+    read = [kept for line in _lines(words) if not _stacked(line) and (
+        kept := _ruled_text(line if weak else _without_stray_marks(_without_noise(line))))]
     lines = _cell_flow(_table_rows(_cells_in_rows(_rows_rejoined(_blocks_in_place(read)))))
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
@@ -1837,6 +1837,34 @@ def words_to_text(words: list[Word]) -> str:
             out.append(" ".join(w.text for w in piece if not _is_rule(w)))
             previous = key
     return "".join(out)
+
+
+# A mark standing this many text heights or more from the words on each side of it is
+# no word's punctuation (a comma or a dash is read against its word or between two).
+STRAY_MARK_GAP = 0.5
+
+
+def _without_stray_marks(line: list[Word]) -> list[Word]:
+    """The line without its stray marks: words of marks only (no letter, no digit, not a
+    table's rule), read with little confidence (``NOISE_LINE_CONFIDENCE``), standing
+    apart from the words on both sides (``STRAY_MARK_GAP``). A speck or a rule's end read
+    as "'" or ":" between a table's cells (fresh draw 8017's e0017, a photo: "Xã Đăk '
+    Số 171", ": 095090725925" in the label column) made the cells one too many, or a
+    value a row of its own, and the row was no longer read cell by cell. Not on a weak
+    page (``_weak_page``), whose every word is kept."""
+    if not line:
+        return line
+    gap = STRAY_MARK_GAP * _height(line)
+    kept = []
+    for k, word in enumerate(line):
+        left = word.bbox[0] - line[k - 1].bbox[2] if k > 0 else None
+        right = line[k + 1].bbox[0] - word.bbox[2] if k + 1 < len(line) else None
+        stray = (word.confidence < NOISE_LINE_CONFIDENCE and word.text
+                 and not any(c.isalnum() for c in word.text) and not _is_vertical_rule(word)
+                 and all(g is None or g > gap for g in (left, right)))
+        if not stray:
+            kept.append(word)
+    return kept
 
 
 def _ruled_text(line: list[Word]) -> list[Word]:

@@ -395,3 +395,28 @@ def test_a_name_read_apart_left_of_the_rest_of_its_row_goes_before_it() -> None:
              + _line(262, 60, 1, (975, "Nguyễn")))
     assert [line for line in engine.words_to_text(words).splitlines() if line] == [
         "PHÓ CHỦ TỊCH", "Tr›", "Nguyễn Bá Sỹ"]
+
+
+def test_stray_marks_between_cells_are_not_text_but_punctuation_is() -> None:
+    """Fresh draw 8017's e0017 (photo): a speck read "'" between two cells, and ":" in
+    the label column under a label, at confidence 0, made a row's cells one too many and
+    a value a row of its own. A mark read with little confidence, apart from the words on
+    both sides, is no text; a dash or comma read confidently, or against its word, is.
+    Without them the value under its cell continues it, the row read cell by cell."""
+    def mark(x: int, y: int, text: str, confidence: float) -> Word:
+        return Word(text=text, confidence=confidence, bbox=(x, y + 10, x + 8, y + 14),
+                    line=(1, 1, 1 if y < 150 else 2))
+
+    first = _line(120, 1, 1, (100, "Nơi cư trú"), (500, "xã Đăk"))
+    # Each mark within a column gap of a word (in its piece), more than half a height
+    # from the words on both sides.
+    first = [*first[:3], mark(390, 120, "'", 0.0), *first[3:],
+             *_line(120, 1, 1, (900, "Số 171"))]
+    second = [mark(460, 200, ":", 0.0), *_line(200, 1, 2, (500, "095090725925"))]
+    words = _line(20, 9, 1, WIDE_TITLE) + first + second
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        WIDE_TITLE[1], "Nơi cư trú xã Đăk 095090725925 Số 171"]  # the row, cell by cell
+    # Read confidently, or close to its word, a mark stays.
+    kept = [*_line(200, 2, 1, (100, "Độc lập")), Word("-", 40.0, (290, 215, 300, 218), (2, 1, 1)),
+            *_line(200, 2, 1, (310, "Tự do"))]
+    assert engine.words_to_text(kept) == "Độc lập - Tự do"
