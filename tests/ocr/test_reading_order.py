@@ -430,10 +430,10 @@ def test_a_stop_before_a_lower_case_word_is_read_as_a_comma() -> None:
     sentence stay."""
     words = (_line(20, 9, 1, WIDE_TITLE)
              + _line(100, 1, 1, (100, "Họ. chữ đệm. tên: NGUYỄN MINH THẮNG"))
-             + _line(150, 1, 2, (100, "Nơi cư trú: Số 61 Hùng Vương. phường Bình Thủy. TP. Cần Thơ"))
+             + _line(150, 1, 2, (100, "Nơi ở: Số 61 Hùng Vương. phường Bình Thủy. TP. Cần Thơ"))
              + _line(200, 1, 3, (100, "Vốn: 200.000.000 đồng v.v. và hàng. Giấy này"))
              + _line(250, 1, 4, (100, "Thôn 1. xã An Lạc.")))
     assert [line for line in engine.words_to_text(words).splitlines() if line] == [
         WIDE_TITLE[1], "Họ, chữ đệm, tên: NGUYỄN MINH THẮNG",
-        "Nơi cư trú: Số 61 Hùng Vương, phường Bình Thủy. TP. Cần Thơ",
+        "Nơi ở: Số 61 Hùng Vương, phường Bình Thủy. TP. Cần Thơ",
         "Vốn: 200.000.000 đồng v.v. và hàng. Giấy này", "Thôn 1, xã An Lạc."]
