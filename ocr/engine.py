@@ -1408,9 +1408,13 @@ def _stacked(line: list[Word]) -> bool:
     ("2.", "3.", "4.", "5." down the margin: fresh draw 3613's e0021 read "C2 + ƠI Œ",
     confidences 62–71, dev e0079 "B C2 + ƠI Ơ œ") or a rule's pieces. It is no line of
     text: kept in the page's words, it is left out of the text, where it stood between
-    the header's lines and ended its column run (60 errors of reading order on e0021)."""
+    the header's lines and ended its column run (60 errors of reading order on e0021).
+    One under the other means overlapping across as well: a title with a rule's piece
+    read just under it and to its left ("_—_ CHỦTỊCH") is a line."""
     return len(line) > 1 and all(
-        b.bbox[1] >= a.bbox[3] or a.bbox[1] >= b.bbox[3] for a, b in itertools.pairwise(line))
+        (b.bbox[1] >= a.bbox[3] or a.bbox[1] >= b.bbox[3])  # not side by side...
+        and min(a.bbox[2], b.bbox[2]) > max(a.bbox[0], b.bbox[0])  # ...but one under the other
+        for a, b in itertools.pairwise(line))
 
 
 def _rows_rejoined(lines: list[list[Word]]) -> list[list[Word]]:

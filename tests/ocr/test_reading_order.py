@@ -437,3 +437,14 @@ def test_a_stop_before_a_lower_case_word_is_read_as_a_comma() -> None:
         WIDE_TITLE[1], "Họ, chữ đệm, tên: NGUYỄN MINH THẮNG",
         "Nơi ở: Số 61 Hùng Vương, phường Bình Thủy. TP. Cần Thơ",
         "Vốn: 200.000.000 đồng v.v. và hàng. Giấy này", "Thôn 1, xã An Lạc."]
+
+
+def test_a_title_over_a_rules_piece_is_still_a_line() -> None:
+    """A line of a title and a rule's piece read just under it, to its left ("_—_
+    CHỦTỊCH": no two words side by side, but not one under the other either) is a line
+    of text, not a column read as a line (the test half's e0094 lost its signer's title
+    to the first version of the rule)."""
+    line = [Word("_—_", 17.0, (1393, 2414, 1526, 2426), (7, 1, 1)),
+            Word("CHỦTỊCH", 91.0, (1564, 2352, 1851, 2412), (7, 1, 1))]
+    assert not engine._stacked(line)
+    assert "CHỦTỊCH" in engine.words_to_text(_line(20, 9, 1, WIDE_TITLE) + line)
