@@ -1027,10 +1027,41 @@ def _motto_x(lines: list[list[Word]]) -> int | None:
     """Where the national motto starts across the page, if the first lines have it."""
     for line in lines[:HEADER_SEARCH_LINES]:
         for index in range(len(line) - 1):
-            if _fold(line[index].text) == "CONG" and _fold(line[index + 1].text).startswith(
-                    "HOA"):
+            if _motto_starts(line, index):
                 return line[index].bbox[0]
     return None
+
+
+def _one_edit(word: str, target: str) -> bool:
+    """Whether ``word`` is ``target`` or one letter away from it (one changed, missing
+    or added)."""
+    if word == target:
+        return True
+    if abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        return sum(a != b for a, b in zip(word, target, strict=True)) == 1
+    short, long = sorted((word, target), key=len)
+    return any(long[:k] + long[k + 1:] == short for k in range(len(long)))
+
+
+# Words after "CỘNG" within which the motto's "VIỆT NAM" ends its line.
+MOTTO_WORDS = 8
+
+
+def _motto_starts(line: list[Word], index: int) -> bool:
+    """Whether the national motto starts at ``line[index]``: "CỘNG HÒA …" compared
+    without marks, one letter of either word allowed wrong ("ÔNG HÒA": fresh draw 8017's
+    e0025), or "CỘNG" followed on its line by "VIỆT NAM" (the layout split the motto's
+    line and read "CỌNG Tai nh VIỆT NAM" for it: draw 3613's e0046). Missed, the header's
+    right block had no start and its two blocks were read interleaved."""
+    if index + 1 >= len(line) or not _one_edit(_fold(line[index].text), "CONG"):
+        return False
+    if _one_edit(_fold(line[index + 1].text), "HOA"):
+        return True
+    after = [_fold(w.text) for w in line[index + 1:index + 1 + MOTTO_WORDS]]
+    return any(_one_edit(a, "VIET") and b.startswith("NAM")
+               for a, b in itertools.pairwise(after))
 
 
 # The header sits within the page's first lines of text.
@@ -1042,9 +1073,9 @@ def _starts_national_motto(line: list[Word], index: int) -> bool:
     administrative paper (Decree 30/2020/NĐ-CP); a long agency name on the left can
     leave almost no gap before it, so the split does not wait for a wide one. Compared
     without marks: tesseract often reads "CÔNG" for "CỘNG"."""
-    if index == 0 or index + 1 >= len(line):
+    if index == 0:
         return False
-    return _fold(line[index].text) == "CONG" and _fold(line[index + 1].text).startswith("HOA")
+    return _motto_starts(line, index)
 
 
 def _segments(line: list[Word]) -> list[list[Word]]:
@@ -1114,9 +1145,10 @@ def _column_run(lines: list[list[Word]], start: int,
     while end < len(lines):
         line = lines[end]
         top = min(w.bbox[1] for w in line)
-        if bottom is not None and top - bottom > 1.5 * height:
-            break
         pieces = _pieces(line)
+        if bottom is not None and top - bottom > (
+                HEADER_NUMBER_GAP if _is_document_number(pieces) else HEADER_LINE_GAP) * height:
+            break
         if any(p[0].bbox[0] < middle < p[-1].bbox[2] for p in pieces):
             break  # spans both columns: the run is over
         for piece in pieces:
@@ -1126,6 +1158,20 @@ def _column_run(lines: list[list[Word]], start: int,
     if end == start:
         return [lines[start]], start + 1
     return _top_down(left) + _top_down(right), end
+
+
+# The header's lines follow each other within this many text heights (bottom to top).
+HEADER_LINE_GAP = 1.5
+# The document's number ("Số: 12D38970546") closes the agency's block, under the short
+# rule that underlines the agency's name (Decree 30/2020/NĐ-CP, Phụ lục I): it lies a
+# little further down, 1.5 text heights and more below the name (fresh draw 8017's
+# e0042: 1.52), and was read after the motto when the run ended above it.
+HEADER_NUMBER_GAP = 3.0
+
+
+def _is_document_number(pieces: list[list[Word]]) -> bool:
+    """Whether a line of pieces is the document's number alone: one piece, "Số …"."""
+    return len(pieces) == 1 and _fold(pieces[0][0].text).rstrip(":.") == "SO"
 
 
 def _top_down(column: list[list[Word]]) -> list[list[Word]]:
@@ -1139,7 +1185,17 @@ def _top_down(column: list[list[Word]]) -> list[list[Word]]:
         while at > 0 and max(w.bbox[3] for w in piece) <= min(w.bbox[1] for w in out[at - 1]):
             at -= 1
         out.insert(at, piece)
-    return out
+    # Pieces of one row, one after the other, are one line read left to right: the layout
+    # splits a line whose words lean into the other block's lines among two of its lines
+    # (the motto read "ÔNG HÒA XÃ Ủ NGHĨA VIỆT" and "HỘI CHỮ TỆT NAM" in two lines, each
+    # joined to a line of the agency's block: fresh draw 8017's e0025).
+    rows: list[list[Word]] = []
+    for piece in out:
+        if rows and abs(_centre(rows[-1]) - _centre(piece)) < 0.5 * _height(rows[-1] + piece):
+            rows[-1] = sorted(rows[-1] + piece, key=lambda w: w.bbox[0])
+        else:
+            rows.append(piece)
+    return rows
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -1343,6 +1399,69 @@ def _blocks_in_place(lines: list[list[Word]]) -> list[list[Word]]:
             at -= 1
         out[at:at] = block
     return out
+
+
+def _stacked(line: list[Word]) -> bool:
+    """Whether the "line" is a column of words one under the other, no two side by side.
+
+    Tesseract's layout sometimes reads a column as a line: a numbered list's numbers
+    ("2.", "3.", "4.", "5." down the margin: fresh draw 3613's e0021 read "C2 + ƠI Œ",
+    confidences 62–71, dev e0079 "B C2 + ƠI Ơ œ") or a rule's pieces. It is no line of
+    text: kept in the page's words, it is left out of the text, where it stood between
+    the header's lines and ended its column run (60 errors of reading order on e0021).
+    One under the other means overlapping across as well: a title with a rule's piece
+    read just under it and to its left ("_—_ CHỦTỊCH") is a line."""
+    return len(line) > 1 and all(
+        (b.bbox[1] >= a.bbox[3] or a.bbox[1] >= b.bbox[3])  # not side by side...
+        and min(a.bbox[2], b.bbox[2]) > max(a.bbox[0], b.bbox[0])  # ...but one under the other
+        for a, b in itertools.pairwise(line))
+
+
+def _rows_rejoined(lines: list[list[Word]]) -> list[list[Word]]:
+    """``lines`` with a block of one line that lies on the row of an earlier line of
+    another block, right of it, put at that line's end.
+
+    Tesseract's layout sometimes takes a line's last piece for a block of its own and
+    gives it after the block holding the rest of the line (a photographed page: "Giới
+    tính: Nam  Dân tộc: Kinh" in one block, "Quốc tịch: Việt Nam" after it, four lines
+    further down the text: fresh draw 3613's e0009). A piece on a line's row, right of
+    its end, is read after it whatever block the layout made of it. Only a lone line is
+    moved, and only into the width of the block beside it (its other lines reach past the
+    piece's start): a block of two lines or more beside another is a column (the header's
+    two blocks, a table's), and a line right of a narrow block ("GIÁM ĐỐC" beside "Nơi
+    nhận:") stands beside it, both read by the later steps in their own order."""
+    out: list[list[Word]] = []
+    for block in _blocks_of(lines):
+        line = block[0]
+        row = None
+        if len(block) == 1 and out:
+            height = _height(line)
+            row = next((k for k in range(len(out) - 1, -1, -1)
+                        if out[k][0].line[0] != line[0].line[0]
+                        and abs(_centre(out[k]) - _centre(line)) < 0.5 * height
+                        and _beside_within(line, out[k], _block_span(out, out[k][0].line[0]))),
+                       None)
+        if row is None or (row == len(out) - 1 and line[0].bbox[0] > out[row][-1].bbox[2]):
+            out += block  # none, or already read right after the row's line
+            continue
+        key = out[row][0].line
+        out[row] = sorted(out[row] + [dataclasses.replace(w, line=key) for w in line],
+                          key=lambda w: w.bbox[0])
+    return out
+
+
+def _beside_within(line: list[Word], row: list[Word], span: tuple[int, int]) -> bool:
+    """Whether ``line`` lies wholly right or wholly left of ``row`` and reaches into
+    ``span`` (the width of ``row``'s block)."""
+    x0, x1 = line[0].bbox[0], line[-1].bbox[2]
+    beside = x0 > row[-1].bbox[2] or x1 < row[0].bbox[0]
+    return beside and x0 < span[1] and x1 > span[0]
+
+
+def _block_span(lines: list[list[Word]], block: int) -> tuple[int, int]:
+    """Where ``lines`` of tesseract block ``block`` start and end across."""
+    mine = [line for line in lines if line[0].line[0] == block]
+    return min(line[0].bbox[0] for line in mine), max(line[-1].bbox[2] for line in mine)
 
 
 def _above_across(block: list[list[Word]], other: list[list[Word]]) -> bool:
@@ -1703,9 +1822,9 @@ def words_to_text(words: list[Word]) -> str:
     reading order (the header's left block before its right block; a table's columns
     read across, row by row)."""
     weak = _weak_page(words)
-    read = [kept for line in _lines(words)
-            if (kept := _ruled_text(line if weak else _without_noise(line)))]
-    lines = _cell_flow(_table_rows(_cells_in_rows(_blocks_in_place(read))))
+    read = [kept for line in _lines(words) if not _stacked(line) and (
+        kept := _ruled_text(line if weak else _without_stray_marks(_without_noise(line))))]
+    lines = _cell_flow(_table_rows(_cells_in_rows(_rows_rejoined(_blocks_in_place(read)))))
     out: list[str] = []
     previous: tuple[int, int, int] | None = None
     index = 0
@@ -1719,9 +1838,59 @@ def words_to_text(words: list[Word]) -> str:
             key = piece[0].line
             if previous is not None:
                 out.append("\n\n" if key[:2] != previous[:2] else "\n")
-            out.append(" ".join(w.text for w in piece if not _is_rule(w)))
+            out.append(_joined([w.text for w in piece if not _is_rule(w)]))
             previous = key
     return "".join(out)
+
+
+# A mark standing this many text heights or more from the words on each side of it is
+# no word's punctuation (a comma or a dash is read against its word or between two).
+STRAY_MARK_GAP = 0.5
+
+
+def _without_stray_marks(line: list[Word]) -> list[Word]:
+    """The line without its stray marks: words of marks only (no letter, no digit, not a
+    table's rule), read with little confidence (``NOISE_LINE_CONFIDENCE``), standing
+    apart from the words on both sides (``STRAY_MARK_GAP``). A speck or a rule's end read
+    as "'" or ":" between a table's cells (fresh draw 8017's e0017, a photo: "Xã Đăk '
+    Số 171", ": 095090725925" in the label column) made the cells one too many, or a
+    value a row of its own, and the row was no longer read cell by cell. Not on a weak
+    page (``_weak_page``), whose every word is kept."""
+    if not line:
+        return line
+    gap = STRAY_MARK_GAP * _height(line)
+    kept = []
+    for k, word in enumerate(line):
+        left = word.bbox[0] - line[k - 1].bbox[2] if k > 0 else None
+        right = line[k + 1].bbox[0] - word.bbox[2] if k + 1 < len(line) else None
+        stray = (word.confidence < NOISE_LINE_CONFIDENCE and word.text
+                 and not any(c.isalnum() for c in word.text) and not _is_vertical_rule(word)
+                 and all(g is None or g > gap for g in (left, right)))
+        if not stray:
+            kept.append(word)
+    return kept
+
+
+# A word ending in one full stop after a letter or a digit ("Họ.", "Vương.", "1.").
+STOP_AFTER_WORD = re.compile(r"(?<=\w)\.$")
+
+
+def _joined(texts: list[str]) -> str:
+    """A piece's words joined by spaces, a full stop before a word starting in lower
+    case read as the comma it is.
+
+    A comma whose tail is lost (blur, bled or faded ink, a dirty drum) reads as a full
+    stop: "Họ. chữ đệm. tên", "Số 61 Hùng Vương. phường Bình Thủy" — the commonest
+    misread letter of the dev half and two fresh draws (143 of 750 single substitutions
+    on non-fax pages). A Vietnamese sentence starts with a capital, so a stop followed on
+    its line by a lower-case word is no stop; abbreviations ("TP. Hồ Chí Minh", "TM.")
+    are followed by capitals and numbers ("200.000.000") do not end in a stop."""
+    out = list(texts)
+    for k in range(len(out) - 1):
+        after = out[k + 1]
+        if after[:1].islower() and STOP_AFTER_WORD.search(out[k]) and out[k].count(".") == 1:
+            out[k] = out[k][:-1] + ","
+    return " ".join(out)
 
 
 def _ruled_text(line: list[Word]) -> list[Word]:

@@ -302,3 +302,149 @@ def test_the_motto_given_after_the_line_under_it_is_read_first() -> None:
     assert [line for line in engine.words_to_text(words).splitlines() if line] == [
         "UBND THÀNH PHỐ CAO BẰNG", "PHÒNG TÀI CHÍNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc", WIDE_TITLE[1]]
+
+
+def _stacked(x: int, block: int, *cells: tuple[int, str]) -> list[Word]:
+    """A tesseract "line" whose words lie one under the other (a column read as a line)."""
+    return [Word(text=text, confidence=70.0, bbox=(x, y, x + 30, y + H), line=(block, 1, 1))
+            for y, text in cells]
+
+
+def test_a_column_read_as_a_line_is_not_text_and_does_not_end_the_header() -> None:
+    """Fresh draw 3613's e0021 (dirty drum): the layout read the numbers of the list
+    down the margin ("2.", "3.", "4.", "5.") as one line, "C2 + ƠI Œ", and gave it
+    second, between the header's lines: the header's column run ended there and "SỞ TƯ
+    PHÁP" was read beside "Độc lập". A column is no line of text."""
+    words = (_line(20, 1, 1, (100, "UBND THÀNH PHỐ HÀ NỘI"),
+                   (900, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+             + _stacked(60, 2, (760, "Œ"), (700, "ƠI"), (640, "+"), (580, "C2"))
+             + _line(70, 3, 1, (100, "SỞ TƯ PHÁP"), (950, "Độc lập - Tự do - Hạnh phúc"))
+             + _line(120, 3, 2, (100, "Số: 4721/STP-LLTP"))
+             + _line(220, 4, 1, WIDE_TITLE))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "UBND THÀNH PHỐ HÀ NỘI", "SỞ TƯ PHÁP", "Số: 4721/STP-LLTP",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", WIDE_TITLE[1]]
+
+
+def test_a_lines_last_piece_given_as_a_block_after_its_block_joins_its_row() -> None:
+    """Fresh draw 3613's e0009 (photo): "Quốc tịch: Việt Nam" came as a block of its own
+    after the block holding "Giới tính: Nam  Dân tộc: Kinh" and four lines under it."""
+    words = (_line(400, 5, 1, (100, "Ngày sinh: 25/10/1980"))
+             + _line(450, 5, 2, (100, "Giới tính: Nam Dân tộc: Kinh"))
+             + _line(500, 5, 3, (100, "Giấy tờ tùy thân: Chứng minh nhân dân"))
+             + _line(550, 5, 4, (100, "Nơi cư trú: Số 135 Trần Phú"))
+             + _line(452, 6, 1, (1000, "Quốc tịch: Việt Nam"))
+             + _line(600, 7, 1, (100, "Tình trạng hôn nhân: Chưa đăng ký kết hôn")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "Ngày sinh: 25/10/1980", "Giới tính: Nam Dân tộc: Kinh Quốc tịch: Việt Nam",
+        "Giấy tờ tùy thân: Chứng minh nhân dân", "Nơi cư trú: Số 135 Trần Phú",
+        "Tình trạng hôn nhân: Chưa đăng ký kết hôn"]
+
+
+def test_a_column_block_beside_lines_is_not_joined_to_them() -> None:
+    """A block of two lines or more beside another is a column (a table's values):
+    left to the table steps, not joined line by line to the rows beside it."""
+    words = (_line(400, 5, 1, (100, "Họ và tên")) + _line(450, 5, 2, (100, "Giới tính"))
+             + _line(400, 6, 1, (700, "NGUYỄN VĂN AN")) + _line(450, 6, 2, (700, "Nam")))
+    assert engine._rows_rejoined(engine._lines(words)) == engine._lines(words)
+
+
+def test_the_document_number_under_the_agencys_rule_stays_in_its_block() -> None:
+    """Fresh draw 8017's e0042: "Số: 12D38970546" lies a little more than 1.5 text
+    heights under the agency's name (the rule under the name sits between): it was read
+    after the motto. Another line that far down is not the header's."""
+    words = (_line(20, 1, 1, (100, "TỈNH LAI CHÂU"), (850, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+             + _line(70, 1, 2, (100, "UBND XÃ KHỔNG LÀO"), (950, "Độc lập - Tự do"))
+             + _line(175, 1, 3, (100, "Số: 12D38970546"))
+             + _line(300, 2, 1, WIDE_TITLE))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "TỈNH LAI CHÂU", "UBND XÃ KHỔNG LÀO", "Số: 12D38970546",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do", WIDE_TITLE[1]]
+    # The same gap before a line that is not the number ends the header there.
+    other = (words[:-len(WIDE_TITLE[1].split()) - 2]
+             + _line(175, 1, 3, (100, "Căn cứ Luật"))
+             + _line(300, 2, 1, WIDE_TITLE))
+    assert [line for line in engine.words_to_text(other).splitlines() if line][:4] == [
+        "TỈNH LAI CHÂU", "UBND XÃ KHỔNG LÀO", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do"]
+
+
+def test_a_misread_or_split_motto_still_starts_the_right_block() -> None:
+    """Fresh draw 8017's e0025 (dirty drum): "ÔNG HÒA XÃ Ủ NGHĨA VIỆT" and "HỘI CHỮ TỆT
+    NAM", the motto's line split in two, each joined to a line of the agency; draw
+    3613's e0046: "CỌNG Tai … nh VIỆT NAM". The motto is found with a letter wrong, or as
+    "CỘNG" with "VIỆT NAM" after it, and its row's pieces are read left to right."""
+    words = (_line(22, 1, 1, (100, "THÀNH PHỐ CẦN THƠ"), (850, "ÔNG HÒA XÃ"),
+                   (1400, "Ủ NGHĨA VIỆT"))
+             + _line(30, 1, 2, (1125, "HỘI CHỮ"), (1750, "TỆT NAM"))
+             + _line(70, 1, 3, (100, "UBND PHƯỜNG BÌNH THỦY"), (950, "Độc lập - Tự do"))
+             + _line(200, 2, 1, WIDE_TITLE))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "THÀNH PHỐ CẦN THƠ", "UBND PHƯỜNG BÌNH THỦY", "ÔNG HÒA XÃ HỘI CHỮ Ủ NGHĨA VIỆT TỆT NAM",
+        "Độc lập - Tự do", WIDE_TITLE[1]]
+    assert engine._motto_starts(_line(20, 1, 1, (850, "CỌNG Tai nh VIỆT NAM")), 0)
+    assert not engine._motto_starts(_line(20, 1, 1, (850, "CÔNG TY TNHH AN PHÚ")), 0)
+
+
+def test_a_name_read_apart_left_of_the_rest_of_its_row_goes_before_it() -> None:
+    """Fresh draw 3613's e0017: the signer's family name, read by the block's second
+    reading ("Nguyễn"), came after the rest of the name read on the page ("Bá Sỹ") on
+    the same row: the row is read left to right."""
+    words = (_line(100, 14, 1, (900, "PHÓ CHỦ TỊCH"))
+             + _line(200, 23, 1, (1100, "Tr›")) + _line(260, 23, 2, (1150, "Bá Sỹ"))
+             + _line(262, 60, 1, (975, "Nguyễn")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        "PHÓ CHỦ TỊCH", "Tr›", "Nguyễn Bá Sỹ"]
+
+
+def test_stray_marks_between_cells_are_not_text_but_punctuation_is() -> None:
+    """Fresh draw 8017's e0017 (photo): a speck read "'" between two cells, and ":" in
+    the label column under a label, at confidence 0, made a row's cells one too many and
+    a value a row of its own. A mark read with little confidence, apart from the words on
+    both sides, is no text; a dash or comma read confidently, or against its word, is.
+    Without them the value under its cell continues it, the row read cell by cell."""
+    def mark(x: int, y: int, text: str, confidence: float) -> Word:
+        return Word(text=text, confidence=confidence, bbox=(x, y + 10, x + 8, y + 14),
+                    line=(1, 1, 1 if y < 150 else 2))
+
+    first = _line(120, 1, 1, (100, "Nơi cư trú"), (500, "xã Đăk"))
+    # Each mark within a column gap of a word (in its piece), more than half a height
+    # from the words on both sides.
+    first = [*first[:3], mark(390, 120, "'", 0.0), *first[3:],
+             *_line(120, 1, 1, (900, "Số 171"))]
+    second = [mark(460, 200, ":", 0.0), *_line(200, 1, 2, (500, "095090725925"))]
+    words = _line(20, 9, 1, WIDE_TITLE) + first + second
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        WIDE_TITLE[1], "Nơi cư trú xã Đăk 095090725925 Số 171"]  # the row, cell by cell
+    # Read confidently, or close to its word, a mark stays.
+    kept = [*_line(200, 2, 1, (100, "Độc lập")), Word("-", 40.0, (290, 215, 300, 218), (2, 1, 1)),
+            *_line(200, 2, 1, (310, "Tự do"))]
+    assert engine.words_to_text(kept) == "Độc lập - Tự do"
+
+
+def test_a_stop_before_a_lower_case_word_is_read_as_a_comma() -> None:
+    """A comma whose tail is lost (blur, bleed, a dirty drum, old paper) reads as a full
+    stop: "Họ. chữ đệm. tên" (fresh draw 8017's e0025: 121 errors, 19 with this and the
+    header's order). A sentence starts with a capital: a stop before a lower-case word on
+    its line is a comma. Abbreviations before capitals, numbers, and a stop closing a
+    sentence stay."""
+    words = (_line(20, 9, 1, WIDE_TITLE)
+             + _line(100, 1, 1, (100, "Họ. chữ đệm. tên: NGUYỄN MINH THẮNG"))
+             + _line(150, 1, 2, (100, "Nơi ở: Số 61 Hùng Vương. phường Bình Thủy. TP. Cần Thơ"))
+             + _line(200, 1, 3, (100, "Vốn: 200.000.000 đồng v.v. và hàng. Giấy này"))
+             + _line(250, 1, 4, (100, "Thôn 1. xã An Lạc.")))
+    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+        WIDE_TITLE[1], "Họ, chữ đệm, tên: NGUYỄN MINH THẮNG",
+        "Nơi ở: Số 61 Hùng Vương, phường Bình Thủy. TP. Cần Thơ",
+        "Vốn: 200.000.000 đồng v.v. và hàng. Giấy này", "Thôn 1, xã An Lạc."]
+
+
+def test_a_title_over_a_rules_piece_is_still_a_line() -> None:
+    """A line of a title and a rule's piece read just under it, to its left ("_—_
+    CHỦTỊCH": no two words side by side, but not one under the other either) is a line
+    of text, not a column read as a line (the test half's e0094 lost its signer's title
+    to the first version of the rule)."""
+    line = [Word("_—_", 17.0, (1393, 2414, 1526, 2426), (7, 1, 1)),
+            Word("CHỦTỊCH", 91.0, (1564, 2352, 1851, 2412), (7, 1, 1))]
+    assert not engine._stacked(line)
+    assert "CHỦTỊCH" in engine.words_to_text(_line(20, 9, 1, WIDE_TITLE) + line)
