@@ -309,7 +309,7 @@ def clean(loaded: Loaded) -> Cleaned:
             return Cleaned(dropped, tuple(steps))
         # A fax whose print came out as specks: read the density of the specks, never
         # median-filtered (the filter takes the letters' dots for noise). Dev fax e0093
-        # 544 → 499 errors, 17 such generated faxes 10,243 → 7,820 (bench/README_ocr.md).
+        # 544 → 501 errors; with 17 such generated faxes 10,787 → 8,078 (bench/README_ocr.md).
         return Cleaned(prepare.specks_to_density(dropped, loaded.dpi),
                        (*steps, "specks-joined"), speckled=False)
     # The paper's local lightness, shared by the two looks at the same pixels below.
