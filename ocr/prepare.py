@@ -218,8 +218,8 @@ def print_in_specks(gray: Image.Image, dpi: int) -> bool:
 
 # The density that reads as ink: a stroke that kept a third of its dots (density 0.33)
 # darkens to 0.51 of full ink, so the letter's broken parts join its whole ones where a
-# plain blur would leave them paper-gray; dots alone on the paper stay light. On the 18
-# speck faxes measured (above): no gamma 8,952 errors, 0.6 8,319, 0.5 8,872, 0.4 8,570;
+# plain blur would leave them paper-gray; dots alone on the paper stay light. On 18
+# speck faxes (bench/README_ocr.md): no gamma 8,952 errors, 0.6 8,319, 0.5 8,872, 0.4 8,570;
 # a mean over 0.8 / 1.25 pixel of 150 dpi 9,452 / 9,229 against 8,952 at 1; a 2×
 # upscale 11,403; the density thresholded (at 170, 200, Otsu) 2,500–2,700 on 4 pages
 # where the gray read 2,399.
