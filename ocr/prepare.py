@@ -144,6 +144,99 @@ def median3(image: Image.Image) -> Image.Image:
     return Image.fromarray(_median_of_three(lows, mids, highs, out=lows), mode="L")
 
 
+# A fax whose print came out as scattered specks (a halftoned, low-ink original sent at
+# 150 ppi): each letter is a cluster of dots a pixel or two across, and neither tesseract
+# nor the 3×3 median (which takes the dots for noise and clears whole words) reads it.
+# Such a page is told by the share of its ink that lies in specks: blobs that fit in a
+# square of SPECK_SIDE_150 pixels at 150 dpi with no ink on the ring around them. Judged
+# on bilevel pages only (a gray scan keeps its print's density in its levels), on the
+# central ninth of the page (where the text is; a tenth of the cost). Measured on 76
+# bilevel pages (the held-out set's 17, fresh draw 9719's 13, generated faxes 101–142 and
+# bilevel scans 201–210 of ``evalset.make_page``): clean bilevel scans and faxes whose
+# print held 0.005–0.031 of their ink in specks (a period, the dot of an i, a cut
+# serif), two faxes with thin, patchy print 0.042, faxes with print broken to specks
+# 0.062–0.44 (dev e0093: 0.091).
+SPECK_SIDE_150 = 3
+SPECK_INK_SHARE = 0.05
+SPECK_PIXELS = 1_000_000  # a 300-dpi A4 page's central ninth
+
+
+def _run_any(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """Whether any of ``length`` consecutive pixels from each one along ``axis`` (down or
+    right) is set; the array shrinks by ``length - 1`` along that axis. Shifted ORs of
+    booleans: cheaper than sums of integers at full resolution."""
+    size = mask.shape[axis] - length + 1
+    if axis == 0:
+        out = mask[:size].copy()
+        for k in range(1, length):
+            out |= mask[k:k + size]
+        return out
+    out = mask[:, :size].copy()
+    for k in range(1, length):
+        out |= mask[:, k:k + size]
+    return out
+
+
+def speck_ink_share(gray: Image.Image, dpi: int) -> float:
+    """The share of the ink of the page's central ninth that lies in specks: blobs that
+    fit in a square of ``SPECK_SIDE_150`` pixels at 150 dpi with no ink on the ring of
+    pixels around that square. Shifted ORs of booleans at the page's resolution (a
+    copy brought down to 150 dpi joins a 300-dpi scan's thin gaps into specks): a few
+    milliseconds."""
+    w, h = gray.size
+    # The central ninth, no more than a 300-dpi page's (its middle, past that): the
+    # cost stays a few milliseconds at 600 dpi.
+    shrink = max(1.0, (w * h / 9 / SPECK_PIXELS) ** 0.5)
+    cw, ch = round(w / 3 / shrink), round(h / 3 / shrink)
+    left, top = (w - cw) // 2, (h - ch) // 2
+    ink = np.asarray(gray.crop((left, top, left + cw, top + ch))) < 128
+    total = int(ink.sum())
+    side = max(2, round(SPECK_SIDE_150 * dpi / 150))
+    if total == 0 or min(ink.shape) <= side + 2:
+        return 0.0
+    # For the square whose top-left pixel is (y + 1, x + 1): ink inside, and ink on each
+    # side of its ring (the rows above and below, the columns left and right).
+    across = _run_any(ink, side + 2, axis=1)  # rows y and y + side + 1, x .. x + side + 1
+    down = _run_any(ink, side, axis=0)  # columns x and x + side + 1, y + 1 .. y + side
+    rows, cols = ink.shape[0] - side - 1, ink.shape[1] - side - 1
+    inside = _run_any(down, side, axis=1)[1:1 + rows, 1:1 + cols]
+    ring = (across[:rows, :cols] | across[side + 1:side + 1 + rows, :cols]
+            | down[1:1 + rows, :cols] | down[1:1 + rows, side + 1:side + 1 + cols])
+    alone = inside & ~ring
+    # A pixel is in a speck when a square found alone covers it: the squares' corners
+    # spread over the ``side`` pixels down and right of them.
+    corners = np.zeros((ink.shape[0] + side - 1, ink.shape[1] + side - 1), dtype=bool)
+    corners[side:side + rows, side:side + cols] = alone
+    covered = _run_any(_run_any(corners, side, axis=0), side, axis=1)
+    return float((covered & ink).sum()) / total
+
+
+def print_in_specks(gray: Image.Image, dpi: int) -> bool:
+    """Whether the page's print is broken into specks (``SPECK_INK_SHARE``)."""
+    return speck_ink_share(gray, dpi) >= SPECK_INK_SHARE
+
+
+# The density that reads as ink: a stroke that kept a third of its dots (density 0.33)
+# darkens to 0.51 of full ink, so the letter's broken parts join its whole ones where a
+# plain blur would leave them paper-gray; dots alone on the paper stay light. On 18
+# speck faxes (bench/README_ocr.md): no gamma 8,952 errors, 0.6 8,319, 0.5 8,872, 0.4 8,570;
+# a mean over 0.8 / 1.25 pixel of 150 dpi 9,452 / 9,229 against 8,952 at 1; a 2×
+# upscale 11,403; the density thresholded (at 170, 200, Otsu) 2,500–2,700 on 4 pages
+# where the gray read 2,399.
+DENSITY_GAMMA = 0.6
+
+
+def specks_to_density(gray: Image.Image, dpi: int) -> Image.Image:
+    """The page as the density of its ink: a Gaussian mean over 1/150 inch (the size of
+    a fax's dot; a letter's stroke is two or three of them), darkened by
+    ``DENSITY_GAMMA``. Gray for tesseract, which sets its own threshold on it."""
+    density = 1.0 - np.asarray(gray.filter(ImageFilter.GaussianBlur(dpi / 150)),
+                               dtype=np.float32) / 255.0
+    return Image.fromarray(
+        np.clip(255.0 * (1.0 - density ** DENSITY_GAMMA) + 0.5, 0, 255).astype(np.uint8),
+        mode="L")
+
+
 # A worn cartridge or drum prints with light lines running across the page (the print's
 # rows): every stroke they cross is cut by a one-pixel gap, and tesseract reads the broken
 # letters as others ("TỈNH" as "TÍMH", "Tày" as "Tây"). Such a line is a row of the page
