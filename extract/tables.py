@@ -273,8 +273,9 @@ def _split_label(
     cell: tuple[int, Line, _Box], is_label: Callable[[str], bool]
 ) -> list[tuple[int, Line, _Box]]:
     """A table's label cell read together with the value beside it ("Họ, chữ đệm, tên
-    NGUYỄN THÀNH LỘC": no rule read between, the gap too narrow for a column) as the two
-    cells; the cell as it is when it does not open with a known label and a capital."""
+    NGUYỄN THÀNH LỘC", "Ngày, tháng, năm sinh 26/06/2003": no rule read between, the gap
+    too narrow for a column) as the two cells; the cell as it is when it does not open
+    with a known label followed by a capital or a figure."""
     order, line, _ = cell
     spans = line.spans
     if ":" in line.text:
@@ -282,9 +283,10 @@ def _split_label(
     for count in range(min(len(spans) - 1, MAX_LABEL_WORDS), 0, -1):
         rest = line.text[spans[count].start :]
         # The value beside the label opens with a capital (a name, "Căn cước …") or a
-        # figure (a date, a number: "Ngày, tháng, năm sinh 26/06/2003"); a small letter
-        # may be the label going on.
-        opens = rest[:1].isupper() or rest[:1].isdigit()
+        # figure (a date, a number: "Ngày, tháng, năm sinh 26/06/2003"), the figure
+        # maybe behind a rule stroke or a speck ("_14/09/1988"); a small letter may be the
+        # label going on.
+        opens = rest[:1].isupper() or rest.lstrip("_.")[:1].isdigit()
         if not opens or not is_label(line.text[: spans[count - 1].end]):
             continue
         words = [(line.text[s.start : s.end], s) for s in spans]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from extract import analyze
 from extract.analyze import Extraction
 from extract.lines import lines_from_words
@@ -57,13 +59,17 @@ def _analyze(
     return analyze([text], [words], today=TODAY)
 
 
-def test_a_label_read_with_the_first_spouses_date_gives_each_spouse_their_own() -> None:
-    """ "Ngày, tháng, năm sinh 26/06/2003" read as one line (no rule between the label and
-    the husband's date) and the wife's date a cell of its own: the husband's date is not
-    left behind the table for the wife."""
+@pytest.mark.parametrize("husband", ["26/06/2003", "_26/06/2003"])
+def test_a_label_read_with_the_first_spouses_date_gives_each_spouse_their_own(
+    husband: str,
+) -> None:
+    """The label and the husband's date read as one line, "Ngày, tháng, năm sinh
+    26/06/2003" (no rule between them, or the rule read as "_" glued to the date), the
+    wife's date a cell of its own: the husband's date is not left behind the table for the
+    wife."""
     table = [
         [(350, "Họ, chữ đệm, tên"), (900, "LÊ ANH HƯNG"), (1500, "KIỀU DIỆU HẠNH")],
-        [(350, "Ngày, tháng, năm sinh 26/06/2003"), (1500, "29/10/1994")],
+        [(350, f"Ngày, tháng, năm sinh {husband}"), (1500, "29/10/1994")],
         [(350, "Dân tộc"), (900, "Kinh"), (1500, "Chăm")],
         [(350, "Giấy tờ tùy thân"), (900, "092203776354"), (1500, "091194951302")],
     ]
@@ -87,8 +93,9 @@ def test_a_label_followed_by_small_letters_is_not_cut_as_a_value() -> None:
 
 
 def test_two_spouses_names_glued_by_a_bar_are_two_cells() -> None:
-    """ "NGUYÊN THÀNH TÀI. |NGÔ PHƯƠNG LY": the rule between the spouses' cells read as a
-    bar glued to the wife's family name, one tesseract line; the header lost its "Vợ"."""
+    """The names read as one line, "NGUYÊN THÀNH TÀI. |NGÔ PHƯƠNG LY": the rule between
+    the spouses' cells read as a bar glued to the wife's family name; the header lost
+    its "Vợ"."""
     table = [
         [(350, "Thông tin"), (900, "Chồng")],
         [(350, "Họ, chữ đệm, tên"), (900, "NGUYỄN THÀNH TÀI. |NGÔ PHƯƠNG LY")],
