@@ -144,3 +144,32 @@ def test_the_slope_of_a_page_is_measured_on_its_lines() -> None:
     assert abs(page_skew(turned) + 0.078) < 0.005
     # A page turned less than the rows' tolerance is left as it is.
     assert page_skew(lines_from_words([_words(rows, slope=0.005)])) == 0.0
+
+
+LAND = [
+    "ỦY BAN NHÂN DÂN HUYỆN BẢO YÊN",
+    "GIẤY CHỨNG NHẬN",
+    "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở",
+    "I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất",
+    "Ông: ĐỖ HOÀNG QUYẾT, năm sinh: 1981, Số CCCD: 045081500704",
+    "và vợ/chồng: Bà: HOÀNG NGỌC KHUÊ, năm sinh: 1957, Số CCCD;",
+]
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "kept"), [("026157303469", "026157303469"), ("026181303469", None)]
+)
+def test_an_id_label_ending_its_line_with_a_semicolon_takes_the_next_lines_number(
+    wrapped: str, kept: str | None
+) -> None:
+    """The wife's line ends "Số CCCD;" (the colon read as a semicolon), her number wrapped
+    onto the next: it is hers, and checked as any ID (a serial whose year is not her
+    birth year's stays aside)."""
+    lines = [*LAND, wrapped, "Địa chỉ thường trú: Thôn 6, xã Vĩnh Yên, huyện Bảo Yên"]
+    got = analyze(["\n".join(lines)], None, today=TODAY)
+    assert [(s.name, s.id_number) for s in got.subjects] == [
+        ("Đỗ Hoàng Quyết", "045081500704"),
+        ("Hoàng Ngọc Khuê", kept),
+    ]
+    if kept is None:
+        assert "id_birth_year_mismatch:subjects[1]" in got.review_reasons
