@@ -270,11 +270,19 @@ def _label_positions(folded: str, label: str, kind: str) -> list[tuple[int, int,
         digit_next = (
             kind in ("code", "id", "date") and folded[value_start : value_start + 1].isdigit()
         )
-        if not colon and not digit_next:
+        # An ID label ending its line with a semicolon ("…, năm sinh: 1957, Số CCCD;"):
+        # the colon misread, the number wrapped onto the next line (read there, and
+        # checked as any ID). Not mid-line, where a semicolon may end a clause.
+        wrapped = (
+            kind == "id"
+            and ";" in folded[match.end() : value_start]
+            and not folded[value_start:].strip(" .,-_|")
+        )
+        if not colon and not digit_next and not wrapped:
             ahead = folded[value_start : value_start + 40]
             if ":" in ahead and not re.search(r"\d", ahead.split(":", 1)[0]):
                 continue
-        if at_start or colon or digit_next:
+        if at_start or colon or digit_next or wrapped:
             out.append((match.start(), value_start, colon))
     return out
 

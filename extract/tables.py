@@ -29,6 +29,10 @@ _RULE = re.compile(r"[|¡\[\]]+|[_—–]{2,}|_|[|¡][_—–|¡]+")
 # A border glued to the first letter of a cell ("|ĐẶNG", "'NGUYỄN"); not before a digit,
 # where "|" is often a misread 1.
 _LEADING_RULE = re.compile(r"^[|¡\[\]'‘`]+(?=[^\W\d_])")
+# A bar glued to the first letter of a word inside a line ("TÀI. |NGÔ PHƯƠNG LY"): the
+# rule between two cells tesseract read as one line. Only a bar: a quote or a bracket
+# inside a line is as often punctuation.
+_GLUED_RULE = re.compile(r"^[|¡]+(?=[^\W\d_])")
 MAX_LABEL_WORDS = 7  # an unlisted label ("Dân tộc", "Loại giấy tờ pháp lý") is short
 WRAP_GAP_HEIGHTS = 2.2  # a wrapped cell row starts within this many line heights
 LABEL_GAP_HEIGHTS = 8.0  # the next label row of a table, past rows OCR garbled
@@ -66,6 +70,47 @@ def _box(line: Line) -> _Box | None:
     )
 
 
+# A page turned by less than this slope (about 0.6°) shifts a row by under 6 px over a
+# 1,000 px table: no correction.
+MIN_SKEW = 0.01
+MAX_SKEW = 0.15  # beyond about 8.5° the words of a line are no baseline to measure
+MIN_SKEW_LINES = 3  # lines of three words or more a slope is measured on
+
+
+def _slope(line: Line) -> float | None:
+    """How far the middles of a line's words drop per pixel to the right (least squares),
+    or ``None`` for a line of fewer than three words."""
+    points = [((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for s in line.spans if (b := s.bbox)]
+    if len(points) < 3:
+        return None
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean_y = statistics.fmean(y for _, y in points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    if spread == 0:
+        return None
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
+
+
+def page_skew(lines: Sequence[Line]) -> float:
+    """The slope of the page's text lines (the median over lines of three words or more),
+    0 when the page is level or too few lines say: a scan turned by a few degrees puts a
+    value right of its label higher or lower than the label by more than a line's height,
+    and rows must be found along the text's slope, not the image's."""
+    slopes = sorted(s for line in lines if (s := _slope(line)) is not None)
+    if len(slopes) < MIN_SKEW_LINES:
+        return 0.0
+    slope = statistics.median(slopes)
+    return slope if MIN_SKEW <= abs(slope) <= MAX_SKEW else 0.0
+
+
+def _level(box: _Box, slope: float) -> _Box:
+    """The box moved up or down to where it would stand on the page turned level."""
+    if not slope:
+        return box
+    shift = round(slope * box.center_x)
+    return _Box(box.x0, box.y0 - shift, box.x1, box.y1 - shift)
+
+
 def join(pieces: Sequence[Line | str], page: int) -> Line:
     """One line from lines and literal text, every span kept at its new offset."""
     text = ""
@@ -90,6 +135,8 @@ def _cells(line: Line) -> list[Line]:
         if _RULE.fullmatch(word):
             groups.append([])
             continue
+        if groups[-1] and _GLUED_RULE.match(word):
+            groups.append([])  # the rule glued to the next cell's first word: cut there
         if not groups[-1]:
             word = _LEADING_RULE.sub("", word)
         if word:
@@ -226,15 +273,21 @@ def _split_label(
     cell: tuple[int, Line, _Box], is_label: Callable[[str], bool]
 ) -> list[tuple[int, Line, _Box]]:
     """A table's label cell read together with the value beside it ("Họ, chữ đệm, tên
-    NGUYỄN THÀNH LỘC": no rule read between, the gap too narrow for a column) as the two
-    cells; the cell as it is when it does not open with a known label and a capital."""
+    NGUYỄN THÀNH LỘC", "Ngày, tháng, năm sinh 26/06/2003": no rule read between, the gap
+    too narrow for a column) as the two cells; the cell as it is when it does not open
+    with a known label followed by a capital or a figure."""
     order, line, _ = cell
     spans = line.spans
     if ":" in line.text:
         return [cell]  # "Nơi đăng ký: …" is a labelled line of its own, read as it is
     for count in range(min(len(spans) - 1, MAX_LABEL_WORDS), 0, -1):
         rest = line.text[spans[count].start :]
-        if not rest[:1].isupper() or not is_label(line.text[: spans[count - 1].end]):
+        # The value beside the label opens with a capital (a name, "Căn cước …") or a
+        # figure (a date, a number: "Ngày, tháng, năm sinh 26/06/2003"), the figure
+        # maybe behind a rule stroke or a speck ("_14/09/1988"); a small letter may be the
+        # label going on.
+        opens = rest[:1].isupper() or rest.lstrip("_.")[:1].isdigit()
+        if not opens or not is_label(line.text[: spans[count - 1].end]):
             continue
         words = [(line.text[s.start : s.end], s) for s in spans]
         parts = [_line_of(words[:count], line.page), _line_of(words[count:], line.page)]
@@ -347,13 +400,17 @@ def join_table_rows(
     """
     cells: list[list[Line]] = []
     by_page: dict[int, list[tuple[int, Line, _Box]]] = {}
+    skew = {
+        page: page_skew([ln for ln in lines if ln.page == page])
+        for page in {ln.page for ln in lines}
+    }
     for order, line in enumerate(lines):
         cells.append(_cells(line))
         for cell in cells[-1]:
             box = _box(cell)
             if box is None:
                 return lines
-            by_page.setdefault(line.page, []).append((order, cell, box))
+            by_page.setdefault(line.page, []).append((order, cell, _level(box, skew[line.page])))
     tables = [t for cut in by_page.values() for t in _page_tables(cut, is_label, role_of)]
     if not tables:
         return lines
