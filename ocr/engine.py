@@ -1049,19 +1049,49 @@ def _one_edit(word: str, target: str) -> bool:
 MOTTO_WORDS = 8
 
 
-def _motto_starts(line: list[Word], index: int) -> bool:
-    """Whether the national motto starts at ``line[index]``: "CỘNG HÒA …" compared
-    without marks, one letter of either word allowed wrong ("ÔNG HÒA": fresh draw 8017's
-    e0025), or "CỘNG" followed on its line by "VIỆT NAM" (the layout split the motto's
-    line and read "CỌNG Tai nh VIỆT NAM" for it: draw 3613's e0046). Missed, the header's
-    right block had no start and its two blocks were read interleaved."""
-    if index + 1 >= len(line) or not _one_edit(_fold(line[index].text), "CONG"):
+# The national motto's words, folded.
+MOTTO = ("CONG", "HOA", "XA", "HOI", "CHU", "NGHIA", "VIET", "NAM")
+# Motto words in place (one letter of slack each) a start read with a letter wrong needs.
+MOTTO_MISREAD_MIN = 3
+
+
+def _motto_score(line: list[Word], index: int) -> int:
+    """How many of the motto's words stand in their place from ``line[index]`` on."""
+    return sum(_one_edit(_fold(w.text), m) for w, m in zip(line[index:], MOTTO, strict=False))
+
+
+def _motto_candidate(line: list[Word], index: int) -> bool:
+    if index + 1 >= len(line):
         return False
-    if _one_edit(_fold(line[index + 1].text), "HOA"):
+    first, second = _fold(line[index].text), _fold(line[index + 1].text)
+    if first == "CONG" and second.startswith("HOA"):
         return True
+    if not _one_edit(first, "CONG"):
+        return False
+    if _one_edit(second, "HOA"):
+        return _motto_score(line, index) >= MOTTO_MISREAD_MIN
     after = [_fold(w.text) for w in line[index + 1:index + 1 + MOTTO_WORDS]]
     return any(_one_edit(a, "VIET") and b.startswith("NAM")
                for a, b in itertools.pairwise(after))
+
+
+def _motto_starts(line: list[Word], index: int) -> bool:
+    """Whether the national motto starts at ``line[index]``: "CỘNG HÒA …" compared
+    without marks; one letter of either word allowed wrong ("ÔNG HÒA": fresh draw 8017's
+    e0025) when more of the motto's words follow in their places (a ward "LONG HÒA" is
+    one letter from it); or "CỘNG" followed on its line by "VIỆT NAM" (the layout split
+    the motto's line and read "CỌNG Tai nh VIỆT NAM" for it: draw 3613's e0046). Missed,
+    the header's right block had no start and its two blocks were read interleaved.
+
+    An agency named like the motto's first words ("UBND PHƯỜNG ĐỊNH CÔNG", "UBND XÃ
+    CỘNG HÒA") read on one line with the motto: the start is the candidate whose
+    following words are the motto's, not the first (specimen 0018 gave "ĐỊNH" | "CÔNG
+    CỘNG HÒA …": the ward's name cut)."""
+    if not _motto_candidate(line, index):
+        return False
+    score = _motto_score(line, index)
+    return not any(_motto_candidate(line, later) and _motto_score(line, later) > score
+                   for later in range(index + 1, min(len(line), index + 1 + MOTTO_WORDS)))
 
 
 # The header sits within the page's first lines of text.

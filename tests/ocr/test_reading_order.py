@@ -448,3 +448,22 @@ def test_a_title_over_a_rules_piece_is_still_a_line() -> None:
             Word("CHỦTỊCH", 91.0, (1564, 2352, 1851, 2412), (7, 1, 1))]
     assert not engine._stacked(line)
     assert "CHỦTỊCH" in engine.words_to_text(_line(20, 9, 1, WIDE_TITLE) + line)
+
+
+def test_an_agency_named_like_the_motto_keeps_its_name_whole() -> None:
+    """Specimen 0018: "UBND PHƯỜNG ĐỊNH CÔNG" read on one line with the motto; "CÔNG"
+    followed by "… VIỆT NAM" was taken for the motto's start, and the ward's name came
+    out cut ("UBND PHƯỜNG ĐỊNH" / "CÔNG CỘNG HÒA …"). The motto starts where its words
+    follow in their places. A ward one letter from the motto's first words ("LONG HÒA")
+    on a line of its own starts no motto."""
+    words = (_line(20, 1, 1, (100, "UBND PHƯỜNG ĐỊNH CÔNG"),
+                   (1000, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+             + _line(70, 2, 1, (100, "Số: 153/2021/XNTTHN"), (1100, "Độc lập - Tự do"))
+             + _line(200, 3, 1, WIDE_TITLE))
+    lines = [line for line in engine.words_to_text(words).splitlines() if line]
+    assert lines[0] == "UBND PHƯỜNG ĐỊNH CÔNG"
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in lines
+    council = _line(20, 1, 1, (100, "UBND XÃ CỘNG HÒA"),
+                    (700, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+    assert not engine._motto_starts(council, 2) and engine._motto_starts(council, 4)
+    assert not engine._motto_starts(_line(20, 1, 1, (100, "UBND XÃ LONG HÒA")), 2)
