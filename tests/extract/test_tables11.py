@@ -16,14 +16,8 @@ from extract.analyze import Extraction
 from extract.lines import lines_from_words
 from extract.tables import page_skew
 from ocr.base import Word
+from tests.extract.test_layouts import HEADER
 
-HEADER = [
-    "ỦY BAN NHÂN DÂN PHƯỜNG MÁY CHAI",
-    "Số: 45/KH",
-    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-    "Độc lập - Tự do - Hạnh phúc",
-    "GIẤY CHỨNG NHẬN KẾT HÔN",
-]
 TAIL = [
     (350, "Nơi đăng ký: Ủy ban nhân dân phường Máy Chai, quận Ngô Quyền, thành phố Hải Phòng"),
     (1300, "Hải Phòng, ngày 05 tháng 01 năm 2024"),
