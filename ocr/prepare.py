@@ -161,7 +161,7 @@ SPECK_INK_SHARE = 0.05
 SPECK_PIXELS = 1_000_000  # a 300-dpi A4 page's central ninth
 # A printed dotted line ("Họ và tên: ........", a form's blanks) is a row of specks to
 # the measure: forms faxed at 150 dpi whose print held measured over the threshold
-# (handwriting dev h0050 0.071; the marriage dev faxes m0018, m0058 0.039, 0.048). Its
+# (handwriting dev h0050 0.071, marriage dev m0018 0.057; m0058 0.048). Its
 # ink is left out of the measure, specks and whole dots alike (``_on_dotted_lines``): a
 # run of DOTTED_RUN_150 pixels at 150 dpi (6 mm, five or six dots of a 12-point period)
 # with ink in every DOTTED_GAP_150 columns, paper in every twice as many, and
