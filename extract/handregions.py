@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image
 
 from ocr.base import Word
-from records.folding import fold_aligned
+from records.folding import edit_distance, fold_aligned
 
 # Folded label words per field, each a sequence that must start a run of words on a
 # line. A name label followed by "người" names someone else (the mother, the father).
@@ -224,16 +224,6 @@ LINES_APART = {("name", "birth_date"): 4.5, ("birth_date", "birth_place"): 2.6}
 LOOSE_EDITS = 0.3
 
 
-def _edits(a: str, b: str) -> int:
-    """Levenshtein distance."""
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return row[-1]
-
-
 def _pieces(line: Sequence[Word]) -> list[tuple[str, int]]:
     """The letter runs of a line's words, each with the index of its word: a hyphen or a
     colon glued between two label words ("Nơi-Šnh:") leaves two runs of one word."""
@@ -253,7 +243,7 @@ def _loose(line: Sequence[Word], key: str) -> list[Word] | None:
         if len(got) < len(pattern):
             break
         pairs = list(zip((g for g, _ in got), pattern, strict=True))
-        if sum(_edits(g, p) for g, p in pairs) > LOOSE_EDITS * letters:
+        if sum(edit_distance(g, p) for g, p in pairs) > LOOSE_EDITS * letters:
             continue
         # Not another label's word: "tinh" is "Giới tính", whatever else is close.
         if any(g != p and g in OTHER_WORDS for g, p in pairs):
@@ -1208,7 +1198,8 @@ def _glued(words: Sequence[Word], patterns: tuple[tuple[str, ...], ...]) -> list
         return None
     letters = "".join(re.findall(r"[a-z]+", fold_aligned(words[0].text).lower()))
     spelt = ("".join(p) for p in patterns if len(p) > 1)
-    return [words[0]] if any(len(p) >= 5 and _edits(letters, p) <= 1 for p in spelt) else None
+    near = any(len(p) >= 5 and edit_distance(letters, p) <= 1 for p in spelt)
+    return [words[0]] if near else None
 
 
 def _rules(ink_share: np.ndarray) -> list[int]:

@@ -21,6 +21,7 @@ from PIL import Image
 from ocr import tessapi
 from ocr.base import Word
 from ocr.prepare import as_gray, median3, otsu_threshold, regions_of
+from records.folding import edit_distance
 
 TESSERACT = "tesseract"
 
@@ -1032,17 +1033,13 @@ def _motto_x(lines: list[list[Word]]) -> int | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def _one_edit(word: str, target: str) -> bool:
     """Whether ``word`` is ``target`` or one letter away from it (one changed, missing
-    or added)."""
-    if word == target:
-        return True
-    if abs(len(word) - len(target)) > 1:
-        return False
-    if len(word) == len(target):
-        return sum(a != b for a, b in zip(word, target, strict=True)) == 1
-    short, long = sorted((word, target), key=len)
-    return any(long[:k] + long[k + 1:] == short for k in range(len(long)))
+    or added). Cached as ``_fold`` is: the motto search asks it of every word of a
+    page's lines, against the motto's few words."""
+    return word == target or (abs(len(word) - len(target)) <= 1
+                               and edit_distance(word, target) <= 1)
 
 
 # Words after "CỘNG" within which the motto's "VIỆT NAM" ends its line.

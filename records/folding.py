@@ -103,3 +103,15 @@ def has_diacritics(text: str) -> bool:
 def fold_name(name: str) -> str:
     """A person's name in the form stored for identity lookups: folded, single-spaced."""
     return " ".join(tokens(fold(name)))
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance between two (folded) words: letters changed, missing or
+    added. Where a reading is matched against a word it should be (a label, the national
+    motto's), one definition for every package."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from records import Correction, Review, ReviewReason, StageEvent
-from records.folding import fold_aligned, has_diacritics, nfc
+from records.folding import edit_distance, fold_aligned, has_diacritics, nfc
 from search import fold, fold_name
 from search.document import record_json
 from search.fuzzy import delete_keys, within_one_edit
@@ -132,3 +132,13 @@ def test_record_json_is_to_dict_without_text() -> None:
     del expected["text"]
     assert record_json(record) == expected
     assert json.loads(json.dumps(record_json(record))) == json.loads(json.dumps(expected))
+
+
+def test_edit_distance_counts_letters_changed_missing_or_added() -> None:
+    assert edit_distance("CONG", "CONG") == 0
+    assert edit_distance("ONG", "CONG") == 1  # missing
+    assert edit_distance("LONG", "CONG") == 1  # changed
+    assert edit_distance("CONGG", "CONG") == 1  # added
+    assert edit_distance("nơisinh", "noisinh") == 1
+    assert edit_distance("", "HOA") == 3
+    assert edit_distance("kitten", "sitting") == 3

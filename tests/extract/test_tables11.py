@@ -53,6 +53,11 @@ def _analyze(
     return analyze([text], [words], today=TODAY)
 
 
+def _people(got: Extraction) -> list[tuple[str | None, str | None, str | None]]:
+    """Each subject's name, birth date and ID, in the record's order."""
+    return [(s.name, s.birth_date, s.id_number) for s in got.subjects]
+
+
 @pytest.mark.parametrize("husband", ["26/06/2003", "_26/06/2003"])
 def test_a_label_read_with_the_first_spouses_date_gives_each_spouse_their_own(
     husband: str,
@@ -67,8 +72,7 @@ def test_a_label_read_with_the_first_spouses_date_gives_each_spouse_their_own(
         [(350, "Dân tộc"), (900, "Kinh"), (1500, "Chăm")],
         [(350, "Giấy tờ tùy thân"), (900, "092203776354"), (1500, "091194951302")],
     ]
-    got = _analyze(HEADER, table)
-    people = [(s.name, s.birth_date, s.id_number) for s in got.subjects]
+    people = _people(_analyze(HEADER, table))
     assert people == [
         ("Lê Anh Hưng", "2003-06-26", "092203776354"),
         ("Kiều Diệu Hạnh", "1994-10-29", "091194951302"),
@@ -96,8 +100,7 @@ def test_two_spouses_names_glued_by_a_bar_are_two_cells() -> None:
         [(350, "Ngày, tháng, năm sinh"), (900, "26/07/1965"), (1500, "04/02/1975")],
         [(350, "Giấy tờ tùy thân"), (900, "148913567"), (1500, "137218486")],
     ]
-    got = _analyze(HEADER, table)
-    people = [(s.name, s.birth_date, s.id_number) for s in got.subjects]
+    people = _people(_analyze(HEADER, table))
     assert people == [
         ("Nguyễn Thành Tài", "1965-07-26", "148913567"),
         ("Ngô Phương Ly", "1975-02-04", "137218486"),
@@ -126,7 +129,7 @@ def test_a_turned_page_pairs_each_value_with_its_labels_row() -> None:
     higher than it. Rows are found along the text's slope, so the birth date and the ID
     stay with their labels instead of landing on the row above."""
     got = _analyze(BUSINESS, BUSINESS_TABLE, slope=-0.078)
-    people = [(s.name, s.birth_date, s.id_number) for s in got.subjects]
+    people = _people(got)
     assert people == [("Đoàn Thị Ngân", "1983-08-27", "070183556714")]
 
 

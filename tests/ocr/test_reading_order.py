@@ -23,6 +23,11 @@ def _line(y: int, block: int, number: int, *pieces: tuple[int, str]) -> list[Wor
     return words
 
 
+def _text_lines(words: list[Word]) -> list[str]:
+    """The page's text as laid out, its blank lines left out."""
+    return [line for line in engine.words_to_text(words).splitlines() if line]
+
+
 def test_wrapped_cells_of_a_boxed_table_read_cell_by_cell() -> None:
     """Husband | wife table whose address cells wrap: tesseract reads across, so the two
     addresses interleave; the text gives each cell whole, as a person reads the row."""
@@ -157,7 +162,7 @@ def test_values_of_a_row_whose_label_was_lost_do_not_continue_the_row_above() ->
              + _line(200, 4, 2, (1500, "Phúc"))
              + _line(290, 5, 1, (1500, "Chứng minh nhân dân số"))
              + _line(340, 5, 2, (1500, "306208333")))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         "GIẤY CHỨNG NHẬN",
         "Nơi cư trú Tổ 23, phường Quang Trung, thành phố Nam Định, tỉnh Nam Định"
         " Tổ 24, xã Trung Nguyên, huyện Yên Lạc, tỉnh Vĩnh Phúc",
@@ -182,7 +187,7 @@ def test_a_table_column_given_last_as_blocks_of_its_own_goes_back_beside_its_row
              + _line(220, 4, 1, (1100, "Thôn 7, thị trấn"))
              + _line(270, 4, 2, (1100, "Chợ Chu"))
              + _line(360, 5, 1, (100, "Nơi đăng ký: Ủy ban nhân dân xã Châu Bình")))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         WIDE_TITLE[1],
         "Họ và tên PHẠM MẠNH TUYỂN DƯƠNG HẢI NGÂN",
         "Dân tộc Kinh Kinh",
@@ -198,7 +203,7 @@ def test_the_header_blocks_are_not_taken_for_a_table_column() -> None:
     words = (_line(20, 1, 1, (100, "ỦY BAN NHÂN DÂN")) + _line(70, 1, 2, (100, "XÃ CHÂU BÌNH"))
              + _line(20, 2, 1, (900, "Độc lập - Tự do")) + _line(70, 3, 1, (900, "Số: 45/KH"))
              + _line(160, 4, 1, WIDE_TITLE))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         "ỦY BAN NHÂN DÂN", "XÃ CHÂU BÌNH", "Độc lập - Tự do", "Số: 45/KH", WIDE_TITLE[1]]
 
 
@@ -219,7 +224,7 @@ def test_a_capitalised_label_under_a_row_starts_the_next_row() -> None:
              + _line(310, 5, 2, (600, "236483795"))
              + _line(310, 6, 2, (1200, "049183150002"))
              + _line(400, 7, 1, (100, "Nơi đăng ký: Ủy ban nhân dân xã Dân Quyền, tỉnh Phú Thọ")))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         "GIẤY CHỨNG NHẬN",
         "Nơi cư trú Thôn 7, xã Dân Quyền, tỉnh Phú Thọ Số 173 Ngô Quyền, xã Hàm Minh",
         "Giấy tờ tùy thân CMND số 236483795 CCCD số 049183150002",
@@ -239,7 +244,7 @@ def test_a_piece_of_a_line_given_after_the_block_below_it_goes_back_up() -> None
              + _line(220, 3, 2, (100, "Giới tính: Nữ"))
              + _line(280, 3, 3, (100, "Nơi sinh: Trung tâm Y tế Sóc Sơn, thành phố Hà Nội"))
              + _line(100, 5, 1, (800, "bằng chữ: Ngày hai mươi lăm")))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         WIDE_TITLE[1], "Ngày sinh: 25/02/2019; ghi bằng chữ: Ngày hai mươi lăm",
         "mười chín", "Giới tính: Nữ", "Nơi sinh: Trung tâm Y tế Sóc Sơn, thành phố Hà Nội"]
 
@@ -252,7 +257,7 @@ def test_a_block_above_and_beside_the_block_before_keeps_its_place() -> None:
              + _line(160, 1, 2, (100, "- Như trên;"))
              + _line(220, 2, 1, (100, "- Lưu: VT."))
              + _line(100, 3, 1, (1000, "GIÁM ĐỐC")))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         WIDE_TITLE[1], "Nơi nhận:", "- Như trên;", "- Lưu: VT.", "GIÁM ĐỐC"]
 
 
@@ -276,7 +281,7 @@ def test_a_labelled_table_given_cell_by_cell_is_read_row_by_row() -> None:
              + _line(480, 7, 2, (1200, "phường Trảng Bàng,"))
              + _line(530, 7, 3, (1200, "tỉnh Tây Ninh"))
              + _line(650, 8, 1, (100, "Nơi đăng ký: Ủy ban nhân dân xã Quách Phẩm")))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         WIDE_TITLE[1],
         "Thông tin Chồng Vợ",
         "Họ, chữ đệm, tên LÊ THẾ KHÔI DƯƠNG ÁNH XUÂN",
@@ -299,7 +304,7 @@ def test_the_motto_given_after_the_line_under_it_is_read_first() -> None:
              + _line(95, 2, 1, (900, "Độc lập - Tự do - Hạnh phúc"))
              + _line(50, 3, 1, (850, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
              + _line(160, 4, 1, WIDE_TITLE))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         "UBND THÀNH PHỐ CAO BẰNG", "PHÒNG TÀI CHÍNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc", WIDE_TITLE[1]]
 
@@ -321,7 +326,7 @@ def test_a_column_read_as_a_line_is_not_text_and_does_not_end_the_header() -> No
              + _line(70, 3, 1, (100, "SỞ TƯ PHÁP"), (950, "Độc lập - Tự do - Hạnh phúc"))
              + _line(120, 3, 2, (100, "Số: 4721/STP-LLTP"))
              + _line(220, 4, 1, WIDE_TITLE))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         "UBND THÀNH PHỐ HÀ NỘI", "SỞ TƯ PHÁP", "Số: 4721/STP-LLTP",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", WIDE_TITLE[1]]
 
@@ -335,7 +340,7 @@ def test_a_lines_last_piece_given_as_a_block_after_its_block_joins_its_row() -> 
              + _line(550, 5, 4, (100, "Nơi cư trú: Số 135 Trần Phú"))
              + _line(452, 6, 1, (1000, "Quốc tịch: Việt Nam"))
              + _line(600, 7, 1, (100, "Tình trạng hôn nhân: Chưa đăng ký kết hôn")))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         "Ngày sinh: 25/10/1980", "Giới tính: Nam Dân tộc: Kinh Quốc tịch: Việt Nam",
         "Giấy tờ tùy thân: Chứng minh nhân dân", "Nơi cư trú: Số 135 Trần Phú",
         "Tình trạng hôn nhân: Chưa đăng ký kết hôn"]
@@ -357,7 +362,7 @@ def test_the_document_number_under_the_agencys_rule_stays_in_its_block() -> None
              + _line(70, 1, 2, (100, "UBND XÃ KHỔNG LÀO"), (950, "Độc lập - Tự do"))
              + _line(175, 1, 3, (100, "Số: 12D38970546"))
              + _line(300, 2, 1, WIDE_TITLE))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         "TỈNH LAI CHÂU", "UBND XÃ KHỔNG LÀO", "Số: 12D38970546",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do", WIDE_TITLE[1]]
     # The same gap before a line that is not the number ends the header there.
@@ -379,7 +384,7 @@ def test_a_misread_or_split_motto_still_starts_the_right_block() -> None:
              + _line(30, 1, 2, (1125, "HỘI CHỮ"), (1750, "TỆT NAM"))
              + _line(70, 1, 3, (100, "UBND PHƯỜNG BÌNH THỦY"), (950, "Độc lập - Tự do"))
              + _line(200, 2, 1, WIDE_TITLE))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         "THÀNH PHỐ CẦN THƠ", "UBND PHƯỜNG BÌNH THỦY", "ÔNG HÒA XÃ HỘI CHỮ Ủ NGHĨA VIỆT TỆT NAM",
         "Độc lập - Tự do", WIDE_TITLE[1]]
     assert engine._motto_starts(_line(20, 1, 1, (850, "CỌNG Tai nh VIỆT NAM")), 0)
@@ -393,7 +398,7 @@ def test_a_name_read_apart_left_of_the_rest_of_its_row_goes_before_it() -> None:
     words = (_line(100, 14, 1, (900, "PHÓ CHỦ TỊCH"))
              + _line(200, 23, 1, (1100, "Tr›")) + _line(260, 23, 2, (1150, "Bá Sỹ"))
              + _line(262, 60, 1, (975, "Nguyễn")))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         "PHÓ CHỦ TỊCH", "Tr›", "Nguyễn Bá Sỹ"]
 
 
@@ -414,7 +419,7 @@ def test_stray_marks_between_cells_are_not_text_but_punctuation_is() -> None:
              *_line(120, 1, 1, (900, "Số 171"))]
     second = [mark(460, 200, ":", 0.0), *_line(200, 1, 2, (500, "095090725925"))]
     words = _line(20, 9, 1, WIDE_TITLE) + first + second
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         WIDE_TITLE[1], "Nơi cư trú xã Đăk 095090725925 Số 171"]  # the row, cell by cell
     # Read confidently, or close to its word, a mark stays.
     kept = [*_line(200, 2, 1, (100, "Độc lập")), Word("-", 40.0, (290, 215, 300, 218), (2, 1, 1)),
@@ -433,7 +438,7 @@ def test_a_stop_before_a_lower_case_word_is_read_as_a_comma() -> None:
              + _line(150, 1, 2, (100, "Nơi ở: Số 61 Hùng Vương. phường Bình Thủy. TP. Cần Thơ"))
              + _line(200, 1, 3, (100, "Vốn: 200.000.000 đồng v.v. và hàng. Giấy này"))
              + _line(250, 1, 4, (100, "Thôn 1. xã An Lạc.")))
-    assert [line for line in engine.words_to_text(words).splitlines() if line] == [
+    assert _text_lines(words) == [
         WIDE_TITLE[1], "Họ, chữ đệm, tên: NGUYỄN MINH THẮNG",
         "Nơi ở: Số 61 Hùng Vương, phường Bình Thủy. TP. Cần Thơ",
         "Vốn: 200.000.000 đồng v.v. và hàng. Giấy này", "Thôn 1, xã An Lạc."]
@@ -460,7 +465,7 @@ def test_an_agency_named_like_the_motto_keeps_its_name_whole() -> None:
                    (1000, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
              + _line(70, 2, 1, (100, "Số: 153/2021/XNTTHN"), (1100, "Độc lập - Tự do"))
              + _line(200, 3, 1, WIDE_TITLE))
-    lines = [line for line in engine.words_to_text(words).splitlines() if line]
+    lines = _text_lines(words)
     assert lines[0] == "UBND PHƯỜNG ĐỊNH CÔNG"
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in lines
     council = _line(20, 1, 1, (100, "UBND XÃ CỘNG HÒA"),
