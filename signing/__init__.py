@@ -21,9 +21,17 @@ start of every batch, on the critical path of the workers' server).
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from .errors import SigningConfigError, SigningError
+
+# pyHanko imports cryptography's DSA key types (to recognise such keys, which sohoa never
+# makes or accepts), and cryptography 51 (what a fresh install got on 5 Dec 2026) warns
+# at that import: a line of English on the stderr of every command an officer runs,
+# about nothing they can act on. Only that warning, only from pyHanko's modules; set
+# before any of them loads (they load through this package).
+warnings.filterwarnings("ignore", message=r"DSA is deprecated", module=r"pyhanko(\.|$)")
 
 if TYPE_CHECKING:
     from .identity import DevIdentity, ensure_dev_identity
