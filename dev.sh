@@ -5,9 +5,10 @@
 #   ./dev.sh test    install what is missing, run ruff, mypy and the whole test suite
 #   ./dev.sh bench   install what is missing (plus OCRmyPDF for comparison), list benchmarks
 #   ./dev.sh setup   only install
+#   ./dev.sh lock    re-resolve the Python dependencies into constraints.txt (deliberately)
 #
 # Installs are idempotent: apt packages only when one is missing, the virtualenv only
-# when pyproject.toml changed since the last install.
+# when pyproject.toml or constraints.txt changed since the last install.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -54,11 +55,16 @@ setup_venv() {
     say "Creating virtualenv in .venv"
     python3 -m venv "$VENV"
   fi
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]
+  then
     say "Installing Python dependencies ($extras)"
     # pip is chatty even with -q (setuptools warnings): keep its log, show it on failure.
+    # constraints.txt holds every package at the version the suite last passed with: a
+    # fresh machine installs what was tested, not whatever was released since (a new
+    # cryptography once put a warning on every command's stderr and failed CI).
     if ! { "$VENV/bin/pip" install -q --upgrade pip \
-           && "$VENV/bin/pip" install -q -e ".[$extras]"; } >"$VENV/pip.log" 2>&1; then
+           && "$VENV/bin/pip" install -q -c constraints.txt -e ".[$extras]"; } \
+         >"$VENV/pip.log" 2>&1; then
       cat "$VENV/pip.log" >&2
       exit 1
     fi
@@ -122,10 +128,32 @@ run_tests() {
   "$VENV/bin/pytest" "$@"
 }
 
+lock() {
+  # A throw-away virtualenv with every extra at the newest versions pyproject.toml allows;
+  # its list becomes constraints.txt. Run ./dev.sh test afterwards and commit both only
+  # when it passes.
+  setup_system
+  local fresh
+  fresh=$(mktemp -d)
+  python3 -m venv "$fresh/venv"
+  say "Resolving the newest allowed versions in $fresh"
+  "$fresh/venv/bin/pip" install -q --upgrade pip >/dev/null
+  "$fresh/venv/bin/pip" install -q -e ".[test,bench,handwriting]" >"$fresh/pip.log" 2>&1 \
+    || { cat "$fresh/pip.log" >&2; exit 1; }
+  {
+    echo "# Every Python package at the version ./dev.sh test last passed with (pip -c)."
+    echo "# Refresh deliberately with ./dev.sh lock, then ./dev.sh test, then commit."
+    "$fresh/venv/bin/pip" freeze --exclude-editable
+  } >constraints.txt
+  rm -rf "$fresh"
+  say "constraints.txt rewritten: run ./dev.sh test before committing it"
+}
+
 case "${1:-}" in
   demo) demo ;;
   test) shift; run_tests "$@" ;;
   bench) APT_PACKAGES+=(wrk); setup_system; setup_venv "test,bench,handwriting"; fonts; ls bench/*.py ;;
   setup) setup_system; setup_venv test; fonts ;;
-  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  lock) lock ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
