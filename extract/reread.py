@@ -43,6 +43,10 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from PIL import Image
 
 from extract.analyze import ISSUER_CODES, ISSUER_FROM, ISSUER_PRINTED, Extraction
 from extract.checks import (
@@ -56,7 +60,7 @@ from extract.ids import ID_PROBLEMS, id_problems
 from extract.lines import Line, lines_from_words
 from extract.text import clean_digits, find_date, split_figure
 from ocr.base import Word
-from ocr.reread import LineReading, LineRequest
+from ocr.reread import LineModel, LineReading, LineRequest, Preparation
 from records.folding import fold_aligned, fold_phrase
 from records.model import ReviewReason, Subject
 from records.result_types import cached_result_types
@@ -790,7 +794,8 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     """``first`` (``analyzed(pages_text, words)``) after the second reading of the lines
     of the header values it misses or doubts; ``first`` itself when there are none or
     none could be located. ``read``: the OCR's second reading of lines of this paper's
-    pages (``ocr.reread.read_lines`` on its file)."""
+    pages (``ocr.reread.read_lines`` on its file). What the plain reading leaves in doubt
+    is read again under the other preparations and the line model (``voted``)."""
     targets = requests(first, words)
     if not targets:
         return first
@@ -798,10 +803,7 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     readings = dict(zip(lines, read(lines), strict=True))
     if not any(r.words for r in readings.values()):
         return first
-    # Each line's words replaced once, by the first target that asked for it.
-    pairs = [(t, readings[t.request]) for t in targets
-             if next(u for u in targets if u.request == t.request) is t]
-    second = analyzed(pages_text, with_readings(words, pairs))
+    second = analyzed(pages_text, with_readings(words, _pairs(targets, readings)))
     texts = {t.wanted.path: " ".join(w.text for w in readings[t.request].words)
              for t in targets}
     dateline = next((t.first_text for t in targets if t.wanted.field is Field.ISSUED_ON), "")
@@ -812,5 +814,192 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
             [readings[u.request] for u in targets if u.wanted.path == t.wanted.path]))
     twice = {t.wanted.path: found for t in targets
              if (found := id_read_twice(t.wanted, readings[t.request])) is not None}
-    return decided(first, second, targets, texts,
-                   printed_dates(pages_text, dateline) if dateline else set(), clear, twice)
+    elsewhere = printed_dates(pages_text, dateline) if dateline else set()
+    out = decided(first, second, targets, texts, elsewhere, clear, twice)
+    doubted = [t for t in targets if not t.wanted.mentions and _in_doubt(out, t.wanted)]
+    if not doubted:
+        return out
+    # The other looks at the lines still in doubt, each preparation's words in place of
+    # the first reading's and the page analysed again, as the plain reading's were.
+    asked = [replace(t.request, preparation=p) for p in VOTERS
+             for t in doubted if t.request.preparation is Preparation.PLAIN]
+    asked = list(dict.fromkeys(asked))
+    more = dict(zip(asked, read(asked), strict=True))
+    analyses: dict[Preparation, Extraction] = {Preparation.PLAIN: second}
+    for how in VOTERS:
+        chosen = {t.request: more[replace(t.request, preparation=how)] for t in doubted}
+        if any(r.words for r in chosen.values()):
+            analyses[how] = analyzed(pages_text, with_readings(words, _pairs(doubted, chosen)))
+    model = analyses.get(Preparation.MODEL)
+    if model is None:
+        return out
+    model_texts = {t.wanted.path: " ".join(
+        w.text for w in more[replace(t.request, preparation=Preparation.MODEL)].words)
+        for t in doubted}
+    for target in doubted:
+        vote = voted(first, out, analyses, target.wanted)
+        if vote is Vote.NONE:
+            continue
+        path = target.wanted.path
+        filled = ReviewReason(SECOND_READING, path) in _reasons(out)
+        if vote is Vote.AGREED and filled and value_at(out, target.wanted) == value_at(
+                model, target.wanted):
+            # The plain reading filled it as the line model reads it: read twice alike.
+            out.review_reasons = _without_code(out.review_reasons, SECOND_READING, path)
+            continue
+        out = decided(out, model, [target], model_texts, elsewhere)
+        if vote is Vote.AGREED:
+            out.review_reasons = _without_code(out.review_reasons, SECOND_READING, path)
+    return out
+
+
+def _pairs(targets: list[Target], readings: dict[LineRequest, LineReading]
+           ) -> list[tuple[Target, LineReading]]:
+    """Each line's reading paired with the first target that asked for it: each line's
+    words are replaced once."""
+    return [(t, readings[t.request]) for t in targets
+            if next(u for u in targets if u.request == t.request) is t]
+
+
+def _without_code(reasons: list[ReviewReason], code: str, path: str) -> list[ReviewReason]:
+    return [r for r in map(ReviewReason.parse, reasons) if (r.code, r.path) != (code, path)]
+
+
+# The looks at a line still in doubt after the plain reading: tesseract on the line
+# prepared three other ways, and another engine (the line model).
+VOTERS = (Preparation.LOCAL, Preparation.SHARP, Preparation.BOLD, Preparation.MODEL)
+
+
+class Vote(enum.Enum):
+    """What the readings of a doubted value's line settle (``voted``)."""
+
+    NONE = "none"  # nothing: the plain reading's decision stands
+    AGREED = "agreed"  # the line model and tesseract read one value, no reading another
+    PROPOSED = "proposed"  # a value nothing was read for, read so by most: for review
+
+
+def _in_doubt(out: Extraction, want: Wanted) -> bool:
+    """Whether ``want``'s value still carries a reason after the plain reading (its own,
+    or its person's), or was filled from that reading alone."""
+    where = f"subjects[{want.subject}]" if want.subject is not None else None
+    return any(r.path in (want.path, where) for r in _reasons(out))
+
+
+def value_at(extraction: Extraction, want: Wanted) -> str | None:
+    """The value ``extraction`` keeps where ``want`` points (a person's by index)."""
+    if want.field is Field.NAME:
+        return name_at(extraction, want.path)
+    if want.subject is None:
+        value: str | None = getattr(extraction, want.field.value)
+        return value
+    if want.subject >= len(extraction.subjects):
+        return None
+    kept: str | None = getattr(extraction.subjects[want.subject], want.field.value)
+    return kept
+
+
+def _clean(extraction: Extraction, want: Wanted) -> bool:
+    """Whether ``extraction`` keeps ``want``'s value with no doubt on it (nor on its
+    person); a number's "read once" doubt is what the readings compared answer."""
+    where = f"subjects[{want.subject}]" if want.subject is not None else None
+    return value_at(extraction, want) is not None and not any(
+        r.path in (want.path, where) and r.code != NUMBER_UNCONFIRMED
+        for r in _reasons(extraction))
+
+
+def _first_spells(want: Wanted, value: str) -> bool:
+    """Whether the first reading read ``value`` where ``want`` points (an ID by its
+    digits; a malformed reading spells nothing)."""
+    if want.read_as is None or want.malformed:
+        return False
+    if want.field is Field.ID_NUMBER:
+        return clean_digits(want.read_as) == value
+    return want.read_as == value
+
+
+def voted(first: Extraction, out: Extraction, analyses: dict[Preparation, Extraction],
+          want: Wanted) -> Vote:
+    """What the readings of ``want``'s line settle. ``analyses``: the page analysed with
+    each preparation's reading of the line (``PLAIN`` included, ``MODEL`` the line
+    model's); ``out``: the decision on the plain reading.
+
+    AGREED — the line model reads a value that passes every check, tesseract read it too
+    (the first reading, or the line under one of the preparations) and no reading gives
+    another value that passes them: two engines read the same figures or letters. A
+    value filled so is confirmed; a doubted first reading so read again is lifted.
+    (``decided`` applies it: it never replaces a value the first reading read otherwise.)
+
+    PROPOSED — the first reading read nothing, the plain reading filled another value or
+    none, and the line model's value is read by at least two of tesseract's preparations
+    too, more than any other value: filled for review (``second_reading``).
+    """
+    model = analyses.get(Preparation.MODEL)
+    if model is None or not _clean(model, want):
+        return Vote.NONE
+    value = value_at(model, want)
+    assert value is not None
+    tesseract = [a for how, a in analyses.items() if how is not Preparation.MODEL]
+    alike = [a for a in tesseract if value_at(a, want) == value]
+    others = [a for a in tesseract if _clean(a, want) and value_at(a, want) != value]
+    if not others and (alike or _first_spells(want, value)):
+        return Vote.AGREED
+    if want.read_as is not None or value_at(out, want) == value:
+        return Vote.NONE
+    tally: dict[str | None, int] = {}
+    for a in tesseract:
+        tally[value_at(a, want)] = tally.get(value_at(a, want), 0) + 1
+    rivals = [n for v, n in tally.items() if v is not None and v != value]
+    if len(alike) >= PROPOSED_MIN and len(alike) > max(rivals, default=0):
+        return Vote.PROPOSED
+    return Vote.NONE
+
+
+# Tesseract's preparations that must read the line model's value for it to be proposed
+# where the plain reading read another.
+PROPOSED_MIN = 2
+
+
+def line_model() -> LineModel | None:
+    """asterocr's line model (``extract.handread``) as ``ocr.reread``'s ``MODEL`` reader;
+    None when the ``handwriting`` extra is not installed (then nothing is confirmed by
+    it). The session is loaded at the first line it is asked to read."""
+    from extract.handread import ReaderUnavailable, model_path, shared_reader
+
+    try:
+        model_path()
+    except ReaderUnavailable:
+        return None
+
+    def read(image: Image.Image) -> list[tuple[str, float, int, int]]:
+        reader = shared_reader()
+        return model_words(reader.frames(image), reader.chars, reader.blank, image.width)
+
+    return read
+
+
+def model_words(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
+                width: int) -> list[tuple[str, float, int, int]]:
+    """The words of the line model's greedy CTC reading (``handread.LineReader.greedy``)
+    with their places: each word's confidence is its least probable character's (0-100,
+    as tesseract's: a word is as sure as its weakest letter), its span the frames of its
+    characters (one frame per ``width / len(frames)`` pixels of the line's image)."""
+    best = frames.argmax(axis=-1).tolist()
+    probs = np.exp(frames.max(axis=-1))
+    step = width / max(1, len(best))
+    # A run of one symbol is one character: its best frame's probability, its frames.
+    emitted: list[tuple[str, float, int, int]] = []
+    previous = -1
+    for t, idx in enumerate(best):
+        if idx != blank and idx == previous:
+            char, sure, begin, _ = emitted[-1]
+            emitted[-1] = (char, max(sure, float(probs[t])), begin, t + 1)
+        elif idx != blank:
+            emitted.append((chars.get(idx, ""), float(probs[t]), t, t + 1))
+        previous = idx
+    out = []
+    for space, group in itertools.groupby(emitted, key=lambda e: e[0] == " "):
+        word = [e for e in group if e[0]]
+        if not space and word:
+            out.append(("".join(e[0] for e in word), round(100.0 * min(e[1] for e in word), 1),
+                        round(word[0][2] * step), round(word[-1][3] * step)))
+    return out

@@ -267,7 +267,7 @@ def extract_fields(
     # Imported here, where it runs: in the OCR workers, whose server loaded it once
     # (``ingest.preload``); the command that admits and signs never reads fields.
     from extract.analyze import analyze, apply
-    from extract.reread import second_reading
+    from extract.reread import line_model, second_reading
 
     texts, words = [p.text for p in pages], [p.words for p in pages]
     catalog = cached_result_types(result_types)
@@ -284,7 +284,8 @@ def extract_fields(
         def read(wanted: list[LineRequest]) -> list[LineReading]:
             try:
                 return read_lines(source.path, source.source.media_type, geometries, wanted,
-                                  languages=languages, max_pixels=pixels)
+                                  languages=languages, max_pixels=pixels,
+                                  line_model=line_model())
             except Exception as exc:
                 # The second reading is evidence, never a step the paper depends on: a
                 # render or a tesseract run that fails leaves the first reading as it was
