@@ -120,7 +120,8 @@ class Wanted:
     path: str
     read_as: str | None
     subject: int | None = None
-    malformed: bool = False  # read as no value of its kind can be (an ID of 11 digits)
+    # Read as no value of its kind can be (an ID of 11 digits, a number "1431!IGPXD").
+    malformed: bool = False
     # A number lost from the header but read, malformed, in the type's number field
     # ("Số vào sổ cấp GCN: C§S73557"): that field's reading, whose line is read again.
     field_read: str | None = None
@@ -140,6 +141,7 @@ def wanted(extraction: Extraction) -> list[Wanted]:
         if codes and codes <= set(READING_DOUBTS) and header.value not in extraction.given:
             read_as = getattr(extraction, header.value)
             out.append(Wanted(header, header.value, read_as,
+                              malformed="number_format" in codes,
                               field_read=_number_field_read(extraction)
                               if header is Field.NUMBER and read_as is None else None))
     # Each person's unverified ID and birth date, paired with the reading set aside for it:
@@ -819,37 +821,47 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     doubted = [t for t in targets if not t.wanted.mentions and _in_doubt(out, t.wanted)]
     if not doubted:
         return out
-    # The other looks at the lines still in doubt, each preparation's words in place of
-    # the first reading's and the page analysed again, as the plain reading's were.
-    asked = [replace(t.request, preparation=p) for p in VOTERS
-             for t in doubted if t.request.preparation is Preparation.PLAIN]
-    asked = list(dict.fromkeys(asked))
-    more = dict(zip(asked, read(asked), strict=True))
-    analyses: dict[Preparation, Extraction] = {Preparation.PLAIN: second}
-    for how in VOTERS:
-        chosen = {t.request: more[replace(t.request, preparation=how)] for t in doubted}
-        if any(r.words for r in chosen.values()):
-            analyses[how] = analyzed(pages_text, with_readings(words, _pairs(doubted, chosen)))
-    model = analyses.get(Preparation.MODEL)
+    # The other looks at the lines still in doubt, each one's words in place of the first
+    # reading's and the page analysed again, as the plain reading's were: the line model
+    # first; tesseract's other preparations only where the model read a value that it and
+    # the readings so far do not settle (the model reading nothing there, they could not).
+    def looked(how: Preparation, chosen: list[Target]
+               ) -> tuple[dict[LineRequest, LineReading], Extraction | None]:
+        asked = list(dict.fromkeys(replace(t.request, preparation=how) for t in chosen))
+        got = dict(zip(asked, read(asked), strict=True))
+        lines = {t.request: got[replace(t.request, preparation=how)] for t in chosen}
+        if not any(r.words for r in lines.values()):
+            return lines, None
+        return lines, analyzed(pages_text, with_readings(words, _pairs(chosen, lines)))
+
+    model_lines, model = looked(Preparation.MODEL, doubted)
     if model is None:
         return out
-    model_texts = {t.wanted.path: " ".join(
-        w.text for w in more[replace(t.request, preparation=Preparation.MODEL)].words)
-        for t in doubted}
+    analyses = {Preparation.PLAIN: second, Preparation.MODEL: model}
+    votes = {t.wanted.path: voted(out, analyses, t.wanted) for t in doubted}
+    rest = [t for t in doubted if votes[t.wanted.path] is not Vote.AGREED
+            and value_at(model, t.wanted) is not None]
+    if rest:
+        more = dict(analyses)
+        for how in PREPARED:
+            seen = looked(how, rest)[1]
+            if seen is not None:
+                more[how] = seen
+        votes.update({t.wanted.path: voted(out, more, t.wanted) for t in rest})
+    model_texts = {t.wanted.path: " ".join(w.text for w in model_lines[t.request].words)
+                   for t in doubted}
     for target in doubted:
-        vote = voted(first, out, analyses, target.wanted)
-        if vote is Vote.NONE:
-            continue
+        vote = votes[target.wanted.path]
         path = target.wanted.path
-        filled = ReviewReason(SECOND_READING, path) in _reasons(out)
-        if vote is Vote.AGREED and filled and value_at(out, target.wanted) == value_at(
-                model, target.wanted):
-            # The plain reading filled it as the line model reads it: read twice alike.
-            out.review_reasons = _without_code(out.review_reasons, SECOND_READING, path)
-            continue
-        out = decided(out, model, [target], model_texts, elsewhere)
-        if vote is Vote.AGREED:
-            out.review_reasons = _without_code(out.review_reasons, SECOND_READING, path)
+        if vote is Vote.PROPOSED:
+            out = proposed(out, model, target, model_texts, elsewhere)
+        elif vote is Vote.AGREED:
+            filled = ReviewReason(SECOND_READING, path) in _reasons(out)
+            if not (filled and value_at(out, target.wanted) == value_at(model, target.wanted)):
+                out = decided(out, model, [target], model_texts, elsewhere)
+            if value_at(out, target.wanted) == value_at(model, target.wanted):
+                # Filled by the plain reading or the model's: read by both engines alike.
+                out.review_reasons = _without_code(out.review_reasons, SECOND_READING, path)
     return out
 
 
@@ -865,9 +877,8 @@ def _without_code(reasons: list[ReviewReason], code: str, path: str) -> list[Rev
     return [r for r in map(ReviewReason.parse, reasons) if (r.code, r.path) != (code, path)]
 
 
-# The looks at a line still in doubt after the plain reading: tesseract on the line
-# prepared three other ways, and another engine (the line model).
-VOTERS = (Preparation.LOCAL, Preparation.SHARP, Preparation.BOLD, Preparation.MODEL)
+# Tesseract's other looks at a line the plain reading and the line model left in doubt.
+PREPARED = (Preparation.LOCAL, Preparation.SHARP, Preparation.BOLD)
 
 
 class Vote(enum.Enum):
@@ -917,8 +928,7 @@ def _first_spells(want: Wanted, value: str) -> bool:
     return want.read_as == value
 
 
-def voted(first: Extraction, out: Extraction, analyses: dict[Preparation, Extraction],
-          want: Wanted) -> Vote:
+def voted(out: Extraction, analyses: dict[Preparation, Extraction], want: Wanted) -> Vote:
     """What the readings of ``want``'s line settle. ``analyses``: the page analysed with
     each preparation's reading of the line (``PLAIN`` included, ``MODEL`` the line
     model's); ``out``: the decision on the plain reading.
@@ -929,34 +939,72 @@ def voted(first: Extraction, out: Extraction, analyses: dict[Preparation, Extrac
     value filled so is confirmed; a doubted first reading so read again is lifted.
     (``decided`` applies it: it never replaces a value the first reading read otherwise.)
 
-    PROPOSED — the first reading read nothing, the plain reading filled another value or
-    none, and the line model's value is read by at least two of tesseract's preparations
-    too, more than any other value: filled for review (``second_reading``).
+    PROPOSED — for review (``second_reading``), where the first reading kept nothing sure:
+    - it read nothing, or a value malformed: the line model's value, read clearly by it
+      or by two of tesseract's preparations, and by more readings than any other value
+      (the plain reading's own fill among them): "ngày 08" read so by the model and two
+      preparations over a plain "(I8" read as 18;
+    - it read a paper's number or date with a doubt, every reading made again (the model
+      and at least ``UNANIMOUS`` of tesseract's) reads another value alike and clearly:
+      "3186/STP-LUTP" at 60 read "3186/STP-LLTP" five times. Never ready: the first
+      reading disagrees, and a record sent to review for one value can hold others
+      nothing doubted.
     """
     model = analyses.get(Preparation.MODEL)
-    if model is None or not _clean(model, want):
+    value = value_at(model, want) if model is not None else None
+    if model is None or value is None:
         return Vote.NONE
-    value = value_at(model, want)
-    assert value is not None
     tesseract = [a for how, a in analyses.items() if how is not Preparation.MODEL]
     alike = [a for a in tesseract if value_at(a, want) == value]
     others = [a for a in tesseract if _clean(a, want) and value_at(a, want) != value]
-    if not others and (alike or _first_spells(want, value)):
+    clear = _clean(model, want)
+    kept_nothing = want.read_as is None or want.malformed
+    if clear and not others and (_first_spells(want, value) or (kept_nothing and alike)):
         return Vote.AGREED
-    if want.read_as is not None or value_at(out, want) == value:
+    if value_at(out, want) == value or want.field is Field.NAME:
         return Vote.NONE
-    tally: dict[str | None, int] = {}
-    for a in tesseract:
-        tally[value_at(a, want)] = tally.get(value_at(a, want), 0) + 1
-    rivals = [n for v, n in tally.items() if v is not None and v != value]
-    if len(alike) >= PROPOSED_MIN and len(alike) > max(rivals, default=0):
+    if kept_nothing:
+        tally: dict[str, int] = {}
+        for a in tesseract:
+            read = value_at(a, want)
+            if read is not None and read != value:
+                tally[read] = tally.get(read, 0) + 1
+        if (clear or len(alike) >= PROPOSED_MIN) and len(alike) + 1 > max(
+                tally.values(), default=0):
+            return Vote.PROPOSED
+        return Vote.NONE
+    if (clear and want.subject is None and len(alike) >= UNANIMOUS
+            and all(_clean(a, want) for a in alike)
+            and all(value_at(a, want) in (None, value) for a in tesseract)):
         return Vote.PROPOSED
     return Vote.NONE
 
 
-# Tesseract's preparations that must read the line model's value for it to be proposed
-# where the plain reading read another.
+# Tesseract's preparations that must read the line model's value, where the model read
+# it with a doubt, for it to be proposed.
 PROPOSED_MIN = 2
+# Tesseract's readings made again that must all read the line model's value clearly for
+# it to be proposed over a doubted first reading of another value.
+UNANIMOUS = 3
+
+
+def proposed(out: Extraction, analysis: Extraction, target: Target,
+             texts: dict[str, str], elsewhere: set[str]) -> Extraction:
+    """``out`` with ``target``'s value as ``analysis`` reads it, for review (``voted``'s
+    PROPOSED): a person's through ``decided`` (its checks on the person), the paper's
+    number or date set here, whatever the first reading read, with ``second_reading``."""
+    want = target.wanted
+    if want.subject is not None or want.field is Field.NAME:
+        return decided(out, analysis, [target], texts, elsewhere)
+    path = want.path
+    value = value_at(analysis, want)
+    out = replace(out, review_reasons=[*_without(out.review_reasons, path),
+                                       ReviewReason(SECOND_READING, path)],
+                  confidence={**out.confidence, path: analysis.confidence.get(path, 0.0)})
+    setattr(out, path, value)
+    if want.field is Field.ISSUED_ON:
+        _dated_by(out, analysis)
+    return out
 
 
 def line_model() -> LineModel | None:
