@@ -803,9 +803,11 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
         return first
     lines = list(dict.fromkeys(t.request for t in targets))  # each line read once
     readings = dict(zip(lines, read(lines), strict=True))
-    if not any(r.words for r in readings.values()):
-        return first
-    second = analyzed(pages_text, with_readings(words, _pairs(targets, readings)))
+    # A plain reading of nothing leaves the page as first read (the line model may still
+    # read the line).
+    plain = any(r.words for r in readings.values())
+    second = (analyzed(pages_text, with_readings(words, _pairs(targets, readings)))
+              if plain else first)
     texts = {t.wanted.path: " ".join(w.text for w in readings[t.request].words)
              for t in targets}
     dateline = next((t.first_text for t in targets if t.wanted.field is Field.ISSUED_ON), "")
@@ -817,7 +819,7 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     twice = {t.wanted.path: found for t in targets
              if (found := id_read_twice(t.wanted, readings[t.request])) is not None}
     elsewhere = printed_dates(pages_text, dateline) if dateline else set()
-    out = decided(first, second, targets, texts, elsewhere, clear, twice)
+    out = decided(first, second, targets, texts, elsewhere, clear, twice) if plain else first
     doubted = [t for t in targets if not t.wanted.mentions and _in_doubt(out, t.wanted)]
     if not doubted:
         return out
@@ -837,7 +839,7 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     model_lines, model = looked(Preparation.MODEL, doubted)
     if model is None:
         return out
-    analyses = {Preparation.PLAIN: second, Preparation.MODEL: model}
+    analyses = {Preparation.MODEL: model, **({Preparation.PLAIN: second} if plain else {})}
     votes = {t.wanted.path: voted(out, analyses, t.wanted) for t in doubted}
     rest = [t for t in doubted if votes[t.wanted.path] is not Vote.AGREED
             and value_at(model, t.wanted) is not None]
