@@ -1027,6 +1027,12 @@ def line_model() -> LineModel | None:
     return read
 
 
+# What ends a word of the line model's reading: a space, and an underscore — a form's
+# dotted or ruled line read between two words, no letter of a paper's text: read glued
+# ("Gia Lai,_ngày 5 …", draw 21001's e0018), the dateline's "<place>, ngày" was lost.
+MODEL_SPACES = frozenset(" _")
+
+
 def model_words(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
                 width: int) -> list[tuple[str, float, int, int]]:
     """The words of the line model's greedy CTC reading (``handread.LineReader.greedy``)
@@ -1047,7 +1053,7 @@ def model_words(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
             emitted.append((chars.get(idx, ""), float(probs[t]), t, t + 1))
         previous = idx
     out = []
-    for space, group in itertools.groupby(emitted, key=lambda e: e[0] == " "):
+    for space, group in itertools.groupby(emitted, key=lambda e: e[0] in MODEL_SPACES):
         word = [e for e in group if e[0]]
         if not space and word:
             out.append(("".join(e[0] for e in word), round(100.0 * min(e[1] for e in word), 1),

@@ -183,12 +183,13 @@ def test_the_line_models_words_are_its_characters_between_spaces() -> None:
     """Greedy CTC: a run of one symbol is one character (its best frame's probability),
     a space ends a word, a word is as sure as its weakest character, and its span is its
     characters' frames."""
-    chars = {1: "S", 2: "ố", 3: ":", 4: " ", 5: "7", 6: "1"}
+    chars = {1: "S", 2: "ố", 3: ":", 4: " ", 5: "7", 6: "1", 7: "_"}
     blank = 0
-    path = [1, 1, 2, 3, 0, 4, 4, 5, 0, 5, 6, 0]  # "Số:" " " "771"
-    sure = [0.9, 0.99, 0.8, 0.95, 0.9, 0.9, 0.9, 0.6, 0.9, 0.97, 0.7, 0.9]
-    frames = np.full((len(path), 7), np.log(1e-4), dtype=np.float32)
+    path = [1, 1, 2, 3, 0, 4, 4, 5, 0, 5, 6, 0, 7, 6]  # "Số:" " " "771" "_" "1"
+    sure = [0.9, 0.99, 0.8, 0.95, 0.9, 0.9, 0.9, 0.6, 0.9, 0.97, 0.7, 0.9, 0.9, 0.9]
+    frames = np.full((len(path), 8), np.log(1e-4), dtype=np.float32)
     for t, (idx, p) in enumerate(zip(path, sure, strict=True)):
         frames[t, idx] = np.log(p)
-    words = model_words(frames, chars, blank, width=120)
-    assert words == [("Số:", 80.0, 0, 40), ("771", 60.0, 70, 110)]
+    words = model_words(frames, chars, blank, width=140)
+    # An underscore (a form's dotted line read between two words) ends a word too.
+    assert words == [("Số:", 80.0, 0, 40), ("771", 60.0, 70, 110), ("1", 90.0, 130, 140)]
