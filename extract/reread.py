@@ -840,7 +840,10 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     if model is None:
         return out
     analyses = {Preparation.MODEL: model, **({Preparation.PLAIN: second} if plain else {})}
-    votes = {t.wanted.path: voted(out, analyses, t.wanted) for t in doubted}
+    model_texts = {t.wanted.path: " ".join(w.text for w in model_lines[t.request].words)
+                   for t in doubted}
+    votes = {t.wanted.path: voted(out, analyses, t.wanted, model_texts[t.wanted.path])
+             for t in doubted}
     rest = [t for t in doubted if votes[t.wanted.path] is not Vote.AGREED
             and value_at(model, t.wanted) is not None]
     if rest:
@@ -849,21 +852,24 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
             seen = looked(how, rest)[1]
             if seen is not None:
                 more[how] = seen
-        votes.update({t.wanted.path: voted(out, more, t.wanted) for t in rest})
-    model_texts = {t.wanted.path: " ".join(w.text for w in model_lines[t.request].words)
-                   for t in doubted}
+        votes.update({t.wanted.path: voted(out, more, t.wanted, model_texts[t.wanted.path])
+                      for t in rest})
     for target in doubted:
         vote = votes[target.wanted.path]
         path = target.wanted.path
         if vote is Vote.PROPOSED:
             out = proposed(out, model, target, model_texts, elsewhere)
         elif vote is Vote.AGREED:
-            filled = ReviewReason(SECOND_READING, path) in _reasons(out)
-            if not (filled and value_at(out, target.wanted) == value_at(model, target.wanted)):
-                out = decided(out, model, [target], model_texts, elsewhere)
-            if value_at(out, target.wanted) == value_at(model, target.wanted):
-                # Filled by the plain reading or the model's: read by both engines alike.
-                out.review_reasons = _without_code(out.review_reasons, SECOND_READING, path)
+            # ``decided`` under its own guards (a number's line holding its figures…).
+            out = decided(out, model, [target], model_texts, elsewhere)
+            if value_at(out, target.wanted) != value_at(model, target.wanted):
+                continue
+            # Kept or filled as the line model reads it: read by both engines alike. A date
+            # the model read with a weak word only (``WEAK``): its reading doubt too.
+            lifted = ((SECOND_READING, *READING_DOUBTS) if target.wanted.field is
+                      Field.ISSUED_ON else (SECOND_READING,))
+            out.review_reasons = [r for r in _reasons(out)
+                                  if not (r.path == path and r.code in lifted)]
     return out
 
 
@@ -930,16 +936,21 @@ def _first_spells(want: Wanted, value: str) -> bool:
     return want.read_as == value
 
 
-def voted(out: Extraction, analyses: dict[Preparation, Extraction], want: Wanted) -> Vote:
+def voted(out: Extraction, analyses: dict[Preparation, Extraction], want: Wanted,
+          model_text: str) -> Vote:
     """What the readings of ``want``'s line settle. ``analyses``: the page analysed with
     each preparation's reading of the line (``PLAIN`` included, ``MODEL`` the line
-    model's); ``out``: the decision on the plain reading.
+    model's); ``out``: the decision on the plain reading; ``model_text``: the line model's
+    words of the line (a value not on them was not read there: ``line_shows``).
 
     AGREED — the line model reads a value that passes every check, tesseract read it too
     (the first reading, or the line under one of the preparations) and no reading gives
     another value that passes them: two engines read the same figures or letters. A
     value filled so is confirmed; a doubted first reading so read again is lifted.
     (``decided`` applies it: it never replaces a value the first reading read otherwise.)
+    A paper's date the first reading kept is AGREED too when every reading made again
+    that gives a value gives that one and the model's only doubt on it is a weak word of
+    the line (``WEAK``): two engines, every preparation, one date.
 
     PROPOSED — for review (``second_reading``), where the first reading kept nothing sure:
     - it read nothing, or a value malformed: the line model's value, read clearly by it
@@ -961,7 +972,16 @@ def voted(out: Extraction, analyses: dict[Preparation, Extraction], want: Wanted
     others = [a for a in tesseract if _clean(a, want) and value_at(a, want) != value]
     clear = _clean(model, want)
     kept_nothing = want.read_as is None or want.malformed
+    if not line_shows(want, model_text, value):
+        # The page's value came from another line than the one read again.
+        return Vote.NONE
     if clear and not others and (_first_spells(want, value) or (kept_nothing and alike)):
+        return Vote.AGREED
+    if (want.field is Field.ISSUED_ON and _first_spells(want, value)
+            and alike and all(value_at(a, want) in (None, value) for a in tesseract)
+            and {r.code for r in _reasons(model) if r.path == want.path} <= WEAK):
+        # Every reading gives the first's value, the model's only doubt a weak word on the
+        # line ("Tiền Hải, Tgày 7 tháng 5 năm 2011": the day word glued to the place).
         return Vote.AGREED
     if value_at(out, want) == value or want.field is Field.NAME:
         return Vote.NONE
@@ -980,6 +1000,29 @@ def voted(out: Extraction, analyses: dict[Preparation, Extraction], want: Wanted
             and all(value_at(a, want) in (None, value) for a in tesseract)):
         return Vote.PROPOSED
     return Vote.NONE
+
+
+# The line model's doubt on a date that every reading giving one agrees on settles: a
+# weak word of the line (the day word glued to the place).
+WEAK = frozenset({"low_confidence"})
+
+
+def line_shows(want: Wanted, text: str, value: str) -> bool:
+    """Whether the words of a line read again show ``value`` (a date as a date, an ID's or
+    a number's characters, a name's letters): the page analysed with them may take the
+    value from another line (the located "Số" opening an address, the first reading's
+    number kept from its own line) — then the line read again says nothing about it."""
+    if want.field in (Field.ISSUED_ON, Field.BIRTH_DATE):
+        # Its day, month and year, one after the other, however the words between were
+        # read ("Tiền Hi,Tgày 7 tháng 5 năm 2011").
+        figures = [int(f) for f in re.findall(r"\d+", text)]
+        year, month, day = (int(part) for part in value.split("-"))
+        return any(figures[k:k + 3] == [day, month, year] for k in range(len(figures)))
+    if want.field is Field.ID_NUMBER:
+        return value in clean_digits(_compact(text))
+    if want.field is Field.NAME:
+        return _compact(fold_phrase(value)) in _compact(fold_phrase(text))
+    return _compact(value) in _compact(text)
 
 
 # Tesseract's preparations that must read the line model's value, where the model read
