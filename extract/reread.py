@@ -957,8 +957,9 @@ def voted(out: Extraction, analyses: dict[Preparation, Extraction], want: Wanted
       or by two of tesseract's preparations, and by more readings than any other value
       (the plain reading's own fill among them): "ngày 08" read so by the model and two
       preparations over a plain "(I8" read as 18;
-    - it read a paper's number or date with a doubt, every reading made again (the model
-      and at least ``UNANIMOUS`` of tesseract's) reads another value alike and clearly:
+    - it read a value with a doubt (a paper's number or date, a person's ID or birth date
+      set aside), every reading made again (the model and at least ``UNANIMOUS`` of
+      tesseract's) reads another value alike and clearly:
       "3186/STP-LUTP" at 60 read "3186/STP-LLTP" five times. Never ready: the first
       reading disagrees, and a record sent to review for one value can hold others
       nothing doubted.
@@ -995,7 +996,7 @@ def voted(out: Extraction, analyses: dict[Preparation, Extraction], want: Wanted
                 tally.values(), default=0):
             return Vote.PROPOSED
         return Vote.NONE
-    if (clear and want.subject is None and len(alike) >= UNANIMOUS
+    if (clear and want.field is not Field.NAME and len(alike) >= UNANIMOUS
             and all(_clean(a, want) for a in alike)
             and all(value_at(a, want) in (None, value) for a in tesseract)):
         return Vote.PROPOSED
@@ -1039,8 +1040,10 @@ def proposed(out: Extraction, analysis: Extraction, target: Target,
     PROPOSED): a person's through ``decided`` (its checks on the person), the paper's
     number or date set here, whatever the first reading read, with ``second_reading``."""
     want = target.wanted
-    if want.subject is not None or want.field is Field.NAME:
+    if want.subject is not None and (want.read_as is None or want.malformed):
         return decided(out, analysis, [target], texts, elsewhere)
+    if want.subject is not None:
+        return _person_replaced(out, analysis, want)
     path = want.path
     value = value_at(analysis, want)
     out = replace(out, review_reasons=[*_without(out.review_reasons, path),
@@ -1049,6 +1052,37 @@ def proposed(out: Extraction, analysis: Extraction, target: Target,
     setattr(out, path, value)
     if want.field is Field.ISSUED_ON:
         _dated_by(out, analysis)
+    return out
+
+
+def _person_replaced(out: Extraction, analysis: Extraction, want: Wanted) -> Extraction:
+    """``out`` with a person's ID or birth date set aside as unverified replaced by the one
+    every reading made again gives (``voted``'s unanimous PROPOSED), for review: the same
+    person as read, the first reading's value no longer aside."""
+    index = want.subject
+    assert index is not None
+    if index >= len(out.subjects) or index >= len(analysis.subjects):
+        return out
+    mine, theirs = out.subjects[index], analysis.subjects[index]
+    # The person's name line may be read again in the same analysis, its marks otherwise
+    # ("VỮ" / "VŨ"): the same letters are the same person.
+    named_alike = bool(mine.name and theirs.name) and fold_phrase(mine.name or "") == (
+        fold_phrase(theirs.name or ""))
+    if not (named_alike or _same_person(mine, theirs, len(out.subjects) == len(
+            analysis.subjects))):
+        return out
+    attr = want.field.value
+    out = replace(out, subjects=list(out.subjects), doubts=replace(
+        out.doubts, unverified_id_numbers=list(out.doubts.unverified_id_numbers),
+        unverified_birth_dates=list(out.doubts.unverified_birth_dates)))
+    out.subjects[index] = replace(mine, **{attr: getattr(theirs, attr)})
+    out.review_reasons = [*_without(out.review_reasons, want.path),
+                          ReviewReason(SECOND_READING, want.path)]
+    aside = (out.doubts.unverified_id_numbers if want.field is Field.ID_NUMBER
+             else out.doubts.unverified_birth_dates)
+    if want.read_as in aside:
+        aside.remove(want.read_as)
+    out.confidence[want.path] = analysis.confidence.get(want.path, 0.0)
     return out
 
 

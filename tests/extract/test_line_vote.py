@@ -193,3 +193,26 @@ def test_the_line_models_words_are_its_characters_between_spaces() -> None:
     words = model_words(frames, chars, blank, width=140)
     # An underscore (a form's dotted line read between two words) ends a word too.
     assert words == [("Số:", 80.0, 0, 40), ("771", 60.0, 70, 110), ("1", 90.0, 130, 140)]
+
+
+def test_an_unverified_id_every_reading_reads_otherwise_is_proposed_in_its_place() -> None:
+    """Draw 21002's e0003: "096085291401" read weakly and set aside, every reading made
+    again (plain, three preparations, the model) reads "096085294401" clearly: the ID is
+    proposed on its person, for review; one preparation reading the first's and it stays
+    aside."""
+    lines, number = _cccd_paper()
+    line = next(line for line in lines if number in line)
+    label, rest = line.split(number)[0].split(), line.split(number)[1].split()
+    first_read = number[:-2] + ("1" if number[-2] != "1" else "2") + number[-1]
+
+    def read(value: str) -> Texts:
+        return (*[(w, 96.0) for w in label], (value, 96.0), *[(w, 96.0) for w in rest])
+
+    weak = [ln.replace(number, first_read) for ln in lines]
+    assert "unverified:subjects[0].id_number" in _analyzed(weak, {first_read: 25.0}).review_reasons
+    got = _again(weak, {first_read: 25.0}, Reader({p: read(number) for p in Preparation}))
+    assert got.subjects[0].id_number == number
+    assert got.review_reasons == [ReviewReason(SECOND_READING, "subjects[0].id_number")]
+    assert got.doubts.unverified_id_numbers == []
+    split = Reader({**{p: read(number) for p in Preparation}, Preparation.BOLD: read(first_read)})
+    assert _again(weak, {first_read: 25.0}, split).subjects[0].id_number is None
