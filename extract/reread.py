@@ -126,6 +126,10 @@ class Wanted:
     # ("Số vào sổ cấp GCN: C§S73557"): that field's reading, whose line is read again.
     field_read: str | None = None
     mentions: bool = False  # a name whose mentions differ: every line holding one is read
+    # A person's ID the page labels ("Số CCCD:", "Căn cước công dân số") but no reading
+    # kept: its label's line is read again (``lost_id``).
+    lost: bool = False
+    kept_ids: tuple[str, ...] = ()  # with ``lost``: the IDs the page's other people keep
 
 
 def _reasons(extraction: Extraction) -> list[ReviewReason]:
@@ -178,6 +182,24 @@ def wanted(extraction: Extraction) -> list[Wanted]:
               and path not in extraction.given):
             out.append(Wanted(Field.NAME, path, name, mentions=True))
     return out
+
+
+def lost_id(extraction: Extraction, reasons: list[ReviewReason]) -> Wanted | None:
+    """The ID of the one person of the page who has none, nothing said about it (no reason
+    on that person, nothing set aside): where the page labels an ID, the value the first
+    reading lost ("SốCCCD: 004206662441", the label read glued; "Căn cước công dân số
+    06()17-4164629" read at 7), its line read again. Only one person without an ID: with
+    more, which one the line is of is the analysis's to say, not a vote's."""
+    missing = [k for k, person in enumerate(extraction.subjects) if person.id_number is None]
+    if len(missing) != 1 or extraction.doubts.unverified_id_numbers:
+        return None
+    index = missing[0]
+    path = f"subjects[{index}].id_number"
+    if path in extraction.given or any(
+            r.path in (path, f"subjects[{index}]") for r in reasons):
+        return None
+    kept = tuple(p.id_number for p in extraction.subjects if p.id_number)
+    return Wanted(Field.ID_NUMBER, path, None, index, lost=True, kept_ids=kept)
 
 
 def _number_field_read(extraction: Extraction) -> str | None:
@@ -338,6 +360,26 @@ def _holding(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
     return None
 
 
+# An ID's label as folded: "Số CCCD", "Căn cước công dân số", "CMND", "Chứng minh nhân dân
+# số", "Số định danh cá nhân" (glued or not).
+_ID_LABEL = re.compile(r"c\s?c\s?c\s?d|cmnd|can\s?cuoc|chung\s?minh|dinh\s?danh")
+
+
+def _id_label_target(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
+                     want: Wanted) -> Target | None:
+    """The first line labelling an ID that holds none of the IDs other people keep,
+    carried right past its last word (a value read as nothing leaves no word there)."""
+    for line, indices in lines:
+        if not _ID_LABEL.search(fold_aligned(line.text)):
+            continue
+        digits = clean_digits(_compact(line.text))
+        if any(kept in digits for kept in want.kept_ids):
+            continue
+        box, replaced = _row_box(words, indices, 0.0, REACH_HEIGHTS)
+        return Target(want, LineRequest(page, box), replaced, min(replaced))
+    return None
+
+
 def _date_target(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
                  want: Wanted) -> Target | None:
     """The last line that looks like a dateline's date, however damaged, read whole: the
@@ -367,19 +409,21 @@ DAY_REACH_HEIGHTS = 6.0
 
 
 def requests(extraction: Extraction, words: list[list[Word]]) -> list[Target]:
-    """The lines to read again for the values ``wanted`` says, each on the first page
-    that has one (the header's "Số:" in its first lines, the last dateline, the line
-    holding a person's value as first read). Two values on one line (a CCCD and a birth
-    date) share its request."""
+    """The lines to read again for the values ``wanted`` says and a person's ``lost_id``,
+    each on the first page that has one (the header's "Số:" in its first lines, the last
+    dateline, the line holding a person's value as first read, the ID's label's line).
+    Two values on one line (a CCCD and a birth date) share its request."""
     out: list[Target] = []
-    for want in wanted(extraction):
+    lost = lost_id(extraction, _reasons(extraction))
+    for want in [*wanted(extraction), *([lost] if lost is not None else [])]:
         if want.mentions:
             out += _mention_targets(want, words)
             continue
         for page, page_words in enumerate(words):
             lines = _page_lines(page_words, page)
             locate = (_number_target if want.field is Field.NUMBER
-                      else _date_target if want.field is Field.ISSUED_ON else _holding)
+                      else _date_target if want.field is Field.ISSUED_ON
+                      else _id_label_target if want.lost else _holding)
             found = locate(lines, page_words, page, want)
             if found is not None:
                 read = sorted(found.replaced, key=lambda i: page_words[i].bbox[0])
@@ -859,6 +903,9 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
         path = target.wanted.path
         if vote is Vote.PROPOSED:
             out = proposed(out, model, target, model_texts, elsewhere)
+        elif vote is Vote.AGREED and target.wanted.lost:
+            out = _person_replaced(out, model, target.wanted)
+            out.review_reasons = _without_code(out.review_reasons, SECOND_READING, path)
         elif vote is Vote.AGREED:
             # ``decided`` under its own guards (a number's line holding its figures…).
             out = decided(out, model, [target], model_texts, elsewhere)
@@ -901,6 +948,8 @@ def _in_doubt(out: Extraction, want: Wanted) -> bool:
     """Whether ``want``'s value still carries a reason after the plain reading (its own,
     or its person's), or was filled from that reading alone."""
     where = f"subjects[{want.subject}]" if want.subject is not None else None
+    if want.lost:
+        return value_at(out, want) is None
     return any(r.path in (want.path, where) for r in _reasons(out))
 
 
@@ -978,6 +1027,10 @@ def voted(out: Extraction, analyses: dict[Preparation, Extraction], want: Wanted
         return Vote.NONE
     if clear and not others and (_first_spells(want, value) or (kept_nothing and alike)):
         return Vote.AGREED
+    if want.lost:
+        # A value nothing said was lost: two engines find it, or it stays as it was (a
+        # proposal would send a record to review for a value nobody missed).
+        return Vote.NONE
     if (want.field is Field.ISSUED_ON and _first_spells(want, value)
             and alike and all(value_at(a, want) in (None, value) for a in tesseract)
             and {r.code for r in _reasons(model) if r.path == want.path} <= WEAK):

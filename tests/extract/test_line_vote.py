@@ -216,3 +216,27 @@ def test_an_unverified_id_every_reading_reads_otherwise_is_proposed_in_its_place
     assert got.doubts.unverified_id_numbers == []
     split = Reader({**{p: read(number) for p in Preparation}, Preparation.BOLD: read(first_read)})
     assert _again(weak, {first_read: 25.0}, split).subjects[0].id_number is None
+
+
+def test_an_id_whose_value_the_first_reading_lost_beside_its_label_is_read_again() -> None:
+    """Draw 21001's e0005 ("SốCCCD: 004206662441", its label glued) and dev e0049
+    ("Căn cước công dân số 06()17-4164629" at 7): a person with no ID, nothing said about
+    it, and a line labelling one. Read there alike by tesseract and the line model, it is
+    the person's, ready; read by one of them, nothing changes (nobody missed it: no
+    proposal, no review)."""
+    lines, number = _cccd_paper()
+    line = next(line for line in lines if number in line)
+    label, rest = line.split(number)[0].split(), line.split(number)[1].split()
+    lost = [ln.replace(number, "") for ln in lines]
+    first = _analyzed(lost, {})
+    assert first.subjects[0].id_number is None and first.review_reasons == []
+    read = (*[(w, 96.0) for w in label], (number, 96.0), *[(w, 96.0) for w in rest])
+    reader = Reader({Preparation.PLAIN: read, Preparation.MODEL: read})
+    got = _again(lost, {}, reader)
+    assert got.subjects[0].id_number == number
+    assert got.review_reasons == []
+    # The label's line is the one read.
+    top = next(w.bbox[1] for w in words_from_lines(lost) if w.text == label[0])
+    assert {r.box[1] for r in reader.asked} == {top}
+    alone = _again(lost, {}, Reader({Preparation.MODEL: read}))
+    assert alone.subjects[0].id_number is None and alone.review_reasons == []
