@@ -1105,6 +1105,9 @@ def proposed(out: Extraction, analysis: Extraction, target: Target,
     setattr(out, path, value)
     if want.field is Field.ISSUED_ON:
         _dated_by(out, analysis)
+        # The term's end as the proposed date gives it (or as printed, the same in both
+        # analyses), not as the date it replaces did.
+        out.valid_until = analysis.valid_until or out.valid_until
     return out
 
 

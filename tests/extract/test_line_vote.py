@@ -133,6 +133,9 @@ def test_a_day_the_model_and_two_preparations_read_alike_replaces_the_plain_read
     got = _again(torn, {}, reader)
     assert got.issued_on == iso
     assert got.review_reasons == [ReviewReason(SECOND_READING, "issued_on")]
+    # The term's end follows the date proposed, not the plain reading's (draw 21002's
+    # e0020: 2024-12-05 kept from "05 tháng 6" once the date read 08-05).
+    assert got.valid_until == _again(torn, {}, Reader({Preparation.PLAIN: read})).valid_until
     # One preparation only: the plain reading's date stands.
     single = Reader({Preparation.PLAIN: wrong, Preparation.SHARP: read,
                      Preparation.MODEL: weak_model})
