@@ -59,7 +59,7 @@ sys.path.insert(0, str(ROOT))
 
 from extract import Extraction, analyze  # noqa: E402
 from extract.places import match_issuer, warm  # noqa: E402
-from extract.reread import requests, second_reading  # noqa: E402
+from extract.reread import line_model, requests, second_reading  # noqa: E402
 from extract.text import title_case  # noqa: E402
 from ocr.base import Word  # noqa: E402
 from ocr.reread import LineReading, LineRequest, PageGeometry, read_lines  # noqa: E402
@@ -624,7 +624,8 @@ def _reader(
     def read(wanted: list[LineRequest]) -> list[LineReading]:
         asked.extend(wanted)
         media_type = MEDIA_TYPES[path.suffix.lower()]
-        return read_lines(path, media_type, geometries, wanted, languages="vie")
+        return read_lines(path, media_type, geometries, wanted, languages="vie",
+                          line_model=line_model())
 
     return read
 

@@ -43,6 +43,10 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from PIL import Image
 
 from extract.analyze import ISSUER_CODES, ISSUER_FROM, ISSUER_PRINTED, Extraction
 from extract.checks import (
@@ -56,7 +60,7 @@ from extract.ids import ID_PROBLEMS, id_problems
 from extract.lines import Line, lines_from_words
 from extract.text import clean_digits, find_date, split_figure
 from ocr.base import Word
-from ocr.reread import LineReading, LineRequest
+from ocr.reread import LineModel, LineReading, LineRequest, Preparation
 from records.folding import fold_aligned, fold_phrase
 from records.model import ReviewReason, Subject
 from records.result_types import cached_result_types
@@ -116,11 +120,16 @@ class Wanted:
     path: str
     read_as: str | None
     subject: int | None = None
-    malformed: bool = False  # read as no value of its kind can be (an ID of 11 digits)
+    # Read as no value of its kind can be (an ID of 11 digits, a number "1431!IGPXD").
+    malformed: bool = False
     # A number lost from the header but read, malformed, in the type's number field
     # ("Số vào sổ cấp GCN: C§S73557"): that field's reading, whose line is read again.
     field_read: str | None = None
     mentions: bool = False  # a name whose mentions differ: every line holding one is read
+    # A person's ID the page labels ("Số CCCD:", "Căn cước công dân số") but no reading
+    # kept: its label's line is read again (``lost_id``).
+    lost: bool = False
+    kept_ids: tuple[str, ...] = ()  # with ``lost``: the IDs the page's other people keep
 
 
 def _reasons(extraction: Extraction) -> list[ReviewReason]:
@@ -136,6 +145,7 @@ def wanted(extraction: Extraction) -> list[Wanted]:
         if codes and codes <= set(READING_DOUBTS) and header.value not in extraction.given:
             read_as = getattr(extraction, header.value)
             out.append(Wanted(header, header.value, read_as,
+                              malformed="number_format" in codes,
                               field_read=_number_field_read(extraction)
                               if header is Field.NUMBER and read_as is None else None))
     # Each person's unverified ID and birth date, paired with the reading set aside for it:
@@ -172,6 +182,24 @@ def wanted(extraction: Extraction) -> list[Wanted]:
               and path not in extraction.given):
             out.append(Wanted(Field.NAME, path, name, mentions=True))
     return out
+
+
+def lost_id(extraction: Extraction, reasons: list[ReviewReason]) -> Wanted | None:
+    """The ID of the one person of the page who has none, nothing said about it (no reason
+    on that person, nothing set aside): where the page labels an ID, the value the first
+    reading lost ("SốCCCD: 004206662441", the label read glued; "Căn cước công dân số
+    06()17-4164629" read at 7), its line read again. Only one person without an ID: with
+    more, which one the line is of is the analysis's to say, not a vote's."""
+    missing = [k for k, person in enumerate(extraction.subjects) if person.id_number is None]
+    if len(missing) != 1 or extraction.doubts.unverified_id_numbers:
+        return None
+    index = missing[0]
+    path = f"subjects[{index}].id_number"
+    if path in extraction.given or any(
+            r.path in (path, f"subjects[{index}]") for r in reasons):
+        return None
+    kept = tuple(p.id_number for p in extraction.subjects if p.id_number)
+    return Wanted(Field.ID_NUMBER, path, None, index, lost=True, kept_ids=kept)
 
 
 def _number_field_read(extraction: Extraction) -> str | None:
@@ -332,6 +360,26 @@ def _holding(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
     return None
 
 
+# An ID's label as folded: "Số CCCD", "Căn cước công dân số", "CMND", "Chứng minh nhân dân
+# số", "Số định danh cá nhân" (glued or not).
+_ID_LABEL = re.compile(r"c\s?c\s?c\s?d|cmnd|can\s?cuoc|chung\s?minh|dinh\s?danh")
+
+
+def _id_label_target(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
+                     want: Wanted) -> Target | None:
+    """The first line labelling an ID that holds none of the IDs other people keep,
+    carried right past its last word (a value read as nothing leaves no word there)."""
+    for line, indices in lines:
+        if not _ID_LABEL.search(fold_aligned(line.text)):
+            continue
+        digits = clean_digits(_compact(line.text))
+        if any(kept in digits for kept in want.kept_ids):
+            continue
+        box, replaced = _row_box(words, indices, 0.0, REACH_HEIGHTS)
+        return Target(want, LineRequest(page, box), replaced, min(replaced))
+    return None
+
+
 def _date_target(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
                  want: Wanted) -> Target | None:
     """The last line that looks like a dateline's date, however damaged, read whole: the
@@ -361,19 +409,21 @@ DAY_REACH_HEIGHTS = 6.0
 
 
 def requests(extraction: Extraction, words: list[list[Word]]) -> list[Target]:
-    """The lines to read again for the values ``wanted`` says, each on the first page
-    that has one (the header's "Số:" in its first lines, the last dateline, the line
-    holding a person's value as first read). Two values on one line (a CCCD and a birth
-    date) share its request."""
+    """The lines to read again for the values ``wanted`` says and a person's ``lost_id``,
+    each on the first page that has one (the header's "Số:" in its first lines, the last
+    dateline, the line holding a person's value as first read, the ID's label's line).
+    Two values on one line (a CCCD and a birth date) share its request."""
     out: list[Target] = []
-    for want in wanted(extraction):
+    lost = lost_id(extraction, _reasons(extraction))
+    for want in [*wanted(extraction), *([lost] if lost is not None else [])]:
         if want.mentions:
             out += _mention_targets(want, words)
             continue
         for page, page_words in enumerate(words):
             lines = _page_lines(page_words, page)
             locate = (_number_target if want.field is Field.NUMBER
-                      else _date_target if want.field is Field.ISSUED_ON else _holding)
+                      else _date_target if want.field is Field.ISSUED_ON
+                      else _id_label_target if want.lost else _holding)
             found = locate(lines, page_words, page, want)
             if found is not None:
                 read = sorted(found.replaced, key=lambda i: page_words[i].bbox[0])
@@ -790,18 +840,18 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
     """``first`` (``analyzed(pages_text, words)``) after the second reading of the lines
     of the header values it misses or doubts; ``first`` itself when there are none or
     none could be located. ``read``: the OCR's second reading of lines of this paper's
-    pages (``ocr.reread.read_lines`` on its file)."""
+    pages (``ocr.reread.read_lines`` on its file). What the plain reading leaves in doubt
+    is read again under the other preparations and the line model (``voted``)."""
     targets = requests(first, words)
     if not targets:
         return first
     lines = list(dict.fromkeys(t.request for t in targets))  # each line read once
     readings = dict(zip(lines, read(lines), strict=True))
-    if not any(r.words for r in readings.values()):
-        return first
-    # Each line's words replaced once, by the first target that asked for it.
-    pairs = [(t, readings[t.request]) for t in targets
-             if next(u for u in targets if u.request == t.request) is t]
-    second = analyzed(pages_text, with_readings(words, pairs))
+    # A plain reading of nothing leaves the page as first read (the line model may still
+    # read the line).
+    plain = any(r.words for r in readings.values())
+    second = (analyzed(pages_text, with_readings(words, _pairs(targets, readings)))
+              if plain else first)
     texts = {t.wanted.path: " ".join(w.text for w in readings[t.request].words)
              for t in targets}
     dateline = next((t.first_text for t in targets if t.wanted.field is Field.ISSUED_ON), "")
@@ -812,5 +862,333 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
             [readings[u.request] for u in targets if u.wanted.path == t.wanted.path]))
     twice = {t.wanted.path: found for t in targets
              if (found := id_read_twice(t.wanted, readings[t.request])) is not None}
-    return decided(first, second, targets, texts,
-                   printed_dates(pages_text, dateline) if dateline else set(), clear, twice)
+    elsewhere = printed_dates(pages_text, dateline) if dateline else set()
+    out = decided(first, second, targets, texts, elsewhere, clear, twice) if plain else first
+    doubted = [t for t in targets if not t.wanted.mentions and _in_doubt(out, t.wanted)]
+    if not doubted:
+        return out
+    # The other looks at the lines still in doubt, each one's words in place of the first
+    # reading's and the page analysed again, as the plain reading's were: the line model
+    # first; tesseract's other preparations only where the model read a value that it and
+    # the readings so far do not settle (the model reading nothing there, they could not).
+    def looked(how: Preparation, chosen: list[Target]
+               ) -> tuple[dict[LineRequest, LineReading], Extraction | None]:
+        asked = list(dict.fromkeys(replace(t.request, preparation=how) for t in chosen))
+        got = dict(zip(asked, read(asked), strict=True))
+        lines = {t.request: got[replace(t.request, preparation=how)] for t in chosen}
+        if not any(r.words for r in lines.values()):
+            return lines, None
+        return lines, analyzed(pages_text, with_readings(words, _pairs(chosen, lines)))
+
+    model_lines, model = looked(Preparation.MODEL, doubted)
+    if model is None:
+        return out
+    analyses = {Preparation.MODEL: model, **({Preparation.PLAIN: second} if plain else {})}
+    model_texts = {t.wanted.path: " ".join(w.text for w in model_lines[t.request].words)
+                   for t in doubted}
+    votes = {t.wanted.path: voted(out, analyses, t.wanted, model_texts[t.wanted.path])
+             for t in doubted}
+    rest = [t for t in doubted if votes[t.wanted.path] is not Vote.AGREED
+            and value_at(model, t.wanted) is not None]
+    if rest:
+        more = dict(analyses)
+        for how in PREPARED:
+            seen = looked(how, rest)[1]
+            if seen is not None:
+                more[how] = seen
+        votes.update({t.wanted.path: voted(out, more, t.wanted, model_texts[t.wanted.path])
+                      for t in rest})
+    for target in doubted:
+        vote = votes[target.wanted.path]
+        path = target.wanted.path
+        if vote is Vote.PROPOSED:
+            out = proposed(out, model, target, model_texts, elsewhere)
+        elif vote is Vote.AGREED and target.wanted.lost:
+            out = _person_replaced(out, model, target.wanted)
+            out.review_reasons = _without_code(out.review_reasons, SECOND_READING, path)
+        elif vote is Vote.AGREED:
+            # ``decided`` under its own guards (a number's line holding its figures…).
+            out = decided(out, model, [target], model_texts, elsewhere)
+            if value_at(out, target.wanted) != value_at(model, target.wanted):
+                continue
+            # Kept or filled as the line model reads it: read by both engines alike. A date
+            # the model read with a weak word only (``WEAK``): its reading doubt too.
+            lifted = ((SECOND_READING, *READING_DOUBTS) if target.wanted.field is
+                      Field.ISSUED_ON else (SECOND_READING,))
+            out.review_reasons = [r for r in _reasons(out)
+                                  if not (r.path == path and r.code in lifted)]
+    return out
+
+
+def _pairs(targets: list[Target], readings: dict[LineRequest, LineReading]
+           ) -> list[tuple[Target, LineReading]]:
+    """Each line's reading paired with the first target that asked for it: each line's
+    words are replaced once."""
+    return [(t, readings[t.request]) for t in targets
+            if next(u for u in targets if u.request == t.request) is t]
+
+
+def _without_code(reasons: list[ReviewReason], code: str, path: str) -> list[ReviewReason]:
+    return [r for r in map(ReviewReason.parse, reasons) if (r.code, r.path) != (code, path)]
+
+
+# Tesseract's other looks at a line the plain reading and the line model left in doubt.
+PREPARED = (Preparation.LOCAL, Preparation.SHARP, Preparation.BOLD)
+
+
+class Vote(enum.Enum):
+    """What the readings of a doubted value's line settle (``voted``)."""
+
+    NONE = "none"  # nothing: the plain reading's decision stands
+    AGREED = "agreed"  # the line model and tesseract read one value, no reading another
+    PROPOSED = "proposed"  # a value nothing was read for, read so by most: for review
+
+
+def _in_doubt(out: Extraction, want: Wanted) -> bool:
+    """Whether ``want``'s value still carries a reason after the plain reading (its own,
+    or its person's), or was filled from that reading alone."""
+    where = f"subjects[{want.subject}]" if want.subject is not None else None
+    if want.lost:
+        return value_at(out, want) is None
+    return any(r.path in (want.path, where) for r in _reasons(out))
+
+
+def value_at(extraction: Extraction, want: Wanted) -> str | None:
+    """The value ``extraction`` keeps where ``want`` points (a person's by index)."""
+    if want.field is Field.NAME:
+        return name_at(extraction, want.path)
+    if want.subject is None:
+        value: str | None = getattr(extraction, want.field.value)
+        return value
+    if want.subject >= len(extraction.subjects):
+        return None
+    kept: str | None = getattr(extraction.subjects[want.subject], want.field.value)
+    return kept
+
+
+def _clean(extraction: Extraction, want: Wanted) -> bool:
+    """Whether ``extraction`` keeps ``want``'s value with no doubt on it (nor on its
+    person); a number's "read once" doubt is what the readings compared answer."""
+    where = f"subjects[{want.subject}]" if want.subject is not None else None
+    return value_at(extraction, want) is not None and not any(
+        r.path in (want.path, where) and r.code != NUMBER_UNCONFIRMED
+        for r in _reasons(extraction))
+
+
+def _first_spells(want: Wanted, value: str) -> bool:
+    """Whether the first reading read ``value`` where ``want`` points (an ID by its
+    digits; a malformed reading spells nothing)."""
+    if want.read_as is None or want.malformed:
+        return False
+    if want.field is Field.ID_NUMBER:
+        return clean_digits(want.read_as) == value
+    return want.read_as == value
+
+
+def voted(out: Extraction, analyses: dict[Preparation, Extraction], want: Wanted,
+          model_text: str) -> Vote:
+    """What the readings of ``want``'s line settle. ``analyses``: the page analysed with
+    each preparation's reading of the line (``PLAIN`` included, ``MODEL`` the line
+    model's); ``out``: the decision on the plain reading; ``model_text``: the line model's
+    words of the line (a value not on them was not read there: ``line_shows``).
+
+    AGREED — the line model reads a value that passes every check, tesseract read it too
+    (the first reading, or the line under one of the preparations) and no reading gives
+    another value that passes them: two engines read the same figures or letters. A
+    value filled so is confirmed; a doubted first reading so read again is lifted.
+    (``decided`` applies it: it never replaces a value the first reading read otherwise.)
+    A paper's date the first reading kept is AGREED too when every reading made again
+    that gives a value gives that one and the model's only doubt on it is a weak word of
+    the line (``WEAK``): two engines, every preparation, one date.
+
+    PROPOSED — for review (``second_reading``), where the first reading kept nothing sure:
+    - it read nothing, or a value malformed: the line model's value, read clearly by it
+      or by two of tesseract's preparations, and by more readings than any other value
+      (the plain reading's own fill among them): "ngày 08" read so by the model and two
+      preparations over a plain "(I8" read as 18;
+    - it read a value with a doubt (a paper's number or date, a person's ID or birth date
+      set aside), every reading made again (the model and at least ``UNANIMOUS`` of
+      tesseract's) reads another value alike and clearly:
+      "3186/STP-LUTP" at 60 read "3186/STP-LLTP" five times. Never ready: the first
+      reading disagrees, and a record sent to review for one value can hold others
+      nothing doubted.
+    """
+    model = analyses.get(Preparation.MODEL)
+    value = value_at(model, want) if model is not None else None
+    if model is None or value is None:
+        return Vote.NONE
+    tesseract = [a for how, a in analyses.items() if how is not Preparation.MODEL]
+    alike = [a for a in tesseract if value_at(a, want) == value]
+    others = [a for a in tesseract if _clean(a, want) and value_at(a, want) != value]
+    clear = _clean(model, want)
+    kept_nothing = want.read_as is None or want.malformed
+    if not line_shows(want, model_text, value):
+        # The page's value came from another line than the one read again.
+        return Vote.NONE
+    if clear and not others and (_first_spells(want, value) or (kept_nothing and alike)):
+        return Vote.AGREED
+    if want.lost:
+        # A value nothing said was lost: two engines find it, or it stays as it was (a
+        # proposal would send a record to review for a value nobody missed).
+        return Vote.NONE
+    if (want.field is Field.ISSUED_ON and _first_spells(want, value)
+            and alike and all(value_at(a, want) in (None, value) for a in tesseract)
+            and {r.code for r in _reasons(model) if r.path == want.path} <= WEAK):
+        # Every reading gives the first's value, the model's only doubt a weak word on the
+        # line ("Tiền Hải, Tgày 7 tháng 5 năm 2011": the day word glued to the place).
+        return Vote.AGREED
+    if value_at(out, want) == value or want.field is Field.NAME:
+        return Vote.NONE
+    if kept_nothing:
+        tally: dict[str, int] = {}
+        for a in tesseract:
+            read = value_at(a, want)
+            if read is not None and read != value:
+                tally[read] = tally.get(read, 0) + 1
+        if (clear or len(alike) >= PROPOSED_MIN) and len(alike) + 1 > max(
+                tally.values(), default=0):
+            return Vote.PROPOSED
+        return Vote.NONE
+    if (clear and want.field is not Field.NAME and len(alike) >= UNANIMOUS
+            and all(_clean(a, want) for a in alike)
+            and all(value_at(a, want) in (None, value) for a in tesseract)):
+        return Vote.PROPOSED
+    return Vote.NONE
+
+
+# The line model's doubt on a date that every reading giving one agrees on settles: a
+# weak word of the line (the day word glued to the place).
+WEAK = frozenset({"low_confidence"})
+
+
+def line_shows(want: Wanted, text: str, value: str) -> bool:
+    """Whether the words of a line read again show ``value`` (a date as a date, an ID's or
+    a number's characters, a name's letters): the page analysed with them may take the
+    value from another line (the located "Số" opening an address, the first reading's
+    number kept from its own line) — then the line read again says nothing about it."""
+    if want.field in (Field.ISSUED_ON, Field.BIRTH_DATE):
+        # Its day, month and year, one after the other, however the words between were
+        # read ("Tiền Hi,Tgày 7 tháng 5 năm 2011").
+        figures = [int(f) for f in re.findall(r"\d+", text)]
+        year, month, day = (int(part) for part in value.split("-"))
+        return any(figures[k:k + 3] == [day, month, year] for k in range(len(figures)))
+    if want.field is Field.ID_NUMBER:
+        return value in clean_digits(_compact(text))
+    if want.field is Field.NAME:
+        return _compact(fold_phrase(value)) in _compact(fold_phrase(text))
+    return _compact(value) in _compact(text)
+
+
+# Tesseract's preparations that must read the line model's value, where the model read
+# it with a doubt, for it to be proposed.
+PROPOSED_MIN = 2
+# Tesseract's readings made again that must all read the line model's value clearly for
+# it to be proposed over a doubted first reading of another value.
+UNANIMOUS = 3
+
+
+def proposed(out: Extraction, analysis: Extraction, target: Target,
+             texts: dict[str, str], elsewhere: set[str]) -> Extraction:
+    """``out`` with ``target``'s value as ``analysis`` reads it, for review (``voted``'s
+    PROPOSED): a person's through ``decided`` (its checks on the person), the paper's
+    number or date set here, whatever the first reading read, with ``second_reading``."""
+    want = target.wanted
+    if want.subject is not None and (want.read_as is None or want.malformed):
+        return decided(out, analysis, [target], texts, elsewhere)
+    if want.subject is not None:
+        return _person_replaced(out, analysis, want)
+    path = want.path
+    value = value_at(analysis, want)
+    out = replace(out, review_reasons=[*_without(out.review_reasons, path),
+                                       ReviewReason(SECOND_READING, path)],
+                  confidence={**out.confidence, path: analysis.confidence.get(path, 0.0)})
+    setattr(out, path, value)
+    if want.field is Field.ISSUED_ON:
+        _dated_by(out, analysis)
+        # The term's end as the proposed date gives it (or as printed, the same in both
+        # analyses), not as the date it replaces did.
+        out.valid_until = analysis.valid_until or out.valid_until
+    return out
+
+
+def _person_replaced(out: Extraction, analysis: Extraction, want: Wanted) -> Extraction:
+    """``out`` with a person's ID or birth date set aside as unverified replaced by the one
+    every reading made again gives (``voted``'s unanimous PROPOSED), for review: the same
+    person as read, the first reading's value no longer aside."""
+    index = want.subject
+    assert index is not None
+    if index >= len(out.subjects) or index >= len(analysis.subjects):
+        return out
+    mine, theirs = out.subjects[index], analysis.subjects[index]
+    # The person's name line may be read again in the same analysis, its marks otherwise
+    # ("VỮ" / "VŨ"): the same letters are the same person.
+    named_alike = bool(mine.name and theirs.name) and fold_phrase(mine.name or "") == (
+        fold_phrase(theirs.name or ""))
+    if not (named_alike or _same_person(mine, theirs, len(out.subjects) == len(
+            analysis.subjects))):
+        return out
+    attr = want.field.value
+    out = replace(out, subjects=list(out.subjects), doubts=replace(
+        out.doubts, unverified_id_numbers=list(out.doubts.unverified_id_numbers),
+        unverified_birth_dates=list(out.doubts.unverified_birth_dates)))
+    out.subjects[index] = replace(mine, **{attr: getattr(theirs, attr)})
+    out.review_reasons = [*_without(out.review_reasons, want.path),
+                          ReviewReason(SECOND_READING, want.path)]
+    aside = (out.doubts.unverified_id_numbers if want.field is Field.ID_NUMBER
+             else out.doubts.unverified_birth_dates)
+    if want.read_as in aside:
+        aside.remove(want.read_as)
+    out.confidence[want.path] = analysis.confidence.get(want.path, 0.0)
+    return out
+
+
+def line_model() -> LineModel | None:
+    """asterocr's line model (``extract.handread``) as ``ocr.reread``'s ``MODEL`` reader;
+    None when the ``handwriting`` extra is not installed (then nothing is confirmed by
+    it). The session is loaded at the first line it is asked to read."""
+    from extract.handread import ReaderUnavailable, model_path, shared_reader
+
+    try:
+        model_path()
+    except ReaderUnavailable:
+        return None
+
+    def read(image: Image.Image) -> list[tuple[str, float, int, int]]:
+        reader = shared_reader()
+        return model_words(reader.frames(image), reader.chars, reader.blank, image.width)
+
+    return read
+
+
+# What ends a word of the line model's reading: a space, and an underscore — a form's
+# dotted or ruled line read between two words, no letter of a paper's text: read glued
+# ("Gia Lai,_ngày 5 …", draw 21001's e0018), the dateline's "<place>, ngày" was lost.
+MODEL_SPACES = frozenset(" _")
+
+
+def model_words(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
+                width: int) -> list[tuple[str, float, int, int]]:
+    """The words of the line model's greedy CTC reading (``handread.LineReader.greedy``)
+    with their places: each word's confidence is its least probable character's (0-100,
+    as tesseract's: a word is as sure as its weakest letter), its span the frames of its
+    characters (one frame per ``width / len(frames)`` pixels of the line's image)."""
+    best = frames.argmax(axis=-1).tolist()
+    probs = np.exp(frames.max(axis=-1))
+    step = width / max(1, len(best))
+    # A run of one symbol is one character: its best frame's probability, its frames.
+    emitted: list[tuple[str, float, int, int]] = []
+    previous = -1
+    for t, idx in enumerate(best):
+        if idx != blank and idx == previous:
+            char, sure, begin, _ = emitted[-1]
+            emitted[-1] = (char, max(sure, float(probs[t])), begin, t + 1)
+        elif idx != blank:
+            emitted.append((chars.get(idx, ""), float(probs[t]), t, t + 1))
+        previous = idx
+    out = []
+    for space, group in itertools.groupby(emitted, key=lambda e: e[0] in MODEL_SPACES):
+        word = [e for e in group if e[0]]
+        if not space and word:
+            out.append(("".join(e[0] for e in word), round(100.0 * min(e[1] for e in word), 1),
+                        round(word[0][2] * step), round(word[-1][3] * step)))
+    return out

@@ -267,7 +267,7 @@ def extract_fields(
     # Imported here, where it runs: in the OCR workers, whose server loaded it once
     # (``ingest.preload``); the command that admits and signs never reads fields.
     from extract.analyze import analyze, apply
-    from extract.reread import second_reading
+    from extract.reread import line_model, second_reading
 
     texts, words = [p.text for p in pages], [p.words for p in pages]
     catalog = cached_result_types(result_types)
@@ -281,14 +281,22 @@ def extract_fields(
         geometries = [PageGeometry.of(p) for p in pages]
         pixels = max((p.width_px * p.height_px for p in pages), default=0) + 1
 
+        failed: list[Exception] = []
+
         def read(wanted: list[LineRequest]) -> list[LineReading]:
+            # Asked in rounds (``extract.reread``): after a failure, the next rounds read
+            # nothing rather than fail (and be noted) again.
+            if failed:
+                return [LineReading(r, ()) for r in wanted]
             try:
                 return read_lines(source.path, source.source.media_type, geometries, wanted,
-                                  languages=languages, max_pixels=pixels)
+                                  languages=languages, max_pixels=pixels,
+                                  line_model=line_model())
             except Exception as exc:
                 # The second reading is evidence, never a step the paper depends on: a
                 # render or a tesseract run that fails leaves the first reading as it was
                 # (its doubts stay for an officer), and the record says so.
+                failed.append(exc)
                 log.warning("second reading failed on %s: %s", source.path.name, exc)
                 record.note("reread", failed=f"{type(exc).__name__}: {exc}"[:300])
                 return [LineReading(r, ()) for r in wanted]

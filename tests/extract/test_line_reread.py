@@ -15,7 +15,7 @@ from extract import analyze
 from extract.analyze import Extraction
 from extract.reread import SECOND_READING, Field, requests, second_reading, wanted, with_readings
 from ocr.base import Word
-from ocr.reread import LineReading, LineRequest
+from ocr.reread import LineReading, LineRequest, Preparation
 from records.model import ReviewReason, Subject
 from specimens import generate
 from tests.support.extract import words_from_lines
@@ -42,8 +42,9 @@ def _analyzed(lines: list[str], weak: dict[str, float],
 
 
 class Reader:
-    """Stands for the OCR's second reading: answers each request with ``texts`` (word,
-    confidence) laid out in its box, and records what was asked."""
+    """Stands for the OCR's second reading: answers each plain request with ``texts``
+    (word, confidence) laid out in its box, and records what was asked. The other
+    preparations and the line model read nothing here (``test_line_vote``)."""
 
     def __init__(self, *texts: tuple[str, float]) -> None:
         self.texts = texts
@@ -53,6 +54,9 @@ class Reader:
         self.asked += wanted
         out = []
         for request in wanted:
+            if request.preparation is not Preparation.PLAIN:
+                out.append(LineReading(request, ()))
+                continue
             x0, y0, _, y1 = request.box
             words, x = [], x0
             for text, confidence in self.texts:
@@ -80,7 +84,7 @@ def test_a_weak_number_read_alike_the_second_time_is_confirmed() -> None:
     assert got.document_number == number
     assert got.review_reasons == []
     # The line asked for is the header's "Số:" line, its box carried past the number.
-    (asked,) = reader.asked
+    (asked,) = [a for a in reader.asked if a.preparation is Preparation.PLAIN]
     so = next(w for w in words_from_lines(lines) if w.text == "Số:")
     assert asked.box[1] == so.bbox[1] and asked.box[0] == so.bbox[0]
 
@@ -122,7 +126,7 @@ def test_a_date_lost_by_the_first_reading_is_filled_but_never_ready() -> None:
     assert got.review_reasons == [ReviewReason(SECOND_READING, "issued_on")]
     assert got.valid_until is not None  # the term follows the date filled
     # The request is the dateline, reaching left for a day torn off it.
-    (asked,) = reader.asked
+    (asked,) = [a for a in reader.asked if a.preparation is Preparation.PLAIN]
     first_word = next(w for w in words_from_lines(torn) if w.bbox[1] == 100 + 60 * at)
     assert asked.box[1] == first_word.bbox[1]
 

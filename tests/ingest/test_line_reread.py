@@ -12,7 +12,7 @@ from evalset.generate import doc_seed, make_document
 from ingest.pipeline import compose, receive
 from ocr import PageResult, plan_pages, run_page
 from ocr.pipeline import engine_name
-from ocr.reread import LineReading, LineRequest, PageGeometry
+from ocr.reread import LineReading, LineRequest, PageGeometry, Preparation
 from records import ReviewReason, Status
 
 
@@ -44,19 +44,26 @@ def test_the_second_reading_gets_the_received_file_and_the_pages_geometry(
         monkeypatch: pytest.MonkeyPatch) -> None:
     path, _, pages = permit
     calls: list[tuple[Path, str, list[PageGeometry], list[LineRequest]]] = []
+    models: list[object] = []
 
     def fake(source: Path, media_type: str, geometries: list[PageGeometry],
              requests: list[LineRequest], **kwargs: object) -> list[LineReading]:
         calls.append((source, media_type, geometries, requests))
+        models.append(kwargs.get("line_model"))
         return [LineReading(r, ()) for r in requests]
 
     monkeypatch.setattr(pipeline, "read_lines", fake)
     received = receive(path, work=tmp_path / "work", agency="UBND", max_bytes=50_000_000)
     record = compose(received, pages, engine=engine_name(), languages="vie").record
-    ((source, media_type, geometries, requests),) = calls
+    (source, media_type, geometries, requests), *rounds = calls
     assert source == received.path and media_type == "image/jpeg"
     assert geometries == [PageGeometry.of(p) for p in pages]
     assert len(requests) == 1  # the "Số:" line alone
+    # Left in doubt by the plain reading: the same line asked of the line model, which
+    # ingest hands over (asterocr's, when the extra is installed).
+    assert [[(r.box, r.preparation) for r in asked] for *_, asked in rounds] == [
+        [(requests[0].box, Preparation.MODEL)]]
+    assert all(callable(m) for m in models) or all(m is None for m in models)
     # Nothing read the second time: the first reading's doubt stands.
     assert ReviewReason("low_confidence", "document_number") in record.review.reasons
 

@@ -92,3 +92,69 @@ def test_the_raw_line_is_read_where_the_line_mode_finds_nothing(
     reread.read_line(TurnedPage(page, 0.0), LineRequest(0, (40, 70, 420, 120)), tmp_path,
                      dpi=200, languages="vie")
     assert asked == [reread.LINE_PSM]
+
+
+def test_a_line_under_a_shadow_is_black_and_white_by_its_neighbourhood() -> None:
+    """``LOCAL``: a faint stroke on paper is lighter than a shadow on the other half of
+    the line: no one level for the crop keeps the stroke without blackening the shadow;
+    the neighbourhood's level keeps both strokes and the paper white."""
+    pixels = np.full((60, 400), 230, dtype=np.uint8)
+    pixels[:, 200:] = 120  # the shadow
+    pixels[20:40, 60:64] = 140  # a faint stroke on paper, lighter than the shadow
+    pixels[20:40, 300:304] = 30  # a stroke in the shadow
+    binary = np.asarray(reread.local_binary(Image.fromarray(pixels), 60))
+    assert set(np.unique(binary)) <= {0, 255}
+    assert (binary[25:35, 60:64] == 0).all() and (binary[25:35, 300:304] == 0).all()
+    assert (binary[5:15, 100:160] == 255).all() and (binary[5:15, 240:280] == 255).all()
+
+
+def test_the_line_model_reads_the_crop_and_its_words_fall_on_the_page(tmp_path: Path) -> None:
+    """``MODEL``: the plain crop handed to the caller's line model, its words put back in
+    the page's pixels (the crop was enlarged); no line model, no words."""
+    page = Image.new("L", (600, 200), 255)
+    ImageDraw.Draw(page).rectangle((50, 90, 400, 106), fill=0)
+    seen: list[tuple[int, int]] = []
+
+    def model(image: Image.Image) -> list[tuple[str, float, int, int]]:
+        seen.append(image.size)
+        return [("Số:", 97.0, 0, image.width // 4), ("886/GPXD", 88.0, image.width // 2,
+                                                       image.width)]
+
+    request = LineRequest(0, (40, 85, 420, 111), reread.Preparation.MODEL)
+    crop = reread.line_crop(TurnedPage(page, 0.0), request.box)
+    assert crop is not None and crop.scale > 1.0
+    got = reread.recognized(crop, request, tmp_path, dpi=200, languages="vie",
+                            line_model=model)
+    assert seen == [crop.image.size]
+    assert [(w.text, w.confidence) for w in got.words] == [("Số:", 97.0), ("886/GPXD", 88.0)]
+    left, top, right, bottom = crop.box
+    assert got.words[0].bbox[0] == left and got.words[1].bbox[2] == right
+    assert all(w.bbox[1] == top and abs(w.bbox[3] - bottom) <= 1 for w in got.words)
+    assert reread.recognized(crop, request, tmp_path, dpi=200, languages="vie").words == ()
+
+
+def test_a_page_asked_for_again_is_not_rebuilt_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second reading asks in rounds (plain, then the line model, then the other
+    preparations): the page is decoded once for them all, and each line cut once."""
+    path = tmp_path / "page.png"
+    Image.new("L", (600, 800), 255).save(path)
+    geometry = PageGeometry(number=1, dpi=200, rotated=0, deskew=0.0, width=600, height=800)
+    built: list[int] = []
+    turned = reread.turned_page
+
+    def counted(*args: object, **kwargs: object) -> TurnedPage | None:
+        built.append(1)
+        return turned(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reread, "turned_page", counted)
+    monkeypatch.setattr(reread, "_last", [])
+    box = (10, 10, 200, 40)
+    for preparation in (reread.Preparation.MODEL, reread.Preparation.MODEL):
+        read_lines(path, "image/png", [geometry], [LineRequest(0, box, preparation)],
+                   languages="vie", line_model=lambda image: [])
+    assert built == [1]
+    Image.new("L", (600, 800), 250).save(path)  # the file changed: rebuilt
+    read_lines(path, "image/png", [geometry], [LineRequest(0, box, reread.Preparation.MODEL)],
+               languages="vie", line_model=lambda image: [])
+    assert built == [1, 1]
