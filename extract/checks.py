@@ -24,7 +24,7 @@ from extract.names import (
     sole_usual_spelling,
     usual_spellings,
 )
-from extract.places import is_unit_name
+from extract.places import agency_phrases, is_unit_name
 from extract.syllables import invalid_words
 from extract.text import clean_digits, find_date, split_figure, title_case
 from records.folding import fold_phrase, nfc
@@ -315,17 +315,29 @@ def field_read_weakly(reading: Reading, name: str, thresholds: dict[str, float])
     return weakest is not None and weakest < threshold
 
 
+def _agency_word_excused(value: Value) -> set[int]:
+    """The issuer's words the official list of agencies confirms: in each agency spelled out
+    whole, its one weakest word (the others, read as they are, must pass on their own)."""
+    words = value.words
+    return {
+        min(phrase, key=lambda position: words[position][1])
+        for phrase in agency_phrases([word for word, _ in words])
+    }
+
+
 def _weakest(value: Value, kind: str, page: str) -> float | None:
     """The value's lowest word confidence, leaving out words other evidence confirms.
 
     A name printed twice on the page ("Xét đề nghị của bà X" and "Họ và tên: X") was read
     right where it was read alike; a family name's spelling comes from the known list; an
-    agency word that recurs in the body (the ward named in "Nơi đăng ký") is confirmed.
+    agency word that recurs in the body (the ward named in "Nơi đăng ký") is confirmed, and
+    so is one word of an agency's name spelled out whole (``places.agency_phrases``).
     """
     if not value.words:
         return value.confidence
     if kind == "name" and _recurs(value.value, page):
         return None
+    excused = _agency_word_excused(value) if kind == "issuer" else set()
     weak = [
         confidence
         for position, (word, confidence) in enumerate(value.words)
@@ -333,6 +345,7 @@ def _weakest(value: Value, kind: str, page: str) -> float | None:
         and not (kind == "name" and _doubt_is_the_punctuation(word))
         and not (kind == "name" and position > 0 and _sole_usual_read_fairly(word, confidence))
         and not (kind == "issuer" and _recurs(word, page))
+        and position not in excused
     ]
     return min(weak) if weak else None
 

@@ -1730,6 +1730,33 @@ def names_unit(type_words: str, name: str) -> bool:
     )
 
 
+# An agency's name of three words or more is one of a short official list: spelled out whole,
+# its words confirm each other, so one of them read weakly ("PHÒNG TÀI CHÍNH - KÉ HOẠCH",
+# "KÉ" at 24) can be no other word. The unit's own name has no such list behind each word.
+AGENCY_CONFIRMS_FROM = 3
+
+
+def agency_phrases(words: Sequence[str]) -> list[list[int]]:
+    """The positions of the words that spell, folded and letter for letter, an agency of the
+    official list of ``AGENCY_CONFIRMS_FROM`` words or more ("ỦY BAN NHÂN DÂN", "SỞ TƯ
+    PHÁP"), one list per agency named; words of punctuation alone ("-") are passed over."""
+    folded = [(i, fold_phrase(w).strip(" .,:;-_–")) for i, w in enumerate(words)]
+    folded = [(i, f) for i, f in folded if f]
+    agencies = [a for a, _, _ in _AGENCIES if len(a) >= AGENCY_CONFIRMS_FROM]
+    found: list[list[int]] = []
+    k = 0
+    while k < len(folded):
+        hit = next(
+            (a for a in agencies if tuple(f for _, f in folded[k : k + len(a)]) == a), None
+        )
+        if hit is None:
+            k += 1
+            continue
+        found.append([i for i, _ in folded[k : k + len(hit)]])
+        k += len(hit)
+    return found
+
+
 def is_unit_name(text: str) -> bool:
     """Whether ``text`` is the whole name of an administrative unit of any level, in
     either list, at any time, with or without its type ("Quảng Ngãi", "huyện Ba Tơ"):
