@@ -1,0 +1,131 @@
+"""Review pass 12: a dateline's year read weakly is read again before it is trusted; an
+agency's name and a name's second mention confirm words read weakly — and the misreads of
+the same kind that must stay in review."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.places import agency_phrases
+from records.model import ReviewReason
+from tests.extract.test_header_recovery import CRIMINAL
+from tests.extract.test_line_reread import Reader, _again, _dateline, _paper
+from tests.support.extract import analyze_lines as read
+
+
+def _dateline_parts(lines: list[str]) -> tuple[int, str, str, str, str]:
+    at = _dateline(lines)
+    place, _, when = lines[at].partition(", ngày ")
+    day, month, year = when.replace("tháng ", "").replace("năm ", "").split()
+    return at, place, day, month, year
+
+
+def test_a_dateline_whose_year_alone_was_read_weakly_is_doubted() -> None:
+    # Draw 22001 e0010: "Lạng Sơn, ngày 28 tháng 3 năm 2018", the year read at 74 for 2013
+    # (nothing else on the page dates the paper): ready and wrong before.
+    got = read(CRIMINAL, {"2025": 74.0})
+    assert got.issued_on == "2025-03-11"
+    assert "low_confidence:issued_on" in got.review_reasons
+    # Read clearly, or weakly but at 80 and over, it is trusted as before.
+    assert not [r for r in read(CRIMINAL, {"2025": 80.0}).review_reasons if "issued_on" in r]
+    assert not [r for r in read(CRIMINAL).review_reasons if "issued_on" in r]
+
+
+def test_a_weak_year_the_second_reading_reads_alike_and_clearly_is_confirmed() -> None:
+    # Draw 22001 e0031 ("năm 2014" at 76), dev e0042 ("tháng 02" at 74): right, and
+    # released by the second reading of the dateline.
+    lines, _ = _paper()
+    at, place, day, month, year = _dateline_parts(lines)
+    reader = Reader((f"{place},", 95.0), ("ngày", 95.0), (day, 95.0), ("tháng", 95.0),
+                    (month, 95.0), ("năm", 95.0), (year, 95.0))
+    got = _again(lines, {year: 74.0}, reader)
+    assert got.issued_on is not None and got.issued_on.startswith(year)
+    assert got.review_reasons == []
+    assert len(reader.asked) == 1
+
+
+@pytest.mark.parametrize("again", ["other", "weak"])
+def test_a_weak_year_read_otherwise_or_weakly_again_stays_in_review(again: str) -> None:
+    # e0010's second reading gave "286" for its day: nothing agrees, an officer reads it.
+    lines, _ = _paper()
+    at, place, day, month, year = _dateline_parts(lines)
+    second = (str(int(year) + 5), 95.0) if again == "other" else (year, 74.0)
+    reader = Reader((f"{place},", 95.0), ("ngày", 95.0), (day, 95.0), ("tháng", 95.0),
+                    (month, 95.0), ("năm", 95.0), second)
+    got = _again(lines, {year: 74.0}, reader)
+    assert got.issued_on is not None and got.issued_on.startswith(year)
+    assert ReviewReason("low_confidence", "issued_on") in got.review_reasons
+
+
+BUSINESS = [
+    "UBND THỊ XÃ VĨNH CHÂU",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "PHÒNG TÀI CHÍNH - KÉ HOẠCH",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Số: 94A66358624",
+    "GIẤY CHỨNG NHẬN",
+    "ĐĂNG KÝ HỘ KINH DOANH",
+    "Mã số hộ kinh doanh: 94A66358624",
+    "Đăng ký lần đầu: ngày 03 tháng 5 năm 2015",
+    "1. Tên hộ kinh doanh: HỘ KINH DOANH QUÁN ĂN THÀNH ĐẠT",
+    "2. Địa điểm kinh doanh: Tổ 13, xã Lai Hòa, thị xã Vĩnh Châu, tỉnh Sóc Trăng",
+    "5. Chủ hộ kinh doanh (đại diện hộ kinh doanh):",
+    "Họ và tên: NGUYỄN QUANG TÙNG",
+    "Giới tính: Nam",
+    "Sinh ngày: 09/02/1975",
+    "Số CCCD: 095075644349",
+    "Sóc Trăng, ngày 07 tháng 02 năm 2020",
+    "KT. TRƯỞNG PHÒNG",
+]
+
+
+def test_a_word_of_an_agency_named_whole_read_weakly_is_confirmed_by_the_list() -> None:
+    # Draw 22001 e0043: "KÉ" read at 24 in "PHÒNG TÀI CHÍNH - KÉ HOẠCH": the agency's other
+    # words spell the one agency of the list it can be.
+    got = read(BUSINESS, {"KÉ": 24.0})
+    assert got.issuer == "Phòng Tài chính - Kế hoạch thị xã Vĩnh Châu, tỉnh Sóc Trăng"
+    assert not [r for r in got.review_reasons if r.endswith(":issuer")]
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        {"KÉ": 24.0, "TÀI": 24.0},  # two words of the agency weak: the list confirms one
+        {"CHÂU": 24.0},  # the unit's own name (printed nowhere else): no list behind it
+        {"UBND": 24.0},  # an agency of one word confirms nothing
+    ],
+)
+def test_issuer_words_the_agency_list_cannot_confirm_stay_doubted(weak: dict[str, float]) -> None:
+    # Without the business address, which names the unit again and so confirms it.
+    got = read([ln for ln in BUSINESS if not ln.startswith("2. ")], weak)
+    assert "low_confidence:issuer" in got.review_reasons
+
+
+def test_agency_phrases_are_whole_agencies_of_three_words_and_more() -> None:
+    assert agency_phrases("UBND THỊ XÃ VĨNH CHÂU PHÒNG TÀI CHÍNH - KÉ HOẠCH".split()) == [
+        [5, 6, 7, 9, 10]
+    ]
+    assert agency_phrases("ỦY BAN NHÂN DÂN XÃ MINH HÓA".split()) == [[0, 1, 2, 3]]
+    assert agency_phrases("SỞ TƯ PHÁT".split()) == []  # a letter off is no agency's word
+    assert agency_phrases("PHÒNG TÀI CHÍNH".split()) == []  # cut short
+
+
+def _holder_quoted(requester: str) -> list[str]:
+    # Draw 22002 e0028: the holder's "PHẠM 'THU LINH" ("'THU" at 68, the quote a speck),
+    # printed in the requester's line too.
+    return [
+        ln.replace("Theo yêu cầu của: Nghiêm Đức Lộc", f"Theo yêu cầu của: {requester}")
+        .replace("1. Họ và tên: NGHIÊM ĐỨC LỘC", "1. Họ và tên: NGHIÊM 'ĐỨC LỘC")
+        for ln in CRIMINAL
+    ]
+
+
+def test_a_name_with_a_quote_speck_printed_again_elsewhere_is_confirmed() -> None:
+    got = read(_holder_quoted("NGHIÊM ĐỨC LỘC"), {"'ĐỨC": 68.0})
+    assert got.subjects[0].name == "Nghiêm Đức Lộc"
+    assert got.review_reasons == []
+
+
+def test_a_name_with_a_quote_speck_printed_once_stays_doubted() -> None:
+    got = read(_holder_quoted("Trần Văn Ba"), {"'ĐỨC": 68.0})
+    assert "low_confidence:subjects[0].name" in got.review_reasons
