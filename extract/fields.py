@@ -1245,6 +1245,40 @@ _MOTTO_OPENING = re.compile(r"(?<![a-z])(?<!xa )(?<!phuong )cong(?![a-z])")
 _MOTTO_LINE = re.compile(r"^\W*cong hoa(?![a-z])")
 
 
+# The motto's words in order. A narrow page sets the motto beside the agency's column in
+# pieces that tesseract reads as lines of the left column ("HÒA XÃ HỘI CHỦ" / "CỘNG" /
+# "ỦNG VIỆT NAM" between "TỈNH PHÚ THỌ" and "UBND XÃ BÌNH XUYÊN", draw 22002 e0032): taken
+# into the block, they leave it naming no unit.
+_MOTTO_WORDS = MOTTO[0].split()
+# A run of this many of the motto's words in its order is the motto's: no unit's name
+# holds three of them so ("xã Cộng Hòa" holds two, after its type word).
+_MOTTO_RUN = 3
+
+
+def _motto_piece(folded: str) -> bool:
+    """A header line that is a piece of the motto: a run of ``_MOTTO_RUN`` of its words in
+    its order with at most one word besides (a letter or two the motto's neighbour left),
+    or the motto's end "việt nam" with at most one word before it. Shorter runs may be a
+    unit's name ("CỘNG HÒA", "HÒA" of "THANH HÓA" wrapped) and stay in the block."""
+    words = re.findall(r"[a-z]+", folded)
+    longest, ends = 0, False
+    for start in range(len(words)):
+        for at in range(len(_MOTTO_WORDS)):
+            size = 0
+            while (
+                start + size < len(words)
+                and at + size < len(_MOTTO_WORDS)
+                and words[start + size] == _MOTTO_WORDS[at + size]
+            ):
+                size += 1
+            if size > longest:
+                longest, ends = size, at + size == len(_MOTTO_WORDS)
+    rest = len(words) - longest
+    return (longest >= _MOTTO_RUN and rest <= 1) or (
+        ends and longest >= 2 and rest <= 1 and words[-2:] == _MOTTO_WORDS[-2:]
+    )
+
+
 def _before_motto(text: str) -> str:
     """The left column of a header line tesseract read together with the motto."""
     folded = fold_aligned(text)
@@ -1385,8 +1419,7 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     left = min((ln.x0 for ln in header if ln.x0 is not None), default=None)
     if left is not None and motto_x and min(motto_x) <= left:
         motto_x = []  # the motto is not in a right-hand column: x says nothing here
-    texts: list[str] = []
-    words: list[tuple[str, float]] = []
+    pieces: list[tuple[str, tuple[tuple[str, float], ...], bool]] = []
     after_lone_so = False
     for line in header:
         folded = fold_phrase(line.text)
@@ -1414,8 +1447,13 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         if _fragment(text, line_words):
             continue
         if text:
-            texts.append(text)
-            words.extend(line_words)
+            pieces.append((text, line_words, _motto_piece(folded)))
+    if not all(motto for _, _, motto in pieces):
+        # The motto's pieces go when the agency's own lines are there; a block of nothing
+        # else (the header lost) stays as read, for ``issuer_unmatched`` to hold the record.
+        pieces = [piece for piece in pieces if not piece[2]]
+    texts = [text for text, _, _ in pieces]
+    words = [word for _, line_words, _ in pieces for word in line_words]
     if not texts:
         return None
     confidences = [c for _, c in words]

@@ -1,12 +1,16 @@
 """Review pass 12: a dateline's year read weakly is read again before it is trusted; an
-agency's name and a name's second mention confirm words read weakly — and the misreads of
-the same kind that must stay in review."""
+agency's name and a name's second mention confirm words read weakly; the motto's pieces
+leave the agency's block — and the misreads of the same kind that must stay in review."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from extract.fields import _motto_piece
 from extract.places import agency_phrases
+from records.folding import fold_phrase
 from records.model import ReviewReason
 from tests.extract.test_header_recovery import CRIMINAL
 from tests.extract.test_line_reread import Reader, _again, _dateline, _paper
@@ -35,7 +39,7 @@ def test_a_weak_year_the_second_reading_reads_alike_and_clearly_is_confirmed() -
     # Draw 22001 e0031 ("năm 2014" at 76), dev e0042 ("tháng 02" at 74): right, and
     # released by the second reading of the dateline.
     lines, _ = _paper()
-    at, place, day, month, year = _dateline_parts(lines)
+    _, place, day, month, year = _dateline_parts(lines)
     reader = Reader((f"{place},", 95.0), ("ngày", 95.0), (day, 95.0), ("tháng", 95.0),
                     (month, 95.0), ("năm", 95.0), (year, 95.0))
     got = _again(lines, {year: 74.0}, reader)
@@ -48,7 +52,7 @@ def test_a_weak_year_the_second_reading_reads_alike_and_clearly_is_confirmed() -
 def test_a_weak_year_read_otherwise_or_weakly_again_stays_in_review(again: str) -> None:
     # e0010's second reading gave "286" for its day: nothing agrees, an officer reads it.
     lines, _ = _paper()
-    at, place, day, month, year = _dateline_parts(lines)
+    _, place, day, month, year = _dateline_parts(lines)
     second = (str(int(year) + 5), 95.0) if again == "other" else (year, 74.0)
     reader = Reader((f"{place},", 95.0), ("ngày", 95.0), (day, 95.0), ("tháng", 95.0),
                     (month, 95.0), ("năm", 95.0), second)
@@ -101,13 +105,65 @@ def test_issuer_words_the_agency_list_cannot_confirm_stay_doubted(weak: dict[str
     assert "low_confidence:issuer" in got.review_reasons
 
 
+def _phrases(header: str) -> list[list[int]]:
+    return agency_phrases(header.split())
+
+
 def test_agency_phrases_are_whole_agencies_of_three_words_and_more() -> None:
-    assert agency_phrases("UBND THỊ XÃ VĨNH CHÂU PHÒNG TÀI CHÍNH - KÉ HOẠCH".split()) == [
-        [5, 6, 7, 9, 10]
-    ]
-    assert agency_phrases("ỦY BAN NHÂN DÂN XÃ MINH HÓA".split()) == [[0, 1, 2, 3]]
-    assert agency_phrases("SỞ TƯ PHÁT".split()) == []  # a letter off is no agency's word
-    assert agency_phrases("PHÒNG TÀI CHÍNH".split()) == []  # cut short
+    assert _phrases("UBND THỊ XÃ VĨNH CHÂU PHÒNG TÀI CHÍNH - KÉ HOẠCH") == [[5, 6, 7, 9, 10]]
+    assert _phrases("ỦY BAN NHÂN DÂN XÃ MINH HÓA") == [[0, 1, 2, 3]]
+    assert _phrases("SỞ TƯ PHÁT") == []  # a letter off is no agency's word
+    assert _phrases("PHÒNG TÀI CHÍNH") == []  # cut short
+
+
+# Draw 22002 e0032: the motto set in pieces beside a narrow left column, each piece read as
+# a line of the agency's block.
+MOTTO_IN_PIECES = [
+    "HÒA XÃ HỘI CHỦ",
+    "TỈNH PHÚ THỌ",
+    "CỘNG",
+    "ỦNG VIỆT NAM",
+    "UBND XÃ BÌNH XUYÊN",
+    "ộc lập - Tự do - Hạnh phúc",
+    *BUSINESS[5:9],
+    "2. Địa điểm kinh doanh: Số 34 Hai Bà Trưng, xã Bình Xuyên, tỉnh Phú Thọ",
+    *BUSINESS[11:16],
+    "Phú Thọ, ngày 26 tháng 8 năm 2026",
+    "TRƯỞNG PHÒNG",
+]
+
+
+def test_pieces_of_the_motto_read_into_the_agency_block_are_left_out() -> None:
+    got = read(MOTTO_IN_PIECES, today=date(2026, 12, 1))
+    assert got.issuer == "Ủy ban nhân dân xã Bình Xuyên, tỉnh Phú Thọ"
+    assert got.fields["issuer_printed"] == "TỈNH PHÚ THỌ CỘNG UBND XÃ BÌNH XUYÊN"
+    assert not [r for r in got.review_reasons if r.endswith(":issuer")]
+
+
+def test_a_block_of_nothing_but_the_motto_still_holds_the_record() -> None:
+    # The agency's lines lost (draw 22001 e0009, "NGHĨA VIỆT NAM" alone): the block stays
+    # as read and names no unit.
+    lines = [ln for ln in MOTTO_IN_PIECES if "PHÚ THỌ" not in ln and "BÌNH XUYÊN" not in ln]
+    got = read(lines, today=date(2026, 12, 1))
+    assert got.issuer is None
+    assert "issuer_unmatched:issuer" in got.review_reasons
+
+
+@pytest.mark.parametrize(
+    ("line", "piece"),
+    [
+        ("HÒA XÃ HỘI CHỦ", True),
+        ("ỦNG VIỆT NAM", True),
+        ("NGHĨA VIỆT NAM", True),
+        ("CỘNG", False),  # one word: a unit's name may end so
+        ("XÃ CỘNG HÒA", False),  # a commune: two of the motto's words, after its type
+        ("UBND XÃ CỘNG HÒA", False),
+        ("XÃ HỘI NGHĨA", False),  # not the motto's order
+        ("UBND XÃ VIỆT NAM", False),  # two words besides
+    ],
+)
+def test_what_a_piece_of_the_motto_is(line: str, piece: bool) -> None:
+    assert _motto_piece(fold_phrase(line)) is piece
 
 
 def _holder_quoted(requester: str) -> list[str]:
