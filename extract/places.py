@@ -1271,9 +1271,13 @@ def _place_distance(unit: Unit, places: Sequence[str]) -> int | None:
 
 
 def _in_addresses(unit: Unit, page: str) -> bool:
-    """The page names the ward with its parent ("Phường 4, Quận 5", after 2025 "xã Tân Hưng,
-    tỉnh Đồng Nai"): an address or a place of registration under that unit."""
-    parent = unit.district_key or unit.province_key
+    """The page names the unit with its parent ("Phường 4, Quận 5", after 2025 "xã Tân Hưng,
+    tỉnh Đồng Nai"; a district with its province, "huyện Chợ Mới, tỉnh An Giang"): an
+    address or a place of registration under that unit."""
+    # A district's own key stands in its ``district_key``: its parent is its province (two
+    # districts "Chợ Mới", of Bắc Kạn and An Giang, were told apart by nothing, draw 22001
+    # e0000, though the business address names its province).
+    parent = (unit.district_key if unit.level == "ward" else None) or unit.province_key
     compact = re.sub(r"[^a-z0-9,]", "", page)
     for match in re.finditer(re.escape(unit.kind + unit.key) + r"(?![0-9])", compact):
         after = compact[match.end() : match.end() + 60]

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from extract.fields import _motto_piece
-from extract.places import agency_phrases
+from extract.places import agency_phrases, match_issuer
 from records.folding import fold_phrase
 from records.model import ReviewReason
 from tests.extract.test_header_recovery import CRIMINAL
@@ -185,3 +185,28 @@ def test_a_name_with_a_quote_speck_printed_again_elsewhere_is_confirmed() -> Non
 def test_a_name_with_a_quote_speck_printed_once_stays_doubted() -> None:
     got = read(_holder_quoted("Trần Văn Ba"), {"'ĐỨC": 68.0})
     assert "low_confidence:subjects[0].name" in got.review_reasons
+
+
+CHO_MOI = "ỦY BAN NHÂN DÂN HUYỆN CHỢ MỚI"
+
+
+def test_two_districts_of_one_name_are_told_apart_by_the_address_naming_its_province() -> None:
+    # Draw 22001 e0000: "huyện Chợ Mới" of Bắc Kạn and of An Giang; the business address
+    # names the district with its province.
+    address = "2. Địa điểm kinh doanh: Thôn 7, xã Tấn Mỹ, huyện Chợ Mới, tỉnh An Giang"
+    got = match_issuer(CHO_MOI, "2021-02-14", [address])
+    assert got.official == "Ủy ban nhân dân huyện Chợ Mới, tỉnh An Giang"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        [],  # nothing names the province
+        ["Nơi cư trú: xã Tấn Mỹ, huyện Chợ Mới, tỉnh An Giang",
+         "Nơi đăng ký: huyện Chợ Mới, tỉnh Bắc Kạn"],  # both named: no telling
+        ["Địa chỉ: huyện Chợ Mới"],  # the district without its province
+    ],
+)
+def test_two_districts_of_one_name_stay_a_choice_without_one_address(page: list[str]) -> None:
+    got = match_issuer(CHO_MOI, "2021-02-14", page)
+    assert got.official is None and got.reason == "issuer_ambiguous"
