@@ -334,10 +334,13 @@ def field_read_weakly(reading: Reading, name: str, thresholds: dict[str, float])
 
 def _agency_word_excused(value: Value) -> set[int]:
     """The issuer's words the official list of agencies confirms: in each agency spelled out
-    whole, its one weakest word (the others, read as they are, must pass on their own)."""
+    whole, its one word read a letter off, else its weakest (the others, read as they are,
+    must pass on their own)."""
     words = value.words
     return {
-        min(phrase, key=lambda position: words[position][1])
+        phrase.slip
+        if phrase.slip is not None
+        else min(phrase.positions, key=lambda position: words[position][1])
         for phrase in agency_phrases([word for word, _ in words])
     }
 

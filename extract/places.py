@@ -45,7 +45,7 @@ from typing import Any
 
 from extract.syllables import is_syllable
 from extract.text import DAY_WORD
-from records.folding import fold_phrase
+from records.folding import edit_distance, fold_phrase
 
 # Papers issued from this day name the units of the 2025 reorganisation.
 REORGANISED_ON = date(2025, 7, 1)
@@ -1738,27 +1738,60 @@ def names_unit(type_words: str, name: str) -> bool:
 # its words confirm each other, so one of them read weakly ("PHÒNG TÀI CHÍNH - KÉ HOẠCH",
 # "KÉ" at 24) can be no other word. The unit's own name has no such list behind each word.
 AGENCY_CONFIRMS_FROM = 3
+# From four words, the others spelled exactly leave one word room for a letter's slip
+# ("PHONG "LAI CHINH - KE HOẠCH", "LAI" at 0 for TÀI): no other agency of the list is
+# spelled so; the slipped word is then the one the list confirms.
+AGENCY_SLIP_FROM = 4
 
 
-def agency_phrases(words: Sequence[str]) -> list[list[int]]:
-    """The positions of the words that spell, folded and letter for letter, an agency of the
-    official list of ``AGENCY_CONFIRMS_FROM`` words or more ("ỦY BAN NHÂN DÂN", "SỞ TƯ
-    PHÁP"), one list per agency named; words of punctuation alone ("-") are passed over."""
-    folded = [(i, fold_phrase(w).strip(" .,:;-_–")) for i, w in enumerate(words)]
+@dataclass(frozen=True)
+class AgencyPhrase:
+    """An agency of the official list spelled out in a header's words: the positions of
+    its words, and of the one word read a letter off, if any."""
+
+    positions: tuple[int, ...]
+    slip: int | None = None
+
+
+def agency_phrases(words: Sequence[str]) -> list[AgencyPhrase]:
+    """The agencies of the official list of ``AGENCY_CONFIRMS_FROM`` words or more that
+    ``words`` spell, folded, letter for letter ("ỦY BAN NHÂN DÂN", "SỞ TƯ PHÁP") — from
+    ``AGENCY_SLIP_FROM`` words, one of them may be a letter off; words of punctuation
+    alone ("-") are passed over."""
+    folded = [(i, fold_phrase(w).strip(" .,:;-_–'\"")) for i, w in enumerate(words)]
     folded = [(i, f) for i, f in folded if f]
     agencies = [a for a, _, _ in _AGENCIES if len(a) >= AGENCY_CONFIRMS_FROM]
-    found: list[list[int]] = []
+    found: list[AgencyPhrase] = []
     k = 0
     while k < len(folded):
-        hit = next(
-            (a for a in agencies if tuple(f for _, f in folded[k : k + len(a)]) == a), None
-        )
+        spelled = [p for a in agencies if (p := _spelled_agency(folded[k : k + len(a)], a))]
+        hit = min(spelled, key=lambda p: p.slip is not None, default=None)  # exact first
         if hit is None:
             k += 1
             continue
-        found.append([i for i, _ in folded[k : k + len(hit)]])
-        k += len(hit)
+        found.append(hit)
+        k += len(hit.positions)
     return found
+
+
+def _spelled_agency(
+    read: Sequence[tuple[int, str]], agency: tuple[str, ...]
+) -> AgencyPhrase | None:
+    """``agency`` as the folded words ``read`` (position, word) spell it, or None."""
+    if len(read) < len(agency):
+        return None
+    off = [i for (i, got), want in zip(read, agency, strict=True) if got != want]
+    positions = tuple(i for i, _ in read)
+    if not off:
+        return AgencyPhrase(positions)
+    slipped = dict(read)[off[0]]
+    if (
+        len(off) == 1
+        and len(agency) >= AGENCY_SLIP_FROM
+        and edit_distance(slipped, agency[positions.index(off[0])]) == 1
+    ):
+        return AgencyPhrase(positions, off[0])
+    return None
 
 
 def is_unit_name(text: str) -> bool:
