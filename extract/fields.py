@@ -1297,8 +1297,10 @@ def _before_motto(text: str) -> str:
 
 
 # Letters whose capital is their small letter drawn larger: tesseract reads their case
-# from the size alone and slips ("UBND XÃ UY Nỗ" for "NỖ").
-_SAME_SHAPE_CASE = frozenset("cosuvwxz")
+# from the size alone and slips ("UBND XÃ UY Nỗ" for "NỖ"); so it does with Y under a
+# mark, its tail aside ("HUYỆN TÂN Kỳ", draw 22004 e0009: the block cut before it named
+# no unit).
+_SAME_SHAPE_CASE = frozenset("cosuvwxyz")
 
 
 # Capitals with an apostrophe between two of them: unit names of the Central Highlands

@@ -225,3 +225,29 @@ def test_two_districts_of_one_name_are_told_apart_by_the_address_naming_its_prov
 def test_two_districts_of_one_name_stay_a_choice_without_one_address(page: list[str]) -> None:
     got = match_issuer(CHO_MOI, "2021-02-14", page)
     assert got.official is None and got.reason == "issuer_ambiguous"
+
+
+def _tan_ky(header: str) -> list[str]:
+    # Draw 22004 e0009: "HUYỆN TÂN Kỳ" — the capital Ỳ read small, the block cut before it
+    # (no unit "Tân"), the issuer only proposed from the signature.
+    return [
+        header if ln == "UBND THỊ XÃ VĨNH CHÂU" else
+        ln.replace("xã Lai Hòa, thị xã Vĩnh Châu, tỉnh Sóc Trăng",
+                   "xã Tiên Kỳ, huyện Tân Kỳ, tỉnh Nghệ An").replace("Sóc Trăng, ngày",
+                                                                     "Nghệ An, ngày")
+        for ln in BUSINESS
+    ]
+
+
+def test_a_capital_y_read_small_after_capitals_stays_in_the_agency_block() -> None:
+    got = read(_tan_ky("ỦY BAN NHÂN DÂN HUYỆN TÂN Kỳ"))
+    assert got.fields["issuer_printed"].startswith("ỦY BAN NHÂN DÂN HUYỆN TÂN Kỳ")
+    assert got.issuer == "Phòng Tài chính - Kế hoạch huyện Tân Kỳ, tỉnh Nghệ An"
+    assert not [r for r in got.review_reasons if r.endswith(":issuer")]
+
+
+def test_a_word_of_small_letters_after_the_capitals_is_still_cut() -> None:
+    # "Kỳ" keeps its place because Y's capital is its small letter drawn larger; a word
+    # with other small letters ("Kinh") is body text read on the agency's line.
+    got = read(_tan_ky("ỦY BAN NHÂN DÂN HUYỆN TÂN Kinh"))
+    assert not got.fields["issuer_printed"].startswith("ỦY BAN NHÂN DÂN HUYỆN TÂN Kinh")
