@@ -1255,13 +1255,14 @@ _MOTTO_WORDS = MOTTO[0].split()
 _MOTTO_RUN = 3
 
 
-def _motto_piece(folded: str) -> bool:
+def _motto_piece(folded: str) -> tuple[int, int] | None:
     """A header line that is a piece of the motto: a run of ``_MOTTO_RUN`` of its words in
     its order with at most one word besides (a letter or two the motto's neighbour left),
-    or the motto's end "việt nam" with at most one word before it. Shorter runs may be a
-    unit's name ("CỘNG HÒA", "HÒA" of "THANH HÓA" wrapped) and stay in the block."""
+    or the motto's end "việt nam" with at most one word before it; the run's place in the
+    motto (first word, word after its last). Shorter runs may be a unit's name ("CỘNG
+    HÒA", "HÒA" of "THANH HÓA" wrapped) and stay in the block."""
     words = re.findall(r"[a-z]+", folded)
-    longest, ends = 0, False
+    longest, first = 0, 0
     for start in range(len(words)):
         for at in range(len(_MOTTO_WORDS)):
             size = 0
@@ -1272,10 +1273,23 @@ def _motto_piece(folded: str) -> bool:
             ):
                 size += 1
             if size > longest:
-                longest, ends = size, at + size == len(_MOTTO_WORDS)
+                longest, first = size, at
     rest = len(words) - longest
-    return (longest >= _MOTTO_RUN and rest <= 1) or (
-        ends and longest >= 2 and rest <= 1 and words[-2:] == _MOTTO_WORDS[-2:]
+    ends = first + longest == len(_MOTTO_WORDS) and words[-2:] == _MOTTO_WORDS[-2:]
+    if rest <= 1 and (longest >= _MOTTO_RUN or (ends and longest >= 2)):
+        return first, first + longest
+    return None
+
+
+def _motto_neighbour(folded: str, runs: list[tuple[int, int]]) -> bool:
+    """A one-word line that is the motto's word right before or right after a piece of it
+    on another line ("CỘNG" over "HÒA XÃ HỘI CHỦ", "NAM" under "CHỦ NGHĨA VIỆT"): the
+    motto's too."""
+    words = re.findall(r"[a-z]+", folded)
+    return len(words) == 1 and any(
+        (first > 0 and words[0] == _MOTTO_WORDS[first - 1])
+        or (after < len(_MOTTO_WORDS) and words[0] == _MOTTO_WORDS[after])
+        for first, after in runs
     )
 
 
@@ -1421,7 +1435,7 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     left = min((ln.x0 for ln in header if ln.x0 is not None), default=None)
     if left is not None and motto_x and min(motto_x) <= left:
         motto_x = []  # the motto is not in a right-hand column: x says nothing here
-    pieces: list[tuple[str, tuple[tuple[str, float], ...], bool]] = []
+    pieces: list[tuple[str, tuple[tuple[str, float], ...], str]] = []
     after_lone_so = False
     for line in header:
         folded = fold_phrase(line.text)
@@ -1449,11 +1463,17 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         if _fragment(text, line_words):
             continue
         if text:
-            pieces.append((text, line_words, _motto_piece(folded)))
-    if not all(motto for _, _, motto in pieces):
+            pieces.append((text, line_words, folded))
+    runs = [run for _, _, folded in pieces if (run := _motto_piece(folded))]
+    kept = [
+        (text, line_words)
+        for text, line_words, folded in pieces
+        if not (runs and (_motto_piece(folded) or _motto_neighbour(folded, runs)))
+    ]
+    if kept:
         # The motto's pieces go when the agency's own lines are there; a block of nothing
         # else (the header lost) stays as read, for ``issuer_unmatched`` to hold the record.
-        pieces = [piece for piece in pieces if not piece[2]]
+        pieces = [(text, line_words, "") for text, line_words in kept]
     texts = [text for text, _, _ in pieces]
     words = [word for _, line_words, _ in pieces for word in line_words]
     if not texts:
