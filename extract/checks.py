@@ -8,6 +8,7 @@ another, a missing one only costs an officer a look.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +25,7 @@ from extract.names import (
     sole_usual_spelling,
     usual_spellings,
 )
-from extract.places import is_unit_name
+from extract.places import agency_phrases, is_unit_name
 from extract.syllables import invalid_words
 from extract.text import clean_digits, find_date, split_figure, title_case
 from records.folding import fold_phrase, nfc
@@ -144,11 +145,13 @@ _FIGURE_DATE = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}")
 _SHORT_PART = re.compile(r"(?<!\d)\d[/.\-]|[/.\-]\d[/.\-]")
 
 
-# A worded date ("ngày 06 tháng l2 năm 2023") spreads its figures over three words, and
-# one of them read weakly is common on right readings. Two or more below this are a line
-# under ink (the seal sits on the dateline): its day may be another ("06" for "08").
+# A worded date ("ngày 06 tháng l2 năm 2023") spreads its figures over three words. One of
+# them read below this may be another figure as plausible as the right one: "năm 2018" read
+# at 74 for 2013 (fresh draw 22001 e0010, ready and wrong before), "06" for "08" under the
+# seal. Such a dateline is doubted, so it is read again (``extract.reread``): the two
+# readings agreeing, the second clearly, settle it (right datelines with one weak figure,
+# "tháng 02" at 74, "năm 2014" at 76, are released so); otherwise an officer reads it.
 WORDED_DIGITS_MIN = 80.0
-WORDED_WEAK_WORDS = 2
 
 
 def _near_twin(value: Value, lines: list[str]) -> bool:
@@ -171,7 +174,7 @@ def _near_twin(value: Value, lines: list[str]) -> bool:
 
 def date_doubt(value: Value | None, lines: list[str] | None = None) -> bool:
     """A date whose figures cannot be trusted from the reading alone: in figures, read
-    below ``FIGURE_DATE_MIN`` or with a day or month of one digit; in words, with two of
+    below ``FIGURE_DATE_MIN`` or with a day or month of one digit; in words, with one of
     its figures read below ``WORDED_DIGITS_MIN``."""
     if value is None:
         return False
@@ -181,7 +184,7 @@ def date_doubt(value: Value | None, lines: list[str] | None = None) -> bool:
     if split_figure(value.raw or ""):
         return True  # a figure in two pieces ("ngày 1 7"): one reading cannot join it
     figures = [c for w, c in value.words if re.search(r"\d", w)]
-    if sum(c < WORDED_DIGITS_MIN for c in figures) >= WORDED_WEAK_WORDS:
+    if any(c < WORDED_DIGITS_MIN for c in figures):
         return True
     weak = any(c < FIGURE_DATE_MIN for c in figures)
     return weak and _near_twin(value, lines or [])
@@ -271,12 +274,28 @@ def header_agreement(reading: Reading) -> tuple[set[str], list[ReviewReason]]:
     return confirmed, []
 
 
+# A quote mark glued before a word ("PHẠM 'THU LINH", draw 22002 e0028): a speck, as no
+# name or place is printed with one; it does not make the mention another reading.
+_SPECK_QUOTE = re.compile(r"(?<![a-z0-9])['\"`‘’“”]+(?=[a-z])")
+
+
+@functools.lru_cache(maxsize=4)
+def _unquoted(page: str) -> str:
+    """The folded page without quote specks: asked for every word checked on one page."""
+    return _SPECK_QUOTE.sub("", page)
+
+
 def _recurs(word: str, page: str) -> bool:
     """The word (folded) stands at least twice on the page: read right in another place."""
     folded = fold_phrase(word).strip(" .,:;-_")
     return (
         bool(folded)
-        and len(re.findall(rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])", page)) >= 2
+        and len(
+            re.findall(
+                rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])", _unquoted(page)
+            )
+        )
+        >= 2
     )
 
 
@@ -313,17 +332,32 @@ def field_read_weakly(reading: Reading, name: str, thresholds: dict[str, float])
     return weakest is not None and weakest < threshold
 
 
+def _agency_word_excused(value: Value) -> set[int]:
+    """The issuer's words the official list of agencies confirms: in each agency spelled out
+    whole, its one word read a letter off, else its weakest (the others, read as they are,
+    must pass on their own)."""
+    words = value.words
+    return {
+        phrase.slip
+        if phrase.slip is not None
+        else min(phrase.positions, key=lambda position: words[position][1])
+        for phrase in agency_phrases([word for word, _ in words])
+    }
+
+
 def _weakest(value: Value, kind: str, page: str) -> float | None:
     """The value's lowest word confidence, leaving out words other evidence confirms.
 
     A name printed twice on the page ("Xét đề nghị của bà X" and "Họ và tên: X") was read
     right where it was read alike; a family name's spelling comes from the known list; an
-    agency word that recurs in the body (the ward named in "Nơi đăng ký") is confirmed.
+    agency word that recurs in the body (the ward named in "Nơi đăng ký") is confirmed, and
+    so is one word of an agency's name spelled out whole (``places.agency_phrases``).
     """
     if not value.words:
         return value.confidence
     if kind == "name" and _recurs(value.value, page):
         return None
+    excused = _agency_word_excused(value) if kind == "issuer" else set()
     weak = [
         confidence
         for position, (word, confidence) in enumerate(value.words)
@@ -331,6 +365,7 @@ def _weakest(value: Value, kind: str, page: str) -> float | None:
         and not (kind == "name" and _doubt_is_the_punctuation(word))
         and not (kind == "name" and position > 0 and _sole_usual_read_fairly(word, confidence))
         and not (kind == "issuer" and _recurs(word, page))
+        and position not in excused
     ]
     return min(weak) if weak else None
 

@@ -1245,6 +1245,54 @@ _MOTTO_OPENING = re.compile(r"(?<![a-z])(?<!xa )(?<!phuong )cong(?![a-z])")
 _MOTTO_LINE = re.compile(r"^\W*cong hoa(?![a-z])")
 
 
+# The motto's words in order. A narrow page sets the motto beside the agency's column in
+# pieces that tesseract reads as lines of the left column ("HÒA XÃ HỘI CHỦ" / "CỘNG" /
+# "ỦNG VIỆT NAM" between "TỈNH PHÚ THỌ" and "UBND XÃ BÌNH XUYÊN", draw 22002 e0032): taken
+# into the block, they leave it naming no unit.
+_MOTTO_WORDS = MOTTO[0].split()
+# A run of this many of the motto's words in its order is the motto's: no unit's name
+# holds three of them so ("xã Cộng Hòa" holds two, after its type word).
+_MOTTO_RUN = 3
+
+
+def _motto_piece(folded: str) -> tuple[int, int] | None:
+    """A header line that is a piece of the motto: a run of ``_MOTTO_RUN`` of its words in
+    its order with at most one word besides (a letter or two the motto's neighbour left),
+    or the motto's end "việt nam" with at most one word before it; the run's place in the
+    motto (first word, word after its last). Shorter runs may be a unit's name ("CỘNG
+    HÒA", "HÒA" of "THANH HÓA" wrapped) and stay in the block."""
+    words = re.findall(r"[a-z]+", folded)
+    longest, first = 0, 0
+    for start in range(len(words)):
+        for at in range(len(_MOTTO_WORDS)):
+            size = 0
+            while (
+                start + size < len(words)
+                and at + size < len(_MOTTO_WORDS)
+                and words[start + size] == _MOTTO_WORDS[at + size]
+            ):
+                size += 1
+            if size > longest:
+                longest, first = size, at
+    rest = len(words) - longest
+    ends = first + longest == len(_MOTTO_WORDS) and words[-2:] == _MOTTO_WORDS[-2:]
+    if rest <= 1 and (longest >= _MOTTO_RUN or (ends and longest >= 2)):
+        return first, first + longest
+    return None
+
+
+def _motto_neighbour(folded: str, runs: list[tuple[int, int]]) -> bool:
+    """A one-word line that is the motto's word right before or right after a piece of it
+    on another line ("CỘNG" over "HÒA XÃ HỘI CHỦ", "NAM" under "CHỦ NGHĨA VIỆT"): the
+    motto's too."""
+    words = re.findall(r"[a-z]+", folded)
+    return len(words) == 1 and any(
+        (first > 0 and words[0] == _MOTTO_WORDS[first - 1])
+        or (after < len(_MOTTO_WORDS) and words[0] == _MOTTO_WORDS[after])
+        for first, after in runs
+    )
+
+
 def _before_motto(text: str) -> str:
     """The left column of a header line tesseract read together with the motto."""
     folded = fold_aligned(text)
@@ -1263,8 +1311,10 @@ def _before_motto(text: str) -> str:
 
 
 # Letters whose capital is their small letter drawn larger: tesseract reads their case
-# from the size alone and slips ("UBND XÃ UY Nỗ" for "NỖ").
-_SAME_SHAPE_CASE = frozenset("cosuvwxz")
+# from the size alone and slips ("UBND XÃ UY Nỗ" for "NỖ"); so it does with Y under a
+# mark, its tail aside ("HUYỆN TÂN Kỳ", draw 22004 e0009: the block cut before it named
+# no unit).
+_SAME_SHAPE_CASE = frozenset("cosuvwxyz")
 
 
 # Capitals with an apostrophe between two of them: unit names of the Central Highlands
@@ -1385,8 +1435,7 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
     left = min((ln.x0 for ln in header if ln.x0 is not None), default=None)
     if left is not None and motto_x and min(motto_x) <= left:
         motto_x = []  # the motto is not in a right-hand column: x says nothing here
-    texts: list[str] = []
-    words: list[tuple[str, float]] = []
+    pieces: list[tuple[str, tuple[tuple[str, float], ...], str]] = []
     after_lone_so = False
     for line in header:
         folded = fold_phrase(line.text)
@@ -1414,8 +1463,19 @@ def _issuer(lines: list[Line], title_index: int | None) -> Value | None:
         if _fragment(text, line_words):
             continue
         if text:
-            texts.append(text)
-            words.extend(line_words)
+            pieces.append((text, line_words, folded))
+    runs = [run for _, _, folded in pieces if (run := _motto_piece(folded))]
+    kept = [
+        (text, line_words)
+        for text, line_words, folded in pieces
+        if not (runs and (_motto_piece(folded) or _motto_neighbour(folded, runs)))
+    ]
+    if kept:
+        # The motto's pieces go when the agency's own lines are there; a block of nothing
+        # else (the header lost) stays as read, for ``issuer_unmatched`` to hold the record.
+        pieces = [(text, line_words, "") for text, line_words in kept]
+    texts = [text for text, _, _ in pieces]
+    words = [word for _, line_words, _ in pieces for word in line_words]
     if not texts:
         return None
     confidences = [c for _, c in words]

@@ -45,7 +45,7 @@ from typing import Any
 
 from extract.syllables import is_syllable
 from extract.text import DAY_WORD
-from records.folding import fold_phrase
+from records.folding import edit_distance, fold_phrase
 
 # Papers issued from this day name the units of the 2025 reorganisation.
 REORGANISED_ON = date(2025, 7, 1)
@@ -1271,9 +1271,13 @@ def _place_distance(unit: Unit, places: Sequence[str]) -> int | None:
 
 
 def _in_addresses(unit: Unit, page: str) -> bool:
-    """The page names the ward with its parent ("Phường 4, Quận 5", after 2025 "xã Tân Hưng,
-    tỉnh Đồng Nai"): an address or a place of registration under that unit."""
-    parent = unit.district_key or unit.province_key
+    """The page names the unit with its parent ("Phường 4, Quận 5", after 2025 "xã Tân Hưng,
+    tỉnh Đồng Nai"; a district with its province, "huyện Chợ Mới, tỉnh An Giang"): an
+    address or a place of registration under that unit."""
+    # A district's own key stands in its ``district_key``: its parent is its province (two
+    # districts "Chợ Mới", of Bắc Kạn and An Giang, were told apart by nothing, draw 22001
+    # e0000, though the business address names its province).
+    parent = (unit.district_key if unit.level == "ward" else None) or unit.province_key
     compact = re.sub(r"[^a-z0-9,]", "", page)
     for match in re.finditer(re.escape(unit.kind + unit.key) + r"(?![0-9])", compact):
         after = compact[match.end() : match.end() + 60]
@@ -1728,6 +1732,66 @@ def names_unit(type_words: str, name: str) -> bool:
     return any(
         (level, key) in index_for(era).by_key for era in ("legacy", "2025") for level in levels
     )
+
+
+# An agency's name of three words or more is one of a short official list: spelled out whole,
+# its words confirm each other, so one of them read weakly ("PHÒNG TÀI CHÍNH - KÉ HOẠCH",
+# "KÉ" at 24) can be no other word. The unit's own name has no such list behind each word.
+AGENCY_CONFIRMS_FROM = 3
+# From four words, the others spelled exactly leave one word room for a letter's slip
+# ("PHONG "LAI CHINH - KE HOẠCH", "LAI" at 0 for TÀI): no other agency of the list is
+# spelled so; the slipped word is then the one the list confirms.
+AGENCY_SLIP_FROM = 4
+
+
+@dataclass(frozen=True)
+class AgencyPhrase:
+    """An agency of the official list spelled out in a header's words: the positions of
+    its words, and of the one word read a letter off, if any."""
+
+    positions: tuple[int, ...]
+    slip: int | None = None
+
+
+def agency_phrases(words: Sequence[str]) -> list[AgencyPhrase]:
+    """The agencies of the official list of ``AGENCY_CONFIRMS_FROM`` words or more that
+    ``words`` spell, folded, letter for letter ("ỦY BAN NHÂN DÂN", "SỞ TƯ PHÁP") — from
+    ``AGENCY_SLIP_FROM`` words, one of them may be a letter off; words of punctuation
+    alone ("-") are passed over."""
+    folded = [(i, fold_phrase(w).strip(" .,:;-_–'\"")) for i, w in enumerate(words)]
+    folded = [(i, f) for i, f in folded if f]
+    agencies = [a for a, _, _ in _AGENCIES if len(a) >= AGENCY_CONFIRMS_FROM]
+    found: list[AgencyPhrase] = []
+    k = 0
+    while k < len(folded):
+        spelled = [p for a in agencies if (p := _spelled_agency(folded[k : k + len(a)], a))]
+        hit = min(spelled, key=lambda p: p.slip is not None, default=None)  # exact first
+        if hit is None:
+            k += 1
+            continue
+        found.append(hit)
+        k += len(hit.positions)
+    return found
+
+
+def _spelled_agency(
+    read: Sequence[tuple[int, str]], agency: tuple[str, ...]
+) -> AgencyPhrase | None:
+    """``agency`` as the folded words ``read`` (position, word) spell it, or None."""
+    if len(read) < len(agency):
+        return None
+    off = [i for (i, got), want in zip(read, agency, strict=True) if got != want]
+    positions = tuple(i for i, _ in read)
+    if not off:
+        return AgencyPhrase(positions)
+    slipped = dict(read)[off[0]]
+    if (
+        len(off) == 1
+        and len(agency) >= AGENCY_SLIP_FROM
+        and edit_distance(slipped, agency[positions.index(off[0])]) == 1
+    ):
+        return AgencyPhrase(positions, off[0])
+    return None
 
 
 def is_unit_name(text: str) -> bool:

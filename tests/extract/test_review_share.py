@@ -240,8 +240,12 @@ def test_a_permit_whose_issuer_block_holds_the_motto_is_ready_only_when_confirme
     got = read(lines)
     assert got.issuer == "Ủy ban nhân dân huyện Gò Quao, tỉnh Kiên Giang"
     assert got.review_reasons == []
+    # Since review pass 12 the motto's pieces ("CHỦ NGHĨA VIỆT", and "NAM" after them) are
+    # left out of the block, which then reads in order and matches strictly, as a clean
+    # header does: an owner's address in another district says nothing against it.
     elsewhere = [ln.replace("huyện Gò Quao, tỉnh", "huyện Giồng Riềng, tỉnh") for ln in lines]
-    assert read(elsewhere).review_reasons == ["issuer_inferred:issuer"]
+    assert read(elsewhere).issuer == "Ủy ban nhân dân huyện Gò Quao, tỉnh Kiên Giang"
+    assert read(elsewhere).review_reasons == []
 
 
 def test_units_whose_dataset_type_disagrees_with_their_name_are_matched_by_the_name() -> None:
@@ -432,7 +436,10 @@ MOTTO_IN_PIECES = [
     "KT. CHỦ TỊCH",
     "Nguyễn Thị Diệp",
 ]
-MOTTO_WEAK = {"ONHA": 0.0, "CỘNG": 58.0, "NG": 40.0, "Độc": 58.0, ")": 58.0}
+# Since review pass 12 the motto's end "ONHA VIỆT NAM" is left out of the block
+# (``fields._motto_piece``); the weak word kept in it is "NG" of "HỘI CHỦ NG" (the motto's
+# "NGHĨA" torn, two of its words only: kept), read under the issuer's threshold.
+MOTTO_WEAK = {"ONHA": 0.0, "CỘNG": 58.0, "NG": 20.0, "Độc": 58.0, ")": 58.0}
 
 
 def test_a_weakly_read_issuer_the_committee_names_in_the_body_is_confirmed() -> None:

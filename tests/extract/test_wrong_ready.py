@@ -126,8 +126,9 @@ def test_a_weakly_read_name_another_usual_name_shares_the_letters_of_goes_to_rev
 
 
 def test_a_worded_dateline_with_two_weak_figures_goes_to_review() -> None:
-    # The seal over the dateline: "06" (for "08") at 78 and "l2" at 62. One weak figure
-    # is common on right readings and is not enough.
+    # The seal over the dateline: "06" (for "08") at 78 and "l2" at 62. Since review pass
+    # 12 one figure under 80 is enough (a year read at 74 for another, draw 22001 e0010):
+    # the line is read again; at 80 and over it is trusted.
     dated = [line for line in MARRIAGE if "đăng ký:" not in line or "Nơi" in line]
     rows = stacked(
         [
@@ -140,12 +141,15 @@ def test_a_worded_dateline_with_two_weak_figures_goes_to_review() -> None:
     assert "low_confidence:issued_on" in inked.review_reasons
     one = read(rows, {"06": 78.0})
     assert one.issued_on == "2023-12-06"
-    assert "low_confidence:issued_on" not in one.review_reasons
+    assert "low_confidence:issued_on" in one.review_reasons
+    fair = read(rows, {"06": 80.0})
+    assert "low_confidence:issued_on" not in fair.review_reasons
 
 
 def test_an_issue_date_with_a_weak_figure_and_a_near_twin_on_the_page_goes_to_review() -> None:
-    # "ngày I6 tháng 4" (I6 at 75, for 18) while the body prints "đến ngày 18/04/2023":
-    # the same month and year on another day is the date read another way.
+    # "ngày I6 tháng 4" (I6 at 82, for 18) while the body prints "đến ngày 18/04/2023":
+    # the same month and year on another day is the date read another way. (The draw had
+    # it at 75; under 80 a figure is doubted on its own since review pass 12.)
     lines = [
         "UBND XÃ NGHĨA THÀNH",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -160,10 +164,10 @@ def test_an_issue_date_with_a_weak_figure_and_a_near_twin_on_the_page_goes_to_re
         "Nghĩa Thành, ngày I6 tháng 4 năm 2023",
         "TM. ỦY BAN NHÂN DÂN",
     ]
-    twin = read(stacked([line.format(until="18/04/2023") for line in lines]), {"I6": 75.0})
+    twin = read(stacked([line.format(until="18/04/2023") for line in lines]), {"I6": 82.0})
     assert twin.issued_on == "2023-04-16"
     assert "low_confidence:issued_on" in twin.review_reasons
-    apart = read(stacked([line.format(until="18/03/2023") for line in lines]), {"I6": 75.0})
+    apart = read(stacked([line.format(until="18/03/2023") for line in lines]), {"I6": 82.0})
     assert "low_confidence:issued_on" not in apart.review_reasons
 
 
