@@ -291,9 +291,11 @@ DENSITY_GAMMA = 0.6
 # the DENSITY_FULL_PERCENTILE of the page's inked density (over DENSITY_INKED), whatever
 # share of its dots the fax kept. Tesseract's line recogniser reads the gray image, and
 # the density of a page that kept a fifth of its dots was a pale gray print it reads
-# worse than dark print. First readings of 22 speck faxes (fresh draw 20000–20038 and
+# worse than dark print. First readings of 22 speck faxes (fresh draw 20000–20036 and
 # dev e0093): 10,588 errors unstretched; the 97th / 90th / 80th / 70th percentile
-# 10,511 / 10,437 / 10,148 / 10,645 (bench/README_ocr.md).
+# 10,511 / 10,437 / 10,148 / 10,645. Read by ``run_page``: 10,713 → 10,263; on the 16
+# speck faxes of fresh draws 20100–20129 and 20500 7,115 → 7,009 (8 better, 8 worse: a
+# small gain); test half e0073 489 → 474 (bench/README_ocr.md).
 DENSITY_FULL_PERCENTILE = 80
 DENSITY_INKED = 0.05
 
