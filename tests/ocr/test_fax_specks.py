@@ -7,13 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 import ocr
 from evalset.generate import make_page
+from evalset.handfonts import default_cache
+from evalset.handwriting import make_form
 from evalset.score import cer
 from ocr import pipeline, prepare
 from ocr.plan import plan_pages
+from tests.support.handforms import needs_hand_fonts
 
 
 def _cleaned(path: Path) -> pipeline.Cleaned:
@@ -105,3 +109,45 @@ def test_a_forms_dotted_lines_are_not_print_in_specks() -> None:
     assert not prepare.print_in_specks(finer, 200)
     # A fax whose print broke into specks still is, dotted lines or not.
     assert prepare.print_in_specks(_form(dots=True), 150)
+
+
+def test_the_density_of_a_fax_that_kept_few_dots_reads_as_dark_print() -> None:
+    """Strokes that kept a quarter of their dots (every other pixel of every other row)
+    were a pale gray (level 144) as their plain density; stretched by the page's own
+    strong strokes (``DENSITY_FULL_PERCENTILE``) they are full ink, the paper stays
+    paper."""
+    page = _page(dots=True)
+    density = np.asarray(prepare.specks_to_density(page, 150))
+    strokes = np.asarray(_page(dots=False)) == 0
+    # The strokes' cores (the rows and columns that are stroke on both sides).
+    cores = strokes & np.roll(strokes, 1, axis=0) & np.roll(strokes, -1, axis=0)
+    assert np.median(density[cores]) < 60
+    assert np.median(density[~_grown(strokes, 4)]) == 255
+
+
+def _grown(mask: np.ndarray, pixels: int) -> np.ndarray:
+    grown = mask.copy()
+    for _ in range(pixels):
+        grown |= np.roll(grown, 1, 0) | np.roll(grown, -1, 0)
+        grown |= np.roll(grown, 1, 1) | np.roll(grown, -1, 1)
+    return grown
+
+
+@needs_hand_fonts
+@pytest.mark.parametrize(("degradation", "seed", "specks"), [
+    # A 300-dpi bilevel scan of a marriage form: its dotted lines and handwriting measure
+    # 0.049 of its ink in specks, nearly the threshold; finer than a fax, never specks.
+    ("bilevel", 20901, False),
+    # A 150-dpi fax of a marriage form whose print held (its handwriting thin, its dotted
+    # lines whole): 0.043.
+    ("fax", 20905, False),
+    # The same form faxed with its print broken into specks: 0.074.
+    ("fax", 20907, True),
+])
+def test_only_a_form_whose_print_broke_is_read_as_specks(
+        tmp_path: Path, degradation: str, seed: int, specks: bool) -> None:
+    """A form's dotted lines must not send a page whose print held down the speck path
+    (its handwriting read from the density lost fields: bench/README_ocr.md)."""
+    truth = make_form(tmp_path, f"m{seed}", seed, degradation, "dev", default_cache(),
+                      kind="marriage")
+    assert ("specks-joined" in _cleaned(tmp_path / truth.file).steps) is specks
