@@ -140,6 +140,19 @@ def is_syllable(word: str) -> bool:
     return False
 
 
+# A syllable of one letter is spelled right ("ỉ", "ơ") but makes no person's name but
+# "Y"/"Ý" (Như Ý; the "Y" of Ê Đê men's names): in a name it is a piece of a misread word,
+# an L or a cut-off Li read as "I" ("Lê Quỳnh I Inh" for Lê Quỳnh Linh, draw 21002's
+# e0015, marked ready with that name before this rule).
+NAME_LONE_LETTERS = frozenset("y")
+
+
 def invalid_words(name: str) -> list[str]:
-    """The words of ``name`` that are no Vietnamese syllable."""
-    return [word for word in name.split() if not is_syllable(word)]
+    """The words of the person's name ``name`` that are no Vietnamese syllable, or a lone
+    letter no name is made of (``NAME_LONE_LETTERS``)."""
+    return [
+        word
+        for word in name.split()
+        if not is_syllable(word) or (len(base := split_tone(word)[0]) == 1
+                                     and base.lower() not in NAME_LONE_LETTERS)
+    ]

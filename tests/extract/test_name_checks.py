@@ -211,6 +211,19 @@ def test_someone_asking_for_another_persons_paper_is_not_a_subject(today: date) 
 ONCE = CRIMINAL.replace("Xét đề nghị của ông/bà: {requester}\n", "")
 
 
+def test_a_lone_letter_in_a_name_is_a_misread_piece(today: date) -> None:
+    """"LÊ QUỲNH I INH" for LÊ QUỲNH LINH: each word a syllable, "I" makes no name (draw
+    21002's e0015 was marked ready so); "Ý" and the "Y" of Ê Đê names do."""
+    record, reasons = _record(ONCE.format(holder="LÊ QUỲNH I INH"), today)
+    assert "name_invalid:subjects[0].name" in reasons
+    assert record.status == Status.NEEDS_REVIEW
+    assert invalid_words("Lê Quỳnh I Inh") == ["I"]
+    assert invalid_words("Nguyễn Văn A") == ["A"]
+    assert invalid_words("Nguyễn Như Ý") == []
+    assert invalid_words("Y Ngông") == []
+    assert _record(ONCE.format(holder="NGUYỄN NHƯ Ý"), today)[1] == []
+
+
 def test_a_name_printed_once_one_mark_from_the_usual_name_goes_to_review(today: date) -> None:
     """"HIÊN" for "HIỀN": the grave accent lost leaves a real syllable, rarely a name."""
     record, reasons = _record(ONCE.format(holder="TRẦN KIM HIÊN"), today)
