@@ -832,6 +832,10 @@ def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:
     x0, x1 = min(w.bbox[0] for w in words), max(w.bbox[2] for w in words)
     y0, y1 = min(w.bbox[1] for w in words), max(w.bbox[3] for w in words)
     density = dark[y0:y1, x0:x1].mean(axis=1)
+    # Not a table's rule across the words (a side-by-side row's, swollen boxes reaching
+    # over it: draw 23001 m0014's date row cut from the name row above), nor its halo a
+    # few rows either side on ink bleed: letters never ink a row that fully.
+    density = np.where(_spread(density >= RULE_SHARE, 0, 3), 0.0, density)
     if density.size == 0 or float(density.max()) == 0.0:
         return float(y1)
     # The run of dense rows around the densest: a swollen box may reach the next line's
@@ -932,6 +936,8 @@ def regions(image: Image.Image, words: Sequence[Word], form: FormKind = FormKind
             found["number"] = [made]
     # The marriage form side by side: the spouses' fields in their cells of the table.
     table = side_table(words, (width, height)) if form is FormKind.MARRIAGE else None
+    if table is None and form is FormKind.MARRIAGE:
+        table = ruled_table(dark, words)
     if table is not None:
         out = side_regions(dark, words, table)
         found = {k: v for k, v in found.items() if k == "number"}
@@ -1143,6 +1149,57 @@ def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None
     return None
 
 
+# Line heights above and below a row label's print over which the table's vertical rules
+# are looked for when its header row is not read: the rows above (the header's) and
+# below are the table's too, and a handwritten stroke is never that tall.
+RULED_BAND = 1.0
+# The least width of a spouse's column, of the page width (the table's columns: 0.35 or
+# 0.5 of the body's width).
+RULED_COLUMN = 0.18
+
+
+def ruled_table(dark: np.ndarray, words: Sequence[Word]) -> SideTable | None:
+    """The spouses' table when its header row is not read (fax, ink bleed, a noisy top):
+    a row label that names no spouse at the start of its line ("Họ, chữ đệm, tên", "Ngày,
+    tháng, năm sinh") in the first cell of a ruled table of two spouses' columns (and
+    the label column): vertical rules crossing the row and the rows above and below it.
+    The sequential form has no such rules; its name labels name their spouse."""
+    height, width = dark.shape
+    lines = sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws))
+    rows: dict[str, tuple[list[Word], list[Word]]] = {}
+    edges: list[int] = []
+    for line in lines:
+        for key in ("name", "birth_date"):
+            if key in rows:
+                continue
+            # The label alone first (the right half is the spouses' whatever the middle).
+            alone = _row_labels(line, key, width, width)
+            if alone is None:
+                continue
+            label = alone[0]
+            h = label_height(label, width)
+            y0 = int(min(w.bbox[1] for w in label) - RULED_BAND * h)
+            y1 = int(max(w.bbox[3] for w in label) + RULED_BAND * h)
+            if y0 < 0 or y1 > height:
+                continue
+            start = label[0].bbox[0]
+            rules = [x for x in _column_rules(dark, y0, y1) if x < start + h]
+            rules = [rules[-1]] if rules and start - rules[-1] < 3 * h else []
+            rules += [x for x in _column_rules(dark, y0, y1) if x > start + h]
+            cells = [(a, b) for a, b in pairwise(rules) if b - a > RULED_COLUMN * width]
+            # Two spouses' columns right of the label's start (and the label's own).
+            if len(rules) < 3 or len(cells) < 2 or cells[0][0] != rules[0]:
+                continue
+            if edges and abs(rules[0] - edges[0]) > h:
+                continue  # another table's rows: one table only
+            edges = edges or rules
+            middle = cells[-1][0]
+            rows[key] = _row_labels(line, key, width, middle) or alone
+    if not rows:
+        return None
+    return SideTable((), rows)
+
+
 # The wife's header as tesseract reads it: "Vợ", or its horned "ơ" read as the other
 # horned vowel ("Vự": clean 300 dpi page of draw 1249, m0003). Not any vowel: noise over a
 # noisy-top photocopy reads "công:" and "Vệ" on one row above a date's row (marriage dev
@@ -1267,9 +1324,14 @@ def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
     height, width = dark.shape
     out: list[Region] = []
     labels = [w for pair in table.rows.values() for w in pair[0]]
-    top = min(w.bbox[1] for w in table.header)
+    # Without a header read (``ruled_table``): from the rows above the first label.
+    top = (min(w.bbox[1] for w in table.header) if table.header else
+           int(min(w.bbox[1] for w in labels) - RULED_BAND * label_height(labels, width)))
     bottom = max(w.bbox[3] for w in labels) if labels else top
     rules = _column_rules(dark, top, bottom)
+    # Per row cut whole from a label column between its rules: its rules above and under,
+    # its baseline and line height, the spouses' columns (``_next_row``).
+    cut: dict[str, tuple[int, int, float, float, list[tuple[int, int]]]] = {}
     for key, (his_label, her_label) in table.rows.items():
         body = his_label[:-1] or his_label
         boxed = statistics.median(w.bbox[3] - w.bbox[1] for w in body)
@@ -1339,4 +1401,46 @@ def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
                          label[-1].bbox[2], int(baseline + 0.15 * h))
             out.append(Region(f"{who}_{key}", (x0, max(0, y0), x1, min(height, y1)), below,
                               label_box, int(base), int(h), masks))
+            if labelled and above and under and who == "husband":
+                cut[key] = (max(above), min(under), baseline, h, spouses)
+    out.extend(_next_row(dark, cut, rules))
+    return out
+
+
+# The table's rows in the order both printings have them: the name's, then the date's.
+SIDE_ORDER = ("name", "birth_date")
+
+
+def _next_row(dark: np.ndarray, cut: dict[str, tuple[int, int, float, float,
+                                                       list[tuple[int, int]]]],
+              rules: list[int]) -> list[Region]:
+    """The spouses' cells of a label-column table's name or date row whose label is not
+    read (ink bleed: draw 23001 m0014's "Họ và tên" lost, its date's row read): the row
+    over the date's, or under the name's, between the table's next rule and the found
+    row's, its value's line as far from its rule as the found row's."""
+    height = dark.shape[0]
+    out: list[Region] = []
+    for key in SIDE_ORDER:
+        other = SIDE_ORDER[1 - SIDE_ORDER.index(key)]
+        if key in cut or other not in cut:
+            continue
+        above, under, baseline, h, spouses = cut[other]
+        pad = max(3, int(0.15 * h))
+        if key == "name":  # the row over the found one
+            ruled = _row_rules(dark, rules[0] + 2 * pad, rules[-1] - 2 * pad,
+                               int(above - 4 * h), int(above - h))
+            if not ruled:
+                continue
+            y0, y1 = max(ruled), above
+            base = y1 - (under - baseline)
+        else:  # the row under it
+            ruled = _row_rules(dark, rules[0] + 2 * pad, rules[-1] - 2 * pad,
+                               int(under + h), int(under + 4 * h))
+            if not ruled:
+                continue
+            y0, y1 = under, min(ruled)
+            base = y1 - (under - baseline)
+        for who, (cl, cr) in zip(SPOUSES, spouses, strict=True):
+            box = (cl + pad, max(0, y0 + pad), cr - pad, min(height, y1 - pad))
+            out.append(Region(f"{who}_{key}", box, False, (cl, y0, cl, y0), int(base), int(h)))
     return out

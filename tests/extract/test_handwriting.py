@@ -1301,3 +1301,31 @@ def test_a_dotted_lines_dot_under_a_letter_is_whitened_a_stroke_touching_the_lin
     assert name[40:75, 100:118].max() < 100  # the letter: untouched
     # A number's crop keeps such dots (no gain there, and noise read as digits).
     assert out["number"][83:87, 106:110].min() < 100
+
+
+def test_a_side_by_side_table_whose_header_is_unread_is_found_by_its_rules() -> None:
+    """A fax or ink-bleed page whose header row ("Thông tin người chồng" / "… vợ") is not
+    read at all: the row labels name no spouse, but they start the first cell of a ruled
+    table of two spouses' columns, and each spouse's value is cut from their column (on
+    main no region: the rows were only taken under a header read). Without the rules (a
+    sequential page whose "chồng:" is lost) no table is made up."""
+    from extract.handregions import ruled_table
+
+    im, d = _side_table([100, 550, 1075, 1600], [60, 170, 250, 330, 410])
+    words = [*_words_at(["Họ,", "chữ", "đệm,", "tên"], 115, (205, 235), (2, 1, 1)),
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh"], 115, (285, 315), (3, 1, 1))]
+    strokes = {"husband_name": (600, 195, 900, 232), "wife_name": (1120, 195, 1400, 232),
+               "husband_birth_date": (600, 275, 800, 312),
+               "wife_birth_date": (1120, 275, 1300, 312)}
+    for box in strokes.values():
+        d.line(box, fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    assert set(got) == set(strokes)
+    for key, (x0, y0, x1, y1) in strokes.items():
+        left, right = (550, 1075) if key.startswith("husband") else (1075, 1600)
+        assert left < got[key].box[0] <= x0 and x1 <= got[key].box[2] < right, key
+        crop = ink_box(im, got[key])
+        assert crop[0] <= x0 and crop[2] >= x1 and crop[1] <= y0 + 3 and crop[3] >= y1 - 3, key
+    # The same labels on a page without the table's rules: no table.
+    plain = Image.new("L", im.size, 255)
+    assert ruled_table(np.asarray(plain) < 128, words) is None
