@@ -822,6 +822,9 @@ def number_label(dark: np.ndarray, words: Sequence[Word]) -> Word | None:
                                           first, int(base + 0.15 * line)), (-1, 0, 0))
 
 
+RULE_ROWS = 0.2  # of a word box's height: the thickest a rule crossing it is
+
+
 def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:
     """The baseline of printed words from their ink: the last row of the band where the
     ink is densest (the letters' bodies; descenders and marks are sparse). For boxes too
@@ -835,7 +838,17 @@ def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:
     # Not a table's rule across the words (a side-by-side row's, swollen boxes reaching
     # over it: draw 23001 m0014's date row cut from the name row above), nor its halo a
     # few rows either side on ink bleed: letters never ink a row that fully.
-    density = np.where(_spread(density >= RULE_SHARE, 0, 3), 0.0, density)
+    full = density >= RULE_SHARE
+    thin = np.zeros_like(full)
+    for r in _rules(density):  # a thin run of full rows: a rule, not the letters' bodies
+        lo = hi = r
+        while lo > 0 and full[lo - 1]:
+            lo -= 1
+        while hi + 1 < full.size and full[hi + 1]:
+            hi += 1
+        if hi - lo < RULE_ROWS * density.size:
+            thin[lo:hi + 1] = True
+    density = np.where(_spread(thin, 0, 3), 0.0, density)
     if density.size == 0 or float(density.max()) == 0.0:
         return float(y1)
     # The run of dense rows around the densest: a swollen box may reach the next line's
