@@ -1086,6 +1086,9 @@ SIDE_FIRST_ROW = 4.0
 # A table rule: a column (row) inked over this share of the table's height (the cell's
 # width), a pixel or two either side counted (the deskew's residue).
 RULE_SHARE = 0.8
+# How much less than a rule near it a streak's densest column is inked (of the band's
+# height): draw 23001 m0004, rules 1.0, the drum's streak 0.65.
+STREAK_WEAKER = 0.2
 
 
 @dataclass(frozen=True)
@@ -1294,11 +1297,20 @@ def _spread(a: np.ndarray, axis: int, by: int = 2) -> np.ndarray:
 
 
 def _column_rules(dark: np.ndarray, y0: int, y1: int) -> list[int]:
-    """The table's vertical rules between rows y0 and y1."""
+    """The table's vertical rules between rows y0 and y1. Not a dirty drum's streak of
+    specks down the page (draw 23001 m0004: the husband's column cut in two at it): with
+    a rule within a column's width (``RULED_COLUMN``) inked clearly more in a column of
+    its own (a rule's ink is a line; the streak's is scattered), it is no rule."""
     band = dark[max(0, y0):max(0, y1)]
     if band.shape[0] < 4:
         return []
-    return _rules(_spread(band, 1).mean(axis=0))
+    found = _rules(_spread(band, 1).mean(axis=0))
+    raw = band.mean(axis=0)
+    strength = {x: float(raw[max(0, x - 3):x + 4].max()) for x in found}
+    column = RULED_COLUMN * dark.shape[1]
+    return [x for x in found if not any(abs(o - x) < column
+                                        and strength[o] - strength[x] > STREAK_WEAKER
+                                        for o in found)]
 
 
 def _row_rules(dark: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> list[int]:
