@@ -953,6 +953,9 @@ def regions(image: Image.Image, words: Sequence[Word], form: FormKind = FormKind
         table = ruled_table(dark, words)
     if table is not None:
         out = side_regions(dark, words, table)
+    elif form is FormKind.MARRIAGE:
+        out = header_regions(dark, words)
+    if table is not None or out:
         found = {k: v for k, v in found.items() if k == "number"}
     for key, label in found.items():
         # No taller than print of the forms' size can be at the page's resolution: on ink
@@ -1434,6 +1437,72 @@ def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
 
 # The table's rows in the order both printings have them: the name's, then the date's.
 SIDE_ORDER = ("name", "birth_date")
+# A row is at least this many of the header's line heights tall (a dotted line and its
+# writing), and the two first rows end this far under the header at most.
+ROW_TALL = 1.2
+HEADER_ROWS = 8.0
+# Where a whole cell's value is written, from its bottom rule, of the cell's height: its
+# dotted line (draw 23001 m0014: 13 px of a 77 px row).
+CELL_LINE = 0.2
+
+
+def _row_ink(dark: np.ndarray, y: int, x0: int, x1: int) -> float:
+    """The share of columns x0–x1 inked on the fullest of rows y-2 to y+2."""
+    return float(dark[max(0, y - 2):y + 3, x0:x1].mean(axis=1).max())
+
+
+def header_regions(dark: np.ndarray, words: Sequence[Word]) -> list[Region]:
+    """Each spouse's name and birth date in a label-column table whose header row is read
+    ("… chồng" and "… vợ", a fifth of the page apart) but none of its row labels (ink
+    bleed: draw 23001 m0020, "Ngày, tháng, năm sinh" read "Raày, tháng sanh"; the header's
+    "Thông tin người chồng" read "Tiên chồng" was then taken for the sequential form's
+    "tên chồng"): the spouses' columns are the cells of the table's rules under their
+    headers, the first two rows under the header the name's and the date's, as both
+    printings order them. Only where the labels have their own column: with the label
+    repeated in each spouse's cell, where its print ends is not known."""
+    height, width = dark.shape
+    for his in (w for w in words if _close(_token(w.text), SPOUSE_HEADS[0])
+                and ":" not in w.text):
+        middle_y = (his.bbox[1] + his.bbox[3]) / 2
+        hers = next((w for w in words if _her_head(_token(w.text))
+                     and w.bbox[0] - his.bbox[2] > 0.2 * width
+                     and w.bbox[1] <= middle_y <= w.bbox[3]), None)
+        if hers is None:
+            continue
+        h = label_height([his], width)
+        rules = _column_rules(dark, his.bbox[1], int(his.bbox[3] + HEADER_ROWS * h))
+        cells = [(a, b) for a, b in pairwise(rules) if b - a > RULED_COLUMN * width]
+        under = [[c for c in cells if c[0] < (w.bbox[0] + w.bbox[2]) // 2 < c[1]]
+                 for w in (his, hers)]
+        if not all(under) or under[0] == under[1] or under[0][0] == cells[0]:
+            continue
+        columns = [u[0] for u in under]
+        pad = max(3, int(0.15 * h))
+        x0, x1 = rules[0] + 2 * pad, rules[-1] - 2 * pad
+        ruled: list[int] = []
+        # A rule too close under the one before to part two rows: the dotted line run
+        # together by ink bleed (draw 23001 m0020: 0.79 of the table's width, the rule
+        # 18 px under it 1.0), one of them no rule; the fuller kept.
+        for r in _row_rules(dark, x0, x1, his.bbox[3], int(his.bbox[3] + HEADER_ROWS * h)):
+            if r <= his.bbox[3]:
+                continue
+            if ruled and r - ruled[-1] < ROW_TALL * h:
+                if _row_ink(dark, r, x0, x1) > _row_ink(dark, ruled[-1], x0, x1):
+                    ruled[-1] = r
+                continue
+            ruled.append(r)
+        spans = list(pairwise(ruled[:3]))
+        if len(spans) < 2 or any(b - a < ROW_TALL * h for a, b in spans):
+            continue
+        out = []
+        for key, (top, bottom) in zip(SIDE_ORDER, spans, strict=True):
+            base = bottom - int(CELL_LINE * (bottom - top))
+            for who, (cl, cr) in zip(SPOUSES, columns, strict=True):
+                out.append(Region(f"{who}_{key}", (cl + pad, top + pad, cr - pad,
+                                                    min(height, bottom - pad)),
+                                  False, (cl, top, cl, top), base, int(h)))
+        return out
+    return []
 
 
 def _next_row(dark: np.ndarray, cut: dict[str, tuple[int, int, float, float,

@@ -1329,3 +1329,35 @@ def test_a_side_by_side_table_whose_header_is_unread_is_found_by_its_rules() -> 
     # The same labels on a page without the table's rules: no table.
     plain = Image.new("L", im.size, 255)
     assert ruled_table(np.asarray(plain) < 128, words) is None
+
+
+def test_a_side_by_side_table_with_its_header_read_and_no_row_label_is_cut_by_its_rules(
+        ) -> None:
+    """Ink bleed: the header row is read ("Bên chồng" / "Bên vợ") but none of the row
+    labels of the label column. The first row under the header is the name's, the next
+    the date's; each spouse's value is cut from their column's cell. A dotted line run
+    together just over a row's rule is no rule (the fuller of the two is)."""
+    from extract.handregions import header_regions, page_dark
+
+    im, d = _side_table([100, 550, 1075, 1600], [60, 170, 250, 330, 410])
+    d.line((560, 322, 1590, 322), fill=0, width=2)  # the date row's dots run together
+    for x in range(560, 1590, 4):
+        d.point((x, 322), fill=255)
+    words = [*_words_at(["Bên", "chồng"], 700, (120, 150), (1, 1, 1)),
+             *_words_at(["Bên", "vợ"], 1250, (120, 150), (1, 1, 1))]
+    strokes = {"husband_name": (600, 195, 900, 232), "wife_name": (1120, 195, 1400, 232),
+               "husband_birth_date": (600, 275, 800, 312),
+               "wife_birth_date": (1120, 275, 1300, 312)}
+    for box in strokes.values():
+        d.line(box, fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    assert set(got) == set(strokes)
+    for key, (x0, y0, x1, y1) in strokes.items():
+        left, right = (550, 1075) if key.startswith("husband") else (1075, 1600)
+        row = (170, 250) if key.endswith("name") else (250, 330)
+        r = got[key]
+        assert left < r.box[0] <= x0 and x1 <= r.box[2] < right, key
+        assert row[0] < r.box[1] <= y0 and y1 <= r.box[3] < row[1], key
+    # The same header over no table (the sequential form's signatures): nothing cut.
+    plain = Image.new("L", im.size, 255)
+    assert header_regions(page_dark(plain), words) == []
