@@ -1072,9 +1072,52 @@ def ink_box(image: Image.Image, region: Region) -> tuple[int, int, int, int]:
     xs = np.nonzero(off_dots[top:bottom + 1].sum(axis=0) > 1)[0]
     if xs.size == 0:
         return region.box
+    left, right = int(xs[0]), int(xs[-1])
+    left, right = _faint_ends(image, region, (top, bottom), (left, right), band)
     pad = max(4, int(0.25 * h))
-    return (max(x0, x0 + int(xs[0]) - pad), max(y0, y0 + top - pad),
-            min(x1, x0 + int(xs[-1]) + pad), min(y1, y0 + bottom + pad))
+    return (max(x0, x0 + left - pad), max(y0, y0 + top - pad),
+            min(x1, x0 + right + pad), min(y1, y0 + bottom + pad))
+
+
+# Low ink: the writing's strokes fade to a gray lighter than ``INK_OF_PAPER`` of the
+# paper (draw 23001 m0006: strokes at 150–175 of 255, the ink threshold 153; the crop
+# ended inside the wife's name). Strokes this light (``FAINT_OF_PAPER``) continue the
+# writing's ends where the paper around the band is clean (``FAINT_NOISE``: a share of
+# its pixels at most), no further than a letter's gap (``FAINT_GAP`` line heights) from
+# the ink before them.
+FAINT_OF_PAPER = 0.8
+FAINT_NOISE = 0.005
+FAINT_GAP = 0.6
+
+
+def _faint_ends(image: Image.Image, region: Region, rows: tuple[int, int],
+                ends: tuple[int, int], dots: slice) -> tuple[int, int]:
+    """The writing's left and right ends (crop columns) widened by faint strokes."""
+    x0, y0, _, _ = region.box
+    gray = np.asarray(image.crop(region.box).convert("L"))
+    paper = float(np.percentile(gray[::2, ::2], 90)) if gray.size else 255.0
+    faint = gray < FAINT_OF_PAPER * paper
+    for mx0, my0, mx1, my1 in region.masks:
+        faint[max(0, my0 - y0):max(0, my1 - y0), max(0, mx0 - x0):max(0, mx1 - x0)] = False
+    top, bottom = rows
+    outside = np.concatenate((faint[:max(0, top - 2)], faint[bottom + 3:]))
+    if outside.size == 0 or float(outside.mean()) > FAINT_NOISE:
+        return ends
+    faint[dots] = False
+    cols = faint[top:bottom + 1].sum(axis=0) > 1
+    gap = max(2, int(FAINT_GAP * region.line_height))
+    left, right = ends
+    while True:
+        more = np.nonzero(cols[right + 1:right + 1 + gap])[0]
+        if more.size == 0:
+            break
+        right += int(more[-1]) + 1
+    while left > 0:
+        less = np.nonzero(cols[max(0, left - gap):left])[0]
+        if less.size == 0:
+            break
+        left = max(0, left - gap) + int(less[0])
+    return left, right
 
 
 # The marriage certificate side by side (Thông tư 04/2020/TT-BTP's template, older
