@@ -955,6 +955,12 @@ def regions(image: Image.Image, words: Sequence[Word], form: FormKind = FormKind
         out = side_regions(dark, words, table)
     elif form is FormKind.MARRIAGE:
         out = header_regions(dark, words)
+        if not out:
+            # Low ink: the table's rules are too light for the ink threshold (mixed set
+            # dev m0056, its rules at 0.6–0.8 of the paper): its faint strokes' rules.
+            gray = np.asarray(image.convert("L"))
+            paper = float(np.percentile(gray[::2, ::2], 90))
+            out = header_regions(np.asarray(gray < FAINT_OF_PAPER * paper), words)
     if table is not None or out:
         found = {k: v for k, v in found.items() if k == "number"}
     for key, label in found.items():
@@ -1510,16 +1516,19 @@ def header_regions(dark: np.ndarray, words: Sequence[Word]) -> list[Region]:
         hers = next((w for w in words if _her_head(_token(w.text))
                      and w.bbox[0] - his.bbox[2] > 0.2 * width
                      and w.bbox[1] <= middle_y <= w.bbox[3]), None)
-        if hers is None:
-            continue
         h = label_height([his], width)
         rules = _column_rules(dark, his.bbox[1], int(his.bbox[3] + HEADER_ROWS * h))
         cells = [(a, b) for a, b in pairwise(rules) if b - a > RULED_COLUMN * width]
-        under = [[c for c in cells if c[0] < (w.bbox[0] + w.bbox[2]) // 2 < c[1]]
-                 for w in (his, hers)]
-        if not all(under) or under[0] == under[1] or under[0][0] == cells[0]:
+        mine = next((i for i, c in enumerate(cells)
+                     if c[0] < (his.bbox[0] + his.bbox[2]) // 2 < c[1]), None)
+        # His column after the label column, hers the next (her "vợ" lost on a low-ink
+        # page: mixed set dev m0056, whose "Bên chồng" was taken for "tên chồng").
+        if mine is None or mine == 0 or mine + 1 >= len(cells):
             continue
-        columns = [u[0] for u in under]
+        a, b = cells[mine + 1]
+        if hers is not None and not a < (hers.bbox[0] + hers.bbox[2]) // 2 < b:
+            continue
+        columns = cells[mine:mine + 2]
         pad = max(3, int(0.15 * h))
         x0, x1 = rules[0] + 2 * pad, rules[-1] - 2 * pad
         ruled: list[int] = []
