@@ -231,11 +231,12 @@ def _pieces(line: Sequence[Word]) -> list[tuple[str, int]]:
             for run in re.findall(r"[a-z]+", fold_aligned(w.text).lower())]
 
 
-def _loose(line: Sequence[Word], key: str) -> list[Word] | None:
-    """The line's label words for ``key`` when its letters are within ``LOOSE_EDITS`` of
-    the label's full wording, starting at one of its first three letter runs (noise read
-    before the label: "Š", "F")."""
-    pattern = LABELS[key][0]
+def _loose(line: Sequence[Word], key: str, pattern: tuple[str, ...] | None = None
+           ) -> list[Word] | None:
+    """The line's label words for ``key`` (or ``pattern``) when its letters are within
+    ``LOOSE_EDITS`` of the label's full wording, starting at one of its first three letter
+    runs (noise read before the label: "Š", "F")."""
+    pattern = pattern or LABELS[key][0]
     letters = sum(len(p) for p in pattern)
     pieces = _pieces(line)
     for start in range(min(3, len(pieces))):
@@ -1297,6 +1298,11 @@ def _row_labels(line: list[Word], key: str, width: int, middle: int
     left = [w for w in line if w.bbox[0] < middle]
     label = _label_in(left, tokens[:len(left)], patterns, SPOUSE_HEADS, width)
     if label is None and key == "birth_date":
+        label = _loose(left, key)
+    # A name row's label glued or a letter off in two words ("Họ,chữ đệm, tan": draw
+    # 1249 m0002): its letters within the loose edits of the four-word wording. Not "Họ
+    # và tên" loosely: a name written at a line's start ("Hồ Văn Tân") is as near it.
+    if label is None and key == "name":
         label = _loose(left, key)
     if label is None:
         label = _glued(left[:1], patterns)

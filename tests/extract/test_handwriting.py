@@ -1380,3 +1380,16 @@ def test_a_low_ink_values_faint_strokes_are_kept_in_its_crop() -> None:
     region = Region("wife_name", (0, 0, 900, 120), False, (0, 0, 0, 0), 84, 30)
     box = ink_box(im, region)
     assert 520 <= box[2] < 800
+
+
+def test_a_side_by_side_name_label_glued_and_a_letter_off_is_still_the_rows_label() -> None:
+    """"Họ,chữ đệm, tan" (the comma's space lost, "tên" read a letter off: draw 1249
+    m0002) is the name row's label; a name written at a line's start ("Hồ Văn Tân", as
+    near "Họ và tên" as that) is none."""
+    from extract.handregions import _row_labels
+
+    glued = _words_at(["Họ,chữ", "đệm,", "tan"], 115, (205, 235), (2, 1, 1))
+    got = _row_labels(glued, "name", 1700, 850)
+    assert got is not None and got[0] == glued
+    assert _row_labels(_words_at(["Hồ", "Văn", "Tân"], 115, (205, 235), (2, 1, 1)),
+                       "name", 1700, 850) is None
