@@ -826,7 +826,7 @@ def number_label(dark: np.ndarray, words: Sequence[Word]) -> Word | None:
 RULE_ROWS = 0.2  # of a word box's height: the thickest a rule crossing it is
 
 
-def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:
+def _print_baseline(dark: np.ndarray, words: Sequence[Word], ruled: bool = False) -> float:
     """The baseline of printed words from their ink: the last row of the band where the
     ink is densest (the letters' bodies; descenders and marks are sparse). For boxes too
     tall to be the print's (ink bleed: every box about twice the print, its bottom up to
@@ -836,12 +836,13 @@ def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:
     x0, x1 = min(w.bbox[0] for w in words), max(w.bbox[2] for w in words)
     y0, y1 = min(w.bbox[1] for w in words), max(w.bbox[3] for w in words)
     density = dark[y0:y1, x0:x1].mean(axis=1)
-    # Not a table's rule across the words (a side-by-side row's, swollen boxes reaching
-    # over it: draw 23001 m0014's date row cut from the name row above), nor its halo a
-    # few rows either side on ink bleed: letters never ink a row that fully.
+    # In a table (``ruled``), not its rule across the words (a side-by-side row's,
+    # swollen boxes reaching over it: draw 23001 m0014's date row cut from the name row
+    # above), nor its halo a few rows either side on ink bleed. Elsewhere such a run is
+    # the dotted line run together under the label, the value's line (birth dev h0076).
     full = density >= RULE_SHARE
     thin = np.zeros_like(full)
-    for r in _rules(density):  # a thin run of full rows: a rule, not the letters' bodies
+    for r in _rules(density) if ruled else []:  # a thin run of full rows: a rule
         lo = hi = r
         while lo > 0 and full[lo - 1]:
             lo -= 1
@@ -1079,52 +1080,15 @@ def ink_box(image: Image.Image, region: Region) -> tuple[int, int, int, int]:
     xs = np.nonzero(off_dots[top:bottom + 1].sum(axis=0) > 1)[0]
     if xs.size == 0:
         return region.box
-    left, right = int(xs[0]), int(xs[-1])
-    left, right = _faint_ends(image, region, (top, bottom), (left, right), band)
     pad = max(4, int(0.25 * h))
-    return (max(x0, x0 + left - pad), max(y0, y0 + top - pad),
-            min(x1, x0 + right + pad), min(y1, y0 + bottom + pad))
+    return (max(x0, x0 + int(xs[0]) - pad), max(y0, y0 + top - pad),
+            min(x1, x0 + int(xs[-1]) + pad), min(y1, y0 + bottom + pad))
 
 
-# Low ink: the writing's strokes fade to a gray lighter than ``INK_OF_PAPER`` of the
-# paper (draw 23001 m0006: strokes at 150–175 of 255, the ink threshold 153; the crop
-# ended inside the wife's name). Strokes this light (``FAINT_OF_PAPER``) continue the
-# writing's ends where the paper around the band is clean (``FAINT_NOISE``: a share of
-# its pixels at most), no further than a letter's gap (``FAINT_GAP`` line heights) from
-# the ink before them.
+# Low ink: the print's rules (and strokes) fade to a gray lighter than
+# ``INK_OF_PAPER`` of the paper (mixed set dev m0056: the table's rules at 0.6–0.8 of
+# it). Where the rules are looked for again on such a page, this share is ink.
 FAINT_OF_PAPER = 0.8
-FAINT_NOISE = 0.005
-FAINT_GAP = 0.6
-
-
-def _faint_ends(image: Image.Image, region: Region, rows: tuple[int, int],
-                ends: tuple[int, int], dots: slice) -> tuple[int, int]:
-    """The writing's left and right ends (crop columns) widened by faint strokes."""
-    x0, y0, _, _ = region.box
-    gray = np.asarray(image.crop(region.box).convert("L"))
-    paper = float(np.percentile(gray[::2, ::2], 90)) if gray.size else 255.0
-    faint = gray < FAINT_OF_PAPER * paper
-    for mx0, my0, mx1, my1 in region.masks:
-        faint[max(0, my0 - y0):max(0, my1 - y0), max(0, mx0 - x0):max(0, mx1 - x0)] = False
-    top, bottom = rows
-    outside = np.concatenate((faint[:max(0, top - 2)], faint[bottom + 3:]))
-    if outside.size == 0 or float(outside.mean()) > FAINT_NOISE:
-        return ends
-    faint[dots] = False
-    cols = faint[top:bottom + 1].sum(axis=0) > 1
-    gap = max(2, int(FAINT_GAP * region.line_height))
-    left, right = ends
-    while True:
-        more = np.nonzero(cols[right + 1:right + 1 + gap])[0]
-        if more.size == 0:
-            break
-        right += int(more[-1]) + 1
-    while left > 0:
-        less = np.nonzero(cols[max(0, left - gap):left])[0]
-        if less.size == 0:
-            break
-        left = max(0, left - gap) + int(less[0])
-    return left, right
 
 
 # The marriage certificate side by side (Thông tư 04/2020/TT-BTP's template, older
@@ -1422,7 +1386,7 @@ def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
         baseline = statistics.median(w.bbox[3] for w in body) - 0.15 * h
         # Boxes swollen by ink bleed: the print's baseline from its ink, as ``regions``.
         if boxed > h and len(his_label) > 1:
-            baseline = min(baseline, _print_baseline(dark, body))
+            baseline = min(baseline, _print_baseline(dark, body, ruled=True))
         start = his_label[0].bbox[0]
         # The cell the label starts in, and those right of it.
         cells = [(a, b) for a, b in pairwise(rules) if b - a > 2 * h]
