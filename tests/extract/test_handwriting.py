@@ -1374,3 +1374,29 @@ def test_a_side_by_side_name_label_glued_and_a_letter_off_is_still_the_rows_labe
     assert got is not None and got[0] == glued
     assert _row_labels(_words_at(["Hồ", "Văn", "Tân"], 115, (205, 235), (2, 1, 1)),
                        "name", 1700, 850) is None
+
+
+def test_a_side_by_side_rows_baseline_is_not_the_tables_rule_its_swollen_boxes_cross() -> None:
+    """Ink bleed swells a row label's word boxes over the row's top rule (draw 23001
+    m0014): the print's baseline is its letters', not the rule's row, which is the
+    densest inside the boxes; the crop stays in the label's row."""
+    from ocr.base import Word
+
+    im, d = _side_table([100, 550, 1075, 1600], [100, 170, 250, 330])
+    words = [*_words_at(["Chồng"], 700, (120, 150), (1, 1, 1)),
+             *_words_at(["Vợ"], 1300, (120, 150), (1, 1, 1))]
+    x = 115
+    for t in ("Họ", "và", "tên"):
+        x1 = x + 16 * len(t)
+        for bar in range(x, x1, 8):  # the print's strokes, under half the row inked
+            d.rectangle((bar, 208, bar + 2, 235), fill=0)
+        words.append(Word(t, 96, (x, 160, x1, 245), (2, 1, 1)))  # swollen over the rule
+        x = x1 + 12
+    strokes = {"husband_name": (600, 200, 900, 234), "wife_name": (1120, 200, 1400, 234)}
+    for box in strokes.values():
+        d.line(box, fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    for key, (_, y0, _, y1) in strokes.items():
+        r = got[key]
+        assert 170 < r.box[1] <= y0 and y1 <= r.box[3] < 250, key
+        assert 225 <= r.baseline <= 240, key
