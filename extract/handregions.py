@@ -1450,7 +1450,8 @@ def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
                               label_box, int(base), int(h), masks))
             if labelled and above and under and who == "husband":
                 cut[key] = (max(above), min(under), baseline, h, spouses)
-    out.extend(_next_row(dark, cut, rules))
+    out.extend(r for r in _next_row(dark, cut, rules)
+               if not any(o.key == r.key for o in out))  # a row cut, though not whole
     return out
 
 
