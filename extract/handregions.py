@@ -957,7 +957,7 @@ def regions(image: Image.Image, words: Sequence[Word], form: FormKind = FormKind
         out = side_regions(dark, words, table)
     elif form is FormKind.MARRIAGE:
         out = header_regions(dark, words)
-        if not out:
+        if not out and _heads(words, height):
             # Low ink: the table's rules are too light for the ink threshold (mixed set
             # dev m0056, its rules at 0.6–0.8 of the paper): its faint strokes' rules.
             gray = np.asarray(image.convert("L"))
@@ -1202,6 +1202,9 @@ def ruled_table(dark: np.ndarray, words: Sequence[Word]) -> SideTable | None:
     rows: dict[str, tuple[list[Word], list[Word]]] = {}
     edges: list[int] = []
     for line in lines:
+        # The table is under the title, in the page's upper half (as its header).
+        if line[0].bbox[1] > HEADS_ABOVE * height or line[0].bbox[0] > 0.5 * width:
+            continue
         for key in ("name", "birth_date"):
             if key in rows:
                 continue
@@ -1471,6 +1474,18 @@ def _row_ink(dark: np.ndarray, y: int, x0: int, x1: int) -> float:
     return float(dark[max(0, y - 2):y + 3, x0:x1].mean(axis=1).max())
 
 
+HEADS_ABOVE = 0.5  # of the page's height: the table's header is above it, under the title
+
+
+def _heads(words: Sequence[Word], height: int) -> list[Word]:
+    """The husband's column headers a table may have: "chồng" without a colon, in the
+    page's upper half (the sequential form's "Chồng" over the signatures is lower; no
+    table is looked for there, nor the page's faint ink measured for it)."""
+    # Spelt exactly once folded: one letter off, the motto's "CỘNG" would head a table.
+    return [w for w in words if _token(w.text) == SPOUSE_HEADS[0]
+            and ":" not in w.text and w.bbox[1] < HEADS_ABOVE * height]
+
+
 def header_regions(dark: np.ndarray, words: Sequence[Word]) -> list[Region]:
     """Each spouse's name and birth date in a label-column table whose header row is read
     ("… chồng" and "… vợ", a fifth of the page apart) but none of its row labels (ink
@@ -1481,8 +1496,7 @@ def header_regions(dark: np.ndarray, words: Sequence[Word]) -> list[Region]:
     printings order them. Only where the labels have their own column: with the label
     repeated in each spouse's cell, where its print ends is not known."""
     height, width = dark.shape
-    for his in (w for w in words if _close(_token(w.text), SPOUSE_HEADS[0])
-                and ":" not in w.text):
+    for his in _heads(words, height):
         middle_y = (his.bbox[1] + his.bbox[3]) / 2
         hers = next((w for w in words if _her_head(_token(w.text))
                      and w.bbox[0] - his.bbox[2] > 0.2 * width
