@@ -231,11 +231,12 @@ def _pieces(line: Sequence[Word]) -> list[tuple[str, int]]:
             for run in re.findall(r"[a-z]+", fold_aligned(w.text).lower())]
 
 
-def _loose(line: Sequence[Word], key: str) -> list[Word] | None:
-    """The line's label words for ``key`` when its letters are within ``LOOSE_EDITS`` of
-    the label's full wording, starting at one of its first three letter runs (noise read
-    before the label: "Š", "F")."""
-    pattern = LABELS[key][0]
+def _loose(line: Sequence[Word], key: str, pattern: tuple[str, ...] | None = None
+           ) -> list[Word] | None:
+    """The line's label words for ``key`` (or ``pattern``) when its letters are within
+    ``LOOSE_EDITS`` of the label's full wording, starting at one of its first three letter
+    runs (noise read before the label: "Š", "F")."""
+    pattern = pattern or LABELS[key][0]
     letters = sum(len(p) for p in pattern)
     pieces = _pieces(line)
     for start in range(min(3, len(pieces))):
@@ -822,7 +823,10 @@ def number_label(dark: np.ndarray, words: Sequence[Word]) -> Word | None:
                                           first, int(base + 0.15 * line)), (-1, 0, 0))
 
 
-def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:
+RULE_ROWS = 0.2  # of a word box's height: the thickest a rule crossing it is
+
+
+def _print_baseline(dark: np.ndarray, words: Sequence[Word], ruled: bool = False) -> float:
     """The baseline of printed words from their ink: the last row of the band where the
     ink is densest (the letters' bodies; descenders and marks are sparse). For boxes too
     tall to be the print's (ink bleed: every box about twice the print, its bottom up to
@@ -832,6 +836,21 @@ def _print_baseline(dark: np.ndarray, words: Sequence[Word]) -> float:
     x0, x1 = min(w.bbox[0] for w in words), max(w.bbox[2] for w in words)
     y0, y1 = min(w.bbox[1] for w in words), max(w.bbox[3] for w in words)
     density = dark[y0:y1, x0:x1].mean(axis=1)
+    # In a table (``ruled``), not its rule across the words (a side-by-side row's,
+    # swollen boxes reaching over it: draw 23001 m0014's date row cut from the name row
+    # above), nor its halo a few rows either side on ink bleed. Elsewhere such a run is
+    # the dotted line run together under the label, the value's line (birth dev h0076).
+    full = density >= RULE_SHARE
+    thin = np.zeros_like(full)
+    for r in _rules(density) if ruled else []:  # a thin run of full rows: a rule
+        lo = hi = r
+        while lo > 0 and full[lo - 1]:
+            lo -= 1
+        while hi + 1 < full.size and full[hi + 1]:
+            hi += 1
+        if hi - lo < RULE_ROWS * density.size:
+            thin[lo:hi + 1] = True
+    density = np.where(_spread(thin, 0, 3), 0.0, density)
     if density.size == 0 or float(density.max()) == 0.0:
         return float(y1)
     # The run of dense rows around the densest: a swollen box may reach the next line's
@@ -932,8 +951,19 @@ def regions(image: Image.Image, words: Sequence[Word], form: FormKind = FormKind
             found["number"] = [made]
     # The marriage form side by side: the spouses' fields in their cells of the table.
     table = side_table(words, (width, height)) if form is FormKind.MARRIAGE else None
+    if table is None and form is FormKind.MARRIAGE:
+        table = ruled_table(dark, words)
     if table is not None:
         out = side_regions(dark, words, table)
+    elif form is FormKind.MARRIAGE:
+        out = header_regions(dark, words)
+        if not out and _heads(words, height):
+            # Low ink: the table's rules are too light for the ink threshold (mixed set
+            # dev m0056, its rules at 0.6–0.8 of the paper): its faint strokes' rules.
+            gray = np.asarray(image.convert("L"))
+            paper = float(np.percentile(gray[::2, ::2], 90))
+            out = header_regions(np.asarray(gray < FAINT_OF_PAPER * paper), words)
+    if table is not None or out:
         found = {k: v for k, v in found.items() if k == "number"}
     for key, label in found.items():
         # No taller than print of the forms' size can be at the page's resolution: on ink
@@ -1055,6 +1085,12 @@ def ink_box(image: Image.Image, region: Region) -> tuple[int, int, int, int]:
             min(x1, x0 + int(xs[-1]) + pad), min(y1, y0 + bottom + pad))
 
 
+# Low ink: the print's rules (and strokes) fade to a gray lighter than
+# ``INK_OF_PAPER`` of the paper (mixed set dev m0056: the table's rules at 0.6–0.8 of
+# it). Where the rules are looked for again on such a page, this share is ink.
+FAINT_OF_PAPER = 0.8
+
+
 # The marriage certificate side by side (Thông tư 04/2020/TT-BTP's template, older
 # printings too): a ruled table whose header row names each spouse's column ("Thông tin
 # người chồng" / "Thông tin người vợ", "Bên chồng" / "Bên vợ", "Chồng" / "Vợ"), then a
@@ -1067,6 +1103,9 @@ SIDE_FIRST_ROW = 4.0
 # A table rule: a column (row) inked over this share of the table's height (the cell's
 # width), a pixel or two either side counted (the deskew's residue).
 RULE_SHARE = 0.8
+# How much less than a rule near it a streak's densest column is inked (of the band's
+# height): draw 23001 m0004, rules 1.0, the drum's streak 0.65.
+STREAK_WEAKER = 0.2
 
 
 @dataclass(frozen=True)
@@ -1143,6 +1182,60 @@ def side_table(words: Sequence[Word], size: tuple[int, int]) -> SideTable | None
     return None
 
 
+# Line heights above and below a row label's print over which the table's vertical rules
+# are looked for when its header row is not read: the rows above (the header's) and
+# below are the table's too, and a handwritten stroke is never that tall.
+RULED_BAND = 1.0
+# The least width of a spouse's column, of the page width (the table's columns: 0.35 or
+# 0.5 of the body's width).
+RULED_COLUMN = 0.18
+
+
+def ruled_table(dark: np.ndarray, words: Sequence[Word]) -> SideTable | None:
+    """The spouses' table when its header row is not read (fax, ink bleed, a noisy top):
+    a row label that names no spouse at the start of its line ("Họ, chữ đệm, tên", "Ngày,
+    tháng, năm sinh") in the first cell of a ruled table of two spouses' columns (and
+    the label column): vertical rules crossing the row and the rows above and below it.
+    The sequential form has no such rules; its name labels name their spouse."""
+    height, width = dark.shape
+    lines = sorted(_lines(words), key=lambda ws: min(w.bbox[1] for w in ws))
+    rows: dict[str, tuple[list[Word], list[Word]]] = {}
+    edges: list[int] = []
+    for line in lines:
+        # The table is under the title, in the page's upper half (as its header).
+        if line[0].bbox[1] > HEADS_ABOVE * height or line[0].bbox[0] > 0.5 * width:
+            continue
+        for key in ("name", "birth_date"):
+            if key in rows:
+                continue
+            # The label alone first (the right half is the spouses' whatever the middle).
+            alone = _row_labels(line, key, width, width)
+            if alone is None:
+                continue
+            label = alone[0]
+            h = label_height(label, width)
+            y0 = int(min(w.bbox[1] for w in label) - RULED_BAND * h)
+            y1 = int(max(w.bbox[3] for w in label) + RULED_BAND * h)
+            if y0 < 0 or y1 > height:
+                continue
+            start = label[0].bbox[0]
+            rules = [x for x in _column_rules(dark, y0, y1) if x < start + h]
+            rules = [rules[-1]] if rules and start - rules[-1] < 3 * h else []
+            rules += [x for x in _column_rules(dark, y0, y1) if x > start + h]
+            cells = [(a, b) for a, b in pairwise(rules) if b - a > RULED_COLUMN * width]
+            # Two spouses' columns right of the label's start (and the label's own).
+            if len(rules) < 3 or len(cells) < 2 or cells[0][0] != rules[0]:
+                continue
+            if edges and abs(rules[0] - edges[0]) > h:
+                continue  # another table's rows: one table only
+            edges = edges or rules
+            middle = cells[-1][0]
+            rows[key] = _row_labels(line, key, width, middle) or alone
+    if not rows:
+        return None
+    return SideTable((), rows)
+
+
 # The wife's header as tesseract reads it: "Vợ", or its horned "ơ" read as the other
 # horned vowel ("Vự": clean 300 dpi page of draw 1249, m0003). Not any vowel: noise over a
 # noisy-top photocopy reads "công:" and "Vệ" on one row above a date's row (marriage dev
@@ -1172,6 +1265,11 @@ def _row_labels(line: list[Word], key: str, width: int, middle: int
     left = [w for w in line if w.bbox[0] < middle]
     label = _label_in(left, tokens[:len(left)], patterns, SPOUSE_HEADS, width)
     if label is None and key == "birth_date":
+        label = _loose(left, key)
+    # A name row's label glued or a letter off in two words ("Họ,chữ đệm, tan": draw
+    # 1249 m0002): its letters within the loose edits of the four-word wording. Not "Họ
+    # và tên" loosely: a name written at a line's start ("Hồ Văn Tân") is as near it.
+    if label is None and key == "name":
         label = _loose(left, key)
     if label is None:
         label = _glued(left[:1], patterns)
@@ -1224,11 +1322,20 @@ def _spread(a: np.ndarray, axis: int, by: int = 2) -> np.ndarray:
 
 
 def _column_rules(dark: np.ndarray, y0: int, y1: int) -> list[int]:
-    """The table's vertical rules between rows y0 and y1."""
+    """The table's vertical rules between rows y0 and y1. Not a dirty drum's streak of
+    specks down the page (draw 23001 m0004: the husband's column cut in two at it): with
+    a rule within a column's width (``RULED_COLUMN``) inked clearly more in a column of
+    its own (a rule's ink is a line; the streak's is scattered), it is no rule."""
     band = dark[max(0, y0):max(0, y1)]
     if band.shape[0] < 4:
         return []
-    return _rules(_spread(band, 1).mean(axis=0))
+    found = _rules(_spread(band, 1).mean(axis=0))
+    raw = band.mean(axis=0)
+    strength = {x: float(raw[max(0, x - 3):x + 4].max()) for x in found}
+    column = RULED_COLUMN * dark.shape[1]
+    return [x for x in found if not any(abs(o - x) < column
+                                        and strength[o] - strength[x] > STREAK_WEAKER
+                                        for o in found)]
 
 
 def _row_rules(dark: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> list[int]:
@@ -1267,9 +1374,14 @@ def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
     height, width = dark.shape
     out: list[Region] = []
     labels = [w for pair in table.rows.values() for w in pair[0]]
-    top = min(w.bbox[1] for w in table.header)
+    # Without a header read (``ruled_table``): from the rows above the first label.
+    top = (min(w.bbox[1] for w in table.header) if table.header else
+           int(min(w.bbox[1] for w in labels) - RULED_BAND * label_height(labels, width)))
     bottom = max(w.bbox[3] for w in labels) if labels else top
     rules = _column_rules(dark, top, bottom)
+    # Per row cut whole from a label column between its rules: its rules above and under,
+    # its baseline and line height, the spouses' columns (``_next_row``).
+    cut: dict[str, tuple[int, int, float, float, list[tuple[int, int]]]] = {}
     for key, (his_label, her_label) in table.rows.items():
         body = his_label[:-1] or his_label
         boxed = statistics.median(w.bbox[3] - w.bbox[1] for w in body)
@@ -1277,7 +1389,7 @@ def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
         baseline = statistics.median(w.bbox[3] for w in body) - 0.15 * h
         # Boxes swollen by ink bleed: the print's baseline from its ink, as ``regions``.
         if boxed > h and len(his_label) > 1:
-            baseline = min(baseline, _print_baseline(dark, body))
+            baseline = min(baseline, _print_baseline(dark, body, ruled=True))
         start = his_label[0].bbox[0]
         # The cell the label starts in, and those right of it.
         cells = [(a, b) for a, b in pairwise(rules) if b - a > 2 * h]
@@ -1339,4 +1451,127 @@ def side_regions(dark: np.ndarray, words: Sequence[Word], table: SideTable
                          label[-1].bbox[2], int(baseline + 0.15 * h))
             out.append(Region(f"{who}_{key}", (x0, max(0, y0), x1, min(height, y1)), below,
                               label_box, int(base), int(h), masks))
+            if labelled and above and under and who == "husband":
+                cut[key] = (max(above), min(under), baseline, h, spouses)
+    out.extend(r for r in _next_row(dark, cut, rules)
+               if not any(o.key == r.key for o in out))  # a row cut, though not whole
+    return out
+
+
+# The table's rows in the order both printings have them: the name's, then the date's.
+SIDE_ORDER = ("name", "birth_date")
+# A row is at least this many of the header's line heights tall (a dotted line and its
+# writing), and the two first rows end this far under the header at most.
+ROW_TALL = 1.2
+HEADER_ROWS = 8.0
+# Where a whole cell's value is written, from its bottom rule, of the cell's height: its
+# dotted line (draw 23001 m0014: 13 px of a 77 px row).
+CELL_LINE = 0.2
+
+
+def _row_ink(dark: np.ndarray, y: int, x0: int, x1: int) -> float:
+    """The share of columns x0–x1 inked on the fullest of rows y-2 to y+2."""
+    return float(dark[max(0, y - 2):y + 3, x0:x1].mean(axis=1).max())
+
+
+HEADS_ABOVE = 0.5  # of the page's height: the table's header is above it, under the title
+
+
+def _heads(words: Sequence[Word], height: int) -> list[Word]:
+    """The husband's column headers a table may have: "chồng" without a colon, in the
+    page's upper half (the sequential form's "Chồng" over the signatures is lower; no
+    table is looked for there, nor the page's faint ink measured for it)."""
+    # Spelt exactly once folded: one letter off, the motto's "CỘNG" would head a table.
+    return [w for w in words if _token(w.text) == SPOUSE_HEADS[0]
+            and ":" not in w.text and w.bbox[1] < HEADS_ABOVE * height]
+
+
+def header_regions(dark: np.ndarray, words: Sequence[Word]) -> list[Region]:
+    """Each spouse's name and birth date in a label-column table whose header row is read
+    ("… chồng" and "… vợ", a fifth of the page apart) but none of its row labels (ink
+    bleed: draw 23001 m0020, "Ngày, tháng, năm sinh" read "Raày, tháng sanh"; the header's
+    "Thông tin người chồng" read "Tiên chồng" was then taken for the sequential form's
+    "tên chồng"): the spouses' columns are the cells of the table's rules under their
+    headers, the first two rows under the header the name's and the date's, as both
+    printings order them. Only where the labels have their own column: with the label
+    repeated in each spouse's cell, where its print ends is not known."""
+    height, width = dark.shape
+    for his in _heads(words, height):
+        middle_y = (his.bbox[1] + his.bbox[3]) / 2
+        hers = next((w for w in words if _her_head(_token(w.text))
+                     and w.bbox[0] - his.bbox[2] > 0.2 * width
+                     and w.bbox[1] <= middle_y <= w.bbox[3]), None)
+        h = label_height([his], width)
+        rules = _column_rules(dark, his.bbox[1], int(his.bbox[3] + HEADER_ROWS * h))
+        cells = [(a, b) for a, b in pairwise(rules) if b - a > RULED_COLUMN * width]
+        mine = next((i for i, c in enumerate(cells)
+                     if c[0] < (his.bbox[0] + his.bbox[2]) // 2 < c[1]), None)
+        # His column after the label column, hers the next (her "vợ" lost on a low-ink
+        # page: mixed set dev m0056, whose "Bên chồng" was taken for "tên chồng").
+        if mine is None or mine == 0 or mine + 1 >= len(cells):
+            continue
+        a, b = cells[mine + 1]
+        if hers is not None and not a < (hers.bbox[0] + hers.bbox[2]) // 2 < b:
+            continue
+        columns = cells[mine:mine + 2]
+        pad = max(3, int(0.15 * h))
+        x0, x1 = rules[0] + 2 * pad, rules[-1] - 2 * pad
+        ruled: list[int] = []
+        # A rule too close under the one before to part two rows: the dotted line run
+        # together by ink bleed (draw 23001 m0020: 0.79 of the table's width, the rule
+        # 18 px under it 1.0), one of them no rule; the fuller kept.
+        for r in _row_rules(dark, x0, x1, his.bbox[3], int(his.bbox[3] + HEADER_ROWS * h)):
+            if r <= his.bbox[3]:
+                continue
+            if ruled and r - ruled[-1] < ROW_TALL * h:
+                if _row_ink(dark, r, x0, x1) > _row_ink(dark, ruled[-1], x0, x1):
+                    ruled[-1] = r
+                continue
+            ruled.append(r)
+        spans = list(pairwise(ruled[:3]))
+        if len(spans) < 2 or any(b - a < ROW_TALL * h for a, b in spans):
+            continue
+        out = []
+        for key, (top, bottom) in zip(SIDE_ORDER, spans, strict=True):
+            base = bottom - int(CELL_LINE * (bottom - top))
+            for who, (cl, cr) in zip(SPOUSES, columns, strict=True):
+                out.append(Region(f"{who}_{key}", (cl + pad, top + pad, cr - pad,
+                                                    min(height, bottom - pad)),
+                                  False, (cl, top, cl, top), base, int(h)))
+        return out
+    return []
+
+
+def _next_row(dark: np.ndarray, cut: dict[str, tuple[int, int, float, float,
+                                                       list[tuple[int, int]]]],
+              rules: list[int]) -> list[Region]:
+    """The spouses' cells of a label-column table's name or date row whose label is not
+    read (ink bleed: draw 23001 m0014's "Họ và tên" lost, its date's row read): the row
+    over the date's, or under the name's, between the table's next rule and the found
+    row's, its value's line as far from its rule as the found row's."""
+    height = dark.shape[0]
+    out: list[Region] = []
+    for key in SIDE_ORDER:
+        other = SIDE_ORDER[1 - SIDE_ORDER.index(key)]
+        if key in cut or other not in cut:
+            continue
+        above, under, baseline, h, spouses = cut[other]
+        pad = max(3, int(0.15 * h))
+        if key == "name":  # the row over the found one
+            ruled = _row_rules(dark, rules[0] + 2 * pad, rules[-1] - 2 * pad,
+                               int(above - 4 * h), int(above - h))
+            if not ruled:
+                continue
+            y0, y1 = max(ruled), above
+            base = y1 - (under - baseline)
+        else:  # the row under it
+            ruled = _row_rules(dark, rules[0] + 2 * pad, rules[-1] - 2 * pad,
+                               int(under + h), int(under + 4 * h))
+            if not ruled:
+                continue
+            y0, y1 = under, min(ruled)
+            base = y1 - (under - baseline)
+        for who, (cl, cr) in zip(SPOUSES, spouses, strict=True):
+            box = (cl + pad, max(0, y0 + pad), cr - pad, min(height, y1 - pad))
+            out.append(Region(f"{who}_{key}", box, False, (cl, y0, cl, y0), int(base), int(h)))
     return out

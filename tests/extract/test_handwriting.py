@@ -1301,3 +1301,102 @@ def test_a_dotted_lines_dot_under_a_letter_is_whitened_a_stroke_touching_the_lin
     assert name[40:75, 100:118].max() < 100  # the letter: untouched
     # A number's crop keeps such dots (no gain there, and noise read as digits).
     assert out["number"][83:87, 106:110].min() < 100
+
+
+def test_a_side_by_side_table_whose_header_is_unread_is_found_by_its_rules() -> None:
+    """A fax or ink-bleed page whose header row ("Thông tin người chồng" / "… vợ") is not
+    read at all: the row labels name no spouse, but they start the first cell of a ruled
+    table of two spouses' columns, and each spouse's value is cut from their column (on
+    main no region: the rows were only taken under a header read). Without the rules (a
+    sequential page whose "chồng:" is lost) no table is made up."""
+    from extract.handregions import ruled_table
+
+    im, d = _side_table([100, 550, 1075, 1600], [60, 170, 250, 330, 410])
+    words = [*_words_at(["Họ,", "chữ", "đệm,", "tên"], 115, (205, 235), (2, 1, 1)),
+             *_words_at(["Ngày,", "tháng,", "năm", "sinh"], 115, (285, 315), (3, 1, 1))]
+    strokes = {"husband_name": (600, 195, 900, 232), "wife_name": (1120, 195, 1400, 232),
+               "husband_birth_date": (600, 275, 800, 312),
+               "wife_birth_date": (1120, 275, 1300, 312)}
+    for box in strokes.values():
+        d.line(box, fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    assert set(got) == set(strokes)
+    for key, (x0, y0, x1, y1) in strokes.items():
+        left, right = (550, 1075) if key.startswith("husband") else (1075, 1600)
+        assert left < got[key].box[0] <= x0 and x1 <= got[key].box[2] < right, key
+        crop = ink_box(im, got[key])
+        assert crop[0] <= x0 and crop[2] >= x1 and crop[1] <= y0 + 3 and crop[3] >= y1 - 3, key
+    # The same labels on a page without the table's rules: no table.
+    plain = Image.new("L", im.size, 255)
+    assert ruled_table(np.asarray(plain) < 128, words) is None
+
+
+def test_a_side_by_side_table_with_its_header_read_and_no_row_label_is_cut_by_its_rules(
+        ) -> None:
+    """Ink bleed: the header row is read ("Bên chồng" / "Bên vợ") but none of the row
+    labels of the label column. The first row under the header is the name's, the next
+    the date's; each spouse's value is cut from their column's cell. A dotted line run
+    together just over a row's rule is no rule (the fuller of the two is)."""
+    from extract.handregions import header_regions, page_dark
+
+    im, d = _side_table([100, 550, 1075, 1600], [60, 170, 250, 330, 410])
+    d.line((560, 322, 1590, 322), fill=0, width=2)  # the date row's dots run together
+    for x in range(560, 1590, 4):
+        d.point((x, 322), fill=255)
+    words = [*_words_at(["Bên", "chồng"], 700, (120, 150), (1, 1, 1)),
+             *_words_at(["Bên", "vợ"], 1250, (120, 150), (1, 1, 1))]
+    strokes = {"husband_name": (600, 195, 900, 232), "wife_name": (1120, 195, 1400, 232),
+               "husband_birth_date": (600, 275, 800, 312),
+               "wife_birth_date": (1120, 275, 1300, 312)}
+    for box in strokes.values():
+        d.line(box, fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    assert set(got) == set(strokes)
+    for key, (x0, y0, x1, y1) in strokes.items():
+        left, right = (550, 1075) if key.startswith("husband") else (1075, 1600)
+        row = (170, 250) if key.endswith("name") else (250, 330)
+        r = got[key]
+        assert left < r.box[0] <= x0 and x1 <= r.box[2] < right, key
+        assert row[0] < r.box[1] <= y0 and y1 <= r.box[3] < row[1], key
+    # The same header over no table (the sequential form's signatures): nothing cut.
+    plain = Image.new("L", im.size, 255)
+    assert header_regions(page_dark(plain), words) == []
+
+
+def test_a_side_by_side_name_label_glued_and_a_letter_off_is_still_the_rows_label() -> None:
+    """"Họ,chữ đệm, tan" (the comma's space lost, "tên" read a letter off: draw 1249
+    m0002) is the name row's label; a name written at a line's start ("Hồ Văn Tân", as
+    near "Họ và tên" as that) is none."""
+    from extract.handregions import _row_labels
+
+    glued = _words_at(["Họ,chữ", "đệm,", "tan"], 115, (205, 235), (2, 1, 1))
+    got = _row_labels(glued, "name", 1700, 850)
+    assert got is not None and got[0] == glued
+    assert _row_labels(_words_at(["Hồ", "Văn", "Tân"], 115, (205, 235), (2, 1, 1)),
+                       "name", 1700, 850) is None
+
+
+def test_a_side_by_side_rows_baseline_is_not_the_tables_rule_its_swollen_boxes_cross() -> None:
+    """Ink bleed swells a row label's word boxes over the row's top rule (draw 23001
+    m0014): the print's baseline is its letters', not the rule's row, which is the
+    densest inside the boxes; the crop stays in the label's row."""
+    from ocr.base import Word
+
+    im, d = _side_table([100, 550, 1075, 1600], [100, 170, 250, 330])
+    words = [*_words_at(["Chồng"], 700, (120, 150), (1, 1, 1)),
+             *_words_at(["Vợ"], 1300, (120, 150), (1, 1, 1))]
+    x = 115
+    for t in ("Họ", "và", "tên"):
+        x1 = x + 16 * len(t)
+        for bar in range(x, x1, 8):  # the print's strokes, under half the row inked
+            d.rectangle((bar, 208, bar + 2, 235), fill=0)
+        words.append(Word(t, 96, (x, 160, x1, 245), (2, 1, 1)))  # swollen over the rule
+        x = x1 + 12
+    strokes = {"husband_name": (600, 200, 900, 234), "wife_name": (1120, 200, 1400, 234)}
+    for box in strokes.values():
+        d.line(box, fill=0, width=6)
+    got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
+    for key, (_, y0, _, y1) in strokes.items():
+        r = got[key]
+        assert 170 < r.box[1] <= y0 and y1 <= r.box[3] < 250, key
+        assert 225 <= r.baseline <= 240, key
