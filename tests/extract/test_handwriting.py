@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from extract.handcheck import check
-from extract.handregions import FormKind, ink_box, region_dark, regions
+from extract.handregions import FormKind, Region, ink_box, region_dark, regions
 
 ISSUED = date(1999, 5, 4)
 
@@ -1092,6 +1092,28 @@ def _side_table(columns: list[int], rows: list[int]) -> tuple[Image.Image, Image
     return im, d
 
 
+# Each spouse's name and birth date written in their cell of ``_side_table``'s rows.
+SPOUSE_STROKES = {"husband_name": (600, 195, 900, 232), "wife_name": (1120, 195, 1400, 232),
+                  "husband_birth_date": (600, 275, 800, 312),
+                  "wife_birth_date": (1120, 275, 1300, 312)}
+
+
+def _spouses_written(d: ImageDraw.ImageDraw) -> dict[str, tuple[int, int, int, int]]:
+    """``SPOUSE_STROKES`` drawn as pen strokes; returned for the crops to be checked."""
+    for box in SPOUSE_STROKES.values():
+        d.line(box, fill=0, width=6)
+    return SPOUSE_STROKES
+
+
+def _in_spouse_columns(got: dict[str, Region], key: str, x0: int, x1: int) -> Region:
+    """The region cut for ``key``, checked to start and end inside its spouse's column
+    (the husband's between the rules at 550 and 1075, the wife's 1075–1600)."""
+    left, right = (550, 1075) if key.startswith("husband") else (1075, 1600)
+    r = got[key]
+    assert left < r.box[0] <= x0 and x1 <= r.box[2] < right, key
+    return r
+
+
 def test_side_by_side_spouses_are_cut_from_their_columns_of_a_label_column_table() -> None:
     """Thông tư 04/2020's template: the labels in a column of their own, each spouse's
     value in their column (the husband's the middle one, the wife's the right one), the
@@ -1103,19 +1125,13 @@ def test_side_by_side_spouses_are_cut_from_their_columns_of_a_label_column_table
              *_words_at(["Thông", "tin", "người", "vợ"], 1180, (120, 150), (1, 1, 1)),
              *_words_at(["Họ,", "chữ", "đệm,", "tên"], 115, (205, 235), (2, 1, 1)),
              *_words_at(["Ngày,", "tháng,", "năm", "sinh"], 115, (285, 315), (3, 1, 1))]
-    strokes = {"husband_name": (600, 195, 900, 232), "wife_name": (1120, 195, 1400, 232),
-               "husband_birth_date": (600, 275, 800, 312),
-               "wife_birth_date": (1120, 275, 1300, 312)}
-    for box in strokes.values():
-        d.line(box, fill=0, width=6)
+    strokes = _spouses_written(d)
     found = find_labels(words, im.size, form=FormKind.MARRIAGE)
     assert found["husband_name"] == found["wife_name"] == words[8:12]
     got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
     assert set(got) == set(strokes)
     for key, (x0, y0, x1, y1) in strokes.items():
-        r = got[key]
-        left, right = (550, 1075) if key.startswith("husband") else (1075, 1600)
-        assert left < r.box[0] <= x0 and x1 <= r.box[2] < right, key
+        r = _in_spouse_columns(got, key, x0, x1)
         crop = ink_box(im, r)
         assert crop[0] <= x0 and crop[2] >= x1 and crop[1] <= y0 + 3 and crop[3] >= y1 - 3, key
         # Inside the row's rules: neither the row above's nor the next one's ink.
@@ -1188,16 +1204,11 @@ def test_a_side_by_side_wifes_header_read_a_mark_off_still_heads_the_table() -> 
              *_words_at(["Vự"], 1300, (120, 150), (1, 1, 1)),
              *_words_at(["Họ", "và", "tên"], 115, (205, 235), (2, 1, 1)),
              *_words_at(["Ngày,", "tháng,", "năm", "sinh"], 115, (285, 315), (3, 1, 1))]
-    strokes = {"husband_name": (600, 195, 900, 232), "wife_name": (1120, 195, 1400, 232),
-               "husband_birth_date": (600, 275, 800, 312),
-               "wife_birth_date": (1120, 275, 1300, 312)}
-    for box in strokes.values():
-        d.line(box, fill=0, width=6)
+    strokes = _spouses_written(d)
     got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
     assert set(got) == set(strokes)
     for key, (x0, _, x1, _) in strokes.items():
-        left, right = (550, 1075) if key.startswith("husband") else (1075, 1600)
-        assert left < got[key].box[0] <= x0 and x1 <= got[key].box[2] < right, key
+        _in_spouse_columns(got, key, x0, x1)
 
 
 def test_a_side_by_side_crop_right_of_a_repeated_label_starts_where_the_writing_starts(
@@ -1314,17 +1325,11 @@ def test_a_side_by_side_table_whose_header_is_unread_is_found_by_its_rules() -> 
     im, d = _side_table([100, 550, 1075, 1600], [60, 170, 250, 330, 410])
     words = [*_words_at(["Họ,", "chữ", "đệm,", "tên"], 115, (205, 235), (2, 1, 1)),
              *_words_at(["Ngày,", "tháng,", "năm", "sinh"], 115, (285, 315), (3, 1, 1))]
-    strokes = {"husband_name": (600, 195, 900, 232), "wife_name": (1120, 195, 1400, 232),
-               "husband_birth_date": (600, 275, 800, 312),
-               "wife_birth_date": (1120, 275, 1300, 312)}
-    for box in strokes.values():
-        d.line(box, fill=0, width=6)
+    strokes = _spouses_written(d)
     got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
     assert set(got) == set(strokes)
     for key, (x0, y0, x1, y1) in strokes.items():
-        left, right = (550, 1075) if key.startswith("husband") else (1075, 1600)
-        assert left < got[key].box[0] <= x0 and x1 <= got[key].box[2] < right, key
-        crop = ink_box(im, got[key])
+        crop = ink_box(im, _in_spouse_columns(got, key, x0, x1))
         assert crop[0] <= x0 and crop[2] >= x1 and crop[1] <= y0 + 3 and crop[3] >= y1 - 3, key
     # The same labels on a page without the table's rules: no table.
     plain = Image.new("L", im.size, 255)
@@ -1345,18 +1350,12 @@ def test_a_side_by_side_table_with_its_header_read_and_no_row_label_is_cut_by_it
         d.point((x, 322), fill=255)
     words = [*_words_at(["Bên", "chồng"], 700, (120, 150), (1, 1, 1)),
              *_words_at(["Bên", "vợ"], 1250, (120, 150), (1, 1, 1))]
-    strokes = {"husband_name": (600, 195, 900, 232), "wife_name": (1120, 195, 1400, 232),
-               "husband_birth_date": (600, 275, 800, 312),
-               "wife_birth_date": (1120, 275, 1300, 312)}
-    for box in strokes.values():
-        d.line(box, fill=0, width=6)
+    strokes = _spouses_written(d)
     got = {r.key: r for r in regions(im, words, FormKind.MARRIAGE)}
     assert set(got) == set(strokes)
     for key, (x0, y0, x1, y1) in strokes.items():
-        left, right = (550, 1075) if key.startswith("husband") else (1075, 1600)
         row = (170, 250) if key.endswith("name") else (250, 330)
-        r = got[key]
-        assert left < r.box[0] <= x0 and x1 <= r.box[2] < right, key
+        r = _in_spouse_columns(got, key, x0, x1)
         assert row[0] < r.box[1] <= y0 and y1 <= r.box[3] < row[1], key
     # The same header over no table (the sequential form's signatures): nothing cut.
     plain = Image.new("L", im.size, 255)

@@ -41,32 +41,40 @@ def _analyzed(lines: list[str], weak: dict[str, float],
                    today=date(2026, 12, 1))
 
 
-class Reader:
-    """Stands for the OCR's second reading: answers each plain request with ``texts``
-    (word, confidence) laid out in its box, and records what was asked. The other
-    preparations and the line model read nothing here (``test_line_vote``)."""
+Texts = tuple[tuple[str, float], ...]
 
-    def __init__(self, *texts: tuple[str, float]) -> None:
-        self.texts = texts
+
+class ByPreparation:
+    """Stands for the OCR's second reading: each request read as ``answers`` says for its
+    preparation, (word, confidence) laid out in its box (nothing for a preparation it does
+    not name); what was asked is kept."""
+
+    def __init__(self, answers: dict[Preparation, Texts]) -> None:
+        self.answers = answers
         self.asked: list[LineRequest] = []
 
     def __call__(self, wanted: list[LineRequest]) -> list[LineReading]:
         self.asked += wanted
         out = []
         for request in wanted:
-            if request.preparation is not Preparation.PLAIN:
-                out.append(LineReading(request, ()))
-                continue
             x0, y0, _, y1 = request.box
             words, x = [], x0
-            for text, confidence in self.texts:
+            for text, confidence in self.answers.get(request.preparation, ()):
                 words.append(Word(text, confidence, (x, y0, x + 22 * len(text), y1), (1, 1, 1)))
                 x += 22 * len(text) + 18
             out.append(LineReading(request, tuple(words)))
         return out
 
 
-def _again(lines: list[str], weak: dict[str, float], reader: Reader) -> Extraction:
+class Reader(ByPreparation):
+    """The plain second reading answers ``texts``; the other preparations and the line
+    model read nothing here (``test_line_vote`` gives them their own answers)."""
+
+    def __init__(self, *texts: tuple[str, float]) -> None:
+        super().__init__({Preparation.PLAIN: texts})
+
+
+def _again(lines: list[str], weak: dict[str, float], reader: ByPreparation) -> Extraction:
     words = words_from_lines(lines, weak)
     first = _analyzed(lines, weak, words)
     return second_reading(first, ["\n".join(lines)], [words], reader,

@@ -9,45 +9,21 @@ from datetime import date
 
 import numpy as np
 
-from extract import analyze
-from extract.analyze import Extraction
-from extract.reread import SECOND_READING, model_words, second_reading
-from ocr.base import Word
-from ocr.reread import LineReading, LineRequest, Preparation
+from extract.reread import SECOND_READING, model_words
+from ocr.reread import Preparation
 from records.model import ReviewReason
 from tests.extract.test_analyze import _cccd_paper
-from tests.extract.test_line_reread import _analyzed, _dateline, _paper
+from tests.extract.test_line_reread import (
+    ByPreparation,
+    Texts,
+    _again,
+    _analyzed,
+    _dateline,
+    _paper,
+)
 from tests.support.extract import words_from_lines
 
-Texts = tuple[tuple[str, float], ...]
-
-
-class Reader:
-    """The OCR's second reading, by preparation: each request read as ``answers`` says for
-    its preparation (nothing for one it does not name); what was asked is kept."""
-
-    def __init__(self, answers: dict[Preparation, Texts]) -> None:
-        self.answers = answers
-        self.asked: list[LineRequest] = []
-
-    def __call__(self, wanted: list[LineRequest]) -> list[LineReading]:
-        self.asked += wanted
-        out = []
-        for request in wanted:
-            x0, y0, _, y1 = request.box
-            words, x = [], x0
-            for text, confidence in self.answers.get(request.preparation, ()):
-                words.append(Word(text, confidence, (x, y0, x + 22 * len(text), y1), (1, 1, 1)))
-                x += 22 * len(text) + 18
-            out.append(LineReading(request, tuple(words)))
-        return out
-
-
-def _again(lines: list[str], weak: dict[str, float], reader: Reader) -> Extraction:
-    words = words_from_lines(lines, weak)
-    first = _analyzed(lines, weak, words)
-    return second_reading(first, ["\n".join(lines)], [words], reader,
-                          lambda texts, pages: analyze(texts, pages, today=date(2026, 12, 1)))
+Reader = ByPreparation
 
 
 def _asked(reader: Reader) -> list[Preparation]:
