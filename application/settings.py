@@ -67,6 +67,10 @@ class Settings:
     index_repair_interval_seconds: int = 24 * 3600
     audit_journal: Path | None = None
     handwriting: bool = False
+    # Header lines still in doubt after tesseract's second reading are read by the line
+    # model of the `handwriting` extra too (``extract.reread``): fewer records in review,
+    # about 7 % of a batch's CPU (bench/README_extract.md). Off: tesseract's readings only.
+    line_model: bool = True
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -104,6 +108,7 @@ class Settings:
         read("index_repair_interval_seconds", "SOHOA_INDEX_REPAIR_INTERVAL", int)
         read("audit_journal", "SOHOA_AUDIT_JOURNAL", Path)
         read("handwriting", "SOHOA_HANDWRITING", _flag)
+        read("line_model", "SOHOA_LINE_MODEL", _flag)
         # A secret given directly wins over its file, even when given empty.
         if "SOHOA_SIGNING_PASSWORD" in e:
             given["signing_pkcs12_password"] = e["SOHOA_SIGNING_PASSWORD"]

@@ -232,7 +232,8 @@ class Scheduler:
         task = functools.partial(compose, received, pages, engine=self.engine,
                                  languages=settings.languages,
                                  result_types=settings.result_types_path,
-                                 handwriting=settings.handwriting)
+                                 handwriting=settings.handwriting,
+                                 line_model=settings.line_model)
         future = self.workers.submit(task)
         self.in_flight[future] = functools.partial(self._composed_done, received, len(pages),
                                                    task)

@@ -362,7 +362,8 @@ def digitize_staged(runtime: Runtime, spec: TaskSpec | dict[str, Any]) -> FileOu
                         signer=runtime.signer(), lock=runtime.record_lock(received.record_id),
                         engine=engine_name(), languages=runtime.settings.languages,
                         result_types=runtime.settings.result_types_path,
-                        handwriting=runtime.settings.handwriting)
+                        handwriting=runtime.settings.handwriting,
+                        line_model=runtime.settings.line_model)
     _discard_staged(store, spec)
     if record is None:  # the same document, committed meanwhile by another task
         return FileOutcome.skipped(spec.filename, ALREADY_STORED)

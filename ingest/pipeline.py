@@ -257,12 +257,14 @@ def archival_pdf(
 def extract_fields(
     record: Record, pages: list[PageResult], given: dict[str, str], result_types: str | None,
     source: Received | None = None, languages: str = DEFAULT_LANGUAGES,
+    use_line_model: bool = True,
 ) -> None:
     """Classify the paper and read its fields; unsure results go to review.
 
     Values given by the batch manifest win over what is read from the page. With the
     ``source`` file, the lines of header values the reading missed or doubts are read
-    again on its pages (``extract.reread``), as evidence under the same checks.
+    again on its pages (``extract.reread``), as evidence under the same checks; by the
+    line model too when ``use_line_model`` (``SOHOA_LINE_MODEL``) and it is installed.
     """
     # Imported here, where it runs: in the OCR workers, whose server loaded it once
     # (``ingest.preload``); the command that admits and signs never reads fields.
@@ -291,7 +293,7 @@ def extract_fields(
             try:
                 return read_lines(source.path, source.source.media_type, geometries, wanted,
                                   languages=languages, max_pixels=pixels,
-                                  line_model=line_model())
+                                  line_model=line_model() if use_line_model else None)
             except Exception as exc:
                 # The second reading is evidence, never a step the paper depends on: a
                 # render or a tesseract run that fails leaves the first reading as it was
@@ -416,7 +418,7 @@ class Composed:
 
 def compose(received: Received, pages: list[PageResult], *, engine: str,
             languages: str, result_types: str | None = None,
-            handwriting: bool = False) -> Composed:
+            handwriting: bool = False, line_model: bool = True) -> Composed:
     """The CPU-bound part after OCR: archival PDF and fields (``handwriting``: and the
     handwritten fields of a printed form, proposed). Pure: no store, no key."""
     original = received.path.read_bytes()
@@ -424,7 +426,8 @@ def compose(received: Received, pages: list[PageResult], *, engine: str,
     pdf, is_pdfa, notes = archival_pdf(received, original, pages)
     prior = count_signatures(original) if received.source.media_type == PDF else 0
     record.note("archive", pdfa=is_pdfa, size=len(pdf), notes=notes)
-    extract_fields(record, pages, received.given, result_types, received, languages)
+    extract_fields(record, pages, received.given, result_types, received, languages,
+                   use_line_model=line_model)
     if handwriting:
         # As ``analyze``: imported where it runs, in the workers (preloaded there).
         from ingest.handwriting import read_handwriting
@@ -531,10 +534,12 @@ def finish(
     languages: str,
     result_types: str | None = None,
     handwriting: bool = False,
+    line_model: bool = True,
 ) -> Record | None:
     """Everything after OCR for one document, in one process (the Celery task); None
     when another attempt committed the same document first (``commit_once``)."""
     composed = compose(received, pages, engine=engine, languages=languages,
-                       result_types=result_types, handwriting=handwriting)
+                       result_types=result_types, handwriting=handwriting,
+                       line_model=line_model)
     return commit_once(received, composed, store=store, index=index, signer=signer,
                        lock=lock)

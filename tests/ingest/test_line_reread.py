@@ -68,6 +68,33 @@ def test_the_second_reading_gets_the_received_file_and_the_pages_geometry(
     assert ReviewReason("low_confidence", "document_number") in record.review.reasons
 
 
+def test_line_model_off_hands_no_model_to_the_second_reading(
+        permit: tuple[Path, str, list[PageResult]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``SOHOA_LINE_MODEL=off`` (``Settings.line_model``): tesseract's readings only, the
+    model never loaded, whether the extra is installed or not."""
+    from application.settings import Settings
+
+    path, _, pages = permit
+    models: list[object] = []
+
+    def fake(source: Path, media_type: str, geometries: list[PageGeometry],
+             requests: list[LineRequest], **kwargs: object) -> list[LineReading]:
+        models.append(kwargs.get("line_model"))
+        return [LineReading(r, ()) for r in requests]
+
+    monkeypatch.setattr(pipeline, "read_lines", fake)
+    monkeypatch.setattr("extract.reread.line_model", lambda: (lambda image: []))
+    received = receive(path, work=tmp_path / "work", agency="UBND", max_bytes=50_000_000)
+    assert Settings.from_env({}).line_model is True
+    assert Settings.from_env({"SOHOA_LINE_MODEL": "off"}).line_model is False
+    compose(received, pages, engine=engine_name(), languages="vie", line_model=False)
+    assert models and all(m is None for m in models)
+    models.clear()
+    compose(received, pages, engine=engine_name(), languages="vie")
+    assert models and all(callable(m) for m in models)
+
+
 def test_a_second_reading_that_fails_leaves_the_first_reading_and_says_so(
         permit: tuple[Path, str, list[PageResult]], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
