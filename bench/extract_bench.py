@@ -619,13 +619,17 @@ def _cpu_with_children() -> float:
 def _reader(
     path: Path, geometries: list[PageGeometry], asked: list[LineRequest]
 ) -> Callable[[list[LineRequest]], list[LineReading]]:
-    """The second reading on the file's pages, as ingest runs it; ``asked`` keeps the lines."""
+    """The second reading on the file's pages, as ingest runs it (the line model only with
+    ``SOHOA_LINE_MODEL=on``, as ingest); ``asked`` keeps the lines."""
+    from application.settings import Settings
+
+    model = line_model() if Settings.from_env().line_model else None
 
     def read(wanted: list[LineRequest]) -> list[LineReading]:
         asked.extend(wanted)
         media_type = MEDIA_TYPES[path.suffix.lower()]
         return read_lines(path, media_type, geometries, wanted, languages="vie",
-                          line_model=line_model())
+                          line_model=model)
 
     return read
 

@@ -257,7 +257,7 @@ def archival_pdf(
 def extract_fields(
     record: Record, pages: list[PageResult], given: dict[str, str], result_types: str | None,
     source: Received | None = None, languages: str = DEFAULT_LANGUAGES,
-    use_line_model: bool = True,
+    use_line_model: bool = False,
 ) -> None:
     """Classify the paper and read its fields; unsure results go to review.
 
@@ -418,7 +418,7 @@ class Composed:
 
 def compose(received: Received, pages: list[PageResult], *, engine: str,
             languages: str, result_types: str | None = None,
-            handwriting: bool = False, line_model: bool = True) -> Composed:
+            handwriting: bool = False, line_model: bool = False) -> Composed:
     """The CPU-bound part after OCR: archival PDF and fields (``handwriting``: and the
     handwritten fields of a printed form, proposed). Pure: no store, no key."""
     original = received.path.read_bytes()
@@ -534,7 +534,7 @@ def finish(
     languages: str,
     result_types: str | None = None,
     handwriting: bool = False,
-    line_model: bool = True,
+    line_model: bool = False,
 ) -> Record | None:
     """Everything after OCR for one document, in one process (the Celery task); None
     when another attempt committed the same document first (``commit_once``)."""

@@ -68,11 +68,11 @@ def test_the_second_reading_gets_the_received_file_and_the_pages_geometry(
     assert ReviewReason("low_confidence", "document_number") in record.review.reasons
 
 
-def test_line_model_off_hands_no_model_to_the_second_reading(
+def test_the_line_model_reads_again_only_when_turned_on(
         permit: tuple[Path, str, list[PageResult]], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """``SOHOA_LINE_MODEL=off`` (``Settings.line_model``): tesseract's readings only, the
-    model never loaded, whether the extra is installed or not."""
+    """``SOHOA_LINE_MODEL`` (``Settings.line_model``, off by default): off, tesseract's
+    readings only, the model never loaded, whether the extra is installed or not."""
     from application.settings import Settings
 
     path, _, pages = permit
@@ -86,12 +86,12 @@ def test_line_model_off_hands_no_model_to_the_second_reading(
     monkeypatch.setattr(pipeline, "read_lines", fake)
     monkeypatch.setattr("extract.reread.line_model", lambda: (lambda image: []))
     received = receive(path, work=tmp_path / "work", agency="UBND", max_bytes=50_000_000)
-    assert Settings.from_env({}).line_model is True
-    assert Settings.from_env({"SOHOA_LINE_MODEL": "off"}).line_model is False
-    compose(received, pages, engine=engine_name(), languages="vie", line_model=False)
+    assert Settings.from_env({}).line_model is False
+    assert Settings.from_env({"SOHOA_LINE_MODEL": "on"}).line_model is True
+    compose(received, pages, engine=engine_name(), languages="vie")
     assert models and all(m is None for m in models)
     models.clear()
-    compose(received, pages, engine=engine_name(), languages="vie")
+    compose(received, pages, engine=engine_name(), languages="vie", line_model=True)
     assert models and all(callable(m) for m in models)
 
 
