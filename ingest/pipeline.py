@@ -420,7 +420,8 @@ def compose(received: Received, pages: list[PageResult], *, engine: str,
             languages: str, result_types: str | None = None,
             handwriting: bool = False, line_model: bool = False) -> Composed:
     """The CPU-bound part after OCR: archival PDF and fields (``handwriting``: and the
-    handwritten fields of a printed form, proposed). Pure: no store, no key."""
+    handwritten fields of a printed form, proposed; ``line_model``: doubted header lines
+    read by the line model too, ``SOHOA_LINE_MODEL``). Pure: no store, no key."""
     original = received.path.read_bytes()
     record = new_record(received, pages, engine, languages)
     pdf, is_pdfa, notes = archival_pdf(received, original, pages)
