@@ -368,14 +368,19 @@ def read_lines(source: Path, media_type: str, geometries: list[PageGeometry],
     next call on the same file: ``_rebuilt``); each line is cut once, however many
     preparations of it are asked for. ``line_model``: the reader of ``MODEL`` requests."""
     out: dict[int, LineReading] = {}
+    if line_model is None:
+        # The line model's round without a model (``SOHOA_LINE_MODEL=off``, the default,
+        # or the extra not installed): nothing to read, so no page rebuilt, no line cut.
+        out = {i: LineReading(r, ()) for i, r in enumerate(requests)
+               if r.preparation is Preparation.MODEL}
     with tempfile.TemporaryDirectory(prefix="sohoa-reread-") as tmp:
-        for number in sorted({r.page for r in requests}):
+        for number in sorted({r.page for i, r in enumerate(requests) if i not in out}):
             geometry = geometries[number] if number < len(geometries) else None
             page = (_rebuilt(source, media_type, geometry, max_pixels)
                     if geometry is not None else None)
             crops: dict[tuple[int, int, int, int], LineCrop | None] = {}
             for index, request in enumerate(requests):
-                if request.page != number:
+                if request.page != number or index in out:
                     continue
                 if page is None or geometry is None:
                     out[index] = LineReading(request, ())

@@ -158,3 +158,22 @@ def test_a_page_asked_for_again_is_not_rebuilt_again(
     read_lines(path, "image/png", [geometry], [LineRequest(0, box, reread.Preparation.MODEL)],
                languages="vie", line_model=lambda image: [])
     assert built == [1, 1]
+
+
+def test_without_a_line_model_its_round_rebuilds_no_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``SOHOA_LINE_MODEL=off`` (the default): extraction still asks its model round, and
+    it costs nothing — no page decoded, no line cut, nothing read."""
+    path = tmp_path / "page.png"
+    Image.new("L", (600, 800), 255).save(path)
+    geometry = PageGeometry(number=1, dpi=200, rotated=0, deskew=0.0, width=600, height=800)
+
+    def never(*args: object, **kwargs: object) -> TurnedPage | None:
+        raise AssertionError("the page was rebuilt for a model that is not there")
+
+    monkeypatch.setattr(reread, "turned_page", never)
+    monkeypatch.setattr(reread, "_last", [])
+    asked = [LineRequest(0, (10, 10, 200, 40), reread.Preparation.MODEL),
+             LineRequest(0, (10, 50, 200, 80), reread.Preparation.MODEL)]
+    got = read_lines(path, "image/png", [geometry], asked, languages="vie")
+    assert [(g.request, g.words) for g in got] == [(r, ()) for r in asked]
