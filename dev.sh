@@ -125,7 +125,10 @@ run_tests() {
   say "mypy"
   "$VENV/bin/mypy" records ingest application cli ocr signing storage search api extract reuse audit stats specimens evalset watch tests
   say "pytest"
-  "$VENV/bin/pytest" "$@"
+  # One test process per core (pytest-xdist), long tests stolen by the idle one: the
+  # suite is many single-threaded tests, and one process left a core idle most of the
+  # time. Pass -n 0 to run in one process.
+  "$VENV/bin/pytest" -n auto --dist worksteal "$@"
 }
 
 lock() {
