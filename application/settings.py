@@ -69,9 +69,10 @@ class Settings:
     handwriting: bool = False
     # On: header lines still in doubt after tesseract's second reading are read by the
     # line model of the `handwriting` extra too (``extract.reread``): fewer records in
-    # review, but `sohoa ingest` over the held-out test half went from 0.74 to 0.58 of bare
-    # tesseract's pages a minute (same run; the target is 0.70), so off by default
-    # until it is made cheaper (bench/README_extract.md).
+    # review for 2-3 % more CPU a batch (the 0.58 of bare tesseract's pages a minute first
+    # measured was the shared machine's load). Off by default while a fresh draw shows a
+    # record the model's (right) reading makes ready with a name read wrong and undoubted
+    # (bench/README_extract.md, 6 Dec).
     line_model: bool = False
 
     @classmethod

@@ -60,7 +60,7 @@ from extract.ids import ID_PROBLEMS, id_problems
 from extract.lines import Line, lines_from_words
 from extract.text import clean_digits, find_date, split_figure
 from ocr.base import Word
-from ocr.reread import LineModel, LineReading, LineRequest, Preparation
+from ocr.reread import MARGIN, LineModel, LineReading, LineRequest, Preparation
 from records.folding import fold_aligned, fold_phrase
 from records.model import ReviewReason, Subject
 from records.result_types import cached_result_types
@@ -344,20 +344,24 @@ def _holding(lines: list[tuple[Line, list[int]]], words: list[Word], page: int,
     if not want.read_as:
         return None
     for line, indices in lines:
-        if want.field is Field.BIRTH_DATE:
-            day = find_date(line.text)[0]
-            holds = day is not None and day.isoformat() == want.read_as
-        elif want.field is Field.ID_NUMBER:
-            holds = clean_digits(want.read_as) in clean_digits(line.text)
-        elif want.field is Field.NAME:
-            # Printed in capitals, kept in title case with marks restored: the letters.
-            holds = _compact(fold_phrase(want.read_as)) in _compact(fold_phrase(line.text))
-        else:
-            holds = _compact(want.read_as) in _compact(line.text)
-        if holds:
+        if _holds(want, line.text):
             box, replaced = _row_box(words, indices, 0.0, 0.5)
             return Target(want, LineRequest(page, box), replaced, min(replaced))
     return None
+
+
+def _holds(want: Wanted, text: str) -> bool:
+    """Whether ``text`` holds ``want``'s value as first read (``want.read_as`` given)."""
+    read_as = want.read_as or ""
+    if want.field is Field.BIRTH_DATE:
+        day = find_date(text)[0]
+        return day is not None and day.isoformat() == read_as
+    if want.field is Field.ID_NUMBER:
+        return clean_digits(read_as) in clean_digits(text)
+    if want.field is Field.NAME:
+        # Printed in capitals, kept in title case with marks restored: the letters.
+        return _compact(fold_phrase(read_as)) in _compact(fold_phrase(text))
+    return _compact(read_as) in _compact(text)
 
 
 # An ID's label as folded: "Số CCCD", "Căn cước công dân số", "CMND", "Chứng minh nhân dân
@@ -445,6 +449,82 @@ def _mention_targets(want: Wanted, words: list[list[Word]]) -> list[Target]:
                 out.append(Target(want, LineRequest(page, box), replaced, min(replaced),
                                   " ".join(page_words[i].text for i in read)))
     return out if len(out) > 1 else []
+
+
+def value_span(target: Target, words: list[list[Word]]) -> Target:
+    """``target`` cut to the words of its line that hold its value, for the line model
+    (``second_reading``): the model's cost grows with the crop's width (one CTC frame per
+    four pixels of the line brought to 32 rows), and what it reads of the label and of the
+    line's other values ("Ông: NGUYỄN GIA THUẬN, năm sinh: 1957, Số CCCD: …" for the ID
+    at its end) counts for nothing: the votes are over the value. The words left out stay
+    as first read. The value's words are the fewest that hold it as first read (an ID's
+    digits, a name's letters, a birth date, a number), reaching to the box's end when they
+    end the line (a figure the first reading lost after them); a dateline's date is what
+    follows its place's comma ("Bình Phước, ngày … năm 2024"). A value nothing was read
+    for (lost, missing) keeps the whole line."""
+    page_words = words[target.request.page]
+    order = sorted(target.replaced, key=lambda i: page_words[i].bbox[0])
+    span = _value_words(target.wanted, [page_words[i].text for i in order])
+    if span is None or span == (0, len(order)):
+        return target
+    first, end = span
+    kept = order[first:end]
+    _, y0, x1, y1 = target.request.box
+    # ``ocr.reread.line_crop`` widens the box by its margin on each side: the crop's edge
+    # is put halfway between the value's word and its neighbour's.
+    margin = round(MARGIN * (y1 - y0))
+    left = page_words[kept[0]].bbox[0]
+    if first > 0:
+        left = min(left, round((page_words[order[first - 1]].bbox[2] + left) / 2) + margin)
+    right = x1
+    if end < len(order):
+        right = page_words[kept[-1]].bbox[2]
+        right = max(right, round((page_words[order[end]].bbox[0] + right) / 2) - margin)
+    return replace(target, request=replace(target.request, box=(left, y0, right, y1)),
+                   replaced=frozenset(kept), insert_at=min(kept),
+                   first_text=" ".join(page_words[i].text for i in kept))
+
+
+def _value_words(want: Wanted, texts: list[str]) -> tuple[int, int] | None:
+    """The run ``[first, end)`` of a line's words (left to right) that holds ``want``'s
+    value (``value_span``); None where it is not found."""
+    if want.field is Field.NAME:
+        # A name read alone comes back in small letters, its last word weakly ("BÙI TUYẾT
+        # CHI," at 90 in its line, "CHI," at 58 cut out: dev e0042): read in its line.
+        return None
+    if want.lost:
+        return _after_id_label(texts)
+    if want.field is Field.ISSUED_ON:
+        commas = [k for k, text in enumerate(texts) if text.endswith(",")]
+        if not commas or not _DATE_WORDS.search(fold_aligned(" ".join(texts[commas[-1] + 1:]))):
+            return None
+        return commas[-1] + 1, len(texts)
+    if not want.read_as:
+        return None
+    for size in range(1, len(texts) + 1):
+        for first in range(len(texts) - size + 1):
+            if _holds(want, " ".join(texts[first:first + size])):
+                return first, first + size
+    return None
+
+
+def _after_id_label(texts: list[str]) -> tuple[int, int] | None:
+    """The words after a line's last ID label ("… Căn cước công dân số 06()17-4164629":
+    the last word), the label's last words and colon passed; None when nothing follows."""
+    labels = list(_ID_LABEL.finditer(fold_aligned(" ".join(texts))))
+    if not labels:
+        return None
+    # Where each word starts in the line's text (one space between words).
+    starts = itertools.accumulate((len(text) + 1 for text in texts), initial=0)
+    first = next((k for k, at in enumerate(starts) if at >= labels[-1].end()), len(texts))
+    while first < len(texts) and _LABEL_TAIL.fullmatch(fold_aligned(texts[first])):
+        first += 1
+    return (first, len(texts)) if first < len(texts) else None
+
+
+# The words of an ID's label after what ``_ID_LABEL`` matches ("… minh nhân dân số",
+# "… cước công dân số:", "… danh cá nhân"), and a colon.
+_LABEL_TAIL = re.compile(r"\W*(?:so|cong|dan|nhan|ca)?\W*")
 
 
 def mentions_read_clearly(name: str, readings: list[LineReading]) -> bool:
@@ -880,12 +960,14 @@ def second_reading(first: Extraction, pages_text: list[str], words: list[list[Wo
             return lines, None
         return lines, analyzed(pages_text, with_readings(words, _pairs(chosen, lines)))
 
-    model_lines, model = looked(Preparation.MODEL, doubted)
+    # The model reads only the value's part of each line (``value_span``).
+    spans = [value_span(t, words) for t in doubted]
+    model_lines, model = looked(Preparation.MODEL, spans)
     if model is None:
         return out
     analyses = {Preparation.MODEL: model, **({Preparation.PLAIN: second} if plain else {})}
     model_texts = {t.wanted.path: " ".join(w.text for w in model_lines[t.request].words)
-                   for t in doubted}
+                   for t in spans}
     votes = {t.wanted.path: voted(out, analyses, t.wanted, model_texts[t.wanted.path])
              for t in doubted}
     rest = [t for t in doubted if votes[t.wanted.path] is not Vote.AGREED
