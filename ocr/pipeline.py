@@ -416,6 +416,27 @@ def _goes_back_up(words: list[Word]) -> bool:
     return False
 
 
+def _merged_by_band(ours: list[Word], theirs: list[Word]
+                    ) -> tuple[list[Word], int, int, int]:
+    """Two readings of the page in one geometry (distinct line keys), band by band
+    (``engine.text_bands``): the lines of ``theirs`` where they hold clearly more
+    confidently read characters (``GUARD_MARGIN``), else those of ``ours``. Also the
+    number of bands, those taken from ``theirs`` and those kept from ``ours`` that say
+    something (a band neither reading read with any confidence decides nothing)."""
+    bands = engine.text_bands(ours, theirs)
+    merged: list[Word] = []
+    taken = kept = 0
+    for band in bands:
+        mine, other = engine.lines_in(ours, band), engine.lines_in(theirs, band)
+        if _confident_chars(other) > GUARD_MARGIN * _confident_chars(mine):
+            merged += other
+            taken += 1
+        else:
+            merged += mine
+            kept += _confident_chars(mine) > 0
+    return merged, len(bands), taken, kept
+
+
 def guarded(loaded: Loaded, prepared: Prepared, reading: engine.Recognition,
             languages: str, workdir: Path) -> tuple[Prepared, engine.Recognition]:
     """The prepared reading of a page, with each band of text the preparation read
@@ -437,25 +458,14 @@ def guarded(loaded: Loaded, prepared: Prepared, reading: engine.Recognition,
     plain = engine.recognize(plain_input(loaded, prepared), workdir, dpi=loaded.dpi,
                              languages=languages)
     plain_words = engine.rekeyed(plain.words, PLAIN_BLOCKS)
-    bands = engine.text_bands(reading.words, plain_words)
-    merged: list[Word] = []
-    from_plain = from_prepared = 0
-    for band in bands:
-        ours, theirs = engine.lines_in(reading.words, band), engine.lines_in(plain_words, band)
-        if _confident_chars(theirs) > GUARD_MARGIN * _confident_chars(ours):
-            merged += theirs
-            from_plain += 1
-        else:
-            merged += ours
-            # A band neither reading read with any confidence decides nothing.
-            from_prepared += _confident_chars(ours) > 0
+    merged, bands, from_plain, from_prepared = _merged_by_band(reading.words, plain_words)
     if not from_plain:
         return prepared, reading
     if not from_prepared:
         kept = "preparation (" + ", ".join(prepared.steps) + ") read worse: plain reading kept"
         return (dataclasses.replace(prepared, steps=()),
                 dataclasses.replace(plain, notes=(*plain.notes, kept)))
-    note = (f"preparation ({', '.join(prepared.steps)}) read {from_plain} of {len(bands)} "
+    note = (f"preparation ({', '.join(prepared.steps)}) read {from_plain} of {bands} "
             "text bands worse: the plain reading kept there")
     # The archival text layer is one tesseract page: the reading that gave more text.
     plain_share = sum(len(w.text) for w in merged if w.line[0] >= PLAIN_BLOCKS)
@@ -493,19 +503,11 @@ def fax_density_checked(loaded: Loaded, prepared: Prepared, reading: engine.Reco
         return prepared, reading
     density = engine.recognize(prepare.specks_to_density(prepared.ocr_input, loaded.dpi),
                                workdir, dpi=loaded.dpi, languages=languages)
-    density_words = engine.rekeyed(density.words, DENSITY_BLOCKS)
-    merged: list[Word] = []
-    taken = 0
-    bands = engine.text_bands(reading.words, density_words)
-    for band in bands:
-        ours = engine.lines_in(reading.words, band)
-        theirs = engine.lines_in(density_words, band)
-        better = _confident_chars(theirs) > GUARD_MARGIN * _confident_chars(ours)
-        merged += theirs if better else ours
-        taken += better
+    merged, bands, taken, _ = _merged_by_band(
+        reading.words, engine.rekeyed(density.words, DENSITY_BLOCKS))
     if not taken:
         return prepared, reading
-    note = f"fax read weakly: {taken} of {len(bands)} text bands kept from its ink's density"
+    note = f"fax read weakly: {taken} of {bands} text bands kept from its ink's density"
     return prepared, dataclasses.replace(
         reading, words=merged, notes=(*reading.notes, *density.notes, note),
         dropped=(*reading.dropped, *engine.rekeyed(list(density.dropped), DENSITY_BLOCKS)))
