@@ -31,5 +31,27 @@ def test_uniformly_weak_page_keeps_every_line() -> None:
 
 
 def test_weak_line_on_a_well_read_page_is_still_dropped() -> None:
-    text = engine.words_to_text(_page([92.0, 31.0, 90.0]))
+    # The remnant holds 26 of the page's 67 characters: the others read well enough for
+    # the page to stay over WEAK_PAGE_CONFIDENCE.
+    page = _page([95.0, 31.0, 96.0])
+    assert engine.character_confidence(page) >= engine.WEAK_PAGE_CONFIDENCE
+    text = engine.words_to_text(page)
     assert text.splitlines() == [LINES[0], LINES[2]]
+
+
+def test_a_page_read_under_seventy_keeps_its_low_lines() -> None:
+    # A speck fax read at 60-63 over its characters lost whole lines of text as noise
+    # while the weak-page level was the noise line's own (55): fresh fax draw 28002,
+    # "2. Giới tính: Nam" gone.
+    confidences = [72.0, 50.0, 62.0]
+    page = _page(confidences)
+    assert engine.NOISE_LINE_CONFIDENCE < engine.character_confidence(page) \
+        < engine.WEAK_PAGE_CONFIDENCE
+    assert engine.words_to_text(page).splitlines() == LINES
+
+
+def test_character_confidence_weighs_words_by_their_length() -> None:
+    page = [Word(text="NGUYỄN", confidence=90.0, bbox=(0, 0, 60, 20), line=(1, 1, 1)),
+            Word(text="'", confidence=0.0, bbox=(70, 0, 72, 20), line=(1, 1, 1))]
+    assert engine.character_confidence(page) == 90.0 * 6 / 7
+    assert engine.character_confidence([]) == 100.0
