@@ -538,13 +538,16 @@ def test_an_address_whose_district_is_misread_past_its_cut_is_still_a_candidate(
 def test_a_frame_where_the_model_is_unsure_tries_its_most_probable_symbols_only() -> None:
     from extract.handdecode import MAX_TRIED
 
-    # Ink the model cannot tell: letters above the skip floor beyond what is tried, a
-    # "1" among the most probable and a "7" after every letter.
+    # A "1", then ink the model cannot tell: more letters above the skip floor than are
+    # tried (a number's grammar refuses them after a digit, so they take no place in the
+    # beam), and a "7" less probable than each.
     letters = [c for c in VOCAB if c.isalpha()][:MAX_TRIED + 10]
-    step = {c: 0.01 for c in letters} | {"1": 0.2, "7": 0.005}
-    texts = {d.text for d in beam_search(frames_of([step]), CHARS, 0, NumberGrammar())}
-    assert "1" in texts and "7" not in texts
-    # Tried as before where it stands among the first.
-    step = {c: 0.01 for c in letters[:MAX_TRIED // 2]} | {"1": 0.2, "7": 0.05}
-    texts = {d.text for d in beam_search(frames_of([step]), CHARS, 0, NumberGrammar())}
-    assert {"1", "7"} <= texts
+    unsure = {c: 0.02 for c in letters} | {"7": 0.005}
+    texts = {d.text for d in beam_search(frames_of([{"1": 0.97}, unsure]), CHARS, 0,
+                                         NumberGrammar())}
+    assert "1" in texts and "17" not in texts
+    # Tried as before where it is among the most probable.
+    unsure = {c: 0.02 for c in letters[:MAX_TRIED // 2]} | {"7": 0.005}
+    texts = {d.text for d in beam_search(frames_of([{"1": 0.97}, unsure]), CHARS, 0,
+                                         NumberGrammar())}
+    assert {"1", "17"} <= texts
