@@ -888,10 +888,15 @@ def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | Non
         for f in pending:
             if f.checked["asterocr"].value is None and f.kind in VOTED \
                     and f.checked["asterocr"].problem != "unconfirmed":
-                spent += _voted(reader, f, issued_on, registers_birth, budget - spent)
+                spent += _voted(reader, f, issued_on, registers_birth,
+                                min(budget, VOTE_COLUMNS) - spent)
     return [_finished(f, words, reader is not None, issued_on) for f in pending]
 
 
+# The page's columns up to which the votes (``_voted``) are read: less than the second
+# views', which gain more a column; a page of many fields left for keying would otherwise
+# spend the whole budget on them.
+VOTE_COLUMNS = 2000
 # Fields left for keying that other views of their crop may still fill (``_voted``).
 VOTED = ("name", "mother_name", "father_name", "birth_date", "number")
 # The views: strokes thinned and thickened by a pixel each side (a 3 × 3 maximum and
