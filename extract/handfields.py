@@ -884,56 +884,7 @@ def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | Non
         for f in sorted((f for f in pending if f.second_view), key=lambda f: not f.unsure):
             spent += _second_view(reader, f, issued_on, registers_birth,
                                   budget - spent)
-        # Fields still left for keying: other views of the same ink vote (``_voted``).
-        for f in pending:
-            if f.checked["asterocr"].value is None and f.kind in VOTED \
-                    and f.checked["asterocr"].problem != "unconfirmed":
-                spent += _voted(reader, f, issued_on, registers_birth,
-                                min(budget, VOTE_COLUMNS) - spent)
     return [_finished(f, words, reader is not None, issued_on) for f in pending]
-
-
-# The page's columns up to which the votes (``_voted``) are read: less than the second
-# views', which gain more a column; a page of many fields left for keying would otherwise
-# spend the whole budget on them.
-VOTE_COLUMNS = 2000
-# Fields left for keying that other views of their crop may still fill (``_voted``).
-VOTED = ("name", "mother_name", "father_name", "birth_date", "number")
-# The views: strokes thinned and thickened by a pixel each side (a 3 × 3 maximum and
-# minimum: paper grows into the ink or ink into the paper), and blurred by this share of
-# the crop's height.
-VIEW_BLUR = 0.03
-
-
-def views(crop: Image.Image) -> list[Image.Image]:
-    """Three other views of ``crop`` (gray) for the line model: thinned, thickened,
-    blurred."""
-    return [crop.filter(ImageFilter.MaxFilter(3)), crop.filter(ImageFilter.MinFilter(3)),
-            crop.filter(ImageFilter.GaussianBlur(max(0.5, VIEW_BLUR * crop.height)))]
-
-
-def _voted(reader: Reader, f: _Reading, issued_on: date | None, registers_birth: bool,
-           left: int) -> int:
-    """A field left for keying proposed when two of its crop's other views (``views``)
-    give the same value, each read and checked as the crop is (``line_reading``): only
-    if all three fit in ``left`` columns; the columns spent."""
-    assert f.crop is not None
-    others = views(f.crop)
-    cost = sum(columns(v.size) for v in others)
-    if cost > left:
-        return 0
-    got: dict[str, list[float]] = {}
-    for view in others:
-        _, checked, conf = line_reading(reader, view, f.kind, issued_on,
-                                        registers_birth=registers_birth,
-                                        marriage_age=f.marriage_age)
-        if checked.value is not None:
-            got.setdefault(checked.value, []).append(conf if conf is not None else 0.0)
-    agreed = [(value, min(confs)) for value, confs in got.items() if len(confs) >= 2]
-    if agreed:
-        f.checked["asterocr"], f.confidence = Checked(agreed[0][0]), agreed[0][1]
-        f.readings["asterocr_views"] = agreed[0][0]
-    return cost
 
 
 def _second_view(reader: Reader, f: _Reading, issued_on: date | None, registers_birth: bool,

@@ -465,51 +465,6 @@ def test_a_second_view_is_read_only_within_the_pages_columns() -> None:
     assert len(reader.widths) == 1
 
 
-class _Sequence:
-    """A line model that reads the given texts, one a crop, in order."""
-
-    def __init__(self, *texts: str) -> None:
-        self.texts = list(texts)
-        self.sizes: list[tuple[int, int]] = []
-
-    def read(self, crop: Image.Image) -> object:
-        from extract.handread import Reading
-
-        self.sizes.append(crop.size)
-        return Reading(self.texts[len(self.sizes) - 1], 1.0, 1.0)
-
-
-def _upright_name_form() -> tuple[Image.Image, list]:
-    """A name's label and upright writing on its dotted line (no upright second view)."""
-    im = Image.new("L", (1600, 700), 255)
-    d = ImageDraw.Draw(im)
-    for x in range(420, 1500, 9):
-        d.rectangle((x, 526, x + 2, 528), fill=0)
-    for x in (500, 540, 580):
-        d.rectangle((x, 470, x + 6, 524), fill=0)
-    words = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
-             (("Họ,", 100), ("chữ", 160), ("đệm,", 220), ("tên:", 280))]
-    return im, words
-
-
-def test_a_field_left_for_keying_takes_what_two_other_views_read_alike() -> None:
-    from extract.handfields import read_fields
-
-    im, words = _upright_name_form()
-    reader = _Sequence("...", "Trần Văn An", "...", "Trần Văn An")
-    (f,) = read_fields(im, words, date(1984, 5, 1), reader, ["name"])
-    assert f.value == "TRẦN VĂN AN" and f.readings["asterocr_views"] == "TRẦN VĂN AN"
-    assert len(reader.sizes) == 4  # the crop, then its thinned, thickened, blurred views
-    # Each view another name: left for keying.
-    reader = _Sequence("...", "Trần Văn An", "Trần Văn Anh", "Trần Văn Ân")
-    (f,) = read_fields(im, words, date(1984, 5, 1), reader, ["name"])
-    assert f.value is None and "asterocr_views" not in f.readings
-    # The views do not fit in the page's columns: not read.
-    reader = _Sequence("...", "Trần Văn An", "...", "Trần Văn An")
-    (f,) = read_fields(im, words, date(1984, 5, 1), reader, ["name"], page_columns=1)
-    assert f.value is None and len(reader.sizes) == 1
-
-
 def test_the_models_columns_are_the_tensors_width() -> None:
     from extract.handread import MAX_WIDTH, LineReader, columns
 
@@ -806,8 +761,7 @@ def test_a_name_label_under_the_birth_date_is_not_the_holders() -> None:
 
 class _Spelled:
     """A CTC line model that spells one text per reading, each letter sure (frames as the
-    grammar decodes them), in the order given: the crop as cut, then set upright; the
-    last one again for any further view (``handfields.views``)."""
+    grammar decodes them), in the order given: the crop as cut, then set upright."""
 
     def __init__(self, *texts: str) -> None:
         self.texts = list(texts)
@@ -818,7 +772,7 @@ class _Spelled:
     def frames(self, crop: Image.Image) -> np.ndarray:
         index = {c: k for k, c in self.chars.items()}
         rows = []
-        for c in self.texts.pop(0) if len(self.texts) > 1 else self.texts[0]:
+        for c in self.texts.pop(0):
             for k in (index[c], 0):  # the letter, then a blank
                 row = np.full(len(self.chars) + 1, 1e-6)
                 row[k] = 1.0
