@@ -34,6 +34,11 @@ NEG = -math.inf
 # trying all 227 at each of a few hundred frames costs seconds).
 MIN_PROB = 1e-3
 BEAM = 24
+# The most symbols tried at a frame (the most probable, the blank among them): where the
+# model is unsure of the ink (ink bleed, a crop squeezed to ``handread.MAX_WIDTH``) a
+# hundred symbols pass ``MIN_PROB`` at a frame and each makes a new reading of every beam
+# (a date's search on such a crop took 1.5 s of CPU, fresh draw 26002).
+MAX_TRIED = 24
 # A frame whose blank is this probable is taken as blank only (the rest, under 1e-3 in
 # all, is what ``MIN_PROB`` skips anyway): a third of a line's frames on the dev crops,
 # which saves the search about 8 % of its time.
@@ -104,7 +109,11 @@ def beam_search(frames: np.ndarray[Any, Any], chars: dict[int, str], blank: int,
             # ends in a blank, and what any character could add is under the skip floor.
             beams = {key: (_lse(pb, pnb) + p_blank, NEG) for key, (pb, pnb) in beams.items()}
             continue
-        tried = [(ch, float(row[k])) for k in np.nonzero(row > floor)[0]
+        above = np.nonzero(row > floor)[0]
+        if above.size > MAX_TRIED:
+            above = above[np.argsort(-row[above], kind="stable")[:MAX_TRIED]]
+            above.sort()
+        tried = [(ch, float(row[k])) for k in above
                  if int(k) != blank and (ch := chars.get(int(k), ""))]
         # (text, state) -> [log p ending in blank, log p ending in its last character];
         # adding NEG to a sum leaves it as it is (``_lse``), so only the other is summed.

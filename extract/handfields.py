@@ -48,7 +48,7 @@ from extract.handdecode import (
     syllables,
     year_range,
 )
-from extract.handread import Reading
+from extract.handread import Reading, columns
 from extract.handregions import FormKind, Region, field_kind, ink, ink_box, regions
 from extract.names import FAMILY_NAMES, common_syllables, family_name_rank, usual_spellings
 from ocr.base import Word
@@ -806,80 +806,144 @@ def agree(first: Checked, first_raw: str, second: Checked, second_raw: str) -> b
             and usual_name(first.held))
 
 
+# The line model's input columns (``handread.columns``) a page's fields may use with their
+# second views (a crop read again set upright, or a spouse's unsure date confirmed so):
+# each field's first reading is always made, the second views only while the page's
+# columns, first readings included, stay under this. A run costs about 0.2 ms of CPU a
+# column on this machine (quiet), so the model's share of a page is bounded near 0.7 s;
+# in columns, not seconds, so that a page reads the same whatever the machine's load.
+# Marriage dev's costliest pages used 3,600–3,650 columns (1,700 of them second views).
+PAGE_COLUMNS = 3000
+
+
+@dataclass
+class _Reading:
+    """A field between its first reading and its second view (``read_fields``)."""
+
+    region: Region
+    box: tuple[int, int, int, int]
+    marriage_age: MarriageAge | None
+    readings: dict[str, str] = field(default_factory=dict)
+    checked: dict[str, Checked] = field(default_factory=dict)
+    confidence: float | None = None
+    crop: Image.Image | None = None
+    frames: np.ndarray[Any, Any] | None = None
+
+    @property
+    def kind(self) -> str:
+        return field_kind(self.region.key)
+
+    @property
+    def unsure(self) -> bool:
+        """A spouse's birth date proposed under ``CONFIRM_BELOW``: confirmed by the
+        upright view."""
+        return self.checked["asterocr"].value is not None and self.confidence is not None \
+            and self.confidence < CONFIRM_BELOW and self.marriage_age is not None \
+            and self.kind == "birth_date"
+
+    @property
+    def second_view(self) -> bool:
+        """Read again set upright: nothing passed, or an unsure spouse's date. Not places
+        (dev: none gained, and their readings cost the most)."""
+        return self.kind in UPRIGHT_AGAIN and (self.checked["asterocr"].value is None
+                                               or self.unsure)
+
+
 def read_fields(image: Image.Image, words: Sequence[Word], issued_on: date | None,
                 reader: Reader | None, keys: Sequence[str] | None = None,
                 labels: Sequence[Word] | None = None, *,
-                registers_birth: bool = False, form: FormKind = FormKind.BIRTH
-                ) -> list[HandField]:
+                registers_birth: bool = False, form: FormKind = FormKind.BIRTH,
+                page_columns: int | None = None) -> list[HandField]:
     """Each field whose label was found, read and checked (``reader`` None: tesseract's
     words only). ``labels``: the words to find labels in, when more than the page's
     (a second reading of the label column). ``registers_birth``: as ``line_reading``.
     ``form``: whose labels are looked for; a field of the marriage form is read and
     checked as the birth form's field of its kind (``handregions.field_kind``: a
-    spouse's name as a name)."""
-    out = []
+    spouse's name as a name). ``page_columns``: the line model's budget for the page
+    (``PAGE_COLUMNS``): every field is read once, then the second views are made,
+    confirmations first, in the form's order, as long as they fit."""
+    pending = []
+    budget = PAGE_COLUMNS if page_columns is None else page_columns
+    spent = 0
     for region in regions(image, words if labels is None else labels, form):
         if keys is not None and region.key not in keys:
             continue
-        kind = field_kind(region.key)
-        marriage_age = MARRIAGE_AGES.get(region.key) if form is FormKind.MARRIAGE else None
-        box = ink_box(image, region)
-        readings: dict[str, str] = {}
-        checked: dict[str, Checked] = {}
-        confidence = None
+        f = _Reading(region, ink_box(image, region),
+                     MARRIAGE_AGES.get(region.key) if form is FormKind.MARRIAGE else None)
         if reader is not None:
-            crop = clean_crop(image, region, box)
-            frames = reader.frames(crop) if isinstance(reader, FrameReader) else None
-            readings["asterocr"], checked["asterocr"], confidence = line_reading(
-                reader, crop, kind, issued_on, registers_birth=registers_birth,
-                marriage_age=marriage_age, frames=frames)
-            # A spouse's birth date proposed unsurely: confirmed by the upright view
-            # (``CONFIRM_BELOW``). Nothing passed: the writing read again set upright.
-            # Not places (dev: none gained, and their readings cost the most).
-            unsure = checked["asterocr"].value is not None and confidence is not None \
-                and confidence < CONFIRM_BELOW and marriage_age is not None \
-                and kind == "birth_date"
-            straight = upright(crop) if (checked["asterocr"].value is None or unsure) \
-                and kind in UPRIGHT_AGAIN else None
-            if unsure and straight is not None:
-                raw, again, _ = line_reading(reader, straight, kind, issued_on,
-                                             registers_birth=registers_birth,
-                                             marriage_age=marriage_age)
-                readings["asterocr_upright"] = raw
-                checked["asterocr"] = confirmed(checked["asterocr"], again)
-                straight = None
-            if straight is not None:
-                first, first_raw = checked["asterocr"], readings["asterocr"]
-                frames_up = reader.frames(straight) if isinstance(reader, FrameReader) \
-                    else None
-                raw, again, conf = line_reading(reader, straight, kind, issued_on,
-                                                registers_birth=registers_birth,
-                                                marriage_age=marriage_age, frames=frames_up)
-                readings["asterocr_upright"] = raw
-                if again.value is not None:
-                    checked["asterocr"], confidence = again, conf
-                elif agree(first, first_raw, again, raw):
-                    checked["asterocr"], confidence = Checked(first.held), conf
-                elif kind in JOINT_KEYS and isinstance(reader, FrameReader) \
-                        and frames is not None and frames_up is not None:
-                    # Neither view alone: both together (``joint_reading``).
-                    joint, conf = joint_reading(reader, (frames, frames_up),
-                                                f"{first_raw} {raw}", kind, issued_on,
-                                                registers_birth=registers_birth,
-                                                marriage_age=marriage_age)
-                    if joint.value is not None:
-                        checked["asterocr"], confidence = joint, conf
-        readings["tesseract"] = words_inside(words, box, region.label_box)
-        checked["tesseract"] = check(kind, readings["tesseract"], issued_on)
-        passing = {src: c.value for src, c in checked.items() if c.value is not None}
-        # Only the line model's reading is proposed: on the dev half tesseract's words in
-        # the crop never gave a right value the line model missed, and gave six wrong
-        # ones ("2" for 232, a date a digit off). They still say when both agree.
-        source = "asterocr" if reader is not None else "tesseract"
-        if source not in passing:
-            out.append(HandField(region.key, box, readings, problem=checked[source].problem))
-            continue
-        agreed = len(passing) == 2 and len(set(passing.values())) == 1
-        out.append(HandField(region.key, box, readings, passing[source], source,
-                             agreed=agreed, confidence=confidence))
-    return out
+            f.crop = clean_crop(image, region, f.box)
+            f.frames = reader.frames(f.crop) if isinstance(reader, FrameReader) else None
+            f.readings["asterocr"], f.checked["asterocr"], f.confidence = line_reading(
+                reader, f.crop, f.kind, issued_on, registers_birth=registers_birth,
+                marriage_age=f.marriage_age, frames=f.frames)
+            spent += columns(f.crop.size)
+        pending.append(f)
+    if reader is not None:
+        # The confirmations first: a date they do not confirm is left for keying, one
+        # they cannot afford too (below); the readings again only gain fields.
+        for f in sorted((f for f in pending if f.second_view), key=lambda f: not f.unsure):
+            spent += _second_view(reader, f, issued_on, registers_birth,
+                                  budget - spent)
+    return [_finished(f, words, reader is not None, issued_on) for f in pending]
+
+
+def _second_view(reader: Reader, f: _Reading, issued_on: date | None, registers_birth: bool,
+                 left: int) -> int:
+    """Read ``f``'s crop again set upright (``upright``) if its columns fit in ``left``,
+    and take what that view gives; the columns spent. An unsure spouse's date whose
+    confirmation does not fit is left for keying (``unconfirmed``): proposed unconfirmed
+    it would be the guess ``CONFIRM_BELOW`` holds back."""
+    assert f.crop is not None
+    straight = upright(f.crop)
+    if straight is None:
+        return 0
+    cost = columns(straight.size)
+    first, first_raw = f.checked["asterocr"], f.readings["asterocr"]
+    if cost > left:
+        if f.unsure:
+            f.checked["asterocr"] = Checked(None, "unconfirmed", first.value)
+        return 0
+    kind, marriage_age = f.kind, f.marriage_age
+    if f.unsure:
+        raw, again, _ = line_reading(reader, straight, kind, issued_on,
+                                     registers_birth=registers_birth,
+                                     marriage_age=marriage_age)
+        f.readings["asterocr_upright"] = raw
+        f.checked["asterocr"] = confirmed(first, again)
+        return cost
+    frames_up = reader.frames(straight) if isinstance(reader, FrameReader) else None
+    raw, again, conf = line_reading(reader, straight, kind, issued_on,
+                                    registers_birth=registers_birth,
+                                    marriage_age=marriage_age, frames=frames_up)
+    f.readings["asterocr_upright"] = raw
+    if again.value is not None:
+        f.checked["asterocr"], f.confidence = again, conf
+    elif agree(first, first_raw, again, raw):
+        f.checked["asterocr"], f.confidence = Checked(first.held), conf
+    elif kind in JOINT_KEYS and isinstance(reader, FrameReader) \
+            and f.frames is not None and frames_up is not None:
+        # Neither view alone: both together (``joint_reading``).
+        joint, conf = joint_reading(reader, (f.frames, frames_up), f"{first_raw} {raw}",
+                                    kind, issued_on, registers_birth=registers_birth,
+                                    marriage_age=marriage_age)
+        if joint.value is not None:
+            f.checked["asterocr"], f.confidence = joint, conf
+    return cost
+
+
+def _finished(f: _Reading, words: Sequence[Word], read: bool, issued_on: date | None
+              ) -> HandField:
+    """The field as proposed or left for keying, tesseract's words beside the reading."""
+    readings, checked = f.readings, f.checked
+    readings["tesseract"] = words_inside(words, f.box, f.region.label_box)
+    checked["tesseract"] = check(f.kind, readings["tesseract"], issued_on)
+    passing = {src: c.value for src, c in checked.items() if c.value is not None}
+    # Only the line model's reading is proposed: on the dev half tesseract's words in
+    # the crop never gave a right value the line model missed, and gave six wrong
+    # ones ("2" for 232, a date a digit off). They still say when both agree.
+    source = "asterocr" if read else "tesseract"
+    if source not in passing:
+        return HandField(f.region.key, f.box, readings, problem=checked[source].problem)
+    agreed = len(passing) == 2 and len(set(passing.values())) == 1
+    return HandField(f.region.key, f.box, readings, passing[source], source,
+                     agreed=agreed, confidence=f.confidence)

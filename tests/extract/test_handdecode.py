@@ -533,3 +533,21 @@ def test_an_address_whose_district_is_misread_past_its_cut_is_still_a_candidate(
                                     date(1995, 3, 1))
     assert checked.value == "Xã Sơn Lộc, huyện Can Lộc, tỉnh Hà Tĩnh"
     assert conf is not None and conf > 0.25  # over the place's floor: proposed
+
+
+def test_a_frame_where_the_model_is_unsure_tries_its_most_probable_symbols_only() -> None:
+    from extract.handdecode import MAX_TRIED
+
+    # A "1", then ink the model cannot tell: more letters above the skip floor than are
+    # tried (a number's grammar refuses them after a digit, so they take no place in the
+    # beam), and a "7" less probable than each.
+    letters = [c for c in VOCAB if c.isalpha()][:MAX_TRIED + 10]
+    unsure = {c: 0.02 for c in letters} | {"7": 0.005}
+    texts = {d.text for d in beam_search(frames_of([{"1": 0.97}, unsure]), CHARS, 0,
+                                         NumberGrammar())}
+    assert "1" in texts and "17" not in texts
+    # Tried as before where it is among the most probable.
+    unsure = {c: 0.02 for c in letters[:MAX_TRIED // 2]} | {"7": 0.005}
+    texts = {d.text for d in beam_search(frames_of([{"1": 0.97}, unsure]), CHARS, 0,
+                                         NumberGrammar())}
+    assert {"1", "17"} <= texts

@@ -408,11 +408,13 @@ class _SecondTime:
 
     def __init__(self) -> None:
         self.widths: list[int] = []
+        self.sizes: list[tuple[int, int]] = []
 
     def read(self, crop: Image.Image) -> object:
         from extract.handread import Reading
 
         self.widths.append(crop.width)
+        self.sizes.append(crop.size)
         return Reading("..." if len(self.widths) == 1 else "Trần Văn An", 1.0, 1.0)
 
 
@@ -431,6 +433,45 @@ def test_a_field_whose_reading_fails_is_read_again_upright() -> None:
     (f,) = read_fields(im, words, date(1984, 5, 1), reader, ["name"])
     assert f.value == "TRẦN VĂN AN" and "asterocr_upright" in f.readings
     assert len(reader.widths) == 2 and reader.widths[1] > reader.widths[0]
+
+
+def test_a_second_view_is_read_only_within_the_pages_columns() -> None:
+    from extract.handfields import read_fields
+    from extract.handread import columns
+
+    im = Image.new("L", (1600, 700), 255)
+    d = ImageDraw.Draw(im)
+    for x in range(420, 1500, 9):
+        d.rectangle((x, 526, x + 2, 528), fill=0)
+    for x in (500, 540, 580):
+        d.polygon([(x + 8, 470), (x + 14, 470), (x + 6, 524), (x, 524)], fill=0)
+    words = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
+             (("Họ,", 100), ("chữ", 160), ("đệm,", 220), ("tên:", 280))]
+    reader = _SecondTime()
+    (f,) = read_fields(im, words, date(1984, 5, 1), reader, ["name"], page_columns=10**6)
+    assert f.value == "TRẦN VĂN AN"
+    # The first reading's and the upright view's columns, as the model is given them.
+    first, second = (columns((w, h)) for w, h in reader.sizes)
+    # Just room for both: read again; a column less: the field is left for keying
+    # after its first reading alone.
+    reader = _SecondTime()
+    (f,) = read_fields(im, words, date(1984, 5, 1), reader, ["name"],
+                       page_columns=first + second)
+    assert f.value == "TRẦN VĂN AN" and len(reader.widths) == 2
+    reader = _SecondTime()
+    (f,) = read_fields(im, words, date(1984, 5, 1), reader, ["name"],
+                       page_columns=first + second - 1)
+    assert f.value is None and "asterocr_upright" not in f.readings
+    assert len(reader.widths) == 1
+
+
+def test_the_models_columns_are_the_tensors_width() -> None:
+    from extract.handread import MAX_WIDTH, LineReader, columns
+
+    for size in ((10, 40), (333, 47), (900, 32), (5000, 30)):
+        tensor = LineReader.tensor(Image.new("L", size, 255))
+        assert tensor.shape[-1] == columns(size)
+    assert columns((5000, 30)) == MAX_WIDTH
 
 
 def test_a_number_from_a_path_without_any_digit_is_not_proposed() -> None:
