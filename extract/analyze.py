@@ -9,7 +9,7 @@ from typing import Any
 
 from extract.checks import DEFAULT_THRESHOLDS, cross_check, field_read_weakly
 from extract.classify import classify
-from extract.fields import Reading, SubjectRead, Value, read_fields
+from extract.fields import SIGNER_TITLE, Reading, SubjectRead, Value, read_fields
 from extract.ids import id_problems
 from extract.keys import (
     ID_EVIDENCE,
@@ -243,11 +243,34 @@ def _official_issuer(
             # one of the two misread, and only an officer can say which.
             extraction.review_reasons.append(ReviewReason(ISSUER_MISMATCH, "issuer"))
             extraction.doubts.issuer_candidates = [match.official, by_place.official]
+    if match.official.startswith(COMMITTEE) and _signed_by_director(page_lines):
+        # A people's committee signs through its chairman ("TM. ỦY BAN NHÂN DÂN / CHỦ
+        # TỊCH"); a paper signed by a director ("GIÁM ĐỐC") comes from a department, office
+        # or centre, printed under its committee ("ỦY BAN NHÂN DÂN CẦN THƠ / SỞ NÔNG
+        # NGHIỆP VÀ MÔI TRƯỜNG"). Its header read as the committee alone has lost that
+        # line (a noisy top): the committee is where the issuer sits, not the issuer.
+        extraction.review_reasons.append(ReviewReason(SIGNER_MISMATCH, "issuer"))
     if match.lenient and not match.confirmed and not _dateline_names(match, page_lines):
         # Read only through OCR damage ("LÝ ESN NHÂN DÂN THỊ XÃ 5h PA") and named nowhere
         # else on the page, not even by the dateline ("Sa Pa, ngày …"): the unit is
         # proposed for an officer to confirm, not trusted.
         extraction.review_reasons.append(ReviewReason(INFERRED, "issuer"))
+
+
+COMMITTEE = "Ủy ban nhân dân"
+SIGNER_MISMATCH = "issuer_signer"
+# The chairman's titles, or the committee signed for ("TM. ỦY BAN NHÂN DÂN"), anywhere in
+# the signature block.
+_CHAIR_SIGNS = re.compile(r"chu tich|(?<![a-z])t\W{0,2}m\W{0,3}uy ban nhan")
+
+
+def _signed_by_director(page_lines: list[str]) -> bool:
+    """The signature block has a director's title line ("GIÁM ĐỐC", "KT. GIÁM ĐỐC") and
+    nothing of a committee's chairman."""
+    block = [fold_aligned(line) for line in page_lines[-SIGNATURE_LINES:]]
+    return any(SIGNER_TITLE.match(line) and "giam doc" in line for line in block) and not any(
+        _CHAIR_SIGNS.search(line) for line in block
+    )
 
 
 # Who signs for the agency that issues a type of paper, that agency as its header prints

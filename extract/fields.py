@@ -1512,7 +1512,7 @@ def _stated_term(lines: list[Line]) -> tuple[date | int | None, bool]:
 
 # The signer's title closing the page ("PHÓ CHỦ TỊCH", "KT. GIÁM ĐỐC", "TRƯỞNG PHÒNG",
 # "NGƯỜI KÝ GIẤY KHAI SINH") on a line of its own; under it stand the signer's name and seal.
-_SIGNER_TITLE = re.compile(
+SIGNER_TITLE = re.compile(
     r"^\W*(?:\w{1,3}\W{0,3}\s*)?(?:pho\s+)?(?:chu tich|giam doc|truong phong|nguoi ky[a-z ]*)\W*$"
 )
 SIGNER_LINES = 12  # the signature block sits in the page's last lines
@@ -1523,7 +1523,7 @@ def _signer_lines_start(body: list[Line]) -> int:
     printed there in capitals ("ÔNG KIM GIANG", the family name Ông) is nobody the paper
     is about, and read as a holder it would be a subject the page never states."""
     for index in range(len(body) - 1, max(-1, len(body) - SIGNER_LINES - 1), -1):
-        if _SIGNER_TITLE.match(fold_aligned(body[index].text)):
+        if SIGNER_TITLE.match(fold_aligned(body[index].text)):
             return index + 1
     return len(body)
 

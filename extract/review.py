@@ -83,6 +83,9 @@ _REASONS_VI = {
     "doubts.issuer_candidates): cần chọn đúng đơn vị",
     "issuer_inferred": "tên cơ quan cấp bị mờ/hỏng, máy đề xuất đơn vị gần nhất trong danh mục "
     "(không thấy tên đơn vị ở chỗ khác trên giấy): cần kiểm tra",
+    "issuer_signer": "giấy do giám đốc (sở, văn phòng, trung tâm) ký nhưng tên cơ quan cấp chỉ "
+    "đọc được ủy ban nhân dân: dòng tên cơ quan trực thuộc có thể đã mất khi quét, cần nhập "
+    "đúng cơ quan cấp",
     "handwriting_unconfirmed": "đọc từ chữ viết tay (máy đề xuất): cần người xác nhận",
     "handwriting_unread": "chữ viết tay không đọc được hoặc không hợp lệ: cần nhập tay",
     "not_pdfa": "bản lưu trữ không đạt chuẩn PDF/A (lý do ở ghi chú bước lưu trữ)",
