@@ -439,14 +439,7 @@ def test_a_second_view_is_read_only_within_the_pages_columns() -> None:
     from extract.handfields import read_fields
     from extract.handread import columns
 
-    im = Image.new("L", (1600, 700), 255)
-    d = ImageDraw.Draw(im)
-    for x in range(420, 1500, 9):
-        d.rectangle((x, 526, x + 2, 528), fill=0)
-    for x in (500, 540, 580):
-        d.polygon([(x + 8, 470), (x + 14, 470), (x + 6, 524), (x, 524)], fill=0)
-    words = [_word(t, x, x + 50, (1, 1, 1)) for t, x in
-             (("Họ,", 100), ("chữ", 160), ("đệm,", 220), ("tên:", 280))]
+    im, words = _leaning_name_form()
     reader = _SecondTime()
     (f,) = read_fields(im, words, date(1984, 5, 1), reader, ["name"], page_columns=10**6)
     assert f.value == "TRẦN VĂN AN"
