@@ -501,8 +501,13 @@ def fax_density_checked(loaded: Loaded, prepared: Prepared, reading: engine.Reco
             or "specks-joined" in prepared.steps
             or engine.character_confidence(reading.words) >= FAX_DENSITY_CONFIDENCE):
         return prepared, reading
-    density = engine.recognize(prepare.specks_to_density(prepared.ocr_input, loaded.dpi),
-                               workdir, dpi=loaded.dpi, languages=languages)
+    try:
+        density = engine.recognize(prepare.specks_to_density(prepared.ocr_input, loaded.dpi),
+                                   workdir, dpi=loaded.dpi, languages=languages)
+    except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
+        # A second reading is a chance to read better, never a reason to fail the page.
+        note = f"fax density reading failed, first reading kept: {str(exc)[:160]}"
+        return prepared, dataclasses.replace(reading, notes=(*reading.notes, note))
     merged, bands, taken, _ = _merged_by_band(
         reading.words, engine.rekeyed(density.words, DENSITY_BLOCKS))
     if not taken:

@@ -11,7 +11,9 @@ from PIL import Image
 import ocr
 from evalset.generate import make_page
 from evalset.score import cer
-from ocr import pipeline, prepare
+from ocr import engine, pipeline, prepare
+from ocr.base import Word
+from ocr.engine import Recognition
 from ocr.plan import plan_pages
 
 
@@ -51,3 +53,26 @@ def test_a_fax_whose_print_held_is_read_once(tmp_path: Path,
     page = ocr.run_page(job)
     assert not read
     assert cer(truth.pages[0], page.text) < 0.05
+
+
+def test_a_failed_density_reading_keeps_the_first_reading(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    # A second reading may fail (tesseract refusing an image): the page keeps its first
+    # reading, says so, and is not failed.
+    image = Image.new("1", (1200, 1600), 1)
+    loaded = pipeline.Loaded(image=image, dpi=150, dpi_assumed=False, jpeg=None)
+    prepared = pipeline.Prepared(ocr_input=image.convert("L"), rotated=0, deskew=0.0,
+                                 blank=False, changed=False)
+    weak = [Word("Giói", 40.0, (100, 100, 180, 130), (1, 1, 1)),
+            Word("tính", 45.0, (190, 100, 260, 130), (1, 1, 1))]
+    first = Recognition(words=weak, text_pdf=None)
+
+    def refused(*args: object, **kwargs: object) -> Recognition:
+        raise RuntimeError("tesseract refused the image")
+
+    monkeypatch.setattr(engine, "recognize", refused)
+    kept, reading = pipeline.fax_density_checked(loaded, prepared, first, "vie", tmp_path)
+    assert kept is prepared
+    assert reading.words == weak
+    assert any("density reading failed" in note for note in reading.notes)
